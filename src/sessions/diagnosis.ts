@@ -1,0 +1,171 @@
+// A first triage of why a session ended the way it did, and the next step. Evidence quotes the log: it is
+// data written by the model and the tools, never instructions to follow.
+import type { RateLimits } from "./events.js";
+import { callExitCode, callStatus, turnStatus, type Call, type SessionModel, type Turn } from "./session-model.js";
+
+export type DiagnosisCategory =
+  | "completed"
+  | "command_failures"
+  | "model_error"
+  | "usage_limit"
+  | "rate_limited"
+  | "context_window_exceeded"
+  | "aborted"
+  | "interrupted"
+  | "empty";
+
+export interface Diagnosis {
+  category: DiagnosisCategory;
+  evidence: string[];
+  next_step: string;
+}
+
+export function diagnose(model: SessionModel, sessionId: string, cwd: string | undefined): Diagnosis {
+  const turn = model.turns.at(-1);
+  const resume = resumeCommand(sessionId, cwd);
+  if (!turn) {
+    return {
+      category: "empty",
+      evidence: ["the log holds no turn: Codex stopped before the first prompt was recorded"],
+      next_step: "Start a new run; if this keeps happening, run `codex exec` by hand and read its stderr.",
+    };
+  }
+  const status = turnStatus(turn);
+  const where = `turn ${turn.index}`;
+  switch (status) {
+    case "failed":
+      return failure(model, turn, resume);
+    case "aborted":
+      return {
+        category: "aborted",
+        evidence: [`${where} was aborted (${turn.ended?.reason ?? "no reason given"})`, ...lastCallEvidence(model, turn)],
+        next_step: `Resume it: ${resume}`,
+      };
+    case "incomplete": {
+      const limited = exhaustedLimit(latestRateLimits(model));
+      if (limited) {
+        return { category: "usage_limit", evidence: [limited.evidence], next_step: limited.nextStep };
+      }
+      const evidence = [`${where} has no end: the run was killed, crashed, or is still running`];
+      if (turn.lastItem === undefined) evidence.push("the model produced nothing after the prompt: the request may have failed (a model error is not always written to the log)");
+      evidence.push(...lastCallEvidence(model, turn));
+      return { category: "interrupted", evidence, next_step: `If no Codex process is still running this session, resume it: ${resume}` };
+    }
+    case "completed": {
+      const lastCall = lastShellCall(model, turn);
+      if (lastCall && callStatus(lastCall) === "failed") {
+        return {
+          category: "command_failures",
+          evidence: [
+            `${where} completed, but its last command failed: ${quote(lastCall.command ?? lastCall.name)} exited with code ${callExitCode(lastCall) ?? "unknown"}`,
+            ...(turn.lastAgentMessage !== undefined ? [`the agent's last message: ${quote(turn.lastAgentMessage)}`] : []),
+          ],
+          next_step: `Check whether the failure matters (see last_function_calls); to have Codex fix it: ${resumeCommand(sessionId, cwd, "The last command failed; fix the cause and run it again.")}`,
+        };
+      }
+      return {
+        category: "completed",
+        evidence: [`${where} completed`, ...(turn.lastAgentMessage !== undefined ? [`the agent's last message: ${quote(turn.lastAgentMessage)}`] : [])],
+        next_step: `Nothing to repair. To continue the work: ${resume}`,
+      };
+    }
+  }
+}
+
+function failure(model: SessionModel, turn: Turn, resume: string): Diagnosis {
+  const error = turn.errors.at(-1);
+  const where = `turn ${turn.index}`;
+  if (!error) {
+    return {
+      category: "model_error",
+      evidence: [`${where} ended without an answer and Codex logged no reason (0.100-era CLIs do not write the model's error into the log)`],
+      next_step: `Run it again and read the error Codex prints (run_codex reports it); then: ${resume}`,
+    };
+  }
+  const message = readableError(error.message);
+  const info = error.info ?? "";
+  const evidence = [`${where} failed: ${quote(message)}${info ? ` (${info})` : ""}`];
+  if (/usage_limit|usage limit|insufficient_quota|quota/i.test(`${info} ${message}`)) {
+    const limited = exhaustedLimit(latestRateLimits(model));
+    return {
+      category: "usage_limit",
+      evidence: limited ? [...evidence, limited.evidence] : evidence,
+      next_step: limited?.nextStep ?? `Wait for the usage limit to reset (or raise it), then: ${resume}`,
+    };
+  }
+  if (/rate_limit|rate limit|too many requests|\b429\b|server_overloaded|overloaded/i.test(`${info} ${message}`)) {
+    return { category: "rate_limited", evidence, next_step: `Wait a minute and resume: ${resume}` };
+  }
+  if (/context_window|context window|context_length|maximum context length|too many tokens/i.test(`${info} ${message}`)) {
+    return {
+      category: "context_window_exceeded",
+      evidence,
+      next_step: `The conversation no longer fits the model's context: start a new session with a summary of the work so far, or resume with a model that has a larger window: ${resume}`,
+    };
+  }
+  return { category: "model_error", evidence, next_step: `Fix what the error names (model, provider, request), then: ${resume}` };
+}
+
+function lastShellCall(model: SessionModel, turn: Turn): Call | undefined {
+  for (let i = model.calls.length - 1; i >= 0; i--) {
+    const call = model.calls[i];
+    if (call && call.turn === turn.index && (call.command !== undefined || call.result?.command !== undefined)) return call;
+  }
+  return undefined;
+}
+
+function lastCallEvidence(model: SessionModel, turn: Turn): string[] {
+  const call = model.calls.findLast((c) => c.turn === turn.index);
+  if (!call) return [];
+  const label = quote(call.command ?? call.name);
+  const status = callStatus(call);
+  if (status === "no_output") return [`the last call, ${label}, never returned: the process was stopped while the tool ran`];
+  if (status === "running") return [`the last call, ${label}, was still running`];
+  const exitCode = callExitCode(call);
+  return [`the last call was ${label} (${status}${exitCode !== undefined ? `, exit code ${exitCode}` : ""})`];
+}
+
+function latestRateLimits(model: SessionModel): RateLimits | undefined {
+  return model.tokenCounts.findLast((count) => count.rateLimits && (count.rateLimits.primary || count.rateLimits.secondary))?.rateLimits;
+}
+
+function exhaustedLimit(limits: RateLimits | undefined): { evidence: string; nextStep: string } | undefined {
+  if (!limits) return undefined;
+  for (const name of ["primary", "secondary"] as const) {
+    const window = limits[name];
+    if (window?.used_percent != null && window.used_percent >= 100) {
+      const reset = window.resets_at ? ` until ${window.resets_at}` : "";
+      return {
+        evidence: `the ${name} rate-limit window${window.window_minutes ? ` (${window.window_minutes} min)` : ""} is ${window.used_percent}% used${reset}`,
+        nextStep: window.resets_at ? `Wait until ${window.resets_at}, then resume.` : "Wait for the usage window to reset, then resume.",
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Model errors arrive as the provider's JSON body; its `error.message` is what a person wants to read. */
+function readableError(message: string): string {
+  try {
+    const body = JSON.parse(message) as { error?: { message?: unknown } };
+    if (typeof body.error?.message === "string") return body.error.message;
+  } catch {
+    // not JSON
+  }
+  return message;
+}
+
+export function resumeCommand(sessionId: string, cwd: string | undefined, prompt = "Continue where you left off."): string {
+  const cd = cwd ? `-C ${shellQuote(cwd)} ` : "";
+  return `codex exec ${cd}resume ${sessionId} ${shellQuote(prompt)}`;
+}
+
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Log text shown in evidence: one line, bounded, in quotes, so it reads as data. */
+export function quote(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
+}

@@ -1,0 +1,43 @@
+// The session-reading API the tools use: locate a session, read it once, derive the views.
+import { stat } from "node:fs/promises";
+import { lastCalls, type CallsOptions } from "./calls.js";
+import { resolveSession, type RolloutFile } from "./locate.js";
+import { rolloutEvents, type ReadStats } from "./read-rollout.js";
+import { foldEvents, type SessionModel } from "./session-model.js";
+import { summarize } from "./summary.js";
+import { tokenUsage } from "./usage.js";
+
+export { listSessions, type SessionListing } from "./list.js";
+export { defaultCodexHome, SessionLookupError } from "./locate.js";
+export type { SessionSummary } from "./summary.js";
+export type { CallView } from "./calls.js";
+export type { TokenUsageReport } from "./usage.js";
+
+export interface LoadedSession {
+  file: RolloutFile;
+  model: SessionModel;
+  stats: ReadStats;
+}
+
+export async function loadSession(home: string, ref: string): Promise<LoadedSession> {
+  const file = await resolveSession(home, ref);
+  const stats: ReadStats = { lines: 0, skipped: 0 };
+  const model = await foldEvents(rolloutEvents(file.path, stats));
+  return { file, model, stats };
+}
+
+export async function sessionSummary(home: string, ref: string, options: { reasoningLimit: number }) {
+  const { file, model, stats } = await loadSession(home, ref);
+  const modifiedAt = new Date((await stat(file.path)).mtimeMs).toISOString();
+  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: stats.skipped });
+}
+
+export async function sessionCalls(home: string, ref: string, options: CallsOptions) {
+  const { file, model, stats } = await loadSession(home, ref);
+  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: stats.skipped, ...lastCalls(model, options) };
+}
+
+export async function sessionTokenUsage(home: string, ref: string) {
+  const { file, model, stats } = await loadSession(home, ref);
+  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: stats.skipped, ...tokenUsage(model) };
+}

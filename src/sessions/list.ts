@@ -1,0 +1,105 @@
+// list_sessions: newest first, reading only the head (meta, first prompt, model) and the tail (status) of
+// each file it returns, so its cost follows `limit`, not the size of the history.
+import type { SessionEvent } from "./events.js";
+import { listRolloutFiles, type RolloutFile } from "./locate.js";
+import { normalizeLine } from "./normalize.js";
+import { rolloutEvents } from "./read-rollout.js";
+import { headLines, tailLines } from "./read-chunks.js";
+import { foldEvents, turnStatus, type TurnStatus } from "./session-model.js";
+import { tryParseJson } from "./tool-output.js";
+
+export interface ListOptions {
+  limit: number;
+  cwd?: string;
+  /** ISO time: only sessions written at or after it. */
+  since?: string;
+  includeArchived: boolean;
+}
+
+export interface SessionListing {
+  id: string;
+  path: string;
+  started_at: string | null;
+  updated_at: string;
+  cwd: string | null;
+  cli_version: string | null;
+  model: string | null;
+  source: string | null;
+  first_prompt: string | null;
+  status: TurnStatus;
+  archived: boolean;
+}
+
+const HEAD_BYTES = 256 * 1024;
+const TAIL_BYTES = 128 * 1024;
+const PROMPT_CHARS = 300;
+
+export async function listSessions(home: string, options: ListOptions): Promise<{ sessions: SessionListing[]; scanned: number }> {
+  const files = await listRolloutFiles(home, { includeArchived: options.includeArchived });
+  const sinceMs = options.since !== undefined ? Date.parse(options.since) : undefined;
+  const wantedCwd = options.cwd !== undefined ? trimSlash(options.cwd) : undefined;
+  const sessions: SessionListing[] = [];
+  let scanned = 0;
+  for (const file of files) {
+    if (sessions.length >= options.limit) break;
+    if (sinceMs !== undefined && file.mtimeMs < sinceMs) break; // newest first: the rest are older
+    scanned += 1;
+    const listing = await describe(file);
+    if (wantedCwd !== undefined && !isWithin(listing.cwd, wantedCwd)) continue;
+    sessions.push(listing);
+  }
+  return { sessions, scanned };
+}
+
+export async function describe(file: RolloutFile): Promise<SessionListing> {
+  const head = await eventsOf(file.path, "head");
+  const tail = head.whole ? head : await eventsOf(file.path, "tail");
+  const meta = head.events.find((event) => event.kind === "meta");
+  const firstPrompt = head.events.find((event) => event.kind === "user_message");
+  const contexts = [...head.events, ...tail.events].filter((event) => event.kind === "turn_context");
+  const model = await foldEvents(tail.events);
+  const writesTurnEvents = [...head.events, ...tail.events].some((event) => event.kind === "turn_started");
+  const lastTurn = model.turns.at(-1);
+  if (lastTurn && writesTurnEvents) lastTurn.hasStartEvent = true;
+  const lastContext = contexts.at(-1);
+  return {
+    id: meta?.kind === "meta" ? meta.id : file.id,
+    path: file.path,
+    started_at: meta?.kind === "meta" ? (meta.startedAt ?? meta.timestamp ?? null) : (head.events[0]?.timestamp ?? null),
+    updated_at: new Date(file.mtimeMs).toISOString(),
+    cwd: (lastContext?.kind === "turn_context" ? lastContext.cwd : undefined) ?? (meta?.kind === "meta" ? meta.cwd : undefined) ?? null,
+    cli_version: meta?.kind === "meta" ? (meta.cliVersion ?? null) : null,
+    model: lastContext?.kind === "turn_context" ? (lastContext.model ?? null) : null,
+    source: meta?.kind === "meta" ? (meta.source ?? null) : null,
+    first_prompt: firstPrompt?.kind === "user_message" ? clip(firstPrompt.text) : null,
+    status: lastTurn ? turnStatus(lastTurn) : "incomplete",
+    archived: file.archived,
+  };
+}
+
+async function eventsOf(path: string, end: "head" | "tail"): Promise<{ events: SessionEvent[]; whole: boolean }> {
+  if (path.endsWith(".json")) {
+    // the TypeScript CLI's single JSON document is only readable whole
+    const events: SessionEvent[] = [];
+    for await (const event of rolloutEvents(path, { lines: 0, skipped: 0 })) events.push(event);
+    return { events, whole: true };
+  }
+  const chunk = end === "head" ? await headLines(path, HEAD_BYTES) : await tailLines(path, TAIL_BYTES);
+  const events = chunk.lines.flatMap((line, index) => normalizeLine(tryParseJson(line), index + 1) ?? []);
+  return { events, whole: chunk.whole };
+}
+
+function isWithin(cwd: string | null, dir: string): boolean {
+  if (cwd === null) return false;
+  const normalized = trimSlash(cwd);
+  return normalized === dir || normalized.startsWith(`${dir}/`);
+}
+
+function trimSlash(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, "") : path;
+}
+
+function clip(text: string): string {
+  const flat = text.trim();
+  return flat.length > PROMPT_CHARS ? `${flat.slice(0, PROMPT_CHARS)}…` : flat;
+}

@@ -1,0 +1,83 @@
+// What a session did and how it ended, in one object.
+import type { TokenTotals } from "./events.js";
+import { diagnose, type Diagnosis } from "./diagnosis.js";
+import { callStatus, turnStatus, type SessionModel, type TurnStatus } from "./session-model.js";
+import { tokenUsage } from "./usage.js";
+
+export interface TurnView {
+  index: number;
+  prompt: string | null;
+  status: TurnStatus;
+  last_agent_message: string | null;
+  error: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+export interface SessionSummary {
+  id: string;
+  path: string;
+  cwd: string | null;
+  model: string | null;
+  cli_version: string | null;
+  started_at: string | null;
+  last_event_at: string | null;
+  status: TurnStatus;
+  turns: TurnView[];
+  last_agent_message: string | null;
+  errors: Array<{ turn: number; message: string; info: string | null }>;
+  reasoning: Array<{ turn: number; text: string }>;
+  counts: { turns: number; function_calls: number; failed_calls: number; messages: number };
+  files_changed: string[];
+  tokens: TokenTotals | null;
+  skipped_lines: number;
+  diagnosis: Diagnosis;
+}
+
+export interface SessionLocation {
+  id: string;
+  path: string;
+  /** File mtime, for generations that write no per-line timestamps. */
+  modifiedAt?: string;
+}
+
+export function summarize(model: SessionModel, where: SessionLocation, options: { reasoningLimit: number; skippedLines: number }): SessionSummary {
+  const id = model.meta?.id ?? where.id;
+  const lastContext = model.turns.findLast((turn) => turn.context)?.context;
+  const cwd = lastContext?.cwd ?? model.meta?.cwd ?? null;
+  const turns = model.turns.map(
+    (turn): TurnView => ({
+      index: turn.index,
+      prompt: turn.prompt ?? null,
+      status: turnStatus(turn),
+      last_agent_message: turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? null,
+      error: turn.errors.at(-1)?.message ?? null,
+      started_at: turn.startedAt ?? null,
+      ended_at: turn.endedAt ?? null,
+    }),
+  );
+  return {
+    id,
+    path: where.path,
+    cwd,
+    model: lastContext?.model ?? null,
+    cli_version: model.meta?.cliVersion ?? null,
+    started_at: model.meta?.startedAt ?? model.meta?.timestamp ?? model.firstTimestamp ?? null,
+    last_event_at: model.lastTimestamp ?? where.modifiedAt ?? null,
+    status: turns.at(-1)?.status ?? "incomplete",
+    turns,
+    last_agent_message: turns.findLast((turn) => turn.last_agent_message !== null)?.last_agent_message ?? null,
+    errors: model.turns.flatMap((turn) => turn.errors.map((error) => ({ turn: turn.index, message: error.message, info: error.info ?? null }))),
+    reasoning: options.reasoningLimit > 0 ? model.reasoning.slice(-options.reasoningLimit).map(({ turn, text }) => ({ turn, text })) : [],
+    counts: {
+      turns: model.turns.length,
+      function_calls: model.calls.length,
+      failed_calls: model.calls.filter((call) => callStatus(call) === "failed").length,
+      messages: model.userMessages + model.agentMessages,
+    },
+    files_changed: model.filesChanged,
+    tokens: tokenUsage(model).total,
+    skipped_lines: options.skippedLines,
+    diagnosis: diagnose(model, id, cwd ?? undefined),
+  };
+}

@@ -1,0 +1,112 @@
+// Pure helpers that turn the many shapes of tool arguments and outputs Codex has logged into plain values.
+// Shapes: ../shared/codex-formats.md §3 (shell JSON metadata, unified-exec text headers, MCP content arrays).
+
+export interface ParsedOutput {
+  text: string;
+  exitCode?: number;
+  durationMs?: number;
+  /** Unified exec: the process was still running when the output was recorded. */
+  running?: boolean;
+  /** The tool itself reported failure (MCP `isError`, an interrupted command). */
+  isError?: boolean;
+}
+
+/** `function_call_output.output` etc.: a string, a JSON-encoded string, an array of content items, or an object. */
+export function parseToolOutput(output: unknown): ParsedOutput {
+  if (typeof output === "string") return parseOutputText(output);
+  if (Array.isArray(output)) return parseOutputText(contentText(output));
+  if (isRecord(output)) {
+    // FunctionCallOutputPayload-like objects: {content, success} or an MCP result {content:[…], isError}
+    const content = output.content;
+    const parsed = typeof content === "string" ? parseOutputText(content) : parseOutputText(contentText(content));
+    if (output.success === false || output.isError === true) parsed.isError = true;
+    return parsed;
+  }
+  return { text: "" };
+}
+
+function parseOutputText(raw: string): ParsedOutput {
+  const trimmed = raw.trimStart();
+  if (trimmed.startsWith("{")) {
+    const json = tryParseJson(trimmed);
+    if (isRecord(json) && typeof json.output === "string") {
+      const metadata = isRecord(json.metadata) ? json.metadata : {};
+      const result: ParsedOutput = { text: json.output };
+      if (typeof metadata.exit_code === "number") result.exitCode = metadata.exit_code;
+      if (typeof metadata.duration_seconds === "number") result.durationMs = Math.round(metadata.duration_seconds * 1000);
+      return result;
+    }
+  }
+  if (trimmed.startsWith("[")) {
+    // MCP results were logged as a JSON string of the content array (≤0.100)
+    const json = tryParseJson(trimmed);
+    if (Array.isArray(json)) return parseOutputText(contentText(json));
+  }
+  const result: ParsedOutput = { text: raw };
+  const header = raw.slice(0, 2000);
+  const exit =
+    /^Process exited with code (-?\d+)/m.exec(header) ?? /^Exit code: (-?\d+)/m.exec(header) ?? /exit code: (-?\d+)/.exec(header);
+  if (exit?.[1] !== undefined) result.exitCode = Number(exit[1]);
+  const wall = /^Wall time: ([\d.]+) seconds/m.exec(header);
+  if (wall?.[1] !== undefined) result.durationMs = Math.round(Number(wall[1]) * 1000);
+  if (/^Process running with session ID \d+/m.test(header)) result.running = true;
+  // an interrupted command, or a tool call Codex refused to dispatch
+  if (/^aborted by user/m.test(header) || /^unsupported (custom )?(tool )?call\b/.test(header)) result.isError = true;
+  return result;
+}
+
+/** Text of MCP/Responses content items (`{type:"text"|"input_text"|"output_text", text}`), one per line. */
+export function contentText(content: unknown): string {
+  if (!Array.isArray(content)) return typeof content === "string" ? content : "";
+  return content
+    .map((part) => (isRecord(part) && typeof part.text === "string" ? part.text : ""))
+    .filter((text) => text !== "")
+    .join("\n");
+}
+
+/**
+ * One display string for a shell-like call: `shell`/`container.exec` (`command` array), `shell_command`
+ * (`command` string), `exec_command` (`cmd` string), local_shell (`action.command` array). The
+ * `bash -lc` wrapper is dropped for display only.
+ */
+export function commandText(args: unknown): string | undefined {
+  if (!isRecord(args)) return undefined;
+  const candidate = args.cmd ?? args.command;
+  if (typeof candidate === "string") return candidate;
+  if (Array.isArray(candidate) && candidate.every((part) => typeof part === "string")) return joinArgv(candidate);
+  return undefined;
+}
+
+export function joinArgv(argv: string[]): string {
+  const shell = argv[0]?.split("/").pop();
+  if (argv.length === 3 && (shell === "bash" || shell === "sh" || shell === "zsh") && /^-l?c$/.test(argv[1] ?? "")) {
+    return argv[2] ?? "";
+  }
+  return argv.map(quoteForDisplay).join(" ");
+}
+
+function quoteForDisplay(part: string): string {
+  return /^[\w@%+=:,./-]+$/.test(part) ? part : `'${part.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Paths named in an apply_patch body (`*** Add File:`, `*** Update File:`, `*** Delete File:`, `*** Move to:`). */
+export function patchPaths(patch: string): string[] {
+  const paths: string[] = [];
+  for (const match of patch.matchAll(/^\*\*\* (?:Add File|Update File|Delete File|Move to): (.+)$/gm)) {
+    const path = match[1]?.trim();
+    if (path && !paths.includes(path)) paths.push(path);
+  }
+  return paths;
+}
+
+export function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

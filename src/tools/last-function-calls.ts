@@ -1,0 +1,67 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { ServerConfig } from "../config.js";
+import { sessionCalls, type CallView } from "../sessions/index.js";
+import { answer, quoted, toolResult, UNTRUSTED_NOTE } from "./result.js";
+import { sessionIdInput } from "./schemas.js";
+
+const inputSchema = {
+  session_id: sessionIdInput,
+  limit: z.number().int().min(1).max(200).default(10).describe("How many of the newest calls to return (1–200), oldest first."),
+  include_output: z.boolean().default(true).describe("Include each call's output text."),
+  max_output_chars: z.number().int().min(100).max(100_000).default(2000).describe("Cap for each output (head and tail are kept), 100–100000 characters."),
+};
+
+const outputSchema = {
+  id: z.string(),
+  path: z.string(),
+  total_calls: z.number(),
+  skipped_lines: z.number(),
+  calls: z.array(
+    z.object({
+      call_id: z.string(),
+      name: z.string(),
+      arguments: z.unknown(),
+      command: z.string().nullable(),
+      output: z.string().nullable(),
+      output_truncated: z.boolean(),
+      exit_code: z.number().nullable(),
+      duration_ms: z.number().nullable(),
+      status: z.enum(["completed", "failed", "running", "no_output"]),
+      timestamp: z.string().nullable(),
+      turn: z.number(),
+    }),
+  ),
+};
+
+export function registerLastFunctionCallsTool(server: McpServer, config: ServerConfig): void {
+  server.registerTool(
+    "last_function_calls",
+    {
+      title: "Last tool calls of a Codex session",
+      description:
+        "The newest tool calls Codex made in a session (shell commands, apply_patch, MCP tools), oldest first, each with its arguments, the command as one line, its output (capped), exit code, duration and status (completed, failed, running, or no_output: the run was stopped while the tool ran). Use it to see what Codex ran last and why it failed.",
+      inputSchema,
+      outputSchema,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    ({ session_id, limit, include_output, max_output_chars }) =>
+      answer("last_function_calls", async () => {
+        const result = await sessionCalls(config.codexHome, session_id, { limit, includeOutput: include_output, maxOutputChars: max_output_chars });
+        return toolResult(result, renderCalls(result.id, result.total_calls, result.calls));
+      }),
+  );
+}
+
+function renderCalls(id: string, total: number, calls: CallView[]): string {
+  if (calls.length === 0) return `Session ${id}: no tool calls.`;
+  const lines = [`Session ${id}: last ${calls.length} of ${total} call(s), oldest first:`];
+  for (const call of calls) {
+    const exit = call.exit_code !== null ? ` exit ${call.exit_code}` : "";
+    const duration = call.duration_ms !== null ? ` ${call.duration_ms} ms` : "";
+    lines.push(`[turn ${call.turn}] ${call.name} ${call.status}${exit}${duration}: ${quoted(call.command ?? JSON.stringify(call.arguments), 200)}`);
+    if (call.output !== null) lines.push(`    output: ${quoted(call.output, 300)}`);
+  }
+  lines.push(UNTRUSTED_NOTE);
+  return lines.join("\n");
+}

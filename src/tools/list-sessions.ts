@@ -1,0 +1,68 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { ServerConfig } from "../config.js";
+import { listSessions, type SessionListing } from "../sessions/index.js";
+import { answer, quoted, toolError, toolResult, UNTRUSTED_NOTE } from "./result.js";
+import { turnStatus } from "./schemas.js";
+
+const inputSchema = {
+  limit: z.number().int().min(1).max(500).default(20).describe("How many sessions to return, newest first (1–500)."),
+  cwd: z.string().max(4096).optional().describe("Only sessions whose working directory is this directory or inside it (absolute path)."),
+  since: z.string().max(64).optional().describe("Only sessions written at or after this time (ISO 8601, e.g. 2026-11-23 or 2026-11-23T10:00:00Z)."),
+  include_archived: z.boolean().default(false).describe("Also list sessions in archived_sessions/."),
+};
+
+const outputSchema = {
+  codex_home: z.string(),
+  sessions: z.array(
+    z.object({
+      id: z.string(),
+      path: z.string(),
+      started_at: z.string().nullable(),
+      updated_at: z.string(),
+      cwd: z.string().nullable(),
+      cli_version: z.string().nullable(),
+      model: z.string().nullable(),
+      source: z.string().nullable(),
+      first_prompt: z.string().nullable(),
+      status: turnStatus,
+      archived: z.boolean(),
+    }),
+  ),
+  scanned: z.number(),
+};
+
+export function registerListSessionsTool(server: McpServer, config: ServerConfig): void {
+  server.registerTool(
+    "list_sessions",
+    {
+      title: "List Codex sessions",
+      description:
+        "Lists Codex CLI sessions from CODEX_HOME, most recently written first: id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (completed, failed, aborted, incomplete). Use it to find the session to inspect with session_summary.",
+      inputSchema,
+      outputSchema,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    ({ limit, cwd, since, include_archived }) =>
+      answer("list_sessions", async () => {
+        if (since !== undefined && Number.isNaN(Date.parse(since))) {
+          return toolError(`since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23 or 2026-11-23T10:00:00Z.`);
+        }
+        const { sessions, scanned } = await listSessions(config.codexHome, {
+          limit,
+          includeArchived: include_archived,
+          ...(cwd !== undefined && { cwd }),
+          ...(since !== undefined && { since }),
+        });
+        return toolResult({ codex_home: config.codexHome, sessions, scanned }, renderList(config.codexHome, sessions));
+      }),
+  );
+}
+
+function renderList(home: string, sessions: SessionListing[]): string {
+  if (sessions.length === 0) return `No sessions found in ${home}.`;
+  const lines = sessions.map(
+    (s) => `${s.id}  ${s.status.padEnd(10)} ${s.updated_at}  ${s.cli_version ?? "?"}  ${s.cwd ?? "?"}  ${quoted(s.first_prompt, 80)}`,
+  );
+  return [`${sessions.length} session(s) in ${home}, newest first:`, ...lines, UNTRUSTED_NOTE].join("\n");
+}

@@ -1,0 +1,79 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { ServerConfig } from "../config.js";
+import { sessionSummary, type SessionSummary } from "../sessions/index.js";
+import { answer, quoted, toolResult, UNTRUSTED_NOTE } from "./result.js";
+import { sessionIdInput, tokenTotals, turnStatus } from "./schemas.js";
+
+const inputSchema = {
+  session_id: sessionIdInput,
+  reasoning_limit: z.number().int().min(0).max(200).default(10).describe("How many of the newest reasoning summaries to include (0–200)."),
+};
+
+const outputSchema = {
+  id: z.string(),
+  path: z.string(),
+  cwd: z.string().nullable(),
+  model: z.string().nullable(),
+  cli_version: z.string().nullable(),
+  started_at: z.string().nullable(),
+  last_event_at: z.string().nullable(),
+  status: turnStatus,
+  turns: z.array(
+    z.object({
+      index: z.number(),
+      prompt: z.string().nullable(),
+      status: turnStatus,
+      last_agent_message: z.string().nullable(),
+      error: z.string().nullable(),
+      started_at: z.string().nullable(),
+      ended_at: z.string().nullable(),
+    }),
+  ),
+  last_agent_message: z.string().nullable(),
+  errors: z.array(z.object({ turn: z.number(), message: z.string(), info: z.string().nullable() })),
+  reasoning: z.array(z.object({ turn: z.number(), text: z.string() })),
+  counts: z.object({ turns: z.number(), function_calls: z.number(), failed_calls: z.number(), messages: z.number() }),
+  files_changed: z.array(z.string()),
+  tokens: tokenTotals.nullable(),
+  skipped_lines: z.number(),
+  diagnosis: z.object({ category: z.string(), evidence: z.array(z.string()), next_step: z.string() }),
+};
+
+export function registerSessionSummaryTool(server: McpServer, config: ServerConfig): void {
+  server.registerTool(
+    "session_summary",
+    {
+      title: "Summarize a Codex session",
+      description:
+        "Reads one Codex session log and says what happened: each turn's prompt and outcome, the agent's last message, errors, the newest reasoning summaries, call counts, files changed, token totals, and a diagnosis (completed, command_failures, model_error, usage_limit, rate_limited, context_window_exceeded, aborted, interrupted) with evidence and the next step, e.g. the exact resume command. Start here when a delegated Codex run failed.",
+      inputSchema,
+      outputSchema,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    ({ session_id, reasoning_limit }) =>
+      answer("session_summary", async () => {
+        const summary = await sessionSummary(config.codexHome, session_id, { reasoningLimit: reasoning_limit });
+        return toolResult(summary, renderSummary(summary));
+      }),
+  );
+}
+
+function renderSummary(s: SessionSummary): string {
+  const lines = [
+    `Session ${s.id}: ${s.status} (diagnosis: ${s.diagnosis.category})`,
+    `cwd ${s.cwd ?? "?"} · model ${s.model ?? "?"} · codex ${s.cli_version ?? "?"} · ${s.counts.turns} turn(s) · ${s.counts.function_calls} call(s), ${s.counts.failed_calls} failed · started ${s.started_at ?? "?"} · last event ${s.last_event_at ?? "?"}`,
+    "Evidence:",
+    ...s.diagnosis.evidence.map((line) => `- ${line}`),
+    `Next step: ${s.diagnosis.next_step}`,
+    "Turns:",
+    ...s.turns.map((t) => `${t.index}. ${t.status}: prompt ${quoted(t.prompt, 160)}${t.error ? `; error ${quoted(t.error, 200)}` : ""}`),
+    `Last agent message: ${quoted(s.last_agent_message)}`,
+  ];
+  if (s.files_changed.length > 0) lines.push(`Files changed: ${s.files_changed.join(", ")}`);
+  if (s.tokens) lines.push(`Tokens: ${s.tokens.total} total (${s.tokens.input} input, ${s.tokens.cached_input} cached, ${s.tokens.output} output)`);
+  if (s.reasoning.length > 0) lines.push("Reasoning (newest last):", ...s.reasoning.map((r) => `- turn ${r.turn}: ${quoted(r.text, 200)}`));
+  if (s.skipped_lines > 0) lines.push(`${s.skipped_lines} unreadable line(s) skipped.`);
+  lines.push(UNTRUSTED_NOTE);
+  return lines.join("\n");
+}

@@ -1,0 +1,57 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { ServerConfig } from "../config.js";
+import { sessionTokenUsage } from "../sessions/index.js";
+import { answer, toolResult } from "./result.js";
+import { rateLimitWindow, sessionIdInput, tokenTotals } from "./schemas.js";
+
+const inputSchema = { session_id: sessionIdInput };
+
+const turnUsage = tokenTotals.extend({ turn: z.number() });
+
+const outputSchema = {
+  id: z.string(),
+  path: z.string(),
+  total: tokenTotals.nullable(),
+  last_turn: turnUsage.nullable(),
+  per_turn: z.array(turnUsage),
+  model_context_window: z.number().nullable(),
+  context_used_percent: z.number().nullable(),
+  rate_limits: z.object({ primary: rateLimitWindow.nullable(), secondary: rateLimitWindow.nullable() }).nullable(),
+  plan_type: z.string().nullable(),
+  observed_at: z.string().nullable(),
+  segments: z.number(),
+  note: z.string().nullable(),
+  skipped_lines: z.number(),
+};
+
+export function registerTokenUsageTool(server: McpServer, config: ServerConfig): void {
+  server.registerTool(
+    "token_usage",
+    {
+      title: "Token usage of a Codex session",
+      description:
+        "Token totals of a Codex session from its own counters (input, cached input, output, reasoning, total), per turn and for the last turn, how full the context window was, and the newest rate-limit readings (primary and secondary window: percent used, window length, reset time). Sessions from CLIs that logged no counters get nulls and a note, never estimates.",
+      inputSchema,
+      outputSchema,
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    ({ session_id }) =>
+      answer("token_usage", async () => {
+        const usage = await sessionTokenUsage(config.codexHome, session_id);
+        const lines = [`Session ${usage.id}:`];
+        if (usage.total) {
+          lines.push(`total ${usage.total.total} tokens (${usage.total.input} input, ${usage.total.cached_input} cached, ${usage.total.output} output, ${usage.total.reasoning_output} reasoning)`);
+        } else {
+          lines.push(`no token counts: ${usage.note}`);
+        }
+        if (usage.last_turn) lines.push(`last turn (${usage.last_turn.turn}): ${usage.last_turn.total} tokens`);
+        if (usage.context_used_percent !== null) lines.push(`context window: ${usage.context_used_percent}% of ${usage.model_context_window} used`);
+        for (const name of ["primary", "secondary"] as const) {
+          const window = usage.rate_limits?.[name];
+          if (window) lines.push(`${name} rate limit: ${window.used_percent ?? "?"}% used of ${window.window_minutes ?? "?"} min, resets ${window.resets_at ?? "unknown"}`);
+        }
+        return toolResult(usage, lines.join("\n"));
+      }),
+  );
+}

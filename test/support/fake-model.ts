@@ -1,0 +1,248 @@
+// A scripted stand-in for the OpenAI Responses API (`POST /v1/responses`, SSE), so the real Codex CLI can
+// run offline. Only the model is fake: Codex itself executes the commands and writes its own logs.
+//
+// The script is read from the newest user prompt, so one server serves every CLI version:
+//   RUN:<shell command>   reason, call the shell tool with the command, then answer "Done. …"
+//   PATCH:<file>          call apply_patch to add <file>, then answer
+//   FAIL400               answer HTTP 400 with an OpenAI-style error body
+//   HANG                  open the stream and never finish it (timeouts, cancellation)
+//   anything else         answer "plain answer"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FakeModel {
+  url: string;
+  port: number;
+  /** Every request body received, in order. */
+  requests: ResponsesRequest[];
+  close(): Promise<void>;
+}
+
+export interface ResponsesRequest {
+  input?: InputItem[];
+  tools?: ToolSpec[];
+  [key: string]: unknown;
+}
+
+interface InputItem {
+  type?: string;
+  role?: string;
+  content?: Array<{ type?: string; text?: string }> | string;
+  output?: unknown;
+  call_id?: string;
+}
+
+interface ToolSpec {
+  type?: string;
+  name?: string;
+}
+
+/** Fixed so that fixtures and tests can assert exact numbers. */
+export const FAKE_USAGE = {
+  toolCall: { input_tokens: 1200, cached_tokens: 300, output_tokens: 60, reasoning_tokens: 30 },
+  answer: { input_tokens: 1500, cached_tokens: 375, output_tokens: 40, reasoning_tokens: 20 },
+} as const;
+
+/** Rate-limit headers in both spellings Codex has read (`reset-after-seconds` ≤0.47, `reset-at` 0.48+). */
+export const FAKE_RATE_LIMIT_RESET_AT = 1795500000;
+const RATE_LIMIT_HEADERS: Record<string, string> = {
+  "x-codex-primary-used-percent": "12.5",
+  "x-codex-primary-window-minutes": "300",
+  "x-codex-primary-reset-after-seconds": "3600",
+  "x-codex-primary-reset-at": String(FAKE_RATE_LIMIT_RESET_AT),
+  "x-codex-secondary-used-percent": "40",
+  "x-codex-secondary-window-minutes": "10080",
+  "x-codex-secondary-reset-after-seconds": "86400",
+  "x-codex-secondary-reset-at": String(FAKE_RATE_LIMIT_RESET_AT + 86400),
+};
+
+export async function startFakeModel(): Promise<FakeModel> {
+  const requests: ResponsesRequest[] = [];
+  let responseCount = 0;
+  const hanging = new Set<ServerResponse>();
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    if (req.method !== "POST" || !req.url?.endsWith("/responses")) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: `fake model: no route ${req.method} ${req.url}` } }));
+      return;
+    }
+    const request = JSON.parse(body) as ResponsesRequest;
+    requests.push(request);
+    responseCount += 1;
+    const n = responseCount;
+    const prompt = lastUserPrompt(request.input ?? []);
+    const answeringToolOutput = lastItemIsToolOutput(request.input ?? []);
+
+    if (prompt.includes("FAIL400")) {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "fake: invalid request", type: "invalid_request_error" } }));
+      return;
+    }
+
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...RATE_LIMIT_HEADERS });
+    const send = (event: Record<string, unknown>): void => {
+      res.write(`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`);
+    };
+    send({ type: "response.created", response: { id: `resp_${n}` } });
+
+    if (prompt.includes("HANG")) {
+      hanging.add(res);
+      res.on("close", () => hanging.delete(res));
+      return;
+    }
+
+    const run = /RUN:(.+)$/m.exec(prompt)?.[1]?.trim();
+    const patchFile = /PATCH:(\S+)/.exec(prompt)?.[1];
+    let usage: (typeof FAKE_USAGE)[keyof typeof FAKE_USAGE] = FAKE_USAGE.answer;
+    if (run !== undefined && !answeringToolOutput) {
+      send(outputItemDone(reasoningItem(n, `**Planning** I will run \`${run}\` to check the workspace.`)));
+      send(outputItemDone(shellCallItem(n, run, request.tools ?? [])));
+      usage = FAKE_USAGE.toolCall;
+    } else if (patchFile !== undefined && !answeringToolOutput) {
+      send(outputItemDone(reasoningItem(n, `**Editing** I will add \`${patchFile}\`.`)));
+      send(outputItemDone(patchCallItem(n, patchFile, request.tools ?? [])));
+      usage = FAKE_USAGE.toolCall;
+    } else if (answeringToolOutput) {
+      const output = firstLine(lastToolOutput(request.input ?? []));
+      send(outputItemDone(messageItem(n, `Done. The tool said: ${output}`)));
+    } else {
+      send(outputItemDone(messageItem(n, "plain answer")));
+    }
+    send({
+      type: "response.completed",
+      response: {
+        id: `resp_${n}`,
+        usage: {
+          input_tokens: usage.input_tokens,
+          input_tokens_details: { cached_tokens: usage.cached_tokens },
+          output_tokens: usage.output_tokens,
+          output_tokens_details: { reasoning_tokens: usage.reasoning_tokens },
+          total_tokens: usage.input_tokens + usage.output_tokens,
+        },
+      },
+    });
+    res.end();
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function outputItemDone(item: Record<string, unknown>): Record<string, unknown> {
+  return { type: "response.output_item.done", item };
+}
+
+function reasoningItem(n: number, text: string): Record<string, unknown> {
+  return { type: "reasoning", id: `rs_${n}`, summary: [{ type: "summary_text", text }] };
+}
+
+function messageItem(n: number, text: string): Record<string, unknown> {
+  return { type: "message", role: "assistant", id: `msg_${n}`, content: [{ type: "output_text", text }] };
+}
+
+/** Calls whichever shell tool this CLI version offers, in the argument shape that tool takes. */
+function shellCallItem(n: number, command: string, tools: ToolSpec[]): Record<string, unknown> {
+  const names = new Set(tools.map((tool) => tool.name ?? tool.type));
+  const call = { id: `fc_${n}`, call_id: `call_${n}` };
+  if (names.has("exec_command")) {
+    return { type: "function_call", ...call, name: "exec_command", arguments: JSON.stringify({ cmd: command }) };
+  }
+  if (names.has("shell_command")) {
+    return { type: "function_call", ...call, name: "shell_command", arguments: JSON.stringify({ command }) };
+  }
+  if (!names.has("shell") && names.has("local_shell")) {
+    return {
+      type: "local_shell_call",
+      ...call,
+      status: "completed",
+      action: { type: "exec", command: ["bash", "-lc", command], timeout_ms: 10000 },
+    };
+  }
+  return {
+    type: "function_call",
+    ...call,
+    name: "shell",
+    arguments: JSON.stringify({ command: ["bash", "-lc", command] }),
+  };
+}
+
+function patchCallItem(n: number, file: string, tools: ToolSpec[]): Record<string, unknown> {
+  const patch = `*** Begin Patch\n*** Add File: ${file}\n+hello from patch\n*** End Patch\n`;
+  const applyPatch = tools.find((tool) => tool.name === "apply_patch");
+  if (applyPatch?.type === "function") {
+    return { type: "function_call", id: `fc_${n}`, call_id: `call_${n}`, name: "apply_patch", arguments: JSON.stringify({ input: patch }) };
+  }
+  return { type: "custom_tool_call", id: `ctc_${n}`, call_id: `call_${n}`, name: "apply_patch", input: patch };
+}
+
+function textOf(content: InputItem["content"]): string {
+  if (typeof content === "string") return content;
+  return (content ?? []).map((part) => part.text ?? "").join("\n");
+}
+
+function lastUserPrompt(input: InputItem[]): string {
+  for (let i = input.length - 1; i >= 0; i--) {
+    const item = input[i];
+    if (item?.role !== "user") continue;
+    const text = textOf(item.content);
+    if (text.startsWith("<") || text.startsWith("# AGENTS.md")) continue;
+    return text;
+  }
+  return "";
+}
+
+const TOOL_OUTPUT_TYPES = new Set(["function_call_output", "custom_tool_call_output", "local_shell_call_output"]);
+
+function lastItemIsToolOutput(input: InputItem[]): boolean {
+  const last = input.at(-1);
+  return last !== undefined && TOOL_OUTPUT_TYPES.has(last.type ?? "");
+}
+
+function lastToolOutput(input: InputItem[]): string {
+  const output = input.at(-1)?.output;
+  if (typeof output === "string") {
+    try {
+      const parsed = JSON.parse(output) as { output?: unknown };
+      if (typeof parsed.output === "string") return parsed.output;
+    } catch {
+      // plain text output
+    }
+    return output;
+  }
+  if (Array.isArray(output)) return output.map((part: { text?: string }) => part.text ?? "").join("\n");
+  if (output && typeof output === "object" && "content" in output) return String((output as { content: unknown }).content);
+  return "";
+}
+
+function firstLine(text: string): string {
+  const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
+  // unified exec output starts with a header block ("Chunk ID: …", "Output:"); the payload is after it
+  const afterHeader = lines.indexOf("Output:");
+  return (afterHeader >= 0 ? lines[afterHeader + 1] : lines.at(-1)) ?? "";
+}
