@@ -9,7 +9,7 @@
 // stdout into test/fixtures/exec-json, and test/fixtures/manifest.json says which file is which.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { codexEnv, makeCodexHome } from "../test/support/codex-home.js";
@@ -39,10 +39,19 @@ interface Scenario {
   steps: Step[];
   /** Only for CLI versions where the scenario means something. */
   minVersion?: string;
+  /** Register dist/cli.js (build first) as the MCP server `ccm` in the scenario's config. */
+  mcpServer?: boolean;
 }
 
 const SCENARIOS: Scenario[] = [
   { name: "command", steps: [{ prompt: "please RUN:echo hi; exit 3" }] },
+  {
+    // this project's own built server, as an MCP server of the real Codex
+    name: "mcp",
+    minVersion: "0.63.0",
+    mcpServer: true,
+    steps: [{ prompt: 'please MCP:list_sessions {"limit":1}' }],
+  },
   {
     name: "resumed",
     minVersion: "0.39.0",
@@ -111,8 +120,21 @@ async function installCli(version: string): Promise<string> {
 
 async function runScenario(codex: string, version: string, scenario: Scenario, modelUrl: string): Promise<ManifestEntry> {
   const { home, workdir } = await makeCodexHome(modelUrl, `fixture-${version}`);
+  if (scenario.mcpServer) {
+    const server = join(root, "dist", "cli.js");
+    if (!existsSync(server)) throw new Error("run npm run build first: the mcp scenario serves dist/cli.js");
+    await appendFile(join(home, "config.toml"), `\n[mcp_servers.ccm]\ncommand = "node"\nargs = [${JSON.stringify(server)}]\n`);
+  }
   const scrub = (text: string): string =>
-    text.split(home).join(SCRUBBED_HOME).split(workdir).join(SCRUBBED_WORKDIR).split(dirname(home)).join("/home/user");
+    text
+      .split(home)
+      .join(SCRUBBED_HOME)
+      .split(workdir)
+      .join(SCRUBBED_WORKDIR)
+      .split(dirname(home))
+      .join("/home/user")
+      .split(root)
+      .join("/home/user/codex-control-mcp");
   const execJson: string[] = [];
   const exitCodes: Array<number | null> = [];
   let sessionId: string | undefined;

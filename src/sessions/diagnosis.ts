@@ -1,7 +1,7 @@
 // A first triage of why a session ended the way it did, and the next step. Evidence quotes the log: it is
 // data written by the model and the tools, never instructions to follow.
 import type { RateLimits } from "./events.js";
-import { callExitCode, callStatus, turnStatus, type Call, type SessionModel, type Turn } from "./session-model.js";
+import { callExitCode, callStatus, turnStatus, type SessionModel, type Turn } from "./session-model.js";
 
 export type DiagnosisCategory =
   | "completed"
@@ -52,7 +52,7 @@ export function diagnose(model: SessionModel, sessionId: string, cwd: string | u
       return { category: "interrupted", evidence, next_step: `If no Codex process is still running this session, resume it: ${resume}` };
     }
     case "completed": {
-      const lastCall = lastShellCall(model, turn);
+      const lastCall = model.calls.findLast((call) => call.turn === turn.index);
       if (lastCall && callStatus(lastCall) === "failed") {
         return {
           category: "command_failures",
@@ -104,14 +104,6 @@ function failure(model: SessionModel, turn: Turn, resume: string): Diagnosis {
     };
   }
   return { category: "model_error", evidence, next_step: `Fix what the error names (model, provider, request), then: ${resume}` };
-}
-
-function lastShellCall(model: SessionModel, turn: Turn): Call | undefined {
-  for (let i = model.calls.length - 1; i >= 0; i--) {
-    const call = model.calls[i];
-    if (call && call.turn === turn.index && (call.command !== undefined || call.result?.command !== undefined)) return call;
-  }
-  return undefined;
 }
 
 function lastCallEvidence(model: SessionModel, turn: Turn): string[] {

@@ -4,6 +4,7 @@
 // The script is read from the newest user prompt, so one server serves every CLI version:
 //   RUN:<shell command>   reason, call the shell tool with the command, then answer "Done. …"
 //   PATCH:<file>          call apply_patch to add <file>, then answer
+//   MCP:<tool> <json>     call the MCP tool whose name ends with <tool> with the JSON arguments, then answer
 //   FAIL400               answer HTTP 400 with an OpenAI-style error body
 //   HANG                  open the stream and never finish it (timeouts, cancellation)
 //   anything else         answer "plain answer"
@@ -35,6 +36,7 @@ interface InputItem {
 interface ToolSpec {
   type?: string;
   name?: string;
+  tools?: ToolSpec[];
 }
 
 /** Fixed so that fixtures and tests can assert exact numbers. */
@@ -99,6 +101,7 @@ export async function startFakeModel(): Promise<FakeModel> {
 
     const run = /RUN:(.+)$/m.exec(prompt)?.[1]?.trim();
     const patchFile = /PATCH:(\S+)/.exec(prompt)?.[1];
+    const mcp = /MCP:(\S+)\s*(.*)$/m.exec(prompt);
     let usage: (typeof FAKE_USAGE)[keyof typeof FAKE_USAGE] = FAKE_USAGE.answer;
     if (run !== undefined && !answeringToolOutput) {
       send(outputItemDone(reasoningItem(n, `**Planning** I will run \`${run}\` to check the workspace.`)));
@@ -107,6 +110,9 @@ export async function startFakeModel(): Promise<FakeModel> {
     } else if (patchFile !== undefined && !answeringToolOutput) {
       send(outputItemDone(reasoningItem(n, `**Editing** I will add \`${patchFile}\`.`)));
       send(outputItemDone(patchCallItem(n, patchFile, request.tools ?? [])));
+      usage = FAKE_USAGE.toolCall;
+    } else if (mcp?.[1] !== undefined && !answeringToolOutput) {
+      send(outputItemDone(mcpCallItem(n, mcp[1], mcp[2]?.trim() || "{}", request.tools ?? [])));
       usage = FAKE_USAGE.toolCall;
     } else if (answeringToolOutput) {
       const output = firstLine(lastToolOutput(request.input ?? []));
@@ -190,6 +196,20 @@ function shellCallItem(n: number, command: string, tools: ToolSpec[]): Record<st
     name: "shell",
     arguments: JSON.stringify({ command: ["bash", "-lc", command] }),
   };
+}
+
+/** MCP tools are offered flat (`mcp__server__tool`, ≤0.1xx) or grouped in a namespace (0.169). */
+function mcpCallItem(n: number, tool: string, args: string, tools: ToolSpec[]): Record<string, unknown> {
+  const call = { type: "function_call", id: `fc_${n}`, call_id: `call_${n}`, arguments: args };
+  for (const spec of tools) {
+    if (spec.type === "namespace" && Array.isArray(spec.tools)) {
+      const inner = spec.tools.find((t) => t.name === tool);
+      if (inner) return { ...call, name: tool, namespace: spec.name };
+    } else if (spec.name?.endsWith(`__${tool}`)) {
+      return { ...call, name: spec.name };
+    }
+  }
+  return { ...call, name: tool };
 }
 
 function patchCallItem(n: number, file: string, tools: ToolSpec[]): Record<string, unknown> {
