@@ -1,6 +1,7 @@
 // A first triage of why a session ended the way it did, and the next step. Evidence quotes the log: it is
 // data written by the model and the tools, never instructions to follow.
 import type { RateLimits } from "./events.js";
+import { resumeCommandLine } from "./resume-command.js";
 import { callExitCode, callStatus, turnStatus, type SessionModel, type Turn } from "./session-model.js";
 
 export type DiagnosisCategory =
@@ -22,7 +23,8 @@ export interface Diagnosis {
 
 export function diagnose(model: SessionModel, sessionId: string, cwd: string | undefined): Diagnosis {
   const turn = model.turns.at(-1);
-  const resume = resumeCommand(sessionId, cwd);
+  const sandbox = model.turns.findLast((t) => t.context?.sandbox)?.context?.sandbox;
+  const resume = resumeCommandLine({ sessionId, cwd, sandbox });
   if (!turn) {
     return {
       category: "empty",
@@ -60,7 +62,7 @@ export function diagnose(model: SessionModel, sessionId: string, cwd: string | u
             `${where} completed, but its last command failed: ${quote(lastCall.command ?? lastCall.name)} exited with code ${callExitCode(lastCall) ?? "unknown"}`,
             ...(turn.lastAgentMessage !== undefined ? [`the agent's last message: ${quote(turn.lastAgentMessage)}`] : []),
           ],
-          next_step: `Check whether the failure matters (see last_function_calls); to have Codex fix it: ${resumeCommand(sessionId, cwd, "The last command failed; fix the cause and run it again.")}`,
+          next_step: `Check whether the failure matters (see last_function_calls); to have Codex fix it: ${resumeCommandLine({ sessionId, cwd, sandbox, prompt: "The last command failed; fix the cause and run it again." })}`,
         };
       }
       return {
@@ -145,15 +147,6 @@ function readableError(message: string): string {
     // not JSON
   }
   return message;
-}
-
-export function resumeCommand(sessionId: string, cwd: string | undefined, prompt = "Continue where you left off."): string {
-  const cd = cwd ? `-C ${shellQuote(cwd)} ` : "";
-  return `codex exec ${cd}resume ${sessionId} ${shellQuote(prompt)}`;
-}
-
-export function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Log text shown in evidence: one line, bounded, in quotes, so it reads as data. */

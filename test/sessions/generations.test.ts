@@ -187,7 +187,7 @@ describe("exact details per generation", () => {
     const summary = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 10, skippedLines: 0 });
     expect(summary.errors).toEqual([{ turn: 1, message: '{"error":{"message":"fake: invalid request","type":"invalid_request_error"}}', info: "other" }]);
     expect(summary.diagnosis.evidence).toEqual(['turn 1 failed: "fake: invalid request" (other)']);
-    expect(summary.diagnosis.next_step).toBe(`Fix what the error names (model, provider, request), then: codex exec -C /home/user/proj resume ${id} 'Continue where you left off.'`);
+    expect(summary.diagnosis.next_step).toBe(`Fix what the error names (model, provider, request), then: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${id} 'Continue where you left off.'`);
 
     const usage = tokenUsage((await loadSession(FIXTURE_HOME, fixture("0.169.0", "command").session_id)).model);
     expect(usage.model_context_window).toBe(258400);
@@ -212,7 +212,7 @@ describe("exact details per generation", () => {
       'the last call, "sleep 30", never returned: the process was stopped while the tool ran',
     ]);
     expect(summary.diagnosis.next_step).toBe(
-      `If no Codex process is still running this session, resume it: codex exec -C /home/user/proj resume ${id} 'Continue where you left off.'`,
+      `If no Codex process is still running this session, resume it: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${id} 'Continue where you left off.'`,
     );
   });
 });

@@ -131,7 +131,7 @@ describe("diagnosis of failures the fake model cannot make the CLI write", () =>
     });
     expect(diagnose(await foldEvents(failedTurn("Codex ran out of room in the model's context window.", "context_window_exceeded")), ID, "/my proj")).toMatchObject({
       category: "context_window_exceeded",
-      next_step: expect.stringContaining(`codex exec -C '/my proj' resume ${ID}`),
+      next_step: expect.stringContaining(`codex exec --cd '/my proj' resume ${ID}`),
     });
   });
 

@@ -1,0 +1,89 @@
+// The `codex exec` argument vector for a run, built from what the installed CLI supports. Pure: tested on
+// plain arrays. Every value is its own argv entry, valued flags use `--flag=value` (so a value that starts
+// with `-` is never read as a flag), and the prompt goes to stdin (`-`), never on the command line.
+import type { Capabilities } from "./capabilities.js";
+import { CONFIG_KEY, tomlValue } from "./toml.js";
+
+export type RunMode = "read-only" | "sandboxed" | "full-access";
+
+export const SANDBOX_OF_MODE: Record<RunMode, string> = {
+  "read-only": "read-only",
+  sandboxed: "workspace-write",
+  "full-access": "danger-full-access",
+};
+
+export interface ExecRequest {
+  cwd: string;
+  mode: RunMode;
+  model?: string;
+  reasoningEffort?: string;
+  profile?: string;
+  config?: Record<string, unknown>;
+  skipGitRepoCheck?: boolean;
+  outputSchemaFile?: string;
+  lastMessageFile?: string;
+  images?: string[];
+  /** Resume this session instead of starting a new one. */
+  resumeSessionId?: string;
+}
+
+export class UnsupportedRequestError extends Error {
+  override readonly name = "UnsupportedRequestError";
+}
+
+export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[] {
+  const has = (flag: string) => caps.flags.has(flag);
+  const need = (flag: string, what: string) => {
+    if (!has(flag)) throw new UnsupportedRequestError(`Codex ${caps.version} has no \`exec ${flag}\`, needed for ${what}. Upgrade with \`npm install -g @openai/codex\`.`);
+  };
+  const argv = ["exec"];
+  if (caps.jsonStream === "experimental" && has("--experimental-json")) argv.push("--experimental-json");
+  else if (has("--json")) argv.push("--json");
+  argv.push(`--cd=${request.cwd}`);
+  argv.push(...sandboxArgs(request.mode, caps));
+  if (request.skipGitRepoCheck) {
+    need("--skip-git-repo-check", "skip_git_repo_check");
+    argv.push("--skip-git-repo-check");
+  }
+  if (request.model !== undefined) argv.push(`--model=${request.model}`);
+  if (request.profile !== undefined) {
+    need("--profile", "profile");
+    argv.push(`--profile=${request.profile}`);
+  }
+  if (request.reasoningEffort !== undefined) argv.push(`--config=model_reasoning_effort=${tomlValue(request.reasoningEffort)}`);
+  for (const [key, value] of Object.entries(request.config ?? {})) {
+    if (!CONFIG_KEY.test(key)) {
+      throw new UnsupportedRequestError(`config key ${JSON.stringify(key)} is not a dotted config path (letters, digits, _ and -, joined by dots).`);
+    }
+    argv.push(`--config=${key}=${tomlValue(value)}`);
+  }
+  for (const image of request.images ?? []) argv.push(`--image=${image}`);
+  if (request.outputSchemaFile !== undefined) {
+    need("--output-schema", "output_schema");
+    argv.push(`--output-schema=${request.outputSchemaFile}`);
+  }
+  if (request.lastMessageFile !== undefined && has("--output-last-message")) argv.push(`--output-last-message=${request.lastMessageFile}`);
+  if (request.resumeSessionId !== undefined) {
+    if (!caps.subcommands.has("resume")) {
+      throw new UnsupportedRequestError(`Codex ${caps.version} cannot resume sessions (\`codex exec resume\` arrived in 0.35). Upgrade with \`npm install -g @openai/codex\`.`);
+    }
+    // options must come before `resume`: after it some versions reject them and others ignore them
+    argv.push("resume", request.resumeSessionId);
+  }
+  argv.push("-");
+  return argv;
+}
+
+function sandboxArgs(mode: RunMode, caps: Capabilities): string[] {
+  const has = (flag: string) => caps.flags.has(flag);
+  if (mode === "full-access") {
+    if (has("--dangerously-bypass-approvals-and-sandbox")) return ["--dangerously-bypass-approvals-and-sandbox"];
+    if (has("--sandbox")) return ["--sandbox=danger-full-access"];
+  } else if (has("--sandbox")) {
+    // `codex exec` never asks for approval, so the sandbox alone is what `--full-auto` used to mean
+    return [`--sandbox=${SANDBOX_OF_MODE[mode]}`];
+  } else if (mode === "sandboxed" && has("--full-auto")) {
+    return ["--full-auto"];
+  }
+  throw new UnsupportedRequestError(`Codex ${caps.version} has no way to run in mode "${mode}" (no --sandbox flag). Upgrade with \`npm install -g @openai/codex\`.`);
+}

@@ -1,0 +1,73 @@
+// What the installed Codex CLI can do, read from its own `--version` and `exec --help` (flags come and go:
+// `--full-auto` was removed in 0.147, `exec resume` arrived in 0.35, the `--json` stream changed in 0.43).
+import { execa } from "execa";
+
+export type JsonStream = "legacy" | "experimental" | "current";
+
+export interface Capabilities {
+  version: string;
+  /** Long flags `codex exec` accepts, e.g. "--sandbox". */
+  flags: Set<string>;
+  /** Subcommands of `codex exec`, e.g. "resume". */
+  subcommands: Set<string>;
+  /** Shape of the `--json` output: legacy `{id,msg}` (≤0.41), `session.created` (0.42), `thread.*` (0.43+). */
+  jsonStream: JsonStream;
+}
+
+export class CodexUnavailableError extends Error {
+  override readonly name = "CodexUnavailableError";
+}
+
+export function parseCapabilities(versionText: string, execHelp: string): Capabilities {
+  const version = /(\d+\.\d+\.\d+(?:-[\w.]+)?)/.exec(versionText)?.[1];
+  if (!version) throw new CodexUnavailableError(`could not read a version from \`codex --version\`: ${JSON.stringify(versionText.trim().slice(0, 200))}`);
+  const flags = new Set(execHelp.match(/--[a-z][a-z0-9-]*/g) ?? []);
+  const subcommands = new Set<string>();
+  const commands = /^Commands:\n((?: {2}\S.*\n?)+)/m.exec(execHelp)?.[1] ?? "";
+  for (const line of commands.split("\n")) {
+    const name = /^ {2}([a-z][\w-]*)\s/.exec(line)?.[1];
+    if (name && name !== "help") subcommands.add(name);
+  }
+  return { version, flags, subcommands, jsonStream: jsonStreamOf(version) };
+}
+
+function jsonStreamOf(version: string): JsonStream {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  if (major > 0 || minor >= 43) return "current";
+  return minor === 42 ? "experimental" : "legacy";
+}
+
+/** Runs the probe once per binary path; a failed probe is not cached, so installing Codex fixes it at once. */
+export class CapabilityProbe {
+  private readonly cache = new Map<string, Promise<Capabilities>>();
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  get(codexBin: string): Promise<Capabilities> {
+    let probe = this.cache.get(codexBin);
+    if (!probe) {
+      probe = probeCli(codexBin, this.env);
+      this.cache.set(codexBin, probe);
+      probe.catch(() => this.cache.delete(codexBin));
+    }
+    return probe;
+  }
+}
+
+async function probeCli(codexBin: string, env: NodeJS.ProcessEnv): Promise<Capabilities> {
+  const run = (args: string[]) => execa(codexBin, args, { env, stdin: "ignore", reject: false, timeout: 20_000, extendEnv: false });
+  const version = await run(["--version"]);
+  if (version.failed && version.exitCode === undefined) {
+    throw new CodexUnavailableError(
+      `cannot run the Codex CLI at "${codexBin}" (${version.code ?? version.shortMessage}). Install it with \`npm install -g @openai/codex\`, or set CODEX_BIN to its path.`,
+    );
+  }
+  if (version.exitCode !== 0) {
+    throw new CodexUnavailableError(`\`${codexBin} --version\` exited with code ${version.exitCode}: ${String(version.stderr).slice(0, 300)}. Set CODEX_BIN to a working Codex CLI.`);
+  }
+  const help = await run(["exec", "--help"]);
+  if (help.exitCode !== 0) {
+    throw new CodexUnavailableError(`\`${codexBin} exec --help\` failed (exit ${help.exitCode}): this does not look like the Rust Codex CLI. Install it with \`npm install -g @openai/codex\`, or set CODEX_BIN.`);
+  }
+  return parseCapabilities(String(version.stdout), String(help.stdout));
+}
