@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Process entry: with no arguments, serve MCP over stdio. Only this file touches process signals and exit.
+// Process entry: serve MCP over stdio. Only this file touches process signals and exit.
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { configFromEnv } from "./config.js";
+import { ConfigError, flagHelp, loadConfig } from "./config.js";
 import { log } from "./log.js";
 import { createServer, SERVER_VERSION } from "./server.js";
 
@@ -9,16 +9,19 @@ const USAGE = `codex-control-mcp ${SERVER_VERSION}
 MCP server (stdio) to delegate work to the OpenAI Codex CLI and inspect its sessions.
 
 Usage:
-  codex-control-mcp            serve MCP over stdin/stdout
-  codex-control-mcp --version  print the version
-  codex-control-mcp --help     this text
+  codex-control-mcp [options]   serve MCP over stdin/stdout
+  codex-control-mcp --version   print the version
+  codex-control-mcp --help      this text
+
+Options (each also settable by the environment variable in brackets):
+${flagHelp()}
 
 Environment:
-  CODEX_HOME                   where Codex keeps its sessions (default ~/.codex)
-  CODEX_CONTROL_LOG            stderr log level: error, warn, info (default), debug
+  CODEX_HOME                    where Codex keeps its sessions (default ~/.codex)
+  CODEX_CONTROL_LOG             stderr log level: error, warn, info (default), debug
 `;
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number | undefined> {
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(USAGE); // stdout-ok: not serving MCP
     return 0;
@@ -27,32 +30,35 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${SERVER_VERSION}\n`); // stdout-ok: not serving MCP
     return 0;
   }
-  if (argv.length > 0) {
-    process.stderr.write(`codex-control-mcp: unknown argument ${argv[0]}\n\n${USAGE}`);
+  let config;
+  try {
+    config = loadConfig(argv);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`codex-control-mcp: ${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const config = configFromEnv();
   const { server, cleanup } = createServer(config);
-  const transport = new StdioServerTransport();
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
     if (closing) return;
     closing = true;
     log("info", `shutting down (${reason})`);
-    await cleanup().catch((error: unknown) => log("warn", "cleanup failed", error));
+    // every running Codex process group is stopped and recorded before the process goes
+    await cleanup(`the server shut down (${reason})`).catch((error: unknown) => log("warn", "cleanup failed", error));
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.stdin.on("end", () => void shutdown("stdin closed"));
-  await server.connect(transport);
-  log("info", `serving MCP on stdio (CODEX_HOME ${config.codexHome})`);
-  return -1;
+  await server.connect(new StdioServerTransport());
+  log("info", `serving MCP on stdio (CODEX_HOME ${config.codexHome}, Codex ${config.runner.codexBin}, ledger ${config.runner.stateDir})`);
+  return undefined;
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exitCode = code;
+    if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
     log("error", "fatal", error);

@@ -1,6 +1,7 @@
 // The server factory: everything but the process. cli.ts connects it to stdio; tests connect it in memory.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { createRequire } from "node:module";
+import { RunManager } from "./codex/runs.js";
 import type { ServerConfig } from "./config.js";
 import { registerTools } from "./tools/index.js";
 
@@ -8,14 +9,22 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
 
 export const SERVER_VERSION = version;
 
-export function createServer(config: ServerConfig): { server: McpServer; cleanup: () => Promise<void> } {
+export function createServer(config: ServerConfig): { server: McpServer; runs: RunManager; cleanup: (reason?: string) => Promise<void> } {
   const server = new McpServer(
     { name: "codex-control-mcp", version },
     {
       instructions:
-        "Inspect OpenAI Codex CLI sessions: list_sessions to find one, session_summary for what happened and why it failed, last_function_calls for the commands it ran, token_usage for tokens and rate limits.",
+        "Delegate work to the OpenAI Codex CLI and find out what happened. run_codex starts a run (resume_session continues a session); a run that outlasts the wait answers `running` with a run_id: poll run_status, stop it with cancel_run. list_sessions, session_summary (what happened and why it failed), last_function_calls and token_usage read Codex's session logs.",
     },
   );
-  registerTools(server, config);
-  return { server, cleanup: async () => server.close() };
+  const runs = new RunManager(config.runner);
+  registerTools(server, { config, runs });
+  return {
+    server,
+    runs,
+    cleanup: async (reason = "the server is shutting down") => {
+      await runs.shutdown(reason);
+      await server.close();
+    },
+  };
 }

@@ -38,14 +38,14 @@ describe("stdio server", () => {
       await client.connect(transport);
       expect(client.getServerVersion()).toEqual({ name: "codex-control-mcp", version: pkg.version });
       const { tools } = await client.listTools();
-      expect(tools).toHaveLength(4);
+      expect(tools).toHaveLength(8);
       const entry = fixture("0.169.0", "command");
       const result = await client.callTool({ name: "session_summary", arguments: { session_id: entry.session_id } });
       expect(result.structuredContent).toMatchObject({ id: entry.session_id, status: "completed", diagnosis: { category: "command_failures" } });
     } finally {
       await client.close();
     }
-    expect(stderr).toContain(`serving MCP on stdio (CODEX_HOME ${FIXTURE_HOME})`);
+    expect(stderr).toContain(`serving MCP on stdio (CODEX_HOME ${FIXTURE_HOME}, Codex codex, ledger `);
   });
 
   it("exits when its stdin closes, having written nothing but protocol", async () => {
@@ -71,6 +71,6 @@ describe("stdio server", () => {
     const wrong = await run(["--bogus"]);
     expect(wrong.code).toBe(2);
     expect(wrong.stdout).toBe("");
-    expect(wrong.stderr).toMatch(/^codex-control-mcp: unknown argument --bogus/);
+    expect(wrong.stderr).toMatch(/^codex-control-mcp: Unknown option '--bogus'/);
   });
 });

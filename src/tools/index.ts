@@ -1,14 +1,22 @@
 // The one list of tools this server offers. Adding a tool: its file, and one line here.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { ServerConfig } from "../config.js";
+import { registerCancelRunTool } from "./cancel-run.js";
+import type { ToolContext } from "./context.js";
 import { registerLastFunctionCallsTool } from "./last-function-calls.js";
 import { registerListSessionsTool } from "./list-sessions.js";
+import { registerResumeSessionTool } from "./resume-session.js";
+import { registerRunCodexTool } from "./run-codex.js";
+import { registerRunStatusTool } from "./run-status.js";
 import { registerSessionSummaryTool } from "./session-summary.js";
 import { registerTokenUsageTool } from "./token-usage.js";
 
-export function registerTools(server: McpServer, config: ServerConfig): void {
-  registerListSessionsTool(server, config);
-  registerSessionSummaryTool(server, config);
-  registerLastFunctionCallsTool(server, config);
-  registerTokenUsageTool(server, config);
+export function registerTools(server: McpServer, context: ToolContext): void {
+  registerListSessionsTool(server, context);
+  registerSessionSummaryTool(server, context);
+  registerLastFunctionCallsTool(server, context);
+  registerTokenUsageTool(server, context);
+  registerRunCodexTool(server, context);
+  registerResumeSessionTool(server, context);
+  registerRunStatusTool(server, context);
+  registerCancelRunTool(server, context);
 }

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import type { ServerConfig } from "../config.js";
+import type { ToolContext } from "./context.js";
 import { sessionCalls, type CallView } from "../sessions/index.js";
 import { answer, quoted, toolResult, UNTRUSTED_NOTE } from "./result.js";
 import { sessionIdInput } from "./schemas.js";
@@ -34,7 +34,7 @@ const outputSchema = {
   ),
 };
 
-export function registerLastFunctionCallsTool(server: McpServer, config: ServerConfig): void {
+export function registerLastFunctionCallsTool(server: McpServer, { config }: ToolContext): void {
   server.registerTool(
     "last_function_calls",
     {

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import type { ServerConfig } from "../config.js";
+import type { ToolContext } from "./context.js";
 import { listSessions, type SessionListing } from "../sessions/index.js";
 import { answer, quoted, toolError, toolResult, UNTRUSTED_NOTE } from "./result.js";
 import { turnStatus } from "./schemas.js";
@@ -32,7 +32,7 @@ const outputSchema = {
   scanned: z.number(),
 };
 
-export function registerListSessionsTool(server: McpServer, config: ServerConfig): void {
+export function registerListSessionsTool(server: McpServer, { config }: ToolContext): void {
   server.registerTool(
     "list_sessions",
     {

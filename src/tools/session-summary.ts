@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import type { ServerConfig } from "../config.js";
+import type { ToolContext } from "./context.js";
 import { sessionSummary, type SessionSummary } from "../sessions/index.js";
 import { answer, quoted, toolResult, UNTRUSTED_NOTE } from "./result.js";
 import { sessionIdInput, tokenTotals, turnStatus } from "./schemas.js";
@@ -40,7 +40,7 @@ const outputSchema = {
   diagnosis: z.object({ category: z.string(), evidence: z.array(z.string()), next_step: z.string() }),
 };
 
-export function registerSessionSummaryTool(server: McpServer, config: ServerConfig): void {
+export function registerSessionSummaryTool(server: McpServer, { config }: ToolContext): void {
   server.registerTool(
     "session_summary",
     {

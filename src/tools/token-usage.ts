@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import type { ServerConfig } from "../config.js";
+import type { ToolContext } from "./context.js";
 import { sessionTokenUsage } from "../sessions/index.js";
 import { answer, toolResult } from "./result.js";
 import { rateLimitWindow, sessionIdInput, tokenTotals } from "./schemas.js";
@@ -25,7 +25,7 @@ const outputSchema = {
   skipped_lines: z.number(),
 };
 
-export function registerTokenUsageTool(server: McpServer, config: ServerConfig): void {
+export function registerTokenUsageTool(server: McpServer, { config }: ToolContext): void {
   server.registerTool(
     "token_usage",
     {

@@ -2,27 +2,57 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { ServerConfig } from "../../src/config.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunnerConfig } from "../../src/codex/runs.js";
+import { loadConfig, type ServerConfig } from "../../src/config.js";
 import { createServer } from "../../src/server.js";
 
 export interface Connected {
   client: Client;
-  call(name: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  config: ServerConfig;
+  server: ReturnType<typeof createServer>;
+  call(name: string, args: Record<string, unknown>, options?: Parameters<Client["callTool"]>[2]): Promise<CallToolResult>;
   close(): Promise<void>;
 }
 
-export async function connect(config: ServerConfig): Promise<Connected> {
-  const { server, cleanup } = createServer(config);
+export interface TestConfig extends Partial<RunnerConfig> {
+  codexHome: string;
+  waitMs?: number;
+}
+
+/** Server settings for a test: its own CODEX_HOME and a fresh state dir unless given. */
+export function testConfig({ codexHome, waitMs, ...runner }: TestConfig): ServerConfig {
+  const base = loadConfig([], { ...process.env, CODEX_HOME: codexHome });
+  return {
+    ...base,
+    waitMs: waitMs ?? base.waitMs,
+    runner: {
+      ...base.runner,
+      stateDir: mkdtempSync(join(tmpdir(), "ccm-state-")),
+      killGraceMs: 1000,
+      ...runner,
+      childEnv: { ...process.env, CODEX_HOME: codexHome, ...runner.childEnv },
+    },
+  };
+}
+
+export async function connect(settings: TestConfig | ServerConfig): Promise<Connected> {
+  const config = "runner" in settings ? settings : testConfig(settings);
+  const server = createServer(config);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: "test-client", version: "1.0.0" });
-  await server.connect(serverTransport);
+  await server.server.connect(serverTransport);
   await client.connect(clientTransport);
   return {
     client,
-    call: async (name, args) => (await client.callTool({ name, arguments: args })) as CallToolResult,
+    config,
+    server,
+    call: async (name, args, options) => (await client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult,
     close: async () => {
       await client.close();
-      await cleanup();
+      await server.cleanup();
     },
   };
 }

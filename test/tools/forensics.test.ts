@@ -23,16 +23,28 @@ beforeAll(async () => {
 afterAll(async () => mcp.close());
 
 describe("tools/list", () => {
-  it("offers the four read-only tools with schemas", async () => {
+  it("offers the forensic tools read-only and the delegation tools as what they are", async () => {
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(["list_sessions", "session_summary", "last_function_calls", "token_usage"]);
+    expect(tools.map((tool) => tool.name)).toEqual([
+      "list_sessions",
+      "session_summary",
+      "last_function_calls",
+      "token_usage",
+      "run_codex",
+      "resume_session",
+      "run_status",
+      "cancel_run",
+    ]);
+    const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
     for (const tool of tools) {
-      expect(tool.annotations).toEqual({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
       expect(tool.outputSchema?.type).toBe("object");
       expect(tool.title).toBeTruthy();
+      if (["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status"].includes(tool.name)) expect(tool.annotations).toEqual(readOnly);
+      else expect(tool.annotations?.readOnlyHint).toBe(false);
     }
     const summary = tools.find((tool) => tool.name === "session_summary");
     expect(summary?.inputSchema.required).toEqual(["session_id"]);
+    expect(tools.find((tool) => tool.name === "run_codex")?.inputSchema.required).toEqual(["prompt", "cwd"]);
   });
 });
 

@@ -1,0 +1,121 @@
+// The run ledger: an append-only JSONL file (`runs.jsonl` in the server's state dir) with a `start`, a
+// `session` and an `end` record per run. Each record is one `appendFile` of one line, kept small (tails are
+// capped), so a server killed mid-write leaves at most a torn last line, which reading skips. It outlives
+// the server: run_status answers for runs of an earlier process, and session_summary cites what the
+// session log alone does not hold (Codex does not write every error into the rollout in exec mode).
+import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { TokenTotals } from "../sessions/events.js";
+import type { RunMode } from "./argv.js";
+
+export type RunStatus = "running" | "completed" | "failed" | "timeout" | "cancelled";
+
+export interface StartRecord {
+  type: "start";
+  run_id: string;
+  at: string;
+  argv: string[];
+  cwd: string;
+  mode: RunMode;
+  pgid: number | null;
+  codex_version: string;
+  prompt_preview: string;
+  resume_of: string | null;
+}
+
+export interface SessionRecord {
+  type: "session";
+  run_id: string;
+  at: string;
+  session_id: string;
+}
+
+export interface EndRecord {
+  type: "end";
+  run_id: string;
+  at: string;
+  status: Exclude<RunStatus, "running">;
+  session_id: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  duration_ms: number;
+  error: string | null;
+  /** Errors Codex printed in its `--json` stream, newest last. */
+  errors: string[];
+  stderr_tail: string;
+  final_message: string | null;
+  usage: TokenTotals | null;
+}
+
+export type LedgerRecord = StartRecord | SessionRecord | EndRecord;
+
+export interface LedgerRun {
+  start: StartRecord;
+  session_id: string | null;
+  end: EndRecord | null;
+}
+
+const FILE = "runs.jsonl";
+
+export class Ledger {
+  readonly path: string;
+  private ready: Promise<unknown> | undefined;
+
+  constructor(readonly dir: string) {
+    this.path = join(dir, FILE);
+  }
+
+  async append(record: LedgerRecord): Promise<void> {
+    this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.ready;
+    await appendFile(this.path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+  }
+
+  /** Every run in the file, oldest first. Lines that are not whole records are skipped. */
+  async runs(): Promise<LedgerRun[]> {
+    let text: string;
+    try {
+      text = await readFile(this.path, "utf8");
+    } catch {
+      return [];
+    }
+    const runs = new Map<string, LedgerRun>();
+    for (const line of text.split("\n")) {
+      const record = parseRecord(line);
+      if (!record) continue;
+      if (record.type === "start") {
+        runs.set(record.run_id, { start: record, session_id: record.resume_of, end: null });
+        continue;
+      }
+      const run = runs.get(record.run_id);
+      if (!run) continue;
+      if (record.type === "session") run.session_id = record.session_id;
+      else {
+        run.end = record;
+        run.session_id = record.session_id ?? run.session_id;
+      }
+    }
+    return [...runs.values()];
+  }
+
+  async find(runId: string): Promise<LedgerRun | undefined> {
+    return (await this.runs()).find((run) => run.start.run_id === runId);
+  }
+
+  /** The newest run of a session, if this server (or an earlier one with the same state dir) ran it. */
+  async findBySession(sessionId: string): Promise<LedgerRun | undefined> {
+    return (await this.runs()).findLast((run) => run.session_id === sessionId);
+  }
+}
+
+function parseRecord(line: string): LedgerRecord | undefined {
+  if (line.trim() === "") return undefined;
+  try {
+    const value = JSON.parse(line) as Partial<LedgerRecord>;
+    if (typeof value.run_id !== "string") return undefined;
+    if (value.type === "start" || value.type === "session" || value.type === "end") return value as LedgerRecord;
+  } catch {
+    // a torn last line
+  }
+  return undefined;
+}

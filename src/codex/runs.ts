@@ -1,0 +1,436 @@
+// Every run this server starts: the policy checks before spawning, the limits (concurrent runs, one writer
+// per directory, delegation depth), the ledger, and the view of a run the tools return.
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import type { TokenTotals } from "../sessions/events.js";
+import { listRolloutFiles, resolveSession, SessionLookupError } from "../sessions/locate.js";
+import { headLines } from "../sessions/read-chunks.js";
+import { loadSession } from "../sessions/index.js";
+import { normalizeLine } from "../sessions/normalize.js";
+import { resumeCommandLine } from "../sessions/resume-command.js";
+import { tryParseJson } from "../sessions/tool-output.js";
+import { buildExecArgv, SANDBOX_OF_MODE, type RunMode } from "./argv.js";
+import { CapabilityProbe } from "./capabilities.js";
+import { Ledger, type LedgerRun, type RunStatus } from "./ledger.js";
+import { DEPTH_MARKER, RUN_MARKER, delegationDepth } from "./processes.js";
+import { CodexRun } from "./run.js";
+
+export interface RunnerConfig {
+  codexBin: string;
+  codexHome: string;
+  stateDir: string;
+  allowFullAccess: boolean;
+  maxConcurrent: number;
+  /** How long a run waits for a free slot before it is refused. */
+  queueWaitMs: number;
+  defaultTimeoutMs: number;
+  maxTimeoutMs: number;
+  killGraceMs: number;
+  /** Refuse to delegate when this server itself runs inside this many levels of delegated runs. */
+  maxDepth: number;
+  /** Environment handed to Codex (before the run's own markers and CODEX_HOME). */
+  childEnv: NodeJS.ProcessEnv;
+}
+
+export interface StartRequest {
+  prompt: string;
+  cwd: string;
+  mode: RunMode;
+  model?: string;
+  reasoningEffort?: string;
+  profile?: string;
+  config?: Record<string, unknown>;
+  timeoutMs?: number;
+  skipGitRepoCheck?: boolean;
+  outputSchema?: Record<string, unknown>;
+  images?: string[];
+  allowConcurrent?: boolean;
+  resumeSessionId?: string;
+}
+
+export interface Effective {
+  model: string | null;
+  sandbox: string | null;
+  approval_policy: string | null;
+  cwd: string | null;
+  /** The session's newest turn_context differs from what was asked. */
+  mismatch: boolean;
+  differences: string[];
+}
+
+export interface RunView {
+  run_id: string;
+  session_id: string | null;
+  status: RunStatus;
+  exit_code: number | null;
+  signal: string | null;
+  final_message: string | null;
+  duration_ms: number;
+  usage: TokenTotals | null;
+  rollout_path: string | null;
+  error: string | null;
+  errors: string[];
+  stderr_tail: string;
+  resume_command: string | null;
+  effective: Effective | null;
+  mode: RunMode;
+  cwd: string;
+  started_at: string;
+  ended_at: string | null;
+  recent_events: Array<{ at: string; message: string }>;
+}
+
+/** A request this server will not run; the message says why and what to do instead. */
+export class RunRefusedError extends Error {
+  override readonly name = "RunRefusedError";
+}
+
+interface Active {
+  run: CodexRun;
+  mode: RunMode;
+  cwd: string;
+  request: StartRequest;
+  effective?: Effective | null;
+  /** Resolves when the run's end is in the ledger. */
+  recorded?: Promise<void>;
+}
+
+export class RunManager {
+  readonly ledger: Ledger;
+  private readonly probe: CapabilityProbe;
+  private readonly runs = new Map<string, Active>();
+  private readonly waiters: Array<() => void> = [];
+  private running = 0;
+  private depth: Promise<number> | undefined;
+
+  constructor(readonly config: RunnerConfig) {
+    this.ledger = new Ledger(config.stateDir);
+    this.probe = new CapabilityProbe(config.childEnv);
+  }
+
+  capabilities() {
+    return this.probe.get(this.config.codexBin);
+  }
+
+  async start(request: StartRequest): Promise<CodexRun> {
+    const { config } = this;
+    const depth = await (this.depth ??= delegationDepth(config.childEnv));
+    if (depth >= config.maxDepth) {
+      throw new RunRefusedError(
+        `this server runs inside a Codex run that codex-control-mcp started (delegation depth ${depth}); starting another would recurse. The operator can allow deeper delegation with --max-depth.`,
+      );
+    }
+    if (request.mode === "full-access" && !config.allowFullAccess) {
+      throw new RunRefusedError(
+        'mode "full-access" is disabled on this server: the operator must start it with --allow-full-access (or CODEX_CONTROL_ALLOW_FULL_ACCESS=1). Use mode "sandboxed" (workspace-write sandbox) or "read-only" instead.',
+      );
+    }
+    const cwd = await existingDirectory(request.cwd);
+    const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
+    if (timeoutMs > config.maxTimeoutMs) {
+      throw new RunRefusedError(`timeout_ms ${timeoutMs} is above this server's maximum of ${config.maxTimeoutMs} ms (--max-timeout-ms).`);
+    }
+    for (const image of request.images ?? []) await existingFile(image, "image");
+    if (request.mode !== "read-only" && !request.allowConcurrent) {
+      const writer = [...this.runs.values()].find((active) => active.run.status === "running" && active.mode !== "read-only" && active.cwd === cwd);
+      if (writer) {
+        throw new RunRefusedError(
+          `run ${writer.run.options.runId} is already writing in ${cwd}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,
+        );
+      }
+    }
+    const caps = await this.probe.get(config.codexBin);
+
+    const runId = newRunId();
+    const scratch = join(config.stateDir, "tmp");
+    await mkdir(scratch, { recursive: true, mode: 0o700 });
+    const lastMessageFile = join(scratch, `${runId}-last-message.txt`);
+    const outputSchemaFile = request.outputSchema ? join(scratch, `${runId}-schema.json`) : undefined;
+    if (outputSchemaFile) await writeFile(outputSchemaFile, JSON.stringify(request.outputSchema));
+    const argv = buildExecArgv(
+      {
+        cwd,
+        mode: request.mode,
+        lastMessageFile,
+        ...(request.model !== undefined && { model: request.model }),
+        ...(request.reasoningEffort !== undefined && { reasoningEffort: request.reasoningEffort }),
+        ...(request.profile !== undefined && { profile: request.profile }),
+        ...(request.config !== undefined && { config: request.config }),
+        ...(request.skipGitRepoCheck && { skipGitRepoCheck: true }),
+        ...(outputSchemaFile !== undefined && { outputSchemaFile }),
+        ...(request.images !== undefined && { images: request.images }),
+        ...(request.resumeSessionId !== undefined && { resumeSessionId: request.resumeSessionId }),
+      },
+      caps,
+    );
+
+    const discoverSessionId = caps.jsonStream === "legacy" && request.resumeSessionId === undefined ? await this.newSessionFinder(cwd) : undefined;
+    await this.acquireSlot();
+    const env = {
+      ...stringEnv(config.childEnv),
+      CODEX_HOME: config.codexHome,
+      [RUN_MARKER]: runId,
+      [DEPTH_MARKER]: String(depth + 1),
+    };
+    const run = new CodexRun({
+      runId,
+      codexBin: config.codexBin,
+      argv,
+      cwd,
+      env,
+      prompt: request.prompt,
+      mode: request.mode,
+      timeoutMs,
+      killGraceMs: config.killGraceMs,
+      terminalEvents: caps.jsonStream === "current",
+      ...(request.resumeSessionId !== undefined && { expectedSessionId: request.resumeSessionId }),
+      ...(discoverSessionId && { discoverSessionId }),
+    });
+    const active: Active = { run, mode: request.mode, cwd, request };
+    this.runs.set(runId, active);
+    run.start();
+    if (caps.jsonStream === "legacy" && request.resumeSessionId !== undefined) {
+      // the legacy stream never names the session; a resume continues the one asked for
+      run.sessionId = request.resumeSessionId;
+    }
+    const started = this.ledger.append({
+      type: "start",
+      run_id: runId,
+      at: run.startedAt.toISOString(),
+      argv: [config.codexBin, ...argv],
+      cwd,
+      mode: request.mode,
+      pgid: run.pgid,
+      codex_version: caps.version,
+      prompt_preview: request.prompt.slice(0, 200),
+      resume_of: request.resumeSessionId ?? null,
+    });
+    void run.sessionKnown.then(async () => {
+      await started;
+      if (run.sessionId && !run.outcome) await this.ledger.append({ type: "session", run_id: runId, at: new Date().toISOString(), session_id: run.sessionId });
+    });
+    active.recorded = run.done.then(async () => {
+      this.releaseSlot();
+      await started;
+      const lastMessage = await readFile(lastMessageFile, "utf8").catch(() => "");
+      if (lastMessage.trim() !== "") run.finalMessage = lastMessage.trim();
+      await rm(lastMessageFile, { force: true });
+      if (outputSchemaFile) await rm(outputSchemaFile, { force: true });
+      active.effective = await this.effective(active);
+      const outcome = run.outcome;
+      if (!outcome) return;
+      await this.ledger.append({
+        type: "end",
+        run_id: runId,
+        at: (run.endedAt ?? new Date()).toISOString(),
+        status: outcome.status,
+        session_id: run.sessionId,
+        exit_code: outcome.exitCode,
+        signal: outcome.signal,
+        duration_ms: run.durationMs,
+        error: outcome.error,
+        errors: run.errors.slice(-5).map((error) => error.slice(0, 1000)),
+        stderr_tail: run.stderrTail.slice(-2000),
+        final_message: run.finalMessage?.slice(0, 4000) ?? null,
+        usage: run.usage,
+      });
+    });
+    await started;
+    return run;
+  }
+
+  /** Resolves when the run has ended and everything about its end (ledger, final message) is recorded. */
+  settled(run: CodexRun): Promise<void> {
+    return this.runs.get(run.options.runId)?.recorded ?? run.done;
+  }
+
+  get(runId: string): CodexRun | undefined {
+    return this.runs.get(runId)?.run;
+  }
+
+  /** The newest run of a session that this server process started. */
+  findBySession(sessionId: string): CodexRun | undefined {
+    return [...this.runs.values()].map((active) => active.run).findLast((run) => run.sessionId === sessionId);
+  }
+
+  recent(limit: number): CodexRun[] {
+    return [...this.runs.values()].map((active) => active.run).slice(-limit).reverse();
+  }
+
+  async cancel(runId: string, reason: string): Promise<CodexRun | undefined> {
+    const run = this.get(runId);
+    if (run) await run.stop("cancelled", reason);
+    return run;
+  }
+
+  /** Stops every running run (server shutdown); resolves when their processes are gone and recorded. */
+  async shutdown(reason: string): Promise<void> {
+    const running = [...this.runs.values()].filter((active) => active.run.status === "running");
+    await Promise.all(running.map((active) => active.run.stop("cancelled", reason)));
+    await Promise.all(running.map((active) => active.recorded));
+  }
+
+  async view(run: CodexRun): Promise<RunView> {
+    const active = this.runs.get(run.options.runId);
+    const effective = active?.effective !== undefined ? active.effective : active ? await this.effective(active) : null;
+    const rolloutPath = run.sessionId ? await rolloutPathOf(this.config.codexHome, run.sessionId) : null;
+    return {
+      run_id: run.options.runId,
+      session_id: run.sessionId,
+      status: run.status,
+      exit_code: run.outcome?.exitCode ?? null,
+      signal: run.outcome?.signal ?? null,
+      final_message: run.finalMessage,
+      duration_ms: run.durationMs,
+      usage: run.usage,
+      rollout_path: rolloutPath,
+      error: run.outcome?.error ?? null,
+      errors: run.errors.slice(-5),
+      stderr_tail: run.stderrTail.slice(-2000),
+      resume_command: run.sessionId ? resumeCommandLine({ sessionId: run.sessionId, cwd: run.options.cwd, sandbox: SANDBOX_OF_MODE[run.options.mode] }) : null,
+      effective,
+      mode: run.options.mode,
+      cwd: run.options.cwd,
+      started_at: run.startedAt.toISOString(),
+      ended_at: run.endedAt?.toISOString() ?? null,
+      recent_events: run.recentEvents.slice(-10),
+    };
+  }
+
+  /** A run of an earlier server process, as its ledger records it. */
+  async viewFromLedger(entry: LedgerRun): Promise<RunView> {
+    const { start, end } = entry;
+    const sessionId = entry.session_id;
+    const orphaned = !end;
+    return {
+      run_id: start.run_id,
+      session_id: sessionId,
+      status: end?.status ?? "failed",
+      exit_code: end?.exit_code ?? null,
+      signal: end?.signal ?? null,
+      final_message: end?.final_message ?? null,
+      duration_ms: end?.duration_ms ?? 0,
+      usage: end?.usage ?? null,
+      rollout_path: sessionId ? await rolloutPathOf(this.config.codexHome, sessionId) : null,
+      error: orphaned ? "the ledger has no end for this run: the server that started it stopped before it finished (see session_summary for what the session log says)" : end.error,
+      errors: end?.errors ?? [],
+      stderr_tail: end?.stderr_tail ?? "",
+      resume_command: sessionId ? resumeCommandLine({ sessionId, cwd: start.cwd, sandbox: SANDBOX_OF_MODE[start.mode] }) : null,
+      effective: null,
+      mode: start.mode,
+      cwd: start.cwd,
+      started_at: start.at,
+      ended_at: end?.at ?? null,
+      recent_events: [],
+    };
+  }
+
+  /** What the session's newest turn_context recorded, against what the run asked for. */
+  private async effective(active: Active): Promise<Effective | null> {
+    const { run } = active;
+    if (!run.sessionId) return null;
+    try {
+      const { model } = await loadSession(this.config.codexHome, run.sessionId);
+      const context = model.turns.findLast((turn) => turn.context)?.context;
+      if (!context) return null;
+      const differences: string[] = [];
+      const wantedSandbox = SANDBOX_OF_MODE[active.mode];
+      if (context.sandbox !== undefined && context.sandbox !== wantedSandbox) differences.push(`sandbox is ${context.sandbox}, asked for ${wantedSandbox}`);
+      if (context.cwd !== undefined && context.cwd !== active.cwd) differences.push(`cwd is ${context.cwd}, asked for ${active.cwd}`);
+      if (active.request.model !== undefined && context.model !== undefined && context.model !== active.request.model) {
+        differences.push(`model is ${context.model}, asked for ${active.request.model}`);
+      }
+      return {
+        model: context.model ?? null,
+        sandbox: context.sandbox ?? null,
+        approval_policy: context.approval ?? null,
+        cwd: context.cwd ?? null,
+        mismatch: differences.length > 0,
+        differences,
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  /** ≤0.41 never print the session id: it is the rollout that appears for this directory after the start. */
+  private async newSessionFinder(cwd: string): Promise<() => Promise<string | undefined>> {
+    const before = new Set((await listRolloutFiles(this.config.codexHome, { includeArchived: false })).map((file) => file.path));
+    return async () => {
+      for (const file of await listRolloutFiles(this.config.codexHome, { includeArchived: false })) {
+        if (before.has(file.path)) continue;
+        const { lines } = await headLines(file.path, 64 * 1024);
+        const meta = lines.slice(0, 1).flatMap((line) => normalizeLine(tryParseJson(line), 1) ?? [])[0];
+        if (meta?.kind === "meta" && (meta.cwd === undefined || meta.cwd === cwd)) return meta.id;
+      }
+      return undefined;
+    };
+  }
+
+  private async acquireSlot(): Promise<void> {
+    if (this.running < this.config.maxConcurrent) {
+      this.running += 1;
+      return;
+    }
+    const got = await new Promise<boolean>((resolve) => {
+      const grant = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        const index = this.waiters.indexOf(grant);
+        if (index >= 0) this.waiters.splice(index, 1);
+        resolve(false);
+      }, this.config.queueWaitMs);
+      this.waiters.push(grant);
+    });
+    if (!got) {
+      throw new RunRefusedError(
+        `${this.config.maxConcurrent} runs are already running (the limit, --max-concurrent) and none finished within ${this.config.queueWaitMs} ms. Wait for one (run_status) or cancel one (cancel_run), then try again.`,
+      );
+    }
+  }
+
+  private releaseSlot(): void {
+    const next = this.waiters.shift();
+    if (next) next(); // the slot passes straight to the next waiter
+    else this.running -= 1;
+  }
+}
+
+async function existingDirectory(path: string): Promise<string> {
+  if (!isAbsolute(path)) throw new RunRefusedError(`cwd must be an absolute path, got ${JSON.stringify(path.slice(0, 200))}.`);
+  try {
+    const real = await realpath(path);
+    if (!(await stat(real)).isDirectory()) throw new RunRefusedError(`cwd ${path} is not a directory: pass the project directory Codex should work in.`);
+    return real;
+  } catch (error) {
+    if (error instanceof RunRefusedError) throw error;
+    throw new RunRefusedError(`cwd ${path} does not exist: pass an existing project directory.`);
+  }
+}
+
+async function existingFile(path: string, what: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new RunRefusedError(`${what} ${path} is not a readable file.`);
+}
+
+async function rolloutPathOf(home: string, sessionId: string): Promise<string | null> {
+  try {
+    return (await resolveSession(home, sessionId)).path;
+  } catch (error) {
+    if (error instanceof SessionLookupError) return null;
+    throw error;
+  }
+}
+
+function newRunId(): string {
+  return `run_${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) result[key] = value;
+  return result;
+}

@@ -1,0 +1,84 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { RunMode } from "../codex/argv.js";
+import { loadSession, SessionLookupError } from "../sessions/index.js";
+import type { ToolContext } from "./context.js";
+import { answer, toolError, toolResult } from "./result.js";
+import { configInput, modeInput, renderRun, runViewShape, timeoutInput, waitForRun, waitInput } from "./run-view.js";
+import { BACKGROUND_ANSWER_MS } from "./run-codex.js";
+import { sessionIdInput } from "./schemas.js";
+
+const MODE_OF_SANDBOX: Record<string, RunMode> = {
+  "read-only": "read-only",
+  "workspace-write": "sandboxed",
+  "danger-full-access": "full-access",
+};
+
+const inputSchema = {
+  session_id: sessionIdInput,
+  prompt: z.string().min(1).max(1_000_000).describe("What Codex should do next in that session."),
+  mode: modeInput.optional().describe("Sandbox for the new turn; omitted means the session's previous sandbox."),
+  model: z.string().min(1).max(200).optional().describe("Model for the new turn; omitted means Codex's default."),
+  reasoning_effort: z.enum(["minimal", "low", "medium", "high", "xhigh"]).optional(),
+  config: configInput.optional(),
+  timeout_ms: timeoutInput.optional(),
+  background: z.boolean().default(false).describe("Answer at once and let the run go on; follow it with run_status."),
+  wait_ms: waitInput.optional(),
+  skip_git_repo_check: z.boolean().optional().describe("Let Codex run outside a git repository; by default, as the session's earlier run from this server did."),
+  allow_concurrent: z.boolean().default(false).describe("Allow writing in a directory where another run of this server is writing."),
+};
+
+export function registerResumeSessionTool(server: McpServer, { config, runs }: ToolContext): void {
+  server.registerTool(
+    "resume_session",
+    {
+      title: "Resume a Codex session",
+      description:
+        "Continues an existing Codex session with a new prompt (`codex exec resume`), in the session's own working directory and, unless told otherwise, its previous sandbox, and checks afterwards that Codex really continued that session with those settings. Same result and waiting rules as run_codex.",
+      inputSchema,
+      outputSchema: runViewShape,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+    (input, extra) =>
+      answer("resume_session", async () => {
+        const { file, model } = await loadSession(config.codexHome, input.session_id);
+        if (file.archived) {
+          return toolError(`session ${file.id} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${file.id}\` first.`);
+        }
+        const sessionId = model.meta?.id ?? file.id;
+        const context = model.turns.findLast((turn) => turn.context)?.context;
+        const cwd = context?.cwd ?? model.meta?.cwd;
+        if (!cwd) {
+          throw new SessionLookupError(`session ${sessionId} does not record its working directory (Codex before 0.32 did not), so it cannot be resumed in the same place.`);
+        }
+        const previousMode = context?.sandbox !== undefined ? MODE_OF_SANDBOX[context.sandbox] : undefined;
+        const mode = input.mode ?? previousMode ?? "sandboxed";
+        if (input.mode === undefined && mode === "full-access" && !config.runner.allowFullAccess) {
+          return toolError(
+            `session ${sessionId} last ran with full access, which this server does not allow (--allow-full-access). Pass mode "sandboxed" or "read-only" to resume it with a sandbox.`,
+          );
+        }
+        const earlier = await runs.ledger.findBySession(sessionId);
+        const skipGitRepoCheck = input.skip_git_repo_check ?? earlier?.start.argv.includes("--skip-git-repo-check") ?? false;
+        const run = await runs.start({
+          prompt: input.prompt,
+          cwd,
+          mode,
+          resumeSessionId: sessionId,
+          skipGitRepoCheck,
+          allowConcurrent: input.allow_concurrent,
+          ...(input.model !== undefined && { model: input.model }),
+          ...(input.reasoning_effort !== undefined && { reasoningEffort: input.reasoning_effort }),
+          ...(input.config !== undefined && { config: input.config }),
+          ...(input.timeout_ms !== undefined && { timeoutMs: input.timeout_ms }),
+        });
+        if (input.background) {
+          await Promise.race([run.sessionKnown, new Promise((resolve) => setTimeout(resolve, BACKGROUND_ANSWER_MS).unref())]);
+          const view = await runs.view(run);
+          return toolResult(view, renderRun(view));
+        }
+        const view = await waitForRun(runs, run, input.wait_ms ?? config.waitMs, extra);
+        return toolResult(view, renderRun(view));
+      }),
+  );
+}

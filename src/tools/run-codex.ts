@@ -1,0 +1,63 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import type { ToolContext } from "./context.js";
+import { answer, toolResult } from "./result.js";
+import { configInput, modeInput, renderRun, runViewShape, timeoutInput, waitForRun, waitInput } from "./run-view.js";
+
+/** A background run answers as soon as Codex names its session, or after this long. */
+export const BACKGROUND_ANSWER_MS = 15_000;
+
+const inputSchema = {
+  prompt: z.string().min(1).max(1_000_000).describe("The task for Codex. Passed on stdin, so any text is safe (leading dashes, quotes, newlines)."),
+  cwd: z.string().min(1).max(4096).describe("Absolute path of the existing directory Codex works in."),
+  mode: modeInput.default("sandboxed"),
+  model: z.string().min(1).max(200).optional().describe("Model to use; omitted means Codex's own configured default."),
+  reasoning_effort: z.enum(["minimal", "low", "medium", "high", "xhigh"]).optional().describe("Reasoning effort for reasoning models (`-c model_reasoning_effort=…`)."),
+  profile: z.string().min(1).max(200).optional().describe("A Codex config profile name (`--profile`)."),
+  config: configInput.optional(),
+  timeout_ms: timeoutInput.optional(),
+  background: z.boolean().default(false).describe("Answer at once (as soon as the session id is known) and let the run go on; follow it with run_status."),
+  wait_ms: waitInput.optional(),
+  skip_git_repo_check: z.boolean().default(false).describe("Let Codex run outside a git repository."),
+  output_schema: z.record(z.string(), z.unknown()).optional().describe("JSON Schema the final message must follow (`--output-schema`); the final message is then JSON text."),
+  images: z.array(z.string().min(1).max(4096)).max(20).optional().describe("Absolute paths of images to attach to the prompt."),
+  allow_concurrent: z.boolean().default(false).describe("Allow this run to write in a directory where another run of this server is writing."),
+};
+
+export function registerRunCodexTool(server: McpServer, { config, runs }: ToolContext): void {
+  server.registerTool(
+    "run_codex",
+    {
+      title: "Run Codex",
+      description:
+        "Delegates a task to the OpenAI Codex CLI (`codex exec`) in a directory, sandboxed by default, with a hard timeout. Waits up to wait_ms (just under a host's 60 s tool timeout), then answers `running` with a run_id while the run goes on (poll run_status; cancel_run stops it). Returns status (completed, failed, timeout, cancelled, running), the session id, the final message, exit code, token usage, the error with Codex's own words, the settings Codex really used, and the exact resume command.",
+      inputSchema,
+      outputSchema: runViewShape,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+    (input, extra) =>
+      answer("run_codex", async () => {
+        const run = await runs.start({
+          prompt: input.prompt,
+          cwd: input.cwd,
+          mode: input.mode,
+          skipGitRepoCheck: input.skip_git_repo_check,
+          allowConcurrent: input.allow_concurrent,
+          ...(input.model !== undefined && { model: input.model }),
+          ...(input.reasoning_effort !== undefined && { reasoningEffort: input.reasoning_effort }),
+          ...(input.profile !== undefined && { profile: input.profile }),
+          ...(input.config !== undefined && { config: input.config }),
+          ...(input.timeout_ms !== undefined && { timeoutMs: input.timeout_ms }),
+          ...(input.output_schema !== undefined && { outputSchema: input.output_schema }),
+          ...(input.images !== undefined && { images: input.images }),
+        });
+        if (input.background) {
+          await Promise.race([run.sessionKnown, new Promise((resolve) => setTimeout(resolve, BACKGROUND_ANSWER_MS).unref())]);
+          const view = await runs.view(run);
+          return toolResult(view, renderRun(view));
+        }
+        const view = await waitForRun(runs, run, input.wait_ms ?? config.waitMs, extra);
+        return toolResult(view, renderRun(view));
+      }),
+  );
+}

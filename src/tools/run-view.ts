@@ -1,0 +1,101 @@
+// What run_codex, resume_session, run_status and cancel_run share: the run result schema, its text mirror,
+// and waiting on a run while telling the client what Codex is doing.
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { CodexRun } from "../codex/run.js";
+import type { RunManager, RunView } from "../codex/runs.js";
+import { quoted } from "./result.js";
+import { tokenTotals } from "./schemas.js";
+
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export const runStatus = z.enum(["running", "completed", "failed", "timeout", "cancelled"]);
+
+export const runViewShape = {
+  run_id: z.string(),
+  session_id: z.string().nullable(),
+  status: runStatus,
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  final_message: z.string().nullable(),
+  duration_ms: z.number(),
+  usage: tokenTotals.nullable(),
+  rollout_path: z.string().nullable(),
+  error: z.string().nullable(),
+  errors: z.array(z.string()),
+  stderr_tail: z.string(),
+  resume_command: z.string().nullable(),
+  effective: z
+    .object({
+      model: z.string().nullable(),
+      sandbox: z.string().nullable(),
+      approval_policy: z.string().nullable(),
+      cwd: z.string().nullable(),
+      mismatch: z.boolean(),
+      differences: z.array(z.string()),
+    })
+    .nullable(),
+  mode: z.enum(["read-only", "sandboxed", "full-access"]),
+  cwd: z.string(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  recent_events: z.array(z.object({ at: z.string(), message: z.string() })),
+};
+
+export const modeInput = z
+  .enum(["read-only", "sandboxed", "full-access"])
+  .describe('"read-only": Codex may read but not write; "sandboxed": workspace-write sandbox, no approval prompts (what older Codex called --full-auto); "full-access": no sandbox, only if the server operator allowed it.');
+
+export const configInput = z
+  .record(z.string().max(200), z.unknown())
+  .describe('Codex config overrides, each passed as `-c key=value` with the value TOML-encoded, e.g. {"model_reasoning_summary": "detailed"}.');
+
+export const timeoutInput = z.number().int().min(1000).describe("Hard limit for the whole run in ms; the run's process group is killed when it passes (default 30 min).");
+export const waitInput = z.number().int().min(0).max(600_000).describe("How long this call waits before answering `running` with the run_id (default just under a host's 60 s tool timeout). The run goes on; poll run_status.");
+
+export function renderRun(view: RunView): string {
+  const lines = [`Run ${view.run_id}: ${view.status}${view.session_id ? ` · session ${view.session_id}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${view.cwd}`];
+  if (view.error) lines.push(`Error: ${quoted(view.error, 600)}`);
+  if (view.exit_code !== null || view.signal) lines.push(`Exit: ${view.signal ?? `code ${view.exit_code}`}`);
+  if (view.final_message) lines.push(`Final message: ${quoted(view.final_message, 1500)}`);
+  if (view.effective?.mismatch) lines.push(`Warning: Codex ran with other settings than asked: ${view.effective.differences.join("; ")}`);
+  if (view.usage) lines.push(`Tokens: ${view.usage.total} (${view.usage.input} input, ${view.usage.output} output)`);
+  if (view.status === "running") {
+    const last = view.recent_events.at(-1);
+    if (last) lines.push(`Now: ${quoted(last.message, 200)}`);
+    lines.push(`Still running: call run_status with run_id "${view.run_id}" (and wait_ms) to follow it, or cancel_run to stop it.`);
+  } else if (view.status !== "completed" && view.stderr_tail.trim() !== "") {
+    lines.push(`stderr (tail): ${quoted(view.stderr_tail.trim().split("\n").slice(-3).join(" | "), 600)}`);
+  }
+  if (view.resume_command) lines.push(`Resume: ${view.resume_command}`);
+  return lines.join("\n");
+}
+
+/**
+ * Waits until the run ends or `waitMs` passes, sending progress notifications when the client asked for
+ * them. If the request is cancelled while waiting, the run is cancelled too.
+ */
+export async function waitForRun(runs: RunManager, run: CodexRun, waitMs: number, extra: Extra): Promise<RunView> {
+  const progressToken = extra._meta?.progressToken;
+  let progress = 0;
+  const unsubscribe =
+    progressToken === undefined
+      ? () => undefined
+      : run.onProgress((message) => {
+          progress += 1;
+          void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, message } }).catch(() => undefined);
+        });
+  const onAbort = () => void runs.cancel(run.options.runId, "the client cancelled the request");
+  extra.signal.addEventListener("abort", onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    if (extra.signal.aborted) onAbort();
+    await Promise.race([runs.settled(run), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  } finally {
+    clearTimeout(timer);
+    unsubscribe();
+    extra.signal.removeEventListener("abort", onAbort);
+  }
+  return runs.view(run);
+}
