@@ -3,7 +3,7 @@
 //   npm run fixtures                 # all versions below
 //   npm run fixtures -- 0.63.0       # one version (its entries in the manifest are replaced)
 //
-// Each version is installed from the npm registry into node_modules/.cache/codex-versions/<version>.
+// Each version is installed from the npm registry on first use (test/support/codex-versions.ts).
 // Every scenario runs in its own CODEX_HOME; the rollouts it writes are copied, with the temporary paths
 // scrubbed to /home/user/..., into test/fixtures/codex-home (itself a valid CODEX_HOME), the `--json`
 // stdout into test/fixtures/exec-json, and test/fixtures/manifest.json says which file is which.
@@ -13,12 +13,12 @@ import { appendFile, mkdir, readFile, readdir, rm, writeFile } from "node:fs/pro
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { codexEnv, makeCodexHome } from "../test/support/codex-home.js";
+import { codexVersion } from "../test/support/codex-versions.js";
 import { startFakeModel } from "../test/support/fake-model.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const fixtures = join(root, "test", "fixtures");
 const fixtureHome = join(fixtures, "codex-home");
-const cliCache = join(root, "node_modules", ".cache", "codex-versions");
 
 const VERSIONS = ["0.20.0", "0.39.0", "0.63.0", "0.100.0", "0.169.0"];
 const SCRUBBED_HOME = "/home/user/.codex";
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const made: ManifestEntry[] = [];
   try {
     for (const version of versions) {
-      const codex = await installCli(version);
+      const codex = await codexVersion(version);
       for (const scenario of SCENARIOS) {
         if (scenario.minVersion && compareVersions(version, scenario.minVersion) < 0) continue;
         made.push(await runScenario(codex, version, scenario, model.url));
@@ -104,18 +104,6 @@ async function main(): Promise<void> {
     (a, b) => compareVersions(a.version, b.version) || a.scenario.localeCompare(b.scenario),
   );
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-}
-
-async function installCli(version: string): Promise<string> {
-  const dir = join(cliCache, version);
-  const bin = join(dir, "node_modules", ".bin", "codex");
-  if (!existsSync(bin)) {
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, "package.json"), '{"private":true}\n');
-    const result = await run("npm", ["install", "--no-audit", "--no-fund", `@openai/codex@${version}`], { cwd: dir });
-    if (result.code !== 0) throw new Error(`npm install @openai/codex@${version} failed:\n${result.stderr}`);
-  }
-  return bin;
 }
 
 async function runScenario(codex: string, version: string, scenario: Scenario, modelUrl: string): Promise<ManifestEntry> {

@@ -16,37 +16,52 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-export function groupAlive(pgid: number): boolean {
-  return signalGroup(pgid, 0 as unknown as NodeJS.Signals);
+/**
+ * Live (non-zombie) processes of a process group. A zombie is already dead: an orphan that init has not
+ * reaped yet (seen: a `git` probe of Codex's) still counts for `kill(-pgid, 0)`, but not here.
+ */
+export async function groupMembers(pgid: number): Promise<number[]> {
+  const members: number[] = [];
+  const scanned = await scanProc(async (pid) => {
+    const stat = await readFile(`/proc/${pid}/stat`, "latin1");
+    // pid (comm) state ppid pgrp …; comm may contain spaces and parentheses
+    const [state, , group] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(group) === pgid && state !== "Z") members.push(pid);
+  });
+  if (!scanned) return signalGroup(pgid, 0 as unknown as NodeJS.Signals) ? [pgid] : [];
+  return members.sort((a, b) => a - b);
+}
+
+/** Calls `visit` for every process in /proc (errors of single processes ignored); false without /proc. */
+async function scanProc(visit: (pid: number) => Promise<void>): Promise<boolean> {
+  let entries: string[];
+  try {
+    entries = await readdir("/proc");
+  } catch {
+    return false;
+  }
+  await Promise.all(
+    entries
+      .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+      .map((name) => visit(Number(name)).catch(() => undefined)),
+  );
+  return true;
 }
 
 /** Pids whose environment holds `RUN_MARKER=runId` (empty where /proc is not readable). */
 export async function processesOfRun(runId: string): Promise<number[]> {
   const needle = `\0${RUN_MARKER}=${runId}\0`;
-  let entries: string[];
-  try {
-    entries = await readdir("/proc");
-  } catch {
-    return [];
-  }
   const found: number[] = [];
-  await Promise.all(
-    entries
-      .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
-      .map(async (name) => {
-        try {
-          const environ = await readFile(`/proc/${name}/environ`, "latin1");
-          if (`\0${environ}`.includes(needle)) found.push(Number(name));
-        } catch {
-          // gone, or not ours to read
-        }
-      }),
-  );
+  await scanProc(async (pid) => {
+    const environ = await readFile(`/proc/${pid}/environ`, "latin1");
+    if (`\0${environ}`.includes(needle)) found.push(pid);
+  });
   return found.sort((a, b) => a - b);
 }
 
-export async function killRunLeftovers(runId: string): Promise<number> {
-  const pids = await processesOfRun(runId);
+/** SIGKILL whatever is left of a run: members of its group and anything carrying its marker. */
+export async function killRunLeftovers(runId: string, pgid: number | null): Promise<number> {
+  const pids = [...new Set([...(pgid !== null ? await groupMembers(pgid) : []), ...(await processesOfRun(runId))])];
   for (const pid of pids) {
     try {
       process.kill(pid, "SIGKILL");

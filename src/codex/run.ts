@@ -7,7 +7,7 @@ import type { TokenTotals } from "../sessions/events.js";
 import type { RunMode } from "./argv.js";
 import { parseExecLine, type ExecEvent } from "./exec-events.js";
 import type { RunStatus } from "./ledger.js";
-import { groupAlive, killRunLeftovers, signalGroup } from "./processes.js";
+import { killRunLeftovers, signalGroup } from "./processes.js";
 
 export interface RunOptions {
   runId: string;
@@ -119,8 +119,7 @@ export class CodexRun {
       clearTimeout(timer);
       await this.stopping;
       // the wrapper may be gone while the native binary or a command it started lives on
-      if (this.pgid !== null && groupAlive(this.pgid)) signalGroup(this.pgid, "SIGKILL");
-      await killRunLeftovers(options.runId);
+      await killRunLeftovers(options.runId, this.pgid);
       this.endedAt = new Date();
       this.outcome = this.decide(result.exitCode ?? null, result.signal ?? null, result.failed && result.exitCode === undefined ? result.shortMessage : undefined);
       this.emit(`ended: ${this.outcome.status}${this.outcome.error ? ` (${this.outcome.error.slice(0, 200)})` : ""}`);

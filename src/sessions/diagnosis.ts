@@ -13,6 +13,8 @@ export type DiagnosisCategory =
   | "context_window_exceeded"
   | "aborted"
   | "interrupted"
+  | "timeout"
+  | "cancelled"
   | "empty";
 
 export interface Diagnosis {
@@ -21,9 +23,52 @@ export interface Diagnosis {
   next_step: string;
 }
 
-export function diagnose(model: SessionModel, sessionId: string, cwd: string | undefined): Diagnosis {
+/**
+ * What the process that ran the session reported, from the server's run ledger. Codex does not write every
+ * failure into the log in exec mode (a model error in 0.63 or 0.100, a run killed on timeout).
+ */
+export interface RunEvidence {
+  runId: string;
+  status: "running" | "completed" | "failed" | "timeout" | "cancelled";
+  error: string | null;
+  startedAt: string;
+}
+
+/** A run started more than this long before the last turn began belongs to an earlier turn. */
+const RUN_TURN_SLACK_MS = 60_000;
+
+export function diagnose(model: SessionModel, sessionId: string, cwd: string | undefined, run?: RunEvidence): Diagnosis {
+  const fromLog = diagnoseLog(model, sessionId, cwd);
+  const lastTurn = model.turns.at(-1);
+  const relevant =
+    run !== undefined &&
+    run.status !== "running" &&
+    (lastTurn?.startedAt === undefined || Date.parse(run.startedAt) >= Date.parse(lastTurn.startedAt) - RUN_TURN_SLACK_MS);
+  if (!relevant || run.status === "completed") return fromLog;
+
+  const resume = resumeCommandLine({ sessionId, cwd, sandbox: lastSandbox(model) });
+  const evidence = [...fromLog.evidence, `run ${run.runId} of this server ended ${run.status}${run.error ? `: ${quote(readableError(run.error))}` : ""}`];
+  if (run.status === "timeout") {
+    return { category: "timeout", evidence, next_step: `The run hit its timeout. Resume it with a larger timeout_ms (or split the task): ${resume}` };
+  }
+  if (run.status === "cancelled") {
+    return { category: "cancelled", evidence, next_step: `The run was cancelled. To continue: ${resume}` };
+  }
+  // failed: the log may not know why; the process's own error classifies it
+  if (run.error && ["interrupted", "empty", "model_error"].includes(fromLog.category)) {
+    const classified = classifyError(model, run.error, undefined, resume);
+    return { ...classified, evidence: [...evidence, ...classified.evidence] };
+  }
+  return { ...fromLog, evidence };
+}
+
+function lastSandbox(model: SessionModel): string | undefined {
+  return model.turns.findLast((t) => t.context?.sandbox)?.context?.sandbox;
+}
+
+function diagnoseLog(model: SessionModel, sessionId: string, cwd: string | undefined): Diagnosis {
   const turn = model.turns.at(-1);
-  const sandbox = model.turns.findLast((t) => t.context?.sandbox)?.context?.sandbox;
+  const sandbox = lastSandbox(model);
   const resume = resumeCommandLine({ sessionId, cwd, sandbox });
   if (!turn) {
     return {
@@ -84,28 +129,32 @@ function failure(model: SessionModel, turn: Turn, resume: string): Diagnosis {
       next_step: `Run it again and read the error Codex prints (run_codex reports it); then: ${resume}`,
     };
   }
-  const message = readableError(error.message);
-  const info = error.info ?? "";
-  const evidence = [`${where} failed: ${quote(message)}${info ? ` (${info})` : ""}`];
-  if (/usage_limit|usage limit|insufficient_quota|quota/i.test(`${info} ${message}`)) {
+  const classified = classifyError(model, error.message, error.info, resume);
+  return { ...classified, evidence: [`${where} failed: ${quote(readableError(error.message))}${error.info ? ` (${error.info})` : ""}`, ...classified.evidence] };
+}
+
+/** The category an error message (and Codex's `codex_error_info`) points at, with its next step. */
+function classifyError(model: SessionModel, rawMessage: string, info: string | undefined, resume: string): Diagnosis {
+  const text = `${info ?? ""} ${readableError(rawMessage)}`;
+  if (/usage_limit|usage limit|insufficient_quota|quota/i.test(text)) {
     const limited = exhaustedLimit(latestRateLimits(model));
     return {
       category: "usage_limit",
-      evidence: limited ? [...evidence, limited.evidence] : evidence,
+      evidence: limited ? [limited.evidence] : [],
       next_step: limited?.nextStep ?? `Wait for the usage limit to reset (or raise it), then: ${resume}`,
     };
   }
-  if (/rate_limit|rate limit|too many requests|\b429\b|server_overloaded|overloaded/i.test(`${info} ${message}`)) {
-    return { category: "rate_limited", evidence, next_step: `Wait a minute and resume: ${resume}` };
+  if (/rate_limit|rate limit|too many requests|\b429\b|server_overloaded|overloaded/i.test(text)) {
+    return { category: "rate_limited", evidence: [], next_step: `Wait a minute and resume: ${resume}` };
   }
-  if (/context_window|context window|context_length|maximum context length|too many tokens/i.test(`${info} ${message}`)) {
+  if (/context_window|context window|context_length|maximum context length|too many tokens/i.test(text)) {
     return {
       category: "context_window_exceeded",
-      evidence,
+      evidence: [],
       next_step: `The conversation no longer fits the model's context: start a new session with a summary of the work so far, or resume with a model that has a larger window: ${resume}`,
     };
   }
-  return { category: "model_error", evidence, next_step: `Fix what the error names (model, provider, request), then: ${resume}` };
+  return { category: "model_error", evidence: [], next_step: `Fix what the error names (model, provider, request), then: ${resume}` };
 }
 
 function lastCallEvidence(model: SessionModel, turn: Turn): string[] {

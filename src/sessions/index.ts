@@ -4,12 +4,14 @@ import { lastCalls, type CallsOptions } from "./calls.js";
 import { resolveSession, type RolloutFile } from "./locate.js";
 import { rolloutEvents, type ReadStats } from "./read-rollout.js";
 import { foldEvents, type SessionModel } from "./session-model.js";
+import type { RunEvidence } from "./diagnosis.js";
 import { summarize } from "./summary.js";
 import { tokenUsage } from "./usage.js";
 
 export { listSessions, type SessionListing } from "./list.js";
 export { defaultCodexHome, SessionLookupError } from "./locate.js";
 export type { SessionSummary } from "./summary.js";
+export type { RunEvidence } from "./diagnosis.js";
 export type { CallView } from "./calls.js";
 export type { TokenUsageReport } from "./usage.js";
 
@@ -26,10 +28,17 @@ export async function loadSession(home: string, ref: string): Promise<LoadedSess
   return { file, model, stats };
 }
 
-export async function sessionSummary(home: string, ref: string, options: { reasoningLimit: number }) {
+export interface SessionSummaryOptions {
+  reasoningLimit: number;
+  /** What a run of this session reported outside the log (the server's run ledger), looked up by session id. */
+  runEvidence?: (sessionId: string) => Promise<RunEvidence | undefined>;
+}
+
+export async function sessionSummary(home: string, ref: string, options: SessionSummaryOptions) {
   const { file, model, stats } = await loadSession(home, ref);
   const modifiedAt = new Date((await stat(file.path)).mtimeMs).toISOString();
-  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: stats.skipped });
+  const run = await options.runEvidence?.(model.meta?.id ?? file.id);
+  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: stats.skipped, run });
 }
 
 export async function sessionCalls(home: string, ref: string, options: CallsOptions) {

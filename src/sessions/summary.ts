@@ -1,6 +1,6 @@
 // What a session did and how it ended, in one object.
 import type { TokenTotals } from "./events.js";
-import { diagnose, type Diagnosis } from "./diagnosis.js";
+import { diagnose, type Diagnosis, type RunEvidence } from "./diagnosis.js";
 import { callStatus, turnStatus, type SessionModel, type TurnStatus } from "./session-model.js";
 import { tokenUsage } from "./usage.js";
 
@@ -31,6 +31,8 @@ export interface SessionSummary {
   files_changed: string[];
   tokens: TokenTotals | null;
   skipped_lines: number;
+  /** The newest run of this session by this server, from its run ledger. */
+  run: { run_id: string; status: RunEvidence["status"]; error: string | null } | null;
   diagnosis: Diagnosis;
 }
 
@@ -41,7 +43,13 @@ export interface SessionLocation {
   modifiedAt?: string;
 }
 
-export function summarize(model: SessionModel, where: SessionLocation, options: { reasoningLimit: number; skippedLines: number }): SessionSummary {
+export interface SummaryOptions {
+  reasoningLimit: number;
+  skippedLines: number;
+  run?: RunEvidence | undefined;
+}
+
+export function summarize(model: SessionModel, where: SessionLocation, options: SummaryOptions): SessionSummary {
   const id = model.meta?.id ?? where.id;
   const lastContext = model.turns.findLast((turn) => turn.context)?.context;
   const cwd = lastContext?.cwd ?? model.meta?.cwd ?? null;
@@ -78,6 +86,7 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     files_changed: model.filesChanged,
     tokens: tokenUsage(model).total,
     skipped_lines: options.skippedLines,
-    diagnosis: diagnose(model, id, cwd ?? undefined),
+    run: options.run ? { run_id: options.run.runId, status: options.run.status, error: options.run.error } : null,
+    diagnosis: diagnose(model, id, cwd ?? undefined, options.run),
   };
 }

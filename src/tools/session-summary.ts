@@ -1,8 +1,10 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
-import { sessionSummary, type SessionSummary } from "../sessions/index.js";
+import type { RunManager } from "../codex/runs.js";
+import { sessionSummary, type RunEvidence, type SessionSummary } from "../sessions/index.js";
 import { answer, quoted, toolResult, UNTRUSTED_NOTE } from "./result.js";
+import { runStatus } from "./run-view.js";
 import { sessionIdInput, tokenTotals, turnStatus } from "./schemas.js";
 
 const inputSchema = {
@@ -37,10 +39,11 @@ const outputSchema = {
   files_changed: z.array(z.string()),
   tokens: tokenTotals.nullable(),
   skipped_lines: z.number(),
+  run: z.object({ run_id: z.string(), status: runStatus, error: z.string().nullable() }).nullable(),
   diagnosis: z.object({ category: z.string(), evidence: z.array(z.string()), next_step: z.string() }),
 };
 
-export function registerSessionSummaryTool(server: McpServer, { config }: ToolContext): void {
+export function registerSessionSummaryTool(server: McpServer, { config, runs }: ToolContext): void {
   server.registerTool(
     "session_summary",
     {
@@ -53,7 +56,7 @@ export function registerSessionSummaryTool(server: McpServer, { config }: ToolCo
     },
     ({ session_id, reasoning_limit }) =>
       answer("session_summary", async () => {
-        const summary = await sessionSummary(config.codexHome, session_id, { reasoningLimit: reasoning_limit });
+        const summary = await sessionSummary(config.codexHome, session_id, { reasoningLimit: reasoning_limit, runEvidence: (id) => runEvidence(runs, id) });
         return toolResult(summary, renderSummary(summary));
       }),
   );
@@ -76,4 +79,16 @@ function renderSummary(s: SessionSummary): string {
   if (s.skipped_lines > 0) lines.push(`${s.skipped_lines} unreadable line(s) skipped.`);
   lines.push(UNTRUSTED_NOTE);
   return lines.join("\n");
+}
+
+/** The newest run of the session: live in this process, else from the ledger of an earlier one. */
+async function runEvidence(runs: RunManager, sessionId: string): Promise<RunEvidence | undefined> {
+  const live = runs.findBySession(sessionId);
+  if (live) {
+    if (live.outcome) return { runId: live.options.runId, status: live.outcome.status, error: live.outcome.error, startedAt: live.startedAt.toISOString() };
+    return { runId: live.options.runId, status: "running", error: null, startedAt: live.startedAt.toISOString() };
+  }
+  const recorded = await runs.ledger.findBySession(sessionId);
+  if (!recorded) return undefined;
+  return { runId: recorded.start.run_id, status: recorded.end?.status ?? "running", error: recorded.end?.error ?? null, startedAt: recorded.start.at };
 }
