@@ -2,6 +2,7 @@
 //
 //   npm run fixtures                 # all versions below
 //   npm run fixtures -- 0.63.0       # one version (its entries in the manifest are replaced)
+//   npm run fixtures -- --help-only  # only test/fixtures/cli-help/<version>.txt (`--version` + `exec --help`)
 //
 // Each version is installed from the npm registry on first use (test/support/codex-versions.ts).
 // Every scenario runs in its own CODEX_HOME; the rollouts it writes are copied, with the temporary paths
@@ -74,8 +75,11 @@ export interface ManifestEntry {
 }
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
+  const helpOnly = process.argv.includes("--help-only");
+  const wanted = process.argv.slice(2).filter((arg) => arg !== "--help-only");
   const versions = wanted.length > 0 ? wanted : VERSIONS;
+  for (const version of versions) await writeHelp(version, await codexVersion(version));
+  if (helpOnly) return;
   const manifestPath = join(fixtures, "manifest.json");
   const previous: ManifestEntry[] = existsSync(manifestPath)
     ? (JSON.parse(await readFile(manifestPath, "utf8")) as ManifestEntry[])
@@ -104,6 +108,15 @@ async function main(): Promise<void> {
     (a, b) => compareVersions(a.version, b.version) || a.scenario.localeCompare(b.scenario),
   );
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** What the capability probe reads: `codex --version` and `codex exec --help`, as this version prints them. */
+async function writeHelp(version: string, codex: string): Promise<void> {
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", NO_COLOR: "1" };
+  const versionText = await run(codex, ["--version"], { cwd: root, env });
+  const help = await run(codex, ["exec", "--help"], { cwd: root, env });
+  await mkdir(join(fixtures, "cli-help"), { recursive: true });
+  await writeFile(join(fixtures, "cli-help", `${version}.txt`), `${versionText.stdout}---\n${help.stdout}`);
 }
 
 async function runScenario(codex: string, version: string, scenario: Scenario, modelUrl: string): Promise<ManifestEntry> {

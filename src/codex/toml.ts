@@ -1,7 +1,7 @@
 // `-c key=value` overrides: Codex parses the value as TOML, so values are encoded as TOML literals.
 
 /** Dotted config paths only (`model`, `sandbox_workspace_write.network_access`, `"quoted"` segments not allowed). */
-export const CONFIG_KEY = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
+export const CONFIG_KEY = /^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_][A-Za-z0-9_-]*)*$/;
 
 export function tomlValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value); // JSON string escapes are valid TOML basic-string escapes
