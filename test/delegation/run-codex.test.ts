@@ -1,7 +1,8 @@
 // run_codex, resume_session, run_status and cancel_run driving the real pinned Codex CLI (its npm Node
 // launcher and the native binary under it) against the local fake model.
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../../src/codex/runs.js";
 import { groupMembers, processesOfRun } from "../../src/codex/processes.js";
@@ -176,6 +177,25 @@ describe("run_codex with the real Codex CLI", () => {
 
     const readOnly = (await mcp.call("resume_session", { session_id: (completed.session_id ?? "").slice(0, 13), prompt: "please say hello", mode: "read-only" })).structuredContent as unknown as RunView;
     expect(readOnly).toMatchObject({ status: "completed", session_id: completed.session_id, effective: { sandbox: "read-only", mismatch: false } });
+  });
+
+  it("passes output_schema, images, model and config through to the model request", async () => {
+    const image = join(workdir, "pixel.png");
+    await writeFile(image, Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64"));
+    const before = model.requests.length;
+    const view = await run({
+      prompt: "please answer in JSON",
+      output_schema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"], additionalProperties: false },
+      images: [image],
+      model: "mock-model",
+      config: { model_reasoning_summary: "detailed" },
+    });
+    expect(view).toMatchObject({ status: "completed", final_message: "plain answer", effective: { model: "mock-model", mismatch: false } });
+    const request = model.requests[before] as { model?: string; text?: { format?: { type?: string; schema?: unknown } }; input?: Array<{ content?: Array<{ type?: string }> }> };
+    expect(request.model).toBe("mock-model");
+    expect(request.text?.format?.type).toBe("json_schema");
+    expect(request.text?.format?.schema).toMatchObject({ required: ["ok"] });
+    expect(request.input?.some((item) => item.content?.some((part) => part.type === "input_image"))).toBe(true);
   });
 
   it("refuses full-access unless the operator allowed it", async () => {
