@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Process entry: serve MCP over stdio. Only this file touches process signals and exit.
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+// The server and its dependencies load only when serving: `--version` and `--help` answer at once.
+import { createRequire } from "node:module";
 import { ConfigError, flagHelp, loadConfig } from "./config.js";
 import { log } from "./log.js";
-import { createServer, SERVER_VERSION } from "./server.js";
+
+const { version: SERVER_VERSION } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 const USAGE = `codex-control-mcp ${SERVER_VERSION}
 MCP server (stdio) to delegate work to the OpenAI Codex CLI and inspect its sessions.
@@ -38,6 +40,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     process.stderr.write(`codex-control-mcp: ${error.message}\n\n${USAGE}`);
     return 2;
   }
+  const [{ createServer }, { StdioServerTransport }] = await Promise.all([import("./server.js"), import("@modelcontextprotocol/sdk/server/stdio.js")]);
   const { server, cleanup } = createServer(config);
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {

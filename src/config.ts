@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { RunnerConfig } from "./codex/runs.js";
-import { defaultCodexHome } from "./sessions/index.js";
+import { defaultCodexHome } from "./sessions/codex-home.js";
 
 export interface ServerConfig {
   /** Where Codex keeps its sessions: CODEX_HOME, else ~/.codex. */

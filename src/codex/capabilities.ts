@@ -1,6 +1,6 @@
 // What the installed Codex CLI can do, read from its own `--version` and `exec --help` (flags come and go:
 // `--full-auto` was removed in 0.147, `exec resume` arrived in 0.35, the `--json` stream changed in 0.43).
-import { execa } from "execa";
+import { loadExeca } from "./execa.js";
 
 export type JsonStream = "legacy" | "experimental" | "current";
 
@@ -55,6 +55,7 @@ export class CapabilityProbe {
 }
 
 async function probeCli(codexBin: string, env: NodeJS.ProcessEnv): Promise<Capabilities> {
+  const { execa } = await loadExeca();
   const run = (args: string[]) => execa(codexBin, args, { env, stdin: "ignore", reject: false, timeout: 20_000, extendEnv: false });
   const version = await run(["--version"]);
   if (version.failed && version.exitCode === undefined) {

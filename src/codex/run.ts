@@ -1,12 +1,13 @@
 // One `codex exec` process: spawn (own process group, prompt on stdin, stdin then closed), read its
 // `--json` stream, enforce the hard timeout, stop it on cancel, and decide how it ended from flags and
 // events, never from message text.
-import { execa, type ResultPromise } from "execa";
+import type { ResultPromise } from "execa";
 import { createInterface } from "node:readline";
 import type { TokenTotals } from "../sessions/events.js";
 import type { RunMode } from "./argv.js";
 import { parseExecLine, type ExecEvent } from "./exec-events.js";
 import type { RunStatus } from "./ledger.js";
+import { loadExeca } from "./execa.js";
 import { killRunLeftovers, signalGroup } from "./processes.js";
 
 export interface RunOptions {
@@ -88,8 +89,9 @@ export class CodexRun {
     return () => this.listeners.delete(listener);
   }
 
-  start(): void {
+  async start(): Promise<void> {
     const { options } = this;
+    const { execa } = await loadExeca();
     const child = execa(options.codexBin, options.argv, {
       cwd: options.cwd,
       env: options.env,

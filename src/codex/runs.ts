@@ -189,7 +189,7 @@ export class RunManager {
     });
     const active: Active = { run, mode: request.mode, cwd, request };
     this.runs.set(runId, active);
-    run.start();
+    await run.start();
     if (caps.jsonStream === "legacy" && request.resumeSessionId !== undefined) {
       // the legacy stream never names the session; a resume continues the one asked for
       run.sessionId = request.resumeSessionId;

@@ -9,7 +9,8 @@ import { summarize } from "./summary.js";
 import { tokenUsage } from "./usage.js";
 
 export { listSessions, type SessionListing } from "./list.js";
-export { defaultCodexHome, SessionLookupError } from "./locate.js";
+export { defaultCodexHome } from "./codex-home.js";
+export { SessionLookupError } from "./locate.js";
 export type { SessionSummary } from "./summary.js";
 export type { RunEvidence } from "./diagnosis.js";
 export type { CallView } from "./calls.js";

@@ -4,9 +4,8 @@
 // sessions/rollout-….jsonl (Rust before 0.8), sessions/rollout-<date>-<uuid>.json (TypeScript CLI, under
 // ~/.codex) and archived_sessions/rollout-….jsonl. Newest means most recently written (mtime).
 import { realpath, stat } from "node:fs/promises";
-import { homedir } from "node:os";
 import { isAbsolute, join, relative, sep } from "node:path";
-import fg from "fast-glob";
+import type { Entry } from "fast-glob";
 
 export interface RolloutFile {
   id: string;
@@ -23,10 +22,6 @@ export class SessionLookupError extends Error {
 const ROLLOUT_NAME = /^rollout-.+-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl?$/i;
 const MIN_PREFIX = 8;
 
-export function defaultCodexHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CODEX_HOME && env.CODEX_HOME.trim() !== "" ? env.CODEX_HOME : join(homedir(), ".codex");
-}
-
 export function sessionIdFromPath(path: string): string | undefined {
   const name = path.split(/[\\/]/).pop() ?? "";
   return ROLLOUT_NAME.exec(name)?.[1]?.toLowerCase();
@@ -35,8 +30,9 @@ export function sessionIdFromPath(path: string): string | undefined {
 export async function listRolloutFiles(home: string, options: { includeArchived: boolean }): Promise<RolloutFile[]> {
   const patterns = ["sessions/**/rollout-*.jsonl", "sessions/rollout-*.json"];
   if (options.includeArchived) patterns.push("archived_sessions/rollout-*.jsonl");
-  let entries: fg.Entry[];
+  let entries: Entry[];
   try {
+    const { default: fg } = await import("fast-glob");
     entries = await fg(patterns, { cwd: home, stats: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true });
   } catch {
     return [];

@@ -1,0 +1,222 @@
+// npm run bench [-- --quick]
+//
+// Measures the tools through the MCP client over stdio (the built server, `npm run build` first) on large
+// inputs made from the real-CLI fixtures, beside the jq recipes people use (Debian's jq) and a naive
+// read-all/split/JSON.parse reader, on the same files. Prints one markdown table: medians, ratio against
+// jq, peak memory (VmHWM) of the process that did the work. --quick uses tiny inputs (the smoke test).
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { execFile, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { codexEnv, makeCodexHome } from "../test/support/codex-home.js";
+import { PINNED_CODEX } from "../test/support/codex-versions.js";
+import { startFakeModel } from "../test/support/fake-model.js";
+import { makeHome, makeRollout } from "./inputs.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const CLI = join(root, "dist", "cli.js");
+const quick = process.argv.includes("--quick");
+const work = join(root, ".bench", quick ? "quick" : "full");
+const RUNS = quick ? 2 : 7;
+const MB = 1024 * 1024;
+const SIZES = quick ? [{ label: "100 KB", bytes: 100 * 1024 }] : [
+  { label: "1 MB", bytes: MB },
+  { label: "50 MB", bytes: 50 * MB },
+  { label: "200 MB", bytes: 200 * MB },
+];
+const SESSIONS = quick ? 50 : 10_000;
+
+interface Row {
+  what: string;
+  input: string;
+  ms: number;
+  cold?: number;
+  jqMs?: number;
+  naiveMs?: number;
+  peakMb?: number;
+  note?: string;
+}
+
+const rows: Row[] = [];
+
+async function main(): Promise<void> {
+  for (const size of SIZES) {
+    const home = join(work, `rollout-${size.bytes}`);
+    const rollout = await makeRollout(home, size.bytes);
+    const actual = `${size.label}`;
+    const jqCalls = await timeShell(`jq -r 'select(.type=="response_item" and .payload.type=="function_call") | "\\(.payload.name): \\(.payload.arguments | fromjson | .command | .[0:100])"' '${rollout}' | tail -10`);
+    const jqReasoning = await timeShell(`jq -r 'select(.type=="event_msg" and .payload.type=="agent_reasoning") | .payload.text' '${rollout}' | tail -10`);
+    const jqTokensTail = await timeShell(`tail -5 '${rollout}' | jq '.payload.info.total_token_usage'`);
+    const jqTokensAll = await timeShell(`jq -c 'select(.payload.type=="token_count" and .payload.info != null) | .payload.info.total_token_usage' '${rollout}' | tail -1`);
+    const naive = await naiveRead(rollout);
+
+    const calls = await measureTool(home, "last_function_calls", { session_id: "last", limit: 10 });
+    rows.push({ what: "last_function_calls (limit 10)", input: actual, ...calls, jqMs: jqCalls, naiveMs: naive.ms });
+    const usage = await measureTool(home, "token_usage", { session_id: "last" });
+    rows.push({
+      what: "token_usage",
+      input: actual,
+      ...usage,
+      jqMs: jqTokensAll,
+      naiveMs: naive.ms,
+      note: `jq \`tail -5\` recipe: ${fmt(jqTokensTail)} ms, and it finds no counter`,
+    });
+    const summary = await measureTool(home, "session_summary", { session_id: "last" });
+    rows.push({ what: "session_summary", input: actual, ...summary, jqMs: jqCalls + jqReasoning, naiveMs: naive.ms, note: "jq: reasoning + calls recipes" });
+  }
+
+  const home = await makeHome(join(work, `home-${SESSIONS}`), SESSIONS);
+  const list = await measureTool(home, "list_sessions", { limit: 20 });
+  const day = "2026/11/23";
+  rows.push({ what: "list_sessions (limit 20)", input: `${SESSIONS} sessions`, ...list, jqMs: await timeShell(`ls -lt '${join(home, "sessions", day)}' 2>/dev/null | head -5`), note: "jq column: `ls -lt` of one day's folder" });
+
+  rows.push({ what: "server start → tools/list answered", input: "", ms: await startupMs() });
+  const exec = await runCodexVsExec();
+  rows.push({ what: "run_codex (fake model) vs `codex exec`", input: "RUN:echo hi", ms: exec.tool, note: `codex exec directly: ${fmt(exec.direct)} ms (+${fmt(exec.tool - exec.direct)} ms, ${fmt(((exec.tool - exec.direct) / exec.direct) * 100)}%)` });
+
+  printTable();
+}
+
+/** A fresh server per tool: its first call is the cold time, the median of the rest the warm time. */
+async function measureTool(home: string, tool: string, args: Record<string, unknown>): Promise<{ ms: number; cold: number; peakMb: number }> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" }, stderr: "ignore" });
+  const client = new Client({ name: "bench", version: "1" });
+  await client.connect(transport);
+  try {
+    const times: number[] = [];
+    for (let i = 0; i <= RUNS; i++) {
+      const start = performance.now();
+      const result = await client.callTool({ name: tool, arguments: args });
+      times.push(performance.now() - start);
+      if (result.isError) throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
+    }
+    const peakMb = await peakOf(transport.pid);
+    return { cold: times[0] ?? 0, ms: median(times.slice(1)), peakMb };
+  } finally {
+    await client.close();
+  }
+}
+
+async function peakOf(pid: number | null): Promise<number> {
+  if (!pid) return 0;
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function timeShell(command: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < Math.min(RUNS, 3); i++) {
+    const start = performance.now();
+    await promisify(execFile)("bash", ["-c", command], { maxBuffer: 64 * MB });
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+/** The obvious reader: read it all, split, JSON.parse every line, keep the last 10 function calls. */
+async function naiveRead(path: string): Promise<{ ms: number }> {
+  const script = `
+    const fs = require("fs");
+    const start = performance.now();
+    const calls = [];
+    for (const line of fs.readFileSync(process.argv[1], "utf8").split("\\n")) {
+      if (!line) continue;
+      try { const v = JSON.parse(line); if (v.payload && v.payload.type === "function_call") calls.push(v.payload); } catch {}
+    }
+    calls.slice(-10);
+    process.stdout.write(String(performance.now() - start));`;
+  const times: number[] = [];
+  for (let i = 0; i < Math.min(RUNS, 3); i++) {
+    const { stdout } = await promisify(execFile)(process.execPath, ["-e", script, path], { maxBuffer: MB });
+    times.push(Number(stdout));
+  }
+  return { ms: median(times) };
+}
+
+async function startupMs(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { PATH: process.env.PATH ?? "", CODEX_CONTROL_LOG: "error" }, stderr: "ignore" });
+    const client = new Client({ name: "bench", version: "1" });
+    await client.connect(transport);
+    await client.listTools();
+    times.push(performance.now() - start);
+    await client.close();
+  }
+  return median(times);
+}
+
+async function runCodexVsExec(): Promise<{ tool: number; direct: number }> {
+  const model = await startFakeModel();
+  const { home, workdir } = await makeCodexHome(model.url, "bench");
+  const env = codexEnv(home);
+  try {
+    const direct: number[] = [];
+    const tool: number[] = [];
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, "--codex-bin", PINNED_CODEX, "--state-dir", join(work, "state")],
+      env: { ...env, CODEX_CONTROL_LOG: "error" },
+      stderr: "ignore",
+    });
+    const client = new Client({ name: "bench", version: "1" });
+    await client.connect(transport);
+    for (let i = 0; i < RUNS; i++) {
+      let start = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(PINNED_CODEX, ["exec", "--json", "--skip-git-repo-check", "--sandbox=workspace-write", `--cd=${workdir}`, "-"], { env, stdio: ["pipe", "ignore", "ignore"] });
+        child.stdin.end("please RUN:echo hi");
+        child.on("error", reject);
+        child.on("close", () => resolve());
+      });
+      direct.push(performance.now() - start);
+      start = performance.now();
+      const result = await client.callTool({ name: "run_codex", arguments: { prompt: "please RUN:echo hi", cwd: workdir, skip_git_repo_check: true } });
+      tool.push(performance.now() - start);
+      if ((result.structuredContent as { status?: string }).status !== "completed") throw new Error(`run_codex: ${JSON.stringify(result.content)}`);
+    }
+    await client.close();
+    return { tool: median(tool), direct: median(direct) };
+  } finally {
+    await model.close();
+  }
+}
+
+function printTable(): void {
+  const lines = [
+    `codex-control-mcp bench (${quick ? "quick" : "full"}; median of ${RUNS} warm calls; Node ${process.version})`,
+    "",
+    "| what | input | warm ms | first call ms | jq ms | ×jq | naive ms | peak MB | note |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ...rows.map((row) =>
+      [
+        row.what,
+        row.input,
+        fmt(row.ms),
+        row.cold !== undefined ? fmt(row.cold) : "",
+        row.jqMs !== undefined ? fmt(row.jqMs) : "",
+        row.jqMs !== undefined ? `${fmt(row.jqMs / row.ms)}×` : "",
+        row.naiveMs !== undefined ? fmt(row.naiveMs) : "",
+        row.peakMb !== undefined ? fmt(row.peakMb) : "",
+        row.note ?? "",
+      ].join(" | "),
+    ).map((line) => `| ${line} |`),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`); // stdout-ok: the bench's own report
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function fmt(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+await main();
