@@ -1,8 +1,9 @@
 // The session-reading API the tools use: locate a session, read it once, derive the views.
 import { stat } from "node:fs/promises";
-import { lastCalls, type CallsOptions } from "./calls.js";
+import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
 import { resolveSession, type RolloutFile } from "./locate.js";
 import { rolloutEvents, type ReadStats } from "./read-rollout.js";
+import { indexedSession } from "./session-index.js";
 import { foldEvents, type SessionModel } from "./session-model.js";
 import type { RunEvidence } from "./diagnosis.js";
 import { summarize } from "./summary.js";
@@ -16,6 +17,9 @@ export type { RunEvidence } from "./diagnosis.js";
 export type { CallView } from "./calls.js";
 export type { TokenUsageReport } from "./usage.js";
 
+export { indexedSession } from "./session-index.js";
+
+/** A full, uncached fold of one session (every text kept): the reference the fast paths are tested against. */
 export interface LoadedSession {
   file: RolloutFile;
   model: SessionModel;
@@ -36,18 +40,25 @@ export interface SessionSummaryOptions {
 }
 
 export async function sessionSummary(home: string, ref: string, options: SessionSummaryOptions) {
-  const { file, model, stats } = await loadSession(home, ref);
+  const file = await resolveSession(home, ref);
+  const { model, skipped } = await indexedSession(file.path);
   const modifiedAt = new Date((await stat(file.path)).mtimeMs).toISOString();
   const run = await options.runEvidence?.(model.meta?.id ?? file.id);
-  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: stats.skipped, run });
+  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, run });
 }
 
 export async function sessionCalls(home: string, ref: string, options: CallsOptions) {
-  const { file, model, stats } = await loadSession(home, ref);
-  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: stats.skipped, ...lastCalls(model, options) };
+  const file = await resolveSession(home, ref);
+  const { model, folder, skipped } = await indexedSession(file.path);
+  const lastTurn = model.turns.length;
+  const calls = file.path.endsWith(".json")
+    ? (await loadSession(home, file.path)).model.calls.slice(-options.limit)
+    : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);
+  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, total_calls: model.calls.length, calls: callViews(calls, options) };
 }
 
 export async function sessionTokenUsage(home: string, ref: string) {
-  const { file, model, stats } = await loadSession(home, ref);
-  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: stats.skipped, ...tokenUsage(model) };
+  const file = await resolveSession(home, ref);
+  const { model, skipped } = await indexedSession(file.path);
+  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, ...tokenUsage(model) };
 }

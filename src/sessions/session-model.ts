@@ -55,12 +55,27 @@ export function emptyModel(): SessionModel {
   return { turns: [], calls: [], reasoning: [], filesChanged: [], tokenCounts: [], turnUsage: [], agentMessages: 0, userMessages: 0 };
 }
 
+export interface FolderOptions {
+  /**
+   * Bounded memory for long-lived, cached folds: outputs keep no text, calls no arguments, only the newest
+   * `reasoningLimit` reasoning summaries are kept, and prompts and messages are capped.
+   */
+  compact?: { reasoningLimit: number; textChars: number };
+}
+
 export class SessionFolder {
   readonly model: SessionModel = emptyModel();
   private readonly callsById = new Map<string, Call>();
   /** Outputs and results that arrived before their call (never seen in practice, but order is not promised). */
   private readonly orphanOutputs = new Map<string, EventOf<"call_output">>();
   private readonly orphanResults = new Map<string, EventOf<"call_result">>();
+
+  constructor(private readonly options: FolderOptions = {}) {}
+
+  /** The turn a call was made in, by call id. */
+  turnOfCall(callId: string): number | undefined {
+    return this.callsById.get(callId)?.turn;
+  }
 
   add(event: SessionEvent): void {
     const model = this.model;
@@ -92,21 +107,23 @@ export class SessionFolder {
       case "user_message": {
         let turn = this.current();
         if (!turn || turn.prompt !== undefined || turn.ended) turn = this.openTurn(event.timestamp);
-        turn.prompt = event.text;
+        turn.prompt = this.capped(event.text);
         model.userMessages += 1;
         return;
       }
       case "agent_message": {
         const turn = this.currentOrNew(event.timestamp);
         turn.lastItem = "agent_message";
-        turn.lastAgentMessage = event.text;
+        turn.lastAgentMessage = this.capped(event.text);
         model.agentMessages += 1;
         return;
       }
       case "reasoning": {
         const turn = this.currentOrNew(event.timestamp);
         turn.lastItem = "reasoning";
-        model.reasoning.push({ text: event.text, turn: turn.index, ...(event.timestamp && { timestamp: event.timestamp }) });
+        model.reasoning.push({ text: this.capped(event.text), turn: turn.index, ...(event.timestamp && { timestamp: event.timestamp }) });
+        const keep = this.options.compact?.reasoningLimit;
+        if (keep !== undefined && model.reasoning.length > keep * 2) model.reasoning.splice(0, model.reasoning.length - keep);
         return;
       }
       case "call": {
@@ -115,7 +132,7 @@ export class SessionFolder {
         const call: Call = {
           callId: event.callId,
           name: event.name,
-          arguments: event.arguments,
+          arguments: this.options.compact ? null : event.arguments,
           turn: turn.index,
           ...(event.command !== undefined && { command: event.command }),
           ...(event.patchPaths !== undefined && { patchPaths: event.patchPaths }),
@@ -138,10 +155,12 @@ export class SessionFolder {
         }
         // unified exec: a later write_stdin output carries the exit code of a still-running command;
         // the call's own output is the first one
-        call.output ??= event;
+        if (call.output) return;
+        call.output = event;
         const turn = this.model.turns[call.turn - 1];
         if (turn && !turn.ended) turn.lastItem = "call_output";
         if (call.patchPaths && succeeded(call)) addPaths(model.filesChanged, call.patchPaths);
+        if (this.options.compact) call.output = { ...event, text: "" };
         return;
       }
       case "call_result": {
@@ -164,7 +183,8 @@ export class SessionFolder {
       }
       case "error": {
         const turn = this.currentOrNew(event.timestamp);
-        turn.errors.push({ message: event.message, ...(event.info !== undefined && { info: event.info }) });
+        turn.errors.push({ message: this.capped(event.message), ...(event.info !== undefined && { info: event.info }) });
+        if (turn.errors.length > 20) turn.errors.shift();
         return;
       }
       case "token_count":
@@ -174,6 +194,11 @@ export class SessionFolder {
         model.turnUsage.push({ ...event, turn: this.current()?.index ?? 0 });
         return;
     }
+  }
+
+  private capped(text: string): string {
+    const max = this.options.compact?.textChars;
+    return max !== undefined && text.length > max ? `${text.slice(0, max)}…` : text;
   }
 
   private current(): Turn | undefined {

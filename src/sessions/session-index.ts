@@ -1,0 +1,117 @@
+// A cached, compact fold per rollout file, brought up to date by reading only what was appended since.
+// The first call on a file is one streaming pass (lines that cannot matter are passed over by their type,
+// unparsed); later calls on an unchanged or growing file cost what was appended. A file that shrank or
+// was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start.
+import { open, stat } from "node:fs/promises";
+import { normalizeLine } from "./normalize.js";
+import { readForward } from "./read-lines.js";
+import { rolloutEvents } from "./read-rollout.js";
+import { SessionFolder, type SessionModel } from "./session-model.js";
+import { tryParseJson } from "./tool-output.js";
+
+export interface IndexedSession {
+  model: SessionModel;
+  folder: SessionFolder;
+  /** Lines that were not rollout lines (garbage, a torn last line). */
+  skipped: number;
+  lines: number;
+}
+
+interface Entry {
+  folder: SessionFolder;
+  /** Bytes folded so far: always the end of a complete line. */
+  offset: number;
+  lines: number;
+  skipped: number;
+  head: string;
+  /** Serializes updates of one file. */
+  updating: Promise<unknown>;
+}
+
+const MAX_FILES = 64;
+const HEAD_BYTES = 512;
+/** The newest reasoning summaries kept: the most session_summary's reasoning_limit asks for. */
+export const REASONING_KEPT = 200;
+const cache = new Map<string, Entry>();
+
+export async function indexedSession(path: string): Promise<IndexedSession> {
+  if (path.endsWith(".json")) return foldWhole(path);
+  let entry = cache.get(path);
+  if (entry) {
+    cache.delete(path); // re-insert: the map's order is the LRU order
+    cache.set(path, entry);
+  }
+  const { size } = await stat(path);
+  const head = await readHead(path);
+  if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
+    entry = { folder: newFolder(), offset: 0, lines: 0, skipped: 0, head, updating: Promise.resolve() };
+    cache.set(path, entry);
+    while (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
+  }
+  const current = entry;
+  const update = current.updating.then(() => catchUp(path, current));
+  current.updating = update.catch(() => undefined);
+  const tailSkipped = await update;
+  return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, lines: current.lines };
+}
+
+/** Folds what was appended; returns 1 if the file ends in a line that is not (yet) whole JSON. */
+async function catchUp(path: string, entry: Entry): Promise<number> {
+  const { end, tail } = await readForward(path, entry.offset, ({ text, next }) => {
+    entry.lines += 1;
+    entry.offset = next;
+    foldLine(entry, text);
+  });
+  entry.offset = end;
+  if (tail.trim() === "") return 0;
+  // a last line without its newline: fold it if it is whole, else count it as torn and retry next time
+  const value = tryParseJson(tail);
+  if (value === undefined) return 1;
+  entry.lines += 1;
+  entry.offset += Buffer.byteLength(tail);
+  foldLine(entry, tail, value);
+  return 0;
+}
+
+function foldLine(entry: Entry, text: string, parsed?: unknown): void {
+  if (text.trim() === "" || cannotMatter(text)) return;
+  const events = normalizeLine(parsed ?? tryParseJson(text), entry.lines);
+  if (events === undefined) entry.skipped += 1;
+  else for (const event of events) entry.folder.add(event);
+}
+
+const ENVELOPE = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"([a-z_]+)","payload":\{"type":"([A-Za-z_]+)"/;
+/** Enveloped items the fold ignores anyway: messages and reasoning (their events carry the text), bookkeeping. */
+const IGNORED_ITEMS = new Set(["message", "reasoning", "ghost_snapshot", "compaction", "compaction_summary"]);
+
+/** Recognized from the line's first bytes, without parsing it. */
+export function cannotMatter(line: string): boolean {
+  const match = ENVELOPE.exec(line.slice(0, 200));
+  if (!match) return line.startsWith('{"timestamp":') && /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"(?:world_state|compacted)"/.test(line.slice(0, 120));
+  const [, type, payloadType = ""] = match;
+  if (type === "response_item") return IGNORED_ITEMS.has(payloadType);
+  return type === "world_state" || type === "compacted";
+}
+
+function newFolder(): SessionFolder {
+  return new SessionFolder({ compact: { reasoningLimit: REASONING_KEPT, textChars: 4000 } });
+}
+
+async function readHead(path: string): Promise<string> {
+  const handle = await open(path, "r");
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead).toString("latin1");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The TypeScript CLI's single JSON document: small, rewritten whole, folded whole. */
+async function foldWhole(path: string): Promise<IndexedSession> {
+  const stats = { lines: 0, skipped: 0 };
+  const folder = newFolder();
+  for await (const event of rolloutEvents(path, stats)) folder.add(event);
+  return { model: folder.model, folder, skipped: stats.skipped, lines: stats.lines };
+}

@@ -1,0 +1,85 @@
+// The fast paths (cached incremental index, backward reading) answer exactly what a full fold answers:
+// on every real-CLI fixture, on damaged files, and on a file that grows while it is being read.
+import { appendFile, copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { lastCalls } from "../../src/sessions/calls.js";
+import { loadSession, sessionCalls, sessionSummary, sessionTokenUsage } from "../../src/sessions/index.js";
+import { cannotMatter } from "../../src/sessions/session-index.js";
+import { summarize } from "../../src/sessions/summary.js";
+import { tokenUsage } from "../../src/sessions/usage.js";
+import { ALL_FIXTURES, FIXTURE_HOME, fixture } from "../support/fixtures.js";
+
+const OPTIONS = { limit: 200, includeOutput: true, maxOutputChars: 100_000 };
+
+async function expectSameAnswers(home: string, id: string): Promise<void> {
+  const { file, model, stats } = await loadSession(home, id);
+  const reference = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 200, skippedLines: stats.skipped });
+  const fast = await sessionSummary(home, id, { reasoningLimit: 200 });
+  expect({ ...fast, last_event_at: null }).toEqual({ ...reference, last_event_at: null });
+  const calls = await sessionCalls(home, id, OPTIONS);
+  expect(calls.calls).toEqual(lastCalls(model, OPTIONS).calls);
+  expect(calls.total_calls).toBe(model.calls.length);
+  const limited = await sessionCalls(home, id, { ...OPTIONS, limit: 1 });
+  expect(limited.calls).toEqual(lastCalls(model, { ...OPTIONS, limit: 1 }).calls);
+  const usage = await sessionTokenUsage(home, id);
+  expect(usage).toMatchObject(tokenUsage(model));
+  expect(usage.skipped_lines).toBe(stats.skipped);
+}
+
+describe("fast paths equal the full fold", () => {
+  it.each(ALL_FIXTURES.map((entry) => [entry.version, entry.scenario, entry.session_id]))("Codex %s, %s", async (_version, _scenario, id) => {
+    await expectSameAnswers(FIXTURE_HOME, id);
+  });
+
+  it("on a file that grows line by line, through a torn last line", async () => {
+    const entry = fixture("0.169.0", "resumed");
+    const home = await mkdtemp(join(tmpdir(), "ccm-grow-"));
+    const dir = join(home, "sessions", "2026", "11", "23");
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, entry.rollout.split("/").pop() ?? "");
+    const lines = (await readFile(entry.path, "utf8")).trimEnd().split("\n");
+    await writeFile(path, "");
+    for (const [index, line] of lines.entries()) {
+      if (index % 5 === 4) {
+        // half a line first, as a reader may see it mid-write
+        await appendFile(path, line.slice(0, 40));
+        await expectSameAnswers(home, entry.session_id);
+        await appendFile(path, `${line.slice(40)}\n`);
+      } else {
+        await appendFile(path, `${line}\n`);
+      }
+      if (index % 3 === 0 || index === lines.length - 1) await expectSameAnswers(home, entry.session_id);
+    }
+    const summary = await sessionSummary(home, entry.session_id, { reasoningLimit: 10 });
+    expect(summary.turns).toHaveLength(2);
+  });
+
+  it("on a file rewritten in place (as `codex migrate-rollouts` does) it folds again", async () => {
+    const home = await mkdtemp(join(tmpdir(), "ccm-rewrite-"));
+    const dir = join(home, "sessions", "2026", "11", "23");
+    await mkdir(dir, { recursive: true });
+    const first = fixture("0.169.0", "resumed");
+    const path = join(dir, first.rollout.split("/").pop() ?? "");
+    await copyFile(first.path, path);
+    expect((await sessionSummary(home, first.session_id, { reasoningLimit: 0 })).turns).toHaveLength(2);
+    const other = (await readFile(fixture("0.169.0", "command").path, "utf8")).split(fixture("0.169.0", "command").session_id).join(first.session_id);
+    await writeFile(path, other);
+    await expectSameAnswers(home, first.session_id);
+    expect((await sessionSummary(home, first.session_id, { reasoningLimit: 0 })).turns).toHaveLength(1);
+  });
+});
+
+describe("cannotMatter", () => {
+  it("passes over enveloped messages, reasoning and bookkeeping by their first bytes, nothing else", async () => {
+    const lines = (await readFile(fixture("0.169.0", "command").path, "utf8")).trimEnd().split("\n");
+    const passed = lines.filter(cannotMatter).map((line) => {
+      const value = JSON.parse(line) as { type: string; payload: { type?: string } };
+      return `${value.type}:${value.payload.type ?? ""}`;
+    });
+    expect([...new Set(passed)].sort()).toEqual(["response_item:message", "response_item:reasoning", "world_state:"]);
+    expect(lines.filter(cannotMatter).length).toBeGreaterThan(3);
+    expect(cannotMatter('{"id":"x","timestamp":"t"}')).toBe(false);
+  });
+});
