@@ -51,7 +51,20 @@ export async function listSessions(home: string, options: ListOptions): Promise<
   return { sessions, scanned };
 }
 
+/** Listings by path, valid while the file's size and mtime are unchanged. */
+const described = new Map<string, { size: number; mtimeMs: number; listing: SessionListing }>();
+const MAX_DESCRIBED = 50_000;
+
 export async function describe(file: RolloutFile): Promise<SessionListing> {
+  const cached = described.get(file.path);
+  if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs) return cached.listing;
+  const listing = await describeFresh(file);
+  described.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, listing });
+  if (described.size > MAX_DESCRIBED) described.delete(described.keys().next().value as string);
+  return listing;
+}
+
+async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   const head = await eventsOf(file.path, "head");
   const tail = head.whole ? head : await eventsOf(file.path, "tail");
   const meta = head.events.find((event) => event.kind === "meta");

@@ -27,9 +27,11 @@ export function sessionIdFromPath(path: string): string | undefined {
   return ROLLOUT_NAME.exec(name)?.[1]?.toLowerCase();
 }
 
-export async function listRolloutFiles(home: string, options: { includeArchived: boolean }): Promise<RolloutFile[]> {
-  const patterns = ["sessions/**/rollout-*.jsonl", "sessions/rollout-*.json"];
-  if (options.includeArchived) patterns.push("archived_sessions/rollout-*.jsonl");
+/** `idPrefix` (hex and dashes only) narrows the search to files whose name holds it: fewer files to stat. */
+export async function listRolloutFiles(home: string, options: { includeArchived: boolean; idPrefix?: string }): Promise<RolloutFile[]> {
+  const name = options.idPrefix !== undefined && /^[0-9a-f-]+$/.test(options.idPrefix) ? `rollout-*${options.idPrefix}*` : "rollout-*";
+  const patterns = [`sessions/**/${name}.jsonl`, `sessions/${name}.json`];
+  if (options.includeArchived) patterns.push(`archived_sessions/${name}.jsonl`);
   let entries: Entry[];
   try {
     const { default: fg } = await import("fast-glob");
@@ -70,8 +72,10 @@ export async function resolveSession(home: string, ref: string): Promise<Rollout
   if (wanted === "") throw new SessionLookupError("session_id is empty: pass a session UUID, a unique prefix of 8+ characters, `last`, or a rollout path.");
   if (isAbsolute(wanted)) return resolvePath(home, wanted);
 
-  const files = await listRolloutFiles(home, { includeArchived: true });
-  if (wanted.toLowerCase() === "last") {
+  const lower = wanted.toLowerCase();
+  const narrow = lower !== "last" && /^[0-9a-f-]+$/.test(lower) && lower.length >= MIN_PREFIX;
+  const files = await listRolloutFiles(home, { includeArchived: true, ...(narrow && { idPrefix: lower }) });
+  if (lower === "last") {
     const newest = files.find((file) => !file.archived);
     if (!newest) throw new SessionLookupError(`no sessions in CODEX_HOME (${home}): run Codex once, or point CODEX_HOME at the home that holds its sessions.`);
     return newest;
@@ -84,11 +88,11 @@ export async function resolveSession(home: string, ref: string): Promise<Rollout
   if (wanted.length < MIN_PREFIX) {
     throw new SessionLookupError(`session id prefix "${wanted}" is too short: give at least ${MIN_PREFIX} characters. ${newestHint(files)}`);
   }
-  const prefix = wanted.toLowerCase();
-  const matches = files.filter((file) => file.id.startsWith(prefix));
+  const matches = files.filter((file) => file.id.startsWith(lower));
   const ids = [...new Set(matches.map((file) => file.id))];
   if (ids.length === 0) {
-    throw new SessionLookupError(`no session "${wanted}" in CODEX_HOME (${home}). ${newestHint(files)}`);
+    const newest = await listRolloutFiles(home, { includeArchived: false });
+    throw new SessionLookupError(`no session "${wanted}" in CODEX_HOME (${home}). ${newestHint(newest)}`);
   }
   if (ids.length > 1) {
     const shown = ids.slice(0, 10).join(", ");
