@@ -332,7 +332,7 @@ export class RunManager {
     if (!run.sessionId) return null;
     try {
       const { model } = await loadSession(this.config.codexHome, run.sessionId);
-      const context = model.turns.findLast((turn) => turn.context)?.context;
+      const context = model.lastContext;
       if (!context) return null;
       const differences: string[] = [];
       const wantedSandbox = SANDBOX_OF_MODE[active.mode];

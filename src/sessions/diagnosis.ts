@@ -63,7 +63,7 @@ export function diagnose(model: SessionModel, sessionId: string, cwd: string | u
 }
 
 function lastSandbox(model: SessionModel): string | undefined {
-  return model.turns.findLast((t) => t.context?.sandbox)?.context?.sandbox;
+  return model.lastContext?.sandbox;
 }
 
 function diagnoseLog(model: SessionModel, sessionId: string, cwd: string | undefined): Diagnosis {
@@ -169,7 +169,7 @@ function lastCallEvidence(model: SessionModel, turn: Turn): string[] {
 }
 
 function latestRateLimits(model: SessionModel): RateLimits | undefined {
-  return model.tokenCounts.findLast((count) => count.rateLimits && (count.rateLimits.primary || count.rateLimits.secondary))?.rateLimits;
+  return model.tokens.rateLimits;
 }
 
 function exhaustedLimit(limits: RateLimits | undefined): { evidence: string; nextStep: string } | undefined {

@@ -36,6 +36,27 @@ const RESPONSE_ITEM_TYPES = new Set([
   "other",
 ]);
 
+/** The event_msg types eventMsg() reads; any other is passed over (see session-index.ts cannotMatter). */
+export const READ_EVENTS = new Set([
+  "task_started",
+  "turn_started",
+  "task_complete",
+  "turn_complete",
+  "turn_aborted",
+  "user_message",
+  "agent_message",
+  "agent_reasoning",
+  "item_completed",
+  "token_count",
+  "error",
+  "stream_error",
+  "exec_command_end",
+  "patch_apply_end",
+]);
+
+/** The `item_completed` item types turnItem() reads. */
+export const READ_ITEMS = new Set(["UserMessage", "AgentMessage", "Reasoning", "CommandExecution", "McpToolCall", "FileChange"]);
+
 /** Top-level line types that carry nothing a forensic reader needs. */
 const IGNORED_LINE_TYPES = new Set([
   "compacted",
@@ -90,13 +111,13 @@ function sessionMeta(payload: Json, at: At): SessionEvent[] {
       ...at,
       kind: "meta",
       id,
-      ...opt("startedAt", str(payload.timestamp)),
-      ...opt("cwd", str(payload.cwd)),
-      ...opt("cliVersion", str(payload.cli_version)),
-      ...opt("originator", str(payload.originator)),
-      ...opt("source", sourceName(payload.source)),
-      ...opt("modelProvider", str(payload.model_provider)),
-      ...opt("forkedFromId", str(payload.forked_from_id)),
+      startedAt: str(payload.timestamp),
+      cwd: str(payload.cwd),
+      cliVersion: str(payload.cli_version),
+      originator: str(payload.originator),
+      source: sourceName(payload.source),
+      modelProvider: str(payload.model_provider),
+      forkedFromId: str(payload.forked_from_id),
     },
   ];
 }
@@ -121,12 +142,12 @@ function turnContext(payload: Json, at: At): SessionEvent {
   return {
     ...at,
     kind: "turn_context",
-    ...opt("turnId", str(payload.turn_id)),
-    ...opt("cwd", str(payload.cwd)),
-    ...opt("model", str(payload.model)),
-    ...opt("sandbox", sandbox),
-    ...opt("approval", approval),
-    ...opt("effort", str(payload.effort)),
+    turnId: str(payload.turn_id),
+    cwd: str(payload.cwd),
+    model: str(payload.model),
+    sandbox: sandbox,
+    approval: approval,
+    effort: str(payload.effort),
   };
 }
 
@@ -159,8 +180,8 @@ function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean })
           callId,
           name: fullName,
           arguments: args,
-          ...opt("command", isShellTool(name) ? commandText(args) : undefined),
-          ...opt("patchPaths", patch !== undefined ? patchPaths(patch) : undefined),
+          command: isShellTool(name) ? commandText(args) : undefined,
+          patchPaths: patch !== undefined ? patchPaths(patch) : undefined,
         },
       ];
     }
@@ -176,7 +197,7 @@ function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean })
           callId,
           name: qualifiedName(name, str(item.namespace)),
           arguments: input,
-          ...opt("patchPaths", name === "apply_patch" ? patchPaths(input) : undefined),
+          patchPaths: name === "apply_patch" ? patchPaths(input) : undefined,
         },
       ];
     }
@@ -200,10 +221,10 @@ function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean })
           kind: "call_output",
           callId,
           text: parsed.text,
-          ...opt("exitCode", parsed.exitCode),
-          ...opt("durationMs", parsed.durationMs),
-          ...opt("running", parsed.running),
-          ...opt("isError", parsed.isError),
+          exitCode: parsed.exitCode,
+          durationMs: parsed.durationMs,
+          running: parsed.running,
+          isError: parsed.isError,
         },
       ];
     }
@@ -213,6 +234,7 @@ function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean })
 }
 
 function eventMsg(payload: Json, at: At): SessionEvent[] {
+  if (typeof payload.type !== "string" || !READ_EVENTS.has(payload.type)) return [];
   switch (payload.type) {
     case "task_started":
     case "turn_started":
@@ -220,8 +242,8 @@ function eventMsg(payload: Json, at: At): SessionEvent[] {
         {
           ...at,
           kind: "turn_started",
-          ...opt("turnId", str(payload.turn_id)),
-          ...opt("modelContextWindow", num(payload.model_context_window)),
+          turnId: str(payload.turn_id),
+          modelContextWindow: num(payload.model_context_window),
         },
       ];
     case "task_complete":
@@ -233,15 +255,15 @@ function eventMsg(payload: Json, at: At): SessionEvent[] {
           ...at,
           kind: "turn_ended",
           outcome: error ? "failed" : "completed",
-          ...opt("turnId", str(payload.turn_id)),
+          turnId: str(payload.turn_id),
           lastAgentMessage: str(payload.last_agent_message) ?? null,
-          ...opt("error", message !== undefined ? { message, ...opt("info", errorInfo(error?.codex_error_info)) } : undefined),
+          error: message !== undefined ? { message, info: errorInfo(error?.codex_error_info) } : undefined,
         },
       ];
     }
     case "turn_aborted":
       return [
-        { ...at, kind: "turn_ended", outcome: "aborted", ...opt("turnId", str(payload.turn_id)), ...opt("reason", str(payload.reason)) },
+        { ...at, kind: "turn_ended", outcome: "aborted", turnId: str(payload.turn_id), reason: str(payload.reason) },
       ];
     case "user_message": {
       const text = str(payload.message) ?? "";
@@ -257,7 +279,7 @@ function eventMsg(payload: Json, at: At): SessionEvent[] {
       return [tokenCount(payload, at)];
     case "error":
     case "stream_error":
-      return [{ ...at, kind: "error", message: str(payload.message) ?? "", ...opt("info", errorInfo(payload.codex_error_info)) }];
+      return [{ ...at, kind: "error", message: str(payload.message) ?? "", info: errorInfo(payload.codex_error_info) }];
     case "exec_command_end":
       return execCommandEnd(payload, at);
     case "patch_apply_end":
@@ -271,6 +293,7 @@ function eventMsg(payload: Json, at: At): SessionEvent[] {
 
 /** `item_completed.item` (TurnItem, paginated threads 0.150+). */
 function turnItem(item: Json, at: At): SessionEvent[] {
+  if (typeof item.type !== "string" || !READ_ITEMS.has(item.type)) return [];
   switch (item.type) {
     case "UserMessage": {
       const text = contentText(item.content);
@@ -291,10 +314,10 @@ function turnItem(item: Json, at: At): SessionEvent[] {
           ...at,
           kind: "call_result",
           callId,
-          ...opt("exitCode", num(item.exit_code)),
-          ...opt("durationMs", durationMs(item.duration)),
-          ...opt("status", str(item.status)),
-          ...opt("command", argv.length > 0 ? joinArgv(argv) : str(item.command)),
+          exitCode: num(item.exit_code),
+          durationMs: durationMs(item.duration),
+          status: str(item.status),
+          command: argv.length > 0 ? joinArgv(argv) : str(item.command),
         },
       ];
     }
@@ -308,7 +331,7 @@ function turnItem(item: Json, at: At): SessionEvent[] {
           kind: "call_result",
           callId,
           status: failed ? "failed" : str(item.status) ?? "completed",
-          ...opt("durationMs", durationMs(item.duration)),
+          durationMs: durationMs(item.duration),
         },
       ];
     }
@@ -332,9 +355,9 @@ function execCommandEnd(payload: Json, at: At): SessionEvent[] {
       ...at,
       kind: "call_result",
       callId,
-      ...opt("exitCode", num(payload.exit_code)),
-      ...opt("durationMs", durationMs(payload.duration)),
-      ...opt("status", str(payload.status)),
+      exitCode: num(payload.exit_code),
+      durationMs: durationMs(payload.duration),
+      status: str(payload.status),
     },
   ];
 }
@@ -344,10 +367,10 @@ function tokenCount(payload: Json, at: At): SessionEvent {
   return {
     ...at,
     kind: "token_count",
-    ...opt("total", info ? tokenTotals(info.total_token_usage) : undefined),
-    ...opt("last", info ? tokenTotals(info.last_token_usage) : undefined),
-    ...opt("modelContextWindow", info ? num(info.model_context_window) : undefined),
-    ...opt("rateLimits", rateLimits(payload.rate_limits, at.timestamp)),
+    total: info ? tokenTotals(info.total_token_usage) : undefined,
+    last: info ? tokenTotals(info.last_token_usage) : undefined,
+    modelContextWindow: info ? num(info.model_context_window) : undefined,
+    rateLimits: rateLimits(payload.rate_limits, at.timestamp),
   };
 }
 
@@ -355,9 +378,9 @@ function tokenCount(payload: Json, at: At): SessionEvent {
 function tokenUsageRecord(payload: Json, at: At): SessionEvent[] {
   const events: SessionEvent[] = [];
   const turn = tokenTotals(payload.turn_token_usage);
-  if (turn) events.push({ ...at, kind: "turn_usage", ...opt("turnId", str(payload.turn_id)), usage: turn });
+  if (turn) events.push({ ...at, kind: "turn_usage", turnId: str(payload.turn_id), usage: turn });
   const thread = tokenTotals(payload.thread_token_usage);
-  if (thread) events.push({ ...at, kind: "token_count", total: thread, ...opt("last", tokenTotals(payload.usage)) });
+  if (thread) events.push({ ...at, kind: "token_count", total: thread, last: tokenTotals(payload.usage) });
   return events;
 }
 
@@ -452,9 +475,4 @@ function str(value: unknown): string | undefined {
 
 function num(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-/** `{key: value}` when value is defined, else `{}`, so optional fields stay absent rather than undefined. */
-function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -3,7 +3,7 @@
 // unparsed); later calls on an unchanged or growing file cost what was appended. A file that shrank or
 // was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start.
 import { open, stat } from "node:fs/promises";
-import { normalizeLine } from "./normalize.js";
+import { normalizeLine, READ_EVENTS, READ_ITEMS } from "./normalize.js";
 import { readForward } from "./read-lines.js";
 import { rolloutEvents } from "./read-rollout.js";
 import { SessionFolder, type SessionModel } from "./session-model.js";
@@ -81,15 +81,27 @@ function foldLine(entry: Entry, text: string, parsed?: unknown): void {
 }
 
 const ENVELOPE = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"([a-z_]+)","payload":\{"type":"([A-Za-z_]+)"/;
+const BOOKKEEPING = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"(?:world_state|compacted)"/;
+const ITEM_TYPE = /"item":\{"type":"([A-Za-z]+)"/;
 /** Enveloped items the fold ignores anyway: messages and reasoning (their events carry the text), bookkeeping. */
 const IGNORED_ITEMS = new Set(["message", "reasoning", "ghost_snapshot", "compaction", "compaction_summary"]);
 
-/** Recognized from the line's first bytes, without parsing it. */
+/**
+ * Lines the fold would turn into nothing, recognized from their first bytes without parsing: enveloped
+ * messages and reasoning, bookkeeping lines, events and turn items normalize.ts does not read.
+ */
 export function cannotMatter(line: string): boolean {
-  const match = ENVELOPE.exec(line.slice(0, 200));
-  if (!match) return line.startsWith('{"timestamp":') && /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"(?:world_state|compacted)"/.test(line.slice(0, 120));
+  const start = line.slice(0, 200);
+  const match = ENVELOPE.exec(start);
+  if (!match) return BOOKKEEPING.test(start);
   const [, type, payloadType = ""] = match;
   if (type === "response_item") return IGNORED_ITEMS.has(payloadType);
+  if (type === "event_msg") {
+    if (!READ_EVENTS.has(payloadType)) return true;
+    if (payloadType !== "item_completed") return false;
+    const item = ITEM_TYPE.exec(line.slice(0, 600))?.[1];
+    return item !== undefined && !READ_ITEMS.has(item);
+  }
   return type === "world_state" || type === "compacted";
 }
 

@@ -5,6 +5,7 @@
 // Turn ends: `task_complete` / `turn_aborted` where they are written (0.100+). Generations that write no
 // terminal events (≤0.99) count a turn whose last item is the agent's message as ended.
 import type { EventOf, SessionEvent } from "./events.js";
+import { TokenLedger } from "./usage.js";
 
 export type TurnStatus = "completed" | "failed" | "aborted" | "incomplete";
 
@@ -20,9 +21,7 @@ export interface Turn {
   lastItem?: "agent_message" | "reasoning" | "call" | "call_output";
   lastAgentMessage?: string;
   errors: Array<{ message: string; info?: string }>;
-  context?: EventOf<"turn_context">;
   modelContextWindow?: number;
-  callIds: string[];
 }
 
 export interface Call {
@@ -39,12 +38,13 @@ export interface Call {
 
 export interface SessionModel {
   meta?: EventOf<"meta">;
+  /** The newest turn_context: the model, cwd, sandbox and approval policy Codex last ran with. */
+  lastContext?: EventOf<"turn_context">;
   turns: Turn[];
   calls: Call[];
   reasoning: Array<{ text: string; turn: number; timestamp?: string }>;
   filesChanged: string[];
-  tokenCounts: Array<EventOf<"token_count"> & { turn: number }>;
-  turnUsage: Array<EventOf<"turn_usage"> & { turn: number }>;
+  tokens: TokenLedger;
   agentMessages: number;
   userMessages: number;
   firstTimestamp?: string;
@@ -52,7 +52,7 @@ export interface SessionModel {
 }
 
 export function emptyModel(): SessionModel {
-  return { turns: [], calls: [], reasoning: [], filesChanged: [], tokenCounts: [], turnUsage: [], agentMessages: 0, userMessages: 0 };
+  return { turns: [], calls: [], reasoning: [], filesChanged: [], tokens: new TokenLedger(), agentMessages: 0, userMessages: 0 };
 }
 
 export interface FolderOptions {
@@ -100,7 +100,7 @@ export class SessionFolder {
         let turn = this.current();
         const newTurnId = event.turnId && turn?.turnId && event.turnId !== turn.turnId;
         if (!turn || newTurnId || (turn.ended && !turn.turnId && turn.prompt !== undefined)) turn = this.openTurn(event.timestamp);
-        turn.context = event;
+        model.lastContext = event;
         if (event.turnId) turn.turnId ??= event.turnId;
         return;
       }
@@ -143,7 +143,6 @@ export class SessionFolder {
         const result = this.orphanResults.get(call.callId);
         if (result) call.result = result;
         this.callsById.set(call.callId, call);
-        turn.callIds.push(call.callId);
         model.calls.push(call);
         return;
       }
@@ -160,7 +159,9 @@ export class SessionFolder {
         const turn = this.model.turns[call.turn - 1];
         if (turn && !turn.ended) turn.lastItem = "call_output";
         if (call.patchPaths && succeeded(call)) addPaths(model.filesChanged, call.patchPaths);
-        if (this.options.compact) call.output = { ...event, text: "" };
+        if (this.options.compact) {
+          call.output = { kind: "call_output", line: event.line, callId: event.callId, text: "", exitCode: event.exitCode, durationMs: event.durationMs, running: event.running, isError: event.isError };
+        }
         return;
       }
       case "call_result": {
@@ -188,10 +189,10 @@ export class SessionFolder {
         return;
       }
       case "token_count":
-        model.tokenCounts.push({ ...event, turn: this.current()?.index ?? 0 });
+        model.tokens.count(event, this.current()?.index ?? 0);
         return;
       case "turn_usage":
-        model.turnUsage.push({ ...event, turn: this.current()?.index ?? 0 });
+        model.tokens.record(event.usage, this.current()?.index ?? 0);
         return;
     }
   }
@@ -210,7 +211,7 @@ export class SessionFolder {
   }
 
   private openTurn(timestamp: string | undefined): Turn {
-    const turn: Turn = { index: this.model.turns.length + 1, hasStartEvent: false, errors: [], callIds: [] };
+    const turn: Turn = { index: this.model.turns.length + 1, hasStartEvent: false, errors: [] };
     if (timestamp) turn.startedAt = timestamp;
     this.model.turns.push(turn);
     return turn;

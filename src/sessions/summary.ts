@@ -14,6 +14,10 @@ export interface TurnView {
   ended_at: string | null;
 }
 
+/** Long sessions: the newest turns and errors are listed, older ones counted. */
+export const TURNS_SHOWN = 100;
+export const ERRORS_SHOWN = 50;
+
 export interface SessionSummary {
   id: string;
   path: string;
@@ -23,7 +27,9 @@ export interface SessionSummary {
   started_at: string | null;
   last_event_at: string | null;
   status: TurnStatus;
+  /** The newest turns (at most TURNS_SHOWN), oldest first; `counts.turns` has them all. */
   turns: TurnView[];
+  turns_omitted: number;
   last_agent_message: string | null;
   errors: Array<{ turn: number; message: string; info: string | null }>;
   reasoning: Array<{ turn: number; text: string }>;
@@ -51,9 +57,9 @@ export interface SummaryOptions {
 
 export function summarize(model: SessionModel, where: SessionLocation, options: SummaryOptions): SessionSummary {
   const id = model.meta?.id ?? where.id;
-  const lastContext = model.turns.findLast((turn) => turn.context)?.context;
+  const lastContext = model.lastContext;
   const cwd = lastContext?.cwd ?? model.meta?.cwd ?? null;
-  const turns = model.turns.map(
+  const turns = model.turns.slice(-TURNS_SHOWN).map(
     (turn): TurnView => ({
       index: turn.index,
       prompt: turn.prompt ?? null,
@@ -74,8 +80,9 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     last_event_at: model.lastTimestamp ?? where.modifiedAt ?? null,
     status: turns.at(-1)?.status ?? "incomplete",
     turns,
+    turns_omitted: model.turns.length - turns.length,
     last_agent_message: turns.findLast((turn) => turn.last_agent_message !== null)?.last_agent_message ?? null,
-    errors: model.turns.flatMap((turn) => turn.errors.map((error) => ({ turn: turn.index, message: error.message, info: error.info ?? null }))),
+    errors: newestErrors(model),
     reasoning: options.reasoningLimit > 0 ? model.reasoning.slice(-options.reasoningLimit).map(({ turn, text }) => ({ turn, text })) : [],
     counts: {
       turns: model.turns.length,
@@ -89,4 +96,17 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     run: options.run ? { run_id: options.run.runId, status: options.run.status, error: options.run.error } : null,
     diagnosis: diagnose(model, id, cwd ?? undefined, options.run),
   };
+}
+
+function newestErrors(model: SessionModel): SessionSummary["errors"] {
+  const errors: SessionSummary["errors"] = [];
+  for (let i = model.turns.length - 1; i >= 0 && errors.length < ERRORS_SHOWN; i--) {
+    const turn = model.turns[i];
+    if (!turn) continue;
+    for (let j = turn.errors.length - 1; j >= 0 && errors.length < ERRORS_SHOWN; j--) {
+      const error = turn.errors[j];
+      if (error) errors.push({ turn: turn.index, message: error.message, info: error.info ?? null });
+    }
+  }
+  return errors.reverse();
 }

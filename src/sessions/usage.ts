@@ -4,7 +4,9 @@
 // 0.39–0.63 start again from zero in a resumed process. A drop in the counter therefore opens a new
 // segment, and the session total is the sum of each segment's last value. A counter emitted again
 // unchanged is the same usage, not more. Nothing is estimated: no counters, no numbers.
-import type { RateLimits, TokenTotals } from "./events.js";
+//
+// TokenLedger is fed as the log is folded, so a cached fold answers at once however long the log is.
+import type { EventOf, RateLimits, TokenTotals } from "./events.js";
 import type { SessionModel } from "./session-model.js";
 
 export interface TurnUsage extends TokenTotals {
@@ -14,7 +16,10 @@ export interface TurnUsage extends TokenTotals {
 export interface TokenUsageReport {
   total: TokenTotals | null;
   last_turn: TurnUsage | null;
+  /** The newest turns with usage, oldest first (at most PER_TURN_SHOWN). */
   per_turn: TurnUsage[];
+  /** Older turns with usage left out of per_turn. */
+  per_turn_omitted: number;
   model_context_window: number | null;
   /** Share of the context window the newest model request used (its input plus output). */
   context_used_percent: number | null;
@@ -27,65 +32,88 @@ export interface TokenUsageReport {
   note: string | null;
 }
 
+export const PER_TURN_SHOWN = 100;
 const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
 
-export function tokenUsage(model: SessionModel): TokenUsageReport {
-  let finished = ZERO;
-  let segmentLast: TokenTotals | undefined;
-  let segments = 0;
-  let lastUsage: TokenTotals | undefined;
-  let observedAt: string | undefined;
-  let contextWindow: number | undefined;
-  const cumulativeAtTurnEnd = new Map<number, TokenTotals>();
+export class TokenLedger {
+  private finished = ZERO;
+  private segmentLast: TokenTotals | undefined;
+  segments = 0;
+  lastUsage: TokenTotals | undefined;
+  contextWindow: number | undefined;
+  observedAt: string | undefined;
+  rateLimits: RateLimits | undefined;
+  rateLimitsAt: string | undefined;
+  /** Session-cumulative usage at the newest counter of each turn, in turn order. */
+  private readonly cumulativeByTurn = new Map<number, TokenTotals>();
+  /** Per-turn usage Codex recorded itself (`token_usage_record.turn_token_usage`, 0.160+). */
+  private readonly recordedByTurn = new Map<number, TokenTotals>();
 
-  for (const count of model.tokenCounts) {
-    if (count.modelContextWindow !== undefined) contextWindow = count.modelContextWindow;
-    if (!count.total) continue;
-    if (segmentLast && count.total.total < segmentLast.total) {
-      finished = add(finished, segmentLast);
-      segmentLast = undefined;
+  count(event: EventOf<"token_count">, turn: number): void {
+    if (event.modelContextWindow !== undefined) this.contextWindow = event.modelContextWindow;
+    if (event.rateLimits && (event.rateLimits.primary || event.rateLimits.secondary)) {
+      this.rateLimits = event.rateLimits;
+      this.rateLimitsAt = event.timestamp;
     }
-    if (!segmentLast) segments += 1;
-    segmentLast = count.total;
-    if (count.last) lastUsage = count.last;
-    if (count.timestamp) observedAt = count.timestamp;
-    cumulativeAtTurnEnd.set(count.turn, add(finished, segmentLast));
+    const total = event.total;
+    if (!total) return;
+    if (this.segmentLast && total.total < this.segmentLast.total) {
+      this.finished = add(this.finished, this.segmentLast);
+      this.segmentLast = undefined;
+    }
+    if (!this.segmentLast) this.segments += 1;
+    this.segmentLast = total;
+    if (event.last) this.lastUsage = event.last;
+    if (event.timestamp) this.observedAt = event.timestamp;
+    this.cumulativeByTurn.set(turn, add(this.finished, total));
   }
-  const total = segmentLast ? add(finished, segmentLast) : undefined;
 
-  const perTurn = perTurnUsage(model, cumulativeAtTurnEnd);
-  const limits = [...model.tokenCounts].reverse().find((count) => count.rateLimits && (count.rateLimits.primary || count.rateLimits.secondary));
-  if (limits?.timestamp && (!observedAt || limits.timestamp > observedAt)) observedAt = limits.timestamp;
+  record(usage: TokenTotals, turn: number): void {
+    this.recordedByTurn.set(turn, usage);
+  }
+
+  total(): TokenTotals | undefined {
+    return this.segmentLast ? add(this.finished, this.segmentLast) : undefined;
+  }
+
+  /** Usage per turn: Codex's own per-turn record, else the growth of the cumulative counter over the turn. */
+  perTurn(): TurnUsage[] {
+    const result: TurnUsage[] = [];
+    let before = ZERO;
+    const turns = new Set([...this.cumulativeByTurn.keys(), ...this.recordedByTurn.keys()]);
+    for (const turn of [...turns].sort((a, b) => a - b)) {
+      const cumulative = this.cumulativeByTurn.get(turn);
+      const usage = this.recordedByTurn.get(turn) ?? (cumulative ? subtract(cumulative, before) : undefined);
+      if (cumulative) before = cumulative;
+      if (usage) result.push({ turn, ...usage });
+    }
+    return result;
+  }
+}
+
+export function tokenUsage(model: SessionModel): TokenUsageReport {
+  const ledger = model.tokens;
+  const total = ledger.total();
+  const perTurn = ledger.perTurn();
+  let contextWindow = ledger.contextWindow;
   for (const turn of model.turns) if (turn.modelContextWindow !== undefined) contextWindow ??= turn.modelContextWindow;
-
+  const observedAt = [ledger.observedAt, ledger.rateLimitsAt].filter((at): at is string => at !== undefined).sort().at(-1);
+  const lastUsage = ledger.lastUsage;
   return {
     total: total ?? null,
     last_turn: perTurn.at(-1) ?? null,
-    per_turn: perTurn,
+    per_turn: perTurn.slice(-PER_TURN_SHOWN),
+    per_turn_omitted: Math.max(0, perTurn.length - PER_TURN_SHOWN),
     model_context_window: contextWindow ?? null,
     context_used_percent: lastUsage && contextWindow ? Math.round((lastUsage.total / contextWindow) * 1000) / 10 : null,
-    rate_limits: limits?.rateLimits ? { primary: limits.rateLimits.primary, secondary: limits.rateLimits.secondary } : null,
-    plan_type: limits?.rateLimits?.plan_type ?? null,
+    rate_limits: ledger.rateLimits ? { primary: ledger.rateLimits.primary, secondary: ledger.rateLimits.secondary } : null,
+    plan_type: ledger.rateLimits?.plan_type ?? null,
     observed_at: observedAt ?? null,
-    segments,
+    segments: ledger.segments,
     note: total
       ? null
       : "This session's log holds no token counters (Codex writes them into rollouts from 0.31 on, after the first model response); no numbers are estimated.",
   };
-}
-
-function perTurnUsage(model: SessionModel, cumulativeAtTurnEnd: Map<number, TokenTotals>): TurnUsage[] {
-  const recorded = new Map<number, TokenTotals>();
-  for (const record of model.turnUsage) recorded.set(record.turn, record.usage);
-  const result: TurnUsage[] = [];
-  let before = ZERO;
-  for (const turn of model.turns) {
-    const cumulative = cumulativeAtTurnEnd.get(turn.index);
-    const usage = recorded.get(turn.index) ?? (cumulative ? subtract(cumulative, before) : undefined);
-    if (cumulative) before = cumulative;
-    if (usage) result.push({ turn: turn.index, ...usage });
-  }
-  return result;
 }
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {

@@ -46,7 +46,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs }: T
           return toolError(`session ${file.id} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${file.id}\` first.`);
         }
         const sessionId = model.meta?.id ?? file.id;
-        const context = model.turns.findLast((turn) => turn.context)?.context;
+        const context = model.lastContext;
         const cwd = context?.cwd ?? model.meta?.cwd;
         if (!cwd) {
           throw new SessionLookupError(`session ${sessionId} does not record its working directory (Codex before 0.32 did not), so it cannot be resumed in the same place.`);

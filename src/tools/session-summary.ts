@@ -32,6 +32,7 @@ const outputSchema = {
       ended_at: z.string().nullable(),
     }),
   ),
+  turns_omitted: z.number(),
   last_agent_message: z.string().nullable(),
   errors: z.array(z.object({ turn: z.number(), message: z.string(), info: z.string().nullable() })),
   reasoning: z.array(z.object({ turn: z.number(), text: z.string() })),
@@ -69,7 +70,7 @@ function renderSummary(s: SessionSummary): string {
     "Evidence:",
     ...s.diagnosis.evidence.map((line) => `- ${line}`),
     `Next step: ${s.diagnosis.next_step}`,
-    "Turns:",
+    s.turns_omitted > 0 ? `Turns (the newest ${s.turns.length}; ${s.turns_omitted} older not shown):` : "Turns:",
     ...s.turns.map((t) => `${t.index}. ${t.status}: prompt ${quoted(t.prompt, 160)}${t.error ? `; error ${quoted(t.error, 200)}` : ""}`),
     `Last agent message: ${quoted(s.last_agent_message)}`,
   ];

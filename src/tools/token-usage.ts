@@ -15,6 +15,7 @@ const outputSchema = {
   total: tokenTotals.nullable(),
   last_turn: turnUsage.nullable(),
   per_turn: z.array(turnUsage),
+  per_turn_omitted: z.number(),
   model_context_window: z.number().nullable(),
   context_used_percent: z.number().nullable(),
   rate_limits: z.object({ primary: rateLimitWindow.nullable(), secondary: rateLimitWindow.nullable() }).nullable(),
