@@ -122,6 +122,11 @@ export class CodexRun {
       await this.stopping;
       // the wrapper may be gone while the native binary or a command it started lives on
       await killRunLeftovers(options.runId, this.pgid);
+      // a short run can end between two polls for its session id
+      if (this.sessionId === null && options.discoverSessionId) {
+        const found = await options.discoverSessionId().catch(() => undefined);
+        if (found) this.setSession(found);
+      }
       this.endedAt = new Date();
       this.outcome = this.decide(result.exitCode ?? null, result.signal ?? null, result.failed && result.exitCode === undefined ? result.shortMessage : undefined);
       this.emit(`ended: ${this.outcome.status}${this.outcome.error ? ` (${this.outcome.error.slice(0, 200)})` : ""}`);
