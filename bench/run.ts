@@ -106,11 +106,16 @@ async function peakOf(pid: number | null): Promise<number> {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** Median wall time of a shell recipe; NaN when it cannot run here (no jq: `apt-get install jq`). */
 async function timeShell(command: string): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < Math.min(RUNS, 3); i++) {
     const start = performance.now();
-    await promisify(execFile)("bash", ["-c", command], { maxBuffer: 64 * MB });
+    try {
+      await promisify(execFile)("bash", ["-o", "pipefail", "-c", command], { maxBuffer: 64 * MB });
+    } catch {
+      return Number.NaN;
+    }
     times.push(performance.now() - start);
   }
   return median(times);
@@ -216,6 +221,7 @@ function median(values: number[]): number {
 }
 
 function fmt(value: number): string {
+  if (!Number.isFinite(value)) return "n/a";
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 

@@ -105,6 +105,7 @@ export class CodexRun {
     });
     this.child = child;
     this.pgid = child.pid ?? null;
+    if (this.stopReason && this.pgid !== null) this.stopping = this.signalUntilGone(this.pgid);
     const timer = setTimeout(() => void this.stop("timeout", `no result within ${options.timeoutMs} ms`), options.timeoutMs);
     timer.unref();
 
@@ -137,19 +138,20 @@ export class CodexRun {
 
   /** Stop the run: SIGINT (Codex records an aborted turn), then SIGTERM, then SIGKILL, each to the whole group. */
   stop(reason: StopReason, detail: string): Promise<void> {
-    if (this.outcome || this.stopping) return this.stopping ?? Promise.resolve();
+    if (this.outcome || this.stopReason) return (this.stopping ?? Promise.resolve()).then(() => this.done);
     this.stopReason = reason;
     this.stopDetail = detail;
-    this.stopping = (async () => {
-      const pgid = this.pgid;
-      if (pgid === null) return;
-      for (const signal of ["SIGINT", "SIGTERM"] as const) {
-        if (!signalGroup(pgid, signal)) return;
-        if (await this.exitsWithin(this.options.killGraceMs)) return;
-      }
-      signalGroup(pgid, "SIGKILL");
-    })();
-    return this.stopping.then(() => this.done);
+    // not spawned yet: start() stops it as soon as it exists
+    if (this.pgid !== null) this.stopping = this.signalUntilGone(this.pgid);
+    return (this.stopping ?? Promise.resolve()).then(() => this.done);
+  }
+
+  private async signalUntilGone(pgid: number): Promise<void> {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      if (!signalGroup(pgid, signal)) return;
+      if (await this.exitsWithin(this.options.killGraceMs)) return;
+    }
+    signalGroup(pgid, "SIGKILL");
   }
 
   private exitsWithin(ms: number): Promise<boolean> {
