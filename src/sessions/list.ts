@@ -1,6 +1,6 @@
 // list_sessions: newest first, reading only the head (meta, first prompt, model) and the tail (status) of
 // each file it returns, so its cost follows `limit`, not the size of the history.
-import type { SessionEvent } from "./events.js";
+import type { EventOf, SessionEvent } from "./events.js";
 import { listRolloutFiles, type RolloutFile } from "./locate.js";
 import { normalizeLine } from "./normalize.js";
 import { rolloutEvents } from "./read-rollout.js";
@@ -67,24 +67,24 @@ export async function describe(file: RolloutFile): Promise<SessionListing> {
 async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   const head = await eventsOf(file.path, "head");
   const tail = head.whole ? head : await eventsOf(file.path, "tail");
-  const meta = head.events.find((event) => event.kind === "meta");
-  const firstPrompt = head.events.find((event) => event.kind === "user_message");
-  const contexts = [...head.events, ...tail.events].filter((event) => event.kind === "turn_context");
+  const both = head.whole ? head.events : [...head.events, ...tail.events];
+  const meta = head.events.find((event): event is EventOf<"meta"> => event.kind === "meta");
+  const firstPrompt = head.events.find((event): event is EventOf<"user_message"> => event.kind === "user_message");
+  const lastContext = both.findLast((event): event is EventOf<"turn_context"> => event.kind === "turn_context");
   const model = await foldEvents(tail.events);
-  const writesTurnEvents = [...head.events, ...tail.events].some((event) => event.kind === "turn_started");
   const lastTurn = model.turns.at(-1);
-  if (lastTurn && writesTurnEvents) lastTurn.hasStartEvent = true;
-  const lastContext = contexts.at(-1);
+  // the tail may start inside a turn whose task_started it did not see
+  if (lastTurn && both.some((event) => event.kind === "turn_started")) lastTurn.hasStartEvent = true;
   return {
-    id: meta?.kind === "meta" ? meta.id : file.id,
+    id: meta?.id ?? file.id,
     path: file.path,
-    started_at: meta?.kind === "meta" ? (meta.startedAt ?? meta.timestamp ?? null) : (head.events[0]?.timestamp ?? null),
+    started_at: meta?.startedAt ?? meta?.timestamp ?? head.events[0]?.timestamp ?? null,
     updated_at: new Date(file.mtimeMs).toISOString(),
-    cwd: (lastContext?.kind === "turn_context" ? lastContext.cwd : undefined) ?? (meta?.kind === "meta" ? meta.cwd : undefined) ?? null,
-    cli_version: meta?.kind === "meta" ? (meta.cliVersion ?? null) : null,
-    model: lastContext?.kind === "turn_context" ? (lastContext.model ?? null) : null,
-    source: meta?.kind === "meta" ? (meta.source ?? null) : null,
-    first_prompt: firstPrompt?.kind === "user_message" ? clip(firstPrompt.text) : null,
+    cwd: lastContext?.cwd ?? meta?.cwd ?? null,
+    cli_version: meta?.cliVersion ?? null,
+    model: lastContext?.model ?? null,
+    source: meta?.source ?? null,
+    first_prompt: firstPrompt ? clip(firstPrompt.text) : null,
     status: lastTurn ? turnStatus(lastTurn) : "incomplete",
     archived: file.archived,
   };
