@@ -3,18 +3,18 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
-import type { TokenTotals } from "../sessions/events.js";
-import { listRolloutFiles, resolveSession, SessionLookupError } from "../sessions/locate.js";
+import { listRolloutFiles } from "../sessions/locate.js";
 import { headLines } from "../sessions/read-chunks.js";
-import { loadSession } from "../sessions/index.js";
 import { normalizeLine } from "../sessions/normalize.js";
-import { resumeCommandLine } from "../sessions/resume-command.js";
 import { tryParseJson } from "../sessions/tool-output.js";
-import { buildExecArgv, SANDBOX_OF_MODE, type RunMode } from "./argv.js";
+import { buildExecArgv, type ExecRequest, type RunMode } from "./argv.js";
 import { CapabilityProbe } from "./capabilities.js";
-import { Ledger, type LedgerRun, type RunStatus } from "./ledger.js";
+import { Ledger, type LedgerRun } from "./ledger.js";
 import { DEPTH_MARKER, RUN_MARKER, delegationDepth } from "./processes.js";
 import { CodexRun } from "./run.js";
+import { effectiveSettings, viewOfLedgerRun, viewOfRun, type Effective, type RunView } from "./run-view.js";
+
+export type { Effective, RunView } from "./run-view.js";
 
 export interface RunnerConfig {
   codexBin: string;
@@ -33,52 +33,12 @@ export interface RunnerConfig {
   childEnv: NodeJS.ProcessEnv;
 }
 
-export interface StartRequest {
+export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "lastMessageFile"> {
   prompt: string;
-  cwd: string;
-  mode: RunMode;
-  model?: string;
-  reasoningEffort?: string;
-  profile?: string;
-  config?: Record<string, unknown>;
   timeoutMs?: number;
-  skipGitRepoCheck?: boolean;
+  /** JSON Schema for the final message; written to a file for `--output-schema`. */
   outputSchema?: Record<string, unknown>;
-  images?: string[];
   allowConcurrent?: boolean;
-  resumeSessionId?: string;
-}
-
-export interface Effective {
-  model: string | null;
-  sandbox: string | null;
-  approval_policy: string | null;
-  cwd: string | null;
-  /** The session's newest turn_context differs from what was asked. */
-  mismatch: boolean;
-  differences: string[];
-}
-
-export interface RunView {
-  run_id: string;
-  session_id: string | null;
-  status: RunStatus;
-  exit_code: number | null;
-  signal: string | null;
-  final_message: string | null;
-  duration_ms: number;
-  usage: TokenTotals | null;
-  rollout_path: string | null;
-  error: string | null;
-  errors: string[];
-  stderr_tail: string;
-  resume_command: string | null;
-  effective: Effective | null;
-  mode: RunMode;
-  cwd: string;
-  started_at: string;
-  ended_at: string | null;
-  recent_events: Array<{ at: string; message: string }>;
 }
 
 /** A request this server will not run; the message says why and what to do instead. */
@@ -148,22 +108,8 @@ export class RunManager {
     const lastMessageFile = join(scratch, `${runId}-last-message.txt`);
     const outputSchemaFile = request.outputSchema ? join(scratch, `${runId}-schema.json`) : undefined;
     if (outputSchemaFile) await writeFile(outputSchemaFile, JSON.stringify(request.outputSchema));
-    const argv = buildExecArgv(
-      {
-        cwd,
-        mode: request.mode,
-        lastMessageFile,
-        ...(request.model !== undefined && { model: request.model }),
-        ...(request.reasoningEffort !== undefined && { reasoningEffort: request.reasoningEffort }),
-        ...(request.profile !== undefined && { profile: request.profile }),
-        ...(request.config !== undefined && { config: request.config }),
-        ...(request.skipGitRepoCheck && { skipGitRepoCheck: true }),
-        ...(outputSchemaFile !== undefined && { outputSchemaFile }),
-        ...(request.images !== undefined && { images: request.images }),
-        ...(request.resumeSessionId !== undefined && { resumeSessionId: request.resumeSessionId }),
-      },
-      caps,
-    );
+    const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, ...exec } = request;
+    const argv = buildExecArgv({ ...exec, cwd, lastMessageFile, outputSchemaFile }, caps);
 
     const discoverSessionId = caps.jsonStream === "legacy" && request.resumeSessionId === undefined ? await this.newSessionFinder(cwd) : undefined;
     await this.acquireSlot();
@@ -217,7 +163,7 @@ export class RunManager {
       if (lastMessage.trim() !== "") run.finalMessage = lastMessage.trim();
       await rm(lastMessageFile, { force: true });
       if (outputSchemaFile) await rm(outputSchemaFile, { force: true });
-      active.effective = await this.effective(active);
+      active.effective = await effectiveSettings(config.codexHome, active);
       const outcome = run.outcome;
       if (!outcome) return;
       await this.ledger.append({
@@ -273,85 +219,14 @@ export class RunManager {
 
   async view(run: CodexRun): Promise<RunView> {
     const active = this.runs.get(run.options.runId);
-    const effective = active?.effective !== undefined ? active.effective : active ? await this.effective(active) : null;
-    const rolloutPath = run.sessionId ? await rolloutPathOf(this.config.codexHome, run.sessionId) : null;
-    return {
-      run_id: run.options.runId,
-      session_id: run.sessionId,
-      status: run.status,
-      exit_code: run.outcome?.exitCode ?? null,
-      signal: run.outcome?.signal ?? null,
-      final_message: run.finalMessage,
-      duration_ms: run.durationMs,
-      usage: run.usage,
-      rollout_path: rolloutPath,
-      error: run.outcome?.error ?? null,
-      errors: run.errors.slice(-5),
-      stderr_tail: run.stderrTail.slice(-2000),
-      resume_command: run.sessionId ? resumeCommandLine({ sessionId: run.sessionId, cwd: run.options.cwd, sandbox: SANDBOX_OF_MODE[run.options.mode] }) : null,
-      effective,
-      mode: run.options.mode,
-      cwd: run.options.cwd,
-      started_at: run.startedAt.toISOString(),
-      ended_at: run.endedAt?.toISOString() ?? null,
-      recent_events: run.recentEvents.slice(-10),
-    };
+    if (active && active.effective === undefined && run.outcome) active.effective = await effectiveSettings(this.config.codexHome, active);
+    const effective = active?.effective ?? (active ? await effectiveSettings(this.config.codexHome, active) : null);
+    return viewOfRun(this.config.codexHome, run, effective);
   }
 
   /** A run of an earlier server process, as its ledger records it. */
-  async viewFromLedger(entry: LedgerRun): Promise<RunView> {
-    const { start, end } = entry;
-    const sessionId = entry.session_id;
-    const orphaned = !end;
-    return {
-      run_id: start.run_id,
-      session_id: sessionId,
-      status: end?.status ?? "failed",
-      exit_code: end?.exit_code ?? null,
-      signal: end?.signal ?? null,
-      final_message: end?.final_message ?? null,
-      duration_ms: end?.duration_ms ?? 0,
-      usage: end?.usage ?? null,
-      rollout_path: sessionId ? await rolloutPathOf(this.config.codexHome, sessionId) : null,
-      error: orphaned ? "the ledger has no end for this run: the server that started it stopped before it finished (see session_summary for what the session log says)" : end.error,
-      errors: end?.errors ?? [],
-      stderr_tail: end?.stderr_tail ?? "",
-      resume_command: sessionId ? resumeCommandLine({ sessionId, cwd: start.cwd, sandbox: SANDBOX_OF_MODE[start.mode] }) : null,
-      effective: null,
-      mode: start.mode,
-      cwd: start.cwd,
-      started_at: start.at,
-      ended_at: end?.at ?? null,
-      recent_events: [],
-    };
-  }
-
-  /** What the session's newest turn_context recorded, against what the run asked for. */
-  private async effective(active: Active): Promise<Effective | null> {
-    const { run } = active;
-    if (!run.sessionId) return null;
-    try {
-      const { model } = await loadSession(this.config.codexHome, run.sessionId);
-      const context = model.lastContext;
-      if (!context) return null;
-      const differences: string[] = [];
-      const wantedSandbox = SANDBOX_OF_MODE[active.mode];
-      if (context.sandbox !== undefined && context.sandbox !== wantedSandbox) differences.push(`sandbox is ${context.sandbox}, asked for ${wantedSandbox}`);
-      if (context.cwd !== undefined && context.cwd !== active.cwd) differences.push(`cwd is ${context.cwd}, asked for ${active.cwd}`);
-      if (active.request.model !== undefined && context.model !== undefined && context.model !== active.request.model) {
-        differences.push(`model is ${context.model}, asked for ${active.request.model}`);
-      }
-      return {
-        model: context.model ?? null,
-        sandbox: context.sandbox ?? null,
-        approval_policy: context.approval ?? null,
-        cwd: context.cwd ?? null,
-        mismatch: differences.length > 0,
-        differences,
-      };
-    } catch {
-      return null;
-    }
+  viewFromLedger(entry: LedgerRun): Promise<RunView> {
+    return viewOfLedgerRun(this.config.codexHome, entry);
   }
 
   /** ≤0.41 never print the session id: it is the rollout that appears for this directory after the start. */
@@ -414,15 +289,6 @@ async function existingDirectory(path: string): Promise<string> {
 async function existingFile(path: string, what: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw new RunRefusedError(`${what} ${path} is not a readable file.`);
-}
-
-async function rolloutPathOf(home: string, sessionId: string): Promise<string | null> {
-  try {
-    return (await resolveSession(home, sessionId)).path;
-  } catch (error) {
-    if (error instanceof SessionLookupError) return null;
-    throw error;
-  }
 }
 
 function newRunId(): string {

@@ -3,9 +3,8 @@ import { z } from "zod";
 import type { RunMode } from "../codex/argv.js";
 import { loadSession, SessionLookupError } from "../sessions/index.js";
 import type { ToolContext } from "./context.js";
-import { answer, toolError, toolResult } from "./result.js";
-import { configInput, modeInput, renderRun, runViewShape, timeoutInput, waitForRun, waitInput } from "./run-view.js";
-import { BACKGROUND_ANSWER_MS } from "./run-codex.js";
+import { answer, toolError } from "./result.js";
+import { answerRun, configInput, modeInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
 import { sessionIdInput } from "./schemas.js";
 
 const MODE_OF_SANDBOX: Record<string, RunMode> = {
@@ -67,18 +66,12 @@ export function registerResumeSessionTool(server: McpServer, { config, runs }: T
           resumeSessionId: sessionId,
           skipGitRepoCheck,
           allowConcurrent: input.allow_concurrent,
-          ...(input.model !== undefined && { model: input.model }),
-          ...(input.reasoning_effort !== undefined && { reasoningEffort: input.reasoning_effort }),
-          ...(input.config !== undefined && { config: input.config }),
-          ...(input.timeout_ms !== undefined && { timeoutMs: input.timeout_ms }),
+          model: input.model,
+          reasoningEffort: input.reasoning_effort,
+          config: input.config,
+          timeoutMs: input.timeout_ms,
         });
-        if (input.background) {
-          await Promise.race([run.sessionKnown, new Promise((resolve) => setTimeout(resolve, BACKGROUND_ANSWER_MS).unref())]);
-          const view = await runs.view(run);
-          return toolResult(view, renderRun(view));
-        }
-        const view = await waitForRun(runs, run, input.wait_ms ?? config.waitMs, extra);
-        return toolResult(view, renderRun(view));
+        return answerRun(runs, run, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
       }),
   );
 }

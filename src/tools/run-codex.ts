@@ -1,11 +1,8 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
-import { answer, toolResult } from "./result.js";
-import { configInput, modeInput, renderRun, runViewShape, timeoutInput, waitForRun, waitInput } from "./run-view.js";
-
-/** A background run answers as soon as Codex names its session, or after this long. */
-export const BACKGROUND_ANSWER_MS = 15_000;
+import { answer } from "./result.js";
+import { answerRun, configInput, modeInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
 
 const inputSchema = {
   prompt: z.string().min(1).max(1_000_000).describe("The task for Codex. Passed on stdin, so any text is safe (leading dashes, quotes, newlines)."),
@@ -43,21 +40,15 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
           mode: input.mode,
           skipGitRepoCheck: input.skip_git_repo_check,
           allowConcurrent: input.allow_concurrent,
-          ...(input.model !== undefined && { model: input.model }),
-          ...(input.reasoning_effort !== undefined && { reasoningEffort: input.reasoning_effort }),
-          ...(input.profile !== undefined && { profile: input.profile }),
-          ...(input.config !== undefined && { config: input.config }),
-          ...(input.timeout_ms !== undefined && { timeoutMs: input.timeout_ms }),
-          ...(input.output_schema !== undefined && { outputSchema: input.output_schema }),
-          ...(input.images !== undefined && { images: input.images }),
+          model: input.model,
+          reasoningEffort: input.reasoning_effort,
+          profile: input.profile,
+          config: input.config,
+          timeoutMs: input.timeout_ms,
+          outputSchema: input.output_schema,
+          images: input.images,
         });
-        if (input.background) {
-          await Promise.race([run.sessionKnown, new Promise((resolve) => setTimeout(resolve, BACKGROUND_ANSWER_MS).unref())]);
-          const view = await runs.view(run);
-          return toolResult(view, renderRun(view));
-        }
-        const view = await waitForRun(runs, run, input.wait_ms ?? config.waitMs, extra);
-        return toolResult(view, renderRun(view));
+        return answerRun(runs, run, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
       }),
   );
 }

@@ -4,8 +4,9 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { CodexRun } from "../codex/run.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { RunManager, RunView } from "../codex/runs.js";
-import { quoted } from "./result.js";
+import { quoted, toolResult } from "./result.js";
 import { tokenTotals } from "./schemas.js";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -70,6 +71,21 @@ export function renderRun(view: RunView): string {
   }
   if (view.resume_command) lines.push(`Resume: ${view.resume_command}`);
   return lines.join("\n");
+}
+
+/** A background run answers as soon as Codex names its session, or after this long. */
+export const BACKGROUND_ANSWER_MS = 15_000;
+
+/** The answer of run_codex and resume_session: at once for a background run, else after waiting on it. */
+export async function answerRun(runs: RunManager, run: CodexRun, how: { background: boolean; waitMs: number }, extra: Extra): Promise<CallToolResult> {
+  let view: RunView;
+  if (how.background) {
+    await Promise.race([run.sessionKnown, new Promise((resolve) => setTimeout(resolve, BACKGROUND_ANSWER_MS).unref())]);
+    view = await runs.view(run);
+  } else {
+    view = await waitForRun(runs, run, how.waitMs, extra);
+  }
+  return toolResult(view, renderRun(view));
 }
 
 /**
