@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     return 2;
   }
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([import("./server.js"), import("@modelcontextprotocol/sdk/server/stdio.js")]);
-  const { server, cleanup } = createServer(config);
+  const { server, runs, cleanup } = createServer(config);
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
     if (closing) return;
@@ -55,6 +55,12 @@ async function main(argv: string[]): Promise<number | undefined> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.stdin.on("end", () => void shutdown("stdin closed"));
   await server.connect(new StdioServerTransport());
+  if (!config.readOnly) {
+    void runs.recover().then(
+      (stopped) => stopped > 0 && log("warn", `stopped ${stopped} process(es) left by runs of a server that was killed`),
+      (error: unknown) => log("warn", "could not check the ledger for runs left behind", error),
+    );
+  }
   log("info", `serving MCP on stdio (CODEX_HOME ${config.codexHome}, Codex ${config.runner.codexBin}, ledger ${config.runner.stateDir})`);
   return undefined;
 }

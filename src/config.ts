@@ -1,6 +1,6 @@
 // Server settings: flags win over environment variables, which win over defaults. Read once at start-up.
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { RunnerConfig } from "./codex/runs.js";
 import { defaultCodexHome } from "./sessions/codex-home.js";
@@ -8,6 +8,8 @@ import { defaultCodexHome } from "./sessions/codex-home.js";
 export interface ServerConfig {
   /** Where Codex keeps its sessions: CODEX_HOME, else ~/.codex. */
   codexHome: string;
+  /** Offer only the tools that read (no run_codex, resume_session, cancel_run). */
+  readOnly: boolean;
   /** How long a foreground run_codex/resume_session waits before answering `running` (under a host's 60 s tool timeout). */
   waitMs: number;
   runner: RunnerConfig;
@@ -28,19 +30,36 @@ export const FLAGS = {
   "max-timeout-ms": { type: "string", env: "CODEX_CONTROL_MAX_TIMEOUT_MS", help: "largest timeout_ms a caller may ask for (default 14400000, 4 h)" },
   "kill-grace-ms": { type: "string", env: "CODEX_CONTROL_KILL_GRACE_MS", help: "time given to SIGINT and to SIGTERM before the next signal (default 3000)" },
   "max-depth": { type: "string", env: "CODEX_CONTROL_MAX_DEPTH", help: "delegation depth at which runs are refused (default 1: a Codex run started here cannot delegate again)" },
+  "read-only": { type: "boolean", env: "CODEX_CONTROL_READ_ONLY", help: "offer only the tools that read sessions: no run_codex, resume_session, cancel_run" },
+  "allowed-root": { type: "string", multiple: true, env: "CODEX_CONTROL_ALLOWED_ROOTS", help: "repeatable (env: paths joined by ':'): runs' cwd, images and explicit rollout paths must be inside one" },
+  "env-allow": { type: "string", multiple: true, env: "CODEX_CONTROL_ENV_ALLOW", help: "repeatable (env: names joined by ','): hand Codex only these variables plus a base set, not the whole environment" },
 } as const;
+
+/** Variables a Codex run always gets when the environment is narrowed with --env-allow. */
+export const BASE_ENV = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "TERM", "LANG", "LC_ALL", "TMPDIR", "TZ"];
 
 type FlagName = keyof typeof FLAGS;
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const options = Object.fromEntries(Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type }])) as Record<FlagName, { type: "string" | "boolean" }>;
-  let values: Partial<Record<FlagName, string | boolean>>;
+  const options = Object.fromEntries(
+    Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type, multiple: "multiple" in spec && spec.multiple }]),
+  ) as Record<FlagName, { type: "string" | "boolean"; multiple: boolean }>;
+  let values: Partial<Record<FlagName, string | boolean | string[]>>;
   try {
     values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as typeof values;
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
-  const raw = (name: FlagName): string | boolean | undefined => values[name] ?? env[FLAGS[name].env];
+  const raw = (name: FlagName): string | boolean | undefined => {
+    const value = values[name];
+    return Array.isArray(value) ? value.join("\n") : (value ?? env[FLAGS[name].env]);
+  };
+  const list = (name: FlagName, separator: string): string[] => {
+    const value = values[name];
+    if (Array.isArray(value)) return value.filter((item) => item.trim() !== "");
+    const fromEnv = env[FLAGS[name].env];
+    return fromEnv ? fromEnv.split(separator).map((item) => item.trim()).filter((item) => item !== "") : [];
+  };
   const text = (name: FlagName): string | undefined => {
     const value = raw(name);
     return typeof value === "string" && value.trim() !== "" ? value : undefined;
@@ -58,8 +77,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   };
 
   const maxTimeoutMs = number("max-timeout-ms", 4 * 60 * 60 * 1000, 1000);
+  const allowedRoots = list("allowed-root", ":");
+  for (const root of allowedRoots) if (!isAbsolute(root)) throw new ConfigError(`--allowed-root must be an absolute path, got ${JSON.stringify(root)}`);
+  const envAllow = list("env-allow", ",");
   return {
     codexHome: defaultCodexHome(env),
+    readOnly: flag("read-only"),
     waitMs: number("wait-ms", 55_000, 0),
     runner: {
       codexBin: text("codex-bin") ?? "codex",
@@ -72,9 +95,16 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       maxTimeoutMs,
       killGraceMs: number("kill-grace-ms", 3000, 100),
       maxDepth: number("max-depth", 1, 1),
-      childEnv: env,
+      allowedRoots,
+      childEnv: envAllow.length > 0 ? pick(env, [...BASE_ENV, ...envAllow]) : env,
     },
   };
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
+  const picked: NodeJS.ProcessEnv = {};
+  for (const name of names) if (env[name] !== undefined) picked[name] = env[name];
+  return picked;
 }
 
 export function flagHelp(): string {

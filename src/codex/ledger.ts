@@ -18,6 +18,8 @@ export interface StartRecord {
   cwd: string;
   mode: RunMode;
   pgid: number | null;
+  /** The server process that started and follows the run. */
+  server_pid: number;
   codex_version: string;
   prompt_preview: string;
   resume_of: string | null;

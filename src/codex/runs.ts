@@ -2,7 +2,7 @@
 // per directory, delegation depth), the ledger, and the view of a run the tools return.
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
-import { isAbsolute, join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { listRolloutFiles } from "../sessions/locate.js";
 import { headLines } from "../sessions/read-chunks.js";
 import { normalizeLine } from "../sessions/normalize.js";
@@ -10,7 +10,7 @@ import { tryParseJson } from "../sessions/tool-output.js";
 import { buildExecArgv, type ExecRequest, type RunMode } from "./argv.js";
 import { CapabilityProbe } from "./capabilities.js";
 import { Ledger, type LedgerRun } from "./ledger.js";
-import { DEPTH_MARKER, RUN_MARKER, delegationDepth } from "./processes.js";
+import { DEPTH_MARKER, RUN_MARKER, delegationDepth, killRunLeftovers } from "./processes.js";
 import { CodexRun } from "./run.js";
 import { effectiveSettings, viewOfLedgerRun, viewOfRun, type Effective, type RunView } from "./run-view.js";
 
@@ -29,6 +29,8 @@ export interface RunnerConfig {
   killGraceMs: number;
   /** Refuse to delegate when this server itself runs inside this many levels of delegated runs. */
   maxDepth: number;
+  /** Runs' cwd and images must be inside one of these (after resolving symlinks); empty: anywhere. */
+  allowedRoots: string[];
   /** Environment handed to Codex (before the run's own markers and CODEX_HOME). */
   childEnv: NodeJS.ProcessEnv;
 }
@@ -87,11 +89,15 @@ export class RunManager {
       );
     }
     const cwd = await existingDirectory(request.cwd);
+    await mustBeInsideRoots(cwd, config.allowedRoots, "cwd");
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
     if (timeoutMs > config.maxTimeoutMs) {
       throw new RunRefusedError(`timeout_ms ${timeoutMs} is above this server's maximum of ${config.maxTimeoutMs} ms (--max-timeout-ms).`);
     }
-    for (const image of request.images ?? []) await existingFile(image, "image");
+    for (const image of request.images ?? []) {
+      await existingFile(image, "image");
+      await mustBeInsideRoots(await realpath(image), config.allowedRoots, "image");
+    }
     if (request.mode !== "read-only" && !request.allowConcurrent) {
       const writer = [...this.runs.values()].find((active) => active.run.status === "running" && active.mode !== "read-only" && active.cwd === cwd);
       if (writer) {
@@ -148,6 +154,7 @@ export class RunManager {
       cwd,
       mode: request.mode,
       pgid: run.pgid,
+      server_pid: process.pid,
       codex_version: caps.version,
       prompt_preview: request.prompt.slice(0, 200),
       resume_of: request.resumeSessionId ?? null,
@@ -208,6 +215,39 @@ export class RunManager {
     const run = this.get(runId);
     if (run) await run.stop("cancelled", reason);
     return run;
+  }
+
+  /**
+   * Runs of an earlier server process that was killed (SIGKILL, a crash) have a start and no end in the
+   * ledger, and may still be running with no one to enforce their timeout. At start-up their processes
+   * are stopped and an end is recorded, unless the server that started them is still alive.
+   */
+  async recover(): Promise<number> {
+    let stopped = 0;
+    for (const entry of await this.ledger.runs()) {
+      if (entry.end || this.runs.has(entry.start.run_id) || processAlive(entry.start.server_pid)) continue;
+      const killed = await killRunLeftovers(entry.start.run_id, entry.start.pgid);
+      stopped += killed;
+      await this.ledger.append({
+        type: "end",
+        run_id: entry.start.run_id,
+        at: new Date().toISOString(),
+        status: killed > 0 ? "cancelled" : "failed",
+        session_id: entry.session_id,
+        exit_code: null,
+        signal: killed > 0 ? "SIGKILL" : null,
+        duration_ms: Date.now() - Date.parse(entry.start.at),
+        error:
+          killed > 0
+            ? `cancelled: the server that started this run stopped without ending it; its ${killed} process(es) were stopped when the next server started`
+            : "the server that started this run stopped before it ended; see session_summary for what the session log says",
+        errors: [],
+        stderr_tail: "",
+        final_message: null,
+        usage: null,
+      });
+    }
+    return stopped;
   }
 
   /** Stops every running run (server shutdown); resolves when their processes are gone and recorded. */
@@ -286,9 +326,33 @@ async function existingDirectory(path: string): Promise<string> {
   }
 }
 
+async function mustBeInsideRoots(realPath: string, roots: string[], what: string): Promise<void> {
+  if (roots.length === 0) return;
+  for (const root of roots) {
+    const realRoot = await realpath(root).catch(() => undefined);
+    if (realRoot !== undefined && isInside(realPath, realRoot)) return;
+  }
+  throw new RunRefusedError(`${what} ${realPath} is outside the allowed roots of this server (${roots.join(", ")}); the operator sets them with --allowed-root.`);
+}
+
+export function isInside(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
 async function existingFile(path: string, what: string): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile()) throw new RunRefusedError(`${what} ${path} is not a readable file.`);
+}
+
+function processAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function newRunId(): string {

@@ -15,8 +15,10 @@ export function registerTools(server: McpServer, context: ToolContext): void {
   registerSessionSummaryTool(server, context);
   registerLastFunctionCallsTool(server, context);
   registerTokenUsageTool(server, context);
+  registerRunStatusTool(server, context);
+  // the operator's --read-only switch: no tool that starts or stops Codex exists at all
+  if (context.config.readOnly) return;
   registerRunCodexTool(server, context);
   registerResumeSessionTool(server, context);
-  registerRunStatusTool(server, context);
   registerCancelRunTool(server, context);
 }

@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
+import { checkSessionRef } from "./policy.js";
 import { sessionCalls, type CallView } from "../sessions/index.js";
 import { answer, quoted, toolResult, UNTRUSTED_NOTE } from "./result.js";
 import { sessionIdInput } from "./schemas.js";
@@ -47,6 +48,7 @@ export function registerLastFunctionCallsTool(server: McpServer, { config }: Too
     },
     ({ session_id, limit, include_output, max_output_chars }) =>
       answer("last_function_calls", async () => {
+        await checkSessionRef(config, session_id);
         const result = await sessionCalls(config.codexHome, session_id, { limit, includeOutput: include_output, maxOutputChars: max_output_chars });
         return toolResult(result, renderCalls(result.id, result.total_calls, result.calls));
       }),

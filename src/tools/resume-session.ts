@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { RunMode } from "../codex/argv.js";
 import { loadSession, SessionLookupError } from "../sessions/index.js";
 import type { ToolContext } from "./context.js";
+import { checkSessionRef } from "./policy.js";
 import { answer, toolError } from "./result.js";
 import { answerRun, configInput, modeInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
 import { sessionIdInput } from "./schemas.js";
@@ -40,6 +41,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs }: T
     },
     (input, extra) =>
       answer("resume_session", async () => {
+        await checkSessionRef(config, input.session_id);
         const { file, model } = await loadSession(config.codexHome, input.session_id);
         if (file.archived) {
           return toolError(`session ${file.id} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${file.id}\` first.`);

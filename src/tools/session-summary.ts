@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
+import { checkSessionRef } from "./policy.js";
 import type { RunManager } from "../codex/runs.js";
 import { sessionSummary, type RunEvidence, type SessionSummary } from "../sessions/index.js";
 import { answer, quoted, toolResult, UNTRUSTED_NOTE } from "./result.js";
@@ -57,6 +58,7 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs }: 
     },
     ({ session_id, reasoning_limit }) =>
       answer("session_summary", async () => {
+        await checkSessionRef(config, session_id);
         const summary = await sessionSummary(config.codexHome, session_id, { reasoningLimit: reasoning_limit, runEvidence: (id) => runEvidence(runs, id) });
         return toolResult(summary, renderSummary(summary));
       }),

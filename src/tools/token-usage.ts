@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
+import { checkSessionRef } from "./policy.js";
 import { sessionTokenUsage } from "../sessions/index.js";
 import { answer, toolResult } from "./result.js";
 import { rateLimitWindow, sessionIdInput, tokenTotals } from "./schemas.js";
@@ -39,6 +40,7 @@ export function registerTokenUsageTool(server: McpServer, { config }: ToolContex
     },
     ({ session_id }) =>
       answer("token_usage", async () => {
+        await checkSessionRef(config, session_id);
         const usage = await sessionTokenUsage(config.codexHome, session_id);
         const lines = [`Session ${usage.id}:`];
         if (usage.total) {

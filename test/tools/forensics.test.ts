@@ -30,9 +30,9 @@ describe("tools/list", () => {
       "session_summary",
       "last_function_calls",
       "token_usage",
+      "run_status",
       "run_codex",
       "resume_session",
-      "run_status",
       "cancel_run",
     ]);
     const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
