@@ -22,7 +22,13 @@ Options:
   -o, --output-last-message <FILE>
 `;
 
-/** A `codex` that answers the capability probe like 0.169 and runs `body` (bash) for `exec`. */
+/** Prints a session and a completed turn, like a quick successful 0.169 run. */
+export const QUICK_SUCCESS = `echo '{"type":"thread.started","thread_id":"01a20a99-0000-7000-8000-00000000000a"}'; echo '{"type":"turn.started"}'; echo '{"type":"item.completed","item":{"id":"item_0","type":"agent_message","text":"ok"}}'; echo '{"type":"turn.completed","usage":{"input_tokens":1,"cached_input_tokens":0,"output_tokens":1}}'`;
+
+/**
+ * A `codex` that answers the capability probe like 0.169 and runs `body` (bash) for `exec`. The prompt
+ * (stdin) goes to `$STDIN_FILE` when that is set in its environment, else nowhere.
+ */
 export async function stubCodex(body: string, version = "0.169.0"): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "ccm-stub-"));
   const path = join(dir, "codex");
@@ -33,7 +39,7 @@ if [ "$1" = "--version" ]; then echo "codex-cli ${version}"; exit 0; fi
 if [ "$1" = "exec" ] && [ "$2" = "--help" ]; then cat <<'HELP'
 ${HELP}HELP
 exit 0; fi
-cat > /dev/null
+cat > "\${STDIN_FILE:-/dev/null}"
 ${body}
 `,
   );
