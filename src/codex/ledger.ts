@@ -3,7 +3,7 @@
 // capped), so a server killed mid-write leaves at most a torn last line, which reading skips. It outlives
 // the server: run_status answers for runs of an earlier process, and session_summary cites what the
 // session log alone does not hold (Codex does not write every error into the rollout in exec mode).
-import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { appendFile, mkdir, open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { TokenTotals } from "../sessions/events.js";
 import type { RunMode } from "./argv.js";
@@ -61,16 +61,36 @@ const FILE = "runs.jsonl";
 
 export class Ledger {
   readonly path: string;
-  private ready: Promise<unknown> | undefined;
+  private made: Promise<unknown> | undefined;
 
   constructor(readonly dir: string) {
     this.path = join(dir, FILE);
   }
 
   async append(record: LedgerRecord): Promise<void> {
-    this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
-    await this.ready;
-    await appendFile(this.path, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    this.made ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.made;
+    const separator = await this.separator();
+    await appendFile(this.path, `${separator}${JSON.stringify(record)}\n`, { mode: 0o600 });
+  }
+
+  /**
+   * A process killed mid-write (this one's predecessor, or another server sharing the state dir) leaves a
+   * torn last line; the next record then starts on a new line instead of being glued to it. Records are
+   * few (three per run), so the file's last byte is checked every time.
+   */
+  private async separator(): Promise<string> {
+    const handle = await open(this.path, "r").catch(() => undefined);
+    if (!handle) return "";
+    try {
+      const { size } = await handle.stat();
+      if (size === 0) return "";
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, size - 1);
+      return last[0] === 10 ? "" : "\n";
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Every run in the file, oldest first. Lines that are not whole records are skipped. */

@@ -106,6 +106,9 @@ export class CodexRun {
     this.child = child;
     this.pgid = child.pid ?? null;
     if (this.stopReason && this.pgid !== null) this.stopping = this.signalUntilGone(this.pgid);
+    // When Codex itself exits, whatever it left in its group goes too: such a process (a command it
+    // started in the background) would otherwise hold the output pipes open, and the run would never end.
+    child.once("exit", () => void killRunLeftovers(options.runId, this.pgid));
     const timer = setTimeout(() => void this.stop("timeout", `no result within ${options.timeoutMs} ms`), options.timeoutMs);
     timer.unref();
 
@@ -129,7 +132,8 @@ export class CodexRun {
         if (found) this.setSession(found);
       }
       this.endedAt = new Date();
-      this.outcome = this.decide(result.exitCode ?? null, result.signal ?? null, result.failed && result.exitCode === undefined ? result.shortMessage : undefined);
+      const spawnFailed = result.exitCode === undefined && result.signal === undefined;
+      this.outcome = this.decide(result.exitCode ?? null, result.signal ?? null, spawnFailed ? result.shortMessage : undefined);
       this.emit(`ended: ${this.outcome.status}${this.outcome.error ? ` (${this.outcome.error.slice(0, 200)})` : ""}`);
       this.resolveSession();
       this.resolveDone();
@@ -273,10 +277,12 @@ export class CodexRun {
   }
 }
 
+/** Stderr's last meaningful line, bounded (its end, where the reason usually is). */
 function lastLine(text: string): string | undefined {
-  return text
+  const line = text
     .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line !== "" && !line.startsWith("WARNING: proceeding") && line !== "Reading additional input from stdin...")
+    .map((candidate) => candidate.trim())
+    .filter((candidate) => candidate !== "" && !candidate.startsWith("WARNING: proceeding") && candidate !== "Reading additional input from stdin...")
     .at(-1);
+  return line !== undefined && line.length > 500 ? `…${line.slice(-500)}` : line;
 }
