@@ -1,0 +1,92 @@
+// The built server under real clients no one here wrote: the MCP Inspector CLI, and the Codex CLI itself
+// as the host (agent-to-agent: the host's model calls session_summary through Codex's MCP client).
+import { execFile, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { codexEnv, makeCodexHome } from "../support/codex-home.js";
+import { PINNED_CODEX } from "../support/codex-versions.js";
+import { startFakeModel, type FakeModel } from "../support/fake-model.js";
+import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
+import { connect, testConfig, type Connected } from "../support/mcp.js";
+
+const DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
+const CLI = join(DIST, "cli.js");
+const INSPECTOR = join(dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/inspector-cli/package.json")), "build", "cli.js");
+
+let fixtureHome: string;
+let fixtures: Fixture[];
+const newest = () => fixtures.at(-1) as Fixture;
+
+beforeAll(async () => {
+  ({ home: fixtureHome, fixtures } = await copyFixtureHome());
+});
+
+describe("MCP Inspector CLI", () => {
+  // inspector-cli 1.0.3 looks for its own package.json relative to the working directory, so it runs
+  // from a folder whose parent holds a package.json: dist/
+  const inspect = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [INSPECTOR, "--cli", "-e", `CODEX_HOME=${fixtureHome}`, process.execPath, CLI, ...args], { cwd: DIST, timeout: 60_000 });
+
+  it("lists the tools of the built server", async () => {
+    const { stdout } = await inspect("--method", "tools/list");
+    const { tools } = JSON.parse(stdout) as { tools: Array<{ name: string }> };
+    expect(tools.map((tool) => tool.name)).toEqual(["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status", "run_codex", "resume_session", "cancel_run"]);
+  });
+
+  it("calls list_sessions", async () => {
+    const { stdout } = await inspect("--method", "tools/call", "--tool-name", "list_sessions", "--tool-arg", "limit=2");
+    const result = JSON.parse(stdout) as { structuredContent: { codex_home: string; sessions: Array<{ id: string }> } };
+    expect(result.structuredContent.codex_home).toBe(fixtureHome);
+    expect(result.structuredContent.sessions.map((session) => session.id)).toEqual([newest().session_id, fixtures.at(-2)?.session_id]);
+  });
+});
+
+describe("Codex as the MCP host", () => {
+  let model: FakeModel;
+  let home: string;
+  let workdir: string;
+  let reader: Connected;
+
+  beforeAll(async () => {
+    model = await startFakeModel();
+    ({ home, workdir } = await makeCodexHome(model.url, "host"));
+    reader = await connect(testConfig({ codexHome: home }));
+  });
+  afterAll(async () => {
+    await reader.close();
+    await model.close();
+  });
+
+  it("`codex mcp add` registers this server, and the host's model gets session_summary's answer", async () => {
+    const env = codexEnv(home);
+    await promisify(execFile)(PINNED_CODEX, ["mcp", "add", "ccm", "--env", `CODEX_HOME=${fixtureHome}`, "--", process.execPath, CLI], { env });
+    const { stdout: listed } = await promisify(execFile)(PINNED_CODEX, ["mcp", "list"], { env });
+    expect(listed).toMatch(/ccm/);
+
+    const target = newest().session_id;
+    const prompt = `please MCP:session_summary {"session_id":"${target}"}`;
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(PINNED_CODEX, ["exec", "--json", "--skip-git-repo-check", "-C", workdir, prompt], { env, stdio: ["ignore", "ignore", "ignore"] });
+      child.on("error", reject);
+      child.on("close", resolve);
+    });
+    expect(code).toBe(0);
+
+    // the host's own session, read with this server's tools
+    const calls = (await reader.call("last_function_calls", { session_id: "last" })).structuredContent as {
+      calls: Array<{ name: string; arguments: unknown; output: string; status: string }>;
+    };
+    expect(calls.calls).toHaveLength(1);
+    expect(calls.calls[0]).toMatchObject({ name: "mcp__ccm__session_summary", arguments: { session_id: target }, status: "completed" });
+    // Codex hands the model the structured result (JSON) after its own "Output:" header
+    const output = calls.calls[0]?.output ?? "";
+    const structured = JSON.parse(output.slice(output.indexOf("Output:\n") + "Output:\n".length)) as { id: string; status: string; diagnosis: { category: string } };
+    expect(structured).toMatchObject({ id: target, status: "completed", diagnosis: { category: "command_failures" } });
+    const summary = (await reader.call("session_summary", { session_id: "last" })).structuredContent as { last_agent_message: string; status: string };
+    expect(summary.status).toBe("completed");
+    expect(summary.last_agent_message.startsWith(`Done. The tool said: {"id":"${target}"`)).toBe(true);
+  });
+});
