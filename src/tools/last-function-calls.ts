@@ -1,9 +1,10 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { renderCalls } from "../render.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
-import { sessionCalls, type CallView } from "../sessions/index.js";
-import { answer, quoted, toolResult, UNTRUSTED_NOTE } from "./result.js";
+import { sessionCalls } from "../sessions/index.js";
+import { answer, toolResult } from "./result.js";
 import { sessionIdInput } from "./schemas.js";
 
 const inputSchema = {
@@ -53,17 +54,4 @@ export function registerLastFunctionCallsTool(server: McpServer, { config }: Too
         return toolResult(result, renderCalls(result.id, result.total_calls, result.calls));
       }),
   );
-}
-
-function renderCalls(id: string, total: number, calls: CallView[]): string {
-  if (calls.length === 0) return `Session ${id}: no tool calls.`;
-  const lines = [`Session ${id}: last ${calls.length} of ${total} call(s), oldest first:`];
-  for (const call of calls) {
-    const exit = call.exit_code !== null ? ` exit ${call.exit_code}` : "";
-    const duration = call.duration_ms !== null ? ` ${call.duration_ms} ms` : "";
-    lines.push(`[turn ${call.turn}] ${call.name} ${call.status}${exit}${duration}: ${quoted(call.command ?? JSON.stringify(call.arguments), 200)}`);
-    if (call.output !== null) lines.push(`    output: ${quoted(call.output, 300)}`);
-  }
-  lines.push(UNTRUSTED_NOTE);
-  return lines.join("\n");
 }

@@ -1,8 +1,9 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { renderList } from "../render.js";
 import type { ToolContext } from "./context.js";
-import { listSessions, type SessionListing } from "../sessions/index.js";
-import { answer, quoted, toolError, toolResult, UNTRUSTED_NOTE } from "./result.js";
+import { listSessions } from "../sessions/index.js";
+import { answer, toolError, toolResult } from "./result.js";
 import { turnStatus } from "./schemas.js";
 
 const inputSchema = {
@@ -57,12 +58,4 @@ export function registerListSessionsTool(server: McpServer, { config }: ToolCont
         return toolResult({ codex_home: config.codexHome, sessions, scanned }, renderList(config.codexHome, sessions));
       }),
   );
-}
-
-function renderList(home: string, sessions: SessionListing[]): string {
-  if (sessions.length === 0) return `No sessions found in ${home}.`;
-  const lines = sessions.map(
-    (s) => `${s.id}  ${s.status.padEnd(10)} ${s.updated_at}  ${s.cli_version ?? "?"}  ${s.cwd ?? "?"}  ${quoted(s.first_prompt, 80)}`,
-  );
-  return [`${sessions.length} session(s) in ${home}, newest first:`, ...lines, UNTRUSTED_NOTE].join("\n");
 }

@@ -6,7 +6,8 @@ import { z } from "zod";
 import type { CodexRun } from "../codex/run.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { RunManager, RunView } from "../codex/runs.js";
-import { quoted, toolResult } from "./result.js";
+import { quoted } from "../render.js";
+import { toolResult } from "./result.js";
 import { tokenTotals } from "./schemas.js";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;

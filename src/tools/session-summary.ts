@@ -1,10 +1,11 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { renderSummary } from "../render.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import type { RunManager } from "../codex/runs.js";
-import { sessionSummary, type RunEvidence, type SessionSummary } from "../sessions/index.js";
-import { answer, quoted, toolResult, UNTRUSTED_NOTE } from "./result.js";
+import { sessionSummary, type RunEvidence } from "../sessions/index.js";
+import { answer, toolResult } from "./result.js";
 import { runStatus } from "./run-view.js";
 import { sessionIdInput, tokenTotals, turnStatus } from "./schemas.js";
 
@@ -65,24 +66,6 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs }: 
   );
 }
 
-function renderSummary(s: SessionSummary): string {
-  const lines = [
-    `Session ${s.id}: ${s.status} (diagnosis: ${s.diagnosis.category})`,
-    `cwd ${s.cwd ?? "?"} · model ${s.model ?? "?"} · codex ${s.cli_version ?? "?"} · ${s.counts.turns} turn(s) · ${s.counts.function_calls} call(s), ${s.counts.failed_calls} failed · started ${s.started_at ?? "?"} · last event ${s.last_event_at ?? "?"}`,
-    "Evidence:",
-    ...s.diagnosis.evidence.map((line) => `- ${line}`),
-    `Next step: ${s.diagnosis.next_step}`,
-    s.turns_omitted > 0 ? `Turns (the newest ${s.turns.length}; ${s.turns_omitted} older not shown):` : "Turns:",
-    ...s.turns.map((t) => `${t.index}. ${t.status}: prompt ${quoted(t.prompt, 160)}${t.error ? `; error ${quoted(t.error, 200)}` : ""}`),
-    `Last agent message: ${quoted(s.last_agent_message)}`,
-  ];
-  if (s.files_changed.length > 0) lines.push(`Files changed: ${s.files_changed.join(", ")}`);
-  if (s.tokens) lines.push(`Tokens: ${s.tokens.total} total (${s.tokens.input} input, ${s.tokens.cached_input} cached, ${s.tokens.output} output)`);
-  if (s.reasoning.length > 0) lines.push("Reasoning (newest last):", ...s.reasoning.map((r) => `- turn ${r.turn}: ${quoted(r.text, 200)}`));
-  if (s.skipped_lines > 0) lines.push(`${s.skipped_lines} unreadable line(s) skipped.`);
-  lines.push(UNTRUSTED_NOTE);
-  return lines.join("\n");
-}
 
 /** The newest run of the session: live in this process, else from the ledger of an earlier one. */
 async function runEvidence(runs: RunManager, sessionId: string): Promise<RunEvidence | undefined> {

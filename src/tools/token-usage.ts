@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import { sessionTokenUsage } from "../sessions/index.js";
+import { renderUsage } from "../render.js";
 import { answer, toolResult } from "./result.js";
 import { rateLimitWindow, sessionIdInput, tokenTotals } from "./schemas.js";
 
@@ -42,19 +43,7 @@ export function registerTokenUsageTool(server: McpServer, { config }: ToolContex
       answer("token_usage", async () => {
         await checkSessionRef(config, session_id);
         const usage = await sessionTokenUsage(config.codexHome, session_id);
-        const lines = [`Session ${usage.id}:`];
-        if (usage.total) {
-          lines.push(`total ${usage.total.total} tokens (${usage.total.input} input, ${usage.total.cached_input} cached, ${usage.total.output} output, ${usage.total.reasoning_output} reasoning)`);
-        } else {
-          lines.push(`no token counts: ${usage.note}`);
-        }
-        if (usage.last_turn) lines.push(`last turn (${usage.last_turn.turn}): ${usage.last_turn.total} tokens`);
-        if (usage.context_used_percent !== null) lines.push(`context window: ${usage.context_used_percent}% of ${usage.model_context_window} used`);
-        for (const name of ["primary", "secondary"] as const) {
-          const window = usage.rate_limits?.[name];
-          if (window) lines.push(`${name} rate limit: ${window.used_percent ?? "?"}% used of ${window.window_minutes ?? "?"} min, resets ${window.resets_at ?? "unknown"}`);
-        }
-        return toolResult(usage, lines.join("\n"));
+        return toolResult(usage, renderUsage(usage));
       }),
   );
 }
