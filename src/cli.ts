@@ -15,6 +15,9 @@ Usage:
   codex-control-mcp --version   print the version
   codex-control-mcp --help      this text
 
+Commands for people (server settings from the environment variables below; --help on each):
+COMMANDS
+
 Options (each also settable by the environment variable in brackets):
 ${flagHelp()}
 
@@ -23,9 +26,16 @@ Environment:
   CODEX_CONTROL_LOG             stderr log level: error, warn, info (default), debug
 `;
 
+const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "doctor"]);
+
 async function main(argv: string[]): Promise<number | undefined> {
+  if (argv[0] !== undefined && COMMAND_NAMES.has(argv[0])) {
+    const { runCommand } = await import("./commands/index.js");
+    return runCommand(argv, loadConfig([]));
+  }
   if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(USAGE); // stdout-ok: not serving MCP
+    const { commandHelp } = await import("./commands/index.js");
+    process.stdout.write(USAGE.replace("COMMANDS", commandHelp())); // stdout-ok: not serving MCP
     return 0;
   }
   if (argv.includes("--version") || argv.includes("-V")) {
@@ -37,7 +47,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     config = loadConfig(argv);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`codex-control-mcp: ${error.message}\n\n${USAGE}`);
+    process.stderr.write(`codex-control-mcp: ${error.message} (see --help)\n`);
     return 2;
   }
   const [{ createServer }, { StdioServerTransport }] = await Promise.all([import("./server.js"), import("@modelcontextprotocol/sdk/server/stdio.js")]);

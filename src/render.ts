@@ -44,7 +44,7 @@ export function renderCalls(id: string, total: number, calls: CallView[]): strin
   for (const call of calls) {
     const exit = call.exit_code !== null ? ` exit ${call.exit_code}` : "";
     const duration = call.duration_ms !== null ? ` ${call.duration_ms} ms` : "";
-    lines.push(`[turn ${call.turn}] ${call.name} ${call.status}${exit}${duration}: ${quoted(call.command ?? JSON.stringify(call.arguments), 200)}`);
+    lines.push(`[turn ${call.turn}] ${call.name} ${call.status}${exit}${duration}: ${quoted(call.command ?? (typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments)), 200)}`);
     if (call.output !== null) lines.push(`    output: ${quoted(call.output, 300)}`);
   }
   lines.push(UNTRUSTED_NOTE);

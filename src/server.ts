@@ -3,6 +3,8 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { createRequire } from "node:module";
 import { RunManager } from "./codex/runs.js";
 import type { ServerConfig } from "./config.js";
+import { registerTriagePrompt } from "./prompts/triage.js";
+import { registerSessionResources } from "./resources/sessions.js";
 import { registerTools } from "./tools/index.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -19,6 +21,8 @@ export function createServer(config: ServerConfig): { server: McpServer; runs: R
   );
   const runs = new RunManager(config.runner);
   registerTools(server, { config, runs });
+  registerTriagePrompt(server);
+  registerSessionResources(server, config);
   return {
     server,
     runs,

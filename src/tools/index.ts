@@ -2,6 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { registerCancelRunTool } from "./cancel-run.js";
 import type { ToolContext } from "./context.js";
+import { registerDoctorTool } from "./doctor.js";
 import { registerLastFunctionCallsTool } from "./last-function-calls.js";
 import { registerListSessionsTool } from "./list-sessions.js";
 import { registerResumeSessionTool } from "./resume-session.js";
@@ -16,6 +17,7 @@ export function registerTools(server: McpServer, context: ToolContext): void {
   registerLastFunctionCallsTool(server, context);
   registerTokenUsageTool(server, context);
   registerRunStatusTool(server, context);
+  registerDoctorTool(server, context);
   // the operator's --read-only switch: no tool that starts or stops Codex exists at all
   if (context.config.readOnly) return;
   registerRunCodexTool(server, context);

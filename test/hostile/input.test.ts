@@ -138,7 +138,7 @@ describe("operator policy", () => {
     const readOnly = await connect({ ...config, runner: { ...config.runner, stateDir: work } });
     try {
       const names = (await readOnly.client.listTools()).tools.map((tool) => tool.name);
-      expect(names).toEqual(["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status"]);
+      expect(names).toEqual(["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status", "doctor"]);
       const refused = await readOnly.call("run_codex", { prompt: "x", cwd: work });
       expect(refused.isError).toBe(true);
       expect(textOf(refused)).toMatch(/Tool run_codex not found/);

@@ -33,7 +33,7 @@ describe("MCP Inspector CLI", () => {
   it("lists the tools of the built server", async () => {
     const { stdout } = await inspect("--method", "tools/list");
     const { tools } = JSON.parse(stdout) as { tools: Array<{ name: string }> };
-    expect(tools.map((tool) => tool.name)).toEqual(["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status", "run_codex", "resume_session", "cancel_run"]);
+    expect(tools.map((tool) => tool.name)).toEqual(["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status", "doctor", "run_codex", "resume_session", "cancel_run"]);
   });
 
   it("calls list_sessions", async () => {

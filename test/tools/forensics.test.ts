@@ -31,6 +31,7 @@ describe("tools/list", () => {
       "last_function_calls",
       "token_usage",
       "run_status",
+      "doctor",
       "run_codex",
       "resume_session",
       "cancel_run",
@@ -39,7 +40,7 @@ describe("tools/list", () => {
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe("object");
       expect(tool.title).toBeTruthy();
-      if (["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status"].includes(tool.name)) expect(tool.annotations).toEqual(readOnly);
+      if (["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status", "doctor"].includes(tool.name)) expect(tool.annotations).toEqual(readOnly);
       else expect(tool.annotations?.readOnlyHint).toBe(false);
     }
     const summary = tools.find((tool) => tool.name === "session_summary");

@@ -1,0 +1,140 @@
+// The CLI for people: the same core as the tools, no MCP. Each command prints aligned text (colors only on
+// a terminal) or, with --json, what the matching tool returns as structuredContent.
+// Exit codes: 0 ok · 1 error (unknown session, failed check) · 2 wrong usage · 3 the session did not complete.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { RunManager } from "../codex/runs.js";
+import type { ServerConfig } from "../config.js";
+import { doctor, renderDoctor } from "../doctor.js";
+import { renderCalls, renderSummary, renderUsage } from "../render.js";
+import { listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, type SessionListing } from "../sessions/index.js";
+import { paint, table } from "./format.js";
+
+interface Command {
+  usage: string;
+  options: NonNullable<ParseArgsConfig["options"]>;
+  /** Positional arguments the command takes (a session). */
+  positionals: number;
+  run(values: Record<string, string | boolean | undefined>, positionals: string[], config: ServerConfig): Promise<number>;
+}
+
+const json = { type: "boolean" } as const;
+const help = { type: "boolean", short: "h" } as const;
+
+export const COMMANDS: Record<string, Command> = {
+  sessions: {
+    usage: "sessions [-n 20] [--cwd DIR] [--since ISO-TIME] [--archived] [--json]\n  Codex sessions, most recently written first.",
+    options: { limit: { type: "string", short: "n" }, cwd: { type: "string" }, since: { type: "string" }, archived: { type: "boolean" }, json, help },
+    positionals: 0,
+    async run(values, _positionals, config) {
+      const limit = positiveInt(values.limit, 20);
+      const since = typeof values.since === "string" ? values.since : undefined;
+      if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError(`--since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23.`);
+      const { sessions } = await listSessions(config.codexHome, {
+        limit,
+        includeArchived: values.archived === true,
+        cwd: typeof values.cwd === "string" ? values.cwd : undefined,
+        since,
+      });
+      if (values.json) return print(JSON.stringify({ codex_home: config.codexHome, sessions }, null, 2), 0);
+      if (sessions.length === 0) return print(`No sessions in ${config.codexHome}.`, 0);
+      return print(sessionsTable(sessions), 0);
+    },
+  },
+  summary: {
+    usage: "summary <session|last> [--reasoning 10] [--json]\n  What a session did, how it ended, and what to do next. Exits 3 when its last turn did not complete.",
+    options: { reasoning: { type: "string" }, json, help },
+    positionals: 1,
+    async run(values, [ref = "last"], config) {
+      const summary = await sessionSummary(config.codexHome, ref, { reasoningLimit: positiveInt(values.reasoning, 10, 0) });
+      const code = summary.status === "completed" ? 0 : 3;
+      if (values.json) return print(JSON.stringify(summary, null, 2), code);
+      const [first = "", ...rest] = renderSummary(summary).split("\n");
+      return print([first.replace(summary.status, paint(summary.status)), ...rest].join("\n"), code);
+    },
+  },
+  calls: {
+    usage: "calls <session|last> [-n 10] [--full] [--json]\n  The last tool calls, oldest first, with exit codes and (capped, or --full) output.",
+    options: { limit: { type: "string", short: "n" }, full: { type: "boolean" }, json, help },
+    positionals: 1,
+    async run(values, [ref = "last"], config) {
+      const result = await sessionCalls(config.codexHome, ref, { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 });
+      if (values.json) return print(JSON.stringify(result, null, 2), 0);
+      return print(renderCalls(result.id, result.total_calls, result.calls), 0);
+    },
+  },
+  usage: {
+    usage: "usage <session|last> [--json]\n  Tokens used, context window, rate limits.",
+    options: { json, help },
+    positionals: 1,
+    async run(values, [ref = "last"], config) {
+      const usage = await sessionTokenUsage(config.codexHome, ref);
+      return print(values.json ? JSON.stringify(usage, null, 2) : renderUsage(usage), 0);
+    },
+  },
+  doctor: {
+    usage: "doctor [--json]\n  Checks the Codex CLI, CODEX_HOME, Codex's config and this server's policy; exits 1 if a check fails.",
+    options: { json, help },
+    positionals: 0,
+    async run(values, _positionals, config) {
+      const report = await doctor(config, new RunManager(config.runner));
+      const code = report.ok ? 0 : 1;
+      if (values.json) return print(JSON.stringify(report, null, 2), code);
+      return print(renderDoctor(report).replace(/^(ok {2}|WARN|FAIL)/gm, (mark) => paint(mark.trim() === "ok" ? "completed" : mark === "WARN" ? "incomplete" : "failed", mark)), code);
+    },
+  },
+};
+
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export function commandHelp(): string {
+  return Object.values(COMMANDS)
+    .map((command) => `  codex-control-mcp ${command.usage.replace("\n", "\n    ")}`)
+    .join("\n");
+}
+
+/** Runs `argv` (its first word a command name) and returns the exit code. */
+export async function runCommand(argv: string[], config: ServerConfig): Promise<number> {
+  const [name = "", ...rest] = argv;
+  const command = COMMANDS[name];
+  if (!command) return fail(`unknown command "${name}"`, 2);
+  try {
+    const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    if (values.help) return print(`Usage: codex-control-mcp ${command.usage}`, 0);
+    if (positionals.length > command.positionals) throw new UsageError(`unexpected argument "${positionals[command.positionals]}"`);
+    return await command.run(values as Record<string, string | boolean | undefined>, positionals, config);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      return fail(`${(error as Error).message}\nUsage: codex-control-mcp ${command.usage}`, 2);
+    }
+    if (error instanceof SessionLookupError) return fail(error.message, 1);
+    throw error;
+  }
+}
+
+function sessionsTable(sessions: SessionListing[]): string {
+  const width = process.stdout.isTTY ? process.stdout.columns : 160;
+  return table(
+    ["ID", "STATUS", "UPDATED", "CODEX", "CWD", "FIRST PROMPT"],
+    sessions.map((s) => [s.id, s.status, s.updated_at.slice(0, 19).replace("T", " "), s.cli_version ?? "?", s.cwd ?? "?", (s.first_prompt ?? "").replace(/\s+/g, " ")]),
+    { width, paintColumn: 1 },
+  );
+}
+
+function positiveInt(value: string | boolean | undefined, fallback: number, min = 1): number {
+  if (typeof value !== "string") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) throw new UsageError(`expected a whole number ≥ ${min}, got "${value}"`);
+  return parsed;
+}
+
+function print(text: string, code: number): number {
+  process.stdout.write(`${text}\n`); // stdout-ok: the CLI's own output
+  return code;
+}
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`codex-control-mcp: ${message}\n`);
+  return code;
+}

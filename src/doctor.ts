@@ -1,0 +1,131 @@
+// `doctor`: is this setup going to work? Each check says what it found and, when something is off, the fix.
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { CodexUnavailableError, type Capabilities } from "./codex/capabilities.js";
+import type { RunManager } from "./codex/runs.js";
+import type { ServerConfig } from "./config.js";
+import { listRolloutFiles } from "./sessions/locate.js";
+
+export type CheckLevel = "ok" | "warn" | "fail";
+
+export interface Check {
+  name: string;
+  level: CheckLevel;
+  found: string;
+  fix: string | null;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: Check[];
+  codex: { path: string; version: string | null; json_stream: string | null; can_resume: boolean | null; sandbox_flag: boolean | null; full_auto_flag: boolean | null };
+  codex_home: { path: string; exists: boolean; sessions: number };
+  policy: { read_only: boolean; allow_full_access: boolean; allowed_roots: string[]; env_allowlist: boolean; max_concurrent: number; wait_ms: number; state_dir: string };
+}
+
+/** Hosts give a tool call about this long before they give up on it. */
+const HOST_TOOL_TIMEOUT_MS = 60_000;
+
+export async function doctor(config: ServerConfig, runs: RunManager): Promise<DoctorReport> {
+  const checks: Check[] = [];
+  const add = (name: string, level: CheckLevel, found: string, fix: string | null = null) => checks.push({ name, level, found, fix });
+
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  if (major > 20 || (major === 20 && minor >= 10)) add("node", "ok", `Node ${process.versions.node}`);
+  else add("node", "fail", `Node ${process.versions.node}`, "Install Node 20.10 or newer.");
+
+  let caps: Capabilities | undefined;
+  try {
+    caps = await runs.capabilities();
+    add("codex", "ok", `Codex ${caps.version} at ${config.runner.codexBin}`);
+    if (!caps.subcommands.has("resume")) add("codex resume", "warn", `Codex ${caps.version} has no \`exec resume\``, "Upgrade: npm install -g @openai/codex (resume_session needs 0.35+).");
+    if (caps.jsonStream !== "current") {
+      add("codex --json", "warn", `Codex ${caps.version} prints the ${caps.jsonStream} --json stream, which has no end-of-turn event`, "Upgrade: npm install -g @openai/codex (0.43+ report how each turn ended).");
+    }
+    if (!caps.flags.has("--sandbox")) add("codex --sandbox", "fail", `Codex ${caps.version} has no --sandbox flag`, "Upgrade: npm install -g @openai/codex.");
+  } catch (error) {
+    const message = error instanceof CodexUnavailableError ? error.message : String(error);
+    add("codex", config.readOnly ? "warn" : "fail", message, "Install it with `npm install -g @openai/codex`, or point --codex-bin (CODEX_BIN) at it.");
+  }
+
+  const home = config.codexHome;
+  const homeExists = await stat(home).then((info) => info.isDirectory(), () => false);
+  const sessions = homeExists ? (await listRolloutFiles(home, { includeArchived: true })).length : 0;
+  if (!homeExists) add("CODEX_HOME", "warn", `${home} does not exist`, "Run Codex once, or set CODEX_HOME to the folder that holds its sessions.");
+  else add("CODEX_HOME", "ok", `${home}: ${sessions} session(s)`);
+
+  const codexConfig = homeExists ? await readFile(join(home, "config.toml"), "utf8").catch(() => "") : "";
+  for (const problem of configProblems(codexConfig, caps)) add("codex config.toml", problem.level, problem.found, problem.fix);
+
+  const { runner } = config;
+  if (config.readOnly) add("policy", "ok", "read-only: only the tools that read sessions are offered");
+  else {
+    add(
+      "policy",
+      runner.allowFullAccess ? "warn" : "ok",
+      `${runner.allowFullAccess ? "full-access runs ALLOWED" : "full-access refused"}; ${runner.allowedRoots.length > 0 ? `runs confined to ${runner.allowedRoots.join(", ")}` : "runs allowed in any directory"}; at most ${runner.maxConcurrent} at once; ${runner.childEnv === process.env ? "Codex inherits the whole environment" : "Codex gets an allowlisted environment"}`,
+      runner.allowFullAccess ? "Drop --allow-full-access unless the host is trusted: it lets a caller run Codex with no sandbox." : null,
+    );
+  }
+  if (config.waitMs >= HOST_TOOL_TIMEOUT_MS) {
+    add("wait", "warn", `foreground calls wait ${config.waitMs} ms, as long as or longer than most hosts' 60 s tool timeout`, "Lower --wait-ms below your host's tool timeout (55000 by default).");
+  }
+
+  return {
+    ok: !checks.some((check) => check.level === "fail"),
+    checks,
+    codex: {
+      path: runner.codexBin,
+      version: caps?.version ?? null,
+      json_stream: caps?.jsonStream ?? null,
+      can_resume: caps ? caps.subcommands.has("resume") : null,
+      sandbox_flag: caps ? caps.flags.has("--sandbox") : null,
+      full_auto_flag: caps ? caps.flags.has("--full-auto") : null,
+    },
+    codex_home: { path: home, exists: homeExists, sessions },
+    policy: {
+      read_only: config.readOnly,
+      allow_full_access: runner.allowFullAccess,
+      allowed_roots: runner.allowedRoots,
+      env_allowlist: runner.childEnv !== process.env,
+      max_concurrent: runner.maxConcurrent,
+      wait_ms: config.waitMs,
+      state_dir: runner.stateDir,
+    },
+  };
+}
+
+/**
+ * Known-broken settings in Codex's own config.toml, read as text (only a few keys matter): this server
+ * registered as one of Codex's MCP servers (every run it starts would start it again), and approval
+ * settings that newer CLIs reject.
+ */
+export function configProblems(toml: string, caps: Capabilities | undefined): Array<Omit<Check, "name">> {
+  const problems: Array<Omit<Check, "name">> = [];
+  const sections = toml.split(/^\s*\[/m);
+  for (const section of sections) {
+    const name = /^mcp_servers\.("?)([^\]"]+)\1\]/.exec(section)?.[2];
+    if (name && /codex-control-mcp/.test(section)) {
+      problems.push({
+        level: "warn",
+        found: `Codex's config starts this server as MCP server "${name}": every Codex run it starts would start a copy of it`,
+        fix: "Harmless (the copy refuses to delegate again: --max-depth), but if Codex does not need it, remove the entry or give the copy --read-only.",
+      });
+    }
+  }
+  const [, minor = 0] = (caps?.version ?? "0.0").split(".").map(Number);
+  if (/^\s*approval_policy\s*=\s*"untrusted"/m.test(toml) && minor >= 150) {
+    problems.push({ level: "fail", found: `approval_policy = "untrusted" in config.toml, which Codex ${caps?.version} rejects`, fix: 'Remove the setting (or use "on-request" / "never").' });
+  }
+  if (/^\s*(?:approval_policy|ask_for_approval)\s*=\s*"full-auto"/m.test(toml)) {
+    problems.push({ level: "fail", found: '"full-auto" in config.toml, a TypeScript-CLI value the Rust CLI does not accept', fix: 'Use sandbox_mode = "workspace-write" and approval_policy = "never".' });
+  }
+  return problems;
+}
+
+export function renderDoctor(report: DoctorReport): string {
+  const mark: Record<CheckLevel, string> = { ok: "ok  ", warn: "WARN", fail: "FAIL" };
+  const lines = report.checks.map((check) => `${mark[check.level]}  ${check.name.padEnd(18)} ${check.found}${check.fix ? `\n      fix: ${check.fix}` : ""}`);
+  lines.push(report.ok ? "All required checks passed." : "Some checks failed: see the fixes above.");
+  return lines.join("\n");
+}
