@@ -231,9 +231,10 @@ describe("the server going away while runs are running", () => {
     expect((await leftovers(ids)).length).toBeGreaterThanOrEqual(4);
     const second = await serve(stateDir);
     try {
-      for (let i = 0; i < 100 && (await leftovers(ids)).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      // the next server stops them right after it starts; under load that can take a few seconds
+      for (let i = 0; i < 400 && (await leftovers(ids)).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(await leftovers(ids)).toEqual([]);
-      for (let i = 0; i < 100 && (await new Ledger(stateDir).runs()).some((entry) => !entry.end); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 400 && (await new Ledger(stateDir).runs()).some((entry) => !entry.end); i++) await new Promise((resolve) => setTimeout(resolve, 50));
       const runs = await new Ledger(stateDir).runs();
       expect(runs.map((entry) => entry.end?.status)).toEqual(["cancelled", "cancelled", "cancelled", "cancelled"]);
       expect(runs[0]?.end?.error).toMatch(/^cancelled: the server that started this run stopped without ending it; its \d+ process\(es\) were stopped when the next server started$/);

@@ -85,7 +85,7 @@ describe("codex-control-mcp commands", () => {
     expect(report).toMatchObject({ ok: true, codex: { version: "0.169.0", can_resume: true, full_auto_flag: false }, codex_home: { sessions: fixtures.length } });
     const bad = await promisify(execFile)(process.execPath, [CLI, "doctor"], { env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_BIN: "/nonexistent/codex" } }).catch((error: { code: number; stdout: string }) => error);
     expect((bad as { code: number }).code).toBe(1);
-    expect((bad as { stdout: string }).stdout).toMatch(/^FAIL  codex +cannot run the Codex CLI at "\/nonexistent\/codex"/m);
+    expect((bad as { stdout: string }).stdout).toMatch(/^FAIL {2}codex +cannot run the Codex CLI at "\/nonexistent\/codex"/m);
   });
 });
 
