@@ -20,6 +20,9 @@ export type ExecEvent =
   | { kind: "agent_message"; text: string }
   | { kind: "reasoning"; text: string }
   | { kind: "file_change"; paths: string[] }
+  /** Legacy stream: a patch names its files when it starts, and only says whether it worked when it ends. */
+  | { kind: "patch_begin"; callId: string; paths: string[] }
+  | { kind: "patch_end"; callId: string; success: boolean }
   | { kind: "tool_call"; name: string; status?: string }
   /** A fatal or retried error reported by Codex (`error` events, legacy `error` msgs). */
   | { kind: "error"; message: string }
@@ -121,8 +124,10 @@ function legacyEvent(msg: Record<string, unknown>): ExecEvent[] {
     }
     case "exec_command_end":
       return [{ kind: "command_finished", ...(typeof msg.exit_code === "number" && { exitCode: msg.exit_code }) }];
+    case "patch_apply_begin":
+      return typeof msg.call_id === "string" && isRecord(msg.changes) ? [{ kind: "patch_begin", callId: msg.call_id, paths: Object.keys(msg.changes) }] : [];
     case "patch_apply_end":
-      return isRecord(msg.changes) && msg.success === true ? [{ kind: "file_change", paths: Object.keys(msg.changes) }] : [];
+      return typeof msg.call_id === "string" ? [{ kind: "patch_end", callId: msg.call_id, success: msg.success === true }] : [];
     case "mcp_tool_call_begin": {
       const invocation = isRecord(msg.invocation) ? msg.invocation : {};
       return [{ kind: "tool_call", name: `${String(invocation.server)}.${String(invocation.tool)}` }];

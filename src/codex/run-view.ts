@@ -37,6 +37,8 @@ export interface RunView {
   started_at: string;
   ended_at: string | null;
   recent_events: Array<{ at: string; message: string }>;
+  /** Files Codex reported changing in its `--json` stream (0.43+ `file_change` items, legacy patch events). */
+  files_changed: string[];
 }
 
 function viewOfRunBase(run: CodexRun): Omit<RunView, "rollout_path" | "effective"> {
@@ -58,6 +60,7 @@ function viewOfRunBase(run: CodexRun): Omit<RunView, "rollout_path" | "effective
     started_at: run.startedAt.toISOString(),
     ended_at: run.endedAt?.toISOString() ?? null,
     recent_events: run.recentEvents.slice(-10),
+    files_changed: [...run.filesChanged],
   };
 }
 
@@ -91,6 +94,7 @@ export async function viewOfLedgerRun(codexHome: string, entry: LedgerRun): Prom
     started_at: start.at,
     ended_at: end?.at ?? null,
     recent_events: [],
+    files_changed: [],
   };
 }
 

@@ -67,6 +67,7 @@ export class CodexRun {
   private turnAborted = false;
   private sawAgentMessage = false;
   private readonly listeners = new Set<(message: string) => void>();
+  private readonly pendingPatches = new Map<string, string[]>();
   private resolveDone!: () => void;
   private resolveSession!: () => void;
 
@@ -221,8 +222,14 @@ export class CodexRun {
         this.emit(`thinking: ${event.text}`);
         return;
       case "file_change":
-        for (const path of event.paths) if (!this.filesChanged.includes(path)) this.filesChanged.push(path);
-        this.emit(`editing: ${event.paths.join(", ")}`);
+        this.changed(event.paths);
+        return;
+      case "patch_begin":
+        this.pendingPatches.set(event.callId, event.paths);
+        return;
+      case "patch_end":
+        if (event.success) this.changed(this.pendingPatches.get(event.callId) ?? []);
+        this.pendingPatches.delete(event.callId);
         return;
       case "tool_call":
         if (event.status !== "completed") this.emit(`tool: ${event.name}`);
@@ -240,6 +247,11 @@ export class CodexRun {
       case "noise":
         return;
     }
+  }
+
+  private changed(paths: string[]): void {
+    for (const path of paths) if (!this.filesChanged.includes(path)) this.filesChanged.push(path);
+    if (paths.length > 0) this.emit(`editing: ${paths.join(", ")}`);
   }
 
   private setSession(sessionId: string): void {

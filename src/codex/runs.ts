@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { listRolloutFiles } from "../sessions/locate.js";
-import { headLines } from "../sessions/read-chunks.js";
+import { headLines } from "../sessions/read-lines.js";
 import { normalizeLine } from "../sessions/normalize.js";
 import { tryParseJson } from "../sessions/tool-output.js";
 import { buildExecArgv, type ExecRequest, type RunMode } from "./argv.js";
@@ -42,6 +42,9 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
   outputSchema?: Record<string, unknown>;
   allowConcurrent?: boolean;
 }
+
+/** Finished runs kept in memory (for run_status with their recent events); older ones are read from the ledger. */
+const KEPT_RUNS = 200;
 
 /** A request this server will not run; the message says why and what to do instead. */
 export class RunRefusedError extends Error {
@@ -98,14 +101,7 @@ export class RunManager {
       await existingFile(image, "image");
       await mustBeInsideRoots(await realpath(image), config.allowedRoots, "image");
     }
-    if (request.mode !== "read-only" && !request.allowConcurrent) {
-      const writer = [...this.runs.values()].find((active) => active.run.status === "running" && active.mode !== "read-only" && active.cwd === cwd);
-      if (writer) {
-        throw new RunRefusedError(
-          `run ${writer.run.options.runId} is already writing in ${cwd}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,
-        );
-      }
-    }
+    this.refuseSecondWriter(request, cwd);
     const caps = await this.probe.get(config.codexBin);
 
     const runId = newRunId();
@@ -119,6 +115,13 @@ export class RunManager {
 
     const discoverSessionId = caps.jsonStream === "legacy" && request.resumeSessionId === undefined ? await this.newSessionFinder(cwd) : undefined;
     await this.acquireSlot();
+    try {
+      // again, with no await between this check and the run's registration: two calls cannot both pass
+      this.refuseSecondWriter(request, cwd);
+    } catch (error) {
+      this.releaseSlot();
+      throw error;
+    }
     const env = {
       ...stringEnv(config.childEnv),
       CODEX_HOME: config.codexHome,
@@ -188,9 +191,26 @@ export class RunManager {
         final_message: run.finalMessage?.slice(0, 4000) ?? null,
         usage: run.usage,
       });
+      this.forgetOldRuns();
     });
     await started;
     return run;
+  }
+
+  private refuseSecondWriter(request: StartRequest, cwd: string): void {
+    if (request.mode === "read-only" || request.allowConcurrent) return;
+    const writer = [...this.runs.values()].find((active) => active.run.status === "running" && active.mode !== "read-only" && active.cwd === cwd);
+    if (writer) {
+      throw new RunRefusedError(
+        `run ${writer.run.options.runId} is already writing in ${cwd}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,
+      );
+    }
+  }
+
+  /** Finished runs beyond the newest KEPT_RUNS are forgotten here; the ledger still has them. */
+  private forgetOldRuns(): void {
+    const finished = [...this.runs.entries()].filter(([, active]) => active.run.status !== "running");
+    for (const [runId] of finished.slice(0, Math.max(0, finished.length - KEPT_RUNS))) this.runs.delete(runId);
   }
 
   /** Resolves when the run has ended and everything about its end (ledger, final message) is recorded. */

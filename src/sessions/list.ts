@@ -4,7 +4,7 @@ import type { EventOf, SessionEvent } from "./events.js";
 import { listRolloutFiles, type RolloutFile } from "./locate.js";
 import { normalizeLine } from "./normalize.js";
 import { rolloutEvents } from "./read-rollout.js";
-import { headLines, tailLines } from "./read-chunks.js";
+import { headLines, tailLines } from "./read-lines.js";
 import { foldEvents, turnStatus, type TurnStatus } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
 

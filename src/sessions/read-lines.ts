@@ -1,4 +1,4 @@
-// Lines of a file by byte offset, forwards from any offset or backwards from the end, in bounded chunks.
+// Lines of a file: a bounded head or tail, forwards from any byte offset, or backwards from the end.
 // Splitting is done on raw bytes (0x0A never occurs inside a UTF-8 sequence), and a line that spans
 // chunks is assembled once, when its end is found, so a multi-megabyte line is not copied per chunk.
 import { open } from "node:fs/promises";
@@ -68,6 +68,45 @@ export async function* readBackward(path: string): AsyncGenerator<string> {
     }
     const first = Buffer.concat(pieces).toString("utf8");
     if (first.trim() !== "") yield first;
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface ChunkLines {
+  lines: string[];
+  /** The chunk covered the whole file. */
+  whole: boolean;
+}
+
+export async function headLines(path: string, maxBytes: number): Promise<ChunkLines> {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    const whole = bytesRead >= size;
+    const lines = buffer.subarray(0, bytesRead).toString("utf8").split("\n");
+    // the last piece of a partial read is a cut line
+    if (!whole) lines.pop();
+    return { lines: lines.filter((line) => line.trim() !== ""), whole };
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function tailLines(path: string, maxBytes: number): Promise<ChunkLines> {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, size - length);
+    const whole = length >= size;
+    const lines = buffer.subarray(0, bytesRead).toString("utf8").split("\n");
+    if (!whole) lines.shift();
+    return { lines: lines.filter((line) => line.trim() !== ""), whole };
   } finally {
     await handle.close();
   }

@@ -43,6 +43,7 @@ export const runViewShape = {
   started_at: z.string(),
   ended_at: z.string().nullable(),
   recent_events: z.array(z.object({ at: z.string(), message: z.string() })),
+  files_changed: z.array(z.string()),
 };
 
 export const modeInput = z
@@ -63,6 +64,7 @@ export function renderRun(view: RunView): string {
   if (view.final_message) lines.push(`Final message: ${quoted(view.final_message, 1500)}`);
   if (view.effective?.mismatch) lines.push(`Warning: Codex ran with other settings than asked: ${view.effective.differences.join("; ")}`);
   if (view.usage) lines.push(`Tokens: ${view.usage.total} (${view.usage.input} input, ${view.usage.output} output)`);
+  if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.join(", ")}`);
   if (view.status === "running") {
     const last = view.recent_events.at(-1);
     if (last) lines.push(`Now: ${quoted(last.message, 200)}`);

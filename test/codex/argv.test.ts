@@ -38,7 +38,7 @@ describe("parseCapabilities on real help texts", () => {
 });
 
 describe("buildExecArgv", () => {
-  const cwd = "/work/-odd dir";
+  const cwd = "/srv/-odd dir";
 
   it("0.169: sandbox flag, valued flags with `=`, prompt on stdin", () => {
     expect(
@@ -60,7 +60,7 @@ describe("buildExecArgv", () => {
     ).toEqual([
       "exec",
       "--json",
-      "--cd=/work/-odd dir",
+      "--cd=/srv/-odd dir",
       "--sandbox=workspace-write",
       "--skip-git-repo-check",
       "--model=gpt-5-codex",

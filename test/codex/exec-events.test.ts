@@ -42,6 +42,14 @@ describe("parseExecLine on real streams", () => {
     expect(events.filter((e) => e.kind === "usage").at(-1)).toEqual({ kind: "usage", usage: { input: 2700, cached_input: 675, output: 100, reasoning_output: 50, total: 2800 } });
   });
 
+  it("0.39.0 legacy: a patch names its files at the start and its success at the end", () => {
+    const events = eventsOf("0.39.0", "resumed", 1).filter((e) => e.kind === "patch_begin" || e.kind === "patch_end");
+    expect(events).toEqual([
+      { kind: "patch_begin", callId: "call_8", paths: ["/home/user/proj/hello.txt"] },
+      { kind: "patch_end", callId: "call_8", success: true },
+    ]);
+  });
+
   it("0.20.0 legacy: flat per-response token counts", () => {
     expect(eventsOf("0.20.0", "command").filter((e) => e.kind === "usage")).toEqual([
       { kind: "usage", usage: { input: 1200, cached_input: 300, output: 60, reasoning_output: 30, total: 1260 } },

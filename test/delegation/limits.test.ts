@@ -131,8 +131,8 @@ describe("older Codex CLIs", () => {
       expect(view.rollout_path).toContain(view.session_id);
       expect(view.recent_events.map((event) => event.message)).toContain("running: echo legacy");
 
-      const resumed = (await mcp.call("resume_session", { session_id: view.session_id, prompt: "please RUN:echo again" })).structuredContent as unknown as RunView;
-      expect(resumed).toMatchObject({ status: "completed", session_id: view.session_id, final_message: "Done. The tool said: again" });
+      const resumed = (await mcp.call("resume_session", { session_id: view.session_id, prompt: "now PATCH:legacy-patch.txt" })).structuredContent as unknown as RunView;
+      expect(resumed).toMatchObject({ status: "completed", session_id: view.session_id, files_changed: [join(workdir, "legacy-patch.txt")] });
       const summary = (await mcp.call("session_summary", { session_id: view.session_id })).structuredContent as { turns: unknown[] };
       expect(summary.turns).toHaveLength(2);
     });
