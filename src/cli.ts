@@ -26,6 +26,7 @@ Environment:
   CODEX_CONTROL_LOG             stderr log level: error, warn, info (default), debug
 `;
 
+// the names of src/commands (kept here so that serving, --version and --help do not load them)
 const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "doctor"]);
 
 async function main(argv: string[]): Promise<number | undefined> {
