@@ -1,6 +1,6 @@
 // What the tools show of a run: from the live process, or from the ledger of an earlier server process.
 import type { TokenTotals } from "../sessions/events.js";
-import { loadSession } from "../sessions/index.js";
+import { openSession } from "../sessions/index.js";
 import { resolveSession, SessionLookupError } from "../sessions/locate.js";
 import { resumeCommandLine } from "../sessions/resume-command.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
@@ -103,7 +103,7 @@ export async function effectiveSettings(codexHome: string, asked: { run: CodexRu
   const { run } = asked;
   if (!run.sessionId) return null;
   try {
-    const context = (await loadSession(codexHome, run.sessionId)).model.lastContext;
+    const context = (await openSession(codexHome, run.sessionId)).model.lastContext;
     if (!context) return null;
     const differences: string[] = [];
     const wantedSandbox = SANDBOX_OF_MODE[asked.mode];

@@ -19,6 +19,12 @@ export type { TokenUsageReport } from "./usage.js";
 
 export { indexedSession } from "./session-index.js";
 
+/** A session's compact, cached fold (see session-index.ts): what the tools read. */
+export async function openSession(home: string, ref: string): Promise<{ file: RolloutFile; model: SessionModel }> {
+  const file = await resolveSession(home, ref);
+  return { file, model: (await indexedSession(file.path)).model };
+}
+
 /** A full, uncached fold of one session (every text kept): the reference the fast paths are tested against. */
 export interface LoadedSession {
   file: RolloutFile;

@@ -29,6 +29,8 @@ interface Entry {
 }
 
 const MAX_FILES = 64;
+/** Evict the least recently used folds while the logs they cover add up to more than this. */
+const MAX_FOLDED_BYTES = 1024 * 1024 * 1024;
 const HEAD_BYTES = 512;
 /** The newest reasoning summaries kept: the most session_summary's reasoning_limit asks for. */
 export const REASONING_KEPT = 200;
@@ -52,7 +54,19 @@ export async function indexedSession(path: string): Promise<IndexedSession> {
   const update = current.updating.then(() => catchUp(path, current));
   current.updating = update.catch(() => undefined);
   const tailSkipped = await update;
+  evictBeyondBudget(path);
   return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, lines: current.lines };
+}
+
+/** A compact fold takes roughly a tenth of its log's size in memory: the byte budget bounds them all. */
+function evictBeyondBudget(keep: string): void {
+  let total = [...cache.values()].reduce((sum, entry) => sum + entry.offset, 0);
+  for (const [path, entry] of cache) {
+    if (total <= MAX_FOLDED_BYTES) break;
+    if (path === keep) continue;
+    cache.delete(path);
+    total -= entry.offset;
+  }
 }
 
 /** Folds what was appended; returns 1 if the file ends in a line that is not (yet) whole JSON. */

@@ -1,7 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { RunMode } from "../codex/argv.js";
-import { loadSession, SessionLookupError } from "../sessions/index.js";
+import { openSession, SessionLookupError } from "../sessions/index.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import { answer, toolError } from "./result.js";
@@ -42,7 +42,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs }: T
     (input, extra) =>
       answer("resume_session", async () => {
         await checkSessionRef(config, input.session_id);
-        const { file, model } = await loadSession(config.codexHome, input.session_id);
+        const { file, model } = await openSession(config.codexHome, input.session_id);
         if (file.archived) {
           return toolError(`session ${file.id} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${file.id}\` first.`);
         }
