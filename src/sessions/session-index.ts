@@ -58,7 +58,7 @@ export async function indexedSession(path: string): Promise<IndexedSession> {
   return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, lines: current.lines };
 }
 
-/** A compact fold takes roughly a tenth of its log's size in memory: the byte budget bounds them all. */
+/** A compact fold takes a fraction of its log's size in memory (about a quarter for 200 MB of short lines); the budget bounds them all. */
 function evictBeyondBudget(keep: string): void {
   let total = [...cache.values()].reduce((sum, entry) => sum + entry.offset, 0);
   for (const [path, entry] of cache) {
