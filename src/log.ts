@@ -2,11 +2,8 @@
 export type LogLevel = "error" | "warn" | "info" | "debug";
 
 const order: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
-let threshold: LogLevel = (process.env.CODEX_CONTROL_LOG as LogLevel | undefined) ?? "info";
-
-export function setLogLevel(level: LogLevel): void {
-  threshold = level;
-}
+const asked = process.env.CODEX_CONTROL_LOG as LogLevel | undefined;
+const threshold: LogLevel = asked !== undefined && asked in order ? asked : "info";
 
 export function log(level: LogLevel, message: string, details?: unknown): void {
   if (order[level] > order[threshold]) return;

@@ -9,8 +9,6 @@ import { registerTools } from "./tools/index.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
-export const SERVER_VERSION = version;
-
 export function createServer(config: ServerConfig): { server: McpServer; runs: RunManager; cleanup: (reason?: string) => Promise<void> } {
   const server = new McpServer(
     { name: "codex-control-mcp", version },
