@@ -1,5 +1,5 @@
 // Policy and limits of delegation, older CLIs, and faults the real CLI cannot show (a stub `codex`).
-import { writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../src/codex/ledger.js";
@@ -103,6 +103,22 @@ describe("limits", () => {
       expect(textOf(await start(mcp, { prompt: "x", images: [join(workdir, "nope.png")] }))).toBe(`image ${join(workdir, "nope.png")} is not a readable file.`);
       expect(textOf(await start(mcp, { prompt: "x", config: { "bad key": 1 } }))).toBe('config key "bad key" is not a dotted config path (letters, digits, _ and -, joined by dots).');
       expect(textOf(await start(mcp, { prompt: "x", timeout_ms: 999_999_999 }))).toBe("timeout_ms 999999999 is above this server's maximum of 14400000 ms (--max-timeout-ms).");
+    });
+  });
+
+  it("resume_session refuses unknown and archived sessions before anything runs", async () => {
+    await withServer({}, async (mcp) => {
+      const unknown = await mcp.call("resume_session", { session_id: "ffffffff-0000-4000-8000-000000000000", prompt: "x" });
+      expect(textOf(unknown)).toMatch(/^no session "ffffffff-0000-4000-8000-000000000000" in CODEX_HOME/);
+      const source = (await readdir(join(home, "sessions"), { recursive: true })).find((name) => name.endsWith(`${sessionId}.jsonl`)) ?? "";
+      await mkdir(join(home, "archived_sessions"), { recursive: true });
+      const archivedId = "01a20a99-0000-7000-8000-0000000000aa";
+      const text = (await readFile(join(home, "sessions", source), "utf8")).split(sessionId).join(archivedId);
+      await writeFile(join(home, "archived_sessions", `rollout-2026-11-23T00-00-00-${archivedId}.jsonl`), text);
+      expect(textOf(await mcp.call("resume_session", { session_id: archivedId, prompt: "x" }))).toBe(
+        `session ${archivedId} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${archivedId}\` first.`,
+      );
+      expect((await new Ledger(mcp.config.runner.stateDir).runs()).length).toBe(0);
     });
   });
 
