@@ -2,7 +2,6 @@
 // `--json` stream, enforce the hard timeout, stop it on cancel, and decide how it ended from flags and
 // events, never from message text.
 import type { ResultPromise } from "execa";
-import { createInterface } from "node:readline";
 import type { TokenTotals } from "../sessions/events.js";
 import type { RunMode } from "./argv.js";
 import { parseExecLine, type ExecEvent } from "./exec-events.js";
@@ -39,6 +38,8 @@ export interface RunOutcome {
 }
 
 const STDERR_TAIL_CHARS = 4000;
+/** A stdout "line" longer than this is garbage (Codex's own lines are far shorter) and is dropped unread. */
+const MAX_STDOUT_LINE = 32 * 1024 * 1024;
 const RECENT_EVENTS = 20;
 
 export class CodexRun {
@@ -113,10 +114,11 @@ export class CodexRun {
     const timer = setTimeout(() => void this.stop("timeout", `no result within ${options.timeoutMs} ms`), options.timeoutMs);
     timer.unref();
 
-    const lines = child.stdout ? createInterface({ input: child.stdout, crlfDelay: Infinity }) : undefined;
-    lines?.on("line", (line) => {
+    const stdout = boundedLines(MAX_STDOUT_LINE, (line) => {
       for (const event of parseExecLine(line)) this.handle(event);
     });
+    child.stdout?.on("data", stdout.push);
+    child.stdout?.on("end", stdout.end);
     child.stderr?.on("data", (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL_CHARS);
     });
@@ -297,4 +299,40 @@ function lastLine(text: string): string | undefined {
     .filter((candidate) => candidate !== "" && !candidate.startsWith("WARNING: proceeding") && candidate !== "Reading additional input from stdin...")
     .at(-1);
   return line !== undefined && line.length > 500 ? `…${line.slice(-500)}` : line;
+}
+
+/**
+ * Splits a byte stream into lines without holding more than `max` bytes of an unfinished line: what
+ * exceeds it is dropped up to the next newline, so stdout garbage cannot exhaust memory.
+ */
+export function boundedLines(max: number, onLine: (line: string) => void): { push: (chunk: Buffer) => void; end: () => void } {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let dropping = false;
+  const push = (chunk: Buffer): void => {
+    let from = 0;
+    for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, from)) {
+      if (!dropping) onLine(Buffer.concat([...pending, chunk.subarray(from, newline)]).toString("utf8"));
+      pending = [];
+      pendingBytes = 0;
+      dropping = false;
+      from = newline + 1;
+    }
+    if (from >= chunk.length || dropping) return;
+    pendingBytes += chunk.length - from;
+    if (pendingBytes > max) {
+      pending = [];
+      pendingBytes = 0;
+      dropping = true;
+      return;
+    }
+    pending.push(chunk.subarray(from));
+  };
+  // a last line without a newline still counts
+  const end = (): void => {
+    if (!dropping && pendingBytes > 0) onLine(Buffer.concat(pending).toString("utf8"));
+    pending = [];
+    pendingBytes = 0;
+  };
+  return { push, end };
 }

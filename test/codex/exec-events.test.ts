@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseExecLine, type ExecEvent } from "../../src/codex/exec-events.js";
+import { boundedLines } from "../../src/codex/run.js";
 import { ALL_FIXTURES, FIXTURES, fixture, type Scenario } from "../support/fixtures.js";
 
 function eventsOf(version: string, scenario: Scenario, step = 0): ExecEvent[] {
@@ -86,5 +87,19 @@ describe("parseExecLine on shapes the fixtures lack", () => {
     expect(parseExecLine('{"type":"item.started","item":{"type":"command_execution","command":"/bin/bash -lc \\"echo \'q\\\\\\"uote\'\\""}}')).toEqual([
       { kind: "command_started", command: "echo 'q\"uote'" },
     ]);
+  });
+});
+
+describe("boundedLines", () => {
+  it("splits chunks into lines, keeps a line that spans chunks, drops an overlong one, flushes the last", () => {
+    const lines: string[] = [];
+    const split = boundedLines(10, (line) => lines.push(line));
+    split.push(Buffer.from("one\ntw"));
+    split.push(Buffer.from("o\nxxxxxxxx"));
+    split.push(Buffer.from("xxxxxxxxxxxx"));
+    split.push(Buffer.from("xx\nthree\nfo"));
+    split.push(Buffer.from("ur"));
+    split.end();
+    expect(lines).toEqual(["one", "two", "three", "four"]);
   });
 });

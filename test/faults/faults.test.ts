@@ -109,6 +109,16 @@ describe("a misbehaving run", () => {
     });
   });
 
+  it("100 MB of stdout garbage with no newline is dropped, not held; the run still ends with a reason", async () => {
+    await withStub(`${SESSION}; head -c 100000000 /dev/zero | tr '\\0' 'g'; echo; exit 0`, {}, async (mcp) => {
+      const before = process.memoryUsage().rss;
+      const view = await run(mcp, { prompt: "x" });
+      expect(view).toMatchObject({ status: "failed", session_id: "01a20a99-0000-7000-8000-00000000000b", error: "codex exited without finishing the turn (no turn.completed event)" });
+      // a 100 MB line held as a string would be 200 MB of UTF-16
+      expect(process.memoryUsage().rss - before).toBeLessThan(120 * 1024 * 1024);
+    });
+  });
+
   it("megabytes of stderr keep only a bounded tail, and a huge last line is cut", async () => {
     await withStub(`head -c 20000000 /dev/zero | tr '\\0' 'e' >&2; echo >&2; echo 'fatal: the real reason' >&2; exit 3`, {}, async (mcp) => {
       const view = await run(mcp, { prompt: "x" });
