@@ -83,7 +83,7 @@ export async function delegationDepth(env: NodeJS.ProcessEnv = process.env): Pro
   for (let hops = 0; hops < 32 && pid > 1; hops++) {
     try {
       const environ = await readFile(`/proc/${pid}/environ`, "latin1");
-      const value = /(?:^|\0)CODEX_CONTROL_MCP_DEPTH=(\d+)/.exec(environ)?.[1];
+      const value = new RegExp(`(?:^|\\0)${DEPTH_MARKER}=(\\d+)`).exec(environ)?.[1];
       if (value !== undefined) depth = Math.max(depth, Number(value));
       const stat = await readFile(`/proc/${pid}/stat`, "latin1");
       // pid (comm) state ppid …; comm may contain spaces and parentheses

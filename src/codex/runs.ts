@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { listRolloutFiles } from "../sessions/locate.js";
-import { headLines } from "../sessions/read-lines.js";
+import { edgeLines } from "../sessions/read-lines.js";
 import { normalizeLine } from "../sessions/normalize.js";
 import { tryParseJson } from "../sessions/tool-output.js";
 import { buildExecArgv, type ExecRequest, type RunMode } from "./argv.js";
@@ -295,7 +295,7 @@ export class RunManager {
     return async () => {
       for (const file of await listRolloutFiles(this.config.codexHome, { includeArchived: false })) {
         if (before.has(file.path)) continue;
-        const { lines } = await headLines(file.path, 64 * 1024);
+        const { lines } = await edgeLines(file.path, "head", 64 * 1024);
         const meta = lines.slice(0, 1).flatMap((line) => normalizeLine(tryParseJson(line), 1) ?? [])[0];
         if (meta?.kind === "meta" && (meta.cwd === undefined || meta.cwd === cwd)) return meta.id;
       }

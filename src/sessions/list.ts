@@ -4,7 +4,7 @@ import type { EventOf, SessionEvent } from "./events.js";
 import { listRolloutFiles, type RolloutFile } from "./locate.js";
 import { normalizeLine } from "./normalize.js";
 import { rolloutEvents } from "./read-rollout.js";
-import { headLines, tailLines } from "./read-lines.js";
+import { edgeLines } from "./read-lines.js";
 import { foldEvents, turnStatus, type TurnStatus } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
 
@@ -97,7 +97,7 @@ async function eventsOf(path: string, end: "head" | "tail"): Promise<{ events: S
     for await (const event of rolloutEvents(path, { lines: 0, skipped: 0 })) events.push(event);
     return { events, whole: true };
   }
-  const chunk = end === "head" ? await headLines(path, HEAD_BYTES) : await tailLines(path, TAIL_BYTES);
+  const chunk = end === "head" ? await edgeLines(path, "head", HEAD_BYTES) : await edgeLines(path, "tail", TAIL_BYTES);
   const events = chunk.lines.flatMap((line, index) => normalizeLine(tryParseJson(line), index + 1) ?? []);
   return { events, whole: chunk.whole };
 }

@@ -79,33 +79,20 @@ export interface ChunkLines {
   whole: boolean;
 }
 
-export async function headLines(path: string, maxBytes: number): Promise<ChunkLines> {
+/** Whole lines from the first or the last `maxBytes` of a file; the line the cut goes through is dropped. */
+export async function edgeLines(path: string, end: "head" | "tail", maxBytes: number): Promise<ChunkLines> {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
     const length = Math.min(size, maxBytes);
     const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, 0);
-    const whole = bytesRead >= size;
-    const lines = buffer.subarray(0, bytesRead).toString("utf8").split("\n");
-    // the last piece of a partial read is a cut line
-    if (!whole) lines.pop();
-    return { lines: lines.filter((line) => line.trim() !== ""), whole };
-  } finally {
-    await handle.close();
-  }
-}
-
-export async function tailLines(path: string, maxBytes: number): Promise<ChunkLines> {
-  const handle = await open(path, "r");
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, maxBytes);
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, size - length);
+    const { bytesRead } = await handle.read(buffer, 0, length, end === "head" ? 0 : size - length);
     const whole = length >= size;
     const lines = buffer.subarray(0, bytesRead).toString("utf8").split("\n");
-    if (!whole) lines.shift();
+    if (!whole) {
+      if (end === "head") lines.pop();
+      else lines.shift();
+    }
     return { lines: lines.filter((line) => line.trim() !== ""), whole };
   } finally {
     await handle.close();

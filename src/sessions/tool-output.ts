@@ -1,5 +1,6 @@
 // Pure helpers that turn the many shapes of tool arguments and outputs Codex has logged into plain values.
 // Shapes: ../shared/codex-formats.md §3 (shell JSON metadata, unified-exec text headers, MCP content arrays).
+import { shellQuote } from "./resume-command.js";
 
 export interface ParsedOutput {
   text: string;
@@ -82,11 +83,7 @@ export function joinArgv(argv: string[]): string {
   if (argv.length === 3 && (shell === "bash" || shell === "sh" || shell === "zsh") && /^-l?c$/.test(argv[1] ?? "")) {
     return argv[2] ?? "";
   }
-  return argv.map(quoteForDisplay).join(" ");
-}
-
-function quoteForDisplay(part: string): string {
-  return /^[\w@%+=:,./-]+$/.test(part) ? part : `'${part.replace(/'/g, `'\\''`)}'`;
+  return argv.map(shellQuote).join(" ");
 }
 
 /** Paths named in an apply_patch body (`*** Add File:`, `*** Update File:`, `*** Delete File:`, `*** Move to:`). */
