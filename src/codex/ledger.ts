@@ -3,9 +3,10 @@
 // capped), so a server killed mid-write leaves at most a torn last line, which reading skips. It outlives
 // the server: run_status answers for runs of an earlier process, and session_summary cites what the
 // session log alone does not hold (Codex does not write every error into the rollout in exec mode).
-import { appendFile, mkdir, open, readFile } from "node:fs/promises";
+import { appendFile, mkdir, open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { TokenTotals } from "../sessions/events.js";
+import { readForward } from "../sessions/read-lines.js";
 import type { RunMode } from "./argv.js";
 
 export type RunStatus = "running" | "completed" | "failed" | "timeout" | "cancelled";
@@ -62,6 +63,9 @@ const FILE = "runs.jsonl";
 export class Ledger {
   readonly path: string;
   private made: Promise<unknown> | undefined;
+  /** What has been parsed so far: up to `offset`, always the end of a whole line. */
+  private read = { offset: 0, runs: new Map<string, LedgerRun>() };
+  private reading: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dir: string) {
     this.path = join(dir, FILE);
@@ -93,31 +97,28 @@ export class Ledger {
     }
   }
 
-  /** Every run in the file, oldest first. Lines that are not whole records are skipped. */
-  async runs(): Promise<LedgerRun[]> {
-    let text: string;
-    try {
-      text = await readFile(this.path, "utf8");
-    } catch {
-      return [];
+  /**
+   * Every run in the file, oldest first. Lines that are not whole records are skipped. The file only
+   * grows, so each call parses just what was appended since the last one (a smaller file is read again).
+   */
+  runs(): Promise<LedgerRun[]> {
+    const read = this.reading.then(() => this.catchUp());
+    this.reading = read.catch(() => undefined);
+    return read;
+  }
+
+  private async catchUp(): Promise<LedgerRun[]> {
+    const size = await stat(this.path).then(
+      (info) => info.size,
+      () => 0,
+    );
+    if (size < this.read.offset) this.read = { offset: 0, runs: new Map() };
+    if (size > this.read.offset) {
+      const { runs } = this.read;
+      const { end } = await readForward(this.path, this.read.offset, ({ text }) => applyRecord(runs, parseRecord(text)));
+      this.read.offset = end;
     }
-    const runs = new Map<string, LedgerRun>();
-    for (const line of text.split("\n")) {
-      const record = parseRecord(line);
-      if (!record) continue;
-      if (record.type === "start") {
-        runs.set(record.run_id, { start: record, session_id: record.resume_of, end: null });
-        continue;
-      }
-      const run = runs.get(record.run_id);
-      if (!run) continue;
-      if (record.type === "session") run.session_id = record.session_id;
-      else {
-        run.end = record;
-        run.session_id = record.session_id ?? run.session_id;
-      }
-    }
-    return [...runs.values()];
+    return [...this.read.runs.values()];
   }
 
   async find(runId: string): Promise<LedgerRun | undefined> {
@@ -127,6 +128,21 @@ export class Ledger {
   /** The newest run of a session, if this server (or an earlier one with the same state dir) ran it. */
   async findBySession(sessionId: string): Promise<LedgerRun | undefined> {
     return (await this.runs()).findLast((run) => run.session_id === sessionId);
+  }
+}
+
+function applyRecord(runs: Map<string, LedgerRun>, record: LedgerRecord | undefined): void {
+  if (!record) return;
+  if (record.type === "start") {
+    runs.set(record.run_id, { start: record, session_id: record.resume_of, end: null });
+    return;
+  }
+  const run = runs.get(record.run_id);
+  if (!run) return;
+  if (record.type === "session") run.session_id = record.session_id;
+  else {
+    run.end = record;
+    run.session_id = record.session_id ?? run.session_id;
   }
 }
 

@@ -279,8 +279,12 @@ export class RunManager {
 
   async view(run: CodexRun): Promise<RunView> {
     const active = this.runs.get(run.options.runId);
-    if (active && active.effective === undefined && run.outcome) active.effective = await effectiveSettings(this.config.codexHome, active);
-    const effective = active?.effective ?? (active ? await effectiveSettings(this.config.codexHome, active) : null);
+    let effective = active?.effective ?? null;
+    if (active && active.effective === undefined) {
+      effective = await effectiveSettings(this.config.codexHome, active);
+      // once the run has ended, what it ran with no longer changes
+      if (run.outcome) active.effective = effective;
+    }
     return viewOfRun(this.config.codexHome, run, effective);
   }
 
