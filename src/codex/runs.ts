@@ -12,6 +12,7 @@ import { CapabilityProbe } from "./capabilities.js";
 import { Ledger, type LedgerRun } from "./ledger.js";
 import { DEPTH_MARKER, RUN_MARKER, delegationDepth, killRunLeftovers } from "./processes.js";
 import { CodexRun } from "./run.js";
+import { refuseCallerSettings } from "./run-policy.js";
 import { effectiveSettings, viewOfLedgerRun, viewOfRun, type Effective, type RunView } from "./run-view.js";
 
 export type { Effective, RunView } from "./run-view.js";
@@ -31,6 +32,10 @@ export interface RunnerConfig {
   maxDepth: number;
   /** Runs' cwd and images must be inside one of these (after resolving symlinks); empty: anywhere. */
   allowedRoots: string[];
+  /** Config keys callers may set besides the built-in safe list (--allow-config-key). */
+  allowConfigKeys: string[];
+  /** Callers may choose a Codex profile (--allow-profile). */
+  allowProfile: boolean;
   /** Environment handed to Codex (before the run's own markers and CODEX_HOME). */
   childEnv: NodeJS.ProcessEnv;
 }
@@ -91,6 +96,8 @@ export class RunManager {
         'mode "full-access" is disabled on this server: the operator must start it with --allow-full-access (or CODEX_CONTROL_ALLOW_FULL_ACCESS=1). Use mode "sandboxed" (workspace-write sandbox) or "read-only" instead.',
       );
     }
+    const refusal = refuseCallerSettings(request, config);
+    if (refusal !== undefined) throw new RunRefusedError(refusal);
     const cwd = await existingDirectory(request.cwd);
     await mustBeInsideRoots(cwd, config.allowedRoots, "cwd");
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;

@@ -21,7 +21,8 @@ beforeAll(async () => {
   ({ home, fixtures } = await copyFixtureHome());
   work = await realpath(await mkdtemp(join(tmpdir(), "ccm-hostile-")));
   stub = await stubCodex(`env > "$(dirname "$STDIN_FILE")/env.txt"; printf '%s\\n' "$@" > "$(dirname "$STDIN_FILE")/argv.txt"; ${QUICK_SUCCESS}`);
-  mcp = await connect(testConfig({ codexHome: home, codexBin: stub, childEnv: { ...process.env, STDIN_FILE: join(work, "stdin.txt"), SECRET_TOKEN: "s3cret" } }));
+  // the operator allowed one odd key, so the quoting of an array value can be seen in argv
+  mcp = await connect(testConfig({ codexHome: home, codexBin: stub, allowConfigKeys: ["a.b_c-d"], childEnv: { ...process.env, STDIN_FILE: join(work, "stdin.txt"), SECRET_TOKEN: "s3cret" } }));
 });
 afterAll(async () => mcp.close());
 
