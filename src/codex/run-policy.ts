@@ -2,6 +2,8 @@
 // overrides are an allowlist: Codex's config can start processes (`notify`, `mcp_servers.*.command`), widen
 // the sandbox (`sandbox_workspace_write.*`, `approval_policy`), send credentials elsewhere
 // (`model_providers.*`), or read files (`model_instructions_file`). Pure: every decision is a string to show.
+import { isAbsolute, relative } from "node:path";
+import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
 import { CONFIG_KEY } from "./toml.js";
 
 /**
@@ -69,4 +71,66 @@ export function flattenConfig(config: Record<string, unknown>, prefix = ""): Arr
 
 function isTable(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** A request this server will not run; the message says why and what to do instead. */
+export class RunRefusedError extends Error {
+  override readonly name = "RunRefusedError";
+}
+
+/** A directory a run must neither be, sit inside (when `insideToo`), nor contain. */
+export interface ProtectedDirectory {
+  what: string;
+  path: string;
+  insideToo: boolean;
+}
+
+/**
+ * Why a (resolved) cwd cannot be a workspace, or undefined. A writable workspace that is or holds the
+ * home directory, CODEX_HOME or the state dir lets the run plant Codex config (`notify`) for the next run
+ * or forge ledger records; `/` holds them all.
+ */
+export function refuseWorkspace(cwd: string, protectedDirs: readonly ProtectedDirectory[]): string | undefined {
+  const why = "a run there could change Codex's configuration or this server's own state. Pass the project directory itself.";
+  if (cwd === "/") return `cwd / is the root directory: ${why}`;
+  for (const dir of protectedDirs) {
+    if (cwd === dir.path) return `cwd ${cwd} is ${dir.what}: ${why}`;
+    if (dir.insideToo && within(cwd, dir.path)) return `cwd ${cwd} is inside ${dir.what} (${dir.path}): ${why}`;
+    if (within(dir.path, cwd)) return `cwd ${cwd} contains ${dir.what} (${dir.path}): ${why}`;
+  }
+  return undefined;
+}
+
+/** `path` is `root` or below it (both resolved). */
+export function within(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** What a session's turn_context records about the policy Codex ran with. */
+export interface RecordedPolicy {
+  sandbox?: string | undefined;
+  sandboxPolicy?: Record<string, unknown> | undefined;
+  approval?: string | undefined;
+}
+
+/**
+ * Every way the recorded policy differs from what the run asked for: the sandbox type, each writable root
+ * beyond the workspace, network access or any other sandbox switch that is on, and an approval policy
+ * other than `never` (what `codex exec` always uses).
+ */
+export function policyDifferences(mode: RunMode, cwd: string, recorded: RecordedPolicy): string[] {
+  const differences: string[] = [];
+  const wanted = SANDBOX_OF_MODE[mode];
+  if (recorded.sandbox !== undefined && recorded.sandbox !== wanted) differences.push(`sandbox is ${recorded.sandbox}, asked for ${wanted}`);
+  for (const [key, value] of Object.entries(recorded.sandboxPolicy ?? {})) {
+    if (key === "type" || key === "mode") continue;
+    if (key === "writable_roots" && Array.isArray(value)) {
+      for (const root of value) if (root !== cwd) differences.push(`writable root ${JSON.stringify(root)} was not asked for`);
+    } else if (!(value === false || value === null || (Array.isArray(value) && value.length === 0))) {
+      differences.push(`sandbox ${key} is ${JSON.stringify(value)}, asked for the default`);
+    }
+  }
+  if (recorded.approval !== undefined && recorded.approval !== "never") differences.push(`approval policy is ${recorded.approval}, asked for never`);
+  return differences;
 }
