@@ -10,7 +10,7 @@ import { tryParseJson } from "../sessions/tool-output.js";
 import { buildExecArgv, type ExecRequest, type RunMode } from "./argv.js";
 import { CapabilityProbe } from "./capabilities.js";
 import { Ledger, type LedgerRun } from "./ledger.js";
-import { DEPTH_MARKER, RUN_MARKER, delegationDepth, killRunLeftovers } from "./processes.js";
+import { DEPTH_MARKER, RUN_MARKER, delegationDepth, killMarkedProcesses } from "./processes.js";
 import { CodexRun } from "./run.js";
 import { refuseCallerSettings, RunRefusedError } from "./run-policy.js";
 import { checkWorkspace, copyCheckedImages, stopIfWorkspaceSwapped, type CheckedDirectory } from "./workspace.js";
@@ -269,7 +269,8 @@ export class RunManager {
     let stopped = 0;
     for (const entry of await this.ledger.runs()) {
       if (entry.end || this.runs.has(entry.start.run_id) || processAlive(entry.start.server_pid)) continue;
-      const killed = await killRunLeftovers(entry.start.run_id, entry.start.pgid);
+      // the ledger's pgid is never trusted: only processes carrying this run's marker are the run's
+      const killed = await killMarkedProcesses(entry.start.run_id);
       stopped += killed;
       await this.ledger.append({
         type: "end",
