@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { CodexRun } from "../codex/run.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { RunManager, RunView } from "../codex/runs.js";
-import { quoted } from "../render.js";
+import { inline, quoted } from "../render.js";
 import { toolResult } from "./result.js";
 import { tokenTotals } from "./schemas.js";
 
@@ -62,9 +62,9 @@ export function renderRun(view: RunView): string {
   if (view.error) lines.push(`Error: ${quoted(view.error, 600)}`);
   if (view.exit_code !== null || view.signal) lines.push(`Exit: ${view.signal ?? `code ${view.exit_code}`}`);
   if (view.final_message) lines.push(`Final message: ${quoted(view.final_message, 1500)}`);
-  if (view.effective?.mismatch) lines.push(`Warning: Codex ran with other settings than asked: ${view.effective.differences.join("; ")}`);
+  if (view.effective?.mismatch) lines.push(`Warning: Codex ran with other settings than asked: ${view.effective.differences.map(inline).join("; ")}`);
   if (view.usage) lines.push(`Tokens: ${view.usage.total} (${view.usage.input} input, ${view.usage.output} output)`);
-  if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.join(", ")}`);
+  if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.map(inline).join(", ")}`);
   if (view.status === "running") {
     const last = view.recent_events.at(-1);
     if (last) lines.push(`Now: ${quoted(last.message, 200)}`);
