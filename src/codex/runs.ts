@@ -1,7 +1,7 @@
 // Every run this server starts: the policy checks before spawning, the limits (concurrent runs, one writer
 // per directory, delegation depth), the ledger, and the view of a run the tools return.
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, realpath, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
 import { listRolloutFiles } from "../sessions/locate.js";
 import { edgeLines } from "../sessions/read-lines.js";
@@ -10,8 +10,10 @@ import { tryParseJson } from "../sessions/tool-output.js";
 import { buildExecArgv, type ExecRequest, type RunMode } from "./argv.js";
 import { CapabilityProbe } from "./capabilities.js";
 import { Ledger, type LedgerRun } from "./ledger.js";
-import { DEPTH_MARKER, RUN_MARKER, delegationDepth, killRunLeftovers } from "./processes.js";
+import { DEPTH_MARKER, RUN_MARKER, delegationDepth, killMarkedProcesses } from "./processes.js";
 import { CodexRun } from "./run.js";
+import { refuseCallerSettings, RunRefusedError } from "./run-policy.js";
+import { checkWorkspace, copyCheckedImages, stopIfWorkspaceSwapped, type CheckedDirectory } from "./workspace.js";
 import { effectiveSettings, viewOfLedgerRun, viewOfRun, type Effective, type RunView } from "./run-view.js";
 
 export type { Effective, RunView } from "./run-view.js";
@@ -31,6 +33,10 @@ export interface RunnerConfig {
   maxDepth: number;
   /** Runs' cwd and images must be inside one of these (after resolving symlinks); empty: anywhere. */
   allowedRoots: string[];
+  /** Config keys callers may set besides the built-in safe list (--allow-config-key). */
+  allowConfigKeys: string[];
+  /** Callers may choose a Codex profile (--allow-profile). */
+  allowProfile: boolean;
   /** Environment handed to Codex (before the run's own markers and CODEX_HOME). */
   childEnv: NodeJS.ProcessEnv;
 }
@@ -46,15 +52,13 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
 /** Finished runs kept in memory (for run_status with their recent events); older ones are read from the ledger. */
 const KEPT_RUNS = 200;
 
-/** A request this server will not run; the message says why and what to do instead. */
-export class RunRefusedError extends Error {
-  override readonly name = "RunRefusedError";
-}
+export { RunRefusedError } from "./run-policy.js";
 
 interface Active {
   run: CodexRun;
   mode: RunMode;
   cwd: string;
+  workspace: CheckedDirectory;
   request: StartRequest;
   effective?: Effective | null;
   /** Resolves when the run's end is in the ledger. */
@@ -91,15 +95,13 @@ export class RunManager {
         'mode "full-access" is disabled on this server: the operator must start it with --allow-full-access (or CODEX_CONTROL_ALLOW_FULL_ACCESS=1). Use mode "sandboxed" (workspace-write sandbox) or "read-only" instead.',
       );
     }
-    const cwd = await existingDirectory(request.cwd);
-    await mustBeInsideRoots(cwd, config.allowedRoots, "cwd");
+    const refusal = refuseCallerSettings(request, config);
+    if (refusal !== undefined) throw new RunRefusedError(refusal);
+    const workspace = await checkWorkspace(request.cwd, config);
+    const cwd = workspace.path;
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
     if (timeoutMs > config.maxTimeoutMs) {
       throw new RunRefusedError(`timeout_ms ${timeoutMs} is above this server's maximum of ${config.maxTimeoutMs} ms (--max-timeout-ms).`);
-    }
-    for (const image of request.images ?? []) {
-      await existingFile(image, "image");
-      await mustBeInsideRoots(await realpath(image), config.allowedRoots, "image");
     }
     this.refuseSecondWriter(request, cwd);
     const caps = await this.probe.get(config.codexBin);
@@ -108,18 +110,38 @@ export class RunManager {
     const scratch = join(config.stateDir, "tmp");
     await mkdir(scratch, { recursive: true, mode: 0o700 });
     const lastMessageFile = join(scratch, `${runId}-last-message.txt`);
-    const outputSchemaFile = request.outputSchema ? join(scratch, `${runId}-schema.json`) : undefined;
-    if (outputSchemaFile) await writeFile(outputSchemaFile, JSON.stringify(request.outputSchema));
-    const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, ...exec } = request;
-    const argv = buildExecArgv({ ...exec, cwd, lastMessageFile, outputSchemaFile }, caps);
+    // the run's own inputs (schema, copies of checked images) go on every path: refusal, error, end
+    const inputsDir = join(scratch, `${runId}-inputs`);
+    const removeInputs = () => rm(inputsDir, { recursive: true, force: true });
+    const outputSchemaFile = request.outputSchema ? join(inputsDir, "schema.json") : undefined;
+    let argv: string[];
+    try {
+      const images = await copyCheckedImages(request.images ?? [], config.allowedRoots, inputsDir);
+      if (outputSchemaFile) {
+        await mkdir(inputsDir, { recursive: true, mode: 0o700 });
+        await writeFile(outputSchemaFile, JSON.stringify(request.outputSchema), { mode: 0o600 });
+      }
+      const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, ...exec } = request;
+      argv = buildExecArgv({ ...exec, cwd, images, lastMessageFile, outputSchemaFile }, caps);
+    } catch (error) {
+      await removeInputs();
+      throw error;
+    }
 
-    const discoverSessionId = caps.jsonStream === "legacy" && request.resumeSessionId === undefined ? await this.newSessionFinder(cwd) : undefined;
-    await this.acquireSlot();
+    let discoverSessionId: (() => Promise<string | undefined>) | undefined;
+    try {
+      discoverSessionId = caps.jsonStream === "legacy" && request.resumeSessionId === undefined ? await this.newSessionFinder(cwd) : undefined;
+      await this.acquireSlot();
+    } catch (error) {
+      await removeInputs();
+      throw error;
+    }
     try {
       // again, with no await between this check and the run's registration: two calls cannot both pass
       this.refuseSecondWriter(request, cwd);
     } catch (error) {
       this.releaseSlot();
+      await removeInputs();
       throw error;
     }
     const env = {
@@ -142,7 +164,7 @@ export class RunManager {
       ...(request.resumeSessionId !== undefined && { expectedSessionId: request.resumeSessionId }),
       ...(discoverSessionId && { discoverSessionId }),
     });
-    const active: Active = { run, mode: request.mode, cwd, request };
+    const active: Active = { run, mode: request.mode, cwd, workspace, request };
     this.runs.set(runId, active);
     await run.start();
     if (caps.jsonStream === "legacy" && request.resumeSessionId !== undefined) {
@@ -162,6 +184,7 @@ export class RunManager {
       prompt_preview: request.prompt.slice(0, 200),
       resume_of: request.resumeSessionId ?? null,
     });
+    void run.sessionKnown.then(() => stopIfWorkspaceSwapped(config.codexHome, run, workspace));
     void run.sessionKnown.then(async () => {
       await started;
       if (run.sessionId && !run.outcome) await this.ledger.append({ type: "session", run_id: runId, at: new Date().toISOString(), session_id: run.sessionId });
@@ -172,7 +195,7 @@ export class RunManager {
       const lastMessage = await readFile(lastMessageFile, "utf8").catch(() => "");
       if (lastMessage.trim() !== "") run.finalMessage = lastMessage.trim();
       await rm(lastMessageFile, { force: true });
-      if (outputSchemaFile) await rm(outputSchemaFile, { force: true });
+      await removeInputs();
       active.effective = await effectiveSettings(config.codexHome, active);
       const outcome = run.outcome;
       if (!outcome) return;
@@ -246,7 +269,8 @@ export class RunManager {
     let stopped = 0;
     for (const entry of await this.ledger.runs()) {
       if (entry.end || this.runs.has(entry.start.run_id) || processAlive(entry.start.server_pid)) continue;
-      const killed = await killRunLeftovers(entry.start.run_id, entry.start.pgid);
+      // the ledger's pgid is never trusted: only processes carrying this run's marker are the run's
+      const killed = await killMarkedProcesses(entry.start.run_id);
       stopped += killed;
       await this.ledger.append({
         type: "end",
@@ -338,35 +362,9 @@ export class RunManager {
   }
 }
 
-async function existingDirectory(path: string): Promise<string> {
-  if (!isAbsolute(path)) throw new RunRefusedError(`cwd must be an absolute path, got ${JSON.stringify(path.slice(0, 200))}.`);
-  try {
-    const real = await realpath(path);
-    if (!(await stat(real)).isDirectory()) throw new RunRefusedError(`cwd ${path} is not a directory: pass the project directory Codex should work in.`);
-    return real;
-  } catch (error) {
-    if (error instanceof RunRefusedError) throw error;
-    throw new RunRefusedError(`cwd ${path} does not exist: pass an existing project directory.`);
-  }
-}
-
-async function mustBeInsideRoots(realPath: string, roots: string[], what: string): Promise<void> {
-  if (roots.length === 0) return;
-  for (const root of roots) {
-    const realRoot = await realpath(root).catch(() => undefined);
-    if (realRoot !== undefined && isInside(realPath, realRoot)) return;
-  }
-  throw new RunRefusedError(`${what} ${realPath} is outside the allowed roots of this server (${roots.join(", ")}); the operator sets them with --allowed-root.`);
-}
-
 export function isInside(path: string, root: string): boolean {
   const rel = relative(root, path);
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-}
-
-async function existingFile(path: string, what: string): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new RunRefusedError(`${what} ${path} is not a readable file.`);
 }
 
 function processAlive(pid: number | undefined): boolean {

@@ -2,16 +2,26 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 
+/** A session UUID, a prefix of one (8+ hex digits, dashes where a UUID has them), or `last`. */
+export const SESSION_REF = /^(?:last|[0-9a-f]{8}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,12})?)?)?)?)$/i;
+
 export function registerTriagePrompt(server: McpServer): void {
   server.registerPrompt(
     "triage",
     {
       title: "Triage a Codex session",
       description: "Find out why a Codex session failed and what to do next: summary, then the last calls, then token usage, then a recommendation.",
-      argsSchema: { session_id: z.string().optional().describe("The session: UUID, unique prefix, or `last` (default).") },
+      argsSchema: {
+        session_id: z
+          .string()
+          .regex(SESSION_REF, "session_id must be a session UUID, a prefix of it of 8 or more hex digits, or `last`")
+          .optional()
+          .describe("The session: UUID, unique prefix (8+ hex digits), or `last` (default)."),
+      },
     },
     ({ session_id }) => {
-      const session = session_id && session_id.trim() !== "" ? session_id.trim() : "last";
+      // only a session reference reaches the instructions: free text there would be instructions too
+      const session = session_id ?? "last";
       return {
         description: `Triage of Codex session ${session}`,
         messages: [

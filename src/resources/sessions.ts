@@ -2,6 +2,7 @@
 // session_summary (JSON). The list is the newest sessions.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ServerConfig } from "../config.js";
+import { quoted } from "../render.js";
 import { listSessions, sessionSummary } from "../sessions/index.js";
 
 const LISTED = 50;
@@ -16,7 +17,8 @@ export function registerSessionResources(server: McpServer, config: ServerConfig
           resources: sessions.map((session) => ({
             uri: `codex://sessions/${session.id}`,
             name: session.id,
-            title: `${session.status}: ${(session.first_prompt ?? "(no prompt)").slice(0, 80)}`,
+            // the prompt is log text: quoted and escaped, so a title cannot pose as anything else
+            title: `${session.status}: ${quoted(session.first_prompt, 80)}`,
             mimeType: "application/json",
           })),
         };

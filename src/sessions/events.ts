@@ -48,6 +48,8 @@ export type SessionEvent = Base &
         cwd?: string;
         model?: string;
         sandbox?: string;
+        /** The whole recorded sandbox policy (writable roots, network access, exclusions), as logged. */
+        sandboxPolicy?: Record<string, unknown>;
         approval?: string;
         effort?: string;
       }

@@ -146,6 +146,7 @@ function turnContext(payload: Json, at: At): SessionEvent {
     cwd: str(payload.cwd),
     model: str(payload.model),
     sandbox: sandbox,
+    ...(isRecord(payload.sandbox_policy) && { sandboxPolicy: payload.sandbox_policy }),
     approval: approval,
     effort: str(payload.effort),
   };

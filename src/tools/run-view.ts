@@ -4,9 +4,10 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { CodexRun } from "../codex/run.js";
+import { CALLER_CONFIG_KEYS } from "../codex/run-policy.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { RunManager, RunView } from "../codex/runs.js";
-import { quoted } from "../render.js";
+import { inline, quoted } from "../render.js";
 import { toolResult } from "./result.js";
 import { tokenTotals } from "./schemas.js";
 
@@ -52,7 +53,9 @@ export const modeInput = z
 
 export const configInput = z
   .record(z.string().max(200), z.unknown())
-  .describe('Codex config overrides, each passed as `-c key=value` with the value TOML-encoded, e.g. {"model_reasoning_summary": "detailed"}.');
+  .describe(
+    `Codex config overrides, each passed as \`-c key=value\` with the value TOML-encoded, e.g. {"model_reasoning_summary": "detailed"}. Only these keys, unless the operator allowed more (--allow-config-key): ${CALLER_CONFIG_KEYS.join(", ")}.`,
+  );
 
 export const timeoutInput = z.number().int().min(1000).describe("Hard limit for the whole run in ms; the run's process group is killed when it passes (default 30 min).");
 export const waitInput = z.number().int().min(0).max(600_000).describe("How long this call waits before answering `running` with the run_id (default just under a host's 60 s tool timeout). The run goes on; poll run_status.");
@@ -62,9 +65,9 @@ export function renderRun(view: RunView): string {
   if (view.error) lines.push(`Error: ${quoted(view.error, 600)}`);
   if (view.exit_code !== null || view.signal) lines.push(`Exit: ${view.signal ?? `code ${view.exit_code}`}`);
   if (view.final_message) lines.push(`Final message: ${quoted(view.final_message, 1500)}`);
-  if (view.effective?.mismatch) lines.push(`Warning: Codex ran with other settings than asked: ${view.effective.differences.join("; ")}`);
+  if (view.effective?.mismatch) lines.push(`Warning: Codex ran with other settings than asked: ${view.effective.differences.map(inline).join("; ")}`);
   if (view.usage) lines.push(`Tokens: ${view.usage.total} (${view.usage.input} input, ${view.usage.output} output)`);
-  if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.join(", ")}`);
+  if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.map(inline).join(", ")}`);
   if (view.status === "running") {
     const last = view.recent_events.at(-1);
     if (last) lines.push(`Now: ${quoted(last.message, 200)}`);
