@@ -225,6 +225,7 @@ function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean })
           durationMs: parsed.durationMs,
           running: parsed.running,
           isError: parsed.isError,
+          denial: parsed.denial,
         },
       ];
     }
