@@ -29,7 +29,6 @@ function liveFacts(run: CodexRun): RunFacts {
     error: run.outcome?.error ?? null,
     errors: [...run.errors],
     stderrTail: run.stderrTail,
-    lastActivity: run.recentEvents.at(-1) ?? null,
     skipGitRepoCheck: run.options.argv.includes(SKIP_GIT),
   };
 }
@@ -46,7 +45,6 @@ function ledgerFacts({ start, end }: LedgerRun): RunFacts {
     error: end?.error ?? null,
     errors: end?.errors ?? [],
     stderrTail: end?.stderr_tail ?? "",
-    lastActivity: null,
     skipGitRepoCheck: start.argv.includes(SKIP_GIT),
   };
 }

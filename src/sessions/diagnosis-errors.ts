@@ -41,7 +41,9 @@ export function classifyErrors(facts: ErrorFact[]): ClassifiedError | undefined 
   const usable = facts.filter((fact) => fact.message.trim() !== "" && !isProgressNotice(fact.message));
   if (usable.length === 0) return undefined;
   for (const [category, pattern] of RULES) {
-    const fact = usable.findLast((candidate) => pattern.test(`${candidate.info ?? ""} ${readableError(candidate.message)}`));
+    const matching = usable.filter((candidate) => pattern.test(`${candidate.info ?? ""} ${readableError(candidate.message)}`));
+    // the log's copy carries Codex's error info; the stream's says the same in words
+    const fact = matching.findLast((candidate) => candidate.source === "log") ?? matching.at(-1);
     if (fact) return { category, fact };
   }
   const fact = usable.at(-1);

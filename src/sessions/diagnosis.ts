@@ -31,8 +31,6 @@ export interface RunFacts {
   /** Errors Codex printed in its `--json` stream, newest last. */
   errors: string[];
   stderrTail: string;
-  /** What the run did most recently (a running command, the agent's message). */
-  lastActivity: { at: string; message: string } | null;
   /** The run was started with `--skip-git-repo-check`. */
   skipGitRepoCheck?: boolean;
 }
@@ -208,7 +206,7 @@ class Builder {
   }
 
   running(run: RunFacts): Diagnosis {
-    const activity = run.lastActivity;
+    const activity = currentActivity(this.model);
     const evidence = [`run ${run.runId} of this server is running this session (started ${run.startedAt})`];
     if (activity) evidence.push(`now: ${quote(activity.message)} (${activity.at})`);
     return this.result(
@@ -323,6 +321,20 @@ class Builder {
   private codexWord(): string {
     return [this.target.codexHome ? `CODEX_HOME=${this.target.codexHome}` : "", this.target.codexBin ?? "codex"].filter(Boolean).join(" ");
   }
+}
+
+/** What a live session is doing, from its log (so every reader of the log sees the same). */
+function currentActivity(model: SessionModel): { at: string; message: string } | null {
+  const turn = model.turns.at(-1);
+  const at = model.lastTimestamp;
+  if (!turn || at === undefined) return null;
+  const call = model.calls.findLast((candidate) => candidate.turn === turn.index);
+  if (call && (turn.lastItem === "call" || callStatus(call) === "running" || callStatus(call) === "no_output")) {
+    return { at: call.timestamp ?? at, message: `running: ${call.command ?? call.name}` };
+  }
+  if (turn.lastItem === "agent_message" && turn.lastAgentMessage !== undefined) return { at, message: `agent: ${turn.lastAgentMessage.slice(0, 200)}` };
+  if (turn.lastItem === "reasoning") return { at, message: "thinking" };
+  return { at, message: "waiting for the model" };
 }
 
 function commandEvidence(work: TurnWork | undefined): string[] {

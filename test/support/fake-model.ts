@@ -132,7 +132,8 @@ type Step = { run: string; escalate?: boolean } | { say: string } | { fail: Fail
 
 /** `STEPS: RUN:false ;; SAY:I give up` → the steps; unknown failure kinds are an error in the test itself. */
 export function parseSteps(prompt: string): Step[] | undefined {
-  const match = /STEPS:(.*)$/s.exec(prompt);
+  // the script opens the prompt ("please STEPS: …"): a later prompt that quotes it is not a script
+  const match = /^(?:\w+ )*STEPS:(.*)$/s.exec(prompt);
   if (!match?.[1]) return undefined;
   return match[1].split(";;").map((raw): Step => {
     const step = raw.trim();
