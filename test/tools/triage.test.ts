@@ -2,15 +2,15 @@
 // where they behave differently) against a fake model endpoint that fails the way the OpenAI and ChatGPT
 // backends do. Every case asserts the category, retryable, resets_at and the failing commands, runs the
 // pasteable next command in a shell that has no CODEX_HOME, and checks that the CLI and the resource agree.
-import { execFile } from "node:child_process";
-import { mkdtemp, realpath } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunView } from "../../src/codex/runs.js";
 import { runCommand } from "../../src/commands/index.js";
-import type { Diagnosis } from "../../src/sessions/index.js";
+import { CATEGORY_GUIDE, DIAGNOSIS_CATEGORIES, type Diagnosis } from "../../src/sessions/index.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { codexVersion, PINNED_CODEX } from "../support/codex-versions.js";
 import { FAKE_REQUEST_ID, startFakeModel, type FakeModel } from "../support/fake-model.js";
@@ -209,6 +209,62 @@ describe("Codex 0.169", () => {
     await at.mcp.call("cancel_run", { run_id: started.run_id });
     const cancelled = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: Diagnosis };
     expect(cancelled.diagnosis).toMatchObject({ category: "cancelled", retryable: true });
+  });
+});
+
+describe("Codex 0.169 run by hand (no ledger)", () => {
+  let at: Server;
+  beforeAll(async () => {
+    at = await server(PINNED_CODEX, "triage-byhand");
+  });
+  afterAll(async () => at.mcp.close());
+
+  /** Starts `codex exec` as a person would, waits until the model has the request, then sends the signal. */
+  async function byHand(signal: NodeJS.Signals): Promise<Diagnosis> {
+    const before = model.requests.length;
+    const child = spawn(PINNED_CODEX, ["exec", "--json", "--skip-git-repo-check", "--cd", at.workdir, "please HANG"], { env: codexEnv(at.home), detached: true, stdio: ["ignore", "ignore", "ignore"] });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    while (model.requests.length === before) await new Promise((resolve) => setTimeout(resolve, 100));
+    process.kill(-(child.pid ?? 0), signal);
+    await exited;
+    if (signal === "SIGKILL") await new Promise((resolve) => setTimeout(resolve, 300)); // the group's other members
+    const summary = (await at.mcp.call("session_summary", { session_id: "last" })).structuredContent as { id: string; diagnosis: Diagnosis };
+    await sameAnswerElsewhere(at.mcp, summary.id, summary.diagnosis);
+    return summary.diagnosis;
+  }
+
+  it("aborted: Ctrl-C", async () => {
+    const diagnosis = await byHand("SIGINT");
+    expect(diagnosis).toMatchObject({ category: "aborted", retryable: true, error: null });
+    expect(diagnosis.next_command).toContain(`CODEX_HOME=${at.home}`);
+  });
+
+  it("interrupted: killed", async () => {
+    const diagnosis = await byHand("SIGKILL");
+    expect(diagnosis).toMatchObject({ category: "interrupted", retryable: true, error: null });
+  });
+
+  it("empty: the log ends before the prompt", async () => {
+    const id = "01a2ffff-0000-7000-8000-00000000e111";
+    const dir = join(at.home, "sessions", "2026", "11", "29");
+    await mkdir(dir, { recursive: true });
+    const meta = { timestamp: "2026-11-29T10:00:00.000Z", type: "session_meta", payload: { id, timestamp: "2026-11-29T10:00:00.000Z", cwd: at.workdir, cli_version: "0.169.0", originator: "codex_exec" } };
+    await writeFile(join(dir, `rollout-2026-11-29T10-00-00-${id}.jsonl`), `${JSON.stringify(meta)}\n`);
+    const summary = (await at.mcp.call("session_summary", { session_id: id })).structuredContent as { diagnosis: Diagnosis };
+    expect(summary.diagnosis).toMatchObject({ category: "empty", retryable: true, next_command: null });
+    await sameAnswerElsewhere(at.mcp, id, summary.diagnosis);
+  });
+});
+
+describe("README", () => {
+  it("lists every category with its meaning, retryable and next step, as the code has them", async () => {
+    const readme = await readFile(join(import.meta.dirname, "..", "..", "README.md"), "utf8");
+    const rows = [...readme.matchAll(/^\| `(\w+)` \| (.+) \| (yes|no) \| (.+) \|$/gm)].filter((row) => (DIAGNOSIS_CATEGORIES as readonly string[]).includes(row[1] ?? ""));
+    expect(rows.map((row) => row[1])).toEqual([...DIAGNOSIS_CATEGORIES]);
+    for (const [, category, meaning, retryable, next] of rows) {
+      const guide = CATEGORY_GUIDE[category as Diagnosis["category"]];
+      expect([category, meaning, retryable, next]).toEqual([category, guide.meaning, guide.retryable ? "yes" : "no", guide.next]);
+    }
   });
 });
 
