@@ -246,7 +246,8 @@ class Builder {
     switch (category) {
       case "usage_limit": {
         const limited = exhaustedLimit(this.model.tokens.rateLimits);
-        const resetsAt = limited?.resetsAt ?? resetTimeFromMessage(fact.message, fact.at) ?? null;
+        // the error's own reset time (its body, in Codex's message) is about this limit; a window's is a fallback
+        const resetsAt = resetTimeFromMessage(fact.message, fact.at) ?? limited?.resetsAt ?? null;
         return this.usageLimit([...lines, ...(limited ? [limited.evidence] : [])], resetsAt, error, work);
       }
       case "quota_exhausted":

@@ -49,7 +49,7 @@ function parseOutputText(raw: string): ParsedOutput {
       const result: ParsedOutput = { text: json.output };
       if (typeof metadata.exit_code === "number") result.exitCode = metadata.exit_code;
       if (typeof metadata.duration_seconds === "number") result.durationMs = Math.round(metadata.duration_seconds * 1000);
-      return result;
+      return withDenial(result, json.output);
     }
   }
   if (trimmed.startsWith("[")) {
@@ -68,7 +68,11 @@ function parseOutputText(raw: string): ParsedOutput {
   if (/^Process running with session ID \d+/m.test(header)) result.running = true;
   // an interrupted command, or a tool call Codex refused to dispatch
   if (/^aborted by user/m.test(header) || /^unsupported (custom )?(tool )?call\b/.test(header)) result.isError = true;
-  const denial = denialOf(raw.length > 8000 ? `${raw.slice(0, 4000)}\n${raw.slice(-4000)}` : raw);
+  return withDenial(result, raw);
+}
+
+function withDenial(result: ParsedOutput, text: string): ParsedOutput {
+  const denial = denialOf(text.length > 8000 ? `${text.slice(0, 4000)}\n${text.slice(-4000)}` : text);
   if (denial) {
     result.denial = denial;
     if (denial.explicit) result.isError = true;

@@ -83,7 +83,10 @@ describe("tool output of every generation", () => {
       isError: true,
       denial: { explicit: true },
     });
-    expect(parseToolOutput('{"output":"touch: cannot touch \'/usr/local/x\': Permission denied\\n","metadata":{"exit_code":1,"duration_seconds":0.0}}')).toMatchObject({ exitCode: 1 });
+    expect(parseToolOutput('{"output":"touch: cannot touch \'/usr/local/x\': Permission denied\\n","metadata":{"exit_code":1,"duration_seconds":0.0}}')).toMatchObject({
+      exitCode: 1,
+      denial: { kind: "write", target: "/usr/local/x", explicit: false },
+    });
     expect(parseToolOutput("Chunk ID: a\nWall time: 0.0 seconds\nProcess exited with code 1\nOutput:\ntouch: cannot touch '/usr/local/x': Read-only file system\n")).toMatchObject({
       exitCode: 1,
       denial: { kind: "write", target: "/usr/local/x", explicit: true },

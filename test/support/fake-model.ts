@@ -146,6 +146,13 @@ export function parseSteps(prompt: string): Step[] | undefined {
   });
 }
 
+/** The primary window used up, resetting when the scripted usage limit does. */
+const EXHAUSTED_HEADERS: Record<string, string> = {
+  ...RATE_LIMIT_HEADERS,
+  "x-codex-primary-used-percent": "100",
+  "x-codex-primary-reset-at": String(FAKE_USAGE_RESET_AT),
+};
+
 export async function startFakeModel(): Promise<FakeModel> {
   const requests: ResponsesRequest[] = [];
   let responseCount = 0;
@@ -175,7 +182,7 @@ export async function startFakeModel(): Promise<FakeModel> {
       return;
     }
 
-    const rateLimitHeaders = prompt.includes("NOHEADERS") ? {} : prompt.includes("LIMITHEADERS") ? { ...RATE_LIMIT_HEADERS, "x-codex-primary-used-percent": "100" } : RATE_LIMIT_HEADERS;
+    const rateLimitHeaders = prompt.includes("NOHEADERS") ? {} : prompt.includes("LIMITHEADERS") ? EXHAUSTED_HEADERS : RATE_LIMIT_HEADERS;
     const steps = parseSteps(prompt);
     const step = steps?.[toolOutputsSincePrompt(request.input ?? [])];
     const failure: Failure | undefined = step && "fail" in step ? FAILURES[step.fail] : undefined;

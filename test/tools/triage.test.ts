@@ -153,11 +153,12 @@ describe("Codex 0.169", () => {
   });
 
   it("usage_limit: the reset time from Codex's message, with and without x-codex headers", async () => {
-    for (const prompt of ["please STEPS: RUN:exit 3 ;; FAIL:usage_limit", "please NOHEADERS STEPS: RUN:exit 3 ;; FAIL:usage_limit"]) {
+    for (const prompt of ["please STEPS: RUN:exit 3 ;; FAIL:usage_limit", "please NOHEADERS STEPS: RUN:exit 3 ;; FAIL:usage_limit", "please LIMITHEADERS STEPS: RUN:exit 3 ;; FAIL:usage_limit"]) {
       const triaged = await triage(at, prompt);
       expect(triaged.diagnosis).toMatchObject({ category: "usage_limit", retryable: true, resets_at: USAGE_RESET });
       expect(triaged.diagnosis.failed_commands.map((failed) => failed.exit_code)).toEqual([3]);
       expect(triaged.diagnosis.next_step).toBe(`Wait until ${USAGE_RESET}, then run: ${triaged.diagnosis.next_command}`);
+      expect(triaged.diagnosis.evidence.includes(`the primary rate-limit window (300 min) is 100% used until ${USAGE_RESET}`)).toBe(prompt.includes("LIMITHEADERS"));
       await pasteNextCommand(at, triaged);
     }
   });
@@ -308,6 +309,16 @@ describe.each(["0.100.0", "0.63.0"])("Codex %s: the same failure gets the same c
       const triaged = await triage(at, `please STEPS: FAIL:${kind}`);
       expect([kind, triaged.diagnosis.category, triaged.diagnosis.retryable]).toEqual([kind, category, retryable]);
     }
+  });
+
+  it("sandbox_blocked: this CLI's sandbox-denied output and a rejected escalation", async () => {
+    const triaged = await triage(at, "please STEPS: RUN:touch /usr/local/ccm-blocked ;; ESCALATE:touch /usr/local/ccm-blocked ;; SAY:Done.", { mode: "sandboxed" });
+    expect(triaged.diagnosis).toMatchObject({ category: "sandbox_blocked", retryable: false });
+    expect(triaged.diagnosis.sandbox_denials.map(({ kind, target, mode }) => [kind, target, mode])).toEqual([
+      ["write", "/usr/local/ccm-blocked", "workspace-write"],
+      ["escalation", null, "workspace-write"],
+    ]);
+    expect(triaged.diagnosis.failed_commands.map(({ command, exit_code }) => [command, exit_code])).toEqual([["touch /usr/local/ccm-blocked", 1]]);
   });
 
   it("command_failures", async () => {
