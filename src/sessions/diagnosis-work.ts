@@ -38,7 +38,9 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   for (const call of calls) {
     const denial = call.output?.denial;
     const command = call.command ?? call.result?.command ?? call.name;
-    if (denial && (denial.explicit || (mode !== null && SANDBOXED.has(mode)))) {
+    // a command's own "Permission denied" or unreachable host is the sandbox's doing only when it was on
+    const sandboxed = mode !== null && SANDBOXED.has(mode) && !(denial?.kind === "network" && model.lastContext?.networkAccess === true);
+    if (denial && (denial.explicit || sandboxed)) {
       denials.push({ call_id: call.callId, command, kind: denial.kind, target: denial.target, mode });
     }
     if (denial?.kind === "escalation") continue; // never ran

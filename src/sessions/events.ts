@@ -49,6 +49,8 @@ export type SessionEvent = Base &
         cwd?: string;
         model?: string;
         sandbox?: string;
+        /** workspace-write's `network_access`, where the log says. */
+        networkAccess?: boolean;
         approval?: string;
         effort?: string;
       }

@@ -146,6 +146,7 @@ function turnContext(payload: Json, at: At): SessionEvent {
     cwd: str(payload.cwd),
     model: str(payload.model),
     sandbox: sandbox,
+    networkAccess: isRecord(payload.sandbox_policy) && typeof payload.sandbox_policy.network_access === "boolean" ? payload.sandbox_policy.network_access : undefined,
     approval: approval,
     effort: str(payload.effort),
   };

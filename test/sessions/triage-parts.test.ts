@@ -181,4 +181,19 @@ describe("run facts merged with the log", () => {
     expect(diagnosis.next_command).toBe(`CODEX_HOME='/my home' /opt/codex exec --cd /w --skip-git-repo-check resume ${ID} 'Continue where you left off.'`);
     expect(resumeCommandLine({ sessionId: ID, model: "gpt-big", options: ["-c", "a=b"] })).toBe(`codex exec --model gpt-big -c a=b resume ${ID} 'Continue where you left off.'`);
   });
+
+  it("an unreachable host is the sandbox's doing only when the sandbox had no network", async () => {
+    const turn = (networkAccess: boolean): SessionEvent[] => [
+      { ...at(1), kind: "turn_context", turnId: "t1", sandbox: "workspace-write", networkAccess, cwd: "/w" },
+      ...prompted(),
+      { ...at(3), kind: "call", callId: "c1", name: "exec_command", arguments: {}, command: "curl https://example.com" },
+      { ...at(4), kind: "call_output", callId: "c1", text: "", exitCode: 6, denial: { kind: "network", target: "example.com", explicit: false } },
+      { ...at(5), kind: "agent_message", text: "The download failed." },
+      { ...at(6), kind: "turn_ended", turnId: "t1", outcome: "completed", lastAgentMessage: "The download failed." },
+    ];
+    const blocked = diagnose(await foldEvents(turn(false)), { sessionId: ID, cwd: "/w" });
+    expect(blocked).toMatchObject({ category: "sandbox_blocked", sandbox_denials: [{ kind: "network", target: "example.com", mode: "workspace-write" }] });
+    expect(blocked.next_command).toBe(`codex exec --cd /w --sandbox workspace-write -c sandbox_workspace_write.network_access=true resume ${ID} 'Network access is allowed now; run the blocked commands again.'`);
+    expect(diagnose(await foldEvents(turn(true)), { sessionId: ID, cwd: "/w" })).toMatchObject({ category: "command_failures", sandbox_denials: [] });
+  });
 });
