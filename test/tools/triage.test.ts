@@ -122,7 +122,7 @@ describe("Codex 0.169", () => {
     ]);
     expect(triaged.diagnosis.evidence[0]).toBe("turn 1 completed, but the agent says it could not finish");
     await pasteNextCommand(at, triaged);
-  });
+  }, 300_000);
 
   it("sandbox_blocked: a write outside the workspace and an escalation the approval policy rejected", async () => {
     const triaged = await triage(at, "please STEPS: RUN:touch /usr/local/ccm-blocked ;; ESCALATE:touch /usr/local/ccm-blocked ;; SAY:Done.", { mode: "sandboxed" });
@@ -161,7 +161,7 @@ describe("Codex 0.169", () => {
       expect(triaged.diagnosis.evidence.includes(`the primary rate-limit window (300 min) is 100% used until ${USAGE_RESET}`)).toBe(prompt.includes("LIMITHEADERS"));
       await pasteNextCommand(at, triaged);
     }
-  });
+  }, 300_000);
 
   it("rate_limited: response.failed with retry-after, and a 429", async () => {
     const failed = await triage(at, "please STEPS: FAIL:rate_limit");
@@ -169,7 +169,7 @@ describe("Codex 0.169", () => {
     await pasteNextCommand(at, failed);
     const http = await triage(at, "please STEPS: FAIL:rate_limit_429");
     expect(http.diagnosis).toMatchObject({ category: "rate_limited", retryable: true, error: { http_status: 429, request_id: FAKE_REQUEST_ID } });
-  });
+  }, 300_000);
 
   it("server_error: server_error, overloaded, 500, 502 and a dropped stream", async () => {
     for (const kind of ["server_error", "overloaded", "http500", "http502", "drop"]) {
@@ -180,7 +180,7 @@ describe("Codex 0.169", () => {
         await pasteNextCommand(at, triaged);
       }
     }
-  });
+  }, 300_000);
 
   it("context_window_exceeded: the window-full marker is not a count, and the next step starts afresh", async () => {
     const triaged = await triage(at, "please STEPS: RUN:echo a ;; FAIL:context");
@@ -210,7 +210,7 @@ describe("Codex 0.169", () => {
     await at.mcp.call("cancel_run", { run_id: started.run_id });
     const cancelled = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: Diagnosis };
     expect(cancelled.diagnosis).toMatchObject({ category: "cancelled", retryable: true });
-  });
+  }, 300_000);
 });
 
 describe("Codex 0.169 run by hand (no ledger)", () => {
@@ -309,7 +309,7 @@ describe.each(["0.100.0", "0.63.0"])("Codex %s: the same failure gets the same c
       const triaged = await triage(at, `please STEPS: FAIL:${kind}`);
       expect([kind, triaged.diagnosis.category, triaged.diagnosis.retryable]).toEqual([kind, category, retryable]);
     }
-  });
+  }, 300_000);
 
   it("sandbox_blocked: this CLI's sandbox-denied output and a rejected escalation", async () => {
     const triaged = await triage(at, "please STEPS: RUN:touch /usr/local/ccm-blocked ;; ESCALATE:touch /usr/local/ccm-blocked ;; SAY:Done.", { mode: "sandboxed" });
