@@ -412,9 +412,9 @@ function rateLimits(value: unknown, timestamp: string | undefined): RateLimits |
         window_minutes: num(nested.window_minutes) ?? null,
         resets_at:
           resetsAt !== undefined
-            ? new Date(resetsAt * 1000).toISOString()
+            ? isoOrNull(resetsAt * 1000)
             : resetsIn !== undefined && timestamp
-              ? new Date(Date.parse(timestamp) + resetsIn * 1000).toISOString()
+              ? isoOrNull(Date.parse(timestamp) + resetsIn * 1000)
               : null,
       };
     }
@@ -433,6 +433,12 @@ function durationMs(value: unknown): number | undefined {
     return Math.round(secs * 1000 + nanos / 1e6);
   }
   return num(value);
+}
+
+/** A time that is not one (a torn or foreign timestamp) is no time, not a crash. */
+function isoOrNull(ms: number): string | null {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 function errorInfo(info: unknown): string | undefined {

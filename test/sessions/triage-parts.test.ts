@@ -7,6 +7,7 @@ import { exitCodeMeaning, saysItCouldNotFinish } from "../../src/sessions/diagno
 import { diagnose, type RunFacts } from "../../src/sessions/diagnosis.js";
 import type { SessionEvent } from "../../src/sessions/events.js";
 import { resumeCommandLine } from "../../src/sessions/resume-command.js";
+import { normalizeLine } from "../../src/sessions/normalize.js";
 import { foldEvents } from "../../src/sessions/session-model.js";
 import { parseToolOutput } from "../../src/sessions/tool-output.js";
 import { tokenUsage } from "../../src/sessions/usage.js";
@@ -129,6 +130,11 @@ const counter = (input: number, output: number, window: number): SessionEvent =>
 });
 
 describe("token usage after an overflow", () => {
+  it("a rate-limit reading on a line whose time is unreadable has no reset time, and does not crash", () => {
+    const line = { timestamp: "[trimmed]", type: "event_msg", payload: { type: "token_count", info: null, rate_limits: { primary: { used_percent: 0, window_minutes: 0, resets_in_seconds: 0 } } } };
+    expect(normalizeLine(line, 1)?.[0]).toMatchObject({ kind: "token_count", rateLimits: { primary: { used_percent: 0, window_minutes: 0, resets_at: null } } });
+  });
+
   it("the window-full marker is not a count", async () => {
     const marker: SessionEvent = { ...at(4), kind: "token_count", total: { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 10000 }, last: { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 10000 }, modelContextWindow: 10000 };
     const model = await foldEvents([{ ...at(1), kind: "user_message", text: "go" }, counter(1200, 60, 10000), marker]);
