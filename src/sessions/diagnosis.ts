@@ -8,6 +8,7 @@ import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, type
 import { turnWork, type FailedCommand, type SandboxDenial, type TurnWork } from "./diagnosis-work.js";
 import { newSessionCommandLine, resumeCommandLine, type Invocation, type ResumeTarget } from "./resume-command.js";
 import { callStatus, turnStatus, type SessionModel, type Turn } from "./session-model.js";
+import { CONTEXT_NEARLY_FULL_PERCENT, tokenUsage } from "./usage.js";
 
 export { DIAGNOSIS_CATEGORIES, CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
 export type { FailedCommand, SandboxDenial } from "./diagnosis-work.js";
@@ -186,7 +187,7 @@ class Builder {
       category,
       retryable: CATEGORY_GUIDE[category].retryable,
       resets_at: null,
-      evidence: [...evidence.filter((line) => line !== ""), ...commandEvidence(work)],
+      evidence: [...evidence.filter((line) => line !== ""), ...commandEvidence(work), ...contextEvidence(this.model, category)],
       next_step: nextStep,
       next_command: nextCommand,
       error: null,
@@ -322,6 +323,15 @@ class Builder {
   private codexWord(): string {
     return [this.target.codexHome ? `CODEX_HOME=${this.target.codexHome}` : "", this.target.codexBin ?? "codex"].filter(Boolean).join(" ");
   }
+}
+
+/** A last turn close to the window's end is worth knowing before resuming it. */
+function contextEvidence(model: SessionModel, category: DiagnosisCategory): string[] {
+  if (category === "context_window_exceeded") return [];
+  const usage = tokenUsage(model);
+  if (usage.context_window_full) return ["the context window filled up in this session (Codex's window-full marker): a resume may overflow it again"];
+  const percent = usage.context_used_percent;
+  return percent !== null && percent >= CONTEXT_NEARLY_FULL_PERCENT ? [`the newest request used ${percent}% of the context window: the next turn may overflow it`] : [];
 }
 
 /** What a live session is doing, from its log (so every reader of the log sees the same). */

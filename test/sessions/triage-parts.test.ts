@@ -149,6 +149,7 @@ describe("token usage after an overflow", () => {
   it("a request above 80% of the window says so", async () => {
     const model = await foldEvents([{ ...at(1), kind: "user_message", text: "go" }, counter(8200, 100, 10000)]);
     expect(tokenUsage(model)).toMatchObject({ context_used_percent: 83, context_window_full: false, note: "The newest request used 83% of the context window: the next turns may overflow it." });
+    expect(diagnose(model, { sessionId: ID }).evidence).toContain("the newest request used 83% of the context window: the next turn may overflow it");
   });
 });
 
