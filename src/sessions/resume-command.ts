@@ -29,7 +29,8 @@ const SANDBOXES = new Set(["read-only", "workspace-write", "danger-full-access"]
 export const DEFAULT_RESUME_PROMPT = "Continue where you left off.";
 
 export function resumeCommandLine({ sessionId, prompt = DEFAULT_RESUME_PROMPT, ...rest }: ResumeTarget): string {
-  return [...execPrefix(rest), "resume", sessionId, shellQuote(prompt)].join(" ");
+  // the id comes from the log, which is untrusted: a UUID passes unquoted, anything else is quoted
+  return [...execPrefix(rest), "resume", shellQuote(sessionId), shellQuote(prompt)].join(" ");
 }
 
 /** `codex exec …` starting a new session in the same place (when resuming cannot help). */
