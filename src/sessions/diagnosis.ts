@@ -6,7 +6,7 @@ import type { RateLimits } from "./events.js";
 import { CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
 import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, type ErrorDetails, type ErrorFact } from "./diagnosis-errors.js";
 import { turnWork, type FailedCommand, type SandboxDenial, type TurnWork } from "./diagnosis-work.js";
-import { newSessionCommandLine, resumeCommandLine, type Invocation, type ResumeTarget } from "./resume-command.js";
+import { newSessionCommandLine, resumeCommandLine, shellQuote, type Invocation, type ResumeTarget } from "./resume-command.js";
 import { callStatus, turnStatus, type SessionModel, type Turn } from "./session-model.js";
 import { CONTEXT_NEARLY_FULL_PERCENT, tokenUsage } from "./usage.js";
 
@@ -321,7 +321,7 @@ class Builder {
   }
 
   private codexWord(): string {
-    return [this.target.codexHome ? `CODEX_HOME=${this.target.codexHome}` : "", this.target.codexBin ?? "codex"].filter(Boolean).join(" ");
+    return [this.target.codexHome ? `CODEX_HOME=${shellQuote(this.target.codexHome)}` : "", shellQuote(this.target.codexBin ?? "codex")].filter(Boolean).join(" ");
   }
 }
 
