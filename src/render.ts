@@ -37,6 +37,7 @@ export function renderSummary(s: SessionSummary): string {
   const lines = [
     `Session ${s.id}: ${s.status} (diagnosis: ${s.diagnosis.category})`,
     `cwd ${inline(s.cwd)} · model ${inline(s.model)} · codex ${inline(s.cli_version)} · ${s.counts.turns} turn(s) · ${s.counts.function_calls} call(s), ${s.counts.failed_calls} failed · started ${s.started_at ?? "?"} · last event ${s.last_event_at ?? "?"}`,
+    `Diagnosis: ${s.diagnosis.category} · ${s.diagnosis.retryable ? "retryable" : "not retryable as is"}${s.diagnosis.resets_at ? ` · resets at ${s.diagnosis.resets_at}` : ""}`,
     "Evidence:",
     ...s.diagnosis.evidence.map((line) => `- ${inline(line)}`),
     `Next step: ${inline(s.diagnosis.next_step)}`,
@@ -74,6 +75,7 @@ export function renderUsage(usage: TokenUsageReport & { id: string }): string {
     }
     if (usage.last_turn) lines.push(`last turn (${usage.last_turn.turn}): ${usage.last_turn.total} tokens`);
     if (usage.context_used_percent !== null) lines.push(`context window: ${usage.context_used_percent}% of ${usage.model_context_window} used`);
+    if (usage.total && usage.note) lines.push(`note: ${usage.note}`);
     for (const name of ["primary", "secondary"] as const) {
       const window = usage.rate_limits?.[name];
       if (window) lines.push(`${name} rate limit: ${window.used_percent ?? "?"}% used of ${window.window_minutes ?? "?"} min, resets ${window.resets_at ?? "unknown"}`);
