@@ -34,7 +34,7 @@ export interface LoadedSession {
 
 export async function loadSession(home: string, ref: string): Promise<LoadedSession> {
   const file = await resolveSession(home, ref);
-  const stats: ReadStats = { lines: 0, skipped: 0 };
+  const stats: ReadStats = { lines: 0, skipped: 0, badFieldLines: 0 };
   const model = await foldEvents(rolloutEvents(file.path, stats));
   return { file, model, stats };
 }
@@ -47,24 +47,24 @@ export interface SessionSummaryOptions {
 
 export async function sessionSummary(home: string, ref: string, options: SessionSummaryOptions) {
   const file = await resolveSession(home, ref);
-  const { model, skipped } = await indexedSession(file.path);
+  const { model, skipped, badFieldLines } = await indexedSession(file.path);
   const modifiedAt = new Date((await stat(file.path)).mtimeMs).toISOString();
   const run = await options.runEvidence?.(model.meta?.id ?? file.id);
-  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, run });
+  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, badFieldLines, run });
 }
 
 export async function sessionCalls(home: string, ref: string, options: CallsOptions) {
   const file = await resolveSession(home, ref);
-  const { model, folder, skipped } = await indexedSession(file.path);
+  const { model, folder, skipped, badFieldLines } = await indexedSession(file.path);
   const lastTurn = model.turns.length;
   const calls = file.path.endsWith(".json")
     ? (await loadSession(home, file.path)).model.calls.slice(-options.limit)
     : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);
-  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, total_calls: model.calls.length, calls: callViews(calls, options) };
+  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, total_calls: model.calls.length, calls: callViews(calls, options) };
 }
 
 export async function sessionTokenUsage(home: string, ref: string) {
   const file = await resolveSession(home, ref);
-  const { model, skipped } = await indexedSession(file.path);
-  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, ...tokenUsage(model) };
+  const { model, skipped, badFieldLines } = await indexedSession(file.path);
+  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) };
 }

@@ -44,7 +44,7 @@ export async function listSessions(home: string, options: ListOptions): Promise<
     if (sessions.length >= options.limit) break;
     if (sinceMs !== undefined && file.mtimeMs < sinceMs) break; // newest first: the rest are older
     scanned += 1;
-    const listing = await describe(file);
+    const listing = await describe(file).catch(() => unreadable(file));
     if (wantedCwd !== undefined && !isWithin(listing.cwd, wantedCwd)) continue;
     sessions.push(listing);
   }
@@ -90,11 +90,28 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   };
 }
 
+/** A file that could not be read (it vanished, or its permissions changed) still gets its line. */
+function unreadable(file: RolloutFile): SessionListing {
+  return {
+    id: file.id,
+    path: file.path,
+    started_at: null,
+    updated_at: new Date(file.mtimeMs).toISOString(),
+    cwd: null,
+    cli_version: null,
+    model: null,
+    source: null,
+    first_prompt: null,
+    status: "incomplete",
+    archived: file.archived,
+  };
+}
+
 async function eventsOf(path: string, end: "head" | "tail"): Promise<{ events: SessionEvent[]; whole: boolean }> {
   if (path.endsWith(".json")) {
     // the TypeScript CLI's single JSON document is only readable whole
     const events: SessionEvent[] = [];
-    for await (const event of rolloutEvents(path, { lines: 0, skipped: 0 })) events.push(event);
+    for await (const event of rolloutEvents(path, { lines: 0, skipped: 0, badFieldLines: 0 })) events.push(event);
     return { events, whole: true };
   }
   const chunk = end === "head" ? await edgeLines(path, "head", HEAD_BYTES) : await edgeLines(path, "tail", TAIL_BYTES);

@@ -67,10 +67,29 @@ const IGNORED_LINE_TYPES = new Set([
   "security_risk_score",
 ]);
 
-export function normalizeLine(value: unknown, line: number): Normalized {
+/** Lines whose JSON was a rollout line but held a field of the wrong type or range (the field was dropped). */
+export interface FieldIssues {
+  badFieldLines: number;
+}
+
+/**
+ * Values of the wrong type or range dropped while normalizing the current line. Normalizing is synchronous,
+ * so one counter reset per line is safe.
+ */
+let droppedFields = 0;
+
+export function normalizeLine(value: unknown, line: number, issues?: FieldIssues): Normalized {
+  droppedFields = 0;
+  const events = normalizeValue(value, line);
+  if (issues && droppedFields > 0 && events !== undefined) issues.badFieldLines += 1;
+  return events;
+}
+
+function normalizeValue(value: unknown, line: number): Normalized {
   if (!isRecord(value)) return undefined;
-  const timestamp = typeof value.timestamp === "string" ? value.timestamp : undefined;
-  const at = { line, ...(timestamp !== undefined && { timestamp }) };
+  const timestamp = isoTime(value.timestamp);
+  const ordinal = count(value.ordinal);
+  const at: At = { line, ...(timestamp !== undefined && { timestamp }), ...(ordinal !== undefined && { ordinal }) };
 
   if (typeof value.type === "string" && "payload" in value) {
     const payload = isRecord(value.payload) ? value.payload : undefined;
@@ -101,7 +120,7 @@ export function normalizeLine(value: unknown, line: number): Normalized {
   return undefined;
 }
 
-type At = { line: number; timestamp?: string };
+type At = { line: number; timestamp?: string; ordinal?: number };
 
 function sessionMeta(payload: Json, at: At): SessionEvent[] {
   const id = str(payload.id);
@@ -111,7 +130,7 @@ function sessionMeta(payload: Json, at: At): SessionEvent[] {
       ...at,
       kind: "meta",
       id,
-      startedAt: str(payload.timestamp),
+      startedAt: isoTime(payload.timestamp),
       cwd: str(payload.cwd),
       cliVersion: str(payload.cli_version),
       originator: str(payload.originator),
@@ -243,7 +262,7 @@ function eventMsg(payload: Json, at: At): SessionEvent[] {
           ...at,
           kind: "turn_started",
           turnId: str(payload.turn_id),
-          modelContextWindow: num(payload.model_context_window),
+          modelContextWindow: count(payload.model_context_window),
         },
       ];
     case "task_complete":
@@ -314,10 +333,10 @@ function turnItem(item: Json, at: At): SessionEvent[] {
           ...at,
           kind: "call_result",
           callId,
-          exitCode: num(item.exit_code),
+          exitCode: int(item.exit_code),
           durationMs: durationMs(item.duration),
           status: str(item.status),
-          command: argv.length > 0 ? joinArgv(argv) : str(item.command),
+          command: argv.length > 0 ? joinArgv(argv) : typeof item.command === "string" ? item.command : undefined,
         },
       ];
     }
@@ -355,7 +374,7 @@ function execCommandEnd(payload: Json, at: At): SessionEvent[] {
       ...at,
       kind: "call_result",
       callId,
-      exitCode: num(payload.exit_code),
+      exitCode: int(payload.exit_code),
       durationMs: durationMs(payload.duration),
       status: str(payload.status),
     },
@@ -369,7 +388,7 @@ function tokenCount(payload: Json, at: At): SessionEvent {
     kind: "token_count",
     total: info ? tokenTotals(info.total_token_usage) : undefined,
     last: info ? tokenTotals(info.last_token_usage) : undefined,
-    modelContextWindow: info ? num(info.model_context_window) : undefined,
+    modelContextWindow: info ? count(info.model_context_window) : undefined,
     rateLimits: rateLimits(payload.rate_limits, at.timestamp),
   };
 }
@@ -385,15 +404,18 @@ function tokenUsageRecord(payload: Json, at: At): SessionEvent[] {
 }
 
 export function tokenTotals(value: unknown): TokenTotals | undefined {
-  if (!isRecord(value)) return undefined;
-  const input = num(value.input_tokens) ?? 0;
-  const output = num(value.output_tokens) ?? 0;
+  if (!isRecord(value)) {
+    if (value != null) droppedFields += 1;
+    return undefined;
+  }
+  const input = count(value.input_tokens) ?? 0;
+  const output = count(value.output_tokens) ?? 0;
   return {
     input,
-    cached_input: num(value.cached_input_tokens) ?? 0,
+    cached_input: count(value.cached_input_tokens) ?? 0,
     output,
-    reasoning_output: num(value.reasoning_output_tokens) ?? 0,
-    total: num(value.total_tokens) ?? input + output,
+    reasoning_output: count(value.reasoning_output_tokens) ?? 0,
+    total: count(value.total_tokens) ?? input + output,
   };
 }
 
@@ -410,9 +432,9 @@ function rateLimits(value: unknown, timestamp: string | undefined): RateLimits |
         window_minutes: num(nested.window_minutes) ?? null,
         resets_at:
           resetsAt !== undefined
-            ? new Date(resetsAt * 1000).toISOString()
+            ? isoFromMs(resetsAt * 1000)
             : resetsIn !== undefined && timestamp
-              ? new Date(Date.parse(timestamp) + resetsIn * 1000).toISOString()
+              ? isoFromMs(Date.parse(timestamp) + resetsIn * 1000)
               : null,
       };
     }
@@ -426,11 +448,11 @@ function rateLimits(value: unknown, timestamp: string | undefined): RateLimits |
 /** Rust `Duration` `{secs,nanos}`, or milliseconds. */
 function durationMs(value: unknown): number | undefined {
   if (isRecord(value)) {
-    const secs = num(value.secs) ?? 0;
-    const nanos = num(value.nanos) ?? 0;
-    return Math.round(secs * 1000 + nanos / 1e6);
+    const secs = count(value.secs) ?? 0;
+    const nanos = count(value.nanos) ?? 0;
+    return checked(Math.round(secs * 1000 + nanos / 1e6));
   }
-  return num(value);
+  return count(value);
 }
 
 function errorInfo(info: unknown): string | undefined {
@@ -469,10 +491,54 @@ function keyOf(value: unknown): string | undefined {
   return isRecord(value) ? Object.keys(value)[0] : undefined;
 }
 
+// Field readers: a value of another type (null aside: "not said") is dropped and counted.
+
 function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
+  if (typeof value === "string") return value;
+  if (value != null) droppedFields += 1;
+  return undefined;
 }
 
+/** A finite number whose magnitude no sum of a session's values can overflow. */
 function num(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  if (typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= MAX_MAGNITUDE) return value;
+  if (value != null) droppedFields += 1;
+  return undefined;
+}
+
+/** A non-negative integer (token counts, ordinals, milliseconds). */
+function count(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= MAX_MAGNITUDE) return value;
+  if (value != null) droppedFields += 1;
+  return undefined;
+}
+
+function int(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isSafeInteger(value) && Math.abs(value) <= MAX_MAGNITUDE) return value;
+  if (value != null) droppedFields += 1;
+  return undefined;
+}
+
+function checked(value: number): number | undefined {
+  if (Number.isFinite(value) && Math.abs(value) <= MAX_MAGNITUDE) return value;
+  droppedFields += 1;
+  return undefined;
+}
+
+/** 2^40 (about 10^12): more tokens than any session, and sums of millions of them stay exact. */
+const MAX_MAGNITUDE = 2 ** 40;
+/** Dates JavaScript can print: ±100,000,000 days around 1970. */
+const MAX_DATE_MS = 8.64e15;
+
+/** A time string Date can read (it is kept as written: ISO UTC in every generation); anything else is dropped. */
+function isoTime(value: unknown): string | undefined {
+  if (typeof value === "string" && value.length <= 64 && Number.isFinite(Date.parse(value))) return value;
+  if (value != null) droppedFields += 1;
+  return undefined;
+}
+
+function isoFromMs(ms: number): string | null {
+  if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) return new Date(ms).toISOString();
+  droppedFields += 1;
+  return null;
 }

@@ -10,6 +10,8 @@ import { isRecord, tryParseJson } from "./tool-output.js";
 export interface ReadStats {
   lines: number;
   skipped: number;
+  /** Lines kept, less a field of the wrong type or range (see normalize.ts FieldIssues). */
+  badFieldLines: number;
 }
 
 export async function* rolloutEvents(path: string, stats: ReadStats): AsyncGenerator<SessionEvent> {
@@ -23,7 +25,7 @@ export async function* rolloutEvents(path: string, stats: ReadStats): AsyncGener
     lineNumber += 1;
     if (text.trim() === "") continue;
     stats.lines += 1;
-    const events = normalizeLine(tryParseJson(text), lineNumber);
+    const events = normalizeLine(tryParseJson(text), lineNumber, stats);
     if (events === undefined) {
       stats.skipped += 1;
       continue;
@@ -40,9 +42,9 @@ function* typescriptCliEvents(text: string, stats: ReadStats): Generator<Session
     stats.skipped += 1;
     return;
   }
-  yield* normalizeLine(document.session, 0) ?? [];
+  yield* normalizeLine(document.session, 0, stats) ?? [];
   for (const item of document.items) {
-    const events = normalizeLine(item, 0);
+    const events = normalizeLine(item, 0, stats);
     if (events === undefined) stats.skipped += 1;
     else yield* events;
   }

@@ -14,6 +14,8 @@ export interface IndexedSession {
   folder: SessionFolder;
   /** Lines that were not rollout lines (garbage, a torn last line). */
   skipped: number;
+  /** Lines read less a field of the wrong type or range. */
+  badFieldLines: number;
   lines: number;
 }
 
@@ -23,6 +25,7 @@ interface Entry {
   offset: number;
   lines: number;
   skipped: number;
+  badFieldLines: number;
   head: string;
   /** Serializes updates of one file. */
   updating: Promise<unknown>;
@@ -46,7 +49,7 @@ export async function indexedSession(path: string): Promise<IndexedSession> {
   const { size } = await stat(path);
   const head = await readHead(path);
   if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
-    entry = { folder: newFolder(), offset: 0, lines: 0, skipped: 0, head, updating: Promise.resolve() };
+    entry = { folder: newFolder(), offset: 0, lines: 0, skipped: 0, badFieldLines: 0, head, updating: Promise.resolve() };
     cache.set(path, entry);
     while (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
   }
@@ -55,7 +58,7 @@ export async function indexedSession(path: string): Promise<IndexedSession> {
   current.updating = update.catch(() => undefined);
   const tailSkipped = await update;
   evictBeyondBudget(path);
-  return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, lines: current.lines };
+  return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, badFieldLines: current.badFieldLines, lines: current.lines };
 }
 
 /** A compact fold takes a fraction of its log's size in memory (about a quarter for 200 MB of short lines); the budget bounds them all. */
@@ -89,7 +92,7 @@ async function catchUp(path: string, entry: Entry): Promise<number> {
 
 function foldLine(entry: Entry, text: string, parsed?: unknown): void {
   if (text.trim() === "" || cannotMatter(text)) return;
-  const events = normalizeLine(parsed ?? tryParseJson(text), entry.lines);
+  const events = normalizeLine(parsed ?? tryParseJson(text), entry.lines, entry);
   if (events === undefined) entry.skipped += 1;
   else for (const event of events) entry.folder.add(event);
 }
@@ -136,8 +139,8 @@ async function readHead(path: string): Promise<string> {
 
 /** The TypeScript CLI's single JSON document: small, rewritten whole, folded whole. */
 async function foldWhole(path: string): Promise<IndexedSession> {
-  const stats = { lines: 0, skipped: 0 };
+  const stats = { lines: 0, skipped: 0, badFieldLines: 0 };
   const folder = newFolder();
   for await (const event of rolloutEvents(path, stats)) folder.add(event);
-  return { model: folder.model, folder, skipped: stats.skipped, lines: stats.lines };
+  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines };
 }

@@ -37,6 +37,8 @@ export interface SessionSummary {
   files_changed: string[];
   tokens: TokenTotals | null;
   skipped_lines: number;
+  /** Lines read less a field of the wrong type or range (the field was dropped). */
+  bad_field_lines: number;
   /** The newest run of this session by this server, from its run ledger. */
   run: { run_id: string; status: RunEvidence["status"]; error: string | null } | null;
   diagnosis: Diagnosis;
@@ -52,6 +54,7 @@ export interface SessionLocation {
 export interface SummaryOptions {
   reasoningLimit: number;
   skippedLines: number;
+  badFieldLines?: number;
   run?: RunEvidence | undefined;
 }
 
@@ -93,6 +96,7 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     files_changed: model.filesChanged,
     tokens: tokenUsage(model).total,
     skipped_lines: options.skippedLines,
+    bad_field_lines: options.badFieldLines ?? 0,
     run: options.run ? { run_id: options.run.runId, status: options.run.status, error: options.run.error } : null,
     diagnosis: diagnose(model, id, cwd ?? undefined, options.run),
   };

@@ -19,6 +19,7 @@ const outputSchema = {
   path: z.string(),
   total_calls: z.number(),
   skipped_lines: z.number(),
+  bad_field_lines: z.number(),
   calls: z.array(
     z.object({
       call_id: z.string(),

@@ -42,6 +42,7 @@ const outputSchema = {
   files_changed: z.array(z.string()),
   tokens: tokenTotals.nullable(),
   skipped_lines: z.number(),
+  bad_field_lines: z.number(),
   run: z.object({ run_id: z.string(), status: runStatus, error: z.string().nullable() }).nullable(),
   diagnosis: z.object({ category: z.string(), evidence: z.array(z.string()), next_step: z.string() }),
 };

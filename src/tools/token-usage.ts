@@ -26,6 +26,7 @@ const outputSchema = {
   segments: z.number(),
   note: z.string().nullable(),
   skipped_lines: z.number(),
+  bad_field_lines: z.number(),
 };
 
 export function registerTokenUsageTool(server: McpServer, { config }: ToolContext): void {
