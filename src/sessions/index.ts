@@ -57,7 +57,10 @@ export async function sessionCalls(home: string, ref: string, options: CallsOpti
   const file = await resolveSession(home, ref);
   const { model, folder, skipped, badFieldLines } = await indexedSession(file.path);
   const lastTurn = model.turns.length;
-  const calls = file.path.endsWith(".json")
+  // reading backwards cannot tell a parent's replayed calls from the child's, nor attach code-mode calls
+  // to their `exec` call: those files are folded whole
+  const foldWhole = file.path.endsWith(".json") || folder.nestedCalls > 0 || (model.lineage?.inherited.lines ?? 0) > 0;
+  const calls = foldWhole
     ? (await loadSession(home, file.path)).model.calls.slice(-options.limit)
     : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);
   return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, total_calls: model.calls.length, calls: callViews(calls, options) };

@@ -33,6 +33,11 @@ const RESPONSE_ITEM_TYPES = new Set([
   "ghost_snapshot",
   "compaction",
   "compaction_summary",
+  "agent_message",
+  "additional_tools",
+  "configuration_update",
+  "compaction_trigger",
+  "context_compaction",
   "other",
 ]);
 
@@ -40,6 +45,7 @@ const RESPONSE_ITEM_TYPES = new Set([
 export const READ_EVENTS = new Set([
   "task_started",
   "turn_started",
+  "context_compacted",
   "task_complete",
   "turn_complete",
   "turn_aborted",
@@ -55,7 +61,7 @@ export const READ_EVENTS = new Set([
 ]);
 
 /** The `item_completed` item types turnItem() reads. */
-export const READ_ITEMS = new Set(["UserMessage", "AgentMessage", "Reasoning", "CommandExecution", "McpToolCall", "FileChange"]);
+export const READ_ITEMS = new Set(["UserMessage", "AgentMessage", "Reasoning", "CommandExecution", "McpToolCall", "FileChange", "ContextCompaction"]);
 
 /** Top-level line types that carry nothing a forensic reader needs. */
 const IGNORED_LINE_TYPES = new Set([
@@ -63,6 +69,7 @@ const IGNORED_LINE_TYPES = new Set([
   "world_state",
   "dynamic_tools_updated",
   "inter_agent_communication",
+  "inter_agent_communication_metadata",
   "realtime_item",
   "security_risk_score",
 ]);
@@ -125,6 +132,12 @@ type At = { line: number; timestamp?: string; ordinal?: number };
 function sessionMeta(payload: Json, at: At): SessionEvent[] {
   const id = str(payload.id);
   if (!id) return [];
+  const spawn = subagentSpawn(payload.source);
+  const forkedFromId = str(payload.forked_from_id);
+  const parentId = forkedFromId ?? str(payload.parent_thread_id) ?? (spawn ? str(spawn.parent_thread_id) : undefined);
+  const isSubagent = isRecord(payload.source) && "subagent" in payload.source;
+  const nickname = str(payload.agent_nickname) ?? (spawn ? str(spawn.agent_nickname) : undefined);
+  const historyStartOrdinal = count(payload.subagent_history_start_ordinal);
   return [
     {
       ...at,
@@ -136,9 +149,20 @@ function sessionMeta(payload: Json, at: At): SessionEvent[] {
       originator: str(payload.originator),
       source: sourceName(payload.source),
       modelProvider: str(payload.model_provider),
-      forkedFromId: str(payload.forked_from_id),
+      forkedFromId,
+      parentId,
+      sessionKind: isSubagent ? "subagent" : parentId !== undefined ? (forkedFromId !== undefined ? "fork" : "subagent") : "session",
+      ...(nickname !== undefined && { agentNickname: nickname }),
+      ...(historyStartOrdinal !== undefined && { historyStartOrdinal }),
+      ...(isRecord(payload.history_base) && { historyByReference: true }),
     },
   ];
+}
+
+/** `source: {"subagent": {"thread_spawn": {parent_thread_id, agent_nickname, …}}}` → the thread_spawn object. */
+function subagentSpawn(source: unknown): Json | undefined {
+  if (!isRecord(source) || !isRecord(source.subagent)) return undefined;
+  return isRecord(source.subagent.thread_spawn) ? source.subagent.thread_spawn : undefined;
 }
 
 /** `"exec"`, `{"subagent":"review"}`, `{"subagent":{"thread_spawn":…}}`, `{"custom":"x"}` → one word. */
@@ -173,11 +197,17 @@ function turnContext(payload: Json, at: At): SessionEvent {
 function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean }): SessionEvent[] {
   switch (item.type) {
     case "message": {
-      if (enveloped) return [];
+      if (enveloped && item.role !== "user") return [];
       const text = contentText(item.content);
-      if (item.role === "user") return isHarnessText(text) ? [] : [{ ...at, kind: "user_message", text }];
+      // an enveloped user message is a copy of the prompt's event: the prompt only where no event has it
+      if (item.role === "user") return isHarnessText(text) || text === "" ? [] : [{ ...at, kind: "user_message", text, ...(enveloped && { copy: true }) }];
       if (item.role === "assistant") return [{ ...at, kind: "agent_message", text }];
       return [];
+    }
+    case "agent_message": {
+      // 0.158 multi-agent: a message between agents (a sub-agent's task, or its report to the parent)
+      const text = contentText(item.content);
+      return text ? [{ ...at, kind: "user_message", text, fromAgent: true }] : [];
     }
     case "reasoning": {
       if (enveloped) return [];
@@ -294,6 +324,8 @@ function eventMsg(payload: Json, at: At): SessionEvent[] {
       return [{ ...at, kind: "reasoning", text: str(payload.text) ?? "" }];
     case "item_completed":
       return isRecord(payload.item) ? turnItem(payload.item, at) : [];
+    case "context_compacted":
+      return [{ ...at, kind: "compaction" }];
     case "token_count":
       return [tokenCount(payload, at)];
     case "error":
@@ -337,6 +369,8 @@ function turnItem(item: Json, at: At): SessionEvent[] {
           durationMs: durationMs(item.duration),
           status: str(item.status),
           command: argv.length > 0 ? joinArgv(argv) : typeof item.command === "string" ? item.command : undefined,
+          name: "exec_command",
+          ...(typeof item.aggregated_output === "string" && { text: item.aggregated_output }),
         },
       ];
     }
@@ -344,6 +378,9 @@ function turnItem(item: Json, at: At): SessionEvent[] {
       const callId = str(item.id);
       if (!callId) return [];
       const failed = item.status === "failed" || (isRecord(item.result) && item.result.isError === true) || item.error != null;
+      const server = typeof item.server === "string" ? item.server : undefined;
+      const tool = typeof item.tool === "string" ? item.tool : undefined;
+      const errorText = typeof item.error === "string" ? item.error : isRecord(item.error) && typeof item.error.message === "string" ? item.error.message : undefined;
       return [
         {
           ...at,
@@ -351,9 +388,14 @@ function turnItem(item: Json, at: At): SessionEvent[] {
           callId,
           status: failed ? "failed" : str(item.status) ?? "completed",
           durationMs: durationMs(item.duration),
+          ...(tool !== undefined && { name: server !== undefined ? `mcp__${server}__${tool}` : tool }),
+          ...(item.arguments !== undefined && { arguments: item.arguments }),
+          text: errorText ?? (isRecord(item.result) ? parseToolOutput(item.result).text : ""),
         },
       ];
     }
+    case "ContextCompaction":
+      return [{ ...at, kind: "compaction" }];
     case "FileChange": {
       const changes = Array.isArray(item.changes) ? item.changes : isRecord(item.changes) ? Object.keys(item.changes) : [];
       const paths = changes

@@ -100,6 +100,7 @@ function foldLine(entry: Entry, text: string, parsed?: unknown): void {
 const ENVELOPE = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"([a-z_]+)","payload":\{"type":"([A-Za-z_]+)"/;
 const BOOKKEEPING = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"(?:world_state|compacted)"/;
 const ITEM_TYPE = /"item":\{"type":"([A-Za-z]+)"/;
+const USER_ROLE = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"response_item","payload":\{"type":"message",(?:"id":"[^"]{0,100}",)?"role":"user"/;
 /** Enveloped items the fold ignores anyway: messages and reasoning (their events carry the text), bookkeeping. */
 const IGNORED_ITEMS = new Set(["message", "reasoning", "ghost_snapshot", "compaction", "compaction_summary"]);
 
@@ -112,7 +113,8 @@ export function cannotMatter(line: string): boolean {
   const match = ENVELOPE.exec(start);
   if (!match) return BOOKKEEPING.test(start);
   const [, type, payloadType = ""] = match;
-  if (type === "response_item") return IGNORED_ITEMS.has(payloadType);
+  // a user message's copy is the prompt where no event carries it (normalize.ts)
+  if (type === "response_item") return IGNORED_ITEMS.has(payloadType) && !(payloadType === "message" && USER_ROLE.test(line.slice(0, 400)));
   if (type === "event_msg") {
     if (!READ_EVENTS.has(payloadType)) return true;
     if (payloadType !== "item_completed") return false;

@@ -1,6 +1,8 @@
 // What a session did and how it ended, in one object.
 import type { TokenTotals } from "./events.js";
 import { diagnose, type Diagnosis, type RunEvidence } from "./diagnosis.js";
+import type { SessionKind } from "./events.js";
+import { inheritedView, type InheritedView } from "./lineage.js";
 import { callStatus, turnStatus, type SessionModel, type TurnStatus } from "./session-model.js";
 import { tokenUsage } from "./usage.js";
 
@@ -12,6 +14,9 @@ export interface TurnView {
   error: string | null;
   started_at: string | null;
   ended_at: string | null;
+  /** Messages typed while the turn ran (steering): part of this turn, not turns of their own. */
+  steering_messages: number;
+  compactions: number;
 }
 
 /** Long sessions: the newest turns and errors are listed, older ones counted. */
@@ -21,6 +26,12 @@ export const ERRORS_SHOWN = 50;
 export interface SessionSummary {
   id: string;
   path: string;
+  kind: SessionKind;
+  /** The session this one was forked or spawned from. */
+  parent_id: string | null;
+  agent_nickname: string | null;
+  /** The parent's history found in this file: never counted in this session's turns, calls, files or tokens. */
+  inherited: InheritedView | null;
   cwd: string | null;
   model: string | null;
   cli_version: string | null;
@@ -71,11 +82,17 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
       error: turn.errors.at(-1)?.message ?? null,
       started_at: turn.startedAt ?? null,
       ended_at: turn.endedAt ?? null,
+      steering_messages: turn.steering,
+      compactions: turn.compactions,
     }),
   );
   return {
     id,
     path: where.path,
+    kind: model.lineage?.kind ?? "session",
+    parent_id: model.lineage?.parentId ?? null,
+    agent_nickname: model.lineage?.agentNickname ?? null,
+    inherited: inheritedView(model.lineage),
     cwd,
     model: lastContext?.model ?? null,
     cli_version: model.meta?.cliVersion ?? null,

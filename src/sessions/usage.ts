@@ -7,6 +7,7 @@
 //
 // TokenLedger is fed as the log is folded, so a cached fold answers at once however long the log is.
 import type { EventOf, RateLimits, TokenTotals } from "./events.js";
+import { inheritedView } from "./lineage.js";
 import type { SessionModel } from "./session-model.js";
 
 export interface TurnUsage extends TokenTotals {
@@ -29,6 +30,8 @@ export interface TokenUsageReport {
   observed_at: string | null;
   /** Counter segments found (more than one: a resumed session whose CLI restarted the counter). */
   segments: number;
+  /** A fork's or sub-agent's parent usage replayed into its log: reported, never added to `total`. */
+  inherited: { parent_id: string | null; tokens: TokenTotals } | null;
   note: string | null;
 }
 
@@ -49,14 +52,27 @@ export class TokenLedger {
   /** Per-turn usage Codex recorded itself (`token_usage_record.turn_token_usage`, 0.160+). */
   private readonly recordedByTurn = new Map<number, TokenTotals>();
 
+  /** The parent's cumulative usage replayed into a fork or sub-agent (lineage.ts): not this session's. */
+  private inheritedBase: TokenTotals | undefined;
+
+  inherit(total: TokenTotals): void {
+    this.inheritedBase = total;
+  }
+
   count(event: EventOf<"token_count">, turn: number): void {
     if (event.modelContextWindow !== undefined) this.contextWindow = event.modelContextWindow;
     if (event.rateLimits && (event.rateLimits.primary || event.rateLimits.secondary)) {
       this.rateLimits = event.rateLimits;
       this.rateLimitsAt = event.timestamp;
     }
-    const total = event.total;
+    let total = event.total;
     if (!total) return;
+    if (this.inheritedBase) {
+      // a counter that continues from the parent's total: only the growth is this session's; one that
+      // restarted below it counts this session alone (not a resumed segment on top of the parent's)
+      if (total.total >= this.inheritedBase.total) total = subtract(total, this.inheritedBase);
+      else this.inheritedBase = undefined;
+    }
     if (this.segmentLast && total.total < this.segmentLast.total) {
       this.finished = add(this.finished, this.segmentLast);
       this.segmentLast = undefined;
@@ -110,10 +126,16 @@ export function tokenUsage(model: SessionModel): TokenUsageReport {
     plan_type: ledger.rateLimits?.plan_type ?? null,
     observed_at: observedAt ?? null,
     segments: ledger.segments,
+    inherited: inheritedTokens(model),
     note: total
       ? null
       : "This session's log holds no token counters (Codex writes them into rollouts from 0.31 on, after the first model response); no numbers are estimated.",
   };
+}
+
+function inheritedTokens(model: SessionModel): TokenUsageReport["inherited"] {
+  const inherited = inheritedView(model.lineage);
+  return inherited?.tokens ? { parent_id: inherited.parent_id, tokens: inherited.tokens } : null;
 }
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {

@@ -33,6 +33,7 @@ const outputSchema = {
       status: z.enum(["completed", "failed", "running", "no_output"]),
       timestamp: z.string().nullable(),
       turn: z.number(),
+      parent_call_id: z.string().nullable().describe("Code mode: the `exec` call this command or MCP call ran inside."),
     }),
   ),
 };

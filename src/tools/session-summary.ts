@@ -7,7 +7,7 @@ import type { RunManager } from "../codex/runs.js";
 import { sessionSummary, type RunEvidence } from "../sessions/index.js";
 import { answer, toolResult } from "./result.js";
 import { runStatus } from "./run-view.js";
-import { sessionIdInput, tokenTotals, turnStatus } from "./schemas.js";
+import { inherited, sessionIdInput, sessionKind, tokenTotals, turnStatus } from "./schemas.js";
 
 const inputSchema = {
   session_id: sessionIdInput,
@@ -17,6 +17,10 @@ const inputSchema = {
 const outputSchema = {
   id: z.string(),
   path: z.string(),
+  kind: sessionKind,
+  parent_id: z.string().nullable(),
+  agent_nickname: z.string().nullable(),
+  inherited: inherited.nullable(),
   cwd: z.string().nullable(),
   model: z.string().nullable(),
   cli_version: z.string().nullable(),
@@ -32,6 +36,8 @@ const outputSchema = {
       error: z.string().nullable(),
       started_at: z.string().nullable(),
       ended_at: z.string().nullable(),
+      steering_messages: z.number(),
+      compactions: z.number(),
     }),
   ),
   turns_omitted: z.number(),

@@ -24,6 +24,7 @@ const outputSchema = {
   plan_type: z.string().nullable(),
   observed_at: z.string().nullable(),
   segments: z.number(),
+  inherited: z.object({ parent_id: z.string().nullable(), tokens: tokenTotals }).nullable(),
   note: z.string().nullable(),
   skipped_lines: z.number(),
   bad_field_lines: z.number(),
