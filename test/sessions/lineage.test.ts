@@ -108,3 +108,24 @@ describe("turns as Codex means them", () => {
     expect(byId.get(ids.get("steering-message-during-turn"))).toMatchObject({ kind: "session", parent_id: null });
   });
 });
+
+describe("code mode (0.145+)", () => {
+  it("commands and MCP calls run inside an `exec` call are calls of their own, attached to it, and their failures count", async () => {
+    const dir = join(home, "sessions", "2026", "01", "11");
+    await mkdir(dir, { recursive: true });
+    const id = "0199aaaa-0000-7000-8000-000000000007";
+    await copyFile(join(SHAPES, "code-mode-exec-with-nested-calls.jsonl"), join(dir, `rollout-2026-01-11T09-00-00-${id}.jsonl`));
+    const calls = (await mcp.call("last_function_calls", { session_id: id })).structuredContent as Record<string, unknown>;
+    expect(calls).toMatchObject({
+      total_calls: 3,
+      calls: [
+        // the exec call's output was stored as one content item, not an array: its text is kept
+        { call_id: "call_exec1", name: "exec", parent_call_id: null, status: "completed", output: "Script completed\nexit 2 from make check" },
+        { call_id: "item_mcp1", name: "mcp__docs__search", parent_call_id: "call_exec1", arguments: { q: "lint" }, output: "2 hits", duration_ms: 5, status: "completed" },
+        { call_id: "item_cmd1", name: "exec_command", parent_call_id: "call_exec1", command: "make check", exit_code: 2, output: "lint: 3 errors\n", duration_ms: 250, status: "failed" },
+      ],
+    });
+    const summary = (await mcp.call("session_summary", { session_id: id })).structuredContent as Record<string, unknown>;
+    expect(summary).toMatchObject({ counts: { turns: 1, function_calls: 3, failed_calls: 1 }, diagnosis: { category: "command_failures" } });
+  });
+});
