@@ -1,7 +1,9 @@
 // The session-reading API the tools use: locate a session, read it once, derive the views.
 import { stat } from "node:fs/promises";
 import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
-import { resolveSession, type RolloutFile } from "./locate.js";
+import { describe } from "./list.js";
+import type { ChildView } from "./lineage.js";
+import { listRolloutFiles, resolveSession, type RolloutFile } from "./locate.js";
 import { rolloutEvents, type ReadStats } from "./read-rollout.js";
 import { indexedSession } from "./session-index.js";
 import { foldEvents, type SessionModel } from "./session-model.js";
@@ -49,8 +51,29 @@ export async function sessionSummary(home: string, ref: string, options: Session
   const file = await resolveSession(home, ref);
   const { model, skipped, badFieldLines } = await indexedSession(file.path);
   const modifiedAt = new Date((await stat(file.path)).mtimeMs).toISOString();
-  const run = await options.runEvidence?.(model.meta?.id ?? file.id);
-  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, badFieldLines, run });
+  const id = model.meta?.id ?? file.id;
+  const run = await options.runEvidence?.(id);
+  const children = await childrenOf(home, id, model.firstTimestamp);
+  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, badFieldLines, children, run });
+}
+
+/** Files written after the parent started, newest first, at most this many read (list_sessions' cached heads). */
+const CHILDREN_SCANNED = 200;
+
+/** Forks and sub-agents name their parent in their session_meta: the files written since it started are read. */
+async function childrenOf(home: string, parentId: string, since: string | undefined): Promise<ChildView[]> {
+  const sinceMs = since !== undefined ? Date.parse(since) : Number.NaN;
+  const files = await listRolloutFiles(home, { includeArchived: true });
+  const children: ChildView[] = [];
+  let scanned = 0;
+  for (const file of files) {
+    if (Number.isFinite(sinceMs) && file.mtimeMs < sinceMs) break;
+    if (++scanned > CHILDREN_SCANNED) break;
+    const listing = await describe(file).catch(() => undefined);
+    if (!listing || listing.parent_id !== parentId || listing.id === parentId) continue;
+    children.push({ id: listing.id, kind: listing.kind, status: listing.status, first_prompt: listing.first_prompt, path: listing.path });
+  }
+  return children;
 }
 
 export async function sessionCalls(home: string, ref: string, options: CallsOptions) {

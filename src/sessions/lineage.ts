@@ -115,3 +115,19 @@ export function inheritedView(lineage: Lineage | undefined): InheritedView | nul
   if (!inherited || inherited.lines === 0) return null;
   return { parent_id: inherited.parentId, lines: inherited.lines, turns: inherited.turns, calls: inherited.calls, tokens: inherited.tokens };
 }
+
+/** A fork or sub-agent of a session, as session_summary lists it. */
+export interface ChildView {
+  id: string;
+  kind: SessionKind;
+  status: "completed" | "failed" | "aborted" | "incomplete";
+  first_prompt: string | null;
+  path: string;
+}
+
+/** A child that failed or was aborted is a cause of what its parent did: the diagnosis names it. */
+export function childEvidence(children: ChildView[]): string[] {
+  return children
+    .filter((child) => child.status === "failed" || child.status === "aborted")
+    .map((child) => `${child.kind === "fork" ? "fork" : "sub-agent"} ${child.id} ended ${child.status}: see session_summary ${child.id}`);
+}

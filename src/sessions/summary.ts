@@ -2,7 +2,7 @@
 import type { TokenTotals } from "./events.js";
 import { diagnose, type Diagnosis, type RunEvidence } from "./diagnosis.js";
 import type { SessionKind } from "./events.js";
-import { inheritedView, type InheritedView } from "./lineage.js";
+import { childEvidence, inheritedView, type ChildView, type InheritedView } from "./lineage.js";
 import { callStatus, turnStatus, type SessionModel, type TurnStatus } from "./session-model.js";
 import { tokenUsage } from "./usage.js";
 
@@ -32,6 +32,8 @@ export interface SessionSummary {
   agent_nickname: string | null;
   /** The parent's history found in this file: never counted in this session's turns, calls, files or tokens. */
   inherited: InheritedView | null;
+  /** Forks and sub-agents of this session found in CODEX_HOME, newest first. */
+  children: ChildView[];
   cwd: string | null;
   model: string | null;
   cli_version: string | null;
@@ -66,6 +68,7 @@ export interface SummaryOptions {
   reasoningLimit: number;
   skippedLines: number;
   badFieldLines?: number;
+  children?: ChildView[];
   run?: RunEvidence | undefined;
 }
 
@@ -93,6 +96,7 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     parent_id: model.lineage?.parentId ?? null,
     agent_nickname: model.lineage?.agentNickname ?? null,
     inherited: inheritedView(model.lineage),
+    children: options.children ?? [],
     cwd,
     model: lastContext?.model ?? null,
     cli_version: model.meta?.cliVersion ?? null,
@@ -115,8 +119,13 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     skipped_lines: options.skippedLines,
     bad_field_lines: options.badFieldLines ?? 0,
     run: options.run ? { run_id: options.run.runId, status: options.run.status, error: options.run.error } : null,
-    diagnosis: diagnose(model, id, cwd ?? undefined, options.run),
+    diagnosis: withChildren(diagnose(model, id, cwd ?? undefined, options.run), options.children ?? []),
   };
+}
+
+function withChildren(diagnosis: Diagnosis, children: ChildView[]): Diagnosis {
+  const evidence = childEvidence(children);
+  return evidence.length === 0 ? diagnosis : { ...diagnosis, evidence: [...diagnosis.evidence, ...evidence] };
 }
 
 function newestErrors(model: SessionModel): SessionSummary["errors"] {

@@ -21,6 +21,7 @@ const outputSchema = {
   parent_id: z.string().nullable(),
   agent_nickname: z.string().nullable(),
   inherited: inherited.nullable(),
+  children: z.array(z.object({ id: z.string(), kind: sessionKind, status: turnStatus, first_prompt: z.string().nullable(), path: z.string() })),
   cwd: z.string().nullable(),
   model: z.string().nullable(),
   cli_version: z.string().nullable(),

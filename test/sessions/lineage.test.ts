@@ -129,3 +129,23 @@ describe("code mode (0.145+)", () => {
     expect(summary).toMatchObject({ counts: { turns: 1, function_calls: 3, failed_calls: 1 }, diagnosis: { category: "command_failures" } });
   });
 });
+
+describe("a parent's children", () => {
+  it("session_summary lists its forks and sub-agents with their status; a failed sub-agent is named in the diagnosis", async () => {
+    const dir = join(home, "sessions", "2026", "01", "12");
+    await mkdir(dir, { recursive: true });
+    await copyFile(join(SHAPES, "parent-of-subagents.jsonl"), join(dir, `rollout-2026-01-10T08-59-00-${PARENT}.jsonl`));
+    const failed = "0199aaaa-0000-7000-8000-000000000008";
+    await copyFile(join(SHAPES, "subagent-failed-turn.jsonl"), join(dir, `rollout-2026-01-10T09-00-00-${failed}.jsonl`));
+    const summary = (await mcp.call("session_summary", { session_id: PARENT })).structuredContent as { children: Array<Record<string, unknown>>; diagnosis: { category: string; evidence: string[] } };
+    const children = summary.children.map(({ id, kind, status, first_prompt }) => ({ id, kind, status, first_prompt }));
+    expect(children.sort((a, b) => String(a.id).localeCompare(String(b.id)))).toEqual([
+      { id: ids.get("fork-copied-parent-history"), kind: "fork", status: "completed", first_prompt: "child prompt" },
+      { id: ids.get("subagent-history-by-ordinal"), kind: "subagent", status: "completed", first_prompt: "check the tests" },
+      { id: ids.get("subagent-counter-restarts"), kind: "subagent", status: "completed", first_prompt: "sub-agent task" },
+      { id: failed, kind: "subagent", status: "failed", first_prompt: "update the docs" },
+    ]);
+    expect(summary.diagnosis.category).toBe("completed");
+    expect(summary.diagnosis.evidence.at(-1)).toBe(`sub-agent ${failed} ended failed: see session_summary ${failed}`);
+  });
+});
