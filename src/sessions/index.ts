@@ -2,6 +2,7 @@
 import { stat } from "node:fs/promises";
 import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
 import { describe } from "./list.js";
+import { isCompressed } from "./read-lines.js";
 import type { ChildView } from "./lineage.js";
 import { listRolloutFiles, resolveSession, type RolloutFile } from "./locate.js";
 import { rolloutEvents, type ReadStats } from "./read-rollout.js";
@@ -82,7 +83,7 @@ export async function sessionCalls(home: string, ref: string, options: CallsOpti
   const lastTurn = model.turns.length;
   // reading backwards cannot tell a parent's replayed calls from the child's, nor attach code-mode calls
   // to their `exec` call: those files are folded whole
-  const foldWhole = file.path.endsWith(".json") || folder.nestedCalls > 0 || (model.lineage?.inherited.lines ?? 0) > 0;
+  const foldWhole = file.path.endsWith(".json") || isCompressed(file.path) || folder.nestedCalls > 0 || (model.lineage?.inherited.lines ?? 0) > 0;
   const calls = foldWhole
     ? (await loadSession(home, file.path)).model.calls.slice(-options.limit)
     : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);

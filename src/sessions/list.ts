@@ -4,7 +4,7 @@ import type { EventOf, SessionEvent, SessionKind } from "./events.js";
 import { listRolloutFiles, type RolloutFile } from "./locate.js";
 import { normalizeLine } from "./normalize.js";
 import { rolloutEvents } from "./read-rollout.js";
-import { edgeLines } from "./read-lines.js";
+import { edgeLines, isCompressed } from "./read-lines.js";
 import { foldEvents, turnStatus, type TurnStatus } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
 
@@ -117,8 +117,8 @@ function unreadable(file: RolloutFile): SessionListing {
 }
 
 async function eventsOf(path: string, end: "head" | "tail"): Promise<{ events: SessionEvent[]; whole: boolean }> {
-  if (path.endsWith(".json")) {
-    // the TypeScript CLI's single JSON document is only readable whole
+  if (path.endsWith(".json") || isCompressed(path)) {
+    // the TypeScript CLI's single JSON document and compressed files are only readable from the start
     const events: SessionEvent[] = [];
     for await (const event of rolloutEvents(path, { lines: 0, skipped: 0, badFieldLines: 0 })) events.push(event);
     return { events, whole: true };

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import type { SessionEvent } from "./events.js";
 import { normalizeLine } from "./normalize.js";
+import { isCompressed, zstdLines } from "./read-lines.js";
 import { isRecord, tryParseJson } from "./tool-output.js";
 
 export interface ReadStats {
@@ -19,7 +20,7 @@ export async function* rolloutEvents(path: string, stats: ReadStats): AsyncGener
     yield* typescriptCliEvents(await readFile(path, "utf8"), stats);
     return;
   }
-  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+  const lines = isCompressed(path) ? zstdLines(path) : createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
   let lineNumber = 0;
   for await (const text of lines) {
     lineNumber += 1;

@@ -4,7 +4,7 @@
 // was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start.
 import { open, stat } from "node:fs/promises";
 import { normalizeLine, READ_EVENTS, READ_ITEMS } from "./normalize.js";
-import { readForward } from "./read-lines.js";
+import { isCompressed, readForward } from "./read-lines.js";
 import { rolloutEvents } from "./read-rollout.js";
 import { SessionFolder, type SessionModel } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
@@ -40,7 +40,8 @@ export const REASONING_KEPT = 200;
 const cache = new Map<string, Entry>();
 
 export async function indexedSession(path: string): Promise<IndexedSession> {
-  if (path.endsWith(".json")) return foldWhole(path);
+  // the TypeScript CLI's document and compressed cold files are read whole (neither grows in place)
+  if (path.endsWith(".json") || isCompressed(path)) return foldWhole(path);
   let entry = cache.get(path);
   if (entry) {
     cache.delete(path); // re-insert: the map's order is the LRU order
