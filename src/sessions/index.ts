@@ -3,11 +3,11 @@ import { stat } from "node:fs/promises";
 import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
 import { describe } from "./list.js";
 import { isCompressed } from "./read-lines.js";
-import type { ChildView } from "./lineage.js";
+import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listRolloutFiles, resolveSession, type RolloutFile } from "./locate.js";
 import { rolloutEvents, type ReadStats } from "./read-rollout.js";
-import { indexedSession } from "./session-index.js";
-import { foldEvents, type SessionModel } from "./session-model.js";
+import { indexedSession, type IndexedSession } from "./session-index.js";
+import { foldEvents, SessionFolder, type SessionModel } from "./session-model.js";
 import type { RunEvidence } from "./diagnosis.js";
 import { summarize } from "./summary.js";
 import { tokenUsage } from "./usage.js";
@@ -50,7 +50,7 @@ export interface SessionSummaryOptions {
 
 export async function sessionSummary(home: string, ref: string, options: SessionSummaryOptions) {
   const file = await resolveSession(home, ref);
-  const { model, skipped, badFieldLines } = await indexedSession(file.path);
+  const { model, skipped, badFieldLines } = await ownSession(home, file, await indexedSession(file.path));
   const modifiedAt = new Date((await stat(file.path)).mtimeMs).toISOString();
   const id = model.meta?.id ?? file.id;
   const run = await options.runEvidence?.(id);
@@ -92,6 +92,25 @@ export async function sessionCalls(home: string, ref: string, options: CallsOpti
 
 export async function sessionTokenUsage(home: string, ref: string) {
   const file = await resolveSession(home, ref);
-  const { model, skipped, badFieldLines } = await indexedSession(file.path);
+  const { model, skipped, badFieldLines } = await ownSession(home, file, await indexedSession(file.path));
   return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) };
+}
+
+/**
+ * A fork whose file copies its parent's counters with no marker of where the copy ends: when the parent's
+ * log is in CODEX_HOME and the child's first counter is the parent's, the child is folded again with the
+ * parent's counters, so the repeated ones are reported as inherited rather than counted.
+ */
+async function ownSession(home: string, file: RolloutFile, indexed: IndexedSession): Promise<IndexedSession> {
+  const lineage = indexed.model.lineage;
+  if (!needsParentCounters(lineage) || indexed.model.meta?.historyByReference) return indexed;
+  const parentFile = await resolveSession(home, lineage.parentId).catch(() => undefined);
+  if (!parentFile || parentFile.path === file.path) return indexed;
+  const parentCounters = (await indexedSession(parentFile.path)).model.tokens.counterTotals;
+  const first = indexed.model.tokens.counterTotals[0];
+  if (first === undefined || parentCounters[0] !== first) return indexed;
+  const stats: ReadStats = { lines: 0, skipped: 0, badFieldLines: 0 };
+  const folder = new SessionFolder({ parentCounters });
+  for await (const event of rolloutEvents(file.path, stats)) folder.add(event);
+  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines };
 }

@@ -42,6 +42,10 @@ export class LineageTracker {
   private lastLine = -1;
   private prompts = 0;
   private turnStarts = 0;
+  /** Counters matched so far against the parent's, from the start; -1 once one differs. */
+  private matched = 0;
+
+  constructor(private readonly parentCounters?: readonly number[]) {}
 
   /** True when the event is the parent's: the caller must not fold it into the child's model. */
   inherited(event: SessionEvent): boolean {
@@ -60,6 +64,15 @@ export class LineageTracker {
     }
     if (this.meta.historyStartOrdinal !== undefined && event.ordinal !== undefined) {
       return event.ordinal < this.meta.historyStartOrdinal && this.count(event);
+    }
+    if (this.parentCounters && lineage.kind !== "session" && event.kind === "token_count" && event.total && this.matched >= 0) {
+      // a fork that copied its parent's counters without any marker (fixtures of CodexBar's shape):
+      // the counters that repeat the parent's, from the first on, are the parent's
+      if (this.parentCounters[this.matched] === event.total.total) {
+        this.matched += 1;
+        return this.count(event);
+      }
+      this.matched = -1;
     }
     if (this.closed || this.meta.historyByReference || (lineage.kind === "session" && !this.copyingParent)) return false;
     const at = event.timestamp !== undefined ? Date.parse(event.timestamp) : undefined;
@@ -114,6 +127,11 @@ export function inheritedView(lineage: Lineage | undefined): InheritedView | nul
   const inherited = lineage?.inherited;
   if (!inherited || inherited.lines === 0) return null;
   return { parent_id: inherited.parentId, lines: inherited.lines, turns: inherited.turns, calls: inherited.calls, tokens: inherited.tokens };
+}
+
+/** A child whose parent's history is not marked in its own file: only its parent's counters can tell. */
+export function needsParentCounters(lineage: Lineage | undefined): lineage is Lineage & { parentId: string } {
+  return lineage !== undefined && lineage.kind !== "session" && lineage.parentId !== null && lineage.inherited.tokens === null;
 }
 
 /** A fork or sub-agent of a session, as session_summary lists it. */

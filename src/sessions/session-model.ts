@@ -73,6 +73,8 @@ export interface FolderOptions {
    * `reasoningLimit` reasoning summaries are kept, and prompts and messages are capped.
    */
   compact?: { reasoningLimit: number; textChars: number };
+  /** A fork's parent's counters (lineage.ts): the child's counters that repeat them from the start are the parent's. */
+  parentCounters?: readonly number[];
 }
 
 export class SessionFolder {
@@ -81,14 +83,16 @@ export class SessionFolder {
   /** Outputs and results that arrived before their call (never seen in practice, but order is not promised). */
   private readonly orphanOutputs = new Map<string, EventOf<"call_output">>();
   private readonly orphanResults = new Map<string, EventOf<"call_result">>();
-  private readonly lineage = new LineageTracker();
+  private readonly lineage: LineageTracker;
   private lastCompactionLine = -2;
   /** A code-mode `exec` call still waiting for its output: items completed meanwhile ran inside it. */
   private openExec: Call | undefined;
   /** Calls found inside code-mode `exec` calls. */
   nestedCalls = 0;
 
-  constructor(private readonly options: FolderOptions = {}) {}
+  constructor(private readonly options: FolderOptions = {}) {
+    this.lineage = new LineageTracker(options.parentCounters);
+  }
 
   /** The turn a call was made in, by call id. */
   turnOfCall(callId: string): number | undefined {

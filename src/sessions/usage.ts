@@ -36,6 +36,7 @@ export interface TokenUsageReport {
 }
 
 export const PER_TURN_SHOWN = 100;
+const MAX_COUNTERS_KEPT = 100_000;
 const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
 
 export class TokenLedger {
@@ -59,6 +60,9 @@ export class TokenLedger {
     this.inheritedBase = total;
   }
 
+  /** Every counter's raw cumulative total, in order: a fork's child matches its copied prefix against them. */
+  readonly counterTotals: number[] = [];
+
   count(event: EventOf<"token_count">, turn: number): void {
     if (event.modelContextWindow !== undefined) this.contextWindow = event.modelContextWindow;
     if (event.rateLimits && (event.rateLimits.primary || event.rateLimits.secondary)) {
@@ -67,6 +71,7 @@ export class TokenLedger {
     }
     let total = event.total;
     if (!total) return;
+    if (this.counterTotals.length < MAX_COUNTERS_KEPT) this.counterTotals.push(total.total);
     if (this.inheritedBase) {
       // a counter that continues from the parent's total: only the growth is this session's; one that
       // restarted below it counts this session alone (not a resumed segment on top of the parent's)

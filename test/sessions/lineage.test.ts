@@ -149,3 +149,21 @@ describe("a parent's children", () => {
     expect(summary.diagnosis.evidence.at(-1)).toBe(`sub-agent ${failed} ended failed: see session_summary ${failed}`);
   });
 });
+
+describe("a fork that copied its parent's counters without a marker", () => {
+  it("with the parent's log in CODEX_HOME, the counters that repeat the parent's are inherited", async () => {
+    const parent = "0199aaaa-0000-7000-8000-000000000009";
+    const child = "0199aaaa-0000-7000-8000-00000000000a";
+    const dir = join(home, "sessions", "2026", "01", "13");
+    await mkdir(dir, { recursive: true });
+    await copyFile(join(SHAPES, "fork-counters-copied-without-marker.jsonl"), join(dir, `rollout-2026-01-10T09-00-00-${child}.jsonl`));
+    // without the parent: nothing in the file says where the copy ends, the whole counter is reported
+    const alone = (await mcp.call("token_usage", { session_id: child })).structuredContent as Record<string, unknown>;
+    expect(alone).toMatchObject({ total: { total: 5100 }, inherited: null });
+    await copyFile(join(SHAPES, "fork-parent-counters.jsonl"), join(dir, `rollout-2026-01-10T08-59-10-${parent}.jsonl`));
+    const usage = (await mcp.call("token_usage", { session_id: child })).structuredContent as Record<string, unknown>;
+    expect(usage).toMatchObject({ total: { total: 1100 }, inherited: { parent_id: parent, tokens: { total: 4000 } } });
+    const summary = (await mcp.call("session_summary", { session_id: child })).structuredContent as Record<string, unknown>;
+    expect(summary).toMatchObject({ kind: "fork", parent_id: parent, tokens: { total: 1100 }, inherited: { lines: 4, tokens: { total: 4000 } } });
+  });
+});
