@@ -54,6 +54,8 @@ export type SessionEvent = Base &
         historyStartOrdinal?: number;
         /** A paginated fork (0.169): the parent's history is referenced (`history_base`), not copied. */
         historyByReference?: boolean;
+        /** `history_base.end_ordinal_exclusive`: the parent's lines before this ordinal are this fork's history. */
+        historyEndOrdinal?: number;
       }
     | {
         kind: "turn_context";

@@ -7,7 +7,8 @@ import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listRolloutFiles, resolveSession, type RolloutFile } from "./locate.js";
 import { rolloutEvents, type ReadStats } from "./read-rollout.js";
 import { indexedSession, type IndexedSession } from "./session-index.js";
-import { foldEvents, SessionFolder, type SessionModel } from "./session-model.js";
+import type { TokenTotals } from "./events.js";
+import { foldEvents, SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
 import type { RunEvidence } from "./diagnosis.js";
 import { summarize } from "./summary.js";
 import { tokenUsage } from "./usage.js";
@@ -103,14 +104,34 @@ export async function sessionTokenUsage(home: string, ref: string) {
  */
 async function ownSession(home: string, file: RolloutFile, indexed: IndexedSession): Promise<IndexedSession> {
   const lineage = indexed.model.lineage;
-  if (!needsParentCounters(lineage) || indexed.model.meta?.historyByReference) return indexed;
+  const meta = indexed.model.meta;
+  if (!needsParentCounters(lineage)) return indexed;
   const parentFile = await resolveSession(home, lineage.parentId).catch(() => undefined);
   if (!parentFile || parentFile.path === file.path) return indexed;
-  const parentCounters = (await indexedSession(parentFile.path)).model.tokens.counterTotals;
-  const first = indexed.model.tokens.counterTotals[0];
-  if (first === undefined || parentCounters[0] !== first) return indexed;
+  let options: FolderOptions;
+  if (meta?.historyEndOrdinal !== undefined) {
+    // a paginated fork (0.169) continues its parent's counter from the fork point
+    const inheritedTokens = await counterBefore(parentFile.path, meta.historyEndOrdinal);
+    if (!inheritedTokens) return indexed;
+    options = { inheritedTokens };
+  } else {
+    const parentCounters = (await indexedSession(parentFile.path)).model.tokens.counterTotals;
+    const first = indexed.model.tokens.counterTotals[0];
+    if (first === undefined || parentCounters[0] !== first) return indexed;
+    options = { parentCounters };
+  }
   const stats: ReadStats = { lines: 0, skipped: 0, badFieldLines: 0 };
-  const folder = new SessionFolder({ parentCounters });
+  const folder = new SessionFolder(options);
   for await (const event of rolloutEvents(file.path, stats)) folder.add(event);
   return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines };
+}
+
+/** The parent's cumulative usage at its last counter before `endOrdinal` (read from the start, stopping there). */
+async function counterBefore(path: string, endOrdinal: number): Promise<TokenTotals | undefined> {
+  let last: TokenTotals | undefined;
+  for await (const event of rolloutEvents(path, { lines: 0, skipped: 0, badFieldLines: 0 })) {
+    if (event.ordinal !== undefined && event.ordinal >= endOrdinal) break;
+    if (event.kind === "token_count" && event.total) last = event.total;
+  }
+  return last;
 }

@@ -45,7 +45,10 @@ export class LineageTracker {
   /** Counters matched so far against the parent's, from the start; -1 once one differs. */
   private matched = 0;
 
-  constructor(private readonly parentCounters?: readonly number[]) {}
+  constructor(
+    private readonly parentCounters?: readonly number[],
+    private readonly inheritedTokens?: TokenTotals,
+  ) {}
 
   /** True when the event is the parent's: the caller must not fold it into the child's model. */
   inherited(event: SessionEvent): boolean {
@@ -95,7 +98,7 @@ export class LineageTracker {
       kind: meta.sessionKind,
       parentId: meta.parentId ?? null,
       agentNickname: meta.agentNickname ?? null,
-      inherited: { parentId: meta.parentId ?? null, lines: 0, turns: 0, calls: 0, tokens: null },
+      inherited: { parentId: meta.parentId ?? null, lines: 0, turns: 0, calls: 0, tokens: this.inheritedTokens ?? null },
     };
   }
 
@@ -125,7 +128,7 @@ export interface InheritedView {
 
 export function inheritedView(lineage: Lineage | undefined): InheritedView | null {
   const inherited = lineage?.inherited;
-  if (!inherited || inherited.lines === 0) return null;
+  if (!inherited || (inherited.lines === 0 && inherited.tokens === null)) return null;
   return { parent_id: inherited.parentId, lines: inherited.lines, turns: inherited.turns, calls: inherited.calls, tokens: inherited.tokens };
 }
 

@@ -155,6 +155,7 @@ function sessionMeta(payload: Json, at: At): SessionEvent[] {
       ...(nickname !== undefined && { agentNickname: nickname }),
       ...(historyStartOrdinal !== undefined && { historyStartOrdinal }),
       ...(isRecord(payload.history_base) && { historyByReference: true }),
+      ...(isRecord(payload.history_base) && count(payload.history_base.end_ordinal_exclusive) !== undefined && { historyEndOrdinal: count(payload.history_base.end_ordinal_exclusive) }),
     },
   ];
 }

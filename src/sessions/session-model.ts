@@ -4,7 +4,7 @@
 // prompt in a turn that already has one opens the next turn), a `turn_context` with a new `turn_id`.
 // Turn ends: `task_complete` / `turn_aborted` where they are written (0.100+). Generations that write no
 // terminal events (≤0.99) count a turn whose last item is the agent's message as ended.
-import type { EventOf, SessionEvent } from "./events.js";
+import type { EventOf, SessionEvent, TokenTotals } from "./events.js";
 import { LineageTracker, type Lineage } from "./lineage.js";
 import { TokenLedger } from "./usage.js";
 
@@ -75,6 +75,8 @@ export interface FolderOptions {
   compact?: { reasoningLimit: number; textChars: number };
   /** A fork's parent's counters (lineage.ts): the child's counters that repeat them from the start are the parent's. */
   parentCounters?: readonly number[];
+  /** A paginated fork's parent usage at the fork (its counter continues from it): not this session's. */
+  inheritedTokens?: TokenTotals;
 }
 
 export class SessionFolder {
@@ -91,7 +93,8 @@ export class SessionFolder {
   nestedCalls = 0;
 
   constructor(private readonly options: FolderOptions = {}) {
-    this.lineage = new LineageTracker(options.parentCounters);
+    this.lineage = new LineageTracker(options.parentCounters, options.inheritedTokens);
+    if (options.inheritedTokens) this.model.tokens.inherit(options.inheritedTokens);
   }
 
   /** The turn a call was made in, by call id. */
