@@ -62,6 +62,17 @@ export async function sessionSummary(home: string, ref: string, options: Session
 /** Files written after the parent started, newest first, at most this many read (list_sessions' cached heads). */
 const CHILDREN_SCANNED = 200;
 
+/** File names carry local time; UTC offsets span -12 h to +14 h. */
+const LOCAL_TIME_SLACK_MS = 14 * 3600_000;
+
+/** `rollout-2026-01-10T09-00-00-<uuid>.jsonl` → that time read as UTC; +Infinity when the name has none. */
+function createdMs(path: string): number {
+  const match = /rollout-(\d{4})-(\d{2})-(\d{2})T(\d{2})-(\d{2})-(\d{2})-[^/\\]*$/.exec(path);
+  if (!match) return Number.POSITIVE_INFINITY;
+  const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
+  return Date.UTC(y, mo - 1, d, h, mi, s);
+}
+
 /** Forks and sub-agents name their parent in their session_meta: the files written since it started are read. */
 async function childrenOf(home: string, parentId: string, since: string | undefined): Promise<ChildView[]> {
   const sinceMs = since !== undefined ? Date.parse(since) : Number.NaN;
@@ -70,6 +81,8 @@ async function childrenOf(home: string, parentId: string, since: string | undefi
   let scanned = 0;
   for (const file of files) {
     if (Number.isFinite(sinceMs) && file.mtimeMs < sinceMs) break;
+    // a child is created after its parent started: its file name (local creation time) says so unread
+    if (Number.isFinite(sinceMs) && createdMs(file.path) < sinceMs - LOCAL_TIME_SLACK_MS) continue;
     if (++scanned > CHILDREN_SCANNED) break;
     const listing = await describe(file).catch(() => undefined);
     if (!listing || listing.parent_id !== parentId || listing.id === parentId) continue;
