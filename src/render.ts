@@ -49,6 +49,7 @@ export function renderSummary(s: SessionSummary): string {
   if (s.tokens) lines.push(`Tokens: ${s.tokens.total} total (${s.tokens.input} input, ${s.tokens.cached_input} cached, ${s.tokens.output} output)`);
   if (s.reasoning.length > 0) lines.push("Reasoning (newest last):", ...s.reasoning.map((r) => `- turn ${r.turn}: ${quoted(r.text, 200)}`));
   if (s.skipped_lines > 0) lines.push(`${s.skipped_lines} unreadable line(s) skipped.`);
+  if (s.bad_field_lines > 0) lines.push(`${s.bad_field_lines} line(s) had a field of the wrong type or range (dropped).`);
   lines.push(UNTRUSTED_NOTE);
   return lines.join("\n");
 }

@@ -24,6 +24,8 @@ export interface CallView {
   status: CallStatus;
   timestamp: string | null;
   turn: number;
+  /** Code mode: the `exec` call this command or MCP call ran inside. */
+  parent_call_id: string | null;
 }
 
 export function lastCalls(model: SessionModel, options: CallsOptions): { calls: CallView[]; total_calls: number } {
@@ -46,6 +48,7 @@ export function callViews(calls: Call[], options: CallsOptions): CallView[] {
       status: callStatus(call),
       timestamp: call.timestamp ?? null,
       turn: call.turn,
+      parent_call_id: call.parentCallId ?? null,
     };
   });
 }

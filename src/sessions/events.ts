@@ -28,7 +28,12 @@ interface Base {
   line: number;
   /** UTC ISO time of the line, when the generation writes one. */
   timestamp?: string;
+  /** The line's per-thread sequence number (paginated history, 0.150+). */
+  ordinal?: number;
 }
+
+export const SESSION_KINDS = ["session", "fork", "subagent"] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
 
 export type SessionEvent = Base &
   (
@@ -42,6 +47,16 @@ export type SessionEvent = Base &
         source?: string;
         modelProvider?: string;
         forkedFromId?: string;
+        /** The session this one was forked or spawned from (`forked_from_id`, `parent_thread_id`, `source.subagent.thread_spawn`). */
+        parentId?: string;
+        sessionKind: SessionKind;
+        agentNickname?: string;
+        /** Lines with a lower ordinal are the parent's history replayed into this file (`subagent_history_start_ordinal`). */
+        historyStartOrdinal?: number;
+        /** A paginated fork (0.169): the parent's history is referenced (`history_base`), not copied. */
+        historyByReference?: boolean;
+        /** `history_base.end_ordinal_exclusive`: the parent's lines before this ordinal are this fork's history. */
+        historyEndOrdinal?: number;
       }
     | {
         kind: "turn_context";
@@ -65,8 +80,17 @@ export type SessionEvent = Base &
         error?: { message: string; info?: string };
         reason?: string;
       }
-    | { kind: "user_message"; text: string }
+    | {
+        kind: "user_message";
+        text: string;
+        /** From the enveloped response_item copy: the prompt when no event carries it (trimmed logs, 0.128). */
+        copy?: boolean;
+        /** Written by another agent (0.158 `agent_message` item: a sub-agent's task, or a child's report). */
+        fromAgent?: boolean;
+      }
     | { kind: "agent_message"; text: string }
+    /** The context was compacted (`context_compacted` event, `ContextCompaction` item). */
+    | { kind: "compaction" }
     | { kind: "reasoning"; text: string }
     | {
         kind: "call";
@@ -80,7 +104,18 @@ export type SessionEvent = Base &
         patchPaths?: string[];
       }
     | { kind: "call_output"; callId: string; text: string; exitCode?: number; durationMs?: number; running?: boolean; isError?: boolean; denial?: Denial }
-    | { kind: "call_result"; callId: string; exitCode?: number; durationMs?: number; status?: string; command?: string }
+    | {
+        kind: "call_result";
+        callId: string;
+        exitCode?: number;
+        durationMs?: number;
+        status?: string;
+        command?: string;
+        /** What the item itself says, for items that are calls of their own (code mode: run inside an `exec` call). */
+        name?: string;
+        arguments?: unknown;
+        text?: string;
+      }
     | { kind: "files_changed"; paths: string[] }
     | {
         kind: "token_count";

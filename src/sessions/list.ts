@@ -1,10 +1,10 @@
 // list_sessions: newest first, reading only the head (meta, first prompt, model) and the tail (status) of
 // each file it returns, so its cost follows `limit`, not the size of the history.
-import type { EventOf, SessionEvent } from "./events.js";
+import type { EventOf, SessionEvent, SessionKind } from "./events.js";
 import { listRolloutFiles, type RolloutFile } from "./locate.js";
 import { normalizeLine } from "./normalize.js";
 import { rolloutEvents } from "./read-rollout.js";
-import { edgeLines } from "./read-lines.js";
+import { edgeLines, isCompressed } from "./read-lines.js";
 import { foldEvents, turnStatus, type TurnStatus } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
 
@@ -25,6 +25,9 @@ export interface SessionListing {
   cli_version: string | null;
   model: string | null;
   source: string | null;
+  kind: SessionKind;
+  /** The session this one was forked or spawned from. */
+  parent_id: string | null;
   first_prompt: string | null;
   status: TurnStatus;
   archived: boolean;
@@ -44,7 +47,7 @@ export async function listSessions(home: string, options: ListOptions): Promise<
     if (sessions.length >= options.limit) break;
     if (sinceMs !== undefined && file.mtimeMs < sinceMs) break; // newest first: the rest are older
     scanned += 1;
-    const listing = await describe(file);
+    const listing = await describe(file).catch(() => unreadable(file));
     if (wantedCwd !== undefined && !isWithin(listing.cwd, wantedCwd)) continue;
     sessions.push(listing);
   }
@@ -69,9 +72,11 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   const tail = head.whole ? head : await eventsOf(file.path, "tail");
   const both = head.whole ? head.events : [...head.events, ...tail.events];
   const meta = head.events.find((event): event is EventOf<"meta"> => event.kind === "meta");
-  const firstPrompt = head.events.find((event): event is EventOf<"user_message"> => event.kind === "user_message");
+  // folded, so a fork's or sub-agent's first prompt is its own, not its parent's replayed one
+  const headModel = await foldEvents(head.events);
+  const firstPrompt = headModel.turns.find((turn) => turn.prompt !== undefined)?.prompt;
   const lastContext = both.findLast((event): event is EventOf<"turn_context"> => event.kind === "turn_context");
-  const model = await foldEvents(tail.events);
+  const model = head.whole ? headModel : await foldEvents(tail.events);
   const lastTurn = model.turns.at(-1);
   // the tail may start inside a turn whose task_started it did not see
   if (lastTurn && both.some((event) => event.kind === "turn_started")) lastTurn.hasStartEvent = true;
@@ -84,17 +89,38 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
     cli_version: meta?.cliVersion ?? null,
     model: lastContext?.model ?? null,
     source: meta?.source ?? null,
-    first_prompt: firstPrompt ? clip(firstPrompt.text) : null,
+    kind: headModel.lineage?.kind ?? "session",
+    parent_id: headModel.lineage?.parentId ?? null,
+    first_prompt: firstPrompt !== undefined ? clip(firstPrompt) : null,
     status: lastTurn ? turnStatus(lastTurn) : "incomplete",
     archived: file.archived,
   };
 }
 
+/** A file that could not be read (it vanished, or its permissions changed) still gets its line. */
+function unreadable(file: RolloutFile): SessionListing {
+  return {
+    id: file.id,
+    path: file.path,
+    started_at: null,
+    updated_at: new Date(file.mtimeMs).toISOString(),
+    cwd: null,
+    cli_version: null,
+    model: null,
+    source: null,
+    kind: "session",
+    parent_id: null,
+    first_prompt: null,
+    status: "incomplete",
+    archived: file.archived,
+  };
+}
+
 async function eventsOf(path: string, end: "head" | "tail"): Promise<{ events: SessionEvent[]; whole: boolean }> {
-  if (path.endsWith(".json")) {
-    // the TypeScript CLI's single JSON document is only readable whole
+  if (path.endsWith(".json") || isCompressed(path)) {
+    // the TypeScript CLI's single JSON document and compressed files are only readable from the start
     const events: SessionEvent[] = [];
-    for await (const event of rolloutEvents(path, { lines: 0, skipped: 0 })) events.push(event);
+    for await (const event of rolloutEvents(path, { lines: 0, skipped: 0, badFieldLines: 0 })) events.push(event);
     return { events, whole: true };
   }
   const chunk = end === "head" ? await edgeLines(path, "head", HEAD_BYTES) : await edgeLines(path, "tail", TAIL_BYTES);

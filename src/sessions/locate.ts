@@ -19,7 +19,7 @@ export class SessionLookupError extends Error {
   override readonly name = "SessionLookupError";
 }
 
-const ROLLOUT_NAME = /^rollout-.+-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl?$/i;
+const ROLLOUT_NAME = /^rollout-.+-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(?:jsonl(?:\.zst)?|json)$/i;
 const MIN_PREFIX = 8;
 
 export function sessionIdFromPath(path: string): string | undefined {
@@ -30,8 +30,9 @@ export function sessionIdFromPath(path: string): string | undefined {
 /** `idPrefix` (hex and dashes only) narrows the search to files whose name holds it: fewer files to stat. */
 export async function listRolloutFiles(home: string, options: { includeArchived: boolean; idPrefix?: string }): Promise<RolloutFile[]> {
   const name = options.idPrefix !== undefined && /^[0-9a-f-]+$/.test(options.idPrefix) ? `rollout-*${options.idPrefix}*` : "rollout-*";
-  const patterns = [`sessions/**/${name}.jsonl`, `sessions/${name}.json`];
-  if (options.includeArchived) patterns.push(`archived_sessions/${name}.jsonl`);
+  // `.jsonl.zst`: cold files Codex compressed (feature local_thread_store_compression, 0.140+)
+  const patterns = [`sessions/**/${name}.jsonl`, `sessions/**/${name}.jsonl.zst`, `sessions/${name}.json`];
+  if (options.includeArchived) patterns.push(`archived_sessions/${name}.jsonl`, `archived_sessions/${name}.jsonl.zst`);
   let entries: Entry[];
   try {
     const { default: fg } = await import("fast-glob");

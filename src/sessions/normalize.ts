@@ -33,6 +33,11 @@ const RESPONSE_ITEM_TYPES = new Set([
   "ghost_snapshot",
   "compaction",
   "compaction_summary",
+  "agent_message",
+  "additional_tools",
+  "configuration_update",
+  "compaction_trigger",
+  "context_compaction",
   "other",
 ]);
 
@@ -40,6 +45,7 @@ const RESPONSE_ITEM_TYPES = new Set([
 export const READ_EVENTS = new Set([
   "task_started",
   "turn_started",
+  "context_compacted",
   "task_complete",
   "turn_complete",
   "turn_aborted",
@@ -55,7 +61,7 @@ export const READ_EVENTS = new Set([
 ]);
 
 /** The `item_completed` item types turnItem() reads. */
-export const READ_ITEMS = new Set(["UserMessage", "AgentMessage", "Reasoning", "CommandExecution", "McpToolCall", "FileChange"]);
+export const READ_ITEMS = new Set(["UserMessage", "AgentMessage", "Reasoning", "CommandExecution", "McpToolCall", "FileChange", "ContextCompaction"]);
 
 /** Top-level line types that carry nothing a forensic reader needs. */
 const IGNORED_LINE_TYPES = new Set([
@@ -63,14 +69,34 @@ const IGNORED_LINE_TYPES = new Set([
   "world_state",
   "dynamic_tools_updated",
   "inter_agent_communication",
+  "inter_agent_communication_metadata",
   "realtime_item",
   "security_risk_score",
 ]);
 
-export function normalizeLine(value: unknown, line: number): Normalized {
+/** Lines whose JSON was a rollout line but held a field of the wrong type or range (the field was dropped). */
+export interface FieldIssues {
+  badFieldLines: number;
+}
+
+/**
+ * Values of the wrong type or range dropped while normalizing the current line. Normalizing is synchronous,
+ * so one counter reset per line is safe.
+ */
+let droppedFields = 0;
+
+export function normalizeLine(value: unknown, line: number, issues?: FieldIssues): Normalized {
+  droppedFields = 0;
+  const events = normalizeValue(value, line);
+  if (issues && droppedFields > 0 && events !== undefined) issues.badFieldLines += 1;
+  return events;
+}
+
+function normalizeValue(value: unknown, line: number): Normalized {
   if (!isRecord(value)) return undefined;
-  const timestamp = typeof value.timestamp === "string" ? value.timestamp : undefined;
-  const at = { line, ...(timestamp !== undefined && { timestamp }) };
+  const timestamp = isoTime(value.timestamp);
+  const ordinal = count(value.ordinal);
+  const at: At = { line, ...(timestamp !== undefined && { timestamp }), ...(ordinal !== undefined && { ordinal }) };
 
   if (typeof value.type === "string" && "payload" in value) {
     const payload = isRecord(value.payload) ? value.payload : undefined;
@@ -101,25 +127,43 @@ export function normalizeLine(value: unknown, line: number): Normalized {
   return undefined;
 }
 
-type At = { line: number; timestamp?: string };
+type At = { line: number; timestamp?: string; ordinal?: number };
 
 function sessionMeta(payload: Json, at: At): SessionEvent[] {
   const id = str(payload.id);
   if (!id) return [];
+  const spawn = subagentSpawn(payload.source);
+  const forkedFromId = str(payload.forked_from_id);
+  const parentId = forkedFromId ?? str(payload.parent_thread_id) ?? (spawn ? str(spawn.parent_thread_id) : undefined);
+  const isSubagent = isRecord(payload.source) && "subagent" in payload.source;
+  const nickname = str(payload.agent_nickname) ?? (spawn ? str(spawn.agent_nickname) : undefined);
+  const historyStartOrdinal = count(payload.subagent_history_start_ordinal);
   return [
     {
       ...at,
       kind: "meta",
       id,
-      startedAt: str(payload.timestamp),
+      startedAt: isoTime(payload.timestamp),
       cwd: str(payload.cwd),
       cliVersion: str(payload.cli_version),
       originator: str(payload.originator),
       source: sourceName(payload.source),
       modelProvider: str(payload.model_provider),
-      forkedFromId: str(payload.forked_from_id),
+      forkedFromId,
+      parentId,
+      sessionKind: isSubagent ? "subagent" : parentId !== undefined ? (forkedFromId !== undefined ? "fork" : "subagent") : "session",
+      ...(nickname !== undefined && { agentNickname: nickname }),
+      ...(historyStartOrdinal !== undefined && { historyStartOrdinal }),
+      ...(isRecord(payload.history_base) && { historyByReference: true }),
+      ...(isRecord(payload.history_base) && count(payload.history_base.end_ordinal_exclusive) !== undefined && { historyEndOrdinal: count(payload.history_base.end_ordinal_exclusive) }),
     },
   ];
+}
+
+/** `source: {"subagent": {"thread_spawn": {parent_thread_id, agent_nickname, …}}}` → the thread_spawn object. */
+function subagentSpawn(source: unknown): Json | undefined {
+  if (!isRecord(source) || !isRecord(source.subagent)) return undefined;
+  return isRecord(source.subagent.thread_spawn) ? source.subagent.thread_spawn : undefined;
 }
 
 /** `"exec"`, `{"subagent":"review"}`, `{"subagent":{"thread_spawn":…}}`, `{"custom":"x"}` → one word. */
@@ -156,11 +200,17 @@ function turnContext(payload: Json, at: At): SessionEvent {
 function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean }): SessionEvent[] {
   switch (item.type) {
     case "message": {
-      if (enveloped) return [];
+      if (enveloped && item.role !== "user") return [];
       const text = contentText(item.content);
-      if (item.role === "user") return isHarnessText(text) ? [] : [{ ...at, kind: "user_message", text }];
+      // an enveloped user message is a copy of the prompt's event: the prompt only where no event has it
+      if (item.role === "user") return isHarnessText(text) || text === "" ? [] : [{ ...at, kind: "user_message", text, ...(enveloped && { copy: true }) }];
       if (item.role === "assistant") return [{ ...at, kind: "agent_message", text }];
       return [];
+    }
+    case "agent_message": {
+      // 0.158 multi-agent: a message between agents (a sub-agent's task, or its report to the parent)
+      const text = contentText(item.content);
+      return text ? [{ ...at, kind: "user_message", text, fromAgent: true }] : [];
     }
     case "reasoning": {
       if (enveloped) return [];
@@ -246,7 +296,7 @@ function eventMsg(payload: Json, at: At): SessionEvent[] {
           ...at,
           kind: "turn_started",
           turnId: str(payload.turn_id),
-          modelContextWindow: num(payload.model_context_window),
+          modelContextWindow: count(payload.model_context_window),
         },
       ];
     case "task_complete":
@@ -278,6 +328,8 @@ function eventMsg(payload: Json, at: At): SessionEvent[] {
       return [{ ...at, kind: "reasoning", text: str(payload.text) ?? "" }];
     case "item_completed":
       return isRecord(payload.item) ? turnItem(payload.item, at) : [];
+    case "context_compacted":
+      return [{ ...at, kind: "compaction" }];
     case "token_count":
       return [tokenCount(payload, at)];
     case "error":
@@ -317,10 +369,12 @@ function turnItem(item: Json, at: At): SessionEvent[] {
           ...at,
           kind: "call_result",
           callId,
-          exitCode: num(item.exit_code),
+          exitCode: int(item.exit_code),
           durationMs: durationMs(item.duration),
           status: str(item.status),
-          command: argv.length > 0 ? joinArgv(argv) : str(item.command),
+          command: argv.length > 0 ? joinArgv(argv) : typeof item.command === "string" ? item.command : undefined,
+          name: "exec_command",
+          ...(typeof item.aggregated_output === "string" && { text: item.aggregated_output }),
         },
       ];
     }
@@ -328,6 +382,9 @@ function turnItem(item: Json, at: At): SessionEvent[] {
       const callId = str(item.id);
       if (!callId) return [];
       const failed = item.status === "failed" || (isRecord(item.result) && item.result.isError === true) || item.error != null;
+      const server = typeof item.server === "string" ? item.server : undefined;
+      const tool = typeof item.tool === "string" ? item.tool : undefined;
+      const errorText = typeof item.error === "string" ? item.error : isRecord(item.error) && typeof item.error.message === "string" ? item.error.message : undefined;
       return [
         {
           ...at,
@@ -335,9 +392,14 @@ function turnItem(item: Json, at: At): SessionEvent[] {
           callId,
           status: failed ? "failed" : str(item.status) ?? "completed",
           durationMs: durationMs(item.duration),
+          ...(tool !== undefined && { name: server !== undefined ? `mcp__${server}__${tool}` : tool }),
+          ...(item.arguments !== undefined && { arguments: item.arguments }),
+          text: errorText ?? (isRecord(item.result) ? parseToolOutput(item.result).text : ""),
         },
       ];
     }
+    case "ContextCompaction":
+      return [{ ...at, kind: "compaction" }];
     case "FileChange": {
       const changes = Array.isArray(item.changes) ? item.changes : isRecord(item.changes) ? Object.keys(item.changes) : [];
       const paths = changes
@@ -358,7 +420,7 @@ function execCommandEnd(payload: Json, at: At): SessionEvent[] {
       ...at,
       kind: "call_result",
       callId,
-      exitCode: num(payload.exit_code),
+      exitCode: int(payload.exit_code),
       durationMs: durationMs(payload.duration),
       status: str(payload.status),
     },
@@ -372,7 +434,7 @@ function tokenCount(payload: Json, at: At): SessionEvent {
     kind: "token_count",
     total: info ? tokenTotals(info.total_token_usage) : undefined,
     last: info ? tokenTotals(info.last_token_usage) : undefined,
-    modelContextWindow: info ? num(info.model_context_window) : undefined,
+    modelContextWindow: info ? count(info.model_context_window) : undefined,
     rateLimits: rateLimits(payload.rate_limits, at.timestamp),
   };
 }
@@ -388,15 +450,18 @@ function tokenUsageRecord(payload: Json, at: At): SessionEvent[] {
 }
 
 export function tokenTotals(value: unknown): TokenTotals | undefined {
-  if (!isRecord(value)) return undefined;
-  const input = num(value.input_tokens) ?? 0;
-  const output = num(value.output_tokens) ?? 0;
+  if (!isRecord(value)) {
+    if (value != null) droppedFields += 1;
+    return undefined;
+  }
+  const input = count(value.input_tokens) ?? 0;
+  const output = count(value.output_tokens) ?? 0;
   return {
     input,
-    cached_input: num(value.cached_input_tokens) ?? 0,
+    cached_input: count(value.cached_input_tokens) ?? 0,
     output,
-    reasoning_output: num(value.reasoning_output_tokens) ?? 0,
-    total: num(value.total_tokens) ?? input + output,
+    reasoning_output: count(value.reasoning_output_tokens) ?? 0,
+    total: count(value.total_tokens) ?? input + output,
   };
 }
 
@@ -413,9 +478,9 @@ function rateLimits(value: unknown, timestamp: string | undefined): RateLimits |
         window_minutes: num(nested.window_minutes) ?? null,
         resets_at:
           resetsAt !== undefined
-            ? isoOrNull(resetsAt * 1000)
+            ? isoFromMs(resetsAt * 1000)
             : resetsIn !== undefined && timestamp
-              ? isoOrNull(Date.parse(timestamp) + resetsIn * 1000)
+              ? isoFromMs(Date.parse(timestamp) + resetsIn * 1000)
               : null,
       };
     }
@@ -429,18 +494,13 @@ function rateLimits(value: unknown, timestamp: string | undefined): RateLimits |
 /** Rust `Duration` `{secs,nanos}`, or milliseconds. */
 function durationMs(value: unknown): number | undefined {
   if (isRecord(value)) {
-    const secs = num(value.secs) ?? 0;
-    const nanos = num(value.nanos) ?? 0;
-    return Math.round(secs * 1000 + nanos / 1e6);
+    const secs = count(value.secs) ?? 0;
+    const nanos = count(value.nanos) ?? 0;
+    return checked(Math.round(secs * 1000 + nanos / 1e6));
   }
-  return num(value);
+  return count(value);
 }
 
-/** A time that is not one (a torn or foreign timestamp) is no time, not a crash. */
-function isoOrNull(ms: number): string | null {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
 
 function errorInfo(info: unknown): string | undefined {
   return typeof info === "string" ? info : keyOf(info);
@@ -478,10 +538,54 @@ function keyOf(value: unknown): string | undefined {
   return isRecord(value) ? Object.keys(value)[0] : undefined;
 }
 
+// Field readers: a value of another type (null aside: "not said") is dropped and counted.
+
 function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
+  if (typeof value === "string") return value;
+  if (value != null) droppedFields += 1;
+  return undefined;
 }
 
+/** A finite number whose magnitude no sum of a session's values can overflow. */
 function num(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  if (typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= MAX_MAGNITUDE) return value;
+  if (value != null) droppedFields += 1;
+  return undefined;
+}
+
+/** A non-negative integer (token counts, ordinals, milliseconds). */
+function count(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= MAX_MAGNITUDE) return value;
+  if (value != null) droppedFields += 1;
+  return undefined;
+}
+
+function int(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isSafeInteger(value) && Math.abs(value) <= MAX_MAGNITUDE) return value;
+  if (value != null) droppedFields += 1;
+  return undefined;
+}
+
+function checked(value: number): number | undefined {
+  if (Number.isFinite(value) && Math.abs(value) <= MAX_MAGNITUDE) return value;
+  droppedFields += 1;
+  return undefined;
+}
+
+/** 2^40 (about 10^12): more tokens than any session, and sums of millions of them stay exact. */
+const MAX_MAGNITUDE = 2 ** 40;
+/** Dates JavaScript can print: ±100,000,000 days around 1970. */
+const MAX_DATE_MS = 8.64e15;
+
+/** A time string Date can read (it is kept as written: ISO UTC in every generation); anything else is dropped. */
+function isoTime(value: unknown): string | undefined {
+  if (typeof value === "string" && value.length <= 64 && Number.isFinite(Date.parse(value))) return value;
+  if (value != null) droppedFields += 1;
+  return undefined;
+}
+
+function isoFromMs(ms: number): string | null {
+  if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) return new Date(ms).toISOString();
+  droppedFields += 1;
+  return null;
 }

@@ -5,11 +5,14 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import type { SessionEvent } from "./events.js";
 import { normalizeLine } from "./normalize.js";
+import { isCompressed, zstdLines } from "./read-lines.js";
 import { isRecord, tryParseJson } from "./tool-output.js";
 
 export interface ReadStats {
   lines: number;
   skipped: number;
+  /** Lines kept, less a field of the wrong type or range (see normalize.ts FieldIssues). */
+  badFieldLines: number;
 }
 
 export async function* rolloutEvents(path: string, stats: ReadStats): AsyncGenerator<SessionEvent> {
@@ -17,13 +20,13 @@ export async function* rolloutEvents(path: string, stats: ReadStats): AsyncGener
     yield* typescriptCliEvents(await readFile(path, "utf8"), stats);
     return;
   }
-  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+  const lines = isCompressed(path) ? zstdLines(path) : createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
   let lineNumber = 0;
   for await (const text of lines) {
     lineNumber += 1;
     if (text.trim() === "") continue;
     stats.lines += 1;
-    const events = normalizeLine(tryParseJson(text), lineNumber);
+    const events = normalizeLine(tryParseJson(text), lineNumber, stats);
     if (events === undefined) {
       stats.skipped += 1;
       continue;
@@ -40,9 +43,9 @@ function* typescriptCliEvents(text: string, stats: ReadStats): Generator<Session
     stats.skipped += 1;
     return;
   }
-  yield* normalizeLine(document.session, 0) ?? [];
+  yield* normalizeLine(document.session, 0, stats) ?? [];
   for (const item of document.items) {
-    const events = normalizeLine(item, 0);
+    const events = normalizeLine(item, 0, stats);
     if (events === undefined) stats.skipped += 1;
     else yield* events;
   }

@@ -4,7 +4,7 @@
 // was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start.
 import { open, stat } from "node:fs/promises";
 import { normalizeLine, READ_EVENTS, READ_ITEMS } from "./normalize.js";
-import { readForward } from "./read-lines.js";
+import { isCompressed, readForward } from "./read-lines.js";
 import { rolloutEvents } from "./read-rollout.js";
 import { SessionFolder, type SessionModel } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
@@ -14,6 +14,8 @@ export interface IndexedSession {
   folder: SessionFolder;
   /** Lines that were not rollout lines (garbage, a torn last line). */
   skipped: number;
+  /** Lines read less a field of the wrong type or range. */
+  badFieldLines: number;
   lines: number;
 }
 
@@ -23,6 +25,7 @@ interface Entry {
   offset: number;
   lines: number;
   skipped: number;
+  badFieldLines: number;
   head: string;
   /** Serializes updates of one file. */
   updating: Promise<unknown>;
@@ -37,7 +40,8 @@ export const REASONING_KEPT = 200;
 const cache = new Map<string, Entry>();
 
 export async function indexedSession(path: string): Promise<IndexedSession> {
-  if (path.endsWith(".json")) return foldWhole(path);
+  // the TypeScript CLI's document and compressed cold files are read whole (neither grows in place)
+  if (path.endsWith(".json") || isCompressed(path)) return foldWhole(path);
   let entry = cache.get(path);
   if (entry) {
     cache.delete(path); // re-insert: the map's order is the LRU order
@@ -46,7 +50,7 @@ export async function indexedSession(path: string): Promise<IndexedSession> {
   const { size } = await stat(path);
   const head = await readHead(path);
   if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
-    entry = { folder: newFolder(), offset: 0, lines: 0, skipped: 0, head, updating: Promise.resolve() };
+    entry = { folder: newFolder(), offset: 0, lines: 0, skipped: 0, badFieldLines: 0, head, updating: Promise.resolve() };
     cache.set(path, entry);
     while (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
   }
@@ -55,7 +59,7 @@ export async function indexedSession(path: string): Promise<IndexedSession> {
   current.updating = update.catch(() => undefined);
   const tailSkipped = await update;
   evictBeyondBudget(path);
-  return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, lines: current.lines };
+  return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, badFieldLines: current.badFieldLines, lines: current.lines };
 }
 
 /** A compact fold takes a fraction of its log's size in memory (about a quarter for 200 MB of short lines); the budget bounds them all. */
@@ -89,7 +93,7 @@ async function catchUp(path: string, entry: Entry): Promise<number> {
 
 function foldLine(entry: Entry, text: string, parsed?: unknown): void {
   if (text.trim() === "" || cannotMatter(text)) return;
-  const events = normalizeLine(parsed ?? tryParseJson(text), entry.lines);
+  const events = normalizeLine(parsed ?? tryParseJson(text), entry.lines, entry);
   if (events === undefined) entry.skipped += 1;
   else for (const event of events) entry.folder.add(event);
 }
@@ -97,6 +101,7 @@ function foldLine(entry: Entry, text: string, parsed?: unknown): void {
 const ENVELOPE = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"([a-z_]+)","payload":\{"type":"([A-Za-z_]+)"/;
 const BOOKKEEPING = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"(?:world_state|compacted)"/;
 const ITEM_TYPE = /"item":\{"type":"([A-Za-z]+)"/;
+const USER_ROLE = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"response_item","payload":\{"type":"message",(?:"id":"[^"]{0,100}",)?"role":"user"/;
 /** Enveloped items the fold ignores anyway: messages and reasoning (their events carry the text), bookkeeping. */
 const IGNORED_ITEMS = new Set(["message", "reasoning", "ghost_snapshot", "compaction", "compaction_summary"]);
 
@@ -109,7 +114,8 @@ export function cannotMatter(line: string): boolean {
   const match = ENVELOPE.exec(start);
   if (!match) return BOOKKEEPING.test(start);
   const [, type, payloadType = ""] = match;
-  if (type === "response_item") return IGNORED_ITEMS.has(payloadType);
+  // a user message's copy is the prompt where no event carries it (normalize.ts)
+  if (type === "response_item") return IGNORED_ITEMS.has(payloadType) && !(payloadType === "message" && USER_ROLE.test(line.slice(0, 400)));
   if (type === "event_msg") {
     if (!READ_EVENTS.has(payloadType)) return true;
     if (payloadType !== "item_completed") return false;
@@ -136,8 +142,8 @@ async function readHead(path: string): Promise<string> {
 
 /** The TypeScript CLI's single JSON document: small, rewritten whole, folded whole. */
 async function foldWhole(path: string): Promise<IndexedSession> {
-  const stats = { lines: 0, skipped: 0 };
+  const stats = { lines: 0, skipped: 0, badFieldLines: 0 };
   const folder = newFolder();
   for await (const event of rolloutEvents(path, stats)) folder.add(event);
-  return { model: folder.model, folder, skipped: stats.skipped, lines: stats.lines };
+  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines };
 }

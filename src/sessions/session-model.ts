@@ -4,7 +4,8 @@
 // prompt in a turn that already has one opens the next turn), a `turn_context` with a new `turn_id`.
 // Turn ends: `task_complete` / `turn_aborted` where they are written (0.100+). Generations that write no
 // terminal events (≤0.99) count a turn whose last item is the agent's message as ended.
-import type { EventOf, SessionEvent } from "./events.js";
+import type { EventOf, SessionEvent, TokenTotals } from "./events.js";
+import { LineageTracker, type Lineage } from "./lineage.js";
 import { TokenLedger } from "./usage.js";
 
 export type TurnStatus = "completed" | "failed" | "aborted" | "incomplete";
@@ -22,6 +23,13 @@ export interface Turn {
   lastAgentMessage?: string;
   errors: Array<{ message: string; info?: string }>;
   modelContextWindow?: number;
+  /** Where the prompt came from when no user_message event carried it. */
+  promptFrom?: "copy" | "agent";
+  /** Messages the user typed while the turn ran (Codex Desktop/TUI steering): part of this turn. */
+  steering: number;
+  /** Messages other agents sent into the turn after its prompt (multi-agent, 0.158+). */
+  agentMessagesIn: number;
+  compactions: number;
 }
 
 export interface Call {
@@ -34,10 +42,14 @@ export interface Call {
   timestamp?: string;
   output?: EventOf<"call_output">;
   result?: EventOf<"call_result">;
+  /** Code mode (0.145+): the `exec` call this command or MCP call ran inside. */
+  parentCallId?: string;
 }
 
 export interface SessionModel {
   meta?: EventOf<"meta">;
+  /** Fork or sub-agent: the parent, and the parent's history found in this file (never counted as this session's). */
+  lineage?: Lineage;
   /** The newest turn_context: the model, cwd, sandbox and approval policy Codex last ran with. */
   lastContext?: EventOf<"turn_context">;
   turns: Turn[];
@@ -61,6 +73,10 @@ export interface FolderOptions {
    * `reasoningLimit` reasoning summaries are kept, and prompts and messages are capped.
    */
   compact?: { reasoningLimit: number; textChars: number };
+  /** A fork's parent's counters (lineage.ts): the child's counters that repeat them from the start are the parent's. */
+  parentCounters?: readonly number[];
+  /** A paginated fork's parent usage at the fork (its counter continues from it): not this session's. */
+  inheritedTokens?: TokenTotals;
 }
 
 export class SessionFolder {
@@ -69,8 +85,17 @@ export class SessionFolder {
   /** Outputs and results that arrived before their call (never seen in practice, but order is not promised). */
   private readonly orphanOutputs = new Map<string, EventOf<"call_output">>();
   private readonly orphanResults = new Map<string, EventOf<"call_result">>();
+  private readonly lineage: LineageTracker;
+  private lastCompactionLine = -2;
+  /** A code-mode `exec` call still waiting for its output: items completed meanwhile ran inside it. */
+  private openExec: Call | undefined;
+  /** Calls found inside code-mode `exec` calls. */
+  nestedCalls = 0;
 
-  constructor(private readonly options: FolderOptions = {}) {}
+  constructor(private readonly options: FolderOptions = {}) {
+    this.lineage = new LineageTracker(options.parentCounters, options.inheritedTokens);
+    if (options.inheritedTokens) this.model.tokens.inherit(options.inheritedTokens);
+  }
 
   /** The turn a call was made in, by call id. */
   turnOfCall(callId: string): number | undefined {
@@ -79,6 +104,11 @@ export class SessionFolder {
 
   add(event: SessionEvent): void {
     const model = this.model;
+    if (this.lineage.inherited(event)) {
+      if (event.kind === "token_count" && event.total) model.tokens.inherit(event.total);
+      return;
+    }
+    if (this.lineage.lineage) model.lineage ??= this.lineage.lineage;
     if (event.timestamp) {
       model.firstTimestamp ??= event.timestamp;
       model.lastTimestamp = event.timestamp;
@@ -106,9 +136,39 @@ export class SessionFolder {
       }
       case "user_message": {
         let turn = this.current();
+        const open = turn !== undefined && !turn.ended;
+        if (event.copy || event.fromAgent) {
+          // a copy or another agent's message is the prompt only where none was written (trimmed logs)
+          if (turn && open && turn.prompt !== undefined) {
+            if (event.fromAgent) turn.agentMessagesIn += 1;
+            return;
+          }
+          if (!turn || !open) turn = this.openTurn(event.timestamp);
+          turn.prompt = this.capped(event.text);
+          turn.promptFrom = event.copy ? "copy" : "agent";
+          return;
+        }
+        model.userMessages += 1;
+        if (turn && open && turn.promptFrom === "copy") {
+          // the event of the prompt whose copy came first (0.169 writes the copy first)
+          turn.prompt = this.capped(event.text);
+          delete turn.promptFrom;
+          return;
+        }
+        if (turn && open && turn.hasStartEvent && turn.prompt !== undefined) {
+          // typed while the turn ran: Codex feeds it into the running turn, it does not start one
+          turn.steering += 1;
+          return;
+        }
         if (!turn || turn.prompt !== undefined || turn.ended) turn = this.openTurn(event.timestamp);
         turn.prompt = this.capped(event.text);
-        model.userMessages += 1;
+        return;
+      }
+      case "compaction": {
+        const turn = this.currentOrNew(event.timestamp);
+        // the 0.10x pair (`compacted` + `context_compacted`) and its item copy are one compaction
+        if (this.lastCompactionLine !== event.line - 1 || event.line === 0) turn.compactions += 1;
+        this.lastCompactionLine = event.line;
         return;
       }
       case "agent_message": {
@@ -144,6 +204,7 @@ export class SessionFolder {
         if (result) call.result = result;
         this.callsById.set(call.callId, call);
         model.calls.push(call);
+        if (CODE_MODE_TOOLS.has(call.name) && !call.output) this.openExec = call;
         return;
       }
       case "call_output": {
@@ -156,6 +217,7 @@ export class SessionFolder {
         // the call's own output is the first one
         if (call.output) return;
         call.output = event;
+        if (this.openExec === call) this.openExec = undefined;
         const turn = this.model.turns[call.turn - 1];
         if (turn && !turn.ended) turn.lastItem = "call_output";
         if (call.patchPaths && succeeded(call)) addPaths(model.filesChanged, call.patchPaths);
@@ -167,6 +229,7 @@ export class SessionFolder {
       case "call_result": {
         const call = this.callsById.get(event.callId);
         if (call) call.result = { ...call.result, ...event };
+        else if (this.openExec && event.name !== undefined) this.addNested(this.openExec, event);
         else this.orphanResults.set(event.callId, event);
         return;
       }
@@ -197,6 +260,26 @@ export class SessionFolder {
     }
   }
 
+  /** A command or MCP call run by code inside an `exec` call: its item id is not a call id of the model's. */
+  private addNested(exec: Call, event: EventOf<"call_result">): void {
+    const text = event.text ?? "";
+    const call: Call = {
+      callId: event.callId,
+      name: event.name ?? "exec_command",
+      arguments: this.options.compact ? null : event.arguments ?? null,
+      turn: exec.turn,
+      parentCallId: exec.callId,
+      ...(event.command !== undefined && { command: event.command }),
+      ...(event.timestamp && { timestamp: event.timestamp }),
+      output: { kind: "call_output", line: event.line, callId: event.callId, text: this.options.compact ? "" : text, exitCode: event.exitCode, durationMs: event.durationMs },
+      result: event,
+    };
+    if (this.options.compact) call.result = { ...event, text: "", arguments: null };
+    this.callsById.set(call.callId, call);
+    this.model.calls.push(call);
+    this.nestedCalls += 1;
+  }
+
   private capped(text: string): string {
     const max = this.options.compact?.textChars;
     return max !== undefined && text.length > max ? `${text.slice(0, max)}…` : text;
@@ -211,7 +294,7 @@ export class SessionFolder {
   }
 
   private openTurn(timestamp: string | undefined): Turn {
-    const turn: Turn = { index: this.model.turns.length + 1, hasStartEvent: false, errors: [] };
+    const turn: Turn = { index: this.model.turns.length + 1, hasStartEvent: false, errors: [], steering: 0, agentMessagesIn: 0, compactions: 0 };
     if (timestamp) turn.startedAt = timestamp;
     this.model.turns.push(turn);
     return turn;
@@ -224,8 +307,12 @@ export async function foldEvents(events: AsyncIterable<SessionEvent> | Iterable<
   return folder.model;
 }
 
+/** Code mode's tool: the model writes code that runs commands and MCP tools (0.145+). */
+const CODE_MODE_TOOLS = new Set(["exec"]);
+
 function isPristine(turn: Turn): boolean {
-  return !turn.hasStartEvent && turn.prompt === undefined && turn.lastItem === undefined && !turn.ended;
+  const noPrompt = turn.prompt === undefined || turn.promptFrom !== undefined;
+  return !turn.hasStartEvent && noPrompt && turn.lastItem === undefined && !turn.ended;
 }
 
 export function turnStatus(turn: Turn): TurnStatus {

@@ -2,6 +2,8 @@
 import type { TokenTotals } from "./events.js";
 import { diagnose, type Diagnosis, type RunFacts } from "./diagnosis.js";
 import type { Invocation } from "./resume-command.js";
+import type { SessionKind } from "./events.js";
+import { childEvidence, inheritedView, type ChildView, type InheritedView } from "./lineage.js";
 import { callStatus, turnStatus, type SessionModel, type TurnStatus } from "./session-model.js";
 import { tokenUsage } from "./usage.js";
 
@@ -13,6 +15,9 @@ export interface TurnView {
   error: string | null;
   started_at: string | null;
   ended_at: string | null;
+  /** Messages typed while the turn ran (steering): part of this turn, not turns of their own. */
+  steering_messages: number;
+  compactions: number;
 }
 
 /** Long sessions: the newest turns and errors are listed, older ones counted. */
@@ -22,6 +27,14 @@ export const ERRORS_SHOWN = 50;
 export interface SessionSummary {
   id: string;
   path: string;
+  kind: SessionKind;
+  /** The session this one was forked or spawned from. */
+  parent_id: string | null;
+  agent_nickname: string | null;
+  /** The parent's history found in this file: never counted in this session's turns, calls, files or tokens. */
+  inherited: InheritedView | null;
+  /** Forks and sub-agents of this session found in CODEX_HOME, newest first. */
+  children: ChildView[];
   cwd: string | null;
   model: string | null;
   cli_version: string | null;
@@ -38,6 +51,8 @@ export interface SessionSummary {
   files_changed: string[];
   tokens: TokenTotals | null;
   skipped_lines: number;
+  /** Lines read less a field of the wrong type or range (the field was dropped). */
+  bad_field_lines: number;
   /** The newest run of this session by this server, from its run ledger. */
   run: { run_id: string; status: RunFacts["status"]; error: string | null } | null;
   diagnosis: Diagnosis;
@@ -56,6 +71,8 @@ export interface SummaryOptions {
   run?: RunFacts | undefined;
   /** CODEX_HOME and binary for the commands in next_step, when not the defaults. */
   invocation?: Invocation | undefined;
+  badFieldLines?: number;
+  children?: ChildView[];
 }
 
 export function summarize(model: SessionModel, where: SessionLocation, options: SummaryOptions): SessionSummary {
@@ -71,11 +88,18 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
       error: turn.errors.at(-1)?.message ?? null,
       started_at: turn.startedAt ?? null,
       ended_at: turn.endedAt ?? null,
+      steering_messages: turn.steering,
+      compactions: turn.compactions,
     }),
   );
   return {
     id,
     path: where.path,
+    kind: model.lineage?.kind ?? "session",
+    parent_id: model.lineage?.parentId ?? null,
+    agent_nickname: model.lineage?.agentNickname ?? null,
+    inherited: inheritedView(model.lineage),
+    children: options.children ?? [],
     cwd,
     model: lastContext?.model ?? null,
     cli_version: model.meta?.cliVersion ?? null,
@@ -96,9 +120,15 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     files_changed: model.filesChanged,
     tokens: tokenUsage(model).total,
     skipped_lines: options.skippedLines,
+    bad_field_lines: options.badFieldLines ?? 0,
     run: options.run ? { run_id: options.run.runId, status: options.run.status, error: options.run.error } : null,
-    diagnosis: diagnose(model, { sessionId: id, cwd: cwd ?? undefined, run: options.run, invocation: options.invocation }),
+    diagnosis: withChildren(diagnose(model, { sessionId: id, cwd: cwd ?? undefined, run: options.run, invocation: options.invocation }), options.children ?? []),
   };
+}
+
+function withChildren(diagnosis: Diagnosis, children: ChildView[]): Diagnosis {
+  const evidence = childEvidence(children);
+  return evidence.length === 0 ? diagnosis : { ...diagnosis, evidence: [...diagnosis.evidence, ...evidence] };
 }
 
 function newestErrors(model: SessionModel): SessionSummary["errors"] {

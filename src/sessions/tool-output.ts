@@ -31,6 +31,8 @@ export function parseToolOutput(output: unknown): ParsedOutput {
   if (typeof output === "string") return parseOutputText(output);
   if (Array.isArray(output)) return parseOutputText(contentText(output));
   if (isRecord(output)) {
+    // one content item stored bare rather than in an array: {type:"input_text", text}
+    if (output.content === undefined && typeof output.text === "string") return parseOutputText(output.text);
     // FunctionCallOutputPayload-like objects: {content, success} or an MCP result {content:[…], isError}
     const content = output.content;
     const parsed = typeof content === "string" ? parseOutputText(content) : parseOutputText(contentText(content));

@@ -11,6 +11,7 @@
 //
 // TokenLedger is fed as the log is folded, so a cached fold answers at once however long the log is.
 import type { EventOf, RateLimits, TokenTotals } from "./events.js";
+import { inheritedView } from "./lineage.js";
 import type { SessionModel } from "./session-model.js";
 
 export interface TurnUsage extends TokenTotals {
@@ -35,6 +36,8 @@ export interface TokenUsageReport {
   segments: number;
   /** Codex marked the context window full (a request overflowed it) and no real counter came after. */
   context_window_full: boolean;
+  /** A fork's or sub-agent's parent usage replayed into its log: reported, never added to `total`. */
+  inherited: { parent_id: string | null; tokens: TokenTotals } | null;
   note: string | null;
 }
 
@@ -42,6 +45,7 @@ export interface TokenUsageReport {
 export const CONTEXT_NEARLY_FULL_PERCENT = 80;
 
 export const PER_TURN_SHOWN = 100;
+const MAX_COUNTERS_KEPT = 100_000;
 const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
 
 export class TokenLedger {
@@ -60,19 +64,36 @@ export class TokenLedger {
   /** Per-turn usage Codex recorded itself (`token_usage_record.turn_token_usage`, 0.160+). */
   private readonly recordedByTurn = new Map<number, TokenTotals>();
 
+  /** The parent's cumulative usage replayed into a fork or sub-agent (lineage.ts): not this session's. */
+  private inheritedBase: TokenTotals | undefined;
+
+  inherit(total: TokenTotals): void {
+    this.inheritedBase = total;
+  }
+
+  /** Every counter's raw cumulative total, in order: a fork's child matches its copied prefix against them. */
+  readonly counterTotals: number[] = [];
+
   count(event: EventOf<"token_count">, turn: number): void {
     if (event.modelContextWindow !== undefined) this.contextWindow = event.modelContextWindow;
     if (event.rateLimits && (event.rateLimits.primary || event.rateLimits.secondary)) {
       this.rateLimits = event.rateLimits;
       this.rateLimitsAt = event.timestamp;
     }
-    const total = event.total;
+    let total = event.total;
     if (!total) return;
     if (isWindowFullMarker(event)) {
       this.windowFullAt = event.timestamp ?? null;
       return;
     }
     this.windowFullAt = undefined;
+    if (this.counterTotals.length < MAX_COUNTERS_KEPT) this.counterTotals.push(total.total);
+    if (this.inheritedBase) {
+      // a counter that continues from the parent's total: only the growth is this session's; one that
+      // restarted below it counts this session alone (not a resumed segment on top of the parent's)
+      if (total.total >= this.inheritedBase.total) total = subtract(total, this.inheritedBase);
+      else this.inheritedBase = undefined;
+    }
     if (this.segmentLast && total.total < this.segmentLast.total) {
       this.finished = add(this.finished, this.segmentLast);
       this.segmentLast = undefined;
@@ -134,6 +155,7 @@ export function tokenUsage(model: SessionModel): TokenUsageReport {
     observed_at: observedAt ?? null,
     segments: ledger.segments,
     context_window_full: windowFull,
+    inherited: inheritedTokens(model),
     note: usageNote(total !== undefined, windowFull, contextUsedPercent),
   };
 }
@@ -151,6 +173,11 @@ function usageNote(counted: boolean, windowFull: boolean, usedPercent: number | 
     notes.push("This session's log holds no token counters (Codex writes them into rollouts from 0.31 on, after the first model response); no numbers are estimated.");
   }
   return notes.length > 0 ? notes.join(" ") : null;
+}
+
+function inheritedTokens(model: SessionModel): TokenUsageReport["inherited"] {
+  const inherited = inheritedView(model.lineage);
+  return inherited?.tokens ? { parent_id: inherited.parent_id, tokens: inherited.tokens } : null;
 }
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {

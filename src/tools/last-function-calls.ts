@@ -19,6 +19,7 @@ const outputSchema = {
   path: z.string(),
   total_calls: z.number(),
   skipped_lines: z.number(),
+  bad_field_lines: z.number(),
   calls: z.array(
     z.object({
       call_id: z.string(),
@@ -32,6 +33,7 @@ const outputSchema = {
       status: z.enum(["completed", "failed", "running", "no_output"]),
       timestamp: z.string().nullable(),
       turn: z.number(),
+      parent_call_id: z.string().nullable().describe("Code mode: the `exec` call this command or MCP call ran inside."),
     }),
   ),
 };

@@ -4,7 +4,7 @@ import { renderList } from "../render.js";
 import type { ToolContext } from "./context.js";
 import { listSessions } from "../sessions/index.js";
 import { answer, toolError, toolResult } from "./result.js";
-import { turnStatus } from "./schemas.js";
+import { sessionKind, turnStatus } from "./schemas.js";
 
 const inputSchema = {
   limit: z.number().int().min(1).max(500).default(20).describe("How many sessions to return, newest first (1–500)."),
@@ -25,6 +25,8 @@ const outputSchema = {
       cli_version: z.string().nullable(),
       model: z.string().nullable(),
       source: z.string().nullable(),
+      kind: sessionKind,
+      parent_id: z.string().nullable(),
       first_prompt: z.string().nullable(),
       status: turnStatus,
       archived: z.boolean(),

@@ -1,6 +1,7 @@
 // Output schema pieces shared by several tools.
 import { z } from "zod";
 import { CATEGORY_GUIDE, DIAGNOSIS_CATEGORIES } from "../sessions/index.js";
+import { SESSION_KINDS } from "../sessions/events.js";
 
 export const sessionIdInput = z
   .string()
@@ -20,6 +21,16 @@ export const rateLimitWindow = z.object({
   used_percent: z.number().nullable(),
   window_minutes: z.number().nullable(),
   resets_at: z.string().nullable(),
+});
+
+export const sessionKind = z.enum(SESSION_KINDS);
+
+export const inherited = z.object({
+  parent_id: z.string().nullable(),
+  lines: z.number(),
+  turns: z.number(),
+  calls: z.number(),
+  tokens: tokenTotals.nullable(),
 });
 
 export const turnStatus = z.enum(["completed", "failed", "aborted", "incomplete"]);

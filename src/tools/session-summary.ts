@@ -7,7 +7,7 @@ import { invocationOf, runFactsFor } from "../run-facts.js";
 import { DIAGNOSIS_CATEGORIES, sessionSummary } from "../sessions/index.js";
 import { answer, toolResult } from "./result.js";
 import { runStatus } from "./run-view.js";
-import { diagnosis, sessionIdInput, tokenTotals, turnStatus } from "./schemas.js";
+import { diagnosis, inherited, sessionIdInput, sessionKind, tokenTotals, turnStatus } from "./schemas.js";
 
 const inputSchema = {
   session_id: sessionIdInput,
@@ -17,6 +17,11 @@ const inputSchema = {
 const outputSchema = {
   id: z.string(),
   path: z.string(),
+  kind: sessionKind,
+  parent_id: z.string().nullable(),
+  agent_nickname: z.string().nullable(),
+  inherited: inherited.nullable(),
+  children: z.array(z.object({ id: z.string(), kind: sessionKind, status: turnStatus, first_prompt: z.string().nullable(), path: z.string() })),
   cwd: z.string().nullable(),
   model: z.string().nullable(),
   cli_version: z.string().nullable(),
@@ -32,6 +37,8 @@ const outputSchema = {
       error: z.string().nullable(),
       started_at: z.string().nullable(),
       ended_at: z.string().nullable(),
+      steering_messages: z.number(),
+      compactions: z.number(),
     }),
   ),
   turns_omitted: z.number(),
@@ -42,6 +49,7 @@ const outputSchema = {
   files_changed: z.array(z.string()),
   tokens: tokenTotals.nullable(),
   skipped_lines: z.number(),
+  bad_field_lines: z.number(),
   run: z.object({ run_id: z.string(), status: runStatus, error: z.string().nullable() }).nullable(),
   diagnosis,
 };

@@ -25,8 +25,10 @@ const outputSchema = {
   observed_at: z.string().nullable(),
   segments: z.number(),
   context_window_full: z.boolean().describe("A request overflowed the context window (Codex's window-full marker) and no later counter says otherwise."),
+  inherited: z.object({ parent_id: z.string().nullable(), tokens: tokenTotals }).nullable(),
   note: z.string().nullable(),
   skipped_lines: z.number(),
+  bad_field_lines: z.number(),
 };
 
 export function registerTokenUsageTool(server: McpServer, { config }: ToolContext): void {

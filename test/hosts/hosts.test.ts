@@ -76,7 +76,7 @@ describe("Codex as the MCP host", () => {
     expect(code).toBe(0);
 
     // the host's own session, read with this server's tools
-    const calls = (await reader.call("last_function_calls", { session_id: "last" })).structuredContent as {
+    const calls = (await reader.call("last_function_calls", { session_id: "last", max_output_chars: 20000 })).structuredContent as {
       calls: Array<{ name: string; arguments: unknown; output: string; status: string }>;
     };
     expect(calls.calls).toHaveLength(1);

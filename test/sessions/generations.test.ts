@@ -196,7 +196,7 @@ describe("exact details per generation", () => {
   });
 
   it("0.169.0 interrupted: a CommandExecution written after turn_aborted still gives the call its exit code", async () => {
-    const stats = { lines: 0, skipped: 0 };
+    const stats = { lines: 0, skipped: 0, badFieldLines: 0 };
     const model = await foldEvents(rolloutEvents(join(FIXTURES, "kept", "0.169.0-interrupted-late-item.jsonl"), stats));
     const [call] = lastCalls(model, { limit: 1, includeOutput: true, maxOutputChars: 2000 }).calls;
     expect(call).toMatchObject({ call_id: "call_38", exit_code: -1, duration_ms: 1521, status: "failed", output: "Wall time: 1.7 seconds\naborted by user" });

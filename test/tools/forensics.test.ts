@@ -65,6 +65,8 @@ describe("list_sessions", () => {
       cli_version: "0.169.0",
       model: "mock-model",
       source: "exec",
+      kind: "session",
+      parent_id: null,
       first_prompt: "please RUN:echo one",
       status: "completed",
       archived: false,

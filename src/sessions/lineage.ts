@@ -1,0 +1,154 @@
+// Forks and sub-agents: which lines of a child's file are its parent's history, replayed or copied in.
+//
+// Markers, per generation (../shared/codex-formats.md §2.7):
+// - `subagent_history_start_ordinal` (sub-agents, 0.145+): lines with a lower `ordinal` are the parent's;
+// - the parent's `session_meta` copied in after the child's (legacy forks, ≤0.147; sub-agents of 0.14x):
+//   what follows is the parent's history, written at fork time;
+// - fork-time timestamps: a replayed history is written in one burst, stamped with (about) the time of
+//   the child's own session_meta line, while the child's own work comes later;
+// - `history_base` (paginated forks, 0.169): the parent's history is referenced, not copied: nothing to skip.
+// A child's token counter either continues from the parent's total (the inherited total is subtracted) or
+// restarts from zero (then it is the child's own count, not a resumed segment to add to the parent's).
+import type { EventOf, SessionEvent, SessionKind, TokenTotals } from "./events.js";
+
+/** Lines written within this long after the child's session_meta, before any later line, are the replay. */
+export const FORK_BURST_MS = 100;
+
+export interface Inherited {
+  parentId: string | null;
+  /** Lines of the parent's history in this file. */
+  lines: number;
+  turns: number;
+  calls: number;
+  /** The parent's cumulative usage at the fork, as replayed into this file. */
+  tokens: TokenTotals | null;
+}
+
+export interface Lineage {
+  kind: SessionKind;
+  parentId: string | null;
+  agentNickname: string | null;
+  inherited: Inherited;
+}
+
+/** Decides line by line whether an event belongs to the parent's history; keeps the inherited tally. */
+export class LineageTracker {
+  lineage: Lineage | undefined;
+  private meta: EventOf<"meta"> | undefined;
+  private forkTimeMs: number | undefined;
+  /** The replay window is over: every later line is the child's own. */
+  private closed = false;
+  private copyingParent = false;
+  private lastLine = -1;
+  private prompts = 0;
+  private turnStarts = 0;
+  /** Counters matched so far against the parent's, from the start; -1 once one differs. */
+  private matched = 0;
+
+  constructor(
+    private readonly parentCounters?: readonly number[],
+    private readonly inheritedTokens?: TokenTotals,
+  ) {}
+
+  /** True when the event is the parent's: the caller must not fold it into the child's model. */
+  inherited(event: SessionEvent): boolean {
+    if (!this.meta) {
+      if (event.kind === "meta") this.start(event);
+      return false;
+    }
+    const lineage = this.lineage as Lineage;
+    if (event.kind === "meta" && event.id !== this.meta.id) {
+      // the parent's session_meta, copied in: its history follows
+      if (!this.closed) this.copyingParent = true;
+      lineage.parentId ??= event.id;
+      lineage.inherited.parentId ??= event.id;
+      if (lineage.kind === "session") lineage.kind = "fork";
+      return this.count(event);
+    }
+    if (this.meta.historyStartOrdinal !== undefined && event.ordinal !== undefined) {
+      return event.ordinal < this.meta.historyStartOrdinal && this.count(event);
+    }
+    if (this.parentCounters && lineage.kind !== "session" && event.kind === "token_count" && event.total && this.matched >= 0) {
+      // a fork that copied its parent's counters without any marker (fixtures of CodexBar's shape):
+      // the counters that repeat the parent's, from the first on, are the parent's
+      if (this.parentCounters[this.matched] === event.total.total) {
+        this.matched += 1;
+        return this.count(event);
+      }
+      this.matched = -1;
+    }
+    if (this.closed || this.meta.historyByReference || (lineage.kind === "session" && !this.copyingParent)) return false;
+    const at = event.timestamp !== undefined ? Date.parse(event.timestamp) : undefined;
+    const inBurst = at === undefined || this.forkTimeMs === undefined || at - this.forkTimeMs <= FORK_BURST_MS;
+    if (!inBurst) {
+      this.closed = true;
+      return false;
+    }
+    // A fresh sub-agent's own first lines come within the burst too; but no model response (so no counter
+    // of its own) can: a counter in the burst is replayed. Other lines are replayed only in a fork.
+    const replaysHistory = this.copyingParent || this.meta.forkedFromId !== undefined;
+    return (replaysHistory || event.kind === "token_count") && this.count(event);
+  }
+
+  private start(meta: EventOf<"meta">): void {
+    this.meta = meta;
+    const forkTime = meta.timestamp ?? meta.startedAt;
+    this.forkTimeMs = forkTime !== undefined ? Date.parse(forkTime) : undefined;
+    this.lineage = {
+      kind: meta.sessionKind,
+      parentId: meta.parentId ?? null,
+      agentNickname: meta.agentNickname ?? null,
+      inherited: { parentId: meta.parentId ?? null, lines: 0, turns: 0, calls: 0, tokens: this.inheritedTokens ?? null },
+    };
+  }
+
+  private count(event: SessionEvent): true {
+    const inherited = (this.lineage as Lineage).inherited;
+    if (event.line !== this.lastLine) {
+      inherited.lines += 1;
+      this.lastLine = event.line;
+    }
+    if (event.kind === "turn_started") this.turnStarts += 1;
+    else if (event.kind === "user_message" && !event.copy) this.prompts += 1;
+    else if (event.kind === "call") inherited.calls += 1;
+    else if (event.kind === "token_count" && event.total) inherited.tokens = event.total;
+    inherited.turns = this.turnStarts || this.prompts;
+    return true;
+  }
+}
+
+/** The inherited part as the tools show it: null when this file holds none of a parent's history. */
+export interface InheritedView {
+  parent_id: string | null;
+  lines: number;
+  turns: number;
+  calls: number;
+  tokens: TokenTotals | null;
+}
+
+export function inheritedView(lineage: Lineage | undefined): InheritedView | null {
+  const inherited = lineage?.inherited;
+  if (!inherited || (inherited.lines === 0 && inherited.tokens === null)) return null;
+  return { parent_id: inherited.parentId, lines: inherited.lines, turns: inherited.turns, calls: inherited.calls, tokens: inherited.tokens };
+}
+
+/** A child whose parent's history is not marked in its own file: only its parent's counters can tell. */
+export function needsParentCounters(lineage: Lineage | undefined): lineage is Lineage & { parentId: string } {
+  return lineage !== undefined && lineage.kind !== "session" && lineage.parentId !== null && lineage.inherited.tokens === null;
+}
+
+/** A fork or sub-agent of a session, as session_summary lists it. */
+export interface ChildView {
+  id: string;
+  kind: SessionKind;
+  status: "completed" | "failed" | "aborted" | "incomplete";
+  first_prompt: string | null;
+  path: string;
+}
+
+/** A child that failed or was aborted is a cause of what its parent did: the diagnosis names it. */
+export function childEvidence(children: ChildView[]): string[] {
+  return children
+    .filter((child) => child.status === "failed" || child.status === "aborted")
+    .map((child) => `${child.kind === "fork" ? "fork" : "sub-agent"} ${child.id} ended ${child.status}: see session_summary ${child.id}`);
+}
