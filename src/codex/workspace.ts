@@ -80,7 +80,11 @@ export async function copyCheckedImages(images: readonly string[], allowedRoots:
       await mustBeInsideRoots(real, allowedRoots, "image");
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const copy = join(dir, `${index}-${basename(real)}`);
-      await writeFile(copy, await handle.readFile(), { mode: 0o600 });
+      // exactly the size that was checked: a file that grows meanwhile cannot push more through
+      const bytes = Buffer.alloc(info.size);
+      let filled = 0;
+      for (let got = -1; got !== 0 && filled < info.size; filled += got) got = (await handle.read(bytes, filled, info.size - filled, filled)).bytesRead;
+      await writeFile(copy, bytes.subarray(0, filled), { mode: 0o600 });
       copies.push(copy);
     } finally {
       await handle.close();

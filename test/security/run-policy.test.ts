@@ -1,6 +1,7 @@
 // The caller-settings allowlist, decided on plain objects.
 import { describe, expect, it } from "vitest";
-import { CALLER_CONFIG_KEYS, flattenConfig, refuseCallerSettings } from "../../src/codex/run-policy.js";
+import { boundedLine, MAX_RECORD_BYTES } from "../../src/codex/ledger.js";
+import { CALLER_CONFIG_KEYS, flattenConfig, policyDifferences, refuseCallerSettings, refuseWorkspace } from "../../src/codex/run-policy.js";
 
 const strict = { allowConfigKeys: [], allowProfile: false };
 const refusal = (key: string) =>
@@ -58,5 +59,47 @@ describe("caller config settings", () => {
       ["a.d", [1]],
       ["e.f", {}],
     ]);
+  });
+});
+
+describe("workspace rule", () => {
+  const dirs = [
+    { what: "the home directory", path: "/home/u", insideToo: false },
+    { what: "CODEX_HOME", path: "/home/u/.codex", insideToo: true },
+  ];
+  const why = "a run there could change Codex's configuration or this server's own state. Pass the project directory itself.";
+  it.each([
+    ["/", `cwd / is the root directory: ${why}`],
+    ["/home", `cwd /home contains the home directory (/home/u): ${why}`],
+    ["/home/u", `cwd /home/u is the home directory: ${why}`],
+    ["/home/u/.codex/sessions", `cwd /home/u/.codex/sessions is inside CODEX_HOME (/home/u/.codex): ${why}`],
+    ["/home/u/project", undefined],
+    ["/home/u/.codex-other", undefined],
+  ])("%s", (cwd, message) => {
+    expect(refuseWorkspace(cwd, dirs)).toBe(message);
+  });
+});
+
+describe("policy differences", () => {
+  it("lists each widening of the sandbox and the approval policy", () => {
+    expect(
+      policyDifferences("sandboxed", "/w", {
+        sandbox: "workspace-write",
+        sandboxPolicy: { type: "workspace-write", writable_roots: ["/w", "/"], network_access: true, exclude_tmpdir_env_var: false, exclude_slash_tmp: true },
+        approval: "on-request",
+      }),
+    ).toEqual(['writable root "/" was not asked for', "sandbox network_access is true, asked for the default", "sandbox exclude_slash_tmp is true, asked for the default", "approval policy is on-request, asked for never"]);
+    expect(policyDifferences("read-only", "/w", { sandbox: "danger-full-access", sandboxPolicy: { type: "danger-full-access" }, approval: "never" })).toEqual(["sandbox is danger-full-access, asked for read-only"]);
+    expect(policyDifferences("sandboxed", "/w", { sandbox: "workspace-write", sandboxPolicy: { type: "workspace-write", network_access: false, exclude_tmpdir_env_var: false, exclude_slash_tmp: false }, approval: "never" })).toEqual([]);
+  });
+});
+
+describe("ledger record bound", () => {
+  it("cuts long values, noting their length, until the line is under 64 KB", () => {
+    const line = boundedLine({ type: "session", run_id: "run_x", at: "t", session_id: "s".repeat(3_000_000) });
+    expect(Buffer.byteLength(line)).toBeLessThan(MAX_RECORD_BYTES);
+    expect(JSON.parse(line)).toEqual({ type: "session", run_id: "run_x", at: "t", session_id: `${"s".repeat(16_384)}… [truncated: 3000000 chars]` });
+    const small = boundedLine({ type: "session", run_id: "run_x", at: "t", session_id: "ok" });
+    expect(small).toBe('{"type":"session","run_id":"run_x","at":"t","session_id":"ok"}');
   });
 });
