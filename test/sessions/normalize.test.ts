@@ -116,3 +116,36 @@ describe("commandText and patchPaths", () => {
     expect(patchPaths("*** Begin Patch\n*** Add File: a\n+x\n*** Update File: b\n*** Move to: c\n*** Update File: b\n*** End Patch")).toEqual(["a", "b", "c"]);
   });
 });
+
+describe("lines of 0.145–0.169 multi-agent and code-mode sessions", () => {
+  it("session_meta: kind, parent and where the own history starts, from each marker", () => {
+    const meta = (payload: object) => normalizeLine(line("session_meta", { id: "c", timestamp: T, ...payload }), 1)?.[0];
+    expect(meta({ source: { subagent: { thread_spawn: { parent_thread_id: "p", depth: 1, agent_nickname: "Ada" } } }, subagent_history_start_ordinal: 9 })).toMatchObject({
+      sessionKind: "subagent",
+      parentId: "p",
+      agentNickname: "Ada",
+      historyStartOrdinal: 9,
+    });
+    expect(meta({ forked_from_id: "p", history_base: { thread_id: "p", end_ordinal_exclusive: 21, end_byte_offset: 100 } })).toMatchObject({ sessionKind: "fork", parentId: "p", historyByReference: true, historyEndOrdinal: 21 });
+    expect(meta({ parent_thread_id: "p", source: { subagent: { other: "guardian" } } })).toMatchObject({ sessionKind: "subagent", parentId: "p" });
+    expect(meta({ source: "exec", forked_from_id: null })).toMatchObject({ sessionKind: "session", parentId: undefined });
+  });
+
+  it("an agent_message item is a message from another agent; inter_agent_communication_metadata is known", () => {
+    expect(normalizeLine(line("response_item", { type: "agent_message", author: "/root", recipient: "/root/a", content: [{ type: "input_text", text: "do it" }, { type: "encrypted_content", encrypted_content: "x" }] }), 1)).toEqual([
+      { line: 1, timestamp: T, kind: "user_message", text: "do it", fromAgent: true },
+    ]);
+    expect(normalizeLine(line("inter_agent_communication_metadata", { trigger_turn: true }), 1)).toEqual([]);
+  });
+
+  it("a tool output stored as one content object keeps its text", () => {
+    expect(parseToolOutput({ type: "input_text", text: "a.txt\n", detail: null })).toEqual({ text: "a.txt\n" });
+  });
+
+  it("a field of the wrong type is dropped and its line counted; the rest of the line is kept", () => {
+    const issues = { badFieldLines: 0 };
+    const events = normalizeLine({ timestamp: 17, ordinal: -1, type: "event_msg", payload: { type: "exec_command_end", call_id: "c", exit_code: "1", duration: { secs: 2, nanos: 0 } } }, 4, issues);
+    expect(events).toEqual([{ line: 4, kind: "call_result", callId: "c", exitCode: undefined, durationMs: 2000, status: undefined }]);
+    expect(issues.badFieldLines).toBe(1);
+  });
+});
