@@ -56,7 +56,9 @@ describe(`real Codex ${CODEX_VERSION}`, () => {
       id: threadId,
       status: "completed",
       last_agent_message: "Done. The tool said: live",
-      diagnosis: { category: "command_failures", evidence: ['turn 1 completed, but its last command failed: "echo live; exit 7" exited with code 7', 'the agent\'s last message: "Done. The tool said: live"'] },
+      diagnosis: { category: "command_failures", evidence: ["turn 1 completed, but its last command failed", 'the agent\'s last message: "Done. The tool said: live"', 'failed: "echo live; exit 7" exited with 7'],
+        failed_commands: [{ call_id: expect.any(String), command: "echo live; exit 7", exit_code: 7, meaning: null }],
+      },
     });
 
     const calls = (await mcp.call("last_function_calls", { session_id: threadId })).structuredContent as { calls: Array<Record<string, unknown>> };
