@@ -1,7 +1,6 @@
 // What the tools show of a run: from the live process, or from the ledger of an earlier server process.
 import type { TokenTotals } from "../sessions/events.js";
-import { openSession } from "../sessions/index.js";
-import { resolveSession, SessionLookupError } from "../sessions/locate.js";
+import { openSession, resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import { resumeCommandLine } from "../sessions/resume-command.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
 import type { LedgerRun, RunStatus } from "./ledger.js";
@@ -64,12 +63,12 @@ function viewOfRunBase(run: CodexRun): Omit<RunView, "rollout_path" | "effective
   };
 }
 
-export async function viewOfRun(codexHome: string, run: CodexRun, effective: Effective | null): Promise<RunView> {
-  const rolloutPath = run.sessionId ? await rolloutPathOf(codexHome, run.sessionId) : null;
+export async function viewOfRun(sessions: SessionStore, run: CodexRun, effective: Effective | null): Promise<RunView> {
+  const rolloutPath = run.sessionId ? await rolloutPathOf(sessions, run.sessionId) : null;
   return { ...viewOfRunBase(run), rollout_path: rolloutPath, effective };
 }
 
-export async function viewOfLedgerRun(codexHome: string, entry: LedgerRun): Promise<RunView> {
+export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun): Promise<RunView> {
   const { start, end } = entry;
   const sessionId = entry.session_id;
   return {
@@ -81,7 +80,7 @@ export async function viewOfLedgerRun(codexHome: string, entry: LedgerRun): Prom
     final_message: end?.final_message ?? null,
     duration_ms: end?.duration_ms ?? 0,
     usage: end?.usage ?? null,
-    rollout_path: sessionId ? await rolloutPathOf(codexHome, sessionId) : null,
+    rollout_path: sessionId ? await rolloutPathOf(sessions, sessionId) : null,
     error: end
       ? end.error
       : "the ledger has no end for this run: the server that started it stopped before it finished (see session_summary for what the session log says)",
@@ -99,11 +98,11 @@ export async function viewOfLedgerRun(codexHome: string, entry: LedgerRun): Prom
 }
 
 /** What the session's newest turn_context recorded, against what the run asked for. */
-export async function effectiveSettings(codexHome: string, asked: { run: CodexRun; mode: RunMode; cwd: string; request: { model?: string | undefined } }): Promise<Effective | null> {
+export async function effectiveSettings(sessions: SessionStore, asked: { run: CodexRun; mode: RunMode; cwd: string; request: { model?: string | undefined } }): Promise<Effective | null> {
   const { run } = asked;
   if (!run.sessionId) return null;
   try {
-    const context = (await openSession(codexHome, run.sessionId)).model.lastContext;
+    const context = (await openSession(sessions, run.sessionId)).model.lastContext;
     if (!context) return null;
     const differences: string[] = [];
     const wantedSandbox = SANDBOX_OF_MODE[asked.mode];
@@ -124,9 +123,9 @@ export async function effectiveSettings(codexHome: string, asked: { run: CodexRu
   }
 }
 
-async function rolloutPathOf(home: string, sessionId: string): Promise<string | null> {
+async function rolloutPathOf(sessions: SessionStore, sessionId: string): Promise<string | null> {
   try {
-    return (await resolveSession(home, sessionId)).path;
+    return (await resolveSession(sessions, sessionId)).path;
   } catch (error) {
     if (error instanceof SessionLookupError) return null;
     throw error;

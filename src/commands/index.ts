@@ -6,7 +6,7 @@ import { RunManager } from "../codex/runs.js";
 import type { ServerConfig } from "../config.js";
 import { doctor, renderDoctor } from "../doctor.js";
 import { renderCalls, renderSummary, renderUsage } from "../render.js";
-import { listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, type SessionListing } from "../sessions/index.js";
+import { listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, SessionStore, type SessionListing } from "../sessions/index.js";
 import { paint, table } from "./format.js";
 
 interface Command {
@@ -18,6 +18,11 @@ interface Command {
 }
 
 const json = { type: "boolean" } as const;
+
+/** One command, one store: folds saved in the state dir make the next command on the same session fast. */
+function storeOf(config: ServerConfig): SessionStore {
+  return new SessionStore(config.codexHome, { stateDir: config.runner.stateDir });
+}
 const help = { type: "boolean", short: "h" } as const;
 
 export const COMMANDS: Record<string, Command> = {
@@ -29,7 +34,7 @@ export const COMMANDS: Record<string, Command> = {
       const limit = positiveInt(values.limit, 20);
       const since = typeof values.since === "string" ? values.since : undefined;
       if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError(`--since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23.`);
-      const { sessions } = await listSessions(config.codexHome, {
+      const { sessions } = await listSessions(storeOf(config), {
         limit,
         includeArchived: values.archived === true,
         cwd: typeof values.cwd === "string" ? values.cwd : undefined,
@@ -45,7 +50,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { reasoning: { type: "string" }, json, help },
     positionals: 1,
     async run(values, [ref = "last"], config) {
-      const summary = await sessionSummary(config.codexHome, ref, { reasoningLimit: positiveInt(values.reasoning, 10, 0) });
+      const summary = await sessionSummary(storeOf(config), ref, { reasoningLimit: positiveInt(values.reasoning, 10, 0) });
       const code = summary.status === "completed" ? 0 : 3;
       if (values.json) return print(JSON.stringify(summary, null, 2), code);
       const [first = "", ...rest] = renderSummary(summary).split("\n");
@@ -57,7 +62,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { limit: { type: "string", short: "n" }, full: { type: "boolean" }, json, help },
     positionals: 1,
     async run(values, [ref = "last"], config) {
-      const result = await sessionCalls(config.codexHome, ref, { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 });
+      const result = await sessionCalls(storeOf(config), ref, { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 });
       if (values.json) return print(JSON.stringify(result, null, 2), 0);
       return print(renderCalls(result.id, result.total_calls, result.calls), 0);
     },
@@ -67,7 +72,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { json, help },
     positionals: 1,
     async run(values, [ref = "last"], config) {
-      const usage = await sessionTokenUsage(config.codexHome, ref);
+      const usage = await sessionTokenUsage(storeOf(config), ref);
       return print(values.json ? JSON.stringify(usage, null, 2) : renderUsage(usage), 0);
     },
   },

@@ -34,38 +34,46 @@ const MAX_FOLDED_BYTES = 1024 * 1024 * 1024;
 const HEAD_BYTES = 512;
 /** The newest reasoning summaries kept: the most session_summary's reasoning_limit asks for. */
 export const REASONING_KEPT = 200;
-const cache = new Map<string, Entry>();
 
-export async function indexedSession(path: string): Promise<IndexedSession> {
-  if (path.endsWith(".json")) return foldWhole(path);
-  let entry = cache.get(path);
-  if (entry) {
-    cache.delete(path); // re-insert: the map's order is the LRU order
-    cache.set(path, entry);
-  }
-  const { size } = await stat(path);
-  const head = await readHead(path);
-  if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
-    entry = { folder: newFolder(), offset: 0, lines: 0, skipped: 0, head, updating: Promise.resolve() };
-    cache.set(path, entry);
-    while (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
-  }
-  const current = entry;
-  const update = current.updating.then(() => catchUp(path, current));
-  current.updating = update.catch(() => undefined);
-  const tailSkipped = await update;
-  evictBeyondBudget(path);
-  return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, lines: current.lines };
-}
+/** The folds one server (or one CLI command) keeps in memory, least recently used evicted first. */
+export class FoldCache {
+  private readonly cache = new Map<string, Entry>();
 
-/** A compact fold takes a fraction of its log's size in memory (about a quarter for 200 MB of short lines); the budget bounds them all. */
-function evictBeyondBudget(keep: string): void {
-  let total = [...cache.values()].reduce((sum, entry) => sum + entry.offset, 0);
-  for (const [path, entry] of cache) {
-    if (total <= MAX_FOLDED_BYTES) break;
-    if (path === keep) continue;
-    cache.delete(path);
-    total -= entry.offset;
+  /** `savedDir`: where folds are saved for the next process (see fold-files.ts); none, memory only. */
+  constructor(readonly savedDir?: string) {}
+
+  async get(path: string): Promise<IndexedSession> {
+    if (path.endsWith(".json")) return foldWhole(path);
+    const cache = this.cache;
+    let entry = cache.get(path);
+    if (entry) {
+      cache.delete(path); // re-insert: the map's order is the LRU order
+      cache.set(path, entry);
+    }
+    const { size } = await stat(path);
+    const head = await readHead(path);
+    if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
+      entry = { folder: newFolder(), offset: 0, lines: 0, skipped: 0, head, updating: Promise.resolve() };
+      cache.set(path, entry);
+      while (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
+    }
+    const current = entry;
+    const update = current.updating.then(() => catchUp(path, current));
+    current.updating = update.catch(() => undefined);
+    const tailSkipped = await update;
+    this.evictBeyondBudget(path);
+    return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, lines: current.lines };
+  }
+
+  /** A compact fold takes a fraction of its log's size in memory (about a quarter for 200 MB of short lines); the budget bounds them all. */
+  private evictBeyondBudget(keep: string): void {
+    let total = [...this.cache.values()].reduce((sum, entry) => sum + entry.offset, 0);
+    for (const [path, entry] of this.cache) {
+      if (total <= MAX_FOLDED_BYTES) break;
+      if (path === keep) continue;
+      this.cache.delete(path);
+      total -= entry.offset;
+    }
   }
 }
 

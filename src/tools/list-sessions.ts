@@ -33,7 +33,7 @@ const outputSchema = {
   scanned: z.number(),
 };
 
-export function registerListSessionsTool(server: McpServer, { config }: ToolContext): void {
+export function registerListSessionsTool(server: McpServer, { config, sessions: store }: ToolContext): void {
   server.registerTool(
     "list_sessions",
     {
@@ -49,7 +49,7 @@ export function registerListSessionsTool(server: McpServer, { config }: ToolCont
         if (since !== undefined && Number.isNaN(Date.parse(since))) {
           return toolError(`since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23 or 2026-11-23T10:00:00Z.`);
         }
-        const { sessions, scanned } = await listSessions(config.codexHome, {
+        const { sessions, scanned } = await listSessions(store, {
           limit,
           includeArchived: include_archived,
           ...(cwd !== undefined && { cwd }),

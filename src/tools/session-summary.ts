@@ -46,7 +46,7 @@ const outputSchema = {
   diagnosis: z.object({ category: z.string(), evidence: z.array(z.string()), next_step: z.string() }),
 };
 
-export function registerSessionSummaryTool(server: McpServer, { config, runs }: ToolContext): void {
+export function registerSessionSummaryTool(server: McpServer, { config, runs, sessions }: ToolContext): void {
   server.registerTool(
     "session_summary",
     {
@@ -60,7 +60,7 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs }: 
     ({ session_id, reasoning_limit }) =>
       answer("session_summary", async () => {
         await checkSessionRef(config, session_id);
-        const summary = await sessionSummary(config.codexHome, session_id, { reasoningLimit: reasoning_limit, runEvidence: (id) => runEvidence(runs, id) });
+        const summary = await sessionSummary(sessions, session_id, { reasoningLimit: reasoning_limit, runEvidence: (id) => runEvidence(runs, id) });
         return toolResult(summary, renderSummary(summary));
       }),
   );
