@@ -3,11 +3,14 @@
 // unparsed); later calls on an unchanged or growing file cost what was appended. A file that shrank or
 // was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start.
 import { open, stat } from "node:fs/promises";
+import { FoldFiles } from "./fold-files.js";
 import { normalizeLine, READ_EVENTS, READ_ITEMS } from "./normalize.js";
 import { readForward } from "./read-lines.js";
 import { rolloutEvents } from "./read-rollout.js";
 import { SessionFolder, type SessionModel } from "./session-model.js";
+import { decode, encode, type Restorable } from "./snapshot.js";
 import { tryParseJson } from "./tool-output.js";
+import { TokenLedger } from "./usage.js";
 
 export interface IndexedSession {
   model: SessionModel;
@@ -26,6 +29,8 @@ interface Entry {
   head: string;
   /** Serializes updates of one file. */
   updating: Promise<unknown>;
+  /** `offset` when the fold was last saved (or restored). */
+  savedOffset: number;
 }
 
 const MAX_FILES = 64;
@@ -35,12 +40,24 @@ const HEAD_BYTES = 512;
 /** The newest reasoning summaries kept: the most session_summary's reasoning_limit asks for. */
 export const REASONING_KEPT = 200;
 
+/** The classes a saved fold is made of (see snapshot.ts). */
+const FOLD_CLASSES: readonly Restorable[] = [SessionFolder, TokenLedger];
+/** A fold is saved once this much more was folded since it was last saved (and at least 1/8 of the file). */
+const SAVE_AFTER_BYTES = 4 * 1024 * 1024;
+
 /** The folds one server (or one CLI command) keeps in memory, least recently used evicted first. */
 export class FoldCache {
   private readonly cache = new Map<string, Entry>();
+  private readonly saved: FoldFiles | undefined;
+  private readonly saveAfterBytes: number;
+  /** What the folds cost so far: bytes read and folded, folds restored from a saved file. */
+  readonly counters = { foldedBytes: 0, restored: 0, saved: 0 };
 
   /** `savedDir`: where folds are saved for the next process (see fold-files.ts); none, memory only. */
-  constructor(readonly savedDir?: string) {}
+  constructor(savedDir?: string, options: { saveAfterBytes?: number } = {}) {
+    this.saved = savedDir !== undefined ? new FoldFiles(savedDir) : undefined;
+    this.saveAfterBytes = options.saveAfterBytes ?? SAVE_AFTER_BYTES;
+  }
 
   async get(path: string): Promise<IndexedSession> {
     if (path.endsWith(".json")) return foldWhole(path);
@@ -53,16 +70,47 @@ export class FoldCache {
     const { size } = await stat(path);
     const head = await readHead(path);
     if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
-      entry = { folder: newFolder(), offset: 0, lines: 0, skipped: 0, head, updating: Promise.resolve() };
+      entry = (await this.restore(path, size, head)) ?? { folder: newFolder(), offset: 0, lines: 0, skipped: 0, head, updating: Promise.resolve(), savedOffset: 0 };
       cache.set(path, entry);
       while (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
     }
     const current = entry;
+    const before = current.offset;
     const update = current.updating.then(() => catchUp(path, current));
     current.updating = update.catch(() => undefined);
     const tailSkipped = await update;
+    this.counters.foldedBytes += Math.max(0, current.offset - before);
+    const grown = current.offset - current.savedOffset;
+    if (this.saved && grown > 0 && grown >= this.saveAfterBytes && grown >= current.offset / 8) await this.save(path, current);
     this.evictBeyondBudget(path);
     return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, lines: current.lines };
+  }
+
+  /** The fold a process saved before, when it still describes the file. */
+  private async restore(path: string, size: number, head: string): Promise<Entry | undefined> {
+    const saved = await this.saved?.load(path);
+    if (!saved || saved.position.offset > size || head.slice(0, saved.position.head.length) !== saved.position.head) return undefined;
+    try {
+      const folder = decode(saved.state, FOLD_CLASSES);
+      if (!(folder instanceof SessionFolder)) return undefined;
+      this.counters.restored += 1;
+      return { ...saved.position, folder, updating: Promise.resolve(), savedOffset: saved.position.offset };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async save(path: string, entry: Entry): Promise<void> {
+    let state: Buffer;
+    const { offset, lines, skipped, head } = entry;
+    try {
+      state = encode(entry.folder, FOLD_CLASSES);
+    } catch {
+      return; // a fold that cannot be written faithfully stays in memory only
+    }
+    entry.savedOffset = offset;
+    this.counters.saved += 1;
+    await this.saved?.save(path, { offset, lines, skipped, head }, state);
   }
 
   /** A compact fold takes a fraction of its log's size in memory (about a quarter for 200 MB of short lines); the budget bounds them all. */

@@ -9,6 +9,8 @@ import { FoldCache } from "./session-index.js";
 export interface SessionStoreOptions {
   /** The server's state dir: folds are saved under it (never in CODEX_HOME). None: folds live in memory only. */
   stateDir?: string;
+  /** Folds are saved once this many bytes more were folded (default 4 MB: smaller logs fold faster than a save loads). */
+  saveAfterBytes?: number;
 }
 
 export class SessionStore {
@@ -20,6 +22,7 @@ export class SessionStore {
     readonly home: string,
     options: SessionStoreOptions = {},
   ) {
-    this.folds = new FoldCache(options.stateDir !== undefined ? join(options.stateDir, "folds") : undefined);
+    const saveAfter = options.saveAfterBytes !== undefined ? { saveAfterBytes: options.saveAfterBytes } : {};
+    this.folds = new FoldCache(options.stateDir !== undefined ? join(options.stateDir, "folds") : undefined, saveAfter);
   }
 }
