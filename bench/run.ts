@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   }
 
   for (const count of HOME_COUNTS) {
-    const sessions = await makeHome(join(work, `home-${count}`), count);
+    // homes of their own: in the rollouts' home, `last` would be the newest big rollout
+    const sessions = await makeHome(join(work, "homes", `home-${count}`), count);
     const middle = await homeSessionId(Math.floor(count / 2), count);
     record("list_sessions (limit 20)", count, await measureTool(sessions, state, "list_sessions", { limit: 20 }));
     record("token_usage on `last`", count, await measureTool(sessions, state, "token_usage", { session_id: "last" }));
