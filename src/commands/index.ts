@@ -27,7 +27,7 @@ const help = { type: "boolean", short: "h" } as const;
 
 export const COMMANDS: Record<string, Command> = {
   sessions: {
-    usage: "sessions [-n 20] [--cwd DIR] [--since ISO-TIME] [--archived] [--json]\n  Codex sessions, most recently written first.",
+    usage: "sessions [-n 20] [--cwd DIR] [--since ISO-TIME] [--archived] [--json]\n  Codex sessions, newest first (from the newest days, most recently written first).",
     options: { limit: { type: "string", short: "n" }, cwd: { type: "string" }, since: { type: "string" }, archived: { type: "boolean" }, json, help },
     positionals: 0,
     async run(values, _positionals, config) {

@@ -2,7 +2,8 @@
 //
 // Layout: sessions/YYYY/MM/DD/rollout-<local time>-<uuid>.jsonl (0.8+; the folder date is local time),
 // sessions/rollout-….jsonl (Rust before 0.8), sessions/rollout-<date>-<uuid>.json (TypeScript CLI, under
-// ~/.codex) and archived_sessions/rollout-….jsonl. Newest means most recently written (mtime).
+// ~/.codex) and archived_sessions/rollout-….jsonl. Newest means: from the newest date folders, most
+// recently written (mtime) first.
 //
 // Cost follows the answer, not the size of the home: ids since 0.39 are UUIDv7, whose first 48 bits are
 // the creation time in ms, so a full id or a prefix of 8+ characters names its date folder (local time,

@@ -39,7 +39,7 @@ export function registerListSessionsTool(server: McpServer, { config, sessions: 
     {
       title: "List Codex sessions",
       description:
-        "Lists Codex CLI sessions from CODEX_HOME, most recently written first: id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (completed, failed, aborted, incomplete). Use it to find the session to inspect with session_summary.",
+        "Lists Codex CLI sessions from CODEX_HOME, newest first (from the newest days, most recently written first): id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (completed, failed, aborted, incomplete). Use it to find the session to inspect with session_summary.",
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
