@@ -78,9 +78,14 @@ async function smallSources(): Promise<Array<{ entry: (typeof ALL_FIXTURES)[numb
   return all.filter(({ entry, text }) => text.length < 10_000 && entry.path.endsWith(".jsonl"));
 }
 
-/** The id makeHome gives its i-th session. */
-export async function homeSessionId(i: number, count: number): Promise<string> {
-  return sessionIdAt(i, count, await smallSources());
+/** The id makeHome gives its i-th session, or the nearest after it of the kind asked (v7: 0.39+, v4: older CLIs). */
+export async function homeSessionId(i: number, count: number, kind: "v4" | "v7"): Promise<string> {
+  const sources = await smallSources();
+  for (let at = i; at < count; at++) {
+    const id = sessionIdAt(at, count, sources);
+    if (id[14] === (kind === "v7" ? "7" : "4")) return id;
+  }
+  throw new Error(`no ${kind} session after ${i} of ${count}`);
 }
 
 function sessionIdAt(i: number, count: number, sources: Array<{ entry: (typeof ALL_FIXTURES)[number] }>): string {

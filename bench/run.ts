@@ -21,6 +21,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(root, "dist", "cli.js");
 const quick = process.argv.includes("--quick");
 const huge = process.argv.includes("--huge");
+/** Only the part by number of sessions. */
+const homesOnly = process.argv.includes("--homes");
 const work = join(root, ".bench", quick ? "quick" : "full");
 const RUNS = quick ? 2 : 7;
 const MB = 1024 * 1024;
@@ -57,7 +59,7 @@ const growth = new Map<string, Map<number, { ms: number; cold: number }>>();
 async function main(): Promise<void> {
   const home = await makeHome(join(work, `home-${HOME_SESSIONS}`), HOME_SESSIONS);
   const state = join(work, "state");
-  for (const [index, size] of SIZES.entries()) {
+  for (const [index, size] of (homesOnly ? [] : SIZES).entries()) {
     const id = `01a20b00-0000-7000-8000-${String(index + 1).padStart(12, "0")}`;
     const rollout = await makeRollout(home, size.bytes, id);
     const input = `${size.label} in ${HOME_SESSIONS} sessions`;
@@ -78,12 +80,15 @@ async function main(): Promise<void> {
   for (const count of HOME_COUNTS) {
     // homes of their own: in the rollouts' home, `last` would be the newest big rollout
     const sessions = await makeHome(join(work, "homes", `home-${count}`), count);
-    const middle = await homeSessionId(Math.floor(count / 2), count);
+    const middle = await homeSessionId(Math.floor(count / 2), count, "v7");
+    const older = await homeSessionId(Math.floor(count / 2), count, "v4");
     record("list_sessions (limit 20)", count, await measureTool(sessions, state, "list_sessions", { limit: 20 }));
     record("token_usage on `last`", count, await measureTool(sessions, state, "token_usage", { session_id: "last" }));
     record("token_usage on an 8-character id prefix", count, await measureTool(sessions, state, "token_usage", { session_id: middle.slice(0, 8) }));
     record("token_usage on a full id", count, await measureTool(sessions, state, "token_usage", { session_id: middle }));
+    record("token_usage on a UUIDv4 id (pre-0.39: a walk of the folder names)", count, await measureTool(sessions, state, "token_usage", { session_id: older }));
   }
+  if (homesOnly) return printTables();
   const day = "2026/11/21";
   rows.push({ what: "`ls -lt` of one day's folder", input: `${HOME_SESSIONS} sessions`, ms: await timeShell(`ls -lt '${join(home, "sessions", day)}' 2>/dev/null | head -5`) });
 

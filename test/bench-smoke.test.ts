@@ -22,6 +22,7 @@ it("the bench runs end to end on tiny inputs and prints every row", async () => 
     "token_usage on `last`",
     "token_usage on an 8-character id prefix",
     "token_usage on a full id",
+    "token_usage on a UUIDv4 id (pre-0.39: a walk of the folder names)",
   ]);
   for (const row of rows.slice(0, 6)) expect(Number(row.split(" | ")[2])).toBeGreaterThan(0);
   // first call, and a new server on the indexed file, for each tool on a rollout

@@ -65,29 +65,42 @@ export interface SessionSummaryOptions {
   runEvidence?: (sessionId: string) => Promise<RunEvidence | undefined>;
 }
 
+/** A view of a fold, computed once while the file is unchanged (see IndexedSession.views). */
+function memo<T>(views: Map<string, unknown>, key: string, make: () => Promise<T> | T): Promise<T> | T {
+  if (views.has(key)) return views.get(key) as T;
+  const made = make();
+  views.set(key, made);
+  // a failed read is not remembered
+  if (made instanceof Promise) made.catch(() => views.delete(key));
+  return made;
+}
+
 export async function sessionSummary(source: SessionSource, ref: string, options: SessionSummaryOptions) {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, skipped } = await store.folds.get(file.path);
+  const { model, skipped, views } = await store.folds.get(file.path);
   const modifiedAt = new Date((await stat(file.path)).mtimeMs).toISOString();
   const run = await options.runEvidence?.(model.meta?.id ?? file.id);
-  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, run });
+  const key = JSON.stringify(["summary", file.path, modifiedAt, options.reasoningLimit, run ?? null]);
+  return memo(views, key, () => summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, run }));
 }
 
 export async function sessionCalls(source: SessionSource, ref: string, options: CallsOptions) {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, folder, skipped } = await store.folds.get(file.path);
-  const lastTurn = model.turns.length;
-  const calls = file.path.endsWith(".json")
-    ? (await loadSession(store, file.path)).model.calls.slice(-options.limit)
-    : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);
-  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, total_calls: model.calls.length, calls: callViews(calls, options) };
+  const { model, folder, skipped, views } = await store.folds.get(file.path);
+  return memo(views, JSON.stringify(["calls", file.path, options]), async () => {
+    const lastTurn = model.turns.length;
+    const calls = file.path.endsWith(".json")
+      ? (await loadSession(store, file.path)).model.calls.slice(-options.limit)
+      : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);
+    return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, total_calls: model.calls.length, calls: callViews(calls, options) };
+  });
 }
 
 export async function sessionTokenUsage(source: SessionSource, ref: string) {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, skipped } = await store.folds.get(file.path);
-  return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, ...tokenUsage(model) };
+  const { model, skipped, views } = await store.folds.get(file.path);
+  return memo(views, JSON.stringify(["usage", file.path]), () => ({ id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, ...tokenUsage(model) }));
 }

@@ -18,6 +18,11 @@ export interface IndexedSession {
   /** Lines that were not rollout lines (garbage, a torn last line). */
   skipped: number;
   lines: number;
+  /**
+   * Answers derived from this fold, kept while the file is unchanged (same size, same fold): a repeated
+   * call on a long session costs a stat, not a pass over its turns.
+   */
+  views: Map<string, unknown>;
 }
 
 interface Entry {
@@ -31,6 +36,7 @@ interface Entry {
   updating: Promise<unknown>;
   /** `offset` when the fold was last saved (or restored). */
   savedOffset: number;
+  views?: { key: string; map: Map<string, unknown> };
 }
 
 const MAX_FILES = 64;
@@ -83,7 +89,9 @@ export class FoldCache {
     const grown = current.offset - current.savedOffset;
     if (this.saved && grown > 0 && grown >= this.saveAfterBytes && grown >= current.offset / 8) await this.save(path, current);
     this.evictBeyondBudget(path);
-    return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, lines: current.lines };
+    const viewsKey = `${size}:${current.offset}:${current.skipped + tailSkipped}`;
+    if (current.views?.key !== viewsKey) current.views = { key: viewsKey, map: new Map() };
+    return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, lines: current.lines, views: current.views.map };
   }
 
   /** The fold a process saved before, when it still describes the file. */
@@ -195,5 +203,5 @@ async function foldWhole(path: string): Promise<IndexedSession> {
   const stats = { lines: 0, skipped: 0 };
   const folder = newFolder();
   for await (const event of rolloutEvents(path, stats)) folder.add(event);
-  return { model: folder.model, folder, skipped: stats.skipped, lines: stats.lines };
+  return { model: folder.model, folder, skipped: stats.skipped, lines: stats.lines, views: new Map() };
 }

@@ -56,6 +56,9 @@ describe("fast paths equal the full fold", () => {
     }
     const summary = await sessionSummary(store, entry.session_id, { reasoningLimit: 10 });
     expect(summary.turns).toHaveLength(2);
+    // an unchanged file: the answer computed before, not a new pass over the fold
+    expect(await sessionSummary(store, entry.session_id, { reasoningLimit: 10 })).toBe(summary);
+    expect(await sessionSummary(store, entry.session_id, { reasoningLimit: 11 })).not.toBe(summary);
   });
 
   it("on a file rewritten in place (as `codex migrate-rollouts` does) it folds again", async () => {
