@@ -1,7 +1,8 @@
 // A cached, compact fold per rollout file, brought up to date by reading only what was appended since.
 // The first call on a file is one streaming pass (lines that cannot matter are passed over by their type,
 // unparsed); later calls on an unchanged or growing file cost what was appended. A file that shrank or
-// was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start.
+// was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start. With a state
+// dir, folds of long logs are saved (fold-files.ts) and a new process restores them instead of refolding.
 import { open, stat } from "node:fs/promises";
 import { FoldFiles } from "./fold-files.js";
 import { normalizeLine, READ_EVENTS, READ_ITEMS } from "./normalize.js";
