@@ -220,18 +220,27 @@ function localDate(ms: number): string {
 
 /** Files whose id starts with `prefix`: in the date folders its time names, else by a walk of every folder. */
 async function filesWithIdPrefix(home: string, names: FolderNames, prefix: string): Promise<RolloutFile[]> {
+  const matching = (files: DayOfFiles["files"]) => files.filter((file) => sessionIdFromPath(file.path)?.startsWith(prefix));
   const dates = datesOfId(prefix);
-  const matching = (day: DayOfFiles) => day.files.filter((file) => sessionIdFromPath(file.path)?.startsWith(prefix));
   if (dates.length > 0) {
-    const oldest = dates.at(-1) as string;
     const near: DayOfFiles["files"] = [];
-    for await (const day of daysNewestFirst(home, names, { includeArchived: true, notBefore: oldest })) {
-      if (dates.includes(day.date)) near.push(...matching(day));
+    for (const date of dates) {
+      const dir = join(home, "sessions", ...date.split("-"));
+      near.push(...(await names.names(dir)).map((name) => ({ path: join(dir, name), archived: false })));
     }
-    if (near.length > 0) return statFiles(near);
+    // flat and archived files carry the date in their names: the cached folder names suffice
+    const flatDirs: Array<[string, boolean]> = [
+      [join(home, "sessions"), false],
+      [join(home, "archived_sessions"), true],
+    ];
+    for (const [dir, archived] of flatDirs) {
+      for (const name of await names.names(dir)) if (dates.some((date) => name.startsWith(`rollout-${date}`))) near.push({ path: join(dir, name), archived });
+    }
+    const found = matching(near.filter((file) => ROLLOUT_NAME.test(baseName(file.path)) && (!file.archived || file.path.endsWith(".jsonl"))));
+    if (found.length > 0) return statFiles(found);
   }
   const all: DayOfFiles["files"] = [];
-  for await (const day of daysNewestFirst(home, names, { includeArchived: true })) all.push(...matching(day));
+  for await (const day of daysNewestFirst(home, names, { includeArchived: true })) all.push(...matching(day.files));
   return statFiles(all);
 }
 
