@@ -1,100 +1,141 @@
-// npm run bench [-- --quick]
+// npm run bench [-- --quick] [-- --huge]
 //
 // Measures the tools through the MCP client over stdio (the built server, `npm run build` first) on large
 // inputs made from the real-CLI fixtures, beside the jq recipes people use (Debian's jq) and a naive
 // read-all/split/JSON.parse reader, on the same files. Prints one markdown table: medians, ratio against
-// jq, peak memory (VmHWM) of the process that did the work. --quick uses tiny inputs (the smoke test).
+// jq, peak memory (VmHWM) of the process that did the work; then resolution and listing in homes of
+// 100 to 100,000 sessions. --quick uses tiny inputs (the smoke test); --huge adds a 1000 MB rollout.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { execFile, spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { codexEnv, makeCodexHome } from "../test/support/codex-home.js";
 import { PINNED_CODEX } from "../test/support/codex-versions.js";
 import { startFakeModel } from "../test/support/fake-model.js";
-import { makeHome, makeRollout } from "./inputs.js";
+import { homeSessionId, makeHome, makeRollout } from "./inputs.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(root, "dist", "cli.js");
 const quick = process.argv.includes("--quick");
+const huge = process.argv.includes("--huge");
+/** Only the part by number of sessions. */
+const homesOnly = process.argv.includes("--homes");
 const work = join(root, ".bench", quick ? "quick" : "full");
 const RUNS = quick ? 2 : 7;
 const MB = 1024 * 1024;
-const SIZES = quick ? [{ label: "100 KB", bytes: 100 * 1024 }] : [
-  { label: "1 MB", bytes: MB },
-  { label: "50 MB", bytes: 50 * MB },
-  { label: "200 MB", bytes: 200 * MB },
-];
-const SESSIONS = quick ? 50 : 10_000;
+const SIZES = quick
+  ? [{ label: "100 KB", bytes: 100 * 1024 }]
+  : [
+      { label: "1 MB", bytes: MB },
+      { label: "50 MB", bytes: 50 * MB },
+      { label: "200 MB", bytes: 200 * MB },
+      // 1000 MB takes minutes to make and, with the jq recipes beside it, minutes to measure: --huge
+      ...(huge ? [{ label: "1000 MB", bytes: 1000 * MB }] : []),
+    ];
+/** The home the rollouts are measured in, and the homes resolution and listing are measured in. */
+const HOME_SESSIONS = quick ? 50 : 10_000;
+const HOME_COUNTS = quick ? [50] : [100, 10_000, 100_000];
 
 interface Row {
   what: string;
   input: string;
   ms: number;
   cold?: number;
+  indexed?: number;
   jqMs?: number;
   naiveMs?: number;
   peakMb?: number;
+  indexedPeakMb?: number;
   note?: string;
 }
 
 const rows: Row[] = [];
+/** Resolution and listing by the number of sessions in the home: what → count → {warm, cold}. */
+const growth = new Map<string, Map<number, { ms: number; cold: number }>>();
 
 async function main(): Promise<void> {
-  for (const size of SIZES) {
-    const home = join(work, `rollout-${size.bytes}`);
-    const rollout = await makeRollout(home, size.bytes);
-    const actual = `${size.label}`;
+  const home = await makeHome(join(work, `home-${HOME_SESSIONS}`), HOME_SESSIONS);
+  const state = join(work, "state");
+  for (const [index, size] of (homesOnly ? [] : SIZES).entries()) {
+    const id = `01a20b00-0000-7000-8000-${String(index + 1).padStart(12, "0")}`;
+    const rollout = await makeRollout(home, size.bytes, id);
+    const input = `${size.label} in ${HOME_SESSIONS} sessions`;
     const jqCalls = await timeShell(`jq -r 'select(.type=="response_item" and .payload.type=="function_call") | "\\(.payload.name): \\(.payload.arguments | fromjson | .command | .[0:100])"' '${rollout}' | tail -10`);
     const jqReasoning = await timeShell(`jq -r 'select(.type=="event_msg" and .payload.type=="agent_reasoning") | .payload.text' '${rollout}' | tail -10`);
     const jqTokensTail = await timeShell(`tail -5 '${rollout}' | jq '.payload.info.total_token_usage'`);
     const jqTokensAll = await timeShell(`jq -c 'select(.payload.type=="token_count" and .payload.info != null) | .payload.info.total_token_usage' '${rollout}' | tail -1`);
     const naive = await naiveRead(rollout);
 
-    const calls = await measureTool(home, "last_function_calls", { session_id: "last", limit: 10 });
-    rows.push({ what: "last_function_calls (limit 10)", input: actual, ...calls, jqMs: jqCalls, naiveMs: naive.ms });
-    const usage = await measureTool(home, "token_usage", { session_id: "last" });
-    rows.push({
-      what: "token_usage",
-      input: actual,
-      ...usage,
-      jqMs: jqTokensAll,
-      naiveMs: naive.ms,
-      note: `jq \`tail -5\` recipe: ${fmt(jqTokensTail)} ms, and it finds no counter`,
-    });
-    const summary = await measureTool(home, "session_summary", { session_id: "last" });
-    rows.push({ what: "session_summary", input: actual, ...summary, jqMs: jqCalls + jqReasoning, naiveMs: naive.ms, note: "jq: reasoning + calls recipes" });
+    const calls = await measureColdWarmIndexed(home, state, "last_function_calls", { session_id: id, limit: 10 });
+    rows.push({ what: "last_function_calls (limit 10)", input, ...calls, jqMs: jqCalls, naiveMs: naive.ms });
+    const usage = await measureColdWarmIndexed(home, state, "token_usage", { session_id: id });
+    rows.push({ what: "token_usage", input, ...usage, jqMs: jqTokensAll, naiveMs: naive.ms, note: `jq \`tail -5\` recipe: ${fmt(jqTokensTail)} ms, and it finds no counter` });
+    const summary = await measureColdWarmIndexed(home, state, "session_summary", { session_id: id });
+    rows.push({ what: "session_summary", input, ...summary, jqMs: jqCalls + jqReasoning, naiveMs: naive.ms, note: "jq: reasoning + calls recipes" });
   }
 
-  const home = await makeHome(join(work, `home-${SESSIONS}`), SESSIONS);
-  const list = await measureTool(home, "list_sessions", { limit: 20 });
-  const day = "2026/11/23";
-  rows.push({ what: "list_sessions (limit 20)", input: `${SESSIONS} sessions`, ...list, jqMs: await timeShell(`ls -lt '${join(home, "sessions", day)}' 2>/dev/null | head -5`), note: "jq column: `ls -lt` of one day's folder" });
+  for (const count of HOME_COUNTS) {
+    // homes of their own: in the rollouts' home, `last` would be the newest big rollout
+    const sessions = await makeHome(join(work, "homes", `home-${count}`), count);
+    const middle = await homeSessionId(Math.floor(count / 2), count, "v7");
+    const older = await homeSessionId(Math.floor(count / 2), count, "v4");
+    record("list_sessions (limit 20)", count, await measureTool(sessions, state, "list_sessions", { limit: 20 }));
+    record("token_usage on `last`", count, await measureTool(sessions, state, "token_usage", { session_id: "last" }));
+    record("token_usage on an 8-character id prefix", count, await measureTool(sessions, state, "token_usage", { session_id: middle.slice(0, 8) }));
+    record("token_usage on a full id", count, await measureTool(sessions, state, "token_usage", { session_id: middle }));
+    record("token_usage on a UUIDv4 id (pre-0.39: a walk of the folder names)", count, await measureTool(sessions, state, "token_usage", { session_id: older }));
+  }
+  if (homesOnly) return printTables();
+  const day = "2026/11/21";
+  rows.push({ what: "`ls -lt` of one day's folder", input: `${HOME_SESSIONS} sessions`, ms: await timeShell(`ls -lt '${join(home, "sessions", day)}' 2>/dev/null | head -5`) });
 
   rows.push({ what: "server start → tools/list answered", input: "", ms: await startupMs() });
   const exec = await runCodexVsExec();
   rows.push({ what: "run_codex (fake model) vs `codex exec`", input: "RUN:echo hi", ms: exec.tool, note: `codex exec directly: ${fmt(exec.direct)} ms (+${fmt(exec.tool - exec.direct)} ms, ${fmt(((exec.tool - exec.direct) / exec.direct) * 100)}%)` });
 
-  printTable();
+  printTables();
 }
 
-/** A fresh server per tool: its first call is the cold time, the median of the rest the warm time. */
-async function measureTool(home: string, tool: string, args: Record<string, unknown>): Promise<{ ms: number; cold: number; peakMb: number }> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" }, stderr: "ignore" });
+function record(what: string, count: number, result: { ms: number; cold: number }): void {
+  const byCount = growth.get(what) ?? new Map<number, { ms: number; cold: number }>();
+  byCount.set(count, result);
+  growth.set(what, byCount);
+}
+
+/**
+ * A tool's first call ever (no saved fold), its warm median on the same server, then the first call of a
+ * new server on the file the first one indexed (its fold saved in the state dir).
+ */
+async function measureColdWarmIndexed(home: string, state: string, tool: string, args: Record<string, unknown>) {
+  await rm(join(state, "folds"), { recursive: true, force: true });
+  const first = await measureTool(home, state, tool, args);
+  const again = await measureTool(home, state, tool, args, 0);
+  return { ...first, indexed: again.cold, indexedPeakMb: again.peakMb };
+}
+
+/** A fresh server: its first call is the cold time, the median of the rest the warm time. */
+async function measureTool(home: string, state: string, tool: string, args: Record<string, unknown>, runs = RUNS): Promise<{ ms: number; cold: number; peakMb: number }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, "--state-dir", state],
+    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" },
+    stderr: "ignore",
+  });
   const client = new Client({ name: "bench", version: "1" });
   await client.connect(transport);
   try {
     const times: number[] = [];
-    for (let i = 0; i <= RUNS; i++) {
+    for (let i = 0; i <= runs; i++) {
       const start = performance.now();
       const result = await client.callTool({ name: tool, arguments: args });
       times.push(performance.now() - start);
       if (result.isError) throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
     }
     const peakMb = await peakOf(transport.pid);
-    return { cold: times[0] ?? 0, ms: median(times.slice(1)), peakMb };
+    return { cold: times[0] ?? 0, ms: runs > 0 ? median(times.slice(1)) : Number.NaN, peakMb };
   } finally {
     await client.close();
   }
@@ -198,25 +239,36 @@ async function runCodexVsExec(): Promise<{ tool: number; direct: number }> {
   }
 }
 
-function printTable(): void {
+function printTables(): void {
   const lines = [
     `codex-control-mcp bench (${quick ? "quick" : "full"}; median of ${RUNS} warm calls; Node ${process.version})`,
     "",
-    "| what | input | warm ms | first call ms | jq ms | ×jq | naive ms | peak MB | note |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    "| what | input | warm ms | first call ms | new server, indexed ms | jq ms | ×jq (first call) | naive ms | peak MB | peak MB indexed | note |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ...rows.map((row) =>
       [
         row.what,
         row.input,
         fmt(row.ms),
         row.cold !== undefined ? fmt(row.cold) : "",
+        row.indexed !== undefined ? fmt(row.indexed) : "",
         row.jqMs !== undefined ? fmt(row.jqMs) : "",
-        row.jqMs !== undefined ? `${fmt(row.jqMs / row.ms)}×` : "",
+        row.jqMs !== undefined && row.cold !== undefined ? `${fmt(row.jqMs / row.cold)}×` : "",
         row.naiveMs !== undefined ? fmt(row.naiveMs) : "",
         row.peakMb !== undefined ? fmt(row.peakMb) : "",
+        row.indexedPeakMb !== undefined ? fmt(row.indexedPeakMb) : "",
         row.note ?? "",
       ].join(" | "),
     ).map((line) => `| ${line} |`),
+    "",
+    `By the number of sessions in CODEX_HOME (warm ms / first call ms of a new server):`,
+    "",
+    `| what | ${HOME_COUNTS.map((count) => `${count} sessions`).join(" | ")} |`,
+    `|---|${HOME_COUNTS.map(() => "---:").join("|")}|`,
+    ...[...growth].map(([what, byCount]) => `| ${what} | ${HOME_COUNTS.map((count) => {
+      const result = byCount.get(count);
+      return result ? `${fmt(result.ms)} / ${fmt(result.cold)}` : "";
+    }).join(" | ")} |`),
   ];
   process.stdout.write(`${lines.join("\n")}\n`); // stdout-ok: the bench's own report
 }

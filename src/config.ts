@@ -23,7 +23,7 @@ export class ConfigError extends Error {
 export const FLAGS = {
   "allow-full-access": { type: "boolean", env: "CODEX_CONTROL_ALLOW_FULL_ACCESS", help: 'allow mode "full-access" (no sandbox, no approvals)' },
   "codex-bin": { type: "string", env: "CODEX_BIN", help: "the Codex CLI to run (default: codex on PATH)" },
-  "state-dir": { type: "string", env: "CODEX_CONTROL_STATE_DIR", help: "where the run ledger lives (default $XDG_STATE_HOME/codex-control-mcp)" },
+  "state-dir": { type: "string", env: "CODEX_CONTROL_STATE_DIR", help: "where the run ledger and saved folds of long logs live (default $XDG_STATE_HOME/codex-control-mcp)" },
   "max-concurrent": { type: "string", env: "CODEX_CONTROL_MAX_CONCURRENT", help: "runs at once (default 4)" },
   "queue-wait-ms": { type: "string", env: "CODEX_CONTROL_QUEUE_WAIT_MS", help: "how long a run waits for a free slot before it is refused (default 10000)" },
   "wait-ms": { type: "string", env: "CODEX_CONTROL_WAIT_MS", help: "default wait of a foreground run before it answers `running` (default 55000)" },

@@ -5,6 +5,7 @@ import { RunManager } from "./codex/runs.js";
 import type { ServerConfig } from "./config.js";
 import { registerTriagePrompt } from "./prompts/triage.js";
 import { registerSessionResources } from "./resources/sessions.js";
+import { SessionStore } from "./sessions/index.js";
 import { registerTools } from "./tools/index.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -17,10 +18,12 @@ export function createServer(config: ServerConfig): { server: McpServer; runs: R
         "Delegate work to the OpenAI Codex CLI and find out what happened. run_codex starts a run (resume_session continues a session); a run that outlasts the wait answers `running` with a run_id: poll run_status, stop it with cancel_run. list_sessions, session_summary (what happened and why it failed), last_function_calls and token_usage read Codex's session logs.",
     },
   );
-  const runs = new RunManager(config.runner);
-  registerTools(server, { config, runs });
+  // this server's session caches and saved folds: nothing is shared with another server in this process
+  const sessions = new SessionStore(config.codexHome, { stateDir: config.runner.stateDir });
+  const runs = new RunManager(config.runner, sessions);
+  registerTools(server, { config, runs, sessions });
   registerTriagePrompt(server);
-  registerSessionResources(server, { config, runs });
+  registerSessionResources(server, { config, runs, sessions });
   return {
     server,
     runs,

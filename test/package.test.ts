@@ -37,7 +37,7 @@ describe("package", () => {
 
     // the installed bin, as a host would start it
     const { stdout: binPath } = await run("npm", ["exec", "--yes", `--package=${tarball}`, "--", "node", "-e", "process.stdout.write(require('child_process').execSync('command -v codex-control-mcp').toString())"], { cwd: clean });
-    const transport = new StdioClientTransport({ command: binPath.trim(), args: [], env: { PATH: process.env.PATH ?? "", CODEX_HOME: FIXTURE_HOME }, stderr: "ignore" });
+    const transport = new StdioClientTransport({ command: binPath.trim(), args: [], env: { PATH: process.env.PATH ?? "", CODEX_HOME: FIXTURE_HOME, CODEX_CONTROL_STATE_DIR: await mkdtemp(join(tmpdir(), "ccm-state-")) }, stderr: "ignore" });
     const client = new Client({ name: "package-test", version: "1" });
     try {
       await client.connect(transport);

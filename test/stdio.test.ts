@@ -2,6 +2,8 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -9,10 +11,12 @@ import pkg from "../package.json" with { type: "json" };
 import { FIXTURE_HOME, fixture } from "./support/fixtures.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "cli.js");
+/** Every spawned server gets its own state dir: no test touches the developer's. */
+const STATE_DIR = mkdtempSync(join(tmpdir(), "ccm-state-"));
 
 function run(args: string[], stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CODEX_HOME: FIXTURE_HOME }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CODEX_HOME: FIXTURE_HOME, CODEX_CONTROL_STATE_DIR: STATE_DIR }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -28,7 +32,7 @@ describe("stdio server", () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [CLI],
-      env: { PATH: process.env.PATH ?? "", CODEX_HOME: FIXTURE_HOME },
+      env: { PATH: process.env.PATH ?? "", CODEX_HOME: FIXTURE_HOME, CODEX_CONTROL_STATE_DIR: STATE_DIR },
       stderr: "pipe",
     });
     let stderr = "";

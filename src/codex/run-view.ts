@@ -1,7 +1,6 @@
 // What the tools show of a run: from the live process, or from the ledger of an earlier server process.
 import type { TokenTotals } from "../sessions/events.js";
-import { openSession } from "../sessions/index.js";
-import { resolveSession, SessionLookupError } from "../sessions/locate.js";
+import { openSession, resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import { resumeCommandLine } from "../sessions/resume-command.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
 import type { LedgerRun, RunStatus } from "./ledger.js";
@@ -66,12 +65,12 @@ function viewOfRunBase(run: CodexRun): Omit<RunView, "rollout_path" | "effective
   };
 }
 
-export async function viewOfRun(codexHome: string, run: CodexRun, effective: Effective | null): Promise<RunView> {
-  const rolloutPath = run.sessionId ? await rolloutPathOf(codexHome, run.sessionId) : null;
+export async function viewOfRun(sessions: SessionStore, run: CodexRun, effective: Effective | null): Promise<RunView> {
+  const rolloutPath = run.sessionId ? await rolloutPathOf(sessions, run.sessionId) : null;
   return { ...viewOfRunBase(run), rollout_path: rolloutPath, effective };
 }
 
-export async function viewOfLedgerRun(codexHome: string, entry: LedgerRun): Promise<RunView> {
+export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun): Promise<RunView> {
   const { start, end } = entry;
   const sessionId = entry.session_id;
   return {
@@ -83,7 +82,7 @@ export async function viewOfLedgerRun(codexHome: string, entry: LedgerRun): Prom
     final_message: end?.final_message ?? null,
     duration_ms: end?.duration_ms ?? 0,
     usage: end?.usage ?? null,
-    rollout_path: sessionId ? await rolloutPathOf(codexHome, sessionId) : null,
+    rollout_path: sessionId ? await rolloutPathOf(sessions, sessionId) : null,
     error: end
       ? end.error
       : "the ledger has no end for this run: the server that started it stopped before it finished (see session_summary for what the session log says)",
@@ -102,13 +101,13 @@ export async function viewOfLedgerRun(codexHome: string, entry: LedgerRun): Prom
 
 /** What the session's newest turn_context recorded, against what the run asked for. */
 export async function effectiveSettings(
-  codexHome: string,
+  sessions: SessionStore,
   asked: { run: CodexRun; mode: RunMode; cwd: string; workspace?: CheckedDirectory; request: { model?: string | undefined } },
 ): Promise<Effective | null> {
   const { run } = asked;
   if (!run.sessionId) return null;
   try {
-    const context = (await openSession(codexHome, run.sessionId)).model.lastContext;
+    const context = (await openSession(sessions, run.sessionId)).model.lastContext;
     if (!context) return null;
     const differences = policyDifferences(asked.mode, asked.cwd, context);
     if (context.cwd !== undefined && context.cwd !== asked.cwd) differences.push(`cwd is ${context.cwd}, asked for ${asked.cwd}`);
@@ -131,9 +130,9 @@ export async function effectiveSettings(
   }
 }
 
-async function rolloutPathOf(home: string, sessionId: string): Promise<string | null> {
+async function rolloutPathOf(sessions: SessionStore, sessionId: string): Promise<string | null> {
   try {
-    return (await resolveSession(home, sessionId)).path;
+    return (await resolveSession(sessions, sessionId)).path;
   } catch (error) {
     if (error instanceof SessionLookupError) return null;
     throw error;

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative } from "node:path";
+import { SessionStore } from "../sessions/index.js";
 import { listRolloutFiles } from "../sessions/locate.js";
 import { edgeLines } from "../sessions/read-lines.js";
 import { normalizeLine } from "../sessions/normalize.js";
@@ -73,7 +74,11 @@ export class RunManager {
   private running = 0;
   private depth: Promise<number> | undefined;
 
-  constructor(readonly config: RunnerConfig) {
+  constructor(
+    readonly config: RunnerConfig,
+    /** The session reader of the server this manager belongs to. */
+    readonly sessions: SessionStore = new SessionStore(config.codexHome, { stateDir: config.stateDir }),
+  ) {
     this.ledger = new Ledger(config.stateDir);
     this.probe = new CapabilityProbe(config.childEnv);
   }
@@ -196,7 +201,7 @@ export class RunManager {
       if (lastMessage.trim() !== "") run.finalMessage = lastMessage.trim();
       await rm(lastMessageFile, { force: true });
       await removeInputs();
-      active.effective = await effectiveSettings(config.codexHome, active);
+      active.effective = await effectiveSettings(this.sessions, active);
       const outcome = run.outcome;
       if (!outcome) return;
       await this.ledger.append({
@@ -305,16 +310,16 @@ export class RunManager {
     const active = this.runs.get(run.options.runId);
     let effective = active?.effective ?? null;
     if (active && active.effective === undefined) {
-      effective = await effectiveSettings(this.config.codexHome, active);
+      effective = await effectiveSettings(this.sessions, active);
       // once the run has ended, what it ran with no longer changes
       if (run.outcome) active.effective = effective;
     }
-    return viewOfRun(this.config.codexHome, run, effective);
+    return viewOfRun(this.sessions, run, effective);
   }
 
   /** A run of an earlier server process, as its ledger records it. */
   viewFromLedger(entry: LedgerRun): Promise<RunView> {
-    return viewOfLedgerRun(this.config.codexHome, entry);
+    return viewOfLedgerRun(this.sessions, entry);
   }
 
   /** ≤0.41 never print the session id: it is the rollout that appears for this directory after the start. */

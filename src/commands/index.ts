@@ -7,7 +7,7 @@ import type { ServerConfig } from "../config.js";
 import { doctor, renderDoctor } from "../doctor.js";
 import { renderCalls, renderSummary, renderUsage } from "../render.js";
 import { invocationOf, runFactsFor } from "../run-facts.js";
-import { listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, type SessionListing } from "../sessions/index.js";
+import { listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, SessionStore, type SessionListing } from "../sessions/index.js";
 import { paint, table } from "./format.js";
 
 interface Command {
@@ -19,18 +19,23 @@ interface Command {
 }
 
 const json = { type: "boolean" } as const;
+
+/** One command, one store: folds saved in the state dir make the next command on the same session fast. */
+function storeOf(config: ServerConfig): SessionStore {
+  return new SessionStore(config.codexHome, { stateDir: config.runner.stateDir });
+}
 const help = { type: "boolean", short: "h" } as const;
 
 export const COMMANDS: Record<string, Command> = {
   sessions: {
-    usage: "sessions [-n 20] [--cwd DIR] [--since ISO-TIME] [--archived] [--json]\n  Codex sessions, most recently written first.",
+    usage: "sessions [-n 20] [--cwd DIR] [--since ISO-TIME] [--archived] [--json]\n  Codex sessions, newest first (from the newest days, most recently written first).",
     options: { limit: { type: "string", short: "n" }, cwd: { type: "string" }, since: { type: "string" }, archived: { type: "boolean" }, json, help },
     positionals: 0,
     async run(values, _positionals, config) {
       const limit = positiveInt(values.limit, 20);
       const since = typeof values.since === "string" ? values.since : undefined;
       if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError(`--since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23.`);
-      const { sessions } = await listSessions(config.codexHome, {
+      const { sessions } = await listSessions(storeOf(config), {
         limit,
         includeArchived: values.archived === true,
         cwd: typeof values.cwd === "string" ? values.cwd : undefined,
@@ -48,7 +53,7 @@ export const COMMANDS: Record<string, Command> = {
     async run(values, [ref = "last"], config) {
       // the run ledger too, so a person sees what the session_summary tool says
       const runs = new RunManager(config.runner);
-      const summary = await sessionSummary(config.codexHome, ref, {
+      const summary = await sessionSummary(storeOf(config), ref, {
         reasoningLimit: positiveInt(values.reasoning, 10, 0),
         runFacts: (id) => runFactsFor(runs, id),
         invocation: invocationOf(config),
@@ -64,7 +69,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { limit: { type: "string", short: "n" }, full: { type: "boolean" }, json, help },
     positionals: 1,
     async run(values, [ref = "last"], config) {
-      const result = await sessionCalls(config.codexHome, ref, { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 });
+      const result = await sessionCalls(storeOf(config), ref, { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 });
       if (values.json) return print(JSON.stringify(result, null, 2), 0);
       return print(renderCalls(result.id, result.total_calls, result.calls), 0);
     },
@@ -74,7 +79,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { json, help },
     positionals: 1,
     async run(values, [ref = "last"], config) {
-      const usage = await sessionTokenUsage(config.codexHome, ref);
+      const usage = await sessionTokenUsage(storeOf(config), ref);
       return print(values.json ? JSON.stringify(usage, null, 2) : renderUsage(usage), 0);
     },
   },

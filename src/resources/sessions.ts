@@ -8,14 +8,14 @@ import type { ToolContext } from "../tools/context.js";
 
 const LISTED = 50;
 
-export function registerSessionResources(server: McpServer, { config, runs }: ToolContext): void {
+export function registerSessionResources(server: McpServer, { config, runs, sessions }: ToolContext): void {
   server.registerResource(
     "session",
     new ResourceTemplate("codex://sessions/{id}", {
       list: async () => {
-        const { sessions } = await listSessions(config.codexHome, { limit: LISTED, includeArchived: false });
+        const { sessions: listed } = await listSessions(sessions, { limit: LISTED, includeArchived: false });
         return {
-          resources: sessions.map((session) => ({
+          resources: listed.map((session) => ({
             uri: `codex://sessions/${session.id}`,
             name: session.id,
             // the prompt is log text: quoted and escaped, so a title cannot pose as anything else
@@ -28,7 +28,7 @@ export function registerSessionResources(server: McpServer, { config, runs }: To
     { title: "Codex session", description: "A Codex session's summary: turns, errors, diagnosis and next step (the session_summary tool's result).", mimeType: "application/json" },
     async (uri, { id }) => {
       // the same facts as the session_summary tool, so both give the same diagnosis
-      const summary = await sessionSummary(config.codexHome, String(id), { reasoningLimit: 10, runFacts: (sessionId) => runFactsFor(runs, sessionId), invocation: invocationOf(config) });
+      const summary = await sessionSummary(sessions, String(id), { reasoningLimit: 10, runFacts: (sessionId) => runFactsFor(runs, sessionId), invocation: invocationOf(config) });
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(summary, null, 2) }] };
     },
   );

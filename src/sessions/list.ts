@@ -1,7 +1,7 @@
 // list_sessions: newest first, reading only the head (meta, first prompt, model) and the tail (status) of
 // each file it returns, so its cost follows `limit`, not the size of the history.
 import type { EventOf, SessionEvent, SessionKind } from "./events.js";
-import { listRolloutFiles, type RolloutFile } from "./locate.js";
+import { daysNewestFirst, newestFirst, statFiles, type FolderNames, type RolloutFile } from "./locate.js";
 import { normalizeLine } from "./normalize.js";
 import { rolloutEvents } from "./read-rollout.js";
 import { edgeLines, isCompressed } from "./read-lines.js";
@@ -37,34 +37,58 @@ const HEAD_BYTES = 256 * 1024;
 const TAIL_BYTES = 128 * 1024;
 const PROMPT_CHARS = 300;
 
-export async function listSessions(home: string, options: ListOptions): Promise<{ sessions: SessionListing[]; scanned: number }> {
-  const files = await listRolloutFiles(home, { includeArchived: options.includeArchived });
+/**
+ * Reads the newest date folders only: folders are taken newest first until they hold `limit` more files
+ * than were listed, plus one more (a session started before midnight may be written after a later one),
+ * and those files are described most recently written first; more folders only when filters left too few.
+ */
+export async function listSessions(home: string, options: ListOptions, names: FolderNames, listings: ListingCache): Promise<{ sessions: SessionListing[]; scanned: number }> {
   const sinceMs = options.since !== undefined ? Date.parse(options.since) : undefined;
+  // a file written at or after `since` was created at most then; its folder's local date at most a day later
+  const notBefore = sinceMs !== undefined && Number.isFinite(sinceMs) ? new Date(sinceMs - 86_400_000).toISOString().slice(0, 10) : undefined;
   const wantedCwd = options.cwd !== undefined ? trimSlash(options.cwd) : undefined;
   const sessions: SessionListing[] = [];
   let scanned = 0;
-  for (const file of files) {
-    if (sessions.length >= options.limit) break;
-    if (sinceMs !== undefined && file.mtimeMs < sinceMs) break; // newest first: the rest are older
-    scanned += 1;
-    const listing = await describe(file).catch(() => unreadable(file));
-    if (wantedCwd !== undefined && !isWithin(listing.cwd, wantedCwd)) continue;
-    sessions.push(listing);
+  const days = daysNewestFirst(home, names, { includeArchived: options.includeArchived, ...(notBefore !== undefined && { notBefore }) });
+  let exhausted = false;
+  while (sessions.length < options.limit && !exhausted) {
+    const batch: RolloutFile[] = [];
+    let extraDays = 1;
+    for (;;) {
+      if (batch.length >= options.limit - sessions.length && extraDays-- <= 0) break;
+      const day = await days.next();
+      if (day.done) {
+        exhausted = true;
+        break;
+      }
+      batch.push(...(await statFiles(day.value.files)));
+    }
+    for (const file of batch.sort(newestFirst)) {
+      if (sessions.length >= options.limit) break;
+      if (sinceMs !== undefined && file.mtimeMs < sinceMs) continue;
+      scanned += 1;
+      const listing = await listings.describe(file).catch(() => unreadable(file));
+      if (wantedCwd !== undefined && !isWithin(listing.cwd, wantedCwd)) continue;
+      sessions.push(listing);
+    }
   }
+  await days.return(undefined);
   return { sessions, scanned };
 }
 
 /** Listings by path, valid while the file's size and mtime are unchanged. */
-const described = new Map<string, { size: number; mtimeMs: number; listing: SessionListing }>();
-const MAX_DESCRIBED = 50_000;
+export class ListingCache {
+  private readonly described = new Map<string, { size: number; mtimeMs: number; listing: SessionListing }>();
+  private static readonly MAX_DESCRIBED = 50_000;
 
-export async function describe(file: RolloutFile): Promise<SessionListing> {
-  const cached = described.get(file.path);
-  if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs) return cached.listing;
-  const listing = await describeFresh(file);
-  described.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, listing });
-  if (described.size > MAX_DESCRIBED) described.delete(described.keys().next().value as string);
-  return listing;
+  async describe(file: RolloutFile): Promise<SessionListing> {
+    const cached = this.described.get(file.path);
+    if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs) return cached.listing;
+    const listing = await describeFresh(file);
+    this.described.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, listing });
+    if (this.described.size > ListingCache.MAX_DESCRIBED) this.described.delete(this.described.keys().next().value as string);
+    return listing;
+  }
 }
 
 async function describeFresh(file: RolloutFile): Promise<SessionListing> {

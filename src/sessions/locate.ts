@@ -2,8 +2,15 @@
 //
 // Layout: sessions/YYYY/MM/DD/rollout-<local time>-<uuid>.jsonl (0.8+; the folder date is local time),
 // sessions/rollout-….jsonl (Rust before 0.8), sessions/rollout-<date>-<uuid>.json (TypeScript CLI, under
-// ~/.codex) and archived_sessions/rollout-….jsonl. Newest means most recently written (mtime).
-import { realpath, stat } from "node:fs/promises";
+// ~/.codex) and archived_sessions/rollout-….jsonl. Newest means: from the newest date folders, most
+// recently written (mtime) first.
+//
+// Cost follows the answer, not the size of the home: ids since 0.39 are UUIDv7, whose first 48 bits are
+// the creation time in ms, so a full id or a prefix of 8+ characters names its date folder (local time,
+// ±1 day). `last` and listings read the newest date folders first. Folder contents are cached by the
+// folder's mtime (see FolderNames), so a warm call stats a handful of folders and the files it returns.
+// Only an id that is not time-ordered (UUIDv4, before 0.39) or not where its time says walks the tree.
+import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Entry } from "fast-glob";
 
@@ -27,7 +34,7 @@ export function sessionIdFromPath(path: string): string | undefined {
   return ROLLOUT_NAME.exec(name)?.[1]?.toLowerCase();
 }
 
-/** `idPrefix` (hex and dashes only) narrows the search to files whose name holds it: fewer files to stat. */
+/** Every rollout file, newest first (a full walk: the doctor's count, a run's new-session finder). */
 export async function listRolloutFiles(home: string, options: { includeArchived: boolean; idPrefix?: string }): Promise<RolloutFile[]> {
   const name = options.idPrefix !== undefined && /^[0-9a-f-]+$/.test(options.idPrefix) ? `rollout-*${options.idPrefix}*` : "rollout-*";
   // `.jsonl.zst`: cold files Codex compressed (feature local_thread_store_compression, 0.140+)
@@ -65,35 +72,212 @@ function baseName(path: string): string {
 }
 
 /**
+ * The names in each folder, read again only when the folder's mtime changed (a file was created, renamed
+ * or removed in it; appending to a file does not change it). A folder changed within the last second is
+ * not trusted: timestamps are coarser than the writes they would have to tell apart.
+ */
+export class FolderNames {
+  private readonly folders = new Map<string, { mtimeMs: number; names: string[] }>();
+  private static readonly MAX_FOLDERS = 20_000;
+
+  async names(dir: string): Promise<string[]> {
+    let mtimeMs: number;
+    try {
+      // symlinks are not followed (a link may lead out of CODEX_HOME)
+      const info = await lstat(dir);
+      if (!info.isDirectory()) return [];
+      mtimeMs = info.mtimeMs;
+    } catch {
+      this.folders.delete(dir);
+      return [];
+    }
+    const cached = this.folders.get(dir);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.names;
+    const names = (await readdir(dir).catch(() => [] as string[])).sort();
+    if (Date.now() - mtimeMs > 1000) {
+      this.folders.set(dir, { mtimeMs, names });
+      if (this.folders.size > FolderNames.MAX_FOLDERS) this.folders.delete(this.folders.keys().next().value as string);
+    } else {
+      this.folders.delete(dir);
+    }
+    return names;
+  }
+}
+
+/** A date's rollouts, from its date folder and, for flat layouts, from the date in the file names. */
+export interface DayOfFiles {
+  /** YYYY-MM-DD (local time, as Codex names folders); "" for names without a date. */
+  date: string;
+  files: Array<{ path: string; archived: boolean }>;
+}
+
+const DATE_IN_NAME = /^rollout-(\d{4})-(\d{2})-(\d{2})/;
+
+/**
+ * Rollouts grouped by date, newest date first, read lazily: the caller stops when it has enough. Dated
+ * folders (sessions/YYYY/MM/DD) are merged with flat files (pre-0.8 sessions/, TypeScript CLI,
+ * archived_sessions/) grouped by the date in their names.
+ */
+export async function* daysNewestFirst(home: string, names: FolderNames, options: { includeArchived: boolean; notBefore?: string }): AsyncGenerator<DayOfFiles> {
+  const root = join(home, "sessions");
+  const top = await names.names(root);
+  const flat = new Map<string, DayOfFiles["files"]>();
+  const addFlat = (dir: string, list: string[], archived: boolean) => {
+    for (const name of list) {
+      if (!ROLLOUT_NAME.test(name) || (archived && !isJsonLines(name))) continue;
+      const match = DATE_IN_NAME.exec(name);
+      const date = match ? `${match[1]}-${match[2]}-${match[3]}` : "";
+      const files = flat.get(date) ?? [];
+      files.push({ path: join(dir, name), archived });
+      flat.set(date, files);
+    }
+  };
+  addFlat(root, top, false);
+  if (options.includeArchived) addFlat(join(home, "archived_sessions"), await names.names(join(home, "archived_sessions")), true);
+  const flatDates = [...flat.keys()].sort().reverse();
+  let next = 0;
+  const notBefore = options.notBefore ?? "";
+  const takeFlatDown = function* (date: string): Generator<DayOfFiles> {
+    for (; next < flatDates.length && (flatDates[next] as string) > date; next++) {
+      const day = flatDates[next] as string;
+      if (day >= notBefore) yield { date: day, files: flat.get(day) ?? [] };
+    }
+  };
+  for (const year of descending(top, /^\d{4}$/)) {
+    if (`${year}-12-31` < notBefore) break;
+    const yearDir = join(root, year);
+    for (const month of descending(await names.names(yearDir), /^\d{2}$/)) {
+      if (`${year}-${month}-31` < notBefore) break;
+      const monthDir = join(yearDir, month);
+      for (const day of descending(await names.names(monthDir), /^\d{2}$/)) {
+        const date = `${year}-${month}-${day}`;
+        if (date < notBefore) break;
+        yield* takeFlatDown(date);
+        const dayDir = join(monthDir, day);
+        const files = (await names.names(dayDir)).filter((name) => isJsonLines(name) && ROLLOUT_NAME.test(name)).map((name) => ({ path: join(dayDir, name), archived: false }));
+        if (next < flatDates.length && flatDates[next] === date) files.push(...(flat.get(flatDates[next++] as string) ?? []));
+        if (files.length > 0) yield { date, files };
+      }
+    }
+  }
+  yield* takeFlatDown("");
+}
+
+/** JSON Lines rollouts, plain or compressed cold (`.jsonl.zst`); not the TypeScript CLI's `.json` document. */
+function isJsonLines(name: string): boolean {
+  return name.endsWith(".jsonl") || name.endsWith(".jsonl.zst");
+}
+
+function descending(names: string[], shape: RegExp): string[] {
+  return names.filter((name) => shape.test(name)).reverse();
+}
+
+/** Stats files (in parallel); files that vanished meanwhile and symlinks are left out. */
+export async function statFiles(files: DayOfFiles["files"]): Promise<RolloutFile[]> {
+  const statted = await Promise.all(
+    files.map(async ({ path, archived }): Promise<RolloutFile | undefined> => {
+      const id = sessionIdFromPath(path);
+      const info = await lstat(path).catch(() => undefined);
+      if (!id || !info?.isFile()) return undefined;
+      return { id, path, archived, mtimeMs: info.mtimeMs, size: info.size };
+    }),
+  );
+  return statted.filter((file): file is RolloutFile => file !== undefined);
+}
+
+/**
+ * The newest files: those of the newest dates until `count` are found, plus the next date (a session
+ * started before midnight may be written after a later one), most recently written first. A session
+ * created days ago and written today ranks by its creation date, as in Codex's own folder listing.
+ */
+export async function newestFiles(home: string, names: FolderNames, count: number, options: { includeArchived: boolean }): Promise<RolloutFile[]> {
+  const found: RolloutFile[] = [];
+  let extraDays = 1;
+  for await (const day of daysNewestFirst(home, names, options)) {
+    if (found.length >= count && extraDays-- <= 0) break;
+    found.push(...(await statFiles(day.files)));
+  }
+  return found.sort(newestFirst);
+}
+
+/**
+ * The local dates a UUIDv7 id or id prefix can have been created on (its time ±1 day), or none when it
+ * is not a plausible v7 (a v4 id, or a time outside 2025 – tomorrow).
+ */
+export function datesOfId(idOrPrefix: string, now = Date.now()): string[] {
+  const hex = idOrPrefix.toLowerCase().replace(/-/g, "");
+  if (!/^[0-9a-f]{8,}$/.test(hex)) return [];
+  if (hex.length >= 13 && hex[12] !== "7") return [];
+  const time = hex.slice(0, 12);
+  const low = Number.parseInt(time.padEnd(12, "0"), 16);
+  const high = Number.parseInt(time.padEnd(12, "f"), 16);
+  const DAY = 86_400_000;
+  if (low < Date.parse("2025-01-01T00:00:00Z") || high > now + DAY) return [];
+  const dates = new Set<string>();
+  for (let at = low - DAY; at <= high + DAY; at += DAY / 2) dates.add(localDate(at));
+  dates.add(localDate(high + DAY));
+  return [...dates].sort().reverse();
+}
+
+function localDate(ms: number): string {
+  const date = new Date(ms);
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+}
+
+/** Files whose id starts with `prefix`: in the date folders its time names, else by a walk of every folder. */
+async function filesWithIdPrefix(home: string, names: FolderNames, prefix: string): Promise<RolloutFile[]> {
+  const matching = (files: DayOfFiles["files"]) => files.filter((file) => sessionIdFromPath(file.path)?.startsWith(prefix));
+  const dates = datesOfId(prefix);
+  if (dates.length > 0) {
+    const near: DayOfFiles["files"] = [];
+    for (const date of dates) {
+      const dir = join(home, "sessions", ...date.split("-"));
+      near.push(...(await names.names(dir)).map((name) => ({ path: join(dir, name), archived: false })));
+    }
+    // flat and archived files carry the date in their names: the cached folder names suffice
+    const flatDirs: Array<[string, boolean]> = [
+      [join(home, "sessions"), false],
+      [join(home, "archived_sessions"), true],
+    ];
+    for (const [dir, archived] of flatDirs) {
+      for (const name of await names.names(dir)) if (dates.some((date) => name.startsWith(`rollout-${date}`))) near.push({ path: join(dir, name), archived });
+    }
+    const found = matching(near.filter((file) => ROLLOUT_NAME.test(baseName(file.path)) && (!file.archived || isJsonLines(file.path))));
+    if (found.length > 0) return statFiles(found);
+  }
+  const all: DayOfFiles["files"] = [];
+  for await (const day of daysNewestFirst(home, names, { includeArchived: true })) all.push(...matching(day.files));
+  return statFiles(all);
+}
+
+/**
  * A full UUID, a unique prefix of 8+ characters, `last`, or an absolute path to a rollout inside
  * CODEX_HOME. Every miss is a SessionLookupError whose message names the fix.
  */
-export async function resolveSession(home: string, ref: string): Promise<RolloutFile> {
+export async function resolveSession(home: string, ref: string, names: FolderNames = new FolderNames()): Promise<RolloutFile> {
   const wanted = ref.trim();
   if (wanted === "") throw new SessionLookupError("session_id is empty: pass a session UUID, a unique prefix of 8+ characters, `last`, or a rollout path.");
   if (isAbsolute(wanted)) return resolvePath(home, wanted);
 
   const lower = wanted.toLowerCase();
-  const narrow = lower !== "last" && /^[0-9a-f-]+$/.test(lower) && lower.length >= MIN_PREFIX;
-  const files = await listRolloutFiles(home, { includeArchived: true, ...(narrow && { idPrefix: lower }) });
+  const newest = () => newestFiles(home, names, 3, { includeArchived: false });
   if (lower === "last") {
-    const newest = files.find((file) => !file.archived);
-    if (!newest) throw new SessionLookupError(`no sessions in CODEX_HOME (${home}): run Codex once, or point CODEX_HOME at the home that holds its sessions.`);
-    return newest;
+    const [file] = await newestFiles(home, names, 1, { includeArchived: false });
+    if (!file) throw new SessionLookupError(`no sessions in CODEX_HOME (${home}): run Codex once, or point CODEX_HOME at the home that holds its sessions.`);
+    return file;
   }
   if (!/^[0-9a-f-]+$/i.test(wanted)) {
     throw new SessionLookupError(
-      `"${clip(wanted)}" is not a session id: pass a session UUID, a unique prefix of ${MIN_PREFIX}+ characters, \`last\`, or an absolute rollout path. ${newestHint(files)}`,
+      `"${clip(wanted)}" is not a session id: pass a session UUID, a unique prefix of ${MIN_PREFIX}+ characters, \`last\`, or an absolute rollout path. ${newestHint(await newest())}`,
     );
   }
   if (wanted.length < MIN_PREFIX) {
-    throw new SessionLookupError(`session id prefix "${wanted}" is too short: give at least ${MIN_PREFIX} characters. ${newestHint(files)}`);
+    throw new SessionLookupError(`session id prefix "${wanted}" is too short: give at least ${MIN_PREFIX} characters. ${newestHint(await newest())}`);
   }
-  const matches = files.filter((file) => file.id.startsWith(lower));
+  const matches = (await filesWithIdPrefix(home, names, lower)).sort(newestFirst);
   const ids = [...new Set(matches.map((file) => file.id))];
   if (ids.length === 0) {
-    const newest = await listRolloutFiles(home, { includeArchived: false });
-    throw new SessionLookupError(`no session "${wanted}" in CODEX_HOME (${home}). ${newestHint(newest)}`);
+    throw new SessionLookupError(`no session "${wanted}" in CODEX_HOME (${home}). ${newestHint(await newest())}`);
   }
   if (ids.length > 1) {
     const shown = ids.slice(0, 10).join(", ");

@@ -1,13 +1,17 @@
 // A cached, compact fold per rollout file, brought up to date by reading only what was appended since.
 // The first call on a file is one streaming pass (lines that cannot matter are passed over by their type,
 // unparsed); later calls on an unchanged or growing file cost what was appended. A file that shrank or
-// was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start.
+// was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start. With a state
+// dir, folds of long logs are saved (fold-files.ts) and a new process restores them instead of refolding.
 import { open, stat } from "node:fs/promises";
+import { FoldFiles } from "./fold-files.js";
 import { normalizeLine, READ_EVENTS, READ_ITEMS } from "./normalize.js";
 import { isCompressed, readForward } from "./read-lines.js";
 import { rolloutEvents } from "./read-rollout.js";
 import { SessionFolder, type SessionModel } from "./session-model.js";
+import { decode, encode, type Restorable } from "./snapshot.js";
 import { tryParseJson } from "./tool-output.js";
+import { TokenLedger } from "./usage.js";
 
 export interface IndexedSession {
   model: SessionModel;
@@ -17,6 +21,11 @@ export interface IndexedSession {
   /** Lines read less a field of the wrong type or range. */
   badFieldLines: number;
   lines: number;
+  /**
+   * Answers derived from this fold, kept while the file is unchanged (same size, same fold): a repeated
+   * call on a long session costs a stat, not a pass over its turns.
+   */
+  views: Map<string, unknown>;
 }
 
 interface Entry {
@@ -29,6 +38,9 @@ interface Entry {
   head: string;
   /** Serializes updates of one file. */
   updating: Promise<unknown>;
+  /** `offset` when the fold was last saved (or restored). */
+  savedOffset: number;
+  views?: { key: string; map: Map<string, unknown> };
 }
 
 const MAX_FILES = 64;
@@ -37,39 +49,92 @@ const MAX_FOLDED_BYTES = 1024 * 1024 * 1024;
 const HEAD_BYTES = 512;
 /** The newest reasoning summaries kept: the most session_summary's reasoning_limit asks for. */
 export const REASONING_KEPT = 200;
-const cache = new Map<string, Entry>();
 
-export async function indexedSession(path: string): Promise<IndexedSession> {
-  // the TypeScript CLI's document and compressed cold files are read whole (neither grows in place)
-  if (path.endsWith(".json") || isCompressed(path)) return foldWhole(path);
-  let entry = cache.get(path);
-  if (entry) {
-    cache.delete(path); // re-insert: the map's order is the LRU order
-    cache.set(path, entry);
-  }
-  const { size } = await stat(path);
-  const head = await readHead(path);
-  if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
-    entry = { folder: newFolder(), offset: 0, lines: 0, skipped: 0, badFieldLines: 0, head, updating: Promise.resolve() };
-    cache.set(path, entry);
-    while (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
-  }
-  const current = entry;
-  const update = current.updating.then(() => catchUp(path, current));
-  current.updating = update.catch(() => undefined);
-  const tailSkipped = await update;
-  evictBeyondBudget(path);
-  return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, badFieldLines: current.badFieldLines, lines: current.lines };
-}
+/** The classes a saved fold is made of (see snapshot.ts). */
+const FOLD_CLASSES: readonly Restorable[] = [SessionFolder, TokenLedger];
+/** A fold is saved once this much more was folded since it was last saved (and at least 1/8 of the file). */
+const SAVE_AFTER_BYTES = 4 * 1024 * 1024;
 
-/** A compact fold takes a fraction of its log's size in memory (about a quarter for 200 MB of short lines); the budget bounds them all. */
-function evictBeyondBudget(keep: string): void {
-  let total = [...cache.values()].reduce((sum, entry) => sum + entry.offset, 0);
-  for (const [path, entry] of cache) {
-    if (total <= MAX_FOLDED_BYTES) break;
-    if (path === keep) continue;
-    cache.delete(path);
-    total -= entry.offset;
+/** The folds one server (or one CLI command) keeps in memory, least recently used evicted first. */
+export class FoldCache {
+  private readonly cache = new Map<string, Entry>();
+  private readonly saved: FoldFiles | undefined;
+  private readonly saveAfterBytes: number;
+  /** What the folds cost so far: bytes read and folded, folds restored from a saved file. */
+  readonly counters = { foldedBytes: 0, restored: 0, saved: 0 };
+
+  /** `savedDir`: where folds are saved for the next process (see fold-files.ts); none, memory only. */
+  constructor(savedDir?: string, options: { saveAfterBytes?: number } = {}) {
+    this.saved = savedDir !== undefined ? new FoldFiles(savedDir) : undefined;
+    this.saveAfterBytes = options.saveAfterBytes ?? SAVE_AFTER_BYTES;
+  }
+
+  async get(path: string): Promise<IndexedSession> {
+    // the TypeScript CLI's document and compressed cold files are read whole (neither grows in place)
+    if (path.endsWith(".json") || isCompressed(path)) return foldWhole(path);
+    const cache = this.cache;
+    let entry = cache.get(path);
+    if (entry) {
+      cache.delete(path); // re-insert: the map's order is the LRU order
+      cache.set(path, entry);
+    }
+    const { size } = await stat(path);
+    const head = await readHead(path);
+    if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
+      entry = (await this.restore(path, size, head)) ?? { folder: newFolder(), offset: 0, lines: 0, skipped: 0, badFieldLines: 0, head, updating: Promise.resolve(), savedOffset: 0 };
+      cache.set(path, entry);
+      while (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
+    }
+    const current = entry;
+    const before = current.offset;
+    const update = current.updating.then(() => catchUp(path, current));
+    current.updating = update.catch(() => undefined);
+    const tailSkipped = await update;
+    this.counters.foldedBytes += Math.max(0, current.offset - before);
+    const grown = current.offset - current.savedOffset;
+    if (this.saved && grown > 0 && grown >= this.saveAfterBytes && grown >= current.offset / 8) await this.save(path, current);
+    this.evictBeyondBudget(path);
+    const viewsKey = `${size}:${current.offset}:${current.skipped + tailSkipped}`;
+    if (current.views?.key !== viewsKey) current.views = { key: viewsKey, map: new Map() };
+    return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, badFieldLines: current.badFieldLines, lines: current.lines, views: current.views.map };
+  }
+
+  /** The fold a process saved before, when it still describes the file. */
+  private async restore(path: string, size: number, head: string): Promise<Entry | undefined> {
+    const saved = await this.saved?.load(path);
+    if (!saved || saved.position.offset > size || head.slice(0, saved.position.head.length) !== saved.position.head) return undefined;
+    try {
+      const folder = decode(saved.state, FOLD_CLASSES);
+      if (!(folder instanceof SessionFolder)) return undefined;
+      this.counters.restored += 1;
+      return { ...saved.position, folder, updating: Promise.resolve(), savedOffset: saved.position.offset };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async save(path: string, entry: Entry): Promise<void> {
+    let state: Buffer;
+    const { offset, lines, skipped, badFieldLines, head } = entry;
+    try {
+      state = encode(entry.folder, FOLD_CLASSES);
+    } catch {
+      return; // a fold that cannot be written faithfully stays in memory only
+    }
+    entry.savedOffset = offset;
+    this.counters.saved += 1;
+    await this.saved?.save(path, { offset, lines, skipped, badFieldLines, head }, state);
+  }
+
+  /** A compact fold takes a fraction of its log's size in memory (about a quarter for 200 MB of short lines); the budget bounds them all. */
+  private evictBeyondBudget(keep: string): void {
+    let total = [...this.cache.values()].reduce((sum, entry) => sum + entry.offset, 0);
+    for (const [path, entry] of this.cache) {
+      if (total <= MAX_FOLDED_BYTES) break;
+      if (path === keep) continue;
+      this.cache.delete(path);
+      total -= entry.offset;
+    }
   }
 }
 
@@ -145,5 +210,5 @@ async function foldWhole(path: string): Promise<IndexedSession> {
   const stats = { lines: 0, skipped: 0, badFieldLines: 0 };
   const folder = newFolder();
   for await (const event of rolloutEvents(path, stats)) folder.add(event);
-  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines };
+  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines, views: new Map() };
 }

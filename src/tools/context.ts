@@ -1,8 +1,10 @@
-// What every tool handler may use: the settings and the run manager of this server instance.
+// What every tool handler may use: the settings, the run manager and the session store of this server instance.
 import type { RunManager } from "../codex/runs.js";
 import type { ServerConfig } from "../config.js";
+import type { SessionStore } from "../sessions/index.js";
 
 export interface ToolContext {
   config: ServerConfig;
   runs: RunManager;
+  sessions: SessionStore;
 }

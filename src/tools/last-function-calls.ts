@@ -38,7 +38,7 @@ const outputSchema = {
   ),
 };
 
-export function registerLastFunctionCallsTool(server: McpServer, { config }: ToolContext): void {
+export function registerLastFunctionCallsTool(server: McpServer, { config, sessions }: ToolContext): void {
   server.registerTool(
     "last_function_calls",
     {
@@ -52,7 +52,7 @@ export function registerLastFunctionCallsTool(server: McpServer, { config }: Too
     ({ session_id, limit, include_output, max_output_chars }) =>
       answer("last_function_calls", async () => {
         await checkSessionRef(config, session_id);
-        const result = await sessionCalls(config.codexHome, session_id, { limit, includeOutput: include_output, maxOutputChars: max_output_chars });
+        const result = await sessionCalls(sessions, session_id, { limit, includeOutput: include_output, maxOutputChars: max_output_chars });
         return toolResult(result, renderCalls(result.id, result.total_calls, result.calls));
       }),
   );

@@ -35,13 +35,13 @@ const outputSchema = {
   scanned: z.number(),
 };
 
-export function registerListSessionsTool(server: McpServer, { config }: ToolContext): void {
+export function registerListSessionsTool(server: McpServer, { config, sessions: store }: ToolContext): void {
   server.registerTool(
     "list_sessions",
     {
       title: "List Codex sessions",
       description:
-        "Lists Codex CLI sessions from CODEX_HOME, most recently written first: id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (completed, failed, aborted, incomplete). Use it to find the session to inspect with session_summary.",
+        "Lists Codex CLI sessions from CODEX_HOME, newest first (from the newest days, most recently written first): id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (completed, failed, aborted, incomplete). Use it to find the session to inspect with session_summary.",
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -51,7 +51,7 @@ export function registerListSessionsTool(server: McpServer, { config }: ToolCont
         if (since !== undefined && Number.isNaN(Date.parse(since))) {
           return toolError(`since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23 or 2026-11-23T10:00:00Z.`);
         }
-        const { sessions, scanned } = await listSessions(config.codexHome, {
+        const { sessions, scanned } = await listSessions(store, {
           limit,
           includeArchived: include_archived,
           ...(cwd !== undefined && { cwd }),

@@ -28,7 +28,7 @@ const inputSchema = {
   allow_concurrent: z.boolean().default(false).describe("Allow writing in a directory where another run of this server is writing."),
 };
 
-export function registerResumeSessionTool(server: McpServer, { config, runs }: ToolContext): void {
+export function registerResumeSessionTool(server: McpServer, { config, runs, sessions }: ToolContext): void {
   server.registerTool(
     "resume_session",
     {
@@ -42,7 +42,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs }: T
     (input, extra) =>
       answer("resume_session", async () => {
         await checkSessionRef(config, input.session_id);
-        const { file, model } = await openSession(config.codexHome, input.session_id);
+        const { file, model } = await openSession(sessions, input.session_id);
         if (file.archived) {
           return toolError(`session ${file.id} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${file.id}\` first.`);
         }

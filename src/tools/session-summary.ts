@@ -54,7 +54,7 @@ const outputSchema = {
   diagnosis,
 };
 
-export function registerSessionSummaryTool(server: McpServer, { config, runs }: ToolContext): void {
+export function registerSessionSummaryTool(server: McpServer, { config, runs, sessions }: ToolContext): void {
   server.registerTool(
     "session_summary",
     {
@@ -68,7 +68,7 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs }: 
     ({ session_id, reasoning_limit }) =>
       answer("session_summary", async () => {
         await checkSessionRef(config, session_id);
-        const summary = await sessionSummary(config.codexHome, session_id, { reasoningLimit: reasoning_limit, runFacts: (id) => runFactsFor(runs, id), invocation: invocationOf(config) });
+        const summary = await sessionSummary(sessions, session_id, { reasoningLimit: reasoning_limit, runFacts: (id) => runFactsFor(runs, id), invocation: invocationOf(config) });
         return toolResult(summary, renderSummary(summary));
       }),
   );

@@ -31,7 +31,7 @@ const outputSchema = {
   bad_field_lines: z.number(),
 };
 
-export function registerTokenUsageTool(server: McpServer, { config }: ToolContext): void {
+export function registerTokenUsageTool(server: McpServer, { config, sessions }: ToolContext): void {
   server.registerTool(
     "token_usage",
     {
@@ -45,7 +45,7 @@ export function registerTokenUsageTool(server: McpServer, { config }: ToolContex
     ({ session_id }) =>
       answer("token_usage", async () => {
         await checkSessionRef(config, session_id);
-        const usage = await sessionTokenUsage(config.codexHome, session_id);
+        const usage = await sessionTokenUsage(sessions, session_id);
         return toolResult(usage, renderUsage(usage));
       }),
   );

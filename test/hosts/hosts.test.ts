@@ -1,7 +1,9 @@
 // The built server under real clients no one here wrote: the MCP Inspector CLI, and the Codex CLI itself
 // as the host (agent-to-agent: the host's model calls session_summary through Codex's MCP client).
 import { execFile, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -17,6 +19,8 @@ const CLI = join(DIST, "cli.js");
 const INSPECTOR = join(dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/inspector-cli/package.json")), "build", "cli.js");
 
 let fixtureHome: string;
+/** Every spawned server gets its own state dir: no test touches the developer's. */
+const STATE_DIR = mkdtempSync(join(tmpdir(), "ccm-state-"));
 let fixtures: Fixture[];
 const newest = () => fixtures.at(-1) as Fixture;
 
@@ -28,7 +32,7 @@ describe("MCP Inspector CLI", () => {
   // inspector-cli 1.0.3 looks for its own package.json relative to the working directory, so it runs
   // from a folder whose parent holds a package.json: dist/
   const inspect = (...args: string[]) =>
-    promisify(execFile)(process.execPath, [INSPECTOR, "--cli", "-e", `CODEX_HOME=${fixtureHome}`, process.execPath, CLI, ...args], { cwd: DIST, timeout: 60_000 });
+    promisify(execFile)(process.execPath, [INSPECTOR, "--cli", "-e", `CODEX_HOME=${fixtureHome}`, "-e", `CODEX_CONTROL_STATE_DIR=${STATE_DIR}`, process.execPath, CLI, ...args], { cwd: DIST, timeout: 60_000 });
 
   it("lists the tools of the built server", async () => {
     const { stdout } = await inspect("--method", "tools/list");
@@ -62,7 +66,7 @@ describe("Codex as the MCP host", () => {
 
   it("`codex mcp add` registers this server, and the host's model gets session_summary's answer", async () => {
     const env = codexEnv(home);
-    await promisify(execFile)(PINNED_CODEX, ["mcp", "add", "ccm", "--env", `CODEX_HOME=${fixtureHome}`, "--", process.execPath, CLI], { env });
+    await promisify(execFile)(PINNED_CODEX, ["mcp", "add", "ccm", "--env", `CODEX_HOME=${fixtureHome}`, "--env", `CODEX_CONTROL_STATE_DIR=${STATE_DIR}`, "--", process.execPath, CLI], { env });
     const { stdout: listed } = await promisify(execFile)(PINNED_CODEX, ["mcp", "list"], { env });
     expect(listed).toMatch(/ccm/);
 

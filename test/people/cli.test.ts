@@ -1,5 +1,7 @@
 // The CLI for people (the built bin), `doctor` (tool and command), the triage prompt and session resources.
 import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -12,6 +14,8 @@ import { connect, testConfig, textOf, type Connected } from "../support/mcp.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
 let home: string;
+/** Every spawned server gets its own state dir: no test touches the developer's. */
+const STATE_DIR = mkdtempSync(join(tmpdir(), "ccm-state-"));
 let fixtures: Fixture[];
 const byScenario = (version: string, scenario: string) => fixtures.find((f) => f.version === version && f.scenario === scenario) as Fixture;
 
@@ -21,7 +25,7 @@ beforeAll(async () => {
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? "", HOME: home, CODEX_HOME: home, CODEX_BIN: PINNED_CODEX } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? "", HOME: home, CODEX_HOME: home, CODEX_BIN: PINNED_CODEX, CODEX_CONTROL_STATE_DIR: STATE_DIR } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -83,7 +87,7 @@ describe("codex-control-mcp commands", () => {
     expect(good.code).toBe(0);
     const report = JSON.parse(good.stdout) as { ok: boolean; codex: { version: string; can_resume: boolean; full_auto_flag: boolean }; codex_home: { sessions: number } };
     expect(report).toMatchObject({ ok: true, codex: { version: "0.169.0", can_resume: true, full_auto_flag: false }, codex_home: { sessions: fixtures.length } });
-    const bad = await promisify(execFile)(process.execPath, [CLI, "doctor"], { env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_BIN: "/nonexistent/codex" } }).catch((error: { code: number; stdout: string }) => error);
+    const bad = await promisify(execFile)(process.execPath, [CLI, "doctor"], { env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_BIN: "/nonexistent/codex", CODEX_CONTROL_STATE_DIR: STATE_DIR } }).catch((error: { code: number; stdout: string }) => error);
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stdout: string }).stdout).toMatch(/^FAIL {2}codex +cannot run the Codex CLI at "\/nonexistent\/codex"/m);
   });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { lastCalls } from "../../src/sessions/calls.js";
-import { loadSession, sessionCalls, sessionSummary, sessionTokenUsage } from "../../src/sessions/index.js";
+import { loadSession, sessionCalls, sessionSummary, sessionTokenUsage, SessionStore } from "../../src/sessions/index.js";
 import { cannotMatter } from "../../src/sessions/session-index.js";
 import { summarize } from "../../src/sessions/summary.js";
 import { tokenUsage } from "../../src/sessions/usage.js";
@@ -13,8 +13,9 @@ import { ALL_FIXTURES, FIXTURE_HOME, fixture } from "../support/fixtures.js";
 
 const OPTIONS = { limit: 200, includeOutput: true, maxOutputChars: 100_000 };
 
-async function expectSameAnswers(home: string, id: string): Promise<void> {
-  const { file, model, stats } = await loadSession(home, id);
+/** Same answers from `store` (its caches and saved folds) as from a full fold of the file. */
+async function expectSameAnswers(home: string | SessionStore, id: string): Promise<void> {
+  const { file, model, stats } = await loadSession(typeof home === "string" ? home : home.home, id);
   const reference = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 200, skippedLines: stats.skipped });
   const fast = await sessionSummary(home, id, { reasoningLimit: 200 });
   expect({ ...fast, last_event_at: null }).toEqual({ ...reference, last_event_at: null });
@@ -41,19 +42,23 @@ describe("fast paths equal the full fold", () => {
     const path = join(dir, entry.rollout.split("/").pop() ?? "");
     const lines = (await readFile(entry.path, "utf8")).trimEnd().split("\n");
     await writeFile(path, "");
+    const store = new SessionStore(home);
     for (const [index, line] of lines.entries()) {
       if (index % 5 === 4) {
         // half a line first, as a reader may see it mid-write
         await appendFile(path, line.slice(0, 40));
-        await expectSameAnswers(home, entry.session_id);
+        await expectSameAnswers(store, entry.session_id);
         await appendFile(path, `${line.slice(40)}\n`);
       } else {
         await appendFile(path, `${line}\n`);
       }
-      if (index % 3 === 0 || index === lines.length - 1) await expectSameAnswers(home, entry.session_id);
+      if (index % 3 === 0 || index === lines.length - 1) await expectSameAnswers(store, entry.session_id);
     }
-    const summary = await sessionSummary(home, entry.session_id, { reasoningLimit: 10 });
+    const summary = await sessionSummary(store, entry.session_id, { reasoningLimit: 10 });
     expect(summary.turns).toHaveLength(2);
+    // an unchanged file: the answer computed before, not a new pass over the fold
+    expect(await sessionSummary(store, entry.session_id, { reasoningLimit: 10 })).toBe(summary);
+    expect(await sessionSummary(store, entry.session_id, { reasoningLimit: 11 })).not.toBe(summary);
   });
 
   it("on a file rewritten in place (as `codex migrate-rollouts` does) it folds again", async () => {
@@ -63,11 +68,12 @@ describe("fast paths equal the full fold", () => {
     const first = fixture("0.169.0", "resumed");
     const path = join(dir, first.rollout.split("/").pop() ?? "");
     await copyFile(first.path, path);
-    expect((await sessionSummary(home, first.session_id, { reasoningLimit: 0 })).turns).toHaveLength(2);
+    const store = new SessionStore(home);
+    expect((await sessionSummary(store, first.session_id, { reasoningLimit: 0 })).turns).toHaveLength(2);
     const other = (await readFile(fixture("0.169.0", "command").path, "utf8")).split(fixture("0.169.0", "command").session_id).join(first.session_id);
     await writeFile(path, other);
-    await expectSameAnswers(home, first.session_id);
-    expect((await sessionSummary(home, first.session_id, { reasoningLimit: 0 })).turns).toHaveLength(1);
+    await expectSameAnswers(store, first.session_id);
+    expect((await sessionSummary(store, first.session_id, { reasoningLimit: 0 })).turns).toHaveLength(1);
   });
 });
 

@@ -1,0 +1,134 @@
+// Folds saved in the server's state dir, so that a new server process (hosts start one per conversation)
+// answers on a rollout folded before at warm speed, folding only what was appended since.
+//
+// One file per rollout, named by a hash of its path, written to a temporary name and renamed (atomic).
+// A saved fold is used only if it was made by this very code (the hash of the running modules), for the
+// same path and inode, and the file still holds the same bytes where the fold stopped (its head and the
+// 4 KB before that offset); else it is ignored and, later, overwritten. Each file carries a checksum: a
+// damaged file is ignored. The folder is bounded (oldest written removed first) and safe to delete.
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { deserialize, serialize } from "node:v8";
+
+export interface FoldPosition {
+  /** Bytes folded: the end of a complete line. */
+  offset: number;
+  lines: number;
+  skipped: number;
+  badFieldLines: number;
+  /** The file's first bytes (latin1) when folded. */
+  head: string;
+}
+
+interface SavedHeader extends FoldPosition {
+  format: number;
+  code: string;
+  path: string;
+  ino: number;
+  edge: string;
+  state: Buffer;
+}
+
+const FORMAT = 1;
+const EDGE_BYTES = 4096;
+const CHECKSUM_BYTES = 20;
+const MB = 1024 * 1024;
+
+let fingerprint: string | undefined;
+
+/** The running code's own hash: a fold made by other code (another version, a patched build) is not reused. */
+function codeFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const hash = createHash("sha1").update(String(FORMAT));
+  try {
+    const dir = dirname(fileURLToPath(import.meta.url));
+    for (const name of readdirSync(dir).filter((file) => /\.(?:js|ts)$/.test(file)).sort()) hash.update(name).update(readFileSync(join(dir, name)));
+  } catch {
+    hash.update(String(Math.random())); // unknown code: never reuse
+  }
+  fingerprint = hash.digest("hex");
+  return fingerprint;
+}
+
+export class FoldFiles {
+  constructor(
+    readonly dir: string,
+    private readonly limits: { maxFiles: number; maxBytes: number } = { maxFiles: 200, maxBytes: 512 * MB },
+  ) {}
+
+  fileOf(path: string): string {
+    return join(this.dir, `${createHash("sha256").update(path).digest("hex").slice(0, 32)}.fold`);
+  }
+
+  /** The saved fold of `path` if it still describes the file's first `offset` bytes; never throws. */
+  async load(path: string): Promise<{ position: FoldPosition; state: Buffer } | undefined> {
+    try {
+      const bytes = await readFile(this.fileOf(path));
+      const payload = bytes.subarray(CHECKSUM_BYTES);
+      if (!createHash("sha1").update(payload).digest().equals(bytes.subarray(0, CHECKSUM_BYTES))) return undefined;
+      const saved = deserialize(payload) as SavedHeader;
+      if (saved.format !== FORMAT || saved.code !== codeFingerprint() || saved.path !== path || !Buffer.isBuffer(saved.state)) return undefined;
+      const info = await stat(path);
+      if (info.ino !== saved.ino || info.size < saved.offset) return undefined;
+      if ((await edgeHash(path, saved.offset)) !== saved.edge) return undefined;
+      const { offset, lines, skipped, badFieldLines, head } = saved;
+      if (![offset, lines, skipped, badFieldLines].every(Number.isSafeInteger) || typeof head !== "string") return undefined;
+      return { position: { offset, lines, skipped, badFieldLines, head }, state: saved.state };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Saves a fold (atomically); failures are ignored: the fold is only a cache. */
+  async save(path: string, position: FoldPosition, state: Buffer): Promise<void> {
+    const target = this.fileOf(path);
+    const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+      const info = await stat(path);
+      const header: SavedHeader = { format: FORMAT, code: codeFingerprint(), path, ino: info.ino, edge: await edgeHash(path, position.offset), ...position, state };
+      const payload = serialize(header);
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), { mode: 0o600 });
+      await rename(temporary, target);
+      await this.prune(target);
+    } catch {
+      await rm(temporary, { force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Keeps the folder within its limits, removing the files written longest ago (and stale temporaries). */
+  private async prune(keep: string): Promise<void> {
+    const names = await readdir(this.dir);
+    const files = await Promise.all(
+      names.map(async (name) => {
+        const path = join(this.dir, name);
+        const info = await stat(path).catch(() => undefined);
+        return { path, size: info?.size ?? 0, mtimeMs: info?.mtimeMs ?? 0, temporary: name.endsWith(".tmp") };
+      }),
+    );
+    const now = Date.now();
+    for (const file of files) if (file.temporary && now - file.mtimeMs > 60_000) await rm(file.path, { force: true });
+    const folds = files.filter((file) => !file.temporary).sort((a, b) => b.mtimeMs - a.mtimeMs);
+    let total = 0;
+    for (const [index, file] of folds.entries()) {
+      total += file.size;
+      if (file.path !== keep && (index >= this.limits.maxFiles || total > this.limits.maxBytes)) await rm(file.path, { force: true });
+    }
+  }
+}
+
+/** A hash of the bytes just before `offset`: the same there means the fold still describes the file. */
+async function edgeHash(path: string, offset: number): Promise<string> {
+  const handle = await open(path, "r");
+  try {
+    const length = Math.min(EDGE_BYTES, offset);
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, offset - length);
+    return createHash("sha1").update(buffer.subarray(0, bytesRead)).digest("hex");
+  } finally {
+    await handle.close();
+  }
+}
