@@ -5,6 +5,7 @@
 // dir, folds of long logs are saved (fold-files.ts) and a new process restores them instead of refolding.
 import { open, stat } from "node:fs/promises";
 import { FoldFiles } from "./fold-files.js";
+import { LineageTracker } from "./lineage.js";
 import { normalizeLine, READ_EVENTS, READ_ITEMS } from "./normalize.js";
 import { isCompressed, readForward } from "./read-lines.js";
 import { rolloutEvents } from "./read-rollout.js";
@@ -51,7 +52,7 @@ const HEAD_BYTES = 512;
 export const REASONING_KEPT = 200;
 
 /** The classes a saved fold is made of (see snapshot.ts). */
-const FOLD_CLASSES: readonly Restorable[] = [SessionFolder, TokenLedger];
+const FOLD_CLASSES: readonly Restorable[] = [SessionFolder, TokenLedger, LineageTracker];
 /** A fold is saved once this much more was folded since it was last saved (and at least 1/8 of the file). */
 const SAVE_AFTER_BYTES = 4 * 1024 * 1024;
 
