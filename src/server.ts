@@ -5,6 +5,7 @@ import { RunManager } from "./codex/runs.js";
 import type { ServerConfig } from "./config.js";
 import { registerTriagePrompt } from "./prompts/triage.js";
 import { registerSessionResources } from "./resources/sessions.js";
+import { serveHostSafeSchemas } from "./tools/host-schemas.js";
 import { registerTools } from "./tools/index.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -19,6 +20,7 @@ export function createServer(config: ServerConfig): { server: McpServer; runs: R
   );
   const runs = new RunManager(config.runner);
   registerTools(server, { config, runs });
+  serveHostSafeSchemas(server);
   registerTriagePrompt(server);
   registerSessionResources(server, config);
   return {

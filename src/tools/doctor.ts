@@ -2,7 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { doctor, renderDoctor } from "../doctor.js";
 import type { ToolContext } from "./context.js";
-import { answer, toolResult } from "./result.js";
+import { answer, toolResult, withNote } from "./result.js";
 
 const level = z.enum(["ok", "warn", "fail"]);
 
@@ -37,7 +37,7 @@ export function registerDoctorTool(server: McpServer, { config, runs }: ToolCont
       description:
         "Checks whether delegation to Codex will work here: the Codex CLI's path, version and capabilities (resume, --json generation, sandbox flags), CODEX_HOME and its session count, Codex config that would start this server recursively or that newer Codex rejects, and this server's policy switches. Each problem comes with its fix.",
       inputSchema: {},
-      outputSchema,
+      outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     () =>

@@ -4,7 +4,7 @@ import type { RunMode } from "../codex/argv.js";
 import { openSession, SessionLookupError } from "../sessions/index.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
-import { answer, toolError } from "./result.js";
+import { answer, toolError, withNote } from "./result.js";
 import { answerRun, configInput, modeInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
 import { sessionIdInput } from "./schemas.js";
 
@@ -36,7 +36,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs }: T
       description:
         "Continues an existing Codex session with a new prompt (`codex exec resume`), in the session's own working directory and, unless told otherwise, its previous sandbox, and checks afterwards that Codex really continued that session with those settings. Same result and waiting rules as run_codex.",
       inputSchema,
-      outputSchema: runViewShape,
+      outputSchema: withNote(runViewShape),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     (input, extra) =>

@@ -5,7 +5,7 @@ import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import type { RunManager } from "../codex/runs.js";
 import { sessionSummary, type RunEvidence } from "../sessions/index.js";
-import { answer, toolResult } from "./result.js";
+import { answer, toolResult, withNote } from "./result.js";
 import { runStatus } from "./run-view.js";
 import { sessionIdInput, tokenTotals, turnStatus } from "./schemas.js";
 
@@ -54,7 +54,7 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs }: 
       description:
         "Reads one Codex session log and says what happened: each turn's prompt and outcome, the agent's last message, errors, the newest reasoning summaries, call counts, files changed, token totals, and a diagnosis (completed, command_failures, model_error, usage_limit, rate_limited, context_window_exceeded, aborted, interrupted) with evidence and the next step, e.g. the exact resume command. Start here when a delegated Codex run failed.",
       inputSchema,
-      outputSchema,
+      outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     ({ session_id, reasoning_limit }) =>
