@@ -4,12 +4,13 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z, type ZodRawShape } from "zod";
 import { UnsupportedRequestError } from "../codex/argv.js";
 import { CodexUnavailableError } from "../codex/capabilities.js";
+import { CredentialsMissingError } from "../codex/credentials.js";
 import { RunRefusedError } from "../codex/runs.js";
 import { log } from "../log.js";
 import { SessionLookupError } from "../sessions/index.js";
 
 /** Errors that are the caller's (or the operator's) to fix: their message is the whole answer. */
-const EXPLAINED = [SessionLookupError, RunRefusedError, UnsupportedRequestError, CodexUnavailableError];
+const EXPLAINED = [SessionLookupError, RunRefusedError, UnsupportedRequestError, CodexUnavailableError, CredentialsMissingError];
 
 /**
  * Some hosts (Claude Code) hand their model only `structuredContent`, so the warning the text mirror carries

@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
+import { refuseWithoutCredentials } from "./credentials.js";
 import { answer, withNote } from "./result.js";
 import { answerRun, configInput, modeInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
 
@@ -34,6 +35,7 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
     },
     (input, extra) =>
       answer("run_codex", async () => {
+        await refuseWithoutCredentials(server, config, input);
         const run = await runs.start({
           prompt: input.prompt,
           cwd: input.cwd,
