@@ -17,6 +17,7 @@ const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cache = join(root, "node_modules", ".cache", "hosts");
 
+/** Installs with this process's environment (the user's npm config and registry), not the hosts' scratch HOME. */
 async function npmInstall(spec: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const dir = join(cache, spec.replaceAll("/", "+"));
   if (!existsSync(join(dir, "node_modules"))) {
@@ -41,16 +42,24 @@ interface Outcome {
   detail: string;
 }
 
-async function check(host: string, spec: string, bin: string, steps: (exec: (args: string[]) => Promise<string>) => Promise<string>, env: NodeJS.ProcessEnv): Promise<Outcome> {
+async function check(
+  host: string,
+  spec: string,
+  /** The command that starts the installed host, from its install folder. */
+  command: (dir: string) => [string, string[]],
+  steps: (exec: (args: string[]) => Promise<string>) => Promise<string>,
+  env: NodeJS.ProcessEnv,
+): Promise<Outcome> {
   let dir: string;
   try {
-    dir = await npmInstall(spec, env);
+    dir = await npmInstall(spec, { ...process.env, PATH: env.PATH });
   } catch (error) {
-    return { host, result: "skipped", detail: `${spec} could not be installed: ${(error as Error).message.split("\n")[0]}` };
+    const failed = error as { message: string; stderr?: string };
+    return { host, result: "skipped", detail: `${spec} could not be installed: ${failed.message.split("\n")[0]} ${(failed.stderr ?? "").trim().split("\n").slice(-3).join(" ")}` };
   }
-  const entry = join(dir, "node_modules", ".bin", bin);
+  const [program, prefix] = command(dir);
   const exec = async (args: string[]) => {
-    const { stdout, stderr } = await run(entry, args, { env, timeout: 180_000 });
+    const { stdout, stderr } = await run(program, [...prefix, ...args], { env, timeout: 180_000 });
     return `${stdout}${stderr}`;
   };
   try {
@@ -69,13 +78,15 @@ async function main(): Promise<number> {
   process.stderr.write(`Node ${(await run(node, ["--version"])).stdout.trim()} from the npm registry; hosts in ${cache}\n`);
 
   const outcomes = [
-    await check("Claude Code", "@anthropic-ai/claude-code@2.1.332", "claude", async (exec) => {
+    // npm 11 runs no install scripts here, so the wrapper's postinstall never swaps in the native binary:
+    // its cli-wrapper.cjs finds and runs it
+    await check("Claude Code", "@anthropic-ai/claude-code@2.1.332", (dir) => [node, [join(dir, "node_modules", "@anthropic-ai", "claude-code", "cli-wrapper.cjs")]], async (exec) => {
       await exec(readmeArgv(README_COMMANDS.claude, codexHome));
       const listed = await exec(readmeArgv(README_COMMANDS.claudeList, codexHome));
       if (!/codex-control:.*Connected/.test(listed)) throw new Error(`claude mcp list does not show codex-control connected:\n${listed}`);
       return listed.split("\n").find((line) => line.includes("codex-control")) ?? "";
     }, env),
-    await check("OpenClaw", "openclaw@2026.9.6", "openclaw", async (exec) => {
+    await check("OpenClaw", "openclaw@2026.9.6", (dir) => [join(dir, "node_modules", ".bin", "openclaw"), []], async (exec) => {
       await exec(readmeArgv(README_COMMANDS.openclaw, codexHome));
       return (await exec(readmeArgv(README_COMMANDS.openclawProbe, codexHome))).trim();
     }, env),

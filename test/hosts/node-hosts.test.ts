@@ -1,5 +1,6 @@
 // Hosts that run on Node 20, installed from the npm registry on first use, registering the built server the
-// way the README says. Gemini CLI's model (a fake Gemini API on loopback) calls tools through it; opencode
+// way the README says. Gemini CLI's model (a fake Gemini API on loopback) and Continue's (Chat Completions)
+// call tools through it; opencode
 // connects to it. A host whose package cannot be installed here is skipped with the reason.
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
@@ -124,4 +125,67 @@ describe("opencode as the host", () => {
     // eslint-disable-next-line no-control-regex
     expect(stdout.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/✓ codex-control\s+connected/);
   }, 180_000);
+});
+
+describe("Continue CLI as the host", () => {
+  const host = HOSTS.continue;
+  let installed: Awaited<ReturnType<typeof installHost>>;
+  beforeAll(async () => {
+    installed = await installHost(host);
+  }, 900_000);
+
+  it("the README's config.yaml entry; Continue's model (Chat Completions on loopback) calls session_summary and doctor", async (context) => {
+    if ("skip" in installed) return context.skip(installed.skip);
+    const { entry } = installed;
+    const { root, project } = await scratch("continue");
+    const config = join(root, "config.yaml");
+    await writeFile(
+      config,
+      [
+        "name: codex-control-test",
+        "version: 1.0.0",
+        "schema: v1",
+        "models:",
+        "  - name: fake",
+        "    provider: openai",
+        "    model: gpt-4o",
+        `    apiBase: ${model.url}/`,
+        "    apiKey: sk-fake-model",
+        "    roles: [chat]",
+        "mcpServers:",
+        "  - name: codex-control",
+        `    command: ${process.execPath}`,
+        `    args: [${JSON.stringify(CLI)}]`,
+        "    env:",
+        `      CODEX_HOME: ${codexHome}`,
+        "",
+      ].join("\n"),
+    );
+    const env = { PATH: process.env.PATH ?? "", HOME: root, NO_COLOR: "1", OPENAI_API_KEY: "sk-from-the-users-shell" };
+    const cn = (prompt: string) => {
+      const [command, argv] = hostCommand(host, entry, ["-p", "--config", config, "--auto", prompt]);
+      return run(command, argv, { env, cwd: project, timeout: 120_000 });
+    };
+    const target = fixtures.at(-1) as Fixture;
+    const before = model.otherRequests.length;
+    const { stdout } = await cn(`please MCP:session_summary {"session_id":"${target.session_id}"}`);
+    expect(stdout).toContain(`Done. The tool said: [{"type":"text","text":"Session ${target.session_id}: completed (diagnosis: command_failures)`);
+    const first = model.otherRequests[before]?.body as { tools?: Array<{ function?: { name?: string } }> };
+    // Continue's own tools first, then ours under their own names
+    expect((first.tools ?? []).map((tool) => tool.function?.name).slice(-9)).toEqual([
+      "list_sessions",
+      "session_summary",
+      "last_function_calls",
+      "token_usage",
+      "run_status",
+      "doctor",
+      "run_codex",
+      "resume_session",
+      "cancel_run",
+    ]);
+    await cn("please MCP:doctor {}");
+    const messages = (model.otherRequests.at(-1)?.body.messages ?? []) as Array<{ role: string; content: string }>;
+    // Continue hands the server its own environment: the key in the user's shell reaches Codex runs
+    expect(messages.at(-1)?.content).toContain('ok    credentials        model provider \\"mock\\" reads its key from OPENAI_API_KEY, which Codex runs get');
+  }, 300_000);
 });
