@@ -1,7 +1,6 @@
 // Hosts that run on Node 20, installed from the npm registry on first use, registering the built server the
 // way the README says. Gemini CLI's model (a fake Gemini API on loopback) and Continue's (Chat Completions)
-// call tools through it; opencode
-// connects to it. A host whose package cannot be installed here is skipped with the reason.
+// call tools through it; opencode connects to it. A host whose package cannot be installed here is skipped with the reason.
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

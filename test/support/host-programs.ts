@@ -46,11 +46,17 @@ export function shellWords(command: string): string[] {
 }
 
 /**
- * A README command for this checkout: the published `npx -y codex-control-mcp` becomes the built server,
+ * A README command for this checkout: the published `npx -y codex-control-mcp` (or OpenClaw's `--command
+ * npx --arg …` spelling of it) becomes the built server,
  * `$HOME/.codex` the test's CODEX_HOME; the program name (first word) is dropped.
  */
 export function readmeArgv(command: string, codexHome: string): string[] {
-  const words = shellWords(command.replace("npx -y codex-control-mcp", `${process.execPath} ${CLI}`).replaceAll("$HOME/.codex", codexHome));
+  const words = shellWords(
+    command
+      .replace("npx -y codex-control-mcp", `${process.execPath} ${CLI}`)
+      .replace("--command npx --arg -y --arg codex-control-mcp", `--command ${process.execPath} --arg ${CLI}`)
+      .replaceAll("$HOME/.codex", codexHome),
+  );
   return words.slice(1);
 }
 
