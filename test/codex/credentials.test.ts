@@ -6,13 +6,14 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { writeFile } from "node:fs/promises";
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assessCredentials, probeEndpoint, type CredentialInputs } from "../../src/codex/credentials.js";
 import { createServer } from "../../src/server.js";
-import { codexConfig, makeCodexHome } from "../support/codex-home.js";
+import { codexConfig } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
+import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { testConfig, textOf } from "../support/mcp.js";
 
 const HOME = "/h/.codex";
@@ -88,12 +89,15 @@ describe("doctor and the run tools with a key that does not reach Codex", () => 
   let model: FakeModel;
   let home: string;
   let workdir: string;
+  let fixtures: Fixture[];
   let client: Client;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
     model = await startFakeModel();
-    ({ home, workdir } = await makeCodexHome(model.url, "creds"));
+    // the committed sessions, so that resume_session has one to continue
+    ({ home, fixtures } = await copyFixtureHome());
+    workdir = dirname(home);
     await writeFile(join(home, "config.toml"), withKey(model.url));
     const config = testConfig({ codexHome: home, codexBin: PINNED_CODEX });
     const server = createServer({ ...config, runner: { ...config.runner, childEnv: { PATH: process.env.PATH, HOME: home } } });
@@ -131,6 +135,15 @@ describe("doctor and the run tools with a key that does not reach Codex", () => 
   it("run_codex refuses at once, before Codex starts, with the reason and the fix", async () => {
     const before = model.requests.length;
     const result = (await client.callTool({ name: "run_codex", arguments: { prompt: "RUN:echo hi", cwd: workdir, skip_git_repo_check: true } })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toBe(`Codex would have no credentials: model provider "mock" reads its key from MOCK_KEY, which is not in the environment Codex runs get. ${fix}`);
+    expect(model.requests.length).toBe(before);
+  });
+
+  it("resume_session refuses the same way", async () => {
+    const before = model.requests.length;
+    const session = fixtures.at(-1) as Fixture;
+    const result = (await client.callTool({ name: "resume_session", arguments: { session_id: session.session_id, prompt: "RUN:echo again", mode: "sandboxed" } })) as CallToolResult;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe(`Codex would have no credentials: model provider "mock" reads its key from MOCK_KEY, which is not in the environment Codex runs get. ${fix}`);
     expect(model.requests.length).toBe(before);
