@@ -68,7 +68,8 @@ describe("tools/list schemas", () => {
 
   it("keep the bounds the tools chose", () => {
     const runCodex = tools.find((tool) => tool.name === "run_codex")?.inputSchema as { properties: Record<string, unknown> };
-    expect(runCodex.properties.timeout_ms).toMatchObject({ type: "integer", minimum: 1000, maximum: 604_800_000 });
+    // zod's implicit `maximum: 2^53-1` is dropped; the server refuses values over --max-timeout-ms itself
+    expect(runCodex.properties.timeout_ms).toEqual({ type: "integer", minimum: 1000, description: expect.stringContaining("Hard limit for the whole run in ms") as unknown });
     expect(runCodex.properties.config).toMatchObject({ type: "object", additionalProperties: true });
   });
 });
