@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { CodexUnavailableError, type Capabilities } from "./codex/capabilities.js";
 import type { RunManager } from "./codex/runs.js";
 import type { ServerConfig } from "./config.js";
+import { assessCredentials, probeEndpoint, readCodexFiles, type CredentialSource } from "./codex/credentials.js";
 import { listRolloutFiles } from "./sessions/locate.js";
 
 export type CheckLevel = "ok" | "warn" | "fail";
@@ -20,13 +21,21 @@ export interface DoctorReport {
   checks: Check[];
   codex: { path: string; version: string | null; json_stream: string | null; can_resume: boolean | null; sandbox_flag: boolean | null; full_auto_flag: boolean | null };
   codex_home: { path: string; exists: boolean; sessions: number };
+  credentials: { provider: string; source: CredentialSource; variable: string | null; endpoint: string; endpoint_answers: boolean | null };
   policy: { read_only: boolean; allow_full_access: boolean; allowed_roots: string[]; env_allowlist: boolean; max_concurrent: number; wait_ms: number; state_dir: string };
 }
 
 /** Hosts give a tool call about this long before they give up on it. */
 const HOST_TOOL_TIMEOUT_MS = 60_000;
 
-export async function doctor(config: ServerConfig, runs: RunManager): Promise<DoctorReport> {
+export interface DoctorOptions {
+  /** The MCP client's name, for fixes in that host's terms. */
+  host?: string;
+  /** Ask the model endpoint whether it answers (off for a CLI run that must stay offline). */
+  probe?: boolean;
+}
+
+export async function doctor(config: ServerConfig, runs: RunManager, options: DoctorOptions = {}): Promise<DoctorReport> {
   const checks: Check[] = [];
   const add = (name: string, level: CheckLevel, found: string, fix: string | null = null) => checks.push({ name, level, found, fix });
 
@@ -58,6 +67,14 @@ export async function doctor(config: ServerConfig, runs: RunManager): Promise<Do
   for (const problem of configProblems(codexConfig, caps)) add("codex config.toml", problem.level, problem.found, problem.fix);
 
   const { runner } = config;
+  const credentials = assessCredentials({ runEnv: runner.childEnv, serverEnv: process.env, codexHome: runner.codexHome, host: options.host, ...(await readCodexFiles(runner.codexHome)) });
+  const missingLevel: CheckLevel = config.readOnly ? "warn" : "fail";
+  add("credentials", credentials.source === "missing" ? missingLevel : "ok", credentials.found, credentials.fix);
+  const endpoint = options.probe === false || credentials.endpoint === "" ? null : await probeEndpoint(credentials.endpoint);
+  if (endpoint) {
+    add("model endpoint", endpoint.answers ? "ok" : "warn", endpoint.found, endpoint.answers ? null : `Check the network, or base_url of model provider "${credentials.provider}" in ${join(runner.codexHome, "config.toml")}.`);
+  }
+
   if (config.readOnly) add("policy", "ok", "read-only: only the tools that read sessions are offered");
   else {
     add(
@@ -91,6 +108,7 @@ export async function doctor(config: ServerConfig, runs: RunManager): Promise<Do
       full_auto_flag: caps ? caps.flags.has("--full-auto") : null,
     },
     codex_home: { path: home, exists: homeExists, sessions },
+    credentials: { provider: credentials.provider, source: credentials.source, variable: credentials.variable, endpoint: credentials.endpoint, endpoint_answers: endpoint?.answers ?? null },
     policy: {
       read_only: config.readOnly,
       allow_full_access: runner.allowFullAccess,

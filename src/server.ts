@@ -6,6 +6,7 @@ import type { ServerConfig } from "./config.js";
 import { registerTriagePrompt } from "./prompts/triage.js";
 import { registerSessionResources } from "./resources/sessions.js";
 import { SessionStore } from "./sessions/index.js";
+import { serveHostSafeSchemas } from "./tools/host-schemas.js";
 import { registerTools } from "./tools/index.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -22,6 +23,7 @@ export function createServer(config: ServerConfig): { server: McpServer; runs: R
   const sessions = new SessionStore(config.codexHome, { stateDir: config.runner.stateDir });
   const runs = new RunManager(config.runner, sessions);
   registerTools(server, { config, runs, sessions });
+  serveHostSafeSchemas(server);
   registerTriagePrompt(server);
   registerSessionResources(server, { config, runs, sessions });
   return {

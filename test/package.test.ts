@@ -34,6 +34,8 @@ describe("package", () => {
     const clean = await mkdtemp(join(tmpdir(), "ccm-npx-"));
     const npx = (...args: string[]) => run("npm", ["exec", "--yes", `--package=${tarball}`, "--", "codex-control-mcp", ...args], { cwd: clean, timeout: 120_000 });
     expect((await npx("--version")).stdout).toBe(`${pkg.version}\n`);
+    // the README's form for a local tarball: `npx -y file:…` (npx runs a bare absolute path as a command)
+    expect((await run("npx", ["-y", `file:${tarball}`, "--version"], { cwd: clean, timeout: 120_000 })).stdout).toBe(`${pkg.version}\n`);
 
     // the installed bin, as a host would start it
     const { stdout: binPath } = await run("npm", ["exec", "--yes", `--package=${tarball}`, "--", "node", "-e", "process.stdout.write(require('child_process').execSync('command -v codex-control-mcp').toString())"], { cwd: clean });

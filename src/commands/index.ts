@@ -84,7 +84,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   doctor: {
-    usage: "doctor [--json]\n  Checks the Codex CLI, CODEX_HOME, Codex's config and this server's policy; exits 1 if a check fails.",
+    usage: "doctor [--json]\n  Checks the Codex CLI, CODEX_HOME, Codex's config, the credentials Codex runs will have, whether the model endpoint answers, and this server's policy; exits 1 if a check fails.",
     options: { json, help },
     positionals: 0,
     async run(values, _positionals, config) {

@@ -1,7 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
-import { answer, toolError, toolResult } from "./result.js";
+import { answer, toolError, toolResult, withNote } from "./result.js";
 import { renderRun, runViewShape } from "./run-view.js";
 
 const inputSchema = {
@@ -16,7 +16,7 @@ export function registerCancelRunTool(server: McpServer, { runs }: ToolContext):
       description:
         "Stops a running Codex run and everything it started (SIGINT so Codex records the interruption, then SIGTERM, then SIGKILL, to the whole process group). The session id is kept, so the session can be resumed later.",
       inputSchema,
-      outputSchema: runViewShape,
+      outputSchema: withNote(runViewShape),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
     ({ run_id }) =>

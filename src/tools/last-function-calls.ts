@@ -4,7 +4,7 @@ import { renderCalls } from "../render.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import { sessionCalls } from "../sessions/index.js";
-import { answer, toolResult } from "./result.js";
+import { answer, toolResult, withNote } from "./result.js";
 import { sessionIdInput } from "./schemas.js";
 
 const inputSchema = {
@@ -46,7 +46,7 @@ export function registerLastFunctionCallsTool(server: McpServer, { config, sessi
       description:
         "The newest tool calls Codex made in a session (shell commands, apply_patch, MCP tools), oldest first, each with its arguments, the command as one line, its output (capped), exit code, duration and status (completed, failed, running, or no_output: the run was stopped while the tool ran). Use it to see what Codex ran last and why it failed.",
       inputSchema,
-      outputSchema,
+      outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     ({ session_id, limit, include_output, max_output_chars }) =>

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { renderList } from "../render.js";
 import type { ToolContext } from "./context.js";
 import { listSessions } from "../sessions/index.js";
-import { answer, toolError, toolResult } from "./result.js";
+import { answer, toolError, toolResult, withNote } from "./result.js";
 import { sessionKind, turnStatus } from "./schemas.js";
 
 const inputSchema = {
@@ -43,7 +43,7 @@ export function registerListSessionsTool(server: McpServer, { config, sessions: 
       description:
         "Lists Codex CLI sessions from CODEX_HOME, newest first (from the newest days, most recently written first): id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (completed, failed, aborted, incomplete). Use it to find the session to inspect with session_summary.",
       inputSchema,
-      outputSchema,
+      outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     ({ limit, cwd, since, include_archived }) =>

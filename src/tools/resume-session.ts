@@ -3,8 +3,9 @@ import { z } from "zod";
 import type { RunMode } from "../codex/argv.js";
 import { openSession, SessionLookupError } from "../sessions/index.js";
 import type { ToolContext } from "./context.js";
+import { refuseWithoutCredentials } from "./credentials.js";
 import { checkSessionRef } from "./policy.js";
-import { answer, toolError } from "./result.js";
+import { answer, toolError, withNote } from "./result.js";
 import { answerRun, configInput, modeInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
 import { sessionIdInput } from "./schemas.js";
 
@@ -36,7 +37,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
       description:
         "Continues an existing Codex session with a new prompt (`codex exec resume`), in the session's own working directory and, unless told otherwise, its previous sandbox, and checks afterwards that Codex really continued that session with those settings. Same result and waiting rules as run_codex.",
       inputSchema,
-      outputSchema: runViewShape,
+      outputSchema: withNote(runViewShape),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     (input, extra) =>
@@ -59,6 +60,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
             `session ${sessionId} last ran with full access, which this server does not allow (--allow-full-access). Pass mode "sandboxed" or "read-only" to resume it with a sandbox.`,
           );
         }
+        await refuseWithoutCredentials(server, config, input);
         const earlier = await runs.ledger.findBySession(sessionId);
         const skipGitRepoCheck = input.skip_git_repo_check ?? earlier?.start.argv.includes("--skip-git-repo-check") ?? false;
         const run = await runs.start({

@@ -1,7 +1,8 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
-import { answer } from "./result.js";
+import { refuseWithoutCredentials } from "./credentials.js";
+import { answer, withNote } from "./result.js";
 import { answerRun, configInput, modeInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
 
 const inputSchema = {
@@ -29,11 +30,12 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
       description:
         "Delegates a task to the OpenAI Codex CLI (`codex exec`) in a directory, sandboxed by default, with a hard timeout. Waits up to wait_ms (just under a host's 60 s tool timeout), then answers `running` with a run_id while the run goes on (poll run_status; cancel_run stops it). Returns status (completed, failed, timeout, cancelled, running), the session id, the final message, exit code, token usage, the error with Codex's own words, the settings Codex really used, and the exact resume command.",
       inputSchema,
-      outputSchema: runViewShape,
+      outputSchema: withNote(runViewShape),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     (input, extra) =>
       answer("run_codex", async () => {
+        await refuseWithoutCredentials(server, config, input);
         const run = await runs.start({
           prompt: input.prompt,
           cwd: input.cwd,

@@ -2,7 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { RunView } from "../codex/runs.js";
 import type { ToolContext } from "./context.js";
-import { answer, toolError, toolResult } from "./result.js";
+import { answer, toolError, toolResult, withNote } from "./result.js";
 import { renderRun, runViewShape, waitForRun } from "./run-view.js";
 
 const inputSchema = {
@@ -24,7 +24,7 @@ export function registerRunStatusTool(server: McpServer, { runs }: ToolContext):
       description:
         "How a run started by run_codex or resume_session is doing or how it ended, by run_id or session_id, optionally waiting up to wait_ms for it to end; includes the last few things Codex did. Works for runs of an earlier server process too (from the run ledger). With no id: this server's recent runs.",
       inputSchema,
-      outputSchema,
+      outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     ({ run_id, session_id, wait_ms }, extra) =>

@@ -57,7 +57,8 @@ export const configInput = z
     `Codex config overrides, each passed as \`-c key=value\` with the value TOML-encoded, e.g. {"model_reasoning_summary": "detailed"}. Only these keys, unless the operator allowed more (--allow-config-key): ${CALLER_CONFIG_KEYS.join(", ")}.`,
   );
 
-export const timeoutInput = z.number().int().min(1000).describe("Hard limit for the whole run in ms; the run's process group is killed when it passes (default 30 min).");
+// no .max(): the operator's --max-timeout-ms is the bound, refused by the run manager with that name
+export const timeoutInput = z.number().int().min(1000).describe("Hard limit for the whole run in ms (at most the server's --max-timeout-ms); the run's process group is killed when it passes (default 30 min).");
 export const waitInput = z.number().int().min(0).max(600_000).describe("How long this call waits before answering `running` with the run_id (default just under a host's 60 s tool timeout). The run goes on; poll run_status.");
 
 export function renderRun(view: RunView): string {

@@ -5,7 +5,7 @@ import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import { invocationOf, runFactsFor } from "../run-facts.js";
 import { DIAGNOSIS_CATEGORIES, sessionSummary } from "../sessions/index.js";
-import { answer, toolResult } from "./result.js";
+import { answer, toolResult, withNote } from "./result.js";
 import { runStatus } from "./run-view.js";
 import { diagnosis, inherited, sessionIdInput, sessionKind, tokenTotals, turnStatus } from "./schemas.js";
 
@@ -62,7 +62,7 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs, se
       description:
         `Reads one Codex session log and says what happened: each turn's prompt and outcome, the agent's last message, errors, the newest reasoning summaries, call counts, files changed, token totals, and a diagnosis (${DIAGNOSIS_CATEGORIES.join(", ")}) with retryable, resets_at, the failing commands and sandbox denials of the last turn, evidence, and the next step with a command to paste. It also reads what this server's run of the session reported (its run ledger), and says running while that run is alive. Start here when a delegated Codex run failed.`,
       inputSchema,
-      outputSchema,
+      outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     ({ session_id, reasoning_limit }) =>

@@ -4,7 +4,7 @@ import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import { sessionTokenUsage } from "../sessions/index.js";
 import { renderUsage } from "../render.js";
-import { answer, toolResult } from "./result.js";
+import { answer, toolResult, withNote } from "./result.js";
 import { rateLimitWindow, sessionIdInput, tokenTotals } from "./schemas.js";
 
 const inputSchema = { session_id: sessionIdInput };
@@ -39,7 +39,7 @@ export function registerTokenUsageTool(server: McpServer, { config, sessions }: 
       description:
         "Token totals of a Codex session from its own counters (input, cached input, output, reasoning, total), per turn and for the last turn, how full the context window was, and the newest rate-limit readings (primary and secondary window: percent used, window length, reset time). Sessions from CLIs that logged no counters get nulls and a note, never estimates.",
       inputSchema,
-      outputSchema,
+      outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     ({ session_id }) =>

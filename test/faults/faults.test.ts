@@ -185,7 +185,7 @@ describe("the server going away while runs are running", () => {
   /** The built server as a host starts it, spoken to in raw JSON-RPC lines, so its stdin can be closed. */
   async function serve(stateDir: string): Promise<{ child: ChildProcessWithoutNullStreams; call: (name: string, args: object) => Promise<{ structuredContent?: { run_id?: string } }> }> {
     const child = spawn(process.execPath, [CLI, "--codex-bin", stub, "--state-dir", stateDir, "--kill-grace-ms", "300"], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error", OPENAI_API_KEY: "sk-test" },
     });
     const pending = new Map<number, (result: unknown) => void>();
     createInterface({ input: child.stdout }).on("line", (line) => {

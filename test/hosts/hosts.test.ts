@@ -12,6 +12,8 @@ import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
+import { readmeArgv } from "../support/host-programs.js";
+import { README_COMMANDS } from "./readme-commands.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
@@ -64,11 +66,14 @@ describe("Codex as the MCP host", () => {
     await model.close();
   });
 
-  it("`codex mcp add` registers this server, and the host's model gets session_summary's answer", async () => {
+  it("`codex mcp add` as the README says registers this server, and the host's model gets session_summary's answer", async () => {
     const env = codexEnv(home);
-    await promisify(execFile)(PINNED_CODEX, ["mcp", "add", "ccm", "--env", `CODEX_HOME=${fixtureHome}`, "--env", `CODEX_CONTROL_STATE_DIR=${STATE_DIR}`, "--", process.execPath, CLI], { env });
+    // the README's command, plus a state dir of the test's own (Codex hands its MCP servers a reduced environment)
+    const argv = readmeArgv(README_COMMANDS.codex, fixtureHome);
+    argv.splice(argv.indexOf("--"), 0, "--env", `CODEX_CONTROL_STATE_DIR=${STATE_DIR}`);
+    await promisify(execFile)(PINNED_CODEX, argv, { env });
     const { stdout: listed } = await promisify(execFile)(PINNED_CODEX, ["mcp", "list"], { env });
-    expect(listed).toMatch(/ccm/);
+    expect(listed).toMatch(/codex-control/);
 
     const target = newest().session_id;
     const prompt = `please MCP:session_summary {"session_id":"${target}"}`;
@@ -84,7 +89,7 @@ describe("Codex as the MCP host", () => {
       calls: Array<{ name: string; arguments: unknown; output: string; status: string }>;
     };
     expect(calls.calls).toHaveLength(1);
-    expect(calls.calls[0]).toMatchObject({ name: "mcp__ccm__session_summary", arguments: { session_id: target }, status: "completed" });
+    expect(calls.calls[0]).toMatchObject({ name: "mcp__codex_control__session_summary", arguments: { session_id: target }, status: "completed" });
     // Codex hands the model the structured result (JSON) after its own "Output:" header
     const output = calls.calls[0]?.output ?? "";
     const structured = JSON.parse(output.slice(output.indexOf("Output:\n") + "Output:\n".length)) as { id: string; status: string; diagnosis: { category: string } };

@@ -8,7 +8,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configProblems } from "../../src/doctor.js";
 import { parseCapabilities } from "../../src/codex/capabilities.js";
+import { writeFile } from "node:fs/promises";
+import { codexConfig } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
+import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { connect, testConfig, textOf, type Connected } from "../support/mcp.js";
 
@@ -19,9 +22,15 @@ const STATE_DIR = mkdtempSync(join(tmpdir(), "ccm-state-"));
 let fixtures: Fixture[];
 const byScenario = (version: string, scenario: string) => fixtures.find((f) => f.version === version && f.scenario === scenario) as Fixture;
 
+let model: FakeModel;
+
 beforeAll(async () => {
   ({ home, fixtures } = await copyFixtureHome());
+  // doctor asks the configured model endpoint whether it answers: keep that on loopback
+  model = await startFakeModel();
+  await writeFile(join(home, "config.toml"), codexConfig(model.url));
 });
+afterAll(async () => model.close());
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

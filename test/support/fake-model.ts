@@ -21,6 +21,8 @@ export interface FakeModel {
   port: number;
   /** Every request body received, in order. */
   requests: ResponsesRequest[];
+  /** Requests to the other wire formats other hosts speak (Gemini API, Chat Completions), in order. */
+  otherRequests: Array<{ api: "gemini" | "chat"; body: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -155,6 +157,7 @@ const EXHAUSTED_HEADERS: Record<string, string> = {
 
 export async function startFakeModel(): Promise<FakeModel> {
   const requests: ResponsesRequest[] = [];
+  const otherRequests: FakeModel["otherRequests"] = [];
   let responseCount = 0;
   const hanging = new Set<ServerResponse>();
 
@@ -164,6 +167,14 @@ export async function startFakeModel(): Promise<FakeModel> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    if (req.method === "POST" && /:(stream)?generateContent|:countTokens/i.test(req.url ?? "")) {
+      answerGemini(req.url ?? "", JSON.parse(body) as GeminiRequest, res, otherRequests);
+      return;
+    }
+    if (req.method === "POST" && req.url?.endsWith("/chat/completions")) {
+      answerChat(JSON.parse(body) as ChatRequest, res, otherRequests);
+      return;
+    }
     if (req.method !== "POST" || !req.url?.endsWith("/responses")) {
       res.writeHead(404, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: { message: `fake model: no route ${req.method} ${req.url}` } }));
@@ -264,6 +275,7 @@ export async function startFakeModel(): Promise<FakeModel> {
     url: `http://127.0.0.1:${port}/v1`,
     port,
     requests,
+    otherRequests,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();
@@ -400,4 +412,98 @@ function firstLine(text: string): string {
   // unified exec output starts with a header block ("Chunk ID: …", "Output:"); the payload is after it
   const afterHeader = lines.indexOf("Output:");
   return (afterHeader >= 0 ? lines[afterHeader + 1] : lines.at(-1)) ?? "";
+}
+
+// ---- Gemini API (`models/<model>:streamGenerateContent?alt=sse`), for Gemini CLI via GOOGLE_GEMINI_BASE_URL ----
+
+interface GeminiPart {
+  text?: string;
+  functionCall?: { name: string; args?: unknown };
+  functionResponse?: { name: string; response?: unknown };
+}
+interface GeminiRequest {
+  contents?: Array<{ role?: string; parts?: GeminiPart[] }>;
+  tools?: Array<{ functionDeclarations?: Array<{ name?: string }> }>;
+}
+
+function answerGemini(url: string, request: GeminiRequest, res: ServerResponse, log: FakeModel["otherRequests"]): void {
+  if (url.includes(":countTokens")) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ totalTokens: 10 }));
+    return;
+  }
+  log.push({ api: "gemini", body: request as Record<string, unknown> });
+  const contents = request.contents ?? [];
+  const lastParts = contents.at(-1)?.parts ?? [];
+  const toolOutput = lastParts.find((part) => part.functionResponse)?.functionResponse;
+  const prompt = [...contents].reverse().find((c) => c.role === "user" && (c.parts ?? []).some((part) => typeof part.text === "string"));
+  const promptText = (prompt?.parts ?? []).map((part) => part.text ?? "").join("\n");
+  const mcp = /MCP:(\S+)\s*(.*)$/m.exec(promptText);
+  const names = (request.tools ?? []).flatMap((tool) => tool.functionDeclarations ?? []).map((decl) => decl.name ?? "");
+  let parts: GeminiPart[];
+  if (toolOutput) parts = [{ text: `Done. The tool said: ${firstLine(JSON.stringify(toolOutput.response ?? null))}` }];
+  else if (mcp?.[1] !== undefined) parts = [{ functionCall: { name: names.find((name) => name === mcp[1] || name.endsWith(`_${mcp[1]}`) || name.endsWith(`__${mcp[1]}`)) ?? mcp[1], args: JSON.parse(mcp[2]?.trim() || "{}") as unknown } }];
+  else parts = [{ text: "plain answer" }];
+  const chunk = {
+    candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0 }],
+    usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 10, totalTokenCount: 110 },
+    modelVersion: "fake-gemini",
+  };
+  if (url.includes("alt=sse")) {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    res.end(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+  } else {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(chunk));
+  }
+}
+
+// ---- Chat Completions (`POST /chat/completions`, streamed or not), for hosts that speak only that ----
+
+interface ChatMessage {
+  role?: string;
+  content?: string | Array<{ type?: string; text?: string }> | null;
+  tool_call_id?: string;
+}
+interface ChatRequest {
+  messages?: ChatMessage[];
+  tools?: Array<{ type?: string; function?: { name?: string } }>;
+  stream?: boolean;
+}
+
+function chatText(content: ChatMessage["content"]): string {
+  if (typeof content === "string") return content;
+  return (content ?? []).map((part) => part.text ?? "").join("\n");
+}
+
+function answerChat(request: ChatRequest, res: ServerResponse, log: FakeModel["otherRequests"]): void {
+  log.push({ api: "chat", body: request as Record<string, unknown> });
+  const messages = request.messages ?? [];
+  const last = messages.at(-1);
+  const prompt = [...messages].reverse().find((message) => message.role === "user");
+  const mcp = /MCP:(\S+)\s*(.*)$/m.exec(chatText(prompt?.content));
+  const names = (request.tools ?? []).map((tool) => tool.function?.name ?? "");
+  const n = log.length;
+  let message: { role: "assistant"; content: string | null; tool_calls?: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }> };
+  if (last?.role === "tool") message = { role: "assistant", content: `Done. The tool said: ${firstLine(chatText(last.content))}` };
+  else if (mcp?.[1] !== undefined) {
+    const name = names.find((candidate) => candidate === mcp[1] || candidate.endsWith(`_${mcp[1]}`)) ?? mcp[1];
+    message = { role: "assistant", content: null, tool_calls: [{ id: `call_${n}`, type: "function", function: { name, arguments: mcp[2]?.trim() || "{}" } }] };
+  } else message = { role: "assistant", content: "plain answer" };
+  const finish = message.tool_calls ? "tool_calls" : "stop";
+  const usage = { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 };
+  const base = { id: `chatcmpl_${n}`, created: 1795500000, model: "fake-chat" };
+  if (!request.stream) {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ ...base, object: "chat.completion", choices: [{ index: 0, message, finish_reason: finish }], usage }));
+    return;
+  }
+  res.writeHead(200, { "content-type": "text/event-stream" });
+  const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+  const delta = message.tool_calls
+    ? { role: "assistant", content: null, tool_calls: message.tool_calls.map((call, index) => ({ index, ...call })) }
+    : { role: "assistant", content: message.content };
+  send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: null }] });
+  send({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta: {}, finish_reason: finish }], usage });
+  res.end("data: [DONE]\n\n");
 }

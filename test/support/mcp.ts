@@ -33,7 +33,8 @@ export function testConfig({ codexHome, waitMs, ...runner }: TestConfig): Server
       stateDir: mkdtempSync(join(tmpdir(), "ccm-state-")),
       killGraceMs: 1000,
       ...runner,
-      childEnv: { ...process.env, CODEX_HOME: codexHome, ...runner.childEnv },
+      // a key, so that runs pass the credentials gate whatever the test's CODEX_HOME holds
+      childEnv: { ...process.env, OPENAI_API_KEY: "sk-test", CODEX_HOME: codexHome, ...runner.childEnv },
     },
   };
 }

@@ -1,0 +1,181 @@
+// Will a Codex run have credentials? Decided before the run, from what Codex itself reads: the model
+// provider in CODEX_HOME/config.toml (or a profile / `-c model_provider=` override), that provider's
+// `env_key` in the environment the run gets, or for OpenAI an API key variable or Codex's own login
+// (CODEX_HOME/auth.json). Hosts often start MCP servers with a reduced environment (Gemini CLI drops
+// variables whose names contain KEY, Codex and OpenClaw pass only a few), so the key the user has in
+// their shell never reaches Codex and the run fails minutes later with "Missing environment variable".
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+export const CREDENTIAL_SOURCES = ["env", "login", "none_needed", "missing"] as const;
+export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
+
+export interface Credentials {
+  /** The model provider a run will use (`openai` unless config.toml says otherwise). */
+  provider: string;
+  source: CredentialSource;
+  /** The variable that carries the key, when one does. */
+  variable: string | null;
+  /** The provider's base URL (what `doctor` probes). */
+  endpoint: string;
+  found: string;
+  fix: string | null;
+}
+
+export interface CredentialInputs {
+  /** The environment Codex runs get (after --env-allow narrowing). */
+  runEnv: NodeJS.ProcessEnv;
+  /** This server's own environment (to tell "narrowed away" from "never had it"). */
+  serverEnv: NodeJS.ProcessEnv;
+  codexHome: string;
+  configToml: string;
+  authJson: string | null;
+  profile?: string;
+  /** A `model_provider` override from the call's `config`. */
+  providerOverride?: string;
+  /** The MCP client's name from its initialize request, for a fix in that host's own terms. */
+  host?: string;
+}
+
+interface Provider {
+  baseUrl: string;
+  envKey: string | null;
+  openaiAuth: boolean;
+}
+
+/** Codex's built-in providers (model-provider-info.rs). */
+const BUILT_IN: Record<string, Provider> = {
+  openai: { baseUrl: "https://api.openai.com/v1", envKey: null, openaiAuth: true },
+  oss: { baseUrl: "http://localhost:11434/v1", envKey: null, openaiAuth: false },
+  ollama: { baseUrl: "http://localhost:11434/v1", envKey: null, openaiAuth: false },
+  lmstudio: { baseUrl: "http://localhost:1234/v1", envKey: null, openaiAuth: false },
+};
+
+/** Variables Codex's OpenAI provider reads an API key from. */
+const OPENAI_KEY_VARIABLES = ["OPENAI_API_KEY", "CODEX_API_KEY"];
+
+export function assessCredentials(input: CredentialInputs): Credentials {
+  const tables = readTables(input.configToml);
+  const top = tables.get("") ?? {};
+  const profileProvider = input.profile ? tables.get(`profiles.${input.profile}`)?.model_provider : undefined;
+  const provider = input.providerOverride ?? (typeof profileProvider === "string" ? profileProvider : undefined) ?? (typeof top.model_provider === "string" ? top.model_provider : "openai");
+  const table = tables.get(`model_providers.${provider}`);
+  const defined: Provider | undefined = table
+    ? {
+        baseUrl: typeof table.base_url === "string" ? table.base_url : (BUILT_IN[provider]?.baseUrl ?? ""),
+        envKey: typeof table.env_key === "string" && table.env_key !== "" ? table.env_key : null,
+        openaiAuth: table.requires_openai_auth === true,
+      }
+    : BUILT_IN[provider];
+  const base = { provider, endpoint: defined?.baseUrl ?? "" };
+  if (!defined) {
+    return { ...base, source: "missing", variable: null, found: `config.toml selects model provider "${provider}", which is neither defined under [model_providers.${provider}] nor built in`, fix: `Define [model_providers.${provider}] in ${join(input.codexHome, "config.toml")}, or fix model_provider.` };
+  }
+  const has = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? "").trim() !== "";
+
+  if (defined.envKey) {
+    const variable = defined.envKey;
+    if (has(input.runEnv, variable)) return { ...base, source: "env", variable, found: `model provider "${provider}" reads its key from ${variable}, which Codex runs get`, fix: null };
+    return { ...base, source: "missing", variable, found: `model provider "${provider}" reads its key from ${variable}, which is not in the environment Codex runs get`, fix: keyFix(variable, input) };
+  }
+  if (!defined.openaiAuth) return { ...base, source: "none_needed", variable: null, found: `model provider "${provider}" needs no API key`, fix: null };
+
+  const variable = OPENAI_KEY_VARIABLES.find((name) => has(input.runEnv, name));
+  if (variable) return { ...base, source: "env", variable, found: `${variable} is in the environment Codex runs get`, fix: null };
+  const login = loginKind(input.authJson);
+  if (login) return { ...base, source: "login", variable: null, found: `Codex's own login (${login}) in ${join(input.codexHome, "auth.json")}`, fix: null };
+  return {
+    ...base,
+    source: "missing",
+    variable: "OPENAI_API_KEY",
+    found: `no OPENAI_API_KEY in the environment Codex runs get, and no login in ${join(input.codexHome, "auth.json")}`,
+    fix: `${keyFix("OPENAI_API_KEY", input)} Or log Codex in once: \`CODEX_HOME=${input.codexHome} codex login\`.`,
+  };
+}
+
+/** How the key gets to Codex: the narrowing switch if it is that, else the host's own way to pass a variable. */
+export function keyFix(variable: string, { runEnv, serverEnv, host }: Pick<CredentialInputs, "runEnv" | "serverEnv" | "host">): string {
+  if ((serverEnv[variable] ?? "") !== "" && (runEnv[variable] ?? "") === "") {
+    return `This server has ${variable} but hands Codex only allowlisted variables: add \`--env-allow ${variable}\` to the server's arguments.`;
+  }
+  const name = (host ?? "").toLowerCase();
+  if (name.includes("gemini")) return `Gemini CLI removes variables whose names contain KEY from an MCP server's environment unless the entry lists them: add \`"env": {"${variable}": "$${variable}"}\` to the codex-control entry in settings.json (or \`gemini mcp add -e ${variable}=$${variable} …\`).`;
+  if (name.includes("openclaw")) return `OpenClaw passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`openclaw mcp add\` (or "${variable}": "\${${variable}}" under the server's env).`;
+  if (name.includes("opencode")) return `Add \`"environment": {"${variable}": "{env:${variable}}"}\` to the codex-control entry under "mcp" in opencode.json.`;
+  if (name.includes("codex")) return `Codex starts MCP servers with a reduced environment: add \`env_vars = ["${variable}"]\` to [mcp_servers.codex-control] in Codex's config.toml.`;
+  if (name.includes("claude-code")) return `Start Claude Code from a shell that has ${variable}, or register the server with \`claude mcp add -s user -e ${variable}=… codex-control -- npx -y codex-control-mcp\`.`;
+  return `Add ${variable} to the \`env\` of this server's entry in your MCP host's configuration (or start the host from a shell that has it).`;
+}
+
+function loginKind(authJson: string | null): string | null {
+  if (!authJson) return null;
+  try {
+    const auth = JSON.parse(authJson) as { OPENAI_API_KEY?: unknown; tokens?: unknown };
+    if (typeof auth.OPENAI_API_KEY === "string" && auth.OPENAI_API_KEY !== "") return "API key";
+    if (auth.tokens && typeof auth.tokens === "object") return "ChatGPT sign-in";
+  } catch {
+    // an unreadable auth.json is no login
+  }
+  return null;
+}
+
+type Table = Record<string, string | boolean>;
+
+/**
+ * Just enough TOML for the keys above: `[a.b]` / `[a."b"]` headers and `key = "string" | true | false`
+ * lines. Anything else is ignored (a provider defined in some other TOML form reads as undefined).
+ */
+export function readTables(toml: string): Map<string, Table> {
+  const tables = new Map<string, Table>([["", {}]]);
+  let current = tables.get("") as Table;
+  for (const raw of toml.split(/\r?\n/)) {
+    const line = raw.trim();
+    const header = /^\[([^[\]]+)\]\s*(?:#.*)?$/.exec(line);
+    if (header?.[1]) {
+      const name = header[1].split(".").map((part) => part.trim().replace(/^"(.*)"$/, "$1")).join(".");
+      current = tables.get(name) ?? {};
+      tables.set(name, current);
+      continue;
+    }
+    const pair = /^([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(true|false))\s*(?:#.*)?$/.exec(line);
+    if (pair?.[1]) current[pair[1]] = pair[4] !== undefined ? pair[4] === "true" : (pair[2] ?? pair[3] ?? "");
+  }
+  return tables;
+}
+
+/** Reads CODEX_HOME's config.toml and auth.json (missing files read as empty). */
+export async function readCodexFiles(codexHome: string): Promise<{ configToml: string; authJson: string | null }> {
+  const [configToml, authJson] = await Promise.all([
+    readFile(join(codexHome, "config.toml"), "utf8").catch(() => ""),
+    readFile(join(codexHome, "auth.json"), "utf8").catch(() => null),
+  ]);
+  return { configToml, authJson };
+}
+
+export class CredentialsMissingError extends Error {
+  override readonly name = "CredentialsMissingError";
+}
+
+/** Throws, before any process starts, when the run would fail for want of a key. */
+export async function requireCredentials(options: Omit<CredentialInputs, "configToml" | "authJson">): Promise<void> {
+  const credentials = assessCredentials({ ...options, ...(await readCodexFiles(options.codexHome)) });
+  if (credentials.source === "missing") throw new CredentialsMissingError(`Codex would have no credentials: ${credentials.found}. ${credentials.fix ?? ""}`.trim());
+}
+
+/** Whether anything answers HTTP at the provider's base URL (any status counts: only reachability is asked). */
+export async function probeEndpoint(baseUrl: string, timeoutMs = 3000): Promise<{ answers: boolean; found: string }> {
+  let url: URL;
+  try {
+    url = new URL(baseUrl.replace(/\/*$/, "/models"));
+  } catch {
+    return { answers: false, found: `base URL ${JSON.stringify(baseUrl)} is not a URL` };
+  }
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    return { answers: true, found: `${baseUrl} answers (HTTP ${response.status})` };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.name : String(error));
+    return { answers: false, found: `${baseUrl} does not answer (${cause})` };
+  }
+}

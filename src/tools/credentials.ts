@@ -1,0 +1,16 @@
+// The credentials gate of run_codex and resume_session, in the calling host's terms.
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { requireCredentials } from "../codex/credentials.js";
+import type { ServerConfig } from "../config.js";
+
+export function refuseWithoutCredentials(server: McpServer, config: ServerConfig, call: { profile?: string; config?: Record<string, unknown> }): Promise<void> {
+  const override = call.config?.model_provider;
+  return requireCredentials({
+    runEnv: config.runner.childEnv,
+    serverEnv: process.env,
+    codexHome: config.runner.codexHome,
+    profile: call.profile,
+    providerOverride: typeof override === "string" ? override : undefined,
+    host: server.server.getClientVersion()?.name,
+  });
+}

@@ -1,0 +1,190 @@
+// Hosts that run on Node 20, installed from the npm registry on first use, registering the built server the
+// way the README says. Gemini CLI's model (a fake Gemini API on loopback) and Continue's (Chat Completions)
+// call tools through it; opencode connects to it. A host whose package cannot be installed here is skipped with the reason.
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { codexConfig } from "../support/codex-home.js";
+import { startFakeModel, type FakeModel } from "../support/fake-model.js";
+import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
+import { CLI, HOSTS, hostCommand, installHost, readmeArgv } from "../support/host-programs.js";
+import { README_COMMANDS } from "./readme-commands.js";
+
+const run = promisify(execFile);
+let model: FakeModel;
+let codexHome: string;
+let fixtures: Fixture[];
+
+beforeAll(async () => {
+  model = await startFakeModel();
+  ({ home: codexHome, fixtures } = await copyFixtureHome());
+  // doctor probes the model endpoint and checks the key variable: loopback, and a key that must arrive
+  await writeFile(join(codexHome, "config.toml"), codexConfig(model.url).replace("request_max_retries", 'env_key = "OPENAI_API_KEY"\nrequest_max_retries'));
+});
+afterAll(async () => model.close());
+
+/** The text of the newest tool result the host handed its model. */
+function lastToolOutput(): string {
+  const contents = (model.otherRequests.at(-1)?.body.contents ?? []) as Array<{ parts?: Array<{ functionResponse?: { response?: { output?: string } } }> }>;
+  return contents.at(-1)?.parts?.find((part) => part.functionResponse)?.functionResponse?.response?.output ?? "";
+}
+
+async function scratch(name: string): Promise<{ root: string; project: string }> {
+  const root = await realpath(await mkdtemp(join(tmpdir(), `ccm-${name}-`)));
+  const project = join(root, "project");
+  await mkdir(project);
+  return { root, project };
+}
+
+describe("Gemini CLI as the host", () => {
+  const host = HOSTS.gemini;
+  let installed: Awaited<ReturnType<typeof installHost>>;
+  beforeAll(async () => {
+    installed = await installHost(host);
+  }, 900_000);
+
+  it("`gemini mcp add` from the README; Gemini's model calls session_summary and doctor, and the API key reaches the server", async (context) => {
+    if ("skip" in installed) return context.skip(installed.skip);
+    const { entry } = installed;
+    const { root, project } = await scratch("gemini");
+    await mkdir(join(root, ".gemini"));
+    await writeFile(join(root, ".gemini", "settings.json"), JSON.stringify({ security: { auth: { selectedType: "gemini-api-key" } } }));
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: root,
+      GEMINI_CLI_HOME: root,
+      GEMINI_API_KEY: "fake-gemini-key",
+      GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${model.port}`,
+      GEMINI_CLI_TRUST_WORKSPACE: "true",
+      OPENAI_API_KEY: "sk-from-the-users-shell",
+      NO_COLOR: "1",
+    };
+    const gemini = (args: string[]) => {
+      const [command, argv] = hostCommand(host, entry, args);
+      return run(command, argv, { env, cwd: project, timeout: 120_000 });
+    };
+    await gemini(readmeArgv(README_COMMANDS.gemini, codexHome));
+    const settings = JSON.parse(await readFile(join(root, ".gemini", "settings.json"), "utf8")) as { mcpServers: Record<string, unknown> };
+    expect(settings.mcpServers["codex-control"]).toEqual({
+      command: process.execPath,
+      args: [CLI],
+      env: { CODEX_HOME: codexHome, OPENAI_API_KEY: "$OPENAI_API_KEY" },
+    });
+
+    const target = fixtures.at(-1) as Fixture;
+    const before = model.otherRequests.length;
+    const { stdout } = await gemini(["-m", "gemini-2.5-flash", "--yolo", "--output-format", "json", "-p", `please MCP:session_summary {"session_id":"${target.session_id}"}`]);
+    expect((JSON.parse(stdout) as { response: string }).response).toMatch(/^Done\. The tool said: /);
+    const requests = model.otherRequests.slice(before).filter((request) => request.api === "gemini");
+    // every schema of ours went to the Gemini API as a function declaration
+    const declared = ((requests[0]?.body.tools as Array<{ functionDeclarations?: Array<{ name: string }> }> | undefined) ?? []).flatMap((tool) => tool.functionDeclarations ?? []).map((decl) => decl.name);
+    expect(declared.filter((name) => name.startsWith("mcp_codex-control_")).sort()).toEqual(
+      ["cancel_run", "doctor", "last_function_calls", "list_sessions", "resume_session", "run_codex", "run_status", "session_summary", "token_usage"].map((name) => `mcp_codex-control_${name}`),
+    );
+    expect(lastToolOutput()).toContain(`Session ${target.session_id}: completed (diagnosis: command_failures)`);
+
+    const { stdout: doctorOut } = await gemini(["-m", "gemini-2.5-flash", "--yolo", "--output-format", "json", "-p", "please MCP:doctor {}"]);
+    expect((JSON.parse(doctorOut) as { response: string }).response).toMatch(/^Done\. The tool said: /);
+    // Gemini CLI drops *KEY* variables from a server's environment; the entry's env brings it back
+    expect(lastToolOutput()).toContain('ok    credentials        model provider "mock" reads its key from OPENAI_API_KEY, which Codex runs get\n');
+  }, 300_000);
+});
+
+describe("opencode as the host", () => {
+  const host = HOSTS.opencode;
+  let installed: Awaited<ReturnType<typeof installHost>>;
+  beforeAll(async () => {
+    installed = await installHost(host);
+  }, 900_000);
+
+  it("the README's opencode.json entry: `opencode mcp list` starts the server and connects", async (context) => {
+    if ("skip" in installed) return context.skip(installed.skip);
+    const { root, project } = await scratch("opencode");
+    await writeFile(
+      join(project, "opencode.json"),
+      JSON.stringify({ mcp: { "codex-control": { type: "local", command: [process.execPath, CLI], environment: { CODEX_HOME: codexHome, OPENAI_API_KEY: "{env:OPENAI_API_KEY}" } } } }),
+    );
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: root,
+      XDG_CONFIG_HOME: join(root, ".config"),
+      XDG_DATA_HOME: join(root, ".data"),
+      XDG_CACHE_HOME: join(root, ".cache"),
+      XDG_STATE_HOME: join(root, ".state"),
+      OPENCODE_DISABLE_AUTOUPDATE: "1",
+      OPENCODE_DISABLE_MODELS_FETCH: "1",
+      OPENCODE_DISABLE_DEFAULT_PLUGINS: "1",
+      NO_COLOR: "1",
+    };
+    const [command, argv] = hostCommand(host, installed.entry, readmeArgv(README_COMMANDS.opencodeList, codexHome));
+    const { stdout } = await run(command, argv, { env, cwd: project, timeout: 120_000 });
+    // eslint-disable-next-line no-control-regex
+    expect(stdout.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/✓ codex-control\s+connected/);
+  }, 180_000);
+});
+
+describe("Continue CLI as the host", () => {
+  const host = HOSTS.continue;
+  let installed: Awaited<ReturnType<typeof installHost>>;
+  beforeAll(async () => {
+    installed = await installHost(host);
+  }, 900_000);
+
+  it("the README's config.yaml entry; Continue's model (Chat Completions on loopback) calls session_summary and doctor", async (context) => {
+    if ("skip" in installed) return context.skip(installed.skip);
+    const { entry } = installed;
+    const { root, project } = await scratch("continue");
+    const config = join(root, "config.yaml");
+    await writeFile(
+      config,
+      [
+        "name: codex-control-test",
+        "version: 1.0.0",
+        "schema: v1",
+        "models:",
+        "  - name: fake",
+        "    provider: openai",
+        "    model: gpt-4o",
+        `    apiBase: ${model.url}/`,
+        "    apiKey: sk-fake-model",
+        "    roles: [chat]",
+        "mcpServers:",
+        "  - name: codex-control",
+        `    command: ${process.execPath}`,
+        `    args: [${JSON.stringify(CLI)}]`,
+        "    env:",
+        `      CODEX_HOME: ${codexHome}`,
+        "",
+      ].join("\n"),
+    );
+    const env = { PATH: process.env.PATH ?? "", HOME: root, NO_COLOR: "1", OPENAI_API_KEY: "sk-from-the-users-shell" };
+    const cn = (prompt: string) => {
+      const [command, argv] = hostCommand(host, entry, ["-p", "--config", config, "--auto", prompt]);
+      return run(command, argv, { env, cwd: project, timeout: 120_000 });
+    };
+    const target = fixtures.at(-1) as Fixture;
+    const before = model.otherRequests.length;
+    const { stdout } = await cn(`please MCP:session_summary {"session_id":"${target.session_id}"}`);
+    expect(stdout).toContain(`Done. The tool said: [{"type":"text","text":"Session ${target.session_id}: completed (diagnosis: command_failures)`);
+    const first = model.otherRequests[before]?.body as { tools?: Array<{ function?: { name?: string } }> };
+    // Continue's own tools first, then ours under their own names
+    expect((first.tools ?? []).map((tool) => tool.function?.name).slice(-9)).toEqual([
+      "list_sessions",
+      "session_summary",
+      "last_function_calls",
+      "token_usage",
+      "run_status",
+      "doctor",
+      "run_codex",
+      "resume_session",
+      "cancel_run",
+    ]);
+    await cn("please MCP:doctor {}");
+    const messages = (model.otherRequests.at(-1)?.body.messages ?? []) as Array<{ role: string; content: string }>;
+    // Continue hands the server its own environment: the key in the user's shell reaches Codex runs
+    expect(messages.at(-1)?.content).toContain('ok    credentials        model provider \\"mock\\" reads its key from OPENAI_API_KEY, which Codex runs get');
+  }, 300_000);
+});
