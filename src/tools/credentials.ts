@@ -1,9 +1,13 @@
 // The credentials gate of run_codex and resume_session, in the calling host's terms.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { requireCredentials } from "../codex/credentials.js";
+import { refuseCallerSettings, RunRefusedError } from "../codex/run-policy.js";
 import type { ServerConfig } from "../config.js";
 
 export function refuseWithoutCredentials(server: McpServer, config: ServerConfig, call: { profile?: string; config?: Record<string, unknown> }): Promise<void> {
+  // settings a caller may not make are refused for that reason first: their credentials are beside the point
+  const refusal = refuseCallerSettings(call, config.runner);
+  if (refusal !== undefined) return Promise.reject(new RunRefusedError(refusal));
   const override = call.config?.model_provider;
   return requireCredentials({
     runEnv: config.runner.childEnv,
