@@ -3,7 +3,6 @@
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { CodexRun } from "../codex/run.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { RunManager, RunView } from "../codex/runs.js";
 import { quoted } from "../render.js";
@@ -80,41 +79,37 @@ export function renderRun(view: RunView): string {
 export const BACKGROUND_ANSWER_MS = 15_000;
 
 /** The answer of run_codex and resume_session: at once for a background run, else after waiting on it. */
-export async function answerRun(runs: RunManager, run: CodexRun, how: { background: boolean; waitMs: number }, extra: Extra): Promise<CallToolResult> {
-  let view: RunView;
-  if (how.background) {
-    await Promise.race([run.sessionKnown, new Promise((resolve) => setTimeout(resolve, BACKGROUND_ANSWER_MS).unref())]);
-    view = await runs.view(run);
-  } else {
-    view = await waitForRun(runs, run, how.waitMs, extra);
-  }
+export async function answerRun(runs: RunManager, runId: string, how: { background: boolean; waitMs: number }, extra: Extra): Promise<CallToolResult> {
+  const view = how.background ? await runs.registry.wait(runId, BACKGROUND_ANSWER_MS, { untilSession: true }) : await waitForRun(runs, runId, how.waitMs, extra, 0);
+  if (!view) throw new Error(`run ${runId} is missing from the ledger right after its start`);
   return toolResult(view, renderRun(view));
 }
 
 /**
  * Waits until the run ends or `waitMs` passes, sending progress notifications when the client asked for
- * them. If the request is cancelled while waiting, the run is cancelled too.
+ * them (from event number `fromEvent`; by default, what happens from now on). If the request is
+ * cancelled while waiting, the run is cancelled too, whichever process started it.
  */
-export async function waitForRun(runs: RunManager, run: CodexRun, waitMs: number, extra: Extra): Promise<RunView> {
+export async function waitForRun(runs: RunManager, runId: string, waitMs: number, extra: Extra, fromEvent?: number): Promise<RunView | undefined> {
   const progressToken = extra._meta?.progressToken;
   let progress = 0;
-  const unsubscribe =
+  const onEvent =
     progressToken === undefined
-      ? () => undefined
-      : run.onProgress((message) => {
+      ? undefined
+      : (message: string) => {
           progress += 1;
           void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, message } }).catch(() => undefined);
-        });
-  const onAbort = () => void runs.cancel(run.options.runId, "the client cancelled the request");
+        };
+  let cancelling: Promise<RunView | undefined> | undefined;
+  const onAbort = () => {
+    cancelling ??= runs.registry.cancel(runId, "the client cancelled the request");
+  };
   extra.signal.addEventListener("abort", onAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
   try {
     if (extra.signal.aborted) onAbort();
-    await Promise.race([runs.settled(run), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    const view = await runs.registry.wait(runId, waitMs, { ...(onEvent && { onEvent }), ...(fromEvent !== undefined && { fromEvent }), signal: extra.signal });
+    return cancelling ? await cancelling : view;
   } finally {
-    clearTimeout(timer);
-    unsubscribe();
     extra.signal.removeEventListener("abort", onAbort);
   }
-  return runs.view(run);
 }

@@ -67,14 +67,9 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs }: 
 }
 
 
-/** The newest run of the session: live in this process, else from the ledger of an earlier one. */
+/** The newest run of the session, by any process of this state dir (`running` while its supervisor follows it). */
 async function runEvidence(runs: RunManager, sessionId: string): Promise<RunEvidence | undefined> {
-  const live = runs.findBySession(sessionId);
-  if (live) {
-    if (live.outcome) return { runId: live.options.runId, status: live.outcome.status, error: live.outcome.error, startedAt: live.startedAt.toISOString() };
-    return { runId: live.options.runId, status: "running", error: null, startedAt: live.startedAt.toISOString() };
-  }
-  const recorded = await runs.ledger.findBySession(sessionId);
-  if (!recorded) return undefined;
-  return { runId: recorded.start.run_id, status: recorded.end?.status ?? "running", error: recorded.end?.error ?? null, startedAt: recorded.start.at };
+  const view = await runs.registry.findBySession(sessionId);
+  if (!view) return undefined;
+  return { runId: view.run_id, status: view.status, error: view.error, startedAt: view.started_at };
 }
