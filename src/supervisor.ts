@@ -10,14 +10,15 @@ async function readStdin(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  let supervisor: Supervisor | undefined;
+  const current: { supervisor?: Supervisor } = {};
   // installed first: SIGUSR2's default action would end the process. It is only a nudge to read the
   // cancel file, which says why (SIGUSR1 belongs to Node's inspector); SIGTERM/SIGINT stop the run themselves.
-  process.on(CANCEL_SIGNAL, () => void supervisor?.checkCancelFile());
-  process.on("SIGTERM", () => supervisor?.cancel("the run's supervisor was sent SIGTERM"));
-  process.on("SIGINT", () => supervisor?.cancel("the run's supervisor was sent SIGINT"));
+  process.on(CANCEL_SIGNAL, () => void current.supervisor?.checkCancelFile());
+  process.on("SIGTERM", () => current.supervisor?.cancel("the run's supervisor was sent SIGTERM"));
+  process.on("SIGINT", () => current.supervisor?.cancel("the run's supervisor was sent SIGINT"));
   process.on("SIGHUP", () => undefined);
-  supervisor = new Supervisor(JSON.parse(await readStdin()) as Job);
+  const supervisor = new Supervisor(JSON.parse(await readStdin()) as Job);
+  current.supervisor = supervisor;
   await supervisor.supervise();
 }
 
