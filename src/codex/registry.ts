@@ -123,9 +123,10 @@ export class RunRegistry {
     const entry = await this.ledger.find(runId);
     if (!entry) return undefined;
     const loaded = { entry, snapshot: await readSnapshot(this.stateDir, runId) };
-    if (entry.end || (await this.settle(loaded)) === undefined) return loaded;
-    const settled = await this.ledger.find(runId);
-    return settled ? { entry: settled, snapshot: loaded.snapshot } : loaded;
+    if (entry.end) return loaded;
+    if ((await this.settle(loaded)) === undefined && (await stillRunning(holderOf(entry)))) return loaded;
+    // it ended meanwhile, or was settled here
+    return { entry: (await this.ledger.find(runId)) ?? entry, snapshot: (await readSnapshot(this.stateDir, runId)) ?? loaded.snapshot };
   }
 
   /**
@@ -135,6 +136,9 @@ export class RunRegistry {
   private async settle({ entry, snapshot }: Loaded): Promise<number | undefined> {
     if (entry.end || (await stillRunning(holderOf(entry)))) return undefined;
     const runId = entry.start.run_id;
+    // a supervisor records the end before it exits: it may have done so since the ledger was read
+    if ((await this.ledger.find(runId))?.end) return undefined;
+    snapshot = (await readSnapshot(this.stateDir, runId)) ?? snapshot;
     const dir = runDir(this.stateDir, runId);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const claimed = await writeFile(join(dir, REAPED_FILE), String(process.pid), { flag: "wx", mode: 0o600 }).then(

@@ -13,7 +13,7 @@ import { processId } from "./liveness.js";
 import { DEPTH_MARKER, RUN_MARKER, delegationDepth } from "./processes.js";
 import { RunRegistry } from "./registry.js";
 import { Lease, Scheduler } from "./scheduler.js";
-import { readSnapshot, runDir } from "./snapshot.js";
+import { runDir } from "./snapshot.js";
 import type { Job } from "./supervisor.js";
 
 export type { Effective, RunView } from "./run-view.js";
@@ -71,7 +71,7 @@ export class RunManager {
     return this.probe.get(this.config.codexBin);
   }
 
-  /** Starts the run under its supervisor; resolves with its run_id once the supervisor has published it. */
+  /** Starts the run under its supervisor; resolves with its run_id once the supervisor has recorded its start. */
   async start(request: StartRequest): Promise<string> {
     const { config } = this;
     const depth = await (this.depth ??= delegationDepth(config.childEnv));
@@ -170,7 +170,8 @@ export class RunManager {
     } finally {
       await log.close();
     }
-    while ((await readSnapshot(job.stateDir, job.runId)) === undefined) {
+    // the supervisor publishes its state, then records the start: from then on any process finds the run
+    while ((await this.registry.ledger.find(job.runId)) === undefined) {
       if (exited) {
         const why = (await readFile(logFile, "utf8").catch(() => "")).trim().split("\n").slice(-3).join(" | ");
         throw new Error(`the run's supervisor exited before starting Codex${why ? `: ${why.slice(0, 500)}` : ""}`);

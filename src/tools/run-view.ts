@@ -1,11 +1,11 @@
-// What run_codex, resume_session, run_status and cancel_run share: the run result schema, its text mirror,
-// and waiting on a run while telling the client what Codex is doing.
+// What run_codex, resume_session, run_status and cancel_run share: the run result schema, its text mirror
+// (render.ts), and waiting on a run while telling the client what Codex is doing.
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { RunManager, RunView } from "../codex/runs.js";
-import { quoted } from "../render.js";
+import { renderRun } from "../render.js";
 import { toolResult } from "./result.js";
 import { tokenTotals } from "./schemas.js";
 
@@ -56,25 +56,6 @@ export const configInput = z
 export const timeoutInput = z.number().int().min(1000).describe("Hard limit for the whole run in ms; the run's process group is killed when it passes (default 30 min).");
 export const waitInput = z.number().int().min(0).max(600_000).describe("How long this call waits before answering `running` with the run_id (default just under a host's 60 s tool timeout). The run goes on; poll run_status.");
 
-export function renderRun(view: RunView): string {
-  const lines = [`Run ${view.run_id}: ${view.status}${view.session_id ? ` · session ${view.session_id}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${view.cwd}`];
-  if (view.error) lines.push(`Error: ${quoted(view.error, 600)}`);
-  if (view.exit_code !== null || view.signal) lines.push(`Exit: ${view.signal ?? `code ${view.exit_code}`}`);
-  if (view.final_message) lines.push(`Final message: ${quoted(view.final_message, 1500)}`);
-  if (view.effective?.mismatch) lines.push(`Warning: Codex ran with other settings than asked: ${view.effective.differences.join("; ")}`);
-  if (view.usage) lines.push(`Tokens: ${view.usage.total} (${view.usage.input} input, ${view.usage.output} output)`);
-  if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.join(", ")}`);
-  if (view.status === "running") {
-    const last = view.recent_events.at(-1);
-    if (last) lines.push(`Now: ${quoted(last.message, 200)}`);
-    lines.push(`Still running: call run_status with run_id "${view.run_id}" (and wait_ms) to follow it, or cancel_run to stop it.`);
-  } else if (view.status !== "completed" && view.stderr_tail.trim() !== "") {
-    lines.push(`stderr (tail): ${quoted(view.stderr_tail.trim().split("\n").slice(-3).join(" | "), 600)}`);
-  }
-  if (view.resume_command) lines.push(`Resume: ${view.resume_command}`);
-  return lines.join("\n");
-}
-
 /** A background run answers as soon as Codex names its session, or after this long. */
 export const BACKGROUND_ANSWER_MS = 15_000;
 
@@ -113,3 +94,5 @@ export async function waitForRun(runs: RunManager, runId: string, waitMs: number
     extra.signal.removeEventListener("abort", onAbort);
   }
 }
+
+export { renderRun };
