@@ -15,6 +15,7 @@ export type DiagnosisCategory =
   | "interrupted"
   | "timeout"
   | "cancelled"
+  | "running"
   | "empty";
 
 export interface Diagnosis {
@@ -40,6 +41,14 @@ const RUN_TURN_SLACK_MS = 60_000;
 export function diagnose(model: SessionModel, sessionId: string, cwd: string | undefined, run?: RunEvidence): Diagnosis {
   const fromLog = diagnoseLog(model, sessionId, cwd);
   const lastTurn = model.turns.at(-1);
+  // a run still followed by its supervisor: an unfinished last turn is work in progress, not a failure
+  if (run?.status === "running" && (lastTurn === undefined || turnStatus(lastTurn) === "incomplete")) {
+    return {
+      category: "running",
+      evidence: [`run ${run.runId} is still running this session (started ${run.startedAt})`],
+      next_step: `Wait for it: run_status with run_id "${run.runId}" and wait_ms; or stop it with cancel_run.`,
+    };
+  }
   const relevant =
     run !== undefined &&
     run.status !== "running" &&

@@ -52,7 +52,7 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs }: 
     {
       title: "Summarize a Codex session",
       description:
-        "Reads one Codex session log and says what happened: each turn's prompt and outcome, the agent's last message, errors, the newest reasoning summaries, call counts, files changed, token totals, and a diagnosis (completed, command_failures, model_error, usage_limit, rate_limited, context_window_exceeded, aborted, interrupted) with evidence and the next step, e.g. the exact resume command. Start here when a delegated Codex run failed.",
+        "Reads one Codex session log and says what happened: each turn's prompt and outcome, the agent's last message, errors, the newest reasoning summaries, call counts, files changed, token totals, and a diagnosis (completed, command_failures, model_error, usage_limit, rate_limited, context_window_exceeded, aborted, interrupted, timeout, cancelled, running while a run still follows the session) with evidence and the next step, e.g. the exact resume command. Start here when a delegated Codex run failed.",
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
