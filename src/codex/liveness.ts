@@ -50,13 +50,20 @@ async function isZombie(pid: number): Promise<boolean> {
  * the marker is the only proof that a process belongs to the run (a recorded pgid may have been reused).
  */
 export async function killMarked(runId: string): Promise<number> {
-  const pids = await processesOfRun(runId);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
+  const killed = new Set<number>();
+  // a process that was forking while the last scan ran shows up in the next one
+  for (let round = 0; round < 20; round++) {
+    const pids = await processesOfRun(runId);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      killed.add(pid);
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
     }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return pids.length;
+  return killed.size;
 }
