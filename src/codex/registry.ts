@@ -64,7 +64,8 @@ export class RunRegistry {
 
   /** Waits until the run ends (or names its session, if asked), `ms` pass, or `signal` aborts. */
   async wait(runId: string, ms: number, options: WaitOptions = {}): Promise<RunView | undefined> {
-    const deadline = Date.now() + ms;
+    const began = Date.now();
+    const deadline = began + ms;
     // without fromEvent, only what happens from now on is news
     let seen = options.fromEvent;
     for (;;) {
@@ -81,7 +82,9 @@ export class RunRegistry {
       const over = ended(loaded) || !snapshot;
       const named = options.untilSession === true && (snapshot?.session_id ?? entry.session_id) !== null;
       if (over || named || Date.now() >= deadline || options.signal?.aborted) return this.present(loaded);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))));
+      // short runs and cancels end within a second: look often at first, then settle to POLL_MS
+      const pause = Date.now() - began < 1000 ? POLL_MS / 4 : POLL_MS;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));
     }
   }
 

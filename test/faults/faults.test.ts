@@ -155,7 +155,7 @@ describe("a misbehaving run", () => {
       const runs = await new Ledger(mcp.config.runner.stateDir).runs();
       expect(runs.filter((entry) => entry.end).length).toBe(100);
     });
-  }, 180_000);
+  }, 300_000);
 
   it("8 concurrent runs and 200 read-only calls in parallel are all answered; the ledger stays consistent", async () => {
     await withStub(`sleep 0.5; ${QUICK_SUCCESS}`, { maxConcurrent: 8 }, async (mcp) => {
