@@ -67,6 +67,7 @@ describe("list_sessions", () => {
       source: "exec",
       first_prompt: "please RUN:echo one",
       status: "completed",
+      running_run_id: null,
       archived: false,
     });
     expect(textOf(result)).toContain(newest.session_id);
