@@ -78,8 +78,9 @@ export class RunRegistry {
         }
         seen = snapshot.event_count;
       }
-      // no snapshot: a run of an earlier version, which only the ledger knows
-      const over = ended(loaded) || !snapshot;
+      // over once the end is in the ledger (the supervisor writes it last), so whoever was waiting finds
+      // every record of the run; no snapshot: a run of an earlier version, which only the ledger knows
+      const over = entry.end !== null || !snapshot;
       const named = options.untilSession === true && (snapshot?.session_id ?? entry.session_id) !== null;
       if (over || named || Date.now() >= deadline || options.signal?.aborted) return this.present(loaded);
       // short runs and cancels end within a second: look often at first, then settle to POLL_MS

@@ -47,6 +47,9 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
   allowConcurrent?: boolean;
 }
 
+/** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
+const SUPERVISOR_START_MS = 30_000;
+
 /** A request this server will not run; the message says why and what to do instead. */
 export class RunRefusedError extends Error {
   override readonly name = "RunRefusedError";
@@ -171,7 +174,9 @@ export class RunManager {
       await log.close();
     }
     // the supervisor publishes its state, then records the start: from then on any process finds the run
+    const deadline = Date.now() + SUPERVISOR_START_MS;
     while ((await this.registry.ledger.find(job.runId)) === undefined) {
+      if (Date.now() > deadline) throw new Error(`the run's supervisor did not record the start of run ${job.runId} within ${SUPERVISOR_START_MS} ms (see ${logFile})`);
       if (exited) {
         const why = (await readFile(logFile, "utf8").catch(() => "")).trim().split("\n").slice(-3).join(" | ");
         throw new Error(`the run's supervisor exited before starting Codex${why ? `: ${why.slice(0, 500)}` : ""}`);

@@ -2,7 +2,7 @@
 // Codex process group, enforces the hard timeout, publishes progress (snapshot.ts), records the run in the
 // ledger, honours a cancel request from any process, and exits when Codex has ended. The server that
 // started it may close, be killed or restart meanwhile: the run does not depend on it.
-import { readFile, rm } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunMode } from "./argv.js";
 import { Ledger } from "./ledger.js";
@@ -10,7 +10,7 @@ import { newSessionFinder } from "./legacy-session.js";
 import { processId } from "./liveness.js";
 import { CodexRun } from "./run.js";
 import { writeAtomically } from "./scheduler.js";
-import { CANCEL_FILE, runDir, snapshotOf, STATE_FILE } from "./snapshot.js";
+import { CANCEL_FILE, readSnapshot, runDir, snapshotOf, STATE_FILE } from "./snapshot.js";
 
 /** Everything the supervisor needs, handed over on its stdin (so secrets in the environment never touch disk). */
 export interface Job {
@@ -151,6 +151,19 @@ export class Supervisor {
       });
     }
     await rm(job.leasePath, { force: true });
+    await pruneRunDirs(job.stateDir).catch(() => undefined);
+  }
+}
+
+/** Run directories kept; older ended ones go (the ledger keeps their record, without recent events). */
+const KEPT_RUN_DIRS = 500;
+
+async function pruneRunDirs(stateDir: string): Promise<void> {
+  const names = (await readdir(join(stateDir, "runs"))).filter((name) => name.startsWith("run_")).sort();
+  // run ids start with the time in base 36, so the name order is the start order
+  for (const runId of names.slice(0, Math.max(0, names.length - KEPT_RUN_DIRS))) {
+    const snapshot = await readSnapshot(stateDir, runId);
+    if (snapshot?.status !== "running") await rm(runDir(stateDir, runId), { recursive: true, force: true });
   }
 }
 
