@@ -162,7 +162,13 @@ export class RunManager {
     const log = await open(logFile, "a", 0o600);
     let exited = false;
     try {
-      const child = spawn(process.execPath, [supervisorEntry()], { detached: true, stdio: ["pipe", "ignore", log.fd], env: process.env });
+      const child = spawn(process.execPath, [supervisorEntry()], {
+        detached: true,
+        stdio: ["pipe", "ignore", log.fd],
+        env: process.env,
+        // not the server's working directory, which a host may remove once it is done
+        cwd: dir,
+      });
       child.once("exit", () => (exited = true));
       child.once("error", () => (exited = true));
       if (child.pid === undefined) throw new Error(`could not start the run's supervisor (${process.execPath} ${supervisorEntry()})`);
