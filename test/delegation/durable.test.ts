@@ -172,6 +172,26 @@ describe("any process of the state dir follows and stops any run", () => {
     }
   });
 
+  it("a client's cancellation of a waiting run_codex call still cancels that run", async () => {
+    const stateDir = await newStateDir();
+    const mcp = await server(stateDir);
+    try {
+      const abort = new AbortController();
+      const call = mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please RUN:sleep 30" }, { signal: abort.signal });
+      const ledger = new Ledger(stateDir);
+      const entry = await until(async () => (await ledger.runs())[0], (found) => found !== undefined);
+      const runId = entry?.start.run_id ?? "";
+      await runningCommand(mcp, runId, "sleep 30");
+      abort.abort();
+      await expect(call).rejects.toThrow();
+      const ended = await statusOf(mcp, { run_id: runId, wait_ms: 30_000 });
+      expect(ended).toMatchObject({ status: "cancelled", error: "cancelled: the client cancelled the request" });
+      await expectNothingLeft(stateDir, [runId]);
+    } finally {
+      await mcp.close();
+    }
+  });
+
   it("a SIGKILLed supervisor's Codex is found and stopped by the next call, which records why", async () => {
     const stateDir = await newStateDir();
     const mcp = await server(stateDir);
