@@ -2,7 +2,7 @@
 // lease file in `<state dir>/leases/`, naming its holder (first the server that starts it, then its
 // supervisor). A lease whose holder is no longer running is free, so a crash never keeps a slot. Leases
 // are counted and taken under one short lock, so two servers cannot both take the last slot.
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { processId, stillRunning, type ProcessId } from "./liveness.js";
 
@@ -102,18 +102,21 @@ export class Scheduler {
     });
   }
 
-  /** Runs `work` holding `leases/.lock` (O_EXCL); a lock older than LOCK_STALE_MS was left by a crash. */
+  /**
+   * Runs `work` holding `leases/.lock` (O_EXCL, naming its holder). A lock whose holder is gone, or older
+   * than LOCK_STALE_MS, was left by a crash and is taken over.
+   */
   private async locked<T>(work: () => Promise<T>): Promise<T> {
     const path = join(this.dir, ".lock");
     for (;;) {
       try {
-        const handle = await open(path, "wx", 0o600);
-        await handle.close();
+        await writeFile(path, String(process.pid), { flag: "wx", mode: 0o600 });
         break;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-        const info = await stat(path).catch(() => undefined);
-        if (info && Date.now() - info.mtimeMs > LOCK_STALE_MS) await rm(path, { force: true });
+        const [info, holder] = await Promise.all([stat(path).catch(() => undefined), readFile(path, "utf8").catch(() => "")]);
+        const holderGone = /^\d+$/.test(holder) && !(await stillRunning({ pid: Number(holder), started: null }));
+        if (info && (holderGone || Date.now() - info.mtimeMs > LOCK_STALE_MS)) await rm(path, { force: true });
         else await new Promise((resolve) => setTimeout(resolve, 10));
       }
     }

@@ -58,4 +58,13 @@ describe("scheduler", () => {
     await plant(dir, { run_id: "run_alive", cwd: "/v", writer: true, holder: me });
     expect((await scheduler.live()).map((lease) => lease.run_id).sort()).toEqual(["run_alive", "run_new"]);
   });
+
+  it("a lock left by a process that died holding it does not block the next scheduler", async () => {
+    const dir = await stateDir();
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
+    await mkdir(join(dir, "leases"), { recursive: true });
+    await writeFile(join(dir, "leases", ".lock"), dead);
+    expect(await new Scheduler(dir, 1, 0).acquire(want("run_after_crash"))).toBeInstanceOf(Lease);
+    expect(await readdir(join(dir, "leases"))).toEqual(["run_after_crash.json"]);
+  });
 });
