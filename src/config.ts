@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { RunnerConfig } from "./codex/runs.js";
+import { CONFIG_KEY } from "./codex/toml.js";
 import { defaultCodexHome } from "./sessions/codex-home.js";
 
 export interface ServerConfig {
@@ -34,6 +35,8 @@ export const FLAGS = {
   "read-only": { type: "boolean", env: "CODEX_CONTROL_READ_ONLY", help: "offer only the tools that read sessions: no run_codex, resume_session, cancel_run" },
   "allowed-root": { type: "string", multiple: true, env: "CODEX_CONTROL_ALLOWED_ROOTS", help: "repeatable (env: paths joined by ':'): runs' cwd, images and explicit rollout paths must be inside one" },
   "env-allow": { type: "string", multiple: true, env: "CODEX_CONTROL_ENV_ALLOW", help: "repeatable (env: names joined by ','): hand Codex only these variables plus a base set, not the whole environment" },
+  "allow-config-key": { type: "string", multiple: true, env: "CODEX_CONTROL_ALLOW_CONFIG_KEYS", help: "repeatable (env: keys joined by ','): let callers set this Codex config key (and keys under it) besides the safe built-in list" },
+  "allow-profile": { type: "boolean", env: "CODEX_CONTROL_ALLOW_PROFILE", help: "let callers choose a Codex config profile (a profile can set anything)" },
 } as const;
 
 /** Variables a Codex run always gets when the environment is narrowed with --env-allow. */
@@ -81,6 +84,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const allowedRoots = list("allowed-root", ":");
   for (const root of allowedRoots) if (!isAbsolute(root)) throw new ConfigError(`--allowed-root must be an absolute path, got ${JSON.stringify(root)}`);
   const envAllow = list("env-allow", ",");
+  const allowConfigKeys = list("allow-config-key", ",");
+  for (const key of allowConfigKeys) if (!CONFIG_KEY.test(key)) throw new ConfigError(`--allow-config-key must be a dotted config key, got ${JSON.stringify(key)}`);
   return {
     codexHome: defaultCodexHome(env),
     readOnly: flag("read-only"),
@@ -97,6 +102,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       killGraceMs: number("kill-grace-ms", 3000, 100),
       maxDepth: number("max-depth", 1, 1),
       allowedRoots,
+      allowConfigKeys,
+      allowProfile: flag("allow-profile"),
       childEnv: envAllow.length > 0 ? pick(env, [...BASE_ENV, ...envAllow]) : env,
       stopRunsOnExit: flag("stop-runs-on-exit"),
     },

@@ -67,6 +67,14 @@ export async function doctor(config: ServerConfig, runs: RunManager): Promise<Do
       runner.allowFullAccess ? "Drop --allow-full-access unless the host is trusted: it lets a caller run Codex with no sandbox." : null,
     );
   }
+  if (!config.readOnly && runner.allowedRoots.length === 0) {
+    add(
+      "allowed roots",
+      "warn",
+      "no --allowed-root: a caller may run Codex in any directory this user can write (except /, the home directory itself, CODEX_HOME and the state dir) and attach any image this user can read",
+      "Start the server with --allowed-root DIR (repeatable) for the directories callers may work in, e.g. your projects folder.",
+    );
+  }
   if (config.waitMs >= HOST_TOOL_TIMEOUT_MS) {
     add("wait", "warn", `foreground calls wait ${config.waitMs} ms, as long as or longer than most hosts' 60 s tool timeout`, "Lower --wait-ms below your host's tool timeout (55000 by default).");
   }

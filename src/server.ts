@@ -20,7 +20,7 @@ export function createServer(config: ServerConfig): { server: McpServer; runs: R
   const runs = new RunManager(config.runner);
   registerTools(server, { config, runs });
   registerTriagePrompt(server);
-  registerSessionResources(server, config);
+  registerSessionResources(server, { config, runs });
   return {
     server,
     runs,

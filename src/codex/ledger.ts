@@ -78,7 +78,7 @@ export class Ledger {
     this.made ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
     await this.made;
     const separator = await this.separator();
-    await appendFile(this.path, `${separator}${JSON.stringify(record)}\n`, { mode: 0o600 });
+    await appendFile(this.path, `${separator}${boundedLine(record)}\n`, { mode: 0o600 });
   }
 
   /**
@@ -132,6 +132,26 @@ export class Ledger {
   async findBySession(sessionId: string): Promise<LedgerRun | undefined> {
     return (await this.runs()).findLast((run) => run.session_id === sessionId);
   }
+}
+
+/** A ledger line never reaches this size: a caller's 3 MB config value must not make a 3 MB line. */
+export const MAX_RECORD_BYTES = 64 * 1024;
+
+/**
+ * The record as one JSON line under MAX_RECORD_BYTES: long strings (and long lists) are cut, each noting
+ * its original length, with a tighter cut until the line fits.
+ */
+export function boundedLine(record: LedgerRecord): string {
+  let line = JSON.stringify(record);
+  for (const keep of [16_384, 4096, 1024, 256, 64]) {
+    if (Buffer.byteLength(line) < MAX_RECORD_BYTES) return line;
+    line = JSON.stringify(record, (_key, value: unknown) => {
+      if (typeof value === "string" && value.length > keep) return `${value.slice(0, keep)}… [truncated: ${value.length} chars]`;
+      if (Array.isArray(value) && value.length > 64) return [...value.slice(0, 64), `… [truncated: ${value.length} items]`];
+      return value;
+    });
+  }
+  return line;
 }
 
 function applyRecord(runs: Map<string, LedgerRun>, record: LedgerRecord | undefined): void {

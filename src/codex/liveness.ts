@@ -1,7 +1,7 @@
 // Is a recorded process still the one that was recorded? A pid alone can be reused by an unrelated
 // process after a crash, so a holder is named by its pid and its start time (Linux /proc field 22).
 import { readFile } from "node:fs/promises";
-import { processesOfRun } from "./processes.js";
+import { processesOfRun, RUN_ID } from "./processes.js";
 
 export interface ProcessId {
   pid: number;
@@ -50,6 +50,7 @@ async function isZombie(pid: number): Promise<boolean> {
  * the marker is the only proof that a process belongs to the run (a recorded pgid may have been reused).
  */
 export async function killMarked(runId: string): Promise<number> {
+  if (!RUN_ID.test(runId)) return 0; // not an id this server makes (a forged record): it marks nothing
   const killed = new Set<number>();
   // a process that was forking while the last scan ran shows up in the next one
   for (let round = 0; round < 20; round++) {

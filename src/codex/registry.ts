@@ -6,8 +6,9 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ledger, type EndRecord, type LedgerRun } from "./ledger.js";
 import { killMarked, stillRunning, type ProcessId } from "./liveness.js";
+import { RUN_ID } from "./processes.js";
 import { effectiveSettings, viewOfLedgerRun, viewOfSnapshot, type Effective, type RunView } from "./run-view.js";
-import { CANCEL_FILE, readSnapshot, REAPED_FILE, runDir, type RunSnapshot } from "./snapshot.js";
+import { CANCEL_FILE, INPUTS_DIR, readSnapshot, REAPED_FILE, runDir, type RunSnapshot } from "./snapshot.js";
 import { CANCEL_SIGNAL } from "./supervisor.js";
 
 interface Loaded {
@@ -97,6 +98,7 @@ export class RunRegistry {
     const loaded = await this.load(runId);
     if (!loaded) return undefined;
     if (ended(loaded)) return this.present(loaded);
+    if (!RUN_ID.test(runId)) return this.present(loaded);
     const dir = runDir(this.stateDir, runId);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // the first reason stays: a second cancel does not rewrite why the run was stopped
@@ -142,6 +144,11 @@ export class RunRegistry {
     const runId = entry.start.run_id;
     // a supervisor records the end before it exits: it may have done so since the ledger was read
     if ((await this.ledger.find(runId))?.end) return undefined;
+    // an id this server never makes (a forged record) names no directory of ours and marks no process
+    if (!RUN_ID.test(runId)) {
+      await this.ledger.append(endOfOrphan(entry, undefined, 0, undefined));
+      return 0;
+    }
     snapshot = (await readSnapshot(this.stateDir, runId)) ?? snapshot;
     const dir = runDir(this.stateDir, runId);
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -157,6 +164,9 @@ export class RunRegistry {
     const killed = await killMarked(runId);
     const cancelled = await readFile(join(dir, CANCEL_FILE), "utf8").catch(() => undefined);
     await rm(join(this.stateDir, "leases", `${runId}.json`), { force: true });
+    // what the supervisor would have removed at the end: the run's inputs and its last-message file
+    await rm(join(dir, INPUTS_DIR), { recursive: true, force: true });
+    await rm(join(dir, `${runId}-last-message.txt`), { force: true });
     await this.ledger.append(endOfOrphan(entry, snapshot, killed, cancelled));
     return killed;
   }
@@ -167,7 +177,7 @@ export class RunRegistry {
     let effective = this.effective.get(runId);
     if (effective === undefined) {
       const sessionId = entry.end?.session_id ?? snapshot.session_id ?? entry.session_id;
-      effective = await effectiveSettings(this.codexHome, { sessionId, mode: snapshot.mode, cwd: snapshot.cwd, model: snapshot.model });
+      effective = await effectiveSettings(this.codexHome, { sessionId, mode: snapshot.mode, cwd: snapshot.cwd, model: snapshot.model, workspace: snapshot.workspace ?? null });
       if (entry.end) this.effective.set(runId, effective);
     }
     return viewOfSnapshot(this.codexHome, snapshot, entry, effective);

@@ -5,7 +5,9 @@ import { resolveSession, SessionLookupError } from "../sessions/locate.js";
 import { resumeCommandLine } from "../sessions/resume-command.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
 import type { LedgerRun, RunStatus } from "./ledger.js";
+import { policyDifferences } from "./run-policy.js";
 import type { RunSnapshot } from "./snapshot.js";
+import { workspaceDifference, type CheckedDirectory } from "./workspace.js";
 
 export interface Effective {
   model: string | null;
@@ -100,15 +102,20 @@ export async function viewOfLedgerRun(codexHome: string, entry: LedgerRun): Prom
 }
 
 /** What the session's newest turn_context recorded, against what the run asked for. */
-export async function effectiveSettings(codexHome: string, asked: { sessionId: string | null; mode: RunMode; cwd: string; model: string | null }): Promise<Effective | null> {
+export async function effectiveSettings(
+  codexHome: string,
+  asked: { sessionId: string | null; mode: RunMode; cwd: string; model: string | null; workspace?: CheckedDirectory | null },
+): Promise<Effective | null> {
   if (!asked.sessionId) return null;
   try {
     const context = (await openSession(codexHome, asked.sessionId)).model.lastContext;
     if (!context) return null;
-    const differences: string[] = [];
-    const wantedSandbox = SANDBOX_OF_MODE[asked.mode];
-    if (context.sandbox !== undefined && context.sandbox !== wantedSandbox) differences.push(`sandbox is ${context.sandbox}, asked for ${wantedSandbox}`);
+    const differences = policyDifferences(asked.mode, asked.cwd, context);
     if (context.cwd !== undefined && context.cwd !== asked.cwd) differences.push(`cwd is ${context.cwd}, asked for ${asked.cwd}`);
+    else if (context.cwd !== undefined && asked.workspace) {
+      const swapped = await workspaceDifference(context.cwd, asked.workspace);
+      if (swapped !== undefined) differences.push(swapped);
+    }
     const model = asked.model;
     if (model !== null && context.model !== undefined && context.model !== model) differences.push(`model is ${context.model}, asked for ${model}`);
     return {

@@ -28,7 +28,7 @@ export interface RunOptions {
   discoverSessionId?: () => Promise<string | undefined>;
 }
 
-export type StopReason = "timeout" | "cancelled" | "wrong_session";
+export type StopReason = "timeout" | "cancelled" | "wrong_session" | "wrong_workspace";
 
 export interface RunOutcome {
   status: Exclude<RunStatus, "running">;
@@ -177,7 +177,7 @@ export class CodexRun {
     const base = { exitCode, signal };
     if (this.stopReason === "timeout") return { ...base, status: "timeout", error: `timed out: ${this.stopDetail}` };
     if (this.stopReason === "cancelled") return { ...base, status: "cancelled", error: `cancelled: ${this.stopDetail}` };
-    if (this.stopReason === "wrong_session") return { ...base, status: "failed", error: this.stopDetail ?? "wrong session" };
+    if (this.stopReason === "wrong_session" || this.stopReason === "wrong_workspace") return { ...base, status: "failed", error: this.stopDetail ?? this.stopReason };
     if (spawnError) return { ...base, status: "failed", error: spawnError };
     if (this.turnFailed !== undefined) return { ...base, status: "failed", error: this.turnFailed };
     const lastError = this.errors.at(-1);

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, open, readFile, realpath, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildExecArgv, type ExecRequest } from "./argv.js";
@@ -12,9 +12,11 @@ import { CapabilityProbe } from "./capabilities.js";
 import { processId } from "./liveness.js";
 import { DEPTH_MARKER, RUN_MARKER, delegationDepth } from "./processes.js";
 import { RunRegistry } from "./registry.js";
+import { refuseCallerSettings, RunRefusedError } from "./run-policy.js";
 import { Lease, Scheduler } from "./scheduler.js";
-import { runDir } from "./snapshot.js";
+import { INPUTS_DIR, runDir } from "./snapshot.js";
 import type { Job } from "./supervisor.js";
+import { checkWorkspace, copyCheckedImages } from "./workspace.js";
 
 export type { Effective, RunView } from "./run-view.js";
 
@@ -33,6 +35,10 @@ export interface RunnerConfig {
   maxDepth: number;
   /** Runs' cwd and images must be inside one of these (after resolving symlinks); empty: anywhere. */
   allowedRoots: string[];
+  /** Config keys callers may set besides the built-in safe list (--allow-config-key). */
+  allowConfigKeys: string[];
+  /** Callers may choose a Codex profile (--allow-profile). */
+  allowProfile: boolean;
   /** Environment handed to Codex (before the run's own markers and CODEX_HOME). */
   childEnv: NodeJS.ProcessEnv;
   /** Cancel the runs this process started when it shuts down (the behaviour before runs had supervisors). */
@@ -50,10 +56,7 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
 /** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
 const SUPERVISOR_START_MS = 30_000;
 
-/** A request this server will not run; the message says why and what to do instead. */
-export class RunRefusedError extends Error {
-  override readonly name = "RunRefusedError";
-}
+export { RunRefusedError } from "./run-policy.js";
 
 export class RunManager {
   /** Every run of this state dir, whoever started it. */
@@ -88,27 +91,41 @@ export class RunManager {
         'mode "full-access" is disabled on this server: the operator must start it with --allow-full-access (or CODEX_CONTROL_ALLOW_FULL_ACCESS=1). Use mode "sandboxed" (workspace-write sandbox) or "read-only" instead.',
       );
     }
-    const cwd = await existingDirectory(request.cwd);
-    await mustBeInsideRoots(cwd, config.allowedRoots, "cwd");
+    const refusal = refuseCallerSettings(request, config);
+    if (refusal !== undefined) throw new RunRefusedError(refusal);
+    const workspace = await checkWorkspace(request.cwd, config);
+    const cwd = workspace.path;
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
     if (timeoutMs > config.maxTimeoutMs) {
       throw new RunRefusedError(`timeout_ms ${timeoutMs} is above this server's maximum of ${config.maxTimeoutMs} ms (--max-timeout-ms).`);
-    }
-    for (const image of request.images ?? []) {
-      await existingFile(image, "image");
-      await mustBeInsideRoots(await realpath(image), config.allowedRoots, "image");
     }
     const caps = await this.probe.get(config.codexBin);
 
     const runId = newRunId();
     const dir = runDir(config.stateDir, runId);
     const lastMessageFile = join(dir, `${runId}-last-message.txt`);
-    const outputSchemaFile = request.outputSchema ? join(dir, `${runId}-schema.json`) : undefined;
-    const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, ...exec } = request;
-    const argv = buildExecArgv({ ...exec, cwd, lastMessageFile, outputSchemaFile }, caps);
-
-    const lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only", shareDirectory: request.allowConcurrent === true });
+    // the run's own inputs (schema, copies of the checked images) are removed on every path: a refusal or
+    // error here, the end recorded by the supervisor, or the settling of a run whose supervisor died
+    const inputsDir = join(dir, INPUTS_DIR);
+    const removeInputs = () => rm(inputsDir, { recursive: true, force: true });
+    const outputSchemaFile = request.outputSchema ? join(inputsDir, "schema.json") : undefined;
+    let argv: string[];
+    let lease: Awaited<ReturnType<Scheduler["acquire"]>>;
+    try {
+      const images = await copyCheckedImages(request.images ?? [], config.allowedRoots, inputsDir);
+      if (outputSchemaFile) {
+        await mkdir(inputsDir, { recursive: true, mode: 0o700 });
+        await writeFile(outputSchemaFile, JSON.stringify(request.outputSchema), { mode: 0o600 });
+      }
+      const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, ...exec } = request;
+      argv = buildExecArgv({ ...exec, cwd, images, lastMessageFile, outputSchemaFile }, caps);
+      lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only", shareDirectory: request.allowConcurrent === true });
+    } catch (error) {
+      await removeInputs();
+      throw error;
+    }
     if (!(lease instanceof Lease)) {
+      await removeInputs();
       if (lease.kind === "busy_directory") {
         throw new RunRefusedError(
           `run ${lease.writer} is already writing in ${cwd}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,
@@ -125,6 +142,8 @@ export class RunManager {
       codexBin: config.codexBin,
       argv,
       cwd,
+      workspace,
+      inputsDir,
       env: { ...stringEnv(config.childEnv), CODEX_HOME: config.codexHome, [RUN_MARKER]: runId, [DEPTH_MARKER]: String(depth + 1) },
       prompt: request.prompt,
       mode: request.mode,
@@ -136,16 +155,15 @@ export class RunManager {
       discoverSession: caps.jsonStream === "legacy" && request.resumeSessionId === undefined,
       resumeOf: request.resumeSessionId ?? null,
       lastMessageFile,
-      outputSchemaFile: outputSchemaFile ?? null,
       leasePath: lease.path,
       serverPid: process.pid,
     };
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      if (outputSchemaFile) await writeFile(outputSchemaFile, JSON.stringify(request.outputSchema), { mode: 0o600 });
       await this.spawnSupervisor(job, lease);
     } catch (error) {
       await lease.release();
+      await removeInputs();
       throw error;
     }
     this.startedHere.add(runId);
@@ -211,35 +229,9 @@ export function supervisorEntry(): string {
   return built;
 }
 
-async function existingDirectory(path: string): Promise<string> {
-  if (!isAbsolute(path)) throw new RunRefusedError(`cwd must be an absolute path, got ${JSON.stringify(path.slice(0, 200))}.`);
-  try {
-    const real = await realpath(path);
-    if (!(await stat(real)).isDirectory()) throw new RunRefusedError(`cwd ${path} is not a directory: pass the project directory Codex should work in.`);
-    return real;
-  } catch (error) {
-    if (error instanceof RunRefusedError) throw error;
-    throw new RunRefusedError(`cwd ${path} does not exist: pass an existing project directory.`);
-  }
-}
-
-async function mustBeInsideRoots(realPath: string, roots: string[], what: string): Promise<void> {
-  if (roots.length === 0) return;
-  for (const root of roots) {
-    const realRoot = await realpath(root).catch(() => undefined);
-    if (realRoot !== undefined && isInside(realPath, realRoot)) return;
-  }
-  throw new RunRefusedError(`${what} ${realPath} is outside the allowed roots of this server (${roots.join(", ")}); the operator sets them with --allowed-root.`);
-}
-
 export function isInside(path: string, root: string): boolean {
   const rel = relative(root, path);
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-}
-
-async function existingFile(path: string, what: string): Promise<void> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new RunRefusedError(`${what} ${path} is not a readable file.`);
 }
 
 function newRunId(): string {

@@ -8,6 +8,8 @@ import type { RunStatus } from "./ledger.js";
 import type { CodexRun } from "./run.js";
 import type { TokenTotals } from "../sessions/events.js";
 import type { ProcessId } from "./liveness.js";
+import { RUN_ID } from "./processes.js";
+import type { CheckedDirectory } from "./workspace.js";
 
 export interface RunSnapshot {
   run_id: string;
@@ -32,6 +34,8 @@ export interface RunSnapshot {
   event_count: number;
   files_changed: string[];
   supervisor: ProcessId;
+  /** The workspace as the server checked it (device and inode), to tell a swapped one; absent in older states. */
+  workspace?: CheckedDirectory | null;
 }
 
 export function runDir(stateDir: string, runId: string): string {
@@ -41,8 +45,10 @@ export function runDir(stateDir: string, runId: string): string {
 export const CANCEL_FILE = "cancel";
 export const STATE_FILE = "state.json";
 export const REAPED_FILE = "reaped";
+/** The run's own inputs (output schema, copies of the checked images), removed when the run's end is recorded. */
+export const INPUTS_DIR = "inputs";
 
-export function snapshotOf(run: CodexRun, extra: { model: string | null; eventCount: number; supervisor: ProcessId }): RunSnapshot {
+export function snapshotOf(run: CodexRun, extra: { model: string | null; eventCount: number; supervisor: ProcessId; workspace: CheckedDirectory }): RunSnapshot {
   return {
     run_id: run.options.runId,
     session_id: run.sessionId,
@@ -64,10 +70,13 @@ export function snapshotOf(run: CodexRun, extra: { model: string | null; eventCo
     event_count: extra.eventCount,
     files_changed: [...run.filesChanged],
     supervisor: extra.supervisor,
+    workspace: extra.workspace,
   };
 }
 
 export async function readSnapshot(stateDir: string, runId: string): Promise<RunSnapshot | undefined> {
+  // only ids this server makes name a directory of ours (a forged ledger record could name `../..`)
+  if (!RUN_ID.test(runId)) return undefined;
   try {
     const value = JSON.parse(await readFile(join(runDir(stateDir, runId), STATE_FILE), "utf8")) as Partial<RunSnapshot>;
     return value.run_id === runId && typeof value.started_at === "string" ? (value as RunSnapshot) : undefined;

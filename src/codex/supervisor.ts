@@ -11,6 +11,7 @@ import { processId } from "./liveness.js";
 import { CodexRun } from "./run.js";
 import { writeAtomically } from "./scheduler.js";
 import { CANCEL_FILE, readSnapshot, runDir, snapshotOf, STATE_FILE } from "./snapshot.js";
+import { stopIfWorkspaceSwapped, type CheckedDirectory } from "./workspace.js";
 
 /** Everything the supervisor needs, handed over on its stdin (so secrets in the environment never touch disk). */
 export interface Job {
@@ -20,6 +21,10 @@ export interface Job {
   codexBin: string;
   argv: string[];
   cwd: string;
+  /** The workspace as the server checked it: a session recording another one is stopped. */
+  workspace: CheckedDirectory;
+  /** The run's own inputs (schema, image copies), removed once the end is recorded. */
+  inputsDir: string;
   env: Record<string, string>;
   prompt: string;
   mode: RunMode;
@@ -33,7 +38,6 @@ export interface Job {
   discoverSession: boolean;
   resumeOf: string | null;
   lastMessageFile: string;
-  outputSchemaFile: string | null;
   leasePath: string;
   serverPid: number;
 }
@@ -89,7 +93,7 @@ export class Supervisor {
     let events = 0;
     let recorded = false;
     const publish = new Publisher(() => {
-      const snapshot = snapshotOf(run, { model: job.model, eventCount: events, supervisor: self });
+      const snapshot = snapshotOf(run, { model: job.model, eventCount: events, supervisor: self, workspace: job.workspace });
       // the end is published once the final message is read, never by a progress update before that
       if (!recorded) Object.assign(snapshot, { status: "running", exit_code: null, signal: null, error: null, ended_at: null });
       return writeAtomically(join(this.dir, STATE_FILE), JSON.stringify(snapshot));
@@ -119,16 +123,19 @@ export class Supervisor {
       prompt_preview: job.prompt.slice(0, 200),
       resume_of: job.resumeOf,
     });
+    // the workspace was checked by the server: a session that records another directory (swapped after the check) is stopped
+    const workspaceWatch = run.sessionKnown.then(() => stopIfWorkspaceSwapped(job.codexHome, run, job.workspace)).catch(() => undefined);
     const session = run.sessionKnown.then(async () => {
       if (run.sessionId && !run.outcome) await ledger.append({ type: "session", run_id: job.runId, at: new Date().toISOString(), session_id: run.sessionId });
     });
     await run.done;
     clearInterval(poll);
     await session;
+    await workspaceWatch;
     const lastMessage = await readFile(job.lastMessageFile, "utf8").catch(() => "");
     if (lastMessage.trim() !== "") run.finalMessage = lastMessage.trim();
     await rm(job.lastMessageFile, { force: true });
-    if (job.outputSchemaFile) await rm(job.outputSchemaFile, { force: true });
+    await rm(job.inputsDir, { recursive: true, force: true });
     // the published end comes first: whoever sees the ledger's end finds the whole story beside it
     recorded = true;
     await publish.now();

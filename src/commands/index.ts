@@ -7,6 +7,7 @@ import type { ServerConfig } from "../config.js";
 import { doctor, renderDoctor } from "../doctor.js";
 import { renderCalls, renderRun, renderSummary, renderUsage } from "../render.js";
 import type { RunView } from "../codex/run-view.js";
+import { invocationOf, runFactsFor } from "../run-facts.js";
 import { listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, type SessionListing } from "../sessions/index.js";
 import { paint, table } from "./format.js";
 
@@ -46,7 +47,13 @@ export const COMMANDS: Record<string, Command> = {
     options: { reasoning: { type: "string" }, json, help },
     positionals: 1,
     async run(values, [ref = "last"], config) {
-      const summary = await sessionSummary(config.codexHome, ref, { reasoningLimit: positiveInt(values.reasoning, 10, 0) });
+      // the run ledger too, so a person sees what the session_summary tool says
+      const runs = new RunManager(config.runner);
+      const summary = await sessionSummary(config.codexHome, ref, {
+        reasoningLimit: positiveInt(values.reasoning, 10, 0),
+        runFacts: (id) => runFactsFor(runs, id),
+        invocation: invocationOf(config),
+      });
       const code = summary.status === "completed" ? 0 : 3;
       if (values.json) return print(JSON.stringify(summary, null, 2), code);
       const [first = "", ...rest] = renderSummary(summary).split("\n");

@@ -1,12 +1,14 @@
 // Sessions as MCP resources, `codex://sessions/{id}`, for hosts that browse resources: each reads as its
 // session_summary (JSON). The list is the newest sessions.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { ServerConfig } from "../config.js";
+import { quoted } from "../render.js";
+import { invocationOf, runFactsFor } from "../run-facts.js";
 import { listSessions, sessionSummary } from "../sessions/index.js";
+import type { ToolContext } from "../tools/context.js";
 
 const LISTED = 50;
 
-export function registerSessionResources(server: McpServer, config: ServerConfig): void {
+export function registerSessionResources(server: McpServer, { config, runs }: ToolContext): void {
   server.registerResource(
     "session",
     new ResourceTemplate("codex://sessions/{id}", {
@@ -16,7 +18,8 @@ export function registerSessionResources(server: McpServer, config: ServerConfig
           resources: sessions.map((session) => ({
             uri: `codex://sessions/${session.id}`,
             name: session.id,
-            title: `${session.status}: ${(session.first_prompt ?? "(no prompt)").slice(0, 80)}`,
+            // the prompt is log text: quoted and escaped, so a title cannot pose as anything else
+            title: `${session.status}: ${quoted(session.first_prompt, 80)}`,
             mimeType: "application/json",
           })),
         };
@@ -24,7 +27,8 @@ export function registerSessionResources(server: McpServer, config: ServerConfig
     }),
     { title: "Codex session", description: "A Codex session's summary: turns, errors, diagnosis and next step (the session_summary tool's result).", mimeType: "application/json" },
     async (uri, { id }) => {
-      const summary = await sessionSummary(config.codexHome, String(id), { reasoningLimit: 10 });
+      // the same facts as the session_summary tool, so both give the same diagnosis
+      const summary = await sessionSummary(config.codexHome, String(id), { reasoningLimit: 10, runFacts: (sessionId) => runFactsFor(runs, sessionId), invocation: invocationOf(config) });
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(summary, null, 2) }] };
     },
   );

@@ -1,5 +1,6 @@
 // The one model every rollout generation is normalized into (see normalize.ts for where each comes from).
 // Reducers (summary, calls, usage) only ever see these events, never raw log lines.
+import type { Denial } from "./tool-output.js";
 
 export interface TokenTotals {
   input: number;
@@ -48,6 +49,10 @@ export type SessionEvent = Base &
         cwd?: string;
         model?: string;
         sandbox?: string;
+        /** The whole recorded sandbox policy (writable roots, network access, exclusions), as logged. */
+        sandboxPolicy?: Record<string, unknown>;
+        /** workspace-write's `network_access`, where the log says. */
+        networkAccess?: boolean;
         approval?: string;
         effort?: string;
       }
@@ -74,7 +79,7 @@ export type SessionEvent = Base &
         /** Paths an apply_patch call would touch. */
         patchPaths?: string[];
       }
-    | { kind: "call_output"; callId: string; text: string; exitCode?: number; durationMs?: number; running?: boolean; isError?: boolean }
+    | { kind: "call_output"; callId: string; text: string; exitCode?: number; durationMs?: number; running?: boolean; isError?: boolean; denial?: Denial }
     | { kind: "call_result"; callId: string; exitCode?: number; durationMs?: number; status?: string; command?: string }
     | { kind: "files_changed"; paths: string[] }
     | {

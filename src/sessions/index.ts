@@ -5,7 +5,8 @@ import { resolveSession, type RolloutFile } from "./locate.js";
 import { rolloutEvents, type ReadStats } from "./read-rollout.js";
 import { indexedSession } from "./session-index.js";
 import { foldEvents, type SessionModel } from "./session-model.js";
-import type { RunEvidence } from "./diagnosis.js";
+import type { RunFacts } from "./diagnosis.js";
+import type { Invocation } from "./resume-command.js";
 import { summarize } from "./summary.js";
 import { tokenUsage } from "./usage.js";
 
@@ -13,7 +14,9 @@ export { listSessions, type SessionListing } from "./list.js";
 export { defaultCodexHome } from "./codex-home.js";
 export { SessionLookupError } from "./locate.js";
 export type { SessionSummary } from "./summary.js";
-export type { RunEvidence } from "./diagnosis.js";
+export type { RunFacts, Diagnosis } from "./diagnosis.js";
+export { DIAGNOSIS_CATEGORIES, CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
+export type { Invocation } from "./resume-command.js";
 export type { CallView } from "./calls.js";
 export type { TokenUsageReport } from "./usage.js";
 
@@ -42,15 +45,16 @@ export async function loadSession(home: string, ref: string): Promise<LoadedSess
 export interface SessionSummaryOptions {
   reasoningLimit: number;
   /** What a run of this session reported outside the log (the server's run ledger), looked up by session id. */
-  runEvidence?: (sessionId: string) => Promise<RunEvidence | undefined>;
+  runFacts?: (sessionId: string) => Promise<RunFacts | undefined>;
+  invocation?: Invocation | undefined;
 }
 
 export async function sessionSummary(home: string, ref: string, options: SessionSummaryOptions) {
   const file = await resolveSession(home, ref);
   const { model, skipped } = await indexedSession(file.path);
   const modifiedAt = new Date((await stat(file.path)).mtimeMs).toISOString();
-  const run = await options.runEvidence?.(model.meta?.id ?? file.id);
-  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, run });
+  const run = await options.runFacts?.(model.meta?.id ?? file.id);
+  return summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, run, invocation: options.invocation });
 }
 
 export async function sessionCalls(home: string, ref: string, options: CallsOptions) {

@@ -146,6 +146,8 @@ function turnContext(payload: Json, at: At): SessionEvent {
     cwd: str(payload.cwd),
     model: str(payload.model),
     sandbox: sandbox,
+    ...(isRecord(payload.sandbox_policy) && { sandboxPolicy: payload.sandbox_policy }),
+    networkAccess: isRecord(payload.sandbox_policy) && typeof payload.sandbox_policy.network_access === "boolean" ? payload.sandbox_policy.network_access : undefined,
     approval: approval,
     effort: str(payload.effort),
   };
@@ -225,6 +227,7 @@ function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean })
           durationMs: parsed.durationMs,
           running: parsed.running,
           isError: parsed.isError,
+          denial: parsed.denial,
         },
       ];
     }
@@ -410,9 +413,9 @@ function rateLimits(value: unknown, timestamp: string | undefined): RateLimits |
         window_minutes: num(nested.window_minutes) ?? null,
         resets_at:
           resetsAt !== undefined
-            ? new Date(resetsAt * 1000).toISOString()
+            ? isoOrNull(resetsAt * 1000)
             : resetsIn !== undefined && timestamp
-              ? new Date(Date.parse(timestamp) + resetsIn * 1000).toISOString()
+              ? isoOrNull(Date.parse(timestamp) + resetsIn * 1000)
               : null,
       };
     }
@@ -431,6 +434,12 @@ function durationMs(value: unknown): number | undefined {
     return Math.round(secs * 1000 + nanos / 1e6);
   }
   return num(value);
+}
+
+/** A time that is not one (a torn or foreign timestamp) is no time, not a crash. */
+function isoOrNull(ms: number): string | null {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
 function errorInfo(info: unknown): string | undefined {

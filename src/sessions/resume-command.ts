@@ -1,24 +1,54 @@
-// The `codex exec resume` command a person (or an agent) can run to continue a session. Options go before
-// `resume`: after it, some Codex versions reject them and others ignore them. The session's own directory
-// and sandbox are passed explicitly because resume otherwise runs in the current directory.
+// Shell commands a person (or an agent) can paste to continue a session. Options go before `resume`: after it,
+// some Codex versions reject them and others ignore them. The session's own directory and sandbox are passed
+// explicitly because resume otherwise runs in the current directory, and CODEX_HOME and the binary are named
+// when they are not the defaults: pasted elsewhere, a resume in another home silently starts a new, empty
+// session (0.63, 0.100) or fails with "no rollout found" (0.169).
 
-export interface ResumeTarget {
+export interface Invocation {
+  /** CODEX_HOME the session lives in; only given when it is not the default (~/.codex). */
+  codexHome?: string | undefined;
+  /** The Codex binary the server runs; only given when it is not `codex` on PATH. */
+  codexBin?: string | undefined;
+  /** The run was started outside a git repository with `--skip-git-repo-check`; a resume there needs it too. */
+  skipGitRepoCheck?: boolean | undefined;
+}
+
+export interface ResumeTarget extends Invocation {
   sessionId: string;
   cwd?: string | undefined;
   /** Codex sandbox name: read-only, workspace-write, danger-full-access. */
   sandbox?: string | undefined;
+  /** A model to switch to (`--model`). */
+  model?: string | undefined;
+  /** More options, already split into words (e.g. `-c`, `key=value`). */
+  options?: string[];
   prompt?: string;
 }
 
 const SANDBOXES = new Set(["read-only", "workspace-write", "danger-full-access"]);
+export const DEFAULT_RESUME_PROMPT = "Continue where you left off.";
 
-export function resumeCommandLine({ sessionId, cwd, sandbox, prompt = "Continue where you left off." }: ResumeTarget): string {
-  const parts = ["codex", "exec"];
+export function resumeCommandLine({ sessionId, prompt = DEFAULT_RESUME_PROMPT, ...rest }: ResumeTarget): string {
+  // the id comes from the log, which is untrusted: a UUID passes unquoted, anything else is quoted
+  return [...execPrefix(rest), "resume", shellQuote(sessionId), shellQuote(prompt)].join(" ");
+}
+
+/** `codex exec …` starting a new session in the same place (when resuming cannot help). */
+export function newSessionCommandLine({ prompt, ...rest }: Omit<ResumeTarget, "sessionId"> & { prompt: string }): string {
+  return [...execPrefix(rest), shellQuote(prompt)].join(" ");
+}
+
+function execPrefix({ codexHome, codexBin, skipGitRepoCheck, cwd, sandbox, model, options = [] }: Omit<ResumeTarget, "sessionId" | "prompt">): string[] {
+  const parts: string[] = [];
+  if (codexHome) parts.push(`CODEX_HOME=${shellQuote(codexHome)}`);
+  parts.push(shellQuote(codexBin ?? "codex"), "exec");
   if (cwd) parts.push("--cd", shellQuote(cwd));
   if (sandbox === "danger-full-access") parts.push("--dangerously-bypass-approvals-and-sandbox");
   else if (sandbox && SANDBOXES.has(sandbox)) parts.push("--sandbox", sandbox);
-  parts.push("resume", sessionId, shellQuote(prompt));
-  return parts.join(" ");
+  if (skipGitRepoCheck) parts.push("--skip-git-repo-check");
+  if (model) parts.push("--model", shellQuote(model));
+  parts.push(...options.map(shellQuote));
+  return parts;
 }
 
 export function shellQuote(value: string): string {

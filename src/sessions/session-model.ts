@@ -160,7 +160,7 @@ export class SessionFolder {
         if (turn && !turn.ended) turn.lastItem = "call_output";
         if (call.patchPaths && succeeded(call)) addPaths(model.filesChanged, call.patchPaths);
         if (this.options.compact) {
-          call.output = { kind: "call_output", line: event.line, callId: event.callId, text: "", exitCode: event.exitCode, durationMs: event.durationMs, running: event.running, isError: event.isError };
+          call.output = { kind: "call_output", line: event.line, callId: event.callId, text: "", exitCode: event.exitCode, durationMs: event.durationMs, running: event.running, isError: event.isError, denial: event.denial };
         }
         return;
       }

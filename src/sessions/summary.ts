@@ -1,6 +1,7 @@
 // What a session did and how it ended, in one object.
 import type { TokenTotals } from "./events.js";
-import { diagnose, type Diagnosis, type RunEvidence } from "./diagnosis.js";
+import { diagnose, type Diagnosis, type RunFacts } from "./diagnosis.js";
+import type { Invocation } from "./resume-command.js";
 import { callStatus, turnStatus, type SessionModel, type TurnStatus } from "./session-model.js";
 import { tokenUsage } from "./usage.js";
 
@@ -38,7 +39,7 @@ export interface SessionSummary {
   tokens: TokenTotals | null;
   skipped_lines: number;
   /** The newest run of this session by this server, from its run ledger. */
-  run: { run_id: string; status: RunEvidence["status"]; error: string | null } | null;
+  run: { run_id: string; status: RunFacts["status"]; error: string | null } | null;
   diagnosis: Diagnosis;
 }
 
@@ -52,7 +53,9 @@ export interface SessionLocation {
 export interface SummaryOptions {
   reasoningLimit: number;
   skippedLines: number;
-  run?: RunEvidence | undefined;
+  run?: RunFacts | undefined;
+  /** CODEX_HOME and binary for the commands in next_step, when not the defaults. */
+  invocation?: Invocation | undefined;
 }
 
 export function summarize(model: SessionModel, where: SessionLocation, options: SummaryOptions): SessionSummary {
@@ -94,7 +97,7 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     tokens: tokenUsage(model).total,
     skipped_lines: options.skippedLines,
     run: options.run ? { run_id: options.run.runId, status: options.run.status, error: options.run.error } : null,
-    diagnosis: diagnose(model, id, cwd ?? undefined, options.run),
+    diagnosis: diagnose(model, { sessionId: id, cwd: cwd ?? undefined, run: options.run, invocation: options.invocation }),
   };
 }
 

@@ -10,6 +10,20 @@ export interface ParsedOutput {
   running?: boolean;
   /** The tool itself reported failure (MCP `isError`, an interrupted command). */
   isError?: boolean;
+  /** What the output says was refused: by the sandbox, or an escalation the approval policy rejected. */
+  denial?: Denial;
+}
+
+/**
+ * A refused action. `explicit`: Codex itself said so (a `Sandbox(Denied …)` error, an approval-policy rejection,
+ * a read-only file system); otherwise the command's own error only looks like one, which counts as a sandbox
+ * denial only when the session ran sandboxed.
+ */
+export interface Denial {
+  kind: "write" | "network" | "escalation";
+  /** The path or host:port refused, when the output names it. */
+  target: string | null;
+  explicit: boolean;
 }
 
 /** `function_call_output.output` etc.: a string, a JSON-encoded string, an array of content items, or an object. */
@@ -35,7 +49,7 @@ function parseOutputText(raw: string): ParsedOutput {
       const result: ParsedOutput = { text: json.output };
       if (typeof metadata.exit_code === "number") result.exitCode = metadata.exit_code;
       if (typeof metadata.duration_seconds === "number") result.durationMs = Math.round(metadata.duration_seconds * 1000);
-      return result;
+      return withDenial(result, json.output);
     }
   }
   if (trimmed.startsWith("[")) {
@@ -45,15 +59,47 @@ function parseOutputText(raw: string): ParsedOutput {
   }
   const result: ParsedOutput = { text: raw };
   const header = raw.slice(0, 2000);
+  // `exit_code: N` is the Debug print of a sandbox denial (0.100: `exec_command failed: CreateProcess { … Sandbox(Denied { output: ExecToolCallOutput { exit_code: 1 …`)
   const exit =
-    /^Process exited with code (-?\d+)/m.exec(header) ?? /^Exit code: (-?\d+)/m.exec(header) ?? /exit code: (-?\d+)/.exec(header);
+    /^Process exited with code (-?\d+)/m.exec(header) ?? /^Exit code: (-?\d+)/m.exec(header) ?? /exit code: (-?\d+)/.exec(header) ?? /\bexit_code: (-?\d+)/.exec(header);
   if (exit?.[1] !== undefined) result.exitCode = Number(exit[1]);
   const wall = /^Wall time: ([\d.]+) seconds/m.exec(header);
   if (wall?.[1] !== undefined) result.durationMs = Math.round(Number(wall[1]) * 1000);
   if (/^Process running with session ID \d+/m.test(header)) result.running = true;
   // an interrupted command, or a tool call Codex refused to dispatch
   if (/^aborted by user/m.test(header) || /^unsupported (custom )?(tool )?call\b/.test(header)) result.isError = true;
+  return withDenial(result, raw);
+}
+
+function withDenial(result: ParsedOutput, text: string): ParsedOutput {
+  const denial = denialOf(text.length > 8000 ? `${text.slice(0, 4000)}\n${text.slice(-4000)}` : text);
+  if (denial) {
+    result.denial = denial;
+    if (denial.explicit) result.isError = true;
+  }
   return result;
+}
+
+/** Shapes of every generation: see Denial. */
+export function denialOf(text: string): Denial | undefined {
+  // "approval policy is Never; reject command — you cannot ask for escalated permissions …" (0.63 – 0.169)
+  if (/^approval policy is \w+; reject command/m.test(text) || /^(?:exec command )?rejected by user/m.test(text)) {
+    return { kind: "escalation", target: null, explicit: true };
+  }
+  const explicit = /Sandbox\(Denied|SandboxDenied|sandbox denied exec error|failed in sandbox/.test(text);
+  const unescaped = text.replace(/\\+(['"])/g, "$1");
+  const write = /['"‘]?(\/[^\s'"’:]*)['"’]?: (Read-only file system|Permission denied|Operation not permitted)/.exec(unescaped);
+  if (write) return { kind: "write", target: write[1] ?? null, explicit: explicit || write[2] === "Read-only file system" };
+  const network =
+    /Could not resolve host:? ([\w.-]+)/.exec(unescaped) ??
+    /Failed to connect to ([\w.:-]+) port (\d+)/.exec(unescaped) ??
+    /getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)/.exec(unescaped) ??
+    /(Network is unreachable|Temporary failure in name resolution)/.exec(unescaped);
+  if (network) {
+    const target = network[2] !== undefined ? `${network[1]}:${network[2]}` : /^[A-Z]/.test(network[1] ?? "") ? null : (network[1] ?? null);
+    return { kind: "network", target, explicit };
+  }
+  return explicit ? { kind: "write", target: null, explicit } : undefined;
 }
 
 /** Text of MCP/Responses content items (`{type:"text"|"input_text"|"output_text", text}`), one per line. */

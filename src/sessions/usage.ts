@@ -5,6 +5,10 @@
 // segment, and the session total is the sum of each segment's last value. A counter emitted again
 // unchanged is the same usage, not more. Nothing is estimated: no counters, no numbers.
 //
+// When a request overflows the window, Codex writes a "window full" marker: a counter whose total is the
+// window size with 0 input and 0 output (`set_total_tokens_full`). It is not usage: it is skipped for the
+// numbers and remembered as the fact that the window filled up.
+//
 // TokenLedger is fed as the log is folded, so a cached fold answers at once however long the log is.
 import type { EventOf, RateLimits, TokenTotals } from "./events.js";
 import type { SessionModel } from "./session-model.js";
@@ -29,8 +33,13 @@ export interface TokenUsageReport {
   observed_at: string | null;
   /** Counter segments found (more than one: a resumed session whose CLI restarted the counter). */
   segments: number;
+  /** Codex marked the context window full (a request overflowed it) and no real counter came after. */
+  context_window_full: boolean;
   note: string | null;
 }
+
+/** A request above this share of the window is close to overflowing it. */
+export const CONTEXT_NEARLY_FULL_PERCENT = 80;
 
 export const PER_TURN_SHOWN = 100;
 const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
@@ -44,6 +53,8 @@ export class TokenLedger {
   observedAt: string | undefined;
   rateLimits: RateLimits | undefined;
   rateLimitsAt: string | undefined;
+  /** Time of the newest window-full marker not followed by a real counter; undefined when there is none. */
+  windowFullAt: string | null | undefined;
   /** Session-cumulative usage at the newest counter of each turn, in turn order. */
   private readonly cumulativeByTurn = new Map<number, TokenTotals>();
   /** Per-turn usage Codex recorded itself (`token_usage_record.turn_token_usage`, 0.160+). */
@@ -57,6 +68,11 @@ export class TokenLedger {
     }
     const total = event.total;
     if (!total) return;
+    if (isWindowFullMarker(event)) {
+      this.windowFullAt = event.timestamp ?? null;
+      return;
+    }
+    this.windowFullAt = undefined;
     if (this.segmentLast && total.total < this.segmentLast.total) {
       this.finished = add(this.finished, this.segmentLast);
       this.segmentLast = undefined;
@@ -91,6 +107,11 @@ export class TokenLedger {
   }
 }
 
+function isWindowFullMarker(event: EventOf<"token_count">): boolean {
+  const { total, last } = event;
+  return total !== undefined && total.total > 0 && total.input === 0 && total.output === 0 && (last === undefined || (last.input === 0 && last.output === 0));
+}
+
 export function tokenUsage(model: SessionModel): TokenUsageReport {
   const ledger = model.tokens;
   const total = ledger.total();
@@ -99,21 +120,37 @@ export function tokenUsage(model: SessionModel): TokenUsageReport {
   for (const turn of model.turns) if (turn.modelContextWindow !== undefined) contextWindow ??= turn.modelContextWindow;
   const observedAt = [ledger.observedAt, ledger.rateLimitsAt].filter((at): at is string => at !== undefined).sort().at(-1);
   const lastUsage = ledger.lastUsage;
+  const contextUsedPercent = lastUsage && contextWindow ? Math.round((lastUsage.total / contextWindow) * 1000) / 10 : null;
+  const windowFull = ledger.windowFullAt !== undefined;
   return {
     total: total ?? null,
     last_turn: perTurn.at(-1) ?? null,
     per_turn: perTurn.slice(-PER_TURN_SHOWN),
     per_turn_omitted: Math.max(0, perTurn.length - PER_TURN_SHOWN),
     model_context_window: contextWindow ?? null,
-    context_used_percent: lastUsage && contextWindow ? Math.round((lastUsage.total / contextWindow) * 1000) / 10 : null,
+    context_used_percent: contextUsedPercent,
     rate_limits: ledger.rateLimits ? { primary: ledger.rateLimits.primary, secondary: ledger.rateLimits.secondary } : null,
     plan_type: ledger.rateLimits?.plan_type ?? null,
     observed_at: observedAt ?? null,
     segments: ledger.segments,
-    note: total
-      ? null
-      : "This session's log holds no token counters (Codex writes them into rollouts from 0.31 on, after the first model response); no numbers are estimated.",
+    context_window_full: windowFull,
+    note: usageNote(total !== undefined, windowFull, contextUsedPercent),
   };
+}
+
+function usageNote(counted: boolean, windowFull: boolean, usedPercent: number | null): string | null {
+  const notes: string[] = [];
+  if (windowFull) {
+    notes.push(
+      `The context window filled up: a request overflowed it (Codex's window-full marker is not a count; totals and context_used_percent come from the last real counter${counted ? "" : ", and there is none"}).`,
+    );
+  } else if (usedPercent !== null && usedPercent >= CONTEXT_NEARLY_FULL_PERCENT) {
+    notes.push(`The newest request used ${usedPercent}% of the context window: the next turns may overflow it.`);
+  }
+  if (!counted && !windowFull) {
+    notes.push("This session's log holds no token counters (Codex writes them into rollouts from 0.31 on, after the first model response); no numbers are estimated.");
+  }
+  return notes.length > 0 ? notes.join(" ") : null;
 }
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {

@@ -10,7 +10,7 @@ const inputSchema = {
   mode: modeInput.default("sandboxed"),
   model: z.string().min(1).max(200).optional().describe("Model to use; omitted means Codex's own configured default."),
   reasoning_effort: z.enum(["minimal", "low", "medium", "high", "xhigh"]).optional().describe("Reasoning effort for reasoning models (`-c model_reasoning_effort=…`)."),
-  profile: z.string().min(1).max(200).optional().describe("A Codex config profile name (`--profile`)."),
+  profile: z.string().min(1).max(200).optional().describe("A Codex config profile name (`--profile`); only if the operator allowed profiles (--allow-profile)."),
   config: configInput.optional(),
   timeout_ms: timeoutInput.optional(),
   background: z.boolean().default(false).describe("Answer at once (as soon as the session id is known) and let the run go on; follow it with run_status."),

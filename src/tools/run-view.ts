@@ -4,6 +4,7 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { CALLER_CONFIG_KEYS } from "../codex/run-policy.js";
 import type { RunManager, RunView } from "../codex/runs.js";
 import { renderRun } from "../render.js";
 import { toolResult } from "./result.js";
@@ -51,7 +52,9 @@ export const modeInput = z
 
 export const configInput = z
   .record(z.string().max(200), z.unknown())
-  .describe('Codex config overrides, each passed as `-c key=value` with the value TOML-encoded, e.g. {"model_reasoning_summary": "detailed"}.');
+  .describe(
+    `Codex config overrides, each passed as \`-c key=value\` with the value TOML-encoded, e.g. {"model_reasoning_summary": "detailed"}. Only these keys, unless the operator allowed more (--allow-config-key): ${CALLER_CONFIG_KEYS.join(", ")}.`,
+  );
 
 export const timeoutInput = z.number().int().min(1000).describe("Hard limit for the whole run in ms; the run's process group is killed when it passes (default 30 min).");
 export const waitInput = z.number().int().min(0).max(600_000).describe("How long this call waits before answering `running` with the run_id (default just under a host's 60 s tool timeout). The run goes on; poll run_status.");

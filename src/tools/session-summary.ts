@@ -3,11 +3,11 @@ import { z } from "zod";
 import { renderSummary } from "../render.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
-import type { RunManager } from "../codex/runs.js";
-import { sessionSummary, type RunEvidence } from "../sessions/index.js";
+import { invocationOf, runFactsFor } from "../run-facts.js";
+import { DIAGNOSIS_CATEGORIES, sessionSummary } from "../sessions/index.js";
 import { answer, toolResult } from "./result.js";
 import { runStatus } from "./run-view.js";
-import { sessionIdInput, tokenTotals, turnStatus } from "./schemas.js";
+import { diagnosis, sessionIdInput, tokenTotals, turnStatus } from "./schemas.js";
 
 const inputSchema = {
   session_id: sessionIdInput,
@@ -43,7 +43,7 @@ const outputSchema = {
   tokens: tokenTotals.nullable(),
   skipped_lines: z.number(),
   run: z.object({ run_id: z.string(), status: runStatus, error: z.string().nullable() }).nullable(),
-  diagnosis: z.object({ category: z.string(), evidence: z.array(z.string()), next_step: z.string() }),
+  diagnosis,
 };
 
 export function registerSessionSummaryTool(server: McpServer, { config, runs }: ToolContext): void {
@@ -52,7 +52,7 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs }: 
     {
       title: "Summarize a Codex session",
       description:
-        "Reads one Codex session log and says what happened: each turn's prompt and outcome, the agent's last message, errors, the newest reasoning summaries, call counts, files changed, token totals, and a diagnosis (completed, command_failures, model_error, usage_limit, rate_limited, context_window_exceeded, aborted, interrupted, timeout, cancelled, running while a run still follows the session) with evidence and the next step, e.g. the exact resume command. Start here when a delegated Codex run failed.",
+        `Reads one Codex session log and says what happened: each turn's prompt and outcome, the agent's last message, errors, the newest reasoning summaries, call counts, files changed, token totals, and a diagnosis (${DIAGNOSIS_CATEGORIES.join(", ")}) with retryable, resets_at, the failing commands and sandbox denials of the last turn, evidence, and the next step with a command to paste. It also reads what the session's newest run reported, whichever server sharing this state dir started it, and says running while that run is alive. Start here when a delegated Codex run failed.`,
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -60,16 +60,9 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs }: 
     ({ session_id, reasoning_limit }) =>
       answer("session_summary", async () => {
         await checkSessionRef(config, session_id);
-        const summary = await sessionSummary(config.codexHome, session_id, { reasoningLimit: reasoning_limit, runEvidence: (id) => runEvidence(runs, id) });
+        const summary = await sessionSummary(config.codexHome, session_id, { reasoningLimit: reasoning_limit, runFacts: (id) => runFactsFor(runs, id), invocation: invocationOf(config) });
         return toolResult(summary, renderSummary(summary));
       }),
   );
 }
 
-
-/** The newest run of the session, by any process of this state dir (`running` while its supervisor follows it). */
-async function runEvidence(runs: RunManager, sessionId: string): Promise<RunEvidence | undefined> {
-  const view = await runs.registry.findBySession(sessionId);
-  if (!view) return undefined;
-  return { runId: view.run_id, status: view.status, error: view.error, startedAt: view.started_at };
-}

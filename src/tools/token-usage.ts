@@ -24,6 +24,7 @@ const outputSchema = {
   plan_type: z.string().nullable(),
   observed_at: z.string().nullable(),
   segments: z.number(),
+  context_window_full: z.boolean().describe("A request overflowed the context window (Codex's window-full marker) and no later counter says otherwise."),
   note: z.string().nullable(),
   skipped_lines: z.number(),
 };

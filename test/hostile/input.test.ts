@@ -21,7 +21,8 @@ beforeAll(async () => {
   ({ home, fixtures } = await copyFixtureHome());
   work = await realpath(await mkdtemp(join(tmpdir(), "ccm-hostile-")));
   stub = await stubCodex(`env > "$(dirname "$STDIN_FILE")/env.txt"; printf '%s\\n' "$@" > "$(dirname "$STDIN_FILE")/argv.txt"; ${QUICK_SUCCESS}`);
-  mcp = await connect(testConfig({ codexHome: home, codexBin: stub, childEnv: { ...process.env, STDIN_FILE: join(work, "stdin.txt"), SECRET_TOKEN: "s3cret" } }));
+  // the operator allowed one odd key, so the quoting of an array value can be seen in argv
+  mcp = await connect(testConfig({ codexHome: home, codexBin: stub, allowConfigKeys: ["a.b_c-d"], childEnv: { ...process.env, STDIN_FILE: join(work, "stdin.txt"), SECRET_TOKEN: "s3cret" } }));
 });
 afterAll(async () => mcp.close());
 
@@ -97,10 +98,11 @@ describe("prompts and config reach Codex as data, never as flags or shell", () =
   });
 
   it("a cwd that is a file, missing, relative, or a symlink to elsewhere is checked after resolving it", async () => {
-    const link = join(work, "link-to-tmp");
-    await symlink(tmpdir(), link);
+    const elsewhere = await realpath(await mkdtemp(join(tmpdir(), "ccm-elsewhere-")));
+    const link = join(work, "link-to-elsewhere");
+    await symlink(elsewhere, link);
     const view = (await mcp.call("run_codex", { prompt: "x", cwd: link })).structuredContent as { cwd: string };
-    expect(view.cwd).toBe(await realpath(tmpdir()));
+    expect(view.cwd).toBe(elsewhere);
   });
 });
 
@@ -162,7 +164,7 @@ describe("operator policy", () => {
       SECRET_TOKEN: "s3cret",
       OPENAI_API_KEY: "sk-allowed",
     });
-    const narrow = await connect({ ...config, runner: { ...config.runner, codexBin: stub, stateDir: join(work, "state2") } });
+    const narrow = await connect({ ...config, runner: { ...config.runner, codexBin: stub, stateDir: await mkdtemp(join(tmpdir(), "ccm-state2-")) } });
     try {
       await narrow.call("run_codex", { prompt: "x", cwd: work });
       const env = (await readFile(join(work, "env.txt"), "utf8")).split("\n").map((line) => line.split("=")[0]);

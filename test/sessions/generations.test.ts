@@ -178,7 +178,7 @@ describe("exact details per generation", () => {
   it("0.100.0: a failed model request is a task_complete without an answer", async () => {
     const { file, model } = await loadSession(FIXTURE_HOME, fixture("0.100.0", "model-error").session_id);
     const summary = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 10, skippedLines: 0 });
-    expect(summary.diagnosis.evidence[0]).toMatch(/ended without an answer and Codex logged no reason/);
+    expect(summary.diagnosis.evidence[0]).toMatch(/ended without an answer and neither the log nor a run of this server says why/);
   });
 
   it("0.169.0: the model's error message, the context window and per-turn records", async () => {

@@ -92,7 +92,7 @@ describe("TypeScript CLI session (a single JSON document)", () => {
       reasoning: [{ turn: 1, text: "**Planning** I will run it" }],
       tokens: null,
     });
-    expect(summary.diagnosis.evidence[0]).toBe('turn 1 completed, but its last command failed: "echo hi; exit 3" exited with code 3');
+    expect(summary.diagnosis.evidence).toEqual(["turn 1 completed, but its last command failed", 'the agent\'s last message: "Done."', 'failed: "echo hi; exit 3" exited with 3']);
     const { model } = await loadSession(home, "dd3a4447-311a-47ef-ade0-25a669164032");
     expect(lastCalls(model, { limit: 5, includeOutput: true, maxOutputChars: 100 }).calls[0]).toMatchObject({ exit_code: 3, duration_ms: 100, output: "hi\n" });
   });
@@ -116,22 +116,29 @@ describe("diagnosis of failures the fake model cannot make the CLI write", () =>
       ...failedTurn("You've hit your usage limit. Try again later.", "usage_limit_exceeded"),
       { ...at(4), kind: "token_count", rateLimits: { primary: { used_percent: 100, window_minutes: 300, resets_at: "2026-01-28T15:00:00.000Z" }, secondary: null, plan_type: "plus" } },
     ]);
-    expect(diagnose(model, ID, "/w")).toEqual({
+    const command = `codex exec --cd /w resume ${ID} 'Continue where you left off.'`;
+    expect(diagnose(model, { sessionId: ID, cwd: "/w" })).toMatchObject({
       category: "usage_limit",
+      retryable: true,
+      resets_at: "2026-01-28T15:00:00.000Z",
       evidence: ['turn 1 failed: "You\'ve hit your usage limit. Try again later." (usage_limit_exceeded)', "the primary rate-limit window (300 min) is 100% used until 2026-01-28T15:00:00.000Z"],
-      next_step: "Wait until 2026-01-28T15:00:00.000Z, then resume.",
+      next_step: `Wait until 2026-01-28T15:00:00.000Z, then run: ${command}`,
+      next_command: command,
+      error: { message: "You've hit your usage limit. Try again later.", source: "log", error_info: "usage_limit_exceeded", http_status: null, request_id: null, retries: null },
     });
     expect(tokenUsage(model)).toMatchObject({ plan_type: "plus", observed_at: "2026-01-28T10:00:04.000Z", total: null });
   });
 
   it("rate limited and context window exceeded", async () => {
-    expect(diagnose(await foldEvents(failedTurn("exceeded retry limit, last status: 429 Too Many Requests")), ID, undefined)).toMatchObject({
+    expect(diagnose(await foldEvents(failedTurn("exceeded retry limit, last status: 429 Too Many Requests")), { sessionId: ID })).toMatchObject({
       category: "rate_limited",
       next_step: `Wait a minute and resume: codex exec resume ${ID} 'Continue where you left off.'`,
     });
-    expect(diagnose(await foldEvents(failedTurn("Codex ran out of room in the model's context window.", "context_window_exceeded")), ID, "/my proj")).toMatchObject({
+    expect(diagnose(await foldEvents(failedTurn("Codex ran out of room in the model's context window.", "context_window_exceeded")), { sessionId: ID, cwd: "/my proj" })).toMatchObject({
       category: "context_window_exceeded",
-      next_step: expect.stringContaining(`codex exec --cd '/my proj' resume ${ID}`),
+      retryable: false,
+      next_command: `codex exec --cd '/my proj' 'Continue the work of Codex session ${ID}, which ran out of context. Its first request was: do the thing'`,
+      next_step: expect.stringContaining(`codex exec --cd '/my proj' --model '<model with a larger context window>' resume ${ID}`),
     });
   });
 
@@ -140,10 +147,11 @@ describe("diagnosis of failures the fake model cannot make the CLI write", () =>
       { ...at(1), kind: "user_message", text: "go" },
       { ...at(2), kind: "token_count", rateLimits: { primary: null, secondary: { used_percent: 100, window_minutes: 10080, resets_at: null }, plan_type: null } },
     ]);
-    expect(diagnose(model, ID, undefined)).toEqual({
+    expect(diagnose(model, { sessionId: ID })).toMatchObject({
       category: "usage_limit",
-      evidence: ["the secondary rate-limit window (10080 min) is 100% used"],
-      next_step: "Wait for the usage window to reset, then resume.",
+      resets_at: null,
+      evidence: expect.arrayContaining(["the secondary rate-limit window (10080 min) is 100% used"]),
+      next_step: `Wait for the usage limit to reset (Codex did not say when; \`codex\` /status shows it), then run: codex exec resume ${ID} 'Continue where you left off.'`,
     });
   });
 

@@ -7,6 +7,11 @@
 //   MCP:<tool> <json>     call the MCP tool whose name ends with <tool> with the JSON arguments, then answer
 //   FAIL400               answer HTTP 400 with an OpenAI-style error body
 //   HANG                  open the stream and never finish it (timeouts, cancellation)
+//   STEPS: a ;; b ;; …    a scripted turn: each model request of the turn plays the next step (the number of tool
+//                         outputs since the prompt picks it): RUN:<command>, ESCALATE:<command> (asks to run it
+//                         outside the sandbox), SAY:<final message>, FAIL:<kind>
+//                         (FAILURES: how the real OpenAI and ChatGPT backends fail); past the last step: "Done."
+//   NOHEADERS             send no `x-codex-*` rate-limit headers; LIMITHEADERS: headers with the primary window 100% used
 //   anything else         answer "plain answer"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -58,6 +63,96 @@ const RATE_LIMIT_HEADERS: Record<string, string> = {
   "x-codex-secondary-reset-at": String(FAKE_RATE_LIMIT_RESET_AT + 86400),
 };
 
+/** `resets_at` of a scripted usage limit: 2027-01-01T00:00:00Z (Codex prints "Try again at Jan 1st, 2027 12:00 AM."). */
+export const FAKE_USAGE_RESET_AT = 1798761600;
+export const FAKE_REQUEST_ID = "req_fake_0001";
+
+interface Failure {
+  /** An HTTP error answer; otherwise a 200 event stream that fails. */
+  status?: number;
+  headers?: Record<string, string>;
+  body?: Record<string, unknown>;
+  /** `response.failed` with this error (what the Responses API sends when it fails mid-stream). */
+  failed?: Record<string, unknown>;
+  /** Open the stream, then drop the connection before `response.completed`. */
+  drop?: boolean;
+}
+
+/**
+ * The failure shapes, as Codex's own client parses them (codex-rs `codex-api/src/sse/responses.rs`: response.failed
+ * codes `context_length_exceeded`, `insufficient_quota`, `usage_not_included`, `rate_limit_exceeded` "try again in
+ * Ns", anything else retryable; `core/src/api_bridge.rs`: HTTP 429 `usage_limit_reached` with `plan_type` and
+ * `resets_at`, 401/5xx as unexpected status with the request id from `x-request-id`).
+ */
+export const FAILURES = {
+  usage_limit: {
+    status: 429,
+    body: { error: { type: "usage_limit_reached", message: "The usage limit has been reached", plan_type: "plus", resets_at: FAKE_USAGE_RESET_AT } },
+  },
+  insufficient_quota: {
+    failed: { type: "insufficient_quota", code: "insufficient_quota", message: "You exceeded your current quota, please check your plan and billing details." },
+  },
+  rate_limit: {
+    failed: {
+      type: "tokens",
+      code: "rate_limit_exceeded",
+      message: "Rate limit reached for mock-model in organization org-fake on tokens per min (TPM): Limit 30000, Used 29500, Requested 1500. Please try again in 1.5s.",
+    },
+  },
+  rate_limit_429: {
+    status: 429,
+    headers: { "retry-after": "2" },
+    body: { error: { type: "requests", code: "rate_limit_exceeded", message: "Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 2s." } },
+  },
+  overloaded: {
+    failed: { type: "service_unavailable_error", code: "server_is_overloaded", message: "Our servers are currently overloaded. Please try again later." },
+  },
+  server_error: {
+    failed: {
+      type: "server_error",
+      code: "server_error",
+      message: `An error occurred while processing your request. You can retry your request, or contact us through our help center at help.openai.com if the error persists. Please include the request ID ${FAKE_REQUEST_ID} in your message.`,
+    },
+  },
+  context: {
+    failed: { type: "invalid_request_error", code: "context_length_exceeded", message: "Your input exceeds the context window of this model. Please adjust your input and try again." },
+  },
+  unauthorized: {
+    status: 401,
+    body: { error: { message: "Incorrect API key provided: sk-fake. You can find your API key at https://platform.openai.com/account/api-keys.", type: "invalid_request_error", code: "invalid_api_key" } },
+  },
+  http500: { status: 500, body: { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error" } } },
+  http502: { status: 502, body: { error: { message: "Bad gateway.", type: "server_error" } } },
+  drop: { drop: true },
+} satisfies Record<string, Failure>;
+
+export type FailureKind = keyof typeof FAILURES;
+
+type Step = { run: string; escalate?: boolean } | { say: string } | { fail: FailureKind };
+
+/** `STEPS: RUN:false ;; SAY:I give up` → the steps; unknown failure kinds are an error in the test itself. */
+export function parseSteps(prompt: string): Step[] | undefined {
+  // the script opens the prompt ("please STEPS: …"): a later prompt that quotes it is not a script
+  const match = /^(?:\w+ )*STEPS:(.*)$/s.exec(prompt);
+  if (!match?.[1]) return undefined;
+  return match[1].split(";;").map((raw): Step => {
+    const step = raw.trim();
+    if (step.startsWith("RUN:")) return { run: step.slice(4).trim() };
+    if (step.startsWith("ESCALATE:")) return { run: step.slice(9).trim(), escalate: true };
+    if (step.startsWith("SAY:")) return { say: step.slice(4).trim() };
+    const kind = step.startsWith("FAIL:") ? step.slice(5).trim() : "";
+    if (kind in FAILURES) return { fail: kind as FailureKind };
+    throw new Error(`fake model: unknown step ${JSON.stringify(step)}`);
+  });
+}
+
+/** The primary window used up, resetting when the scripted usage limit does. */
+const EXHAUSTED_HEADERS: Record<string, string> = {
+  ...RATE_LIMIT_HEADERS,
+  "x-codex-primary-used-percent": "100",
+  "x-codex-primary-reset-at": String(FAKE_USAGE_RESET_AT),
+};
+
 export async function startFakeModel(): Promise<FakeModel> {
   const requests: ResponsesRequest[] = [];
   let responseCount = 0;
@@ -87,11 +182,31 @@ export async function startFakeModel(): Promise<FakeModel> {
       return;
     }
 
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", ...RATE_LIMIT_HEADERS });
+    const rateLimitHeaders = prompt.includes("NOHEADERS") ? {} : prompt.includes("LIMITHEADERS") ? EXHAUSTED_HEADERS : RATE_LIMIT_HEADERS;
+    const steps = parseSteps(prompt);
+    const step = steps?.[toolOutputsSincePrompt(request.input ?? [])];
+    const failure: Failure | undefined = step && "fail" in step ? FAILURES[step.fail] : undefined;
+    if (failure?.status !== undefined) {
+      res.writeHead(failure.status, { "content-type": "application/json", "x-request-id": FAKE_REQUEST_ID, ...rateLimitHeaders, ...failure.headers });
+      res.end(JSON.stringify(failure.body ?? {}));
+      return;
+    }
+
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": FAKE_REQUEST_ID, ...rateLimitHeaders });
     const send = (event: Record<string, unknown>): void => {
       res.write(`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`);
     };
     send({ type: "response.created", response: { id: `resp_${n}` } });
+    if (failure?.drop) {
+      // after the response has started: a connection lost mid-stream, not a refused request
+      setTimeout(() => res.destroy(), 100);
+      return;
+    }
+    if (failure?.failed) {
+      send({ type: "response.failed", response: { id: `resp_${n}`, status: "failed", error: failure.failed } });
+      res.end();
+      return;
+    }
 
     if (prompt.includes("HANG")) {
       hanging.add(res);
@@ -103,7 +218,14 @@ export async function startFakeModel(): Promise<FakeModel> {
     const patchFile = /PATCH:(\S+)/.exec(prompt)?.[1];
     const mcp = /MCP:(\S+)\s*(.*)$/m.exec(prompt);
     let usage: (typeof FAKE_USAGE)[keyof typeof FAKE_USAGE] = FAKE_USAGE.answer;
-    if (run !== undefined && !answeringToolOutput) {
+    if (steps) {
+      if (step && "run" in step) {
+        send(outputItemDone(shellCallItem(n, step.run, request.tools ?? [], step.escalate)));
+        usage = FAKE_USAGE.toolCall;
+      } else {
+        send(outputItemDone(messageItem(n, step && "say" in step ? step.say : "Done.")));
+      }
+    } else if (run !== undefined && !answeringToolOutput) {
       send(outputItemDone(reasoningItem(n, `**Planning** I will run \`${run}\` to check the workspace.`)));
       send(outputItemDone(shellCallItem(n, run, request.tools ?? [])));
       usage = FAKE_USAGE.toolCall;
@@ -173,14 +295,16 @@ function messageItem(n: number, text: string): Record<string, unknown> {
 }
 
 /** Calls whichever shell tool this CLI version offers, in the argument shape that tool takes. */
-function shellCallItem(n: number, command: string, tools: ToolSpec[]): Record<string, unknown> {
+function shellCallItem(n: number, command: string, tools: ToolSpec[], escalate = false): Record<string, unknown> {
   const names = new Set(tools.map((tool) => tool.name ?? tool.type));
   const call = { id: `fc_${n}`, call_id: `call_${n}` };
+  // how each shell tool asks to run outside the sandbox
+  const escalation = escalate ? { sandbox_permissions: "require_escalated", with_escalated_permissions: true, justification: "needs to write outside the workspace" } : {};
   if (names.has("exec_command")) {
-    return { type: "function_call", ...call, name: "exec_command", arguments: JSON.stringify({ cmd: command }) };
+    return { type: "function_call", ...call, name: "exec_command", arguments: JSON.stringify({ cmd: command, ...escalation }) };
   }
   if (names.has("shell_command")) {
-    return { type: "function_call", ...call, name: "shell_command", arguments: JSON.stringify({ command }) };
+    return { type: "function_call", ...call, name: "shell_command", arguments: JSON.stringify({ command, ...escalation }) };
   }
   if (!names.has("shell") && names.has("local_shell")) {
     return {
@@ -194,7 +318,7 @@ function shellCallItem(n: number, command: string, tools: ToolSpec[]): Record<st
     type: "function_call",
     ...call,
     name: "shell",
-    arguments: JSON.stringify({ command: ["bash", "-lc", command] }),
+    arguments: JSON.stringify({ command: ["bash", "-lc", command], ...escalation }),
   };
 }
 
@@ -238,6 +362,17 @@ function lastUserPrompt(input: InputItem[]): string {
 }
 
 const TOOL_OUTPUT_TYPES = new Set(["function_call_output", "custom_tool_call_output", "local_shell_call_output"]);
+
+/** Tool outputs after the newest prompt: how far into a scripted turn this request is. */
+function toolOutputsSincePrompt(input: InputItem[]): number {
+  let count = 0;
+  for (let i = input.length - 1; i >= 0; i--) {
+    const item = input[i];
+    if (item?.role === "user" && !textOf(item.content).startsWith("<")) break;
+    if (TOOL_OUTPUT_TYPES.has(item?.type ?? "")) count += 1;
+  }
+  return count;
+}
 
 function lastItemIsToolOutput(input: InputItem[]): boolean {
   const last = input.at(-1);

@@ -1,0 +1,136 @@
+// What a caller may change about a run. Caller input may come from a manipulated agent, so `config`
+// overrides are an allowlist: Codex's config can start processes (`notify`, `mcp_servers.*.command`), widen
+// the sandbox (`sandbox_workspace_write.*`, `approval_policy`), send credentials elsewhere
+// (`model_providers.*`), or read files (`model_instructions_file`). Pure: every decision is a string to show.
+import { isAbsolute, relative } from "node:path";
+import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
+import { CONFIG_KEY } from "./toml.js";
+
+/**
+ * Settings any caller may set. Each only shapes the model request or what is printed: none starts a
+ * process, touches the sandbox, approvals, filesystem or network, changes the endpoint or credentials, or
+ * names a file. Why each is safe is in the README (Security model).
+ */
+export const CALLER_CONFIG_KEYS = [
+  "model",
+  "model_reasoning_effort",
+  "model_reasoning_summary",
+  "model_verbosity",
+  "model_supports_reasoning_summaries",
+  "hide_agent_reasoning",
+  "show_raw_agent_reasoning",
+] as const;
+
+export interface CallerPolicy {
+  /** Keys (and everything under them) the operator allowed with --allow-config-key. */
+  allowConfigKeys: readonly string[];
+  /** The operator allowed `profile` (--allow-profile). */
+  allowProfile: boolean;
+}
+
+export interface CallerSettings {
+  profile?: string | undefined;
+  config?: Record<string, unknown> | undefined;
+}
+
+/** Why the caller's settings are refused (naming the key and the operator switch), or undefined. */
+export function refuseCallerSettings(settings: CallerSettings, policy: CallerPolicy): string | undefined {
+  if (settings.profile !== undefined && !policy.allowProfile) {
+    return `profile ${JSON.stringify(settings.profile.slice(0, 200))} cannot be chosen by a caller: a Codex profile can set anything, including commands Codex starts and the sandbox. The operator can allow profiles with --allow-profile (or CODEX_CONTROL_ALLOW_PROFILE=1).`;
+  }
+  for (const key of Object.keys(settings.config ?? {})) {
+    if (!CONFIG_KEY.test(key)) return `config key ${JSON.stringify(key)} is not a dotted config path (letters, digits, _ and -, joined by dots).`;
+  }
+  for (const [key, value] of flattenConfig(settings.config ?? {})) {
+    if (policy.allowConfigKeys.some((allowed) => key === allowed || key.startsWith(`${allowed}.`))) continue;
+    const shown = JSON.stringify(key.slice(0, 200));
+    if (!(CALLER_CONFIG_KEYS as readonly string[]).includes(key)) {
+      return `config key ${shown} cannot be set by a caller: only settings that cannot start a process, widen the sandbox, change the model endpoint or credentials, or read a file are allowed (${CALLER_CONFIG_KEYS.join(", ")}). The operator can allow it with --allow-config-key ${key.slice(0, 200)} (or CODEX_CONTROL_ALLOW_CONFIG_KEYS).`;
+    }
+    if (!["string", "number", "boolean"].includes(typeof value)) {
+      return `config key ${shown} takes a single string, number or boolean, got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}.`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Every setting a `config` object sets, as [dotted key, value]: a table value sets each of its keys
+ * (`{"mcp_servers": {"x": {"command": …}}}` sets `mcp_servers.x.command`), so a table cannot hide a key
+ * behind an allowed prefix. An empty table is a value of its own: it replaces what the key held.
+ */
+export function flattenConfig(config: Record<string, unknown>, prefix = ""): Array<[string, unknown]> {
+  const settings: Array<[string, unknown]> = [];
+  for (const [key, value] of Object.entries(config)) {
+    const path = `${prefix}${key}`;
+    if (isTable(value) && Object.keys(value).length > 0) settings.push(...flattenConfig(value, `${path}.`));
+    else settings.push([path, value]);
+  }
+  return settings;
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** A request this server will not run; the message says why and what to do instead. */
+export class RunRefusedError extends Error {
+  override readonly name = "RunRefusedError";
+}
+
+/** A directory a run must neither be, sit inside (when `insideToo`), nor contain. */
+export interface ProtectedDirectory {
+  what: string;
+  path: string;
+  insideToo: boolean;
+}
+
+/**
+ * Why a (resolved) cwd cannot be a workspace, or undefined. A writable workspace that is or holds the
+ * home directory, CODEX_HOME or the state dir lets the run plant Codex config (`notify`) for the next run
+ * or forge ledger records; `/` holds them all.
+ */
+export function refuseWorkspace(cwd: string, protectedDirs: readonly ProtectedDirectory[]): string | undefined {
+  const why = "a run there could change Codex's configuration or this server's own state. Pass the project directory itself.";
+  if (cwd === "/") return `cwd / is the root directory: ${why}`;
+  for (const dir of protectedDirs) {
+    if (cwd === dir.path) return `cwd ${cwd} is ${dir.what}: ${why}`;
+    if (dir.insideToo && within(cwd, dir.path)) return `cwd ${cwd} is inside ${dir.what} (${dir.path}): ${why}`;
+    if (within(dir.path, cwd)) return `cwd ${cwd} contains ${dir.what} (${dir.path}): ${why}`;
+  }
+  return undefined;
+}
+
+/** `path` is `root` or below it (both resolved). */
+export function within(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** What a session's turn_context records about the policy Codex ran with. */
+export interface RecordedPolicy {
+  sandbox?: string | undefined;
+  sandboxPolicy?: Record<string, unknown> | undefined;
+  approval?: string | undefined;
+}
+
+/**
+ * Every way the recorded policy differs from what the run asked for: the sandbox type, each writable root
+ * beyond the workspace, network access or any other sandbox switch that is on, and an approval policy
+ * other than `never` (what `codex exec` always uses).
+ */
+export function policyDifferences(mode: RunMode, cwd: string, recorded: RecordedPolicy): string[] {
+  const differences: string[] = [];
+  const wanted = SANDBOX_OF_MODE[mode];
+  if (recorded.sandbox !== undefined && recorded.sandbox !== wanted) differences.push(`sandbox is ${recorded.sandbox}, asked for ${wanted}`);
+  for (const [key, value] of Object.entries(recorded.sandboxPolicy ?? {})) {
+    if (key === "type" || key === "mode") continue;
+    if (key === "writable_roots" && Array.isArray(value)) {
+      for (const root of value) if (root !== cwd) differences.push(`writable root ${JSON.stringify(root)} was not asked for`);
+    } else if (!(value === false || value === null || (Array.isArray(value) && value.length === 0))) {
+      differences.push(`sandbox ${key} is ${JSON.stringify(value)}, asked for the default`);
+    }
+  }
+  if (recorded.approval !== undefined && recorded.approval !== "never") differences.push(`approval policy is ${recorded.approval}, asked for never`);
+  return differences;
+}

@@ -1,0 +1,130 @@
+// Where a run works and what it attaches, checked so that Codex acts on what was checked: the cwd is
+// resolved and pinned by device and inode (compared again with what the session records), images are
+// opened once, checked through the open file and copied, so a symlink swapped after the check changes nothing.
+import { constants } from "node:fs";
+import { mkdir, open, realpath, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { basename, isAbsolute, join, resolve } from "node:path";
+import { openSession } from "../sessions/index.js";
+import type { CodexRun } from "./run.js";
+import { refuseWorkspace, RunRefusedError, within, type ProtectedDirectory } from "./run-policy.js";
+
+/** A directory as it was checked: its resolved path and its identity. */
+export interface CheckedDirectory {
+  path: string;
+  dev: number;
+  ino: number;
+}
+
+/** Images larger than this are refused (a photo is a few MB; the copy must stay cheap). */
+export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+
+export interface WorkspaceSettings {
+  codexHome: string;
+  stateDir: string;
+  allowedRoots: readonly string[];
+  childEnv: NodeJS.ProcessEnv;
+}
+
+export async function checkWorkspace(path: string, settings: WorkspaceSettings): Promise<CheckedDirectory> {
+  if (!isAbsolute(path)) throw new RunRefusedError(`cwd must be an absolute path, got ${JSON.stringify(path.slice(0, 200))}.`);
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch {
+    throw new RunRefusedError(`cwd ${path} does not exist: pass an existing project directory.`);
+  }
+  const info = await stat(real);
+  if (!info.isDirectory()) throw new RunRefusedError(`cwd ${path} is not a directory: pass the project directory Codex should work in.`);
+  await mustBeInsideRoots(real, settings.allowedRoots, "cwd");
+  const refusal = refuseWorkspace(real, await protectedDirectories(settings));
+  if (refusal !== undefined) throw new RunRefusedError(refusal);
+  return { path: real, dev: info.dev, ino: info.ino };
+}
+
+async function protectedDirectories(settings: WorkspaceSettings): Promise<ProtectedDirectory[]> {
+  const homes = new Set([homedir(), settings.childEnv.HOME].filter((home): home is string => !!home && isAbsolute(home)));
+  return [
+    ...(await Promise.all([...homes].map(async (home) => ({ what: "the home directory", path: await resolved(home), insideToo: false })))),
+    { what: "CODEX_HOME", path: await resolved(settings.codexHome), insideToo: true },
+    { what: "the server's state dir", path: await resolved(settings.stateDir), insideToo: true },
+  ];
+}
+
+/** The resolved path, or for a path that does not exist yet, the resolved path of its nearest existing parent plus the rest. */
+async function resolved(path: string): Promise<string> {
+  const absolute = resolve(path);
+  try {
+    return await realpath(absolute);
+  } catch {
+    const parent = resolve(absolute, "..");
+    return parent === absolute ? absolute : join(await resolved(parent), basename(absolute));
+  }
+}
+
+/**
+ * Opens each image once, checks the file it opened (a regular file, inside the allowed roots, resolved
+ * through the open descriptor), and copies it into `dir`: Codex gets the copies, the bytes that were checked.
+ */
+export async function copyCheckedImages(images: readonly string[], allowedRoots: readonly string[], dir: string): Promise<string[]> {
+  const copies: string[] = [];
+  for (const [index, image] of images.entries()) {
+    if (!isAbsolute(image)) throw new RunRefusedError(`image ${JSON.stringify(image.slice(0, 200))} must be an absolute path.`);
+    const handle = await open(image, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
+    if (!handle) throw new RunRefusedError(`image ${image} is not a readable file.`);
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) throw new RunRefusedError(`image ${image} is not a readable file.`);
+      if (info.size > MAX_IMAGE_BYTES) throw new RunRefusedError(`image ${image} is ${info.size} bytes, more than this server attaches (${MAX_IMAGE_BYTES}).`);
+      const real = await realpath(`/proc/self/fd/${handle.fd}`).catch(() => realpath(image));
+      await mustBeInsideRoots(real, allowedRoots, "image");
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const copy = join(dir, `${index}-${basename(real)}`);
+      await writeFile(copy, await handle.readFile(), { mode: 0o600 });
+      copies.push(copy);
+    } finally {
+      await handle.close();
+    }
+  }
+  return copies;
+}
+
+export async function mustBeInsideRoots(realPath: string, roots: readonly string[], what: string): Promise<void> {
+  if (roots.length === 0) return;
+  for (const root of roots) {
+    const realRoot = await realpath(root).catch(() => undefined);
+    if (realRoot !== undefined && within(realPath, realRoot)) return;
+  }
+  throw new RunRefusedError(`${what} ${realPath} is outside the allowed roots of this server (${roots.join(", ")}); the operator sets them with --allowed-root.`);
+}
+
+/** Why the workspace a session records is not the checked directory (another device or inode), or undefined. */
+export async function workspaceDifference(recordedCwd: string, checked: CheckedDirectory): Promise<string | undefined> {
+  const info = await stat(recordedCwd).catch(() => undefined);
+  if (info && info.dev === checked.dev && info.ino === checked.ino) return undefined;
+  return `Codex worked in ${recordedCwd}, which is not the directory that was checked (${checked.path}, device ${checked.dev} inode ${checked.ino}${info ? `; it is now device ${info.dev} inode ${info.ino}` : "; it no longer exists"}): it was swapped after the check`;
+}
+
+/** How long after its session is known a run's recorded workspace is looked for (then it is left alone). */
+const WORKSPACE_WATCH_MS = 60_000;
+
+/**
+ * Stops a run whose session records a workspace that is not the checked directory: the directory was
+ * swapped between the check and Codex's start. Reads the session's newest turn_context written after the
+ * run started (a resumed session's older turns do not count).
+ */
+export async function stopIfWorkspaceSwapped(codexHome: string, run: CodexRun, checked: CheckedDirectory): Promise<void> {
+  const since = run.startedAt.getTime();
+  for (let waited = 0; waited < WORKSPACE_WATCH_MS && run.sessionId !== null && !run.outcome; waited += 250) {
+    const context = await openSession(codexHome, run.sessionId).then(
+      ({ model }) => model.lastContext,
+      () => undefined,
+    );
+    if (context?.cwd !== undefined && Date.parse(context.timestamp ?? "") >= since) {
+      const difference = await workspaceDifference(context.cwd, checked);
+      if (difference !== undefined) await run.stop("wrong_workspace", `${difference}; the run was stopped.`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

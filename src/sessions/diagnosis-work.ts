@@ -1,0 +1,87 @@
+// What the last turn did, whole: every command that failed (with what its exit code means), every action the
+// sandbox refused, every escalation the approval policy rejected, and whether the agent said it could not finish.
+import { callExitCode, callStatus, type Call, type SessionModel, type Turn } from "./session-model.js";
+
+export interface FailedCommand {
+  call_id: string;
+  command: string;
+  exit_code: number | null;
+  /** What the exit code means when it says more than "failed": 124 timed out, 127 not found, … */
+  meaning: string | null;
+}
+
+export interface SandboxDenial {
+  call_id: string;
+  command: string;
+  kind: "write" | "network" | "escalation";
+  /** The path or host:port refused, when the output names it. */
+  target: string | null;
+  /** The sandbox mode the session ran with (read-only, workspace-write, …). */
+  mode: string | null;
+}
+
+export interface TurnWork {
+  failed: FailedCommand[];
+  denials: SandboxDenial[];
+  /** The agent's last message says it could not finish. */
+  gaveUp: boolean;
+  lastCallFailed: boolean;
+}
+
+const SANDBOXED = new Set(["read-only", "workspace-write"]);
+
+export function turnWork(model: SessionModel, turn: Turn): TurnWork {
+  const calls = model.calls.filter((call) => call.turn === turn.index);
+  const mode = model.lastContext?.sandbox ?? null;
+  const failed: FailedCommand[] = [];
+  const denials: SandboxDenial[] = [];
+  for (const call of calls) {
+    const denial = call.output?.denial;
+    const command = call.command ?? call.result?.command ?? call.name;
+    // a command's own "Permission denied" or unreachable host is the sandbox's doing only when it was on
+    const sandboxed = mode !== null && SANDBOXED.has(mode) && !(denial?.kind === "network" && model.lastContext?.networkAccess === true);
+    if (denial && (denial.explicit || sandboxed)) {
+      denials.push({ call_id: call.callId, command, kind: denial.kind, target: denial.target, mode });
+    }
+    if (denial?.kind === "escalation") continue; // never ran
+    if (callStatus(call) === "failed") {
+      const exitCode = callExitCode(call) ?? null;
+      failed.push({ call_id: call.callId, command, exit_code: exitCode, meaning: exitCodeMeaning(exitCode) });
+    }
+  }
+  const last = calls.at(-1);
+  const message = turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? undefined;
+  return { failed, denials, gaveUp: message !== undefined && saysItCouldNotFinish(message), lastCallFailed: last !== undefined && lastFailed(last) };
+}
+
+function lastFailed(call: Call): boolean {
+  return callStatus(call) === "failed";
+}
+
+export function exitCodeMeaning(code: number | null): string | null {
+  switch (code) {
+    case null:
+      return null;
+    case -1:
+      return "killed when the turn ended (interrupted or timed out)";
+    case 124:
+      return "timed out";
+    case 126:
+      return "not runnable (found, but not executable)";
+    case 127:
+      return "command not found";
+    case 130:
+      return "interrupted (SIGINT)";
+    case 137:
+      return "killed (SIGKILL, often out of memory)";
+    case 143:
+      return "terminated (SIGTERM)";
+    default:
+      return code > 128 && code < 160 ? `killed by signal ${code - 128}` : null;
+  }
+}
+
+/** Agents say it in many ways; these are the plain ones ("I could not finish", "I'm giving up", "unable to complete"). */
+export function saysItCouldNotFinish(message: string): boolean {
+  return /\b(?:I|we) (?:could not|couldn't|couldn’t|cannot|can't|can’t|was unable to|am unable to|wasn't able to|was not able to|failed to)\b|\bunable to (?:finish|complete|proceed)\b|\bgiv(?:e|ing) up\b|\bgave up\b/i.test(message);
+}

@@ -1,0 +1,62 @@
+// The caller-settings allowlist, decided on plain objects.
+import { describe, expect, it } from "vitest";
+import { CALLER_CONFIG_KEYS, flattenConfig, refuseCallerSettings } from "../../src/codex/run-policy.js";
+
+const strict = { allowConfigKeys: [], allowProfile: false };
+const refusal = (key: string) =>
+  `config key ${JSON.stringify(key)} cannot be set by a caller: only settings that cannot start a process, widen the sandbox, change the model endpoint or credentials, or read a file are allowed (${CALLER_CONFIG_KEYS.join(", ")}). The operator can allow it with --allow-config-key ${key} (or CODEX_CONTROL_ALLOW_CONFIG_KEYS).`;
+
+describe("caller config settings", () => {
+  it("the safe keys pass with scalar values", () => {
+    expect(refuseCallerSettings({ config: { model_reasoning_summary: "detailed", model_verbosity: "low", hide_agent_reasoning: true, model: "m" } }, strict)).toBeUndefined();
+  });
+
+  it.each([
+    [{ notify: ["bash", "-c", "touch /tmp/x"] }, "notify"],
+    [{ "mcp_servers.x.command": "bash" }, "mcp_servers.x.command"],
+    [{ mcp_servers: { x: { command: "bash", args: ["-c", "id"] } } }, "mcp_servers.x.command"],
+    [{ "sandbox_workspace_write.writable_roots": ["/"] }, "sandbox_workspace_write.writable_roots"],
+    [{ sandbox_workspace_write: { network_access: true } }, "sandbox_workspace_write.network_access"],
+    [{ "sandbox_workspace_write.exclude_slash_tmp": true }, "sandbox_workspace_write.exclude_slash_tmp"],
+    [{ approval_policy: "on-request", sandbox_mode: "danger-full-access" }, "approval_policy"],
+    [{ model_provider: "evil", "model_providers.evil.base_url": "http://evil" }, "model_provider"],
+    [{ model_providers: { evil: { base_url: "http://evil", env_key: "SECRET" } } }, "model_providers.evil.base_url"],
+    [{ model_instructions_file: "/etc/passwd" }, "model_instructions_file"],
+    [{ profile: "evil" }, "profile"],
+    [{ sandbox_workspace_write: {} }, "sandbox_workspace_write"],
+    [{ model_reasoning_summary: "auto", shell_environment_policy: { inherit: "all" } }, "shell_environment_policy.inherit"],
+  ])("%j is refused naming %s and the operator switch", (config, key) => {
+    expect(refuseCallerSettings({ config }, strict)).toBe(refusal(key));
+  });
+
+  it("a safe key cannot carry a table or an array", () => {
+    expect(refuseCallerSettings({ config: { model: { x: 1 } } }, strict)).toBe(refusal("model.x"));
+    expect(refuseCallerSettings({ config: { model_verbosity: ["low"] } }, strict)).toBe('config key "model_verbosity" takes a single string, number or boolean, got an array.');
+  });
+
+  it("keys that are not dotted paths are refused before anything else", () => {
+    expect(refuseCallerSettings({ config: { "--yolo": true } }, strict)).toBe('config key "--yolo" is not a dotted config path (letters, digits, _ and -, joined by dots).');
+  });
+
+  it("--allow-config-key allows a key and everything under it, in dotted or table form", () => {
+    const operator = { allowConfigKeys: ["mcp_servers", "sandbox_workspace_write.network_access"], allowProfile: false };
+    expect(refuseCallerSettings({ config: { mcp_servers: { x: { command: "node" } }, "sandbox_workspace_write.network_access": true } }, operator)).toBeUndefined();
+    expect(refuseCallerSettings({ config: { sandbox_workspace_write: { network_access: true, writable_roots: ["/"] } } }, operator)).toBe(refusal("sandbox_workspace_write.writable_roots"));
+    expect(refuseCallerSettings({ config: { mcp_servers_evil: 1 } }, operator)).toBe(refusal("mcp_servers_evil"));
+  });
+
+  it("profile needs --allow-profile", () => {
+    expect(refuseCallerSettings({ profile: "fast" }, strict)).toBe(
+      'profile "fast" cannot be chosen by a caller: a Codex profile can set anything, including commands Codex starts and the sandbox. The operator can allow profiles with --allow-profile (or CODEX_CONTROL_ALLOW_PROFILE=1).',
+    );
+    expect(refuseCallerSettings({ profile: "fast" }, { allowConfigKeys: [], allowProfile: true })).toBeUndefined();
+  });
+
+  it("flattens tables to the keys they set", () => {
+    expect(flattenConfig({ a: { b: { c: 1 }, d: [1] }, "e.f": {} })).toEqual([
+      ["a.b.c", 1],
+      ["a.d", [1]],
+      ["e.f", {}],
+    ]);
+  });
+});
