@@ -108,6 +108,8 @@ export class RunManager {
     // error here, the end recorded by the supervisor, or the settling of a run whose supervisor died
     const inputsDir = join(dir, INPUTS_DIR);
     const removeInputs = () => rm(inputsDir, { recursive: true, force: true });
+    // refused before its supervisor exists: the run never was, nothing of it stays
+    const removeRun = () => rm(dir, { recursive: true, force: true });
     const outputSchemaFile = request.outputSchema ? join(inputsDir, "schema.json") : undefined;
     let argv: string[];
     let lease: Awaited<ReturnType<Scheduler["acquire"]>>;
@@ -121,11 +123,11 @@ export class RunManager {
       argv = buildExecArgv({ ...exec, cwd, images, lastMessageFile, outputSchemaFile }, caps);
       lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only", shareDirectory: request.allowConcurrent === true });
     } catch (error) {
-      await removeInputs();
+      await removeRun();
       throw error;
     }
     if (!(lease instanceof Lease)) {
-      await removeInputs();
+      await removeRun();
       if (lease.kind === "busy_directory") {
         throw new RunRefusedError(
           `run ${lease.writer} is already writing in ${cwd}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,
