@@ -243,6 +243,18 @@ describe("the CLI for people", () => {
       expect(Object.keys(JSON.parse(status.stdout) as object)).toEqual(Object.keys(tool));
       expect(JSON.parse(status.stdout)).toMatchObject({ run_id: started.run_id, status: "running", session_id: started.session_id, cwd: workdir, mode: "sandboxed" });
 
+      // the CLI's diagnosis (another process, the same registry) agrees with the tool: running, with what it does now
+      await runningCommand(mcp, started.run_id, "sleep 30");
+      const printed = await run(stateDir, ["summary", started.session_id ?? "", "--json"]);
+      expect(printed.code).toBe(3);
+      const summary = (await mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: { category: string; activity: { message: string } | null; next_step: string } };
+      expect(summary.diagnosis).toMatchObject({
+        category: "running",
+        activity: { message: "running: sleep 30" },
+        next_step: `Wait for it: call run_status with run_id "${started.run_id}" (and wait_ms) to follow it, or cancel_run to stop it. Do not resume it while it runs.`,
+      });
+      expect((JSON.parse(printed.stdout) as { diagnosis: unknown }).diagnosis).toEqual(summary.diagnosis);
+
       const cancel = await run(stateDir, ["cancel", started.run_id]);
       expect(cancel.code).toBe(0);
       expect(cancel.stdout.split("\n")[0]).toMatch(new RegExp(`^Run ${started.run_id}: cancelled · session ${started.session_id} · `));
