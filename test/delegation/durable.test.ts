@@ -1,7 +1,8 @@
 // Runs that outlive the server that started them: followed, cancelled and limited from any process that
 // shares the state dir (another server, the CLI), with the real pinned Codex CLI and the fake model.
 import { execFile } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -196,8 +197,11 @@ describe("any process of the state dir follows and stops any run", () => {
     const stateDir = await newStateDir();
     const mcp = await server(stateDir);
     try {
-      const started = await runCodex(mcp, { prompt: "please RUN:sleep 30", background: true });
+      const schema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"], additionalProperties: false };
+      const started = await runCodex(mcp, { prompt: "please RUN:sleep 30", background: true, output_schema: schema });
       await runningCommand(mcp, started.run_id, "sleep 30");
+      const inputs = join(stateDir, "runs", started.run_id, "inputs");
+      expect(await readdir(inputs)).toEqual(["schema.json"]);
       const supervisor = (await new Ledger(stateDir).find(started.run_id))?.start.supervisor;
       process.kill(supervisor?.pid ?? 0, "SIGKILL");
       await until(() => stillRunning(supervisor ?? { pid: 0, started: null }), (running) => !running);
@@ -209,6 +213,8 @@ describe("any process of the state dir follows and stops any run", () => {
       );
       expect((await new Ledger(stateDir).find(started.run_id))?.end).toMatchObject({ status: "failed", signal: "SIGKILL", session_id: started.session_id });
       expect(await processesOfRun(started.run_id)).toEqual([]);
+      // the run's inputs go with it, removed by the process that settled it
+      expect(existsSync(inputs)).toBe(false);
     } finally {
       await mcp.close();
     }

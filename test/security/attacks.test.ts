@@ -257,6 +257,8 @@ describe("recovery kills only what it can prove is the run's", () => {
       await ledger.append({ ...start, run_id: "run_forged000001", pgid: victim.pid ?? 0 });
       await ledger.append({ ...start, run_id: "run_leftover000001", pgid: victim.pid ?? 0 });
       await ledger.append({ ...start, run_id: "", pgid: victim.pid ?? 0 });
+      // an id that is a path: settling it must not create or remove anything outside the run directories
+      await ledger.append({ ...start, run_id: "../outside", pgid: victim.pid ?? 0 });
       await withServer({ stateDir }, async (mcp) => {
         expect(await mcp.server.runs.recover()).toBe(1);
       });
@@ -270,7 +272,9 @@ describe("recovery kills only what it can prove is the run's", () => {
         ["run_forged000001", "failed"],
         ["run_leftover000001", "failed"],
         ["", "failed"],
+        ["../outside", "failed"],
       ]);
+      expect(existsSync(join(stateDir, "outside"))).toBe(false);
     } finally {
       victim.kill("SIGKILL");
       marked.kill("SIGKILL");
