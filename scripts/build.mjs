@@ -1,11 +1,12 @@
-// Builds dist/: one bundled ESM entry (plus lazily loaded chunks). A bundle starts in about half the time
+// Builds dist/: two bundled ESM entries, the server/CLI and a run's supervisor (plus lazily loaded chunks). A bundle starts in about half the time
 // of hundreds of separate modules, and start-up is what a host waits for. Types are checked by tsc.
 import { build } from "esbuild";
 import { rm } from "node:fs/promises";
 
 await rm("dist", { recursive: true, force: true });
 await build({
-  entryPoints: ["src/cli.ts"],
+  // the supervisor of a run is its own small entry (spawned detached, one per run)
+  entryPoints: ["src/cli.ts", "src/supervisor.ts"],
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -27,7 +27,7 @@ Environment:
 `;
 
 // the names of src/commands (kept here so that serving, --version and --help do not load them)
-const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "doctor"]);
+const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "runs", "status", "cancel", "doctor"]);
 
 async function main(argv: string[]): Promise<number | undefined> {
   if (argv[0] !== undefined && COMMAND_NAMES.has(argv[0])) {
@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     if (closing) return;
     closing = true;
     log("info", `shutting down (${reason})`);
-    // every running Codex process group is stopped and recorded before the process goes
+    // runs go on under their supervisors; with --stop-runs-on-exit, this server's runs are stopped and recorded first
     await cleanup(`the server shut down (${reason})`).catch((error: unknown) => log("warn", "cleanup failed", error));
     process.exit(0);
   };

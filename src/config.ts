@@ -31,6 +31,7 @@ export const FLAGS = {
   "max-timeout-ms": { type: "string", env: "CODEX_CONTROL_MAX_TIMEOUT_MS", help: "largest timeout_ms a caller may ask for (default 14400000, 4 h)" },
   "kill-grace-ms": { type: "string", env: "CODEX_CONTROL_KILL_GRACE_MS", help: "time given to SIGINT and to SIGTERM before the next signal (default 3000)" },
   "max-depth": { type: "string", env: "CODEX_CONTROL_MAX_DEPTH", help: "delegation depth at which runs are refused (default 1: a Codex run started here cannot delegate again)" },
+  "stop-runs-on-exit": { type: "boolean", env: "CODEX_CONTROL_STOP_RUNS_ON_EXIT", help: "cancel the runs this server started when it exits (default: runs outlive the server, followed by their supervisor)" },
   "read-only": { type: "boolean", env: "CODEX_CONTROL_READ_ONLY", help: "offer only the tools that read sessions: no run_codex, resume_session, cancel_run" },
   "allowed-root": { type: "string", multiple: true, env: "CODEX_CONTROL_ALLOWED_ROOTS", help: "repeatable (env: paths joined by ':'): runs' cwd, images and explicit rollout paths must be inside one" },
   "env-allow": { type: "string", multiple: true, env: "CODEX_CONTROL_ENV_ALLOW", help: "repeatable (env: names joined by ','): hand Codex only these variables plus a base set, not the whole environment" },
@@ -104,6 +105,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       allowConfigKeys,
       allowProfile: flag("allow-profile"),
       childEnv: envAllow.length > 0 ? pick(env, [...BASE_ENV, ...envAllow]) : env,
+      stopRunsOnExit: flag("stop-runs-on-exit"),
     },
   };
 }

@@ -1,5 +1,6 @@
 // The readable text of each answer, shared by the MCP tools (their text mirror) and the CLI for people.
 // Log-derived text is always shown quoted: it is data, never instructions.
+import type { RunView } from "./codex/run-view.js";
 import type { CallView, SessionListing, SessionSummary, TokenUsageReport } from "./sessions/index.js";
 
 /**
@@ -81,5 +82,25 @@ export function renderUsage(usage: TokenUsageReport & { id: string }): string {
       const window = usage.rate_limits?.[name];
       if (window) lines.push(`${name} rate limit: ${window.used_percent ?? "?"}% used of ${window.window_minutes ?? "?"} min, resets ${window.resets_at ?? "unknown"}`);
     }
+  return lines.join("\n");
+}
+
+/** A run, as run_codex, run_status and cancel_run (and the CLI's `status`) show it. */
+export function renderRun(view: RunView): string {
+  const lines = [`Run ${view.run_id}: ${view.status}${view.session_id ? ` · session ${view.session_id}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${view.cwd}`];
+  if (view.error) lines.push(`Error: ${quoted(view.error, 600)}`);
+  if (view.exit_code !== null || view.signal) lines.push(`Exit: ${view.signal ?? `code ${view.exit_code}`}`);
+  if (view.final_message) lines.push(`Final message: ${quoted(view.final_message, 1500)}`);
+  if (view.effective?.mismatch) lines.push(`Warning: Codex ran with other settings than asked: ${view.effective.differences.map(inline).join("; ")}`);
+  if (view.usage) lines.push(`Tokens: ${view.usage.total} (${view.usage.input} input, ${view.usage.output} output)`);
+  if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.map(inline).join(", ")}`);
+  if (view.status === "running") {
+    const last = view.recent_events.at(-1);
+    if (last) lines.push(`Now: ${quoted(last.message, 200)}`);
+    lines.push(`Still running: call run_status with run_id "${view.run_id}" (and wait_ms) to follow it, or cancel_run to stop it.`);
+  } else if (view.status !== "completed" && view.stderr_tail.trim() !== "") {
+    lines.push(`stderr (tail): ${quoted(view.stderr_tail.trim().split("\n").slice(-3).join(" | "), 600)}`);
+  }
+  if (view.resume_command) lines.push(`Resume: ${view.resume_command}`);
   return lines.join("\n");
 }

@@ -1,51 +1,33 @@
 // The one adapter between the runner (src/codex) and the diagnosis engine (src/sessions): what the newest run of
-// a session reported, as plain data, and how the server invokes Codex. The tool, the CLI and the resource all
-// get their facts here, so they give the same answer.
+// a session reported, as plain data, and how the server invokes Codex. The facts come from the run registry, so
+// a run any process of the state dir started counts (alive while its supervisor follows it); the tool, the CLI
+// and the resource all get their facts here, so they give the same answer.
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { LedgerRun } from "./codex/ledger.js";
-import type { CodexRun } from "./codex/run.js";
 import type { RunManager } from "./codex/runs.js";
 import type { ServerConfig } from "./config.js";
 import type { Invocation, RunFacts } from "./sessions/index.js";
 
 const SKIP_GIT = "--skip-git-repo-check";
 
-/** The newest run of the session: live in this process, else from the ledger (this server's or an earlier one's). */
+/** The newest run of the session, by any process of this state dir; a run whose supervisor died is settled first. */
 export async function runFactsFor(runs: RunManager, sessionId: string): Promise<RunFacts | undefined> {
-  const live = runs.findBySession(sessionId);
-  if (live) return liveFacts(live);
-  const recorded = await runs.ledger.findBySession(sessionId);
-  return recorded ? ledgerFacts(recorded) : undefined;
-}
-
-function liveFacts(run: CodexRun): RunFacts {
+  const view = await runs.registry.findBySession(sessionId);
+  if (!view) return undefined;
+  const argv = await runs.registry.argvOfSession(sessionId);
+  const latest = view.recent_events.at(-1);
   return {
-    runId: run.options.runId,
-    status: run.status,
-    alive: run.outcome === null,
-    startedAt: run.startedAt.toISOString(),
-    endedAt: run.endedAt?.toISOString() ?? null,
-    error: run.outcome?.error ?? null,
-    errors: [...run.errors],
-    stderrTail: run.stderrTail,
-    skipGitRepoCheck: run.options.argv.includes(SKIP_GIT),
-  };
-}
-
-function ledgerFacts({ start, end }: LedgerRun): RunFacts {
-  // no end: the run is alive only while the server that follows it is (or its process group outlived it)
-  const alive = end === null && (processAlive(start.server_pid) || groupAlive(start.pgid));
-  return {
-    runId: start.run_id,
-    status: end?.status ?? "running",
-    alive,
-    startedAt: start.at,
-    endedAt: end?.at ?? null,
-    error: end?.error ?? null,
-    errors: end?.errors ?? [],
-    stderrTail: end?.stderr_tail ?? "",
-    skipGitRepoCheck: start.argv.includes(SKIP_GIT),
+    runId: view.run_id,
+    status: view.status,
+    // the registry answers `running` only while the run's supervisor (or, for older records, its server) lives
+    alive: view.status === "running",
+    startedAt: view.started_at,
+    endedAt: view.ended_at,
+    error: view.error,
+    errors: [...view.errors],
+    stderrTail: view.stderr_tail,
+    skipGitRepoCheck: argv?.includes(SKIP_GIT) ?? false,
+    activity: latest ? { at: latest.at, message: latest.message } : null,
   };
 }
 
@@ -55,18 +37,4 @@ export function invocationOf(config: ServerConfig): Invocation {
     codexHome: config.codexHome !== join(homedir(), ".codex") ? config.codexHome : undefined,
     codexBin: config.runner.codexBin !== "codex" ? config.runner.codexBin : undefined,
   };
-}
-
-function processAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function groupAlive(pgid: number | null): boolean {
-  return pgid !== null && pgid > 0 && processAlive(-pgid);
 }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { TokenTotals } from "../sessions/events.js";
 import { readForward } from "../sessions/read-lines.js";
 import type { RunMode } from "./argv.js";
+import type { ProcessId } from "./liveness.js";
 
 export type RunStatus = "running" | "completed" | "failed" | "timeout" | "cancelled";
 
@@ -19,8 +20,10 @@ export interface StartRecord {
   cwd: string;
   mode: RunMode;
   pgid: number | null;
-  /** The server process that started and follows the run. */
+  /** The server process that started the run. */
   server_pid: number;
+  /** The run's supervisor, which follows it to its end (absent in records of earlier versions: the server followed it). */
+  supervisor?: ProcessId;
   codex_version: string;
   prompt_preview: string;
   resume_of: string | null;

@@ -1,11 +1,11 @@
-// What the tools show of a run: from the live process, or from the ledger of an earlier server process.
+// What the tools show of a run: as its supervisor published it, or (runs of earlier versions) from the ledger.
 import type { TokenTotals } from "../sessions/events.js";
 import { openSession, resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import { resumeCommandLine } from "../sessions/resume-command.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
 import type { LedgerRun, RunStatus } from "./ledger.js";
-import type { CodexRun } from "./run.js";
 import { policyDifferences } from "./run-policy.js";
+import type { RunSnapshot } from "./snapshot.js";
 import { workspaceDifference, type CheckedDirectory } from "./workspace.js";
 
 export interface Effective {
@@ -42,32 +42,33 @@ export interface RunView {
   files_changed: string[];
 }
 
-function viewOfRunBase(run: CodexRun): Omit<RunView, "rollout_path" | "effective"> {
+/** A run as its supervisor published it, with the ledger's end (when there is one) as the last word. */
+export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunSnapshot, entry: LedgerRun, effective: Effective | null): Promise<RunView> {
+  const { end } = entry;
+  const sessionId = end?.session_id ?? snapshot.session_id ?? entry.session_id;
+  const ended = end !== null || snapshot.status !== "running";
   return {
-    run_id: run.options.runId,
-    session_id: run.sessionId,
-    status: run.status,
-    exit_code: run.outcome?.exitCode ?? null,
-    signal: run.outcome?.signal ?? null,
-    final_message: run.finalMessage,
-    duration_ms: run.durationMs,
-    usage: run.usage,
-    error: run.outcome?.error ?? null,
-    errors: run.errors.slice(-5),
-    stderr_tail: run.stderrTail.slice(-2000),
-    resume_command: run.sessionId ? resumeCommandLine({ sessionId: run.sessionId, cwd: run.options.cwd, sandbox: SANDBOX_OF_MODE[run.options.mode] }) : null,
-    mode: run.options.mode,
-    cwd: run.options.cwd,
-    started_at: run.startedAt.toISOString(),
-    ended_at: run.endedAt?.toISOString() ?? null,
-    recent_events: run.recentEvents.slice(-10),
-    files_changed: [...run.filesChanged],
+    run_id: snapshot.run_id,
+    session_id: sessionId,
+    status: end?.status ?? snapshot.status,
+    exit_code: end ? end.exit_code : snapshot.exit_code,
+    signal: end ? end.signal : snapshot.signal,
+    final_message: end ? (snapshot.final_message ?? end.final_message) : snapshot.final_message,
+    duration_ms: end?.duration_ms ?? (ended ? snapshot.duration_ms : Date.now() - Date.parse(snapshot.started_at)),
+    usage: end?.usage ?? snapshot.usage,
+    rollout_path: sessionId ? await rolloutPathOf(sessions, sessionId) : null,
+    error: end ? end.error : snapshot.error,
+    errors: end && end.errors.length > 0 ? end.errors : snapshot.errors,
+    stderr_tail: end?.stderr_tail || snapshot.stderr_tail,
+    resume_command: sessionId ? resumeCommandLine({ sessionId, cwd: snapshot.cwd, sandbox: SANDBOX_OF_MODE[snapshot.mode] }) : null,
+    effective,
+    mode: snapshot.mode,
+    cwd: snapshot.cwd,
+    started_at: snapshot.started_at,
+    ended_at: end?.at ?? snapshot.ended_at,
+    recent_events: snapshot.recent_events.slice(-10),
+    files_changed: snapshot.files_changed,
   };
-}
-
-export async function viewOfRun(sessions: SessionStore, run: CodexRun, effective: Effective | null): Promise<RunView> {
-  const rolloutPath = run.sessionId ? await rolloutPathOf(sessions, run.sessionId) : null;
-  return { ...viewOfRunBase(run), rollout_path: rolloutPath, effective };
 }
 
 export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun): Promise<RunView> {
@@ -85,7 +86,7 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun):
     rollout_path: sessionId ? await rolloutPathOf(sessions, sessionId) : null,
     error: end
       ? end.error
-      : "the ledger has no end for this run: the server that started it stopped before it finished (see session_summary for what the session log says)",
+      : "the ledger has no end for this run: the process that followed it stopped before it finished (see session_summary for what the session log says)",
     errors: end?.errors ?? [],
     stderr_tail: end?.stderr_tail ?? "",
     resume_command: sessionId ? resumeCommandLine({ sessionId, cwd: start.cwd, sandbox: SANDBOX_OF_MODE[start.mode] }) : null,
@@ -102,12 +103,11 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun):
 /** What the session's newest turn_context recorded, against what the run asked for. */
 export async function effectiveSettings(
   sessions: SessionStore,
-  asked: { run: CodexRun; mode: RunMode; cwd: string; workspace?: CheckedDirectory; request: { model?: string | undefined } },
+  asked: { sessionId: string | null; mode: RunMode; cwd: string; model: string | null; workspace?: CheckedDirectory | null },
 ): Promise<Effective | null> {
-  const { run } = asked;
-  if (!run.sessionId) return null;
+  if (!asked.sessionId) return null;
   try {
-    const context = (await openSession(sessions, run.sessionId)).model.lastContext;
+    const context = (await openSession(sessions, asked.sessionId)).model.lastContext;
     if (!context) return null;
     const differences = policyDifferences(asked.mode, asked.cwd, context);
     if (context.cwd !== undefined && context.cwd !== asked.cwd) differences.push(`cwd is ${context.cwd}, asked for ${asked.cwd}`);
@@ -115,8 +115,8 @@ export async function effectiveSettings(
       const swapped = await workspaceDifference(context.cwd, asked.workspace);
       if (swapped !== undefined) differences.push(swapped);
     }
-    const model = asked.request.model;
-    if (model !== undefined && context.model !== undefined && context.model !== model) differences.push(`model is ${context.model}, asked for ${model}`);
+    const model = asked.model;
+    if (model !== null && context.model !== undefined && context.model !== model) differences.push(`model is ${context.model}, asked for ${model}`);
     return {
       model: context.model ?? null,
       sandbox: context.sandbox ?? null,

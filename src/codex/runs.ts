@@ -1,21 +1,23 @@
 // Every run this server starts: the policy checks before spawning, the limits (concurrent runs, one writer
-// per directory, delegation depth), the ledger, and the view of a run the tools return.
+// per directory across every process of the state dir, delegation depth), and the hand-over to the run's
+// supervisor, a detached process that follows the run to its end whether or not this process lives on.
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { isAbsolute, join, relative } from "node:path";
+import { existsSync } from "node:fs";
+import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildExecArgv, type ExecRequest } from "./argv.js";
 import { SessionStore } from "../sessions/index.js";
-import { listRolloutFiles } from "../sessions/locate.js";
-import { edgeLines } from "../sessions/read-lines.js";
-import { normalizeLine } from "../sessions/normalize.js";
-import { tryParseJson } from "../sessions/tool-output.js";
-import { buildExecArgv, type ExecRequest, type RunMode } from "./argv.js";
 import { CapabilityProbe } from "./capabilities.js";
-import { Ledger, type LedgerRun } from "./ledger.js";
-import { DEPTH_MARKER, RUN_MARKER, delegationDepth, killMarkedProcesses } from "./processes.js";
-import { CodexRun } from "./run.js";
+import { processId } from "./liveness.js";
+import { DEPTH_MARKER, RUN_MARKER, delegationDepth } from "./processes.js";
+import { RunRegistry } from "./registry.js";
 import { refuseCallerSettings, RunRefusedError } from "./run-policy.js";
-import { checkWorkspace, copyCheckedImages, stopIfWorkspaceSwapped, type CheckedDirectory } from "./workspace.js";
-import { effectiveSettings, viewOfLedgerRun, viewOfRun, type Effective, type RunView } from "./run-view.js";
+import { Lease, Scheduler } from "./scheduler.js";
+import { INPUTS_DIR, runDir } from "./snapshot.js";
+import type { Job } from "./supervisor.js";
+import { checkWorkspace, copyCheckedImages } from "./workspace.js";
 
 export type { Effective, RunView } from "./run-view.js";
 
@@ -40,6 +42,8 @@ export interface RunnerConfig {
   allowProfile: boolean;
   /** Environment handed to Codex (before the run's own markers and CODEX_HOME). */
   childEnv: NodeJS.ProcessEnv;
+  /** Cancel the runs this process started when it shuts down (the behaviour before runs had supervisors). */
+  stopRunsOnExit: boolean;
 }
 
 export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "lastMessageFile"> {
@@ -50,28 +54,18 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
   allowConcurrent?: boolean;
 }
 
-/** Finished runs kept in memory (for run_status with their recent events); older ones are read from the ledger. */
-const KEPT_RUNS = 200;
+/** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
+const SUPERVISOR_START_MS = 30_000;
 
 export { RunRefusedError } from "./run-policy.js";
 
-interface Active {
-  run: CodexRun;
-  mode: RunMode;
-  cwd: string;
-  workspace: CheckedDirectory;
-  request: StartRequest;
-  effective?: Effective | null;
-  /** Resolves when the run's end is in the ledger. */
-  recorded?: Promise<void>;
-}
-
 export class RunManager {
-  readonly ledger: Ledger;
+  /** Every run of this state dir, whoever started it. */
+  readonly registry: RunRegistry;
   private readonly probe: CapabilityProbe;
-  private readonly runs = new Map<string, Active>();
-  private readonly waiters: Array<() => void> = [];
-  private running = 0;
+  private readonly scheduler: Scheduler;
+  /** Runs this process started (stopped on exit with --stop-runs-on-exit). */
+  private readonly startedHere = new Set<string>();
   private depth: Promise<number> | undefined;
 
   constructor(
@@ -79,15 +73,17 @@ export class RunManager {
     /** The session reader of the server this manager belongs to. */
     readonly sessions: SessionStore = new SessionStore(config.codexHome, { stateDir: config.stateDir }),
   ) {
-    this.ledger = new Ledger(config.stateDir);
+    this.registry = new RunRegistry(config.stateDir, sessions, config.killGraceMs);
     this.probe = new CapabilityProbe(config.childEnv);
+    this.scheduler = new Scheduler(config.stateDir, config.maxConcurrent, config.queueWaitMs);
   }
 
   capabilities() {
     return this.probe.get(this.config.codexBin);
   }
 
-  async start(request: StartRequest): Promise<CodexRun> {
+  /** Starts the run under its supervisor; resolves with its run_id once the supervisor has recorded its start. */
+  async start(request: StartRequest): Promise<string> {
     const { config } = this;
     const depth = await (this.depth ??= delegationDepth(config.childEnv));
     if (depth >= config.maxDepth) {
@@ -108,18 +104,20 @@ export class RunManager {
     if (timeoutMs > config.maxTimeoutMs) {
       throw new RunRefusedError(`timeout_ms ${timeoutMs} is above this server's maximum of ${config.maxTimeoutMs} ms (--max-timeout-ms).`);
     }
-    this.refuseSecondWriter(request, cwd);
     const caps = await this.probe.get(config.codexBin);
 
     const runId = newRunId();
-    const scratch = join(config.stateDir, "tmp");
-    await mkdir(scratch, { recursive: true, mode: 0o700 });
-    const lastMessageFile = join(scratch, `${runId}-last-message.txt`);
-    // the run's own inputs (schema, copies of checked images) go on every path: refusal, error, end
-    const inputsDir = join(scratch, `${runId}-inputs`);
+    const dir = runDir(config.stateDir, runId);
+    const lastMessageFile = join(dir, `${runId}-last-message.txt`);
+    // the run's own inputs (schema, copies of the checked images) are removed on every path: a refusal or
+    // error here, the end recorded by the supervisor, or the settling of a run whose supervisor died
+    const inputsDir = join(dir, INPUTS_DIR);
     const removeInputs = () => rm(inputsDir, { recursive: true, force: true });
+    // refused before its supervisor exists: the run never was, nothing of it stays
+    const removeRun = () => rm(dir, { recursive: true, force: true });
     const outputSchemaFile = request.outputSchema ? join(inputsDir, "schema.json") : undefined;
     let argv: string[];
+    let lease: Awaited<ReturnType<Scheduler["acquire"]>>;
     try {
       const images = await copyCheckedImages(request.images ?? [], config.allowedRoots, inputsDir);
       if (outputSchemaFile) {
@@ -128,258 +126,119 @@ export class RunManager {
       }
       const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, ...exec } = request;
       argv = buildExecArgv({ ...exec, cwd, images, lastMessageFile, outputSchemaFile }, caps);
+      lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only", shareDirectory: request.allowConcurrent === true });
     } catch (error) {
-      await removeInputs();
+      await removeRun();
       throw error;
     }
-
-    let discoverSessionId: (() => Promise<string | undefined>) | undefined;
-    try {
-      discoverSessionId = caps.jsonStream === "legacy" && request.resumeSessionId === undefined ? await this.newSessionFinder(cwd) : undefined;
-      await this.acquireSlot();
-    } catch (error) {
-      await removeInputs();
-      throw error;
+    if (!(lease instanceof Lease)) {
+      await removeRun();
+      if (lease.kind === "busy_directory") {
+        throw new RunRefusedError(
+          `run ${lease.writer} is already writing in ${cwd}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,
+        );
+      }
+      throw new RunRefusedError(
+        `${config.maxConcurrent} runs are already running (the limit, --max-concurrent) and none finished within ${config.queueWaitMs} ms. Wait for one (run_status) or cancel one (cancel_run), then try again.`,
+      );
     }
-    try {
-      // again, with no await between this check and the run's registration: two calls cannot both pass
-      this.refuseSecondWriter(request, cwd);
-    } catch (error) {
-      this.releaseSlot();
-      await removeInputs();
-      throw error;
-    }
-    const env = {
-      ...stringEnv(config.childEnv),
-      CODEX_HOME: config.codexHome,
-      [RUN_MARKER]: runId,
-      [DEPTH_MARKER]: String(depth + 1),
-    };
-    const run = new CodexRun({
+    const job: Job = {
       runId,
+      stateDir: config.stateDir,
+      codexHome: config.codexHome,
       codexBin: config.codexBin,
       argv,
       cwd,
-      env,
+      workspace,
+      inputsDir,
+      env: { ...stringEnv(config.childEnv), CODEX_HOME: config.codexHome, [RUN_MARKER]: runId, [DEPTH_MARKER]: String(depth + 1) },
       prompt: request.prompt,
       mode: request.mode,
+      model: request.model ?? null,
       timeoutMs,
       killGraceMs: config.killGraceMs,
+      codexVersion: caps.version,
       terminalEvents: caps.jsonStream === "current",
-      ...(request.resumeSessionId !== undefined && { expectedSessionId: request.resumeSessionId }),
-      ...(discoverSessionId && { discoverSessionId }),
-    });
-    const active: Active = { run, mode: request.mode, cwd, workspace, request };
-    this.runs.set(runId, active);
-    await run.start();
-    if (caps.jsonStream === "legacy" && request.resumeSessionId !== undefined) {
-      // the legacy stream never names the session; a resume continues the one asked for
-      run.sessionId = request.resumeSessionId;
-    }
-    const started = this.ledger.append({
-      type: "start",
-      run_id: runId,
-      at: run.startedAt.toISOString(),
-      argv: [config.codexBin, ...argv],
-      cwd,
-      mode: request.mode,
-      pgid: run.pgid,
-      server_pid: process.pid,
-      codex_version: caps.version,
-      prompt_preview: request.prompt.slice(0, 200),
-      resume_of: request.resumeSessionId ?? null,
-    });
-    void run.sessionKnown.then(() => stopIfWorkspaceSwapped(config.codexHome, run, workspace));
-    void run.sessionKnown.then(async () => {
-      await started;
-      if (run.sessionId && !run.outcome) await this.ledger.append({ type: "session", run_id: runId, at: new Date().toISOString(), session_id: run.sessionId });
-    });
-    active.recorded = run.done.then(async () => {
-      this.releaseSlot();
-      await started;
-      const lastMessage = await readFile(lastMessageFile, "utf8").catch(() => "");
-      if (lastMessage.trim() !== "") run.finalMessage = lastMessage.trim();
-      await rm(lastMessageFile, { force: true });
+      discoverSession: caps.jsonStream === "legacy" && request.resumeSessionId === undefined,
+      resumeOf: request.resumeSessionId ?? null,
+      lastMessageFile,
+      leasePath: lease.path,
+      serverPid: process.pid,
+    };
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await this.spawnSupervisor(job, lease);
+    } catch (error) {
+      await lease.release();
       await removeInputs();
-      active.effective = await effectiveSettings(this.sessions, active);
-      const outcome = run.outcome;
-      if (!outcome) return;
-      await this.ledger.append({
-        type: "end",
-        run_id: runId,
-        at: (run.endedAt ?? new Date()).toISOString(),
-        status: outcome.status,
-        session_id: run.sessionId,
-        exit_code: outcome.exitCode,
-        signal: outcome.signal,
-        duration_ms: run.durationMs,
-        error: outcome.error,
-        errors: run.errors.slice(-5).map((error) => error.slice(0, 1000)),
-        stderr_tail: run.stderrTail.slice(-2000),
-        final_message: run.finalMessage?.slice(0, 4000) ?? null,
-        usage: run.usage,
-      });
-      this.forgetOldRuns();
-    });
-    await started;
-    return run;
-  }
-
-  private refuseSecondWriter(request: StartRequest, cwd: string): void {
-    if (request.mode === "read-only" || request.allowConcurrent) return;
-    const writer = [...this.runs.values()].find((active) => active.run.status === "running" && active.mode !== "read-only" && active.cwd === cwd);
-    if (writer) {
-      throw new RunRefusedError(
-        `run ${writer.run.options.runId} is already writing in ${cwd}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,
-      );
+      throw error;
     }
-  }
-
-  /** Finished runs beyond the newest KEPT_RUNS are forgotten here; the ledger still has them. */
-  private forgetOldRuns(): void {
-    const finished = [...this.runs.entries()].filter(([, active]) => active.run.status !== "running");
-    for (const [runId] of finished.slice(0, Math.max(0, finished.length - KEPT_RUNS))) this.runs.delete(runId);
-  }
-
-  /** Resolves when the run has ended and everything about its end (ledger, final message) is recorded. */
-  settled(run: CodexRun): Promise<void> {
-    return this.runs.get(run.options.runId)?.recorded ?? run.done;
-  }
-
-  get(runId: string): CodexRun | undefined {
-    return this.runs.get(runId)?.run;
-  }
-
-  /** The newest run of a session that this server process started. */
-  findBySession(sessionId: string): CodexRun | undefined {
-    return [...this.runs.values()].map((active) => active.run).findLast((run) => run.sessionId === sessionId);
-  }
-
-  recent(limit: number): CodexRun[] {
-    return [...this.runs.values()].map((active) => active.run).slice(-limit).reverse();
-  }
-
-  async cancel(runId: string, reason: string): Promise<CodexRun | undefined> {
-    const run = this.get(runId);
-    if (run) await run.stop("cancelled", reason);
-    return run;
+    this.startedHere.add(runId);
+    return runId;
   }
 
   /**
-   * Runs of an earlier server process that was killed (SIGKILL, a crash) have a start and no end in the
-   * ledger, and may still be running with no one to enforce their timeout. At start-up their processes
-   * are stopped and an end is recorded, unless the server that started them is still alive.
+   * The supervisor gets its own session (no signal to this process or its terminal reaches it) and no
+   * stdio of ours beyond the job on its stdin; its stderr goes to `supervisor.log` beside its state.
    */
-  async recover(): Promise<number> {
-    let stopped = 0;
-    for (const entry of await this.ledger.runs()) {
-      if (entry.end || this.runs.has(entry.start.run_id) || processAlive(entry.start.server_pid)) continue;
-      // the ledger's pgid is never trusted: only processes carrying this run's marker are the run's
-      const killed = await killMarkedProcesses(entry.start.run_id);
-      stopped += killed;
-      await this.ledger.append({
-        type: "end",
-        run_id: entry.start.run_id,
-        at: new Date().toISOString(),
-        status: killed > 0 ? "cancelled" : "failed",
-        session_id: entry.session_id,
-        exit_code: null,
-        signal: killed > 0 ? "SIGKILL" : null,
-        duration_ms: Date.now() - Date.parse(entry.start.at),
-        error:
-          killed > 0
-            ? `cancelled: the server that started this run stopped without ending it; its ${killed} process(es) were stopped when the next server started`
-            : "the server that started this run stopped before it ended; see session_summary for what the session log says",
-        errors: [],
-        stderr_tail: "",
-        final_message: null,
-        usage: null,
+  private async spawnSupervisor(job: Job, lease: Lease): Promise<void> {
+    const dir = runDir(job.stateDir, job.runId);
+    const logFile = join(dir, "supervisor.log");
+    const log = await open(logFile, "a", 0o600);
+    let exited = false;
+    try {
+      const child = spawn(process.execPath, [supervisorEntry()], {
+        detached: true,
+        stdio: ["pipe", "ignore", log.fd],
+        env: process.env,
+        // not the server's working directory, which a host may remove once it is done
+        cwd: dir,
       });
+      child.once("exit", () => (exited = true));
+      child.once("error", () => (exited = true));
+      if (child.pid === undefined) throw new Error(`could not start the run's supervisor (${process.execPath} ${supervisorEntry()})`);
+      await lease.handOver(await processId(child.pid));
+      child.stdin?.on("error", () => undefined);
+      child.stdin?.end(JSON.stringify(job));
+      child.unref();
+    } finally {
+      await log.close();
     }
-    return stopped;
-  }
-
-  /** Stops every running run (server shutdown); resolves when their processes are gone and recorded. */
-  async shutdown(reason: string): Promise<void> {
-    const running = [...this.runs.values()].filter((active) => active.run.status === "running");
-    await Promise.all(running.map((active) => active.run.stop("cancelled", reason)));
-    await Promise.all(running.map((active) => active.recorded));
-  }
-
-  async view(run: CodexRun): Promise<RunView> {
-    const active = this.runs.get(run.options.runId);
-    let effective = active?.effective ?? null;
-    if (active && active.effective === undefined) {
-      effective = await effectiveSettings(this.sessions, active);
-      // once the run has ended, what it ran with no longer changes
-      if (run.outcome) active.effective = effective;
-    }
-    return viewOfRun(this.sessions, run, effective);
-  }
-
-  /** A run of an earlier server process, as its ledger records it. */
-  viewFromLedger(entry: LedgerRun): Promise<RunView> {
-    return viewOfLedgerRun(this.sessions, entry);
-  }
-
-  /** ≤0.41 never print the session id: it is the rollout that appears for this directory after the start. */
-  private async newSessionFinder(cwd: string): Promise<() => Promise<string | undefined>> {
-    const before = new Set((await listRolloutFiles(this.config.codexHome, { includeArchived: false })).map((file) => file.path));
-    return async () => {
-      for (const file of await listRolloutFiles(this.config.codexHome, { includeArchived: false })) {
-        if (before.has(file.path)) continue;
-        const { lines } = await edgeLines(file.path, "head", 64 * 1024);
-        const meta = lines.slice(0, 1).flatMap((line) => normalizeLine(tryParseJson(line), 1) ?? [])[0];
-        if (meta?.kind === "meta" && (meta.cwd === undefined || meta.cwd === cwd)) return meta.id;
+    // the supervisor publishes its state, then records the start: from then on any process finds the run
+    const deadline = Date.now() + SUPERVISOR_START_MS;
+    while ((await this.registry.ledger.find(job.runId)) === undefined) {
+      if (Date.now() > deadline) throw new Error(`the run's supervisor did not record the start of run ${job.runId} within ${SUPERVISOR_START_MS} ms (see ${logFile})`);
+      if (exited) {
+        const why = (await readFile(logFile, "utf8").catch(() => "")).trim().split("\n").slice(-3).join(" | ");
+        throw new Error(`the run's supervisor exited before starting Codex${why ? `: ${why.slice(0, 500)}` : ""}`);
       }
-      return undefined;
-    };
-  }
-
-  private async acquireSlot(): Promise<void> {
-    if (this.running < this.config.maxConcurrent) {
-      this.running += 1;
-      return;
-    }
-    const got = await new Promise<boolean>((resolve) => {
-      const grant = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        const index = this.waiters.indexOf(grant);
-        if (index >= 0) this.waiters.splice(index, 1);
-        resolve(false);
-      }, this.config.queueWaitMs);
-      this.waiters.push(grant);
-    });
-    if (!got) {
-      throw new RunRefusedError(
-        `${this.config.maxConcurrent} runs are already running (the limit, --max-concurrent) and none finished within ${this.config.queueWaitMs} ms. Wait for one (run_status) or cancel one (cancel_run), then try again.`,
-      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
-  private releaseSlot(): void {
-    const next = this.waiters.shift();
-    if (next) next(); // the slot passes straight to the next waiter
-    else this.running -= 1;
+  /** Cancels the runs this process started, if the operator asked for that (--stop-runs-on-exit). */
+  async shutdown(reason: string): Promise<void> {
+    if (!this.config.stopRunsOnExit) return;
+    await Promise.all([...this.startedHere].map((runId) => this.registry.cancel(runId, reason)));
   }
+
+  /** Runs whose supervisor died (SIGKILL, a crash) are settled: their processes stopped, their end recorded. */
+  recover(): Promise<number> {
+    return this.registry.settleAll();
+  }
+}
+
+/** dist/supervisor.js: beside the bundle this code runs from, or (tests run the sources) the built one. */
+export function supervisorEntry(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const built = here.endsWith(join("src", "codex")) ? join(here, "..", "..", "dist", "supervisor.js") : join(here, "supervisor.js");
+  if (!existsSync(built)) throw new Error(`the run supervisor ${built} is missing: run \`npm run build\``);
+  return built;
 }
 
 export function isInside(path: string, root: string): boolean {
   const rel = relative(root, path);
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-}
-
-function processAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 function newRunId(): string {

@@ -5,7 +5,8 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { RunManager } from "../codex/runs.js";
 import type { ServerConfig } from "../config.js";
 import { doctor, renderDoctor } from "../doctor.js";
-import { renderCalls, renderSummary, renderUsage } from "../render.js";
+import { renderCalls, renderRun, renderSummary, renderUsage } from "../render.js";
+import type { RunView } from "../codex/run-view.js";
 import { invocationOf, runFactsFor } from "../run-facts.js";
 import { listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, SessionStore, type SessionListing } from "../sessions/index.js";
 import { paint, table } from "./format.js";
@@ -83,6 +84,41 @@ export const COMMANDS: Record<string, Command> = {
       return print(values.json ? JSON.stringify(usage, null, 2) : renderUsage(usage), 0);
     },
   },
+  runs: {
+    usage: "runs [-n 20] [--json]\n  Codex runs of every server sharing this state dir, newest first.",
+    options: { limit: { type: "string", short: "n" }, json, help },
+    positionals: 0,
+    async run(values, _positionals, config) {
+      const runs = await new RunManager(config.runner).registry.recent(positiveInt(values.limit, 20));
+      if (values.json) return print(JSON.stringify({ runs }, null, 2), 0);
+      if (runs.length === 0) return print(`No runs in ${config.runner.stateDir}.`, 0);
+      return print(runsTable(runs), 0);
+    },
+  },
+  status: {
+    usage: "status <run_id> [--wait] [--json]\n  One run, as run_status answers it; --wait follows it to its end. Exits 3 when it ended other than completed.",
+    options: { wait: { type: "boolean" }, json, help },
+    positionals: 1,
+    async run(values, [runId], config) {
+      if (runId === undefined) throw new UsageError("which run? Pass a run_id (see `codex-control-mcp runs`).");
+      const { registry } = new RunManager(config.runner);
+      let view = await registry.get(runId);
+      while (view?.status === "running" && values.wait) view = await registry.wait(runId, 60_000);
+      if (!view) return fail(`no run "${runId}" in ${config.runner.stateDir}; see \`codex-control-mcp runs\`.`, 1);
+      return printRun(view, values.json === true, view.status === "running" || view.status === "completed" ? 0 : 3);
+    },
+  },
+  cancel: {
+    usage: "cancel <run_id> [--json]\n  Stops a run, whichever server started it, and everything it started; waits until that is recorded.",
+    options: { json, help },
+    positionals: 1,
+    async run(values, [runId], config) {
+      if (runId === undefined) throw new UsageError("which run? Pass a run_id (see `codex-control-mcp runs`).");
+      const view = await new RunManager(config.runner).registry.cancel(runId, "cancelled from the command line (codex-control-mcp cancel)");
+      if (!view) return fail(`no run "${runId}" in ${config.runner.stateDir}; see \`codex-control-mcp runs\`.`, 1);
+      return printRun(view, values.json === true, 0);
+    },
+  },
   doctor: {
     usage: "doctor [--json]\n  Checks the Codex CLI, CODEX_HOME, Codex's config, the credentials Codex runs will have, whether the model endpoint answers, and this server's policy; exits 1 if a check fails.",
     options: { json, help },
@@ -132,6 +168,21 @@ function sessionsTable(sessions: SessionListing[]): string {
     sessions.map((s) => [s.id, s.status, s.updated_at.slice(0, 19).replace("T", " "), s.cli_version ?? "?", s.cwd ?? "?", (s.first_prompt ?? "").replace(/\s+/g, " ")]),
     { width, paintColumn: 1 },
   );
+}
+
+function runsTable(runs: RunView[]): string {
+  const width = process.stdout.isTTY ? process.stdout.columns : 160;
+  return table(
+    ["RUN_ID", "STATUS", "SESSION", "CWD", "STARTED", "DURATION"],
+    runs.map((run) => [run.run_id, run.status, run.session_id ?? "-", run.cwd, run.started_at.slice(0, 19).replace("T", " "), `${Math.round(run.duration_ms / 1000)} s`]),
+    { width, paintColumn: 1 },
+  );
+}
+
+function printRun(view: RunView, asJson: boolean, code: number): number {
+  if (asJson) return print(JSON.stringify(view, null, 2), code);
+  const [first = "", ...rest] = renderRun(view).split("\n");
+  return print([first.replace(view.status, paint(view.status)), ...rest].join("\n"), code);
 }
 
 function positiveInt(value: string | boolean | undefined, fallback: number, min = 1): number {

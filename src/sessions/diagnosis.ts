@@ -34,6 +34,8 @@ export interface RunFacts {
   stderrTail: string;
   /** The run was started with `--skip-git-repo-check`. */
   skipGitRepoCheck?: boolean;
+  /** The newest progress the run's process published (its `--json` stream), whoever started it. */
+  activity?: { at: string; message: string } | null;
 }
 
 export interface DiagnosisError extends ErrorDetails {
@@ -207,8 +209,8 @@ class Builder {
   }
 
   running(run: RunFacts): Diagnosis {
-    const activity = currentActivity(this.model);
-    const evidence = [`run ${run.runId} of this server is running this session (started ${run.startedAt})`];
+    const activity = newest(currentActivity(this.model), run.activity ?? null);
+    const evidence = [`run ${run.runId} is running this session (started ${run.startedAt})`];
     if (activity) evidence.push(`now: ${quote(activity.message)} (${activity.at})`);
     return this.result(
       "running",
@@ -332,6 +334,13 @@ function contextEvidence(model: SessionModel, category: DiagnosisCategory): stri
   if (usage.context_window_full) return ["the context window filled up in this session (Codex's window-full marker): a resume may overflow it again"];
   const percent = usage.context_used_percent;
   return percent !== null && percent >= CONTEXT_NEARLY_FULL_PERCENT ? [`the newest request used ${percent}% of the context window: the next turn may overflow it`] : [];
+}
+
+/** The later of what the log and the run's own stream say it is doing (the log can lag behind the stream). */
+function newest(fromLog: { at: string; message: string } | null, fromRun: { at: string; message: string } | null): { at: string; message: string } | null {
+  if (!fromRun) return fromLog;
+  if (!fromLog) return fromRun;
+  return Date.parse(fromRun.at) > Date.parse(fromLog.at) ? fromRun : fromLog;
 }
 
 /** What a live session is doing, from its log (so every reader of the log sees the same). */

@@ -14,24 +14,17 @@ export function registerCancelRunTool(server: McpServer, { runs }: ToolContext):
     {
       title: "Cancel a Codex run",
       description:
-        "Stops a running Codex run and everything it started (SIGINT so Codex records the interruption, then SIGTERM, then SIGKILL, to the whole process group). The session id is kept, so the session can be resumed later.",
+        "Stops a running Codex run, whichever server started it, and everything it started (SIGINT so Codex records the interruption, then SIGTERM, then SIGKILL, to the whole process group). The session id is kept, so the session can be resumed later.",
       inputSchema,
       outputSchema: withNote(runViewShape),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
     ({ run_id }) =>
       answer("cancel_run", async () => {
-        const run = runs.get(run_id);
-        if (!run) {
-          const recorded = await runs.ledger.find(run_id);
-          if (recorded) {
-            return toolError(`run ${run_id} was started by an earlier server process and ${recorded.end ? `ended with status ${recorded.end.status}` : "is no longer followed"}; there is nothing to cancel.`);
-          }
-          return toolError(`no run "${run_id}". Call run_status without an id to see recent runs.`);
-        }
-        if (run.status === "running") await runs.cancel(run_id, "cancel_run was called");
-        await runs.settled(run);
-        const view = await runs.view(run);
+        const before = await runs.registry.get(run_id);
+        if (!before) return toolError(`no run "${run_id}" in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`);
+        if (before.status !== "running") return toolResult(before, `Nothing to cancel: run ${run_id} already ended (${before.status}).\n${renderRun(before)}`);
+        const view = (await runs.registry.cancel(run_id, "cancel_run was called")) ?? before;
         return toolResult(view, renderRun(view));
       }),
   );

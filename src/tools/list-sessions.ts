@@ -29,19 +29,20 @@ const outputSchema = {
       parent_id: z.string().nullable(),
       first_prompt: z.string().nullable(),
       status: turnStatus,
+      running_run_id: z.string().nullable().describe("A run (of any server sharing this state dir) still running this session: follow it with run_status."),
       archived: z.boolean(),
     }),
   ),
   scanned: z.number(),
 };
 
-export function registerListSessionsTool(server: McpServer, { config, sessions: store }: ToolContext): void {
+export function registerListSessionsTool(server: McpServer, { config, runs, sessions: store }: ToolContext): void {
   server.registerTool(
     "list_sessions",
     {
       title: "List Codex sessions",
       description:
-        "Lists Codex CLI sessions from CODEX_HOME, newest first (from the newest days, most recently written first): id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (completed, failed, aborted, incomplete). Use it to find the session to inspect with session_summary.",
+        "Lists Codex CLI sessions from CODEX_HOME, newest first (from the newest days, most recently written first): id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (completed, failed, aborted, incomplete), and running_run_id when a run is still running it. Use it to find the session to inspect with session_summary.",
       inputSchema,
       outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -57,7 +58,15 @@ export function registerListSessionsTool(server: McpServer, { config, sessions: 
           ...(cwd !== undefined && { cwd }),
           ...(since !== undefined && { since }),
         });
-        return toolResult({ codex_home: config.codexHome, sessions, scanned }, renderList(config.codexHome, sessions));
+        // an unfinished last turn may be a run in progress, not a crash
+        const listed = await Promise.all(
+          sessions.map(async (session) => {
+            const run = session.status === "incomplete" ? await runs.registry.findBySession(session.id) : undefined;
+            return { ...session, running_run_id: run?.status === "running" ? run.run_id : null };
+          }),
+        );
+        const running = listed.filter((session) => session.running_run_id !== null).map((session) => `Running now: session ${session.id} (run ${session.running_run_id}).`);
+        return toolResult({ codex_home: config.codexHome, sessions: listed, scanned }, [renderList(config.codexHome, sessions), ...running].join("\n"));
       }),
   );
 }

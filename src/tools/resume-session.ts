@@ -61,9 +61,9 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           );
         }
         await refuseWithoutCredentials(server, config, input);
-        const earlier = await runs.ledger.findBySession(sessionId);
-        const skipGitRepoCheck = input.skip_git_repo_check ?? earlier?.start.argv.includes("--skip-git-repo-check") ?? false;
-        const run = await runs.start({
+        const earlier = await runs.registry.argvOfSession(sessionId);
+        const skipGitRepoCheck = input.skip_git_repo_check ?? earlier?.includes("--skip-git-repo-check") ?? false;
+        const runId = await runs.start({
           prompt: input.prompt,
           cwd,
           mode,
@@ -75,7 +75,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           config: input.config,
           timeoutMs: input.timeout_ms,
         });
-        return answerRun(runs, run, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
+        return answerRun(runs, runId, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
       }),
   );
 }

@@ -19,7 +19,7 @@ const inputSchema = {
   skip_git_repo_check: z.boolean().default(false).describe("Let Codex run outside a git repository."),
   output_schema: z.record(z.string(), z.unknown()).optional().describe("JSON Schema the final message must follow (`--output-schema`); the final message is then JSON text."),
   images: z.array(z.string().min(1).max(4096)).max(20).optional().describe("Absolute paths of images to attach to the prompt."),
-  allow_concurrent: z.boolean().default(false).describe("Allow this run to write in a directory where another run of this server is writing."),
+  allow_concurrent: z.boolean().default(false).describe("Allow this run to write in a directory where another run (of any server sharing this state dir) is writing."),
 };
 
 export function registerRunCodexTool(server: McpServer, { config, runs }: ToolContext): void {
@@ -36,7 +36,7 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
     (input, extra) =>
       answer("run_codex", async () => {
         await refuseWithoutCredentials(server, config, input);
-        const run = await runs.start({
+        const runId = await runs.start({
           prompt: input.prompt,
           cwd: input.cwd,
           mode: input.mode,
@@ -50,7 +50,7 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
           outputSchema: input.output_schema,
           images: input.images,
         });
-        return answerRun(runs, run, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
+        return answerRun(runs, runId, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
       }),
   );
 }

@@ -1,13 +1,12 @@
-// What run_codex, resume_session, run_status and cancel_run share: the run result schema, its text mirror,
-// and waiting on a run while telling the client what Codex is doing.
+// What run_codex, resume_session, run_status and cancel_run share: the run result schema, its text mirror
+// (render.ts), and waiting on a run while telling the client what Codex is doing.
 import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { CodexRun } from "../codex/run.js";
-import { CALLER_CONFIG_KEYS } from "../codex/run-policy.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { CALLER_CONFIG_KEYS } from "../codex/run-policy.js";
 import type { RunManager, RunView } from "../codex/runs.js";
-import { inline, quoted } from "../render.js";
+import { renderRun } from "../render.js";
 import { toolResult } from "./result.js";
 import { tokenTotals } from "./schemas.js";
 
@@ -61,64 +60,43 @@ export const configInput = z
 export const timeoutInput = z.number().int().min(1000).describe("Hard limit for the whole run in ms (at most the server's --max-timeout-ms); the run's process group is killed when it passes (default 30 min).");
 export const waitInput = z.number().int().min(0).max(600_000).describe("How long this call waits before answering `running` with the run_id (default just under a host's 60 s tool timeout). The run goes on; poll run_status.");
 
-export function renderRun(view: RunView): string {
-  const lines = [`Run ${view.run_id}: ${view.status}${view.session_id ? ` · session ${view.session_id}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${view.cwd}`];
-  if (view.error) lines.push(`Error: ${quoted(view.error, 600)}`);
-  if (view.exit_code !== null || view.signal) lines.push(`Exit: ${view.signal ?? `code ${view.exit_code}`}`);
-  if (view.final_message) lines.push(`Final message: ${quoted(view.final_message, 1500)}`);
-  if (view.effective?.mismatch) lines.push(`Warning: Codex ran with other settings than asked: ${view.effective.differences.map(inline).join("; ")}`);
-  if (view.usage) lines.push(`Tokens: ${view.usage.total} (${view.usage.input} input, ${view.usage.output} output)`);
-  if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.map(inline).join(", ")}`);
-  if (view.status === "running") {
-    const last = view.recent_events.at(-1);
-    if (last) lines.push(`Now: ${quoted(last.message, 200)}`);
-    lines.push(`Still running: call run_status with run_id "${view.run_id}" (and wait_ms) to follow it, or cancel_run to stop it.`);
-  } else if (view.status !== "completed" && view.stderr_tail.trim() !== "") {
-    lines.push(`stderr (tail): ${quoted(view.stderr_tail.trim().split("\n").slice(-3).join(" | "), 600)}`);
-  }
-  if (view.resume_command) lines.push(`Resume: ${view.resume_command}`);
-  return lines.join("\n");
-}
-
 /** A background run answers as soon as Codex names its session, or after this long. */
 export const BACKGROUND_ANSWER_MS = 15_000;
 
 /** The answer of run_codex and resume_session: at once for a background run, else after waiting on it. */
-export async function answerRun(runs: RunManager, run: CodexRun, how: { background: boolean; waitMs: number }, extra: Extra): Promise<CallToolResult> {
-  let view: RunView;
-  if (how.background) {
-    await Promise.race([run.sessionKnown, new Promise((resolve) => setTimeout(resolve, BACKGROUND_ANSWER_MS).unref())]);
-    view = await runs.view(run);
-  } else {
-    view = await waitForRun(runs, run, how.waitMs, extra);
-  }
+export async function answerRun(runs: RunManager, runId: string, how: { background: boolean; waitMs: number }, extra: Extra): Promise<CallToolResult> {
+  const view = how.background ? await runs.registry.wait(runId, BACKGROUND_ANSWER_MS, { untilSession: true }) : await waitForRun(runs, runId, how.waitMs, extra, 0);
+  if (!view) throw new Error(`run ${runId} is missing from the ledger right after its start`);
   return toolResult(view, renderRun(view));
 }
 
 /**
  * Waits until the run ends or `waitMs` passes, sending progress notifications when the client asked for
- * them. If the request is cancelled while waiting, the run is cancelled too.
+ * them (from event number `fromEvent`; by default, what happens from now on). If the request is
+ * cancelled while waiting, the run is cancelled too, whichever process started it.
  */
-export async function waitForRun(runs: RunManager, run: CodexRun, waitMs: number, extra: Extra): Promise<RunView> {
+export async function waitForRun(runs: RunManager, runId: string, waitMs: number, extra: Extra, fromEvent?: number): Promise<RunView | undefined> {
   const progressToken = extra._meta?.progressToken;
   let progress = 0;
-  const unsubscribe =
+  const onEvent =
     progressToken === undefined
-      ? () => undefined
-      : run.onProgress((message) => {
+      ? undefined
+      : (message: string) => {
           progress += 1;
           void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, message } }).catch(() => undefined);
-        });
-  const onAbort = () => void runs.cancel(run.options.runId, "the client cancelled the request");
+        };
+  let cancelling: Promise<RunView | undefined> | undefined;
+  const onAbort = () => {
+    cancelling ??= runs.registry.cancel(runId, "the client cancelled the request");
+  };
   extra.signal.addEventListener("abort", onAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
   try {
     if (extra.signal.aborted) onAbort();
-    await Promise.race([runs.settled(run), new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    const view = await runs.registry.wait(runId, waitMs, { ...(onEvent && { onEvent }), ...(fromEvent !== undefined && { fromEvent }), signal: extra.signal });
+    return cancelling ? await cancelling : view;
   } finally {
-    clearTimeout(timer);
-    unsubscribe();
     extra.signal.removeEventListener("abort", onAbort);
   }
-  return runs.view(run);
 }
+
+export { renderRun };

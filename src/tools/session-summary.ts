@@ -60,7 +60,7 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs, se
     {
       title: "Summarize a Codex session",
       description:
-        `Reads one Codex session log and says what happened: each turn's prompt and outcome, the agent's last message, errors, the newest reasoning summaries, call counts, files changed, token totals, and a diagnosis (${DIAGNOSIS_CATEGORIES.join(", ")}) with retryable, resets_at, the failing commands and sandbox denials of the last turn, evidence, and the next step with a command to paste. It also reads what this server's run of the session reported (its run ledger), and says running while that run is alive. Start here when a delegated Codex run failed.`,
+        `Reads one Codex session log and says what happened: each turn's prompt and outcome, the agent's last message, errors, the newest reasoning summaries, call counts, files changed, token totals, and a diagnosis (${DIAGNOSIS_CATEGORIES.join(", ")}) with retryable, resets_at, the failing commands and sandbox denials of the last turn, evidence, and the next step with a command to paste. It also reads what the session's newest run reported, whichever server sharing this state dir started it, and says running while that run is alive. Start here when a delegated Codex run failed.`,
       inputSchema,
       outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

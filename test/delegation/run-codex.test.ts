@@ -34,7 +34,7 @@ const run = async (args: Record<string, unknown>): Promise<RunView> => {
   return result.structuredContent as unknown as RunView;
 };
 const status = async (args: Record<string, unknown>): Promise<RunView> =>
-  ((await mcp.call("run_status", args)).structuredContent as { run: RunView }).run;
+  (await mcp.call("run_status", args)).structuredContent as unknown as RunView;
 
 /** Asserts no process of the run is left: neither its process group nor anything carrying its marker. */
 async function expectNoProcessesLeft(runId: string): Promise<void> {
@@ -209,12 +209,13 @@ describe("run_codex with the real Codex CLI", () => {
   it("a fresh server reads the ledger: run_status answers for runs of the previous process", async () => {
     const fresh = await connect({ ...mcp.config, runner: { ...mcp.config.runner } });
     try {
-      const view = ((await fresh.call("run_status", { run_id: completed.run_id })).structuredContent as { run: RunView }).run;
+      const view = (await fresh.call("run_status", { run_id: completed.run_id })).structuredContent as unknown as RunView;
       expect(view).toMatchObject({ run_id: completed.run_id, status: "completed", session_id: completed.session_id, final_message: "Done. The tool said: hi", exit_code: 0, cwd: workdir });
       const list = (await fresh.call("run_status", {})).structuredContent as { runs: RunView[] };
       expect(list.runs.map((r) => r.run_id)).toContain(completed.run_id);
       const cancel = await fresh.call("cancel_run", { run_id: completed.run_id });
-      expect(textOf(cancel)).toBe(`run ${completed.run_id} was started by an earlier server process and ended with status completed; there is nothing to cancel.`);
+      expect(cancel.structuredContent).toMatchObject({ run_id: completed.run_id, status: "completed" });
+      expect(textOf(cancel).split("\n")[0]).toBe(`Nothing to cancel: run ${completed.run_id} already ended (completed).`);
     } finally {
       await fresh.close();
     }

@@ -257,6 +257,8 @@ describe("recovery kills only what it can prove is the run's", () => {
       await ledger.append({ ...start, run_id: "run_forged000001", pgid: victim.pid ?? 0 });
       await ledger.append({ ...start, run_id: "run_leftover000001", pgid: victim.pid ?? 0 });
       await ledger.append({ ...start, run_id: "", pgid: victim.pid ?? 0 });
+      // an id that is a path: settling it must not create or remove anything outside the run directories
+      await ledger.append({ ...start, run_id: "../outside", pgid: victim.pid ?? 0 });
       await withServer({ stateDir }, async (mcp) => {
         expect(await mcp.server.runs.recover()).toBe(1);
       });
@@ -265,11 +267,14 @@ describe("recovery kills only what it can prove is the run's", () => {
       expect(victim.exitCode).toBe(null);
       expect(process.kill(victim.pid ?? 0, 0)).toBe(true);
       const ends = (await new Ledger(stateDir).runs()).map((entry) => [entry.start.run_id, entry.end?.status]);
+      // a leftover stopped for a dead follower is recorded failed (the supervisor design: nobody cancelled it)
       expect(ends).toEqual([
         ["run_forged000001", "failed"],
-        ["run_leftover000001", "cancelled"],
+        ["run_leftover000001", "failed"],
         ["", "failed"],
+        ["../outside", "failed"],
       ]);
+      expect(existsSync(join(stateDir, "outside"))).toBe(false);
     } finally {
       victim.kill("SIGKILL");
       marked.kill("SIGKILL");
@@ -277,29 +282,45 @@ describe("recovery kills only what it can prove is the run's", () => {
   });
 });
 
+/** What is left of runs' inputs and last-message files under `<state dir>/runs`, as `<run_id>/<path>`. */
+async function runInputs(stateDir: string): Promise<string[]> {
+  const left: string[] = [];
+  for (const runId of await readdir(join(stateDir, "runs")).catch(() => [] as string[])) {
+    for (const name of await readdir(join(stateDir, "runs", runId))) {
+      if (name.endsWith("-last-message.txt")) left.push(`${runId}/${name}`);
+      if (name === "inputs") left.push(...(await readdir(join(stateDir, "runs", runId, name))).map((file) => `${runId}/inputs/${file}`));
+    }
+  }
+  return left.sort();
+}
+
 describe("bounded state", () => {
   it("the output_schema file and image copies are removed on refusal, on error and at the end", async () => {
     await withServer({ maxConcurrent: 1, queueWaitMs: 200 }, async (mcp) => {
-      const tmp = join(mcp.config.runner.stateDir, "tmp");
+      const stateDir = mcp.config.runner.stateDir;
       const image = join(workdir, "schema-pixel.png");
       await writeFile(image, PIXEL);
       const schema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"], additionalProperties: false };
       const done = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please answer", mode: "read-only", output_schema: schema, images: [image] }))
         .structuredContent as unknown as RunView;
       expect(done.status).toBe("completed");
-      expect(await readdir(tmp)).toEqual([]);
+      expect(await runInputs(stateDir)).toEqual([]);
       const first = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please HANG", mode: "read-only", background: true, output_schema: schema }))
         .structuredContent as unknown as RunView;
-      expect((await readdir(tmp)).filter((name) => name.endsWith("-inputs"))).toHaveLength(1);
+      // (Codex's own last-message file of the live run may be there too: it is removed at the end)
+      expect((await runInputs(stateDir)).filter((path) => path.includes("/inputs/"))).toEqual([`${first.run_id}/inputs/schema.json`]);
       for (let i = 0; i < 20; i++) {
         const refused = await mcp.call("run_codex", { cwd: workdir, prompt: "please say hi", mode: "read-only", output_schema: schema, images: [image] });
         expect(textOf(refused)).toMatch(/^1 runs are already running/);
       }
       const missing = await mcp.call("run_codex", { cwd: workdir, prompt: "x", mode: "read-only", output_schema: schema, images: [image, join(workdir, "missing.png")] });
       expect(textOf(missing)).toBe(`image ${join(workdir, "missing.png")} is not a readable file.`);
-      expect((await readdir(tmp)).filter((name) => name.endsWith("-inputs"))).toHaveLength(1);
+      // (Codex's own last-message file of the live run may be there too: it is removed at the end)
+      expect((await runInputs(stateDir)).filter((path) => path.includes("/inputs/"))).toEqual([`${first.run_id}/inputs/schema.json`]);
       await mcp.call("cancel_run", { run_id: first.run_id });
-      expect(await readdir(tmp)).toEqual([]);
+      expect(await runInputs(stateDir)).toEqual([]);
+      // a refused run leaves no directory of its own: only the two runs that started have one
+      expect((await readdir(join(stateDir, "runs"))).sort()).toEqual([done.run_id, first.run_id].sort());
       await unlink(image);
     });
   });

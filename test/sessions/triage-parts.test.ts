@@ -176,6 +176,14 @@ describe("run facts merged with the log", () => {
     expect(diagnose(model, { sessionId: ID, run: facts({ status: "running", alive: false }) }).category).toBe("interrupted");
   });
 
+  it("a live run's own progress (its supervisor's stream) is what it does now when it is newer than the log", async () => {
+    const model = await foldEvents(prompted());
+    const newer = { at: "2026-11-29T10:00:05.000Z", message: "running: npm test" };
+    const older = { at: "2026-11-29T10:00:01.000Z", message: "session: x" };
+    expect(diagnose(model, { sessionId: ID, run: facts({ status: "running", alive: true, activity: newer }) }).activity).toEqual(newer);
+    expect(diagnose(model, { sessionId: ID, run: facts({ status: "running", alive: true, activity: older }) }).activity).toEqual({ at: "2026-11-29T10:00:02.000Z", message: "waiting for the model" });
+  });
+
   it("0.63 keeps the error in the stream: the stream classifies the incomplete turn", async () => {
     const model = await foldEvents(prompted());
     const diagnosis = diagnose(model, { sessionId: ID, run: facts({ errors: ["stream disconnected before completion: Our servers are currently overloaded. Please try again later."] }) });

@@ -22,7 +22,11 @@ export interface TestConfig extends Partial<RunnerConfig> {
   waitMs?: number;
 }
 
-/** Server settings for a test: its own CODEX_HOME and a fresh state dir unless given. */
+/**
+ * Server settings for a test: its own CODEX_HOME and a fresh state dir unless given. A test server stops
+ * the runs it started when it closes (--stop-runs-on-exit), so no test leaves a run behind; the tests of
+ * runs that outlive their server turn that off.
+ */
 export function testConfig({ codexHome, waitMs, ...runner }: TestConfig): ServerConfig {
   const base = loadConfig([], { ...process.env, CODEX_HOME: codexHome });
   return {
@@ -32,6 +36,7 @@ export function testConfig({ codexHome, waitMs, ...runner }: TestConfig): Server
       ...base.runner,
       stateDir: mkdtempSync(join(tmpdir(), "ccm-state-")),
       killGraceMs: 1000,
+      stopRunsOnExit: true,
       ...runner,
       // a key, so that runs pass the credentials gate whatever the test's CODEX_HOME holds
       childEnv: { ...process.env, OPENAI_API_KEY: "sk-test", CODEX_HOME: codexHome, ...runner.childEnv },

@@ -69,6 +69,7 @@ describe("list_sessions", () => {
       parent_id: null,
       first_prompt: "please RUN:echo one",
       status: "completed",
+      running_run_id: null,
       archived: false,
     });
     expect(textOf(result)).toContain(newest.session_id);

@@ -1,0 +1,70 @@
+// Is a recorded process still the one that was recorded? A pid alone can be reused by an unrelated
+// process after a crash, so a holder is named by its pid and its start time (Linux /proc field 22).
+import { readFile } from "node:fs/promises";
+import { processesOfRun, RUN_ID } from "./processes.js";
+
+export interface ProcessId {
+  pid: number;
+  /** Clock ticks after boot at which it started; null where /proc is not readable. */
+  started: string | null;
+}
+
+export async function startTimeOf(pid: number): Promise<string | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "latin1");
+    // pid (comm) state ppid … starttime is field 22; comm may contain spaces and parentheses
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[0] === "Z" ? null : (fields[19] ?? null);
+  } catch {
+    return null;
+  }
+}
+
+export async function processId(pid: number): Promise<ProcessId> {
+  return { pid, started: await startTimeOf(pid) };
+}
+
+/** The recorded process is running (not a zombie) and is the same process, not a reused pid. */
+export async function stillRunning(holder: ProcessId): Promise<boolean> {
+  if (!(holder.pid > 0)) return false;
+  const started = await startTimeOf(holder.pid);
+  if (started !== null) return holder.started === null || holder.started === started;
+  try {
+    process.kill(holder.pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  // alive but /proc said nothing: a zombie, or no /proc at all
+  return holder.started === null && !(await isZombie(holder.pid));
+}
+
+async function isZombie(pid: number): Promise<boolean> {
+  return readFile(`/proc/${pid}/stat`, "latin1").then(
+    (stat) => stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z"),
+    () => false,
+  );
+}
+
+/**
+ * SIGKILL every process that carries the run's marker, and nothing else: once the supervisor is gone,
+ * the marker is the only proof that a process belongs to the run (a recorded pgid may have been reused).
+ */
+export async function killMarked(runId: string): Promise<number> {
+  if (!RUN_ID.test(runId)) return 0; // not an id this server makes (a forged record): it marks nothing
+  const killed = new Set<number>();
+  // a process that was forking while the last scan ran shows up in the next one
+  for (let round = 0; round < 20; round++) {
+    const pids = await processesOfRun(runId);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      killed.add(pid);
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return killed.size;
+}

@@ -1,0 +1,228 @@
+// What is run X, or the run of session Y, whoever started it: every process sharing a state dir answers
+// alike from the ledger (runs.jsonl) and the state each supervisor publishes. Looking at a run whose
+// supervisor is gone without recording an end settles it: whatever still carries the run's marker is
+// stopped and the end is recorded with the reason.
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Ledger, type EndRecord, type LedgerRun } from "./ledger.js";
+import { killMarked, stillRunning, type ProcessId } from "./liveness.js";
+import { RUN_ID } from "./processes.js";
+import { effectiveSettings, viewOfLedgerRun, viewOfSnapshot, type Effective, type RunView } from "./run-view.js";
+import type { SessionStore } from "../sessions/index.js";
+import { CANCEL_FILE, INPUTS_DIR, readSnapshot, REAPED_FILE, runDir, type RunSnapshot } from "./snapshot.js";
+import { CANCEL_SIGNAL } from "./supervisor.js";
+
+interface Loaded {
+  entry: LedgerRun;
+  snapshot: RunSnapshot | undefined;
+}
+
+export interface WaitOptions {
+  /** Stop waiting once the session id is known (a background run's first answer), not only at the end. */
+  untilSession?: boolean;
+  /** Called with each progress line the run publishes after `fromEvent`. */
+  onEvent?: (message: string) => void;
+  fromEvent?: number;
+  signal?: AbortSignal;
+}
+
+const POLL_MS = 100;
+
+export class RunRegistry {
+  readonly ledger: Ledger;
+  /** What an ended run really ran with no longer changes. */
+  private readonly effective = new Map<string, Effective | null>();
+
+  constructor(
+    readonly stateDir: string,
+    /** The session reader of the process asking (views name the rollout and compare what the session recorded). */
+    private readonly sessions: SessionStore,
+    private readonly killGraceMs: number,
+  ) {
+    this.ledger = new Ledger(stateDir);
+  }
+
+  async get(runId: string): Promise<RunView | undefined> {
+    const loaded = await this.load(runId);
+    return loaded && this.present(loaded);
+  }
+
+  /** The newest run of a session, by any process of this state dir. */
+  async findBySession(sessionId: string): Promise<RunView | undefined> {
+    const entry = await this.ledger.findBySession(sessionId);
+    return entry && this.get(entry.start.run_id);
+  }
+
+  /** The argv of the newest run of a session (to resume it the way it was run). */
+  async argvOfSession(sessionId: string): Promise<string[] | undefined> {
+    return (await this.ledger.findBySession(sessionId))?.start.argv;
+  }
+
+  /** Newest first. */
+  async recent(limit: number): Promise<RunView[]> {
+    const entries = (await this.ledger.runs()).slice(-limit).reverse();
+    const views = await Promise.all(entries.map((entry) => this.get(entry.start.run_id)));
+    return views.filter((view): view is RunView => view !== undefined);
+  }
+
+  /** Waits until the run ends (or names its session, if asked), `ms` pass, or `signal` aborts. */
+  async wait(runId: string, ms: number, options: WaitOptions = {}): Promise<RunView | undefined> {
+    const began = Date.now();
+    const deadline = began + ms;
+    // without fromEvent, only what happens from now on is news
+    let seen = options.fromEvent;
+    for (;;) {
+      const loaded = await this.load(runId);
+      if (!loaded) return undefined;
+      const { snapshot, entry } = loaded;
+      if (snapshot) {
+        if (seen !== undefined && options.onEvent && snapshot.event_count > seen) {
+          for (const event of snapshot.recent_events.slice(-Math.min(snapshot.event_count - seen, snapshot.recent_events.length))) options.onEvent(event.message);
+        }
+        seen = snapshot.event_count;
+      }
+      // over once the end is in the ledger (the supervisor writes it last), so whoever was waiting finds
+      // every record of the run; no snapshot: a run of an earlier version, which only the ledger knows
+      const over = entry.end !== null || !snapshot;
+      const named = options.untilSession === true && (snapshot?.session_id ?? entry.session_id) !== null;
+      if (over || named || Date.now() >= deadline || options.signal?.aborted) return this.present(loaded);
+      // short runs and cancels end within a second: look often at first, then settle to POLL_MS
+      const pause = Date.now() - began < 1000 ? POLL_MS / 4 : POLL_MS;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));
+    }
+  }
+
+  /**
+   * Asks the run's supervisor to stop it (a cancel file it watches, and a signal to look at once), then
+   * waits for the end to be recorded. A run whose supervisor is gone is settled here instead.
+   */
+  async cancel(runId: string, reason: string): Promise<RunView | undefined> {
+    const loaded = await this.load(runId);
+    if (!loaded) return undefined;
+    if (ended(loaded)) return this.present(loaded);
+    if (!RUN_ID.test(runId)) return this.present(loaded);
+    const dir = runDir(this.stateDir, runId);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // the first reason stays: a second cancel does not rewrite why the run was stopped
+    await writeFile(join(dir, CANCEL_FILE), reason, { flag: "wx", mode: 0o600 }).catch(() => undefined);
+    const holder = holderOf(loaded.entry);
+    if (loaded.entry.start.supervisor && (await stillRunning(holder))) {
+      try {
+        process.kill(holder.pid, CANCEL_SIGNAL);
+      } catch {
+        // gone meanwhile: the next look settles it
+      }
+    }
+    // SIGINT, SIGTERM, then SIGKILL, each given killGraceMs, and the recording after that
+    return this.wait(runId, this.killGraceMs * 3 + 10_000);
+  }
+
+  /** Settles every run whose supervisor is gone; returns how many processes that stopped. */
+  async settleAll(): Promise<number> {
+    let stopped = 0;
+    for (const entry of await this.ledger.runs()) {
+      if (entry.end) continue;
+      stopped += (await this.settle({ entry, snapshot: await readSnapshot(this.stateDir, entry.start.run_id) })) ?? 0;
+    }
+    return stopped;
+  }
+
+  private async load(runId: string): Promise<Loaded | undefined> {
+    const entry = await this.ledger.find(runId);
+    if (!entry) return undefined;
+    const loaded = { entry, snapshot: await readSnapshot(this.stateDir, runId) };
+    if (entry.end) return loaded;
+    if ((await this.settle(loaded)) === undefined && (await stillRunning(holderOf(entry)))) return loaded;
+    // it ended meanwhile, or was settled here
+    return { entry: (await this.ledger.find(runId)) ?? entry, snapshot: (await readSnapshot(this.stateDir, runId)) ?? loaded.snapshot };
+  }
+
+  /**
+   * A run with no recorded end whose supervisor is not running: stop what carries its marker and record
+   * the end. Returns the processes stopped, or undefined when the run is still followed (or just ended).
+   */
+  private async settle({ entry, snapshot }: Loaded): Promise<number | undefined> {
+    if (entry.end || (await stillRunning(holderOf(entry)))) return undefined;
+    const runId = entry.start.run_id;
+    // a supervisor records the end before it exits: it may have done so since the ledger was read
+    if ((await this.ledger.find(runId))?.end) return undefined;
+    // an id this server never makes (a forged record) names no directory of ours and marks no process
+    if (!RUN_ID.test(runId)) {
+      await this.ledger.append(endOfOrphan(entry, undefined, 0, undefined));
+      return 0;
+    }
+    snapshot = (await readSnapshot(this.stateDir, runId)) ?? snapshot;
+    const dir = runDir(this.stateDir, runId);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const claimed = await writeFile(join(dir, REAPED_FILE), String(process.pid), { flag: "wx", mode: 0o600 }).then(
+      () => true,
+      () => false,
+    );
+    if (!claimed) {
+      // another process is settling it: its end record follows shortly
+      for (let i = 0; i < 50 && !(await this.ledger.find(runId))?.end; i++) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      return 0;
+    }
+    const killed = await killMarked(runId);
+    const cancelled = await readFile(join(dir, CANCEL_FILE), "utf8").catch(() => undefined);
+    await rm(join(this.stateDir, "leases", `${runId}.json`), { force: true });
+    // what the supervisor would have removed at the end: the run's inputs and its last-message file
+    await rm(join(dir, INPUTS_DIR), { recursive: true, force: true });
+    await rm(join(dir, `${runId}-last-message.txt`), { force: true });
+    await this.ledger.append(endOfOrphan(entry, snapshot, killed, cancelled));
+    return killed;
+  }
+
+  private async present({ entry, snapshot }: Loaded): Promise<RunView> {
+    if (!snapshot) return viewOfLedgerRun(this.sessions, entry);
+    const runId = entry.start.run_id;
+    let effective = this.effective.get(runId);
+    if (effective === undefined) {
+      const sessionId = entry.end?.session_id ?? snapshot.session_id ?? entry.session_id;
+      effective = await effectiveSettings(this.sessions, { sessionId, mode: snapshot.mode, cwd: snapshot.cwd, model: snapshot.model, workspace: snapshot.workspace ?? null });
+      if (entry.end) this.effective.set(runId, effective);
+    }
+    return viewOfSnapshot(this.sessions, snapshot, entry, effective);
+  }
+}
+
+function ended({ entry, snapshot }: Loaded): boolean {
+  return entry.end !== null || (snapshot !== undefined && snapshot.status !== "running");
+}
+
+/** Who follows the run: its supervisor; in records of earlier versions, the server that started it. */
+function holderOf(entry: LedgerRun): ProcessId {
+  return entry.start.supervisor ?? { pid: entry.start.server_pid, started: null };
+}
+
+function endOfOrphan(entry: LedgerRun, snapshot: RunSnapshot | undefined, killed: number, cancelled: string | undefined): EndRecord {
+  const { start } = entry;
+  const holder = holderOf(entry);
+  const base = {
+    type: "end",
+    run_id: start.run_id,
+    at: new Date().toISOString(),
+    session_id: snapshot?.session_id ?? entry.session_id,
+    duration_ms: Date.now() - Date.parse(start.at),
+    errors: snapshot?.errors ?? [],
+    stderr_tail: snapshot?.stderr_tail ?? "",
+    final_message: snapshot?.final_message?.slice(0, 4000) ?? null,
+    usage: snapshot?.usage ?? null,
+  } as const;
+  // it ended and published that, but went before writing the ledger
+  if (snapshot && snapshot.status !== "running") {
+    return { ...base, status: snapshot.status, exit_code: snapshot.exit_code, signal: snapshot.signal, error: snapshot.error, duration_ms: snapshot.duration_ms };
+  }
+  const who = start.supervisor ? `the run's supervisor (pid ${holder.pid})` : `the server that started it (pid ${holder.pid})`;
+  const stopped = `${killed} process(es) still carrying the run's marker were stopped by the next process that looked at it (pid ${process.pid})`;
+  if (cancelled !== undefined) {
+    return { ...base, status: "cancelled", exit_code: null, signal: killed > 0 ? "SIGKILL" : null, error: `cancelled: ${cancelled.trim()}; ${who} had already stopped, ${stopped}` };
+  }
+  return {
+    ...base,
+    status: "failed",
+    exit_code: null,
+    signal: killed > 0 ? "SIGKILL" : null,
+    error: `${who} stopped before the run ended; ${stopped}. See session_summary for what the session log says.`,
+  };
+}
