@@ -2,11 +2,10 @@
 // a session reported, as plain data, and how the server invokes Codex. The facts come from the run registry, so
 // a run any process of the state dir started counts (alive while its supervisor follows it); the tool, the CLI
 // and the resource all get their facts here, so they give the same answer.
-import { homedir } from "node:os";
-import { join } from "node:path";
 import type { RunManager } from "./codex/runs.js";
 import type { ServerConfig } from "./config.js";
 import type { Invocation, RunFacts } from "./sessions/index.js";
+import { invocationOfRun } from "./sessions/resume-command.js";
 
 const SKIP_GIT = "--skip-git-repo-check";
 
@@ -33,8 +32,6 @@ export async function runFactsFor(runs: RunManager, sessionId: string): Promise<
 
 /** CODEX_HOME and the binary for pasteable commands, named only when they are not Codex's defaults. */
 export function invocationOf(config: ServerConfig): Invocation {
-  return {
-    codexHome: config.codexHome !== join(homedir(), ".codex") ? config.codexHome : undefined,
-    codexBin: config.runner.codexBin !== "codex" ? config.runner.codexBin : undefined,
-  };
+  const { skipGitRepoCheck: _perRun, ...invocation } = invocationOfRun(config.codexHome, [config.runner.codexBin]);
+  return invocation;
 }

@@ -1,7 +1,7 @@
 // What the tools show of a run: as its supervisor published it, or (runs of earlier versions) from the ledger.
 import type { TokenTotals } from "../sessions/events.js";
 import { openSession, resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
-import { resumeCommandLine } from "../sessions/resume-command.js";
+import { invocationOfRun, resumeCommandLine } from "../sessions/resume-command.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
 import type { LedgerRun, RunStatus } from "./ledger.js";
 import { policyDifferences } from "./run-policy.js";
@@ -60,7 +60,7 @@ export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunSnapsh
     error: end ? end.error : snapshot.error,
     errors: end && end.errors.length > 0 ? end.errors : snapshot.errors,
     stderr_tail: end?.stderr_tail || snapshot.stderr_tail,
-    resume_command: sessionId ? resumeCommandLine({ sessionId, cwd: snapshot.cwd, sandbox: SANDBOX_OF_MODE[snapshot.mode] }) : null,
+    resume_command: sessionId ? resumeCommandLine({ ...invocationOfRun(sessions.home, entry.start.argv), sessionId, cwd: snapshot.cwd, sandbox: SANDBOX_OF_MODE[snapshot.mode] }) : null,
     effective,
     mode: snapshot.mode,
     cwd: snapshot.cwd,
@@ -89,7 +89,7 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun):
       : "the ledger has no end for this run: the process that followed it stopped before it finished (see session_summary for what the session log says)",
     errors: end?.errors ?? [],
     stderr_tail: end?.stderr_tail ?? "",
-    resume_command: sessionId ? resumeCommandLine({ sessionId, cwd: start.cwd, sandbox: SANDBOX_OF_MODE[start.mode] }) : null,
+    resume_command: sessionId ? resumeCommandLine({ ...invocationOfRun(sessions.home, start.argv), sessionId, cwd: start.cwd, sandbox: SANDBOX_OF_MODE[start.mode] }) : null,
     effective: null,
     mode: start.mode,
     cwd: start.cwd,

@@ -4,6 +4,9 @@
 // when they are not the defaults: pasted elsewhere, a resume in another home silently starts a new, empty
 // session (0.63, 0.100) or fails with "no rollout found" (0.169).
 
+import { homedir } from "node:os";
+import { join } from "node:path";
+
 export interface Invocation {
   /** CODEX_HOME the session lives in; only given when it is not the default (~/.codex). */
   codexHome?: string | undefined;
@@ -11,6 +14,16 @@ export interface Invocation {
   codexBin?: string | undefined;
   /** The run was started outside a git repository with `--skip-git-repo-check`; a resume there needs it too. */
   skipGitRepoCheck?: boolean | undefined;
+}
+
+/** How a run was invoked (its CODEX_HOME, and its argv: binary first), as pasteable commands must repeat it. */
+export function invocationOfRun(codexHome: string, argv: readonly string[]): Invocation {
+  const codexBin = argv[0];
+  return {
+    codexHome: codexHome !== join(homedir(), ".codex") ? codexHome : undefined,
+    codexBin: codexBin !== undefined && codexBin !== "codex" ? codexBin : undefined,
+    skipGitRepoCheck: argv.includes("--skip-git-repo-check"),
+  };
 }
 
 export interface ResumeTarget extends Invocation {

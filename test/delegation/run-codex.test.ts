@@ -63,7 +63,10 @@ describe("run_codex with the real Codex CLI", () => {
     });
     expect(completed.session_id).toMatch(UUID);
     expect(completed.rollout_path).toMatch(new RegExp(`^${home}/sessions/\\d{4}/\\d{2}/\\d{2}/rollout-.*-${completed.session_id}\\.jsonl$`));
-    expect(completed.resume_command).toBe(`codex exec --cd ${workdir} --sandbox workspace-write resume ${completed.session_id} 'Continue where you left off.'`);
+    // pasteable anywhere: the run's CODEX_HOME and binary are named, and the git check it skipped is skipped again
+    expect(completed.resume_command).toBe(
+      `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check resume ${completed.session_id} 'Continue where you left off.'`,
+    );
     expect(completed.recent_events.map((event) => event.message)).toContain("running: echo hi; exit 3");
     await expectNoProcessesLeft(completed.run_id);
 

@@ -199,7 +199,12 @@ describe("Codex 0.169", () => {
     const hung = await triage(at, "please HANG", { timeout_ms: 3000 });
     expect(hung.diagnosis).toMatchObject({ category: "timeout", retryable: false });
 
-    const started = (await at.mcp.call("run_codex", { cwd: at.workdir, skip_git_repo_check: true, prompt: "please RUN:sleep 30", background: true })).structuredContent as unknown as RunView;
+    let started = (await at.mcp.call("run_codex", { cwd: at.workdir, skip_git_repo_check: true, prompt: "please RUN:sleep 30", background: true })).structuredContent as unknown as RunView;
+    // a background run answers at once: its session id comes when Codex has started the session
+    while (!started.session_id) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      started = (await at.mcp.call("run_status", { run_id: started.run_id })).structuredContent as unknown as RunView;
+    }
     let running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: Diagnosis };
     while (!running.diagnosis.activity?.message.startsWith("running: sleep 30")) {
       await new Promise((resolve) => setTimeout(resolve, 200));
