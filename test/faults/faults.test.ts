@@ -1,20 +1,18 @@
 // Faults the real CLI cannot be made to show, through stub `codex` executables: every case ends with a
 // status and a reason, bounded memory, and no process left behind.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { appendFile, chmod, mkdtemp, readdir, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../src/codex/ledger.js";
 import { processesOfRun } from "../../src/codex/processes.js";
 import type { RunView } from "../../src/codex/runs.js";
 import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { connect, testConfig, textOf, type Connected } from "../support/mcp.js";
+import { serveStdio, type StdioServer } from "../support/stdio-server.js";
 import { QUICK_SUCCESS, stubCodex } from "../support/stub-codex.js";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
 const SESSION = `echo '{"type":"thread.started","thread_id":"01a20a99-0000-7000-8000-00000000000b"}'; echo '{"type":"turn.started"}'`;
 let home: string;
 let fixtures: Fixture[];
@@ -183,25 +181,13 @@ describe("the server going away while runs are running", () => {
   });
 
   /** The built server as a host starts it, spoken to in raw JSON-RPC lines, so its stdin can be closed. */
-  async function serve(stateDir: string, extra: string[] = []): Promise<{ child: ChildProcessWithoutNullStreams; call: (name: string, args: object) => Promise<{ structuredContent?: { run_id?: string } }> }> {
-    const child = spawn(process.execPath, [CLI, "--codex-bin", stub, "--state-dir", stateDir, "--kill-grace-ms", "300", ...extra], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error", OPENAI_API_KEY: "sk-test" },
+  function serve(stateDir: string, extra: string[] = []): Promise<StdioServer> {
+    return serveStdio(["--codex-bin", stub, "--state-dir", stateDir, "--kill-grace-ms", "300", ...extra], {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      CODEX_HOME: home,
+      OPENAI_API_KEY: "sk-test",
     });
-    const pending = new Map<number, (result: unknown) => void>();
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const message = JSON.parse(line) as { id?: number; result?: unknown };
-      if (message.id !== undefined) pending.get(message.id)?.(message.result);
-    });
-    let nextId = 0;
-    const request = (method: string, params: object) =>
-      new Promise<unknown>((resolve) => {
-        nextId += 1;
-        pending.set(nextId, resolve);
-        child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: nextId, method, params })}\n`);
-      });
-    await request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } });
-    child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
-    return { child, call: (name, args) => request("tools/call", { name, arguments: args }) as Promise<{ structuredContent?: { run_id?: string } }> };
   }
 
   async function startFour(call: (name: string, args: object) => Promise<{ structuredContent?: { run_id?: string } }>): Promise<string[]> {
