@@ -88,33 +88,39 @@ export async function sessionSummary(source: SessionSource, ref: string, options
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
   const { model, skipped, badFieldLines, views } = await ownSession(store, file, await store.folds.get(file.path));
-  const modifiedAt = new Date((await stat(file.path)).mtimeMs).toISOString();
+  const { mtimeMs } = await stat(file.path);
+  const modifiedAt = new Date(mtimeMs).toISOString();
   const id = model.meta?.id ?? file.id;
   const run = await options.runFacts?.(id);
   // children live in other files: part of the key, so a new or finished child is seen at once
-  const children = await childrenOf(store, id, model.firstTimestamp);
+  const children = await childrenOf(store, id, model.firstTimestamp, mtimeMs);
   const key = JSON.stringify(["summary", file.path, modifiedAt, options.reasoningLimit, run ?? null, options.invocation ?? null, children]);
   return memo(views, key, () =>
     summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, badFieldLines, children, run, invocation: options.invocation }),
   );
 }
 
-/** Files of the days since the parent started, newest first, at most this many read (list_sessions' cached heads). */
+/** At most this many files are described when looking for a session's children (list_sessions' cached heads). */
 const CHILDREN_SCANNED = 200;
+const DAY_MS = 86_400_000;
 
-/** Forks and sub-agents name their parent in their session_meta: the files created since it started are read. */
-async function childrenOf(store: SessionStore, parentId: string, since: string | undefined): Promise<ChildView[]> {
+/**
+ * Forks and sub-agents name their parent in their session_meta. A child is created while its parent is in
+ * use, so only the date folders from the parent's start to its last write (a day either side: folders are
+ * local dates) are read, whatever else the home holds; a fork made after the parent's last write is not listed.
+ */
+async function childrenOf(store: SessionStore, parentId: string, since: string | undefined, lastWriteMs: number): Promise<ChildView[]> {
   const sinceMs = since !== undefined ? Date.parse(since) : Number.NaN;
   if (!Number.isFinite(sinceMs)) return [];
-  // date folders are local dates; a child's folder is at most a day before the parent's start in UTC
-  const notBefore = new Date(sinceMs - 86_400_000).toISOString().slice(0, 10);
+  const notBefore = new Date(sinceMs - DAY_MS).toISOString().slice(0, 10);
+  const notAfter = new Date(lastWriteMs + DAY_MS).toISOString().slice(0, 10);
   const children: ChildView[] = [];
-  let scanned = 0;
-  const days = daysNewestFirst(store.home, store.names, { includeArchived: true, notBefore });
-  for await (const day of days) {
+  let described = 0;
+  for await (const day of daysNewestFirst(store.home, store.names, { includeArchived: true, notBefore })) {
+    if (day.date > notAfter) continue;
     for (const file of await statFiles(day.files)) {
       if (file.mtimeMs < sinceMs) continue;
-      if (++scanned > CHILDREN_SCANNED) return children;
+      if (++described > CHILDREN_SCANNED) return children;
       const listing = await store.listings.describe(file).catch(() => undefined);
       if (!listing || listing.parent_id !== parentId || listing.id === parentId) continue;
       children.push({ id: listing.id, kind: listing.kind, status: listing.status, first_prompt: listing.first_prompt, path: listing.path });
