@@ -12,7 +12,7 @@ export interface ErrorFact {
   at?: string | undefined;
 }
 
-type ErrorCategory = Extract<
+export type ErrorCategory = Extract<
   DiagnosisCategory,
   "quota_exhausted" | "usage_limit" | "context_window_exceeded" | "auth_error" | "rate_limited" | "network_error" | "server_error" | "model_error"
 >;

@@ -4,7 +4,7 @@
 // the tools, never instructions to follow.
 import type { RateLimits } from "./events.js";
 import { CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
-import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, type ErrorDetails, type ErrorFact } from "./diagnosis-errors.js";
+import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, type ErrorCategory, type ErrorDetails, type ErrorFact } from "./diagnosis-errors.js";
 import { turnWork, type FailedCommand, type SandboxDenial, type TurnWork } from "./diagnosis-work.js";
 import { newSessionCommandLine, resumeCommandLine, shellQuote, type Invocation, type ResumeTarget } from "./resume-command.js";
 import { callStatus, turnStatus, type SessionModel, type Turn } from "./session-model.js";
@@ -236,7 +236,7 @@ class Builder {
     return this.result("usage_limit", evidence, wait, command, { resets_at: resetsAt, error }, work);
   }
 
-  error(category: DiagnosisCategory, fact: ErrorFact, all: ErrorFact[], evidence: string[], work?: TurnWork): Diagnosis {
+  error(category: ErrorCategory, fact: ErrorFact, all: ErrorFact[], evidence: string[], work?: TurnWork): Diagnosis {
     const details = errorDetails(fact, all);
     const error: DiagnosisError = { message: readableError(fact.message), source: fact.source, ...details };
     const lines = [...evidence];
@@ -278,7 +278,7 @@ class Builder {
           work,
         );
       }
-      default:
+      case "model_error":
         return this.result(category, lines, `Fix what the error names (model, provider, request), then: ${command}`, command, { error }, work);
     }
   }
