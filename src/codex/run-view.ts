@@ -1,9 +1,8 @@
 // What the tools show of a run: as its supervisor published it, or (runs of earlier versions) from the ledger.
-import type { TokenTotals } from "../sessions/events.js";
 import { openSession, resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import { invocationOfRun, resumeCommandLine } from "../sessions/resume-command.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
-import type { LedgerRun, RunStatus } from "./ledger.js";
+import type { LedgerRun } from "./ledger.js";
 import { policyDifferences } from "./run-policy.js";
 import type { RunSnapshot } from "./snapshot.js";
 import { workspaceDifference, type CheckedDirectory } from "./workspace.js";
@@ -18,28 +17,11 @@ export interface Effective {
   differences: string[];
 }
 
-export interface RunView {
-  run_id: string;
-  session_id: string | null;
-  status: RunStatus;
-  exit_code: number | null;
-  signal: string | null;
-  final_message: string | null;
-  duration_ms: number;
-  usage: TokenTotals | null;
+/** What the tools answer of a run: what its supervisor publishes, less its own bookkeeping, plus what is derived. */
+export interface RunView extends Omit<RunSnapshot, "model" | "event_count" | "supervisor" | "workspace"> {
   rollout_path: string | null;
-  error: string | null;
-  errors: string[];
-  stderr_tail: string;
   resume_command: string | null;
   effective: Effective | null;
-  mode: RunMode;
-  cwd: string;
-  started_at: string;
-  ended_at: string | null;
-  recent_events: Array<{ at: string; message: string }>;
-  /** Files Codex reported changing in its `--json` stream (0.43+ `file_change` items, legacy patch events). */
-  files_changed: string[];
 }
 
 /** A run as its supervisor published it, with the ledger's end (when there is one) as the last word. */

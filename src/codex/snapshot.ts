@@ -32,6 +32,7 @@ export interface RunSnapshot {
   recent_events: Array<{ at: string; message: string }>;
   /** How many progress events there have been, so a follower can tell which of recent_events are new. */
   event_count: number;
+  /** Files Codex reported changing in its `--json` stream (0.43+ `file_change` items, legacy patch events). */
   files_changed: string[];
   supervisor: ProcessId;
   /** The workspace as the server checked it (device and inode), to tell a swapped one; absent in older states. */
