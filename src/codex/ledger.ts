@@ -9,8 +9,9 @@ import type { TokenTotals } from "../sessions/events.js";
 import { readForward } from "../sessions/read-lines.js";
 import type { RunMode } from "./argv.js";
 import type { ProcessId } from "./liveness.js";
+import type { RunStatus } from "../sessions/views/closed-sets.js";
 
-export type RunStatus = "running" | "completed" | "failed" | "timeout" | "cancelled";
+export type { RunStatus } from "../sessions/views/closed-sets.js";
 
 export interface StartRecord {
   type: "start";

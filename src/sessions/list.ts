@@ -1,12 +1,13 @@
 // list_sessions: newest first, reading only the head (meta, first prompt, model) and the tail (status) of
 // each file it returns, so its cost follows `limit`, not the size of the history.
-import type { EventOf, SessionEvent, SessionKind } from "./events.js";
+import type { EventOf, SessionEvent } from "./events.js";
 import { daysNewestFirst, newestFirst, statFiles, type FolderNames, type RolloutFile } from "./locate.js";
 import { normalizeLine } from "./normalize.js";
 import { rolloutEvents } from "./read-rollout.js";
 import { edgeLines, isCompressed } from "./read-lines.js";
-import { foldEvents, turnStatus, type TurnStatus } from "./session-model.js";
+import { foldEvents, turnStatus } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
+import type { SessionListing } from "./views/list.js";
 
 export interface ListOptions {
   limit: number;
@@ -16,22 +17,7 @@ export interface ListOptions {
   includeArchived: boolean;
 }
 
-export interface SessionListing {
-  id: string;
-  path: string;
-  started_at: string | null;
-  updated_at: string;
-  cwd: string | null;
-  cli_version: string | null;
-  model: string | null;
-  source: string | null;
-  kind: SessionKind;
-  /** The session this one was forked or spawned from. */
-  parent_id: string | null;
-  first_prompt: string | null;
-  status: TurnStatus;
-  archived: boolean;
-}
+export type { SessionListing } from "./views/list.js";
 
 const HEAD_BYTES = 256 * 1024;
 const TAIL_BYTES = 128 * 1024;

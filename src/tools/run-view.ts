@@ -5,50 +5,20 @@ import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sd
 import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CALLER_CONFIG_KEYS } from "../codex/run-policy.js";
+import { MODE_MEANING, REASONING_EFFORTS, RUN_MODES } from "../codex/run-modes.js";
+import { runViewSchema } from "../codex/run-view.js";
 import type { RunManager, RunView } from "../codex/runs.js";
 import { renderRun } from "../render.js";
 import { toolResult } from "./result.js";
-import { tokenTotals } from "./schemas.js";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-export const runStatus = z.enum(["running", "completed", "failed", "timeout", "cancelled"]);
+/** The answer of run_codex, resume_session, cancel_run and run_status (one run): the domain's run view. */
+export const runViewShape = runViewSchema.shape;
 
-export const runViewShape = {
-  run_id: z.string(),
-  session_id: z.string().nullable(),
-  status: runStatus,
-  exit_code: z.number().nullable(),
-  signal: z.string().nullable(),
-  final_message: z.string().nullable(),
-  duration_ms: z.number(),
-  usage: tokenTotals.nullable(),
-  rollout_path: z.string().nullable(),
-  error: z.string().nullable(),
-  errors: z.array(z.string()),
-  stderr_tail: z.string(),
-  resume_command: z.string().nullable(),
-  effective: z
-    .object({
-      model: z.string().nullable(),
-      sandbox: z.string().nullable(),
-      approval_policy: z.string().nullable(),
-      cwd: z.string().nullable(),
-      mismatch: z.boolean(),
-      differences: z.array(z.string()),
-    })
-    .nullable(),
-  mode: z.enum(["read-only", "sandboxed", "full-access"]),
-  cwd: z.string(),
-  started_at: z.string(),
-  ended_at: z.string().nullable(),
-  recent_events: z.array(z.object({ at: z.string(), message: z.string() })),
-  files_changed: z.array(z.string()),
-};
+export const modeInput = z.enum(RUN_MODES).describe(RUN_MODES.map((mode) => `"${mode}": ${MODE_MEANING[mode]}`).join("; ") + ".");
 
-export const modeInput = z
-  .enum(["read-only", "sandboxed", "full-access"])
-  .describe('"read-only": Codex may read but not write; "sandboxed": workspace-write sandbox, no approval prompts (what older Codex called --full-auto); "full-access": no sandbox, only if the server operator allowed it.');
+export const reasoningEffortInput = z.enum(REASONING_EFFORTS).describe("Reasoning effort for reasoning models (`-c model_reasoning_effort=…`).");
 
 export const configInput = z
   .record(z.string().max(200), z.unknown())
