@@ -3,6 +3,7 @@ import { z } from "zod";
 import { MODE_OF_SANDBOX } from "../codex/run-modes.js";
 import { isSandboxMode } from "../sessions/views/closed-sets.js";
 import { openSession, SessionLookupError } from "../sessions/index.js";
+import type { ServerConfig } from "../config.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { checkSessionRef } from "./policy.js";
@@ -10,19 +11,22 @@ import { answer, toolError, withNote } from "./result.js";
 import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
 import { sessionIdInput } from "./schemas.js";
 
-const inputSchema = z.object({
-  session_id: sessionIdInput,
-  prompt: z.string().min(1).max(1_000_000).describe("What Codex should do next in that session."),
-  mode: modeInput.optional().describe("Sandbox for the new turn; omitted means the session's previous sandbox."),
-  model: z.string().min(1).max(200).optional().describe("Model for the new turn; omitted means Codex's default."),
-  reasoning_effort: reasoningEffortInput.optional(),
-  config: configInput.optional(),
-  timeout_ms: timeoutInput.optional(),
-  background: z.boolean().default(false).describe("Answer at once and let the run go on; follow it with run_status."),
-  wait_ms: waitInput.optional(),
-  skip_git_repo_check: z.boolean().optional().describe("Let Codex run outside a git repository; by default, as the session's earlier run from this server did."),
-  allow_concurrent: z.boolean().default(false).describe("Allow writing in a directory where another run of this server is writing."),
-});
+/** The input, with the timeout and wait this server's operator set. */
+function inputSchemaOf(config: ServerConfig) {
+  return z.object({
+    session_id: sessionIdInput,
+    prompt: z.string().min(1).max(1_000_000).describe("What Codex should do next in that session."),
+    mode: modeInput.optional().describe("Sandbox for the new turn; omitted means the session's previous sandbox."),
+    model: z.string().min(1).max(200).optional().describe("Model for the new turn; omitted means Codex's default."),
+    reasoning_effort: reasoningEffortInput.optional(),
+    config: configInput.optional(),
+    timeout_ms: timeoutInput(config.runner).optional(),
+    background: z.boolean().default(false).describe("Answer at once and let the run go on; follow it with run_status."),
+    wait_ms: waitInput(config.waitMs).optional(),
+    skip_git_repo_check: z.boolean().optional().describe("Let Codex run outside a git repository; by default, as the session's earlier run from this server did."),
+    allow_concurrent: z.boolean().default(false).describe("Allow writing in a directory where another run of this server is writing."),
+  });
+}
 
 export function registerResumeSessionTool(server: McpServer, { config, runs, sessions }: ToolContext): void {
   server.registerTool(
@@ -31,7 +35,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
       title: "Resume a Codex session",
       description:
         "Continues an existing Codex session with a new prompt (`codex exec resume`), in the session's own working directory and, unless told otherwise, its previous sandbox, and checks afterwards that Codex really continued that session with those settings. Same result and waiting rules as run_codex.",
-      inputSchema: inputSchema.shape,
+      inputSchema: inputSchemaOf(config).shape,
       outputSchema: withNote(runViewShape),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },

@@ -7,7 +7,8 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CALLER_CONFIG_KEYS } from "../codex/run-policy.js";
 import { MODE_MEANING, REASONING_EFFORTS, RUN_MODES } from "../codex/run-modes.js";
 import { runViewSchema } from "../codex/run-view.js";
-import type { RunManager, RunView } from "../codex/runs.js";
+import type { RunManager, RunnerConfig, RunView } from "../codex/runs.js";
+import { humanDuration } from "../config.js";
 import { renderRun } from "../render.js";
 import { toolResult } from "./result.js";
 
@@ -26,9 +27,27 @@ export const configInput = z
     `Codex config overrides, each passed as \`-c key=value\` with the value TOML-encoded, e.g. {"model_reasoning_summary": "detailed"}. Only these keys, unless the operator allowed more (--allow-config-key): ${CALLER_CONFIG_KEYS.join(", ")}.`,
   );
 
-// no .max(): the operator's --max-timeout-ms is the bound, refused by the run manager with that name
-export const timeoutInput = z.number().int().min(1000).describe("Hard limit for the whole run in ms (at most the server's --max-timeout-ms); the run's process group is killed when it passes (default 30 min).");
-export const waitInput = z.number().int().min(0).max(600_000).describe("How long this call waits before answering `running` with the run_id (default just under a host's 60 s tool timeout). The run goes on; poll run_status.");
+/** timeout_ms as this server's operator set it: the default and the bound are the ones in force. */
+export function timeoutInput(runner: Pick<RunnerConfig, "defaultTimeoutMs" | "maxTimeoutMs">) {
+  // no .max(): the operator's --max-timeout-ms is the bound, refused by the run manager with that name
+  return z
+    .number()
+    .int()
+    .min(1000)
+    .describe(
+      `Hard limit for the whole run in ms; the run's process group is killed when it passes. Default ${runner.defaultTimeoutMs} (${humanDuration(runner.defaultTimeoutMs)}), at most ${runner.maxTimeoutMs} (${humanDuration(runner.maxTimeoutMs)}) on this server.`,
+    );
+}
+
+/** wait_ms with this server's default wait. */
+export function waitInput(waitMs: number) {
+  return z
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .describe(`How long this call waits before answering \`running\` with the run_id (default ${waitMs} ms on this server, under a host's 60 s tool timeout). The run goes on; poll run_status.`);
+}
 
 /** A background run answers as soon as Codex names its session, or after this long. */
 export const BACKGROUND_ANSWER_MS = 15_000;
