@@ -72,7 +72,7 @@ export const COMMANDS: Record<string, Command> = {
     async run(values, [ref = "last"], config) {
       const result = await sessionCalls(storeOf(config), ref, { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 });
       if (values.json) return print(JSON.stringify(result, null, 2), 0);
-      return print(renderCalls(result.id, result.total_calls, result.calls), 0);
+      return print(renderCalls(result.session_id, result.total_calls, result.calls), 0);
     },
   },
   usage: {
@@ -165,7 +165,7 @@ function sessionsTable(sessions: SessionListing[]): string {
   const width = process.stdout.isTTY ? process.stdout.columns : 160;
   return table(
     ["ID", "STATUS", "UPDATED", "CODEX", "CWD", "FIRST PROMPT"],
-    sessions.map((s) => [s.id, s.status, s.updated_at.slice(0, 19).replace("T", " "), s.cli_version ?? "?", s.cwd ?? "?", (s.first_prompt ?? "").replace(/\s+/g, " ")]),
+    sessions.map((s) => [s.session_id, s.status, s.updated_at.slice(0, 19).replace("T", " "), s.cli_version ?? "?", s.cwd ?? "?", (s.first_prompt ?? "").replace(/\s+/g, " ")]),
     { width, paintColumn: 1 },
   );
 }

@@ -123,7 +123,7 @@ export type { InheritedView } from "./views/summary.js";
 export function inheritedView(lineage: Lineage | undefined): InheritedView | null {
   const inherited = lineage?.inherited;
   if (!inherited || (inherited.lines === 0 && inherited.tokens === null)) return null;
-  return { parent_id: inherited.parentId, lines: inherited.lines, turns: inherited.turns, calls: inherited.calls, tokens: inherited.tokens };
+  return { parent_session_id: inherited.parentId, lines: inherited.lines, turns: inherited.turns, calls: inherited.calls, tokens: inherited.tokens };
 }
 
 /** A child whose parent's history is not marked in its own file: only its parent's counters can tell. */
@@ -137,5 +137,5 @@ export type { ChildView } from "./views/summary.js";
 export function childEvidence(children: ChildView[]): string[] {
   return children
     .filter((child) => child.status === "failed" || child.status === "aborted")
-    .map((child) => `${child.kind === "fork" ? "fork" : "sub-agent"} ${child.id} ended ${child.status}: see session_summary ${child.id}`);
+    .map((child) => `${child.kind === "fork" ? "fork" : "sub-agent"} ${child.session_id} ended ${child.status}: see session_summary ${child.session_id}`);
 }

@@ -91,7 +91,7 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   // the tail may start inside a turn whose task_started it did not see
   if (lastTurn && both.some((event) => event.kind === "turn_started")) lastTurn.hasStartEvent = true;
   return {
-    id: meta?.id ?? file.id,
+    session_id: meta?.id ?? file.id,
     path: file.path,
     started_at: meta?.startedAt ?? meta?.timestamp ?? head.events[0]?.timestamp ?? null,
     updated_at: new Date(file.mtimeMs).toISOString(),
@@ -100,7 +100,7 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
     model: lastContext?.model ?? null,
     source: meta?.source ?? null,
     kind: headModel.lineage?.kind ?? "session",
-    parent_id: headModel.lineage?.parentId ?? null,
+    parent_session_id: headModel.lineage?.parentId ?? null,
     first_prompt: firstPrompt !== undefined ? clip(firstPrompt) : null,
     status: lastTurn ? turnStatus(lastTurn) : "incomplete",
     archived: file.archived,
@@ -110,7 +110,7 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
 /** A file that could not be read (it vanished, or its permissions changed) still gets its line. */
 function unreadable(file: RolloutFile): SessionListing {
   return {
-    id: file.id,
+    session_id: file.id,
     path: file.path,
     started_at: null,
     updated_at: new Date(file.mtimeMs).toISOString(),
@@ -119,7 +119,7 @@ function unreadable(file: RolloutFile): SessionListing {
     model: null,
     source: null,
     kind: "session",
-    parent_id: null,
+    parent_session_id: null,
     first_prompt: null,
     status: "incomplete",
     archived: file.archived,

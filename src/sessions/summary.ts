@@ -49,10 +49,10 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     }),
   );
   return {
-    id,
+    session_id: id,
     path: where.path,
     kind: model.lineage?.kind ?? "session",
-    parent_id: model.lineage?.parentId ?? null,
+    parent_session_id: model.lineage?.parentId ?? null,
     agent_nickname: model.lineage?.agentNickname ?? null,
     inherited: inheritedView(model.lineage),
     children: options.children ?? [],

@@ -33,7 +33,7 @@ export function registerLastFunctionCallsTool(server: McpServer, { config, sessi
       answer("last_function_calls", async () => {
         await checkSessionRef(config, session_id);
         const result = await sessionCalls(sessions, session_id, { limit, includeOutput: include_output, maxOutputChars: max_output_chars });
-        return toolResult(result, renderCalls(result.id, result.total_calls, result.calls));
+        return toolResult(result, renderCalls(result.session_id, result.total_calls, result.calls));
       }),
   );
 }

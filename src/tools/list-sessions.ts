@@ -30,7 +30,7 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
     {
       title: "List Codex sessions",
       description:
-        `Lists Codex CLI sessions from CODEX_HOME, newest first (from the newest days, most recently written first): id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (${TURN_STATUSES.join(", ")}), and running_run_id when a run is still running it. Use it to find the session to inspect with session_summary.`,
+        `Lists Codex CLI sessions from CODEX_HOME, newest first (from the newest days, most recently written first): session_id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (${TURN_STATUSES.join(", ")}), and running_run_id when a run is still running it. Use it to find the session to inspect with session_summary.`,
       inputSchema: inputSchema.shape,
       outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -49,11 +49,11 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
         // an unfinished last turn may be a run in progress, not a crash
         const listed = await Promise.all(
           sessions.map(async (session) => {
-            const run = session.status === "incomplete" ? await runs.registry.findBySession(session.id) : undefined;
+            const run = session.status === "incomplete" ? await runs.registry.findBySession(session.session_id) : undefined;
             return { ...session, running_run_id: run?.status === "running" ? run.run_id : null };
           }),
         );
-        const running = listed.filter((session) => session.running_run_id !== null).map((session) => `Running now: session ${session.id} (run ${session.running_run_id}).`);
+        const running = listed.filter((session) => session.running_run_id !== null).map((session) => `Running now: session ${session.session_id} (run ${session.running_run_id}).`);
         return toolResult({ codex_home: config.codexHome, sessions: listed, scanned }, [renderList(config.codexHome, sessions), ...running].join("\n"));
       }),
   );

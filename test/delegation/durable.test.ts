@@ -135,8 +135,8 @@ describe("any process of the state dir follows and stops any run", () => {
       expect(listed.runs.map((view) => [view.run_id, view.status])).toEqual([[started.run_id, "running"]]);
       const summary = (await second.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: { category: string } };
       expect(summary.diagnosis.category).toBe("running");
-      const sessions = (await second.call("list_sessions", { limit: 50 })).structuredContent as { sessions: Array<{ id: string; status: string; running_run_id: string | null }> };
-      expect(sessions.sessions.find((session) => session.id === started.session_id)).toMatchObject({ status: "incomplete", running_run_id: started.run_id });
+      const sessions = (await second.call("list_sessions", { limit: 50 })).structuredContent as { sessions: Array<{ session_id: string; status: string; running_run_id: string | null }> };
+      expect(sessions.sessions.find((session) => session.session_id === started.session_id)).toMatchObject({ status: "incomplete", running_run_id: started.run_id });
 
       const cancelled = (await second.call("cancel_run", { run_id: started.run_id })).structuredContent as unknown as RunView;
       expect(cancelled).toMatchObject({ run_id: started.run_id, status: "cancelled", error: "cancelled: cancel_run was called", session_id: started.session_id });

@@ -85,6 +85,16 @@ describe("run_codex with the real Codex CLI", () => {
     expect(ledger?.end).toMatchObject({ status: "completed", session_id: completed.session_id, exit_code: 0 });
   });
 
+  it("run_status names a session as every other tool does: a unique prefix, `last`, a rollout path", async () => {
+    const sessionId = completed.session_id ?? "";
+    expect((await status({ session_id: sessionId.slice(0, 23).toUpperCase() })).run_id).toBe(completed.run_id);
+    expect((await status({ session_id: "last" })).run_id).toBe(completed.run_id);
+    expect((await status({ session_id: completed.rollout_path })).run_id).toBe(completed.run_id);
+    const unknown = await mcp.call("run_status", { session_id: "0199ffff-0000-7000-8000-000000000000" });
+    expect(unknown.isError).toBe(true);
+    expect(textOf(unknown)).toBe(`no session "0199ffff-0000-7000-8000-000000000000" in CODEX_HOME (${home}). The 1 newest: ${sessionId}.`);
+  });
+
   it("a model error is `failed` with the model's own message", async () => {
     const failed = await run({ prompt: "please FAIL400" });
     expect(failed.status).toBe("failed");

@@ -19,7 +19,7 @@ export const callViewSchema = z.object({
 export type CallView = z.infer<typeof callViewSchema>;
 
 export const sessionCallsSchema = z.object({
-  id: z.string(),
+  session_id: z.string(),
   path: z.string(),
   total_calls: z.number(),
   skipped_lines: z.number(),

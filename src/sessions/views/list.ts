@@ -3,7 +3,7 @@ import { z } from "zod";
 import { sessionKindSchema, turnStatusSchema } from "./summary.js";
 
 export const sessionListingSchema = z.object({
-  id: z.string(),
+  session_id: z.string(),
   path: z.string(),
   started_at: z.string().nullable(),
   updated_at: z.string(),
@@ -12,7 +12,7 @@ export const sessionListingSchema = z.object({
   model: z.string().nullable(),
   source: z.string().nullable(),
   kind: sessionKindSchema,
-  parent_id: z.string().nullable().describe("The session this one was forked or spawned from."),
+  parent_session_id: z.string().nullable().describe("The session this one was forked or spawned from."),
   first_prompt: z.string().nullable(),
   status: turnStatusSchema,
   archived: z.boolean(),

@@ -24,7 +24,7 @@ export type TurnView = z.infer<typeof turnViewSchema>;
 /** The inherited part: null when this file holds none of a parent's history. */
 export const inheritedViewSchema = z
   .object({
-    parent_id: z.string().nullable(),
+    parent_session_id: z.string().nullable().describe("The session whose history this is."),
     lines: z.number(),
     turns: z.number(),
     calls: z.number(),
@@ -35,7 +35,7 @@ export type InheritedView = z.infer<typeof inheritedViewSchema>;
 
 /** A fork or sub-agent of a session, as session_summary lists it. */
 export const childViewSchema = z.object({
-  id: z.string(),
+  session_id: z.string(),
   kind: sessionKindSchema,
   status: turnStatusSchema,
   first_prompt: z.string().nullable(),
@@ -44,10 +44,10 @@ export const childViewSchema = z.object({
 export type ChildView = z.infer<typeof childViewSchema>;
 
 export const sessionSummarySchema = z.object({
-  id: z.string(),
+  session_id: z.string(),
   path: z.string(),
   kind: sessionKindSchema,
-  parent_id: z.string().nullable().describe("The session this one was forked or spawned from."),
+  parent_session_id: z.string().nullable().describe("The session this one was forked or spawned from."),
   agent_nickname: z.string().nullable(),
   inherited: inheritedViewSchema.nullable(),
   children: z.array(childViewSchema).describe("Forks and sub-agents of this session found in CODEX_HOME, newest first."),

@@ -18,7 +18,7 @@ export const tokenUsageReportSchema = z.object({
   segments: z.number().describe("Counter segments found (more than one: a resumed session whose CLI restarted the counter)."),
   context_window_full: z.boolean().describe("A request overflowed the context window (Codex's window-full marker) and no later counter says otherwise."),
   inherited: z
-    .object({ parent_id: z.string().nullable(), tokens: tokenTotalsSchema })
+    .object({ parent_session_id: z.string().nullable(), tokens: tokenTotalsSchema })
     .nullable()
     .describe("A fork's or sub-agent's parent usage replayed into its log: reported, never added to total."),
   note: z.string().nullable(),
@@ -26,7 +26,7 @@ export const tokenUsageReportSchema = z.object({
 export type TokenUsageReport = z.infer<typeof tokenUsageReportSchema>;
 
 export const sessionTokenUsageSchema = z.object({
-  id: z.string(),
+  session_id: z.string(),
   path: z.string(),
   ...tokenUsageReportSchema.shape,
   skipped_lines: z.number(),
