@@ -2,7 +2,7 @@
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
-import type { RunnerConfig } from "./codex/runs.js";
+import type { RunnerConfig } from "./codex/run-manager.js";
 import { CONFIG_KEY } from "./codex/toml.js";
 import { defaultCodexHome } from "./sessions/codex-home.js";
 

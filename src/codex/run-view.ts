@@ -3,7 +3,7 @@ import { z } from "zod";
 import { openSession, resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import { invocationOfRun, resumeCommandLine } from "../sessions/resume-command.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
-import type { LedgerRun } from "./ledger.js";
+import type { LedgerRun } from "./run-ledger.js";
 import { policyDifferences } from "./run-policy.js";
 import { runSnapshotSchema, type RunSnapshot } from "./snapshot.js";
 import { workspaceDifference, type CheckedDirectory } from "./workspace.js";

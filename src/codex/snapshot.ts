@@ -7,7 +7,7 @@ import { z } from "zod";
 import { RUN_STATUSES } from "../sessions/views/closed-sets.js";
 import { tokenTotalsSchema } from "../sessions/views/tokens.js";
 import { RUN_MODES } from "./run-modes.js";
-import type { CodexRun } from "./run.js";
+import type { CodexRun } from "./codex-process.js";
 import type { ProcessId } from "./liveness.js";
 import { RUN_ID } from "./processes.js";
 import type { CheckedDirectory } from "./workspace.js";

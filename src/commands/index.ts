@@ -2,7 +2,7 @@
 // a terminal) or, with --json, what the matching tool returns as structuredContent.
 // Exit codes: 0 ok · 1 error (unknown session, failed check) · 2 wrong usage · 3 the session did not complete.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { RunManager } from "../codex/runs.js";
+import { RunManager } from "../codex/run-manager.js";
 import type { ServerConfig } from "../config.js";
 import { doctor, renderDoctor } from "../doctor.js";
 import { renderCalls, renderRun, renderSummary, renderUsage } from "../render.js";

@@ -2,7 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
-import { renderRun, runViewShape } from "./run-view.js";
+import { renderRun, runViewShape } from "./run-result.js";
 
 const inputSchema = z.object({
   run_id: z.string().min(1).max(100).describe("The run_id run_codex or resume_session returned."),

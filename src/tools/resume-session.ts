@@ -8,7 +8,7 @@ import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { checkSessionRef } from "./policy.js";
 import { answer, toolError, withNote } from "./result.js";
-import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
+import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-result.js";
 import { sessionIdInput } from "./schemas.js";
 
 /** The input, with the timeout and wait this server's operator set. */

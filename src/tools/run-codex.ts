@@ -5,7 +5,7 @@ import type { ServerConfig } from "../config.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { answer, withNote } from "./result.js";
-import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
+import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-result.js";
 
 /** The input, with the timeout and wait this server's operator set. */
 function inputSchemaOf(config: ServerConfig) {

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import type { RunManager, RunView } from "../codex/runs.js";
+import type { RunManager, RunView } from "../codex/run-manager.js";
 import type { ServerConfig } from "../config.js";
 import { resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import type { ToolContext } from "./context.js";
@@ -8,7 +8,7 @@ import { checkSessionRef } from "./policy.js";
 import { sessionIdInput } from "./schemas.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
 import { runViewSchema } from "../codex/run-view.js";
-import { renderRun, waitForRun } from "./run-view.js";
+import { renderRun, waitForRun } from "./run-result.js";
 
 const RECENT = 20;
 

@@ -64,7 +64,7 @@ export interface LedgerRun {
 
 const FILE = "runs.jsonl";
 
-export class Ledger {
+export class RunLedger {
   readonly path: string;
   private made: Promise<unknown> | undefined;
   /** What has been parsed so far: up to `offset`, always the end of a whole line. */

@@ -7,7 +7,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CALLER_CONFIG_KEYS } from "../codex/run-policy.js";
 import { MODE_MEANING, REASONING_EFFORTS, RUN_MODES } from "../codex/run-modes.js";
 import { runViewSchema } from "../codex/run-view.js";
-import type { RunManager, RunnerConfig, RunView } from "../codex/runs.js";
+import type { RunManager, RunnerConfig, RunView } from "../codex/run-manager.js";
 import { humanDuration } from "../config.js";
 import { renderRun } from "../render.js";
 import { toolResult } from "./result.js";
