@@ -2,7 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { CodexUnavailableError, type Capabilities } from "./codex/capabilities.js";
+import { CodexUnavailableError, JSON_STREAMS, type Capabilities } from "./codex/capabilities.js";
 import type { RunManager } from "./codex/run-manager.js";
 import type { ServerConfig } from "./config.js";
 import { assessCredentials, CREDENTIAL_SOURCES, probeEndpoint, readCodexFiles } from "./codex/credentials.js";
@@ -20,7 +20,7 @@ export const doctorReportSchema = z.object({
   codex: z.object({
     path: z.string(),
     version: z.string().nullable(),
-    json_stream: z.string().nullable(),
+    json_stream: z.enum(JSON_STREAMS).nullable(),
     can_resume: z.boolean().nullable(),
     sandbox_flag: z.boolean().nullable(),
     full_auto_flag: z.boolean().nullable(),

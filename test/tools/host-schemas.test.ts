@@ -119,6 +119,7 @@ describe("closed sets", () => {
     expect(enumAt(schemaOf("list_sessions", "outputSchema"), "sessions", "[]", "kind")).toEqual(kinds);
     expect(enumAt(schemaOf("last_function_calls", "outputSchema"), "calls", "[]", "status")).toEqual(["completed", "failed", "running", "no_output"]);
     expect(enumAt(schemaOf("doctor", "outputSchema"), "checks", "[]", "level")).toEqual(["ok", "warn", "fail"]);
+    expect(enumAt(schemaOf("doctor", "outputSchema"), "codex", "json_stream")).toEqual(["legacy", "experimental", "current"]);
   });
 });
 
