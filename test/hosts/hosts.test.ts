@@ -96,6 +96,6 @@ describe("Codex as the MCP host", () => {
     expect(structured).toMatchObject({ session_id: target, status: "completed", diagnosis: { category: "command_failures" } });
     const summary = (await reader.call("session_summary", { session_id: "last" })).structuredContent as { last_agent_message: string; status: string };
     expect(summary.status).toBe("completed");
-    expect(summary.last_agent_message.startsWith(`Done. The tool said: {"id":"${target}"`)).toBe(true);
+    expect(summary.last_agent_message.startsWith(`Done. The tool said: {"session_id":"${target}"`)).toBe(true);
   });
 });
