@@ -2,7 +2,7 @@
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
-import type { RunnerConfig } from "./codex/runs.js";
+import type { RunnerConfig } from "./codex/run-manager.js";
 import { CONFIG_KEY } from "./codex/toml.js";
 import { defaultCodexHome } from "./sessions/codex-home.js";
 
@@ -20,17 +20,40 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/** The settings a server has when no flag or variable sets them: the parser and the help text read them here. */
+export const DEFAULTS = {
+  maxConcurrent: 4,
+  queueWaitMs: 10_000,
+  waitMs: 55_000,
+  defaultTimeoutMs: 30 * 60 * 1000,
+  maxTimeoutMs: 4 * 60 * 60 * 1000,
+  killGraceMs: 3000,
+  maxDepth: 1,
+} as const;
+
+/** A duration in ms as people read it: "30 min", "4 h", "55 s", "1500 ms". */
+export function humanDuration(ms: number): string {
+  const units: Array<[number, string]> = [
+    [3_600_000, "h"],
+    [60_000, "min"],
+    [1000, "s"],
+  ];
+  for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  for (const [size, unit] of units) if (ms >= size) return `${Number((ms / size).toFixed(1))} ${unit}`;
+  return `${ms} ms`;
+}
+
 export const FLAGS = {
   "allow-full-access": { type: "boolean", env: "CODEX_CONTROL_ALLOW_FULL_ACCESS", help: 'allow mode "full-access" (no sandbox, no approvals)' },
   "codex-bin": { type: "string", env: "CODEX_BIN", help: "the Codex CLI to run (default: codex on PATH)" },
   "state-dir": { type: "string", env: "CODEX_CONTROL_STATE_DIR", help: "where the run ledger and saved folds of long logs live (default $XDG_STATE_HOME/codex-control-mcp)" },
-  "max-concurrent": { type: "string", env: "CODEX_CONTROL_MAX_CONCURRENT", help: "runs at once (default 4)" },
-  "queue-wait-ms": { type: "string", env: "CODEX_CONTROL_QUEUE_WAIT_MS", help: "how long a run waits for a free slot before it is refused (default 10000)" },
-  "wait-ms": { type: "string", env: "CODEX_CONTROL_WAIT_MS", help: "default wait of a foreground run before it answers `running` (default 55000)" },
-  "default-timeout-ms": { type: "string", env: "CODEX_CONTROL_DEFAULT_TIMEOUT_MS", help: "hard timeout of a run (default 1800000, 30 min)" },
-  "max-timeout-ms": { type: "string", env: "CODEX_CONTROL_MAX_TIMEOUT_MS", help: "largest timeout_ms a caller may ask for (default 14400000, 4 h)" },
-  "kill-grace-ms": { type: "string", env: "CODEX_CONTROL_KILL_GRACE_MS", help: "time given to SIGINT and to SIGTERM before the next signal (default 3000)" },
-  "max-depth": { type: "string", env: "CODEX_CONTROL_MAX_DEPTH", help: "delegation depth at which runs are refused (default 1: a Codex run started here cannot delegate again)" },
+  "max-concurrent": { type: "string", env: "CODEX_CONTROL_MAX_CONCURRENT", help: `runs at once (default ${DEFAULTS.maxConcurrent})` },
+  "queue-wait-ms": { type: "string", env: "CODEX_CONTROL_QUEUE_WAIT_MS", help: `how long a run waits for a free slot before it is refused (default ${DEFAULTS.queueWaitMs})` },
+  "wait-ms": { type: "string", env: "CODEX_CONTROL_WAIT_MS", help: `default wait of a foreground run before it answers \`running\` (default ${DEFAULTS.waitMs})` },
+  "default-timeout-ms": { type: "string", env: "CODEX_CONTROL_DEFAULT_TIMEOUT_MS", help: `hard timeout of a run (default ${DEFAULTS.defaultTimeoutMs}, ${humanDuration(DEFAULTS.defaultTimeoutMs)})` },
+  "max-timeout-ms": { type: "string", env: "CODEX_CONTROL_MAX_TIMEOUT_MS", help: `largest timeout_ms a caller may ask for (default ${DEFAULTS.maxTimeoutMs}, ${humanDuration(DEFAULTS.maxTimeoutMs)})` },
+  "kill-grace-ms": { type: "string", env: "CODEX_CONTROL_KILL_GRACE_MS", help: `time given to SIGINT and to SIGTERM before the next signal (default ${DEFAULTS.killGraceMs})` },
+  "max-depth": { type: "string", env: "CODEX_CONTROL_MAX_DEPTH", help: `delegation depth at which runs are refused (default ${DEFAULTS.maxDepth}: a Codex run started here cannot delegate again)` },
   "stop-runs-on-exit": { type: "boolean", env: "CODEX_CONTROL_STOP_RUNS_ON_EXIT", help: "cancel the runs this server started when it exits (default: runs outlive the server, followed by their supervisor)" },
   "read-only": { type: "boolean", env: "CODEX_CONTROL_READ_ONLY", help: "offer only the tools that read sessions: no run_codex, resume_session, cancel_run" },
   "allowed-root": { type: "string", multiple: true, env: "CODEX_CONTROL_ALLOWED_ROOTS", help: "repeatable (env: paths joined by ':'): runs' cwd, images and explicit rollout paths must be inside one" },
@@ -80,7 +103,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return value === true || (typeof value === "string" && /^(1|true|yes)$/i.test(value));
   };
 
-  const maxTimeoutMs = number("max-timeout-ms", 4 * 60 * 60 * 1000, 1000);
+  const maxTimeoutMs = number("max-timeout-ms", DEFAULTS.maxTimeoutMs, 1000);
   const allowedRoots = list("allowed-root", ":");
   for (const root of allowedRoots) if (!isAbsolute(root)) throw new ConfigError(`--allowed-root must be an absolute path, got ${JSON.stringify(root)}`);
   const envAllow = list("env-allow", ",");
@@ -89,18 +112,18 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return {
     codexHome: defaultCodexHome(env),
     readOnly: flag("read-only"),
-    waitMs: number("wait-ms", 55_000, 0),
+    waitMs: number("wait-ms", DEFAULTS.waitMs, 0),
     runner: {
       codexBin: text("codex-bin") ?? "codex",
       codexHome: defaultCodexHome(env),
       stateDir: text("state-dir") ?? join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "codex-control-mcp"),
       allowFullAccess: flag("allow-full-access"),
-      maxConcurrent: number("max-concurrent", 4, 1),
-      queueWaitMs: number("queue-wait-ms", 10_000, 0),
-      defaultTimeoutMs: Math.min(number("default-timeout-ms", 30 * 60 * 1000, 1000), maxTimeoutMs),
+      maxConcurrent: number("max-concurrent", DEFAULTS.maxConcurrent, 1),
+      queueWaitMs: number("queue-wait-ms", DEFAULTS.queueWaitMs, 0),
+      defaultTimeoutMs: Math.min(number("default-timeout-ms", DEFAULTS.defaultTimeoutMs, 1000), maxTimeoutMs),
       maxTimeoutMs,
-      killGraceMs: number("kill-grace-ms", 3000, 100),
-      maxDepth: number("max-depth", 1, 1),
+      killGraceMs: number("kill-grace-ms", DEFAULTS.killGraceMs, 100),
+      maxDepth: number("max-depth", DEFAULTS.maxDepth, 1),
       allowedRoots,
       allowConfigKeys,
       allowProfile: flag("allow-profile"),

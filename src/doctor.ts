@@ -1,29 +1,49 @@
 // `doctor`: is this setup going to work? Each check says what it found and, when something is off, the fix.
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { CodexUnavailableError, type Capabilities } from "./codex/capabilities.js";
-import type { RunManager } from "./codex/runs.js";
+import { z } from "zod";
+import { CodexUnavailableError, JSON_STREAMS, type Capabilities } from "./codex/capabilities.js";
+import type { RunManager } from "./codex/run-manager.js";
 import type { ServerConfig } from "./config.js";
-import { assessCredentials, probeEndpoint, readCodexFiles, type CredentialSource } from "./codex/credentials.js";
+import { assessCredentials, CREDENTIAL_SOURCES, probeEndpoint, readCodexFiles } from "./codex/credentials.js";
 import { listRolloutFiles } from "./sessions/locate.js";
 
-export type CheckLevel = "ok" | "warn" | "fail";
+export const CHECK_LEVELS = ["ok", "warn", "fail"] as const;
+export type CheckLevel = (typeof CHECK_LEVELS)[number];
 
-export interface Check {
-  name: string;
-  level: CheckLevel;
-  found: string;
-  fix: string | null;
-}
+export const checkSchema = z.object({ name: z.string(), level: z.enum(CHECK_LEVELS), found: z.string(), fix: z.string().nullable() });
+export type Check = z.infer<typeof checkSchema>;
 
-export interface DoctorReport {
-  ok: boolean;
-  checks: Check[];
-  codex: { path: string; version: string | null; json_stream: string | null; can_resume: boolean | null; sandbox_flag: boolean | null; full_auto_flag: boolean | null };
-  codex_home: { path: string; exists: boolean; sessions: number };
-  credentials: { provider: string; source: CredentialSource; variable: string | null; endpoint: string; endpoint_answers: boolean | null };
-  policy: { read_only: boolean; allow_full_access: boolean; allowed_roots: string[]; env_allowlist: boolean; max_concurrent: number; wait_ms: number; state_dir: string };
-}
+export const doctorReportSchema = z.object({
+  ok: z.boolean(),
+  checks: z.array(checkSchema),
+  codex: z.object({
+    path: z.string(),
+    version: z.string().nullable(),
+    json_stream: z.enum(JSON_STREAMS).nullable(),
+    can_resume: z.boolean().nullable(),
+    sandbox_flag: z.boolean().nullable(),
+    full_auto_flag: z.boolean().nullable(),
+  }),
+  codex_home: z.object({ path: z.string(), exists: z.boolean(), sessions: z.number() }),
+  credentials: z.object({
+    provider: z.string(),
+    source: z.enum(CREDENTIAL_SOURCES),
+    variable: z.string().nullable(),
+    endpoint: z.string(),
+    endpoint_answers: z.boolean().nullable(),
+  }),
+  policy: z.object({
+    read_only: z.boolean(),
+    allow_full_access: z.boolean(),
+    allowed_roots: z.array(z.string()),
+    env_allowlist: z.boolean(),
+    max_concurrent: z.number(),
+    wait_ms: z.number(),
+    state_dir: z.string(),
+  }),
+});
+export type DoctorReport = z.infer<typeof doctorReportSchema>;
 
 /** Hosts give a tool call about this long before they give up on it. */
 const HOST_TOOL_TIMEOUT_MS = 60_000;

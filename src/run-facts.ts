@@ -2,7 +2,7 @@
 // a session reported, as plain data, and how the server invokes Codex. The facts come from the run registry, so
 // a run any process of the state dir started counts (alive while its supervisor follows it); the tool, the CLI
 // and the resource all get their facts here, so they give the same answer.
-import type { RunManager } from "./codex/runs.js";
+import type { RunManager } from "./codex/run-manager.js";
 import type { ServerConfig } from "./config.js";
 import type { Invocation, RunFacts } from "./sessions/index.js";
 import { invocationOfRun } from "./sessions/resume-command.js";

@@ -1,7 +1,7 @@
 // The server factory: everything but the process. cli.ts connects it to stdio; tests connect it in memory.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { createRequire } from "node:module";
-import { RunManager } from "./codex/runs.js";
+import { RunManager } from "./codex/run-manager.js";
 import type { ServerConfig } from "./config.js";
 import { registerTriagePrompt } from "./prompts/triage.js";
 import { registerSessionResources } from "./resources/sessions.js";
@@ -11,12 +11,22 @@ import { registerTools } from "./tools/index.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
+const READING =
+  "list_sessions, session_summary (what happened and why it failed), last_function_calls and token_usage read Codex's session logs.";
+
+/** What the server tells a host it offers: only the tools this configuration registers. */
+export function serverInstructions(config: ServerConfig): string {
+  if (config.readOnly) {
+    return `Find out what the OpenAI Codex CLI did. ${READING} run_status shows runs other servers sharing this state dir started. This server is read-only: it starts and stops no runs.`;
+  }
+  return `Delegate work to the OpenAI Codex CLI and find out what happened. run_codex starts a run (resume_session continues a session); a run that outlasts the wait (${config.waitMs} ms) answers \`running\` with a run_id: poll run_status, stop it with cancel_run. ${READING}`;
+}
+
 export function createServer(config: ServerConfig): { server: McpServer; runs: RunManager; cleanup: (reason?: string) => Promise<void> } {
   const server = new McpServer(
     { name: "codex-control-mcp", version },
     {
-      instructions:
-        "Delegate work to the OpenAI Codex CLI and find out what happened. run_codex starts a run (resume_session continues a session); a run that outlasts the wait answers `running` with a run_id: poll run_status, stop it with cancel_run. list_sessions, session_summary (what happened and why it failed), last_function_calls and token_usage read Codex's session logs.",
+      instructions: serverInstructions(config),
     },
   );
   // this server's session caches and saved folds: nothing is shared with another server in this process

@@ -45,7 +45,7 @@ describe("stdio server", () => {
       expect(tools).toHaveLength(9);
       const entry = fixture("0.169.0", "command");
       const result = await client.callTool({ name: "session_summary", arguments: { session_id: entry.session_id } });
-      expect(result.structuredContent).toMatchObject({ id: entry.session_id, status: "completed", diagnosis: { category: "command_failures" } });
+      expect(result.structuredContent).toMatchObject({ session_id: entry.session_id, status: "completed", diagnosis: { category: "command_failures" } });
     } finally {
       await client.close();
     }

@@ -2,15 +2,10 @@
 // plain arrays. Every value is its own argv entry, valued flags use `--flag=value` (so a value that starts
 // with `-` is never read as a flag), and the prompt goes to stdin (`-`), never on the command line.
 import type { Capabilities } from "./capabilities.js";
+import { SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
 import { CONFIG_KEY, tomlValue } from "./toml.js";
 
-export type RunMode = "read-only" | "sandboxed" | "full-access";
-
-export const SANDBOX_OF_MODE: Record<RunMode, string> = {
-  "read-only": "read-only",
-  sandboxed: "workspace-write",
-  "full-access": "danger-full-access",
-};
+export { SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
 
 export interface ExecRequest {
   cwd: string;

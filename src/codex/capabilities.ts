@@ -2,7 +2,9 @@
 // `--full-auto` was removed in 0.147, `exec resume` arrived in 0.35, the `--json` stream changed in 0.43).
 import { loadExeca } from "./execa.js";
 
-export type JsonStream = "legacy" | "experimental" | "current";
+/** Which `--json` stream the CLI prints: 0.8–0.41 `{id, msg}` (legacy), `--experimental-json`, 0.43+ `thread.*`/`item.*` (current). */
+export const JSON_STREAMS = ["legacy", "experimental", "current"] as const;
+export type JsonStream = (typeof JSON_STREAMS)[number];
 
 export interface Capabilities {
   version: string;

@@ -4,7 +4,7 @@
 // stopped and the end is recorded with the reason.
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { Ledger, type EndRecord, type LedgerRun } from "./ledger.js";
+import { RunLedger, type EndRecord, type LedgerRun } from "./run-ledger.js";
 import { killMarked, stillRunning, type ProcessId } from "./liveness.js";
 import { RUN_ID } from "./processes.js";
 import { effectiveSettings, viewOfLedgerRun, viewOfSnapshot, type Effective, type RunView } from "./run-view.js";
@@ -29,7 +29,7 @@ export interface WaitOptions {
 const POLL_MS = 100;
 
 export class RunRegistry {
-  readonly ledger: Ledger;
+  readonly ledger: RunLedger;
   /** What an ended run really ran with no longer changes. */
   private readonly effective = new Map<string, Effective | null>();
 
@@ -39,7 +39,7 @@ export class RunRegistry {
     private readonly sessions: SessionStore,
     private readonly killGraceMs: number,
   ) {
-    this.ledger = new Ledger(stateDir);
+    this.ledger = new RunLedger(stateDir);
   }
 
   async get(runId: string): Promise<RunView | undefined> {

@@ -1,28 +1,32 @@
 // What the tools show of a run: as its supervisor published it, or (runs of earlier versions) from the ledger.
+import { z } from "zod";
 import { openSession, resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import { invocationOfRun, resumeCommandLine } from "../sessions/resume-command.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
-import type { LedgerRun } from "./ledger.js";
+import type { LedgerRun } from "./run-ledger.js";
 import { policyDifferences } from "./run-policy.js";
-import type { RunSnapshot } from "./snapshot.js";
+import { runSnapshotSchema, type RunSnapshot } from "./snapshot.js";
 import { workspaceDifference, type CheckedDirectory } from "./workspace.js";
 
-export interface Effective {
-  model: string | null;
-  sandbox: string | null;
-  approval_policy: string | null;
-  cwd: string | null;
-  /** The session's newest turn_context differs from what was asked. */
-  mismatch: boolean;
-  differences: string[];
-}
+export const effectiveSchema = z
+  .object({
+    model: z.string().nullable(),
+    sandbox: z.string().nullable(),
+    approval_policy: z.string().nullable(),
+    cwd: z.string().nullable(),
+    mismatch: z.boolean().describe("The session's newest turn_context differs from what was asked."),
+    differences: z.array(z.string()),
+  })
+  .describe("The settings Codex really used, from the session's newest turn_context.");
+export type Effective = z.infer<typeof effectiveSchema>;
 
 /** What the tools answer of a run: what its supervisor publishes, less its own bookkeeping, plus what is derived. */
-export interface RunView extends Omit<RunSnapshot, "model" | "event_count" | "supervisor" | "workspace"> {
-  rollout_path: string | null;
-  resume_command: string | null;
-  effective: Effective | null;
-}
+export const runViewSchema = runSnapshotSchema.omit({ model: true, event_count: true, supervisor: true, workspace: true }).extend({
+  rollout_path: z.string().nullable(),
+  resume_command: z.string().nullable().describe("The shell command that resumes the run's session, ready to paste."),
+  effective: effectiveSchema.nullable(),
+});
+export type RunView = z.infer<typeof runViewSchema>;
 
 /** A run as its supervisor published it, with the ledger's end (when there is one) as the last word. */
 export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunSnapshot, entry: LedgerRun, effective: Effective | null): Promise<RunView> {

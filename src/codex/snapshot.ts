@@ -3,41 +3,42 @@
 // Any process of the same state dir reads it to show the run; asking to stop it is `cancel` beside it.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { RunMode } from "./argv.js";
-import type { RunStatus } from "./ledger.js";
-import type { CodexRun } from "./run.js";
-import type { TokenTotals } from "../sessions/events.js";
+import { z } from "zod";
+import { RUN_STATUSES } from "../sessions/views/closed-sets.js";
+import { tokenTotalsSchema } from "../sessions/views/tokens.js";
+import { RUN_MODES } from "./run-modes.js";
+import type { CodexRun } from "./codex-process.js";
 import type { ProcessId } from "./liveness.js";
 import { RUN_ID } from "./processes.js";
 import type { CheckedDirectory } from "./workspace.js";
 
-export interface RunSnapshot {
-  run_id: string;
-  session_id: string | null;
-  status: RunStatus;
-  exit_code: number | null;
-  signal: string | null;
-  final_message: string | null;
-  duration_ms: number;
-  usage: TokenTotals | null;
-  error: string | null;
-  errors: string[];
-  stderr_tail: string;
-  mode: RunMode;
-  cwd: string;
+export const runSnapshotSchema = z.object({
+  run_id: z.string(),
+  session_id: z.string().nullable(),
+  status: z.enum(RUN_STATUSES),
+  exit_code: z.number().nullable(),
+  signal: z.string().nullable(),
+  final_message: z.string().nullable(),
+  duration_ms: z.number(),
+  usage: tokenTotalsSchema.nullable(),
+  error: z.string().nullable(),
+  errors: z.array(z.string()),
+  stderr_tail: z.string(),
+  mode: z.enum(RUN_MODES),
+  cwd: z.string(),
   /** The model the caller asked for (null: Codex's default), to compare with what the session used. */
-  model: string | null;
-  started_at: string;
-  ended_at: string | null;
-  recent_events: Array<{ at: string; message: string }>;
+  model: z.string().nullable(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  recent_events: z.array(z.object({ at: z.string(), message: z.string() })),
   /** How many progress events there have been, so a follower can tell which of recent_events are new. */
-  event_count: number;
-  /** Files Codex reported changing in its `--json` stream (0.43+ `file_change` items, legacy patch events). */
-  files_changed: string[];
-  supervisor: ProcessId;
+  event_count: z.number(),
+  files_changed: z.array(z.string()).describe("Files Codex reported changing in its `--json` stream (0.43+ `file_change` items, legacy patch events)."),
+  supervisor: z.custom<ProcessId>(),
   /** The workspace as the server checked it (device and inode), to tell a swapped one; absent in older states. */
-  workspace?: CheckedDirectory | null;
-}
+  workspace: z.custom<CheckedDirectory>().nullable().optional(),
+});
+export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
 
 export function runDir(stateDir: string, runId: string): string {
   return join(stateDir, "runs", runId);

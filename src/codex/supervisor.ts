@@ -5,10 +5,10 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunMode } from "./argv.js";
-import { Ledger } from "./ledger.js";
+import { RunLedger } from "./run-ledger.js";
 import { newSessionFinder } from "./legacy-session.js";
 import { processId } from "./liveness.js";
-import { CodexRun } from "./run.js";
+import { CodexRun } from "./codex-process.js";
 import { writeAtomically } from "./scheduler.js";
 import { CANCEL_FILE, readSnapshot, runDir, snapshotOf, STATE_FILE } from "./snapshot.js";
 import { stopIfWorkspaceSwapped, type CheckedDirectory } from "./workspace.js";
@@ -73,7 +73,7 @@ export class Supervisor {
   async supervise(): Promise<void> {
     const { job } = this;
     const self = await processId(process.pid);
-    const ledger = new Ledger(job.stateDir);
+    const ledger = new RunLedger(job.stateDir);
     const discoverSessionId = job.discoverSession ? await newSessionFinder(job.codexHome, job.cwd) : undefined;
     const run = new CodexRun({
       runId: job.runId,

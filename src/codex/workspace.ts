@@ -6,7 +6,7 @@ import { mkdir, open, realpath, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { openSession } from "../sessions/index.js";
-import type { CodexRun } from "./run.js";
+import type { CodexRun } from "./codex-process.js";
 import { refuseWorkspace, RunRefusedError, within, type ProtectedDirectory } from "./run-policy.js";
 
 /** A directory as it was checked: its resolved path and its identity. */

@@ -2,7 +2,7 @@
 // a terminal) or, with --json, what the matching tool returns as structuredContent.
 // Exit codes: 0 ok · 1 error (unknown session, failed check) · 2 wrong usage · 3 the session did not complete.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { RunManager } from "../codex/runs.js";
+import { RunManager } from "../codex/run-manager.js";
 import type { ServerConfig } from "../config.js";
 import { doctor, renderDoctor } from "../doctor.js";
 import { renderCalls, renderRun, renderSummary, renderUsage } from "../render.js";
@@ -72,7 +72,7 @@ export const COMMANDS: Record<string, Command> = {
     async run(values, [ref = "last"], config) {
       const result = await sessionCalls(storeOf(config), ref, { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 });
       if (values.json) return print(JSON.stringify(result, null, 2), 0);
-      return print(renderCalls(result.id, result.total_calls, result.calls), 0);
+      return print(renderCalls(result.session_id, result.total_calls, result.calls), 0);
     },
   },
   usage: {
@@ -165,7 +165,7 @@ function sessionsTable(sessions: SessionListing[]): string {
   const width = process.stdout.isTTY ? process.stdout.columns : 160;
   return table(
     ["ID", "STATUS", "UPDATED", "CODEX", "CWD", "FIRST PROMPT"],
-    sessions.map((s) => [s.id, s.status, s.updated_at.slice(0, 19).replace("T", " "), s.cli_version ?? "?", s.cwd ?? "?", (s.first_prompt ?? "").replace(/\s+/g, " ")]),
+    sessions.map((s) => [s.session_id, s.status, s.updated_at.slice(0, 19).replace("T", " "), s.cli_version ?? "?", s.cwd ?? "?", (s.first_prompt ?? "").replace(/\s+/g, " ")]),
     { width, paintColumn: 1 },
   );
 }

@@ -16,8 +16,8 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
         const { sessions: listed } = await listSessions(sessions, { limit: LISTED, includeArchived: false });
         return {
           resources: listed.map((session) => ({
-            uri: `codex://sessions/${session.id}`,
-            name: session.id,
+            uri: `codex://sessions/${session.session_id}`,
+            name: session.session_id,
             // the prompt is log text: quoted and escaped, so a title cannot pose as anything else
             title: `${session.status}: ${quoted(session.first_prompt, 80)}`,
             mimeType: "application/json",

@@ -3,8 +3,9 @@ import type { EventOf } from "./events.js";
 import { normalizeLine } from "./normalize.js";
 import { readBackward } from "./read-lines.js";
 import { cannotMatter } from "./session-index.js";
-import { callDurationMs, callExitCode, callStatus, type Call, type CallStatus, type SessionModel } from "./session-model.js";
+import { callDurationMs, callExitCode, callStatus, type Call, type SessionModel } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
+import type { CallView } from "./views/calls.js";
 
 export interface CallsOptions {
   limit: number;
@@ -12,21 +13,7 @@ export interface CallsOptions {
   maxOutputChars: number;
 }
 
-export interface CallView {
-  call_id: string;
-  name: string;
-  arguments: unknown;
-  command: string | null;
-  output: string | null;
-  output_truncated: boolean;
-  exit_code: number | null;
-  duration_ms: number | null;
-  status: CallStatus;
-  timestamp: string | null;
-  turn: number;
-  /** Code mode: the `exec` call this command or MCP call ran inside. */
-  parent_call_id: string | null;
-}
+export type { CallView } from "./views/calls.js";
 
 export function lastCalls(model: SessionModel, options: CallsOptions): { calls: CallView[]; total_calls: number } {
   return { calls: callViews(model.calls.slice(-options.limit), options), total_calls: model.calls.length };

@@ -2,12 +2,14 @@
 // `codex_error_info` where the log has one. Upstream: codex-rs core/src/error.rs (the messages),
 // core/src/api_bridge.rs and codex-api/src/sse/responses.rs (which backend answer becomes which error).
 import type { DiagnosisCategory } from "./diagnosis-categories.js";
+import type { ErrorSource } from "./views/closed-sets.js";
+import type { ErrorDetails } from "./views/diagnosis.js";
 
 /** One error as some source reported it, newest last within its source. */
 export interface ErrorFact {
   message: string;
   info?: string | undefined;
-  source: "log" | "run" | "stream" | "stderr";
+  source: ErrorSource;
   /** When it was reported (ISO), if known: the base for "try again in …". */
   at?: string | undefined;
 }
@@ -55,15 +57,7 @@ function isProgressNotice(message: string): boolean {
   return /^Reconnecting\.\.\.\s*$/.test(message);
 }
 
-export interface ErrorDetails {
-  http_status: number | null;
-  error_info: string | null;
-  request_id: string | null;
-  /** How many times Codex retried before giving up (its "Reconnecting... N/M" notices). */
-  retries: number | null;
-  /** "Please try again in 1.5s": how long the server asked to wait. */
-  retry_after: string | null;
-}
+export type { ErrorDetails } from "./views/diagnosis.js";
 
 export function errorDetails(fact: ErrorFact, all: ErrorFact[]): ErrorDetails {
   const text = fact.message;

@@ -1,24 +1,10 @@
 // What the last turn did, whole: every command that failed (with what its exit code means), every action the
 // sandbox refused, every escalation the approval policy rejected, and whether the agent said it could not finish.
+import { SANDBOX_MODES } from "./views/closed-sets.js";
+import type { FailedCommand, SandboxDenial } from "./views/diagnosis.js";
 import { callExitCode, callStatus, type Call, type SessionModel, type Turn } from "./session-model.js";
 
-export interface FailedCommand {
-  call_id: string;
-  command: string;
-  exit_code: number | null;
-  /** What the exit code means when it says more than "failed": 124 timed out, 127 not found, … */
-  meaning: string | null;
-}
-
-export interface SandboxDenial {
-  call_id: string;
-  command: string;
-  kind: "write" | "network" | "escalation";
-  /** The path or host:port refused, when the output names it. */
-  target: string | null;
-  /** The sandbox mode the session ran with (read-only, workspace-write, …). */
-  mode: string | null;
-}
+export type { FailedCommand, SandboxDenial } from "./views/diagnosis.js";
 
 export interface TurnWork {
   failed: FailedCommand[];
@@ -28,7 +14,8 @@ export interface TurnWork {
   lastCallFailed: boolean;
 }
 
-const SANDBOXED = new Set(["read-only", "workspace-write"]);
+/** The sandbox modes that can refuse something (danger-full-access refuses nothing). */
+const SANDBOXED = new Set<string>(SANDBOX_MODES.filter((mode) => mode !== "danger-full-access"));
 
 export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   const calls = model.calls.filter((call) => call.turn === turn.index);

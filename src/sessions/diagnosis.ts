@@ -4,8 +4,10 @@
 // the tools, never instructions to follow.
 import type { RateLimits } from "./events.js";
 import { CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
-import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, type ErrorCategory, type ErrorDetails, type ErrorFact } from "./diagnosis-errors.js";
-import { turnWork, type FailedCommand, type SandboxDenial, type TurnWork } from "./diagnosis-work.js";
+import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, type ErrorCategory, type ErrorFact } from "./diagnosis-errors.js";
+import { turnWork, type TurnWork } from "./diagnosis-work.js";
+import type { RunStatus } from "./views/closed-sets.js";
+import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
 import { newSessionCommandLine, resumeCommandLine, shellQuote, type Invocation, type ResumeTarget } from "./resume-command.js";
 import { callStatus, turnStatus, type SessionModel, type Turn } from "./session-model.js";
 import { CONTEXT_NEARLY_FULL_PERCENT, tokenUsage } from "./usage.js";
@@ -13,7 +15,7 @@ import { CONTEXT_NEARLY_FULL_PERCENT, tokenUsage } from "./usage.js";
 export { DIAGNOSIS_CATEGORIES, CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
 export type { FailedCommand, SandboxDenial } from "./diagnosis-work.js";
 
-export type RunStatus = "running" | "completed" | "failed" | "timeout" | "cancelled";
+export type { RunStatus } from "./views/closed-sets.js";
 
 /**
  * What the process that ran the session reported, as plain data (gathered by the tool layer from the run
@@ -38,28 +40,7 @@ export interface RunFacts {
   activity?: { at: string; message: string } | null;
 }
 
-export interface DiagnosisError extends ErrorDetails {
-  message: string;
-  /** Where the error was found: the session log, the run's `--json` stream, its stderr, or the server's summary. */
-  source: ErrorFact["source"];
-}
-
-export interface Diagnosis {
-  category: DiagnosisCategory;
-  /** Running the same thing again, unchanged, can succeed (possibly after waiting until `resets_at`). */
-  retryable: boolean;
-  /** When a usage limit resets (ISO): from the rate-limit headers, the error body or Codex's message. */
-  resets_at: string | null;
-  evidence: string[];
-  next_step: string;
-  /** The shell command in next_step, ready to paste (null when the next step is not a command). */
-  next_command: string | null;
-  error: DiagnosisError | null;
-  failed_commands: FailedCommand[];
-  sandbox_denials: SandboxDenial[];
-  /** What a running session is doing now. */
-  activity: { at: string; message: string } | null;
-}
+export type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
 
 export interface DiagnosisInput {
   sessionId: string;

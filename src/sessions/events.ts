@@ -1,21 +1,9 @@
 // The one model every rollout generation is normalized into (see normalize.ts for where each comes from).
 // Reducers (summary, calls, usage) only ever see these events, never raw log lines.
 import type { Denial } from "./tool-output.js";
+import type { RateLimitWindow, TokenTotals } from "./views/tokens.js";
 
-export interface TokenTotals {
-  input: number;
-  cached_input: number;
-  output: number;
-  reasoning_output: number;
-  total: number;
-}
-
-export interface RateLimitWindow {
-  used_percent: number | null;
-  window_minutes: number | null;
-  /** ISO time; null when the log did not say. */
-  resets_at: string | null;
-}
+export type { RateLimitWindow, TokenTotals } from "./views/tokens.js";
 
 export interface RateLimits {
   primary: RateLimitWindow | null;

@@ -122,8 +122,8 @@ async function childrenOf(store: SessionStore, parentId: string, since: string |
       if (file.mtimeMs < sinceMs) continue;
       if (++described > CHILDREN_SCANNED) return children;
       const listing = await store.listings.describe(file).catch(() => undefined);
-      if (!listing || listing.parent_id !== parentId || listing.id === parentId) continue;
-      children.push({ id: listing.id, kind: listing.kind, status: listing.status, first_prompt: listing.first_prompt, path: listing.path });
+      if (!listing || listing.parent_session_id !== parentId || listing.session_id === parentId) continue;
+      children.push({ session_id: listing.session_id, kind: listing.kind, status: listing.status, first_prompt: listing.first_prompt, path: listing.path });
     }
   }
   return children;
@@ -141,7 +141,7 @@ export async function sessionCalls(source: SessionSource, ref: string, options: 
     const calls = foldWhole
       ? (await loadSession(store, file.path)).model.calls.slice(-options.limit)
       : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);
-    return { id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, total_calls: model.calls.length, calls: callViews(calls, options) };
+    return { session_id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, total_calls: model.calls.length, calls: callViews(calls, options) };
   });
 }
 
@@ -149,7 +149,7 @@ export async function sessionTokenUsage(source: SessionSource, ref: string) {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
   const { model, skipped, badFieldLines, views } = await ownSession(store, file, await store.folds.get(file.path));
-  return memo(views, JSON.stringify(["usage", file.path]), () => ({ id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) }));
+  return memo(views, JSON.stringify(["usage", file.path]), () => ({ session_id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) }));
 }
 
 /**

@@ -10,6 +10,7 @@
 // A child's token counter either continues from the parent's total (the inherited total is subtracted) or
 // restarts from zero (then it is the child's own count, not a resumed segment to add to the parent's).
 import type { EventOf, SessionEvent, SessionKind, TokenTotals } from "./events.js";
+import type { ChildView, InheritedView } from "./views/summary.js";
 
 /** Lines written within this long after the child's session_meta, before any later line, are the replay. */
 export const FORK_BURST_MS = 100;
@@ -117,19 +118,12 @@ export class LineageTracker {
   }
 }
 
-/** The inherited part as the tools show it: null when this file holds none of a parent's history. */
-export interface InheritedView {
-  parent_id: string | null;
-  lines: number;
-  turns: number;
-  calls: number;
-  tokens: TokenTotals | null;
-}
+export type { InheritedView } from "./views/summary.js";
 
 export function inheritedView(lineage: Lineage | undefined): InheritedView | null {
   const inherited = lineage?.inherited;
   if (!inherited || (inherited.lines === 0 && inherited.tokens === null)) return null;
-  return { parent_id: inherited.parentId, lines: inherited.lines, turns: inherited.turns, calls: inherited.calls, tokens: inherited.tokens };
+  return { parent_session_id: inherited.parentId, lines: inherited.lines, turns: inherited.turns, calls: inherited.calls, tokens: inherited.tokens };
 }
 
 /** A child whose parent's history is not marked in its own file: only its parent's counters can tell. */
@@ -137,18 +131,11 @@ export function needsParentCounters(lineage: Lineage | undefined): lineage is Li
   return lineage !== undefined && lineage.kind !== "session" && lineage.parentId !== null && lineage.inherited.tokens === null;
 }
 
-/** A fork or sub-agent of a session, as session_summary lists it. */
-export interface ChildView {
-  id: string;
-  kind: SessionKind;
-  status: "completed" | "failed" | "aborted" | "incomplete";
-  first_prompt: string | null;
-  path: string;
-}
+export type { ChildView } from "./views/summary.js";
 
 /** A child that failed or was aborted is a cause of what its parent did: the diagnosis names it. */
 export function childEvidence(children: ChildView[]): string[] {
   return children
     .filter((child) => child.status === "failed" || child.status === "aborted")
-    .map((child) => `${child.kind === "fork" ? "fork" : "sub-agent"} ${child.id} ended ${child.status}: see session_summary ${child.id}`);
+    .map((child) => `${child.kind === "fork" ? "fork" : "sub-agent"} ${child.session_id} ended ${child.status}: see session_summary ${child.session_id}`);
 }

@@ -1,12 +1,13 @@
 // list_sessions: newest first, reading only the head (meta, first prompt, model) and the tail (status) of
 // each file it returns, so its cost follows `limit`, not the size of the history.
-import type { EventOf, SessionEvent, SessionKind } from "./events.js";
+import type { EventOf, SessionEvent } from "./events.js";
 import { daysNewestFirst, newestFirst, statFiles, type FolderNames, type RolloutFile } from "./locate.js";
 import { normalizeLine } from "./normalize.js";
 import { rolloutEvents } from "./read-rollout.js";
 import { edgeLines, isCompressed } from "./read-lines.js";
-import { foldEvents, turnStatus, type TurnStatus } from "./session-model.js";
+import { foldEvents, turnStatus } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
+import type { SessionListing } from "./views/list.js";
 
 export interface ListOptions {
   limit: number;
@@ -16,22 +17,7 @@ export interface ListOptions {
   includeArchived: boolean;
 }
 
-export interface SessionListing {
-  id: string;
-  path: string;
-  started_at: string | null;
-  updated_at: string;
-  cwd: string | null;
-  cli_version: string | null;
-  model: string | null;
-  source: string | null;
-  kind: SessionKind;
-  /** The session this one was forked or spawned from. */
-  parent_id: string | null;
-  first_prompt: string | null;
-  status: TurnStatus;
-  archived: boolean;
-}
+export type { SessionListing } from "./views/list.js";
 
 const HEAD_BYTES = 256 * 1024;
 const TAIL_BYTES = 128 * 1024;
@@ -105,7 +91,7 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   // the tail may start inside a turn whose task_started it did not see
   if (lastTurn && both.some((event) => event.kind === "turn_started")) lastTurn.hasStartEvent = true;
   return {
-    id: meta?.id ?? file.id,
+    session_id: meta?.id ?? file.id,
     path: file.path,
     started_at: meta?.startedAt ?? meta?.timestamp ?? head.events[0]?.timestamp ?? null,
     updated_at: new Date(file.mtimeMs).toISOString(),
@@ -114,7 +100,7 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
     model: lastContext?.model ?? null,
     source: meta?.source ?? null,
     kind: headModel.lineage?.kind ?? "session",
-    parent_id: headModel.lineage?.parentId ?? null,
+    parent_session_id: headModel.lineage?.parentId ?? null,
     first_prompt: firstPrompt !== undefined ? clip(firstPrompt) : null,
     status: lastTurn ? turnStatus(lastTurn) : "incomplete",
     archived: file.archived,
@@ -124,7 +110,7 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
 /** A file that could not be read (it vanished, or its permissions changed) still gets its line. */
 function unreadable(file: RolloutFile): SessionListing {
   return {
-    id: file.id,
+    session_id: file.id,
     path: file.path,
     started_at: null,
     updated_at: new Date(file.mtimeMs).toISOString(),
@@ -133,7 +119,7 @@ function unreadable(file: RolloutFile): SessionListing {
     model: null,
     source: null,
     kind: "session",
-    parent_id: null,
+    parent_session_id: null,
     first_prompt: null,
     status: "incomplete",
     archived: file.archived,

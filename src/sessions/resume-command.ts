@@ -4,6 +4,7 @@
 // when they are not the defaults: pasted elsewhere, a resume in another home silently starts a new, empty
 // session (0.63, 0.100) or fails with "no rollout found" (0.169).
 
+import { isSandboxMode } from "./views/closed-sets.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -38,7 +39,6 @@ export interface ResumeTarget extends Invocation {
   prompt?: string;
 }
 
-const SANDBOXES = new Set(["read-only", "workspace-write", "danger-full-access"]);
 export const DEFAULT_RESUME_PROMPT = "Continue where you left off.";
 
 export function resumeCommandLine({ sessionId, prompt = DEFAULT_RESUME_PROMPT, ...rest }: ResumeTarget): string {
@@ -57,7 +57,7 @@ function execPrefix({ codexHome, codexBin, skipGitRepoCheck, cwd, sandbox, model
   parts.push(shellQuote(codexBin ?? "codex"), "exec");
   if (cwd) parts.push("--cd", shellQuote(cwd));
   if (sandbox === "danger-full-access") parts.push("--dangerously-bypass-approvals-and-sandbox");
-  else if (sandbox && SANDBOXES.has(sandbox)) parts.push("--sandbox", sandbox);
+  else if (sandbox && isSandboxMode(sandbox)) parts.push("--sandbox", sandbox);
   if (skipGitRepoCheck) parts.push("--skip-git-repo-check");
   if (model) parts.push("--model", shellQuote(model));
   parts.push(...options.map(shellQuote));

@@ -8,7 +8,9 @@ import type { EventOf, SessionEvent, TokenTotals } from "./events.js";
 import { LineageTracker, type Lineage } from "./lineage.js";
 import { TokenLedger } from "./usage.js";
 
-export type TurnStatus = "completed" | "failed" | "aborted" | "incomplete";
+import type { CallStatus, TurnStatus } from "./views/closed-sets.js";
+
+export type { TurnStatus } from "./views/closed-sets.js";
 
 export interface Turn {
   index: number;
@@ -326,7 +328,7 @@ export function turnStatus(turn: Turn): TurnStatus {
   return "incomplete";
 }
 
-export type CallStatus = "completed" | "failed" | "running" | "no_output";
+export type { CallStatus } from "./views/closed-sets.js";
 
 export function callStatus(call: Call): CallStatus {
   const exitCode = callExitCode(call);

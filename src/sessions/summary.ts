@@ -1,62 +1,18 @@
 // What a session did and how it ended, in one object.
-import type { TokenTotals } from "./events.js";
 import { diagnose, type Diagnosis, type RunFacts } from "./diagnosis.js";
 import type { Invocation } from "./resume-command.js";
-import type { SessionKind } from "./events.js";
-import { childEvidence, inheritedView, type ChildView, type InheritedView } from "./lineage.js";
-import { callStatus, turnStatus, type SessionModel, type TurnStatus } from "./session-model.js";
+import { childEvidence, inheritedView, type ChildView } from "./lineage.js";
+import { callStatus, turnStatus, type SessionModel } from "./session-model.js";
 import { tokenUsage } from "./usage.js";
+import type { SessionSummary, TurnView } from "./views/summary.js";
 
-export interface TurnView {
-  index: number;
-  prompt: string | null;
-  status: TurnStatus;
-  last_agent_message: string | null;
-  error: string | null;
-  started_at: string | null;
-  ended_at: string | null;
-  /** Messages typed while the turn ran (steering): part of this turn, not turns of their own. */
-  steering_messages: number;
-  compactions: number;
-}
+export type { TurnView } from "./views/summary.js";
 
 /** Long sessions: the newest turns and errors are listed, older ones counted. */
 export const TURNS_SHOWN = 100;
 export const ERRORS_SHOWN = 50;
 
-export interface SessionSummary {
-  id: string;
-  path: string;
-  kind: SessionKind;
-  /** The session this one was forked or spawned from. */
-  parent_id: string | null;
-  agent_nickname: string | null;
-  /** The parent's history found in this file: never counted in this session's turns, calls, files or tokens. */
-  inherited: InheritedView | null;
-  /** Forks and sub-agents of this session found in CODEX_HOME, newest first. */
-  children: ChildView[];
-  cwd: string | null;
-  model: string | null;
-  cli_version: string | null;
-  started_at: string | null;
-  last_event_at: string | null;
-  status: TurnStatus;
-  /** The newest turns (at most TURNS_SHOWN), oldest first; `counts.turns` has them all. */
-  turns: TurnView[];
-  turns_omitted: number;
-  last_agent_message: string | null;
-  errors: Array<{ turn: number; message: string; info: string | null }>;
-  reasoning: Array<{ turn: number; text: string }>;
-  counts: { turns: number; function_calls: number; failed_calls: number; messages: number };
-  files_changed: string[];
-  tokens: TokenTotals | null;
-  skipped_lines: number;
-  /** Lines read less a field of the wrong type or range (the field was dropped). */
-  bad_field_lines: number;
-  /** The newest run of this session by this server, from its run ledger. */
-  run: { run_id: string; status: RunFacts["status"]; error: string | null } | null;
-  diagnosis: Diagnosis;
-}
+export type { SessionSummary } from "./views/summary.js";
 
 export interface SessionLocation {
   id: string;
@@ -93,10 +49,10 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     }),
   );
   return {
-    id,
+    session_id: id,
     path: where.path,
     kind: model.lineage?.kind ?? "session",
-    parent_id: model.lineage?.parentId ?? null,
+    parent_session_id: model.lineage?.parentId ?? null,
     agent_nickname: model.lineage?.agentNickname ?? null,
     inherited: inheritedView(model.lineage),
     children: options.children ?? [],

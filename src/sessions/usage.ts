@@ -13,33 +13,9 @@
 import type { EventOf, RateLimits, TokenTotals } from "./events.js";
 import { inheritedView } from "./lineage.js";
 import type { SessionModel } from "./session-model.js";
+import type { TokenUsageReport, TurnUsage } from "./views/usage.js";
 
-export interface TurnUsage extends TokenTotals {
-  turn: number;
-}
-
-export interface TokenUsageReport {
-  total: TokenTotals | null;
-  last_turn: TurnUsage | null;
-  /** The newest turns with usage, oldest first (at most PER_TURN_SHOWN). */
-  per_turn: TurnUsage[];
-  /** Older turns with usage left out of per_turn. */
-  per_turn_omitted: number;
-  model_context_window: number | null;
-  /** Share of the context window the newest model request used (its input plus output). */
-  context_used_percent: number | null;
-  rate_limits: Pick<RateLimits, "primary" | "secondary"> | null;
-  plan_type: string | null;
-  /** Time of the newest counter or rate-limit reading used. */
-  observed_at: string | null;
-  /** Counter segments found (more than one: a resumed session whose CLI restarted the counter). */
-  segments: number;
-  /** Codex marked the context window full (a request overflowed it) and no real counter came after. */
-  context_window_full: boolean;
-  /** A fork's or sub-agent's parent usage replayed into its log: reported, never added to `total`. */
-  inherited: { parent_id: string | null; tokens: TokenTotals } | null;
-  note: string | null;
-}
+export type { TokenUsageReport, TurnUsage } from "./views/usage.js";
 
 /** A request above this share of the window is close to overflowing it. */
 export const CONTEXT_NEARLY_FULL_PERCENT = 80;
@@ -177,7 +153,7 @@ function usageNote(counted: boolean, windowFull: boolean, usedPercent: number | 
 
 function inheritedTokens(model: SessionModel): TokenUsageReport["inherited"] {
   const inherited = inheritedView(model.lineage);
-  return inherited?.tokens ? { parent_id: inherited.parent_id, tokens: inherited.tokens } : null;
+  return inherited?.tokens ? { parent_session_id: inherited.parent_session_id, tokens: inherited.tokens } : null;
 }
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {

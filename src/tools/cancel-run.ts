@@ -2,11 +2,11 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
-import { renderRun, runViewShape } from "./run-view.js";
+import { renderRun, runViewShape } from "./run-result.js";
 
-const inputSchema = {
+const inputSchema = z.object({
   run_id: z.string().min(1).max(100).describe("The run_id run_codex or resume_session returned."),
-};
+});
 
 export function registerCancelRunTool(server: McpServer, { runs }: ToolContext): void {
   server.registerTool(
@@ -15,7 +15,7 @@ export function registerCancelRunTool(server: McpServer, { runs }: ToolContext):
       title: "Cancel a Codex run",
       description:
         "Stops a running Codex run, whichever server started it, and everything it started (SIGINT so Codex records the interruption, then SIGTERM, then SIGKILL, to the whole process group). The session id is kept, so the session can be resumed later.",
-      inputSchema,
+      inputSchema: inputSchema.shape,
       outputSchema: withNote(runViewShape),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },

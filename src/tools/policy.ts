@@ -2,7 +2,7 @@
 // (when roots are set), besides being inside CODEX_HOME, which the session reader checks itself.
 import { realpath } from "node:fs/promises";
 import { isAbsolute } from "node:path";
-import { isInside } from "../codex/runs.js";
+import { isInside } from "../codex/run-manager.js";
 import type { ServerConfig } from "../config.js";
 import { SessionLookupError } from "../sessions/index.js";
 

@@ -5,7 +5,7 @@ import { z, type ZodRawShape } from "zod";
 import { UnsupportedRequestError } from "../codex/argv.js";
 import { CodexUnavailableError } from "../codex/capabilities.js";
 import { CredentialsMissingError } from "../codex/credentials.js";
-import { RunRefusedError } from "../codex/runs.js";
+import { RunRefusedError } from "../codex/run-manager.js";
 import { log } from "../log.js";
 import { SessionLookupError } from "../sessions/index.js";
 

@@ -1,33 +1,32 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import type { RunMode } from "../codex/argv.js";
+import { MODE_OF_SANDBOX } from "../codex/run-modes.js";
+import { isSandboxMode } from "../sessions/views/closed-sets.js";
 import { openSession, SessionLookupError } from "../sessions/index.js";
+import type { ServerConfig } from "../config.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { checkSessionRef } from "./policy.js";
 import { answer, toolError, withNote } from "./result.js";
-import { answerRun, configInput, modeInput, runViewShape, timeoutInput, waitInput } from "./run-view.js";
+import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-result.js";
 import { sessionIdInput } from "./schemas.js";
 
-const MODE_OF_SANDBOX: Record<string, RunMode> = {
-  "read-only": "read-only",
-  "workspace-write": "sandboxed",
-  "danger-full-access": "full-access",
-};
-
-const inputSchema = {
-  session_id: sessionIdInput,
-  prompt: z.string().min(1).max(1_000_000).describe("What Codex should do next in that session."),
-  mode: modeInput.optional().describe("Sandbox for the new turn; omitted means the session's previous sandbox."),
-  model: z.string().min(1).max(200).optional().describe("Model for the new turn; omitted means Codex's default."),
-  reasoning_effort: z.enum(["minimal", "low", "medium", "high", "xhigh"]).optional(),
-  config: configInput.optional(),
-  timeout_ms: timeoutInput.optional(),
-  background: z.boolean().default(false).describe("Answer at once and let the run go on; follow it with run_status."),
-  wait_ms: waitInput.optional(),
-  skip_git_repo_check: z.boolean().optional().describe("Let Codex run outside a git repository; by default, as the session's earlier run from this server did."),
-  allow_concurrent: z.boolean().default(false).describe("Allow writing in a directory where another run of this server is writing."),
-};
+/** The input, with the timeout and wait this server's operator set. */
+function inputSchemaOf(config: ServerConfig) {
+  return z.object({
+    session_id: sessionIdInput,
+    prompt: z.string().min(1).max(1_000_000).describe("What Codex should do next in that session."),
+    mode: modeInput.optional().describe("Sandbox for the new turn; omitted means the session's previous sandbox."),
+    model: z.string().min(1).max(200).optional().describe("Model for the new turn; omitted means Codex's default."),
+    reasoning_effort: reasoningEffortInput.optional(),
+    config: configInput.optional(),
+    timeout_ms: timeoutInput(config.runner).optional(),
+    background: z.boolean().default(false).describe("Answer at once and let the run go on; follow it with run_status."),
+    wait_ms: waitInput(config.waitMs).optional(),
+    skip_git_repo_check: z.boolean().optional().describe("Let Codex run outside a git repository; by default, as the session's earlier run from this server did."),
+    allow_concurrent: z.boolean().default(false).describe("Allow writing in a directory where another run of this server is writing."),
+  });
+}
 
 export function registerResumeSessionTool(server: McpServer, { config, runs, sessions }: ToolContext): void {
   server.registerTool(
@@ -36,7 +35,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
       title: "Resume a Codex session",
       description:
         "Continues an existing Codex session with a new prompt (`codex exec resume`), in the session's own working directory and, unless told otherwise, its previous sandbox, and checks afterwards that Codex really continued that session with those settings. Same result and waiting rules as run_codex.",
-      inputSchema,
+      inputSchema: inputSchemaOf(config).shape,
       outputSchema: withNote(runViewShape),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
@@ -53,7 +52,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         if (!cwd) {
           throw new SessionLookupError(`session ${sessionId} does not record its working directory (Codex before 0.32 did not), so it cannot be resumed in the same place.`);
         }
-        const previousMode = context?.sandbox !== undefined ? MODE_OF_SANDBOX[context.sandbox] : undefined;
+        const previousMode = isSandboxMode(context?.sandbox) ? MODE_OF_SANDBOX[context.sandbox] : undefined;
         const mode = input.mode ?? previousMode ?? "sandboxed";
         if (input.mode === undefined && mode === "full-access" && !config.runner.allowFullAccess) {
           return toolError(

@@ -1,31 +1,37 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import type { RunManager, RunView } from "../codex/run-manager.js";
+import type { ServerConfig } from "../config.js";
+import { resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import type { ToolContext } from "./context.js";
+import { checkSessionRef } from "./policy.js";
+import { sessionIdInput } from "./schemas.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
-import { renderRun, runViewShape, waitForRun } from "./run-view.js";
+import { runViewSchema } from "../codex/run-view.js";
+import { renderRun, waitForRun } from "./run-result.js";
 
 const RECENT = 20;
 
-const inputSchema = {
+const inputSchema = z.object({
   run_id: z.string().min(1).max(100).optional().describe("The run_id run_codex or resume_session returned."),
-  session_id: z.string().min(1).max(100).optional().describe("Or a Codex session id: its newest run."),
+  session_id: sessionIdInput.optional().describe("Or a Codex session, named as in every other tool (its full UUID, a unique prefix of 8+ characters, `last`, or an absolute rollout path inside CODEX_HOME): its newest run."),
   wait_ms: z.number().int().min(0).max(60_000).default(0).describe("Wait up to this long (≤ 60 s) for a running run to end before answering."),
-};
+});
 
 // with an id: the run itself, the same object run_codex and cancel_run answer; without: `runs`
 const outputSchema = {
-  ...z.object(runViewShape).partial().shape,
-  runs: z.array(z.object(runViewShape)).optional().describe("Without run_id or session_id: the recent runs, newest first."),
+  ...runViewSchema.partial().shape,
+  runs: z.array(runViewSchema).optional().describe("Without run_id or session_id: the recent runs, newest first."),
 };
 
-export function registerRunStatusTool(server: McpServer, { runs }: ToolContext): void {
+export function registerRunStatusTool(server: McpServer, { config, runs, sessions }: ToolContext): void {
   server.registerTool(
     "run_status",
     {
       title: "Status of a Codex run",
       description:
         "How a run started by run_codex or resume_session is doing or how it ended, by run_id or session_id, optionally waiting up to wait_ms for it to end; includes the last few things Codex did. Answers the same run object as run_codex, for runs of any server sharing this state dir, running or ended. With no id: `runs`, the recent runs of every server, newest first.",
-      inputSchema,
+      inputSchema: inputSchema.shape,
       outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
@@ -36,7 +42,7 @@ export function registerRunStatusTool(server: McpServer, { runs }: ToolContext):
           const text = recent.length === 0 ? "No runs yet." : recent.map((view) => renderRun(view).split("\n")[0]).join("\n");
           return toolResult({ runs: recent }, text);
         }
-        let view = run_id !== undefined ? await runs.registry.get(run_id) : await runs.registry.findBySession(session_id ?? "");
+        let view = run_id !== undefined ? await runs.registry.get(run_id) : await runOfSession(config, runs, sessions, session_id ?? "");
         if (!view) {
           const what = run_id !== undefined ? `run "${run_id}"` : `run of session "${session_id}"`;
           return toolError(`no ${what} in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`);
@@ -45,4 +51,21 @@ export function registerRunStatusTool(server: McpServer, { runs }: ToolContext):
         return toolResult(view, renderRun(view));
       }),
   );
+}
+
+/**
+ * The newest run of a session named as every tool names one (resolved through the session reader). A run
+ * whose session has no rollout yet is still found by its exact id; otherwise the reader's own error (no
+ * match, ambiguous prefix) is the answer.
+ */
+async function runOfSession(config: ServerConfig, runs: RunManager, sessions: SessionStore, ref: string): Promise<RunView | undefined> {
+  await checkSessionRef(config, ref);
+  try {
+    const file = await resolveSession(sessions, ref);
+    return await runs.registry.findBySession(file.id);
+  } catch (error) {
+    const exact = error instanceof SessionLookupError ? await runs.registry.findBySession(ref.trim()) : undefined;
+    if (exact) return exact;
+    throw error;
+  }
 }

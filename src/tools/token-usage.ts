@@ -5,31 +5,12 @@ import { checkSessionRef } from "./policy.js";
 import { sessionTokenUsage } from "../sessions/index.js";
 import { renderUsage } from "../render.js";
 import { answer, toolResult, withNote } from "./result.js";
-import { rateLimitWindow, sessionIdInput, tokenTotals } from "./schemas.js";
+import { sessionTokenUsageSchema } from "../sessions/views/usage.js";
+import { sessionIdInput } from "./schemas.js";
 
-const inputSchema = { session_id: sessionIdInput };
+const inputSchema = z.object({ session_id: sessionIdInput });
 
-const turnUsage = tokenTotals.extend({ turn: z.number() });
-
-const outputSchema = {
-  id: z.string(),
-  path: z.string(),
-  total: tokenTotals.nullable(),
-  last_turn: turnUsage.nullable(),
-  per_turn: z.array(turnUsage),
-  per_turn_omitted: z.number(),
-  model_context_window: z.number().nullable(),
-  context_used_percent: z.number().nullable(),
-  rate_limits: z.object({ primary: rateLimitWindow.nullable(), secondary: rateLimitWindow.nullable() }).nullable(),
-  plan_type: z.string().nullable(),
-  observed_at: z.string().nullable(),
-  segments: z.number(),
-  context_window_full: z.boolean().describe("A request overflowed the context window (Codex's window-full marker) and no later counter says otherwise."),
-  inherited: z.object({ parent_id: z.string().nullable(), tokens: tokenTotals }).nullable(),
-  note: z.string().nullable(),
-  skipped_lines: z.number(),
-  bad_field_lines: z.number(),
-};
+const outputSchema = sessionTokenUsageSchema.shape;
 
 export function registerTokenUsageTool(server: McpServer, { config, sessions }: ToolContext): void {
   server.registerTool(
@@ -38,7 +19,7 @@ export function registerTokenUsageTool(server: McpServer, { config, sessions }: 
       title: "Token usage of a Codex session",
       description:
         "Token totals of a Codex session from its own counters (input, cached input, output, reasoning, total), per turn and for the last turn, how full the context window was, and the newest rate-limit readings (primary and secondary window: percent used, window length, reset time). Sessions from CLIs that logged no counters get nulls and a note, never estimates.",
-      inputSchema,
+      inputSchema: inputSchema.shape,
       outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },

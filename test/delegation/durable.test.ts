@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Ledger } from "../../src/codex/ledger.js";
+import { RunLedger } from "../../src/codex/run-ledger.js";
 import { stillRunning } from "../../src/codex/liveness.js";
 import { processesOfRun } from "../../src/codex/processes.js";
-import type { RunView } from "../../src/codex/runs.js";
+import type { RunView } from "../../src/codex/run-manager.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
@@ -56,7 +56,7 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): P
 
 /** Nothing of the runs is left: no process carrying their marker, and their supervisors have exited. */
 async function expectNothingLeft(stateDir: string, runIds: string[]): Promise<void> {
-  const ledger = new Ledger(stateDir);
+  const ledger = new RunLedger(stateDir);
   for (const runId of runIds) {
     expect(await processesOfRun(runId)).toEqual([]);
     const supervisor = (await ledger.find(runId))?.start.supervisor;
@@ -103,7 +103,7 @@ describe("a run outlives the server that started it", () => {
     expect(started.status).toBe("running");
     first.child.kill("SIGKILL");
     await first.exited();
-    const ledger = new Ledger(stateDir);
+    const ledger = new RunLedger(stateDir);
     const recorded = await until(() => ledger.find(started.run_id), (entry) => entry?.end !== null);
     expect(recorded?.end).toMatchObject({ status: "timeout", error: "timed out: no result within 3000 ms", session_id: started.session_id });
     await expectNothingLeft(stateDir, [started.run_id]);
@@ -115,7 +115,7 @@ describe("a run outlives the server that started it", () => {
     const started = (await first.call("run_codex", { prompt: "please HANG", cwd: workdir, skip_git_repo_check: true, background: true })).structuredContent as unknown as RunView;
     first.child.stdin.end();
     await first.exited();
-    expect((await new Ledger(stateDir).find(started.run_id))?.end).toMatchObject({ status: "cancelled", error: "cancelled: the server shut down (stdin closed)" });
+    expect((await new RunLedger(stateDir).find(started.run_id))?.end).toMatchObject({ status: "cancelled", error: "cancelled: the server shut down (stdin closed)" });
     await expectNothingLeft(stateDir, [started.run_id]);
   });
 });
@@ -135,8 +135,8 @@ describe("any process of the state dir follows and stops any run", () => {
       expect(listed.runs.map((view) => [view.run_id, view.status])).toEqual([[started.run_id, "running"]]);
       const summary = (await second.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: { category: string } };
       expect(summary.diagnosis.category).toBe("running");
-      const sessions = (await second.call("list_sessions", { limit: 50 })).structuredContent as { sessions: Array<{ id: string; status: string; running_run_id: string | null }> };
-      expect(sessions.sessions.find((session) => session.id === started.session_id)).toMatchObject({ status: "incomplete", running_run_id: started.run_id });
+      const sessions = (await second.call("list_sessions", { limit: 50 })).structuredContent as { sessions: Array<{ session_id: string; status: string; running_run_id: string | null }> };
+      expect(sessions.sessions.find((session) => session.session_id === started.session_id)).toMatchObject({ status: "incomplete", running_run_id: started.run_id });
 
       const cancelled = (await second.call("cancel_run", { run_id: started.run_id })).structuredContent as unknown as RunView;
       expect(cancelled).toMatchObject({ run_id: started.run_id, status: "cancelled", error: "cancelled: cancel_run was called", session_id: started.session_id });
@@ -179,7 +179,7 @@ describe("any process of the state dir follows and stops any run", () => {
     try {
       const abort = new AbortController();
       const call = mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please RUN:sleep 30" }, { signal: abort.signal });
-      const ledger = new Ledger(stateDir);
+      const ledger = new RunLedger(stateDir);
       const entry = await until(async () => (await ledger.runs())[0], (found) => found !== undefined);
       const runId = entry?.start.run_id ?? "";
       await runningCommand(mcp, runId, "sleep 30");
@@ -202,7 +202,7 @@ describe("any process of the state dir follows and stops any run", () => {
       await runningCommand(mcp, started.run_id, "sleep 30");
       const inputs = join(stateDir, "runs", started.run_id, "inputs");
       expect(await readdir(inputs)).toEqual(["schema.json"]);
-      const supervisor = (await new Ledger(stateDir).find(started.run_id))?.start.supervisor;
+      const supervisor = (await new RunLedger(stateDir).find(started.run_id))?.start.supervisor;
       process.kill(supervisor?.pid ?? 0, "SIGKILL");
       await until(() => stillRunning(supervisor ?? { pid: 0, started: null }), (running) => !running);
       expect((await processesOfRun(started.run_id)).length).toBeGreaterThan(1);
@@ -211,7 +211,7 @@ describe("any process of the state dir follows and stops any run", () => {
       expect(view.error).toMatch(
         new RegExp(`^the run's supervisor \\(pid ${supervisor?.pid}\\) stopped before the run ended; [1-9]\\d* process\\(es\\) still carrying the run's marker were stopped by the next process that looked at it \\(pid ${process.pid}\\)\\. See session_summary for what the session log says\\.$`),
       );
-      expect((await new Ledger(stateDir).find(started.run_id))?.end).toMatchObject({ status: "failed", signal: "SIGKILL", session_id: started.session_id });
+      expect((await new RunLedger(stateDir).find(started.run_id))?.end).toMatchObject({ status: "failed", signal: "SIGKILL", session_id: started.session_id });
       expect(await processesOfRun(started.run_id)).toEqual([]);
       // the run's inputs go with it, removed by the process that settled it
       expect(existsSync(inputs)).toBe(false);

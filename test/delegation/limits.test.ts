@@ -2,9 +2,9 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Ledger } from "../../src/codex/ledger.js";
+import { RunLedger } from "../../src/codex/run-ledger.js";
 import { DEPTH_MARKER, groupMembers, processesOfRun } from "../../src/codex/processes.js";
-import type { RunView } from "../../src/codex/runs.js";
+import type { RunView } from "../../src/codex/run-manager.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { codexVersion, PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
@@ -40,7 +40,7 @@ async function withServer(settings: Partial<TestConfig>, body: (mcp: Connected) 
 const start = (mcp: Connected, args: Record<string, unknown>) => mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, ...args });
 
 async function expectGone(mcp: Connected, runId: string): Promise<void> {
-  const recorded = await new Ledger(mcp.config.runner.stateDir).find(runId);
+  const recorded = await new RunLedger(mcp.config.runner.stateDir).find(runId);
   expect(await groupMembers(recorded?.start.pgid ?? 0)).toEqual([]);
   expect(await processesOfRun(runId)).toEqual([]);
 }
@@ -118,7 +118,7 @@ describe("limits", () => {
       expect(textOf(await mcp.call("resume_session", { session_id: archivedId, prompt: "x" }))).toBe(
         `session ${archivedId} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${archivedId}\` first.`,
       );
-      expect((await new Ledger(mcp.config.runner.stateDir).runs()).length).toBe(0);
+      expect((await new RunLedger(mcp.config.runner.stateDir).runs()).length).toBe(0);
     });
   });
 
@@ -203,7 +203,7 @@ describe("server shutdown", () => {
       runs.push(((await start(mcp, { prompt, background: true, mode: "read-only" })).structuredContent as unknown as RunView).run_id);
     }
     await mcp.close();
-    const ledger = new Ledger(mcp.config.runner.stateDir);
+    const ledger = new RunLedger(mcp.config.runner.stateDir);
     for (const runId of runs) {
       expect((await ledger.find(runId))?.end).toMatchObject({ status: "cancelled", error: "cancelled: the server is shutting down" });
       await expectGone(mcp, runId);

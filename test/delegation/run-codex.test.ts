@@ -4,9 +4,9 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunView } from "../../src/codex/runs.js";
+import type { RunView } from "../../src/codex/run-manager.js";
 import { groupMembers, processesOfRun } from "../../src/codex/processes.js";
-import { Ledger } from "../../src/codex/ledger.js";
+import { RunLedger } from "../../src/codex/run-ledger.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
@@ -38,7 +38,7 @@ const status = async (args: Record<string, unknown>): Promise<RunView> =>
 
 /** Asserts no process of the run is left: neither its process group nor anything carrying its marker. */
 async function expectNoProcessesLeft(runId: string): Promise<void> {
-  const recorded = await new Ledger(mcp.config.runner.stateDir).find(runId);
+  const recorded = await new RunLedger(mcp.config.runner.stateDir).find(runId);
   const pgid = recorded?.start.pgid;
   expect(pgid).toBeGreaterThan(0);
   expect(await groupMembers(pgid ?? 0)).toEqual([]);
@@ -70,7 +70,7 @@ describe("run_codex with the real Codex CLI", () => {
     expect(completed.recent_events.map((event) => event.message)).toContain("running: echo hi; exit 3");
     await expectNoProcessesLeft(completed.run_id);
 
-    const ledger = await new Ledger(mcp.config.runner.stateDir).find(completed.run_id);
+    const ledger = await new RunLedger(mcp.config.runner.stateDir).find(completed.run_id);
     expect(ledger?.start).toMatchObject({ cwd: workdir, mode: "sandboxed", codex_version: "0.169.0", resume_of: null });
     expect(ledger?.start.argv).toEqual([
       PINNED_CODEX,
@@ -83,6 +83,16 @@ describe("run_codex with the real Codex CLI", () => {
       "-",
     ]);
     expect(ledger?.end).toMatchObject({ status: "completed", session_id: completed.session_id, exit_code: 0 });
+  });
+
+  it("run_status names a session as every other tool does: a unique prefix, `last`, a rollout path", async () => {
+    const sessionId = completed.session_id ?? "";
+    expect((await status({ session_id: sessionId.slice(0, 23).toUpperCase() })).run_id).toBe(completed.run_id);
+    expect((await status({ session_id: "last" })).run_id).toBe(completed.run_id);
+    expect((await status({ session_id: completed.rollout_path })).run_id).toBe(completed.run_id);
+    const unknown = await mcp.call("run_status", { session_id: "0199ffff-0000-7000-8000-000000000000" });
+    expect(unknown.isError).toBe(true);
+    expect(textOf(unknown)).toBe(`no session "0199ffff-0000-7000-8000-000000000000" in CODEX_HOME (${home}). The 1 newest: ${sessionId}.`);
   });
 
   it("a model error is `failed` with the model's own message", async () => {
@@ -168,7 +178,7 @@ describe("run_codex with the real Codex CLI", () => {
       rollout_path: completed.rollout_path,
       effective: { sandbox: "workspace-write", cwd: workdir, mismatch: false },
     });
-    const ledger = await new Ledger(mcp.config.runner.stateDir).find(resumed.run_id);
+    const ledger = await new RunLedger(mcp.config.runner.stateDir).find(resumed.run_id);
     expect(ledger?.start.argv.slice(-3)).toEqual(["resume", completed.session_id, "-"]);
     expect(ledger?.start.argv).toContain("--skip-git-repo-check");
 
@@ -225,7 +235,7 @@ describe("run_codex with the real Codex CLI", () => {
   });
 
   it("the rollout and the ledger agree, and the ledger is one JSON record per line", async () => {
-    const text = await readFile(new Ledger(mcp.config.runner.stateDir).path, "utf8");
+    const text = await readFile(new RunLedger(mcp.config.runner.stateDir).path, "utf8");
     const records = text.trimEnd().split("\n").map((line) => JSON.parse(line) as { type: string });
     expect(records.filter((r) => r.type === "start").length).toBe(records.filter((r) => r.type === "end").length);
     expect(existsSync(completed.rollout_path ?? "")).toBe(true);

@@ -5,9 +5,9 @@ import { appendFile, chmod, mkdtemp, readdir, realpath, writeFile } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Ledger } from "../../src/codex/ledger.js";
+import { RunLedger } from "../../src/codex/run-ledger.js";
 import { processesOfRun } from "../../src/codex/processes.js";
-import type { RunView } from "../../src/codex/runs.js";
+import type { RunView } from "../../src/codex/run-manager.js";
 import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { connect, testConfig, textOf, type Connected } from "../support/mcp.js";
 import { serveStdio, type StdioServer } from "../support/stdio-server.js";
@@ -93,7 +93,7 @@ describe("a misbehaving run", () => {
   it("a ledger whose last record was torn by a kill mid-write still reads, the torn record skipped", async () => {
     await withStub(QUICK_SUCCESS, {}, async (mcp) => {
       const view = await run(mcp, { prompt: "x" });
-      const ledger = new Ledger(mcp.config.runner.stateDir);
+      const ledger = new RunLedger(mcp.config.runner.stateDir);
       await appendFile(ledger.path, '{"type":"start","run_id":"run_torn","at":"2026-11-23T00:00:00Z","argv":["codex","exe');
       expect((await ledger.runs()).map((entry) => entry.start.run_id)).toEqual([view.run_id]);
       const listed = (await mcp.call("run_status", {})).structuredContent as { runs: Array<{ run_id: string }> };
@@ -123,7 +123,7 @@ describe("a misbehaving run", () => {
       expect(view).toMatchObject({ status: "failed", exit_code: 3, error: "codex exited with code 3: fatal: the real reason" });
       expect(view.stderr_tail.length).toBeLessThanOrEqual(2000);
       expect(view.stderr_tail.endsWith("fatal: the real reason\n")).toBe(true);
-      const recorded = await new Ledger(mcp.config.runner.stateDir).find(view.run_id);
+      const recorded = await new RunLedger(mcp.config.runner.stateDir).find(view.run_id);
       expect(JSON.stringify(recorded).length).toBeLessThan(8000);
     });
     await withStub(`head -c 3000 /dev/zero | tr '\\0' 'e' >&2; exit 4`, {}, async (mcp) => {
@@ -150,7 +150,7 @@ describe("a misbehaving run", () => {
       expect(await leftovers(ids)).toEqual([]);
       const handlesAfter = (await readdir("/proc/self/fd")).length;
       expect(handlesAfter - handlesBefore).toBeLessThanOrEqual(2);
-      const runs = await new Ledger(mcp.config.runner.stateDir).runs();
+      const runs = await new RunLedger(mcp.config.runner.stateDir).runs();
       expect(runs.filter((entry) => entry.end).length).toBe(100);
     });
   }, 300_000);
@@ -166,7 +166,7 @@ describe("a misbehaving run", () => {
       const [views, answers] = await Promise.all([Promise.all(runs), Promise.all(reads)]);
       expect(views.map((view) => view.status)).toEqual(Array(8).fill("completed"));
       expect(answers.filter((answer) => answer.isError)).toEqual([]);
-      const ledger = await new Ledger(mcp.config.runner.stateDir).runs();
+      const ledger = await new RunLedger(mcp.config.runner.stateDir).runs();
       const byId = (a: string[], b: string[]) => String(a[0]).localeCompare(String(b[0]));
       expect(ledger.map((entry) => [entry.start.run_id, entry.end?.status ?? ""]).sort(byId)).toEqual(views.map((view) => [view.run_id, "completed"]).sort(byId));
       expect(ledger).toHaveLength(8);
@@ -214,7 +214,7 @@ describe("the server going away while runs are running", () => {
     await exited(child);
     expect(child.exitCode).toBe(0);
     expect(await leftovers(ids)).toEqual([]);
-    const runs = await new Ledger(stateDir).runs();
+    const runs = await new RunLedger(stateDir).runs();
     expect(runs.map((entry) => entry.end?.status)).toEqual(["cancelled", "cancelled", "cancelled", "cancelled"]);
     expect(runs[0]?.end?.error).toBe(`cancelled: the server shut down (${how})`);
   });
@@ -227,7 +227,7 @@ describe("the server going away while runs are running", () => {
     else first.child.kill(how as NodeJS.Signals);
     await exited(first.child);
     expect((await leftovers(ids)).length).toBeGreaterThanOrEqual(4);
-    expect((await new Ledger(stateDir).runs()).map((entry) => entry.end)).toEqual([null, null, null, null]);
+    expect((await new RunLedger(stateDir).runs()).map((entry) => entry.end)).toEqual([null, null, null, null]);
     const second = await serve(stateDir);
     try {
       for (const id of ids) {
@@ -235,7 +235,7 @@ describe("the server going away while runs are running", () => {
         expect((await second.call("cancel_run", { run_id: id })).structuredContent).toMatchObject({ run_id: id, status: "cancelled", error: "cancelled: cancel_run was called" });
       }
       expect(await leftovers(ids)).toEqual([]);
-      expect((await new Ledger(stateDir).runs()).map((entry) => entry.end?.status)).toEqual(["cancelled", "cancelled", "cancelled", "cancelled"]);
+      expect((await new RunLedger(stateDir).runs()).map((entry) => entry.end?.status)).toEqual(["cancelled", "cancelled", "cancelled", "cancelled"]);
     } finally {
       second.child.stdin.end();
       await exited(second.child);

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, realpath, symlink, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Ledger } from "../../src/codex/ledger.js";
+import { RunLedger } from "../../src/codex/run-ledger.js";
 import { loadConfig } from "../../src/config.js";
 import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { connect, testConfig, textOf, type Connected } from "../support/mcp.js";
@@ -87,7 +87,7 @@ describe("prompts and config reach Codex as data, never as flags or shell", () =
 
   it("config values are single argv entries; keys that look like flags are refused", async () => {
     const view = (await mcp.call("run_codex", { prompt: "x", cwd: work, config: { model: "m --dangerously-bypass-approvals-and-sandbox", "a.b_c-d": [1, "two"] } })).structuredContent as { run_id: string };
-    const start = (await new Ledger(mcp.config.runner.stateDir).find(view.run_id))?.start;
+    const start = (await new RunLedger(mcp.config.runner.stateDir).find(view.run_id))?.start;
     expect(start?.argv).toContain('--config=model="m --dangerously-bypass-approvals-and-sandbox"');
     expect(start?.argv).toContain('--config=a.b_c-d=[1, "two"]');
     expect(start?.argv).not.toContain("--dangerously-bypass-approvals-and-sandbox");

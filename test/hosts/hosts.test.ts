@@ -44,9 +44,9 @@ describe("MCP Inspector CLI", () => {
 
   it("calls list_sessions", async () => {
     const { stdout } = await inspect("--method", "tools/call", "--tool-name", "list_sessions", "--tool-arg", "limit=2");
-    const result = JSON.parse(stdout) as { structuredContent: { codex_home: string; sessions: Array<{ id: string }> } };
+    const result = JSON.parse(stdout) as { structuredContent: { codex_home: string; sessions: Array<{ session_id: string }> } };
     expect(result.structuredContent.codex_home).toBe(fixtureHome);
-    expect(result.structuredContent.sessions.map((session) => session.id)).toEqual([newest().session_id, fixtures.at(-2)?.session_id]);
+    expect(result.structuredContent.sessions.map((session) => session.session_id)).toEqual([newest().session_id, fixtures.at(-2)?.session_id]);
   });
 });
 
@@ -92,10 +92,10 @@ describe("Codex as the MCP host", () => {
     expect(calls.calls[0]).toMatchObject({ name: "mcp__codex_control__session_summary", arguments: { session_id: target }, status: "completed" });
     // Codex hands the model the structured result (JSON) after its own "Output:" header
     const output = calls.calls[0]?.output ?? "";
-    const structured = JSON.parse(output.slice(output.indexOf("Output:\n") + "Output:\n".length)) as { id: string; status: string; diagnosis: { category: string } };
-    expect(structured).toMatchObject({ id: target, status: "completed", diagnosis: { category: "command_failures" } });
+    const structured = JSON.parse(output.slice(output.indexOf("Output:\n") + "Output:\n".length)) as { session_id: string; status: string; diagnosis: { category: string } };
+    expect(structured).toMatchObject({ session_id: target, status: "completed", diagnosis: { category: "command_failures" } });
     const summary = (await reader.call("session_summary", { session_id: "last" })).structuredContent as { last_agent_message: string; status: string };
     expect(summary.status).toBe("completed");
-    expect(summary.last_agent_message.startsWith(`Done. The tool said: {"id":"${target}"`)).toBe(true);
+    expect(summary.last_agent_message.startsWith(`Done. The tool said: {"session_id":"${target}"`)).toBe(true);
   });
 });

@@ -15,7 +15,7 @@ async function boundaryErrors(file: string, code: string): Promise<string[]> {
 
 describe("layer boundaries are enforced by lint", () => {
   it("src/sessions may not import src/codex", async () => {
-    const errors = await boundaryErrors("src/sessions/usage.ts", 'import { Ledger } from "../codex/ledger.js";\nexport const x = Ledger;\n');
+    const errors = await boundaryErrors("src/sessions/usage.ts", 'import { RunLedger } from "../codex/run-ledger.js";\nexport const x = RunLedger;\n');
     expect(errors).toEqual([expect.stringContaining("src/sessions reads Codex's logs and depends on nothing above it")]);
   });
 
@@ -34,6 +34,6 @@ describe("layer boundaries are enforced by lint", () => {
 
   it("src/codex may read sessions, and the tools may use both", async () => {
     expect(await boundaryErrors("src/codex/toml.ts", 'import { tokenUsage } from "../sessions/usage.js";\nexport const x = tokenUsage;\n')).toEqual([]);
-    expect(await boundaryErrors("src/tools/policy.ts", 'import { Ledger } from "../codex/ledger.js";\nexport const x = Ledger;\n')).toEqual([]);
+    expect(await boundaryErrors("src/tools/policy.ts", 'import { RunLedger } from "../codex/run-ledger.js";\nexport const x = RunLedger;\n')).toEqual([]);
   });
 });

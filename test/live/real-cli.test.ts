@@ -49,11 +49,11 @@ describe(`real Codex ${CODEX_VERSION}`, () => {
 
     const listed = (await mcp.call("list_sessions", {})).structuredContent as { sessions: Array<Record<string, unknown>> };
     expect(listed.sessions).toHaveLength(1);
-    expect(listed.sessions[0]).toMatchObject({ id: threadId, cwd: workdir, cli_version: CODEX_VERSION, first_prompt: "please RUN:echo live; exit 7", status: "completed" });
+    expect(listed.sessions[0]).toMatchObject({ session_id: threadId, cwd: workdir, cli_version: CODEX_VERSION, first_prompt: "please RUN:echo live; exit 7", status: "completed" });
 
     const summary = (await mcp.call("session_summary", { session_id: "last" })).structuredContent;
     expect(summary).toMatchObject({
-      id: threadId,
+      session_id: threadId,
       status: "completed",
       last_agent_message: "Done. The tool said: live",
       diagnosis: { category: "command_failures", evidence: ["turn 1 completed, but its last command failed", 'the agent\'s last message: "Done. The tool said: live"', 'failed: "echo live; exit 7" exited with 7'],

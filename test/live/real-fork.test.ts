@@ -47,22 +47,22 @@ describe("a fork made by the real CLI", () => {
     const parentUsage = (await mcp.call("token_usage", { session_id: parent })).structuredContent as { total: { total: number } };
     const usage = (await mcp.call("token_usage", { session_id: child })).structuredContent as Record<string, unknown>;
     // the fake model answers each request with the same usage: the fork's own turn costs what the parent's did
-    expect(usage).toMatchObject({ total: { total: parentUsage.total.total }, inherited: { parent_id: parent, tokens: { total: parentUsage.total.total } } });
+    expect(usage).toMatchObject({ total: { total: parentUsage.total.total }, inherited: { parent_session_id: parent, tokens: { total: parentUsage.total.total } } });
 
     const summary = (await mcp.call("session_summary", { session_id: child })).structuredContent as Record<string, unknown>;
     expect(summary).toMatchObject({
       kind: "fork",
-      parent_id: parent,
+      parent_session_id: parent,
       counts: { turns: 1, function_calls: 1 },
       turns: [{ index: 1, prompt: "please RUN:echo two", status: "completed" }],
       tokens: { total: parentUsage.total.total },
     });
     const parentSummary = (await mcp.call("session_summary", { session_id: parent })).structuredContent as { children: unknown[] };
-    expect(parentSummary.children).toMatchObject([{ id: child, kind: "fork", status: "completed", first_prompt: "please RUN:echo two" }]);
+    expect(parentSummary.children).toMatchObject([{ session_id: child, kind: "fork", status: "completed", first_prompt: "please RUN:echo two" }]);
     const listed = (await mcp.call("list_sessions", {})).structuredContent as { sessions: Array<Record<string, unknown>> };
-    expect(listed.sessions.map(({ id, kind, parent_id }) => ({ id, kind, parent_id }))).toEqual([
-      { id: child, kind: "fork", parent_id: parent },
-      { id: parent, kind: "session", parent_id: null },
+    expect(listed.sessions.map(({ session_id, kind, parent_session_id }) => ({ session_id, kind, parent_session_id }))).toEqual([
+      { session_id: child, kind: "fork", parent_session_id: parent },
+      { session_id: parent, kind: "session", parent_session_id: null },
     ]);
   });
 });

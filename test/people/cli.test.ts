@@ -137,7 +137,7 @@ describe("prompt and resources", () => {
     expect(resources[0]).toMatchObject({ uri: `codex://sessions/${newest.session_id}`, name: newest.session_id, mimeType: "application/json" });
     const read = await mcp.client.readResource({ uri: `codex://sessions/${newest.session_id}` });
     const content = read.contents[0] as { text: string };
-    expect(JSON.parse(content.text)).toMatchObject({ id: newest.session_id, status: "completed" });
+    expect(JSON.parse(content.text)).toMatchObject({ session_id: newest.session_id, status: "completed" });
   });
 
   it("the doctor tool answers with the same report", async () => {

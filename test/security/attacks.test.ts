@@ -7,10 +7,10 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, symlink, unlink, wr
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Ledger, MAX_RECORD_BYTES } from "../../src/codex/ledger.js";
+import { RunLedger, MAX_RECORD_BYTES } from "../../src/codex/run-ledger.js";
 import { CALLER_CONFIG_KEYS } from "../../src/codex/run-policy.js";
 import { RUN_MARKER } from "../../src/codex/processes.js";
-import type { RunView } from "../../src/codex/runs.js";
+import type { RunView } from "../../src/codex/run-manager.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
@@ -77,7 +77,7 @@ describe("caller config cannot start a process, widen the sandbox, redirect cred
         const result = await mcp.call(tool, args);
         expect([tool, result.isError, textOf(result)]).toEqual([tool, true, refusedKey(key)]);
       }
-      expect((await new Ledger(mcp.config.runner.stateDir).runs()).length).toBe(0);
+      expect((await new RunLedger(mcp.config.runner.stateDir).runs()).length).toBe(0);
       expect(existsSync(marker)).toBe(false);
     });
   });
@@ -252,7 +252,7 @@ describe("recovery kills only what it can prove is the run's", () => {
     const marked = spawn("sleep", ["60"], { detached: true, stdio: "ignore", env: { ...process.env, [RUN_MARKER]: "run_leftover000001" } });
     const exited = new Promise((resolve) => marked.once("exit", resolve));
     try {
-      const ledger = new Ledger(stateDir);
+      const ledger = new RunLedger(stateDir);
       const start = { type: "start" as const, at: new Date().toISOString(), argv: [], cwd: workdir, mode: "sandboxed" as const, server_pid: 2 ** 22 + 1, codex_version: "0.169.0", prompt_preview: "", resume_of: null };
       await ledger.append({ ...start, run_id: "run_forged000001", pgid: victim.pid ?? 0 });
       await ledger.append({ ...start, run_id: "run_leftover000001", pgid: victim.pid ?? 0 });
@@ -266,7 +266,7 @@ describe("recovery kills only what it can prove is the run's", () => {
       expect(marked.signalCode).toBe("SIGKILL");
       expect(victim.exitCode).toBe(null);
       expect(process.kill(victim.pid ?? 0, 0)).toBe(true);
-      const ends = (await new Ledger(stateDir).runs()).map((entry) => [entry.start.run_id, entry.end?.status]);
+      const ends = (await new RunLedger(stateDir).runs()).map((entry) => [entry.start.run_id, entry.end?.status]);
       // a leftover stopped for a dead follower is recorded failed (the supervisor design: nobody cancelled it)
       expect(ends).toEqual([
         ["run_forged000001", "failed"],
@@ -331,9 +331,9 @@ describe("bounded state", () => {
       const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "p".repeat(900_000), mode: "read-only", config: { model_verbosity: huge } }))
         .structuredContent as unknown as RunView;
       expect(view.status).toBe("failed");
-      const lines = (await readFile(new Ledger(mcp.config.runner.stateDir).path, "utf8")).trimEnd().split("\n");
+      const lines = (await readFile(new RunLedger(mcp.config.runner.stateDir).path, "utf8")).trimEnd().split("\n");
       for (const line of lines) expect(Buffer.byteLength(line)).toBeLessThan(MAX_RECORD_BYTES);
-      const start = (await new Ledger(mcp.config.runner.stateDir).find(view.run_id))?.start;
+      const start = (await new RunLedger(mcp.config.runner.stateDir).find(view.run_id))?.start;
       const entry = start?.argv.find((arg) => arg.startsWith("--config=model_verbosity="));
       expect(entry).toMatch(new RegExp(`^--config=model_verbosity="v+… \\[truncated: ${huge.length + '--config=model_verbosity=""'.length} chars\\]$`));
     });

@@ -1,6 +1,6 @@
 // The caller-settings allowlist, decided on plain objects.
 import { describe, expect, it } from "vitest";
-import { boundedLine, MAX_RECORD_BYTES } from "../../src/codex/ledger.js";
+import { boundedLine, MAX_RECORD_BYTES } from "../../src/codex/run-ledger.js";
 import { CALLER_CONFIG_KEYS, flattenConfig, policyDifferences, refuseCallerSettings, refuseWorkspace } from "../../src/codex/run-policy.js";
 
 const strict = { allowConfigKeys: [], allowProfile: false };

@@ -45,7 +45,7 @@ describe("rollout-*.jsonl.zst", () => {
 
   it("list_sessions lists it (archived) with its prompt and status", async () => {
     const listed = (await zstMcp.call("list_sessions", { include_archived: true })).structuredContent as { sessions: Array<Record<string, unknown>> };
-    expect(listed.sessions).toMatchObject([{ id: plain.session_id, archived: true, status: "completed", first_prompt: "please RUN:echo hi; exit 3", cli_version: "0.169.0" }]);
+    expect(listed.sessions).toMatchObject([{ session_id: plain.session_id, archived: true, status: "completed", first_prompt: "please RUN:echo hi; exit 3", cli_version: "0.169.0" }]);
   });
 
   it("a .zst file that is not zstd is read as far as it decodes: every tool answers", async () => {

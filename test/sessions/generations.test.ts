@@ -119,7 +119,7 @@ describe.each(cases)("Codex %s, %s", (version, scenario, expected) => {
   it("summarizes the session", async () => {
     const { file, model, stats } = await loadSession(FIXTURE_HOME, entry.session_id);
     const summary = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 10, skippedLines: stats.skipped });
-    expect(summary.id).toBe(entry.session_id);
+    expect(summary.session_id).toBe(entry.session_id);
     expect(summary.status).toBe(expected.status);
     expect(summary.diagnosis.category).toBe(expected.diagnosis);
     expect(summary.turns.map((turn) => turn.prompt)).toEqual(expected.prompts);

@@ -47,13 +47,13 @@ describe("forks and sub-agents are charged only their own work", () => {
     const { summary, usage, calls, full } = await tools("fork-copied-parent-history");
     expect(summary).toMatchObject({
       kind: "fork",
-      parent_id: PARENT,
-      inherited: { parent_id: PARENT, lines: 9, turns: 1, calls: 1, tokens: { total: 3000 } },
+      parent_session_id: PARENT,
+      inherited: { parent_session_id: PARENT, lines: 9, turns: 1, calls: 1, tokens: { total: 3000 } },
       counts: { turns: 1, function_calls: 0, failed_calls: 0, messages: 2 },
       turns: [{ index: 1, prompt: "child prompt", status: "completed" }],
       tokens: { input: 400, output: 0, total: 400 },
     });
-    expect(usage).toMatchObject({ total: { total: 400 }, inherited: { parent_id: PARENT, tokens: { total: 3000 } }, segments: 1 });
+    expect(usage).toMatchObject({ total: { total: 400 }, inherited: { parent_session_id: PARENT, tokens: { total: 3000 } }, segments: 1 });
     expect(calls).toMatchObject({ total_calls: 0, calls: [] });
     expect(full.model.turns.map((turn) => turn.prompt)).toEqual(["child prompt"]);
   });
@@ -62,9 +62,9 @@ describe("forks and sub-agents are charged only their own work", () => {
     const { summary, usage, calls } = await tools("subagent-history-by-ordinal");
     expect(summary).toMatchObject({
       kind: "subagent",
-      parent_id: PARENT,
+      parent_session_id: PARENT,
       agent_nickname: "Ada",
-      inherited: { parent_id: PARENT, lines: 5, turns: 1, calls: 1, tokens: { total: 5000 } },
+      inherited: { parent_session_id: PARENT, lines: 5, turns: 1, calls: 1, tokens: { total: 5000 } },
       counts: { turns: 1, function_calls: 1, failed_calls: 1 },
       // the sub-agent's task arrives as an `agent_message` response item (0.158)
       turns: [{ index: 1, prompt: "check the tests", status: "completed", last_agent_message: "The tests fail." }],
@@ -78,7 +78,7 @@ describe("forks and sub-agents are charged only their own work", () => {
 
   it("a sub-agent whose replayed counter sits at spawn time and whose own counter restarts: 700, not 10,700", async () => {
     const { summary, usage } = await tools("subagent-counter-restarts");
-    expect(summary).toMatchObject({ kind: "subagent", parent_id: PARENT, inherited: { lines: 1, turns: 0, tokens: { total: 10000 } }, counts: { turns: 1 } });
+    expect(summary).toMatchObject({ kind: "subagent", parent_session_id: PARENT, inherited: { lines: 1, turns: 0, tokens: { total: 10000 } }, counts: { turns: 1 } });
     expect(summary.turns).toMatchObject([{ prompt: "sub-agent task", status: "completed" }]);
     expect(usage).toMatchObject({ total: { total: 700 }, segments: 1, inherited: { tokens: { total: 10000 } } });
   });
@@ -87,7 +87,7 @@ describe("forks and sub-agents are charged only their own work", () => {
 describe("turns as Codex means them", () => {
   it("a message typed while a turn runs is that turn's steering message; the compaction is noted on the turn", async () => {
     const { summary, usage } = await tools("steering-message-during-turn");
-    expect(summary).toMatchObject({ kind: "session", parent_id: null, inherited: null, counts: { turns: 2, messages: 5 } });
+    expect(summary).toMatchObject({ kind: "session", parent_session_id: null, inherited: null, counts: { turns: 2, messages: 5 } });
     expect(summary.turns).toEqual([
       expect.objectContaining({ index: 1, prompt: "fix the build", status: "completed", steering_messages: 1, compactions: 1, last_agent_message: "Built and tested." }),
       expect.objectContaining({ index: 2, prompt: "thanks", status: "completed", steering_messages: 0, compactions: 0 }),
@@ -102,10 +102,10 @@ describe("turns as Codex means them", () => {
 
   it("list_sessions shows parent and kind", async () => {
     const listed = (await mcp.call("list_sessions", { limit: 10 })).structuredContent as { sessions: Array<Record<string, unknown>> };
-    const byId = new Map(listed.sessions.map((session) => [session.id, session]));
-    expect(byId.get(ids.get("subagent-history-by-ordinal"))).toMatchObject({ kind: "subagent", parent_id: PARENT, first_prompt: "check the tests" });
-    expect(byId.get(ids.get("fork-copied-parent-history"))).toMatchObject({ kind: "fork", parent_id: PARENT, first_prompt: "child prompt" });
-    expect(byId.get(ids.get("steering-message-during-turn"))).toMatchObject({ kind: "session", parent_id: null });
+    const byId = new Map(listed.sessions.map((session) => [session.session_id, session]));
+    expect(byId.get(ids.get("subagent-history-by-ordinal"))).toMatchObject({ kind: "subagent", parent_session_id: PARENT, first_prompt: "check the tests" });
+    expect(byId.get(ids.get("fork-copied-parent-history"))).toMatchObject({ kind: "fork", parent_session_id: PARENT, first_prompt: "child prompt" });
+    expect(byId.get(ids.get("steering-message-during-turn"))).toMatchObject({ kind: "session", parent_session_id: null });
   });
 });
 
@@ -138,12 +138,12 @@ describe("a parent's children", () => {
     const failed = "0199aaaa-0000-7000-8000-000000000008";
     await copyFile(join(SHAPES, "subagent-failed-turn.jsonl"), join(dir, `rollout-2026-01-10T09-00-00-${failed}.jsonl`));
     const summary = (await mcp.call("session_summary", { session_id: PARENT })).structuredContent as { children: Array<Record<string, unknown>>; diagnosis: { category: string; evidence: string[] } };
-    const children = summary.children.map(({ id, kind, status, first_prompt }) => ({ id, kind, status, first_prompt }));
-    expect(children.sort((a, b) => String(a.id).localeCompare(String(b.id)))).toEqual([
-      { id: ids.get("fork-copied-parent-history"), kind: "fork", status: "completed", first_prompt: "child prompt" },
-      { id: ids.get("subagent-history-by-ordinal"), kind: "subagent", status: "completed", first_prompt: "check the tests" },
-      { id: ids.get("subagent-counter-restarts"), kind: "subagent", status: "completed", first_prompt: "sub-agent task" },
-      { id: failed, kind: "subagent", status: "failed", first_prompt: "update the docs" },
+    const children = summary.children.map(({ session_id, kind, status, first_prompt }) => ({ session_id, kind, status, first_prompt }));
+    expect(children.sort((a, b) => String(a.session_id).localeCompare(String(b.session_id)))).toEqual([
+      { session_id: ids.get("fork-copied-parent-history"), kind: "fork", status: "completed", first_prompt: "child prompt" },
+      { session_id: ids.get("subagent-history-by-ordinal"), kind: "subagent", status: "completed", first_prompt: "check the tests" },
+      { session_id: ids.get("subagent-counter-restarts"), kind: "subagent", status: "completed", first_prompt: "sub-agent task" },
+      { session_id: failed, kind: "subagent", status: "failed", first_prompt: "update the docs" },
     ]);
     expect(summary.diagnosis.category).toBe("completed");
     expect(summary.diagnosis.evidence.at(-1)).toBe(`sub-agent ${failed} ended failed: see session_summary ${failed}`);
@@ -162,8 +162,8 @@ describe("a fork that copied its parent's counters without a marker", () => {
     expect(alone).toMatchObject({ total: { total: 5100 }, inherited: null });
     await copyFile(join(SHAPES, "fork-parent-counters.jsonl"), join(dir, `rollout-2026-01-10T08-59-10-${parent}.jsonl`));
     const usage = (await mcp.call("token_usage", { session_id: child })).structuredContent as Record<string, unknown>;
-    expect(usage).toMatchObject({ total: { total: 1100 }, inherited: { parent_id: parent, tokens: { total: 4000 } } });
+    expect(usage).toMatchObject({ total: { total: 1100 }, inherited: { parent_session_id: parent, tokens: { total: 4000 } } });
     const summary = (await mcp.call("session_summary", { session_id: child })).structuredContent as Record<string, unknown>;
-    expect(summary).toMatchObject({ kind: "fork", parent_id: parent, tokens: { total: 1100 }, inherited: { lines: 4, tokens: { total: 4000 } } });
+    expect(summary).toMatchObject({ kind: "fork", parent_session_id: parent, tokens: { total: 1100 }, inherited: { lines: 4, tokens: { total: 4000 } } });
   });
 });

@@ -52,7 +52,7 @@ describe("damaged rollouts", () => {
   it("an empty file and a file with only its meta line", async () => {
     const empty = await homeWith(`rollout-2026-01-28T10-00-00-${ID}.jsonl`, "");
     const summary = await sessionSummary(empty.home, ID, { reasoningLimit: 10 });
-    expect(summary).toMatchObject({ id: ID, status: "incomplete", turns: [], skipped_lines: 0, tokens: null });
+    expect(summary).toMatchObject({ session_id: ID, status: "incomplete", turns: [], skipped_lines: 0, tokens: null });
     expect(summary.diagnosis.category).toBe("empty");
 
     const metaOnly = await homeWith(
@@ -66,7 +66,7 @@ describe("damaged rollouts", () => {
     const parent = "0199a1b2-0000-7000-8000-000000000001";
     const meta = (id: string, at: string) => JSON.stringify({ timestamp: at, type: "session_meta", payload: { id, timestamp: at, cwd: "/w" } });
     const { home } = await homeWith(`rollout-2026-01-28T10-00-00-${ID}.jsonl`, [meta(ID, "2026-01-28T10:00:00.000Z"), meta(parent, "2026-01-27T10:00:00.000Z")].join("\n"));
-    expect((await sessionSummary(home, ID, { reasoningLimit: 0 })).id).toBe(ID);
+    expect((await sessionSummary(home, ID, { reasoningLimit: 0 })).session_id).toBe(ID);
   });
 });
 
@@ -85,7 +85,7 @@ describe("TypeScript CLI session (a single JSON document)", () => {
     const { home } = await homeWith("../../../rollout-2025-05-17-dd3a4447-311a-47ef-ade0-25a669164032.json", JSON.stringify(document, null, 2));
     const summary = await sessionSummary(home, "dd3a4447", { reasoningLimit: 10 });
     expect(summary).toMatchObject({
-      id: "dd3a4447-311a-47ef-ade0-25a669164032",
+      session_id: "dd3a4447-311a-47ef-ade0-25a669164032",
       status: "completed",
       started_at: "2025-05-17T19:44:31.088Z",
       last_agent_message: "Done.",

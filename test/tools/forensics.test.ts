@@ -54,10 +54,10 @@ describe("list_sessions", () => {
     const result = await mcp.call("list_sessions", {});
     expect(result.isError).toBeFalsy();
     const { sessions } = result.structuredContent as { sessions: Array<Record<string, unknown>> };
-    expect(sessions.map((s) => s.id)).toEqual(newestFirst().slice(0, 20).map((f) => f.session_id));
+    expect(sessions.map((s) => s.session_id)).toEqual(newestFirst().slice(0, 20).map((f) => f.session_id));
     const newest = byScenario("0.169.0", "resumed");
     expect(sessions[0]).toEqual({
-      id: newest.session_id,
+      session_id: newest.session_id,
       path: newest.path,
       started_at: expect.stringMatching(/^2026-11-23T/),
       updated_at: new Date(Date.parse("2026-11-23T00:00:00Z") + (fixtures.length - 1) * 60_000).toISOString(),
@@ -66,7 +66,7 @@ describe("list_sessions", () => {
       model: "mock-model",
       source: "exec",
       kind: "session",
-      parent_id: null,
+      parent_session_id: null,
       first_prompt: "please RUN:echo one",
       status: "completed",
       running_run_id: null,
@@ -76,11 +76,11 @@ describe("list_sessions", () => {
   });
 
   it("gives every session the same status as session_summary", async () => {
-    const { sessions } = (await mcp.call("list_sessions", { limit: 500 })).structuredContent as { sessions: Array<{ id: string; status: string }> };
+    const { sessions } = (await mcp.call("list_sessions", { limit: 500 })).structuredContent as { sessions: Array<{ session_id: string; status: string }> };
     expect(sessions).toHaveLength(fixtures.length);
     for (const listed of sessions) {
-      const summary = (await mcp.call("session_summary", { session_id: listed.id })).structuredContent as { status: string };
-      expect([listed.id, listed.status]).toEqual([listed.id, summary.status]);
+      const summary = (await mcp.call("session_summary", { session_id: listed.session_id })).structuredContent as { status: string };
+      expect([listed.session_id, listed.status]).toEqual([listed.session_id, summary.status]);
     }
   });
 
@@ -92,8 +92,8 @@ describe("list_sessions", () => {
     expect(textOf(elsewhere)).toBe(`No sessions found in ${home}.`);
 
     const since = new Date(Date.parse("2026-11-23T00:00:00Z") + (fixtures.length - 3) * 60_000).toISOString();
-    const recent = (await mcp.call("list_sessions", { since })).structuredContent as { sessions: Array<{ id: string }>; scanned: number };
-    expect(recent.sessions.map((s) => s.id)).toEqual(newestFirst().slice(0, 3).map((f) => f.session_id));
+    const recent = (await mcp.call("list_sessions", { since })).structuredContent as { sessions: Array<{ session_id: string }>; scanned: number };
+    expect(recent.sessions.map((s) => s.session_id)).toEqual(newestFirst().slice(0, 3).map((f) => f.session_id));
     expect(recent.scanned).toBe(3);
 
     const archivedHome = (await copyFixtureHome()).home;
@@ -104,8 +104,8 @@ describe("list_sessions", () => {
     try {
       const without = (await other.call("list_sessions", { limit: 500 })).structuredContent as { sessions: Array<{ archived: boolean }> };
       expect(without.sessions.some((s) => s.archived)).toBe(false);
-      const withArchived = (await other.call("list_sessions", { limit: 500, include_archived: true })).structuredContent as { sessions: Array<{ id: string; archived: boolean }> };
-      expect(withArchived.sessions.filter((s) => s.archived).map((s) => s.id)).toEqual([source.session_id]);
+      const withArchived = (await other.call("list_sessions", { limit: 500, include_archived: true })).structuredContent as { sessions: Array<{ session_id: string; archived: boolean }> };
+      expect(withArchived.sessions.filter((s) => s.archived).map((s) => s.session_id)).toEqual([source.session_id]);
     } finally {
       await other.close();
     }
@@ -125,7 +125,7 @@ describe("session_summary", () => {
   it("names a session by UUID, unique prefix, `last` or rollout path", async () => {
     const failed = byScenario("0.169.0", "model-error");
     const newest = byScenario("0.169.0", "resumed");
-    const idOf = async (ref: string) => ((await mcp.call("session_summary", { session_id: ref })).structuredContent as { id: string }).id;
+    const idOf = async (ref: string) => ((await mcp.call("session_summary", { session_id: ref })).structuredContent as { session_id: string }).session_id;
     expect(await idOf(failed.session_id)).toBe(failed.session_id);
     expect(await idOf(failed.session_id.slice(0, 23).toUpperCase())).toBe(failed.session_id);
     expect(await idOf("last")).toBe(newest.session_id);
@@ -136,7 +136,7 @@ describe("session_summary", () => {
     const failed = byScenario("0.169.0", "model-error");
     const result = await mcp.call("session_summary", { session_id: failed.session_id });
     expect(result.structuredContent).toMatchObject({
-      id: failed.session_id,
+      session_id: failed.session_id,
       path: failed.path,
       cwd: "/home/user/proj",
       model: "mock-model",
@@ -198,8 +198,8 @@ describe("session_summary", () => {
     await symlink(secret, link);
     expect(textOf(await mcp.call("session_summary", { session_id: link }))).toMatch(/is outside CODEX_HOME/);
     // a symlinked rollout is not listed either
-    const { sessions } = (await mcp.call("list_sessions", { limit: 500 })).structuredContent as { sessions: Array<{ id: string }> };
-    expect(sessions.map((s) => s.id)).not.toContain("0199bbbb-0000-7000-8000-000000000000");
+    const { sessions } = (await mcp.call("list_sessions", { limit: 500 })).structuredContent as { sessions: Array<{ session_id: string }> };
+    expect(sessions.map((s) => s.session_id)).not.toContain("0199bbbb-0000-7000-8000-000000000000");
 
     const missing = await mcp.call("session_summary", { session_id: join(home, "sessions", "nope.jsonl") });
     expect(textOf(missing)).toMatch(/^no file at .*nope\.jsonl: pass an existing rollout path inside CODEX_HOME/);
@@ -258,7 +258,7 @@ describe("token_usage", () => {
     const resumed = byScenario("0.39.0", "resumed");
     const usage = (await mcp.call("token_usage", { session_id: resumed.session_id })).structuredContent;
     expect(usage).toMatchObject({
-      id: resumed.session_id,
+      session_id: resumed.session_id,
       total: { input: 5400, cached_input: 1350, output: 200, reasoning_output: 100, total: 5600 },
       last_turn: { turn: 2, total: 2800 },
       segments: 2,

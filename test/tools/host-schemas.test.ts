@@ -4,6 +4,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DIAGNOSIS_CATEGORIES } from "../../src/sessions/index.js";
 import { hostSafeSchema } from "../../src/tools/host-schemas.js";
 import { DATA_NOTE } from "../../src/tools/result.js";
 import { connect, type Connected } from "../support/mcp.js";
@@ -71,6 +72,54 @@ describe("tools/list schemas", () => {
     // zod's implicit `maximum: 2^53-1` is dropped; the server refuses values over --max-timeout-ms itself
     expect(runCodex.properties.timeout_ms).toEqual({ type: "integer", minimum: 1000, description: expect.stringContaining("Hard limit for the whole run in ms") as unknown });
     expect(runCodex.properties.config).toMatchObject({ type: "object", additionalProperties: true });
+  });
+});
+
+/** The enum of the field at `path` (`[]` steps into array items; a nullable field's non-null branch is taken). */
+function enumAt(schema: unknown, ...path: string[]): unknown {
+  let node = schema as Record<string, unknown> | undefined;
+  for (const key of path) {
+    const branches = node?.anyOf as Array<Record<string, unknown>> | undefined;
+    if (branches) node = branches.find((branch) => branch.type !== "null");
+    node = key === "[]" ? (node?.items as Record<string, unknown>) : (node?.properties as Record<string, Record<string, unknown>> | undefined)?.[key];
+  }
+  const branches = node?.anyOf as Array<Record<string, unknown>> | undefined;
+  return (branches?.find((branch) => branch.type !== "null") ?? node)?.enum;
+}
+
+describe("closed sets", () => {
+  const schemaOf = (name: string, which: "inputSchema" | "outputSchema") => tools.find((tool) => tool.name === name)?.[which];
+  const runStatuses = ["running", "completed", "failed", "timeout", "cancelled"];
+  const turnStatuses = ["completed", "failed", "aborted", "incomplete"];
+  const kinds = ["session", "fork", "subagent"];
+
+  it("are enums in every tool's input", () => {
+    for (const tool of ["run_codex", "resume_session"]) {
+      expect(enumAt(schemaOf(tool, "inputSchema"), "mode"), tool).toEqual(["read-only", "sandboxed", "full-access"]);
+      expect(enumAt(schemaOf(tool, "inputSchema"), "reasoning_effort"), tool).toEqual(["minimal", "low", "medium", "high", "xhigh"]);
+    }
+  });
+
+  it("are enums in every tool's output", () => {
+    for (const tool of ["run_codex", "resume_session", "cancel_run", "run_status"]) {
+      expect(enumAt(schemaOf(tool, "outputSchema"), "status"), tool).toEqual(runStatuses);
+      expect(enumAt(schemaOf(tool, "outputSchema"), "mode"), tool).toEqual(["read-only", "sandboxed", "full-access"]);
+    }
+    expect(enumAt(schemaOf("run_status", "outputSchema"), "runs", "[]", "status")).toEqual(runStatuses);
+    const summary = schemaOf("session_summary", "outputSchema");
+    expect(enumAt(summary, "status")).toEqual(turnStatuses);
+    expect(enumAt(summary, "kind")).toEqual(kinds);
+    expect(enumAt(summary, "turns", "[]", "status")).toEqual(turnStatuses);
+    expect(enumAt(summary, "children", "[]", "kind")).toEqual(kinds);
+    expect(enumAt(summary, "run", "status")).toEqual(runStatuses);
+    expect(enumAt(summary, "diagnosis", "category")).toEqual([...DIAGNOSIS_CATEGORIES]);
+    expect(enumAt(summary, "diagnosis", "error", "source")).toEqual(["log", "run", "stream", "stderr"]);
+    expect(enumAt(summary, "diagnosis", "sandbox_denials", "[]", "kind")).toEqual(["write", "network", "escalation"]);
+    expect(enumAt(schemaOf("list_sessions", "outputSchema"), "sessions", "[]", "status")).toEqual(turnStatuses);
+    expect(enumAt(schemaOf("list_sessions", "outputSchema"), "sessions", "[]", "kind")).toEqual(kinds);
+    expect(enumAt(schemaOf("last_function_calls", "outputSchema"), "calls", "[]", "status")).toEqual(["completed", "failed", "running", "no_output"]);
+    expect(enumAt(schemaOf("doctor", "outputSchema"), "checks", "[]", "level")).toEqual(["ok", "warn", "fail"]);
+    expect(enumAt(schemaOf("doctor", "outputSchema"), "codex", "json_stream")).toEqual(["legacy", "experimental", "current"]);
   });
 });
 

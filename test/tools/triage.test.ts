@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { RunView } from "../../src/codex/runs.js";
+import type { RunView } from "../../src/codex/run-manager.js";
 import { runCommand } from "../../src/commands/index.js";
 import { CATEGORY_GUIDE, DIAGNOSIS_CATEGORIES, type Diagnosis } from "../../src/sessions/index.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
@@ -33,7 +33,7 @@ interface Triaged {
   mcp: Connected;
   run: RunView;
   diagnosis: Diagnosis;
-  summary: { id: string; counts: { turns: number }; turns: Array<{ prompt: string | null }> };
+  summary: { session_id: string; counts: { turns: number }; turns: Array<{ prompt: string | null }> };
 }
 
 interface Server {
@@ -54,7 +54,7 @@ async function triage(at: Server, prompt: string, args: Record<string, unknown> 
   const run = result.structuredContent as unknown as RunView;
   expect(run.session_id).toBeTruthy();
   const summary = (await at.mcp.call("session_summary", { session_id: run.session_id })).structuredContent as unknown as Triaged["summary"] & { diagnosis: Diagnosis };
-  await sameAnswerElsewhere(at.mcp, summary.id, summary.diagnosis);
+  await sameAnswerElsewhere(at.mcp, summary.session_id, summary.diagnosis);
   return { mcp: at.mcp, run, diagnosis: summary.diagnosis, summary };
 }
 
@@ -85,12 +85,12 @@ async function pasteNextCommand(at: Server, triaged: Triaged, expectNewSession =
   const child = promisify(execFile)("sh", ["-c", command ?? ""], { cwd: elsewhere, env, timeout: 120_000 });
   child.child.stdin?.end();
   await child;
-  const after = (await at.mcp.call("session_summary", { session_id: triaged.summary.id })).structuredContent as unknown as Triaged["summary"];
+  const after = (await at.mcp.call("session_summary", { session_id: triaged.summary.session_id })).structuredContent as unknown as Triaged["summary"];
   if (expectNewSession) {
     expect(after.counts.turns).toBe(triaged.summary.counts.turns);
     const newest = (await at.mcp.call("session_summary", { session_id: "last" })).structuredContent as unknown as Triaged["summary"];
-    expect(newest.id).not.toBe(triaged.summary.id);
-    expect(newest.turns[0]?.prompt).toContain(`Continue the work of Codex session ${triaged.summary.id}`);
+    expect(newest.session_id).not.toBe(triaged.summary.session_id);
+    expect(newest.turns[0]?.prompt).toContain(`Continue the work of Codex session ${triaged.summary.session_id}`);
   } else {
     expect(after.counts.turns).toBe(triaged.summary.counts.turns + 1);
   }
@@ -185,7 +185,7 @@ describe("Codex 0.169", () => {
   it("context_window_exceeded: the window-full marker is not a count, and the next step starts afresh", async () => {
     const triaged = await triage(at, "please STEPS: RUN:echo a ;; FAIL:context");
     expect(triaged.diagnosis).toMatchObject({ category: "context_window_exceeded", retryable: false, resets_at: null });
-    const usage = (await at.mcp.call("token_usage", { session_id: triaged.summary.id })).structuredContent;
+    const usage = (await at.mcp.call("token_usage", { session_id: triaged.summary.session_id })).structuredContent;
     expect(usage).toMatchObject({
       total: { input: 1200, output: 60, total: 1260 },
       context_window_full: true,
@@ -234,8 +234,8 @@ describe("Codex 0.169 run by hand (no ledger)", () => {
     process.kill(-(child.pid ?? 0), signal);
     await exited;
     if (signal === "SIGKILL") await new Promise((resolve) => setTimeout(resolve, 300)); // the group's other members
-    const summary = (await at.mcp.call("session_summary", { session_id: "last" })).structuredContent as { id: string; diagnosis: Diagnosis };
-    await sameAnswerElsewhere(at.mcp, summary.id, summary.diagnosis);
+    const summary = (await at.mcp.call("session_summary", { session_id: "last" })).structuredContent as { session_id: string; diagnosis: Diagnosis };
+    await sameAnswerElsewhere(at.mcp, summary.session_id, summary.diagnosis);
     return summary.diagnosis;
   }
 

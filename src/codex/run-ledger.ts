@@ -9,8 +9,9 @@ import type { TokenTotals } from "../sessions/events.js";
 import { readForward } from "../sessions/read-lines.js";
 import type { RunMode } from "./argv.js";
 import type { ProcessId } from "./liveness.js";
+import type { RunStatus } from "../sessions/views/closed-sets.js";
 
-export type RunStatus = "running" | "completed" | "failed" | "timeout" | "cancelled";
+export type { RunStatus } from "../sessions/views/closed-sets.js";
 
 export interface StartRecord {
   type: "start";
@@ -63,7 +64,7 @@ export interface LedgerRun {
 
 const FILE = "runs.jsonl";
 
-export class Ledger {
+export class RunLedger {
   readonly path: string;
   private made: Promise<unknown> | undefined;
   /** What has been parsed so far: up to `offset`, always the end of a whole line. */

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { Ledger, type StartRecord } from "../../src/codex/ledger.js";
+import { RunLedger, type StartRecord } from "../../src/codex/run-ledger.js";
 
 const start = (run_id: string): StartRecord => ({
   type: "start",
@@ -21,8 +21,8 @@ const start = (run_id: string): StartRecord => ({
 
 it("incremental reads see appends from this and other writers, and a replaced file is read again", async () => {
   const dir = await mkdtemp(join(tmpdir(), "ccm-ledger-"));
-  const reader = new Ledger(dir);
-  const other = new Ledger(dir);
+  const reader = new RunLedger(dir);
+  const other = new RunLedger(dir);
   expect(await reader.runs()).toEqual([]);
   await reader.append(start("run_a"));
   expect((await reader.runs()).map((run) => run.start.run_id)).toEqual(["run_a"]);

@@ -5,7 +5,7 @@ import type { ResultPromise } from "execa";
 import type { TokenTotals } from "../sessions/events.js";
 import type { RunMode } from "./argv.js";
 import { parseExecLine, type ExecEvent } from "./exec-events.js";
-import type { RunStatus } from "./ledger.js";
+import type { RunStatus } from "./run-ledger.js";
 import { loadExeca } from "./execa.js";
 import { killRunLeftovers, signalGroup } from "./processes.js";
 

@@ -5,50 +5,21 @@ import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sd
 import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CALLER_CONFIG_KEYS } from "../codex/run-policy.js";
-import type { RunManager, RunView } from "../codex/runs.js";
+import { MODE_MEANING, REASONING_EFFORTS, RUN_MODES } from "../codex/run-modes.js";
+import { runViewSchema } from "../codex/run-view.js";
+import type { RunManager, RunnerConfig, RunView } from "../codex/run-manager.js";
+import { humanDuration } from "../config.js";
 import { renderRun } from "../render.js";
 import { toolResult } from "./result.js";
-import { tokenTotals } from "./schemas.js";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
-export const runStatus = z.enum(["running", "completed", "failed", "timeout", "cancelled"]);
+/** The answer of run_codex, resume_session, cancel_run and run_status (one run): the domain's run view. */
+export const runViewShape = runViewSchema.shape;
 
-export const runViewShape = {
-  run_id: z.string(),
-  session_id: z.string().nullable(),
-  status: runStatus,
-  exit_code: z.number().nullable(),
-  signal: z.string().nullable(),
-  final_message: z.string().nullable(),
-  duration_ms: z.number(),
-  usage: tokenTotals.nullable(),
-  rollout_path: z.string().nullable(),
-  error: z.string().nullable(),
-  errors: z.array(z.string()),
-  stderr_tail: z.string(),
-  resume_command: z.string().nullable(),
-  effective: z
-    .object({
-      model: z.string().nullable(),
-      sandbox: z.string().nullable(),
-      approval_policy: z.string().nullable(),
-      cwd: z.string().nullable(),
-      mismatch: z.boolean(),
-      differences: z.array(z.string()),
-    })
-    .nullable(),
-  mode: z.enum(["read-only", "sandboxed", "full-access"]),
-  cwd: z.string(),
-  started_at: z.string(),
-  ended_at: z.string().nullable(),
-  recent_events: z.array(z.object({ at: z.string(), message: z.string() })),
-  files_changed: z.array(z.string()),
-};
+export const modeInput = z.enum(RUN_MODES).describe(RUN_MODES.map((mode) => `"${mode}": ${MODE_MEANING[mode]}`).join("; ") + ".");
 
-export const modeInput = z
-  .enum(["read-only", "sandboxed", "full-access"])
-  .describe('"read-only": Codex may read but not write; "sandboxed": workspace-write sandbox, no approval prompts (what older Codex called --full-auto); "full-access": no sandbox, only if the server operator allowed it.');
+export const reasoningEffortInput = z.enum(REASONING_EFFORTS).describe("Reasoning effort for reasoning models (`-c model_reasoning_effort=…`).");
 
 export const configInput = z
   .record(z.string().max(200), z.unknown())
@@ -56,9 +27,27 @@ export const configInput = z
     `Codex config overrides, each passed as \`-c key=value\` with the value TOML-encoded, e.g. {"model_reasoning_summary": "detailed"}. Only these keys, unless the operator allowed more (--allow-config-key): ${CALLER_CONFIG_KEYS.join(", ")}.`,
   );
 
-// no .max(): the operator's --max-timeout-ms is the bound, refused by the run manager with that name
-export const timeoutInput = z.number().int().min(1000).describe("Hard limit for the whole run in ms (at most the server's --max-timeout-ms); the run's process group is killed when it passes (default 30 min).");
-export const waitInput = z.number().int().min(0).max(600_000).describe("How long this call waits before answering `running` with the run_id (default just under a host's 60 s tool timeout). The run goes on; poll run_status.");
+/** timeout_ms as this server's operator set it: the default and the bound are the ones in force. */
+export function timeoutInput(runner: Pick<RunnerConfig, "defaultTimeoutMs" | "maxTimeoutMs">) {
+  // no .max(): the operator's --max-timeout-ms is the bound, refused by the run manager with that name
+  return z
+    .number()
+    .int()
+    .min(1000)
+    .describe(
+      `Hard limit for the whole run in ms; the run's process group is killed when it passes. Default ${runner.defaultTimeoutMs} (${humanDuration(runner.defaultTimeoutMs)}), at most ${runner.maxTimeoutMs} (${humanDuration(runner.maxTimeoutMs)}) on this server.`,
+    );
+}
+
+/** wait_ms with this server's default wait. */
+export function waitInput(waitMs: number) {
+  return z
+    .number()
+    .int()
+    .min(0)
+    .max(600_000)
+    .describe(`How long this call waits before answering \`running\` with the run_id (default ${waitMs} ms on this server, under a host's 60 s tool timeout). The run goes on; poll run_status.`);
+}
 
 /** A background run answers as soon as Codex names its session, or after this long. */
 export const BACKGROUND_ANSWER_MS = 15_000;
