@@ -10,6 +10,7 @@ import { loadConfig } from "../../src/config.js";
 import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { connect, testConfig, textOf, type Connected } from "../support/mcp.js";
 import { QUICK_SUCCESS, stubCodex } from "../support/stub-codex.js";
+import { registeredToolNames } from "../support/tool-registry.js";
 
 let home: string;
 let fixtures: Fixture[];
@@ -140,7 +141,8 @@ describe("operator policy", () => {
     const readOnly = await connect({ ...config, runner: { ...config.runner, stateDir: work } });
     try {
       const names = (await readOnly.client.listTools()).tools.map((tool) => tool.name);
-      expect(names).toEqual(["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status", "doctor"]);
+      expect(names).toEqual(registeredToolNames({ readOnly: true }));
+      for (const delegating of ["run_codex", "resume_session", "cancel_run"]) expect(names).not.toContain(delegating);
       const refused = await readOnly.call("run_codex", { prompt: "x", cwd: work });
       expect(refused.isError).toBe(true);
       expect(textOf(refused)).toMatch(/Tool run_codex not found/);

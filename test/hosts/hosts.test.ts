@@ -15,6 +15,7 @@ import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { readmeArgv } from "../support/host-programs.js";
 import { README_COMMANDS } from "./readme-commands.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
+import { registeredToolNames } from "../support/tool-registry.js";
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist");
 const CLI = join(DIST, "cli.js");
@@ -39,7 +40,7 @@ describe("MCP Inspector CLI", () => {
   it("lists the tools of the built server", async () => {
     const { stdout } = await inspect("--method", "tools/list");
     const { tools } = JSON.parse(stdout) as { tools: Array<{ name: string }> };
-    expect(tools.map((tool) => tool.name)).toEqual(["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status", "doctor", "run_codex", "resume_session", "cancel_run"]);
+    expect(tools.map((tool) => tool.name)).toEqual(registeredToolNames({ readOnly: false }));
   });
 
   it("calls list_sessions", async () => {

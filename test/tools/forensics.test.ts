@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { connect, textOf, type Connected } from "../support/mcp.js";
+import { registeredToolNames } from "../support/tool-registry.js";
 
 let home: string;
 let fixtures: Fixture[];
@@ -25,22 +26,13 @@ afterAll(async () => mcp.close());
 describe("tools/list", () => {
   it("offers the forensic tools read-only and the delegation tools as what they are", async () => {
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual([
-      "list_sessions",
-      "session_summary",
-      "last_function_calls",
-      "token_usage",
-      "run_status",
-      "doctor",
-      "run_codex",
-      "resume_session",
-      "cancel_run",
-    ]);
+    expect(tools.map((tool) => tool.name)).toEqual(registeredToolNames({ readOnly: false }));
     const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe("object");
       expect(tool.title).toBeTruthy();
-      if (["list_sessions", "session_summary", "last_function_calls", "token_usage", "run_status", "doctor"].includes(tool.name)) expect(tool.annotations).toEqual(readOnly);
+      // what a --read-only server offers is what only reads
+      if (registeredToolNames({ readOnly: true }).includes(tool.name)) expect(tool.annotations).toEqual(readOnly);
       else expect(tool.annotations?.readOnlyHint).toBe(false);
     }
     const summary = tools.find((tool) => tool.name === "session_summary");

@@ -8,6 +8,7 @@ import { DIAGNOSIS_CATEGORIES } from "../../src/sessions/index.js";
 import { hostSafeSchema } from "../../src/tools/host-schemas.js";
 import { DATA_NOTE } from "../../src/tools/result.js";
 import { connect, type Connected } from "../support/mcp.js";
+import { registeredToolNames } from "../support/tool-registry.js";
 
 /** Every place in a schema a host (or the MCP Inspector's strict checks) objects to. */
 function objections(schema: unknown, path = "#"): string[] {
@@ -41,7 +42,7 @@ afterAll(async () => {
 
 describe("tools/list schemas", () => {
   it("lists all nine tools", () => {
-    expect(tools.map((tool) => tool.name).sort()).toEqual(["cancel_run", "doctor", "last_function_calls", "list_sessions", "resume_session", "run_codex", "run_status", "session_summary", "token_usage"]);
+    expect(tools.map((tool) => tool.name)).toEqual(registeredToolNames({ readOnly: false }));
   });
 
   it("have no $schema, propertyNames, type arrays, bare additionalProperties or int64-unsafe bounds", () => {
