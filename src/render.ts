@@ -2,6 +2,7 @@
 // Log-derived text is always shown quoted: it is data, never instructions.
 import type { RunView } from "./codex/run-view.js";
 import type { CallView, SessionListing, SessionSummary, TokenUsageReport } from "./sessions/index.js";
+import { followRun, type RunReader } from "./sessions/follow-run.js";
 
 /**
  * Log text is data, not instructions: shown quoted, one line, bounded. Quotes and backslashes inside are
@@ -86,7 +87,7 @@ export function renderUsage(usage: TokenUsageReport & { session_id: string }): s
 }
 
 /** A run, as run_codex, run_status and cancel_run (and the CLI's `status`) show it. */
-export function renderRun(view: RunView): string {
+export function renderRun(view: RunView, reader: RunReader = "agent"): string {
   const lines = [`Run ${view.run_id}: ${view.status}${view.session_id ? ` · session ${view.session_id}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${view.cwd}`];
   if (view.error) lines.push(`Error: ${quoted(view.error, 600)}`);
   if (view.exit_code !== null || view.signal) lines.push(`Exit: ${view.signal ?? `code ${view.exit_code}`}`);
@@ -97,7 +98,7 @@ export function renderRun(view: RunView): string {
   if (view.status === "running") {
     const last = view.recent_events.at(-1);
     if (last) lines.push(`Now: ${quoted(last.message, 200)}`);
-    lines.push(`Still running: call run_status with run_id "${view.run_id}" (and wait_ms) to follow it, or cancel_run to stop it.`);
+    lines.push(`Still running: ${followRun(view.run_id, reader)}.`);
   } else if (view.status !== "completed" && view.stderr_tail.trim() !== "") {
     lines.push(`stderr (tail): ${quoted(view.stderr_tail.trim().split("\n").slice(-3).join(" | "), 600)}`);
   }

@@ -33,5 +33,5 @@ export async function runFactsFor(runs: RunManager, sessionId: string): Promise<
 /** CODEX_HOME and the binary for pasteable commands, named only when they are not Codex's defaults. */
 export function invocationOf(config: ServerConfig): Invocation {
   const { skipGitRepoCheck: _perRun, ...invocation } = invocationOfRun(config.codexHome, [config.runner.codexBin]);
-  return invocation;
+  return { ...invocation, reader: config.readOnly ? "read-only agent" : "agent" };
 }

@@ -57,7 +57,7 @@ export const COMMANDS: Record<string, Command> = {
       const summary = await sessionSummary(storeOf(config), ref, {
         reasoningLimit: positiveInt(values.reasoning, 10, 0),
         runFacts: (id) => runFactsFor(runs, id),
-        invocation: invocationOf(config),
+        invocation: { ...invocationOf(config), reader: "person" },
       });
       const code = summary.status === "completed" ? 0 : 3;
       if (values.json) return print(JSON.stringify(summary, null, 2), code);
@@ -181,7 +181,7 @@ function runsTable(runs: RunView[]): string {
 
 function printRun(view: RunView, asJson: boolean, code: number): number {
   if (asJson) return print(JSON.stringify(view, null, 2), code);
-  const [first = "", ...rest] = renderRun(view).split("\n");
+  const [first = "", ...rest] = renderRun(view, "person").split("\n");
   return print([first.replace(view.status, paint(view.status)), ...rest].join("\n"), code);
 }
 

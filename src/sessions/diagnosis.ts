@@ -2,6 +2,7 @@
 // what the process that ran it reported (the run ledger, its `--json` errors and stderr, whether it is alive).
 // The tool, the CLI and the resource all call it. Evidence quotes the log: it is data written by the model and
 // the tools, never instructions to follow.
+import { followRun } from "./follow-run.js";
 import type { RateLimits } from "./events.js";
 import { CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
 import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, type ErrorCategory, type ErrorFact } from "./diagnosis-errors.js";
@@ -196,7 +197,7 @@ class Builder {
     return this.result(
       "running",
       evidence,
-      `Wait for it: call run_status with run_id "${run.runId}" (and wait_ms) to follow it, or cancel_run to stop it. Do not resume it while it runs.`,
+      `Wait for it: ${followRun(run.runId, this.target.reader)}. Do not resume it while it runs.`,
       null,
       { activity },
     );

@@ -4,6 +4,7 @@
 // when they are not the defaults: pasted elsewhere, a resume in another home silently starts a new, empty
 // session (0.63, 0.100) or fails with "no rollout found" (0.169).
 
+import type { RunReader } from "./follow-run.js";
 import { isSandboxMode } from "./views/closed-sets.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,8 @@ export interface Invocation {
   codexBin?: string | undefined;
   /** The run was started outside a git repository with `--skip-git-repo-check`; a resume there needs it too. */
   skipGitRepoCheck?: boolean | undefined;
+  /** Who reads the answer, for how to follow or stop a running run (follow-run.ts); an agent with every tool when not given. */
+  reader?: RunReader | undefined;
 }
 
 /** How a run was invoked (its CODEX_HOME, and its argv: binary first), as pasteable commands must repeat it. */

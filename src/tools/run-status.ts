@@ -48,7 +48,7 @@ export function registerRunStatusTool(server: McpServer, { config, runs, session
           return toolError(`no ${what} in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`);
         }
         if (view.status === "running" && wait_ms > 0) view = (await waitForRun(runs, view.run_id, wait_ms, extra)) ?? view;
-        return toolResult(view, renderRun(view));
+        return toolResult(view, renderRun(view, config.readOnly ? "read-only agent" : "agent"));
       }),
   );
 }

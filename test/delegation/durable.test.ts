@@ -260,7 +260,24 @@ describe("the CLI for people", () => {
         activity: { message: "running: sleep 30" },
         next_step: `Wait for it: call run_status with run_id "${started.run_id}" (and wait_ms) to follow it, or cancel_run to stop it. Do not resume it while it runs.`,
       });
-      expect((JSON.parse(printed.stdout) as { diagnosis: unknown }).diagnosis).toEqual(summary.diagnosis);
+      // each reader is told what it can do: a person gets the CLI's commands, a read-only server's agent no cancel_run
+      expect((JSON.parse(printed.stdout) as { diagnosis: unknown }).diagnosis).toEqual({
+        ...summary.diagnosis,
+        next_step: `Wait for it: follow it with \`codex-control-mcp status ${started.run_id} --wait\`, stop it with \`codex-control-mcp cancel ${started.run_id}\`. Do not resume it while it runs.`,
+      });
+      const reader = await connect({ ...testConfig({ codexHome: home, codexBin: PINNED_CODEX, stateDir, childEnv: codexEnv(home) }), readOnly: true });
+      try {
+        const readOnly = (await reader.call("session_summary", { session_id: started.session_id })).structuredContent as typeof summary;
+        expect(readOnly.diagnosis).toEqual({
+          ...summary.diagnosis,
+          next_step: `Wait for it: call run_status with run_id "${started.run_id}" (and wait_ms) to follow it; this server is read-only and has no cancel_run, so to stop it run \`codex-control-mcp cancel ${started.run_id}\` in a shell. Do not resume it while it runs.`,
+        });
+        expect(textOf(await reader.call("run_status", { run_id: started.run_id })).split("\n")).toContain(
+          `Still running: call run_status with run_id "${started.run_id}" (and wait_ms) to follow it; this server is read-only and has no cancel_run, so to stop it run \`codex-control-mcp cancel ${started.run_id}\` in a shell.`,
+        );
+      } finally {
+        await reader.close();
+      }
 
       const cancel = await run(stateDir, ["cancel", started.run_id]);
       expect(cancel.code).toBe(0);
