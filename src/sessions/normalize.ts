@@ -84,20 +84,20 @@ export const EVENT_TYPES = {
   turn_started: (payload, at) => turnStarted(payload, at),
   task_complete: (payload, at) => turnComplete(payload, at),
   turn_complete: (payload, at) => turnComplete(payload, at),
-  turn_aborted: (payload, at) => [{ ...at, kind: "turn_ended", outcome: "aborted", turnId: str(payload.turn_id), reason: str(payload.reason) }],
+  turn_aborted: (payload, at) => [{ kind: "turn_ended", outcome: "aborted", turnId: str(payload.turn_id), reason: str(payload.reason), ...at }],
   user_message: (payload, at) => {
     const text = str(payload.message) ?? "";
-    return isHarnessText(text) ? [] : [{ ...at, kind: "user_message", text }];
+    return isHarnessText(text) ? [] : [{ kind: "user_message", text, ...at }];
   },
-  agent_message: (payload, at) => [{ ...at, kind: "agent_message", text: str(payload.message) ?? "" }],
-  agent_reasoning: (payload, at) => [{ ...at, kind: "reasoning", text: str(payload.text) ?? "" }],
+  agent_message: (payload, at) => [{ kind: "agent_message", text: str(payload.message) ?? "", ...at }],
+  agent_reasoning: (payload, at) => [{ kind: "reasoning", text: str(payload.text) ?? "", ...at }],
   item_completed: (payload, at) => (isRecord(payload.item) ? turnItem(payload.item, at) : []),
-  context_compacted: (_payload, at) => [{ ...at, kind: "compaction" }],
+  context_compacted: (_payload, at) => [{ kind: "compaction", ...at }],
   token_count: (payload, at) => [tokenCount(payload, at)],
   error: (payload, at) => [errorEvent(payload, at)],
   stream_error: (payload, at) => [errorEvent(payload, at)],
   exec_command_end: (payload, at) => execCommandEnd(payload, at),
-  patch_apply_end: (payload, at) => (payload.success === true && isRecord(payload.changes) ? [{ ...at, kind: "files_changed", paths: Object.keys(payload.changes) }] : []),
+  patch_apply_end: (payload, at) => (payload.success === true && isRecord(payload.changes) ? [{ kind: "files_changed", paths: Object.keys(payload.changes), ...at }] : []),
   // the call's begin, deltas and other ends: the response items and *_end events above carry what matters
   exec_command_begin: IGNORED,
   exec_command_output_delta: IGNORED,
@@ -173,16 +173,16 @@ export const EVENT_TYPES = {
 export const TURN_ITEM_TYPES = {
   UserMessage: (item, at) => {
     const text = contentText(item.content);
-    return isHarnessText(text) ? [] : [{ ...at, kind: "user_message", text }];
+    return isHarnessText(text) ? [] : [{ kind: "user_message", text, ...at }];
   },
-  AgentMessage: (item, at) => [{ ...at, kind: "agent_message", text: contentText(item.content) }],
+  AgentMessage: (item, at) => [{ kind: "agent_message", text: contentText(item.content), ...at }],
   Reasoning: (item, at) => {
     const text = Array.isArray(item.summary_text) ? item.summary_text.filter((t) => typeof t === "string").join("\n") : "";
-    return text ? [{ ...at, kind: "reasoning", text }] : [];
+    return text ? [{ kind: "reasoning", text, ...at }] : [];
   },
   CommandExecution: (item, at) => commandExecution(item, at),
   McpToolCall: (item, at) => mcpToolCall(item, at),
-  ContextCompaction: (_item, at) => [{ ...at, kind: "compaction" }],
+  ContextCompaction: (_item, at) => [{ kind: "compaction", ...at }],
   FileChange: (item, at) => fileChange(item, at),
   HookPrompt: IGNORED,
   Plan: IGNORED,
@@ -264,7 +264,6 @@ function sessionMeta(payload: Json, at: At): SessionEvent[] {
   const historyStartOrdinal = count(payload.subagent_history_start_ordinal);
   return [
     {
-      ...at,
       kind: "meta",
       id,
       startedAt: isoTime(payload.timestamp),
@@ -280,6 +279,7 @@ function sessionMeta(payload: Json, at: At): SessionEvent[] {
       ...(historyStartOrdinal !== undefined && { historyStartOrdinal }),
       ...(isRecord(payload.history_base) && { historyByReference: true }),
       ...(isRecord(payload.history_base) && count(payload.history_base.end_ordinal_exclusive) !== undefined && { historyEndOrdinal: count(payload.history_base.end_ordinal_exclusive) }),
+      ...at,
     },
   ];
 }
@@ -308,7 +308,6 @@ function turnContext(payload: Json, at: At): SessionEvent {
     : str(payload.sandbox_policy);
   const approval = typeof payload.approval_policy === "string" ? payload.approval_policy : keyOf(payload.approval_policy);
   return {
-    ...at,
     kind: "turn_context",
     turnId: str(payload.turn_id),
     cwd: str(payload.cwd),
@@ -318,6 +317,7 @@ function turnContext(payload: Json, at: At): SessionEvent {
     networkAccess: isRecord(payload.sandbox_policy) && typeof payload.sandbox_policy.network_access === "boolean" ? payload.sandbox_policy.network_access : undefined,
     approval: approval,
     effort: str(payload.effort),
+    ...at,
   };
 }
 
@@ -335,20 +335,20 @@ function message(item: Json, at: At, enveloped: boolean): SessionEvent[] {
   if (enveloped && item.role !== "user") return [];
   const text = contentText(item.content);
   // an enveloped user message is a copy of the prompt's event: the prompt only where no event has it
-  if (item.role === "user") return isHarnessText(text) || text === "" ? [] : [{ ...at, kind: "user_message", text, ...(enveloped && { copy: true }) }];
-  if (item.role === "assistant") return [{ ...at, kind: "agent_message", text }];
+  if (item.role === "user") return isHarnessText(text) || text === "" ? [] : [{ kind: "user_message", text, ...(enveloped && { copy: true }), ...at }];
+  if (item.role === "assistant") return [{ kind: "agent_message", text, ...at }];
   return [];
 }
 
 /** 0.158 multi-agent: a message between agents (a sub-agent's task, or its report to the parent). */
 function agentMessageItem(item: Json, at: At): SessionEvent[] {
   const text = contentText(item.content);
-  return text ? [{ ...at, kind: "user_message", text, fromAgent: true }] : [];
+  return text ? [{ kind: "user_message", text, fromAgent: true, ...at }] : [];
 }
 
 function reasoningItem(item: Json, at: At): SessionEvent[] {
   const text = contentText(item.summary);
-  return text ? [{ ...at, kind: "reasoning", text }] : [];
+  return text ? [{ kind: "reasoning", text, ...at }] : [];
 }
 
 function functionCall(item: Json, at: At): SessionEvent[] {
@@ -361,13 +361,13 @@ function functionCall(item: Json, at: At): SessionEvent[] {
   const patch = name === "apply_patch" && isRecord(args) && typeof args.input === "string" ? args.input : undefined;
   return [
     {
-      ...at,
       kind: "call",
       callId,
       name: fullName,
       arguments: args,
       command: isShellTool(name) ? commandText(args) : undefined,
       patchPaths: patch !== undefined ? patchPaths(patch) : undefined,
+      ...at,
     },
   ];
 }
@@ -379,12 +379,12 @@ function customToolCall(item: Json, at: At): SessionEvent[] {
   const input = typeof item.input === "string" ? item.input : "";
   return [
     {
-      ...at,
       kind: "call",
       callId,
       name: qualifiedName(name, str(item.namespace)),
       arguments: input,
       patchPaths: name === "apply_patch" ? patchPaths(input) : undefined,
+      ...at,
     },
   ];
 }
@@ -395,7 +395,7 @@ function localShellCall(item: Json, at: At): SessionEvent[] {
   const action = isRecord(item.action) ? item.action : {};
   const exec = isRecord(action.exec) ? action.exec : action;
   const argv = Array.isArray(exec.command) ? exec.command.filter((part): part is string => typeof part === "string") : [];
-  return [{ ...at, kind: "call", callId, name: "local_shell", arguments: action, command: joinArgv(argv) }];
+  return [{ kind: "call", callId, name: "local_shell", arguments: action, command: joinArgv(argv), ...at }];
 }
 
 function toolOutput(item: Json, at: At): SessionEvent[] {
@@ -404,7 +404,6 @@ function toolOutput(item: Json, at: At): SessionEvent[] {
   const parsed = parseToolOutput(item.output);
   return [
     {
-      ...at,
       kind: "call_output",
       callId,
       text: parsed.text,
@@ -413,6 +412,7 @@ function toolOutput(item: Json, at: At): SessionEvent[] {
       running: parsed.running,
       isError: parsed.isError,
       denial: parsed.denial,
+      ...at,
     },
   ];
 }
@@ -424,7 +424,7 @@ function eventMsg(payload: Json, at: At): SessionEvent[] {
 }
 
 function turnStarted(payload: Json, at: At): SessionEvent[] {
-  return [{ ...at, kind: "turn_started", turnId: str(payload.turn_id), modelContextWindow: count(payload.model_context_window) }];
+  return [{ kind: "turn_started", turnId: str(payload.turn_id), modelContextWindow: count(payload.model_context_window), ...at }];
 }
 
 function turnComplete(payload: Json, at: At): SessionEvent[] {
@@ -432,18 +432,18 @@ function turnComplete(payload: Json, at: At): SessionEvent[] {
   const message = error ? str(error.message) ?? JSON.stringify(error) : undefined;
   return [
     {
-      ...at,
       kind: "turn_ended",
       outcome: error ? "failed" : "completed",
       turnId: str(payload.turn_id),
       lastAgentMessage: str(payload.last_agent_message) ?? null,
       error: message !== undefined ? { message, info: errorInfo(error?.codex_error_info) } : undefined,
+      ...at,
     },
   ];
 }
 
 function errorEvent(payload: Json, at: At): SessionEvent {
-  return { ...at, kind: "error", message: str(payload.message) ?? "", info: errorInfo(payload.codex_error_info) };
+  return { kind: "error", message: str(payload.message) ?? "", info: errorInfo(payload.codex_error_info), ...at };
 }
 
 /** `item_completed.item` (TurnItem, paginated threads 0.150+). */
@@ -459,7 +459,6 @@ function commandExecution(item: Json, at: At): SessionEvent[] {
   const argv = Array.isArray(item.command) ? item.command.filter((p): p is string => typeof p === "string") : [];
   return [
     {
-      ...at,
       kind: "call_result",
       callId,
       exitCode: int(item.exit_code),
@@ -468,6 +467,7 @@ function commandExecution(item: Json, at: At): SessionEvent[] {
       command: argv.length > 0 ? joinArgv(argv) : typeof item.command === "string" ? item.command : undefined,
       name: "exec_command",
       ...(typeof item.aggregated_output === "string" && { text: item.aggregated_output }),
+      ...at,
     },
   ];
 }
@@ -481,7 +481,6 @@ function mcpToolCall(item: Json, at: At): SessionEvent[] {
   const errorText = typeof item.error === "string" ? item.error : isRecord(item.error) && typeof item.error.message === "string" ? item.error.message : undefined;
   return [
     {
-      ...at,
       kind: "call_result",
       callId,
       status: failed ? "failed" : str(item.status) ?? "completed",
@@ -489,6 +488,7 @@ function mcpToolCall(item: Json, at: At): SessionEvent[] {
       ...(tool !== undefined && { name: server !== undefined ? `mcp__${server}__${tool}` : tool }),
       ...(item.arguments !== undefined && { arguments: item.arguments }),
       text: errorText ?? (isRecord(item.result) ? parseToolOutput(item.result).text : ""),
+      ...at,
     },
   ];
 }
@@ -498,7 +498,7 @@ function fileChange(item: Json, at: At): SessionEvent[] {
   const paths = changes
     .map((change) => (typeof change === "string" ? change : isRecord(change) ? str(change.path) : undefined))
     .filter((path): path is string => path !== undefined);
-  return item.status === "failed" || paths.length === 0 ? [] : [{ ...at, kind: "files_changed", paths }];
+  return item.status === "failed" || paths.length === 0 ? [] : [{ kind: "files_changed", paths, ...at }];
 }
 
 function execCommandEnd(payload: Json, at: At): SessionEvent[] {
@@ -506,12 +506,12 @@ function execCommandEnd(payload: Json, at: At): SessionEvent[] {
   if (!callId) return [];
   return [
     {
-      ...at,
       kind: "call_result",
       callId,
       exitCode: int(payload.exit_code),
       durationMs: durationMs(payload.duration),
       status: str(payload.status),
+      ...at,
     },
   ];
 }
@@ -519,12 +519,12 @@ function execCommandEnd(payload: Json, at: At): SessionEvent[] {
 function tokenCount(payload: Json, at: At): SessionEvent {
   const info = isRecord(payload.info) ? payload.info : undefined;
   return {
-    ...at,
     kind: "token_count",
     total: info ? tokenTotals(info.total_token_usage) : undefined,
     last: info ? tokenTotals(info.last_token_usage) : undefined,
     modelContextWindow: info ? count(info.model_context_window) : undefined,
     rateLimits: rateLimits(payload.rate_limits, at.timestamp),
+    ...at,
   };
 }
 
@@ -532,9 +532,9 @@ function tokenCount(payload: Json, at: At): SessionEvent {
 function tokenUsageRecord(payload: Json, at: At): SessionEvent[] {
   const events: SessionEvent[] = [];
   const turn = tokenTotals(payload.turn_token_usage);
-  if (turn) events.push({ ...at, kind: "turn_usage", turnId: str(payload.turn_id), usage: turn });
+  if (turn) events.push({ kind: "turn_usage", turnId: str(payload.turn_id), usage: turn, ...at });
   const thread = tokenTotals(payload.thread_token_usage);
-  if (thread) events.push({ ...at, kind: "token_count", total: thread, last: tokenTotals(payload.usage) });
+  if (thread) events.push({ kind: "token_count", total: thread, last: tokenTotals(payload.usage), ...at });
   return events;
 }
 
@@ -666,15 +666,30 @@ const MAX_MAGNITUDE = 2 ** 40;
 /** Dates JavaScript can print: ±100,000,000 days around 1970. */
 const MAX_DATE_MS = 8.64e15;
 
+/** Consecutive lines often share their time: the last good one is not parsed again. */
+let lastTime: string | undefined;
+
 /** A time string Date can read (it is kept as written: ISO UTC in every generation); anything else is dropped. */
 function isoTime(value: unknown): string | undefined {
-  if (typeof value === "string" && value.length <= 64 && Number.isFinite(Date.parse(value))) return value;
+  if (value === lastTime) return lastTime;
+  if (typeof value === "string" && value.length <= 64 && Number.isFinite(Date.parse(value))) {
+    lastTime = value;
+    return value;
+  }
   if (value != null) droppedFields += 1;
   return undefined;
 }
 
+/** Rate-limit windows repeat their reset time line after line: the last two are remembered. */
+const isoMemo: Array<[number, string]> = [];
+
 function isoFromMs(ms: number): string | null {
-  if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) return new Date(ms).toISOString();
+  if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) {
+    for (const [known, iso] of isoMemo) if (known === ms) return iso;
+    const iso = new Date(ms).toISOString();
+    if (isoMemo.unshift([ms, iso]) > 2) isoMemo.pop();
+    return iso;
+  }
   droppedFields += 1;
   return null;
 }
