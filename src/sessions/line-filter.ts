@@ -4,7 +4,7 @@
 // writes `{"timestamp":…,"type":…,"payload":{"type":…` in that order and without spaces; a line written
 // otherwise is still read, only not passed over early. Passing over is safe because the full parse of such
 // a line yields no event (a test holds the two to that, over the fixtures and mutations of them).
-import { EVENT_TYPES, LINE_TYPES, RESPONSE_ITEM_TYPES, TURN_ITEM_TYPES } from "./normalize.js";
+import { EVENT_TYPES, HARNESS_PREFIXES, LINE_TYPES, RESPONSE_ITEM_TYPES, TURN_ITEM_TYPES } from "./normalize.js";
 
 function ignoredIn(table: Record<string, unknown>): ReadonlySet<string> {
   return new Set(Object.keys(table).filter((type) => table[type] === null));
@@ -25,11 +25,13 @@ const USER_MESSAGE_ONLY: ReadonlySet<string> = new Set(
 );
 
 /** How many of a line's first bytes are looked at: the envelope, the payload's type and an item's type. */
-export const PREFIX_BYTES = 512;
+export const PREFIX_BYTES = 256;
 
 const ENVELOPE = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"([a-z_]+)","payload":\{/;
 const PAYLOAD_TYPE = /"type":"([A-Za-z_]+)"/y;
 const ROLE = /,(?:"id":"[^"]{0,100}",)?"role":"([a-z_]+)"/y;
+/** A user message whose text starts with what Codex itself writes there (environment, AGENTS.md): not a prompt. */
+const HARNESS_CONTENT = new RegExp(`,"content":\\[\\{"type":"input_text","text":"(?:${HARNESS_PREFIXES.map(escapeRegExp).join("|")})`, "y");
 const TURN_ITEM = /,(?:"thread_id":"[^"]{0,100}",)?(?:"turn_id":"[^"]{0,100}",)?"item":\{"type":"([A-Za-z_]+)"/y;
 
 /**
@@ -53,7 +55,9 @@ export function cannotMatterPrefix(prefix: string): boolean {
     // the copy of a user message is the prompt where no event carries it (normalize.ts): only other roles pass
     ROLE.lastIndex = at;
     const role = ROLE.exec(prefix)?.[1];
-    return role !== undefined && role !== "user";
+    if (role !== "user") return role !== undefined;
+    HARNESS_CONTENT.lastIndex = ROLE.lastIndex;
+    return HARNESS_CONTENT.test(prefix);
   }
   if (PASSED_EVENTS.has(payloadType)) return true;
   if (payloadType !== "item_completed") return false;
@@ -72,4 +76,8 @@ export function cannotMatterBytes(buffer: Buffer, start: number, end: number): b
 /** The test on a whole line of text. */
 export function cannotMatter(line: string): boolean {
   return cannotMatterPrefix(line.length > PREFIX_BYTES ? line.slice(0, PREFIX_BYTES) : line);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

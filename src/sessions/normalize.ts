@@ -596,7 +596,7 @@ function errorInfo(info: unknown): string | undefined {
 }
 
 /** Texts Codex itself puts in user messages (environment, instructions, interrupt notes): not prompts. */
-const HARNESS_PREFIXES = [
+export const HARNESS_PREFIXES = [
   "<environment_context>",
   "<user_instructions>",
   "# AGENTS.md instructions",

@@ -155,7 +155,9 @@ export async function edgeEvents(path: string, end: "head" | "tail", maxBytes: n
   }
 }
 
-const CHUNK = 256 * 1024;
+/** Forwards: big reads (fewer system calls on a first fold); backwards: an answer is usually in the last few. */
+const CHUNK = 1024 * 1024;
+const BACKWARD_CHUNK = 256 * 1024;
 
 /** Splits bytes into lines and normalizes each into `batch`; `stats.lines` numbers them. */
 class LineSink {
@@ -273,7 +275,7 @@ async function* jsonlBackward(path: string): AsyncGenerator<Buffer> {
     // pieces of the line being assembled, in file order
     let pieces: Array<Buffer<ArrayBufferLike>> = [];
     while (position > 0) {
-      const length = Math.min(CHUNK, position);
+      const length = Math.min(BACKWARD_CHUNK, position);
       position -= length;
       const chunk = Buffer.allocUnsafe(length);
       await handle.read(chunk, 0, length, position);
