@@ -65,7 +65,8 @@ export interface ForwardEnd {
 /** Normalized events in file order. A JSONL file's last line without a newline is read if it is whole JSON. */
 export async function readForward(path: string, stats: ReadStats, onEvent: (event: SessionEvent) => void, options: ForwardOptions = {}): Promise<ForwardEnd> {
   const end: ForwardEnd = { end: options.from ?? 0, tornTail: false };
-  for await (const batch of forwardBatches(path, stats, options, end)) for (const event of batch) onEvent(event);
+  // events go straight to `onEvent` (the batches stay empty): they die young, and the heap stays small
+  for await (const batch of forwardBatches(path, stats, options, end, onEvent)) for (const event of batch) onEvent(event);
   return end;
 }
 
@@ -75,8 +76,8 @@ export async function* rolloutEvents(path: string, stats: ReadStats, options: Om
 }
 
 /** Events a chunk at a time (bounded memory whatever the file's size); `progress` says where reading ended. */
-async function* forwardBatches(path: string, stats: ReadStats, options: ForwardOptions, progress: ForwardEnd): AsyncGenerator<SessionEvent[]> {
-  const sink = new LineSink(stats, options.passOver ?? true);
+async function* forwardBatches(path: string, stats: ReadStats, options: ForwardOptions, progress: ForwardEnd, emit?: (event: SessionEvent) => void): AsyncGenerator<SessionEvent[]> {
+  const sink = new LineSink(stats, options.passOver ?? true, emit);
   switch (rolloutFormat(path)) {
     case "document": {
       const text = await readFile(path, "utf8");
@@ -159,13 +160,14 @@ export async function edgeEvents(path: string, end: "head" | "tail", maxBytes: n
 const CHUNK = 1024 * 1024;
 const BACKWARD_CHUNK = 256 * 1024;
 
-/** Splits bytes into lines and normalizes each into `batch`; `stats.lines` numbers them. */
+/** Splits bytes into lines and normalizes each, into `emit` or else the next batch; `stats.lines` numbers them. */
 class LineSink {
   private batch: SessionEvent[] = [];
 
   constructor(
     readonly stats: ReadStats,
     private readonly passOver: boolean,
+    private readonly emit?: (event: SessionEvent) => void,
   ) {}
 
   /** The events gathered since the last call. */
@@ -176,7 +178,8 @@ class LineSink {
   }
 
   add(events: SessionEvent[]): void {
-    for (const event of events) this.batch.push(event);
+    if (this.emit) for (const event of events) this.emit(event);
+    else for (const event of events) this.batch.push(event);
   }
 
   /** Every line ending in a newline in `[from, to)`; returns the offset after the last newline. */
