@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cannotMatter, cannotMatterBytes } from "../../src/sessions/line-filter.js";
 import { EVENT_TYPES, LINE_TYPES, normalizeLine, RESPONSE_ITEM_TYPES, TURN_ITEM_TYPES } from "../../src/sessions/normalize.js";
-import { newReadStats, readForward } from "../../src/sessions/rollout-reader.js";
+import { edgeEvents, eventsBackward, newReadStats, readForward } from "../../src/sessions/rollout-reader.js";
 import { FoldCache } from "../../src/sessions/session-index.js";
 import type { SessionEvent } from "../../src/sessions/events.js";
 import { ALL_FIXTURES, FIXTURES } from "../support/fixtures.js";
@@ -167,6 +167,38 @@ describe("the reader", () => {
       expect(fastEvents).toEqual(fullEvents);
       expect({ ...fast, badFieldLines: 0 }).toEqual({ ...full, badFieldLines: 0 });
     }
+  });
+});
+
+describe("the reader backwards and from the edges", () => {
+  it("backwards: each line's events, last line first, the same events as forwards (line numbers unknown: 0)", async () => {
+    for (const entry of ALL_FIXTURES) {
+      const forward: SessionEvent[] = [];
+      await readForward(entry.path, newReadStats(), (event) => void forward.push(event));
+      const backward: SessionEvent[][] = [];
+      for await (const events of eventsBackward(entry.path)) backward.push(events);
+      const byLine = new Map<number, SessionEvent[]>();
+      for (const event of forward) byLine.set(event.line, [...(byLine.get(event.line) ?? []), { ...event, line: 0 }]);
+      expect(backward).toEqual([...byLine.values()].reverse());
+    }
+  });
+
+  it("head and tail: the events of the whole lines within the bytes asked for", async () => {
+    const path = ALL_FIXTURES.find((fixture) => fixture.version === "0.169.0" && fixture.scenario === "resumed")?.path ?? "";
+    const all: SessionEvent[] = [];
+    await readForward(path, newReadStats(), (event) => void all.push(event));
+    const bytes = await readFile(path);
+    const lineEnds = [...bytes.entries()].filter(([, byte]) => byte === 10).map(([offset]) => offset + 1);
+    expect(await edgeEvents(path, "head", bytes.length)).toEqual({ events: all, whole: true });
+    // the first 5 lines and half of the 6th: the 6th is left out
+    const head = await edgeEvents(path, "head", (lineEnds[4] ?? 0) + 10);
+    expect(head).toEqual({ events: all.filter((event) => event.line <= 5), whole: false });
+    // half of the 5th line from the end, then the last 4: numbered from the first whole line
+    const total = lineEnds.length;
+    const tail = await edgeEvents(path, "tail", bytes.length - (lineEnds[total - 5] ?? 0) + 10);
+    const expected = all.filter((event) => event.line > total - 4).map((event) => ({ ...event, line: event.line - (total - 4) }));
+    expect(tail).toEqual({ events: expected, whole: false });
+    expect(expected.length).toBeGreaterThan(0);
   });
 });
 
