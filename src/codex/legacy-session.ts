@@ -1,8 +1,6 @@
 // ≤0.41 never print the session id: it is the rollout that appears for this directory after the start.
 import { listRolloutFiles } from "../sessions/locate.js";
-import { normalizeLine } from "../sessions/normalize.js";
-import { edgeLines } from "../sessions/read-lines.js";
-import { tryParseJson } from "../sessions/tool-output.js";
+import { edgeEvents } from "../sessions/rollout-reader.js";
 
 /** Call before spawning: the finder then names the first rollout for `cwd` that was not there before. */
 export async function newSessionFinder(codexHome: string, cwd: string): Promise<() => Promise<string | undefined>> {
@@ -10,8 +8,8 @@ export async function newSessionFinder(codexHome: string, cwd: string): Promise<
   return async () => {
     for (const file of await listRolloutFiles(codexHome, { includeArchived: false })) {
       if (before.has(file.path)) continue;
-      const { lines } = await edgeLines(file.path, "head", 64 * 1024);
-      const meta = lines.slice(0, 1).flatMap((line) => normalizeLine(tryParseJson(line), 1) ?? [])[0];
+      const { events } = await edgeEvents(file.path, "head", 64 * 1024);
+      const meta = events.find((event) => event.line === 1);
       if (meta?.kind === "meta" && (meta.cwd === undefined || meta.cwd === cwd)) return meta.id;
     }
     return undefined;

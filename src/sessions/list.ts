@@ -2,11 +2,8 @@
 // each file it returns, so its cost follows `limit`, not the size of the history.
 import type { EventOf, SessionEvent } from "./events.js";
 import { daysNewestFirst, newestFirst, statFiles, type FolderNames, type RolloutFile } from "./locate.js";
-import { normalizeLine } from "./normalize.js";
-import { rolloutEvents } from "./read-rollout.js";
-import { edgeLines, isCompressed } from "./read-lines.js";
+import { edgeEvents } from "./rollout-reader.js";
 import { foldEvents, turnStatus } from "./session-model.js";
-import { tryParseJson } from "./tool-output.js";
 import type { SessionListing } from "./views/list.js";
 
 export interface ListOptions {
@@ -126,16 +123,9 @@ function unreadable(file: RolloutFile): SessionListing {
   };
 }
 
-async function eventsOf(path: string, end: "head" | "tail"): Promise<{ events: SessionEvent[]; whole: boolean }> {
-  if (path.endsWith(".json") || isCompressed(path)) {
-    // the TypeScript CLI's single JSON document and compressed files are only readable from the start
-    const events: SessionEvent[] = [];
-    for await (const event of rolloutEvents(path, { lines: 0, skipped: 0, badFieldLines: 0 })) events.push(event);
-    return { events, whole: true };
-  }
-  const chunk = end === "head" ? await edgeLines(path, "head", HEAD_BYTES) : await edgeLines(path, "tail", TAIL_BYTES);
-  const events = chunk.lines.flatMap((line, index) => normalizeLine(tryParseJson(line), index + 1) ?? []);
-  return { events, whole: chunk.whole };
+function eventsOf(path: string, end: "head" | "tail"): Promise<{ events: SessionEvent[]; whole: boolean }> {
+  // the TypeScript CLI's single JSON document and compressed files are read whole (rollout-reader.ts)
+  return edgeEvents(path, end, end === "head" ? HEAD_BYTES : TAIL_BYTES);
 }
 
 function isWithin(cwd: string | null, dir: string): boolean {

@@ -17,114 +17,238 @@ type Json = Record<string, unknown>;
 /** Result for one line: events (possibly none), or `undefined` when the line is not a rollout line at all. */
 export type Normalized = SessionEvent[] | undefined;
 
-const RESPONSE_ITEM_TYPES = new Set([
-  "message",
-  "reasoning",
-  "function_call",
-  "function_call_output",
-  "custom_tool_call",
-  "custom_tool_call_output",
-  "local_shell_call",
-  "local_shell_call_output",
-  "web_search_call",
-  "tool_search_call",
-  "tool_search_output",
-  "image_generation_call",
-  "ghost_snapshot",
-  "compaction",
-  "compaction_summary",
-  "agent_message",
-  "additional_tools",
-  "configuration_update",
-  "compaction_trigger",
-  "context_compaction",
-  "other",
-]);
+/** Marks a type the normalizer knows and deliberately reads nothing from (it never becomes an event). */
+const IGNORED = null;
+type Ignored = typeof IGNORED;
+type Handler = (payload: Json, at: At) => SessionEvent[];
 
-/** The event_msg types eventMsg() reads; any other is passed over (see session-index.ts cannotMatter). */
-export const READ_EVENTS = new Set([
-  "task_started",
-  "turn_started",
-  "context_compacted",
-  "task_complete",
-  "turn_complete",
-  "turn_aborted",
-  "user_message",
-  "agent_message",
-  "agent_reasoning",
-  "item_completed",
-  "token_count",
-  "error",
-  "stream_error",
-  "exec_command_end",
-  "patch_apply_end",
-]);
+// THE NORMALIZER TABLES. Every line, event and item type Codex writes has one entry: its handler, or IGNORED.
+// The byte pre-filter (line-filter.ts) is derived from them, so a new type is added here and nowhere else;
+// a type in none of them is counted in `unknownLines` (FieldIssues) and yields nothing.
 
-/** The `item_completed` item types turnItem() reads. */
-export const READ_ITEMS = new Set(["UserMessage", "AgentMessage", "Reasoning", "CommandExecution", "McpToolCall", "FileChange", "ContextCompaction"]);
+/** Top-level types of an enveloped line `{timestamp, type, payload}` (Gen C+, 0.32 →). */
+export const LINE_TYPES = {
+  session_meta: (payload, at) => sessionMeta(payload, at),
+  turn_context: (payload, at) => [turnContext(payload, at)],
+  response_item: (payload, at) => responseItem(payload, at, { enveloped: true }),
+  event_msg: (payload, at) => eventMsg(payload, at),
+  token_usage_record: (payload, at) => tokenUsageRecord(payload, at),
+  compacted: IGNORED,
+  world_state: IGNORED,
+  dynamic_tools_updated: IGNORED,
+  inter_agent_communication: IGNORED,
+  inter_agent_communication_metadata: IGNORED,
+  realtime_item: IGNORED,
+  security_risk_score: IGNORED,
+} as const satisfies Record<string, Handler | Ignored>;
 
-/** Top-level line types that carry nothing a forensic reader needs. */
-const IGNORED_LINE_TYPES = new Set([
-  "compacted",
-  "world_state",
-  "dynamic_tools_updated",
-  "inter_agent_communication",
-  "inter_agent_communication_metadata",
-  "realtime_item",
-  "security_risk_score",
-]);
+/**
+ * How an enveloped response item is read: from 0.32 on, messages and reasoning are written twice (events
+ * are the source), except a user message's copy, which is the prompt where no event carries it.
+ */
+export type EnvelopedRule = "read" | "user message only" | "never";
+
+interface ItemEntry {
+  read: (item: Json, at: At, enveloped: boolean) => SessionEvent[];
+  enveloped: EnvelopedRule;
+}
+
+/** ResponseItem types (`payload` of `response_item`, or a bare line in Gen A/B), see codex-formats §2.11. */
+export const RESPONSE_ITEM_TYPES = {
+  message: { read: message, enveloped: "user message only" },
+  agent_message: { read: agentMessageItem, enveloped: "read" },
+  reasoning: { read: reasoningItem, enveloped: "never" },
+  function_call: { read: functionCall, enveloped: "read" },
+  custom_tool_call: { read: customToolCall, enveloped: "read" },
+  local_shell_call: { read: localShellCall, enveloped: "read" },
+  function_call_output: { read: toolOutput, enveloped: "read" },
+  custom_tool_call_output: { read: toolOutput, enveloped: "read" },
+  local_shell_call_output: { read: toolOutput, enveloped: "read" },
+  web_search_call: IGNORED,
+  tool_search_call: IGNORED,
+  tool_search_output: IGNORED,
+  image_generation_call: IGNORED,
+  ghost_snapshot: IGNORED,
+  compaction: IGNORED,
+  compaction_summary: IGNORED,
+  additional_tools: IGNORED,
+  configuration_update: IGNORED,
+  compaction_trigger: IGNORED,
+  context_compaction: IGNORED,
+  other: IGNORED,
+} as const satisfies Record<string, ItemEntry | Ignored>;
+
+/** EventMsg types (`payload` of `event_msg`), see codex-formats §2.12. */
+export const EVENT_TYPES = {
+  task_started: (payload, at) => turnStarted(payload, at),
+  turn_started: (payload, at) => turnStarted(payload, at),
+  task_complete: (payload, at) => turnComplete(payload, at),
+  turn_complete: (payload, at) => turnComplete(payload, at),
+  turn_aborted: (payload, at) => [{ kind: "turn_ended", outcome: "aborted", turnId: str(payload.turn_id), reason: str(payload.reason), ...at }],
+  user_message: (payload, at) => {
+    const text = str(payload.message) ?? "";
+    return isHarnessText(text) ? [] : [{ kind: "user_message", text, ...at }];
+  },
+  agent_message: (payload, at) => [{ kind: "agent_message", text: str(payload.message) ?? "", ...at }],
+  agent_reasoning: (payload, at) => [{ kind: "reasoning", text: str(payload.text) ?? "", ...at }],
+  item_completed: (payload, at) => (isRecord(payload.item) ? turnItem(payload.item, at) : []),
+  context_compacted: (_payload, at) => [{ kind: "compaction", ...at }],
+  token_count: (payload, at) => [tokenCount(payload, at)],
+  error: (payload, at) => [errorEvent(payload, at)],
+  stream_error: (payload, at) => [errorEvent(payload, at)],
+  exec_command_end: (payload, at) => execCommandEnd(payload, at),
+  patch_apply_end: (payload, at) => (payload.success === true && isRecord(payload.changes) ? [{ kind: "files_changed", paths: Object.keys(payload.changes), ...at }] : []),
+  // the call's begin, deltas and other ends: the response items and *_end events above carry what matters
+  exec_command_begin: IGNORED,
+  exec_command_output_delta: IGNORED,
+  exec_approval_request: IGNORED,
+  apply_patch_approval_request: IGNORED,
+  patch_apply_begin: IGNORED,
+  patch_apply_updated: IGNORED,
+  mcp_tool_call_begin: IGNORED,
+  mcp_tool_call_end: IGNORED,
+  mcp_list_tools_response: IGNORED,
+  mcp_startup_update: IGNORED,
+  mcp_startup_complete: IGNORED,
+  web_search_begin: IGNORED,
+  web_search_end: IGNORED,
+  image_generation_begin: IGNORED,
+  image_generation_end: IGNORED,
+  view_image_tool_call: IGNORED,
+  dynamic_tool_call_request: IGNORED,
+  dynamic_tool_call_response: IGNORED,
+  terminal_interaction: IGNORED,
+  agent_message_delta: IGNORED,
+  agent_message_content_delta: IGNORED,
+  agent_reasoning_delta: IGNORED,
+  agent_reasoning_raw_content: IGNORED,
+  agent_reasoning_raw_content_delta: IGNORED,
+  agent_reasoning_section_break: IGNORED,
+  reasoning_content_delta: IGNORED,
+  reasoning_raw_content_delta: IGNORED,
+  raw_response_item: IGNORED,
+  item_started: IGNORED,
+  session_configured: IGNORED,
+  thread_settings_applied: IGNORED,
+  thread_name_updated: IGNORED,
+  thread_goal_updated: IGNORED,
+  thread_queue_changed: IGNORED,
+  thread_rolled_back: IGNORED,
+  shutdown_complete: IGNORED,
+  background_event: IGNORED,
+  warning: IGNORED,
+  guardian_warning: IGNORED,
+  guardian_assessment: IGNORED,
+  deprecation_notice: IGNORED,
+  model_reroute: IGNORED,
+  model_verification: IGNORED,
+  turn_moderation_metadata: IGNORED,
+  safety_buffering: IGNORED,
+  environment_connected: IGNORED,
+  environment_disconnected: IGNORED,
+  turn_diff: IGNORED,
+  plan_update: IGNORED,
+  get_history_entry_response: IGNORED,
+  list_custom_prompts_response: IGNORED,
+  entered_review_mode: IGNORED,
+  exited_review_mode: IGNORED,
+  undo_started: IGNORED,
+  undo_completed: IGNORED,
+  hook_started: IGNORED,
+  hook_completed: IGNORED,
+  elicitation_request: IGNORED,
+  request_user_input: IGNORED,
+  sub_agent_activity: IGNORED,
+  collab_agent_spawn_begin: IGNORED,
+  collab_agent_spawn_end: IGNORED,
+  collab_agent_interaction_begin: IGNORED,
+  collab_agent_interaction_end: IGNORED,
+  collab_waiting_begin: IGNORED,
+  collab_waiting_end: IGNORED,
+  collab_close_begin: IGNORED,
+  collab_close_end: IGNORED,
+} as const satisfies Record<string, Handler | Ignored>;
+
+/** TurnItem types (`item` of an `item_completed` event, paginated threads 0.150+), see codex-formats §2.13. */
+export const TURN_ITEM_TYPES = {
+  UserMessage: (item, at) => {
+    const text = contentText(item.content);
+    return isHarnessText(text) ? [] : [{ kind: "user_message", text, ...at }];
+  },
+  AgentMessage: (item, at) => [{ kind: "agent_message", text: contentText(item.content), ...at }],
+  Reasoning: (item, at) => {
+    const text = Array.isArray(item.summary_text) ? item.summary_text.filter((t) => typeof t === "string").join("\n") : "";
+    return text ? [{ kind: "reasoning", text, ...at }] : [];
+  },
+  CommandExecution: (item, at) => commandExecution(item, at),
+  McpToolCall: (item, at) => mcpToolCall(item, at),
+  ContextCompaction: (_item, at) => [{ kind: "compaction", ...at }],
+  FileChange: (item, at) => fileChange(item, at),
+  HookPrompt: IGNORED,
+  Plan: IGNORED,
+  WebSearch: IGNORED,
+  ImageView: IGNORED,
+  ImageGeneration: IGNORED,
+  DynamicToolCall: IGNORED,
+  CollabAgentToolCall: IGNORED,
+  SubAgentActivity: IGNORED,
+  Extension: IGNORED,
+} as const satisfies Record<string, Handler | Ignored>;
+
+/** An own key of one of the tables (never an inherited one such as `constructor`). */
+function entryOf<T extends object>(table: T, type: unknown): T[keyof T] | undefined {
+  return typeof type === "string" && Object.hasOwn(table, type) ? table[type as keyof T] : undefined;
+}
 
 /** Lines whose JSON was a rollout line but held a field of the wrong type or range (the field was dropped). */
 export interface FieldIssues {
   badFieldLines: number;
+  /** Lines of a known envelope whose event or item type is in no table (see LINE_TYPES): read as nothing. */
+  unknownLines?: number;
 }
 
 /**
- * Values of the wrong type or range dropped while normalizing the current line. Normalizing is synchronous,
- * so one counter reset per line is safe.
+ * Values of the wrong type or range dropped while normalizing the current line, and whether its type was
+ * unknown. Normalizing is synchronous, so one reset per line is safe.
  */
 let droppedFields = 0;
+let unknownType = false;
 
 export function normalizeLine(value: unknown, line: number, issues?: FieldIssues): Normalized {
   droppedFields = 0;
+  unknownType = false;
   const events = normalizeValue(value, line);
-  if (issues && droppedFields > 0 && events !== undefined) issues.badFieldLines += 1;
+  if (issues && events !== undefined) {
+    if (droppedFields > 0) issues.badFieldLines += 1;
+    if (unknownType) issues.unknownLines = (issues.unknownLines ?? 0) + 1;
+  }
   return events;
 }
 
 function normalizeValue(value: unknown, line: number): Normalized {
   if (!isRecord(value)) return undefined;
-  const timestamp = isoTime(value.timestamp);
-  const ordinal = count(value.ordinal);
-  const at: At = { line, ...(timestamp !== undefined && { timestamp }), ...(ordinal !== undefined && { ordinal }) };
-
+  const at = atOf(line, value.timestamp, value.ordinal);
   if (typeof value.type === "string" && "payload" in value) {
     const payload = isRecord(value.payload) ? value.payload : undefined;
     if (!payload) return undefined;
-    switch (value.type) {
-      case "session_meta":
-        return sessionMeta(payload, at);
-      case "turn_context":
-        return [turnContext(payload, at)];
-      case "response_item":
-        return responseItem(payload, at, { enveloped: true });
-      case "event_msg":
-        return eventMsg(payload, at);
-      case "token_usage_record":
-        return tokenUsageRecord(payload, at);
-      default:
-        return IGNORED_LINE_TYPES.has(value.type) ? [] : undefined;
-    }
+    const entry = entryOf(LINE_TYPES, value.type);
+    if (entry === undefined) return undefined;
+    return entry === IGNORED ? [] : entry(payload, at);
   }
   // Gen B (Rust ≤0.31): `{"record_type":"state"}`, a bare meta first line, bare response items
   if (value.record_type === "state") return [];
-  if (typeof value.type === "string" && RESPONSE_ITEM_TYPES.has(value.type)) {
-    return responseItem(value, at, { enveloped: false });
-  }
+  if (entryOf(RESPONSE_ITEM_TYPES, value.type) !== undefined) return responseItem(value, at, { enveloped: false });
   if (typeof value.id === "string" && typeof value.timestamp === "string" && value.type === undefined) {
     return sessionMeta(value, { line });
   }
   return undefined;
+}
+
+function atOf(line: number, rawTimestamp: unknown, rawOrdinal: unknown): At {
+  const timestamp = isoTime(rawTimestamp);
+  const ordinal = count(rawOrdinal);
+  if (timestamp === undefined) return ordinal === undefined ? { line } : { line, ordinal };
+  return ordinal === undefined ? { line, timestamp } : { line, timestamp, ordinal };
 }
 
 type At = { line: number; timestamp?: string; ordinal?: number };
@@ -140,7 +264,6 @@ function sessionMeta(payload: Json, at: At): SessionEvent[] {
   const historyStartOrdinal = count(payload.subagent_history_start_ordinal);
   return [
     {
-      ...at,
       kind: "meta",
       id,
       startedAt: isoTime(payload.timestamp),
@@ -156,6 +279,7 @@ function sessionMeta(payload: Json, at: At): SessionEvent[] {
       ...(historyStartOrdinal !== undefined && { historyStartOrdinal }),
       ...(isRecord(payload.history_base) && { historyByReference: true }),
       ...(isRecord(payload.history_base) && count(payload.history_base.end_ordinal_exclusive) !== undefined && { historyEndOrdinal: count(payload.history_base.end_ordinal_exclusive) }),
+      ...at,
     },
   ];
 }
@@ -184,7 +308,6 @@ function turnContext(payload: Json, at: At): SessionEvent {
     : str(payload.sandbox_policy);
   const approval = typeof payload.approval_policy === "string" ? payload.approval_policy : keyOf(payload.approval_policy);
   return {
-    ...at,
     kind: "turn_context",
     turnId: str(payload.turn_id),
     cwd: str(payload.cwd),
@@ -194,222 +317,188 @@ function turnContext(payload: Json, at: At): SessionEvent {
     networkAccess: isRecord(payload.sandbox_policy) && typeof payload.sandbox_policy.network_access === "boolean" ? payload.sandbox_policy.network_access : undefined,
     approval: approval,
     effort: str(payload.effort),
+    ...at,
   };
 }
 
 function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean }): SessionEvent[] {
-  switch (item.type) {
-    case "message": {
-      if (enveloped && item.role !== "user") return [];
-      const text = contentText(item.content);
-      // an enveloped user message is a copy of the prompt's event: the prompt only where no event has it
-      if (item.role === "user") return isHarnessText(text) || text === "" ? [] : [{ ...at, kind: "user_message", text, ...(enveloped && { copy: true }) }];
-      if (item.role === "assistant") return [{ ...at, kind: "agent_message", text }];
-      return [];
-    }
-    case "agent_message": {
-      // 0.158 multi-agent: a message between agents (a sub-agent's task, or its report to the parent)
-      const text = contentText(item.content);
-      return text ? [{ ...at, kind: "user_message", text, fromAgent: true }] : [];
-    }
-    case "reasoning": {
-      if (enveloped) return [];
-      const text = contentText(item.summary);
-      return text ? [{ ...at, kind: "reasoning", text }] : [];
-    }
-    case "function_call": {
-      const callId = str(item.call_id) ?? str(item.id);
-      const name = str(item.name);
-      if (!callId || !name) return [];
-      const raw = typeof item.arguments === "string" ? item.arguments : JSON.stringify(item.arguments ?? null);
-      const args = tryParseJson(raw) ?? raw;
-      const fullName = qualifiedName(name, str(item.namespace));
-      const patch = name === "apply_patch" && isRecord(args) && typeof args.input === "string" ? args.input : undefined;
-      return [
-        {
-          ...at,
-          kind: "call",
-          callId,
-          name: fullName,
-          arguments: args,
-          command: isShellTool(name) ? commandText(args) : undefined,
-          patchPaths: patch !== undefined ? patchPaths(patch) : undefined,
-        },
-      ];
-    }
-    case "custom_tool_call": {
-      const callId = str(item.call_id) ?? str(item.id);
-      const name = str(item.name);
-      if (!callId || !name) return [];
-      const input = typeof item.input === "string" ? item.input : "";
-      return [
-        {
-          ...at,
-          kind: "call",
-          callId,
-          name: qualifiedName(name, str(item.namespace)),
-          arguments: input,
-          patchPaths: name === "apply_patch" ? patchPaths(input) : undefined,
-        },
-      ];
-    }
-    case "local_shell_call": {
-      const callId = str(item.call_id) ?? str(item.id);
-      if (!callId) return [];
-      const action = isRecord(item.action) ? item.action : {};
-      const exec = isRecord(action.exec) ? action.exec : action;
-      const argv = Array.isArray(exec.command) ? exec.command.filter((part): part is string => typeof part === "string") : [];
-      return [{ ...at, kind: "call", callId, name: "local_shell", arguments: action, command: joinArgv(argv) }];
-    }
-    case "function_call_output":
-    case "custom_tool_call_output":
-    case "local_shell_call_output": {
-      const callId = str(item.call_id);
-      if (!callId) return [];
-      const parsed = parseToolOutput(item.output);
-      return [
-        {
-          ...at,
-          kind: "call_output",
-          callId,
-          text: parsed.text,
-          exitCode: parsed.exitCode,
-          durationMs: parsed.durationMs,
-          running: parsed.running,
-          isError: parsed.isError,
-          denial: parsed.denial,
-        },
-      ];
-    }
-    default:
-      return [];
+  const entry = entryOf(RESPONSE_ITEM_TYPES, item.type);
+  if (entry === undefined) {
+    unknownType = true;
+    return [];
   }
+  if (entry === IGNORED || (enveloped && entry.enveloped === "never")) return [];
+  return entry.read(item, at, enveloped);
+}
+
+function message(item: Json, at: At, enveloped: boolean): SessionEvent[] {
+  if (enveloped && item.role !== "user") return [];
+  const text = contentText(item.content);
+  // an enveloped user message is a copy of the prompt's event: the prompt only where no event has it
+  if (item.role === "user") return isHarnessText(text) || text === "" ? [] : [{ kind: "user_message", text, ...(enveloped && { copy: true }), ...at }];
+  if (item.role === "assistant") return [{ kind: "agent_message", text, ...at }];
+  return [];
+}
+
+/** 0.158 multi-agent: a message between agents (a sub-agent's task, or its report to the parent). */
+function agentMessageItem(item: Json, at: At): SessionEvent[] {
+  const text = contentText(item.content);
+  return text ? [{ kind: "user_message", text, fromAgent: true, ...at }] : [];
+}
+
+function reasoningItem(item: Json, at: At): SessionEvent[] {
+  const text = contentText(item.summary);
+  return text ? [{ kind: "reasoning", text, ...at }] : [];
+}
+
+function functionCall(item: Json, at: At): SessionEvent[] {
+  const callId = str(item.call_id) ?? str(item.id);
+  const name = str(item.name);
+  if (!callId || !name) return [];
+  const raw = typeof item.arguments === "string" ? item.arguments : JSON.stringify(item.arguments ?? null);
+  const args = tryParseJson(raw) ?? raw;
+  const fullName = qualifiedName(name, str(item.namespace));
+  const patch = name === "apply_patch" && isRecord(args) && typeof args.input === "string" ? args.input : undefined;
+  return [
+    {
+      kind: "call",
+      callId,
+      name: fullName,
+      arguments: args,
+      command: isShellTool(name) ? commandText(args) : undefined,
+      patchPaths: patch !== undefined ? patchPaths(patch) : undefined,
+      ...at,
+    },
+  ];
+}
+
+function customToolCall(item: Json, at: At): SessionEvent[] {
+  const callId = str(item.call_id) ?? str(item.id);
+  const name = str(item.name);
+  if (!callId || !name) return [];
+  const input = typeof item.input === "string" ? item.input : "";
+  return [
+    {
+      kind: "call",
+      callId,
+      name: qualifiedName(name, str(item.namespace)),
+      arguments: input,
+      patchPaths: name === "apply_patch" ? patchPaths(input) : undefined,
+      ...at,
+    },
+  ];
+}
+
+function localShellCall(item: Json, at: At): SessionEvent[] {
+  const callId = str(item.call_id) ?? str(item.id);
+  if (!callId) return [];
+  const action = isRecord(item.action) ? item.action : {};
+  const exec = isRecord(action.exec) ? action.exec : action;
+  const argv = Array.isArray(exec.command) ? exec.command.filter((part): part is string => typeof part === "string") : [];
+  return [{ kind: "call", callId, name: "local_shell", arguments: action, command: joinArgv(argv), ...at }];
+}
+
+function toolOutput(item: Json, at: At): SessionEvent[] {
+  const callId = str(item.call_id);
+  if (!callId) return [];
+  const parsed = parseToolOutput(item.output);
+  return [
+    {
+      kind: "call_output",
+      callId,
+      text: parsed.text,
+      exitCode: parsed.exitCode,
+      durationMs: parsed.durationMs,
+      running: parsed.running,
+      isError: parsed.isError,
+      denial: parsed.denial,
+      ...at,
+    },
+  ];
 }
 
 function eventMsg(payload: Json, at: At): SessionEvent[] {
-  if (typeof payload.type !== "string" || !READ_EVENTS.has(payload.type)) return [];
-  switch (payload.type) {
-    case "task_started":
-    case "turn_started":
-      return [
-        {
-          ...at,
-          kind: "turn_started",
-          turnId: str(payload.turn_id),
-          modelContextWindow: count(payload.model_context_window),
-        },
-      ];
-    case "task_complete":
-    case "turn_complete": {
-      const error = isRecord(payload.error) ? payload.error : undefined;
-      const message = error ? str(error.message) ?? JSON.stringify(error) : undefined;
-      return [
-        {
-          ...at,
-          kind: "turn_ended",
-          outcome: error ? "failed" : "completed",
-          turnId: str(payload.turn_id),
-          lastAgentMessage: str(payload.last_agent_message) ?? null,
-          error: message !== undefined ? { message, info: errorInfo(error?.codex_error_info) } : undefined,
-        },
-      ];
-    }
-    case "turn_aborted":
-      return [
-        { ...at, kind: "turn_ended", outcome: "aborted", turnId: str(payload.turn_id), reason: str(payload.reason) },
-      ];
-    case "user_message": {
-      const text = str(payload.message) ?? "";
-      return isHarnessText(text) ? [] : [{ ...at, kind: "user_message", text }];
-    }
-    case "agent_message":
-      return [{ ...at, kind: "agent_message", text: str(payload.message) ?? "" }];
-    case "agent_reasoning":
-      return [{ ...at, kind: "reasoning", text: str(payload.text) ?? "" }];
-    case "item_completed":
-      return isRecord(payload.item) ? turnItem(payload.item, at) : [];
-    case "context_compacted":
-      return [{ ...at, kind: "compaction" }];
-    case "token_count":
-      return [tokenCount(payload, at)];
-    case "error":
-    case "stream_error":
-      return [{ ...at, kind: "error", message: str(payload.message) ?? "", info: errorInfo(payload.codex_error_info) }];
-    case "exec_command_end":
-      return execCommandEnd(payload, at);
-    case "patch_apply_end":
-      return payload.success === true && isRecord(payload.changes)
-        ? [{ ...at, kind: "files_changed", paths: Object.keys(payload.changes) }]
-        : [];
-    default:
-      return [];
-  }
+  const entry = entryOf(EVENT_TYPES, payload.type);
+  if (entry === undefined) unknownType = true;
+  return entry ? entry(payload, at) : [];
+}
+
+function turnStarted(payload: Json, at: At): SessionEvent[] {
+  return [{ kind: "turn_started", turnId: str(payload.turn_id), modelContextWindow: count(payload.model_context_window), ...at }];
+}
+
+function turnComplete(payload: Json, at: At): SessionEvent[] {
+  const error = isRecord(payload.error) ? payload.error : undefined;
+  const message = error ? str(error.message) ?? JSON.stringify(error) : undefined;
+  return [
+    {
+      kind: "turn_ended",
+      outcome: error ? "failed" : "completed",
+      turnId: str(payload.turn_id),
+      lastAgentMessage: str(payload.last_agent_message) ?? null,
+      error: message !== undefined ? { message, info: errorInfo(error?.codex_error_info) } : undefined,
+      ...at,
+    },
+  ];
+}
+
+function errorEvent(payload: Json, at: At): SessionEvent {
+  return { kind: "error", message: str(payload.message) ?? "", info: errorInfo(payload.codex_error_info), ...at };
 }
 
 /** `item_completed.item` (TurnItem, paginated threads 0.150+). */
 function turnItem(item: Json, at: At): SessionEvent[] {
-  if (typeof item.type !== "string" || !READ_ITEMS.has(item.type)) return [];
-  switch (item.type) {
-    case "UserMessage": {
-      const text = contentText(item.content);
-      return isHarnessText(text) ? [] : [{ ...at, kind: "user_message", text }];
-    }
-    case "AgentMessage":
-      return [{ ...at, kind: "agent_message", text: contentText(item.content) }];
-    case "Reasoning": {
-      const text = Array.isArray(item.summary_text) ? item.summary_text.filter((t) => typeof t === "string").join("\n") : "";
-      return text ? [{ ...at, kind: "reasoning", text }] : [];
-    }
-    case "CommandExecution": {
-      const callId = str(item.id);
-      if (!callId) return [];
-      const argv = Array.isArray(item.command) ? item.command.filter((p): p is string => typeof p === "string") : [];
-      return [
-        {
-          ...at,
-          kind: "call_result",
-          callId,
-          exitCode: int(item.exit_code),
-          durationMs: durationMs(item.duration),
-          status: str(item.status),
-          command: argv.length > 0 ? joinArgv(argv) : typeof item.command === "string" ? item.command : undefined,
-          name: "exec_command",
-          ...(typeof item.aggregated_output === "string" && { text: item.aggregated_output }),
-        },
-      ];
-    }
-    case "McpToolCall": {
-      const callId = str(item.id);
-      if (!callId) return [];
-      const failed = item.status === "failed" || (isRecord(item.result) && item.result.isError === true) || item.error != null;
-      const server = typeof item.server === "string" ? item.server : undefined;
-      const tool = typeof item.tool === "string" ? item.tool : undefined;
-      const errorText = typeof item.error === "string" ? item.error : isRecord(item.error) && typeof item.error.message === "string" ? item.error.message : undefined;
-      return [
-        {
-          ...at,
-          kind: "call_result",
-          callId,
-          status: failed ? "failed" : str(item.status) ?? "completed",
-          durationMs: durationMs(item.duration),
-          ...(tool !== undefined && { name: server !== undefined ? `mcp__${server}__${tool}` : tool }),
-          ...(item.arguments !== undefined && { arguments: item.arguments }),
-          text: errorText ?? (isRecord(item.result) ? parseToolOutput(item.result).text : ""),
-        },
-      ];
-    }
-    case "ContextCompaction":
-      return [{ ...at, kind: "compaction" }];
-    case "FileChange": {
-      const changes = Array.isArray(item.changes) ? item.changes : isRecord(item.changes) ? Object.keys(item.changes) : [];
-      const paths = changes
-        .map((change) => (typeof change === "string" ? change : isRecord(change) ? str(change.path) : undefined))
-        .filter((path): path is string => path !== undefined);
-      return item.status === "failed" || paths.length === 0 ? [] : [{ ...at, kind: "files_changed", paths }];
-    }
-    default:
-      return [];
-  }
+  const entry = entryOf(TURN_ITEM_TYPES, item.type);
+  if (entry === undefined) unknownType = true;
+  return entry ? entry(item, at) : [];
+}
+
+function commandExecution(item: Json, at: At): SessionEvent[] {
+  const callId = str(item.id);
+  if (!callId) return [];
+  const argv = Array.isArray(item.command) ? item.command.filter((p): p is string => typeof p === "string") : [];
+  return [
+    {
+      kind: "call_result",
+      callId,
+      exitCode: int(item.exit_code),
+      durationMs: durationMs(item.duration),
+      status: str(item.status),
+      command: argv.length > 0 ? joinArgv(argv) : typeof item.command === "string" ? item.command : undefined,
+      name: "exec_command",
+      ...(typeof item.aggregated_output === "string" && { text: item.aggregated_output }),
+      ...at,
+    },
+  ];
+}
+
+function mcpToolCall(item: Json, at: At): SessionEvent[] {
+  const callId = str(item.id);
+  if (!callId) return [];
+  const failed = item.status === "failed" || (isRecord(item.result) && item.result.isError === true) || item.error != null;
+  const server = typeof item.server === "string" ? item.server : undefined;
+  const tool = typeof item.tool === "string" ? item.tool : undefined;
+  const errorText = typeof item.error === "string" ? item.error : isRecord(item.error) && typeof item.error.message === "string" ? item.error.message : undefined;
+  return [
+    {
+      kind: "call_result",
+      callId,
+      status: failed ? "failed" : str(item.status) ?? "completed",
+      durationMs: durationMs(item.duration),
+      ...(tool !== undefined && { name: server !== undefined ? `mcp__${server}__${tool}` : tool }),
+      ...(item.arguments !== undefined && { arguments: item.arguments }),
+      text: errorText ?? (isRecord(item.result) ? parseToolOutput(item.result).text : ""),
+      ...at,
+    },
+  ];
+}
+
+function fileChange(item: Json, at: At): SessionEvent[] {
+  const changes = Array.isArray(item.changes) ? item.changes : isRecord(item.changes) ? Object.keys(item.changes) : [];
+  const paths = changes
+    .map((change) => (typeof change === "string" ? change : isRecord(change) ? str(change.path) : undefined))
+    .filter((path): path is string => path !== undefined);
+  return item.status === "failed" || paths.length === 0 ? [] : [{ kind: "files_changed", paths, ...at }];
 }
 
 function execCommandEnd(payload: Json, at: At): SessionEvent[] {
@@ -417,12 +506,12 @@ function execCommandEnd(payload: Json, at: At): SessionEvent[] {
   if (!callId) return [];
   return [
     {
-      ...at,
       kind: "call_result",
       callId,
       exitCode: int(payload.exit_code),
       durationMs: durationMs(payload.duration),
       status: str(payload.status),
+      ...at,
     },
   ];
 }
@@ -430,12 +519,12 @@ function execCommandEnd(payload: Json, at: At): SessionEvent[] {
 function tokenCount(payload: Json, at: At): SessionEvent {
   const info = isRecord(payload.info) ? payload.info : undefined;
   return {
-    ...at,
     kind: "token_count",
     total: info ? tokenTotals(info.total_token_usage) : undefined,
     last: info ? tokenTotals(info.last_token_usage) : undefined,
     modelContextWindow: info ? count(info.model_context_window) : undefined,
     rateLimits: rateLimits(payload.rate_limits, at.timestamp),
+    ...at,
   };
 }
 
@@ -443,9 +532,9 @@ function tokenCount(payload: Json, at: At): SessionEvent {
 function tokenUsageRecord(payload: Json, at: At): SessionEvent[] {
   const events: SessionEvent[] = [];
   const turn = tokenTotals(payload.turn_token_usage);
-  if (turn) events.push({ ...at, kind: "turn_usage", turnId: str(payload.turn_id), usage: turn });
+  if (turn) events.push({ kind: "turn_usage", turnId: str(payload.turn_id), usage: turn, ...at });
   const thread = tokenTotals(payload.thread_token_usage);
-  if (thread) events.push({ ...at, kind: "token_count", total: thread, last: tokenTotals(payload.usage) });
+  if (thread) events.push({ kind: "token_count", total: thread, last: tokenTotals(payload.usage), ...at });
   return events;
 }
 
@@ -507,7 +596,7 @@ function errorInfo(info: unknown): string | undefined {
 }
 
 /** Texts Codex itself puts in user messages (environment, instructions, interrupt notes): not prompts. */
-const HARNESS_PREFIXES = [
+export const HARNESS_PREFIXES = [
   "<environment_context>",
   "<user_instructions>",
   "# AGENTS.md instructions",
@@ -577,15 +666,30 @@ const MAX_MAGNITUDE = 2 ** 40;
 /** Dates JavaScript can print: ±100,000,000 days around 1970. */
 const MAX_DATE_MS = 8.64e15;
 
+/** Consecutive lines often share their time: the last good one is not parsed again. */
+let lastTime: string | undefined;
+
 /** A time string Date can read (it is kept as written: ISO UTC in every generation); anything else is dropped. */
 function isoTime(value: unknown): string | undefined {
-  if (typeof value === "string" && value.length <= 64 && Number.isFinite(Date.parse(value))) return value;
+  if (value === lastTime) return lastTime;
+  if (typeof value === "string" && value.length <= 64 && Number.isFinite(Date.parse(value))) {
+    lastTime = value;
+    return value;
+  }
   if (value != null) droppedFields += 1;
   return undefined;
 }
 
+/** Rate-limit windows repeat their reset time line after line: the last two are remembered. */
+const isoMemo: Array<[number, string]> = [];
+
 function isoFromMs(ms: number): string | null {
-  if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) return new Date(ms).toISOString();
+  if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) {
+    for (const [known, iso] of isoMemo) if (known === ms) return iso;
+    const iso = new Date(ms).toISOString();
+    if (isoMemo.unshift([ms, iso]) > 2) isoMemo.pop();
+    return iso;
+  }
   droppedFields += 1;
   return null;
 }

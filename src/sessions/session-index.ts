@@ -1,17 +1,14 @@
 // A cached, compact fold per rollout file, brought up to date by reading only what was appended since.
-// The first call on a file is one streaming pass (lines that cannot matter are passed over by their type,
-// unparsed); later calls on an unchanged or growing file cost what was appended. A file that shrank or
+// The first call on a file is one streaming pass (rollout-reader.ts: lines of types the normalizer ignores
+// are passed over by their first bytes, unparsed); later calls on an unchanged or growing file cost what was appended. A file that shrank or
 // was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start. With a state
 // dir, folds of long logs are saved (fold-files.ts) and a new process restores them instead of refolding.
 import { open, stat } from "node:fs/promises";
 import { FoldFiles } from "./fold-files.js";
 import { LineageTracker } from "./lineage.js";
-import { normalizeLine, READ_EVENTS, READ_ITEMS } from "./normalize.js";
-import { isCompressed, readForward } from "./read-lines.js";
-import { rolloutEvents } from "./read-rollout.js";
+import { newReadStats, readForward, readsFromOffset, type ReadStats } from "./rollout-reader.js";
 import { SessionFolder, type SessionModel } from "./session-model.js";
 import { decode, encode, type Restorable } from "./snapshot.js";
-import { tryParseJson } from "./tool-output.js";
 import { TokenLedger } from "./usage.js";
 
 export interface IndexedSession {
@@ -21,6 +18,8 @@ export interface IndexedSession {
   skipped: number;
   /** Lines read less a field of the wrong type or range. */
   badFieldLines: number;
+  /** Lines of an event or item type the normalizer tables do not know (read as nothing). */
+  unknownLines?: number;
   lines: number;
   /**
    * Answers derived from this fold, kept while the file is unchanged (same size, same fold): a repeated
@@ -33,9 +32,7 @@ interface Entry {
   folder: SessionFolder;
   /** Bytes folded so far: always the end of a complete line. */
   offset: number;
-  lines: number;
-  skipped: number;
-  badFieldLines: number;
+  stats: Required<ReadStats>;
   head: string;
   /** Serializes updates of one file. */
   updating: Promise<unknown>;
@@ -72,7 +69,7 @@ export class FoldCache {
 
   async get(path: string): Promise<IndexedSession> {
     // the TypeScript CLI's document and compressed cold files are read whole (neither grows in place)
-    if (path.endsWith(".json") || isCompressed(path)) return foldWhole(path);
+    if (!readsFromOffset(path)) return foldWhole(path);
     const cache = this.cache;
     let entry = cache.get(path);
     if (entry) {
@@ -82,7 +79,7 @@ export class FoldCache {
     const { size } = await stat(path);
     const head = await readHead(path);
     if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
-      entry = (await this.restore(path, size, head)) ?? { folder: newFolder(), offset: 0, lines: 0, skipped: 0, badFieldLines: 0, head, updating: Promise.resolve(), savedOffset: 0 };
+      entry = (await this.restore(path, size, head)) ?? { folder: newFolder(), offset: 0, stats: newReadStats(), head, updating: Promise.resolve(), savedOffset: 0 };
       cache.set(path, entry);
       while (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
     }
@@ -95,9 +92,10 @@ export class FoldCache {
     const grown = current.offset - current.savedOffset;
     if (this.saved && grown > 0 && grown >= this.saveAfterBytes && grown >= current.offset / 8) await this.save(path, current);
     this.evictBeyondBudget(path);
-    const viewsKey = `${size}:${current.offset}:${current.skipped + tailSkipped}`;
+    const { stats } = current;
+    const viewsKey = `${size}:${current.offset}:${stats.skipped + tailSkipped}`;
     if (current.views?.key !== viewsKey) current.views = { key: viewsKey, map: new Map() };
-    return { model: current.folder.model, folder: current.folder, skipped: current.skipped + tailSkipped, badFieldLines: current.badFieldLines, lines: current.lines, views: current.views.map };
+    return { model: current.folder.model, folder: current.folder, skipped: stats.skipped + tailSkipped, badFieldLines: stats.badFieldLines, unknownLines: stats.unknownLines, lines: stats.lines, views: current.views.map };
   }
 
   /** The fold a process saved before, when it still describes the file. */
@@ -108,7 +106,8 @@ export class FoldCache {
       const folder = decode(saved.state, FOLD_CLASSES);
       if (!(folder instanceof SessionFolder)) return undefined;
       this.counters.restored += 1;
-      return { ...saved.position, folder, updating: Promise.resolve(), savedOffset: saved.position.offset };
+      const { offset, lines, skipped, badFieldLines, head: savedHead } = saved.position;
+      return { offset, head: savedHead, stats: { lines, skipped, badFieldLines, unknownLines: folder.unknownLines }, folder, updating: Promise.resolve(), savedOffset: offset };
     } catch {
       return undefined;
     }
@@ -116,7 +115,8 @@ export class FoldCache {
 
   private async save(path: string, entry: Entry): Promise<void> {
     let state: Buffer;
-    const { offset, lines, skipped, badFieldLines, head } = entry;
+    const { offset, head } = entry;
+    const { lines, skipped, badFieldLines } = entry.stats;
     try {
       state = encode(entry.folder, FOLD_CLASSES);
     } catch {
@@ -141,54 +141,10 @@ export class FoldCache {
 
 /** Folds what was appended; returns 1 if the file ends in a line that is not (yet) whole JSON. */
 async function catchUp(path: string, entry: Entry): Promise<number> {
-  const { end, tail } = await readForward(path, entry.offset, ({ text, next }) => {
-    entry.lines += 1;
-    entry.offset = next;
-    foldLine(entry, text);
-  });
+  const { end, tornTail } = await readForward(path, entry.stats, (event) => entry.folder.add(event), { from: entry.offset, retryTornTail: true });
   entry.offset = end;
-  if (tail.trim() === "") return 0;
-  // a last line without its newline: fold it if it is whole, else count it as torn and retry next time
-  const value = tryParseJson(tail);
-  if (value === undefined) return 1;
-  entry.lines += 1;
-  entry.offset += Buffer.byteLength(tail);
-  foldLine(entry, tail, value);
-  return 0;
-}
-
-function foldLine(entry: Entry, text: string, parsed?: unknown): void {
-  if (text.trim() === "" || cannotMatter(text)) return;
-  const events = normalizeLine(parsed ?? tryParseJson(text), entry.lines, entry);
-  if (events === undefined) entry.skipped += 1;
-  else for (const event of events) entry.folder.add(event);
-}
-
-const ENVELOPE = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"([a-z_]+)","payload":\{"type":"([A-Za-z_]+)"/;
-const BOOKKEEPING = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"(?:world_state|compacted)"/;
-const ITEM_TYPE = /"item":\{"type":"([A-Za-z]+)"/;
-const USER_ROLE = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"response_item","payload":\{"type":"message",(?:"id":"[^"]{0,100}",)?"role":"user"/;
-/** Enveloped items the fold ignores anyway: messages and reasoning (their events carry the text), bookkeeping. */
-const IGNORED_ITEMS = new Set(["message", "reasoning", "ghost_snapshot", "compaction", "compaction_summary"]);
-
-/**
- * Lines the fold would turn into nothing, recognized from their first bytes without parsing: enveloped
- * messages and reasoning, bookkeeping lines, events and turn items normalize.ts does not read.
- */
-export function cannotMatter(line: string): boolean {
-  const start = line.slice(0, 200);
-  const match = ENVELOPE.exec(start);
-  if (!match) return BOOKKEEPING.test(start);
-  const [, type, payloadType = ""] = match;
-  // a user message's copy is the prompt where no event carries it (normalize.ts)
-  if (type === "response_item") return IGNORED_ITEMS.has(payloadType) && !(payloadType === "message" && USER_ROLE.test(line.slice(0, 400)));
-  if (type === "event_msg") {
-    if (!READ_EVENTS.has(payloadType)) return true;
-    if (payloadType !== "item_completed") return false;
-    const item = ITEM_TYPE.exec(line.slice(0, 600))?.[1];
-    return item !== undefined && !READ_ITEMS.has(item);
-  }
-  return type === "world_state" || type === "compacted";
+  entry.folder.unknownLines = entry.stats.unknownLines;
+  return tornTail ? 1 : 0;
 }
 
 function newFolder(): SessionFolder {
@@ -206,10 +162,14 @@ async function readHead(path: string): Promise<string> {
   }
 }
 
-/** The TypeScript CLI's single JSON document: small, rewritten whole, folded whole. */
+/** The TypeScript CLI's single JSON document and compressed files: never appended to, folded whole. */
 async function foldWhole(path: string): Promise<IndexedSession> {
-  const stats = { lines: 0, skipped: 0, badFieldLines: 0 };
+  const stats = newReadStats();
   const folder = newFolder();
-  for await (const event of rolloutEvents(path, stats)) folder.add(event);
-  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines, views: new Map() };
+  await readForward(path, stats, (event) => folder.add(event));
+  folder.unknownLines = stats.unknownLines;
+  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, unknownLines: stats.unknownLines, lines: stats.lines, views: new Map() };
 }
+
+/** Where the fast paths (calls.ts) used to find the filter; it is derived from the normalizer tables now. */
+export { cannotMatter } from "./line-filter.js";

@@ -93,6 +93,8 @@ export class SessionFolder {
   private openExec: Call | undefined;
   /** Calls found inside code-mode `exec` calls. */
   nestedCalls = 0;
+  /** Lines of a type the normalizer does not know (kept here so a saved fold restores the count). */
+  unknownLines = 0;
 
   constructor(private readonly options: FolderOptions = {}) {
     this.lineage = new LineageTracker(options.parentCounters, options.inheritedTokens);

@@ -1,0 +1,349 @@
+// The one way a rollout is read: a reader per file format, each offering its normalized events forwards
+// (from a byte offset, where the format allows), backwards, and from its head or tail. Every line stands
+// alone: a line that is not JSON (garbage, a torn last line of a killed run) or not a rollout line is
+// counted in `skipped` and passed over; a line of a type the normalizer tables do not know in `unknownLines`.
+//
+// Lines are split and pre-filtered on raw bytes (line-filter.ts): a line of a type the normalizer ignores
+// is passed over without being decoded or parsed, which is most of a long log's bytes.
+//
+// Formats: JSONL (`rollout-….jsonl`, every Rust CLI), the TypeScript CLI's single JSON document
+// (`rollout-….json`, 2025-04/05), zstd-compressed JSONL (`rollout-….jsonl.zst`, cold storage since 0.140).
+// Only JSONL grows in place and can be read from an offset; the others are read whole.
+import { createReadStream } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import { Decompress } from "fzstd";
+import type { SessionEvent } from "./events.js";
+import { cannotMatterBytes } from "./line-filter.js";
+import { normalizeLine, type FieldIssues } from "./normalize.js";
+import { isRecord, tryParseJson } from "./tool-output.js";
+
+export const ROLLOUT_FORMATS = ["jsonl", "document", "zstd"] as const;
+export type RolloutFormat = (typeof ROLLOUT_FORMATS)[number];
+
+export function rolloutFormat(path: string): RolloutFormat {
+  if (path.endsWith(".json")) return "document";
+  if (path.endsWith(".zst")) return "zstd";
+  return "jsonl";
+}
+
+/** Only JSONL grows in place and can be read from a line's offset (the others are rewritten whole). */
+export function readsFromOffset(path: string): boolean {
+  return rolloutFormat(path) === "jsonl";
+}
+
+/** `badFieldLines` and `unknownLines` (optional: a caller's literal may leave it out): see FieldIssues. */
+export interface ReadStats extends FieldIssues {
+  /** Lines read, blank ones included: the number of the last line read. */
+  lines: number;
+  /** Lines that were not rollout lines (not JSON, not a known envelope). */
+  skipped: number;
+}
+
+export function newReadStats(): Required<ReadStats> {
+  return { lines: 0, skipped: 0, badFieldLines: 0, unknownLines: 0 };
+}
+
+export interface ForwardOptions {
+  /** Offset of a line's start to read from (JSONL only; `stats.lines` is then the number of lines before it). */
+  from?: number;
+  /** Pass over lines of ignored types by their first bytes, unparsed (default true). */
+  passOver?: boolean;
+  /**
+   * Leave a torn last line (no newline, not whole JSON) unread and uncounted, to be read once it is whole
+   * (an incremental fold); by default it is read and counted as skipped.
+   */
+  retryTornTail?: boolean;
+}
+
+export interface ForwardEnd {
+  /** Offset just past the last line read (a torn last line is not read: it is read again next time). */
+  end: number;
+  /** With `retryTornTail`: the file ends in a line without its newline that is not whole JSON (a writer mid-line, a killed run). */
+  tornTail: boolean;
+}
+
+/** Normalized events in file order. A JSONL file's last line without a newline is read if it is whole JSON. */
+export async function readForward(path: string, stats: ReadStats, onEvent: (event: SessionEvent) => void, options: ForwardOptions = {}): Promise<ForwardEnd> {
+  const end: ForwardEnd = { end: options.from ?? 0, tornTail: false };
+  // events go straight to `onEvent` (the batches stay empty): they die young, and the heap stays small
+  for await (const batch of forwardBatches(path, stats, options, end, onEvent)) for (const event of batch) onEvent(event);
+  return end;
+}
+
+/** The same, as an iterator over the whole file: stop early with `break` (the rest is not read). */
+export async function* rolloutEvents(path: string, stats: ReadStats, options: Omit<ForwardOptions, "from"> = {}): AsyncGenerator<SessionEvent> {
+  for await (const batch of forwardBatches(path, stats, options, { end: 0, tornTail: false })) yield* batch;
+}
+
+/** Events a chunk at a time (bounded memory whatever the file's size); `progress` says where reading ended. */
+async function* forwardBatches(path: string, stats: ReadStats, options: ForwardOptions, progress: ForwardEnd, emit?: (event: SessionEvent) => void): AsyncGenerator<SessionEvent[]> {
+  const sink = new LineSink(stats, options.passOver ?? true, emit);
+  switch (rolloutFormat(path)) {
+    case "document": {
+      const text = await readFile(path, "utf8");
+      documentEvents(text, stats, sink);
+      progress.end = Buffer.byteLength(text);
+      yield sink.take();
+      return;
+    }
+    case "zstd":
+      yield* zstdForward(path, sink, progress);
+      return;
+    case "jsonl":
+      yield* jsonlForward(path, options.from ?? 0, options.retryTornTail ?? false, sink, progress);
+      return;
+  }
+}
+
+/**
+ * Each line's events (in file order within the line), last line first: stop early with `break`. Lines of
+ * ignored types are passed over unparsed. Formats that cannot be read backwards are read whole first.
+ */
+export async function* eventsBackward(path: string, stats: ReadStats = newReadStats()): AsyncGenerator<SessionEvent[]> {
+  if (rolloutFormat(path) !== "jsonl") {
+    const byLine: SessionEvent[][] = [];
+    let lastLine = -1;
+    await readForward(path, stats, (event) => {
+      if (event.line !== lastLine || byLine.length === 0) byLine.push([]);
+      lastLine = event.line;
+      byLine.at(-1)?.push(event);
+    });
+    for (let i = byLine.length - 1; i >= 0; i--) yield byLine[i] ?? [];
+    return;
+  }
+  for await (const line of jsonlBackward(path)) {
+    // line numbers are not known reading backwards: 0, as for the TypeScript CLI's document
+    const events = normalizeBytes(line, 0, line.length, 0, stats);
+    if (events !== undefined && events.length > 0) yield events;
+  }
+}
+
+export interface EdgeEvents {
+  events: SessionEvent[];
+  /** The read covered the whole file. */
+  whole: boolean;
+}
+
+/**
+ * Events of the whole lines in the first or last `maxBytes` of a file (the line the cut goes through is
+ * left out). Lines are numbered from the head's or the tail's first line. Formats that cannot be read from
+ * an edge are read whole.
+ */
+export async function edgeEvents(path: string, end: "head" | "tail", maxBytes: number, stats: ReadStats = newReadStats()): Promise<EdgeEvents> {
+  if (rolloutFormat(path) !== "jsonl") {
+    const events: SessionEvent[] = [];
+    await readForward(path, stats, (event) => void events.push(event));
+    return { events, whole: true };
+  }
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, end === "head" ? 0 : size - length);
+    const whole = length >= size;
+    let from = 0;
+    let to = bytesRead;
+    if (!whole && end === "head") to = buffer.lastIndexOf(10, to - 1) + 1;
+    if (!whole && end === "tail") from = buffer.indexOf(10) + 1 || bytesRead;
+    const sink = new LineSink(stats, true);
+    sink.lines(buffer, from, to);
+    // a last line without its newline, when the chunk reaches the end of the file
+    if (to < bytesRead && (whole || end === "tail")) sink.tail(buffer.subarray(to, bytesRead));
+    return { events: sink.take(), whole };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Forwards: big reads (fewer system calls on a first fold); backwards: an answer is usually in the last few. */
+const CHUNK = 1024 * 1024;
+const BACKWARD_CHUNK = 256 * 1024;
+
+/** Splits bytes into lines and normalizes each, into `emit` or else the next batch; `stats.lines` numbers them. */
+class LineSink {
+  private batch: SessionEvent[] = [];
+
+  constructor(
+    readonly stats: ReadStats,
+    private readonly passOver: boolean,
+    private readonly emit?: (event: SessionEvent) => void,
+  ) {}
+
+  /** The events gathered since the last call. */
+  take(): SessionEvent[] {
+    const batch = this.batch;
+    this.batch = [];
+    return batch;
+  }
+
+  add(events: SessionEvent[]): void {
+    if (this.emit) for (const event of events) this.emit(event);
+    else for (const event of events) this.batch.push(event);
+  }
+
+  /** Every line ending in a newline in `[from, to)`; returns the offset after the last newline. */
+  lines(buffer: Buffer, from: number, to: number): number {
+    let start = from;
+    for (let newline = buffer.indexOf(10, start); newline !== -1 && newline < to; newline = buffer.indexOf(10, start)) {
+      this.line(buffer, start, newline);
+      start = newline + 1;
+    }
+    return start;
+  }
+
+  line(buffer: Buffer, start: number, end: number): void {
+    const number = ++this.stats.lines;
+    if (this.passOver && cannotMatterBytes(buffer, start, end)) return;
+    const events = normalizeBytes(buffer, start, end, number, this.stats);
+    if (events !== undefined) this.add(events);
+  }
+
+  /** A last line without its newline: read if it is whole JSON; false when it is torn (then not counted). */
+  tail(bytes: Buffer): boolean {
+    const text = bytes.toString("utf8");
+    if (text.trim() === "") return true;
+    const value = tryParseJson(text);
+    if (value === undefined) return false;
+    const number = ++this.stats.lines;
+    const events = normalizeLine(value, number, this.stats);
+    if (events === undefined) this.stats.skipped += 1;
+    else this.add(events);
+    return true;
+  }
+}
+
+/** One line's events; undefined for a blank line or one counted as skipped. */
+function normalizeBytes(buffer: Buffer, start: number, end: number, number: number, stats: ReadStats): SessionEvent[] | undefined {
+  // a line that starts with `{` is not blank: decoded once
+  if (buffer[start] !== 0x7b && buffer.toString("utf8", start, end).trim() === "") return undefined;
+  const events = normalizeLine(tryParseJson(buffer.toString("utf8", start, end)), number, stats);
+  if (events === undefined) stats.skipped += 1;
+  return events;
+}
+
+async function* jsonlForward(path: string, from: number, retryTornTail: boolean, sink: LineSink, progress: ForwardEnd): AsyncGenerator<SessionEvent[]> {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    let buffer: Buffer = Buffer.allocUnsafe(CHUNK);
+    let position = from;
+    // bytes of a line that began in an earlier chunk sit at the start of `buffer`
+    let carried = 0;
+    while (position + carried < size) {
+      if (carried === buffer.length) {
+        // a line longer than the buffer: grow it (a multi-megabyte line is read in one piece)
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, carried);
+        buffer = bigger;
+      }
+      const { bytesRead } = await handle.read(buffer, carried, Math.min(buffer.length - carried, size - position - carried), position + carried);
+      if (bytesRead === 0) break;
+      const filled = carried + bytesRead;
+      const next = sink.lines(buffer, 0, filled);
+      position += next;
+      progress.end = position;
+      carried = filled - next;
+      if (carried > 0 && next > 0) buffer.copy(buffer, 0, next, filled);
+      if (buffer.length > CHUNK && carried < CHUNK) buffer = shrink(buffer, carried);
+      yield sink.take();
+    }
+    if (carried === 0) return;
+    const tail = Buffer.from(buffer.subarray(0, carried));
+    if (sink.tail(tail)) progress.end = position + carried;
+    else if (retryTornTail) progress.tornTail = true;
+    else {
+      sink.stats.lines += 1;
+      sink.stats.skipped += 1;
+      progress.end = position + carried;
+    }
+    yield sink.take();
+  } finally {
+    await handle.close();
+  }
+}
+
+function shrink(buffer: Buffer, keep: number): Buffer {
+  const smaller = Buffer.allocUnsafe(CHUNK);
+  buffer.copy(smaller, 0, 0, keep);
+  return smaller;
+}
+
+/** Lines from the last to the first (a last line without a newline included), as bytes. */
+async function* jsonlBackward(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    let position = size;
+    // pieces of the line being assembled, in file order
+    let pieces: Array<Buffer<ArrayBufferLike>> = [];
+    while (position > 0) {
+      const length = Math.min(BACKWARD_CHUNK, position);
+      position -= length;
+      const chunk = Buffer.allocUnsafe(length);
+      await handle.read(chunk, 0, length, position);
+      let end = length;
+      for (let newline = chunk.lastIndexOf(10, end - 1); newline !== -1; newline = end > 0 ? chunk.lastIndexOf(10, end - 1) : -1) {
+        const line: Buffer<ArrayBufferLike> = pieces.length > 0 ? Buffer.concat([chunk.subarray(newline + 1, end), ...pieces]) : chunk.subarray(newline + 1, end);
+        pieces = [];
+        if (line.length > 0) yield line;
+        end = newline;
+      }
+      if (end > 0) pieces.unshift(chunk.subarray(0, end));
+    }
+    const first = Buffer.concat(pieces);
+    if (first.length > 0) yield first;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Decompressed as it streams (Node 20 has no zstd of its own; fzstd is pure JavaScript). A file that is
+ * not valid zstd ends the lines early: what was decoded is kept. A last line without newline is read too.
+ */
+async function* zstdForward(path: string, sink: LineSink, progress: ForwardEnd): AsyncGenerator<SessionEvent[]> {
+  let pending: Buffer[] = [];
+  const decoder = new Decompress((chunk) => {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let from = 0;
+    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, from)) {
+      if (pending.length > 0) {
+        const line = Buffer.concat([...pending, bytes.subarray(from, newline)]);
+        pending = [];
+        sink.line(line, 0, line.length);
+      } else sink.line(bytes, from, newline);
+      from = newline + 1;
+    }
+    if (from < bytes.length) pending.push(Buffer.from(bytes.subarray(from)));
+  });
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+      progress.end += (chunk as Buffer).length;
+      decoder.push(chunk as Buffer);
+      yield sink.take();
+    }
+    decoder.push(new Uint8Array(0), true);
+  } catch {
+    // torn or not zstd at all: the lines decoded so far stand
+  }
+  const last = Buffer.concat(pending);
+  if (last.toString("utf8").trim() !== "") sink.line(last, 0, last.length);
+  yield sink.take();
+}
+
+/** Gen A (TypeScript CLI, 2025-04/05): one JSON document `{session:{id,timestamp}, items:[ResponseItem…]}`. */
+function documentEvents(text: string, stats: ReadStats, sink: LineSink): void {
+  stats.lines += 1;
+  const document = tryParseJson(text);
+  if (!isRecord(document) || !isRecord(document.session) || !Array.isArray(document.items)) {
+    stats.skipped += 1;
+    return;
+  }
+  sink.add(normalizeLine(document.session, 0, stats) ?? []);
+  for (const item of document.items) {
+    const events = normalizeLine(item, 0, stats);
+    if (events === undefined) stats.skipped += 1;
+    else sink.add(events);
+  }
+}
