@@ -2,6 +2,7 @@
 // Reducers (summary, calls, usage) only ever see these events, never raw log lines.
 import type { Denial } from "./tool-output.js";
 import type { RateLimitWindow, TokenTotals } from "./views/tokens.js";
+import type { TurnStatus } from "./views/closed-sets.js";
 
 export type { RateLimitWindow, TokenTotals } from "./views/tokens.js";
 
@@ -63,7 +64,8 @@ export type SessionEvent = Base &
     | {
         kind: "turn_ended";
         turnId?: string;
-        outcome: "completed" | "failed" | "aborted";
+        // a turn with an end line has one of the ends of TURN_STATUSES; "incomplete" is the lack of one
+        outcome: Exclude<TurnStatus, "incomplete">;
         lastAgentMessage?: string | null;
         error?: { message: string; info?: string };
         reason?: string;
