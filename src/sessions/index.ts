@@ -1,7 +1,7 @@
 // The session-reading API the tools use: locate a session, read it once, derive the views. Every function
 // takes the caller's SessionStore (see store.ts): its caches and saved folds.
 import { stat } from "node:fs/promises";
-import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
+import { callViews, lastCallsFromEnd, type CallsOptions, type CallView } from "./calls.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { TokenTotals } from "./events.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
@@ -14,6 +14,7 @@ import type { IndexedSession } from "./session-index.js";
 import { foldEvents, SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
 import { SessionStore } from "./store.js";
 import { summarize } from "./summary.js";
+import { scanTurns } from "./turn-scan.js";
 import { tokenUsage } from "./usage.js";
 
 export type { SessionListing } from "./list.js";
@@ -48,7 +49,7 @@ export function listSessions(source: SessionSource, options: ListOptions) {
 export async function openSession(source: SessionSource, ref: string): Promise<{ file: RolloutFile; model: SessionModel }> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  return { file, model: (await store.folds.get(file.path)).model };
+  return { file, model: (await store.fold(file.path)).model };
 }
 
 /** A full, uncached fold of one session (every text kept): the reference the fast paths are tested against. */
@@ -87,7 +88,7 @@ function memo<T>(views: Map<string, unknown>, key: string, make: () => Promise<T
 export async function sessionSummary(source: SessionSource, ref: string, options: SessionSummaryOptions) {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, skipped, badFieldLines, views } = await ownSession(store, file, await store.folds.get(file.path));
+  const { model, skipped, badFieldLines, views } = await ownSession(store, file, await store.fold(file.path));
   const { mtimeMs } = await stat(file.path);
   const modifiedAt = new Date(mtimeMs).toISOString();
   const id = model.meta?.id ?? file.id;
@@ -129,10 +130,24 @@ async function childrenOf(store: SessionStore, parentId: string, since: string |
   return children;
 }
 
-export async function sessionCalls(source: SessionSource, ref: string, options: CallsOptions) {
+export interface SessionCalls {
+  id: string;
+  path: string;
+  /** Whole-file counts: null when the answer was read from the file's end before the file was folded. */
+  skipped_lines: number | null;
+  bad_field_lines: number | null;
+  total_calls: number | null;
+  calls: CallView[];
+}
+
+export async function sessionCalls(source: SessionSource, ref: string, options: CallsOptions): Promise<SessionCalls> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, folder, skipped, badFieldLines, views } = await store.folds.get(file.path);
+  if (!(await store.hasFold(file.path))) {
+    const quick = await callsFromEnd(store, file, options);
+    if (quick) return quick;
+  }
+  const { model, folder, skipped, badFieldLines, views } = await store.fold(file.path);
   return memo(views, JSON.stringify(["calls", file.path, options]), async () => {
     const lastTurn = model.turns.length;
     // reading backwards cannot tell a parent's replayed calls from the child's, nor attach code-mode calls
@@ -145,10 +160,38 @@ export async function sessionCalls(source: SessionSource, ref: string, options: 
   });
 }
 
+/**
+ * The first question on a file not folded yet: its last calls read from its end, their turns numbered by
+ * a scan of the bytes (turn-scan.ts), no fold made. The whole-file counts need the fold: left null. Kept
+ * while the file is unchanged. Undefined where only the fold can answer (see scanTurns).
+ */
+async function callsFromEnd(store: SessionStore, file: RolloutFile, options: CallsOptions): Promise<SessionCalls | undefined> {
+  if (file.path.endsWith(".json") || isCompressed(file.path)) return undefined;
+  const { size, mtimeMs } = await stat(file.path);
+  const stamp = `${size}:${mtimeMs}`;
+  let kept = store.quickAnswers.get(file.path);
+  if (kept?.stamp !== stamp) {
+    kept = { stamp, answers: new Map() };
+    store.quickAnswers.set(file.path, kept);
+    while (store.quickAnswers.size > QUICK_FILES) store.quickAnswers.delete(store.quickAnswers.keys().next().value as string);
+  }
+  const key = JSON.stringify(options);
+  const known = kept.answers.get(key) as SessionCalls | undefined;
+  if (known) return known;
+  const scan = await scanTurns(file.path);
+  if (!scan) return undefined;
+  const calls = await lastCallsFromEnd(file.path, options.limit, scan.turnAt, scan.size);
+  const answer: SessionCalls = { id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, total_calls: null, calls: callViews(calls, options) };
+  kept.answers.set(key, answer);
+  return answer;
+}
+
+const QUICK_FILES = 16;
+
 export async function sessionTokenUsage(source: SessionSource, ref: string) {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, skipped, badFieldLines, views } = await ownSession(store, file, await store.folds.get(file.path));
+  const { model, skipped, badFieldLines, views } = await ownSession(store, file, await store.fold(file.path));
   return memo(views, JSON.stringify(["usage", file.path]), () => ({ id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) }));
 }
 
@@ -170,7 +213,7 @@ async function ownSession(store: SessionStore, file: RolloutFile, indexed: Index
     if (!inheritedTokens) return indexed;
     options = { inheritedTokens };
   } else {
-    const parentCounters = (await store.folds.get(parentFile.path)).model.tokens.counterTotals;
+    const parentCounters = (await store.fold(parentFile.path)).model.tokens.counterTotals;
     const first = indexed.model.tokens.counterTotals[0];
     if (first === undefined || parentCounters[0] !== first) return indexed;
     options = { parentCounters };
