@@ -1,6 +1,7 @@
 // The session-reading API the tools use: locate a session, read it once, derive the views. Every function
 // takes the caller's SessionStore (see store.ts): its caches and saved folds.
 import { stat } from "node:fs/promises";
+import type { FileFacts } from "./answer-files.js";
 import { callViews, lastCallsFromEnd, type CallsOptions, type CallView } from "./calls.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { TokenTotals } from "./events.js";
@@ -13,9 +14,9 @@ import type { Invocation } from "./resume-command.js";
 import type { IndexedSession } from "./session-index.js";
 import { foldEvents, SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
 import { SessionStore } from "./store.js";
-import { summarize } from "./summary.js";
+import { summarize, type SessionSummary } from "./summary.js";
 import { scanTurns } from "./turn-scan.js";
-import { tokenUsage } from "./usage.js";
+import { tokenUsage, type TokenUsageReport } from "./usage.js";
 
 export type { SessionListing } from "./list.js";
 export { defaultCodexHome } from "./codex-home.js";
@@ -85,20 +86,40 @@ function memo<T>(views: Map<string, unknown>, key: string, make: () => Promise<T
   return made;
 }
 
-export async function sessionSummary(source: SessionSource, ref: string, options: SessionSummaryOptions) {
+export async function sessionSummary(source: SessionSource, ref: string, options: SessionSummaryOptions): Promise<SessionSummary> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, skipped, badFieldLines, views } = await ownSession(store, file, await store.fold(file.path));
+  const answers = await store.answers(file.path);
   const { mtimeMs } = await stat(file.path);
-  const modifiedAt = new Date(mtimeMs).toISOString();
-  const id = model.meta?.id ?? file.id;
-  const run = await options.runFacts?.(id);
-  // children live in other files: part of the key, so a new or finished child is seen at once
-  const children = await childrenOf(store, id, model.firstTimestamp, mtimeMs);
-  const key = JSON.stringify(["summary", file.path, modifiedAt, options.reasoningLimit, run ?? null, options.invocation ?? null, children]);
-  return memo(views, key, () =>
+  const known = answers?.facts.fold;
+  if (known) {
+    // answered before on these very bytes (the fold's facts saved with the answers name the same key)
+    const { key } = await summaryKey(store, file, known.sessionId ?? file.id, known.firstTimestamp ?? undefined, mtimeMs, options);
+    const saved = answers.answers.get(key) as SessionSummary | undefined;
+    if (saved) return saved;
+  }
+  const indexed = await store.fold(file.path);
+  const { model, skipped, badFieldLines, views } = await ownSession(store, file, indexed);
+  const { key, modifiedAt, run, children } = await summaryKey(store, file, model.meta?.id ?? file.id, model.firstTimestamp, mtimeMs, options);
+  const summary = await memo(views, key, () =>
     summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, badFieldLines, children, run, invocation: options.invocation }),
   );
+  if (!needsParentCounters(indexed.model.lineage)) await store.keepAnswer(file.path, answers, key, summary, factsOf(indexed.model));
+  return summary;
+}
+
+async function summaryKey(store: SessionStore, file: RolloutFile, id: string, firstTimestamp: string | undefined, mtimeMs: number, options: SessionSummaryOptions) {
+  const modifiedAt = new Date(mtimeMs).toISOString();
+  const run = await options.runFacts?.(id);
+  // children live in other files: part of the key, so a new or finished child is seen at once
+  const children = await childrenOf(store, id, firstTimestamp, mtimeMs);
+  const key = JSON.stringify(["summary", file.path, modifiedAt, options.reasoningLimit, run ?? null, options.invocation ?? null, children]);
+  return { key, modifiedAt, run, children };
+}
+
+/** What answers saved with a fold's facts need to find their key again without the fold. */
+function factsOf(model: SessionModel): FileFacts {
+  return { fold: { sessionId: model.meta?.id ?? null, firstTimestamp: model.firstTimestamp ?? null } };
 }
 
 /** At most this many files are described when looking for a session's children (list_sessions' cached heads). */
@@ -143,12 +164,26 @@ export interface SessionCalls {
 export async function sessionCalls(source: SessionSource, ref: string, options: CallsOptions): Promise<SessionCalls> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
+  const key = JSON.stringify(["calls", file.path, options]);
+  const answers = await store.answers(file.path);
+  const saved = answers?.answers.get(key) as SessionCalls | undefined;
+  if (saved) return saved;
   if (!(await store.hasFold(file.path))) {
     const quick = await callsFromEnd(store, file, options);
-    if (quick) return quick;
+    if (quick) {
+      await store.keepAnswer(file.path, answers, key, quick);
+      return quick;
+    }
   }
-  const { model, folder, skipped, badFieldLines, views } = await store.fold(file.path);
-  return memo(views, JSON.stringify(["calls", file.path, options]), async () => {
+  const indexed = await store.fold(file.path);
+  const calls = await callsOfFold(store, file, indexed, key, options);
+  await store.keepAnswer(file.path, answers, key, calls, factsOf(indexed.model));
+  return calls;
+}
+
+function callsOfFold(store: SessionStore, file: RolloutFile, indexed: IndexedSession, key: string, options: CallsOptions): Promise<SessionCalls> | SessionCalls {
+  const { model, folder, skipped, badFieldLines, views } = indexed;
+  return memo(views, key, async (): Promise<SessionCalls> => {
     const lastTurn = model.turns.length;
     // reading backwards cannot tell a parent's replayed calls from the child's, nor attach code-mode calls
     // to their `exec` call: those files are folded whole
@@ -188,11 +223,21 @@ async function callsFromEnd(store: SessionStore, file: RolloutFile, options: Cal
 
 const QUICK_FILES = 16;
 
-export async function sessionTokenUsage(source: SessionSource, ref: string) {
+export type SessionTokenUsage = TokenUsageReport & { id: string; path: string; skipped_lines: number; bad_field_lines: number };
+
+export async function sessionTokenUsage(source: SessionSource, ref: string): Promise<SessionTokenUsage> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, skipped, badFieldLines, views } = await ownSession(store, file, await store.fold(file.path));
-  return memo(views, JSON.stringify(["usage", file.path]), () => ({ id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) }));
+  const key = JSON.stringify(["usage", file.path]);
+  const answers = await store.answers(file.path);
+  const saved = answers?.answers.get(key) as SessionTokenUsage | undefined;
+  if (saved) return saved;
+  const indexed = await store.fold(file.path);
+  const { model, skipped, badFieldLines, views } = await ownSession(store, file, indexed);
+  const usage = await memo(views, key, (): SessionTokenUsage => ({ id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) }));
+  // a fork's usage depends on its parent's log too: not saved
+  if (!needsParentCounters(indexed.model.lineage)) await store.keepAnswer(file.path, answers, key, usage, factsOf(indexed.model));
+  return usage;
 }
 
 /**
