@@ -201,6 +201,27 @@ function callsOfFold(store: SessionStore, file: RolloutFile, indexed: IndexedSes
  * while the file is unchanged. Undefined where only the fold can answer (see scanTurns).
  */
 async function callsFromEnd(store: SessionStore, file: RolloutFile, options: CallsOptions): Promise<SessionCalls | undefined> {
+  return quickAnswer(store, file, JSON.stringify(options), async () => {
+    const scan = await scanTurns(file.path);
+    if (!scan) return undefined;
+    const calls = await lastCallsFromEnd(file.path, options.limit, scan.turnAt, scan.size);
+    return { id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, total_calls: null, calls: callViews(calls, options) };
+  });
+}
+
+/**
+ * The first token_usage on a file not folded yet: one scan of its bytes that reads its turn boundaries and
+ * every counter, none of its items (turn-scan.ts), so every number is the fold's; the whole-file line
+ * counts need the fold: left null.
+ */
+async function usageFromScan(file: RolloutFile): Promise<SessionTokenUsage | undefined> {
+  const scan = await scanTurns(file.path, { counters: true });
+  if (!scan) return undefined;
+  return { id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, ...tokenUsage(scan.model) };
+}
+
+/** An answer made without the fold, kept while the file is unchanged (no fold, so no views map of its own). */
+async function quickAnswer<T>(store: SessionStore, file: RolloutFile, key: string, make: () => Promise<T | undefined>): Promise<T | undefined> {
   if (file.path.endsWith(".json") || isCompressed(file.path)) return undefined;
   const { size, mtimeMs } = await stat(file.path);
   const stamp = `${size}:${mtimeMs}`;
@@ -210,20 +231,17 @@ async function callsFromEnd(store: SessionStore, file: RolloutFile, options: Cal
     store.quickAnswers.set(file.path, kept);
     while (store.quickAnswers.size > QUICK_FILES) store.quickAnswers.delete(store.quickAnswers.keys().next().value as string);
   }
-  const key = JSON.stringify(options);
-  const known = kept.answers.get(key) as SessionCalls | undefined;
+  const known = kept.answers.get(key) as T | undefined;
   if (known) return known;
-  const scan = await scanTurns(file.path);
-  if (!scan) return undefined;
-  const calls = await lastCallsFromEnd(file.path, options.limit, scan.turnAt, scan.size);
-  const answer: SessionCalls = { id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, total_calls: null, calls: callViews(calls, options) };
-  kept.answers.set(key, answer);
+  const answer = await make();
+  if (answer !== undefined) kept.answers.set(key, answer);
   return answer;
 }
 
 const QUICK_FILES = 16;
 
-export type SessionTokenUsage = TokenUsageReport & { id: string; path: string; skipped_lines: number; bad_field_lines: number };
+/** skipped_lines and bad_field_lines: null when counted from a scan of a log not folded yet (see usageFromScan). */
+export type SessionTokenUsage = TokenUsageReport & { id: string; path: string; skipped_lines: number | null; bad_field_lines: number | null };
 
 export async function sessionTokenUsage(source: SessionSource, ref: string): Promise<SessionTokenUsage> {
   const store = storeOf(source);
@@ -232,6 +250,13 @@ export async function sessionTokenUsage(source: SessionSource, ref: string): Pro
   const answers = await store.answers(file.path);
   const saved = answers?.answers.get(key) as SessionTokenUsage | undefined;
   if (saved) return saved;
+  if (!(await store.hasFold(file.path))) {
+    const quick = await quickAnswer(store, file, key, () => usageFromScan(file));
+    if (quick) {
+      await store.keepAnswer(file.path, answers, key, quick);
+      return quick;
+    }
+  }
   const indexed = await store.fold(file.path);
   const { model, skipped, badFieldLines, views } = await ownSession(store, file, indexed);
   const usage = await memo(views, key, (): SessionTokenUsage => ({ id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) }));

@@ -2,11 +2,12 @@
 // open a turn, run through the fold's own turn rules (SessionFolder), so the numbers are the fold's.
 //
 // A line is classed by its first bytes (its envelope type), as cannotMatter does:
-// - outputs, results, counters and the like never open a turn nor change whether the next turn start
+// - outputs, results, token counters and the like never open a turn nor change whether the next turn start
 //   reuses the current turn: passed over;
 // - items (calls, agent messages, reasoning) open a turn only where there is none, and make a turn "used"
 //   (session-model.ts isPristine): decoded only while the current turn could still be reused or there is
 //   none, a state that ends at the turn's first item, start event or end;
+// - token counters are folded when asked for (token_usage), so the ledger is the fold's, turn by turn;
 // - every other line (turn starts and ends, prompts, turn contexts, compactions, errors, the session meta,
 //   and any line whose type is not recognized by its bytes) is decoded and folded.
 // The pass gives up (the caller folds the file whole) on what only the full fold can number: a fork's or
@@ -14,7 +15,7 @@
 import { open } from "node:fs/promises";
 import { normalizeLine } from "./normalize.js";
 import { cannotMatter } from "./session-index.js";
-import { SessionFolder, type Turn } from "./session-model.js";
+import { SessionFolder, type SessionModel, type Turn } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
 
 export interface TurnScan {
@@ -24,6 +25,16 @@ export interface TurnScan {
   sessionId: string | undefined;
   /** The number a call written at byte `start` gets in the fold: the turn open there. */
   turnAt(callId: string, start: number): number;
+  /**
+   * The fold of what was read: its turns as the full fold's (their prompts and items only where read), and,
+   * when scanned with `counters`, its token ledger too (every counter is read: it is the fold's ledger).
+   */
+  model: SessionModel;
+}
+
+export interface ScanOptions {
+  /** Read every token counter as well (token_usage): the ledger is then the full fold's. */
+  counters?: boolean;
 }
 
 const CHUNK = 1024 * 1024;
@@ -37,9 +48,8 @@ const EXEC_CALL = Buffer.from('"name":"exec"');
 
 /** Envelope type → payload types that never touch turns. */
 const NO_TURN_EFFECT: Record<string, ReadonlySet<string> | "all"> = {
-  token_usage_record: "all",
   response_item: new Set(["function_call_output", "custom_tool_call_output", "local_shell_call_output"]),
-  event_msg: new Set(["token_count", "exec_command_end", "patch_apply_end"]),
+  event_msg: new Set(["exec_command_end", "patch_apply_end"]),
 };
 const NO_TURN_EFFECT_ITEMS = new Set(["CommandExecution", "McpToolCall", "FileChange"]);
 const ITEMS: Record<string, ReadonlySet<string>> = {
@@ -53,7 +63,7 @@ const CALL_LINES = new Set(["function_call", "custom_tool_call"]);
  * "open": a line that changes turns only where the current turn is not yet running: while a turn that had its
  * start event runs, prompts (its own or steering), items, compactions and errors stay in it.
  */
-type LineClass = "skip" | "item" | "call" | "open" | "fold";
+type LineClass = "skip" | "item" | "call" | "open" | "counter" | "fold";
 /** What can open or close a turn while one that had its start event runs. */
 const TURN_EDGES = new Set(["task_started", "turn_started", "task_complete", "turn_complete", "turn_aborted"]);
 const TURN_ID = /"turn_id":"([^"]{1,200})"/;
@@ -63,6 +73,7 @@ function classify(head: string): LineClass {
   const match = TOP.exec(head);
   if (!match) return "fold";
   const [, type = "", payloadType] = match;
+  if (type === "token_usage_record" || (type === "event_msg" && payloadType === "token_count")) return "counter";
   const none = NO_TURN_EFFECT[type];
   if (none === "all") return "skip";
   if (payloadType === undefined) return "fold";
@@ -101,10 +112,12 @@ function headOf(buffer: Buffer, from: number, end: number): string {
   return LONG_HEAD_TYPES.test(short) ? buffer.toString("latin1", from, Math.min(end, from + HEAD_CHARS)) : short;
 }
 
-function needsFolding(kind: LineClass, turn: Turn | undefined, head: () => string): boolean {
+function needsFolding(kind: LineClass, turn: Turn | undefined, head: () => string, options: ScanOptions): boolean {
   switch (kind) {
     case "skip":
       return false;
+    case "counter":
+      return options.counters === true;
     case "item":
     case "call":
       return itemsMatter(turn);
@@ -116,7 +129,7 @@ function needsFolding(kind: LineClass, turn: Turn | undefined, head: () => strin
 }
 
 /** Scans a `.jsonl` rollout; undefined when only the full fold can number its turns. */
-export async function scanTurns(path: string): Promise<TurnScan | undefined> {
+export async function scanTurns(path: string, options: ScanOptions = {}): Promise<TurnScan | undefined> {
   const folder = new SessionFolder({ compact: { reasoningLimit: 0, textChars: 0 } });
   const turns = folder.model.turns;
   /** Byte offsets where the number of turns changed, and the number from there on. */
@@ -156,7 +169,7 @@ export async function scanTurns(path: string): Promise<TurnScan | undefined> {
         lineNumber += 1;
         const kind = newline > from ? classify(headOf(buffer, from, newline)) : "skip";
         if (kind === "call" && buffer.subarray(from, newline).includes(EXEC_CALL)) nestedCalls = true;
-        if (needsFolding(kind, turns.at(-1), () => buffer.toString("latin1", from, Math.min(newline, from + HEAD_CHARS)))) foldLine(buffer.toString("utf8", from, newline), position + from);
+        if (needsFolding(kind, turns.at(-1), () => buffer.toString("latin1", from, Math.min(newline, from + HEAD_CHARS)), options)) foldLine(buffer.toString("utf8", from, newline), position + from);
         from = newline + 1;
       }
       if (from === 0 && !last) buffer = Buffer.allocUnsafe(buffer.length * 2); // one line longer than the buffer
@@ -173,6 +186,7 @@ export async function scanTurns(path: string): Promise<TurnScan | undefined> {
   return {
     size,
     sessionId: meta?.id,
+    model: folder.model,
     turnAt(callId, start) {
       const known = folder.turnOfCall(callId);
       if (known !== undefined) return known;

@@ -27,8 +27,8 @@ const outputSchema = {
   context_window_full: z.boolean().describe("A request overflowed the context window (Codex's window-full marker) and no later counter says otherwise."),
   inherited: z.object({ parent_id: z.string().nullable(), tokens: tokenTotals }).nullable(),
   note: z.string().nullable(),
-  skipped_lines: z.number(),
-  bad_field_lines: z.number(),
+  skipped_lines: z.number().nullable().describe("Lines that were not rollout lines; null when the answer came from a first scan of a log not indexed yet (its counters all read, its other lines not decoded)."),
+  bad_field_lines: z.number().nullable().describe("Lines with a field of the wrong type or range; null as skipped_lines."),
 };
 
 export function registerTokenUsageTool(server: McpServer, { config, sessions }: ToolContext): void {

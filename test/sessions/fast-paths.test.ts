@@ -100,6 +100,16 @@ async function expectCallsFromEnd(home: string, ref: string, fromEnd: boolean): 
       expect(quick.total_calls).toBe(model.calls.length);
     }
   }
+  // token_usage: every counter read, turns numbered as the fold numbers them
+  const store = new SessionStore(home);
+  const usage = await sessionTokenUsage(store, ref);
+  if (fromEnd) {
+    expect(usage).toEqual({ ...tokenUsage(model), id: usage.id, path: usage.path, skipped_lines: null, bad_field_lines: null });
+    expect(usage.id).toBe(model.meta?.id);
+    expect(store.folds.counters.foldedBytes).toBe(0);
+  } else {
+    expect(usage.skipped_lines).not.toBeNull();
+  }
 }
 
 describe("the first question on a log not folded yet is answered from its end", () => {
