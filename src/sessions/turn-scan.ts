@@ -67,6 +67,7 @@ type LineClass = "skip" | "item" | "call" | "open" | "counter" | "fold";
 /** What can open or close a turn while one that had its start event runs. */
 const TURN_EDGES = new Set(["task_started", "turn_started", "task_complete", "turn_complete", "turn_aborted"]);
 const TURN_ID = /"turn_id":"([^"]{1,200})"/;
+const TURN_ID_KEY = Buffer.from('"turn_id"');
 
 function classify(head: string): LineClass {
   if (cannotMatter(head)) return "skip";
@@ -94,16 +95,25 @@ function running(turn: Turn | undefined): turn is Turn {
   return turn !== undefined && turn.hasStartEvent && !turn.ended;
 }
 
-/** A turn context of the running turn (its own id, seen in its first bytes) neither opens nor ends a turn. */
-function sameTurnContext(head: string, turn: Turn): boolean {
-  if (!head.includes('"type":"turn_context"')) return false;
+/**
+ * A turn context in a turn not ended opens none when it names no turn id (0.39–0.63 write none) or the
+ * current turn's own id (seen in its first bytes).
+ */
+function sameTurnContext(head: string, line: Buffer, turn: Turn | undefined): boolean {
+  if (turn === undefined || turn.ended || !head.includes('"type":"turn_context"')) return false;
+  if (!line.includes(TURN_ID_KEY)) return true;
   const id = TURN_ID.exec(head)?.[1];
   return id !== undefined && id === turn.turnId;
 }
 
-/** A turn whose state a call, message or reasoning can still change: none yet, or not yet started, used or ended. */
+/**
+ * A turn a call, message or reasoning can still change the numbering of: none yet, or one the next start
+ * event would reuse (session-model.ts isPristine: no start event, no prompt of its own, no item, not ended).
+ */
 function itemsMatter(turn: Turn | undefined): boolean {
-  return turn === undefined || (!turn.hasStartEvent && !turn.ended && turn.lastItem === undefined);
+  if (turn === undefined) return true;
+  const noPrompt = turn.prompt === undefined || turn.promptFrom !== undefined;
+  return !turn.hasStartEvent && noPrompt && turn.lastItem === undefined && !turn.ended;
 }
 
 /** The first bytes of a line, as many as its type needs to be classed (most need few: less garbage). */
@@ -112,7 +122,8 @@ function headOf(buffer: Buffer, from: number, end: number): string {
   return LONG_HEAD_TYPES.test(short) ? buffer.toString("latin1", from, Math.min(end, from + HEAD_CHARS)) : short;
 }
 
-function needsFolding(kind: LineClass, turn: Turn | undefined, head: () => string, options: ScanOptions): boolean {
+/** `buffer` from `from` to `end`: the line. */
+function needsFolding(kind: LineClass, turn: Turn | undefined, buffer: Buffer, from: number, end: number, options: ScanOptions): boolean {
   switch (kind) {
     case "skip":
       return false;
@@ -124,7 +135,7 @@ function needsFolding(kind: LineClass, turn: Turn | undefined, head: () => strin
     case "open":
       return !running(turn);
     case "fold":
-      return !running(turn) || !sameTurnContext(head(), turn);
+      return !sameTurnContext(buffer.toString("latin1", from, Math.min(end, from + HEAD_CHARS)), buffer.subarray(from, end), turn);
   }
 }
 
@@ -169,7 +180,7 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         lineNumber += 1;
         const kind = newline > from ? classify(headOf(buffer, from, newline)) : "skip";
         if (kind === "call" && buffer.subarray(from, newline).includes(EXEC_CALL)) nestedCalls = true;
-        if (needsFolding(kind, turns.at(-1), () => buffer.toString("latin1", from, Math.min(newline, from + HEAD_CHARS)), options)) foldLine(buffer.toString("utf8", from, newline), position + from);
+        if (needsFolding(kind, turns.at(-1), buffer, from, newline, options)) foldLine(buffer.toString("utf8", from, newline), position + from);
         from = newline + 1;
       }
       if (from === 0 && !last) buffer = Buffer.allocUnsafe(buffer.length * 2); // one line longer than the buffer
