@@ -68,6 +68,7 @@ export class SessionStore {
     if (!now || !sameStamp(now, set.stamp)) return; // changed while answering: the answer is of neither state
     set.facts = { ...set.facts, ...facts };
     set.answers.set(key, answer);
+    while (set.answers.size > MAX_ANSWERS_PER_FILE) set.answers.delete(set.answers.keys().next().value as string);
     await this.answerFiles.save(path, set.stamp, set.facts, set.answers);
   }
 
@@ -91,6 +92,7 @@ export class SessionStore {
 
 const MAX_REMEMBERED = 10_000;
 const MAX_ANSWER_SETS = 64;
+const MAX_ANSWERS_PER_FILE = 32;
 /** As session-index.ts saves folds: smaller logs are answered faster than a saved file is checked. */
 const SAVE_ANSWERS_AFTER_BYTES = 4 * 1024 * 1024;
 
