@@ -47,7 +47,7 @@ const ITEM_TYPE = /"item":\{"type":"([A-Za-z]+)"/;
 const EXEC_CALL = Buffer.from('"name":"exec"');
 
 /** Envelope type → payload types that never touch turns. */
-const NO_TURN_EFFECT: Record<string, ReadonlySet<string> | "all"> = {
+const NO_TURN_EFFECT: Record<string, ReadonlySet<string>> = {
   response_item: new Set(["function_call_output", "custom_tool_call_output", "local_shell_call_output"]),
   event_msg: new Set(["exec_command_end", "patch_apply_end"]),
 };
@@ -70,15 +70,14 @@ const TURN_ID = /"turn_id":"([^"]{1,200})"/;
 const TURN_ID_KEY = Buffer.from('"turn_id"');
 
 function classify(head: string): LineClass {
-  if (cannotMatter(head)) return "skip";
   const match = TOP.exec(head);
-  if (!match) return "fold";
+  if (!match) return cannotMatter(head) ? "skip" : "fold";
   const [, type = "", payloadType] = match;
+  // the commonest lines first; cannotMatter passes all of these (its regexes are the scan's main cost)
   if (type === "token_usage_record" || (type === "event_msg" && payloadType === "token_count")) return "counter";
-  const none = NO_TURN_EFFECT[type];
-  if (none === "all") return "skip";
+  if (payloadType !== undefined && NO_TURN_EFFECT[type]?.has(payloadType)) return "skip";
+  if (cannotMatter(head)) return "skip";
   if (payloadType === undefined) return "fold";
-  if (none?.has(payloadType)) return "skip";
   if (ITEMS[type]?.has(payloadType)) return CALL_LINES.has(payloadType) ? "call" : "item";
   if (type === "event_msg" && payloadType === "item_completed") {
     const item = ITEM_TYPE.exec(head)?.[1];
