@@ -131,6 +131,37 @@ describe("the first question on a log not folded yet is answered from its end", 
   });
 });
 
+describe("reading from the end across chunk boundaries", () => {
+  it("a line longer than the scan's and the backward reader's chunks, and a prompt with multi-byte text", async () => {
+    const home = await mkdtemp(join(tmpdir(), "ccm-tail-long-"));
+    try {
+      const dir = join(home, "sessions", "2026", "01", "10");
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, "rollout-2026-01-10T09-00-00-0199dddd-0000-7000-8000-000000000001.jsonl");
+      const at = (second: number) => `2026-01-10T09:00:${String(second).padStart(2, "0")}.000Z`;
+      const line = (second: number, type: string, payload: unknown) => JSON.stringify({ timestamp: at(second), type, payload });
+      const turn = (n: number, output: string) => [
+        line(n * 5, "event_msg", { type: "task_started", turn_id: `t${n}` }),
+        line(n * 5 + 1, "event_msg", { type: "user_message", message: `prompt ${n} — ünïcödé ✓` }),
+        line(n * 5 + 2, "response_item", { type: "function_call", name: "shell", arguments: JSON.stringify({ command: ["cat", "big"] }), call_id: `call_${n}` }),
+        line(n * 5 + 3, "response_item", { type: "function_call_output", call_id: `call_${n}`, output: JSON.stringify({ output, metadata: { exit_code: n % 2, duration_seconds: 0.5 } }) }),
+        line(n * 5 + 4, "event_msg", { type: "task_complete", turn_id: `t${n}`, last_agent_message: null }),
+      ];
+      const big = "é".repeat(800_000); // 1.6 MB of two-byte characters: wider than either reader's chunk
+      const lines = [line(0, "session_meta", { id: "0199dddd-0000-7000-8000-000000000001", timestamp: at(0), cwd: "/w", cli_version: "0.130.0", source: "cli" }), ...turn(1, "small"), ...turn(2, big), ...turn(3, "after")];
+      await writeFile(path, `${lines.join("\n")}\n`);
+      await expectCallsFromEnd(home, path, true);
+      const calls = await sessionCalls(new SessionStore(home), path, { limit: 2, includeOutput: true, maxOutputChars: 100_000 });
+      expect(calls.calls.map((call) => [call.call_id, call.turn, call.exit_code, call.output_truncated])).toEqual([
+        ["call_2", 2, 0, true],
+        ["call_3", 3, 1, false],
+      ]);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("cannotMatter", () => {
   it("passes over enveloped messages, reasoning and bookkeeping by their first bytes, nothing else", async () => {
     const lines = (await readFile(fixture("0.169.0", "command").path, "utf8")).trimEnd().split("\n");
