@@ -56,9 +56,10 @@ export function renderSummary(s: SessionSummary): string {
   return lines.join("\n");
 }
 
-export function renderCalls(sessionId: string, total: number, calls: CallView[]): string {
+export function renderCalls(sessionId: string, total: number | null, calls: CallView[]): string {
   if (calls.length === 0) return `Session ${sessionId}: no tool calls.`;
-  const lines = [`Session ${sessionId}: last ${calls.length} of ${total} call(s), oldest first:`];
+  // null: read from the file's end before the session was indexed, the total is not counted yet
+  const lines = [`Session ${sessionId}: last ${calls.length}${total !== null ? ` of ${total}` : ""} call(s), oldest first:`];
   for (const call of calls) {
     const exit = call.exit_code !== null ? ` exit ${call.exit_code}` : "";
     const duration = call.duration_ms !== null ? ` ${call.duration_ms} ms` : "";

@@ -1,7 +1,8 @@
 // The last N tool calls of a session, paired with their outputs by call_id.
-import type { EventOf } from "./events.js";
+import { linesBackward } from "./backward-lines.js";
+import { addCall, addOutput, addResult, callOf, keepForLater, newPairing } from "./call-pairing.js";
+import type { EventOf, SessionEvent } from "./events.js";
 import { normalizeLine } from "./normalize.js";
-import { readBackward } from "./read-lines.js";
 import { cannotMatter } from "./session-index.js";
 import { callDurationMs, callExitCode, callStatus, type Call, type SessionModel } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
@@ -42,39 +43,41 @@ export function callViews(calls: Call[], options: CallsOptions): CallView[] {
 
 /**
  * The last `limit` calls with their outputs, reading the file backwards from the end and stopping at the
- * oldest of them: outputs and results follow their call, so by then every one of them has been seen.
- * `turnOf` numbers the calls' turns (it needs the whole file; the caller has it from the index).
+ * oldest of them: outputs and results follow their call, so by then every one of them has been read. The
+ * lines read are then paired in file order, as the fold pairs them (call-pairing.ts). `turnOf` numbers a
+ * call's turn from its id or the byte offset of its line (the caller has the index or a turn scan).
+ * `end`: read only up to this byte (what the turn scan covered).
  */
-export async function lastCallsFromEnd(path: string, limit: number, turnOf: (callId: string) => number): Promise<Call[]> {
-  const calls: Call[] = [];
-  const outputs = new Map<string, EventOf<"call_output">>();
-  const results = new Map<string, EventOf<"call_result">>();
-  for await (const line of readBackward(path)) {
-    if (cannotMatter(line)) continue;
-    const events = normalizeLine(tryParseJson(line), 0) ?? [];
-    for (let i = events.length - 1; i >= 0; i--) {
-      const event = events[i];
-      if (event?.kind === "call_output") outputs.set(event.callId, event); // the earliest output wins
-      else if (event?.kind === "call_result") results.set(event.callId, { ...event, ...results.get(event.callId) });
-      else if (event?.kind === "call") {
-        const output = outputs.get(event.callId);
-        const result = results.get(event.callId);
-        calls.push({
-          callId: event.callId,
-          name: event.name,
-          arguments: event.arguments,
-          turn: turnOf(event.callId),
-          ...(event.command !== undefined && { command: event.command }),
-          ...(event.patchPaths !== undefined && { patchPaths: event.patchPaths }),
-          ...(event.timestamp && { timestamp: event.timestamp }),
-          ...(output && { output }),
-          ...(result && { result }),
-        });
-      }
-    }
-    if (calls.length >= limit) break;
+export async function lastCallsFromEnd(path: string, limit: number, turnOf: (callId: string, start: number) => number, end?: number): Promise<Call[]> {
+  const read: Array<{ events: CallEvent[]; start: number }> = [];
+  let calls = 0;
+  for await (const { text, start } of linesBackward(path, end)) {
+    if (cannotMatter(text)) continue;
+    const events = (normalizeLine(tryParseJson(text), 0) ?? []).filter(isCallEvent);
+    if (events.length === 0) continue;
+    read.push({ events, start });
+    calls += events.filter((event) => event.kind === "call").length;
+    if (calls >= limit) break;
   }
-  return calls.slice(0, limit).reverse();
+  const pairing = newPairing();
+  const found: Call[] = [];
+  for (const { events, start } of read.reverse()) {
+    for (const event of events) {
+      if (event.kind === "call") {
+        const call = callOf(event, turnOf(event.callId, start), true);
+        addCall(pairing, call);
+        found.push(call);
+      } else if (event.kind === "call_output") addOutput(pairing, event);
+      else if (!addResult(pairing, event)) keepForLater(pairing, event);
+    }
+  }
+  return found.slice(-limit);
+}
+
+type CallEvent = EventOf<"call"> | EventOf<"call_output"> | EventOf<"call_result">;
+
+function isCallEvent(event: SessionEvent): event is CallEvent {
+  return event.kind === "call" || event.kind === "call_output" || event.kind === "call_result";
 }
 
 /** Keeps the head and the tail: a command's last lines usually say why it failed. */

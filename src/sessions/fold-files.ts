@@ -40,7 +40,7 @@ const MB = 1024 * 1024;
 let fingerprint: string | undefined;
 
 /** The running code's own hash: a fold made by other code (another version, a patched build) is not reused. */
-function codeFingerprint(): string {
+export function codeFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const hash = createHash("sha1").update(String(FORMAT));
   try {
@@ -121,7 +121,7 @@ export class FoldFiles {
 }
 
 /** A hash of the bytes just before `offset`: the same there means the fold still describes the file. */
-async function edgeHash(path: string, offset: number): Promise<string> {
+export async function edgeHash(path: string, offset: number): Promise<string> {
   const handle = await open(path, "r");
   try {
     const length = Math.min(EDGE_BYTES, offset);

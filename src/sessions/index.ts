@@ -1,7 +1,8 @@
 // The session-reading API the tools use: locate a session, read it once, derive the views. Every function
 // takes the caller's SessionStore (see store.ts): its caches and saved folds.
 import { stat } from "node:fs/promises";
-import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
+import type { FileFacts } from "./answer-files.js";
+import { callViews, lastCallsFromEnd, type CallsOptions, type CallView } from "./calls.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { TokenTotals } from "./events.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
@@ -13,8 +14,11 @@ import type { Invocation } from "./resume-command.js";
 import type { IndexedSession } from "./session-index.js";
 import { foldEvents, SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
 import { SessionStore } from "./store.js";
-import { summarize } from "./summary.js";
+import { summarize, type SessionSummary } from "./summary.js";
+import { scanTurns } from "./turn-scan.js";
 import { tokenUsage } from "./usage.js";
+import type { SessionCalls } from "./views/calls.js";
+import type { SessionTokenUsage } from "./views/usage.js";
 
 export type { SessionListing } from "./list.js";
 export { defaultCodexHome } from "./codex-home.js";
@@ -48,7 +52,7 @@ export function listSessions(source: SessionSource, options: ListOptions) {
 export async function openSession(source: SessionSource, ref: string): Promise<{ file: RolloutFile; model: SessionModel }> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  return { file, model: (await store.folds.get(file.path)).model };
+  return { file, model: (await store.fold(file.path)).model };
 }
 
 /** A full, uncached fold of one session (every text kept): the reference the fast paths are tested against. */
@@ -84,20 +88,40 @@ function memo<T>(views: Map<string, unknown>, key: string, make: () => Promise<T
   return made;
 }
 
-export async function sessionSummary(source: SessionSource, ref: string, options: SessionSummaryOptions) {
+export async function sessionSummary(source: SessionSource, ref: string, options: SessionSummaryOptions): Promise<SessionSummary> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, skipped, badFieldLines, views } = await ownSession(store, file, await store.folds.get(file.path));
+  const answers = await store.answers(file.path);
   const { mtimeMs } = await stat(file.path);
-  const modifiedAt = new Date(mtimeMs).toISOString();
-  const id = model.meta?.id ?? file.id;
-  const run = await options.runFacts?.(id);
-  // children live in other files: part of the key, so a new or finished child is seen at once
-  const children = await childrenOf(store, id, model.firstTimestamp, mtimeMs);
-  const key = JSON.stringify(["summary", file.path, modifiedAt, options.reasoningLimit, run ?? null, options.invocation ?? null, children]);
-  return memo(views, key, () =>
+  const known = answers?.facts.fold;
+  if (known) {
+    // answered before on these very bytes (the fold's facts saved with the answers name the same key)
+    const { key } = await summaryKey(store, file, known.sessionId ?? file.id, known.firstTimestamp ?? undefined, mtimeMs, options);
+    const saved = answers.answers.get(key) as SessionSummary | undefined;
+    if (saved) return saved;
+  }
+  const indexed = await store.fold(file.path);
+  const { model, skipped, badFieldLines, views } = await ownSession(store, file, indexed);
+  const { key, modifiedAt, run, children } = await summaryKey(store, file, model.meta?.id ?? file.id, model.firstTimestamp, mtimeMs, options);
+  const summary = await memo(views, key, () =>
     summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, badFieldLines, children, run, invocation: options.invocation }),
   );
+  if (!needsParentCounters(indexed.model.lineage)) await store.keepAnswer(file.path, answers, key, summary, factsOf(indexed.model));
+  return summary;
+}
+
+async function summaryKey(store: SessionStore, file: RolloutFile, id: string, firstTimestamp: string | undefined, mtimeMs: number, options: SessionSummaryOptions) {
+  const modifiedAt = new Date(mtimeMs).toISOString();
+  const run = await options.runFacts?.(id);
+  // children live in other files: part of the key, so a new or finished child is seen at once
+  const children = await childrenOf(store, id, firstTimestamp, mtimeMs);
+  const key = JSON.stringify(["summary", file.path, modifiedAt, options.reasoningLimit, run ?? null, options.invocation ?? null, children]);
+  return { key, modifiedAt, run, children };
+}
+
+/** What answers saved with a fold's facts need to find their key again without the fold. */
+function factsOf(model: SessionModel): FileFacts {
+  return { fold: { sessionId: model.meta?.id ?? null, firstTimestamp: model.firstTimestamp ?? null } };
 }
 
 /** At most this many files are described when looking for a session's children (list_sessions' cached heads). */
@@ -129,11 +153,29 @@ async function childrenOf(store: SessionStore, parentId: string, since: string |
   return children;
 }
 
-export async function sessionCalls(source: SessionSource, ref: string, options: CallsOptions) {
+export async function sessionCalls(source: SessionSource, ref: string, options: CallsOptions): Promise<SessionCalls> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, folder, skipped, badFieldLines, views } = await store.folds.get(file.path);
-  return memo(views, JSON.stringify(["calls", file.path, options]), async () => {
+  const key = JSON.stringify(["calls", file.path, options]);
+  const answers = await store.answers(file.path);
+  const saved = answers?.answers.get(key) as SessionCalls | undefined;
+  if (saved) return saved;
+  if (!(await store.hasFold(file.path))) {
+    const quick = await callsFromEnd(store, file, options);
+    if (quick) {
+      await store.keepAnswer(file.path, answers, key, quick);
+      return quick;
+    }
+  }
+  const indexed = await store.fold(file.path);
+  const calls = await callsOfFold(store, file, indexed, key, options);
+  await store.keepAnswer(file.path, answers, key, calls, factsOf(indexed.model));
+  return calls;
+}
+
+function callsOfFold(store: SessionStore, file: RolloutFile, indexed: IndexedSession, key: string, options: CallsOptions): Promise<SessionCalls> | SessionCalls {
+  const { model, folder, skipped, badFieldLines, views } = indexed;
+  return memo(views, key, async (): Promise<SessionCalls> => {
     const lastTurn = model.turns.length;
     // reading backwards cannot tell a parent's replayed calls from the child's, nor attach code-mode calls
     // to their `exec` call: those files are folded whole
@@ -145,11 +187,71 @@ export async function sessionCalls(source: SessionSource, ref: string, options: 
   });
 }
 
-export async function sessionTokenUsage(source: SessionSource, ref: string) {
+/**
+ * The first question on a file not folded yet: its last calls read from its end, their turns numbered by
+ * a scan of the bytes (turn-scan.ts), no fold made. The whole-file counts need the fold: left null. Kept
+ * while the file is unchanged. Undefined where only the fold can answer (see scanTurns).
+ */
+async function callsFromEnd(store: SessionStore, file: RolloutFile, options: CallsOptions): Promise<SessionCalls | undefined> {
+  return quickAnswer(store, file, JSON.stringify(options), async () => {
+    const scan = await scanTurns(file.path);
+    if (!scan) return undefined;
+    const calls = await lastCallsFromEnd(file.path, options.limit, scan.turnAt, scan.size);
+    return { session_id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, total_calls: null, calls: callViews(calls, options) };
+  });
+}
+
+/**
+ * The first token_usage on a file not folded yet: one scan of its bytes that reads its turn boundaries and
+ * every counter, none of its items (turn-scan.ts), so every number is the fold's; the whole-file line
+ * counts need the fold: left null.
+ */
+async function usageFromScan(file: RolloutFile): Promise<SessionTokenUsage | undefined> {
+  const scan = await scanTurns(file.path, { counters: true });
+  if (!scan) return undefined;
+  return { session_id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, ...tokenUsage(scan.model) };
+}
+
+/** An answer made without the fold, kept while the file is unchanged (no fold, so no views map of its own). */
+async function quickAnswer<T>(store: SessionStore, file: RolloutFile, key: string, make: () => Promise<T | undefined>): Promise<T | undefined> {
+  if (file.path.endsWith(".json") || isCompressed(file.path)) return undefined;
+  const { size, mtimeMs } = await stat(file.path);
+  const stamp = `${size}:${mtimeMs}`;
+  let kept = store.quickAnswers.get(file.path);
+  if (kept?.stamp !== stamp) {
+    kept = { stamp, answers: new Map() };
+    store.quickAnswers.set(file.path, kept);
+    while (store.quickAnswers.size > QUICK_FILES) store.quickAnswers.delete(store.quickAnswers.keys().next().value as string);
+  }
+  const known = kept.answers.get(key) as T | undefined;
+  if (known) return known;
+  const answer = await make();
+  if (answer !== undefined) kept.answers.set(key, answer);
+  return answer;
+}
+
+const QUICK_FILES = 16;
+
+export async function sessionTokenUsage(source: SessionSource, ref: string): Promise<SessionTokenUsage> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const { model, skipped, badFieldLines, views } = await ownSession(store, file, await store.folds.get(file.path));
-  return memo(views, JSON.stringify(["usage", file.path]), () => ({ session_id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) }));
+  const key = JSON.stringify(["usage", file.path]);
+  const answers = await store.answers(file.path);
+  const saved = answers?.answers.get(key) as SessionTokenUsage | undefined;
+  if (saved) return saved;
+  if (!(await store.hasFold(file.path))) {
+    const quick = await quickAnswer(store, file, key, () => usageFromScan(file));
+    if (quick) {
+      await store.keepAnswer(file.path, answers, key, quick);
+      return quick;
+    }
+  }
+  const indexed = await store.fold(file.path);
+  const { model, skipped, badFieldLines, views } = await ownSession(store, file, indexed);
+  const usage = await memo(views, key, (): SessionTokenUsage => ({ session_id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) }));
+  // a fork's usage depends on its parent's log too: not saved
+  if (!needsParentCounters(indexed.model.lineage)) await store.keepAnswer(file.path, answers, key, usage, factsOf(indexed.model));
+  return usage;
 }
 
 /**
@@ -170,7 +272,7 @@ async function ownSession(store: SessionStore, file: RolloutFile, indexed: Index
     if (!inheritedTokens) return indexed;
     options = { inheritedTokens };
   } else {
-    const parentCounters = (await store.folds.get(parentFile.path)).model.tokens.counterTotals;
+    const parentCounters = (await store.fold(parentFile.path)).model.tokens.counterTotals;
     const first = indexed.model.tokens.counterTotals[0];
     if (first === undefined || parentCounters[0] !== first) return indexed;
     options = { parentCounters };

@@ -5,6 +5,7 @@
 // Turn ends: `task_complete` / `turn_aborted` where they are written (0.100+). Generations that write no
 // terminal events (≤0.99) count a turn whose last item is the agent's message as ended.
 import type { EventOf, SessionEvent, TokenTotals } from "./events.js";
+import { addCall, addOutput, addResult, callOf, keepForLater, newPairing } from "./call-pairing.js";
 import { LineageTracker, type Lineage } from "./lineage.js";
 import { TokenLedger } from "./usage.js";
 
@@ -83,10 +84,8 @@ export interface FolderOptions {
 
 export class SessionFolder {
   readonly model: SessionModel = emptyModel();
-  private readonly callsById = new Map<string, Call>();
-  /** Outputs and results that arrived before their call (never seen in practice, but order is not promised). */
-  private readonly orphanOutputs = new Map<string, EventOf<"call_output">>();
-  private readonly orphanResults = new Map<string, EventOf<"call_result">>();
+  /** Calls by id, and outputs and results waiting for their call (call-pairing.ts). */
+  private readonly pairing = newPairing();
   private readonly lineage: LineageTracker;
   private lastCompactionLine = -2;
   /** A code-mode `exec` call still waiting for its output: items completed meanwhile ran inside it. */
@@ -103,7 +102,7 @@ export class SessionFolder {
 
   /** The turn a call was made in, by call id. */
   turnOfCall(callId: string): number | undefined {
-    return this.callsById.get(callId)?.turn;
+    return this.pairing.byId.get(callId)?.turn;
   }
 
   add(event: SessionEvent): void {
@@ -193,34 +192,15 @@ export class SessionFolder {
       case "call": {
         const turn = this.currentOrNew(event.timestamp);
         turn.lastItem = "call";
-        const call: Call = {
-          callId: event.callId,
-          name: event.name,
-          arguments: this.options.compact ? null : event.arguments,
-          turn: turn.index,
-          ...(event.command !== undefined && { command: event.command }),
-          ...(event.patchPaths !== undefined && { patchPaths: event.patchPaths }),
-          ...(event.timestamp && { timestamp: event.timestamp }),
-        };
-        const output = this.orphanOutputs.get(call.callId);
-        if (output) call.output = output;
-        const result = this.orphanResults.get(call.callId);
-        if (result) call.result = result;
-        this.callsById.set(call.callId, call);
+        const call = callOf(event, turn.index, !this.options.compact);
+        addCall(this.pairing, call);
         model.calls.push(call);
         if (CODE_MODE_TOOLS.has(call.name) && !call.output) this.openExec = call;
         return;
       }
       case "call_output": {
-        const call = this.callsById.get(event.callId);
-        if (!call) {
-          this.orphanOutputs.set(event.callId, event);
-          return;
-        }
-        // unified exec: a later write_stdin output carries the exit code of a still-running command;
-        // the call's own output is the first one
-        if (call.output) return;
-        call.output = event;
+        const call = addOutput(this.pairing, event);
+        if (!call) return;
         if (this.openExec === call) this.openExec = undefined;
         const turn = this.model.turns[call.turn - 1];
         if (turn && !turn.ended) turn.lastItem = "call_output";
@@ -231,10 +211,9 @@ export class SessionFolder {
         return;
       }
       case "call_result": {
-        const call = this.callsById.get(event.callId);
-        if (call) call.result = { ...call.result, ...event };
-        else if (this.openExec && event.name !== undefined) this.addNested(this.openExec, event);
-        else this.orphanResults.set(event.callId, event);
+        if (addResult(this.pairing, event)) return;
+        if (this.openExec && event.name !== undefined) this.addNested(this.openExec, event);
+        else keepForLater(this.pairing, event);
         return;
       }
       case "files_changed":
@@ -279,7 +258,7 @@ export class SessionFolder {
       result: event,
     };
     if (this.options.compact) call.result = { ...event, text: "", arguments: null };
-    this.callsById.set(call.callId, call);
+    this.pairing.byId.set(call.callId, call);
     this.model.calls.push(call);
     this.nestedCalls += 1;
   }

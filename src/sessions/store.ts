@@ -1,7 +1,10 @@
 // What a server (or one CLI command) keeps between calls: the names in each session folder, the listing of
 // each file, the fold of each rollout read, and where folds are saved for the next process. One per
 // createServer(): two servers in one process share nothing.
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { AnswerFiles, sameStamp, stampOf, type FileFacts, type FileStamp } from "./answer-files.js";
+import { FoldFiles } from "./fold-files.js";
 import { ListingCache } from "./list.js";
 import { FolderNames } from "./locate.js";
 import { FoldCache } from "./session-index.js";
@@ -17,12 +20,84 @@ export class SessionStore {
   readonly names = new FolderNames();
   readonly listings = new ListingCache();
   readonly folds: FoldCache;
+  /** Where folds are saved (undefined: memory only); only its file names are used here. */
+  private readonly savedFolds: FoldFiles | undefined;
+  /** Files this store has folded (the fold cache keeps them, or can restore them). */
+  private readonly folded = new Set<string>();
+  /** Answers saved for the next process (answer-files.ts), and those loaded or made here, by file. */
+  private readonly answerFiles: AnswerFiles | undefined;
+  private readonly answerSets = new Map<string, AnswerSet>();
+  private readonly saveAfterBytes: number;
+  /** Answers read from a file's end before it was folded, while the file is unchanged (see index.ts). */
+  readonly quickAnswers = new Map<string, { stamp: string; answers: Map<string, unknown> }>();
 
   constructor(
     readonly home: string,
     options: SessionStoreOptions = {},
   ) {
     const saveAfter = options.saveAfterBytes !== undefined ? { saveAfterBytes: options.saveAfterBytes } : {};
-    this.folds = new FoldCache(options.stateDir !== undefined ? join(options.stateDir, "folds") : undefined, saveAfter);
+    const foldsDir = options.stateDir !== undefined ? join(options.stateDir, "folds") : undefined;
+    this.folds = new FoldCache(foldsDir, saveAfter);
+    this.savedFolds = foldsDir !== undefined ? new FoldFiles(foldsDir) : undefined;
+    this.answerFiles = foldsDir !== undefined ? new AnswerFiles(foldsDir) : undefined;
+    this.saveAfterBytes = options.saveAfterBytes ?? SAVE_ANSWERS_AFTER_BYTES;
   }
+
+  /**
+   * The answers known for a file as it is now: saved by an earlier process or made by this one. Undefined
+   * without a state dir, and for logs shorter than a fold worth saving (they answer fast enough anyway).
+   */
+  async answers(path: string): Promise<AnswerSet | undefined> {
+    if (!this.answerFiles) return undefined;
+    const stamp = await stampOf(path).catch(() => undefined);
+    if (!stamp || stamp.size < this.saveAfterBytes) return undefined;
+    const known = this.answerSets.get(path);
+    if (known && sameStamp(known.stamp, stamp)) return known;
+    const loaded = await this.answerFiles.load(path, stamp);
+    const set: AnswerSet = { stamp, facts: loaded?.facts ?? {}, answers: loaded?.answers ?? new Map() };
+    this.answerSets.delete(path);
+    this.answerSets.set(path, set);
+    while (this.answerSets.size > MAX_ANSWER_SETS) this.answerSets.delete(this.answerSets.keys().next().value as string);
+    return set;
+  }
+
+  /** Keeps an answer made on the file in the state `set` was taken in, and saves it if the file is still so. */
+  async keepAnswer(path: string, set: AnswerSet | undefined, key: string, answer: unknown, facts: FileFacts = {}): Promise<void> {
+    if (!set || !this.answerFiles || set.answers.has(key)) return;
+    const now = await stampOf(path).catch(() => undefined);
+    if (!now || !sameStamp(now, set.stamp)) return; // changed while answering: the answer is of neither state
+    set.facts = { ...set.facts, ...facts };
+    set.answers.set(key, answer);
+    while (set.answers.size > MAX_ANSWERS_PER_FILE) set.answers.delete(set.answers.keys().next().value as string);
+    await this.answerFiles.save(path, set.stamp, set.facts, set.answers);
+  }
+
+  /** The fold of a rollout (see session-index.ts), remembered as folded. */
+  fold(path: string): ReturnType<FoldCache["get"]> {
+    this.folded.add(path);
+    if (this.folded.size > MAX_REMEMBERED) this.folded.delete(this.folded.values().next().value as string);
+    return this.folds.get(path);
+  }
+
+  /** True when a fold of this file is at hand: folded by this store, or saved by an earlier process. */
+  async hasFold(path: string): Promise<boolean> {
+    if (this.folded.has(path)) return true;
+    if (!this.savedFolds) return false;
+    return stat(this.savedFolds.fileOf(path)).then(
+      () => true,
+      () => false,
+    );
+  }
+}
+
+const MAX_REMEMBERED = 10_000;
+const MAX_ANSWER_SETS = 64;
+const MAX_ANSWERS_PER_FILE = 32;
+/** As session-index.ts saves folds: smaller logs are answered faster than a saved file is checked. */
+const SAVE_ANSWERS_AFTER_BYTES = 4 * 1024 * 1024;
+
+export interface AnswerSet {
+  stamp: FileStamp;
+  facts: FileFacts;
+  answers: Map<string, unknown>;
 }

@@ -1,6 +1,7 @@
 // The fast paths (cached incremental index, backward reading) answer exactly what a full fold answers:
 // on every real-CLI fixture, on damaged files, and on a file that grows while it is being read.
-import { appendFile, copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { readdirSync } from "node:fs";
+import { appendFile, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,13 +10,14 @@ import { loadSession, sessionCalls, sessionSummary, sessionTokenUsage, SessionSt
 import { cannotMatter } from "../../src/sessions/session-index.js";
 import { summarize } from "../../src/sessions/summary.js";
 import { tokenUsage } from "../../src/sessions/usage.js";
-import { ALL_FIXTURES, FIXTURE_HOME, fixture } from "../support/fixtures.js";
+import { ALL_FIXTURES, FIXTURE_HOME, FIXTURES, fixture } from "../support/fixtures.js";
 
 const OPTIONS = { limit: 200, includeOutput: true, maxOutputChars: 100_000 };
 
 /** Same answers from `store` (its caches and saved folds) as from a full fold of the file. */
-async function expectSameAnswers(home: string | SessionStore, id: string): Promise<void> {
-  const { file, model, stats } = await loadSession(typeof home === "string" ? home : home.home, id);
+async function expectSameAnswers(source: string | SessionStore, id: string): Promise<void> {
+  const home = typeof source === "string" ? new SessionStore(source) : source;
+  const { file, model, stats } = await loadSession(home.home, id);
   const reference = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 200, skippedLines: stats.skipped });
   const fast = await sessionSummary(home, id, { reasoningLimit: 200 });
   expect({ ...fast, last_event_at: null }).toEqual({ ...reference, last_event_at: null });
@@ -74,6 +76,89 @@ describe("fast paths equal the full fold", () => {
     await writeFile(path, other);
     await expectSameAnswers(store, first.session_id);
     expect((await sessionSummary(store, first.session_id, { reasoningLimit: 0 })).turns).toHaveLength(1);
+  });
+});
+
+/** The hand-written shapes, plain `.jsonl` (the compressed one is read whole: compressed.test.ts). */
+const SHAPES = readdirSync(join(FIXTURES, "shapes")).filter((name) => name.endsWith(".jsonl")).sort();
+/** Shapes whose calls only the full fold can number or pair: a parent's history replayed in, code mode. */
+const FOLDED_SHAPES = ["code-mode-exec-with-nested-calls.jsonl", "fork-copied-parent-history.jsonl", "fork-counters-copied-without-marker.jsonl", "subagent-counter-restarts.jsonl", "subagent-failed-turn.jsonl", "subagent-history-by-ordinal.jsonl"];
+
+/** A first question on a new store: read from the end, no fold made, the same calls and turns as the full fold. */
+async function expectCallsFromEnd(home: string, ref: string, fromEnd: boolean): Promise<void> {
+  const { model } = await loadSession(home, ref);
+  for (const limit of [1, 2, 3, 200]) {
+    const store = new SessionStore(home);
+    const quick = await sessionCalls(store, ref, { ...OPTIONS, limit });
+    expect(quick.calls).toEqual(lastCalls(model, { ...OPTIONS, limit }).calls);
+    if (fromEnd) {
+      expect(quick).toMatchObject({ total_calls: null, skipped_lines: null, bad_field_lines: null });
+      expect(store.folds.counters.foldedBytes).toBe(0);
+      // asked again: the same answer, still no fold
+      expect(await sessionCalls(store, ref, { ...OPTIONS, limit })).toBe(quick);
+    } else {
+      expect(quick.total_calls).toBe(model.calls.length);
+    }
+  }
+  // token_usage: every counter read, turns numbered as the fold numbers them
+  const store = new SessionStore(home);
+  const usage = await sessionTokenUsage(store, ref);
+  if (fromEnd) {
+    expect(usage).toEqual({ ...tokenUsage(model), session_id: usage.session_id, path: usage.path, skipped_lines: null, bad_field_lines: null });
+    expect(usage.session_id).toBe(model.meta?.id);
+    expect(store.folds.counters.foldedBytes).toBe(0);
+  } else {
+    expect(usage.skipped_lines).not.toBeNull();
+  }
+}
+
+describe("the first question on a log not folded yet is answered from its end", () => {
+  it.each(ALL_FIXTURES.filter((entry) => entry.path.endsWith(".jsonl")).map((entry) => [entry.version, entry.scenario, entry.session_id]))("Codex %s, %s", async (_version, _scenario, id) => {
+    await expectCallsFromEnd(FIXTURE_HOME, id, true);
+  });
+
+  it.each(SHAPES)("hand-written shape %s", async (name) => {
+    const home = await mkdtemp(join(tmpdir(), "ccm-tail-"));
+    try {
+      const dir = join(home, "sessions", "2026", "01", "10");
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, `rollout-2026-01-10T09-00-00-0199bbbb-0000-7000-8000-000000000001.jsonl`);
+      await copyFile(join(FIXTURES, "shapes", name), path);
+      await expectCallsFromEnd(home, path, !FOLDED_SHAPES.includes(name));
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("reading from the end across chunk boundaries", () => {
+  it("a line longer than the scan's and the backward reader's chunks, and a prompt with multi-byte text", async () => {
+    const home = await mkdtemp(join(tmpdir(), "ccm-tail-long-"));
+    try {
+      const dir = join(home, "sessions", "2026", "01", "10");
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, "rollout-2026-01-10T09-00-00-0199dddd-0000-7000-8000-000000000001.jsonl");
+      const at = (second: number) => `2026-01-10T09:00:${String(second).padStart(2, "0")}.000Z`;
+      const line = (second: number, type: string, payload: unknown) => JSON.stringify({ timestamp: at(second), type, payload });
+      const turn = (n: number, output: string) => [
+        line(n * 5, "event_msg", { type: "task_started", turn_id: `t${n}` }),
+        line(n * 5 + 1, "event_msg", { type: "user_message", message: `prompt ${n} — ünïcödé ✓` }),
+        line(n * 5 + 2, "response_item", { type: "function_call", name: "shell", arguments: JSON.stringify({ command: ["cat", "big"] }), call_id: `call_${n}` }),
+        line(n * 5 + 3, "response_item", { type: "function_call_output", call_id: `call_${n}`, output: JSON.stringify({ output, metadata: { exit_code: n % 2, duration_seconds: 0.5 } }) }),
+        line(n * 5 + 4, "event_msg", { type: "task_complete", turn_id: `t${n}`, last_agent_message: null }),
+      ];
+      const big = "é".repeat(800_000); // 1.6 MB of two-byte characters: wider than either reader's chunk
+      const lines = [line(0, "session_meta", { id: "0199dddd-0000-7000-8000-000000000001", timestamp: at(0), cwd: "/w", cli_version: "0.130.0", source: "cli" }), ...turn(1, "small"), ...turn(2, big), ...turn(3, "after")];
+      await writeFile(path, `${lines.join("\n")}\n`);
+      await expectCallsFromEnd(home, path, true);
+      const calls = await sessionCalls(new SessionStore(home), path, { limit: 2, includeOutput: true, maxOutputChars: 100_000 });
+      expect(calls.calls.map((call) => [call.call_id, call.turn, call.exit_code, call.output_truncated])).toEqual([
+        ["call_2", 2, 0, true],
+        ["call_3", 3, 1, false],
+      ]);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
 

@@ -56,6 +56,15 @@ async function foldFiles(stateDir: string): Promise<string[]> {
   return (await readdir(join(stateDir, "folds")).catch(() => [] as string[])).filter((name) => name.endsWith(".fold"));
 }
 
+async function answerFiles(stateDir: string): Promise<string[]> {
+  return (await readdir(join(stateDir, "folds")).catch(() => [] as string[])).filter((name) => name.endsWith(".answers"));
+}
+
+/** Saved answers would answer before any fold is restored: removed where a test is about the fold. */
+async function rmAnswers(stateDir: string): Promise<void> {
+  for (const name of await answerFiles(stateDir)) await rm(join(stateDir, "folds", name));
+}
+
 describe("saved folds", () => {
   it.each(ALL_FIXTURES.map((entry) => [entry.version, entry.scenario, entry.session_id, entry.path]))(
     "a new store restores the fold of Codex %s, %s and answers as the full fold does",
@@ -89,7 +98,44 @@ describe("saved folds", () => {
     expect(second.folds.counters).toEqual({ restored: 1, foldedBytes: Buffer.byteLength(rest), saved: 1 });
     const third = storeOf(home, stateDir);
     await expectSameAnswers(third, entry.session_id);
-    expect(third.folds.counters).toEqual({ restored: 1, foldedBytes: 0, saved: 0 });
+    // asked what the second store answered, on the same bytes: the saved answers, no fold restored
+    expect(third.folds.counters).toEqual({ restored: 0, foldedBytes: 0, saved: 0 });
+    await rmAnswers(stateDir);
+    const fourth = storeOf(home, stateDir);
+    await expectSameAnswers(fourth, entry.session_id);
+    expect(fourth.folds.counters).toEqual({ restored: 1, foldedBytes: 0, saved: 0 });
+  });
+
+  it("answers again from saved answers while the file is unchanged, and ignores them once it changed or was damaged", async () => {
+    const { entry, home, path, stateDir } = await setUp();
+    await expectSameAnswers(storeOf(home, stateDir), entry.session_id);
+    const [name = ""] = await answerFiles(stateDir);
+    expect(name).toMatch(/\.answers$/);
+    const again = storeOf(home, stateDir);
+    await expectSameAnswers(again, entry.session_id);
+    expect(again.folds.counters).toEqual({ restored: 0, foldedBytes: 0, saved: 0 });
+
+    const file = join(stateDir, "folds", name);
+    const good = await readFile(file);
+    const damaged = Buffer.from(good);
+    damaged[damaged.length >> 1] = (damaged[damaged.length >> 1] ?? 0) ^ 0xff;
+    for (const bad of [damaged, good.subarray(0, good.length >> 1), Buffer.from("not answers at all"), Buffer.alloc(0)]) {
+      await writeFile(file, bad);
+      const store = storeOf(home, stateDir);
+      await expectSameAnswers(store, entry.session_id);
+      expect(store.folds.counters.restored).toBe(1); // the fold, not the damaged answers
+      // written again whole: the next store answers from it
+      const next = storeOf(home, stateDir);
+      await expectSameAnswers(next, entry.session_id);
+      expect(next.folds.counters).toEqual({ restored: 0, foldedBytes: 0, saved: 0 });
+    }
+
+    // one more line: the saved answers are of other bytes
+    await appendFile(path, '{"timestamp":"2026-11-23T20:49:40.000Z","type":"event_msg","payload":{"type":"agent_message","message":"later"}}\n');
+    const grown = storeOf(home, stateDir);
+    await expectSameAnswers(grown, entry.session_id);
+    expect(grown.folds.counters).toMatchObject({ restored: 1 });
+    expect(grown.folds.counters.foldedBytes).toBeGreaterThan(0);
   });
 
   it("ignores a damaged, truncated or foreign fold file and writes a good one", async () => {
@@ -102,10 +148,12 @@ describe("saved folds", () => {
     damaged[damaged.length >> 1] = (damaged[damaged.length >> 1] ?? 0) ^ 0xff;
     for (const bad of [damaged, good.subarray(0, good.length >> 1), Buffer.from("not a fold at all"), Buffer.alloc(0)]) {
       await writeFile(file, bad);
+      await rmAnswers(stateDir);
       const store = storeOf(home, stateDir);
       await expectSameAnswers(store, entry.session_id);
       expect(store.folds.counters.restored).toBe(0);
       expect(store.folds.counters.foldedBytes).toBeGreaterThan(0);
+      await rmAnswers(stateDir);
       const after = storeOf(home, stateDir);
       await expectSameAnswers(after, entry.session_id);
       expect(after.folds.counters).toMatchObject({ restored: 1, foldedBytes: 0 });

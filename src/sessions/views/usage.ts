@@ -29,7 +29,10 @@ export const sessionTokenUsageSchema = z.object({
   session_id: z.string(),
   path: z.string(),
   ...tokenUsageReportSchema.shape,
-  skipped_lines: z.number(),
-  bad_field_lines: z.number(),
+  skipped_lines: z
+    .number()
+    .nullable()
+    .describe("Lines that were not rollout lines; null when the answer came from a first scan of a log not indexed yet (its counters all read, its other lines not decoded)."),
+  bad_field_lines: z.number().nullable().describe("Lines with a field of the wrong type or range; null as skipped_lines."),
 });
 export type SessionTokenUsage = z.infer<typeof sessionTokenUsageSchema>;

@@ -1,0 +1,68 @@
+// A tool call and what came back for it, paired by call_id: the one statement of the pairing rules, used by
+// the fold (session-model.ts) and by the reader of a file's last calls (calls.ts), which replays the lines
+// after the oldest call it needs through the same pairing.
+//
+// Rules, in file order: a call's output is the first one written after it (unified exec: a later
+// write_stdin output carries the exit code of a still-running command, it is not the call's own output);
+// results (`exec_command_end`, a turn item) merge into the call, later fields over earlier ones; an output
+// or result written before its call (never seen, but order is not promised) waits for the call.
+import type { EventOf } from "./events.js";
+import type { Call } from "./session-model.js";
+
+/** A call as the model sees it, before any output: `arguments` kept or not (compact folds keep none). */
+export function callOf(event: EventOf<"call">, turn: number, keepArguments: boolean): Call {
+  return {
+    callId: event.callId,
+    name: event.name,
+    arguments: keepArguments ? event.arguments : null,
+    turn,
+    ...(event.command !== undefined && { command: event.command }),
+    ...(event.patchPaths !== undefined && { patchPaths: event.patchPaths }),
+    ...(event.timestamp && { timestamp: event.timestamp }),
+  };
+}
+
+/** Plain data (no class): a fold holding it is saved and restored as it is (snapshot.ts). */
+export interface CallPairing {
+  readonly byId: Map<string, Call>;
+  readonly orphanOutputs: Map<string, EventOf<"call_output">>;
+  readonly orphanResults: Map<string, EventOf<"call_result">>;
+}
+
+export function newPairing(): CallPairing {
+  return { byId: new Map(), orphanOutputs: new Map(), orphanResults: new Map() };
+}
+
+/** A new call: an output or result that came before it is attached now. */
+export function addCall(pairing: CallPairing, call: Call): void {
+  const output = pairing.orphanOutputs.get(call.callId);
+  if (output) call.output = output;
+  const result = pairing.orphanResults.get(call.callId);
+  if (result) call.result = result;
+  pairing.byId.set(call.callId, call);
+}
+
+/** The call this output is the own output of (now attached), or undefined: a later output, or no call yet. */
+export function addOutput(pairing: CallPairing, event: EventOf<"call_output">): Call | undefined {
+  const call = pairing.byId.get(event.callId);
+  if (!call) {
+    pairing.orphanOutputs.set(event.callId, event);
+    return undefined;
+  }
+  if (call.output) return undefined;
+  call.output = event;
+  return call;
+}
+
+/** Merges a result into its call; false when no call has this id (the caller decides: nested, or waiting). */
+export function addResult(pairing: CallPairing, event: EventOf<"call_result">): boolean {
+  const call = pairing.byId.get(event.callId);
+  if (!call) return false;
+  call.result = { ...call.result, ...event };
+  return true;
+}
+
+/** A result whose call has not been written yet. */
+export function keepForLater(pairing: CallPairing, event: EventOf<"call_result">): void {
+  pairing.orphanResults.set(event.callId, event);
+}

@@ -1,0 +1,216 @@
+// Turn numbers without folding the whole file: one pass over its bytes that decodes only the lines that can
+// open a turn, run through the fold's own turn rules (SessionFolder), so the numbers are the fold's.
+//
+// A line is classed by its first bytes (its envelope type), as cannotMatter does:
+// - outputs, results, token counters and the like never open a turn nor change whether the next turn start
+//   reuses the current turn: passed over;
+// - items (calls, agent messages, reasoning) open a turn only where there is none, and make a turn "used"
+//   (session-model.ts isPristine): decoded only while the current turn could still be reused or there is
+//   none, a state that ends at the turn's first item, start event or end;
+// - token counters are folded when asked for (token_usage), so the ledger is the fold's, turn by turn;
+// - every other line (turn starts and ends, prompts, turn contexts, compactions, errors, the session meta,
+//   and any line whose type is not recognized by its bytes) is decoded and folded.
+// The pass gives up (the caller folds the file whole) on what only the full fold can number: a fork's or
+// sub-agent's file (the parent's replayed history is told apart by its counters), code mode's nested calls.
+import { open } from "node:fs/promises";
+import { normalizeLine } from "./normalize.js";
+import { cannotMatter } from "./session-index.js";
+import { SessionFolder, type SessionModel, type Turn } from "./session-model.js";
+import { tryParseJson } from "./tool-output.js";
+
+export interface TurnScan {
+  /** Bytes scanned: the end of the file when the scan began. */
+  size: number;
+  /** The session id from the file's own session_meta. */
+  sessionId: string | undefined;
+  /** The number a call written at byte `start` gets in the fold: the turn open there. */
+  turnAt(callId: string, start: number): number;
+  /**
+   * The fold of what was read: its turns as the full fold's (their prompts and items only where read), and,
+   * when scanned with `counters`, its token ledger too (every counter is read: it is the fold's ledger).
+   */
+  model: SessionModel;
+}
+
+export interface ScanOptions {
+  /** Read every token counter as well (token_usage): the ledger is then the full fold's. */
+  counters?: boolean;
+}
+
+const CHUNK = 1024 * 1024;
+/** cannotMatter looks this far into a line for an item's type or a message's role. */
+const HEAD_CHARS = 600;
+const SHORT_HEAD_CHARS = 200;
+const LONG_HEAD_TYPES = /"payload":\{"type":"(?:item_completed|message)"/;
+const TOP = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"([a-z_]+)"(?:,"payload":\{"type":"([A-Za-z_]+)")?/;
+const ITEM_TYPE = /"item":\{"type":"([A-Za-z]+)"/;
+const EXEC_CALL = Buffer.from('"name":"exec"');
+
+/** Envelope type → payload types that never touch turns. */
+const NO_TURN_EFFECT: Record<string, ReadonlySet<string>> = {
+  response_item: new Set(["function_call_output", "custom_tool_call_output", "local_shell_call_output"]),
+  event_msg: new Set(["exec_command_end", "patch_apply_end"]),
+};
+const NO_TURN_EFFECT_ITEMS = new Set(["CommandExecution", "McpToolCall", "FileChange"]);
+const ITEMS: Record<string, ReadonlySet<string>> = {
+  response_item: new Set(["function_call", "custom_tool_call", "local_shell_call"]),
+  event_msg: new Set(["agent_message", "agent_reasoning"]),
+};
+const ITEM_ITEMS = new Set(["AgentMessage", "Reasoning"]);
+const CALL_LINES = new Set(["function_call", "custom_tool_call"]);
+
+/**
+ * "open": a line that changes turns only where the current turn is not yet running: while a turn that had its
+ * start event runs, prompts (its own or steering), items, compactions and errors stay in it.
+ */
+type LineClass = "skip" | "item" | "call" | "open" | "counter" | "fold";
+/** What can open or close a turn while one that had its start event runs. */
+const TURN_EDGES = new Set(["task_started", "turn_started", "task_complete", "turn_complete", "turn_aborted"]);
+const TURN_ID = /"turn_id":"([^"]{1,200})"/;
+const TURN_ID_KEY = Buffer.from('"turn_id"');
+
+function classify(head: string): LineClass {
+  const match = TOP.exec(head);
+  if (!match) return cannotMatter(head) ? "skip" : "fold";
+  const [, type = "", payloadType] = match;
+  // the commonest lines first; cannotMatter passes all of these (its regexes are the scan's main cost)
+  if (type === "token_usage_record" || (type === "event_msg" && payloadType === "token_count")) return "counter";
+  if (payloadType !== undefined && NO_TURN_EFFECT[type]?.has(payloadType)) return "skip";
+  if (cannotMatter(head)) return "skip";
+  if (payloadType === undefined) return "fold";
+  if (ITEMS[type]?.has(payloadType)) return CALL_LINES.has(payloadType) ? "call" : "item";
+  if (type === "event_msg" && payloadType === "item_completed") {
+    const item = ITEM_TYPE.exec(head)?.[1];
+    if (item !== undefined && NO_TURN_EFFECT_ITEMS.has(item)) return "skip";
+    if (item !== undefined && ITEM_ITEMS.has(item)) return "item";
+  }
+  if (type === "event_msg" && !TURN_EDGES.has(payloadType)) return "open";
+  if (type === "response_item") return "open";
+  return "fold";
+}
+
+/** A turn that had its start event and has not ended. */
+function running(turn: Turn | undefined): turn is Turn {
+  return turn !== undefined && turn.hasStartEvent && !turn.ended;
+}
+
+/**
+ * A turn context in a turn not ended opens none when it names no turn id (0.39–0.63 write none) or the
+ * current turn's own id (seen in its first bytes).
+ */
+function sameTurnContext(head: string, line: Buffer, turn: Turn | undefined): boolean {
+  if (turn === undefined || turn.ended || !head.includes('"type":"turn_context"')) return false;
+  if (!line.includes(TURN_ID_KEY)) return true;
+  const id = TURN_ID.exec(head)?.[1];
+  return id !== undefined && id === turn.turnId;
+}
+
+/**
+ * A turn a call, message or reasoning can still change the numbering of: none yet, or one the next start
+ * event would reuse (session-model.ts isPristine: no start event, no prompt of its own, no item, not ended).
+ */
+function itemsMatter(turn: Turn | undefined): boolean {
+  if (turn === undefined) return true;
+  const noPrompt = turn.prompt === undefined || turn.promptFrom !== undefined;
+  return !turn.hasStartEvent && noPrompt && turn.lastItem === undefined && !turn.ended;
+}
+
+/** The first bytes of a line, as many as its type needs to be classed (most need few: less garbage). */
+function headOf(buffer: Buffer, from: number, end: number): string {
+  const short = buffer.toString("latin1", from, Math.min(end, from + SHORT_HEAD_CHARS));
+  return LONG_HEAD_TYPES.test(short) ? buffer.toString("latin1", from, Math.min(end, from + HEAD_CHARS)) : short;
+}
+
+/** `buffer` from `from` to `end`: the line. */
+function needsFolding(kind: LineClass, turn: Turn | undefined, buffer: Buffer, from: number, end: number, options: ScanOptions): boolean {
+  switch (kind) {
+    case "skip":
+      return false;
+    case "counter":
+      return options.counters === true;
+    case "item":
+    case "call":
+      return itemsMatter(turn);
+    case "open":
+      return !running(turn);
+    case "fold":
+      return !sameTurnContext(buffer.toString("latin1", from, Math.min(end, from + HEAD_CHARS)), buffer.subarray(from, end), turn);
+  }
+}
+
+/** Scans a `.jsonl` rollout; undefined when only the full fold can number its turns. */
+export async function scanTurns(path: string, options: ScanOptions = {}): Promise<TurnScan | undefined> {
+  const folder = new SessionFolder({ compact: { reasoningLimit: 0, textChars: 0 } });
+  const turns = folder.model.turns;
+  /** Byte offsets where the number of turns changed, and the number from there on. */
+  const starts: number[] = [];
+  const counts: number[] = [];
+  const issues = { badFieldLines: 0 };
+  let lineNumber = 0;
+  let nestedCalls = false;
+  const foldLine = (text: string, start: number): void => {
+    const events = normalizeLine(tryParseJson(text), lineNumber, issues);
+    const before = turns.length;
+    for (const event of events ?? []) folder.add(event);
+    if (turns.length !== before) {
+      starts.push(start);
+      counts.push(turns.length);
+    }
+  };
+
+  const handle = await open(path, "r");
+  let size: number;
+  try {
+    size = (await handle.stat()).size;
+    let buffer = Buffer.allocUnsafe(CHUNK);
+    let position = 0;
+    while (position < size && !nestedCalls) {
+      const length = Math.min(buffer.length, size - position);
+      const { bytesRead } = await handle.read(buffer, 0, length, position);
+      if (bytesRead < length) return undefined; // shrank while read: let the fold sort it out
+      const last = position + bytesRead >= size;
+      let from = 0;
+      while (from < bytesRead) {
+        let newline = buffer.indexOf(10, from);
+        if (newline === -1 || newline >= bytesRead) {
+          if (!last) break;
+          newline = bytesRead; // the last line, without its newline
+        }
+        lineNumber += 1;
+        const kind = newline > from ? classify(headOf(buffer, from, newline)) : "skip";
+        if (kind === "call" && buffer.subarray(from, newline).includes(EXEC_CALL)) nestedCalls = true;
+        if (needsFolding(kind, turns.at(-1), buffer, from, newline, options)) foldLine(buffer.toString("utf8", from, newline), position + from);
+        from = newline + 1;
+      }
+      if (from === 0 && !last) buffer = Buffer.allocUnsafe(buffer.length * 2); // one line longer than the buffer
+      position += Math.min(from, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+  if (nestedCalls) return undefined;
+  const meta = folder.model.meta;
+  const lineage = folder.model.lineage;
+  if (lineage && (lineage.kind !== "session" || lineage.inherited.lines > 0)) return undefined;
+  if (meta && (meta.forkedFromId !== undefined || meta.historyStartOrdinal !== undefined)) return undefined;
+  return {
+    size,
+    sessionId: meta?.id,
+    model: folder.model,
+    turnAt(callId, start) {
+      const known = folder.turnOfCall(callId);
+      if (known !== undefined) return known;
+      let low = 0;
+      let high = starts.length - 1;
+      let found = 0;
+      while (low <= high) {
+        const mid = (low + high) >> 1;
+        if ((starts[mid] ?? 0) < start) {
+          found = counts[mid] ?? 0;
+          low = mid + 1;
+        } else high = mid - 1;
+      }
+      return found;
+    },
+  };
+}
