@@ -2,7 +2,7 @@
 // takes the caller's SessionStore (see store.ts): its caches and saved folds.
 import { stat } from "node:fs/promises";
 import type { FileFacts } from "./answer-files.js";
-import { callViews, lastCallsFromEnd, type CallsOptions, type CallView } from "./calls.js";
+import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { TokenTotals } from "./events.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
