@@ -128,7 +128,10 @@ describe("opencode as the host", () => {
     };
     const opencode = (args: string[]) => {
       const [command, argv] = hostCommand(host, entry, args);
-      return run(command, argv, { env, cwd: project, timeout: 120_000 });
+      const running = run(command, argv, { env, cwd: project, timeout: 120_000 });
+      // `opencode run` reads a piped stdin to its end before it starts: give it an empty one
+      running.child.stdin?.end();
+      return running;
     };
     const { stdout } = await opencode(readmeArgv(README_COMMANDS.opencodeList, codexHome));
     // eslint-disable-next-line no-control-regex
