@@ -7,7 +7,7 @@
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, realpath, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -108,15 +108,16 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function claudeCode(exec: Exec, model: FakeModel, codexHome: string, target: Fixture): Promise<string> {
+async function claudeCode(exec: Exec, model: FakeModel, codexHome: string, target: Fixture, home: string): Promise<string> {
+  const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-run-")));
   await exec(readmeArgv(README_COMMANDS.claude, codexHome));
   const listed = await exec(readmeArgv(README_COMMANDS.claudeList, codexHome));
   if (!/codex-control:.*Connected/.test(listed)) throw new Error(`claude mcp list does not show codex-control connected:\n${listed}`);
   // the fake answers on loopback; tool search off so that our tools are offered to the model directly
   const modelEnv = { ANTHROPIC_BASE_URL: `http://127.0.0.1:${model.port}`, ANTHROPIC_API_KEY: "sk-ant-fake", ENABLE_TOOL_SEARCH: "false", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", DISABLE_AUTOUPDATER: "1" };
-  const ask = async (tool: string, args: string): Promise<{ result: string; toolResult: string }> => {
+  const ask = async (tool: string, args: string, extraEnv: Record<string, string> = {}): Promise<{ result: string; toolResult: string }> => {
     const before = model.otherRequests.length;
-    const out = await exec(["-p", "--output-format", "json", "--allowedTools", `mcp__codex-control__${tool}`, "--", `please MCP:${tool} ${args}`], modelEnv);
+    const out = await exec(["-p", "--output-format", "json", "--allowedTools", `mcp__codex-control__${tool}`, "--", `please MCP:${tool} ${args}`], { ...modelEnv, ...extraEnv });
     const requests = model.otherRequests.slice(before).filter((request) => request.api === "messages");
     const toolResults = requests.map((request) => messagesToolResult(request.body as MessagesRequest)).filter((text) => text !== undefined);
     assert.equal(toolResults.length, 1, `Claude Code handed its model ${toolResults.length} tool results for ${tool}`);
@@ -128,7 +129,18 @@ async function claudeCode(exec: Exec, model: FakeModel, codexHome: string, targe
   assert.equal(summary.result, `Done. The tool said: ${summary.toolResult}`);
   const doctor = await ask("doctor", "{}");
   checkDoctor(parseJson(doctor.toolResult), model);
-  return `${listed.split("\n").find((line) => line.includes("codex-control")) ?? ""}; its model called session_summary (structuredContent with data_note) and doctor (the key reached the server)`;
+
+  // Tool timeouts, with one scripted slow call: run_codex on a model that never answers returns after wait_ms
+  const slow = JSON.stringify({ prompt: "HANG", cwd: workdir, skip_git_repo_check: true, wait_ms: 12_000, allow_concurrent: true });
+  const waited = parseJson((await ask("run_codex", slow)).toolResult) as { status?: string };
+  assert.equal(waited.status, "running", "Claude Code's default tool timeout is shorter than 12 s");
+  const timedOut = 'MCP server "codex-control" tool "run_codex" timed out after 3s';
+  assert.equal((await ask("run_codex", slow, { MCP_TOOL_TIMEOUT: "3000" })).toolResult, timedOut);
+  const configPath = join(home, ".claude.json");
+  const config = JSON.parse(await readFile(configPath, "utf8")) as { mcpServers: Record<string, Record<string, unknown>> };
+  await writeFile(configPath, JSON.stringify({ ...config, mcpServers: { ...config.mcpServers, "codex-control": { ...config.mcpServers["codex-control"], timeout: 3000 } } }));
+  assert.equal((await ask("run_codex", slow)).toolResult, timedOut);
+  return `${listed.split("\n").find((line) => line.includes("codex-control")) ?? ""}; its model called session_summary (structuredContent with data_note) and doctor (the key reached the server); a 12 s call returned; MCP_TOOL_TIMEOUT=3000 and the entry's "timeout": 3000 each cut it at 3 s`;
 }
 
 /** OpenClaw hands its model "structuredContent:\n<JSON>\n<text>". */
@@ -186,7 +198,8 @@ async function main(): Promise<number> {
       // npm 11 runs no install scripts here, so the wrapper's postinstall never swaps in the native binary:
       // its cli-wrapper.cjs finds and runs it
       const claude = (dir: string): [string, string[]] => [node, [join(dir, "node_modules", "@anthropic-ai", "claude-code", "cli-wrapper.cjs")]];
-      outcomes.push(await check("Claude Code", "@anthropic-ai/claude-code@2.1.332", claude, (exec) => claudeCode(exec, model, codexHome, target), await env()));
+      const claudeEnv = await env();
+      outcomes.push(await check("Claude Code", "@anthropic-ai/claude-code@2.1.332", claude, (exec) => claudeCode(exec, model, codexHome, target, claudeEnv.HOME), claudeEnv));
     }
     if (wanted("OpenClaw")) {
       const openclawBin = (dir: string): [string, string[]] => [join(dir, "node_modules", ".bin", "openclaw"), []];
