@@ -175,7 +175,13 @@ async function openclaw(exec: Exec, model: FakeModel, codexHome: string, target:
   const doctor = await ask("doctor", "{}");
   // OpenClaw passes the server only HOME, PATH, SHELL, TERM and the entry's env: the README's --env brings the key
   checkDoctor(openclawStructured(doctor.toolMessage), model);
-  return `${probe.split("\n").find((line) => line.includes("codex-control")) ?? ""}; its model called session_summary and doctor (the key reached the server)`;
+
+  // the entry's requestTimeoutMs stops a longer call: run_codex on a model that never answers waits 20 s
+  await exec(["config", "set", "mcp.servers.codex-control.requestTimeoutMs", "3000", "--strict-json"]);
+  const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-run-")));
+  const slow = await ask("run_codex", JSON.stringify({ prompt: "HANG", cwd: workdir, skip_git_repo_check: true, wait_ms: 20_000, allow_concurrent: true }));
+  assert.doesNotMatch(slow.toolMessage, /^structuredContent:/, `OpenClaw did not stop the call after requestTimeoutMs 3000:\n${slow.toolMessage.slice(0, 500)}`);
+  return `${probe.split("\n").find((line) => line.includes("codex-control")) ?? ""}; its model called session_summary and doctor (the key reached the server); requestTimeoutMs 3000 stopped a 20 s call: ${JSON.stringify(slow.toolMessage.slice(-300))}`;
 }
 
 async function main(): Promise<number> {

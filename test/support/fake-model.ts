@@ -492,7 +492,6 @@ function chatText(content: ChatMessage["content"]): string {
 function answerChat(request: ChatRequest, res: ServerResponse, log: FakeModel["otherRequests"]): void {
   log.push({ api: "chat", body: request as Record<string, unknown> });
   const messages = request.messages ?? [];
-  const last = messages.at(-1);
   // a host may add its own user messages after the prompt (OpenClaw's internal context): the newest script wins
   const prompt = [...messages].reverse().find((message) => message.role === "user" && /MCP:\S/.test(chatText(message.content)));
   const mcp = /MCP:(\S+)\s*(.*)$/m.exec(chatText(prompt?.content));
@@ -501,7 +500,7 @@ function answerChat(request: ChatRequest, res: ServerResponse, log: FakeModel["o
   let message: { role: "assistant"; content: string | null; tool_calls?: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }> };
   // the tool's answer, even when the host appended its own user message after it (OpenClaw)
   const answered = messages.slice(prompt ? messages.indexOf(prompt) : 0).findLast((message) => message.role === "tool");
-  if (last?.role === "tool" || answered) message = { role: "assistant", content: `Done. The tool said: ${firstLine(chatText((answered ?? last)?.content))}` };
+  if (answered) message = { role: "assistant", content: `Done. The tool said: ${firstLine(chatText(answered.content))}` };
   // a request without tools (a host's title or summary side request) gets a plain answer
   else if (mcp?.[1] !== undefined && names.length > 0) {
     const name = names.find((candidate) => candidate === mcp[1] || candidate.endsWith(`_${mcp[1]}`)) ?? mcp[1];
