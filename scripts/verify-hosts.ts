@@ -180,8 +180,14 @@ async function openclaw(exec: Exec, model: FakeModel, codexHome: string, target:
   await exec(["config", "set", "mcp.servers.codex-control.requestTimeoutMs", "3000", "--strict-json"]);
   const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-run-")));
   const slow = await ask("run_codex", JSON.stringify({ prompt: "HANG", cwd: workdir, skip_git_repo_check: true, wait_ms: 20_000, allow_concurrent: true }));
-  assert.doesNotMatch(slow.toolMessage, /^structuredContent:/, `OpenClaw did not stop the call after requestTimeoutMs 3000:\n${slow.toolMessage.slice(0, 500)}`);
-  return `${probe.split("\n").find((line) => line.includes("codex-control")) ?? ""}; its model called session_summary and doctor (the key reached the server); requestTimeoutMs 3000 stopped a 20 s call: ${JSON.stringify(slow.toolMessage.slice(-300))}`;
+  // OpenClaw wraps the MCP error in its own JSON, the message fenced as untrusted content
+  const stopped = parseJson(slow.toolMessage) as { status?: string; tool?: string; error?: string };
+  assert.deepEqual(
+    { status: stopped.status, tool: stopped.tool, timedOut: stopped.error?.includes("\nMCP error -32001: Request timed out\n") },
+    { status: "error", tool: "codex-control__run_codex", timedOut: true },
+    `OpenClaw did not stop the call after requestTimeoutMs 3000:\n${slow.toolMessage.slice(-500)}`,
+  );
+  return `${probe.split("\n").find((line) => line.includes("codex-control")) ?? ""}; its model called session_summary and doctor (the key reached the server); requestTimeoutMs 3000 stopped a 20 s call ("MCP error -32001: Request timed out")`;
 }
 
 async function main(): Promise<number> {
