@@ -146,6 +146,11 @@ describe("Codex as the MCP host: the API key and env_vars", () => {
     const argv = readmeArgv(README_COMMANDS.codex, runs.home);
     argv.splice(argv.indexOf("--"), 0, "--env", `CODEX_CONTROL_STATE_DIR=${STATE_DIR}`);
     await promisify(execFile)(PINNED_CODEX, argv, { env });
+    const configPath = join(host.home, "config.toml");
+    const registered = await readFile(configPath, "utf8");
+    expect(registered).toContain("[mcp_servers.codex-control]\n");
+    // on a loaded machine (host tests run side by side) the server can take longer to start than Codex's 10 s default
+    await writeFile(configPath, registered.replace("[mcp_servers.codex-control]\n", "[mcp_servers.codex-control]\nstartup_timeout_sec = 60\n"));
 
     const refused = await hostCallsRunCodex(env);
     expect(refused).toBe(
@@ -154,9 +159,7 @@ describe("Codex as the MCP host: the API key and env_vars", () => {
     );
     expect(runRequests()).toHaveLength(0);
 
-    const configPath = join(host.home, "config.toml");
     const config = await readFile(configPath, "utf8");
-    expect(config).toContain("[mcp_servers.codex-control]\n");
     await writeFile(configPath, config.replace("[mcp_servers.codex-control]\n", '[mcp_servers.codex-control]\nenv_vars = ["OPENAI_API_KEY"]\n'));
 
     const ran = JSON.parse(await hostCallsRunCodex(env)) as { status: string; final_message: string | null };
