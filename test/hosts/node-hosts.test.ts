@@ -1,6 +1,6 @@
 // Hosts that run on Node 20, installed from the npm registry on first use, registering the built server the
-// way the README says. Gemini CLI's model (a fake Gemini API on loopback) and Continue's (Chat Completions)
-// call tools through it; opencode connects to it. A host whose package cannot be installed here is skipped with the reason.
+// way the README says. Gemini CLI's model (a fake Gemini API on loopback), Continue's and opencode's (Chat
+// Completions) call tools through it. A host whose package cannot be installed here is skipped with the reason.
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codexConfig } from "../support/codex-home.js";
+import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { CLI, HOSTS, hostCommand, installHost, readmeArgv } from "../support/host-programs.js";
@@ -100,13 +101,13 @@ describe("opencode as the host", () => {
     installed = await installHost(host);
   }, 900_000);
 
-  it("the README's opencode.json entry: `opencode mcp list` starts the server and connects", async (context) => {
-    if ("skip" in installed) return context.skip(installed.skip);
+  /** A project whose opencode.json holds the README's entry (plus `extra`) and a fake-model provider. */
+  async function opencodeProject(entry: string, extra: Record<string, unknown> = {}) {
     const { root, project } = await scratch("opencode");
-    await writeFile(
-      join(project, "opencode.json"),
-      JSON.stringify({ mcp: { "codex-control": { type: "local", command: [process.execPath, CLI], environment: { CODEX_HOME: codexHome, OPENAI_API_KEY: "{env:OPENAI_API_KEY}" } } } }),
-    );
+    // a provider opencode bundles (nothing to install on first use), pointed at the fake model
+    const provider = { npm: "@ai-sdk/openai-compatible", name: "Fake", options: { baseURL: model.url, apiKey: "sk-fake-model" }, models: { "fake-model": { name: "Fake", tool_call: true } } };
+    const server = { type: "local", command: [process.execPath, CLI], environment: { CODEX_HOME: codexHome, OPENAI_API_KEY: "{env:OPENAI_API_KEY}" } };
+    await writeFile(join(project, "opencode.json"), JSON.stringify({ provider: { fake: provider }, mcp: { "codex-control": { ...server, ...extra } } }));
     const env = {
       PATH: process.env.PATH ?? "",
       HOME: root,
@@ -117,13 +118,53 @@ describe("opencode as the host", () => {
       OPENCODE_DISABLE_AUTOUPDATE: "1",
       OPENCODE_DISABLE_MODELS_FETCH: "1",
       OPENCODE_DISABLE_DEFAULT_PLUGINS: "1",
+      OPENAI_API_KEY: "sk-from-the-users-shell",
       NO_COLOR: "1",
     };
-    const [command, argv] = hostCommand(host, installed.entry, readmeArgv(README_COMMANDS.opencodeList, codexHome));
-    const { stdout } = await run(command, argv, { env, cwd: project, timeout: 120_000 });
+    const opencode = (args: string[]) => {
+      const [command, argv] = hostCommand(host, entry, args);
+      const running = run(command, argv, { env, cwd: project, timeout: 120_000 });
+      // `opencode run` reads a piped stdin to its end before it starts: give it an empty one
+      running.child.stdin?.end();
+      return running;
+    };
+    /** opencode's answer, and the tool results it handed its model in the last request of the `run`. */
+    const ask = async (prompt: string): Promise<{ stdout: string; toolResults: string[] }> => {
+      const before = model.otherRequests.length;
+      const { stdout } = await opencode(["run", "--model", "fake/fake-model", prompt]);
+      const messages = (model.otherRequests.slice(before).at(-1)?.body.messages ?? []) as Array<{ role: string; content: string }>;
+      return { stdout, toolResults: messages.filter((message) => message.role === "tool").map((message) => message.content) };
+    };
+    return { project, opencode, ask };
+  }
+
+  it("the README's opencode.json entry: `opencode mcp list` connects; opencode's model (Chat Completions on loopback) calls session_summary and doctor", async (context) => {
+    if ("skip" in installed) return context.skip(installed.skip);
+    const { opencode, ask } = await opencodeProject(installed.entry);
+    const { stdout } = await opencode(readmeArgv(README_COMMANDS.opencodeList, codexHome));
     // eslint-disable-next-line no-control-regex
     expect(stdout.replace(/\u001b\[[0-9;]*m/g, "")).toMatch(/✓ codex-control\s+connected/);
-  }, 180_000);
+
+    const target = fixtures.at(-1) as Fixture;
+    const summary = await ask(`please MCP:session_summary {"session_id":"${target.session_id}"}`);
+    expect(summary.toolResults).toHaveLength(1);
+    expect(summary.toolResults[0]?.startsWith(`Session ${target.session_id}: completed (diagnosis: command_failures)\n`)).toBe(true);
+    expect(summary.stdout).toContain("Done. The tool said: ");
+    const doctor = await ask("please MCP:doctor {}");
+    expect(doctor.toolResults).toHaveLength(1);
+    // the entry's environment brings the key from opencode's own environment
+    expect(doctor.toolResults[0]).toContain('ok    credentials        model provider "mock" reads its key from OPENAI_API_KEY, which Codex runs get\n');
+  }, 300_000);
+
+  it('the entry\'s `"timeout": 3000` stops a tool call that takes longer (run_codex waiting 20 s on a model that never answers)', async (context) => {
+    if ("skip" in installed) return context.skip(installed.skip);
+    const stateDir = await mkdtemp(join(tmpdir(), "ccm-opencode-state-"));
+    const environment = { CODEX_HOME: codexHome, OPENAI_API_KEY: "{env:OPENAI_API_KEY}", CODEX_BIN: PINNED_CODEX, CODEX_CONTROL_STATE_DIR: stateDir };
+    const { project, ask } = await opencodeProject(installed.entry, { timeout: 3000, environment });
+    const slow = JSON.stringify({ prompt: "HANG", cwd: project, skip_git_repo_check: true, wait_ms: 20_000 });
+    const { toolResults } = await ask(`please MCP:run_codex ${slow}`);
+    expect(toolResults).toEqual(["MCP error -32001: Request timed out"]);
+  }, 300_000);
 });
 
 describe("Continue CLI as the host", () => {

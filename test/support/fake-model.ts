@@ -15,14 +15,15 @@
 //   anything else         answer "plain answer"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerMessages, type MessagesRequest } from "./fake-messages.js";
 
 export interface FakeModel {
   url: string;
   port: number;
   /** Every request body received, in order. */
   requests: ResponsesRequest[];
-  /** Requests to the other wire formats other hosts speak (Gemini API, Chat Completions), in order. */
-  otherRequests: Array<{ api: "gemini" | "chat"; body: Record<string, unknown> }>;
+  /** Requests to the other wire formats other hosts speak (Gemini API, Chat Completions, Anthropic Messages), in order. */
+  otherRequests: Array<{ api: "gemini" | "chat" | "messages"; body: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -169,6 +170,12 @@ export async function startFakeModel(): Promise<FakeModel> {
     const body = await readBody(req);
     if (req.method === "POST" && /:(stream)?generateContent|:countTokens/i.test(req.url ?? "")) {
       answerGemini(req.url ?? "", JSON.parse(body) as GeminiRequest, res, otherRequests);
+      return;
+    }
+    if (req.method === "POST" && /\/v1\/messages(\/count_tokens)?(\?|$)/.test(req.url ?? "")) {
+      const request = JSON.parse(body) as MessagesRequest;
+      if (!req.url?.includes("/count_tokens")) otherRequests.push({ api: "messages", body: request as Record<string, unknown> });
+      answerMessages(req.url ?? "", request, res, otherRequests.length);
       return;
     }
     if (req.method === "POST" && req.url?.endsWith("/chat/completions")) {
@@ -472,21 +479,30 @@ interface ChatRequest {
 }
 
 function chatText(content: ChatMessage["content"]): string {
-  if (typeof content === "string") return content;
-  return (content ?? []).map((part) => part.text ?? "").join("\n");
+  const text = typeof content === "string" ? content : (content ?? []).map((part) => part.text ?? "").join("\n");
+  // opencode sends a `run` prompt as a JSON string literal
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "string" ? parsed : text;
+  } catch {
+    return text;
+  }
 }
 
 function answerChat(request: ChatRequest, res: ServerResponse, log: FakeModel["otherRequests"]): void {
   log.push({ api: "chat", body: request as Record<string, unknown> });
   const messages = request.messages ?? [];
-  const last = messages.at(-1);
-  const prompt = [...messages].reverse().find((message) => message.role === "user");
+  // a host may add its own user messages after the prompt (OpenClaw's internal context): the newest script wins
+  const prompt = [...messages].reverse().find((message) => message.role === "user" && /MCP:\S/.test(chatText(message.content)));
   const mcp = /MCP:(\S+)\s*(.*)$/m.exec(chatText(prompt?.content));
   const names = (request.tools ?? []).map((tool) => tool.function?.name ?? "");
   const n = log.length;
   let message: { role: "assistant"; content: string | null; tool_calls?: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }> };
-  if (last?.role === "tool") message = { role: "assistant", content: `Done. The tool said: ${firstLine(chatText(last.content))}` };
-  else if (mcp?.[1] !== undefined) {
+  // the tool's answer, even when the host appended its own user message after it (OpenClaw)
+  const answered = messages.slice(prompt ? messages.indexOf(prompt) : 0).findLast((message) => message.role === "tool");
+  if (answered) message = { role: "assistant", content: `Done. The tool said: ${firstLine(chatText(answered.content))}` };
+  // a request without tools (a host's title or summary side request) gets a plain answer
+  else if (mcp?.[1] !== undefined && names.length > 0) {
     const name = names.find((candidate) => candidate === mcp[1] || candidate.endsWith(`_${mcp[1]}`)) ?? mcp[1];
     message = { role: "assistant", content: null, tool_calls: [{ id: `call_${n}`, type: "function", function: { name, arguments: mcp[2]?.trim() || "{}" } }] };
   } else message = { role: "assistant", content: "plain answer" };
