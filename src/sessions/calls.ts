@@ -1,11 +1,8 @@
 // The last N tool calls of a session, paired with their outputs by call_id.
-import { linesBackward } from "./backward-lines.js";
 import { addCall, addOutput, addResult, callOf, keepForLater, newPairing } from "./call-pairing.js";
 import type { EventOf, SessionEvent } from "./events.js";
-import { normalizeLine } from "./normalize.js";
-import { cannotMatter } from "./session-index.js";
+import { eventsBackward } from "./rollout-reader.js";
 import { callDurationMs, callExitCode, callStatus, type Call, type SessionModel } from "./session-model.js";
-import { tryParseJson } from "./tool-output.js";
 import type { CallView } from "./views/calls.js";
 
 export interface CallsOptions {
@@ -51,9 +48,9 @@ export function callViews(calls: Call[], options: CallsOptions): CallView[] {
 export async function lastCallsFromEnd(path: string, limit: number, turnOf: (callId: string, start: number) => number, end?: number): Promise<Call[]> {
   const read: Array<{ events: CallEvent[]; start: number }> = [];
   let calls = 0;
-  for await (const { text, start } of linesBackward(path, end)) {
-    if (cannotMatter(text)) continue;
-    const events = (normalizeLine(tryParseJson(text), 0) ?? []).filter(isCallEvent);
+  for await (const line of eventsBackward(path, undefined, end)) {
+    const start = line.start;
+    const events = line.events.filter(isCallEvent);
     if (events.length === 0) continue;
     read.push({ events, start });
     calls += events.filter((event) => event.kind === "call").length;

@@ -8,8 +8,7 @@ import type { TokenTotals } from "./events.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listSessions as listInStore, type ListOptions } from "./list.js";
 import { daysNewestFirst, resolveSession as resolveInStore, statFiles, type RolloutFile } from "./locate.js";
-import { isCompressed } from "./read-lines.js";
-import { rolloutEvents, type ReadStats } from "./read-rollout.js";
+import { readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import type { Invocation } from "./resume-command.js";
 import type { IndexedSession } from "./session-index.js";
 import { foldEvents, SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
@@ -179,7 +178,7 @@ function callsOfFold(store: SessionStore, file: RolloutFile, indexed: IndexedSes
     const lastTurn = model.turns.length;
     // reading backwards cannot tell a parent's replayed calls from the child's, nor attach code-mode calls
     // to their `exec` call: those files are folded whole
-    const foldWhole = file.path.endsWith(".json") || isCompressed(file.path) || folder.nestedCalls > 0 || (model.lineage?.inherited.lines ?? 0) > 0;
+    const foldWhole = !readsFromOffset(file.path) || folder.nestedCalls > 0 || (model.lineage?.inherited.lines ?? 0) > 0;
     const calls = foldWhole
       ? (await loadSession(store, file.path)).model.calls.slice(-options.limit)
       : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);
@@ -214,7 +213,7 @@ async function usageFromScan(file: RolloutFile): Promise<SessionTokenUsage | und
 
 /** An answer made without the fold, kept while the file is unchanged (no fold, so no views map of its own). */
 async function quickAnswer<T>(store: SessionStore, file: RolloutFile, key: string, make: () => Promise<T | undefined>): Promise<T | undefined> {
-  if (file.path.endsWith(".json") || isCompressed(file.path)) return undefined;
+  if (!readsFromOffset(file.path)) return undefined;
   const { size, mtimeMs } = await stat(file.path);
   const stamp = `${size}:${mtimeMs}`;
   let kept = store.quickAnswers.get(file.path);

@@ -1,5 +1,5 @@
-// Lines of a file, as text: forwards from any byte offset, or backwards from the end. Rollouts are read
-// through rollout-reader.ts (bytes, pre-filtered); these serve the run ledger and older callers.
+// Lines of a file, as text, forwards from any byte offset: the run ledger's reader (src/codex). Rollouts
+// are read through rollout-reader.ts alone (bytes, pre-filtered, every format, both directions).
 // Splitting is done on raw bytes (0x0A never occurs inside a UTF-8 sequence), and a line that spans
 // chunks is assembled once, when its end is found, so a multi-megabyte line is not copied per chunk.
 import { open } from "node:fs/promises";
@@ -43,38 +43,4 @@ export async function readForward(path: string, start: number, onLine: (line: Fo
   } finally {
     await handle.close();
   }
-}
-
-/** Lines from the last to the first (a last line without a newline included). Stop early with `return`. */
-export async function* readBackward(path: string): AsyncGenerator<string> {
-  const handle = await open(path, "r");
-  try {
-    const { size } = await handle.stat();
-    let position = size;
-    // pieces of the line being assembled, in file order
-    let pieces: Buffer[] = [];
-    while (position > 0) {
-      const length = Math.min(CHUNK, position);
-      position -= length;
-      const chunk = Buffer.allocUnsafe(length);
-      await handle.read(chunk, 0, length, position);
-      let end = length;
-      for (let newline = chunk.lastIndexOf(10, end - 1); newline !== -1; newline = end > 0 ? chunk.lastIndexOf(10, end - 1) : -1) {
-        const text = Buffer.concat([chunk.subarray(newline + 1, end), ...pieces]).toString("utf8");
-        pieces = [];
-        if (text.trim() !== "") yield text;
-        end = newline;
-      }
-      if (end > 0) pieces.unshift(chunk.subarray(0, end));
-    }
-    const first = Buffer.concat(pieces).toString("utf8");
-    if (first.trim() !== "") yield first;
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Compressed cold rollouts (`rollout-….jsonl.zst`, Codex's optional cold storage since 0.140). */
-export function isCompressed(path: string): boolean {
-  return path.endsWith(".zst");
 }

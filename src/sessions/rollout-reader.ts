@@ -95,11 +95,18 @@ async function* forwardBatches(path: string, stats: ReadStats, options: ForwardO
   }
 }
 
+/** One line's events read backwards, and the byte offset its line starts at (0 where formats are read whole). */
+export interface LineEvents {
+  events: SessionEvent[];
+  start: number;
+}
+
 /**
  * Each line's events (in file order within the line), last line first: stop early with `break`. Lines of
- * ignored types are passed over unparsed. Formats that cannot be read backwards are read whole first.
+ * ignored types are passed over unparsed. `end`: read only the bytes before it. Formats that cannot be read
+ * backwards are read whole first.
  */
-export async function* eventsBackward(path: string, stats: ReadStats = newReadStats()): AsyncGenerator<SessionEvent[]> {
+export async function* eventsBackward(path: string, stats: ReadStats = newReadStats(), end?: number): AsyncGenerator<LineEvents> {
   if (rolloutFormat(path) !== "jsonl") {
     const byLine: SessionEvent[][] = [];
     let lastLine = -1;
@@ -108,13 +115,14 @@ export async function* eventsBackward(path: string, stats: ReadStats = newReadSt
       lastLine = event.line;
       byLine.at(-1)?.push(event);
     });
-    for (let i = byLine.length - 1; i >= 0; i--) yield byLine[i] ?? [];
+    for (let i = byLine.length - 1; i >= 0; i--) yield { events: byLine[i] ?? [], start: 0 };
     return;
   }
-  for await (const line of jsonlBackward(path)) {
+  for await (const { bytes, start } of jsonlBackward(path, end)) {
+    if (cannotMatterBytes(bytes, 0, bytes.length)) continue;
     // line numbers are not known reading backwards: 0, as for the TypeScript CLI's document
-    const events = normalizeBytes(line, 0, line.length, 0, stats);
-    if (events !== undefined && events.length > 0) yield events;
+    const events = normalizeBytes(bytes, 0, bytes.length, 0, stats);
+    if (events !== undefined && events.length > 0) yield { events, start };
   }
 }
 
@@ -269,30 +277,30 @@ function shrink(buffer: Buffer, keep: number): Buffer {
   return smaller;
 }
 
-/** Lines from the last to the first (a last line without a newline included), as bytes. */
-async function* jsonlBackward(path: string): AsyncGenerator<Buffer> {
+/** Lines before byte `end` (default: the file's size), from the last to the first, as bytes with their offset. */
+async function* jsonlBackward(path: string, end?: number): AsyncGenerator<{ bytes: Buffer; start: number }> {
   const handle = await open(path, "r");
   try {
-    const { size } = await handle.stat();
-    let position = size;
+    let position = end ?? (await handle.stat()).size;
     // pieces of the line being assembled, in file order
     let pieces: Array<Buffer<ArrayBufferLike>> = [];
     while (position > 0) {
       const length = Math.min(BACKWARD_CHUNK, position);
       position -= length;
       const chunk = Buffer.allocUnsafe(length);
-      await handle.read(chunk, 0, length, position);
-      let end = length;
-      for (let newline = chunk.lastIndexOf(10, end - 1); newline !== -1; newline = end > 0 ? chunk.lastIndexOf(10, end - 1) : -1) {
-        const line: Buffer<ArrayBufferLike> = pieces.length > 0 ? Buffer.concat([chunk.subarray(newline + 1, end), ...pieces]) : chunk.subarray(newline + 1, end);
+      const { bytesRead } = await handle.read(chunk, 0, length, position);
+      if (bytesRead < length) throw new Error(`${path} shrank while it was read`);
+      let stop = length;
+      for (let newline = chunk.lastIndexOf(10, stop - 1); newline !== -1; newline = stop > 0 ? chunk.lastIndexOf(10, stop - 1) : -1) {
+        const line: Buffer<ArrayBufferLike> = pieces.length > 0 ? Buffer.concat([chunk.subarray(newline + 1, stop), ...pieces]) : chunk.subarray(newline + 1, stop);
         pieces = [];
-        if (line.length > 0) yield line;
-        end = newline;
+        if (line.length > 0) yield { bytes: line, start: position + newline + 1 };
+        stop = newline;
       }
-      if (end > 0) pieces.unshift(chunk.subarray(0, end));
+      if (stop > 0) pieces.unshift(chunk.subarray(0, stop));
     }
     const first = Buffer.concat(pieces);
-    if (first.length > 0) yield first;
+    if (first.length > 0) yield { bytes: first, start: 0 };
   } finally {
     await handle.close();
   }

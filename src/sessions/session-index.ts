@@ -171,5 +171,3 @@ async function foldWhole(path: string): Promise<IndexedSession> {
   return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, unknownLines: stats.unknownLines, lines: stats.lines, views: new Map() };
 }
 
-/** Where the fast paths (calls.ts) used to find the filter; it is derived from the normalizer tables now. */
-export { cannotMatter } from "./line-filter.js";

@@ -14,7 +14,7 @@
 // sub-agent's file (the parent's replayed history is told apart by its counters), code mode's nested calls.
 import { open } from "node:fs/promises";
 import { normalizeLine } from "./normalize.js";
-import { cannotMatter } from "./session-index.js";
+import { cannotMatter } from "./line-filter.js";
 import { SessionFolder, type SessionModel, type Turn } from "./session-model.js";
 import { tryParseJson } from "./tool-output.js";
 

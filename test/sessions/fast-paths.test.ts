@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { lastCalls } from "../../src/sessions/calls.js";
 import { loadSession, sessionCalls, sessionSummary, sessionTokenUsage, SessionStore } from "../../src/sessions/index.js";
-import { cannotMatter } from "../../src/sessions/session-index.js";
+import { cannotMatter } from "../../src/sessions/line-filter.js";
 import { summarize } from "../../src/sessions/summary.js";
 import { tokenUsage } from "../../src/sessions/usage.js";
 import { ALL_FIXTURES, FIXTURE_HOME, FIXTURES, fixture } from "../support/fixtures.js";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { lastCalls } from "../../src/sessions/calls.js";
 import { join } from "node:path";
 import { loadSession } from "../../src/sessions/index.js";
-import { rolloutEvents } from "../../src/sessions/read-rollout.js";
+import { rolloutEvents } from "../../src/sessions/rollout-reader.js";
 import { foldEvents } from "../../src/sessions/session-model.js";
 import { summarize } from "../../src/sessions/summary.js";
 import { tokenUsage } from "../../src/sessions/usage.js";

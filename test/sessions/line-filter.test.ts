@@ -178,7 +178,7 @@ describe("the reader backwards and from the edges", () => {
       const forward: SessionEvent[] = [];
       await readForward(entry.path, newReadStats(), (event) => void forward.push(event));
       const backward: SessionEvent[][] = [];
-      for await (const events of eventsBackward(entry.path)) backward.push(events);
+      for await (const { events } of eventsBackward(entry.path)) backward.push(events);
       const byLine = new Map<number, SessionEvent[]>();
       for (const event of forward) byLine.set(event.line, [...(byLine.get(event.line) ?? []), { ...event, line: 0 }]);
       expect(backward).toEqual([...byLine.values()].reverse());
