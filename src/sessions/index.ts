@@ -10,7 +10,7 @@ import { listSessions as listInStore, type ListOptions } from "./list.js";
 import { daysNewestFirst, resolveSession as resolveInStore, statFiles, type RolloutFile } from "./locate.js";
 import { readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import type { Invocation } from "./resume-command.js";
-import type { IndexedSession } from "./session-index.js";
+import type { IndexedSession } from "./fold-cache.js";
 import { foldEvents, SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
 import { SessionStore } from "./store.js";
 import { summarize, type SessionSummary } from "./summary.js";
@@ -47,7 +47,7 @@ export function listSessions(source: SessionSource, options: ListOptions) {
   return listInStore(store.home, options, store.names, store.listings);
 }
 
-/** A session's compact, cached fold (see session-index.ts): what the tools read. */
+/** A session's compact, cached fold (see fold-cache.ts): what the tools read. */
 export async function openSession(source: SessionSource, ref: string): Promise<{ file: RolloutFile; model: SessionModel }> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);

@@ -7,7 +7,7 @@ import { AnswerFiles, sameStamp, stampOf, type FileFacts, type FileStamp } from 
 import { FoldFiles } from "./fold-files.js";
 import { ListingCache } from "./list.js";
 import { FolderNames } from "./locate.js";
-import { FoldCache } from "./session-index.js";
+import { FoldCache } from "./fold-cache.js";
 
 export interface SessionStoreOptions {
   /** The server's state dir: folds are saved under it (never in CODEX_HOME). None: folds live in memory only. */
@@ -72,7 +72,7 @@ export class SessionStore {
     await this.answerFiles.save(path, set.stamp, set.facts, set.answers);
   }
 
-  /** The fold of a rollout (see session-index.ts), remembered as folded. */
+  /** The fold of a rollout (see fold-cache.ts), remembered as folded. */
   fold(path: string): ReturnType<FoldCache["get"]> {
     this.folded.add(path);
     if (this.folded.size > MAX_REMEMBERED) this.folded.delete(this.folded.values().next().value as string);
@@ -93,7 +93,7 @@ export class SessionStore {
 const MAX_REMEMBERED = 10_000;
 const MAX_ANSWER_SETS = 64;
 const MAX_ANSWERS_PER_FILE = 32;
-/** As session-index.ts saves folds: smaller logs are answered faster than a saved file is checked. */
+/** As fold-cache.ts saves folds: smaller logs are answered faster than a saved file is checked. */
 const SAVE_ANSWERS_AFTER_BYTES = 4 * 1024 * 1024;
 
 export interface AnswerSet {

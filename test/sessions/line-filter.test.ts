@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cannotMatter, cannotMatterBytes } from "../../src/sessions/line-filter.js";
 import { EVENT_TYPES, LINE_TYPES, normalizeLine, RESPONSE_ITEM_TYPES, TURN_ITEM_TYPES } from "../../src/sessions/normalize.js";
 import { edgeEvents, eventsBackward, newReadStats, readForward } from "../../src/sessions/rollout-reader.js";
-import { FoldCache } from "../../src/sessions/session-index.js";
+import { FoldCache } from "../../src/sessions/fold-cache.js";
 import type { SessionEvent } from "../../src/sessions/events.js";
 import { ALL_FIXTURES, FIXTURES } from "../support/fixtures.js";
 
