@@ -2,9 +2,12 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 // The layers, as lint enforces them: the MCP layer (tools, resources, prompts, server, cli, commands) may use
-// everything; src/codex (driving the CLI) may use src/sessions; src/sessions (reading logs) uses neither.
+// everything; src/codex (driving the CLI) may use src/sessions through its public API (sessions/index.ts);
+// src/sessions (reading logs) uses neither; src/shared (JSON, lines, shell quoting, the explained error) is
+// used by all and uses nothing of ours.
 const MCP_LAYER = ["../tools/*", "../resources/*", "../prompts/*", "../commands/*", "../server.js", "../cli.js", "@modelcontextprotocol/*"];
-const layer = (forbidden, why) => ({ "no-restricted-imports": ["error", { patterns: [{ group: forbidden, message: why }] }] });
+const layers = (...rules) => ({ "no-restricted-imports": ["error", { patterns: rules.map(([group, message]) => ({ group, message })) }] });
+const layer = (forbidden, why) => layers([forbidden, why]);
 
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "test/fixtures/", "coverage/"] },
@@ -27,10 +30,17 @@ export default tseslint.config(
   },
   {
     files: ["src/codex/**/*.ts"],
-    rules: layer(MCP_LAYER, "src/codex drives the Codex CLI and never depends on the MCP layer: pass what it needs in as plain data."),
+    rules: layers(
+      [MCP_LAYER, "src/codex drives the Codex CLI and never depends on the MCP layer: pass what it needs in as plain data."],
+      [["../sessions/*", "!../sessions/index.js"], "src/codex reads sessions through their public API only: import from ../sessions/index.js (export what you need there)."],
+    ),
   },
   {
     files: ["src/sessions/**/*.ts"],
-    rules: layer([...MCP_LAYER, "../codex/*"], "src/sessions reads Codex's logs and depends on nothing above it (no MCP layer, no src/codex)."),
+    rules: layer([...MCP_LAYER, "../codex/*", "../../codex/*", "../../tools/*"], "src/sessions reads Codex's logs and depends on nothing above it (no MCP layer, no src/codex)."),
+  },
+  {
+    files: ["src/shared/**/*.ts"],
+    rules: layer(["../*", "@modelcontextprotocol/*"], "src/shared holds the helpers every layer uses: it imports nothing of ours."),
   },
 );

@@ -4,6 +4,7 @@
 import type { Capabilities } from "./capabilities.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
 import { CONFIG_KEY, tomlValue } from "./toml.js";
+import { ExplainedError } from "../shared/errors.js";
 
 export { SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
 
@@ -22,7 +23,7 @@ export interface ExecRequest {
   resumeSessionId?: string;
 }
 
-export class UnsupportedRequestError extends Error {
+export class UnsupportedRequestError extends ExplainedError {
   override readonly name = "UnsupportedRequestError";
 }
 

@@ -1,6 +1,7 @@
 // What the installed Codex CLI can do, read from its own `--version` and `exec --help` (flags come and go:
 // `--full-auto` was removed in 0.147, `exec resume` arrived in 0.35, the `--json` stream changed in 0.43).
 import { loadExeca } from "./execa.js";
+import { ExplainedError } from "../shared/errors.js";
 
 /** Which `--json` stream the CLI prints: 0.8–0.41 `{id, msg}` (legacy), `--experimental-json`, 0.43+ `thread.*`/`item.*` (current). */
 export const JSON_STREAMS = ["legacy", "experimental", "current"] as const;
@@ -16,7 +17,7 @@ export interface Capabilities {
   jsonStream: JsonStream;
 }
 
-export class CodexUnavailableError extends Error {
+export class CodexUnavailableError extends ExplainedError {
   override readonly name = "CodexUnavailableError";
 }
 

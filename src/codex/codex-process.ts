@@ -2,7 +2,7 @@
 // `--json` stream, enforce the hard timeout, stop it on cancel, and decide how it ended from flags and
 // events, never from message text.
 import type { ResultPromise } from "execa";
-import type { TokenTotals } from "../sessions/events.js";
+import type { TokenTotals } from "../sessions/index.js";
 import type { RunMode } from "./argv.js";
 import { parseExecLine, type ExecEvent } from "./exec-events.js";
 import type { RunStatus } from "./run-ledger.js";

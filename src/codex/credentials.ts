@@ -6,6 +6,7 @@
 // their shell never reaches Codex and the run fails minutes later with "Missing environment variable".
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ExplainedError } from "../shared/errors.js";
 
 export const CREDENTIAL_SOURCES = ["env", "login", "none_needed", "missing"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
@@ -152,7 +153,7 @@ export async function readCodexFiles(codexHome: string): Promise<{ configToml: s
   return { configToml, authJson };
 }
 
-export class CredentialsMissingError extends Error {
+export class CredentialsMissingError extends ExplainedError {
   override readonly name = "CredentialsMissingError";
 }
 

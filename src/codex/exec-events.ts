@@ -4,9 +4,9 @@
 //   current (0.43 →): `thread.started`, `turn.started|completed|failed`, `item.*` with `type`, `error`
 // Upstream: codex-rs/exec/src/event_processor_with_json_output.rs (legacy) and
 // exec_events.rs / event_processor_with_jsonl_output.rs (current). A line that is not JSON is `noise`.
-import type { TokenTotals } from "../sessions/events.js";
-import { tokenTotals } from "../sessions/normalize.js";
-import { isRecord, joinArgv, tryParseJson } from "../sessions/tool-output.js";
+import { tokenTotals, type TokenTotals } from "../sessions/index.js";
+import { isRecord, tryParseJson } from "../shared/json.js";
+import { joinArgv } from "../shared/shell.js";
 
 export type ExecEvent =
   | { kind: "session"; sessionId: string }

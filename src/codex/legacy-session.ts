@@ -1,6 +1,5 @@
 // ≤0.41 never print the session id: it is the rollout that appears for this directory after the start.
-import { listRolloutFiles } from "../sessions/locate.js";
-import { edgeEvents } from "../sessions/rollout-reader.js";
+import { edgeEvents, listRolloutFiles } from "../sessions/index.js";
 
 /** Call before spawning: the finder then names the first rollout for `cwd` that was not there before. */
 export async function newSessionFinder(codexHome: string, cwd: string): Promise<() => Promise<string | undefined>> {

@@ -5,13 +5,12 @@
 // session log alone does not hold (Codex does not write every error into the rollout in exec mode).
 import { appendFile, mkdir, open, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { TokenTotals } from "../sessions/events.js";
-import { readForward } from "../sessions/read-lines.js";
+import { readForward } from "../shared/lines.js";
 import type { RunMode } from "./argv.js";
 import type { ProcessId } from "./liveness.js";
-import type { RunStatus } from "../sessions/views/closed-sets.js";
+import type { RunStatus, TokenTotals } from "../sessions/index.js";
 
-export type { RunStatus } from "../sessions/views/closed-sets.js";
+export type { RunStatus } from "../sessions/index.js";
 
 export interface StartRecord {
   type: "start";

@@ -1,6 +1,6 @@
 // The closed sets a caller picks from when starting a run, each stated once: the array feeds the type, the
 // zod enum of the tools' inputs and the description text.
-import type { SandboxMode } from "../sessions/views/closed-sets.js";
+import type { SandboxMode } from "../sessions/index.js";
 
 /** How much a run may do, in this server's terms (each maps to one Codex sandbox). */
 export const RUN_MODES = ["read-only", "sandboxed", "full-access"] as const;

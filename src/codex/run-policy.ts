@@ -5,6 +5,7 @@
 import { isAbsolute, relative } from "node:path";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
 import { CONFIG_KEY } from "./toml.js";
+import { ExplainedError } from "../shared/errors.js";
 
 /**
  * Settings any caller may set. Each only shapes the model request or what is printed: none starts a
@@ -74,7 +75,7 @@ function isTable(value: unknown): value is Record<string, unknown> {
 }
 
 /** A request this server will not run; the message says why and what to do instead. */
-export class RunRefusedError extends Error {
+export class RunRefusedError extends ExplainedError {
   override readonly name = "RunRefusedError";
 }
 

@@ -1,7 +1,6 @@
 // What the tools show of a run: as its supervisor published it, or (runs of earlier versions) from the ledger.
 import { z } from "zod";
-import { openSession, resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
-import { invocationOfRun, resumeCommandLine } from "../sessions/resume-command.js";
+import { invocationOfRun, openSession, resolveSession, resumeCommandLine, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
 import type { LedgerRun } from "./run-ledger.js";
 import { policyDifferences } from "./run-policy.js";

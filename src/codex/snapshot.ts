@@ -4,8 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { RUN_STATUSES } from "../sessions/views/closed-sets.js";
-import { tokenTotalsSchema } from "../sessions/views/tokens.js";
+import { RUN_STATUSES, tokenTotalsSchema } from "../sessions/index.js";
 import { RUN_MODES } from "./run-modes.js";
 import type { CodexRun } from "./codex-process.js";
 import type { ProcessId } from "./liveness.js";

@@ -9,7 +9,8 @@ import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, type
 import { turnWork, type TurnWork } from "./diagnosis-work.js";
 import type { RunStatus } from "./views/closed-sets.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
-import { newSessionCommandLine, resumeCommandLine, shellQuote, type Invocation, type ResumeTarget } from "./resume-command.js";
+import { shellQuote } from "../shared/shell.js";
+import { newSessionCommandLine, resumeCommandLine, type Invocation, type ResumeTarget } from "./resume-command.js";
 import { callStatus, turnStatus, type SessionModel, type Turn } from "./session-model.js";
 import { CONTEXT_NEARLY_FULL_PERCENT, tokenUsage } from "./usage.js";
 

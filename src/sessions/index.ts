@@ -29,6 +29,14 @@ export { DIAGNOSIS_CATEGORIES, CATEGORY_GUIDE, type DiagnosisCategory } from "./
 export type { Invocation } from "./resume-command.js";
 export type { CallView } from "./calls.js";
 export type { TokenUsageReport } from "./usage.js";
+// what src/codex uses of this layer: it reads sessions through this file only (lint enforces it)
+export type { TokenTotals } from "./events.js";
+export { tokenTotals } from "./normalize.js";
+export { listRolloutFiles } from "./locate.js";
+export { edgeEvents } from "./rollout-reader.js";
+export { invocationOfRun, resumeCommandLine } from "./resume-command.js";
+export { RUN_STATUSES, type RunStatus, type SandboxMode } from "./views/closed-sets.js";
+export { tokenTotalsSchema } from "./views/tokens.js";
 
 /** A store, or a CODEX_HOME path read through a throwaway store (no cache kept: one-off reads, tests). */
 export type SessionSource = SessionStore | string;

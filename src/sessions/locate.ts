@@ -13,6 +13,7 @@
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Entry } from "fast-glob";
+import { ExplainedError } from "../shared/errors.js";
 
 export interface RolloutFile {
   id: string;
@@ -22,7 +23,7 @@ export interface RolloutFile {
   size: number;
 }
 
-export class SessionLookupError extends Error {
+export class SessionLookupError extends ExplainedError {
   override readonly name = "SessionLookupError";
 }
 

@@ -10,7 +10,9 @@
 // as an enveloped `response_item`. Events are the source; enveloped message/reasoning items are ignored.
 // Bare response items (Gen A/B) have no events beside them, so there they are the source.
 import type { RateLimitWindow, RateLimits, SessionEvent, TokenTotals } from "./events.js";
-import { commandText, contentText, isRecord, joinArgv, parseToolOutput, patchPaths, tryParseJson } from "./tool-output.js";
+import { isRecord, tryParseJson } from "../shared/json.js";
+import { joinArgv } from "../shared/shell.js";
+import { commandText, contentText, parseToolOutput, patchPaths } from "./tool-output.js";
 
 type Json = Record<string, unknown>;
 

@@ -4,6 +4,7 @@
 // when they are not the defaults: pasted elsewhere, a resume in another home silently starts a new, empty
 // session (0.63, 0.100) or fails with "no rollout found" (0.169).
 
+import { shellQuote } from "../shared/shell.js";
 import type { RunReader } from "./follow-run.js";
 import { isSandboxMode } from "./views/closed-sets.js";
 import { homedir } from "node:os";
@@ -67,6 +68,3 @@ function execPrefix({ codexHome, codexBin, skipGitRepoCheck, cwd, sandbox, model
   return parts;
 }
 
-export function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}

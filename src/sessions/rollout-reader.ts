@@ -15,7 +15,7 @@ import { Decompress } from "fzstd";
 import type { SessionEvent } from "./events.js";
 import { cannotMatterBytes } from "./line-filter.js";
 import { normalizeLine, type FieldIssues } from "./normalize.js";
-import { isRecord, tryParseJson } from "./tool-output.js";
+import { isRecord, tryParseJson } from "../shared/json.js";
 
 export const ROLLOUT_FORMATS = ["jsonl", "document", "zstd"] as const;
 export type RolloutFormat = (typeof ROLLOUT_FORMATS)[number];

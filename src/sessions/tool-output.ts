@@ -1,6 +1,7 @@
 // Pure helpers that turn the many shapes of tool arguments and outputs Codex has logged into plain values.
 // Shapes: ../shared/codex-formats.md §3 (shell JSON metadata, unified-exec text headers, MCP content arrays).
-import { shellQuote } from "./resume-command.js";
+import { isRecord, tryParseJson } from "../shared/json.js";
+import { joinArgv } from "../shared/shell.js";
 
 export interface ParsedOutput {
   text: string;
@@ -126,13 +127,6 @@ export function commandText(args: unknown): string | undefined {
   return undefined;
 }
 
-export function joinArgv(argv: string[]): string {
-  const shell = argv[0]?.split("/").pop();
-  if (argv.length === 3 && (shell === "bash" || shell === "sh" || shell === "zsh") && /^-l?c$/.test(argv[1] ?? "")) {
-    return argv[2] ?? "";
-  }
-  return argv.map(shellQuote).join(" ");
-}
 
 /** Paths named in an apply_patch body (`*** Add File:`, `*** Update File:`, `*** Delete File:`, `*** Move to:`). */
 export function patchPaths(patch: string): string[] {
@@ -144,14 +138,4 @@ export function patchPaths(patch: string): string[] {
   return paths;
 }
 
-export function tryParseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -16,7 +16,7 @@ import { open } from "node:fs/promises";
 import { normalizeLine } from "./normalize.js";
 import { cannotMatter } from "./line-filter.js";
 import { SessionFolder, type SessionModel, type Turn } from "./session-model.js";
-import { tryParseJson } from "./tool-output.js";
+import { tryParseJson } from "../shared/json.js";
 
 export interface TurnScan {
   /** Bytes scanned: the end of the file when the scan began. */

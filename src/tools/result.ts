@@ -2,15 +2,8 @@
 // for the model that names the fix. Errors never escape as exceptions (they would lose that message).
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z, type ZodRawShape } from "zod";
-import { UnsupportedRequestError } from "../codex/argv.js";
-import { CodexUnavailableError } from "../codex/capabilities.js";
-import { CredentialsMissingError } from "../codex/credentials.js";
-import { RunRefusedError } from "../codex/run-manager.js";
 import { log } from "../log.js";
-import { SessionLookupError } from "../sessions/index.js";
-
-/** Errors that are the caller's (or the operator's) to fix: their message is the whole answer. */
-const EXPLAINED = [SessionLookupError, RunRefusedError, UnsupportedRequestError, CodexUnavailableError, CredentialsMissingError];
+import { ExplainedError } from "../shared/errors.js";
 
 /**
  * Some hosts (Claude Code) hand their model only `structuredContent`, so the warning the text mirror carries
@@ -36,7 +29,8 @@ export async function answer(tool: string, work: () => Promise<CallToolResult>):
   try {
     return await work();
   } catch (error) {
-    if (EXPLAINED.some((type) => error instanceof type)) return toolError((error as Error).message);
+    // the caller's (or the operator's) to fix: the message is the whole answer
+    if (error instanceof ExplainedError) return toolError(error.message);
     log("error", `${tool} failed`, error);
     const reason = error instanceof Error ? error.message : String(error);
     return toolError(`${tool} failed: ${reason}. This is a bug in codex-control-mcp or an unreadable file; the server's stderr has details.`);

@@ -32,8 +32,19 @@ describe("layer boundaries are enforced by lint", () => {
     expect(errors).toEqual([expect.stringContaining("src/codex drives the Codex CLI and never depends on the MCP layer")]);
   });
 
-  it("src/codex may read sessions, and the tools may use both", async () => {
-    expect(await boundaryErrors("src/codex/toml.ts", 'import { tokenUsage } from "../sessions/usage.js";\nexport const x = tokenUsage;\n')).toEqual([]);
+  it("src/codex reads sessions through their public API only", async () => {
+    const errors = await boundaryErrors("src/codex/toml.ts", 'import { tokenUsage } from "../sessions/usage.js";\nexport const x = tokenUsage;\n');
+    expect(errors).toEqual([expect.stringContaining("src/codex reads sessions through their public API only")]);
+  });
+
+  it("src/shared imports nothing of ours", async () => {
+    const errors = await boundaryErrors("src/shared/json.ts", 'import { SessionStore } from "../sessions/index.js";\nexport const x = SessionStore;\n');
+    expect(errors).toEqual([expect.stringContaining("src/shared holds the helpers every layer uses")]);
+  });
+
+  it("src/codex may read sessions' public API and shared helpers, and the tools may use both", async () => {
+    expect(await boundaryErrors("src/codex/toml.ts", 'import { SessionStore } from "../sessions/index.js";\nimport { shellQuote } from "../shared/shell.js";\nexport const x = [SessionStore, shellQuote];\n')).toEqual([]);
+    expect(await boundaryErrors("src/sessions/usage.ts", 'import { isRecord } from "../shared/json.js";\nexport const x = isRecord;\n')).toEqual([]);
     expect(await boundaryErrors("src/tools/policy.ts", 'import { RunLedger } from "../codex/run-ledger.js";\nexport const x = RunLedger;\n')).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-// Lines of a file, as text, forwards from any byte offset: the run ledger's reader (src/codex). Rollouts
-// are read through rollout-reader.ts alone (bytes, pre-filtered, every format, both directions).
+// Lines of a file, as text, forwards from any byte offset: the run ledger's reader. Rollouts are read
+// through src/sessions/rollout-reader.ts alone (bytes, pre-filtered, every format, both directions).
 // Splitting is done on raw bytes (0x0A never occurs inside a UTF-8 sequence), and a line that spans
 // chunks is assembled once, when its end is found, so a multi-megabyte line is not copied per chunk.
 import { open } from "node:fs/promises";
