@@ -9,7 +9,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
-import { codeFingerprint, edgeHash } from "./fold-files.js";
+import { codeFingerprint, edgeHash, type FoldFiles } from "./fold-files.js";
 
 /** What an answer's key is built from beside the file's bytes: facts of its fold (absent: not folded yet). */
 export interface FileFacts {
@@ -38,6 +38,8 @@ const FORMAT = 1;
 const CHECKSUM_BYTES = 20;
 const MAX_ANSWERS = 32;
 const MAX_ANSWER_BYTES = 1024 * 1024;
+/** One file's saved answers together: the oldest are dropped beyond this. */
+const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 export async function stampOf(path: string): Promise<FileStamp> {
   const { ino, size, mtimeMs } = await stat(path);
@@ -49,7 +51,11 @@ export function sameStamp(a: FileStamp, b: FileStamp): boolean {
 }
 
 export class AnswerFiles {
-  constructor(readonly dir: string) {}
+  /** `folder`: the saved folds sharing this folder, whose limits (files, bytes) count these files too. */
+  constructor(
+    readonly dir: string,
+    private readonly folder: Pick<FoldFiles, "keepWithinLimits">,
+  ) {}
 
   fileOf(path: string): string {
     return join(this.dir, `${createHash("sha256").update(path).digest("hex").slice(0, 32)}.answers`);
@@ -75,14 +81,28 @@ export class AnswerFiles {
     const target = this.fileOf(path);
     const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
-      const kept = [...answers].filter(([, answer]) => serialize(answer).length <= MAX_ANSWER_BYTES).slice(-MAX_ANSWERS);
+      const kept = newestWithin([...answers].slice(-MAX_ANSWERS));
       const saved: SavedAnswers = { format: FORMAT, code: codeFingerprint(), path, stamp, facts, answers: kept };
       const payload = serialize(saved);
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), { mode: 0o600 });
       await rename(temporary, target);
+      await this.folder.keepWithinLimits(target);
     } catch {
       await rm(temporary, { force: true }).catch(() => undefined);
     }
   }
+}
+
+/** The newest answers, each at most MAX_ANSWER_BYTES and together at most MAX_FILE_BYTES, oldest first. */
+function newestWithin(answers: Array<[string, unknown]>): Array<[string, unknown]> {
+  const kept: Array<[string, unknown]> = [];
+  let total = 0;
+  for (const entry of [...answers].reverse()) {
+    const bytes = serialize(entry[1]).length;
+    if (bytes > MAX_ANSWER_BYTES || total + bytes > MAX_FILE_BYTES) continue;
+    total += bytes;
+    kept.unshift(entry);
+  }
+  return kept;
 }

@@ -93,14 +93,17 @@ export class FoldFiles {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), { mode: 0o600 });
       await rename(temporary, target);
-      await this.prune(target);
+      await this.keepWithinLimits(target);
     } catch {
       await rm(temporary, { force: true }).catch(() => undefined);
     }
   }
 
-  /** Keeps the folder within its limits, removing the files written longest ago (and stale temporaries). */
-  private async prune(keep: string): Promise<void> {
+  /**
+   * Keeps the folder within its limits, removing the files written longest ago (and stale temporaries):
+   * saved folds and saved answers (answer-files.ts) alike, whichever was written.
+   */
+  async keepWithinLimits(keep: string): Promise<void> {
     const names = await readdir(this.dir);
     const files = await Promise.all(
       names.map(async (name) => {

@@ -39,7 +39,7 @@ export class SessionStore {
     const foldsDir = options.stateDir !== undefined ? join(options.stateDir, "folds") : undefined;
     this.folds = new FoldCache(foldsDir, saveAfter);
     this.savedFolds = foldsDir !== undefined ? new FoldFiles(foldsDir) : undefined;
-    this.answerFiles = foldsDir !== undefined ? new AnswerFiles(foldsDir) : undefined;
+    this.answerFiles = this.savedFolds !== undefined && foldsDir !== undefined ? new AnswerFiles(foldsDir, this.savedFolds) : undefined;
     this.saveAfterBytes = options.saveAfterBytes ?? SAVE_ANSWERS_AFTER_BYTES;
   }
 

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { lastCalls } from "../../src/sessions/calls.js";
+import { AnswerFiles } from "../../src/sessions/answer-files.js";
 import { FoldFiles } from "../../src/sessions/fold-files.js";
 import { loadSession, sessionCalls, sessionSummary, sessionTokenUsage, SessionStore } from "../../src/sessions/index.js";
 import { summarize } from "../../src/sessions/summary.js";
@@ -206,5 +207,21 @@ describe("saved folds", () => {
     expect((await foldFiles(stateDir)).sort()).toEqual([files.fileOf(`${path}.b.jsonl`), files.fileOf(`${path}.c.jsonl`)].map((file) => file.split("/").pop()).sort());
     expect((await files.load(`${path}.c.jsonl`))?.state.toString()).toBe("c");
     expect(await files.load(`${path}.a.jsonl`)).toBeUndefined();
+  });
+
+  it("counts saved answers within the same bounds, and keeps one file's answers within 4 MB", async () => {
+    const { path, stateDir } = await setUp();
+    const dir = join(stateDir, "folds");
+    const answers = new AnswerFiles(dir, new FoldFiles(dir, { maxFiles: 2, maxBytes: 64 * 1024 * 1024 }));
+    const stamp = { ino: 1, size: 10, mtimeMs: 1, edge: "e" };
+    for (const name of ["a", "b", "c"]) {
+      await answers.save(`${path}.${name}`, stamp, {}, new Map([["key", name]]));
+      await new Promise((resolve) => setTimeout(resolve, 20)); // distinct mtimes
+    }
+    expect((await readdir(dir)).sort()).toEqual([answers.fileOf(`${path}.b`), answers.fileOf(`${path}.c`)].map((file) => file.split("/").pop()).sort());
+    // five answers of 0.9 MB: the newest four fit in 4 MB, the oldest is dropped
+    const big = new Map(["1", "2", "3", "4", "5"].map((key) => [key, key.repeat(900 * 1024)] as [string, unknown]));
+    await answers.save(`${path}.c`, stamp, {}, big);
+    expect([...((await answers.load(`${path}.c`, stamp))?.answers.keys() ?? [])]).toEqual(["2", "3", "4", "5"]);
   });
 });
