@@ -1,5 +1,5 @@
 // Large, realistic inputs made from the real-CLI fixtures: rollouts of a given size (the turns of a real
-// 0.169 session repeated, call and turn ids made unique per copy) and a CODEX_HOME of many sessions.
+// 0.169 or 0.63 session repeated, call and turn ids made unique per copy) and a CODEX_HOME of many sessions.
 import { createHash } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
@@ -7,14 +7,18 @@ import { dirname, join } from "node:path";
 import { once } from "node:events";
 import { ALL_FIXTURES, fixture } from "../test/support/fixtures.js";
 
-/** A rollout of about `bytes` bytes: the fixture's head once, then its turns again and again. */
-export async function makeRollout(dir: string, bytes: number, sessionId = "01a20b00-0000-7000-8000-00000000be0c"): Promise<string> {
+/**
+ * A rollout of about `bytes` bytes in the format of Codex `version`: the fixture's head once, then its turns
+ * again and again (0.63 writes no turn ids and restarts no counter on a copy: each copy is a counter segment).
+ */
+export async function makeRollout(dir: string, bytes: number, sessionId = "01a20b00-0000-7000-8000-00000000be0c", version: "0.169.0" | "0.63.0" = "0.169.0"): Promise<string> {
   const path = join(dir, "sessions", "2026", "11", "23", `rollout-2026-11-23T10-00-00-${sessionId}.jsonl`);
   if (existsSync(path) && (await stat(path)).size >= bytes) return path;
   await mkdir(dirname(path), { recursive: true });
-  const source = fixture("0.169.0", "resumed");
+  const source = fixture(version, "resumed");
   const lines = (await readFile(source.path, "utf8")).trimEnd().split("\n").map((line) => line.split(source.session_id).join(sessionId));
-  const firstTurn = lines.findIndex((line) => line.includes('"type":"task_started"'));
+  // 0.100+ open a turn with task_started; 0.63 right after its session_meta
+  const firstTurn = Math.max(1, lines.findIndex((line) => line.includes('"type":"task_started"')));
   const head = lines.slice(0, firstTurn);
   const body = lines.slice(firstTurn);
   const out = createWriteStream(path);

@@ -32,6 +32,8 @@ const SIZES = quick
       { label: "1 MB", bytes: MB },
       { label: "50 MB", bytes: 50 * MB },
       { label: "200 MB", bytes: 200 * MB },
+      // the same size in the 0.63 format: no task events, three token counters a turn
+      { label: "200 MB of 0.63", bytes: 200 * MB, version: "0.63.0" as const },
       // 1000 MB takes minutes to make and, with the jq recipes beside it, minutes to measure: --huge
       ...(huge ? [{ label: "1000 MB", bytes: 1000 * MB }] : []),
     ];
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
   const state = join(work, "state");
   for (const [index, size] of (homesOnly ? [] : SIZES).entries()) {
     const id = `01a20b00-0000-7000-8000-${String(index + 1).padStart(12, "0")}`;
-    const rollout = await makeRollout(home, size.bytes, id);
+    const rollout = await makeRollout(home, size.bytes, id, "version" in size ? size.version : undefined);
     const input = `${size.label} in ${HOME_SESSIONS} sessions`;
     const jqCalls = await timeShell(`jq -r 'select(.type=="response_item" and .payload.type=="function_call") | "\\(.payload.name): \\(.payload.arguments | fromjson | .command | .[0:100])"' '${rollout}' | tail -10`);
     const jqReasoning = await timeShell(`jq -r 'select(.type=="event_msg" and .payload.type=="agent_reasoning") | .payload.text' '${rollout}' | tail -10`);
