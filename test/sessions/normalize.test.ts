@@ -132,7 +132,7 @@ describe("lines of 0.145–0.169 multi-agent and code-mode sessions", () => {
   });
 
   it("an agent_message item is a message from another agent; inter_agent_communication_metadata is known", () => {
-    expect(normalizeLine(line("response_item", { type: "agent_message", author: "/root", recipient: "/root/a", content: [{ type: "input_text", text: "do it" }, { type: "encrypted_content", encrypted_content: "x" }] }), 1)).toEqual([
+    expect(normalizeLine(line("response_item", { type: "agent_message", author: "/main", recipient: "/main/a", content: [{ type: "input_text", text: "do it" }, { type: "encrypted_content", encrypted_content: "x" }] }), 1)).toEqual([
       { line: 1, timestamp: T, kind: "user_message", text: "do it", fromAgent: true },
     ]);
     expect(normalizeLine(line("inter_agent_communication_metadata", { trigger_turn: true }), 1)).toEqual([]);
