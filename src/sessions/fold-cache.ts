@@ -10,6 +10,7 @@ import { newReadStats, readForward, readsFromOffset, type ReadStats } from "./ro
 import { SessionFolder, type SessionModel } from "./session-model.js";
 import { decode, encode, type Restorable } from "./snapshot.js";
 import { TokenLedger } from "./usage.js";
+import { keepNewest } from "../shared/bounded.js";
 
 export interface IndexedSession {
   model: SessionModel;
@@ -81,7 +82,7 @@ export class FoldCache {
     if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
       entry = (await this.restore(path, size, head)) ?? { folder: newFolder(), offset: 0, stats: newReadStats(), head, updating: Promise.resolve(), savedOffset: 0 };
       cache.set(path, entry);
-      while (cache.size > MAX_FILES) cache.delete(cache.keys().next().value as string);
+      keepNewest(cache, MAX_FILES);
     }
     const current = entry;
     const before = current.offset;

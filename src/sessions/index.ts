@@ -18,6 +18,7 @@ import { scanTurns } from "./turn-scan.js";
 import { tokenUsage } from "./usage.js";
 import type { SessionCalls } from "./views/calls.js";
 import type { SessionTokenUsage } from "./views/usage.js";
+import { keepNewest } from "../shared/bounded.js";
 
 export type { SessionListing } from "./list.js";
 export { defaultCodexHome } from "./codex-home.js";
@@ -228,7 +229,7 @@ async function quickAnswer<T>(store: SessionStore, file: RolloutFile, key: strin
   if (kept?.stamp !== stamp) {
     kept = { stamp, answers: new Map() };
     store.quickAnswers.set(file.path, kept);
-    while (store.quickAnswers.size > QUICK_FILES) store.quickAnswers.delete(store.quickAnswers.keys().next().value as string);
+    keepNewest(store.quickAnswers, QUICK_FILES);
   }
   const known = kept.answers.get(key) as T | undefined;
   if (known) return known;

@@ -5,6 +5,7 @@ import { daysNewestFirst, newestFirst, statFiles, type FolderNames, type Rollout
 import { edgeEvents } from "./rollout-reader.js";
 import { foldEvents, turnStatus } from "./session-model.js";
 import type { SessionListing } from "./views/list.js";
+import { keepNewest } from "../shared/bounded.js";
 
 export interface ListOptions {
   limit: number;
@@ -69,7 +70,7 @@ export class ListingCache {
     if (cached && cached.size === file.size && cached.mtimeMs === file.mtimeMs) return cached.listing;
     const listing = await describeFresh(file);
     this.described.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, listing });
-    if (this.described.size > ListingCache.MAX_DESCRIBED) this.described.delete(this.described.keys().next().value as string);
+    keepNewest(this.described, ListingCache.MAX_DESCRIBED);
     return listing;
   }
 }

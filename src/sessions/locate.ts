@@ -14,6 +14,7 @@ import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Entry } from "fast-glob";
 import { ExplainedError } from "../shared/errors.js";
+import { keepNewest } from "../shared/bounded.js";
 
 export interface RolloutFile {
   id: string;
@@ -97,7 +98,7 @@ export class FolderNames {
     const names = (await readdir(dir).catch(() => [] as string[])).sort();
     if (Date.now() - mtimeMs > 1000) {
       this.folders.set(dir, { mtimeMs, names });
-      if (this.folders.size > FolderNames.MAX_FOLDERS) this.folders.delete(this.folders.keys().next().value as string);
+      keepNewest(this.folders, FolderNames.MAX_FOLDERS);
     } else {
       this.folders.delete(dir);
     }

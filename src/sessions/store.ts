@@ -8,6 +8,7 @@ import { FoldFiles } from "./fold-files.js";
 import { ListingCache } from "./list.js";
 import { FolderNames } from "./locate.js";
 import { FoldCache } from "./fold-cache.js";
+import { keepNewest } from "../shared/bounded.js";
 
 export interface SessionStoreOptions {
   /** The server's state dir: folds are saved under it (never in CODEX_HOME). None: folds live in memory only. */
@@ -57,7 +58,7 @@ export class SessionStore {
     const set: AnswerSet = { stamp, facts: loaded?.facts ?? {}, answers: loaded?.answers ?? new Map() };
     this.answerSets.delete(path);
     this.answerSets.set(path, set);
-    while (this.answerSets.size > MAX_ANSWER_SETS) this.answerSets.delete(this.answerSets.keys().next().value as string);
+    keepNewest(this.answerSets, MAX_ANSWER_SETS);
     return set;
   }
 
@@ -68,14 +69,14 @@ export class SessionStore {
     if (!now || !sameStamp(now, set.stamp)) return; // changed while answering: the answer is of neither state
     set.facts = { ...set.facts, ...facts };
     set.answers.set(key, answer);
-    while (set.answers.size > MAX_ANSWERS_PER_FILE) set.answers.delete(set.answers.keys().next().value as string);
+    keepNewest(set.answers, MAX_ANSWERS_PER_FILE);
     await this.answerFiles.save(path, set.stamp, set.facts, set.answers);
   }
 
   /** The fold of a rollout (see fold-cache.ts), remembered as folded. */
   fold(path: string): ReturnType<FoldCache["get"]> {
     this.folded.add(path);
-    if (this.folded.size > MAX_REMEMBERED) this.folded.delete(this.folded.values().next().value as string);
+    keepNewest(this.folded, MAX_REMEMBERED);
     return this.folds.get(path);
   }
 
