@@ -6,7 +6,7 @@ import { rm } from "node:fs/promises";
 await rm("dist", { recursive: true, force: true });
 await build({
   // the supervisor of a run is its own small entry (spawned detached, one per run)
-  entryPoints: ["src/cli.ts", "src/supervisor.ts"],
+  entryPoints: { cli: "src/cli.ts", supervisor: "src/supervisor/main.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

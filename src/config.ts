@@ -2,7 +2,7 @@
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
-import type { RunnerConfig } from "./codex/run-manager.js";
+import type { RunnerConfig } from "./runs/run-manager.js";
 import { CONFIG_KEY } from "./codex/toml.js";
 import { defaultCodexHome } from "./sessions/codex-home.js";
 
@@ -60,6 +60,7 @@ export const FLAGS = {
   "env-allow": { type: "string", multiple: true, env: "CODEX_CONTROL_ENV_ALLOW", help: "repeatable (env: names joined by ','): hand Codex only these variables plus a base set, not the whole environment" },
   "allow-config-key": { type: "string", multiple: true, env: "CODEX_CONTROL_ALLOW_CONFIG_KEYS", help: "repeatable (env: keys joined by ','): let callers set this Codex config key (and keys under it) besides the safe built-in list" },
   "allow-profile": { type: "boolean", env: "CODEX_CONTROL_ALLOW_PROFILE", help: "let callers choose a Codex config profile (a profile can set anything)" },
+  "ledger-prompts": { type: "boolean", env: "CODEX_CONTROL_LEDGER_PROMPTS", help: "keep the first 200 characters of each run's prompt in the run ledger (default: no prompt text is kept)" },
 } as const;
 
 /** Variables a Codex run always gets when the environment is narrowed with --env-allow. */
@@ -129,6 +130,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       allowProfile: flag("allow-profile"),
       childEnv: envAllow.length > 0 ? pick(env, [...BASE_ENV, ...envAllow]) : env,
       stopRunsOnExit: flag("stop-runs-on-exit"),
+      recordPrompts: flag("ledger-prompts"),
     },
   };
 }

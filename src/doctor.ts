@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { CodexUnavailableError, JSON_STREAMS, type Capabilities } from "./codex/capabilities.js";
-import type { RunManager } from "./codex/run-manager.js";
+import type { RunManager } from "./runs/run-manager.js";
 import type { ServerConfig } from "./config.js";
 import { assessCredentials, CREDENTIAL_SOURCES, probeEndpoint, readCodexFiles } from "./codex/credentials.js";
 import { listRolloutFiles } from "./sessions/locate.js";

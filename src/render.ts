@@ -1,6 +1,6 @@
 // The readable text of each answer, shared by the MCP tools (their text mirror) and the CLI for people.
 // Log-derived text is always shown quoted: it is data, never instructions.
-import type { RunView } from "./codex/run-view.js";
+import type { RunView } from "./runs/run-view.js";
 import type { CallView, SessionListing, SessionSummary, TokenUsageReport } from "./sessions/index.js";
 import { followRun, type RunReader } from "./sessions/follow-run.js";
 

@@ -1,7 +1,7 @@
 // The server factory: everything but the process. cli.ts connects it to stdio; tests connect it in memory.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { createRequire } from "node:module";
-import { RunManager } from "./codex/run-manager.js";
+import { RunManager } from "./runs/run-manager.js";
 import type { ServerConfig } from "./config.js";
 import { registerTriagePrompt } from "./prompts/triage.js";
 import { registerSessionResources } from "./resources/sessions.js";

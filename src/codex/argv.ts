@@ -5,6 +5,7 @@ import type { Capabilities } from "./capabilities.js";
 import { SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
 import { CONFIG_KEY, tomlValue } from "./toml.js";
 import { ExplainedError } from "../shared/errors.js";
+import { SESSION_UUID } from "../shared/ids.js";
 
 export { SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
 
@@ -19,8 +20,10 @@ export interface ExecRequest {
   outputSchemaFile?: string;
   lastMessageFile?: string;
   images?: string[];
-  /** Resume this session instead of starting a new one. */
+  /** Resume this session instead of starting a new one (a UUID: anything else is refused). */
   resumeSessionId?: string;
+  /** `sandbox_workspace_write.*` switches the server itself sets (state-reach.ts), after the caller's config. */
+  sandboxExclusions?: Record<string, boolean>;
 }
 
 export class UnsupportedRequestError extends ExplainedError {
@@ -53,6 +56,9 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
     }
     argv.push(`--config=${key}=${tomlValue(value)}`);
   }
+  if (request.mode === "sandboxed") {
+    for (const [key, value] of Object.entries(request.sandboxExclusions ?? {})) argv.push(`--config=sandbox_workspace_write.${key}=${tomlValue(value)}`);
+  }
   for (const image of request.images ?? []) argv.push(`--image=${image}`);
   if (request.outputSchemaFile !== undefined) {
     need("--output-schema", "output_schema");
@@ -62,6 +68,10 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
   if (request.resumeSessionId !== undefined) {
     if (!caps.subcommands.has("resume")) {
       throw new UnsupportedRequestError(`Codex ${caps.version} cannot resume sessions (\`codex exec resume\` arrived in 0.35). Upgrade with \`npm install -g @openai/codex\`.`);
+    }
+    // a value read from a log: only Codex's own id shape, which cannot be read as an option
+    if (!SESSION_UUID.test(request.resumeSessionId)) {
+      throw new UnsupportedRequestError(`${JSON.stringify(request.resumeSessionId.slice(0, 80))} is not a Codex session id (a UUID); only a session's own id is resumed.`);
     }
     // options must come before `resume`: after it some versions reject them and others ignore them
     argv.push("resume", request.resumeSessionId);

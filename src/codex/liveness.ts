@@ -1,7 +1,7 @@
 // Is a recorded process still the one that was recorded? A pid alone can be reused by an unrelated
 // process after a crash, so a holder is named by its pid and its start time (Linux /proc field 22).
 import { readFile } from "node:fs/promises";
-import { processesOfRun, RUN_ID } from "./processes.js";
+import { processesOfRun, SUPERVISOR_MARKER } from "./processes.js";
 
 export interface ProcessId {
   pid: number;
@@ -46,11 +46,23 @@ async function isZombie(pid: number): Promise<boolean> {
 }
 
 /**
+ * The recorded process is the supervisor of this run, proven: running, started when the record says, and
+ * carrying the run's supervisor marker. A record without a start time, naming another process (pid 1, a
+ * stranger's) or a reused pid proves nothing, and nothing is signalled or waited for on its word.
+ */
+export async function isProvenSupervisor(runId: string, holder: ProcessId): Promise<boolean> {
+  if (holder.started === null || !(holder.pid > 1)) return false;
+  if ((await startTimeOf(holder.pid)) !== holder.started) return false;
+  const environ = await readFile(`/proc/${holder.pid}/environ`, "latin1").catch(() => "");
+  return `\0${environ}`.includes(`\0${SUPERVISOR_MARKER}=${runId}\0`);
+}
+
+/**
  * SIGKILL every process that carries the run's marker, and nothing else: once the supervisor is gone,
  * the marker is the only proof that a process belongs to the run (a recorded pgid may have been reused).
+ * The caller passes a validated run id.
  */
 export async function killMarked(runId: string): Promise<number> {
-  if (!RUN_ID.test(runId)) return 0; // not an id this server makes (a forged record): it marks nothing
   const killed = new Set<number>();
   // a process that was forking while the last scan ran shows up in the next one
   for (let round = 0; round < 20; round++) {

@@ -1,14 +1,14 @@
 // Finding and stopping every process of a run. A run is spawned as its own process group; the npm `codex`
 // launcher is a Node wrapper around the native binary, and the commands Codex runs are its children, so
 // the group is signalled, never just the wrapper. As a last sweep, any process that still carries the
-// run's environment marker (Linux /proc) is killed too. Runs of an earlier server are stopped by their
-// marker alone (killMarkedProcesses).
+// run's environment marker (Linux /proc) is killed too. Runs whose supervisor is gone are stopped by their
+// marker alone (liveness.ts, killMarked).
 import { readdir, readFile } from "node:fs/promises";
 
 export const RUN_MARKER = "CODEX_CONTROL_MCP_RUN";
 export const DEPTH_MARKER = "CODEX_CONTROL_MCP_DEPTH";
-/** The shape of the run ids this server makes (`run_` + base-36 time + 6 hex digits). */
-export const RUN_ID = /^run_[0-9a-z]{6,}$/;
+/** Carried by a run's supervisor (its value the run id): what proves a recorded pid is that supervisor before it is signalled. */
+export const SUPERVISOR_MARKER = "CODEX_CONTROL_MCP_SUPERVISOR";
 
 export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   try {
@@ -65,23 +65,6 @@ export async function processesOfRun(runId: string): Promise<number[]> {
 /** SIGKILL whatever is left of a run: members of its group and anything carrying its marker. */
 export async function killRunLeftovers(runId: string, pgid: number | null): Promise<number> {
   const pids = [...new Set([...(pgid !== null ? await groupMembers(pgid) : []), ...(await processesOfRun(runId))])];
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-  return pids.length;
-}
-
-/**
- * SIGKILL only what carries the run's marker. Recovery uses this for runs of an earlier server: a process
- * group id read from the ledger may be forged, or reused by now by an unrelated process, so it proves nothing.
- */
-export async function killMarkedProcesses(runId: string): Promise<number> {
-  if (!RUN_ID.test(runId)) return 0; // not an id this server makes: it marks nothing
-  const pids = await processesOfRun(runId);
   for (const pid of pids) {
     try {
       process.kill(pid, "SIGKILL");

@@ -2,7 +2,7 @@
 // session_summary (JSON). The list is the newest sessions.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { quoted } from "../render.js";
-import { invocationOf, runFactsFor } from "../run-facts.js";
+import { invocationOf, runFactsFor } from "../runs/run-facts.js";
 import { listSessions, sessionSummary } from "../sessions/index.js";
 import type { ToolContext } from "../tools/context.js";
 

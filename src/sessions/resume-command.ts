@@ -4,6 +4,7 @@
 // when they are not the defaults: pasted elsewhere, a resume in another home silently starts a new, empty
 // session (0.63, 0.100) or fails with "no rollout found" (0.169).
 
+import { SESSION_UUID } from "../shared/ids.js";
 import { shellQuote } from "../shared/shell.js";
 import type { RunReader } from "./follow-run.js";
 import { isSandboxMode } from "./views/closed-sets.js";
@@ -45,9 +46,12 @@ export interface ResumeTarget extends Invocation {
 
 export const DEFAULT_RESUME_PROMPT = "Continue where you left off.";
 
+/** A placeholder that no shell or Codex can run as anything, standing where a log's id is not a UUID. */
+export const NOT_A_SESSION_ID = "<session id: the log's is not a UUID>";
+
 export function resumeCommandLine({ sessionId, prompt = DEFAULT_RESUME_PROMPT, ...rest }: ResumeTarget): string {
-  // the id comes from the log, which is untrusted: a UUID passes unquoted, anything else is quoted
-  return [...execPrefix(rest), "resume", shellQuote(sessionId), shellQuote(prompt)].join(" ");
+  // the id comes from the log, which is untrusted: only a UUID is printed
+  return [...execPrefix(rest), "resume", shellQuote(SESSION_UUID.test(sessionId) ? sessionId : NOT_A_SESSION_ID), shellQuote(prompt)].join(" ");
 }
 
 /** `codex exec …` starting a new session in the same place (when resuming cannot help). */

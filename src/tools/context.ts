@@ -1,5 +1,5 @@
 // What every tool handler may use: the settings, the run manager and the session store of this server instance.
-import type { RunManager } from "../codex/run-manager.js";
+import type { RunManager } from "../runs/run-manager.js";
 import type { ServerConfig } from "../config.js";
 import type { SessionStore } from "../sessions/index.js";
 

@@ -1,7 +1,7 @@
 // The credentials gate of run_codex and resume_session, in the calling host's terms.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { requireCredentials } from "../codex/credentials.js";
-import { refuseCallerSettings, RunRefusedError } from "../codex/run-policy.js";
+import { refuseCallerSettings, RunRefusedError } from "../runs/run-policy.js";
 import type { ServerConfig } from "../config.js";
 
 export function refuseWithoutCredentials(server: McpServer, config: ServerConfig, call: { profile?: string; config?: Record<string, unknown> }): Promise<void> {

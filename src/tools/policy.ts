@@ -2,7 +2,7 @@
 // (when roots are set), besides being inside CODEX_HOME, which the session reader checks itself.
 import { realpath } from "node:fs/promises";
 import { isAbsolute } from "node:path";
-import { isInside } from "../codex/run-manager.js";
+import { within } from "../runs/run-policy.js";
 import type { ServerConfig } from "../config.js";
 import { SessionLookupError } from "../sessions/index.js";
 
@@ -13,7 +13,7 @@ export async function checkSessionRef(config: ServerConfig, ref: string): Promis
   if (real === undefined) return; // the reader says the file does not exist
   for (const root of roots) {
     const realRoot = await realpath(root).catch(() => undefined);
-    if (realRoot !== undefined && isInside(real, realRoot)) return;
+    if (realRoot !== undefined && within(real, realRoot)) return;
   }
   throw new SessionLookupError(`${ref} is outside the allowed roots of this server (${roots.join(", ")}): pass a session id instead.`);
 }

@@ -10,6 +10,7 @@ import { checkSessionRef } from "./policy.js";
 import { answer, toolError, withNote } from "./result.js";
 import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-result.js";
 import { sessionIdInput } from "./schemas.js";
+import { SESSION_UUID } from "../shared/ids.js";
 
 /** The input, with the timeout and wait this server's operator set. */
 function inputSchemaOf(config: ServerConfig) {
@@ -46,7 +47,13 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         if (file.archived) {
           return toolError(`session ${file.id} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${file.id}\` first.`);
         }
-        const sessionId = model.meta?.id ?? file.id;
+        // the id that reaches Codex's argv is the file name's UUID, and the log's own id must agree with it
+        const sessionId = file.id;
+        if (!SESSION_UUID.test(sessionId) || (model.meta?.id !== undefined && model.meta.id !== sessionId)) {
+          return toolError(
+            `session ${JSON.stringify(sessionId.slice(0, 80))} cannot be resumed: its rollout's session id ${JSON.stringify((model.meta?.id ?? "").slice(0, 80))} is not the UUID its file name carries, so the log was altered or is not Codex's. Start a new run with run_codex instead.`,
+          );
+        }
         const context = model.lastContext;
         const cwd = context?.cwd ?? model.meta?.cwd;
         if (!cwd) {
@@ -60,8 +67,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           );
         }
         await refuseWithoutCredentials(server, config, input);
-        const earlier = await runs.registry.argvOfSession(sessionId);
-        const skipGitRepoCheck = input.skip_git_repo_check ?? earlier?.includes("--skip-git-repo-check") ?? false;
+        const skipGitRepoCheck = input.skip_git_repo_check ?? (await runs.registry.skippedGitCheck(sessionId)) ?? false;
         const runId = await runs.start({
           prompt: input.prompt,
           cwd,

@@ -4,10 +4,10 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { CALLER_CONFIG_KEYS } from "../codex/run-policy.js";
+import { CALLER_CONFIG_KEYS } from "../runs/run-policy.js";
 import { MODE_MEANING, REASONING_EFFORTS, RUN_MODES } from "../codex/run-modes.js";
-import { runViewSchema } from "../codex/run-view.js";
-import type { RunManager, RunnerConfig, RunView } from "../codex/run-manager.js";
+import { runViewSchema } from "../runs/run-view.js";
+import type { RunManager, RunnerConfig, RunView } from "../runs/run-manager.js";
 import { humanDuration } from "../config.js";
 import { renderRun } from "../render.js";
 import { toolResult } from "./result.js";

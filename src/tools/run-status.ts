@@ -1,13 +1,13 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import type { RunManager, RunView } from "../codex/run-manager.js";
+import type { RunManager, RunView } from "../runs/run-manager.js";
 import type { ServerConfig } from "../config.js";
 import { resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import { sessionIdInput } from "./schemas.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
-import { runViewSchema } from "../codex/run-view.js";
+import { runViewSchema } from "../runs/run-view.js";
 import { renderRun, waitForRun } from "./run-result.js";
 
 const RECENT = 20;

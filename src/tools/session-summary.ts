@@ -3,7 +3,7 @@ import { z } from "zod";
 import { renderSummary } from "../render.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
-import { invocationOf, runFactsFor } from "../run-facts.js";
+import { invocationOf, runFactsFor } from "../runs/run-facts.js";
 import { DIAGNOSIS_CATEGORIES, sessionSummary } from "../sessions/index.js";
 import { answer, toolResult, withNote } from "./result.js";
 import { sessionSummarySchema } from "../sessions/views/summary.js";

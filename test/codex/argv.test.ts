@@ -13,6 +13,8 @@ function capsOf(version: string): Capabilities {
   return parseCapabilities(versionText, help);
 }
 
+const UUID = "019a5b2c-0000-7000-8000-00000000c0de";
+
 describe("parseCapabilities on real help texts", () => {
   it.each([
     ["0.20.0", "legacy", false, true],
@@ -85,18 +87,42 @@ describe("buildExecArgv", () => {
   });
 
   it("resume: every option before `resume <id>`, the prompt still on stdin", () => {
-    expect(buildExecArgv({ cwd: "/w", mode: "sandboxed", resumeSessionId: "01a2-x" }, capsOf("0.39.0"))).toEqual([
+    expect(buildExecArgv({ cwd: "/w", mode: "sandboxed", resumeSessionId: "019a5b2c-0000-7000-8000-00000000c0de" }, capsOf("0.39.0"))).toEqual([
       "exec",
       "--json",
       "--cd=/w",
       "--sandbox=workspace-write",
       "resume",
-      "01a2-x",
+      "019a5b2c-0000-7000-8000-00000000c0de",
       "-",
     ]);
-    expect(() => buildExecArgv({ cwd: "/w", mode: "sandboxed", resumeSessionId: "x" }, capsOf("0.20.0"))).toThrow(
+    expect(() => buildExecArgv({ cwd: "/w", mode: "sandboxed", resumeSessionId: UUID }, capsOf("0.20.0"))).toThrow(
       "Codex 0.20.0 cannot resume sessions (`codex exec resume` arrived in 0.35). Upgrade with `npm install -g @openai/codex`.",
     );
+  });
+
+  it("a session id that is not a UUID never reaches the argv: it could be read as an option", () => {
+    // the control: a UUID passes, so the refusal below is the id's shape and nothing else
+    expect(buildExecArgv({ cwd: "/w", mode: "sandboxed", resumeSessionId: UUID }, capsOf("0.169.0"))).toContain(UUID);
+    for (const id of ['--config=mcp_servers.x={command="sh"}', "-c", `${UUID} `, `${UUID}\n`, "x"]) {
+      expect(() => buildExecArgv({ cwd: "/w", mode: "sandboxed", resumeSessionId: id }, capsOf("0.169.0"))).toThrow(
+        `${JSON.stringify(id.slice(0, 80))} is not a Codex session id (a UUID); only a session's own id is resumed.`,
+      );
+    }
+  });
+
+  it("the server's own sandbox exclusions come after the caller's config, and only for a sandboxed run", () => {
+    const exclusions = { exclude_slash_tmp: true, exclude_tmpdir_env_var: true };
+    expect(buildExecArgv({ cwd: "/w", mode: "sandboxed", sandboxExclusions: exclusions }, capsOf("0.169.0"))).toEqual([
+      "exec",
+      "--json",
+      "--cd=/w",
+      "--sandbox=workspace-write",
+      "--config=sandbox_workspace_write.exclude_slash_tmp=true",
+      "--config=sandbox_workspace_write.exclude_tmpdir_env_var=true",
+      "-",
+    ]);
+    expect(buildExecArgv({ cwd: "/w", mode: "read-only", sandboxExclusions: exclusions }, capsOf("0.169.0"))).toEqual(["exec", "--json", "--cd=/w", "--sandbox=read-only", "-"]);
   });
 
   it("refuses flags the CLI lacks and config keys that could smuggle options", () => {
@@ -123,9 +149,13 @@ describe("tomlValue", () => {
 
 describe("resumeCommandLine", () => {
   it("keeps the directory and sandbox, quotes for a POSIX shell", () => {
-    expect(resumeCommandLine({ sessionId: "id-1", cwd: "/my proj", sandbox: "read-only", prompt: "it's done?" })).toBe(
-      "codex exec --cd '/my proj' --sandbox read-only resume id-1 'it'\\''s done?'",
+    expect(resumeCommandLine({ sessionId: UUID, cwd: "/my proj", sandbox: "read-only", prompt: "it's done?" })).toBe(
+      `codex exec --cd '/my proj' --sandbox read-only resume ${UUID} 'it'\\''s done?'`,
     );
-    expect(resumeCommandLine({ sessionId: "id-1" })).toBe("codex exec resume id-1 'Continue where you left off.'");
+    expect(resumeCommandLine({ sessionId: UUID })).toBe(`codex exec resume ${UUID} 'Continue where you left off.'`);
+  });
+
+  it("prints no id from a log that is not a UUID: quoting alone would still let Codex read it as an option", () => {
+    expect(resumeCommandLine({ sessionId: "--config=notify=[\"sh\"]" })).toBe("codex exec resume '<session id: the log'\\''s is not a UUID>' 'Continue where you left off.'");
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseExecLine, type ExecEvent } from "../../src/codex/exec-events.js";
-import { boundedLines } from "../../src/codex/codex-process.js";
+import { boundedLines } from "../../src/shared/bounded-lines.js";
 import { ALL_FIXTURES, FIXTURES, fixture, type Scenario } from "../support/fixtures.js";
 
 function eventsOf(version: string, scenario: Scenario, step = 0): ExecEvent[] {

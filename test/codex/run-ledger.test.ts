@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { RunLedger, type StartRecord } from "../../src/codex/run-ledger.js";
+import { RunLedger, type StartRecord } from "../../src/contract/index.js";
 
 const start = (run_id: string): StartRecord => ({
   type: "start",
@@ -24,15 +24,15 @@ it("incremental reads see appends from this and other writers, and a replaced fi
   const reader = new RunLedger(dir);
   const other = new RunLedger(dir);
   expect(await reader.runs()).toEqual([]);
-  await reader.append(start("run_a"));
-  expect((await reader.runs()).map((run) => run.start.run_id)).toEqual(["run_a"]);
-  await other.append(start("run_b"));
-  await other.append({ type: "session", run_id: "run_a", at: "t", session_id: "s-1" });
+  await reader.append(start("run_a00000"));
+  expect((await reader.runs()).map((run) => run.start.run_id)).toEqual(["run_a00000"]);
+  await other.append(start("run_b00000"));
+  await other.append({ type: "session", run_id: "run_a00000", at: "2026-11-23T00:00:01.000Z", session_id: "019a0000-0000-7000-8000-000000000001" });
   const runs = await reader.runs();
   expect(runs.map((run) => [run.start.run_id, run.session_id])).toEqual([
-    ["run_a", "s-1"],
-    ["run_b", null],
+    ["run_a00000", "019a0000-0000-7000-8000-000000000001"],
+    ["run_b00000", null],
   ]);
-  await writeFile(reader.path, `${JSON.stringify(start("run_c"))}\n`);
-  expect((await reader.runs()).map((run) => run.start.run_id)).toEqual(["run_c"]);
+  await writeFile(reader.path, `${JSON.stringify(start("run_c00000"))}\n`);
+  expect((await reader.runs()).map((run) => run.start.run_id)).toEqual(["run_c00000"]);
 });

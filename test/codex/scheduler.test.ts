@@ -6,31 +6,35 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { processId } from "../../src/codex/liveness.js";
-import { Lease, Scheduler, type LeaseRecord } from "../../src/codex/scheduler.js";
+import type { LeaseRecord } from "../../src/contract/index.js";
+import { Lease, Scheduler } from "../../src/runs/scheduler.js";
+
+/** A run id of the shape the contract accepts, named after what the test means. */
+const rid = (name: string | number) => `run_${String(name).replace(/[^0-9a-z]/g, "").padEnd(6, "0")}`;
 
 const stateDir = () => mkdtemp(join(tmpdir(), "ccm-sched-"));
 const want = (runId: string, cwd = "/w", writer = false) => ({ runId, cwd, writer, shareDirectory: false });
 
-async function plant(dir: string, record: Omit<LeaseRecord, "at">): Promise<void> {
+async function plant(dir: string, record: Omit<LeaseRecord, "at" | "supervised">): Promise<void> {
   await mkdir(join(dir, "leases"), { recursive: true });
-  await writeFile(join(dir, "leases", `${record.run_id}.json`), JSON.stringify({ ...record, at: "2026-11-29T00:00:00Z" }));
+  await writeFile(join(dir, "leases", `${record.run_id}.json`), JSON.stringify({ ...record, supervised: false, at: "2026-11-29T00:00:00Z" }));
 }
 
 describe("scheduler", () => {
   it("counts leases of every scheduler on the state dir; a released slot is taken again", async () => {
     const dir = await stateDir();
     const [a, b] = [new Scheduler(dir, 2, 0), new Scheduler(dir, 2, 0)];
-    const first = await a.acquire(want("run_1"));
-    const second = await b.acquire(want("run_2"));
+    const first = await a.acquire(want(rid("1")));
+    const second = await b.acquire(want(rid("2")));
     expect([first instanceof Lease, second instanceof Lease]).toEqual([true, true]);
-    expect(await a.acquire(want("run_3"))).toEqual({ kind: "no_slot" });
+    expect(await a.acquire(want(rid("3")))).toEqual({ kind: "no_slot" });
     await (first as Lease).release();
-    expect(await b.acquire(want("run_3"))).toBeInstanceOf(Lease);
+    expect(await b.acquire(want(rid("3")))).toBeInstanceOf(Lease);
   });
 
   it("ten schedulers racing for one slot: exactly one gets it", async () => {
     const dir = await stateDir();
-    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => new Scheduler(dir, 1, 0).acquire(want(`run_${i}`))));
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => new Scheduler(dir, 1, 0).acquire(want(rid(i)))));
     expect(outcomes.filter((outcome) => outcome instanceof Lease)).toHaveLength(1);
     expect(outcomes.filter((outcome) => !(outcome instanceof Lease))).toEqual(Array(9).fill({ kind: "no_slot" }));
     expect((await readdir(join(dir, "leases"))).filter((name) => name.endsWith(".json"))).toHaveLength(1);
@@ -39,24 +43,24 @@ describe("scheduler", () => {
   it("one writer per directory; readers and allow_concurrent pass", async () => {
     const dir = await stateDir();
     const scheduler = new Scheduler(dir, 10, 0);
-    expect(await scheduler.acquire(want("run_w", "/w", true))).toBeInstanceOf(Lease);
-    expect(await scheduler.acquire(want("run_x", "/w", true))).toEqual({ kind: "busy_directory", writer: "run_w" });
-    expect(await scheduler.acquire(want("run_r", "/w", false))).toBeInstanceOf(Lease);
-    expect(await scheduler.acquire({ ...want("run_s", "/w", true), shareDirectory: true })).toBeInstanceOf(Lease);
-    expect(await scheduler.acquire(want("run_o", "/other", true))).toBeInstanceOf(Lease);
+    expect(await scheduler.acquire(want(rid("w"), "/w", true))).toBeInstanceOf(Lease);
+    expect(await scheduler.acquire(want(rid("x"), "/w", true))).toEqual({ kind: "busy_directory", writer: rid("w") });
+    expect(await scheduler.acquire(want(rid("r"), "/w", false))).toBeInstanceOf(Lease);
+    expect(await scheduler.acquire({ ...want(rid("s"), "/w", true), shareDirectory: true })).toBeInstanceOf(Lease);
+    expect(await scheduler.acquire(want(rid("o"), "/other", true))).toBeInstanceOf(Lease);
   });
 
   it("a lease whose holder died, or whose pid now belongs to another process, is free", async () => {
     const dir = await stateDir();
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
-    await plant(dir, { run_id: "run_dead", cwd: "/w", writer: true, holder: { pid: Number(dead), started: "1" } });
+    await plant(dir, { run_id: rid("dead"), cwd: "/w", writer: true, holder: { pid: Number(dead), started: "1" } });
     const me = await processId(process.pid);
-    await plant(dir, { run_id: "run_reused", cwd: "/w", writer: true, holder: { pid: process.pid, started: String(Number(me.started) - 1) } });
+    await plant(dir, { run_id: rid("reused"), cwd: "/w", writer: true, holder: { pid: process.pid, started: String(Number(me.started) - 1) } });
     const scheduler = new Scheduler(dir, 1, 0);
     expect(await scheduler.live()).toEqual([]);
-    expect(await scheduler.acquire(want("run_new", "/w", true))).toBeInstanceOf(Lease);
-    await plant(dir, { run_id: "run_alive", cwd: "/v", writer: true, holder: me });
-    expect((await scheduler.live()).map((lease) => lease.run_id).sort()).toEqual(["run_alive", "run_new"]);
+    expect(await scheduler.acquire(want(rid("new"), "/w", true))).toBeInstanceOf(Lease);
+    await plant(dir, { run_id: rid("alive"), cwd: "/v", writer: true, holder: me });
+    expect((await scheduler.live()).map((lease) => lease.run_id).sort()).toEqual([rid("alive"), rid("new")]);
   });
 
   it("a lock left by a process that died holding it does not block the next scheduler", async () => {
@@ -64,7 +68,7 @@ describe("scheduler", () => {
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
     await mkdir(join(dir, "leases"), { recursive: true });
     await writeFile(join(dir, "leases", ".lock"), dead);
-    expect(await new Scheduler(dir, 1, 0).acquire(want("run_after_crash"))).toBeInstanceOf(Lease);
-    expect(await readdir(join(dir, "leases"))).toEqual(["run_after_crash.json"]);
+    expect(await new Scheduler(dir, 1, 0).acquire(want(rid("after_crash")))).toBeInstanceOf(Lease);
+    expect(await readdir(join(dir, "leases"))).toEqual([`${rid("aftercrash")}.json`]);
   });
 });

@@ -2,9 +2,9 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunLedger } from "../../src/codex/run-ledger.js";
+import { RunLedger } from "../../src/contract/index.js";
 import { DEPTH_MARKER, groupMembers, processesOfRun } from "../../src/codex/processes.js";
-import type { RunView } from "../../src/codex/run-manager.js";
+import type { RunView } from "../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { codexVersion, PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";

@@ -4,9 +4,9 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunView } from "../../src/codex/run-manager.js";
+import type { RunView } from "../../src/runs/run-manager.js";
 import { groupMembers, processesOfRun } from "../../src/codex/processes.js";
-import { RunLedger } from "../../src/codex/run-ledger.js";
+import { RunLedger } from "../../src/contract/index.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
@@ -79,6 +79,9 @@ describe("run_codex with the real Codex CLI", () => {
       `--cd=${workdir}`,
       "--sandbox=workspace-write",
       "--skip-git-repo-check",
+      // the test's state dir and CODEX_HOME are under /tmp and $TMPDIR: the run may write neither
+      "--config=sandbox_workspace_write.exclude_slash_tmp=true",
+      "--config=sandbox_workspace_write.exclude_tmpdir_env_var=true",
       expect.stringMatching(/^--output-last-message=.*-last-message\.txt$/),
       "-",
     ]);

@@ -5,9 +5,9 @@ import { appendFile, chmod, mkdtemp, readdir, realpath, writeFile } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RunLedger } from "../../src/codex/run-ledger.js";
+import { RunLedger } from "../../src/contract/index.js";
 import { processesOfRun } from "../../src/codex/processes.js";
-import type { RunView } from "../../src/codex/run-manager.js";
+import type { RunView } from "../../src/runs/run-manager.js";
 import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { connect, testConfig, textOf, type Connected } from "../support/mcp.js";
 import { serveStdio, type StdioServer } from "../support/stdio-server.js";

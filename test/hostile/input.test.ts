@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, realpath, symlink, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunLedger } from "../../src/codex/run-ledger.js";
+import { RunLedger } from "../../src/contract/index.js";
 import { loadConfig } from "../../src/config.js";
 import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { connect, testConfig, textOf, type Connected } from "../support/mcp.js";
@@ -83,7 +83,16 @@ describe("prompts and config reach Codex as data, never as flags or shell", () =
     expect(await readFile(join(work, "stdin.txt"), "utf8")).toBe(prompt);
     expect(existsSync(marker)).toBe(false);
     const argv = (await readFile(join(work, "argv.txt"), "utf8")).trimEnd().split("\n");
-    expect(argv).toEqual(["exec", "--json", `--cd=${work}`, "--sandbox=workspace-write", expect.stringMatching(/^--output-last-message=/), "-"]);
+    expect(argv).toEqual([
+      "exec",
+      "--json",
+      `--cd=${work}`,
+      "--sandbox=workspace-write",
+      "--config=sandbox_workspace_write.exclude_slash_tmp=true",
+      "--config=sandbox_workspace_write.exclude_tmpdir_env_var=true",
+      expect.stringMatching(/^--output-last-message=/),
+      "-",
+    ]);
   });
 
   it("config values are single argv entries; keys that look like flags are refused", async () => {

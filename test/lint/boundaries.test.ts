@@ -15,7 +15,7 @@ async function boundaryErrors(file: string, code: string): Promise<string[]> {
 
 describe("layer boundaries are enforced by lint", () => {
   it("src/sessions may not import src/codex", async () => {
-    const errors = await boundaryErrors("src/sessions/usage.ts", 'import { RunLedger } from "../codex/run-ledger.js";\nexport const x = RunLedger;\n');
+    const errors = await boundaryErrors("src/sessions/usage.ts", 'import { RunLedger } from "../contract/index.js";\nexport const x = RunLedger;\n');
     expect(errors).toEqual([expect.stringContaining("src/sessions reads Codex's logs and depends on nothing above it")]);
   });
 
@@ -45,6 +45,6 @@ describe("layer boundaries are enforced by lint", () => {
   it("src/codex may read sessions' public API and shared helpers, and the tools may use both", async () => {
     expect(await boundaryErrors("src/codex/toml.ts", 'import { SessionStore } from "../sessions/index.js";\nimport { shellQuote } from "../shared/shell.js";\nexport const x = [SessionStore, shellQuote];\n')).toEqual([]);
     expect(await boundaryErrors("src/sessions/usage.ts", 'import { isRecord } from "../shared/json.js";\nexport const x = isRecord;\n')).toEqual([]);
-    expect(await boundaryErrors("src/tools/policy.ts", 'import { RunLedger } from "../codex/run-ledger.js";\nexport const x = RunLedger;\n')).toEqual([]);
+    expect(await boundaryErrors("src/tools/policy.ts", 'import { RunLedger } from "../contract/index.js";\nexport const x = RunLedger;\n')).toEqual([]);
   });
 });

@@ -7,10 +7,10 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, realpath, symlink, unlink, wr
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunLedger, MAX_RECORD_BYTES } from "../../src/codex/run-ledger.js";
-import { CALLER_CONFIG_KEYS } from "../../src/codex/run-policy.js";
+import { ignoredStateFiles, RunLedger, MAX_RECORD_BYTES } from "../../src/contract/index.js";
+import { CALLER_CONFIG_KEYS } from "../../src/runs/run-policy.js";
 import { RUN_MARKER } from "../../src/codex/processes.js";
-import type { RunView } from "../../src/codex/run-manager.js";
+import type { RunView } from "../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
@@ -267,13 +267,15 @@ describe("recovery kills only what it can prove is the run's", () => {
       expect(victim.exitCode).toBe(null);
       expect(process.kill(victim.pid ?? 0, 0)).toBe(true);
       const ends = (await new RunLedger(stateDir).runs()).map((entry) => [entry.start.run_id, entry.end?.status]);
-      // a leftover stopped for a dead follower is recorded failed (the supervisor design: nobody cancelled it)
+      // a leftover stopped for a dead follower is recorded failed (the supervisor design: nobody cancelled it);
+      // records whose run id is not one (empty, a path) do not match the contract: ignored and reported, never believed
       expect(ends).toEqual([
         ["run_forged000001", "failed"],
         ["run_leftover000001", "failed"],
-        ["", "failed"],
-        ["../outside", "failed"],
       ]);
+      expect(ignoredStateFiles().filter((file) => file.path === join(stateDir, "runs.jsonl")).map((file) => file.why)).toContain(
+        'a record that does not match its schema (run_id: Invalid string: must match pattern /^run_[0-9a-z]{6,40}$/)',
+      );
       expect(existsSync(join(stateDir, "outside"))).toBe(false);
     } finally {
       victim.kill("SIGKILL");
@@ -313,11 +315,13 @@ describe("bounded state", () => {
         const refused = await mcp.call("run_codex", { cwd: workdir, prompt: "please say hi", mode: "read-only", output_schema: schema, images: [image] });
         expect(textOf(refused)).toMatch(/^1 runs are already running/);
       }
-      const missing = await mcp.call("run_codex", { cwd: workdir, prompt: "x", mode: "read-only", output_schema: schema, images: [image, join(workdir, "missing.png")] });
-      expect(textOf(missing)).toBe(`image ${join(workdir, "missing.png")} is not a readable file.`);
       // (Codex's own last-message file of the live run may be there too: it is removed at the end)
       expect((await runInputs(stateDir)).filter((path) => path.includes("/inputs/"))).toEqual([`${first.run_id}/inputs/schema.json`]);
       await mcp.call("cancel_run", { run_id: first.run_id });
+      expect(await runInputs(stateDir)).toEqual([]);
+      // images are copied once a slot is granted: a missing second image undoes the first one's copy
+      const missing = await mcp.call("run_codex", { cwd: workdir, prompt: "x", mode: "read-only", output_schema: schema, images: [image, join(workdir, "missing.png")] });
+      expect(textOf(missing)).toBe(`image ${join(workdir, "missing.png")} is not a readable file.`);
       expect(await runInputs(stateDir)).toEqual([]);
       // a refused run leaves no directory of its own: only the two runs that started have one
       expect((await readdir(join(stateDir, "runs"))).sort()).toEqual([done.run_id, first.run_id].sort());

@@ -1,7 +1,7 @@
 // The caller-settings allowlist, decided on plain objects.
 import { describe, expect, it } from "vitest";
-import { boundedLine, MAX_RECORD_BYTES } from "../../src/codex/run-ledger.js";
-import { CALLER_CONFIG_KEYS, flattenConfig, policyDifferences, refuseCallerSettings, refuseWorkspace } from "../../src/codex/run-policy.js";
+import { boundedLine, MAX_RECORD_BYTES } from "../../src/contract/index.js";
+import { CALLER_CONFIG_KEYS, flattenConfig, policyDifferences, refuseCallerSettings, refuseWorkspace } from "../../src/runs/run-policy.js";
 
 const strict = { allowConfigKeys: [], allowProfile: false };
 const refusal = (key: string) =>

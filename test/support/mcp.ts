@@ -5,7 +5,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RunnerConfig } from "../../src/codex/run-manager.js";
+import type { RunnerConfig } from "../../src/runs/run-manager.js";
 import { loadConfig, type ServerConfig } from "../../src/config.js";
 import { createServer } from "../../src/server.js";
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { RunView } from "../../src/codex/run-manager.js";
+import type { RunView } from "../../src/runs/run-manager.js";
 import { runCommand } from "../../src/commands/index.js";
 import { CATEGORY_GUIDE, DIAGNOSIS_CATEGORIES, type Diagnosis } from "../../src/sessions/index.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";

@@ -5,16 +5,8 @@ import { constants } from "node:fs";
 import { mkdir, open, realpath, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
-import { openSession } from "../sessions/index.js";
-import type { CodexRun } from "./codex-process.js";
+import type { CheckedDirectory } from "../contract/index.js";
 import { refuseWorkspace, RunRefusedError, within, type ProtectedDirectory } from "./run-policy.js";
-
-/** A directory as it was checked: its resolved path and its identity. */
-export interface CheckedDirectory {
-  path: string;
-  dev: number;
-  ino: number;
-}
 
 /** Images larger than this are refused (a photo is a few MB; the copy must stay cheap). */
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
@@ -100,35 +92,4 @@ export async function mustBeInsideRoots(realPath: string, roots: readonly string
     if (realRoot !== undefined && within(realPath, realRoot)) return;
   }
   throw new RunRefusedError(`${what} ${realPath} is outside the allowed roots of this server (${roots.join(", ")}); the operator sets them with --allowed-root.`);
-}
-
-/** Why the workspace a session records is not the checked directory (another device or inode), or undefined. */
-export async function workspaceDifference(recordedCwd: string, checked: CheckedDirectory): Promise<string | undefined> {
-  const info = await stat(recordedCwd).catch(() => undefined);
-  if (info && info.dev === checked.dev && info.ino === checked.ino) return undefined;
-  return `Codex worked in ${recordedCwd}, which is not the directory that was checked (${checked.path}, device ${checked.dev} inode ${checked.ino}${info ? `; it is now device ${info.dev} inode ${info.ino}` : "; it no longer exists"}): it was swapped after the check`;
-}
-
-/** How long after its session is known a run's recorded workspace is looked for (then it is left alone). */
-const WORKSPACE_WATCH_MS = 60_000;
-
-/**
- * Stops a run whose session records a workspace that is not the checked directory: the directory was
- * swapped between the check and Codex's start. Reads the session's newest turn_context written after the
- * run started (a resumed session's older turns do not count).
- */
-export async function stopIfWorkspaceSwapped(codexHome: string, run: CodexRun, checked: CheckedDirectory): Promise<void> {
-  const since = run.startedAt.getTime();
-  for (let waited = 0; waited < WORKSPACE_WATCH_MS && run.sessionId !== null && !run.outcome; waited += 250) {
-    const context = await openSession(codexHome, run.sessionId).then(
-      ({ model }) => model.lastContext,
-      () => undefined,
-    );
-    if (context?.cwd !== undefined && Date.parse(context.timestamp ?? "") >= since) {
-      const difference = await workspaceDifference(context.cwd, checked);
-      if (difference !== undefined) await run.stop("wrong_workspace", `${difference}; the run was stopped.`);
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

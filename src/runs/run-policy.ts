@@ -3,8 +3,8 @@
 // the sandbox (`sandbox_workspace_write.*`, `approval_policy`), send credentials elsewhere
 // (`model_providers.*`), or read files (`model_instructions_file`). Pure: every decision is a string to show.
 import { isAbsolute, relative } from "node:path";
-import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
-import { CONFIG_KEY } from "./toml.js";
+import { SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
+import { CONFIG_KEY } from "../codex/toml.js";
 import { ExplainedError } from "../shared/errors.js";
 
 /**
@@ -116,21 +116,40 @@ export interface RecordedPolicy {
 }
 
 /**
- * Every way the recorded policy differs from what the run asked for: the sandbox type, each writable root
- * beyond the workspace, network access or any other sandbox switch that is on, and an approval policy
- * other than `never` (what `codex exec` always uses).
+ * What the operator set for sandboxed runs: CODEX_HOME's `[sandbox_workspace_write]` plus what this server
+ * adds itself (the /tmp exclusions that keep runs out of its state). A session that records less than this
+ * was loosened by something else (a trusted project's `.codex/config.toml`), and that is reported.
  */
-export function policyDifferences(mode: RunMode, cwd: string, recorded: RecordedPolicy): string[] {
+export interface OperatorPolicy {
+  sandboxWorkspaceWrite?: Record<string, unknown>;
+}
+
+/**
+ * Every way the recorded policy differs from what the run asked for: the sandbox type, each writable root
+ * beyond the workspace and the operator's own, a sandbox switch that is not what the operator set (or, where
+ * the operator set nothing, not Codex's default), and an approval policy other than `never` (what
+ * `codex exec` always uses).
+ */
+export function policyDifferences(mode: RunMode, cwd: string, recorded: RecordedPolicy, operator: OperatorPolicy = {}): string[] {
   const differences: string[] = [];
   const wanted = SANDBOX_OF_MODE[mode];
   if (recorded.sandbox !== undefined && recorded.sandbox !== wanted) differences.push(`sandbox is ${recorded.sandbox}, asked for ${wanted}`);
-  for (const [key, value] of Object.entries(recorded.sandboxPolicy ?? {})) {
+  const set = recorded.sandbox === "workspace-write" || (recorded.sandbox === undefined && wanted === "workspace-write") ? (operator.sandboxWorkspaceWrite ?? {}) : {};
+  const operatorRoots = Array.isArray(set.writable_roots) ? set.writable_roots : [];
+  const policy = recorded.sandboxPolicy ?? {};
+  for (const [key, value] of Object.entries(policy)) {
     if (key === "type" || key === "mode") continue;
     if (key === "writable_roots" && Array.isArray(value)) {
-      for (const root of value) if (root !== cwd) differences.push(`writable root ${JSON.stringify(root)} was not asked for`);
+      for (const root of value) if (root !== cwd && !operatorRoots.includes(root)) differences.push(`writable root ${JSON.stringify(root)} was not asked for`);
+    } else if (key in set) {
+      if (JSON.stringify(value) !== JSON.stringify(set[key])) differences.push(`sandbox ${key} is ${JSON.stringify(value)}, the operator's configuration sets ${JSON.stringify(set[key])}`);
     } else if (!(value === false || value === null || (Array.isArray(value) && value.length === 0))) {
       differences.push(`sandbox ${key} is ${JSON.stringify(value)}, asked for the default`);
     }
+  }
+  if (recorded.sandboxPolicy !== undefined) {
+    // a switch the operator turned on that the session does not record at all was dropped
+    for (const [key, value] of Object.entries(set)) if (key !== "writable_roots" && value === true && !(key in policy)) differences.push(`sandbox ${key} is not set, the operator's configuration sets true`);
   }
   if (recorded.approval !== undefined && recorded.approval !== "never") differences.push(`approval policy is ${recorded.approval}, asked for never`);
   return differences;

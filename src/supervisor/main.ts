@@ -1,11 +1,20 @@
-// Process entry of a run's supervisor (see src/codex/supervisor.ts): the job arrives as JSON on stdin,
-// then stdin is closed and this process lives on its own until Codex has ended. Only this file touches
-// process signals and exit.
-import { CANCEL_SIGNAL, Supervisor, type Job } from "./codex/supervisor.js";
+// Process entry of a run's supervisor (see supervisor.ts): the job arrives as JSON on stdin, is parsed with
+// the contract's schema, then stdin is closed and this process lives on its own until Codex has ended. Only
+// this file touches process signals and exit.
+import { CANCEL_SIGNAL, jobSchema } from "../contract/index.js";
+import { Supervisor } from "./supervisor.js";
+
+/** A job is a few KB (its prompt aside); anything past this is not one. */
+const MAX_JOB_BYTES = 64 * 1024 * 1024;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_JOB_BYTES) throw new Error(`the job on stdin is larger than ${MAX_JOB_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString("utf8");
 }
 
@@ -17,7 +26,9 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => current.supervisor?.cancel("the run's supervisor was sent SIGTERM"));
   process.on("SIGINT", () => current.supervisor?.cancel("the run's supervisor was sent SIGINT"));
   process.on("SIGHUP", () => undefined);
-  const supervisor = new Supervisor(JSON.parse(await readStdin()) as Job);
+  const parsed = jobSchema.safeParse(JSON.parse(await readStdin()));
+  if (!parsed.success) throw new Error(`the job does not match its schema: ${parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+  const supervisor = new Supervisor(parsed.data);
   current.supervisor = supervisor;
   await supervisor.supervise();
 }

@@ -4,19 +4,19 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative } from "node:path";
+import { open, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildExecArgv, type ExecRequest } from "./argv.js";
+import { checkStateDir, INPUTS_DIR, lastMessageFile, ownDirectory, removeTree, runDir, runsDir, SUPERVISOR_LOG, type Job } from "../contract/index.js";
+import { buildExecArgv, type ExecRequest } from "../codex/argv.js";
+import { CapabilityProbe } from "../codex/capabilities.js";
+import { processId } from "../codex/liveness.js";
+import { DEPTH_MARKER, RUN_MARKER, SUPERVISOR_MARKER, delegationDepth } from "../codex/processes.js";
 import { SessionStore } from "../sessions/index.js";
-import { CapabilityProbe } from "./capabilities.js";
-import { processId } from "./liveness.js";
-import { DEPTH_MARKER, RUN_MARKER, delegationDepth } from "./processes.js";
+import { operatorPolicy, reachOf } from "./operator-config.js";
 import { RunRegistry } from "./registry.js";
 import { refuseCallerSettings, RunRefusedError } from "./run-policy.js";
 import { Lease, Scheduler } from "./scheduler.js";
-import { INPUTS_DIR, runDir } from "./snapshot.js";
-import type { Job } from "./supervisor.js";
 import { checkWorkspace, copyCheckedImages } from "./workspace.js";
 
 export type { Effective, RunView } from "./run-view.js";
@@ -44,9 +44,11 @@ export interface RunnerConfig {
   childEnv: NodeJS.ProcessEnv;
   /** Cancel the runs this process started when it shuts down (the behaviour before runs had supervisors). */
   stopRunsOnExit: boolean;
+  /** Keep the first 200 characters of each prompt in the ledger (--ledger-prompts); prompts can hold secrets. */
+  recordPrompts: boolean;
 }
 
-export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "lastMessageFile"> {
+export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "lastMessageFile" | "sandboxExclusions"> {
   prompt: string;
   timeoutMs?: number;
   /** JSON Schema for the final message; written to a file for `--output-schema`. */
@@ -73,7 +75,7 @@ export class RunManager {
     /** The session reader of the server this manager belongs to. */
     readonly sessions: SessionStore = new SessionStore(config.codexHome, { stateDir: config.stateDir }),
   ) {
-    this.registry = new RunRegistry(config.stateDir, sessions, config.killGraceMs);
+    this.registry = new RunRegistry(config.stateDir, sessions, config.killGraceMs, config.codexBin, () => operatorPolicy(config));
     this.probe = new CapabilityProbe(config.childEnv);
     this.scheduler = new Scheduler(config.stateDir, config.maxConcurrent, config.queueWaitMs);
   }
@@ -98,6 +100,10 @@ export class RunManager {
     }
     const refusal = refuseCallerSettings(request, config);
     if (refusal !== undefined) throw new RunRefusedError(refusal);
+    const stateProblem = await checkStateDir(config.stateDir);
+    if (stateProblem !== undefined) throw new RunRefusedError(`${stateProblem}; runs are refused until only this user can write it (or choose another with --state-dir).`);
+    const reach = await reachOf(config);
+    if (request.mode === "sandboxed" && reach.refusal !== undefined) throw new RunRefusedError(reach.refusal);
     const workspace = await checkWorkspace(request.cwd, config);
     const cwd = workspace.path;
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
@@ -108,69 +114,75 @@ export class RunManager {
 
     const runId = newRunId();
     const dir = runDir(config.stateDir, runId);
-    const lastMessageFile = join(dir, `${runId}-last-message.txt`);
     // the run's own inputs (schema, copies of the checked images) are removed on every path: a refusal or
     // error here, the end recorded by the supervisor, or the settling of a run whose supervisor died
     const inputsDir = join(dir, INPUTS_DIR);
-    const removeInputs = () => rm(inputsDir, { recursive: true, force: true });
-    // refused before its supervisor exists: the run never was, nothing of it stays
-    const removeRun = () => rm(dir, { recursive: true, force: true });
     const outputSchemaFile = request.outputSchema ? join(inputsDir, "schema.json") : undefined;
-    let argv: string[];
-    let lease: Awaited<ReturnType<Scheduler["acquire"]>>;
-    try {
-      const images = await copyCheckedImages(request.images ?? [], config.allowedRoots, inputsDir);
-      if (outputSchemaFile) {
-        await mkdir(inputsDir, { recursive: true, mode: 0o700 });
-        await writeFile(outputSchemaFile, JSON.stringify(request.outputSchema), { mode: 0o600 });
-      }
-      const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, ...exec } = request;
-      argv = buildExecArgv({ ...exec, cwd, images, lastMessageFile, outputSchemaFile }, caps);
-      lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only", shareDirectory: request.allowConcurrent === true });
-    } catch (error) {
-      await removeRun();
-      throw error;
-    }
+    const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, ...exec } = request;
+    // the argv is checked before a slot is taken: a request Codex cannot run waits for nothing
+    buildExecArgv({ ...exec, cwd, images: exec.images?.map(() => "/image"), outputSchemaFile, lastMessageFile: "/message" }, caps);
+    const lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only", shareDirectory: request.allowConcurrent === true });
     if (!(lease instanceof Lease)) {
-      await removeRun();
       if (lease.kind === "busy_directory") {
         throw new RunRefusedError(
           `run ${lease.writer} is already writing in ${cwd}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,
+        );
+      }
+      if (lease.kind === "lock_held") {
+        throw new RunRefusedError(
+          `the slot lock ${lease.path} was held by ${lease.holder} for all of the queue wait (${config.queueWaitMs} ms, --queue-wait-ms). If no codex-control-mcp process is starting a run, remove that file.`,
         );
       }
       throw new RunRefusedError(
         `${config.maxConcurrent} runs are already running (the limit, --max-concurrent) and none finished within ${config.queueWaitMs} ms. Wait for one (run_status) or cancel one (cancel_run), then try again.`,
       );
     }
-    const job: Job = {
-      runId,
-      stateDir: config.stateDir,
-      codexHome: config.codexHome,
-      codexBin: config.codexBin,
-      argv,
-      cwd,
-      workspace,
-      inputsDir,
-      env: { ...stringEnv(config.childEnv), CODEX_HOME: config.codexHome, [RUN_MARKER]: runId, [DEPTH_MARKER]: String(depth + 1) },
-      prompt: request.prompt,
-      mode: request.mode,
-      model: request.model ?? null,
-      timeoutMs,
-      killGraceMs: config.killGraceMs,
-      codexVersion: caps.version,
-      terminalEvents: caps.jsonStream === "current",
-      discoverSession: caps.jsonStream === "legacy" && request.resumeSessionId === undefined,
-      resumeOf: request.resumeSessionId ?? null,
-      lastMessageFile,
-      leasePath: lease.path,
-      serverPid: process.pid,
+    // refused before its supervisor exists: the run never was, nothing of it stays
+    const abandon = async () => {
+      await lease.release();
+      await removeTree(dir);
     };
+    let job: Job;
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await ownDirectory(runsDir(config.stateDir));
+      await ownDirectory(dir);
+      // images are copied only once the run has its slot: queued calls hold no copies
+      const images = await copyCheckedImages(request.images ?? [], config.allowedRoots, inputsDir);
+      if (outputSchemaFile) {
+        await ownDirectory(inputsDir);
+        await writeFile(outputSchemaFile, JSON.stringify(request.outputSchema), { mode: 0o600, flag: "wx" });
+      }
+      const argv = buildExecArgv({ ...exec, cwd, images, lastMessageFile: lastMessageFile(config.stateDir, runId), outputSchemaFile, sandboxExclusions: reach.exclusions }, caps);
+      job = {
+        runId,
+        stateDir: config.stateDir,
+        codexHome: config.codexHome,
+        codexBin: config.codexBin,
+        argv,
+        workspace,
+        env: { ...stringEnv(config.childEnv), CODEX_HOME: config.codexHome, [RUN_MARKER]: runId, [DEPTH_MARKER]: String(depth + 1) },
+        prompt: request.prompt,
+        mode: request.mode,
+        model: request.model ?? null,
+        timeoutMs,
+        killGraceMs: config.killGraceMs,
+        codexVersion: caps.version,
+        terminalEvents: caps.jsonStream === "current",
+        discoverSession: caps.jsonStream === "legacy" && request.resumeSessionId === undefined,
+        resumeOf: request.resumeSessionId ?? null,
+        skipGitRepoCheck: request.skipGitRepoCheck === true,
+        recordPrompt: config.recordPrompts,
+        serverPid: process.pid,
+      };
+    } catch (error) {
+      await abandon();
+      throw error;
+    }
+    try {
       await this.spawnSupervisor(job, lease);
     } catch (error) {
       await lease.release();
-      await removeInputs();
+      await removeTree(inputsDir);
       throw error;
     }
     this.startedHere.add(runId);
@@ -183,14 +195,15 @@ export class RunManager {
    */
   private async spawnSupervisor(job: Job, lease: Lease): Promise<void> {
     const dir = runDir(job.stateDir, job.runId);
-    const logFile = join(dir, "supervisor.log");
-    const log = await open(logFile, "a", 0o600);
+    const logFile = join(dir, SUPERVISOR_LOG);
+    const log = await open(logFile, "wx", 0o600);
     let exited = false;
     try {
       const child = spawn(process.execPath, [supervisorEntry()], {
         detached: true,
         stdio: ["pipe", "ignore", log.fd],
-        env: process.env,
+        // the marker proves, before any signal, that a recorded pid is this run's supervisor
+        env: { ...process.env, [SUPERVISOR_MARKER]: job.runId },
         // not the server's working directory, which a host may remove once it is done
         cwd: dir,
       });
@@ -231,14 +244,9 @@ export class RunManager {
 /** dist/supervisor.js: beside the bundle this code runs from, or (tests run the sources) the built one. */
 export function supervisorEntry(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const built = here.endsWith(join("src", "codex")) ? join(here, "..", "..", "dist", "supervisor.js") : join(here, "supervisor.js");
+  const built = here.endsWith(join("src", "runs")) ? join(here, "..", "..", "dist", "supervisor.js") : join(here, "supervisor.js");
   if (!existsSync(built)) throw new Error(`the run supervisor ${built} is missing: run \`npm run build\``);
   return built;
-}
-
-export function isInside(path: string, root: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 }
 
 function newRunId(): string {

@@ -1,37 +1,32 @@
-// The one adapter between the runner (src/codex) and the diagnosis engine (src/sessions): what the newest run of
-// a session reported, as plain data, and how the server invokes Codex. The facts come from the run registry, so
+// The one adapter between the runner and the diagnosis engine (src/sessions): what the newest run of a
+// session reported, as plain data, and how the server invokes Codex. The facts come from the run registry, so
 // a run any process of the state dir started counts (alive while its supervisor follows it); the tool, the CLI
 // and the resource all get their facts here, so they give the same answer.
-import type { RunManager } from "./codex/run-manager.js";
-import type { ServerConfig } from "./config.js";
-import type { Invocation, RunFacts } from "./sessions/index.js";
-import { invocationOfRun } from "./sessions/resume-command.js";
-
-const SKIP_GIT = "--skip-git-repo-check";
+import { invocationOfRun, type Invocation, type RunFacts } from "../sessions/index.js";
+import type { RunManager } from "./run-manager.js";
 
 /** The newest run of the session, by any process of this state dir; a run whose supervisor died is settled first. */
 export async function runFactsFor(runs: RunManager, sessionId: string): Promise<RunFacts | undefined> {
   const view = await runs.registry.findBySession(sessionId);
   if (!view) return undefined;
-  const argv = await runs.registry.argvOfSession(sessionId);
   const latest = view.recent_events.at(-1);
   return {
     runId: view.run_id,
     status: view.status,
-    // the registry answers `running` only while the run's supervisor (or, for older records, its server) lives
+    // the registry answers `running` only while the run's supervisor is proven to follow it
     alive: view.status === "running",
     startedAt: view.started_at,
     endedAt: view.ended_at,
     error: view.error,
     errors: [...view.errors],
     stderrTail: view.stderr_tail,
-    skipGitRepoCheck: argv?.includes(SKIP_GIT) ?? false,
+    skipGitRepoCheck: (await runs.registry.skippedGitCheck(sessionId)) ?? false,
     activity: latest ? { at: latest.at, message: latest.message } : null,
   };
 }
 
 /** CODEX_HOME and the binary for pasteable commands, named only when they are not Codex's defaults. */
-export function invocationOf(config: ServerConfig): Invocation {
+export function invocationOf(config: { codexHome: string; readOnly: boolean; runner: { codexBin: string } }): Invocation {
   const { skipGitRepoCheck: _perRun, ...invocation } = invocationOfRun(config.codexHome, [config.runner.codexBin]);
   return { ...invocation, reader: config.readOnly ? "read-only agent" : "agent" };
 }

@@ -1,11 +1,12 @@
 // What the tools show of a run: as its supervisor published it, or (runs of earlier versions) from the ledger.
 import { z } from "zod";
+import { runStateSchema, skippedGitCheck, type CheckedDirectory, type LedgerRun, type RunState } from "../contract/index.js";
+import { SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
+import { workspaceDifference } from "../codex/workspace-identity.js";
 import { invocationOfRun, openSession, resolveSession, resumeCommandLine, SessionLookupError, type SessionStore } from "../sessions/index.js";
-import { SANDBOX_OF_MODE, type RunMode } from "./argv.js";
-import type { LedgerRun } from "./run-ledger.js";
-import { policyDifferences } from "./run-policy.js";
-import { runSnapshotSchema, type RunSnapshot } from "./snapshot.js";
-import { workspaceDifference, type CheckedDirectory } from "./workspace.js";
+import { policyDifferences, type OperatorPolicy } from "./run-policy.js";
+
+export type { OperatorPolicy } from "./run-policy.js";
 
 export const effectiveSchema = z
   .object({
@@ -20,7 +21,7 @@ export const effectiveSchema = z
 export type Effective = z.infer<typeof effectiveSchema>;
 
 /** What the tools answer of a run: what its supervisor publishes, less its own bookkeeping, plus what is derived. */
-export const runViewSchema = runSnapshotSchema.omit({ model: true, event_count: true, supervisor: true, workspace: true }).extend({
+export const runViewSchema = runStateSchema.omit({ model: true, event_count: true, supervisor: true, workspace: true }).extend({
   rollout_path: z.string().nullable(),
   resume_command: z.string().nullable().describe("The shell command that resumes the run's session, ready to paste."),
   effective: effectiveSchema.nullable(),
@@ -28,7 +29,7 @@ export const runViewSchema = runSnapshotSchema.omit({ model: true, event_count: 
 export type RunView = z.infer<typeof runViewSchema>;
 
 /** A run as its supervisor published it, with the ledger's end (when there is one) as the last word. */
-export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunSnapshot, entry: LedgerRun, effective: Effective | null): Promise<RunView> {
+export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunState, entry: LedgerRun, effective: Effective | null, codexBin: string): Promise<RunView> {
   const { end } = entry;
   const sessionId = end?.session_id ?? snapshot.session_id ?? entry.session_id;
   const ended = end !== null || snapshot.status !== "running";
@@ -45,7 +46,7 @@ export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunSnapsh
     error: end ? end.error : snapshot.error,
     errors: end && end.errors.length > 0 ? end.errors : snapshot.errors,
     stderr_tail: end?.stderr_tail || snapshot.stderr_tail,
-    resume_command: sessionId ? resumeCommandLine({ ...invocationOfRun(sessions.home, entry.start.argv), sessionId, cwd: snapshot.cwd, sandbox: SANDBOX_OF_MODE[snapshot.mode] }) : null,
+    resume_command: sessionId ? resumeCommandLine({ ...invocationOf(sessions, entry, codexBin), sessionId, cwd: snapshot.cwd, sandbox: SANDBOX_OF_MODE[snapshot.mode] }) : null,
     effective,
     mode: snapshot.mode,
     cwd: snapshot.cwd,
@@ -56,7 +57,7 @@ export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunSnapsh
   };
 }
 
-export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun): Promise<RunView> {
+export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, codexBin: string): Promise<RunView> {
   const { start, end } = entry;
   const sessionId = entry.session_id;
   return {
@@ -74,7 +75,7 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun):
       : "the ledger has no end for this run: the process that followed it stopped before it finished (see session_summary for what the session log says)",
     errors: end?.errors ?? [],
     stderr_tail: end?.stderr_tail ?? "",
-    resume_command: sessionId ? resumeCommandLine({ ...invocationOfRun(sessions.home, start.argv), sessionId, cwd: start.cwd, sandbox: SANDBOX_OF_MODE[start.mode] }) : null,
+    resume_command: sessionId ? resumeCommandLine({ ...invocationOf(sessions, entry, codexBin), sessionId, cwd: start.cwd, sandbox: SANDBOX_OF_MODE[start.mode] }) : null,
     effective: null,
     mode: start.mode,
     cwd: start.cwd,
@@ -85,16 +86,22 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun):
   };
 }
 
-/** What the session's newest turn_context recorded, against what the run asked for. */
+/** How a pasteable command invokes Codex: this process's binary (never one a record names) and the run's recorded git check. */
+function invocationOf(sessions: SessionStore, entry: LedgerRun, codexBin: string) {
+  return { ...invocationOfRun(sessions.home, [codexBin]), skipGitRepoCheck: skippedGitCheck(entry.start) };
+}
+
+/** What the session's newest turn_context recorded, against what the run asked for and what the operator's configuration sets. */
 export async function effectiveSettings(
   sessions: SessionStore,
   asked: { sessionId: string | null; mode: RunMode; cwd: string; model: string | null; workspace?: CheckedDirectory | null },
+  operator: OperatorPolicy = {},
 ): Promise<Effective | null> {
   if (!asked.sessionId) return null;
   try {
     const context = (await openSession(sessions, asked.sessionId)).model.lastContext;
     if (!context) return null;
-    const differences = policyDifferences(asked.mode, asked.cwd, context);
+    const differences = policyDifferences(asked.mode, asked.cwd, context, operator);
     if (context.cwd !== undefined && context.cwd !== asked.cwd) differences.push(`cwd is ${context.cwd}, asked for ${asked.cwd}`);
     else if (context.cwd !== undefined && asked.workspace) {
       const swapped = await workspaceDifference(context.cwd, asked.workspace);

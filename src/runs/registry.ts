@@ -2,19 +2,52 @@
 // alike from the ledger (runs.jsonl) and the state each supervisor publishes. Looking at a run whose
 // supervisor is gone without recording an end settles it: whatever still carries the run's marker is
 // stopped and the end is recorded with the reason.
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { RunLedger, type EndRecord, type LedgerRun } from "./run-ledger.js";
-import { killMarked, stillRunning, type ProcessId } from "./liveness.js";
-import { RUN_ID } from "./processes.js";
-import { effectiveSettings, viewOfLedgerRun, viewOfSnapshot, type Effective, type RunView } from "./run-view.js";
+import {
+  CANCEL_SIGNAL,
+  cancelRequestSchema,
+  createExclusive,
+  INPUTS_DIR,
+  lastMessageFile,
+  leasesDir,
+  ownDirectory,
+  readBounded,
+  readStateFile,
+  removeFile,
+  removeTree,
+  RUN_ID,
+  runDir,
+  RunLedger,
+  runsDir,
+  runStateSchema,
+  skippedGitCheck,
+  STATE_FILES,
+  type EndRecord,
+  type LedgerRun,
+  type RunState,
+} from "../contract/index.js";
+import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
 import type { SessionStore } from "../sessions/index.js";
-import { CANCEL_FILE, INPUTS_DIR, readSnapshot, REAPED_FILE, runDir, type RunSnapshot } from "./snapshot.js";
-import { CANCEL_SIGNAL } from "./supervisor.js";
+import { effectiveSettings, viewOfLedgerRun, viewOfSnapshot, type Effective, type OperatorPolicy, type RunView } from "./run-view.js";
 
 interface Loaded {
   entry: LedgerRun;
-  snapshot: RunSnapshot | undefined;
+  snapshot: RunState | undefined;
+}
+
+/** What a run directory's files are read through: only ids of ours, never a link, each file bounded and parsed. */
+export async function readRunState(stateDir: string, runId: string): Promise<RunState | undefined> {
+  if (!RUN_ID.test(runId)) return undefined;
+  const dir = runDir(stateDir, runId);
+  const state = await readStateFile(join(dir, STATE_FILES.state.name), runStateSchema, STATE_FILES.state.maxBytes, [runsDir(stateDir), dir]);
+  return state?.run_id === runId ? state : undefined;
+}
+
+async function readCancelRequest(stateDir: string, runId: string): Promise<string | undefined> {
+  const dir = runDir(stateDir, runId);
+  const text = await readBounded(join(dir, STATE_FILES.cancel.name), STATE_FILES.cancel.maxBytes, [runsDir(stateDir), dir]);
+  const parsed = cancelRequestSchema.safeParse(text?.trim().slice(0, 1000));
+  return parsed.success ? parsed.data : undefined;
 }
 
 export interface WaitOptions {
@@ -38,6 +71,10 @@ export class RunRegistry {
     /** The session reader of the process asking (views name the rollout and compare what the session recorded). */
     private readonly sessions: SessionStore,
     private readonly killGraceMs: number,
+    /** The Codex binary this process runs: the only one a printed command names (never one read from a record). */
+    private readonly codexBin: string,
+    /** What the operator's configuration sets, to report a run whose session loosened it. */
+    private readonly operatorPolicy: () => Promise<OperatorPolicy>,
   ) {
     this.ledger = new RunLedger(stateDir);
   }
@@ -53,9 +90,10 @@ export class RunRegistry {
     return entry && this.get(entry.start.run_id);
   }
 
-  /** The argv of the newest run of a session (to resume it the way it was run). */
-  async argvOfSession(sessionId: string): Promise<string[] | undefined> {
-    return (await this.ledger.findBySession(sessionId))?.start.argv;
+  /** The newest run of a session was started with `--skip-git-repo-check` (a resume needs it too); undefined: no run. */
+  async skippedGitCheck(sessionId: string): Promise<boolean | undefined> {
+    const entry = await this.ledger.findBySession(sessionId);
+    return entry && skippedGitCheck(entry.start);
   }
 
   /** Newest first. */
@@ -100,15 +138,16 @@ export class RunRegistry {
     const loaded = await this.load(runId);
     if (!loaded) return undefined;
     if (ended(loaded)) return this.present(loaded);
-    if (!RUN_ID.test(runId)) return this.present(loaded);
     const dir = runDir(this.stateDir, runId);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await ownDirectory(runsDir(this.stateDir));
+    await ownDirectory(dir);
     // the first reason stays: a second cancel does not rewrite why the run was stopped
-    await writeFile(join(dir, CANCEL_FILE), reason, { flag: "wx", mode: 0o600 }).catch(() => undefined);
-    const holder = holderOf(loaded.entry);
-    if (loaded.entry.start.supervisor && (await stillRunning(holder))) {
+    await createExclusive(join(dir, STATE_FILES.cancel.name), reason.slice(0, 1000)).catch(() => false);
+    // a signal goes only to a process proven to be this run's supervisor; it reads the cancel file anyway
+    const supervisor = loaded.entry.start.supervisor;
+    if (supervisor && (await isProvenSupervisor(runId, supervisor))) {
       try {
-        process.kill(holder.pid, CANCEL_SIGNAL);
+        process.kill(supervisor.pid, CANCEL_SIGNAL);
       } catch {
         // gone meanwhile: the next look settles it
       }
@@ -122,7 +161,7 @@ export class RunRegistry {
     let stopped = 0;
     for (const entry of await this.ledger.runs()) {
       if (entry.end) continue;
-      stopped += (await this.settle({ entry, snapshot: await readSnapshot(this.stateDir, entry.start.run_id) })) ?? 0;
+      stopped += (await this.settle({ entry, snapshot: await readRunState(this.stateDir, entry.start.run_id) })) ?? 0;
     }
     return stopped;
   }
@@ -130,11 +169,11 @@ export class RunRegistry {
   private async load(runId: string): Promise<Loaded | undefined> {
     const entry = await this.ledger.find(runId);
     if (!entry) return undefined;
-    const loaded = { entry, snapshot: await readSnapshot(this.stateDir, runId) };
+    const loaded = { entry, snapshot: await readRunState(this.stateDir, runId) };
     if (entry.end) return loaded;
-    if ((await this.settle(loaded)) === undefined && (await stillRunning(holderOf(entry)))) return loaded;
+    if ((await this.settle(loaded)) === undefined && (await followed(entry))) return loaded;
     // it ended meanwhile, or was settled here
-    return { entry: (await this.ledger.find(runId)) ?? entry, snapshot: (await readSnapshot(this.stateDir, runId)) ?? loaded.snapshot };
+    return { entry: (await this.ledger.find(runId)) ?? entry, snapshot: (await readRunState(this.stateDir, runId)) ?? loaded.snapshot };
   }
 
   /**
@@ -142,47 +181,44 @@ export class RunRegistry {
    * the end. Returns the processes stopped, or undefined when the run is still followed (or just ended).
    */
   private async settle({ entry, snapshot }: Loaded): Promise<number | undefined> {
-    if (entry.end || (await stillRunning(holderOf(entry)))) return undefined;
+    if (entry.end || (await followed(entry))) return undefined;
     const runId = entry.start.run_id;
     // a supervisor records the end before it exits: it may have done so since the ledger was read
     if ((await this.ledger.find(runId))?.end) return undefined;
-    // an id this server never makes (a forged record) names no directory of ours and marks no process
-    if (!RUN_ID.test(runId)) {
-      await this.ledger.append(endOfOrphan(entry, undefined, 0, undefined));
-      return 0;
-    }
-    snapshot = (await readSnapshot(this.stateDir, runId)) ?? snapshot;
+    snapshot = (await readRunState(this.stateDir, runId)) ?? snapshot;
     const dir = runDir(this.stateDir, runId);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const claimed = await writeFile(join(dir, REAPED_FILE), String(process.pid), { flag: "wx", mode: 0o600 }).then(
-      () => true,
-      () => false,
-    );
+    await ownDirectory(runsDir(this.stateDir));
+    await ownDirectory(dir);
+    const claimed = await createExclusive(join(dir, STATE_FILES.reaped.name), String(process.pid)).catch(() => false);
     if (!claimed) {
       // another process is settling it: its end record follows shortly
       for (let i = 0; i < 50 && !(await this.ledger.find(runId))?.end; i++) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       return 0;
     }
     const killed = await killMarked(runId);
-    const cancelled = await readFile(join(dir, CANCEL_FILE), "utf8").catch(() => undefined);
-    await rm(join(this.stateDir, "leases", `${runId}.json`), { force: true });
+    const cancelled = await readCancelRequest(this.stateDir, runId);
+    await removeFile(join(leasesDir(this.stateDir), `${runId}.json`));
     // what the supervisor would have removed at the end: the run's inputs and its last-message file
-    await rm(join(dir, INPUTS_DIR), { recursive: true, force: true });
-    await rm(join(dir, `${runId}-last-message.txt`), { force: true });
+    await removeTree(join(dir, INPUTS_DIR));
+    await removeFile(lastMessageFile(this.stateDir, runId));
     await this.ledger.append(endOfOrphan(entry, snapshot, killed, cancelled));
     return killed;
   }
 
   private async present({ entry, snapshot }: Loaded): Promise<RunView> {
-    if (!snapshot) return viewOfLedgerRun(this.sessions, entry);
+    if (!snapshot) return viewOfLedgerRun(this.sessions, entry, this.codexBin);
     const runId = entry.start.run_id;
     let effective = this.effective.get(runId);
     if (effective === undefined) {
       const sessionId = entry.end?.session_id ?? snapshot.session_id ?? entry.session_id;
-      effective = await effectiveSettings(this.sessions, { sessionId, mode: snapshot.mode, cwd: snapshot.cwd, model: snapshot.model, workspace: snapshot.workspace ?? null });
+      effective = await effectiveSettings(
+        this.sessions,
+        { sessionId, mode: snapshot.mode, cwd: snapshot.cwd, model: snapshot.model, workspace: snapshot.workspace ?? null },
+        await this.operatorPolicy(),
+      );
       if (entry.end) this.effective.set(runId, effective);
     }
-    return viewOfSnapshot(this.sessions, snapshot, entry, effective);
+    return viewOfSnapshot(this.sessions, snapshot, entry, effective, this.codexBin);
   }
 }
 
@@ -190,14 +226,18 @@ function ended({ entry, snapshot }: Loaded): boolean {
   return entry.end !== null || (snapshot !== undefined && snapshot.status !== "running");
 }
 
-/** Who follows the run: its supervisor; in records of earlier versions, the server that started it. */
-function holderOf(entry: LedgerRun): ProcessId {
-  return entry.start.supervisor ?? { pid: entry.start.server_pid, started: null };
+/**
+ * The run is followed by its supervisor, proven by pid, start time and marker. Records of earlier versions
+ * (no supervisor: their server followed the run) and records naming any other process prove nothing.
+ */
+function followed(entry: LedgerRun): Promise<boolean> {
+  const supervisor = entry.start.supervisor;
+  return supervisor ? isProvenSupervisor(entry.start.run_id, supervisor) : Promise.resolve(false);
 }
 
-function endOfOrphan(entry: LedgerRun, snapshot: RunSnapshot | undefined, killed: number, cancelled: string | undefined): EndRecord {
+function endOfOrphan(entry: LedgerRun, snapshot: RunState | undefined, killed: number, cancelled: string | undefined): EndRecord {
   const { start } = entry;
-  const holder = holderOf(entry);
+  const holder = start.supervisor ?? { pid: start.server_pid };
   const base = {
     type: "end",
     run_id: start.run_id,

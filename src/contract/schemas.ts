@@ -1,0 +1,170 @@
+// The contract between a server (or a CLI) and a run's supervisor: every file they exchange through the
+// state dir, and the job a server hands to a supervisor, as one zod schema each. Both processes import
+// these and nothing else of each other. Everything here may have been written by someone else (another
+// local user, a sandboxed run that reached the state dir): it is parsed, bounded and never believed as is.
+import { z } from "zod";
+import { RUN_STATUSES, tokenTotalsSchema } from "../sessions/index.js";
+import { RUN_MODES } from "../codex/run-modes.js";
+import { SESSION_UUID } from "../shared/ids.js";
+
+/** The shape of the run ids a server makes (`run_` + base-36 time + 6 hex digits): only these name a directory. */
+export const RUN_ID = /^run_[0-9a-z]{6,40}$/;
+export const runIdSchema = z.string().regex(RUN_ID);
+
+export { SESSION_UUID };
+/** A Codex session id as Codex makes them: the only form that ever reaches an argv or a printed command. */
+export const sessionUuidSchema = z.string().regex(SESSION_UUID);
+
+const text = (max: number) => z.string().max(max);
+const path = text(4096);
+const isoTime = text(40);
+
+/** A process named by its pid and its start time (Linux /proc field 22), so a reused pid is not taken for it. */
+export const processIdSchema = z.object({
+  pid: z.number().int().min(1).max(2 ** 22),
+  /** Clock ticks after boot at which it started; null where /proc is not readable (then nothing proves it). */
+  started: z.string().regex(/^\d{1,20}$/).nullable(),
+});
+export type ProcessId = z.infer<typeof processIdSchema>;
+
+/** A directory as it was checked: its resolved path and its identity. */
+export const checkedDirectorySchema = z.object({ path, dev: z.number(), ino: z.number() });
+export type CheckedDirectory = z.infer<typeof checkedDirectorySchema>;
+
+/** Everything a supervisor needs, handed over on its stdin (so secrets in the environment never touch disk). */
+export const jobSchema = z.object({
+  runId: runIdSchema,
+  stateDir: path,
+  codexHome: path,
+  codexBin: path,
+  argv: z.array(z.string()).max(4096),
+  /** The workspace as the server checked it: a session recording another one is stopped. */
+  workspace: checkedDirectorySchema,
+  env: z.record(z.string(), z.string()),
+  prompt: z.string(),
+  mode: z.enum(RUN_MODES),
+  model: text(200).nullable(),
+  timeoutMs: z.number().int().positive(),
+  killGraceMs: z.number().int().nonnegative(),
+  codexVersion: text(100),
+  /** `--json` ends turns with turn.completed/turn.failed (0.43+). */
+  terminalEvents: z.boolean(),
+  /** ≤0.41 starting a new session: find its id from the rollout that appears. */
+  discoverSession: z.boolean(),
+  resumeOf: sessionUuidSchema.nullable(),
+  /** The run was started with `--skip-git-repo-check` (a resume of its session needs it too). */
+  skipGitRepoCheck: z.boolean(),
+  /** The operator's --ledger-prompts: the ledger keeps the first 200 characters of the prompt. */
+  recordPrompt: z.boolean(),
+  serverPid: z.number().int().positive(),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+/** One line of progress a supervisor publishes. */
+const eventSchema = z.object({ at: isoTime, message: text(1000) });
+
+/** `runs/<run_id>/state.json`: what a run's supervisor publishes while it runs and once more at its end. */
+export const runStateSchema = z.object({
+  run_id: runIdSchema,
+  session_id: sessionUuidSchema.nullable(),
+  status: z.enum(RUN_STATUSES),
+  exit_code: z.number().int().nullable(),
+  signal: text(40).nullable(),
+  final_message: text(200_000).nullable(),
+  duration_ms: z.number().nonnegative(),
+  usage: tokenTotalsSchema.nullable(),
+  error: text(64 * 1024).nullable(),
+  errors: z.array(text(64 * 1024)).max(64),
+  stderr_tail: text(64 * 1024),
+  mode: z.enum(RUN_MODES),
+  cwd: path,
+  /** The model the caller asked for (null: Codex's default), to compare with what the session used. */
+  model: text(200).nullable(),
+  started_at: isoTime,
+  ended_at: isoTime.nullable(),
+  recent_events: z.array(eventSchema).max(50),
+  /** How many progress events there have been, so a follower can tell which of recent_events are new. */
+  event_count: z.number().int().nonnegative(),
+  files_changed: z
+    .array(path)
+    .max(10_000)
+    .describe("Files Codex reported changing in its `--json` stream (0.43+ `file_change` items, legacy patch events)."),
+  supervisor: processIdSchema,
+  /** The workspace as the server checked it (device and inode), to tell a swapped one; absent in older states. */
+  workspace: checkedDirectorySchema.nullable().optional(),
+});
+export type RunState = z.infer<typeof runStateSchema>;
+
+/** `leases/<run_id>.json`: a live run's slot, and whether it writes in its cwd. */
+export const leaseSchema = z.object({
+  run_id: runIdSchema,
+  cwd: path,
+  /** Writes in `cwd` (any mode but read-only): one such run per directory, unless allowed. */
+  writer: z.boolean(),
+  /** First the server that starts the run, then (from the hand-over) the run's supervisor. */
+  holder: processIdSchema,
+  /** The hand-over happened: the holder is the run's supervisor and carries its marker. */
+  supervised: z.boolean(),
+  at: isoTime,
+});
+export type LeaseRecord = z.infer<typeof leaseSchema>;
+
+/** `leases/.lock`: held for the few milliseconds it takes to count the leases and take one. */
+export const lockSchema = z.object({ holder: processIdSchema, at: isoTime });
+export type LockRecord = z.infer<typeof lockSchema>;
+
+/** `runs/<run_id>/cancel`: a request to stop the run; its text is the reason, as the first caller gave it. */
+export const cancelRequestSchema = text(1000);
+
+/** Ledger (`runs.jsonl`) records: a start, a session and an end per run; a line is at most 64 KB, which bounds each field. */
+const recordText = text(64 * 1024);
+const recordList = <T extends z.ZodType>(item: T) => z.array(item).max(4096);
+export const startRecordSchema = z.object({
+  type: z.literal("start"),
+  run_id: runIdSchema,
+  at: isoTime,
+  argv: recordList(recordText),
+  cwd: path,
+  mode: z.enum(RUN_MODES),
+  pgid: z.number().int().positive().nullable(),
+  /** The server process that started the run. */
+  server_pid: z.number().int().positive(),
+  /** The run's supervisor, which follows it to its end (absent in records of earlier versions: the server followed it). */
+  supervisor: processIdSchema.optional(),
+  codex_version: text(100),
+  /** The first 200 characters of the prompt: only with the operator's --ledger-prompts (earlier versions always kept them). */
+  prompt_preview: recordText.optional(),
+  resume_of: sessionUuidSchema.nullable(),
+  /** Absent in records of earlier versions: read from their argv once, here. */
+  skip_git_repo_check: z.boolean().optional(),
+});
+export type StartRecord = z.infer<typeof startRecordSchema>;
+
+export const sessionRecordSchema = z.object({
+  type: z.literal("session"),
+  run_id: runIdSchema,
+  at: isoTime,
+  session_id: sessionUuidSchema,
+});
+export type SessionRecord = z.infer<typeof sessionRecordSchema>;
+
+export const endRecordSchema = z.object({
+  type: z.literal("end"),
+  run_id: runIdSchema,
+  at: isoTime,
+  status: z.enum(RUN_STATUSES).exclude(["running"]),
+  session_id: sessionUuidSchema.nullable(),
+  exit_code: z.number().int().nullable(),
+  signal: text(40).nullable(),
+  duration_ms: z.number().nonnegative(),
+  error: recordText.nullable(),
+  /** Errors Codex printed in its `--json` stream, newest last. */
+  errors: recordList(recordText),
+  stderr_tail: recordText,
+  final_message: recordText.nullable(),
+  usage: tokenTotalsSchema.nullable(),
+});
+export type EndRecord = z.infer<typeof endRecordSchema>;
+
+export const ledgerRecordSchema = z.discriminatedUnion("type", [startRecordSchema, sessionRecordSchema, endRecordSchema]);
+export type LedgerRecord = z.infer<typeof ledgerRecordSchema>;

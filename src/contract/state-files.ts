@@ -1,0 +1,183 @@
+// Where each file of the state dir lives, how large it may be, and the only ways they are read and written.
+// The state dir may be reachable by others (a shared machine, a sandboxed run that can write /tmp), so:
+// names come from validated run ids only; nothing is opened through a symbolic link (O_NOFOLLOW on the file,
+// lstat on the directories above it); reads are bounded and parsed with safeParse, and a file that does not
+// parse is ignored and reported, never believed; removal only touches what was verified to be ours.
+import { constants } from "node:fs";
+import { lstat, mkdir, open, rename, rm, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { z } from "zod";
+import { RUN_ID } from "./schemas.js";
+
+/** Each file's name and the most bytes it is read up to (a larger one is ignored, never read whole). */
+export const STATE_FILES = {
+  state: { name: "state.json", maxBytes: 2 * 1024 * 1024 },
+  cancel: { name: "cancel", maxBytes: 4096 },
+  reaped: { name: "reaped", maxBytes: 64 },
+  lease: { maxBytes: 16 * 1024 },
+  lock: { name: ".lock", maxBytes: 1024 },
+  lastMessage: { maxBytes: 1024 * 1024 },
+  ledger: { name: "runs.jsonl", maxRecordBytes: 64 * 1024 },
+} as const;
+
+/** The run's own inputs (output schema, copies of the checked images), removed when the run's end is recorded. */
+export const INPUTS_DIR = "inputs";
+export const SUPERVISOR_LOG = "supervisor.log";
+
+export function runsDir(stateDir: string): string {
+  return join(stateDir, "runs");
+}
+
+export function leasesDir(stateDir: string): string {
+  return join(stateDir, "leases");
+}
+
+/** A run's directory; only ids of the shape this server makes name one (a forged record could name `../..`). */
+export function runDir(stateDir: string, runId: string): string {
+  if (!RUN_ID.test(runId)) throw new StateFileError(`${JSON.stringify(runId.slice(0, 80))} is not a run id (run_ followed by lowercase letters and digits)`);
+  return join(runsDir(stateDir), runId);
+}
+
+export function lastMessageFile(stateDir: string, runId: string): string {
+  return join(runDir(stateDir, runId), `${runId}-last-message.txt`);
+}
+
+export class StateFileError extends Error {
+  override readonly name = "StateFileError";
+}
+
+/** Files that were ignored, newest last: shown by doctor, so a forged or broken file is reported, not silent. */
+const ignored: Array<{ at: string; path: string; why: string }> = [];
+
+export function reportIgnored(path: string, why: string): void {
+  ignored.push({ at: new Date().toISOString(), path, why: why.slice(0, 300) });
+  if (ignored.length > 50) ignored.splice(0, ignored.length - 50);
+}
+
+export function ignoredStateFiles(): ReadonlyArray<{ at: string; path: string; why: string }> {
+  return ignored;
+}
+
+const NO_FOLLOW_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * The file's text, up to `maxBytes`: undefined when it does not exist, and (reported) when it is a link, not
+ * a regular file, larger than the cap, or below a directory that is a link.
+ */
+export async function readBounded(path: string, maxBytes: number, parents: readonly string[] = []): Promise<string | undefined> {
+  for (const parent of parents) {
+    const info = await lstat(parent).catch(() => undefined);
+    if (!info) return undefined;
+    if (!info.isDirectory()) {
+      reportIgnored(path, `${parent} is ${info.isSymbolicLink() ? "a symbolic link" : "not a directory"}`);
+      return undefined;
+    }
+  }
+  let handle;
+  try {
+    handle = await open(path, NO_FOLLOW_READ);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT" && code !== "ENOTDIR") reportIgnored(path, code === "ELOOP" ? "it is a symbolic link" : `it cannot be opened (${code})`);
+    return undefined;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return void reportIgnored(path, "it is not a regular file");
+    if (info.size > maxBytes) return void reportIgnored(path, `it is ${info.size} bytes, more than such a file ever is (${maxBytes})`);
+    const bytes = Buffer.alloc(Math.min(info.size, maxBytes));
+    let filled = 0;
+    for (let got = -1; got !== 0 && filled < bytes.length; filled += got) got = (await handle.read(bytes, filled, bytes.length - filled, filled)).bytesRead;
+    return bytes.subarray(0, filled).toString("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A JSON state file parsed with its schema; anything else is ignored (and reported). */
+export async function readStateFile<T extends z.ZodType>(path: string, schema: T, maxBytes: number, parents: readonly string[] = []): Promise<z.infer<T> | undefined> {
+  const text = await readBounded(path, maxBytes, parents);
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // a torn file: writes go through a rename, so only a crash or someone else leaves one
+    return void reportIgnored(path, "it is not JSON");
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) return void reportIgnored(path, `it does not match its schema (${parsed.error.issues[0]?.path.join(".") || "root"}: ${parsed.error.issues[0]?.message ?? "?"})`);
+  return parsed.data as z.infer<T>;
+}
+
+/**
+ * Makes `dir` (and its parents) as directories of ours, or refuses: a directory that is a link, or not
+ * owned by this user, is never written through.
+ */
+export async function ownDirectory(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await lstat(dir);
+  if (!info.isDirectory()) throw new StateFileError(`${dir} is ${info.isSymbolicLink() ? "a symbolic link" : "not a directory"}; the state dir holds only directories this server made`);
+  if (typeof process.getuid === "function" && info.uid !== process.getuid()) throw new StateFileError(`${dir} belongs to another user (uid ${info.uid})`);
+}
+
+/** The state dir itself: it may be a link the operator made, but it must be ours and writable by nobody else. */
+export async function checkStateDir(stateDir: string): Promise<string | undefined> {
+  const info = await stat(stateDir).catch(() => undefined);
+  if (!info) return undefined;
+  if (!info.isDirectory()) return `the state dir ${stateDir} is not a directory`;
+  if (typeof process.getuid === "function" && info.uid !== process.getuid()) return `the state dir ${stateDir} belongs to another user (uid ${info.uid}), who could forge its records`;
+  if ((info.mode & 0o022) !== 0) return `the state dir ${stateDir} is writable by others (mode ${(info.mode & 0o777).toString(8)}), who could forge its records: chmod 700 it`;
+  return undefined;
+}
+
+let writes = 0;
+
+/** Readers never see half a file: written beside it (never through a link), then renamed over it. */
+export async function writeAtomically(path: string, text: string): Promise<void> {
+  writes += 1;
+  const temporary = `${path}.${process.pid}.${writes}.tmp`;
+  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    await handle.writeFile(text);
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, path);
+}
+
+/** Creates the file only if nothing (not even a link) is there: true when this call made it. */
+export async function createExclusive(path: string, text: string): Promise<boolean> {
+  try {
+    const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+}
+
+/** Removes a file or a link (never what a link points to). */
+export async function removeFile(path: string): Promise<void> {
+  await unlink(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EISDIR" || error.code === "EPERM") return removeTree(path);
+    if (error.code !== "ENOENT") throw error;
+    return undefined;
+  });
+}
+
+/**
+ * Removes a directory of ours with what is in it. A link in its place is removed as a link: its target
+ * (someone's project, say) is never touched; `rm` does not follow the links inside either.
+ */
+export async function removeTree(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => undefined);
+  if (!info) return;
+  if (!info.isDirectory()) return unlink(path).catch(() => undefined);
+  await rm(path, { recursive: true, force: true });
+}

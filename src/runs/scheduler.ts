@@ -1,0 +1,165 @@
+// Slots and writer locks shared by every process of one state dir (servers, CLIs): each live run holds a
+// lease file in `<state dir>/leases/`, naming its holder (first the server that starts it, then, from the
+// hand-over, its supervisor). A lease counts only while its holder is proven: a supervisor by its pid,
+// start time and marker, a server starting a run by its pid and start time for a short while. So a crash
+// never keeps a slot, and neither does a forged lease naming pid 1. Leases are counted and taken under one
+// short lock, whose wait honours the queue wait too.
+import { lstat, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  createExclusive,
+  leasesDir,
+  leaseSchema,
+  lockSchema,
+  ownDirectory,
+  readStateFile,
+  removeFile,
+  removeTree,
+  STATE_FILES,
+  writeAtomically,
+  type LeaseRecord,
+  type ProcessId,
+} from "../contract/index.js";
+import { isProvenSupervisor, processId, stillRunning } from "../codex/liveness.js";
+
+export interface Want {
+  runId: string;
+  cwd: string;
+  writer: boolean;
+  /** Writes even where another run writes (allow_concurrent). */
+  shareDirectory: boolean;
+}
+
+export type Refusal = { kind: "busy_directory"; writer: string } | { kind: "no_slot" } | { kind: "lock_held"; path: string; holder: string };
+
+export class Lease {
+  constructor(
+    readonly path: string,
+    private record: LeaseRecord,
+  ) {}
+
+  /** The supervisor holds the slot from now on; the server that started the run may go. */
+  async handOver(holder: ProcessId): Promise<void> {
+    this.record = { ...this.record, holder, supervised: true, at: new Date().toISOString() };
+    await writeAtomically(this.path, JSON.stringify(this.record));
+  }
+
+  release(): Promise<void> {
+    return removeFile(this.path);
+  }
+}
+
+/** A lock older than this was left by a crash (it is held for milliseconds). */
+const LOCK_STALE_MS = 10_000;
+/** A server hands its lease to the run's supervisor within this; an unsupervised lease older than it is free. */
+export const SERVER_HOLD_MS = 60_000;
+const POLL_MS = 100;
+const LOCK_MIN_WAIT_MS = 2000;
+
+export class Scheduler {
+  readonly dir: string;
+
+  constructor(
+    stateDir: string,
+    private readonly maxConcurrent: number,
+    private readonly queueWaitMs: number,
+  ) {
+    this.dir = leasesDir(stateDir);
+  }
+
+  /**
+   * Takes a slot for the run, waiting up to queueWaitMs for one to free. A busy directory is refused at
+   * once (waiting would only hide it); no slot, or a lock nobody lets go of, is refused at the deadline.
+   */
+  async acquire(want: Want): Promise<Lease | Refusal> {
+    const deadline = Date.now() + this.queueWaitMs;
+    // the lock is held for milliseconds by whoever counts: even a zero queue wait waits that long for it
+    const lockDeadline = Math.max(deadline, Date.now() + LOCK_MIN_WAIT_MS);
+    for (;;) {
+      const outcome = await this.tryAcquire(want, lockDeadline);
+      if (outcome instanceof Lease || outcome.kind !== "no_slot" || Date.now() >= deadline) return outcome;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
+  /** Leases whose holder is proven to be running them. */
+  async live(): Promise<LeaseRecord[]> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const records = await Promise.all(
+      names.filter((name) => name.endsWith(".json")).map(async (name) => {
+        const path = join(this.dir, name);
+        const record = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
+        // a lease is named after its run: one that names another run is not one of ours
+        if (!record || name !== `${record.run_id}.json`) return undefined;
+        return (await holds(record, path)) ? record : undefined;
+      }),
+    );
+    return records.filter((record): record is LeaseRecord => record !== undefined);
+  }
+
+  private async tryAcquire(want: Want, deadline: number): Promise<Lease | Refusal> {
+    await ownDirectory(this.dir);
+    return this.locked(deadline, async () => {
+      const live = await this.live();
+      if (want.writer && !want.shareDirectory) {
+        const writer = live.find((lease) => lease.writer && lease.cwd === want.cwd);
+        if (writer) return { kind: "busy_directory", writer: writer.run_id } as const;
+      }
+      if (live.length >= this.maxConcurrent) return { kind: "no_slot" } as const;
+      const record: LeaseRecord = { run_id: want.runId, cwd: want.cwd, writer: want.writer, holder: await processId(process.pid), supervised: false, at: new Date().toISOString() };
+      const path = join(this.dir, `${want.runId}.json`);
+      await writeAtomically(path, JSON.stringify(record));
+      return new Lease(path, record);
+    });
+  }
+
+  /**
+   * Runs `work` holding `leases/.lock` (created exclusively, never through a link, naming its holder). A lock
+   * that is not a file of ours, whose holder is gone, or older than LOCK_STALE_MS, was left by a crash or
+   * planted, and is removed; a lock still held at the deadline refuses the run, naming the file.
+   */
+  private async locked<T>(deadline: number, work: () => Promise<T>): Promise<T | Refusal> {
+    const path = join(this.dir, STATE_FILES.lock.name);
+    const me = await processId(process.pid);
+    for (;;) {
+      if (await createExclusive(path, JSON.stringify({ holder: me, at: new Date().toISOString() }))) break;
+      const holder = await staleOrHolder(path);
+      if (holder === undefined) continue;
+      if (Date.now() >= deadline) return { kind: "lock_held", path, holder };
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    try {
+      return await work();
+    } finally {
+      await removeFile(path);
+    }
+  }
+}
+
+/** Removes a lock that cannot be a live one and returns undefined; otherwise says who holds it. */
+async function staleOrHolder(path: string): Promise<string | undefined> {
+  const info = await lstat(path).catch(() => undefined);
+  if (!info) return undefined;
+  if (!info.isFile()) {
+    await removeTree(path);
+    return undefined;
+  }
+  const lock = await readStateFile(path, lockSchema, STATE_FILES.lock.maxBytes);
+  const alive = lock !== undefined && lock.holder.started !== null && (await stillRunning(lock.holder));
+  const fresh = Date.now() - info.mtimeMs < LOCK_STALE_MS;
+  // read again: its holder may have let go and another taken it meanwhile
+  const now = await stat(path).catch(() => undefined);
+  if (!alive || !fresh) {
+    if (now && now.mtimeMs === info.mtimeMs) await removeFile(path);
+    return undefined;
+  }
+  return `pid ${lock.holder.pid}`;
+}
+
+/** The lease's holder is running it: a supervisor proven by its marker, or a server within its start. */
+async function holds(record: LeaseRecord, path: string): Promise<boolean> {
+  if (record.supervised) return isProvenSupervisor(record.run_id, record.holder);
+  if (record.holder.started === null || !(await stillRunning(record.holder))) return false;
+  const info = await stat(path).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs < SERVER_HOLD_MS;
+}

@@ -1,0 +1,211 @@
+// One `codex exec` process: spawn it (own process group, prompt on stdin, stdin then closed), feed its
+// `--json` stream to the event reducer, enforce the hard timeout, stop it on cancel, and decide how it ended.
+import type { ResultPromise } from "execa";
+import type { RunMode } from "../codex/argv.js";
+import { parseExecLine } from "../codex/exec-events.js";
+import { loadExeca } from "../codex/execa.js";
+import { killRunLeftovers } from "../codex/processes.js";
+import type { RunStatus, TokenTotals } from "../sessions/index.js";
+import { SESSION_UUID } from "../contract/index.js";
+import { boundedLines } from "../shared/bounded-lines.js";
+import { signalUntilGone } from "./escalation.js";
+import { decideOutcome, type RunOutcome, type StopReason } from "./outcome.js";
+import { RunEvents } from "./run-events.js";
+
+export interface RunOptions {
+  runId: string;
+  codexBin: string;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  prompt: string;
+  mode: RunMode;
+  timeoutMs: number;
+  /** How long each stop signal (SIGINT, then SIGTERM) gets before the next, then SIGKILL. */
+  killGraceMs: number;
+  /** Resume: the session Codex must report; any other id means it silently started a new one. */
+  expectedSessionId?: string;
+  /** The stream ends a turn with `turn.completed`/`turn.failed` (0.43+); before that it printed no end. */
+  terminalEvents: boolean;
+  /** For streams that never print the session id (≤0.41): asked until it answers or the run ends. */
+  discoverSessionId?: () => Promise<string | undefined>;
+}
+
+const STDERR_TAIL_CHARS = 4000;
+/** A stdout "line" longer than this is garbage (Codex's own lines are far shorter) and is dropped unread. */
+const MAX_STDOUT_LINE = 32 * 1024 * 1024;
+const RECENT_EVENTS = 20;
+
+export class CodexRun {
+  readonly startedAt = new Date();
+  sessionId: string | null = null;
+  endedAt: Date | null = null;
+  outcome: RunOutcome | null = null;
+  /** What the stream said; the final message may be replaced by `--output-last-message`'s file at the end. */
+  readonly events = new RunEvents();
+  readonly recentEvents: Array<{ at: string; message: string }> = [];
+  stderrTail = "";
+  pgid: number | null = null;
+  /** Resolves when the process has exited and its leftovers are gone. */
+  readonly done: Promise<void>;
+  /** Resolves when the session id is known, or the run has ended without one. */
+  readonly sessionKnown: Promise<void>;
+
+  private child: ResultPromise | undefined;
+  private stopRequest: { reason: StopReason; detail: string } | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly listeners = new Set<(message: string) => void>();
+  private resolveDone!: () => void;
+  private resolveSession!: () => void;
+
+  constructor(readonly options: RunOptions) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.sessionKnown = new Promise((resolve) => (this.resolveSession = resolve));
+  }
+
+  get status(): RunStatus {
+    return this.outcome?.status ?? "running";
+  }
+
+  get durationMs(): number {
+    return (this.endedAt ?? new Date()).getTime() - this.startedAt.getTime();
+  }
+
+  get usage(): TokenTotals | null {
+    return this.events.usage;
+  }
+
+  /** Progress lines ("running: npm test", "agent: …") as they happen. Returns an unsubscribe function. */
+  onProgress(listener: (message: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    const { execa } = await loadExeca();
+    const child = execa(options.codexBin, options.argv, {
+      cwd: options.cwd,
+      env: options.env,
+      extendEnv: false,
+      input: options.prompt,
+      detached: true, // its own process group, so the group can be stopped as a whole
+      cleanup: true,
+      buffer: false,
+      reject: false,
+      stripFinalNewline: false,
+    });
+    this.child = child;
+    this.pgid = child.pid ?? null;
+    if (this.stopRequest && this.pgid !== null) this.stopping = this.escalate(this.pgid);
+    // When Codex itself exits, whatever it left in its group goes too: such a process (a command it
+    // started in the background) would otherwise hold the output pipes open, and the run would never end.
+    child.once("exit", () => void killRunLeftovers(options.runId, this.pgid));
+    const timer = setTimeout(() => void this.stop("timeout", `no result within ${options.timeoutMs} ms`), options.timeoutMs);
+    timer.unref();
+
+    const stdout = boundedLines(MAX_STDOUT_LINE, (line) => {
+      for (const event of parseExecLine(line)) {
+        const progress = this.events.apply(event);
+        if (event.kind === "session") this.setSession(event.sessionId);
+        if (progress !== undefined) this.emit(progress);
+      }
+    });
+    child.stdout?.on("data", stdout.push);
+    child.stdout?.on("end", stdout.end);
+    child.stderr?.on("data", (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL_CHARS);
+    });
+    if (options.discoverSessionId) void this.pollSessionId(options.discoverSessionId);
+
+    void child.then(async (result) => {
+      clearTimeout(timer);
+      await this.stopping;
+      // the wrapper may be gone while the native binary or a command it started lives on
+      await killRunLeftovers(options.runId, this.pgid);
+      // a short run can end between two polls for its session id
+      if (this.sessionId === null && options.discoverSessionId) {
+        const found = await options.discoverSessionId().catch(() => undefined);
+        if (found) this.setSession(found);
+      }
+      this.endedAt = new Date();
+      const spawnFailed = result.exitCode === undefined && result.signal === undefined;
+      this.outcome = decideOutcome(
+        {
+          exitCode: result.exitCode ?? null,
+          signal: result.signal ?? null,
+          spawnError: spawnFailed ? result.shortMessage : undefined,
+          stop: this.stopRequest,
+          terminalEvents: options.terminalEvents,
+          stderrTail: this.stderrTail,
+        },
+        this.events,
+      );
+      this.emit(`ended: ${this.outcome.status}${this.outcome.error ? ` (${this.outcome.error.slice(0, 200)})` : ""}`);
+      this.resolveSession();
+      this.resolveDone();
+    });
+  }
+
+  /** Stop the run: SIGINT, SIGTERM, then SIGKILL to the whole group (escalation.ts). */
+  stop(reason: StopReason, detail: string): Promise<void> {
+    if (this.outcome || this.stopRequest) return (this.stopping ?? Promise.resolve()).then(() => this.done);
+    this.stopRequest = { reason, detail };
+    // not spawned yet: start() stops it as soon as it exists
+    if (this.pgid !== null) this.stopping = this.escalate(this.pgid);
+    return (this.stopping ?? Promise.resolve()).then(() => this.done);
+  }
+
+  private escalate(pgid: number): Promise<void> {
+    return signalUntilGone(pgid, (ms) => this.exitsWithin(ms), this.options.killGraceMs);
+  }
+
+  private exitsWithin(ms: number): Promise<boolean> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private setSession(sessionId: string): void {
+    if (this.sessionId !== null) return;
+    // an id goes into the ledger and later into `codex exec resume` commands: only Codex's own shape is taken
+    if (!SESSION_UUID.test(sessionId)) {
+      this.emit(`ignored a session id that is not a UUID: ${JSON.stringify(sessionId.slice(0, 80))}`);
+      return;
+    }
+    this.sessionId = sessionId;
+    const expected = this.options.expectedSessionId;
+    if (expected !== undefined && sessionId !== expected) {
+      void this.stop(
+        "wrong_session",
+        `Codex started a new session ${sessionId} instead of resuming ${expected} (it does that when it cannot find the session it was asked for); the run was stopped.`,
+      );
+    }
+    this.emit(`session: ${sessionId}`);
+    this.resolveSession();
+  }
+
+  private async pollSessionId(discover: () => Promise<string | undefined>): Promise<void> {
+    while (this.sessionId === null && !this.outcome) {
+      const found = await discover().catch(() => undefined);
+      if (found) {
+        this.setSession(found);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  private emit(message: string): void {
+    const flat = message.replace(/\s+/g, " ").trim().slice(0, 300);
+    this.recentEvents.push({ at: new Date().toISOString(), message: flat });
+    if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.shift();
+    for (const listener of this.listeners) listener(flat);
+  }
+}

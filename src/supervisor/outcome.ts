@@ -1,0 +1,54 @@
+// How a run ended, decided from flags and events, never from message text.
+import type { RunStatus } from "../sessions/index.js";
+import type { RunEvents } from "./run-events.js";
+
+export type StopReason = "timeout" | "cancelled" | "wrong_session" | "wrong_workspace";
+
+export interface RunOutcome {
+  status: Exclude<RunStatus, "running">;
+  exitCode: number | null;
+  signal: string | null;
+  error: string | null;
+}
+
+export interface Ending {
+  exitCode: number | null;
+  signal: string | null;
+  /** The process could not be started (execa's short message). */
+  spawnError: string | undefined;
+  /** Why this side stopped it, if it did. */
+  stop: { reason: StopReason; detail: string | undefined } | undefined;
+  /** The stream ends a turn with `turn.completed`/`turn.failed` (0.43+). */
+  terminalEvents: boolean;
+  stderrTail: string;
+}
+
+export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
+  const { exitCode, signal, stop } = ending;
+  const base = { exitCode, signal };
+  if (stop?.reason === "timeout") return { ...base, status: "timeout", error: `timed out: ${stop.detail}` };
+  if (stop?.reason === "cancelled") return { ...base, status: "cancelled", error: `cancelled: ${stop.detail}` };
+  if (stop) return { ...base, status: "failed", error: stop.detail ?? stop.reason };
+  if (ending.spawnError) return { ...base, status: "failed", error: ending.spawnError };
+  if (events.turnFailed !== undefined) return { ...base, status: "failed", error: events.turnFailed };
+  const lastError = events.errors.at(-1);
+  if (exitCode !== 0) {
+    const reason = lastError ?? lastLine(ending.stderrTail) ?? (signal ? `killed by ${signal}` : "no reason printed");
+    return { ...base, status: "failed", error: `codex exited with ${signal ?? `code ${exitCode}`}: ${reason}` };
+  }
+  if (events.turnAborted) return { ...base, status: "failed", error: "the turn was interrupted" };
+  if (events.turnCompleted) return { ...base, status: "completed", error: null };
+  // ≤0.41 print no terminal event: an answer and no error is success
+  if (!ending.terminalEvents && events.sawAgentMessage && lastError === undefined) return { ...base, status: "completed", error: null };
+  return { ...base, status: "failed", error: lastError ?? "codex exited without finishing the turn (no turn.completed event)" };
+}
+
+/** Stderr's last meaningful line, bounded (its end, where the reason usually is). */
+function lastLine(text: string): string | undefined {
+  const line = text
+    .split("\n")
+    .map((candidate) => candidate.trim())
+    .filter((candidate) => candidate !== "" && !candidate.startsWith("WARNING: proceeding") && candidate !== "Reading additional input from stdin...")
+    .at(-1);
+  return line !== undefined && line.length > 500 ? `…${line.slice(-500)}` : line;
+}
