@@ -1,7 +1,7 @@
 // Sessions as MCP resources, `codex://sessions/{id}`, for hosts that browse resources: each reads as its
 // session_summary (JSON). The list is the newest sessions.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { quoted } from "../render.js";
+import { inline, quoted } from "../shared/text.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
 import { listSessions, sessionSummary } from "../sessions/index.js";
 import type { ToolContext } from "../tools/context.js";
@@ -16,8 +16,9 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
         const { sessions: listed } = await listSessions(sessions, { limit: LISTED, includeArchived: false });
         return {
           resources: listed.map((session) => ({
-            uri: `codex://sessions/${session.session_id}`,
-            name: session.session_id,
+            // the id is read from the log: encoded in the URI, escaped in the name, so neither can break a line
+            uri: `codex://sessions/${encodeURIComponent(session.session_id)}`,
+            name: inline(session.session_id),
             // the prompt is log text: quoted and escaped, so a title cannot pose as anything else
             title: `${session.status}: ${quoted(session.first_prompt, 80)}`,
             mimeType: "application/json",

@@ -2,6 +2,7 @@
 // alike from the ledger (runs.jsonl) and the state each supervisor publishes. Looking at a run whose
 // supervisor is gone without recording an end settles it: whatever still carries the run's marker is
 // stopped and the end is recorded with the reason.
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   CANCEL_SIGNAL,
@@ -15,6 +16,7 @@ import {
   readStateFile,
   removeFile,
   removeTree,
+  reportIgnored,
   RUN_ID,
   runDir,
   RunLedger,
@@ -140,6 +142,7 @@ export class RunRegistry {
     if (ended(loaded)) return this.present(loaded);
     const dir = runDir(this.stateDir, runId);
     await ownDirectory(runsDir(this.stateDir));
+    await replaceForeign(dir);
     await ownDirectory(dir);
     // the first reason stays: a second cancel does not rewrite why the run was stopped
     await createExclusive(join(dir, STATE_FILES.cancel.name), reason.slice(0, 1000)).catch(() => false);
@@ -188,6 +191,7 @@ export class RunRegistry {
     snapshot = (await readRunState(this.stateDir, runId)) ?? snapshot;
     const dir = runDir(this.stateDir, runId);
     await ownDirectory(runsDir(this.stateDir));
+    await replaceForeign(dir);
     await ownDirectory(dir);
     const claimed = await createExclusive(join(dir, STATE_FILES.reaped.name), String(process.pid)).catch(() => false);
     if (!claimed) {
@@ -224,6 +228,15 @@ export class RunRegistry {
 
 function ended({ entry, snapshot }: Loaded): boolean {
   return entry.end !== null || (snapshot !== undefined && snapshot.status !== "running");
+}
+
+/** A run directory that is a link (or not a directory) was planted: it goes as what it is (the link, never its target). */
+async function replaceForeign(dir: string): Promise<void> {
+  const info = await lstat(dir).catch(() => undefined);
+  if (info && !info.isDirectory()) {
+    reportIgnored(dir, info.isSymbolicLink() ? "it is a symbolic link (removed)" : "it is not a directory (removed)");
+    await removeFile(dir);
+  }
 }
 
 /**

@@ -51,6 +51,7 @@ export class Lease {
 
 /** A lock older than this was left by a crash (it is held for milliseconds). */
 const LOCK_STALE_MS = 10_000;
+const LOCK_UNREADABLE_MS = 1000;
 /** A server hands its lease to the run's supervisor within this; an unsupervised lease older than it is free. */
 export const SERVER_HOLD_MS = 60_000;
 const POLL_MS = 100;
@@ -144,16 +145,15 @@ async function staleOrHolder(path: string): Promise<string | undefined> {
     await removeTree(path);
     return undefined;
   }
+  const age = Date.now() - info.mtimeMs;
   const lock = await readStateFile(path, lockSchema, STATE_FILES.lock.maxBytes);
-  const alive = lock !== undefined && lock.holder.started !== null && (await stillRunning(lock.holder));
-  const fresh = Date.now() - info.mtimeMs < LOCK_STALE_MS;
+  // a lock is created, then written: unreadable for a moment is normal, for longer it is garbage
+  const stale = lock === undefined ? age > LOCK_UNREADABLE_MS : lock.holder.started === null || !(await stillRunning(lock.holder)) || age > LOCK_STALE_MS;
+  if (!stale) return lock ? `pid ${lock.holder.pid}` : "a process that has not written its name yet";
   // read again: its holder may have let go and another taken it meanwhile
   const now = await stat(path).catch(() => undefined);
-  if (!alive || !fresh) {
-    if (now && now.mtimeMs === info.mtimeMs) await removeFile(path);
-    return undefined;
-  }
-  return `pid ${lock.holder.pid}`;
+  if (now && now.mtimeMs === info.mtimeMs) await removeFile(path);
+  return undefined;
 }
 
 /** The lease's holder is running it: a supervisor proven by its marker, or a server within its start. */

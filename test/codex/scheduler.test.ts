@@ -1,11 +1,12 @@
 // Slots and writer leases shared through the state dir: counted under one lock, and free once their
 // holder is gone (dead, or its pid reused by another process).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { processId } from "../../src/codex/liveness.js";
+import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
 import type { LeaseRecord } from "../../src/contract/index.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
 
@@ -70,5 +71,45 @@ describe("scheduler", () => {
     await writeFile(join(dir, "leases", ".lock"), dead);
     expect(await new Scheduler(dir, 1, 0).acquire(want(rid("after_crash")))).toBeInstanceOf(Lease);
     expect(await readdir(join(dir, "leases"))).toEqual([`${rid("aftercrash")}.json`]);
+  });
+
+  it("a forged lease frees its slot: one naming pid 1 as a supervisor, or filed under another run's name", async () => {
+    const dir = await stateDir();
+    const pid1 = await processId(1);
+    await mkdir(join(dir, "leases"), { recursive: true });
+    await writeFile(join(dir, "leases", `${rid("pidone")}.json`), JSON.stringify({ run_id: rid("pidone"), cwd: "/w", writer: true, holder: pid1, supervised: true, at: new Date().toISOString() }));
+    const me = await processId(process.pid);
+    await writeFile(join(dir, "leases", `${rid("misfiled")}.json`), JSON.stringify({ run_id: rid("other"), cwd: "/w", writer: true, holder: me, supervised: false, at: new Date().toISOString() }));
+    const scheduler = new Scheduler(dir, 1, 0);
+    expect(await scheduler.live()).toEqual([]);
+    // the control: a supervisor that carries the run's marker holds its slot
+    const marked = spawn("sleep", ["60"], { stdio: "ignore", env: { ...process.env, [SUPERVISOR_MARKER]: rid("marked") } });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await writeFile(
+        join(dir, "leases", `${rid("marked")}.json`),
+        JSON.stringify({ run_id: rid("marked"), cwd: "/w", writer: true, holder: await processId(marked.pid ?? 0), supervised: true, at: new Date().toISOString() }),
+      );
+      expect((await scheduler.live()).map((lease) => lease.run_id)).toEqual([rid("marked")]);
+      expect(await scheduler.acquire(want(rid("next")))).toEqual({ kind: "no_slot" });
+    } finally {
+      marked.kill("SIGKILL");
+    }
+  });
+
+  it("a .lock that is a directory does not fail every run; a lock a live process keeps fresh is refused at the deadline", async () => {
+    const dir = await stateDir();
+    await mkdir(join(dir, "leases", ".lock", "inside"), { recursive: true });
+    expect(await new Scheduler(dir, 1, 0).acquire(want(rid("afterdir")))).toBeInstanceOf(Lease);
+    const lock = join(dir, "leases", ".lock");
+    const me = await processId(process.pid);
+    const hold = () => writeFile(lock, JSON.stringify({ holder: me, at: new Date().toISOString() }));
+    await hold();
+    const keeper = setInterval(() => void hold(), 200);
+    try {
+      expect(await new Scheduler(dir, 5, 0).acquire(want(rid("blocked")))).toEqual({ kind: "lock_held", path: lock, holder: `pid ${process.pid}` });
+    } finally {
+      clearInterval(keeper);
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { boundedLine, MAX_RECORD_BYTES } from "../../src/contract/index.js";
 import { CALLER_CONFIG_KEYS, flattenConfig, policyDifferences, refuseCallerSettings, refuseWorkspace } from "../../src/runs/run-policy.js";
+import { stateReach } from "../../src/runs/state-reach.js";
 
 const strict = { allowConfigKeys: [], allowProfile: false };
 const refusal = (key: string) =>
@@ -91,6 +92,38 @@ describe("policy differences", () => {
     ).toEqual(['writable root "/" was not asked for', "sandbox network_access is true, asked for the default", "sandbox exclude_slash_tmp is true, asked for the default", "approval policy is on-request, asked for never"]);
     expect(policyDifferences("read-only", "/w", { sandbox: "danger-full-access", sandboxPolicy: { type: "danger-full-access" }, approval: "never" })).toEqual(["sandbox is danger-full-access, asked for read-only"]);
     expect(policyDifferences("sandboxed", "/w", { sandbox: "workspace-write", sandboxPolicy: { type: "workspace-write", network_access: false, exclude_tmpdir_env_var: false, exclude_slash_tmp: false }, approval: "never" })).toEqual([]);
+  });
+});
+
+describe("policy differences against the operator's own configuration", () => {
+  const loosened = { sandbox: "workspace-write", sandboxPolicy: { type: "workspace-write", writable_roots: ["/w", "/shared"], network_access: false, exclude_tmpdir_env_var: false, exclude_slash_tmp: false }, approval: "never" };
+
+  it("a session that turned an operator's exclude_slash_tmp = true back to false is reported; the operator's own roots are not", () => {
+    const operator = { sandboxWorkspaceWrite: { exclude_slash_tmp: true, writable_roots: ["/shared"] } };
+    expect(policyDifferences("sandboxed", "/w", loosened, operator)).toEqual(["sandbox exclude_slash_tmp is false, the operator's configuration sets true"]);
+    // the control: compared with Codex's defaults only, the loosening goes unseen (and the operator's root looks foreign)
+    expect(policyDifferences("sandboxed", "/w", loosened)).toEqual(['writable root "/shared" was not asked for']);
+  });
+
+  it("a switch the operator turned on that the session does not record is reported; what matches is not", () => {
+    const operator = { sandboxWorkspaceWrite: { exclude_tmpdir_env_var: true } };
+    expect(policyDifferences("sandboxed", "/w", { sandbox: "workspace-write", sandboxPolicy: { type: "workspace-write", writable_roots: ["/w"] }, approval: "never" }, operator)).toEqual([
+      "sandbox exclude_tmpdir_env_var is not set, the operator's configuration sets true",
+    ]);
+    expect(policyDifferences("sandboxed", "/w", { sandbox: "workspace-write", sandboxPolicy: { type: "workspace-write", exclude_tmpdir_env_var: true }, approval: "never" }, operator)).toEqual([]);
+  });
+});
+
+describe("what a sandboxed run could reach", () => {
+  it("/tmp and $TMPDIR get Codex's exclusions; a writable root around the state refuses sandboxed runs", () => {
+    expect(stateReach({ codexHome: "/home/u/.codex", stateDir: "/home/u/.local/state/ccm", tmpdir: undefined, writableRoots: [] })).toEqual({ exclusions: {}, refusal: undefined, findings: [] });
+    const tmp = stateReach({ codexHome: "/tmp/ci/codex", stateDir: "/var/tmp/run/state", tmpdir: "/var/tmp/run", writableRoots: [] });
+    expect(tmp.exclusions).toEqual({ exclude_slash_tmp: true, exclude_tmpdir_env_var: true });
+    expect(tmp.refusal).toBe(undefined);
+    const rooted = stateReach({ codexHome: "/home/u/.codex", stateDir: "/srv/shared/state", tmpdir: undefined, writableRoots: ["/srv/shared"] });
+    expect(rooted.refusal).toBe(
+      "the state dir /srv/shared/state is inside the writable root /srv/shared of Codex's config (sandbox_workspace_write.writable_roots), so a sandboxed run could change what the next run executes. Remove that root, or move the state dir out of it (--state-dir, CODEX_HOME); read-only runs are still allowed.",
+    );
   });
 });
 

@@ -1,0 +1,23 @@
+// Text from logs and state files, shown to people and to models. It is data: it must not start lines of its
+// own, reorder what follows it (bidirectional controls, U+202E), or close the quotes the server puts around it.
+
+/** Control characters (newlines included), line and paragraph separators, and every bidirectional control. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** A name, id or path from a log, shown bare: every unsafe character as `\uXXXX`, so it stays on its line and reads in order. */
+export function inline(text: string | null | undefined): string {
+  if (text === null || text === undefined) return "?";
+  return text.replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Log text as a quotation: one line, bounded, in “…”; the quote characters and backslashes inside are
+ * escaped, so the text cannot close the quotes and go on as if it were ours.
+ */
+export function quoted(text: string | null | undefined, max = 400): string {
+  if (text === null || text === undefined) return "(none)";
+  const flat = text.replace(/\s+/g, " ").trim();
+  const cut = flat.length > max ? flat.slice(0, max) : flat;
+  return `“${inline(cut.replace(/[\\“”]/g, "\\$&"))}${flat.length > max ? "…" : ""}”`;
+}
