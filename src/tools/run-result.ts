@@ -39,13 +39,16 @@ export function timeoutInput(runner: Pick<RunnerConfig, "defaultTimeoutMs" | "ma
     );
 }
 
+/** The longest any call waits for a run (run_codex, resume_session, run_status): one cap, said once. */
+export const MAX_WAIT_MS = 600_000;
+
 /** wait_ms with this server's default wait. */
 export function waitInput(waitMs: number) {
   return z
     .number()
     .int()
     .min(0)
-    .max(600_000)
+    .max(MAX_WAIT_MS)
     .describe(`How long this call waits before answering \`running\` with the run_id (default ${waitMs} ms on this server, under a host's 60 s tool timeout). The run goes on; poll run_status.`);
 }
 

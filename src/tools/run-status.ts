@@ -8,14 +8,20 @@ import { checkSessionRef } from "./policy.js";
 import { sessionIdInput } from "./schemas.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
 import { runViewSchema } from "../runs/run-view.js";
-import { renderRun, waitForRun } from "./run-result.js";
+import { MAX_WAIT_MS, renderRun, waitForRun } from "./run-result.js";
 
 const RECENT = 20;
 
 const inputSchema = z.object({
   run_id: z.string().min(1).max(100).optional().describe("The run_id run_codex or resume_session returned."),
   session_id: sessionIdInput.optional().describe("Or a Codex session, named as in every other tool (its full UUID, a unique prefix of 8+ characters, `last`, or an absolute rollout path inside CODEX_HOME): its newest run."),
-  wait_ms: z.number().int().min(0).max(60_000).default(0).describe("Wait up to this long (≤ 60 s) for a running run to end before answering."),
+  wait_ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_WAIT_MS)
+    .default(0)
+    .describe(`Wait up to this long (≤ ${MAX_WAIT_MS} ms) for a running run to end before answering; keep it under the host's tool timeout (60 s for many).`),
 });
 
 // with an id: the run itself, the same object run_codex and cancel_run answer; without: `runs`
