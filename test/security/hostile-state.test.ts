@@ -15,7 +15,7 @@ import type { RunView } from "../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
-import { connect, testConfig, textOf, type Connected, type TestConfig } from "../support/mcp.js";
+import { connect, testConfig, type Connected, type TestConfig } from "../support/mcp.js";
 
 let model: FakeModel;
 let home: string;
