@@ -2,8 +2,8 @@
 // Process entry: serve MCP over stdio. Only this file touches process signals and exit.
 // The server and its dependencies load only when serving: `--version` and `--help` answer at once.
 import { createRequire } from "node:module";
-import { ConfigError, flagHelp, loadConfig } from "./config.js";
-import { log } from "./log.js";
+import { ConfigError, flagHelp, loadConfig } from "./config/config.js";
+import { log } from "./shared/log.js";
 
 const { version: SERVER_VERSION } = createRequire(import.meta.url)("../package.json") as { version: string };
 

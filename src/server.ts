@@ -2,7 +2,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { createRequire } from "node:module";
 import { RunManager } from "./runs/run-manager.js";
-import type { ServerConfig } from "./config.js";
+import type { ServerConfig } from "./config/config.js";
 import { registerTriagePrompt } from "./prompts/triage.js";
 import { registerSessionResources } from "./resources/sessions.js";
 import { SessionStore } from "./sessions/index.js";

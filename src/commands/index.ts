@@ -3,9 +3,9 @@
 // Exit codes: 0 ok · 1 error (unknown session, failed check) · 2 wrong usage · 3 the session did not complete.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { RunManager } from "../runs/run-manager.js";
-import type { ServerConfig } from "../config.js";
-import { doctor, renderDoctor } from "../doctor.js";
-import { renderCalls, renderRun, renderSummary, renderUsage } from "../render.js";
+import type { ServerConfig } from "../config/config.js";
+import { doctor, renderDoctor } from "../doctor/doctor.js";
+import { renderCalls, renderRun, renderSummary, renderUsage } from "../text/render.js";
 import type { RunView } from "../runs/run-view.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
 import { listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, SessionStore, type SessionListing } from "../sessions/index.js";

@@ -2,7 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { requireCredentials } from "../codex/credentials.js";
 import { refuseCallerSettings, RunRefusedError } from "../runs/run-policy.js";
-import type { ServerConfig } from "../config.js";
+import type { ServerConfig } from "../config/config.js";
 
 export function refuseWithoutCredentials(server: McpServer, config: ServerConfig, call: { profile?: string; config?: Record<string, unknown> }): Promise<void> {
   // settings a caller may not make are refused for that reason first: their credentials are beside the point

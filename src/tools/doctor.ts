@@ -1,5 +1,5 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { doctor, doctorReportSchema, renderDoctor } from "../doctor.js";
+import { doctor, doctorReportSchema, renderDoctor } from "../doctor/doctor.js";
 import type { ToolContext } from "./context.js";
 import { answer, toolResult, withNote } from "./result.js";
 

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { renderList } from "../render.js";
+import { renderList } from "../text/render.js";
 import type { ToolContext } from "./context.js";
 import { listSessions } from "../sessions/index.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";

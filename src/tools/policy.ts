@@ -3,7 +3,7 @@
 import { realpath } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import { within } from "../runs/run-policy.js";
-import type { ServerConfig } from "../config.js";
+import type { ServerConfig } from "../config/config.js";
 import { SessionLookupError } from "../sessions/index.js";
 
 export async function checkSessionRef(config: ServerConfig, ref: string): Promise<void> {

@@ -2,7 +2,7 @@
 // for the model that names the fix. Errors never escape as exceptions (they would lose that message).
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z, type ZodRawShape } from "zod";
-import { log } from "../log.js";
+import { log } from "../shared/log.js";
 import { ExplainedError } from "../shared/errors.js";
 
 /**

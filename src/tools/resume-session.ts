@@ -3,7 +3,7 @@ import { z } from "zod";
 import { MODE_OF_SANDBOX } from "../codex/run-modes.js";
 import { isSandboxMode } from "../sessions/views/closed-sets.js";
 import { openSession, SessionLookupError } from "../sessions/index.js";
-import type { ServerConfig } from "../config.js";
+import type { ServerConfig } from "../config/config.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { checkSessionRef } from "./policy.js";

@@ -1,7 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { RUN_STATUSES } from "../sessions/views/closed-sets.js";
-import type { ServerConfig } from "../config.js";
+import type { ServerConfig } from "../config/config.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { answer, withNote } from "./result.js";

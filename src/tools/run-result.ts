@@ -8,8 +8,8 @@ import { CALLER_CONFIG_KEYS } from "../runs/run-policy.js";
 import { MODE_MEANING, REASONING_EFFORTS, RUN_MODES } from "../codex/run-modes.js";
 import { runViewSchema } from "../runs/run-view.js";
 import type { RunManager, RunnerConfig, RunView } from "../runs/run-manager.js";
-import { humanDuration } from "../config.js";
-import { renderRun } from "../render.js";
+import { humanDuration } from "../config/config.js";
+import { renderRun } from "../text/render.js";
 import { toolResult } from "./result.js";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;

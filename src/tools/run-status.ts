@@ -1,7 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { RunManager, RunView } from "../runs/run-manager.js";
-import type { ServerConfig } from "../config.js";
+import type { ServerConfig } from "../config/config.js";
 import { resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { renderSummary } from "../render.js";
+import { renderSummary } from "../text/render.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";

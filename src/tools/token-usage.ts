@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import { sessionTokenUsage } from "../sessions/index.js";
-import { renderUsage } from "../render.js";
+import { renderUsage } from "../text/render.js";
 import { answer, toolResult, withNote } from "./result.js";
 import { sessionTokenUsageSchema } from "../sessions/views/usage.js";
 import { sessionIdInput } from "./schemas.js";

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configProblems } from "../../src/doctor.js";
+import { configProblems } from "../../src/doctor/doctor.js";
 import { parseCapabilities } from "../../src/codex/capabilities.js";
 import { writeFile } from "node:fs/promises";
 import { codexConfig } from "../support/codex-home.js";

@@ -6,7 +6,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunnerConfig } from "../../src/runs/run-manager.js";
-import { loadConfig, type ServerConfig } from "../../src/config.js";
+import { loadConfig, type ServerConfig } from "../../src/config/config.js";
 import { createServer } from "../../src/server.js";
 
 export interface Connected {

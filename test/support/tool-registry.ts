@@ -1,7 +1,7 @@
 // The tools a server offers, taken from the server's one list (src/tools/index.ts) rather than restated in
 // each test: registerTools is run against a recorder, with a real configuration.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig } from "../../src/config/config.js";
 import type { ToolContext } from "../../src/tools/context.js";
 import { registerTools } from "../../src/tools/index.js";
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flagHelp, loadConfig } from "../../src/config.js";
+import { flagHelp, loadConfig } from "../../src/config/config.js";
 import { connect, testConfig } from "../support/mcp.js";
 
 let codexHome: string;

@@ -2,9 +2,9 @@
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
-import type { RunnerConfig } from "./runs/run-manager.js";
-import { CONFIG_KEY } from "./codex/toml.js";
-import { defaultCodexHome } from "./sessions/codex-home.js";
+import type { RunnerConfig } from "../runs/run-manager.js";
+import { CONFIG_KEY } from "../codex/toml.js";
+import { defaultCodexHome } from "../sessions/index.js";
 
 export interface ServerConfig {
   /** Where Codex keeps its sessions: CODEX_HOME, else ~/.codex. */

@@ -2,11 +2,11 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { CodexUnavailableError, JSON_STREAMS, type Capabilities } from "./codex/capabilities.js";
-import type { RunManager } from "./runs/run-manager.js";
-import type { ServerConfig } from "./config.js";
-import { assessCredentials, CREDENTIAL_SOURCES, probeEndpoint, readCodexFiles } from "./codex/credentials.js";
-import { listRolloutFiles } from "./sessions/locate.js";
+import { CodexUnavailableError, JSON_STREAMS, type Capabilities } from "../codex/capabilities.js";
+import type { RunManager } from "../runs/run-manager.js";
+import type { ServerConfig } from "../config/config.js";
+import { assessCredentials, CREDENTIAL_SOURCES, probeEndpoint, readCodexFiles } from "../codex/credentials.js";
+import { listRolloutFiles } from "../sessions/index.js";
 
 export const CHECK_LEVELS = ["ok", "warn", "fail"] as const;
 export type CheckLevel = (typeof CHECK_LEVELS)[number];
