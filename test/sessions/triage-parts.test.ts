@@ -195,7 +195,8 @@ describe("run facts merged with the log", () => {
     const diagnosis = diagnose(model, { sessionId: ID, cwd: "/w", invocation: { codexHome: "/my home", codexBin: "/opt/codex" }, run: facts({ status: "completed", skipGitRepoCheck: true }) });
     expect(diagnosis.next_command).toBe(`CODEX_HOME='/my home' /opt/codex exec --cd /w --skip-git-repo-check resume ${ID} 'Continue where you left off.'`);
     expect(resumeCommandLine({ sessionId: ID, model: "gpt-big", options: ["-c", "a=b"] })).toBe(`codex exec --model gpt-big -c a=b resume ${ID} 'Continue where you left off.'`);
-    expect(resumeCommandLine({ sessionId: "x; rm -rf ~", cwd: "/a b" })).toBe("codex exec --cd '/a b' resume 'x; rm -rf ~' 'Continue where you left off.'");
+    // a log's id that is not a UUID is never printed: quoted, `--config=…` would still be an option to Codex
+    expect(resumeCommandLine({ sessionId: "x; rm -rf ~", cwd: "/a b" })).toBe("codex exec --cd '/a b' resume '<session id: the log'\\''s is not a UUID>' 'Continue where you left off.'");
   });
 
   it("an unreachable host is the sandbox's doing only when the sandbox had no network", async () => {
