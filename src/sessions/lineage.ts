@@ -45,6 +45,8 @@ export class LineageTracker {
   private turnStarts = 0;
   /** Counters matched so far against the parent's, from the start; -1 once one differs. */
   private matched = 0;
+  /** A sub-agent's own turn has begun (its task_started or prompt): its counters from then on are its own. */
+  private ownTurn = false;
 
   constructor(
     private readonly parentCounters?: readonly number[],
@@ -85,10 +87,14 @@ export class LineageTracker {
       this.closed = true;
       return false;
     }
-    // A fresh sub-agent's own first lines come within the burst too; but no model response (so no counter
-    // of its own) can: a counter in the burst is replayed. Other lines are replayed only in a fork.
+    // A fresh sub-agent's own first lines come within the burst too. A counter in the burst is replayed only
+    // with proof that it is not the sub-agent's own: it comes before the sub-agent's own turn began, and it
+    // does not count a single response from zero (a guardian/reviewer sub-agent that copied nothing answers
+    // within the burst; its counter's total equals its last response). Other lines are replayed only in a fork.
     const replaysHistory = this.copyingParent || this.meta.forkedFromId !== undefined;
-    return (replaysHistory || event.kind === "token_count") && this.count(event);
+    if (replaysHistory) return this.count(event);
+    if (event.kind === "turn_started" || (event.kind === "user_message" && !event.copy)) this.ownTurn = true;
+    return event.kind === "token_count" && !this.ownTurn && !countsFromZero(event) && this.count(event);
   }
 
   private start(meta: EventOf<"meta">): void {
@@ -116,6 +122,11 @@ export class LineageTracker {
     inherited.turns = this.turnStarts || this.prompts;
     return true;
   }
+}
+
+/** A cumulative counter equal to its own last response: it started from zero, so it holds nobody else's usage. */
+function countsFromZero(event: EventOf<"token_count">): boolean {
+  return event.total !== undefined && event.last !== undefined && event.total.total === event.last.total && event.total.total > 0;
 }
 
 export type { InheritedView } from "./views/summary.js";

@@ -369,9 +369,18 @@ function functionCall(item: Json, at: At): SessionEvent[] {
       arguments: args,
       command: isShellTool(name) ? commandText(args) : undefined,
       patchPaths: patch !== undefined ? patchPaths(patch) : undefined,
+      ...(name === "write_stdin" && processIdOf(args) !== undefined && { polls: processIdOf(args) }),
       ...at,
     },
   ];
+}
+
+/** `write_stdin{session_id}` (unified exec): the process a poll reads from, as the running output named it. */
+function processIdOf(args: unknown): string | undefined {
+  if (!isRecord(args)) return undefined;
+  const id = args.session_id;
+  if (typeof id === "number" && Number.isInteger(id) && id >= 0) return String(id);
+  return typeof id === "string" && /^\d{1,20}$/.test(id) ? id : undefined;
 }
 
 function customToolCall(item: Json, at: At): SessionEvent[] {
@@ -412,6 +421,7 @@ function toolOutput(item: Json, at: At): SessionEvent[] {
       exitCode: parsed.exitCode,
       durationMs: parsed.durationMs,
       running: parsed.running,
+      ...(parsed.processId !== undefined && { processId: parsed.processId }),
       isError: parsed.isError,
       denial: parsed.denial,
       ...at,
@@ -536,7 +546,7 @@ function tokenUsageRecord(payload: Json, at: At): SessionEvent[] {
   const turn = tokenTotals(payload.turn_token_usage);
   if (turn) events.push({ kind: "turn_usage", turnId: str(payload.turn_id), usage: turn, ...at });
   const thread = tokenTotals(payload.thread_token_usage);
-  if (thread) events.push({ kind: "token_count", total: thread, last: tokenTotals(payload.usage), ...at });
+  if (thread) events.push({ kind: "token_count", source: "record", total: thread, last: tokenTotals(payload.usage), ...at });
   return events;
 }
 

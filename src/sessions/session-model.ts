@@ -47,6 +47,12 @@ export interface Call {
   result?: EventOf<"call_result">;
   /** Code mode (0.145+): the `exec` call this command or MCP call ran inside. */
   parentCallId?: string;
+  /** Unified exec `write_stdin`: the process it polls; its exit is the starting call's, not the poll's. */
+  polls?: string;
+  /** Unified exec: the call that started the process this poll read from, once known. */
+  pollOf?: string;
+  /** Unified exec: the exit a later poll reported for the process this call started (counted here, once). */
+  processExit?: { exitCode: number };
 }
 
 export interface SessionModel {
@@ -206,7 +212,18 @@ export class SessionFolder {
         if (turn && !turn.ended) turn.lastItem = "call_output";
         if (call.patchPaths && succeeded(call)) addPaths(model.filesChanged, call.patchPaths);
         if (this.options.compact) {
-          call.output = { kind: "call_output", line: event.line, callId: event.callId, text: "", exitCode: event.exitCode, durationMs: event.durationMs, running: event.running, isError: event.isError, denial: event.denial };
+          call.output = {
+            kind: "call_output",
+            line: event.line,
+            callId: event.callId,
+            text: "",
+            exitCode: event.exitCode,
+            durationMs: event.durationMs,
+            running: event.running,
+            ...(event.processId !== undefined && { processId: event.processId }),
+            isError: event.isError,
+            denial: event.denial,
+          };
         }
         return;
       }
@@ -312,6 +329,11 @@ export function turnStatus(turn: Turn): TurnStatus {
 export type { CallStatus } from "./views/closed-sets.js";
 
 export function callStatus(call: Call): CallStatus {
+  if (call.polls !== undefined) {
+    // a poll returned what the process printed so far; the process's exit is the starting call's
+    if (call.result?.status === "failed" || call.output?.isError) return "failed";
+    return call.output || call.result ? "completed" : "no_output";
+  }
   const exitCode = callExitCode(call);
   if (call.result?.status === "failed" || call.result?.status === "declined") return "failed";
   if (exitCode !== undefined && exitCode !== 0) return "failed";
@@ -322,7 +344,8 @@ export function callStatus(call: Call): CallStatus {
 }
 
 export function callExitCode(call: Call): number | undefined {
-  return call.result?.exitCode ?? call.output?.exitCode;
+  if (call.polls !== undefined) return undefined;
+  return call.result?.exitCode ?? call.output?.exitCode ?? call.processExit?.exitCode;
 }
 
 export function callDurationMs(call: Call): number | undefined {
