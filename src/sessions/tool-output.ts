@@ -105,6 +105,9 @@ export function denialOf(text: string): Denial | undefined {
     /['"‘]?(\/[^\s'"’:]*)['"’]?: (Read-only file system|Permission denied|Operation not permitted)/.exec(unescaped) ??
     /^(?:\S*sh|zsh|bash|dash): (?:line \d+: )?([^\s'"’:/][^\s'"’:]*): (Read-only file system|Permission denied|Operation not permitted)/m.exec(unescaped);
   if (write) return { kind: "write", target: write[1] ?? null, explicit: explicit || write[2] === "Read-only file system" };
+  // zsh names the refusal first: `zsh:1: read-only file system: notes.txt`
+  const zsh = /^zsh:(?:\d+:)? (read-only file system|permission denied|operation not permitted): (\S+)/m.exec(unescaped);
+  if (zsh) return { kind: "write", target: zsh[2] ?? null, explicit: explicit || zsh[1] === "read-only file system" };
   const network =
     /Could not resolve host:? ([\w.-]+)/.exec(unescaped) ??
     /Failed to connect to ([\w.:-]+) port (\d+)/.exec(unescaped) ??

@@ -26,39 +26,43 @@ const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_outp
 
 /**
  * One source's cumulative counter: a drop opens a new segment (a resumed process that started again from
- * zero), and the total is the sum of each segment's last value.
+ * zero), and the total is the sum of each segment's last value. Plain data, so a saved fold restores it.
  */
-export class CounterSegments {
-  private finished = ZERO;
-  private last: TokenTotals | undefined;
-  segments = 0;
+interface CounterSegments {
+  finished: TokenTotals;
+  last: TokenTotals | undefined;
+  segments: number;
   /** Cumulative usage at the newest counter of each turn. */
-  readonly byTurn = new Map<number, TokenTotals>();
+  readonly byTurn: Map<number, TokenTotals>;
+}
 
-  add(total: TokenTotals, turn: number): void {
-    if (this.last && total.total < this.last.total) {
-      this.finished = add(this.finished, this.last);
-      this.last = undefined;
-    }
-    if (!this.last) this.segments += 1;
-    this.last = total;
-    this.byTurn.set(turn, add(this.finished, total));
-  }
+function newSegments(): CounterSegments {
+  return { finished: ZERO, last: undefined, segments: 0, byTurn: new Map() };
+}
 
-  total(): TokenTotals | undefined {
-    return this.last ? add(this.finished, this.last) : undefined;
+function addCounter(counter: CounterSegments, total: TokenTotals, turn: number): void {
+  if (counter.last && total.total < counter.last.total) {
+    counter.finished = add(counter.finished, counter.last);
+    counter.last = undefined;
   }
+  if (!counter.last) counter.segments += 1;
+  counter.last = total;
+  counter.byTurn.set(turn, add(counter.finished, total));
+}
+
+function counterTotal(counter: CounterSegments): TokenTotals | undefined {
+  return counter.last ? add(counter.finished, counter.last) : undefined;
 }
 
 export class TokenLedger {
   /** `token_count` events. */
-  private readonly events = new CounterSegments();
+  private readonly events = newSegments();
   /**
    * `token_usage_record.thread_token_usage` (0.160+): the same numbers as the events, so never added to them.
    * Where a file has both, the records are the source: a Desktop 0.153 file's `token_count` restarted at a
    * later turn while its records kept counting the thread.
    */
-  private readonly records = new CounterSegments();
+  private readonly records = newSegments();
   /** What the events had counted when the first record came (a session an older CLI began, resumed by 0.160+). */
   private eventsBeforeRecords: TokenTotals | undefined;
   /** The first record's thread counter: at or above eventsBeforeRecords when the records carried the count on. */
@@ -110,11 +114,11 @@ export class TokenLedger {
     if (event.source === "record") {
       if (!this.firstRecord) {
         this.firstRecord = total;
-        this.eventsBeforeRecords = this.events.total();
+        this.eventsBeforeRecords = counterTotal(this.events);
       }
-      this.records.add(total, turn);
+      addCounter(this.records, total, turn);
     } else {
-      this.events.add(total, turn);
+      addCounter(this.events, total, turn);
     }
     if (event.last) this.lastUsage = event.last;
     if (event.timestamp) this.observedAt = event.timestamp;
@@ -131,8 +135,8 @@ export class TokenLedger {
   }
 
   total(): TokenTotals | undefined {
-    const records = this.records.total();
-    if (!records) return this.events.total();
+    const records = counterTotal(this.records);
+    if (!records) return counterTotal(this.events);
     const prefix = this.prefixBeforeRecords();
     return prefix ? add(prefix, records) : records;
   }
