@@ -60,6 +60,8 @@ export type SessionEvent = Base &
         approval?: string;
         effort?: string;
       }
+    /** Settings the thread runs with from here on (`thread_settings_applied`, 0.169+); what it does not name stays. */
+    | { kind: "settings"; cwd?: string; model?: string; sandbox?: string; approval?: string; effort?: string }
     | { kind: "turn_started"; turnId?: string; modelContextWindow?: number }
     | {
         kind: "turn_ended";

@@ -131,7 +131,7 @@ export const EVENT_TYPES = {
   raw_response_item: IGNORED,
   item_started: IGNORED,
   session_configured: IGNORED,
-  thread_settings_applied: IGNORED,
+  thread_settings_applied: (payload, at) => threadSettings(payload, at),
   thread_name_updated: IGNORED,
   thread_goal_updated: IGNORED,
   thread_queue_changed: IGNORED,
@@ -321,6 +321,32 @@ function turnContext(payload: Json, at: At): SessionEvent {
     effort: str(payload.effort),
     ...at,
   };
+}
+
+/**
+ * `thread_settings_applied` (0.169+): the settings a thread (re)starts or is changed with, written before the
+ * turn's turn_context and also where no turn follows (a run stopped at start-up, a settings change between
+ * turns). Shape (0.171): `thread_settings{model, model_provider_id, approval_policy, approvals_reviewer,
+ * permission_profile{type: managed|disabled|external}, cwd, runtime_workspace_roots, collaboration_mode{settings
+ * {reasoning_effort}}, disabled_plugin_ids}`. It names no sandbox mode: only `disabled` (no sandbox) maps to one.
+ */
+function threadSettings(payload: Json, at: At): SessionEvent[] {
+  const settings = isRecord(payload.thread_settings) ? payload.thread_settings : undefined;
+  if (!settings) return [];
+  const profile = isRecord(settings.permission_profile) ? str(settings.permission_profile.type) : undefined;
+  const sandbox = profile === "disabled" ? "danger-full-access" : profile === "external" ? "external-sandbox" : undefined;
+  const collaboration = isRecord(settings.collaboration_mode) && isRecord(settings.collaboration_mode.settings) ? settings.collaboration_mode.settings : undefined;
+  const approval = typeof settings.approval_policy === "string" ? settings.approval_policy : keyOf(settings.approval_policy);
+  const event: SessionEvent = { kind: "settings", ...at };
+  const model = str(settings.model);
+  const cwd = str(settings.cwd);
+  const effort = collaboration ? str(collaboration.reasoning_effort) : undefined;
+  if (model !== undefined) event.model = model;
+  if (cwd !== undefined) event.cwd = cwd;
+  if (approval !== undefined) event.approval = approval;
+  if (sandbox !== undefined) event.sandbox = sandbox;
+  if (effort !== undefined) event.effort = effort;
+  return [event];
 }
 
 function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean }): SessionEvent[] {

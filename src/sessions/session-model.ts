@@ -127,6 +127,12 @@ export class SessionFolder {
         // legacy forks copy the parent's meta after the child's: the first one names the file's session
         model.meta ??= event;
         return;
+      case "settings": {
+        // the newest settings win, field by field, until the next turn_context records them all again
+        const { kind: _kind, line, timestamp: _at, ordinal: _ordinal, ...settings } = event;
+        model.lastContext = { ...(model.lastContext ?? { kind: "turn_context", line }), ...settings };
+        return;
+      }
       case "turn_started": {
         const current = this.current();
         const turn = current && isPristine(current) ? current : this.openTurn(event.timestamp);

@@ -4,6 +4,7 @@ import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSession } from "../../src/sessions/index.js";
 import { resetTimeFromMessage, unreadResetTime } from "../../src/sessions/diagnosis-errors.js";
 import { parseToolOutput } from "../../src/sessions/tool-output.js";
 import { FIXTURES } from "../support/fixtures.js";
@@ -18,6 +19,7 @@ const NAMED: Array<[string, number]> = [
   ["unified-exec-polls", 5],
   ["guardian-subagent-own-tokens", 6],
   ["usage-limit-localized-reset", 7],
+  ["settings-applied-before-first-turn-context", 8],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -139,5 +141,16 @@ describe("reset times as the localized apps print them", () => {
     expect(read("07/10/2026 11:52")).toBeNull();
     expect(unreadResetTime("Try again at 07/10/2026 11:52.", at)).toBe("07/10/2026 11:52");
     expect(unreadResetTime("Try again later.", at)).toBeUndefined();
+  });
+});
+
+describe("Codex 0.171's thread_settings_applied", () => {
+  it("a run stopped before its first turn_context still says what it ran with: the model, cwd, approval, effort, the sandbox off", async () => {
+    const { model } = await loadSession(home, idOf(8));
+    expect(model.lastContext).toMatchObject({ model: "gpt-5.5", cwd: "/w", approval: "never", sandbox: "danger-full-access", effort: "high" });
+    const { summary, diagnosis } = await tools("settings-applied-before-first-turn-context");
+    expect(summary.turns).toMatchObject([{ index: 1, prompt: "refactor the parser", status: "incomplete" }]);
+    expect(diagnosis).toMatchObject({ category: "interrupted" });
+    expect(diagnosis.next_command).toContain("--dangerously-bypass-approvals-and-sandbox resume");
   });
 });
