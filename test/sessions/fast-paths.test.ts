@@ -169,7 +169,7 @@ describe("cannotMatter", () => {
       const value = JSON.parse(line) as { type: string; payload: { type?: string } };
       return `${value.type}:${value.payload.type ?? ""}`;
     });
-    expect([...new Set(passed)].sort()).toEqual(["event_msg:thread_settings_applied", "response_item:message", "response_item:reasoning", "world_state:"]);
+    expect([...new Set(passed)].sort()).toEqual(["response_item:message", "response_item:reasoning", "world_state:"]);
     expect(lines.filter(cannotMatter).length).toBeGreaterThan(3);
     expect(cannotMatter('{"id":"x","timestamp":"t"}')).toBe(false);
   });
