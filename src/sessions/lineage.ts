@@ -23,6 +23,8 @@ export interface Inherited {
   calls: number;
   /** The parent's cumulative usage at the fork, as replayed into this file. */
   tokens: TokenTotals | null;
+  /** The parent's log is gone and an earlier sibling fork copied the same prefix: that sibling is charged with it. */
+  chargedTo: string | null;
 }
 
 export interface Lineage {
@@ -51,6 +53,7 @@ export class LineageTracker {
   constructor(
     private readonly parentCounters?: readonly number[],
     private readonly inheritedTokens?: TokenTotals,
+    private readonly prefixOwner?: string,
   ) {}
 
   /** True when the event is the parent's: the caller must not fold it into the child's model. */
@@ -76,6 +79,7 @@ export class LineageTracker {
       // the counters that repeat the parent's, from the first on, are the parent's
       if (this.parentCounters[this.matched] === event.total.total) {
         this.matched += 1;
+        if (this.prefixOwner !== undefined) lineage.inherited.chargedTo = this.prefixOwner;
         return this.count(event);
       }
       this.matched = -1;
@@ -105,7 +109,7 @@ export class LineageTracker {
       kind: meta.sessionKind,
       parentId: meta.parentId ?? null,
       agentNickname: meta.agentNickname ?? null,
-      inherited: { parentId: meta.parentId ?? null, lines: 0, turns: 0, calls: 0, tokens: this.inheritedTokens ?? null },
+      inherited: { parentId: meta.parentId ?? null, lines: 0, turns: 0, calls: 0, tokens: this.inheritedTokens ?? null, chargedTo: null },
     };
   }
 
@@ -134,7 +138,14 @@ export type { InheritedView } from "./views/summary.js";
 export function inheritedView(lineage: Lineage | undefined): InheritedView | null {
   const inherited = lineage?.inherited;
   if (!inherited || (inherited.lines === 0 && inherited.tokens === null)) return null;
-  return { parent_session_id: inherited.parentId, lines: inherited.lines, turns: inherited.turns, calls: inherited.calls, tokens: inherited.tokens };
+  return {
+    parent_session_id: inherited.parentId,
+    lines: inherited.lines,
+    turns: inherited.turns,
+    calls: inherited.calls,
+    tokens: inherited.tokens,
+    charged_to_session_id: inherited.chargedTo ?? null,
+  };
 }
 
 /** A child whose parent's history is not marked in its own file: only its parent's counters can tell. */

@@ -86,6 +86,8 @@ export interface FolderOptions {
   parentCounters?: readonly number[];
   /** A paginated fork's parent usage at the fork (its counter continues from it): not this session's. */
   inheritedTokens?: TokenTotals;
+  /** parentCounters are an earlier sibling fork's (the parent's log is gone): the session charged with them. */
+  prefixOwner?: string;
 }
 
 export class SessionFolder {
@@ -102,7 +104,7 @@ export class SessionFolder {
   unknownLines = 0;
 
   constructor(private readonly options: FolderOptions = {}) {
-    this.lineage = new LineageTracker(options.parentCounters, options.inheritedTokens);
+    this.lineage = new LineageTracker(options.parentCounters, options.inheritedTokens, options.prefixOwner);
     if (options.inheritedTokens) this.model.tokens.inherit(options.inheritedTokens);
   }
 

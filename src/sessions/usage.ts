@@ -210,7 +210,7 @@ function usageNote(counted: boolean, windowFull: boolean, usedPercent: number | 
 
 function inheritedTokens(model: SessionModel): TokenUsageReport["inherited"] {
   const inherited = inheritedView(model.lineage);
-  return inherited?.tokens ? { parent_session_id: inherited.parent_session_id, tokens: inherited.tokens } : null;
+  return inherited?.tokens ? { parent_session_id: inherited.parent_session_id, tokens: inherited.tokens, charged_to_session_id: inherited.charged_to_session_id } : null;
 }
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {

@@ -20,6 +20,8 @@ const NAMED: Array<[string, number]> = [
   ["guardian-subagent-own-tokens", 6],
   ["usage-limit-localized-reset", 7],
   ["settings-applied-before-first-turn-context", 8],
+  ["fork-sibling-a-of-missing-parent", 9],
+  ["fork-sibling-b-of-missing-parent", 10],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -152,5 +154,22 @@ describe("Codex 0.171's thread_settings_applied", () => {
     expect(summary.turns).toMatchObject([{ index: 1, prompt: "refactor the parser", status: "incomplete" }]);
     expect(diagnosis).toMatchObject({ category: "interrupted" });
     expect(diagnosis.next_command).toContain("--dangerously-bypass-approvals-and-sandbox resume");
+  });
+});
+
+describe("forks of a parent that is gone", () => {
+  const parent = idOf(98);
+  it("the earliest sibling is charged the copied prefix once; the later one reports it inherited, naming who pays", async () => {
+    const a = await tools("fork-sibling-a-of-missing-parent");
+    const b = await tools("fork-sibling-b-of-missing-parent");
+    expect(a.usage).toMatchObject({ total: { total: 9000 }, inherited: null });
+    // its copied turn_context (written in the fork's first burst) is the parent's; no tokens are
+    expect(a.summary).toMatchObject({ kind: "fork", parent_session_id: parent, inherited: { lines: 1, tokens: null, charged_to_session_id: null } });
+    // four counter rows equal to sibling A's first four: 6000 tokens of the parent's, charged to A
+    expect(b.usage).toMatchObject({
+      total: { input: 400, cached_input: 50, output: 100, reasoning_output: 5, total: 500 },
+      inherited: { parent_session_id: parent, tokens: { total: 6000 }, charged_to_session_id: idOf(9) },
+    });
+    expect(b.summary).toMatchObject({ inherited: { parent_session_id: parent, lines: 5, tokens: { total: 6000 }, charged_to_session_id: idOf(9) } });
   });
 });
