@@ -14,6 +14,8 @@ import type { ChildView, InheritedView } from "./views/summary.js";
 
 /** Lines written within this long after the child's session_meta, before any later line, are the replay. */
 export const FORK_BURST_MS = 100;
+/** Lines below a history marker kept for taking back: a longer replay is taken as proven. */
+const MAX_UNPROVEN = 10_000;
 
 export interface Inherited {
   parentId: string | null;
@@ -49,6 +51,11 @@ export class LineageTracker {
   private matched = 0;
   /** A sub-agent's own turn has begun (its task_started or prompt): its counters from then on are its own. */
   private ownTurn = false;
+  /** Lines below `subagent_history_start_ordinal` taken as the parent's, until the marker is proven (or not). */
+  private belowMarker: SessionEvent[] | undefined = [];
+  private markerDisproven = false;
+  /** The lines wrongly taken as the parent's, for the fold to take back (takeDisowned). */
+  private disowned: SessionEvent[] | undefined;
 
   constructor(
     private readonly parentCounters?: readonly number[],
@@ -71,8 +78,26 @@ export class LineageTracker {
       if (lineage.kind === "session") lineage.kind = "fork";
       return this.count(event);
     }
-    if (this.meta.historyStartOrdinal !== undefined && event.ordinal !== undefined) {
-      return event.ordinal < this.meta.historyStartOrdinal && this.count(event);
+    if (this.meta.historyStartOrdinal !== undefined && event.ordinal !== undefined && !this.markerDisproven) {
+      if (event.ordinal >= this.meta.historyStartOrdinal) {
+        this.belowMarker = undefined; // the marker held: what came below it was the parent's
+        return false;
+      }
+      if (this.copyingParent || this.belowMarker === undefined) return this.count(event);
+      // Below the marker with no copied parent meta: a replay is written in the burst at spawn time. A
+      // line below it written later is the sub-agent's own work (a guardian of 0.155 marks its history as
+      // starting past its last line while copying nothing): the marker is wrong, and so was the inheritance.
+      if (this.inForkBurst(event)) {
+        if (this.belowMarker.length < MAX_UNPROVEN) this.belowMarker.push(event);
+        else this.belowMarker = undefined;
+        return this.count(event);
+      }
+      this.markerDisproven = true;
+      this.disowned = this.belowMarker;
+      this.belowMarker = undefined;
+      this.closed = true;
+      this.reset();
+      return false;
     }
     if (this.parentCounters && lineage.kind !== "session" && event.kind === "token_count" && event.total && this.matched >= 0) {
       // a fork that copied its parent's counters without any marker (fixtures of CodexBar's shape):
@@ -99,6 +124,27 @@ export class LineageTracker {
     if (replaysHistory) return this.count(event);
     if (event.kind === "turn_started" || (event.kind === "user_message" && !event.copy)) this.ownTurn = true;
     return event.kind === "token_count" && !this.ownTurn && !countsFromZero(event) && this.count(event);
+  }
+
+  /** Events first taken as the parent's and then found to be this session's own, in order, once. */
+  takeDisowned(): SessionEvent[] | undefined {
+    const events = this.disowned;
+    this.disowned = undefined;
+    return events;
+  }
+
+  private inForkBurst(event: SessionEvent): boolean {
+    const at = event.timestamp !== undefined ? Date.parse(event.timestamp) : undefined;
+    return at === undefined || this.forkTimeMs === undefined || at - this.forkTimeMs <= FORK_BURST_MS;
+  }
+
+  /** Nothing was inherited after all. */
+  private reset(): void {
+    const lineage = this.lineage as Lineage;
+    lineage.inherited = { parentId: lineage.inherited.parentId, lines: 0, turns: 0, calls: 0, tokens: this.inheritedTokens ?? null, chargedTo: null };
+    this.turnStarts = 0;
+    this.prompts = 0;
+    this.lastLine = -1;
   }
 
   private start(meta: EventOf<"meta">): void {

@@ -119,6 +119,17 @@ export class SessionFolder {
       if (event.kind === "token_count" && event.total) model.tokens.inherit(event.total);
       return;
     }
+    const disowned = this.lineage.takeDisowned();
+    if (disowned) {
+      // lines first taken as the parent's history are this session's own after all (lineage.ts)
+      model.tokens.forgetInherited();
+      for (const own of disowned) this.addOwn(own);
+    }
+    this.addOwn(event);
+  }
+
+  private addOwn(event: SessionEvent): void {
+    const model = this.model;
     if (this.lineage.lineage) model.lineage ??= this.lineage.lineage;
     if (event.timestamp) {
       model.firstTimestamp ??= event.timestamp;

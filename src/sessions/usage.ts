@@ -84,6 +84,11 @@ export class TokenLedger {
     this.inheritedBase = total;
   }
 
+  /** What inherit() was told was the parent's turned out to be this session's own. */
+  forgetInherited(): void {
+    this.inheritedBase = undefined;
+  }
+
   /** Every counter's raw cumulative total, in order: a fork's child matches its copied prefix against them. */
   readonly counterTotals: number[] = [];
 

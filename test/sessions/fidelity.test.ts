@@ -22,6 +22,7 @@ const NAMED: Array<[string, number]> = [
   ["settings-applied-before-first-turn-context", 8],
   ["fork-sibling-a-of-missing-parent", 9],
   ["fork-sibling-b-of-missing-parent", 10],
+  ["guardian-subagent-history-marker-past-its-lines", 11],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -121,6 +122,15 @@ describe("inheritance needs proof", () => {
     expect(summary).toMatchObject({ kind: "subagent", parent_session_id: "0199bbbb-0000-7000-8000-000000000099", inherited: null, counts: { turns: 1 } });
     expect(summary.turns).toMatchObject([{ index: 1, status: "completed" }]);
     expect(usage).toMatchObject({ total: { input: 1800, cached_input: 600, output: 120, reasoning_output: 40, total: 1920 }, inherited: null, note: null, segments: 1 });
+  });
+});
+
+describe("a history marker is proof only while the lines below it were written at spawn time", () => {
+  it("a guardian whose subagent_history_start_ordinal points past its last line owns its turn and its tokens", async () => {
+    const { summary, usage } = await tools("guardian-subagent-history-marker-past-its-lines");
+    expect(summary).toMatchObject({ kind: "subagent", parent_session_id: idOf(97), inherited: null, status: "completed", counts: { turns: 1 } });
+    expect(summary.turns).toMatchObject([{ index: 1, prompt: "Assess: git push --force", status: "completed", last_agent_message: '{"outcome":"deny"}' }]);
+    expect(usage).toMatchObject({ total: { input: 9000, cached_input: 4000, output: 300, reasoning_output: 200, total: 9300 }, inherited: null, note: null });
   });
 });
 
