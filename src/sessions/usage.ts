@@ -9,6 +9,9 @@
 // window size with 0 input and 0 output (`set_total_tokens_full`). It is not usage: it is skipped for the
 // numbers and remembered as the fact that the window filled up.
 //
+// `token_usage_record.thread_token_usage` (0.160+) is a second source of the same numbers: each source keeps
+// its own segments, and where a file has records they are the total (never added to the events).
+//
 // TokenLedger is fed as the log is folded, so a cached fold answers at once however long the log is.
 import type { EventOf, RateLimits, TokenTotals } from "./events.js";
 import { inheritedView } from "./lineage.js";
