@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSession } from "../../src/sessions/index.js";
 import { resetTimeFromMessage, unreadResetTime } from "../../src/sessions/diagnosis-errors.js";
 import { parseToolOutput } from "../../src/sessions/tool-output.js";
+import { TokenLedger } from "../../src/sessions/usage.js";
 import { FIXTURES } from "../support/fixtures.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 
@@ -181,5 +182,33 @@ describe("forks of a parent that is gone", () => {
       inherited: { parent_session_id: parent, tokens: { total: 6000 }, charged_to_session_id: idOf(9) },
     });
     expect(b.summary).toMatchObject({ inherited: { parent_session_id: parent, lines: 5, tokens: { total: 6000 }, charged_to_session_id: idOf(9) } });
+  });
+});
+
+// Guards of the records-win rule (the reader before it gave the same answers here; taking the records alone
+// would give 900 in the first case)
+describe("a session an older CLI began and 0.160+ resumed: events before the first record", () => {
+  const totals = (total: number) => ({ input: total - 100, cached_input: 0, output: 100, reasoning_output: 0, total });
+  const counter = (total: number, source?: "record") => ({ kind: "token_count" as const, line: 1, total: totals(total), ...(source && { source }) });
+  it("are added when the records start below them (the resumed process did not carry the count on)", () => {
+    const ledger = new TokenLedger();
+    for (const [total, turn] of [[1000, 1], [3000, 2]] as const) ledger.count(counter(total), turn);
+    for (const [total, turn] of [[500, 3], [900, 4]] as const) {
+      ledger.count(counter(total, "record"), turn);
+      ledger.count(counter(total), turn);
+    }
+    expect([ledger.total()?.total, ledger.segments]).toEqual([3900, 2]);
+    expect(ledger.perTurn().map((turn) => turn.total)).toEqual([1000, 2000, 500, 400]);
+  });
+
+  it("are not added when the records carry the count on", () => {
+    const ledger = new TokenLedger();
+    for (const [total, turn] of [[1000, 1], [3000, 2]] as const) ledger.count(counter(total), turn);
+    for (const [total, turn] of [[3500, 3], [4200, 4]] as const) {
+      ledger.count(counter(total, "record"), turn);
+      ledger.count(counter(total), turn);
+    }
+    expect([ledger.total()?.total, ledger.segments]).toEqual([4200, 1]);
+    expect(ledger.perTurn().map((turn) => turn.total)).toEqual([1000, 2000, 500, 700]);
   });
 });
