@@ -18,6 +18,7 @@ export function callOf(event: EventOf<"call">, turn: number, keepArguments: bool
     turn,
     ...(event.command !== undefined && { command: event.command }),
     ...(event.patchPaths !== undefined && { patchPaths: event.patchPaths }),
+    ...(event.polls !== undefined && { polls: event.polls }),
     ...(event.timestamp && { timestamp: event.timestamp }),
   };
 }
@@ -27,10 +28,12 @@ export interface CallPairing {
   readonly byId: Map<string, Call>;
   readonly orphanOutputs: Map<string, EventOf<"call_output">>;
   readonly orphanResults: Map<string, EventOf<"call_result">>;
+  /** Unified exec: the call that started each still-running process, by the id its polls name. */
+  readonly processes: Map<string, Call>;
 }
 
 export function newPairing(): CallPairing {
-  return { byId: new Map(), orphanOutputs: new Map(), orphanResults: new Map() };
+  return { byId: new Map(), orphanOutputs: new Map(), orphanResults: new Map(), processes: new Map() };
 }
 
 /** A new call: an output or result that came before it is attached now. */
@@ -51,7 +54,24 @@ export function addOutput(pairing: CallPairing, event: EventOf<"call_output">): 
   }
   if (call.output) return undefined;
   call.output = event;
+  if (event.running && event.processId !== undefined && call.polls === undefined) pairing.processes.set(event.processId, call);
+  if (call.polls !== undefined) settleProcess(pairing, call, event);
   return call;
+}
+
+/**
+ * A poll's output names the process's exit once it ended: that exit belongs to the call that started the
+ * process, once (the first poll that reports it); the poll itself only read output.
+ */
+function settleProcess(pairing: CallPairing, poll: Call, event: EventOf<"call_output">): void {
+  const starter = pairing.processes.get(poll.polls as string);
+  if (!starter) return;
+  poll.pollOf = starter.callId;
+  if (event.exitCode === undefined || event.running) return;
+  if (starter.result?.exitCode === undefined && starter.output?.exitCode === undefined) {
+    starter.processExit = { exitCode: event.exitCode };
+  }
+  pairing.processes.delete(poll.polls as string);
 }
 
 /** Merges a result into its call; false when no call has this id (the caller decides: nested, or waiting). */

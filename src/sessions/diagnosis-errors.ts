@@ -79,24 +79,58 @@ export function errorDetails(fact: ErrorFact, all: ErrorFact[]): ErrorDetails {
   };
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/**
+ * Month names and abbreviations as Codex's English message (chrono's `%b`) and the localized apps' date
+ * formatting (Intl, e.g. pt-BR "10 de jul. de 2026, 11:52", fr "10 juil. 2026 à 11:52", de "10. Juli 2026 um
+ * 11:52") write them, accents dropped, keyed by their first three letters (French "juin"/"juil" by four).
+ */
+const MONTH_PREFIXES: Record<string, number> = {
+  jan: 0, ene: 0, gen: 0,
+  feb: 1, fev: 1,
+  mar: 2, mrz: 2,
+  apr: 3, abr: 3, avr: 3,
+  may: 4, mai: 4, mag: 4,
+  jun: 5, juin: 5, giu: 5,
+  jul: 6, juil: 6, lug: 6,
+  aug: 7, ago: 7, aou: 7,
+  sep: 8, set: 8,
+  oct: 9, out: 9, okt: 9, ott: 9,
+  nov: 10,
+  dec: 11, dez: 11, dic: 11,
+};
+
+function monthOf(name: string | undefined): number | undefined {
+  const plain = (name ?? "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  if (plain.startsWith("jui")) return MONTH_PREFIXES[plain.slice(0, 4)];
+  return MONTH_PREFIXES[plain.slice(0, 3)];
+}
+
+const LETTERS = "A-Za-z\u00C0-\u024F";
+const CLOCK = "(\\d{1,2})[:h.](\\d{2})(?:\\s*([AaPp])\\.?\\s?[Mm]\\.?)?";
+/** "Jan 1st, 2027 12:00 AM" (Codex), "Jul 10, 2026, 11:52 AM" (en-US). */
+const MONTH_FIRST = new RegExp(`^([${LETTERS}]{3,})\\.? (\\d{1,2})(?:st|nd|rd|th)?,? (\\d{4}),?\\s+(?:at\\s+)?${CLOCK}`);
+/** "10 de jul. de 2026, 11:52", "10 juil. 2026 à 11:52", "10. Juli 2026 um 11:52", "10 lug 2026, 11:52". */
+const DAY_FIRST = new RegExp(`^(\\d{1,2})\\.?\\s+(?:de\\s+)?([${LETTERS}]{3,})\\.?\\s+(?:de\\s+)?(\\d{4}),?\\s+(?:à\\s+|às\\s+|a las\\s+|um\\s+|alle\\s+|at\\s+)?${CLOCK}`);
+/** "10.07.2026, 11:52" (de, ru, …: dots are always day first). */
+const DOTTED = new RegExp(`^(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4}),?\\s+${CLOCK}`);
+/** "2026/07/10 11:52" (ja), "2026年7月10日 11:52" (ja, zh), "2026. 7. 10. 오후 11:52" (ko), "2026-07-10 11:52". */
+const YEAR_FIRST = /^(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日.]?,?\s*(午前|午後|上午|下午|오전|오후)?\s*(\d{1,2}):(\d{2})/;
+/** "3:05 PM" or "15:05": the same day as the message. */
+const TIME_ONLY = new RegExp(`^${CLOCK}(?![\\d:/]|\\.\\d)`);
 
 /**
- * The reset time in Codex's usage-limit message, as ISO. Codex prints it in its local time zone
- * ("try again at Jan 1st, 2027 12:00 AM", or "at 3:05 PM" on the same day), read here in this process's zone,
- * which is the one Codex ran in when this server started it. Older CLIs said "try again in 2 hours 5 minutes".
+ * The reset time in a usage-limit message, as ISO. Codex prints it in its local time zone ("try again at Jan
+ * 1st, 2027 12:00 AM", or "at 3:05 PM" on the same day); localized apps print the date their locale's way. It
+ * is read here in this process's zone, the one Codex ran in when this server started it. Older CLIs said "try
+ * again in 2 hours 5 minutes". Null when the message names no time or one this reader cannot read (see
+ * unreadResetTime).
  */
 export function resetTimeFromMessage(message: string, at: string | undefined): string | null {
-  const full = /try again at (\w{3}) (\d{1,2})(?:st|nd|rd|th)?, (\d{4}) (\d{1,2}):(\d{2}) ([AP]M)/i.exec(message);
-  if (full) {
-    const month = MONTHS.indexOf(full[1] ?? "");
-    if (month < 0) return null;
-    return new Date(Number(full[3]), month, Number(full[2]), hours24(full[4], full[6]), Number(full[5])).toISOString();
-  }
   const base = at !== undefined && !Number.isNaN(Date.parse(at)) ? new Date(at) : undefined;
-  const sameDay = /try again at (\d{1,2}):(\d{2}) ([AP]M)/i.exec(message);
-  if (sameDay && base) {
-    return new Date(base.getFullYear(), base.getMonth(), base.getDate(), hours24(sameDay[1], sameDay[3]), Number(sameDay[2])).toISOString();
+  const named = /try again at\s+([^\n]{1,80})/i.exec(message)?.[1]?.trim();
+  if (named !== undefined) {
+    const date = absoluteTime(named) ?? (base ? sameDayTime(named, base) : undefined);
+    return date && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
   }
   const relative = /try again in ((?:\d+\s*(?:days?|hours?|minutes?|seconds?)[\s,]*(?:and\s+)?)+)/i.exec(message);
   if (relative?.[1] && base) {
@@ -108,9 +142,46 @@ export function resetTimeFromMessage(message: string, at: string | undefined): s
   return null;
 }
 
+/** The text after "try again at" when resetTimeFromMessage could not read it: the diagnosis says so. */
+export function unreadResetTime(message: string, at: string | undefined): string | undefined {
+  const named = /try again at\s+([^\n]{1,80})/i.exec(message)?.[1]?.trim().replace(/\.$/, "");
+  return named !== undefined && resetTimeFromMessage(message, at) === null ? named : undefined;
+}
+
+function absoluteTime(text: string): Date | undefined {
+  const monthFirst = MONTH_FIRST.exec(text);
+  if (monthFirst) return localDate(monthFirst[3], monthOf(monthFirst[1]), monthFirst[2], monthFirst[4], monthFirst[5], monthFirst[6]);
+  const dayFirst = DAY_FIRST.exec(text);
+  if (dayFirst) return localDate(dayFirst[3], monthOf(dayFirst[2]), dayFirst[1], dayFirst[4], dayFirst[5], dayFirst[6]);
+  const dotted = DOTTED.exec(text);
+  if (dotted) return localDate(dotted[3], Number(dotted[2]) - 1, dotted[1], dotted[4], dotted[5], dotted[6]);
+  const yearFirst = YEAR_FIRST.exec(text);
+  if (yearFirst) {
+    const pm = yearFirst[4] !== undefined && /午後|下午|오후/.test(yearFirst[4]);
+    const am = yearFirst[4] !== undefined && !pm;
+    return localDate(yearFirst[1], Number(yearFirst[2]) - 1, yearFirst[3], yearFirst[5], yearFirst[6], pm ? "P" : am ? "A" : undefined);
+  }
+  return undefined;
+}
+
+function sameDayTime(text: string, base: Date): Date | undefined {
+  const time = TIME_ONLY.exec(text);
+  if (!time) return undefined;
+  return localDate(String(base.getFullYear()), base.getMonth(), String(base.getDate()), time[1], time[2], time[3]);
+}
+
+function localDate(year: string | undefined, month: number | undefined, day: string | undefined, hour: string | undefined, minute: string | undefined, meridiem: string | undefined): Date | undefined {
+  if (month === undefined || month < 0 || month > 11) return undefined;
+  const d = Number(day);
+  const h = meridiem !== undefined ? hours24(hour, meridiem) : Number(hour);
+  const m = Number(minute);
+  if (!(d >= 1 && d <= 31 && h >= 0 && h <= 23 && m >= 0 && m <= 59)) return undefined;
+  return new Date(Number(year), month, d, h, m);
+}
+
 function hours24(hour: string | undefined, meridiem: string | undefined): number {
   const h = Number(hour) % 12;
-  return meridiem?.toUpperCase() === "PM" ? h + 12 : h;
+  return meridiem?.toUpperCase() === "P" || meridiem?.toUpperCase() === "PM" ? h + 12 : h;
 }
 
 /** Model errors sometimes arrive as the provider's JSON body; its `error.message` is what a person wants to read. */

@@ -27,22 +27,27 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     const command = call.command ?? call.result?.command ?? call.name;
     // a command's own "Permission denied" or unreachable host is the sandbox's doing only when it was on
     const sandboxed = mode !== null && SANDBOXED.has(mode) && !(denial?.kind === "network" && model.lastContext?.networkAccess === true);
-    if (denial && (denial.explicit || sandboxed)) {
+    const failedCall = callStatus(call) === "failed";
+    // only a failed action can have been refused: a command that exited 0 printing "Operation not permitted"
+    // (a shell profile touching /bin/ps inside the sandbox) did what it was asked
+    if (denial && failedCall && (denial.explicit || sandboxed)) {
       denials.push({ call_id: call.callId, command, kind: denial.kind, target: denial.target, mode });
     }
     if (denial?.kind === "escalation") continue; // never ran
-    if (callStatus(call) === "failed") {
+    if (failedCall) {
       const exitCode = callExitCode(call) ?? null;
       failed.push({ call_id: call.callId, command, exit_code: exitCode, meaning: exitCodeMeaning(exitCode) });
     }
   }
   const last = calls.at(-1);
   const message = turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? undefined;
-  return { failed, denials, gaveUp: message !== undefined && saysItCouldNotFinish(message), lastCallFailed: last !== undefined && lastFailed(last) };
+  return { failed, denials, gaveUp: message !== undefined && saysItCouldNotFinish(message), lastCallFailed: last !== undefined && lastFailed(last, model.calls) };
 }
 
-function lastFailed(call: Call): boolean {
-  return callStatus(call) === "failed";
+/** A last poll (unified exec `write_stdin`) stands for the process it read: the command that started it. */
+function lastFailed(call: Call, calls: Call[]): boolean {
+  const started = call.pollOf !== undefined ? calls.findLast((candidate) => candidate.callId === call.pollOf) : undefined;
+  return callStatus(started ?? call) === "failed";
 }
 
 export function exitCodeMeaning(code: number | null): string | null {

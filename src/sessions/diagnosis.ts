@@ -5,7 +5,7 @@
 import { followRun } from "./follow-run.js";
 import type { RateLimits } from "./events.js";
 import { CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
-import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, type ErrorCategory, type ErrorFact } from "./diagnosis-errors.js";
+import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, unreadResetTime, type ErrorCategory, type ErrorFact } from "./diagnosis-errors.js";
 import { turnWork, type TurnWork } from "./diagnosis-work.js";
 import type { RunStatus } from "./views/closed-sets.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
@@ -234,7 +234,9 @@ class Builder {
         const limited = exhaustedLimit(this.model.tokens.rateLimits);
         // the error's own reset time (its body, in Codex's message) is about this limit; a window's is a fallback
         const resetsAt = resetTimeFromMessage(fact.message, fact.at) ?? limited?.resetsAt ?? null;
-        return this.usageLimit([...lines, ...(limited ? [limited.evidence] : [])], resetsAt, error, work);
+        const unread = unreadResetTime(fact.message, fact.at);
+        const unreadLine = unread !== undefined ? [`the message names the reset time ${quote(unread)}, which could not be read as a date (an unknown or ambiguous format)${resetsAt ? `; resets_at comes from the rate-limit window` : "; resets_at is null"}`] : [];
+        return this.usageLimit([...lines, ...(limited ? [limited.evidence] : []), ...unreadLine], resetsAt, error, work);
       }
       case "quota_exhausted":
         return this.result(category, lines, `The account is out of quota or billing: add credit or change the plan (waiting does not help), then run: ${command}`, command, { error }, work);
@@ -286,7 +288,8 @@ class Builder {
   private sandboxBlocked(where: string, work: TurnWork, said: string[]): Diagnosis {
     const mode = this.target.sandbox ?? null;
     const onlyNetwork = work.denials.every((denial) => denial.kind === "network");
-    const inside = (target: string | null) => target === null || (this.target.cwd !== undefined && (target === this.target.cwd || target.startsWith(`${this.target.cwd}/`)));
+    // a relative path a shell refused is relative to the command's cwd, the workspace
+    const inside = (target: string | null) => target === null || !target.startsWith("/") || (this.target.cwd !== undefined && (target === this.target.cwd || target.startsWith(`${this.target.cwd}/`)));
     const onlyWorkspaceWrites = work.denials.every((denial) => denial.kind === "write" && inside(denial.target));
     let command: string;
     let how: string;
@@ -346,7 +349,12 @@ function commandEvidence(work: TurnWork | undefined): string[] {
     (failed) => `failed: ${quote(failed.command, 200)} exited with ${failed.exit_code ?? "no exit code"}${failed.meaning ? ` (${failed.meaning})` : ""}`,
   );
   for (const denial of work.denials) {
-    const what = denial.kind === "escalation" ? "the approval policy rejected running it outside the sandbox" : `the sandbox${denial.mode ? ` (${denial.mode})` : ""} refused ${denial.kind === "network" ? "network access" : "a write"}${denial.target ? ` to ${denial.target}` : ""}`;
+    const what =
+      denial.kind === "escalation"
+        ? "the approval policy rejected running it outside the sandbox"
+        : denial.kind === "start"
+          ? "the sandbox could not start it (Seatbelt's sandbox_apply was refused, exit 71: Codex itself runs inside another sandbox)"
+          : `the sandbox${denial.mode ? ` (${denial.mode})` : ""} refused ${denial.kind === "network" ? "network access" : "a write"}${denial.target ? ` to ${denial.target}` : ""}`;
     lines.push(`blocked: ${quote(denial.command, 200)}: ${what}`);
   }
   return lines;

@@ -60,6 +60,8 @@ export type SessionEvent = Base &
         approval?: string;
         effort?: string;
       }
+    /** Settings the thread runs with from here on (`thread_settings_applied`, 0.169+); what it does not name stays. */
+    | { kind: "settings"; cwd?: string; model?: string; sandbox?: string; approval?: string; effort?: string }
     | { kind: "turn_started"; turnId?: string; modelContextWindow?: number }
     | {
         kind: "turn_ended";
@@ -92,8 +94,21 @@ export type SessionEvent = Base &
         command?: string;
         /** Paths an apply_patch call would touch. */
         patchPaths?: string[];
+        /** Unified exec `write_stdin`: the running process this call polls (its `session_id`). */
+        polls?: string;
       }
-    | { kind: "call_output"; callId: string; text: string; exitCode?: number; durationMs?: number; running?: boolean; isError?: boolean; denial?: Denial }
+    | {
+        kind: "call_output";
+        callId: string;
+        text: string;
+        exitCode?: number;
+        durationMs?: number;
+        running?: boolean;
+        /** Unified exec: the running process's id, which later `write_stdin` polls name. */
+        processId?: string;
+        isError?: boolean;
+        denial?: Denial;
+      }
     | {
         kind: "call_result";
         callId: string;
@@ -109,6 +124,8 @@ export type SessionEvent = Base &
     | { kind: "files_changed"; paths: string[] }
     | {
         kind: "token_count";
+        /** `record`: the thread counter of a `token_usage_record` line (0.160+), a second source of the same numbers. */
+        source?: "record";
         total?: TokenTotals;
         last?: TokenTotals;
         modelContextWindow?: number;

@@ -12,6 +12,7 @@ import { readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader
 import type { Invocation } from "./resume-command.js";
 import type { IndexedSession } from "./fold-cache.js";
 import { foldEvents, SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
+import { withoutSiblingPrefix } from "./sibling-forks.js";
 import { SessionStore } from "./store.js";
 import { summarize, type SessionSummary } from "./summary.js";
 import { scanTurns } from "./turn-scan.js";
@@ -272,7 +273,7 @@ async function ownSession(store: SessionStore, file: RolloutFile, indexed: Index
   const meta = indexed.model.meta;
   if (!needsParentCounters(lineage)) return indexed;
   const parentFile = await resolveSession(store, lineage.parentId).catch(() => undefined);
-  if (!parentFile || parentFile.path === file.path) return indexed;
+  if (!parentFile || parentFile.path === file.path) return parentFile ? indexed : withoutSiblingPrefix(store, file, indexed, lineage.parentId);
   let options: FolderOptions;
   if (meta?.historyEndOrdinal !== undefined) {
     // a paginated fork (0.169) continues its parent's counter from the fork point

@@ -14,6 +14,8 @@ import type { ChildView, InheritedView } from "./views/summary.js";
 
 /** Lines written within this long after the child's session_meta, before any later line, are the replay. */
 export const FORK_BURST_MS = 100;
+/** Lines below a history marker kept for taking back: a longer replay is taken as proven. */
+const MAX_UNPROVEN = 10_000;
 
 export interface Inherited {
   parentId: string | null;
@@ -23,6 +25,8 @@ export interface Inherited {
   calls: number;
   /** The parent's cumulative usage at the fork, as replayed into this file. */
   tokens: TokenTotals | null;
+  /** The parent's log is gone and an earlier sibling fork copied the same prefix: that sibling is charged with it. */
+  chargedTo: string | null;
 }
 
 export interface Lineage {
@@ -45,10 +49,18 @@ export class LineageTracker {
   private turnStarts = 0;
   /** Counters matched so far against the parent's, from the start; -1 once one differs. */
   private matched = 0;
+  /** A sub-agent's own turn has begun (its task_started or prompt): its counters from then on are its own. */
+  private ownTurn = false;
+  /** Lines below `subagent_history_start_ordinal` taken as the parent's, until the marker is proven (or not). */
+  private belowMarker: SessionEvent[] | undefined = [];
+  private markerDisproven = false;
+  /** The lines wrongly taken as the parent's, for the fold to take back (takeDisowned). */
+  private disowned: SessionEvent[] | undefined;
 
   constructor(
     private readonly parentCounters?: readonly number[],
     private readonly inheritedTokens?: TokenTotals,
+    private readonly prefixOwner?: string,
   ) {}
 
   /** True when the event is the parent's: the caller must not fold it into the child's model. */
@@ -66,14 +78,33 @@ export class LineageTracker {
       if (lineage.kind === "session") lineage.kind = "fork";
       return this.count(event);
     }
-    if (this.meta.historyStartOrdinal !== undefined && event.ordinal !== undefined) {
-      return event.ordinal < this.meta.historyStartOrdinal && this.count(event);
+    if (this.meta.historyStartOrdinal !== undefined && event.ordinal !== undefined && !this.markerDisproven) {
+      if (event.ordinal >= this.meta.historyStartOrdinal) {
+        this.belowMarker = undefined; // the marker held: what came below it was the parent's
+        return false;
+      }
+      if (this.copyingParent || this.belowMarker === undefined) return this.count(event);
+      // Below the marker with no copied parent meta: a replay is written in the burst at spawn time. A
+      // line below it written later is the sub-agent's own work (a guardian of 0.155 marks its history as
+      // starting past its last line while copying nothing): the marker is wrong, and so was the inheritance.
+      if (this.inForkBurst(event)) {
+        if (this.belowMarker.length < MAX_UNPROVEN) this.belowMarker.push(event);
+        else this.belowMarker = undefined;
+        return this.count(event);
+      }
+      this.markerDisproven = true;
+      this.disowned = this.belowMarker;
+      this.belowMarker = undefined;
+      this.closed = true;
+      this.reset();
+      return false;
     }
     if (this.parentCounters && lineage.kind !== "session" && event.kind === "token_count" && event.total && this.matched >= 0) {
       // a fork that copied its parent's counters without any marker (fixtures of CodexBar's shape):
       // the counters that repeat the parent's, from the first on, are the parent's
       if (this.parentCounters[this.matched] === event.total.total) {
         this.matched += 1;
+        if (this.prefixOwner !== undefined) lineage.inherited.chargedTo = this.prefixOwner;
         return this.count(event);
       }
       this.matched = -1;
@@ -85,10 +116,35 @@ export class LineageTracker {
       this.closed = true;
       return false;
     }
-    // A fresh sub-agent's own first lines come within the burst too; but no model response (so no counter
-    // of its own) can: a counter in the burst is replayed. Other lines are replayed only in a fork.
+    // A fresh sub-agent's own first lines come within the burst too. A counter in the burst is replayed only
+    // with proof that it is not the sub-agent's own: it comes before the sub-agent's own turn began, and it
+    // does not count a single response from zero (a guardian/reviewer sub-agent that copied nothing answers
+    // within the burst; its counter's total equals its last response). Other lines are replayed only in a fork.
     const replaysHistory = this.copyingParent || this.meta.forkedFromId !== undefined;
-    return (replaysHistory || event.kind === "token_count") && this.count(event);
+    if (replaysHistory) return this.count(event);
+    if (event.kind === "turn_started" || (event.kind === "user_message" && !event.copy)) this.ownTurn = true;
+    return event.kind === "token_count" && !this.ownTurn && !countsFromZero(event) && this.count(event);
+  }
+
+  /** Events first taken as the parent's and then found to be this session's own, in order, once. */
+  takeDisowned(): SessionEvent[] | undefined {
+    const events = this.disowned;
+    this.disowned = undefined;
+    return events;
+  }
+
+  private inForkBurst(event: SessionEvent): boolean {
+    const at = event.timestamp !== undefined ? Date.parse(event.timestamp) : undefined;
+    return at === undefined || this.forkTimeMs === undefined || at - this.forkTimeMs <= FORK_BURST_MS;
+  }
+
+  /** Nothing was inherited after all. */
+  private reset(): void {
+    const lineage = this.lineage as Lineage;
+    lineage.inherited = { parentId: lineage.inherited.parentId, lines: 0, turns: 0, calls: 0, tokens: this.inheritedTokens ?? null, chargedTo: null };
+    this.turnStarts = 0;
+    this.prompts = 0;
+    this.lastLine = -1;
   }
 
   private start(meta: EventOf<"meta">): void {
@@ -99,7 +155,7 @@ export class LineageTracker {
       kind: meta.sessionKind,
       parentId: meta.parentId ?? null,
       agentNickname: meta.agentNickname ?? null,
-      inherited: { parentId: meta.parentId ?? null, lines: 0, turns: 0, calls: 0, tokens: this.inheritedTokens ?? null },
+      inherited: { parentId: meta.parentId ?? null, lines: 0, turns: 0, calls: 0, tokens: this.inheritedTokens ?? null, chargedTo: null },
     };
   }
 
@@ -118,12 +174,24 @@ export class LineageTracker {
   }
 }
 
+/** A cumulative counter equal to its own last response: it started from zero, so it holds nobody else's usage. */
+function countsFromZero(event: EventOf<"token_count">): boolean {
+  return event.total !== undefined && event.last !== undefined && event.total.total === event.last.total && event.total.total > 0;
+}
+
 export type { InheritedView } from "./views/summary.js";
 
 export function inheritedView(lineage: Lineage | undefined): InheritedView | null {
   const inherited = lineage?.inherited;
   if (!inherited || (inherited.lines === 0 && inherited.tokens === null)) return null;
-  return { parent_session_id: inherited.parentId, lines: inherited.lines, turns: inherited.turns, calls: inherited.calls, tokens: inherited.tokens };
+  return {
+    parent_session_id: inherited.parentId,
+    lines: inherited.lines,
+    turns: inherited.turns,
+    calls: inherited.calls,
+    tokens: inherited.tokens,
+    charged_to_session_id: inherited.chargedTo ?? null,
+  };
 }
 
 /** A child whose parent's history is not marked in its own file: only its parent's counters can tell. */

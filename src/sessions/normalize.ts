@@ -131,7 +131,7 @@ export const EVENT_TYPES = {
   raw_response_item: IGNORED,
   item_started: IGNORED,
   session_configured: IGNORED,
-  thread_settings_applied: IGNORED,
+  thread_settings_applied: (payload, at) => threadSettings(payload, at),
   thread_name_updated: IGNORED,
   thread_goal_updated: IGNORED,
   thread_queue_changed: IGNORED,
@@ -323,6 +323,32 @@ function turnContext(payload: Json, at: At): SessionEvent {
   };
 }
 
+/**
+ * `thread_settings_applied` (0.169+): the settings a thread (re)starts or is changed with, written before the
+ * turn's turn_context and also where no turn follows (a run stopped at start-up, a settings change between
+ * turns). Shape (0.171): `thread_settings{model, model_provider_id, approval_policy, approvals_reviewer,
+ * permission_profile{type: managed|disabled|external}, cwd, runtime_workspace_roots, collaboration_mode{settings
+ * {reasoning_effort}}, disabled_plugin_ids}`. It names no sandbox mode: only `disabled` (no sandbox) maps to one.
+ */
+function threadSettings(payload: Json, at: At): SessionEvent[] {
+  const settings = isRecord(payload.thread_settings) ? payload.thread_settings : undefined;
+  if (!settings) return [];
+  const profile = isRecord(settings.permission_profile) ? str(settings.permission_profile.type) : undefined;
+  const sandbox = profile === "disabled" ? "danger-full-access" : profile === "external" ? "external-sandbox" : undefined;
+  const collaboration = isRecord(settings.collaboration_mode) && isRecord(settings.collaboration_mode.settings) ? settings.collaboration_mode.settings : undefined;
+  const approval = typeof settings.approval_policy === "string" ? settings.approval_policy : keyOf(settings.approval_policy);
+  const event: SessionEvent = { kind: "settings", ...at };
+  const model = str(settings.model);
+  const cwd = str(settings.cwd);
+  const effort = collaboration ? str(collaboration.reasoning_effort) : undefined;
+  if (model !== undefined) event.model = model;
+  if (cwd !== undefined) event.cwd = cwd;
+  if (approval !== undefined) event.approval = approval;
+  if (sandbox !== undefined) event.sandbox = sandbox;
+  if (effort !== undefined) event.effort = effort;
+  return [event];
+}
+
 function responseItem(item: Json, at: At, { enveloped }: { enveloped: boolean }): SessionEvent[] {
   const entry = entryOf(RESPONSE_ITEM_TYPES, item.type);
   if (entry === undefined) {
@@ -369,9 +395,18 @@ function functionCall(item: Json, at: At): SessionEvent[] {
       arguments: args,
       command: isShellTool(name) ? commandText(args) : undefined,
       patchPaths: patch !== undefined ? patchPaths(patch) : undefined,
+      ...(name === "write_stdin" && processIdOf(args) !== undefined && { polls: processIdOf(args) }),
       ...at,
     },
   ];
+}
+
+/** `write_stdin{session_id}` (unified exec): the process a poll reads from, as the running output named it. */
+function processIdOf(args: unknown): string | undefined {
+  if (!isRecord(args)) return undefined;
+  const id = args.session_id;
+  if (typeof id === "number" && Number.isInteger(id) && id >= 0) return String(id);
+  return typeof id === "string" && /^\d{1,20}$/.test(id) ? id : undefined;
 }
 
 function customToolCall(item: Json, at: At): SessionEvent[] {
@@ -412,6 +447,7 @@ function toolOutput(item: Json, at: At): SessionEvent[] {
       exitCode: parsed.exitCode,
       durationMs: parsed.durationMs,
       running: parsed.running,
+      ...(parsed.processId !== undefined && { processId: parsed.processId }),
       isError: parsed.isError,
       denial: parsed.denial,
       ...at,
@@ -536,7 +572,7 @@ function tokenUsageRecord(payload: Json, at: At): SessionEvent[] {
   const turn = tokenTotals(payload.turn_token_usage);
   if (turn) events.push({ kind: "turn_usage", turnId: str(payload.turn_id), usage: turn, ...at });
   const thread = tokenTotals(payload.thread_token_usage);
-  if (thread) events.push({ kind: "token_count", total: thread, last: tokenTotals(payload.usage), ...at });
+  if (thread) events.push({ kind: "token_count", source: "record", total: thread, last: tokenTotals(payload.usage), ...at });
   return events;
 }
 

@@ -47,6 +47,12 @@ export interface Call {
   result?: EventOf<"call_result">;
   /** Code mode (0.145+): the `exec` call this command or MCP call ran inside. */
   parentCallId?: string;
+  /** Unified exec `write_stdin`: the process it polls; its exit is the starting call's, not the poll's. */
+  polls?: string;
+  /** Unified exec: the call that started the process this poll read from, once known. */
+  pollOf?: string;
+  /** Unified exec: the exit a later poll reported for the process this call started (counted here, once). */
+  processExit?: { exitCode: number };
 }
 
 export interface SessionModel {
@@ -80,6 +86,8 @@ export interface FolderOptions {
   parentCounters?: readonly number[];
   /** A paginated fork's parent usage at the fork (its counter continues from it): not this session's. */
   inheritedTokens?: TokenTotals;
+  /** parentCounters are an earlier sibling fork's (the parent's log is gone): the session charged with them. */
+  prefixOwner?: string;
 }
 
 export class SessionFolder {
@@ -96,7 +104,7 @@ export class SessionFolder {
   unknownLines = 0;
 
   constructor(private readonly options: FolderOptions = {}) {
-    this.lineage = new LineageTracker(options.parentCounters, options.inheritedTokens);
+    this.lineage = new LineageTracker(options.parentCounters, options.inheritedTokens, options.prefixOwner);
     if (options.inheritedTokens) this.model.tokens.inherit(options.inheritedTokens);
   }
 
@@ -111,6 +119,17 @@ export class SessionFolder {
       if (event.kind === "token_count" && event.total) model.tokens.inherit(event.total);
       return;
     }
+    const disowned = this.lineage.takeDisowned();
+    if (disowned) {
+      // lines first taken as the parent's history are this session's own after all (lineage.ts)
+      model.tokens.forgetInherited();
+      for (const own of disowned) this.addOwn(own);
+    }
+    this.addOwn(event);
+  }
+
+  private addOwn(event: SessionEvent): void {
+    const model = this.model;
     if (this.lineage.lineage) model.lineage ??= this.lineage.lineage;
     if (event.timestamp) {
       model.firstTimestamp ??= event.timestamp;
@@ -121,6 +140,12 @@ export class SessionFolder {
         // legacy forks copy the parent's meta after the child's: the first one names the file's session
         model.meta ??= event;
         return;
+      case "settings": {
+        // the newest settings win, field by field, until the next turn_context records them all again
+        const { kind: _kind, line, timestamp: _at, ordinal: _ordinal, ...settings } = event;
+        model.lastContext = { ...(model.lastContext ?? { kind: "turn_context", line }), ...settings };
+        return;
+      }
       case "turn_started": {
         const current = this.current();
         const turn = current && isPristine(current) ? current : this.openTurn(event.timestamp);
@@ -206,7 +231,18 @@ export class SessionFolder {
         if (turn && !turn.ended) turn.lastItem = "call_output";
         if (call.patchPaths && succeeded(call)) addPaths(model.filesChanged, call.patchPaths);
         if (this.options.compact) {
-          call.output = { kind: "call_output", line: event.line, callId: event.callId, text: "", exitCode: event.exitCode, durationMs: event.durationMs, running: event.running, isError: event.isError, denial: event.denial };
+          call.output = {
+            kind: "call_output",
+            line: event.line,
+            callId: event.callId,
+            text: "",
+            exitCode: event.exitCode,
+            durationMs: event.durationMs,
+            running: event.running,
+            ...(event.processId !== undefined && { processId: event.processId }),
+            isError: event.isError,
+            denial: event.denial,
+          };
         }
         return;
       }
@@ -312,6 +348,11 @@ export function turnStatus(turn: Turn): TurnStatus {
 export type { CallStatus } from "./views/closed-sets.js";
 
 export function callStatus(call: Call): CallStatus {
+  if (call.polls !== undefined) {
+    // a poll returned what the process printed so far; the process's exit is the starting call's
+    if (call.result?.status === "failed" || call.output?.isError) return "failed";
+    return call.output || call.result ? "completed" : "no_output";
+  }
   const exitCode = callExitCode(call);
   if (call.result?.status === "failed" || call.result?.status === "declined") return "failed";
   if (exitCode !== undefined && exitCode !== 0) return "failed";
@@ -322,7 +363,8 @@ export function callStatus(call: Call): CallStatus {
 }
 
 export function callExitCode(call: Call): number | undefined {
-  return call.result?.exitCode ?? call.output?.exitCode;
+  if (call.polls !== undefined) return undefined;
+  return call.result?.exitCode ?? call.output?.exitCode ?? call.processExit?.exitCode;
 }
 
 export function callDurationMs(call: Call): number | undefined {

@@ -2,6 +2,7 @@
 // Shapes: ../shared/codex-formats.md §3 (shell JSON metadata, unified-exec text headers, MCP content arrays).
 import { isRecord, tryParseJson } from "../shared/json.js";
 import { joinArgv } from "../shared/shell.js";
+import type { DenialKind } from "./views/closed-sets.js";
 
 export interface ParsedOutput {
   text: string;
@@ -9,6 +10,8 @@ export interface ParsedOutput {
   durationMs?: number;
   /** Unified exec: the process was still running when the output was recorded. */
   running?: boolean;
+  /** Unified exec: the id later `write_stdin` polls name (`Process running with session ID N`). */
+  processId?: string;
   /** The tool itself reported failure (MCP `isError`, an interrupted command). */
   isError?: boolean;
   /** What the output says was refused: by the sandbox, or an escalation the approval policy rejected. */
@@ -21,7 +24,7 @@ export interface ParsedOutput {
  * denial only when the session ran sandboxed.
  */
 export interface Denial {
-  kind: "write" | "network" | "escalation";
+  kind: DenialKind;
   /** The path or host:port refused, when the output names it. */
   target: string | null;
   explicit: boolean;
@@ -68,7 +71,11 @@ function parseOutputText(raw: string): ParsedOutput {
   if (exit?.[1] !== undefined) result.exitCode = Number(exit[1]);
   const wall = /^Wall time: ([\d.]+) seconds/m.exec(header);
   if (wall?.[1] !== undefined) result.durationMs = Math.round(Number(wall[1]) * 1000);
-  if (/^Process running with session ID \d+/m.test(header)) result.running = true;
+  const running = /^Process running with session ID (\d+)/m.exec(header);
+  if (running?.[1] !== undefined) {
+    result.running = true;
+    result.processId = running[1];
+  }
   // an interrupted command, or a tool call Codex refused to dispatch
   if (/^aborted by user/m.test(header) || /^unsupported (custom )?(tool )?call\b/.test(header)) result.isError = true;
   return withDenial(result, raw);
@@ -89,10 +96,18 @@ export function denialOf(text: string): Denial | undefined {
   if (/^approval policy is \w+; reject command/m.test(text) || /^(?:exec command )?rejected by user/m.test(text)) {
     return { kind: "escalation", target: null, explicit: true };
   }
+  // macOS Seatbelt could not apply its profile (Codex itself ran inside another sandbox): exit 71, nothing ran
+  if (/^sandbox-exec: sandbox_apply: Operation not permitted/m.test(text)) return { kind: "start", target: null, explicit: true };
   const explicit = /Sandbox\(Denied|SandboxDenied|sandbox denied exec error|failed in sandbox/.test(text);
   const unescaped = text.replace(/\\+(['"])/g, "$1");
-  const write = /['"‘]?(\/[^\s'"’:]*)['"’]?: (Read-only file system|Permission denied|Operation not permitted)/.exec(unescaped);
+  // an absolute path anywhere, or a shell's own refusal of a relative one (`bash: line 1: notes.txt: Read-only file system`)
+  const write =
+    /['"‘]?(\/[^\s'"’:]*)['"’]?: (Read-only file system|Permission denied|Operation not permitted)/.exec(unescaped) ??
+    /^(?:\S*sh|zsh|bash|dash): (?:line \d+: )?([^\s'"’:/][^\s'"’:]*): (Read-only file system|Permission denied|Operation not permitted)/m.exec(unescaped);
   if (write) return { kind: "write", target: write[1] ?? null, explicit: explicit || write[2] === "Read-only file system" };
+  // zsh names the refusal first: `zsh:1: read-only file system: notes.txt`
+  const zsh = /^zsh:(?:\d+:)? (read-only file system|permission denied|operation not permitted): (\S+)/m.exec(unescaped);
+  if (zsh) return { kind: "write", target: zsh[2] ?? null, explicit: explicit || zsh[1] === "read-only file system" };
   const network =
     /Could not resolve host:? ([\w.-]+)/.exec(unescaped) ??
     /Failed to connect to ([\w.:-]+) port (\d+)/.exec(unescaped) ??

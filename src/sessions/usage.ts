@@ -9,6 +9,9 @@
 // window size with 0 input and 0 output (`set_total_tokens_full`). It is not usage: it is skipped for the
 // numbers and remembered as the fact that the window filled up.
 //
+// `token_usage_record.thread_token_usage` (0.160+) is a second source of the same numbers: each source keeps
+// its own segments, and where a file has records they are the total (never added to the events).
+//
 // TokenLedger is fed as the log is folded, so a cached fold answers at once however long the log is.
 import type { EventOf, RateLimits, TokenTotals } from "./events.js";
 import { inheritedView } from "./lineage.js";
@@ -24,10 +27,49 @@ export const PER_TURN_SHOWN = 100;
 const MAX_COUNTERS_KEPT = 100_000;
 const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
 
+/**
+ * One source's cumulative counter: a drop opens a new segment (a resumed process that started again from
+ * zero), and the total is the sum of each segment's last value. Plain data, so a saved fold restores it.
+ */
+interface CounterSegments {
+  finished: TokenTotals;
+  last: TokenTotals | undefined;
+  segments: number;
+  /** Cumulative usage at the newest counter of each turn. */
+  readonly byTurn: Map<number, TokenTotals>;
+}
+
+function newSegments(): CounterSegments {
+  return { finished: ZERO, last: undefined, segments: 0, byTurn: new Map() };
+}
+
+function addCounter(counter: CounterSegments, total: TokenTotals, turn: number): void {
+  if (counter.last && total.total < counter.last.total) {
+    counter.finished = add(counter.finished, counter.last);
+    counter.last = undefined;
+  }
+  if (!counter.last) counter.segments += 1;
+  counter.last = total;
+  counter.byTurn.set(turn, add(counter.finished, total));
+}
+
+function counterTotal(counter: CounterSegments): TokenTotals | undefined {
+  return counter.last ? add(counter.finished, counter.last) : undefined;
+}
+
 export class TokenLedger {
-  private finished = ZERO;
-  private segmentLast: TokenTotals | undefined;
-  segments = 0;
+  /** `token_count` events. */
+  private readonly events = newSegments();
+  /**
+   * `token_usage_record.thread_token_usage` (0.160+): the same numbers as the events, so never added to them.
+   * Where a file has both, the records are the source: a Desktop 0.153 file's `token_count` restarted at a
+   * later turn while its records kept counting the thread.
+   */
+  private readonly records = newSegments();
+  /** What the events had counted when the first record came (a session an older CLI began, resumed by 0.160+). */
+  private eventsBeforeRecords: TokenTotals | undefined;
+  /** The first record's thread counter: at or above eventsBeforeRecords when the records carried the count on. */
+  private firstRecord: TokenTotals | undefined;
   lastUsage: TokenTotals | undefined;
   contextWindow: number | undefined;
   observedAt: string | undefined;
@@ -35,8 +77,6 @@ export class TokenLedger {
   rateLimitsAt: string | undefined;
   /** Time of the newest window-full marker not followed by a real counter; undefined when there is none. */
   windowFullAt: string | null | undefined;
-  /** Session-cumulative usage at the newest counter of each turn, in turn order. */
-  private readonly cumulativeByTurn = new Map<number, TokenTotals>();
   /** Per-turn usage Codex recorded itself (`token_usage_record.turn_token_usage`, 0.160+). */
   private readonly recordedByTurn = new Map<number, TokenTotals>();
 
@@ -47,8 +87,17 @@ export class TokenLedger {
     this.inheritedBase = total;
   }
 
+  /** What inherit() was told was the parent's turned out to be this session's own. */
+  forgetInherited(): void {
+    this.inheritedBase = undefined;
+  }
+
   /** Every counter's raw cumulative total, in order: a fork's child matches its copied prefix against them. */
   readonly counterTotals: number[] = [];
+
+  get segments(): number {
+    return this.records.segments > 0 ? this.records.segments + (this.prefixBeforeRecords() ? 1 : 0) : this.events.segments;
+  }
 
   count(event: EventOf<"token_count">, turn: number): void {
     if (event.modelContextWindow !== undefined) this.contextWindow = event.modelContextWindow;
@@ -70,32 +119,48 @@ export class TokenLedger {
       if (total.total >= this.inheritedBase.total) total = subtract(total, this.inheritedBase);
       else this.inheritedBase = undefined;
     }
-    if (this.segmentLast && total.total < this.segmentLast.total) {
-      this.finished = add(this.finished, this.segmentLast);
-      this.segmentLast = undefined;
+    if (event.source === "record") {
+      if (!this.firstRecord) {
+        this.firstRecord = total;
+        this.eventsBeforeRecords = counterTotal(this.events);
+      }
+      addCounter(this.records, total, turn);
+    } else {
+      addCounter(this.events, total, turn);
     }
-    if (!this.segmentLast) this.segments += 1;
-    this.segmentLast = total;
     if (event.last) this.lastUsage = event.last;
     if (event.timestamp) this.observedAt = event.timestamp;
-    this.cumulativeByTurn.set(turn, add(this.finished, total));
   }
 
   record(usage: TokenTotals, turn: number): void {
     this.recordedByTurn.set(turn, usage);
   }
 
+  /** Events counted before the records began, which the records did not carry on (they started below them). */
+  private prefixBeforeRecords(): TokenTotals | undefined {
+    const before = this.eventsBeforeRecords;
+    return before && this.firstRecord && this.firstRecord.total < before.total ? before : undefined;
+  }
+
   total(): TokenTotals | undefined {
-    return this.segmentLast ? add(this.finished, this.segmentLast) : undefined;
+    const records = counterTotal(this.records);
+    if (!records) return counterTotal(this.events);
+    const prefix = this.prefixBeforeRecords();
+    return prefix ? add(prefix, records) : records;
   }
 
   /** Usage per turn: Codex's own per-turn record, else the growth of the cumulative counter over the turn. */
   perTurn(): TurnUsage[] {
     const result: TurnUsage[] = [];
     let before = ZERO;
-    const turns = new Set([...this.cumulativeByTurn.keys(), ...this.recordedByTurn.keys()]);
+    const cumulativeByTurn = this.records.segments > 0 ? this.records.byTurn : this.events.byTurn;
+    const prefix = this.records.segments > 0 ? this.prefixBeforeRecords() : undefined;
+    const turns = new Set([...this.events.byTurn.keys(), ...cumulativeByTurn.keys(), ...this.recordedByTurn.keys()]);
     for (const turn of [...turns].sort((a, b) => a - b)) {
-      const cumulative = this.cumulativeByTurn.get(turn);
+      // turns before the records began: the events' growth; from then on the records' own cumulative
+      let cumulative = cumulativeByTurn.get(turn);
+      if (cumulative && prefix) cumulative = add(prefix, cumulative);
+      if (!cumulative && this.records.segments > 0 && !this.records.byTurn.has(turn)) cumulative = this.events.byTurn.get(turn);
       const usage = this.recordedByTurn.get(turn) ?? (cumulative ? subtract(cumulative, before) : undefined);
       if (cumulative) before = cumulative;
       if (usage) result.push({ turn, ...usage });
@@ -153,7 +218,7 @@ function usageNote(counted: boolean, windowFull: boolean, usedPercent: number | 
 
 function inheritedTokens(model: SessionModel): TokenUsageReport["inherited"] {
   const inherited = inheritedView(model.lineage);
-  return inherited?.tokens ? { parent_session_id: inherited.parent_session_id, tokens: inherited.tokens } : null;
+  return inherited?.tokens ? { parent_session_id: inherited.parent_session_id, tokens: inherited.tokens, charged_to_session_id: inherited.charged_to_session_id } : null;
 }
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {

@@ -22,6 +22,7 @@ describe("parseCapabilities on real help texts", () => {
     ["0.63.0", "current", true, true],
     ["0.100.0", "current", true, true],
     ["0.169.0", "current", true, false],
+    ["0.171.0", "current", true, false],
   ])("%s: stream %s, resume %s, --full-auto %s", (version, stream, resume, fullAuto) => {
     const caps = capsOf(version);
     expect(caps.version).toBe(version);

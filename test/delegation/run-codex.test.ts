@@ -71,7 +71,7 @@ describe("run_codex with the real Codex CLI", () => {
     await expectNoProcessesLeft(completed.run_id);
 
     const ledger = await new RunLedger(mcp.config.runner.stateDir).find(completed.run_id);
-    expect(ledger?.start).toMatchObject({ cwd: workdir, mode: "sandboxed", codex_version: "0.169.0", resume_of: null });
+    expect(ledger?.start).toMatchObject({ cwd: workdir, mode: "sandboxed", codex_version: "0.171.0", resume_of: null });
     expect(ledger?.start.argv).toEqual([
       PINNED_CODEX,
       "exec",

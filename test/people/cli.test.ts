@@ -96,7 +96,7 @@ describe("codex-control-mcp commands", () => {
     const good = await cli("doctor", "--json");
     expect(good.code).toBe(0);
     const report = JSON.parse(good.stdout) as { ok: boolean; codex: { version: string; can_resume: boolean; full_auto_flag: boolean }; codex_home: { sessions: number } };
-    expect(report).toMatchObject({ ok: true, codex: { version: "0.169.0", can_resume: true, full_auto_flag: false }, codex_home: { sessions: fixtures.length } });
+    expect(report).toMatchObject({ ok: true, codex: { version: "0.171.0", can_resume: true, full_auto_flag: false }, codex_home: { sessions: fixtures.length } });
     const bad = await promisify(execFile)(process.execPath, [CLI, "doctor"], { env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_BIN: "/nonexistent/codex", CODEX_CONTROL_STATE_DIR: STATE_DIR } }).catch((error: { code: number; stdout: string }) => error);
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stdout: string }).stdout).toMatch(/^FAIL {2}codex +cannot run the Codex CLI at "\/nonexistent\/codex"/m);
@@ -143,7 +143,7 @@ describe("prompt and resources", () => {
 
   it("the doctor tool answers with the same report", async () => {
     const result = await mcp.call("doctor", {});
-    expect(result.structuredContent).toMatchObject({ ok: true, codex: { version: "0.169.0" } });
+    expect(result.structuredContent).toMatchObject({ ok: true, codex: { version: "0.171.0" } });
     expect(textOf(result)).toMatch(/^ok {4}node/);
   });
 });

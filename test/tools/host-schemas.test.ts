@@ -115,7 +115,7 @@ describe("closed sets", () => {
     expect(enumAt(summary, "run", "status")).toEqual(runStatuses);
     expect(enumAt(summary, "diagnosis", "category")).toEqual([...DIAGNOSIS_CATEGORIES]);
     expect(enumAt(summary, "diagnosis", "error", "source")).toEqual(["log", "run", "stream", "stderr"]);
-    expect(enumAt(summary, "diagnosis", "sandbox_denials", "[]", "kind")).toEqual(["write", "network", "escalation"]);
+    expect(enumAt(summary, "diagnosis", "sandbox_denials", "[]", "kind")).toEqual(["write", "network", "escalation", "start"]);
     expect(enumAt(schemaOf("list_sessions", "outputSchema"), "sessions", "[]", "status")).toEqual(turnStatuses);
     expect(enumAt(schemaOf("list_sessions", "outputSchema"), "sessions", "[]", "kind")).toEqual(kinds);
     expect(enumAt(schemaOf("last_function_calls", "outputSchema"), "calls", "[]", "status")).toEqual(["completed", "failed", "running", "no_output"]);

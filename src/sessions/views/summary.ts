@@ -29,6 +29,10 @@ export const inheritedViewSchema = z
     turns: z.number(),
     calls: z.number(),
     tokens: tokenTotalsSchema.nullable(),
+    charged_to_session_id: z
+      .string()
+      .nullable()
+      .describe("The parent's log is gone and an earlier sibling fork copied the same history (proven counter by counter): that fork is charged with it, this one is not."),
   })
   .describe("The parent's history found in this file: never counted in this session's turns, calls, files or tokens.");
 export type InheritedView = z.infer<typeof inheritedViewSchema>;

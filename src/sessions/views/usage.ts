@@ -18,7 +18,7 @@ export const tokenUsageReportSchema = z.object({
   segments: z.number().describe("Counter segments found (more than one: a resumed session whose CLI restarted the counter)."),
   context_window_full: z.boolean().describe("A request overflowed the context window (Codex's window-full marker) and no later counter says otherwise."),
   inherited: z
-    .object({ parent_session_id: z.string().nullable(), tokens: tokenTotalsSchema })
+    .object({ parent_session_id: z.string().nullable(), tokens: tokenTotalsSchema, charged_to_session_id: z.string().nullable().describe("The earlier sibling fork charged with this copied history, when the parent's log is gone.") })
     .nullable()
     .describe("A fork's or sub-agent's parent usage replayed into its log: reported, never added to total."),
   note: z.string().nullable(),
