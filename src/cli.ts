@@ -30,7 +30,8 @@ Environment:
 const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "runs", "status", "cancel", "doctor"]);
 
 async function main(argv: string[]): Promise<number | undefined> {
-  if (argv[0] !== undefined && COMMAND_NAMES.has(argv[0])) {
+  // a first word that is not an option is a command; runCommand answers an unknown one with the list
+  if (argv[0] !== undefined && (COMMAND_NAMES.has(argv[0]) || !argv[0].startsWith("-"))) {
     const { runCommand } = await import("./commands/index.js");
     return runCommand(argv, loadConfig([]));
   }

@@ -73,7 +73,8 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
     }
     if (!caps.flags.has("--sandbox")) add("codex --sandbox", "fail", `Codex ${caps.version} has no --sandbox flag`, "Upgrade: npm install -g @openai/codex.");
   } catch (error) {
-    const message = error instanceof CodexUnavailableError ? error.message : String(error);
+    // the error's own advice is the fix below: say it once
+    const message = (error instanceof CodexUnavailableError ? error.message : String(error)).replace(/\.\s+(?:Install it|Set CODEX_BIN)[^]*$/, "");
     add("codex", config.readOnly ? "warn" : "fail", message, "Install it with `npm install -g @openai/codex`, or point --codex-bin (CODEX_BIN) at it.");
   }
 
