@@ -2,10 +2,12 @@
 // (like the older Codex versions), and the README's host commands turned into argv for them.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { isolatedEnv } from "./isolated-env.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const CLI = join(root, "dist", "cli.js");
@@ -33,7 +35,8 @@ export async function installHost(host: HostProgram): Promise<{ entry: string } 
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, "package.json"), '{"private":true}\n');
-    await promisify(execFile)("npm", ["install", "--no-audit", "--no-fund", "--no-save", host.spec], { cwd: dir, timeout: 600_000 });
+    const env = isolatedEnv(await mkdtemp(join(tmpdir(), "ccm-npm-")));
+    await promisify(execFile)("npm", ["install", "--no-audit", "--no-fund", "--no-save", host.spec], { cwd: dir, env, timeout: 600_000 });
   } catch (error) {
     return { skip: `${host.spec} could not be installed from the npm registry (${(error as Error).message.split("\n")[0]}); this host is not checked here` };
   }
