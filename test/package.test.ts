@@ -31,7 +31,7 @@ describe("package", () => {
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = (packed?.files ?? []).map((file) => file.path);
     expect(files).toContain("dist/cli.js");
-    expect(files.filter((file) => !file.startsWith("dist/")).sort()).toEqual(["CHANGELOG.md", "README.md", "package.json"]);
+    expect(files.filter((file) => !file.startsWith("dist/")).sort()).toEqual(["CHANGELOG.md", "LICENSE", "README.md", "package.json"]);
     const tarball = join(out, packed?.filename ?? "");
 
     const clean = await mkdtemp(join(tmpdir(), "ccm-npx-"));
