@@ -1,7 +1,7 @@
 // What hosts get wrong and `doctor` must catch: a key that is the host's placeholder text, an allowlist read
 // from the config rather than guessed from object identity, and a CODEX_HOME that is a typo or a file.
 import { execFile } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,11 +87,15 @@ describe("a credential variable that holds a placeholder", () => {
 describe("the env allowlist is what the config says", () => {
   it("a config built from a copy of the environment has no allowlist; --env-allow makes one", async () => {
     const copied = loadConfig([], { ...process.env, CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: stateDir });
-    const allowed = loadConfig(["--env-allow", "MOCK_KEY"], { ...process.env, CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: stateDir, MOCK_KEY: "sk-mock" });
+    // a HOME of its own: the capability probe's Codex must write into CODEX_HOME, not ~/.codex, whatever the allowlist
+    // (Codex writes nothing under its TMPDIR, so the child gets one beside that HOME rather than around it)
+    const userHome = await mkdtemp(join(tmpdir(), "ccm-user-home-"));
+    await mkdir(join(userHome, "tmp"));
+    const allowed = loadConfig(["--env-allow", "MOCK_KEY"], { ...process.env, HOME: userHome, TMPDIR: join(userHome, "tmp"), CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: stateDir, MOCK_KEY: "sk-mock" });
     const report = async (config: typeof copied) => {
       const mcp = await connect({ ...config, runner: { ...config.runner, codexBin: PINNED_CODEX } });
       try {
-        return (await mcp.call("doctor", {})).structuredContent as { policy: { env_allowlist: boolean }; checks: Array<{ name: string; found: string }> };
+        return (await mcp.call("doctor", {})).structuredContent as { policy: { env_allowlist: boolean }; checks: Array<{ name: string; level: string; found: string }> };
       } finally {
         await mcp.close();
       }
@@ -102,6 +106,8 @@ describe("the env allowlist is what the config says", () => {
     const narrowed = await report(allowed);
     expect(narrowed.policy.env_allowlist).toBe(true);
     expect(narrowed.checks.find((check) => check.name === "policy")?.found).toMatch(/; Codex gets only the allowlisted environment \(MOCK_KEY and the base set\)$/);
+    expect(narrowed.checks.find((check) => check.name === "codex")?.level).toBe("ok");
+    expect(await readdir(userHome)).toEqual(["tmp"]);
   });
 });
 
