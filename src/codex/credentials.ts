@@ -116,6 +116,8 @@ export function keyFix(variable: string, { runEnv, serverEnv, host }: Pick<Crede
   const name = (host ?? "").toLowerCase();
   if (name.includes("gemini")) return `Gemini CLI removes variables whose names contain KEY from an MCP server's environment unless the entry lists them: add \`"env": {"${variable}": "$${variable}"}\` to the codex-control entry in settings.json (or \`gemini mcp add -e ${variable}=$${variable} …\`).`;
   if (name.includes("openclaw")) return `OpenClaw passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`openclaw mcp add\` (or "${variable}": "\${${variable}}" under the server's env).`;
+  if (name.includes("copilot")) return `Copilot CLI passes its environment on, except OPENAI_API_KEY: start it from a shell that has ${variable}, or write the key into the entry, your shell expanding it: \`copilot mcp add codex-control --env ${variable}=$${variable} … -- codex-control-mcp\` (unquoted).`;
+  if (name.includes("augment")) return `Auggie passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`auggie mcp add\`.`;
   if (name.includes("opencode")) return `Add \`"environment": {"${variable}": "{env:${variable}}"}\` to the codex-control entry under "mcp" in opencode.json.`;
   if (name.includes("codex")) return `Codex starts MCP servers with a reduced environment: add \`env_vars = ["${variable}"]\` to [mcp_servers.codex-control] in Codex's config.toml.`;
   if (name.includes("claude-code")) return `Start Claude Code from a shell that has ${variable}, or register the server with \`claude mcp add -s user -e ${variable}=… codex-control -- npx -y codex-control-mcp\`.`;
@@ -145,6 +147,8 @@ const HOST_SYNTAX: Array<{ name: string; host: string; expands: string }> = [
   { name: "openclaw", host: "OpenClaw", expands: "`${VAR}` in an entry's `env` (`--env 'VAR=${VAR}'`)" },
   { name: "claude-code", host: "Claude Code", expands: "`${VAR}` in `.mcp.json`; for `claude mcp add -e VAR=$VAR` your shell expands it, so do not quote it there" },
   { name: "codex", host: "Codex", expands: "nothing in `env`: list the variable in `env_vars = [\"VAR\"]` instead" },
+  { name: "copilot", host: "Copilot CLI", expands: "`${VAR}` in an entry's `env`, except `${OPENAI_API_KEY}`, which arrives empty (write the key itself: `copilot mcp add … --env VAR=$VAR`, unquoted, so that your shell expands it)" },
+  { name: "augment", host: "Auggie", expands: "`${VAR}` in an entry's `env` (`--env 'VAR=${VAR}'`)" },
   { name: "cursor", host: "Cursor", expands: "`${env:VAR}` in `mcp.json`" },
   { name: "visual studio code", host: "VS Code", expands: "`${env:VAR}` and `${input:…}` in `mcp.json`" },
 ];

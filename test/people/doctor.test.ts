@@ -72,6 +72,11 @@ describe("a credential variable that holds a placeholder", () => {
     // a login does not rescue it: the variable would still be sent as the key
     expect(assessCredentials({ runEnv: { CODEX_API_KEY: "$CODEX_API_KEY" }, serverEnv: {}, codexHome: "/h", configToml: "", authJson: '{"tokens":{}}' }).source).toBe("missing");
     expect(assess("sk-real").source).toBe("env");
+    // the client names Copilot CLI and Auggie send (seen in their initialize requests)
+    expect(assess("$OPENAI_API_KEY", "copilot-cli").fix?.startsWith("Copilot CLI expands `${OPENAI_API_KEY}` in an entry's `env`, except `${OPENAI_API_KEY}`, which arrives empty (write the key itself: `copilot mcp add … --env OPENAI_API_KEY=$OPENAI_API_KEY`, unquoted")).toBe(true);
+    expect(assess("{env:OPENAI_API_KEY}", "augment-mcp-client").fix?.startsWith("Auggie expands `${OPENAI_API_KEY}` in an entry's `env` (`--env 'OPENAI_API_KEY=${OPENAI_API_KEY}'`); it passed {env:OPENAI_API_KEY} on")).toBe(true);
+    const missing = assessCredentials({ runEnv: {}, serverEnv: {}, codexHome: "/h", configToml: "", authJson: null, host: "copilot-cli" });
+    expect(missing.fix?.startsWith("Copilot CLI passes its environment on, except OPENAI_API_KEY: start it from a shell that has OPENAI_API_KEY, or write the key into the entry, your shell expanding it: `copilot mcp add codex-control --env OPENAI_API_KEY=$OPENAI_API_KEY … -- codex-control-mcp` (unquoted).")).toBe(true);
   });
 
   it("`doctor` exits 1 with FAIL credentials for a provider's env_key given as ${MOCK_KEY}, and passes with a key", async () => {
