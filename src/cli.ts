@@ -30,7 +30,8 @@ Environment:
 const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "runs", "status", "cancel", "doctor"]);
 
 async function main(argv: string[]): Promise<number | undefined> {
-  if (argv[0] !== undefined && COMMAND_NAMES.has(argv[0])) {
+  // a first word that is not an option is a command; runCommand answers an unknown one with the list
+  if (argv[0] !== undefined && (COMMAND_NAMES.has(argv[0]) || !argv[0].startsWith("-"))) {
     const { runCommand } = await import("./commands/index.js");
     return runCommand(argv, loadConfig([]));
   }
@@ -64,8 +65,11 @@ async function main(argv: string[]): Promise<number | undefined> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.stdin.on("end", () => void shutdown("stdin closed"));
-  await server.connect(new StdioServerTransport());
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  // stdin's end comes after every request it carried (`printf … | codex-control-mcp`): answer those first
+  const requests = trackRequests(transport);
+  process.stdin.on("end", () => void requests.answered(Math.max(config.waitMs, 60_000) + 5_000).then(() => shutdown("stdin closed")));
   if (!config.readOnly) {
     void runs.recover().then(
       (stopped) => stopped > 0 && log("warn", `stopped ${stopped} process(es) left by runs of a server that was killed`),
@@ -74,6 +78,46 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
   log("info", `serving MCP on stdio (CODEX_HOME ${config.codexHome}, Codex ${config.runner.codexBin}, ledger ${config.runner.stateDir})`);
   return undefined;
+}
+
+type Transport = Pick<import("@modelcontextprotocol/sdk/server/stdio.js").StdioServerTransport, "onmessage" | "send">;
+
+/**
+ * Counts the requests received on `transport` that have no response yet. `answered` resolves when none is
+ * left, or after `limitMs`: a foreground run answers within its wait_ms, and the run itself goes on.
+ */
+function trackRequests(transport: Transport): { answered(limitMs: number): Promise<void> } {
+  const pending = new Set<string | number>();
+  let settled: (() => void) | undefined;
+  const receive = transport.onmessage;
+  transport.onmessage = (message) => {
+    if ("method" in message && "id" in message) pending.add(message.id);
+    // a cancelled request gets no response
+    if ("method" in message && message.method === "notifications/cancelled") pending.delete((message.params as { requestId?: string | number } | undefined)?.requestId ?? "");
+    receive?.(message);
+  };
+  const send = transport.send.bind(transport);
+  transport.send = async (message) => {
+    await send(message);
+    if (!("method" in message) && "id" in message && message.id !== undefined) pending.delete(message.id);
+    if (pending.size === 0) settled?.();
+  };
+  return {
+    answered: (limitMs) => {
+      if (pending.size === 0) return Promise.resolve();
+      log("info", `stdin closed: answering the ${pending.size} request(s) received before it`);
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          log("warn", `stdin closed: ${pending.size} request(s) still unanswered after ${limitMs} ms`);
+          resolve();
+        }, limitMs);
+        settled = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
+  };
 }
 
 main(process.argv.slice(2)).then(

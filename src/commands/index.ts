@@ -5,10 +5,10 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { RunManager } from "../runs/run-manager.js";
 import type { ServerConfig } from "../config/config.js";
 import { doctor, renderDoctor } from "../doctor/doctor.js";
-import { renderCalls, renderRun, renderSummary, renderUsage } from "../text/render.js";
+import { inline, localTime, renderCalls, renderRun, renderSummary, renderUsage } from "../text/render.js";
 import type { RunView } from "../runs/run-view.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
-import { listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, SessionStore, type SessionListing } from "../sessions/index.js";
+import { listRolloutFiles, listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, SessionStore, type SessionListing } from "../sessions/index.js";
 import { paint, table } from "./format.js";
 
 interface Command {
@@ -36,14 +36,11 @@ export const COMMANDS: Record<string, Command> = {
       const limit = positiveInt(values.limit, 20);
       const since = typeof values.since === "string" ? values.since : undefined;
       if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError(`--since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23.`);
-      const { sessions } = await listSessions(storeOf(config), {
-        limit,
-        includeArchived: values.archived === true,
-        cwd: typeof values.cwd === "string" ? values.cwd : undefined,
-        since,
-      });
+      const cwd = typeof values.cwd === "string" ? values.cwd : undefined;
+      const store = storeOf(config);
+      const { sessions } = await listSessions(store, { limit, includeArchived: values.archived === true, cwd, since });
       if (values.json) return print(JSON.stringify({ codex_home: config.codexHome, sessions }, null, 2), 0);
-      if (sessions.length === 0) return print(`No sessions in ${config.codexHome}.`, 0);
+      if (sessions.length === 0) return print(await noneMatched(store, config.codexHome, { cwd, since, archived: values.archived === true }), 0);
       return print(sessionsTable(sessions), 0);
     },
   },
@@ -61,7 +58,7 @@ export const COMMANDS: Record<string, Command> = {
       });
       const code = summary.status === "completed" ? 0 : 3;
       if (values.json) return print(JSON.stringify(summary, null, 2), code);
-      const [first = "", ...rest] = renderSummary(summary).split("\n");
+      const [first = "", ...rest] = renderSummary(summary, "person").split("\n");
       return print([first.replace(summary.status, paint(summary.status)), ...rest].join("\n"), code);
     },
   },
@@ -72,7 +69,7 @@ export const COMMANDS: Record<string, Command> = {
     async run(values, [ref = "last"], config) {
       const result = await sessionCalls(storeOf(config), ref, { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 });
       if (values.json) return print(JSON.stringify(result, null, 2), 0);
-      return print(renderCalls(result.session_id, result.total_calls, result.calls), 0);
+      return print(renderCalls(result.session_id, result.total_calls, result.calls, "person"), 0);
     },
   },
   usage: {
@@ -81,7 +78,7 @@ export const COMMANDS: Record<string, Command> = {
     positionals: 1,
     async run(values, [ref = "last"], config) {
       const usage = await sessionTokenUsage(storeOf(config), ref);
-      return print(values.json ? JSON.stringify(usage, null, 2) : renderUsage(usage), 0);
+      return print(values.json ? JSON.stringify(usage, null, 2) : renderUsage(usage, "person"), 0);
     },
   },
   runs: {
@@ -146,9 +143,15 @@ export function commandHelp(): string {
 export async function runCommand(argv: string[], config: ServerConfig): Promise<number> {
   const [name = "", ...rest] = argv;
   const command = COMMANDS[name];
-  if (!command) return fail(`unknown command "${name}"`, 2);
+  if (!command) {
+    const near = Object.keys(COMMANDS).filter((known) => editDistance(known, name) <= 2);
+    const list = `The commands are ${Object.keys(COMMANDS).join(", ")} (codex-control-mcp --help); with no command it serves MCP on stdin/stdout.`;
+    return fail(`unknown command "${name}". ${near.length > 0 ? `Did you mean \`${near.join("` or `")}\`? ` : ""}${list}`, 2);
+  }
+  let ref: string | undefined;
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: numbersAttached(rest, command.options), options: command.options, allowPositionals: true, strict: true });
+    ref = positionals[0];
     if (values.help) return print(`Usage: codex-control-mcp ${command.usage}`, 0);
     if (positionals.length > command.positionals) throw new UsageError(`unexpected argument "${positionals[command.positionals]}"`);
     return await command.run(values as Record<string, string | boolean | undefined>, positionals, config);
@@ -156,16 +159,66 @@ export async function runCommand(argv: string[], config: ServerConfig): Promise<
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       return fail(`${(error as Error).message}\nUsage: codex-control-mcp ${command.usage}`, 2);
     }
-    if (error instanceof SessionLookupError) return fail(error.message, 1);
+    if (error instanceof SessionLookupError) return fail(await withNearMatch(error.message, ref, config), 1);
     throw error;
   }
+}
+
+/**
+ * `-n -5` reads to parseArgs as an option with no value: attach a value that is a negative number, so the
+ * answer is about the number ("expected a whole number ≥ 1"), not about dashes.
+ */
+function numbersAttached(args: string[], options: Command["options"]): string[] {
+  const takesValue = new Set(Object.entries(options).flatMap(([long, spec]) => (spec.type === "string" ? [`--${long}`, ...(spec.short ? [`-${spec.short}`] : [])] : [])));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    const next = args[i + 1];
+    if (takesValue.has(arg) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg.startsWith("--") ? arg : `--${Object.entries(options).find(([, spec]) => `-${spec.short}` === arg)?.[0]}`}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/** An unknown id that is a typo of a session's id (or of its first 8+ characters): name that session. */
+async function withNearMatch(message: string, ref: string | undefined, config: ServerConfig): Promise<string> {
+  const wanted = (ref ?? "").trim().toLowerCase();
+  if (!/^[0-9a-f-]{8,36}$/.test(wanted) || !message.startsWith("no session")) return message;
+  const files = await listRolloutFiles(config.codexHome, { includeArchived: true }).catch(() => []);
+  const scored = files.map((file) => ({ id: file.id, distance: editDistance(wanted, file.id.slice(0, wanted.length)) })).filter((entry) => entry.distance <= 2);
+  if (scored.length === 0) return message;
+  scored.sort((a, b) => a.distance - b.distance);
+  const near = scored.slice(0, 3).map((entry) => entry.id);
+  return `no session "${wanted}" in CODEX_HOME (${config.codexHome}); did you mean ${near.join(" or ")}?`;
+}
+
+/** Levenshtein distance, for short words and ids. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** What an empty listing means: no sessions at all, or none the filters let through (and the newest there is). */
+async function noneMatched(store: SessionStore, home: string, filters: { cwd?: string; since?: string; archived: boolean }): Promise<string> {
+  const applied = [filters.since !== undefined ? `--since ${filters.since}` : "", filters.cwd !== undefined ? `--cwd ${filters.cwd}` : ""].filter(Boolean);
+  if (applied.length === 0) return `No sessions in ${home}${filters.archived ? "" : " (--archived adds the archived ones)"}.`;
+  const { sessions: [newest] } = await listSessions(store, { limit: 1, includeArchived: filters.archived }).catch(() => ({ sessions: [] as SessionListing[] }));
+  if (!newest) return `No sessions in ${home}.`;
+  return `No sessions match ${applied.join(" ")} in ${home}; the newest there is ${newest.session_id} (written ${localTime(newest.updated_at)}, in ${inline(newest.cwd)}).`;
 }
 
 function sessionsTable(sessions: SessionListing[]): string {
   const width = process.stdout.isTTY ? process.stdout.columns : 160;
   return table(
     ["ID", "STATUS", "UPDATED", "CODEX", "CWD", "FIRST PROMPT"],
-    sessions.map((s) => [s.session_id, s.status, s.updated_at.slice(0, 19).replace("T", " "), s.cli_version ?? "?", s.cwd ?? "?", (s.first_prompt ?? "").replace(/\s+/g, " ")]),
+    sessions.map((s) => [s.session_id, s.status, localTime(s.updated_at), s.cli_version ?? "?", s.cwd ?? "?", (s.first_prompt ?? "").replace(/\s+/g, " ")]),
     { width, paintColumn: 1 },
   );
 }
@@ -174,7 +227,7 @@ function runsTable(runs: RunView[]): string {
   const width = process.stdout.isTTY ? process.stdout.columns : 160;
   return table(
     ["RUN_ID", "STATUS", "SESSION", "CWD", "STARTED", "DURATION"],
-    runs.map((run) => [run.run_id, run.status, run.session_id ?? "-", run.cwd, run.started_at.slice(0, 19).replace("T", " "), `${Math.round(run.duration_ms / 1000)} s`]),
+    runs.map((run) => [run.run_id, run.status, run.session_id ?? "-", run.cwd, localTime(run.started_at), `${Math.round(run.duration_ms / 1000).toLocaleString("en-US")} s`]),
     { width, paintColumn: 1 },
   );
 }

@@ -13,6 +13,8 @@ export interface ServerConfig {
   readOnly: boolean;
   /** How long a foreground run_codex/resume_session waits before answering `running` (under a host's 60 s tool timeout). */
   waitMs: number;
+  /** The names --env-allow gave (empty: Codex runs inherit the whole environment). */
+  envAllow: string[];
   runner: RunnerConfig;
 }
 
@@ -114,6 +116,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     codexHome: defaultCodexHome(env),
     readOnly: flag("read-only"),
     waitMs: number("wait-ms", DEFAULTS.waitMs, 0),
+    envAllow,
     runner: {
       codexBin: text("codex-bin") ?? "codex",
       codexHome: defaultCodexHome(env),

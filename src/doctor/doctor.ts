@@ -73,15 +73,21 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
     }
     if (!caps.flags.has("--sandbox")) add("codex --sandbox", "fail", `Codex ${caps.version} has no --sandbox flag`, "Upgrade: npm install -g @openai/codex.");
   } catch (error) {
-    const message = error instanceof CodexUnavailableError ? error.message : String(error);
+    // the error's own advice is the fix below: say it once
+    const message = (error instanceof CodexUnavailableError ? error.message : String(error)).replace(/\.\s+(?:Install it|Set CODEX_BIN)[^]*$/, "");
     add("codex", config.readOnly ? "warn" : "fail", message, "Install it with `npm install -g @openai/codex`, or point --codex-bin (CODEX_BIN) at it.");
   }
 
   const home = config.codexHome;
-  const homeExists = await stat(home).then((info) => info.isDirectory(), () => false);
+  const homeKind = await stat(home).then(
+    (info) => (info.isDirectory() ? "directory" : "other"),
+    () => "missing",
+  );
+  const homeExists = homeKind === "directory";
   const sessions = homeExists ? (await listRolloutFiles(home, { includeArchived: true })).length : 0;
-  if (!homeExists) add("CODEX_HOME", "warn", `${home} does not exist`, "Run Codex once, or set CODEX_HOME to the folder that holds its sessions.");
-  else add("CODEX_HOME", "ok", `${home}: ${sessions} session(s)`);
+  if (homeKind === "other") add("CODEX_HOME", "fail", `${home} is not a directory`, "Point CODEX_HOME at the folder that holds Codex's sessions/ (by default ~/.codex).");
+  else if (homeKind === "missing") add("CODEX_HOME", "warn", `${home} does not exist`, "If CODEX_HOME is a typo, fix it; otherwise run Codex once, which creates it.");
+  else add("CODEX_HOME", "ok", `${home}: ${sessions.toLocaleString("en-US")} session${sessions === 1 ? "" : "s"}`);
 
   const codexConfig = homeExists ? await readFile(join(home, "config.toml"), "utf8").catch(() => "") : "";
   for (const problem of configProblems(codexConfig, caps)) add("codex config.toml", problem.level, problem.found, problem.fix);
@@ -100,7 +106,7 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
     add(
       "policy",
       runner.allowFullAccess ? "warn" : "ok",
-      `${runner.allowFullAccess ? "full-access runs ALLOWED" : "full-access refused"}; ${runner.allowedRoots.length > 0 ? `runs confined to ${runner.allowedRoots.join(", ")}` : "runs allowed in any directory"}; at most ${runner.maxConcurrent} at once; ${runner.childEnv === process.env ? "Codex inherits the whole environment" : "Codex gets an allowlisted environment"}`,
+      `${runner.allowFullAccess ? "full-access runs ALLOWED" : "full-access refused"}; ${runner.allowedRoots.length > 0 ? `runs confined to ${runner.allowedRoots.join(", ")}` : "runs allowed in any directory"}; at most ${runner.maxConcurrent} at once; ${config.envAllow.length === 0 ? "Codex inherits the whole environment" : `Codex gets only the allowlisted environment (${config.envAllow.join(", ")} and the base set)`}`,
       runner.allowFullAccess ? "Drop --allow-full-access unless the host is trusted: it lets a caller run Codex with no sandbox." : null,
     );
   }
@@ -133,7 +139,7 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
       read_only: config.readOnly,
       allow_full_access: runner.allowFullAccess,
       allowed_roots: runner.allowedRoots,
-      env_allowlist: runner.childEnv !== process.env,
+      env_allowlist: config.envAllow.length > 0,
       max_concurrent: runner.maxConcurrent,
       wait_ms: config.waitMs,
       state_dir: runner.stateDir,

@@ -13,7 +13,8 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
     "session",
     new ResourceTemplate("codex://sessions/{id}", {
       list: async () => {
-        const { sessions: listed } = await listSessions(sessions, { limit: LISTED, includeArchived: false });
+        // a missing CODEX_HOME is list_sessions' error to explain; a host browsing resources just sees none
+        const { sessions: listed } = await listSessions(sessions, { limit: LISTED, includeArchived: false }).catch(() => ({ sessions: [] }));
         return {
           resources: listed.map((session) => ({
             // the id is read from the log: encoded in the URI, escaped in the name, so neither can break a line

@@ -76,7 +76,8 @@ export class RunManager {
     readonly sessions: SessionStore = new SessionStore(config.codexHome, { stateDir: config.stateDir }),
   ) {
     this.registry = new RunRegistry(config.stateDir, sessions, config.killGraceMs, config.codexBin, () => operatorPolicy(config));
-    this.probe = new CapabilityProbe(config.childEnv);
+    // CODEX_HOME as runs get it: with --env-allow the probe's Codex would otherwise write into ~/.codex
+    this.probe = new CapabilityProbe({ ...config.childEnv, CODEX_HOME: config.codexHome });
     this.scheduler = new Scheduler(config.stateDir, config.maxConcurrent, config.queueWaitMs);
   }
 

@@ -1,5 +1,5 @@
 // The closed set of diagnosis categories: how an agent should react to a session's end. One table feeds the
-// type, the output schema's enum, the `retryable` flag and README's diagnosis table.
+// type, the output schema's enum, the `retryable` flag and the diagnosis table of docs/tools.md.
 
 export const DIAGNOSIS_CATEGORIES = [
   "completed",

@@ -7,7 +7,8 @@ import type { RunFacts } from "./diagnosis.js";
 import type { TokenTotals } from "./events.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listSessions as listInStore, type ListOptions } from "./list.js";
-import { daysNewestFirst, resolveSession as resolveInStore, statFiles, type RolloutFile } from "./locate.js";
+import { daysNewestFirst, resolveSession as resolveInStore, SessionLookupError, statFiles, type RolloutFile } from "./locate.js";
+import { codexHomeProblem } from "./codex-home.js";
 import { readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import type { Invocation } from "./resume-command.js";
 import type { IndexedSession } from "./fold-cache.js";
@@ -47,14 +48,22 @@ function storeOf(source: SessionSource): SessionStore {
   return typeof source === "string" ? new SessionStore(source) : source;
 }
 
-export function resolveSession(source: SessionSource, ref: string): Promise<RolloutFile> {
+export async function resolveSession(source: SessionSource, ref: string): Promise<RolloutFile> {
   const store = storeOf(source);
-  return resolveInStore(store.home, ref, store.names);
+  try {
+    return await resolveInStore(store.home, ref, store.names);
+  } catch (error) {
+    const problem = error instanceof SessionLookupError ? await codexHomeProblem(store.home) : null;
+    throw problem !== null ? new SessionLookupError(problem) : error;
+  }
 }
 
-export function listSessions(source: SessionSource, options: ListOptions) {
+export async function listSessions(source: SessionSource, options: ListOptions) {
   const store = storeOf(source);
-  return listInStore(store.home, options, store.names, store.listings);
+  const listed = await listInStore(store.home, options, store.names, store.listings);
+  const problem = listed.sessions.length === 0 ? await codexHomeProblem(store.home) : null;
+  if (problem !== null) throw new SessionLookupError(problem);
+  return listed;
 }
 
 /** A session's compact, cached fold (see fold-cache.ts): what the tools read. */

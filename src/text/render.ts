@@ -7,6 +7,33 @@ import { DATA_NOTE, inline, quoted } from "../shared/text.js";
 
 export { inline, quoted } from "../shared/text.js";
 
+/** A time for a person: local, with the zone, one style everywhere (`2026-11-23 21:49:27 GMT+1`). */
+export function localTime(iso: string | null | undefined): string {
+  if (iso === null || iso === undefined) return "?";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return inline(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const zone = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }).formatToParts(date).find((part) => part.type === "timeZoneName")?.value ?? "";
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zone}`.trimEnd();
+}
+
+/** A count for a person: thousands separated (`1,234,567`). */
+export function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** A rate-limit window in the largest whole unit: `7 d`, `5 h`, `90 min`. */
+export function windowLength(minutes: number): string {
+  if (minutes > 0 && minutes % 1440 === 0) return `${minutes / 1440} d`;
+  if (minutes > 0 && minutes % 60 === 0) return `${minutes / 60} h`;
+  return `${minutes} min`;
+}
+
+/** A command that would run Codex without a sandbox: a person is told before pasting it. */
+export function fullAccessCaution(command: string | null | undefined): string | null {
+  if (!command || !/--dangerously-bypass-approvals-and-sandbox|danger-full-access/.test(command)) return null;
+  return "Caution: this command runs Codex with full access (no sandbox, no approvals), as the session did: read what it did first, or drop that flag.";
+}
 
 export function renderList(home: string, sessions: SessionListing[]): string {
   if (sessions.length === 0) return `No sessions found in ${home}.`;
@@ -16,34 +43,47 @@ export function renderList(home: string, sessions: SessionListing[]): string {
   return [`${sessions.length} session(s) in ${home}, newest first:`, ...lines, DATA_NOTE].join("\n");
 }
 
-export function renderSummary(s: SessionSummary): string {
+export function renderSummary(s: SessionSummary, reader: RunReader = "agent"): string {
+  const person = reader === "person";
+  const time = (iso: string | null) => (person ? localTime(iso) : (iso ?? "?"));
+  const n = (value: number) => (person ? count(value) : String(value));
+  const verdict = person
+    ? s.diagnosis.category === "completed"
+      ? ""
+      : ` · ${s.diagnosis.retryable ? "retrying unchanged can succeed" : "retrying unchanged will not help"}`
+    : ` · ${s.diagnosis.retryable ? "retryable" : "not retryable as is"}`;
   const lines = [
     `Session ${inline(s.session_id)}: ${s.status} (diagnosis: ${s.diagnosis.category})`,
-    `cwd ${inline(s.cwd)} · model ${inline(s.model)} · codex ${inline(s.cli_version)} · ${s.counts.turns} turn(s) · ${s.counts.function_calls} call(s), ${s.counts.failed_calls} failed · started ${s.started_at ?? "?"} · last event ${s.last_event_at ?? "?"}`,
-    `Diagnosis: ${s.diagnosis.category} · ${s.diagnosis.retryable ? "retryable" : "not retryable as is"}${s.diagnosis.resets_at ? ` · resets at ${s.diagnosis.resets_at}` : ""}`,
+    `cwd ${inline(s.cwd)} · model ${inline(s.model)} · codex ${inline(s.cli_version)} · ${n(s.counts.turns)} turn(s) · ${n(s.counts.function_calls)} call(s), ${n(s.counts.failed_calls)} failed · started ${time(s.started_at)} · last event ${time(s.last_event_at)}`,
+    `Diagnosis: ${s.diagnosis.category}${verdict}${s.diagnosis.resets_at ? ` · resets at ${time(s.diagnosis.resets_at)}` : ""}`,
     "Evidence:",
     ...s.diagnosis.evidence.map((line) => `- ${inline(line)}`),
     `Next step: ${inline(s.diagnosis.next_step)}`,
+  ];
+  const caution = person ? fullAccessCaution(s.diagnosis.next_command) : null;
+  if (caution) lines.push(caution);
+  lines.push(
     s.turns_omitted > 0 ? `Turns (the newest ${s.turns.length}; ${s.turns_omitted} older not shown):` : "Turns:",
     ...s.turns.map((t) => `${t.index}. ${t.status}: prompt ${quoted(t.prompt, 160)}${t.error ? `; error ${quoted(t.error, 200)}` : ""}`),
     `Last agent message: ${quoted(s.last_agent_message)}`,
-  ];
+  );
   if (s.files_changed.length > 0) lines.push(`Files changed: ${s.files_changed.map(inline).join(", ")}`);
-  if (s.tokens) lines.push(`Tokens: ${s.tokens.total} total (${s.tokens.input} input, ${s.tokens.cached_input} cached, ${s.tokens.output} output)`);
+  if (s.tokens) lines.push(`Tokens: ${n(s.tokens.total)} total (${n(s.tokens.input)} input, ${n(s.tokens.cached_input)} cached, ${n(s.tokens.output)} output)`);
   if (s.reasoning.length > 0) lines.push("Reasoning (newest last):", ...s.reasoning.map((r) => `- turn ${r.turn}: ${quoted(r.text, 200)}`));
-  if (s.skipped_lines > 0) lines.push(`${s.skipped_lines} unreadable line(s) skipped.`);
-  if (s.bad_field_lines > 0) lines.push(`${s.bad_field_lines} line(s) had a field of the wrong type or range (dropped).`);
+  if (s.skipped_lines > 0) lines.push(`${n(s.skipped_lines)} unreadable line(s) skipped.`);
+  if (s.bad_field_lines > 0) lines.push(`${n(s.bad_field_lines)} line(s) had a field of the wrong type or range (dropped).`);
   lines.push(DATA_NOTE);
   return lines.join("\n");
 }
 
-export function renderCalls(sessionId: string, total: number | null, calls: CallView[]): string {
+export function renderCalls(sessionId: string, total: number | null, calls: CallView[], reader: RunReader = "agent"): string {
   if (calls.length === 0) return `Session ${inline(sessionId)}: no tool calls.`;
+  const n = (value: number) => (reader === "person" ? count(value) : String(value));
   // null: read from the file's end before the session was indexed, the total is not counted yet
-  const lines = [`Session ${inline(sessionId)}: last ${calls.length}${total !== null ? ` of ${total}` : ""} call(s), oldest first:`];
+  const lines = [`Session ${inline(sessionId)}: last ${calls.length}${total !== null ? ` of ${n(total)}` : ""} call(s), oldest first:`];
   for (const call of calls) {
     const exit = call.exit_code !== null ? ` exit ${call.exit_code}` : "";
-    const duration = call.duration_ms !== null ? ` ${call.duration_ms} ms` : "";
+    const duration = call.duration_ms !== null ? ` ${n(call.duration_ms)} ms` : "";
     lines.push(`[turn ${call.turn}] ${inline(call.name)} ${call.status}${exit}${duration}: ${quoted(call.command ?? (typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments)), 200)}`);
     if (call.output !== null) lines.push(`    output: ${quoted(call.output, 300)}`);
   }
@@ -51,20 +91,25 @@ export function renderCalls(sessionId: string, total: number | null, calls: Call
   return lines.join("\n");
 }
 
-export function renderUsage(usage: TokenUsageReport & { session_id: string }): string {
-    const lines = [`Session ${inline(usage.session_id)}:`];
-    if (usage.total) {
-      lines.push(`total ${usage.total.total} tokens (${usage.total.input} input, ${usage.total.cached_input} cached, ${usage.total.output} output, ${usage.total.reasoning_output} reasoning)`);
-    } else {
-      lines.push(`no token counts: ${usage.note}`);
-    }
-    if (usage.last_turn) lines.push(`last turn (${usage.last_turn.turn}): ${usage.last_turn.total} tokens`);
-    if (usage.context_used_percent !== null) lines.push(`context window: ${usage.context_used_percent}% of ${usage.model_context_window} used`);
-    if (usage.total && usage.note) lines.push(`note: ${usage.note}`);
-    for (const name of ["primary", "secondary"] as const) {
-      const window = usage.rate_limits?.[name];
-      if (window) lines.push(`${name} rate limit: ${window.used_percent ?? "?"}% used of ${window.window_minutes ?? "?"} min, resets ${window.resets_at ?? "unknown"}`);
-    }
+export function renderUsage(usage: TokenUsageReport & { session_id: string }, reader: RunReader = "agent"): string {
+  const person = reader === "person";
+  const n = (value: number | null | undefined) => (value === null || value === undefined ? "?" : person ? count(value) : String(value));
+  const lines = [`Session ${inline(usage.session_id)}:`];
+  if (usage.total) {
+    lines.push(`total ${n(usage.total.total)} tokens (${n(usage.total.input)} input, ${n(usage.total.cached_input)} cached, ${n(usage.total.output)} output, ${n(usage.total.reasoning_output)} reasoning)`);
+  } else {
+    lines.push(`no token counts: ${usage.note}`);
+  }
+  if (usage.last_turn) lines.push(`last turn (${usage.last_turn.turn}): ${n(usage.last_turn.total)} tokens`);
+  if (usage.context_used_percent !== null) lines.push(`context window: ${usage.context_used_percent}% of ${n(usage.model_context_window)} used`);
+  if (usage.total && usage.note) lines.push(`note: ${usage.note}`);
+  for (const name of ["primary", "secondary"] as const) {
+    const window = usage.rate_limits?.[name];
+    if (!window) continue;
+    const length = window.window_minutes === null || window.window_minutes === undefined ? "?" : person ? windowLength(window.window_minutes) : `${window.window_minutes} min`;
+    const resets = window.resets_at ? (person ? localTime(window.resets_at) : window.resets_at) : "unknown";
+    lines.push(`${name} rate limit: ${window.used_percent ?? "?"}% used of ${length}, resets ${resets}`);
+  }
   return lines.join("\n");
 }
 
@@ -85,5 +130,7 @@ export function renderRun(view: RunView, reader: RunReader = "agent"): string {
     lines.push(`stderr (tail): ${quoted(view.stderr_tail.trim().split("\n").slice(-3).join(" | "), 600)}`);
   }
   if (view.resume_command) lines.push(`Resume: ${inline(view.resume_command)}`);
+  const caution = reader === "person" ? fullAccessCaution(view.resume_command) : null;
+  if (caution) lines.push(caution);
   return lines.join("\n");
 }

@@ -241,7 +241,7 @@ describe("the CLI for people", () => {
       ]);
       const table = (await run(stateDir, ["runs"])).stdout.split("\n");
       expect(table[0]).toMatch(/^RUN_ID +STATUS +SESSION +CWD +STARTED +DURATION$/);
-      expect(table[1]).toMatch(new RegExp(`^${started.run_id} +running +${started.session_id} +${workdir} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d +\\d+ s$`));
+      expect(table[1]).toMatch(new RegExp(`^${started.run_id} +running +${started.session_id} +${workdir} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+ +\\d+ s$`));
 
       const status = await run(stateDir, ["status", started.run_id, "--json"]);
       expect(status.code).toBe(0);

@@ -92,6 +92,10 @@ describe("Gemini CLI as the host", () => {
     expect((JSON.parse(doctorOut) as { response: string }).response).toMatch(/^Done\. The tool said: /);
     // Gemini CLI drops *KEY* variables from a server's environment; the entry's env brings it back
     expect(lastToolOutput()).toContain('ok    credentials        model provider "mock" reads its key from OPENAI_API_KEY, which Codex runs get\n');
+
+    // the README's undo: a user-scope entry is removed only with -s user
+    await gemini(readmeArgv(README_COMMANDS.geminiRemove, codexHome));
+    expect((JSON.parse(await readFile(join(root, ".gemini", "settings.json"), "utf8")) as { mcpServers?: Record<string, unknown> }).mcpServers?.["codex-control"]).toBeUndefined();
   }, 300_000);
 });
 

@@ -2,11 +2,13 @@
 // registry on first use into node_modules/.cache/codex-versions/<version>.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { isolatedEnv } from "./isolated-env.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const require = createRequire(import.meta.url);
@@ -21,7 +23,7 @@ export async function codexVersion(version: string): Promise<string> {
   if (existsSync(bin)) return bin;
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "package.json"), '{"private":true}\n');
-  await promisify(execFile)("npm", ["install", "--no-audit", "--no-fund", "--no-save", `@openai/codex@${version}`], { cwd: dir, timeout: 300_000 });
+  await promisify(execFile)("npm", ["install", "--no-audit", "--no-fund", "--no-save", `@openai/codex@${version}`], { cwd: dir, env: isolatedEnv(await mkdtemp(join(tmpdir(), "ccm-npm-"))), timeout: 300_000 });
   if (!existsSync(bin)) throw new Error(`npm installed @openai/codex@${version} but ${bin} is missing`);
   return bin;
 }

@@ -503,7 +503,7 @@ function answerChat(request: ChatRequest, res: ServerResponse, log: FakeModel["o
   if (answered) message = { role: "assistant", content: `Done. The tool said: ${firstLine(chatText(answered.content))}` };
   // a request without tools (a host's title or summary side request) gets a plain answer
   else if (mcp?.[1] !== undefined && names.length > 0) {
-    const name = names.find((candidate) => candidate === mcp[1] || candidate.endsWith(`_${mcp[1]}`)) ?? mcp[1];
+    const name = names.find((candidate) => candidate === mcp[1] || candidate.endsWith(`_${mcp[1]}`) || candidate.endsWith(`-${mcp[1]}`)) ?? mcp[1];
     message = { role: "assistant", content: null, tool_calls: [{ id: `call_${n}`, type: "function", function: { name, arguments: mcp[2]?.trim() || "{}" } }] };
   } else message = { role: "assistant", content: "plain answer" };
   const finish = message.tool_calls ? "tool_calls" : "stop";

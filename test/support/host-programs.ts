@@ -2,10 +2,12 @@
 // (like the older Codex versions), and the README's host commands turned into argv for them.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { isolatedEnv } from "./isolated-env.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const CLI = join(root, "dist", "cli.js");
@@ -33,7 +35,8 @@ export async function installHost(host: HostProgram): Promise<{ entry: string } 
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, "package.json"), '{"private":true}\n');
-    await promisify(execFile)("npm", ["install", "--no-audit", "--no-fund", "--no-save", host.spec], { cwd: dir, timeout: 600_000 });
+    const env = isolatedEnv(await mkdtemp(join(tmpdir(), "ccm-npm-")));
+    await promisify(execFile)("npm", ["install", "--no-audit", "--no-fund", "--no-save", host.spec], { cwd: dir, env, timeout: 600_000 });
   } catch (error) {
     return { skip: `${host.spec} could not be installed from the npm registry (${(error as Error).message.split("\n")[0]}); this host is not checked here` };
   }
@@ -46,17 +49,21 @@ export function shellWords(command: string): string[] {
 }
 
 /**
- * A README command for this checkout: the published `npx -y codex-control-mcp` (or OpenClaw's `--command
- * npx --arg …` spelling of it) becomes the built server,
- * `$HOME/.codex` the test's CODEX_HOME; the program name (first word) is dropped.
+ * A README command for this checkout: `codex-control-mcp` (on PATH after `npm install -g .`; OpenClaw's
+ * `--command codex-control-mcp`, Auggie's `--command codex-control-mcp`) becomes the built server,
+ * `$HOME/.codex` the test's CODEX_HOME, and an unquoted `$NAME` what the shell would make of it with `shell`
+ * as its environment; the program name (first word) is dropped.
  */
-export function readmeArgv(command: string, codexHome: string): string[] {
-  const words = shellWords(
-    command
-      .replace("npx -y codex-control-mcp", `${process.execPath} ${CLI}`)
-      .replace("--command npx --arg -y --arg codex-control-mcp", `--command ${process.execPath} --arg ${CLI}`)
-      .replaceAll("$HOME/.codex", codexHome),
-  );
+export function readmeArgv(command: string, codexHome: string, shell: Record<string, string | undefined> = {}): string[] {
+  const server = `${process.execPath} ${CLI}`;
+  const words = [...command.replaceAll("$HOME/.codex", codexHome).matchAll(/'([^']*)'|(\S+)/g)].flatMap((match) => {
+    if (match[1] !== undefined) return [match[1]];
+    const word = (match[2] ?? "").replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => shell[name] ?? "");
+    return word === "codex-control-mcp" ? server.split(" ") : [word];
+  });
+  const at = words.indexOf("--command");
+  // a host that takes the server as one `--command` value: the script goes in its argument option
+  if (at >= 0 && words[at + 1] === process.execPath) words.splice(at + 2, 1, ...(words[0] === "auggie" ? ["--args", CLI] : ["--arg", CLI]));
   return words.slice(1);
 }
 

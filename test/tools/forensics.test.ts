@@ -201,10 +201,9 @@ describe("session_summary", () => {
     const missingHome = join(tmpdir(), "ccm-no-such-home");
     const other = await connect({ codexHome: missingHome });
     try {
-      expect(textOf(await other.call("session_summary", { session_id: "last" }))).toBe(
-        `no sessions in CODEX_HOME (${missingHome}): run Codex once, or point CODEX_HOME at the home that holds its sessions.`,
-      );
-      expect(textOf(await other.call("list_sessions", {}))).toBe(`No sessions found in ${missingHome}.`);
+      const explained = `CODEX_HOME ${missingHome} does not exist: fix CODEX_HOME (a typo?), or run Codex once to create it.`;
+      expect(textOf(await other.call("session_summary", { session_id: "last" }))).toBe(explained);
+      expect(textOf(await other.call("list_sessions", {}))).toBe(explained);
     } finally {
       await other.close();
     }

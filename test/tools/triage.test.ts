@@ -266,9 +266,9 @@ describe("Codex 0.169 run by hand (no ledger)", () => {
   });
 });
 
-describe("README", () => {
+describe("docs/tools.md", () => {
   it("lists every category with its meaning, retryable and next step, as the code has them", async () => {
-    const readme = await readFile(join(import.meta.dirname, "..", "..", "README.md"), "utf8");
+    const readme = await readFile(join(import.meta.dirname, "..", "..", "docs", "tools.md"), "utf8");
     const rows = [...readme.matchAll(/^\| `(\w+)` \| (.+) \| (yes|no) \| (.+) \|$/gm)].filter((row) => (DIAGNOSIS_CATEGORIES as readonly string[]).includes(row[1] ?? ""));
     expect(rows.map((row) => row[1])).toEqual([...DIAGNOSIS_CATEGORIES]);
     for (const [, category, meaning, retryable, next] of rows) {
