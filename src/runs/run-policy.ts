@@ -10,7 +10,7 @@ import { ExplainedError } from "../shared/errors.js";
 /**
  * Settings any caller may set. Each only shapes the model request or what is printed: none starts a
  * process, touches the sandbox, approvals, filesystem or network, changes the endpoint or credentials, or
- * names a file. Why each is safe is in docs/security-model.md.
+ * names a file. Why each is safe is in docs/security.md.
  */
 export const CALLER_CONFIG_KEYS = [
   "model",
