@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { CodexUnavailableError, JSON_STREAMS, type Capabilities } from "../codex/capabilities.js";
 import type { RunManager } from "../runs/run-manager.js";
+import { stateChecks } from "../runs/state-checks.js";
 import type { ServerConfig } from "../config/config.js";
 import { assessCredentials, CREDENTIAL_SOURCES, probeEndpoint, readCodexFiles } from "../codex/credentials.js";
 import { listRolloutFiles } from "../sessions/index.js";
@@ -118,6 +119,8 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
       "Start the server with --allowed-root DIR (repeatable) for the directories callers may work in, e.g. your projects folder.",
     );
   }
+  // whose the state dir is, what a sandboxed run could reach of it and of CODEX_HOME, which of its files were ignored
+  for (const check of await stateChecks(runner, config.readOnly)) add(check.name, check.level, check.found, check.fix);
   if (config.waitMs >= HOST_TOOL_TIMEOUT_MS) {
     add("wait", "warn", `foreground calls wait ${config.waitMs} ms, as long as or longer than most hosts' 60 s tool timeout`, "Lower --wait-ms below your host's tool timeout (55000 by default).");
   }

@@ -1,5 +1,5 @@
 // doctor says what a server without --allowed-root lets a caller do, and how to narrow it.
-import { mkdtemp, realpath } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -26,5 +26,50 @@ describe("doctor explains the posture", () => {
       await open.close();
       await confined.close();
     }
+  });
+
+  it("says what a sandboxed run could reach of the state dir and CODEX_HOME, and fails a writable root around them", async () => {
+    const root = await realpath(await mkdtemp(join(tmpdir(), "ccm-reach-")));
+    const home = join(root, "home");
+    const stateDir = join(root, "state");
+    await mkdir(home);
+    await mkdir(stateDir, { mode: 0o700 });
+    const checkOf = async (extra: Partial<Parameters<typeof testConfig>[0]> = {}) => {
+      const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, stateDir, ...extra }));
+      try {
+        const checks = ((await mcp.call("doctor", {})).structuredContent as { checks: Array<{ name: string; level: string; found: string; fix: string | null }> }).checks;
+        return checks.filter((check) => check.name === "sandbox reach" || check.name === "state dir");
+      } finally {
+        await mcp.close();
+      }
+    };
+    // under /tmp (the test's temp root): covered by Codex's own switches, said as a warning
+    const covered = await checkOf();
+    expect(covered.map((check) => [check.name, check.level])).toEqual([["sandbox reach", "warn"]]);
+    expect(covered[0]?.found).toContain(`the state dir ${stateDir} is under /tmp, which sandboxed runs could write: they run with sandbox_workspace_write.exclude_slash_tmp = true`);
+    // a writable root of the operator's config around the state dir: nothing covers it
+    await writeFile(join(home, "config.toml"), `[sandbox_workspace_write]\nwritable_roots = [${JSON.stringify(root)}]\n`);
+    const uncovered = await checkOf();
+    expect(uncovered.map((check) => [check.name, check.level])).toEqual([["sandbox reach", "fail"]]);
+    // and a sandboxed run is refused before anything starts
+    const project = join(root, "proj");
+    await mkdir(project);
+    const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, stateDir }));
+    try {
+      const refused = await mcp.call("run_codex", { cwd: project, prompt: "hi", mode: "sandboxed", skip_git_repo_check: true });
+      expect([refused.isError, textOf(refused)]).toEqual([
+        true,
+        `CODEX_HOME ${home} is inside the writable root ${root} of Codex's config (sandbox_workspace_write.writable_roots), so a sandboxed run could change what the next run executes. Remove that root, or move CODEX_HOME out of it (--state-dir, CODEX_HOME); read-only runs are still allowed.`,
+      ]);
+    } finally {
+      await mcp.close();
+    }
+    // a state dir others can write: its records could be forged
+    await writeFile(join(home, "config.toml"), "");
+    await chmod(stateDir, 0o777);
+    expect((await checkOf()).map((check) => [check.name, check.level])).toEqual([
+      ["state dir", "fail"],
+      ["sandbox reach", "warn"],
+    ]);
   });
 });
