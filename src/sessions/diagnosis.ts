@@ -9,8 +9,7 @@ import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, unre
 import { turnWork, type TurnWork } from "./diagnosis-work.js";
 import type { RunStatus } from "./views/closed-sets.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
-import { shellQuote } from "../shared/shell.js";
-import { newSessionCommandLine, resumeCommandLine, type Invocation, type ResumeTarget } from "./resume-command.js";
+import { codexCommandLine, newSessionCommandLine, resumeCommandLine, type Invocation, type ResumeTarget } from "./resume-command.js";
 import { callStatus, turnStatus, type SessionModel, type Turn } from "./session-model.js";
 import { CONTEXT_NEARLY_FULL_PERCENT, tokenUsage } from "./usage.js";
 
@@ -137,7 +136,7 @@ function stderrErrors(tail: string): string[] {
 function lastCallEvidence(model: SessionModel, turn: Turn): string[] {
   const call = model.calls.findLast((candidate) => candidate.turn === turn.index);
   if (!call) return [];
-  const label = quote(call.command ?? call.name);
+  const label = jsonQuoted(call.command ?? call.name);
   const status = callStatus(call);
   if (status === "no_output") return [`the last call, ${label}, never returned: the process was stopped while the tool ran`];
   if (status === "running") return [`the last call, ${label}, was still running`];
@@ -146,13 +145,13 @@ function lastCallEvidence(model: SessionModel, turn: Turn): string[] {
 
 function failedEvidence(where: string, turn: Turn): string[] {
   const error = turn.errors.at(-1);
-  return error ? [`${where} failed: ${quote(readableError(error.message))}${error.info ? ` (${error.info})` : ""}`] : [`${where} failed`];
+  return error ? [`${where} failed: ${jsonQuoted(readableError(error.message))}${error.info ? ` (${error.info})` : ""}`] : [`${where} failed`];
 }
 
 function runSaid(run: RunFacts | undefined): string {
   if (!run) return "";
   const how = run.status === "running" ? "has no end recorded" : `ended ${run.status}`;
-  return `run ${run.runId} of this server ${how}${run.error ? `: ${quote(readableError(run.error))}` : ""}`;
+  return `run ${run.runId} of this server ${how}${run.error ? `: ${jsonQuoted(readableError(run.error))}` : ""}`;
 }
 
 class Builder {
@@ -194,7 +193,7 @@ class Builder {
   running(run: RunFacts): Diagnosis {
     const activity = newest(currentActivity(this.model), run.activity ?? null);
     const evidence = [`run ${run.runId} is running this session (started ${run.startedAt})`];
-    if (activity) evidence.push(`now: ${quote(activity.message)} (${activity.at})`);
+    if (activity) evidence.push(`now: ${jsonQuoted(activity.message)} (${activity.at})`);
     return this.result(
       "running",
       evidence,
@@ -223,7 +222,7 @@ class Builder {
     const details = errorDetails(fact, all);
     const error: DiagnosisError = { message: readableError(fact.message), source: fact.source, ...details };
     const lines = [...evidence];
-    if (fact.source !== "log") lines.push(`the run's ${fact.source === "stderr" ? "stderr" : "--json stream"} reported: ${quote(error.message)}`);
+    if (fact.source !== "log") lines.push(`the run's ${fact.source === "stderr" ? "stderr" : "--json stream"} reported: ${jsonQuoted(error.message)}`);
     if (details.http_status !== null) lines.push(`HTTP status ${details.http_status}`);
     if (details.request_id !== null) lines.push(`request id ${details.request_id}`);
     if (details.retries !== null) lines.push(`Codex retried ${details.retries} time(s) before giving up`);
@@ -235,7 +234,7 @@ class Builder {
         // the error's own reset time (its body, in Codex's message) is about this limit; a window's is a fallback
         const resetsAt = resetTimeFromMessage(fact.message, fact.at) ?? limited?.resetsAt ?? null;
         const unread = unreadResetTime(fact.message, fact.at);
-        const unreadLine = unread !== undefined ? [`the message names the reset time ${quote(unread)}, which could not be read as a date (an unknown or ambiguous format)${resetsAt ? `; resets_at comes from the rate-limit window` : "; resets_at is null"}`] : [];
+        const unreadLine = unread !== undefined ? [`the message names the reset time ${jsonQuoted(unread)}, which could not be read as a date (an unknown or ambiguous format)${resetsAt ? `; resets_at comes from the rate-limit window` : "; resets_at is null"}`] : [];
         return this.usageLimit([...lines, ...(limited ? [limited.evidence] : []), ...unreadLine], resetsAt, error, work);
       }
       case "quota_exhausted":
@@ -270,7 +269,7 @@ class Builder {
 
   completedTurn(where: string, turn: Turn, work: TurnWork): Diagnosis {
     const message = turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? undefined;
-    const said = message !== undefined ? [`the agent's last message: ${quote(message)}`] : [];
+    const said = message !== undefined ? [`the agent's last message: ${jsonQuoted(message)}`] : [];
     if (work.denials.length > 0) return this.sandboxBlocked(where, work, said);
     if (work.failed.length > 0 && (work.lastCallFailed || work.gaveUp)) {
       const lead = work.lastCallFailed ? `${where} completed, but its last command failed` : `${where} completed, but the agent says it could not finish`;
@@ -309,7 +308,7 @@ class Builder {
   }
 
   private codexWord(): string {
-    return [this.target.codexHome ? `CODEX_HOME=${shellQuote(this.target.codexHome)}` : "", shellQuote(this.target.codexBin ?? "codex")].filter(Boolean).join(" ");
+    return codexCommandLine(this.target);
   }
 }
 
@@ -346,7 +345,7 @@ function currentActivity(model: SessionModel): { at: string; message: string } |
 function commandEvidence(work: TurnWork | undefined): string[] {
   if (!work) return [];
   const lines = work.failed.map(
-    (failed) => `failed: ${quote(failed.command, 200)} exited with ${failed.exit_code ?? "no exit code"}${failed.meaning ? ` (${failed.meaning})` : ""}`,
+    (failed) => `failed: ${jsonQuoted(failed.command, 200)} exited with ${failed.exit_code ?? "no exit code"}${failed.meaning ? ` (${failed.meaning})` : ""}`,
   );
   for (const denial of work.denials) {
     const what =
@@ -355,7 +354,7 @@ function commandEvidence(work: TurnWork | undefined): string[] {
         : denial.kind === "start"
           ? "the sandbox could not start it (Seatbelt's sandbox_apply was refused, exit 71: Codex itself runs inside another sandbox)"
           : `the sandbox${denial.mode ? ` (${denial.mode})` : ""} refused ${denial.kind === "network" ? "network access" : "a write"}${denial.target ? ` to ${denial.target}` : ""}`;
-    lines.push(`blocked: ${quote(denial.command, 200)}: ${what}`);
+    lines.push(`blocked: ${jsonQuoted(denial.command, 200)}: ${what}`);
   }
   return lines;
 }
@@ -381,7 +380,7 @@ function exhaustedLimit(limits: RateLimits | undefined): { evidence: string; res
 }
 
 /** Log text shown in evidence: one line, bounded, in quotes, so it reads as data. */
-export function quote(text: string, max = 300): string {
+function jsonQuoted(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
 }

@@ -59,10 +59,13 @@ export function newSessionCommandLine({ prompt, ...rest }: Omit<ResumeTarget, "s
   return [...execPrefix(rest), shellQuote(prompt)].join(" ");
 }
 
+/** How a command starts Codex: CODEX_HOME and the binary, named only when they are not the defaults (`codex login` needs them too). */
+export function codexCommandLine({ codexHome, codexBin }: Pick<Invocation, "codexHome" | "codexBin">): string {
+  return [codexHome ? `CODEX_HOME=${shellQuote(codexHome)}` : "", shellQuote(codexBin ?? "codex")].filter(Boolean).join(" ");
+}
+
 function execPrefix({ codexHome, codexBin, skipGitRepoCheck, cwd, sandbox, model, options = [] }: Omit<ResumeTarget, "sessionId" | "prompt">): string[] {
-  const parts: string[] = [];
-  if (codexHome) parts.push(`CODEX_HOME=${shellQuote(codexHome)}`);
-  parts.push(shellQuote(codexBin ?? "codex"), "exec");
+  const parts: string[] = [codexCommandLine({ codexHome, codexBin }), "exec"];
   if (cwd) parts.push("--cd", shellQuote(cwd));
   if (sandbox === "danger-full-access") parts.push("--dangerously-bypass-approvals-and-sandbox");
   else if (sandbox && isSandboxMode(sandbox)) parts.push("--sandbox", sandbox);
