@@ -1,0 +1,81 @@
+// One session reduced to what the fleet report adds up: a few hundred bytes, computed once per version of
+// its file and saved in the state dir (digest-files.ts). The fold is the one every tool reads (session-model.ts),
+// compact: no texts beyond what the diagnosis quotes.
+import type { DiagnosisCategory } from "../diagnosis-categories.js";
+import { diagnose } from "../diagnosis.js";
+import type { TokenTotals } from "../events.js";
+import { needsParentCounters } from "../lineage.js";
+import type { RolloutFile } from "../locate.js";
+import { newReadStats, readForward } from "../rollout-reader.js";
+import { callStatus, SessionFolder, type SessionModel } from "../session-model.js";
+import type { SessionKind } from "../events.js";
+
+export interface SessionDigest {
+  sessionId: string;
+  kind: SessionKind;
+  parentId: string | null;
+  cwd: string | null;
+  model: string | null;
+  /** The session's start (its session_meta), else its first event: what groups and filters it. */
+  startedAt: string | null;
+  lastEventAt: string | null;
+  turns: number;
+  calls: number;
+  failedCalls: number;
+  category: DiagnosisCategory;
+  /** The error the diagnosis names (clipped), else its first evidence: the failure signature's source. */
+  error: string | null;
+  /** The session's own usage (inherited history subtracted); null: no counter in the log. */
+  tokens: TokenTotals | null;
+  wallMs: number;
+  /**
+   * A child whose file does not mark its parent's history: its own usage needs the parent's counters, so
+   * `tokens` is recomputed with them at report time (never saved as known).
+   */
+  needsParent: boolean;
+}
+
+const ERROR_CHARS = 500;
+
+export async function digestOf(file: RolloutFile): Promise<SessionDigest> {
+  const folder = new SessionFolder({ compact: { reasoningLimit: 0, textChars: ERROR_CHARS } });
+  await readForward(file.path, newReadStats(), (event) => folder.add(event));
+  return digestOfModel(folder.model, file);
+}
+
+export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDigest {
+  const sessionId = model.meta?.id ?? file.id;
+  const diagnosis = diagnose(model, { sessionId, cwd: model.lastContext?.cwd ?? model.meta?.cwd });
+  const first = model.meta?.startedAt ?? model.meta?.timestamp ?? model.firstTimestamp ?? null;
+  const startMs = Date.parse(model.firstTimestamp ?? "");
+  const endMs = Date.parse(model.lastTimestamp ?? "");
+  const failedCalls = model.calls.filter((call) => callStatus(call) === "failed").length;
+  return {
+    sessionId,
+    kind: model.lineage?.kind ?? "session",
+    parentId: model.lineage?.parentId ?? null,
+    cwd: model.lastContext?.cwd ?? model.meta?.cwd ?? null,
+    model: model.lastContext?.model ?? null,
+    startedAt: validTime(first),
+    lastEventAt: validTime(model.lastTimestamp ?? null),
+    turns: model.turns.length,
+    calls: model.calls.length,
+    failedCalls,
+    category: diagnosis.category,
+    error: clip(diagnosis.error?.message ?? diagnosis.evidence[0] ?? null),
+    tokens: model.tokens.total() ?? null,
+    wallMs: Number.isFinite(startMs) && Number.isFinite(endMs) && endMs >= startMs ? endMs - startMs : 0,
+    needsParent: needsParentCounters(model.lineage),
+  };
+}
+
+function validTime(text: string | null): string | null {
+  if (text === null) return null;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+function clip(text: string | null): string | null {
+  if (text === null) return null;
+  return text.length > ERROR_CHARS ? text.slice(0, ERROR_CHARS) : text;
+}
