@@ -2,7 +2,7 @@
 // its file and saved in the state dir (digest-files.ts). The fold is the one every tool reads (session-model.ts),
 // compact: no texts beyond what the diagnosis quotes.
 import type { DiagnosisCategory } from "../diagnosis-categories.js";
-import { diagnose } from "../diagnosis.js";
+import { diagnose, type Diagnosis } from "../diagnosis.js";
 import type { TokenTotals } from "../events.js";
 import { needsParentCounters } from "../lineage.js";
 import type { RolloutFile } from "../locate.js";
@@ -62,11 +62,21 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     calls: model.calls.length,
     failedCalls,
     category: diagnosis.category,
-    error: clip(diagnosis.error?.message ?? diagnosis.evidence[0] ?? null),
+    error: clip(failureText(diagnosis)),
     tokens: model.tokens.total() ?? null,
     wallMs: Number.isFinite(startMs) && Number.isFinite(endMs) && endMs >= startMs ? endMs - startMs : 0,
     needsParent: needsParentCounters(model.lineage),
   };
+}
+
+/** What the failure signature is made of: the error, else what failed (the command, the denial), else the first evidence. */
+function failureText(diagnosis: Diagnosis): string | null {
+  if (diagnosis.error) return diagnosis.error.message;
+  const command = diagnosis.failed_commands.at(-1);
+  if (command) return `\`${command.command}\` ${command.meaning ?? (command.exit_code !== null ? `exited with ${command.exit_code}` : "failed")}`;
+  const denial = diagnosis.sandbox_denials.at(-1);
+  if (denial) return `sandbox denied ${denial.kind}${denial.target !== null ? ` ${denial.target}` : ""}: \`${denial.command}\``;
+  return diagnosis.evidence[0] ?? null;
 }
 
 function validTime(text: string | null): string | null {

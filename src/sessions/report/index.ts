@@ -14,6 +14,8 @@ import { REPORT_GROUPS, type ReportFilters, type ReportGroup, type SessionsRepor
 
 export { loadPrices, PRICE_PACKAGE, priceFileSchema, type Prices } from "./cost.js";
 export { failureSignature } from "./signature.js";
+// what the OpenTelemetry export reads of a loaded session (it sees sessions through ../index.ts only)
+export { callStatus, turnStatus } from "../session-model.js";
 export type { SessionDigest } from "./digest.js";
 export * from "./view.js";
 
