@@ -67,10 +67,8 @@ export class DigestFiles {
   }
 }
 
-/** The saved digest of `path` if it was made from the file as it is now (the answer-files stamp). */
-export async function stillValid(path: string, saved: SavedDigest | undefined, size: number, mtimeMs: number): Promise<{ valid: boolean; stamp: FileStamp | undefined }> {
-  // size and mtime first: a changed file costs no read of its end
-  if (saved && (saved.stamp.size !== size || saved.stamp.mtimeMs !== mtimeMs)) return { valid: false, stamp: undefined };
+/** The saved digest of `path` if it was made from the file as it is now (the answer-files stamp), and that stamp. */
+export async function stillValid(path: string, saved: SavedDigest | undefined): Promise<{ valid: boolean; stamp: FileStamp | undefined }> {
   const stamp = await stampOf(path).catch(() => undefined);
   return { valid: saved !== undefined && stamp !== undefined && sameStamp(saved.stamp, stamp), stamp };
 }

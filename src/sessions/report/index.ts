@@ -124,7 +124,7 @@ export async function sessionsReport(store: SessionStore, request: ReportRequest
         next.set(file.path, entry);
         return;
       }
-      const { valid, stamp } = await stillValid(file.path, entry, file.size, file.mtimeMs);
+      const { valid, stamp } = await stillValid(file.path, entry);
       if (valid && entry) {
         next.set(file.path, entry);
         return;

@@ -8,9 +8,11 @@ const MAX_CHARS = 240;
 const REPLACEMENTS: Array<[RegExp, string]> = [
   // times before numbers, ids before hex runs, URLs before paths
   [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g, "<time>"],
+  // API keys, masked or not, differ per operator: never part of a signature (nor shown)
+  [/\b(?:sk|pk|rk)-[A-Za-z0-9*_-]{4,}/g, "<key>"],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, "<id>"],
   [/\b(?:req|resp|call|msg|run|chatcmpl|sess|thread|turn)[_-][A-Za-z0-9_-]{4,}/g, "<id>"],
-  [/\bhttps?:\/\/[^\s"'<>)]+/g, "<url>"],
+  [/\bhttps?:\/\/[^\s"'<>)]*[^\s"'<>).,;:]/g, "<url>"],
   [/(?:~|\.{1,2})?(?:\/[\w.@%+-]+){2,}\/?/g, "<path>"],
   [/\b[A-Za-z]:\\[^\s"']+/g, "<path>"],
   [/\b[0-9a-f]{12,}\b/gi, "<id>"],
