@@ -42,7 +42,11 @@ export const exportCommand: Command = {
     for (const { digest, path } of chosen) await exporter.add(store, digest, path);
     const result = await exporter.close();
     const summary = { url, sessions: result.sessions, spans_sent: result.spans, spans_failed: result.failed, error: result.error ?? null };
-    const line = values.json ? JSON.stringify(summary, null, 2) : `Sent ${result.sessions} sessions (${result.spans} spans) to ${url}${result.failed > 0 ? `; ${result.failed} spans failed: ${result.error ?? "unknown error"}` : ""}.`;
+    const line = values.json
+      ? JSON.stringify(summary, null, 2)
+      : result.failed > 0
+        ? `Sent ${result.spans} of ${result.spans + result.failed} spans (${result.sessions} sessions) to ${url}; ${result.failed} spans failed: ${result.error ?? "unknown error"}.`
+        : `Sent ${result.sessions} sessions (${result.spans} spans) to ${url}.`;
     process.stdout.write(`${line}\n`); // stdout-ok: the CLI's own output
     return result.failed > 0 ? 1 : 0;
   },

@@ -52,7 +52,7 @@ class CountingExporter implements SpanExporter {
       if (result.code === 0) this.sent += spans.length;
       else {
         this.failed += spans.length;
-        this.lastError = result.error?.message ?? "export failed";
+        this.lastError = result.error ? describe(result.error) : "export failed";
       }
       done(result);
     });
@@ -122,7 +122,14 @@ export class OtlpSessionExporter {
     }
     root.end(sessionEnd);
     this.sessions += 1;
-    await this.provider.forceFlush();
+    await this.flush();
+  }
+
+  /** Sends the queued spans; a refused batch is counted (CountingExporter), not thrown. */
+  private async flush(): Promise<void> {
+    await this.provider.forceFlush().catch((error: unknown) => {
+      this.counting.lastError ??= error instanceof Error ? error.message : describe(error);
+    });
   }
 
   private addTurn(sessionId: string, root: Span, turn: Turn, calls: Call[], usage: TurnUsage | undefined, start: Date, end: Date, model: string | undefined): void {
@@ -172,8 +179,8 @@ export class OtlpSessionExporter {
 
   /** Sends what is left and closes the exporter; says how many spans went and how many failed. */
   async close(): Promise<{ sessions: number; spans: number; failed: number; error: string | undefined }> {
-    await this.provider.forceFlush();
-    await this.provider.shutdown();
+    await this.flush();
+    await this.provider.shutdown().catch(() => undefined);
     return { sessions: this.sessions, spans: this.counting.sent, failed: this.counting.failed, error: this.counting.lastError };
   }
 }
@@ -203,4 +210,10 @@ function time(text: string | null | undefined): Date | undefined {
 
 function clip(text: string): string {
   return text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS)}…` : text;
+}
+
+/** The exporter's errors carry the HTTP status in `code` and an empty message. */
+function describe(error: unknown): string {
+  const { message, code } = error as { message?: string; code?: number };
+  return [code !== undefined ? `HTTP ${code}` : undefined, message || undefined].filter(Boolean).join(": ") || String(error);
 }
