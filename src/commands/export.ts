@@ -1,6 +1,5 @@
 // `codex-control-mcp export --otlp <url>`: the sessions of the report's filters sent to an OpenTelemetry
 // collector as traces (src/export/otel.ts). Exits 1 when spans could not be delivered.
-import { join } from "node:path";
 import { loadPrices, sessionsReport, SessionStore, type SessionDigest } from "../sessions/index.js";
 import { ExplainedError } from "../shared/errors.js";
 import { UsageError, type Command } from "./index.js";
