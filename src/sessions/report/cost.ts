@@ -4,7 +4,6 @@
 // cached rate; reasoning tokens are part of Codex's output count (`reasoning_output_tokens` is a subset of
 // `output_tokens`), so they are priced once, as output, as OpenAI bills them. A model neither knows is
 // unpriced: never guessed from a similar name here (the package's own matching rules apply to its table).
-import { calcPrice } from "@pydantic/genai-prices";
 import { lstat, readFile } from "node:fs/promises";
 import { z } from "zod";
 import type { TokenTotals } from "../events.js";
@@ -36,6 +35,8 @@ const MILLION = 1_000_000;
 
 /** The prices: the package's, with the override file's models first (a missing file is no error when `optional`). */
 export async function loadPrices(overridePath?: string, options: { optional?: boolean } = {}): Promise<Prices> {
+  // the price table is large (800 KB): loaded by the report only, not at every server start
+  calcPrice ??= (await import("@pydantic/genai-prices")).calcPrice;
   const override = overridePath !== undefined ? await readPriceFile(overridePath, options.optional ?? false) : undefined;
   const known = new Map<string, Rates | undefined>();
   return {
@@ -62,6 +63,8 @@ export async function loadPrices(overridePath?: string, options: { optional?: bo
   };
 }
 
+let calcPrice: typeof import("@pydantic/genai-prices").calcPrice | undefined;
+
 type Rates = { input: number; cached: number; output: number } | "tiered";
 
 /** The package's flat rates for `model` (USD per million), "tiered" when they depend on the amount, undefined when unpriced. */
@@ -77,7 +80,8 @@ function safeCalc(usage: Record<string, number>, model: string, at: string | nul
   return calc(usage, model, at)?.total_price;
 }
 
-function calc(usage: Record<string, number>, model: string, at: string | null): ReturnType<typeof calcPrice> | undefined {
+function calc(usage: Record<string, number>, model: string, at: string | null): ReturnType<typeof import("@pydantic/genai-prices").calcPrice> | undefined {
+  if (!calcPrice) return undefined;
   try {
     const when = at !== null && Number.isFinite(Date.parse(at)) ? new Date(at) : undefined;
     return calcPrice(usage, model, { providerId: "openai", ...(when && { timestamp: when }) }) ?? undefined;

@@ -6,7 +6,10 @@ import { diagnose, type Diagnosis } from "../diagnosis.js";
 import type { TokenTotals } from "../events.js";
 import { needsParentCounters } from "../lineage.js";
 import type { RolloutFile } from "../locate.js";
+import { cannotMatterBytes } from "../line-filter.js";
+import { normalizeLine } from "../normalize.js";
 import { newReadStats, readForward } from "../rollout-reader.js";
+import { tryParseJson } from "../../shared/json.js";
 import { callStatus, SessionFolder, type SessionModel } from "../session-model.js";
 import type { SessionKind } from "../events.js";
 
@@ -37,9 +40,42 @@ export interface SessionDigest {
 
 const ERROR_CHARS = 500;
 
+function newFolder(): SessionFolder {
+  return new SessionFolder({ compact: { reasoningLimit: 0, textChars: ERROR_CHARS } });
+}
+
+/** A log of any format and size, read as every tool reads it (rollout-reader.ts). */
 export async function digestOf(file: RolloutFile): Promise<SessionDigest> {
-  const folder = new SessionFolder({ compact: { reasoningLimit: 0, textChars: ERROR_CHARS } });
+  const folder = newFolder();
   await readForward(file.path, newReadStats(), (event) => folder.add(event));
+  return digestOfModel(folder.model, file);
+}
+
+/**
+ * A small JSON Lines log already read whole: the reader's line rules on a buffer (the byte pre-filter, one
+ * JSON.parse and normalizeLine a line, a last line without newline read when it is whole JSON), without its
+ * chunked, asynchronous file reading, which costs more than the folding for a log of a few KB.
+ */
+export function digestOfBytes(bytes: Buffer, file: RolloutFile): SessionDigest {
+  const folder = newFolder();
+  const stats = newReadStats();
+  const line = (start: number, end: number, last: boolean) => {
+    const number = ++stats.lines;
+    if (cannotMatterBytes(bytes, start, end)) return;
+    const text = bytes.toString("utf8", start, end);
+    if (text.trim() === "") return;
+    const value = tryParseJson(text);
+    if (value === undefined && last) return; // a torn last line: not read yet
+    const events = normalizeLine(value, number, stats);
+    if (events === undefined) stats.skipped += 1;
+    else for (const event of events) folder.add(event);
+  };
+  let start = 0;
+  for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, start)) {
+    line(start, newline, false);
+    start = newline + 1;
+  }
+  if (start < bytes.length) line(start, bytes.length, true);
   return digestOfModel(folder.model, file);
 }
 

@@ -8,8 +8,8 @@ import { daysNewestFirst, statFiles, type RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
-import { digestOf, type SessionDigest } from "./digest.js";
-import { DigestFiles, stillValid, type DayDigests } from "./digest-files.js";
+import type { SessionDigest } from "./digest.js";
+import { currentDigest, DigestFiles, type DayDigests } from "./digest-files.js";
 import { REPORT_GROUPS, type ReportFilters, type ReportGroup, type SessionsReport } from "./view.js";
 
 export { loadPrices, PRICE_PACKAGE, priceFileSchema, type Prices } from "./cost.js";
@@ -124,16 +124,10 @@ export async function sessionsReport(store: SessionStore, request: ReportRequest
         next.set(file.path, entry);
         return;
       }
-      const { valid, stamp } = await stillValid(file.path, entry);
-      if (valid && entry) {
-        next.set(file.path, entry);
-        return;
-      }
-      if (!stamp) return; // vanished meanwhile
-      const digest = await digestOf(file).catch(() => undefined);
-      if (!digest) return;
-      dayRecomputed += 1;
-      next.set(file.path, { stamp, digest });
+      const current = await currentDigest(file, entry);
+      if (!current) return; // vanished, or not a file, meanwhile
+      next.set(file.path, current.entry);
+      if (current.fresh) dayRecomputed += 1;
     });
     recomputed += dayRecomputed;
     // new digests, or files gone: the saved day is rewritten
@@ -141,6 +135,8 @@ export async function sessionsReport(store: SessionStore, request: ReportRequest
     memory.delete(dayKey);
     memory.set(dayKey, next);
     keepNewest(memory, DAYS_KEPT);
+    // small logs are read synchronously: let the server's other requests in between days
+    await new Promise((resolve) => setImmediate(resolve));
     for (const file of files) {
       const entry = next.get(file.path);
       if (!entry) continue;
@@ -171,7 +167,9 @@ export async function sessionsReport(store: SessionStore, request: ReportRequest
 /** What depends on more than the file: a live run, and a fork's usage that needs its parent's counters. */
 async function atReportTime(store: SessionStore, digest: SessionDigest, file: RolloutFile, options: ReportOptions): Promise<SessionDigest> {
   let result = digest;
-  if (digest.category === "interrupted" && options.isRunning && (await options.isRunning(digest.sessionId))) result = { ...result, category: "running", error: null };
+  // a run writes its log as it goes: a session silent for a day is not asked about (the run ledger is read per question)
+  const recent = Date.now() - file.mtimeMs < DAY_MS;
+  if (digest.category === "interrupted" && recent && options.isRunning && (await options.isRunning(digest.sessionId))) result = { ...result, category: "running", error: null };
   if (digest.needsParent) {
     // the reader's own fork handling (index.ts ownSession): imported when needed, the module imports this one
     const { sessionTokenUsage } = await import("../index.js");
