@@ -9,9 +9,9 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, TracerProvider, type IdGenerator, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace";
 import { createHash } from "node:crypto";
-import { callStatus, loadSession, sessionTokenUsage, turnStatus, type SessionDigest, type SessionStore } from "../sessions/index.js";
+import { callStatus, openSession, sessionTokenUsage, turnStatus, type SessionDigest, type SessionStore } from "../sessions/index.js";
 
-type LoadedModel = Awaited<ReturnType<typeof loadSession>>["model"];
+type LoadedModel = Awaited<ReturnType<typeof openSession>>["model"];
 type Turn = LoadedModel["turns"][number];
 type Call = LoadedModel["calls"][number];
 
@@ -87,7 +87,8 @@ export class OtlpSessionExporter {
 
   /** Sends one session's trace. */
   async add(store: SessionStore, digest: SessionDigest, path: string): Promise<void> {
-    const { model } = await loadSession(store, path);
+    // the compact, cached fold (no output texts): memory bounded however long the log
+    const { model } = await openSession(store, path);
     const usage = await sessionTokenUsage(store, path).catch(() => undefined);
     const perTurn = new Map((usage?.per_turn ?? []).map((turn) => [turn.turn, turn]));
     const id = digest.sessionId;
