@@ -199,7 +199,7 @@ function usageAttributes(tokens: TurnUsage | null): Attributes {
     "gen_ai.usage.input_tokens": tokens.input,
     "gen_ai.usage.output_tokens": tokens.output,
     "gen_ai.usage.cache_read.input_tokens": tokens.cached_input,
-    "codex.usage.reasoning_output_tokens": tokens.reasoning_output,
+    "gen_ai.usage.reasoning.output_tokens": tokens.reasoning_output,
   };
 }
 

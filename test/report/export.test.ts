@@ -116,7 +116,7 @@ describe("export --otlp", () => {
       "gen_ai.usage.input_tokens": 2500,
       "gen_ai.usage.output_tokens": 80,
       "gen_ai.usage.cache_read.input_tokens": 700,
-      "codex.usage.reasoning_output_tokens": 30,
+      "gen_ai.usage.reasoning.output_tokens": 30,
       "codex.session.kind": "session",
       "codex.cwd": "/work/proj",
       "codex.cli_version": "0.120.0",

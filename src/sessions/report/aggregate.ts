@@ -126,7 +126,7 @@ export class ReportTally {
   }
 
   private addFailure(digest: SessionDigest): void {
-    const message = failureSignature(digest.error);
+    const message = digest.signature ?? failureSignature(digest.error);
     const key = `${digest.category}\u0000${message}`;
     let tally = this.signatures.get(key);
     if (!tally) {

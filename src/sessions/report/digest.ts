@@ -12,6 +12,8 @@ import { newReadStats, readForward } from "../rollout-reader.js";
 import { tryParseJson } from "../../shared/json.js";
 import { callStatus, SessionFolder, type SessionModel } from "../session-model.js";
 import type { SessionKind } from "../events.js";
+import { failureSignature } from "./signature.js";
+import { NOT_FAILURES } from "./view.js";
 
 export interface SessionDigest {
   sessionId: string;
@@ -28,6 +30,8 @@ export interface SessionDigest {
   category: DiagnosisCategory;
   /** The error the diagnosis names (clipped), else its first evidence: the failure signature's source. */
   error: string | null;
+  /** The error normalised into a failure signature (signature.ts); null when the session did not fail. */
+  signature: string | null;
   /** The session's own usage (inherited history subtracted); null: no counter in the log. */
   tokens: TokenTotals | null;
   wallMs: number;
@@ -99,6 +103,8 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     failedCalls,
     category: diagnosis.category,
     error: clip(failureText(diagnosis)),
+    // made once per version of the file: a warm report on thousands of failures does not redo it
+    signature: NOT_FAILURES.has(diagnosis.category) ? null : failureSignature(failureText(diagnosis)),
     tokens: model.tokens.total() ?? null,
     wallMs: Number.isFinite(startMs) && Number.isFinite(endMs) && endMs >= startMs ? endMs - startMs : 0,
     needsParent: needsParentCounters(model.lineage),

@@ -190,7 +190,7 @@ async function atReportTime(store: SessionStore, digest: SessionDigest, file: Ro
   let result = digest;
   // a run writes its log as it goes: a session silent for a day is not asked about (the run ledger is read per question)
   const recent = Date.now() - file.mtimeMs < DAY_MS;
-  if (digest.category === "interrupted" && recent && options.isRunning && (await options.isRunning(digest.sessionId))) result = { ...result, category: "running", error: null };
+  if (digest.category === "interrupted" && recent && options.isRunning && (await options.isRunning(digest.sessionId))) result = { ...result, category: "running", error: null, signature: null };
   if (digest.needsParent) {
     // the reader's own fork handling (index.ts ownSession): imported when needed, the module imports this one
     const { sessionTokenUsage } = await import("../index.js");
