@@ -3,7 +3,6 @@
 // date folders one at a time: memory follows the busiest day, not the number of sessions.
 import { join } from "node:path";
 import { ExplainedError } from "../../shared/errors.js";
-import { keepNewest } from "../../shared/bounded.js";
 import { lstatSync } from "node:fs";
 import { daysNewestFirst, sessionIdFromPath, type RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
@@ -53,8 +52,8 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|
 const RELATIVE = /^(\d{1,5})([dh])$/;
 /** Files digested at once: reading overlaps folding. */
 const PARALLEL = 8;
-/** Date folders whose digests this process keeps checked in memory (the warm path). */
-const DAYS_KEPT = 400;
+/** Digests this process keeps checked in memory (the warm path), the least recently reported days dropped first. */
+const DIGESTS_KEPT = 20_000;
 
 /** Checks the filters once, for the tool and the CLI alike: a bad one is an error naming the fix. */
 export function checkFilters(request: ReportRequest, now = Date.now()): CheckedFilters {
@@ -94,6 +93,17 @@ function checkedModel(model: string): string {
     throw new ExplainedError(`model "${model.slice(0, 200)}" is not a model name: pass it as Codex records it, e.g. gpt-5.1-codex (group_by "model" lists them).`);
   }
   return model;
+}
+
+/** Keeps the in-memory days within DIGESTS_KEPT digests (about 1 KB each): memory does not follow the home's size. */
+function keepWithin(memory: Map<string, DayDigests>): void {
+  let total = 0;
+  for (const day of memory.values()) total += day.size;
+  for (const [key, day] of memory) {
+    if (total <= DIGESTS_KEPT || memory.size === 1) return;
+    memory.delete(key);
+    total -= day.size;
+  }
 }
 
 /** Digests known to this process, by store: checked against the files' size and mtime only (as listings are). */
@@ -137,7 +147,7 @@ export async function sessionsReport(store: SessionStore, request: ReportRequest
     if (dayRecomputed > 0 || next.size !== kept.size) await saved?.save(dayKey, next);
     memory.delete(dayKey);
     memory.set(dayKey, next);
-    keepNewest(memory, DAYS_KEPT);
+    keepWithin(memory);
     // small logs are read synchronously: let the server's other requests in between days
     await new Promise((resolve) => setImmediate(resolve));
     for (const file of files) {
