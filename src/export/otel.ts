@@ -1,9 +1,9 @@
 // Sessions as OpenTelemetry traces, sent with the OpenTelemetry JS SDK and its OTLP/HTTP (JSON) exporter:
 // one trace per session (an `invoke_agent codex` span), a span per turn, a child span per tool call
-// (`execute_tool <name>`). Attribute names follow the GenAI semantic conventions (gen_ai.*), the exit code
-// is `process.exit.code`, the rest is under `codex.*`. Ids are derived from the session id and the turn
-// index / call id (never random), so exporting the same sessions twice sends the same spans: a backend
-// stores them once (or shows them as one trace).
+// (`execute_tool <name>`). Attribute names follow the GenAI semantic conventions (gen_ai.*, incubating in
+// semantic-conventions 1.45), the exit code is `process.exit.code`, the rest is under `codex.*`. Ids are
+// derived from the session id and the turn index / call id (never random), so exporting the same sessions
+// twice sends the same spans: a backend stores them once (or shows them as one trace).
 import { SpanStatusCode, context, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
