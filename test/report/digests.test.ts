@@ -59,3 +59,35 @@ describe("failure signatures", () => {
     expect(failureSignature(null)).toBe("(no error message)");
   });
 });
+
+describe("rows", () => {
+  it("beyond the most shown, the rest are added up in one last row", async () => {
+    const { ReportTally } = await import("../../src/sessions/report/aggregate.js");
+    const { loadPrices } = await import("../../src/sessions/report/cost.js");
+    const tally = new ReportTally("cwd", await loadPrices(), 2);
+    const digest = (cwd: string, total: number) => ({
+      sessionId: cwd,
+      kind: "session" as const,
+      parentId: null,
+      cwd,
+      model: "house-model",
+      startedAt: "2026-11-12T08:00:00.000Z",
+      lastEventAt: null,
+      turns: 1,
+      calls: 0,
+      failedCalls: 0,
+      category: "completed" as const,
+      error: null,
+      signature: null,
+      tokens: { input: total, cached_input: 0, output: 0, reasoning_output: 0, total },
+      wallMs: 10,
+      needsParent: false,
+    });
+    for (const [cwd, total] of [["/a", 1], ["/a", 1], ["/b", 10], ["/c", 100], ["/d", 1000]] as const) tally.add(digest(cwd, total));
+    expect(tally.rowsView().map((row) => [row.key, row.sessions, row.tokens.total, row.wall_ms, row.cost.unpriced_models])).toEqual([
+      ["/a", 2, 2, 20, ["house-model"]],
+      ["(3 more groups)", 3, 1110, 30, ["house-model"]],
+    ]);
+    expect(tally.totalView().sessions).toBe(5);
+  });
+});

@@ -12,6 +12,7 @@ const SIGNATURES_SHOWN = 10;
 const SIGNATURE_SESSIONS = 5;
 const MAX_SIGNATURES = 10_000;
 const MAX_UNPRICED_MODELS = 20;
+const MAX_ROWS = 500;
 
 export function groupKey(digest: SessionDigest, group: ReportGroup): string {
   switch (group) {
@@ -73,6 +74,20 @@ class RowTotal {
     }
   }
 
+  /** Adds another row's sums into this one (the groups beyond the rows shown). */
+  merge(other: RowTotal): void {
+    this.sessions += other.sessions;
+    this.turns += other.turns;
+    for (const [category, count] of other.categories) this.categories.set(category, (this.categories.get(category) ?? 0) + count);
+    for (const key of ["input", "cached_input", "output", "reasoning_output", "total"] as const) this.tokens[key] += other.tokens[key];
+    this.withoutCounters += other.withoutCounters;
+    this.cost += other.cost;
+    this.priced += other.priced;
+    this.unpriced += other.unpriced;
+    for (const model of other.unpricedModels) if (this.unpricedModels.size < MAX_UNPRICED_MODELS) this.unpricedModels.add(model);
+    this.wallMs += other.wallMs;
+  }
+
   view(key: string): ReportRow {
     return {
       key,
@@ -111,6 +126,8 @@ export class ReportTally {
   constructor(
     private readonly group: ReportGroup,
     private readonly prices: Prices,
+    /** Rows shown at most (a cwd per session would make thousands): the rest are added up in one last row. */
+    private readonly maxRows = MAX_ROWS,
   ) {}
 
   add(digest: SessionDigest): void {
@@ -148,8 +165,12 @@ export class ReportTally {
 
   rowsView(): ReportRow[] {
     const timeOrdered = this.group === "day" || this.group === "week" || this.group === "month";
-    const rows = [...this.rows].map(([key, row]) => row.view(key));
-    return timeOrdered ? rows.sort((a, b) => b.key.localeCompare(a.key)) : rows.sort((a, b) => b.sessions - a.sessions || a.key.localeCompare(b.key));
+    const rows = [...this.rows].sort(timeOrdered ? ([a], [b]) => b.localeCompare(a) : ([a, x], [b, y]) => y.sessions - x.sessions || a.localeCompare(b));
+    if (rows.length <= this.maxRows) return rows.map(([key, row]) => row.view(key));
+    const shown = rows.slice(0, this.maxRows - 1);
+    const rest = new RowTotal();
+    for (const [, row] of rows.slice(this.maxRows - 1)) rest.merge(row);
+    return [...shown.map(([key, row]) => row.view(key)), rest.view(`(${rows.length - shown.length} more ${timeOrdered ? "older " : ""}groups)`)];
   }
 
   totalView(): ReportRow {

@@ -58,7 +58,9 @@ export type ReportFilters = z.infer<typeof reportFiltersSchema>;
 
 export const sessionsReportSchema = z.object({
   filters: reportFiltersSchema,
-  rows: z.array(reportRowSchema).describe("One per group, in key order (newest first for day, week and month)."),
+  rows: z
+    .array(reportRowSchema)
+    .describe("One per group: newest first for day, week and month, else most sessions first; beyond 500 groups the rest are added up in a last row keyed \"(N more groups)\"."),
   total: reportRowSchema.describe("All the sessions reported, in one row (key \"total\")."),
   recurring_failures: z.array(failureSignatureSchema).describe("The most frequent failure signatures, most frequent first (at most 10)."),
   price_source: z.string().describe("Where the prices of the cost estimate come from (package and version, or the override file)."),
