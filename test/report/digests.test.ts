@@ -91,3 +91,23 @@ describe("rows", () => {
     expect(tally.totalView().sessions).toBe(5);
   });
 });
+
+describe("the text mirror", () => {
+  it("escapes control characters from the logs (a terminal's escape sequences, newlines) in keys and failures", async () => {
+    const { renderReport } = await import("../../src/sessions/report/render.js");
+    const row = { key: "/w/\u001b[2J\nfake line", sessions: 1, turns: 1, categories: { auth_error: 1 }, tokens: { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 }, sessions_without_counters: 1, cost: { estimate_usd: null, priced_sessions: 0, unpriced_sessions: 1, unpriced_models: [] }, wall_ms: 0 };
+    const text = renderReport({
+      filters: { since: null, until: null, cwd: null, model: null, include_archived: false, group_by: "cwd" },
+      rows: [row],
+      total: { ...row, key: "total" },
+      recurring_failures: [{ category: "auth_error", message: "bad \u001b]0;title\u0007 key", count: 1, first_seen: null, last_seen: null, session_ids: ["s1"] }],
+      price_source: "test",
+      scanned_files: 1,
+      recomputed_files: 0,
+    });
+    // eslint-disable-next-line no-control-regex -- no control character but the table's tabs and line ends
+    expect(text.replace(/[\t\n]/g, "")).not.toMatch(/[\u0000-\u001f]/);
+    expect(text).toContain("/w/\\u001b[2J\\u000afake line\t1");
+    expect(text).toContain("“bad \\u001b]0;title\\u0007 key”");
+  });
+});
