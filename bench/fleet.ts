@@ -1,4 +1,4 @@
-// npm run bench -- --fleet [--quick]   (or npm run bench:fleet)
+// npm run bench -- --fleet [--quick] [--sessions N] [--no-ccusage]   (or npm run bench:fleet)
 //
 // The fleet report beside ccusage, in one run, on the same generated homes (bench/inputs.ts makeHome: 550
 // and 10,000 sessions of the real-CLI fixtures): `ccusage codex session --json --offline` (one process),
@@ -32,6 +32,8 @@ interface Measured {
 
 /** ccusage as `npx ccusage@latest` would run it; a pinned one with a native binary for this platform if latest has none. */
 async function ccusage(): Promise<{ bin: string; version: string } | { error: string }> {
+  // the smoke test (test/report/bench-fleet.test.ts) installs nothing
+  if (process.argv.includes("--no-ccusage")) return { error: "not run (--no-ccusage)" };
   const dir = join(work, "ccusage");
   const tried: string[] = [];
   for (const version of ["latest", "20.0.24"]) {
