@@ -38,13 +38,20 @@ export const exportCommand: Command = {
     }
     // oldest first: a backend shows them in the order they ran
     chosen.sort((a, b) => (a.digest.startedAt ?? "").localeCompare(b.digest.startedAt ?? ""));
-    for (const { digest, path } of chosen) await exporter.add(store, digest, path);
+    let sent = 0;
+    for (const { digest, path } of chosen) {
+      await exporter.add(store, digest, path);
+      sent += 1;
+      // the exporter retries each batch for seconds: a collector that refused one is not asked thousands of times
+      if (exporter.failed > 0) break;
+    }
     const result = await exporter.close();
-    const summary = { url, sessions: result.sessions, spans_sent: result.spans, spans_failed: result.failed, error: result.error ?? null };
+    const left = chosen.length - sent;
+    const summary = { url, sessions: result.sessions, sessions_not_sent: left, spans_sent: result.spans, spans_failed: result.failed, error: result.error ?? null };
     const line = values.json
       ? JSON.stringify(summary, null, 2)
       : result.failed > 0
-        ? `Sent ${result.spans} of ${result.spans + result.failed} spans (${result.sessions} sessions) to ${url}; ${result.failed} spans failed: ${result.error ?? "unknown error"}.`
+        ? `Sent ${result.spans} of ${result.spans + result.failed} spans (${result.sessions} sessions) to ${url}; ${result.failed} spans failed: ${result.error ?? "unknown error"}.${left > 0 ? ` Stopped there: ${left} more sessions not sent.` : ""}`
         : `Sent ${result.sessions} sessions (${result.spans} spans) to ${url}.`;
     process.stdout.write(`${line}\n`); // stdout-ok: the CLI's own output
     return result.failed > 0 ? 1 : 0;

@@ -178,6 +178,11 @@ export class OtlpSessionExporter {
     return this.tracer.startSpan(name, { startTime: at, attributes }, parentContext);
   }
 
+  /** Spans the collector refused or could not be sent so far. */
+  get failed(): number {
+    return this.counting.failed;
+  }
+
   /** Sends what is left and closes the exporter; says how many spans went and how many failed. */
   async close(): Promise<{ sessions: number; spans: number; failed: number; error: string | undefined }> {
     await this.flush();
@@ -215,6 +220,7 @@ function clip(text: string): string {
 
 /** The exporter's errors carry the HTTP status in `code` and an empty message. */
 function describe(error: unknown): string {
-  const { message, code } = error as { message?: string; code?: number };
-  return [code !== undefined ? `HTTP ${code}` : undefined, message || undefined].filter(Boolean).join(": ") || String(error);
+  const { message, code } = error as { message?: string; code?: number | string };
+  const status = typeof code === "number" ? `HTTP ${code}` : code;
+  return [status, message && message !== status ? message : undefined].filter(Boolean).join(": ") || String(error);
 }

@@ -161,8 +161,10 @@ describe("export --otlp", () => {
     status = 400;
     try {
       const refused = await run(["export", "--otlp", url, "--since", "2026-11-12T08:30:00Z"]);
-      expect(refused.code).toBe(1);
-      expect(refused.stderr + refused.stdout).toContain("2 spans failed");
+      expect([refused.code, refused.stdout.trim()]).toEqual([1, `Sent 0 of 2 spans (1 sessions) to ${url}/v1/traces; 2 spans failed: HTTP 400: Bad Request.`]);
+      // the first refusal stops the export (the exporter retries each batch for seconds)
+      const stopped = await run(["export", "--otlp", url]);
+      expect([stopped.code, stopped.stdout.trim()]).toEqual([1, `Sent 0 of 5 spans (1 sessions) to ${url}/v1/traces; 5 spans failed: HTTP 400: Bad Request. Stopped there: 1 more sessions not sent.`]);
     } finally {
       status = 200;
     }
