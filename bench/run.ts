@@ -286,4 +286,5 @@ function fmt(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
+if (process.argv.includes("--fleet")) await import("./fleet.js").then(() => process.exit(0)); // the fleet report's own bench (bench/fleet.ts)
 await main();

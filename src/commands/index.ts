@@ -10,8 +10,10 @@ import type { RunView } from "../runs/run-view.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
 import { listRolloutFiles, listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, SessionStore, type SessionListing } from "../sessions/index.js";
 import { paint, table } from "./format.js";
+import { exportCommand } from "./export.js";
+import { reportCommand } from "./report.js";
 
-interface Command {
+export interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig["options"]>;
   /** Positional arguments the command takes (a session). */
@@ -127,6 +129,8 @@ export const COMMANDS: Record<string, Command> = {
       return print(renderDoctor(report).replace(/^(ok {2}|WARN|FAIL)/gm, (mark) => paint(mark.trim() === "ok" ? "completed" : mark === "WARN" ? "incomplete" : "failed", mark)), code);
     },
   },
+  report: reportCommand,
+  export: exportCommand,
 };
 
 export class UsageError extends Error {

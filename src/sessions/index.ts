@@ -40,6 +40,7 @@ export { edgeEvents } from "./rollout-reader.js";
 export { invocationOfRun, resumeCommandLine } from "./resume-command.js";
 export { RUN_STATUSES, type RunStatus, type SandboxMode } from "./views/closed-sets.js";
 export { tokenTotalsSchema } from "./views/tokens.js";
+export { sessionsReport, checkFilters, loadPrices, callStatus, turnStatus, type ReportRequest, type ReportOptions, type Prices, type SessionDigest } from "./report/index.js";
 
 /** A store, or a CODEX_HOME path read through a throwaway store (no cache kept: one-off reads, tests). */
 export type SessionSource = SessionStore | string;

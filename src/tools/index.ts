@@ -9,6 +9,7 @@ import { registerResumeSessionTool } from "./resume-session.js";
 import { registerRunCodexTool } from "./run-codex.js";
 import { registerRunStatusTool } from "./run-status.js";
 import { registerSessionSummaryTool } from "./session-summary.js";
+import { registerSessionsReportTool } from "./sessions-report.js";
 import { registerTokenUsageTool } from "./token-usage.js";
 
 export function registerTools(server: McpServer, context: ToolContext): void {
@@ -16,6 +17,7 @@ export function registerTools(server: McpServer, context: ToolContext): void {
   registerSessionSummaryTool(server, context);
   registerLastFunctionCallsTool(server, context);
   registerTokenUsageTool(server, context);
+  registerSessionsReportTool(server, context);
   registerRunStatusTool(server, context);
   registerDoctorTool(server, context);
   // the operator's --read-only switch: no tool that starts or stops Codex exists at all

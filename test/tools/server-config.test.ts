@@ -25,7 +25,7 @@ describe("a --read-only server", () => {
         "Find out what the OpenAI Codex CLI did. list_sessions, session_summary (what happened and why it failed), last_function_calls and token_usage read Codex's session logs. run_status shows runs other servers sharing this state dir started. This server is read-only: it starts and stops no runs.",
       );
       const { tools } = await server.client.listTools();
-      expect(tools.map((tool) => tool.name).sort()).toEqual(["doctor", "last_function_calls", "list_sessions", "run_status", "session_summary", "token_usage"]);
+      expect(tools.map((tool) => tool.name).sort()).toEqual(["doctor", "last_function_calls", "list_sessions", "run_status", "session_summary", "sessions_report", "token_usage"]);
     } finally {
       await server.close();
     }

@@ -1,0 +1,134 @@
+// npm run bench -- --fleet [--quick] [--sessions N] [--no-ccusage]   (or npm run bench:fleet)
+//
+// The fleet report beside ccusage, in one run, on the same generated homes (bench/inputs.ts makeHome: 550
+// and 10,000 sessions of the real-CLI fixtures): `ccusage codex session --json --offline` (one process),
+// our `report --json` as a new process with an empty state dir (cold) and again with the digests it saved
+// (a new process, indexed), and sessions_report's warm answer on a running server (median of repeated
+// calls). Peak memory: the process's VmHWM (GNU time's max RSS for the CLI processes).
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { makeHome } from "./inputs.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const CLI = join(root, "dist", "cli.js");
+const quick = process.argv.includes("--quick");
+const work = join(root, ".bench", quick ? "quick" : "full", "fleet");
+/** `--sessions 550`: one home size only. */
+const only = process.argv.includes("--sessions") ? Number(process.argv[process.argv.indexOf("--sessions") + 1]) : undefined;
+const COUNTS = only ? [only] : quick ? [50] : [550, 10_000];
+const RUNS = quick ? 2 : 5;
+const run = promisify(execFile);
+
+interface Measured {
+  ms: number;
+  peakMb: number;
+}
+
+/** ccusage as `npx ccusage@latest` would run it; a pinned one with a native binary for this platform if latest has none. */
+async function ccusage(): Promise<{ bin: string; version: string } | { error: string }> {
+  // the smoke test (test/report/bench-fleet.test.ts) installs nothing
+  if (process.argv.includes("--no-ccusage")) return { error: "not run (--no-ccusage)" };
+  const dir = join(work, "ccusage");
+  const tried: string[] = [];
+  for (const version of ["latest", "20.0.24"]) {
+    const bin = join(dir, version, "node_modules", ".bin", "ccusage");
+    try {
+      if (!existsSync(bin)) {
+        await mkdir(join(dir, version), { recursive: true });
+        await run("npm", ["install", "--no-audit", "--no-fund", "--prefix", join(dir, version), `ccusage@${version}`], { timeout: 300_000 });
+      }
+      const { stdout } = await run(bin, ["--version"], { timeout: 60_000 });
+      const installed = JSON.parse(await readFile(join(dir, version, "node_modules", "ccusage", "package.json"), "utf8")) as { version: string };
+      if (stdout.trim() === "") throw new Error("no version printed");
+      return { bin, version: installed.version };
+    } catch (error) {
+      latestProblem ??= `ccusage@${version}: ${((error as { stderr?: string }).stderr || (error as Error).message).trim().split("\n")[0]}`;
+      tried.push(`ccusage@${version}: ${((error as { stderr?: string }).stderr || (error as Error).message).trim().split("\n")[0]}`);
+    }
+  }
+  return { error: tried.join("; ") };
+}
+
+/** Why ccusage@latest was not the one measured (its native binary missing for this platform), if it was not. */
+let latestProblem: string | undefined;
+
+/** Wall time and max RSS of one process (GNU time), median of `runs`; `before` runs ahead of each (not timed). */
+async function timeProcess(argv: string[], env: NodeJS.ProcessEnv, runs: number, before?: () => Promise<void>): Promise<Measured> {
+  const times: number[] = [];
+  let peakKb = 0;
+  for (let i = 0; i < runs; i++) {
+    await before?.();
+    const start = performance.now();
+    const { stderr } = await run("/usr/bin/time", ["-f", "%M", ...argv], { env, maxBuffer: 256 * 1024 * 1024 });
+    times.push(performance.now() - start);
+    peakKb = Math.max(peakKb, Number(stderr.trim().split("\n").at(-1)));
+  }
+  return { ms: median(times), peakMb: peakKb / 1024 };
+}
+
+/** sessions_report on a running server: the first call (cold, new state dir) and the median of the next ones. */
+async function warmServer(home: string, state: string): Promise<{ cold: number; warm: number; peakMb: number }> {
+  await rm(state, { recursive: true, force: true });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, "--state-dir", state], env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" }, stderr: "ignore" });
+  const client = new Client({ name: "bench", version: "1" });
+  await client.connect(transport);
+  try {
+    const times: number[] = [];
+    for (let i = 0; i <= RUNS * 2; i++) {
+      const start = performance.now();
+      const result = await client.callTool({ name: "sessions_report", arguments: { group_by: "day" } });
+      times.push(performance.now() - start);
+      if (result.isError) throw new Error(`sessions_report failed: ${JSON.stringify(result.content)}`);
+    }
+    const status = await readFile(`/proc/${transport.pid}/status`, "utf8").catch(() => "");
+    return { cold: times[0] ?? 0, warm: median(times.slice(1)), peakMb: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024 };
+  } finally {
+    await client.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const tool = await ccusage();
+  const lines = [
+    `codex-control-mcp fleet bench (${quick ? "quick" : "full"}; medians of ${RUNS} processes, ${RUNS * 2} warm calls; Node ${process.version})`,
+    "bin" in tool ? `beside ccusage ${tool.version} (\`ccusage codex session --json --offline\`)${latestProblem ? `; not latest, which does not run here: ${latestProblem}` : ""}` : `ccusage could not be installed or run here: ${tool.error}`,
+    "",
+    "| sessions | ccusage ms | ccusage peak MB | report cold ms (new process, empty state dir) | report peak MB | report, new process, digests saved ms | server warm ms | server first call ms | server peak MB | sessions reported |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const count of COUNTS) {
+    const home = await makeHome(join(work, "..", "homes", `home-${count}`), count);
+    const state = join(work, `state-${count}`);
+    const env = { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: state, CODEX_CONTROL_LOG: "error" };
+    const ours = ["node", CLI, "report", "--json"];
+    const cold = await timeProcess(ours, env, RUNS, () => rm(state, { recursive: true, force: true }));
+    const indexed = await timeProcess(ours, env, RUNS);
+    const { stdout } = await run(process.execPath, [CLI, "report", "--json"], { env, maxBuffer: 64 * 1024 * 1024 });
+    const reported = (JSON.parse(stdout) as { total: { sessions: number } }).total.sessions;
+    const server = await warmServer(home, join(work, `server-state-${count}`));
+    const theirs = "bin" in tool ? await timeProcess([tool.bin, "codex", "session", "--json", "--offline"], { ...env, HOME: join(work, "ccusage-home") }, RUNS) : undefined;
+    lines.push(
+      `| ${count} | ${theirs ? fmt(theirs.ms) : "n/a"} | ${theirs ? fmt(theirs.peakMb) : "n/a"} | ${fmt(cold.ms)} | ${fmt(cold.peakMb)} | ${fmt(indexed.ms)} | ${fmt(server.warm)} | ${fmt(server.cold)} | ${fmt(server.peakMb)} | ${reported} |`,
+    );
+  }
+  process.stdout.write(`${lines.join("\n")}\n`); // stdout-ok: the bench's own report
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function fmt(value: number): string {
+  if (!Number.isFinite(value)) return "n/a";
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+}
+
+await main();

@@ -1,0 +1,74 @@
+// `codex-control-mcp export --otlp <url>`: the sessions of the report's filters sent to an OpenTelemetry
+// collector as traces (src/export/otel.ts). Exits 1 when spans could not be delivered.
+import { loadPrices, sessionsReport, SessionStore, type SessionDigest } from "../sessions/index.js";
+import { ExplainedError } from "../shared/errors.js";
+import { UsageError, type Command } from "./index.js";
+
+export const exportCommand: Command = {
+  usage:
+    "export --otlp URL [--since 7d|ISO] [--until ISO] [--cwd DIR] [--model M] [--archived] [--json]\n  Sends each session as an OpenTelemetry trace (a span per turn and per tool call) to an OTLP/HTTP endpoint (http://host:4318 or its /v1/traces); exporting again sends the same ids.",
+  options: {
+    otlp: { type: "string" },
+    since: { type: "string" },
+    until: { type: "string" },
+    cwd: { type: "string" },
+    model: { type: "string" },
+    archived: { type: "boolean" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
+  positionals: 0,
+  async run(values, _positionals, config) {
+    const url = tracesUrl(values.otlp);
+    const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+    const store = new SessionStore(config.codexHome, { stateDir: config.runner.stateDir });
+    // the SDK is large: loaded only by this command
+    const { OtlpSessionExporter } = await import("../export/otel.js");
+    const exporter = new OtlpSessionExporter(url);
+    const chosen: Array<{ digest: SessionDigest; path: string }> = [];
+    try {
+      await sessionsReport(
+        store,
+        { since: text("since"), until: text("until"), cwd: text("cwd"), model: text("model"), includeArchived: values.archived === true, groupBy: "day" },
+        { prices: await loadPrices(), stateDir: config.runner.stateDir, onSession: (digest, file) => void chosen.push({ digest, path: file.path }) },
+      );
+    } catch (error) {
+      if (error instanceof ExplainedError) throw new UsageError(error.message);
+      throw error;
+    }
+    // oldest first: a backend shows them in the order they ran
+    chosen.sort((a, b) => (a.digest.startedAt ?? "").localeCompare(b.digest.startedAt ?? ""));
+    let sent = 0;
+    for (const { digest, path } of chosen) {
+      await exporter.add(store, digest, path);
+      sent += 1;
+      // the exporter retries each batch for seconds: a collector that refused one is not asked thousands of times
+      if (exporter.failed > 0) break;
+    }
+    const result = await exporter.close();
+    const left = chosen.length - sent;
+    const summary = { url, sessions: result.sessions, sessions_not_sent: left, spans_sent: result.spans, spans_failed: result.failed, error: result.error ?? null };
+    const line = values.json
+      ? JSON.stringify(summary, null, 2)
+      : result.failed > 0
+        ? `Sent ${result.spans} of ${result.spans + result.failed} spans (${result.sessions} sessions) to ${url}; ${result.failed} spans failed: ${result.error ?? "unknown error"}.${left > 0 ? ` Stopped there: ${left} more sessions not sent.` : ""}`
+        : `Sent ${result.sessions} sessions (${result.spans} spans) to ${url}.`;
+    process.stdout.write(`${line}\n`); // stdout-ok: the CLI's own output
+    return result.failed > 0 ? 1 : 0;
+  },
+};
+
+/** The OTLP/HTTP traces endpoint: a collector's base URL gets the standard /v1/traces path. */
+export function tracesUrl(value: string | boolean | undefined): string {
+  if (typeof value !== "string") throw new UsageError("where to? Pass --otlp http://HOST:4318 (an OTLP/HTTP collector).");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--otlp "${value}" is not a URL: pass http://HOST:4318 or https://HOST/v1/traces.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--otlp "${value}" is not http(s): OTLP/HTTP needs http:// or https://.`);
+  if (url.username || url.password) throw new UsageError("--otlp must not carry credentials in the URL (they would be printed); use a collector that needs none, or a local one that forwards.");
+  if (url.pathname === "/" || url.pathname === "") url.pathname = "/v1/traces";
+  return url.toString();
+}

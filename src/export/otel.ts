@@ -1,0 +1,226 @@
+// Sessions as OpenTelemetry traces, sent with the OpenTelemetry JS SDK and its OTLP/HTTP (JSON) exporter:
+// one trace per session (an `invoke_agent codex` span), a span per turn, a child span per tool call
+// (`execute_tool <name>`). Attribute names follow the GenAI semantic conventions (gen_ai.*, incubating in
+// semantic-conventions 1.45), the exit code is `process.exit.code`, the rest is under `codex.*`. Ids are
+// derived from the session id and the turn index / call id (never random), so exporting the same sessions
+// twice sends the same spans: a backend stores them once (or shows them as one trace).
+import { SpanStatusCode, context, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BatchSpanProcessor, TracerProvider, type IdGenerator, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace";
+import { createHash } from "node:crypto";
+import { callStatus, openSession, sessionTokenUsage, turnStatus, type SessionDigest, type SessionStore } from "../sessions/index.js";
+
+type LoadedModel = Awaited<ReturnType<typeof openSession>>["model"];
+type Turn = LoadedModel["turns"][number];
+type Call = LoadedModel["calls"][number];
+
+/** The ids the next span gets: set just before each span is started (the SDK asks the generator). */
+class DerivedIds implements IdGenerator {
+  traceId = "";
+  spanId = "";
+  generateTraceId(): string {
+    return this.traceId;
+  }
+  generateSpanId(): string {
+    return this.spanId;
+  }
+}
+
+export function traceIdOf(sessionId: string): string {
+  return hex(`trace\u0000${sessionId}`, 32);
+}
+
+export function spanIdOf(sessionId: string, part: string): string {
+  return hex(`span\u0000${sessionId}\u0000${part}`, 16);
+}
+
+function hex(text: string, length: number): string {
+  const digest = createHash("sha256").update(text).digest("hex").slice(0, length);
+  // all zeros is the invalid id
+  return /^0+$/.test(digest) ? `${"0".repeat(length - 1)}1` : digest;
+}
+
+/** Counts what the exporter reports: a failed batch is not silently lost. */
+class CountingExporter implements SpanExporter {
+  sent = 0;
+  failed = 0;
+  lastError: string | undefined;
+  constructor(private readonly inner: SpanExporter) {}
+  export(spans: ReadableSpan[], done: Parameters<SpanExporter["export"]>[1]): void {
+    this.inner.export(spans, (result) => {
+      if (result.code === 0) this.sent += spans.length;
+      else {
+        this.failed += spans.length;
+        this.lastError = result.error ? describe(result.error) : "export failed";
+      }
+      done(result);
+    });
+  }
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+const TEXT_CHARS = 1000;
+
+export class OtlpSessionExporter {
+  private readonly ids = new DerivedIds();
+  private readonly counting: CountingExporter;
+  private readonly provider: TracerProvider;
+  private readonly tracer: Tracer;
+  sessions = 0;
+
+  constructor(url: string) {
+    this.counting = new CountingExporter(new OTLPTraceExporter({ url, timeoutMillis: 10_000 }));
+    this.provider = new TracerProvider({
+      resource: resourceFromAttributes({ "service.name": "codex" }),
+      idGenerator: this.ids,
+      // no span of a session is dropped: the queue is flushed after every session
+      spanProcessors: [new BatchSpanProcessor({ exporter: this.counting, maxQueueSize: 100_000, maxExportBatchSize: 1000, scheduledDelayMillis: 60_000 })],
+    });
+    this.tracer = this.provider.getTracer("codex-control-mcp");
+  }
+
+  /** Sends one session's trace. */
+  async add(store: SessionStore, digest: SessionDigest, path: string): Promise<void> {
+    // the compact, cached fold (no output texts): memory bounded however long the log
+    const { model } = await openSession(store, path);
+    const usage = await sessionTokenUsage(store, path).catch(() => undefined);
+    const perTurn = new Map((usage?.per_turn ?? []).map((turn) => [turn.turn, turn]));
+    const id = digest.sessionId;
+    const sessionEnd = time(model.lastTimestamp) ?? time(digest.lastEventAt) ?? time(digest.startedAt) ?? new Date(0);
+    const sessionStart = time(digest.startedAt) ?? sessionEnd;
+    const failed = digest.category !== "completed" && digest.category !== "running";
+    const root = this.start(id, "session", undefined, `invoke_agent codex`, sessionStart, {
+      "gen_ai.operation.name": "invoke_agent",
+      "gen_ai.provider.name": "openai",
+      "gen_ai.agent.name": "codex",
+      "gen_ai.conversation.id": id,
+      ...(digest.model !== null && { "gen_ai.request.model": digest.model }),
+      ...usageAttributes(digest.tokens),
+      "codex.session.kind": digest.kind,
+      ...(digest.parentId !== null && { "codex.parent_session_id": digest.parentId }),
+      ...(digest.cwd !== null && { "codex.cwd": digest.cwd }),
+      ...(model.meta?.cliVersion !== undefined && { "codex.cli_version": model.meta.cliVersion }),
+      "codex.turns": model.turns.length,
+      "codex.diagnosis.category": digest.category,
+      ...(failed && { "error.type": digest.category }),
+    });
+    if (failed) root.setStatus({ code: SpanStatusCode.ERROR, message: clip(digest.error ?? digest.category) });
+    const callsByTurn = new Map<number, Call[]>();
+    for (const call of model.calls) {
+      const list = callsByTurn.get(call.turn) ?? [];
+      list.push(call);
+      callsByTurn.set(call.turn, list);
+    }
+    for (const [index, turn] of model.turns.entries()) {
+      const next = model.turns[index + 1];
+      this.addTurn(id, root, turn, callsByTurn.get(turn.index) ?? [], perTurn.get(turn.index), time(turn.startedAt) ?? sessionStart, time(turn.endedAt) ?? time(next?.startedAt) ?? sessionEnd, model.lastContext?.model);
+    }
+    root.end(sessionEnd);
+    this.sessions += 1;
+    await this.flush();
+  }
+
+  /** Sends the queued spans; a refused batch is counted (CountingExporter), not thrown. */
+  private async flush(): Promise<void> {
+    await this.provider.forceFlush().catch((error: unknown) => {
+      this.counting.lastError ??= error instanceof Error ? error.message : describe(error);
+    });
+  }
+
+  private addTurn(sessionId: string, root: Span, turn: Turn, calls: Call[], usage: TurnUsage | undefined, start: Date, end: Date, model: string | undefined): void {
+    const status = turnStatus(turn);
+    const error = turn.errors.at(-1)?.message;
+    const span = this.start(sessionId, `turn:${turn.index}`, root, `turn ${turn.index}`, start, {
+      "gen_ai.operation.name": "invoke_agent",
+      "gen_ai.conversation.id": sessionId,
+      ...(model !== undefined && { "gen_ai.request.model": model }),
+      ...usageAttributes(usage ?? null),
+      "codex.turn.index": turn.index,
+      "codex.turn.status": status,
+      ...(turn.turnId !== undefined && { "codex.turn.id": turn.turnId }),
+      ...(status !== "completed" && { "error.type": status }),
+    });
+    if (status === "failed" || status === "aborted") span.setStatus({ code: SpanStatusCode.ERROR, message: clip(error ?? status) });
+    const seen = new Map<string, number>();
+    for (const call of calls) {
+      // a call id written twice (a retried call) still gets its own span
+      const nth = (seen.get(call.callId) ?? 0) + 1;
+      seen.set(call.callId, nth);
+      const callStart = time(call.timestamp) ?? start;
+      const duration = call.result?.durationMs ?? call.output?.durationMs;
+      const exit = call.result?.exitCode ?? call.output?.exitCode;
+      const callState = callStatus(call);
+      const child = this.start(sessionId, `call:${turn.index}:${call.callId}:${nth}`, span, `execute_tool ${call.name}`, callStart, {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": call.name,
+        "gen_ai.tool.call.id": call.callId,
+        "codex.call.status": callState,
+        ...(exit !== undefined && { "process.exit.code": exit }),
+        ...(call.command !== undefined && { "codex.call.command": clip(call.command) }),
+        ...(callState === "failed" && { "error.type": exit !== undefined ? `exit ${exit}` : "failed" }),
+      });
+      if (callState === "failed") child.setStatus({ code: SpanStatusCode.ERROR, message: exit !== undefined ? `exit code ${exit}` : "the call failed" });
+      child.end(duration !== undefined ? new Date(callStart.getTime() + duration) : callStart);
+    }
+    span.end(end < start ? start : end);
+  }
+
+  private start(sessionId: string, part: string, parent: Span | undefined, name: string, at: Date, attributes: Attributes): Span {
+    this.ids.traceId = traceIdOf(sessionId);
+    this.ids.spanId = spanIdOf(sessionId, part);
+    const parentContext = parent ? trace.setSpan(context.active(), parent) : context.active();
+    return this.tracer.startSpan(name, { startTime: at, attributes }, parentContext);
+  }
+
+  /** Spans the collector refused or could not be sent so far. */
+  get failed(): number {
+    return this.counting.failed;
+  }
+
+  /** Sends what is left and closes the exporter; says how many spans went and how many failed. */
+  async close(): Promise<{ sessions: number; spans: number; failed: number; error: string | undefined }> {
+    await this.flush();
+    await this.provider.shutdown().catch(() => undefined);
+    return { sessions: this.sessions, spans: this.counting.sent, failed: this.counting.failed, error: this.counting.lastError };
+  }
+}
+
+interface TurnUsage {
+  input: number;
+  cached_input: number;
+  output: number;
+  reasoning_output: number;
+}
+
+function usageAttributes(tokens: TurnUsage | null): Attributes {
+  if (!tokens) return {};
+  return {
+    "gen_ai.usage.input_tokens": tokens.input,
+    "gen_ai.usage.output_tokens": tokens.output,
+    "gen_ai.usage.cache_read.input_tokens": tokens.cached_input,
+    "gen_ai.usage.reasoning.output_tokens": tokens.reasoning_output,
+  };
+}
+
+function time(text: string | null | undefined): Date | undefined {
+  if (text === null || text === undefined) return undefined;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? new Date(ms) : undefined;
+}
+
+function clip(text: string): string {
+  return text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS)}…` : text;
+}
+
+/** The exporter's errors carry the HTTP status in `code` and an empty message. */
+function describe(error: unknown): string {
+  const { message, code } = error as { message?: string; code?: number | string };
+  const status = typeof code === "number" ? `HTTP ${code}` : code;
+  return [status, message && message !== status ? message : undefined].filter(Boolean).join(": ") || String(error);
+}

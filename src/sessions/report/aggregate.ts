@@ -1,0 +1,186 @@
+// Adds digests up into report rows and failure signatures: pure, one pass, memory bounded by the number of
+// groups and signatures (not of sessions).
+import type { DiagnosisCategory } from "../diagnosis-categories.js";
+import type { TokenTotals } from "../events.js";
+import type { Prices } from "./cost.js";
+import type { SessionDigest } from "./digest.js";
+import { failureSignature } from "./signature.js";
+import { NOT_FAILURES, type FailureSignature, type ReportGroup, type ReportRow } from "./view.js";
+
+const UNKNOWN = "(unknown)";
+const SIGNATURES_SHOWN = 10;
+const SIGNATURE_SESSIONS = 5;
+const MAX_SIGNATURES = 10_000;
+const MAX_UNPRICED_MODELS = 20;
+const MAX_ROWS = 500;
+
+export function groupKey(digest: SessionDigest, group: ReportGroup): string {
+  switch (group) {
+    case "day":
+      return digest.startedAt?.slice(0, 10) ?? UNKNOWN;
+    case "month":
+      return digest.startedAt?.slice(0, 7) ?? UNKNOWN;
+    case "week": {
+      if (digest.startedAt === null) return UNKNOWN;
+      const day = new Date(`${digest.startedAt.slice(0, 10)}T00:00:00Z`);
+      // ISO weeks start on Monday
+      day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7));
+      return day.toISOString().slice(0, 10);
+    }
+    case "model":
+      return digest.model ?? UNKNOWN;
+    case "cwd":
+      return digest.cwd ?? UNKNOWN;
+    case "category":
+      return digest.category;
+  }
+}
+
+class RowTotal {
+  sessions = 0;
+  turns = 0;
+  categories = new Map<DiagnosisCategory, number>();
+  tokens: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
+  withoutCounters = 0;
+  cost = 0;
+  priced = 0;
+  unpriced = 0;
+  unpricedModels = new Set<string>();
+  wallMs = 0;
+
+  add(digest: SessionDigest, prices: Prices): void {
+    this.sessions += 1;
+    this.turns += digest.turns;
+    this.categories.set(digest.category, (this.categories.get(digest.category) ?? 0) + 1);
+    this.wallMs += digest.wallMs;
+    const tokens = digest.tokens;
+    if (!tokens) {
+      this.withoutCounters += 1;
+      this.unpriced += 1;
+      return;
+    }
+    this.tokens.input += tokens.input;
+    this.tokens.cached_input += tokens.cached_input;
+    this.tokens.output += tokens.output;
+    this.tokens.reasoning_output += tokens.reasoning_output;
+    this.tokens.total += tokens.total;
+    const usd = prices.estimate(digest.model, tokens, digest.startedAt);
+    if (usd === undefined) {
+      this.unpriced += 1;
+      if (this.unpricedModels.size < MAX_UNPRICED_MODELS) this.unpricedModels.add(digest.model ?? UNKNOWN);
+    } else {
+      this.priced += 1;
+      this.cost += usd;
+    }
+  }
+
+  /** Adds another row's sums into this one (the groups beyond the rows shown). */
+  merge(other: RowTotal): void {
+    this.sessions += other.sessions;
+    this.turns += other.turns;
+    for (const [category, count] of other.categories) this.categories.set(category, (this.categories.get(category) ?? 0) + count);
+    for (const key of ["input", "cached_input", "output", "reasoning_output", "total"] as const) this.tokens[key] += other.tokens[key];
+    this.withoutCounters += other.withoutCounters;
+    this.cost += other.cost;
+    this.priced += other.priced;
+    this.unpriced += other.unpriced;
+    for (const model of other.unpricedModels) if (this.unpricedModels.size < MAX_UNPRICED_MODELS) this.unpricedModels.add(model);
+    this.wallMs += other.wallMs;
+  }
+
+  view(key: string): ReportRow {
+    return {
+      key,
+      sessions: this.sessions,
+      turns: this.turns,
+      categories: Object.fromEntries([...this.categories].sort(([a], [b]) => a.localeCompare(b))),
+      tokens: { ...this.tokens },
+      sessions_without_counters: this.withoutCounters,
+      cost: {
+        // cents of a cent: more digits would claim a precision list prices do not have
+        estimate_usd: this.priced > 0 ? Math.round(this.cost * 10_000) / 10_000 : null,
+        priced_sessions: this.priced,
+        unpriced_sessions: this.unpriced,
+        unpriced_models: [...this.unpricedModels].sort(),
+      },
+      wall_ms: this.wallMs,
+    };
+  }
+}
+
+interface SignatureTally {
+  category: DiagnosisCategory;
+  message: string;
+  count: number;
+  first: string | null;
+  last: string | null;
+  /** The newest sessions, newest first. */
+  sessions: Array<{ id: string; at: string }>;
+}
+
+export class ReportTally {
+  private readonly rows = new Map<string, RowTotal>();
+  private readonly all = new RowTotal();
+  private readonly signatures = new Map<string, SignatureTally>();
+
+  constructor(
+    private readonly group: ReportGroup,
+    private readonly prices: Prices,
+    /** Rows shown at most (a cwd per session would make thousands): the rest are added up in one last row. */
+    private readonly maxRows = MAX_ROWS,
+  ) {}
+
+  add(digest: SessionDigest): void {
+    const key = groupKey(digest, this.group);
+    let row = this.rows.get(key);
+    if (!row) {
+      row = new RowTotal();
+      this.rows.set(key, row);
+    }
+    row.add(digest, this.prices);
+    this.all.add(digest, this.prices);
+    if (!NOT_FAILURES.has(digest.category)) this.addFailure(digest);
+  }
+
+  private addFailure(digest: SessionDigest): void {
+    const message = digest.signature ?? failureSignature(digest.error);
+    const key = `${digest.category}\u0000${message}`;
+    let tally = this.signatures.get(key);
+    if (!tally) {
+      if (this.signatures.size >= MAX_SIGNATURES) return;
+      tally = { category: digest.category, message, count: 0, first: null, last: null, sessions: [] };
+      this.signatures.set(key, tally);
+    }
+    tally.count += 1;
+    const at = digest.startedAt;
+    if (at !== null) {
+      if (tally.first === null || at < tally.first) tally.first = at;
+      if (tally.last === null || at > tally.last) tally.last = at;
+    }
+    const when = at ?? "";
+    tally.sessions.push({ id: digest.sessionId, at: when });
+    tally.sessions.sort((a, b) => b.at.localeCompare(a.at) || a.id.localeCompare(b.id));
+    tally.sessions.length = Math.min(tally.sessions.length, SIGNATURE_SESSIONS);
+  }
+
+  rowsView(): ReportRow[] {
+    const timeOrdered = this.group === "day" || this.group === "week" || this.group === "month";
+    const rows = [...this.rows].sort(timeOrdered ? ([a], [b]) => b.localeCompare(a) : ([a, x], [b, y]) => y.sessions - x.sessions || a.localeCompare(b));
+    if (rows.length <= this.maxRows) return rows.map(([key, row]) => row.view(key));
+    const shown = rows.slice(0, this.maxRows - 1);
+    const rest = new RowTotal();
+    for (const [, row] of rows.slice(this.maxRows - 1)) rest.merge(row);
+    return [...shown.map(([key, row]) => row.view(key)), rest.view(`(${rows.length - shown.length} more ${timeOrdered ? "older " : ""}groups)`)];
+  }
+
+  totalView(): ReportRow {
+    return this.all.view("total");
+  }
+
+  failuresView(): FailureSignature[] {
+    return [...this.signatures.values()]
+      .sort((a, b) => b.count - a.count || (b.last ?? "").localeCompare(a.last ?? "") || a.message.localeCompare(b.message))
+      .slice(0, SIGNATURES_SHOWN)
+      .map((tally) => ({ category: tally.category, message: tally.message, count: tally.count, first_seen: tally.first, last_seen: tally.last, session_ids: tally.sessions.map((session) => session.id) }));
+  }
+}

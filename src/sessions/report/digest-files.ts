@@ -1,0 +1,123 @@
+// Per-session digests saved in the state dir (<state-dir>/report/<hash>.digests), one file per date folder
+// of CODEX_HOME, so a report in a new process reads each log only once per version of it and keeps one day
+// in hand at a time (memory bounded by the busiest day, not the number of sessions).
+//
+// Each digest is valid for the very bytes it was made from, as saved folds and answers are: the stamp of
+// answer-files.ts (inode, size, mtime, the last 4 KB) and the running code's hash (fold-files.ts). A file
+// is checksummed (damaged: ignored), written to a temporary name and renamed; the folder is safe to delete.
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
+import { sameStamp, stampOf, type FileStamp } from "../answer-files.js";
+import { codeFingerprint } from "../fold-files.js";
+import type { RolloutFile } from "../locate.js";
+import { rolloutFormat } from "../rollout-reader.js";
+import { digestOf, digestOfBytes, type SessionDigest } from "./digest.js";
+
+export interface SavedDigest {
+  stamp: FileStamp;
+  digest: SessionDigest;
+}
+
+export type DayDigests = Map<string, SavedDigest>;
+
+interface SavedDay {
+  format: number;
+  code: string;
+  key: string;
+  entries: Array<[string, SavedDigest]>;
+}
+
+const FORMAT = 1;
+const CHECKSUM_BYTES = 20;
+
+export class DigestFiles {
+  constructor(readonly dir: string) {}
+
+  fileOf(key: string): string {
+    return join(this.dir, `${createHash("sha256").update(key).digest("hex").slice(0, 32)}.digests`);
+  }
+
+  /** The digests saved for a date folder (`key`), by path; empty when none or unusable; never throws. */
+  async load(key: string): Promise<DayDigests> {
+    try {
+      const bytes = await readFile(this.fileOf(key));
+      const payload = bytes.subarray(CHECKSUM_BYTES);
+      if (!createHash("sha1").update(payload).digest().equals(bytes.subarray(0, CHECKSUM_BYTES))) return new Map();
+      const saved = deserialize(payload) as SavedDay;
+      if (saved.format !== FORMAT || saved.code !== codeFingerprint() || saved.key !== key || !Array.isArray(saved.entries)) return new Map();
+      return new Map(saved.entries);
+    } catch {
+      return new Map();
+    }
+  }
+
+  /** Saves a date folder's digests (atomically); failures are ignored: only a cache. */
+  async save(key: string, digests: DayDigests): Promise<void> {
+    const target = this.fileOf(key);
+    const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+      const saved: SavedDay = { format: FORMAT, code: codeFingerprint(), key, entries: [...digests] };
+      const payload = serialize(saved);
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), { mode: 0o600 });
+      await rename(temporary, target);
+    } catch {
+      await rm(temporary, { force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/** Logs up to this size are read whole, synchronously: one open, one read, the stamp and the fold from the same bytes. */
+const READ_WHOLE_BYTES = 1024 * 1024;
+const EDGE_BYTES = 4096;
+
+/**
+ * The digest of a file as it is now: the saved one if its stamp (answer-files.ts) still matches, else a
+ * new one; `fresh` says which. Undefined when the file cannot be read (vanished, not a regular file).
+ */
+export async function currentDigest(file: RolloutFile, saved: SavedDigest | undefined): Promise<{ entry: SavedDigest; fresh: boolean } | undefined> {
+  if (rolloutFormat(file.path) !== "jsonl" || file.size > READ_WHOLE_BYTES) {
+    const stamp = await stampOf(file.path).catch(() => undefined);
+    if (!stamp) return undefined;
+    if (saved && sameStamp(saved.stamp, stamp)) return { entry: saved, fresh: false };
+    const digest = await digestOf(file).catch(() => undefined);
+    return digest && { entry: { stamp, digest }, fresh: true };
+  }
+  let fd: number;
+  try {
+    // never a symlink (statFiles left them out; one put there since is refused), never a FIFO's wait
+    fd = openSync(file.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return undefined;
+    if (saved && saved.stamp.ino === info.ino && saved.stamp.size === info.size && saved.stamp.mtimeMs === info.mtimeMs) {
+      const length = Math.min(EDGE_BYTES, info.size);
+      const tail = Buffer.allocUnsafe(length);
+      const read = readSync(fd, tail, 0, length, info.size - length);
+      if (edgeOf(tail.subarray(0, read)) === saved.stamp.edge) return { entry: saved, fresh: false };
+    }
+    if (info.size > READ_WHOLE_BYTES) return undefined; // grew past the limit meanwhile: the next report reads it
+    const bytes = Buffer.allocUnsafe(info.size);
+    let filled = 0;
+    for (let read = 1; read > 0 && filled < bytes.length; filled += read) read = readSync(fd, bytes, filled, bytes.length - filled, filled);
+    const whole = bytes.subarray(0, filled);
+    // the stamp of answer-files.ts (stampOf), from the bytes in hand; test/report/digests.test.ts holds them equal
+    const stamp: FileStamp = { ino: info.ino, size: filled, mtimeMs: info.mtimeMs, edge: edgeOf(whole.subarray(Math.max(0, filled - EDGE_BYTES))) };
+    return { entry: { stamp, digest: digestOfBytes(whole, file) }, fresh: true };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** edgeHash (fold-files.ts) of bytes already read: the hash of the last 4 KB. */
+function edgeOf(tail: Buffer): string {
+  return createHash("sha1").update(tail).digest("hex");
+}

@@ -1,0 +1,133 @@
+// One session reduced to what the fleet report adds up: a few hundred bytes, computed once per version of
+// its file and saved in the state dir (digest-files.ts). The fold is the one every tool reads (session-model.ts),
+// compact: no texts beyond what the diagnosis quotes.
+import type { DiagnosisCategory } from "../diagnosis-categories.js";
+import { diagnose, type Diagnosis } from "../diagnosis.js";
+import type { TokenTotals } from "../events.js";
+import { needsParentCounters } from "../lineage.js";
+import type { RolloutFile } from "../locate.js";
+import { cannotMatterBytes } from "../line-filter.js";
+import { normalizeLine } from "../normalize.js";
+import { newReadStats, readForward } from "../rollout-reader.js";
+import { tryParseJson } from "../../shared/json.js";
+import { callStatus, SessionFolder, type SessionModel } from "../session-model.js";
+import type { SessionKind } from "../events.js";
+import { failureSignature } from "./signature.js";
+import { NOT_FAILURES } from "./view.js";
+
+export interface SessionDigest {
+  sessionId: string;
+  kind: SessionKind;
+  parentId: string | null;
+  cwd: string | null;
+  model: string | null;
+  /** The session's start (its session_meta), else its first event: what groups and filters it. */
+  startedAt: string | null;
+  lastEventAt: string | null;
+  turns: number;
+  calls: number;
+  failedCalls: number;
+  category: DiagnosisCategory;
+  /** The error the diagnosis names (clipped), else its first evidence: the failure signature's source. */
+  error: string | null;
+  /** The error normalised into a failure signature (signature.ts); null when the session did not fail. */
+  signature: string | null;
+  /** The session's own usage (inherited history subtracted); null: no counter in the log. */
+  tokens: TokenTotals | null;
+  wallMs: number;
+  /**
+   * A child whose file does not mark its parent's history: its own usage needs the parent's counters, so
+   * `tokens` is recomputed with them at report time (never saved as known).
+   */
+  needsParent: boolean;
+}
+
+const ERROR_CHARS = 500;
+
+function newFolder(): SessionFolder {
+  return new SessionFolder({ compact: { reasoningLimit: 0, textChars: ERROR_CHARS } });
+}
+
+/** A log of any format and size, read as every tool reads it (rollout-reader.ts). */
+export async function digestOf(file: RolloutFile): Promise<SessionDigest> {
+  const folder = newFolder();
+  await readForward(file.path, newReadStats(), (event) => folder.add(event));
+  return digestOfModel(folder.model, file);
+}
+
+/**
+ * A small JSON Lines log already read whole: the reader's line rules on a buffer (the byte pre-filter, one
+ * JSON.parse and normalizeLine a line, a last line without newline read when it is whole JSON), without its
+ * chunked, asynchronous file reading, which costs more than the folding for a log of a few KB.
+ */
+export function digestOfBytes(bytes: Buffer, file: RolloutFile): SessionDigest {
+  const folder = newFolder();
+  const stats = newReadStats();
+  const line = (start: number, end: number, last: boolean) => {
+    const number = ++stats.lines;
+    if (cannotMatterBytes(bytes, start, end)) return;
+    const text = bytes.toString("utf8", start, end);
+    if (text.trim() === "") return;
+    const value = tryParseJson(text);
+    if (value === undefined && last) return; // a torn last line: not read yet
+    const events = normalizeLine(value, number, stats);
+    if (events === undefined) stats.skipped += 1;
+    else for (const event of events) folder.add(event);
+  };
+  let start = 0;
+  for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, start)) {
+    line(start, newline, false);
+    start = newline + 1;
+  }
+  if (start < bytes.length) line(start, bytes.length, true);
+  return digestOfModel(folder.model, file);
+}
+
+export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDigest {
+  const sessionId = model.meta?.id ?? file.id;
+  const diagnosis = diagnose(model, { sessionId, cwd: model.lastContext?.cwd ?? model.meta?.cwd });
+  const first = model.meta?.startedAt ?? model.meta?.timestamp ?? model.firstTimestamp ?? null;
+  const startMs = Date.parse(model.firstTimestamp ?? "");
+  const endMs = Date.parse(model.lastTimestamp ?? "");
+  const failedCalls = model.calls.filter((call) => callStatus(call) === "failed").length;
+  return {
+    sessionId,
+    kind: model.lineage?.kind ?? "session",
+    parentId: model.lineage?.parentId ?? null,
+    cwd: model.lastContext?.cwd ?? model.meta?.cwd ?? null,
+    model: model.lastContext?.model ?? null,
+    startedAt: validTime(first),
+    lastEventAt: validTime(model.lastTimestamp ?? null),
+    turns: model.turns.length,
+    calls: model.calls.length,
+    failedCalls,
+    category: diagnosis.category,
+    error: clip(failureText(diagnosis)),
+    // made once per version of the file: a warm report on thousands of failures does not redo it
+    signature: NOT_FAILURES.has(diagnosis.category) ? null : failureSignature(failureText(diagnosis)),
+    tokens: model.tokens.total() ?? null,
+    wallMs: Number.isFinite(startMs) && Number.isFinite(endMs) && endMs >= startMs ? endMs - startMs : 0,
+    needsParent: needsParentCounters(model.lineage),
+  };
+}
+
+/** What the failure signature is made of: the error, else what failed (the command, the denial), else the first evidence. */
+function failureText(diagnosis: Diagnosis): string | null {
+  if (diagnosis.error) return diagnosis.error.message;
+  const command = diagnosis.failed_commands.at(-1);
+  if (command) return `\`${command.command}\` ${command.meaning ?? (command.exit_code !== null ? `exited with ${command.exit_code}` : "failed")}`;
+  const denial = diagnosis.sandbox_denials.at(-1);
+  if (denial) return `sandbox denied ${denial.kind}${denial.target !== null ? ` ${denial.target}` : ""}: \`${denial.command}\``;
+  return diagnosis.evidence[0] ?? null;
+}
+
+function validTime(text: string | null): string | null {
+  if (text === null) return null;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+function clip(text: string | null): string | null {
+  if (text === null) return null;
+  return text.length > ERROR_CHARS ? text.slice(0, ERROR_CHARS) : text;
+}

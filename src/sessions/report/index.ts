@@ -1,0 +1,231 @@
+// The fleet report: every session in the date range reduced to its digest (digest.ts; computed once per
+// version of its file and saved per date folder, digest-files.ts), then added up (aggregate.ts). Reads the
+// date folders one at a time: memory follows the busiest day, not the number of sessions.
+import { join } from "node:path";
+import { ExplainedError } from "../../shared/errors.js";
+import { lstatSync } from "node:fs";
+import { daysNewestFirst, sessionIdFromPath, type RolloutFile } from "../locate.js";
+import type { SessionStore } from "../store.js";
+import { ReportTally } from "./aggregate.js";
+import type { Prices } from "./cost.js";
+import type { SessionDigest } from "./digest.js";
+import { currentDigest, DigestFiles, type DayDigests } from "./digest-files.js";
+import { REPORT_GROUPS, type ReportFilters, type ReportGroup, type SessionsReport } from "./view.js";
+
+export { loadPrices, PRICE_PACKAGE, priceFileSchema, type Prices } from "./cost.js";
+export { failureSignature } from "./signature.js";
+// what the OpenTelemetry export reads of a loaded session (it sees sessions through ../index.ts only)
+export { callStatus, turnStatus } from "../session-model.js";
+export type { SessionDigest } from "./digest.js";
+export * from "./view.js";
+
+export interface ReportRequest {
+  since?: string | undefined;
+  until?: string | undefined;
+  cwd?: string | undefined;
+  model?: string | undefined;
+  includeArchived: boolean;
+  groupBy: ReportGroup;
+}
+
+export interface ReportOptions {
+  prices: Prices;
+  /** The server's state dir: digests are saved under it (none: kept in memory only). */
+  stateDir?: string | undefined;
+  /** Whether a run of this server still runs the session (an unfinished log is then "running", not "interrupted"). */
+  isRunning?: (sessionId: string) => Promise<boolean>;
+  /** Called with each session's digest as it is added (the export walks the same sessions). */
+  onSession?: (digest: SessionDigest, file: RolloutFile) => void | Promise<void>;
+  /** The time relative filters (`7d`) count from. */
+  now?: number;
+}
+
+export interface CheckedFilters {
+  sinceMs: number | undefined;
+  untilMs: number | undefined;
+  cwd: string | undefined;
+  model: string | undefined;
+}
+
+const DAY_MS = 86_400_000;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const RELATIVE = /^(\d{1,5})([dh])$/;
+/** Files digested at once: reading overlaps folding. */
+const PARALLEL = 8;
+/** Digests this process keeps checked in memory (the warm path), the least recently reported days dropped first. */
+const DIGESTS_KEPT = 20_000;
+
+/** Checks the filters once, for the tool and the CLI alike: a bad one is an error naming the fix. */
+export function checkFilters(request: ReportRequest, now = Date.now()): CheckedFilters {
+  if (!(REPORT_GROUPS as readonly string[]).includes(request.groupBy)) {
+    throw new ExplainedError(`group_by "${request.groupBy}" is not one of ${REPORT_GROUPS.join(", ")}.`);
+  }
+  const sinceMs = request.since !== undefined ? timeOf("since", request.since, now, false) : undefined;
+  const untilMs = request.until !== undefined ? timeOf("until", request.until, now, true) : undefined;
+  if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs) {
+    throw new ExplainedError(`until (${request.until}) is not after since (${request.since}): swap them, or widen the range.`);
+  }
+  const cwd = request.cwd !== undefined ? checkedCwd(request.cwd) : undefined;
+  const model = request.model !== undefined ? checkedModel(request.model) : undefined;
+  return { sinceMs, untilMs, cwd, model };
+}
+
+function timeOf(name: string, text: string, now: number, endOfDay: boolean): number {
+  const relative = RELATIVE.exec(text.trim());
+  if (relative) return now - Number(relative[1]) * (relative[2] === "d" ? DAY_MS : DAY_MS / 24);
+  const ms = ISO_DATE.test(text.trim()) ? Date.parse(text.trim().length === 10 ? `${text.trim()}T00:00:00Z` : text.trim()) : Number.NaN;
+  if (!Number.isFinite(ms)) throw new ExplainedError(`${name} "${text}" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).`);
+  // a day named as `until` is included whole
+  return endOfDay && text.trim().length === 10 ? ms + DAY_MS : ms;
+}
+
+function checkedCwd(cwd: string): string {
+  // eslint-disable-next-line no-control-regex -- a control character is no directory
+  if (!(cwd.startsWith("/") || /^[A-Za-z]:[\\/]/.test(cwd)) || /[\u0000-\u001f]/.test(cwd)) {
+    throw new ExplainedError(`cwd "${cwd.slice(0, 200)}" is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).`);
+  }
+  return cwd.length > 1 ? cwd.replace(/[\\/]+$/, "") : cwd;
+}
+
+function checkedModel(model: string): string {
+  // eslint-disable-next-line no-control-regex -- a control character is no model name
+  if (model.trim() === "" || model.length > 200 || /[\u0000-\u001f]/.test(model)) {
+    throw new ExplainedError(`model "${model.slice(0, 200)}" is not a model name: pass it as Codex records it, e.g. gpt-5.1-codex (group_by "model" lists them).`);
+  }
+  return model;
+}
+
+/** Keeps the in-memory days within DIGESTS_KEPT digests (about 1 KB each): memory does not follow the home's size. */
+function keepWithin(memory: Map<string, DayDigests>): void {
+  let total = 0;
+  for (const day of memory.values()) total += day.size;
+  for (const [key, day] of memory) {
+    if (total <= DIGESTS_KEPT || memory.size === 1) return;
+    memory.delete(key);
+    total -= day.size;
+  }
+}
+
+/** Digests known to this process, by store: checked against the files' size and mtime only (as listings are). */
+const inMemory = new WeakMap<SessionStore, Map<string, DayDigests>>();
+
+export async function sessionsReport(store: SessionStore, request: ReportRequest, options: ReportOptions): Promise<SessionsReport> {
+  const filters = checkFilters(request, options.now);
+  const tally = new ReportTally(request.groupBy, options.prices);
+  const saved = options.stateDir !== undefined ? new DigestFiles(join(options.stateDir, "report")) : undefined;
+  const memory = inMemory.get(store) ?? new Map<string, DayDigests>();
+  inMemory.set(store, memory);
+  // folders are named by the local date a session started: a day of slack either side
+  const notBefore = filters.sinceMs !== undefined ? new Date(filters.sinceMs - DAY_MS).toISOString().slice(0, 10) : undefined;
+  const notAfter = filters.untilMs !== undefined ? new Date(filters.untilMs + DAY_MS).toISOString().slice(0, 10) : undefined;
+  let scanned = 0;
+  let recomputed = 0;
+  for await (const day of daysNewestFirst(store.home, store.names, { includeArchived: request.includeArchived, ...(notBefore !== undefined && { notBefore }) })) {
+    if (notAfter !== undefined && day.date !== "" && day.date > notAfter) continue;
+    const files = statDay(day.files);
+    scanned += files.length;
+    const dayKey = JSON.stringify([store.home, day.date, request.includeArchived]);
+    const known = memory.get(dayKey);
+    const kept = known ?? (saved ? await saved.load(dayKey) : new Map());
+    const next: DayDigests = new Map();
+    let dayRecomputed = 0;
+    const toRead: RolloutFile[] = [];
+    for (const file of files) {
+      const entry = kept.get(file.path);
+      if (known && entry && entry.stamp.size === file.size && entry.stamp.mtimeMs === file.mtimeMs) next.set(file.path, entry);
+      else toRead.push(file);
+    }
+    await eachLimited(toRead, PARALLEL, async (file) => {
+      const entry = kept.get(file.path);
+      const current = await currentDigest(file, entry);
+      if (!current) return; // vanished, or not a file, meanwhile
+      next.set(file.path, current.entry);
+      if (current.fresh) dayRecomputed += 1;
+    });
+    recomputed += dayRecomputed;
+    // new digests, or files gone: the saved day is rewritten
+    if (dayRecomputed > 0 || next.size !== kept.size) await saved?.save(dayKey, next);
+    memory.delete(dayKey);
+    memory.set(dayKey, next);
+    keepWithin(memory);
+    // small logs are read synchronously: let the server's other requests in between days
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const file of files) {
+      const entry = next.get(file.path);
+      if (!entry) continue;
+      const digest = needsReportTime(entry.digest, file) ? await atReportTime(store, entry.digest, file, options) : entry.digest;
+      if (!matches(digest, file, filters)) continue;
+      tally.add(digest);
+      if (options.onSession) await options.onSession(digest, file);
+    }
+  }
+  return {
+    filters: {
+      since: request.since ?? null,
+      until: request.until ?? null,
+      cwd: filters.cwd ?? null,
+      model: filters.model ?? null,
+      include_archived: request.includeArchived,
+      group_by: request.groupBy,
+    } satisfies ReportFilters,
+    rows: tally.rowsView(),
+    total: tally.totalView(),
+    recurring_failures: tally.failuresView(),
+    price_source: options.prices.source,
+    scanned_files: scanned,
+    recomputed_files: recomputed,
+  };
+}
+
+/**
+ * The files of a date folder that are files (symlinks left out, as statFiles does), stated synchronously: a
+ * warm report on 10,000 sessions is these stats, and the asynchronous ones cost ten times as much each.
+ */
+function statDay(files: Array<{ path: string; archived: boolean }>): RolloutFile[] {
+  const stated: RolloutFile[] = [];
+  for (const { path, archived } of files) {
+    const id = sessionIdFromPath(path);
+    const info = id !== undefined ? lstatSync(path, { throwIfNoEntry: false }) : undefined;
+    if (id !== undefined && info?.isFile()) stated.push({ id, path, archived, mtimeMs: info.mtimeMs, size: info.size });
+  }
+  return stated;
+}
+
+function needsReportTime(digest: SessionDigest, file: RolloutFile): boolean {
+  return digest.needsParent || (digest.category === "interrupted" && Date.now() - file.mtimeMs < DAY_MS);
+}
+
+/** What depends on more than the file: a live run, and a fork's usage that needs its parent's counters. */
+async function atReportTime(store: SessionStore, digest: SessionDigest, file: RolloutFile, options: ReportOptions): Promise<SessionDigest> {
+  let result = digest;
+  // a run writes its log as it goes: a session silent for a day is not asked about (the run ledger is read per question)
+  const recent = Date.now() - file.mtimeMs < DAY_MS;
+  if (digest.category === "interrupted" && recent && options.isRunning && (await options.isRunning(digest.sessionId))) result = { ...result, category: "running", error: null, signature: null };
+  if (digest.needsParent) {
+    // the reader's own fork handling (index.ts ownSession): imported when needed, the module imports this one
+    const { sessionTokenUsage } = await import("../index.js");
+    const usage = await sessionTokenUsage(store, file.path).catch(() => undefined);
+    if (usage) result = { ...result, tokens: usage.total };
+  }
+  return result;
+}
+
+function matches(digest: SessionDigest, file: RolloutFile, filters: CheckedFilters): boolean {
+  const at = Date.parse(digest.startedAt ?? "") || file.mtimeMs;
+  if (filters.sinceMs !== undefined && at < filters.sinceMs) return false;
+  if (filters.untilMs !== undefined && at >= filters.untilMs) return false;
+  if (filters.model !== undefined && digest.model !== filters.model) return false;
+  if (filters.cwd !== undefined) {
+    const cwd = digest.cwd?.replace(/[\\/]+$/, "") ?? null;
+    if (cwd === null || !(cwd === filters.cwd || cwd.startsWith(`${filters.cwd}/`) || filters.cwd === "/")) return false;
+  }
+  return true;
+}
+
+async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

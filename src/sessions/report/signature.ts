@@ -1,0 +1,28 @@
+// A failure signature: the diagnosis category and the error with what differs from run to run (ids, request
+// ids, paths, URLs, numbers, quoted values, times) replaced by placeholders, so the same failure hitting many
+// sessions is one line with a count. The readable form of a provider's JSON body is used (readableError).
+import { readableError } from "../diagnosis-errors.js";
+
+const MAX_CHARS = 240;
+
+const REPLACEMENTS: Array<[RegExp, string]> = [
+  // times before numbers, ids before hex runs, URLs before paths
+  [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g, "<time>"],
+  // API keys, masked or not, differ per operator: never part of a signature (nor shown)
+  [/\b(?:sk|pk|rk)-[A-Za-z0-9*_-]{4,}/g, "<key>"],
+  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, "<id>"],
+  [/\b(?:req|resp|call|msg|run|chatcmpl|sess|thread|turn)[_-][A-Za-z0-9_-]{4,}/g, "<id>"],
+  [/\bhttps?:\/\/[^\s"'<>)]*[^\s"'<>).,;:]/g, "<url>"],
+  [/(?:~|\.{1,2})?(?:\/[\w.@%+-]+){2,}\/?/g, "<path>"],
+  [/\b[A-Za-z]:\\[^\s"']+/g, "<path>"],
+  [/\b[0-9a-f]{12,}\b/gi, "<id>"],
+  [/\b[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*[A-Za-z][A-Za-z0-9_-]{14,}\b/g, "<id>"],
+  [/\d+(?:[.,]\d+)*/g, "<n>"],
+];
+
+export function failureSignature(message: string | null): string {
+  if (message === null || message.trim() === "") return "(no error message)";
+  let text = readableError(message).replace(/\s+/g, " ").trim();
+  for (const [pattern, placeholder] of REPLACEMENTS) text = text.replace(pattern, placeholder);
+  return text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS)}…` : text;
+}

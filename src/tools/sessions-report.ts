@@ -1,0 +1,46 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { join } from "node:path";
+import { z } from "zod";
+import type { ToolContext } from "./context.js";
+import { loadPrices, sessionsReport } from "../sessions/index.js";
+import { renderReport } from "../sessions/report/render.js";
+import { REPORT_GROUPS, sessionsReportSchema } from "../sessions/report/view.js";
+import { answer, toolResult, withNote } from "./result.js";
+
+const inputSchema = z.object({
+  since: z.string().max(64).optional().describe("Only sessions started at or after this time: ISO 8601 (2026-11-23, 2026-11-23T10:00:00Z) or a span back from now (7d, 24h)."),
+  until: z.string().max(64).optional().describe("Only sessions started before this time (a date alone includes that whole day, UTC)."),
+  cwd: z.string().max(4096).optional().describe("Only sessions whose working directory is this directory or inside it (absolute path)."),
+  model: z.string().max(200).optional().describe("Only sessions whose last turn ran this model, as Codex records it (e.g. gpt-5.1-codex)."),
+  include_archived: z.boolean().default(false).describe("Also report sessions in archived_sessions/."),
+  group_by: z.enum(REPORT_GROUPS).default("day").describe(`One row per ${REPORT_GROUPS.join(", ")} (days and weeks are UTC; weeks start on Monday).`),
+});
+
+export function registerSessionsReportTool(server: McpServer, { config, runs, sessions }: ToolContext): void {
+  server.registerTool(
+    "sessions_report",
+    {
+      title: "Report across Codex sessions",
+      description:
+        "Usage and outcomes across many Codex sessions in one call: rows grouped by day, week, month, model, cwd or diagnosis category, each with sessions, turns, sessions by diagnosis category, tokens (a fork's or sub-agent's inherited history counted once, in its parent), an estimated cost in USD from list prices, and wall time; plus the recurring failures (the same error, ids and numbers normalised away, with its count, first and last seen and a few session ids). Use it to answer \"what failed this week, why, and what did it cost\"; then session_summary on a session id it names.",
+      inputSchema: inputSchema.shape,
+      outputSchema: withNote(sessionsReportSchema.shape),
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    },
+    (input) =>
+      answer("sessions_report", async () => {
+        // the operator's price overrides, if any, live in the state dir (docs/fleet.md)
+        const prices = await loadPrices(join(config.runner.stateDir, "prices.json"), { optional: true });
+        const report = await sessionsReport(
+          sessions,
+          { since: input.since, until: input.until, cwd: input.cwd, model: input.model, includeArchived: input.include_archived, groupBy: input.group_by },
+          {
+            prices,
+            stateDir: config.runner.stateDir,
+            isRunning: async (id) => (await runs.registry.findBySession(id))?.status === "running",
+          },
+        );
+        return toolResult(report, renderReport(report));
+      }),
+  );
+}

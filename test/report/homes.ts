@@ -1,0 +1,101 @@
+// Small hand-written rollouts (the 0.1xx shape: session_meta, task_started, turn_context, token_count,
+// task_complete) whose totals are known, in a CODEX_HOME of the test's own.
+import { mkdir, mkdtemp, realpath, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+export interface Tokens {
+  input: number;
+  cached: number;
+  output: number;
+  reasoning: number;
+}
+
+export interface TurnSpec {
+  prompt: string;
+  /** Cumulative usage after the turn (the counter Codex writes). */
+  total?: Tokens;
+  /** The turn ends with this error (task_complete with no answer, as 0.169 writes a model error). */
+  error?: string;
+  /** Commands run in the turn: [command, exit code]. */
+  calls?: Array<[string, number]>;
+  /** Seconds the turn takes. */
+  seconds?: number;
+}
+
+export interface SessionSpec {
+  id: string;
+  /** ISO start. */
+  start: string;
+  model?: string;
+  cwd?: string;
+  turns: TurnSpec[];
+  /** A fork: the parent's file is copied in after this session's meta (legacy fork shape). */
+  forkOf?: { parent: SessionSpec };
+}
+
+export async function makeHome(): Promise<string> {
+  const root = await realpath(await mkdtemp(join(tmpdir(), "ccm-report-")));
+  const home = join(root, "home");
+  await mkdir(join(home, "sessions"), { recursive: true });
+  return home;
+}
+
+export function pathOf(home: string, spec: SessionSpec): string {
+  const day = spec.start.slice(0, 10).split("-");
+  const stamp = spec.start.slice(0, 19).replace(/:/g, "-");
+  return join(home, "sessions", day[0] ?? "", day[1] ?? "", day[2] ?? "", `rollout-${stamp}-${spec.id}.jsonl`);
+}
+
+export async function writeSession(home: string, spec: SessionSpec): Promise<string> {
+  const path = pathOf(home, spec);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${linesOf(spec).map((line) => JSON.stringify(line)).join("\n")}\n`);
+  const last = Date.parse(spec.start) / 1000 + 600;
+  await utimes(path, last, last);
+  return path;
+}
+
+function usage(tokens: Tokens) {
+  return {
+    input_tokens: tokens.input,
+    cached_input_tokens: tokens.cached,
+    output_tokens: tokens.output,
+    reasoning_output_tokens: tokens.reasoning,
+    total_tokens: tokens.input + tokens.output,
+  };
+}
+
+export function linesOf(spec: SessionSpec): object[] {
+  const lines: object[] = [];
+  const start = Date.parse(spec.start);
+  const at = (ms: number) => new Date(ms).toISOString();
+  lines.push({ timestamp: at(start), type: "session_meta", payload: { id: spec.id, timestamp: at(start), cwd: spec.cwd ?? "/work/proj", cli_version: "0.120.0", source: "exec", ...(spec.forkOf && { forked_from_id: spec.forkOf.parent.id }) } });
+  if (spec.forkOf) {
+    // the parent's history, replayed within a millisecond of the child's meta
+    for (const line of linesOf(spec.forkOf.parent)) lines.push({ ...line, timestamp: at(start + 1) });
+  }
+  let clock = start + 5000;
+  spec.turns.forEach((turn, index) => {
+    const turnId = `${spec.id.slice(0, 8)}-t${index + 1}`;
+    lines.push({ timestamp: at(clock), type: "event_msg", payload: { type: "task_started", turn_id: turnId } });
+    lines.push({ timestamp: at(clock), type: "turn_context", payload: { turn_id: turnId, cwd: spec.cwd ?? "/work/proj", model: spec.model ?? "gpt-5.1-codex", approval_policy: "never", sandbox_policy: { type: "workspace-write" } } });
+    lines.push({ timestamp: at(clock + 1), type: "event_msg", payload: { type: "user_message", message: turn.prompt } });
+    for (const [callIndex, [command, exit]] of (turn.calls ?? []).entries()) {
+      const callId = `call_${spec.id.slice(-4)}_${index + 1}_${callIndex + 1}`;
+      lines.push({ timestamp: at(clock + 10), type: "response_item", payload: { type: "function_call", name: "shell_command", arguments: JSON.stringify({ command }), call_id: callId } });
+      lines.push({ timestamp: at(clock + 20), type: "response_item", payload: { type: "function_call_output", call_id: callId, output: `Exit code: ${exit}\nWall time: 0.5 seconds\nOutput:\n` } });
+    }
+    clock += (turn.seconds ?? 10) * 1000;
+    if (turn.total) lines.push({ timestamp: at(clock - 2), type: "event_msg", payload: { type: "token_count", info: { total_token_usage: usage(turn.total), last_token_usage: null, model_context_window: 200000 }, rate_limits: null } });
+    if (turn.error) {
+      lines.push({ timestamp: at(clock - 1), type: "event_msg", payload: { type: "error", message: turn.error } });
+      lines.push({ timestamp: at(clock), type: "event_msg", payload: { type: "task_complete", turn_id: turnId, last_agent_message: null } });
+    } else {
+      lines.push({ timestamp: at(clock - 1), type: "event_msg", payload: { type: "agent_message", message: `done ${index + 1}` } });
+      lines.push({ timestamp: at(clock), type: "event_msg", payload: { type: "task_complete", turn_id: turnId, last_agent_message: `done ${index + 1}` } });
+    }
+    clock += 1000;
+  });
+  return lines;
+}
