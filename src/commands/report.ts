@@ -1,6 +1,6 @@
 // `codex-control-mcp report`: the sessions_report tool for people (the same report; --json prints its structuredContent).
 import { join } from "node:path";
-import { RunManager } from "../codex/run-manager.js";
+import { RunManager } from "../runs/run-manager.js";
 import { loadPrices, sessionsReport, SessionStore } from "../sessions/index.js";
 import { renderReport } from "../sessions/report/render.js";
 import { REPORT_GROUPS, type ReportGroup } from "../sessions/report/view.js";

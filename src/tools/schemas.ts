@@ -1,5 +1,5 @@
 // Input schema pieces shared by several tools. Output schemas are the domain's views (src/sessions/views,
-// src/codex/run-view.ts): the tools show them as they are.
+// src/runs/run-view.ts): the tools show them as they are.
 import { z } from "zod";
 
 export const sessionIdInput = z
