@@ -15,6 +15,7 @@
 import { open } from "node:fs/promises";
 import { normalizeLine } from "./normalize.js";
 import { cannotMatter } from "./line-filter.js";
+import { READ_LIMITS } from "./rollout-reader.js";
 import { SessionFolder, type SessionModel, type Turn } from "./session-model.js";
 import { tryParseJson } from "../shared/json.js";
 
@@ -164,12 +165,24 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
     size = (await handle.stat()).size;
     let buffer = Buffer.allocUnsafe(CHUNK);
     let position = 0;
+    // inside a line longer than READ_LIMITS.lineBytes: passed over unread, as the fold skips it
+    let overlong = false;
     while (position < size && !nestedCalls) {
       const length = Math.min(buffer.length, size - position);
       const { bytesRead } = await handle.read(buffer, 0, length, position);
       if (bytesRead < length) return undefined; // shrank while read: let the fold sort it out
       const last = position + bytesRead >= size;
       let from = 0;
+      if (overlong) {
+        const newline = buffer.indexOf(10);
+        if (newline === -1 || newline >= bytesRead) {
+          position += bytesRead;
+          continue;
+        }
+        overlong = false;
+        lineNumber += 1;
+        from = newline + 1;
+      }
       while (from < bytesRead) {
         let newline = buffer.indexOf(10, from);
         if (newline === -1 || newline >= bytesRead) {
@@ -182,7 +195,15 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         if (needsFolding(kind, turns.at(-1), buffer, from, newline, options)) foldLine(buffer.toString("utf8", from, newline), position + from);
         from = newline + 1;
       }
-      if (from === 0 && !last) buffer = Buffer.allocUnsafe(buffer.length * 2); // one line longer than the buffer
+      if (from === 0 && !last) {
+        // one line longer than the buffer
+        if (buffer.length >= READ_LIMITS.lineBytes) {
+          overlong = true;
+          position += bytesRead;
+          continue;
+        }
+        buffer = Buffer.allocUnsafe(Math.min(buffer.length * 2, READ_LIMITS.lineBytes));
+      }
       position += Math.min(from, bytesRead);
     }
   } finally {
