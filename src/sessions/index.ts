@@ -102,7 +102,8 @@ export async function askSession<Q extends Question>(source: SessionSource, ref:
   const file = await resolveSession(store, ref);
   const known = await store.answersAt(file.path);
   // a summary's key names facts of the fold (its id, for runs and children): known once it was folded
-  let key = question.kind !== "summary" || known.facts.fold ? await keyOf(store, file, known, question) : undefined;
+  let asked = question.kind !== "summary" || known.facts.fold ? await keyOf(store, file, known, question) : undefined;
+  let key = asked?.key;
   const memo = key !== undefined ? known.answers.get(key) : undefined;
   if (memo !== undefined) return memo as AnswerTo<Q>;
   if (key !== undefined && question.kind !== "summary" && known.stamp.size >= store.quickFromBytes && !(await store.hasFold(file.path))) {
@@ -115,11 +116,12 @@ export async function askSession<Q extends Question>(source: SessionSource, ref:
   const indexed = await store.fold(file.path, known.stamp);
   const facts = factsOf(indexed.model);
   if (key === undefined) {
-    key = await keyOf(store, file, { ...known, facts }, question);
+    asked = await keyOf(store, file, { ...known, facts }, question);
+    key = asked.key;
     const folded = known.answers.get(key);
     if (folded !== undefined) return folded as AnswerTo<Q>;
   }
-  const made = await answerFromFold(store, file, known.stamp, indexed, question);
+  const made = await answerFromFold(store, file, known.stamp, indexed, question, asked?.context);
   // a fork's counters depend on its parent's log too: its answers are made afresh
   if (!needsParentCounters(indexed.model.lineage)) await store.keep(file.path, known, key, made, facts);
   return made as AnswerTo<Q>;
@@ -130,20 +132,28 @@ export const sessionSummary = (source: SessionSource, ref: string, options: Sess
 export const sessionCalls = (source: SessionSource, ref: string, options: CallsOptions) => askSession(source, ref, { kind: "calls", options });
 export const sessionTokenUsage = (source: SessionSource, ref: string) => askSession(source, ref, { kind: "usage" });
 
+/** What a summary says beside the fold: looked up once per question, for its key and for the answer. */
+interface SummaryContext {
+  sessionId: string;
+  run: RunFacts | undefined;
+  children: ChildView[];
+}
+
 /** A question's key among a file's answers at one stamp: everything else the answer depends on. */
-async function keyOf(store: SessionStore, file: RolloutFile, known: AnswerSet, question: Question): Promise<string> {
+async function keyOf(store: SessionStore, file: RolloutFile, known: AnswerSet, question: Question): Promise<{ key: string; context?: SummaryContext }> {
   switch (question.kind) {
     case "calls":
-      return JSON.stringify(["calls", file.path, question.options]);
+      return { key: JSON.stringify(["calls", file.path, question.options]) };
     case "usage":
-      return JSON.stringify(["usage", file.path]);
+      return { key: JSON.stringify(["usage", file.path]) };
     case "summary": {
       const { options } = question;
-      const id = known.facts.fold?.sessionId ?? file.id;
-      const run = await options.runFacts?.(id);
+      const sessionId = known.facts.fold?.sessionId ?? file.id;
+      const run = await options.runFacts?.(sessionId);
       // children live in other files: part of the key, so a new or finished child is seen at once
-      const children = await childrenOf(store, id, known.facts.fold?.firstTimestamp ?? undefined, known.stamp.mtimeMs);
-      return JSON.stringify(["summary", file.path, modifiedAt(known.stamp), options.reasoningLimit, run ?? null, options.invocation ?? null, children]);
+      const children = await childrenOf(store, sessionId, known.facts.fold?.firstTimestamp ?? undefined, known.stamp.mtimeMs);
+      const key = JSON.stringify(["summary", file.path, modifiedAt(known.stamp), options.reasoningLimit, run ?? null, options.invocation ?? null, children]);
+      return { key, context: { sessionId, run, children } };
     }
   }
 }
@@ -152,7 +162,7 @@ function modifiedAt(stamp: FileStamp): string {
   return new Date(stamp.mtimeMs).toISOString();
 }
 
-async function answerFromFold(store: SessionStore, file: RolloutFile, stamp: FileStamp, indexed: IndexedSession, question: Question): Promise<AnswerTo<Question>> {
+async function answerFromFold(store: SessionStore, file: RolloutFile, stamp: FileStamp, indexed: IndexedSession, question: Question, context: SummaryContext | undefined): Promise<AnswerTo<Question>> {
   switch (question.kind) {
     case "calls":
       return callsOfFold(store, file, indexed, question.options);
@@ -164,8 +174,8 @@ async function answerFromFold(store: SessionStore, file: RolloutFile, stamp: Fil
       const { options } = question;
       const { model, skipped, badFieldLines } = await ownSession(store, file, indexed);
       const id = model.meta?.id ?? file.id;
-      const run = await options.runFacts?.(id);
-      const children = await childrenOf(store, id, model.firstTimestamp, stamp.mtimeMs);
+      const run = context?.sessionId === id ? context.run : await options.runFacts?.(id);
+      const children = context?.sessionId === id ? context.children : await childrenOf(store, id, model.firstTimestamp, stamp.mtimeMs);
       return summarize(model, { id: file.id, path: file.path, modifiedAt: modifiedAt(stamp) }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, badFieldLines, children, run, invocation: options.invocation });
     }
   }
