@@ -436,7 +436,7 @@ async function* zstdForward(path: string, sink: LineSink, progress: ForwardEnd):
     }
   });
   try {
-    const header = Buffer.alloc(14);
+    const header = Buffer.alloc(18); // the longest frame header: magic, descriptor, window, 4-byte dictionary id, 8-byte size
     const handle = await open(path, "r");
     try {
       await handle.read(header, 0, header.length, 0);

@@ -102,6 +102,30 @@ describe("bounds on reading", () => {
     expect(unbounded.peakMb - baselineMb).toBeGreaterThan(400);
   }, 240_000);
 
+  it("a later frame's window is checked too (a small first frame, then the 512 MB one)", async () => {
+    const first = Buffer.alloc(11);
+    first.writeUInt32LE(0xfd2fb528, 0);
+    first[5] = 10 << 3; // window 2^20, one last raw block of 2 bytes
+    first.writeUIntLE(1 | (2 << 3), 6, 3);
+    first.write("x\n", 9);
+    const blocks = 4096;
+    const bomb = Buffer.alloc(9 + blocks * 4);
+    bomb.writeUInt32LE(0xfd2fb528, 0);
+    bomb[4] = 0xa0;
+    bomb.writeUInt32LE(512 * MB, 5);
+    for (let i = 0; i < blocks; i++) {
+      bomb.writeUIntLE((i === blocks - 1 ? 1 : 0) | (1 << 1) | ((128 * 1024) << 3), 9 + i * 4, 3);
+      bomb[9 + i * 4 + 3] = 0x61;
+    }
+    const path = fileOf(8, ".jsonl.zst");
+    await writeFile(path, Buffer.concat([first, bomb]));
+    const bounded = await probe(idOf(8), "read", {}, path);
+    expect(bounded.result).toEqual({ lines: 1, skipped: 1, badFieldLines: 0, unknownLines: 0 });
+    expect(bounded.peakMb - baselineMb).toBeLessThan(100);
+    const unbounded = await probe(idOf(8), "read", { zstdWindowBytes: 2 ** 40, zstdFloorBytes: MB, zstdRatio: 1 }, path);
+    expect(unbounded.peakMb - baselineMb).toBeGreaterThan(400);
+  }, 120_000);
+
   it("decompressed size is capped by ratio: the lines past the cap are not read", async () => {
     // a 1 MB window, no content size, 64 RLE blocks of 128 KB of newlines: 8 MB of blank lines
     const blocks = 64;
