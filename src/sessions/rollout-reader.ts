@@ -164,30 +164,57 @@ export interface EdgeEvents {
  * an edge are read whole.
  */
 export async function edgeEvents(path: string, end: "head" | "tail", maxBytes: number, stats: ReadStats = newReadStats()): Promise<EdgeEvents> {
-  if (rolloutFormat(path) !== "jsonl") {
+  const format = rolloutFormat(path);
+  if (format === "document") {
     const events: SessionEvent[] = [];
     await readForward(path, stats, (event) => void events.push(event));
     return { events, whole: true };
   }
+  const { buffer, whole } = format === "zstd" ? await zstdEdge(path, end, maxBytes) : await jsonlEdge(path, end, maxBytes);
+  let from = 0;
+  let to = buffer.length;
+  if (!whole && end === "head") to = buffer.lastIndexOf(10, to - 1) + 1;
+  if (!whole && end === "tail") from = buffer.indexOf(10) + 1 || buffer.length;
+  const sink = new LineSink(stats, true);
+  sink.lines(buffer, from, to);
+  // a last line without its newline, when the chunk reaches the end of the file
+  if (to < buffer.length && (whole || end === "tail")) sink.tail(buffer.subarray(to));
+  return { events: sink.take(), whole };
+}
+
+/** The first or last `maxBytes` of a JSONL file. */
+async function jsonlEdge(path: string, end: "head" | "tail", maxBytes: number): Promise<{ buffer: Buffer; whole: boolean }> {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
     const length = Math.min(size, maxBytes);
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, end === "head" ? 0 : size - length);
-    const whole = length >= size;
-    let from = 0;
-    let to = bytesRead;
-    if (!whole && end === "head") to = buffer.lastIndexOf(10, to - 1) + 1;
-    if (!whole && end === "tail") from = buffer.indexOf(10) + 1 || bytesRead;
-    const sink = new LineSink(stats, true);
-    sink.lines(buffer, from, to);
-    // a last line without its newline, when the chunk reaches the end of the file
-    if (to < bytesRead && (whole || end === "tail")) sink.tail(buffer.subarray(to, bytesRead));
-    return { events: sink.take(), whole };
+    return { buffer: buffer.subarray(0, bytesRead), whole: length >= size };
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The first or last `maxBytes` of a `.zst`'s decompressed bytes: the head stops decoding there, the tail keeps
+ * only the newest blocks as it decodes, so memory stays bounded whatever the file inflates to.
+ */
+async function zstdEdge(path: string, end: "head" | "tail", maxBytes: number): Promise<{ buffer: Buffer; whole: boolean }> {
+  const state = { cut: false };
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let total = 0;
+  for await (const bytes of zstdBytes(path, state)) {
+    total += bytes.length;
+    kept.push(bytes);
+    keptBytes += bytes.length;
+    if (end === "head" && keptBytes > maxBytes) break;
+    while (end === "tail" && kept.length > 1 && keptBytes - (kept[0]?.length ?? 0) >= maxBytes) keptBytes -= kept.shift()?.length ?? 0;
+  }
+  const buffer = Buffer.concat(kept);
+  const whole = !state.cut && total <= maxBytes;
+  return { buffer: end === "head" ? buffer.subarray(0, maxBytes) : buffer.subarray(Math.max(0, buffer.length - maxBytes)), whole };
 }
 
 /** Forwards: big reads (fewer system calls on a first fold); backwards: an answer is usually in the last few. */
@@ -397,23 +424,11 @@ const EMPTY = Buffer.alloc(0);
  * decompressed-size cap (the line it cuts is counted as skipped), and an overlong line is dropped as it comes.
  */
 async function* zstdForward(path: string, sink: LineSink, progress: ForwardEnd): AsyncGenerator<SessionEvent[]> {
-  const compressed = (await stat(path)).size;
-  const allowed = Math.max(READ_LIMITS.zstdFloorBytes, READ_LIMITS.zstdRatio * compressed);
-  let decompressed = 0;
+  const state = { cut: false };
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let overlong = false;
-  let cut = false;
-  const decoder = new Decompress((chunk) => {
-    // fzstd sizes its window buffer from the frame header before the first block comes out (field `e`)
-    const window = (decoder as unknown as { s?: { e?: unknown } }).s?.e;
-    if (typeof window === "number" && window > READ_LIMITS.zstdWindowBytes) throw new Error("zstd window over the bound");
-    decompressed += chunk.byteLength;
-    if (decompressed > allowed) {
-      cut = true;
-      throw new Error("decompressed size over the bound");
-    }
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  for await (const bytes of zstdBytes(path, state)) {
     let from = 0;
     for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, from)) {
       if (overlong || pendingBytes + newline - from > READ_LIMITS.lineBytes) sink.overlong();
@@ -427,13 +442,45 @@ async function* zstdForward(path: string, sink: LineSink, progress: ForwardEnd):
       from = newline + 1;
     }
     if (from < bytes.length && !overlong) {
-      pending.push(Buffer.from(bytes.subarray(from)));
+      pending.push(bytes.subarray(from));
       pendingBytes += bytes.length - from;
       if (pendingBytes > READ_LIMITS.lineBytes) {
         overlong = true;
         pending = [];
       }
     }
+    yield sink.take();
+  }
+  progress.end = (await stat(path)).size;
+  if (overlong || (state.cut && pendingBytes > 0)) sink.overlong();
+  else {
+    const last = Buffer.concat(pending);
+    if (last.toString("utf8").trim() !== "") sink.line(last, 0, last.length);
+  }
+  yield sink.take();
+}
+
+/**
+ * A `.zst`'s decompressed bytes in order, decoded as the file streams, within READ_LIMITS: a frame whose window
+ * is over the bound is not decoded, and decoding stops at the size cap (`state.cut`). A file that is torn or
+ * not zstd at all ends early: what was decoded stands.
+ */
+async function* zstdBytes(path: string, state: { cut: boolean }): AsyncGenerator<Buffer> {
+  const compressed = (await stat(path)).size;
+  const allowed = Math.max(READ_LIMITS.zstdFloorBytes, READ_LIMITS.zstdRatio * compressed);
+  let decompressed = 0;
+  let out: Buffer[] = [];
+  // each block comes out in an array of its own (fzstd's window keeps a copy): kept as is until yielded
+  const decoder = new Decompress((chunk) => {
+    // fzstd sizes its window buffer from the frame header before the first block comes out (field `e`)
+    const window = (decoder as unknown as { s?: { e?: unknown } }).s?.e;
+    if (typeof window === "number" && window > READ_LIMITS.zstdWindowBytes) throw new Error("zstd window over the bound");
+    decompressed += chunk.byteLength;
+    if (decompressed > allowed) {
+      state.cut = true;
+      throw new Error("decompressed size over the bound");
+    }
+    out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   });
   try {
     const header = Buffer.alloc(18); // the longest frame header: magic, descriptor, window, 4-byte dictionary id, 8-byte size
@@ -444,22 +491,18 @@ async function* zstdForward(path: string, sink: LineSink, progress: ForwardEnd):
       await handle.close();
     }
     // the first frame's window, checked before any byte is decoded
-    if ((zstdWindow(header) ?? 0) > READ_LIMITS.zstdWindowBytes) throw new Error("zstd window over the bound");
+    if ((zstdWindow(header) ?? 0) > READ_LIMITS.zstdWindowBytes) return;
     for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
-      progress.end += (chunk as Buffer).length;
       decoder.push(chunk as Buffer);
-      yield sink.take();
+      const ready = out;
+      out = [];
+      yield* ready;
     }
     decoder.push(new Uint8Array(0), true);
   } catch {
-    // torn, not zstd at all, or over a bound: the lines decoded so far stand
+    // torn, not zstd at all, or over a bound
   }
-  if (overlong || (cut && pendingBytes > 0)) sink.overlong();
-  else {
-    const last = Buffer.concat(pending);
-    if (last.toString("utf8").trim() !== "") sink.line(last, 0, last.length);
-  }
-  yield sink.take();
+  yield* out;
 }
 
 /** The window a zstd frame header declares (RFC 8878 3.1.1.1), or undefined when it is not one. */
