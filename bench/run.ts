@@ -51,6 +51,8 @@ interface Row {
   naiveMs?: number;
   peakMb?: number;
   indexedPeakMb?: number;
+  /** A new server's spawn to its first answer on the indexed file (start-up included). */
+  indexedSpawnMs?: number;
   note?: string;
 }
 
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
   rows.push({ what: "`ls -lt` of one day's folder", input: `${HOME_SESSIONS} sessions`, ms: await timeShell(`ls -lt '${join(home, "sessions", day)}' 2>/dev/null | head -5`) });
 
   rows.push({ what: "server start → tools/list answered", input: "", ms: await startupMs() });
+  rows.push({ what: "`node -e 0` (Node's own start, same run)", input: "", ms: await nodeStartMs() });
   const exec = await runCodexVsExec();
   rows.push({ what: "run_codex (fake model) vs `codex exec`", input: "RUN:echo hi", ms: exec.tool, note: `codex exec directly: ${fmt(exec.direct)} ms (+${fmt(exec.tool - exec.direct)} ms, ${fmt(((exec.tool - exec.direct) / exec.direct) * 100)}%)` });
 
@@ -115,11 +118,12 @@ async function measureColdWarmIndexed(home: string, state: string, tool: string,
   await rm(join(state, "folds"), { recursive: true, force: true });
   const first = await measureTool(home, state, tool, args);
   const again = await measureTool(home, state, tool, args, 0);
-  return { ...first, indexed: again.cold, indexedPeakMb: again.peakMb };
+  return { ...first, indexed: again.cold, indexedPeakMb: again.peakMb, indexedSpawnMs: again.spawnToFirst };
 }
 
 /** A fresh server: its first call is the cold time, the median of the rest the warm time. */
-async function measureTool(home: string, state: string, tool: string, args: Record<string, unknown>, runs = RUNS): Promise<{ ms: number; cold: number; peakMb: number }> {
+async function measureTool(home: string, state: string, tool: string, args: Record<string, unknown>, runs = RUNS): Promise<{ ms: number; cold: number; peakMb: number; spawnToFirst: number }> {
+  const spawned = performance.now();
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, "--state-dir", state],
@@ -130,14 +134,16 @@ async function measureTool(home: string, state: string, tool: string, args: Reco
   await client.connect(transport);
   try {
     const times: number[] = [];
+    let spawnToFirst = 0;
     for (let i = 0; i <= runs; i++) {
       const start = performance.now();
       const result = await client.callTool({ name: tool, arguments: args });
       times.push(performance.now() - start);
+      if (i === 0) spawnToFirst = performance.now() - spawned;
       if (result.isError) throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
     }
     const peakMb = await peakOf(transport.pid);
-    return { cold: times[0] ?? 0, ms: runs > 0 ? median(times.slice(1)) : Number.NaN, peakMb };
+    return { cold: times[0] ?? 0, ms: runs > 0 ? median(times.slice(1)) : Number.NaN, peakMb, spawnToFirst };
   } finally {
     await client.close();
   }
@@ -204,6 +210,17 @@ async function startupMs(): Promise<number> {
   return median(times);
 }
 
+/** What any Node process costs to start here: the floor under the server's start-up. */
+async function nodeStartMs(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    await promisify(execFile)(process.execPath, ["-e", "0"]);
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
 async function runCodexVsExec(): Promise<{ tool: number; direct: number }> {
   const model = await startFakeModel();
   const { home, workdir } = await makeCodexHome(model.url, "bench");
@@ -245,8 +262,8 @@ function printTables(): void {
   const lines = [
     `codex-control-mcp bench (${quick ? "quick" : "full"}; median of ${RUNS} warm calls; Node ${process.version})`,
     "",
-    "| what | input | warm ms | first call ms | new server, indexed ms | jq ms | ×jq (first call) | naive ms | peak MB | peak MB indexed | note |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| what | input | warm ms | first call ms | new server, indexed ms | spawn → answer, indexed ms | jq ms | ×jq (first call) | naive ms | peak MB | peak MB indexed | note |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ...rows.map((row) =>
       [
         row.what,
@@ -254,6 +271,7 @@ function printTables(): void {
         fmt(row.ms),
         row.cold !== undefined ? fmt(row.cold) : "",
         row.indexed !== undefined ? fmt(row.indexed) : "",
+        row.indexedSpawnMs !== undefined ? fmt(row.indexedSpawnMs) : "",
         row.jqMs !== undefined ? fmt(row.jqMs) : "",
         row.jqMs !== undefined && row.cold !== undefined ? `${fmt(row.jqMs / row.cold)}×` : "",
         row.naiveMs !== undefined ? fmt(row.naiveMs) : "",

@@ -8,7 +8,7 @@ import { doctor, renderDoctor } from "../doctor/doctor.js";
 import { inline, localTime, renderCalls, renderRun, renderSummary, renderUsage } from "../text/render.js";
 import type { RunView } from "../runs/run-view.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
-import { listRolloutFiles, listSessions, sessionCalls, sessionSummary, sessionTokenUsage, SessionLookupError, SessionStore, type SessionListing } from "../sessions/index.js";
+import { askSession, listRolloutFiles, listSessions, SessionLookupError, SessionStore, type SessionListing } from "../sessions/index.js";
 import { paint, table } from "./format.js";
 import { exportCommand } from "./export.js";
 import { reportCommand } from "./report.js";
@@ -53,11 +53,11 @@ export const COMMANDS: Record<string, Command> = {
     async run(values, [ref = "last"], config) {
       // the run ledger too, so a person sees what the session_summary tool says
       const runs = new RunManager(config.runner);
-      const summary = await sessionSummary(storeOf(config), ref, {
+      const summary = await askSession(storeOf(config), ref, { kind: "summary", options: {
         reasoningLimit: positiveInt(values.reasoning, 10, 0),
         runFacts: (id) => runFactsFor(runs, id),
         invocation: { ...invocationOf(config), reader: "person" },
-      });
+      } });
       const code = summary.status === "completed" ? 0 : 3;
       if (values.json) return print(JSON.stringify(summary, null, 2), code);
       const [first = "", ...rest] = renderSummary(summary, "person").split("\n");
@@ -69,7 +69,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { limit: { type: "string", short: "n" }, full: { type: "boolean" }, json, help },
     positionals: 1,
     async run(values, [ref = "last"], config) {
-      const result = await sessionCalls(storeOf(config), ref, { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 });
+      const result = await askSession(storeOf(config), ref, { kind: "calls", options: { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 } });
       if (values.json) return print(JSON.stringify(result, null, 2), 0);
       return print(renderCalls(result.session_id, result.total_calls, result.calls, "person"), 0);
     },
@@ -79,7 +79,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { json, help },
     positionals: 1,
     async run(values, [ref = "last"], config) {
-      const usage = await sessionTokenUsage(storeOf(config), ref);
+      const usage = await askSession(storeOf(config), ref, { kind: "usage" });
       return print(values.json ? JSON.stringify(usage, null, 2) : renderUsage(usage, "person"), 0);
     },
   },

@@ -3,7 +3,7 @@
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { inline, quoted } from "../shared/text.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
-import { listSessions, sessionSummary } from "../sessions/index.js";
+import { askSession, listSessions } from "../sessions/index.js";
 import type { ToolContext } from "../tools/context.js";
 
 const LISTED = 50;
@@ -30,7 +30,7 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
     { title: "Codex session", description: "A Codex session's summary: turns, errors, diagnosis and next step (the session_summary tool's result).", mimeType: "application/json" },
     async (uri, { id }) => {
       // the same facts as the session_summary tool, so both give the same diagnosis
-      const summary = await sessionSummary(sessions, String(id), { reasoningLimit: 10, runFacts: (sessionId) => runFactsFor(runs, sessionId), invocation: invocationOf(config) });
+      const summary = await askSession(sessions, String(id), { kind: "summary", options: { reasoningLimit: 10, runFacts: (sessionId) => runFactsFor(runs, sessionId), invocation: invocationOf(config) } });
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(summary, null, 2) }] };
     },
   );

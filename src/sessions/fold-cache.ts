@@ -3,8 +3,9 @@
 // are passed over by their first bytes, unparsed); later calls on an unchanged or growing file cost what was appended. A file that shrank or
 // was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start. With a state
 // dir, folds of long logs are saved (fold-files.ts) and a new process restores them instead of refolding.
-import { open, stat } from "node:fs/promises";
-import { FoldFiles } from "./fold-files.js";
+import { open } from "node:fs/promises";
+import { stampOf, type FileStamp } from "./answer-files.js";
+import { edgeHash, FoldFiles } from "./fold-files.js";
 import { LineageTracker } from "./lineage.js";
 import { newReadStats, readForward, readsFromOffset, type ReadStats } from "./rollout-reader.js";
 import { SessionFolder, type SessionModel } from "./session-model.js";
@@ -22,11 +23,6 @@ export interface IndexedSession {
   /** Lines of an event or item type the normalizer tables do not know (read as nothing). */
   unknownLines?: number;
   lines: number;
-  /**
-   * Answers derived from this fold, kept while the file is unchanged (same size, same fold): a repeated
-   * call on a long session costs a stat, not a pass over its turns.
-   */
-  views: Map<string, unknown>;
 }
 
 interface Entry {
@@ -39,7 +35,9 @@ interface Entry {
   updating: Promise<unknown>;
   /** `offset` when the fold was last saved (or restored). */
   savedOffset: number;
-  views?: { key: string; map: Map<string, unknown> };
+  /** The file's inode, and a hash of the 4 KB before `offset` (fold-files.ts edgeHash), when folded. */
+  ino: number;
+  edge: string;
 }
 
 const MAX_FILES = 64;
@@ -68,7 +66,12 @@ export class FoldCache {
     this.saveAfterBytes = options.saveAfterBytes ?? SAVE_AFTER_BYTES;
   }
 
-  async get(path: string): Promise<IndexedSession> {
+  /**
+   * `stamp`: the file's state the caller read it in (store.ts answersAt), so that every cache of one call
+   * judges the file by the same stamp. A fold is reused while the file still holds the bytes it folded
+   * (same inode, head, and 4 KB before where it stopped), and brought up to date by what was appended.
+   */
+  async get(path: string, stamp?: FileStamp): Promise<IndexedSession> {
     // the TypeScript CLI's document and compressed cold files are read whole (neither grows in place)
     if (!readsFromOffset(path)) return foldWhole(path);
     const cache = this.cache;
@@ -77,16 +80,21 @@ export class FoldCache {
       cache.delete(path); // re-insert: the map's order is the LRU order
       cache.set(path, entry);
     }
-    const { size } = await stat(path);
+    const now = stamp ?? (await stampOf(path));
     const head = await readHead(path);
-    if (!entry || size < entry.offset || head.slice(0, entry.head.length) !== entry.head) {
-      entry = (await this.restore(path, size, head)) ?? { folder: newFolder(), offset: 0, stats: newReadStats(), head, updating: Promise.resolve(), savedOffset: 0 };
+    const holds = async (kept: Entry) => kept.ino === now.ino && now.size >= kept.offset && head.startsWith(kept.head) && (await edgeAt(path, kept.offset, now)) === kept.edge;
+    if (!entry || !(await holds(entry))) {
+      entry = (await this.restore(path, now, head)) ?? { folder: newFolder(), offset: 0, stats: newReadStats(), head, ino: now.ino, edge: await edgeAt(path, 0, now), updating: Promise.resolve(), savedOffset: 0 };
       cache.set(path, entry);
       keepNewest(cache, MAX_FILES);
     }
     const current = entry;
     const before = current.offset;
-    const update = current.updating.then(() => catchUp(path, current));
+    const update = current.updating.then(async () => {
+      const tornTail = await catchUp(path, current);
+      if (current.offset !== before) current.edge = await edgeAt(path, current.offset, now);
+      return tornTail;
+    });
     current.updating = update.catch(() => undefined);
     const tailSkipped = await update;
     this.counters.foldedBytes += Math.max(0, current.offset - before);
@@ -94,21 +102,19 @@ export class FoldCache {
     if (this.saved && grown > 0 && grown >= this.saveAfterBytes && grown >= current.offset / 8) await this.save(path, current);
     this.evictBeyondBudget(path);
     const { stats } = current;
-    const viewsKey = `${size}:${current.offset}:${stats.skipped + tailSkipped}`;
-    if (current.views?.key !== viewsKey) current.views = { key: viewsKey, map: new Map() };
-    return { model: current.folder.model, folder: current.folder, skipped: stats.skipped + tailSkipped, badFieldLines: stats.badFieldLines, unknownLines: stats.unknownLines, lines: stats.lines, views: current.views.map };
+    return { model: current.folder.model, folder: current.folder, skipped: stats.skipped + tailSkipped, badFieldLines: stats.badFieldLines, unknownLines: stats.unknownLines, lines: stats.lines };
   }
 
   /** The fold a process saved before, when it still describes the file. */
-  private async restore(path: string, size: number, head: string): Promise<Entry | undefined> {
+  private async restore(path: string, now: FileStamp, head: string): Promise<Entry | undefined> {
     const saved = await this.saved?.load(path);
-    if (!saved || saved.position.offset > size || head.slice(0, saved.position.head.length) !== saved.position.head) return undefined;
+    if (!saved || saved.position.offset > now.size || head.slice(0, saved.position.head.length) !== saved.position.head) return undefined;
     try {
       const folder = decode(saved.state, FOLD_CLASSES);
       if (!(folder instanceof SessionFolder)) return undefined;
       this.counters.restored += 1;
       const { offset, lines, skipped, badFieldLines, head: savedHead } = saved.position;
-      return { offset, head: savedHead, stats: { lines, skipped, badFieldLines, unknownLines: folder.unknownLines }, folder, updating: Promise.resolve(), savedOffset: offset };
+      return { offset, head: savedHead, ino: now.ino, edge: await edgeAt(path, offset, now), stats: { lines, skipped, badFieldLines, unknownLines: folder.unknownLines }, folder, updating: Promise.resolve(), savedOffset: offset };
     } catch {
       return undefined;
     }
@@ -152,6 +158,11 @@ function newFolder(): SessionFolder {
   return new SessionFolder({ compact: { reasoningLimit: REASONING_KEPT, textChars: 4000 } });
 }
 
+/** The edge hash at `offset`: the stamp's own where the fold reaches the end it stamped. */
+function edgeAt(path: string, offset: number, stamp: FileStamp): Promise<string> | string {
+  return offset === stamp.size ? stamp.edge : edgeHash(path, offset);
+}
+
 async function readHead(path: string): Promise<string> {
   const handle = await open(path, "r");
   try {
@@ -169,6 +180,6 @@ async function foldWhole(path: string): Promise<IndexedSession> {
   const folder = newFolder();
   await readForward(path, stats, (event) => folder.add(event));
   folder.unknownLines = stats.unknownLines;
-  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, unknownLines: stats.unknownLines, lines: stats.lines, views: new Map() };
+  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, unknownLines: stats.unknownLines, lines: stats.lines };
 }
 

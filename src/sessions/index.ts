@@ -1,7 +1,6 @@
 // The session-reading API the tools use: locate a session, read it once, derive the views. Every function
 // takes the caller's SessionStore (see store.ts): its caches and saved folds.
-import { stat } from "node:fs/promises";
-import type { FileFacts } from "./answer-files.js";
+import type { FileFacts, FileStamp } from "./answer-files.js";
 import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { TokenTotals } from "./events.js";
@@ -14,13 +13,12 @@ import type { Invocation } from "./resume-command.js";
 import type { IndexedSession } from "./fold-cache.js";
 import { foldEvents, SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
 import { withoutSiblingPrefix } from "./sibling-forks.js";
-import { SessionStore } from "./store.js";
+import { SessionStore, type AnswerSet } from "./store.js";
 import { summarize, type SessionSummary } from "./summary.js";
 import { scanTurns } from "./turn-scan.js";
 import { tokenUsage } from "./usage.js";
 import type { SessionCalls } from "./views/calls.js";
 import type { SessionTokenUsage } from "./views/usage.js";
-import { keepNewest } from "../shared/bounded.js";
 
 export type { SessionListing } from "./list.js";
 export { defaultCodexHome } from "./codex-home.js";
@@ -97,45 +95,101 @@ export interface SessionSummaryOptions {
   invocation?: Invocation | undefined;
 }
 
-/** A view of a fold, computed once while the file is unchanged (see IndexedSession.views). */
-function memo<T>(views: Map<string, unknown>, key: string, make: () => Promise<T> | T): Promise<T> | T {
-  if (views.has(key)) return views.get(key) as T;
-  const made = make();
-  views.set(key, made);
-  // a failed read is not remembered
-  if (made instanceof Promise) made.catch(() => views.delete(key));
-  return made;
-}
+/** What the read tools and the CLI ask about a session. */
+export type Question = { kind: "summary"; options: SessionSummaryOptions } | { kind: "calls"; options: CallsOptions } | { kind: "usage" };
+export type AnswerTo<Q extends Question> = Q extends { kind: "summary" } ? SessionSummary : Q extends { kind: "calls" } ? SessionCalls : SessionTokenUsage;
 
-export async function sessionSummary(source: SessionSource, ref: string, options: SessionSummaryOptions): Promise<SessionSummary> {
+/**
+ * The one entry for answers: every read tool and CLI command asks here. The file is stamped once (path,
+ * inode, size, mtime, last 4 KB: answer-files.ts stampOf), and every cache is read at that stamp, cheapest
+ * first: answers made by this store (memo) → answers saved by an earlier process (saved answer) → the fold
+ * (restored from a saved fold, or made, or brought up to date: fold-cache.ts) → the answer made from it.
+ * Before a fold is at hand, calls and usage on a log of store.quickFromBytes or more are answered by a quicker read (calls from the
+ * end, usage from a scan of the counters) where it gives the fold's numbers. An answer is kept at the
+ * stamp it was made at, and only if the file is still in that state.
+ */
+export async function askSession<Q extends Question>(source: SessionSource, ref: string, question: Q): Promise<AnswerTo<Q>> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
-  const answers = await store.answers(file.path);
-  const { mtimeMs } = await stat(file.path);
-  const known = answers?.facts.fold;
-  if (known) {
-    // answered before on these very bytes (the fold's facts saved with the answers name the same key)
-    const { key } = await summaryKey(store, file, known.sessionId ?? file.id, known.firstTimestamp ?? undefined, mtimeMs, options);
-    const saved = answers.answers.get(key) as SessionSummary | undefined;
-    if (saved) return saved;
+  const known = await store.answersAt(file.path);
+  // a summary's key names facts of the fold (its id, for runs and children): known once it was folded
+  let asked = question.kind !== "summary" || known.facts.fold ? await keyOf(store, file, known, question) : undefined;
+  let key = asked?.key;
+  const memo = key !== undefined ? known.answers.get(key) : undefined;
+  if (memo !== undefined) return memo as AnswerTo<Q>;
+  if (key !== undefined && question.kind !== "summary" && known.stamp.size >= store.quickFromBytes && !(await store.hasFold(file.path))) {
+    const quick = await quickAnswer(file, question);
+    if (quick) {
+      await store.keep(file.path, known, key, quick);
+      return quick as AnswerTo<Q>;
+    }
   }
-  const indexed = await store.fold(file.path);
-  const { model, skipped, badFieldLines, views } = await ownSession(store, file, indexed);
-  const { key, modifiedAt, run, children } = await summaryKey(store, file, model.meta?.id ?? file.id, model.firstTimestamp, mtimeMs, options);
-  const summary = await memo(views, key, () =>
-    summarize(model, { id: file.id, path: file.path, modifiedAt }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, badFieldLines, children, run, invocation: options.invocation }),
-  );
-  if (!needsParentCounters(indexed.model.lineage)) await store.keepAnswer(file.path, answers, key, summary, factsOf(indexed.model));
-  return summary;
+  const indexed = await store.fold(file.path, known.stamp);
+  const facts = factsOf(indexed.model);
+  if (key === undefined) {
+    asked = await keyOf(store, file, { ...known, facts }, question);
+    key = asked.key;
+    const folded = known.answers.get(key);
+    if (folded !== undefined) return folded as AnswerTo<Q>;
+  }
+  const made = await answerFromFold(store, file, known.stamp, indexed, question, asked?.context);
+  // a fork's counters depend on its parent's log too: its answers are made afresh
+  if (!needsParentCounters(indexed.model.lineage)) await store.keep(file.path, known, key, made, facts);
+  return made as AnswerTo<Q>;
 }
 
-async function summaryKey(store: SessionStore, file: RolloutFile, id: string, firstTimestamp: string | undefined, mtimeMs: number, options: SessionSummaryOptions) {
-  const modifiedAt = new Date(mtimeMs).toISOString();
-  const run = await options.runFacts?.(id);
-  // children live in other files: part of the key, so a new or finished child is seen at once
-  const children = await childrenOf(store, id, firstTimestamp, mtimeMs);
-  const key = JSON.stringify(["summary", file.path, modifiedAt, options.reasoningLimit, run ?? null, options.invocation ?? null, children]);
-  return { key, modifiedAt, run, children };
+/** The same entry, by question (tests and one-off reads). */
+export const sessionSummary = (source: SessionSource, ref: string, options: SessionSummaryOptions) => askSession(source, ref, { kind: "summary", options });
+export const sessionCalls = (source: SessionSource, ref: string, options: CallsOptions) => askSession(source, ref, { kind: "calls", options });
+export const sessionTokenUsage = (source: SessionSource, ref: string) => askSession(source, ref, { kind: "usage" });
+
+/** What a summary says beside the fold: looked up once per question, for its key and for the answer. */
+interface SummaryContext {
+  sessionId: string;
+  run: RunFacts | undefined;
+  children: ChildView[];
+}
+
+/** A question's key among a file's answers at one stamp: everything else the answer depends on. */
+async function keyOf(store: SessionStore, file: RolloutFile, known: AnswerSet, question: Question): Promise<{ key: string; context?: SummaryContext }> {
+  switch (question.kind) {
+    case "calls":
+      return { key: JSON.stringify(["calls", file.path, question.options]) };
+    case "usage":
+      return { key: JSON.stringify(["usage", file.path]) };
+    case "summary": {
+      const { options } = question;
+      const sessionId = known.facts.fold?.sessionId ?? file.id;
+      const run = await options.runFacts?.(sessionId);
+      // children live in other files: part of the key, so a new or finished child is seen at once
+      const children = await childrenOf(store, sessionId, known.facts.fold?.firstTimestamp ?? undefined, known.stamp.mtimeMs);
+      const key = JSON.stringify(["summary", file.path, modifiedAt(known.stamp), options.reasoningLimit, run ?? null, options.invocation ?? null, children]);
+      return { key, context: { sessionId, run, children } };
+    }
+  }
+}
+
+function modifiedAt(stamp: FileStamp): string {
+  return new Date(stamp.mtimeMs).toISOString();
+}
+
+async function answerFromFold(store: SessionStore, file: RolloutFile, stamp: FileStamp, indexed: IndexedSession, question: Question, context: SummaryContext | undefined): Promise<AnswerTo<Question>> {
+  switch (question.kind) {
+    case "calls":
+      return callsOfFold(store, file, indexed, question.options);
+    case "usage": {
+      const { model, skipped, badFieldLines } = await ownSession(store, file, indexed);
+      return { session_id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) };
+    }
+    case "summary": {
+      const { options } = question;
+      const { model, skipped, badFieldLines } = await ownSession(store, file, indexed);
+      const id = model.meta?.id ?? file.id;
+      const run = context?.sessionId === id ? context.run : await options.runFacts?.(id);
+      const children = context?.sessionId === id ? context.children : await childrenOf(store, id, model.firstTimestamp, stamp.mtimeMs);
+      return summarize(model, { id: file.id, path: file.path, modifiedAt: modifiedAt(stamp) }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, badFieldLines, children, run, invocation: options.invocation });
+    }
+  }
 }
 
 /** What answers saved with a fold's facts need to find their key again without the fold. */
@@ -172,105 +226,35 @@ async function childrenOf(store: SessionStore, parentId: string, since: string |
   return children;
 }
 
-export async function sessionCalls(source: SessionSource, ref: string, options: CallsOptions): Promise<SessionCalls> {
-  const store = storeOf(source);
-  const file = await resolveSession(store, ref);
-  const key = JSON.stringify(["calls", file.path, options]);
-  const answers = await store.answers(file.path);
-  const saved = answers?.answers.get(key) as SessionCalls | undefined;
-  if (saved) return saved;
-  if (!(await store.hasFold(file.path))) {
-    const quick = await callsFromEnd(store, file, options);
-    if (quick) {
-      await store.keepAnswer(file.path, answers, key, quick);
-      return quick;
-    }
-  }
-  const indexed = await store.fold(file.path);
-  const calls = await callsOfFold(store, file, indexed, key, options);
-  await store.keepAnswer(file.path, answers, key, calls, factsOf(indexed.model));
-  return calls;
-}
-
-function callsOfFold(store: SessionStore, file: RolloutFile, indexed: IndexedSession, key: string, options: CallsOptions): Promise<SessionCalls> | SessionCalls {
-  const { model, folder, skipped, badFieldLines, views } = indexed;
-  return memo(views, key, async (): Promise<SessionCalls> => {
-    const lastTurn = model.turns.length;
-    // reading backwards cannot tell a parent's replayed calls from the child's, nor attach code-mode calls
-    // to their `exec` call: those files are folded whole
-    const foldWhole = !readsFromOffset(file.path) || folder.nestedCalls > 0 || (model.lineage?.inherited.lines ?? 0) > 0;
-    const calls = foldWhole
-      ? (await loadSession(store, file.path)).model.calls.slice(-options.limit)
-      : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);
-    return { session_id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, total_calls: model.calls.length, calls: callViews(calls, options) };
-  });
+async function callsOfFold(store: SessionStore, file: RolloutFile, indexed: IndexedSession, options: CallsOptions): Promise<SessionCalls> {
+  const { model, folder, skipped, badFieldLines } = indexed;
+  const lastTurn = model.turns.length;
+  // reading backwards cannot tell a parent's replayed calls from the child's, nor attach code-mode calls
+  // to their `exec` call: those files are folded whole
+  const foldWhole = !readsFromOffset(file.path) || folder.nestedCalls > 0 || (model.lineage?.inherited.lines ?? 0) > 0;
+  const calls = foldWhole
+    ? (await loadSession(store, file.path)).model.calls.slice(-options.limit)
+    : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);
+  return { session_id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, total_calls: model.calls.length, calls: callViews(calls, options) };
 }
 
 /**
- * The first question on a file not folded yet: its last calls read from its end, their turns numbered by
- * a scan of the bytes (turn-scan.ts), no fold made. The whole-file counts need the fold: left null. Kept
- * while the file is unchanged. Undefined where only the fold can answer (see scanTurns).
+ * The first question on a file not folded yet, answered without the fold where that gives the fold's
+ * numbers (undefined: only the fold can answer). Calls: the last calls read from the end, their turns
+ * numbered by a scan of the bytes (turn-scan.ts). Usage: one scan that reads the turn boundaries and every
+ * counter, none of the items. The whole-file line counts need the fold: left null.
  */
-async function callsFromEnd(store: SessionStore, file: RolloutFile, options: CallsOptions): Promise<SessionCalls | undefined> {
-  return quickAnswer(store, file, JSON.stringify(options), async () => {
+async function quickAnswer(file: RolloutFile, question: Question): Promise<SessionCalls | SessionTokenUsage | undefined> {
+  if (!readsFromOffset(file.path) || question.kind === "summary") return undefined;
+  if (question.kind === "calls") {
     const scan = await scanTurns(file.path);
     if (!scan) return undefined;
-    const calls = await lastCallsFromEnd(file.path, options.limit, scan.turnAt, scan.size);
-    return { session_id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, total_calls: null, calls: callViews(calls, options) };
-  });
-}
-
-/**
- * The first token_usage on a file not folded yet: one scan of its bytes that reads its turn boundaries and
- * every counter, none of its items (turn-scan.ts), so every number is the fold's; the whole-file line
- * counts need the fold: left null.
- */
-async function usageFromScan(file: RolloutFile): Promise<SessionTokenUsage | undefined> {
+    const calls = await lastCallsFromEnd(file.path, question.options.limit, scan.turnAt, scan.size);
+    return { session_id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, total_calls: null, calls: callViews(calls, question.options) };
+  }
   const scan = await scanTurns(file.path, { counters: true });
   if (!scan) return undefined;
   return { session_id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, ...tokenUsage(scan.model) };
-}
-
-/** An answer made without the fold, kept while the file is unchanged (no fold, so no views map of its own). */
-async function quickAnswer<T>(store: SessionStore, file: RolloutFile, key: string, make: () => Promise<T | undefined>): Promise<T | undefined> {
-  if (!readsFromOffset(file.path)) return undefined;
-  const { size, mtimeMs } = await stat(file.path);
-  const stamp = `${size}:${mtimeMs}`;
-  let kept = store.quickAnswers.get(file.path);
-  if (kept?.stamp !== stamp) {
-    kept = { stamp, answers: new Map() };
-    store.quickAnswers.set(file.path, kept);
-    keepNewest(store.quickAnswers, QUICK_FILES);
-  }
-  const known = kept.answers.get(key) as T | undefined;
-  if (known) return known;
-  const answer = await make();
-  if (answer !== undefined) kept.answers.set(key, answer);
-  return answer;
-}
-
-const QUICK_FILES = 16;
-
-export async function sessionTokenUsage(source: SessionSource, ref: string): Promise<SessionTokenUsage> {
-  const store = storeOf(source);
-  const file = await resolveSession(store, ref);
-  const key = JSON.stringify(["usage", file.path]);
-  const answers = await store.answers(file.path);
-  const saved = answers?.answers.get(key) as SessionTokenUsage | undefined;
-  if (saved) return saved;
-  if (!(await store.hasFold(file.path))) {
-    const quick = await quickAnswer(store, file, key, () => usageFromScan(file));
-    if (quick) {
-      await store.keepAnswer(file.path, answers, key, quick);
-      return quick;
-    }
-  }
-  const indexed = await store.fold(file.path);
-  const { model, skipped, badFieldLines, views } = await ownSession(store, file, indexed);
-  const usage = await memo(views, key, (): SessionTokenUsage => ({ session_id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) }));
-  // a fork's usage depends on its parent's log too: not saved
-  if (!needsParentCounters(indexed.model.lineage)) await store.keepAnswer(file.path, answers, key, usage, factsOf(indexed.model));
-  return usage;
 }
 
 /**
@@ -299,7 +283,7 @@ async function ownSession(store: SessionStore, file: RolloutFile, indexed: Index
   const stats: ReadStats = { lines: 0, skipped: 0, badFieldLines: 0 };
   const folder = new SessionFolder(options);
   for await (const event of rolloutEvents(file.path, stats)) folder.add(event);
-  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines, views: new Map() };
+  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines };
 }
 
 /** The parent's cumulative usage at its last counter before `endOrdinal` (read from the start, stopping there). */

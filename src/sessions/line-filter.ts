@@ -66,6 +66,27 @@ export function cannotMatterPrefix(prefix: string): boolean {
   return itemType !== undefined && PASSED_TURN_ITEMS.has(itemType);
 }
 
+/** A line's types as its first bytes name them: the envelope's, its payload's, and an item_completed's item's. */
+export interface LineHead {
+  lineType: string;
+  payloadType: string | undefined;
+  itemType: string | undefined;
+}
+
+/** The types named in a line's first bytes, read as cannotMatterPrefix reads them; undefined: not Codex's own compact JSON. */
+export function lineHead(prefix: string): LineHead | undefined {
+  const envelope = ENVELOPE.exec(prefix);
+  if (!envelope) return undefined;
+  PAYLOAD_TYPE.lastIndex = envelope[0].length;
+  const payloadType = PAYLOAD_TYPE.exec(prefix)?.[1];
+  let itemType: string | undefined;
+  if (payloadType === "item_completed") {
+    TURN_ITEM.lastIndex = PAYLOAD_TYPE.lastIndex;
+    itemType = TURN_ITEM.exec(prefix)?.[1];
+  }
+  return { lineType: envelope[1] ?? "", payloadType, itemType };
+}
+
 /** The same test on raw bytes `[start, end)` of a buffer: only the first PREFIX_BYTES are decoded. */
 export function cannotMatterBytes(buffer: Buffer, start: number, end: number): boolean {
   // every line Codex writes starts with `{"timestamp":"` or `{"type":"`; anything else is parsed

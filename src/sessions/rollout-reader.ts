@@ -10,12 +10,28 @@
 // (`rollout-….json`, 2025-04/05), zstd-compressed JSONL (`rollout-….jsonl.zst`, cold storage since 0.140).
 // Only JSONL grows in place and can be read from an offset; the others are read whole.
 import { createReadStream } from "node:fs";
-import { open, readFile } from "node:fs/promises";
+import { open, readFile, stat } from "node:fs/promises";
 import { Decompress } from "fzstd";
 import type { SessionEvent } from "./events.js";
 import { cannotMatterBytes } from "./line-filter.js";
 import { normalizeLine, type FieldIssues } from "./normalize.js";
 import { isRecord, tryParseJson } from "../shared/json.js";
+
+const MB = 1024 * 1024;
+
+/**
+ * What one file may cost to read, whatever it holds (docs/security.md, "Bounds on reading"). Internal:
+ * tests raise them to show what each bound prevents.
+ */
+export const READ_LIMITS = {
+  /** A longer line (or TypeScript CLI document) is passed over unbuffered and counted as skipped. */
+  lineBytes: 32 * MB,
+  /** A zstd frame declaring a larger window (the decoder's buffer) is not decoded. */
+  zstdWindowBytes: 32 * MB,
+  /** Decompressed bytes read from a `.zst`: at most max(floor, ratio × its compressed size). */
+  zstdFloorBytes: 64 * MB,
+  zstdRatio: 200,
+};
 
 export const ROLLOUT_FORMATS = ["jsonl", "document", "zstd"] as const;
 export type RolloutFormat = (typeof ROLLOUT_FORMATS)[number];
@@ -80,6 +96,12 @@ async function* forwardBatches(path: string, stats: ReadStats, options: ForwardO
   const sink = new LineSink(stats, options.passOver ?? true, emit);
   switch (rolloutFormat(path)) {
     case "document": {
+      // one JSON document: a line, as far as the bound goes
+      if ((await stat(path)).size > READ_LIMITS.lineBytes) {
+        stats.lines += 1;
+        stats.skipped += 1;
+        return;
+      }
       const text = await readFile(path, "utf8");
       documentEvents(text, stats, sink);
       progress.end = Buffer.byteLength(text);
@@ -118,7 +140,11 @@ export async function* eventsBackward(path: string, stats: ReadStats = newReadSt
     for (let i = byLine.length - 1; i >= 0; i--) yield { events: byLine[i] ?? [], start: 0 };
     return;
   }
-  for await (const { bytes, start } of jsonlBackward(path, end)) {
+  for await (const { bytes, start, overlong } of jsonlBackward(path, end)) {
+    if (overlong) {
+      stats.skipped += 1;
+      continue;
+    }
     if (cannotMatterBytes(bytes, 0, bytes.length)) continue;
     // line numbers are not known reading backwards: 0, as for the TypeScript CLI's document
     const events = normalizeBytes(bytes, 0, bytes.length, 0, stats);
@@ -138,30 +164,57 @@ export interface EdgeEvents {
  * an edge are read whole.
  */
 export async function edgeEvents(path: string, end: "head" | "tail", maxBytes: number, stats: ReadStats = newReadStats()): Promise<EdgeEvents> {
-  if (rolloutFormat(path) !== "jsonl") {
+  const format = rolloutFormat(path);
+  if (format === "document") {
     const events: SessionEvent[] = [];
     await readForward(path, stats, (event) => void events.push(event));
     return { events, whole: true };
   }
+  const { buffer, whole } = format === "zstd" ? await zstdEdge(path, end, maxBytes) : await jsonlEdge(path, end, maxBytes);
+  let from = 0;
+  let to = buffer.length;
+  if (!whole && end === "head") to = buffer.lastIndexOf(10, to - 1) + 1;
+  if (!whole && end === "tail") from = buffer.indexOf(10) + 1 || buffer.length;
+  const sink = new LineSink(stats, true);
+  sink.lines(buffer, from, to);
+  // a last line without its newline, when the chunk reaches the end of the file
+  if (to < buffer.length && (whole || end === "tail")) sink.tail(buffer.subarray(to));
+  return { events: sink.take(), whole };
+}
+
+/** The first or last `maxBytes` of a JSONL file. */
+async function jsonlEdge(path: string, end: "head" | "tail", maxBytes: number): Promise<{ buffer: Buffer; whole: boolean }> {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
     const length = Math.min(size, maxBytes);
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, end === "head" ? 0 : size - length);
-    const whole = length >= size;
-    let from = 0;
-    let to = bytesRead;
-    if (!whole && end === "head") to = buffer.lastIndexOf(10, to - 1) + 1;
-    if (!whole && end === "tail") from = buffer.indexOf(10) + 1 || bytesRead;
-    const sink = new LineSink(stats, true);
-    sink.lines(buffer, from, to);
-    // a last line without its newline, when the chunk reaches the end of the file
-    if (to < bytesRead && (whole || end === "tail")) sink.tail(buffer.subarray(to, bytesRead));
-    return { events: sink.take(), whole };
+    return { buffer: buffer.subarray(0, bytesRead), whole: length >= size };
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The first or last `maxBytes` of a `.zst`'s decompressed bytes: the head stops decoding there, the tail keeps
+ * only the newest blocks as it decodes, so memory stays bounded whatever the file inflates to.
+ */
+async function zstdEdge(path: string, end: "head" | "tail", maxBytes: number): Promise<{ buffer: Buffer; whole: boolean }> {
+  const state = { cut: false };
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let total = 0;
+  for await (const bytes of zstdBytes(path, state)) {
+    total += bytes.length;
+    kept.push(bytes);
+    keptBytes += bytes.length;
+    if (end === "head" && keptBytes > maxBytes) break;
+    while (end === "tail" && kept.length > 1 && keptBytes - (kept[0]?.length ?? 0) >= maxBytes) keptBytes -= kept.shift()?.length ?? 0;
+  }
+  const buffer = Buffer.concat(kept);
+  const whole = !state.cut && total <= maxBytes;
+  return { buffer: end === "head" ? buffer.subarray(0, maxBytes) : buffer.subarray(Math.max(0, buffer.length - maxBytes)), whole };
 }
 
 /** Forwards: big reads (fewer system calls on a first fold); backwards: an answer is usually in the last few. */
@@ -200,6 +253,12 @@ class LineSink {
     return start;
   }
 
+  /** A line longer than READ_LIMITS.lineBytes: counted, never read. */
+  overlong(): void {
+    this.stats.lines += 1;
+    this.stats.skipped += 1;
+  }
+
   line(buffer: Buffer, start: number, end: number): void {
     const number = ++this.stats.lines;
     if (this.passOver && cannotMatterBytes(buffer, start, end)) return;
@@ -234,27 +293,56 @@ async function* jsonlForward(path: string, from: number, retryTornTail: boolean,
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
-    let buffer: Buffer = Buffer.allocUnsafe(CHUNK);
+    const cap = READ_LIMITS.lineBytes;
+    let buffer: Buffer = Buffer.allocUnsafe(Math.min(CHUNK, cap));
     let position = from;
     // bytes of a line that began in an earlier chunk sit at the start of `buffer`
     let carried = 0;
+    // inside a line longer than the cap (it began at `progress.end`): its bytes are dropped as they are read
+    let overlong = false;
     while (position + carried < size) {
       if (carried === buffer.length) {
-        // a line longer than the buffer: grow it (a multi-megabyte line is read in one piece)
-        const bigger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, carried);
-        buffer = bigger;
+        if (carried >= cap) {
+          overlong = true;
+          position += carried;
+          carried = 0;
+        } else {
+          // a line longer than the buffer: grow it (a multi-megabyte line is read in one piece, up to the cap)
+          const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, cap));
+          buffer.copy(bigger, 0, 0, carried);
+          buffer = bigger;
+        }
       }
       const { bytesRead } = await handle.read(buffer, carried, Math.min(buffer.length - carried, size - position - carried), position + carried);
       if (bytesRead === 0) break;
       const filled = carried + bytesRead;
-      const next = sink.lines(buffer, 0, filled);
+      let begin = 0;
+      if (overlong) {
+        const newline = buffer.indexOf(10);
+        if (newline === -1 || newline >= filled) {
+          position += filled;
+          continue;
+        }
+        overlong = false;
+        sink.overlong();
+        begin = newline + 1;
+      }
+      const next = sink.lines(buffer, begin, filled);
       position += next;
       progress.end = position;
       carried = filled - next;
       if (carried > 0 && next > 0) buffer.copy(buffer, 0, next, filled);
       if (buffer.length > CHUNK && carried < CHUNK) buffer = shrink(buffer, carried);
       yield sink.take();
+    }
+    if (overlong) {
+      // the file ends inside the long line: a writer mid-line, or a line that never ends
+      if (retryTornTail) progress.tornTail = true;
+      else {
+        sink.overlong();
+        progress.end = size;
+      }
+      return;
     }
     if (carried === 0) return;
     const tail = Buffer.from(buffer.subarray(0, carried));
@@ -277,13 +365,18 @@ function shrink(buffer: Buffer, keep: number): Buffer {
   return smaller;
 }
 
-/** Lines before byte `end` (default: the file's size), from the last to the first, as bytes with their offset. */
-async function* jsonlBackward(path: string, end?: number): AsyncGenerator<{ bytes: Buffer; start: number }> {
+/**
+ * Lines before byte `end` (default: the file's size), from the last to the first, as bytes with their offset;
+ * a line longer than READ_LIMITS.lineBytes as `overlong`, without its bytes.
+ */
+async function* jsonlBackward(path: string, end?: number): AsyncGenerator<{ bytes: Buffer; start: number; overlong?: boolean }> {
   const handle = await open(path, "r");
   try {
     let position = end ?? (await handle.stat()).size;
-    // pieces of the line being assembled, in file order
+    // pieces of the line being assembled, in file order, and their length
     let pieces: Array<Buffer<ArrayBufferLike>> = [];
+    let piecesBytes = 0;
+    let overlong = false;
     while (position > 0) {
       const length = Math.min(BACKWARD_CHUNK, position);
       position -= length;
@@ -292,52 +385,145 @@ async function* jsonlBackward(path: string, end?: number): AsyncGenerator<{ byte
       if (bytesRead < length) throw new Error(`${path} shrank while it was read`);
       let stop = length;
       for (let newline = chunk.lastIndexOf(10, stop - 1); newline !== -1; newline = stop > 0 ? chunk.lastIndexOf(10, stop - 1) : -1) {
-        const line: Buffer<ArrayBufferLike> = pieces.length > 0 ? Buffer.concat([chunk.subarray(newline + 1, stop), ...pieces]) : chunk.subarray(newline + 1, stop);
+        const start = position + newline + 1;
+        if (overlong || piecesBytes + stop - newline - 1 > READ_LIMITS.lineBytes) yield { bytes: EMPTY, start, overlong: true };
+        else {
+          const line: Buffer<ArrayBufferLike> = pieces.length > 0 ? Buffer.concat([chunk.subarray(newline + 1, stop), ...pieces]) : chunk.subarray(newline + 1, stop);
+          if (line.length > 0) yield { bytes: line, start };
+        }
         pieces = [];
-        if (line.length > 0) yield { bytes: line, start: position + newline + 1 };
+        piecesBytes = 0;
+        overlong = false;
         stop = newline;
       }
-      if (stop > 0) pieces.unshift(chunk.subarray(0, stop));
+      if (stop > 0 && !overlong) {
+        pieces.unshift(chunk.subarray(0, stop));
+        piecesBytes += stop;
+        if (piecesBytes > READ_LIMITS.lineBytes) {
+          overlong = true;
+          pieces = [];
+        }
+      }
     }
-    const first = Buffer.concat(pieces);
-    if (first.length > 0) yield { bytes: first, start: 0 };
+    if (overlong) yield { bytes: EMPTY, start: 0, overlong: true };
+    else {
+      const first = Buffer.concat(pieces);
+      if (first.length > 0) yield { bytes: first, start: 0 };
+    }
   } finally {
     await handle.close();
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Decompressed as it streams (Node 20 has no zstd of its own; fzstd is pure JavaScript). A file that is
  * not valid zstd ends the lines early: what was decoded is kept. A last line without newline is read too.
+ * Bounded (READ_LIMITS): a frame whose window is too large is not decoded, decoding stops at the
+ * decompressed-size cap (the line it cuts is counted as skipped), and an overlong line is dropped as it comes.
  */
 async function* zstdForward(path: string, sink: LineSink, progress: ForwardEnd): AsyncGenerator<SessionEvent[]> {
+  const state = { cut: false };
   let pending: Buffer[] = [];
-  const decoder = new Decompress((chunk) => {
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  let pendingBytes = 0;
+  let overlong = false;
+  for await (const bytes of zstdBytes(path, state)) {
     let from = 0;
     for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, from)) {
-      if (pending.length > 0) {
+      if (overlong || pendingBytes + newline - from > READ_LIMITS.lineBytes) sink.overlong();
+      else if (pending.length > 0) {
         const line = Buffer.concat([...pending, bytes.subarray(from, newline)]);
-        pending = [];
         sink.line(line, 0, line.length);
       } else sink.line(bytes, from, newline);
+      pending = [];
+      pendingBytes = 0;
+      overlong = false;
       from = newline + 1;
     }
-    if (from < bytes.length) pending.push(Buffer.from(bytes.subarray(from)));
+    if (from < bytes.length && !overlong) {
+      pending.push(bytes.subarray(from));
+      pendingBytes += bytes.length - from;
+      if (pendingBytes > READ_LIMITS.lineBytes) {
+        overlong = true;
+        pending = [];
+      }
+    }
+    yield sink.take();
+  }
+  progress.end = (await stat(path)).size;
+  if (overlong || (state.cut && pendingBytes > 0)) sink.overlong();
+  else {
+    const last = Buffer.concat(pending);
+    if (last.toString("utf8").trim() !== "") sink.line(last, 0, last.length);
+  }
+  yield sink.take();
+}
+
+/**
+ * A `.zst`'s decompressed bytes in order, decoded as the file streams, within READ_LIMITS: a frame whose window
+ * is over the bound is not decoded, and decoding stops at the size cap (`state.cut`). A file that is torn or
+ * not zstd at all ends early: what was decoded stands.
+ */
+async function* zstdBytes(path: string, state: { cut: boolean }): AsyncGenerator<Buffer> {
+  const compressed = (await stat(path)).size;
+  const allowed = Math.max(READ_LIMITS.zstdFloorBytes, READ_LIMITS.zstdRatio * compressed);
+  let decompressed = 0;
+  let out: Buffer[] = [];
+  // each block comes out in an array of its own (fzstd's window keeps a copy): kept as is until yielded
+  const decoder = new Decompress((chunk) => {
+    // fzstd sizes its window buffer from the frame header before the first block comes out (field `e`)
+    const window = (decoder as unknown as { s?: { e?: unknown } }).s?.e;
+    if (typeof window === "number" && window > READ_LIMITS.zstdWindowBytes) throw new Error("zstd window over the bound");
+    decompressed += chunk.byteLength;
+    if (decompressed > allowed) {
+      state.cut = true;
+      throw new Error("decompressed size over the bound");
+    }
+    out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   });
   try {
+    const header = Buffer.alloc(18); // the longest frame header: magic, descriptor, window, 4-byte dictionary id, 8-byte size
+    const handle = await open(path, "r");
+    try {
+      await handle.read(header, 0, header.length, 0);
+    } finally {
+      await handle.close();
+    }
+    // the first frame's window, checked before any byte is decoded
+    if ((zstdWindow(header) ?? 0) > READ_LIMITS.zstdWindowBytes) return;
     for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
-      progress.end += (chunk as Buffer).length;
       decoder.push(chunk as Buffer);
-      yield sink.take();
+      const ready = out;
+      out = [];
+      yield* ready;
     }
     decoder.push(new Uint8Array(0), true);
   } catch {
-    // torn or not zstd at all: the lines decoded so far stand
+    // torn, not zstd at all, or over a bound
   }
-  const last = Buffer.concat(pending);
-  if (last.toString("utf8").trim() !== "") sink.line(last, 0, last.length);
-  yield sink.take();
+  yield* out;
+}
+
+/** The window a zstd frame header declares (RFC 8878 3.1.1.1), or undefined when it is not one. */
+export function zstdWindow(header: Buffer): number | undefined {
+  if (header.length < 6 || header.readUInt32LE(0) !== 0xfd2fb528) return undefined;
+  const descriptor = header[4] ?? 0;
+  const singleSegment = (descriptor >> 5) & 1;
+  if (!singleSegment) {
+    const byte = header[5] ?? 0;
+    const base = 2 ** (10 + (byte >> 3));
+    return base + (base / 8) * (byte & 7);
+  }
+  // a single segment's window is its content size
+  const dictionaryBytes = [0, 1, 2, 4][descriptor & 3] ?? 0;
+  const sizeBytes = [1, 2, 4, 8][descriptor >> 6] ?? 1;
+  const at = 5 + dictionaryBytes;
+  if (header.length < at + sizeBytes) return undefined;
+  if (sizeBytes === 1) return header[at];
+  if (sizeBytes === 2) return header.readUInt16LE(at) + 256;
+  if (sizeBytes === 4) return header.readUInt32LE(at);
+  return Number(header.readBigUInt64LE(at));
 }
 
 /** Gen A (TypeScript CLI, 2025-04/05): one JSON document `{session:{id,timestamp}, items:[ResponseItem…]}`. */

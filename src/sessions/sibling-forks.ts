@@ -81,5 +81,5 @@ export async function withoutSiblingPrefix(store: SessionStore, file: RolloutFil
   const stats: ReadStats = { lines: 0, skipped: 0, badFieldLines: 0 };
   const folder = new SessionFolder({ parentCounters: owner.counters, prefixOwner: owner.sessionId });
   for await (const event of rolloutEvents(file.path, stats)) folder.add(event);
-  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines, views: new Map() };
+  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines };
 }

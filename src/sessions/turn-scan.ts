@@ -13,8 +13,9 @@
 // The pass gives up (the caller folds the file whole) on what only the full fold can number: a fork's or
 // sub-agent's file (the parent's replayed history is told apart by its counters), code mode's nested calls.
 import { open } from "node:fs/promises";
-import { normalizeLine } from "./normalize.js";
-import { cannotMatter } from "./line-filter.js";
+import { EVENT_TYPES, LINE_TYPES, normalizeLine, RESPONSE_ITEM_TYPES, TURN_ITEM_TYPES } from "./normalize.js";
+import { cannotMatter, lineHead } from "./line-filter.js";
+import { READ_LIMITS } from "./rollout-reader.js";
 import { SessionFolder, type SessionModel, type Turn } from "./session-model.js";
 import { tryParseJson } from "../shared/json.js";
 
@@ -42,50 +43,60 @@ const CHUNK = 1024 * 1024;
 const HEAD_CHARS = 600;
 const SHORT_HEAD_CHARS = 200;
 const LONG_HEAD_TYPES = /"payload":\{"type":"(?:item_completed|message)"/;
-const TOP = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"([a-z_]+)"(?:,"payload":\{"type":"([A-Za-z_]+)")?/;
-const ITEM_TYPE = /"item":\{"type":"([A-Za-z]+)"/;
 const EXEC_CALL = Buffer.from('"name":"exec"');
 
-/** Envelope type → payload types that never touch turns. */
-const NO_TURN_EFFECT: Record<string, ReadonlySet<string>> = {
-  response_item: new Set(["function_call_output", "custom_tool_call_output", "local_shell_call_output"]),
-  event_msg: new Set(["exec_command_end", "patch_apply_end"]),
-};
-const NO_TURN_EFFECT_ITEMS = new Set(["CommandExecution", "McpToolCall", "FileChange"]);
-const ITEMS: Record<string, ReadonlySet<string>> = {
-  response_item: new Set(["function_call", "custom_tool_call", "local_shell_call"]),
-  event_msg: new Set(["agent_message", "agent_reasoning"]),
-};
-const ITEM_ITEMS = new Set(["AgentMessage", "Reasoning"]);
-const CALL_LINES = new Set(["function_call", "custom_tool_call"]);
+// Each type's part in turns, by the normalizer's own type names (normalize.ts: a name not in its tables
+// does not compile here); a type in none of these sets is folded, which is always right, only slower.
+type LineType = keyof typeof LINE_TYPES;
+type ItemType = keyof typeof RESPONSE_ITEM_TYPES;
+type EventType = keyof typeof EVENT_TYPES;
+type TurnItemType = keyof typeof TURN_ITEM_TYPES;
+
+/** Lines that carry token counters, and nothing else a turn needs. */
+const COUNTER_LINES: ReadonlySet<LineType> = new Set<LineType>(["token_usage_record"]);
+const COUNTER_EVENTS: ReadonlySet<EventType> = new Set<EventType>(["token_count"]);
+/** Outputs and ends of calls: they never touch turns. */
+const NO_TURN_EFFECT_ITEMS: ReadonlySet<ItemType> = new Set<ItemType>(["function_call_output", "custom_tool_call_output", "local_shell_call_output"]);
+const NO_TURN_EFFECT_EVENTS: ReadonlySet<EventType> = new Set<EventType>(["exec_command_end", "patch_apply_end"]);
+const NO_TURN_EFFECT_TURN_ITEMS: ReadonlySet<TurnItemType> = new Set<TurnItemType>(["CommandExecution", "McpToolCall", "FileChange"]);
+/** Items: they open a turn only where there is none, and make a turn "used". */
+const CALL_ITEMS: ReadonlySet<ItemType> = new Set<ItemType>(["function_call", "custom_tool_call"]);
+const OTHER_ITEMS: ReadonlySet<ItemType> = new Set<ItemType>(["local_shell_call"]);
+const ITEM_EVENTS: ReadonlySet<EventType> = new Set<EventType>(["agent_message", "agent_reasoning"]);
+const ITEM_TURN_ITEMS: ReadonlySet<TurnItemType> = new Set<TurnItemType>(["AgentMessage", "Reasoning"]);
+/** What can open or close a turn while one that had its start event runs. */
+const TURN_EDGES: ReadonlySet<EventType> = new Set<EventType>(["task_started", "turn_started", "task_complete", "turn_complete", "turn_aborted"]);
+
+function has<T extends string>(set: ReadonlySet<T>, type: string | undefined): boolean {
+  return type !== undefined && set.has(type as T);
+}
 
 /**
  * "open": a line that changes turns only where the current turn is not yet running: while a turn that had its
  * start event runs, prompts (its own or steering), items, compactions and errors stay in it.
  */
 type LineClass = "skip" | "item" | "call" | "open" | "counter" | "fold";
-/** What can open or close a turn while one that had its start event runs. */
-const TURN_EDGES = new Set(["task_started", "turn_started", "task_complete", "turn_complete", "turn_aborted"]);
 const TURN_ID = /"turn_id":"([^"]{1,200})"/;
 const TURN_ID_KEY = Buffer.from('"turn_id"');
 
 function classify(head: string): LineClass {
-  const match = TOP.exec(head);
-  if (!match) return cannotMatter(head) ? "skip" : "fold";
-  const [, type = "", payloadType] = match;
+  const line = lineHead(head);
+  if (!line) return cannotMatter(head) ? "skip" : "fold";
+  const { lineType, payloadType, itemType } = line;
   // the commonest lines first; cannotMatter passes all of these (its regexes are the scan's main cost)
-  if (type === "token_usage_record" || (type === "event_msg" && payloadType === "token_count")) return "counter";
-  if (payloadType !== undefined && NO_TURN_EFFECT[type]?.has(payloadType)) return "skip";
+  if (has(COUNTER_LINES, lineType) || (lineType === "event_msg" && has(COUNTER_EVENTS, payloadType))) return "counter";
+  if (lineType === "response_item" && has(NO_TURN_EFFECT_ITEMS, payloadType)) return "skip";
+  if (lineType === "event_msg" && has(NO_TURN_EFFECT_EVENTS, payloadType)) return "skip";
   if (cannotMatter(head)) return "skip";
   if (payloadType === undefined) return "fold";
-  if (ITEMS[type]?.has(payloadType)) return CALL_LINES.has(payloadType) ? "call" : "item";
-  if (type === "event_msg" && payloadType === "item_completed") {
-    const item = ITEM_TYPE.exec(head)?.[1];
-    if (item !== undefined && NO_TURN_EFFECT_ITEMS.has(item)) return "skip";
-    if (item !== undefined && ITEM_ITEMS.has(item)) return "item";
+  if (lineType === "response_item" && has(CALL_ITEMS, payloadType)) return "call";
+  if ((lineType === "response_item" && has(OTHER_ITEMS, payloadType)) || (lineType === "event_msg" && has(ITEM_EVENTS, payloadType))) return "item";
+  if (lineType === "event_msg" && payloadType === "item_completed") {
+    if (has(NO_TURN_EFFECT_TURN_ITEMS, itemType)) return "skip";
+    if (has(ITEM_TURN_ITEMS, itemType)) return "item";
   }
-  if (type === "event_msg" && !TURN_EDGES.has(payloadType)) return "open";
-  if (type === "response_item") return "open";
+  if (lineType === "event_msg" && !has(TURN_EDGES, payloadType)) return "open";
+  if (lineType === "response_item") return "open";
   return "fold";
 }
 
@@ -164,12 +175,24 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
     size = (await handle.stat()).size;
     let buffer = Buffer.allocUnsafe(CHUNK);
     let position = 0;
+    // inside a line longer than READ_LIMITS.lineBytes: passed over unread, as the fold skips it
+    let overlong = false;
     while (position < size && !nestedCalls) {
       const length = Math.min(buffer.length, size - position);
       const { bytesRead } = await handle.read(buffer, 0, length, position);
       if (bytesRead < length) return undefined; // shrank while read: let the fold sort it out
       const last = position + bytesRead >= size;
       let from = 0;
+      if (overlong) {
+        const newline = buffer.indexOf(10);
+        if (newline === -1 || newline >= bytesRead) {
+          position += bytesRead;
+          continue;
+        }
+        overlong = false;
+        lineNumber += 1;
+        from = newline + 1;
+      }
       while (from < bytesRead) {
         let newline = buffer.indexOf(10, from);
         if (newline === -1 || newline >= bytesRead) {
@@ -182,7 +205,15 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         if (needsFolding(kind, turns.at(-1), buffer, from, newline, options)) foldLine(buffer.toString("utf8", from, newline), position + from);
         from = newline + 1;
       }
-      if (from === 0 && !last) buffer = Buffer.allocUnsafe(buffer.length * 2); // one line longer than the buffer
+      if (from === 0 && !last) {
+        // one line longer than the buffer
+        if (buffer.length >= READ_LIMITS.lineBytes) {
+          overlong = true;
+          position += bytesRead;
+          continue;
+        }
+        buffer = Buffer.allocUnsafe(Math.min(buffer.length * 2, READ_LIMITS.lineBytes));
+      }
       position += Math.min(from, bytesRead);
     }
   } finally {

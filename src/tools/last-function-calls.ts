@@ -3,7 +3,7 @@ import { z } from "zod";
 import { renderCalls } from "../text/render.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
-import { sessionCalls } from "../sessions/index.js";
+import { askSession } from "../sessions/index.js";
 import { answer, toolResult, withNote } from "./result.js";
 import { sessionCallsSchema } from "../sessions/views/calls.js";
 import { CALL_STATUSES } from "../sessions/views/closed-sets.js";
@@ -32,7 +32,7 @@ export function registerLastFunctionCallsTool(server: McpServer, { config, sessi
     ({ session_id, limit, include_output, max_output_chars }) =>
       answer("last_function_calls", async () => {
         await checkSessionRef(config, session_id);
-        const result = await sessionCalls(sessions, session_id, { limit, includeOutput: include_output, maxOutputChars: max_output_chars });
+        const result = await askSession(sessions, session_id, { kind: "calls", options: { limit, includeOutput: include_output, maxOutputChars: max_output_chars } });
         return toolResult(result, renderCalls(result.session_id, result.total_calls, result.calls));
       }),
   );

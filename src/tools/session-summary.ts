@@ -4,7 +4,7 @@ import { renderSummary } from "../text/render.js";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
-import { DIAGNOSIS_CATEGORIES, sessionSummary } from "../sessions/index.js";
+import { askSession, DIAGNOSIS_CATEGORIES } from "../sessions/index.js";
 import { answer, toolResult, withNote } from "./result.js";
 import { sessionSummarySchema } from "../sessions/views/summary.js";
 import { sessionIdInput } from "./schemas.js";
@@ -30,7 +30,7 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs, se
     ({ session_id, reasoning_limit }) =>
       answer("session_summary", async () => {
         await checkSessionRef(config, session_id);
-        const summary = await sessionSummary(sessions, session_id, { reasoningLimit: reasoning_limit, runFacts: (id) => runFactsFor(runs, id), invocation: invocationOf(config) });
+        const summary = await askSession(sessions, session_id, { kind: "summary", options: { reasoningLimit: reasoning_limit, runFacts: (id) => runFactsFor(runs, id), invocation: invocationOf(config) } });
         return toolResult(summary, renderSummary(summary));
       }),
   );

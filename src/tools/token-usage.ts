@@ -2,7 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
 import { checkSessionRef } from "./policy.js";
-import { sessionTokenUsage } from "../sessions/index.js";
+import { askSession } from "../sessions/index.js";
 import { renderUsage } from "../text/render.js";
 import { answer, toolResult, withNote } from "./result.js";
 import { sessionTokenUsageSchema } from "../sessions/views/usage.js";
@@ -26,7 +26,7 @@ export function registerTokenUsageTool(server: McpServer, { config, sessions }: 
     ({ session_id }) =>
       answer("token_usage", async () => {
         await checkSessionRef(config, session_id);
-        const usage = await sessionTokenUsage(sessions, session_id);
+        const usage = await askSession(sessions, session_id, { kind: "usage" });
         return toolResult(usage, renderUsage(usage));
       }),
   );

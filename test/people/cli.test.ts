@@ -67,8 +67,8 @@ describe("codex-control-mcp commands", () => {
 
   it("calls and usage", async () => {
     const calls = await cli("calls", byScenario("0.39.0", "resumed").session_id, "-n", "1");
-    // a one-off command on a log not indexed: read from the end, the total not counted
-    expect(calls.stdout.split("\n").slice(0, 2)).toEqual([`Session ${byScenario("0.39.0", "resumed").session_id}: last 1 call(s), oldest first:`, "[turn 2] apply_patch completed exit 0 0 ms: “*** Begin Patch *** Add File: hello.txt +hello from patch *** End Patch”"]);
+    // a short log is folded on the first question: the total is counted
+    expect(calls.stdout.split("\n").slice(0, 2)).toEqual([`Session ${byScenario("0.39.0", "resumed").session_id}: last 1 of 2 call(s), oldest first:`, "[turn 2] apply_patch completed exit 0 0 ms: “*** Begin Patch *** Add File: hello.txt +hello from patch *** End Patch”"]);
     const usage = JSON.parse((await cli("usage", byScenario("0.39.0", "resumed").session_id, "--json")).stdout) as { total: { total: number } };
     expect(usage.total.total).toBe(5600);
   });

@@ -25,7 +25,7 @@ describe("requests piped into the server", () => {
     answers.sort((a, b) => a.id - b.id);
     expect(answers.map((answer) => answer.id)).toEqual([1, 2, 3]);
     expect(answers[1]?.result.structuredContent).toMatchObject({ session_id: target.session_id, status: "completed" });
-    expect(answers[2]?.result.tools).toHaveLength(9);
+    expect(answers[2]?.result.tools).toHaveLength(10);
     expect(stderr).toContain("shutting down (stdin closed)");
   });
 });

@@ -1,9 +1,10 @@
 // Compressed cold rollouts (`rollout-….jsonl.zst`): listed and read like the plain file they were made from.
 // The fixture is the real 0.169.0 "command" rollout compressed with `zstd -3` (what Codex's cold storage uses).
-import { copyFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { edgeEvents } from "../../src/sessions/rollout-reader.js";
 import { FIXTURES, fixture } from "../support/fixtures.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 
@@ -56,4 +57,35 @@ describe("rollout-*.jsonl.zst", () => {
       expect([tool, result.isError ?? false]).toEqual([tool, false]);
     }
   });
+
+  it("the head and tail of a .zst larger than either read are the plain file's, decoded only as far as needed", async () => {
+    // a long session: the fixture's turns repeated past 1 MB, stored as zstd raw blocks (valid zstd, uncompressed)
+    const lines = (await readFile(plain.path, "utf8")).trimEnd().split("\n");
+    const text = `${[lines[0], ...Array.from({ length: 400 }, () => lines.slice(1)).flat()].join("\n")}\n`;
+    const dir = await mkdtemp(join(tmpdir(), "ccm-zst-edge-"));
+    const jsonl = join(dir, "rollout-a.jsonl");
+    const zst = join(dir, "rollout-a.jsonl.zst");
+    await writeFile(jsonl, text);
+    await writeFile(zst, rawZstd(Buffer.from(text)));
+    expect(text.length).toBeGreaterThan(1024 * 1024);
+    for (const [end, bytes] of [["head", 256 * 1024], ["tail", 128 * 1024]] as const) {
+      const fromPlain = await edgeEvents(jsonl, end, bytes);
+      const fromZst = await edgeEvents(zst, end, bytes);
+      expect([end, fromZst.whole, fromZst.events.length]).toEqual([end, false, fromPlain.events.length]);
+      expect(fromZst.events).toEqual(fromPlain.events);
+    }
+  });
 });
+
+/** `bytes` as one zstd frame of raw (stored) blocks: valid zstd that any decoder reads back. */
+function rawZstd(bytes: Buffer): Buffer {
+  const BLOCK = 128 * 1024;
+  const parts: Buffer[] = [Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 10 << 3])];
+  for (let at = 0; at < bytes.length; at += BLOCK) {
+    const block = bytes.subarray(at, at + BLOCK);
+    const header = Buffer.alloc(3);
+    header.writeUIntLE((at + BLOCK >= bytes.length ? 1 : 0) | (block.length << 3), 0, 3);
+    parts.push(header, block);
+  }
+  return Buffer.concat(parts);
+}

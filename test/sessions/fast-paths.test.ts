@@ -84,11 +84,14 @@ const SHAPES = readdirSync(join(FIXTURES, "shapes")).filter((name) => name.endsW
 /** Shapes whose calls only the full fold can number or pair: a parent's history replayed in, code mode. */
 const FOLDED_SHAPES = ["code-mode-exec-with-nested-calls.jsonl", "fork-copied-parent-history.jsonl", "fork-counters-copied-without-marker.jsonl", "fork-sibling-a-of-missing-parent.jsonl", "fork-sibling-b-of-missing-parent.jsonl", "guardian-subagent-own-tokens.jsonl", "guardian-subagent-history-marker-past-its-lines.jsonl", "subagent-counter-restarts.jsonl", "subagent-failed-turn.jsonl", "subagent-history-by-ordinal.jsonl"];
 
-/** A first question on a new store: read from the end, no fold made, the same calls and turns as the full fold. */
+/**
+ * A first question on a new store that answers logs of any size without a fold where it can (by default only
+ * logs of 4 MB or more): read from the end, no fold made, the same calls and turns as the full fold.
+ */
 async function expectCallsFromEnd(home: string, ref: string, fromEnd: boolean): Promise<void> {
   const { model } = await loadSession(home, ref);
   for (const limit of [1, 2, 3, 200]) {
-    const store = new SessionStore(home);
+    const store = new SessionStore(home, { quickFromBytes: 0 });
     const quick = await sessionCalls(store, ref, { ...OPTIONS, limit });
     expect(quick.calls).toEqual(lastCalls(model, { ...OPTIONS, limit }).calls);
     if (fromEnd) {
@@ -101,7 +104,7 @@ async function expectCallsFromEnd(home: string, ref: string, fromEnd: boolean): 
     }
   }
   // token_usage: every counter read, turns numbered as the fold numbers them
-  const store = new SessionStore(home);
+  const store = new SessionStore(home, { quickFromBytes: 0 });
   const usage = await sessionTokenUsage(store, ref);
   if (fromEnd) {
     expect(usage).toEqual({ ...tokenUsage(model), session_id: usage.session_id, path: usage.path, skipped_lines: null, bad_field_lines: null });
@@ -128,6 +131,16 @@ describe("the first question on a log not folded yet is answered from its end", 
     } finally {
       await rm(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe("a first question on a short log folds it: the whole-file counts are there", () => {
+  it.each(ALL_FIXTURES.filter((entry) => entry.path.endsWith(".jsonl")).map((entry) => [entry.version, entry.scenario, entry.session_id]))("Codex %s, %s", async (_version, _scenario, id) => {
+    const { model, stats } = await loadSession(FIXTURE_HOME, id);
+    const calls = await sessionCalls(new SessionStore(FIXTURE_HOME), id, OPTIONS);
+    expect(calls).toMatchObject({ total_calls: model.calls.length, skipped_lines: stats.skipped, bad_field_lines: stats.badFieldLines });
+    const usage = await sessionTokenUsage(new SessionStore(FIXTURE_HOME), id);
+    expect(usage).toMatchObject({ skipped_lines: stats.skipped, bad_field_lines: stats.badFieldLines });
   });
 });
 
