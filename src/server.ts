@@ -2,10 +2,9 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { createRequire } from "node:module";
 import { RunManager } from "./runs/run-manager.js";
-import type { ServerConfig } from "./config/config.js";
+import { sessionStoreOf, type ServerConfig } from "./config/config.js";
 import { registerTriagePrompt } from "./prompts/triage.js";
 import { registerSessionResources } from "./resources/sessions.js";
-import { SessionStore } from "./sessions/index.js";
 import { serveHostSafeSchemas } from "./tools/host-schemas.js";
 import { registerTools } from "./tools/index.js";
 
@@ -30,7 +29,7 @@ export function createServer(config: ServerConfig): { server: McpServer; runs: R
     },
   );
   // this server's session caches and saved folds: nothing is shared with another server in this process
-  const sessions = new SessionStore(config.codexHome, { stateDir: config.runner.stateDir });
+  const sessions = sessionStoreOf(config);
   const runs = new RunManager(config.runner, sessions);
   registerTools(server, { config, runs, sessions });
   serveHostSafeSchemas(server);

@@ -1,7 +1,8 @@
 // `codex-control-mcp export --otlp <url>`: the sessions of the report's filters sent to an OpenTelemetry
 // collector as traces (src/export/otel.ts). Exits 1 when spans could not be delivered.
-import { loadPrices, sessionsReport, SessionStore, type SessionDigest } from "../sessions/index.js";
+import { loadPrices, sessionsReport, type SessionDigest } from "../sessions/index.js";
 import { ExplainedError } from "../shared/errors.js";
+import { sessionStoreOf } from "../config/config.js";
 import { UsageError, type Command } from "./index.js";
 
 export const exportCommand: Command = {
@@ -21,7 +22,7 @@ export const exportCommand: Command = {
   async run(values, _positionals, config) {
     const url = tracesUrl(values.otlp);
     const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
-    const store = new SessionStore(config.codexHome, { stateDir: config.runner.stateDir });
+    const store = sessionStoreOf(config);
     // the SDK is large: loaded only by this command
     const { OtlpSessionExporter } = await import("../export/otel.js");
     const exporter = new OtlpSessionExporter(url);

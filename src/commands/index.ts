@@ -3,7 +3,7 @@
 // Exit codes: 0 ok · 1 error (unknown session, failed check) · 2 wrong usage · 3 the session did not complete.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { RunManager } from "../runs/run-manager.js";
-import type { ServerConfig } from "../config/config.js";
+import { sessionStoreOf, type ServerConfig } from "../config/config.js";
 import { doctor, renderDoctor } from "../doctor/doctor.js";
 import { inline, localTime, renderCalls, renderRun, renderSummary, renderUsage } from "../text/render.js";
 import type { RunView } from "../runs/run-view.js";
@@ -25,7 +25,7 @@ const json = { type: "boolean" } as const;
 
 /** One command, one store: folds saved in the state dir make the next command on the same session fast. */
 function storeOf(config: ServerConfig): SessionStore {
-  return new SessionStore(config.codexHome, { stateDir: config.runner.stateDir });
+  return sessionStoreOf(config);
 }
 const help = { type: "boolean", short: "h" } as const;
 

@@ -1,10 +1,11 @@
 // `codex-control-mcp report`: the sessions_report tool for people (the same report; --json prints its structuredContent).
 import { join } from "node:path";
 import { RunManager } from "../runs/run-manager.js";
-import { loadPrices, sessionsReport, SessionStore } from "../sessions/index.js";
+import { loadPrices, sessionsReport } from "../sessions/index.js";
 import { renderReport } from "../sessions/report/render.js";
 import { REPORT_GROUPS, type ReportGroup } from "../sessions/report/view.js";
 import { ExplainedError } from "../shared/errors.js";
+import { sessionStoreOf } from "../config/config.js";
 import { UsageError, type Command } from "./index.js";
 
 export const reportCommand: Command = {
@@ -25,7 +26,7 @@ export const reportCommand: Command = {
     const by = typeof values.by === "string" ? values.by : "day";
     if (!(REPORT_GROUPS as readonly string[]).includes(by)) throw new UsageError(`--by "${by}" is not one of ${REPORT_GROUPS.join(", ")}.`);
     const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
-    const store = new SessionStore(config.codexHome, { stateDir: config.runner.stateDir });
+    const store = sessionStoreOf(config);
     const runs = new RunManager(config.runner);
     try {
       const pricesFile = text("prices");

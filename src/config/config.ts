@@ -4,7 +4,7 @@ import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { RunnerConfig } from "../runs/run-manager.js";
 import { CONFIG_KEY } from "../codex/toml.js";
-import { defaultCodexHome } from "../sessions/index.js";
+import { defaultCodexHome, SessionStore } from "../sessions/index.js";
 
 export interface ServerConfig {
   /** Where Codex keeps its sessions: CODEX_HOME, else ~/.codex. */
@@ -148,4 +148,9 @@ export function flagHelp(): string {
   return Object.entries(FLAGS)
     .map(([name, spec]) => `  --${name}${spec.type === "string" ? " VALUE" : ""}`.padEnd(30) + `${spec.help} [${spec.env}]`)
     .join("\n");
+}
+
+/** The session reader of a process with this configuration: its saved folds in the state dir, its allowed roots. */
+export function sessionStoreOf(config: ServerConfig): SessionStore {
+  return new SessionStore(config.codexHome, { stateDir: config.runner.stateDir, allowedRoots: config.runner.allowedRoots });
 }

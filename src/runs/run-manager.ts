@@ -73,7 +73,7 @@ export class RunManager {
   constructor(
     readonly config: RunnerConfig,
     /** The session reader of the server this manager belongs to. */
-    readonly sessions: SessionStore = new SessionStore(config.codexHome, { stateDir: config.stateDir }),
+    readonly sessions: SessionStore = new SessionStore(config.codexHome, { stateDir: config.stateDir, allowedRoots: config.allowedRoots }),
   ) {
     this.registry = new RunRegistry(config.stateDir, sessions, config.killGraceMs, config.codexBin, () => operatorPolicy(config));
     // CODEX_HOME as runs get it: with --env-allow the probe's Codex would otherwise write into ~/.codex

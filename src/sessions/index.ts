@@ -7,6 +7,8 @@ import type { TokenTotals } from "./events.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listSessions as listInStore, type ListOptions } from "./list.js";
 import { daysNewestFirst, resolveSession as resolveInStore, SessionLookupError, statFiles, type RolloutFile } from "./locate.js";
+import { realpath } from "node:fs/promises";
+import { isAbsolute, sep } from "node:path";
 import { codexHomeProblem } from "./codex-home.js";
 import { readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import type { Invocation } from "./resume-command.js";
@@ -47,14 +49,31 @@ function storeOf(source: SessionSource): SessionStore {
   return typeof source === "string" ? new SessionStore(source) : source;
 }
 
+/**
+ * The one check of every session reference, for the tools, the resources and the CLI alike: an id, a prefix,
+ * `last`, or an explicit path inside CODEX_HOME and inside the operator's allowed roots.
+ */
 export async function resolveSession(source: SessionSource, ref: string): Promise<RolloutFile> {
   const store = storeOf(source);
+  await mustBeInsideAllowedRoots(store.allowedRoots, ref);
   try {
     return await resolveInStore(store.home, ref, store.names);
   } catch (error) {
     const problem = error instanceof SessionLookupError ? await codexHomeProblem(store.home) : null;
     throw problem !== null ? new SessionLookupError(problem) : error;
   }
+}
+
+/** An explicit rollout path outside the allowed roots is refused before anything is read. */
+async function mustBeInsideAllowedRoots(roots: readonly string[], ref: string): Promise<void> {
+  if (roots.length === 0 || !isAbsolute(ref.trim())) return;
+  const real = await realpath(ref.trim()).catch(() => undefined);
+  if (real === undefined) return; // the reader says the file does not exist
+  for (const root of roots) {
+    const realRoot = await realpath(root).catch(() => undefined);
+    if (realRoot !== undefined && (real === realRoot || real.startsWith(`${realRoot}${sep}`))) return;
+  }
+  throw new SessionLookupError(`${ref} is outside the allowed roots of this server (${roots.join(", ")}): pass a session id instead.`);
 }
 
 export async function listSessions(source: SessionSource, options: ListOptions) {

@@ -17,6 +17,8 @@ export interface SessionStoreOptions {
   saveAfterBytes?: number;
   /** A first question on a log this long or longer is answered without a fold where it can be (default QUICK_FROM_BYTES). */
   quickFromBytes?: number;
+  /** The operator's --allowed-root: an explicit rollout path must resolve inside one (empty: anywhere in CODEX_HOME). */
+  allowedRoots?: readonly string[];
 }
 
 /**
@@ -40,10 +42,14 @@ export class SessionStore {
   private readonly saveAfterBytes: number;
   readonly quickFromBytes: number;
 
+  /** Explicit rollout paths must resolve inside one of these (after CODEX_HOME); empty: no such limit. */
+  readonly allowedRoots: readonly string[];
+
   constructor(
     readonly home: string,
     options: SessionStoreOptions = {},
   ) {
+    this.allowedRoots = options.allowedRoots ?? [];
     const saveAfter = options.saveAfterBytes !== undefined ? { saveAfterBytes: options.saveAfterBytes } : {};
     const foldsDir = options.stateDir !== undefined ? join(options.stateDir, "folds") : undefined;
     this.folds = new FoldCache(foldsDir, saveAfter);

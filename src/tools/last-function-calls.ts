@@ -2,7 +2,6 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { renderCalls } from "../text/render.js";
 import type { ToolContext } from "./context.js";
-import { checkSessionRef } from "./policy.js";
 import { askSession } from "../sessions/index.js";
 import { answer, toolResult, withNote } from "./result.js";
 import { sessionCallsSchema } from "../sessions/views/calls.js";
@@ -18,7 +17,7 @@ const inputSchema = z.object({
 
 const outputSchema = sessionCallsSchema.shape;
 
-export function registerLastFunctionCallsTool(server: McpServer, { config, sessions }: ToolContext): void {
+export function registerLastFunctionCallsTool(server: McpServer, { sessions }: ToolContext): void {
   server.registerTool(
     "last_function_calls",
     {
@@ -31,7 +30,6 @@ export function registerLastFunctionCallsTool(server: McpServer, { config, sessi
     },
     ({ session_id, limit, include_output, max_output_chars }) =>
       answer("last_function_calls", async () => {
-        await checkSessionRef(config, session_id);
         const result = await askSession(sessions, session_id, { kind: "calls", options: { limit, includeOutput: include_output, maxOutputChars: max_output_chars } });
         return toolResult(result, renderCalls(result.session_id, result.total_calls, result.calls));
       }),

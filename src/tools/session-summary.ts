@@ -2,7 +2,6 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { renderSummary } from "../text/render.js";
 import type { ToolContext } from "./context.js";
-import { checkSessionRef } from "./policy.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
 import { askSession, DIAGNOSIS_CATEGORIES } from "../sessions/index.js";
 import { answer, toolResult, withNote } from "./result.js";
@@ -29,7 +28,6 @@ export function registerSessionSummaryTool(server: McpServer, { config, runs, se
     },
     ({ session_id, reasoning_limit }) =>
       answer("session_summary", async () => {
-        await checkSessionRef(config, session_id);
         const summary = await askSession(sessions, session_id, { kind: "summary", options: { reasoningLimit: reasoning_limit, runFacts: (id) => runFactsFor(runs, id), invocation: invocationOf(config) } });
         return toolResult(summary, renderSummary(summary));
       }),

@@ -1,7 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
-import { checkSessionRef } from "./policy.js";
 import { askSession } from "../sessions/index.js";
 import { renderUsage } from "../text/render.js";
 import { answer, toolResult, withNote } from "./result.js";
@@ -12,7 +11,7 @@ const inputSchema = z.object({ session_id: sessionIdInput });
 
 const outputSchema = sessionTokenUsageSchema.shape;
 
-export function registerTokenUsageTool(server: McpServer, { config, sessions }: ToolContext): void {
+export function registerTokenUsageTool(server: McpServer, { sessions }: ToolContext): void {
   server.registerTool(
     "token_usage",
     {
@@ -25,7 +24,6 @@ export function registerTokenUsageTool(server: McpServer, { config, sessions }: 
     },
     ({ session_id }) =>
       answer("token_usage", async () => {
-        await checkSessionRef(config, session_id);
         const usage = await askSession(sessions, session_id, { kind: "usage" });
         return toolResult(usage, renderUsage(usage));
       }),
