@@ -31,8 +31,9 @@ export default tseslint.config(
   {
     files: ["src/codex/**/*.ts"],
     rules: layers(
-      [MCP_LAYER, "src/codex drives the Codex CLI and never depends on the MCP layer: pass what it needs in as plain data."],
-      [["../sessions/*", "!../sessions/index.js"], "src/codex reads sessions through their public API only: import from ../sessions/index.js (export what you need there)."],
+      // a sub-folder (src/codex/app-server) reaches the same layers one level further up
+      [[...MCP_LAYER, ...MCP_LAYER.filter((p) => p.startsWith("../")).map((p) => `../${p}`)], "src/codex drives the Codex CLI and never depends on the MCP layer: pass what it needs in as plain data."],
+      [["../sessions/*", "!../sessions/index.js", "../../sessions/*", "!../../sessions/index.js"], "src/codex reads sessions through their public API only: import from ../sessions/index.js (export what you need there)."],
     ),
   },
   {
