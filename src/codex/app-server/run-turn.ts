@@ -1,6 +1,7 @@
 // One run over `codex app-server`: start (or resume) a thread, run one turn with the prompt, stream progress,
 // steer or interrupt it on request, hand approval requests to a callback, and end with the turn's outcome and
 // the session id. The caller (the run's supervisor) owns durability: this only drives the conversation.
+import { ExplainedError } from "../../shared/errors.js";
 import { AppServerClient, AppServerError } from "./client.js";
 import { applyNotification, initialTurnState, liveNumbersLine, type TurnEnd, type TurnState } from "./progress.js";
 import {
@@ -78,6 +79,9 @@ export interface AppServerRun {
   /** Stops the app-server (after `done`, or to abandon the run). */
   close(): Promise<void>;
 }
+
+/** A steer is a nudge, not a new prompt; a huge one would crowd the model's context. */
+export const MAX_STEER_CHARS = 16_000;
 
 const DECISION_WORDS: Record<string, ApprovalDecision> = { accept: "approve", acceptForSession: "approve_for_session", decline: "decline", cancel: "cancel" };
 
@@ -207,6 +211,9 @@ export async function startAppServerRun(options: AppServerRunOptions): Promise<A
     turnId,
     rolloutPath,
     steer: async (message) => {
+      if (message.length === 0 || message.length > MAX_STEER_CHARS) {
+        throw new ExplainedError(`a steer message must be 1 to ${MAX_STEER_CHARS} characters (got ${message.length}); shorten it, or put the detail in a file the run can read.`);
+      }
       const result = await client.request("turn/steer", { threadId: sessionId, expectedTurnId: turnId, input: [textInput(message)] }, turnSteerResultSchema);
       options.onProgress?.(`steered: ${message}`);
       return { turnId: result.turnId };
