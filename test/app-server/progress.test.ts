@@ -102,6 +102,18 @@ describe("checks on the messages relied on", () => {
     });
   });
 
+  it("reads a file-change approval (v2/FileChangeRequestApprovalParams, written by hand: the fake model's mock-model gets no apply_patch tool from 0.169)", () => {
+    const params = { threadId: "t", turnId: "u", itemId: "call_1", startedAtMs: 1, reason: "write outside the workspace", grantRoot: "/srv/app" };
+    expect(approvalOf("item/fileChange/requestApproval", params, "a2")).toEqual({
+      approvalId: "a2",
+      kind: "file_change",
+      summary: "write under /srv/app",
+      cwd: null,
+      reason: "write outside the workspace",
+      decisions: ["approve", "approve_for_session", "decline", "cancel"],
+    });
+  });
+
   it("refuses a changed approval request instead of guessing", () => {
     expect(() => approvalOf("item/commandExecution/requestApproval", { threadId: "t" }, "a1")).toThrow(/protocol changed/);
     expect(approvalOf("item/tool/requestUserInput", {}, "a1")).toBeUndefined();

@@ -1,6 +1,7 @@
 // The app-server driver end to end: the real CLI 0.169 `codex app-server` against the fake model, each test in
 // its own CODEX_HOME (test/support/codex-home.ts) with a clean HOME.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppServerError } from "../../src/codex/app-server/client.js";
@@ -176,6 +177,38 @@ describe("one run over codex app-server", () => {
         expect(result.approvals.map((a) => a.decision)).toEqual([decision === "approve" ? "approve" : "decline"]);
         expect(existsSync(join(workdir, "..", "outside.txt"))).toBe(decision === "approve");
         expect(progress).toContain(decision === "approve" ? "approval a1: approve" : "declined: /bin/bash -lc 'touch ../outside.txt'");
+      } finally {
+        await run.close();
+      }
+    });
+  }
+
+  for (const decision of ["approve", "decline"] as const) {
+    it(`forwards an MCP server's questions (Codex's tool-call approval, then the server's own elicitation) and obeys "${decision}"`, async () => {
+      const asked: string[] = [];
+      const { home, workdir } = await makeCodexHome(model.url, "appserver");
+      // support/elicit-server.mjs: one tool, `confirm`, that asks "Deploy to production?" with elicitation/create
+      await appendFile(join(home, "config.toml"), `\n[mcp_servers.elicit]\ncommand = "node"\nargs = [${JSON.stringify(join(import.meta.dirname, "support", "elicit-server.mjs"))}]\n`);
+      const run = await startAppServerRun({
+        codexBin: PINNED_CODEX,
+        env: codexEnv(home),
+        cwd: workdir,
+        prompt: "please MCP:confirm {}",
+        sandbox: "workspace-write",
+        approvalPolicy: "on-request",
+        onApproval: async (request) => {
+          asked.push(`${request.kind} ${request.summary} [${request.decisions.join(",")}]`);
+          return decision;
+        },
+      });
+      try {
+        const result = await run.done;
+        expect(result.end).toBe("completed");
+        const toolApproval = 'mcp_elicitation elicit: Allow the elicit MCP server to run tool "confirm"? [approve,decline,cancel]';
+        // declined, the tool never runs, so its own question never comes
+        expect(asked).toEqual(decision === "approve" ? [toolApproval, "mcp_elicitation elicit: Deploy to production? [approve,decline,cancel]"] : [toolApproval]);
+        if (decision === "approve") expect(result.finalMessage).toBe("Done. The tool said: elicitation accept");
+        else expect(result.finalMessage).not.toContain("elicitation accept");
       } finally {
         await run.close();
       }
