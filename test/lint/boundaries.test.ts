@@ -60,6 +60,17 @@ describe("every zone's imports are an allowlist", () => {
     expect(await zoneErrors("src/tools/policy.ts", 'import { RunLedger } from "../contract/index.js";\nexport const x = RunLedger;\n')).toEqual([]);
   });
 
+  it("a sub-folder is in its zone: src/codex/app-server keeps off the MCP layer and sessions' internals", async () => {
+    const file = "src/codex/app-server/client.ts";
+    expect(await zoneErrors(file, 'import { registerTools } from "../../tools/index.js";\nexport const x = registerTools;\n')).toEqual([
+      "src/codex may not import src/tools/index.js: src/codex may import src/shared, src/sessions/index",
+    ]);
+    expect(await zoneErrors(file, 'import { tokenUsage } from "../../sessions/usage.js";\nexport const x = tokenUsage;\n')).toEqual([
+      "src/codex may not import src/sessions/usage.js: src/codex may import src/shared, src/sessions/index",
+    ]);
+    expect(await zoneErrors(file, 'import { SessionStore } from "../../sessions/index.js";\nimport { isRecord } from "../../shared/json.js";\nexport const x = [SessionStore, isRecord];\n')).toEqual([]);
+  });
+
   it("a file in a folder the table does not name is in no zone", () => {
     // the rule alone (no type-aware parser: the file does not exist)
     const linter = new Linter({ configType: "flat" });
