@@ -8,7 +8,7 @@ import { AppServerError } from "../../src/codex/app-server/client.js";
 import { probeAppServer } from "../../src/codex/app-server/probe.js";
 import { startAppServerRun, type AppServerRun, type ApprovalRequest } from "../../src/codex/app-server/run-turn.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
-import { codexVersion, PINNED_CODEX } from "../support/codex-versions.js";
+import { codexVersion, PINNED_CODEX, PINNED_VERSION } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 
 let model: FakeModel;
@@ -236,7 +236,7 @@ describe("the protocol probe", () => {
   it("finds every method the engine uses in the pinned CLI", async () => {
     const { home } = await makeCodexHome(model.url, "appserver");
     const protocol = await probeAppServer(PINNED_CODEX, codexEnv(home));
-    expect(protocol.version).toBe("0.169.0");
+    expect(protocol.version).toBe(PINNED_VERSION);
     expect(protocol.clientMethods.has("turn/steer")).toBe(true);
     expect(protocol.serverRequests.has("item/commandExecution/requestApproval")).toBe(true);
   });
