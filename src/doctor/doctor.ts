@@ -5,6 +5,8 @@ import { z } from "zod";
 import { CodexUnavailableError, JSON_STREAMS, type Capabilities } from "../codex/capabilities.js";
 import type { RunManager } from "../runs/run-manager.js";
 import { stateChecks } from "../runs/state-checks.js";
+import { liveRateLimitsLine, liveRateLimitsView, readLiveRateLimits } from "../codex/app-server/index.js";
+import { stringEnv } from "../shared/env.js";
 import type { ServerConfig } from "../config/config.js";
 import { assessCredentials, CREDENTIAL_SOURCES, probeEndpoint, readCodexFiles } from "../codex/credentials.js";
 import { listRolloutFiles } from "../sessions/index.js";
@@ -118,6 +120,12 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
       "no --allowed-root: a caller may run Codex in any directory this user can write (except /, the home directory itself, CODEX_HOME and the state dir) and attach any image this user can read",
       "Start the server with --allowed-root DIR (repeatable) for the directories callers may work in, e.g. your projects folder.",
     );
+  }
+  // the plan's live windows, where the login has them (an API key has none: said plainly, not a failure)
+  if (options.probe !== false && caps !== undefined && homeExists) {
+    const limits = liveRateLimitsView(await readLiveRateLimits(runner.codexBin, runner.codexHome, stringEnv({ ...runner.childEnv, CODEX_HOME: runner.codexHome })));
+    const resets = limits.resets_at ? `; runs fail with usage_limit until ${limits.resets_at}` : "";
+    add("live rate limits", limits.state === "exhausted" ? "warn" : "ok", `${liveRateLimitsLine(limits)}${resets}`, limits.state === "exhausted" ? "Wait for the reset, or switch to an API key (a provider's env_key) to keep working." : null);
   }
   // whose the state dir is, what a sandboxed run could reach of it and of CODEX_HOME, which of its files were ignored
   for (const check of await stateChecks(runner, config.readOnly)) add(check.name, check.level, check.found, check.fix);

@@ -6,26 +6,37 @@ import { renderUsage } from "../text/render.js";
 import { answer, toolResult, withNote } from "./result.js";
 import { sessionTokenUsageSchema } from "../sessions/views/usage.js";
 import { sessionIdInput } from "./schemas.js";
+import { liveRateLimitsLine, liveRateLimitsSchema, liveRateLimitsView, readLiveRateLimits } from "../codex/app-server/index.js";
+import { stringEnv } from "../shared/env.js";
 
-const inputSchema = z.object({ session_id: sessionIdInput });
+const inputSchema = z.object({
+  session_id: sessionIdInput,
+  live: z
+    .boolean()
+    .default(false)
+    .describe("Also read the ChatGPT plan's live 5-hour and weekly windows now (starts a short-lived `codex app-server`, about a second; no model turn)."),
+});
 
-const outputSchema = sessionTokenUsageSchema.shape;
+const outputSchema = { ...sessionTokenUsageSchema.shape, live_rate_limits: liveRateLimitsSchema.nullable().optional() };
 
-export function registerTokenUsageTool(server: McpServer, { sessions }: ToolContext): void {
+export function registerTokenUsageTool(server: McpServer, { config, sessions }: ToolContext): void {
   server.registerTool(
     "token_usage",
     {
       title: "Token usage of a Codex session",
       description:
-        "Token totals of a Codex session from its own counters (input, cached input, output, reasoning, total), per turn and for the last turn, how full the context window was, and the newest rate-limit readings (primary and secondary window: percent used, window length, reset time). Sessions from CLIs that logged no counters get nulls and a note, never estimates.",
+        "Token totals of a Codex session from its own counters (input, cached input, output, reasoning, total), per turn and for the last turn, how full the context window was, and the newest rate-limit readings the session logged (primary and secondary window: percent used, window length, reset time); with live: true, also the plan's windows as they are now (live_rate_limits). Sessions from CLIs that logged no counters get nulls and a note, never estimates.",
       inputSchema: inputSchema.shape,
       outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    ({ session_id }) =>
+    ({ session_id, live }) =>
       answer("token_usage", async () => {
         const usage = await askSession(sessions, session_id, { kind: "usage" });
-        return toolResult(usage, renderUsage(usage));
+        if (!live) return toolResult(usage, renderUsage(usage));
+        const { runner } = config;
+        const limits = liveRateLimitsView(await readLiveRateLimits(runner.codexBin, runner.codexHome, stringEnv(runner.childEnv)));
+        return toolResult({ ...usage, live_rate_limits: limits }, `${renderUsage(usage)}\nlive rate limits: ${liveRateLimitsLine(limits)}`);
       }),
   );
 }

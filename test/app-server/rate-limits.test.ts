@@ -1,7 +1,8 @@
 // Live quota: `account/rateLimits/read` from a short-lived real CLI 0.169 app-server, against a fake ChatGPT
 // backend on loopback that Codex reaches through its own `chatgpt_base_url` config.
-import { readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyRateLimits, readLiveRateLimits } from "../../src/codex/app-server/rate-limits.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
@@ -81,5 +82,44 @@ describe("classifyRateLimits", () => {
   it("takes the later reset when both windows are used up", () => {
     expect(classifyRateLimits({ primary: { usedPercent: 100, windowMinutes: 300, resetsAt: 10 }, secondary: { usedPercent: 100, windowMinutes: 10080, resetsAt: 20 }, planType: null })).toMatchObject({ state: "exhausted", resetsAt: 20 });
     expect(classifyRateLimits({ primary: { usedPercent: 99, windowMinutes: 300, resetsAt: 10 }, secondary: null, planType: "pro" })).toMatchObject({ state: "ok", resetsAt: null, weekly: null });
+  });
+});
+
+describe("the live windows in doctor and token_usage", () => {
+  it("doctor warns with the reset when a window is used up; token_usage live: true shows the windows", async () => {
+    const { connect, testConfig } = await import("../support/mcp.js");
+    const { home: codexHome, env } = await home("chatgpt");
+    const mcp = await connect(testConfig({ codexHome, codexBin: PINNED_CODEX, childEnv: env }));
+    chatgpt.setExhausted(true);
+    try {
+      const checks = ((await mcp.call("doctor", {})).structuredContent as { checks: Array<{ name: string; level: string; found: string; fix: string | null }> }).checks;
+      expect(checks.find((check) => check.name === "live rate limits")).toEqual({
+        name: "live rate limits",
+        level: "warn",
+        found: `used up (plus plan): 5-hour 100% used (resets ${new Date(1798761600 * 1000).toISOString()}) · weekly 60% used (resets ${new Date(1799366400 * 1000).toISOString()}); runs fail with usage_limit until ${new Date(1798761600 * 1000).toISOString()}`,
+        fix: "Wait for the reset, or switch to an API key (a provider's env_key) to keep working.",
+      });
+      chatgpt.setExhausted(false);
+      // a session of the home's own, so token_usage has something to answer about
+      const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "codex-home", "sessions");
+      const name = (await readdir(fixtures, { recursive: true })).find((file) => file.endsWith(".jsonl")) ?? "";
+      await mkdir(join(codexHome, "sessions", dirname(name)), { recursive: true });
+      await copyFile(join(fixtures, name), join(codexHome, "sessions", name));
+      const id = /([0-9a-f-]{36})\.jsonl$/.exec(name)?.[1] ?? "";
+      const usage = (await mcp.call("token_usage", { session_id: id, live: true })).structuredContent as { live_rate_limits: unknown };
+      expect(usage.live_rate_limits).toEqual({
+        state: "ok",
+        five_hour: { used_percent: 25, window_minutes: 300, resets_at: new Date(1798761600 * 1000).toISOString() },
+        weekly: { used_percent: 60, window_minutes: 10080, resets_at: new Date(1799366400 * 1000).toISOString() },
+        plan_type: "plus",
+        resets_at: null,
+        reason: null,
+      });
+      // without live, nothing is started and the field is absent
+      expect("live_rate_limits" in ((await mcp.call("token_usage", { session_id: id })).structuredContent ?? {})).toBe(false);
+    } finally {
+      chatgpt.setExhausted(false);
+      await mcp.close();
+    }
   });
 });
