@@ -27,7 +27,7 @@ Environment:
 `;
 
 // the names of src/commands (kept here so that serving, --version and --help do not load them)
-const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "runs", "status", "cancel", "doctor"]);
+const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "runs", "status", "cancel", "review", "doctor"]);
 
 async function main(argv: string[]): Promise<number | undefined> {
   if (argv[0] !== undefined && COMMAND_NAMES.has(argv[0])) {

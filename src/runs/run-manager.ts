@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkStateDir, INPUTS_DIR, lastMessageFile, ownDirectory, removeTree, runDir, runsDir, SUPERVISOR_LOG, type Job } from "../contract/index.js";
 import { buildExecArgv, type ExecRequest } from "../codex/argv.js";
+import { reviewInvocation } from "../codex/review-argv.js";
 import { CapabilityProbe } from "../codex/capabilities.js";
 import { processId } from "../codex/liveness.js";
 import { DEPTH_MARKER, RUN_MARKER, SUPERVISOR_MARKER, delegationDepth } from "../codex/processes.js";
@@ -103,7 +104,7 @@ export class RunManager {
     const stateProblem = await checkStateDir(config.stateDir);
     if (stateProblem !== undefined) throw new RunRefusedError(`${stateProblem}; runs are refused until only this user can write it (or choose another with --state-dir).`);
     const reach = await reachOf(config);
-    if (request.mode === "sandboxed" && reach.refusal !== undefined) throw new RunRefusedError(reach.refusal);
+    if ((request.mode === "sandboxed" || request.mode === "auto-review") && reach.refusal !== undefined) throw new RunRefusedError(reach.refusal);
     const workspace = await checkWorkspace(request.cwd, config);
     const cwd = workspace.path;
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
@@ -161,7 +162,9 @@ export class RunManager {
         argv,
         workspace,
         env: { ...stringEnv(config.childEnv), CODEX_HOME: config.codexHome, [RUN_MARKER]: runId, [DEPTH_MARKER]: String(depth + 1) },
-        prompt: request.prompt,
+        // a review's stdin is what its invocation says (empty, or the adapted review prompt)
+        prompt: request.review ? reviewInvocation(request.review, caps).stdin : request.prompt,
+        task: request.review ? "review" : "exec",
         mode: request.mode,
         model: request.model ?? null,
         timeoutMs,

@@ -1,10 +1,11 @@
 // What the tools show of a run: as its supervisor published it, or (runs of earlier versions) from the ledger.
 import { z } from "zod";
-import { runStateSchema, skippedGitCheck, type CheckedDirectory, type LedgerRun, type RunState } from "../contract/index.js";
+import { RUN_TASKS, runStateSchema, skippedGitCheck, type CheckedDirectory, type LedgerRun, type RunState } from "../contract/index.js";
 import { SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
 import { workspaceDifference } from "../codex/workspace-identity.js";
 import { invocationOfRun, openSession, resolveSession, resumeCommandLine, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import { policyDifferences, type OperatorPolicy } from "./run-policy.js";
+import { reviewSchema, type Review } from "./review-output.js";
 
 export type { OperatorPolicy } from "./run-policy.js";
 
@@ -25,11 +26,13 @@ export const runViewSchema = runStateSchema.omit({ model: true, event_count: tru
   rollout_path: z.string().nullable(),
   resume_command: z.string().nullable().describe("The shell command that resumes the run's session, ready to paste."),
   effective: effectiveSchema.nullable(),
+  task: z.enum(RUN_TASKS).describe('"exec": a task (run_codex, resume_session); "review": a code review (review_changes).'),
+  review: reviewSchema.nullable().describe("A review run, once ended: what the reviewer found. null for tasks and for reviews still running or that recorded none."),
 });
 export type RunView = z.infer<typeof runViewSchema>;
 
 /** A run as its supervisor published it, with the ledger's end (when there is one) as the last word. */
-export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunState, entry: LedgerRun, effective: Effective | null, codexBin: string): Promise<RunView> {
+export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunState, entry: LedgerRun, effective: Effective | null, codexBin: string, review: Review | null = null): Promise<RunView> {
   const { end } = entry;
   const sessionId = end?.session_id ?? snapshot.session_id ?? entry.session_id;
   const ended = end !== null || snapshot.status !== "running";
@@ -48,6 +51,8 @@ export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunState,
     stderr_tail: end?.stderr_tail || snapshot.stderr_tail,
     resume_command: sessionId ? resumeCommandLine({ ...invocationOf(sessions, entry, codexBin), sessionId, cwd: snapshot.cwd, sandbox: SANDBOX_OF_MODE[snapshot.mode] }) : null,
     effective,
+    task: snapshot.task ?? entry.start.task ?? "exec",
+    review,
     mode: snapshot.mode,
     cwd: snapshot.cwd,
     started_at: snapshot.started_at,
@@ -77,6 +82,8 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, 
     stderr_tail: end?.stderr_tail ?? "",
     resume_command: sessionId ? resumeCommandLine({ ...invocationOf(sessions, entry, codexBin), sessionId, cwd: start.cwd, sandbox: SANDBOX_OF_MODE[start.mode] }) : null,
     effective: null,
+    task: start.task ?? "exec",
+    review: null,
     mode: start.mode,
     cwd: start.cwd,
     started_at: start.at,

@@ -10,6 +10,7 @@ import { runViewSchema } from "../runs/run-view.js";
 import type { RunManager, RunnerConfig, RunView } from "../runs/run-manager.js";
 import { humanDuration } from "../config.js";
 import { renderRun } from "../render.js";
+import { renderReview } from "../runs/review-output.js";
 import { toolResult } from "./result.js";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -59,8 +60,16 @@ export const BACKGROUND_ANSWER_MS = 15_000;
 export async function answerRun(runs: RunManager, runId: string, how: { background: boolean; waitMs: number }, extra: Extra): Promise<CallToolResult> {
   const view = how.background ? await runs.registry.wait(runId, BACKGROUND_ANSWER_MS, { untilSession: true }) : await waitForRun(runs, runId, how.waitMs, extra, 0);
   if (!view) throw new Error(`run ${runId} is missing from the ledger right after its start`);
-  return toolResult(view, renderRun(view));
+  return toolResult(view, renderRunAndReview(view));
 }
+
+/** The run's text mirror, with a review's findings and verdict after it. */
+export function renderRunAndReview(view: RunView, reader?: Parameters<typeof renderRun>[1]): string {
+  const run = renderRun(view, reader);
+  return view.review ? `${run}\n${renderReview(view.review)}` : run;
+}
+
+
 
 /**
  * Waits until the run ends or `waitMs` passes, sending progress notifications when the client asked for
