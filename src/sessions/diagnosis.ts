@@ -269,6 +269,18 @@ class Builder {
   completedTurn(where: string, turn: Turn, work: TurnWork): Diagnosis {
     const message = turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? undefined;
     const said = message !== undefined ? [`the agent's last message: ${quote(message)}`] : [];
+    const blocked = work.denials.filter((denial) => denial.kind === "approval");
+    if (blocked.length > 0) {
+      const command = this.resume({ options: ["-c", 'approval_policy="on-request"', "-c", 'approvals_reviewer="auto_review"'], prompt: "Approvals are decided by Codex's reviewer now; call the blocked tools again." });
+      return this.result(
+        "approval_required",
+        [`${where} completed, but ${blocked.length} MCP tool call(s) needed an approval \`codex exec\` cannot ask for`, ...said],
+        `Resume with resume_session mode "auto-review" (Codex's own reviewer decides the approval), or have the operator allow that tool in Codex's config; by hand: ${command}`,
+        command,
+        {},
+        work,
+      );
+    }
     if (work.denials.length > 0) return this.sandboxBlocked(where, work, said);
     if (work.failed.length > 0 && (work.lastCallFailed || work.gaveUp)) {
       const lead = work.lastCallFailed ? `${where} completed, but its last command failed` : `${where} completed, but the agent says it could not finish`;
@@ -346,7 +358,7 @@ function commandEvidence(work: TurnWork | undefined): string[] {
     (failed) => `failed: ${quote(failed.command, 200)} exited with ${failed.exit_code ?? "no exit code"}${failed.meaning ? ` (${failed.meaning})` : ""}`,
   );
   for (const denial of work.denials) {
-    const what = denial.kind === "escalation" ? "the approval policy rejected running it outside the sandbox" : `the sandbox${denial.mode ? ` (${denial.mode})` : ""} refused ${denial.kind === "network" ? "network access" : "a write"}${denial.target ? ` to ${denial.target}` : ""}`;
+    const what = denial.kind === "approval" ? "the MCP tool call needed an approval `codex exec` cannot ask for" : denial.kind === "escalation" ? "the approval policy rejected running it outside the sandbox" : `the sandbox${denial.mode ? ` (${denial.mode})` : ""} refused ${denial.kind === "network" ? "network access" : "a write"}${denial.target ? ` to ${denial.target}` : ""}`;
     lines.push(`blocked: ${quote(denial.command, 200)}: ${what}`);
   }
   return lines;
@@ -377,3 +389,4 @@ export function quote(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
 }
+

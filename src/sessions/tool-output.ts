@@ -21,7 +21,7 @@ export interface ParsedOutput {
  * denial only when the session ran sandboxed.
  */
 export interface Denial {
-  kind: "write" | "network" | "escalation";
+  kind: "write" | "network" | "escalation" | "approval";
   /** The path or host:port refused, when the output names it. */
   target: string | null;
   explicit: boolean;
@@ -89,6 +89,8 @@ export function denialOf(text: string): Denial | undefined {
   if (/^approval policy is \w+; reject command/m.test(text) || /^(?:exec command )?rejected by user/m.test(text)) {
     return { kind: "escalation", target: null, explicit: true };
   }
+  // an MCP tool call `codex exec` cancelled for want of an approval (0.169's words, then earlier versions')
+  if (/^MCP tool call requires approval|^user cancelled MCP tool call/m.test(text)) return { kind: "approval", target: null, explicit: true };
   const explicit = /Sandbox\(Denied|SandboxDenied|sandbox denied exec error|failed in sandbox/.test(text);
   const unescaped = text.replace(/\\+(['"])/g, "$1");
   const write = /['"‘]?(\/[^\s'"’:]*)['"’]?: (Read-only file system|Permission denied|Operation not permitted)/.exec(unescaped);

@@ -25,7 +25,7 @@ export const ERROR_SOURCES = ["log", "run", "stream", "stderr"] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 
 /** What the sandbox or the approval policy refused. */
-export const DENIAL_KINDS = ["write", "network", "escalation"] as const;
+export const DENIAL_KINDS = ["write", "network", "escalation", "approval"] as const;
 export type DenialKind = (typeof DENIAL_KINDS)[number];
 
 export function isSandboxMode(value: string | undefined): value is SandboxMode {
