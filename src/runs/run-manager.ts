@@ -47,7 +47,12 @@ export interface RunnerConfig {
   stopRunsOnExit: boolean;
   /** Keep the first 200 characters of each prompt in the ledger (--ledger-prompts); prompts can hold secrets. */
   recordPrompts: boolean;
+  /** While a call waits for a run, a progress notification at least this often (default HEARTBEAT_MS); tests shorten it. */
+  heartbeatMs?: number;
 }
+
+/** Some hosts reset their tool timeout on progress: a waiting call is never silent longer than this. */
+export const HEARTBEAT_MS = 15_000;
 
 export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "lastMessageFile" | "sandboxExclusions"> {
   prompt: string;
