@@ -99,7 +99,8 @@ function sandboxArgs(mode: RunMode, caps: Capabilities): string[] {
   const has = (flag: string) => caps.flags.has(flag);
   if (mode === "auto-review") {
     // Codex's own reviewer decides what asks to leave the sandbox: the flag where it exists, else its config
-    if (has("--approve-for-me") && has("--sandbox")) return ["--sandbox=workspace-write", "--approve-for-me"];
+    // the flag implies the workspace-write sandbox, and 0.169 refuses it beside --sandbox
+    if (has("--approve-for-me")) return ["--approve-for-me"];
     if (has("--sandbox") && atLeast(caps.version, AUTO_REVIEW_MIN_VERSION)) {
       return ["--sandbox=workspace-write", '--config=approval_policy="on-request"', '--config=approvals_reviewer="auto_review"'];
     }

@@ -59,7 +59,9 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         if (!cwd) {
           throw new SessionLookupError(`session ${sessionId} does not record its working directory (Codex before 0.32 did not), so it cannot be resumed in the same place.`);
         }
-        const previousMode = isSandboxMode(context?.sandbox) ? MODE_OF_SANDBOX[context.sandbox] : undefined;
+        // a session whose approvals Codex's reviewer decided goes on that way
+        const reviewed = context?.approvalsReviewer === "auto_review" && context.sandbox === "workspace-write";
+        const previousMode = reviewed ? "auto-review" : isSandboxMode(context?.sandbox) ? MODE_OF_SANDBOX[context.sandbox] : undefined;
         const mode = input.mode ?? previousMode ?? "sandboxed";
         if (input.mode === undefined && mode === "full-access" && !config.runner.allowFullAccess) {
           return toolError(

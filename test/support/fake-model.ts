@@ -30,6 +30,11 @@ export interface FakeModel {
   review: ReviewAnswer;
   /** Delay each answer by this many ms (a slow model; heartbeats). */
   delayMs: number;
+  /**
+   * What Codex's approvals reviewer (mode auto-review, `--approve-for-me`) decides: its request asks for a
+   * JSON answer in `text.format` with `outcome` allow|deny (0.169's guardian assessment).
+   */
+  guardian: "allow" | "deny";
   /** Requests to the other wire formats other hosts speak (Gemini API, Chat Completions, Anthropic Messages), in order. */
   otherRequests: Array<{ api: "gemini" | "chat" | "messages"; body: Record<string, unknown> }>;
   close(): Promise<void>;
@@ -190,7 +195,7 @@ export async function startFakeModel(): Promise<FakeModel> {
   const otherRequests: FakeModel["otherRequests"] = [];
   let responseCount = 0;
   const hanging = new Set<ServerResponse>();
-  const fake: FakeModel = { url: "", port: 0, requests, otherRequests, review: DEFAULT_REVIEW, delayMs: 0, close: () => Promise.resolve() };
+  const fake: FakeModel = { url: "", port: 0, requests, otherRequests, review: DEFAULT_REVIEW, delayMs: 0, guardian: "allow", close: () => Promise.resolve() };
 
   const server: Server = createServer((req, res) => {
     void handle(req, res);
@@ -263,6 +268,13 @@ export async function startFakeModel(): Promise<FakeModel> {
       return;
     }
 
+    if (isGuardianRequest(request)) {
+      const assessment = { risk_level: "low", user_authorization: "high", outcome: fake.guardian, rationale: `fake reviewer: ${fake.guardian}` };
+      send(outputItemDone(messageItem(n, JSON.stringify(assessment))));
+      send({ type: "response.completed", response: { id: `resp_${n}`, usage: { input_tokens: 100, output_tokens: 10, total_tokens: 110 } } });
+      res.end();
+      return;
+    }
     // Codex's reviewer: its instructions open with Codex's review guidelines; it answers a ReviewOutputEvent
     if (isReviewRequest(request) && !answeringToolOutput) {
       send(outputItemDone(messageItem(n, JSON.stringify(fake.review))));
@@ -400,6 +412,12 @@ function patchCallItem(n: number, file: string, tools: ToolSpec[]): Record<strin
     return { type: "function_call", id: `fc_${n}`, call_id: `call_${n}`, name: "apply_patch", arguments: JSON.stringify({ input: patch }) };
   }
   return { type: "custom_tool_call", id: `ctc_${n}`, call_id: `call_${n}`, name: "apply_patch", input: patch };
+}
+
+function isGuardianRequest(request: ResponsesRequest): boolean {
+  const format = (request.text as { format?: { schema?: { properties?: Record<string, unknown> } } } | undefined)?.format;
+  const outcome = format?.schema?.properties?.outcome as { enum?: unknown[] } | undefined;
+  return Array.isArray(outcome?.enum) && outcome.enum.includes("allow") && outcome.enum.includes("deny");
 }
 
 function isReviewRequest(request: ResponsesRequest): boolean {
