@@ -47,6 +47,8 @@ export const jobSchema = z.object({
   env: z.record(z.string(), z.string()),
   prompt: z.string(),
   task: z.enum(RUN_TASKS).default("exec"),
+  /** Codex makes a git worktree for the run (`--worktree`) and works there, not in `workspace`. */
+  worktree: z.boolean().default(false),
   mode: z.enum(RUN_MODES),
   model: text(200).nullable(),
   timeoutMs: z.number().int().positive(),
@@ -84,6 +86,8 @@ export const runStateSchema = z.object({
   mode: z.enum(RUN_MODES),
   /** Absent in states of earlier versions (a task). */
   task: z.enum(RUN_TASKS).optional(),
+  /** The run asked Codex for a worktree of its own; absent in states of earlier versions. */
+  worktree: z.boolean().optional(),
   cwd: path,
   /** The model the caller asked for (null: Codex's default), to compare with what the session used. */
   model: text(200).nullable(),

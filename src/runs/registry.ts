@@ -31,6 +31,7 @@ import {
 import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
 import type { SessionStore } from "../sessions/index.js";
 import { readReviewOutput, type Review } from "./review-output.js";
+import { readWorktree } from "../codex/worktree.js";
 import { effectiveSettings, viewOfLedgerRun, viewOfSnapshot, type Effective, type OperatorPolicy, type RunView } from "./run-view.js";
 
 interface Loaded {
@@ -220,12 +221,13 @@ export class RunRegistry {
       const sessionId = entry.end?.session_id ?? snapshot.session_id ?? entry.session_id;
       effective = await effectiveSettings(
         this.sessions,
-        { sessionId, mode: snapshot.mode, cwd: snapshot.cwd, model: snapshot.model, workspace: snapshot.workspace ?? null },
+        { sessionId, mode: snapshot.mode, cwd: snapshot.cwd, model: snapshot.model, workspace: snapshot.workspace ?? null, worktree: snapshot.worktree === true },
         await this.operatorPolicy(),
       );
       if (entry.end) this.effective.set(runId, effective);
     }
     const view = await viewOfSnapshot(this.sessions, snapshot, entry, effective, this.codexBin);
+    if (effective?.cwd) view.worktree = (await readWorktree(effective.cwd, this.sessions.home)) ?? null;
     if (view.task === "review" && view.status !== "running") {
       let review = this.reviews.get(runId);
       if (review === undefined) {

@@ -60,6 +60,8 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
   /** JSON Schema for the final message; written to a file for `--output-schema`. */
   outputSchema?: Record<string, unknown>;
   allowConcurrent?: boolean;
+  /** A resume in the Codex-managed worktree a run of this state dir made (under CODEX_HOME/worktrees). */
+  resumeInWorktree?: boolean;
 }
 
 /** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
@@ -110,7 +112,7 @@ export class RunManager {
     if (stateProblem !== undefined) throw new RunRefusedError(`${stateProblem}; runs are refused until only this user can write it (or choose another with --state-dir).`);
     const reach = await reachOf(config);
     if ((request.mode === "sandboxed" || request.mode === "auto-review") && reach.refusal !== undefined) throw new RunRefusedError(reach.refusal);
-    const workspace = await checkWorkspace(request.cwd, config);
+    const workspace = await checkWorkspace(request.cwd, config, request.resumeInWorktree === true);
     const cwd = workspace.path;
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
     if (timeoutMs > config.maxTimeoutMs) {
@@ -124,10 +126,11 @@ export class RunManager {
     // error here, the end recorded by the supervisor, or the settling of a run whose supervisor died
     const inputsDir = join(dir, INPUTS_DIR);
     const outputSchemaFile = request.outputSchema ? join(inputsDir, "schema.json") : undefined;
-    const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, ...exec } = request;
+    const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, resumeInWorktree: _inWorktree, ...exec } = request;
     // the argv is checked before a slot is taken: a request Codex cannot run waits for nothing
     buildExecArgv({ ...exec, cwd, images: exec.images?.map(() => "/image"), outputSchemaFile, lastMessageFile: "/message" }, caps);
-    const lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only", shareDirectory: request.allowConcurrent === true });
+    // a worktree run writes in the worktree Codex makes for it alone: one writer per directory holds per worktree
+    const lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only" && request.worktree !== true, shareDirectory: request.allowConcurrent === true });
     if (!(lease instanceof Lease)) {
       if (lease.kind === "busy_directory") {
         throw new RunRefusedError(
@@ -170,6 +173,7 @@ export class RunManager {
         // a review's stdin is what its invocation says (empty, or the adapted review prompt)
         prompt: request.review ? reviewInvocation(request.review, caps).stdin : request.prompt,
         task: request.review ? "review" : "exec",
+        worktree: request.worktree === true,
         mode: request.mode,
         model: request.model ?? null,
         timeoutMs,

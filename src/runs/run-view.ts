@@ -3,6 +3,7 @@ import { z } from "zod";
 import { RUN_TASKS, runStateSchema, skippedGitCheck, type CheckedDirectory, type LedgerRun, type RunState } from "../contract/index.js";
 import { SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
 import { workspaceDifference } from "../codex/workspace-identity.js";
+import { isCodexWorktreePath } from "../codex/worktree.js";
 import { invocationOfRun, openSession, resolveSession, resumeCommandLine, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import { policyDifferences, type OperatorPolicy } from "./run-policy.js";
 import { reviewSchema, type Review } from "./review-output.js";
@@ -28,6 +29,10 @@ export const runViewSchema = runStateSchema.omit({ model: true, event_count: tru
   resume_command: z.string().nullable().describe("The shell command that resumes the run's session, ready to paste."),
   effective: effectiveSchema.nullable(),
   task: z.enum(RUN_TASKS).describe('"exec": a task (run_codex, resume_session); "review": a code review (review_changes).'),
+  worktree: z
+    .object({ path: z.string(), branch: z.string().nullable().describe("null: detached, as Codex makes its worktrees.") })
+    .nullable()
+    .describe("A run with worktree: true: the git worktree Codex made for it and worked in (resume_session continues there); null otherwise or until Codex has recorded it."),
   review: reviewSchema.nullable().describe("A review run, once ended: what the reviewer found. null for tasks and for reviews still running or that recorded none."),
 });
 export type RunView = z.infer<typeof runViewSchema>;
@@ -53,6 +58,7 @@ export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunState,
     resume_command: sessionId ? resumeCommandLine({ ...invocationOf(sessions, entry, codexBin), sessionId, cwd: snapshot.cwd, sandbox: SANDBOX_OF_MODE[snapshot.mode] }) : null,
     effective,
     task: snapshot.task ?? entry.start.task ?? "exec",
+    worktree: null,
     review,
     mode: snapshot.mode,
     cwd: snapshot.cwd,
@@ -84,6 +90,7 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, 
     resume_command: sessionId ? resumeCommandLine({ ...invocationOf(sessions, entry, codexBin), sessionId, cwd: start.cwd, sandbox: SANDBOX_OF_MODE[start.mode] }) : null,
     effective: null,
     task: start.task ?? "exec",
+    worktree: null,
     review: null,
     mode: start.mode,
     cwd: start.cwd,
@@ -102,7 +109,7 @@ function invocationOf(sessions: SessionStore, entry: LedgerRun, codexBin: string
 /** What the session's newest turn_context recorded, against what the run asked for and what the operator's configuration sets. */
 export async function effectiveSettings(
   sessions: SessionStore,
-  asked: { sessionId: string | null; mode: RunMode; cwd: string; model: string | null; workspace?: CheckedDirectory | null },
+  asked: { sessionId: string | null; mode: RunMode; cwd: string; model: string | null; workspace?: CheckedDirectory | null; worktree?: boolean },
   operator: OperatorPolicy = {},
 ): Promise<Effective | null> {
   if (!asked.sessionId) return null;
@@ -110,7 +117,9 @@ export async function effectiveSettings(
     const context = (await openSession(sessions, asked.sessionId)).model.lastContext;
     if (!context) return null;
     const differences = policyDifferences(asked.mode, asked.cwd, context, operator);
-    if (context.cwd !== undefined && context.cwd !== asked.cwd) differences.push(`cwd is ${context.cwd}, asked for ${asked.cwd}`);
+    if (asked.worktree && context.cwd !== undefined) {
+      if (!isCodexWorktreePath(context.cwd, sessions.home)) differences.push(`cwd is ${context.cwd}, asked for a worktree of ${asked.cwd} under ${sessions.home}/worktrees`);
+    } else if (context.cwd !== undefined && context.cwd !== asked.cwd) differences.push(`cwd is ${context.cwd}, asked for ${asked.cwd}`);
     else if (context.cwd !== undefined && asked.workspace) {
       const swapped = await workspaceDifference(context.cwd, asked.workspace);
       if (swapped !== undefined) differences.push(swapped);

@@ -111,7 +111,7 @@ export class Supervisor {
       resume_of: job.resumeOf,
       skip_git_repo_check: job.skipGitRepoCheck,
     });
-    const workspaceWatch = run.sessionKnown.then(() => stopIfWorkspaceSwapped(job.codexHome, run, job.workspace)).catch(() => undefined);
+    const workspaceWatch = run.sessionKnown.then(() => stopIfWorkspaceSwapped(job.codexHome, run, job.workspace, job.worktree)).catch(() => undefined);
     const session = run.sessionKnown.then(async () => {
       if (run.sessionId && !run.outcome) await ledger.append({ type: "session", run_id: job.runId, at: new Date().toISOString(), session_id: run.sessionId });
     });
@@ -167,6 +167,7 @@ function stateOf(run: CodexRun, job: Job, extra: { eventCount: number; superviso
     stderr_tail: run.stderrTail.slice(-2000),
     mode: job.mode,
     task: job.task,
+    worktree: job.worktree,
     cwd: job.workspace.path,
     model: job.model,
     started_at: run.startedAt.toISOString(),

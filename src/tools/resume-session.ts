@@ -11,6 +11,7 @@ import { answer, toolError, withNote } from "./result.js";
 import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-result.js";
 import { sessionIdInput } from "./schemas.js";
 import { SESSION_UUID } from "../shared/ids.js";
+import { isCodexWorktreePath } from "../codex/worktree.js";
 
 /** The input, with the timeout and wait this server's operator set. */
 function inputSchemaOf(config: ServerConfig) {
@@ -70,9 +71,12 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         }
         await refuseWithoutCredentials(server, config, input);
         const skipGitRepoCheck = input.skip_git_repo_check ?? (await runs.registry.skippedGitCheck(sessionId)) ?? false;
+        // a session that ran in the worktree Codex made for a run of this state dir goes on there
+        const inWorktree = isCodexWorktreePath(cwd, config.runner.codexHome) && (await runs.registry.findBySession(sessionId))?.worktree?.path === cwd;
         const runId = await runs.start({
           prompt: input.prompt,
           cwd,
+          resumeInWorktree: inWorktree,
           mode,
           resumeSessionId: sessionId,
           skipGitRepoCheck,
