@@ -70,7 +70,7 @@ export interface ReviewInvocation {
 export function reviewInvocation(review: ReviewRequest, caps: Capabilities): ReviewInvocation {
   const flags = caps.reviewFlags;
   if (flags === null) {
-    throw new ReviewRefusedError(`Codex ${caps.version} has no \`codex exec review\` (it arrived in 0.47). Upgrade with \`npm install -g @openai/codex\`.`);
+    throw new ReviewRefusedError(`Codex ${caps.version} has no \`codex exec review\`. Upgrade with \`npm install -g @openai/codex\`.`);
   }
   const refusal = refuseReview(review);
   if (refusal !== undefined) throw new ReviewRefusedError(refusal);
