@@ -43,7 +43,7 @@ describe("package", () => {
     const client = new Client({ name: "package-test", version: "1" });
     try {
       await client.connect(transport);
-      expect((await client.listTools()).tools).toHaveLength(9);
+      expect((await client.listTools()).tools).toHaveLength(10);
       const listed = await client.callTool({ name: "list_sessions", arguments: { limit: 1 } });
       expect((listed.structuredContent as { sessions: unknown[] }).sessions).toHaveLength(1);
     } finally {

@@ -42,7 +42,7 @@ describe("stdio server", () => {
       await client.connect(transport);
       expect(client.getServerVersion()).toEqual({ name: "codex-control-mcp", version: pkg.version });
       const { tools } = await client.listTools();
-      expect(tools).toHaveLength(9);
+      expect(tools).toHaveLength(10);
       const entry = fixture("0.169.0", "command");
       const result = await client.callTool({ name: "session_summary", arguments: { session_id: entry.session_id } });
       expect(result.structuredContent).toMatchObject({ session_id: entry.session_id, status: "completed", diagnosis: { category: "command_failures" } });

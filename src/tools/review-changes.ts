@@ -32,7 +32,8 @@ export function registerReviewChangesTool(server: McpServer, { config, runs }: T
         "Asks Codex's own code reviewer (`codex exec review`, read-only sandbox) for a second opinion on the uncommitted changes, the changes against a base branch, or one commit. Same waiting rules as run_codex. Returns the run (status, session id, errors, resume command) and `review`: the findings (title, body, file, line range, priority, confidence) and the overall verdict with its explanation.",
       inputSchema: inputSchemaOf(config).shape,
       outputSchema: withNote(runViewShape),
-      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      // it starts Codex (a session log, a ledger record, tokens) but leaves the workspace as it was
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     (input, extra) =>
       answer("review_changes", async () => {
