@@ -12,23 +12,30 @@ export interface Worktree {
   branch: string | null;
 }
 
-/** `path` is a directory Codex made for a worktree: `<codexHome>/worktrees/<id>/<name>`, nothing deeper. */
+/** `path` is in a worktree Codex made: `<codexHome>/worktrees/<id>/<name>`, or below it (a run started in a subdirectory). */
 export function isCodexWorktreePath(path: string, codexHome: string): boolean {
-  const rel = relative(join(codexHome, "worktrees"), path);
-  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return false;
-  return rel.split("/").length === 2;
+  return worktreeRoot(path, codexHome) !== undefined;
+}
+
+function worktreeRoot(path: string, codexHome: string): string | undefined {
+  const base = join(codexHome, "worktrees");
+  const rel = relative(base, path);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return undefined;
+  const [id, name] = rel.split("/");
+  return id && name ? join(base, id, name) : undefined;
 }
 
 /** The worktree at `path` with its branch, or undefined when it is not a Codex worktree (or not readable). */
 export async function readWorktree(path: string, codexHome: string): Promise<Worktree | undefined> {
-  if (!isCodexWorktreePath(path, codexHome)) return undefined;
-  const dotGit = await readSmall(join(path, ".git"));
+  const root = worktreeRoot(path, codexHome);
+  if (root === undefined) return undefined;
+  const dotGit = await readSmall(join(root, ".git"));
   const gitDir = /^gitdir: (.+)$/m.exec(dotGit ?? "")?.[1]?.trim();
   if (!gitDir) return undefined;
-  const head = await readSmall(join(resolve(path, gitDir), "HEAD"));
+  const head = await readSmall(join(resolve(root, gitDir), "HEAD"));
   if (head === undefined) return undefined;
   const branch = /^ref: refs\/heads\/(.+)$/m.exec(head)?.[1]?.trim() ?? null;
-  return { path, branch };
+  return { path: root, branch };
 }
 
 async function readSmall(path: string): Promise<string | undefined> {

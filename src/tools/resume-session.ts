@@ -72,7 +72,8 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         await refuseWithoutCredentials(server, config, input);
         const skipGitRepoCheck = input.skip_git_repo_check ?? (await runs.registry.skippedGitCheck(sessionId)) ?? false;
         // a session that ran in the worktree Codex made for a run of this state dir goes on there
-        const inWorktree = isCodexWorktreePath(cwd, config.runner.codexHome) && (await runs.registry.findBySession(sessionId))?.worktree?.path === cwd;
+        const worktree = isCodexWorktreePath(cwd, config.runner.codexHome) ? (await runs.registry.findBySession(sessionId))?.worktree : undefined;
+        const inWorktree = worktree !== undefined && worktree !== null && (cwd === worktree.path || cwd.startsWith(`${worktree.path}/`));
         const runId = await runs.start({
           prompt: input.prompt,
           cwd,

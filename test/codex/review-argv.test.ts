@@ -41,3 +41,12 @@ describe("review argv", () => {
     expect(buildExecArgv({ cwd: "/r", mode: "sandboxed", worktree: true }, caps169)).toEqual(["exec", "--json", "--cd=/r", "--sandbox=workspace-write", "--worktree", "-"]);
   });
 });
+
+describe("Codex worktree paths", () => {
+  it("are <CODEX_HOME>/worktrees/<id>/<name> or below, nothing else", async () => {
+    const { isCodexWorktreePath } = await import("../../src/codex/worktree.js");
+    expect(isCodexWorktreePath("/h/worktrees/a1/proj", "/h")).toBe(true);
+    expect(isCodexWorktreePath("/h/worktrees/a1/proj/sub", "/h")).toBe(true);
+    for (const path of ["/h/worktrees/a1", "/h/worktrees", "/h/config.toml", "/h/worktrees/../x/y", "/elsewhere/worktrees/a/b"]) expect(isCodexWorktreePath(path, "/h"), path).toBe(false);
+  });
+});
