@@ -59,6 +59,16 @@ describe("worktree: true with the real Codex CLI", () => {
     const resumed = (await mcp.call("resume_session", { session_id: first.session_id, prompt: "please RUN:touch third.txt" })).structuredContent as unknown as RunView;
     expect(resumed).toMatchObject({ status: "completed", cwd: first.worktree?.path, worktree: first.worktree });
     expect(existsSync(join(first.worktree?.path ?? "", "third.txt"))).toBe(true);
+
+    // a server whose state dir has no run of that session does not resume inside CODEX_HOME
+    const stranger = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home) }));
+    try {
+      const refused = await stranger.call("resume_session", { session_id: first.session_id, prompt: "please RUN:touch fourth.txt" });
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toMatch(new RegExp(`^cwd ${first.worktree?.path} is inside CODEX_HOME`));
+    } finally {
+      await stranger.close();
+    }
   });
 
   it("refuses a worktree run outside the allowed roots", async () => {
