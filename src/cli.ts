@@ -27,7 +27,7 @@ Environment:
 `;
 
 // the names of src/commands (kept here so that serving, --version and --help do not load them)
-const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "runs", "status", "cancel", "doctor", "report", "export"]);
+const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "runs", "status", "cancel", "review", "doctor", "report", "export"]);
 
 async function main(argv: string[]): Promise<number | undefined> {
   // a first word that is not an option is a command; runCommand answers an unknown one with the list

@@ -2,7 +2,8 @@
 // plain arrays. Every value is its own argv entry, valued flags use `--flag=value` (so a value that starts
 // with `-` is never read as a flag), and the prompt goes to stdin (`-`), never on the command line.
 import type { Capabilities } from "./capabilities.js";
-import { SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
+import { AUTO_REVIEW_MIN_VERSION, SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
+import { reviewInvocation, type ReviewRequest } from "./review-argv.js";
 import { CONFIG_KEY, tomlValue } from "./toml.js";
 import { ExplainedError } from "../shared/errors.js";
 import { SESSION_UUID } from "../shared/ids.js";
@@ -24,6 +25,10 @@ export interface ExecRequest {
   resumeSessionId?: string;
   /** `sandbox_workspace_write.*` switches the server itself sets (state-reach.ts), after the caller's config. */
   sandboxExclusions?: Record<string, boolean>;
+  /** `codex exec review` instead of a task (review-argv.ts); the prompt is then what reviewInvocation says. */
+  review?: ReviewRequest;
+  /** Run in a new Codex-managed git worktree (`--worktree`). */
+  worktree?: boolean;
 }
 
 export class UnsupportedRequestError extends ExplainedError {
@@ -44,6 +49,10 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
     need("--skip-git-repo-check", "skip_git_repo_check");
     argv.push("--skip-git-repo-check");
   }
+  if (request.worktree) {
+    need("--worktree", "worktree: true (Codex-managed git worktrees)");
+    argv.push("--worktree");
+  }
   if (request.model !== undefined) argv.push(`--model=${request.model}`);
   if (request.profile !== undefined) {
     need("--profile", "profile");
@@ -56,7 +65,7 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
     }
     argv.push(`--config=${key}=${tomlValue(value)}`);
   }
-  if (request.mode === "sandboxed") {
+  if (request.mode === "sandboxed" || request.mode === "auto-review") {
     for (const [key, value] of Object.entries(request.sandboxExclusions ?? {})) argv.push(`--config=sandbox_workspace_write.${key}=${tomlValue(value)}`);
   }
   for (const image of request.images ?? []) argv.push(`--image=${image}`);
@@ -65,6 +74,12 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
     argv.push(`--output-schema=${request.outputSchemaFile}`);
   }
   if (request.lastMessageFile !== undefined && has("--output-last-message")) argv.push(`--output-last-message=${request.lastMessageFile}`);
+  if (request.review !== undefined) {
+    if (request.resumeSessionId !== undefined) throw new UnsupportedRequestError("a review cannot resume a session.");
+    // options must come before `review`; what follows is the review's own
+    argv.push("review", ...reviewInvocation(request.review, caps).args);
+    return argv;
+  }
   if (request.resumeSessionId !== undefined) {
     if (!caps.subcommands.has("resume")) {
       throw new UnsupportedRequestError(`Codex ${caps.version} cannot resume sessions (\`codex exec resume\` arrived in 0.35). Upgrade with \`npm install -g @openai/codex\`.`);
@@ -82,6 +97,15 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
 
 function sandboxArgs(mode: RunMode, caps: Capabilities): string[] {
   const has = (flag: string) => caps.flags.has(flag);
+  if (mode === "auto-review") {
+    // Codex's own reviewer decides what asks to leave the sandbox: the flag where it exists, else its config
+    // the flag implies the workspace-write sandbox, and 0.169 refuses it beside --sandbox
+    if (has("--approve-for-me")) return ["--approve-for-me"];
+    if (has("--sandbox") && atLeast(caps.version, AUTO_REVIEW_MIN_VERSION)) {
+      return ["--sandbox=workspace-write", '--config=approval_policy="on-request"', '--config=approvals_reviewer="auto_review"'];
+    }
+    throw new UnsupportedRequestError(`Codex ${caps.version} has no approvals reviewer, needed for mode "auto-review" (Codex ${AUTO_REVIEW_MIN_VERSION} or later). Upgrade with \`npm install -g @openai/codex\`, or use mode "sandboxed".`);
+  }
   if (mode === "full-access") {
     if (has("--dangerously-bypass-approvals-and-sandbox")) return ["--dangerously-bypass-approvals-and-sandbox"];
     if (has("--sandbox")) return ["--sandbox=danger-full-access"];
@@ -92,4 +116,12 @@ function sandboxArgs(mode: RunMode, caps: Capabilities): string[] {
     return ["--full-auto"];
   }
   throw new UnsupportedRequestError(`Codex ${caps.version} has no way to run in mode "${mode}" (no --sandbox flag). Upgrade with \`npm install -g @openai/codex\`.`);
+}
+
+/** `version` (x.y.z) is `minimum` or later. */
+export function atLeast(version: string, minimum: string): boolean {
+  const parts = (text: string) => text.split(/[.-]/).slice(0, 3).map(Number);
+  const [a, b] = [parts(version), parts(minimum)];
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
 }

@@ -15,13 +15,15 @@ export interface Capabilities {
   subcommands: Set<string>;
   /** Shape of the `--json` output: legacy `{id,msg}` (≤0.41), `session.created` (0.42), `thread.*` (0.43+). */
   jsonStream: JsonStream;
+  /** Long flags `codex exec review` accepts (`--uncommitted`, `--base`, `--commit`, `--title`); null: no review subcommand. */
+  reviewFlags: Set<string> | null;
 }
 
 export class CodexUnavailableError extends ExplainedError {
   override readonly name = "CodexUnavailableError";
 }
 
-export function parseCapabilities(versionText: string, execHelp: string): Capabilities {
+export function parseCapabilities(versionText: string, execHelp: string, reviewHelp?: string): Capabilities {
   const version = /(\d+\.\d+\.\d+(?:-[\w.]+)?)/.exec(versionText)?.[1];
   if (!version) throw new CodexUnavailableError(`could not read a version from \`codex --version\`: ${JSON.stringify(versionText.trim().slice(0, 200))}`);
   const flags = new Set(execHelp.match(/--[a-z][a-z0-9-]*/g) ?? []);
@@ -31,7 +33,8 @@ export function parseCapabilities(versionText: string, execHelp: string): Capabi
     const name = /^ {2}([a-z][\w-]*)\s/.exec(line)?.[1];
     if (name && name !== "help") subcommands.add(name);
   }
-  return { version, flags, subcommands, jsonStream: jsonStreamOf(version) };
+  const reviewFlags = subcommands.has("review") && reviewHelp !== undefined ? new Set(reviewHelp.match(/--[a-z][a-z0-9-]*/g) ?? []) : null;
+  return { version, flags, subcommands, jsonStream: jsonStreamOf(version), reviewFlags };
 }
 
 function jsonStreamOf(version: string): JsonStream {
@@ -73,5 +76,7 @@ async function probeCli(codexBin: string, env: NodeJS.ProcessEnv): Promise<Capab
   if (help.exitCode !== 0) {
     throw new CodexUnavailableError(`\`${codexBin} exec --help\` failed (exit ${help.exitCode}): this does not look like the Rust Codex CLI. Install it with \`npm install -g @openai/codex\`, or set CODEX_BIN.`);
   }
-  return parseCapabilities(String(version.stdout), String(help.stdout));
+  // the review subcommand's own flags, probed the same way; a CLI without it (or whose help fails) has no reviews
+  const reviewHelp = /^ {2}review\s/m.test(String(help.stdout)) ? await run(["exec", "review", "--help"]) : undefined;
+  return parseCapabilities(String(version.stdout), String(help.stdout), reviewHelp?.exitCode === 0 ? String(reviewHelp.stdout) : undefined);
 }

@@ -3,21 +3,38 @@
 import type { SandboxMode } from "../sessions/index.js";
 
 /** How much a run may do, in this server's terms (each maps to one Codex sandbox). */
-export const RUN_MODES = ["read-only", "sandboxed", "full-access"] as const;
+export const RUN_MODES = ["read-only", "sandboxed", "auto-review", "full-access"] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
 export const SANDBOX_OF_MODE: Record<RunMode, SandboxMode> = {
   "read-only": "read-only",
   sandboxed: "workspace-write",
+  "auto-review": "workspace-write",
   "full-access": "danger-full-access",
 };
 
+/** The approval policy Codex records for a mode: `codex exec` never asks, except where Codex's reviewer decides. */
+export const APPROVAL_OF_MODE: Record<RunMode, string> = {
+  "read-only": "never",
+  sandboxed: "never",
+  "auto-review": "on-request",
+  "full-access": "never",
+};
+
+/** Codex's own approvals reviewer (`approvals_reviewer = "auto_review"`) exists from this version; `--approve-for-me` later. */
+export const AUTO_REVIEW_MIN_VERSION = "0.137.0";
+
 /** The mode a session's recorded sandbox corresponds to (the inverse of SANDBOX_OF_MODE). */
-export const MODE_OF_SANDBOX = Object.fromEntries(Object.entries(SANDBOX_OF_MODE).map(([mode, sandbox]) => [sandbox, mode])) as Record<SandboxMode, RunMode>;
+export const MODE_OF_SANDBOX: Record<SandboxMode, RunMode> = {
+  "read-only": "read-only",
+  "workspace-write": "sandboxed",
+  "danger-full-access": "full-access",
+};
 
 export const MODE_MEANING: Record<RunMode, string> = {
   "read-only": "Codex may read but not write",
   sandboxed: "workspace-write sandbox, no approval prompts (what older Codex called --full-auto)",
+  "auto-review": "workspace-write sandbox; a command that asks to leave it (or an MCP tool call that needs approval) is decided by Codex's own approvals reviewer (`--approve-for-me`, Codex 0.137+)",
   "full-access": "no sandbox, only if the server operator allowed it",
 };
 

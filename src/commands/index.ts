@@ -12,6 +12,7 @@ import { askSession, listRolloutFiles, listSessions, SessionLookupError, Session
 import { paint, table } from "./format.js";
 import { exportCommand } from "./export.js";
 import { reportCommand } from "./report.js";
+import { reviewCommand, ReviewUsageError } from "./review.js";
 
 export interface Command {
   usage: string;
@@ -118,6 +119,7 @@ export const COMMANDS: Record<string, Command> = {
       return printRun(view, values.json === true, 0);
     },
   },
+  review: reviewCommand,
   doctor: {
     usage: "doctor [--json]\n  Checks the Codex CLI, CODEX_HOME, Codex's config, the credentials Codex runs will have, whether the model endpoint answers, and this server's policy; exits 1 if a check fails.",
     options: { json, help },
@@ -160,7 +162,7 @@ export async function runCommand(argv: string[], config: ServerConfig): Promise<
     if (positionals.length > command.positionals) throw new UsageError(`unexpected argument "${positionals[command.positionals]}"`);
     return await command.run(values as Record<string, string | boolean | undefined>, positionals, config);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (error instanceof UsageError || error instanceof ReviewUsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       return fail(`${(error as Error).message}\nUsage: codex-control-mcp ${command.usage}`, 2);
     }
     if (error instanceof SessionLookupError) return fail(await withNearMatch(error.message, ref, config), 1);

@@ -19,6 +19,10 @@ const text = (max: number) => z.string().max(max);
 const path = text(4096);
 const isoTime = text(40);
 
+/** What a run does: a task (`codex exec`) or a code review (`codex exec review`). */
+export const RUN_TASKS = ["exec", "review"] as const;
+export type RunTask = (typeof RUN_TASKS)[number];
+
 /** A process named by its pid and its start time (Linux /proc field 22), so a reused pid is not taken for it. */
 export const processIdSchema = z.object({
   pid: z.number().int().min(1).max(2 ** 22),
@@ -42,6 +46,9 @@ export const jobSchema = z.object({
   workspace: checkedDirectorySchema,
   env: z.record(z.string(), z.string()),
   prompt: z.string(),
+  task: z.enum(RUN_TASKS).default("exec"),
+  /** Codex makes a git worktree for the run (`--worktree`) and works there, not in `workspace`. */
+  worktree: z.boolean().default(false),
   mode: z.enum(RUN_MODES),
   model: text(200).nullable(),
   timeoutMs: z.number().int().positive(),
@@ -77,6 +84,10 @@ export const runStateSchema = z.object({
   errors: z.array(text(64 * 1024)).max(64),
   stderr_tail: text(64 * 1024),
   mode: z.enum(RUN_MODES),
+  /** Absent in states of earlier versions (a task). */
+  task: z.enum(RUN_TASKS).optional(),
+  /** The run asked Codex for a worktree of its own; absent in states of earlier versions. */
+  worktree: z.boolean().optional(),
   cwd: path,
   /** The model the caller asked for (null: Codex's default), to compare with what the session used. */
   model: text(200).nullable(),
@@ -126,6 +137,8 @@ export const startRecordSchema = z.object({
   argv: recordList(recordText),
   cwd: path,
   mode: z.enum(RUN_MODES),
+  /** Absent in records of earlier versions (a task). */
+  task: z.enum(RUN_TASKS).optional(),
   pgid: z.number().int().positive().nullable(),
   /** The server process that started the run. */
   server_pid: z.number().int().positive(),

@@ -30,6 +30,8 @@ import {
 } from "../contract/index.js";
 import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
 import type { SessionStore } from "../sessions/index.js";
+import { readReviewOutput, type Review } from "./review-output.js";
+import { readWorktree } from "../codex/worktree.js";
 import { effectiveSettings, viewOfLedgerRun, viewOfSnapshot, type Effective, type OperatorPolicy, type RunView } from "./run-view.js";
 
 interface Loaded {
@@ -67,6 +69,8 @@ export class RunRegistry {
   readonly ledger: RunLedger;
   /** What an ended run really ran with no longer changes. */
   private readonly effective = new Map<string, Effective | null>();
+  /** An ended review's findings no longer change either. */
+  private readonly reviews = new Map<string, Review | null>();
 
   constructor(
     readonly stateDir: string,
@@ -217,12 +221,22 @@ export class RunRegistry {
       const sessionId = entry.end?.session_id ?? snapshot.session_id ?? entry.session_id;
       effective = await effectiveSettings(
         this.sessions,
-        { sessionId, mode: snapshot.mode, cwd: snapshot.cwd, model: snapshot.model, workspace: snapshot.workspace ?? null },
+        { sessionId, mode: snapshot.mode, cwd: snapshot.cwd, model: snapshot.model, workspace: snapshot.workspace ?? null, worktree: snapshot.worktree === true },
         await this.operatorPolicy(),
       );
       if (entry.end) this.effective.set(runId, effective);
     }
-    return viewOfSnapshot(this.sessions, snapshot, entry, effective, this.codexBin);
+    const view = await viewOfSnapshot(this.sessions, snapshot, entry, effective, this.codexBin);
+    if (effective?.cwd) view.worktree = (await readWorktree(effective.cwd, this.sessions.home)) ?? null;
+    if (view.task === "review" && view.status !== "running") {
+      let review = this.reviews.get(runId);
+      if (review === undefined) {
+        review = view.rollout_path ? await readReviewOutput(view.rollout_path) : null;
+        if (entry.end) this.reviews.set(runId, review);
+      }
+      view.review = review;
+    }
+    return view;
   }
 }
 

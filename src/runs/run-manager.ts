@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkStateDir, INPUTS_DIR, lastMessageFile, ownDirectory, removeTree, runDir, runsDir, SUPERVISOR_LOG, type Job } from "../contract/index.js";
 import { buildExecArgv, type ExecRequest } from "../codex/argv.js";
+import { reviewInvocation } from "../codex/review-argv.js";
 import { CapabilityProbe } from "../codex/capabilities.js";
 import { processId } from "../codex/liveness.js";
 import { DEPTH_MARKER, RUN_MARKER, SUPERVISOR_MARKER, delegationDepth } from "../codex/processes.js";
@@ -46,7 +47,12 @@ export interface RunnerConfig {
   stopRunsOnExit: boolean;
   /** Keep the first 200 characters of each prompt in the ledger (--ledger-prompts); prompts can hold secrets. */
   recordPrompts: boolean;
+  /** While a call waits for a run, a progress notification at least this often (default HEARTBEAT_MS); tests shorten it. */
+  heartbeatMs?: number;
 }
+
+/** Some hosts reset their tool timeout on progress: a waiting call is never silent longer than this. */
+export const HEARTBEAT_MS = 15_000;
 
 export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "lastMessageFile" | "sandboxExclusions"> {
   prompt: string;
@@ -54,6 +60,8 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
   /** JSON Schema for the final message; written to a file for `--output-schema`. */
   outputSchema?: Record<string, unknown>;
   allowConcurrent?: boolean;
+  /** A resume in the Codex-managed worktree a run of this state dir made (under CODEX_HOME/worktrees). */
+  resumeInWorktree?: boolean;
 }
 
 /** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
@@ -104,8 +112,8 @@ export class RunManager {
     const stateProblem = await checkStateDir(config.stateDir);
     if (stateProblem !== undefined) throw new RunRefusedError(`${stateProblem}; runs are refused until only this user can write it (or choose another with --state-dir).`);
     const reach = await reachOf(config);
-    if (request.mode === "sandboxed" && reach.refusal !== undefined) throw new RunRefusedError(reach.refusal);
-    const workspace = await checkWorkspace(request.cwd, config);
+    if ((request.mode === "sandboxed" || request.mode === "auto-review") && reach.refusal !== undefined) throw new RunRefusedError(reach.refusal);
+    const workspace = await checkWorkspace(request.cwd, config, request.resumeInWorktree === true);
     const cwd = workspace.path;
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
     if (timeoutMs > config.maxTimeoutMs) {
@@ -119,10 +127,11 @@ export class RunManager {
     // error here, the end recorded by the supervisor, or the settling of a run whose supervisor died
     const inputsDir = join(dir, INPUTS_DIR);
     const outputSchemaFile = request.outputSchema ? join(inputsDir, "schema.json") : undefined;
-    const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, ...exec } = request;
+    const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, resumeInWorktree: _inWorktree, ...exec } = request;
     // the argv is checked before a slot is taken: a request Codex cannot run waits for nothing
     buildExecArgv({ ...exec, cwd, images: exec.images?.map(() => "/image"), outputSchemaFile, lastMessageFile: "/message" }, caps);
-    const lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only", shareDirectory: request.allowConcurrent === true });
+    // a worktree run writes in the worktree Codex makes for it alone: one writer per directory holds per worktree
+    const lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only" && request.worktree !== true, shareDirectory: request.allowConcurrent === true });
     if (!(lease instanceof Lease)) {
       if (lease.kind === "busy_directory") {
         throw new RunRefusedError(
@@ -162,7 +171,10 @@ export class RunManager {
         argv,
         workspace,
         env: { ...stringEnv(config.childEnv), CODEX_HOME: config.codexHome, [RUN_MARKER]: runId, [DEPTH_MARKER]: String(depth + 1) },
-        prompt: request.prompt,
+        // a review's stdin is what its invocation says (empty, or the adapted review prompt)
+        prompt: request.review ? reviewInvocation(request.review, caps).stdin : request.prompt,
+        task: request.review ? "review" : "exec",
+        worktree: request.worktree === true,
         mode: request.mode,
         model: request.model ?? null,
         timeoutMs,

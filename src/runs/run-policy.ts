@@ -3,7 +3,7 @@
 // the sandbox (`sandbox_workspace_write.*`, `approval_policy`), send credentials elsewhere
 // (`model_providers.*`), or read files (`model_instructions_file`). Pure: every decision is a string to show.
 import { isAbsolute, relative } from "node:path";
-import { SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
+import { APPROVAL_OF_MODE, SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
 import { CONFIG_KEY } from "../codex/toml.js";
 import { ExplainedError } from "../shared/errors.js";
 
@@ -151,6 +151,7 @@ export function policyDifferences(mode: RunMode, cwd: string, recorded: Recorded
     // a switch the operator turned on that the session does not record at all was dropped
     for (const [key, value] of Object.entries(set)) if (key !== "writable_roots" && value === true && !(key in policy)) differences.push(`sandbox ${key} is not set, the operator's configuration sets true`);
   }
-  if (recorded.approval !== undefined && recorded.approval !== "never") differences.push(`approval policy is ${recorded.approval}, asked for never`);
+  const approval = APPROVAL_OF_MODE[mode];
+  if (recorded.approval !== undefined && recorded.approval !== approval) differences.push(`approval policy is ${recorded.approval}, asked for ${approval}`);
   return differences;
 }

@@ -6,6 +6,7 @@ import { mkdir, open, realpath, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import type { CheckedDirectory } from "../contract/index.js";
+import { isCodexWorktreePath } from "../codex/worktree.js";
 import { refuseWorkspace, RunRefusedError, within, type ProtectedDirectory } from "./run-policy.js";
 
 /** Images larger than this are refused (a photo is a few MB; the copy must stay cheap). */
@@ -18,7 +19,7 @@ export interface WorkspaceSettings {
   childEnv: NodeJS.ProcessEnv;
 }
 
-export async function checkWorkspace(path: string, settings: WorkspaceSettings): Promise<CheckedDirectory> {
+export async function checkWorkspace(path: string, settings: WorkspaceSettings, codexWorktree = false): Promise<CheckedDirectory> {
   if (!isAbsolute(path)) throw new RunRefusedError(`cwd must be an absolute path, got ${JSON.stringify(path.slice(0, 200))}.`);
   let real: string;
   try {
@@ -28,6 +29,11 @@ export async function checkWorkspace(path: string, settings: WorkspaceSettings):
   }
   const info = await stat(real);
   if (!info.isDirectory()) throw new RunRefusedError(`cwd ${path} is not a directory: pass the project directory Codex should work in.`);
+  if (codexWorktree) {
+    // a resume in the worktree Codex made for a run of this state dir (whose repository was checked then)
+    if (!isCodexWorktreePath(real, await resolved(settings.codexHome))) throw new RunRefusedError(`cwd ${real} is not a Codex worktree (under CODEX_HOME/worktrees).`);
+    return { path: real, dev: info.dev, ino: info.ino };
+  }
   await mustBeInsideRoots(real, settings.allowedRoots, "cwd");
   const refusal = refuseWorkspace(real, await protectedDirectories(settings));
   if (refusal !== undefined) throw new RunRefusedError(refusal);

@@ -270,6 +270,18 @@ class Builder {
   completedTurn(where: string, turn: Turn, work: TurnWork): Diagnosis {
     const message = turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? undefined;
     const said = message !== undefined ? [`the agent's last message: ${jsonQuoted(message)}`] : [];
+    const blocked = work.denials.filter((denial) => denial.kind === "approval");
+    if (blocked.length > 0) {
+      const command = this.resume({ options: ["-c", 'approval_policy="on-request"', "-c", 'approvals_reviewer="auto_review"'], prompt: "Approvals are decided by Codex's reviewer now; call the blocked tools again." });
+      return this.result(
+        "approval_required",
+        [`${where} completed, but ${blocked.length} MCP tool call(s) needed an approval \`codex exec\` cannot ask for`, ...said],
+        `Resume with resume_session mode "auto-review" (Codex's own reviewer decides the approval), or have the operator allow that tool in Codex's config; by hand: ${command}`,
+        command,
+        {},
+        work,
+      );
+    }
     if (work.denials.length > 0) return this.sandboxBlocked(where, work, said);
     if (work.failed.length > 0 && (work.lastCallFailed || work.gaveUp)) {
       const lead = work.lastCallFailed ? `${where} completed, but its last command failed` : `${where} completed, but the agent says it could not finish`;
@@ -349,11 +361,13 @@ function commandEvidence(work: TurnWork | undefined): string[] {
   );
   for (const denial of work.denials) {
     const what =
-      denial.kind === "escalation"
-        ? "the approval policy rejected running it outside the sandbox"
-        : denial.kind === "start"
-          ? "the sandbox could not start it (Seatbelt's sandbox_apply was refused, exit 71: Codex itself runs inside another sandbox)"
-          : `the sandbox${denial.mode ? ` (${denial.mode})` : ""} refused ${denial.kind === "network" ? "network access" : "a write"}${denial.target ? ` to ${denial.target}` : ""}`;
+      denial.kind === "approval"
+        ? "the MCP tool call needed an approval `codex exec` cannot ask for"
+        : denial.kind === "escalation"
+          ? "the approval policy rejected running it outside the sandbox"
+          : denial.kind === "start"
+            ? "the sandbox could not start it (Seatbelt's sandbox_apply was refused, exit 71: Codex itself runs inside another sandbox)"
+            : `the sandbox${denial.mode ? ` (${denial.mode})` : ""} refused ${denial.kind === "network" ? "network access" : "a write"}${denial.target ? ` to ${denial.target}` : ""}`;
     lines.push(`blocked: ${jsonQuoted(denial.command, 200)}: ${what}`);
   }
   return lines;
@@ -384,3 +398,4 @@ function jsonQuoted(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
 }
+

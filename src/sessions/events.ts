@@ -58,6 +58,8 @@ export type SessionEvent = Base &
         /** workspace-write's `network_access`, where the log says. */
         networkAccess?: boolean;
         approval?: string;
+        /** Who decides approvals (`user`, or `auto_review`: Codex's own reviewer), 0.137+. */
+        approvalsReviewer?: string;
         effort?: string;
       }
     /** Settings the thread runs with from here on (`thread_settings_applied`, 0.169+); what it does not name stays. */

@@ -318,6 +318,7 @@ function turnContext(payload: Json, at: At): SessionEvent {
     ...(isRecord(payload.sandbox_policy) && { sandboxPolicy: payload.sandbox_policy }),
     networkAccess: isRecord(payload.sandbox_policy) && typeof payload.sandbox_policy.network_access === "boolean" ? payload.sandbox_policy.network_access : undefined,
     approval: approval,
+    approvalsReviewer: str(payload.approvals_reviewer),
     effort: str(payload.effort),
     ...at,
   };

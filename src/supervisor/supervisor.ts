@@ -101,6 +101,7 @@ export class Supervisor {
       argv: [job.codexBin, ...job.argv],
       cwd,
       mode: job.mode,
+      task: job.task,
       pgid: run.pgid,
       server_pid: job.serverPid,
       supervisor: self,
@@ -110,7 +111,7 @@ export class Supervisor {
       resume_of: job.resumeOf,
       skip_git_repo_check: job.skipGitRepoCheck,
     });
-    const workspaceWatch = run.sessionKnown.then(() => stopIfWorkspaceSwapped(job.codexHome, run, job.workspace)).catch(() => undefined);
+    const workspaceWatch = run.sessionKnown.then(() => stopIfWorkspaceSwapped(job.codexHome, run, job.workspace, job.worktree)).catch(() => undefined);
     const session = run.sessionKnown.then(async () => {
       if (run.sessionId && !run.outcome) await ledger.append({ type: "session", run_id: job.runId, at: new Date().toISOString(), session_id: run.sessionId });
     });
@@ -165,6 +166,8 @@ function stateOf(run: CodexRun, job: Job, extra: { eventCount: number; superviso
     errors: events.errors.slice(-5).map((error) => error.slice(0, 1000)),
     stderr_tail: run.stderrTail.slice(-2000),
     mode: job.mode,
+    task: job.task,
+    worktree: job.worktree,
     cwd: job.workspace.path,
     model: job.model,
     started_at: run.startedAt.toISOString(),

@@ -6,6 +6,7 @@ import { registerDoctorTool } from "./doctor.js";
 import { registerLastFunctionCallsTool } from "./last-function-calls.js";
 import { registerListSessionsTool } from "./list-sessions.js";
 import { registerResumeSessionTool } from "./resume-session.js";
+import { registerReviewChangesTool } from "./review-changes.js";
 import { registerRunCodexTool } from "./run-codex.js";
 import { registerRunStatusTool } from "./run-status.js";
 import { registerSessionSummaryTool } from "./session-summary.js";
@@ -25,4 +26,5 @@ export function registerTools(server: McpServer, context: ToolContext): void {
   registerRunCodexTool(server, context);
   registerResumeSessionTool(server, context);
   registerCancelRunTool(server, context);
+  registerReviewChangesTool(server, context);
 }

@@ -11,6 +11,7 @@ import { answer, toolError, withNote } from "./result.js";
 import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-result.js";
 import { sessionIdInput } from "./schemas.js";
 import { SESSION_UUID } from "../shared/ids.js";
+import { isCodexWorktreePath } from "../codex/worktree.js";
 
 /** The input, with the timeout and wait this server's operator set. */
 function inputSchemaOf(config: ServerConfig) {
@@ -59,7 +60,9 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         if (!cwd) {
           throw new SessionLookupError(`session ${sessionId} does not record its working directory (Codex before 0.32 did not), so it cannot be resumed in the same place.`);
         }
-        const previousMode = isSandboxMode(context?.sandbox) ? MODE_OF_SANDBOX[context.sandbox] : undefined;
+        // a session whose approvals Codex's reviewer decided goes on that way
+        const reviewed = context?.approvalsReviewer === "auto_review" && context.sandbox === "workspace-write";
+        const previousMode = reviewed ? "auto-review" : isSandboxMode(context?.sandbox) ? MODE_OF_SANDBOX[context.sandbox] : undefined;
         const mode = input.mode ?? previousMode ?? "sandboxed";
         if (input.mode === undefined && mode === "full-access" && !config.runner.allowFullAccess) {
           return toolError(
@@ -68,9 +71,13 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         }
         await refuseWithoutCredentials(server, config, input);
         const skipGitRepoCheck = input.skip_git_repo_check ?? (await runs.registry.skippedGitCheck(sessionId)) ?? false;
+        // a session that ran in the worktree Codex made for a run of this state dir goes on there
+        const worktree = isCodexWorktreePath(cwd, config.runner.codexHome) ? (await runs.registry.findBySession(sessionId))?.worktree : undefined;
+        const inWorktree = worktree !== undefined && worktree !== null && (cwd === worktree.path || cwd.startsWith(`${worktree.path}/`));
         const runId = await runs.start({
           prompt: input.prompt,
           cwd,
+          resumeInWorktree: inWorktree,
           mode,
           resumeSessionId: sessionId,
           skipGitRepoCheck,

@@ -24,6 +24,7 @@ function inputSchemaOf(config: ServerConfig) {
     output_schema: z.record(z.string(), z.unknown()).optional().describe("JSON Schema the final message must follow (`--output-schema`); the final message is then JSON text."),
     images: z.array(z.string().min(1).max(4096)).max(20).optional().describe("Absolute paths of images to attach to the prompt."),
     allow_concurrent: z.boolean().default(false).describe("Allow this run to write in a directory where another run (of any server sharing this state dir) is writing."),
+    worktree: z.boolean().default(false).describe("Let Codex make a git worktree of its own for this run (`codex exec --worktree`, detached at the current commit, under CODEX_HOME/worktrees) and work there: parallel writers in one repository do not trample each other. The result's `worktree` names it; resume_session continues there."),
   });
 }
 
@@ -47,6 +48,7 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
           mode: input.mode,
           skipGitRepoCheck: input.skip_git_repo_check,
           allowConcurrent: input.allow_concurrent,
+          worktree: input.worktree,
           model: input.model,
           reasoningEffort: input.reasoning_effort,
           profile: input.profile,

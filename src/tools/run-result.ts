@@ -7,9 +7,10 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CALLER_CONFIG_KEYS } from "../runs/run-policy.js";
 import { MODE_MEANING, REASONING_EFFORTS, RUN_MODES } from "../codex/run-modes.js";
 import { runViewSchema } from "../runs/run-view.js";
-import type { RunManager, RunnerConfig, RunView } from "../runs/run-manager.js";
+import { HEARTBEAT_MS, type RunManager, type RunnerConfig, type RunView } from "../runs/run-manager.js";
 import { humanDuration } from "../config/config.js";
 import { renderRun } from "../text/render.js";
+import { renderReview } from "../runs/review-output.js";
 import { toolResult } from "./result.js";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -59,8 +60,16 @@ export const BACKGROUND_ANSWER_MS = 15_000;
 export async function answerRun(runs: RunManager, runId: string, how: { background: boolean; waitMs: number }, extra: Extra): Promise<CallToolResult> {
   const view = how.background ? await runs.registry.wait(runId, BACKGROUND_ANSWER_MS, { untilSession: true }) : await waitForRun(runs, runId, how.waitMs, extra, 0);
   if (!view) throw new Error(`run ${runId} is missing from the ledger right after its start`);
-  return toolResult(view, renderRun(view));
+  return toolResult(view, renderRunAndReview(view));
 }
+
+/** The run's text mirror, with a review's findings and verdict after it. */
+export function renderRunAndReview(view: RunView, reader?: Parameters<typeof renderRun>[1]): string {
+  const run = renderRun(view, reader);
+  return view.review ? `${run}\n${renderReview(view.review)}` : run;
+}
+
+
 
 /**
  * Waits until the run ends or `waitMs` passes, sending progress notifications when the client asked for
@@ -70,13 +79,34 @@ export async function answerRun(runs: RunManager, runId: string, how: { backgrou
 export async function waitForRun(runs: RunManager, runId: string, waitMs: number, extra: Extra, fromEvent?: number): Promise<RunView | undefined> {
   const progressToken = extra._meta?.progressToken;
   let progress = 0;
+  let lastSent = Date.now();
+  let lastMessage: string | undefined;
+  const began = Date.now();
+  const notify = (message: string) => {
+    if (progressToken === undefined) return;
+    progress += 1;
+    lastSent = Date.now();
+    void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, message } }).catch(() => undefined);
+  };
   const onEvent =
     progressToken === undefined
       ? undefined
       : (message: string) => {
-          progress += 1;
-          void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, message } }).catch(() => undefined);
+          lastMessage = message;
+          notify(message);
         };
+  // the heartbeat: while Codex thinks, no event comes; a host that resets its timeout on progress still hears
+  const every = runs.config.heartbeatMs ?? HEARTBEAT_MS;
+  const heartbeat =
+    progressToken === undefined
+      ? undefined
+      : setInterval(() => {
+          if (Date.now() - lastSent < every * 0.9) return;
+          void (async () => {
+            lastMessage ??= (await runs.registry.get(runId).catch(() => undefined))?.recent_events.at(-1)?.message;
+            notify(`still running (${Math.round((Date.now() - began) / 1000)} s)${lastMessage ? `; last: ${lastMessage.slice(0, 200)}` : ""}`);
+          })();
+        }, every);
   let cancelling: Promise<RunView | undefined> | undefined;
   const onAbort = () => {
     cancelling ??= runs.registry.cancel(runId, "the client cancelled the request");
@@ -87,6 +117,7 @@ export async function waitForRun(runs: RunManager, runId: string, waitMs: number
     const view = await runs.registry.wait(runId, waitMs, { ...(onEvent && { onEvent }), ...(fromEvent !== undefined && { fromEvent }), signal: extra.signal });
     return cancelling ? await cancelling : view;
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
     extra.signal.removeEventListener("abort", onAbort);
   }
 }

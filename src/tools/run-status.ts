@@ -8,7 +8,7 @@ import { checkSessionRef } from "./policy.js";
 import { sessionIdInput } from "./schemas.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
 import { runViewSchema } from "../runs/run-view.js";
-import { MAX_WAIT_MS, renderRun, waitForRun } from "./run-result.js";
+import { MAX_WAIT_MS, renderRun, renderRunAndReview, waitForRun } from "./run-result.js";
 
 const RECENT = 20;
 
@@ -54,7 +54,7 @@ export function registerRunStatusTool(server: McpServer, { config, runs, session
           return toolError(`no ${what} in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`);
         }
         if (view.status === "running" && wait_ms > 0) view = (await waitForRun(runs, view.run_id, wait_ms, extra)) ?? view;
-        return toolResult(view, renderRun(view, config.readOnly ? "read-only agent" : "agent"));
+        return toolResult(view, renderRunAndReview(view, config.readOnly ? "read-only agent" : "agent"));
       }),
   );
 }

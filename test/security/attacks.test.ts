@@ -178,7 +178,7 @@ describe("workspaces cannot reach the server's own state", () => {
 async function swappingCodex(swap: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "ccm-swap-"));
   const path = join(dir, "codex");
-  await writeFile(path, `#!/usr/bin/env bash\nif [ "$1" = "exec" ] && [ "$2" != "--help" ]; then ${swap}; fi\nexec node ${JSON.stringify(PINNED_CODEX)} "$@"\n`);
+  await writeFile(path, `#!/usr/bin/env bash\nif [ "$1" = "exec" ] && [ "$2" != "--help" ] && [ "$3" != "--help" ]; then ${swap}; fi\nexec node ${JSON.stringify(PINNED_CODEX)} "$@"\n`);
   await chmod(path, 0o755);
   return path;
 }

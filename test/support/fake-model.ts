@@ -22,10 +22,44 @@ export interface FakeModel {
   port: number;
   /** Every request body received, in order. */
   requests: ResponsesRequest[];
+  /**
+   * What a review turn answers (a request whose instructions are Codex's review prompt): Codex's
+   * ReviewOutputEvent as JSON text (codex-rs `protocol/src/protocol.rs`); Codex parses it into the
+   * session log's `exited_review_mode` event. Tests set it before a review.
+   */
+  review: ReviewAnswer;
+  /** Delay each answer by this many ms (a slow model; heartbeats). */
+  delayMs: number;
+  /**
+   * What Codex's approvals reviewer (mode auto-review, `--approve-for-me`) decides: its request asks for a
+   * JSON answer in `text.format` with `outcome` allow|deny (0.169's guardian assessment).
+   */
+  guardian: "allow" | "deny";
   /** Requests to the other wire formats other hosts speak (Gemini API, Chat Completions, Anthropic Messages), in order. */
   otherRequests: Array<{ api: "gemini" | "chat" | "messages"; body: Record<string, unknown> }>;
   close(): Promise<void>;
 }
+
+export interface ReviewFinding {
+  title: string;
+  body: string;
+  confidence_score: number;
+  priority: number;
+  code_location: { absolute_file_path: string; line_range: { start: number; end: number } };
+}
+export interface ReviewAnswer {
+  findings: ReviewFinding[];
+  overall_correctness: string;
+  overall_explanation: string;
+  overall_confidence_score: number;
+}
+
+export const DEFAULT_REVIEW: ReviewAnswer = {
+  findings: [],
+  overall_correctness: "patch is correct",
+  overall_explanation: "No issues found.",
+  overall_confidence_score: 0.5,
+};
 
 export interface ResponsesRequest {
   input?: InputItem[];
@@ -161,6 +195,7 @@ export async function startFakeModel(): Promise<FakeModel> {
   const otherRequests: FakeModel["otherRequests"] = [];
   let responseCount = 0;
   const hanging = new Set<ServerResponse>();
+  const fake: FakeModel = { url: "", port: 0, requests, otherRequests, review: DEFAULT_REVIEW, delayMs: 0, guardian: "allow", close: () => Promise.resolve() };
 
   const server: Server = createServer((req, res) => {
     void handle(req, res);
@@ -191,6 +226,7 @@ export async function startFakeModel(): Promise<FakeModel> {
     requests.push(request);
     responseCount += 1;
     const n = responseCount;
+    if (fake.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.delayMs));
     const prompt = lastUserPrompt(request.input ?? []);
     const answeringToolOutput = lastItemIsToolOutput(request.input ?? []);
 
@@ -229,6 +265,21 @@ export async function startFakeModel(): Promise<FakeModel> {
     if (prompt.includes("HANG")) {
       hanging.add(res);
       res.on("close", () => hanging.delete(res));
+      return;
+    }
+
+    if (isGuardianRequest(request)) {
+      const assessment = { risk_level: "low", user_authorization: "high", outcome: fake.guardian, rationale: `fake reviewer: ${fake.guardian}` };
+      send(outputItemDone(messageItem(n, JSON.stringify(assessment))));
+      send({ type: "response.completed", response: { id: `resp_${n}`, usage: { input_tokens: 100, output_tokens: 10, total_tokens: 110 } } });
+      res.end();
+      return;
+    }
+    // Codex's reviewer: its instructions open with Codex's review guidelines; it answers a ReviewOutputEvent
+    if (isReviewRequest(request) && !answeringToolOutput) {
+      send(outputItemDone(messageItem(n, JSON.stringify(fake.review))));
+      send({ type: "response.completed", response: { id: `resp_${n}`, usage: { input_tokens: 1500, output_tokens: 40, total_tokens: 1540 } } });
+      res.end();
       return;
     }
 
@@ -278,18 +329,17 @@ export async function startFakeModel(): Promise<FakeModel> {
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  return {
+  Object.assign(fake, {
     url: `http://127.0.0.1:${port}/v1`,
     port,
-    requests,
-    otherRequests,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
+  return fake;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -362,6 +412,18 @@ function patchCallItem(n: number, file: string, tools: ToolSpec[]): Record<strin
     return { type: "function_call", id: `fc_${n}`, call_id: `call_${n}`, name: "apply_patch", arguments: JSON.stringify({ input: patch }) };
   }
   return { type: "custom_tool_call", id: `ctc_${n}`, call_id: `call_${n}`, name: "apply_patch", input: patch };
+}
+
+function isGuardianRequest(request: ResponsesRequest): boolean {
+  const format = (request.text as { format?: { schema?: { properties?: Record<string, unknown> } } } | undefined)?.format;
+  const outcome = format?.schema?.properties?.outcome as { enum?: unknown[] } | undefined;
+  return Array.isArray(outcome?.enum) && outcome.enum.includes("allow") && outcome.enum.includes("deny");
+}
+
+function isReviewRequest(request: ResponsesRequest): boolean {
+  const instructions = typeof request.instructions === "string" ? request.instructions : "";
+  const first = (request.input ?? []).find((item) => item.role === "developer");
+  return instructions.startsWith("# Review guidelines") || textOf(first?.content).startsWith("# Review guidelines");
 }
 
 function textOf(content: InputItem["content"]): string {

@@ -96,15 +96,15 @@ describe("closed sets", () => {
 
   it("are enums in every tool's input", () => {
     for (const tool of ["run_codex", "resume_session"]) {
-      expect(enumAt(schemaOf(tool, "inputSchema"), "mode"), tool).toEqual(["read-only", "sandboxed", "full-access"]);
+      expect(enumAt(schemaOf(tool, "inputSchema"), "mode"), tool).toEqual(["read-only", "sandboxed", "auto-review", "full-access"]);
       expect(enumAt(schemaOf(tool, "inputSchema"), "reasoning_effort"), tool).toEqual(["minimal", "low", "medium", "high", "xhigh"]);
     }
   });
 
   it("are enums in every tool's output", () => {
-    for (const tool of ["run_codex", "resume_session", "cancel_run", "run_status"]) {
+    for (const tool of ["run_codex", "resume_session", "cancel_run", "run_status", "review_changes"]) {
       expect(enumAt(schemaOf(tool, "outputSchema"), "status"), tool).toEqual(runStatuses);
-      expect(enumAt(schemaOf(tool, "outputSchema"), "mode"), tool).toEqual(["read-only", "sandboxed", "full-access"]);
+      expect(enumAt(schemaOf(tool, "outputSchema"), "mode"), tool).toEqual(["read-only", "sandboxed", "auto-review", "full-access"]);
     }
     expect(enumAt(schemaOf("run_status", "outputSchema"), "runs", "[]", "status")).toEqual(runStatuses);
     const summary = schemaOf("session_summary", "outputSchema");
@@ -115,7 +115,7 @@ describe("closed sets", () => {
     expect(enumAt(summary, "run", "status")).toEqual(runStatuses);
     expect(enumAt(summary, "diagnosis", "category")).toEqual([...DIAGNOSIS_CATEGORIES]);
     expect(enumAt(summary, "diagnosis", "error", "source")).toEqual(["log", "run", "stream", "stderr"]);
-    expect(enumAt(summary, "diagnosis", "sandbox_denials", "[]", "kind")).toEqual(["write", "network", "escalation", "start"]);
+    expect(enumAt(summary, "diagnosis", "sandbox_denials", "[]", "kind")).toEqual(["write", "network", "escalation", "start", "approval"]);
     expect(enumAt(schemaOf("list_sessions", "outputSchema"), "sessions", "[]", "status")).toEqual(turnStatuses);
     expect(enumAt(schemaOf("list_sessions", "outputSchema"), "sessions", "[]", "kind")).toEqual(kinds);
     expect(enumAt(schemaOf("last_function_calls", "outputSchema"), "calls", "[]", "status")).toEqual(["completed", "failed", "running", "no_output"]);

@@ -24,8 +24,8 @@ export type SandboxMode = (typeof SANDBOX_MODES)[number];
 export const ERROR_SOURCES = ["log", "run", "stream", "stderr"] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 
-/** What the sandbox or the approval policy refused; `start`: the sandbox could not even start the command (Seatbelt's `sandbox_apply`). */
-export const DENIAL_KINDS = ["write", "network", "escalation", "start"] as const;
+/** What the sandbox or the approval policy refused; `start`: the sandbox could not even start the command (Seatbelt's `sandbox_apply`); `approval`: an MCP tool call `codex exec` cancelled for want of an approval. */
+export const DENIAL_KINDS = ["write", "network", "escalation", "start", "approval"] as const;
 export type DenialKind = (typeof DENIAL_KINDS)[number];
 
 export function isSandboxMode(value: string | undefined): value is SandboxMode {
