@@ -6,7 +6,6 @@ import { openSession, SessionLookupError } from "../sessions/index.js";
 import type { ServerConfig } from "../config/config.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
-import { checkSessionRef } from "./policy.js";
 import { answer, toolError, withNote } from "./result.js";
 import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-result.js";
 import { sessionIdInput } from "./schemas.js";
@@ -43,7 +42,6 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
     },
     (input, extra) =>
       answer("resume_session", async () => {
-        await checkSessionRef(config, input.session_id);
         const { file, model } = await openSession(sessions, input.session_id);
         if (file.archived) {
           return toolError(`session ${file.id} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${file.id}\` first.`);

@@ -1,10 +1,8 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { RunManager, RunView } from "../runs/run-manager.js";
-import type { ServerConfig } from "../config/config.js";
 import { resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
 import type { ToolContext } from "./context.js";
-import { checkSessionRef } from "./policy.js";
 import { sessionIdInput } from "./schemas.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
 import { runViewSchema } from "../runs/run-view.js";
@@ -48,7 +46,7 @@ export function registerRunStatusTool(server: McpServer, { config, runs, session
           const text = recent.length === 0 ? "No runs yet." : recent.map((view) => renderRun(view).split("\n")[0]).join("\n");
           return toolResult({ runs: recent }, text);
         }
-        let view = run_id !== undefined ? await runs.registry.get(run_id) : await runOfSession(config, runs, sessions, session_id ?? "");
+        let view = run_id !== undefined ? await runs.registry.get(run_id) : await runOfSession(runs, sessions, session_id ?? "");
         if (!view) {
           const what = run_id !== undefined ? `run "${run_id}"` : `run of session "${session_id}"`;
           return toolError(`no ${what} in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`);
@@ -64,8 +62,7 @@ export function registerRunStatusTool(server: McpServer, { config, runs, session
  * whose session has no rollout yet is still found by its exact id; otherwise the reader's own error (no
  * match, ambiguous prefix) is the answer.
  */
-async function runOfSession(config: ServerConfig, runs: RunManager, sessions: SessionStore, ref: string): Promise<RunView | undefined> {
-  await checkSessionRef(config, ref);
+async function runOfSession(runs: RunManager, sessions: SessionStore, ref: string): Promise<RunView | undefined> {
   try {
     const file = await resolveSession(sessions, ref);
     return await runs.registry.findBySession(file.id);
