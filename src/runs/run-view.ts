@@ -42,8 +42,11 @@ export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunState,
   const { end } = entry;
   const sessionId = end?.session_id ?? snapshot.session_id ?? entry.session_id;
   const ended = end !== null || snapshot.status !== "running";
+  // every field the supervisor publishes is shown as published (a new field of the contract shows up by itself),
+  // less its own bookkeeping; the ledger's end, where there is one, is the last word on how it ended
+  const { model: _model, event_count: _events, supervisor: _supervisor, workspace: _workspace, ...published } = snapshot;
   return {
-    run_id: snapshot.run_id,
+    ...published,
     session_id: sessionId,
     status: end?.status ?? snapshot.status,
     exit_code: end ? end.exit_code : snapshot.exit_code,
@@ -60,12 +63,8 @@ export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunState,
     task: snapshot.task ?? entry.start.task ?? "exec",
     worktree: null,
     review,
-    mode: snapshot.mode,
-    cwd: snapshot.cwd,
-    started_at: snapshot.started_at,
     ended_at: end?.at ?? snapshot.ended_at,
     recent_events: snapshot.recent_events.slice(-10),
-    files_changed: snapshot.files_changed,
   };
 }
 
