@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import pkg from "../package.json" with { type: "json" };
 import { FIXTURE_HOME, fixture } from "./support/fixtures.js";
+import { registeredToolNames } from "./support/tool-registry.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "cli.js");
 /** Every spawned server gets its own state dir: no test touches the developer's. */
@@ -42,7 +43,7 @@ describe("stdio server", () => {
       await client.connect(transport);
       expect(client.getServerVersion()).toEqual({ name: "codex-control-mcp", version: pkg.version });
       const { tools } = await client.listTools();
-      expect(tools).toHaveLength(10);
+      expect(tools.map((tool: { name: string }) => tool.name)).toEqual(registeredToolNames({ readOnly: false }));
       const entry = fixture("0.169.0", "command");
       const result = await client.callTool({ name: "session_summary", arguments: { session_id: entry.session_id } });
       expect(result.structuredContent).toMatchObject({ session_id: entry.session_id, status: "completed", diagnosis: { category: "command_failures" } });

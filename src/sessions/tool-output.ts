@@ -98,6 +98,8 @@ export function denialOf(text: string): Denial | undefined {
   }
   // macOS Seatbelt could not apply its profile (Codex itself ran inside another sandbox): exit 71, nothing ran
   if (/^sandbox-exec: sandbox_apply: Operation not permitted/m.test(text)) return { kind: "start", target: null, explicit: true };
+  // an MCP tool call `codex exec` cancelled for want of an approval (0.169's words, then earlier versions')
+  if (/^MCP tool call requires approval|^user cancelled MCP tool call/m.test(text)) return { kind: "approval", target: null, explicit: true };
   const explicit = /Sandbox\(Denied|SandboxDenied|sandbox denied exec error|failed in sandbox/.test(text);
   const unescaped = text.replace(/\\+(['"])/g, "$1");
   // an absolute path anywhere, or a shell's own refusal of a relative one (`bash: line 1: notes.txt: Read-only file system`)

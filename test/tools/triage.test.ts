@@ -214,6 +214,9 @@ describe("Codex 0.169", () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: Diagnosis };
     }
+    // Codex may still log the turn's reasoning right after the command starts: let the 30 s command's events settle
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: Diagnosis };
     expect(running.diagnosis).toMatchObject({ category: "running", retryable: false, next_command: null });
     await sameAnswerElsewhere(at.mcp, started.session_id ?? "", running.diagnosis);
     await at.mcp.call("cancel_run", { run_id: started.run_id });
