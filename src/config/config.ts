@@ -62,6 +62,7 @@ export const FLAGS = {
   "env-allow": { type: "string", multiple: true, env: "CODEX_CONTROL_ENV_ALLOW", help: "repeatable (env: names joined by ','): hand Codex only these variables plus a base set, not the whole environment" },
   "allow-config-key": { type: "string", multiple: true, env: "CODEX_CONTROL_ALLOW_CONFIG_KEYS", help: "repeatable (env: keys joined by ','): let callers set this Codex config key (and keys under it) besides the safe built-in list" },
   "allow-profile": { type: "boolean", env: "CODEX_CONTROL_ALLOW_PROFILE", help: "let callers choose a Codex config profile (a profile can set anything)" },
+  "preflight-limits": { type: "boolean", env: "CODEX_CONTROL_PREFLIGHT_LIMITS", help: "before each run, read the ChatGPT plan's live windows (about a second) and refuse at once, as usage_limit, when one is used up" },
   "ledger-prompts": { type: "boolean", env: "CODEX_CONTROL_LEDGER_PROMPTS", help: "keep the first 200 characters of each run's prompt in the run ledger (default: no prompt text is kept)" },
 } as const;
 
@@ -134,6 +135,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       childEnv: envAllow.length > 0 ? pick(env, [...BASE_ENV, ...envAllow]) : env,
       stopRunsOnExit: flag("stop-runs-on-exit"),
       recordPrompts: flag("ledger-prompts"),
+      preflightLimits: flag("preflight-limits"),
     },
   };
 }

@@ -11,6 +11,8 @@ import { checkStateDir, INPUTS_DIR, lastMessageFile, ownDirectory, removeTree, r
 import { buildExecArgv, type ExecRequest } from "../codex/argv.js";
 import { reviewInvocation } from "../codex/review-argv.js";
 import { CapabilityProbe } from "../codex/capabilities.js";
+import { readLiveRateLimits } from "../codex/app-server/index.js";
+import { stringEnv } from "../shared/env.js";
 import { processId } from "../codex/liveness.js";
 import { DEPTH_MARKER, RUN_MARKER, SUPERVISOR_MARKER, delegationDepth } from "../codex/processes.js";
 import { SessionStore } from "../sessions/index.js";
@@ -47,6 +49,8 @@ export interface RunnerConfig {
   stopRunsOnExit: boolean;
   /** Keep the first 200 characters of each prompt in the ledger (--ledger-prompts); prompts can hold secrets. */
   recordPrompts: boolean;
+  /** Read the plan's live windows before each run and refuse when one is used up (--preflight-limits). */
+  preflightLimits?: boolean;
   /** While a call waits for a run, a progress notification at least this often (default HEARTBEAT_MS); tests shorten it. */
   heartbeatMs?: number;
 }
@@ -120,6 +124,7 @@ export class RunManager {
       throw new RunRefusedError(`timeout_ms ${timeoutMs} is above this server's maximum of ${config.maxTimeoutMs} ms (--max-timeout-ms).`);
     }
     const caps = await this.probe.get(config.codexBin);
+    if (config.preflightLimits === true) await refuseWhenLimitUsedUp(config);
 
     const runId = newRunId();
     const dir = runDir(config.stateDir, runId);
@@ -266,8 +271,13 @@ function newRunId(): string {
   return `run_${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 }
 
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) result[key] = value;
-  return result;
+
+/** --preflight-limits: a used-up window refuses the run at once (usage_limit), instead of a failed run minutes later. */
+async function refuseWhenLimitUsedUp(config: RunnerConfig): Promise<void> {
+  const limits = await readLiveRateLimits(config.codexBin, config.codexHome, stringEnv({ ...config.childEnv, CODEX_HOME: config.codexHome }));
+  if (limits.state !== "exhausted") return;
+  const resetsAt = limits.resetsAt !== null ? new Date(limits.resetsAt * 1000).toISOString() : null;
+  throw new RunRefusedError(
+    `usage_limit: the ChatGPT plan's ${limits.fiveHour && limits.fiveHour.usedPercent >= 100 ? "5-hour" : "weekly"} window is used up${resetsAt ? ` until ${resetsAt} (resets_at)` : ""}, so a run would fail at once. Wait for the reset, or use an API key (a provider's env_key); nothing was started.`,
+  );
 }

@@ -123,3 +123,28 @@ describe("the live windows in doctor and token_usage", () => {
     }
   });
 });
+
+describe("--preflight-limits", () => {
+  it("refuses a run at once, as usage_limit with the reset, when a window is used up; without the flag the run starts", async () => {
+    const { connect, testConfig, textOf } = await import("../support/mcp.js");
+    const { home: codexHome, env } = await home("chatgpt");
+    const workdir = join(dirname(codexHome), "proj");
+    chatgpt.setExhausted(true);
+    const guarded = await connect(testConfig({ codexHome, codexBin: PINNED_CODEX, childEnv: { ...env, OPENAI_API_KEY: "sk-test" }, preflightLimits: true }));
+    const plain = await connect(testConfig({ codexHome, codexBin: PINNED_CODEX, childEnv: { ...env, OPENAI_API_KEY: "sk-test" } }));
+    try {
+      const refused = await guarded.call("run_codex", { cwd: workdir, prompt: "hi", mode: "read-only", skip_git_repo_check: true });
+      expect([refused.isError, textOf(refused)]).toEqual([
+        true,
+        `usage_limit: the ChatGPT plan's 5-hour window is used up until ${new Date(1798761600 * 1000).toISOString()} (resets_at), so a run would fail at once. Wait for the reset, or use an API key (a provider's env_key); nothing was started.`,
+      ]);
+      // the control: the same call without the flag starts a run (it then fails against the unreachable model)
+      const started = await plain.call("run_codex", { cwd: workdir, prompt: "hi", mode: "read-only", skip_git_repo_check: true, background: true });
+      expect(started.isError).toBeFalsy();
+    } finally {
+      chatgpt.setExhausted(false);
+      await guarded.close();
+      await plain.close();
+    }
+  });
+});
