@@ -32,7 +32,7 @@ interface Measured {
 
 /** ccusage as `npx ccusage@latest` would run it; a pinned one with a native binary for this platform if latest has none. */
 async function ccusage(): Promise<{ bin: string; version: string } | { error: string }> {
-  // the smoke test (test/report/bench-fleet.test.ts) installs nothing
+  // the smoke test (test/e2e/report/bench-fleet.test.ts) installs nothing
   if (process.argv.includes("--no-ccusage")) return { error: "not run (--no-ccusage)" };
   const dir = join(work, "ccusage");
   const tried: string[] = [];

@@ -18,7 +18,7 @@ import { messagesToolResult, type MessagesRequest } from "../test/support/fake-m
 import { copyFixtureHome, type Fixture } from "../test/support/fixtures.js";
 import { readmeArgv } from "../test/support/host-programs.js";
 import { isolatedEnv } from "../test/support/isolated-env.js";
-import { README_COMMANDS } from "../test/hosts/readme-commands.js";
+import { README_COMMANDS } from "../test/e2e/hosts/readme-commands.js";
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { TokenTotals } from "../events.js";
 import { ExplainedError } from "../../shared/errors.js";
 
-/** The package and version the prices come from (test/report/cost.test.ts checks it against the installed one). */
+/** The package and version the prices come from (test/sessions/report/cost.test.ts checks it against the installed one). */
 export const PRICE_PACKAGE = "@pydantic/genai-prices 0.1.8";
 
 const perMillion = z.number().finite().min(0).max(10_000);

@@ -107,7 +107,7 @@ export async function currentDigest(file: RolloutFile, saved: SavedDigest | unde
     let filled = 0;
     for (let read = 1; read > 0 && filled < bytes.length; filled += read) read = readSync(fd, bytes, filled, bytes.length - filled, filled);
     const whole = bytes.subarray(0, filled);
-    // the stamp of answer-files.ts (stampOf), from the bytes in hand; test/report/digests.test.ts holds them equal
+    // the stamp of answer-files.ts (stampOf), from the bytes in hand; test/sessions/report/digests.test.ts holds them equal
     const stamp: FileStamp = { ino: info.ino, size: filled, mtimeMs: info.mtimeMs, edge: edgeOf(whole.subarray(Math.max(0, filled - EDGE_BYTES))) };
     return { entry: { stamp, digest: digestOfBytes(whole, file) }, fresh: true };
   } catch {

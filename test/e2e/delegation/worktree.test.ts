@@ -1,0 +1,80 @@
+// worktree: true with the real Codex CLI: two writers in one repository at once, each in the worktree Codex
+// made for it; the result names the worktree; resume_session continues there.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { realpath, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunView } from "../../../src/runs/run-manager.js";
+import { RunLedger } from "../../../src/contract/index.js";
+import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
+import { PINNED_CODEX } from "../../support/codex-versions.js";
+import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
+
+let model: FakeModel;
+let home: string;
+let repo: string;
+let mcp: Connected;
+
+beforeAll(async () => {
+  model = await startFakeModel();
+  ({ home, workdir: repo } = await makeCodexHome(model.url, "worktree"));
+  const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com", GIT_CONFIG_GLOBAL: "/dev/null" };
+  execFileSync("git", ["-C", repo, "init", "-q", "-b", "main"], { env });
+  await writeFile(join(repo, "a.txt"), "one\n");
+  execFileSync("git", ["-C", repo, "add", "."], { env });
+  execFileSync("git", ["-C", repo, "commit", "-qm", "first"], { env });
+  mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home), allowedRoots: [await realpath(join(repo, ".."))] }));
+});
+afterAll(async () => {
+  await mcp.close();
+  await model.close();
+});
+
+const worktreeRun = async (args: Record<string, unknown>): Promise<RunView> => {
+  const result = await mcp.call("run_codex", { cwd: repo, worktree: true, ...args });
+  expect(result.isError, textOf(result)).toBeFalsy();
+  return result.structuredContent as unknown as RunView;
+};
+
+describe("worktree: true with the real Codex CLI", () => {
+  it("runs two writers in one repository at once, each in a worktree of its own, and resumes in it", async () => {
+    model.delayMs = 300;
+    const [first, second] = await Promise.all([worktreeRun({ prompt: "please RUN:touch first.txt" }), worktreeRun({ prompt: "please RUN:touch second.txt" })]);
+    model.delayMs = 0;
+    for (const [view, file] of [[first, "first.txt"], [second, "second.txt"]] as const) {
+      expect(view).toMatchObject({ status: "completed", mode: "sandboxed", cwd: repo, effective: { mismatch: false } });
+      expect(view.worktree?.path).toMatch(new RegExp(`^${home}/worktrees/[^/]+/proj$`));
+      expect(view.worktree?.branch).toBeNull(); // Codex makes it detached
+      expect(view.effective?.cwd).toBe(view.worktree?.path);
+      expect(existsSync(join(view.worktree?.path ?? "", file))).toBe(true);
+      expect(existsSync(join(repo, file))).toBe(false);
+      expect((await new RunLedger(mcp.config.runner.stateDir).find(view.run_id))?.start.argv).toContain("--worktree");
+    }
+    expect(first.worktree?.path).not.toBe(second.worktree?.path);
+    // the runs overlapped: the second did not wait for the first to release the directory
+    expect(Date.parse(second.started_at)).toBeLessThan(Date.parse(first.ended_at ?? ""));
+
+    const resumed = (await mcp.call("resume_session", { session_id: first.session_id, prompt: "please RUN:touch third.txt" })).structuredContent as unknown as RunView;
+    expect(resumed).toMatchObject({ status: "completed", cwd: first.worktree?.path, worktree: first.worktree });
+    expect(existsSync(join(first.worktree?.path ?? "", "third.txt"))).toBe(true);
+
+    // a server whose state dir has no run of that session does not resume inside CODEX_HOME
+    const stranger = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home) }));
+    try {
+      const refused = await stranger.call("resume_session", { session_id: first.session_id, prompt: "please RUN:touch fourth.txt" });
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toMatch(new RegExp(`^cwd ${first.worktree?.path} is inside CODEX_HOME`));
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it("refuses a worktree run outside the allowed roots", async () => {
+    const elsewhere = await realpath(join(repo, "..", ".."));
+    const outside = await mcp.call("run_codex", { cwd: elsewhere, worktree: true, prompt: "x" });
+    expect(outside.isError).toBe(true);
+    expect(textOf(outside)).toMatch(new RegExp(`^cwd ${elsewhere} is (not inside|outside)`));
+  });
+});

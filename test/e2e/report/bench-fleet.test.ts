@@ -1,0 +1,20 @@
+// Keeps the fleet bench runnable: its quick mode on a tiny home prints its table (ccusage left out: no install).
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { expect, it } from "vitest";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+it("the fleet bench runs end to end on a tiny home and prints its row", async () => {
+  const tsx = join(root, "node_modules", ".bin", "tsx");
+  const { stdout } = await promisify(execFile)(tsx, ["bench/fleet.ts", "--quick", "--no-ccusage"], { cwd: root, timeout: 240_000, maxBuffer: 1024 * 1024 });
+  expect(stdout).toContain("ccusage could not be installed or run here: not run (--no-ccusage)");
+  const rows = stdout.split("\n").filter((line) => /^\| \d/.test(line));
+  expect(rows).toHaveLength(1);
+  const cells = (rows[0] ?? "").split(" | ");
+  expect([cells[0], cells[1], cells[2], cells.at(-1)]).toEqual(["| 50", "n/a", "n/a", "50 |"]);
+  // cold, its peak, indexed, warm, first call, server peak: all measured
+  for (const cell of cells.slice(3, 9)) expect(Number(cell)).toBeGreaterThan(0);
+}, 300_000);
