@@ -20,7 +20,9 @@ const CLI = join(root, "dist", "cli.js");
 const quick = process.argv.includes("--quick");
 const work = join(root, ".bench", quick ? "quick" : "full", "fleet");
 /** `--sessions 550`: one home size only. */
-const only = process.argv.includes("--sessions") ? Number(process.argv[process.argv.indexOf("--sessions") + 1]) : undefined;
+const only = process.argv.includes("--sessions")
+  ? Number(process.argv[process.argv.indexOf("--sessions") + 1])
+  : undefined;
 const COUNTS = only ? [only] : quick ? [50] : [550, 10_000];
 const RUNS = quick ? 2 : 5;
 const run = promisify(execFile);
@@ -41,15 +43,21 @@ async function ccusage(): Promise<{ bin: string; version: string } | { error: st
     try {
       if (!existsSync(bin)) {
         await mkdir(join(dir, version), { recursive: true });
-        await run("npm", ["install", "--no-audit", "--no-fund", "--prefix", join(dir, version), `ccusage@${version}`], { timeout: 300_000 });
+        await run("npm", ["install", "--no-audit", "--no-fund", "--prefix", join(dir, version), `ccusage@${version}`], {
+          timeout: 300_000,
+        });
       }
       const { stdout } = await run(bin, ["--version"], { timeout: 60_000 });
-      const installed = JSON.parse(await readFile(join(dir, version, "node_modules", "ccusage", "package.json"), "utf8")) as { version: string };
+      const installed = JSON.parse(
+        await readFile(join(dir, version, "node_modules", "ccusage", "package.json"), "utf8"),
+      ) as { version: string };
       if (stdout.trim() === "") throw new Error("no version printed");
       return { bin, version: installed.version };
     } catch (error) {
       latestProblem ??= `ccusage@${version}: ${((error as { stderr?: string }).stderr || (error as Error).message).trim().split("\n")[0]}`;
-      tried.push(`ccusage@${version}: ${((error as { stderr?: string }).stderr || (error as Error).message).trim().split("\n")[0]}`);
+      tried.push(
+        `ccusage@${version}: ${((error as { stderr?: string }).stderr || (error as Error).message).trim().split("\n")[0]}`,
+      );
     }
   }
   return { error: tried.join("; ") };
@@ -59,7 +67,12 @@ async function ccusage(): Promise<{ bin: string; version: string } | { error: st
 let latestProblem: string | undefined;
 
 /** Wall time and max RSS of one process (GNU time), median of `runs`; `before` runs ahead of each (not timed). */
-async function timeProcess(argv: string[], env: NodeJS.ProcessEnv, runs: number, before?: () => Promise<void>): Promise<Measured> {
+async function timeProcess(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  runs: number,
+  before?: () => Promise<void>,
+): Promise<Measured> {
   const times: number[] = [];
   let peakKb = 0;
   for (let i = 0; i < runs; i++) {
@@ -75,7 +88,12 @@ async function timeProcess(argv: string[], env: NodeJS.ProcessEnv, runs: number,
 /** sessions_report on a running server: the first call (cold, new state dir) and the median of the next ones. */
 async function warmServer(home: string, state: string): Promise<{ cold: number; warm: number; peakMb: number }> {
   await rm(state, { recursive: true, force: true });
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, "--state-dir", state], env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" }, stderr: "ignore" });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, "--state-dir", state],
+    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" },
+    stderr: "ignore",
+  });
   const client = new Client({ name: "bench", version: "1" });
   await client.connect(transport);
   try {
@@ -87,7 +105,11 @@ async function warmServer(home: string, state: string): Promise<{ cold: number; 
       if (result.isError) throw new Error(`sessions_report failed: ${JSON.stringify(result.content)}`);
     }
     const status = await readFile(`/proc/${transport.pid}/status`, "utf8").catch(() => "");
-    return { cold: times[0] ?? 0, warm: median(times.slice(1)), peakMb: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024 };
+    return {
+      cold: times[0] ?? 0,
+      warm: median(times.slice(1)),
+      peakMb: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024,
+    };
   } finally {
     await client.close();
   }
@@ -97,7 +119,9 @@ async function main(): Promise<void> {
   const tool = await ccusage();
   const lines = [
     `codex-control-mcp fleet bench (${quick ? "quick" : "full"}; medians of ${RUNS} processes, ${RUNS * 2} warm calls; Node ${process.version})`,
-    "bin" in tool ? `beside ccusage ${tool.version} (\`ccusage codex session --json --offline\`)${latestProblem ? `; not latest, which does not run here: ${latestProblem}` : ""}` : `ccusage could not be installed or run here: ${tool.error}`,
+    "bin" in tool
+      ? `beside ccusage ${tool.version} (\`ccusage codex session --json --offline\`)${latestProblem ? `; not latest, which does not run here: ${latestProblem}` : ""}`
+      : `ccusage could not be installed or run here: ${tool.error}`,
     "",
     "| sessions | ccusage ms | ccusage peak MB | report cold ms (new process, empty state dir) | report peak MB | report, new process, digests saved ms | server warm ms | server first call ms | server peak MB | sessions reported |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -105,14 +129,26 @@ async function main(): Promise<void> {
   for (const count of COUNTS) {
     const home = await makeHome(join(work, "..", "homes", `home-${count}`), count);
     const state = join(work, `state-${count}`);
-    const env = { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: state, CODEX_CONTROL_LOG: "error" };
+    const env = {
+      PATH: process.env.PATH ?? "",
+      CODEX_HOME: home,
+      CODEX_CONTROL_STATE_DIR: state,
+      CODEX_CONTROL_LOG: "error",
+    };
     const ours = ["node", CLI, "report", "--json"];
     const cold = await timeProcess(ours, env, RUNS, () => rm(state, { recursive: true, force: true }));
     const indexed = await timeProcess(ours, env, RUNS);
     const { stdout } = await run(process.execPath, [CLI, "report", "--json"], { env, maxBuffer: 64 * 1024 * 1024 });
     const reported = (JSON.parse(stdout) as { total: { sessions: number } }).total.sessions;
     const server = await warmServer(home, join(work, `server-state-${count}`));
-    const theirs = "bin" in tool ? await timeProcess([tool.bin, "codex", "session", "--json", "--offline"], { ...env, HOME: join(work, "ccusage-home") }, RUNS) : undefined;
+    const theirs =
+      "bin" in tool
+        ? await timeProcess(
+            [tool.bin, "codex", "session", "--json", "--offline"],
+            { ...env, HOME: join(work, "ccusage-home") },
+            RUNS,
+          )
+        : undefined;
     lines.push(
       `| ${count} | ${theirs ? fmt(theirs.ms) : "n/a"} | ${theirs ? fmt(theirs.peakMb) : "n/a"} | ${fmt(cold.ms)} | ${fmt(cold.peakMb)} | ${fmt(indexed.ms)} | ${fmt(server.warm)} | ${fmt(server.cold)} | ${fmt(server.peakMb)} | ${reported} |`,
     );

@@ -11,14 +11,25 @@ import { ALL_FIXTURES, fixture } from "../test/support/fixtures.js";
  * A rollout of about `bytes` bytes in the format of Codex `version`: the fixture's head once, then its turns
  * again and again (0.63 writes no turn ids and restarts no counter on a copy: each copy is a counter segment).
  */
-export async function makeRollout(dir: string, bytes: number, sessionId = "01a20b00-0000-7000-8000-00000000be0c", version: "0.169.0" | "0.63.0" = "0.169.0"): Promise<string> {
+export async function makeRollout(
+  dir: string,
+  bytes: number,
+  sessionId = "01a20b00-0000-7000-8000-00000000be0c",
+  version: "0.169.0" | "0.63.0" = "0.169.0",
+): Promise<string> {
   const path = join(dir, "sessions", "2026", "11", "23", `rollout-2026-11-23T10-00-00-${sessionId}.jsonl`);
   if (existsSync(path) && (await stat(path)).size >= bytes) return path;
   await mkdir(dirname(path), { recursive: true });
   const source = fixture(version, "resumed");
-  const lines = (await readFile(source.path, "utf8")).trimEnd().split("\n").map((line) => line.split(source.session_id).join(sessionId));
+  const lines = (await readFile(source.path, "utf8"))
+    .trimEnd()
+    .split("\n")
+    .map((line) => line.split(source.session_id).join(sessionId));
   // 0.100+ open a turn with task_started; 0.63 right after its session_meta
-  const firstTurn = Math.max(1, lines.findIndex((line) => line.includes('"type":"task_started"')));
+  const firstTurn = Math.max(
+    1,
+    lines.findIndex((line) => line.includes('"type":"task_started"')),
+  );
   const head = lines.slice(0, firstTurn);
   const body = lines.slice(firstTurn);
   const out = createWriteStream(path);
@@ -30,7 +41,11 @@ export async function makeRollout(dir: string, bytes: number, sessionId = "01a20
   await write(`${head.join("\n")}\n`);
   for (let copy = 0; written < bytes; copy++) {
     const chunk = body
-      .map((line) => line.replace(/"(call_\d+|01a2[0-9a-f-]{32})"/g, (match, id: string) => (id === sessionId ? match : `"${id}-${copy}"`)))
+      .map((line) =>
+        line.replace(/"(call_\d+|01a2[0-9a-f-]{32})"/g, (match, id: string) =>
+          id === sessionId ? match : `"${id}-${copy}"`,
+        ),
+      )
       .join("\n");
     await write(`${chunk}\n`);
   }
@@ -78,7 +93,9 @@ function startOf(i: number, count: number): number {
 }
 
 async function smallSources(): Promise<Array<{ entry: (typeof ALL_FIXTURES)[number]; text: string }>> {
-  const all = await Promise.all(ALL_FIXTURES.map(async (entry) => ({ entry, text: await readFile(entry.path, "utf8") })));
+  const all = await Promise.all(
+    ALL_FIXTURES.map(async (entry) => ({ entry, text: await readFile(entry.path, "utf8") })),
+  );
   return all.filter(({ entry, text }) => text.length < 10_000 && entry.path.endsWith(".jsonl"));
 }
 

@@ -67,18 +67,38 @@ async function main(): Promise<void> {
     const id = `01a20b00-0000-7000-8000-${String(index + 1).padStart(12, "0")}`;
     const rollout = await makeRollout(home, size.bytes, id, "version" in size ? size.version : undefined);
     const input = `${size.label} in ${HOME_SESSIONS} sessions`;
-    const jqCalls = await timeShell(`jq -r 'select(.type=="response_item" and .payload.type=="function_call") | "\\(.payload.name): \\(.payload.arguments | fromjson | .command | .[0:100])"' '${rollout}' | tail -10`);
-    const jqReasoning = await timeShell(`jq -r 'select(.type=="event_msg" and .payload.type=="agent_reasoning") | .payload.text' '${rollout}' | tail -10`);
+    const jqCalls = await timeShell(
+      `jq -r 'select(.type=="response_item" and .payload.type=="function_call") | "\\(.payload.name): \\(.payload.arguments | fromjson | .command | .[0:100])"' '${rollout}' | tail -10`,
+    );
+    const jqReasoning = await timeShell(
+      `jq -r 'select(.type=="event_msg" and .payload.type=="agent_reasoning") | .payload.text' '${rollout}' | tail -10`,
+    );
     const jqTokensTail = await timeShell(`tail -5 '${rollout}' | jq '.payload.info.total_token_usage'`);
-    const jqTokensAll = await timeShell(`jq -c 'select(.payload.type=="token_count" and .payload.info != null) | .payload.info.total_token_usage' '${rollout}' | tail -1`);
+    const jqTokensAll = await timeShell(
+      `jq -c 'select(.payload.type=="token_count" and .payload.info != null) | .payload.info.total_token_usage' '${rollout}' | tail -1`,
+    );
     const naive = await naiveRead(rollout);
 
     const calls = await measureColdWarmIndexed(home, state, "last_function_calls", { session_id: id, limit: 10 });
     rows.push({ what: "last_function_calls (limit 10)", input, ...calls, jqMs: jqCalls, naiveMs: naive.ms });
     const usage = await measureColdWarmIndexed(home, state, "token_usage", { session_id: id });
-    rows.push({ what: "token_usage", input, ...usage, jqMs: jqTokensAll, naiveMs: naive.ms, note: `jq \`tail -5\` recipe: ${fmt(jqTokensTail)} ms, and it finds no counter` });
+    rows.push({
+      what: "token_usage",
+      input,
+      ...usage,
+      jqMs: jqTokensAll,
+      naiveMs: naive.ms,
+      note: `jq \`tail -5\` recipe: ${fmt(jqTokensTail)} ms, and it finds no counter`,
+    });
     const summary = await measureColdWarmIndexed(home, state, "session_summary", { session_id: id });
-    rows.push({ what: "session_summary", input, ...summary, jqMs: jqCalls + jqReasoning, naiveMs: naive.ms, note: "jq: reasoning + calls recipes" });
+    rows.push({
+      what: "session_summary",
+      input,
+      ...summary,
+      jqMs: jqCalls + jqReasoning,
+      naiveMs: naive.ms,
+      note: "jq: reasoning + calls recipes",
+    });
   }
 
   for (const count of HOME_COUNTS) {
@@ -88,18 +108,39 @@ async function main(): Promise<void> {
     const older = await homeSessionId(Math.floor(count / 2), count, "v4");
     record("list_sessions (limit 20)", count, await measureTool(sessions, state, "list_sessions", { limit: 20 }));
     record("token_usage on `last`", count, await measureTool(sessions, state, "token_usage", { session_id: "last" }));
-    record("token_usage on an 8-character id prefix", count, await measureTool(sessions, state, "token_usage", { session_id: middle.slice(0, 8) }));
-    record("token_usage on a full id", count, await measureTool(sessions, state, "token_usage", { session_id: middle }));
-    record("token_usage on a UUIDv4 id (pre-0.39: a walk of the folder names)", count, await measureTool(sessions, state, "token_usage", { session_id: older }));
+    record(
+      "token_usage on an 8-character id prefix",
+      count,
+      await measureTool(sessions, state, "token_usage", { session_id: middle.slice(0, 8) }),
+    );
+    record(
+      "token_usage on a full id",
+      count,
+      await measureTool(sessions, state, "token_usage", { session_id: middle }),
+    );
+    record(
+      "token_usage on a UUIDv4 id (pre-0.39: a walk of the folder names)",
+      count,
+      await measureTool(sessions, state, "token_usage", { session_id: older }),
+    );
   }
   if (homesOnly) return printTables();
   const day = "2026/11/21";
-  rows.push({ what: "`ls -lt` of one day's folder", input: `${HOME_SESSIONS} sessions`, ms: await timeShell(`ls -lt '${join(home, "sessions", day)}' 2>/dev/null | head -5`) });
+  rows.push({
+    what: "`ls -lt` of one day's folder",
+    input: `${HOME_SESSIONS} sessions`,
+    ms: await timeShell(`ls -lt '${join(home, "sessions", day)}' 2>/dev/null | head -5`),
+  });
 
   rows.push({ what: "server start → tools/list answered", input: "", ms: await startupMs() });
   rows.push({ what: "`node -e 0` (Node's own start, same run)", input: "", ms: await nodeStartMs() });
   const exec = await runCodexVsExec();
-  rows.push({ what: "run_codex (fake model) vs `codex exec`", input: "RUN:echo hi", ms: exec.tool, note: `codex exec directly: ${fmt(exec.direct)} ms (+${fmt(exec.tool - exec.direct)} ms, ${fmt(((exec.tool - exec.direct) / exec.direct) * 100)}%)` });
+  rows.push({
+    what: "run_codex (fake model) vs `codex exec`",
+    input: "RUN:echo hi",
+    ms: exec.tool,
+    note: `codex exec directly: ${fmt(exec.direct)} ms (+${fmt(exec.tool - exec.direct)} ms, ${fmt(((exec.tool - exec.direct) / exec.direct) * 100)}%)`,
+  });
 
   printTables();
 }
@@ -122,7 +163,13 @@ async function measureColdWarmIndexed(home: string, state: string, tool: string,
 }
 
 /** A fresh server: its first call is the cold time, the median of the rest the warm time. */
-async function measureTool(home: string, state: string, tool: string, args: Record<string, unknown>, runs = RUNS): Promise<{ ms: number; cold: number; peakMb: number; spawnToFirst: number }> {
+async function measureTool(
+  home: string,
+  state: string,
+  tool: string,
+  args: Record<string, unknown>,
+  runs = RUNS,
+): Promise<{ ms: number; cold: number; peakMb: number; spawnToFirst: number }> {
   const spawned = performance.now();
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -200,7 +247,12 @@ async function startupMs(): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { PATH: process.env.PATH ?? "", CODEX_CONTROL_LOG: "error" }, stderr: "ignore" });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI],
+      env: { PATH: process.env.PATH ?? "", CODEX_CONTROL_LOG: "error" },
+      stderr: "ignore",
+    });
     const client = new Client({ name: "bench", version: "1" });
     await client.connect(transport);
     await client.listTools();
@@ -240,16 +292,24 @@ async function runCodexVsExec(): Promise<{ tool: number; direct: number }> {
     for (let i = 0; i < RUNS * 2; i++) {
       let start = performance.now();
       await new Promise<void>((resolve, reject) => {
-        const child = spawn(PINNED_CODEX, ["exec", "--json", "--skip-git-repo-check", "--sandbox=workspace-write", `--cd=${workdir}`, "-"], { env, stdio: ["pipe", "ignore", "ignore"] });
+        const child = spawn(
+          PINNED_CODEX,
+          ["exec", "--json", "--skip-git-repo-check", "--sandbox=workspace-write", `--cd=${workdir}`, "-"],
+          { env, stdio: ["pipe", "ignore", "ignore"] },
+        );
         child.stdin.end("please RUN:echo hi");
         child.on("error", reject);
         child.on("close", () => resolve());
       });
       direct.push(performance.now() - start);
       start = performance.now();
-      const result = await client.callTool({ name: "run_codex", arguments: { prompt: "please RUN:echo hi", cwd: workdir, skip_git_repo_check: true } });
+      const result = await client.callTool({
+        name: "run_codex",
+        arguments: { prompt: "please RUN:echo hi", cwd: workdir, skip_git_repo_check: true },
+      });
       tool.push(performance.now() - start);
-      if ((result.structuredContent as { status?: string }).status !== "completed") throw new Error(`run_codex: ${JSON.stringify(result.content)}`);
+      if ((result.structuredContent as { status?: string }).status !== "completed")
+        throw new Error(`run_codex: ${JSON.stringify(result.content)}`);
     }
     await client.close();
     return { tool: median(tool), direct: median(direct) };
@@ -264,31 +324,36 @@ function printTables(): void {
     "",
     "| what | input | warm ms | first call ms | new server, indexed ms | spawn → answer, indexed ms | jq ms | ×jq (first call) | naive ms | peak MB | peak MB indexed | note |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ...rows.map((row) =>
-      [
-        row.what,
-        row.input,
-        fmt(row.ms),
-        row.cold !== undefined ? fmt(row.cold) : "",
-        row.indexed !== undefined ? fmt(row.indexed) : "",
-        row.indexedSpawnMs !== undefined ? fmt(row.indexedSpawnMs) : "",
-        row.jqMs !== undefined ? fmt(row.jqMs) : "",
-        row.jqMs !== undefined && row.cold !== undefined ? `${fmt(row.jqMs / row.cold)}×` : "",
-        row.naiveMs !== undefined ? fmt(row.naiveMs) : "",
-        row.peakMb !== undefined ? fmt(row.peakMb) : "",
-        row.indexedPeakMb !== undefined ? fmt(row.indexedPeakMb) : "",
-        row.note ?? "",
-      ].join(" | "),
-    ).map((line) => `| ${line} |`),
+    ...rows
+      .map((row) =>
+        [
+          row.what,
+          row.input,
+          fmt(row.ms),
+          row.cold !== undefined ? fmt(row.cold) : "",
+          row.indexed !== undefined ? fmt(row.indexed) : "",
+          row.indexedSpawnMs !== undefined ? fmt(row.indexedSpawnMs) : "",
+          row.jqMs !== undefined ? fmt(row.jqMs) : "",
+          row.jqMs !== undefined && row.cold !== undefined ? `${fmt(row.jqMs / row.cold)}×` : "",
+          row.naiveMs !== undefined ? fmt(row.naiveMs) : "",
+          row.peakMb !== undefined ? fmt(row.peakMb) : "",
+          row.indexedPeakMb !== undefined ? fmt(row.indexedPeakMb) : "",
+          row.note ?? "",
+        ].join(" | "),
+      )
+      .map((line) => `| ${line} |`),
     "",
     `By the number of sessions in CODEX_HOME (warm ms / first call ms of a new server):`,
     "",
     `| what | ${HOME_COUNTS.map((count) => `${count} sessions`).join(" | ")} |`,
     `|---|${HOME_COUNTS.map(() => "---:").join("|")}|`,
-    ...[...growth].map(([what, byCount]) => `| ${what} | ${HOME_COUNTS.map((count) => {
-      const result = byCount.get(count);
-      return result ? `${fmt(result.ms)} / ${fmt(result.cold)}` : "";
-    }).join(" | ")} |`),
+    ...[...growth].map(
+      ([what, byCount]) =>
+        `| ${what} | ${HOME_COUNTS.map((count) => {
+          const result = byCount.get(count);
+          return result ? `${fmt(result.ms)} / ${fmt(result.cold)}` : "";
+        }).join(" | ")} |`,
+    ),
   ];
   process.stdout.write(`${lines.join("\n")}\n`); // stdout-ok: the bench's own report
 }

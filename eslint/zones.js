@@ -21,11 +21,37 @@ export const ZONES = {
   text: ["sessions", "runs", "shared"],
   doctor: ["codex", "config", "contract", "runs", "sessions/index", "shared"],
   export: ["sessions/index", "shared"],
-  tools: ["codex", "config", "contract", "doctor", "export", "prompts", "resources", "runs", "sessions", "shared", "text", "tools"],
+  tools: [
+    "codex",
+    "config",
+    "contract",
+    "doctor",
+    "export",
+    "prompts",
+    "resources",
+    "runs",
+    "sessions",
+    "shared",
+    "text",
+    "tools",
+  ],
   resources: ["config", "runs", "sessions", "shared", "text", "tools"],
   prompts: ["sessions", "shared", "tools"],
   commands: ["codex", "config", "contract", "doctor", "export", "runs", "sessions", "shared", "text", "tools"],
-  entry: ["codex", "commands", "config", "doctor", "prompts", "resources", "runs", "sessions", "shared", "text", "tools", "entry"],
+  entry: [
+    "codex",
+    "commands",
+    "config",
+    "doctor",
+    "prompts",
+    "resources",
+    "runs",
+    "sessions",
+    "shared",
+    "text",
+    "tools",
+    "entry",
+  ],
 };
 
 const WHY = {
@@ -42,7 +68,14 @@ function zoneOf(srcDir, file) {
 
 export function zonesPlugin(srcDir) {
   const rule = {
-    meta: { type: "problem", schema: [], messages: { outside: "{{from}} may not import {{target}}: {{why}}", unzoned: "{{file}} is in no zone: add its folder to the zone table in eslint/zones.js" } },
+    meta: {
+      type: "problem",
+      schema: [],
+      messages: {
+        outside: "{{from}} may not import {{target}}: {{why}}",
+        unzoned: "{{file}} is in no zone: add its folder to the zone table in eslint/zones.js",
+      },
+    },
     create(context) {
       const file = context.filename;
       const from = zoneOf(srcDir, file);
@@ -52,16 +85,32 @@ export function zonesPlugin(srcDir) {
         if (typeof source !== "string") return;
         if (!source.startsWith(".")) {
           if (source.startsWith("@modelcontextprotocol/") && !MCP_LAYER.has(from.zone)) {
-            context.report({ node, messageId: "outside", data: { from: `src/${from.zone}`, target: source, why: "only the MCP layer (tools, resources, prompts, commands, the entry files) speaks MCP" } });
+            context.report({
+              node,
+              messageId: "outside",
+              data: {
+                from: `src/${from.zone}`,
+                target: source,
+                why: "only the MCP layer (tools, resources, prompts, commands, the entry files) speaks MCP",
+              },
+            });
           }
           return;
         }
         const target = zoneOf(srcDir, resolve(dirname(file), source));
         if (!target || target.zone === from.zone) return;
-        const ok = allowed.includes(target.zone) || (allowed.includes(`${target.zone}/index`) && target.rest.replace(/\.[jt]s$/, "") === "index");
+        const ok =
+          allowed.includes(target.zone) ||
+          (allowed.includes(`${target.zone}/index`) && target.rest.replace(/\.[jt]s$/, "") === "index");
         if (!ok) {
-          const why = WHY[target.zone] ?? `src/${from.zone} may import ${allowed.length > 0 ? allowed.map((zone) => `src/${zone}`).join(", ") : "nothing of ours"}`;
-          context.report({ node, messageId: "outside", data: { from: `src/${from.zone}`, target: `src/${target.zone}/${target.rest}`, why } });
+          const why =
+            WHY[target.zone] ??
+            `src/${from.zone} may import ${allowed.length > 0 ? allowed.map((zone) => `src/${zone}`).join(", ") : "nothing of ours"}`;
+          context.report({
+            node,
+            messageId: "outside",
+            data: { from: `src/${from.zone}`, target: `src/${target.zone}/${target.rest}`, why },
+          });
         }
       };
       return {

@@ -16,10 +16,17 @@ import { dirname, join } from "node:path";
 const STUBS = [
   {
     filter: /validation\/ajv-provider\.js$/,
-    contents: "export class AjvJsonSchemaValidator { getValidator() { throw new Error('codex-control-mcp does not bundle a JSON Schema validator (elicitation is not used)'); } }",
+    contents:
+      "export class AjvJsonSchemaValidator { getValidator() { throw new Error('codex-control-mcp does not bundle a JSON Schema validator (elicitation is not used)'); } }",
   },
-  { filter: /^zod\/v3$/, contents: "export function object() { throw new Error('codex-control-mcp bundles Zod 4 only'); }" },
-  { filter: /^zod-to-json-schema$/, contents: "export function zodToJsonSchema() { throw new Error('codex-control-mcp bundles Zod 4 only'); }" },
+  {
+    filter: /^zod\/v3$/,
+    contents: "export function object() { throw new Error('codex-control-mcp bundles Zod 4 only'); }",
+  },
+  {
+    filter: /^zod-to-json-schema$/,
+    contents: "export function zodToJsonSchema() { throw new Error('codex-control-mcp bundles Zod 4 only'); }",
+  },
 ];
 
 const leaveOut = {
@@ -28,10 +35,21 @@ const leaveOut = {
     for (const [index, stub] of STUBS.entries()) {
       build.onResolve({ filter: stub.filter }, () => ({ path: String(index), namespace: "stub" }));
     }
-    build.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({ contents: STUBS[Number(args.path)]?.contents, loader: "js" }));
+    build.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({
+      contents: STUBS[Number(args.path)]?.contents,
+      loader: "js",
+    }));
     // zod's locales index: English only (resolved next to the importer, as zod's own import would be)
-    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => (args.importer.includes(`${"zod"}`) ? { path: join(dirname(args.importer), args.path), namespace: "zod-locales" } : undefined));
-    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), "en.js"))};`, loader: "js", resolveDir: dirname(args.path) }));
+    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${"zod"}`)
+        ? { path: join(dirname(args.importer), args.path), namespace: "zod-locales" }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), "en.js"))};`,
+      loader: "js",
+      resolveDir: dirname(args.path),
+    }));
   },
 };
 
@@ -49,5 +67,7 @@ await build({
   logLevel: "warning",
   plugins: [leaveOut],
   // CommonJS dependencies (ajv in the MCP SDK) call require(); ESM has none of its own
-  banner: { js: "import { createRequire as __ccmRequire } from 'node:module'; const require = __ccmRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ccmRequire } from 'node:module'; const require = __ccmRequire(import.meta.url);",
+  },
 });

@@ -59,7 +59,11 @@ const SCENARIOS: Scenario[] = [
     steps: [{ prompt: "please RUN:echo one" }, { prompt: "now PATCH:hello.txt", resume: true }],
   },
   { name: "model-error", steps: [{ prompt: "please FAIL400", killAfterMs: 8000 }] },
-  { name: "interrupted", minVersion: "0.39.0", steps: [{ prompt: "please RUN:sleep 30", signalWhenRunning: "SIGINT" }] },
+  {
+    name: "interrupted",
+    minVersion: "0.39.0",
+    steps: [{ prompt: "please RUN:sleep 30", signalWhenRunning: "SIGINT" }],
+  },
   { name: "killed", minVersion: "0.39.0", steps: [{ prompt: "please RUN:sleep 30", signalWhenRunning: "SIGTERM" }] },
 ];
 
@@ -119,12 +123,20 @@ async function writeHelp(version: string, codex: string): Promise<void> {
   await writeFile(join(fixtures, "cli-help", `${version}.txt`), `${versionText.stdout}---\n${help.stdout}`);
 }
 
-async function runScenario(codex: string, version: string, scenario: Scenario, modelUrl: string): Promise<ManifestEntry> {
+async function runScenario(
+  codex: string,
+  version: string,
+  scenario: Scenario,
+  modelUrl: string,
+): Promise<ManifestEntry> {
   const { home, workdir } = await makeCodexHome(modelUrl, `fixture-${version}`);
   if (scenario.mcpServer) {
     const server = join(root, "dist", "cli.js");
     if (!existsSync(server)) throw new Error("run npm run build first: the mcp scenario serves dist/cli.js");
-    await appendFile(join(home, "config.toml"), `\n[mcp_servers.ccm]\ncommand = "node"\nargs = [${JSON.stringify(server)}]\n`);
+    await appendFile(
+      join(home, "config.toml"),
+      `\n[mcp_servers.ccm]\ncommand = "node"\nargs = [${JSON.stringify(server)}]\n`,
+    );
   }
   const scrub = (text: string): string =>
     text
@@ -191,7 +203,11 @@ interface RunOptions {
   killAfterMs?: number;
 }
 
-function run(command: string, args: string[], options: RunOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  options: RunOptions,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -220,7 +236,9 @@ function run(command: string, args: string[], options: RunOptions): Promise<{ co
     });
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const limit = setTimeout(() => killGroup("SIGKILL"), options.killAfterMs ?? 60_000);
-    const softLimit = options.killAfterMs ? setTimeout(() => killGroup("SIGTERM"), options.killAfterMs - 2000) : undefined;
+    const softLimit = options.killAfterMs
+      ? setTimeout(() => killGroup("SIGTERM"), options.killAfterMs - 2000)
+      : undefined;
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(limit);

@@ -28,7 +28,10 @@ export async function toolTable(): Promise<string> {
       const required = new Set(tool.inputSchema.required ?? []);
       const inputs = Object.entries(properties)
         .map(([name, property]) => {
-          const notes = [required.has(name) ? "required" : undefined, property.default !== undefined ? `default ${JSON.stringify(property.default)}` : undefined].filter(Boolean);
+          const notes = [
+            required.has(name) ? "required" : undefined,
+            property.default !== undefined ? `default ${JSON.stringify(property.default)}` : undefined,
+          ].filter(Boolean);
           return `\`${name}\`${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
         })
         .join(", ");

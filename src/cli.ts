@@ -27,7 +27,19 @@ Environment:
 `;
 
 // the names of src/commands (kept here so that serving, --version and --help do not load them)
-const COMMAND_NAMES = new Set(["sessions", "summary", "calls", "usage", "runs", "status", "cancel", "review", "doctor", "report", "export"]);
+const COMMAND_NAMES = new Set([
+  "sessions",
+  "summary",
+  "calls",
+  "usage",
+  "runs",
+  "status",
+  "cancel",
+  "review",
+  "doctor",
+  "report",
+  "export",
+]);
 
 async function main(argv: string[]): Promise<number | undefined> {
   // a first word that is not an option is a command; runCommand answers an unknown one with the list
@@ -52,7 +64,10 @@ async function main(argv: string[]): Promise<number | undefined> {
     process.stderr.write(`codex-control-mcp: ${error.message} (see --help)\n`);
     return 2;
   }
-  const [{ createServer }, { StdioServerTransport }] = await Promise.all([import("./server.js"), import("@modelcontextprotocol/sdk/server/stdio.js")]);
+  const [{ createServer }, { StdioServerTransport }] = await Promise.all([
+    import("./server.js"),
+    import("@modelcontextprotocol/sdk/server/stdio.js"),
+  ]);
   const { server, runs, cleanup } = createServer(config);
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
@@ -69,14 +84,21 @@ async function main(argv: string[]): Promise<number | undefined> {
   await server.connect(transport);
   // stdin's end comes after every request it carried (`printf … | codex-control-mcp`): answer those first
   const requests = trackRequests(transport);
-  process.stdin.on("end", () => void requests.answered(Math.max(config.waitMs, 60_000) + 5_000).then(() => shutdown("stdin closed")));
+  process.stdin.on(
+    "end",
+    () => void requests.answered(Math.max(config.waitMs, 60_000) + 5_000).then(() => shutdown("stdin closed")),
+  );
   if (!config.readOnly) {
     void runs.recover().then(
-      (stopped) => stopped > 0 && log("warn", `stopped ${stopped} process(es) left by runs of a server that was killed`),
+      (stopped) =>
+        stopped > 0 && log("warn", `stopped ${stopped} process(es) left by runs of a server that was killed`),
       (error: unknown) => log("warn", "could not check the ledger for runs left behind", error),
     );
   }
-  log("info", `serving MCP on stdio (CODEX_HOME ${config.codexHome}, Codex ${config.runner.codexBin}, ledger ${config.runner.stateDir})`);
+  log(
+    "info",
+    `serving MCP on stdio (CODEX_HOME ${config.codexHome}, Codex ${config.runner.codexBin}, ledger ${config.runner.stateDir})`,
+  );
   return undefined;
 }
 
@@ -93,7 +115,8 @@ function trackRequests(transport: Transport): { answered(limitMs: number): Promi
   transport.onmessage = (message) => {
     if ("method" in message && "id" in message) pending.add(message.id);
     // a cancelled request gets no response
-    if ("method" in message && message.method === "notifications/cancelled") pending.delete((message.params as { requestId?: string | number } | undefined)?.requestId ?? "");
+    if ("method" in message && message.method === "notifications/cancelled")
+      pending.delete((message.params as { requestId?: string | number } | undefined)?.requestId ?? "");
     receive?.(message);
   };
   const send = transport.send.bind(transport);

@@ -21,7 +21,11 @@ export function serverInstructions(config: ServerConfig): string {
   return `Delegate work to the OpenAI Codex CLI and find out what happened. run_codex starts a run (resume_session continues a session); a run that outlasts the wait (${config.waitMs} ms) answers \`running\` with a run_id: poll run_status, stop it with cancel_run. ${READING}`;
 }
 
-export function createServer(config: ServerConfig): { server: McpServer; runs: RunManager; cleanup: (reason?: string) => Promise<void> } {
+export function createServer(config: ServerConfig): {
+  server: McpServer;
+  runs: RunManager;
+  cleanup: (reason?: string) => Promise<void>;
+} {
   const server = new McpServer(
     { name: "codex-control-mcp", version },
     {

@@ -38,7 +38,10 @@ export class UnsupportedRequestError extends ExplainedError {
 export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[] {
   const has = (flag: string) => caps.flags.has(flag);
   const need = (flag: string, what: string) => {
-    if (!has(flag)) throw new UnsupportedRequestError(`Codex ${caps.version} has no \`exec ${flag}\`, needed for ${what}. Upgrade with \`npm install -g @openai/codex\`.`);
+    if (!has(flag))
+      throw new UnsupportedRequestError(
+        `Codex ${caps.version} has no \`exec ${flag}\`, needed for ${what}. Upgrade with \`npm install -g @openai/codex\`.`,
+      );
   };
   const argv = ["exec"];
   if (caps.jsonStream === "experimental" && has("--experimental-json")) argv.push("--experimental-json");
@@ -58,22 +61,27 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
     need("--profile", "profile");
     argv.push(`--profile=${request.profile}`);
   }
-  if (request.reasoningEffort !== undefined) argv.push(`--config=model_reasoning_effort=${tomlValue(request.reasoningEffort)}`);
+  if (request.reasoningEffort !== undefined)
+    argv.push(`--config=model_reasoning_effort=${tomlValue(request.reasoningEffort)}`);
   for (const [key, value] of Object.entries(request.config ?? {})) {
     if (!CONFIG_KEY.test(key)) {
-      throw new UnsupportedRequestError(`config key ${JSON.stringify(key)} is not a dotted config path (letters, digits, _ and -, joined by dots).`);
+      throw new UnsupportedRequestError(
+        `config key ${JSON.stringify(key)} is not a dotted config path (letters, digits, _ and -, joined by dots).`,
+      );
     }
     argv.push(`--config=${key}=${tomlValue(value)}`);
   }
   if (request.mode === "sandboxed" || request.mode === "auto-review") {
-    for (const [key, value] of Object.entries(request.sandboxExclusions ?? {})) argv.push(`--config=sandbox_workspace_write.${key}=${tomlValue(value)}`);
+    for (const [key, value] of Object.entries(request.sandboxExclusions ?? {}))
+      argv.push(`--config=sandbox_workspace_write.${key}=${tomlValue(value)}`);
   }
   for (const image of request.images ?? []) argv.push(`--image=${image}`);
   if (request.outputSchemaFile !== undefined) {
     need("--output-schema", "output_schema");
     argv.push(`--output-schema=${request.outputSchemaFile}`);
   }
-  if (request.lastMessageFile !== undefined && has("--output-last-message")) argv.push(`--output-last-message=${request.lastMessageFile}`);
+  if (request.lastMessageFile !== undefined && has("--output-last-message"))
+    argv.push(`--output-last-message=${request.lastMessageFile}`);
   if (request.review !== undefined) {
     if (request.resumeSessionId !== undefined) throw new UnsupportedRequestError("a review cannot resume a session.");
     // options must come before `review`; what follows is the review's own
@@ -82,11 +90,15 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
   }
   if (request.resumeSessionId !== undefined) {
     if (!caps.subcommands.has("resume")) {
-      throw new UnsupportedRequestError(`Codex ${caps.version} cannot resume sessions (\`codex exec resume\` arrived in 0.35). Upgrade with \`npm install -g @openai/codex\`.`);
+      throw new UnsupportedRequestError(
+        `Codex ${caps.version} cannot resume sessions (\`codex exec resume\` arrived in 0.35). Upgrade with \`npm install -g @openai/codex\`.`,
+      );
     }
     // a value read from a log: only Codex's own id shape, which cannot be read as an option
     if (!SESSION_UUID.test(request.resumeSessionId)) {
-      throw new UnsupportedRequestError(`${JSON.stringify(request.resumeSessionId.slice(0, 80))} is not a Codex session id (a UUID); only a session's own id is resumed.`);
+      throw new UnsupportedRequestError(
+        `${JSON.stringify(request.resumeSessionId.slice(0, 80))} is not a Codex session id (a UUID); only a session's own id is resumed.`,
+      );
     }
     // options must come before `resume`: after it some versions reject them and others ignore them
     argv.push("resume", request.resumeSessionId);
@@ -102,9 +114,15 @@ function sandboxArgs(mode: RunMode, caps: Capabilities): string[] {
     // the flag implies the workspace-write sandbox, and 0.169 refuses it beside --sandbox
     if (has("--approve-for-me")) return ["--approve-for-me"];
     if (has("--sandbox") && atLeast(caps.version, AUTO_REVIEW_MIN_VERSION)) {
-      return ["--sandbox=workspace-write", '--config=approval_policy="on-request"', '--config=approvals_reviewer="auto_review"'];
+      return [
+        "--sandbox=workspace-write",
+        '--config=approval_policy="on-request"',
+        '--config=approvals_reviewer="auto_review"',
+      ];
     }
-    throw new UnsupportedRequestError(`Codex ${caps.version} has no approvals reviewer, needed for mode "auto-review" (Codex ${AUTO_REVIEW_MIN_VERSION} or later). Upgrade with \`npm install -g @openai/codex\`, or use mode "sandboxed".`);
+    throw new UnsupportedRequestError(
+      `Codex ${caps.version} has no approvals reviewer, needed for mode "auto-review" (Codex ${AUTO_REVIEW_MIN_VERSION} or later). Upgrade with \`npm install -g @openai/codex\`, or use mode "sandboxed".`,
+    );
   }
   if (mode === "full-access") {
     if (has("--dangerously-bypass-approvals-and-sandbox")) return ["--dangerously-bypass-approvals-and-sandbox"];
@@ -115,7 +133,9 @@ function sandboxArgs(mode: RunMode, caps: Capabilities): string[] {
   } else if (mode === "sandboxed" && has("--full-auto")) {
     return ["--full-auto"];
   }
-  throw new UnsupportedRequestError(`Codex ${caps.version} has no way to run in mode "${mode}" (no --sandbox flag). Upgrade with \`npm install -g @openai/codex\`.`);
+  throw new UnsupportedRequestError(
+    `Codex ${caps.version} has no way to run in mode "${mode}" (no --sandbox flag). Upgrade with \`npm install -g @openai/codex\`.`,
+  );
 }
 
 /** `version` (x.y.z) is `minimum` or later. */

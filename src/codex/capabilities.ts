@@ -25,7 +25,10 @@ export class CodexUnavailableError extends ExplainedError {
 
 export function parseCapabilities(versionText: string, execHelp: string, reviewHelp?: string): Capabilities {
   const version = /(\d+\.\d+\.\d+(?:-[\w.]+)?)/.exec(versionText)?.[1];
-  if (!version) throw new CodexUnavailableError(`could not read a version from \`codex --version\`: ${JSON.stringify(versionText.trim().slice(0, 200))}`);
+  if (!version)
+    throw new CodexUnavailableError(
+      `could not read a version from \`codex --version\`: ${JSON.stringify(versionText.trim().slice(0, 200))}`,
+    );
   const flags = new Set(execHelp.match(/--[a-z][a-z0-9-]*/g) ?? []);
   const subcommands = new Set<string>();
   const commands = /^Commands:\n((?: {2}\S.*\n?)+)/m.exec(execHelp)?.[1] ?? "";
@@ -33,7 +36,10 @@ export function parseCapabilities(versionText: string, execHelp: string, reviewH
     const name = /^ {2}([a-z][\w-]*)\s/.exec(line)?.[1];
     if (name && name !== "help") subcommands.add(name);
   }
-  const reviewFlags = subcommands.has("review") && reviewHelp !== undefined ? new Set(reviewHelp.match(/--[a-z][a-z0-9-]*/g) ?? []) : null;
+  const reviewFlags =
+    subcommands.has("review") && reviewHelp !== undefined
+      ? new Set(reviewHelp.match(/--[a-z][a-z0-9-]*/g) ?? [])
+      : null;
   return { version, flags, subcommands, jsonStream: jsonStreamOf(version), reviewFlags };
 }
 
@@ -62,7 +68,8 @@ export class CapabilityProbe {
 
 async function probeCli(codexBin: string, env: NodeJS.ProcessEnv): Promise<Capabilities> {
   const { execa } = await loadExeca();
-  const run = (args: string[]) => execa(codexBin, args, { env, stdin: "ignore", reject: false, timeout: 20_000, extendEnv: false });
+  const run = (args: string[]) =>
+    execa(codexBin, args, { env, stdin: "ignore", reject: false, timeout: 20_000, extendEnv: false });
   const version = await run(["--version"]);
   if (version.failed && version.exitCode === undefined) {
     throw new CodexUnavailableError(
@@ -70,13 +77,21 @@ async function probeCli(codexBin: string, env: NodeJS.ProcessEnv): Promise<Capab
     );
   }
   if (version.exitCode !== 0) {
-    throw new CodexUnavailableError(`\`${codexBin} --version\` exited with code ${version.exitCode}: ${String(version.stderr).slice(0, 300)}. Set CODEX_BIN to a working Codex CLI.`);
+    throw new CodexUnavailableError(
+      `\`${codexBin} --version\` exited with code ${version.exitCode}: ${String(version.stderr).slice(0, 300)}. Set CODEX_BIN to a working Codex CLI.`,
+    );
   }
   const help = await run(["exec", "--help"]);
   if (help.exitCode !== 0) {
-    throw new CodexUnavailableError(`\`${codexBin} exec --help\` failed (exit ${help.exitCode}): this does not look like the Rust Codex CLI. Install it with \`npm install -g @openai/codex\`, or set CODEX_BIN.`);
+    throw new CodexUnavailableError(
+      `\`${codexBin} exec --help\` failed (exit ${help.exitCode}): this does not look like the Rust Codex CLI. Install it with \`npm install -g @openai/codex\`, or set CODEX_BIN.`,
+    );
   }
   // the review subcommand's own flags, probed the same way; a CLI without it (or whose help fails) has no reviews
   const reviewHelp = /^ {2}review\s/m.test(String(help.stdout)) ? await run(["exec", "review", "--help"]) : undefined;
-  return parseCapabilities(String(version.stdout), String(help.stdout), reviewHelp?.exitCode === 0 ? String(reviewHelp.stdout) : undefined);
+  return parseCapabilities(
+    String(version.stdout),
+    String(help.stdout),
+    reviewHelp?.exitCode === 0 ? String(reviewHelp.stdout) : undefined,
+  );
 }

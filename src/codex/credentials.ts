@@ -59,7 +59,10 @@ export function assessCredentials(input: CredentialInputs): Credentials {
   const tables = readTables(input.configToml);
   const top = tables.get("") ?? {};
   const profileProvider = input.profile ? tables.get(`profiles.${input.profile}`)?.model_provider : undefined;
-  const provider = input.providerOverride ?? (typeof profileProvider === "string" ? profileProvider : undefined) ?? (typeof top.model_provider === "string" ? top.model_provider : "openai");
+  const provider =
+    input.providerOverride ??
+    (typeof profileProvider === "string" ? profileProvider : undefined) ??
+    (typeof top.model_provider === "string" ? top.model_provider : "openai");
   const table = tables.get(`model_providers.${provider}`);
   const defined: Provider | undefined = table
     ? {
@@ -70,7 +73,13 @@ export function assessCredentials(input: CredentialInputs): Credentials {
     : BUILT_IN[provider];
   const base = { provider, endpoint: defined?.baseUrl ?? "" };
   if (!defined) {
-    return { ...base, source: "missing", variable: null, found: `config.toml selects model provider "${provider}", which is neither defined under [model_providers.${provider}] nor built in`, fix: `Define [model_providers.${provider}] in ${join(input.codexHome, "config.toml")}, or fix model_provider.` };
+    return {
+      ...base,
+      source: "missing",
+      variable: null,
+      found: `config.toml selects model provider "${provider}", which is neither defined under [model_providers.${provider}] nor built in`,
+      fix: `Define [model_providers.${provider}] in ${join(input.codexHome, "config.toml")}, or fix model_provider.`,
+    };
   }
   const has = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? "").trim() !== "";
   // a key that is the host's placeholder text would reach the provider as the key, and fail there as a 401
@@ -90,15 +99,43 @@ export function assessCredentials(input: CredentialInputs): Credentials {
 
   if (defined.envKey) {
     const variable = defined.envKey;
-    if (has(input.runEnv, variable)) return { ...base, source: "env", variable, found: `model provider "${provider}" reads its key from ${variable}, which Codex runs get`, fix: null };
-    return { ...base, source: "missing", variable, found: `model provider "${provider}" reads its key from ${variable}, which is not in the environment Codex runs get`, fix: keyFix(variable, input) };
+    if (has(input.runEnv, variable))
+      return {
+        ...base,
+        source: "env",
+        variable,
+        found: `model provider "${provider}" reads its key from ${variable}, which Codex runs get`,
+        fix: null,
+      };
+    return {
+      ...base,
+      source: "missing",
+      variable,
+      found: `model provider "${provider}" reads its key from ${variable}, which is not in the environment Codex runs get`,
+      fix: keyFix(variable, input),
+    };
   }
-  if (!defined.openaiAuth) return { ...base, source: "none_needed", variable: null, found: `model provider "${provider}" needs no API key`, fix: null };
+  if (!defined.openaiAuth)
+    return {
+      ...base,
+      source: "none_needed",
+      variable: null,
+      found: `model provider "${provider}" needs no API key`,
+      fix: null,
+    };
 
   const variable = OPENAI_KEY_VARIABLES.find((name) => has(input.runEnv, name));
-  if (variable) return { ...base, source: "env", variable, found: `${variable} is in the environment Codex runs get`, fix: null };
+  if (variable)
+    return { ...base, source: "env", variable, found: `${variable} is in the environment Codex runs get`, fix: null };
   const login = loginKind(input.authJson);
-  if (login) return { ...base, source: "login", variable: null, found: `Codex's own login (${login}) in ${join(input.codexHome, "auth.json")}`, fix: null };
+  if (login)
+    return {
+      ...base,
+      source: "login",
+      variable: null,
+      found: `Codex's own login (${login}) in ${join(input.codexHome, "auth.json")}`,
+      fix: null,
+    };
   return {
     ...base,
     source: "missing",
@@ -109,18 +146,28 @@ export function assessCredentials(input: CredentialInputs): Credentials {
 }
 
 /** How the key gets to Codex: the narrowing switch if it is that, else the host's own way to pass a variable. */
-export function keyFix(variable: string, { runEnv, serverEnv, host }: Pick<CredentialInputs, "runEnv" | "serverEnv" | "host">): string {
+export function keyFix(
+  variable: string,
+  { runEnv, serverEnv, host }: Pick<CredentialInputs, "runEnv" | "serverEnv" | "host">,
+): string {
   if ((serverEnv[variable] ?? "") !== "" && (runEnv[variable] ?? "") === "") {
     return `This server has ${variable} but hands Codex only allowlisted variables: add \`--env-allow ${variable}\` to the server's arguments.`;
   }
   const name = (host ?? "").toLowerCase();
-  if (name.includes("gemini")) return `Gemini CLI removes variables whose names contain KEY from an MCP server's environment unless the entry lists them: add \`"env": {"${variable}": "$${variable}"}\` to the codex-control entry in settings.json (or \`gemini mcp add -e ${variable}=$${variable} …\`).`;
-  if (name.includes("openclaw")) return `OpenClaw passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`openclaw mcp add\` (or "${variable}": "\${${variable}}" under the server's env).`;
-  if (name.includes("copilot")) return `Copilot CLI passes its environment on, except OPENAI_API_KEY: start it from a shell that has ${variable}, or write the key into the entry, your shell expanding it: \`copilot mcp add codex-control --env ${variable}=$${variable} … -- codex-control-mcp\` (unquoted).`;
-  if (name.includes("augment")) return `Auggie passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`auggie mcp add\`.`;
-  if (name.includes("opencode")) return `Add \`"environment": {"${variable}": "{env:${variable}}"}\` to the codex-control entry under "mcp" in opencode.json.`;
-  if (name.includes("codex")) return `Codex starts MCP servers with a reduced environment: add \`env_vars = ["${variable}"]\` to [mcp_servers.codex-control] in Codex's config.toml.`;
-  if (name.includes("claude-code")) return `Start Claude Code from a shell that has ${variable}, or register the server with \`claude mcp add -s user -e ${variable}=… codex-control -- npx -y codex-control-mcp\`.`;
+  if (name.includes("gemini"))
+    return `Gemini CLI removes variables whose names contain KEY from an MCP server's environment unless the entry lists them: add \`"env": {"${variable}": "$${variable}"}\` to the codex-control entry in settings.json (or \`gemini mcp add -e ${variable}=$${variable} …\`).`;
+  if (name.includes("openclaw"))
+    return `OpenClaw passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`openclaw mcp add\` (or "${variable}": "\${${variable}}" under the server's env).`;
+  if (name.includes("copilot"))
+    return `Copilot CLI passes its environment on, except OPENAI_API_KEY: start it from a shell that has ${variable}, or write the key into the entry, your shell expanding it: \`copilot mcp add codex-control --env ${variable}=$${variable} … -- codex-control-mcp\` (unquoted).`;
+  if (name.includes("augment"))
+    return `Auggie passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`auggie mcp add\`.`;
+  if (name.includes("opencode"))
+    return `Add \`"environment": {"${variable}": "{env:${variable}}"}\` to the codex-control entry under "mcp" in opencode.json.`;
+  if (name.includes("codex"))
+    return `Codex starts MCP servers with a reduced environment: add \`env_vars = ["${variable}"]\` to [mcp_servers.codex-control] in Codex's config.toml.`;
+  if (name.includes("claude-code"))
+    return `Start Claude Code from a shell that has ${variable}, or register the server with \`claude mcp add -s user -e ${variable}=… codex-control -- npx -y codex-control-mcp\`.`;
   return `Add ${variable} to the \`env\` of this server's entry in your MCP host's configuration (or start the host from a shell that has it).`;
 }
 
@@ -145,9 +192,19 @@ const HOST_SYNTAX: Array<{ name: string; host: string; expands: string }> = [
   { name: "gemini", host: "Gemini CLI", expands: "`$VAR` and `${VAR}` in an entry's `env`" },
   { name: "opencode", host: "opencode", expands: "`{env:VAR}` in an entry's `environment`" },
   { name: "openclaw", host: "OpenClaw", expands: "`${VAR}` in an entry's `env` (`--env 'VAR=${VAR}'`)" },
-  { name: "claude-code", host: "Claude Code", expands: "`${VAR}` in `.mcp.json`; for `claude mcp add -e VAR=$VAR` your shell expands it, so do not quote it there" },
-  { name: "codex", host: "Codex", expands: "nothing in `env`: list the variable in `env_vars = [\"VAR\"]` instead" },
-  { name: "copilot", host: "Copilot CLI", expands: "`${VAR}` in an entry's `env`, except `${OPENAI_API_KEY}`, which arrives empty (write the key itself: `copilot mcp add … --env VAR=$VAR`, unquoted, so that your shell expands it)" },
+  {
+    name: "claude-code",
+    host: "Claude Code",
+    expands:
+      "`${VAR}` in `.mcp.json`; for `claude mcp add -e VAR=$VAR` your shell expands it, so do not quote it there",
+  },
+  { name: "codex", host: "Codex", expands: 'nothing in `env`: list the variable in `env_vars = ["VAR"]` instead' },
+  {
+    name: "copilot",
+    host: "Copilot CLI",
+    expands:
+      "`${VAR}` in an entry's `env`, except `${OPENAI_API_KEY}`, which arrives empty (write the key itself: `copilot mcp add … --env VAR=$VAR`, unquoted, so that your shell expands it)",
+  },
   { name: "augment", host: "Auggie", expands: "`${VAR}` in an entry's `env` (`--env 'VAR=${VAR}'`)" },
   { name: "cursor", host: "Cursor", expands: "`${env:VAR}` in `mcp.json`" },
   { name: "visual studio code", host: "VS Code", expands: "`${env:VAR}` and `${input:…}` in `mcp.json`" },
@@ -187,7 +244,10 @@ export function readTables(toml: string): Map<string, Table> {
     const line = raw.trim();
     const header = /^\[([^[\]]+)\]\s*(?:#.*)?$/.exec(line);
     if (header?.[1]) {
-      const name = header[1].split(".").map((part) => part.trim().replace(/^"(.*)"$/, "$1")).join(".");
+      const name = header[1]
+        .split(".")
+        .map((part) => part.trim().replace(/^"(.*)"$/, "$1"))
+        .join(".");
       current = tables.get(name) ?? {};
       tables.set(name, current);
       continue;
@@ -214,7 +274,10 @@ export class CredentialsMissingError extends ExplainedError {
 /** Throws, before any process starts, when the run would fail for want of a key. */
 export async function requireCredentials(options: Omit<CredentialInputs, "configToml" | "authJson">): Promise<void> {
   const credentials = assessCredentials({ ...options, ...(await readCodexFiles(options.codexHome)) });
-  if (credentials.source === "missing") throw new CredentialsMissingError(`Codex would have no credentials: ${credentials.found}. ${credentials.fix ?? ""}`.trim());
+  if (credentials.source === "missing")
+    throw new CredentialsMissingError(
+      `Codex would have no credentials: ${credentials.found}. ${credentials.fix ?? ""}`.trim(),
+    );
 }
 
 /** Whether anything answers HTTP at the provider's base URL (any status counts: only reachability is asked). */
@@ -230,7 +293,8 @@ export async function probeEndpoint(baseUrl: string, timeoutMs = 3000): Promise<
     await response.body?.cancel();
     return { answers: true, found: `${baseUrl} answers (HTTP ${response.status})` };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.name : String(error));
+    const cause =
+      (error as { cause?: { code?: string } }).cause?.code ?? (error instanceof Error ? error.name : String(error));
     return { answers: false, found: `${baseUrl} does not answer (${cause})` };
   }
 }

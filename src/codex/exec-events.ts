@@ -90,11 +90,19 @@ function itemEvent(item: Record<string, unknown>, phase: string): ExecEvent[] {
       return done && typeof item.text === "string" ? [{ kind: "reasoning", text: item.text }] : [];
     case "file_change": {
       if (!done || !Array.isArray(item.changes)) return [];
-      const paths = item.changes.flatMap((change) => (isRecord(change) && typeof change.path === "string" ? [change.path] : []));
+      const paths = item.changes.flatMap((change) =>
+        isRecord(change) && typeof change.path === "string" ? [change.path] : [],
+      );
       return [{ kind: "file_change", paths }];
     }
     case "mcp_tool_call":
-      return [{ kind: "tool_call", name: `${String(item.server)}.${String(item.tool)}`, ...(typeof item.status === "string" && { status: item.status }) }];
+      return [
+        {
+          kind: "tool_call",
+          name: `${String(item.server)}.${String(item.tool)}`,
+          ...(typeof item.status === "string" && { status: item.status }),
+        },
+      ];
     case "web_search":
       return done ? [{ kind: "tool_call", name: "web_search" }] : [];
     case "error":
@@ -119,15 +127,21 @@ function legacyEvent(msg: Record<string, unknown>): ExecEvent[] {
     case "agent_reasoning":
       return typeof msg.text === "string" ? [{ kind: "reasoning", text: msg.text }] : [];
     case "exec_command_begin": {
-      const argv = Array.isArray(msg.command) ? msg.command.filter((part): part is string => typeof part === "string") : [];
+      const argv = Array.isArray(msg.command)
+        ? msg.command.filter((part): part is string => typeof part === "string")
+        : [];
       return [{ kind: "command_started", command: joinArgv(argv) }];
     }
     case "exec_command_end":
       return [{ kind: "command_finished", ...(typeof msg.exit_code === "number" && { exitCode: msg.exit_code }) }];
     case "patch_apply_begin":
-      return typeof msg.call_id === "string" && isRecord(msg.changes) ? [{ kind: "patch_begin", callId: msg.call_id, paths: Object.keys(msg.changes) }] : [];
+      return typeof msg.call_id === "string" && isRecord(msg.changes)
+        ? [{ kind: "patch_begin", callId: msg.call_id, paths: Object.keys(msg.changes) }]
+        : [];
     case "patch_apply_end":
-      return typeof msg.call_id === "string" ? [{ kind: "patch_end", callId: msg.call_id, success: msg.success === true }] : [];
+      return typeof msg.call_id === "string"
+        ? [{ kind: "patch_end", callId: msg.call_id, success: msg.success === true }]
+        : [];
     case "mcp_tool_call_begin": {
       const invocation = isRecord(msg.invocation) ? msg.invocation : {};
       return [{ kind: "tool_call", name: `${String(invocation.server)}.${String(invocation.tool)}` }];

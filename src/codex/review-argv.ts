@@ -34,10 +34,14 @@ export function refuseBranchName(name: string): string | undefined {
   if (name.length === 0 || name.length > 255) return `base branch ${shown} must be 1 to 255 characters`;
   if (name.startsWith("-")) return `base branch ${shown} starts with "-", which Codex and git would read as an option`;
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return `base branch ${shown} holds a space, control character or one of ~^:?*[\\, which git does not allow in a branch name`;
-  if (name.includes("..") || name.includes("@{") || name.includes("//")) return `base branch ${shown} holds "..", "@{" or "//", which git does not allow in a branch name`;
-  if (name === "@" || name.endsWith("/") || name.endsWith(".")) return `base branch ${shown} is "@" or ends with "/" or ".", which git does not allow`;
-  if (name.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock"))) return `base branch ${shown} has a component that starts with "." or ends with ".lock", which git does not allow`;
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name))
+    return `base branch ${shown} holds a space, control character or one of ~^:?*[\\, which git does not allow in a branch name`;
+  if (name.includes("..") || name.includes("@{") || name.includes("//"))
+    return `base branch ${shown} holds "..", "@{" or "//", which git does not allow in a branch name`;
+  if (name === "@" || name.endsWith("/") || name.endsWith("."))
+    return `base branch ${shown} is "@" or ends with "/" or ".", which git does not allow`;
+  if (name.split("/").some((part) => part.startsWith(".") || part.endsWith(".lock")))
+    return `base branch ${shown} has a component that starts with "." or ends with ".lock", which git does not allow`;
   return undefined;
 }
 
@@ -51,7 +55,8 @@ export function refuseReview(review: ReviewRequest): string | undefined {
   if ("commit" in scope && !COMMIT_SHA.test(scope.commit)) {
     return `commit ${JSON.stringify(scope.commit.slice(0, 80))} is not a commit sha (4 to 64 hex digits). Pass the sha, e.g. from \`git rev-parse HEAD\`.`;
   }
-  if (review.title !== undefined && review.title.length > MAX_TITLE) return `title is ${review.title.length} characters; at most ${MAX_TITLE}.`;
+  if (review.title !== undefined && review.title.length > MAX_TITLE)
+    return `title is ${review.title.length} characters; at most ${MAX_TITLE}.`;
   return undefined;
 }
 
@@ -70,15 +75,21 @@ export interface ReviewInvocation {
 export function reviewInvocation(review: ReviewRequest, caps: Capabilities): ReviewInvocation {
   const flags = caps.reviewFlags;
   if (flags === null) {
-    throw new ReviewRefusedError(`Codex ${caps.version} has no \`codex exec review\`. Upgrade with \`npm install -g @openai/codex\`.`);
+    throw new ReviewRefusedError(
+      `Codex ${caps.version} has no \`codex exec review\`. Upgrade with \`npm install -g @openai/codex\`.`,
+    );
   }
   const refusal = refuseReview(review);
   if (refusal !== undefined) throw new ReviewRefusedError(refusal);
   const { scope } = review;
   const extra = review.prompt?.trim();
-  if (extra) return { args: ["-"], stdin: `${scopePrompt(review)}\n\nAdditional instructions from the requester:\n${extra}` };
+  if (extra)
+    return { args: ["-"], stdin: `${scopePrompt(review)}\n\nAdditional instructions from the requester:\n${extra}` };
   const need = (flag: string) => {
-    if (!flags.has(flag)) throw new ReviewRefusedError(`Codex ${caps.version}'s \`exec review\` has no ${flag}. Upgrade with \`npm install -g @openai/codex\`.`);
+    if (!flags.has(flag))
+      throw new ReviewRefusedError(
+        `Codex ${caps.version}'s \`exec review\` has no ${flag}. Upgrade with \`npm install -g @openai/codex\`.`,
+      );
   };
   const args: string[] = [];
   if ("uncommitted" in scope) {
@@ -101,7 +112,8 @@ export function reviewInvocation(review: ReviewRequest, caps: Capabilities): Rev
 /** The scope said in words, for a custom review prompt (what Codex's own presets ask, in our phrasing). */
 function scopePrompt({ scope, title }: ReviewRequest): string {
   const titled = title !== undefined ? ` (titled ${JSON.stringify(title)})` : "";
-  if ("uncommitted" in scope) return `Review the current code changes (staged, unstaged and untracked files)${titled} and provide prioritized findings.`;
+  if ("uncommitted" in scope)
+    return `Review the current code changes (staged, unstaged and untracked files)${titled} and provide prioritized findings.`;
   if ("base" in scope) {
     return `Review the code changes against the base branch '${scope.base}'${titled}: find the merge base with \`git merge-base HEAD ${scope.base}\`, inspect \`git diff\` against it, and provide prioritized, actionable findings.`;
   }

@@ -34,7 +34,8 @@ export const MODE_OF_SANDBOX: Record<SandboxMode, RunMode> = {
 export const MODE_MEANING: Record<RunMode, string> = {
   "read-only": "Codex may read but not write",
   sandboxed: "workspace-write sandbox, no approval prompts (what older Codex called --full-auto)",
-  "auto-review": "workspace-write sandbox; a command that asks to leave it (or an MCP tool call that needs approval) is decided by Codex's own approvals reviewer (`--approve-for-me`, Codex 0.137+)",
+  "auto-review":
+    "workspace-write sandbox; a command that asks to leave it (or an MCP tool call that needs approval) is decided by Codex's own approvals reviewer (`--approve-for-me`, Codex 0.137+)",
   "full-access": "no sandbox, only if the server operator allowed it",
 };
 

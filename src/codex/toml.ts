@@ -12,8 +12,13 @@ export function tomlValue(value: unknown): string {
   if (typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `[${value.map(tomlValue).join(", ")}]`;
   if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).map(([key, inner]) => `${CONFIG_KEY.test(key) && !key.includes(".") ? key : JSON.stringify(key)} = ${tomlValue(inner)}`);
+    const entries = Object.entries(value).map(
+      ([key, inner]) =>
+        `${CONFIG_KEY.test(key) && !key.includes(".") ? key : JSON.stringify(key)} = ${tomlValue(inner)}`,
+    );
     return `{ ${entries.join(", ")} }`;
   }
-  throw new TypeError(`config values must be strings, numbers, booleans, arrays or tables, got ${value === null ? "null" : typeof value}`);
+  throw new TypeError(
+    `config values must be strings, numbers, booleans, arrays or tables, got ${value === null ? "null" : typeof value}`,
+  );
 }

@@ -30,8 +30,19 @@ export const exportCommand: Command = {
     try {
       await sessionsReport(
         store,
-        { since: text("since"), until: text("until"), cwd: text("cwd"), model: text("model"), includeArchived: values.archived === true, groupBy: "day" },
-        { prices: await loadPrices(), stateDir: config.runner.stateDir, onSession: (digest, file) => void chosen.push({ digest, path: file.path }) },
+        {
+          since: text("since"),
+          until: text("until"),
+          cwd: text("cwd"),
+          model: text("model"),
+          includeArchived: values.archived === true,
+          groupBy: "day",
+        },
+        {
+          prices: await loadPrices(),
+          stateDir: config.runner.stateDir,
+          onSession: (digest, file) => void chosen.push({ digest, path: file.path }),
+        },
       );
     } catch (error) {
       if (error instanceof ExplainedError) throw new UsageError(error.message);
@@ -48,7 +59,14 @@ export const exportCommand: Command = {
     }
     const result = await exporter.close();
     const left = chosen.length - sent;
-    const summary = { url, sessions: result.sessions, sessions_not_sent: left, spans_sent: result.spans, spans_failed: result.failed, error: result.error ?? null };
+    const summary = {
+      url,
+      sessions: result.sessions,
+      sessions_not_sent: left,
+      spans_sent: result.spans,
+      spans_failed: result.failed,
+      error: result.error ?? null,
+    };
     const line = values.json
       ? JSON.stringify(summary, null, 2)
       : result.failed > 0
@@ -61,15 +79,20 @@ export const exportCommand: Command = {
 
 /** The OTLP/HTTP traces endpoint: a collector's base URL gets the standard /v1/traces path. */
 export function tracesUrl(value: string | boolean | undefined): string {
-  if (typeof value !== "string") throw new UsageError("where to? Pass --otlp http://HOST:4318 (an OTLP/HTTP collector).");
+  if (typeof value !== "string")
+    throw new UsageError("where to? Pass --otlp http://HOST:4318 (an OTLP/HTTP collector).");
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw new UsageError(`--otlp "${value}" is not a URL: pass http://HOST:4318 or https://HOST/v1/traces.`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--otlp "${value}" is not http(s): OTLP/HTTP needs http:// or https://.`);
-  if (url.username || url.password) throw new UsageError("--otlp must not carry credentials in the URL (they would be printed); use a collector that needs none, or a local one that forwards.");
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new UsageError(`--otlp "${value}" is not http(s): OTLP/HTTP needs http:// or https://.`);
+  if (url.username || url.password)
+    throw new UsageError(
+      "--otlp must not carry credentials in the URL (they would be printed); use a collector that needs none, or a local one that forwards.",
+    );
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/v1/traces";
   return url.toString();
 }

@@ -1,7 +1,15 @@
 // Terminal output: aligned columns, and color only when stdout is a terminal and NO_COLOR is not set.
 import { inline } from "../shared/text.js";
 
-const COLORS: Record<string, number> = { completed: 32, failed: 31, timeout: 31, aborted: 33, incomplete: 33, cancelled: 33, running: 36 };
+const COLORS: Record<string, number> = {
+  completed: 32,
+  failed: 31,
+  timeout: 31,
+  aborted: 33,
+  incomplete: 33,
+  cancelled: 33,
+  running: 36,
+};
 
 export function useColor(): boolean {
   return process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -17,7 +25,9 @@ export function paint(status: string, text = status): string {
 export function table(header: string[], rawRows: string[][], options: { width: number; paintColumn?: number }): string {
   // cells hold ids, paths and names read from logs and state files: each stays on its line
   const rows = rawRows.map((row) => row.map(inline));
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
   const used = widths.slice(0, -1).reduce((sum, width) => sum + width + 2, 0);
   const lastWidth = Math.max(10, options.width - used);
   const line = (cells: string[], painted: boolean) =>

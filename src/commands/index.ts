@@ -8,7 +8,14 @@ import { doctor, renderDoctor } from "../doctor/doctor.js";
 import { inline, localTime, renderCalls, renderRun, renderSummary, renderUsage } from "../text/render.js";
 import type { RunView } from "../runs/run-view.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
-import { askSession, listRolloutFiles, listSessions, SessionLookupError, SessionStore, type SessionListing } from "../sessions/index.js";
+import {
+  askSession,
+  listRolloutFiles,
+  listSessions,
+  SessionLookupError,
+  SessionStore,
+  type SessionListing,
+} from "../sessions/index.js";
 import { paint, table } from "./format.js";
 import { exportCommand } from "./export.js";
 import { reportCommand } from "./report.js";
@@ -19,7 +26,11 @@ export interface Command {
   options: NonNullable<ParseArgsConfig["options"]>;
   /** Positional arguments the command takes (a session). */
   positionals: number;
-  run(values: Record<string, string | boolean | undefined>, positionals: string[], config: ServerConfig): Promise<number>;
+  run(
+    values: Record<string, string | boolean | undefined>,
+    positionals: string[],
+    config: ServerConfig,
+  ): Promise<number>;
 }
 
 const json = { type: "boolean" } as const;
@@ -32,33 +43,47 @@ const help = { type: "boolean", short: "h" } as const;
 
 export const COMMANDS: Record<string, Command> = {
   sessions: {
-    usage: "sessions [-n 20] [--cwd DIR] [--since ISO-TIME] [--archived] [--json]\n  Codex sessions, newest first (from the newest days, most recently written first).",
-    options: { limit: { type: "string", short: "n" }, cwd: { type: "string" }, since: { type: "string" }, archived: { type: "boolean" }, json, help },
+    usage:
+      "sessions [-n 20] [--cwd DIR] [--since ISO-TIME] [--archived] [--json]\n  Codex sessions, newest first (from the newest days, most recently written first).",
+    options: {
+      limit: { type: "string", short: "n" },
+      cwd: { type: "string" },
+      since: { type: "string" },
+      archived: { type: "boolean" },
+      json,
+      help,
+    },
     positionals: 0,
     async run(values, _positionals, config) {
       const limit = positiveInt(values.limit, 20);
       const since = typeof values.since === "string" ? values.since : undefined;
-      if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError(`--since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23.`);
+      if (since !== undefined && Number.isNaN(Date.parse(since)))
+        throw new UsageError(`--since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23.`);
       const cwd = typeof values.cwd === "string" ? values.cwd : undefined;
       const store = storeOf(config);
       const { sessions } = await listSessions(store, { limit, includeArchived: values.archived === true, cwd, since });
       if (values.json) return print(JSON.stringify({ codex_home: config.codexHome, sessions }, null, 2), 0);
-      if (sessions.length === 0) return print(await noneMatched(store, config.codexHome, { cwd, since, archived: values.archived === true }), 0);
+      if (sessions.length === 0)
+        return print(await noneMatched(store, config.codexHome, { cwd, since, archived: values.archived === true }), 0);
       return print(sessionsTable(sessions), 0);
     },
   },
   summary: {
-    usage: "summary <session|last> [--reasoning 10] [--json]\n  What a session did, how it ended, and what to do next. Exits 3 when its last turn did not complete.",
+    usage:
+      "summary <session|last> [--reasoning 10] [--json]\n  What a session did, how it ended, and what to do next. Exits 3 when its last turn did not complete.",
     options: { reasoning: { type: "string" }, json, help },
     positionals: 1,
     async run(values, [ref = "last"], config) {
       // the run ledger too, so a person sees what the session_summary tool says
       const runs = new RunManager(config.runner);
-      const summary = await askSession(storeOf(config), ref, { kind: "summary", options: {
-        reasoningLimit: positiveInt(values.reasoning, 10, 0),
-        runFacts: (id) => runFactsFor(runs, id),
-        invocation: { ...invocationOf(config), reader: "person" },
-      } });
+      const summary = await askSession(storeOf(config), ref, {
+        kind: "summary",
+        options: {
+          reasoningLimit: positiveInt(values.reasoning, 10, 0),
+          runFacts: (id) => runFactsFor(runs, id),
+          invocation: { ...invocationOf(config), reader: "person" },
+        },
+      });
       const code = summary.status === "completed" ? 0 : 3;
       if (values.json) return print(JSON.stringify(summary, null, 2), code);
       const [first = "", ...rest] = renderSummary(summary, "person").split("\n");
@@ -66,11 +91,19 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   calls: {
-    usage: "calls <session|last> [-n 10] [--full] [--json]\n  The last tool calls, oldest first, with exit codes and (capped, or --full) output.",
+    usage:
+      "calls <session|last> [-n 10] [--full] [--json]\n  The last tool calls, oldest first, with exit codes and (capped, or --full) output.",
     options: { limit: { type: "string", short: "n" }, full: { type: "boolean" }, json, help },
     positionals: 1,
     async run(values, [ref = "last"], config) {
-      const result = await askSession(storeOf(config), ref, { kind: "calls", options: { limit: positiveInt(values.limit, 10), includeOutput: true, maxOutputChars: values.full ? 1_000_000 : 2000 } });
+      const result = await askSession(storeOf(config), ref, {
+        kind: "calls",
+        options: {
+          limit: positiveInt(values.limit, 10),
+          includeOutput: true,
+          maxOutputChars: values.full ? 1_000_000 : 2000,
+        },
+      });
       if (values.json) return print(JSON.stringify(result, null, 2), 0);
       return print(renderCalls(result.session_id, result.total_calls, result.calls, "person"), 0);
     },
@@ -96,7 +129,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   status: {
-    usage: "status <run_id> [--wait] [--json]\n  One run, as run_status answers it; --wait follows it to its end. Exits 3 when it ended other than completed.",
+    usage:
+      "status <run_id> [--wait] [--json]\n  One run, as run_status answers it; --wait follows it to its end. Exits 3 when it ended other than completed.",
     options: { wait: { type: "boolean" }, json, help },
     positionals: 1,
     async run(values, [runId], config) {
@@ -109,26 +143,36 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   cancel: {
-    usage: "cancel <run_id> [--json]\n  Stops a run, whichever server started it, and everything it started; waits until that is recorded.",
+    usage:
+      "cancel <run_id> [--json]\n  Stops a run, whichever server started it, and everything it started; waits until that is recorded.",
     options: { json, help },
     positionals: 1,
     async run(values, [runId], config) {
       if (runId === undefined) throw new UsageError("which run? Pass a run_id (see `codex-control-mcp runs`).");
-      const view = await new RunManager(config.runner).registry.cancel(runId, "cancelled from the command line (codex-control-mcp cancel)");
+      const view = await new RunManager(config.runner).registry.cancel(
+        runId,
+        "cancelled from the command line (codex-control-mcp cancel)",
+      );
       if (!view) return fail(`no run "${runId}" in ${config.runner.stateDir}; see \`codex-control-mcp runs\`.`, 1);
       return printRun(view, values.json === true, 0);
     },
   },
   review: reviewCommand,
   doctor: {
-    usage: "doctor [--json]\n  Checks the Codex CLI, CODEX_HOME, Codex's config, the credentials Codex runs will have, whether the model endpoint answers, and this server's policy; exits 1 if a check fails.",
+    usage:
+      "doctor [--json]\n  Checks the Codex CLI, CODEX_HOME, Codex's config, the credentials Codex runs will have, whether the model endpoint answers, and this server's policy; exits 1 if a check fails.",
     options: { json, help },
     positionals: 0,
     async run(values, _positionals, config) {
       const report = await doctor(config, new RunManager(config.runner));
       const code = report.ok ? 0 : 1;
       if (values.json) return print(JSON.stringify(report, null, 2), code);
-      return print(renderDoctor(report).replace(/^(ok {2}|WARN|FAIL)/gm, (mark) => paint(mark.trim() === "ok" ? "completed" : mark === "WARN" ? "incomplete" : "failed", mark)), code);
+      return print(
+        renderDoctor(report).replace(/^(ok {2}|WARN|FAIL)/gm, (mark) =>
+          paint(mark.trim() === "ok" ? "completed" : mark === "WARN" ? "incomplete" : "failed", mark),
+        ),
+        code,
+      );
     },
   },
   report: reportCommand,
@@ -152,17 +196,30 @@ export async function runCommand(argv: string[], config: ServerConfig): Promise<
   if (!command) {
     const near = Object.keys(COMMANDS).filter((known) => editDistance(known, name) <= 2);
     const list = `The commands are ${Object.keys(COMMANDS).join(", ")} (codex-control-mcp --help); with no command it serves MCP on stdin/stdout.`;
-    return fail(`unknown command "${name}". ${near.length > 0 ? `Did you mean \`${near.join("` or `")}\`? ` : ""}${list}`, 2);
+    return fail(
+      `unknown command "${name}". ${near.length > 0 ? `Did you mean \`${near.join("` or `")}\`? ` : ""}${list}`,
+      2,
+    );
   }
   let ref: string | undefined;
   try {
-    const { values, positionals } = parseArgs({ args: numbersAttached(rest, command.options), options: command.options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: numbersAttached(rest, command.options),
+      options: command.options,
+      allowPositionals: true,
+      strict: true,
+    });
     ref = positionals[0];
     if (values.help) return print(`Usage: codex-control-mcp ${command.usage}`, 0);
-    if (positionals.length > command.positionals) throw new UsageError(`unexpected argument "${positionals[command.positionals]}"`);
+    if (positionals.length > command.positionals)
+      throw new UsageError(`unexpected argument "${positionals[command.positionals]}"`);
     return await command.run(values as Record<string, string | boolean | undefined>, positionals, config);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ReviewUsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ReviewUsageError ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
       return fail(`${(error as Error).message}\nUsage: codex-control-mcp ${command.usage}`, 2);
     }
     if (error instanceof SessionLookupError) return fail(await withNearMatch(error.message, ref, config), 1);
@@ -175,13 +232,19 @@ export async function runCommand(argv: string[], config: ServerConfig): Promise<
  * answer is about the number ("expected a whole number ≥ 1"), not about dashes.
  */
 function numbersAttached(args: string[], options: Command["options"]): string[] {
-  const takesValue = new Set(Object.entries(options).flatMap(([long, spec]) => (spec.type === "string" ? [`--${long}`, ...(spec.short ? [`-${spec.short}`] : [])] : [])));
+  const takesValue = new Set(
+    Object.entries(options).flatMap(([long, spec]) =>
+      spec.type === "string" ? [`--${long}`, ...(spec.short ? [`-${spec.short}`] : [])] : [],
+    ),
+  );
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? "";
     const next = args[i + 1];
     if (takesValue.has(arg) && next !== undefined && /^-\d/.test(next)) {
-      out.push(`${arg.startsWith("--") ? arg : `--${Object.entries(options).find(([, spec]) => `-${spec.short}` === arg)?.[0]}`}=${next}`);
+      out.push(
+        `${arg.startsWith("--") ? arg : `--${Object.entries(options).find(([, spec]) => `-${spec.short}` === arg)?.[0]}`}=${next}`,
+      );
       i++;
     } else out.push(arg);
   }
@@ -193,7 +256,9 @@ async function withNearMatch(message: string, ref: string | undefined, config: S
   const wanted = (ref ?? "").trim().toLowerCase();
   if (!/^[0-9a-f-]{8,36}$/.test(wanted) || !message.startsWith("no session")) return message;
   const files = await listRolloutFiles(config.codexHome, { includeArchived: true }).catch(() => []);
-  const scored = files.map((file) => ({ id: file.id, distance: editDistance(wanted, file.id.slice(0, wanted.length)) })).filter((entry) => entry.distance <= 2);
+  const scored = files
+    .map((file) => ({ id: file.id, distance: editDistance(wanted, file.id.slice(0, wanted.length)) }))
+    .filter((entry) => entry.distance <= 2);
   if (scored.length === 0) return message;
   scored.sort((a, b) => a.distance - b.distance);
   const near = scored.slice(0, 3).map((entry) => entry.id);
@@ -205,17 +270,34 @@ function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     previous = current;
   }
   return previous[b.length] ?? 0;
 }
 
 /** What an empty listing means: no sessions at all, or none the filters let through (and the newest there is). */
-async function noneMatched(store: SessionStore, home: string, filters: { cwd?: string; since?: string; archived: boolean }): Promise<string> {
-  const applied = [filters.since !== undefined ? `--since ${filters.since}` : "", filters.cwd !== undefined ? `--cwd ${filters.cwd}` : ""].filter(Boolean);
-  if (applied.length === 0) return `No sessions in ${home}${filters.archived ? "" : " (--archived adds the archived ones)"}.`;
-  const { sessions: [newest] } = await listSessions(store, { limit: 1, includeArchived: filters.archived }).catch(() => ({ sessions: [] as SessionListing[] }));
+async function noneMatched(
+  store: SessionStore,
+  home: string,
+  filters: { cwd?: string; since?: string; archived: boolean },
+): Promise<string> {
+  const applied = [
+    filters.since !== undefined ? `--since ${filters.since}` : "",
+    filters.cwd !== undefined ? `--cwd ${filters.cwd}` : "",
+  ].filter(Boolean);
+  if (applied.length === 0)
+    return `No sessions in ${home}${filters.archived ? "" : " (--archived adds the archived ones)"}.`;
+  const {
+    sessions: [newest],
+  } = await listSessions(store, { limit: 1, includeArchived: filters.archived }).catch(() => ({
+    sessions: [] as SessionListing[],
+  }));
   if (!newest) return `No sessions in ${home}.`;
   return `No sessions match ${applied.join(" ")} in ${home}; the newest there is ${newest.session_id} (written ${localTime(newest.updated_at)}, in ${inline(newest.cwd)}).`;
 }
@@ -224,7 +306,14 @@ function sessionsTable(sessions: SessionListing[]): string {
   const width = process.stdout.isTTY ? process.stdout.columns : 160;
   return table(
     ["ID", "STATUS", "UPDATED", "CODEX", "CWD", "FIRST PROMPT"],
-    sessions.map((s) => [s.session_id, s.status, localTime(s.updated_at), s.cli_version ?? "?", s.cwd ?? "?", (s.first_prompt ?? "").replace(/\s+/g, " ")]),
+    sessions.map((s) => [
+      s.session_id,
+      s.status,
+      localTime(s.updated_at),
+      s.cli_version ?? "?",
+      s.cwd ?? "?",
+      (s.first_prompt ?? "").replace(/\s+/g, " "),
+    ]),
     { width, paintColumn: 1 },
   );
 }
@@ -233,7 +322,14 @@ function runsTable(runs: RunView[]): string {
   const width = process.stdout.isTTY ? process.stdout.columns : 160;
   return table(
     ["RUN_ID", "STATUS", "SESSION", "CWD", "STARTED", "DURATION"],
-    runs.map((run) => [run.run_id, run.status, run.session_id ?? "-", run.cwd, localTime(run.started_at), `${Math.round(run.duration_ms / 1000).toLocaleString("en-US")} s`]),
+    runs.map((run) => [
+      run.run_id,
+      run.status,
+      run.session_id ?? "-",
+      run.cwd,
+      localTime(run.started_at),
+      `${Math.round(run.duration_ms / 1000).toLocaleString("en-US")} s`,
+    ]),
     { width, paintColumn: 1 },
   );
 }
@@ -247,7 +343,8 @@ function printRun(view: RunView, asJson: boolean, code: number): number {
 function positiveInt(value: string | boolean | undefined, fallback: number, min = 1): number {
   if (typeof value !== "string") return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) throw new UsageError(`expected a whole number ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < min)
+    throw new UsageError(`expected a whole number ≥ ${min}, got "${value}"`);
   return parsed;
 }
 

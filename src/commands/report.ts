@@ -24,17 +24,31 @@ export const reportCommand: Command = {
   positionals: 0,
   async run(values, _positionals, config) {
     const by = typeof values.by === "string" ? values.by : "day";
-    if (!(REPORT_GROUPS as readonly string[]).includes(by)) throw new UsageError(`--by "${by}" is not one of ${REPORT_GROUPS.join(", ")}.`);
+    if (!(REPORT_GROUPS as readonly string[]).includes(by))
+      throw new UsageError(`--by "${by}" is not one of ${REPORT_GROUPS.join(", ")}.`);
     const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
     const store = sessionStoreOf(config);
     const runs = new RunManager(config.runner);
     try {
       const pricesFile = text("prices");
-      const prices = await loadPrices(pricesFile ?? join(config.runner.stateDir, "prices.json"), { optional: pricesFile === undefined });
+      const prices = await loadPrices(pricesFile ?? join(config.runner.stateDir, "prices.json"), {
+        optional: pricesFile === undefined,
+      });
       const report = await sessionsReport(
         store,
-        { since: text("since"), until: text("until"), cwd: text("cwd"), model: text("model"), includeArchived: values.archived === true, groupBy: by as ReportGroup },
-        { prices, stateDir: config.runner.stateDir, isRunning: async (id) => (await runs.registry.findBySession(id))?.status === "running" },
+        {
+          since: text("since"),
+          until: text("until"),
+          cwd: text("cwd"),
+          model: text("model"),
+          includeArchived: values.archived === true,
+          groupBy: by as ReportGroup,
+        },
+        {
+          prices,
+          stateDir: config.runner.stateDir,
+          isRunning: async (id) => (await runs.registry.findBySession(id))?.status === "running",
+        },
       );
       process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : renderReport(report)}\n`); // stdout-ok: the CLI's own output
       return 0;

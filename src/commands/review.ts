@@ -13,7 +13,11 @@ export interface ReviewCommand {
   usage: string;
   options: NonNullable<ParseArgsConfig["options"]>;
   positionals: number;
-  run(values: Record<string, string | boolean | undefined>, positionals: string[], config: ServerConfig): Promise<number>;
+  run(
+    values: Record<string, string | boolean | undefined>,
+    positionals: string[],
+    config: ServerConfig,
+  ): Promise<number>;
 }
 
 export class ReviewUsageError extends Error {
@@ -22,7 +26,7 @@ export class ReviewUsageError extends Error {
 
 export const reviewCommand: ReviewCommand = {
   usage:
-    "review (--uncommitted | --base BRANCH | --commit SHA) [--cwd DIR] [--title T] [--prompt TEXT] [--model M] [--json]\n  Codex's code review of the changes (read-only sandbox): findings, verdict and explanation. Exits 3 when the review did not complete, 4 when the verdict is \"patch is incorrect\".",
+    'review (--uncommitted | --base BRANCH | --commit SHA) [--cwd DIR] [--title T] [--prompt TEXT] [--model M] [--json]\n  Codex\'s code review of the changes (read-only sandbox): findings, verdict and explanation. Exits 3 when the review did not complete, 4 when the verdict is "patch is incorrect".',
   options: {
     uncommitted: { type: "boolean" },
     base: { type: "string" },
@@ -41,7 +45,8 @@ export const reviewCommand: ReviewCommand = {
     if (typeof values.base === "string") scopes.push({ base: values.base });
     if (typeof values.commit === "string") scopes.push({ commit: values.commit });
     const [scope] = scopes;
-    if (scopes.length !== 1 || scope === undefined) throw new ReviewUsageError("pass exactly one of --uncommitted, --base BRANCH, --commit SHA");
+    if (scopes.length !== 1 || scope === undefined)
+      throw new ReviewUsageError("pass exactly one of --uncommitted, --base BRANCH, --commit SHA");
     const str = (value: string | boolean | undefined) => (typeof value === "string" ? value : undefined);
     const review: ReviewRequest = { scope, prompt: str(values.prompt), title: str(values.title) };
     const refusal = refuseReview(review);
@@ -49,7 +54,13 @@ export const reviewCommand: ReviewCommand = {
     const runs = new RunManager({ ...config.runner, stopRunsOnExit: true });
     let runId: string;
     try {
-      runId = await runs.start({ prompt: "", cwd: str(values.cwd) ?? process.cwd(), mode: "read-only", review, model: str(values.model) });
+      runId = await runs.start({
+        prompt: "",
+        cwd: str(values.cwd) ?? process.cwd(),
+        mode: "read-only",
+        review,
+        model: str(values.model),
+      });
     } catch (error) {
       if (!(error instanceof ExplainedError)) throw error;
       process.stderr.write(`codex-control-mcp: ${error.message}\n`);
@@ -59,7 +70,9 @@ export const reviewCommand: ReviewCommand = {
     do view = await runs.registry.wait(runId, 60_000);
     while (view?.status === "running");
     if (!view) throw new Error(`run ${runId} is missing from the ledger`);
-    const text = values.json ? JSON.stringify(view, null, 2) : `${renderRun(view, "person")}${view.review ? `\n${renderReview(view.review)}` : ""}`;
+    const text = values.json
+      ? JSON.stringify(view, null, 2)
+      : `${renderRun(view, "person")}${view.review ? `\n${renderReview(view.review)}` : ""}`;
     process.stdout.write(`${text}\n`); // stdout-ok: the CLI's own output
     if (view.status !== "completed") return 3;
     return view.review?.verdict === "patch is incorrect" ? 4 : 0;

@@ -46,24 +46,95 @@ export function humanDuration(ms: number): string {
 }
 
 export const FLAGS = {
-  "allow-full-access": { type: "boolean", env: "CODEX_CONTROL_ALLOW_FULL_ACCESS", help: 'allow mode "full-access" (no sandbox, no approvals)' },
+  "allow-full-access": {
+    type: "boolean",
+    env: "CODEX_CONTROL_ALLOW_FULL_ACCESS",
+    help: 'allow mode "full-access" (no sandbox, no approvals)',
+  },
   "codex-bin": { type: "string", env: "CODEX_BIN", help: "the Codex CLI to run (default: codex on PATH)" },
-  "state-dir": { type: "string", env: "CODEX_CONTROL_STATE_DIR", help: "where the run ledger and saved folds of long logs live (default $XDG_STATE_HOME/codex-control-mcp)" },
-  "max-concurrent": { type: "string", env: "CODEX_CONTROL_MAX_CONCURRENT", help: `runs at once (default ${DEFAULTS.maxConcurrent})` },
-  "queue-wait-ms": { type: "string", env: "CODEX_CONTROL_QUEUE_WAIT_MS", help: `how long a run waits for a free slot before it is refused (default ${DEFAULTS.queueWaitMs})` },
-  "wait-ms": { type: "string", env: "CODEX_CONTROL_WAIT_MS", help: `default wait of a foreground run before it answers \`running\` (default ${DEFAULTS.waitMs})` },
-  "default-timeout-ms": { type: "string", env: "CODEX_CONTROL_DEFAULT_TIMEOUT_MS", help: `hard timeout of a run (default ${DEFAULTS.defaultTimeoutMs}, ${humanDuration(DEFAULTS.defaultTimeoutMs)})` },
-  "max-timeout-ms": { type: "string", env: "CODEX_CONTROL_MAX_TIMEOUT_MS", help: `largest timeout_ms a caller may ask for (default ${DEFAULTS.maxTimeoutMs}, ${humanDuration(DEFAULTS.maxTimeoutMs)})` },
-  "kill-grace-ms": { type: "string", env: "CODEX_CONTROL_KILL_GRACE_MS", help: `time given to SIGINT and to SIGTERM before the next signal (default ${DEFAULTS.killGraceMs})` },
-  "max-depth": { type: "string", env: "CODEX_CONTROL_MAX_DEPTH", help: `delegation depth at which runs are refused (default ${DEFAULTS.maxDepth}: a Codex run started here cannot delegate again)` },
-  "stop-runs-on-exit": { type: "boolean", env: "CODEX_CONTROL_STOP_RUNS_ON_EXIT", help: "cancel the runs this server started when it exits (default: runs outlive the server, followed by their supervisor)" },
-  "read-only": { type: "boolean", env: "CODEX_CONTROL_READ_ONLY", help: "offer only the tools that read sessions: no run_codex, resume_session, cancel_run" },
-  "allowed-root": { type: "string", multiple: true, env: "CODEX_CONTROL_ALLOWED_ROOTS", help: "repeatable (env: paths joined by ':'): runs' cwd, images and explicit rollout paths must be inside one" },
-  "env-allow": { type: "string", multiple: true, env: "CODEX_CONTROL_ENV_ALLOW", help: "repeatable (env: names joined by ','): hand Codex only these variables plus a base set, not the whole environment" },
-  "allow-config-key": { type: "string", multiple: true, env: "CODEX_CONTROL_ALLOW_CONFIG_KEYS", help: "repeatable (env: keys joined by ','): let callers set this Codex config key (and keys under it) besides the safe built-in list" },
-  "allow-profile": { type: "boolean", env: "CODEX_CONTROL_ALLOW_PROFILE", help: "let callers choose a Codex config profile (a profile can set anything)" },
-  "preflight-limits": { type: "boolean", env: "CODEX_CONTROL_PREFLIGHT_LIMITS", help: "before each run, read the ChatGPT plan's live windows (about a second) and refuse at once, as usage_limit, when one is used up" },
-  "ledger-prompts": { type: "boolean", env: "CODEX_CONTROL_LEDGER_PROMPTS", help: "keep the first 200 characters of each run's prompt in the run ledger (default: no prompt text is kept)" },
+  "state-dir": {
+    type: "string",
+    env: "CODEX_CONTROL_STATE_DIR",
+    help: "where the run ledger and saved folds of long logs live (default $XDG_STATE_HOME/codex-control-mcp)",
+  },
+  "max-concurrent": {
+    type: "string",
+    env: "CODEX_CONTROL_MAX_CONCURRENT",
+    help: `runs at once (default ${DEFAULTS.maxConcurrent})`,
+  },
+  "queue-wait-ms": {
+    type: "string",
+    env: "CODEX_CONTROL_QUEUE_WAIT_MS",
+    help: `how long a run waits for a free slot before it is refused (default ${DEFAULTS.queueWaitMs})`,
+  },
+  "wait-ms": {
+    type: "string",
+    env: "CODEX_CONTROL_WAIT_MS",
+    help: `default wait of a foreground run before it answers \`running\` (default ${DEFAULTS.waitMs})`,
+  },
+  "default-timeout-ms": {
+    type: "string",
+    env: "CODEX_CONTROL_DEFAULT_TIMEOUT_MS",
+    help: `hard timeout of a run (default ${DEFAULTS.defaultTimeoutMs}, ${humanDuration(DEFAULTS.defaultTimeoutMs)})`,
+  },
+  "max-timeout-ms": {
+    type: "string",
+    env: "CODEX_CONTROL_MAX_TIMEOUT_MS",
+    help: `largest timeout_ms a caller may ask for (default ${DEFAULTS.maxTimeoutMs}, ${humanDuration(DEFAULTS.maxTimeoutMs)})`,
+  },
+  "kill-grace-ms": {
+    type: "string",
+    env: "CODEX_CONTROL_KILL_GRACE_MS",
+    help: `time given to SIGINT and to SIGTERM before the next signal (default ${DEFAULTS.killGraceMs})`,
+  },
+  "max-depth": {
+    type: "string",
+    env: "CODEX_CONTROL_MAX_DEPTH",
+    help: `delegation depth at which runs are refused (default ${DEFAULTS.maxDepth}: a Codex run started here cannot delegate again)`,
+  },
+  "stop-runs-on-exit": {
+    type: "boolean",
+    env: "CODEX_CONTROL_STOP_RUNS_ON_EXIT",
+    help: "cancel the runs this server started when it exits (default: runs outlive the server, followed by their supervisor)",
+  },
+  "read-only": {
+    type: "boolean",
+    env: "CODEX_CONTROL_READ_ONLY",
+    help: "offer only the tools that read sessions: no run_codex, resume_session, cancel_run",
+  },
+  "allowed-root": {
+    type: "string",
+    multiple: true,
+    env: "CODEX_CONTROL_ALLOWED_ROOTS",
+    help: "repeatable (env: paths joined by ':'): runs' cwd, images and explicit rollout paths must be inside one",
+  },
+  "env-allow": {
+    type: "string",
+    multiple: true,
+    env: "CODEX_CONTROL_ENV_ALLOW",
+    help: "repeatable (env: names joined by ','): hand Codex only these variables plus a base set, not the whole environment",
+  },
+  "allow-config-key": {
+    type: "string",
+    multiple: true,
+    env: "CODEX_CONTROL_ALLOW_CONFIG_KEYS",
+    help: "repeatable (env: keys joined by ','): let callers set this Codex config key (and keys under it) besides the safe built-in list",
+  },
+  "allow-profile": {
+    type: "boolean",
+    env: "CODEX_CONTROL_ALLOW_PROFILE",
+    help: "let callers choose a Codex config profile (a profile can set anything)",
+  },
+  "preflight-limits": {
+    type: "boolean",
+    env: "CODEX_CONTROL_PREFLIGHT_LIMITS",
+    help: "before each run, read the ChatGPT plan's live windows (about a second) and refuse at once, as usage_limit, when one is used up",
+  },
+  "ledger-prompts": {
+    type: "boolean",
+    env: "CODEX_CONTROL_LEDGER_PROMPTS",
+    help: "keep the first 200 characters of each run's prompt in the run ledger (default: no prompt text is kept)",
+  },
 } as const;
 
 /** Variables a Codex run always gets when the environment is narrowed with --env-allow. */
@@ -73,7 +144,10 @@ type FlagName = keyof typeof FLAGS;
 
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const options = Object.fromEntries(
-    Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type, multiple: "multiple" in spec && spec.multiple }]),
+    Object.entries(FLAGS).map(([name, spec]) => [
+      name,
+      { type: spec.type, multiple: "multiple" in spec && spec.multiple },
+    ]),
   ) as Record<FlagName, { type: "string" | "boolean"; multiple: boolean }>;
   let values: Partial<Record<FlagName, string | boolean | string[]>>;
   try {
@@ -89,7 +163,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const value = values[name];
     if (Array.isArray(value)) return value.filter((item) => item.trim() !== "");
     const fromEnv = env[FLAGS[name].env];
-    return fromEnv ? fromEnv.split(separator).map((item) => item.trim()).filter((item) => item !== "") : [];
+    return fromEnv
+      ? fromEnv
+          .split(separator)
+          .map((item) => item.trim())
+          .filter((item) => item !== "")
+      : [];
   };
   const text = (name: FlagName): string | undefined => {
     const value = raw(name);
@@ -99,7 +178,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const value = text(name);
     if (value === undefined) return fallback;
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min) throw new ConfigError(`--${name} (or ${FLAGS[name].env}) must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(parsed) || parsed < min)
+      throw new ConfigError(
+        `--${name} (or ${FLAGS[name].env}) must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`,
+      );
     return parsed;
   };
   const flag = (name: FlagName): boolean => {
@@ -109,10 +191,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
 
   const maxTimeoutMs = number("max-timeout-ms", DEFAULTS.maxTimeoutMs, 1000);
   const allowedRoots = list("allowed-root", ":");
-  for (const root of allowedRoots) if (!isAbsolute(root)) throw new ConfigError(`--allowed-root must be an absolute path, got ${JSON.stringify(root)}`);
+  for (const root of allowedRoots)
+    if (!isAbsolute(root))
+      throw new ConfigError(`--allowed-root must be an absolute path, got ${JSON.stringify(root)}`);
   const envAllow = list("env-allow", ",");
   const allowConfigKeys = list("allow-config-key", ",");
-  for (const key of allowConfigKeys) if (!CONFIG_KEY.test(key)) throw new ConfigError(`--allow-config-key must be a dotted config key, got ${JSON.stringify(key)}`);
+  for (const key of allowConfigKeys)
+    if (!CONFIG_KEY.test(key))
+      throw new ConfigError(`--allow-config-key must be a dotted config key, got ${JSON.stringify(key)}`);
   return {
     codexHome: defaultCodexHome(env),
     readOnly: flag("read-only"),
@@ -121,7 +207,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     runner: {
       codexBin: text("codex-bin") ?? "codex",
       codexHome: defaultCodexHome(env),
-      stateDir: text("state-dir") ?? join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "codex-control-mcp"),
+      stateDir:
+        text("state-dir") ?? join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "codex-control-mcp"),
       allowFullAccess: flag("allow-full-access"),
       maxConcurrent: number("max-concurrent", DEFAULTS.maxConcurrent, 1),
       queueWaitMs: number("queue-wait-ms", DEFAULTS.queueWaitMs, 0),
@@ -148,11 +235,17 @@ function pick(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
 
 export function flagHelp(): string {
   return Object.entries(FLAGS)
-    .map(([name, spec]) => `  --${name}${spec.type === "string" ? " VALUE" : ""}`.padEnd(30) + `${spec.help} [${spec.env}]`)
+    .map(
+      ([name, spec]) =>
+        `  --${name}${spec.type === "string" ? " VALUE" : ""}`.padEnd(30) + `${spec.help} [${spec.env}]`,
+    )
     .join("\n");
 }
 
 /** The session reader of a process with this configuration: its saved folds in the state dir, its allowed roots. */
 export function sessionStoreOf(config: ServerConfig): SessionStore {
-  return new SessionStore(config.codexHome, { stateDir: config.runner.stateDir, allowedRoots: config.runner.allowedRoots });
+  return new SessionStore(config.codexHome, {
+    stateDir: config.runner.stateDir,
+    allowedRoots: config.runner.allowedRoots,
+  });
 }

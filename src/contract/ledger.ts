@@ -36,7 +36,11 @@ export class RunLedger {
   async append(record: LedgerRecord): Promise<void> {
     this.made ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
     await this.made;
-    const handle = await open(this.path, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+    const handle = await open(
+      this.path,
+      constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+      0o600,
+    );
     try {
       const info = await handle.stat();
       if (!info.isFile()) throw new Error(`${this.path} is not a regular file`);
@@ -82,7 +86,9 @@ export class RunLedger {
 
   /** Whole lines from `start`, each at most MAX_RECORD_BYTES (longer ones skipped unread); returns where the last whole line ended. */
   private async readLines(start: number, onLine: (line: string) => void): Promise<number> {
-    const handle = await open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => undefined);
+    const handle = await open(this.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+      () => undefined,
+    );
     if (!handle) return start;
     try {
       if (!(await handle.stat()).isFile()) return start;
@@ -96,8 +102,16 @@ export class RunLedger {
         const { bytesRead } = await handle.read(buffer, 0, CHUNK, position);
         if (bytesRead === 0) break;
         let from = 0;
-        for (let newline = buffer.indexOf(10); newline !== -1 && newline < bytesRead; newline = buffer.indexOf(10, from)) {
-          if (tooLong) reportIgnored(`${this.path} at byte ${lineStart}`, `a line longer than any record (${MAX_RECORD_BYTES} bytes)`);
+        for (
+          let newline = buffer.indexOf(10);
+          newline !== -1 && newline < bytesRead;
+          newline = buffer.indexOf(10, from)
+        ) {
+          if (tooLong)
+            reportIgnored(
+              `${this.path} at byte ${lineStart}`,
+              `a line longer than any record (${MAX_RECORD_BYTES} bytes)`,
+            );
           else onLine(Buffer.concat([...pending, buffer.subarray(from, newline)]).toString("utf8"));
           pending = [];
           pendingBytes = 0;
@@ -132,7 +146,10 @@ export class RunLedger {
     }
     const parsed = ledgerRecordSchema.safeParse(value);
     if (!parsed.success) {
-      reportIgnored(this.path, `a record that does not match its schema (${parsed.error.issues[0]?.path.join(".") || "root"}: ${parsed.error.issues[0]?.message ?? "?"})`);
+      reportIgnored(
+        this.path,
+        `a record that does not match its schema (${parsed.error.issues[0]?.path.join(".") || "root"}: ${parsed.error.issues[0]?.message ?? "?"})`,
+      );
       return undefined;
     }
     return parsed.data;
@@ -157,8 +174,10 @@ export function boundedLine(record: LedgerRecord): string {
   for (const keep of [16_384, 4096, 1024, 256, 64]) {
     if (Buffer.byteLength(line) < MAX_RECORD_BYTES) return line;
     line = JSON.stringify(record, (_key, value: unknown) => {
-      if (typeof value === "string" && value.length > keep) return `${value.slice(0, keep)}… [truncated: ${value.length} chars]`;
-      if (Array.isArray(value) && value.length > 64) return [...value.slice(0, 64), `… [truncated: ${value.length} items]`];
+      if (typeof value === "string" && value.length > keep)
+        return `${value.slice(0, keep)}… [truncated: ${value.length} chars]`;
+      if (Array.isArray(value) && value.length > 64)
+        return [...value.slice(0, 64), `… [truncated: ${value.length} items]`];
       return value;
     });
   }

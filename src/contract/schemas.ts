@@ -25,9 +25,16 @@ export type RunTask = (typeof RUN_TASKS)[number];
 
 /** A process named by its pid and its start time (Linux /proc field 22), so a reused pid is not taken for it. */
 export const processIdSchema = z.object({
-  pid: z.number().int().min(1).max(2 ** 22),
+  pid: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 22),
   /** Clock ticks after boot at which it started; null where /proc is not readable (then nothing proves it). */
-  started: z.string().regex(/^\d{1,20}$/).nullable(),
+  started: z
+    .string()
+    .regex(/^\d{1,20}$/)
+    .nullable(),
 });
 export type ProcessId = z.infer<typeof processIdSchema>;
 
@@ -179,5 +186,9 @@ export const endRecordSchema = z.object({
 });
 export type EndRecord = z.infer<typeof endRecordSchema>;
 
-export const ledgerRecordSchema = z.discriminatedUnion("type", [startRecordSchema, sessionRecordSchema, endRecordSchema]);
+export const ledgerRecordSchema = z.discriminatedUnion("type", [
+  startRecordSchema,
+  sessionRecordSchema,
+  endRecordSchema,
+]);
 export type LedgerRecord = z.infer<typeof ledgerRecordSchema>;

@@ -34,7 +34,10 @@ export function leasesDir(stateDir: string): string {
 
 /** A run's directory; only ids of the shape this server makes name one (a forged record could name `../..`). */
 export function runDir(stateDir: string, runId: string): string {
-  if (!RUN_ID.test(runId)) throw new StateFileError(`${JSON.stringify(runId.slice(0, 80))} is not a run id (run_ followed by lowercase letters and digits)`);
+  if (!RUN_ID.test(runId))
+    throw new StateFileError(
+      `${JSON.stringify(runId.slice(0, 80))} is not a run id (run_ followed by lowercase letters and digits)`,
+    );
   return join(runsDir(stateDir), runId);
 }
 
@@ -64,7 +67,11 @@ const NO_FOLLOW_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_N
  * The file's text, up to `maxBytes`: undefined when it does not exist, and (reported) when it is a link, not
  * a regular file, larger than the cap, or below a directory that is a link.
  */
-export async function readBounded(path: string, maxBytes: number, parents: readonly string[] = []): Promise<string | undefined> {
+export async function readBounded(
+  path: string,
+  maxBytes: number,
+  parents: readonly string[] = [],
+): Promise<string | undefined> {
   for (const parent of parents) {
     const info = await lstat(parent).catch(() => undefined);
     if (!info) return undefined;
@@ -78,16 +85,19 @@ export async function readBounded(path: string, maxBytes: number, parents: reado
     handle = await open(path, NO_FOLLOW_READ);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT" && code !== "ENOTDIR") reportIgnored(path, code === "ELOOP" ? "it is a symbolic link" : `it cannot be opened (${code})`);
+    if (code !== "ENOENT" && code !== "ENOTDIR")
+      reportIgnored(path, code === "ELOOP" ? "it is a symbolic link" : `it cannot be opened (${code})`);
     return undefined;
   }
   try {
     const info = await handle.stat();
     if (!info.isFile()) return void reportIgnored(path, "it is not a regular file");
-    if (info.size > maxBytes) return void reportIgnored(path, `it is ${info.size} bytes, more than such a file ever is (${maxBytes})`);
+    if (info.size > maxBytes)
+      return void reportIgnored(path, `it is ${info.size} bytes, more than such a file ever is (${maxBytes})`);
     const bytes = Buffer.alloc(Math.min(info.size, maxBytes));
     let filled = 0;
-    for (let got = -1; got !== 0 && filled < bytes.length; filled += got) got = (await handle.read(bytes, filled, bytes.length - filled, filled)).bytesRead;
+    for (let got = -1; got !== 0 && filled < bytes.length; filled += got)
+      got = (await handle.read(bytes, filled, bytes.length - filled, filled)).bytesRead;
     return bytes.subarray(0, filled).toString("utf8");
   } finally {
     await handle.close();
@@ -95,7 +105,12 @@ export async function readBounded(path: string, maxBytes: number, parents: reado
 }
 
 /** A JSON state file parsed with its schema; anything else is ignored (and reported). */
-export async function readStateFile<T extends z.ZodType>(path: string, schema: T, maxBytes: number, parents: readonly string[] = []): Promise<z.infer<T> | undefined> {
+export async function readStateFile<T extends z.ZodType>(
+  path: string,
+  schema: T,
+  maxBytes: number,
+  parents: readonly string[] = [],
+): Promise<z.infer<T> | undefined> {
   const text = await readBounded(path, maxBytes, parents);
   if (text === undefined) return undefined;
   let value: unknown;
@@ -106,7 +121,11 @@ export async function readStateFile<T extends z.ZodType>(path: string, schema: T
     return void reportIgnored(path, "it is not JSON");
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) return void reportIgnored(path, `it does not match its schema (${parsed.error.issues[0]?.path.join(".") || "root"}: ${parsed.error.issues[0]?.message ?? "?"})`);
+  if (!parsed.success)
+    return void reportIgnored(
+      path,
+      `it does not match its schema (${parsed.error.issues[0]?.path.join(".") || "root"}: ${parsed.error.issues[0]?.message ?? "?"})`,
+    );
   return parsed.data as z.infer<T>;
 }
 
@@ -117,8 +136,12 @@ export async function readStateFile<T extends z.ZodType>(path: string, schema: T
 export async function ownDirectory(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const info = await lstat(dir);
-  if (!info.isDirectory()) throw new StateFileError(`${dir} is ${info.isSymbolicLink() ? "a symbolic link" : "not a directory"}; the state dir holds only directories this server made`);
-  if (typeof process.getuid === "function" && info.uid !== process.getuid()) throw new StateFileError(`${dir} belongs to another user (uid ${info.uid})`);
+  if (!info.isDirectory())
+    throw new StateFileError(
+      `${dir} is ${info.isSymbolicLink() ? "a symbolic link" : "not a directory"}; the state dir holds only directories this server made`,
+    );
+  if (typeof process.getuid === "function" && info.uid !== process.getuid())
+    throw new StateFileError(`${dir} belongs to another user (uid ${info.uid})`);
 }
 
 /** The state dir itself: it may be a link the operator made, but it must be ours and writable by nobody else. */
@@ -126,8 +149,10 @@ export async function checkStateDir(stateDir: string): Promise<string | undefine
   const info = await stat(stateDir).catch(() => undefined);
   if (!info) return undefined;
   if (!info.isDirectory()) return `the state dir ${stateDir} is not a directory`;
-  if (typeof process.getuid === "function" && info.uid !== process.getuid()) return `the state dir ${stateDir} belongs to another user (uid ${info.uid}), who could forge its records`;
-  if ((info.mode & 0o022) !== 0) return `the state dir ${stateDir} is writable by others (mode ${(info.mode & 0o777).toString(8)}), who could forge its records: chmod 700 it`;
+  if (typeof process.getuid === "function" && info.uid !== process.getuid())
+    return `the state dir ${stateDir} belongs to another user (uid ${info.uid}), who could forge its records`;
+  if ((info.mode & 0o022) !== 0)
+    return `the state dir ${stateDir} is writable by others (mode ${(info.mode & 0o777).toString(8)}), who could forge its records: chmod 700 it`;
   return undefined;
 }
 
@@ -137,7 +162,11 @@ let writes = 0;
 export async function writeAtomically(path: string, text: string): Promise<void> {
   writes += 1;
   const temporary = `${path}.${process.pid}.${writes}.tmp`;
-  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  const handle = await open(
+    temporary,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600,
+  );
   try {
     await handle.writeFile(text);
   } finally {
@@ -149,7 +178,11 @@ export async function writeAtomically(path: string, text: string): Promise<void>
 /** Creates the file only if nothing (not even a link) is there: true when this call made it. */
 export async function createExclusive(path: string, text: string): Promise<boolean> {
   try {
-    const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    const handle = await open(
+      path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    );
     try {
       await handle.writeFile(text);
     } finally {

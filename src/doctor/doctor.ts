@@ -14,7 +14,12 @@ import { listRolloutFiles } from "../sessions/index.js";
 export const CHECK_LEVELS = ["ok", "warn", "fail"] as const;
 export type CheckLevel = (typeof CHECK_LEVELS)[number];
 
-export const checkSchema = z.object({ name: z.string(), level: z.enum(CHECK_LEVELS), found: z.string(), fix: z.string().nullable() });
+export const checkSchema = z.object({
+  name: z.string(),
+  level: z.enum(CHECK_LEVELS),
+  found: z.string(),
+  fix: z.string().nullable(),
+});
 export type Check = z.infer<typeof checkSchema>;
 
 export const doctorReportSchema = z.object({
@@ -58,9 +63,14 @@ export interface DoctorOptions {
   probe?: boolean;
 }
 
-export async function doctor(config: ServerConfig, runs: RunManager, options: DoctorOptions = {}): Promise<DoctorReport> {
+export async function doctor(
+  config: ServerConfig,
+  runs: RunManager,
+  options: DoctorOptions = {},
+): Promise<DoctorReport> {
   const checks: Check[] = [];
-  const add = (name: string, level: CheckLevel, found: string, fix: string | null = null) => checks.push({ name, level, found, fix });
+  const add = (name: string, level: CheckLevel, found: string, fix: string | null = null) =>
+    checks.push({ name, level, found, fix });
 
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
   if (major > 20 || (major === 20 && minor >= 10)) add("node", "ok", `Node ${process.versions.node}`);
@@ -70,15 +80,40 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
   try {
     caps = await runs.capabilities();
     add("codex", "ok", `Codex ${caps.version} at ${config.runner.codexBin}`);
-    if (!caps.subcommands.has("resume")) add("codex resume", "warn", `Codex ${caps.version} has no \`exec resume\``, "Upgrade: npm install -g @openai/codex (resume_session needs 0.35+).");
+    if (!caps.subcommands.has("resume"))
+      add(
+        "codex resume",
+        "warn",
+        `Codex ${caps.version} has no \`exec resume\``,
+        "Upgrade: npm install -g @openai/codex (resume_session needs 0.35+).",
+      );
     if (caps.jsonStream !== "current") {
-      add("codex --json", "warn", `Codex ${caps.version} prints the ${caps.jsonStream} --json stream, which has no end-of-turn event`, "Upgrade: npm install -g @openai/codex (0.43+ report how each turn ended).");
+      add(
+        "codex --json",
+        "warn",
+        `Codex ${caps.version} prints the ${caps.jsonStream} --json stream, which has no end-of-turn event`,
+        "Upgrade: npm install -g @openai/codex (0.43+ report how each turn ended).",
+      );
     }
-    if (!caps.flags.has("--sandbox")) add("codex --sandbox", "fail", `Codex ${caps.version} has no --sandbox flag`, "Upgrade: npm install -g @openai/codex.");
+    if (!caps.flags.has("--sandbox"))
+      add(
+        "codex --sandbox",
+        "fail",
+        `Codex ${caps.version} has no --sandbox flag`,
+        "Upgrade: npm install -g @openai/codex.",
+      );
   } catch (error) {
     // the error's own advice is the fix below: say it once
-    const message = (error instanceof CodexUnavailableError ? error.message : String(error)).replace(/\.\s+(?:Install it|Set CODEX_BIN)[^]*$/, "");
-    add("codex", config.readOnly ? "warn" : "fail", message, "Install it with `npm install -g @openai/codex`, or point --codex-bin (CODEX_BIN) at it.");
+    const message = (error instanceof CodexUnavailableError ? error.message : String(error)).replace(
+      /\.\s+(?:Install it|Set CODEX_BIN)[^]*$/,
+      "",
+    );
+    add(
+      "codex",
+      config.readOnly ? "warn" : "fail",
+      message,
+      "Install it with `npm install -g @openai/codex`, or point --codex-bin (CODEX_BIN) at it.",
+    );
   }
 
   const home = config.codexHome;
@@ -88,20 +123,47 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
   );
   const homeExists = homeKind === "directory";
   const sessions = homeExists ? (await listRolloutFiles(home, { includeArchived: true })).length : 0;
-  if (homeKind === "other") add("CODEX_HOME", "fail", `${home} is not a directory`, "Point CODEX_HOME at the folder that holds Codex's sessions/ (by default ~/.codex).");
-  else if (homeKind === "missing") add("CODEX_HOME", "warn", `${home} does not exist`, "If CODEX_HOME is a typo, fix it; otherwise run Codex once, which creates it.");
+  if (homeKind === "other")
+    add(
+      "CODEX_HOME",
+      "fail",
+      `${home} is not a directory`,
+      "Point CODEX_HOME at the folder that holds Codex's sessions/ (by default ~/.codex).",
+    );
+  else if (homeKind === "missing")
+    add(
+      "CODEX_HOME",
+      "warn",
+      `${home} does not exist`,
+      "If CODEX_HOME is a typo, fix it; otherwise run Codex once, which creates it.",
+    );
   else add("CODEX_HOME", "ok", `${home}: ${sessions.toLocaleString("en-US")} session${sessions === 1 ? "" : "s"}`);
 
   const codexConfig = homeExists ? await readFile(join(home, "config.toml"), "utf8").catch(() => "") : "";
-  for (const problem of configProblems(codexConfig, caps)) add("codex config.toml", problem.level, problem.found, problem.fix);
+  for (const problem of configProblems(codexConfig, caps))
+    add("codex config.toml", problem.level, problem.found, problem.fix);
 
   const { runner } = config;
-  const credentials = assessCredentials({ runEnv: runner.childEnv, serverEnv: process.env, codexHome: runner.codexHome, host: options.host, ...(await readCodexFiles(runner.codexHome)) });
+  const credentials = assessCredentials({
+    runEnv: runner.childEnv,
+    serverEnv: process.env,
+    codexHome: runner.codexHome,
+    host: options.host,
+    ...(await readCodexFiles(runner.codexHome)),
+  });
   const missingLevel: CheckLevel = config.readOnly ? "warn" : "fail";
   add("credentials", credentials.source === "missing" ? missingLevel : "ok", credentials.found, credentials.fix);
-  const endpoint = options.probe === false || credentials.endpoint === "" ? null : await probeEndpoint(credentials.endpoint);
+  const endpoint =
+    options.probe === false || credentials.endpoint === "" ? null : await probeEndpoint(credentials.endpoint);
   if (endpoint) {
-    add("model endpoint", endpoint.answers ? "ok" : "warn", endpoint.found, endpoint.answers ? null : `Check the network, or base_url of model provider "${credentials.provider}" in ${join(runner.codexHome, "config.toml")}.`);
+    add(
+      "model endpoint",
+      endpoint.answers ? "ok" : "warn",
+      endpoint.found,
+      endpoint.answers
+        ? null
+        : `Check the network, or base_url of model provider "${credentials.provider}" in ${join(runner.codexHome, "config.toml")}.`,
+    );
   }
 
   if (config.readOnly) add("policy", "ok", "read-only: only the tools that read sessions are offered");
@@ -110,7 +172,9 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
       "policy",
       runner.allowFullAccess ? "warn" : "ok",
       `${runner.allowFullAccess ? "full-access runs ALLOWED" : "full-access refused"}; ${runner.allowedRoots.length > 0 ? `runs confined to ${runner.allowedRoots.join(", ")}` : "runs allowed in any directory"}; at most ${runner.maxConcurrent} at once; ${config.envAllow.length === 0 ? "Codex inherits the whole environment" : `Codex gets only the allowlisted environment (${config.envAllow.join(", ")} and the base set)`}`,
-      runner.allowFullAccess ? "Drop --allow-full-access unless the host is trusted: it lets a caller run Codex with no sandbox." : null,
+      runner.allowFullAccess
+        ? "Drop --allow-full-access unless the host is trusted: it lets a caller run Codex with no sandbox."
+        : null,
     );
   }
   if (!config.readOnly && runner.allowedRoots.length === 0) {
@@ -123,14 +187,32 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
   }
   // the plan's live windows, where the login has them (an API key has none: said plainly, not a failure)
   if (options.probe !== false && caps !== undefined && homeExists) {
-    const limits = liveRateLimitsView(await readLiveRateLimits(runner.codexBin, runner.codexHome, stringEnv({ ...runner.childEnv, CODEX_HOME: runner.codexHome })));
+    const limits = liveRateLimitsView(
+      await readLiveRateLimits(
+        runner.codexBin,
+        runner.codexHome,
+        stringEnv({ ...runner.childEnv, CODEX_HOME: runner.codexHome }),
+      ),
+    );
     const resets = limits.resets_at ? `; runs fail with usage_limit until ${limits.resets_at}` : "";
-    add("live rate limits", limits.state === "exhausted" ? "warn" : "ok", `${liveRateLimitsLine(limits)}${resets}`, limits.state === "exhausted" ? "Wait for the reset, or switch to an API key (a provider's env_key) to keep working." : null);
+    add(
+      "live rate limits",
+      limits.state === "exhausted" ? "warn" : "ok",
+      `${liveRateLimitsLine(limits)}${resets}`,
+      limits.state === "exhausted"
+        ? "Wait for the reset, or switch to an API key (a provider's env_key) to keep working."
+        : null,
+    );
   }
   // whose the state dir is, what a sandboxed run could reach of it and of CODEX_HOME, which of its files were ignored
   for (const check of await stateChecks(runner, config.readOnly)) add(check.name, check.level, check.found, check.fix);
   if (config.waitMs >= HOST_TOOL_TIMEOUT_MS) {
-    add("wait", "warn", `foreground calls wait ${config.waitMs} ms, as long as or longer than most hosts' 60 s tool timeout`, "Lower --wait-ms below your host's tool timeout (55000 by default).");
+    add(
+      "wait",
+      "warn",
+      `foreground calls wait ${config.waitMs} ms, as long as or longer than most hosts' 60 s tool timeout`,
+      "Lower --wait-ms below your host's tool timeout (55000 by default).",
+    );
   }
 
   return {
@@ -145,7 +227,13 @@ export async function doctor(config: ServerConfig, runs: RunManager, options: Do
       full_auto_flag: caps ? caps.flags.has("--full-auto") : null,
     },
     codex_home: { path: home, exists: homeExists, sessions },
-    credentials: { provider: credentials.provider, source: credentials.source, variable: credentials.variable, endpoint: credentials.endpoint, endpoint_answers: endpoint?.answers ?? null },
+    credentials: {
+      provider: credentials.provider,
+      source: credentials.source,
+      variable: credentials.variable,
+      endpoint: credentials.endpoint,
+      endpoint_answers: endpoint?.answers ?? null,
+    },
     policy: {
       read_only: config.readOnly,
       allow_full_access: runner.allowFullAccess,
@@ -178,17 +266,28 @@ export function configProblems(toml: string, caps: Capabilities | undefined): Ar
   }
   const [, minor = 0] = (caps?.version ?? "0.0").split(".").map(Number);
   if (/^\s*approval_policy\s*=\s*"untrusted"/m.test(toml) && minor >= 150) {
-    problems.push({ level: "fail", found: `approval_policy = "untrusted" in config.toml, which Codex ${caps?.version} rejects`, fix: 'Remove the setting (or use "on-request" / "never").' });
+    problems.push({
+      level: "fail",
+      found: `approval_policy = "untrusted" in config.toml, which Codex ${caps?.version} rejects`,
+      fix: 'Remove the setting (or use "on-request" / "never").',
+    });
   }
   if (/^\s*(?:approval_policy|ask_for_approval)\s*=\s*"full-auto"/m.test(toml)) {
-    problems.push({ level: "fail", found: '"full-auto" in config.toml, a TypeScript-CLI value the Rust CLI does not accept', fix: 'Use sandbox_mode = "workspace-write" and approval_policy = "never".' });
+    problems.push({
+      level: "fail",
+      found: '"full-auto" in config.toml, a TypeScript-CLI value the Rust CLI does not accept',
+      fix: 'Use sandbox_mode = "workspace-write" and approval_policy = "never".',
+    });
   }
   return problems;
 }
 
 export function renderDoctor(report: DoctorReport): string {
   const mark: Record<CheckLevel, string> = { ok: "ok  ", warn: "WARN", fail: "FAIL" };
-  const lines = report.checks.map((check) => `${mark[check.level]}  ${check.name.padEnd(18)} ${check.found}${check.fix ? `\n      fix: ${check.fix}` : ""}`);
+  const lines = report.checks.map(
+    (check) =>
+      `${mark[check.level]}  ${check.name.padEnd(18)} ${check.found}${check.fix ? `\n      fix: ${check.fix}` : ""}`,
+  );
   lines.push(report.ok ? "All required checks passed." : "Some checks failed: see the fixes above.");
   return lines.join("\n");
 }

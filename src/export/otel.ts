@@ -7,9 +7,22 @@
 import { SpanStatusCode, context, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, TracerProvider, type IdGenerator, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace";
+import {
+  BatchSpanProcessor,
+  TracerProvider,
+  type IdGenerator,
+  type ReadableSpan,
+  type SpanExporter,
+} from "@opentelemetry/sdk-trace";
 import { createHash } from "node:crypto";
-import { callStatus, openSession, sessionTokenUsage, turnStatus, type SessionDigest, type SessionStore } from "../sessions/index.js";
+import {
+  callStatus,
+  openSession,
+  sessionTokenUsage,
+  turnStatus,
+  type SessionDigest,
+  type SessionStore,
+} from "../sessions/index.js";
 
 type LoadedModel = Awaited<ReturnType<typeof openSession>>["model"];
 type Turn = LoadedModel["turns"][number];
@@ -80,7 +93,14 @@ export class OtlpSessionExporter {
       resource: resourceFromAttributes({ "service.name": "codex" }),
       idGenerator: this.ids,
       // no span of a session is dropped: the queue is flushed after every session
-      spanProcessors: [new BatchSpanProcessor({ exporter: this.counting, maxQueueSize: 100_000, maxExportBatchSize: 1000, scheduledDelayMillis: 60_000 })],
+      spanProcessors: [
+        new BatchSpanProcessor({
+          exporter: this.counting,
+          maxQueueSize: 100_000,
+          maxExportBatchSize: 1000,
+          scheduledDelayMillis: 60_000,
+        }),
+      ],
     });
     this.tracer = this.provider.getTracer("codex-control-mcp");
   }
@@ -119,7 +139,16 @@ export class OtlpSessionExporter {
     }
     for (const [index, turn] of model.turns.entries()) {
       const next = model.turns[index + 1];
-      this.addTurn(id, root, turn, callsByTurn.get(turn.index) ?? [], perTurn.get(turn.index), time(turn.startedAt) ?? sessionStart, time(turn.endedAt) ?? time(next?.startedAt) ?? sessionEnd, model.lastContext?.model);
+      this.addTurn(
+        id,
+        root,
+        turn,
+        callsByTurn.get(turn.index) ?? [],
+        perTurn.get(turn.index),
+        time(turn.startedAt) ?? sessionStart,
+        time(turn.endedAt) ?? time(next?.startedAt) ?? sessionEnd,
+        model.lastContext?.model,
+      );
     }
     root.end(sessionEnd);
     this.sessions += 1;
@@ -133,7 +162,16 @@ export class OtlpSessionExporter {
     });
   }
 
-  private addTurn(sessionId: string, root: Span, turn: Turn, calls: Call[], usage: TurnUsage | undefined, start: Date, end: Date, model: string | undefined): void {
+  private addTurn(
+    sessionId: string,
+    root: Span,
+    turn: Turn,
+    calls: Call[],
+    usage: TurnUsage | undefined,
+    start: Date,
+    end: Date,
+    model: string | undefined,
+  ): void {
     const status = turnStatus(turn);
     const error = turn.errors.at(-1)?.message;
     const span = this.start(sessionId, `turn:${turn.index}`, root, `turn ${turn.index}`, start, {
@@ -146,7 +184,8 @@ export class OtlpSessionExporter {
       ...(turn.turnId !== undefined && { "codex.turn.id": turn.turnId }),
       ...(status !== "completed" && { "error.type": status }),
     });
-    if (status === "failed" || status === "aborted") span.setStatus({ code: SpanStatusCode.ERROR, message: clip(error ?? status) });
+    if (status === "failed" || status === "aborted")
+      span.setStatus({ code: SpanStatusCode.ERROR, message: clip(error ?? status) });
     const seen = new Map<string, number>();
     for (const call of calls) {
       // a call id written twice (a retried call) still gets its own span
@@ -156,22 +195,40 @@ export class OtlpSessionExporter {
       const duration = call.result?.durationMs ?? call.output?.durationMs;
       const exit = call.result?.exitCode ?? call.output?.exitCode;
       const callState = callStatus(call);
-      const child = this.start(sessionId, `call:${turn.index}:${call.callId}:${nth}`, span, `execute_tool ${call.name}`, callStart, {
-        "gen_ai.operation.name": "execute_tool",
-        "gen_ai.tool.name": call.name,
-        "gen_ai.tool.call.id": call.callId,
-        "codex.call.status": callState,
-        ...(exit !== undefined && { "process.exit.code": exit }),
-        ...(call.command !== undefined && { "codex.call.command": clip(call.command) }),
-        ...(callState === "failed" && { "error.type": exit !== undefined ? `exit ${exit}` : "failed" }),
-      });
-      if (callState === "failed") child.setStatus({ code: SpanStatusCode.ERROR, message: exit !== undefined ? `exit code ${exit}` : "the call failed" });
+      const child = this.start(
+        sessionId,
+        `call:${turn.index}:${call.callId}:${nth}`,
+        span,
+        `execute_tool ${call.name}`,
+        callStart,
+        {
+          "gen_ai.operation.name": "execute_tool",
+          "gen_ai.tool.name": call.name,
+          "gen_ai.tool.call.id": call.callId,
+          "codex.call.status": callState,
+          ...(exit !== undefined && { "process.exit.code": exit }),
+          ...(call.command !== undefined && { "codex.call.command": clip(call.command) }),
+          ...(callState === "failed" && { "error.type": exit !== undefined ? `exit ${exit}` : "failed" }),
+        },
+      );
+      if (callState === "failed")
+        child.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: exit !== undefined ? `exit code ${exit}` : "the call failed",
+        });
       child.end(duration !== undefined ? new Date(callStart.getTime() + duration) : callStart);
     }
     span.end(end < start ? start : end);
   }
 
-  private start(sessionId: string, part: string, parent: Span | undefined, name: string, at: Date, attributes: Attributes): Span {
+  private start(
+    sessionId: string,
+    part: string,
+    parent: Span | undefined,
+    name: string,
+    at: Date,
+    attributes: Attributes,
+  ): Span {
     this.ids.traceId = traceIdOf(sessionId);
     this.ids.spanId = spanIdOf(sessionId, part);
     const parentContext = parent ? trace.setSpan(context.active(), parent) : context.active();
@@ -187,7 +244,12 @@ export class OtlpSessionExporter {
   async close(): Promise<{ sessions: number; spans: number; failed: number; error: string | undefined }> {
     await this.flush();
     await this.provider.shutdown().catch(() => undefined);
-    return { sessions: this.sessions, spans: this.counting.sent, failed: this.counting.failed, error: this.counting.lastError };
+    return {
+      sessions: this.sessions,
+      spans: this.counting.sent,
+      failed: this.counting.failed,
+      error: this.counting.lastError,
+    };
   }
 }
 

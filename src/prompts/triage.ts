@@ -3,14 +3,16 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 
 /** A session UUID, a prefix of one (8+ hex digits, dashes where a UUID has them), or `last`. */
-export const SESSION_REF = /^(?:last|[0-9a-f]{8}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,12})?)?)?)?)$/i;
+export const SESSION_REF =
+  /^(?:last|[0-9a-f]{8}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,12})?)?)?)?)$/i;
 
 export function registerTriagePrompt(server: McpServer): void {
   server.registerPrompt(
     "triage",
     {
       title: "Triage a Codex session",
-      description: "Find out why a Codex session failed and what to do next: summary, then the last calls, then token usage, then a recommendation.",
+      description:
+        "Find out why a Codex session failed and what to do next: summary, then the last calls, then token usage, then a recommendation.",
       argsSchema: {
         session_id: z
           .string()

@@ -14,7 +14,9 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
     new ResourceTemplate("codex://sessions/{id}", {
       list: async () => {
         // a missing CODEX_HOME is list_sessions' error to explain; a host browsing resources just sees none
-        const { sessions: listed } = await listSessions(sessions, { limit: LISTED, includeArchived: false }).catch(() => ({ sessions: [] }));
+        const { sessions: listed } = await listSessions(sessions, { limit: LISTED, includeArchived: false }).catch(
+          () => ({ sessions: [] }),
+        );
         return {
           resources: listed.map((session) => ({
             // the id is read from the log: encoded in the URI, escaped in the name, so neither can break a line
@@ -27,10 +29,22 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
         };
       },
     }),
-    { title: "Codex session", description: "A Codex session's summary: turns, errors, diagnosis and next step (the session_summary tool's result).", mimeType: "application/json" },
+    {
+      title: "Codex session",
+      description:
+        "A Codex session's summary: turns, errors, diagnosis and next step (the session_summary tool's result).",
+      mimeType: "application/json",
+    },
     async (uri, { id }) => {
       // the same facts as the session_summary tool, so both give the same diagnosis
-      const summary = await askSession(sessions, String(id), { kind: "summary", options: { reasoningLimit: 10, runFacts: (sessionId) => runFactsFor(runs, sessionId), invocation: invocationOf(config) } });
+      const summary = await askSession(sessions, String(id), {
+        kind: "summary",
+        options: {
+          reasoningLimit: 10,
+          runFacts: (sessionId) => runFactsFor(runs, sessionId),
+          invocation: invocationOf(config),
+        },
+      });
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(summary, null, 2) }] };
     },
   );

@@ -30,7 +30,9 @@ export interface ReachSettings {
 /** Where sandboxed runs could reach this server's state, from the real paths and the operator's writable roots. */
 export async function reachOf(settings: ReachSettings): Promise<Reach> {
   const sandbox = await operatorSandboxSettings(settings.codexHome);
-  const roots = Array.isArray(sandbox.writable_roots) ? sandbox.writable_roots.filter((root): root is string => typeof root === "string" && isAbsolute(root)) : [];
+  const roots = Array.isArray(sandbox.writable_roots)
+    ? sandbox.writable_roots.filter((root): root is string => typeof root === "string" && isAbsolute(root))
+    : [];
   const tmpdir = settings.childEnv.TMPDIR;
   return stateReach({
     codexHome: await real(settings.codexHome),
@@ -53,6 +55,8 @@ async function real(path: string): Promise<string> {
     return await realpath(absolute);
   } catch {
     const parent = resolve(absolute, "..");
-    return parent === absolute ? absolute : join(await real(parent), absolute.slice(parent.length + (parent.endsWith("/") ? 0 : 1)));
+    return parent === absolute
+      ? absolute
+      : join(await real(parent), absolute.slice(parent.length + (parent.endsWith("/") ? 0 : 1)));
   }
 }

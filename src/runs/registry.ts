@@ -32,7 +32,14 @@ import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
 import type { SessionStore } from "../sessions/index.js";
 import { readReviewOutput, type Review } from "./review-output.js";
 import { readWorktree } from "../codex/worktree.js";
-import { effectiveSettings, viewOfLedgerRun, viewOfSnapshot, type Effective, type OperatorPolicy, type RunView } from "./run-view.js";
+import {
+  effectiveSettings,
+  viewOfLedgerRun,
+  viewOfSnapshot,
+  type Effective,
+  type OperatorPolicy,
+  type RunView,
+} from "./run-view.js";
 
 interface Loaded {
   entry: LedgerRun;
@@ -43,13 +50,19 @@ interface Loaded {
 export async function readRunState(stateDir: string, runId: string): Promise<RunState | undefined> {
   if (!RUN_ID.test(runId)) return undefined;
   const dir = runDir(stateDir, runId);
-  const state = await readStateFile(join(dir, STATE_FILES.state.name), runStateSchema, STATE_FILES.state.maxBytes, [runsDir(stateDir), dir]);
+  const state = await readStateFile(join(dir, STATE_FILES.state.name), runStateSchema, STATE_FILES.state.maxBytes, [
+    runsDir(stateDir),
+    dir,
+  ]);
   return state?.run_id === runId ? state : undefined;
 }
 
 async function readCancelRequest(stateDir: string, runId: string): Promise<string | undefined> {
   const dir = runDir(stateDir, runId);
-  const text = await readBounded(join(dir, STATE_FILES.cancel.name), STATE_FILES.cancel.maxBytes, [runsDir(stateDir), dir]);
+  const text = await readBounded(join(dir, STATE_FILES.cancel.name), STATE_FILES.cancel.maxBytes, [
+    runsDir(stateDir),
+    dir,
+  ]);
   const parsed = cancelRequestSchema.safeParse(text?.trim().slice(0, 1000));
   return parsed.success ? parsed.data : undefined;
 }
@@ -121,7 +134,10 @@ export class RunRegistry {
       const { snapshot, entry } = loaded;
       if (snapshot) {
         if (seen !== undefined && options.onEvent && snapshot.event_count > seen) {
-          for (const event of snapshot.recent_events.slice(-Math.min(snapshot.event_count - seen, snapshot.recent_events.length))) options.onEvent(event.message);
+          for (const event of snapshot.recent_events.slice(
+            -Math.min(snapshot.event_count - seen, snapshot.recent_events.length),
+          ))
+            options.onEvent(event.message);
         }
         seen = snapshot.event_count;
       }
@@ -180,7 +196,10 @@ export class RunRegistry {
     if (entry.end) return loaded;
     if ((await this.settle(loaded)) === undefined && (await followed(entry))) return loaded;
     // it ended meanwhile, or was settled here
-    return { entry: (await this.ledger.find(runId)) ?? entry, snapshot: (await readRunState(this.stateDir, runId)) ?? loaded.snapshot };
+    return {
+      entry: (await this.ledger.find(runId)) ?? entry,
+      snapshot: (await readRunState(this.stateDir, runId)) ?? loaded.snapshot,
+    };
   }
 
   /**
@@ -200,7 +219,8 @@ export class RunRegistry {
     const claimed = await createExclusive(join(dir, STATE_FILES.reaped.name), String(process.pid)).catch(() => false);
     if (!claimed) {
       // another process is settling it: its end record follows shortly
-      for (let i = 0; i < 50 && !(await this.ledger.find(runId))?.end; i++) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      for (let i = 0; i < 50 && !(await this.ledger.find(runId))?.end; i++)
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       return 0;
     }
     const killed = await killMarked(runId);
@@ -221,7 +241,14 @@ export class RunRegistry {
       const sessionId = entry.end?.session_id ?? snapshot.session_id ?? entry.session_id;
       effective = await effectiveSettings(
         this.sessions,
-        { sessionId, mode: snapshot.mode, cwd: snapshot.cwd, model: snapshot.model, workspace: snapshot.workspace ?? null, worktree: snapshot.worktree === true },
+        {
+          sessionId,
+          mode: snapshot.mode,
+          cwd: snapshot.cwd,
+          model: snapshot.model,
+          workspace: snapshot.workspace ?? null,
+          worktree: snapshot.worktree === true,
+        },
         await this.operatorPolicy(),
       );
       if (entry.end) this.effective.set(runId, effective);
@@ -262,7 +289,12 @@ function followed(entry: LedgerRun): Promise<boolean> {
   return supervisor ? isProvenSupervisor(entry.start.run_id, supervisor) : Promise.resolve(false);
 }
 
-function endOfOrphan(entry: LedgerRun, snapshot: RunState | undefined, killed: number, cancelled: string | undefined): EndRecord {
+function endOfOrphan(
+  entry: LedgerRun,
+  snapshot: RunState | undefined,
+  killed: number,
+  cancelled: string | undefined,
+): EndRecord {
   const { start } = entry;
   const holder = start.supervisor ?? { pid: start.server_pid };
   const base = {
@@ -278,12 +310,27 @@ function endOfOrphan(entry: LedgerRun, snapshot: RunState | undefined, killed: n
   } as const;
   // it ended and published that, but went before writing the ledger
   if (snapshot && snapshot.status !== "running") {
-    return { ...base, status: snapshot.status, exit_code: snapshot.exit_code, signal: snapshot.signal, error: snapshot.error, duration_ms: snapshot.duration_ms };
+    return {
+      ...base,
+      status: snapshot.status,
+      exit_code: snapshot.exit_code,
+      signal: snapshot.signal,
+      error: snapshot.error,
+      duration_ms: snapshot.duration_ms,
+    };
   }
-  const who = start.supervisor ? `the run's supervisor (pid ${holder.pid})` : `the server that started it (pid ${holder.pid})`;
+  const who = start.supervisor
+    ? `the run's supervisor (pid ${holder.pid})`
+    : `the server that started it (pid ${holder.pid})`;
   const stopped = `${killed} process(es) still carrying the run's marker were stopped by the next process that looked at it (pid ${process.pid})`;
   if (cancelled !== undefined) {
-    return { ...base, status: "cancelled", exit_code: null, signal: killed > 0 ? "SIGKILL" : null, error: `cancelled: ${cancelled.trim()}; ${who} had already stopped, ${stopped}` };
+    return {
+      ...base,
+      status: "cancelled",
+      exit_code: null,
+      signal: killed > 0 ? "SIGKILL" : null,
+      error: `cancelled: ${cancelled.trim()}; ${who} had already stopped, ${stopped}`,
+    };
   }
   return {
     ...base,

@@ -25,7 +25,12 @@ export const reviewFindingSchema = z.object({
 export const reviewSchema = z
   .object({
     findings: z.array(reviewFindingSchema),
-    verdict: z.string().nullable().describe('The reviewer\'s overall verdict, e.g. "patch is correct" or "patch is incorrect"; null where it gave none.'),
+    verdict: z
+      .string()
+      .nullable()
+      .describe(
+        'The reviewer\'s overall verdict, e.g. "patch is correct" or "patch is incorrect"; null where it gave none.',
+      ),
     explanation: z.string().nullable(),
     confidence: z.number().nullable(),
   })
@@ -65,9 +70,13 @@ export async function readReviewOutput(path: string): Promise<Review | null> {
     const info = await handle.stat();
     if (!info.isFile() || info.size > MAX_ROLLOUT_BYTES) return null;
     let found: unknown;
-    const lines = createInterface({ input: createReadStream("", { fd: handle.fd, autoClose: false }), crlfDelay: Infinity });
+    const lines = createInterface({
+      input: createReadStream("", { fd: handle.fd, autoClose: false }),
+      crlfDelay: Infinity,
+    });
     for await (const line of lines) {
-      if (line.length > MAX_LINE || !(line.includes("ExitedReviewMode") || line.includes("exited_review_mode"))) continue;
+      if (line.length > MAX_LINE || !(line.includes("ExitedReviewMode") || line.includes("exited_review_mode")))
+        continue;
       const output = reviewOutputOfLine(line);
       if (output !== undefined) found = output;
     }
@@ -123,13 +132,25 @@ export function toReview(raw: unknown): Review | null {
 
 /** A review as readable text: the verdict, the explanation, then each finding with where and how sure. */
 export function renderReview(review: Review): string {
-  const lines = [`Review: ${review.verdict ? inline(review.verdict) : "no verdict"}${review.confidence !== null ? ` (confidence ${review.confidence})` : ""} · ${review.findings.length} finding${review.findings.length === 1 ? "" : "s"}`];
+  const lines = [
+    `Review: ${review.verdict ? inline(review.verdict) : "no verdict"}${review.confidence !== null ? ` (confidence ${review.confidence})` : ""} · ${review.findings.length} finding${review.findings.length === 1 ? "" : "s"}`,
+  ];
   if (review.explanation) lines.push(`Explanation: ${quoted(review.explanation, 1500)}`);
   review.findings.slice(0, 50).forEach((finding, index) => {
-    const where = finding.file ? ` · ${inline(finding.file)}${finding.line_start !== null ? `:${finding.line_start}${finding.line_end !== null && finding.line_end !== finding.line_start ? `-${finding.line_end}` : ""}` : ""}` : "";
-    const rated = [finding.priority !== null ? `P${finding.priority}` : undefined, finding.confidence !== null ? `confidence ${finding.confidence}` : undefined].filter(Boolean).join(", ");
-    lines.push(`${index + 1}. ${quoted(finding.title, 200)}${where}${rated ? ` (${rated})` : ""}: ${quoted(finding.body, 800)}`);
+    const where = finding.file
+      ? ` · ${inline(finding.file)}${finding.line_start !== null ? `:${finding.line_start}${finding.line_end !== null && finding.line_end !== finding.line_start ? `-${finding.line_end}` : ""}` : ""}`
+      : "";
+    const rated = [
+      finding.priority !== null ? `P${finding.priority}` : undefined,
+      finding.confidence !== null ? `confidence ${finding.confidence}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(", ");
+    lines.push(
+      `${index + 1}. ${quoted(finding.title, 200)}${where}${rated ? ` (${rated})` : ""}: ${quoted(finding.body, 800)}`,
+    );
   });
-  if (review.findings.length > 50) lines.push(`… and ${review.findings.length - 50} more in structuredContent.review.findings`);
+  if (review.findings.length > 50)
+    lines.push(`… and ${review.findings.length - 50} more in structuredContent.review.findings`);
   return lines.join("\n");
 }

@@ -26,7 +26,11 @@ export async function runFactsFor(runs: RunManager, sessionId: string): Promise<
 }
 
 /** CODEX_HOME and the binary for pasteable commands, named only when they are not Codex's defaults. */
-export function invocationOf(config: { codexHome: string; readOnly: boolean; runner: { codexBin: string } }): Invocation {
+export function invocationOf(config: {
+  codexHome: string;
+  readOnly: boolean;
+  runner: { codexBin: string };
+}): Invocation {
   const { skipGitRepoCheck: _perRun, ...invocation } = invocationOfRun(config.codexHome, [config.runner.codexBin]);
   return { ...invocation, reader: config.readOnly ? "read-only agent" : "agent" };
 }

@@ -7,7 +7,17 @@ import { existsSync } from "node:fs";
 import { open, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkStateDir, INPUTS_DIR, lastMessageFile, ownDirectory, removeTree, runDir, runsDir, SUPERVISOR_LOG, type Job } from "../contract/index.js";
+import {
+  checkStateDir,
+  INPUTS_DIR,
+  lastMessageFile,
+  ownDirectory,
+  removeTree,
+  runDir,
+  runsDir,
+  SUPERVISOR_LOG,
+  type Job,
+} from "../contract/index.js";
 import { buildExecArgv, type ExecRequest } from "../codex/argv.js";
 import { reviewInvocation } from "../codex/review-argv.js";
 import { CapabilityProbe } from "../codex/capabilities.js";
@@ -85,9 +95,14 @@ export class RunManager {
   constructor(
     readonly config: RunnerConfig,
     /** The session reader of the server this manager belongs to. */
-    readonly sessions: SessionStore = new SessionStore(config.codexHome, { stateDir: config.stateDir, allowedRoots: config.allowedRoots }),
+    readonly sessions: SessionStore = new SessionStore(config.codexHome, {
+      stateDir: config.stateDir,
+      allowedRoots: config.allowedRoots,
+    }),
   ) {
-    this.registry = new RunRegistry(config.stateDir, sessions, config.killGraceMs, config.codexBin, () => operatorPolicy(config));
+    this.registry = new RunRegistry(config.stateDir, sessions, config.killGraceMs, config.codexBin, () =>
+      operatorPolicy(config),
+    );
     // CODEX_HOME as runs get it: with --env-allow the probe's Codex would otherwise write into ~/.codex
     this.probe = new CapabilityProbe({ ...config.childEnv, CODEX_HOME: config.codexHome });
     this.scheduler = new Scheduler(config.stateDir, config.maxConcurrent, config.queueWaitMs);
@@ -114,14 +129,20 @@ export class RunManager {
     const refusal = refuseCallerSettings(request, config);
     if (refusal !== undefined) throw new RunRefusedError(refusal);
     const stateProblem = await checkStateDir(config.stateDir);
-    if (stateProblem !== undefined) throw new RunRefusedError(`${stateProblem}; runs are refused until only this user can write it (or choose another with --state-dir).`);
+    if (stateProblem !== undefined)
+      throw new RunRefusedError(
+        `${stateProblem}; runs are refused until only this user can write it (or choose another with --state-dir).`,
+      );
     const reach = await reachOf(config);
-    if ((request.mode === "sandboxed" || request.mode === "auto-review") && reach.refusal !== undefined) throw new RunRefusedError(reach.refusal);
+    if ((request.mode === "sandboxed" || request.mode === "auto-review") && reach.refusal !== undefined)
+      throw new RunRefusedError(reach.refusal);
     const workspace = await checkWorkspace(request.cwd, config, request.resumeInWorktree === true);
     const cwd = workspace.path;
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
     if (timeoutMs > config.maxTimeoutMs) {
-      throw new RunRefusedError(`timeout_ms ${timeoutMs} is above this server's maximum of ${config.maxTimeoutMs} ms (--max-timeout-ms).`);
+      throw new RunRefusedError(
+        `timeout_ms ${timeoutMs} is above this server's maximum of ${config.maxTimeoutMs} ms (--max-timeout-ms).`,
+      );
     }
     const caps = await this.probe.get(config.codexBin);
     if (config.preflightLimits === true) await refuseWhenLimitUsedUp(config);
@@ -132,11 +153,26 @@ export class RunManager {
     // error here, the end recorded by the supervisor, or the settling of a run whose supervisor died
     const inputsDir = join(dir, INPUTS_DIR);
     const outputSchemaFile = request.outputSchema ? join(inputsDir, "schema.json") : undefined;
-    const { prompt: _prompt, timeoutMs: _timeout, outputSchema: _schema, allowConcurrent: _concurrent, resumeInWorktree: _inWorktree, ...exec } = request;
+    const {
+      prompt: _prompt,
+      timeoutMs: _timeout,
+      outputSchema: _schema,
+      allowConcurrent: _concurrent,
+      resumeInWorktree: _inWorktree,
+      ...exec
+    } = request;
     // the argv is checked before a slot is taken: a request Codex cannot run waits for nothing
-    buildExecArgv({ ...exec, cwd, images: exec.images?.map(() => "/image"), outputSchemaFile, lastMessageFile: "/message" }, caps);
+    buildExecArgv(
+      { ...exec, cwd, images: exec.images?.map(() => "/image"), outputSchemaFile, lastMessageFile: "/message" },
+      caps,
+    );
     // a worktree run writes in the worktree Codex makes for it alone: one writer per directory holds per worktree
-    const lease = await this.scheduler.acquire({ runId, cwd, writer: request.mode !== "read-only" && request.worktree !== true, shareDirectory: request.allowConcurrent === true });
+    const lease = await this.scheduler.acquire({
+      runId,
+      cwd,
+      writer: request.mode !== "read-only" && request.worktree !== true,
+      shareDirectory: request.allowConcurrent === true,
+    });
     if (!(lease instanceof Lease)) {
       if (lease.kind === "busy_directory") {
         throw new RunRefusedError(
@@ -167,7 +203,17 @@ export class RunManager {
         await ownDirectory(inputsDir);
         await writeFile(outputSchemaFile, JSON.stringify(request.outputSchema), { mode: 0o600, flag: "wx" });
       }
-      const argv = buildExecArgv({ ...exec, cwd, images, lastMessageFile: lastMessageFile(config.stateDir, runId), outputSchemaFile, sandboxExclusions: reach.exclusions }, caps);
+      const argv = buildExecArgv(
+        {
+          ...exec,
+          cwd,
+          images,
+          lastMessageFile: lastMessageFile(config.stateDir, runId),
+          outputSchemaFile,
+          sandboxExclusions: reach.exclusions,
+        },
+        caps,
+      );
       job = {
         runId,
         stateDir: config.stateDir,
@@ -175,7 +221,12 @@ export class RunManager {
         codexBin: config.codexBin,
         argv,
         workspace,
-        env: { ...stringEnv(config.childEnv), CODEX_HOME: config.codexHome, [RUN_MARKER]: runId, [DEPTH_MARKER]: String(depth + 1) },
+        env: {
+          ...stringEnv(config.childEnv),
+          CODEX_HOME: config.codexHome,
+          [RUN_MARKER]: runId,
+          [DEPTH_MARKER]: String(depth + 1),
+        },
         // a review's stdin is what its invocation says (empty, or the adapted review prompt)
         prompt: request.review ? reviewInvocation(request.review, caps).stdin : request.prompt,
         task: request.review ? "review" : "exec",
@@ -227,7 +278,8 @@ export class RunManager {
       });
       child.once("exit", () => (exited = true));
       child.once("error", () => (exited = true));
-      if (child.pid === undefined) throw new Error(`could not start the run's supervisor (${process.execPath} ${supervisorEntry()})`);
+      if (child.pid === undefined)
+        throw new Error(`could not start the run's supervisor (${process.execPath} ${supervisorEntry()})`);
       await lease.handOver(await processId(child.pid));
       child.stdin?.on("error", () => undefined);
       child.stdin?.end(JSON.stringify(job));
@@ -238,7 +290,10 @@ export class RunManager {
     // the supervisor publishes its state, then records the start: from then on any process finds the run
     const deadline = Date.now() + SUPERVISOR_START_MS;
     while ((await this.registry.ledger.find(job.runId)) === undefined) {
-      if (Date.now() > deadline) throw new Error(`the run's supervisor did not record the start of run ${job.runId} within ${SUPERVISOR_START_MS} ms (see ${logFile})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the run's supervisor did not record the start of run ${job.runId} within ${SUPERVISOR_START_MS} ms (see ${logFile})`,
+        );
       if (exited) {
         const why = (await readFile(logFile, "utf8").catch(() => "")).trim().split("\n").slice(-3).join(" | ");
         throw new Error(`the run's supervisor exited before starting Codex${why ? `: ${why.slice(0, 500)}` : ""}`);
@@ -262,7 +317,9 @@ export class RunManager {
 /** dist/supervisor.js: beside the bundle this code runs from, or (tests run the sources) the built one. */
 export function supervisorEntry(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const built = here.endsWith(join("src", "runs")) ? join(here, "..", "..", "dist", "supervisor.js") : join(here, "supervisor.js");
+  const built = here.endsWith(join("src", "runs"))
+    ? join(here, "..", "..", "dist", "supervisor.js")
+    : join(here, "supervisor.js");
   if (!existsSync(built)) throw new Error(`the run supervisor ${built} is missing: run \`npm run build\``);
   return built;
 }
@@ -271,10 +328,13 @@ function newRunId(): string {
   return `run_${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 }
 
-
 /** --preflight-limits: a used-up window refuses the run at once (usage_limit), instead of a failed run minutes later. */
 async function refuseWhenLimitUsedUp(config: RunnerConfig): Promise<void> {
-  const limits = await readLiveRateLimits(config.codexBin, config.codexHome, stringEnv({ ...config.childEnv, CODEX_HOME: config.codexHome }));
+  const limits = await readLiveRateLimits(
+    config.codexBin,
+    config.codexHome,
+    stringEnv({ ...config.childEnv, CODEX_HOME: config.codexHome }),
+  );
   if (limits.state !== "exhausted") return;
   const resetsAt = limits.resetsAt !== null ? new Date(limits.resetsAt * 1000).toISOString() : null;
   throw new RunRefusedError(

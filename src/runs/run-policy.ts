@@ -40,7 +40,8 @@ export function refuseCallerSettings(settings: CallerSettings, policy: CallerPol
     return `profile ${JSON.stringify(settings.profile.slice(0, 200))} cannot be chosen by a caller: a Codex profile can set anything, including commands Codex starts and the sandbox. The operator can allow profiles with --allow-profile (or CODEX_CONTROL_ALLOW_PROFILE=1).`;
   }
   for (const key of Object.keys(settings.config ?? {})) {
-    if (!CONFIG_KEY.test(key)) return `config key ${JSON.stringify(key)} is not a dotted config path (letters, digits, _ and -, joined by dots).`;
+    if (!CONFIG_KEY.test(key))
+      return `config key ${JSON.stringify(key)} is not a dotted config path (letters, digits, _ and -, joined by dots).`;
   }
   for (const [key, value] of flattenConfig(settings.config ?? {})) {
     if (policy.allowConfigKeys.some((allowed) => key === allowed || key.startsWith(`${allowed}.`))) continue;
@@ -92,7 +93,8 @@ export interface ProtectedDirectory {
  * or forge ledger records; `/` holds them all.
  */
 export function refuseWorkspace(cwd: string, protectedDirs: readonly ProtectedDirectory[]): string | undefined {
-  const why = "a run there could change Codex's configuration or this server's own state. Pass the project directory itself.";
+  const why =
+    "a run there could change Codex's configuration or this server's own state. Pass the project directory itself.";
   if (cwd === "/") return `cwd / is the root directory: ${why}`;
   for (const dir of protectedDirs) {
     if (cwd === dir.path) return `cwd ${cwd} is ${dir.what}: ${why}`;
@@ -130,28 +132,45 @@ export interface OperatorPolicy {
  * the operator set nothing, not Codex's default), and an approval policy other than `never` (what
  * `codex exec` always uses).
  */
-export function policyDifferences(mode: RunMode, cwd: string, recorded: RecordedPolicy, operator: OperatorPolicy = {}): string[] {
+export function policyDifferences(
+  mode: RunMode,
+  cwd: string,
+  recorded: RecordedPolicy,
+  operator: OperatorPolicy = {},
+): string[] {
   const differences: string[] = [];
   const wanted = SANDBOX_OF_MODE[mode];
-  if (recorded.sandbox !== undefined && recorded.sandbox !== wanted) differences.push(`sandbox is ${recorded.sandbox}, asked for ${wanted}`);
-  const set = recorded.sandbox === "workspace-write" || (recorded.sandbox === undefined && wanted === "workspace-write") ? (operator.sandboxWorkspaceWrite ?? {}) : {};
+  if (recorded.sandbox !== undefined && recorded.sandbox !== wanted)
+    differences.push(`sandbox is ${recorded.sandbox}, asked for ${wanted}`);
+  const set =
+    recorded.sandbox === "workspace-write" || (recorded.sandbox === undefined && wanted === "workspace-write")
+      ? (operator.sandboxWorkspaceWrite ?? {})
+      : {};
   const operatorRoots = Array.isArray(set.writable_roots) ? set.writable_roots : [];
   const policy = recorded.sandboxPolicy ?? {};
   for (const [key, value] of Object.entries(policy)) {
     if (key === "type" || key === "mode") continue;
     if (key === "writable_roots" && Array.isArray(value)) {
-      for (const root of value) if (root !== cwd && !operatorRoots.includes(root)) differences.push(`writable root ${JSON.stringify(root)} was not asked for`);
+      for (const root of value)
+        if (root !== cwd && !operatorRoots.includes(root))
+          differences.push(`writable root ${JSON.stringify(root)} was not asked for`);
     } else if (key in set) {
-      if (JSON.stringify(value) !== JSON.stringify(set[key])) differences.push(`sandbox ${key} is ${JSON.stringify(value)}, the operator's configuration sets ${JSON.stringify(set[key])}`);
+      if (JSON.stringify(value) !== JSON.stringify(set[key]))
+        differences.push(
+          `sandbox ${key} is ${JSON.stringify(value)}, the operator's configuration sets ${JSON.stringify(set[key])}`,
+        );
     } else if (!(value === false || value === null || (Array.isArray(value) && value.length === 0))) {
       differences.push(`sandbox ${key} is ${JSON.stringify(value)}, asked for the default`);
     }
   }
   if (recorded.sandboxPolicy !== undefined) {
     // a switch the operator turned on that the session does not record at all was dropped
-    for (const [key, value] of Object.entries(set)) if (key !== "writable_roots" && value === true && !(key in policy)) differences.push(`sandbox ${key} is not set, the operator's configuration sets true`);
+    for (const [key, value] of Object.entries(set))
+      if (key !== "writable_roots" && value === true && !(key in policy))
+        differences.push(`sandbox ${key} is not set, the operator's configuration sets true`);
   }
   const approval = APPROVAL_OF_MODE[mode];
-  if (recorded.approval !== undefined && recorded.approval !== approval) differences.push(`approval policy is ${recorded.approval}, asked for ${approval}`);
+  if (recorded.approval !== undefined && recorded.approval !== approval)
+    differences.push(`approval policy is ${recorded.approval}, asked for ${approval}`);
   return differences;
 }

@@ -1,10 +1,24 @@
 // What the tools show of a run: as its supervisor published it, or (runs of earlier versions) from the ledger.
 import { z } from "zod";
-import { RUN_TASKS, runStateSchema, skippedGitCheck, type CheckedDirectory, type LedgerRun, type RunState } from "../contract/index.js";
+import {
+  RUN_TASKS,
+  runStateSchema,
+  skippedGitCheck,
+  type CheckedDirectory,
+  type LedgerRun,
+  type RunState,
+} from "../contract/index.js";
 import { SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
 import { workspaceDifference } from "../codex/workspace-identity.js";
 import { isCodexWorktreePath } from "../codex/worktree.js";
-import { invocationOfRun, openSession, resolveSession, resumeCommandLine, SessionLookupError, type SessionStore } from "../sessions/index.js";
+import {
+  invocationOfRun,
+  openSession,
+  resolveSession,
+  resumeCommandLine,
+  SessionLookupError,
+  type SessionStore,
+} from "../sessions/index.js";
 import { policyDifferences, type OperatorPolicy } from "./run-policy.js";
 import { reviewSchema, type Review } from "./review-output.js";
 
@@ -15,7 +29,12 @@ export const effectiveSchema = z
     model: z.string().nullable(),
     sandbox: z.string().nullable(),
     approval_policy: z.string().nullable(),
-    approvals_reviewer: z.string().nullable().describe('Who decided approvals: "user" (nobody, in `codex exec`) or "auto_review" (Codex\'s own reviewer, mode "auto-review"); null where the log does not say (before 0.137).'),
+    approvals_reviewer: z
+      .string()
+      .nullable()
+      .describe(
+        'Who decided approvals: "user" (nobody, in `codex exec`) or "auto_review" (Codex\'s own reviewer, mode "auto-review"); null where the log does not say (before 0.137).',
+      ),
     cwd: z.string().nullable(),
     mismatch: z.boolean().describe("The session's newest turn_context differs from what was asked."),
     differences: z.array(z.string()),
@@ -24,27 +43,53 @@ export const effectiveSchema = z
 export type Effective = z.infer<typeof effectiveSchema>;
 
 /** What the tools answer of a run: what its supervisor publishes, less its own bookkeeping, plus what is derived. */
-export const runViewSchema = runStateSchema.omit({ model: true, event_count: true, supervisor: true, workspace: true }).extend({
-  rollout_path: z.string().nullable(),
-  resume_command: z.string().nullable().describe("The shell command that resumes the run's session, ready to paste."),
-  effective: effectiveSchema.nullable(),
-  task: z.enum(RUN_TASKS).describe('"exec": a task (run_codex, resume_session); "review": a code review (review_changes).'),
-  worktree: z
-    .object({ path: z.string(), branch: z.string().nullable().describe("null: detached, as Codex makes its worktrees.") })
-    .nullable()
-    .describe("A run with worktree: true: the git worktree Codex made for it and worked in (resume_session continues there); null otherwise or until Codex has recorded it."),
-  review: reviewSchema.nullable().describe("A review run, once ended: what the reviewer found. null for tasks and for reviews still running or that recorded none."),
-});
+export const runViewSchema = runStateSchema
+  .omit({ model: true, event_count: true, supervisor: true, workspace: true })
+  .extend({
+    rollout_path: z.string().nullable(),
+    resume_command: z.string().nullable().describe("The shell command that resumes the run's session, ready to paste."),
+    effective: effectiveSchema.nullable(),
+    task: z
+      .enum(RUN_TASKS)
+      .describe('"exec": a task (run_codex, resume_session); "review": a code review (review_changes).'),
+    worktree: z
+      .object({
+        path: z.string(),
+        branch: z.string().nullable().describe("null: detached, as Codex makes its worktrees."),
+      })
+      .nullable()
+      .describe(
+        "A run with worktree: true: the git worktree Codex made for it and worked in (resume_session continues there); null otherwise or until Codex has recorded it.",
+      ),
+    review: reviewSchema
+      .nullable()
+      .describe(
+        "A review run, once ended: what the reviewer found. null for tasks and for reviews still running or that recorded none.",
+      ),
+  });
 export type RunView = z.infer<typeof runViewSchema>;
 
 /** A run as its supervisor published it, with the ledger's end (when there is one) as the last word. */
-export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunState, entry: LedgerRun, effective: Effective | null, codexBin: string, review: Review | null = null): Promise<RunView> {
+export async function viewOfSnapshot(
+  sessions: SessionStore,
+  snapshot: RunState,
+  entry: LedgerRun,
+  effective: Effective | null,
+  codexBin: string,
+  review: Review | null = null,
+): Promise<RunView> {
   const { end } = entry;
   const sessionId = end?.session_id ?? snapshot.session_id ?? entry.session_id;
   const ended = end !== null || snapshot.status !== "running";
   // every field the supervisor publishes is shown as published (a new field of the contract shows up by itself),
   // less its own bookkeeping; the ledger's end, where there is one, is the last word on how it ended
-  const { model: _model, event_count: _events, supervisor: _supervisor, workspace: _workspace, ...published } = snapshot;
+  const {
+    model: _model,
+    event_count: _events,
+    supervisor: _supervisor,
+    workspace: _workspace,
+    ...published
+  } = snapshot;
   return {
     ...published,
     session_id: sessionId,
@@ -58,7 +103,14 @@ export async function viewOfSnapshot(sessions: SessionStore, snapshot: RunState,
     error: end ? end.error : snapshot.error,
     errors: end && end.errors.length > 0 ? end.errors : snapshot.errors,
     stderr_tail: end?.stderr_tail || snapshot.stderr_tail,
-    resume_command: sessionId ? resumeCommandLine({ ...invocationOf(sessions, entry, codexBin), sessionId, cwd: snapshot.cwd, sandbox: SANDBOX_OF_MODE[snapshot.mode] }) : null,
+    resume_command: sessionId
+      ? resumeCommandLine({
+          ...invocationOf(sessions, entry, codexBin),
+          sessionId,
+          cwd: snapshot.cwd,
+          sandbox: SANDBOX_OF_MODE[snapshot.mode],
+        })
+      : null,
     effective,
     task: snapshot.task ?? entry.start.task ?? "exec",
     worktree: null,
@@ -86,7 +138,14 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, 
       : "the ledger has no end for this run: the process that followed it stopped before it finished (see session_summary for what the session log says)",
     errors: end?.errors ?? [],
     stderr_tail: end?.stderr_tail ?? "",
-    resume_command: sessionId ? resumeCommandLine({ ...invocationOf(sessions, entry, codexBin), sessionId, cwd: start.cwd, sandbox: SANDBOX_OF_MODE[start.mode] }) : null,
+    resume_command: sessionId
+      ? resumeCommandLine({
+          ...invocationOf(sessions, entry, codexBin),
+          sessionId,
+          cwd: start.cwd,
+          sandbox: SANDBOX_OF_MODE[start.mode],
+        })
+      : null,
     effective: null,
     task: start.task ?? "exec",
     worktree: null,
@@ -108,7 +167,14 @@ function invocationOf(sessions: SessionStore, entry: LedgerRun, codexBin: string
 /** What the session's newest turn_context recorded, against what the run asked for and what the operator's configuration sets. */
 export async function effectiveSettings(
   sessions: SessionStore,
-  asked: { sessionId: string | null; mode: RunMode; cwd: string; model: string | null; workspace?: CheckedDirectory | null; worktree?: boolean },
+  asked: {
+    sessionId: string | null;
+    mode: RunMode;
+    cwd: string;
+    model: string | null;
+    workspace?: CheckedDirectory | null;
+    worktree?: boolean;
+  },
   operator: OperatorPolicy = {},
 ): Promise<Effective | null> {
   if (!asked.sessionId) return null;
@@ -117,14 +183,19 @@ export async function effectiveSettings(
     if (!context) return null;
     const differences = policyDifferences(asked.mode, asked.cwd, context, operator);
     if (asked.worktree && context.cwd !== undefined) {
-      if (!isCodexWorktreePath(context.cwd, sessions.home)) differences.push(`cwd is ${context.cwd}, asked for a worktree of ${asked.cwd} under ${sessions.home}/worktrees`);
-    } else if (context.cwd !== undefined && context.cwd !== asked.cwd) differences.push(`cwd is ${context.cwd}, asked for ${asked.cwd}`);
+      if (!isCodexWorktreePath(context.cwd, sessions.home))
+        differences.push(
+          `cwd is ${context.cwd}, asked for a worktree of ${asked.cwd} under ${sessions.home}/worktrees`,
+        );
+    } else if (context.cwd !== undefined && context.cwd !== asked.cwd)
+      differences.push(`cwd is ${context.cwd}, asked for ${asked.cwd}`);
     else if (context.cwd !== undefined && asked.workspace) {
       const swapped = await workspaceDifference(context.cwd, asked.workspace);
       if (swapped !== undefined) differences.push(swapped);
     }
     const model = asked.model;
-    if (model !== null && context.model !== undefined && context.model !== model) differences.push(`model is ${context.model}, asked for ${model}`);
+    if (model !== null && context.model !== undefined && context.model !== model)
+      differences.push(`model is ${context.model}, asked for ${model}`);
     return {
       model: context.model ?? null,
       sandbox: context.sandbox ?? null,
@@ -147,4 +218,3 @@ async function rolloutPathOf(sessions: SessionStore, sessionId: string): Promise
     throw error;
   }
 }
-

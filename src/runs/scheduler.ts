@@ -30,7 +30,10 @@ export interface Want {
   shareDirectory: boolean;
 }
 
-export type Refusal = { kind: "busy_directory"; writer: string } | { kind: "no_slot" } | { kind: "lock_held"; path: string; holder: string };
+export type Refusal =
+  | { kind: "busy_directory"; writer: string }
+  | { kind: "no_slot" }
+  | { kind: "lock_held"; path: string; holder: string };
 
 export class Lease {
   constructor(
@@ -87,13 +90,15 @@ export class Scheduler {
   async live(): Promise<LeaseRecord[]> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     const records = await Promise.all(
-      names.filter((name) => name.endsWith(".json")).map(async (name) => {
-        const path = join(this.dir, name);
-        const record = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
-        // a lease is named after its run: one that names another run is not one of ours
-        if (!record || name !== `${record.run_id}.json`) return undefined;
-        return (await holds(record, path)) ? record : undefined;
-      }),
+      names
+        .filter((name) => name.endsWith(".json"))
+        .map(async (name) => {
+          const path = join(this.dir, name);
+          const record = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
+          // a lease is named after its run: one that names another run is not one of ours
+          if (!record || name !== `${record.run_id}.json`) return undefined;
+          return (await holds(record, path)) ? record : undefined;
+        }),
     );
     return records.filter((record): record is LeaseRecord => record !== undefined);
   }
@@ -107,7 +112,14 @@ export class Scheduler {
         if (writer) return { kind: "busy_directory", writer: writer.run_id } as const;
       }
       if (live.length >= this.maxConcurrent) return { kind: "no_slot" } as const;
-      const record: LeaseRecord = { run_id: want.runId, cwd: want.cwd, writer: want.writer, holder: await processId(process.pid), supervised: false, at: new Date().toISOString() };
+      const record: LeaseRecord = {
+        run_id: want.runId,
+        cwd: want.cwd,
+        writer: want.writer,
+        holder: await processId(process.pid),
+        supervised: false,
+        at: new Date().toISOString(),
+      };
       const path = join(this.dir, `${want.runId}.json`);
       await writeAtomically(path, JSON.stringify(record));
       return new Lease(path, record);
@@ -148,7 +160,10 @@ async function staleOrHolder(path: string): Promise<string | undefined> {
   const age = Date.now() - info.mtimeMs;
   const lock = await readStateFile(path, lockSchema, STATE_FILES.lock.maxBytes);
   // a lock is created, then written: unreadable for a moment is normal, for longer it is garbage
-  const stale = lock === undefined ? age > LOCK_UNREADABLE_MS : lock.holder.started === null || !(await stillRunning(lock.holder)) || age > LOCK_STALE_MS;
+  const stale =
+    lock === undefined
+      ? age > LOCK_UNREADABLE_MS
+      : lock.holder.started === null || !(await stillRunning(lock.holder)) || age > LOCK_STALE_MS;
   if (!stale) return lock ? `pid ${lock.holder.pid}` : "a process that has not written its name yet";
   // read again: its holder may have let go and another taken it meanwhile
   const now = await stat(path).catch(() => undefined);

@@ -13,7 +13,13 @@ export interface StateCheck {
 export async function stateChecks(settings: ReachSettings, readOnly: boolean): Promise<StateCheck[]> {
   const checks: StateCheck[] = [];
   const owner = await checkStateDir(settings.stateDir);
-  if (owner !== undefined) checks.push({ name: "state dir", level: "fail", found: owner, fix: `Use a directory only this user can write: chmod 700 ${settings.stateDir}, or --state-dir under your home.` });
+  if (owner !== undefined)
+    checks.push({
+      name: "state dir",
+      level: "fail",
+      found: owner,
+      fix: `Use a directory only this user can write: chmod 700 ${settings.stateDir}, or --state-dir under your home.`,
+    });
   if (!readOnly) {
     const reach = await reachOf(settings);
     if (reach.refusal !== undefined) {

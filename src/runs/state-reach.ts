@@ -35,11 +35,15 @@ export function stateReach(input: ReachInput): Reach {
   ] as const) {
     if (within(path, "/tmp")) {
       exclusions.exclude_slash_tmp = true;
-      findings.push(`${what} ${path} is under /tmp, which sandboxed runs could write: they run with sandbox_workspace_write.exclude_slash_tmp = true`);
+      findings.push(
+        `${what} ${path} is under /tmp, which sandboxed runs could write: they run with sandbox_workspace_write.exclude_slash_tmp = true`,
+      );
     }
     if (input.tmpdir !== undefined && within(path, input.tmpdir)) {
       exclusions.exclude_tmpdir_env_var = true;
-      findings.push(`${what} ${path} is under $TMPDIR (${input.tmpdir}), which sandboxed runs could write: they run with sandbox_workspace_write.exclude_tmpdir_env_var = true`);
+      findings.push(
+        `${what} ${path} is under $TMPDIR (${input.tmpdir}), which sandboxed runs could write: they run with sandbox_workspace_write.exclude_tmpdir_env_var = true`,
+      );
     }
     const root = input.writableRoots.find((candidate) => within(path, candidate));
     if (root !== undefined) {

@@ -19,8 +19,13 @@ export interface WorkspaceSettings {
   childEnv: NodeJS.ProcessEnv;
 }
 
-export async function checkWorkspace(path: string, settings: WorkspaceSettings, codexWorktree = false): Promise<CheckedDirectory> {
-  if (!isAbsolute(path)) throw new RunRefusedError(`cwd must be an absolute path, got ${JSON.stringify(path.slice(0, 200))}.`);
+export async function checkWorkspace(
+  path: string,
+  settings: WorkspaceSettings,
+  codexWorktree = false,
+): Promise<CheckedDirectory> {
+  if (!isAbsolute(path))
+    throw new RunRefusedError(`cwd must be an absolute path, got ${JSON.stringify(path.slice(0, 200))}.`);
   let real: string;
   try {
     real = await realpath(path);
@@ -28,10 +33,12 @@ export async function checkWorkspace(path: string, settings: WorkspaceSettings, 
     throw new RunRefusedError(`cwd ${path} does not exist: pass an existing project directory.`);
   }
   const info = await stat(real);
-  if (!info.isDirectory()) throw new RunRefusedError(`cwd ${path} is not a directory: pass the project directory Codex should work in.`);
+  if (!info.isDirectory())
+    throw new RunRefusedError(`cwd ${path} is not a directory: pass the project directory Codex should work in.`);
   if (codexWorktree) {
     // a resume in the worktree Codex made for a run of this state dir (whose repository was checked then)
-    if (!isCodexWorktreePath(real, await resolved(settings.codexHome))) throw new RunRefusedError(`cwd ${real} is not a Codex worktree (under CODEX_HOME/worktrees).`);
+    if (!isCodexWorktreePath(real, await resolved(settings.codexHome)))
+      throw new RunRefusedError(`cwd ${real} is not a Codex worktree (under CODEX_HOME/worktrees).`);
     return { path: real, dev: info.dev, ino: info.ino };
   }
   await mustBeInsideRoots(real, settings.allowedRoots, "cwd");
@@ -41,9 +48,13 @@ export async function checkWorkspace(path: string, settings: WorkspaceSettings, 
 }
 
 async function protectedDirectories(settings: WorkspaceSettings): Promise<ProtectedDirectory[]> {
-  const homes = new Set([homedir(), settings.childEnv.HOME].filter((home): home is string => !!home && isAbsolute(home)));
+  const homes = new Set(
+    [homedir(), settings.childEnv.HOME].filter((home): home is string => !!home && isAbsolute(home)),
+  );
   return [
-    ...(await Promise.all([...homes].map(async (home) => ({ what: "the home directory", path: await resolved(home), insideToo: false })))),
+    ...(await Promise.all(
+      [...homes].map(async (home) => ({ what: "the home directory", path: await resolved(home), insideToo: false })),
+    )),
     { what: "CODEX_HOME", path: await resolved(settings.codexHome), insideToo: true },
     { what: "the server's state dir", path: await resolved(settings.stateDir), insideToo: true },
   ];
@@ -64,16 +75,24 @@ async function resolved(path: string): Promise<string> {
  * Opens each image once, checks the file it opened (a regular file, inside the allowed roots, resolved
  * through the open descriptor), and copies it into `dir`: Codex gets the copies, the bytes that were checked.
  */
-export async function copyCheckedImages(images: readonly string[], allowedRoots: readonly string[], dir: string): Promise<string[]> {
+export async function copyCheckedImages(
+  images: readonly string[],
+  allowedRoots: readonly string[],
+  dir: string,
+): Promise<string[]> {
   const copies: string[] = [];
   for (const [index, image] of images.entries()) {
-    if (!isAbsolute(image)) throw new RunRefusedError(`image ${JSON.stringify(image.slice(0, 200))} must be an absolute path.`);
+    if (!isAbsolute(image))
+      throw new RunRefusedError(`image ${JSON.stringify(image.slice(0, 200))} must be an absolute path.`);
     const handle = await open(image, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
     if (!handle) throw new RunRefusedError(`image ${image} is not a readable file.`);
     try {
       const info = await handle.stat();
       if (!info.isFile()) throw new RunRefusedError(`image ${image} is not a readable file.`);
-      if (info.size > MAX_IMAGE_BYTES) throw new RunRefusedError(`image ${image} is ${info.size} bytes, more than this server attaches (${MAX_IMAGE_BYTES}).`);
+      if (info.size > MAX_IMAGE_BYTES)
+        throw new RunRefusedError(
+          `image ${image} is ${info.size} bytes, more than this server attaches (${MAX_IMAGE_BYTES}).`,
+        );
       const real = await realpath(`/proc/self/fd/${handle.fd}`).catch(() => realpath(image));
       await mustBeInsideRoots(real, allowedRoots, "image");
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -81,7 +100,8 @@ export async function copyCheckedImages(images: readonly string[], allowedRoots:
       // exactly the size that was checked: a file that grows meanwhile cannot push more through
       const bytes = Buffer.alloc(info.size);
       let filled = 0;
-      for (let got = -1; got !== 0 && filled < info.size; filled += got) got = (await handle.read(bytes, filled, info.size - filled, filled)).bytesRead;
+      for (let got = -1; got !== 0 && filled < info.size; filled += got)
+        got = (await handle.read(bytes, filled, info.size - filled, filled)).bytesRead;
       await writeFile(copy, bytes.subarray(0, filled), { mode: 0o600 });
       copies.push(copy);
     } finally {
@@ -97,5 +117,7 @@ export async function mustBeInsideRoots(realPath: string, roots: readonly string
     const realRoot = await realpath(root).catch(() => undefined);
     if (realRoot !== undefined && within(realPath, realRoot)) return;
   }
-  throw new RunRefusedError(`${what} ${realPath} is outside the allowed roots of this server (${roots.join(", ")}); the operator sets them with --allowed-root.`);
+  throw new RunRefusedError(
+    `${what} ${realPath} is outside the allowed roots of this server (${roots.join(", ")}); the operator sets them with --allowed-root.`,
+  );
 }

@@ -68,7 +68,13 @@ export class AnswerFiles {
       const payload = bytes.subarray(CHECKSUM_BYTES);
       if (!createHash("sha1").update(payload).digest().equals(bytes.subarray(0, CHECKSUM_BYTES))) return undefined;
       const saved = deserialize(payload) as SavedAnswers;
-      if (saved.format !== FORMAT || saved.code !== codeFingerprint() || saved.path !== path || !sameStamp(saved.stamp, stamp)) return undefined;
+      if (
+        saved.format !== FORMAT ||
+        saved.code !== codeFingerprint() ||
+        saved.path !== path ||
+        !sameStamp(saved.stamp, stamp)
+      )
+        return undefined;
       if (!Array.isArray(saved.answers) || typeof saved.facts !== "object" || saved.facts === null) return undefined;
       return { facts: saved.facts, answers: new Map(saved.answers) };
     } catch {
@@ -85,7 +91,9 @@ export class AnswerFiles {
       const saved: SavedAnswers = { format: FORMAT, code: codeFingerprint(), path, stamp, facts, answers: kept };
       const payload = serialize(saved);
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), { mode: 0o600 });
+      await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), {
+        mode: 0o600,
+      });
       await rename(temporary, target);
       await this.folder.keepWithinLimits(target);
     } catch {

@@ -54,7 +54,8 @@ export function addOutput(pairing: CallPairing, event: EventOf<"call_output">): 
   }
   if (call.output) return undefined;
   call.output = event;
-  if (event.running && event.processId !== undefined && call.polls === undefined) pairing.processes.set(event.processId, call);
+  if (event.running && event.processId !== undefined && call.polls === undefined)
+    pairing.processes.set(event.processId, call);
   if (call.polls !== undefined) settleProcess(pairing, call, event);
   return call;
 }

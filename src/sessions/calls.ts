@@ -45,7 +45,12 @@ export function callViews(calls: Call[], options: CallsOptions): CallView[] {
  * call's turn from its id or the byte offset of its line (the caller has the index or a turn scan).
  * `end`: read only up to this byte (what the turn scan covered).
  */
-export async function lastCallsFromEnd(path: string, limit: number, turnOf: (callId: string, start: number) => number, end?: number): Promise<Call[]> {
+export async function lastCallsFromEnd(
+  path: string,
+  limit: number,
+  turnOf: (callId: string, start: number) => number,
+  end?: number,
+): Promise<Call[]> {
   const read: Array<{ events: CallEvent[]; start: number }> = [];
   let calls = 0;
   for await (const line of eventsBackward(path, undefined, end)) {

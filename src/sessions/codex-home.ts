@@ -14,7 +14,11 @@ export function defaultCodexHome(env: NodeJS.ProcessEnv = process.env): string {
 export async function codexHomeProblem(home: string): Promise<string | null> {
   const info = await stat(home).catch((error: NodeJS.ErrnoException) => error.code ?? "unreadable");
   if (typeof info === "string") {
-    return info === "ENOENT" ? `CODEX_HOME ${home} does not exist: fix CODEX_HOME (a typo?), or run Codex once to create it.` : `CODEX_HOME ${home} cannot be read (${info}).`;
+    return info === "ENOENT"
+      ? `CODEX_HOME ${home} does not exist: fix CODEX_HOME (a typo?), or run Codex once to create it.`
+      : `CODEX_HOME ${home} cannot be read (${info}).`;
   }
-  return info.isDirectory() ? null : `CODEX_HOME ${home} is not a directory: point CODEX_HOME at the folder that holds Codex's sessions/ (by default ~/.codex).`;
+  return info.isDirectory()
+    ? null
+    : `CODEX_HOME ${home} is not a directory: point CODEX_HOME at the folder that holds Codex's sessions/ (by default ~/.codex).`;
 }

@@ -16,7 +16,14 @@ export interface ErrorFact {
 
 export type ErrorCategory = Extract<
   DiagnosisCategory,
-  "quota_exhausted" | "usage_limit" | "context_window_exceeded" | "auth_error" | "rate_limited" | "network_error" | "server_error" | "model_error"
+  | "quota_exhausted"
+  | "usage_limit"
+  | "context_window_exceeded"
+  | "auth_error"
+  | "rate_limited"
+  | "network_error"
+  | "server_error"
+  | "model_error"
 >;
 
 /** Most specific first: a usage limit's 429 is not a rate limit, a refused connection is not a server error. */
@@ -24,9 +31,15 @@ const RULES: Array<[ErrorCategory, RegExp]> = [
   ["quota_exhausted", /Quota exceeded|insufficient_quota|usage_not_included|upgrade to Plus|billing details/i],
   ["usage_limit", /hit your usage limit|usage_limit_reached|usage_limit_exceeded/i],
   ["context_window_exceeded", /context window|context_length_exceeded|context_window_exceeded|maximum context length/i],
-  ["auth_error", /(?:status:? |HTTP )40[13]\b|\b40[13] (?:Unauthorized|Forbidden)|invalid_api_key|Incorrect API key|refresh token|log ?in again|not logged in|^unauthorized\b/i],
+  [
+    "auth_error",
+    /(?:status:? |HTTP )40[13]\b|\b40[13] (?:Unauthorized|Forbidden)|invalid_api_key|Incorrect API key|refresh token|log ?in again|not logged in|^unauthorized\b/i,
+  ],
   ["rate_limited", /rate.limit|(?:status:? |HTTP )429\b|Too Many Requests/i],
-  ["network_error", /waiting for network|Connection failed|error sending request|Connection refused|dns error|failed to lookup address|tcp connect|Network is unreachable/i],
+  [
+    "network_error",
+    /waiting for network|Connection failed|error sending request|Connection refused|dns error|failed to lookup address|tcp connect|Network is unreachable/i,
+  ],
   [
     "server_error",
     /at capacity|overloaded|server_overloaded|high demand|internal_server_error|server_error|An error occurred while processing your request|(?:status:? |HTTP )5\d\d\b|\b5\d\d (?:Internal|Bad Gateway|Service Unavailable|Gateway Timeout)|stream disconnected|error decoding response body|stream closed before response\.completed|idle timeout waiting for SSE|response_stream/i,
@@ -43,7 +56,9 @@ export function classifyErrors(facts: ErrorFact[]): ClassifiedError | undefined 
   const usable = facts.filter((fact) => fact.message.trim() !== "" && !isProgressNotice(fact.message));
   if (usable.length === 0) return undefined;
   for (const [category, pattern] of RULES) {
-    const matching = usable.filter((candidate) => pattern.test(`${candidate.info ?? ""} ${readableError(candidate.message)}`));
+    const matching = usable.filter((candidate) =>
+      pattern.test(`${candidate.info ?? ""} ${readableError(candidate.message)}`),
+    );
     // the log's copy carries Codex's error info; the stream's says the same in words
     const fact = matching.findLast((candidate) => candidate.source === "log") ?? matching.at(-1);
     if (fact) return { category, fact };
@@ -61,7 +76,11 @@ export type { ErrorDetails } from "./views/diagnosis.js";
 
 export function errorDetails(fact: ErrorFact, all: ErrorFact[]): ErrorDetails {
   const text = fact.message;
-  const status = /\b(?:unexpected status|last status:?|status:?|HTTP)\s*(\d{3})\b/i.exec(text) ?? /\b(\d{3}) (?:Unauthorized|Forbidden|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b/.exec(text);
+  const status =
+    /\b(?:unexpected status|last status:?|status:?|HTTP)\s*(\d{3})\b/i.exec(text) ??
+    /\b(\d{3}) (?:Unauthorized|Forbidden|Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)\b/.exec(
+      text,
+    );
   const requestId = /request id:? ([\w-]+)/i.exec(text) ?? /request ID ([\w-]+) in your message/i.exec(text);
   const retryAfter = /try again in\s*(\d+(?:\.\d+)?\s*(?:ms|s|seconds?|minutes?))/i.exec(text);
   let retries: number | null = null;
@@ -85,22 +104,45 @@ export function errorDetails(fact: ErrorFact, all: ErrorFact[]): ErrorDetails {
  * 11:52") write them, accents dropped, keyed by their first three letters (French "juin"/"juil" by four).
  */
 const MONTH_PREFIXES: Record<string, number> = {
-  jan: 0, ene: 0, gen: 0,
-  feb: 1, fev: 1,
-  mar: 2, mrz: 2,
-  apr: 3, abr: 3, avr: 3,
-  may: 4, mai: 4, mag: 4,
-  jun: 5, juin: 5, giu: 5,
-  jul: 6, juil: 6, lug: 6,
-  aug: 7, ago: 7, aou: 7,
-  sep: 8, set: 8,
-  oct: 9, out: 9, okt: 9, ott: 9,
+  jan: 0,
+  ene: 0,
+  gen: 0,
+  feb: 1,
+  fev: 1,
+  mar: 2,
+  mrz: 2,
+  apr: 3,
+  abr: 3,
+  avr: 3,
+  may: 4,
+  mai: 4,
+  mag: 4,
+  jun: 5,
+  juin: 5,
+  giu: 5,
+  jul: 6,
+  juil: 6,
+  lug: 6,
+  aug: 7,
+  ago: 7,
+  aou: 7,
+  sep: 8,
+  set: 8,
+  oct: 9,
+  out: 9,
+  okt: 9,
+  ott: 9,
   nov: 10,
-  dec: 11, dez: 11, dic: 11,
+  dec: 11,
+  dez: 11,
+  dic: 11,
 };
 
 function monthOf(name: string | undefined): number | undefined {
-  const plain = (name ?? "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const plain = (name ?? "")
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase();
   if (plain.startsWith("jui")) return MONTH_PREFIXES[plain.slice(0, 4)];
   return MONTH_PREFIXES[plain.slice(0, 3)];
 }
@@ -108,13 +150,18 @@ function monthOf(name: string | undefined): number | undefined {
 const LETTERS = "A-Za-z\u00C0-\u024F";
 const CLOCK = "(\\d{1,2})[:h.](\\d{2})(?:\\s*([AaPp])\\.?\\s?[Mm]\\.?)?";
 /** "Jan 1st, 2027 12:00 AM" (Codex), "Jul 10, 2026, 11:52 AM" (en-US). */
-const MONTH_FIRST = new RegExp(`^([${LETTERS}]{3,})\\.? (\\d{1,2})(?:st|nd|rd|th)?,? (\\d{4}),?\\s+(?:at\\s+)?${CLOCK}`);
+const MONTH_FIRST = new RegExp(
+  `^([${LETTERS}]{3,})\\.? (\\d{1,2})(?:st|nd|rd|th)?,? (\\d{4}),?\\s+(?:at\\s+)?${CLOCK}`,
+);
 /** "10 de jul. de 2026, 11:52", "10 juil. 2026 à 11:52", "10. Juli 2026 um 11:52", "10 lug 2026, 11:52". */
-const DAY_FIRST = new RegExp(`^(\\d{1,2})\\.?\\s+(?:de\\s+)?([${LETTERS}]{3,})\\.?\\s+(?:de\\s+)?(\\d{4}),?\\s+(?:à\\s+|às\\s+|a las\\s+|um\\s+|alle\\s+|at\\s+)?${CLOCK}`);
+const DAY_FIRST = new RegExp(
+  `^(\\d{1,2})\\.?\\s+(?:de\\s+)?([${LETTERS}]{3,})\\.?\\s+(?:de\\s+)?(\\d{4}),?\\s+(?:à\\s+|às\\s+|a las\\s+|um\\s+|alle\\s+|at\\s+)?${CLOCK}`,
+);
 /** "10.07.2026, 11:52" (de, ru, …: dots are always day first). */
 const DOTTED = new RegExp(`^(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4}),?\\s+${CLOCK}`);
 /** "2026/07/10 11:52" (ja), "2026年7月10日 11:52" (ja, zh), "2026. 7. 10. 오후 11:52" (ko), "2026-07-10 11:52". */
-const YEAR_FIRST = /^(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日.]?,?\s*(午前|午後|上午|下午|오전|오후)?\s*(\d{1,2}):(\d{2})/;
+const YEAR_FIRST =
+  /^(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日.]?,?\s*(午前|午後|上午|下午|오전|오후)?\s*(\d{1,2}):(\d{2})/;
 /** "3:05 PM" or "15:05": the same day as the message. */
 const TIME_ONLY = new RegExp(`^${CLOCK}(?![\\d:/]|\\.\\d)`);
 
@@ -136,7 +183,8 @@ export function resetTimeFromMessage(message: string, at: string | undefined): s
   if (relative?.[1] && base) {
     const seconds = { day: 86400, hour: 3600, minute: 60, second: 1 };
     let total = 0;
-    for (const part of relative[1].matchAll(/(\d+)\s*(day|hour|minute|second)/gi)) total += Number(part[1]) * seconds[(part[2] ?? "second").toLowerCase() as keyof typeof seconds];
+    for (const part of relative[1].matchAll(/(\d+)\s*(day|hour|minute|second)/gi))
+      total += Number(part[1]) * seconds[(part[2] ?? "second").toLowerCase() as keyof typeof seconds];
     return new Date(base.getTime() + total * 1000).toISOString();
   }
   return null;
@@ -150,7 +198,8 @@ export function unreadResetTime(message: string, at: string | undefined): string
 
 function absoluteTime(text: string): Date | undefined {
   const monthFirst = MONTH_FIRST.exec(text);
-  if (monthFirst) return localDate(monthFirst[3], monthOf(monthFirst[1]), monthFirst[2], monthFirst[4], monthFirst[5], monthFirst[6]);
+  if (monthFirst)
+    return localDate(monthFirst[3], monthOf(monthFirst[1]), monthFirst[2], monthFirst[4], monthFirst[5], monthFirst[6]);
   const dayFirst = DAY_FIRST.exec(text);
   if (dayFirst) return localDate(dayFirst[3], monthOf(dayFirst[2]), dayFirst[1], dayFirst[4], dayFirst[5], dayFirst[6]);
   const dotted = DOTTED.exec(text);
@@ -159,7 +208,14 @@ function absoluteTime(text: string): Date | undefined {
   if (yearFirst) {
     const pm = yearFirst[4] !== undefined && /午後|下午|오후/.test(yearFirst[4]);
     const am = yearFirst[4] !== undefined && !pm;
-    return localDate(yearFirst[1], Number(yearFirst[2]) - 1, yearFirst[3], yearFirst[5], yearFirst[6], pm ? "P" : am ? "A" : undefined);
+    return localDate(
+      yearFirst[1],
+      Number(yearFirst[2]) - 1,
+      yearFirst[3],
+      yearFirst[5],
+      yearFirst[6],
+      pm ? "P" : am ? "A" : undefined,
+    );
   }
   return undefined;
 }
@@ -170,7 +226,14 @@ function sameDayTime(text: string, base: Date): Date | undefined {
   return localDate(String(base.getFullYear()), base.getMonth(), String(base.getDate()), time[1], time[2], time[3]);
 }
 
-function localDate(year: string | undefined, month: number | undefined, day: string | undefined, hour: string | undefined, minute: string | undefined, meridiem: string | undefined): Date | undefined {
+function localDate(
+  year: string | undefined,
+  month: number | undefined,
+  day: string | undefined,
+  hour: string | undefined,
+  minute: string | undefined,
+  meridiem: string | undefined,
+): Date | undefined {
   if (month === undefined || month < 0 || month > 11) return undefined;
   const d = Number(day);
   const h = meridiem !== undefined ? hours24(hour, meridiem) : Number(hour);

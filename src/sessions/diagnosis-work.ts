@@ -26,7 +26,10 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     const denial = call.output?.denial;
     const command = call.command ?? call.result?.command ?? call.name;
     // a command's own "Permission denied" or unreachable host is the sandbox's doing only when it was on
-    const sandboxed = mode !== null && SANDBOXED.has(mode) && !(denial?.kind === "network" && model.lastContext?.networkAccess === true);
+    const sandboxed =
+      mode !== null &&
+      SANDBOXED.has(mode) &&
+      !(denial?.kind === "network" && model.lastContext?.networkAccess === true);
     const failedCall = callStatus(call) === "failed";
     // only a failed action can have been refused: a command that exited 0 printing "Operation not permitted"
     // (a shell profile touching /bin/ps inside the sandbox) did what it was asked
@@ -41,12 +44,18 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   }
   const last = calls.at(-1);
   const message = turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? undefined;
-  return { failed, denials, gaveUp: message !== undefined && saysItCouldNotFinish(message), lastCallFailed: last !== undefined && lastFailed(last, model.calls) };
+  return {
+    failed,
+    denials,
+    gaveUp: message !== undefined && saysItCouldNotFinish(message),
+    lastCallFailed: last !== undefined && lastFailed(last, model.calls),
+  };
 }
 
 /** A last poll (unified exec `write_stdin`) stands for the process it read: the command that started it. */
 function lastFailed(call: Call, calls: Call[]): boolean {
-  const started = call.pollOf !== undefined ? calls.findLast((candidate) => candidate.callId === call.pollOf) : undefined;
+  const started =
+    call.pollOf !== undefined ? calls.findLast((candidate) => candidate.callId === call.pollOf) : undefined;
   return callStatus(started ?? call) === "failed";
 }
 
@@ -75,5 +84,7 @@ export function exitCodeMeaning(code: number | null): string | null {
 
 /** Agents say it in many ways; these are the plain ones ("I could not finish", "I'm giving up", "unable to complete"). */
 export function saysItCouldNotFinish(message: string): boolean {
-  return /\b(?:I|we) (?:could not|couldn't|couldn’t|cannot|can't|can’t|was unable to|am unable to|wasn't able to|was not able to|failed to)\b|\bunable to (?:finish|complete|proceed)\b|\bgiv(?:e|ing) up\b|\bgave up\b/i.test(message);
+  return /\b(?:I|we) (?:could not|couldn't|couldn’t|cannot|can't|can’t|was unable to|am unable to|wasn't able to|was not able to|failed to)\b|\bunable to (?:finish|complete|proceed)\b|\bgiv(?:e|ing) up\b|\bgave up\b/i.test(
+    message,
+  );
 }

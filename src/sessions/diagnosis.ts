@@ -5,11 +5,25 @@
 import { followRun } from "./follow-run.js";
 import type { RateLimits } from "./events.js";
 import { CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
-import { classifyErrors, errorDetails, readableError, resetTimeFromMessage, unreadResetTime, type ErrorCategory, type ErrorFact } from "./diagnosis-errors.js";
+import {
+  classifyErrors,
+  errorDetails,
+  readableError,
+  resetTimeFromMessage,
+  unreadResetTime,
+  type ErrorCategory,
+  type ErrorFact,
+} from "./diagnosis-errors.js";
 import { turnWork, type TurnWork } from "./diagnosis-work.js";
 import type { RunStatus } from "./views/closed-sets.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
-import { codexCommandLine, newSessionCommandLine, resumeCommandLine, type Invocation, type ResumeTarget } from "./resume-command.js";
+import {
+  codexCommandLine,
+  newSessionCommandLine,
+  resumeCommandLine,
+  type Invocation,
+  type ResumeTarget,
+} from "./resume-command.js";
 import { callStatus, turnStatus, type SessionModel, type Turn } from "./session-model.js";
 import { CONTEXT_NEARLY_FULL_PERCENT, tokenUsage } from "./usage.js";
 
@@ -57,7 +71,13 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
   const turn = model.turns.at(-1);
   const run = input.run && belongsToLastTurn(input.run, turn) ? input.run : undefined;
   const sandbox = model.lastContext?.sandbox;
-  const base: ResumeTarget = { sessionId: input.sessionId, cwd: input.cwd, sandbox, ...input.invocation, skipGitRepoCheck: input.invocation?.skipGitRepoCheck ?? input.run?.skipGitRepoCheck };
+  const base: ResumeTarget = {
+    sessionId: input.sessionId,
+    cwd: input.cwd,
+    sandbox,
+    ...input.invocation,
+    skipGitRepoCheck: input.invocation?.skipGitRepoCheck ?? input.run?.skipGitRepoCheck,
+  };
   const make = new Builder(model, base, run);
 
   if (run?.status === "running" && run.alive) return make.running(run);
@@ -71,36 +91,66 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
     if (run?.status === "timeout") return make.timeout(run, classified);
     if (run?.status === "cancelled") return make.simple("cancelled", [`${runSaid(run)}`]);
     if (classified) return make.error(classified.category, classified.fact, facts, [`${runSaid(run)}`]);
-    return make.simple("empty", ["the log holds no turn: Codex stopped before the first prompt was recorded", ...(run ? [runSaid(run)] : [])], null);
+    return make.simple(
+      "empty",
+      ["the log holds no turn: Codex stopped before the first prompt was recorded", ...(run ? [runSaid(run)] : [])],
+      null,
+    );
   }
   const runEvidence = run ? [runSaid(run)] : [];
   switch (status) {
     case "failed": {
-      if (classified) return make.error(classified.category, classified.fact, facts, [...failedEvidence(where, turn), ...runEvidence], work);
+      if (classified)
+        return make.error(
+          classified.category,
+          classified.fact,
+          facts,
+          [...failedEvidence(where, turn), ...runEvidence],
+          work,
+        );
       return make.simple(
         "model_error",
-        [`${where} ended without an answer and neither the log nor a run of this server says why (0.100-era CLIs keep the model's error out of the log)`, ...runEvidence],
+        [
+          `${where} ended without an answer and neither the log nor a run of this server says why (0.100-era CLIs keep the model's error out of the log)`,
+          ...runEvidence,
+        ],
         `Run it again and read the error Codex prints (run_codex reports it); then: `,
         work,
       );
     }
     case "aborted": {
-      const evidence = [`${where} was aborted (${turn.ended?.reason ?? "no reason given"})`, ...lastCallEvidence(model, turn), ...runEvidence];
+      const evidence = [
+        `${where} was aborted (${turn.ended?.reason ?? "no reason given"})`,
+        ...lastCallEvidence(model, turn),
+        ...runEvidence,
+      ];
       if (run?.status === "cancelled") return make.simple("cancelled", evidence, undefined, work);
       if (run?.status === "timeout") return make.timeout(run, classified, evidence, work);
       return make.simple("aborted", evidence, undefined, work);
     }
     case "incomplete": {
       const evidence = [`${where} has no end: the run was killed, crashed, or is still running`, ...runEvidence];
-      if (turn.lastItem === undefined) evidence.push("the model produced nothing after the prompt: the request may have failed (a model error is not always written to the log)");
+      if (turn.lastItem === undefined)
+        evidence.push(
+          "the model produced nothing after the prompt: the request may have failed (a model error is not always written to the log)",
+        );
       evidence.push(...lastCallEvidence(model, turn));
       if (run?.status === "timeout") return make.timeout(run, classified, evidence, work);
       if (run?.status === "cancelled") return make.simple("cancelled", evidence, undefined, work);
-      if (classified && (run?.status === "failed" || !run)) return make.error(classified.category, classified.fact, facts, evidence, work);
+      if (classified && (run?.status === "failed" || !run))
+        return make.error(classified.category, classified.fact, facts, evidence, work);
       const limited = exhaustedLimit(model.tokens.rateLimits);
       if (limited) return make.usageLimit([...evidence, limited.evidence], limited.resetsAt, null, work);
-      if (run?.status === "running") evidence.push(`run ${run.runId} has no end in the ledger, and its process is gone: the server that started it stopped`);
-      return make.simple("interrupted", evidence, "If no Codex process is still running this session, resume it: ", work);
+      if (run?.status === "running")
+        evidence.push(
+          `run ${run.runId} has no end in the ledger, and its process is gone: the server that started it stopped`,
+        );
+      return make.simple(
+        "interrupted",
+        evidence,
+        "If no Codex process is still running this session, resume it: ",
+        work,
+      );
     }
     case "completed":
       return make.completedTurn(where, turn, work ?? { failed: [], denials: [], gaveUp: false, lastCallFailed: false });
@@ -114,11 +164,17 @@ function belongsToLastTurn(run: RunFacts, turn: Turn | undefined): boolean {
 
 /** Every error of the last turn: the log's, then the run's stream, its summary and stderr's last lines. */
 function errorFacts(turn: Turn | undefined, run: RunFacts | undefined): ErrorFact[] {
-  const facts: ErrorFact[] = (turn?.errors ?? []).map((error) => ({ message: error.message, info: error.info, source: "log", at: turn?.endedAt }));
+  const facts: ErrorFact[] = (turn?.errors ?? []).map((error) => ({
+    message: error.message,
+    info: error.info,
+    source: "log",
+    at: turn?.endedAt,
+  }));
   if (!run) return facts;
   const at = run.endedAt ?? undefined;
   for (const message of run.errors) facts.push({ message, source: "stream", at });
-  if (run.error && !run.errors.includes(run.error) && !/^(?:timed out|cancelled): /.test(run.error)) facts.push({ message: run.error, source: "run", at });
+  if (run.error && !run.errors.includes(run.error) && !/^(?:timed out|cancelled): /.test(run.error))
+    facts.push({ message: run.error, source: "run", at });
   for (const line of stderrErrors(run.stderrTail)) facts.push({ message: line, source: "stderr", at });
   return facts;
 }
@@ -138,14 +194,17 @@ function lastCallEvidence(model: SessionModel, turn: Turn): string[] {
   if (!call) return [];
   const label = jsonQuoted(call.command ?? call.name);
   const status = callStatus(call);
-  if (status === "no_output") return [`the last call, ${label}, never returned: the process was stopped while the tool ran`];
+  if (status === "no_output")
+    return [`the last call, ${label}, never returned: the process was stopped while the tool ran`];
   if (status === "running") return [`the last call, ${label}, was still running`];
   return [];
 }
 
 function failedEvidence(where: string, turn: Turn): string[] {
   const error = turn.errors.at(-1);
-  return error ? [`${where} failed: ${jsonQuoted(readableError(error.message))}${error.info ? ` (${error.info})` : ""}`] : [`${where} failed`];
+  return error
+    ? [`${where} failed: ${jsonQuoted(readableError(error.message))}${error.info ? ` (${error.info})` : ""}`]
+    : [`${where} failed`];
 }
 
 function runSaid(run: RunFacts | undefined): string {
@@ -165,13 +224,24 @@ class Builder {
     return resumeCommandLine({ ...this.target, ...extra });
   }
 
-  private result(category: DiagnosisCategory, evidence: string[], nextStep: string, nextCommand: string | null, extra: Partial<Diagnosis> = {}, work?: TurnWork): Diagnosis {
+  private result(
+    category: DiagnosisCategory,
+    evidence: string[],
+    nextStep: string,
+    nextCommand: string | null,
+    extra: Partial<Diagnosis> = {},
+    work?: TurnWork,
+  ): Diagnosis {
     const failed = work?.failed ?? [];
     return {
       category,
       retryable: CATEGORY_GUIDE[category].retryable,
       resets_at: null,
-      evidence: [...evidence.filter((line) => line !== ""), ...commandEvidence(work), ...contextEvidence(this.model, category)],
+      evidence: [
+        ...evidence.filter((line) => line !== ""),
+        ...commandEvidence(work),
+        ...contextEvidence(this.model, category),
+      ],
       next_step: nextStep,
       next_command: nextCommand,
       error: null,
@@ -184,9 +254,20 @@ class Builder {
 
   /** A category whose next step is "resume" with a category-specific lead-in. */
   simple(category: DiagnosisCategory, evidence: string[], lead?: string | null, work?: TurnWork): Diagnosis {
-    if (lead === null) return this.result(category, evidence, "Start a new run; if this keeps happening, run `codex exec` by hand and read its stderr.", null, {}, work);
+    if (lead === null)
+      return this.result(
+        category,
+        evidence,
+        "Start a new run; if this keeps happening, run `codex exec` by hand and read its stderr.",
+        null,
+        {},
+        work,
+      );
     const command = this.resume();
-    const leads: Partial<Record<DiagnosisCategory, string>> = { cancelled: "The run was cancelled. To continue: ", aborted: "Resume it: " };
+    const leads: Partial<Record<DiagnosisCategory, string>> = {
+      cancelled: "The run was cancelled. To continue: ",
+      aborted: "Resume it: ",
+    };
     return this.result(category, evidence, `${lead ?? leads[category] ?? "Resume it: "}${command}`, command, {}, work);
   }
 
@@ -203,18 +284,32 @@ class Builder {
     );
   }
 
-  timeout(run: RunFacts, classified: ReturnType<typeof classifyErrors>, evidence: string[] = [runSaid(run)], work?: TurnWork): Diagnosis {
+  timeout(
+    run: RunFacts,
+    classified: ReturnType<typeof classifyErrors>,
+    evidence: string[] = [runSaid(run)],
+    work?: TurnWork,
+  ): Diagnosis {
     // a run that spent its time retrying an unreachable or failing endpoint did not time out on the work
     if (classified && ["network_error", "server_error", "rate_limited", "auth_error"].includes(classified.category)) {
       return this.error(classified.category, classified.fact, errorFacts(undefined, run), evidence, work);
     }
     const command = this.resume();
-    return this.result("timeout", evidence, `The run hit its timeout. Resume it with a larger timeout_ms (or split the task): ${command}`, command, {}, work);
+    return this.result(
+      "timeout",
+      evidence,
+      `The run hit its timeout. Resume it with a larger timeout_ms (or split the task): ${command}`,
+      command,
+      {},
+      work,
+    );
   }
 
   usageLimit(evidence: string[], resetsAt: string | null, error: DiagnosisError | null, work?: TurnWork): Diagnosis {
     const command = this.resume();
-    const wait = resetsAt ? `Wait until ${resetsAt}, then run: ${command}` : `Wait for the usage limit to reset (Codex did not say when; \`codex\` /status shows it), then run: ${command}`;
+    const wait = resetsAt
+      ? `Wait until ${resetsAt}, then run: ${command}`
+      : `Wait for the usage limit to reset (Codex did not say when; \`codex\` /status shows it), then run: ${command}`;
     return this.result("usage_limit", evidence, wait, command, { resets_at: resetsAt, error }, work);
   }
 
@@ -222,7 +317,10 @@ class Builder {
     const details = errorDetails(fact, all);
     const error: DiagnosisError = { message: readableError(fact.message), source: fact.source, ...details };
     const lines = [...evidence];
-    if (fact.source !== "log") lines.push(`the run's ${fact.source === "stderr" ? "stderr" : "--json stream"} reported: ${jsonQuoted(error.message)}`);
+    if (fact.source !== "log")
+      lines.push(
+        `the run's ${fact.source === "stderr" ? "stderr" : "--json stream"} reported: ${jsonQuoted(error.message)}`,
+      );
     if (details.http_status !== null) lines.push(`HTTP status ${details.http_status}`);
     if (details.request_id !== null) lines.push(`request id ${details.request_id}`);
     if (details.retries !== null) lines.push(`Codex retried ${details.retries} time(s) before giving up`);
@@ -234,19 +332,64 @@ class Builder {
         // the error's own reset time (its body, in Codex's message) is about this limit; a window's is a fallback
         const resetsAt = resetTimeFromMessage(fact.message, fact.at) ?? limited?.resetsAt ?? null;
         const unread = unreadResetTime(fact.message, fact.at);
-        const unreadLine = unread !== undefined ? [`the message names the reset time ${jsonQuoted(unread)}, which could not be read as a date (an unknown or ambiguous format)${resetsAt ? `; resets_at comes from the rate-limit window` : "; resets_at is null"}`] : [];
-        return this.usageLimit([...lines, ...(limited ? [limited.evidence] : []), ...unreadLine], resetsAt, error, work);
+        const unreadLine =
+          unread !== undefined
+            ? [
+                `the message names the reset time ${jsonQuoted(unread)}, which could not be read as a date (an unknown or ambiguous format)${resetsAt ? `; resets_at comes from the rate-limit window` : "; resets_at is null"}`,
+              ]
+            : [];
+        return this.usageLimit(
+          [...lines, ...(limited ? [limited.evidence] : []), ...unreadLine],
+          resetsAt,
+          error,
+          work,
+        );
       }
       case "quota_exhausted":
-        return this.result(category, lines, `The account is out of quota or billing: add credit or change the plan (waiting does not help), then run: ${command}`, command, { error }, work);
+        return this.result(
+          category,
+          lines,
+          `The account is out of quota or billing: add credit or change the plan (waiting does not help), then run: ${command}`,
+          command,
+          { error },
+          work,
+        );
       case "auth_error":
-        return this.result(category, lines, `Codex's credentials were rejected: run \`${this.codexWord()} login\` (or fix the API key the provider uses), then run: ${command}`, command, { error }, work);
+        return this.result(
+          category,
+          lines,
+          `Codex's credentials were rejected: run \`${this.codexWord()} login\` (or fix the API key the provider uses), then run: ${command}`,
+          command,
+          { error },
+          work,
+        );
       case "rate_limited":
-        return this.result(category, lines, `Wait ${details.retry_after ?? "a minute"} and resume: ${command}`, command, { error }, work);
+        return this.result(
+          category,
+          lines,
+          `Wait ${details.retry_after ?? "a minute"} and resume: ${command}`,
+          command,
+          { error },
+          work,
+        );
       case "server_error":
-        return this.result(category, lines, `The provider failed on its side; resume (if it fails again, wait a few minutes): ${command}`, command, { error }, work);
+        return this.result(
+          category,
+          lines,
+          `The provider failed on its side; resume (if it fails again, wait a few minutes): ${command}`,
+          command,
+          { error },
+          work,
+        );
       case "network_error":
-        return this.result(category, lines, `Codex could not reach the model endpoint: check the network and the provider's base_url, then run: ${command}`, command, { error }, work);
+        return this.result(
+          category,
+          lines,
+          `Codex could not reach the model endpoint: check the network and the provider's base_url, then run: ${command}`,
+          command,
+          { error },
+          work,
+        );
       case "context_window_exceeded": {
         const fresh = newSessionCommandLine({
           ...this.target,
@@ -263,7 +406,14 @@ class Builder {
         );
       }
       case "model_error":
-        return this.result(category, lines, `Fix what the error names (model, provider, request), then: ${command}`, command, { error }, work);
+        return this.result(
+          category,
+          lines,
+          `Fix what the error names (model, provider, request), then: ${command}`,
+          command,
+          { error },
+          work,
+        );
     }
   }
 
@@ -272,10 +422,16 @@ class Builder {
     const said = message !== undefined ? [`the agent's last message: ${jsonQuoted(message)}`] : [];
     const blocked = work.denials.filter((denial) => denial.kind === "approval");
     if (blocked.length > 0) {
-      const command = this.resume({ options: ["-c", 'approval_policy="on-request"', "-c", 'approvals_reviewer="auto_review"'], prompt: "Approvals are decided by Codex's reviewer now; call the blocked tools again." });
+      const command = this.resume({
+        options: ["-c", 'approval_policy="on-request"', "-c", 'approvals_reviewer="auto_review"'],
+        prompt: "Approvals are decided by Codex's reviewer now; call the blocked tools again.",
+      });
       return this.result(
         "approval_required",
-        [`${where} completed, but ${blocked.length} MCP tool call(s) needed an approval \`codex exec\` cannot ask for`, ...said],
+        [
+          `${where} completed, but ${blocked.length} MCP tool call(s) needed an approval \`codex exec\` cannot ask for`,
+          ...said,
+        ],
         `Resume with resume_session mode "auto-review" (Codex's own reviewer decides the approval), or have the operator allow that tool in Codex's config; by hand: ${command}`,
         command,
         {},
@@ -284,38 +440,76 @@ class Builder {
     }
     if (work.denials.length > 0) return this.sandboxBlocked(where, work, said);
     if (work.failed.length > 0 && (work.lastCallFailed || work.gaveUp)) {
-      const lead = work.lastCallFailed ? `${where} completed, but its last command failed` : `${where} completed, but the agent says it could not finish`;
+      const lead = work.lastCallFailed
+        ? `${where} completed, but its last command failed`
+        : `${where} completed, but the agent says it could not finish`;
       const command = this.resume({ prompt: "Commands failed in the last turn; fix the cause and run them again." });
-      return this.result("command_failures", [lead, ...said], `Check whether the failures matter (see last_function_calls); to have Codex fix them: ${command}`, command, {}, work);
+      return this.result(
+        "command_failures",
+        [lead, ...said],
+        `Check whether the failures matter (see last_function_calls); to have Codex fix them: ${command}`,
+        command,
+        {},
+        work,
+      );
     }
     if (work.gaveUp) {
-      const command = this.resume({ prompt: "You said you could not finish; find out what blocks you and finish the task." });
-      return this.result("command_failures", [`${where} completed, but the agent says it could not finish`, ...said], `Read its last message for what blocked it; to have Codex try again: ${command}`, command, {}, work);
+      const command = this.resume({
+        prompt: "You said you could not finish; find out what blocks you and finish the task.",
+      });
+      return this.result(
+        "command_failures",
+        [`${where} completed, but the agent says it could not finish`, ...said],
+        `Read its last message for what blocked it; to have Codex try again: ${command}`,
+        command,
+        {},
+        work,
+      );
     }
     const command = this.resume();
-    return this.result("completed", [`${where} completed`, ...said], `Nothing to repair. To continue the work: ${command}`, command, {}, work);
+    return this.result(
+      "completed",
+      [`${where} completed`, ...said],
+      `Nothing to repair. To continue the work: ${command}`,
+      command,
+      {},
+      work,
+    );
   }
 
   private sandboxBlocked(where: string, work: TurnWork, said: string[]): Diagnosis {
     const mode = this.target.sandbox ?? null;
     const onlyNetwork = work.denials.every((denial) => denial.kind === "network");
     // a relative path a shell refused is relative to the command's cwd, the workspace
-    const inside = (target: string | null) => target === null || !target.startsWith("/") || (this.target.cwd !== undefined && (target === this.target.cwd || target.startsWith(`${this.target.cwd}/`)));
+    const inside = (target: string | null) =>
+      target === null ||
+      !target.startsWith("/") ||
+      (this.target.cwd !== undefined && (target === this.target.cwd || target.startsWith(`${this.target.cwd}/`)));
     const onlyWorkspaceWrites = work.denials.every((denial) => denial.kind === "write" && inside(denial.target));
     let command: string;
     let how: string;
     if (mode === "read-only" && onlyWorkspaceWrites) {
       command = this.resume({ sandbox: "workspace-write", prompt: "The sandbox was read-only; do the writes again." });
-      how = "Resume with the workspace-write sandbox (resume_session mode \"sandboxed\")";
+      how = 'Resume with the workspace-write sandbox (resume_session mode "sandboxed")';
     } else if (mode === "workspace-write" && onlyNetwork) {
-      command = this.resume({ options: ["-c", "sandbox_workspace_write.network_access=true"], prompt: "Network access is allowed now; run the blocked commands again." });
-      how = "Resume with network access in the workspace-write sandbox (`-c sandbox_workspace_write.network_access=true`; it needs the operator's consent)";
-    } else {
-      command = this.resume({ sandbox: "danger-full-access", prompt: "The sandbox is off now; run the blocked commands again." });
+      command = this.resume({
+        options: ["-c", "sandbox_workspace_write.network_access=true"],
+        prompt: "Network access is allowed now; run the blocked commands again.",
+      });
       how =
-        "Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session mode \"full-access\"). By hand";
+        "Resume with network access in the workspace-write sandbox (`-c sandbox_workspace_write.network_access=true`; it needs the operator's consent)";
+    } else {
+      command = this.resume({
+        sandbox: "danger-full-access",
+        prompt: "The sandbox is off now; run the blocked commands again.",
+      });
+      how =
+        'Only running without the sandbox allows this: it needs the operator\'s consent (this server: --allow-full-access, then resume_session mode "full-access"). By hand';
     }
-    const evidence = [`${where} completed, but the sandbox${mode ? ` (${mode})` : ""} or the approval policy refused ${work.denials.length} action(s)`, ...said];
+    const evidence = [
+      `${where} completed, but the sandbox${mode ? ` (${mode})` : ""} or the approval policy refused ${work.denials.length} action(s)`,
+      ...said,
+    ];
     return this.result("sandbox_blocked", evidence, `${how}: ${command}`, command, {}, work);
   }
 
@@ -328,13 +522,21 @@ class Builder {
 function contextEvidence(model: SessionModel, category: DiagnosisCategory): string[] {
   if (category === "context_window_exceeded") return [];
   const usage = tokenUsage(model);
-  if (usage.context_window_full) return ["the context window filled up in this session (Codex's window-full marker): a resume may overflow it again"];
+  if (usage.context_window_full)
+    return [
+      "the context window filled up in this session (Codex's window-full marker): a resume may overflow it again",
+    ];
   const percent = usage.context_used_percent;
-  return percent !== null && percent >= CONTEXT_NEARLY_FULL_PERCENT ? [`the newest request used ${percent}% of the context window: the next turn may overflow it`] : [];
+  return percent !== null && percent >= CONTEXT_NEARLY_FULL_PERCENT
+    ? [`the newest request used ${percent}% of the context window: the next turn may overflow it`]
+    : [];
 }
 
 /** The later of what the log and the run's own stream say it is doing (the log can lag behind the stream). */
-function newest(fromLog: { at: string; message: string } | null, fromRun: { at: string; message: string } | null): { at: string; message: string } | null {
+function newest(
+  fromLog: { at: string; message: string } | null,
+  fromRun: { at: string; message: string } | null,
+): { at: string; message: string } | null {
   if (!fromRun) return fromLog;
   if (!fromLog) return fromRun;
   return Date.parse(fromRun.at) > Date.parse(fromLog.at) ? fromRun : fromLog;
@@ -349,7 +551,8 @@ function currentActivity(model: SessionModel): { at: string; message: string } |
   if (call && (turn.lastItem === "call" || callStatus(call) === "running" || callStatus(call) === "no_output")) {
     return { at: call.timestamp ?? at, message: `running: ${call.command ?? call.name}` };
   }
-  if (turn.lastItem === "agent_message" && turn.lastAgentMessage !== undefined) return { at, message: `agent: ${turn.lastAgentMessage.slice(0, 200)}` };
+  if (turn.lastItem === "agent_message" && turn.lastAgentMessage !== undefined)
+    return { at, message: `agent: ${turn.lastAgentMessage.slice(0, 200)}` };
   if (turn.lastItem === "reasoning") return { at, message: "thinking" };
   return { at, message: "waiting for the model" };
 }
@@ -357,7 +560,8 @@ function currentActivity(model: SessionModel): { at: string; message: string } |
 function commandEvidence(work: TurnWork | undefined): string[] {
   if (!work) return [];
   const lines = work.failed.map(
-    (failed) => `failed: ${jsonQuoted(failed.command, 200)} exited with ${failed.exit_code ?? "no exit code"}${failed.meaning ? ` (${failed.meaning})` : ""}`,
+    (failed) =>
+      `failed: ${jsonQuoted(failed.command, 200)} exited with ${failed.exit_code ?? "no exit code"}${failed.meaning ? ` (${failed.meaning})` : ""}`,
   );
   for (const denial of work.denials) {
     const what =
@@ -398,4 +602,3 @@ function jsonQuoted(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return JSON.stringify(flat.length > max ? `${flat.slice(0, max)}…` : flat);
 }
-

@@ -82,9 +82,22 @@ export class FoldCache {
     }
     const now = stamp ?? (await stampOf(path));
     const head = await readHead(path);
-    const holds = async (kept: Entry) => kept.ino === now.ino && now.size >= kept.offset && head.startsWith(kept.head) && (await edgeAt(path, kept.offset, now)) === kept.edge;
+    const holds = async (kept: Entry) =>
+      kept.ino === now.ino &&
+      now.size >= kept.offset &&
+      head.startsWith(kept.head) &&
+      (await edgeAt(path, kept.offset, now)) === kept.edge;
     if (!entry || !(await holds(entry))) {
-      entry = (await this.restore(path, now, head)) ?? { folder: newFolder(), offset: 0, stats: newReadStats(), head, ino: now.ino, edge: await edgeAt(path, 0, now), updating: Promise.resolve(), savedOffset: 0 };
+      entry = (await this.restore(path, now, head)) ?? {
+        folder: newFolder(),
+        offset: 0,
+        stats: newReadStats(),
+        head,
+        ino: now.ino,
+        edge: await edgeAt(path, 0, now),
+        updating: Promise.resolve(),
+        savedOffset: 0,
+      };
       cache.set(path, entry);
       keepNewest(cache, MAX_FILES);
     }
@@ -99,22 +112,40 @@ export class FoldCache {
     const tailSkipped = await update;
     this.counters.foldedBytes += Math.max(0, current.offset - before);
     const grown = current.offset - current.savedOffset;
-    if (this.saved && grown > 0 && grown >= this.saveAfterBytes && grown >= current.offset / 8) await this.save(path, current);
+    if (this.saved && grown > 0 && grown >= this.saveAfterBytes && grown >= current.offset / 8)
+      await this.save(path, current);
     this.evictBeyondBudget(path);
     const { stats } = current;
-    return { model: current.folder.model, folder: current.folder, skipped: stats.skipped + tailSkipped, badFieldLines: stats.badFieldLines, unknownLines: stats.unknownLines, lines: stats.lines };
+    return {
+      model: current.folder.model,
+      folder: current.folder,
+      skipped: stats.skipped + tailSkipped,
+      badFieldLines: stats.badFieldLines,
+      unknownLines: stats.unknownLines,
+      lines: stats.lines,
+    };
   }
 
   /** The fold a process saved before, when it still describes the file. */
   private async restore(path: string, now: FileStamp, head: string): Promise<Entry | undefined> {
     const saved = await this.saved?.load(path);
-    if (!saved || saved.position.offset > now.size || head.slice(0, saved.position.head.length) !== saved.position.head) return undefined;
+    if (!saved || saved.position.offset > now.size || head.slice(0, saved.position.head.length) !== saved.position.head)
+      return undefined;
     try {
       const folder = decode(saved.state, FOLD_CLASSES);
       if (!(folder instanceof SessionFolder)) return undefined;
       this.counters.restored += 1;
       const { offset, lines, skipped, badFieldLines, head: savedHead } = saved.position;
-      return { offset, head: savedHead, ino: now.ino, edge: await edgeAt(path, offset, now), stats: { lines, skipped, badFieldLines, unknownLines: folder.unknownLines }, folder, updating: Promise.resolve(), savedOffset: offset };
+      return {
+        offset,
+        head: savedHead,
+        ino: now.ino,
+        edge: await edgeAt(path, offset, now),
+        stats: { lines, skipped, badFieldLines, unknownLines: folder.unknownLines },
+        folder,
+        updating: Promise.resolve(),
+        savedOffset: offset,
+      };
     } catch {
       return undefined;
     }
@@ -148,7 +179,10 @@ export class FoldCache {
 
 /** Folds what was appended; returns 1 if the file ends in a line that is not (yet) whole JSON. */
 async function catchUp(path: string, entry: Entry): Promise<number> {
-  const { end, tornTail } = await readForward(path, entry.stats, (event) => entry.folder.add(event), { from: entry.offset, retryTornTail: true });
+  const { end, tornTail } = await readForward(path, entry.stats, (event) => entry.folder.add(event), {
+    from: entry.offset,
+    retryTornTail: true,
+  });
   entry.offset = end;
   entry.folder.unknownLines = entry.stats.unknownLines;
   return tornTail ? 1 : 0;
@@ -180,6 +214,12 @@ async function foldWhole(path: string): Promise<IndexedSession> {
   const folder = newFolder();
   await readForward(path, stats, (event) => folder.add(event));
   folder.unknownLines = stats.unknownLines;
-  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, unknownLines: stats.unknownLines, lines: stats.lines };
+  return {
+    model: folder.model,
+    folder,
+    skipped: stats.skipped,
+    badFieldLines: stats.badFieldLines,
+    unknownLines: stats.unknownLines,
+    lines: stats.lines,
+  };
 }
-

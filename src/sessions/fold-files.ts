@@ -45,7 +45,10 @@ export function codeFingerprint(): string {
   const hash = createHash("sha1").update(String(FORMAT));
   try {
     const dir = dirname(fileURLToPath(import.meta.url));
-    for (const name of readdirSync(dir).filter((file) => /\.(?:js|ts)$/.test(file)).sort()) hash.update(name).update(readFileSync(join(dir, name)));
+    for (const name of readdirSync(dir)
+      .filter((file) => /\.(?:js|ts)$/.test(file))
+      .sort())
+      hash.update(name).update(readFileSync(join(dir, name)));
   } catch {
     hash.update(String(Math.random())); // unknown code: never reuse
   }
@@ -70,12 +73,19 @@ export class FoldFiles {
       const payload = bytes.subarray(CHECKSUM_BYTES);
       if (!createHash("sha1").update(payload).digest().equals(bytes.subarray(0, CHECKSUM_BYTES))) return undefined;
       const saved = deserialize(payload) as SavedHeader;
-      if (saved.format !== FORMAT || saved.code !== codeFingerprint() || saved.path !== path || !Buffer.isBuffer(saved.state)) return undefined;
+      if (
+        saved.format !== FORMAT ||
+        saved.code !== codeFingerprint() ||
+        saved.path !== path ||
+        !Buffer.isBuffer(saved.state)
+      )
+        return undefined;
       const info = await stat(path);
       if (info.ino !== saved.ino || info.size < saved.offset) return undefined;
       if ((await edgeHash(path, saved.offset)) !== saved.edge) return undefined;
       const { offset, lines, skipped, badFieldLines, head } = saved;
-      if (![offset, lines, skipped, badFieldLines].every(Number.isSafeInteger) || typeof head !== "string") return undefined;
+      if (![offset, lines, skipped, badFieldLines].every(Number.isSafeInteger) || typeof head !== "string")
+        return undefined;
       return { position: { offset, lines, skipped, badFieldLines, head }, state: saved.state };
     } catch {
       return undefined;
@@ -88,10 +98,20 @@ export class FoldFiles {
     const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
       const info = await stat(path);
-      const header: SavedHeader = { format: FORMAT, code: codeFingerprint(), path, ino: info.ino, edge: await edgeHash(path, position.offset), ...position, state };
+      const header: SavedHeader = {
+        format: FORMAT,
+        code: codeFingerprint(),
+        path,
+        ino: info.ino,
+        edge: await edgeHash(path, position.offset),
+        ...position,
+        state,
+      };
       const payload = serialize(header);
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), { mode: 0o600 });
+      await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), {
+        mode: 0o600,
+      });
       await rename(temporary, target);
       await this.keepWithinLimits(target);
     } catch {
@@ -118,7 +138,8 @@ export class FoldFiles {
     let total = 0;
     for (const [index, file] of folds.entries()) {
       total += file.size;
-      if (file.path !== keep && (index >= this.limits.maxFiles || total > this.limits.maxBytes)) await rm(file.path, { force: true });
+      if (file.path !== keep && (index >= this.limits.maxFiles || total > this.limits.maxBytes))
+        await rm(file.path, { force: true });
     }
   }
 }

@@ -6,7 +6,13 @@ import type { RunFacts } from "./diagnosis.js";
 import type { TokenTotals } from "./events.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listSessions as listInStore, type ListOptions } from "./list.js";
-import { daysNewestFirst, resolveSession as resolveInStore, SessionLookupError, statFiles, type RolloutFile } from "./locate.js";
+import {
+  daysNewestFirst,
+  resolveSession as resolveInStore,
+  SessionLookupError,
+  statFiles,
+  type RolloutFile,
+} from "./locate.js";
 import { realpath } from "node:fs/promises";
 import { isAbsolute, sep } from "node:path";
 import { codexHomeProblem } from "./codex-home.js";
@@ -40,7 +46,17 @@ export { edgeEvents } from "./rollout-reader.js";
 export { invocationOfRun, resumeCommandLine } from "./resume-command.js";
 export { RUN_STATUSES, type RunStatus, type SandboxMode } from "./views/closed-sets.js";
 export { tokenTotalsSchema } from "./views/tokens.js";
-export { sessionsReport, checkFilters, loadPrices, callStatus, turnStatus, type ReportRequest, type ReportOptions, type Prices, type SessionDigest } from "./report/index.js";
+export {
+  sessionsReport,
+  checkFilters,
+  loadPrices,
+  callStatus,
+  turnStatus,
+  type ReportRequest,
+  type ReportOptions,
+  type Prices,
+  type SessionDigest,
+} from "./report/index.js";
 
 /** A store, or a CODEX_HOME path read through a throwaway store (no cache kept: one-off reads, tests). */
 export type SessionSource = SessionStore | string;
@@ -73,7 +89,9 @@ async function mustBeInsideAllowedRoots(roots: readonly string[], ref: string): 
     const realRoot = await realpath(root).catch(() => undefined);
     if (realRoot !== undefined && (real === realRoot || real.startsWith(`${realRoot}${sep}`))) return;
   }
-  throw new SessionLookupError(`${ref} is outside the allowed roots of this server (${roots.join(", ")}): pass a session id instead.`);
+  throw new SessionLookupError(
+    `${ref} is outside the allowed roots of this server (${roots.join(", ")}): pass a session id instead.`,
+  );
 }
 
 export async function listSessions(source: SessionSource, options: ListOptions) {
@@ -85,7 +103,10 @@ export async function listSessions(source: SessionSource, options: ListOptions) 
 }
 
 /** A session's compact, cached fold (see fold-cache.ts): what the tools read. */
-export async function openSession(source: SessionSource, ref: string): Promise<{ file: RolloutFile; model: SessionModel }> {
+export async function openSession(
+  source: SessionSource,
+  ref: string,
+): Promise<{ file: RolloutFile; model: SessionModel }> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
   return { file, model: (await store.fold(file.path)).model };
@@ -115,8 +136,13 @@ export interface SessionSummaryOptions {
 }
 
 /** What the read tools and the CLI ask about a session. */
-export type Question = { kind: "summary"; options: SessionSummaryOptions } | { kind: "calls"; options: CallsOptions } | { kind: "usage" };
-export type AnswerTo<Q extends Question> = Q extends { kind: "summary" } ? SessionSummary : Q extends { kind: "calls" } ? SessionCalls : SessionTokenUsage;
+export type Question =
+  { kind: "summary"; options: SessionSummaryOptions } | { kind: "calls"; options: CallsOptions } | { kind: "usage" };
+export type AnswerTo<Q extends Question> = Q extends { kind: "summary" }
+  ? SessionSummary
+  : Q extends { kind: "calls" }
+    ? SessionCalls
+    : SessionTokenUsage;
 
 /**
  * The one entry for answers: every read tool and CLI command asks here. The file is stamped once (path,
@@ -127,7 +153,11 @@ export type AnswerTo<Q extends Question> = Q extends { kind: "summary" } ? Sessi
  * end, usage from a scan of the counters) where it gives the fold's numbers. An answer is kept at the
  * stamp it was made at, and only if the file is still in that state.
  */
-export async function askSession<Q extends Question>(source: SessionSource, ref: string, question: Q): Promise<AnswerTo<Q>> {
+export async function askSession<Q extends Question>(
+  source: SessionSource,
+  ref: string,
+  question: Q,
+): Promise<AnswerTo<Q>> {
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
   const known = await store.answersAt(file.path);
@@ -136,7 +166,12 @@ export async function askSession<Q extends Question>(source: SessionSource, ref:
   let key = asked?.key;
   const memo = key !== undefined ? known.answers.get(key) : undefined;
   if (memo !== undefined) return memo as AnswerTo<Q>;
-  if (key !== undefined && question.kind !== "summary" && known.stamp.size >= store.quickFromBytes && !(await store.hasFold(file.path))) {
+  if (
+    key !== undefined &&
+    question.kind !== "summary" &&
+    known.stamp.size >= store.quickFromBytes &&
+    !(await store.hasFold(file.path))
+  ) {
     const quick = await quickAnswer(file, question);
     if (quick) {
       await store.keep(file.path, known, key, quick);
@@ -158,8 +193,10 @@ export async function askSession<Q extends Question>(source: SessionSource, ref:
 }
 
 /** The same entry, by question (tests and one-off reads). */
-export const sessionSummary = (source: SessionSource, ref: string, options: SessionSummaryOptions) => askSession(source, ref, { kind: "summary", options });
-export const sessionCalls = (source: SessionSource, ref: string, options: CallsOptions) => askSession(source, ref, { kind: "calls", options });
+export const sessionSummary = (source: SessionSource, ref: string, options: SessionSummaryOptions) =>
+  askSession(source, ref, { kind: "summary", options });
+export const sessionCalls = (source: SessionSource, ref: string, options: CallsOptions) =>
+  askSession(source, ref, { kind: "calls", options });
 export const sessionTokenUsage = (source: SessionSource, ref: string) => askSession(source, ref, { kind: "usage" });
 
 /** What a summary says beside the fold: looked up once per question, for its key and for the answer. */
@@ -170,7 +207,12 @@ interface SummaryContext {
 }
 
 /** A question's key among a file's answers at one stamp: everything else the answer depends on. */
-async function keyOf(store: SessionStore, file: RolloutFile, known: AnswerSet, question: Question): Promise<{ key: string; context?: SummaryContext }> {
+async function keyOf(
+  store: SessionStore,
+  file: RolloutFile,
+  known: AnswerSet,
+  question: Question,
+): Promise<{ key: string; context?: SummaryContext }> {
   switch (question.kind) {
     case "calls":
       return { key: JSON.stringify(["calls", file.path, question.options]) };
@@ -181,8 +223,21 @@ async function keyOf(store: SessionStore, file: RolloutFile, known: AnswerSet, q
       const sessionId = known.facts.fold?.sessionId ?? file.id;
       const run = await options.runFacts?.(sessionId);
       // children live in other files: part of the key, so a new or finished child is seen at once
-      const children = await childrenOf(store, sessionId, known.facts.fold?.firstTimestamp ?? undefined, known.stamp.mtimeMs);
-      const key = JSON.stringify(["summary", file.path, modifiedAt(known.stamp), options.reasoningLimit, run ?? null, options.invocation ?? null, children]);
+      const children = await childrenOf(
+        store,
+        sessionId,
+        known.facts.fold?.firstTimestamp ?? undefined,
+        known.stamp.mtimeMs,
+      );
+      const key = JSON.stringify([
+        "summary",
+        file.path,
+        modifiedAt(known.stamp),
+        options.reasoningLimit,
+        run ?? null,
+        options.invocation ?? null,
+        children,
+      ]);
       return { key, context: { sessionId, run, children } };
     }
   }
@@ -192,21 +247,46 @@ function modifiedAt(stamp: FileStamp): string {
   return new Date(stamp.mtimeMs).toISOString();
 }
 
-async function answerFromFold(store: SessionStore, file: RolloutFile, stamp: FileStamp, indexed: IndexedSession, question: Question, context: SummaryContext | undefined): Promise<AnswerTo<Question>> {
+async function answerFromFold(
+  store: SessionStore,
+  file: RolloutFile,
+  stamp: FileStamp,
+  indexed: IndexedSession,
+  question: Question,
+  context: SummaryContext | undefined,
+): Promise<AnswerTo<Question>> {
   switch (question.kind) {
     case "calls":
       return callsOfFold(store, file, indexed, question.options);
     case "usage": {
       const { model, skipped, badFieldLines } = await ownSession(store, file, indexed);
-      return { session_id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, ...tokenUsage(model) };
+      return {
+        session_id: model.meta?.id ?? file.id,
+        path: file.path,
+        skipped_lines: skipped,
+        bad_field_lines: badFieldLines,
+        ...tokenUsage(model),
+      };
     }
     case "summary": {
       const { options } = question;
       const { model, skipped, badFieldLines } = await ownSession(store, file, indexed);
       const id = model.meta?.id ?? file.id;
       const run = context?.sessionId === id ? context.run : await options.runFacts?.(id);
-      const children = context?.sessionId === id ? context.children : await childrenOf(store, id, model.firstTimestamp, stamp.mtimeMs);
-      return summarize(model, { id: file.id, path: file.path, modifiedAt: modifiedAt(stamp) }, { reasoningLimit: options.reasoningLimit, skippedLines: skipped, badFieldLines, children, run, invocation: options.invocation });
+      const children =
+        context?.sessionId === id ? context.children : await childrenOf(store, id, model.firstTimestamp, stamp.mtimeMs);
+      return summarize(
+        model,
+        { id: file.id, path: file.path, modifiedAt: modifiedAt(stamp) },
+        {
+          reasoningLimit: options.reasoningLimit,
+          skippedLines: skipped,
+          badFieldLines,
+          children,
+          run,
+          invocation: options.invocation,
+        },
+      );
     }
   }
 }
@@ -225,7 +305,12 @@ const DAY_MS = 86_400_000;
  * use, so only the date folders from the parent's start to its last write (a day either side: folders are
  * local dates) are read, whatever else the home holds; a fork made after the parent's last write is not listed.
  */
-async function childrenOf(store: SessionStore, parentId: string, since: string | undefined, lastWriteMs: number): Promise<ChildView[]> {
+async function childrenOf(
+  store: SessionStore,
+  parentId: string,
+  since: string | undefined,
+  lastWriteMs: number,
+): Promise<ChildView[]> {
   const sinceMs = since !== undefined ? Date.parse(since) : Number.NaN;
   if (!Number.isFinite(sinceMs)) return [];
   const notBefore = new Date(sinceMs - DAY_MS).toISOString().slice(0, 10);
@@ -239,13 +324,24 @@ async function childrenOf(store: SessionStore, parentId: string, since: string |
       if (++described > CHILDREN_SCANNED) return children;
       const listing = await store.listings.describe(file).catch(() => undefined);
       if (!listing || listing.parent_session_id !== parentId || listing.session_id === parentId) continue;
-      children.push({ session_id: listing.session_id, kind: listing.kind, status: listing.status, first_prompt: listing.first_prompt, path: listing.path });
+      children.push({
+        session_id: listing.session_id,
+        kind: listing.kind,
+        status: listing.status,
+        first_prompt: listing.first_prompt,
+        path: listing.path,
+      });
     }
   }
   return children;
 }
 
-async function callsOfFold(store: SessionStore, file: RolloutFile, indexed: IndexedSession, options: CallsOptions): Promise<SessionCalls> {
+async function callsOfFold(
+  store: SessionStore,
+  file: RolloutFile,
+  indexed: IndexedSession,
+  options: CallsOptions,
+): Promise<SessionCalls> {
   const { model, folder, skipped, badFieldLines } = indexed;
   const lastTurn = model.turns.length;
   // reading backwards cannot tell a parent's replayed calls from the child's, nor attach code-mode calls
@@ -254,7 +350,14 @@ async function callsOfFold(store: SessionStore, file: RolloutFile, indexed: Inde
   const calls = foldWhole
     ? (await loadSession(store, file.path)).model.calls.slice(-options.limit)
     : await lastCallsFromEnd(file.path, options.limit, (callId) => folder.turnOfCall(callId) ?? lastTurn);
-  return { session_id: model.meta?.id ?? file.id, path: file.path, skipped_lines: skipped, bad_field_lines: badFieldLines, total_calls: model.calls.length, calls: callViews(calls, options) };
+  return {
+    session_id: model.meta?.id ?? file.id,
+    path: file.path,
+    skipped_lines: skipped,
+    bad_field_lines: badFieldLines,
+    total_calls: model.calls.length,
+    calls: callViews(calls, options),
+  };
 }
 
 /**
@@ -263,17 +366,33 @@ async function callsOfFold(store: SessionStore, file: RolloutFile, indexed: Inde
  * numbered by a scan of the bytes (turn-scan.ts). Usage: one scan that reads the turn boundaries and every
  * counter, none of the items. The whole-file line counts need the fold: left null.
  */
-async function quickAnswer(file: RolloutFile, question: Question): Promise<SessionCalls | SessionTokenUsage | undefined> {
+async function quickAnswer(
+  file: RolloutFile,
+  question: Question,
+): Promise<SessionCalls | SessionTokenUsage | undefined> {
   if (!readsFromOffset(file.path) || question.kind === "summary") return undefined;
   if (question.kind === "calls") {
     const scan = await scanTurns(file.path);
     if (!scan) return undefined;
     const calls = await lastCallsFromEnd(file.path, question.options.limit, scan.turnAt, scan.size);
-    return { session_id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, total_calls: null, calls: callViews(calls, question.options) };
+    return {
+      session_id: scan.sessionId ?? file.id,
+      path: file.path,
+      skipped_lines: null,
+      bad_field_lines: null,
+      total_calls: null,
+      calls: callViews(calls, question.options),
+    };
   }
   const scan = await scanTurns(file.path, { counters: true });
   if (!scan) return undefined;
-  return { session_id: scan.sessionId ?? file.id, path: file.path, skipped_lines: null, bad_field_lines: null, ...tokenUsage(scan.model) };
+  return {
+    session_id: scan.sessionId ?? file.id,
+    path: file.path,
+    skipped_lines: null,
+    bad_field_lines: null,
+    ...tokenUsage(scan.model),
+  };
 }
 
 /**
@@ -286,7 +405,8 @@ async function ownSession(store: SessionStore, file: RolloutFile, indexed: Index
   const meta = indexed.model.meta;
   if (!needsParentCounters(lineage)) return indexed;
   const parentFile = await resolveSession(store, lineage.parentId).catch(() => undefined);
-  if (!parentFile || parentFile.path === file.path) return parentFile ? indexed : withoutSiblingPrefix(store, file, indexed, lineage.parentId);
+  if (!parentFile || parentFile.path === file.path)
+    return parentFile ? indexed : withoutSiblingPrefix(store, file, indexed, lineage.parentId);
   let options: FolderOptions;
   if (meta?.historyEndOrdinal !== undefined) {
     // a paginated fork (0.169) continues its parent's counter from the fork point
@@ -302,7 +422,13 @@ async function ownSession(store: SessionStore, file: RolloutFile, indexed: Index
   const stats: ReadStats = { lines: 0, skipped: 0, badFieldLines: 0 };
   const folder = new SessionFolder(options);
   for await (const event of rolloutEvents(file.path, stats)) folder.add(event);
-  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines };
+  return {
+    model: folder.model,
+    folder,
+    skipped: stats.skipped,
+    badFieldLines: stats.badFieldLines,
+    lines: stats.lines,
+  };
 }
 
 /** The parent's cumulative usage at its last counter before `endOrdinal` (read from the start, stopping there). */

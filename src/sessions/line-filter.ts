@@ -31,7 +31,10 @@ const ENVELOPE = /^\{"timestamp":"[^"]{0,40}",(?:"ordinal":\d+,)?"type":"([a-z_]
 const PAYLOAD_TYPE = /"type":"([A-Za-z_]+)"/y;
 const ROLE = /,(?:"id":"[^"]{0,100}",)?"role":"([a-z_]+)"/y;
 /** A user message whose text starts with what Codex itself writes there (environment, AGENTS.md): not a prompt. */
-const HARNESS_CONTENT = new RegExp(`,"content":\\[\\{"type":"input_text","text":"(?:${HARNESS_PREFIXES.map(escapeRegExp).join("|")})`, "y");
+const HARNESS_CONTENT = new RegExp(
+  `,"content":\\[\\{"type":"input_text","text":"(?:${HARNESS_PREFIXES.map(escapeRegExp).join("|")})`,
+  "y",
+);
 const TURN_ITEM = /,(?:"thread_id":"[^"]{0,100}",)?(?:"turn_id":"[^"]{0,100}",)?"item":\{"type":"([A-Za-z_]+)"/y;
 
 /**
@@ -90,7 +93,8 @@ export function lineHead(prefix: string): LineHead | undefined {
 /** The same test on raw bytes `[start, end)` of a buffer: only the first PREFIX_BYTES are decoded. */
 export function cannotMatterBytes(buffer: Buffer, start: number, end: number): boolean {
   // every line Codex writes starts with `{"timestamp":"` or `{"type":"`; anything else is parsed
-  if (end - start < 40 || buffer[start] !== 0x7b || buffer[start + 2] !== 0x74 || buffer[start + 3] !== 0x69) return false;
+  if (end - start < 40 || buffer[start] !== 0x7b || buffer[start + 2] !== 0x74 || buffer[start + 3] !== 0x69)
+    return false;
   return cannotMatterPrefix(buffer.toString("latin1", start, Math.min(end, start + PREFIX_BYTES)));
 }
 

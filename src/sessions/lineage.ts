@@ -99,7 +99,13 @@ export class LineageTracker {
       this.reset();
       return false;
     }
-    if (this.parentCounters && lineage.kind !== "session" && event.kind === "token_count" && event.total && this.matched >= 0) {
+    if (
+      this.parentCounters &&
+      lineage.kind !== "session" &&
+      event.kind === "token_count" &&
+      event.total &&
+      this.matched >= 0
+    ) {
       // a fork that copied its parent's counters without any marker (fixtures of CodexBar's shape):
       // the counters that repeat the parent's, from the first on, are the parent's
       if (this.parentCounters[this.matched] === event.total.total) {
@@ -109,7 +115,8 @@ export class LineageTracker {
       }
       this.matched = -1;
     }
-    if (this.closed || this.meta.historyByReference || (lineage.kind === "session" && !this.copyingParent)) return false;
+    if (this.closed || this.meta.historyByReference || (lineage.kind === "session" && !this.copyingParent))
+      return false;
     const at = event.timestamp !== undefined ? Date.parse(event.timestamp) : undefined;
     const inBurst = at === undefined || this.forkTimeMs === undefined || at - this.forkTimeMs <= FORK_BURST_MS;
     if (!inBurst) {
@@ -141,7 +148,14 @@ export class LineageTracker {
   /** Nothing was inherited after all. */
   private reset(): void {
     const lineage = this.lineage as Lineage;
-    lineage.inherited = { parentId: lineage.inherited.parentId, lines: 0, turns: 0, calls: 0, tokens: this.inheritedTokens ?? null, chargedTo: null };
+    lineage.inherited = {
+      parentId: lineage.inherited.parentId,
+      lines: 0,
+      turns: 0,
+      calls: 0,
+      tokens: this.inheritedTokens ?? null,
+      chargedTo: null,
+    };
     this.turnStarts = 0;
     this.prompts = 0;
     this.lastLine = -1;
@@ -155,7 +169,14 @@ export class LineageTracker {
       kind: meta.sessionKind,
       parentId: meta.parentId ?? null,
       agentNickname: meta.agentNickname ?? null,
-      inherited: { parentId: meta.parentId ?? null, lines: 0, turns: 0, calls: 0, tokens: this.inheritedTokens ?? null, chargedTo: null },
+      inherited: {
+        parentId: meta.parentId ?? null,
+        lines: 0,
+        turns: 0,
+        calls: 0,
+        tokens: this.inheritedTokens ?? null,
+        chargedTo: null,
+      },
     };
   }
 
@@ -176,7 +197,12 @@ export class LineageTracker {
 
 /** A cumulative counter equal to its own last response: it started from zero, so it holds nobody else's usage. */
 function countsFromZero(event: EventOf<"token_count">): boolean {
-  return event.total !== undefined && event.last !== undefined && event.total.total === event.last.total && event.total.total > 0;
+  return (
+    event.total !== undefined &&
+    event.last !== undefined &&
+    event.total.total === event.last.total &&
+    event.total.total > 0
+  );
 }
 
 export type { InheritedView } from "./views/summary.js";
@@ -196,7 +222,12 @@ export function inheritedView(lineage: Lineage | undefined): InheritedView | nul
 
 /** A child whose parent's history is not marked in its own file: only its parent's counters can tell. */
 export function needsParentCounters(lineage: Lineage | undefined): lineage is Lineage & { parentId: string } {
-  return lineage !== undefined && lineage.kind !== "session" && lineage.parentId !== null && lineage.inherited.tokens === null;
+  return (
+    lineage !== undefined &&
+    lineage.kind !== "session" &&
+    lineage.parentId !== null &&
+    lineage.inherited.tokens === null
+  );
 }
 
 export type { ChildView } from "./views/summary.js";
@@ -205,5 +236,8 @@ export type { ChildView } from "./views/summary.js";
 export function childEvidence(children: ChildView[]): string[] {
   return children
     .filter((child) => child.status === "failed" || child.status === "aborted")
-    .map((child) => `${child.kind === "fork" ? "fork" : "sub-agent"} ${child.session_id} ended ${child.status}: see session_summary ${child.session_id}`);
+    .map(
+      (child) =>
+        `${child.kind === "fork" ? "fork" : "sub-agent"} ${child.session_id} ended ${child.status}: see session_summary ${child.session_id}`,
+    );
 }

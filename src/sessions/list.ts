@@ -26,14 +26,25 @@ const PROMPT_CHARS = 300;
  * than were listed, plus one more (a session started before midnight may be written after a later one),
  * and those files are described most recently written first; more folders only when filters left too few.
  */
-export async function listSessions(home: string, options: ListOptions, names: FolderNames, listings: ListingCache): Promise<{ sessions: SessionListing[]; scanned: number }> {
+export async function listSessions(
+  home: string,
+  options: ListOptions,
+  names: FolderNames,
+  listings: ListingCache,
+): Promise<{ sessions: SessionListing[]; scanned: number }> {
   const sinceMs = options.since !== undefined ? Date.parse(options.since) : undefined;
   // a file written at or after `since` was created at most then; its folder's local date at most a day later
-  const notBefore = sinceMs !== undefined && Number.isFinite(sinceMs) ? new Date(sinceMs - 86_400_000).toISOString().slice(0, 10) : undefined;
+  const notBefore =
+    sinceMs !== undefined && Number.isFinite(sinceMs)
+      ? new Date(sinceMs - 86_400_000).toISOString().slice(0, 10)
+      : undefined;
   const wantedCwd = options.cwd !== undefined ? trimSlash(options.cwd) : undefined;
   const sessions: SessionListing[] = [];
   let scanned = 0;
-  const days = daysNewestFirst(home, names, { includeArchived: options.includeArchived, ...(notBefore !== undefined && { notBefore }) });
+  const days = daysNewestFirst(home, names, {
+    includeArchived: options.includeArchived,
+    ...(notBefore !== undefined && { notBefore }),
+  });
   let exhausted = false;
   while (sessions.length < options.limit && !exhausted) {
     const batch: RolloutFile[] = [];

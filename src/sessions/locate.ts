@@ -28,7 +28,8 @@ export class SessionLookupError extends ExplainedError {
   override readonly name = "SessionLookupError";
 }
 
-const ROLLOUT_NAME = /^rollout-.+-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(?:jsonl(?:\.zst)?|json)$/i;
+const ROLLOUT_NAME =
+  /^rollout-.+-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(?:jsonl(?:\.zst)?|json)$/i;
 const MIN_PREFIX = 8;
 
 export function sessionIdFromPath(path: string): string | undefined {
@@ -37,15 +38,27 @@ export function sessionIdFromPath(path: string): string | undefined {
 }
 
 /** Every rollout file, newest first (a full walk: the doctor's count, a run's new-session finder). */
-export async function listRolloutFiles(home: string, options: { includeArchived: boolean; idPrefix?: string }): Promise<RolloutFile[]> {
-  const name = options.idPrefix !== undefined && /^[0-9a-f-]+$/.test(options.idPrefix) ? `rollout-*${options.idPrefix}*` : "rollout-*";
+export async function listRolloutFiles(
+  home: string,
+  options: { includeArchived: boolean; idPrefix?: string },
+): Promise<RolloutFile[]> {
+  const name =
+    options.idPrefix !== undefined && /^[0-9a-f-]+$/.test(options.idPrefix)
+      ? `rollout-*${options.idPrefix}*`
+      : "rollout-*";
   // `.jsonl.zst`: cold files Codex compressed (feature local_thread_store_compression, 0.140+)
   const patterns = [`sessions/**/${name}.jsonl`, `sessions/**/${name}.jsonl.zst`, `sessions/${name}.json`];
   if (options.includeArchived) patterns.push(`archived_sessions/${name}.jsonl`, `archived_sessions/${name}.jsonl.zst`);
   let entries: Entry[];
   try {
     const { default: fg } = await import("fast-glob");
-    entries = await fg(patterns, { cwd: home, stats: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true });
+    entries = await fg(patterns, {
+      cwd: home,
+      stats: true,
+      onlyFiles: true,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+    });
   } catch {
     return [];
   }
@@ -120,7 +133,11 @@ const DATE_IN_NAME = /^rollout-(\d{4})-(\d{2})-(\d{2})/;
  * folders (sessions/YYYY/MM/DD) are merged with flat files (pre-0.8 sessions/, TypeScript CLI,
  * archived_sessions/) grouped by the date in their names.
  */
-export async function* daysNewestFirst(home: string, names: FolderNames, options: { includeArchived: boolean; notBefore?: string }): AsyncGenerator<DayOfFiles> {
+export async function* daysNewestFirst(
+  home: string,
+  names: FolderNames,
+  options: { includeArchived: boolean; notBefore?: string },
+): AsyncGenerator<DayOfFiles> {
   const root = join(home, "sessions");
   const top = await names.names(root);
   const flat = new Map<string, DayOfFiles["files"]>();
@@ -135,7 +152,8 @@ export async function* daysNewestFirst(home: string, names: FolderNames, options
     }
   };
   addFlat(root, top, false);
-  if (options.includeArchived) addFlat(join(home, "archived_sessions"), await names.names(join(home, "archived_sessions")), true);
+  if (options.includeArchived)
+    addFlat(join(home, "archived_sessions"), await names.names(join(home, "archived_sessions")), true);
   const flatDates = [...flat.keys()].sort().reverse();
   let next = 0;
   const notBefore = options.notBefore ?? "";
@@ -156,8 +174,11 @@ export async function* daysNewestFirst(home: string, names: FolderNames, options
         if (date < notBefore) break;
         yield* takeFlatDown(date);
         const dayDir = join(monthDir, day);
-        const files = (await names.names(dayDir)).filter((name) => isJsonLines(name) && ROLLOUT_NAME.test(name)).map((name) => ({ path: join(dayDir, name), archived: false }));
-        if (next < flatDates.length && flatDates[next] === date) files.push(...(flat.get(flatDates[next++] as string) ?? []));
+        const files = (await names.names(dayDir))
+          .filter((name) => isJsonLines(name) && ROLLOUT_NAME.test(name))
+          .map((name) => ({ path: join(dayDir, name), archived: false }));
+        if (next < flatDates.length && flatDates[next] === date)
+          files.push(...(flat.get(flatDates[next++] as string) ?? []));
         if (files.length > 0) yield { date, files };
       }
     }
@@ -192,7 +213,12 @@ export async function statFiles(files: DayOfFiles["files"]): Promise<RolloutFile
  * started before midnight may be written after a later one), most recently written first. A session
  * created days ago and written today ranks by its creation date, as in Codex's own folder listing.
  */
-export async function newestFiles(home: string, names: FolderNames, count: number, options: { includeArchived: boolean }): Promise<RolloutFile[]> {
+export async function newestFiles(
+  home: string,
+  names: FolderNames,
+  count: number,
+  options: { includeArchived: boolean },
+): Promise<RolloutFile[]> {
   const found: RolloutFile[] = [];
   let extraDays = 1;
   for await (const day of daysNewestFirst(home, names, options)) {
@@ -228,7 +254,8 @@ function localDate(ms: number): string {
 
 /** Files whose id starts with `prefix`: in the date folders its time names, else by a walk of every folder. */
 async function filesWithIdPrefix(home: string, names: FolderNames, prefix: string): Promise<RolloutFile[]> {
-  const matching = (files: DayOfFiles["files"]) => files.filter((file) => sessionIdFromPath(file.path)?.startsWith(prefix));
+  const matching = (files: DayOfFiles["files"]) =>
+    files.filter((file) => sessionIdFromPath(file.path)?.startsWith(prefix));
   const dates = datesOfId(prefix);
   if (dates.length > 0) {
     const near: DayOfFiles["files"] = [];
@@ -242,9 +269,12 @@ async function filesWithIdPrefix(home: string, names: FolderNames, prefix: strin
       [join(home, "archived_sessions"), true],
     ];
     for (const [dir, archived] of flatDirs) {
-      for (const name of await names.names(dir)) if (dates.some((date) => name.startsWith(`rollout-${date}`))) near.push({ path: join(dir, name), archived });
+      for (const name of await names.names(dir))
+        if (dates.some((date) => name.startsWith(`rollout-${date}`))) near.push({ path: join(dir, name), archived });
     }
-    const found = matching(near.filter((file) => ROLLOUT_NAME.test(baseName(file.path)) && (!file.archived || isJsonLines(file.path))));
+    const found = matching(
+      near.filter((file) => ROLLOUT_NAME.test(baseName(file.path)) && (!file.archived || isJsonLines(file.path))),
+    );
     if (found.length > 0) return statFiles(found);
   }
   const all: DayOfFiles["files"] = [];
@@ -256,16 +286,26 @@ async function filesWithIdPrefix(home: string, names: FolderNames, prefix: strin
  * A full UUID, a unique prefix of 8+ characters, `last`, or an absolute path to a rollout inside
  * CODEX_HOME. Every miss is a SessionLookupError whose message names the fix.
  */
-export async function resolveSession(home: string, ref: string, names: FolderNames = new FolderNames()): Promise<RolloutFile> {
+export async function resolveSession(
+  home: string,
+  ref: string,
+  names: FolderNames = new FolderNames(),
+): Promise<RolloutFile> {
   const wanted = ref.trim();
-  if (wanted === "") throw new SessionLookupError("session_id is empty: pass a session UUID, a unique prefix of 8+ characters, `last`, or a rollout path.");
+  if (wanted === "")
+    throw new SessionLookupError(
+      "session_id is empty: pass a session UUID, a unique prefix of 8+ characters, `last`, or a rollout path.",
+    );
   if (isAbsolute(wanted)) return resolvePath(home, wanted);
 
   const lower = wanted.toLowerCase();
   const newest = () => newestFiles(home, names, 3, { includeArchived: false });
   if (lower === "last") {
     const [file] = await newestFiles(home, names, 1, { includeArchived: false });
-    if (!file) throw new SessionLookupError(`no sessions in CODEX_HOME (${home}): run Codex once, or point CODEX_HOME at the home that holds its sessions.`);
+    if (!file)
+      throw new SessionLookupError(
+        `no sessions in CODEX_HOME (${home}): run Codex once, or point CODEX_HOME at the home that holds its sessions.`,
+      );
     return file;
   }
   if (!/^[0-9a-f-]+$/i.test(wanted)) {
@@ -274,7 +314,9 @@ export async function resolveSession(home: string, ref: string, names: FolderNam
     );
   }
   if (wanted.length < MIN_PREFIX) {
-    throw new SessionLookupError(`session id prefix "${wanted}" is too short: give at least ${MIN_PREFIX} characters. ${newestHint(await newest())}`);
+    throw new SessionLookupError(
+      `session id prefix "${wanted}" is too short: give at least ${MIN_PREFIX} characters. ${newestHint(await newest())}`,
+    );
   }
   const matches = (await filesWithIdPrefix(home, names, lower)).sort(newestFirst);
   const ids = [...new Set(matches.map((file) => file.id))];
@@ -297,23 +339,37 @@ async function resolvePath(home: string, path: string): Promise<RolloutFile> {
   try {
     realHome = await realpath(home);
   } catch {
-    throw new SessionLookupError(`CODEX_HOME (${home}) does not exist: set CODEX_HOME to the folder that holds Codex's sessions.`);
+    throw new SessionLookupError(
+      `CODEX_HOME (${home}) does not exist: set CODEX_HOME to the folder that holds Codex's sessions.`,
+    );
   }
   try {
     real = await realpath(path);
   } catch {
-    throw new SessionLookupError(`no file at ${clip(path)}: pass an existing rollout path inside CODEX_HOME (${home}), or a session id.`);
+    throw new SessionLookupError(
+      `no file at ${clip(path)}: pass an existing rollout path inside CODEX_HOME (${home}), or a session id.`,
+    );
   }
   const inside = relative(realHome, real);
   if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
-    throw new SessionLookupError(`${clip(path)} is outside CODEX_HOME (${home}): only rollouts inside CODEX_HOME are read. Pass a session id instead.`);
+    throw new SessionLookupError(
+      `${clip(path)} is outside CODEX_HOME (${home}): only rollouts inside CODEX_HOME are read. Pass a session id instead.`,
+    );
   }
   const info = await stat(real);
   const id = sessionIdFromPath(real);
   if (!info.isFile() || !id) {
-    throw new SessionLookupError(`${clip(path)} is not a rollout file (rollout-<time>-<uuid>.jsonl): pass a rollout path or a session id.`);
+    throw new SessionLookupError(
+      `${clip(path)} is not a rollout file (rollout-<time>-<uuid>.jsonl): pass a rollout path or a session id.`,
+    );
   }
-  return { id, path: real, archived: inside.startsWith(`archived_sessions${sep}`), mtimeMs: info.mtimeMs, size: info.size };
+  return {
+    id,
+    path: real,
+    archived: inside.startsWith(`archived_sessions${sep}`),
+    mtimeMs: info.mtimeMs,
+    size: info.size,
+  };
 }
 
 function newestHint(files: RolloutFile[]): string {

@@ -86,7 +86,9 @@ export const EVENT_TYPES = {
   turn_started: (payload, at) => turnStarted(payload, at),
   task_complete: (payload, at) => turnComplete(payload, at),
   turn_complete: (payload, at) => turnComplete(payload, at),
-  turn_aborted: (payload, at) => [{ kind: "turn_ended", outcome: "aborted", turnId: str(payload.turn_id), reason: str(payload.reason), ...at }],
+  turn_aborted: (payload, at) => [
+    { kind: "turn_ended", outcome: "aborted", turnId: str(payload.turn_id), reason: str(payload.reason), ...at },
+  ],
   user_message: (payload, at) => {
     const text = str(payload.message) ?? "";
     return isHarnessText(text) ? [] : [{ kind: "user_message", text, ...at }];
@@ -99,7 +101,10 @@ export const EVENT_TYPES = {
   error: (payload, at) => [errorEvent(payload, at)],
   stream_error: (payload, at) => [errorEvent(payload, at)],
   exec_command_end: (payload, at) => execCommandEnd(payload, at),
-  patch_apply_end: (payload, at) => (payload.success === true && isRecord(payload.changes) ? [{ kind: "files_changed", paths: Object.keys(payload.changes), ...at }] : []),
+  patch_apply_end: (payload, at) =>
+    payload.success === true && isRecord(payload.changes)
+      ? [{ kind: "files_changed", paths: Object.keys(payload.changes), ...at }]
+      : [],
   // the call's begin, deltas and other ends: the response items and *_end events above carry what matters
   exec_command_begin: IGNORED,
   exec_command_output_delta: IGNORED,
@@ -179,7 +184,9 @@ export const TURN_ITEM_TYPES = {
   },
   AgentMessage: (item, at) => [{ kind: "agent_message", text: contentText(item.content), ...at }],
   Reasoning: (item, at) => {
-    const text = Array.isArray(item.summary_text) ? item.summary_text.filter((t) => typeof t === "string").join("\n") : "";
+    const text = Array.isArray(item.summary_text)
+      ? item.summary_text.filter((t) => typeof t === "string").join("\n")
+      : "";
     return text ? [{ kind: "reasoning", text, ...at }] : [];
   },
   CommandExecution: (item, at) => commandExecution(item, at),
@@ -276,11 +283,20 @@ function sessionMeta(payload: Json, at: At): SessionEvent[] {
       modelProvider: str(payload.model_provider),
       forkedFromId,
       parentId,
-      sessionKind: isSubagent ? "subagent" : parentId !== undefined ? (forkedFromId !== undefined ? "fork" : "subagent") : "session",
+      sessionKind: isSubagent
+        ? "subagent"
+        : parentId !== undefined
+          ? forkedFromId !== undefined
+            ? "fork"
+            : "subagent"
+          : "session",
       ...(nickname !== undefined && { agentNickname: nickname }),
       ...(historyStartOrdinal !== undefined && { historyStartOrdinal }),
       ...(isRecord(payload.history_base) && { historyByReference: true }),
-      ...(isRecord(payload.history_base) && count(payload.history_base.end_ordinal_exclusive) !== undefined && { historyEndOrdinal: count(payload.history_base.end_ordinal_exclusive) }),
+      ...(isRecord(payload.history_base) &&
+        count(payload.history_base.end_ordinal_exclusive) !== undefined && {
+          historyEndOrdinal: count(payload.history_base.end_ordinal_exclusive),
+        }),
       ...at,
     },
   ];
@@ -306,9 +322,10 @@ function sourceName(source: unknown): string | undefined {
 
 function turnContext(payload: Json, at: At): SessionEvent {
   const sandbox = isRecord(payload.sandbox_policy)
-    ? str(payload.sandbox_policy.type) ?? str(payload.sandbox_policy.mode)
+    ? (str(payload.sandbox_policy.type) ?? str(payload.sandbox_policy.mode))
     : str(payload.sandbox_policy);
-  const approval = typeof payload.approval_policy === "string" ? payload.approval_policy : keyOf(payload.approval_policy);
+  const approval =
+    typeof payload.approval_policy === "string" ? payload.approval_policy : keyOf(payload.approval_policy);
   return {
     kind: "turn_context",
     turnId: str(payload.turn_id),
@@ -316,7 +333,10 @@ function turnContext(payload: Json, at: At): SessionEvent {
     model: str(payload.model),
     sandbox: sandbox,
     ...(isRecord(payload.sandbox_policy) && { sandboxPolicy: payload.sandbox_policy }),
-    networkAccess: isRecord(payload.sandbox_policy) && typeof payload.sandbox_policy.network_access === "boolean" ? payload.sandbox_policy.network_access : undefined,
+    networkAccess:
+      isRecord(payload.sandbox_policy) && typeof payload.sandbox_policy.network_access === "boolean"
+        ? payload.sandbox_policy.network_access
+        : undefined,
     approval: approval,
     approvalsReviewer: str(payload.approvals_reviewer),
     effort: str(payload.effort),
@@ -335,9 +355,14 @@ function threadSettings(payload: Json, at: At): SessionEvent[] {
   const settings = isRecord(payload.thread_settings) ? payload.thread_settings : undefined;
   if (!settings) return [];
   const profile = isRecord(settings.permission_profile) ? str(settings.permission_profile.type) : undefined;
-  const sandbox = profile === "disabled" ? "danger-full-access" : profile === "external" ? "external-sandbox" : undefined;
-  const collaboration = isRecord(settings.collaboration_mode) && isRecord(settings.collaboration_mode.settings) ? settings.collaboration_mode.settings : undefined;
-  const approval = typeof settings.approval_policy === "string" ? settings.approval_policy : keyOf(settings.approval_policy);
+  const sandbox =
+    profile === "disabled" ? "danger-full-access" : profile === "external" ? "external-sandbox" : undefined;
+  const collaboration =
+    isRecord(settings.collaboration_mode) && isRecord(settings.collaboration_mode.settings)
+      ? settings.collaboration_mode.settings
+      : undefined;
+  const approval =
+    typeof settings.approval_policy === "string" ? settings.approval_policy : keyOf(settings.approval_policy);
   const event: SessionEvent = { kind: "settings", ...at };
   const model = str(settings.model);
   const cwd = str(settings.cwd);
@@ -364,7 +389,10 @@ function message(item: Json, at: At, enveloped: boolean): SessionEvent[] {
   if (enveloped && item.role !== "user") return [];
   const text = contentText(item.content);
   // an enveloped user message is a copy of the prompt's event: the prompt only where no event has it
-  if (item.role === "user") return isHarnessText(text) || text === "" ? [] : [{ kind: "user_message", text, ...(enveloped && { copy: true }), ...at }];
+  if (item.role === "user")
+    return isHarnessText(text) || text === ""
+      ? []
+      : [{ kind: "user_message", text, ...(enveloped && { copy: true }), ...at }];
   if (item.role === "assistant") return [{ kind: "agent_message", text, ...at }];
   return [];
 }
@@ -432,7 +460,9 @@ function localShellCall(item: Json, at: At): SessionEvent[] {
   if (!callId) return [];
   const action = isRecord(item.action) ? item.action : {};
   const exec = isRecord(action.exec) ? action.exec : action;
-  const argv = Array.isArray(exec.command) ? exec.command.filter((part): part is string => typeof part === "string") : [];
+  const argv = Array.isArray(exec.command)
+    ? exec.command.filter((part): part is string => typeof part === "string")
+    : [];
   return [{ kind: "call", callId, name: "local_shell", arguments: action, command: joinArgv(argv), ...at }];
 }
 
@@ -463,12 +493,19 @@ function eventMsg(payload: Json, at: At): SessionEvent[] {
 }
 
 function turnStarted(payload: Json, at: At): SessionEvent[] {
-  return [{ kind: "turn_started", turnId: str(payload.turn_id), modelContextWindow: count(payload.model_context_window), ...at }];
+  return [
+    {
+      kind: "turn_started",
+      turnId: str(payload.turn_id),
+      modelContextWindow: count(payload.model_context_window),
+      ...at,
+    },
+  ];
 }
 
 function turnComplete(payload: Json, at: At): SessionEvent[] {
   const error = isRecord(payload.error) ? payload.error : undefined;
-  const message = error ? str(error.message) ?? JSON.stringify(error) : undefined;
+  const message = error ? (str(error.message) ?? JSON.stringify(error)) : undefined;
   return [
     {
       kind: "turn_ended",
@@ -514,15 +551,21 @@ function commandExecution(item: Json, at: At): SessionEvent[] {
 function mcpToolCall(item: Json, at: At): SessionEvent[] {
   const callId = str(item.id);
   if (!callId) return [];
-  const failed = item.status === "failed" || (isRecord(item.result) && item.result.isError === true) || item.error != null;
+  const failed =
+    item.status === "failed" || (isRecord(item.result) && item.result.isError === true) || item.error != null;
   const server = typeof item.server === "string" ? item.server : undefined;
   const tool = typeof item.tool === "string" ? item.tool : undefined;
-  const errorText = typeof item.error === "string" ? item.error : isRecord(item.error) && typeof item.error.message === "string" ? item.error.message : undefined;
+  const errorText =
+    typeof item.error === "string"
+      ? item.error
+      : isRecord(item.error) && typeof item.error.message === "string"
+        ? item.error.message
+        : undefined;
   return [
     {
       kind: "call_result",
       callId,
-      status: failed ? "failed" : str(item.status) ?? "completed",
+      status: failed ? "failed" : (str(item.status) ?? "completed"),
       durationMs: durationMs(item.duration),
       ...(tool !== undefined && { name: server !== undefined ? `mcp__${server}__${tool}` : tool }),
       ...(item.arguments !== undefined && { arguments: item.arguments }),
@@ -573,7 +616,8 @@ function tokenUsageRecord(payload: Json, at: At): SessionEvent[] {
   const turn = tokenTotals(payload.turn_token_usage);
   if (turn) events.push({ kind: "turn_usage", turnId: str(payload.turn_id), usage: turn, ...at });
   const thread = tokenTotals(payload.thread_token_usage);
-  if (thread) events.push({ kind: "token_count", source: "record", total: thread, last: tokenTotals(payload.usage), ...at });
+  if (thread)
+    events.push({ kind: "token_count", source: "record", total: thread, last: tokenTotals(payload.usage), ...at });
   return events;
 }
 
@@ -628,7 +672,6 @@ function durationMs(value: unknown): number | undefined {
   }
   return count(value);
 }
-
 
 function errorInfo(info: unknown): string | undefined {
   return typeof info === "string" ? info : keyOf(info);

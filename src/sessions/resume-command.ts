@@ -51,20 +51,38 @@ export const NOT_A_SESSION_ID = "<session id: the log's is not a UUID>";
 
 export function resumeCommandLine({ sessionId, prompt = DEFAULT_RESUME_PROMPT, ...rest }: ResumeTarget): string {
   // the id comes from the log, which is untrusted: only a UUID is printed
-  return [...execPrefix(rest), "resume", shellQuote(SESSION_UUID.test(sessionId) ? sessionId : NOT_A_SESSION_ID), shellQuote(prompt)].join(" ");
+  return [
+    ...execPrefix(rest),
+    "resume",
+    shellQuote(SESSION_UUID.test(sessionId) ? sessionId : NOT_A_SESSION_ID),
+    shellQuote(prompt),
+  ].join(" ");
 }
 
 /** `codex exec …` starting a new session in the same place (when resuming cannot help). */
-export function newSessionCommandLine({ prompt, ...rest }: Omit<ResumeTarget, "sessionId"> & { prompt: string }): string {
+export function newSessionCommandLine({
+  prompt,
+  ...rest
+}: Omit<ResumeTarget, "sessionId"> & { prompt: string }): string {
   return [...execPrefix(rest), shellQuote(prompt)].join(" ");
 }
 
 /** How a command starts Codex: CODEX_HOME and the binary, named only when they are not the defaults (`codex login` needs them too). */
 export function codexCommandLine({ codexHome, codexBin }: Pick<Invocation, "codexHome" | "codexBin">): string {
-  return [codexHome ? `CODEX_HOME=${shellQuote(codexHome)}` : "", shellQuote(codexBin ?? "codex")].filter(Boolean).join(" ");
+  return [codexHome ? `CODEX_HOME=${shellQuote(codexHome)}` : "", shellQuote(codexBin ?? "codex")]
+    .filter(Boolean)
+    .join(" ");
 }
 
-function execPrefix({ codexHome, codexBin, skipGitRepoCheck, cwd, sandbox, model, options = [] }: Omit<ResumeTarget, "sessionId" | "prompt">): string[] {
+function execPrefix({
+  codexHome,
+  codexBin,
+  skipGitRepoCheck,
+  cwd,
+  sandbox,
+  model,
+  options = [],
+}: Omit<ResumeTarget, "sessionId" | "prompt">): string[] {
   const parts: string[] = [codexCommandLine({ codexHome, codexBin }), "exec"];
   if (cwd) parts.push("--cd", shellQuote(cwd));
   if (sandbox === "danger-full-access") parts.push("--dangerously-bypass-approvals-and-sandbox");
@@ -74,4 +92,3 @@ function execPrefix({ codexHome, codexBin, skipGitRepoCheck, cwd, sandbox, model
   parts.push(...options.map(shellQuote));
   return parts;
 }
-

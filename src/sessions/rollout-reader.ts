@@ -79,20 +79,36 @@ export interface ForwardEnd {
 }
 
 /** Normalized events in file order. A JSONL file's last line without a newline is read if it is whole JSON. */
-export async function readForward(path: string, stats: ReadStats, onEvent: (event: SessionEvent) => void, options: ForwardOptions = {}): Promise<ForwardEnd> {
+export async function readForward(
+  path: string,
+  stats: ReadStats,
+  onEvent: (event: SessionEvent) => void,
+  options: ForwardOptions = {},
+): Promise<ForwardEnd> {
   const end: ForwardEnd = { end: options.from ?? 0, tornTail: false };
   // events go straight to `onEvent` (the batches stay empty): they die young, and the heap stays small
-  for await (const batch of forwardBatches(path, stats, options, end, onEvent)) for (const event of batch) onEvent(event);
+  for await (const batch of forwardBatches(path, stats, options, end, onEvent))
+    for (const event of batch) onEvent(event);
   return end;
 }
 
 /** The same, as an iterator over the whole file: stop early with `break` (the rest is not read). */
-export async function* rolloutEvents(path: string, stats: ReadStats, options: Omit<ForwardOptions, "from"> = {}): AsyncGenerator<SessionEvent> {
+export async function* rolloutEvents(
+  path: string,
+  stats: ReadStats,
+  options: Omit<ForwardOptions, "from"> = {},
+): AsyncGenerator<SessionEvent> {
   for await (const batch of forwardBatches(path, stats, options, { end: 0, tornTail: false })) yield* batch;
 }
 
 /** Events a chunk at a time (bounded memory whatever the file's size); `progress` says where reading ended. */
-async function* forwardBatches(path: string, stats: ReadStats, options: ForwardOptions, progress: ForwardEnd, emit?: (event: SessionEvent) => void): AsyncGenerator<SessionEvent[]> {
+async function* forwardBatches(
+  path: string,
+  stats: ReadStats,
+  options: ForwardOptions,
+  progress: ForwardEnd,
+  emit?: (event: SessionEvent) => void,
+): AsyncGenerator<SessionEvent[]> {
   const sink = new LineSink(stats, options.passOver ?? true, emit);
   switch (rolloutFormat(path)) {
     case "document": {
@@ -128,7 +144,11 @@ export interface LineEvents {
  * ignored types are passed over unparsed. `end`: read only the bytes before it. Formats that cannot be read
  * backwards are read whole first.
  */
-export async function* eventsBackward(path: string, stats: ReadStats = newReadStats(), end?: number): AsyncGenerator<LineEvents> {
+export async function* eventsBackward(
+  path: string,
+  stats: ReadStats = newReadStats(),
+  end?: number,
+): AsyncGenerator<LineEvents> {
   if (rolloutFormat(path) !== "jsonl") {
     const byLine: SessionEvent[][] = [];
     let lastLine = -1;
@@ -163,14 +183,20 @@ export interface EdgeEvents {
  * left out). Lines are numbered from the head's or the tail's first line. Formats that cannot be read from
  * an edge are read whole.
  */
-export async function edgeEvents(path: string, end: "head" | "tail", maxBytes: number, stats: ReadStats = newReadStats()): Promise<EdgeEvents> {
+export async function edgeEvents(
+  path: string,
+  end: "head" | "tail",
+  maxBytes: number,
+  stats: ReadStats = newReadStats(),
+): Promise<EdgeEvents> {
   const format = rolloutFormat(path);
   if (format === "document") {
     const events: SessionEvent[] = [];
     await readForward(path, stats, (event) => void events.push(event));
     return { events, whole: true };
   }
-  const { buffer, whole } = format === "zstd" ? await zstdEdge(path, end, maxBytes) : await jsonlEdge(path, end, maxBytes);
+  const { buffer, whole } =
+    format === "zstd" ? await zstdEdge(path, end, maxBytes) : await jsonlEdge(path, end, maxBytes);
   let from = 0;
   let to = buffer.length;
   if (!whole && end === "head") to = buffer.lastIndexOf(10, to - 1) + 1;
@@ -183,7 +209,11 @@ export async function edgeEvents(path: string, end: "head" | "tail", maxBytes: n
 }
 
 /** The first or last `maxBytes` of a JSONL file. */
-async function jsonlEdge(path: string, end: "head" | "tail", maxBytes: number): Promise<{ buffer: Buffer; whole: boolean }> {
+async function jsonlEdge(
+  path: string,
+  end: "head" | "tail",
+  maxBytes: number,
+): Promise<{ buffer: Buffer; whole: boolean }> {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
@@ -200,7 +230,11 @@ async function jsonlEdge(path: string, end: "head" | "tail", maxBytes: number): 
  * The first or last `maxBytes` of a `.zst`'s decompressed bytes: the head stops decoding there, the tail keeps
  * only the newest blocks as it decodes, so memory stays bounded whatever the file inflates to.
  */
-async function zstdEdge(path: string, end: "head" | "tail", maxBytes: number): Promise<{ buffer: Buffer; whole: boolean }> {
+async function zstdEdge(
+  path: string,
+  end: "head" | "tail",
+  maxBytes: number,
+): Promise<{ buffer: Buffer; whole: boolean }> {
   const state = { cut: false };
   const kept: Buffer[] = [];
   let keptBytes = 0;
@@ -210,11 +244,15 @@ async function zstdEdge(path: string, end: "head" | "tail", maxBytes: number): P
     kept.push(bytes);
     keptBytes += bytes.length;
     if (end === "head" && keptBytes > maxBytes) break;
-    while (end === "tail" && kept.length > 1 && keptBytes - (kept[0]?.length ?? 0) >= maxBytes) keptBytes -= kept.shift()?.length ?? 0;
+    while (end === "tail" && kept.length > 1 && keptBytes - (kept[0]?.length ?? 0) >= maxBytes)
+      keptBytes -= kept.shift()?.length ?? 0;
   }
   const buffer = Buffer.concat(kept);
   const whole = !state.cut && total <= maxBytes;
-  return { buffer: end === "head" ? buffer.subarray(0, maxBytes) : buffer.subarray(Math.max(0, buffer.length - maxBytes)), whole };
+  return {
+    buffer: end === "head" ? buffer.subarray(0, maxBytes) : buffer.subarray(Math.max(0, buffer.length - maxBytes)),
+    whole,
+  };
 }
 
 /** Forwards: big reads (fewer system calls on a first fold); backwards: an answer is usually in the last few. */
@@ -281,7 +319,13 @@ class LineSink {
 }
 
 /** One line's events; undefined for a blank line or one counted as skipped. */
-function normalizeBytes(buffer: Buffer, start: number, end: number, number: number, stats: ReadStats): SessionEvent[] | undefined {
+function normalizeBytes(
+  buffer: Buffer,
+  start: number,
+  end: number,
+  number: number,
+  stats: ReadStats,
+): SessionEvent[] | undefined {
   // a line that starts with `{` is not blank: decoded once
   if (buffer[start] !== 0x7b && buffer.toString("utf8", start, end).trim() === "") return undefined;
   const events = normalizeLine(tryParseJson(buffer.toString("utf8", start, end)), number, stats);
@@ -289,7 +333,13 @@ function normalizeBytes(buffer: Buffer, start: number, end: number, number: numb
   return events;
 }
 
-async function* jsonlForward(path: string, from: number, retryTornTail: boolean, sink: LineSink, progress: ForwardEnd): AsyncGenerator<SessionEvent[]> {
+async function* jsonlForward(
+  path: string,
+  from: number,
+  retryTornTail: boolean,
+  sink: LineSink,
+  progress: ForwardEnd,
+): AsyncGenerator<SessionEvent[]> {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
@@ -313,7 +363,12 @@ async function* jsonlForward(path: string, from: number, retryTornTail: boolean,
           buffer = bigger;
         }
       }
-      const { bytesRead } = await handle.read(buffer, carried, Math.min(buffer.length - carried, size - position - carried), position + carried);
+      const { bytesRead } = await handle.read(
+        buffer,
+        carried,
+        Math.min(buffer.length - carried, size - position - carried),
+        position + carried,
+      );
       if (bytesRead === 0) break;
       const filled = carried + bytesRead;
       let begin = 0;
@@ -369,7 +424,10 @@ function shrink(buffer: Buffer, keep: number): Buffer {
  * Lines before byte `end` (default: the file's size), from the last to the first, as bytes with their offset;
  * a line longer than READ_LIMITS.lineBytes as `overlong`, without its bytes.
  */
-async function* jsonlBackward(path: string, end?: number): AsyncGenerator<{ bytes: Buffer; start: number; overlong?: boolean }> {
+async function* jsonlBackward(
+  path: string,
+  end?: number,
+): AsyncGenerator<{ bytes: Buffer; start: number; overlong?: boolean }> {
   const handle = await open(path, "r");
   try {
     let position = end ?? (await handle.stat()).size;
@@ -384,11 +442,19 @@ async function* jsonlBackward(path: string, end?: number): AsyncGenerator<{ byte
       const { bytesRead } = await handle.read(chunk, 0, length, position);
       if (bytesRead < length) throw new Error(`${path} shrank while it was read`);
       let stop = length;
-      for (let newline = chunk.lastIndexOf(10, stop - 1); newline !== -1; newline = stop > 0 ? chunk.lastIndexOf(10, stop - 1) : -1) {
+      for (
+        let newline = chunk.lastIndexOf(10, stop - 1);
+        newline !== -1;
+        newline = stop > 0 ? chunk.lastIndexOf(10, stop - 1) : -1
+      ) {
         const start = position + newline + 1;
-        if (overlong || piecesBytes + stop - newline - 1 > READ_LIMITS.lineBytes) yield { bytes: EMPTY, start, overlong: true };
+        if (overlong || piecesBytes + stop - newline - 1 > READ_LIMITS.lineBytes)
+          yield { bytes: EMPTY, start, overlong: true };
         else {
-          const line: Buffer<ArrayBufferLike> = pieces.length > 0 ? Buffer.concat([chunk.subarray(newline + 1, stop), ...pieces]) : chunk.subarray(newline + 1, stop);
+          const line: Buffer<ArrayBufferLike> =
+            pieces.length > 0
+              ? Buffer.concat([chunk.subarray(newline + 1, stop), ...pieces])
+              : chunk.subarray(newline + 1, stop);
           if (line.length > 0) yield { bytes: line, start };
         }
         pieces = [];
@@ -474,7 +540,8 @@ async function* zstdBytes(path: string, state: { cut: boolean }): AsyncGenerator
   const decoder = new Decompress((chunk) => {
     // fzstd sizes its window buffer from the frame header before the first block comes out (field `e`)
     const window = (decoder as unknown as { s?: { e?: unknown } }).s?.e;
-    if (typeof window === "number" && window > READ_LIMITS.zstdWindowBytes) throw new Error("zstd window over the bound");
+    if (typeof window === "number" && window > READ_LIMITS.zstdWindowBytes)
+      throw new Error("zstd window over the bound");
     decompressed += chunk.byteLength;
     if (decompressed > allowed) {
       state.cut = true;

@@ -73,7 +73,15 @@ export interface SessionModel {
 }
 
 export function emptyModel(): SessionModel {
-  return { turns: [], calls: [], reasoning: [], filesChanged: [], tokens: new TokenLedger(), agentMessages: 0, userMessages: 0 };
+  return {
+    turns: [],
+    calls: [],
+    reasoning: [],
+    filesChanged: [],
+    tokens: new TokenLedger(),
+    agentMessages: 0,
+    userMessages: 0,
+  };
 }
 
 export interface FolderOptions {
@@ -157,7 +165,8 @@ export class SessionFolder {
       case "turn_context": {
         let turn = this.current();
         const newTurnId = event.turnId && turn?.turnId && event.turnId !== turn.turnId;
-        if (!turn || newTurnId || (turn.ended && !turn.turnId && turn.prompt !== undefined)) turn = this.openTurn(event.timestamp);
+        if (!turn || newTurnId || (turn.ended && !turn.turnId && turn.prompt !== undefined))
+          turn = this.openTurn(event.timestamp);
         model.lastContext = event;
         if (event.turnId) turn.turnId ??= event.turnId;
         return;
@@ -209,9 +218,14 @@ export class SessionFolder {
       case "reasoning": {
         const turn = this.currentOrNew(event.timestamp);
         turn.lastItem = "reasoning";
-        model.reasoning.push({ text: this.capped(event.text), turn: turn.index, ...(event.timestamp && { timestamp: event.timestamp }) });
+        model.reasoning.push({
+          text: this.capped(event.text),
+          turn: turn.index,
+          ...(event.timestamp && { timestamp: event.timestamp }),
+        });
         const keep = this.options.compact?.reasoningLimit;
-        if (keep !== undefined && model.reasoning.length > keep * 2) model.reasoning.splice(0, model.reasoning.length - keep);
+        if (keep !== undefined && model.reasoning.length > keep * 2)
+          model.reasoning.splice(0, model.reasoning.length - keep);
         return;
       }
       case "call": {
@@ -266,7 +280,10 @@ export class SessionFolder {
       }
       case "error": {
         const turn = this.currentOrNew(event.timestamp);
-        turn.errors.push({ message: this.capped(event.message), ...(event.info !== undefined && { info: event.info }) });
+        turn.errors.push({
+          message: this.capped(event.message),
+          ...(event.info !== undefined && { info: event.info }),
+        });
         if (turn.errors.length > 20) turn.errors.shift();
         return;
       }
@@ -285,12 +302,19 @@ export class SessionFolder {
     const call: Call = {
       callId: event.callId,
       name: event.name ?? "exec_command",
-      arguments: this.options.compact ? null : event.arguments ?? null,
+      arguments: this.options.compact ? null : (event.arguments ?? null),
       turn: exec.turn,
       parentCallId: exec.callId,
       ...(event.command !== undefined && { command: event.command }),
       ...(event.timestamp && { timestamp: event.timestamp }),
-      output: { kind: "call_output", line: event.line, callId: event.callId, text: this.options.compact ? "" : text, exitCode: event.exitCode, durationMs: event.durationMs },
+      output: {
+        kind: "call_output",
+        line: event.line,
+        callId: event.callId,
+        text: this.options.compact ? "" : text,
+        exitCode: event.exitCode,
+        durationMs: event.durationMs,
+      },
       result: event,
     };
     if (this.options.compact) call.result = { ...event, text: "", arguments: null };
@@ -313,7 +337,14 @@ export class SessionFolder {
   }
 
   private openTurn(timestamp: string | undefined): Turn {
-    const turn: Turn = { index: this.model.turns.length + 1, hasStartEvent: false, errors: [], steering: 0, agentMessagesIn: 0, compactions: 0 };
+    const turn: Turn = {
+      index: this.model.turns.length + 1,
+      hasStartEvent: false,
+      errors: [],
+      steering: 0,
+      agentMessagesIn: 0,
+      compactions: 0,
+    };
     if (timestamp) turn.startedAt = timestamp;
     this.model.turns.push(turn);
     return turn;

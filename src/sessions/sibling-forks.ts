@@ -28,9 +28,15 @@ export interface PrefixOwner {
  * The earlier sibling fork of the same missing parent that this fork's first counter row repeats, or
  * undefined when this fork is the earliest (it keeps the prefix) or no sibling shares its first row.
  */
-export async function prefixOwner(store: SessionStore, self: { path: string; id: string; startedAt: string | undefined; firstCounter: number | undefined }, parentId: string): Promise<PrefixOwner | undefined> {
+export async function prefixOwner(
+  store: SessionStore,
+  self: { path: string; id: string; startedAt: string | undefined; firstCounter: number | undefined },
+  parentId: string,
+): Promise<PrefixOwner | undefined> {
   if (self.firstCounter === undefined) return undefined;
-  const files = (await listRolloutFiles(store.home, { includeArchived: true })).filter((file) => file.path !== self.path && notBefore(file, parentId));
+  const files = (await listRolloutFiles(store.home, { includeArchived: true })).filter(
+    (file) => file.path !== self.path && notBefore(file, parentId),
+  );
   const siblings: Array<{ file: RolloutFile; id: string; startedAt: string | undefined }> = [];
   for (const file of files.slice(0, MAX_HEADS)) {
     const head = await edgeEvents(file.path, "head", HEAD_BYTES).catch(() => undefined);
@@ -47,7 +53,10 @@ export async function prefixOwner(store: SessionStore, self: { path: string; id:
 }
 
 /** Earliest fork first: by start time, then by id (a deterministic owner when two forks started together). */
-function before(a: { id: string; startedAt: string | undefined }, b: { id: string; startedAt: string | undefined }): boolean {
+function before(
+  a: { id: string; startedAt: string | undefined },
+  b: { id: string; startedAt: string | undefined },
+): boolean {
   const at = a.startedAt !== undefined ? Date.parse(a.startedAt) : Number.NaN;
   const bt = b.startedAt !== undefined ? Date.parse(b.startedAt) : Number.NaN;
   if (!Number.isNaN(at) && !Number.isNaN(bt) && at !== bt) return at < bt;
@@ -60,7 +69,11 @@ function notBefore(file: RolloutFile, parentId: string): boolean {
   if (created === undefined) return true;
   const name = /rollout-(\d{4}-\d{2}-\d{2})/.exec(file.path.split(/[\\/]/).pop() ?? "")?.[1];
   // names are in local time: a day of slack either side
-  return name === undefined || Date.parse(`${name}T00:00:00Z`) >= created - 2 * 86_400_000 || sessionIdFromPath(file.path) === undefined;
+  return (
+    name === undefined ||
+    Date.parse(`${name}T00:00:00Z`) >= created - 2 * 86_400_000 ||
+    sessionIdFromPath(file.path) === undefined
+  );
 }
 
 function uuidV7Time(id: string): number | undefined {
@@ -72,14 +85,34 @@ function uuidV7Time(id: string): number | undefined {
  * A fork whose parent's log is gone, folded again with the counters of the earlier sibling that shares its
  * copied prefix; the fold as it was when there is none (this fork is the earliest, or shares nothing).
  */
-export async function withoutSiblingPrefix(store: SessionStore, file: RolloutFile, indexed: IndexedSession, parentId: string): Promise<IndexedSession> {
+export async function withoutSiblingPrefix(
+  store: SessionStore,
+  file: RolloutFile,
+  indexed: IndexedSession,
+  parentId: string,
+): Promise<IndexedSession> {
   const meta = indexed.model.meta;
   // a paginated fork copies nothing; a sub-agent's history is marked where it is copied
   if (meta?.historyEndOrdinal !== undefined || indexed.model.lineage?.kind !== "fork") return indexed;
-  const owner = await prefixOwner(store, { path: file.path, id: meta?.id ?? file.id, startedAt: meta?.startedAt ?? meta?.timestamp, firstCounter: indexed.model.tokens.counterTotals[0] }, parentId);
+  const owner = await prefixOwner(
+    store,
+    {
+      path: file.path,
+      id: meta?.id ?? file.id,
+      startedAt: meta?.startedAt ?? meta?.timestamp,
+      firstCounter: indexed.model.tokens.counterTotals[0],
+    },
+    parentId,
+  );
   if (!owner) return indexed;
   const stats: ReadStats = { lines: 0, skipped: 0, badFieldLines: 0 };
   const folder = new SessionFolder({ parentCounters: owner.counters, prefixOwner: owner.sessionId });
   for await (const event of rolloutEvents(file.path, stats)) folder.add(event);
-  return { model: folder.model, folder, skipped: stats.skipped, badFieldLines: stats.badFieldLines, lines: stats.lines };
+  return {
+    model: folder.model,
+    folder,
+    skipped: stats.skipped,
+    badFieldLines: stats.badFieldLines,
+    lines: stats.lines,
+  };
 }

@@ -27,7 +27,8 @@ export function encode(value: unknown, classes: readonly Restorable[]): Buffer {
     const prototype: unknown = Object.getPrototypeOf(node);
     if (!PLAIN.has(prototype)) {
       const className = byPrototype.get(prototype as object);
-      if (className === undefined) throw new Error(`cannot snapshot an instance of ${(node as object).constructor?.name ?? "an unknown class"}`);
+      if (className === undefined)
+        throw new Error(`cannot snapshot an instance of ${(node as object).constructor?.name ?? "an unknown class"}`);
       marks.push({ path: [...path], className });
     }
     if (node instanceof Map) {
@@ -37,7 +38,8 @@ export function encode(value: unknown, classes: readonly Restorable[]): Buffer {
         path.pop();
       }
     } else if (node instanceof Set) {
-      for (const child of node) if (typeof child === "object" && child !== null) throw new Error("cannot snapshot objects inside a Set");
+      for (const child of node)
+        if (typeof child === "object" && child !== null) throw new Error("cannot snapshot objects inside a Set");
     } else {
       for (const key of Object.keys(node)) {
         path.push([0, key]);
@@ -57,7 +59,8 @@ export function decode(bytes: Buffer, classes: readonly Restorable[]): unknown {
     const prototype = byName.get(className);
     if (!prototype) throw new Error(`snapshot names an unknown class ${className}`);
     let node: unknown = value;
-    for (const [kind, key] of path) node = kind === 0 ? (node as Record<string, unknown>)[key] : (node as Map<unknown, unknown>).get(key);
+    for (const [kind, key] of path)
+      node = kind === 0 ? (node as Record<string, unknown>)[key] : (node as Map<unknown, unknown>).get(key);
     if (typeof node !== "object" || node === null) throw new Error("snapshot path leads nowhere");
     Object.setPrototypeOf(node, prototype);
   }

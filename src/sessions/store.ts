@@ -54,7 +54,8 @@ export class SessionStore {
     const foldsDir = options.stateDir !== undefined ? join(options.stateDir, "folds") : undefined;
     this.folds = new FoldCache(foldsDir, saveAfter);
     this.savedFolds = foldsDir !== undefined ? new FoldFiles(foldsDir) : undefined;
-    this.answerFiles = this.savedFolds !== undefined && foldsDir !== undefined ? new AnswerFiles(foldsDir, this.savedFolds) : undefined;
+    this.answerFiles =
+      this.savedFolds !== undefined && foldsDir !== undefined ? new AnswerFiles(foldsDir, this.savedFolds) : undefined;
     this.saveAfterBytes = options.saveAfterBytes ?? SAVE_ANSWERS_AFTER_BYTES;
     this.quickFromBytes = options.quickFromBytes ?? QUICK_FROM_BYTES;
   }
@@ -68,7 +69,8 @@ export class SessionStore {
     const stamp = await stampOf(path);
     const known = this.answerSets.get(path);
     if (known && sameStamp(known.stamp, stamp)) return known;
-    const loaded = this.answerFiles && stamp.size >= this.saveAfterBytes ? await this.answerFiles.load(path, stamp) : undefined;
+    const loaded =
+      this.answerFiles && stamp.size >= this.saveAfterBytes ? await this.answerFiles.load(path, stamp) : undefined;
     const set: AnswerSet = { stamp, facts: loaded?.facts ?? {}, answers: loaded?.answers ?? new Map() };
     this.answerSets.delete(path);
     this.answerSets.set(path, set);
@@ -84,7 +86,8 @@ export class SessionStore {
     set.facts = { ...set.facts, ...facts };
     set.answers.set(key, answer);
     keepNewest(set.answers, MAX_ANSWERS_PER_FILE);
-    if (this.answerFiles && set.stamp.size >= this.saveAfterBytes) await this.answerFiles.save(path, set.stamp, set.facts, set.answers);
+    if (this.answerFiles && set.stamp.size >= this.saveAfterBytes)
+      await this.answerFiles.save(path, set.stamp, set.facts, set.answers);
   }
 
   /** The fold of a rollout (see fold-cache.ts), remembered as folded. */

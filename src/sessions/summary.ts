@@ -35,19 +35,17 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
   const id = model.meta?.id ?? where.id;
   const lastContext = model.lastContext;
   const cwd = lastContext?.cwd ?? model.meta?.cwd ?? null;
-  const turns = model.turns.slice(-TURNS_SHOWN).map(
-    (turn): TurnView => ({
-      index: turn.index,
-      prompt: turn.prompt ?? null,
-      status: turnStatus(turn),
-      last_agent_message: turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? null,
-      error: turn.errors.at(-1)?.message ?? null,
-      started_at: turn.startedAt ?? null,
-      ended_at: turn.endedAt ?? null,
-      steering_messages: turn.steering,
-      compactions: turn.compactions,
-    }),
-  );
+  const turns = model.turns.slice(-TURNS_SHOWN).map((turn): TurnView => ({
+    index: turn.index,
+    prompt: turn.prompt ?? null,
+    status: turnStatus(turn),
+    last_agent_message: turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? null,
+    error: turn.errors.at(-1)?.message ?? null,
+    started_at: turn.startedAt ?? null,
+    ended_at: turn.endedAt ?? null,
+    steering_messages: turn.steering,
+    compactions: turn.compactions,
+  }));
   return {
     session_id: id,
     path: where.path,
@@ -66,7 +64,10 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     turns_omitted: model.turns.length - turns.length,
     last_agent_message: turns.findLast((turn) => turn.last_agent_message !== null)?.last_agent_message ?? null,
     errors: newestErrors(model),
-    reasoning: options.reasoningLimit > 0 ? model.reasoning.slice(-options.reasoningLimit).map(({ turn, text }) => ({ turn, text })) : [],
+    reasoning:
+      options.reasoningLimit > 0
+        ? model.reasoning.slice(-options.reasoningLimit).map(({ turn, text }) => ({ turn, text }))
+        : [],
     counts: {
       turns: model.turns.length,
       function_calls: model.calls.length,
@@ -78,7 +79,10 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     skipped_lines: options.skippedLines,
     bad_field_lines: options.badFieldLines ?? 0,
     run: options.run ? { run_id: options.run.runId, status: options.run.status, error: options.run.error } : null,
-    diagnosis: withChildren(diagnose(model, { sessionId: id, cwd: cwd ?? undefined, run: options.run, invocation: options.invocation }), options.children ?? []),
+    diagnosis: withChildren(
+      diagnose(model, { sessionId: id, cwd: cwd ?? undefined, run: options.run, invocation: options.invocation }),
+      options.children ?? [],
+    ),
   };
 }
 

@@ -54,7 +54,8 @@ function parseOutputText(raw: string): ParsedOutput {
       const metadata = isRecord(json.metadata) ? json.metadata : {};
       const result: ParsedOutput = { text: json.output };
       if (typeof metadata.exit_code === "number") result.exitCode = metadata.exit_code;
-      if (typeof metadata.duration_seconds === "number") result.durationMs = Math.round(metadata.duration_seconds * 1000);
+      if (typeof metadata.duration_seconds === "number")
+        result.durationMs = Math.round(metadata.duration_seconds * 1000);
       return withDenial(result, json.output);
     }
   }
@@ -67,7 +68,10 @@ function parseOutputText(raw: string): ParsedOutput {
   const header = raw.slice(0, 2000);
   // `exit_code: N` is the Debug print of a sandbox denial (0.100: `exec_command failed: CreateProcess { … Sandbox(Denied { output: ExecToolCallOutput { exit_code: 1 …`)
   const exit =
-    /^Process exited with code (-?\d+)/m.exec(header) ?? /^Exit code: (-?\d+)/m.exec(header) ?? /exit code: (-?\d+)/.exec(header) ?? /\bexit_code: (-?\d+)/.exec(header);
+    /^Process exited with code (-?\d+)/m.exec(header) ??
+    /^Exit code: (-?\d+)/m.exec(header) ??
+    /exit code: (-?\d+)/.exec(header) ??
+    /\bexit_code: (-?\d+)/.exec(header);
   if (exit?.[1] !== undefined) result.exitCode = Number(exit[1]);
   const wall = /^Wall time: ([\d.]+) seconds/m.exec(header);
   if (wall?.[1] !== undefined) result.durationMs = Math.round(Number(wall[1]) * 1000);
@@ -97,18 +101,25 @@ export function denialOf(text: string): Denial | undefined {
     return { kind: "escalation", target: null, explicit: true };
   }
   // macOS Seatbelt could not apply its profile (Codex itself ran inside another sandbox): exit 71, nothing ran
-  if (/^sandbox-exec: sandbox_apply: Operation not permitted/m.test(text)) return { kind: "start", target: null, explicit: true };
+  if (/^sandbox-exec: sandbox_apply: Operation not permitted/m.test(text))
+    return { kind: "start", target: null, explicit: true };
   // an MCP tool call `codex exec` cancelled for want of an approval (0.169's words, then earlier versions')
-  if (/^MCP tool call requires approval|^user cancelled MCP tool call/m.test(text)) return { kind: "approval", target: null, explicit: true };
+  if (/^MCP tool call requires approval|^user cancelled MCP tool call/m.test(text))
+    return { kind: "approval", target: null, explicit: true };
   const explicit = /Sandbox\(Denied|SandboxDenied|sandbox denied exec error|failed in sandbox/.test(text);
   const unescaped = text.replace(/\\+(['"])/g, "$1");
   // an absolute path anywhere, or a shell's own refusal of a relative one (`bash: line 1: notes.txt: Read-only file system`)
   const write =
     /['"‘]?(\/[^\s'"’:]*)['"’]?: (Read-only file system|Permission denied|Operation not permitted)/.exec(unescaped) ??
-    /^(?:\S*sh|zsh|bash|dash): (?:line \d+: )?([^\s'"’:/][^\s'"’:]*): (Read-only file system|Permission denied|Operation not permitted)/m.exec(unescaped);
-  if (write) return { kind: "write", target: write[1] ?? null, explicit: explicit || write[2] === "Read-only file system" };
+    /^(?:\S*sh|zsh|bash|dash): (?:line \d+: )?([^\s'"’:/][^\s'"’:]*): (Read-only file system|Permission denied|Operation not permitted)/m.exec(
+      unescaped,
+    );
+  if (write)
+    return { kind: "write", target: write[1] ?? null, explicit: explicit || write[2] === "Read-only file system" };
   // zsh names the refusal first: `zsh:1: read-only file system: notes.txt`
-  const zsh = /^zsh:(?:\d+:)? (read-only file system|permission denied|operation not permitted): (\S+)/m.exec(unescaped);
+  const zsh = /^zsh:(?:\d+:)? (read-only file system|permission denied|operation not permitted): (\S+)/m.exec(
+    unescaped,
+  );
   if (zsh) return { kind: "write", target: zsh[2] ?? null, explicit: explicit || zsh[1] === "read-only file system" };
   const network =
     /Could not resolve host:? ([\w.-]+)/.exec(unescaped) ??
@@ -116,7 +127,12 @@ export function denialOf(text: string): Denial | undefined {
     /getaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([\w.-]+)/.exec(unescaped) ??
     /(Network is unreachable|Temporary failure in name resolution)/.exec(unescaped);
   if (network) {
-    const target = network[2] !== undefined ? `${network[1]}:${network[2]}` : /^[A-Z]/.test(network[1] ?? "") ? null : (network[1] ?? null);
+    const target =
+      network[2] !== undefined
+        ? `${network[1]}:${network[2]}`
+        : /^[A-Z]/.test(network[1] ?? "")
+          ? null
+          : (network[1] ?? null);
     return { kind: "network", target, explicit };
   }
   return explicit ? { kind: "write", target: null, explicit } : undefined;
@@ -144,7 +160,6 @@ export function commandText(args: unknown): string | undefined {
   return undefined;
 }
 
-
 /** Paths named in an apply_patch body (`*** Add File:`, `*** Update File:`, `*** Delete File:`, `*** Move to:`). */
 export function patchPaths(patch: string): string[] {
   const paths: string[] = [];
@@ -154,5 +169,3 @@ export function patchPaths(patch: string): string[] {
   }
   return paths;
 }
-
-

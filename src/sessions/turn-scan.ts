@@ -56,16 +56,30 @@ type TurnItemType = keyof typeof TURN_ITEM_TYPES;
 const COUNTER_LINES: ReadonlySet<LineType> = new Set<LineType>(["token_usage_record"]);
 const COUNTER_EVENTS: ReadonlySet<EventType> = new Set<EventType>(["token_count"]);
 /** Outputs and ends of calls: they never touch turns. */
-const NO_TURN_EFFECT_ITEMS: ReadonlySet<ItemType> = new Set<ItemType>(["function_call_output", "custom_tool_call_output", "local_shell_call_output"]);
+const NO_TURN_EFFECT_ITEMS: ReadonlySet<ItemType> = new Set<ItemType>([
+  "function_call_output",
+  "custom_tool_call_output",
+  "local_shell_call_output",
+]);
 const NO_TURN_EFFECT_EVENTS: ReadonlySet<EventType> = new Set<EventType>(["exec_command_end", "patch_apply_end"]);
-const NO_TURN_EFFECT_TURN_ITEMS: ReadonlySet<TurnItemType> = new Set<TurnItemType>(["CommandExecution", "McpToolCall", "FileChange"]);
+const NO_TURN_EFFECT_TURN_ITEMS: ReadonlySet<TurnItemType> = new Set<TurnItemType>([
+  "CommandExecution",
+  "McpToolCall",
+  "FileChange",
+]);
 /** Items: they open a turn only where there is none, and make a turn "used". */
 const CALL_ITEMS: ReadonlySet<ItemType> = new Set<ItemType>(["function_call", "custom_tool_call"]);
 const OTHER_ITEMS: ReadonlySet<ItemType> = new Set<ItemType>(["local_shell_call"]);
 const ITEM_EVENTS: ReadonlySet<EventType> = new Set<EventType>(["agent_message", "agent_reasoning"]);
 const ITEM_TURN_ITEMS: ReadonlySet<TurnItemType> = new Set<TurnItemType>(["AgentMessage", "Reasoning"]);
 /** What can open or close a turn while one that had its start event runs. */
-const TURN_EDGES: ReadonlySet<EventType> = new Set<EventType>(["task_started", "turn_started", "task_complete", "turn_complete", "turn_aborted"]);
+const TURN_EDGES: ReadonlySet<EventType> = new Set<EventType>([
+  "task_started",
+  "turn_started",
+  "task_complete",
+  "turn_complete",
+  "turn_aborted",
+]);
 
 function has<T extends string>(set: ReadonlySet<T>, type: string | undefined): boolean {
   return type !== undefined && set.has(type as T);
@@ -90,7 +104,11 @@ function classify(head: string): LineClass {
   if (cannotMatter(head)) return "skip";
   if (payloadType === undefined) return "fold";
   if (lineType === "response_item" && has(CALL_ITEMS, payloadType)) return "call";
-  if ((lineType === "response_item" && has(OTHER_ITEMS, payloadType)) || (lineType === "event_msg" && has(ITEM_EVENTS, payloadType))) return "item";
+  if (
+    (lineType === "response_item" && has(OTHER_ITEMS, payloadType)) ||
+    (lineType === "event_msg" && has(ITEM_EVENTS, payloadType))
+  )
+    return "item";
   if (lineType === "event_msg" && payloadType === "item_completed") {
     if (has(NO_TURN_EFFECT_TURN_ITEMS, itemType)) return "skip";
     if (has(ITEM_TURN_ITEMS, itemType)) return "item";
@@ -133,7 +151,14 @@ function headOf(buffer: Buffer, from: number, end: number): string {
 }
 
 /** `buffer` from `from` to `end`: the line. */
-function needsFolding(kind: LineClass, turn: Turn | undefined, buffer: Buffer, from: number, end: number, options: ScanOptions): boolean {
+function needsFolding(
+  kind: LineClass,
+  turn: Turn | undefined,
+  buffer: Buffer,
+  from: number,
+  end: number,
+  options: ScanOptions,
+): boolean {
   switch (kind) {
     case "skip":
       return false;
@@ -145,7 +170,11 @@ function needsFolding(kind: LineClass, turn: Turn | undefined, buffer: Buffer, f
     case "open":
       return !running(turn);
     case "fold":
-      return !sameTurnContext(buffer.toString("latin1", from, Math.min(end, from + HEAD_CHARS)), buffer.subarray(from, end), turn);
+      return !sameTurnContext(
+        buffer.toString("latin1", from, Math.min(end, from + HEAD_CHARS)),
+        buffer.subarray(from, end),
+        turn,
+      );
   }
 }
 
@@ -202,7 +231,8 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         lineNumber += 1;
         const kind = newline > from ? classify(headOf(buffer, from, newline)) : "skip";
         if (kind === "call" && buffer.subarray(from, newline).includes(EXEC_CALL)) nestedCalls = true;
-        if (needsFolding(kind, turns.at(-1), buffer, from, newline, options)) foldLine(buffer.toString("utf8", from, newline), position + from);
+        if (needsFolding(kind, turns.at(-1), buffer, from, newline, options))
+          foldLine(buffer.toString("utf8", from, newline), position + from);
         from = newline + 1;
       }
       if (from === 0 && !last) {

@@ -96,7 +96,9 @@ export class TokenLedger {
   readonly counterTotals: number[] = [];
 
   get segments(): number {
-    return this.records.segments > 0 ? this.records.segments + (this.prefixBeforeRecords() ? 1 : 0) : this.events.segments;
+    return this.records.segments > 0
+      ? this.records.segments + (this.prefixBeforeRecords() ? 1 : 0)
+      : this.events.segments;
   }
 
   count(event: EventOf<"token_count">, turn: number): void {
@@ -160,7 +162,8 @@ export class TokenLedger {
       // turns before the records began: the events' growth; from then on the records' own cumulative
       let cumulative = cumulativeByTurn.get(turn);
       if (cumulative && prefix) cumulative = add(prefix, cumulative);
-      if (!cumulative && this.records.segments > 0 && !this.records.byTurn.has(turn)) cumulative = this.events.byTurn.get(turn);
+      if (!cumulative && this.records.segments > 0 && !this.records.byTurn.has(turn))
+        cumulative = this.events.byTurn.get(turn);
       const usage = this.recordedByTurn.get(turn) ?? (cumulative ? subtract(cumulative, before) : undefined);
       if (cumulative) before = cumulative;
       if (usage) result.push({ turn, ...usage });
@@ -171,7 +174,13 @@ export class TokenLedger {
 
 function isWindowFullMarker(event: EventOf<"token_count">): boolean {
   const { total, last } = event;
-  return total !== undefined && total.total > 0 && total.input === 0 && total.output === 0 && (last === undefined || (last.input === 0 && last.output === 0));
+  return (
+    total !== undefined &&
+    total.total > 0 &&
+    total.input === 0 &&
+    total.output === 0 &&
+    (last === undefined || (last.input === 0 && last.output === 0))
+  );
 }
 
 export function tokenUsage(model: SessionModel): TokenUsageReport {
@@ -180,9 +189,13 @@ export function tokenUsage(model: SessionModel): TokenUsageReport {
   const perTurn = ledger.perTurn();
   let contextWindow = ledger.contextWindow;
   for (const turn of model.turns) if (turn.modelContextWindow !== undefined) contextWindow ??= turn.modelContextWindow;
-  const observedAt = [ledger.observedAt, ledger.rateLimitsAt].filter((at): at is string => at !== undefined).sort().at(-1);
+  const observedAt = [ledger.observedAt, ledger.rateLimitsAt]
+    .filter((at): at is string => at !== undefined)
+    .sort()
+    .at(-1);
   const lastUsage = ledger.lastUsage;
-  const contextUsedPercent = lastUsage && contextWindow ? Math.round((lastUsage.total / contextWindow) * 1000) / 10 : null;
+  const contextUsedPercent =
+    lastUsage && contextWindow ? Math.round((lastUsage.total / contextWindow) * 1000) / 10 : null;
   const windowFull = ledger.windowFullAt !== undefined;
   return {
     total: total ?? null,
@@ -191,7 +204,9 @@ export function tokenUsage(model: SessionModel): TokenUsageReport {
     per_turn_omitted: Math.max(0, perTurn.length - PER_TURN_SHOWN),
     model_context_window: contextWindow ?? null,
     context_used_percent: contextUsedPercent,
-    rate_limits: ledger.rateLimits ? { primary: ledger.rateLimits.primary, secondary: ledger.rateLimits.secondary } : null,
+    rate_limits: ledger.rateLimits
+      ? { primary: ledger.rateLimits.primary, secondary: ledger.rateLimits.secondary }
+      : null,
     plan_type: ledger.rateLimits?.plan_type ?? null,
     observed_at: observedAt ?? null,
     segments: ledger.segments,
@@ -211,14 +226,22 @@ function usageNote(counted: boolean, windowFull: boolean, usedPercent: number | 
     notes.push(`The newest request used ${usedPercent}% of the context window: the next turns may overflow it.`);
   }
   if (!counted && !windowFull) {
-    notes.push("This session's log holds no token counters (Codex writes them into rollouts from 0.31 on, after the first model response); no numbers are estimated.");
+    notes.push(
+      "This session's log holds no token counters (Codex writes them into rollouts from 0.31 on, after the first model response); no numbers are estimated.",
+    );
   }
   return notes.length > 0 ? notes.join(" ") : null;
 }
 
 function inheritedTokens(model: SessionModel): TokenUsageReport["inherited"] {
   const inherited = inheritedView(model.lineage);
-  return inherited?.tokens ? { parent_session_id: inherited.parent_session_id, tokens: inherited.tokens, charged_to_session_id: inherited.charged_to_session_id } : null;
+  return inherited?.tokens
+    ? {
+        parent_session_id: inherited.parent_session_id,
+        tokens: inherited.tokens,
+        charged_to_session_id: inherited.charged_to_session_id,
+      }
+    : null;
 }
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {

@@ -1,7 +1,10 @@
 // Lines of a byte stream without ever holding more than a bound of one unfinished line: what exceeds it is
 // dropped up to the next newline, so garbage on a pipe cannot exhaust memory.
 
-export function boundedLines(max: number, onLine: (line: string) => void): { push: (chunk: Buffer) => void; end: () => void } {
+export function boundedLines(
+  max: number,
+  onLine: (line: string) => void,
+): { push: (chunk: Buffer) => void; end: () => void } {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let dropping = false;

@@ -16,7 +16,11 @@ export interface ForwardLine {
  * Complete lines from `start` to the end of the file. A last line without a newline (a run killed
  * mid-write, or a writer between its write and its newline) is returned as `tail`, not as a line.
  */
-export async function readForward(path: string, start: number, onLine: (line: ForwardLine) => void): Promise<{ end: number; tail: string }> {
+export async function readForward(
+  path: string,
+  start: number,
+  onLine: (line: ForwardLine) => void,
+): Promise<{ end: number; tail: string }> {
   const handle = await open(path, "r");
   try {
     const { size } = await handle.stat();
@@ -28,7 +32,11 @@ export async function readForward(path: string, start: number, onLine: (line: Fo
       const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, size - position), position);
       if (bytesRead === 0) break;
       let from = 0;
-      for (let newline = buffer.indexOf(10, 0); newline !== -1 && newline < bytesRead; newline = buffer.indexOf(10, from)) {
+      for (
+        let newline = buffer.indexOf(10, 0);
+        newline !== -1 && newline < bytesRead;
+        newline = buffer.indexOf(10, from)
+      ) {
         const piece = buffer.subarray(from, newline);
         const text = pending.length > 0 ? Buffer.concat([...pending, piece]).toString("utf8") : piece.toString("utf8");
         pending = [];

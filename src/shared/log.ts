@@ -7,6 +7,9 @@ const threshold: LogLevel = asked !== undefined && asked in order ? asked : "inf
 
 export function log(level: LogLevel, message: string, details?: unknown): void {
   if (order[level] > order[threshold]) return;
-  const suffix = details === undefined ? "" : ` ${details instanceof Error ? (details.stack ?? details.message) : JSON.stringify(details)}`;
+  const suffix =
+    details === undefined
+      ? ""
+      : ` ${details instanceof Error ? (details.stack ?? details.message) : JSON.stringify(details)}`;
   process.stderr.write(`codex-control-mcp [${level}] ${message}${suffix}\n`);
 }

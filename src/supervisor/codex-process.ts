@@ -101,7 +101,10 @@ export class CodexRun {
     // When Codex itself exits, whatever it left in its group goes too: such a process (a command it
     // started in the background) would otherwise hold the output pipes open, and the run would never end.
     child.once("exit", () => void killRunLeftovers(options.runId, this.pgid));
-    const timer = setTimeout(() => void this.stop("timeout", `no result within ${options.timeoutMs} ms`), options.timeoutMs);
+    const timer = setTimeout(
+      () => void this.stop("timeout", `no result within ${options.timeoutMs} ms`),
+      options.timeoutMs,
+    );
     timer.unref();
 
     const stdout = boundedLines(MAX_STDOUT_LINE, (line) => {

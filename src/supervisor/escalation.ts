@@ -2,7 +2,11 @@
 // signal given the grace period to work.
 import { signalGroup } from "../codex/processes.js";
 
-export async function signalUntilGone(pgid: number, exitsWithin: (ms: number) => Promise<boolean>, graceMs: number): Promise<void> {
+export async function signalUntilGone(
+  pgid: number,
+  exitsWithin: (ms: number) => Promise<boolean>,
+  graceMs: number,
+): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (!signalGroup(pgid, signal)) return;
     if (await exitsWithin(graceMs)) return;

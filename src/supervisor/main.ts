@@ -27,7 +27,13 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => current.supervisor?.cancel("the run's supervisor was sent SIGINT"));
   process.on("SIGHUP", () => undefined);
   const parsed = jobSchema.safeParse(JSON.parse(await readStdin()));
-  if (!parsed.success) throw new Error(`the job does not match its schema: ${parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `the job does not match its schema: ${parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+        .join("; ")}`,
+    );
   const supervisor = new Supervisor(parsed.data);
   current.supervisor = supervisor;
   await supervisor.supervise();
@@ -36,7 +42,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`codex-control-mcp supervisor: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `codex-control-mcp supervisor: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -39,8 +39,13 @@ export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
   if (events.turnAborted) return { ...base, status: "failed", error: "the turn was interrupted" };
   if (events.turnCompleted) return { ...base, status: "completed", error: null };
   // ≤0.41 print no terminal event: an answer and no error is success
-  if (!ending.terminalEvents && events.sawAgentMessage && lastError === undefined) return { ...base, status: "completed", error: null };
-  return { ...base, status: "failed", error: lastError ?? "codex exited without finishing the turn (no turn.completed event)" };
+  if (!ending.terminalEvents && events.sawAgentMessage && lastError === undefined)
+    return { ...base, status: "completed", error: null };
+  return {
+    ...base,
+    status: "failed",
+    error: lastError ?? "codex exited without finishing the turn (no turn.completed event)",
+  };
 }
 
 /** Stderr's last meaningful line, bounded (its end, where the reason usually is). */
@@ -48,7 +53,12 @@ function lastLine(text: string): string | undefined {
   const line = text
     .split("\n")
     .map((candidate) => candidate.trim())
-    .filter((candidate) => candidate !== "" && !candidate.startsWith("WARNING: proceeding") && candidate !== "Reading additional input from stdin...")
+    .filter(
+      (candidate) =>
+        candidate !== "" &&
+        !candidate.startsWith("WARNING: proceeding") &&
+        candidate !== "Reading additional input from stdin...",
+    )
     .at(-1);
   return line !== undefined && line.length > 500 ? `…${line.slice(-500)}` : line;
 }

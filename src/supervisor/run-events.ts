@@ -37,7 +37,8 @@ export class RunEvents {
       case "command_started":
         return `running: ${event.command}`;
       case "command_finished":
-        if (event.exitCode !== undefined && event.exitCode !== 0) return `command failed (exit ${event.exitCode})${event.command ? `: ${event.command}` : ""}`;
+        if (event.exitCode !== undefined && event.exitCode !== 0)
+          return `command failed (exit ${event.exitCode})${event.command ? `: ${event.command}` : ""}`;
         return undefined;
       case "agent_message":
         this.sawAgentMessage = true;

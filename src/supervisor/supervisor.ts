@@ -49,7 +49,10 @@ export class Supervisor {
 
   /** Looks for `cancel` beside the state file (never through a link); its text is the reason. */
   async checkCancelFile(): Promise<void> {
-    const text = await readBounded(join(this.dir, STATE_FILES.cancel.name), STATE_FILES.cancel.maxBytes, [runsDir(this.job.stateDir), this.dir]).catch(() => undefined);
+    const text = await readBounded(join(this.dir, STATE_FILES.cancel.name), STATE_FILES.cancel.maxBytes, [
+      runsDir(this.job.stateDir),
+      this.dir,
+    ]).catch(() => undefined);
     if (text !== undefined) this.cancel(text.trim().slice(0, 300) || "cancel_run was called");
   }
 
@@ -80,7 +83,8 @@ export class Supervisor {
     const publish = new Publisher(() => {
       const state = stateOf(run, job, { eventCount: events, supervisor: self });
       // the end is published once the final message is read, never by a progress update before that
-      if (!recorded) Object.assign(state, { status: "running", exit_code: null, signal: null, error: null, ended_at: null });
+      if (!recorded)
+        Object.assign(state, { status: "running", exit_code: null, signal: null, error: null, ended_at: null });
       return writeAtomically(join(this.dir, STATE_FILES.state.name), JSON.stringify(state));
     });
     run.onProgress(() => {
@@ -111,16 +115,25 @@ export class Supervisor {
       resume_of: job.resumeOf,
       skip_git_repo_check: job.skipGitRepoCheck,
     });
-    const workspaceWatch = run.sessionKnown.then(() => stopIfWorkspaceSwapped(job.codexHome, run, job.workspace, job.worktree)).catch(() => undefined);
+    const workspaceWatch = run.sessionKnown
+      .then(() => stopIfWorkspaceSwapped(job.codexHome, run, job.workspace, job.worktree))
+      .catch(() => undefined);
     const session = run.sessionKnown.then(async () => {
-      if (run.sessionId && !run.outcome) await ledger.append({ type: "session", run_id: job.runId, at: new Date().toISOString(), session_id: run.sessionId });
+      if (run.sessionId && !run.outcome)
+        await ledger.append({
+          type: "session",
+          run_id: job.runId,
+          at: new Date().toISOString(),
+          session_id: run.sessionId,
+        });
     });
     await run.done;
     clearInterval(poll);
     await session;
     await workspaceWatch;
     const messageFile = lastMessageFile(job.stateDir, job.runId);
-    const lastMessage = (await readBounded(messageFile, STATE_FILES.lastMessage.maxBytes, [this.dir]).catch(() => undefined)) ?? "";
+    const lastMessage =
+      (await readBounded(messageFile, STATE_FILES.lastMessage.maxBytes, [this.dir]).catch(() => undefined)) ?? "";
     if (lastMessage.trim() !== "") run.events.finalMessage = lastMessage.trim();
     await removeFile(messageFile);
     await removeTree(join(this.dir, INPUTS_DIR));
@@ -188,7 +201,10 @@ async function pruneRunDirs(stateDir: string): Promise<void> {
   // run ids start with the time in base 36, so the name order is the start order
   for (const runId of names.slice(0, Math.max(0, names.length - KEPT_RUN_DIRS))) {
     const dir = runDir(stateDir, runId);
-    const state = await readStateFile(join(dir, STATE_FILES.state.name), runStateSchema, STATE_FILES.state.maxBytes, [runsDir(stateDir), dir]);
+    const state = await readStateFile(join(dir, STATE_FILES.state.name), runStateSchema, STATE_FILES.state.maxBytes, [
+      runsDir(stateDir),
+      dir,
+    ]);
     if (state?.status !== "running") await removeTree(dir);
   }
 }

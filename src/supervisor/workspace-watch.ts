@@ -13,7 +13,12 @@ const WORKSPACE_WATCH_MS = 60_000;
  * Reads the session's newest turn_context written after the run started (a resumed session's older turns
  * do not count) and stops the run when its workspace is not the checked directory.
  */
-export async function stopIfWorkspaceSwapped(codexHome: string, run: CodexRun, checked: CheckedDirectory, worktree = false): Promise<void> {
+export async function stopIfWorkspaceSwapped(
+  codexHome: string,
+  run: CodexRun,
+  checked: CheckedDirectory,
+  worktree = false,
+): Promise<void> {
   const since = run.startedAt.getTime();
   for (let waited = 0; waited < WORKSPACE_WATCH_MS && run.sessionId !== null && !run.outcome; waited += 250) {
     const context = await openSession(codexHome, run.sessionId).then(

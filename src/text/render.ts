@@ -13,7 +13,10 @@ export function localTime(iso: string | null | undefined): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return inline(iso);
   const pad = (n: number) => String(n).padStart(2, "0");
-  const zone = new Intl.DateTimeFormat("en-US", { timeZoneName: "short" }).formatToParts(date).find((part) => part.type === "timeZoneName")?.value ?? "";
+  const zone =
+    new Intl.DateTimeFormat("en-US", { timeZoneName: "short" })
+      .formatToParts(date)
+      .find((part) => part.type === "timeZoneName")?.value ?? "";
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zone}`.trimEnd();
 }
 
@@ -38,7 +41,8 @@ export function fullAccessCaution(command: string | null | undefined): string | 
 export function renderList(home: string, sessions: SessionListing[]): string {
   if (sessions.length === 0) return `No sessions found in ${home}.`;
   const lines = sessions.map(
-    (s) => `${inline(s.session_id)}  ${s.status.padEnd(10)} ${s.updated_at}  ${inline(s.cli_version)}  ${inline(s.cwd)}  ${quoted(s.first_prompt, 80)}`,
+    (s) =>
+      `${inline(s.session_id)}  ${s.status.padEnd(10)} ${s.updated_at}  ${inline(s.cli_version)}  ${inline(s.cwd)}  ${quoted(s.first_prompt, 80)}`,
   );
   return [`${sessions.length} session(s) in ${home}, newest first:`, ...lines, DATA_NOTE].join("\n");
 }
@@ -64,27 +68,44 @@ export function renderSummary(s: SessionSummary, reader: RunReader = "agent"): s
   if (caution) lines.push(caution);
   lines.push(
     s.turns_omitted > 0 ? `Turns (the newest ${s.turns.length}; ${s.turns_omitted} older not shown):` : "Turns:",
-    ...s.turns.map((t) => `${t.index}. ${t.status}: prompt ${quoted(t.prompt, 160)}${t.error ? `; error ${quoted(t.error, 200)}` : ""}`),
+    ...s.turns.map(
+      (t) =>
+        `${t.index}. ${t.status}: prompt ${quoted(t.prompt, 160)}${t.error ? `; error ${quoted(t.error, 200)}` : ""}`,
+    ),
     `Last agent message: ${quoted(s.last_agent_message)}`,
   );
   if (s.files_changed.length > 0) lines.push(`Files changed: ${s.files_changed.map(inline).join(", ")}`);
-  if (s.tokens) lines.push(`Tokens: ${n(s.tokens.total)} total (${n(s.tokens.input)} input, ${n(s.tokens.cached_input)} cached, ${n(s.tokens.output)} output)`);
-  if (s.reasoning.length > 0) lines.push("Reasoning (newest last):", ...s.reasoning.map((r) => `- turn ${r.turn}: ${quoted(r.text, 200)}`));
+  if (s.tokens)
+    lines.push(
+      `Tokens: ${n(s.tokens.total)} total (${n(s.tokens.input)} input, ${n(s.tokens.cached_input)} cached, ${n(s.tokens.output)} output)`,
+    );
+  if (s.reasoning.length > 0)
+    lines.push("Reasoning (newest last):", ...s.reasoning.map((r) => `- turn ${r.turn}: ${quoted(r.text, 200)}`));
   if (s.skipped_lines > 0) lines.push(`${n(s.skipped_lines)} unreadable line(s) skipped.`);
-  if (s.bad_field_lines > 0) lines.push(`${n(s.bad_field_lines)} line(s) had a field of the wrong type or range (dropped).`);
+  if (s.bad_field_lines > 0)
+    lines.push(`${n(s.bad_field_lines)} line(s) had a field of the wrong type or range (dropped).`);
   lines.push(DATA_NOTE);
   return lines.join("\n");
 }
 
-export function renderCalls(sessionId: string, total: number | null, calls: CallView[], reader: RunReader = "agent"): string {
+export function renderCalls(
+  sessionId: string,
+  total: number | null,
+  calls: CallView[],
+  reader: RunReader = "agent",
+): string {
   if (calls.length === 0) return `Session ${inline(sessionId)}: no tool calls.`;
   const n = (value: number) => (reader === "person" ? count(value) : String(value));
   // null: read from the file's end before the session was indexed, the total is not counted yet
-  const lines = [`Session ${inline(sessionId)}: last ${calls.length}${total !== null ? ` of ${n(total)}` : ""} call(s), oldest first:`];
+  const lines = [
+    `Session ${inline(sessionId)}: last ${calls.length}${total !== null ? ` of ${n(total)}` : ""} call(s), oldest first:`,
+  ];
   for (const call of calls) {
     const exit = call.exit_code !== null ? ` exit ${call.exit_code}` : "";
     const duration = call.duration_ms !== null ? ` ${n(call.duration_ms)} ms` : "";
-    lines.push(`[turn ${call.turn}] ${inline(call.name)} ${call.status}${exit}${duration}: ${quoted(call.command ?? (typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments)), 200)}`);
+    lines.push(
+      `[turn ${call.turn}] ${inline(call.name)} ${call.status}${exit}${duration}: ${quoted(call.command ?? (typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments)), 200)}`,
+    );
     if (call.output !== null) lines.push(`    output: ${quoted(call.output, 300)}`);
   }
   lines.push(DATA_NOTE);
@@ -93,20 +114,29 @@ export function renderCalls(sessionId: string, total: number | null, calls: Call
 
 export function renderUsage(usage: TokenUsageReport & { session_id: string }, reader: RunReader = "agent"): string {
   const person = reader === "person";
-  const n = (value: number | null | undefined) => (value === null || value === undefined ? "?" : person ? count(value) : String(value));
+  const n = (value: number | null | undefined) =>
+    value === null || value === undefined ? "?" : person ? count(value) : String(value);
   const lines = [`Session ${inline(usage.session_id)}:`];
   if (usage.total) {
-    lines.push(`total ${n(usage.total.total)} tokens (${n(usage.total.input)} input, ${n(usage.total.cached_input)} cached, ${n(usage.total.output)} output, ${n(usage.total.reasoning_output)} reasoning)`);
+    lines.push(
+      `total ${n(usage.total.total)} tokens (${n(usage.total.input)} input, ${n(usage.total.cached_input)} cached, ${n(usage.total.output)} output, ${n(usage.total.reasoning_output)} reasoning)`,
+    );
   } else {
     lines.push(`no token counts: ${usage.note}`);
   }
   if (usage.last_turn) lines.push(`last turn (${usage.last_turn.turn}): ${n(usage.last_turn.total)} tokens`);
-  if (usage.context_used_percent !== null) lines.push(`context window: ${usage.context_used_percent}% of ${n(usage.model_context_window)} used`);
+  if (usage.context_used_percent !== null)
+    lines.push(`context window: ${usage.context_used_percent}% of ${n(usage.model_context_window)} used`);
   if (usage.total && usage.note) lines.push(`note: ${usage.note}`);
   for (const name of ["primary", "secondary"] as const) {
     const window = usage.rate_limits?.[name];
     if (!window) continue;
-    const length = window.window_minutes === null || window.window_minutes === undefined ? "?" : person ? windowLength(window.window_minutes) : `${window.window_minutes} min`;
+    const length =
+      window.window_minutes === null || window.window_minutes === undefined
+        ? "?"
+        : person
+          ? windowLength(window.window_minutes)
+          : `${window.window_minutes} min`;
     const resets = window.resets_at ? (person ? localTime(window.resets_at) : window.resets_at) : "unknown";
     lines.push(`${name} rate limit: ${window.used_percent ?? "?"}% used of ${length}, resets ${resets}`);
   }
@@ -115,11 +145,16 @@ export function renderUsage(usage: TokenUsageReport & { session_id: string }, re
 
 /** A run, as run_codex, run_status and cancel_run (and the CLI's `status`) show it. */
 export function renderRun(view: RunView, reader: RunReader = "agent"): string {
-  const lines = [`Run ${inline(view.run_id)}: ${view.status}${view.session_id ? ` · session ${inline(view.session_id)}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${inline(view.cwd)}`];
+  const lines = [
+    `Run ${inline(view.run_id)}: ${view.status}${view.session_id ? ` · session ${inline(view.session_id)}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${inline(view.cwd)}`,
+  ];
   if (view.error) lines.push(`Error: ${quoted(view.error, 600)}`);
   if (view.exit_code !== null || view.signal) lines.push(`Exit: ${view.signal ?? `code ${view.exit_code}`}`);
   if (view.final_message) lines.push(`Final message: ${quoted(view.final_message, 1500)}`);
-  if (view.effective?.mismatch) lines.push(`Warning: Codex ran with other settings than asked: ${view.effective.differences.map(inline).join("; ")}`);
+  if (view.effective?.mismatch)
+    lines.push(
+      `Warning: Codex ran with other settings than asked: ${view.effective.differences.map(inline).join("; ")}`,
+    );
   if (view.usage) lines.push(`Tokens: ${view.usage.total} (${view.usage.input} input, ${view.usage.output} output)`);
   if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.map(inline).join(", ")}`);
   if (view.status === "running") {

@@ -22,8 +22,15 @@ export function registerCancelRunTool(server: McpServer, { runs }: ToolContext):
     ({ run_id }) =>
       answer("cancel_run", async () => {
         const before = await runs.registry.get(run_id);
-        if (!before) return toolError(`no run "${run_id}" in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`);
-        if (before.status !== "running") return toolResult(before, `Nothing to cancel: run ${run_id} already ended (${before.status}).\n${renderRun(before)}`);
+        if (!before)
+          return toolError(
+            `no run "${run_id}" in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`,
+          );
+        if (before.status !== "running")
+          return toolResult(
+            before,
+            `Nothing to cancel: run ${run_id} already ended (${before.status}).\n${renderRun(before)}`,
+          );
         const view = (await runs.registry.cancel(run_id, "cancel_run was called")) ?? before;
         return toolResult(view, renderRun(view));
       }),

@@ -4,7 +4,11 @@ import { requireCredentials } from "../codex/credentials.js";
 import { refuseCallerSettings, RunRefusedError } from "../runs/run-policy.js";
 import type { ServerConfig } from "../config/config.js";
 
-export function refuseWithoutCredentials(server: McpServer, config: ServerConfig, call: { profile?: string; config?: Record<string, unknown> }): Promise<void> {
+export function refuseWithoutCredentials(
+  server: McpServer,
+  config: ServerConfig,
+  call: { profile?: string; config?: Record<string, unknown> },
+): Promise<void> {
   // settings a caller may not make are refused for that reason first: their credentials are beside the point
   const refusal = refuseCallerSettings(call, config.runner);
   if (refusal !== undefined) return Promise.reject(new RunRefusedError(refusal));

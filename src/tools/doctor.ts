@@ -3,7 +3,6 @@ import { doctor, doctorReportSchema, renderDoctor } from "../doctor/doctor.js";
 import type { ToolContext } from "./context.js";
 import { answer, toolResult, withNote } from "./result.js";
 
-
 export function registerDoctorTool(server: McpServer, { config, runs }: ToolContext): void {
   server.registerTool(
     "doctor",

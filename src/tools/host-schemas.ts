@@ -19,10 +19,16 @@ export function hostSafeSchema(schema: unknown): unknown {
   const out: Schema = {};
   for (const [key, value] of Object.entries(schema as Schema)) {
     if (DROPPED.has(key)) continue;
-    if ((key === "maximum" || key === "minimum") && typeof value === "number" && Math.abs(value) >= Number.MAX_SAFE_INTEGER) continue;
+    if (
+      (key === "maximum" || key === "minimum") &&
+      typeof value === "number" &&
+      Math.abs(value) >= Number.MAX_SAFE_INTEGER
+    )
+      continue;
     if (VERBATIM.has(key)) out[key] = value;
     else if (key === "additionalProperties" && isEmptySchema(value)) out[key] = true;
-    else if (key === "properties" || key === "definitions" || key === "$defs") out[key] = mapValues(value as Schema, hostSafeSchema);
+    else if (key === "properties" || key === "definitions" || key === "$defs")
+      out[key] = mapValues(value as Schema, hostSafeSchema);
     else out[key] = hostSafeSchema(value);
   }
   return splitTypeArray(out);
@@ -34,7 +40,9 @@ function splitTypeArray(schema: Schema): Schema {
   if (!Array.isArray(type)) return schema;
   const { description, title, default: fallback, ...rest } = schema;
   const branches = (type as unknown[]).map((one) => (one === "null" ? { type: "null" } : { ...rest, type: one }));
-  const annotations = Object.fromEntries(Object.entries({ description, title, default: fallback }).filter(([, value]) => value !== undefined));
+  const annotations = Object.fromEntries(
+    Object.entries({ description, title, default: fallback }).filter(([, value]) => value !== undefined),
+  );
   return { anyOf: branches, ...annotations };
 }
 
@@ -59,7 +67,8 @@ type Handler = (request: unknown, extra: unknown) => Promise<{ tools?: ListedToo
 export function serveHostSafeSchemas(server: McpServer): void {
   const handlers = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers;
   const list = handlers?.get("tools/list");
-  if (!handlers || !list) throw new Error("the MCP SDK no longer keeps its tools/list handler where serveHostSafeSchemas looks for it");
+  if (!handlers || !list)
+    throw new Error("the MCP SDK no longer keeps its tools/list handler where serveHostSafeSchemas looks for it");
   handlers.set("tools/list", async (request, extra) => {
     const result = await list(request, extra);
     return {

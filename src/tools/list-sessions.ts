@@ -9,13 +9,24 @@ import { sessionListingSchema } from "../sessions/views/list.js";
 
 const inputSchema = z.object({
   limit: z.number().int().min(1).max(500).default(20).describe("How many sessions to return, newest first (1–500)."),
-  cwd: z.string().max(4096).optional().describe("Only sessions whose working directory is this directory or inside it (absolute path)."),
-  since: z.string().max(64).optional().describe("Only sessions written at or after this time (ISO 8601, e.g. 2026-11-23 or 2026-11-23T10:00:00Z)."),
+  cwd: z
+    .string()
+    .max(4096)
+    .optional()
+    .describe("Only sessions whose working directory is this directory or inside it (absolute path)."),
+  since: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("Only sessions written at or after this time (ISO 8601, e.g. 2026-11-23 or 2026-11-23T10:00:00Z)."),
   include_archived: z.boolean().default(false).describe("Also list sessions in archived_sessions/."),
 });
 
 const listedSessionSchema = sessionListingSchema.extend({
-  running_run_id: z.string().nullable().describe("A run (of any server sharing this state dir) still running this session: follow it with run_status."),
+  running_run_id: z
+    .string()
+    .nullable()
+    .describe("A run (of any server sharing this state dir) still running this session: follow it with run_status."),
 });
 
 const outputSchema = {
@@ -29,8 +40,7 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
     "list_sessions",
     {
       title: "List Codex sessions",
-      description:
-        `Lists Codex CLI sessions from CODEX_HOME, newest first (from the newest days, most recently written first): session_id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (${TURN_STATUSES.join(", ")}), and running_run_id when a run is still running it. Use it to find the session to inspect with session_summary.`,
+      description: `Lists Codex CLI sessions from CODEX_HOME, newest first (from the newest days, most recently written first): session_id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (${TURN_STATUSES.join(", ")}), and running_run_id when a run is still running it. Use it to find the session to inspect with session_summary.`,
       inputSchema: inputSchema.shape,
       outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -49,12 +59,18 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
         // an unfinished last turn may be a run in progress, not a crash
         const listed = await Promise.all(
           sessions.map(async (session) => {
-            const run = session.status === "incomplete" ? await runs.registry.findBySession(session.session_id) : undefined;
+            const run =
+              session.status === "incomplete" ? await runs.registry.findBySession(session.session_id) : undefined;
             return { ...session, running_run_id: run?.status === "running" ? run.run_id : null };
           }),
         );
-        const running = listed.filter((session) => session.running_run_id !== null).map((session) => `Running now: session ${session.session_id} (run ${session.running_run_id}).`);
-        return toolResult({ codex_home: config.codexHome, sessions: listed, scanned }, [renderList(config.codexHome, sessions), ...running].join("\n"));
+        const running = listed
+          .filter((session) => session.running_run_id !== null)
+          .map((session) => `Running now: session ${session.session_id} (run ${session.running_run_id}).`);
+        return toolResult(
+          { codex_home: config.codexHome, sessions: listed, scanned },
+          [renderList(config.codexHome, sessions), ...running].join("\n"),
+        );
       }),
   );
 }

@@ -7,7 +7,15 @@ import type { ServerConfig } from "../config/config.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { answer, toolError, withNote } from "./result.js";
-import { answerRun, configInput, modeInput, reasoningEffortInput, runViewShape, timeoutInput, waitInput } from "./run-result.js";
+import {
+  answerRun,
+  configInput,
+  modeInput,
+  reasoningEffortInput,
+  runViewShape,
+  timeoutInput,
+  waitInput,
+} from "./run-result.js";
 import { sessionIdInput } from "./schemas.js";
 import { SESSION_UUID } from "../shared/ids.js";
 import { isCodexWorktreePath } from "../codex/worktree.js";
@@ -24,8 +32,16 @@ function inputSchemaOf(config: ServerConfig) {
     timeout_ms: timeoutInput(config.runner).optional(),
     background: z.boolean().default(false).describe("Answer at once and let the run go on; follow it with run_status."),
     wait_ms: waitInput(config.waitMs).optional(),
-    skip_git_repo_check: z.boolean().optional().describe("Let Codex run outside a git repository; by default, as the session's earlier run from this server did."),
-    allow_concurrent: z.boolean().default(false).describe("Allow writing in a directory where another run of this server is writing."),
+    skip_git_repo_check: z
+      .boolean()
+      .optional()
+      .describe(
+        "Let Codex run outside a git repository; by default, as the session's earlier run from this server did.",
+      ),
+    allow_concurrent: z
+      .boolean()
+      .default(false)
+      .describe("Allow writing in a directory where another run of this server is writing."),
   });
 }
 
@@ -44,7 +60,9 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
       answer("resume_session", async () => {
         const { file, model } = await openSession(sessions, input.session_id);
         if (file.archived) {
-          return toolError(`session ${file.id} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${file.id}\` first.`);
+          return toolError(
+            `session ${file.id} is archived, and Codex cannot resume an archived session. Run \`codex unarchive ${file.id}\` first.`,
+          );
         }
         // the id that reaches Codex's argv is the file name's UUID, and the log's own id must agree with it
         const sessionId = file.id;
@@ -56,11 +74,17 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         const context = model.lastContext;
         const cwd = context?.cwd ?? model.meta?.cwd;
         if (!cwd) {
-          throw new SessionLookupError(`session ${sessionId} does not record its working directory (Codex before 0.32 did not), so it cannot be resumed in the same place.`);
+          throw new SessionLookupError(
+            `session ${sessionId} does not record its working directory (Codex before 0.32 did not), so it cannot be resumed in the same place.`,
+          );
         }
         // a session whose approvals Codex's reviewer decided goes on that way
         const reviewed = context?.approvalsReviewer === "auto_review" && context.sandbox === "workspace-write";
-        const previousMode = reviewed ? "auto-review" : isSandboxMode(context?.sandbox) ? MODE_OF_SANDBOX[context.sandbox] : undefined;
+        const previousMode = reviewed
+          ? "auto-review"
+          : isSandboxMode(context?.sandbox)
+            ? MODE_OF_SANDBOX[context.sandbox]
+            : undefined;
         const mode = input.mode ?? previousMode ?? "sandboxed";
         if (input.mode === undefined && mode === "full-access" && !config.runner.allowFullAccess) {
           return toolError(
@@ -70,8 +94,11 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         await refuseWithoutCredentials(server, config, input);
         const skipGitRepoCheck = input.skip_git_repo_check ?? (await runs.registry.skippedGitCheck(sessionId)) ?? false;
         // a session that ran in the worktree Codex made for a run of this state dir goes on there
-        const worktree = isCodexWorktreePath(cwd, config.runner.codexHome) ? (await runs.registry.findBySession(sessionId))?.worktree : undefined;
-        const inWorktree = worktree !== undefined && worktree !== null && (cwd === worktree.path || cwd.startsWith(`${worktree.path}/`));
+        const worktree = isCodexWorktreePath(cwd, config.runner.codexHome)
+          ? (await runs.registry.findBySession(sessionId))?.worktree
+          : undefined;
+        const inWorktree =
+          worktree !== undefined && worktree !== null && (cwd === worktree.path || cwd.startsWith(`${worktree.path}/`));
         const runId = await runs.start({
           prompt: input.prompt,
           cwd,

@@ -11,14 +11,45 @@ import { answerRun, runViewShape, timeoutInput, waitInput } from "./run-result.j
 function inputSchemaOf(config: ServerConfig) {
   return z.object({
     cwd: z.string().min(1).max(4096).describe("Absolute path of the git repository (or a directory in it) to review."),
-    uncommitted: z.literal(true).optional().describe("Review the staged, unstaged and untracked changes. Exactly one of uncommitted, base, commit."),
-    base: z.string().min(1).max(255).optional().describe('Review the changes against this base branch (a local branch name, e.g. "main").'),
-    commit: z.string().min(4).max(64).optional().describe("Review the changes a commit introduced (its sha, 4 to 64 hex digits)."),
-    prompt: z.string().min(1).max(100_000).optional().describe("Extra instructions for the reviewer (passed on stdin, never on the command line)."),
-    title: z.string().min(1).max(MAX_TITLE).optional().describe("A title to show in the review summary (`--title`), e.g. the commit's subject."),
-    model: z.string().min(1).max(200).optional().describe("Model to use; omitted means Codex's own configured default."),
+    uncommitted: z
+      .literal(true)
+      .optional()
+      .describe("Review the staged, unstaged and untracked changes. Exactly one of uncommitted, base, commit."),
+    base: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe('Review the changes against this base branch (a local branch name, e.g. "main").'),
+    commit: z
+      .string()
+      .min(4)
+      .max(64)
+      .optional()
+      .describe("Review the changes a commit introduced (its sha, 4 to 64 hex digits)."),
+    prompt: z
+      .string()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe("Extra instructions for the reviewer (passed on stdin, never on the command line)."),
+    title: z
+      .string()
+      .min(1)
+      .max(MAX_TITLE)
+      .optional()
+      .describe("A title to show in the review summary (`--title`), e.g. the commit's subject."),
+    model: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("Model to use; omitted means Codex's own configured default."),
     timeout_ms: timeoutInput(config.runner).optional(),
-    background: z.boolean().default(false).describe("Answer at once and let the review go on; follow it with run_status."),
+    background: z
+      .boolean()
+      .default(false)
+      .describe("Answer at once and let the review go on; follow it with run_status."),
     wait_ms: waitInput(config.waitMs).optional(),
   });
 }
@@ -43,7 +74,9 @@ export function registerReviewChangesTool(server: McpServer, { config, runs }: T
         if (input.commit !== undefined) scopes.push({ commit: input.commit });
         const [scope] = scopes;
         if (scopes.length !== 1 || scope === undefined) {
-          return toolError(`review_changes needs exactly one scope, got ${scopes.length}: pass uncommitted: true, base: "<branch>" or commit: "<sha>".`);
+          return toolError(
+            `review_changes needs exactly one scope, got ${scopes.length}: pass uncommitted: true, base: "<branch>" or commit: "<sha>".`,
+          );
         }
         const review: ReviewRequest = { scope, prompt: input.prompt, title: input.title };
         const refusal = refuseReview(review);

@@ -18,9 +18,13 @@ export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** The answer of run_codex, resume_session, cancel_run and run_status (one run): the domain's run view. */
 export const runViewShape = runViewSchema.shape;
 
-export const modeInput = z.enum(RUN_MODES).describe(RUN_MODES.map((mode) => `"${mode}": ${MODE_MEANING[mode]}`).join("; ") + ".");
+export const modeInput = z
+  .enum(RUN_MODES)
+  .describe(RUN_MODES.map((mode) => `"${mode}": ${MODE_MEANING[mode]}`).join("; ") + ".");
 
-export const reasoningEffortInput = z.enum(REASONING_EFFORTS).describe("Reasoning effort for reasoning models (`-c model_reasoning_effort=…`).");
+export const reasoningEffortInput = z
+  .enum(REASONING_EFFORTS)
+  .describe("Reasoning effort for reasoning models (`-c model_reasoning_effort=…`).");
 
 export const configInput = z
   .record(z.string().max(200), z.unknown())
@@ -50,15 +54,24 @@ export function waitInput(waitMs: number) {
     .int()
     .min(0)
     .max(MAX_WAIT_MS)
-    .describe(`How long this call waits before answering \`running\` with the run_id (default ${waitMs} ms on this server, under a host's 60 s tool timeout). The run goes on; poll run_status.`);
+    .describe(
+      `How long this call waits before answering \`running\` with the run_id (default ${waitMs} ms on this server, under a host's 60 s tool timeout). The run goes on; poll run_status.`,
+    );
 }
 
 /** A background run answers as soon as Codex names its session, or after this long. */
 export const BACKGROUND_ANSWER_MS = 15_000;
 
 /** The answer of run_codex and resume_session: at once for a background run, else after waiting on it. */
-export async function answerRun(runs: RunManager, runId: string, how: { background: boolean; waitMs: number }, extra: Extra): Promise<CallToolResult> {
-  const view = how.background ? await runs.registry.wait(runId, BACKGROUND_ANSWER_MS, { untilSession: true }) : await waitForRun(runs, runId, how.waitMs, extra, 0);
+export async function answerRun(
+  runs: RunManager,
+  runId: string,
+  how: { background: boolean; waitMs: number },
+  extra: Extra,
+): Promise<CallToolResult> {
+  const view = how.background
+    ? await runs.registry.wait(runId, BACKGROUND_ANSWER_MS, { untilSession: true })
+    : await waitForRun(runs, runId, how.waitMs, extra, 0);
   if (!view) throw new Error(`run ${runId} is missing from the ledger right after its start`);
   return toolResult(view, renderRunAndReview(view));
 }
@@ -69,14 +82,18 @@ export function renderRunAndReview(view: RunView, reader?: Parameters<typeof ren
   return view.review ? `${run}\n${renderReview(view.review)}` : run;
 }
 
-
-
 /**
  * Waits until the run ends or `waitMs` passes, sending progress notifications when the client asked for
  * them (from event number `fromEvent`; by default, what happens from now on). If the request is
  * cancelled while waiting, the run is cancelled too, whichever process started it.
  */
-export async function waitForRun(runs: RunManager, runId: string, waitMs: number, extra: Extra, fromEvent?: number): Promise<RunView | undefined> {
+export async function waitForRun(
+  runs: RunManager,
+  runId: string,
+  waitMs: number,
+  extra: Extra,
+  fromEvent?: number,
+): Promise<RunView | undefined> {
   const progressToken = extra._meta?.progressToken;
   let progress = 0;
   let lastSent = Date.now();
@@ -86,7 +103,9 @@ export async function waitForRun(runs: RunManager, runId: string, waitMs: number
     if (progressToken === undefined) return;
     progress += 1;
     lastSent = Date.now();
-    void extra.sendNotification({ method: "notifications/progress", params: { progressToken, progress, message } }).catch(() => undefined);
+    void extra
+      .sendNotification({ method: "notifications/progress", params: { progressToken, progress, message } })
+      .catch(() => undefined);
   };
   const onEvent =
     progressToken === undefined
@@ -104,7 +123,9 @@ export async function waitForRun(runs: RunManager, runId: string, waitMs: number
           if (Date.now() - lastSent < every * 0.9) return;
           void (async () => {
             lastMessage ??= (await runs.registry.get(runId).catch(() => undefined))?.recent_events.at(-1)?.message;
-            notify(`still running (${Math.round((Date.now() - began) / 1000)} s)${lastMessage ? `; last: ${lastMessage.slice(0, 200)}` : ""}`);
+            notify(
+              `still running (${Math.round((Date.now() - began) / 1000)} s)${lastMessage ? `; last: ${lastMessage.slice(0, 200)}` : ""}`,
+            );
           })();
         }, every);
   let cancelling: Promise<RunView | undefined> | undefined;
@@ -114,7 +135,11 @@ export async function waitForRun(runs: RunManager, runId: string, waitMs: number
   extra.signal.addEventListener("abort", onAbort, { once: true });
   try {
     if (extra.signal.aborted) onAbort();
-    const view = await runs.registry.wait(runId, waitMs, { ...(onEvent && { onEvent }), ...(fromEvent !== undefined && { fromEvent }), signal: extra.signal });
+    const view = await runs.registry.wait(runId, waitMs, {
+      ...(onEvent && { onEvent }),
+      ...(fromEvent !== undefined && { fromEvent }),
+      signal: extra.signal,
+    });
     return cancelling ? await cancelling : view;
   } finally {
     if (heartbeat) clearInterval(heartbeat);

@@ -12,14 +12,20 @@ const RECENT = 20;
 
 const inputSchema = z.object({
   run_id: z.string().min(1).max(100).optional().describe("The run_id run_codex or resume_session returned."),
-  session_id: sessionIdInput.optional().describe("Or a Codex session, named as in every other tool (its full UUID, a unique prefix of 8+ characters, `last`, or an absolute rollout path inside CODEX_HOME): its newest run."),
+  session_id: sessionIdInput
+    .optional()
+    .describe(
+      "Or a Codex session, named as in every other tool (its full UUID, a unique prefix of 8+ characters, `last`, or an absolute rollout path inside CODEX_HOME): its newest run.",
+    ),
   wait_ms: z
     .number()
     .int()
     .min(0)
     .max(MAX_WAIT_MS)
     .default(0)
-    .describe(`Wait up to this long (≤ ${MAX_WAIT_MS} ms) for a running run to end before answering; keep it under the host's tool timeout (60 s for many).`),
+    .describe(
+      `Wait up to this long (≤ ${MAX_WAIT_MS} ms) for a running run to end before answering; keep it under the host's tool timeout (60 s for many).`,
+    ),
 });
 
 // with an id: the run itself, the same object run_codex and cancel_run answer; without: `runs`
@@ -43,15 +49,20 @@ export function registerRunStatusTool(server: McpServer, { config, runs, session
       answer("run_status", async () => {
         if (run_id === undefined && session_id === undefined) {
           const recent = await runs.registry.recent(RECENT);
-          const text = recent.length === 0 ? "No runs yet." : recent.map((view) => renderRun(view).split("\n")[0]).join("\n");
+          const text =
+            recent.length === 0 ? "No runs yet." : recent.map((view) => renderRun(view).split("\n")[0]).join("\n");
           return toolResult({ runs: recent }, text);
         }
-        let view = run_id !== undefined ? await runs.registry.get(run_id) : await runOfSession(runs, sessions, session_id ?? "");
+        let view =
+          run_id !== undefined ? await runs.registry.get(run_id) : await runOfSession(runs, sessions, session_id ?? "");
         if (!view) {
           const what = run_id !== undefined ? `run "${run_id}"` : `run of session "${session_id}"`;
-          return toolError(`no ${what} in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`);
+          return toolError(
+            `no ${what} in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`,
+          );
         }
-        if (view.status === "running" && wait_ms > 0) view = (await waitForRun(runs, view.run_id, wait_ms, extra)) ?? view;
+        if (view.status === "running" && wait_ms > 0)
+          view = (await waitForRun(runs, view.run_id, wait_ms, extra)) ?? view;
         return toolResult(view, renderRunAndReview(view, config.readOnly ? "read-only agent" : "agent"));
       }),
   );

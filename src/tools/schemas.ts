@@ -6,4 +6,6 @@ export const sessionIdInput = z
   .string()
   .min(1)
   .max(4096)
-  .describe("The session: its full UUID, a unique prefix of 8+ characters, `last` (the newest), or an absolute path to a rollout file inside CODEX_HOME.");
+  .describe(
+    "The session: its full UUID, a unique prefix of 8+ characters, `last` (the newest), or an absolute path to a rollout file inside CODEX_HOME.",
+  );

@@ -8,12 +8,33 @@ import { REPORT_GROUPS, sessionsReportSchema } from "../sessions/report/view.js"
 import { answer, toolResult, withNote } from "./result.js";
 
 const inputSchema = z.object({
-  since: z.string().max(64).optional().describe("Only sessions started at or after this time: ISO 8601 (2026-11-23, 2026-11-23T10:00:00Z) or a span back from now (7d, 24h)."),
-  until: z.string().max(64).optional().describe("Only sessions started before this time (a date alone includes that whole day, UTC)."),
-  cwd: z.string().max(4096).optional().describe("Only sessions whose working directory is this directory or inside it (absolute path)."),
-  model: z.string().max(200).optional().describe("Only sessions whose last turn ran this model, as Codex records it (e.g. gpt-5.1-codex)."),
+  since: z
+    .string()
+    .max(64)
+    .optional()
+    .describe(
+      "Only sessions started at or after this time: ISO 8601 (2026-11-23, 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).",
+    ),
+  until: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("Only sessions started before this time (a date alone includes that whole day, UTC)."),
+  cwd: z
+    .string()
+    .max(4096)
+    .optional()
+    .describe("Only sessions whose working directory is this directory or inside it (absolute path)."),
+  model: z
+    .string()
+    .max(200)
+    .optional()
+    .describe("Only sessions whose last turn ran this model, as Codex records it (e.g. gpt-5.1-codex)."),
   include_archived: z.boolean().default(false).describe("Also report sessions in archived_sessions/."),
-  group_by: z.enum(REPORT_GROUPS).default("day").describe(`One row per ${REPORT_GROUPS.join(", ")} (days and weeks are UTC; weeks start on Monday).`),
+  group_by: z
+    .enum(REPORT_GROUPS)
+    .default("day")
+    .describe(`One row per ${REPORT_GROUPS.join(", ")} (days and weeks are UTC; weeks start on Monday).`),
 });
 
 export function registerSessionsReportTool(server: McpServer, { config, runs, sessions }: ToolContext): void {
@@ -33,7 +54,14 @@ export function registerSessionsReportTool(server: McpServer, { config, runs, se
         const prices = await loadPrices(join(config.runner.stateDir, "prices.json"), { optional: true });
         const report = await sessionsReport(
           sessions,
-          { since: input.since, until: input.until, cwd: input.cwd, model: input.model, includeArchived: input.include_archived, groupBy: input.group_by },
+          {
+            since: input.since,
+            until: input.until,
+            cwd: input.cwd,
+            model: input.model,
+            includeArchived: input.include_archived,
+            groupBy: input.group_by,
+          },
           {
             prices,
             stateDir: config.runner.stateDir,

@@ -6,7 +6,12 @@ import { renderUsage } from "../text/render.js";
 import { answer, toolResult, withNote } from "./result.js";
 import { sessionTokenUsageSchema } from "../sessions/views/usage.js";
 import { sessionIdInput } from "./schemas.js";
-import { liveRateLimitsLine, liveRateLimitsSchema, liveRateLimitsView, readLiveRateLimits } from "../codex/app-server/index.js";
+import {
+  liveRateLimitsLine,
+  liveRateLimitsSchema,
+  liveRateLimitsView,
+  readLiveRateLimits,
+} from "../codex/app-server/index.js";
 import { stringEnv } from "../shared/env.js";
 
 const inputSchema = z.object({
@@ -14,7 +19,9 @@ const inputSchema = z.object({
   live: z
     .boolean()
     .default(false)
-    .describe("Also read the ChatGPT plan's live 5-hour and weekly windows now (starts a short-lived `codex app-server`, about a second; no model turn)."),
+    .describe(
+      "Also read the ChatGPT plan's live 5-hour and weekly windows now (starts a short-lived `codex app-server`, about a second; no model turn).",
+    ),
 });
 
 const outputSchema = { ...sessionTokenUsageSchema.shape, live_rate_limits: liveRateLimitsSchema.nullable().optional() };
@@ -35,8 +42,13 @@ export function registerTokenUsageTool(server: McpServer, { config, sessions }: 
         const usage = await askSession(sessions, session_id, { kind: "usage" });
         if (!live) return toolResult(usage, renderUsage(usage));
         const { runner } = config;
-        const limits = liveRateLimitsView(await readLiveRateLimits(runner.codexBin, runner.codexHome, stringEnv(runner.childEnv)));
-        return toolResult({ ...usage, live_rate_limits: limits }, `${renderUsage(usage)}\nlive rate limits: ${liveRateLimitsLine(limits)}`);
+        const limits = liveRateLimitsView(
+          await readLiveRateLimits(runner.codexBin, runner.codexHome, stringEnv(runner.childEnv)),
+        );
+        return toolResult(
+          { ...usage, live_rate_limits: limits },
+          `${renderUsage(usage)}\nlive rate limits: ${liveRateLimitsLine(limits)}`,
+        );
       }),
   );
 }

@@ -9,7 +9,9 @@ import { resumeCommandLine } from "../../src/sessions/resume-command.js";
 import { FIXTURES } from "../support/fixtures.js";
 
 function capsOf(version: string): Capabilities {
-  const [versionText = "", help = ""] = readFileSync(join(FIXTURES, "cli-help", `${version}.txt`), "utf8").split("---\n");
+  const [versionText = "", help = ""] = readFileSync(join(FIXTURES, "cli-help", `${version}.txt`), "utf8").split(
+    "---\n",
+  );
   return parseCapabilities(versionText, help);
 }
 
@@ -29,14 +31,23 @@ describe("parseCapabilities on real help texts", () => {
     expect(caps.jsonStream).toBe(stream);
     expect(caps.subcommands.has("resume")).toBe(resume);
     expect(caps.flags.has("--full-auto")).toBe(fullAuto);
-    for (const flag of ["--sandbox", "--cd", "--json", "--skip-git-repo-check", "--output-last-message", "--dangerously-bypass-approvals-and-sandbox"]) {
+    for (const flag of [
+      "--sandbox",
+      "--cd",
+      "--json",
+      "--skip-git-repo-check",
+      "--output-last-message",
+      "--dangerously-bypass-approvals-and-sandbox",
+    ]) {
       expect([flag, caps.flags.has(flag)]).toEqual([flag, true]);
     }
     expect(caps.flags.has("--output-schema")).toBe(version !== "0.20.0" && version !== "0.39.0");
   });
 
   it("an unreadable version is an error that shows what was printed", () => {
-    expect(() => parseCapabilities("garbage", "")).toThrow('could not read a version from `codex --version`: "garbage"');
+    expect(() => parseCapabilities("garbage", "")).toThrow(
+      'could not read a version from `codex --version`: "garbage"',
+    );
   });
 });
 
@@ -80,15 +91,38 @@ describe("buildExecArgv", () => {
   });
 
   it("modes map to the sandbox flags each CLI has; never a model unless asked", () => {
-    expect(buildExecArgv({ cwd: "/w", mode: "read-only" }, capsOf("0.169.0"))).toEqual(["exec", "--json", "--cd=/w", "--sandbox=read-only", "-"]);
-    expect(buildExecArgv({ cwd: "/w", mode: "full-access" }, capsOf("0.169.0"))).toEqual(["exec", "--json", "--cd=/w", "--dangerously-bypass-approvals-and-sandbox", "-"]);
+    expect(buildExecArgv({ cwd: "/w", mode: "read-only" }, capsOf("0.169.0"))).toEqual([
+      "exec",
+      "--json",
+      "--cd=/w",
+      "--sandbox=read-only",
+      "-",
+    ]);
+    expect(buildExecArgv({ cwd: "/w", mode: "full-access" }, capsOf("0.169.0"))).toEqual([
+      "exec",
+      "--json",
+      "--cd=/w",
+      "--dangerously-bypass-approvals-and-sandbox",
+      "-",
+    ]);
     const noSandboxFlag = { ...capsOf("0.20.0"), flags: new Set(["--json", "--full-auto"]) };
-    expect(buildExecArgv({ cwd: "/w", mode: "sandboxed" }, noSandboxFlag)).toEqual(["exec", "--json", "--cd=/w", "--full-auto", "-"]);
+    expect(buildExecArgv({ cwd: "/w", mode: "sandboxed" }, noSandboxFlag)).toEqual([
+      "exec",
+      "--json",
+      "--cd=/w",
+      "--full-auto",
+      "-",
+    ]);
     expect(() => buildExecArgv({ cwd: "/w", mode: "read-only" }, noSandboxFlag)).toThrow(UnsupportedRequestError);
   });
 
   it("resume: every option before `resume <id>`, the prompt still on stdin", () => {
-    expect(buildExecArgv({ cwd: "/w", mode: "sandboxed", resumeSessionId: "019a5b2c-0000-7000-8000-00000000c0de" }, capsOf("0.39.0"))).toEqual([
+    expect(
+      buildExecArgv(
+        { cwd: "/w", mode: "sandboxed", resumeSessionId: "019a5b2c-0000-7000-8000-00000000c0de" },
+        capsOf("0.39.0"),
+      ),
+    ).toEqual([
       "exec",
       "--json",
       "--cd=/w",
@@ -123,7 +157,13 @@ describe("buildExecArgv", () => {
       "--config=sandbox_workspace_write.exclude_tmpdir_env_var=true",
       "-",
     ]);
-    expect(buildExecArgv({ cwd: "/w", mode: "read-only", sandboxExclusions: exclusions }, capsOf("0.169.0"))).toEqual(["exec", "--json", "--cd=/w", "--sandbox=read-only", "-"]);
+    expect(buildExecArgv({ cwd: "/w", mode: "read-only", sandboxExclusions: exclusions }, capsOf("0.169.0"))).toEqual([
+      "exec",
+      "--json",
+      "--cd=/w",
+      "--sandbox=read-only",
+      "-",
+    ]);
   });
 
   it("refuses flags the CLI lacks and config keys that could smuggle options", () => {
@@ -131,7 +171,9 @@ describe("buildExecArgv", () => {
       "Codex 0.39.0 has no `exec --output-schema`, needed for output_schema. Upgrade with `npm install -g @openai/codex`.",
     );
     for (const key of ["--yolo", "a=b", "a b", "", "model --json"]) {
-      expect(() => buildExecArgv({ cwd: "/w", mode: "sandboxed", config: { [key]: 1 } }, capsOf("0.169.0"))).toThrow(UnsupportedRequestError);
+      expect(() => buildExecArgv({ cwd: "/w", mode: "sandboxed", config: { [key]: 1 } }, capsOf("0.169.0"))).toThrow(
+        UnsupportedRequestError,
+      );
     }
   });
 });
@@ -143,7 +185,9 @@ describe("tomlValue", () => {
     expect(tomlValue(false)).toBe("false");
     expect(tomlValue([1, "a"])).toBe('[1, "a"]');
     expect(tomlValue({ a: 1, "b.c": { d: true } })).toBe('{ a = 1, "b.c" = { d = true } }');
-    expect(() => tomlValue(null)).toThrow("config values must be strings, numbers, booleans, arrays or tables, got null");
+    expect(() => tomlValue(null)).toThrow(
+      "config values must be strings, numbers, booleans, arrays or tables, got null",
+    );
     expect(() => tomlValue(Number.NaN)).toThrow("config values must be finite numbers, got NaN");
   });
 });
@@ -157,6 +201,8 @@ describe("resumeCommandLine", () => {
   });
 
   it("prints no id from a log that is not a UUID: quoting alone would still let Codex read it as an option", () => {
-    expect(resumeCommandLine({ sessionId: "--config=notify=[\"sh\"]" })).toBe("codex exec resume '<session id: the log'\\''s is not a UUID>' 'Continue where you left off.'");
+    expect(resumeCommandLine({ sessionId: '--config=notify=["sh"]' })).toBe(
+      "codex exec resume '<session id: the log'\\''s is not a UUID>' 'Continue where you left off.'",
+    );
   });
 });

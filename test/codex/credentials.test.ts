@@ -17,8 +17,10 @@ import { copyFixtureHome, type Fixture } from "../support/fixtures.js";
 import { testConfig, textOf } from "../support/mcp.js";
 
 const HOME = "/h/.codex";
-const withKey = (url: string) => `${codexConfig(url).replace("request_max_retries", 'env_key = "MOCK_KEY"\nrequest_max_retries')}`;
-const assess = (inputs: Partial<CredentialInputs>) => assessCredentials({ runEnv: {}, serverEnv: {}, codexHome: HOME, configToml: "", authJson: null, ...inputs });
+const withKey = (url: string) =>
+  `${codexConfig(url).replace("request_max_retries", 'env_key = "MOCK_KEY"\nrequest_max_retries')}`;
+const assess = (inputs: Partial<CredentialInputs>) =>
+  assessCredentials({ runEnv: {}, serverEnv: {}, codexHome: HOME, configToml: "", authJson: null, ...inputs });
 
 describe("assessCredentials", () => {
   it("OpenAI (no config): a key in the run's environment, else Codex's own login, else missing with both fixes", () => {
@@ -30,8 +32,14 @@ describe("assessCredentials", () => {
       found: "OPENAI_API_KEY is in the environment Codex runs get",
       fix: null,
     });
-    expect(assess({ authJson: '{"OPENAI_API_KEY":null,"tokens":{"id_token":"x"}}' })).toMatchObject({ source: "login", found: "Codex's own login (ChatGPT sign-in) in /h/.codex/auth.json" });
-    expect(assess({ authJson: '{"OPENAI_API_KEY":"sk-2"}' })).toMatchObject({ source: "login", found: "Codex's own login (API key) in /h/.codex/auth.json" });
+    expect(assess({ authJson: '{"OPENAI_API_KEY":null,"tokens":{"id_token":"x"}}' })).toMatchObject({
+      source: "login",
+      found: "Codex's own login (ChatGPT sign-in) in /h/.codex/auth.json",
+    });
+    expect(assess({ authJson: '{"OPENAI_API_KEY":"sk-2"}' })).toMatchObject({
+      source: "login",
+      found: "Codex's own login (API key) in /h/.codex/auth.json",
+    });
     expect(assess({ authJson: "not json" })).toEqual({
       provider: "openai",
       source: "missing",
@@ -44,32 +52,63 @@ describe("assessCredentials", () => {
 
   it("a provider's env_key must be in the run's environment; a provider without one needs nothing", () => {
     const configToml = withKey("http://127.0.0.1:9/v1");
-    expect(assess({ configToml, runEnv: { MOCK_KEY: "k" } })).toMatchObject({ provider: "mock", source: "env", variable: "MOCK_KEY", endpoint: "http://127.0.0.1:9/v1" });
+    expect(assess({ configToml, runEnv: { MOCK_KEY: "k" } })).toMatchObject({
+      provider: "mock",
+      source: "env",
+      variable: "MOCK_KEY",
+      endpoint: "http://127.0.0.1:9/v1",
+    });
     expect(assess({ configToml, runEnv: { OPENAI_API_KEY: "sk" } })).toMatchObject({
       source: "missing",
       found: 'model provider "mock" reads its key from MOCK_KEY, which is not in the environment Codex runs get',
     });
-    expect(assess({ configToml: codexConfig("http://127.0.0.1:9/v1") })).toMatchObject({ provider: "mock", source: "none_needed", variable: null });
-    expect(assess({ configToml: 'model_provider = "ollama"\n' })).toMatchObject({ provider: "ollama", source: "none_needed", endpoint: "http://localhost:11434/v1" });
-    expect(assess({ configToml: 'model_provider = "nope"\n' })).toMatchObject({ source: "missing", fix: "Define [model_providers.nope] in /h/.codex/config.toml, or fix model_provider." });
+    expect(assess({ configToml: codexConfig("http://127.0.0.1:9/v1") })).toMatchObject({
+      provider: "mock",
+      source: "none_needed",
+      variable: null,
+    });
+    expect(assess({ configToml: 'model_provider = "ollama"\n' })).toMatchObject({
+      provider: "ollama",
+      source: "none_needed",
+      endpoint: "http://localhost:11434/v1",
+    });
+    expect(assess({ configToml: 'model_provider = "nope"\n' })).toMatchObject({
+      source: "missing",
+      fix: "Define [model_providers.nope] in /h/.codex/config.toml, or fix model_provider.",
+    });
   });
 
   it("a profile or a call's model_provider override picks the provider", () => {
     const configToml = `${withKey("http://127.0.0.1:9/v1")}\n[profiles.local]\nmodel_provider = "ollama"\n`;
     expect(assess({ configToml, profile: "local" })).toMatchObject({ provider: "ollama", source: "none_needed" });
-    expect(assess({ configToml, providerOverride: "openai", runEnv: { CODEX_API_KEY: "k" } })).toMatchObject({ provider: "openai", source: "env", variable: "CODEX_API_KEY" });
+    expect(assess({ configToml, providerOverride: "openai", runEnv: { CODEX_API_KEY: "k" } })).toMatchObject({
+      provider: "openai",
+      source: "env",
+      variable: "CODEX_API_KEY",
+    });
   });
 
   it("names the fix: --env-allow when the server has the key, else the calling host's own way", () => {
-    const missing = (host: string | undefined, serverEnv: NodeJS.ProcessEnv = {}) => assess({ configToml: withKey("http://127.0.0.1:9/v1"), host, serverEnv }).fix;
-    expect(missing(undefined, { MOCK_KEY: "k" })).toBe("This server has MOCK_KEY but hands Codex only allowlisted variables: add `--env-allow MOCK_KEY` to the server's arguments.");
+    const missing = (host: string | undefined, serverEnv: NodeJS.ProcessEnv = {}) =>
+      assess({ configToml: withKey("http://127.0.0.1:9/v1"), host, serverEnv }).fix;
+    expect(missing(undefined, { MOCK_KEY: "k" })).toBe(
+      "This server has MOCK_KEY but hands Codex only allowlisted variables: add `--env-allow MOCK_KEY` to the server's arguments.",
+    );
     expect(missing("gemini-cli-mcp-client")).toBe(
       'Gemini CLI removes variables whose names contain KEY from an MCP server\'s environment unless the entry lists them: add `"env": {"MOCK_KEY": "$MOCK_KEY"}` to the codex-control entry in settings.json (or `gemini mcp add -e MOCK_KEY=$MOCK_KEY …`).',
     );
-    expect(missing("codex-mcp-client")).toBe('Codex starts MCP servers with a reduced environment: add `env_vars = ["MOCK_KEY"]` to [mcp_servers.codex-control] in Codex\'s config.toml.');
-    expect(missing("openclaw")).toBe("OpenClaw passes only HOME, PATH, SHELL and TERM plus the entry's env: add `--env 'MOCK_KEY=${MOCK_KEY}'` to `openclaw mcp add` (or \"MOCK_KEY\": \"${MOCK_KEY}\" under the server's env).");
-    expect(missing("opencode")).toBe('Add `"environment": {"MOCK_KEY": "{env:MOCK_KEY}"}` to the codex-control entry under "mcp" in opencode.json.');
-    expect(missing("claude-code")).toBe("Start Claude Code from a shell that has MOCK_KEY, or register the server with `claude mcp add -s user -e MOCK_KEY=… codex-control -- npx -y codex-control-mcp`.");
+    expect(missing("codex-mcp-client")).toBe(
+      'Codex starts MCP servers with a reduced environment: add `env_vars = ["MOCK_KEY"]` to [mcp_servers.codex-control] in Codex\'s config.toml.',
+    );
+    expect(missing("openclaw")).toBe(
+      "OpenClaw passes only HOME, PATH, SHELL and TERM plus the entry's env: add `--env 'MOCK_KEY=${MOCK_KEY}'` to `openclaw mcp add` (or \"MOCK_KEY\": \"${MOCK_KEY}\" under the server's env).",
+    );
+    expect(missing("opencode")).toBe(
+      'Add `"environment": {"MOCK_KEY": "{env:MOCK_KEY}"}` to the codex-control entry under "mcp" in opencode.json.',
+    );
+    expect(missing("claude-code")).toBe(
+      "Start Claude Code from a shell that has MOCK_KEY, or register the server with `claude mcp add -s user -e MOCK_KEY=… codex-control -- npx -y codex-control-mcp`.",
+    );
   });
 });
 
@@ -78,9 +117,15 @@ describe("probeEndpoint (loopback only)", () => {
     const server = createHttpServer((_req, res) => res.writeHead(401).end());
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
-    expect(await probeEndpoint(`http://127.0.0.1:${port}/v1`)).toEqual({ answers: true, found: `http://127.0.0.1:${port}/v1 answers (HTTP 401)` });
+    expect(await probeEndpoint(`http://127.0.0.1:${port}/v1`)).toEqual({
+      answers: true,
+      found: `http://127.0.0.1:${port}/v1 answers (HTTP 401)`,
+    });
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    expect(await probeEndpoint(`http://127.0.0.1:${port}/v1`)).toEqual({ answers: false, found: `http://127.0.0.1:${port}/v1 does not answer (ECONNREFUSED)` });
+    expect(await probeEndpoint(`http://127.0.0.1:${port}/v1`)).toEqual({
+      answers: false,
+      found: `http://127.0.0.1:${port}/v1 does not answer (ECONNREFUSED)`,
+    });
     expect(await probeEndpoint("not a url")).toEqual({ answers: false, found: 'base URL "not a url" is not a URL' });
   });
 });
@@ -100,7 +145,10 @@ describe("doctor and the run tools with a key that does not reach Codex", () => 
     workdir = dirname(home);
     await writeFile(join(home, "config.toml"), withKey(model.url));
     const config = testConfig({ codexHome: home, codexBin: PINNED_CODEX });
-    const server = createServer({ ...config, runner: { ...config.runner, childEnv: { PATH: process.env.PATH, HOME: home } } });
+    const server = createServer({
+      ...config,
+      runner: { ...config.runner, childEnv: { PATH: process.env.PATH, HOME: home } },
+    });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     // the name Gemini CLI's MCP client sends: the fix comes in that host's terms
     client = new Client({ name: "gemini-cli-mcp-client", version: "0.61.0" });
@@ -116,11 +164,16 @@ describe("doctor and the run tools with a key that does not reach Codex", () => 
     await model.close();
   });
 
-  const fix = 'Gemini CLI removes variables whose names contain KEY from an MCP server\'s environment unless the entry lists them: add `"env": {"MOCK_KEY": "$MOCK_KEY"}` to the codex-control entry in settings.json (or `gemini mcp add -e MOCK_KEY=$MOCK_KEY …`).';
+  const fix =
+    'Gemini CLI removes variables whose names contain KEY from an MCP server\'s environment unless the entry lists them: add `"env": {"MOCK_KEY": "$MOCK_KEY"}` to the codex-control entry in settings.json (or `gemini mcp add -e MOCK_KEY=$MOCK_KEY …`).';
 
   it("doctor fails the credentials check with the fix, and finds the endpoint answering", async () => {
     const result = (await client.callTool({ name: "doctor", arguments: {} })) as CallToolResult;
-    const report = result.structuredContent as { ok: boolean; checks: Array<{ name: string; level: string; found: string; fix: string | null }>; credentials: unknown };
+    const report = result.structuredContent as {
+      ok: boolean;
+      checks: Array<{ name: string; level: string; found: string; fix: string | null }>;
+      credentials: unknown;
+    };
     expect(report.ok).toBe(false);
     expect(report.checks.find((check) => check.name === "credentials")).toEqual({
       name: "credentials",
@@ -128,24 +181,45 @@ describe("doctor and the run tools with a key that does not reach Codex", () => 
       found: 'model provider "mock" reads its key from MOCK_KEY, which is not in the environment Codex runs get',
       fix,
     });
-    expect(report.checks.find((check) => check.name === "model endpoint")).toEqual({ name: "model endpoint", level: "ok", found: `${model.url} answers (HTTP 404)`, fix: null });
-    expect(report.credentials).toEqual({ provider: "mock", source: "missing", variable: "MOCK_KEY", endpoint: model.url, endpoint_answers: true });
+    expect(report.checks.find((check) => check.name === "model endpoint")).toEqual({
+      name: "model endpoint",
+      level: "ok",
+      found: `${model.url} answers (HTTP 404)`,
+      fix: null,
+    });
+    expect(report.credentials).toEqual({
+      provider: "mock",
+      source: "missing",
+      variable: "MOCK_KEY",
+      endpoint: model.url,
+      endpoint_answers: true,
+    });
   });
 
   it("run_codex refuses at once, before Codex starts, with the reason and the fix", async () => {
     const before = model.requests.length;
-    const result = (await client.callTool({ name: "run_codex", arguments: { prompt: "RUN:echo hi", cwd: workdir, skip_git_repo_check: true } })) as CallToolResult;
+    const result = (await client.callTool({
+      name: "run_codex",
+      arguments: { prompt: "RUN:echo hi", cwd: workdir, skip_git_repo_check: true },
+    })) as CallToolResult;
     expect(result.isError).toBe(true);
-    expect(textOf(result)).toBe(`Codex would have no credentials: model provider "mock" reads its key from MOCK_KEY, which is not in the environment Codex runs get. ${fix}`);
+    expect(textOf(result)).toBe(
+      `Codex would have no credentials: model provider "mock" reads its key from MOCK_KEY, which is not in the environment Codex runs get. ${fix}`,
+    );
     expect(model.requests.length).toBe(before);
   });
 
   it("resume_session refuses the same way", async () => {
     const before = model.requests.length;
     const session = fixtures.at(-1) as Fixture;
-    const result = (await client.callTool({ name: "resume_session", arguments: { session_id: session.session_id, prompt: "RUN:echo again", mode: "sandboxed" } })) as CallToolResult;
+    const result = (await client.callTool({
+      name: "resume_session",
+      arguments: { session_id: session.session_id, prompt: "RUN:echo again", mode: "sandboxed" },
+    })) as CallToolResult;
     expect(result.isError).toBe(true);
-    expect(textOf(result)).toBe(`Codex would have no credentials: model provider "mock" reads its key from MOCK_KEY, which is not in the environment Codex runs get. ${fix}`);
+    expect(textOf(result)).toBe(
+      `Codex would have no credentials: model provider "mock" reads its key from MOCK_KEY, which is not in the environment Codex runs get. ${fix}`,
+    );
     expect(model.requests.length).toBe(before);
   });
 });

@@ -16,10 +16,27 @@ describe("parseExecLine on real streams", () => {
   it("0.169.0: thread.started, items, turn.completed with usage", () => {
     const events = eventsOf("0.169.0", "command");
     expect(events[0]).toEqual({ kind: "session", sessionId: fixture("0.169.0", "command").session_id });
-    expect(kinds(events)).toEqual(["session", "warning", "turn_started", "reasoning", "command_started", "command_finished", "agent_message", "turn_completed"]);
+    expect(kinds(events)).toEqual([
+      "session",
+      "warning",
+      "turn_started",
+      "reasoning",
+      "command_started",
+      "command_finished",
+      "agent_message",
+      "turn_completed",
+    ]);
     expect(events).toContainEqual({ kind: "command_started", command: "echo hi; exit 3" });
-    expect(events).toContainEqual({ kind: "command_finished", command: "echo hi; exit 3", exitCode: 3, status: "failed" });
-    expect(events.at(-1)).toEqual({ kind: "turn_completed", usage: { input: 2700, cached_input: 675, output: 100, reasoning_output: 50, total: 2800 } });
+    expect(events).toContainEqual({
+      kind: "command_finished",
+      command: "echo hi; exit 3",
+      exitCode: 3,
+      status: "failed",
+    });
+    expect(events.at(-1)).toEqual({
+      kind: "turn_completed",
+      usage: { input: 2700, cached_input: 675, output: 100, reasoning_output: 50, total: 2800 },
+    });
   });
 
   it("0.169.0: a model error is an error and turn.failed with the provider's message", () => {
@@ -31,7 +48,10 @@ describe("parseExecLine on real streams", () => {
   });
 
   it("0.63.0: usage without reasoning or total is completed from input + output", () => {
-    expect(eventsOf("0.63.0", "command").at(-1)).toEqual({ kind: "turn_completed", usage: { input: 2700, cached_input: 675, output: 100, reasoning_output: 0, total: 2800 } });
+    expect(eventsOf("0.63.0", "command").at(-1)).toEqual({
+      kind: "turn_completed",
+      usage: { input: 2700, cached_input: 675, output: 100, reasoning_output: 0, total: 2800 },
+    });
   });
 
   it("0.39.0 legacy: no session id, exec_command_* and cumulative token_count", () => {
@@ -40,7 +60,10 @@ describe("parseExecLine on real streams", () => {
     expect(events).toContainEqual({ kind: "command_started", command: "echo hi; exit 3" });
     expect(events).toContainEqual({ kind: "command_finished", exitCode: 3 });
     expect(events).toContainEqual({ kind: "agent_message", text: "Done. The tool said: hi" });
-    expect(events.filter((e) => e.kind === "usage").at(-1)).toEqual({ kind: "usage", usage: { input: 2700, cached_input: 675, output: 100, reasoning_output: 50, total: 2800 } });
+    expect(events.filter((e) => e.kind === "usage").at(-1)).toEqual({
+      kind: "usage",
+      usage: { input: 2700, cached_input: 675, output: 100, reasoning_output: 50, total: 2800 },
+    });
   });
 
   it("0.39.0 legacy: a patch names its files at the start and its success at the end", () => {
@@ -73,20 +96,34 @@ describe("parseExecLine on real streams", () => {
 
 describe("parseExecLine on shapes the fixtures lack", () => {
   it("0.42 experimental stream, MCP and file changes, garbage", () => {
-    expect(parseExecLine('{"type":"session.created","session_id":"s-1"}')).toEqual([{ kind: "session", sessionId: "s-1" }]);
-    expect(parseExecLine('{"type":"item.completed","item":{"id":"item_1","item_type":"assistant_message","text":"hi"}}')).toEqual([{ kind: "agent_message", text: "hi" }]);
-    expect(parseExecLine('{"type":"item.started","item":{"id":"i","type":"mcp_tool_call","server":"gh","tool":"search","status":"in_progress"}}')).toEqual([
-      { kind: "tool_call", name: "gh.search", status: "in_progress" },
+    expect(parseExecLine('{"type":"session.created","session_id":"s-1"}')).toEqual([
+      { kind: "session", sessionId: "s-1" },
     ]);
-    expect(parseExecLine('{"type":"item.completed","item":{"id":"i","type":"file_change","changes":[{"path":"/w/a.ts","kind":"update"}],"status":"completed"}}')).toEqual([
-      { kind: "file_change", paths: ["/w/a.ts"] },
+    expect(
+      parseExecLine('{"type":"item.completed","item":{"id":"item_1","item_type":"assistant_message","text":"hi"}}'),
+    ).toEqual([{ kind: "agent_message", text: "hi" }]);
+    expect(
+      parseExecLine(
+        '{"type":"item.started","item":{"id":"i","type":"mcp_tool_call","server":"gh","tool":"search","status":"in_progress"}}',
+      ),
+    ).toEqual([{ kind: "tool_call", name: "gh.search", status: "in_progress" }]);
+    expect(
+      parseExecLine(
+        '{"type":"item.completed","item":{"id":"i","type":"file_change","changes":[{"path":"/w/a.ts","kind":"update"}],"status":"completed"}}',
+      ),
+    ).toEqual([{ kind: "file_change", paths: ["/w/a.ts"] }]);
+    expect(parseExecLine('{"id":"1","msg":{"type":"turn_aborted","reason":"interrupted"}}')).toEqual([
+      { kind: "turn_aborted", reason: "interrupted" },
     ]);
-    expect(parseExecLine('{"id":"1","msg":{"type":"turn_aborted","reason":"interrupted"}}')).toEqual([{ kind: "turn_aborted", reason: "interrupted" }]);
-    expect(parseExecLine("Reading additional input from stdin...")).toEqual([{ kind: "noise", text: "Reading additional input from stdin..." }]);
+    expect(parseExecLine("Reading additional input from stdin...")).toEqual([
+      { kind: "noise", text: "Reading additional input from stdin..." },
+    ]);
     expect(parseExecLine("")).toEqual([]);
-    expect(parseExecLine('{"type":"item.started","item":{"type":"command_execution","command":"/bin/bash -lc \\"echo \'q\\\\\\"uote\'\\""}}')).toEqual([
-      { kind: "command_started", command: "echo 'q\"uote'" },
-    ]);
+    expect(
+      parseExecLine(
+        '{"type":"item.started","item":{"type":"command_execution","command":"/bin/bash -lc \\"echo \'q\\\\\\"uote\'\\""}}',
+      ),
+    ).toEqual([{ kind: "command_started", command: "echo 'q\"uote'" }]);
   });
 });
 

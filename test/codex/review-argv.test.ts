@@ -4,13 +4,23 @@ import { buildExecArgv } from "../../src/codex/argv.js";
 import { parseCapabilities } from "../../src/codex/capabilities.js";
 import { refuseBranchName, reviewInvocation } from "../../src/codex/review-argv.js";
 
-const REVIEW_HELP = "Usage: codex exec review [OPTIONS] [PROMPT]\n  --uncommitted\n  --base <BRANCH>\n  --commit <SHA>\n  --title <TITLE>\n";
-const caps169 = parseCapabilities("codex-cli 0.169.0", "--json --sandbox --worktree --approve-for-me\nCommands:\n  resume  Resume\n  review  Review\n", REVIEW_HELP);
+const REVIEW_HELP =
+  "Usage: codex exec review [OPTIONS] [PROMPT]\n  --uncommitted\n  --base <BRANCH>\n  --commit <SHA>\n  --title <TITLE>\n";
+const caps169 = parseCapabilities(
+  "codex-cli 0.169.0",
+  "--json --sandbox --worktree --approve-for-me\nCommands:\n  resume  Resume\n  review  Review\n",
+  REVIEW_HELP,
+);
 const capsOld = parseCapabilities("codex-cli 0.40.0", "--json --sandbox\nCommands:\n  resume  Resume\n");
 
 describe("review argv", () => {
   it("puts exec options before `review` and each value in its own --flag=value entry", () => {
-    expect(buildExecArgv({ cwd: "/r", mode: "read-only", model: "m", review: { scope: { base: "main" }, title: "t -x" } }, caps169)).toEqual([
+    expect(
+      buildExecArgv(
+        { cwd: "/r", mode: "read-only", model: "m", review: { scope: { base: "main" }, title: "t -x" } },
+        caps169,
+      ),
+    ).toEqual([
       "exec",
       "--json",
       "--cd=/r",
@@ -20,7 +30,10 @@ describe("review argv", () => {
       "--base=main",
       "--title=t -x",
     ]);
-    expect(reviewInvocation({ scope: { commit: "abcd1234" } }, caps169)).toEqual({ args: ["--commit=abcd1234"], stdin: "" });
+    expect(reviewInvocation({ scope: { commit: "abcd1234" } }, caps169)).toEqual({
+      args: ["--commit=abcd1234"],
+      stdin: "",
+    });
   });
 
   it("adapts extra instructions with a scope into a prompt on stdin", () => {
@@ -32,13 +45,46 @@ describe("review argv", () => {
   });
 
   it("refuses what git would not take as a branch, and CLIs without review or worktrees", () => {
-    for (const bad of ["-x", "a..b", "a b", "a~1", "a^", "a:b", "a?", "a*", "a[", "a\\b", "a@{1}", "a//b", ".a", "a/.b", "a.lock", "a/", "a.", "@", "a\nb", ""]) {
+    for (const bad of [
+      "-x",
+      "a..b",
+      "a b",
+      "a~1",
+      "a^",
+      "a:b",
+      "a?",
+      "a*",
+      "a[",
+      "a\\b",
+      "a@{1}",
+      "a//b",
+      ".a",
+      "a/.b",
+      "a.lock",
+      "a/",
+      "a.",
+      "@",
+      "a\nb",
+      "",
+    ]) {
       expect(refuseBranchName(bad), JSON.stringify(bad)).toBeDefined();
     }
-    for (const good of ["main", "feature/x-1", "release/1.2", "a@b"]) expect(refuseBranchName(good), good).toBeUndefined();
-    expect(() => reviewInvocation({ scope: { uncommitted: true } }, capsOld)).toThrow("Codex 0.40.0 has no `codex exec review`. Upgrade with");
-    expect(() => buildExecArgv({ cwd: "/r", mode: "sandboxed", worktree: true }, capsOld)).toThrow("Codex 0.40.0 has no `exec --worktree`, needed for worktree: true");
-    expect(buildExecArgv({ cwd: "/r", mode: "sandboxed", worktree: true }, caps169)).toEqual(["exec", "--json", "--cd=/r", "--sandbox=workspace-write", "--worktree", "-"]);
+    for (const good of ["main", "feature/x-1", "release/1.2", "a@b"])
+      expect(refuseBranchName(good), good).toBeUndefined();
+    expect(() => reviewInvocation({ scope: { uncommitted: true } }, capsOld)).toThrow(
+      "Codex 0.40.0 has no `codex exec review`. Upgrade with",
+    );
+    expect(() => buildExecArgv({ cwd: "/r", mode: "sandboxed", worktree: true }, capsOld)).toThrow(
+      "Codex 0.40.0 has no `exec --worktree`, needed for worktree: true",
+    );
+    expect(buildExecArgv({ cwd: "/r", mode: "sandboxed", worktree: true }, caps169)).toEqual([
+      "exec",
+      "--json",
+      "--cd=/r",
+      "--sandbox=workspace-write",
+      "--worktree",
+      "-",
+    ]);
   });
 });
 
@@ -47,6 +93,13 @@ describe("Codex worktree paths", () => {
     const { isCodexWorktreePath } = await import("../../src/codex/worktree.js");
     expect(isCodexWorktreePath("/h/worktrees/a1/proj", "/h")).toBe(true);
     expect(isCodexWorktreePath("/h/worktrees/a1/proj/sub", "/h")).toBe(true);
-    for (const path of ["/h/worktrees/a1", "/h/worktrees", "/h/config.toml", "/h/worktrees/../x/y", "/elsewhere/worktrees/a/b"]) expect(isCodexWorktreePath(path, "/h"), path).toBe(false);
+    for (const path of [
+      "/h/worktrees/a1",
+      "/h/worktrees",
+      "/h/config.toml",
+      "/h/worktrees/../x/y",
+      "/elsewhere/worktrees/a/b",
+    ])
+      expect(isCodexWorktreePath(path, "/h"), path).toBe(false);
   });
 });

@@ -27,7 +27,12 @@ it("incremental reads see appends from this and other writers, and a replaced fi
   await reader.append(start("run_a00000"));
   expect((await reader.runs()).map((run) => run.start.run_id)).toEqual(["run_a00000"]);
   await other.append(start("run_b00000"));
-  await other.append({ type: "session", run_id: "run_a00000", at: "2026-11-23T00:00:01.000Z", session_id: "019a0000-0000-7000-8000-000000000001" });
+  await other.append({
+    type: "session",
+    run_id: "run_a00000",
+    at: "2026-11-23T00:00:01.000Z",
+    session_id: "019a0000-0000-7000-8000-000000000001",
+  });
   const runs = await reader.runs();
   expect(runs.map((run) => [run.start.run_id, run.session_id])).toEqual([
     ["run_a00000", "019a0000-0000-7000-8000-000000000001"],

@@ -9,7 +9,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 it("the bench runs end to end on tiny inputs and prints every row", async () => {
   const tsx = join(root, "node_modules", ".bin", "tsx");
-  const { stdout } = await promisify(execFile)(tsx, ["bench/run.ts", "--quick"], { cwd: root, timeout: 240_000, maxBuffer: 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(tsx, ["bench/run.ts", "--quick"], {
+    cwd: root,
+    timeout: 240_000,
+    maxBuffer: 1024 * 1024,
+  });
   const rows = stdout.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| what"));
   expect(rows.map((row) => row.split(" | ")[0]?.slice(2))).toEqual([
     "last_function_calls (limit 10)",
@@ -27,7 +31,14 @@ it("the bench runs end to end on tiny inputs and prints every row", async () => 
   ]);
   for (const row of rows.slice(0, 7)) expect(Number(row.split(" | ")[2])).toBeGreaterThan(0);
   // first call, and a new server on the indexed file, for each tool on a rollout
-  for (const row of rows.slice(0, 3)) expect(row.split(" | ").slice(3, 6).map(Number).every((ms) => ms > 0)).toBe(true);
+  for (const row of rows.slice(0, 3))
+    expect(
+      row
+        .split(" | ")
+        .slice(3, 6)
+        .map(Number)
+        .every((ms) => ms > 0),
+    ).toBe(true);
   // warm / first call by the number of sessions
   for (const row of rows.slice(7)) expect(row.split(" | ")[1]).toMatch(/^\d+(?:\.\d+)? \/ \d+(?:\.\d+)?/);
 }, 300_000);

@@ -32,22 +32,57 @@ describe("package", () => {
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = (packed?.files ?? []).map((file) => file.path);
     expect(files).toContain("dist/cli.js");
-    expect(files.filter((file) => !file.startsWith("dist/")).sort()).toEqual(["CHANGELOG.md", "LICENSE", "README.md", "package.json"]);
+    expect(files.filter((file) => !file.startsWith("dist/")).sort()).toEqual([
+      "CHANGELOG.md",
+      "LICENSE",
+      "README.md",
+      "package.json",
+    ]);
     const tarball = join(out, packed?.filename ?? "");
 
     const clean = await mkdtemp(join(tmpdir(), "ccm-npx-"));
-    const npx = (...args: string[]) => run("npm", ["exec", "--yes", `--package=${tarball}`, "--", "codex-control-mcp", ...args], { cwd: clean, env, timeout: 120_000 });
+    const npx = (...args: string[]) =>
+      run("npm", ["exec", "--yes", `--package=${tarball}`, "--", "codex-control-mcp", ...args], {
+        cwd: clean,
+        env,
+        timeout: 120_000,
+      });
     expect((await npx("--version")).stdout).toBe(`${pkg.version}\n`);
     // the README's form for a local tarball: `npx -y file:…` (npx runs a bare absolute path as a command)
-    expect((await run("npx", ["-y", `file:${tarball}`, "--version"], { cwd: clean, env, timeout: 120_000 })).stdout).toBe(`${pkg.version}\n`);
+    expect(
+      (await run("npx", ["-y", `file:${tarball}`, "--version"], { cwd: clean, env, timeout: 120_000 })).stdout,
+    ).toBe(`${pkg.version}\n`);
 
     // the installed bin, as a host would start it
-    const { stdout: binPath } = await run("npm", ["exec", "--yes", `--package=${tarball}`, "--", "node", "-e", "process.stdout.write(require('child_process').execSync('command -v codex-control-mcp').toString())"], { cwd: clean, env });
-    const transport = new StdioClientTransport({ command: binPath.trim(), args: [], env: { PATH: process.env.PATH ?? "", CODEX_HOME: FIXTURE_HOME, CODEX_CONTROL_STATE_DIR: await mkdtemp(join(tmpdir(), "ccm-state-")) }, stderr: "ignore" });
+    const { stdout: binPath } = await run(
+      "npm",
+      [
+        "exec",
+        "--yes",
+        `--package=${tarball}`,
+        "--",
+        "node",
+        "-e",
+        "process.stdout.write(require('child_process').execSync('command -v codex-control-mcp').toString())",
+      ],
+      { cwd: clean, env },
+    );
+    const transport = new StdioClientTransport({
+      command: binPath.trim(),
+      args: [],
+      env: {
+        PATH: process.env.PATH ?? "",
+        CODEX_HOME: FIXTURE_HOME,
+        CODEX_CONTROL_STATE_DIR: await mkdtemp(join(tmpdir(), "ccm-state-")),
+      },
+      stderr: "ignore",
+    });
     const client = new Client({ name: "package-test", version: "1" });
     try {
       await client.connect(transport);
-      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(registeredToolNames({ readOnly: false }));
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(
+        registeredToolNames({ readOnly: false }),
+      );
       const listed = await client.callTool({ name: "list_sessions", arguments: { limit: 1 } });
       expect((listed.structuredContent as { sessions: unknown[] }).sessions).toHaveLength(1);
     } finally {
@@ -60,11 +95,18 @@ describe("package", () => {
     const prefix = join(temp, "prefix");
     const env = { ...isolatedEnv(temp), npm_config_prefix: prefix };
     await run("npm", ["install", "-g", "."], { cwd: root, env, timeout: 120_000 });
-    const onPath = { ...env, PATH: `${join(prefix, "bin")}:${process.env.PATH ?? ""}`, CODEX_HOME: FIXTURE_HOME, CODEX_CONTROL_STATE_DIR: join(temp, "state") };
+    const onPath = {
+      ...env,
+      PATH: `${join(prefix, "bin")}:${process.env.PATH ?? ""}`,
+      CODEX_HOME: FIXTURE_HOME,
+      CODEX_CONTROL_STATE_DIR: join(temp, "state"),
+    };
     const { stdout: found } = await run("sh", ["-c", "command -v codex-control-mcp"], { env: onPath });
     expect(found).toBe(`${join(prefix, "bin", "codex-control-mcp")}\n`);
     expect((await run("codex-control-mcp", ["--version"], { env: onPath })).stdout).toBe(`${pkg.version}\n`);
-    const listed = JSON.parse((await run("codex-control-mcp", ["sessions", "-n", "1", "--json"], { env: onPath })).stdout) as { sessions: unknown[] };
+    const listed = JSON.parse(
+      (await run("codex-control-mcp", ["sessions", "-n", "1", "--json"], { env: onPath })).stdout,
+    ) as { sessions: unknown[] };
     expect(listed.sessions).toHaveLength(1);
   }, 180_000);
 });

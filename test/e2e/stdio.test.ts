@@ -17,7 +17,10 @@ const STATE_DIR = mkdtempSync(join(tmpdir(), "ccm-state-"));
 
 function run(args: string[], stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, CODEX_HOME: FIXTURE_HOME, CODEX_CONTROL_STATE_DIR: STATE_DIR }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, CODEX_HOME: FIXTURE_HOME, CODEX_CONTROL_STATE_DIR: STATE_DIR },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -46,7 +49,11 @@ describe("stdio server", () => {
       expect(tools.map((tool: { name: string }) => tool.name)).toEqual(registeredToolNames({ readOnly: false }));
       const entry = fixture("0.169.0", "command");
       const result = await client.callTool({ name: "session_summary", arguments: { session_id: entry.session_id } });
-      expect(result.structuredContent).toMatchObject({ session_id: entry.session_id, status: "completed", diagnosis: { category: "command_failures" } });
+      expect(result.structuredContent).toMatchObject({
+        session_id: entry.session_id,
+        status: "completed",
+        diagnosis: { category: "command_failures" },
+      });
     } finally {
       await client.close();
     }
@@ -64,7 +71,11 @@ describe("stdio server", () => {
     expect(code).toBe(0);
     const lines = stdout.trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ jsonrpc: "2.0", id: 1, result: { serverInfo: { name: "codex-control-mcp" } } });
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({
+      jsonrpc: "2.0",
+      id: 1,
+      result: { serverInfo: { name: "codex-control-mcp" } },
+    });
     expect(stderr).toContain("shutting down (stdin closed)");
   });
 

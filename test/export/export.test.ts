@@ -17,14 +17,23 @@ const worked: SessionSpec = {
   start: "2026-11-12T08:00:00.000Z",
   model: "gpt-5.1-codex",
   turns: [
-    { prompt: "build", total: { input: 1000, cached: 200, output: 50, reasoning: 10 }, calls: [["ls", 0], ["make test", 2]] },
+    {
+      prompt: "build",
+      total: { input: 1000, cached: 200, output: 50, reasoning: 10 },
+      calls: [
+        ["ls", 0],
+        ["make test", 2],
+      ],
+    },
     { prompt: "again", total: { input: 2500, cached: 700, output: 80, reasoning: 30 } },
   ],
 };
 const failed: SessionSpec = {
   id: "0199eeee-0000-7000-8000-000000000042",
   start: "2026-11-12T09:00:00.000Z",
-  turns: [{ prompt: "deploy", error: "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header" }],
+  turns: [
+    { prompt: "deploy", error: "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header" },
+  ],
 };
 
 interface OtlpValue {
@@ -62,8 +71,13 @@ beforeAll(async () => {
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       if (request.url === "/v1/traces" && request.method === "POST") {
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
-        batches.push({ contentType: request.headers["content-type"], spans: body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)) });
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+          resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
+        };
+        batches.push({
+          contentType: request.headers["content-type"],
+          spans: body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)),
+        });
       }
       response.writeHead(status, { "content-type": "application/json" }).end("{}");
     });
@@ -74,13 +88,24 @@ beforeAll(async () => {
 afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
 const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") } }).then(
+  promisify(execFile)(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
+  }).then(
     ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
   );
 
 function attributes(span: OtlpSpan): Record<string, string | number | boolean> {
-  return Object.fromEntries(span.attributes.map(({ key, value }) => [key, value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : (value.boolValue as boolean))]));
+  return Object.fromEntries(
+    span.attributes.map(({ key, value }) => [
+      key,
+      value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : (value.boolValue as boolean)),
+    ]),
+  );
 }
 
 describe("export --otlp", () => {
@@ -125,7 +150,11 @@ describe("export --otlp", () => {
     });
     expect(BigInt(root.startTimeUnixNano)).toBe(BigInt(Date.parse(worked.start)) * 1_000_000n);
     // the second turn's own usage: the growth of the counter over it
-    expect(attributes(byId.get(spanIdOf(w, "turn:2")) as OtlpSpan)).toMatchObject({ "gen_ai.usage.input_tokens": 1500, "gen_ai.usage.output_tokens": 30, "codex.turn.status": "completed" });
+    expect(attributes(byId.get(spanIdOf(w, "turn:2")) as OtlpSpan)).toMatchObject({
+      "gen_ai.usage.input_tokens": 1500,
+      "gen_ai.usage.output_tokens": 30,
+      "codex.turn.status": "completed",
+    });
     const failing = byId.get(spanIdOf(w, "call:1:call_0041_1_2:1")) as OtlpSpan;
     expect(attributes(failing)).toEqual({
       "gen_ai.operation.name": "execute_tool",
@@ -139,9 +168,18 @@ describe("export --otlp", () => {
     expect(failing.status).toEqual({ code: 2, message: "exit code 2" });
     expect(attributes(byId.get(spanIdOf(w, "call:1:call_0041_1_1:1")) as OtlpSpan)["process.exit.code"]).toBe(0);
     const failedRoot = byId.get(spanIdOf(f, "session")) as OtlpSpan;
-    expect(attributes(failedRoot)).toMatchObject({ "codex.diagnosis.category": "auth_error", "error.type": "auth_error" });
-    expect(failedRoot.status).toEqual({ code: 2, message: "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header" });
-    expect(attributes(byId.get(spanIdOf(f, "turn:1")) as OtlpSpan)).toMatchObject({ "codex.turn.status": "failed", "error.type": "failed" });
+    expect(attributes(failedRoot)).toMatchObject({
+      "codex.diagnosis.category": "auth_error",
+      "error.type": "auth_error",
+    });
+    expect(failedRoot.status).toEqual({
+      code: 2,
+      message: "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header",
+    });
+    expect(attributes(byId.get(spanIdOf(f, "turn:1")) as OtlpSpan)).toMatchObject({
+      "codex.turn.status": "failed",
+      "error.type": "failed",
+    });
   });
 
   it("sends the same ids when run again (a backend keeps one copy), and only the sessions --since names", async () => {
@@ -150,27 +188,43 @@ describe("export --otlp", () => {
     const first = batches.flatMap((batch) => batch.spans.map((span) => `${span.traceId}/${span.spanId}`)).sort();
     batches.length = 0;
     await run(["export", "--otlp", `${url}/v1/traces`]);
-    expect(batches.flatMap((batch) => batch.spans.map((span) => `${span.traceId}/${span.spanId}`)).sort()).toEqual(first);
+    expect(batches.flatMap((batch) => batch.spans.map((span) => `${span.traceId}/${span.spanId}`)).sort()).toEqual(
+      first,
+    );
     batches.length = 0;
     const since = await run(["export", "--otlp", url, "--since", "2026-11-12T08:30:00Z"]);
     expect(since.stdout.trim()).toBe(`Sent 1 sessions (2 spans) to ${url}/v1/traces.`);
-    expect(new Set(batches.flatMap((batch) => batch.spans.map((span) => span.traceId)))).toEqual(new Set([traceIdOf(failed.id)]));
+    expect(new Set(batches.flatMap((batch) => batch.spans.map((span) => span.traceId)))).toEqual(
+      new Set([traceIdOf(failed.id)]),
+    );
   });
 
   it("exits 1 when the collector refuses, 2 on a URL it cannot use", async () => {
     status = 400;
     try {
       const refused = await run(["export", "--otlp", url, "--since", "2026-11-12T08:30:00Z"]);
-      expect([refused.code, refused.stdout.trim()]).toEqual([1, `Sent 0 of 2 spans (1 sessions) to ${url}/v1/traces; 2 spans failed: HTTP 400: Bad Request.`]);
+      expect([refused.code, refused.stdout.trim()]).toEqual([
+        1,
+        `Sent 0 of 2 spans (1 sessions) to ${url}/v1/traces; 2 spans failed: HTTP 400: Bad Request.`,
+      ]);
       // the first refusal stops the export (the exporter retries each batch for seconds)
       const stopped = await run(["export", "--otlp", url]);
-      expect([stopped.code, stopped.stdout.trim()]).toEqual([1, `Sent 0 of 5 spans (1 sessions) to ${url}/v1/traces; 5 spans failed: HTTP 400: Bad Request. Stopped there: 1 more sessions not sent.`]);
+      expect([stopped.code, stopped.stdout.trim()]).toEqual([
+        1,
+        `Sent 0 of 5 spans (1 sessions) to ${url}/v1/traces; 5 spans failed: HTTP 400: Bad Request. Stopped there: 1 more sessions not sent.`,
+      ]);
     } finally {
       status = 200;
     }
     const ftp = await run(["export", "--otlp", "ftp://127.0.0.1/x"]);
-    expect([ftp.code, ftp.stderr.split("\n")[0]]).toEqual([2, 'codex-control-mcp: --otlp "ftp://127.0.0.1/x" is not http(s): OTLP/HTTP needs http:// or https://.']);
+    expect([ftp.code, ftp.stderr.split("\n")[0]]).toEqual([
+      2,
+      'codex-control-mcp: --otlp "ftp://127.0.0.1/x" is not http(s): OTLP/HTTP needs http:// or https://.',
+    ]);
     const none = await run(["export"]);
-    expect([none.code, none.stderr.split("\n")[0]]).toEqual([2, "codex-control-mcp: where to? Pass --otlp http://HOST:4318 (an OTLP/HTTP collector)."]);
+    expect([none.code, none.stderr.split("\n")[0]]).toEqual([
+      2,
+      "codex-control-mcp: where to? Pass --otlp http://HOST:4318 (an OTLP/HTTP collector).",
+    ]);
   });
 });

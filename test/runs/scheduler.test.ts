@@ -11,14 +11,20 @@ import type { LeaseRecord } from "../../src/contract/index.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
 
 /** A run id of the shape the contract accepts, named after what the test means. */
-const rid = (name: string | number) => `run_${String(name).replace(/[^0-9a-z]/g, "").padEnd(6, "0")}`;
+const rid = (name: string | number) =>
+  `run_${String(name)
+    .replace(/[^0-9a-z]/g, "")
+    .padEnd(6, "0")}`;
 
 const stateDir = () => mkdtemp(join(tmpdir(), "ccm-sched-"));
 const want = (runId: string, cwd = "/w", writer = false) => ({ runId, cwd, writer, shareDirectory: false });
 
 async function plant(dir: string, record: Omit<LeaseRecord, "at" | "supervised">): Promise<void> {
   await mkdir(join(dir, "leases"), { recursive: true });
-  await writeFile(join(dir, "leases", `${record.run_id}.json`), JSON.stringify({ ...record, supervised: false, at: "2026-11-29T00:00:00Z" }));
+  await writeFile(
+    join(dir, "leases", `${record.run_id}.json`),
+    JSON.stringify({ ...record, supervised: false, at: "2026-11-29T00:00:00Z" }),
+  );
 }
 
 describe("scheduler", () => {
@@ -35,7 +41,9 @@ describe("scheduler", () => {
 
   it("ten schedulers racing for one slot: exactly one gets it", async () => {
     const dir = await stateDir();
-    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => new Scheduler(dir, 1, 0).acquire(want(rid(i)))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => new Scheduler(dir, 1, 0).acquire(want(rid(i)))),
+    );
     expect(outcomes.filter((outcome) => outcome instanceof Lease)).toHaveLength(1);
     expect(outcomes.filter((outcome) => !(outcome instanceof Lease))).toEqual(Array(9).fill({ kind: "no_slot" }));
     expect((await readdir(join(dir, "leases"))).filter((name) => name.endsWith(".json"))).toHaveLength(1);
@@ -56,7 +64,12 @@ describe("scheduler", () => {
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]).stdout.toString();
     await plant(dir, { run_id: rid("dead"), cwd: "/w", writer: true, holder: { pid: Number(dead), started: "1" } });
     const me = await processId(process.pid);
-    await plant(dir, { run_id: rid("reused"), cwd: "/w", writer: true, holder: { pid: process.pid, started: String(Number(me.started) - 1) } });
+    await plant(dir, {
+      run_id: rid("reused"),
+      cwd: "/w",
+      writer: true,
+      holder: { pid: process.pid, started: String(Number(me.started) - 1) },
+    });
     const scheduler = new Scheduler(dir, 1, 0);
     expect(await scheduler.live()).toEqual([]);
     expect(await scheduler.acquire(want(rid("new"), "/w", true))).toBeInstanceOf(Lease);
@@ -77,18 +90,48 @@ describe("scheduler", () => {
     const dir = await stateDir();
     const pid1 = await processId(1);
     await mkdir(join(dir, "leases"), { recursive: true });
-    await writeFile(join(dir, "leases", `${rid("pidone")}.json`), JSON.stringify({ run_id: rid("pidone"), cwd: "/w", writer: true, holder: pid1, supervised: true, at: new Date().toISOString() }));
+    await writeFile(
+      join(dir, "leases", `${rid("pidone")}.json`),
+      JSON.stringify({
+        run_id: rid("pidone"),
+        cwd: "/w",
+        writer: true,
+        holder: pid1,
+        supervised: true,
+        at: new Date().toISOString(),
+      }),
+    );
     const me = await processId(process.pid);
-    await writeFile(join(dir, "leases", `${rid("misfiled")}.json`), JSON.stringify({ run_id: rid("other"), cwd: "/w", writer: true, holder: me, supervised: false, at: new Date().toISOString() }));
+    await writeFile(
+      join(dir, "leases", `${rid("misfiled")}.json`),
+      JSON.stringify({
+        run_id: rid("other"),
+        cwd: "/w",
+        writer: true,
+        holder: me,
+        supervised: false,
+        at: new Date().toISOString(),
+      }),
+    );
     const scheduler = new Scheduler(dir, 1, 0);
     expect(await scheduler.live()).toEqual([]);
     // the control: a supervisor that carries the run's marker holds its slot
-    const marked = spawn("sleep", ["60"], { stdio: "ignore", env: { ...process.env, [SUPERVISOR_MARKER]: rid("marked") } });
+    const marked = spawn("sleep", ["60"], {
+      stdio: "ignore",
+      env: { ...process.env, [SUPERVISOR_MARKER]: rid("marked") },
+    });
     try {
       await new Promise((resolve) => setTimeout(resolve, 100));
       await writeFile(
         join(dir, "leases", `${rid("marked")}.json`),
-        JSON.stringify({ run_id: rid("marked"), cwd: "/w", writer: true, holder: await processId(marked.pid ?? 0), supervised: true, at: new Date().toISOString() }),
+        JSON.stringify({
+          run_id: rid("marked"),
+          cwd: "/w",
+          writer: true,
+          holder: await processId(marked.pid ?? 0),
+          supervised: true,
+          at: new Date().toISOString(),
+        }),
       );
       expect((await scheduler.live()).map((lease) => lease.run_id)).toEqual([rid("marked")]);
       expect(await scheduler.acquire(want(rid("next")))).toEqual({ kind: "no_slot" });
@@ -107,7 +150,11 @@ describe("scheduler", () => {
     await hold();
     const keeper = setInterval(() => void hold(), 200);
     try {
-      expect(await new Scheduler(dir, 5, 0).acquire(want(rid("blocked")))).toEqual({ kind: "lock_held", path: lock, holder: `pid ${process.pid}` });
+      expect(await new Scheduler(dir, 5, 0).acquire(want(rid("blocked")))).toEqual({
+        kind: "lock_held",
+        path: lock,
+        holder: `pid ${process.pid}`,
+      });
     } finally {
       clearInterval(keeper);
     }

@@ -88,4 +88,3 @@ describe("askSession", () => {
     expect(next.folds.counters).toMatchObject({ foldedBytes: 0, restored: 1 });
   });
 });
-

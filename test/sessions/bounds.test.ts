@@ -36,8 +36,16 @@ function fileOf(n: number, suffix = ".jsonl"): string {
 const at = "2026-01-28T10:00:00.000Z";
 function head(id: string): string {
   return [
-    JSON.stringify({ timestamp: at, type: "session_meta", payload: { id, timestamp: at, cwd: "/w", cli_version: "0.169.0" } }),
-    JSON.stringify({ timestamp: at, type: "response_item", payload: { type: "function_call", name: "shell", call_id: "c1", arguments: '{"command":["ls"]}' } }),
+    JSON.stringify({
+      timestamp: at,
+      type: "session_meta",
+      payload: { id, timestamp: at, cwd: "/w", cli_version: "0.169.0" },
+    }),
+    JSON.stringify({
+      timestamp: at,
+      type: "response_item",
+      payload: { type: "function_call", name: "shell", call_id: "c1", arguments: '{"command":["ls"]}' },
+    }),
     "",
   ].join("\n");
 }
@@ -48,9 +56,18 @@ interface ProbeOutput {
   result?: Record<string, unknown>;
 }
 
-async function probe(id: string, what: "calls" | "usage" | "summary" | "list" | "read", limits: Record<string, number> = {}, path?: string): Promise<ProbeOutput> {
+async function probe(
+  id: string,
+  what: "calls" | "usage" | "summary" | "list" | "read",
+  limits: Record<string, number> = {},
+  path?: string,
+): Promise<ProbeOutput> {
   const tsx = join(root, "node_modules", ".bin", "tsx");
-  const { stdout } = await promisify(execFile)(tsx, [join(root, "test", "support", "read-probe.ts"), JSON.stringify({ home, id, what, limits, path })], { cwd: root, maxBuffer: MB, timeout: 120_000 });
+  const { stdout } = await promisify(execFile)(
+    tsx,
+    [join(root, "test", "support", "read-probe.ts"), JSON.stringify({ home, id, what, limits, path })],
+    { cwd: root, maxBuffer: MB, timeout: 120_000 },
+  );
   return JSON.parse(stdout) as ProbeOutput;
 }
 
@@ -64,7 +81,10 @@ describe("bounds on reading", () => {
 
   it("a 520 MB line without a newline is passed over unbuffered and counted as skipped", async () => {
     const path = fileOf(2);
-    await writeFile(path, `${head(idOf(2))}{"timestamp":"${at}","type":"event_msg","payload":{"type":"agent_message","message":"`);
+    await writeFile(
+      path,
+      `${head(idOf(2))}{"timestamp":"${at}","type":"event_msg","payload":{"type":"agent_message","message":"`,
+    );
     await truncate(path, 520 * MB); // sparse: the rest of the line reads as zero bytes, no newline
     for (const what of ["summary", "calls", "usage"] as const) {
       const bounded = await probe(idOf(2), what);
@@ -122,7 +142,12 @@ describe("bounds on reading", () => {
     const bounded = await probe(idOf(8), "read", {}, path);
     expect(bounded.result).toEqual({ lines: 1, skipped: 1, badFieldLines: 0, unknownLines: 0 });
     expect(bounded.peakMb - baselineMb).toBeLessThan(100);
-    const unbounded = await probe(idOf(8), "read", { zstdWindowBytes: 2 ** 40, zstdFloorBytes: MB, zstdRatio: 1 }, path);
+    const unbounded = await probe(
+      idOf(8),
+      "read",
+      { zstdWindowBytes: 2 ** 40, zstdFloorBytes: MB, zstdRatio: 1 },
+      path,
+    );
     expect(unbounded.peakMb - baselineMb).toBeGreaterThan(400);
   }, 120_000);
 
@@ -148,7 +173,12 @@ describe("bounds on reading", () => {
 
 describe("the line cap, forwards, backwards and in the turn scan", () => {
   it("a line over the cap is one skipped line, and the lines around it are read", async () => {
-    const call = (n: number) => JSON.stringify({ timestamp: at, type: "response_item", payload: { type: "function_call", name: `f${n}`, call_id: `c${n}`, arguments: "{}" } });
+    const call = (n: number) =>
+      JSON.stringify({
+        timestamp: at,
+        type: "response_item",
+        payload: { type: "function_call", name: `f${n}`, call_id: `c${n}`, arguments: "{}" },
+      });
     const long = `{"timestamp":"${at}","type":"event_msg","payload":{"type":"agent_message","message":"${"x".repeat(300_000)}"}}`;
     const path = fileOf(7);
     await writeFile(path, [head(idOf(7)).trimEnd(), call(2), long, call(3), long, call(4)].join("\n"));
@@ -158,10 +188,14 @@ describe("the line cap, forwards, backwards and in the turn scan", () => {
       const stats = newReadStats();
       const names: string[] = [];
       await readForward(path, stats, (event) => void (event.kind === "call" && names.push(event.name)));
-      expect([names, stats]).toEqual([["shell", "f2", "f3", "f4"], { lines: 7, skipped: 2, badFieldLines: 0, unknownLines: 0 }]);
+      expect([names, stats]).toEqual([
+        ["shell", "f2", "f3", "f4"],
+        { lines: 7, skipped: 2, badFieldLines: 0, unknownLines: 0 },
+      ]);
       const backward: string[] = [];
       const backStats = newReadStats();
-      for await (const { events } of eventsBackward(path, backStats)) for (const event of events) if (event.kind === "call") backward.push(event.name);
+      for await (const { events } of eventsBackward(path, backStats))
+        for (const event of events) if (event.kind === "call") backward.push(event.name);
       expect([backward, backStats.skipped]).toEqual([["f4", "f3", "f2", "shell"], 2]);
       expect((await scanTurns(path))?.size).toBe((await import("node:fs/promises").then((fs) => fs.stat(path))).size);
       // an unterminated long last line is a torn tail for an incremental fold: not read, not counted
@@ -191,7 +225,11 @@ describe("JSON nested 200,000 deep", () => {
   it("call arguments nested 200,000 deep: last_function_calls answers, the arguments kept as text", async () => {
     const id = idOf(5);
     const deep = `${"[".repeat(200_000)}${"]".repeat(200_000)}`;
-    const call = JSON.stringify({ timestamp: at, type: "response_item", payload: { type: "function_call", name: "deep", call_id: "c2", arguments: deep } });
+    const call = JSON.stringify({
+      timestamp: at,
+      type: "response_item",
+      payload: { type: "function_call", name: "deep", call_id: "c2", arguments: deep },
+    });
     await writeFile(fileOf(5), `${head(id)}${call}\n`);
     const result = await mcp.call("last_function_calls", { session_id: id });
     expect(result.isError ?? false).toBe(false);

@@ -6,7 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { lastCalls } from "../../src/sessions/calls.js";
-import { loadSession, sessionCalls, sessionSummary, sessionTokenUsage, SessionStore } from "../../src/sessions/index.js";
+import {
+  loadSession,
+  sessionCalls,
+  sessionSummary,
+  sessionTokenUsage,
+  SessionStore,
+} from "../../src/sessions/index.js";
 import { cannotMatter } from "../../src/sessions/line-filter.js";
 import { summarize } from "../../src/sessions/summary.js";
 import { tokenUsage } from "../../src/sessions/usage.js";
@@ -18,7 +24,11 @@ const OPTIONS = { limit: 200, includeOutput: true, maxOutputChars: 100_000 };
 async function expectSameAnswers(source: string | SessionStore, id: string): Promise<void> {
   const home = typeof source === "string" ? new SessionStore(source) : source;
   const { file, model, stats } = await loadSession(home.home, id);
-  const reference = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 200, skippedLines: stats.skipped });
+  const reference = summarize(
+    model,
+    { id: file.id, path: file.path },
+    { reasoningLimit: 200, skippedLines: stats.skipped },
+  );
   const fast = await sessionSummary(home, id, { reasoningLimit: 200 });
   expect({ ...fast, last_event_at: null }).toEqual({ ...reference, last_event_at: null });
   const calls = await sessionCalls(home, id, OPTIONS);
@@ -32,9 +42,12 @@ async function expectSameAnswers(source: string | SessionStore, id: string): Pro
 }
 
 describe("fast paths equal the full fold", () => {
-  it.each(ALL_FIXTURES.map((entry) => [entry.version, entry.scenario, entry.session_id]))("Codex %s, %s", async (_version, _scenario, id) => {
-    await expectSameAnswers(FIXTURE_HOME, id);
-  });
+  it.each(ALL_FIXTURES.map((entry) => [entry.version, entry.scenario, entry.session_id]))(
+    "Codex %s, %s",
+    async (_version, _scenario, id) => {
+      await expectSameAnswers(FIXTURE_HOME, id);
+    },
+  );
 
   it("on a file that grows line by line, through a torn last line", async () => {
     const entry = fixture("0.169.0", "resumed");
@@ -72,7 +85,9 @@ describe("fast paths equal the full fold", () => {
     await copyFile(first.path, path);
     const store = new SessionStore(home);
     expect((await sessionSummary(store, first.session_id, { reasoningLimit: 0 })).turns).toHaveLength(2);
-    const other = (await readFile(fixture("0.169.0", "command").path, "utf8")).split(fixture("0.169.0", "command").session_id).join(first.session_id);
+    const other = (await readFile(fixture("0.169.0", "command").path, "utf8"))
+      .split(fixture("0.169.0", "command").session_id)
+      .join(first.session_id);
     await writeFile(path, other);
     await expectSameAnswers(store, first.session_id);
     expect((await sessionSummary(store, first.session_id, { reasoningLimit: 0 })).turns).toHaveLength(1);
@@ -80,9 +95,22 @@ describe("fast paths equal the full fold", () => {
 });
 
 /** The hand-written shapes, plain `.jsonl` (the compressed one is read whole: compressed.test.ts). */
-const SHAPES = readdirSync(join(FIXTURES, "shapes")).filter((name) => name.endsWith(".jsonl")).sort();
+const SHAPES = readdirSync(join(FIXTURES, "shapes"))
+  .filter((name) => name.endsWith(".jsonl"))
+  .sort();
 /** Shapes whose calls only the full fold can number or pair: a parent's history replayed in, code mode. */
-const FOLDED_SHAPES = ["code-mode-exec-with-nested-calls.jsonl", "fork-copied-parent-history.jsonl", "fork-counters-copied-without-marker.jsonl", "fork-sibling-a-of-missing-parent.jsonl", "fork-sibling-b-of-missing-parent.jsonl", "guardian-subagent-own-tokens.jsonl", "guardian-subagent-history-marker-past-its-lines.jsonl", "subagent-counter-restarts.jsonl", "subagent-failed-turn.jsonl", "subagent-history-by-ordinal.jsonl"];
+const FOLDED_SHAPES = [
+  "code-mode-exec-with-nested-calls.jsonl",
+  "fork-copied-parent-history.jsonl",
+  "fork-counters-copied-without-marker.jsonl",
+  "fork-sibling-a-of-missing-parent.jsonl",
+  "fork-sibling-b-of-missing-parent.jsonl",
+  "guardian-subagent-own-tokens.jsonl",
+  "guardian-subagent-history-marker-past-its-lines.jsonl",
+  "subagent-counter-restarts.jsonl",
+  "subagent-failed-turn.jsonl",
+  "subagent-history-by-ordinal.jsonl",
+];
 
 /**
  * A first question on a new store that answers logs of any size without a fold where it can (by default only
@@ -107,7 +135,13 @@ async function expectCallsFromEnd(home: string, ref: string, fromEnd: boolean): 
   const store = new SessionStore(home, { quickFromBytes: 0 });
   const usage = await sessionTokenUsage(store, ref);
   if (fromEnd) {
-    expect(usage).toEqual({ ...tokenUsage(model), session_id: usage.session_id, path: usage.path, skipped_lines: null, bad_field_lines: null });
+    expect(usage).toEqual({
+      ...tokenUsage(model),
+      session_id: usage.session_id,
+      path: usage.path,
+      skipped_lines: null,
+      bad_field_lines: null,
+    });
     expect(usage.session_id).toBe(model.meta?.id);
     expect(store.folds.counters.foldedBytes).toBe(0);
   } else {
@@ -116,7 +150,13 @@ async function expectCallsFromEnd(home: string, ref: string, fromEnd: boolean): 
 }
 
 describe("the first question on a log not folded yet is answered from its end", () => {
-  it.each(ALL_FIXTURES.filter((entry) => entry.path.endsWith(".jsonl")).map((entry) => [entry.version, entry.scenario, entry.session_id]))("Codex %s, %s", async (_version, _scenario, id) => {
+  it.each(
+    ALL_FIXTURES.filter((entry) => entry.path.endsWith(".jsonl")).map((entry) => [
+      entry.version,
+      entry.scenario,
+      entry.session_id,
+    ]),
+  )("Codex %s, %s", async (_version, _scenario, id) => {
     await expectCallsFromEnd(FIXTURE_HOME, id, true);
   });
 
@@ -135,10 +175,20 @@ describe("the first question on a log not folded yet is answered from its end", 
 });
 
 describe("a first question on a short log folds it: the whole-file counts are there", () => {
-  it.each(ALL_FIXTURES.filter((entry) => entry.path.endsWith(".jsonl")).map((entry) => [entry.version, entry.scenario, entry.session_id]))("Codex %s, %s", async (_version, _scenario, id) => {
+  it.each(
+    ALL_FIXTURES.filter((entry) => entry.path.endsWith(".jsonl")).map((entry) => [
+      entry.version,
+      entry.scenario,
+      entry.session_id,
+    ]),
+  )("Codex %s, %s", async (_version, _scenario, id) => {
     const { model, stats } = await loadSession(FIXTURE_HOME, id);
     const calls = await sessionCalls(new SessionStore(FIXTURE_HOME), id, OPTIONS);
-    expect(calls).toMatchObject({ total_calls: model.calls.length, skipped_lines: stats.skipped, bad_field_lines: stats.badFieldLines });
+    expect(calls).toMatchObject({
+      total_calls: model.calls.length,
+      skipped_lines: stats.skipped,
+      bad_field_lines: stats.badFieldLines,
+    });
     const usage = await sessionTokenUsage(new SessionStore(FIXTURE_HOME), id);
     expect(usage).toMatchObject({ skipped_lines: stats.skipped, bad_field_lines: stats.badFieldLines });
   });
@@ -152,19 +202,44 @@ describe("reading from the end across chunk boundaries", () => {
       await mkdir(dir, { recursive: true });
       const path = join(dir, "rollout-2026-01-10T09-00-00-0199dddd-0000-7000-8000-000000000001.jsonl");
       const at = (second: number) => `2026-01-10T09:00:${String(second).padStart(2, "0")}.000Z`;
-      const line = (second: number, type: string, payload: unknown) => JSON.stringify({ timestamp: at(second), type, payload });
+      const line = (second: number, type: string, payload: unknown) =>
+        JSON.stringify({ timestamp: at(second), type, payload });
       const turn = (n: number, output: string) => [
         line(n * 5, "event_msg", { type: "task_started", turn_id: `t${n}` }),
         line(n * 5 + 1, "event_msg", { type: "user_message", message: `prompt ${n} — ünïcödé ✓` }),
-        line(n * 5 + 2, "response_item", { type: "function_call", name: "shell", arguments: JSON.stringify({ command: ["cat", "big"] }), call_id: `call_${n}` }),
-        line(n * 5 + 3, "response_item", { type: "function_call_output", call_id: `call_${n}`, output: JSON.stringify({ output, metadata: { exit_code: n % 2, duration_seconds: 0.5 } }) }),
+        line(n * 5 + 2, "response_item", {
+          type: "function_call",
+          name: "shell",
+          arguments: JSON.stringify({ command: ["cat", "big"] }),
+          call_id: `call_${n}`,
+        }),
+        line(n * 5 + 3, "response_item", {
+          type: "function_call_output",
+          call_id: `call_${n}`,
+          output: JSON.stringify({ output, metadata: { exit_code: n % 2, duration_seconds: 0.5 } }),
+        }),
         line(n * 5 + 4, "event_msg", { type: "task_complete", turn_id: `t${n}`, last_agent_message: null }),
       ];
       const big = "é".repeat(800_000); // 1.6 MB of two-byte characters: wider than either reader's chunk
-      const lines = [line(0, "session_meta", { id: "0199dddd-0000-7000-8000-000000000001", timestamp: at(0), cwd: "/w", cli_version: "0.130.0", source: "cli" }), ...turn(1, "small"), ...turn(2, big), ...turn(3, "after")];
+      const lines = [
+        line(0, "session_meta", {
+          id: "0199dddd-0000-7000-8000-000000000001",
+          timestamp: at(0),
+          cwd: "/w",
+          cli_version: "0.130.0",
+          source: "cli",
+        }),
+        ...turn(1, "small"),
+        ...turn(2, big),
+        ...turn(3, "after"),
+      ];
       await writeFile(path, `${lines.join("\n")}\n`);
       await expectCallsFromEnd(home, path, true);
-      const calls = await sessionCalls(new SessionStore(home), path, { limit: 2, includeOutput: true, maxOutputChars: 100_000 });
+      const calls = await sessionCalls(new SessionStore(home), path, {
+        limit: 2,
+        includeOutput: true,
+        maxOutputChars: 100_000,
+      });
       expect(calls.calls.map((call) => [call.call_id, call.turn, call.exit_code, call.output_truncated])).toEqual([
         ["call_2", 2, 0, true],
         ["call_3", 3, 1, false],

@@ -69,7 +69,12 @@ describe("totals never add two sources of the same numbers", () => {
 describe("only a failed action can be a sandbox block", () => {
   it("commands that exit 0 printing `Operation not permitted` leave a completed session completed", async () => {
     const { diagnosis, summary } = await tools("sandbox-success-prints-operation-not-permitted");
-    expect(diagnosis).toMatchObject({ category: "completed", retryable: false, sandbox_denials: [], failed_commands: [] });
+    expect(diagnosis).toMatchObject({
+      category: "completed",
+      retryable: false,
+      sandbox_denials: [],
+      failed_commands: [],
+    });
     expect(summary.counts).toMatchObject({ function_calls: 3, failed_calls: 0 });
   });
 
@@ -86,24 +91,42 @@ describe("only a failed action can be a sandbox block", () => {
     const { diagnosis } = await tools("sandbox-read-only-relative-write");
     expect(diagnosis).toMatchObject({
       category: "sandbox_blocked",
-      sandbox_denials: [{ call_id: "call_ro", command: "echo hi > notes.txt", kind: "write", target: "notes.txt", mode: "read-only" }],
+      sandbox_denials: [
+        { call_id: "call_ro", command: "echo hi > notes.txt", kind: "write", target: "notes.txt", mode: "read-only" },
+      ],
     });
     expect(diagnosis.next_command).toContain("workspace-write");
   });
 
   it("the shapes' texts, one by one", () => {
-    expect(parseToolOutput("Exit code: 71\nWall time: 0 seconds\nOutput:\nsandbox-exec: sandbox_apply: Operation not permitted\n").denial).toEqual({ kind: "start", target: null, explicit: true });
-    expect(parseToolOutput("Process exited with code 1\nOutput:\nzsh:1: read-only file system: notes.txt\n").denial).toEqual({ kind: "write", target: "notes.txt", explicit: true });
-    expect(parseToolOutput("Process exited with code 1\nOutput:\n/bin/bash: line 1: notes.txt: Read-only file system\n").denial).toEqual({ kind: "write", target: "notes.txt", explicit: true });
+    expect(
+      parseToolOutput(
+        "Exit code: 71\nWall time: 0 seconds\nOutput:\nsandbox-exec: sandbox_apply: Operation not permitted\n",
+      ).denial,
+    ).toEqual({ kind: "start", target: null, explicit: true });
+    expect(
+      parseToolOutput("Process exited with code 1\nOutput:\nzsh:1: read-only file system: notes.txt\n").denial,
+    ).toEqual({ kind: "write", target: "notes.txt", explicit: true });
+    expect(
+      parseToolOutput("Process exited with code 1\nOutput:\n/bin/bash: line 1: notes.txt: Read-only file system\n")
+        .denial,
+    ).toEqual({ kind: "write", target: "notes.txt", explicit: true });
     // a program's own message about a relative name is not a shell's refusal of a write
-    expect(parseToolOutput("Process exited with code 1\nOutput:\nerror: config.json: Permission denied\n").denial).toBeUndefined();
+    expect(
+      parseToolOutput("Process exited with code 1\nOutput:\nerror: config.json: Permission denied\n").denial,
+    ).toBeUndefined();
   });
 });
 
 describe("unified exec: a process's exit belongs to the call that started it, once", () => {
   it("write_stdin polls are completed reads; the exec_command that started the process carries its exit", async () => {
     const { calls, summary, diagnosis } = await tools("unified-exec-polls");
-    const byId = Object.fromEntries((calls.calls as Array<{ call_id: string; status: string; exit_code: number | null }>).map((call) => [call.call_id, [call.status, call.exit_code]]));
+    const byId = Object.fromEntries(
+      (calls.calls as Array<{ call_id: string; status: string; exit_code: number | null }>).map((call) => [
+        call.call_id,
+        [call.status, call.exit_code],
+      ]),
+    );
     expect(byId).toEqual({
       call_a: ["failed", 1],
       poll_a1: ["completed", null],
@@ -113,39 +136,80 @@ describe("unified exec: a process's exit belongs to the call that started it, on
       poll_b1: ["completed", null],
     });
     expect(summary.counts).toMatchObject({ function_calls: 6, failed_calls: 1 });
-    expect(diagnosis).toMatchObject({ category: "completed", failed_commands: [{ call_id: "call_a", command: "npm run e2e", exit_code: 1 }] });
+    expect(diagnosis).toMatchObject({
+      category: "completed",
+      failed_commands: [{ call_id: "call_a", command: "npm run e2e", exit_code: 1 }],
+    });
   });
 });
 
 describe("inheritance needs proof", () => {
   it("a guardian sub-agent that copied nothing owns its counter, though it answered within the fork burst", async () => {
     const { summary, usage } = await tools("guardian-subagent-own-tokens");
-    expect(summary).toMatchObject({ kind: "subagent", parent_session_id: "0199bbbb-0000-7000-8000-000000000099", inherited: null, counts: { turns: 1 } });
+    expect(summary).toMatchObject({
+      kind: "subagent",
+      parent_session_id: "0199bbbb-0000-7000-8000-000000000099",
+      inherited: null,
+      counts: { turns: 1 },
+    });
     expect(summary.turns).toMatchObject([{ index: 1, status: "completed" }]);
-    expect(usage).toMatchObject({ total: { input: 1800, cached_input: 600, output: 120, reasoning_output: 40, total: 1920 }, inherited: null, note: null, segments: 1 });
+    expect(usage).toMatchObject({
+      total: { input: 1800, cached_input: 600, output: 120, reasoning_output: 40, total: 1920 },
+      inherited: null,
+      note: null,
+      segments: 1,
+    });
   });
 });
 
 describe("a history marker is proof only while the lines below it were written at spawn time", () => {
   it("a guardian whose subagent_history_start_ordinal points past its last line owns its turn and its tokens", async () => {
     const { summary, usage } = await tools("guardian-subagent-history-marker-past-its-lines");
-    expect(summary).toMatchObject({ kind: "subagent", parent_session_id: idOf(97), inherited: null, status: "completed", counts: { turns: 1 } });
-    expect(summary.turns).toMatchObject([{ index: 1, prompt: "Assess: git push --force", status: "completed", last_agent_message: '{"outcome":"deny"}' }]);
-    expect(usage).toMatchObject({ total: { input: 9000, cached_input: 4000, output: 300, reasoning_output: 200, total: 9300 }, inherited: null, note: null });
+    expect(summary).toMatchObject({
+      kind: "subagent",
+      parent_session_id: idOf(97),
+      inherited: null,
+      status: "completed",
+      counts: { turns: 1 },
+    });
+    expect(summary.turns).toMatchObject([
+      { index: 1, prompt: "Assess: git push --force", status: "completed", last_agent_message: '{"outcome":"deny"}' },
+    ]);
+    expect(usage).toMatchObject({
+      total: { input: 9000, cached_input: 4000, output: 300, reasoning_output: 200, total: 9300 },
+      inherited: null,
+      note: null,
+    });
   });
 });
 
 describe("reset times as the localized apps print them", () => {
   it("a usage limit whose message names `10 de jul. de 2026, 11:52` has that resets_at", async () => {
     const { diagnosis } = await tools("usage-limit-localized-reset");
-    expect(diagnosis).toMatchObject({ category: "usage_limit", retryable: true, resets_at: new Date(2026, 6, 10, 11, 52).toISOString() });
+    expect(diagnosis).toMatchObject({
+      category: "usage_limit",
+      retryable: true,
+      resets_at: new Date(2026, 6, 10, 11, 52).toISOString(),
+    });
   });
 
   it("each shipped shape is read in this process's zone; an ambiguous one is said to be unread", () => {
     const at = "2026-07-01T10:00:00.000Z";
     const read = (text: string) => resetTimeFromMessage(`You've hit your usage limit. Try again at ${text}.`, at);
     const expected = new Date(2026, 6, 10, 11, 52).toISOString();
-    for (const text of ["Jul 10th, 2026 11:52 AM", "Jul 10, 2026, 11:52 AM", "10 de jul. de 2026, 11:52", "10 jul 2026, 11:52", "10 juil. 2026 à 11:52", "10. Juli 2026 um 11:52", "10 lug 2026, 11:52", "10.07.2026, 11:52", "2026年7月10日 11:52", "2026/07/10 11:52", "2026. 7. 10. 오전 11:52"]) {
+    for (const text of [
+      "Jul 10th, 2026 11:52 AM",
+      "Jul 10, 2026, 11:52 AM",
+      "10 de jul. de 2026, 11:52",
+      "10 jul 2026, 11:52",
+      "10 juil. 2026 à 11:52",
+      "10. Juli 2026 um 11:52",
+      "10 lug 2026, 11:52",
+      "10.07.2026, 11:52",
+      "2026年7月10日 11:52",
+      "2026/07/10 11:52",
+      "2026. 7. 10. 오전 11:52",
+    ]) {
       expect([text, read(text)]).toEqual([text, expected]);
     }
     expect(read("11:52")).toBe(new Date(2026, 6, 1, 11, 52).toISOString());
@@ -160,7 +224,13 @@ describe("reset times as the localized apps print them", () => {
 describe("Codex 0.171's thread_settings_applied", () => {
   it("a run stopped before its first turn_context still says what it ran with: the model, cwd, approval, effort, the sandbox off", async () => {
     const { model } = await loadSession(home, idOf(8));
-    expect(model.lastContext).toMatchObject({ model: "gpt-5.5", cwd: "/w", approval: "never", sandbox: "danger-full-access", effort: "high" });
+    expect(model.lastContext).toMatchObject({
+      model: "gpt-5.5",
+      cwd: "/w",
+      approval: "never",
+      sandbox: "danger-full-access",
+      effort: "high",
+    });
     const { summary, diagnosis } = await tools("settings-applied-before-first-turn-context");
     expect(summary.turns).toMatchObject([{ index: 1, prompt: "refactor the parser", status: "incomplete" }]);
     expect(diagnosis).toMatchObject({ category: "interrupted" });
@@ -175,13 +245,19 @@ describe("forks of a parent that is gone", () => {
     const b = await tools("fork-sibling-b-of-missing-parent");
     expect(a.usage).toMatchObject({ total: { total: 9000 }, inherited: null });
     // its copied turn_context (written in the fork's first burst) is the parent's; no tokens are
-    expect(a.summary).toMatchObject({ kind: "fork", parent_session_id: parent, inherited: { lines: 1, tokens: null, charged_to_session_id: null } });
+    expect(a.summary).toMatchObject({
+      kind: "fork",
+      parent_session_id: parent,
+      inherited: { lines: 1, tokens: null, charged_to_session_id: null },
+    });
     // four counter rows equal to sibling A's first four: 6000 tokens of the parent's, charged to A
     expect(b.usage).toMatchObject({
       total: { input: 400, cached_input: 50, output: 100, reasoning_output: 5, total: 500 },
       inherited: { parent_session_id: parent, tokens: { total: 6000 }, charged_to_session_id: idOf(9) },
     });
-    expect(b.summary).toMatchObject({ inherited: { parent_session_id: parent, lines: 5, tokens: { total: 6000 }, charged_to_session_id: idOf(9) } });
+    expect(b.summary).toMatchObject({
+      inherited: { parent_session_id: parent, lines: 5, tokens: { total: 6000 }, charged_to_session_id: idOf(9) },
+    });
   });
 });
 
@@ -189,11 +265,23 @@ describe("forks of a parent that is gone", () => {
 // would give 900 in the first case)
 describe("a session an older CLI began and 0.160+ resumed: events before the first record", () => {
   const totals = (total: number) => ({ input: total - 100, cached_input: 0, output: 100, reasoning_output: 0, total });
-  const counter = (total: number, source?: "record") => ({ kind: "token_count" as const, line: 1, total: totals(total), ...(source && { source }) });
+  const counter = (total: number, source?: "record") => ({
+    kind: "token_count" as const,
+    line: 1,
+    total: totals(total),
+    ...(source && { source }),
+  });
   it("are added when the records start below them (the resumed process did not carry the count on)", () => {
     const ledger = new TokenLedger();
-    for (const [total, turn] of [[1000, 1], [3000, 2]] as const) ledger.count(counter(total), turn);
-    for (const [total, turn] of [[500, 3], [900, 4]] as const) {
+    for (const [total, turn] of [
+      [1000, 1],
+      [3000, 2],
+    ] as const)
+      ledger.count(counter(total), turn);
+    for (const [total, turn] of [
+      [500, 3],
+      [900, 4],
+    ] as const) {
       ledger.count(counter(total, "record"), turn);
       ledger.count(counter(total), turn);
     }
@@ -203,8 +291,15 @@ describe("a session an older CLI began and 0.160+ resumed: events before the fir
 
   it("are not added when the records carry the count on", () => {
     const ledger = new TokenLedger();
-    for (const [total, turn] of [[1000, 1], [3000, 2]] as const) ledger.count(counter(total), turn);
-    for (const [total, turn] of [[3500, 3], [4200, 4]] as const) {
+    for (const [total, turn] of [
+      [1000, 1],
+      [3000, 2],
+    ] as const)
+      ledger.count(counter(total), turn);
+    for (const [total, turn] of [
+      [3500, 3],
+      [4200, 4],
+    ] as const) {
       ledger.count(counter(total, "record"), turn);
       ledger.count(counter(total), turn);
     }

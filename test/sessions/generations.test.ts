@@ -36,12 +36,50 @@ const MCP: Expected = {
 };
 
 const cases: Array<[version: string, scenario: Scenario, expected: Expected]> = [
-  ["0.20.0", "command", { status: "completed", diagnosis: "command_failures", prompts: FAILING, calls: [["shell", "echo hi; exit 3", 3, "failed"]], tokens: null, model: null }],
-  ["0.20.0", "model-error", { status: "incomplete", diagnosis: "interrupted", prompts: FAIL400, calls: [], tokens: null, model: null }],
-  ["0.39.0", "command", { status: "completed", diagnosis: "command_failures", prompts: FAILING, calls: [["shell", "echo hi; exit 3", 3, "failed"]], tokens: 2800, model: "mock-model" }],
-  ["0.39.0", "interrupted", { status: "aborted", diagnosis: "aborted", prompts: SLEEP, calls: [], tokens: null, model: "mock-model" }],
-  ["0.39.0", "killed", { status: "incomplete", diagnosis: "interrupted", prompts: SLEEP, calls: [], tokens: null, model: "mock-model" }],
-  ["0.39.0", "model-error", { status: "incomplete", diagnosis: "interrupted", prompts: FAIL400, calls: [], tokens: null, model: "mock-model" }],
+  [
+    "0.20.0",
+    "command",
+    {
+      status: "completed",
+      diagnosis: "command_failures",
+      prompts: FAILING,
+      calls: [["shell", "echo hi; exit 3", 3, "failed"]],
+      tokens: null,
+      model: null,
+    },
+  ],
+  [
+    "0.20.0",
+    "model-error",
+    { status: "incomplete", diagnosis: "interrupted", prompts: FAIL400, calls: [], tokens: null, model: null },
+  ],
+  [
+    "0.39.0",
+    "command",
+    {
+      status: "completed",
+      diagnosis: "command_failures",
+      prompts: FAILING,
+      calls: [["shell", "echo hi; exit 3", 3, "failed"]],
+      tokens: 2800,
+      model: "mock-model",
+    },
+  ],
+  [
+    "0.39.0",
+    "interrupted",
+    { status: "aborted", diagnosis: "aborted", prompts: SLEEP, calls: [], tokens: null, model: "mock-model" },
+  ],
+  [
+    "0.39.0",
+    "killed",
+    { status: "incomplete", diagnosis: "interrupted", prompts: SLEEP, calls: [], tokens: null, model: "mock-model" },
+  ],
+  [
+    "0.39.0",
+    "model-error",
+    { status: "incomplete", diagnosis: "interrupted", prompts: FAIL400, calls: [], tokens: null, model: "mock-model" },
+  ],
   [
     "0.39.0",
     "resumed",
@@ -49,18 +87,44 @@ const cases: Array<[version: string, scenario: Scenario, expected: Expected]> = 
       status: "completed",
       diagnosis: "completed",
       prompts: RESUMED,
-      calls: [["shell", "echo one", 0, "completed"], ["apply_patch", null, 0, "completed"]],
+      calls: [
+        ["shell", "echo one", 0, "completed"],
+        ["apply_patch", null, 0, "completed"],
+      ],
       tokens: 5600,
       segments: 2,
       filesChanged: ["hello.txt"],
       model: "mock-model",
     },
   ],
-  ["0.63.0", "command", { status: "completed", diagnosis: "command_failures", prompts: FAILING, calls: [["shell", "echo hi; exit 3", 3, "failed"]], tokens: 2800, model: "mock-model" }],
-  ["0.63.0", "interrupted", { status: "incomplete", diagnosis: "interrupted", prompts: SLEEP, calls: [], tokens: 1260, model: "mock-model" }],
-  ["0.63.0", "killed", { status: "incomplete", diagnosis: "interrupted", prompts: SLEEP, calls: [], tokens: 1260, model: "mock-model" }],
+  [
+    "0.63.0",
+    "command",
+    {
+      status: "completed",
+      diagnosis: "command_failures",
+      prompts: FAILING,
+      calls: [["shell", "echo hi; exit 3", 3, "failed"]],
+      tokens: 2800,
+      model: "mock-model",
+    },
+  ],
+  [
+    "0.63.0",
+    "interrupted",
+    { status: "incomplete", diagnosis: "interrupted", prompts: SLEEP, calls: [], tokens: 1260, model: "mock-model" },
+  ],
+  [
+    "0.63.0",
+    "killed",
+    { status: "incomplete", diagnosis: "interrupted", prompts: SLEEP, calls: [], tokens: 1260, model: "mock-model" },
+  ],
   ["0.63.0", "mcp", MCP],
-  ["0.63.0", "model-error", { status: "incomplete", diagnosis: "interrupted", prompts: FAIL400, calls: [], tokens: null, model: "mock-model" }],
+  [
+    "0.63.0",
+    "model-error",
+    { status: "incomplete", diagnosis: "interrupted", prompts: FAIL400, calls: [], tokens: null, model: "mock-model" },
+  ],
   [
     "0.63.0",
     "resumed",
@@ -68,18 +132,58 @@ const cases: Array<[version: string, scenario: Scenario, expected: Expected]> = 
       status: "completed",
       diagnosis: "command_failures",
       prompts: RESUMED,
-      calls: [["shell", "echo one", 0, "completed"], ["apply_patch", null, null, "failed"]],
+      calls: [
+        ["shell", "echo one", 0, "completed"],
+        ["apply_patch", null, null, "failed"],
+      ],
       tokens: 5600,
       segments: 2,
       filesChanged: [],
       model: "mock-model",
     },
   ],
-  ["0.100.0", "command", { status: "completed", diagnosis: "command_failures", prompts: FAILING, calls: [["exec_command", "echo hi; exit 3", 3, "failed"]], tokens: 2800, model: "mock-model" }],
-  ["0.100.0", "interrupted", { status: "aborted", diagnosis: "aborted", prompts: SLEEP, calls: [["exec_command", "sleep 30", null, "failed"]], tokens: 1260, model: "mock-model" }],
-  ["0.100.0", "killed", { status: "incomplete", diagnosis: "interrupted", prompts: SLEEP, calls: [["exec_command", "sleep 30", null, "no_output"]], tokens: 1260, model: "mock-model" }],
+  [
+    "0.100.0",
+    "command",
+    {
+      status: "completed",
+      diagnosis: "command_failures",
+      prompts: FAILING,
+      calls: [["exec_command", "echo hi; exit 3", 3, "failed"]],
+      tokens: 2800,
+      model: "mock-model",
+    },
+  ],
+  [
+    "0.100.0",
+    "interrupted",
+    {
+      status: "aborted",
+      diagnosis: "aborted",
+      prompts: SLEEP,
+      calls: [["exec_command", "sleep 30", null, "failed"]],
+      tokens: 1260,
+      model: "mock-model",
+    },
+  ],
+  [
+    "0.100.0",
+    "killed",
+    {
+      status: "incomplete",
+      diagnosis: "interrupted",
+      prompts: SLEEP,
+      calls: [["exec_command", "sleep 30", null, "no_output"]],
+      tokens: 1260,
+      model: "mock-model",
+    },
+  ],
   ["0.100.0", "mcp", MCP],
-  ["0.100.0", "model-error", { status: "failed", diagnosis: "model_error", prompts: FAIL400, calls: [], tokens: null, model: "mock-model" }],
+  [
+    "0.100.0",
+    "model-error",
+    { status: "failed", diagnosis: "model_error", prompts: FAIL400, calls: [], tokens: null, model: "mock-model" },
+  ],
   [
     "0.100.0",
     "resumed",
@@ -87,17 +191,57 @@ const cases: Array<[version: string, scenario: Scenario, expected: Expected]> = 
       status: "completed",
       diagnosis: "command_failures",
       prompts: RESUMED,
-      calls: [["exec_command", "echo one", 0, "completed"], ["apply_patch", null, null, "failed"]],
+      calls: [
+        ["exec_command", "echo one", 0, "completed"],
+        ["apply_patch", null, null, "failed"],
+      ],
       tokens: 5600,
       segments: 1,
       model: "mock-model",
     },
   ],
-  ["0.169.0", "command", { status: "completed", diagnosis: "command_failures", prompts: FAILING, calls: [["exec_command", "echo hi; exit 3", 3, "failed"]], tokens: 2800, model: "mock-model" }],
-  ["0.169.0", "interrupted", { status: "aborted", diagnosis: "aborted", prompts: SLEEP, calls: [["exec_command", "sleep 30", null, "failed"]], tokens: 1260, model: "mock-model" }],
-  ["0.169.0", "killed", { status: "incomplete", diagnosis: "interrupted", prompts: SLEEP, calls: [["exec_command", "sleep 30", null, "no_output"]], tokens: 1260, model: "mock-model" }],
+  [
+    "0.169.0",
+    "command",
+    {
+      status: "completed",
+      diagnosis: "command_failures",
+      prompts: FAILING,
+      calls: [["exec_command", "echo hi; exit 3", 3, "failed"]],
+      tokens: 2800,
+      model: "mock-model",
+    },
+  ],
+  [
+    "0.169.0",
+    "interrupted",
+    {
+      status: "aborted",
+      diagnosis: "aborted",
+      prompts: SLEEP,
+      calls: [["exec_command", "sleep 30", null, "failed"]],
+      tokens: 1260,
+      model: "mock-model",
+    },
+  ],
+  [
+    "0.169.0",
+    "killed",
+    {
+      status: "incomplete",
+      diagnosis: "interrupted",
+      prompts: SLEEP,
+      calls: [["exec_command", "sleep 30", null, "no_output"]],
+      tokens: 1260,
+      model: "mock-model",
+    },
+  ],
   ["0.169.0", "mcp", MCP],
-  ["0.169.0", "model-error", { status: "failed", diagnosis: "model_error", prompts: FAIL400, calls: [], tokens: null, model: "mock-model" }],
+  [
+    "0.169.0",
+    "model-error",
+    { status: "failed", diagnosis: "model_error", prompts: FAIL400, calls: [], tokens: null, model: "mock-model" },
+  ],
   [
     "0.169.0",
     "resumed",
@@ -105,7 +249,10 @@ const cases: Array<[version: string, scenario: Scenario, expected: Expected]> = 
       status: "completed",
       diagnosis: "command_failures",
       prompts: RESUMED,
-      calls: [["exec_command", "echo one", 0, "completed"], ["apply_patch", null, null, "failed"]],
+      calls: [
+        ["exec_command", "echo one", 0, "completed"],
+        ["apply_patch", null, null, "failed"],
+      ],
       tokens: 5600,
       segments: 1,
       model: "mock-model",
@@ -118,7 +265,11 @@ describe.each(cases)("Codex %s, %s", (version, scenario, expected) => {
 
   it("summarizes the session", async () => {
     const { file, model, stats } = await loadSession(FIXTURE_HOME, entry.session_id);
-    const summary = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 10, skippedLines: stats.skipped });
+    const summary = summarize(
+      model,
+      { id: file.id, path: file.path },
+      { reasoningLimit: 10, skippedLines: stats.skipped },
+    );
     expect(summary.session_id).toBe(entry.session_id);
     expect(summary.status).toBe(expected.status);
     expect(summary.diagnosis.category).toBe(expected.diagnosis);
@@ -150,9 +301,18 @@ describe("exact details per generation", () => {
   it("0.20.0: bare lines, shell output as JSON metadata, no usage", async () => {
     const { model } = await loadSession(FIXTURE_HOME, fixture("0.20.0", "command").session_id);
     expect(model.meta?.startedAt).toMatch(/^2026-11-23T/);
-    expect(model.reasoning.map((r) => r.text)).toEqual(["**Planning** I will run `echo hi; exit 3` to check the workspace."]);
+    expect(model.reasoning.map((r) => r.text)).toEqual([
+      "**Planning** I will run `echo hi; exit 3` to check the workspace.",
+    ]);
     const [call] = lastCalls(model, { limit: 1, includeOutput: true, maxOutputChars: 2000 }).calls;
-    expect(call).toMatchObject({ call_id: "call_1", arguments: { command: ["bash", "-lc", "echo hi; exit 3"] }, output: "", duration_ms: 0, timestamp: null, turn: 1 });
+    expect(call).toMatchObject({
+      call_id: "call_1",
+      arguments: { command: ["bash", "-lc", "echo hi; exit 3"] },
+      output: "",
+      duration_ms: 0,
+      timestamp: null,
+      turn: 1,
+    });
   });
 
   it("0.39.0 resumed: the counter restarts in the resumed process, so the total sums both segments", async () => {
@@ -178,28 +338,51 @@ describe("exact details per generation", () => {
   it("0.100.0: a failed model request is a task_complete without an answer", async () => {
     const { file, model } = await loadSession(FIXTURE_HOME, fixture("0.100.0", "model-error").session_id);
     const summary = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 10, skippedLines: 0 });
-    expect(summary.diagnosis.evidence[0]).toMatch(/ended without an answer and neither the log nor a run of this server says why/);
+    expect(summary.diagnosis.evidence[0]).toMatch(
+      /ended without an answer and neither the log nor a run of this server says why/,
+    );
   });
 
   it("0.169.0: the model's error message, the context window and per-turn records", async () => {
     const id = fixture("0.169.0", "model-error").session_id;
     const { file, model } = await loadSession(FIXTURE_HOME, id);
     const summary = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 10, skippedLines: 0 });
-    expect(summary.errors).toEqual([{ turn: 1, message: '{"error":{"message":"fake: invalid request","type":"invalid_request_error"}}', info: "other" }]);
+    expect(summary.errors).toEqual([
+      {
+        turn: 1,
+        message: '{"error":{"message":"fake: invalid request","type":"invalid_request_error"}}',
+        info: "other",
+      },
+    ]);
     expect(summary.diagnosis.evidence).toEqual(['turn 1 failed: "fake: invalid request" (other)']);
-    expect(summary.diagnosis.next_step).toBe(`Fix what the error names (model, provider, request), then: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${id} 'Continue where you left off.'`);
+    expect(summary.diagnosis.next_step).toBe(
+      `Fix what the error names (model, provider, request), then: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${id} 'Continue where you left off.'`,
+    );
 
     const usage = tokenUsage((await loadSession(FIXTURE_HOME, fixture("0.169.0", "command").session_id)).model);
     expect(usage.model_context_window).toBe(258400);
     expect(usage.context_used_percent).toBe(0.6);
-    expect(usage.last_turn).toEqual({ turn: 1, input: 2700, cached_input: 675, output: 100, reasoning_output: 50, total: 2800 });
+    expect(usage.last_turn).toEqual({
+      turn: 1,
+      input: 2700,
+      cached_input: 675,
+      output: 100,
+      reasoning_output: 50,
+      total: 2800,
+    });
   });
 
   it("0.169.0 interrupted: a CommandExecution written after turn_aborted still gives the call its exit code", async () => {
     const stats = { lines: 0, skipped: 0, badFieldLines: 0 };
     const model = await foldEvents(rolloutEvents(join(FIXTURES, "kept", "0.169.0-interrupted-late-item.jsonl"), stats));
     const [call] = lastCalls(model, { limit: 1, includeOutput: true, maxOutputChars: 2000 }).calls;
-    expect(call).toMatchObject({ call_id: "call_38", exit_code: -1, duration_ms: 1521, status: "failed", output: "Wall time: 1.7 seconds\naborted by user" });
+    expect(call).toMatchObject({
+      call_id: "call_38",
+      exit_code: -1,
+      duration_ms: 1521,
+      status: "failed",
+      output: "Wall time: 1.7 seconds\naborted by user",
+    });
     expect(model.turns.map((turn) => turn.ended?.outcome)).toEqual(["aborted"]);
   });
 
@@ -221,7 +404,7 @@ describe("MCP tool calls (this server, called by the real Codex)", () => {
   it.each([
     ["0.63.0", '{"codex_home":'],
     ["0.100.0", '{"codex_home":'],
-    ["0.169.0", 'Wall time: '],
+    ["0.169.0", "Wall time: "],
   ])("%s: the call's name, parsed arguments and output", async (version, outputStart) => {
     const { model } = await loadSession(FIXTURE_HOME, fixture(version, "mcp").session_id);
     const [call] = lastCalls(model, { limit: 1, includeOutput: true, maxOutputChars: 2000 }).calls;

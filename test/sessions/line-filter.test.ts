@@ -7,7 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cannotMatter, cannotMatterBytes } from "../../src/sessions/line-filter.js";
-import { EVENT_TYPES, LINE_TYPES, normalizeLine, RESPONSE_ITEM_TYPES, TURN_ITEM_TYPES } from "../../src/sessions/normalize.js";
+import {
+  EVENT_TYPES,
+  LINE_TYPES,
+  normalizeLine,
+  RESPONSE_ITEM_TYPES,
+  TURN_ITEM_TYPES,
+} from "../../src/sessions/normalize.js";
 import { edgeEvents, eventsBackward, newReadStats, readForward } from "../../src/sessions/rollout-reader.js";
 import { FoldCache } from "../../src/sessions/fold-cache.js";
 import type { SessionEvent } from "../../src/sessions/events.js";
@@ -43,9 +49,17 @@ let fixtureLines: string[] = [];
 let home: string;
 
 beforeAll(async () => {
-  const shapes = (await readdir(join(FIXTURES, "shapes"))).filter((name) => name.endsWith(".jsonl")).map((name) => join(FIXTURES, "shapes", name));
-  const paths = [...ALL_FIXTURES.map((entry) => entry.path).filter((path) => path.endsWith(".jsonl")), ...shapes, join(FIXTURES, "kept", "0.169.0-interrupted-late-item.jsonl")];
-  fixtureLines = (await Promise.all(paths.map(async (path) => (await readFile(path, "utf8")).split("\n")))).flat().filter((line) => line.trim() !== "");
+  const shapes = (await readdir(join(FIXTURES, "shapes")))
+    .filter((name) => name.endsWith(".jsonl"))
+    .map((name) => join(FIXTURES, "shapes", name));
+  const paths = [
+    ...ALL_FIXTURES.map((entry) => entry.path).filter((path) => path.endsWith(".jsonl")),
+    ...shapes,
+    join(FIXTURES, "kept", "0.169.0-interrupted-late-item.jsonl"),
+  ];
+  fixtureLines = (await Promise.all(paths.map(async (path) => (await readFile(path, "utf8")).split("\n"))))
+    .flat()
+    .filter((line) => line.trim() !== "");
   home = await mkdtemp(join(tmpdir(), "ccm-line-filter-"));
 });
 afterAll(async () => rm(home, { recursive: true, force: true }));
@@ -67,7 +81,12 @@ describe("the filter is derived from the normalizer tables", () => {
 
   it("a turn item of every type passes over exactly when its table entry is IGNORED", () => {
     for (const [type, entry] of Object.entries(TURN_ITEM_TYPES)) {
-      const line = envelope("event_msg", { type: "item_completed", thread_id: "a", turn_id: "b", item: { type, id: "i" } });
+      const line = envelope("event_msg", {
+        type: "item_completed",
+        thread_id: "a",
+        turn_id: "b",
+        item: { type, id: "i" },
+      });
       expect([type, cannotMatter(line)]).toEqual([type, entry === null]);
       if (entry === null) expect(fullParse(line)).toEqual({ events: [], unknown: 0 });
     }
@@ -93,7 +112,12 @@ describe("the filter is derived from the normalizer tables", () => {
       envelope("event_msg", { type: "some_future_event", x: 1 }),
       envelope("event_msg", { type: "another_future_event" }),
       envelope("response_item", { type: "future_item", call_id: "c" }),
-      envelope("event_msg", { type: "item_completed", thread_id: "a", turn_id: "b", item: { type: "FutureItem", id: "i" } }),
+      envelope("event_msg", {
+        type: "item_completed",
+        thread_id: "a",
+        turn_id: "b",
+        item: { type: "FutureItem", id: "i" },
+      }),
       envelope("some_future_line", { type: "x" }),
       envelope("event_msg", { type: "exec_command_begin", call_id: "c" }),
       envelope("event_msg", { type: "agent_message", message: "hi" }),
@@ -142,12 +166,22 @@ describe("passing a line over by its first bytes never loses what the full parse
       fc.property(mutation, ({ index, shuffle, spaces, retype, role, cut }) => {
         const original = jsonLines[index % jsonLines.length] ?? "";
         const value = JSON.parse(original) as Record<string, unknown>;
-        const payload = typeof value.payload === "object" && value.payload !== null ? (value.payload as Record<string, unknown>) : value;
+        const payload =
+          typeof value.payload === "object" && value.payload !== null
+            ? (value.payload as Record<string, unknown>)
+            : value;
         if (retype?.[0] === "line") value.type = retype[1];
-        if (retype?.[0] === "event") Object.assign(value, { type: "event_msg" }, { payload: { ...payload, type: retype[1] } });
-        if (retype?.[0] === "item") Object.assign(value, { type: "response_item" }, { payload: { ...payload, type: retype[1] } });
-        if (retype?.[0] === "turn item") Object.assign(value, { type: "event_msg", payload: { type: "item_completed", thread_id: "a", turn_id: "b", item: { ...payload, type: retype[1] } } });
-        if (role !== undefined && typeof value.payload === "object" && value.payload !== null) (value.payload as Record<string, unknown>).role = role;
+        if (retype?.[0] === "event")
+          Object.assign(value, { type: "event_msg" }, { payload: { ...payload, type: retype[1] } });
+        if (retype?.[0] === "item")
+          Object.assign(value, { type: "response_item" }, { payload: { ...payload, type: retype[1] } });
+        if (retype?.[0] === "turn item")
+          Object.assign(value, {
+            type: "event_msg",
+            payload: { type: "item_completed", thread_id: "a", turn_id: "b", item: { ...payload, type: retype[1] } },
+          });
+        if (role !== undefined && typeof value.payload === "object" && value.payload !== null)
+          (value.payload as Record<string, unknown>).role = role;
         let line = JSON.stringify(reorder(value, shuffle ?? []), null, spaces ? 1 : undefined).replace(/\n/g, " ");
         if (cut !== undefined) line = line.slice(0, cut % (line.length + 1));
         expectSafe(line);
@@ -186,7 +220,8 @@ describe("the reader backwards and from the edges", () => {
   });
 
   it("head and tail: the events of the whole lines within the bytes asked for", async () => {
-    const path = ALL_FIXTURES.find((fixture) => fixture.version === "0.169.0" && fixture.scenario === "resumed")?.path ?? "";
+    const path =
+      ALL_FIXTURES.find((fixture) => fixture.version === "0.169.0" && fixture.scenario === "resumed")?.path ?? "";
     const all: SessionEvent[] = [];
     await readForward(path, newReadStats(), (event) => void all.push(event));
     const bytes = await readFile(path);
@@ -198,7 +233,9 @@ describe("the reader backwards and from the edges", () => {
     // half of the 5th line from the end, then the last 4: numbered from the first whole line
     const total = lineEnds.length;
     const tail = await edgeEvents(path, "tail", bytes.length - (lineEnds[total - 5] ?? 0) + 10);
-    const expected = all.filter((event) => event.line > total - 4).map((event) => ({ ...event, line: event.line - (total - 4) }));
+    const expected = all
+      .filter((event) => event.line > total - 4)
+      .map((event) => ({ ...event, line: event.line - (total - 4) }));
     expect(tail).toEqual({ events: expected, whole: false });
     expect(expected.length).toBeGreaterThan(0);
   });

@@ -53,7 +53,11 @@ describe("forks and sub-agents are charged only their own work", () => {
       turns: [{ index: 1, prompt: "child prompt", status: "completed" }],
       tokens: { input: 400, output: 0, total: 400 },
     });
-    expect(usage).toMatchObject({ total: { total: 400 }, inherited: { parent_session_id: PARENT, tokens: { total: 3000 } }, segments: 1 });
+    expect(usage).toMatchObject({
+      total: { total: 400 },
+      inherited: { parent_session_id: PARENT, tokens: { total: 3000 } },
+      segments: 1,
+    });
     expect(calls).toMatchObject({ total_calls: 0, calls: [] });
     expect(full.model.turns.map((turn) => turn.prompt)).toEqual(["child prompt"]);
   });
@@ -73,12 +77,20 @@ describe("forks and sub-agents are charged only their own work", () => {
     });
     // its counter restarted below the parent's: its own count, not a resumed segment on top
     expect(usage).toMatchObject({ total: { total: 1200 }, segments: 1 });
-    expect(calls).toMatchObject({ total_calls: 1, calls: [{ call_id: "call_c1", command: "npm test", exit_code: 1, status: "failed" }] });
+    expect(calls).toMatchObject({
+      total_calls: 1,
+      calls: [{ call_id: "call_c1", command: "npm test", exit_code: 1, status: "failed" }],
+    });
   });
 
   it("a sub-agent whose replayed counter sits at spawn time and whose own counter restarts: 700, not 10,700", async () => {
     const { summary, usage } = await tools("subagent-counter-restarts");
-    expect(summary).toMatchObject({ kind: "subagent", parent_session_id: PARENT, inherited: { lines: 1, turns: 0, tokens: { total: 10000 } }, counts: { turns: 1 } });
+    expect(summary).toMatchObject({
+      kind: "subagent",
+      parent_session_id: PARENT,
+      inherited: { lines: 1, turns: 0, tokens: { total: 10000 } },
+      counts: { turns: 1 },
+    });
     expect(summary.turns).toMatchObject([{ prompt: "sub-agent task", status: "completed" }]);
     expect(usage).toMatchObject({ total: { total: 700 }, segments: 1, inherited: { tokens: { total: 10000 } } });
   });
@@ -87,25 +99,64 @@ describe("forks and sub-agents are charged only their own work", () => {
 describe("turns as Codex means them", () => {
   it("a message typed while a turn runs is that turn's steering message; the compaction is noted on the turn", async () => {
     const { summary, usage } = await tools("steering-message-during-turn");
-    expect(summary).toMatchObject({ kind: "session", parent_session_id: null, inherited: null, counts: { turns: 2, messages: 5 } });
+    expect(summary).toMatchObject({
+      kind: "session",
+      parent_session_id: null,
+      inherited: null,
+      counts: { turns: 2, messages: 5 },
+    });
     expect(summary.turns).toEqual([
-      expect.objectContaining({ index: 1, prompt: "fix the build", status: "completed", steering_messages: 1, compactions: 1, last_agent_message: "Built and tested." }),
-      expect.objectContaining({ index: 2, prompt: "thanks", status: "completed", steering_messages: 0, compactions: 0 }),
+      expect.objectContaining({
+        index: 1,
+        prompt: "fix the build",
+        status: "completed",
+        steering_messages: 1,
+        compactions: 1,
+        last_agent_message: "Built and tested.",
+      }),
+      expect.objectContaining({
+        index: 2,
+        prompt: "thanks",
+        status: "completed",
+        steering_messages: 0,
+        compactions: 0,
+      }),
     ]);
-    expect(usage).toMatchObject({ per_turn: [{ turn: 1, total: 900 }, { turn: 2, total: 600 }] });
+    expect(usage).toMatchObject({
+      per_turn: [
+        { turn: 1, total: 900 },
+        { turn: 2, total: 600 },
+      ],
+    });
   });
 
   it("a prompt stored only as a response_item (no user_message event) is the turn's prompt", async () => {
     const { summary } = await tools("prompt-only-in-response-item");
-    expect(summary).toMatchObject({ counts: { turns: 1 }, turns: [{ index: 1, prompt: "what does this repo do?", status: "completed" }] });
+    expect(summary).toMatchObject({
+      counts: { turns: 1 },
+      turns: [{ index: 1, prompt: "what does this repo do?", status: "completed" }],
+    });
   });
 
   it("list_sessions shows parent and kind", async () => {
-    const listed = (await mcp.call("list_sessions", { limit: 10 })).structuredContent as { sessions: Array<Record<string, unknown>> };
+    const listed = (await mcp.call("list_sessions", { limit: 10 })).structuredContent as {
+      sessions: Array<Record<string, unknown>>;
+    };
     const byId = new Map(listed.sessions.map((session) => [session.session_id, session]));
-    expect(byId.get(ids.get("subagent-history-by-ordinal"))).toMatchObject({ kind: "subagent", parent_session_id: PARENT, first_prompt: "check the tests" });
-    expect(byId.get(ids.get("fork-copied-parent-history"))).toMatchObject({ kind: "fork", parent_session_id: PARENT, first_prompt: "child prompt" });
-    expect(byId.get(ids.get("steering-message-during-turn"))).toMatchObject({ kind: "session", parent_session_id: null });
+    expect(byId.get(ids.get("subagent-history-by-ordinal"))).toMatchObject({
+      kind: "subagent",
+      parent_session_id: PARENT,
+      first_prompt: "check the tests",
+    });
+    expect(byId.get(ids.get("fork-copied-parent-history"))).toMatchObject({
+      kind: "fork",
+      parent_session_id: PARENT,
+      first_prompt: "child prompt",
+    });
+    expect(byId.get(ids.get("steering-message-during-turn"))).toMatchObject({
+      kind: "session",
+      parent_session_id: null,
+    });
   });
 });
 
@@ -114,19 +165,54 @@ describe("code mode (0.145+)", () => {
     const dir = join(home, "sessions", "2026", "01", "11");
     await mkdir(dir, { recursive: true });
     const id = "0199aaaa-0000-7000-8000-000000000007";
-    await copyFile(join(SHAPES, "code-mode-exec-with-nested-calls.jsonl"), join(dir, `rollout-2026-01-11T09-00-00-${id}.jsonl`));
-    const calls = (await mcp.call("last_function_calls", { session_id: id })).structuredContent as Record<string, unknown>;
+    await copyFile(
+      join(SHAPES, "code-mode-exec-with-nested-calls.jsonl"),
+      join(dir, `rollout-2026-01-11T09-00-00-${id}.jsonl`),
+    );
+    const calls = (await mcp.call("last_function_calls", { session_id: id })).structuredContent as Record<
+      string,
+      unknown
+    >;
     expect(calls).toMatchObject({
       total_calls: 3,
       calls: [
         // the exec call's output was stored as one content item, not an array: its text is kept
-        { call_id: "call_exec1", name: "exec", parent_call_id: null, status: "completed", output: "Script completed\nexit 2 from make check" },
-        { call_id: "item_mcp1", name: "mcp__docs__search", parent_call_id: "call_exec1", arguments: { q: "lint" }, output: "2 hits", duration_ms: 5, status: "completed" },
-        { call_id: "item_cmd1", name: "exec_command", parent_call_id: "call_exec1", command: "make check", exit_code: 2, output: "lint: 3 errors\n", duration_ms: 250, status: "failed" },
+        {
+          call_id: "call_exec1",
+          name: "exec",
+          parent_call_id: null,
+          status: "completed",
+          output: "Script completed\nexit 2 from make check",
+        },
+        {
+          call_id: "item_mcp1",
+          name: "mcp__docs__search",
+          parent_call_id: "call_exec1",
+          arguments: { q: "lint" },
+          output: "2 hits",
+          duration_ms: 5,
+          status: "completed",
+        },
+        {
+          call_id: "item_cmd1",
+          name: "exec_command",
+          parent_call_id: "call_exec1",
+          command: "make check",
+          exit_code: 2,
+          output: "lint: 3 errors\n",
+          duration_ms: 250,
+          status: "failed",
+        },
       ],
     });
-    const summary = (await mcp.call("session_summary", { session_id: id })).structuredContent as Record<string, unknown>;
-    expect(summary).toMatchObject({ counts: { turns: 1, function_calls: 3, failed_calls: 1 }, diagnosis: { category: "command_failures" } });
+    const summary = (await mcp.call("session_summary", { session_id: id })).structuredContent as Record<
+      string,
+      unknown
+    >;
+    expect(summary).toMatchObject({
+      counts: { turns: 1, function_calls: 3, failed_calls: 1 },
+      diagnosis: { category: "command_failures" },
+    });
   });
 });
 
@@ -136,13 +222,39 @@ describe("a parent's children", () => {
     await mkdir(dir, { recursive: true });
     await copyFile(join(SHAPES, "parent-of-subagents.jsonl"), join(dir, `rollout-2026-01-10T08-59-00-${PARENT}.jsonl`));
     const failed = "0199aaaa-0000-7000-8000-000000000008";
-    await copyFile(join(SHAPES, "subagent-failed-turn.jsonl"), join(dir, `rollout-2026-01-10T09-00-00-${failed}.jsonl`));
-    const summary = (await mcp.call("session_summary", { session_id: PARENT })).structuredContent as { children: Array<Record<string, unknown>>; diagnosis: { category: string; evidence: string[] } };
-    const children = summary.children.map(({ session_id, kind, status, first_prompt }) => ({ session_id, kind, status, first_prompt }));
+    await copyFile(
+      join(SHAPES, "subagent-failed-turn.jsonl"),
+      join(dir, `rollout-2026-01-10T09-00-00-${failed}.jsonl`),
+    );
+    const summary = (await mcp.call("session_summary", { session_id: PARENT })).structuredContent as {
+      children: Array<Record<string, unknown>>;
+      diagnosis: { category: string; evidence: string[] };
+    };
+    const children = summary.children.map(({ session_id, kind, status, first_prompt }) => ({
+      session_id,
+      kind,
+      status,
+      first_prompt,
+    }));
     expect(children.sort((a, b) => String(a.session_id).localeCompare(String(b.session_id)))).toEqual([
-      { session_id: ids.get("fork-copied-parent-history"), kind: "fork", status: "completed", first_prompt: "child prompt" },
-      { session_id: ids.get("subagent-history-by-ordinal"), kind: "subagent", status: "completed", first_prompt: "check the tests" },
-      { session_id: ids.get("subagent-counter-restarts"), kind: "subagent", status: "completed", first_prompt: "sub-agent task" },
+      {
+        session_id: ids.get("fork-copied-parent-history"),
+        kind: "fork",
+        status: "completed",
+        first_prompt: "child prompt",
+      },
+      {
+        session_id: ids.get("subagent-history-by-ordinal"),
+        kind: "subagent",
+        status: "completed",
+        first_prompt: "check the tests",
+      },
+      {
+        session_id: ids.get("subagent-counter-restarts"),
+        kind: "subagent",
+        status: "completed",
+        first_prompt: "sub-agent task",
+      },
       { session_id: failed, kind: "subagent", status: "failed", first_prompt: "update the docs" },
     ]);
     expect(summary.diagnosis.category).toBe("completed");
@@ -156,14 +268,31 @@ describe("a fork that copied its parent's counters without a marker", () => {
     const child = "0199aaaa-0000-7000-8000-00000000000a";
     const dir = join(home, "sessions", "2026", "01", "13");
     await mkdir(dir, { recursive: true });
-    await copyFile(join(SHAPES, "fork-counters-copied-without-marker.jsonl"), join(dir, `rollout-2026-01-10T09-00-00-${child}.jsonl`));
+    await copyFile(
+      join(SHAPES, "fork-counters-copied-without-marker.jsonl"),
+      join(dir, `rollout-2026-01-10T09-00-00-${child}.jsonl`),
+    );
     // without the parent: nothing in the file says where the copy ends, the whole counter is reported
     const alone = (await mcp.call("token_usage", { session_id: child })).structuredContent as Record<string, unknown>;
     expect(alone).toMatchObject({ total: { total: 5100 }, inherited: null });
-    await copyFile(join(SHAPES, "fork-parent-counters.jsonl"), join(dir, `rollout-2026-01-10T08-59-10-${parent}.jsonl`));
+    await copyFile(
+      join(SHAPES, "fork-parent-counters.jsonl"),
+      join(dir, `rollout-2026-01-10T08-59-10-${parent}.jsonl`),
+    );
     const usage = (await mcp.call("token_usage", { session_id: child })).structuredContent as Record<string, unknown>;
-    expect(usage).toMatchObject({ total: { total: 1100 }, inherited: { parent_session_id: parent, tokens: { total: 4000 } } });
-    const summary = (await mcp.call("session_summary", { session_id: child })).structuredContent as Record<string, unknown>;
-    expect(summary).toMatchObject({ kind: "fork", parent_session_id: parent, tokens: { total: 1100 }, inherited: { lines: 4, tokens: { total: 4000 } } });
+    expect(usage).toMatchObject({
+      total: { total: 1100 },
+      inherited: { parent_session_id: parent, tokens: { total: 4000 } },
+    });
+    const summary = (await mcp.call("session_summary", { session_id: child })).structuredContent as Record<
+      string,
+      unknown
+    >;
+    expect(summary).toMatchObject({
+      kind: "fork",
+      parent_session_id: parent,
+      tokens: { total: 1100 },
+      inherited: { lines: 4, tokens: { total: 4000 } },
+    });
   });
 });

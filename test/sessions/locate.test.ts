@@ -51,7 +51,8 @@ describe("resolution equals a walk of the whole tree", () => {
       const expected = walked.find((file) => file.id === entry.session_id);
       expect(await resolveSession(store, entry.session_id)).toEqual(expected);
       const prefix = entry.session_id.slice(0, 8);
-      if (walked.filter((file) => file.id.startsWith(prefix)).length === 1) expect(await resolveSession(store, prefix)).toEqual(expected);
+      if (walked.filter((file) => file.id.startsWith(prefix)).length === 1)
+        expect(await resolveSession(store, prefix)).toEqual(expected);
     }
     expect(await resolveSession(store, "last")).toEqual(walked[0]);
     const { sessions } = await listSessions(store, { limit: 500, includeArchived: true });
@@ -125,12 +126,20 @@ describe("`last` and listings read the newest date folders", () => {
     await copyFile(fixture("0.20.0", "command").path, flat);
     await utimes(flat, at / 1000 - 100, at / 1000 - 100);
     await mkdir(join(home, "archived_sessions"));
-    const archived = join(home, "archived_sessions", "rollout-2026-11-21T10-00-00-0199aaaa-0000-7000-8000-000000000000.jsonl");
+    const archived = join(
+      home,
+      "archived_sessions",
+      "rollout-2026-11-21T10-00-00-0199aaaa-0000-7000-8000-000000000000.jsonl",
+    );
     await copyFile(fixture("0.63.0", "command").path, archived);
     await utimes(archived, at / 1000 - 50, at / 1000 - 50);
     const store = new SessionStore(home);
-    expect((await listSessions(store, { limit: 10, includeArchived: false })).sessions.map((session) => session.path)).toEqual([dated, flat]);
-    expect((await listSessions(store, { limit: 10, includeArchived: true })).sessions.map((session) => session.path)).toEqual([dated, archived, flat]);
+    expect(
+      (await listSessions(store, { limit: 10, includeArchived: false })).sessions.map((session) => session.path),
+    ).toEqual([dated, flat]);
+    expect(
+      (await listSessions(store, { limit: 10, includeArchived: true })).sessions.map((session) => session.path),
+    ).toEqual([dated, archived, flat]);
     expect((await resolveSession(store, "0199aaaa")).path).toBe(archived);
   });
 });

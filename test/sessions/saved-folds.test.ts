@@ -7,7 +7,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { lastCalls } from "../../src/sessions/calls.js";
 import { AnswerFiles } from "../../src/sessions/answer-files.js";
 import { FoldFiles } from "../../src/sessions/fold-files.js";
-import { loadSession, sessionCalls, sessionSummary, sessionTokenUsage, SessionStore } from "../../src/sessions/index.js";
+import {
+  loadSession,
+  sessionCalls,
+  sessionSummary,
+  sessionTokenUsage,
+  SessionStore,
+} from "../../src/sessions/index.js";
 import { summarize } from "../../src/sessions/summary.js";
 import { tokenUsage } from "../../src/sessions/usage.js";
 import { ALL_FIXTURES, fixture } from "../support/fixtures.js";
@@ -43,8 +49,15 @@ function storeOf(home: string, stateDir: string): SessionStore {
 
 async function expectSameAnswers(store: SessionStore, id: string): Promise<void> {
   const { file, model, stats } = await loadSession(store.home, id);
-  const reference = summarize(model, { id: file.id, path: file.path }, { reasoningLimit: 200, skippedLines: stats.skipped });
-  expect({ ...(await sessionSummary(store, id, { reasoningLimit: 200 })), last_event_at: null }).toEqual({ ...reference, last_event_at: null });
+  const reference = summarize(
+    model,
+    { id: file.id, path: file.path },
+    { reasoningLimit: 200, skippedLines: stats.skipped },
+  );
+  expect({ ...(await sessionSummary(store, id, { reasoningLimit: 200 })), last_event_at: null }).toEqual({
+    ...reference,
+    last_event_at: null,
+  });
   const calls = await sessionCalls(store, id, OPTIONS);
   expect(calls.calls).toEqual(lastCalls(model, OPTIONS).calls);
   expect(calls.total_calls).toBe(model.calls.length);
@@ -58,7 +71,9 @@ async function foldFiles(stateDir: string): Promise<string[]> {
 }
 
 async function answerFiles(stateDir: string): Promise<string[]> {
-  return (await readdir(join(stateDir, "folds")).catch(() => [] as string[])).filter((name) => name.endsWith(".answers"));
+  return (await readdir(join(stateDir, "folds")).catch(() => [] as string[])).filter((name) =>
+    name.endsWith(".answers"),
+  );
 }
 
 /** Saved answers would answer before any fold is restored: removed where a test is about the fold. */
@@ -120,7 +135,12 @@ describe("saved folds", () => {
     const good = await readFile(file);
     const damaged = Buffer.from(good);
     damaged[damaged.length >> 1] = (damaged[damaged.length >> 1] ?? 0) ^ 0xff;
-    for (const bad of [damaged, good.subarray(0, good.length >> 1), Buffer.from("not answers at all"), Buffer.alloc(0)]) {
+    for (const bad of [
+      damaged,
+      good.subarray(0, good.length >> 1),
+      Buffer.from("not answers at all"),
+      Buffer.alloc(0),
+    ]) {
       await writeFile(file, bad);
       const store = storeOf(home, stateDir);
       await expectSameAnswers(store, entry.session_id);
@@ -132,7 +152,10 @@ describe("saved folds", () => {
     }
 
     // one more line: the saved answers are of other bytes
-    await appendFile(path, '{"timestamp":"2026-11-23T20:49:40.000Z","type":"event_msg","payload":{"type":"agent_message","message":"later"}}\n');
+    await appendFile(
+      path,
+      '{"timestamp":"2026-11-23T20:49:40.000Z","type":"event_msg","payload":{"type":"agent_message","message":"later"}}\n',
+    );
     const grown = storeOf(home, stateDir);
     await expectSameAnswers(grown, entry.session_id);
     expect(grown.folds.counters).toMatchObject({ restored: 1 });
@@ -147,7 +170,12 @@ describe("saved folds", () => {
     const good = await readFile(file);
     const damaged = Buffer.from(good);
     damaged[damaged.length >> 1] = (damaged[damaged.length >> 1] ?? 0) ^ 0xff;
-    for (const bad of [damaged, good.subarray(0, good.length >> 1), Buffer.from("not a fold at all"), Buffer.alloc(0)]) {
+    for (const bad of [
+      damaged,
+      good.subarray(0, good.length >> 1),
+      Buffer.from("not a fold at all"),
+      Buffer.alloc(0),
+    ]) {
       await writeFile(file, bad);
       await rmAnswers(stateDir);
       const store = storeOf(home, stateDir);
@@ -165,10 +193,14 @@ describe("saved folds", () => {
     const { entry, home, path, stateDir } = await setUp();
     await sessionSummary(storeOf(home, stateDir), entry.session_id, { reasoningLimit: 0 });
     // same path, same inode, same first bytes, other content after them
-    const other = (await readFile(fixture("0.169.0", "command").path, "utf8")).split(fixture("0.169.0", "command").session_id).join(entry.session_id);
+    const other = (await readFile(fixture("0.169.0", "command").path, "utf8"))
+      .split(fixture("0.169.0", "command").session_id)
+      .join(entry.session_id);
     const original = await readFile(path, "utf8");
     const firstLine = original.slice(0, original.indexOf("\n") + 1);
-    const padding = '{"timestamp":"2026-11-23T20:49:30.000Z","type":"world_state","payload":{}}\n'.repeat(Math.ceil(original.length / 70));
+    const padding = '{"timestamp":"2026-11-23T20:49:30.000Z","type":"world_state","payload":{}}\n'.repeat(
+      Math.ceil(original.length / 70),
+    );
     await writeFile(path, firstLine + other.slice(other.indexOf("\n") + 1) + padding);
     const store = storeOf(home, stateDir);
     await expectSameAnswers(store, entry.session_id);
@@ -204,7 +236,9 @@ describe("saved folds", () => {
       await files.save(copy, position, Buffer.from(name));
       await new Promise((resolve) => setTimeout(resolve, 20)); // distinct mtimes
     }
-    expect((await foldFiles(stateDir)).sort()).toEqual([files.fileOf(`${path}.b.jsonl`), files.fileOf(`${path}.c.jsonl`)].map((file) => file.split("/").pop()).sort());
+    expect((await foldFiles(stateDir)).sort()).toEqual(
+      [files.fileOf(`${path}.b.jsonl`), files.fileOf(`${path}.c.jsonl`)].map((file) => file.split("/").pop()).sort(),
+    );
     expect((await files.load(`${path}.c.jsonl`))?.state.toString()).toBe("c");
     expect(await files.load(`${path}.a.jsonl`)).toBeUndefined();
   });
@@ -218,7 +252,9 @@ describe("saved folds", () => {
       await answers.save(`${path}.${name}`, stamp, {}, new Map([["key", name]]));
       await new Promise((resolve) => setTimeout(resolve, 20)); // distinct mtimes
     }
-    expect((await readdir(dir)).sort()).toEqual([answers.fileOf(`${path}.b`), answers.fileOf(`${path}.c`)].map((file) => file.split("/").pop()).sort());
+    expect((await readdir(dir)).sort()).toEqual(
+      [answers.fileOf(`${path}.b`), answers.fileOf(`${path}.c`)].map((file) => file.split("/").pop()).sort(),
+    );
     // five answers of 0.9 MB: the newest four fit in 4 MB, the oldest is dropped
     const big = new Map(["1", "2", "3", "4", "5"].map((key) => [key, key.repeat(900 * 1024)] as [string, unknown]));
     await answers.save(`${path}.c`, stamp, {}, big);

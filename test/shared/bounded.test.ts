@@ -3,7 +3,12 @@ import { keepNewest } from "../../src/shared/bounded.js";
 
 describe("keepNewest", () => {
   it("forgets the entries inserted first, down to the limit", () => {
-    const map = new Map([["a", 1], ["b", 2], ["c", 3], ["d", 4]]);
+    const map = new Map([
+      ["a", 1],
+      ["b", 2],
+      ["c", 3],
+      ["d", 4],
+    ]);
     keepNewest(map, 2);
     expect([...map.keys()]).toEqual(["c", "d"]);
     const set = new Set(["a", "b", "c"]);

@@ -23,7 +23,11 @@ export async function codexVersion(version: string): Promise<string> {
   if (existsSync(bin)) return bin;
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "package.json"), '{"private":true}\n');
-  await promisify(execFile)("npm", ["install", "--no-audit", "--no-fund", "--no-save", `@openai/codex@${version}`], { cwd: dir, env: isolatedEnv(await mkdtemp(join(tmpdir(), "ccm-npm-"))), timeout: 300_000 });
+  await promisify(execFile)("npm", ["install", "--no-audit", "--no-fund", "--no-save", `@openai/codex@${version}`], {
+    cwd: dir,
+    env: isolatedEnv(await mkdtemp(join(tmpdir(), "ccm-npm-"))),
+    timeout: 300_000,
+  });
   if (!existsSync(bin)) throw new Error(`npm installed @openai/codex@${version} but ${bin} is missing`);
   return bin;
 }

@@ -31,13 +31,30 @@ export async function startFakeChatgpt(): Promise<FakeChatgpt> {
   let exhausted = false;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
-    const header = (name: string) => (typeof req.headers[name] === "string" ? (req.headers[name] as string) : undefined);
-    requests.push({ method: req.method ?? "", path, authorization: header("authorization"), accountId: header("chatgpt-account-id") });
+    const header = (name: string) =>
+      typeof req.headers[name] === "string" ? (req.headers[name] as string) : undefined;
+    requests.push({
+      method: req.method ?? "",
+      path,
+      authorization: header("authorization"),
+      accountId: header("chatgpt-account-id"),
+    });
     req.resume();
     if (req.method === "GET" && (path.endsWith("/wham/usage") || path.endsWith("/api/codex/usage"))) {
       const primary = exhausted ? { ...FAKE_USAGE_WINDOWS.primary, used_percent: 100 } : FAKE_USAGE_WINDOWS.primary;
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ plan_type: FAKE_PLAN, rate_limit: { allowed: !exhausted, limit_reached: exhausted, primary_window: primary, secondary_window: FAKE_USAGE_WINDOWS.secondary }, credits: null }));
+      res.end(
+        JSON.stringify({
+          plan_type: FAKE_PLAN,
+          rate_limit: {
+            allowed: !exhausted,
+            limit_reached: exhausted,
+            primary_window: primary,
+            secondary_window: FAKE_USAGE_WINDOWS.secondary,
+          },
+          credits: null,
+        }),
+      );
       return;
     }
     res.writeHead(404, { "content-type": "application/json" });

@@ -23,7 +23,9 @@ function blocks(content: string | MessagesBlock[] | undefined): MessagesBlock[] 
 }
 
 function toolResultText(block: MessagesBlock): string {
-  return typeof block.content === "string" ? block.content : (block.content ?? []).map((part) => part.text ?? "").join("\n");
+  return typeof block.content === "string"
+    ? block.content
+    : (block.content ?? []).map((part) => part.text ?? "").join("\n");
 }
 
 /** The text of the newest tool result in the request, or undefined when the last turn holds none. */
@@ -38,7 +40,13 @@ export function answerMessages(url: string, request: MessagesRequest, res: Serve
     res.end(JSON.stringify({ input_tokens: 100 }));
     return;
   }
-  const texts = (request.messages ?? []).filter((message) => message.role === "user").flatMap((message) => blocks(message.content).filter((block) => block.type === "text").map((block) => block.text ?? ""));
+  const texts = (request.messages ?? [])
+    .filter((message) => message.role === "user")
+    .flatMap((message) =>
+      blocks(message.content)
+        .filter((block) => block.type === "text")
+        .map((block) => block.text ?? ""),
+    );
   const mcp = texts
     .map((text) => /MCP:(\S+)\s*(.*)$/m.exec(text))
     .filter((match) => match !== null)
@@ -46,31 +54,58 @@ export function answerMessages(url: string, request: MessagesRequest, res: Serve
   const names = (request.tools ?? []).map((tool) => tool.name ?? "");
   const toolResult = messagesToolResult(request);
   let content: Block;
-  if (toolResult !== undefined) content = { type: "text", text: `Done. The tool said: ${toolResult.split("\n")[0] ?? ""}` };
+  if (toolResult !== undefined)
+    content = { type: "text", text: `Done. The tool said: ${toolResult.split("\n")[0] ?? ""}` };
   else if (mcp?.[1] !== undefined && names.length > 0) {
     const name = names.find((candidate) => candidate === mcp[1] || candidate.endsWith(`__${mcp[1]}`)) ?? mcp[1];
     content = { type: "tool_use", id: `toolu_fake_${n}`, name, input: JSON.parse(mcp[2]?.trim() || "{}") as unknown };
   } else content = { type: "text", text: "plain answer" };
   const stopReason = content.type === "tool_use" ? "tool_use" : "end_turn";
-  const message = { id: `msg_fake_${n}`, type: "message", role: "assistant", model: request.model ?? "fake", stop_sequence: null };
+  const message = {
+    id: `msg_fake_${n}`,
+    type: "message",
+    role: "assistant",
+    model: request.model ?? "fake",
+    stop_sequence: null,
+  };
   const usage = { input_tokens: 100, output_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
   if (!request.stream) {
     res.writeHead(200, { "content-type": "application/json", "request-id": `req_fake_${n}` });
     res.end(JSON.stringify({ ...message, content: [content], stop_reason: stopReason, usage }));
     return;
   }
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": `req_fake_${n}` });
-  const send = (data: Record<string, unknown>) => res.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`);
-  send({ type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } });
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    "request-id": `req_fake_${n}`,
+  });
+  const send = (data: Record<string, unknown>) =>
+    res.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`);
+  send({
+    type: "message_start",
+    message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } },
+  });
   if (content.type === "text") {
     send({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
     send({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: content.text } });
   } else {
-    send({ type: "content_block_start", index: 0, content_block: { type: "tool_use", id: content.id, name: content.name, input: {} } });
-    send({ type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: JSON.stringify(content.input) } });
+    send({
+      type: "content_block_start",
+      index: 0,
+      content_block: { type: "tool_use", id: content.id, name: content.name, input: {} },
+    });
+    send({
+      type: "content_block_delta",
+      index: 0,
+      delta: { type: "input_json_delta", partial_json: JSON.stringify(content.input) },
+    });
   }
   send({ type: "content_block_stop", index: 0 });
-  send({ type: "message_delta", delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
+  send({
+    type: "message_delta",
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens: usage.output_tokens },
+  });
   send({ type: "message_stop" });
   res.end();
 }

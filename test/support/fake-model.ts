@@ -124,25 +124,47 @@ interface Failure {
 export const FAILURES = {
   usage_limit: {
     status: 429,
-    body: { error: { type: "usage_limit_reached", message: "The usage limit has been reached", plan_type: "plus", resets_at: FAKE_USAGE_RESET_AT } },
+    body: {
+      error: {
+        type: "usage_limit_reached",
+        message: "The usage limit has been reached",
+        plan_type: "plus",
+        resets_at: FAKE_USAGE_RESET_AT,
+      },
+    },
   },
   insufficient_quota: {
-    failed: { type: "insufficient_quota", code: "insufficient_quota", message: "You exceeded your current quota, please check your plan and billing details." },
+    failed: {
+      type: "insufficient_quota",
+      code: "insufficient_quota",
+      message: "You exceeded your current quota, please check your plan and billing details.",
+    },
   },
   rate_limit: {
     failed: {
       type: "tokens",
       code: "rate_limit_exceeded",
-      message: "Rate limit reached for mock-model in organization org-fake on tokens per min (TPM): Limit 30000, Used 29500, Requested 1500. Please try again in 1.5s.",
+      message:
+        "Rate limit reached for mock-model in organization org-fake on tokens per min (TPM): Limit 30000, Used 29500, Requested 1500. Please try again in 1.5s.",
     },
   },
   rate_limit_429: {
     status: 429,
     headers: { "retry-after": "2" },
-    body: { error: { type: "requests", code: "rate_limit_exceeded", message: "Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 2s." } },
+    body: {
+      error: {
+        type: "requests",
+        code: "rate_limit_exceeded",
+        message: "Rate limit reached for requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 2s.",
+      },
+    },
   },
   overloaded: {
-    failed: { type: "service_unavailable_error", code: "server_is_overloaded", message: "Our servers are currently overloaded. Please try again later." },
+    failed: {
+      type: "service_unavailable_error",
+      code: "server_is_overloaded",
+      message: "Our servers are currently overloaded. Please try again later.",
+    },
   },
   server_error: {
     failed: {
@@ -152,13 +174,32 @@ export const FAILURES = {
     },
   },
   context: {
-    failed: { type: "invalid_request_error", code: "context_length_exceeded", message: "Your input exceeds the context window of this model. Please adjust your input and try again." },
+    failed: {
+      type: "invalid_request_error",
+      code: "context_length_exceeded",
+      message: "Your input exceeds the context window of this model. Please adjust your input and try again.",
+    },
   },
   unauthorized: {
     status: 401,
-    body: { error: { message: "Incorrect API key provided: sk-fake. You can find your API key at https://platform.openai.com/account/api-keys.", type: "invalid_request_error", code: "invalid_api_key" } },
+    body: {
+      error: {
+        message:
+          "Incorrect API key provided: sk-fake. You can find your API key at https://platform.openai.com/account/api-keys.",
+        type: "invalid_request_error",
+        code: "invalid_api_key",
+      },
+    },
   },
-  http500: { status: 500, body: { error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error" } } },
+  http500: {
+    status: 500,
+    body: {
+      error: {
+        message: "The server had an error while processing your request. Sorry about that!",
+        type: "server_error",
+      },
+    },
+  },
   http502: { status: 502, body: { error: { message: "Bad gateway.", type: "server_error" } } },
   drop: { drop: true },
 } satisfies Record<string, Failure>;
@@ -195,7 +236,16 @@ export async function startFakeModel(): Promise<FakeModel> {
   const otherRequests: FakeModel["otherRequests"] = [];
   let responseCount = 0;
   const hanging = new Set<ServerResponse>();
-  const fake: FakeModel = { url: "", port: 0, requests, otherRequests, review: DEFAULT_REVIEW, delayMs: 0, guardian: "allow", close: () => Promise.resolve() };
+  const fake: FakeModel = {
+    url: "",
+    port: 0,
+    requests,
+    otherRequests,
+    review: DEFAULT_REVIEW,
+    delayMs: 0,
+    guardian: "allow",
+    close: () => Promise.resolve(),
+  };
 
   const server: Server = createServer((req, res) => {
     void handle(req, res);
@@ -209,7 +259,8 @@ export async function startFakeModel(): Promise<FakeModel> {
     }
     if (req.method === "POST" && /\/v1\/messages(\/count_tokens)?(\?|$)/.test(req.url ?? "")) {
       const request = JSON.parse(body) as MessagesRequest;
-      if (!req.url?.includes("/count_tokens")) otherRequests.push({ api: "messages", body: request as Record<string, unknown> });
+      if (!req.url?.includes("/count_tokens"))
+        otherRequests.push({ api: "messages", body: request as Record<string, unknown> });
       answerMessages(req.url ?? "", request, res, otherRequests.length);
       return;
     }
@@ -236,17 +287,31 @@ export async function startFakeModel(): Promise<FakeModel> {
       return;
     }
 
-    const rateLimitHeaders = prompt.includes("NOHEADERS") ? {} : prompt.includes("LIMITHEADERS") ? EXHAUSTED_HEADERS : RATE_LIMIT_HEADERS;
+    const rateLimitHeaders = prompt.includes("NOHEADERS")
+      ? {}
+      : prompt.includes("LIMITHEADERS")
+        ? EXHAUSTED_HEADERS
+        : RATE_LIMIT_HEADERS;
     const steps = parseSteps(prompt);
     const step = steps?.[toolOutputsSincePrompt(request.input ?? [])];
     const failure: Failure | undefined = step && "fail" in step ? FAILURES[step.fail] : undefined;
     if (failure?.status !== undefined) {
-      res.writeHead(failure.status, { "content-type": "application/json", "x-request-id": FAKE_REQUEST_ID, ...rateLimitHeaders, ...failure.headers });
+      res.writeHead(failure.status, {
+        "content-type": "application/json",
+        "x-request-id": FAKE_REQUEST_ID,
+        ...rateLimitHeaders,
+        ...failure.headers,
+      });
       res.end(JSON.stringify(failure.body ?? {}));
       return;
     }
 
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": FAKE_REQUEST_ID, ...rateLimitHeaders });
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      "x-request-id": FAKE_REQUEST_ID,
+      ...rateLimitHeaders,
+    });
     const send = (event: Record<string, unknown>): void => {
       res.write(`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`);
     };
@@ -269,16 +334,27 @@ export async function startFakeModel(): Promise<FakeModel> {
     }
 
     if (isGuardianRequest(request)) {
-      const assessment = { risk_level: "low", user_authorization: "high", outcome: fake.guardian, rationale: `fake reviewer: ${fake.guardian}` };
+      const assessment = {
+        risk_level: "low",
+        user_authorization: "high",
+        outcome: fake.guardian,
+        rationale: `fake reviewer: ${fake.guardian}`,
+      };
       send(outputItemDone(messageItem(n, JSON.stringify(assessment))));
-      send({ type: "response.completed", response: { id: `resp_${n}`, usage: { input_tokens: 100, output_tokens: 10, total_tokens: 110 } } });
+      send({
+        type: "response.completed",
+        response: { id: `resp_${n}`, usage: { input_tokens: 100, output_tokens: 10, total_tokens: 110 } },
+      });
       res.end();
       return;
     }
     // Codex's reviewer: its instructions open with Codex's review guidelines; it answers a ReviewOutputEvent
     if (isReviewRequest(request) && !answeringToolOutput) {
       send(outputItemDone(messageItem(n, JSON.stringify(fake.review))));
-      send({ type: "response.completed", response: { id: `resp_${n}`, usage: { input_tokens: 1500, output_tokens: 40, total_tokens: 1540 } } });
+      send({
+        type: "response.completed",
+        response: { id: `resp_${n}`, usage: { input_tokens: 1500, output_tokens: 40, total_tokens: 1540 } },
+      });
       res.end();
       return;
     }
@@ -368,12 +444,28 @@ function shellCallItem(n: number, command: string, tools: ToolSpec[], escalate =
   const names = new Set(tools.map((tool) => tool.name ?? tool.type));
   const call = { id: `fc_${n}`, call_id: `call_${n}` };
   // how each shell tool asks to run outside the sandbox
-  const escalation = escalate ? { sandbox_permissions: "require_escalated", with_escalated_permissions: true, justification: "needs to write outside the workspace" } : {};
+  const escalation = escalate
+    ? {
+        sandbox_permissions: "require_escalated",
+        with_escalated_permissions: true,
+        justification: "needs to write outside the workspace",
+      }
+    : {};
   if (names.has("exec_command")) {
-    return { type: "function_call", ...call, name: "exec_command", arguments: JSON.stringify({ cmd: command, ...escalation }) };
+    return {
+      type: "function_call",
+      ...call,
+      name: "exec_command",
+      arguments: JSON.stringify({ cmd: command, ...escalation }),
+    };
   }
   if (names.has("shell_command")) {
-    return { type: "function_call", ...call, name: "shell_command", arguments: JSON.stringify({ command, ...escalation }) };
+    return {
+      type: "function_call",
+      ...call,
+      name: "shell_command",
+      arguments: JSON.stringify({ command, ...escalation }),
+    };
   }
   if (!names.has("shell") && names.has("local_shell")) {
     return {
@@ -409,13 +501,20 @@ function patchCallItem(n: number, file: string, tools: ToolSpec[]): Record<strin
   const patch = `*** Begin Patch\n*** Add File: ${file}\n+hello from patch\n*** End Patch\n`;
   const applyPatch = tools.find((tool) => tool.name === "apply_patch");
   if (applyPatch?.type === "function") {
-    return { type: "function_call", id: `fc_${n}`, call_id: `call_${n}`, name: "apply_patch", arguments: JSON.stringify({ input: patch }) };
+    return {
+      type: "function_call",
+      id: `fc_${n}`,
+      call_id: `call_${n}`,
+      name: "apply_patch",
+      arguments: JSON.stringify({ input: patch }),
+    };
   }
   return { type: "custom_tool_call", id: `ctc_${n}`, call_id: `call_${n}`, name: "apply_patch", input: patch };
 }
 
 function isGuardianRequest(request: ResponsesRequest): boolean {
-  const format = (request.text as { format?: { schema?: { properties?: Record<string, unknown> } } } | undefined)?.format;
+  const format = (request.text as { format?: { schema?: { properties?: Record<string, unknown> } } } | undefined)
+    ?.format;
   const outcome = format?.schema?.properties?.outcome as { enum?: unknown[] } | undefined;
   return Array.isArray(outcome?.enum) && outcome.enum.includes("allow") && outcome.enum.includes("deny");
 }
@@ -472,12 +571,16 @@ function lastToolOutput(input: InputItem[]): string {
     return output;
   }
   if (Array.isArray(output)) return output.map((part: { text?: string }) => part.text ?? "").join("\n");
-  if (output && typeof output === "object" && "content" in output) return String((output as { content: unknown }).content);
+  if (output && typeof output === "object" && "content" in output)
+    return String((output as { content: unknown }).content);
   return "";
 }
 
 function firstLine(text: string): string {
-  const lines = text.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   // unified exec output starts with a header block ("Chunk ID: …", "Output:"); the payload is after it
   const afterHeader = lines.indexOf("Output:");
   return (afterHeader >= 0 ? lines[afterHeader + 1] : lines.at(-1)) ?? "";
@@ -505,13 +608,25 @@ function answerGemini(url: string, request: GeminiRequest, res: ServerResponse, 
   const contents = request.contents ?? [];
   const lastParts = contents.at(-1)?.parts ?? [];
   const toolOutput = lastParts.find((part) => part.functionResponse)?.functionResponse;
-  const prompt = [...contents].reverse().find((c) => c.role === "user" && (c.parts ?? []).some((part) => typeof part.text === "string"));
+  const prompt = [...contents]
+    .reverse()
+    .find((c) => c.role === "user" && (c.parts ?? []).some((part) => typeof part.text === "string"));
   const promptText = (prompt?.parts ?? []).map((part) => part.text ?? "").join("\n");
   const mcp = /MCP:(\S+)\s*(.*)$/m.exec(promptText);
   const names = (request.tools ?? []).flatMap((tool) => tool.functionDeclarations ?? []).map((decl) => decl.name ?? "");
   let parts: GeminiPart[];
   if (toolOutput) parts = [{ text: `Done. The tool said: ${firstLine(JSON.stringify(toolOutput.response ?? null))}` }];
-  else if (mcp?.[1] !== undefined) parts = [{ functionCall: { name: names.find((name) => name === mcp[1] || name.endsWith(`_${mcp[1]}`) || name.endsWith(`__${mcp[1]}`)) ?? mcp[1], args: JSON.parse(mcp[2]?.trim() || "{}") as unknown } }];
+  else if (mcp?.[1] !== undefined)
+    parts = [
+      {
+        functionCall: {
+          name:
+            names.find((name) => name === mcp[1] || name.endsWith(`_${mcp[1]}`) || name.endsWith(`__${mcp[1]}`)) ??
+            mcp[1],
+          args: JSON.parse(mcp[2]?.trim() || "{}") as unknown,
+        },
+      },
+    ];
   else parts = [{ text: "plain answer" }];
   const chunk = {
     candidates: [{ content: { role: "model", parts }, finishReason: "STOP", index: 0 }],
@@ -555,25 +670,46 @@ function answerChat(request: ChatRequest, res: ServerResponse, log: FakeModel["o
   log.push({ api: "chat", body: request as Record<string, unknown> });
   const messages = request.messages ?? [];
   // a host may add its own user messages after the prompt (OpenClaw's internal context): the newest script wins
-  const prompt = [...messages].reverse().find((message) => message.role === "user" && /MCP:\S/.test(chatText(message.content)));
+  const prompt = [...messages]
+    .reverse()
+    .find((message) => message.role === "user" && /MCP:\S/.test(chatText(message.content)));
   const mcp = /MCP:(\S+)\s*(.*)$/m.exec(chatText(prompt?.content));
   const names = (request.tools ?? []).map((tool) => tool.function?.name ?? "");
   const n = log.length;
-  let message: { role: "assistant"; content: string | null; tool_calls?: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }> };
+  let message: {
+    role: "assistant";
+    content: string | null;
+    tool_calls?: Array<{ id: string; type: "function"; function: { name: string; arguments: string } }>;
+  };
   // the tool's answer, even when the host appended its own user message after it (OpenClaw)
   const answered = messages.slice(prompt ? messages.indexOf(prompt) : 0).findLast((message) => message.role === "tool");
-  if (answered) message = { role: "assistant", content: `Done. The tool said: ${firstLine(chatText(answered.content))}` };
+  if (answered)
+    message = { role: "assistant", content: `Done. The tool said: ${firstLine(chatText(answered.content))}` };
   // a request without tools (a host's title or summary side request) gets a plain answer
   else if (mcp?.[1] !== undefined && names.length > 0) {
-    const name = names.find((candidate) => candidate === mcp[1] || candidate.endsWith(`_${mcp[1]}`) || candidate.endsWith(`-${mcp[1]}`)) ?? mcp[1];
-    message = { role: "assistant", content: null, tool_calls: [{ id: `call_${n}`, type: "function", function: { name, arguments: mcp[2]?.trim() || "{}" } }] };
+    const name =
+      names.find(
+        (candidate) => candidate === mcp[1] || candidate.endsWith(`_${mcp[1]}`) || candidate.endsWith(`-${mcp[1]}`),
+      ) ?? mcp[1];
+    message = {
+      role: "assistant",
+      content: null,
+      tool_calls: [{ id: `call_${n}`, type: "function", function: { name, arguments: mcp[2]?.trim() || "{}" } }],
+    };
   } else message = { role: "assistant", content: "plain answer" };
   const finish = message.tool_calls ? "tool_calls" : "stop";
   const usage = { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 };
   const base = { id: `chatcmpl_${n}`, created: 1795500000, model: "fake-chat" };
   if (!request.stream) {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ ...base, object: "chat.completion", choices: [{ index: 0, message, finish_reason: finish }], usage }));
+    res.end(
+      JSON.stringify({
+        ...base,
+        object: "chat.completion",
+        choices: [{ index: 0, message, finish_reason: finish }],
+        usage,
+      }),
+    );
     return;
   }
   res.writeHead(200, { "content-type": "text/event-stream" });

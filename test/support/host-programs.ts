@@ -28,7 +28,6 @@ export const HOSTS = {
 
 /** The host's entry file, installed if missing; or the reason it cannot be (the test then skips with it). */
 export async function installHost(host: HostProgram): Promise<{ entry: string } | { skip: string }> {
-
   const dir = join(root, "node_modules", ".cache", "hosts", host.spec.replaceAll("/", "+"));
   const entry = join(dir, host.entry);
   if (existsSync(entry)) return { entry };
@@ -36,11 +35,19 @@ export async function installHost(host: HostProgram): Promise<{ entry: string } 
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, "package.json"), '{"private":true}\n');
     const env = isolatedEnv(await mkdtemp(join(tmpdir(), "ccm-npm-")));
-    await promisify(execFile)("npm", ["install", "--no-audit", "--no-fund", "--no-save", host.spec], { cwd: dir, env, timeout: 600_000 });
+    await promisify(execFile)("npm", ["install", "--no-audit", "--no-fund", "--no-save", host.spec], {
+      cwd: dir,
+      env,
+      timeout: 600_000,
+    });
   } catch (error) {
-    return { skip: `${host.spec} could not be installed from the npm registry (${(error as Error).message.split("\n")[0]}); this host is not checked here` };
+    return {
+      skip: `${host.spec} could not be installed from the npm registry (${(error as Error).message.split("\n")[0]}); this host is not checked here`,
+    };
   }
-  return existsSync(entry) ? { entry } : { skip: `${host.spec} installed without ${host.entry}; this host is not checked here` };
+  return existsSync(entry)
+    ? { entry }
+    : { skip: `${host.spec} installed without ${host.entry}; this host is not checked here` };
 }
 
 /** Shell words of a README command: spaces split, single quotes keep `$VAR` for the host to expand. */
@@ -54,7 +61,11 @@ export function shellWords(command: string): string[] {
  * `$HOME/.codex` the test's CODEX_HOME, and an unquoted `$NAME` what the shell would make of it with `shell`
  * as its environment; the program name (first word) is dropped.
  */
-export function readmeArgv(command: string, codexHome: string, shell: Record<string, string | undefined> = {}): string[] {
+export function readmeArgv(
+  command: string,
+  codexHome: string,
+  shell: Record<string, string | undefined> = {},
+): string[] {
   const server = `${process.execPath} ${CLI}`;
   const words = [...command.replaceAll("$HOME/.codex", codexHome).matchAll(/'([^']*)'|(\S+)/g)].flatMap((match) => {
     if (match[1] !== undefined) return [match[1]];
@@ -63,7 +74,8 @@ export function readmeArgv(command: string, codexHome: string, shell: Record<str
   });
   const at = words.indexOf("--command");
   // a host that takes the server as one `--command` value: the script goes in its argument option
-  if (at >= 0 && words[at + 1] === process.execPath) words.splice(at + 2, 1, ...(words[0] === "auggie" ? ["--args", CLI] : ["--arg", CLI]));
+  if (at >= 0 && words[at + 1] === process.execPath)
+    words.splice(at + 2, 1, ...(words[0] === "auggie" ? ["--args", CLI] : ["--arg", CLI]));
   return words.slice(1);
 }
 

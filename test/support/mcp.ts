@@ -13,7 +13,11 @@ export interface Connected {
   client: Client;
   config: ServerConfig;
   server: ReturnType<typeof createServer>;
-  call(name: string, args: Record<string, unknown>, options?: Parameters<Client["callTool"]>[2]): Promise<CallToolResult>;
+  call(
+    name: string,
+    args: Record<string, unknown>,
+    options?: Parameters<Client["callTool"]>[2],
+  ): Promise<CallToolResult>;
   close(): Promise<void>;
 }
 
@@ -55,7 +59,8 @@ export async function connect(settings: TestConfig | ServerConfig): Promise<Conn
     client,
     config,
     server,
-    call: async (name, args, options) => (await client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult,
+    call: async (name, args, options) =>
+      (await client.callTool({ name, arguments: args }, undefined, options)) as CallToolResult,
     close: async () => {
       await client.close();
       await server.cleanup();

@@ -24,7 +24,11 @@ async function run(): Promise<unknown> {
   switch (probe.what) {
     case "calls": {
       const calls = await sessionCalls(probe.home, probe.id, { limit: 10, includeOutput: true, maxOutputChars: 2000 });
-      return { total_calls: calls.total_calls, skipped_lines: calls.skipped_lines, calls: calls.calls.map((call) => call.name) };
+      return {
+        total_calls: calls.total_calls,
+        skipped_lines: calls.skipped_lines,
+        calls: calls.calls.map((call) => call.name),
+      };
     }
     case "usage": {
       const usage = await sessionTokenUsage(probe.home, probe.id);

@@ -50,7 +50,12 @@ export function pathOf(home: string, spec: SessionSpec): string {
 export async function writeSession(home: string, spec: SessionSpec): Promise<string> {
   const path = pathOf(home, spec);
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, `${linesOf(spec).map((line) => JSON.stringify(line)).join("\n")}\n`);
+  await writeFile(
+    path,
+    `${linesOf(spec)
+      .map((line) => JSON.stringify(line))
+      .join("\n")}\n`,
+  );
   const last = Date.parse(spec.start) / 1000 + 600;
   await utimes(path, last, last);
   return path;
@@ -70,7 +75,18 @@ export function linesOf(spec: SessionSpec): object[] {
   const lines: object[] = [];
   const start = Date.parse(spec.start);
   const at = (ms: number) => new Date(ms).toISOString();
-  lines.push({ timestamp: at(start), type: "session_meta", payload: { id: spec.id, timestamp: at(start), cwd: spec.cwd ?? "/work/proj", cli_version: "0.120.0", source: "exec", ...(spec.forkOf && { forked_from_id: spec.forkOf.parent.id }) } });
+  lines.push({
+    timestamp: at(start),
+    type: "session_meta",
+    payload: {
+      id: spec.id,
+      timestamp: at(start),
+      cwd: spec.cwd ?? "/work/proj",
+      cli_version: "0.120.0",
+      source: "exec",
+      ...(spec.forkOf && { forked_from_id: spec.forkOf.parent.id }),
+    },
+  });
   if (spec.forkOf) {
     // the parent's history, replayed within a millisecond of the child's meta
     for (const line of linesOf(spec.forkOf.parent)) lines.push({ ...line, timestamp: at(start + 1) });
@@ -79,21 +95,73 @@ export function linesOf(spec: SessionSpec): object[] {
   spec.turns.forEach((turn, index) => {
     const turnId = `${spec.id.slice(0, 8)}-t${index + 1}`;
     lines.push({ timestamp: at(clock), type: "event_msg", payload: { type: "task_started", turn_id: turnId } });
-    lines.push({ timestamp: at(clock), type: "turn_context", payload: { turn_id: turnId, cwd: spec.cwd ?? "/work/proj", model: spec.model ?? "gpt-5.1-codex", approval_policy: "never", sandbox_policy: { type: "workspace-write" } } });
-    lines.push({ timestamp: at(clock + 1), type: "event_msg", payload: { type: "user_message", message: turn.prompt } });
+    lines.push({
+      timestamp: at(clock),
+      type: "turn_context",
+      payload: {
+        turn_id: turnId,
+        cwd: spec.cwd ?? "/work/proj",
+        model: spec.model ?? "gpt-5.1-codex",
+        approval_policy: "never",
+        sandbox_policy: { type: "workspace-write" },
+      },
+    });
+    lines.push({
+      timestamp: at(clock + 1),
+      type: "event_msg",
+      payload: { type: "user_message", message: turn.prompt },
+    });
     for (const [callIndex, [command, exit]] of (turn.calls ?? []).entries()) {
       const callId = `call_${spec.id.slice(-4)}_${index + 1}_${callIndex + 1}`;
-      lines.push({ timestamp: at(clock + 10), type: "response_item", payload: { type: "function_call", name: "shell_command", arguments: JSON.stringify({ command }), call_id: callId } });
-      lines.push({ timestamp: at(clock + 20), type: "response_item", payload: { type: "function_call_output", call_id: callId, output: `Exit code: ${exit}\nWall time: 0.5 seconds\nOutput:\n` } });
+      lines.push({
+        timestamp: at(clock + 10),
+        type: "response_item",
+        payload: {
+          type: "function_call",
+          name: "shell_command",
+          arguments: JSON.stringify({ command }),
+          call_id: callId,
+        },
+      });
+      lines.push({
+        timestamp: at(clock + 20),
+        type: "response_item",
+        payload: {
+          type: "function_call_output",
+          call_id: callId,
+          output: `Exit code: ${exit}\nWall time: 0.5 seconds\nOutput:\n`,
+        },
+      });
     }
     clock += (turn.seconds ?? 10) * 1000;
-    if (turn.total) lines.push({ timestamp: at(clock - 2), type: "event_msg", payload: { type: "token_count", info: { total_token_usage: usage(turn.total), last_token_usage: null, model_context_window: 200000 }, rate_limits: null } });
+    if (turn.total)
+      lines.push({
+        timestamp: at(clock - 2),
+        type: "event_msg",
+        payload: {
+          type: "token_count",
+          info: { total_token_usage: usage(turn.total), last_token_usage: null, model_context_window: 200000 },
+          rate_limits: null,
+        },
+      });
     if (turn.error) {
       lines.push({ timestamp: at(clock - 1), type: "event_msg", payload: { type: "error", message: turn.error } });
-      lines.push({ timestamp: at(clock), type: "event_msg", payload: { type: "task_complete", turn_id: turnId, last_agent_message: null } });
+      lines.push({
+        timestamp: at(clock),
+        type: "event_msg",
+        payload: { type: "task_complete", turn_id: turnId, last_agent_message: null },
+      });
     } else {
-      lines.push({ timestamp: at(clock - 1), type: "event_msg", payload: { type: "agent_message", message: `done ${index + 1}` } });
-      lines.push({ timestamp: at(clock), type: "event_msg", payload: { type: "task_complete", turn_id: turnId, last_agent_message: `done ${index + 1}` } });
+      lines.push({
+        timestamp: at(clock - 1),
+        type: "event_msg",
+        payload: { type: "agent_message", message: `done ${index + 1}` },
+      });
+      lines.push({
+        timestamp: at(clock),
+        type: "event_msg",
+        payload: { type: "task_complete", turn_id: turnId, last_agent_message: `done ${index + 1}` },
+      });
     }
     clock += 1000;
   });

@@ -9,7 +9,10 @@ export const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "di
 
 export interface StdioServer {
   child: ChildProcessWithoutNullStreams;
-  call(name: string, args: object): Promise<{ structuredContent?: Record<string, unknown>; isError?: boolean; content?: Array<{ text?: string }> }>;
+  call(
+    name: string,
+    args: object,
+  ): Promise<{ structuredContent?: Record<string, unknown>; isError?: boolean; content?: Array<{ text?: string }> }>;
   /** Resolves when the process has exited. */
   exited(): Promise<void>;
 }
@@ -28,7 +31,11 @@ export async function serveStdio(args: string[], env: Record<string, string>): P
       pending.set(nextId, resolve);
       child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: nextId, method, params })}\n`);
     });
-  await request("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } });
+  await request("initialize", {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "raw", version: "0" },
+  });
   child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
   return {
     child,

@@ -15,7 +15,11 @@ afterAll(async () => {
   await rm(codexHome, { recursive: true, force: true });
 });
 
-type Listed = Array<{ name: string; description?: string; inputSchema: { properties?: Record<string, { description?: string }> } }>;
+type Listed = Array<{
+  name: string;
+  description?: string;
+  inputSchema: { properties?: Record<string, { description?: string }> };
+}>;
 
 describe("a --read-only server", () => {
   it("advertises only the tools it registers", async () => {
@@ -25,7 +29,15 @@ describe("a --read-only server", () => {
         "Find out what the OpenAI Codex CLI did. list_sessions, session_summary (what happened and why it failed), last_function_calls and token_usage read Codex's session logs. run_status shows runs other servers sharing this state dir started. This server is read-only: it starts and stops no runs.",
       );
       const { tools } = await server.client.listTools();
-      expect(tools.map((tool) => tool.name).sort()).toEqual(["doctor", "last_function_calls", "list_sessions", "run_status", "session_summary", "sessions_report", "token_usage"]);
+      expect(tools.map((tool) => tool.name).sort()).toEqual([
+        "doctor",
+        "last_function_calls",
+        "list_sessions",
+        "run_status",
+        "session_summary",
+        "sessions_report",
+        "token_usage",
+      ]);
     } finally {
       await server.close();
     }
@@ -66,7 +78,8 @@ describe("a server with its own timeouts", () => {
 describe("--help", () => {
   it("quotes the defaults the parser applies", () => {
     const config = loadConfig([], {});
-    const quoted = (flag: string) => Number(new RegExp(`--${flag} VALUE +[^\\n]*\\(default (\\d+)`).exec(flagHelp())?.[1]);
+    const quoted = (flag: string) =>
+      Number(new RegExp(`--${flag} VALUE +[^\\n]*\\(default (\\d+)`).exec(flagHelp())?.[1]);
     expect(quoted("max-concurrent")).toBe(config.runner.maxConcurrent);
     expect(quoted("queue-wait-ms")).toBe(config.runner.queueWaitMs);
     expect(quoted("wait-ms")).toBe(config.waitMs);

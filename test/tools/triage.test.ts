@@ -54,7 +54,8 @@ async function triage(at: Server, prompt: string, args: Record<string, unknown> 
   expect(result.isError, textOf(result)).toBeFalsy();
   const run = result.structuredContent as unknown as RunView;
   expect(run.session_id).toBeTruthy();
-  const summary = (await at.mcp.call("session_summary", { session_id: run.session_id })).structuredContent as unknown as Triaged["summary"] & { diagnosis: Diagnosis };
+  const summary = (await at.mcp.call("session_summary", { session_id: run.session_id }))
+    .structuredContent as unknown as Triaged["summary"] & { diagnosis: Diagnosis };
   await sameAnswerElsewhere(at.mcp, summary.session_id, summary.diagnosis);
   return { mcp: at.mcp, run, diagnosis: summary.diagnosis, summary };
 }
@@ -76,7 +77,10 @@ async function sameAnswerElsewhere(mcp: Connected, sessionId: string, diagnosis:
   }
   // the same diagnosis; only how to follow or stop a running run is worded for a person at a shell
   const runId = /run_id "([^"]+)"/.exec(diagnosis.next_step)?.[1] ?? "";
-  const forPerson = diagnosis.category === "running" ? { ...diagnosis, next_step: diagnosis.next_step.replace(followRun(runId, "agent"), followRun(runId, "person")) } : diagnosis;
+  const forPerson =
+    diagnosis.category === "running"
+      ? { ...diagnosis, next_step: diagnosis.next_step.replace(followRun(runId, "agent"), followRun(runId, "person")) }
+      : diagnosis;
   expect((JSON.parse(printed.join("")) as { diagnosis: Diagnosis }).diagnosis).toEqual(forPerson);
 }
 
@@ -85,14 +89,23 @@ async function pasteNextCommand(at: Server, triaged: Triaged, expectNewSession =
   const command = triaged.diagnosis.next_command;
   expect(command).toBeTruthy();
   expect(command).toContain(`CODEX_HOME=${at.home}`);
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: elsewhere, OPENAI_API_KEY: "sk-fake", TZ: "UTC", NO_COLOR: "1", RUST_LOG: "error" };
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: elsewhere,
+    OPENAI_API_KEY: "sk-fake",
+    TZ: "UTC",
+    NO_COLOR: "1",
+    RUST_LOG: "error",
+  };
   const child = promisify(execFile)("sh", ["-c", command ?? ""], { cwd: elsewhere, env, timeout: 120_000 });
   child.child.stdin?.end();
   await child;
-  const after = (await at.mcp.call("session_summary", { session_id: triaged.summary.session_id })).structuredContent as unknown as Triaged["summary"];
+  const after = (await at.mcp.call("session_summary", { session_id: triaged.summary.session_id }))
+    .structuredContent as unknown as Triaged["summary"];
   if (expectNewSession) {
     expect(after.counts.turns).toBe(triaged.summary.counts.turns);
-    const newest = (await at.mcp.call("session_summary", { session_id: "last" })).structuredContent as unknown as Triaged["summary"];
+    const newest = (await at.mcp.call("session_summary", { session_id: "last" }))
+      .structuredContent as unknown as Triaged["summary"];
     expect(newest.session_id).not.toBe(triaged.summary.session_id);
     expect(newest.turns[0]?.prompt).toContain(`Continue the work of Codex session ${triaged.summary.session_id}`);
   } else {
@@ -111,14 +124,30 @@ describe("Codex 0.169", () => {
 
   it("completed", async () => {
     const triaged = await triage(at, "please say hi");
-    expect(triaged.diagnosis).toMatchObject({ category: "completed", retryable: false, resets_at: null, failed_commands: [], sandbox_denials: [] });
+    expect(triaged.diagnosis).toMatchObject({
+      category: "completed",
+      retryable: false,
+      resets_at: null,
+      failed_commands: [],
+      sandbox_denials: [],
+    });
     await pasteNextCommand(at, triaged);
   });
 
   it("command_failures: every failing command with what its code means, and a final 'I am giving up' though the last command passed", async () => {
-    const triaged = await triage(at, "please STEPS: RUN:no-such-command-ccm ;; RUN:timeout 0.1 sleep 5 ;; RUN:kill -9 $$ ;; RUN:exit 3 ;; RUN:true ;; SAY:I am giving up: the build keeps failing.");
-    expect(triaged.diagnosis).toMatchObject({ category: "command_failures", retryable: false, resets_at: null, sandbox_denials: [] });
-    expect(triaged.diagnosis.failed_commands.map(({ command, exit_code, meaning }) => [command, exit_code, meaning])).toEqual([
+    const triaged = await triage(
+      at,
+      "please STEPS: RUN:no-such-command-ccm ;; RUN:timeout 0.1 sleep 5 ;; RUN:kill -9 $$ ;; RUN:exit 3 ;; RUN:true ;; SAY:I am giving up: the build keeps failing.",
+    );
+    expect(triaged.diagnosis).toMatchObject({
+      category: "command_failures",
+      retryable: false,
+      resets_at: null,
+      sandbox_denials: [],
+    });
+    expect(
+      triaged.diagnosis.failed_commands.map(({ command, exit_code, meaning }) => [command, exit_code, meaning]),
+    ).toEqual([
       ["no-such-command-ccm", 127, "command not found"],
       ["timeout 0.1 sleep 5", 124, "timed out"],
       ["kill -9 $$", 137, "killed (SIGKILL, often out of memory)"],
@@ -129,9 +158,15 @@ describe("Codex 0.169", () => {
   }, 300_000);
 
   it("sandbox_blocked: a write outside the workspace and an escalation the approval policy rejected", async () => {
-    const triaged = await triage(at, "please STEPS: RUN:touch /usr/local/ccm-blocked ;; ESCALATE:touch /usr/local/ccm-blocked ;; SAY:Done.", { mode: "sandboxed" });
+    const triaged = await triage(
+      at,
+      "please STEPS: RUN:touch /usr/local/ccm-blocked ;; ESCALATE:touch /usr/local/ccm-blocked ;; SAY:Done.",
+      { mode: "sandboxed" },
+    );
     expect(triaged.diagnosis).toMatchObject({ category: "sandbox_blocked", retryable: false, resets_at: null });
-    expect(triaged.diagnosis.sandbox_denials.map(({ command, kind, target, mode }) => [command, kind, target, mode])).toEqual([
+    expect(
+      triaged.diagnosis.sandbox_denials.map(({ command, kind, target, mode }) => [command, kind, target, mode]),
+    ).toEqual([
       ["touch /usr/local/ccm-blocked", "write", "/usr/local/ccm-blocked", "workspace-write"],
       ["touch /usr/local/ccm-blocked", "escalation", null, "workspace-write"],
     ]);
@@ -147,32 +182,60 @@ describe("Codex 0.169", () => {
 
   it("auth_error: a 401 with its request id", async () => {
     const triaged = await triage(at, "please STEPS: FAIL:unauthorized");
-    expect(triaged.diagnosis).toMatchObject({ category: "auth_error", retryable: false, error: { http_status: 401, request_id: FAKE_REQUEST_ID } });
+    expect(triaged.diagnosis).toMatchObject({
+      category: "auth_error",
+      retryable: false,
+      error: { http_status: 401, request_id: FAKE_REQUEST_ID },
+    });
     expect(triaged.diagnosis.next_step).toContain(`CODEX_HOME=${at.home} ${PINNED_CODEX} login`);
   });
 
   it("quota_exhausted: insufficient_quota is billing, not a wait", async () => {
     const triaged = await triage(at, "please STEPS: FAIL:insufficient_quota");
-    expect(triaged.diagnosis).toMatchObject({ category: "quota_exhausted", retryable: false, resets_at: null, error: { error_info: "usage_limit_exceeded" } });
+    expect(triaged.diagnosis).toMatchObject({
+      category: "quota_exhausted",
+      retryable: false,
+      resets_at: null,
+      error: { error_info: "usage_limit_exceeded" },
+    });
   });
 
   it("usage_limit: the reset time from Codex's message, with and without x-codex headers", async () => {
-    for (const prompt of ["please STEPS: RUN:exit 3 ;; FAIL:usage_limit", "please NOHEADERS STEPS: RUN:exit 3 ;; FAIL:usage_limit", "please LIMITHEADERS STEPS: RUN:exit 3 ;; FAIL:usage_limit"]) {
+    for (const prompt of [
+      "please STEPS: RUN:exit 3 ;; FAIL:usage_limit",
+      "please NOHEADERS STEPS: RUN:exit 3 ;; FAIL:usage_limit",
+      "please LIMITHEADERS STEPS: RUN:exit 3 ;; FAIL:usage_limit",
+    ]) {
       const triaged = await triage(at, prompt);
       expect(triaged.diagnosis).toMatchObject({ category: "usage_limit", retryable: true, resets_at: USAGE_RESET });
       expect(triaged.diagnosis.failed_commands.map((failed) => failed.exit_code)).toEqual([3]);
-      expect(triaged.diagnosis.next_step).toBe(`Wait until ${USAGE_RESET}, then run: ${triaged.diagnosis.next_command}`);
-      expect(triaged.diagnosis.evidence.includes(`the primary rate-limit window (300 min) is 100% used until ${USAGE_RESET}`)).toBe(prompt.includes("LIMITHEADERS"));
+      expect(triaged.diagnosis.next_step).toBe(
+        `Wait until ${USAGE_RESET}, then run: ${triaged.diagnosis.next_command}`,
+      );
+      expect(
+        triaged.diagnosis.evidence.includes(
+          `the primary rate-limit window (300 min) is 100% used until ${USAGE_RESET}`,
+        ),
+      ).toBe(prompt.includes("LIMITHEADERS"));
       await pasteNextCommand(at, triaged);
     }
   }, 300_000);
 
   it("rate_limited: response.failed with retry-after, and a 429", async () => {
     const failed = await triage(at, "please STEPS: FAIL:rate_limit");
-    expect(failed.diagnosis).toMatchObject({ category: "rate_limited", retryable: true, resets_at: null, error: { retry_after: "1.5s" } });
+    expect(failed.diagnosis).toMatchObject({
+      category: "rate_limited",
+      retryable: true,
+      resets_at: null,
+      error: { retry_after: "1.5s" },
+    });
     await pasteNextCommand(at, failed);
     const http = await triage(at, "please STEPS: FAIL:rate_limit_429");
-    expect(http.diagnosis).toMatchObject({ category: "rate_limited", retryable: true, error: { http_status: 429, request_id: FAKE_REQUEST_ID } });
+    expect(http.diagnosis).toMatchObject({
+      category: "rate_limited",
+      retryable: true,
+      error: { http_status: 429, request_id: FAKE_REQUEST_ID },
+    });
   }, 300_000);
 
   it("server_error: server_error, overloaded, 500, 502 and a dropped stream", async () => {
@@ -203,24 +266,39 @@ describe("Codex 0.169", () => {
     const hung = await triage(at, "please HANG", { timeout_ms: 3000 });
     expect(hung.diagnosis).toMatchObject({ category: "timeout", retryable: false });
 
-    let started = (await at.mcp.call("run_codex", { cwd: at.workdir, skip_git_repo_check: true, prompt: "please RUN:sleep 30", background: true })).structuredContent as unknown as RunView;
+    let started = (
+      await at.mcp.call("run_codex", {
+        cwd: at.workdir,
+        skip_git_repo_check: true,
+        prompt: "please RUN:sleep 30",
+        background: true,
+      })
+    ).structuredContent as unknown as RunView;
     // a background run answers at once: its session id comes when Codex has started the session
     while (!started.session_id) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       started = (await at.mcp.call("run_status", { run_id: started.run_id })).structuredContent as unknown as RunView;
     }
-    let running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: Diagnosis };
+    let running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
+      diagnosis: Diagnosis;
+    };
     while (!running.diagnosis.activity?.message.startsWith("running: sleep 30")) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: Diagnosis };
+      running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
+        diagnosis: Diagnosis;
+      };
     }
     // Codex may still log the turn's reasoning right after the command starts: let the 30 s command's events settle
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: Diagnosis };
+    running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
+      diagnosis: Diagnosis;
+    };
     expect(running.diagnosis).toMatchObject({ category: "running", retryable: false, next_command: null });
     await sameAnswerElsewhere(at.mcp, started.session_id ?? "", running.diagnosis);
     await at.mcp.call("cancel_run", { run_id: started.run_id });
-    const cancelled = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: Diagnosis };
+    const cancelled = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
+      diagnosis: Diagnosis;
+    };
     expect(cancelled.diagnosis).toMatchObject({ category: "cancelled", retryable: true });
   }, 300_000);
 });
@@ -235,13 +313,20 @@ describe("Codex 0.169 run by hand (no ledger)", () => {
   /** Starts `codex exec` as a person would, waits until the model has the request, then sends the signal. */
   async function byHand(signal: NodeJS.Signals): Promise<Diagnosis> {
     const before = model.requests.length;
-    const child = spawn(PINNED_CODEX, ["exec", "--json", "--skip-git-repo-check", "--cd", at.workdir, "please HANG"], { env: codexEnv(at.home), detached: true, stdio: ["ignore", "ignore", "ignore"] });
+    const child = spawn(PINNED_CODEX, ["exec", "--json", "--skip-git-repo-check", "--cd", at.workdir, "please HANG"], {
+      env: codexEnv(at.home),
+      detached: true,
+      stdio: ["ignore", "ignore", "ignore"],
+    });
     const exited = new Promise((resolve) => child.once("exit", resolve));
     while (model.requests.length === before) await new Promise((resolve) => setTimeout(resolve, 100));
     process.kill(-(child.pid ?? 0), signal);
     await exited;
     if (signal === "SIGKILL") await new Promise((resolve) => setTimeout(resolve, 300)); // the group's other members
-    const summary = (await at.mcp.call("session_summary", { session_id: "last" })).structuredContent as { session_id: string; diagnosis: Diagnosis };
+    const summary = (await at.mcp.call("session_summary", { session_id: "last" })).structuredContent as {
+      session_id: string;
+      diagnosis: Diagnosis;
+    };
     await sameAnswerElsewhere(at.mcp, summary.session_id, summary.diagnosis);
     return summary.diagnosis;
   }
@@ -261,9 +346,21 @@ describe("Codex 0.169 run by hand (no ledger)", () => {
     const id = "01a2ffff-0000-7000-8000-00000000e111";
     const dir = join(at.home, "sessions", "2026", "11", "29");
     await mkdir(dir, { recursive: true });
-    const meta = { timestamp: "2026-11-29T10:00:00.000Z", type: "session_meta", payload: { id, timestamp: "2026-11-29T10:00:00.000Z", cwd: at.workdir, cli_version: "0.169.0", originator: "codex_exec" } };
+    const meta = {
+      timestamp: "2026-11-29T10:00:00.000Z",
+      type: "session_meta",
+      payload: {
+        id,
+        timestamp: "2026-11-29T10:00:00.000Z",
+        cwd: at.workdir,
+        cli_version: "0.169.0",
+        originator: "codex_exec",
+      },
+    };
     await writeFile(join(dir, `rollout-2026-11-29T10-00-00-${id}.jsonl`), `${JSON.stringify(meta)}\n`);
-    const summary = (await at.mcp.call("session_summary", { session_id: id })).structuredContent as { diagnosis: Diagnosis };
+    const summary = (await at.mcp.call("session_summary", { session_id: id })).structuredContent as {
+      diagnosis: Diagnosis;
+    };
     expect(summary.diagnosis).toMatchObject({ category: "empty", retryable: true, next_command: null });
     await sameAnswerElsewhere(at.mcp, id, summary.diagnosis);
   });
@@ -272,11 +369,18 @@ describe("Codex 0.169 run by hand (no ledger)", () => {
 describe("docs/tools.md", () => {
   it("lists every category with its meaning, retryable and next step, as the code has them", async () => {
     const readme = await readFile(join(import.meta.dirname, "..", "..", "docs", "tools.md"), "utf8");
-    const rows = [...readme.matchAll(/^\| `(\w+)` \| (.+) \| (yes|no) \| (.+) \|$/gm)].filter((row) => (DIAGNOSIS_CATEGORIES as readonly string[]).includes(row[1] ?? ""));
+    const rows = [...readme.matchAll(/^\| `(\w+)` \| (.+) \| (yes|no) \| (.+) \|$/gm)].filter((row) =>
+      (DIAGNOSIS_CATEGORIES as readonly string[]).includes(row[1] ?? ""),
+    );
     expect(rows.map((row) => row[1])).toEqual([...DIAGNOSIS_CATEGORIES]);
     for (const [, category, meaning, retryable, next] of rows) {
       const guide = CATEGORY_GUIDE[category as Diagnosis["category"]];
-      expect([category, meaning, retryable, next]).toEqual([category, guide.meaning, guide.retryable ? "yes" : "no", guide.next]);
+      expect([category, meaning, retryable, next]).toEqual([
+        category,
+        guide.meaning,
+        guide.retryable ? "yes" : "no",
+        guide.next,
+      ]);
     }
   });
 });
@@ -284,11 +388,17 @@ describe("docs/tools.md", () => {
 describe("Codex 0.169 with an unreachable endpoint", () => {
   it("network_error, not timeout: Codex spent the run waiting for the network", async () => {
     const { home, workdir } = await makeCodexHome("http://127.0.0.1:9/v1", "triage-offline");
-    const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home), waitMs: 120_000 }));
+    const mcp = await connect(
+      testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home), waitMs: 120_000 }),
+    );
     try {
       const triaged = await triage({ mcp, home, workdir }, "please say hi", { timeout_ms: 5000 });
       expect(triaged.run.status).toBe("timeout");
-      expect(triaged.diagnosis).toMatchObject({ category: "network_error", retryable: true, error: { source: "stream" } });
+      expect(triaged.diagnosis).toMatchObject({
+        category: "network_error",
+        retryable: true,
+        error: { source: "stream" },
+      });
       expect(triaged.diagnosis.error?.retries).toBeGreaterThan(0);
     } finally {
       await mcp.close();
@@ -305,7 +415,12 @@ describe.each(["0.100.0", "0.63.0"])("Codex %s: the same failure gets the same c
 
   it("usage_limit with its reset time, from the run's stream (this CLI keeps it out of the log)", async () => {
     const triaged = await triage(at, "please STEPS: RUN:exit 3 ;; FAIL:usage_limit");
-    expect(triaged.diagnosis).toMatchObject({ category: "usage_limit", retryable: true, resets_at: USAGE_RESET, error: { source: "stream" } });
+    expect(triaged.diagnosis).toMatchObject({
+      category: "usage_limit",
+      retryable: true,
+      resets_at: USAGE_RESET,
+      error: { source: "stream" },
+    });
     expect(triaged.diagnosis.failed_commands.map((failed) => failed.exit_code)).toEqual([3]);
     await pasteNextCommand(at, triaged);
   });
@@ -324,19 +439,27 @@ describe.each(["0.100.0", "0.63.0"])("Codex %s: the same failure gets the same c
   }, 300_000);
 
   it("sandbox_blocked: this CLI's sandbox-denied output and a rejected escalation", async () => {
-    const triaged = await triage(at, "please STEPS: RUN:touch /usr/local/ccm-blocked ;; ESCALATE:touch /usr/local/ccm-blocked ;; SAY:Done.", { mode: "sandboxed" });
+    const triaged = await triage(
+      at,
+      "please STEPS: RUN:touch /usr/local/ccm-blocked ;; ESCALATE:touch /usr/local/ccm-blocked ;; SAY:Done.",
+      { mode: "sandboxed" },
+    );
     expect(triaged.diagnosis).toMatchObject({ category: "sandbox_blocked", retryable: false });
     expect(triaged.diagnosis.sandbox_denials.map(({ kind, target, mode }) => [kind, target, mode])).toEqual([
       ["write", "/usr/local/ccm-blocked", "workspace-write"],
       ["escalation", null, "workspace-write"],
     ]);
-    expect(triaged.diagnosis.failed_commands.map(({ command, exit_code }) => [command, exit_code])).toEqual([["touch /usr/local/ccm-blocked", 1]]);
+    expect(triaged.diagnosis.failed_commands.map(({ command, exit_code }) => [command, exit_code])).toEqual([
+      ["touch /usr/local/ccm-blocked", 1],
+    ]);
   });
 
   it("command_failures", async () => {
     const triaged = await triage(at, "please STEPS: RUN:exit 3 ;; RUN:true ;; SAY:I could not finish.");
     expect(triaged.diagnosis).toMatchObject({ category: "command_failures", retryable: false });
-    expect(triaged.diagnosis.failed_commands.map(({ command, exit_code }) => [command, exit_code])).toEqual([["exit 3", 3]]);
+    expect(triaged.diagnosis.failed_commands.map(({ command, exit_code }) => [command, exit_code])).toEqual([
+      ["exit 3", 3],
+    ]);
     await pasteNextCommand(at, triaged);
   });
 });

@@ -109,7 +109,11 @@ export class AppServerClient {
     });
     const client = new AppServerClient(child, options);
     try {
-      const init = await client.request("initialize", { clientInfo: CLIENT_INFO, capabilities: { experimentalApi: false, requestAttestation: false } }, initializeResultSchema);
+      const init = await client.request(
+        "initialize",
+        { clientInfo: CLIENT_INFO, capabilities: { experimentalApi: false, requestAttestation: false } },
+        initializeResultSchema,
+      );
       client.notify("initialized");
       return { client, userAgent: init.userAgent };
     } catch (error) {
@@ -122,7 +126,12 @@ export class AppServerClient {
     return this.child.pid;
   }
 
-  request<S extends z.ZodType>(method: ClientMethod, params: unknown, schema: S, timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS): Promise<z.infer<S>> {
+  request<S extends z.ZodType>(
+    method: ClientMethod,
+    params: unknown,
+    schema: S,
+    timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  ): Promise<z.infer<S>> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -175,7 +184,12 @@ export class AppServerClient {
   }
 
   private protocolError(what: string, issues: string): void {
-    this.fail(new AppServerError("protocol", `codex app-server sent ${what} this client does not understand (the protocol changed?): ${issues.slice(0, 800)}`));
+    this.fail(
+      new AppServerError(
+        "protocol",
+        `codex app-server sent ${what} this client does not understand (the protocol changed?): ${issues.slice(0, 800)}`,
+      ),
+    );
     void this.close();
   }
 
@@ -195,13 +209,22 @@ export class AppServerClient {
       this.pending.delete(id);
       clearTimeout(pending.timer);
       if (error.success) {
-        pending.reject(new AppServerError("rpc", `codex app-server refused \`${pending.method}\`: ${error.data.error.message}`, error.data.error.code));
+        pending.reject(
+          new AppServerError(
+            "rpc",
+            `codex app-server refused \`${pending.method}\`: ${error.data.error.message}`,
+            error.data.error.code,
+          ),
+        );
         return;
       }
       const result = pending.schema.safeParse(response.data?.result);
       if (result.success) pending.resolve(result.data);
       else {
-        const failure = new AppServerError("protocol", `the answer to \`${pending.method}\` does not match what this client expects (the protocol changed?): ${result.error.message.slice(0, 800)}`);
+        const failure = new AppServerError(
+          "protocol",
+          `the answer to \`${pending.method}\` does not match what this client expects (the protocol changed?): ${result.error.message.slice(0, 800)}`,
+        );
         pending.reject(failure);
       }
       return;
@@ -226,7 +249,8 @@ export class AppServerClient {
     }
     handler(method, params, id).then(
       (result) => this.send({ id, result }),
-      (error: unknown) => this.send({ id, error: { code: -32603, message: error instanceof Error ? error.message : String(error) } }),
+      (error: unknown) =>
+        this.send({ id, error: { code: -32603, message: error instanceof Error ? error.message : String(error) } }),
     );
   }
 }

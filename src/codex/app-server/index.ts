@@ -11,7 +11,27 @@ export {
   type ApprovalKind,
   type ApprovalRequest,
 } from "./run-turn.js";
-export { errorInfoHttpStatus, errorInfoKind, liveNumbersLine, TURN_ENDS, type LiveRateLimits, type LiveRateWindow, type LiveTokenUsage, type TurnEnd, type TurnState } from "./progress.js";
+export {
+  errorInfoHttpStatus,
+  errorInfoKind,
+  liveNumbersLine,
+  TURN_ENDS,
+  type LiveRateLimits,
+  type LiveRateWindow,
+  type LiveTokenUsage,
+  type TurnEnd,
+  type TurnState,
+} from "./progress.js";
 export { APPROVAL_DECISIONS, type ApprovalDecision, type CodexErrorInfo, type TurnError } from "./protocol.js";
-export { readLiveRateLimits, classifyRateLimits, LIVE_RATE_LIMIT_STATES, type LiveRateLimitsResult } from "./rate-limits.js";
-export { liveRateLimitsLine, liveRateLimitsSchema, liveRateLimitsView, type LiveRateLimitsView } from "./live-limits-view.js";
+export {
+  readLiveRateLimits,
+  classifyRateLimits,
+  LIVE_RATE_LIMIT_STATES,
+  type LiveRateLimitsResult,
+} from "./rate-limits.js";
+export {
+  liveRateLimitsLine,
+  liveRateLimitsSchema,
+  liveRateLimitsView,
+  type LiveRateLimitsView,
+} from "./live-limits-view.js";

@@ -27,7 +27,8 @@ export function methodsOfSchema(schema: unknown): Set<string> {
   for (const variant of variants) {
     if (!isRecord(variant) || !isRecord(variant.properties)) continue;
     const method = variant.properties.method;
-    if (isRecord(method) && Array.isArray(method.enum)) for (const name of method.enum) if (typeof name === "string") methods.add(name);
+    if (isRecord(method) && Array.isArray(method.enum))
+      for (const name of method.enum) if (typeof name === "string") methods.add(name);
   }
   return methods;
 }
@@ -43,9 +44,13 @@ export function missingMethods(protocol: Omit<AppServerProtocol, "version">): st
 
 export async function probeAppServer(codexBin: string, env: Record<string, string>): Promise<AppServerProtocol> {
   const { execa } = await loadExeca();
-  const run = (args: string[]) => execa(codexBin, args, { env, stdin: "ignore", reject: false, timeout: 30_000, extendEnv: false });
+  const run = (args: string[]) =>
+    execa(codexBin, args, { env, stdin: "ignore", reject: false, timeout: 30_000, extendEnv: false });
   const versionRun = await run(["--version"]);
-  if (versionRun.exitCode !== 0) throw new AppServerUnavailableError(`cannot run \`${codexBin} --version\` (${versionRun.shortMessage}). Install the Codex CLI (\`npm install -g @openai/codex\`) or set CODEX_BIN.`);
+  if (versionRun.exitCode !== 0)
+    throw new AppServerUnavailableError(
+      `cannot run \`${codexBin} --version\` (${versionRun.shortMessage}). Install the Codex CLI (\`npm install -g @openai/codex\`) or set CODEX_BIN.`,
+    );
   const version = /(\d+\.\d+\.\d+(?:-[\w.]+)?)/.exec(String(versionRun.stdout))?.[1] ?? "unknown";
   const dir = await mkdtemp(join(tmpdir(), "ccm-app-server-schema-"));
   try {
@@ -55,8 +60,14 @@ export async function probeAppServer(codexBin: string, env: Record<string, strin
         `Codex CLI ${version} has no usable \`codex app-server\` (\`app-server generate-json-schema\` exited ${generated.exitCode ?? generated.shortMessage}). The app-server engine needs a newer CLI: \`npm install -g @openai/codex@latest\`, or use engine "exec".`,
       );
     }
-    const read = async (name: string): Promise<Set<string>> => methodsOfSchema(tryParseJson(await readFile(join(dir, name), "utf8").catch(() => "")));
-    const protocol = { version, clientMethods: await read("ClientRequest.json"), serverRequests: await read("ServerRequest.json"), notifications: await read("ServerNotification.json") };
+    const read = async (name: string): Promise<Set<string>> =>
+      methodsOfSchema(tryParseJson(await readFile(join(dir, name), "utf8").catch(() => "")));
+    const protocol = {
+      version,
+      clientMethods: await read("ClientRequest.json"),
+      serverRequests: await read("ServerRequest.json"),
+      notifications: await read("ServerNotification.json"),
+    };
     const missing = missingMethods(protocol);
     if (missing.length > 0) {
       throw new AppServerUnavailableError(

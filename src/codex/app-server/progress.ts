@@ -43,12 +43,26 @@ export interface TurnState {
 }
 
 export function initialTurnState(threadId: string): TurnState {
-  return { threadId, turnId: null, finalMessage: null, filesChanged: [], usage: null, rateLimits: null, error: null, end: null };
+  return {
+    threadId,
+    turnId: null,
+    finalMessage: null,
+    filesChanged: [],
+    usage: null,
+    rateLimits: null,
+    error: null,
+    end: null,
+  };
 }
 
 export function rateLimitsOf(snapshot: RateLimitSnapshot): LiveRateLimits {
-  const window = (w: RateLimitSnapshot["primary"]): LiveRateWindow | null => (w ? { usedPercent: w.usedPercent, windowMinutes: w.windowDurationMins, resetsAt: w.resetsAt } : null);
-  return { primary: window(snapshot.primary), secondary: window(snapshot.secondary), planType: snapshot.planType ?? null };
+  const window = (w: RateLimitSnapshot["primary"]): LiveRateWindow | null =>
+    w ? { usedPercent: w.usedPercent, windowMinutes: w.windowDurationMins, resetsAt: w.resetsAt } : null;
+  return {
+    primary: window(snapshot.primary),
+    secondary: window(snapshot.secondary),
+    planType: snapshot.planType ?? null,
+  };
 }
 
 /** Folds one notification into the state; returns the progress line it gives, if any. Other threads' messages are ignored. */
@@ -85,7 +99,8 @@ export function applyNotification(state: TurnState, notification: Notification):
           return item.summary.length > 0 ? `thinking: ${item.summary.join(" ")}` : undefined;
         case "commandExecution":
           if (item.status === "declined") return `declined: ${item.command}`;
-          if (item.exitCode !== null && item.exitCode !== 0) return `command failed (exit ${item.exitCode}): ${item.command}`;
+          if (item.exitCode !== null && item.exitCode !== 0)
+            return `command failed (exit ${item.exitCode}): ${item.command}`;
           return undefined;
         case "fileChange": {
           if (item.status !== "completed") return undefined;
@@ -141,7 +156,8 @@ export function errorInfoKind(info: CodexErrorInfo | null): string | null {
 export function errorInfoHttpStatus(info: CodexErrorInfo | null): number | null {
   if (info === null || typeof info === "string") return null;
   const inner = Object.values(info)[0];
-  if (inner && typeof inner === "object" && "httpStatusCode" in inner && typeof inner.httpStatusCode === "number") return inner.httpStatusCode;
+  if (inner && typeof inner === "object" && "httpStatusCode" in inner && typeof inner.httpStatusCode === "number")
+    return inner.httpStatusCode;
   return null;
 }
 
@@ -155,9 +171,13 @@ export function liveNumbersLine(state: Pick<TurnState, "usage" | "rateLimits">):
   const parts: string[] = [];
   if (state.usage) {
     const window = state.usage.modelContextWindow;
-    parts.push(`tokens ${state.usage.totalTokens}${window ? ` (context ${state.usage.lastTotalTokens}/${window})` : ""}`);
+    parts.push(
+      `tokens ${state.usage.totalTokens}${window ? ` (context ${state.usage.lastTotalTokens}/${window})` : ""}`,
+    );
   }
-  const name = (w: LiveRateWindow): string => (w.windowMinutes === 300 ? "5h" : w.windowMinutes === 10080 ? "weekly" : `${w.windowMinutes ?? "?"}min`);
-  for (const w of [state.rateLimits?.primary, state.rateLimits?.secondary]) if (w) parts.push(`${name(w)} ${w.usedPercent}%`);
+  const name = (w: LiveRateWindow): string =>
+    w.windowMinutes === 300 ? "5h" : w.windowMinutes === 10080 ? "weekly" : `${w.windowMinutes ?? "?"}min`;
+  for (const w of [state.rateLimits?.primary, state.rateLimits?.secondary])
+    if (w) parts.push(`${name(w)} ${w.usedPercent}%`);
   return parts.length > 0 ? parts.join(" · ") : undefined;
 }

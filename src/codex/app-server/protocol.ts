@@ -20,7 +20,11 @@ export const CLIENT_METHODS = [
 export type ClientMethod = (typeof CLIENT_METHODS)[number];
 
 /** The server requests we answer (everything else is answered with a JSON-RPC error). */
-export const APPROVAL_METHODS = ["item/commandExecution/requestApproval", "item/fileChange/requestApproval", "mcpServer/elicitation/request"] as const;
+export const APPROVAL_METHODS = [
+  "item/commandExecution/requestApproval",
+  "item/fileChange/requestApproval",
+  "mcpServer/elicitation/request",
+] as const;
 export type ApprovalMethod = (typeof APPROVAL_METHODS)[number];
 
 export const requestIdSchema = z.union([z.string(), z.number()]);
@@ -33,7 +37,11 @@ export const errorEnvelopeSchema = z.looseObject({
   id: requestIdSchema.nullable(),
   error: z.looseObject({ code: z.number(), message: z.string(), data: z.unknown().optional() }),
 });
-export const serverRequestEnvelopeSchema = z.looseObject({ id: requestIdSchema, method: z.string(), params: z.unknown().optional() });
+export const serverRequestEnvelopeSchema = z.looseObject({
+  id: requestIdSchema,
+  method: z.string(),
+  params: z.unknown().optional(),
+});
 export const notificationEnvelopeSchema = z.looseObject({ method: z.string(), params: z.unknown().optional() });
 
 // ---- results ----
@@ -56,7 +64,11 @@ export const turnErrorSchema = z.looseObject({
 });
 export type TurnError = z.infer<typeof turnErrorSchema>;
 
-export const turnSchema = z.looseObject({ id: z.string(), status: turnStatusSchema, error: turnErrorSchema.nullable() });
+export const turnSchema = z.looseObject({
+  id: z.string(),
+  status: turnStatusSchema,
+  error: turnErrorSchema.nullable(),
+});
 export type Turn = z.infer<typeof turnSchema>;
 
 export const threadSchema = z.looseObject({ id: z.string(), path: z.string().nullable(), cliVersion: z.string() });
@@ -83,7 +95,13 @@ export type RateLimitSnapshot = z.infer<typeof rateLimitSnapshotSchema>;
 export const rateLimitsReadResultSchema = z.looseObject({ rateLimits: rateLimitSnapshotSchema });
 
 export const accountReadResultSchema = z.looseObject({
-  account: z.looseObject({ type: z.string(), planType: z.string().nullable().optional(), email: z.string().nullable().optional() }).nullable(),
+  account: z
+    .looseObject({
+      type: z.string(),
+      planType: z.string().nullable().optional(),
+      email: z.string().nullable().optional(),
+    })
+    .nullable(),
   requiresOpenaiAuth: z.boolean(),
 });
 
@@ -101,21 +119,42 @@ const tokenBreakdownSchema = z.looseObject({
 const knownItemSchema = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("agentMessage"), id: z.string(), text: z.string() }),
   z.looseObject({ type: z.literal("reasoning"), id: z.string(), summary: z.array(z.string()) }),
-  z.looseObject({ type: z.literal("commandExecution"), id: z.string(), command: z.string(), cwd: z.string(), status: z.string(), exitCode: z.number().nullable() }),
-  z.looseObject({ type: z.literal("fileChange"), id: z.string(), changes: z.array(z.looseObject({ path: z.string() })), status: z.string() }),
-  z.looseObject({ type: z.literal("mcpToolCall"), id: z.string(), server: z.string(), tool: z.string(), status: z.string() }),
+  z.looseObject({
+    type: z.literal("commandExecution"),
+    id: z.string(),
+    command: z.string(),
+    cwd: z.string(),
+    status: z.string(),
+    exitCode: z.number().nullable(),
+  }),
+  z.looseObject({
+    type: z.literal("fileChange"),
+    id: z.string(),
+    changes: z.array(z.looseObject({ path: z.string() })),
+    status: z.string(),
+  }),
+  z.looseObject({
+    type: z.literal("mcpToolCall"),
+    id: z.string(),
+    server: z.string(),
+    tool: z.string(),
+    status: z.string(),
+  }),
 ]);
 export const KNOWN_ITEM_TYPES = ["agentMessage", "reasoning", "commandExecution", "fileChange", "mcpToolCall"] as const;
 export type ThreadItem = z.infer<typeof knownItemSchema> | { type: "other"; id: string; rawType: string };
 
 /** One item: a known type must match its schema; an unknown type is kept as `other` (never an error). */
-export const threadItemSchema = z.looseObject({ type: z.string(), id: z.string() }).transform((item, ctx): ThreadItem => {
-  if (!(KNOWN_ITEM_TYPES as readonly string[]).includes(item.type)) return { type: "other", id: item.id, rawType: item.type };
-  const parsed = knownItemSchema.safeParse(item);
-  if (parsed.success) return parsed.data;
-  ctx.addIssue({ code: "custom", message: `${item.type} item: ${z.prettifyError(parsed.error)}` });
-  return z.NEVER;
-});
+export const threadItemSchema = z
+  .looseObject({ type: z.string(), id: z.string() })
+  .transform((item, ctx): ThreadItem => {
+    if (!(KNOWN_ITEM_TYPES as readonly string[]).includes(item.type))
+      return { type: "other", id: item.id, rawType: item.type };
+    const parsed = knownItemSchema.safeParse(item);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({ code: "custom", message: `${item.type} item: ${z.prettifyError(parsed.error)}` });
+    return z.NEVER;
+  });
 
 export const NOTIFICATION_SCHEMAS = {
   "turn/started": z.looseObject({ threadId: z.string(), turn: turnSchema }),
@@ -125,14 +164,20 @@ export const NOTIFICATION_SCHEMAS = {
   "thread/tokenUsage/updated": z.looseObject({
     threadId: z.string(),
     turnId: z.string(),
-    tokenUsage: z.looseObject({ total: tokenBreakdownSchema, last: tokenBreakdownSchema, modelContextWindow: z.number().nullable() }),
+    tokenUsage: z.looseObject({
+      total: tokenBreakdownSchema,
+      last: tokenBreakdownSchema,
+      modelContextWindow: z.number().nullable(),
+    }),
   }),
   "account/rateLimits/updated": z.looseObject({ rateLimits: rateLimitSnapshotSchema }),
   error: z.looseObject({ error: turnErrorSchema, willRetry: z.boolean(), threadId: z.string(), turnId: z.string() }),
   "serverRequest/resolved": z.looseObject({ threadId: z.string(), requestId: requestIdSchema }),
 } as const;
 export type NotificationMethod = keyof typeof NOTIFICATION_SCHEMAS;
-export type Notification = { [M in NotificationMethod]: { method: M; params: z.infer<(typeof NOTIFICATION_SCHEMAS)[M]> } }[NotificationMethod];
+export type Notification = {
+  [M in NotificationMethod]: { method: M; params: z.infer<(typeof NOTIFICATION_SCHEMAS)[M]> };
+}[NotificationMethod];
 
 /** A notification we read, checked; `undefined` for one we do not read; throws a message when a known one does not match. */
 export function parseNotification(method: string, params: unknown): Notification | undefined {
@@ -176,9 +221,19 @@ export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
 /** The response body Codex expects for a decision (v2/CommandExecutionApprovalDecision, FileChangeApprovalDecision, McpServerElicitationAction). */
 export function approvalResponse(method: ApprovalMethod, decision: ApprovalDecision): Record<string, unknown> {
   if (method === "mcpServer/elicitation/request") {
-    const action = decision === "approve" || decision === "approve_for_session" ? "accept" : decision === "decline" ? "decline" : "cancel";
+    const action =
+      decision === "approve" || decision === "approve_for_session"
+        ? "accept"
+        : decision === "decline"
+          ? "decline"
+          : "cancel";
     return { action, content: action === "accept" ? {} : null, _meta: null };
   }
-  const words = { approve: "accept", approve_for_session: "acceptForSession", decline: "decline", cancel: "cancel" } as const;
+  const words = {
+    approve: "accept",
+    approve_for_session: "acceptForSession",
+    decline: "decline",
+    cancel: "cancel",
+  } as const;
   return { decision: words[decision] };
 }

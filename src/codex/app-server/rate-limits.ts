@@ -40,26 +40,41 @@ export function classifyRateLimits(limits: LiveRateLimits): LiveRateLimitsResult
 
 /** Why there are no limits to read, from Codex's own `account/read` (undefined: it could not say). */
 export function reasonWithoutLimits(account: { type: string } | null | undefined, codexMessage: string): string {
-  if (account?.type === "apiKey") return "Codex is logged in with an API key: API usage is billed per token and has no 5-hour or weekly windows.";
+  if (account?.type === "apiKey")
+    return "Codex is logged in with an API key: API usage is billed per token and has no 5-hour or weekly windows.";
   if (account === null) {
     return `Codex reports no ChatGPT login for this CODEX_HOME (an API key, a custom model provider, or no login), so there are no plan windows to read (Codex said: ${codexMessage}). Log in with \`codex login\` to see them.`;
   }
   return `Codex could not read the rate limits of this login: ${codexMessage}`;
 }
 
-export async function readLiveRateLimits(codexBin: string, codexHome: string, env: Record<string, string>): Promise<LiveRateLimitsResult> {
+export async function readLiveRateLimits(
+  codexBin: string,
+  codexHome: string,
+  env: Record<string, string>,
+): Promise<LiveRateLimitsResult> {
   let client: AppServerClient;
   try {
-    ({ client } = await AppServerClient.start({ codexBin, env: { ...env, CODEX_HOME: codexHome }, requestTimeoutMs: READ_TIMEOUT_MS }));
+    ({ client } = await AppServerClient.start({
+      codexBin,
+      env: { ...env, CODEX_HOME: codexHome },
+      requestTimeoutMs: READ_TIMEOUT_MS,
+    }));
   } catch (error) {
-    return { state: "unavailable", reason: `could not start \`codex app-server\` to read the live rate limits: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      state: "unavailable",
+      reason: `could not start \`codex app-server\` to read the live rate limits: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   try {
     const read = await client.request("account/rateLimits/read", undefined, rateLimitsReadResultSchema);
     return classifyRateLimits(rateLimitsOf(read.rateLimits));
   } catch (error) {
     if (!(error instanceof AppServerError) || error.kind !== "rpc") {
-      return { state: "unavailable", reason: `could not read the live rate limits: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        state: "unavailable",
+        reason: `could not read the live rate limits: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     const account = await client.request("account/read", {}, accountReadResultSchema).then(
       (result) => result.account,

@@ -83,35 +83,68 @@ export interface AppServerRun {
 /** A steer is a nudge, not a new prompt; a huge one would crowd the model's context. */
 export const MAX_STEER_CHARS = 16_000;
 
-const DECISION_WORDS: Record<string, ApprovalDecision> = { accept: "approve", acceptForSession: "approve_for_session", decline: "decline", cancel: "cancel" };
+const DECISION_WORDS: Record<string, ApprovalDecision> = {
+  accept: "approve",
+  acceptForSession: "approve_for_session",
+  decline: "decline",
+  cancel: "cancel",
+};
 
 /** The decisions a request offers (`availableDecisions`, 0.16x); without it, the four every request takes. */
 export function offeredDecisions(params: unknown): ApprovalDecision[] {
-  const offered = params && typeof params === "object" && "availableDecisions" in params ? params.availableDecisions : undefined;
+  const offered =
+    params && typeof params === "object" && "availableDecisions" in params ? params.availableDecisions : undefined;
   if (!Array.isArray(offered)) return ["approve", "approve_for_session", "decline", "cancel"];
   return offered.flatMap((d) => (typeof d === "string" && DECISION_WORDS[d] ? [DECISION_WORDS[d]] : []));
 }
 
 /** A server request as an ApprovalRequest, or undefined for one we do not handle. Throws when a known one does not match. */
 export function approvalOf(method: string, params: unknown, approvalId: string): ApprovalRequest | undefined {
-  const check = <T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: Error } }): T => {
+  const check = <T>(schema: {
+    safeParse(value: unknown): { success: true; data: T } | { success: false; error: Error };
+  }): T => {
     const parsed = schema.safeParse(params);
-    if (!parsed.success) throw new AppServerError("protocol", `a \`${method}\` request does not match what this client expects (the protocol changed?): ${parsed.error.message.slice(0, 600)}`);
+    if (!parsed.success)
+      throw new AppServerError(
+        "protocol",
+        `a \`${method}\` request does not match what this client expects (the protocol changed?): ${parsed.error.message.slice(0, 600)}`,
+      );
     return parsed.data;
   };
   const decisions = offeredDecisions(params);
   switch (method as ApprovalMethod) {
     case "item/commandExecution/requestApproval": {
       const p = check(APPROVAL_SCHEMAS["item/commandExecution/requestApproval"]);
-      return { approvalId, kind: "command", summary: p.command ?? "(command not given)", cwd: p.cwd ?? null, reason: p.reason ?? null, decisions };
+      return {
+        approvalId,
+        kind: "command",
+        summary: p.command ?? "(command not given)",
+        cwd: p.cwd ?? null,
+        reason: p.reason ?? null,
+        decisions,
+      };
     }
     case "item/fileChange/requestApproval": {
       const p = check(APPROVAL_SCHEMAS["item/fileChange/requestApproval"]);
-      return { approvalId, kind: "file_change", summary: p.grantRoot ? `write under ${p.grantRoot}` : "apply a file change", cwd: null, reason: p.reason ?? null, decisions };
+      return {
+        approvalId,
+        kind: "file_change",
+        summary: p.grantRoot ? `write under ${p.grantRoot}` : "apply a file change",
+        cwd: null,
+        reason: p.reason ?? null,
+        decisions,
+      };
     }
     case "mcpServer/elicitation/request": {
       const p = check(APPROVAL_SCHEMAS["mcpServer/elicitation/request"]);
-      return { approvalId, kind: "mcp_elicitation", summary: `${p.serverName}: ${p.message}`, cwd: null, reason: null, decisions: ["approve", "decline", "cancel"] };
+      return {
+        approvalId,
+        kind: "mcp_elicitation",
+        summary: `${p.serverName}: ${p.message}`,
+        cwd: null,
+        reason: null,
+        decisions: ["approve", "decline", "cancel"],
+      };
     }
     default:
       return undefined;
@@ -160,14 +193,17 @@ export async function startAppServerRun(options: AppServerRunOptions): Promise<A
     const request = approvalOf(method, params, `a${approvalCount + 1}`);
     if (!request) throw new Error(`codex-control-mcp does not answer ${method}`);
     approvalCount += 1;
-    options.onProgress?.(`approval needed (${request.approvalId}): ${request.kind === "command" ? "run " : ""}${request.summary}`);
+    options.onProgress?.(
+      `approval needed (${request.approvalId}): ${request.kind === "command" ? "run " : ""}${request.summary}`,
+    );
     let decision: ApprovalDecision = "decline";
     try {
       if (options.onApproval) decision = await options.onApproval(request);
     } catch {
       decision = "decline";
     }
-    if (!request.decisions.includes(decision)) decision = decision === "approve_for_session" && request.decisions.includes("approve") ? "approve" : "decline";
+    if (!request.decisions.includes(decision))
+      decision = decision === "approve_for_session" && request.decisions.includes("approve") ? "approve" : "decline";
     approvals.push({ ...request, decision });
     options.onProgress?.(`approval ${request.approvalId}: ${decision}`);
     return approvalResponse(method as ApprovalMethod, decision);
@@ -192,10 +228,18 @@ export async function startAppServerRun(options: AppServerRunOptions): Promise<A
       config: options.config ?? null,
     };
     const thread = options.resumeThreadId
-      ? await client.request("thread/resume", { threadId: options.resumeThreadId, ...threadParams, excludeTurns: true }, threadStartResultSchema)
+      ? await client.request(
+          "thread/resume",
+          { threadId: options.resumeThreadId, ...threadParams, excludeTurns: true },
+          threadStartResultSchema,
+        )
       : await client.request("thread/start", threadParams, threadStartResultSchema);
     state = initialTurnState(thread.thread.id);
-    const started = await client.request("turn/start", { threadId: thread.thread.id, input: [textInput(options.prompt)] }, turnStartResultSchema);
+    const started = await client.request(
+      "turn/start",
+      { threadId: thread.thread.id, input: [textInput(options.prompt)] },
+      turnStartResultSchema,
+    );
     state.turnId = started.turn.id;
     ids = { sessionId: thread.thread.id, turnId: started.turn.id, rolloutPath: thread.thread.path };
     for (const notification of early.splice(0)) onNotification(notification);
@@ -212,9 +256,15 @@ export async function startAppServerRun(options: AppServerRunOptions): Promise<A
     rolloutPath,
     steer: async (message) => {
       if (message.length === 0 || message.length > MAX_STEER_CHARS) {
-        throw new ExplainedError(`a steer message must be 1 to ${MAX_STEER_CHARS} characters (got ${message.length}); shorten it, or put the detail in a file the run can read.`);
+        throw new ExplainedError(
+          `a steer message must be 1 to ${MAX_STEER_CHARS} characters (got ${message.length}); shorten it, or put the detail in a file the run can read.`,
+        );
       }
-      const result = await client.request("turn/steer", { threadId: sessionId, expectedTurnId: turnId, input: [textInput(message)] }, turnSteerResultSchema);
+      const result = await client.request(
+        "turn/steer",
+        { threadId: sessionId, expectedTurnId: turnId, input: [textInput(message)] },
+        turnSteerResultSchema,
+      );
       options.onProgress?.(`steered: ${message}`);
       return { turnId: result.turnId };
     },

@@ -78,13 +78,16 @@ class RowTotal {
   merge(other: RowTotal): void {
     this.sessions += other.sessions;
     this.turns += other.turns;
-    for (const [category, count] of other.categories) this.categories.set(category, (this.categories.get(category) ?? 0) + count);
-    for (const key of ["input", "cached_input", "output", "reasoning_output", "total"] as const) this.tokens[key] += other.tokens[key];
+    for (const [category, count] of other.categories)
+      this.categories.set(category, (this.categories.get(category) ?? 0) + count);
+    for (const key of ["input", "cached_input", "output", "reasoning_output", "total"] as const)
+      this.tokens[key] += other.tokens[key];
     this.withoutCounters += other.withoutCounters;
     this.cost += other.cost;
     this.priced += other.priced;
     this.unpriced += other.unpriced;
-    for (const model of other.unpricedModels) if (this.unpricedModels.size < MAX_UNPRICED_MODELS) this.unpricedModels.add(model);
+    for (const model of other.unpricedModels)
+      if (this.unpricedModels.size < MAX_UNPRICED_MODELS) this.unpricedModels.add(model);
     this.wallMs += other.wallMs;
   }
 
@@ -165,12 +168,19 @@ export class ReportTally {
 
   rowsView(): ReportRow[] {
     const timeOrdered = this.group === "day" || this.group === "week" || this.group === "month";
-    const rows = [...this.rows].sort(timeOrdered ? ([a], [b]) => b.localeCompare(a) : ([a, x], [b, y]) => y.sessions - x.sessions || a.localeCompare(b));
+    const rows = [...this.rows].sort(
+      timeOrdered
+        ? ([a], [b]) => b.localeCompare(a)
+        : ([a, x], [b, y]) => y.sessions - x.sessions || a.localeCompare(b),
+    );
     if (rows.length <= this.maxRows) return rows.map(([key, row]) => row.view(key));
     const shown = rows.slice(0, this.maxRows - 1);
     const rest = new RowTotal();
     for (const [, row] of rows.slice(this.maxRows - 1)) rest.merge(row);
-    return [...shown.map(([key, row]) => row.view(key)), rest.view(`(${rows.length - shown.length} more ${timeOrdered ? "older " : ""}groups)`)];
+    return [
+      ...shown.map(([key, row]) => row.view(key)),
+      rest.view(`(${rows.length - shown.length} more ${timeOrdered ? "older " : ""}groups)`),
+    ];
   }
 
   totalView(): ReportRow {
@@ -179,8 +189,17 @@ export class ReportTally {
 
   failuresView(): FailureSignature[] {
     return [...this.signatures.values()]
-      .sort((a, b) => b.count - a.count || (b.last ?? "").localeCompare(a.last ?? "") || a.message.localeCompare(b.message))
+      .sort(
+        (a, b) => b.count - a.count || (b.last ?? "").localeCompare(a.last ?? "") || a.message.localeCompare(b.message),
+      )
       .slice(0, SIGNATURES_SHOWN)
-      .map((tally) => ({ category: tally.category, message: tally.message, count: tally.count, first_seen: tally.first, last_seen: tally.last, session_ids: tally.sessions.map((session) => session.id) }));
+      .map((tally) => ({
+        category: tally.category,
+        message: tally.message,
+        count: tally.count,
+        first_seen: tally.first,
+        last_seen: tally.last,
+        session_ids: tally.sessions.map((session) => session.id),
+      }));
   }
 }

@@ -37,16 +37,24 @@ const MILLION = 1_000_000;
 export async function loadPrices(overridePath?: string, options: { optional?: boolean } = {}): Promise<Prices> {
   // the price table is large (800 KB): loaded by the report only, not at every server start
   calcPrice ??= (await import("@pydantic/genai-prices")).calcPrice;
-  const override = overridePath !== undefined ? await readPriceFile(overridePath, options.optional ?? false) : undefined;
+  const override =
+    overridePath !== undefined ? await readPriceFile(overridePath, options.optional ?? false) : undefined;
   const known = new Map<string, Rates | undefined>();
   return {
-    source: override ? `${overridePath} (as of ${override.as_of ?? "an unstated date"}), then ${PRICE_PACKAGE}` : PRICE_PACKAGE,
+    source: override
+      ? `${overridePath} (as of ${override.as_of ?? "an unstated date"}), then ${PRICE_PACKAGE}`
+      : PRICE_PACKAGE,
     estimate(model, tokens, at) {
       if (model === null) return undefined;
       const own = override?.models[model];
       if (own) {
         const cached = Math.min(tokens.cached_input, tokens.input);
-        return ((tokens.input - cached) * own.input + cached * (own.cached_input ?? own.input) + tokens.output * own.output) / MILLION;
+        return (
+          ((tokens.input - cached) * own.input +
+            cached * (own.cached_input ?? own.input) +
+            tokens.output * own.output) /
+          MILLION
+        );
       }
       // the package's rates per model and day, looked up once: a report prices thousands of sessions of a few models
       const key = `${model}\u0000${at?.slice(0, 10) ?? ""}`;
@@ -57,7 +65,12 @@ export async function loadPrices(overridePath?: string, options: { optional?: bo
       }
       if (rates === undefined) return undefined;
       const cached = Math.min(tokens.cached_input, tokens.input);
-      if (rates === "tiered") return safeCalc({ input_tokens: tokens.input, cache_read_tokens: cached, output_tokens: tokens.output }, model, at);
+      if (rates === "tiered")
+        return safeCalc(
+          { input_tokens: tokens.input, cache_read_tokens: cached, output_tokens: tokens.output },
+          model,
+          at,
+        );
       return ((tokens.input - cached) * rates.input + cached * rates.cached + tokens.output * rates.output) / MILLION;
     },
   };
@@ -72,7 +85,8 @@ function packageRates(model: string, at: string | null): Rates | undefined {
   const found = calc({ input_tokens: MILLION, output_tokens: 0 }, model, at);
   if (!found) return undefined;
   const { input_mtok: input, cache_read_mtok: cached, output_mtok: output } = found.model_price;
-  if (typeof input !== "number" || typeof output !== "number" || (cached !== undefined && typeof cached !== "number")) return "tiered";
+  if (typeof input !== "number" || typeof output !== "number" || (cached !== undefined && typeof cached !== "number"))
+    return "tiered";
   return { input, cached: cached ?? input, output };
 }
 
@@ -80,7 +94,11 @@ function safeCalc(usage: Record<string, number>, model: string, at: string | nul
   return calc(usage, model, at)?.total_price;
 }
 
-function calc(usage: Record<string, number>, model: string, at: string | null): ReturnType<typeof import("@pydantic/genai-prices").calcPrice> | undefined {
+function calc(
+  usage: Record<string, number>,
+  model: string,
+  at: string | null,
+): ReturnType<typeof import("@pydantic/genai-prices").calcPrice> | undefined {
   if (!calcPrice) return undefined;
   try {
     const when = at !== null && Number.isFinite(Date.parse(at)) ? new Date(at) : undefined;
@@ -94,20 +112,32 @@ async function readPriceFile(path: string, optional: boolean): Promise<PriceFile
   const info = await lstat(path).catch(() => undefined);
   if (!info) {
     if (optional) return undefined;
-    throw new ExplainedError(`the prices file ${path} does not exist: name an existing JSON file (see docs/fleet.md for its format).`);
+    throw new ExplainedError(
+      `the prices file ${path} does not exist: name an existing JSON file (see docs/fleet.md for its format).`,
+    );
   }
-  if (!info.isFile()) throw new ExplainedError(`the prices file ${path} is not a regular file (symlinks are not followed): name the file itself.`);
-  if (info.size > MAX_PRICE_FILE_BYTES) throw new ExplainedError(`the prices file ${path} is larger than ${MAX_PRICE_FILE_BYTES / 1024} KB: keep only the models you price.`);
+  if (!info.isFile())
+    throw new ExplainedError(
+      `the prices file ${path} is not a regular file (symlinks are not followed): name the file itself.`,
+    );
+  if (info.size > MAX_PRICE_FILE_BYTES)
+    throw new ExplainedError(
+      `the prices file ${path} is larger than ${MAX_PRICE_FILE_BYTES / 1024} KB: keep only the models you price.`,
+    );
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, "utf8"));
   } catch (error) {
-    throw new ExplainedError(`the prices file ${path} is not JSON (${(error as Error).message}): see docs/fleet.md for its format.`);
+    throw new ExplainedError(
+      `the prices file ${path} is not JSON (${(error as Error).message}): see docs/fleet.md for its format.`,
+    );
   }
   const checked = priceFileSchema.safeParse(parsed);
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    throw new ExplainedError(`the prices file ${path} is not in the expected format (${issue?.path.join(".") || "top level"}: ${issue?.message ?? "invalid"}); expected {"models": {"<model>": {"input": <USD per 1M>, "cached_input": <USD per 1M>, "output": <USD per 1M>}}}.`);
+    throw new ExplainedError(
+      `the prices file ${path} is not in the expected format (${issue?.path.join(".") || "top level"}: ${issue?.message ?? "invalid"}); expected {"models": {"<model>": {"input": <USD per 1M>, "cached_input": <USD per 1M>, "output": <USD per 1M>}}}.`,
+    );
   }
   return checked.data;
 }

@@ -47,7 +47,13 @@ export class DigestFiles {
       const payload = bytes.subarray(CHECKSUM_BYTES);
       if (!createHash("sha1").update(payload).digest().equals(bytes.subarray(0, CHECKSUM_BYTES))) return new Map();
       const saved = deserialize(payload) as SavedDay;
-      if (saved.format !== FORMAT || saved.code !== codeFingerprint() || saved.key !== key || !Array.isArray(saved.entries)) return new Map();
+      if (
+        saved.format !== FORMAT ||
+        saved.code !== codeFingerprint() ||
+        saved.key !== key ||
+        !Array.isArray(saved.entries)
+      )
+        return new Map();
       return new Map(saved.entries);
     } catch {
       return new Map();
@@ -62,7 +68,9 @@ export class DigestFiles {
       const saved: SavedDay = { format: FORMAT, code: codeFingerprint(), key, entries: [...digests] };
       const payload = serialize(saved);
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), { mode: 0o600 });
+      await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), {
+        mode: 0o600,
+      });
       await rename(temporary, target);
     } catch {
       await rm(temporary, { force: true }).catch(() => undefined);
@@ -78,7 +86,10 @@ const EDGE_BYTES = 4096;
  * The digest of a file as it is now: the saved one if its stamp (answer-files.ts) still matches, else a
  * new one; `fresh` says which. Undefined when the file cannot be read (vanished, not a regular file).
  */
-export async function currentDigest(file: RolloutFile, saved: SavedDigest | undefined): Promise<{ entry: SavedDigest; fresh: boolean } | undefined> {
+export async function currentDigest(
+  file: RolloutFile,
+  saved: SavedDigest | undefined,
+): Promise<{ entry: SavedDigest; fresh: boolean } | undefined> {
   if (rolloutFormat(file.path) !== "jsonl" || file.size > READ_WHOLE_BYTES) {
     const stamp = await stampOf(file.path).catch(() => undefined);
     if (!stamp) return undefined;
@@ -96,7 +107,12 @@ export async function currentDigest(file: RolloutFile, saved: SavedDigest | unde
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) return undefined;
-    if (saved && saved.stamp.ino === info.ino && saved.stamp.size === info.size && saved.stamp.mtimeMs === info.mtimeMs) {
+    if (
+      saved &&
+      saved.stamp.ino === info.ino &&
+      saved.stamp.size === info.size &&
+      saved.stamp.mtimeMs === info.mtimeMs
+    ) {
       const length = Math.min(EDGE_BYTES, info.size);
       const tail = Buffer.allocUnsafe(length);
       const read = readSync(fd, tail, 0, length, info.size - length);
@@ -105,10 +121,16 @@ export async function currentDigest(file: RolloutFile, saved: SavedDigest | unde
     if (info.size > READ_WHOLE_BYTES) return undefined; // grew past the limit meanwhile: the next report reads it
     const bytes = Buffer.allocUnsafe(info.size);
     let filled = 0;
-    for (let read = 1; read > 0 && filled < bytes.length; filled += read) read = readSync(fd, bytes, filled, bytes.length - filled, filled);
+    for (let read = 1; read > 0 && filled < bytes.length; filled += read)
+      read = readSync(fd, bytes, filled, bytes.length - filled, filled);
     const whole = bytes.subarray(0, filled);
     // the stamp of answer-files.ts (stampOf), from the bytes in hand; test/sessions/report/digests.test.ts holds them equal
-    const stamp: FileStamp = { ino: info.ino, size: filled, mtimeMs: info.mtimeMs, edge: edgeOf(whole.subarray(Math.max(0, filled - EDGE_BYTES))) };
+    const stamp: FileStamp = {
+      ino: info.ino,
+      size: filled,
+      mtimeMs: info.mtimeMs,
+      edge: edgeOf(whole.subarray(Math.max(0, filled - EDGE_BYTES))),
+    };
     return { entry: { stamp, digest: digestOfBytes(whole, file) }, fresh: true };
   } catch {
     return undefined;

@@ -115,9 +115,11 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
 function failureText(diagnosis: Diagnosis): string | null {
   if (diagnosis.error) return diagnosis.error.message;
   const command = diagnosis.failed_commands.at(-1);
-  if (command) return `\`${command.command}\` ${command.meaning ?? (command.exit_code !== null ? `exited with ${command.exit_code}` : "failed")}`;
+  if (command)
+    return `\`${command.command}\` ${command.meaning ?? (command.exit_code !== null ? `exited with ${command.exit_code}` : "failed")}`;
   const denial = diagnosis.sandbox_denials.at(-1);
-  if (denial) return `sandbox denied ${denial.kind}${denial.target !== null ? ` ${denial.target}` : ""}: \`${denial.command}\``;
+  if (denial)
+    return `sandbox denied ${denial.kind}${denial.target !== null ? ` ${denial.target}` : ""}: \`${denial.command}\``;
   return diagnosis.evidence[0] ?? null;
 }
 

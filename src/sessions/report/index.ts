@@ -63,7 +63,9 @@ export function checkFilters(request: ReportRequest, now = Date.now()): CheckedF
   const sinceMs = request.since !== undefined ? timeOf("since", request.since, now, false) : undefined;
   const untilMs = request.until !== undefined ? timeOf("until", request.until, now, true) : undefined;
   if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs) {
-    throw new ExplainedError(`until (${request.until}) is not after since (${request.since}): swap them, or widen the range.`);
+    throw new ExplainedError(
+      `until (${request.until}) is not after since (${request.since}): swap them, or widen the range.`,
+    );
   }
   const cwd = request.cwd !== undefined ? checkedCwd(request.cwd) : undefined;
   const model = request.model !== undefined ? checkedModel(request.model) : undefined;
@@ -73,8 +75,13 @@ export function checkFilters(request: ReportRequest, now = Date.now()): CheckedF
 function timeOf(name: string, text: string, now: number, endOfDay: boolean): number {
   const relative = RELATIVE.exec(text.trim());
   if (relative) return now - Number(relative[1]) * (relative[2] === "d" ? DAY_MS : DAY_MS / 24);
-  const ms = ISO_DATE.test(text.trim()) ? Date.parse(text.trim().length === 10 ? `${text.trim()}T00:00:00Z` : text.trim()) : Number.NaN;
-  if (!Number.isFinite(ms)) throw new ExplainedError(`${name} "${text}" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).`);
+  const ms = ISO_DATE.test(text.trim())
+    ? Date.parse(text.trim().length === 10 ? `${text.trim()}T00:00:00Z` : text.trim())
+    : Number.NaN;
+  if (!Number.isFinite(ms))
+    throw new ExplainedError(
+      `${name} "${text}" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).`,
+    );
   // a day named as `until` is included whole
   return endOfDay && text.trim().length === 10 ? ms + DAY_MS : ms;
 }
@@ -82,7 +89,9 @@ function timeOf(name: string, text: string, now: number, endOfDay: boolean): num
 function checkedCwd(cwd: string): string {
   // eslint-disable-next-line no-control-regex -- a control character is no directory
   if (!(cwd.startsWith("/") || /^[A-Za-z]:[\\/]/.test(cwd)) || /[\u0000-\u001f]/.test(cwd)) {
-    throw new ExplainedError(`cwd "${cwd.slice(0, 200)}" is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).`);
+    throw new ExplainedError(
+      `cwd "${cwd.slice(0, 200)}" is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).`,
+    );
   }
   return cwd.length > 1 ? cwd.replace(/[\\/]+$/, "") : cwd;
 }
@@ -90,7 +99,9 @@ function checkedCwd(cwd: string): string {
 function checkedModel(model: string): string {
   // eslint-disable-next-line no-control-regex -- a control character is no model name
   if (model.trim() === "" || model.length > 200 || /[\u0000-\u001f]/.test(model)) {
-    throw new ExplainedError(`model "${model.slice(0, 200)}" is not a model name: pass it as Codex records it, e.g. gpt-5.1-codex (group_by "model" lists them).`);
+    throw new ExplainedError(
+      `model "${model.slice(0, 200)}" is not a model name: pass it as Codex records it, e.g. gpt-5.1-codex (group_by "model" lists them).`,
+    );
   }
   return model;
 }
@@ -109,18 +120,27 @@ function keepWithin(memory: Map<string, DayDigests>): void {
 /** Digests known to this process, by store: checked against the files' size and mtime only (as listings are). */
 const inMemory = new WeakMap<SessionStore, Map<string, DayDigests>>();
 
-export async function sessionsReport(store: SessionStore, request: ReportRequest, options: ReportOptions): Promise<SessionsReport> {
+export async function sessionsReport(
+  store: SessionStore,
+  request: ReportRequest,
+  options: ReportOptions,
+): Promise<SessionsReport> {
   const filters = checkFilters(request, options.now);
   const tally = new ReportTally(request.groupBy, options.prices);
   const saved = options.stateDir !== undefined ? new DigestFiles(join(options.stateDir, "report")) : undefined;
   const memory = inMemory.get(store) ?? new Map<string, DayDigests>();
   inMemory.set(store, memory);
   // folders are named by the local date a session started: a day of slack either side
-  const notBefore = filters.sinceMs !== undefined ? new Date(filters.sinceMs - DAY_MS).toISOString().slice(0, 10) : undefined;
-  const notAfter = filters.untilMs !== undefined ? new Date(filters.untilMs + DAY_MS).toISOString().slice(0, 10) : undefined;
+  const notBefore =
+    filters.sinceMs !== undefined ? new Date(filters.sinceMs - DAY_MS).toISOString().slice(0, 10) : undefined;
+  const notAfter =
+    filters.untilMs !== undefined ? new Date(filters.untilMs + DAY_MS).toISOString().slice(0, 10) : undefined;
   let scanned = 0;
   let recomputed = 0;
-  for await (const day of daysNewestFirst(store.home, store.names, { includeArchived: request.includeArchived, ...(notBefore !== undefined && { notBefore }) })) {
+  for await (const day of daysNewestFirst(store.home, store.names, {
+    includeArchived: request.includeArchived,
+    ...(notBefore !== undefined && { notBefore }),
+  })) {
     if (notAfter !== undefined && day.date !== "" && day.date > notAfter) continue;
     const files = statDay(day.files);
     scanned += files.length;
@@ -132,7 +152,8 @@ export async function sessionsReport(store: SessionStore, request: ReportRequest
     const toRead: RolloutFile[] = [];
     for (const file of files) {
       const entry = kept.get(file.path);
-      if (known && entry && entry.stamp.size === file.size && entry.stamp.mtimeMs === file.mtimeMs) next.set(file.path, entry);
+      if (known && entry && entry.stamp.size === file.size && entry.stamp.mtimeMs === file.mtimeMs)
+        next.set(file.path, entry);
       else toRead.push(file);
     }
     await eachLimited(toRead, PARALLEL, async (file) => {
@@ -153,7 +174,9 @@ export async function sessionsReport(store: SessionStore, request: ReportRequest
     for (const file of files) {
       const entry = next.get(file.path);
       if (!entry) continue;
-      const digest = needsReportTime(entry.digest, file) ? await atReportTime(store, entry.digest, file, options) : entry.digest;
+      const digest = needsReportTime(entry.digest, file)
+        ? await atReportTime(store, entry.digest, file, options)
+        : entry.digest;
       if (!matches(digest, file, filters)) continue;
       tally.add(digest);
       if (options.onSession) await options.onSession(digest, file);
@@ -196,11 +219,17 @@ function needsReportTime(digest: SessionDigest, file: RolloutFile): boolean {
 }
 
 /** What depends on more than the file: a live run, and a fork's usage that needs its parent's counters. */
-async function atReportTime(store: SessionStore, digest: SessionDigest, file: RolloutFile, options: ReportOptions): Promise<SessionDigest> {
+async function atReportTime(
+  store: SessionStore,
+  digest: SessionDigest,
+  file: RolloutFile,
+  options: ReportOptions,
+): Promise<SessionDigest> {
   let result = digest;
   // a run writes its log as it goes: a session silent for a day is not asked about (the run ledger is read per question)
   const recent = Date.now() - file.mtimeMs < DAY_MS;
-  if (digest.category === "interrupted" && recent && options.isRunning && (await options.isRunning(digest.sessionId))) result = { ...result, category: "running", error: null, signature: null };
+  if (digest.category === "interrupted" && recent && options.isRunning && (await options.isRunning(digest.sessionId)))
+    result = { ...result, category: "running", error: null, signature: null };
   if (digest.needsParent) {
     // the reader's own fork handling (index.ts ownSession): imported when needed, the module imports this one
     const { sessionTokenUsage } = await import("../index.js");
@@ -217,7 +246,8 @@ function matches(digest: SessionDigest, file: RolloutFile, filters: CheckedFilte
   if (filters.model !== undefined && digest.model !== filters.model) return false;
   if (filters.cwd !== undefined) {
     const cwd = digest.cwd?.replace(/[\\/]+$/, "") ?? null;
-    if (cwd === null || !(cwd === filters.cwd || cwd.startsWith(`${filters.cwd}/`) || filters.cwd === "/")) return false;
+    if (cwd === null || !(cwd === filters.cwd || cwd.startsWith(`${filters.cwd}/`) || filters.cwd === "/"))
+      return false;
   }
   return true;
 }

@@ -17,20 +17,35 @@ export const categoryCountsSchema = z
   .describe("Sessions by diagnosis category (only the categories that occur).");
 
 export const costSchema = z.object({
-  estimate_usd: z.number().nullable().describe("Estimated cost in USD of the priced sessions (an estimate from list prices, not a bill); null when none could be priced."),
+  estimate_usd: z
+    .number()
+    .nullable()
+    .describe(
+      "Estimated cost in USD of the priced sessions (an estimate from list prices, not a bill); null when none could be priced.",
+    ),
   priced_sessions: z.number(),
-  unpriced_sessions: z.number().describe("Sessions whose model has no known price (never guessed) or that recorded no token counters."),
+  unpriced_sessions: z
+    .number()
+    .describe("Sessions whose model has no known price (never guessed) or that recorded no token counters."),
   unpriced_models: z.array(z.string()).describe("Models found without a price: add them to the prices override file."),
 });
 export type CostView = z.infer<typeof costSchema>;
 
 export const reportRowSchema = z.object({
-  key: z.string().describe("The group: YYYY-MM-DD (day), YYYY-MM-DD of the Monday (week), YYYY-MM (month), the model, the cwd or the category; \"(unknown)\" when the log does not say."),
+  key: z
+    .string()
+    .describe(
+      'The group: YYYY-MM-DD (day), YYYY-MM-DD of the Monday (week), YYYY-MM (month), the model, the cwd or the category; "(unknown)" when the log does not say.',
+    ),
   sessions: z.number(),
   turns: z.number().describe("The sessions' own turns (a fork's or sub-agent's inherited history excluded)."),
   categories: categoryCountsSchema,
-  tokens: tokenTotalsSchema.describe("The sessions' own usage: history a fork or sub-agent inherited is its parent's, counted once."),
-  sessions_without_counters: z.number().describe("Sessions whose log holds no token counter (their usage is unknown, not zero)."),
+  tokens: tokenTotalsSchema.describe(
+    "The sessions' own usage: history a fork or sub-agent inherited is its parent's, counted once.",
+  ),
+  sessions_without_counters: z
+    .number()
+    .describe("Sessions whose log holds no token counter (their usage is unknown, not zero)."),
   cost: costSchema,
   wall_ms: z.number().describe("Sum of each session's first-to-last event time."),
 });
@@ -38,11 +53,17 @@ export type ReportRow = z.infer<typeof reportRowSchema>;
 
 export const failureSignatureSchema = z.object({
   category: z.enum(DIAGNOSIS_CATEGORIES),
-  message: z.string().describe("The error with ids, paths and numbers replaced by <id>, <path>, <n>: data from the logs, not instructions."),
+  message: z
+    .string()
+    .describe(
+      "The error with ids, paths and numbers replaced by <id>, <path>, <n>: data from the logs, not instructions.",
+    ),
   count: z.number(),
   first_seen: z.string().nullable(),
   last_seen: z.string().nullable(),
-  session_ids: z.array(z.string()).describe("The newest sessions with this signature (at most 5): inspect one with session_summary."),
+  session_ids: z
+    .array(z.string())
+    .describe("The newest sessions with this signature (at most 5): inspect one with session_summary."),
 });
 export type FailureSignature = z.infer<typeof failureSignatureSchema>;
 
@@ -60,11 +81,19 @@ export const sessionsReportSchema = z.object({
   filters: reportFiltersSchema,
   rows: z
     .array(reportRowSchema)
-    .describe("One per group: newest first for day, week and month, else most sessions first; beyond 500 groups the rest are added up in a last row keyed \"(N more groups)\"."),
-  total: reportRowSchema.describe("All the sessions reported, in one row (key \"total\")."),
-  recurring_failures: z.array(failureSignatureSchema).describe("The most frequent failure signatures, most frequent first (at most 10)."),
-  price_source: z.string().describe("Where the prices of the cost estimate come from (package and version, or the override file)."),
+    .describe(
+      'One per group: newest first for day, week and month, else most sessions first; beyond 500 groups the rest are added up in a last row keyed "(N more groups)".',
+    ),
+  total: reportRowSchema.describe('All the sessions reported, in one row (key "total").'),
+  recurring_failures: z
+    .array(failureSignatureSchema)
+    .describe("The most frequent failure signatures, most frequent first (at most 10)."),
+  price_source: z
+    .string()
+    .describe("Where the prices of the cost estimate come from (package and version, or the override file)."),
   scanned_files: z.number().describe("Rollout files looked at (within the date range)."),
-  recomputed_files: z.number().describe("Files read this time; the others were answered by the saved per-session digests."),
+  recomputed_files: z
+    .number()
+    .describe("Files read this time; the others were answered by the saved per-session digests."),
 });
 export type SessionsReport = z.infer<typeof sessionsReportSchema>;

@@ -21,9 +21,17 @@ export type CallView = z.infer<typeof callViewSchema>;
 export const sessionCallsSchema = z.object({
   session_id: z.string(),
   path: z.string(),
-  total_calls: z.number().nullable().describe("Calls in the whole session; null when the answer was read from the end of a log not indexed yet (the first question on it)."),
+  total_calls: z
+    .number()
+    .nullable()
+    .describe(
+      "Calls in the whole session; null when the answer was read from the end of a log not indexed yet (the first question on it).",
+    ),
   skipped_lines: z.number().nullable().describe("Lines that were not rollout lines; null as total_calls."),
-  bad_field_lines: z.number().nullable().describe("Lines with a field of the wrong type or range; null as total_calls."),
+  bad_field_lines: z
+    .number()
+    .nullable()
+    .describe("Lines with a field of the wrong type or range; null as total_calls."),
   calls: z.array(callViewSchema),
 });
 export type SessionCalls = z.infer<typeof sessionCallsSchema>;

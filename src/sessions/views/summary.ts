@@ -5,7 +5,11 @@ import { RUN_STATUSES, TURN_STATUSES } from "./closed-sets.js";
 import { diagnosisSchema } from "./diagnosis.js";
 import { tokenTotalsSchema } from "./tokens.js";
 
-export const sessionKindSchema = z.enum(SESSION_KINDS).describe("session: started on its own; fork: forked from another session; subagent: spawned by another session's agent.");
+export const sessionKindSchema = z
+  .enum(SESSION_KINDS)
+  .describe(
+    "session: started on its own; fork: forked from another session; subagent: spawned by another session's agent.",
+  );
 export const turnStatusSchema = z.enum(TURN_STATUSES);
 
 export const turnViewSchema = z.object({
@@ -16,7 +20,9 @@ export const turnViewSchema = z.object({
   error: z.string().nullable(),
   started_at: z.string().nullable(),
   ended_at: z.string().nullable(),
-  steering_messages: z.number().describe("Messages typed while the turn ran (steering): part of this turn, not turns of their own."),
+  steering_messages: z
+    .number()
+    .describe("Messages typed while the turn ran (steering): part of this turn, not turns of their own."),
   compactions: z.number(),
 });
 export type TurnView = z.infer<typeof turnViewSchema>;
@@ -32,7 +38,9 @@ export const inheritedViewSchema = z
     charged_to_session_id: z
       .string()
       .nullable()
-      .describe("The parent's log is gone and an earlier sibling fork copied the same history (proven counter by counter): that fork is charged with it, this one is not."),
+      .describe(
+        "The parent's log is gone and an earlier sibling fork copied the same history (proven counter by counter): that fork is charged with it, this one is not.",
+      ),
   })
   .describe("The parent's history found in this file: never counted in this session's turns, calls, files or tokens.");
 export type InheritedView = z.infer<typeof inheritedViewSchema>;
@@ -54,14 +62,18 @@ export const sessionSummarySchema = z.object({
   parent_session_id: z.string().nullable().describe("The session this one was forked or spawned from."),
   agent_nickname: z.string().nullable(),
   inherited: inheritedViewSchema.nullable(),
-  children: z.array(childViewSchema).describe("Forks and sub-agents of this session found in CODEX_HOME, newest first."),
+  children: z
+    .array(childViewSchema)
+    .describe("Forks and sub-agents of this session found in CODEX_HOME, newest first."),
   cwd: z.string().nullable(),
   model: z.string().nullable(),
   cli_version: z.string().nullable(),
   started_at: z.string().nullable(),
   last_event_at: z.string().nullable(),
   status: turnStatusSchema,
-  turns: z.array(turnViewSchema).describe("The newest turns oldest first (turns_omitted counts the older ones); counts.turns has them all."),
+  turns: z
+    .array(turnViewSchema)
+    .describe("The newest turns oldest first (turns_omitted counts the older ones); counts.turns has them all."),
   turns_omitted: z.number(),
   last_agent_message: z.string().nullable(),
   errors: z.array(z.object({ turn: z.number(), message: z.string(), info: z.string().nullable() })),

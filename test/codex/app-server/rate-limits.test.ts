@@ -26,7 +26,10 @@ async function home(login: "chatgpt" | "apikey-file" | "none"): Promise<{ home: 
   await writeFile(join(home, "config.toml"), `chatgpt_base_url = "${chatgpt.baseUrl}"\n${config}`);
   const { OPENAI_API_KEY: _key, ...env } = codexEnv(home);
   if (login === "chatgpt") await writeChatgptLogin(home);
-  if (login === "apikey-file") await writeFile(join(home, "auth.json"), JSON.stringify({ auth_mode: "apikey", OPENAI_API_KEY: "sk-fake" }), { mode: 0o600 });
+  if (login === "apikey-file")
+    await writeFile(join(home, "auth.json"), JSON.stringify({ auth_mode: "apikey", OPENAI_API_KEY: "sk-fake" }), {
+      mode: 0o600,
+    });
   return { home, env };
 }
 
@@ -64,9 +67,14 @@ describe("readLiveRateLimits", () => {
     it(`gives a plain reason, not numbers, for a login that cannot have limits (${login})`, async () => {
       const before = chatgpt.requests.length;
       const { home: codexHome, env } = await home(login);
-      const result = await readLiveRateLimits(PINNED_CODEX, codexHome, { ...env, ...(login === "none" ? {} : { OPENAI_API_KEY: "sk-fake" }) });
+      const result = await readLiveRateLimits(PINNED_CODEX, codexHome, {
+        ...env,
+        ...(login === "none" ? {} : { OPENAI_API_KEY: "sk-fake" }),
+      });
       expect(result.state).toBe("unavailable");
-      expect(result.state === "unavailable" && result.reason).toMatch(login === "apikey-file" ? /API key: API usage is billed per token/ : /no ChatGPT login for this CODEX_HOME/);
+      expect(result.state === "unavailable" && result.reason).toMatch(
+        login === "apikey-file" ? /API key: API usage is billed per token/ : /no ChatGPT login for this CODEX_HOME/,
+      );
       expect(chatgpt.requests.slice(before).filter((r) => r.path.endsWith("/usage"))).toEqual([]);
     });
   }
@@ -74,14 +82,29 @@ describe("readLiveRateLimits", () => {
   it("is a plain reason, not a throw, when the CLI cannot serve", async () => {
     const { home: codexHome, env } = await home("chatgpt");
     const result = await readLiveRateLimits(join(codexHome, "no-such-codex"), codexHome, env);
-    expect(result).toEqual({ state: "unavailable", reason: expect.stringMatching(/^could not start `codex app-server` to read the live rate limits: cannot start/) });
+    expect(result).toEqual({
+      state: "unavailable",
+      reason: expect.stringMatching(/^could not start `codex app-server` to read the live rate limits: cannot start/),
+    });
   });
 });
 
 describe("classifyRateLimits", () => {
   it("takes the later reset when both windows are used up", () => {
-    expect(classifyRateLimits({ primary: { usedPercent: 100, windowMinutes: 300, resetsAt: 10 }, secondary: { usedPercent: 100, windowMinutes: 10080, resetsAt: 20 }, planType: null })).toMatchObject({ state: "exhausted", resetsAt: 20 });
-    expect(classifyRateLimits({ primary: { usedPercent: 99, windowMinutes: 300, resetsAt: 10 }, secondary: null, planType: "pro" })).toMatchObject({ state: "ok", resetsAt: null, weekly: null });
+    expect(
+      classifyRateLimits({
+        primary: { usedPercent: 100, windowMinutes: 300, resetsAt: 10 },
+        secondary: { usedPercent: 100, windowMinutes: 10080, resetsAt: 20 },
+        planType: null,
+      }),
+    ).toMatchObject({ state: "exhausted", resetsAt: 20 });
+    expect(
+      classifyRateLimits({
+        primary: { usedPercent: 99, windowMinutes: 300, resetsAt: 10 },
+        secondary: null,
+        planType: "pro",
+      }),
+    ).toMatchObject({ state: "ok", resetsAt: null, weekly: null });
   });
 });
 
@@ -92,7 +115,11 @@ describe("the live windows in doctor and token_usage", () => {
     const mcp = await connect(testConfig({ codexHome, codexBin: PINNED_CODEX, childEnv: env }));
     chatgpt.setExhausted(true);
     try {
-      const checks = ((await mcp.call("doctor", {})).structuredContent as { checks: Array<{ name: string; level: string; found: string; fix: string | null }> }).checks;
+      const checks = (
+        (await mcp.call("doctor", {})).structuredContent as {
+          checks: Array<{ name: string; level: string; found: string; fix: string | null }>;
+        }
+      ).checks;
       expect(checks.find((check) => check.name === "live rate limits")).toEqual({
         name: "live rate limits",
         level: "warn",
@@ -106,7 +133,9 @@ describe("the live windows in doctor and token_usage", () => {
       await mkdir(join(codexHome, "sessions", dirname(name)), { recursive: true });
       await copyFile(join(fixtures, name), join(codexHome, "sessions", name));
       const id = /([0-9a-f-]{36})\.jsonl$/.exec(name)?.[1] ?? "";
-      const usage = (await mcp.call("token_usage", { session_id: id, live: true })).structuredContent as { live_rate_limits: unknown };
+      const usage = (await mcp.call("token_usage", { session_id: id, live: true })).structuredContent as {
+        live_rate_limits: unknown;
+      };
       expect(usage.live_rate_limits).toEqual({
         state: "ok",
         five_hour: { used_percent: 25, window_minutes: 300, resets_at: new Date(1798761600 * 1000).toISOString() },
@@ -116,7 +145,9 @@ describe("the live windows in doctor and token_usage", () => {
         reason: null,
       });
       // without live, nothing is started and the field is absent
-      expect("live_rate_limits" in ((await mcp.call("token_usage", { session_id: id })).structuredContent ?? {})).toBe(false);
+      expect("live_rate_limits" in ((await mcp.call("token_usage", { session_id: id })).structuredContent ?? {})).toBe(
+        false,
+      );
     } finally {
       chatgpt.setExhausted(false);
       await mcp.close();
@@ -130,16 +161,36 @@ describe("--preflight-limits", () => {
     const { home: codexHome, env } = await home("chatgpt");
     const workdir = join(dirname(codexHome), "proj");
     chatgpt.setExhausted(true);
-    const guarded = await connect(testConfig({ codexHome, codexBin: PINNED_CODEX, childEnv: { ...env, OPENAI_API_KEY: "sk-test" }, preflightLimits: true }));
-    const plain = await connect(testConfig({ codexHome, codexBin: PINNED_CODEX, childEnv: { ...env, OPENAI_API_KEY: "sk-test" } }));
+    const guarded = await connect(
+      testConfig({
+        codexHome,
+        codexBin: PINNED_CODEX,
+        childEnv: { ...env, OPENAI_API_KEY: "sk-test" },
+        preflightLimits: true,
+      }),
+    );
+    const plain = await connect(
+      testConfig({ codexHome, codexBin: PINNED_CODEX, childEnv: { ...env, OPENAI_API_KEY: "sk-test" } }),
+    );
     try {
-      const refused = await guarded.call("run_codex", { cwd: workdir, prompt: "hi", mode: "read-only", skip_git_repo_check: true });
+      const refused = await guarded.call("run_codex", {
+        cwd: workdir,
+        prompt: "hi",
+        mode: "read-only",
+        skip_git_repo_check: true,
+      });
       expect([refused.isError, textOf(refused)]).toEqual([
         true,
         `usage_limit: the ChatGPT plan's 5-hour window is used up until ${new Date(1798761600 * 1000).toISOString()} (resets_at), so a run would fail at once. Wait for the reset, or use an API key (a provider's env_key); nothing was started.`,
       ]);
       // the control: the same call without the flag starts a run (it then fails against the unreachable model)
-      const started = await plain.call("run_codex", { cwd: workdir, prompt: "hi", mode: "read-only", skip_git_repo_check: true, background: true });
+      const started = await plain.call("run_codex", {
+        cwd: workdir,
+        prompt: "hi",
+        mode: "read-only",
+        skip_git_repo_check: true,
+        background: true,
+      });
       expect(started.isError).toBeFalsy();
     } finally {
       chatgpt.setExhausted(false);

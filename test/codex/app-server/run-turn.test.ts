@@ -19,10 +19,20 @@ afterAll(async () => {
   await model.close();
 });
 
-async function start(prompt: string, extra: Partial<Parameters<typeof startAppServerRun>[0]> = {}): Promise<{ run: AppServerRun; progress: string[]; workdir: string; home: string }> {
+async function start(
+  prompt: string,
+  extra: Partial<Parameters<typeof startAppServerRun>[0]> = {},
+): Promise<{ run: AppServerRun; progress: string[]; workdir: string; home: string }> {
   const { home, workdir } = await makeCodexHome(model.url, "appserver");
   const progress: string[] = [];
-  const run = await startAppServerRun({ codexBin: PINNED_CODEX, env: codexEnv(home), cwd: workdir, prompt, onProgress: (line) => progress.push(line), ...extra });
+  const run = await startAppServerRun({
+    codexBin: PINNED_CODEX,
+    env: codexEnv(home),
+    cwd: workdir,
+    prompt,
+    onProgress: (line) => progress.push(line),
+    ...extra,
+  });
   return { run, progress, workdir, home };
 }
 
@@ -39,7 +49,11 @@ function progressMatching(progress: string[], pattern: RegExp): Promise<void> {
 }
 
 function userTexts(request: FakeModel["requests"][number]): string[] {
-  return (request.input ?? []).filter((item) => item.role === "user").map((item) => (Array.isArray(item.content) ? item.content.map((part) => part.text ?? "").join("") : String(item.content ?? "")));
+  return (request.input ?? [])
+    .filter((item) => item.role === "user")
+    .map((item) =>
+      Array.isArray(item.content) ? item.content.map((part) => part.text ?? "").join("") : String(item.content ?? ""),
+    );
 }
 
 describe("one run over codex app-server", () => {
@@ -55,7 +69,12 @@ describe("one run over codex app-server", () => {
       expect(result.usage?.totalTokens).toBe(2800);
       expect(result.usage?.modelContextWindow).toBe(258400);
       expect(result.rateLimits?.primary).toEqual({ usedPercent: 13, windowMinutes: 300, resetsAt: 1795500000 });
-      expect(progress).toEqual(["thinking: **Planning** I will run `echo hi` to check the workspace.", "running: /bin/bash -lc 'echo hi'", "agent: Done. The tool said: hi", "turn completed"]);
+      expect(progress).toEqual([
+        "thinking: **Planning** I will run `echo hi` to check the workspace.",
+        "running: /bin/bash -lc 'echo hi'",
+        "agent: Done. The tool said: hi",
+        "turn completed",
+      ]);
       expect(live.at(-1)).toBe("tokens 2800 (context 1540/258400) · 5h 13% · weekly 40%");
       // the session log Codex wrote is the one the thread named
       expect(run.rolloutPath).toContain(run.sessionId);
@@ -98,7 +117,9 @@ describe("one run over codex app-server", () => {
       const aborted = log
         .split("\n")
         .filter(Boolean)
-        .map((line) => JSON.parse(line) as { type: string; payload: { type?: string; reason?: string; turn_id?: string } })
+        .map(
+          (line) => JSON.parse(line) as { type: string; payload: { type?: string; reason?: string; turn_id?: string } },
+        )
         .find((line) => line.type === "event_msg" && line.payload.type === "turn_aborted");
       expect(aborted?.payload.reason).toBe("interrupted");
       expect(aborted?.payload.turn_id).toBe(run.turnId);
@@ -112,7 +133,13 @@ describe("one run over codex app-server", () => {
     await first.run.done;
     await first.run.close();
     const before = model.requests.length;
-    const second = await startAppServerRun({ codexBin: PINNED_CODEX, env: codexEnv(first.home), cwd: first.workdir, prompt: "and now a plain question", resumeThreadId: first.run.sessionId });
+    const second = await startAppServerRun({
+      codexBin: PINNED_CODEX,
+      env: codexEnv(first.home),
+      cwd: first.workdir,
+      prompt: "and now a plain question",
+      resumeThreadId: first.run.sessionId,
+    });
     try {
       const result = await second.done;
       expect(result.end).toBe("completed");
@@ -171,12 +198,21 @@ describe("one run over codex app-server", () => {
         const result = await run.done;
         expect(result.end).toBe("completed");
         expect(asked).toEqual([
-          { approvalId: "a1", kind: "command", summary: "/bin/bash -lc 'touch ../outside.txt'", cwd: workdir, reason: "needs to write outside the workspace", decisions: ["approve", "cancel"] },
+          {
+            approvalId: "a1",
+            kind: "command",
+            summary: "/bin/bash -lc 'touch ../outside.txt'",
+            cwd: workdir,
+            reason: "needs to write outside the workspace",
+            decisions: ["approve", "cancel"],
+          },
         ]);
         // 0.169 offers no plain "decline" for this request: a decline is sent as one, and Codex honours it
         expect(result.approvals.map((a) => a.decision)).toEqual([decision === "approve" ? "approve" : "decline"]);
         expect(existsSync(join(workdir, "..", "outside.txt"))).toBe(decision === "approve");
-        expect(progress).toContain(decision === "approve" ? "approval a1: approve" : "declined: /bin/bash -lc 'touch ../outside.txt'");
+        expect(progress).toContain(
+          decision === "approve" ? "approval a1: approve" : "declined: /bin/bash -lc 'touch ../outside.txt'",
+        );
       } finally {
         await run.close();
       }
@@ -188,7 +224,10 @@ describe("one run over codex app-server", () => {
       const asked: string[] = [];
       const { home, workdir } = await makeCodexHome(model.url, "appserver");
       // support/elicit-server.mjs: one tool, `confirm`, that asks "Deploy to production?" with elicitation/create
-      await appendFile(join(home, "config.toml"), `\n[mcp_servers.elicit]\ncommand = "node"\nargs = [${JSON.stringify(join(import.meta.dirname, "support", "elicit-server.mjs"))}]\n`);
+      await appendFile(
+        join(home, "config.toml"),
+        `\n[mcp_servers.elicit]\ncommand = "node"\nargs = [${JSON.stringify(join(import.meta.dirname, "support", "elicit-server.mjs"))}]\n`,
+      );
       const run = await startAppServerRun({
         codexBin: PINNED_CODEX,
         env: codexEnv(home),
@@ -204,9 +243,14 @@ describe("one run over codex app-server", () => {
       try {
         const result = await run.done;
         expect(result.end).toBe("completed");
-        const toolApproval = 'mcp_elicitation elicit: Allow the elicit MCP server to run tool "confirm"? [approve,decline,cancel]';
+        const toolApproval =
+          'mcp_elicitation elicit: Allow the elicit MCP server to run tool "confirm"? [approve,decline,cancel]';
         // declined, the tool never runs, so its own question never comes
-        expect(asked).toEqual(decision === "approve" ? [toolApproval, "mcp_elicitation elicit: Deploy to production? [approve,decline,cancel]"] : [toolApproval]);
+        expect(asked).toEqual(
+          decision === "approve"
+            ? [toolApproval, "mcp_elicitation elicit: Deploy to production? [approve,decline,cancel]"]
+            : [toolApproval],
+        );
         if (decision === "approve") expect(result.finalMessage).toBe("Done. The tool said: elicitation accept");
         else expect(result.finalMessage).not.toContain("elicitation accept");
       } finally {
@@ -225,9 +269,19 @@ describe("one run over codex app-server", () => {
       const { home, workdir } = await makeCodexHome(model.url, "appserver");
       const bin = join(workdir, `${name}-server`);
       writeFileSync(bin, `#!/usr/bin/env node\n${body}\n`, { mode: 0o755 });
-      const failure = startAppServerRun({ codexBin: bin, env: codexEnv(home), cwd: workdir, prompt: "x", requestTimeoutMs: 1500 });
+      const failure = startAppServerRun({
+        codexBin: bin,
+        env: codexEnv(home),
+        cwd: workdir,
+        prompt: "x",
+        requestTimeoutMs: 1500,
+      });
       await expect(failure).rejects.toBeInstanceOf(AppServerError);
-      await expect(failure).rejects.toThrow(name === "silent" ? "codex app-server did not answer `initialize` within 1500 ms" : /the answer to `initialize` does not match .*userAgent/s);
+      await expect(failure).rejects.toThrow(
+        name === "silent"
+          ? "codex app-server did not answer `initialize` within 1500 ms"
+          : /the answer to `initialize` does not match .*userAgent/s,
+      );
     });
   }
 });
@@ -244,6 +298,8 @@ describe("the protocol probe", () => {
   it("refuses an older CLI without the app-server, saying what to do", async () => {
     const { home } = await makeCodexHome(model.url, "appserver");
     const old = await codexVersion("0.39.0");
-    await expect(probeAppServer(old, codexEnv(home))).rejects.toThrow(/Codex CLI 0\.39\.0 has no usable `codex app-server`.*engine "exec"/);
+    await expect(probeAppServer(old, codexEnv(home))).rejects.toThrow(
+      /Codex CLI 0\.39\.0 has no usable `codex app-server`.*engine "exec"/,
+    );
   }, 300_000);
 });

@@ -33,17 +33,31 @@ afterAll(async () => {
 
 describe("an MCP tool call cancelled for want of an approval", () => {
   it("shows in last_function_calls and is diagnosed approval_required, naming mode auto-review", async () => {
-    const result = await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: 'please MCP:cancel_run {"run_id":"run_abcdefg"}' });
+    const result = await mcp.call("run_codex", {
+      cwd: workdir,
+      skip_git_repo_check: true,
+      prompt: 'please MCP:cancel_run {"run_id":"run_abcdefg"}',
+    });
     const view = result.structuredContent as unknown as RunView;
     expect(view.status, textOf(result)).toBe("completed");
-    const calls = (await mcp.call("last_function_calls", { session_id: view.session_id })).structuredContent as { calls: Array<Record<string, unknown>> };
+    const calls = (await mcp.call("last_function_calls", { session_id: view.session_id })).structuredContent as {
+      calls: Array<Record<string, unknown>>;
+    };
     expect(calls.calls.at(-1)).toMatchObject({ name: "mcp__ccm__cancel_run", status: "failed" });
-    expect(String(calls.calls.at(-1)?.output)).toContain("MCP tool call requires approval, but approval policy is never");
-    const summary = (await mcp.call("session_summary", { session_id: view.session_id })).structuredContent as { diagnosis: Record<string, unknown> };
+    expect(String(calls.calls.at(-1)?.output)).toContain(
+      "MCP tool call requires approval, but approval policy is never",
+    );
+    const summary = (await mcp.call("session_summary", { session_id: view.session_id })).structuredContent as {
+      diagnosis: Record<string, unknown>;
+    };
     expect(summary.diagnosis).toMatchObject({ category: "approval_required", retryable: false });
-    expect(summary.diagnosis.evidence).toContain('blocked: "mcp__ccm__cancel_run": the MCP tool call needed an approval `codex exec` cannot ask for');
+    expect(summary.diagnosis.evidence).toContain(
+      'blocked: "mcp__ccm__cancel_run": the MCP tool call needed an approval `codex exec` cannot ask for',
+    );
     // without the approval rule this session was diagnosed command_failures, with no way out named
-    expect(summary.diagnosis.sandbox_denials).toEqual([{ call_id: "call_1", command: "mcp__ccm__cancel_run", kind: "approval", target: null, mode: "workspace-write" }]);
+    expect(summary.diagnosis.sandbox_denials).toEqual([
+      { call_id: "call_1", command: "mcp__ccm__cancel_run", kind: "approval", target: null, mode: "workspace-write" },
+    ]);
     expect(String(summary.diagnosis.next_step)).toMatch(/^Resume with resume_session mode "auto-review"/);
     expect(String(summary.diagnosis.next_command)).toContain("-c 'approvals_reviewer=\"auto_review\"'");
   });

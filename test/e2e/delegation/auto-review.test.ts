@@ -20,7 +20,9 @@ let mcp: Connected;
 beforeAll(async () => {
   model = await startFakeModel();
   ({ home, workdir } = await makeCodexHome(model.url, "auto-review"));
-  mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home), allowFullAccess: false }));
+  mcp = await connect(
+    testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home), allowFullAccess: false }),
+  );
 });
 afterAll(async () => {
   await mcp.close();
@@ -28,7 +30,12 @@ afterAll(async () => {
 });
 
 async function escalate(file: string, mode = "auto-review"): Promise<RunView> {
-  const result = await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, mode, prompt: `please STEPS: ESCALATE:touch ${file} ;; SAY:finished` });
+  const result = await mcp.call("run_codex", {
+    cwd: workdir,
+    skip_git_repo_check: true,
+    mode,
+    prompt: `please STEPS: ESCALATE:touch ${file} ;; SAY:finished`,
+  });
   expect(result.isError, textOf(result)).toBeFalsy();
   return result.structuredContent as unknown as RunView;
 }
@@ -42,7 +49,13 @@ describe('mode "auto-review" with the real Codex CLI', () => {
       status: "completed",
       mode: "auto-review",
       final_message: "finished",
-      effective: { sandbox: "workspace-write", approval_policy: "on-request", approvals_reviewer: "auto_review", mismatch: false, differences: [] },
+      effective: {
+        sandbox: "workspace-write",
+        approval_policy: "on-request",
+        approvals_reviewer: "auto_review",
+        mismatch: false,
+        differences: [],
+      },
     });
     expect(existsSync(outside)).toBe(true);
     const argv = (await new RunLedger(mcp.config.runner.stateDir).find(view.run_id))?.start.argv ?? [];
@@ -66,7 +79,9 @@ describe('mode "auto-review" with the real Codex CLI', () => {
 describe("auto-review argv per Codex version", () => {
   it("uses --approve-for-me, else the reviewer's config (0.137+), else refuses naming the minimum version", () => {
     const request = { cwd: "/w", mode: "auto-review" as const };
-    expect(buildExecArgv(request, parseCapabilities("codex-cli 0.169.0", "--sandbox --approve-for-me --json"))).toEqual(["exec", "--json", "--cd=/w", "--approve-for-me", "-"]);
+    expect(buildExecArgv(request, parseCapabilities("codex-cli 0.169.0", "--sandbox --approve-for-me --json"))).toEqual(
+      ["exec", "--json", "--cd=/w", "--approve-for-me", "-"],
+    );
     expect(buildExecArgv(request, parseCapabilities("codex-cli 0.140.0", "--sandbox --json"))).toEqual([
       "exec",
       "--json",

@@ -31,7 +31,16 @@ const newStateDir = () => mkdtemp(join(tmpdir(), "ccm-state-"));
 
 /** An in-memory server whose runs outlive it (the default outside tests). */
 async function server(stateDir: string, settings: Partial<TestConfig> = {}): Promise<Connected> {
-  return connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, stateDir, stopRunsOnExit: false, ...settings, childEnv: codexEnv(home) }));
+  return connect(
+    testConfig({
+      codexHome: home,
+      codexBin: PINNED_CODEX,
+      stateDir,
+      stopRunsOnExit: false,
+      ...settings,
+      childEnv: codexEnv(home),
+    }),
+  );
 }
 
 function stdioServer(stateDir: string) {
@@ -43,7 +52,8 @@ const runCodex = async (mcp: Connected, args: Record<string, unknown>): Promise<
   expect(result.isError, textOf(result)).toBeFalsy();
   return result.structuredContent as unknown as RunView;
 };
-const statusOf = async (mcp: Connected, args: Record<string, unknown>): Promise<RunView> => (await mcp.call("run_status", args)).structuredContent as unknown as RunView;
+const statusOf = async (mcp: Connected, args: Record<string, unknown>): Promise<RunView> =>
+  (await mcp.call("run_status", args)).structuredContent as unknown as RunView;
 
 async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   for (let i = 0; i < 600; i++) {
@@ -62,7 +72,12 @@ async function expectNothingLeft(stateDir: string, runIds: string[]): Promise<vo
     const supervisor = (await ledger.find(runId))?.start.supervisor;
     expect(supervisor?.pid).toBeGreaterThan(0);
     // it exits right after recording the end
-    expect(await until(() => stillRunning(supervisor ?? { pid: 0, started: null }), (running) => !running)).toBe(false);
+    expect(
+      await until(
+        () => stillRunning(supervisor ?? { pid: 0, started: null }),
+        (running) => !running,
+      ),
+    ).toBe(false);
   }
 }
 
@@ -78,7 +93,14 @@ describe("a run outlives the server that started it", () => {
   it("a background run whose server's stdin is closed right after the start goes on, and a new server sees it completed", async () => {
     const stateDir = await newStateDir();
     const first = await stdioServer(stateDir);
-    const started = (await first.call("run_codex", { prompt: "please RUN:sleep 1; echo durable", cwd: workdir, skip_git_repo_check: true, background: true })).structuredContent as unknown as RunView;
+    const started = (
+      await first.call("run_codex", {
+        prompt: "please RUN:sleep 1; echo durable",
+        cwd: workdir,
+        skip_git_repo_check: true,
+        background: true,
+      })
+    ).structuredContent as unknown as RunView;
     expect(started.status).toBe("running");
     first.child.stdin.end();
     await first.exited();
@@ -86,9 +108,17 @@ describe("a run outlives the server that started it", () => {
     const second = await server(stateDir);
     try {
       const ended = await statusOf(second, { run_id: started.run_id, wait_ms: 60_000 });
-      expect(ended).toMatchObject({ run_id: started.run_id, status: "completed", final_message: "Done. The tool said: durable", session_id: started.session_id, error: null });
+      expect(ended).toMatchObject({
+        run_id: started.run_id,
+        status: "completed",
+        final_message: "Done. The tool said: durable",
+        session_id: started.session_id,
+        error: null,
+      });
       expect(ended.recent_events.map((event) => event.message)).toContain("running: sleep 1; echo durable");
-      const summary = (await second.call("session_summary", { session_id: started.session_id })).structuredContent as { status: string };
+      const summary = (await second.call("session_summary", { session_id: started.session_id })).structuredContent as {
+        status: string;
+      };
       expect(summary.status).toBe("completed");
     } finally {
       await second.close();
@@ -99,23 +129,51 @@ describe("a run outlives the server that started it", () => {
   it("the hard timeout holds after the server is SIGKILLed: the run ends by timeout with no process left", async () => {
     const stateDir = await newStateDir();
     const first = await stdioServer(stateDir);
-    const started = (await first.call("run_codex", { prompt: "please HANG", cwd: workdir, skip_git_repo_check: true, background: true, timeout_ms: 3000 })).structuredContent as unknown as RunView;
+    const started = (
+      await first.call("run_codex", {
+        prompt: "please HANG",
+        cwd: workdir,
+        skip_git_repo_check: true,
+        background: true,
+        timeout_ms: 3000,
+      })
+    ).structuredContent as unknown as RunView;
     expect(started.status).toBe("running");
     first.child.kill("SIGKILL");
     await first.exited();
     const ledger = new RunLedger(stateDir);
-    const recorded = await until(() => ledger.find(started.run_id), (entry) => entry?.end !== null);
-    expect(recorded?.end).toMatchObject({ status: "timeout", error: "timed out: no result within 3000 ms", session_id: started.session_id });
+    const recorded = await until(
+      () => ledger.find(started.run_id),
+      (entry) => entry?.end !== null,
+    );
+    expect(recorded?.end).toMatchObject({
+      status: "timeout",
+      error: "timed out: no result within 3000 ms",
+      session_id: started.session_id,
+    });
     await expectNothingLeft(stateDir, [started.run_id]);
   });
 
   it("--stop-runs-on-exit keeps the old behaviour: closing stdin cancels the server's runs", async () => {
     const stateDir = await newStateDir();
-    const first = await serveStdio(["--codex-bin", PINNED_CODEX, "--state-dir", stateDir, "--kill-grace-ms", "1000", "--stop-runs-on-exit"], codexEnv(home));
-    const started = (await first.call("run_codex", { prompt: "please HANG", cwd: workdir, skip_git_repo_check: true, background: true })).structuredContent as unknown as RunView;
+    const first = await serveStdio(
+      ["--codex-bin", PINNED_CODEX, "--state-dir", stateDir, "--kill-grace-ms", "1000", "--stop-runs-on-exit"],
+      codexEnv(home),
+    );
+    const started = (
+      await first.call("run_codex", {
+        prompt: "please HANG",
+        cwd: workdir,
+        skip_git_repo_check: true,
+        background: true,
+      })
+    ).structuredContent as unknown as RunView;
     first.child.stdin.end();
     await first.exited();
-    expect((await new RunLedger(stateDir).find(started.run_id))?.end).toMatchObject({ status: "cancelled", error: "cancelled: the server shut down (stdin closed)" });
+    expect((await new RunLedger(stateDir).find(started.run_id))?.end).toMatchObject({
+      status: "cancelled",
+      error: "cancelled: the server shut down (stdin closed)",
+    });
     await expectNothingLeft(stateDir, [started.run_id]);
   });
 });
@@ -130,17 +188,33 @@ describe("any process of the state dir follows and stops any run", () => {
       await runningCommand(second, started.run_id, "sleep 30");
       const seen = await statusOf(second, { run_id: started.run_id });
       expect(seen).toMatchObject({ status: "running", session_id: started.session_id, error: null });
-      expect(textOf(await second.call("run_status", { run_id: started.run_id }))).toContain('Now: “running: sleep 30”');
+      expect(textOf(await second.call("run_status", { run_id: started.run_id }))).toContain("Now: “running: sleep 30”");
       const listed = (await second.call("run_status", {})).structuredContent as { runs: RunView[] };
       expect(listed.runs.map((view) => [view.run_id, view.status])).toEqual([[started.run_id, "running"]]);
-      const summary = (await second.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: { category: string } };
+      const summary = (await second.call("session_summary", { session_id: started.session_id })).structuredContent as {
+        diagnosis: { category: string };
+      };
       expect(summary.diagnosis.category).toBe("running");
-      const sessions = (await second.call("list_sessions", { limit: 50 })).structuredContent as { sessions: Array<{ session_id: string; status: string; running_run_id: string | null }> };
-      expect(sessions.sessions.find((session) => session.session_id === started.session_id)).toMatchObject({ status: "incomplete", running_run_id: started.run_id });
+      const sessions = (await second.call("list_sessions", { limit: 50 })).structuredContent as {
+        sessions: Array<{ session_id: string; status: string; running_run_id: string | null }>;
+      };
+      expect(sessions.sessions.find((session) => session.session_id === started.session_id)).toMatchObject({
+        status: "incomplete",
+        running_run_id: started.run_id,
+      });
 
-      const cancelled = (await second.call("cancel_run", { run_id: started.run_id })).structuredContent as unknown as RunView;
-      expect(cancelled).toMatchObject({ run_id: started.run_id, status: "cancelled", error: "cancelled: cancel_run was called", session_id: started.session_id });
-      expect(await statusOf(first, { run_id: started.run_id })).toMatchObject({ status: "cancelled", error: "cancelled: cancel_run was called" });
+      const cancelled = (await second.call("cancel_run", { run_id: started.run_id }))
+        .structuredContent as unknown as RunView;
+      expect(cancelled).toMatchObject({
+        run_id: started.run_id,
+        status: "cancelled",
+        error: "cancelled: cancel_run was called",
+        session_id: started.session_id,
+      });
+      expect(await statusOf(first, { run_id: started.run_id })).toMatchObject({
+        status: "cancelled",
+        error: "cancelled: cancel_run was called",
+      });
       await expectNothingLeft(stateDir, [started.run_id]);
     } finally {
       await first.close();
@@ -160,8 +234,15 @@ describe("any process of the state dir follows and stops any run", () => {
       expect(textOf(busy)).toBe(
         `run ${writer.run_id} is already writing in ${workdir}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,
       );
-      const full = await second.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi", mode: "read-only" });
-      expect(textOf(full)).toBe("1 runs are already running (the limit, --max-concurrent) and none finished within 300 ms. Wait for one (run_status) or cancel one (cancel_run), then try again.");
+      const full = await second.call("run_codex", {
+        cwd: workdir,
+        skip_git_repo_check: true,
+        prompt: "please say hi",
+        mode: "read-only",
+      });
+      expect(textOf(full)).toBe(
+        "1 runs are already running (the limit, --max-concurrent) and none finished within 300 ms. Wait for one (run_status) or cancel one (cancel_run), then try again.",
+      );
       await second.call("cancel_run", { run_id: writer.run_id });
       const next = await runCodex(second, { prompt: "please say hi", mode: "read-only" });
       ids.push(next.run_id);
@@ -178,9 +259,16 @@ describe("any process of the state dir follows and stops any run", () => {
     const mcp = await server(stateDir);
     try {
       const abort = new AbortController();
-      const call = mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please RUN:sleep 30" }, { signal: abort.signal });
+      const call = mcp.call(
+        "run_codex",
+        { cwd: workdir, skip_git_repo_check: true, prompt: "please RUN:sleep 30" },
+        { signal: abort.signal },
+      );
       const ledger = new RunLedger(stateDir);
-      const entry = await until(async () => (await ledger.runs())[0], (found) => found !== undefined);
+      const entry = await until(
+        async () => (await ledger.runs())[0],
+        (found) => found !== undefined,
+      );
       const runId = entry?.start.run_id ?? "";
       await runningCommand(mcp, runId, "sleep 30");
       abort.abort();
@@ -197,21 +285,35 @@ describe("any process of the state dir follows and stops any run", () => {
     const stateDir = await newStateDir();
     const mcp = await server(stateDir);
     try {
-      const schema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"], additionalProperties: false };
+      const schema = {
+        type: "object",
+        properties: { ok: { type: "boolean" } },
+        required: ["ok"],
+        additionalProperties: false,
+      };
       const started = await runCodex(mcp, { prompt: "please RUN:sleep 30", background: true, output_schema: schema });
       await runningCommand(mcp, started.run_id, "sleep 30");
       const inputs = join(stateDir, "runs", started.run_id, "inputs");
       expect(await readdir(inputs)).toEqual(["schema.json"]);
       const supervisor = (await new RunLedger(stateDir).find(started.run_id))?.start.supervisor;
       process.kill(supervisor?.pid ?? 0, "SIGKILL");
-      await until(() => stillRunning(supervisor ?? { pid: 0, started: null }), (running) => !running);
+      await until(
+        () => stillRunning(supervisor ?? { pid: 0, started: null }),
+        (running) => !running,
+      );
       expect((await processesOfRun(started.run_id)).length).toBeGreaterThan(1);
       const view = await statusOf(mcp, { run_id: started.run_id });
       expect(view.status).toBe("failed");
       expect(view.error).toMatch(
-        new RegExp(`^the run's supervisor \\(pid ${supervisor?.pid}\\) stopped before the run ended; [1-9]\\d* process\\(es\\) still carrying the run's marker were stopped by the next process that looked at it \\(pid ${process.pid}\\)\\. See session_summary for what the session log says\\.$`),
+        new RegExp(
+          `^the run's supervisor \\(pid ${supervisor?.pid}\\) stopped before the run ended; [1-9]\\d* process\\(es\\) still carrying the run's marker were stopped by the next process that looked at it \\(pid ${process.pid}\\)\\. See session_summary for what the session log says\\.$`,
+        ),
       );
-      expect((await new RunLedger(stateDir).find(started.run_id))?.end).toMatchObject({ status: "failed", signal: "SIGKILL", session_id: started.session_id });
+      expect((await new RunLedger(stateDir).find(started.run_id))?.end).toMatchObject({
+        status: "failed",
+        signal: "SIGKILL",
+        session_id: started.session_id,
+      });
       expect(await processesOfRun(started.run_id)).toEqual([]);
       // the run's inputs go with it, removed by the process that settled it
       expect(existsSync(inputs)).toBe(false);
@@ -236,25 +338,44 @@ describe("the CLI for people", () => {
       const started = await runCodex(mcp, { prompt: "please RUN:sleep 30", background: true });
       const listed = await run(stateDir, ["runs", "--json"]);
       expect(listed.code).toBe(0);
-      expect((JSON.parse(listed.stdout) as { runs: RunView[] }).runs.map((view) => [view.run_id, view.status, view.session_id, view.cwd])).toEqual([
-        [started.run_id, "running", started.session_id, workdir],
-      ]);
+      expect(
+        (JSON.parse(listed.stdout) as { runs: RunView[] }).runs.map((view) => [
+          view.run_id,
+          view.status,
+          view.session_id,
+          view.cwd,
+        ]),
+      ).toEqual([[started.run_id, "running", started.session_id, workdir]]);
       const table = (await run(stateDir, ["runs"])).stdout.split("\n");
       expect(table[0]).toMatch(/^RUN_ID +STATUS +SESSION +CWD +STARTED +DURATION$/);
-      expect(table[1]).toMatch(new RegExp(`^${started.run_id} +running +${started.session_id} +${workdir} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+ +\\d+ s$`));
+      expect(table[1]).toMatch(
+        new RegExp(
+          `^${started.run_id} +running +${started.session_id} +${workdir} +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+ +\\d+ s$`,
+        ),
+      );
 
       const status = await run(stateDir, ["status", started.run_id, "--json"]);
       expect(status.code).toBe(0);
       const tool = await statusOf(mcp, { run_id: started.run_id });
       // the same run object; the tool's result also carries data_note, its word to the model about log text
-      expect(Object.keys(JSON.parse(status.stdout) as object)).toEqual(Object.keys(tool).filter((key) => key !== "data_note"));
-      expect(JSON.parse(status.stdout)).toMatchObject({ run_id: started.run_id, status: "running", session_id: started.session_id, cwd: workdir, mode: "sandboxed" });
+      expect(Object.keys(JSON.parse(status.stdout) as object)).toEqual(
+        Object.keys(tool).filter((key) => key !== "data_note"),
+      );
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        run_id: started.run_id,
+        status: "running",
+        session_id: started.session_id,
+        cwd: workdir,
+        mode: "sandboxed",
+      });
 
       // the CLI's diagnosis (another process, the same registry) agrees with the tool: running, with what it does now
       await runningCommand(mcp, started.run_id, "sleep 30");
       const printed = await run(stateDir, ["summary", started.session_id ?? "", "--json"]);
       expect(printed.code).toBe(3);
-      const summary = (await mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { diagnosis: { category: string; activity: { message: string } | null; next_step: string } };
+      const summary = (await mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
+        diagnosis: { category: string; activity: { message: string } | null; next_step: string };
+      };
       expect(summary.diagnosis).toMatchObject({
         category: "running",
         activity: { message: "running: sleep 30" },
@@ -265,9 +386,13 @@ describe("the CLI for people", () => {
         ...summary.diagnosis,
         next_step: `Wait for it: follow it with \`codex-control-mcp status ${started.run_id} --wait\`, stop it with \`codex-control-mcp cancel ${started.run_id}\`. Do not resume it while it runs.`,
       });
-      const reader = await connect({ ...testConfig({ codexHome: home, codexBin: PINNED_CODEX, stateDir, childEnv: codexEnv(home) }), readOnly: true });
+      const reader = await connect({
+        ...testConfig({ codexHome: home, codexBin: PINNED_CODEX, stateDir, childEnv: codexEnv(home) }),
+        readOnly: true,
+      });
       try {
-        const readOnly = (await reader.call("session_summary", { session_id: started.session_id })).structuredContent as typeof summary;
+        const readOnly = (await reader.call("session_summary", { session_id: started.session_id }))
+          .structuredContent as typeof summary;
         expect(readOnly.diagnosis).toEqual({
           ...summary.diagnosis,
           next_step: `Wait for it: call run_status with run_id "${started.run_id}" (and wait_ms) to follow it; this server is read-only and has no cancel_run, so to stop it run \`codex-control-mcp cancel ${started.run_id}\` in a shell. Do not resume it while it runs.`,
@@ -281,10 +406,15 @@ describe("the CLI for people", () => {
 
       const cancel = await run(stateDir, ["cancel", started.run_id]);
       expect(cancel.code).toBe(0);
-      expect(cancel.stdout.split("\n")[0]).toMatch(new RegExp(`^Run ${started.run_id}: cancelled · session ${started.session_id} · `));
+      expect(cancel.stdout.split("\n")[0]).toMatch(
+        new RegExp(`^Run ${started.run_id}: cancelled · session ${started.session_id} · `),
+      );
       const after = await run(stateDir, ["status", started.run_id, "--json", "--wait"]);
       expect(after.code).toBe(3);
-      expect(JSON.parse(after.stdout)).toMatchObject({ status: "cancelled", error: "cancelled: cancelled from the command line (codex-control-mcp cancel)" });
+      expect(JSON.parse(after.stdout)).toMatchObject({
+        status: "cancelled",
+        error: "cancelled: cancelled from the command line (codex-control-mcp cancel)",
+      });
       expect(await statusOf(mcp, { run_id: started.run_id })).toMatchObject({ status: "cancelled" });
       expect((await run(stateDir, ["status", "run_nope"])).code).toBe(1);
       await expectNothingLeft(stateDir, [started.run_id]);

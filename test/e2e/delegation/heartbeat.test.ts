@@ -21,11 +21,17 @@ afterAll(async () => {
 });
 
 async function progressDuringSlowRun(heartbeatMs: number): Promise<{ view: RunView; messages: string[] }> {
-  const mcp: Connected = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home), heartbeatMs }));
+  const mcp: Connected = await connect(
+    testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home), heartbeatMs }),
+  );
   try {
     model.delayMs = 1000;
     const messages: string[] = [];
-    const result = await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "say something slowly" }, { onprogress: (p) => messages.push(p.message ?? "") });
+    const result = await mcp.call(
+      "run_codex",
+      { cwd: workdir, skip_git_repo_check: true, prompt: "say something slowly" },
+      { onprogress: (p) => messages.push(p.message ?? "") },
+    );
     return { view: result.structuredContent as unknown as RunView, messages };
   } finally {
     model.delayMs = 0;

@@ -21,7 +21,9 @@ beforeAll(async () => {
   model = await startFakeModel();
   ({ home, workdir } = await makeCodexHome(model.url, "limits"));
   await withServer({}, async (mcp) => {
-    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please RUN:echo seed" })).structuredContent as unknown as RunView;
+    const view = (
+      await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please RUN:echo seed" })
+    ).structuredContent as unknown as RunView;
     expect(view.status).toBe("completed");
     sessionId = view.session_id ?? "";
   });
@@ -29,7 +31,14 @@ beforeAll(async () => {
 afterAll(async () => model.close());
 
 async function withServer(settings: Partial<TestConfig>, body: (mcp: Connected) => Promise<void>): Promise<void> {
-  const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, ...settings, childEnv: { ...codexEnv(home), ...settings.childEnv } }));
+  const mcp = await connect(
+    testConfig({
+      codexHome: home,
+      codexBin: PINNED_CODEX,
+      ...settings,
+      childEnv: { ...codexEnv(home), ...settings.childEnv },
+    }),
+  );
   try {
     await body(mcp);
   } finally {
@@ -37,7 +46,8 @@ async function withServer(settings: Partial<TestConfig>, body: (mcp: Connected) 
   }
 }
 
-const start = (mcp: Connected, args: Record<string, unknown>) => mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, ...args });
+const start = (mcp: Connected, args: Record<string, unknown>) =>
+  mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, ...args });
 
 async function expectGone(mcp: Connected, runId: string): Promise<void> {
   const recorded = await new RunLedger(mcp.config.runner.stateDir).find(runId);
@@ -48,7 +58,8 @@ async function expectGone(mcp: Connected, runId: string): Promise<void> {
 describe("limits", () => {
   it("refuses a run beyond --max-concurrent once the bounded queue wait is over", async () => {
     await withServer({ maxConcurrent: 1, queueWaitMs: 300 }, async (mcp) => {
-      const first = (await start(mcp, { prompt: "please HANG", background: true, mode: "read-only" })).structuredContent as unknown as RunView;
+      const first = (await start(mcp, { prompt: "please HANG", background: true, mode: "read-only" }))
+        .structuredContent as unknown as RunView;
       expect(first.status).toBe("running");
       const second = await start(mcp, { prompt: "please say hi", mode: "read-only" });
       expect(second.isError).toBe(true);
@@ -56,29 +67,43 @@ describe("limits", () => {
         "1 runs are already running (the limit, --max-concurrent) and none finished within 300 ms. Wait for one (run_status) or cancel one (cancel_run), then try again.",
       );
       await mcp.call("cancel_run", { run_id: first.run_id });
-      const third = (await start(mcp, { prompt: "please say hi", mode: "read-only" })).structuredContent as unknown as RunView;
+      const third = (await start(mcp, { prompt: "please say hi", mode: "read-only" }))
+        .structuredContent as unknown as RunView;
       expect(third.status).toBe("completed");
     });
   });
 
   it("a queued run starts when a slot frees up within the wait", async () => {
     await withServer({ maxConcurrent: 1, queueWaitMs: 30_000 }, async (mcp) => {
-      const first = (await start(mcp, { prompt: "please RUN:sleep 1", background: true, mode: "read-only" })).structuredContent as unknown as RunView;
-      const second = (await start(mcp, { prompt: "please say hi", mode: "read-only" })).structuredContent as unknown as RunView;
+      const first = (await start(mcp, { prompt: "please RUN:sleep 1", background: true, mode: "read-only" }))
+        .structuredContent as unknown as RunView;
+      const second = (await start(mcp, { prompt: "please say hi", mode: "read-only" }))
+        .structuredContent as unknown as RunView;
       expect(second.status).toBe("completed");
-      expect(((await mcp.call("run_status", { run_id: first.run_id })).structuredContent as unknown as RunView).status).toBe("completed");
+      expect(
+        ((await mcp.call("run_status", { run_id: first.run_id })).structuredContent as unknown as RunView).status,
+      ).toBe("completed");
     });
   });
 
   it("one writer per directory, unless allow_concurrent; readers are always allowed", async () => {
     await withServer({}, async (mcp) => {
-      const writer = (await start(mcp, { prompt: "please HANG", background: true })).structuredContent as unknown as RunView;
+      const writer = (await start(mcp, { prompt: "please HANG", background: true }))
+        .structuredContent as unknown as RunView;
       const second = await start(mcp, { prompt: "please say hi" });
       expect(textOf(second)).toBe(
         `run ${writer.run_id} is already writing in ${workdir}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,
       );
-      expect(((await start(mcp, { prompt: "please say hi", mode: "read-only" })).structuredContent as unknown as RunView).status).toBe("completed");
-      expect(((await start(mcp, { prompt: "please say hi", allow_concurrent: true })).structuredContent as unknown as RunView).status).toBe("completed");
+      expect(
+        ((await start(mcp, { prompt: "please say hi", mode: "read-only" })).structuredContent as unknown as RunView)
+          .status,
+      ).toBe("completed");
+      expect(
+        (
+          (await start(mcp, { prompt: "please say hi", allow_concurrent: true }))
+            .structuredContent as unknown as RunView
+        ).status,
+      ).toBe("completed");
       await mcp.call("cancel_run", { run_id: writer.run_id });
       await expectGone(mcp, writer.run_id);
     });
@@ -95,22 +120,40 @@ describe("limits", () => {
 
   it("checks cwd and images before anything runs", async () => {
     await withServer({}, async (mcp) => {
-      expect(textOf(await start(mcp, { prompt: "x", cwd: "relative/dir" }))).toBe('cwd must be an absolute path, got "relative/dir".');
-      expect(textOf(await start(mcp, { prompt: "x", cwd: join(workdir, "missing") }))).toBe(`cwd ${join(workdir, "missing")} does not exist: pass an existing project directory.`);
+      expect(textOf(await start(mcp, { prompt: "x", cwd: "relative/dir" }))).toBe(
+        'cwd must be an absolute path, got "relative/dir".',
+      );
+      expect(textOf(await start(mcp, { prompt: "x", cwd: join(workdir, "missing") }))).toBe(
+        `cwd ${join(workdir, "missing")} does not exist: pass an existing project directory.`,
+      );
       const file = join(workdir, "a-file.txt");
       await writeFile(file, "x");
-      expect(textOf(await start(mcp, { prompt: "x", cwd: file }))).toBe(`cwd ${file} is not a directory: pass the project directory Codex should work in.`);
-      expect(textOf(await start(mcp, { prompt: "x", images: [join(workdir, "nope.png")] }))).toBe(`image ${join(workdir, "nope.png")} is not a readable file.`);
-      expect(textOf(await start(mcp, { prompt: "x", config: { "bad key": 1 } }))).toBe('config key "bad key" is not a dotted config path (letters, digits, _ and -, joined by dots).');
-      expect(textOf(await start(mcp, { prompt: "x", timeout_ms: 999_999_999 }))).toBe("timeout_ms 999999999 is above this server's maximum of 14400000 ms (--max-timeout-ms).");
+      expect(textOf(await start(mcp, { prompt: "x", cwd: file }))).toBe(
+        `cwd ${file} is not a directory: pass the project directory Codex should work in.`,
+      );
+      expect(textOf(await start(mcp, { prompt: "x", images: [join(workdir, "nope.png")] }))).toBe(
+        `image ${join(workdir, "nope.png")} is not a readable file.`,
+      );
+      expect(textOf(await start(mcp, { prompt: "x", config: { "bad key": 1 } }))).toBe(
+        'config key "bad key" is not a dotted config path (letters, digits, _ and -, joined by dots).',
+      );
+      expect(textOf(await start(mcp, { prompt: "x", timeout_ms: 999_999_999 }))).toBe(
+        "timeout_ms 999999999 is above this server's maximum of 14400000 ms (--max-timeout-ms).",
+      );
     });
   });
 
   it("resume_session refuses unknown and archived sessions before anything runs", async () => {
     await withServer({}, async (mcp) => {
-      const unknown = await mcp.call("resume_session", { session_id: "ffffffff-0000-4000-8000-000000000000", prompt: "x" });
+      const unknown = await mcp.call("resume_session", {
+        session_id: "ffffffff-0000-4000-8000-000000000000",
+        prompt: "x",
+      });
       expect(textOf(unknown)).toMatch(/^no session "ffffffff-0000-4000-8000-000000000000" in CODEX_HOME/);
-      const source = (await readdir(join(home, "sessions"), { recursive: true })).find((name) => name.endsWith(`${sessionId}.jsonl`)) ?? "";
+      const source =
+        (await readdir(join(home, "sessions"), { recursive: true })).find((name) =>
+          name.endsWith(`${sessionId}.jsonl`),
+        ) ?? "";
       await mkdir(join(home, "archived_sessions"), { recursive: true });
       const archivedId = "01a20a99-0000-7000-8000-0000000000aa";
       const text = (await readFile(join(home, "sessions", source), "utf8")).split(sessionId).join(archivedId);
@@ -126,7 +169,9 @@ describe("limits", () => {
     await withServer({ codexBin: "/nonexistent/codex" }, async (mcp) => {
       const result = await start(mcp, { prompt: "please say hi" });
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toBe('cannot run the Codex CLI at "/nonexistent/codex" (ENOENT). Install it with `npm install -g @openai/codex`, or set CODEX_BIN to its path.');
+      expect(textOf(result)).toBe(
+        'cannot run the Codex CLI at "/nonexistent/codex" (ENOENT). Install it with `npm install -g @openai/codex`, or set CODEX_BIN to its path.',
+      );
     });
   });
 });
@@ -147,9 +192,17 @@ describe("older Codex CLIs", () => {
       expect(view.rollout_path).toContain(view.session_id);
       expect(view.recent_events.map((event) => event.message)).toContain("running: echo legacy");
 
-      const resumed = (await mcp.call("resume_session", { session_id: view.session_id, prompt: "now PATCH:legacy-patch.txt" })).structuredContent as unknown as RunView;
-      expect(resumed).toMatchObject({ status: "completed", session_id: view.session_id, files_changed: [join(workdir, "legacy-patch.txt")] });
-      const summary = (await mcp.call("session_summary", { session_id: view.session_id })).structuredContent as { turns: unknown[] };
+      const resumed = (
+        await mcp.call("resume_session", { session_id: view.session_id, prompt: "now PATCH:legacy-patch.txt" })
+      ).structuredContent as unknown as RunView;
+      expect(resumed).toMatchObject({
+        status: "completed",
+        session_id: view.session_id,
+        files_changed: [join(workdir, "legacy-patch.txt")],
+      });
+      const summary = (await mcp.call("session_summary", { session_id: view.session_id })).structuredContent as {
+        turns: unknown[];
+      };
       expect(summary.turns).toHaveLength(2);
     });
   });
@@ -158,7 +211,9 @@ describe("older Codex CLIs", () => {
     const codex020 = await codexVersion("0.20.0");
     await withServer({ codexBin: codex020 }, async (mcp) => {
       const result = await mcp.call("resume_session", { session_id: sessionId, prompt: "continue" });
-      expect(textOf(result)).toBe("Codex 0.20.0 cannot resume sessions (`codex exec resume` arrived in 0.35). Upgrade with `npm install -g @openai/codex`.");
+      expect(textOf(result)).toBe(
+        "Codex 0.20.0 cannot resume sessions (`codex exec resume` arrived in 0.35). Upgrade with `npm install -g @openai/codex`.",
+      );
     });
   });
 });
@@ -166,9 +221,12 @@ describe("older Codex CLIs", () => {
 describe("faults shown by a stub codex", () => {
   it("a resume that lands in a different session fails loudly and is stopped", async () => {
     const other = "01a20a99-0000-7000-8000-000000000001";
-    const stub = await stubCodex(`echo '{"type":"thread.started","thread_id":"${other}"}'; echo '{"type":"turn.started"}'; sleep 30`);
+    const stub = await stubCodex(
+      `echo '{"type":"thread.started","thread_id":"${other}"}'; echo '{"type":"turn.started"}'; sleep 30`,
+    );
     await withServer({ codexBin: stub }, async (mcp) => {
-      const view = (await mcp.call("resume_session", { session_id: sessionId, prompt: "continue" })).structuredContent as unknown as RunView;
+      const view = (await mcp.call("resume_session", { session_id: sessionId, prompt: "continue" }))
+        .structuredContent as unknown as RunView;
       expect(view).toMatchObject({
         status: "failed",
         session_id: other,
@@ -179,18 +237,32 @@ describe("faults shown by a stub codex", () => {
   });
 
   it("exiting 0 without a terminal event is a failure, with stderr's last line", async () => {
-    const stub = await stubCodex(`echo '{"type":"thread.started","thread_id":"01a20a99-0000-7000-8000-000000000002"}'; echo 'garbage that is not json'; echo 'fatal: something broke' >&2; exit 0`);
+    const stub = await stubCodex(
+      `echo '{"type":"thread.started","thread_id":"01a20a99-0000-7000-8000-000000000002"}'; echo 'garbage that is not json'; echo 'fatal: something broke' >&2; exit 0`,
+    );
     await withServer({ codexBin: stub }, async (mcp) => {
       const view = (await start(mcp, { prompt: "x" })).structuredContent as unknown as RunView;
-      expect(view).toMatchObject({ status: "failed", exit_code: 0, error: "codex exited without finishing the turn (no turn.completed event)", stderr_tail: "fatal: something broke\n" });
+      expect(view).toMatchObject({
+        status: "failed",
+        exit_code: 0,
+        error: "codex exited without finishing the turn (no turn.completed event)",
+        stderr_tail: "fatal: something broke\n",
+      });
     });
   });
 
   it("a crash is `failed` with the exit code and the reason from stderr", async () => {
-    const stub = await stubCodex(`echo 'Error: CODEX_HOME points to "/nope", but that path does not exist' >&2; exit 1`);
+    const stub = await stubCodex(
+      `echo 'Error: CODEX_HOME points to "/nope", but that path does not exist' >&2; exit 1`,
+    );
     await withServer({ codexBin: stub }, async (mcp) => {
       const view = (await start(mcp, { prompt: "x" })).structuredContent as unknown as RunView;
-      expect(view).toMatchObject({ status: "failed", exit_code: 1, session_id: null, error: 'codex exited with code 1: Error: CODEX_HOME points to "/nope", but that path does not exist' });
+      expect(view).toMatchObject({
+        status: "failed",
+        exit_code: 1,
+        session_id: null,
+        error: 'codex exited with code 1: Error: CODEX_HOME points to "/nope", but that path does not exist',
+      });
     });
   });
 });
@@ -200,12 +272,18 @@ describe("server shutdown", () => {
     const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home) }));
     const runs = [];
     for (const prompt of ["please HANG", "please RUN:sleep 30"]) {
-      runs.push(((await start(mcp, { prompt, background: true, mode: "read-only" })).structuredContent as unknown as RunView).run_id);
+      runs.push(
+        ((await start(mcp, { prompt, background: true, mode: "read-only" })).structuredContent as unknown as RunView)
+          .run_id,
+      );
     }
     await mcp.close();
     const ledger = new RunLedger(mcp.config.runner.stateDir);
     for (const runId of runs) {
-      expect((await ledger.find(runId))?.end).toMatchObject({ status: "cancelled", error: "cancelled: the server is shutting down" });
+      expect((await ledger.find(runId))?.end).toMatchObject({
+        status: "cancelled",
+        error: "cancelled: the server is shutting down",
+      });
       await expectGone(mcp, runId);
     }
   });

@@ -19,7 +19,14 @@ let firstSha: string;
 
 const git = (...args: string[]) =>
   execFileSync("git", ["-C", repo, ...args], {
-    env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com", GIT_CONFIG_GLOBAL: "/dev/null" },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+    },
   })
     .toString()
     .trim();
@@ -67,8 +74,24 @@ const FINDINGS: ReviewAnswer = {
 
 const EXPECTED_REVIEW = {
   findings: [
-    { title: "[P1] Syntax error in b.js", body: "`1 +` has no right operand, so the module fails to load.", file: "/repo/b.js", line_start: 1, line_end: 1, priority: 1, confidence: 0.9 },
-    { title: "[P3] Changed constant", body: "`one` is now 2.", file: "/repo/a.js", line_start: 1, line_end: 2, priority: 3, confidence: 0.4 },
+    {
+      title: "[P1] Syntax error in b.js",
+      body: "`1 +` has no right operand, so the module fails to load.",
+      file: "/repo/b.js",
+      line_start: 1,
+      line_end: 1,
+      priority: 1,
+      confidence: 0.9,
+    },
+    {
+      title: "[P3] Changed constant",
+      body: "`one` is now 2.",
+      file: "/repo/a.js",
+      line_start: 1,
+      line_end: 2,
+      priority: 3,
+      confidence: 0.4,
+    },
   ],
   verdict: "patch is incorrect",
   explanation: "b.js does not parse.",
@@ -89,11 +112,26 @@ describe("review_changes with the real Codex CLI", () => {
   it("reviews the uncommitted changes and answers the findings from the session log", async () => {
     model.review = FINDINGS;
     const { view, text } = await review({ uncommitted: true });
-    expect(view).toMatchObject({ status: "completed", task: "review", mode: "read-only", cwd: repo, review: EXPECTED_REVIEW });
+    expect(view).toMatchObject({
+      status: "completed",
+      task: "review",
+      mode: "read-only",
+      cwd: repo,
+      review: EXPECTED_REVIEW,
+    });
     const argv = await argvOf(view.run_id);
-    expect(argv.filter((arg) => !arg.startsWith("--output-last-message="))).toEqual(["exec", "--json", `--cd=${repo}`, "--sandbox=read-only", "review", "--uncommitted"]);
-    expect(text).toContain('Review: patch is incorrect (confidence 0.8) · 2 findings');
-    expect(text).toContain("1. “[P1] Syntax error in b.js” · /repo/b.js:1 (P1, confidence 0.9): “`1 +` has no right operand, so the module fails to load.”");
+    expect(argv.filter((arg) => !arg.startsWith("--output-last-message="))).toEqual([
+      "exec",
+      "--json",
+      `--cd=${repo}`,
+      "--sandbox=read-only",
+      "review",
+      "--uncommitted",
+    ]);
+    expect(text).toContain("Review: patch is incorrect (confidence 0.8) · 2 findings");
+    expect(text).toContain(
+      "1. “[P1] Syntax error in b.js” · /repo/b.js:1 (P1, confidence 0.9): “`1 +` has no right operand, so the module fails to load.”",
+    );
     expect(text).toContain("2. “[P3] Changed constant” · /repo/a.js:1-2 (P3, confidence 0.4): “`one` is now 2.”");
     // run_status answers the same review
     const status = (await mcp.call("run_status", { run_id: view.run_id })).structuredContent as unknown as RunView;
@@ -103,14 +141,23 @@ describe("review_changes with the real Codex CLI", () => {
   it("reviews against a base branch, and a commit with a title", async () => {
     model.review = { ...DEFAULT_REVIEW, overall_explanation: "Looks right." };
     const base = await review({ base: "main" });
-    expect(base.view.review).toEqual({ findings: [], verdict: "patch is correct", explanation: "Looks right.", confidence: 0.5 });
+    expect(base.view.review).toEqual({
+      findings: [],
+      verdict: "patch is correct",
+      explanation: "Looks right.",
+      confidence: 0.5,
+    });
     expect((await argvOf(base.view.run_id)).slice(-2)).toEqual(["review", "--base=main"]);
 
     model.review = FINDINGS;
     const commit = await review({ commit: firstSha, title: "first\n--output=/etc/x" });
     expect(commit.view.review).toEqual(EXPECTED_REVIEW);
     // the title is data: one argv entry, newline and all
-    expect((await argvOf(commit.view.run_id)).slice(-3)).toEqual(["review", `--commit=${firstSha}`, "--title=first\n--output=/etc/x"]);
+    expect((await argvOf(commit.view.run_id)).slice(-3)).toEqual([
+      "review",
+      `--commit=${firstSha}`,
+      "--title=first\n--output=/etc/x",
+    ]);
   });
 
   it("adapts a prompt with a scope (Codex 0.169 refuses the pair) into a custom review prompt on stdin", async () => {
@@ -136,9 +183,13 @@ describe("review_changes with the real Codex CLI", () => {
     );
     expect(await refused({ base: "main..evil" })).toContain('holds "..", "@{" or "//"');
     expect(await refused({ base: "a b" })).toContain("holds a space, control character");
-    expect(await refused({ commit: "abc 123" })).toBe('commit "abc 123" is not a commit sha (4 to 64 hex digits). Pass the sha, e.g. from `git rev-parse HEAD`.');
+    expect(await refused({ commit: "abc 123" })).toBe(
+      'commit "abc 123" is not a commit sha (4 to 64 hex digits). Pass the sha, e.g. from `git rev-parse HEAD`.',
+    );
     expect(await refused({ commit: "--all" })).toContain("is not a commit sha");
-    expect(await refused({})).toBe('review_changes needs exactly one scope, got 0: pass uncommitted: true, base: "<branch>" or commit: "<sha>".');
+    expect(await refused({})).toBe(
+      'review_changes needs exactly one scope, got 0: pass uncommitted: true, base: "<branch>" or commit: "<sha>".',
+    );
     expect(await refused({ uncommitted: true, base: "main" })).toContain("exactly one scope, got 2");
     expect(await refused({ uncommitted: true, cwd: "/" })).toContain("cwd / is the root directory");
     expect(model.requests.length).toBe(before);

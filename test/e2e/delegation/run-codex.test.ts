@@ -59,10 +59,19 @@ describe("run_codex with the real Codex CLI", () => {
       usage: { input: 2700, cached_input: 675, output: 100, reasoning_output: 50, total: 2800 },
       mode: "sandboxed",
       cwd: workdir,
-      effective: { model: "mock-model", sandbox: "workspace-write", approval_policy: "never", cwd: workdir, mismatch: false, differences: [] },
+      effective: {
+        model: "mock-model",
+        sandbox: "workspace-write",
+        approval_policy: "never",
+        cwd: workdir,
+        mismatch: false,
+        differences: [],
+      },
     });
     expect(completed.session_id).toMatch(UUID);
-    expect(completed.rollout_path).toMatch(new RegExp(`^${home}/sessions/\\d{4}/\\d{2}/\\d{2}/rollout-.*-${completed.session_id}\\.jsonl$`));
+    expect(completed.rollout_path).toMatch(
+      new RegExp(`^${home}/sessions/\\d{4}/\\d{2}/\\d{2}/rollout-.*-${completed.session_id}\\.jsonl$`),
+    );
     // pasteable anywhere: the run's CODEX_HOME and binary are named, and the git check it skipped is skipped again
     expect(completed.resume_command).toBe(
       `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check resume ${completed.session_id} 'Continue where you left off.'`,
@@ -95,7 +104,9 @@ describe("run_codex with the real Codex CLI", () => {
     expect((await status({ session_id: completed.rollout_path })).run_id).toBe(completed.run_id);
     const unknown = await mcp.call("run_status", { session_id: "0199ffff-0000-7000-8000-000000000000" });
     expect(unknown.isError).toBe(true);
-    expect(textOf(unknown)).toBe(`no session "0199ffff-0000-7000-8000-000000000000" in CODEX_HOME (${home}). The 1 newest: ${sessionId}.`);
+    expect(textOf(unknown)).toBe(
+      `no session "0199ffff-0000-7000-8000-000000000000" in CODEX_HOME (${home}). The 1 newest: ${sessionId}.`,
+    );
   });
 
   it("a model error is `failed` with the model's own message", async () => {
@@ -106,9 +117,13 @@ describe("run_codex with the real Codex CLI", () => {
     expect(failed.session_id).toMatch(UUID);
 
     // the session log alone does not hold the reason; the summary cites the ledger
-    const summary = (await mcp.call("session_summary", { session_id: failed.session_id })).structuredContent as { diagnosis: { category: string; evidence: string[] } };
+    const summary = (await mcp.call("session_summary", { session_id: failed.session_id })).structuredContent as {
+      diagnosis: { category: string; evidence: string[] };
+    };
     expect(summary.diagnosis.category).toBe("model_error");
-    expect(summary.diagnosis.evidence).toContain(`run ${failed.run_id} of this server ended failed: "fake: invalid request"`);
+    expect(summary.diagnosis.evidence).toContain(
+      `run ${failed.run_id} of this server ended failed: "fake: invalid request"`,
+    );
   });
 
   it("a stream that never finishes times out: the group is killed, the session id and resume command kept", async () => {
@@ -119,9 +134,13 @@ describe("run_codex with the real Codex CLI", () => {
     expect(hung.resume_command).toContain(`resume ${hung.session_id}`);
     await expectNoProcessesLeft(hung.run_id);
 
-    const summary = (await mcp.call("session_summary", { session_id: hung.session_id })).structuredContent as { diagnosis: { category: string; evidence: string[]; next_step: string } };
+    const summary = (await mcp.call("session_summary", { session_id: hung.session_id })).structuredContent as {
+      diagnosis: { category: string; evidence: string[]; next_step: string };
+    };
     expect(summary.diagnosis.category).toBe("timeout");
-    expect(summary.diagnosis.evidence).toContain(`run ${hung.run_id} of this server ended timeout: "timed out: no result within 3000 ms"`);
+    expect(summary.diagnosis.evidence).toContain(
+      `run ${hung.run_id} of this server ended timeout: "timed out: no result within 3000 ms"`,
+    );
   });
 
   it("cancel_run stops a running command and everything under it; the session id is kept", async () => {
@@ -133,11 +152,18 @@ describe("run_codex with the real Codex CLI", () => {
       view = await status({ run_id: started.run_id, wait_ms: 200 });
     }
     expect((await processesOfRun(started.run_id)).length).toBeGreaterThan(1);
-    const cancelled = (await mcp.call("cancel_run", { run_id: started.run_id })).structuredContent as unknown as RunView;
-    expect(cancelled).toMatchObject({ status: "cancelled", session_id: started.session_id, error: "cancelled: cancel_run was called" });
+    const cancelled = (await mcp.call("cancel_run", { run_id: started.run_id }))
+      .structuredContent as unknown as RunView;
+    expect(cancelled).toMatchObject({
+      status: "cancelled",
+      session_id: started.session_id,
+      error: "cancelled: cancel_run was called",
+    });
     await expectNoProcessesLeft(started.run_id);
 
-    const summary = (await mcp.call("session_summary", { session_id: started.session_id })).structuredContent as { status: string };
+    const summary = (await mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
+      status: string;
+    };
     expect(summary.status).toBe("aborted");
   });
 
@@ -145,16 +171,28 @@ describe("run_codex with the real Codex CLI", () => {
     const started = await run({ prompt: "please RUN:sleep 1; echo bg", background: true });
     expect(started.status).toBe("running");
     const ended = await status({ run_id: started.run_id, wait_ms: 30_000 });
-    expect(ended).toMatchObject({ status: "completed", final_message: "Done. The tool said: bg", session_id: started.session_id });
-    expect(await status({ session_id: started.session_id })).toMatchObject({ run_id: started.run_id, status: "completed" });
+    expect(ended).toMatchObject({
+      status: "completed",
+      final_message: "Done. The tool said: bg",
+      session_id: started.session_id,
+    });
+    expect(await status({ session_id: started.session_id })).toMatchObject({
+      run_id: started.run_id,
+      status: "completed",
+    });
   });
 
   it("a foreground call past its wait answers `running` with the run_id, and the run goes on", async () => {
     const early = await run({ prompt: "please RUN:sleep 2; echo late", wait_ms: 300 });
     expect(early.status).toBe("running");
     expect(early.run_id).toMatch(/^run_/);
-    expect(textOf(await mcp.call("run_status", { run_id: early.run_id }))).toContain(`Still running: call run_status with run_id "${early.run_id}"`);
-    expect(await status({ run_id: early.run_id, wait_ms: 30_000 })).toMatchObject({ status: "completed", final_message: "Done. The tool said: late" });
+    expect(textOf(await mcp.call("run_status", { run_id: early.run_id }))).toContain(
+      `Still running: call run_status with run_id "${early.run_id}"`,
+    );
+    expect(await status({ run_id: early.run_id, wait_ms: 30_000 })).toMatchObject({
+      status: "completed",
+      final_message: "Done. The tool said: late",
+    });
   });
 
   it("sends progress notifications naming what Codex is doing", async () => {
@@ -171,7 +209,9 @@ describe("run_codex with the real Codex CLI", () => {
   });
 
   it("resume_session adds a turn to the same session, in its directory and sandbox", async () => {
-    const resumed = (await mcp.call("resume_session", { session_id: completed.session_id, prompt: "please RUN:echo again" })).structuredContent as unknown as RunView;
+    const resumed = (
+      await mcp.call("resume_session", { session_id: completed.session_id, prompt: "please RUN:echo again" })
+    ).structuredContent as unknown as RunView;
     expect(resumed).toMatchObject({
       status: "completed",
       session_id: completed.session_id,
@@ -185,29 +225,60 @@ describe("run_codex with the real Codex CLI", () => {
     expect(ledger?.start.argv.slice(-3)).toEqual(["resume", completed.session_id, "-"]);
     expect(ledger?.start.argv).toContain("--skip-git-repo-check");
 
-    const summary = (await mcp.call("session_summary", { session_id: completed.session_id })).structuredContent as { turns: Array<{ prompt: string; status: string }> };
+    const summary = (await mcp.call("session_summary", { session_id: completed.session_id })).structuredContent as {
+      turns: Array<{ prompt: string; status: string }>;
+    };
     expect(summary.turns.map((turn) => [turn.prompt, turn.status])).toEqual([
       ["please RUN:echo hi; exit 3", "completed"],
       ["please RUN:echo again", "completed"],
     ]);
 
-    const readOnly = (await mcp.call("resume_session", { session_id: (completed.session_id ?? "").slice(0, 13), prompt: "please say hello", mode: "read-only" })).structuredContent as unknown as RunView;
-    expect(readOnly).toMatchObject({ status: "completed", session_id: completed.session_id, effective: { sandbox: "read-only", mismatch: false } });
+    const readOnly = (
+      await mcp.call("resume_session", {
+        session_id: (completed.session_id ?? "").slice(0, 13),
+        prompt: "please say hello",
+        mode: "read-only",
+      })
+    ).structuredContent as unknown as RunView;
+    expect(readOnly).toMatchObject({
+      status: "completed",
+      session_id: completed.session_id,
+      effective: { sandbox: "read-only", mismatch: false },
+    });
   });
 
   it("passes output_schema, images, model and config through to the model request", async () => {
     const image = join(workdir, "pixel.png");
-    await writeFile(image, Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64"));
+    await writeFile(
+      image,
+      Buffer.from(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+        "base64",
+      ),
+    );
     const before = model.requests.length;
     const view = await run({
       prompt: "please answer in JSON",
-      output_schema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"], additionalProperties: false },
+      output_schema: {
+        type: "object",
+        properties: { ok: { type: "boolean" } },
+        required: ["ok"],
+        additionalProperties: false,
+      },
       images: [image],
       model: "mock-model",
       config: { model_reasoning_summary: "detailed" },
     });
-    expect(view).toMatchObject({ status: "completed", final_message: "plain answer", effective: { model: "mock-model", mismatch: false } });
-    const request = model.requests[before] as { model?: string; text?: { format?: { type?: string; schema?: unknown } }; input?: Array<{ content?: Array<{ type?: string }> }> };
+    expect(view).toMatchObject({
+      status: "completed",
+      final_message: "plain answer",
+      effective: { model: "mock-model", mismatch: false },
+    });
+    const request = model.requests[before] as {
+      model?: string;
+      text?: { format?: { type?: string; schema?: unknown } };
+      input?: Array<{ content?: Array<{ type?: string }> }>;
+    };
     expect(request.model).toBe("mock-model");
     expect(request.text?.format?.type).toBe("json_schema");
     expect(request.text?.format?.schema).toMatchObject({ required: ["ok"] });
@@ -225,13 +296,23 @@ describe("run_codex with the real Codex CLI", () => {
   it("a fresh server reads the ledger: run_status answers for runs of the previous process", async () => {
     const fresh = await connect({ ...mcp.config, runner: { ...mcp.config.runner } });
     try {
-      const view = (await fresh.call("run_status", { run_id: completed.run_id })).structuredContent as unknown as RunView;
-      expect(view).toMatchObject({ run_id: completed.run_id, status: "completed", session_id: completed.session_id, final_message: "Done. The tool said: hi", exit_code: 0, cwd: workdir });
+      const view = (await fresh.call("run_status", { run_id: completed.run_id }))
+        .structuredContent as unknown as RunView;
+      expect(view).toMatchObject({
+        run_id: completed.run_id,
+        status: "completed",
+        session_id: completed.session_id,
+        final_message: "Done. The tool said: hi",
+        exit_code: 0,
+        cwd: workdir,
+      });
       const list = (await fresh.call("run_status", {})).structuredContent as { runs: RunView[] };
       expect(list.runs.map((r) => r.run_id)).toContain(completed.run_id);
       const cancel = await fresh.call("cancel_run", { run_id: completed.run_id });
       expect(cancel.structuredContent).toMatchObject({ run_id: completed.run_id, status: "completed" });
-      expect(textOf(cancel).split("\n")[0]).toBe(`Nothing to cancel: run ${completed.run_id} already ended (completed).`);
+      expect(textOf(cancel).split("\n")[0]).toBe(
+        `Nothing to cancel: run ${completed.run_id} already ended (completed).`,
+      );
     } finally {
       await fresh.close();
     }
@@ -239,7 +320,10 @@ describe("run_codex with the real Codex CLI", () => {
 
   it("the rollout and the ledger agree, and the ledger is one JSON record per line", async () => {
     const text = await readFile(new RunLedger(mcp.config.runner.stateDir).path, "utf8");
-    const records = text.trimEnd().split("\n").map((line) => JSON.parse(line) as { type: string });
+    const records = text
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string });
     expect(records.filter((r) => r.type === "start").length).toBe(records.filter((r) => r.type === "end").length);
     expect(existsSync(completed.rollout_path ?? "")).toBe(true);
   });

@@ -20,12 +20,26 @@ let mcp: Connected;
 beforeAll(async () => {
   model = await startFakeModel();
   ({ home, workdir: repo } = await makeCodexHome(model.url, "worktree"));
-  const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com", GIT_CONFIG_GLOBAL: "/dev/null" };
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: "t",
+    GIT_AUTHOR_EMAIL: "t@example.com",
+    GIT_COMMITTER_NAME: "t",
+    GIT_COMMITTER_EMAIL: "t@example.com",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+  };
   execFileSync("git", ["-C", repo, "init", "-q", "-b", "main"], { env });
   await writeFile(join(repo, "a.txt"), "one\n");
   execFileSync("git", ["-C", repo, "add", "."], { env });
   execFileSync("git", ["-C", repo, "commit", "-qm", "first"], { env });
-  mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home), allowedRoots: [await realpath(join(repo, ".."))] }));
+  mcp = await connect(
+    testConfig({
+      codexHome: home,
+      codexBin: PINNED_CODEX,
+      childEnv: codexEnv(home),
+      allowedRoots: [await realpath(join(repo, ".."))],
+    }),
+  );
 });
 afterAll(async () => {
   await mcp.close();
@@ -41,9 +55,15 @@ const worktreeRun = async (args: Record<string, unknown>): Promise<RunView> => {
 describe("worktree: true with the real Codex CLI", () => {
   it("runs two writers in one repository at once, each in a worktree of its own, and resumes in it", async () => {
     model.delayMs = 300;
-    const [first, second] = await Promise.all([worktreeRun({ prompt: "please RUN:touch first.txt" }), worktreeRun({ prompt: "please RUN:touch second.txt" })]);
+    const [first, second] = await Promise.all([
+      worktreeRun({ prompt: "please RUN:touch first.txt" }),
+      worktreeRun({ prompt: "please RUN:touch second.txt" }),
+    ]);
     model.delayMs = 0;
-    for (const [view, file] of [[first, "first.txt"], [second, "second.txt"]] as const) {
+    for (const [view, file] of [
+      [first, "first.txt"],
+      [second, "second.txt"],
+    ] as const) {
       expect(view).toMatchObject({ status: "completed", mode: "sandboxed", cwd: repo, effective: { mismatch: false } });
       expect(view.worktree?.path).toMatch(new RegExp(`^${home}/worktrees/[^/]+/proj$`));
       expect(view.worktree?.branch).toBeNull(); // Codex makes it detached
@@ -56,14 +76,19 @@ describe("worktree: true with the real Codex CLI", () => {
     // the runs overlapped: the second did not wait for the first to release the directory
     expect(Date.parse(second.started_at)).toBeLessThan(Date.parse(first.ended_at ?? ""));
 
-    const resumed = (await mcp.call("resume_session", { session_id: first.session_id, prompt: "please RUN:touch third.txt" })).structuredContent as unknown as RunView;
+    const resumed = (
+      await mcp.call("resume_session", { session_id: first.session_id, prompt: "please RUN:touch third.txt" })
+    ).structuredContent as unknown as RunView;
     expect(resumed).toMatchObject({ status: "completed", cwd: first.worktree?.path, worktree: first.worktree });
     expect(existsSync(join(first.worktree?.path ?? "", "third.txt"))).toBe(true);
 
     // a server whose state dir has no run of that session does not resume inside CODEX_HOME
     const stranger = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home) }));
     try {
-      const refused = await stranger.call("resume_session", { session_id: first.session_id, prompt: "please RUN:touch fourth.txt" });
+      const refused = await stranger.call("resume_session", {
+        session_id: first.session_id,
+        prompt: "please RUN:touch fourth.txt",
+      });
       expect(refused.isError).toBe(true);
       expect(textOf(refused)).toMatch(new RegExp(`^cwd ${first.worktree?.path} is inside CODEX_HOME`));
     } finally {

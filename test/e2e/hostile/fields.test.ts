@@ -21,7 +21,11 @@ beforeAll(async () => {
   dir = join(home, "sessions", "2026", "02", "01");
   await mkdir(dir, { recursive: true });
   mcp = await connect(testConfig({ codexHome: home }));
-  lines = await Promise.all(ALL_FIXTURES.map(async (entry) => (await readFile(entry.path, "utf8")).split("\n").filter((line) => line.trim() !== "")));
+  lines = await Promise.all(
+    ALL_FIXTURES.map(async (entry) =>
+      (await readFile(entry.path, "utf8")).split("\n").filter((line) => line.trim() !== ""),
+    ),
+  );
 });
 afterAll(async () => mcp.close());
 
@@ -55,7 +59,11 @@ const wrongValue = fc.oneof(
 );
 
 /** Paths to every node below the root of a JSON value (objects and arrays alike). */
-function paths(value: unknown, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+function paths(
+  value: unknown,
+  prefix: Array<string | number> = [],
+  out: Array<Array<string | number>> = [],
+): Array<Array<string | number>> {
   const entries: Array<[string | number, unknown]> = Array.isArray(value)
     ? value.map((item, index) => [index, item])
     : typeof value === "object" && value !== null
@@ -71,7 +79,8 @@ function paths(value: unknown, prefix: Array<string | number> = [], out: Array<A
 function replaced(value: unknown, path: Array<string | number>, replacement: unknown): unknown {
   if (path.length === 0) return replacement;
   const [head, ...rest] = path as [string | number, ...Array<string | number>];
-  if (Array.isArray(value)) return value.map((item, index) => (index === head ? replaced(item, rest, replacement) : item));
+  if (Array.isArray(value))
+    return value.map((item, index) => (index === head ? replaced(item, rest, replacement) : item));
   // a missing or null container is made, so the field is set wherever the line had room for it
   const record = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
   return { ...record, [head]: replaced(record[head], rest, replacement) };
@@ -104,7 +113,9 @@ describe("fields of the wrong type or range", () => {
         const parsed = JSON.parse(file[at] ?? "null") as unknown;
         const all = paths(parsed);
         const path = all[pathIndex % Math.max(1, all.length)] ?? [];
-        const mutated = file.map((line, index) => (index === at ? JSON.stringify(replaced(parsed, path, value)) : line));
+        const mutated = file.map((line, index) =>
+          index === at ? JSON.stringify(replaced(parsed, path, value)) : line,
+        );
         await answers(await writeSession(`${mutated.join("\n")}\n`));
       }),
       { numRuns: 150, seed: 20261129 },
@@ -121,7 +132,17 @@ describe("fields of the wrong type or range", () => {
       ["payload", "info", "total_token_usage", "input_tokens"],
       ["payload", "rate_limits", "primary", "resets_at"],
     ];
-    const bad = fc.constantFrom<unknown>("not a date", "2026-02-30T25:00:00Z", -5, 1.25, 1e300, "12", { n: 1 }, [3], true);
+    const bad = fc.constantFrom<unknown>(
+      "not a date",
+      "2026-02-30T25:00:00Z",
+      -5,
+      1.25,
+      1e300,
+      "12",
+      { n: 1 },
+      [3],
+      true,
+    );
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.constantFrom(...fields), bad, async (fileIndex, path, value) => {
         const file = withCounts[fileIndex % withCounts.length] ?? [];
@@ -130,7 +151,9 @@ describe("fields of the wrong type or range", () => {
         // a resets_at of the right type and range is no mutation; a timestamp string Date reads is a date
         if (path[0] === "timestamp" && typeof value === "string" && Number.isFinite(Date.parse(value))) return;
         if (path.at(-1) === "resets_at" && typeof value === "number" && Math.abs(value) < 1e9) return;
-        const mutated = file.map((line, index) => (index === at ? JSON.stringify(replaced(parsed, path, value)) : line));
+        const mutated = file.map((line, index) =>
+          index === at ? JSON.stringify(replaced(parsed, path, value)) : line,
+        );
         const id = await writeSession(`${mutated.join("\n")}\n`);
         const results = await answers(id);
         expect([path.join("."), value, results.session_summary?.bad_field_lines]).toEqual([path.join("."), value, 1]);
@@ -142,19 +165,35 @@ describe("fields of the wrong type or range", () => {
   }, 120_000);
 
   it("the reported crash: a timestamp that is not a date and a resets_at past year 275760", async () => {
-    const line = (payload: object, timestamp: unknown = "2026-02-01T10:00:01.000Z") => JSON.stringify({ timestamp, type: "event_msg", payload });
+    const line = (payload: object, timestamp: unknown = "2026-02-01T10:00:01.000Z") =>
+      JSON.stringify({ timestamp, type: "event_msg", payload });
     const id = await writeSession(
       [
-        JSON.stringify({ timestamp: "2026-02-01T10:00:00.000Z", type: "session_meta", payload: { id: "0199f1e1-0000-7000-8000-ffffffffffff", timestamp: "yesterday", cwd: "/w" } }),
+        JSON.stringify({
+          timestamp: "2026-02-01T10:00:00.000Z",
+          type: "session_meta",
+          payload: { id: "0199f1e1-0000-7000-8000-ffffffffffff", timestamp: "yesterday", cwd: "/w" },
+        }),
         line({ type: "task_started", turn_id: "t1" }, "not a date"),
         line({ type: "user_message", message: "go" }),
-        line({ type: "token_count", info: { total_token_usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 } }, rate_limits: { primary: { used_percent: 5, window_minutes: 300, resets_at: 1e15 } } }),
+        line({
+          type: "token_count",
+          info: { total_token_usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 } },
+          rate_limits: { primary: { used_percent: 5, window_minutes: 300, resets_at: 1e15 } },
+        }),
         line({ type: "task_complete", turn_id: "t1", last_agent_message: "done" }),
       ].join("\n") + "\n",
     );
     const results = await answers(id);
-    expect(results.session_summary).toMatchObject({ status: "completed", started_at: "2026-02-01T10:00:00.000Z", bad_field_lines: 3, tokens: { total: 15 } });
-    expect(results.token_usage).toMatchObject({ rate_limits: { primary: { used_percent: 5, window_minutes: 300, resets_at: null } } });
+    expect(results.session_summary).toMatchObject({
+      status: "completed",
+      started_at: "2026-02-01T10:00:00.000Z",
+      bad_field_lines: 3,
+      tokens: { total: 15 },
+    });
+    expect(results.token_usage).toMatchObject({
+      rate_limits: { primary: { used_percent: 5, window_minutes: 300, resets_at: null } },
+    });
     const listed = await mcp.call("list_sessions", { limit: 500 });
     expect(listed.isError ?? false).toBe(false);
   });

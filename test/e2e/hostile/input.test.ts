@@ -21,9 +21,18 @@ let mcp: Connected;
 beforeAll(async () => {
   ({ home, fixtures } = await copyFixtureHome());
   work = await realpath(await mkdtemp(join(tmpdir(), "ccm-hostile-")));
-  stub = await stubCodex(`env > "$(dirname "$STDIN_FILE")/env.txt"; printf '%s\\n' "$@" > "$(dirname "$STDIN_FILE")/argv.txt"; ${QUICK_SUCCESS}`);
+  stub = await stubCodex(
+    `env > "$(dirname "$STDIN_FILE")/env.txt"; printf '%s\\n' "$@" > "$(dirname "$STDIN_FILE")/argv.txt"; ${QUICK_SUCCESS}`,
+  );
   // the operator allowed one odd key, so the quoting of an array value can be seen in argv
-  mcp = await connect(testConfig({ codexHome: home, codexBin: stub, allowConfigKeys: ["a.b_c-d"], childEnv: { ...process.env, STDIN_FILE: join(work, "stdin.txt"), SECRET_TOKEN: "s3cret" } }));
+  mcp = await connect(
+    testConfig({
+      codexHome: home,
+      codexBin: stub,
+      allowConfigKeys: ["a.b_c-d"],
+      childEnv: { ...process.env, STDIN_FILE: join(work, "stdin.txt"), SECRET_TOKEN: "s3cret" },
+    }),
+  );
 });
 afterAll(async () => mcp.close());
 
@@ -67,7 +76,11 @@ describe("session ids and tool arguments", () => {
     ];
     for (const [tool, args] of cases) {
       const result = await mcp.call(tool, args);
-      expect([tool, JSON.stringify(args).slice(0, 60), result.isError]).toEqual([tool, JSON.stringify(args).slice(0, 60), true]);
+      expect([tool, JSON.stringify(args).slice(0, 60), result.isError]).toEqual([
+        tool,
+        JSON.stringify(args).slice(0, 60),
+        true,
+      ]);
       expect(textOf(result)).toMatch(/Input validation error/);
     }
     await okAfterwards();
@@ -78,7 +91,10 @@ describe("prompts and config reach Codex as data, never as flags or shell", () =
   it("a prompt with a leading dash, quotes, $(), backticks, newlines and odd unicode arrives byte for byte on stdin", async () => {
     const marker = join(work, "pwned");
     const prompt = `--dangerously-bypass-approvals-and-sandbox "quoted" 'single' $(touch ${marker}) \`touch ${marker}\`\nsecond line\n\u0000nul \u{1F600} \uFFFD`;
-    const view = (await mcp.call("run_codex", { prompt, cwd: work })).structuredContent as { status: string; run_id: string };
+    const view = (await mcp.call("run_codex", { prompt, cwd: work })).structuredContent as {
+      status: string;
+      run_id: string;
+    };
     expect(view.status).toBe("completed");
     expect(await readFile(join(work, "stdin.txt"), "utf8")).toBe(prompt);
     expect(existsSync(marker)).toBe(false);
@@ -96,14 +112,23 @@ describe("prompts and config reach Codex as data, never as flags or shell", () =
   });
 
   it("config values are single argv entries; keys that look like flags are refused", async () => {
-    const view = (await mcp.call("run_codex", { prompt: "x", cwd: work, config: { model: "m --dangerously-bypass-approvals-and-sandbox", "a.b_c-d": [1, "two"] } })).structuredContent as { run_id: string };
+    const view = (
+      await mcp.call("run_codex", {
+        prompt: "x",
+        cwd: work,
+        config: { model: "m --dangerously-bypass-approvals-and-sandbox", "a.b_c-d": [1, "two"] },
+      })
+    ).structuredContent as { run_id: string };
     const start = (await new RunLedger(mcp.config.runner.stateDir).find(view.run_id))?.start;
     expect(start?.argv).toContain('--config=model="m --dangerously-bypass-approvals-and-sandbox"');
     expect(start?.argv).toContain('--config=a.b_c-d=[1, "two"]');
     expect(start?.argv).not.toContain("--dangerously-bypass-approvals-and-sandbox");
     for (const key of ["--yolo", "-c", "a=b", "x y", "a..b", ".a"]) {
       const result = await mcp.call("run_codex", { prompt: "x", cwd: work, config: { [key]: true } });
-      expect([key, textOf(result)]).toEqual([key, `config key ${JSON.stringify(key)} is not a dotted config path (letters, digits, _ and -, joined by dots).`]);
+      expect([key, textOf(result)]).toEqual([
+        key,
+        `config key ${JSON.stringify(key)} is not a dotted config path (letters, digits, _ and -, joined by dots).`,
+      ]);
     }
   });
 
@@ -123,9 +148,19 @@ describe("operator policy", () => {
     const outside = await realpath(await mkdtemp(join(tmpdir(), "ccm-outside-")));
     await symlink(outside, join(inside, "escape"));
     const config = loadConfig(["--allowed-root", inside, "--codex-bin", stub], { ...process.env, CODEX_HOME: home });
-    const confined = await connect(testConfig({ codexHome: home, codexBin: stub, allowedRoots: config.runner.allowedRoots, childEnv: { ...process.env, STDIN_FILE: join(work, "stdin.txt") } }));
+    const confined = await connect(
+      testConfig({
+        codexHome: home,
+        codexBin: stub,
+        allowedRoots: config.runner.allowedRoots,
+        childEnv: { ...process.env, STDIN_FILE: join(work, "stdin.txt") },
+      }),
+    );
     try {
-      expect(((await confined.call("run_codex", { prompt: "x", cwd: inside })).structuredContent as { status: string }).status).toBe("completed");
+      expect(
+        ((await confined.call("run_codex", { prompt: "x", cwd: inside })).structuredContent as { status: string })
+          .status,
+      ).toBe("completed");
       expect(textOf(await confined.call("run_codex", { prompt: "x", cwd: outside }))).toBe(
         `cwd ${outside} is outside the allowed roots of this server (${inside}); the operator sets them with --allowed-root.`,
       );
@@ -134,7 +169,9 @@ describe("operator policy", () => {
       );
       const image = join(outside, "a.png");
       await writeFile(image, "png");
-      expect(textOf(await confined.call("run_codex", { prompt: "x", cwd: inside, images: [image] }))).toMatch(/^image .*a\.png is outside the allowed roots/);
+      expect(textOf(await confined.call("run_codex", { prompt: "x", cwd: inside, images: [image] }))).toMatch(
+        /^image .*a\.png is outside the allowed roots/,
+      );
       const rollout = fixtures[0]?.path ?? "";
       expect(textOf(await confined.call("session_summary", { session_id: rollout }))).toBe(
         `${rollout} is outside the allowed roots of this server (${inside}): pass a session id instead.`,
@@ -175,7 +212,10 @@ describe("operator policy", () => {
       SECRET_TOKEN: "s3cret",
       OPENAI_API_KEY: "sk-allowed",
     });
-    const narrow = await connect({ ...config, runner: { ...config.runner, codexBin: stub, stateDir: await mkdtemp(join(tmpdir(), "ccm-state2-")) } });
+    const narrow = await connect({
+      ...config,
+      runner: { ...config.runner, codexBin: stub, stateDir: await mkdtemp(join(tmpdir(), "ccm-state2-")) },
+    });
     try {
       await narrow.call("run_codex", { prompt: "x", cwd: work });
       const env = (await readFile(join(work, "env.txt"), "utf8")).split("\n").map((line) => line.split("=")[0]);

@@ -41,12 +41,27 @@ describe("hostile rollouts", () => {
   it.each([
     ["empty", () => ""],
     ["binary", () => Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 256))],
-    ["invalid UTF-8", () => Buffer.concat([Buffer.from('{"timestamp":"t","type":"event_msg","payload":{"type":"user_message","message":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}}\n')])],
+    [
+      "invalid UTF-8",
+      () =>
+        Buffer.concat([
+          Buffer.from('{"timestamp":"t","type":"event_msg","payload":{"type":"user_message","message":"'),
+          Buffer.from([0xff, 0xfe, 0xc3]),
+          Buffer.from('"}}\n'),
+        ]),
+    ],
     ["deeply nested JSON", () => `${"[".repeat(200_000)}${"]".repeat(200_000)}\n`],
-    ["one 50 MB line", () => `{"timestamp":"2026-01-28T10:00:00Z","type":"event_msg","payload":{"type":"agent_message","message":"${"a".repeat(50 * 1024 * 1024)}"}}\n`],
+    [
+      "one 50 MB line",
+      () =>
+        `{"timestamp":"2026-01-28T10:00:00Z","type":"event_msg","payload":{"type":"agent_message","message":"${"a".repeat(50 * 1024 * 1024)}"}}\n`,
+    ],
     [
       "billion-laughs style repetition",
-      () => `${JSON.stringify({ timestamp: "t", type: "response_item", payload: { type: "function_call", name: "shell", call_id: "c", arguments: JSON.stringify({ command: ["echo", "lol".repeat(100_000)] }) } })}\n`.repeat(40),
+      () =>
+        `${JSON.stringify({ timestamp: "t", type: "response_item", payload: { type: "function_call", name: "shell", call_id: "c", arguments: JSON.stringify({ command: ["echo", "lol".repeat(100_000)] }) } })}\n`.repeat(
+          40,
+        ),
     ],
     ["only newlines and spaces", () => "\n \n\t\n\n"],
   ])("%s", async (_name, make) => {
@@ -66,7 +81,9 @@ describe("hostile rollouts", () => {
         else if (mutation === 1) {
           const other = (texts[Math.floor(random() * texts.length)] ?? original).toString("utf8").split("\n");
           const at = Math.floor(random() * lines.length);
-          mutated = Buffer.from([...lines.slice(0, at), ...other.slice(Math.floor(random() * other.length)), ...lines.slice(at)].join("\n"));
+          mutated = Buffer.from(
+            [...lines.slice(0, at), ...other.slice(Math.floor(random() * other.length)), ...lines.slice(at)].join("\n"),
+          );
         } else if (mutation === 2) {
           mutated = Buffer.from(original);
           for (let i = 0; i < 20; i++) mutated[Math.floor(random() * mutated.length)] = Math.floor(random() * 256);
@@ -91,7 +108,8 @@ describe("nothing is written to CODEX_HOME", () => {
     const reader = await connect(testConfig({ codexHome: fixtureHome }));
     try {
       await reader.call("list_sessions", { limit: 500, include_archived: true });
-      for (const entry of fixtures) for (const tool of READ_TOOLS) await reader.call(tool, { session_id: entry.session_id });
+      for (const entry of fixtures)
+        for (const tool of READ_TOOLS) await reader.call(tool, { session_id: entry.session_id });
       await reader.call("session_summary", { session_id: "last" });
     } finally {
       await reader.close();

@@ -20,7 +20,11 @@ import { registeredToolNames } from "../../support/tool-registry.js";
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dist");
 const CLI = join(DIST, "cli.js");
-const INSPECTOR = join(dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/inspector-cli/package.json")), "build", "cli.js");
+const INSPECTOR = join(
+  dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/inspector-cli/package.json")),
+  "build",
+  "cli.js",
+);
 
 let fixtureHome: string;
 /** Every spawned server gets its own state dir: no test touches the developer's. */
@@ -36,7 +40,21 @@ describe("MCP Inspector CLI", () => {
   // inspector-cli 1.0.3 looks for its own package.json relative to the working directory, so it runs
   // from a folder whose parent holds a package.json: dist/
   const inspect = (...args: string[]) =>
-    promisify(execFile)(process.execPath, [INSPECTOR, "--cli", "-e", `CODEX_HOME=${fixtureHome}`, "-e", `CODEX_CONTROL_STATE_DIR=${STATE_DIR}`, process.execPath, CLI, ...args], { cwd: DIST, timeout: 60_000 });
+    promisify(execFile)(
+      process.execPath,
+      [
+        INSPECTOR,
+        "--cli",
+        "-e",
+        `CODEX_HOME=${fixtureHome}`,
+        "-e",
+        `CODEX_CONTROL_STATE_DIR=${STATE_DIR}`,
+        process.execPath,
+        CLI,
+        ...args,
+      ],
+      { cwd: DIST, timeout: 60_000 },
+    );
 
   it("lists the tools of the built server", async () => {
     const { stdout } = await inspect("--method", "tools/list");
@@ -46,9 +64,14 @@ describe("MCP Inspector CLI", () => {
 
   it("calls list_sessions", async () => {
     const { stdout } = await inspect("--method", "tools/call", "--tool-name", "list_sessions", "--tool-arg", "limit=2");
-    const result = JSON.parse(stdout) as { structuredContent: { codex_home: string; sessions: Array<{ session_id: string }> } };
+    const result = JSON.parse(stdout) as {
+      structuredContent: { codex_home: string; sessions: Array<{ session_id: string }> };
+    };
     expect(result.structuredContent.codex_home).toBe(fixtureHome);
-    expect(result.structuredContent.sessions.map((session) => session.session_id)).toEqual([newest().session_id, fixtures.at(-2)?.session_id]);
+    expect(result.structuredContent.sessions.map((session) => session.session_id)).toEqual([
+      newest().session_id,
+      fixtures.at(-2)?.session_id,
+    ]);
   });
 });
 
@@ -81,28 +104,50 @@ describe("Codex as the MCP host", () => {
     const configPath = join(home, "config.toml");
     const registered = await readFile(configPath, "utf8");
     expect(registered).toContain("[mcp_servers.codex-control]\n");
-    await writeFile(configPath, registered.replace("[mcp_servers.codex-control]\n", "[mcp_servers.codex-control]\nstartup_timeout_sec = 60\n"));
+    await writeFile(
+      configPath,
+      registered.replace("[mcp_servers.codex-control]\n", "[mcp_servers.codex-control]\nstartup_timeout_sec = 60\n"),
+    );
 
     const target = newest().session_id;
     const prompt = `please MCP:session_summary {"session_id":"${target}"}`;
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(PINNED_CODEX, ["exec", "--json", "--skip-git-repo-check", "-C", workdir, prompt], { env, stdio: ["ignore", "ignore", "ignore"] });
+      const child = spawn(PINNED_CODEX, ["exec", "--json", "--skip-git-repo-check", "-C", workdir, prompt], {
+        env,
+        stdio: ["ignore", "ignore", "ignore"],
+      });
       child.on("error", reject);
       child.on("close", resolve);
     });
     expect(code).toBe(0);
 
     // the host's own session, read with this server's tools
-    const calls = (await reader.call("last_function_calls", { session_id: "last", max_output_chars: 20000 })).structuredContent as {
+    const calls = (await reader.call("last_function_calls", { session_id: "last", max_output_chars: 20000 }))
+      .structuredContent as {
       calls: Array<{ name: string; arguments: unknown; output: string; status: string }>;
     };
     expect(calls.calls).toHaveLength(1);
-    expect(calls.calls[0]).toMatchObject({ name: "mcp__codex_control__session_summary", arguments: { session_id: target }, status: "completed" });
+    expect(calls.calls[0]).toMatchObject({
+      name: "mcp__codex_control__session_summary",
+      arguments: { session_id: target },
+      status: "completed",
+    });
     // Codex hands the model the structured result (JSON) after its own "Output:" header
     const output = calls.calls[0]?.output ?? "";
-    const structured = JSON.parse(output.slice(output.indexOf("Output:\n") + "Output:\n".length)) as { session_id: string; status: string; diagnosis: { category: string } };
-    expect(structured).toMatchObject({ session_id: target, status: "completed", diagnosis: { category: "command_failures" } });
-    const summary = (await reader.call("session_summary", { session_id: "last" })).structuredContent as { last_agent_message: string; status: string };
+    const structured = JSON.parse(output.slice(output.indexOf("Output:\n") + "Output:\n".length)) as {
+      session_id: string;
+      status: string;
+      diagnosis: { category: string };
+    };
+    expect(structured).toMatchObject({
+      session_id: target,
+      status: "completed",
+      diagnosis: { category: "command_failures" },
+    });
+    const summary = (await reader.call("session_summary", { session_id: "last" })).structuredContent as {
+      last_agent_message: string;
+      status: string;
+    };
     expect(summary.status).toBe("completed");
     expect(summary.last_agent_message.startsWith(`Done. The tool said: {"session_id":"${target}"`)).toBe(true);
   });
@@ -119,7 +164,10 @@ describe("Codex as the MCP host: the API key and env_vars", () => {
     host = await makeCodexHome(model.url, "host-key");
     // the runs' Codex reads its key from OPENAI_API_KEY: without it, Codex fails "Missing environment variable"
     runs = await makeCodexHome(model.url, "runs-key");
-    await writeFile(join(runs.home, "config.toml"), codexConfig(model.url).replace("request_max_retries", 'env_key = "OPENAI_API_KEY"\nrequest_max_retries'));
+    await writeFile(
+      join(runs.home, "config.toml"),
+      codexConfig(model.url).replace("request_max_retries", 'env_key = "OPENAI_API_KEY"\nrequest_max_retries'),
+    );
     reader = await connect(testConfig({ codexHome: host.home }));
   });
   afterAll(async () => {
@@ -129,18 +177,28 @@ describe("Codex as the MCP host: the API key and env_vars", () => {
 
   /** Model requests of the delegated run itself (its prompt is the whole user message), not the host's. */
   const runRequests = () =>
-    model.requests.filter((request) => (request.input ?? []).some((item) => item.role === "user" && Array.isArray(item.content) && item.content.some((part) => part.text === "say hi")));
+    model.requests.filter((request) =>
+      (request.input ?? []).some(
+        (item) =>
+          item.role === "user" && Array.isArray(item.content) && item.content.some((part) => part.text === "say hi"),
+      ),
+    );
 
   /** The host's model calls run_codex; what the host handed back to it (Codex's "Output:" payload). */
   async function hostCallsRunCodex(env: Record<string, string>): Promise<string> {
     const args = JSON.stringify({ prompt: "say hi", cwd: runs.workdir, skip_git_repo_check: true });
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(PINNED_CODEX, ["exec", "--json", "--skip-git-repo-check", "-C", host.workdir, `please MCP:run_codex ${args}`], { env, stdio: ["ignore", "ignore", "ignore"] });
+      const child = spawn(
+        PINNED_CODEX,
+        ["exec", "--json", "--skip-git-repo-check", "-C", host.workdir, `please MCP:run_codex ${args}`],
+        { env, stdio: ["ignore", "ignore", "ignore"] },
+      );
       child.on("error", reject);
       child.on("close", resolve);
     });
     expect(code).toBe(0);
-    const calls = (await reader.call("last_function_calls", { session_id: "last", max_output_chars: 20000 })).structuredContent as {
+    const calls = (await reader.call("last_function_calls", { session_id: "last", max_output_chars: 20000 }))
+      .structuredContent as {
       calls: Array<{ name: string; output: string; status: string }>;
     };
     expect(calls.calls.map((call) => call.name)).toEqual(["mcp__codex_control__run_codex"]);
@@ -148,7 +206,7 @@ describe("Codex as the MCP host: the API key and env_vars", () => {
     return output.slice(output.indexOf("Output:\n") + "Output:\n".length);
   }
 
-  it("without env_vars run_codex refuses at once naming Codex's fix; with `env_vars = [\"OPENAI_API_KEY\"]` the key reaches the server and the run completes", async () => {
+  it('without env_vars run_codex refuses at once naming Codex\'s fix; with `env_vars = ["OPENAI_API_KEY"]` the key reaches the server and the run completes', async () => {
     const env = codexEnv(host.home);
     const argv = readmeArgv(README_COMMANDS.codex, runs.home);
     argv.splice(argv.indexOf("--"), 0, "--env", `CODEX_CONTROL_STATE_DIR=${STATE_DIR}`);
@@ -157,7 +215,10 @@ describe("Codex as the MCP host: the API key and env_vars", () => {
     const registered = await readFile(configPath, "utf8");
     expect(registered).toContain("[mcp_servers.codex-control]\n");
     // on a loaded machine (host tests run side by side) the server can take longer to start than Codex's 10 s default
-    await writeFile(configPath, registered.replace("[mcp_servers.codex-control]\n", "[mcp_servers.codex-control]\nstartup_timeout_sec = 60\n"));
+    await writeFile(
+      configPath,
+      registered.replace("[mcp_servers.codex-control]\n", "[mcp_servers.codex-control]\nstartup_timeout_sec = 60\n"),
+    );
 
     const refused = await hostCallsRunCodex(env);
     expect(refused).toBe(
@@ -167,10 +228,16 @@ describe("Codex as the MCP host: the API key and env_vars", () => {
     expect(runRequests()).toHaveLength(0);
 
     const config = await readFile(configPath, "utf8");
-    await writeFile(configPath, config.replace("[mcp_servers.codex-control]\n", '[mcp_servers.codex-control]\nenv_vars = ["OPENAI_API_KEY"]\n'));
+    await writeFile(
+      configPath,
+      config.replace("[mcp_servers.codex-control]\n", '[mcp_servers.codex-control]\nenv_vars = ["OPENAI_API_KEY"]\n'),
+    );
 
     const ran = JSON.parse(await hostCallsRunCodex(env)) as { status: string; final_message: string | null };
-    expect({ status: ran.status, final_message: ran.final_message }).toEqual({ status: "completed", final_message: "plain answer" });
+    expect({ status: ran.status, final_message: ran.final_message }).toEqual({
+      status: "completed",
+      final_message: "plain answer",
+    });
     expect(runRequests()).toHaveLength(1);
   }, 240_000);
 });

@@ -24,13 +24,18 @@ beforeAll(async () => {
   model = await startFakeModel();
   ({ home: codexHome, fixtures } = await copyFixtureHome());
   // doctor probes the model endpoint and checks the key variable: loopback, and a key that must arrive
-  await writeFile(join(codexHome, "config.toml"), codexConfig(model.url).replace("request_max_retries", 'env_key = "OPENAI_API_KEY"\nrequest_max_retries'));
+  await writeFile(
+    join(codexHome, "config.toml"),
+    codexConfig(model.url).replace("request_max_retries", 'env_key = "OPENAI_API_KEY"\nrequest_max_retries'),
+  );
 });
 afterAll(async () => model.close());
 
 /** The text of the newest tool result the host handed its model. */
 function lastToolOutput(): string {
-  const contents = (model.otherRequests.at(-1)?.body.contents ?? []) as Array<{ parts?: Array<{ functionResponse?: { response?: { output?: string } } }> }>;
+  const contents = (model.otherRequests.at(-1)?.body.contents ?? []) as Array<{
+    parts?: Array<{ functionResponse?: { response?: { output?: string } } }>;
+  }>;
   return contents.at(-1)?.parts?.find((part) => part.functionResponse)?.functionResponse?.response?.output ?? "";
 }
 
@@ -53,7 +58,10 @@ describe("Gemini CLI as the host", () => {
     const { entry } = installed;
     const { root, project } = await scratch("gemini");
     await mkdir(join(root, ".gemini"));
-    await writeFile(join(root, ".gemini", "settings.json"), JSON.stringify({ security: { auth: { selectedType: "gemini-api-key" } } }));
+    await writeFile(
+      join(root, ".gemini", "settings.json"),
+      JSON.stringify({ security: { auth: { selectedType: "gemini-api-key" } } }),
+    );
     const env = {
       PATH: process.env.PATH ?? "",
       HOME: root,
@@ -69,7 +77,9 @@ describe("Gemini CLI as the host", () => {
       return run(command, argv, { env, cwd: project, timeout: 120_000 });
     };
     await gemini(readmeArgv(README_COMMANDS.gemini, codexHome));
-    const settings = JSON.parse(await readFile(join(root, ".gemini", "settings.json"), "utf8")) as { mcpServers: Record<string, unknown> };
+    const settings = JSON.parse(await readFile(join(root, ".gemini", "settings.json"), "utf8")) as {
+      mcpServers: Record<string, unknown>;
+    };
     expect(settings.mcpServers["codex-control"]).toEqual({
       command: process.execPath,
       args: [CLI],
@@ -78,24 +88,54 @@ describe("Gemini CLI as the host", () => {
 
     const target = fixtures.at(-1) as Fixture;
     const before = model.otherRequests.length;
-    const { stdout } = await gemini(["-m", "gemini-2.5-flash", "--yolo", "--output-format", "json", "-p", `please MCP:session_summary {"session_id":"${target.session_id}"}`]);
+    const { stdout } = await gemini([
+      "-m",
+      "gemini-2.5-flash",
+      "--yolo",
+      "--output-format",
+      "json",
+      "-p",
+      `please MCP:session_summary {"session_id":"${target.session_id}"}`,
+    ]);
     expect((JSON.parse(stdout) as { response: string }).response).toMatch(/^Done\. The tool said: /);
     const requests = model.otherRequests.slice(before).filter((request) => request.api === "gemini");
     // every schema of ours went to the Gemini API as a function declaration
-    const declared = ((requests[0]?.body.tools as Array<{ functionDeclarations?: Array<{ name: string }> }> | undefined) ?? []).flatMap((tool) => tool.functionDeclarations ?? []).map((decl) => decl.name);
+    const declared = (
+      (requests[0]?.body.tools as Array<{ functionDeclarations?: Array<{ name: string }> }> | undefined) ?? []
+    )
+      .flatMap((tool) => tool.functionDeclarations ?? [])
+      .map((decl) => decl.name);
     expect(declared.filter((name) => name.startsWith("mcp_codex-control_")).sort()).toEqual(
-      registeredToolNames({ readOnly: false }).sort().map((name) => `mcp_codex-control_${name}`),
+      registeredToolNames({ readOnly: false })
+        .sort()
+        .map((name) => `mcp_codex-control_${name}`),
     );
     expect(lastToolOutput()).toContain(`Session ${target.session_id}: completed (diagnosis: command_failures)`);
 
-    const { stdout: doctorOut } = await gemini(["-m", "gemini-2.5-flash", "--yolo", "--output-format", "json", "-p", "please MCP:doctor {}"]);
+    const { stdout: doctorOut } = await gemini([
+      "-m",
+      "gemini-2.5-flash",
+      "--yolo",
+      "--output-format",
+      "json",
+      "-p",
+      "please MCP:doctor {}",
+    ]);
     expect((JSON.parse(doctorOut) as { response: string }).response).toMatch(/^Done\. The tool said: /);
     // Gemini CLI drops *KEY* variables from a server's environment; the entry's env brings it back
-    expect(lastToolOutput()).toContain('ok    credentials        model provider "mock" reads its key from OPENAI_API_KEY, which Codex runs get\n');
+    expect(lastToolOutput()).toContain(
+      'ok    credentials        model provider "mock" reads its key from OPENAI_API_KEY, which Codex runs get\n',
+    );
 
     // the README's undo: a user-scope entry is removed only with -s user
     await gemini(readmeArgv(README_COMMANDS.geminiRemove, codexHome));
-    expect((JSON.parse(await readFile(join(root, ".gemini", "settings.json"), "utf8")) as { mcpServers?: Record<string, unknown> }).mcpServers?.["codex-control"]).toBeUndefined();
+    expect(
+      (
+        JSON.parse(await readFile(join(root, ".gemini", "settings.json"), "utf8")) as {
+          mcpServers?: Record<string, unknown>;
+        }
+      ).mcpServers?.["codex-control"],
+    ).toBeUndefined();
   }, 300_000);
 });
 
@@ -110,9 +150,21 @@ describe("opencode as the host", () => {
   async function opencodeProject(entry: string, extra: Record<string, unknown> = {}) {
     const { root, project } = await scratch("opencode");
     // a provider opencode bundles (nothing to install on first use), pointed at the fake model
-    const provider = { npm: "@ai-sdk/openai-compatible", name: "Fake", options: { baseURL: model.url, apiKey: "sk-fake-model" }, models: { "fake-model": { name: "Fake", tool_call: true } } };
-    const server = { type: "local", command: [process.execPath, CLI], environment: { CODEX_HOME: codexHome, OPENAI_API_KEY: "{env:OPENAI_API_KEY}" } };
-    await writeFile(join(project, "opencode.json"), JSON.stringify({ provider: { fake: provider }, mcp: { "codex-control": { ...server, ...extra } } }));
+    const provider = {
+      npm: "@ai-sdk/openai-compatible",
+      name: "Fake",
+      options: { baseURL: model.url, apiKey: "sk-fake-model" },
+      models: { "fake-model": { name: "Fake", tool_call: true } },
+    };
+    const server = {
+      type: "local",
+      command: [process.execPath, CLI],
+      environment: { CODEX_HOME: codexHome, OPENAI_API_KEY: "{env:OPENAI_API_KEY}" },
+    };
+    await writeFile(
+      join(project, "opencode.json"),
+      JSON.stringify({ provider: { fake: provider }, mcp: { "codex-control": { ...server, ...extra } } }),
+    );
     const env = {
       PATH: process.env.PATH ?? "",
       HOME: root,
@@ -137,8 +189,14 @@ describe("opencode as the host", () => {
     const ask = async (prompt: string): Promise<{ stdout: string; toolResults: string[] }> => {
       const before = model.otherRequests.length;
       const { stdout } = await opencode(["run", "--model", "fake/fake-model", prompt]);
-      const messages = (model.otherRequests.slice(before).at(-1)?.body.messages ?? []) as Array<{ role: string; content: string }>;
-      return { stdout, toolResults: messages.filter((message) => message.role === "tool").map((message) => message.content) };
+      const messages = (model.otherRequests.slice(before).at(-1)?.body.messages ?? []) as Array<{
+        role: string;
+        content: string;
+      }>;
+      return {
+        stdout,
+        toolResults: messages.filter((message) => message.role === "tool").map((message) => message.content),
+      };
     };
     return { project, opencode, ask };
   }
@@ -153,18 +211,27 @@ describe("opencode as the host", () => {
     const target = fixtures.at(-1) as Fixture;
     const summary = await ask(`please MCP:session_summary {"session_id":"${target.session_id}"}`);
     expect(summary.toolResults).toHaveLength(1);
-    expect(summary.toolResults[0]?.startsWith(`Session ${target.session_id}: completed (diagnosis: command_failures)\n`)).toBe(true);
+    expect(
+      summary.toolResults[0]?.startsWith(`Session ${target.session_id}: completed (diagnosis: command_failures)\n`),
+    ).toBe(true);
     expect(summary.stdout).toContain("Done. The tool said: ");
     const doctor = await ask("please MCP:doctor {}");
     expect(doctor.toolResults).toHaveLength(1);
     // the entry's environment brings the key from opencode's own environment
-    expect(doctor.toolResults[0]).toContain('ok    credentials        model provider "mock" reads its key from OPENAI_API_KEY, which Codex runs get\n');
+    expect(doctor.toolResults[0]).toContain(
+      'ok    credentials        model provider "mock" reads its key from OPENAI_API_KEY, which Codex runs get\n',
+    );
   }, 300_000);
 
   it('the entry\'s `"timeout": 3000` stops a tool call that takes longer (run_codex waiting 20 s on a model that never answers)', async (context) => {
     if ("skip" in installed) return context.skip(installed.skip);
     const stateDir = await mkdtemp(join(tmpdir(), "ccm-opencode-state-"));
-    const environment = { CODEX_HOME: codexHome, OPENAI_API_KEY: "{env:OPENAI_API_KEY}", CODEX_BIN: PINNED_CODEX, CODEX_CONTROL_STATE_DIR: stateDir };
+    const environment = {
+      CODEX_HOME: codexHome,
+      OPENAI_API_KEY: "{env:OPENAI_API_KEY}",
+      CODEX_BIN: PINNED_CODEX,
+      CODEX_CONTROL_STATE_DIR: stateDir,
+    };
     const { project, ask } = await opencodeProject(installed.entry, { timeout: 3000, environment });
     const slow = JSON.stringify({ prompt: "HANG", cwd: project, skip_git_repo_check: true, wait_ms: 20_000 });
     const { toolResults } = await ask(`please MCP:run_codex ${slow}`);
@@ -214,7 +281,9 @@ describe("Continue CLI as the host", () => {
     const target = fixtures.at(-1) as Fixture;
     const before = model.otherRequests.length;
     const { stdout } = await cn(`please MCP:session_summary {"session_id":"${target.session_id}"}`);
-    expect(stdout).toContain(`Done. The tool said: [{"type":"text","text":"Session ${target.session_id}: completed (diagnosis: command_failures)`);
+    expect(stdout).toContain(
+      `Done. The tool said: [{"type":"text","text":"Session ${target.session_id}: completed (diagnosis: command_failures)`,
+    );
     const first = model.otherRequests[before]?.body as { tools?: Array<{ function?: { name?: string } }> };
     // Continue's own tools first, then ours under their own names
     const ours = registeredToolNames({ readOnly: false });
@@ -222,6 +291,8 @@ describe("Continue CLI as the host", () => {
     await cn("please MCP:doctor {}");
     const messages = (model.otherRequests.at(-1)?.body.messages ?? []) as Array<{ role: string; content: string }>;
     // Continue hands the server its own environment: the key in the user's shell reaches Codex runs
-    expect(messages.at(-1)?.content).toContain('ok    credentials        model provider \\"mock\\" reads its key from OPENAI_API_KEY, which Codex runs get');
+    expect(messages.at(-1)?.content).toContain(
+      'ok    credentials        model provider \\"mock\\" reads its key from OPENAI_API_KEY, which Codex runs get',
+    );
   }, 300_000);
 });

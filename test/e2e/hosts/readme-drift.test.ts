@@ -23,21 +23,28 @@ async function hostDocuments(): Promise<Array<{ name: string; text: string }>> {
 }
 
 const commandsIn = (text: string) =>
-  [...text.matchAll(/`([^`]+)`/g)].map((match) => match[1] ?? "").filter((span) => HOST_PROGRAMS.includes(span.split(" ")[0] ?? "") && / mcp( |$)/.test(span));
+  [...text.matchAll(/`([^`]+)`/g)]
+    .map((match) => match[1] ?? "")
+    .filter((span) => HOST_PROGRAMS.includes(span.split(" ")[0] ?? "") && / mcp( |$)/.test(span));
 
 describe("documented host commands", () => {
   it("each host command in the README's host section and in docs/hosts.md is in README_COMMANDS", async () => {
     for (const { name, text } of await hostDocuments()) {
       const commands = commandsIn(text);
       expect(commands.length, name).toBeGreaterThanOrEqual(12);
-      expect(commands.filter((command) => !(Object.values(README_COMMANDS) as string[]).includes(command)), name).toEqual([]);
+      expect(
+        commands.filter((command) => !(Object.values(README_COMMANDS) as string[]).includes(command)),
+        name,
+      ).toEqual([]);
     }
   });
 
   it("each of README_COMMANDS is in both documents and run by a test or by verify:hosts", async () => {
     const documents = await hostDocuments();
     const users = [
-      ...(await readdir(join(root, "test", "e2e", "hosts"))).filter((file) => file.endsWith(".test.ts")).map((file) => join(root, "test", "e2e", "hosts", file)),
+      ...(await readdir(join(root, "test", "e2e", "hosts")))
+        .filter((file) => file.endsWith(".test.ts"))
+        .map((file) => join(root, "test", "e2e", "hosts", file)),
       join(root, "scripts", "verify-hosts.ts"),
     ];
     const sources = (await Promise.all(users.map((file) => readFile(file, "utf8").catch(() => "")))).join("\n");
@@ -49,7 +56,10 @@ describe("documented host commands", () => {
 
   it("no documented host command uses the npx form as if it worked today", async () => {
     for (const { name, text } of await hostDocuments()) {
-      expect(commandsIn(text).filter((command) => command.includes("npx -y codex-control-mcp")), name).toEqual([]);
+      expect(
+        commandsIn(text).filter((command) => command.includes("npx -y codex-control-mcp")),
+        name,
+      ).toEqual([]);
     }
   });
 });

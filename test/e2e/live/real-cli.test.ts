@@ -47,26 +47,48 @@ describe(`real Codex ${CODEX_VERSION}`, () => {
     const threadId = /"thread_id":"([0-9a-f-]+)"/.exec(stdout)?.[1];
     expect(threadId).toBeDefined();
 
-    const listed = (await mcp.call("list_sessions", {})).structuredContent as { sessions: Array<Record<string, unknown>> };
+    const listed = (await mcp.call("list_sessions", {})).structuredContent as {
+      sessions: Array<Record<string, unknown>>;
+    };
     expect(listed.sessions).toHaveLength(1);
-    expect(listed.sessions[0]).toMatchObject({ session_id: threadId, cwd: workdir, cli_version: CODEX_VERSION, first_prompt: "please RUN:echo live; exit 7", status: "completed" });
+    expect(listed.sessions[0]).toMatchObject({
+      session_id: threadId,
+      cwd: workdir,
+      cli_version: CODEX_VERSION,
+      first_prompt: "please RUN:echo live; exit 7",
+      status: "completed",
+    });
 
     const summary = (await mcp.call("session_summary", { session_id: "last" })).structuredContent;
     expect(summary).toMatchObject({
       session_id: threadId,
       status: "completed",
       last_agent_message: "Done. The tool said: live",
-      diagnosis: { category: "command_failures", evidence: ["turn 1 completed, but its last command failed", 'the agent\'s last message: "Done. The tool said: live"', 'failed: "echo live; exit 7" exited with 7'],
+      diagnosis: {
+        category: "command_failures",
+        evidence: [
+          "turn 1 completed, but its last command failed",
+          'the agent\'s last message: "Done. The tool said: live"',
+          'failed: "echo live; exit 7" exited with 7',
+        ],
         failed_commands: [{ call_id: expect.any(String), command: "echo live; exit 7", exit_code: 7, meaning: null }],
       },
     });
 
-    const calls = (await mcp.call("last_function_calls", { session_id: threadId })).structuredContent as { calls: Array<Record<string, unknown>> };
-    expect(calls.calls.map((c) => [c.name, c.command, c.exit_code, c.status])).toEqual([["exec_command", "echo live; exit 7", 7, "failed"]]);
+    const calls = (await mcp.call("last_function_calls", { session_id: threadId })).structuredContent as {
+      calls: Array<Record<string, unknown>>;
+    };
+    expect(calls.calls.map((c) => [c.name, c.command, c.exit_code, c.status])).toEqual([
+      ["exec_command", "echo live; exit 7", 7, "failed"],
+    ]);
 
-    const usage = (await mcp.call("token_usage", { session_id: threadId })).structuredContent as { total: { input: number; total: number } };
+    const usage = (await mcp.call("token_usage", { session_id: threadId })).structuredContent as {
+      total: { input: number; total: number };
+    };
     const { toolCall, answer } = FAKE_USAGE;
     expect(usage.total.input).toBe(toolCall.input_tokens + answer.input_tokens);
-    expect(usage.total.total).toBe(toolCall.input_tokens + toolCall.output_tokens + answer.input_tokens + answer.output_tokens);
+    expect(usage.total.total).toBe(
+      toolCall.input_tokens + toolCall.output_tokens + answer.input_tokens + answer.output_tokens,
+    );
   });
 });

@@ -28,7 +28,10 @@ afterAll(async () => {
 
 function codexExec(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CODEX, "exec", "--json", "--skip-git-repo-check", "-C", workdir, ...args], { env: codexEnv(home), stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, [CODEX, "exec", "--json", "--skip-git-repo-check", "-C", workdir, ...args], {
+      env: codexEnv(home),
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.on("error", reject);
@@ -44,12 +47,20 @@ describe("a fork made by the real CLI", () => {
     const child = threadOf(await codexExec(["fork", parent, "please RUN:echo two"]));
     expect(child).not.toBe(parent);
 
-    const parentUsage = (await mcp.call("token_usage", { session_id: parent })).structuredContent as { total: { total: number } };
+    const parentUsage = (await mcp.call("token_usage", { session_id: parent })).structuredContent as {
+      total: { total: number };
+    };
     const usage = (await mcp.call("token_usage", { session_id: child })).structuredContent as Record<string, unknown>;
     // the fake model answers each request with the same usage: the fork's own turn costs what the parent's did
-    expect(usage).toMatchObject({ total: { total: parentUsage.total.total }, inherited: { parent_session_id: parent, tokens: { total: parentUsage.total.total } } });
+    expect(usage).toMatchObject({
+      total: { total: parentUsage.total.total },
+      inherited: { parent_session_id: parent, tokens: { total: parentUsage.total.total } },
+    });
 
-    const summary = (await mcp.call("session_summary", { session_id: child })).structuredContent as Record<string, unknown>;
+    const summary = (await mcp.call("session_summary", { session_id: child })).structuredContent as Record<
+      string,
+      unknown
+    >;
     expect(summary).toMatchObject({
       kind: "fork",
       parent_session_id: parent,
@@ -57,10 +68,18 @@ describe("a fork made by the real CLI", () => {
       turns: [{ index: 1, prompt: "please RUN:echo two", status: "completed" }],
       tokens: { total: parentUsage.total.total },
     });
-    const parentSummary = (await mcp.call("session_summary", { session_id: parent })).structuredContent as { children: unknown[] };
-    expect(parentSummary.children).toMatchObject([{ session_id: child, kind: "fork", status: "completed", first_prompt: "please RUN:echo two" }]);
-    const listed = (await mcp.call("list_sessions", {})).structuredContent as { sessions: Array<Record<string, unknown>> };
-    expect(listed.sessions.map(({ session_id, kind, parent_session_id }) => ({ session_id, kind, parent_session_id }))).toEqual([
+    const parentSummary = (await mcp.call("session_summary", { session_id: parent })).structuredContent as {
+      children: unknown[];
+    };
+    expect(parentSummary.children).toMatchObject([
+      { session_id: child, kind: "fork", status: "completed", first_prompt: "please RUN:echo two" },
+    ]);
+    const listed = (await mcp.call("list_sessions", {})).structuredContent as {
+      sessions: Array<Record<string, unknown>>;
+    };
+    expect(
+      listed.sessions.map(({ session_id, kind, parent_session_id }) => ({ session_id, kind, parent_session_id })),
+    ).toEqual([
       { session_id: child, kind: "fork", parent_session_id: parent },
       { session_id: parent, kind: "session", parent_session_id: null },
     ]);

@@ -14,7 +14,8 @@ const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dis
 const STATE_DIR = mkdtempSync(join(tmpdir(), "ccm-state-"));
 let home: string;
 let fixtures: Fixture[];
-const byScenario = (version: string, scenario: string) => fixtures.find((f) => f.version === version && f.scenario === scenario) as Fixture;
+const byScenario = (version: string, scenario: string) =>
+  fixtures.find((f) => f.version === version && f.scenario === scenario) as Fixture;
 
 beforeAll(async () => {
   ({ home, fixtures } = await copyFixtureHome());
@@ -22,7 +23,16 @@ beforeAll(async () => {
 
 async function cli(tz: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? "", HOME: home, TZ: tz, CODEX_HOME: home, CODEX_BIN: "/nonexistent/codex", CODEX_CONTROL_STATE_DIR: STATE_DIR } });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: home,
+        TZ: tz,
+        CODEX_HOME: home,
+        CODEX_BIN: "/nonexistent/codex",
+        CODEX_CONTROL_STATE_DIR: STATE_DIR,
+      },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -32,8 +42,20 @@ async function cli(tz: string, ...args: string[]): Promise<{ code: number; stdou
 
 describe("one style for times, numbers and windows", () => {
   it("the helpers", () => {
-    expect([count(0), count(999), count(1234), count(258400), count(12345678)]).toEqual(["0", "999", "1,234", "258,400", "12,345,678"]);
-    expect([windowLength(10080), windowLength(300), windowLength(90), windowLength(1440), windowLength(0)]).toEqual(["7 d", "5 h", "90 min", "1 d", "0 min"]);
+    expect([count(0), count(999), count(1234), count(258400), count(12345678)]).toEqual([
+      "0",
+      "999",
+      "1,234",
+      "258,400",
+      "12,345,678",
+    ]);
+    expect([windowLength(10080), windowLength(300), windowLength(90), windowLength(1440), windowLength(0)]).toEqual([
+      "7 d",
+      "5 h",
+      "90 min",
+      "1 d",
+      "0 min",
+    ]);
     expect([localTime(null), localTime("not a time")]).toEqual(["?", "not a time"]);
   });
 
@@ -51,18 +73,24 @@ describe("one style for times, numbers and windows", () => {
         "",
       ].join("\n"),
     );
-    expect((await cli("Asia/Tokyo", "usage", id)).stdout).toContain("primary rate limit: 12.5% used of 5 h, resets 2026-11-24 15:00:00 GMT+9\n");
+    expect((await cli("Asia/Tokyo", "usage", id)).stdout).toContain(
+      "primary rate limit: 12.5% used of 5 h, resets 2026-11-24 15:00:00 GMT+9\n",
+    );
   });
 
   it("summary: local times, no verdict on a completed session, a caution under a full-access command", async () => {
     const done = await cli("UTC", "summary", byScenario("0.169.0", "command").session_id);
     const lines = done.stdout.split("\n");
-    expect(lines[1]).toMatch(/ · started 2026-\d\d-\d\d \d\d:\d\d:\d\d UTC · last event 2026-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(lines[1]).toMatch(
+      / · started 2026-\d\d-\d\d \d\d:\d\d:\d\d UTC · last event 2026-\d\d-\d\d \d\d:\d\d:\d\d UTC$/,
+    );
     expect(lines[2]).toBe("Diagnosis: command_failures · retrying unchanged will not help");
     const killed = await cli("UTC", "summary", byScenario("0.169.0", "killed").session_id);
     const next = killed.stdout.split("\n").findIndex((line) => line.startsWith("Next step:"));
     expect(killed.stdout.split("\n")[next]).toContain("--dangerously-bypass-approvals-and-sandbox resume");
-    expect(killed.stdout.split("\n")[next + 1]).toBe("Caution: this command runs Codex with full access (no sandbox, no approvals), as the session did: read what it did first, or drop that flag.");
+    expect(killed.stdout.split("\n")[next + 1]).toBe(
+      "Caution: this command runs Codex with full access (no sandbox, no approvals), as the session did: read what it did first, or drop that flag.",
+    );
   });
 
   it("sessions: UPDATED in local time with the zone", async () => {
@@ -76,30 +104,45 @@ describe("what was typed, answered in its own terms", () => {
     const newest = fixtures.at(-1) as Fixture;
     const { code, stdout } = await cli("UTC", "sessions", "--since", "2030-01-01");
     expect(code).toBe(0);
-    expect(stdout).toMatch(new RegExp(`^No sessions match --since 2030-01-01 in ${home}; the newest there is ${newest.session_id} \\(written \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, in /home/user/proj\\)\\.\\n$`));
+    expect(stdout).toMatch(
+      new RegExp(
+        `^No sessions match --since 2030-01-01 in ${home}; the newest there is ${newest.session_id} \\(written \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC, in /home/user/proj\\)\\.\\n$`,
+      ),
+    );
   });
 
   it("an unknown command lists the commands (and the near one); -n -5 is about the number", async () => {
     expect(await cli("UTC", "sesions")).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'codex-control-mcp: unknown command "sesions". Did you mean `sessions`? The commands are sessions, summary, calls, usage, runs, status, cancel, review, doctor, report, export (codex-control-mcp --help); with no command it serves MCP on stdin/stdout.\n',
+      stderr:
+        'codex-control-mcp: unknown command "sesions". Did you mean `sessions`? The commands are sessions, summary, calls, usage, runs, status, cancel, review, doctor, report, export (codex-control-mcp --help); with no command it serves MCP on stdin/stdout.\n',
     });
-    expect((await cli("UTC", "frobnicate")).stderr).toBe('codex-control-mcp: unknown command "frobnicate". The commands are sessions, summary, calls, usage, runs, status, cancel, review, doctor, report, export (codex-control-mcp --help); with no command it serves MCP on stdin/stdout.\n');
+    expect((await cli("UTC", "frobnicate")).stderr).toBe(
+      'codex-control-mcp: unknown command "frobnicate". The commands are sessions, summary, calls, usage, runs, status, cancel, review, doctor, report, export (codex-control-mcp --help); with no command it serves MCP on stdin/stdout.\n',
+    );
     const negative = await cli("UTC", "sessions", "-n", "-5");
     expect(negative.code).toBe(2);
     expect(negative.stderr.split("\n")[0]).toBe('codex-control-mcp: expected a whole number ≥ 1, got "-5"');
-    expect((await cli("UTC", "calls", "last", "--limit", "-1")).stderr.split("\n")[0]).toBe('codex-control-mcp: expected a whole number ≥ 1, got "-1"');
+    expect((await cli("UTC", "calls", "last", "--limit", "-1")).stderr.split("\n")[0]).toBe(
+      'codex-control-mcp: expected a whole number ≥ 1, got "-1"',
+    );
   });
 
   it("an id with a typo names the session it nearly is", async () => {
     const target = byScenario("0.169.0", "command").session_id;
     const typo = `${target.slice(0, -1)}${target.endsWith("0") ? "1" : "0"}`;
-    expect(await cli("UTC", "summary", typo)).toEqual({ code: 1, stdout: "", stderr: `codex-control-mcp: no session "${typo}" in CODEX_HOME (${home}); did you mean ${target}?\n` });
+    expect(await cli("UTC", "summary", typo)).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `codex-control-mcp: no session "${typo}" in CODEX_HOME (${home}); did you mean ${target}?\n`,
+    });
   });
 
   it("doctor says each fix once", async () => {
     const { stdout } = await cli("UTC", "doctor");
-    expect(stdout).toContain('FAIL  codex              cannot run the Codex CLI at "/nonexistent/codex" (ENOENT)\n      fix: Install it with `npm install -g @openai/codex`, or point --codex-bin (CODEX_BIN) at it.\n');
+    expect(stdout).toContain(
+      'FAIL  codex              cannot run the Codex CLI at "/nonexistent/codex" (ENOENT)\n      fix: Install it with `npm install -g @openai/codex`, or point --codex-bin (CODEX_BIN) at it.\n',
+    );
   });
 });

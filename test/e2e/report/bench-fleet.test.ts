@@ -9,7 +9,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 it("the fleet bench runs end to end on a tiny home and prints its row", async () => {
   const tsx = join(root, "node_modules", ".bin", "tsx");
-  const { stdout } = await promisify(execFile)(tsx, ["bench/fleet.ts", "--quick", "--no-ccusage"], { cwd: root, timeout: 240_000, maxBuffer: 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(tsx, ["bench/fleet.ts", "--quick", "--no-ccusage"], {
+    cwd: root,
+    timeout: 240_000,
+    maxBuffer: 1024 * 1024,
+  });
   expect(stdout).toContain("ccusage could not be installed or run here: not run (--no-ccusage)");
   const rows = stdout.split("\n").filter((line) => /^\| \d/.test(line));
   expect(rows).toHaveLength(1);

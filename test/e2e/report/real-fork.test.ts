@@ -30,7 +30,10 @@ afterAll(async () => {
 
 function codexExec(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CODEX, "exec", "--json", "--skip-git-repo-check", "-C", workdir, ...args], { env: codexEnv(home), stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, [CODEX, "exec", "--json", "--skip-git-repo-check", "-C", workdir, ...args], {
+      env: codexEnv(home),
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.on("error", reject);
@@ -44,12 +47,22 @@ describe("a real-CLI fork family in the report", () => {
   it("counts the parent's history once", async () => {
     const parent = threadOf(await codexExec(["please RUN:echo one"]));
     threadOf(await codexExec(["fork", parent, "please RUN:echo two"]));
-    const own = ((await mcp.call("token_usage", { session_id: parent })).structuredContent as { total: { total: number } }).total.total;
+    const own = (
+      (await mcp.call("token_usage", { session_id: parent })).structuredContent as { total: { total: number } }
+    ).total.total;
     const result = await mcp.call("sessions_report", { group_by: "category" });
     const report = result.structuredContent as unknown as SessionsReport;
     // the fake model answers every request with the same usage: the child's own turn costs what the parent's did
-    expect(report.total).toMatchObject({ sessions: 2, turns: 2, categories: { completed: 2 }, tokens: { total: 2 * own } });
+    expect(report.total).toMatchObject({
+      sessions: 2,
+      turns: 2,
+      categories: { completed: 2 },
+      tokens: { total: 2 * own },
+    });
     // asked again (the digests in memory), the same
-    expect(((await mcp.call("sessions_report", { group_by: "category" })).structuredContent as unknown as SessionsReport).total.tokens.total).toBe(2 * own);
+    expect(
+      ((await mcp.call("sessions_report", { group_by: "category" })).structuredContent as unknown as SessionsReport)
+        .total.tokens.total,
+    ).toBe(2 * own);
   });
 });

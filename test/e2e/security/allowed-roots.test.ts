@@ -27,11 +27,23 @@ it("the CLI refuses a rollout path outside the allowed roots, as the tools do; w
   const home = join(root, "home");
   await mkdir(home);
   await cp(FIXTURE_HOME, home, { recursive: true });
-  const rollout = join(home, "sessions", (await readdir(join(home, "sessions"), { recursive: true })).find((name) => name.endsWith(".jsonl")) ?? "");
+  const rollout = join(
+    home,
+    "sessions",
+    (await readdir(join(home, "sessions"), { recursive: true })).find((name) => name.endsWith(".jsonl")) ?? "",
+  );
   const inside = join(root, "projects");
   await mkdir(inside);
-  const refused = await cli({ CODEX_HOME: home, CODEX_CONTROL_ALLOWED_ROOTS: inside, XDG_STATE_HOME: join(root, "state") }, "summary", rollout, "--json");
-  expect([refused.code, refused.stderr.trim()]).toEqual([1, `codex-control-mcp: ${rollout} is outside the allowed roots of this server (${inside}): pass a session id instead.`]);
+  const refused = await cli(
+    { CODEX_HOME: home, CODEX_CONTROL_ALLOWED_ROOTS: inside, XDG_STATE_HOME: join(root, "state") },
+    "summary",
+    rollout,
+    "--json",
+  );
+  expect([refused.code, refused.stderr.trim()]).toEqual([
+    1,
+    `codex-control-mcp: ${rollout} is outside the allowed roots of this server (${inside}): pass a session id instead.`,
+  ]);
   // the control: the same path without the operator's roots is read
   const read = await cli({ CODEX_HOME: home, XDG_STATE_HOME: join(root, "state") }, "summary", rollout, "--json");
   expect([0, 3]).toContain(read.code);

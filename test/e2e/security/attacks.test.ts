@@ -28,7 +28,8 @@ beforeAll(async () => {
   ({ home, workdir } = await makeCodexHome(model.url, "security"));
   markers = await realpath(await mkdtemp(join(tmpdir(), "ccm-markers-")));
   await withServer({}, async (mcp) => {
-    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi" })).structuredContent as unknown as RunView;
+    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi" }))
+      .structuredContent as unknown as RunView;
     expect(view.status).toBe("completed");
     sessionId = view.session_id ?? "";
   });
@@ -36,7 +37,14 @@ beforeAll(async () => {
 afterAll(async () => model.close());
 
 async function withServer(settings: Partial<TestConfig>, body: (mcp: Connected) => Promise<void>): Promise<void> {
-  const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, ...settings, childEnv: { ...codexEnv(home), ...settings.childEnv } }));
+  const mcp = await connect(
+    testConfig({
+      codexHome: home,
+      codexBin: PINNED_CODEX,
+      ...settings,
+      childEnv: { ...codexEnv(home), ...settings.childEnv },
+    }),
+  );
   try {
     await body(mcp);
   } finally {
@@ -44,7 +52,10 @@ async function withServer(settings: Partial<TestConfig>, body: (mcp: Connected) 
   }
 }
 
-const PIXEL = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+const PIXEL = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  "base64",
+);
 
 const refusedKey = (key: string) =>
   `config key ${JSON.stringify(key)} cannot be set by a caller: only settings that cannot start a process, widen the sandbox, change the model endpoint or credentials, or read a file are allowed (${CALLER_CONFIG_KEYS.join(", ")}). The operator can allow it with --allow-config-key ${key} (or CODEX_CONTROL_ALLOW_CONFIG_KEYS).`;
@@ -55,13 +66,40 @@ const markerServer = (marker: string) => ({ command: "bash", args: ["-c", `touch
 describe("caller config cannot start a process, widen the sandbox, redirect credentials or read a file", () => {
   const attacks: Array<[string, (marker: string) => Record<string, unknown>, string]> = [
     ["notify", (marker) => ({ notify: ["bash", "-c", `touch ${marker}`] }), "notify"],
-    ["mcp_servers, dotted", (marker) => ({ "mcp_servers.x.command": "bash", "mcp_servers.x.args": ["-c", `touch ${marker}`] }), "mcp_servers.x.command"],
+    [
+      "mcp_servers, dotted",
+      (marker) => ({ "mcp_servers.x.command": "bash", "mcp_servers.x.args": ["-c", `touch ${marker}`] }),
+      "mcp_servers.x.command",
+    ],
     ["mcp_servers, as a table", (marker) => ({ mcp_servers: { x: markerServer(marker) } }), "mcp_servers.x.command"],
-    ["writable_roots", () => ({ "sandbox_workspace_write.writable_roots": ["/"] }), "sandbox_workspace_write.writable_roots"],
-    ["network_access", () => ({ sandbox_workspace_write: { network_access: true } }), "sandbox_workspace_write.network_access"],
-    ["exclude_slash_tmp", () => ({ "sandbox_workspace_write.exclude_slash_tmp": true }), "sandbox_workspace_write.exclude_slash_tmp"],
-    ["approval_policy + sandbox_mode", () => ({ approval_policy: "on-request", sandbox_mode: "danger-full-access" }), "approval_policy"],
-    ["a credential sent elsewhere", () => ({ model_provider: "evil", model_providers: { evil: { name: "evil", base_url: "http://127.0.0.1:9/v1", env_key: "OPENAI_API_KEY" } } }), "model_provider"],
+    [
+      "writable_roots",
+      () => ({ "sandbox_workspace_write.writable_roots": ["/"] }),
+      "sandbox_workspace_write.writable_roots",
+    ],
+    [
+      "network_access",
+      () => ({ sandbox_workspace_write: { network_access: true } }),
+      "sandbox_workspace_write.network_access",
+    ],
+    [
+      "exclude_slash_tmp",
+      () => ({ "sandbox_workspace_write.exclude_slash_tmp": true }),
+      "sandbox_workspace_write.exclude_slash_tmp",
+    ],
+    [
+      "approval_policy + sandbox_mode",
+      () => ({ approval_policy: "on-request", sandbox_mode: "danger-full-access" }),
+      "approval_policy",
+    ],
+    [
+      "a credential sent elsewhere",
+      () => ({
+        model_provider: "evil",
+        model_providers: { evil: { name: "evil", base_url: "http://127.0.0.1:9/v1", env_key: "OPENAI_API_KEY" } },
+      }),
+      "model_provider",
+    ],
     ["a file outside the roots", () => ({ model_instructions_file: "/etc/passwd" }), "model_instructions_file"],
   ];
 
@@ -69,8 +107,26 @@ describe("caller config cannot start a process, widen the sandbox, redirect cred
     await withServer({}, async (mcp) => {
       const marker = join(markers, name.replace(/\W+/g, "-"));
       const calls: Array<[string, Record<string, unknown>]> = [
-        ["run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi", mode: "read-only", config: config(marker) }],
-        ["run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi", mode: "sandboxed", config: config(marker) }],
+        [
+          "run_codex",
+          {
+            cwd: workdir,
+            skip_git_repo_check: true,
+            prompt: "please say hi",
+            mode: "read-only",
+            config: config(marker),
+          },
+        ],
+        [
+          "run_codex",
+          {
+            cwd: workdir,
+            skip_git_repo_check: true,
+            prompt: "please say hi",
+            mode: "sandboxed",
+            config: config(marker),
+          },
+        ],
         ["resume_session", { session_id: sessionId, prompt: "please say hi", config: config(marker) }],
       ];
       for (const [tool, args] of calls) {
@@ -85,7 +141,13 @@ describe("caller config cannot start a process, widen the sandbox, redirect cred
   it("the marker test can fail: with the operator's --allow-config-key the same MCP server does start", async () => {
     const marker = join(markers, "allowed-by-operator");
     await withServer({ allowConfigKeys: ["mcp_servers"] }, async (mcp) => {
-      const result = await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi", mode: "read-only", config: { mcp_servers: { x: markerServer(marker) } } });
+      const result = await mcp.call("run_codex", {
+        cwd: workdir,
+        skip_git_repo_check: true,
+        prompt: "please say hi",
+        mode: "read-only",
+        config: { mcp_servers: { x: markerServer(marker) } },
+      });
       expect(result.isError).toBeFalsy();
       expect(existsSync(marker)).toBe(true);
     });
@@ -103,8 +165,15 @@ describe("caller config cannot start a process, widen the sandbox, redirect cred
   it("the safe keys still reach Codex", async () => {
     await withServer({}, async (mcp) => {
       const before = model.requests.length;
-      const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi", mode: "read-only", config: { model: "mock-model-2", hide_agent_reasoning: true } }))
-        .structuredContent as unknown as RunView;
+      const view = (
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          prompt: "please say hi",
+          mode: "read-only",
+          config: { model: "mock-model-2", hide_agent_reasoning: true },
+        })
+      ).structuredContent as unknown as RunView;
       expect(view).toMatchObject({ status: "completed", effective: { model: "mock-model-2", mismatch: false } });
       expect(model.requests[before]?.model).toBe("mock-model-2");
     });
@@ -115,25 +184,33 @@ describe("effective lists every widening the operator let through", () => {
   it("network access and an extra writable root are differences", async () => {
     const extra = await realpath(await mkdtemp(join(tmpdir(), "ccm-extra-root-")));
     await withServer({ allowConfigKeys: ["sandbox_workspace_write"] }, async (mcp) => {
-      const view = (await mcp.call("run_codex", {
-        cwd: workdir,
-        skip_git_repo_check: true,
-        prompt: "please say hi",
-        config: { sandbox_workspace_write: { network_access: true, writable_roots: [extra] } },
-      })).structuredContent as unknown as RunView;
+      const view = (
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          prompt: "please say hi",
+          config: { sandbox_workspace_write: { network_access: true, writable_roots: [extra] } },
+        })
+      ).structuredContent as unknown as RunView;
       expect(view.effective).toMatchObject({
         sandbox: "workspace-write",
         mismatch: true,
-        differences: [`writable root ${JSON.stringify(extra)} was not asked for`, "sandbox network_access is true, asked for the default"],
+        differences: [
+          `writable root ${JSON.stringify(extra)} was not asked for`,
+          "sandbox network_access is true, asked for the default",
+        ],
       });
-      expect(textOf(await mcp.call("run_status", { run_id: view.run_id }))).toContain("Warning: Codex ran with other settings than asked:");
+      expect(textOf(await mcp.call("run_status", { run_id: view.run_id }))).toContain(
+        "Warning: Codex ran with other settings than asked:",
+      );
     });
   });
 });
 
 describe("workspaces cannot reach the server's own state", () => {
   it("/, the home directory, CODEX_HOME, the state dir, inside them or above them are refused", async () => {
-    const why = "a run there could change Codex's configuration or this server's own state. Pass the project directory itself.";
+    const why =
+      "a run there could change Codex's configuration or this server's own state. Pass the project directory itself.";
     const userHome = await realpath(await mkdtemp(join(tmpdir(), "ccm-user-home-")));
     const stateDir = join(userHome, ".local", "state", "codex-control-mcp");
     await mkdir(stateDir, { recursive: true });
@@ -146,30 +223,52 @@ describe("workspaces cannot reach the server's own state", () => {
         [join(home, "sessions"), `cwd ${join(home, "sessions")} is inside CODEX_HOME (${home}): ${why}`],
         [dirname(home), `cwd ${dirname(home)} contains CODEX_HOME (${home}): ${why}`],
         [stateDir, `cwd ${stateDir} is the server's state dir: ${why}`],
-        [join(userHome, ".local"), `cwd ${join(userHome, ".local")} contains the server's state dir (${stateDir}): ${why}`],
+        [
+          join(userHome, ".local"),
+          `cwd ${join(userHome, ".local")} contains the server's state dir (${stateDir}): ${why}`,
+        ],
       ];
       for (const [cwd, message] of cases) {
         for (const mode of ["read-only", "sandboxed"]) {
-          const result = await mcp.call("run_codex", { cwd, prompt: "please RUN:touch planted", mode, skip_git_repo_check: true });
+          const result = await mcp.call("run_codex", {
+            cwd,
+            prompt: "please RUN:touch planted",
+            mode,
+            skip_git_repo_check: true,
+          });
           expect([cwd, mode, result.isError, textOf(result)]).toEqual([cwd, mode, true, message]);
         }
       }
       // a project in the home directory is fine
       const project = join(userHome, "project");
       await mkdir(project);
-      expect(((await mcp.call("run_codex", { cwd: project, prompt: "please say hi", skip_git_repo_check: true })).structuredContent as unknown as RunView).status).toBe("completed");
+      expect(
+        (
+          (await mcp.call("run_codex", { cwd: project, prompt: "please say hi", skip_git_repo_check: true }))
+            .structuredContent as unknown as RunView
+        ).status,
+      ).toBe("completed");
     });
   });
 
   it("resume_session refuses a session whose workspace is CODEX_HOME", async () => {
     const userHome = await realpath(await mkdtemp(join(tmpdir(), "ccm-user-home-")));
     await withServer({ childEnv: { HOME: userHome } }, async (mcp) => {
-      const source = (await readdir(join(home, "sessions"), { recursive: true })).find((name) => name.endsWith(`${sessionId}.jsonl`)) ?? "";
+      const source =
+        (await readdir(join(home, "sessions"), { recursive: true })).find((name) =>
+          name.endsWith(`${sessionId}.jsonl`),
+        ) ?? "";
       const planted = "01a20a99-0000-7000-8000-0000000000bb";
-      const text = (await readFile(join(home, "sessions", source), "utf8")).split(sessionId).join(planted).split(`"cwd":"${workdir}"`).join(`"cwd":"${home}"`);
+      const text = (await readFile(join(home, "sessions", source), "utf8"))
+        .split(sessionId)
+        .join(planted)
+        .split(`"cwd":"${workdir}"`)
+        .join(`"cwd":"${home}"`);
       await writeFile(join(home, "sessions", dirname(source), `rollout-2026-11-23T00-00-00-${planted}.jsonl`), text);
       const result = await mcp.call("resume_session", { session_id: planted, prompt: "please say hi" });
-      expect(textOf(result)).toBe(`cwd ${home} is CODEX_HOME: a run there could change Codex's configuration or this server's own state. Pass the project directory itself.`);
+      expect(textOf(result)).toBe(
+        `cwd ${home} is CODEX_HOME: a run there could change Codex's configuration or this server's own state. Pass the project directory itself.`,
+      );
     });
   });
 });
@@ -178,7 +277,10 @@ describe("workspaces cannot reach the server's own state", () => {
 async function swappingCodex(swap: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "ccm-swap-"));
   const path = join(dir, "codex");
-  await writeFile(path, `#!/usr/bin/env bash\nif [ "$1" = "exec" ] && [ "$2" != "--help" ] && [ "$3" != "--help" ]; then ${swap}; fi\nexec node ${JSON.stringify(PINNED_CODEX)} "$@"\n`);
+  await writeFile(
+    path,
+    `#!/usr/bin/env bash\nif [ "$1" = "exec" ] && [ "$2" != "--help" ] && [ "$3" != "--help" ]; then ${swap}; fi\nexec node ${JSON.stringify(PINNED_CODEX)} "$@"\n`,
+  );
   await chmod(path, 0o755);
   return path;
 }
@@ -186,7 +288,9 @@ async function swappingCodex(swap: string): Promise<string> {
 describe("Codex acts on what was checked", () => {
   it("a relative image path is refused", async () => {
     await withServer({}, async (mcp) => {
-      expect(textOf(await mcp.call("run_codex", { cwd: workdir, prompt: "x", images: ["pixel.png"] }))).toBe('image "pixel.png" must be an absolute path.');
+      expect(textOf(await mcp.call("run_codex", { cwd: workdir, prompt: "x", images: ["pixel.png"] }))).toBe(
+        'image "pixel.png" must be an absolute path.',
+      );
     });
   });
 
@@ -200,10 +304,19 @@ describe("Codex acts on what was checked", () => {
     const pixel = PIXEL;
     await writeFile(join(project, "real.png"), pixel);
     await symlink(join(project, "real.png"), image);
-    const codex = await swappingCodex(`rm -f ${JSON.stringify(image)}; ln -s ${JSON.stringify(secret)} ${JSON.stringify(image)}`);
+    const codex = await swappingCodex(
+      `rm -f ${JSON.stringify(image)}; ln -s ${JSON.stringify(secret)} ${JSON.stringify(image)}`,
+    );
     await withServer({ codexBin: codex, allowedRoots: [root] }, async (mcp) => {
       const before = model.requests.length;
-      const view = (await mcp.call("run_codex", { cwd: project, skip_git_repo_check: true, prompt: "please describe", images: [image] })).structuredContent as unknown as RunView;
+      const view = (
+        await mcp.call("run_codex", {
+          cwd: project,
+          skip_git_repo_check: true,
+          prompt: "please describe",
+          images: [image],
+        })
+      ).structuredContent as unknown as RunView;
       expect(view.status).toBe("completed");
       expect(await realpath(image)).toBe(secret); // the swap happened
       const sent = JSON.stringify(model.requests[before]);
@@ -211,19 +324,26 @@ describe("Codex acts on what was checked", () => {
       expect(sent).not.toContain(Buffer.from("SECRET-BYTES-OUTSIDE-THE-ROOT").toString("base64"));
       // swapped before the call: the link is followed to its target, which is checked
       const refused = await mcp.call("run_codex", { cwd: project, prompt: "please describe", images: [image] });
-      expect(textOf(refused)).toBe(`image ${secret} is outside the allowed roots of this server (${root}); the operator sets them with --allowed-root.`);
+      expect(textOf(refused)).toBe(
+        `image ${secret} is outside the allowed roots of this server (${root}); the operator sets them with --allowed-root.`,
+      );
     });
   });
 
   it("a workspace swapped after the check stops the run and says so", async () => {
     const project = join(await realpath(await mkdtemp(join(tmpdir(), "ccm-swapped-"))), "project");
     await mkdir(project);
-    const codex = await swappingCodex(`mv ${JSON.stringify(project)} ${JSON.stringify(`${project}.checked`)}; mkdir ${JSON.stringify(project)}`);
+    const codex = await swappingCodex(
+      `mv ${JSON.stringify(project)} ${JSON.stringify(`${project}.checked`)}; mkdir ${JSON.stringify(project)}`,
+    );
     await withServer({ codexBin: codex }, async (mcp) => {
-      const view = (await mcp.call("run_codex", { cwd: project, skip_git_repo_check: true, prompt: "please HANG" })).structuredContent as unknown as RunView;
+      const view = (await mcp.call("run_codex", { cwd: project, skip_git_repo_check: true, prompt: "please HANG" }))
+        .structuredContent as unknown as RunView;
       expect(view.status).toBe("failed");
       expect(view.error).toMatch(
-        new RegExp(`^Codex worked in ${project}, which is not the directory that was checked \\(${project}, device \\d+ inode \\d+; it is now device \\d+ inode \\d+\\): it was swapped after the check; the run was stopped\\.$`),
+        new RegExp(
+          `^Codex worked in ${project}, which is not the directory that was checked \\(${project}, device \\d+ inode \\d+; it is now device \\d+ inode \\d+\\): it was swapped after the check; the run was stopped\\.$`,
+        ),
       );
       expect(view.effective?.mismatch).toBe(true);
     });
@@ -235,10 +355,18 @@ describe("Codex acts on what was checked", () => {
     await mkdir(join(root, "b"));
     const link = join(root, "link");
     await symlink(join(root, "a"), link);
-    const codex = await swappingCodex(`rm ${JSON.stringify(link)}; ln -s ${JSON.stringify(join(root, "b"))} ${JSON.stringify(link)}`);
+    const codex = await swappingCodex(
+      `rm ${JSON.stringify(link)}; ln -s ${JSON.stringify(join(root, "b"))} ${JSON.stringify(link)}`,
+    );
     await withServer({ codexBin: codex }, async (mcp) => {
-      const view = (await mcp.call("run_codex", { cwd: link, skip_git_repo_check: true, prompt: "please RUN:touch here" })).structuredContent as unknown as RunView;
-      expect(view).toMatchObject({ status: "completed", cwd: join(root, "a"), effective: { cwd: join(root, "a"), mismatch: false } });
+      const view = (
+        await mcp.call("run_codex", { cwd: link, skip_git_repo_check: true, prompt: "please RUN:touch here" })
+      ).structuredContent as unknown as RunView;
+      expect(view).toMatchObject({
+        status: "completed",
+        cwd: join(root, "a"),
+        effective: { cwd: join(root, "a"), mismatch: false },
+      });
       expect(existsSync(join(root, "a", "here"))).toBe(true);
       expect(existsSync(join(root, "b", "here"))).toBe(false);
     });
@@ -249,11 +377,25 @@ describe("recovery kills only what it can prove is the run's", () => {
   it("a forged or stale ledger record naming a live process group kills nothing; a marked leftover is stopped", async () => {
     const stateDir = await mkdtemp(join(tmpdir(), "ccm-state-"));
     const victim = spawn("sleep", ["60"], { detached: true, stdio: "ignore" });
-    const marked = spawn("sleep", ["60"], { detached: true, stdio: "ignore", env: { ...process.env, [RUN_MARKER]: "run_leftover000001" } });
+    const marked = spawn("sleep", ["60"], {
+      detached: true,
+      stdio: "ignore",
+      env: { ...process.env, [RUN_MARKER]: "run_leftover000001" },
+    });
     const exited = new Promise((resolve) => marked.once("exit", resolve));
     try {
       const ledger = new RunLedger(stateDir);
-      const start = { type: "start" as const, at: new Date().toISOString(), argv: [], cwd: workdir, mode: "sandboxed" as const, server_pid: 2 ** 22 + 1, codex_version: "0.169.0", prompt_preview: "", resume_of: null };
+      const start = {
+        type: "start" as const,
+        at: new Date().toISOString(),
+        argv: [],
+        cwd: workdir,
+        mode: "sandboxed" as const,
+        server_pid: 2 ** 22 + 1,
+        codex_version: "0.169.0",
+        prompt_preview: "",
+        resume_of: null,
+      };
       await ledger.append({ ...start, run_id: "run_forged000001", pgid: victim.pid ?? 0 });
       await ledger.append({ ...start, run_id: "run_leftover000001", pgid: victim.pid ?? 0 });
       await ledger.append({ ...start, run_id: "", pgid: victim.pid ?? 0 });
@@ -273,8 +415,12 @@ describe("recovery kills only what it can prove is the run's", () => {
         ["run_forged000001", "failed"],
         ["run_leftover000001", "failed"],
       ]);
-      expect(ignoredStateFiles().filter((file) => file.path === join(stateDir, "runs.jsonl")).map((file) => file.why)).toContain(
-        'a record that does not match its schema (run_id: Invalid string: must match pattern /^run_[0-9a-z]{6,40}$/)',
+      expect(
+        ignoredStateFiles()
+          .filter((file) => file.path === join(stateDir, "runs.jsonl"))
+          .map((file) => file.why),
+      ).toContain(
+        "a record that does not match its schema (run_id: Invalid string: must match pattern /^run_[0-9a-z]{6,40}$/)",
       );
       expect(existsSync(join(stateDir, "outside"))).toBe(false);
     } finally {
@@ -290,7 +436,8 @@ async function runInputs(stateDir: string): Promise<string[]> {
   for (const runId of await readdir(join(stateDir, "runs")).catch(() => [] as string[])) {
     for (const name of await readdir(join(stateDir, "runs", runId))) {
       if (name.endsWith("-last-message.txt")) left.push(`${runId}/${name}`);
-      if (name === "inputs") left.push(...(await readdir(join(stateDir, "runs", runId, name))).map((file) => `${runId}/inputs/${file}`));
+      if (name === "inputs")
+        left.push(...(await readdir(join(stateDir, "runs", runId, name))).map((file) => `${runId}/inputs/${file}`));
     }
   }
   return left.sort();
@@ -302,25 +449,62 @@ describe("bounded state", () => {
       const stateDir = mcp.config.runner.stateDir;
       const image = join(workdir, "schema-pixel.png");
       await writeFile(image, PIXEL);
-      const schema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"], additionalProperties: false };
-      const done = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please answer", mode: "read-only", output_schema: schema, images: [image] }))
-        .structuredContent as unknown as RunView;
+      const schema = {
+        type: "object",
+        properties: { ok: { type: "boolean" } },
+        required: ["ok"],
+        additionalProperties: false,
+      };
+      const done = (
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          prompt: "please answer",
+          mode: "read-only",
+          output_schema: schema,
+          images: [image],
+        })
+      ).structuredContent as unknown as RunView;
       expect(done.status).toBe("completed");
       expect(await runInputs(stateDir)).toEqual([]);
-      const first = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please HANG", mode: "read-only", background: true, output_schema: schema }))
-        .structuredContent as unknown as RunView;
+      const first = (
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          prompt: "please HANG",
+          mode: "read-only",
+          background: true,
+          output_schema: schema,
+        })
+      ).structuredContent as unknown as RunView;
       // (Codex's own last-message file of the live run may be there too: it is removed at the end)
-      expect((await runInputs(stateDir)).filter((path) => path.includes("/inputs/"))).toEqual([`${first.run_id}/inputs/schema.json`]);
+      expect((await runInputs(stateDir)).filter((path) => path.includes("/inputs/"))).toEqual([
+        `${first.run_id}/inputs/schema.json`,
+      ]);
       for (let i = 0; i < 20; i++) {
-        const refused = await mcp.call("run_codex", { cwd: workdir, prompt: "please say hi", mode: "read-only", output_schema: schema, images: [image] });
+        const refused = await mcp.call("run_codex", {
+          cwd: workdir,
+          prompt: "please say hi",
+          mode: "read-only",
+          output_schema: schema,
+          images: [image],
+        });
         expect(textOf(refused)).toMatch(/^1 runs are already running/);
       }
       // (Codex's own last-message file of the live run may be there too: it is removed at the end)
-      expect((await runInputs(stateDir)).filter((path) => path.includes("/inputs/"))).toEqual([`${first.run_id}/inputs/schema.json`]);
+      expect((await runInputs(stateDir)).filter((path) => path.includes("/inputs/"))).toEqual([
+        `${first.run_id}/inputs/schema.json`,
+      ]);
       await mcp.call("cancel_run", { run_id: first.run_id });
       expect(await runInputs(stateDir)).toEqual([]);
       // images are copied once a slot is granted: a missing second image undoes the first one's copy
-      const missing = await mcp.call("run_codex", { cwd: workdir, prompt: "x", mode: "read-only", output_schema: schema, images: [image, join(workdir, "missing.png")] });
+      const missing = await mcp.call("run_codex", {
+        cwd: workdir,
+        prompt: "x",
+        mode: "read-only",
+        output_schema: schema,
+        images: [image, join(workdir, "missing.png")],
+      });
       expect(textOf(missing)).toBe(`image ${join(workdir, "missing.png")} is not a readable file.`);
       expect(await runInputs(stateDir)).toEqual([]);
       // a refused run leaves no directory of its own: only the two runs that started have one
@@ -332,14 +516,25 @@ describe("bounded state", () => {
   it("a 3 MB config value makes a ledger line under 64 KB that notes the original length", async () => {
     await withServer({}, async (mcp) => {
       const huge = "v".repeat(3 * 1024 * 1024);
-      const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "p".repeat(900_000), mode: "read-only", config: { model_verbosity: huge } }))
-        .structuredContent as unknown as RunView;
+      const view = (
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          prompt: "p".repeat(900_000),
+          mode: "read-only",
+          config: { model_verbosity: huge },
+        })
+      ).structuredContent as unknown as RunView;
       expect(view.status).toBe("failed");
       const lines = (await readFile(new RunLedger(mcp.config.runner.stateDir).path, "utf8")).trimEnd().split("\n");
       for (const line of lines) expect(Buffer.byteLength(line)).toBeLessThan(MAX_RECORD_BYTES);
       const start = (await new RunLedger(mcp.config.runner.stateDir).find(view.run_id))?.start;
       const entry = start?.argv.find((arg) => arg.startsWith("--config=model_verbosity="));
-      expect(entry).toMatch(new RegExp(`^--config=model_verbosity="v+… \\[truncated: ${huge.length + '--config=model_verbosity=""'.length} chars\\]$`));
+      expect(entry).toMatch(
+        new RegExp(
+          `^--config=model_verbosity="v+… \\[truncated: ${huge.length + '--config=model_verbosity=""'.length} chars\\]$`,
+        ),
+      );
     });
   });
 });

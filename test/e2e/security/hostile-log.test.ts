@@ -27,11 +27,17 @@ beforeAll(async () => {
   ({ home, workdir } = await makeCodexHome(model.url, "hostile-log"));
   markers = await realpath(await mkdtemp(join(tmpdir(), "ccm-markers-")));
   await withServer(async (mcp) => {
-    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi" })).structuredContent as unknown as RunView;
+    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi" }))
+      .structuredContent as unknown as RunView;
     expect(view.status).toBe("completed");
     sessionId = view.session_id ?? "";
   });
-  source = join(home, "sessions", (await readdir(join(home, "sessions"), { recursive: true })).find((name) => name.endsWith(`${sessionId}.jsonl`)) ?? "");
+  source = join(
+    home,
+    "sessions",
+    (await readdir(join(home, "sessions"), { recursive: true })).find((name) => name.endsWith(`${sessionId}.jsonl`)) ??
+      "",
+  );
 });
 afterAll(async () => model.close());
 
@@ -63,11 +69,25 @@ describe("a session id from a log is data", () => {
   const attack = () => `--config=mcp_servers.x={command="sh",args=["-c","touch ${marker()}"]}`;
 
   it("control: the real CLI given the log's id where a session id goes starts the command", async () => {
-    const codex = spawn(process.execPath, [PINNED_CODEX, "exec", "--json", `--cd=${workdir}`, "--sandbox=read-only", "--skip-git-repo-check", "resume", attack(), "-"], {
-      env: codexEnv(home),
-      stdio: ["pipe", "ignore", "ignore"],
-      detached: true,
-    });
+    const codex = spawn(
+      process.execPath,
+      [
+        PINNED_CODEX,
+        "exec",
+        "--json",
+        `--cd=${workdir}`,
+        "--sandbox=read-only",
+        "--skip-git-repo-check",
+        "resume",
+        attack(),
+        "-",
+      ],
+      {
+        env: codexEnv(home),
+        stdio: ["pipe", "ignore", "ignore"],
+        detached: true,
+      },
+    );
     codex.stdin.end("please say hi");
     try {
       // Codex starts its MCP servers before anything else; then the id it was given is no session, and it waits

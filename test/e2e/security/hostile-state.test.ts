@@ -4,7 +4,18 @@
 // control: the same input without it does what the attack wants.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, mkdtemp, readFile, realpath, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
+import {
+  appendFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  realpath,
+  rm,
+  stat,
+  symlink,
+  truncate,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,7 +37,8 @@ beforeAll(async () => {
   model = await startFakeModel();
   ({ home, workdir } = await makeCodexHome(model.url, "hostile-state"));
   await withServer({}, async (mcp) => {
-    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi" })).structuredContent as unknown as RunView;
+    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi" }))
+      .structuredContent as unknown as RunView;
     expect(view.status).toBe("completed");
     sessionId = view.session_id ?? "";
   });
@@ -34,7 +46,14 @@ beforeAll(async () => {
 afterAll(async () => model.close());
 
 async function withServer(settings: Partial<TestConfig>, body: (mcp: Connected) => Promise<void>): Promise<void> {
-  const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, ...settings, childEnv: { ...codexEnv(home), ...settings.childEnv } }));
+  const mcp = await connect(
+    testConfig({
+      codexHome: home,
+      codexBin: PINNED_CODEX,
+      ...settings,
+      childEnv: { ...codexEnv(home), ...settings.childEnv },
+    }),
+  );
   try {
     await body(mcp);
   } finally {
@@ -89,8 +108,10 @@ async function plantRunning(stateDir: string, runId: string, supervisor: RunStat
   await writeFile(join(stateDir, "runs", runId, "state.json"), JSON.stringify(state));
 }
 
-const sleeper = (env: NodeJS.ProcessEnv = process.env) => spawn("sleep", ["60"], { detached: true, stdio: "ignore", env });
-const exited = (child: ReturnType<typeof spawn>) => new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+const sleeper = (env: NodeJS.ProcessEnv = process.env) =>
+  spawn("sleep", ["60"], { detached: true, stdio: "ignore", env });
+const exited = (child: ReturnType<typeof spawn>) =>
+  new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
 
 describe("a signal goes only to a process proven to be the run's supervisor", () => {
   it("a record naming a stranger (with its real start time, or none) signals nothing; the run is settled", async () => {
@@ -105,7 +126,9 @@ describe("a signal goes only to a process proven to be the run's supervisor", ()
       await plantRunning(stateDir, "run_strangerb2", { pid: holder.pid, started: null });
       await withServer({ stateDir }, async (mcp) => {
         // the diagnosis of the session this record names does not call the run running (and advise a cancel)
-        const summary = (await mcp.call("session_summary", { session_id: sessionId })).structuredContent as { diagnosis: { category: string } };
+        const summary = (await mcp.call("session_summary", { session_id: sessionId })).structuredContent as {
+          diagnosis: { category: string };
+        };
         expect(summary.diagnosis.category).not.toBe("running");
         for (const runId of ["run_strangera1", "run_strangerb2"]) {
           const view = (await mcp.call("cancel_run", { run_id: runId })).structuredContent as unknown as RunView;
@@ -140,10 +163,26 @@ describe("a signal goes only to a process proven to be the run's supervisor", ()
     const stateDir = await newStateDir();
     const ledger = new RunLedger(stateDir);
     await ledger.append(forgedStart("run_binaryd4", { argv: ["/tmp/evil-codex", "exec", "-"], resume_of: sessionId }));
-    await ledger.append({ type: "end", run_id: "run_binaryd4", at: new Date().toISOString(), status: "completed", session_id: sessionId, exit_code: 0, signal: null, duration_ms: 1, error: null, errors: [], stderr_tail: "", final_message: null, usage: null });
+    await ledger.append({
+      type: "end",
+      run_id: "run_binaryd4",
+      at: new Date().toISOString(),
+      status: "completed",
+      session_id: sessionId,
+      exit_code: 0,
+      signal: null,
+      duration_ms: 1,
+      error: null,
+      errors: [],
+      stderr_tail: "",
+      final_message: null,
+      usage: null,
+    });
     await withServer({ stateDir }, async (mcp) => {
       const view = (await mcp.call("run_status", { run_id: "run_binaryd4" })).structuredContent as unknown as RunView;
-      expect(view.resume_command).toBe(`CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write resume ${sessionId} 'Continue where you left off.'`);
+      expect(view.resume_command).toBe(
+        `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write resume ${sessionId} 'Continue where you left off.'`,
+      );
     });
   });
 });
@@ -185,7 +224,10 @@ describe("no link in the state dir is followed", () => {
       const result = await mcp.call("run_status", { run_id: "run_cancelg7" });
       expect(JSON.stringify(result)).not.toContain("PRIVATE-KEY-MATERIAL");
     });
-    expect(ignoredStateFiles().map((file) => [file.path, file.why])).toContainEqual([join(stateDir, "runs", "run_cancelg7", "cancel"), "it is a symbolic link"]);
+    expect(ignoredStateFiles().map((file) => [file.path, file.why])).toContainEqual([
+      join(stateDir, "runs", "run_cancelg7", "cancel"),
+      "it is a symbolic link",
+    ]);
     // the control: read as a path, the link gives the secret away
     expect(await readFile(join(stateDir, "runs", "run_cancelg7", "cancel"), "utf8")).toBe("PRIVATE-KEY-MATERIAL");
 
@@ -217,7 +259,9 @@ describe("state files are bounded", () => {
     });
     // generous: the point is that the file was not read (it would cost 1 GB), not how little was used
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
-    expect(ignoredStateFiles().map((file) => file.why)).toContain(`it is ${1024 ** 3} bytes, more than such a file ever is (${2 * 1024 * 1024})`);
+    expect(ignoredStateFiles().map((file) => file.why)).toContain(
+      `it is ${1024 ** 3} bytes, more than such a file ever is (${2 * 1024 * 1024})`,
+    );
   });
 
   it("a ledger line of 100 MB without a newline is skipped unread; the records after it count", async () => {
@@ -228,7 +272,10 @@ describe("state files are bounded", () => {
     await appendFile(ledger.path, "\n");
     await ledger.append(forgedStart("run_afterbb1"));
     const before = process.memoryUsage().rss;
-    expect((await new RunLedger(stateDir).runs()).map((run) => run.start.run_id)).toEqual(["run_beforeaa", "run_afterbb1"]);
+    expect((await new RunLedger(stateDir).runs()).map((run) => run.start.run_id)).toEqual([
+      "run_beforeaa",
+      "run_afterbb1",
+    ]);
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024);
   });
 });
@@ -237,9 +284,19 @@ describe("the ledger keeps no prompt text unless the operator asks", () => {
   it("no prompt_preview by default; --ledger-prompts keeps the first 200 characters", async () => {
     for (const recordPrompts of [false, true]) {
       await withServer({ recordPrompts }, async (mcp) => {
-        const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi, the password is hunter2", mode: "read-only" })).structuredContent as unknown as RunView;
+        const view = (
+          await mcp.call("run_codex", {
+            cwd: workdir,
+            skip_git_repo_check: true,
+            prompt: "please say hi, the password is hunter2",
+            mode: "read-only",
+          })
+        ).structuredContent as unknown as RunView;
         const start = (await new RunLedger(mcp.config.runner.stateDir).find(view.run_id))?.start;
-        expect([recordPrompts, start?.prompt_preview]).toEqual([recordPrompts, recordPrompts ? "please say hi, the password is hunter2" : undefined]);
+        expect([recordPrompts, start?.prompt_preview]).toEqual([
+          recordPrompts,
+          recordPrompts ? "please say hi, the password is hunter2" : undefined,
+        ]);
       });
     }
   });
@@ -250,15 +307,26 @@ describe("a sandboxed run cannot write the server's state or CODEX_HOME", () => 
     await withServer({}, async (mcp) => {
       const stateDir = mcp.config.runner.stateDir;
       const planted = [join(stateDir, "planted-by-the-run"), join(home, "planted-by-the-run")];
-      const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: `RUN:touch ${planted.join(" ")}`, mode: "sandboxed" })).structuredContent as unknown as RunView;
+      const view = (
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          prompt: `RUN:touch ${planted.join(" ")}`,
+          mode: "sandboxed",
+        })
+      ).structuredContent as unknown as RunView;
       expect(view.status).toBe("completed");
       expect(planted.map(existsSync)).toEqual([false, false]);
       // the control: the same command in the same sandbox, without the server's exclusions, writes both
       // (not spawnSync: the fake model answers from this very process)
-      const codex = spawn(process.execPath, [PINNED_CODEX, "exec", "--json", `--cd=${workdir}`, "--sandbox=workspace-write", "--skip-git-repo-check", "-"], {
-        env: { ...codexEnv(home), TMPDIR: process.env.TMPDIR ?? "/tmp" },
-        stdio: ["pipe", "ignore", "ignore"],
-      });
+      const codex = spawn(
+        process.execPath,
+        [PINNED_CODEX, "exec", "--json", `--cd=${workdir}`, "--sandbox=workspace-write", "--skip-git-repo-check", "-"],
+        {
+          env: { ...codexEnv(home), TMPDIR: process.env.TMPDIR ?? "/tmp" },
+          stdio: ["pipe", "ignore", "ignore"],
+        },
+      );
       codex.stdin.end(`RUN:touch ${planted.join(" ")}`);
       expect(await new Promise((resolve) => codex.once("exit", resolve))).toBe(0);
       expect(planted.map(existsSync)).toEqual([true, true]);

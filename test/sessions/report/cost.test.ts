@@ -17,7 +17,12 @@ const million: SessionSpec = {
   // 1,000,000 input of which 400,000 cached, 100,000 output of which 50,000 reasoning
   turns: [{ prompt: "big", total: { input: 1_000_000, cached: 400_000, output: 100_000, reasoning: 50_000 } }],
 };
-const own: SessionSpec = { ...million, id: "0199dddd-0000-7000-8000-000000000032", start: "2026-11-11T08:00:00.000Z", model: "house-model" };
+const own: SessionSpec = {
+  ...million,
+  id: "0199dddd-0000-7000-8000-000000000032",
+  start: "2026-11-11T08:00:00.000Z",
+  model: "house-model",
+};
 
 let home: string;
 beforeAll(async () => {
@@ -32,20 +37,53 @@ describe("the cost estimate", () => {
   it("prices input, cached input and output at the package's rates, reasoning once as output", async () => {
     const report = await sessionsReport(new SessionStore(home), request, { prices: await loadPrices() });
     // gpt-5.1-codex: 600,000 × $1.25 + 400,000 × $0.125 + 100,000 × $10 per million = $0.75 + $0.05 + $1.00
-    expect(report.rows.find((row) => row.key === "gpt-5.1-codex")?.cost).toEqual({ estimate_usd: 1.8, priced_sessions: 1, unpriced_sessions: 0, unpriced_models: [] });
+    expect(report.rows.find((row) => row.key === "gpt-5.1-codex")?.cost).toEqual({
+      estimate_usd: 1.8,
+      priced_sessions: 1,
+      unpriced_sessions: 0,
+      unpriced_models: [],
+    });
     // never guessed
-    expect(report.rows.find((row) => row.key === "house-model")?.cost).toEqual({ estimate_usd: null, priced_sessions: 0, unpriced_sessions: 1, unpriced_models: ["house-model"] });
+    expect(report.rows.find((row) => row.key === "house-model")?.cost).toEqual({
+      estimate_usd: null,
+      priced_sessions: 0,
+      unpriced_sessions: 1,
+      unpriced_models: ["house-model"],
+    });
     expect(report.price_source).toBe(PRICE_PACKAGE);
   });
 
   it("names the installed package version", async () => {
-    const installed = JSON.parse(await readFile(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "node_modules", "@pydantic", "genai-prices", "package.json"), "utf8")) as { version: string };
+    const installed = JSON.parse(
+      await readFile(
+        join(
+          dirname(fileURLToPath(import.meta.url)),
+          "..",
+          "..",
+          "..",
+          "node_modules",
+          "@pydantic",
+          "genai-prices",
+          "package.json",
+        ),
+        "utf8",
+      ),
+    ) as { version: string };
     expect(PRICE_PACKAGE).toBe(`@pydantic/genai-prices ${installed.version}`);
   });
 
   it("takes the operator's file first, for the models it lists", async () => {
     const file = join(dirname(home), "prices.json");
-    await writeFile(file, JSON.stringify({ as_of: "2026-12-01", models: { "house-model": { input: 2, cached_input: 0.5, output: 8 }, "gpt-5.1-codex": { input: 1, output: 10 } } }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        as_of: "2026-12-01",
+        models: {
+          "house-model": { input: 2, cached_input: 0.5, output: 8 },
+          "gpt-5.1-codex": { input: 1, output: 10 },
+        },
+      }),
+    );
     const report = await sessionsReport(new SessionStore(home), request, { prices: await loadPrices(file) });
     // 600,000 × 2 + 400,000 × 0.5 + 100,000 × 8 = 1.2 + 0.2 + 0.8
     expect(report.rows.find((row) => row.key === "house-model")?.cost.estimate_usd).toBe(2.2);
@@ -57,7 +95,9 @@ describe("the cost estimate", () => {
   it("refuses a prices file it cannot trust, saying what to fix", async () => {
     const dir = dirname(home);
     await writeFile(join(dir, "bad.json"), JSON.stringify({ models: { m: { input: -1, output: 1 } } }));
-    await expect(loadPrices(join(dir, "bad.json"))).rejects.toThrow(/not in the expected format \(models\.m\.input: .*\); expected \{"models"/);
+    await expect(loadPrices(join(dir, "bad.json"))).rejects.toThrow(
+      /not in the expected format \(models\.m\.input: .*\); expected \{"models"/,
+    );
     await writeFile(join(dir, "torn.json"), "{");
     await expect(loadPrices(join(dir, "torn.json"))).rejects.toThrow(/is not JSON/);
     await symlink(join(dir, "prices.json"), join(dir, "link.json")).catch(() => undefined);
@@ -70,24 +110,43 @@ describe("the cost estimate", () => {
 
 describe("codex-control-mcp report", () => {
   const run = (args: string[]) =>
-    promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") } }).then(
+    promisify(execFile)(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
+    }).then(
       ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
-      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        stdout: error.stdout,
+        stderr: error.stderr,
+      }),
     );
 
   it("prints the report, --json as the tool's structuredContent", async () => {
     const text = await run(["report", "--by", "model"]);
     expect(text.code).toBe(0);
-    expect(text.stdout.split("\n")[0]).toBe("2 sessions, by model: 2 turns, 2,200,000 tokens, estimated cost ~$1.80 (+1 unpriced).");
+    expect(text.stdout.split("\n")[0]).toBe(
+      "2 sessions, by model: 2 turns, 2,200,000 tokens, estimated cost ~$1.80 (+1 unpriced).",
+    );
     const json = await run(["report", "--by", "month", "--json"]);
-    expect((JSON.parse(json.stdout) as { rows: Array<{ key: string; sessions: number }> }).rows.map((row) => [row.key, row.sessions])).toEqual([["2026-11", 2]]);
+    expect(
+      (JSON.parse(json.stdout) as { rows: Array<{ key: string; sessions: number }> }).rows.map((row) => [
+        row.key,
+        row.sessions,
+      ]),
+    ).toEqual([["2026-11", 2]]);
   });
 
   it("exits 2 on a bad filter or prices file, naming the fix", async () => {
     const since = await run(["report", "--since", "last tuesday"]);
-    expect([since.code, since.stderr.split("\n")[0]]).toEqual([2, 'codex-control-mcp: since "last tuesday" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).']);
+    expect([since.code, since.stderr.split("\n")[0]]).toEqual([
+      2,
+      'codex-control-mcp: since "last tuesday" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).',
+    ]);
     const by = await run(["report", "--by", "year"]);
-    expect([by.code, by.stderr.split("\n")[0]]).toEqual([2, 'codex-control-mcp: --by "year" is not one of day, week, month, model, cwd, category.']);
+    expect([by.code, by.stderr.split("\n")[0]]).toEqual([
+      2,
+      'codex-control-mcp: --by "year" is not one of day, week, month, model, cwd, category.',
+    ]);
     const prices = await run(["report", "--prices", join(dirname(home), "nowhere.json")]);
     expect(prices.code).toBe(2);
     expect(prices.stderr).toContain("does not exist: name an existing JSON file");

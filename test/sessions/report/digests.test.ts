@@ -17,7 +17,9 @@ const fileOf = async (path: string) => {
 
 describe("digests", () => {
   it("read whole, agree with the reader's fold on every real-CLI fixture and shape", async () => {
-    const shapes = ["fork-copied-parent-history.jsonl", "code-mode-exec-with-nested-calls.jsonl"].map((name) => join(FIXTURES, "shapes", name));
+    const shapes = ["fork-copied-parent-history.jsonl", "code-mode-exec-with-nested-calls.jsonl"].map((name) =>
+      join(FIXTURES, "shapes", name),
+    );
     const paths = [...ALL_FIXTURES.map((entry) => entry.path).filter((path) => path.endsWith(".jsonl")), ...shapes];
     expect(paths.length).toBeGreaterThan(20);
     for (const path of paths) {
@@ -28,7 +30,11 @@ describe("digests", () => {
 
   it("carry the very stamp stampOf makes, so a saved digest is checked as saved folds and answers are", async () => {
     const home = await makeHome();
-    const path = await writeSession(home, { id: "0199ffff-0000-7000-8000-000000000051", start: "2026-11-12T08:00:00.000Z", turns: [{ prompt: "x".repeat(6000) }] });
+    const path = await writeSession(home, {
+      id: "0199ffff-0000-7000-8000-000000000051",
+      start: "2026-11-12T08:00:00.000Z",
+      turns: [{ prompt: "x".repeat(6000) }],
+    });
     const fresh = await currentDigest(await fileOf(path), undefined);
     expect(fresh?.fresh).toBe(true);
     expect(fresh?.entry.stamp).toEqual(await stampOf(path));
@@ -48,14 +54,26 @@ describe("digests", () => {
 
 describe("failure signatures", () => {
   it("normalise what differs between runs of the same failure", () => {
-    expect(failureSignature("stream disconnected before completion: error sending request for url (https://api.openai.com/v1/responses) after 5 retries; request id req_abcdef123456")).toBe(
+    expect(
+      failureSignature(
+        "stream disconnected before completion: error sending request for url (https://api.openai.com/v1/responses) after 5 retries; request id req_abcdef123456",
+      ),
+    ).toBe(
       "stream disconnected before completion: error sending request for url (<url>) after <n> retries; request id <id>",
     );
-    expect(failureSignature("`cargo test --manifest-path /home/ci/work/repo-1234/Cargo.toml` exited with 101")).toBe("`cargo test --manifest-path <path>` exited with <n>");
-    expect(failureSignature('{"error":{"message":"Rate limit reached for gpt-5.1-codex on tokens per min: Limit 30000, Used 29500. Please try again in 1.5s.","type":"tokens"}}')).toBe(
-      "Rate limit reached for gpt-<n>-codex on tokens per min: Limit <n>, Used <n>. Please try again in <n>s.",
+    expect(failureSignature("`cargo test --manifest-path /home/ci/work/repo-1234/Cargo.toml` exited with 101")).toBe(
+      "`cargo test --manifest-path <path>` exited with <n>",
     );
-    expect(failureSignature("session 01a20a2b-af43-7d82-b0ef-4530668e8a90 at 2026-11-23T20:49:24.804Z: key sk-proj-abcdEFGH1234 rejected")).toBe("session <id> at <time>: key <key> rejected");
+    expect(
+      failureSignature(
+        '{"error":{"message":"Rate limit reached for gpt-5.1-codex on tokens per min: Limit 30000, Used 29500. Please try again in 1.5s.","type":"tokens"}}',
+      ),
+    ).toBe("Rate limit reached for gpt-<n>-codex on tokens per min: Limit <n>, Used <n>. Please try again in <n>s.");
+    expect(
+      failureSignature(
+        "session 01a20a2b-af43-7d82-b0ef-4530668e8a90 at 2026-11-23T20:49:24.804Z: key sk-proj-abcdEFGH1234 rejected",
+      ),
+    ).toBe("session <id> at <time>: key <key> rejected");
     expect(failureSignature(null)).toBe("(no error message)");
   });
 });
@@ -83,8 +101,17 @@ describe("rows", () => {
       wallMs: 10,
       needsParent: false,
     });
-    for (const [cwd, total] of [["/a", 1], ["/a", 1], ["/b", 10], ["/c", 100], ["/d", 1000]] as const) tally.add(digest(cwd, total));
-    expect(tally.rowsView().map((row) => [row.key, row.sessions, row.tokens.total, row.wall_ms, row.cost.unpriced_models])).toEqual([
+    for (const [cwd, total] of [
+      ["/a", 1],
+      ["/a", 1],
+      ["/b", 10],
+      ["/c", 100],
+      ["/d", 1000],
+    ] as const)
+      tally.add(digest(cwd, total));
+    expect(
+      tally.rowsView().map((row) => [row.key, row.sessions, row.tokens.total, row.wall_ms, row.cost.unpriced_models]),
+    ).toEqual([
       ["/a", 2, 2, 20, ["house-model"]],
       ["(3 more groups)", 3, 1110, 30, ["house-model"]],
     ]);
@@ -95,12 +122,30 @@ describe("rows", () => {
 describe("the text mirror", () => {
   it("escapes control characters from the logs (a terminal's escape sequences, newlines) in keys and failures", async () => {
     const { renderReport } = await import("../../../src/sessions/report/render.js");
-    const row = { key: "/w/\u001b[2J\nfake line", sessions: 1, turns: 1, categories: { auth_error: 1 }, tokens: { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 }, sessions_without_counters: 1, cost: { estimate_usd: null, priced_sessions: 0, unpriced_sessions: 1, unpriced_models: [] }, wall_ms: 0 };
+    const row = {
+      key: "/w/\u001b[2J\nfake line",
+      sessions: 1,
+      turns: 1,
+      categories: { auth_error: 1 },
+      tokens: { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 },
+      sessions_without_counters: 1,
+      cost: { estimate_usd: null, priced_sessions: 0, unpriced_sessions: 1, unpriced_models: [] },
+      wall_ms: 0,
+    };
     const text = renderReport({
       filters: { since: null, until: null, cwd: null, model: null, include_archived: false, group_by: "cwd" },
       rows: [row],
       total: { ...row, key: "total" },
-      recurring_failures: [{ category: "auth_error", message: "bad \u001b]0;title\u0007 key", count: 1, first_seen: null, last_seen: null, session_ids: ["s1"] }],
+      recurring_failures: [
+        {
+          category: "auth_error",
+          message: "bad \u001b]0;title\u0007 key",
+          count: 1,
+          first_seen: null,
+          last_seen: null,
+          session_ids: ["s1"],
+        },
+      ],
       price_source: "test",
       scanned_files: 1,
       recomputed_files: 0,

@@ -20,12 +20,18 @@ const child: SessionSpec = {
   // the counter continues from the parent's 3000
   turns: [{ prompt: "child", total: { input: 3300, cached: 1000, output: 160, reasoning: 60 } }],
 };
-const unauthorized = (key: string, request: string) => `unexpected status 401 Unauthorized: Incorrect API key provided: sk-proj-****${key}. You can find your API key at https://platform.openai.com/account/api-keys. (request id: ${request})`;
+const unauthorized = (key: string, request: string) =>
+  `unexpected status 401 Unauthorized: Incorrect API key provided: sk-proj-****${key}. You can find your API key at https://platform.openai.com/account/api-keys. (request id: ${request})`;
 const failing: SessionSpec[] = [
   ["0199bbbb-0000-7000-8000-000000000011", "2026-11-17T08:00:00.000Z", "abcd", "req_9f8e7d6c5b4a"],
   ["0199bbbb-0000-7000-8000-000000000012", "2026-11-18T08:00:00.000Z", "wxyz", "req_00112233aabb"],
   ["0199bbbb-0000-7000-8000-000000000013", "2026-11-19T08:00:00.000Z", "k9k9", "req_ffeeddccbbaa"],
-].map(([id, start, key, request]) => ({ id: id as string, start: start as string, cwd: "/work/ci", turns: [{ prompt: "fix the build", error: unauthorized(key as string, request as string) }] }));
+].map(([id, start, key, request]) => ({
+  id: id as string,
+  start: start as string,
+  cwd: "/work/ci",
+  turns: [{ prompt: "fix the build", error: unauthorized(key as string, request as string) }],
+}));
 const unpriced: SessionSpec = {
   id: "0199cccc-0000-7000-8000-000000000021",
   start: "2026-11-20T08:00:00.000Z",
@@ -34,7 +40,8 @@ const unpriced: SessionSpec = {
   turns: [{ prompt: "hello", total: { input: 1000, cached: 0, output: 100, reasoning: 0 }, calls: [["ls", 0]] }],
 };
 
-const SIGNATURE = "unexpected status <n> Unauthorized: Incorrect API key provided: <key>. You can find your API key at <url>. (request id: <id>)";
+const SIGNATURE =
+  "unexpected status <n> Unauthorized: Incorrect API key provided: <key>. You can find your API key at <url>. (request id: <id>)";
 
 let home: string;
 let mcp: Connected;
@@ -93,15 +100,23 @@ describe("sessions_report rows", () => {
         count: 3,
         first_seen: "2026-11-17T08:00:00.000Z",
         last_seen: "2026-11-19T08:00:00.000Z",
-        session_ids: ["0199bbbb-0000-7000-8000-000000000013", "0199bbbb-0000-7000-8000-000000000012", "0199bbbb-0000-7000-8000-000000000011"],
+        session_ids: [
+          "0199bbbb-0000-7000-8000-000000000013",
+          "0199bbbb-0000-7000-8000-000000000012",
+          "0199bbbb-0000-7000-8000-000000000011",
+        ],
       },
     ]);
   });
 
   it("groups by week (from Monday), model, cwd and category", async () => {
-    expect((await report({ group_by: "week" })).rows.map((row) => [row.key, row.sessions])).toEqual([["2026-11-16", 6]]);
+    expect((await report({ group_by: "week" })).rows.map((row) => [row.key, row.sessions])).toEqual([
+      ["2026-11-16", 6],
+    ]);
     expect((await report({ group_by: "month" })).rows.map((row) => [row.key, row.sessions])).toEqual([["2026-11", 6]]);
-    expect((await report({ group_by: "model" })).rows.map((row) => [row.key, row.sessions, row.cost.estimate_usd])).toEqual([
+    expect(
+      (await report({ group_by: "model" })).rows.map((row) => [row.key, row.sessions, row.cost.estimate_usd]),
+    ).toEqual([
       ["gpt-5.1-codex", 5, 0.0046],
       ["mystery-model-9", 1, null],
     ]);
@@ -110,14 +125,17 @@ describe("sessions_report rows", () => {
       ["/work/proj", 2],
       ["/work/other", 1],
     ]);
-    expect((await report({ group_by: "category" })).rows.map((row) => [row.key, row.sessions, row.categories])).toEqual([
-      ["auth_error", 3, { auth_error: 3 }],
-      ["completed", 3, { completed: 3 }],
-    ]);
+    expect((await report({ group_by: "category" })).rows.map((row) => [row.key, row.sessions, row.categories])).toEqual(
+      [
+        ["auth_error", 3, { auth_error: 3 }],
+        ["completed", 3, { completed: 3 }],
+      ],
+    );
   });
 
   it("filters by start time, cwd and model", async () => {
-    const keys = async (args: Record<string, unknown>) => (await report({ group_by: "day", ...args })).rows.map((row) => row.key);
+    const keys = async (args: Record<string, unknown>) =>
+      (await report({ group_by: "day", ...args })).rows.map((row) => row.key);
     expect(await keys({ since: "2026-11-18" })).toEqual(["2026-11-20", "2026-11-19", "2026-11-18"]);
     // a date as `until` includes that day
     expect(await keys({ until: "2026-11-17" })).toEqual(["2026-11-17", "2026-11-16"]);
@@ -126,7 +144,10 @@ describe("sessions_report rows", () => {
     expect(await keys({ model: "mystery-model-9" })).toEqual(["2026-11-20"]);
     // spans back from now (the sessions are of November 2026)
     const now = Date.now();
-    expect((await report({ since: `${Math.ceil((now - Date.parse("2026-11-18T00:00:00Z")) / 86_400_000)}d` })).total.sessions).toBe(3);
+    expect(
+      (await report({ since: `${Math.ceil((now - Date.parse("2026-11-18T00:00:00Z")) / 86_400_000)}d` })).total
+        .sessions,
+    ).toBe(3);
     expect((await report({ since: "1h" })).total.sessions).toBe(0);
   });
 
@@ -134,7 +155,9 @@ describe("sessions_report rows", () => {
     const text = textOf(await mcp.call("sessions_report", { group_by: "day" }));
     expect(text).toContain("6 sessions, by day: 6 turns, 4,560 tokens, estimated cost ~$0.00 (+4 unpriced).");
     expect(text).toContain(`- 3× auth_error: “${SIGNATURE}”`);
-    expect(text).toContain("Cost is an estimate from list prices (@pydantic/genai-prices 0.1.8); unpriced models: mystery-model-9; 3 sessions logged no token counters.");
+    expect(text).toContain(
+      "Cost is an estimate from list prices (@pydantic/genai-prices 0.1.8); unpriced models: mystery-model-9; 3 sessions logged no token counters.",
+    );
   });
 });
 
@@ -145,11 +168,19 @@ describe("bad filters", () => {
     return textOf(result);
   };
   it("are refused with the fix named", async () => {
-    expect(await refused({ since: "yesterday" })).toBe('since "yesterday" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).');
-    expect(await refused({ since: "2026-11-19", until: "2026-11-18" })).toBe("until (2026-11-18) is not after since (2026-11-19): swap them, or widen the range.");
-    expect(await refused({ cwd: "work/ci" })).toBe('cwd "work/ci" is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).');
+    expect(await refused({ since: "yesterday" })).toBe(
+      'since "yesterday" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).',
+    );
+    expect(await refused({ since: "2026-11-19", until: "2026-11-18" })).toBe(
+      "until (2026-11-18) is not after since (2026-11-19): swap them, or widen the range.",
+    );
+    expect(await refused({ cwd: "work/ci" })).toBe(
+      'cwd "work/ci" is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).',
+    );
     expect(await refused({ model: " " })).toContain('model " " is not a model name');
-    expect(await refused({ group_by: "year" })).toMatch(/expected one of "day"\|"week"\|"month"\|"model"\|"cwd"\|"category" at group_by/);
+    expect(await refused({ group_by: "year" })).toMatch(
+      /expected one of "day"\|"week"\|"month"\|"model"\|"cwd"\|"category" at group_by/,
+    );
   });
 });
 
@@ -163,7 +194,10 @@ describe("the per-session digests in the state dir", () => {
     expect([first.scanned_files, first.recomputed_files]).toEqual([6, 0]);
     const store = new SessionStore(home);
     const path = await writeSession(home, unpriced);
-    await appendFile(path, `${JSON.stringify(linesOf({ ...unpriced, turns: [{ prompt: "more", total: { input: 3000, cached: 0, output: 300, reasoning: 0 } }] }).at(-1))}\n`);
+    await appendFile(
+      path,
+      `${JSON.stringify(linesOf({ ...unpriced, turns: [{ prompt: "more", total: { input: 3000, cached: 0, output: 300, reasoning: 0 } }] }).at(-1))}\n`,
+    );
     const appended = await sessionsReport(store, request, { prices, stateDir });
     expect(appended.recomputed_files).toBe(1);
     expect((await sessionsReport(store, request, { prices, stateDir })).recomputed_files).toBe(0);
