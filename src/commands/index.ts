@@ -19,7 +19,7 @@ import {
 import { paint, table } from "./format.js";
 import { exportCommand } from "./export.js";
 import { reportCommand } from "./report.js";
-import { reviewCommand, ReviewUsageError } from "./review.js";
+import { reviewCommand } from "./review.js";
 
 export interface Command {
   usage: string;
@@ -215,11 +215,7 @@ export async function runCommand(argv: string[], config: ServerConfig): Promise<
       throw new UsageError(`unexpected argument "${positionals[command.positionals]}"`);
     return await command.run(values as Record<string, string | boolean | undefined>, positionals, config);
   } catch (error) {
-    if (
-      error instanceof UsageError ||
-      error instanceof ReviewUsageError ||
-      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-    ) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       return fail(`${(error as Error).message}\nUsage: codex-control-mcp ${command.usage}`, 2);
     }
     if (error instanceof SessionLookupError) return fail(await withNearMatch(error.message, ref, config), 1);

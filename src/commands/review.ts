@@ -1,30 +1,14 @@
 // `codex-control-mcp review`: what the review_changes tool does, for a person at a terminal. Waits for the
 // review to end (Ctrl-C cancels it) and prints the findings, or with --json the tool's structuredContent.
-import type { ParseArgsConfig } from "node:util";
 import { refuseReview, type ReviewRequest, type ReviewScope } from "../codex/review-argv.js";
 import { ExplainedError } from "../shared/errors.js";
-import type { ServerConfig } from "../config/config.js";
 import { renderRun } from "../text/render.js";
 import { renderReview } from "../runs/review-output.js";
 import { RunManager } from "../runs/run-manager.js";
 import type { RunView } from "../runs/run-view.js";
+import { UsageError, type Command } from "./index.js";
 
-export interface ReviewCommand {
-  usage: string;
-  options: NonNullable<ParseArgsConfig["options"]>;
-  positionals: number;
-  run(
-    values: Record<string, string | boolean | undefined>,
-    positionals: string[],
-    config: ServerConfig,
-  ): Promise<number>;
-}
-
-export class ReviewUsageError extends Error {
-  override readonly name = "UsageError";
-}
-
-export const reviewCommand: ReviewCommand = {
+export const reviewCommand: Command = {
   usage:
     'review (--uncommitted | --base BRANCH | --commit SHA) [--cwd DIR] [--title T] [--prompt TEXT] [--model M] [--json]\n  Codex\'s code review of the changes (read-only sandbox): findings, verdict and explanation. Exits 3 when the review did not complete, 4 when the verdict is "patch is incorrect".',
   options: {
@@ -46,11 +30,11 @@ export const reviewCommand: ReviewCommand = {
     if (typeof values.commit === "string") scopes.push({ commit: values.commit });
     const [scope] = scopes;
     if (scopes.length !== 1 || scope === undefined)
-      throw new ReviewUsageError("pass exactly one of --uncommitted, --base BRANCH, --commit SHA");
+      throw new UsageError("pass exactly one of --uncommitted, --base BRANCH, --commit SHA");
     const str = (value: string | boolean | undefined) => (typeof value === "string" ? value : undefined);
     const review: ReviewRequest = { scope, prompt: str(values.prompt), title: str(values.title) };
     const refusal = refuseReview(review);
-    if (refusal !== undefined) throw new ReviewUsageError(refusal);
+    if (refusal !== undefined) throw new UsageError(refusal);
     const runs = new RunManager({ ...config.runner, stopRunsOnExit: true });
     let runId: string;
     try {
