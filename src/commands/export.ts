@@ -4,17 +4,14 @@ import { loadPrices, sessionsReport, type SessionDigest } from "../sessions/inde
 import { ExplainedError } from "../shared/errors.js";
 import { sessionStoreOf } from "../config/config.js";
 import { UsageError, type Command } from "./index.js";
+import { SESSION_FILTERS } from "./report.js";
 
 export const exportCommand: Command = {
   usage:
     "export --otlp URL [--since 7d|ISO] [--until ISO] [--cwd DIR] [--model M] [--archived] [--json]\n  Sends each session as an OpenTelemetry trace (a span per turn and per tool call) to an OTLP/HTTP endpoint (http://host:4318 or its /v1/traces); exporting again sends the same ids.",
   options: {
     otlp: { type: "string" },
-    since: { type: "string" },
-    until: { type: "string" },
-    cwd: { type: "string" },
-    model: { type: "string" },
-    archived: { type: "boolean" },
+    ...SESSION_FILTERS,
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },

@@ -8,15 +8,20 @@ import { ExplainedError } from "../shared/errors.js";
 import { sessionStoreOf } from "../config/config.js";
 import { UsageError, type Command } from "./index.js";
 
+/** The filters over sessions that `report` and `export` share (the sessions_report tool's since/until/cwd/model/include_archived). */
+export const SESSION_FILTERS = {
+  since: { type: "string" },
+  until: { type: "string" },
+  cwd: { type: "string" },
+  model: { type: "string" },
+  archived: { type: "boolean" },
+} as const;
+
 export const reportCommand: Command = {
   usage: `report [--since 7d|ISO] [--until ISO] [--cwd DIR] [--model M] [--by ${REPORT_GROUPS.join("|")}] [--archived] [--prices FILE] [--json]\n  Sessions, turns, outcomes, tokens and estimated cost across sessions, grouped; and the failures that recur.`,
   options: {
-    since: { type: "string" },
-    until: { type: "string" },
-    cwd: { type: "string" },
-    model: { type: "string" },
+    ...SESSION_FILTERS,
     by: { type: "string" },
-    archived: { type: "boolean" },
     prices: { type: "string" },
     json: { type: "boolean" },
     help: { type: "boolean", short: "h" },
