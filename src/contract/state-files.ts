@@ -158,12 +158,10 @@ export async function checkStateDir(stateDir: string): Promise<string | undefine
 
 let writes = 0;
 
-/** Readers never see half a file: written beside it (never through a link), then renamed over it. */
-export async function writeAtomically(path: string, text: string): Promise<void> {
-  writes += 1;
-  const temporary = `${path}.${process.pid}.${writes}.tmp`;
+/** Writes a file that must not exist yet, not even as a link (EEXIST otherwise), readable by this user only. */
+async function writeNew(path: string, text: string): Promise<void> {
   const handle = await open(
-    temporary,
+    path,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
     0o600,
   );
@@ -172,22 +170,20 @@ export async function writeAtomically(path: string, text: string): Promise<void>
   } finally {
     await handle.close();
   }
+}
+
+/** Readers never see half a file: written beside it (never through a link), then renamed over it. */
+export async function writeAtomically(path: string, text: string): Promise<void> {
+  writes += 1;
+  const temporary = `${path}.${process.pid}.${writes}.tmp`;
+  await writeNew(temporary, text);
   await rename(temporary, path);
 }
 
 /** Creates the file only if nothing (not even a link) is there: true when this call made it. */
 export async function createExclusive(path: string, text: string): Promise<boolean> {
   try {
-    const handle = await open(
-      path,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      0o600,
-    );
-    try {
-      await handle.writeFile(text);
-    } finally {
-      await handle.close();
-    }
+    await writeNew(path, text);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;

@@ -1,11 +1,11 @@
 // What the operator configured for sandboxed runs, read from CODEX_HOME's config.toml (bounded, parsed as
 // TOML, never executed), and the switches this server adds to keep runs away from its own state.
-import { realpath } from "node:fs/promises";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { parse } from "smol-toml";
 import { readBounded } from "../contract/index.js";
 import type { OperatorPolicy } from "./run-policy.js";
 import { stateReach, type Reach } from "./state-reach.js";
+import { resolved } from "./workspace.js";
 
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -35,10 +35,10 @@ export async function reachOf(settings: ReachSettings): Promise<Reach> {
     : [];
   const tmpdir = settings.childEnv.TMPDIR;
   return stateReach({
-    codexHome: await real(settings.codexHome),
-    stateDir: await real(settings.stateDir),
-    tmpdir: tmpdir && isAbsolute(tmpdir) ? await real(tmpdir) : undefined,
-    writableRoots: await Promise.all(roots.map(real)),
+    codexHome: await resolved(settings.codexHome),
+    stateDir: await resolved(settings.stateDir),
+    tmpdir: tmpdir && isAbsolute(tmpdir) ? await resolved(tmpdir) : undefined,
+    writableRoots: await Promise.all(roots.map(resolved)),
   });
 }
 
@@ -46,17 +46,4 @@ export async function reachOf(settings: ReachSettings): Promise<Reach> {
 export async function operatorPolicy(settings: ReachSettings): Promise<OperatorPolicy> {
   const [sandbox, reach] = await Promise.all([operatorSandboxSettings(settings.codexHome), reachOf(settings)]);
   return { sandboxWorkspaceWrite: { ...sandbox, ...reach.exclusions } };
-}
-
-/** The resolved path, or the resolved nearest existing parent plus the rest. */
-async function real(path: string): Promise<string> {
-  const absolute = resolve(path);
-  try {
-    return await realpath(absolute);
-  } catch {
-    const parent = resolve(absolute, "..");
-    return parent === absolute
-      ? absolute
-      : join(await real(parent), absolute.slice(parent.length + (parent.endsWith("/") ? 0 : 1)));
-  }
 }

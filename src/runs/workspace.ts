@@ -61,7 +61,7 @@ async function protectedDirectories(settings: WorkspaceSettings): Promise<Protec
 }
 
 /** The resolved path, or for a path that does not exist yet, the resolved path of its nearest existing parent plus the rest. */
-async function resolved(path: string): Promise<string> {
+export async function resolved(path: string): Promise<string> {
   const absolute = resolve(path);
   try {
     return await realpath(absolute);

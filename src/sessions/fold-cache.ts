@@ -7,8 +7,8 @@ import { open } from "node:fs/promises";
 import { stampOf, type FileStamp } from "./answer-files.js";
 import { edgeHash, FoldFiles } from "./fold-files.js";
 import { LineageTracker } from "./lineage.js";
-import { newReadStats, readForward, readsFromOffset, type ReadStats } from "./rollout-reader.js";
-import { SessionFolder, type SessionModel } from "./session-model.js";
+import { newReadStats, readForward, readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
+import { SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
 import { decode, encode, type Restorable } from "./snapshot.js";
 import { TokenLedger } from "./usage.js";
 import { keepNewest } from "../shared/bounded.js";
@@ -220,6 +220,20 @@ async function foldWhole(path: string): Promise<IndexedSession> {
     skipped: stats.skipped,
     badFieldLines: stats.badFieldLines,
     unknownLines: stats.unknownLines,
+    lines: stats.lines,
+  };
+}
+
+/** The whole file folded once more with options the cached fold did not have (a parent's or a sibling's counters). */
+export async function foldWith(path: string, options: FolderOptions): Promise<IndexedSession> {
+  const stats: ReadStats = { lines: 0, skipped: 0, badFieldLines: 0 };
+  const folder = new SessionFolder(options);
+  for await (const event of rolloutEvents(path, stats)) folder.add(event);
+  return {
+    model: folder.model,
+    folder,
+    skipped: stats.skipped,
+    badFieldLines: stats.badFieldLines,
     lines: stats.lines,
   };
 }

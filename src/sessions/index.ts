@@ -18,8 +18,8 @@ import { isAbsolute, sep } from "node:path";
 import { codexHomeProblem } from "./codex-home.js";
 import { readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import type { Invocation } from "./resume-command.js";
-import type { IndexedSession } from "./fold-cache.js";
-import { foldEvents, SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
+import { foldWith, type IndexedSession } from "./fold-cache.js";
+import { foldEvents, type FolderOptions, type SessionModel } from "./session-model.js";
 import { withoutSiblingPrefix } from "./sibling-forks.js";
 import { SessionStore, type AnswerSet } from "./store.js";
 import { summarize, type SessionSummary } from "./summary.js";
@@ -419,16 +419,7 @@ async function ownSession(store: SessionStore, file: RolloutFile, indexed: Index
     if (first === undefined || parentCounters[0] !== first) return indexed;
     options = { parentCounters };
   }
-  const stats: ReadStats = { lines: 0, skipped: 0, badFieldLines: 0 };
-  const folder = new SessionFolder(options);
-  for await (const event of rolloutEvents(file.path, stats)) folder.add(event);
-  return {
-    model: folder.model,
-    folder,
-    skipped: stats.skipped,
-    badFieldLines: stats.badFieldLines,
-    lines: stats.lines,
-  };
+  return foldWith(file.path, options);
 }
 
 /** The parent's cumulative usage at its last counter before `endOrdinal` (read from the start, stopping there). */

@@ -8,9 +8,8 @@
 // charged its own copy. Only forks whose parent's log is missing pay for this search, on every question
 // (their answers are not saved, as for every fork whose counters depend on another file).
 import { listRolloutFiles, sessionIdFromPath, type RolloutFile } from "./locate.js";
-import type { IndexedSession } from "./fold-cache.js";
-import { edgeEvents, rolloutEvents, type ReadStats } from "./rollout-reader.js";
-import { SessionFolder } from "./session-model.js";
+import { foldWith, type IndexedSession } from "./fold-cache.js";
+import { edgeEvents } from "./rollout-reader.js";
 import type { SessionStore } from "./store.js";
 
 const MAX_HEADS = 500;
@@ -105,14 +104,5 @@ export async function withoutSiblingPrefix(
     parentId,
   );
   if (!owner) return indexed;
-  const stats: ReadStats = { lines: 0, skipped: 0, badFieldLines: 0 };
-  const folder = new SessionFolder({ parentCounters: owner.counters, prefixOwner: owner.sessionId });
-  for await (const event of rolloutEvents(file.path, stats)) folder.add(event);
-  return {
-    model: folder.model,
-    folder,
-    skipped: stats.skipped,
-    badFieldLines: stats.badFieldLines,
-    lines: stats.lines,
-  };
+  return foldWith(file.path, { parentCounters: owner.counters, prefixOwner: owner.sessionId });
 }
