@@ -6,7 +6,9 @@
 // their shell never reaches Codex and the run fails minutes later with "Missing environment variable".
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { z } from "zod";
 import { ExplainedError } from "../shared/errors.js";
+import { tryParseJson } from "../shared/json.js";
 
 export const CREDENTIAL_SOURCES = ["env", "login", "none_needed", "missing"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
@@ -219,15 +221,19 @@ function placeholderFix(variable: string, syntax: PlaceholderSyntax, host: strin
   return `${cause} Write the key itself in the entry, use the syntax this host expands, or start the host from a shell that has ${variable} and leave it out of the entry.`;
 }
 
+/** What of Codex's `auth.json` says which login it is; anything else in it is not ours to read. */
+const authFileSchema = z.object({
+  OPENAI_API_KEY: z.string().min(1).nullish().catch(null),
+  tokens: z.record(z.string(), z.unknown()).nullish().catch(null),
+});
+
 function loginKind(authJson: string | null): string | null {
   if (!authJson) return null;
-  try {
-    const auth = JSON.parse(authJson) as { OPENAI_API_KEY?: unknown; tokens?: unknown };
-    if (typeof auth.OPENAI_API_KEY === "string" && auth.OPENAI_API_KEY !== "") return "API key";
-    if (auth.tokens && typeof auth.tokens === "object") return "ChatGPT sign-in";
-  } catch {
-    // an unreadable auth.json is no login
-  }
+  // an unreadable or foreign auth.json is no login
+  const auth = authFileSchema.safeParse(tryParseJson(authJson));
+  if (!auth.success) return null;
+  if (auth.data.OPENAI_API_KEY) return "API key";
+  if (auth.data.tokens) return "ChatGPT sign-in";
   return null;
 }
 

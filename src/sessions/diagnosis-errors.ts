@@ -1,6 +1,8 @@
 // What a model-side error means, from the text Codex prints for it (the same on 0.63, 0.100 and 0.169) and its
 // `codex_error_info` where the log has one. Upstream: codex-rs core/src/error.rs (the messages),
 // core/src/api_bridge.rs and codex-api/src/sse/responses.rs (which backend answer becomes which error).
+import { z } from "zod";
+import { tryParseJson } from "../shared/json.js";
 import type { DiagnosisCategory } from "./diagnosis-categories.js";
 import type { ErrorSource } from "./views/closed-sets.js";
 import type { ErrorDetails } from "./views/diagnosis.js";
@@ -249,11 +251,9 @@ function hours24(hour: string | undefined, meridiem: string | undefined): number
 
 /** Model errors sometimes arrive as the provider's JSON body; its `error.message` is what a person wants to read. */
 export function readableError(message: string): string {
-  try {
-    const body = JSON.parse(message) as { error?: { message?: unknown } };
-    if (typeof body.error?.message === "string") return body.error.message;
-  } catch {
-    // not JSON
-  }
-  return message;
+  const body = providerErrorSchema.safeParse(tryParseJson(message));
+  return body.success ? body.data.error.message : message;
 }
+
+/** The OpenAI-style error body (`{"error": {"message": …}}`); any other text is shown as it is. */
+const providerErrorSchema = z.object({ error: z.object({ message: z.string() }) });

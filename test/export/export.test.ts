@@ -143,7 +143,7 @@ describe("export --otlp", () => {
       "gen_ai.usage.cache_read.input_tokens": 700,
       "gen_ai.usage.reasoning.output_tokens": 30,
       "codex.session.kind": "session",
-      "codex.cwd": "/work/proj",
+      "codex.cwd": "/srv/proj",
       "codex.cli_version": "0.120.0",
       "codex.turns": 2,
       "codex.diagnosis.category": "completed",

@@ -81,7 +81,7 @@ export function linesOf(spec: SessionSpec): object[] {
     payload: {
       id: spec.id,
       timestamp: at(start),
-      cwd: spec.cwd ?? "/work/proj",
+      cwd: spec.cwd ?? "/srv/proj",
       cli_version: "0.120.0",
       source: "exec",
       ...(spec.forkOf && { forked_from_id: spec.forkOf.parent.id }),
@@ -100,7 +100,7 @@ export function linesOf(spec: SessionSpec): object[] {
       type: "turn_context",
       payload: {
         turn_id: turnId,
-        cwd: spec.cwd ?? "/work/proj",
+        cwd: spec.cwd ?? "/srv/proj",
         model: spec.model ?? "gpt-5.1-codex",
         approval_policy: "never",
         sandbox_policy: { type: "workspace-write" },

@@ -61,7 +61,7 @@ describe("failure signatures", () => {
     ).toBe(
       "stream disconnected before completion: error sending request for url (<url>) after <n> retries; request id <id>",
     );
-    expect(failureSignature("`cargo test --manifest-path /home/ci/work/repo-1234/Cargo.toml` exited with 101")).toBe(
+    expect(failureSignature("`cargo test --manifest-path /home/ci/build/repo-1234/Cargo.toml` exited with 101")).toBe(
       "`cargo test --manifest-path <path>` exited with <n>",
     );
     expect(

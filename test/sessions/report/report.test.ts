@@ -29,14 +29,14 @@ const failing: SessionSpec[] = [
 ].map(([id, start, key, request]) => ({
   id: id as string,
   start: start as string,
-  cwd: "/work/ci",
+  cwd: "/srv/ci",
   turns: [{ prompt: "fix the build", error: unauthorized(key as string, request as string) }],
 }));
 const unpriced: SessionSpec = {
   id: "0199cccc-0000-7000-8000-000000000021",
   start: "2026-11-20T08:00:00.000Z",
   model: "mystery-model-9",
-  cwd: "/work/other",
+  cwd: "/srv/other",
   turns: [{ prompt: "hello", total: { input: 1000, cached: 0, output: 100, reasoning: 0 }, calls: [["ls", 0]] }],
 };
 
@@ -121,9 +121,9 @@ describe("sessions_report rows", () => {
       ["mystery-model-9", 1, null],
     ]);
     expect((await report({ group_by: "cwd" })).rows.map((row) => [row.key, row.sessions])).toEqual([
-      ["/work/ci", 3],
-      ["/work/proj", 2],
-      ["/work/other", 1],
+      ["/srv/ci", 3],
+      ["/srv/proj", 2],
+      ["/srv/other", 1],
     ]);
     expect((await report({ group_by: "category" })).rows.map((row) => [row.key, row.sessions, row.categories])).toEqual(
       [
@@ -140,7 +140,7 @@ describe("sessions_report rows", () => {
     // a date as `until` includes that day
     expect(await keys({ until: "2026-11-17" })).toEqual(["2026-11-17", "2026-11-16"]);
     expect(await keys({ since: "2026-11-17T09:00:00Z", until: "2026-11-19T08:00:00Z" })).toEqual(["2026-11-18"]);
-    expect(await keys({ cwd: "/work/ci/" })).toEqual(["2026-11-19", "2026-11-18", "2026-11-17"]);
+    expect(await keys({ cwd: "/srv/ci/" })).toEqual(["2026-11-19", "2026-11-18", "2026-11-17"]);
     expect(await keys({ model: "mystery-model-9" })).toEqual(["2026-11-20"]);
     // spans back from now (the sessions are of November 2026)
     const now = Date.now();
