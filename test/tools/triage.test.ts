@@ -288,11 +288,16 @@ describe("Codex 0.169", () => {
         diagnosis: Diagnosis;
       };
     }
-    // Codex may still log the turn's reasoning right after the command starts: let the 30 s command's events settle
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
-      diagnosis: Diagnosis;
-    };
+    // Codex may still log the turn's reasoning after the command starts: wait until two reads a second apart
+    // agree (the 30 s command then logs nothing more), so the other readers below see the same state
+    for (let settled = false, tries = 0; !settled && tries < 30; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const again = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
+        diagnosis: Diagnosis;
+      };
+      settled = JSON.stringify(again.diagnosis) === JSON.stringify(running.diagnosis);
+      running = again;
+    }
     expect(running.diagnosis).toMatchObject({ category: "running", retryable: false, next_command: null });
     await sameAnswerElsewhere(at.mcp, started.session_id ?? "", running.diagnosis);
     await at.mcp.call("cancel_run", { run_id: started.run_id });
