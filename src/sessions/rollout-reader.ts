@@ -9,29 +9,27 @@
 // Formats: JSONL (`rollout-….jsonl`, every Rust CLI), the TypeScript CLI's single JSON document
 // (`rollout-….json`, 2025-04/05), zstd-compressed JSONL (`rollout-….jsonl.zst`, cold storage since 0.140).
 // Only JSONL grows in place and can be read from an offset; the others are read whole.
-import { createReadStream } from "node:fs";
 import { open, readFile, stat } from "node:fs/promises";
-import { Decompress } from "fzstd";
 import type { SessionEvent } from "./events.js";
+import { normalizeLine } from "./normalize.js";
 import { cannotMatterBytes } from "./line-filter.js";
-import { normalizeLine, type FieldIssues } from "./normalize.js";
+import {
+  BACKWARD_CHUNK,
+  CHUNK,
+  LineSink,
+  newReadStats,
+  normalizeBytes,
+  READ_LIMITS,
+  type ForwardEnd,
+  type ReadStats,
+} from "./rollout-lines.js";
+import { zstdEdge, zstdForward } from "./rollout-zstd.js";
 import { isRecord, tryParseJson } from "../shared/json.js";
 
-const MB = 1024 * 1024;
+export { READ_LIMITS, newReadStats, type ForwardEnd, type ReadStats } from "./rollout-lines.js";
+export { zstdWindow } from "./rollout-zstd.js";
 
-/**
- * What one file may cost to read, whatever it holds (docs/security.md, "Bounds on reading"). Internal:
- * tests raise them to show what each bound prevents.
- */
-export const READ_LIMITS = {
-  /** A longer line (or TypeScript CLI document) is passed over unbuffered and counted as skipped. */
-  lineBytes: 32 * MB,
-  /** A zstd frame declaring a larger window (the decoder's buffer) is not decoded. */
-  zstdWindowBytes: 32 * MB,
-  /** Decompressed bytes read from a `.zst`: at most max(floor, ratio × its compressed size). */
-  zstdFloorBytes: 64 * MB,
-  zstdRatio: 200,
-};
+const EMPTY = Buffer.alloc(0);
 
 export const ROLLOUT_FORMATS = ["jsonl", "document", "zstd"] as const;
 export type RolloutFormat = (typeof ROLLOUT_FORMATS)[number];
@@ -47,18 +45,6 @@ export function readsFromOffset(path: string): boolean {
   return rolloutFormat(path) === "jsonl";
 }
 
-/** `badFieldLines` and `unknownLines` (optional: a caller's literal may leave it out): see FieldIssues. */
-export interface ReadStats extends FieldIssues {
-  /** Lines read, blank ones included: the number of the last line read. */
-  lines: number;
-  /** Lines that were not rollout lines (not JSON, not a known envelope). */
-  skipped: number;
-}
-
-export function newReadStats(): Required<ReadStats> {
-  return { lines: 0, skipped: 0, badFieldLines: 0, unknownLines: 0 };
-}
-
 export interface ForwardOptions {
   /** Offset of a line's start to read from (JSONL only; `stats.lines` is then the number of lines before it). */
   from?: number;
@@ -69,13 +55,6 @@ export interface ForwardOptions {
    * (an incremental fold); by default it is read and counted as skipped.
    */
   retryTornTail?: boolean;
-}
-
-export interface ForwardEnd {
-  /** Offset just past the last line read (a torn last line is not read: it is read again next time). */
-  end: number;
-  /** With `retryTornTail`: the file ends in a line without its newline that is not whole JSON (a writer mid-line, a killed run). */
-  tornTail: boolean;
 }
 
 /** Normalized events in file order. A JSONL file's last line without a newline is read if it is whole JSON. */
@@ -226,113 +205,6 @@ async function jsonlEdge(
   }
 }
 
-/**
- * The first or last `maxBytes` of a `.zst`'s decompressed bytes: the head stops decoding there, the tail keeps
- * only the newest blocks as it decodes, so memory stays bounded whatever the file inflates to.
- */
-async function zstdEdge(
-  path: string,
-  end: "head" | "tail",
-  maxBytes: number,
-): Promise<{ buffer: Buffer; whole: boolean }> {
-  const state = { cut: false };
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let total = 0;
-  for await (const bytes of zstdBytes(path, state)) {
-    total += bytes.length;
-    kept.push(bytes);
-    keptBytes += bytes.length;
-    if (end === "head" && keptBytes > maxBytes) break;
-    while (end === "tail" && kept.length > 1 && keptBytes - (kept[0]?.length ?? 0) >= maxBytes)
-      keptBytes -= kept.shift()?.length ?? 0;
-  }
-  const buffer = Buffer.concat(kept);
-  const whole = !state.cut && total <= maxBytes;
-  return {
-    buffer: end === "head" ? buffer.subarray(0, maxBytes) : buffer.subarray(Math.max(0, buffer.length - maxBytes)),
-    whole,
-  };
-}
-
-/** Forwards: big reads (fewer system calls on a first fold); backwards: an answer is usually in the last few. */
-const CHUNK = 1024 * 1024;
-const BACKWARD_CHUNK = 256 * 1024;
-
-/** Splits bytes into lines and normalizes each, into `emit` or else the next batch; `stats.lines` numbers them. */
-class LineSink {
-  private batch: SessionEvent[] = [];
-
-  constructor(
-    readonly stats: ReadStats,
-    private readonly passOver: boolean,
-    private readonly emit?: (event: SessionEvent) => void,
-  ) {}
-
-  /** The events gathered since the last call. */
-  take(): SessionEvent[] {
-    const batch = this.batch;
-    this.batch = [];
-    return batch;
-  }
-
-  add(events: SessionEvent[]): void {
-    if (this.emit) for (const event of events) this.emit(event);
-    else for (const event of events) this.batch.push(event);
-  }
-
-  /** Every line ending in a newline in `[from, to)`; returns the offset after the last newline. */
-  lines(buffer: Buffer, from: number, to: number): number {
-    let start = from;
-    for (let newline = buffer.indexOf(10, start); newline !== -1 && newline < to; newline = buffer.indexOf(10, start)) {
-      this.line(buffer, start, newline);
-      start = newline + 1;
-    }
-    return start;
-  }
-
-  /** A line longer than READ_LIMITS.lineBytes: counted, never read. */
-  overlong(): void {
-    this.stats.lines += 1;
-    this.stats.skipped += 1;
-  }
-
-  line(buffer: Buffer, start: number, end: number): void {
-    const number = ++this.stats.lines;
-    if (this.passOver && cannotMatterBytes(buffer, start, end)) return;
-    const events = normalizeBytes(buffer, start, end, number, this.stats);
-    if (events !== undefined) this.add(events);
-  }
-
-  /** A last line without its newline: read if it is whole JSON; false when it is torn (then not counted). */
-  tail(bytes: Buffer): boolean {
-    const text = bytes.toString("utf8");
-    if (text.trim() === "") return true;
-    const value = tryParseJson(text);
-    if (value === undefined) return false;
-    const number = ++this.stats.lines;
-    const events = normalizeLine(value, number, this.stats);
-    if (events === undefined) this.stats.skipped += 1;
-    else this.add(events);
-    return true;
-  }
-}
-
-/** One line's events; undefined for a blank line or one counted as skipped. */
-function normalizeBytes(
-  buffer: Buffer,
-  start: number,
-  end: number,
-  number: number,
-  stats: ReadStats,
-): SessionEvent[] | undefined {
-  // a line that starts with `{` is not blank: decoded once
-  if (buffer[start] !== 0x7b && buffer.toString("utf8", start, end).trim() === "") return undefined;
-  const events = normalizeLine(tryParseJson(buffer.toString("utf8", start, end)), number, stats);
-  if (events === undefined) stats.skipped += 1;
-  return events;
-}
-
 async function* jsonlForward(
   path: string,
   from: number,
@@ -479,118 +351,6 @@ async function* jsonlBackward(
   } finally {
     await handle.close();
   }
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/**
- * Decompressed as it streams (Node 20 has no zstd of its own; fzstd is pure JavaScript). A file that is
- * not valid zstd ends the lines early: what was decoded is kept. A last line without newline is read too.
- * Bounded (READ_LIMITS): a frame whose window is too large is not decoded, decoding stops at the
- * decompressed-size cap (the line it cuts is counted as skipped), and an overlong line is dropped as it comes.
- */
-async function* zstdForward(path: string, sink: LineSink, progress: ForwardEnd): AsyncGenerator<SessionEvent[]> {
-  const state = { cut: false };
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let overlong = false;
-  for await (const bytes of zstdBytes(path, state)) {
-    let from = 0;
-    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, from)) {
-      if (overlong || pendingBytes + newline - from > READ_LIMITS.lineBytes) sink.overlong();
-      else if (pending.length > 0) {
-        const line = Buffer.concat([...pending, bytes.subarray(from, newline)]);
-        sink.line(line, 0, line.length);
-      } else sink.line(bytes, from, newline);
-      pending = [];
-      pendingBytes = 0;
-      overlong = false;
-      from = newline + 1;
-    }
-    if (from < bytes.length && !overlong) {
-      pending.push(bytes.subarray(from));
-      pendingBytes += bytes.length - from;
-      if (pendingBytes > READ_LIMITS.lineBytes) {
-        overlong = true;
-        pending = [];
-      }
-    }
-    yield sink.take();
-  }
-  progress.end = (await stat(path)).size;
-  if (overlong || (state.cut && pendingBytes > 0)) sink.overlong();
-  else {
-    const last = Buffer.concat(pending);
-    if (last.toString("utf8").trim() !== "") sink.line(last, 0, last.length);
-  }
-  yield sink.take();
-}
-
-/**
- * A `.zst`'s decompressed bytes in order, decoded as the file streams, within READ_LIMITS: a frame whose window
- * is over the bound is not decoded, and decoding stops at the size cap (`state.cut`). A file that is torn or
- * not zstd at all ends early: what was decoded stands.
- */
-async function* zstdBytes(path: string, state: { cut: boolean }): AsyncGenerator<Buffer> {
-  const compressed = (await stat(path)).size;
-  const allowed = Math.max(READ_LIMITS.zstdFloorBytes, READ_LIMITS.zstdRatio * compressed);
-  let decompressed = 0;
-  let out: Buffer[] = [];
-  // each block comes out in an array of its own (fzstd's window keeps a copy): kept as is until yielded
-  const decoder = new Decompress((chunk) => {
-    // fzstd sizes its window buffer from the frame header before the first block comes out (field `e`)
-    const window = (decoder as unknown as { s?: { e?: unknown } }).s?.e;
-    if (typeof window === "number" && window > READ_LIMITS.zstdWindowBytes)
-      throw new Error("zstd window over the bound");
-    decompressed += chunk.byteLength;
-    if (decompressed > allowed) {
-      state.cut = true;
-      throw new Error("decompressed size over the bound");
-    }
-    out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-  });
-  try {
-    const header = Buffer.alloc(18); // the longest frame header: magic, descriptor, window, 4-byte dictionary id, 8-byte size
-    const handle = await open(path, "r");
-    try {
-      await handle.read(header, 0, header.length, 0);
-    } finally {
-      await handle.close();
-    }
-    // the first frame's window, checked before any byte is decoded
-    if ((zstdWindow(header) ?? 0) > READ_LIMITS.zstdWindowBytes) return;
-    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
-      decoder.push(chunk as Buffer);
-      const ready = out;
-      out = [];
-      yield* ready;
-    }
-    decoder.push(new Uint8Array(0), true);
-  } catch {
-    // torn, not zstd at all, or over a bound
-  }
-  yield* out;
-}
-
-/** The window a zstd frame header declares (RFC 8878 3.1.1.1), or undefined when it is not one. */
-export function zstdWindow(header: Buffer): number | undefined {
-  if (header.length < 6 || header.readUInt32LE(0) !== 0xfd2fb528) return undefined;
-  const descriptor = header[4] ?? 0;
-  const singleSegment = (descriptor >> 5) & 1;
-  if (!singleSegment) {
-    const byte = header[5] ?? 0;
-    const base = 2 ** (10 + (byte >> 3));
-    return base + (base / 8) * (byte & 7);
-  }
-  // a single segment's window is its content size
-  const dictionaryBytes = [0, 1, 2, 4][descriptor & 3] ?? 0;
-  const sizeBytes = [1, 2, 4, 8][descriptor >> 6] ?? 1;
-  const at = 5 + dictionaryBytes;
-  if (header.length < at + sizeBytes) return undefined;
-  if (sizeBytes === 1) return header[at];
-  if (sizeBytes === 2) return header.readUInt16LE(at) + 256;
-  if (sizeBytes === 4) return header.readUInt32LE(at);
-  return Number(header.readBigUInt64LE(at));
 }
 
 /** Gen A (TypeScript CLI, 2025-04/05): one JSON document `{session:{id,timestamp}, items:[ResponseItem…]}`. */

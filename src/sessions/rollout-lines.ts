@@ -1,0 +1,120 @@
+// Lines of a rollout as bytes become events: the bounds every reader keeps (READ_LIMITS), and the sink that
+// splits bytes into lines, passes over what cannot matter and normalizes the rest. Shared by every format's
+// reader (rollout-reader.ts, rollout-zstd.ts).
+import type { SessionEvent } from "./events.js";
+import { cannotMatterBytes } from "./line-filter.js";
+import { normalizeLine, type FieldIssues } from "./normalize.js";
+import { tryParseJson } from "../shared/json.js";
+
+const MB = 1024 * 1024;
+
+/**
+ * What one file may cost to read, whatever it holds (docs/security.md, "Bounds on reading"). Internal:
+ * tests raise them to show what each bound prevents.
+ */
+export const READ_LIMITS = {
+  /** A longer line (or TypeScript CLI document) is passed over unbuffered and counted as skipped. */
+  lineBytes: 32 * MB,
+  /** A zstd frame declaring a larger window (the decoder's buffer) is not decoded. */
+  zstdWindowBytes: 32 * MB,
+  /** Decompressed bytes read from a `.zst`: at most max(floor, ratio × its compressed size). */
+  zstdFloorBytes: 64 * MB,
+  zstdRatio: 200,
+};
+
+/** `badFieldLines` and `unknownLines` (optional: a caller's literal may leave it out): see FieldIssues. */
+export interface ReadStats extends FieldIssues {
+  /** Lines read, blank ones included: the number of the last line read. */
+  lines: number;
+  /** Lines that were not rollout lines (not JSON, not a known envelope). */
+  skipped: number;
+}
+
+export function newReadStats(): Required<ReadStats> {
+  return { lines: 0, skipped: 0, badFieldLines: 0, unknownLines: 0 };
+}
+
+export interface ForwardEnd {
+  /** Offset just past the last line read (a torn last line is not read: it is read again next time). */
+  end: number;
+  /** With `retryTornTail`: the file ends in a line without its newline that is not whole JSON (a writer mid-line, a killed run). */
+  tornTail: boolean;
+}
+
+/** Forwards: big reads (fewer system calls on a first fold); backwards: an answer is usually in the last few. */
+export const CHUNK = 1024 * 1024;
+export const BACKWARD_CHUNK = 256 * 1024;
+
+/** Splits bytes into lines and normalizes each, into `emit` or else the next batch; `stats.lines` numbers them. */
+export class LineSink {
+  private batch: SessionEvent[] = [];
+
+  constructor(
+    readonly stats: ReadStats,
+    private readonly passOver: boolean,
+    private readonly emit?: (event: SessionEvent) => void,
+  ) {}
+
+  /** The events gathered since the last call. */
+  take(): SessionEvent[] {
+    const batch = this.batch;
+    this.batch = [];
+    return batch;
+  }
+
+  add(events: SessionEvent[]): void {
+    if (this.emit) for (const event of events) this.emit(event);
+    else for (const event of events) this.batch.push(event);
+  }
+
+  /** Every line ending in a newline in `[from, to)`; returns the offset after the last newline. */
+  lines(buffer: Buffer, from: number, to: number): number {
+    let start = from;
+    for (let newline = buffer.indexOf(10, start); newline !== -1 && newline < to; newline = buffer.indexOf(10, start)) {
+      this.line(buffer, start, newline);
+      start = newline + 1;
+    }
+    return start;
+  }
+
+  /** A line longer than READ_LIMITS.lineBytes: counted, never read. */
+  overlong(): void {
+    this.stats.lines += 1;
+    this.stats.skipped += 1;
+  }
+
+  line(buffer: Buffer, start: number, end: number): void {
+    const number = ++this.stats.lines;
+    if (this.passOver && cannotMatterBytes(buffer, start, end)) return;
+    const events = normalizeBytes(buffer, start, end, number, this.stats);
+    if (events !== undefined) this.add(events);
+  }
+
+  /** A last line without its newline: read if it is whole JSON; false when it is torn (then not counted). */
+  tail(bytes: Buffer): boolean {
+    const text = bytes.toString("utf8");
+    if (text.trim() === "") return true;
+    const value = tryParseJson(text);
+    if (value === undefined) return false;
+    const number = ++this.stats.lines;
+    const events = normalizeLine(value, number, this.stats);
+    if (events === undefined) this.stats.skipped += 1;
+    else this.add(events);
+    return true;
+  }
+}
+
+/** One line's events; undefined for a blank line or one counted as skipped. */
+export function normalizeBytes(
+  buffer: Buffer,
+  start: number,
+  end: number,
+  number: number,
+  stats: ReadStats,
+): SessionEvent[] | undefined {
+  // a line that starts with `{` is not blank: decoded once
+  if (buffer[start] !== 0x7b && buffer.toString("utf8", start, end).trim() === "") return undefined;
+  const events = normalizeLine(tryParseJson(buffer.toString("utf8", start, end)), number, stats);
+  if (events === undefined) stats.skipped += 1;
+  return events;
+}

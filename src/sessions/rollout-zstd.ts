@@ -1,0 +1,147 @@
+// `.jsonl.zst` rollouts (cold storage since 0.140), decoded as they stream (Node 20 has no zstd of its own;
+// fzstd is pure JavaScript), within READ_LIMITS: a frame whose window is over the bound is not decoded, and
+// decoding stops at the decompressed-size cap.
+import { createReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { Decompress } from "fzstd";
+import type { SessionEvent } from "./events.js";
+import { CHUNK, READ_LIMITS, type ForwardEnd, type LineSink } from "./rollout-lines.js";
+
+/**
+ * The first or last `maxBytes` of a `.zst`'s decompressed bytes: the head stops decoding there, the tail keeps
+ * only the newest blocks as it decodes, so memory stays bounded whatever the file inflates to.
+ */
+export async function zstdEdge(
+  path: string,
+  end: "head" | "tail",
+  maxBytes: number,
+): Promise<{ buffer: Buffer; whole: boolean }> {
+  const state = { cut: false };
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  let total = 0;
+  for await (const bytes of zstdBytes(path, state)) {
+    total += bytes.length;
+    kept.push(bytes);
+    keptBytes += bytes.length;
+    if (end === "head" && keptBytes > maxBytes) break;
+    while (end === "tail" && kept.length > 1 && keptBytes - (kept[0]?.length ?? 0) >= maxBytes)
+      keptBytes -= kept.shift()?.length ?? 0;
+  }
+  const buffer = Buffer.concat(kept);
+  const whole = !state.cut && total <= maxBytes;
+  return {
+    buffer: end === "head" ? buffer.subarray(0, maxBytes) : buffer.subarray(Math.max(0, buffer.length - maxBytes)),
+    whole,
+  };
+}
+
+/**
+ * Decompressed as it streams (Node 20 has no zstd of its own; fzstd is pure JavaScript). A file that is
+ * not valid zstd ends the lines early: what was decoded is kept. A last line without newline is read too.
+ * Bounded (READ_LIMITS): a frame whose window is too large is not decoded, decoding stops at the
+ * decompressed-size cap (the line it cuts is counted as skipped), and an overlong line is dropped as it comes.
+ */
+export async function* zstdForward(path: string, sink: LineSink, progress: ForwardEnd): AsyncGenerator<SessionEvent[]> {
+  const state = { cut: false };
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let overlong = false;
+  for await (const bytes of zstdBytes(path, state)) {
+    let from = 0;
+    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, from)) {
+      if (overlong || pendingBytes + newline - from > READ_LIMITS.lineBytes) sink.overlong();
+      else if (pending.length > 0) {
+        const line = Buffer.concat([...pending, bytes.subarray(from, newline)]);
+        sink.line(line, 0, line.length);
+      } else sink.line(bytes, from, newline);
+      pending = [];
+      pendingBytes = 0;
+      overlong = false;
+      from = newline + 1;
+    }
+    if (from < bytes.length && !overlong) {
+      pending.push(bytes.subarray(from));
+      pendingBytes += bytes.length - from;
+      if (pendingBytes > READ_LIMITS.lineBytes) {
+        overlong = true;
+        pending = [];
+      }
+    }
+    yield sink.take();
+  }
+  progress.end = (await stat(path)).size;
+  if (overlong || (state.cut && pendingBytes > 0)) sink.overlong();
+  else {
+    const last = Buffer.concat(pending);
+    if (last.toString("utf8").trim() !== "") sink.line(last, 0, last.length);
+  }
+  yield sink.take();
+}
+
+/**
+ * A `.zst`'s decompressed bytes in order, decoded as the file streams, within READ_LIMITS: a frame whose window
+ * is over the bound is not decoded, and decoding stops at the size cap (`state.cut`). A file that is torn or
+ * not zstd at all ends early: what was decoded stands.
+ */
+async function* zstdBytes(path: string, state: { cut: boolean }): AsyncGenerator<Buffer> {
+  const compressed = (await stat(path)).size;
+  const allowed = Math.max(READ_LIMITS.zstdFloorBytes, READ_LIMITS.zstdRatio * compressed);
+  let decompressed = 0;
+  let out: Buffer[] = [];
+  // each block comes out in an array of its own (fzstd's window keeps a copy): kept as is until yielded
+  const decoder = new Decompress((chunk) => {
+    // fzstd sizes its window buffer from the frame header before the first block comes out (field `e`)
+    const window = (decoder as unknown as { s?: { e?: unknown } }).s?.e;
+    if (typeof window === "number" && window > READ_LIMITS.zstdWindowBytes)
+      throw new Error("zstd window over the bound");
+    decompressed += chunk.byteLength;
+    if (decompressed > allowed) {
+      state.cut = true;
+      throw new Error("decompressed size over the bound");
+    }
+    out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  });
+  try {
+    const header = Buffer.alloc(18); // the longest frame header: magic, descriptor, window, 4-byte dictionary id, 8-byte size
+    const handle = await open(path, "r");
+    try {
+      await handle.read(header, 0, header.length, 0);
+    } finally {
+      await handle.close();
+    }
+    // the first frame's window, checked before any byte is decoded
+    if ((zstdWindow(header) ?? 0) > READ_LIMITS.zstdWindowBytes) return;
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+      decoder.push(chunk as Buffer);
+      const ready = out;
+      out = [];
+      yield* ready;
+    }
+    decoder.push(new Uint8Array(0), true);
+  } catch {
+    // torn, not zstd at all, or over a bound
+  }
+  yield* out;
+}
+
+/** The window a zstd frame header declares (RFC 8878 3.1.1.1), or undefined when it is not one. */
+export function zstdWindow(header: Buffer): number | undefined {
+  if (header.length < 6 || header.readUInt32LE(0) !== 0xfd2fb528) return undefined;
+  const descriptor = header[4] ?? 0;
+  const singleSegment = (descriptor >> 5) & 1;
+  if (!singleSegment) {
+    const byte = header[5] ?? 0;
+    const base = 2 ** (10 + (byte >> 3));
+    return base + (base / 8) * (byte & 7);
+  }
+  // a single segment's window is its content size
+  const dictionaryBytes = [0, 1, 2, 4][descriptor & 3] ?? 0;
+  const sizeBytes = [1, 2, 4, 8][descriptor >> 6] ?? 1;
+  const at = 5 + dictionaryBytes;
+  if (header.length < at + sizeBytes) return undefined;
+  if (sizeBytes === 1) return header[at];
+  if (sizeBytes === 2) return header.readUInt16LE(at) + 256;
+  if (sizeBytes === 4) return header.readUInt32LE(at);
+  return Number(header.readBigUInt64LE(at));
+}
