@@ -1,0 +1,334 @@
+// A diagnosis's category, evidence and next step, put together: the next step names the command to run, built
+// from the session's own directory, sandbox and invocation (resume-command.ts prints only UUIDs).
+import { followRun } from "./follow-run.js";
+import { CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
+import {
+  classifyErrors,
+  errorDetails,
+  readableError,
+  resetTimeFromMessage,
+  unreadResetTime,
+  type ErrorCategory,
+  type ErrorFact,
+} from "./diagnosis-errors.js";
+import type { TurnWork } from "./diagnosis-work.js";
+import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
+import { codexCommandLine, newSessionCommandLine, resumeCommandLine, type ResumeTarget } from "./resume-command.js";
+import { type SessionModel, type Turn } from "./session-model.js";
+import type { RunFacts } from "./diagnosis.js";
+import {
+  commandEvidence,
+  contextEvidence,
+  errorFacts,
+  currentActivity,
+  exhaustedLimit,
+  firstPrompt,
+  jsonQuoted,
+  newest,
+  runSaid,
+} from "./diagnosis-evidence.js";
+
+export class Builder {
+  constructor(
+    private readonly model: SessionModel,
+    private readonly target: ResumeTarget,
+    private readonly run: RunFacts | undefined,
+  ) {}
+
+  private resume(extra: Partial<ResumeTarget> = {}): string {
+    return resumeCommandLine({ ...this.target, ...extra });
+  }
+
+  private result(
+    category: DiagnosisCategory,
+    evidence: string[],
+    nextStep: string,
+    nextCommand: string | null,
+    extra: Partial<Diagnosis> = {},
+    work?: TurnWork,
+  ): Diagnosis {
+    const failed = work?.failed ?? [];
+    return {
+      category,
+      retryable: CATEGORY_GUIDE[category].retryable,
+      resets_at: null,
+      evidence: [
+        ...evidence.filter((line) => line !== ""),
+        ...commandEvidence(work),
+        ...contextEvidence(this.model, category),
+      ],
+      next_step: nextStep,
+      next_command: nextCommand,
+      error: null,
+      failed_commands: failed,
+      sandbox_denials: work?.denials ?? [],
+      activity: null,
+      ...extra,
+    };
+  }
+
+  /** A category whose next step is "resume" with a category-specific lead-in. */
+  simple(category: DiagnosisCategory, evidence: string[], lead?: string | null, work?: TurnWork): Diagnosis {
+    if (lead === null)
+      return this.result(
+        category,
+        evidence,
+        "Start a new run; if this keeps happening, run `codex exec` by hand and read its stderr.",
+        null,
+        {},
+        work,
+      );
+    const command = this.resume();
+    const leads: Partial<Record<DiagnosisCategory, string>> = {
+      cancelled: "The run was cancelled. To continue: ",
+      aborted: "Resume it: ",
+    };
+    return this.result(category, evidence, `${lead ?? leads[category] ?? "Resume it: "}${command}`, command, {}, work);
+  }
+
+  running(run: RunFacts): Diagnosis {
+    const activity = newest(currentActivity(this.model), run.activity ?? null);
+    const evidence = [`run ${run.runId} is running this session (started ${run.startedAt})`];
+    if (activity) evidence.push(`now: ${jsonQuoted(activity.message)} (${activity.at})`);
+    return this.result(
+      "running",
+      evidence,
+      `Wait for it: ${followRun(run.runId, this.target.reader)}. Do not resume it while it runs.`,
+      null,
+      { activity },
+    );
+  }
+
+  timeout(
+    run: RunFacts,
+    classified: ReturnType<typeof classifyErrors>,
+    evidence: string[] = [runSaid(run)],
+    work?: TurnWork,
+  ): Diagnosis {
+    // a run that spent its time retrying an unreachable or failing endpoint did not time out on the work
+    if (classified && ["network_error", "server_error", "rate_limited", "auth_error"].includes(classified.category)) {
+      return this.error(classified.category, classified.fact, errorFacts(undefined, run), evidence, work);
+    }
+    const command = this.resume();
+    return this.result(
+      "timeout",
+      evidence,
+      `The run hit its timeout. Resume it with a larger timeout_ms (or split the task): ${command}`,
+      command,
+      {},
+      work,
+    );
+  }
+
+  usageLimit(evidence: string[], resetsAt: string | null, error: DiagnosisError | null, work?: TurnWork): Diagnosis {
+    const command = this.resume();
+    const wait = resetsAt
+      ? `Wait until ${resetsAt}, then run: ${command}`
+      : `Wait for the usage limit to reset (Codex did not say when; \`codex\` /status shows it), then run: ${command}`;
+    return this.result("usage_limit", evidence, wait, command, { resets_at: resetsAt, error }, work);
+  }
+
+  error(category: ErrorCategory, fact: ErrorFact, all: ErrorFact[], evidence: string[], work?: TurnWork): Diagnosis {
+    const details = errorDetails(fact, all);
+    const error: DiagnosisError = { message: readableError(fact.message), source: fact.source, ...details };
+    const lines = [...evidence];
+    if (fact.source !== "log")
+      lines.push(
+        `the run's ${fact.source === "stderr" ? "stderr" : "--json stream"} reported: ${jsonQuoted(error.message)}`,
+      );
+    if (details.http_status !== null) lines.push(`HTTP status ${details.http_status}`);
+    if (details.request_id !== null) lines.push(`request id ${details.request_id}`);
+    if (details.retries !== null) lines.push(`Codex retried ${details.retries} time(s) before giving up`);
+    if (details.retry_after !== null) lines.push(`the server asked to wait ${details.retry_after}`);
+    const command = this.resume();
+    switch (category) {
+      case "usage_limit": {
+        const limited = exhaustedLimit(this.model.tokens.rateLimits);
+        // the error's own reset time (its body, in Codex's message) is about this limit; a window's is a fallback
+        const resetsAt = resetTimeFromMessage(fact.message, fact.at) ?? limited?.resetsAt ?? null;
+        const unread = unreadResetTime(fact.message, fact.at);
+        const unreadLine =
+          unread !== undefined
+            ? [
+                `the message names the reset time ${jsonQuoted(unread)}, which could not be read as a date (an unknown or ambiguous format)${resetsAt ? `; resets_at comes from the rate-limit window` : "; resets_at is null"}`,
+              ]
+            : [];
+        return this.usageLimit(
+          [...lines, ...(limited ? [limited.evidence] : []), ...unreadLine],
+          resetsAt,
+          error,
+          work,
+        );
+      }
+      case "quota_exhausted":
+        return this.result(
+          category,
+          lines,
+          `The account is out of quota or billing: add credit or change the plan (waiting does not help), then run: ${command}`,
+          command,
+          { error },
+          work,
+        );
+      case "auth_error":
+        return this.result(
+          category,
+          lines,
+          `Codex's credentials were rejected: run \`${this.codexWord()} login\` (or fix the API key the provider uses), then run: ${command}`,
+          command,
+          { error },
+          work,
+        );
+      case "rate_limited":
+        return this.result(
+          category,
+          lines,
+          `Wait ${details.retry_after ?? "a minute"} and resume: ${command}`,
+          command,
+          { error },
+          work,
+        );
+      case "server_error":
+        return this.result(
+          category,
+          lines,
+          `The provider failed on its side; resume (if it fails again, wait a few minutes): ${command}`,
+          command,
+          { error },
+          work,
+        );
+      case "network_error":
+        return this.result(
+          category,
+          lines,
+          `Codex could not reach the model endpoint: check the network and the provider's base_url, then run: ${command}`,
+          command,
+          { error },
+          work,
+        );
+      case "context_window_exceeded": {
+        const fresh = newSessionCommandLine({
+          ...this.target,
+          prompt: `Continue the work of Codex session ${this.target.sessionId}, which ran out of context. Its first request was: ${firstPrompt(this.model)}`,
+        });
+        const bigger = this.resume({ model: "<model with a larger context window>" });
+        return this.result(
+          category,
+          lines,
+          `The conversation no longer fits the model's context window, so resuming it as is fails again. Start a new session that picks the work up: ${fresh} — or resume with a model that has a larger window: ${bigger}`,
+          fresh,
+          { error },
+          work,
+        );
+      }
+      case "model_error":
+        return this.result(
+          category,
+          lines,
+          `Fix what the error names (model, provider, request), then: ${command}`,
+          command,
+          { error },
+          work,
+        );
+    }
+  }
+
+  completedTurn(where: string, turn: Turn, work: TurnWork): Diagnosis {
+    const message = turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? undefined;
+    const said = message !== undefined ? [`the agent's last message: ${jsonQuoted(message)}`] : [];
+    const blocked = work.denials.filter((denial) => denial.kind === "approval");
+    if (blocked.length > 0) {
+      const command = this.resume({
+        options: ["-c", 'approval_policy="on-request"', "-c", 'approvals_reviewer="auto_review"'],
+        prompt: "Approvals are decided by Codex's reviewer now; call the blocked tools again.",
+      });
+      return this.result(
+        "approval_required",
+        [
+          `${where} completed, but ${blocked.length} MCP tool call(s) needed an approval \`codex exec\` cannot ask for`,
+          ...said,
+        ],
+        `Resume with resume_session mode "auto-review" (Codex's own reviewer decides the approval), or have the operator allow that tool in Codex's config; by hand: ${command}`,
+        command,
+        {},
+        work,
+      );
+    }
+    if (work.denials.length > 0) return this.sandboxBlocked(where, work, said);
+    if (work.failed.length > 0 && (work.lastCallFailed || work.gaveUp)) {
+      const lead = work.lastCallFailed
+        ? `${where} completed, but its last command failed`
+        : `${where} completed, but the agent says it could not finish`;
+      const command = this.resume({ prompt: "Commands failed in the last turn; fix the cause and run them again." });
+      return this.result(
+        "command_failures",
+        [lead, ...said],
+        `Check whether the failures matter (see last_function_calls); to have Codex fix them: ${command}`,
+        command,
+        {},
+        work,
+      );
+    }
+    if (work.gaveUp) {
+      const command = this.resume({
+        prompt: "You said you could not finish; find out what blocks you and finish the task.",
+      });
+      return this.result(
+        "command_failures",
+        [`${where} completed, but the agent says it could not finish`, ...said],
+        `Read its last message for what blocked it; to have Codex try again: ${command}`,
+        command,
+        {},
+        work,
+      );
+    }
+    const command = this.resume();
+    return this.result(
+      "completed",
+      [`${where} completed`, ...said],
+      `Nothing to repair. To continue the work: ${command}`,
+      command,
+      {},
+      work,
+    );
+  }
+
+  private sandboxBlocked(where: string, work: TurnWork, said: string[]): Diagnosis {
+    const mode = this.target.sandbox ?? null;
+    const onlyNetwork = work.denials.every((denial) => denial.kind === "network");
+    // a relative path a shell refused is relative to the command's cwd, the workspace
+    const inside = (target: string | null) =>
+      target === null ||
+      !target.startsWith("/") ||
+      (this.target.cwd !== undefined && (target === this.target.cwd || target.startsWith(`${this.target.cwd}/`)));
+    const onlyWorkspaceWrites = work.denials.every((denial) => denial.kind === "write" && inside(denial.target));
+    let command: string;
+    let how: string;
+    if (mode === "read-only" && onlyWorkspaceWrites) {
+      command = this.resume({ sandbox: "workspace-write", prompt: "The sandbox was read-only; do the writes again." });
+      how = 'Resume with the workspace-write sandbox (resume_session mode "sandboxed")';
+    } else if (mode === "workspace-write" && onlyNetwork) {
+      command = this.resume({
+        options: ["-c", "sandbox_workspace_write.network_access=true"],
+        prompt: "Network access is allowed now; run the blocked commands again.",
+      });
+      how =
+        "Resume with network access in the workspace-write sandbox (`-c sandbox_workspace_write.network_access=true`; it needs the operator's consent)";
+    } else {
+      command = this.resume({
+        sandbox: "danger-full-access",
+        prompt: "The sandbox is off now; run the blocked commands again.",
+      });
+      how =
+        'Only running without the sandbox allows this: it needs the operator\'s consent (this server: --allow-full-access, then resume_session mode "full-access"). By hand';
+    }
+    const evidence = [
+      `${where} completed, but the sandbox${mode ? ` (${mode})` : ""} or the approval policy refused ${work.denials.length} action(s)`,
+      ...said,
+    ];
+    return this.result("sandbox_blocked", evidence, `${how}: ${command}`, command, {}, work);
+  }
+
+  private codexWord(): string {
+    return codexCommandLine(this.target);
+  }
+}
