@@ -14,7 +14,7 @@ import {
 import type { TurnWork } from "./diagnosis-work.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
 import { codexCommandLine, newSessionCommandLine, resumeCommandLine, type ResumeTarget } from "./resume-command.js";
-import { type SessionModel, type Turn } from "./session-model.js";
+import type { SessionModel, Turn } from "./session-model.js";
 import type { RunFacts } from "./diagnosis.js";
 import {
   commandEvidence,

@@ -6,7 +6,7 @@ import { classifyErrors } from "./diagnosis-errors.js";
 import { turnWork } from "./diagnosis-work.js";
 import type { RunStatus } from "./views/closed-sets.js";
 import type { Diagnosis } from "./views/diagnosis.js";
-import { type Invocation, type ResumeTarget } from "./resume-command.js";
+import type { Invocation, ResumeTarget } from "./resume-command.js";
 import { turnStatus, type SessionModel, type Turn } from "./session-model.js";
 
 import { Builder } from "./diagnosis-builder.js";
