@@ -3,24 +3,14 @@
 import type { FileFacts, FileStamp } from "./answer-files.js";
 import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
 import type { RunFacts } from "./diagnosis.js";
-import type { TokenTotals } from "./events.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listSessions as listInStore, type ListOptions } from "./list.js";
-import {
-  daysNewestFirst,
-  resolveSession as resolveInStore,
-  SessionLookupError,
-  statFiles,
-  type RolloutFile,
-} from "./locate.js";
-import { realpath } from "node:fs/promises";
-import { isAbsolute, sep } from "node:path";
+import { SessionLookupError, type RolloutFile } from "./locate.js";
 import { codexHomeProblem } from "./codex-home.js";
 import { readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import type { Invocation } from "./resume-command.js";
-import { foldWith, type IndexedSession } from "./fold-cache.js";
-import { foldEvents, type FolderOptions, type SessionModel } from "./session-model.js";
-import { withoutSiblingPrefix } from "./sibling-forks.js";
+import { type IndexedSession } from "./fold-cache.js";
+import { foldEvents, type SessionModel } from "./session-model.js";
 import { SessionStore, type AnswerSet } from "./store.js";
 import { summarize, type SessionSummary } from "./summary.js";
 import { scanTurns } from "./turn-scan.js";
@@ -28,6 +18,10 @@ import { tokenUsage } from "./usage.js";
 import type { SessionCalls } from "./views/calls.js";
 import type { SessionTokenUsage } from "./views/usage.js";
 
+import { resolveSession, storeOf, type SessionSource } from "./resolve.js";
+import { childrenOf, ownSession } from "./family.js";
+
+export { resolveSession, type SessionSource } from "./resolve.js";
 export type { SessionListing } from "./list.js";
 export { defaultCodexHome } from "./codex-home.js";
 export { SessionLookupError, type RolloutFile } from "./locate.js";
@@ -57,42 +51,6 @@ export {
   type Prices,
   type SessionDigest,
 } from "./report/index.js";
-
-/** A store, or a CODEX_HOME path read through a throwaway store (no cache kept: one-off reads, tests). */
-export type SessionSource = SessionStore | string;
-
-function storeOf(source: SessionSource): SessionStore {
-  return typeof source === "string" ? new SessionStore(source) : source;
-}
-
-/**
- * The one check of every session reference, for the tools, the resources and the CLI alike: an id, a prefix,
- * `last`, or an explicit path inside CODEX_HOME and inside the operator's allowed roots.
- */
-export async function resolveSession(source: SessionSource, ref: string): Promise<RolloutFile> {
-  const store = storeOf(source);
-  await mustBeInsideAllowedRoots(store.allowedRoots, ref);
-  try {
-    return await resolveInStore(store.home, ref, store.names);
-  } catch (error) {
-    const problem = error instanceof SessionLookupError ? await codexHomeProblem(store.home) : null;
-    throw problem !== null ? new SessionLookupError(problem) : error;
-  }
-}
-
-/** An explicit rollout path outside the allowed roots is refused before anything is read. */
-async function mustBeInsideAllowedRoots(roots: readonly string[], ref: string): Promise<void> {
-  if (roots.length === 0 || !isAbsolute(ref.trim())) return;
-  const real = await realpath(ref.trim()).catch(() => undefined);
-  if (real === undefined) return; // the reader says the file does not exist
-  for (const root of roots) {
-    const realRoot = await realpath(root).catch(() => undefined);
-    if (realRoot !== undefined && (real === realRoot || real.startsWith(`${realRoot}${sep}`))) return;
-  }
-  throw new SessionLookupError(
-    `${ref} is outside the allowed roots of this server (${roots.join(", ")}): pass a session id instead.`,
-  );
-}
 
 export async function listSessions(source: SessionSource, options: ListOptions) {
   const store = storeOf(source);
@@ -296,46 +254,6 @@ function factsOf(model: SessionModel): FileFacts {
   return { fold: { sessionId: model.meta?.id ?? null, firstTimestamp: model.firstTimestamp ?? null } };
 }
 
-/** At most this many files are described when looking for a session's children (list_sessions' cached heads). */
-const CHILDREN_SCANNED = 200;
-const DAY_MS = 86_400_000;
-
-/**
- * Forks and sub-agents name their parent in their session_meta. A child is created while its parent is in
- * use, so only the date folders from the parent's start to its last write (a day either side: folders are
- * local dates) are read, whatever else the home holds; a fork made after the parent's last write is not listed.
- */
-async function childrenOf(
-  store: SessionStore,
-  parentId: string,
-  since: string | undefined,
-  lastWriteMs: number,
-): Promise<ChildView[]> {
-  const sinceMs = since !== undefined ? Date.parse(since) : Number.NaN;
-  if (!Number.isFinite(sinceMs)) return [];
-  const notBefore = new Date(sinceMs - DAY_MS).toISOString().slice(0, 10);
-  const notAfter = new Date(lastWriteMs + DAY_MS).toISOString().slice(0, 10);
-  const children: ChildView[] = [];
-  let described = 0;
-  for await (const day of daysNewestFirst(store.home, store.names, { includeArchived: true, notBefore })) {
-    if (day.date > notAfter) continue;
-    for (const file of await statFiles(day.files)) {
-      if (file.mtimeMs < sinceMs) continue;
-      if (++described > CHILDREN_SCANNED) return children;
-      const listing = await store.listings.describe(file).catch(() => undefined);
-      if (!listing || listing.parent_session_id !== parentId || listing.session_id === parentId) continue;
-      children.push({
-        session_id: listing.session_id,
-        kind: listing.kind,
-        status: listing.status,
-        first_prompt: listing.first_prompt,
-        path: listing.path,
-      });
-    }
-  }
-  return children;
-}
-
 async function callsOfFold(
   store: SessionStore,
   file: RolloutFile,
@@ -393,41 +311,4 @@ async function quickAnswer(
     bad_field_lines: null,
     ...tokenUsage(scan.model),
   };
-}
-
-/**
- * A fork whose file copies its parent's counters with no marker of where the copy ends: when the parent's
- * log is in CODEX_HOME and the child's first counter is the parent's, the child is folded again with the
- * parent's counters, so the repeated ones are reported as inherited rather than counted.
- */
-async function ownSession(store: SessionStore, file: RolloutFile, indexed: IndexedSession): Promise<IndexedSession> {
-  const lineage = indexed.model.lineage;
-  const meta = indexed.model.meta;
-  if (!needsParentCounters(lineage)) return indexed;
-  const parentFile = await resolveSession(store, lineage.parentId).catch(() => undefined);
-  if (!parentFile || parentFile.path === file.path)
-    return parentFile ? indexed : withoutSiblingPrefix(store, file, indexed, lineage.parentId);
-  let options: FolderOptions;
-  if (meta?.historyEndOrdinal !== undefined) {
-    // a paginated fork (0.169) continues its parent's counter from the fork point
-    const inheritedTokens = await counterBefore(parentFile.path, meta.historyEndOrdinal);
-    if (!inheritedTokens) return indexed;
-    options = { inheritedTokens };
-  } else {
-    const parentCounters = (await store.fold(parentFile.path)).model.tokens.counterTotals;
-    const first = indexed.model.tokens.counterTotals[0];
-    if (first === undefined || parentCounters[0] !== first) return indexed;
-    options = { parentCounters };
-  }
-  return foldWith(file.path, options);
-}
-
-/** The parent's cumulative usage at its last counter before `endOrdinal` (read from the start, stopping there). */
-async function counterBefore(path: string, endOrdinal: number): Promise<TokenTotals | undefined> {
-  let last: TokenTotals | undefined;
-  for await (const event of rolloutEvents(path, { lines: 0, skipped: 0, badFieldLines: 0 })) {
-    if (event.ordinal !== undefined && event.ordinal >= endOrdinal) break;
-    if (event.kind === "token_count" && event.total) last = event.total;
-  }
-  return last;
 }

@@ -1,0 +1,93 @@
+// A session's family: the children it spawned (sub-agents, forks), and its own tokens where it copied a
+// parent's history (a parent's counters, a fork point, a sibling's shared prefix).
+import type { TokenTotals } from "./events.js";
+import { needsParentCounters, type ChildView } from "./lineage.js";
+import { daysNewestFirst, statFiles, type RolloutFile } from "./locate.js";
+import { rolloutEvents } from "./rollout-reader.js";
+import { foldWith, type IndexedSession } from "./fold-cache.js";
+import { type FolderOptions } from "./session-model.js";
+import { withoutSiblingPrefix } from "./sibling-forks.js";
+import { SessionStore } from "./store.js";
+
+import { resolveSession } from "./resolve.js";
+
+/** At most this many files are described when looking for a session's children (list_sessions' cached heads). */
+export const CHILDREN_SCANNED = 200;
+export const DAY_MS = 86_400_000;
+
+/**
+ * Forks and sub-agents name their parent in their session_meta. A child is created while its parent is in
+ * use, so only the date folders from the parent's start to its last write (a day either side: folders are
+ * local dates) are read, whatever else the home holds; a fork made after the parent's last write is not listed.
+ */
+export async function childrenOf(
+  store: SessionStore,
+  parentId: string,
+  since: string | undefined,
+  lastWriteMs: number,
+): Promise<ChildView[]> {
+  const sinceMs = since !== undefined ? Date.parse(since) : Number.NaN;
+  if (!Number.isFinite(sinceMs)) return [];
+  const notBefore = new Date(sinceMs - DAY_MS).toISOString().slice(0, 10);
+  const notAfter = new Date(lastWriteMs + DAY_MS).toISOString().slice(0, 10);
+  const children: ChildView[] = [];
+  let described = 0;
+  for await (const day of daysNewestFirst(store.home, store.names, { includeArchived: true, notBefore })) {
+    if (day.date > notAfter) continue;
+    for (const file of await statFiles(day.files)) {
+      if (file.mtimeMs < sinceMs) continue;
+      if (++described > CHILDREN_SCANNED) return children;
+      const listing = await store.listings.describe(file).catch(() => undefined);
+      if (!listing || listing.parent_session_id !== parentId || listing.session_id === parentId) continue;
+      children.push({
+        session_id: listing.session_id,
+        kind: listing.kind,
+        status: listing.status,
+        first_prompt: listing.first_prompt,
+        path: listing.path,
+      });
+    }
+  }
+  return children;
+}
+
+/**
+ * A fork whose file copies its parent's counters with no marker of where the copy ends: when the parent's
+ * log is in CODEX_HOME and the child's first counter is the parent's, the child is folded again with the
+ * parent's counters, so the repeated ones are reported as inherited rather than counted.
+ */
+export async function ownSession(
+  store: SessionStore,
+  file: RolloutFile,
+  indexed: IndexedSession,
+): Promise<IndexedSession> {
+  const lineage = indexed.model.lineage;
+  const meta = indexed.model.meta;
+  if (!needsParentCounters(lineage)) return indexed;
+  const parentFile = await resolveSession(store, lineage.parentId).catch(() => undefined);
+  if (!parentFile || parentFile.path === file.path)
+    return parentFile ? indexed : withoutSiblingPrefix(store, file, indexed, lineage.parentId);
+  let options: FolderOptions;
+  if (meta?.historyEndOrdinal !== undefined) {
+    // a paginated fork (0.169) continues its parent's counter from the fork point
+    const inheritedTokens = await counterBefore(parentFile.path, meta.historyEndOrdinal);
+    if (!inheritedTokens) return indexed;
+    options = { inheritedTokens };
+  } else {
+    const parentCounters = (await store.fold(parentFile.path)).model.tokens.counterTotals;
+    const first = indexed.model.tokens.counterTotals[0];
+    if (first === undefined || parentCounters[0] !== first) return indexed;
+    options = { parentCounters };
+  }
+  return foldWith(file.path, options);
+}
+
+/** The parent's cumulative usage at its last counter before `endOrdinal` (read from the start, stopping there). */
+export async function counterBefore(path: string, endOrdinal: number): Promise<TokenTotals | undefined> {
+  let last: TokenTotals | undefined;
+  for await (const event of rolloutEvents(path, { lines: 0, skipped: 0, badFieldLines: 0 })) {
+    if (event.ordinal !== undefined && event.ordinal >= endOrdinal) break;
+    if (event.kind === "token_count" && event.total) last = event.total;
+  }
+  return last;
+}

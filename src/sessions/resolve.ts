@@ -1,0 +1,43 @@
+// Naming a session: the one check of every reference (an id, a prefix, `last`, a path inside CODEX_HOME and the
+// operator's allowed roots), for the tools, the resources and the CLI alike.
+import { resolveSession as resolveInStore, SessionLookupError, type RolloutFile } from "./locate.js";
+import { realpath } from "node:fs/promises";
+import { isAbsolute, sep } from "node:path";
+import { codexHomeProblem } from "./codex-home.js";
+import { SessionStore } from "./store.js";
+
+/** A store, or a CODEX_HOME path read through a throwaway store (no cache kept: one-off reads, tests). */
+export type SessionSource = SessionStore | string;
+
+export function storeOf(source: SessionSource): SessionStore {
+  return typeof source === "string" ? new SessionStore(source) : source;
+}
+
+/**
+ * The one check of every session reference, for the tools, the resources and the CLI alike: an id, a prefix,
+ * `last`, or an explicit path inside CODEX_HOME and inside the operator's allowed roots.
+ */
+export async function resolveSession(source: SessionSource, ref: string): Promise<RolloutFile> {
+  const store = storeOf(source);
+  await mustBeInsideAllowedRoots(store.allowedRoots, ref);
+  try {
+    return await resolveInStore(store.home, ref, store.names);
+  } catch (error) {
+    const problem = error instanceof SessionLookupError ? await codexHomeProblem(store.home) : null;
+    throw problem !== null ? new SessionLookupError(problem) : error;
+  }
+}
+
+/** An explicit rollout path outside the allowed roots is refused before anything is read. */
+export async function mustBeInsideAllowedRoots(roots: readonly string[], ref: string): Promise<void> {
+  if (roots.length === 0 || !isAbsolute(ref.trim())) return;
+  const real = await realpath(ref.trim()).catch(() => undefined);
+  if (real === undefined) return; // the reader says the file does not exist
+  for (const root of roots) {
+    const realRoot = await realpath(root).catch(() => undefined);
+    if (realRoot !== undefined && (real === realRoot || real.startsWith(`${realRoot}${sep}`))) return;
+  }
+  throw new SessionLookupError(
+    `${ref} is outside the allowed roots of this server (${roots.join(", ")}): pass a session id instead.`,
+  );
+}
