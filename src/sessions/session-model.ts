@@ -9,8 +9,6 @@ import { addCall, addOutput, addResult, callOf, keepForLater, newPairing } from 
 import { LineageTracker, type Lineage } from "./lineage.js";
 import { TokenLedger } from "./usage.js";
 
-import type { CallStatus, TurnStatus } from "./views/closed-sets.js";
-
 export type { TurnStatus } from "./views/closed-sets.js";
 
 export interface Turn {
@@ -365,43 +363,6 @@ function isPristine(turn: Turn): boolean {
   return !turn.hasStartEvent && noPrompt && turn.lastItem === undefined && !turn.ended;
 }
 
-export function turnStatus(turn: Turn): TurnStatus {
-  if (turn.ended) {
-    if (turn.ended.outcome !== "completed") return turn.ended.outcome;
-    // 0.100 logs a failed model request as a plain task_complete with no answer and no reason
-    if (turn.ended.lastAgentMessage == null && turn.lastAgentMessage === undefined) return "failed";
-    return "completed";
-  }
-  if (!turn.hasStartEvent && turn.lastItem === "agent_message") return "completed";
-  return "incomplete";
-}
-
-export type { CallStatus } from "./views/closed-sets.js";
-
-export function callStatus(call: Call): CallStatus {
-  if (call.polls !== undefined) {
-    // a poll returned what the process printed so far; the process's exit is the starting call's
-    if (call.result?.status === "failed" || call.output?.isError) return "failed";
-    return call.output || call.result ? "completed" : "no_output";
-  }
-  const exitCode = callExitCode(call);
-  if (call.result?.status === "failed" || call.result?.status === "declined") return "failed";
-  if (exitCode !== undefined && exitCode !== 0) return "failed";
-  if (call.output?.isError) return "failed";
-  if (!call.output && !call.result) return "no_output";
-  if (call.output?.running && exitCode === undefined) return "running";
-  return "completed";
-}
-
-export function callExitCode(call: Call): number | undefined {
-  if (call.polls !== undefined) return undefined;
-  return call.result?.exitCode ?? call.output?.exitCode ?? call.processExit?.exitCode;
-}
-
-export function callDurationMs(call: Call): number | undefined {
-  return call.result?.durationMs ?? call.output?.durationMs;
-}
-
 function succeeded(call: Call): boolean {
   const output = call.output;
   if (!output) return false;
@@ -412,3 +373,6 @@ function succeeded(call: Call): boolean {
 function addPaths(into: string[], paths: string[]): void {
   for (const path of paths) if (!into.includes(path)) into.push(path);
 }
+
+export { callDurationMs, callExitCode, callStatus, turnStatus } from "./statuses.js";
+export type { CallStatus } from "./views/closed-sets.js";
