@@ -8,6 +8,8 @@ import { join } from "node:path";
 import type { RunnerConfig } from "../../src/runs/run-manager.js";
 import { loadConfig, type ServerConfig } from "../../src/config/config.js";
 import { createServer } from "../../src/server.js";
+import { codexEnv } from "./codex-home.js";
+import { PINNED_CODEX } from "./codex-versions.js";
 
 export interface Connected {
   client: Client;
@@ -70,4 +72,28 @@ export async function connect(settings: TestConfig | ServerConfig): Promise<Conn
 
 export function textOf(result: CallToolResult): string {
   return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+}
+
+/**
+ * `body` with a server on the pinned CLI and the test's CODEX_HOME (runs get that home's clean environment),
+ * closed afterwards whatever happens.
+ */
+export async function withCodexServer(
+  home: string,
+  settings: Partial<TestConfig>,
+  body: (mcp: Connected) => Promise<void>,
+): Promise<void> {
+  const mcp = await connect(
+    testConfig({
+      codexHome: home,
+      codexBin: PINNED_CODEX,
+      ...settings,
+      childEnv: { ...codexEnv(home), ...settings.childEnv },
+    }),
+  );
+  try {
+    await body(mcp);
+  } finally {
+    await mcp.close();
+  }
 }

@@ -8,7 +8,7 @@ import type { RunView } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { codexVersion, PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { connect, testConfig, textOf, type Connected, type TestConfig } from "../../support/mcp.js";
+import { connect, testConfig, textOf, type Connected, type TestConfig, withCodexServer } from "../../support/mcp.js";
 import { stubCodex } from "../../support/stub-codex.js";
 
 let model: FakeModel;
@@ -30,21 +30,8 @@ beforeAll(async () => {
 });
 afterAll(async () => model.close());
 
-async function withServer(settings: Partial<TestConfig>, body: (mcp: Connected) => Promise<void>): Promise<void> {
-  const mcp = await connect(
-    testConfig({
-      codexHome: home,
-      codexBin: PINNED_CODEX,
-      ...settings,
-      childEnv: { ...codexEnv(home), ...settings.childEnv },
-    }),
-  );
-  try {
-    await body(mcp);
-  } finally {
-    await mcp.close();
-  }
-}
+const withServer = (settings: Partial<TestConfig>, body: (mcp: Connected) => Promise<void>) =>
+  withCodexServer(home, settings, body);
 
 const start = (mcp: Connected, args: Record<string, unknown>) =>
   mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, ...args });

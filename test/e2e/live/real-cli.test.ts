@@ -1,16 +1,11 @@
 // The pinned real Codex CLI (devDependency) writes a fresh session against the fake model, and the tools
 // read it: guards against the committed fixtures going stale while the CLI moves on.
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
+import { PINNED_CODEX as CODEX, PINNED_VERSION as CODEX_VERSION } from "../../support/codex-versions.js";
 import { FAKE_USAGE, startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, type Connected } from "../../support/mcp.js";
-
-const require = createRequire(import.meta.url);
-const CODEX = join(dirname(require.resolve("@openai/codex/package.json")), "bin", "codex.js");
-const { version: CODEX_VERSION } = require("@openai/codex/package.json") as { version: string };
 
 let model: FakeModel;
 let home: string;

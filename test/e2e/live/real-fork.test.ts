@@ -1,15 +1,12 @@
 // `codex exec fork` (0.169, paginated history): the child file references its parent's history
 // (`history_base`) and its token counter continues from the parent's total. The fork is charged only its own.
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionsReport } from "../../../src/sessions/report/view.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
+import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, type Connected } from "../../support/mcp.js";
-
-const require = createRequire(import.meta.url);
-const CODEX = join(dirname(require.resolve("@openai/codex/package.json")), "bin", "codex.js");
 
 let model: FakeModel;
 let home: string;
@@ -28,10 +25,14 @@ afterAll(async () => {
 
 function codexExec(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CODEX, "exec", "--json", "--skip-git-repo-check", "-C", workdir, ...args], {
-      env: codexEnv(home),
-      stdio: ["ignore", "pipe", "ignore"],
-    });
+    const child = spawn(
+      process.execPath,
+      [PINNED_CODEX, "exec", "--json", "--skip-git-repo-check", "-C", workdir, ...args],
+      {
+        env: codexEnv(home),
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.on("error", reject);
@@ -83,5 +84,24 @@ describe("a fork made by the real CLI", () => {
       { session_id: child, kind: "fork", parent_session_id: parent },
       { session_id: parent, kind: "session", parent_session_id: null },
     ]);
+
+    // the report across sessions counts the parent's history once: the fake model answers every request with
+    // the same usage, so the child's own turn costs what the parent's did
+    const own = (
+      (await mcp.call("token_usage", { session_id: parent })).structuredContent as { total: { total: number } }
+    ).total.total;
+    const report = (await mcp.call("sessions_report", { group_by: "category" }))
+      .structuredContent as unknown as SessionsReport;
+    expect(report.total).toMatchObject({
+      sessions: 2,
+      turns: 2,
+      categories: { completed: 2 },
+      tokens: { total: 2 * own },
+    });
+    // asked again (the digests in memory), the same
+    expect(
+      ((await mcp.call("sessions_report", { group_by: "category" })).structuredContent as unknown as SessionsReport)
+        .total.tokens.total,
+    ).toBe(2 * own);
   });
 });

@@ -11,10 +11,10 @@ import { ignoredStateFiles, RunLedger, MAX_RECORD_BYTES } from "../../../src/con
 import { CALLER_CONFIG_KEYS } from "../../../src/runs/run-policy.js";
 import { RUN_MARKER } from "../../../src/codex/processes.js";
 import type { RunView } from "../../../src/runs/run-manager.js";
-import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
+import { makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { connect, testConfig, textOf, type Connected, type TestConfig } from "../../support/mcp.js";
+import { textOf, type Connected, type TestConfig, withCodexServer } from "../../support/mcp.js";
 
 let model: FakeModel;
 let home: string;
@@ -36,21 +36,8 @@ beforeAll(async () => {
 });
 afterAll(async () => model.close());
 
-async function withServer(settings: Partial<TestConfig>, body: (mcp: Connected) => Promise<void>): Promise<void> {
-  const mcp = await connect(
-    testConfig({
-      codexHome: home,
-      codexBin: PINNED_CODEX,
-      ...settings,
-      childEnv: { ...codexEnv(home), ...settings.childEnv },
-    }),
-  );
-  try {
-    await body(mcp);
-  } finally {
-    await mcp.close();
-  }
-}
+const withServer = (settings: Partial<TestConfig>, body: (mcp: Connected) => Promise<void>) =>
+  withCodexServer(home, settings, body);
 
 const PIXEL = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",

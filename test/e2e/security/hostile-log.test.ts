@@ -13,7 +13,7 @@ import { RunLedger } from "../../../src/contract/index.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
+import { textOf, type Connected, withCodexServer } from "../../support/mcp.js";
 
 let model: FakeModel;
 let home: string;
@@ -41,14 +41,7 @@ beforeAll(async () => {
 });
 afterAll(async () => model.close());
 
-async function withServer(body: (mcp: Connected) => Promise<void>): Promise<void> {
-  const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home) }));
-  try {
-    await body(mcp);
-  } finally {
-    await mcp.close();
-  }
-}
+const withServer = (body: (mcp: Connected) => Promise<void>) => withCodexServer(home, {}, body);
 
 /** A copy of the real session under a new file name, its session_meta changed by `edit`. */
 async function forge(fileId: string, edit: (meta: Record<string, unknown>) => void): Promise<string> {

@@ -26,7 +26,7 @@ import type { RunView } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { connect, testConfig, type Connected, type TestConfig } from "../../support/mcp.js";
+import { type Connected, type TestConfig, withCodexServer } from "../../support/mcp.js";
 
 let model: FakeModel;
 let home: string;
@@ -45,21 +45,8 @@ beforeAll(async () => {
 });
 afterAll(async () => model.close());
 
-async function withServer(settings: Partial<TestConfig>, body: (mcp: Connected) => Promise<void>): Promise<void> {
-  const mcp = await connect(
-    testConfig({
-      codexHome: home,
-      codexBin: PINNED_CODEX,
-      ...settings,
-      childEnv: { ...codexEnv(home), ...settings.childEnv },
-    }),
-  );
-  try {
-    await body(mcp);
-  } finally {
-    await mcp.close();
-  }
-}
+const withServer = (settings: Partial<TestConfig>, body: (mcp: Connected) => Promise<void>) =>
+  withCodexServer(home, settings, body);
 
 const newStateDir = async () => realpath(await mkdtemp(join(tmpdir(), "ccm-state-")));
 
