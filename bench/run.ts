@@ -16,6 +16,7 @@ import { codexEnv, makeCodexHome } from "../test/support/codex-home.js";
 import { PINNED_CODEX } from "../test/support/codex-versions.js";
 import { startFakeModel } from "../test/support/fake-model.js";
 import { homeSessionId, makeHome, makeRollout } from "./inputs.js";
+import { fmt, median } from "./numbers.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(root, "dist", "cli.js");
@@ -356,17 +357,6 @@ function printTables(): void {
     ),
   ];
   process.stdout.write(`${lines.join("\n")}\n`); // stdout-ok: the bench's own report
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-function fmt(value: number): string {
-  if (!Number.isFinite(value)) return "n/a";
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
 if (process.argv.includes("--fleet")) await import("./fleet.js").then(() => process.exit(0)); // the fleet report's own bench (bench/fleet.ts)
