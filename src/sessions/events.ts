@@ -1,6 +1,6 @@
 // The one model every rollout generation is normalized into (see normalize.ts for where each comes from).
 // Reducers (summary, calls, usage) only ever see these events, never raw log lines.
-import type { Denial } from "./tool-output.js";
+import type { ParsedOutput } from "./tool-output.js";
 import type { RateLimitWindow, TokenTotals } from "./views/tokens.js";
 import type { TurnStatus } from "./views/closed-sets.js";
 
@@ -99,18 +99,7 @@ export type SessionEvent = Base &
         /** Unified exec `write_stdin`: the running process this call polls (its `session_id`). */
         polls?: string;
       }
-    | {
-        kind: "call_output";
-        callId: string;
-        text: string;
-        exitCode?: number;
-        durationMs?: number;
-        running?: boolean;
-        /** Unified exec: the running process's id, which later `write_stdin` polls name. */
-        processId?: string;
-        isError?: boolean;
-        denial?: Denial;
-      }
+    | ({ kind: "call_output"; callId: string } & ParsedOutput)
     | {
         kind: "call_result";
         callId: string;
