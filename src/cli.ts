@@ -36,6 +36,8 @@ const COMMAND_NAMES = new Set([
   "status",
   "cancel",
   "review",
+  "steer",
+  "approve",
   "doctor",
   "report",
   "export",

@@ -71,7 +71,7 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
     }
     argv.push(`--config=${key}=${tomlValue(value)}`);
   }
-  if (request.mode === "sandboxed" || request.mode === "auto-review") {
+  if (SANDBOX_OF_MODE[request.mode] === "workspace-write") {
     for (const [key, value] of Object.entries(request.sandboxExclusions ?? {}))
       argv.push(`--config=sandbox_workspace_write.${key}=${tomlValue(value)}`);
   }
@@ -109,6 +109,10 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
 
 function sandboxArgs(mode: RunMode, caps: Capabilities): string[] {
   const has = (flag: string) => caps.flags.has(flag);
+  if (mode === "ask")
+    throw new UnsupportedRequestError(
+      'mode "ask" needs engine "app-server": `codex exec` cannot ask anyone for an approval. Pass engine: "app-server", or use mode "auto-review" (Codex\'s own reviewer decides) or "sandboxed".',
+    );
   if (mode === "auto-review") {
     // Codex's own reviewer decides what asks to leave the sandbox: the flag where it exists, else its config
     // the flag implies the workspace-write sandbox, and 0.169 refuses it beside --sandbox

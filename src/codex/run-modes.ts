@@ -3,13 +3,14 @@
 import type { SandboxMode } from "../sessions/index.js";
 
 /** How much a run may do, in this server's terms (each maps to one Codex sandbox). */
-export const RUN_MODES = ["read-only", "sandboxed", "auto-review", "full-access"] as const;
+export const RUN_MODES = ["read-only", "sandboxed", "auto-review", "ask", "full-access"] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
 export const SANDBOX_OF_MODE: Record<RunMode, SandboxMode> = {
   "read-only": "read-only",
   sandboxed: "workspace-write",
   "auto-review": "workspace-write",
+  ask: "workspace-write",
   "full-access": "danger-full-access",
 };
 
@@ -18,6 +19,7 @@ export const APPROVAL_OF_MODE: Record<RunMode, string> = {
   "read-only": "never",
   sandboxed: "never",
   "auto-review": "on-request",
+  ask: "on-request",
   "full-access": "never",
 };
 
@@ -36,7 +38,18 @@ export const MODE_MEANING: Record<RunMode, string> = {
   sandboxed: "workspace-write sandbox, no approval prompts (what older Codex called --full-auto)",
   "auto-review":
     "workspace-write sandbox; a command that asks to leave it (or an MCP tool call that needs approval) is decided by Codex's own approvals reviewer (`--approve-for-me`, Codex 0.137+)",
+  ask: 'workspace-write sandbox; a command that asks to leave it, a file change outside it or an MCP tool call that needs approval is asked of a person (the host\'s user through MCP elicitation, or respond_approval where the operator allows the caller to answer) and declined when nobody answers in time; only with engine "app-server"',
   "full-access": "no sandbox, only if the server operator allowed it",
+};
+
+/** How a run drives Codex: `codex exec` (fire-and-forget) or `codex app-server` (steerable, approvals asked). */
+export const ENGINES = ["exec", "app-server"] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export const ENGINE_MEANING: Record<Engine, string> = {
+  exec: "`codex exec`: the run goes to its end on its own; it can only be waited on or cancelled",
+  "app-server":
+    '`codex app-server`: the run can be steered mid-turn (steer_run), cancelled cleanly (turn/interrupt), its approvals asked (mode "ask"), and run_status shows live token usage and rate limits',
 };
 
 /** Codex's `model_reasoning_effort` values. */

@@ -20,6 +20,7 @@ import { paint, table } from "./format.js";
 import { exportCommand } from "./export.js";
 import { reportCommand } from "./report.js";
 import { reviewCommand } from "./review.js";
+import { approveCommand, steerCommand } from "./run-requests.js";
 
 export interface Command {
   usage: string;
@@ -158,6 +159,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   review: reviewCommand,
+  steer: steerCommand,
+  approve: approveCommand,
   doctor: {
     usage:
       "doctor [--json]\n  Checks the Codex CLI, CODEX_HOME, Codex's config, the credentials Codex runs will have, whether the model endpoint answers, and this server's policy; exits 1 if a check fails.",

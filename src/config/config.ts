@@ -4,6 +4,7 @@ import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { RunnerConfig } from "../runs/run-manager.js";
 import { CONFIG_KEY } from "../codex/toml.js";
+import { ENGINES, type Engine } from "../codex/run-modes.js";
 import { defaultCodexHome, SessionStore } from "../sessions/index.js";
 
 export interface ServerConfig {
@@ -15,6 +16,8 @@ export interface ServerConfig {
   waitMs: number;
   /** The names --env-allow gave (empty: Codex runs inherit the whole environment). */
   envAllow: string[];
+  /** The calling agent may answer its runs' approvals (respond_approval): --allow-caller-approvals. */
+  allowCallerApprovals: boolean;
   runner: RunnerConfig;
 }
 
@@ -31,6 +34,7 @@ export const DEFAULTS = {
   maxTimeoutMs: 4 * 60 * 60 * 1000,
   killGraceMs: 3000,
   maxDepth: 1,
+  approvalTimeoutMs: 600_000,
 } as const;
 
 /** A duration in ms as people read it: "30 min", "4 h", "55 s", "1500 ms". */
@@ -130,6 +134,21 @@ export const FLAGS = {
     env: "CODEX_CONTROL_PREFLIGHT_LIMITS",
     help: "before each run, read the ChatGPT plan's live windows (about a second) and refuse at once, as usage_limit, when one is used up",
   },
+  engine: {
+    type: "string",
+    env: "CODEX_CONTROL_ENGINE",
+    help: 'how runs drive Codex unless a call says: "exec" (codex exec, default) or "app-server" (steerable, approvals asked)',
+  },
+  "allow-caller-approvals": {
+    type: "boolean",
+    env: "CODEX_CONTROL_ALLOW_CALLER_APPROVALS",
+    help: "let the calling agent answer its runs' approvals with respond_approval (default: only a person, through elicitation or the CLI)",
+  },
+  "approval-timeout-ms": {
+    type: "string",
+    env: "CODEX_CONTROL_APPROVAL_TIMEOUT_MS",
+    help: `an approval nobody answers is declined after this long (default ${DEFAULTS.approvalTimeoutMs}, ${humanDuration(DEFAULTS.approvalTimeoutMs)})`,
+  },
   "ledger-prompts": {
     type: "boolean",
     env: "CODEX_CONTROL_LEDGER_PROMPTS",
@@ -195,6 +214,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     if (!isAbsolute(root))
       throw new ConfigError(`--allowed-root must be an absolute path, got ${JSON.stringify(root)}`);
   const envAllow = list("env-allow", ",");
+  const engine = text("engine") ?? "exec";
+  if (!(ENGINES as readonly string[]).includes(engine))
+    throw new ConfigError(`--engine must be one of ${ENGINES.join(", ")}, got ${JSON.stringify(engine)}`);
   const allowConfigKeys = list("allow-config-key", ",");
   for (const key of allowConfigKeys)
     if (!CONFIG_KEY.test(key))
@@ -204,6 +226,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     readOnly: flag("read-only"),
     waitMs: number("wait-ms", DEFAULTS.waitMs, 0),
     envAllow,
+    allowCallerApprovals: flag("allow-caller-approvals"),
     runner: {
       codexBin: text("codex-bin") ?? "codex",
       codexHome: defaultCodexHome(env),
@@ -223,6 +246,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       stopRunsOnExit: flag("stop-runs-on-exit"),
       recordPrompts: flag("ledger-prompts"),
       preflightLimits: flag("preflight-limits"),
+      engine: engine as Engine,
+      approvalTimeoutMs: number("approval-timeout-ms", DEFAULTS.approvalTimeoutMs, 1000),
     },
   };
 }

@@ -2,6 +2,8 @@
 // files they exchange through the state dir, each with one schema, one path and one size cap, and the only
 // ways to read and write them. Lint allows no other import between the two.
 export * from "./schemas.js";
+export * from "./app-server-schemas.js";
+export * from "./run-requests.js";
 export * from "./state-files.js";
 export { RunLedger, MAX_RECORD_BYTES, boundedLine, skippedGitCheck, type LedgerRun } from "./ledger.js";
 

@@ -4,7 +4,8 @@
 // local user, a sandboxed run that reached the state dir): it is parsed, bounded and never believed as is.
 import { z } from "zod";
 import { RUN_STATUSES, tokenTotalsSchema } from "../sessions/index.js";
-import { RUN_MODES } from "../codex/run-modes.js";
+import { ENGINES, RUN_MODES } from "../codex/run-modes.js";
+import { approvalEntrySchema, liveNumbersSchema, threadSchema, typedErrorSchema } from "./app-server-schemas.js";
 import { SESSION_UUID } from "../shared/ids.js";
 
 /** The shape of the run ids a server makes (`run_` + base-36 time + 6 hex digits): only these name a directory. */
@@ -49,6 +50,13 @@ export const jobSchema = z.object({
   codexHome: path,
   codexBin: path,
   argv: z.array(z.string()).max(4096),
+  /** `codex exec` (argv) or `codex app-server` (thread, images, outputSchema); absent in jobs of earlier versions. */
+  engine: z.enum(ENGINES).default("exec"),
+  thread: threadSchema.nullable().default(null),
+  images: z.array(path).max(20).default([]),
+  outputSchema: z.record(z.string(), z.unknown()).nullable().default(null),
+  /** engine app-server: an approval nobody answers is declined after this long. */
+  approvalTimeoutMs: z.number().int().positive().default(600_000),
   /** The workspace as the server checked it: a session recording another one is stopped. */
   workspace: checkedDirectorySchema,
   env: z.record(z.string(), z.string()),
@@ -95,6 +103,18 @@ export const runStateSchema = z.object({
   task: z.enum(RUN_TASKS).optional(),
   /** The run asked Codex for a worktree of its own; absent in states of earlier versions. */
   worktree: z.boolean().optional(),
+  /** How the run drives Codex; absent in states of earlier versions (exec). */
+  engine: z.enum(ENGINES).optional(),
+  live: liveNumbersSchema.nullable().optional(),
+  approvals: z
+    .array(approvalEntrySchema)
+    .max(200)
+    .optional()
+    .describe("engine app-server: every approval the run asked for, answered or not, oldest first."),
+  error_info: typedErrorSchema
+    .nullable()
+    .optional()
+    .describe("engine app-server: the failed turn's typed error (`codexErrorInfo`), when Codex gave one."),
   cwd: path,
   /** The model the caller asked for (null: Codex's default), to compare with what the session used. */
   model: text(200).nullable(),

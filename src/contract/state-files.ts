@@ -18,6 +18,10 @@ export const STATE_FILES = {
   lock: { name: ".lock", maxBytes: 1024 },
   lastMessage: { maxBytes: 1024 * 1024 },
   ledger: { name: "runs.jsonl", maxRecordBytes: 64 * 1024 },
+  /** A steer's message is at most 16,000 characters; JSON may spell each as six bytes. */
+  steer: { maxBytes: 128 * 1024 },
+  steerReply: { maxBytes: 16 * 1024 },
+  approvalAnswer: { maxBytes: 4096 },
 } as const;
 
 /** The run's own inputs (output schema, copies of the checked images), removed when the run's end is recorded. */

@@ -22,6 +22,15 @@ export async function runFactsFor(runs: RunManager, sessionId: string): Promise<
     stderrTail: view.stderr_tail,
     skipGitRepoCheck: (await runs.registry.skippedGitCheck(sessionId)) ?? false,
     activity: latest ? { at: latest.at, message: latest.message } : null,
+    typedError: view.error_info
+      ? { kind: view.error_info.kind, httpStatus: view.error_info.http_status, message: view.error_info.message }
+      : null,
+    approvalsTimedOut: (view.approvals ?? [])
+      .filter((entry) => entry.status === "timed_out")
+      .map(
+        (entry) =>
+          `approval ${entry.approval_id} (${entry.kind} ${JSON.stringify(entry.summary.slice(0, 200))}) was declined: nobody answered in time`,
+      ),
   };
 }
 

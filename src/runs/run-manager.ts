@@ -21,7 +21,13 @@ import {
 import { buildExecArgv, type ExecRequest } from "../codex/argv.js";
 import { reviewInvocation } from "../codex/review-argv.js";
 import { CapabilityProbe } from "../codex/capabilities.js";
-import { readLiveRateLimits } from "../codex/app-server/index.js";
+import {
+  probeAppServer,
+  readLiveRateLimits,
+  threadSettingsOf,
+  type AppServerProtocol,
+} from "../codex/app-server/index.js";
+import { SANDBOX_OF_MODE, type Engine } from "../codex/run-modes.js";
 import { stringEnv } from "../shared/env.js";
 import { processId } from "../codex/liveness.js";
 import { DEPTH_MARKER, RUN_MARKER, SUPERVISOR_MARKER, delegationDepth } from "../codex/processes.js";
@@ -63,7 +69,14 @@ export interface RunnerConfig {
   preflightLimits?: boolean;
   /** While a call waits for a run, a progress notification at least this often (default HEARTBEAT_MS); tests shorten it. */
   heartbeatMs?: number;
+  /** How runs drive Codex unless the call says (--engine). */
+  engine?: Engine;
+  /** engine app-server: an approval nobody answers is declined after this long (--approval-timeout-ms). */
+  approvalTimeoutMs?: number;
 }
+
+/** What an approval waits for before it is declined, unless the operator says otherwise. */
+export const APPROVAL_TIMEOUT_MS = 600_000;
 
 /** Some hosts reset their tool timeout on progress: a waiting call is never silent longer than this. */
 export const HEARTBEAT_MS = 15_000;
@@ -76,6 +89,8 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
   allowConcurrent?: boolean;
   /** A resume in the Codex-managed worktree a run of this state dir made (under CODEX_HOME/worktrees). */
   resumeInWorktree?: boolean;
+  /** How this run drives Codex; the server's --engine when absent. */
+  engine?: Engine;
 }
 
 /** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
@@ -91,6 +106,7 @@ export class RunManager {
   /** Runs this process started (stopped on exit with --stop-runs-on-exit). */
   private readonly startedHere = new Set<string>();
   private depth: Promise<number> | undefined;
+  private readonly appServers = new Map<string, Promise<AppServerProtocol>>();
 
   constructor(
     readonly config: RunnerConfig,
@@ -134,8 +150,9 @@ export class RunManager {
         `${stateProblem}; runs are refused until only this user can write it (or choose another with --state-dir).`,
       );
     const reach = await reachOf(config);
-    if ((request.mode === "sandboxed" || request.mode === "auto-review") && reach.refusal !== undefined)
+    if (SANDBOX_OF_MODE[request.mode] === "workspace-write" && reach.refusal !== undefined)
       throw new RunRefusedError(reach.refusal);
+    const engine = request.engine ?? config.engine ?? "exec";
     const workspace = await checkWorkspace(request.cwd, config, request.resumeInWorktree === true);
     const cwd = workspace.path;
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
@@ -145,6 +162,7 @@ export class RunManager {
       );
     }
     const caps = await this.probe.get(config.codexBin);
+    if (engine === "app-server") await this.appServerProtocol();
     if (config.preflightLimits === true) await refuseWhenLimitUsedUp(config);
 
     const runId = newRunId();
@@ -159,13 +177,16 @@ export class RunManager {
       outputSchema: _schema,
       allowConcurrent: _concurrent,
       resumeInWorktree: _inWorktree,
+      engine: _engine,
       ...exec
     } = request;
-    // the argv is checked before a slot is taken: a request Codex cannot run waits for nothing
-    buildExecArgv(
-      { ...exec, cwd, images: exec.images?.map(() => "/image"), outputSchemaFile, lastMessageFile: "/message" },
-      caps,
-    );
+    // the request is checked before a slot is taken: one Codex cannot run waits for nothing
+    if (engine === "app-server") threadSettingsOf({ ...exec, cwd });
+    else
+      buildExecArgv(
+        { ...exec, cwd, images: exec.images?.map(() => "/image"), outputSchemaFile, lastMessageFile: "/message" },
+        caps,
+      );
     // a worktree run writes in the worktree Codex makes for it alone: one writer per directory holds per worktree
     const lease = await this.scheduler.acquire({
       runId,
@@ -203,23 +224,25 @@ export class RunManager {
         await ownDirectory(inputsDir);
         await writeFile(outputSchemaFile, JSON.stringify(request.outputSchema), { mode: 0o600, flag: "wx" });
       }
-      const argv = buildExecArgv(
-        {
-          ...exec,
-          cwd,
-          images,
-          lastMessageFile: lastMessageFile(config.stateDir, runId),
-          outputSchemaFile,
-          sandboxExclusions: reach.exclusions,
-        },
-        caps,
-      );
+      const checked = { ...exec, cwd, images, sandboxExclusions: reach.exclusions };
+      const argv =
+        engine === "app-server"
+          ? ["app-server"]
+          : buildExecArgv(
+              { ...checked, lastMessageFile: lastMessageFile(config.stateDir, runId), outputSchemaFile },
+              caps,
+            );
       job = {
         runId,
         stateDir: config.stateDir,
         codexHome: config.codexHome,
         codexBin: config.codexBin,
         argv,
+        engine,
+        thread: engine === "app-server" ? threadSettingsOf(checked) : null,
+        images: engine === "app-server" ? images : [],
+        outputSchema: engine === "app-server" ? (request.outputSchema ?? null) : null,
+        approvalTimeoutMs: config.approvalTimeoutMs ?? APPROVAL_TIMEOUT_MS,
         workspace,
         env: {
           ...stringEnv(config.childEnv),
@@ -237,7 +260,7 @@ export class RunManager {
         killGraceMs: config.killGraceMs,
         codexVersion: caps.version,
         terminalEvents: caps.jsonStream === "current",
-        discoverSession: caps.jsonStream === "legacy" && request.resumeSessionId === undefined,
+        discoverSession: engine === "exec" && caps.jsonStream === "legacy" && request.resumeSessionId === undefined,
         resumeOf: request.resumeSessionId ?? null,
         skipGitRepoCheck: request.skipGitRepoCheck === true,
         recordPrompt: config.recordPrompts,
@@ -256,6 +279,22 @@ export class RunManager {
     }
     this.startedHere.add(runId);
     return runId;
+  }
+
+  /** The installed CLI's app-server, probed once per binary; a CLI without one (or without a method we use) refuses. */
+  private async appServerProtocol(): Promise<AppServerProtocol> {
+    const { codexBin, childEnv, codexHome } = this.config;
+    let probe = this.appServers.get(codexBin);
+    if (!probe) {
+      probe = probeAppServer(codexBin, stringEnv({ ...childEnv, CODEX_HOME: codexHome }));
+      this.appServers.set(codexBin, probe);
+      probe.catch(() => this.appServers.delete(codexBin));
+    }
+    try {
+      return await probe;
+    } catch (error) {
+      throw new RunRefusedError(error instanceof Error ? error.message : String(error));
+    }
   }
 
   /**

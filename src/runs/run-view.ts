@@ -1,6 +1,7 @@
 // What the tools show of a run: as its supervisor published it, or (runs of earlier versions) from the ledger.
 import { z } from "zod";
 import {
+  approvalEntrySchema,
   RUN_TASKS,
   runStateSchema,
   skippedGitCheck,
@@ -61,6 +62,11 @@ export const runViewSchema = runStateSchema
       .describe(
         "A run with worktree: true: the git worktree Codex made for it and worked in (resume_session continues there); null otherwise or until Codex has recorded it.",
       ),
+    pending_approvals: z
+      .array(approvalEntrySchema)
+      .describe(
+        'engine app-server, mode "ask": the approvals waiting for an answer (respond_approval, or the host\'s user through elicitation); empty otherwise.',
+      ),
     review: reviewSchema
       .nullable()
       .describe(
@@ -115,6 +121,7 @@ export async function viewOfSnapshot(
     task: snapshot.task ?? entry.start.task ?? "exec",
     worktree: null,
     review,
+    pending_approvals: ended ? [] : (snapshot.approvals ?? []).filter((entry) => entry.status === "pending"),
     ended_at: end?.at ?? snapshot.ended_at,
     recent_events: snapshot.recent_events.slice(-10),
   };
@@ -150,6 +157,7 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, 
     task: start.task ?? "exec",
     worktree: null,
     review: null,
+    pending_approvals: [],
     mode: start.mode,
     cwd: start.cwd,
     started_at: start.at,

@@ -253,6 +253,18 @@ export class Builder {
         work,
       );
     }
+    const timedOut = this.run?.approvalsTimedOut ?? [];
+    if (timedOut.length > 0) {
+      const command = this.resume({ prompt: "The approval you asked for was declined; ask for it again." });
+      return this.result(
+        "approval_required",
+        [`${where} completed without what it asked approval for`, ...timedOut, ...said],
+        `Resume with resume_session engine "app-server" mode "ask" and have a person answer the approval in time (the host's dialog, or \`codex-control-mcp approve\`; respond_approval where the operator allows callers), or use mode "auto-review" (Codex's own reviewer decides); by hand: ${command}`,
+        command,
+        {},
+        work,
+      );
+    }
     if (work.denials.length > 0) return this.sandboxBlocked(where, work, said);
     if (work.failed.length > 0 && (work.lastCallFailed || work.gaveUp)) {
       const lead = work.lastCallFailed

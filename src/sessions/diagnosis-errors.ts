@@ -14,6 +14,8 @@ export interface ErrorFact {
   source: ErrorSource;
   /** When it was reported (ISO), if known: the base for "try again in …". */
   at?: string | undefined;
+  /** The category a typed error (the app-server's `codexErrorInfo`) names outright; undefined: read the words. */
+  category?: ErrorCategory | undefined;
 }
 
 export type ErrorCategory = Extract<
@@ -53,10 +55,39 @@ export interface ClassifiedError {
   fact: ErrorFact;
 }
 
+/**
+ * What the app-server's typed turn errors (`codexErrorInfo`, v2 protocol) say, where that is more precise
+ * than the words: a usage limit's 429 is not a rate limit, a 401 is not a server error. Kinds not listed
+ * (policy refusals, `other`, a newer CLI's) fall back to the words.
+ */
+const TYPED_ERRORS: Record<string, ErrorCategory> = {
+  usageLimitExceeded: "usage_limit",
+  contextWindowExceeded: "context_window_exceeded",
+  unauthorized: "auth_error",
+  rateLimitExceeded: "rate_limited",
+  serverOverloaded: "server_error",
+  internalServerError: "server_error",
+  responseStreamDisconnected: "server_error",
+  responseTooManyFailedAttempts: "server_error",
+};
+
+/** The category a typed error names; an HTTP failure by its status (401/403 auth, 429 rate limit, 5xx server, none: network). */
+export function typedErrorCategory(kind: string, httpStatus: number | null): ErrorCategory | undefined {
+  const named = TYPED_ERRORS[kind];
+  if (named) return named;
+  if (kind !== "httpConnectionFailed" && kind !== "responseStreamConnectionFailed") return undefined;
+  if (httpStatus === 401 || httpStatus === 403) return "auth_error";
+  if (httpStatus === 429) return "rate_limited";
+  if (httpStatus !== null && httpStatus >= 500) return "server_error";
+  return httpStatus === null ? "network_error" : undefined;
+}
+
 /** The most specific category any of the errors points at; the fallback is model_error. */
 export function classifyErrors(facts: ErrorFact[]): ClassifiedError | undefined {
   const usable = facts.filter((fact) => fact.message.trim() !== "" && !isProgressNotice(fact.message));
   if (usable.length === 0) return undefined;
+  const typed = usable.findLast((fact) => fact.category !== undefined);
+  if (typed?.category) return { category: typed.category, fact: typed };
   for (const [category, pattern] of RULES) {
     const matching = usable.filter((candidate) =>
       pattern.test(`${candidate.info ?? ""} ${readableError(candidate.message)}`),

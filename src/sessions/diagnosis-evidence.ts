@@ -1,7 +1,7 @@
 // The evidence lines of a diagnosis: what the log and the run said, each quoted as data (JSON-quoted, bounded).
 import type { RateLimits } from "./events.js";
 import type { DiagnosisCategory } from "./diagnosis-categories.js";
-import { readableError, type ErrorFact } from "./diagnosis-errors.js";
+import { readableError, typedErrorCategory, type ErrorFact } from "./diagnosis-errors.js";
 import type { TurnWork } from "./diagnosis-work.js";
 import { callStatus, type SessionModel, type Turn } from "./session-model.js";
 import { CONTEXT_NEARLY_FULL_PERCENT, tokenUsage } from "./usage.js";
@@ -29,7 +29,8 @@ export function failedEvidence(where: string, turn: Turn): string[] {
 export function runSaid(run: RunFacts | undefined): string {
   if (!run) return "";
   const how = run.status === "running" ? "has no end recorded" : `ended ${run.status}`;
-  return `run ${run.runId} of this server ${how}${run.error ? `: ${jsonQuoted(readableError(run.error))}` : ""}`;
+  const timedOut = (run.approvalsTimedOut ?? []).map((line) => `; ${line}`).join("");
+  return `run ${run.runId} of this server ${how}${run.error ? `: ${jsonQuoted(readableError(run.error))}` : ""}${timedOut}`;
 }
 
 /** A last turn close to the window's end is worth knowing before resuming it. */
@@ -133,6 +134,14 @@ export function errorFacts(turn: Turn | undefined, run: RunFacts | undefined): E
   if (run.error && !run.errors.includes(run.error) && !/^(?:timed out|cancelled): /.test(run.error))
     facts.push({ message: run.error, source: "run", at });
   for (const line of stderrErrors(run.stderrTail)) facts.push({ message: line, source: "stderr", at });
+  if (run.typedError)
+    facts.push({
+      message: run.typedError.message,
+      info: run.typedError.kind,
+      category: typedErrorCategory(run.typedError.kind, run.typedError.httpStatus),
+      source: "app-server",
+      at,
+    });
   return facts;
 }
 

@@ -38,6 +38,10 @@ export interface RunFacts {
   skipGitRepoCheck?: boolean;
   /** The newest progress the run's process published (its `--json` stream), whoever started it. */
   activity?: { at: string; message: string } | null;
+  /** engine app-server: the failed turn's typed error (`codexErrorInfo`): a second source, and the more precise one. */
+  typedError?: { kind: string; httpStatus: number | null; message: string } | null;
+  /** engine app-server: approvals nobody answered in time, declined (one line each). */
+  approvalsTimedOut?: string[];
 }
 
 export type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";

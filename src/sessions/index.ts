@@ -38,7 +38,7 @@ export { tokenTotals } from "./normalize.js";
 export { listRolloutFiles } from "./locate.js";
 export { edgeEvents } from "./rollout-reader.js";
 export { invocationOfRun, resumeCommandLine } from "./resume-command.js";
-export { RUN_STATUSES, type RunStatus, type SandboxMode } from "./views/closed-sets.js";
+export { RUN_STATUSES, SANDBOX_MODES, type RunStatus, type SandboxMode } from "./views/closed-sets.js";
 export { tokenTotalsSchema } from "./views/tokens.js";
 export {
   sessionsReport,

@@ -11,6 +11,7 @@ import { boundedLines } from "../shared/bounded-lines.js";
 import { signalUntilGone } from "./escalation.js";
 import { decideOutcome, type RunOutcome, type StopReason } from "./outcome.js";
 import { RunEvents } from "./run-events.js";
+import { emitProgress, type SupervisedRun } from "./supervised-run.js";
 
 export interface RunOptions {
   runId: string;
@@ -34,9 +35,7 @@ export interface RunOptions {
 const STDERR_TAIL_CHARS = 4000;
 /** A stdout "line" longer than this is garbage (Codex's own lines are far shorter) and is dropped unread. */
 const MAX_STDOUT_LINE = 32 * 1024 * 1024;
-const RECENT_EVENTS = 20;
-
-export class CodexRun {
+export class CodexRun implements SupervisedRun {
   readonly startedAt = new Date();
   sessionId: string | null = null;
   endedAt: Date | null = null;
@@ -206,9 +205,6 @@ export class CodexRun {
   }
 
   private emit(message: string): void {
-    const flat = message.replace(/\s+/g, " ").trim().slice(0, 300);
-    this.recentEvents.push({ at: new Date().toISOString(), message: flat });
-    if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.shift();
-    for (const listener of this.listeners) listener(flat);
+    emitProgress(this.recentEvents, this.listeners, message);
   }
 }

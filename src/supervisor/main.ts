@@ -20,9 +20,9 @@ async function readStdin(): Promise<string> {
 
 async function main(): Promise<void> {
   const current: { supervisor?: Supervisor } = {};
-  // installed first: SIGUSR2's default action would end the process. It is only a nudge to read the
-  // cancel file, which says why (SIGUSR1 belongs to Node's inspector); SIGTERM/SIGINT stop the run themselves.
-  process.on(CANCEL_SIGNAL, () => void current.supervisor?.checkCancelFile());
+  // installed first: SIGUSR2's default action would end the process. It is only a nudge to read the run's
+  // requests (a cancel, which says why; a steer) (SIGUSR1 belongs to Node's inspector); SIGTERM/SIGINT stop the run themselves.
+  process.on(CANCEL_SIGNAL, () => void current.supervisor?.checkRequests());
   process.on("SIGTERM", () => current.supervisor?.cancel("the run's supervisor was sent SIGTERM"));
   process.on("SIGINT", () => current.supervisor?.cancel("the run's supervisor was sent SIGINT"));
   process.on("SIGHUP", () => undefined);

@@ -25,6 +25,9 @@ import {
 } from "../contract/index.js";
 import { processId } from "../codex/liveness.js";
 import { CodexRun } from "./codex-process.js";
+import { AppServerSupervisedRun } from "./app-server-run.js";
+import { awaitApproval, serveSteers } from "./app-server-requests.js";
+import type { SupervisedRun } from "./supervised-run.js";
 import { newSessionFinder } from "./legacy-session.js";
 import { Publisher } from "./publisher.js";
 import { stopIfWorkspaceSwapped } from "./workspace-watch.js";
@@ -33,7 +36,7 @@ import { readdir } from "node:fs/promises";
 const CANCEL_POLL_MS = 250;
 
 export class Supervisor {
-  private run: CodexRun | undefined;
+  private run: SupervisedRun | undefined;
   private pendingCancel: string | undefined;
   private readonly dir: string;
 
@@ -47,6 +50,17 @@ export class Supervisor {
     else this.pendingCancel ??= reason;
   }
 
+  /** Looks at what servers left in the run's directory: a cancel, and (app-server) steers. */
+  async checkRequests(): Promise<void> {
+    await this.checkCancelFile();
+    if (this.run instanceof AppServerSupervisedRun && !this.steering) {
+      this.steering = true;
+      await serveSteers(this.job, this.run).finally(() => (this.steering = false));
+    }
+  }
+
+  private steering = false;
+
   /** Looks for `cancel` beside the state file (never through a link); its text is the reason. */
   async checkCancelFile(): Promise<void> {
     const text = await readBounded(join(this.dir, STATE_FILES.cancel.name), STATE_FILES.cancel.maxBytes, [
@@ -56,14 +70,10 @@ export class Supervisor {
     if (text !== undefined) this.cancel(text.trim().slice(0, 300) || "cancel_run was called");
   }
 
-  /** Runs Codex to its end and records it; resolves when everything is written. */
-  async supervise(): Promise<void> {
+  private async execRun(cwd: string): Promise<CodexRun> {
     const { job } = this;
-    const cwd = job.workspace.path;
-    const self = await processId(process.pid);
-    const ledger = new RunLedger(job.stateDir);
     const discoverSessionId = job.discoverSession ? await newSessionFinder(job.codexHome, cwd) : undefined;
-    const run = new CodexRun({
+    return new CodexRun({
       runId: job.runId,
       codexBin: job.codexBin,
       argv: job.argv,
@@ -77,7 +87,30 @@ export class Supervisor {
       ...(job.resumeOf !== null && { expectedSessionId: job.resumeOf }),
       ...(discoverSessionId && { discoverSessionId }),
     });
-    this.run = run;
+  }
+
+  /** An app-server run: its approvals wait for an answer file (or the timeout); its live numbers are published. */
+  private appServerRun(publish: Publisher): AppServerSupervisedRun {
+    const run: AppServerSupervisedRun = new AppServerSupervisedRun(
+      this.job,
+      (entry) =>
+        awaitApproval(
+          this.job,
+          entry,
+          () => run.outcome !== null,
+          (message) => run.note(message),
+        ),
+      () => publish.soon(),
+    );
+    return run;
+  }
+
+  /** Runs Codex to its end and records it; resolves when everything is written. */
+  async supervise(): Promise<void> {
+    const { job } = this;
+    const cwd = job.workspace.path;
+    const self = await processId(process.pid);
+    const ledger = new RunLedger(job.stateDir);
     let events = 0;
     let recorded = false;
     const publish = new Publisher(() => {
@@ -87,11 +120,13 @@ export class Supervisor {
         Object.assign(state, { status: "running", exit_code: null, signal: null, error: null, ended_at: null });
       return writeAtomically(join(this.dir, STATE_FILES.state.name), JSON.stringify(state));
     });
+    const run = job.engine === "app-server" ? this.appServerRun(publish) : await this.execRun(cwd);
+    this.run = run;
     run.onProgress(() => {
       events += 1;
       publish.soon();
     });
-    const poll = setInterval(() => void this.checkCancelFile(), CANCEL_POLL_MS);
+    const poll = setInterval(() => void this.checkRequests(), CANCEL_POLL_MS);
     await run.start();
     if (this.pendingCancel !== undefined) void run.stop("cancelled", this.pendingCancel);
     // the legacy stream never names the session; a resume continues the one asked for
@@ -164,7 +199,7 @@ export class Supervisor {
 }
 
 /** What the supervisor publishes of its run: the contract's run state. */
-function stateOf(run: CodexRun, job: Job, extra: { eventCount: number; supervisor: ProcessId }): RunState {
+function stateOf(run: SupervisedRun, job: Job, extra: { eventCount: number; supervisor: ProcessId }): RunState {
   const { events } = run;
   return {
     run_id: job.runId,
@@ -190,6 +225,12 @@ function stateOf(run: CodexRun, job: Job, extra: { eventCount: number; superviso
     files_changed: events.filesChanged.slice(0, 10_000),
     supervisor: extra.supervisor,
     workspace: job.workspace,
+    engine: job.engine,
+    ...(run instanceof AppServerSupervisedRun && {
+      live: run.live,
+      approvals: run.approvals.map((entry) => ({ ...entry })),
+      error_info: run.errorInfo,
+    }),
   };
 }
 

@@ -4,7 +4,7 @@ import type { CheckedDirectory } from "../contract/index.js";
 import { workspaceDifference } from "../codex/workspace-identity.js";
 import { isCodexWorktreePath } from "../codex/worktree.js";
 import { openSession } from "../sessions/index.js";
-import type { CodexRun } from "./codex-process.js";
+import type { SupervisedRun } from "./supervised-run.js";
 
 /** How long after its session is known a run's recorded workspace is looked for (then it is left alone). */
 const WORKSPACE_WATCH_MS = 60_000;
@@ -15,7 +15,7 @@ const WORKSPACE_WATCH_MS = 60_000;
  */
 export async function stopIfWorkspaceSwapped(
   codexHome: string,
-  run: CodexRun,
+  run: SupervisedRun,
   checked: CheckedDirectory,
   worktree = false,
 ): Promise<void> {

@@ -144,6 +144,22 @@ export function renderUsage(usage: TokenUsageReport & { session_id: string }, re
 }
 
 /** A run, as run_codex, run_status and cancel_run (and the CLI's `status`) show it. */
+/** "tokens 2800 (context 1540/258400, 0.6%) · 5h 13% · weekly 40%". */
+function liveLine(live: RunView["live"]): string | undefined {
+  if (!live) return undefined;
+  const parts: string[] = [];
+  const usage = live.usage;
+  if (usage)
+    parts.push(
+      `tokens ${usage.total_tokens}${usage.context_window ? ` (context ${usage.last_total_tokens}/${usage.context_window}, ${usage.context_used_percent}%)` : ""}`,
+    );
+  const name = (minutes: number | null) =>
+    minutes === 300 ? "5h" : minutes === 10080 ? "weekly" : `${minutes ?? "?"} min`;
+  for (const window of [live.rate_limits?.primary, live.rate_limits?.secondary])
+    if (window) parts.push(`${name(window.window_minutes)} ${window.used_percent}%`);
+  return parts.length > 0 ? parts.join(" · ") : undefined;
+}
+
 export function renderRun(view: RunView, reader: RunReader = "agent"): string {
   const lines = [
     `Run ${inline(view.run_id)}: ${view.status}${view.session_id ? ` · session ${inline(view.session_id)}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${inline(view.cwd)}`,
@@ -156,6 +172,17 @@ export function renderRun(view: RunView, reader: RunReader = "agent"): string {
       `Warning: Codex ran with other settings than asked: ${view.effective.differences.map(inline).join("; ")}`,
     );
   if (view.usage) lines.push(`Tokens: ${view.usage.total} (${view.usage.input} input, ${view.usage.output} output)`);
+  const live = view.status === "running" ? liveLine(view.live) : undefined;
+  if (live) lines.push(`Live: ${live}`);
+  for (const entry of view.pending_approvals)
+    lines.push(
+      `Approval ${inline(entry.approval_id)} pending: ${entry.kind} ${quoted(entry.summary, 300)}${entry.cwd ? ` in ${inline(entry.cwd)}` : ""}${entry.reason ? `, because ${quoted(entry.reason, 200)}` : ""}; answer with respond_approval (${entry.decisions.join(" | ")}).`,
+    );
+  for (const entry of view.approvals ?? [])
+    if (entry.status === "timed_out")
+      lines.push(
+        `Approval ${inline(entry.approval_id)} was declined: nobody answered in time (${entry.kind} ${quoted(entry.summary, 200)}).`,
+      );
   if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.map(inline).join(", ")}`);
   if (view.status === "running") {
     const last = view.recent_events.at(-1);

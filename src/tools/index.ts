@@ -5,12 +5,14 @@ import type { ToolContext } from "./context.js";
 import { registerDoctorTool } from "./doctor.js";
 import { registerLastFunctionCallsTool } from "./last-function-calls.js";
 import { registerListSessionsTool } from "./list-sessions.js";
+import { registerRespondApprovalTool } from "./respond-approval.js";
 import { registerResumeSessionTool } from "./resume-session.js";
 import { registerReviewChangesTool } from "./review-changes.js";
 import { registerRunCodexTool } from "./run-codex.js";
 import { registerRunStatusTool } from "./run-status.js";
 import { registerSessionSummaryTool } from "./session-summary.js";
 import { registerSessionsReportTool } from "./sessions-report.js";
+import { registerSteerRunTool } from "./steer-run.js";
 import { registerTokenUsageTool } from "./token-usage.js";
 
 export function registerTools(server: McpServer, context: ToolContext): void {
@@ -27,4 +29,6 @@ export function registerTools(server: McpServer, context: ToolContext): void {
   registerResumeSessionTool(server, context);
   registerCancelRunTool(server, context);
   registerReviewChangesTool(server, context);
+  registerSteerRunTool(server, context);
+  registerRespondApprovalTool(server, context);
 }

@@ -4,12 +4,14 @@ import { MODE_OF_SANDBOX } from "../codex/run-modes.js";
 import { isSandboxMode } from "../sessions/views/closed-sets.js";
 import { openSession, SessionLookupError } from "../sessions/index.js";
 import type { ServerConfig } from "../config/config.js";
+import { askApprovalsOfRun } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { answer, toolError, withNote } from "./result.js";
 import {
   answerRun,
   configInput,
+  engineInput,
   modeInput,
   reasoningEffortInput,
   runViewShape,
@@ -32,6 +34,7 @@ function inputSchemaOf(config: ServerConfig) {
     timeout_ms: timeoutInput(config.runner).optional(),
     background: z.boolean().default(false).describe("Answer at once and let the run go on; follow it with run_status."),
     wait_ms: waitInput(config.waitMs).optional(),
+    engine: engineInput(config.runner.engine ?? "exec").optional(),
     skip_git_repo_check: z
       .boolean()
       .optional()
@@ -111,7 +114,9 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           reasoningEffort: input.reasoning_effort,
           config: input.config,
           timeoutMs: input.timeout_ms,
+          engine: input.engine,
         });
+        askApprovalsOfRun(server, runs, runId, extra);
         return answerRun(runs, runId, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
       }),
   );

@@ -2,12 +2,14 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { RUN_STATUSES } from "../sessions/views/closed-sets.js";
 import type { ServerConfig } from "../config/config.js";
+import { askApprovalsOfRun } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { answer, withNote } from "./result.js";
 import {
   answerRun,
   configInput,
+  engineInput,
   modeInput,
   reasoningEffortInput,
   runViewShape,
@@ -47,6 +49,7 @@ function inputSchemaOf(config: ServerConfig) {
         "Answer at once (as soon as the session id is known) and let the run go on; follow it with run_status.",
       ),
     wait_ms: waitInput(config.waitMs).optional(),
+    engine: engineInput(config.runner.engine ?? "exec").optional(),
     skip_git_repo_check: z.boolean().default(false).describe("Let Codex run outside a git repository."),
     output_schema: z
       .record(z.string(), z.unknown())
@@ -102,9 +105,11 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
           profile: input.profile,
           config: input.config,
           timeoutMs: input.timeout_ms,
+          engine: input.engine,
           outputSchema: input.output_schema,
           images: input.images,
         });
+        askApprovalsOfRun(server, runs, runId, extra);
         return answerRun(runs, runId, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
       }),
   );

@@ -5,7 +5,14 @@ import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sd
 import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { CALLER_CONFIG_KEYS } from "../runs/run-policy.js";
-import { MODE_MEANING, REASONING_EFFORTS, RUN_MODES } from "../codex/run-modes.js";
+import {
+  ENGINE_MEANING,
+  ENGINES,
+  MODE_MEANING,
+  REASONING_EFFORTS,
+  RUN_MODES,
+  type Engine,
+} from "../codex/run-modes.js";
 import { runViewSchema } from "../runs/run-view.js";
 import { HEARTBEAT_MS, type RunManager, type RunnerConfig, type RunView } from "../runs/run-manager.js";
 import { humanDuration } from "../config/config.js";
@@ -31,6 +38,15 @@ export const configInput = z
   .describe(
     `Codex config overrides, each passed as \`-c key=value\` with the value TOML-encoded, e.g. {"model_reasoning_summary": "detailed"}. Only these keys, unless the operator allowed more (--allow-config-key): ${CALLER_CONFIG_KEYS.join(", ")}.`,
   );
+
+/** engine, with this server's default. */
+export function engineInput(defaultEngine: Engine) {
+  return z
+    .enum(ENGINES)
+    .describe(
+      `How the run drives Codex (default "${defaultEngine}" on this server): ${ENGINES.map((engine) => `"${engine}": ${ENGINE_MEANING[engine]}`).join("; ")}.`,
+    );
+}
 
 /** timeout_ms as this server's operator set it: the default and the bound are the ones in force. */
 export function timeoutInput(runner: Pick<RunnerConfig, "defaultTimeoutMs" | "maxTimeoutMs">) {

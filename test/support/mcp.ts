@@ -50,11 +50,14 @@ export function testConfig({ codexHome, waitMs, ...runner }: TestConfig): Server
   };
 }
 
-export async function connect(settings: TestConfig | ServerConfig): Promise<Connected> {
+/** A client's options: `capabilities` (e.g. `{ elicitation: {} }`) for a test that needs a person's answer. */
+export type ClientOptions = ConstructorParameters<typeof Client>[1];
+
+export async function connect(settings: TestConfig | ServerConfig, clientOptions?: ClientOptions): Promise<Connected> {
   const config = "runner" in settings ? settings : testConfig(settings);
   const server = createServer(config);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: "test-client", version: "1.0.0" });
+  const client = new Client({ name: "test-client", version: "1.0.0" }, clientOptions);
   await server.server.connect(serverTransport);
   await client.connect(clientTransport);
   return {

@@ -5,6 +5,7 @@ export {
   startAppServerRun,
   approvalOf,
   APPROVAL_KINDS,
+  MAX_STEER_CHARS,
   type AppServerRun,
   type AppServerRunOptions,
   type AppServerRunResult,
@@ -35,3 +36,4 @@ export {
   liveRateLimitsView,
   type LiveRateLimitsView,
 } from "./live-limits-view.js";
+export { threadSettingsOf, THREAD_APPROVAL_POLICIES, type ThreadSettings } from "./thread-settings.js";

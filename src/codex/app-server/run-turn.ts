@@ -45,6 +45,10 @@ export interface AppServerRunOptions {
   approvalPolicy?: "untrusted" | "on-request" | "never";
   /** `-c key=value` style overrides, passed as the thread's `config`. */
   config?: Record<string, unknown>;
+  /** Images attached to the prompt (paths Codex reads). */
+  images?: string[];
+  /** JSON Schema the final message must follow. */
+  outputSchema?: Record<string, unknown>;
   requestTimeoutMs?: number;
   onProgress?: (line: string) => void;
   /** Token usage and rate limits changed. */
@@ -67,6 +71,8 @@ export interface AppServerRunResult {
 }
 
 export interface AppServerRun {
+  /** The app-server's pid, which leads its own process group (every command Codex starts is in it). */
+  pid: number | null;
   sessionId: string;
   turnId: string;
   rolloutPath: string | null;
@@ -237,7 +243,11 @@ export async function startAppServerRun(options: AppServerRunOptions): Promise<A
     state = initialTurnState(thread.thread.id);
     const started = await client.request(
       "turn/start",
-      { threadId: thread.thread.id, input: [textInput(options.prompt)] },
+      {
+        threadId: thread.thread.id,
+        input: [textInput(options.prompt), ...(options.images ?? []).map((path) => ({ type: "localImage", path }))],
+        outputSchema: options.outputSchema ?? null,
+      },
       turnStartResultSchema,
     );
     state.turnId = started.turn.id;
@@ -251,6 +261,7 @@ export async function startAppServerRun(options: AppServerRunOptions): Promise<A
 
   const { sessionId, turnId, rolloutPath } = ids;
   return {
+    pid: client.pid ?? null,
     sessionId,
     turnId,
     rolloutPath,

@@ -21,7 +21,8 @@ export const SANDBOX_MODES = ["read-only", "workspace-write", "danger-full-acces
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
 /** Where a diagnosed error was found: the session log, the server's summary of the run, its `--json` stream, its stderr. */
-export const ERROR_SOURCES = ["log", "run", "stream", "stderr"] as const;
+/** Where an error was read: the session log, the run's end, its `--json` stream, stderr, or the app-server's typed turn error. */
+export const ERROR_SOURCES = ["log", "run", "stream", "stderr", "app-server"] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 
 /** What the sandbox or the approval policy refused; `start`: the sandbox could not even start the command (Seatbelt's `sandbox_apply`); `approval`: an MCP tool call `codex exec` cancelled for want of an approval. */

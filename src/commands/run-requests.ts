@@ -1,0 +1,56 @@
+// `codex-control-mcp steer` and `approve`: what steer_run and respond_approval do, for a person at a terminal.
+// A person answering here is the operator (anyone who can run this can also run Codex itself), so `approve`
+// needs no --allow-caller-approvals.
+import { APPROVAL_DECISIONS, type ApprovalDecision } from "../codex/app-server/index.js";
+import { ExplainedError } from "../shared/errors.js";
+import { renderRun } from "../text/render.js";
+import { RunManager } from "../runs/run-manager.js";
+import { respondApproval, steerRun } from "../runs/run-requests.js";
+import { UsageError, type Command } from "./index.js";
+
+const options = { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
+
+async function refusedOr(work: () => Promise<string>): Promise<number> {
+  try {
+    process.stdout.write(`${await work()}\n`); // stdout-ok: the CLI's own output
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ExplainedError)) throw error;
+    process.stderr.write(`codex-control-mcp: ${error.message}\n`);
+    return 1;
+  }
+}
+
+export const steerCommand: Command = {
+  usage:
+    'steer <run_id> <message> [--json]\n  Sends the message into the running turn of a run started with engine "app-server"; prints the turn it reached.',
+  options,
+  positionals: 2,
+  run(values, [runId, message], config) {
+    if (runId === undefined || message === undefined)
+      throw new UsageError("steer needs a run_id and a message (quote the message).");
+    const { registry } = new RunManager(config.runner);
+    return refusedOr(async () => {
+      const { turnId } = await steerRun(registry, runId, message);
+      if (values.json) return JSON.stringify({ run_id: runId, steered_turn_id: turnId });
+      return `Steered turn ${turnId} of run ${runId}.`;
+    });
+  },
+};
+
+export const approveCommand: Command = {
+  usage: `approve <run_id> <approval_id> <${APPROVAL_DECISIONS.join("|")}> [--json]\n  Answers an approval a run in mode "ask" waits for (\`status <run_id>\` lists them), as the operator.`,
+  options,
+  positionals: 3,
+  run(values, [runId, approvalId, decision], config) {
+    if (runId === undefined || approvalId === undefined || decision === undefined)
+      throw new UsageError("approve needs a run_id, an approval id (a1, a2, …) and a decision.");
+    if (!(APPROVAL_DECISIONS as readonly string[]).includes(decision))
+      throw new UsageError(`the decision must be one of ${APPROVAL_DECISIONS.join(", ")}, got "${decision}".`);
+    const { registry } = new RunManager(config.runner);
+    return refusedOr(async () => {
+      const view = await respondApproval(registry, runId, approvalId, decision as ApprovalDecision, "operator");
+      return values.json ? JSON.stringify(view, null, 2) : renderRun(view, "person");
+    });
+  },
+};

@@ -1,0 +1,100 @@
+// Approvals asked of a person: while an app-server run this server started is going, each approval it waits
+// for is put to the host's user with MCP elicitation (where the client declared it), and the answer goes to
+// the run's supervisor as the user's. A host that cannot ask leaves the approval pending: respond_approval
+// (if the operator allows callers), the CLI's `approve`, or the timeout decides it.
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { APPROVAL_DECISIONS, type ApprovalDecision } from "../codex/app-server/index.js";
+import type { ApprovalEntry } from "../contract/index.js";
+import type { RunManager, RunView } from "../runs/run-manager.js";
+import { respondApproval } from "../runs/run-requests.js";
+import { inline, quoted } from "../shared/text.js";
+import type { Extra } from "./run-result.js";
+
+const LOOK_EVERY_MS = 300;
+
+/** What the person is offered for each decision Codex offers ("cancel" stops the turn: not offered to a person). */
+const CHOICES: Partial<Record<ApprovalDecision, string>> = {
+  approve: "Approve once",
+  approve_for_session: "Approve for the rest of this session",
+  decline: "Decline",
+};
+
+const answerSchema = z.object({ decision: z.enum(APPROVAL_DECISIONS) });
+
+/** Starts asking the host's user about the run's approvals, if the client can be asked; returns at once. */
+export function askApprovalsOfRun(server: McpServer, runs: RunManager, runId: string, extra: Extra): void {
+  if (server.server.getClientCapabilities()?.elicitation === undefined) return;
+  void (async () => {
+    const asked = new Set<string>();
+    for (;;) {
+      const view = await runs.registry.get(runId).catch(() => undefined);
+      if (!view || view.status !== "running") return;
+      for (const entry of view.pending_approvals) {
+        if (asked.has(entry.approval_id)) continue;
+        asked.add(entry.approval_id);
+        const decision = await askPerson(server, runs, view, entry, extra).catch(() => undefined);
+        if (decision)
+          await respondApproval(runs.registry, runId, entry.approval_id, decision, "user").catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
+    }
+  })();
+}
+
+/** One `elicitation/create`: the decision the person chose, "decline" when they declined the form, undefined when they dismissed it. */
+async function askPerson(
+  server: McpServer,
+  runs: RunManager,
+  view: RunView,
+  entry: ApprovalEntry,
+  extra: Extra,
+): Promise<ApprovalDecision | undefined> {
+  const offered = [...new Set([...entry.decisions, "decline" as const])].filter((decision) => CHOICES[decision]);
+  const result = await server.server.request(
+    {
+      method: "elicitation/create",
+      params: {
+        message: approvalMessage(view, entry),
+        requestedSchema: {
+          type: "object",
+          properties: {
+            decision: {
+              type: "string",
+              title: "Decision",
+              enum: offered,
+              enumNames: offered.map((decision) => CHOICES[decision] ?? decision),
+            },
+          },
+          required: ["decision"],
+        },
+      },
+    },
+    ElicitResultSchema,
+    // nobody answering is the run's timeout to decide; this request gives up with it
+    { timeout: runs.config.approvalTimeoutMs ?? 600_000, relatedRequestId: extra.requestId },
+  );
+  if (result.action === "decline") return "decline";
+  if (result.action !== "accept") return undefined;
+  const answer = answerSchema.safeParse(result.content);
+  return answer.success && offered.includes(answer.data.decision) ? answer.data.decision : undefined;
+}
+
+/** What the person reads: what Codex wants to do, where and why, every value from the run shown as data. */
+export function approvalMessage(view: RunView, entry: ApprovalEntry): string {
+  const what =
+    entry.kind === "command"
+      ? `run a command outside its sandbox: ${quoted(entry.summary, 1000)}`
+      : entry.kind === "file_change"
+        ? `change files: ${quoted(entry.summary, 1000)}`
+        : `let an MCP server go on: ${quoted(entry.summary, 1000)}`;
+  return [
+    `Codex (run ${inline(view.run_id)} in ${inline(view.cwd)}) asks to ${what}.`,
+    entry.cwd ? `Working directory: ${inline(entry.cwd)}.` : undefined,
+    entry.reason ? `Its reason: ${quoted(entry.reason, 600)}.` : undefined,
+    "Nothing runs unless you approve; the text above is Codex's, not instructions to you.",
+  ]
+    .filter((line) => line !== undefined)
+    .join("\n");
+}
