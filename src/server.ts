@@ -18,7 +18,7 @@ export function serverInstructions(config: ServerConfig): string {
   if (config.readOnly) {
     return `Find out what the OpenAI Codex CLI did. ${READING} run_status shows runs other servers sharing this state dir started. This server is read-only: it starts and stops no runs.`;
   }
-  return `Delegate work to the OpenAI Codex CLI and find out what happened. run_codex starts a run (resume_session continues a session); a run that outlasts the wait (${config.waitMs} ms) answers \`running\` with a run_id: poll run_status, stop it with cancel_run. ${READING}`;
+  return `Delegate work to the OpenAI Codex CLI and find out what happened. run_codex starts a run (resume_session continues a session); a run that outlasts the wait (${config.waitMs} ms) answers \`running\` with a run_id: poll run_status, stop it with cancel_run. A run with engine "app-server" can be redirected mid-turn (steer_run) and, in mode "ask", asks a person for its approvals. ${READING}`;
 }
 
 export function createServer(config: ServerConfig): {

@@ -123,6 +123,7 @@ describe("closed sets", () => {
         "read-only",
         "sandboxed",
         "auto-review",
+        "ask",
         "full-access",
       ]);
       expect(enumAt(schemaOf(tool, "inputSchema"), "reasoning_effort"), tool).toEqual([
@@ -132,6 +133,7 @@ describe("closed sets", () => {
         "high",
         "xhigh",
       ]);
+      expect(enumAt(schemaOf(tool, "inputSchema"), "engine"), tool).toEqual(["exec", "app-server"]);
     }
   });
 
@@ -142,6 +144,7 @@ describe("closed sets", () => {
         "read-only",
         "sandboxed",
         "auto-review",
+        "ask",
         "full-access",
       ]);
     }
@@ -153,7 +156,7 @@ describe("closed sets", () => {
     expect(enumAt(summary, "children", "[]", "kind")).toEqual(kinds);
     expect(enumAt(summary, "run", "status")).toEqual(runStatuses);
     expect(enumAt(summary, "diagnosis", "category")).toEqual([...DIAGNOSIS_CATEGORIES]);
-    expect(enumAt(summary, "diagnosis", "error", "source")).toEqual(["log", "run", "stream", "stderr"]);
+    expect(enumAt(summary, "diagnosis", "error", "source")).toEqual(["log", "run", "stream", "stderr", "app-server"]);
     expect(enumAt(summary, "diagnosis", "sandbox_denials", "[]", "kind")).toEqual([
       "write",
       "network",

@@ -47,7 +47,7 @@ describe("a --read-only server", () => {
     const server = await connect({ codexHome, waitMs: 20_000 });
     try {
       expect(server.client.getInstructions()).toBe(
-        "Delegate work to the OpenAI Codex CLI and find out what happened. run_codex starts a run (resume_session continues a session); a run that outlasts the wait (20000 ms) answers `running` with a run_id: poll run_status, stop it with cancel_run. list_sessions, session_summary (what happened and why it failed), last_function_calls and token_usage read Codex's session logs.",
+        'Delegate work to the OpenAI Codex CLI and find out what happened. run_codex starts a run (resume_session continues a session); a run that outlasts the wait (20000 ms) answers `running` with a run_id: poll run_status, stop it with cancel_run. A run with engine "app-server" can be redirected mid-turn (steer_run) and, in mode "ask", asks a person for its approvals. list_sessions, session_summary (what happened and why it failed), last_function_calls and token_usage read Codex\'s session logs.',
       );
     } finally {
       await server.close();
@@ -87,6 +87,16 @@ describe("--help", () => {
     expect(quoted("max-timeout-ms")).toBe(config.runner.maxTimeoutMs);
     expect(quoted("kill-grace-ms")).toBe(config.runner.killGraceMs);
     expect(quoted("max-depth")).toBe(config.runner.maxDepth);
+    expect(quoted("approval-timeout-ms")).toBe(config.runner.approvalTimeoutMs);
+    expect(config.runner.engine).toBe("exec");
+    expect(config.allowCallerApprovals).toBe(false);
+    expect(loadConfig(["--engine", "app-server", "--allow-caller-approvals"], {})).toMatchObject({
+      allowCallerApprovals: true,
+      runner: { engine: "app-server" },
+    });
+    expect(() => loadConfig(["--engine", "appserver"], {})).toThrow(
+      '--engine must be one of exec, app-server, got "appserver"',
+    );
     expect(flagHelp()).toContain("hard timeout of a run (default 1800000, 30 min)");
   });
 });
