@@ -134,12 +134,13 @@ export async function respondApproval(
   });
   if (!written) throw new RunRefusedError(`approval ${approvalId} of run ${runId} was already answered.`);
   await nudge(registry, runId);
+  // answered once the supervisor has read the file and passed the decision on (or the run has ended)
   const deadline = Date.now() + 5000;
   for (;;) {
     const view = await registry.get(runId);
-    const now = view?.approvals?.find((candidate) => candidate.approval_id === approvalId);
-    if (!view || view.status !== "running" || now?.status !== "pending" || Date.now() > deadline)
-      return view ?? (await registry.get(runId))!;
+    if (!view) throw new Error(`run ${runId} is missing from the ledger`);
+    const now = view.approvals?.find((candidate) => candidate.approval_id === approvalId);
+    if (view.status !== "running" || now?.status !== "pending" || Date.now() > deadline) return view;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

@@ -6,8 +6,9 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { APPROVAL_DECISIONS, type ApprovalDecision } from "../codex/app-server/index.js";
-import type { ApprovalEntry } from "../contract/index.js";
-import type { RunManager, RunView } from "../runs/run-manager.js";
+import type { ApprovalEntry, RunState } from "../contract/index.js";
+import type { RunManager } from "../runs/run-manager.js";
+import { readRunState } from "../runs/registry.js";
 import { respondApproval } from "../runs/run-requests.js";
 import { inline, quoted } from "../shared/text.js";
 import type { Extra } from "./run-result.js";
@@ -29,12 +30,13 @@ export function askApprovalsOfRun(server: McpServer, runs: RunManager, runId: st
   void (async () => {
     const asked = new Set<string>();
     for (;;) {
-      const view = await runs.registry.get(runId).catch(() => undefined);
-      if (!view || view.status !== "running") return;
-      for (const entry of view.pending_approvals) {
-        if (asked.has(entry.approval_id)) continue;
+      // the published state alone (no ledger or session reading): this looks often
+      const state = await readRunState(runs.config.stateDir, runId).catch(() => undefined);
+      if (!state || state.status !== "running") return;
+      for (const entry of state.approvals ?? []) {
+        if (entry.status !== "pending" || asked.has(entry.approval_id)) continue;
         asked.add(entry.approval_id);
-        const decision = await askPerson(server, runs, view, entry, extra).catch(() => undefined);
+        const decision = await askPerson(server, runs, state, entry, extra).catch(() => undefined);
         if (decision)
           await respondApproval(runs.registry, runId, entry.approval_id, decision, "user").catch(() => undefined);
       }
@@ -47,7 +49,7 @@ export function askApprovalsOfRun(server: McpServer, runs: RunManager, runId: st
 async function askPerson(
   server: McpServer,
   runs: RunManager,
-  view: RunView,
+  run: Pick<RunState, "run_id" | "cwd">,
   entry: ApprovalEntry,
   extra: Extra,
 ): Promise<ApprovalDecision | undefined> {
@@ -56,7 +58,7 @@ async function askPerson(
     {
       method: "elicitation/create",
       params: {
-        message: approvalMessage(view, entry),
+        message: approvalMessage(run, entry),
         requestedSchema: {
           type: "object",
           properties: {
@@ -82,7 +84,7 @@ async function askPerson(
 }
 
 /** What the person reads: what Codex wants to do, where and why, every value from the run shown as data. */
-export function approvalMessage(view: RunView, entry: ApprovalEntry): string {
+export function approvalMessage(run: Pick<RunState, "run_id" | "cwd">, entry: ApprovalEntry): string {
   const what =
     entry.kind === "command"
       ? `run a command outside its sandbox: ${quoted(entry.summary, 1000)}`
@@ -90,7 +92,7 @@ export function approvalMessage(view: RunView, entry: ApprovalEntry): string {
         ? `change files: ${quoted(entry.summary, 1000)}`
         : `let an MCP server go on: ${quoted(entry.summary, 1000)}`;
   return [
-    `Codex (run ${inline(view.run_id)} in ${inline(view.cwd)}) asks to ${what}.`,
+    `Codex (run ${inline(run.run_id)} in ${inline(run.cwd)}) asks to ${what}.`,
     entry.cwd ? `Working directory: ${inline(entry.cwd)}.` : undefined,
     entry.reason ? `Its reason: ${quoted(entry.reason, 600)}.` : undefined,
     "Nothing runs unless you approve; the text above is Codex's, not instructions to you.",

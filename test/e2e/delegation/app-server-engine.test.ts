@@ -2,7 +2,10 @@
 // the fake model; steered, cancelled cleanly, and its approvals answered by a person (elicitation), by the
 // caller (only where allowed), from a second server, or declined on timeout.
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../../../src/runs/run-manager.js";
@@ -104,6 +107,14 @@ describe('engine "app-server" with the real Codex CLI', () => {
       const extra = Object.keys(app).filter((key) => !(key in exec));
       expect(extra.sort()).toEqual(["approvals", "error_info", "live"]);
       expect(app.recent_events.map((event) => event.message)).toContain("running: /bin/bash -lc 'echo hi'");
+      expect(app.recent_events.map((event) => event.message)).toContain(
+        "live: tokens 2800 (context 1540/258400) · 5h 13% · weekly 40%",
+      );
+      // resumed on the app-server too: the same session goes on (thread/resume)
+      const resumed = viewOf(
+        await mcp.call("resume_session", { session_id: app.session_id, prompt: "RUN:echo again", wait_ms: 60_000 }),
+      );
+      expect(resumed).toMatchObject({ status: "completed", engine: "app-server", session_id: app.session_id });
     } finally {
       await mcp.close();
     }
@@ -186,6 +197,11 @@ describe('mode "ask": approvals answered by a person, the caller, another server
       const view = await until(mcp, run.run_id, ended);
       expect(view.status).toBe("completed");
       expect(existsSync(outside)).toBe(true);
+      expect(view.effective).toMatchObject({
+        sandbox: "workspace-write",
+        approval_policy: "on-request",
+        mismatch: false,
+      });
       expect(view.approvals).toEqual([
         expect.objectContaining({
           approval_id: "a1",
@@ -260,6 +276,33 @@ describe('mode "ask": approvals answered by a person, the caller, another server
         .diagnosis;
       expect(diagnosis.category).toBe("approval_required");
       expect(diagnosis.evidence.join("\n")).toContain("was declined: nobody answered in time");
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("lets a person answer from a terminal (codex-control-mcp approve), as the operator", async () => {
+    const mcp = await server();
+    try {
+      const outside = join(dirname(workdir), "by-operator.txt");
+      const run = await start(mcp, escalate(outside), { mode: "ask" });
+      await until(mcp, run.run_id, (view) => view.pending_approvals.length > 0);
+      const cli = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dist", "cli.js");
+      const env = { PATH: process.env.PATH ?? "", HOME: home, CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: stateDir };
+      const usage = await promisify(execFile)(process.execPath, [cli, "approve", run.run_id, "a1", "yes"], {
+        env,
+      }).catch((error: { code: number; stderr: string }) => error);
+      expect(usage).toMatchObject({ code: 2 });
+      expect((usage as { stderr: string }).stderr).toContain(
+        "the decision must be one of approve, approve_for_session, decline, cancel",
+      );
+      const { stdout } = await promisify(execFile)(process.execPath, [cli, "approve", run.run_id, "a1", "approve"], {
+        env,
+      });
+      expect(stdout).toContain(`Run ${run.run_id}`);
+      const view = await until(mcp, run.run_id, ended);
+      expect(view.approvals?.[0]).toMatchObject({ status: "answered", decision: "approve", answered_by: "operator" });
+      expect(existsSync(outside)).toBe(true);
     } finally {
       await mcp.close();
     }
