@@ -38,6 +38,8 @@ const CANCEL_POLL_MS = 250;
 export class Supervisor {
   private run: SupervisedRun | undefined;
   private pendingCancel: string | undefined;
+  /** A look at the steers is under way (the poll and a nudge may overlap). */
+  private steering = false;
   private readonly dir: string;
 
   constructor(private readonly job: Job) {
@@ -58,8 +60,6 @@ export class Supervisor {
       await serveSteers(this.job, this.run).finally(() => (this.steering = false));
     }
   }
-
-  private steering = false;
 
   /** Looks for `cancel` beside the state file (never through a link); its text is the reason. */
   async checkCancelFile(): Promise<void> {
