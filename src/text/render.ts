@@ -162,7 +162,7 @@ function liveLine(live: RunView["live"]): string | undefined {
 
 export function renderRun(view: RunView, reader: RunReader = "agent"): string {
   const lines = [
-    `Run ${inline(view.run_id)}: ${view.status}${view.session_id ? ` · session ${inline(view.session_id)}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${inline(view.cwd)}`,
+    `Run ${inline(view.run_id)}: ${view.status}${view.session_id ? ` · session ${inline(view.session_id)}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${inline(view.cwd)}${view.pending_approvals.length > 0 ? ` · ${view.pending_approvals.length} approval(s) pending` : ""}`,
   ];
   if (view.error) lines.push(`Error: ${quoted(view.error, 600)}`);
   if (view.exit_code !== null || view.signal) lines.push(`Exit: ${view.signal ?? `code ${view.exit_code}`}`);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { processId } from "../../src/codex/liveness.js";
 import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
-import type { LeaseRecord } from "../../src/contract/index.js";
+import { writeAtomically, type LeaseRecord } from "../../src/contract/index.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
 
 /** A run id of the shape the contract accepts, named after what the test means. */
@@ -146,7 +146,8 @@ describe("scheduler", () => {
     expect(await new Scheduler(dir, 1, 0).acquire(want(rid("afterdir")))).toBeInstanceOf(Lease);
     const lock = join(dir, "leases", ".lock");
     const me = await processId(process.pid);
-    const hold = () => writeFile(lock, JSON.stringify({ holder: me, at: new Date().toISOString() }));
+    // renamed into place, so a look between two writes never finds it empty (a starting holder's state)
+    const hold = () => writeAtomically(lock, JSON.stringify({ holder: me, at: new Date().toISOString() }));
     await hold();
     const keeper = setInterval(() => void hold(), 200);
     try {

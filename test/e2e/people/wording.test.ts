@@ -116,10 +116,10 @@ describe("what was typed, answered in its own terms", () => {
       code: 2,
       stdout: "",
       stderr:
-        'codex-control-mcp: unknown command "sesions". Did you mean `sessions`? The commands are sessions, summary, calls, usage, runs, status, cancel, review, doctor, report, export (codex-control-mcp --help); with no command it serves MCP on stdin/stdout.\n',
+        'codex-control-mcp: unknown command "sesions". Did you mean `sessions`? The commands are sessions, summary, calls, usage, runs, status, cancel, review, steer, approve, doctor, report, export (codex-control-mcp --help); with no command it serves MCP on stdin/stdout.\n',
     });
     expect((await cli("UTC", "frobnicate")).stderr).toBe(
-      'codex-control-mcp: unknown command "frobnicate". The commands are sessions, summary, calls, usage, runs, status, cancel, review, doctor, report, export (codex-control-mcp --help); with no command it serves MCP on stdin/stdout.\n',
+      'codex-control-mcp: unknown command "frobnicate". The commands are sessions, summary, calls, usage, runs, status, cancel, review, steer, approve, doctor, report, export (codex-control-mcp --help); with no command it serves MCP on stdin/stdout.\n',
     );
     const negative = await cli("UTC", "sessions", "-n", "-5");
     expect(negative.code).toBe(2);
