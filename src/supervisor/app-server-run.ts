@@ -15,34 +15,20 @@ import {
 } from "../codex/app-server/index.js";
 import { killRunLeftovers } from "../codex/processes.js";
 import { SESSION_UUID, type ApprovalEntry, type Job, type LiveNumbers, type TypedError } from "../contract/index.js";
-import type { RunStatus, TokenTotals } from "../sessions/index.js";
+import type { TokenTotals } from "../sessions/index.js";
 import type { RunOutcome, StopReason } from "./outcome.js";
-import { RunEvents } from "./run-events.js";
-import { emitProgress, type SupervisedRun } from "./supervised-run.js";
+import { SupervisedRun } from "./supervised-run.js";
 
 /** How a person (or the timeout) answered an approval. */
 export type ApprovalVerdict = Pick<ApprovalEntry, "decision" | "answered_by" | "status">;
 
-export class AppServerSupervisedRun implements SupervisedRun {
-  readonly startedAt = new Date();
-  sessionId: string | null = null;
-  endedAt: Date | null = null;
-  outcome: RunOutcome | null = null;
-  readonly events = new RunEvents();
-  readonly recentEvents: Array<{ at: string; message: string }> = [];
-  stderrTail = "";
-  pgid: number | null = null;
+export class AppServerSupervisedRun extends SupervisedRun {
   live: LiveNumbers | null = null;
   errorInfo: TypedError | null = null;
   readonly approvals: ApprovalEntry[] = [];
-  readonly done: Promise<void>;
-  readonly sessionKnown: Promise<void>;
 
   private run: AppServerRun | undefined;
   private stopRequest: { reason: StopReason; detail: string } | undefined;
-  private readonly listeners = new Set<(message: string) => void>();
-  private resolveDone!: () => void;
-  private resolveSession!: () => void;
 
   constructor(
     private readonly job: Job,
@@ -51,16 +37,7 @@ export class AppServerSupervisedRun implements SupervisedRun {
     /** Something changed that is not a progress line (live numbers, an approval): publish the state. */
     private readonly changed: () => void,
   ) {
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.sessionKnown = new Promise((resolve) => (this.resolveSession = resolve));
-  }
-
-  get status(): RunStatus {
-    return this.outcome?.status ?? "running";
-  }
-
-  get durationMs(): number {
-    return (this.endedAt ?? new Date()).getTime() - this.startedAt.getTime();
+    super();
   }
 
   get usage(): TokenTotals | null {
@@ -73,11 +50,6 @@ export class AppServerSupervisedRun implements SupervisedRun {
       reasoning_output: usage.reasoning_output_tokens,
       total: usage.total_tokens,
     };
-  }
-
-  onProgress(listener: (message: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   async start(): Promise<void> {
@@ -245,10 +217,6 @@ export class AppServerSupervisedRun implements SupervisedRun {
   /** A progress line of the supervisor's own (an approval that timed out). */
   note(message: string): void {
     this.emit(message);
-  }
-
-  private emit(message: string): void {
-    emitProgress(this.recentEvents, this.listeners, message);
   }
 }
 

@@ -5,13 +5,12 @@ import type { RunMode } from "../codex/argv.js";
 import { parseExecLine } from "../codex/exec-events.js";
 import { loadExeca } from "../codex/execa.js";
 import { killRunLeftovers } from "../codex/processes.js";
-import type { RunStatus, TokenTotals } from "../sessions/index.js";
+import type { TokenTotals } from "../sessions/index.js";
 import { SESSION_UUID } from "../contract/index.js";
 import { boundedLines } from "../shared/bounded-lines.js";
 import { signalUntilGone } from "./escalation.js";
-import { decideOutcome, type RunOutcome, type StopReason } from "./outcome.js";
-import { RunEvents } from "./run-events.js";
-import { emitProgress, type SupervisedRun } from "./supervised-run.js";
+import { decideOutcome, type StopReason } from "./outcome.js";
+import { SupervisedRun } from "./supervised-run.js";
 
 export interface RunOptions {
   runId: string;
@@ -35,49 +34,18 @@ export interface RunOptions {
 const STDERR_TAIL_CHARS = 4000;
 /** A stdout "line" longer than this is garbage (Codex's own lines are far shorter) and is dropped unread. */
 const MAX_STDOUT_LINE = 32 * 1024 * 1024;
-export class CodexRun implements SupervisedRun {
-  readonly startedAt = new Date();
-  sessionId: string | null = null;
-  endedAt: Date | null = null;
-  outcome: RunOutcome | null = null;
-  /** What the stream said; the final message may be replaced by `--output-last-message`'s file at the end. */
-  readonly events = new RunEvents();
-  readonly recentEvents: Array<{ at: string; message: string }> = [];
-  stderrTail = "";
-  pgid: number | null = null;
-  /** Resolves when the process has exited and its leftovers are gone. */
-  readonly done: Promise<void>;
-  /** Resolves when the session id is known, or the run has ended without one. */
-  readonly sessionKnown: Promise<void>;
-
+/** The final message of `events` may be replaced by `--output-last-message`'s file at the end (the supervisor's). */
+export class CodexRun extends SupervisedRun {
   private child: ResultPromise | undefined;
   private stopRequest: { reason: StopReason; detail: string } | undefined;
   private stopping: Promise<void> | undefined;
-  private readonly listeners = new Set<(message: string) => void>();
-  private resolveDone!: () => void;
-  private resolveSession!: () => void;
 
   constructor(readonly options: RunOptions) {
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.sessionKnown = new Promise((resolve) => (this.resolveSession = resolve));
-  }
-
-  get status(): RunStatus {
-    return this.outcome?.status ?? "running";
-  }
-
-  get durationMs(): number {
-    return (this.endedAt ?? new Date()).getTime() - this.startedAt.getTime();
+    super();
   }
 
   get usage(): TokenTotals | null {
     return this.events.usage;
-  }
-
-  /** Progress lines ("running: npm test", "agent: …") as they happen. Returns an unsubscribe function. */
-  onProgress(listener: (message: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   async start(): Promise<void> {
@@ -202,9 +170,5 @@ export class CodexRun implements SupervisedRun {
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  }
-
-  private emit(message: string): void {
-    emitProgress(this.recentEvents, this.listeners, message);
   }
 }
