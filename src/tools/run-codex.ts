@@ -81,7 +81,7 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
     {
       title: "Run Codex",
       description:
-        "Delegates a task to the OpenAI Codex CLI (`codex exec`) in a directory, sandboxed by default, with a hard timeout. Waits up to wait_ms (default " +
+        'Delegates a task to the OpenAI Codex CLI (`codex exec`, or with engine "app-server" `codex app-server`: steerable with steer_run, its approvals asked of a person in mode "ask") in a directory, sandboxed by default, with a hard timeout. Waits up to wait_ms (default ' +
         config.waitMs +
         " ms on this server, under a host's 60 s tool timeout), then answers `running` with a run_id while the run goes on (poll run_status; cancel_run stops it). Returns status (" +
         RUN_STATUSES.join(", ") +

@@ -82,6 +82,15 @@ interface ToolSpec {
 }
 
 /** Fixed so that fixtures and tests can assert exact numbers. */
+/** The user messages' texts of a request the model received (a steer shows up among them). */
+export function userTexts(request: ResponsesRequest): string[] {
+  return (request.input ?? [])
+    .filter((item) => item.role === "user")
+    .map((item) =>
+      Array.isArray(item.content) ? item.content.map((part) => part.text ?? "").join("") : String(item.content ?? ""),
+    );
+}
+
 export const FAKE_USAGE = {
   toolCall: { input_tokens: 1200, cached_tokens: 300, output_tokens: 60, reasoning_tokens: 30 },
   answer: { input_tokens: 1500, cached_tokens: 375, output_tokens: 40, reasoning_tokens: 20 },

@@ -9,7 +9,7 @@ import { probeAppServer } from "../../../src/codex/app-server/probe.js";
 import { startAppServerRun, type AppServerRun, type ApprovalRequest } from "../../../src/codex/app-server/run-turn.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { codexVersion, PINNED_CODEX, PINNED_VERSION } from "../../support/codex-versions.js";
-import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { startFakeModel, userTexts, type FakeModel } from "../../support/fake-model.js";
 
 let model: FakeModel;
 beforeAll(async () => {
@@ -46,14 +46,6 @@ function progressMatching(progress: string[], pattern: RegExp): Promise<void> {
       }
     }, 20);
   });
-}
-
-function userTexts(request: FakeModel["requests"][number]): string[] {
-  return (request.input ?? [])
-    .filter((item) => item.role === "user")
-    .map((item) =>
-      Array.isArray(item.content) ? item.content.map((part) => part.text ?? "").join("") : String(item.content ?? ""),
-    );
 }
 
 describe("one run over codex app-server", () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { codexVersion, PINNED_CODEX } from "../../support/codex-versions.js";
-import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { startFakeModel, userTexts, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type ClientOptions, type Connected, type TestConfig } from "../../support/mcp.js";
 
 let model: FakeModel;
@@ -64,14 +64,6 @@ async function until(mcp: Connected, runId: string, done: (view: RunView) => boo
 }
 
 const ended = (view: RunView) => view.status !== "running";
-
-function userTexts(request: FakeModel["requests"][number]): string[] {
-  return (request.input ?? [])
-    .filter((item) => item.role === "user")
-    .map((item) =>
-      Array.isArray(item.content) ? item.content.map((part) => part.text ?? "").join("") : String(item.content ?? ""),
-    );
-}
 
 describe('engine "app-server" with the real Codex CLI', () => {
   it("completes a run with the run shape of exec, plus the engine and live numbers", async () => {
