@@ -178,6 +178,8 @@ export async function sessionsReport(
         ? await atReportTime(store, entry.digest, file, options)
         : entry.digest;
       if (!matches(digest, file, filters)) continue;
+      const pricing = digest.tokens ? options.prices.prepare?.(digest.model, digest.startedAt) : undefined;
+      if (pricing) await pricing;
       tally.add(digest);
       if (options.onSession) await options.onSession(digest, file);
     }
