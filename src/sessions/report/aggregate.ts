@@ -121,6 +121,10 @@ interface SignatureTally {
   sessions: Array<{ id: string; at: string }>;
 }
 
+function newerFirst(a: { id: string; at: string }, b: { id: string; at: string }): number {
+  return b.at.localeCompare(a.at) || a.id.localeCompare(b.id);
+}
+
 export class ReportTally {
   private readonly rows = new Map<string, RowTotal>();
   private readonly all = new RowTotal();
@@ -160,9 +164,12 @@ export class ReportTally {
       if (tally.first === null || at < tally.first) tally.first = at;
       if (tally.last === null || at > tally.last) tally.last = at;
     }
-    const when = at ?? "";
-    tally.sessions.push({ id: digest.sessionId, at: when });
-    tally.sessions.sort((a, b) => b.at.localeCompare(a.at) || a.id.localeCompare(b.id));
+    const session = { id: digest.sessionId, at: at ?? "" };
+    // kept sorted, newest first, SIGNATURE_SESSIONS long: most sessions are older than the last kept
+    const last = tally.sessions.at(-1);
+    if (tally.sessions.length >= SIGNATURE_SESSIONS && last && newerFirst(session, last) >= 0) return;
+    tally.sessions.push(session);
+    tally.sessions.sort(newerFirst);
     tally.sessions.length = Math.min(tally.sessions.length, SIGNATURE_SESSIONS);
   }
 

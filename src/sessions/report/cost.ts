@@ -55,6 +55,7 @@ export async function loadPrices(
   const override =
     overridePath !== undefined ? await readPriceFile(overridePath, options.optional ?? false) : undefined;
   const known = new Map<string, Rates | undefined>();
+  const needsPackage = new Map<string, boolean>();
   // the package's rates per model and day, looked up once: a report prices thousands of sessions of a few models
   const ratesOf = (model: string, at: string | null): Rates | undefined => {
     const key = `${model}\u0000${at?.slice(0, 10) ?? ""}`;
@@ -70,7 +71,11 @@ export async function loadPrices(
       : PRICE_PACKAGE,
     prepare(model, at) {
       if (model === null || override?.models[model] || calcPrice) return undefined;
-      return tableRates(model, at) === "package" ? loadPackage() : undefined;
+      const key = `${model}\u0000${at?.slice(0, 10) ?? ""}`;
+      if (known.has(key) || needsPackage.get(key) === false) return undefined;
+      const needs = tableRates(model, at) === "package";
+      needsPackage.set(key, needs);
+      return needs ? loadPackage() : undefined;
     },
     estimate(model, tokens, at) {
       if (model === null) return undefined;

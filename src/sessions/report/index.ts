@@ -4,12 +4,13 @@
 import { join } from "node:path";
 import { ExplainedError } from "../../shared/errors.js";
 import { lstatSync } from "node:fs";
-import { daysNewestFirst, sessionIdFromPath, type RolloutFile } from "../locate.js";
+import { daysNewestFirst, sessionIdFromPath, type DayOfFiles, type RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
 import { currentDigest, DigestFiles, type DayDigests } from "./digest-files.js";
+import { WatchedDays } from "./watched-days.js";
 import { REPORT_GROUPS, type ReportFilters, type ReportGroup, type SessionsReport } from "./view.js";
 
 export { loadPrices, PRICE_PACKAGE, priceFileSchema, type Prices } from "./cost.js";
@@ -38,6 +39,11 @@ export interface ReportOptions {
   onSession?: (digest: SessionDigest, file: RolloutFile) => void | Promise<void>;
   /** The time relative filters (`7d`) count from. */
   now?: number;
+  /**
+   * Keep the date folders' listings and stats between reports, trusted until a change notification
+   * (watched-days.ts): a server's repeated report then stats only what changed. Off for a one-shot CLI.
+   */
+  watch?: boolean;
 }
 
 export interface CheckedFilters {
@@ -119,6 +125,33 @@ function keepWithin(memory: Map<string, DayDigests>): void {
 
 /** Digests known to this process, by store: checked against the files' size and mtime only (as listings are). */
 const inMemory = new WeakMap<SessionStore, Map<string, DayDigests>>();
+/** Each store's watched date folders (ReportOptions.watch). */
+const watchedHomes = new WeakMap<SessionStore, WatchedDays>();
+
+function watchedOf(store: SessionStore): WatchedDays {
+  let watched = watchedHomes.get(store);
+  if (!watched) {
+    watched = new WatchedDays(store.home, store.names);
+    watchedHomes.set(store, watched);
+  }
+  return watched;
+}
+
+/** The days a report reads: the watched index's when there is one (then filtered here), else a walk. */
+async function* daysOf(
+  store: SessionStore,
+  includeArchived: boolean,
+  notBefore: string | undefined,
+  watched: WatchedDays | undefined,
+): AsyncGenerator<DayOfFiles> {
+  const indexed = watched && (await watched.days(includeArchived));
+  if (!indexed) {
+    yield* daysNewestFirst(store.home, store.names, { includeArchived, ...(notBefore !== undefined && { notBefore }) });
+    return;
+  }
+  // as daysNewestFirst's notBefore: dates from it on
+  for (const day of indexed) if (notBefore === undefined || day.date >= notBefore) yield day;
+}
 
 export async function sessionsReport(
   store: SessionStore,
@@ -137,12 +170,10 @@ export async function sessionsReport(
     filters.untilMs !== undefined ? new Date(filters.untilMs + DAY_MS).toISOString().slice(0, 10) : undefined;
   let scanned = 0;
   let recomputed = 0;
-  for await (const day of daysNewestFirst(store.home, store.names, {
-    includeArchived: request.includeArchived,
-    ...(notBefore !== undefined && { notBefore }),
-  })) {
+  const watched = options.watch ? watchedOf(store) : undefined;
+  for await (const day of daysOf(store, request.includeArchived, notBefore, watched)) {
     if (notAfter !== undefined && day.date !== "" && day.date > notAfter) continue;
-    const files = statDay(day.files);
+    const files = watched ? watched.files(day, statDay) : statDay(day.files);
     scanned += files.length;
     const dayKey = JSON.stringify([store.home, day.date, request.includeArchived]);
     const known = memory.get(dayKey);
@@ -242,9 +273,11 @@ async function atReportTime(
 }
 
 function matches(digest: SessionDigest, file: RolloutFile, filters: CheckedFilters): boolean {
-  const at = Date.parse(digest.startedAt ?? "") || file.mtimeMs;
-  if (filters.sinceMs !== undefined && at < filters.sinceMs) return false;
-  if (filters.untilMs !== undefined && at >= filters.untilMs) return false;
+  if (filters.sinceMs !== undefined || filters.untilMs !== undefined) {
+    const at = Date.parse(digest.startedAt ?? "") || file.mtimeMs;
+    if (filters.sinceMs !== undefined && at < filters.sinceMs) return false;
+    if (filters.untilMs !== undefined && at >= filters.untilMs) return false;
+  }
   if (filters.model !== undefined && digest.model !== filters.model) return false;
   if (filters.cwd !== undefined) {
     const cwd = digest.cwd?.replace(/[\\/]+$/, "") ?? null;
