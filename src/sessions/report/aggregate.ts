@@ -48,7 +48,8 @@ class RowTotal {
   unpricedModels = new Set<string>();
   wallMs = 0;
 
-  add(digest: SessionDigest, prices: Prices): void {
+  /** Adds a session; `usd` is its estimated cost (undefined: unpriced), made once for all the rows it is added to. */
+  add(digest: SessionDigest, usd: number | undefined): void {
     this.sessions += 1;
     this.turns += digest.turns;
     this.categories.set(digest.category, (this.categories.get(digest.category) ?? 0) + 1);
@@ -64,7 +65,6 @@ class RowTotal {
     this.tokens.output += tokens.output;
     this.tokens.reasoning_output += tokens.reasoning_output;
     this.tokens.total += tokens.total;
-    const usd = prices.estimate(digest.model, tokens, digest.startedAt);
     if (usd === undefined) {
       this.unpriced += 1;
       if (this.unpricedModels.size < MAX_UNPRICED_MODELS) this.unpricedModels.add(digest.model ?? UNKNOWN);
@@ -128,7 +128,9 @@ function newerFirst(a: { id: string; at: string }, b: { id: string; at: string }
 export class ReportTally {
   private readonly rows = new Map<string, RowTotal>();
   private readonly all = new RowTotal();
-  private readonly signatures = new Map<string, SignatureTally>();
+  /** By category, then message: no key made per failure. */
+  private readonly signatures = new Map<DiagnosisCategory, Map<string, SignatureTally>>();
+  private signatureCount = 0;
 
   constructor(
     private readonly group: ReportGroup,
@@ -144,19 +146,25 @@ export class ReportTally {
       row = new RowTotal();
       this.rows.set(key, row);
     }
-    row.add(digest, this.prices);
-    this.all.add(digest, this.prices);
+    const usd = digest.tokens ? this.prices.estimate(digest.model, digest.tokens, digest.startedAt) : undefined;
+    row.add(digest, usd);
+    this.all.add(digest, usd);
     if (!NOT_FAILURES.has(digest.category)) this.addFailure(digest);
   }
 
   private addFailure(digest: SessionDigest): void {
     const message = digest.signature ?? failureSignature(digest.error);
-    const key = `${digest.category}\u0000${message}`;
-    let tally = this.signatures.get(key);
+    let ofCategory = this.signatures.get(digest.category);
+    if (!ofCategory) {
+      ofCategory = new Map();
+      this.signatures.set(digest.category, ofCategory);
+    }
+    let tally = ofCategory.get(message);
     if (!tally) {
-      if (this.signatures.size >= MAX_SIGNATURES) return;
+      if (this.signatureCount >= MAX_SIGNATURES) return;
       tally = { category: digest.category, message, count: 0, first: null, last: null, sessions: [] };
-      this.signatures.set(key, tally);
+      ofCategory.set(message, tally);
+      this.signatureCount += 1;
     }
     tally.count += 1;
     const at = digest.startedAt;
@@ -196,6 +204,7 @@ export class ReportTally {
 
   failuresView(): FailureSignature[] {
     return [...this.signatures.values()]
+      .flatMap((ofCategory) => [...ofCategory.values()])
       .sort(
         (a, b) => b.count - a.count || (b.last ?? "").localeCompare(a.last ?? "") || a.message.localeCompare(b.message),
       )

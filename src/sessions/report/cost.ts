@@ -54,15 +54,20 @@ export async function loadPrices(
   table ??= (await import("./openai-prices.json", { with: { type: "json" } })).default as unknown as PriceTable;
   const override =
     overridePath !== undefined ? await readPriceFile(overridePath, options.optional ?? false) : undefined;
-  const known = new Map<string, Rates | undefined>();
-  const needsPackage = new Map<string, boolean>();
-  // the package's rates per model and day, looked up once: a report prices thousands of sessions of a few models
+  // the rates per model and day, looked up once: a report prices thousands of sessions of a few models
+  const known = new Map<string, Map<string, Rates | null>>();
   const ratesOf = (model: string, at: string | null): Rates | undefined => {
-    const key = `${model}\u0000${at?.slice(0, 10) ?? ""}`;
-    if (known.has(key)) return known.get(key);
+    const day = at?.slice(0, 10) ?? "";
+    let ofModel = known.get(model);
+    if (!ofModel) {
+      ofModel = new Map();
+      known.set(model, ofModel);
+    }
+    const kept = ofModel.get(day);
+    if (kept !== undefined) return kept ?? undefined;
     const found = useTable ? tableRates(model, at) : packageRates(model, at);
     const rates = found === "package" ? packageRates(model, at) : found;
-    known.set(key, rates);
+    ofModel.set(day, rates ?? null);
     return rates;
   };
   return {
@@ -71,11 +76,8 @@ export async function loadPrices(
       : PRICE_PACKAGE,
     prepare(model, at) {
       if (model === null || override?.models[model] || calcPrice) return undefined;
-      const key = `${model}\u0000${at?.slice(0, 10) ?? ""}`;
-      if (known.has(key) || needsPackage.get(key) === false) return undefined;
-      const needs = tableRates(model, at) === "package";
-      needsPackage.set(key, needs);
-      return needs ? loadPackage() : undefined;
+      if (known.get(model)?.has(at?.slice(0, 10) ?? "")) return undefined;
+      return tableRates(model, at) === "package" ? loadPackage() : undefined;
     },
     estimate(model, tokens, at) {
       if (model === null) return undefined;
