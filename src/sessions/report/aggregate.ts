@@ -152,6 +152,48 @@ export class ReportTally {
     if (!NOT_FAILURES.has(digest.category)) this.addFailure(digest);
   }
 
+  /**
+   * Adds another tally's sums (a date folder's, kept from an earlier report) as if its sessions were added
+   * here one by one: the report adds each day's tally so, whether it was kept or made anew.
+   */
+  merge(other: ReportTally): void {
+    for (const [key, row] of other.rows) {
+      let mine = this.rows.get(key);
+      if (!mine) {
+        mine = new RowTotal();
+        this.rows.set(key, mine);
+      }
+      mine.merge(row);
+    }
+    this.all.merge(other.all);
+    for (const ofCategory of other.signatures.values())
+      for (const tally of ofCategory.values()) this.mergeFailure(tally);
+  }
+
+  /** Unpriced models named: a day tally naming as many may have left some out (the report then adds that day one by one). */
+  get unpricedModelsFull(): boolean {
+    return this.all.unpricedModels.size >= MAX_UNPRICED_MODELS;
+  }
+
+  private mergeFailure(other: SignatureTally): void {
+    let ofCategory = this.signatures.get(other.category);
+    if (!ofCategory) {
+      ofCategory = new Map();
+      this.signatures.set(other.category, ofCategory);
+    }
+    const tally = ofCategory.get(other.message);
+    if (!tally) {
+      if (this.signatureCount >= MAX_SIGNATURES) return;
+      ofCategory.set(other.message, { ...other, sessions: [...other.sessions] });
+      this.signatureCount += 1;
+      return;
+    }
+    tally.count += other.count;
+    if (other.first !== null && (tally.first === null || other.first < tally.first)) tally.first = other.first;
+    if (other.last !== null && (tally.last === null || other.last > tally.last)) tally.last = other.last;
+    tally.sessions = [...tally.sessions, ...other.sessions].sort(newerFirst).slice(0, SIGNATURE_SESSIONS);
+  }
+
   private addFailure(digest: SessionDigest): void {
     const message = digest.signature ?? failureSignature(digest.error);
     let ofCategory = this.signatures.get(digest.category);
@@ -206,7 +248,11 @@ export class ReportTally {
     return [...this.signatures.values()]
       .flatMap((ofCategory) => [...ofCategory.values()])
       .sort(
-        (a, b) => b.count - a.count || (b.last ?? "").localeCompare(a.last ?? "") || a.message.localeCompare(b.message),
+        (a, b) =>
+          b.count - a.count ||
+          (b.last ?? "").localeCompare(a.last ?? "") ||
+          a.message.localeCompare(b.message) ||
+          a.category.localeCompare(b.category),
       )
       .slice(0, SIGNATURES_SHOWN)
       .map((tally) => ({

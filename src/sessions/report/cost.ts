@@ -33,6 +33,8 @@ export interface Prices {
    * leaves to it); undefined when nothing: await it before `estimate`.
    */
   prepare?(model: string | null, at: string | null): Promise<void> | undefined;
+  /** Names these prices (the package and the override file's content): tallies made with equal keys are reused. */
+  key?: string;
 }
 
 const MAX_PRICE_FILE_BYTES = 256 * 1024;
@@ -74,6 +76,7 @@ export async function loadPrices(
     source: override
       ? `${overridePath} (as of ${override.as_of ?? "an unstated date"}), then ${PRICE_PACKAGE}`
       : PRICE_PACKAGE,
+    key: JSON.stringify([PRICE_PACKAGE, useTable, override ?? null]),
     prepare(model, at) {
       if (model === null || override?.models[model] || calcPrice) return undefined;
       if (known.get(model)?.has(at?.slice(0, 10) ?? "")) return undefined;

@@ -9,7 +9,7 @@ import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
-import { currentDigest, DigestFiles, type DayDigests } from "./digest-files.js";
+import { currentDigest, DigestFiles, type DayDigests, type SavedDigest } from "./digest-files.js";
 import { WatchedDays } from "./watched-days.js";
 import { REPORT_GROUPS, type ReportFilters, type ReportGroup, type SessionsReport } from "./view.js";
 
@@ -125,6 +125,20 @@ function keepWithin(memory: Map<string, DayDigests>): void {
 
 /** Digests known to this process, by store: checked against the files' size and mtime only (as listings are). */
 const inMemory = new WeakMap<SessionStore, Map<string, DayDigests>>();
+/**
+ * Each day's tally as an earlier report added it up, by store and day: a warm report adds up days, not
+ * sessions. Valid for the very digest objects it was made of (a changed log makes a new one), the same
+ * grouping, cwd and model filters and prices, and time filters that take in every session of the day.
+ */
+interface KeptTally {
+  key: string;
+  entries: SavedDigest[];
+  tally: ReportTally;
+  firstAt: number;
+  lastAt: number;
+}
+const keptTallies = new WeakMap<SessionStore, Map<string, KeptTally>>();
+
 /** Each store's watched date folders (ReportOptions.watch). */
 const watchedHomes = new WeakMap<SessionStore, WatchedDays>();
 
@@ -171,6 +185,13 @@ export async function sessionsReport(
   let scanned = 0;
   let recomputed = 0;
   const watched = options.watch ? watchedOf(store) : undefined;
+  const tallies = keptTallies.get(store) ?? new Map<string, KeptTally>();
+  keptTallies.set(store, tallies);
+  // what a day's tally depends on besides its digests (the time filters are checked against its sessions' times)
+  const tallyKey =
+    options.prices.key !== undefined && !options.onSession
+      ? JSON.stringify([request.groupBy, filters.cwd ?? null, filters.model ?? null, options.prices.key])
+      : undefined;
   for await (const day of daysOf(store, request.includeArchived, notBefore, watched)) {
     if (notAfter !== undefined && day.date !== "" && day.date > notAfter) continue;
     const files = watched ? watched.files(day, statDay) : statDay(day.files);
@@ -201,20 +222,50 @@ export async function sessionsReport(
     memory.set(dayKey, next);
     keepWithin(memory);
     // small logs are read synchronously: let the server's other requests in between days
-    await new Promise((resolve) => setImmediate(resolve));
+    if (toRead.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    const entries: SavedDigest[] = [];
+    for (const file of files) {
+      const entry = next.get(file.path);
+      if (entry) entries.push(entry);
+    }
+    // the day added up as before, when its digests, the grouping and filters and the prices are as then
+    const keptTally = keptDay(tallies, dayKey, tallyKey, entries, filters);
+    if (keptTally) {
+      tally.merge(keptTally);
+      continue;
+    }
+    const dayTally = new ReportTally(request.groupBy, options.prices);
+    let keep = tallyKey !== undefined;
+    let firstAt = Number.POSITIVE_INFINITY;
+    let lastAt = Number.NEGATIVE_INFINITY;
     for (const file of files) {
       const entry = next.get(file.path);
       if (!entry) continue;
+      // what a live run or a parent's file decides is asked for each report, not kept
+      if (needsReportTime(entry.digest, file)) keep = false;
       const digest = needsReportTime(entry.digest, file)
         ? await atReportTime(store, entry.digest, file, options)
         : entry.digest;
-      if (!matches(digest, file, filters)) continue;
+      const at = sessionTime(digest, file);
+      firstAt = Math.min(firstAt, at);
+      lastAt = Math.max(lastAt, at);
+      if (!inRange(at, filters)) {
+        keep = false; // this day's tally is not the whole day's
+        continue;
+      }
+      if (!matches(digest, filters)) continue;
       const pricing = digest.tokens ? options.prices.prepare?.(digest.model, digest.startedAt) : undefined;
       if (pricing) await pricing;
-      tally.add(digest);
+      dayTally.add(digest);
       if (options.onSession) await options.onSession(digest, file);
     }
+    tally.merge(dayTally);
+    if (keep && tallyKey !== undefined && !dayTally.unpricedModelsFull)
+      tallies.set(dayKey, { key: tallyKey, entries, tally: dayTally, firstAt, lastAt });
+    else tallies.delete(dayKey);
   }
+  // kept only for the days whose digests are kept
+  for (const key of tallies.keys()) if (!memory.has(key)) tallies.delete(key);
   return {
     filters: {
       since: request.since ?? null,
@@ -272,12 +323,35 @@ async function atReportTime(
   return result;
 }
 
-function matches(digest: SessionDigest, file: RolloutFile, filters: CheckedFilters): boolean {
-  if (filters.sinceMs !== undefined || filters.untilMs !== undefined) {
-    const at = Date.parse(digest.startedAt ?? "") || file.mtimeMs;
-    if (filters.sinceMs !== undefined && at < filters.sinceMs) return false;
-    if (filters.untilMs !== undefined && at >= filters.untilMs) return false;
-  }
+/** The time since/until filter a session on: its start, else its file's mtime. */
+function sessionTime(digest: SessionDigest, file: RolloutFile): number {
+  return Date.parse(digest.startedAt ?? "") || file.mtimeMs;
+}
+
+function inRange(at: number, filters: CheckedFilters): boolean {
+  return (
+    (filters.sinceMs === undefined || at >= filters.sinceMs) && (filters.untilMs === undefined || at < filters.untilMs)
+  );
+}
+
+/** A day's tally kept from an earlier report, if it holds for these digests, filters and prices. */
+function keptDay(
+  tallies: Map<string, KeptTally>,
+  dayKey: string,
+  tallyKey: string | undefined,
+  entries: SavedDigest[],
+  filters: CheckedFilters,
+): ReportTally | undefined {
+  const kept = tallies.get(dayKey);
+  if (!kept || tallyKey === undefined || kept.key !== tallyKey || kept.entries.length !== entries.length)
+    return undefined;
+  // every session of the day within these time filters too
+  if (kept.entries.length > 0 && !(inRange(kept.firstAt, filters) && inRange(kept.lastAt, filters))) return undefined;
+  for (let i = 0; i < entries.length; i++) if (kept.entries[i] !== entries[i]) return undefined;
+  return kept.tally;
+}
+
+function matches(digest: SessionDigest, filters: CheckedFilters): boolean {
   if (filters.model !== undefined && digest.model !== filters.model) return false;
   if (filters.cwd !== undefined) {
     const cwd = digest.cwd?.replace(/[\\/]+$/, "") ?? null;

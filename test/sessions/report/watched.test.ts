@@ -5,6 +5,7 @@ import { appendFile, link, mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
+import { REPORT_GROUPS } from "../../../src/sessions/report/view.js";
 import { linesOf, makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
 
 const old: SessionSpec = {
@@ -87,5 +88,53 @@ describe("a watched report", () => {
     // the warm report trusts what it kept (it made no stat); an unwatched one stats every log
     expect(await report()).toEqual({ sessions: 2, turns: 2, tokens: 3300 });
     expect(await report(false)).toEqual({ sessions: 2, turns: 3, tokens: 4000 });
+  });
+});
+
+describe("a day's tally kept between reports", () => {
+  it("is what adding up the day's sessions again gives, for every grouping and filter", async () => {
+    const failing = (id: string, start: string, cwd: string, model: string): SessionSpec => ({
+      id,
+      start,
+      cwd,
+      model,
+      turns: [
+        { prompt: "build", total: { input: 700, cached: 100, output: 70, reasoning: 7 }, calls: [["make", 2]] },
+        { prompt: "again", error: `unexpected status 401 Unauthorized (request id: req_${id.slice(-6)}abcdef)` },
+      ],
+    });
+    for (const spec of [
+      failing("0199eeee-0000-7000-8000-000000000051", "2026-11-01T06:00:00.000Z", "/srv/a", "gpt-5.1-codex"),
+      failing("0199eeee-0000-7000-8000-000000000052", "2026-11-01T18:00:00.000Z", "/srv/b", "gpt-5.2-codex"),
+      failing("0199eeee-0000-7000-8000-000000000053", "2026-11-10T12:00:00.000Z", "/srv/a", "house-model"),
+    ])
+      await writeSession(home, spec);
+    const requests = [
+      {},
+      { since: "2026-11-01T12:00:00Z" }, // half of a day: that day is added up one by one
+      { since: "2026-11-01" },
+      { until: "2026-11-05" },
+      { since: "2026-10-01", until: "2026-12-01" },
+      { cwd: "/srv/a" },
+      { model: "gpt-5.1-codex" },
+    ];
+    const prices = await loadPrices();
+    // each filter in turn with the same grouping (a tally kept for one time range must not serve a narrower
+    // one), then each grouping in turn with the same filters (nor one kept for a grouping another)
+    const pairs = [
+      ...REPORT_GROUPS.flatMap((groupBy) => requests.map((filters) => ({ groupBy, filters }))),
+      ...requests.flatMap((filters) => REPORT_GROUPS.map((groupBy) => ({ groupBy, filters }))),
+    ];
+    for (const { groupBy, filters } of pairs) {
+      const request = { includeArchived: false, groupBy, ...filters };
+      const fresh = await sessionsReport(new SessionStore(home), request, { prices });
+      // twice on the watched store: the second adds up the days the first kept
+      for (let i = 0; i < 2; i++)
+        expect([groupBy, filters, await sessionsReport(store, request, { prices, watch: true })]).toEqual([
+          groupBy,
+          filters,
+          { ...fresh, recomputed_files: expect.any(Number) as number },
+        ]);
+    }
   });
 });
