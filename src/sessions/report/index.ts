@@ -40,8 +40,9 @@ export interface ReportOptions {
   /** The time relative filters (`7d`) count from. */
   now?: number;
   /**
-   * Keep the date folders' listings and stats between reports, trusted until a change notification
-   * (watched-days.ts): a server's repeated report then stats only what changed. Off for a one-shot CLI.
+   * A server, asked again: keep the date folders' listings and stats between reports, trusted until a change
+   * notification (watched-days.ts), and the digests and day tallies in memory, so a repeated report stats,
+   * reads and adds up only what changed. Off for a one-shot CLI, which then holds one day at a time.
    */
   watch?: boolean;
 }
@@ -175,8 +176,9 @@ export async function sessionsReport(
   const filters = checkFilters(request, options.now);
   const tally = new ReportTally(request.groupBy, options.prices);
   const saved = options.stateDir !== undefined ? new DigestFiles(join(options.stateDir, "report")) : undefined;
-  const memory = inMemory.get(store) ?? new Map<string, DayDigests>();
-  inMemory.set(store, memory);
+  // kept between reports by a server only: a one-shot report holds one day at a time
+  const memory = (options.watch && inMemory.get(store)) || new Map<string, DayDigests>();
+  if (options.watch) inMemory.set(store, memory);
   // folders are named by the local date a session started: a day of slack either side
   const notBefore =
     filters.sinceMs !== undefined ? new Date(filters.sinceMs - DAY_MS).toISOString().slice(0, 10) : undefined;
@@ -185,8 +187,8 @@ export async function sessionsReport(
   let scanned = 0;
   let recomputed = 0;
   const watched = options.watch ? watchedOf(store) : undefined;
-  const tallies = keptTallies.get(store) ?? new Map<string, KeptTally>();
-  keptTallies.set(store, tallies);
+  const tallies = (options.watch && keptTallies.get(store)) || new Map<string, KeptTally>();
+  if (options.watch) keptTallies.set(store, tallies);
   // what a day's tally depends on besides its digests (the time filters are checked against its sessions' times)
   const tallyKey =
     options.prices.key !== undefined && !options.onSession
@@ -219,8 +221,10 @@ export async function sessionsReport(
     // new digests, or files gone: the saved day is rewritten
     if (dayRecomputed > 0 || next.size !== kept.size) await saved?.save(dayKey, next);
     memory.delete(dayKey);
-    memory.set(dayKey, next);
-    keepWithin(memory);
+    if (options.watch) {
+      memory.set(dayKey, next);
+      keepWithin(memory);
+    }
     // small logs are read synchronously: let the server's other requests in between days
     if (toRead.length > 0) await new Promise((resolve) => setImmediate(resolve));
     const entries: SavedDigest[] = [];
