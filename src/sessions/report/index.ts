@@ -140,6 +140,14 @@ interface KeptTally {
 }
 const keptTallies = new WeakMap<SessionStore, Map<string, KeptTally>>();
 
+/** A day as the last report of a server saw it: its stats (the array watched-days.ts keeps), digests, in order. */
+interface LastPass {
+  files: RolloutFile[];
+  next: DayDigests;
+  entries: SavedDigest[];
+}
+const lastPasses = new WeakMap<SessionStore, Map<string, LastPass>>();
+
 /** Each store's watched date folders (ReportOptions.watch). */
 const watchedHomes = new WeakMap<SessionStore, WatchedDays>();
 
@@ -189,6 +197,8 @@ export async function sessionsReport(
   const watched = options.watch ? watchedOf(store) : undefined;
   const tallies = (options.watch && keptTallies.get(store)) || new Map<string, KeptTally>();
   if (options.watch) keptTallies.set(store, tallies);
+  const passes = (options.watch && lastPasses.get(store)) || new Map<string, LastPass>();
+  if (options.watch) lastPasses.set(store, passes);
   // what a day's tally depends on besides its digests (the time filters are checked against its sessions' times)
   const tallyKey =
     options.prices.key !== undefined && !options.onSession
@@ -200,37 +210,47 @@ export async function sessionsReport(
     scanned += files.length;
     const dayKey = JSON.stringify([store.home, day.date, request.includeArchived]);
     const known = memory.get(dayKey);
-    const kept = known ?? (saved ? await saved.load(dayKey) : new Map());
-    const next: DayDigests = new Map();
-    let dayRecomputed = 0;
-    const toRead: RolloutFile[] = [];
-    for (const file of files) {
-      const entry = kept.get(file.path);
-      if (known && entry && entry.stamp.size === file.size && entry.stamp.mtimeMs === file.mtimeMs)
-        next.set(file.path, entry);
-      else toRead.push(file);
+    const pass = passes.get(dayKey);
+    let next: DayDigests;
+    let entries: SavedDigest[];
+    if (known && pass && pass.files === files && pass.next === known) {
+      // the very stats (kept by watched-days.ts) the day's digests were checked against: nothing to look at
+      next = known;
+      entries = pass.entries;
+    } else {
+      const kept = known ?? (saved ? await saved.load(dayKey) : new Map());
+      next = new Map();
+      let dayRecomputed = 0;
+      const toRead: RolloutFile[] = [];
+      for (const file of files) {
+        const entry = kept.get(file.path);
+        if (known && entry && entry.stamp.size === file.size && entry.stamp.mtimeMs === file.mtimeMs)
+          next.set(file.path, entry);
+        else toRead.push(file);
+      }
+      await eachLimited(toRead, PARALLEL, async (file) => {
+        const entry = kept.get(file.path);
+        const current = await currentDigest(file, entry);
+        if (!current) return; // vanished, or not a file, meanwhile
+        next.set(file.path, current.entry);
+        if (current.fresh) dayRecomputed += 1;
+      });
+      recomputed += dayRecomputed;
+      // new digests, or files gone: the saved day is rewritten
+      if (dayRecomputed > 0 || next.size !== kept.size) await saved?.save(dayKey, next);
+      // small logs are read synchronously: let the server's other requests in between days
+      if (toRead.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      entries = [];
+      for (const file of files) {
+        const entry = next.get(file.path);
+        if (entry) entries.push(entry);
+      }
     }
-    await eachLimited(toRead, PARALLEL, async (file) => {
-      const entry = kept.get(file.path);
-      const current = await currentDigest(file, entry);
-      if (!current) return; // vanished, or not a file, meanwhile
-      next.set(file.path, current.entry);
-      if (current.fresh) dayRecomputed += 1;
-    });
-    recomputed += dayRecomputed;
-    // new digests, or files gone: the saved day is rewritten
-    if (dayRecomputed > 0 || next.size !== kept.size) await saved?.save(dayKey, next);
     memory.delete(dayKey);
     if (options.watch) {
       memory.set(dayKey, next);
       keepWithin(memory);
-    }
-    // small logs are read synchronously: let the server's other requests in between days
-    if (toRead.length > 0) await new Promise((resolve) => setImmediate(resolve));
-    const entries: SavedDigest[] = [];
-    for (const file of files) {
-      const entry = next.get(file.path);
-      if (entry) entries.push(entry);
+      passes.set(dayKey, { files, next, entries });
     }
     // the day added up as before, when its digests, the grouping and filters and the prices are as then
     const keptTally = keptDay(tallies, dayKey, tallyKey, entries, filters);
@@ -270,6 +290,7 @@ export async function sessionsReport(
   }
   // kept only for the days whose digests are kept
   for (const key of tallies.keys()) if (!memory.has(key)) tallies.delete(key);
+  for (const key of passes.keys()) if (!memory.has(key)) passes.delete(key);
   return {
     filters: {
       since: request.since ?? null,
@@ -351,7 +372,8 @@ function keptDay(
     return undefined;
   // every session of the day within these time filters too
   if (kept.entries.length > 0 && !(inRange(kept.firstAt, filters) && inRange(kept.lastAt, filters))) return undefined;
-  for (let i = 0; i < entries.length; i++) if (kept.entries[i] !== entries[i]) return undefined;
+  if (kept.entries !== entries)
+    for (let i = 0; i < entries.length; i++) if (kept.entries[i] !== entries[i]) return undefined;
   return kept.tally;
 }
 
