@@ -1,16 +1,18 @@
-// npm run bench -- --fleet [--quick] [--sessions N] [--no-ccusage]   (or npm run bench:fleet)
+// npm run bench -- --fleet [--quick] [--sessions N] [--no-ccusage] [--against DIR]   (or npm run bench:fleet)
 //
 // The fleet report beside ccusage, in one run, on the same generated homes (bench/inputs.ts makeHome: 550
 // and 10,000 sessions of the real-CLI fixtures): `ccusage codex session --json --offline` (one process),
 // our `report --json` as a new process with an empty state dir (cold) and again with the digests it saved
 // (a new process, indexed), and sessions_report's warm answer on a running server (median of repeated
-// calls). Peak memory: the process's VmHWM (GNU time's max RSS for the CLI processes).
+// calls). Peak memory: the process's VmHWM (GNU time's max RSS for the CLI processes). `--against DIR` times
+// another build (DIR/dist/cli.js beside its package.json, e.g. a copy of main's) in the same rounds.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { makeHome } from "./inputs.js";
@@ -26,6 +28,10 @@ const only = process.argv.includes("--sessions")
   : undefined;
 const COUNTS = only ? [only] : quick ? [50] : [550, 10_000];
 const RUNS = quick ? 2 : 5;
+/** `--against DIR`: another build (DIR/dist/cli.js, e.g. main's) measured in the same rounds, for a before/after. */
+const against = process.argv.includes("--against")
+  ? join(resolve(process.argv[process.argv.indexOf("--against") + 1] ?? "."), "dist", "cli.js")
+  : undefined;
 const run = promisify(execFile);
 
 interface Measured {
@@ -67,31 +73,41 @@ async function ccusage(): Promise<{ bin: string; version: string } | { error: st
 /** Why ccusage@latest was not the one measured (its native binary missing for this platform), if it was not. */
 let latestProblem: string | undefined;
 
-/** Wall time and max RSS of one process (GNU time), median of `runs`; `before` runs ahead of each (not timed). */
-async function timeProcess(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  runs: number,
-  before?: () => Promise<void>,
-): Promise<Measured> {
-  const times: number[] = [];
-  let peakKb = 0;
-  for (let i = 0; i < runs; i++) {
-    await before?.();
-    const start = performance.now();
-    const { stderr } = await run("/usr/bin/time", ["-f", "%M", ...argv], { env, maxBuffer: 256 * 1024 * 1024 });
-    times.push(performance.now() - start);
-    peakKb = Math.max(peakKb, Number(stderr.trim().split("\n").at(-1)));
-  }
-  return { ms: median(times), peakMb: peakKb / 1024 };
+interface ProcessRun {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  /** Runs ahead of each (not timed). */
+  before?: () => Promise<void>;
+}
+
+/**
+ * Wall time and max RSS (GNU time) of each process, median of `runs`, the processes taking turns round by
+ * round (A/B interleaved: the shared machine's load falls on each alike).
+ */
+async function timeProcesses(processes: ProcessRun[], runs: number): Promise<Measured[]> {
+  const times = processes.map((): number[] => []);
+  const peaksKb = processes.map(() => 0);
+  for (let i = 0; i < runs; i++)
+    for (const [index, { argv, env, before }] of processes.entries()) {
+      await before?.();
+      const start = performance.now();
+      const { stderr } = await run("/usr/bin/time", ["-f", "%M", ...argv], { env, maxBuffer: 256 * 1024 * 1024 });
+      times[index]?.push(performance.now() - start);
+      peaksKb[index] = Math.max(peaksKb[index] ?? 0, Number(stderr.trim().split("\n").at(-1)));
+    }
+  return processes.map((_, index) => ({ ms: median(times[index] ?? []), peakMb: (peaksKb[index] ?? 0) / 1024 }));
 }
 
 /** sessions_report on a running server: the first call (cold, new state dir) and the median of the next ones. */
-async function warmServer(home: string, state: string): Promise<{ cold: number; warm: number; peakMb: number }> {
+async function warmServer(
+  home: string,
+  state: string,
+  cli = CLI,
+): Promise<{ cold: number; warm: number; peakMb: number }> {
   await rm(state, { recursive: true, force: true });
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [CLI, "--state-dir", state],
+    args: [cli, "--state-dir", state],
     env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" },
     stderr: "ignore",
   });
@@ -118,42 +134,74 @@ async function warmServer(home: string, state: string): Promise<{ cold: number; 
 
 async function main(): Promise<void> {
   const tool = await ccusage();
+  const load = () =>
+    loadavg()
+      .map((value) => value.toFixed(2))
+      .join(" ");
   const lines = [
-    `codex-control-mcp fleet bench (${quick ? "quick" : "full"}; medians of ${RUNS} processes, ${RUNS * 2} warm calls; Node ${process.version})`,
+    `codex-control-mcp fleet bench (${quick ? "quick" : "full"}; medians of ${RUNS} processes, ${RUNS * 2} warm calls; Node ${process.version}; processes interleaved round by round)`,
     "bin" in tool
       ? `beside ccusage ${tool.version} (\`ccusage codex session --json --offline\`)${latestProblem ? `; not latest, which does not run here: ${latestProblem}` : ""}`
       : `ccusage could not be installed or run here: ${tool.error}`,
+    `load average at the start: ${load()}`,
     "",
     "| sessions | ccusage ms | ccusage peak MB | report cold ms (new process, empty state dir) | report peak MB | report, new process, digests saved ms | server warm ms | server first call ms | server peak MB | sessions reported |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
+  const before: string[] = [];
   for (const count of COUNTS) {
     const home = await makeHome(join(work, "..", "homes", `home-${count}`), count);
     const state = join(work, `state-${count}`);
+    const otherState = join(work, `against-state-${count}`);
     const env = {
       PATH: process.env.PATH ?? "",
       CODEX_HOME: home,
       CODEX_CONTROL_STATE_DIR: state,
       CODEX_CONTROL_LOG: "error",
     };
+    const otherEnv = { ...env, CODEX_CONTROL_STATE_DIR: otherState };
     const ours = ["node", CLI, "report", "--json"];
-    const cold = await timeProcess(ours, env, RUNS, () => rm(state, { recursive: true, force: true }));
-    const indexed = await timeProcess(ours, env, RUNS);
+    const cold: ProcessRun[] = [{ argv: ours, env, before: () => rm(state, { recursive: true, force: true }) }];
+    if (against)
+      cold.push({
+        argv: ["node", against, "report", "--json"],
+        env: otherEnv,
+        before: () => rm(otherState, { recursive: true, force: true }),
+      });
+    if ("bin" in tool)
+      cold.push({
+        argv: [tool.bin, "codex", "session", "--json", "--offline"],
+        env: { ...env, HOME: join(work, "ccusage-home") },
+      });
+    const [coldOurs, coldOther, coldTheirs] = await timeProcesses(cold, RUNS);
+    const theirs = "bin" in tool ? (against ? coldTheirs : coldOther) : undefined;
+    const indexed = await timeProcesses(
+      [{ argv: ours, env }, ...(against ? [{ argv: ["node", against, "report", "--json"], env: otherEnv }] : [])],
+      RUNS,
+    );
     const { stdout } = await run(process.execPath, [CLI, "report", "--json"], { env, maxBuffer: 64 * 1024 * 1024 });
     const reported = (JSON.parse(stdout) as { total: { sessions: number } }).total.sessions;
     const server = await warmServer(home, join(work, `server-state-${count}`));
-    const theirs =
-      "bin" in tool
-        ? await timeProcess(
-            [tool.bin, "codex", "session", "--json", "--offline"],
-            { ...env, HOME: join(work, "ccusage-home") },
-            RUNS,
-          )
-        : undefined;
     lines.push(
-      `| ${count} | ${theirs ? fmt(theirs.ms) : "n/a"} | ${theirs ? fmt(theirs.peakMb) : "n/a"} | ${fmt(cold.ms)} | ${fmt(cold.peakMb)} | ${fmt(indexed.ms)} | ${fmt(server.warm)} | ${fmt(server.cold)} | ${fmt(server.peakMb)} | ${reported} |`,
+      `| ${count} | ${theirs ? fmt(theirs.ms) : "n/a"} | ${theirs ? fmt(theirs.peakMb) : "n/a"} | ${fmt(coldOurs?.ms ?? NaN)} | ${fmt(coldOurs?.peakMb ?? NaN)} | ${fmt(indexed[0]?.ms ?? NaN)} | ${fmt(server.warm)} | ${fmt(server.cold)} | ${fmt(server.peakMb)} | ${reported} |`,
     );
+    if (against && coldOther) {
+      const other = await warmServer(home, join(work, `against-server-state-${count}`), against);
+      before.push(
+        `| ${count} | ${fmt(coldOther.ms)} | ${fmt(coldOther.peakMb)} | ${fmt(indexed[1]?.ms ?? NaN)} | ${fmt(other.warm)} | ${fmt(other.cold)} | ${fmt(other.peakMb)} |`,
+      );
+    }
   }
+  if (against)
+    lines.push(
+      "",
+      `The build in --against (${against}), in the same rounds:`,
+      "",
+      "| sessions | report cold ms | report peak MB | report, digests saved ms | server warm ms | server first call ms | server peak MB |",
+      "|---:|---:|---:|---:|---:|---:|---:|",
+      ...before,
+    );
+  lines.push("", `load average at the end: ${load()}`);
   process.stdout.write(`${lines.join("\n")}\n`); // stdout-ok: the bench's own report
 }
 

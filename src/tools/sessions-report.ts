@@ -65,6 +65,8 @@ export function registerSessionsReportTool(server: McpServer, { config, runs, se
           {
             prices,
             stateDir: config.runner.stateDir,
+            // a server is asked again: it keeps the folders' listings, trusted until a change notification
+            watch: true,
             isRunning: async (id) => (await runs.registry.findBySession(id))?.status === "running",
           },
         );

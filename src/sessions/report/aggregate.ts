@@ -48,7 +48,8 @@ class RowTotal {
   unpricedModels = new Set<string>();
   wallMs = 0;
 
-  add(digest: SessionDigest, prices: Prices): void {
+  /** Adds a session; `usd` is its estimated cost (undefined: unpriced), made once for all the rows it is added to. */
+  add(digest: SessionDigest, usd: number | undefined): void {
     this.sessions += 1;
     this.turns += digest.turns;
     this.categories.set(digest.category, (this.categories.get(digest.category) ?? 0) + 1);
@@ -64,7 +65,6 @@ class RowTotal {
     this.tokens.output += tokens.output;
     this.tokens.reasoning_output += tokens.reasoning_output;
     this.tokens.total += tokens.total;
-    const usd = prices.estimate(digest.model, tokens, digest.startedAt);
     if (usd === undefined) {
       this.unpriced += 1;
       if (this.unpricedModels.size < MAX_UNPRICED_MODELS) this.unpricedModels.add(digest.model ?? UNKNOWN);
@@ -121,10 +121,16 @@ interface SignatureTally {
   sessions: Array<{ id: string; at: string }>;
 }
 
+function newerFirst(a: { id: string; at: string }, b: { id: string; at: string }): number {
+  return b.at.localeCompare(a.at) || a.id.localeCompare(b.id);
+}
+
 export class ReportTally {
   private readonly rows = new Map<string, RowTotal>();
   private readonly all = new RowTotal();
-  private readonly signatures = new Map<string, SignatureTally>();
+  /** By category, then message: no key made per failure. */
+  private readonly signatures = new Map<DiagnosisCategory, Map<string, SignatureTally>>();
+  private signatureCount = 0;
 
   constructor(
     private readonly group: ReportGroup,
@@ -140,19 +146,67 @@ export class ReportTally {
       row = new RowTotal();
       this.rows.set(key, row);
     }
-    row.add(digest, this.prices);
-    this.all.add(digest, this.prices);
+    const usd = digest.tokens ? this.prices.estimate(digest.model, digest.tokens, digest.startedAt) : undefined;
+    row.add(digest, usd);
+    this.all.add(digest, usd);
     if (!NOT_FAILURES.has(digest.category)) this.addFailure(digest);
+  }
+
+  /**
+   * Adds another tally's sums (a date folder's, kept from an earlier report) as if its sessions were added
+   * here one by one: the report adds each day's tally so, whether it was kept or made anew.
+   */
+  merge(other: ReportTally): void {
+    for (const [key, row] of other.rows) {
+      let mine = this.rows.get(key);
+      if (!mine) {
+        mine = new RowTotal();
+        this.rows.set(key, mine);
+      }
+      mine.merge(row);
+    }
+    this.all.merge(other.all);
+    for (const ofCategory of other.signatures.values())
+      for (const tally of ofCategory.values()) this.mergeFailure(tally);
+  }
+
+  /** Unpriced models named: a day tally naming as many may have left some out (the report then adds that day one by one). */
+  get unpricedModelsFull(): boolean {
+    return this.all.unpricedModels.size >= MAX_UNPRICED_MODELS;
+  }
+
+  private mergeFailure(other: SignatureTally): void {
+    let ofCategory = this.signatures.get(other.category);
+    if (!ofCategory) {
+      ofCategory = new Map();
+      this.signatures.set(other.category, ofCategory);
+    }
+    const tally = ofCategory.get(other.message);
+    if (!tally) {
+      if (this.signatureCount >= MAX_SIGNATURES) return;
+      ofCategory.set(other.message, { ...other, sessions: [...other.sessions] });
+      this.signatureCount += 1;
+      return;
+    }
+    tally.count += other.count;
+    if (other.first !== null && (tally.first === null || other.first < tally.first)) tally.first = other.first;
+    if (other.last !== null && (tally.last === null || other.last > tally.last)) tally.last = other.last;
+    tally.sessions = [...tally.sessions, ...other.sessions].sort(newerFirst).slice(0, SIGNATURE_SESSIONS);
   }
 
   private addFailure(digest: SessionDigest): void {
     const message = digest.signature ?? failureSignature(digest.error);
-    const key = `${digest.category}\u0000${message}`;
-    let tally = this.signatures.get(key);
+    let ofCategory = this.signatures.get(digest.category);
+    if (!ofCategory) {
+      ofCategory = new Map();
+      this.signatures.set(digest.category, ofCategory);
+    }
+    let tally = ofCategory.get(message);
     if (!tally) {
-      if (this.signatures.size >= MAX_SIGNATURES) return;
+      if (this.signatureCount >= MAX_SIGNATURES) return;
       tally = { category: digest.category, message, count: 0, first: null, last: null, sessions: [] };
-      this.signatures.set(key, tally);
+      ofCategory.set(message, tally);
+      this.signatureCount += 1;
     }
     tally.count += 1;
     const at = digest.startedAt;
@@ -160,9 +214,12 @@ export class ReportTally {
       if (tally.first === null || at < tally.first) tally.first = at;
       if (tally.last === null || at > tally.last) tally.last = at;
     }
-    const when = at ?? "";
-    tally.sessions.push({ id: digest.sessionId, at: when });
-    tally.sessions.sort((a, b) => b.at.localeCompare(a.at) || a.id.localeCompare(b.id));
+    const session = { id: digest.sessionId, at: at ?? "" };
+    // kept sorted, newest first, SIGNATURE_SESSIONS long: most sessions are older than the last kept
+    const last = tally.sessions.at(-1);
+    if (tally.sessions.length >= SIGNATURE_SESSIONS && last && newerFirst(session, last) >= 0) return;
+    tally.sessions.push(session);
+    tally.sessions.sort(newerFirst);
     tally.sessions.length = Math.min(tally.sessions.length, SIGNATURE_SESSIONS);
   }
 
@@ -189,8 +246,13 @@ export class ReportTally {
 
   failuresView(): FailureSignature[] {
     return [...this.signatures.values()]
+      .flatMap((ofCategory) => [...ofCategory.values()])
       .sort(
-        (a, b) => b.count - a.count || (b.last ?? "").localeCompare(a.last ?? "") || a.message.localeCompare(b.message),
+        (a, b) =>
+          b.count - a.count ||
+          (b.last ?? "").localeCompare(a.last ?? "") ||
+          a.message.localeCompare(b.message) ||
+          a.category.localeCompare(b.category),
       )
       .slice(0, SIGNATURES_SHOWN)
       .map((tally) => ({

@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { TokenTotals } from "../events.js";
 import { ExplainedError } from "../../shared/errors.js";
 
-/** The package and version the prices come from (test/sessions/report/cost.test.ts checks it against the installed one). */
+/** The package and version the prices come from (test/sessions/report/prices.test.ts checks it against the installed one and the extracted table). */
 export const PRICE_PACKAGE = "@pydantic/genai-prices 0.1.8";
 
 const perMillion = z.number().finite().min(0).max(10_000);
@@ -28,22 +28,60 @@ export interface Prices {
   source: string;
   /** USD for the tokens of one session of `model` started at `at`; undefined: no price known. */
   estimate(model: string | null, tokens: TokenTotals, at: string | null): number | undefined;
+  /**
+   * Loads what pricing `model` at `at` needs beyond the table in hand (the package, for a model the table
+   * leaves to it); undefined when nothing: await it before `estimate`.
+   */
+  prepare?(model: string | null, at: string | null): Promise<void> | undefined;
+  /** Names these prices (the package and the override file's content): tallies made with equal keys are reused. */
+  key?: string;
 }
 
 const MAX_PRICE_FILE_BYTES = 256 * 1024;
 const MILLION = 1_000_000;
 
-/** The prices: the package's, with the override file's models first (a missing file is no error when `optional`). */
-export async function loadPrices(overridePath?: string, options: { optional?: boolean } = {}): Promise<Prices> {
-  // the price table is large (800 KB): loaded by the report only, not at every server start
-  calcPrice ??= (await import("@pydantic/genai-prices")).calcPrice;
+/**
+ * The prices: the package's, with the override file's models first (a missing file is no error when
+ * `optional`). `table: false` asks the package for every model (the test holding both ways equal).
+ */
+export async function loadPrices(
+  overridePath?: string,
+  options: { optional?: boolean; table?: boolean } = {},
+): Promise<Prices> {
+  // the package's table is large (800 KB, 45 ms to load): its OpenAI part is in openai-prices.json, and the
+  // package is loaded only for a model that part leaves to it (tiered, audio or image prices)
+  const useTable = options.table ?? true;
+  if (!useTable) await loadPackage();
+  // its own chunk: a server that never reports does not parse it
+  table ??= (await import("./openai-prices.json", { with: { type: "json" } })).default as unknown as PriceTable;
   const override =
     overridePath !== undefined ? await readPriceFile(overridePath, options.optional ?? false) : undefined;
-  const known = new Map<string, Rates | undefined>();
+  // the rates per model and day, looked up once: a report prices thousands of sessions of a few models
+  const known = new Map<string, Map<string, Rates | null>>();
+  const ratesOf = (model: string, at: string | null): Rates | undefined => {
+    const day = at?.slice(0, 10) ?? "";
+    let ofModel = known.get(model);
+    if (!ofModel) {
+      ofModel = new Map();
+      known.set(model, ofModel);
+    }
+    const kept = ofModel.get(day);
+    if (kept !== undefined) return kept ?? undefined;
+    const found = useTable ? tableRates(model, at) : packageRates(model, at);
+    const rates = found === "package" ? packageRates(model, at) : found;
+    ofModel.set(day, rates ?? null);
+    return rates;
+  };
   return {
     source: override
       ? `${overridePath} (as of ${override.as_of ?? "an unstated date"}), then ${PRICE_PACKAGE}`
       : PRICE_PACKAGE,
+    key: JSON.stringify([PRICE_PACKAGE, useTable, override ?? null]),
+    prepare(model, at) {
+      if (model === null || override?.models[model] || calcPrice) return undefined;
+      if (known.get(model)?.has(at?.slice(0, 10) ?? "")) return undefined;
+      return tableRates(model, at) === "package" ? loadPackage() : undefined;
+    },
     estimate(model, tokens, at) {
       if (model === null) return undefined;
       const own = override?.models[model];
@@ -56,13 +94,7 @@ export async function loadPrices(overridePath?: string, options: { optional?: bo
           MILLION
         );
       }
-      // the package's rates per model and day, looked up once: a report prices thousands of sessions of a few models
-      const key = `${model}\u0000${at?.slice(0, 10) ?? ""}`;
-      let rates = known.get(key);
-      if (!known.has(key)) {
-        rates = packageRates(model, at);
-        known.set(key, rates);
-      }
+      const rates = ratesOf(model, at);
       if (rates === undefined) return undefined;
       const cached = Math.min(tokens.cached_input, tokens.input);
       if (rates === "tiered")
@@ -78,10 +110,15 @@ export async function loadPrices(overridePath?: string, options: { optional?: bo
 
 let calcPrice: typeof import("@pydantic/genai-prices").calcPrice | undefined;
 
+async function loadPackage(): Promise<void> {
+  calcPrice ??= (await import("@pydantic/genai-prices")).calcPrice;
+}
+
 type Rates = { input: number; cached: number; output: number } | "tiered";
 
 /** The package's flat rates for `model` (USD per million), "tiered" when they depend on the amount, undefined when unpriced. */
 function packageRates(model: string, at: string | null): Rates | undefined {
+  if (!calcPrice) throw new Error(`the price package is not loaded: await prices.prepare("${model}") first`);
   const found = calc({ input_tokens: MILLION, output_tokens: 0 }, model, at);
   if (!found) return undefined;
   const { input_mtok: input, cache_read_mtok: cached, output_mtok: output } = found.model_price;
@@ -101,11 +138,90 @@ function calc(
 ): ReturnType<typeof import("@pydantic/genai-prices").calcPrice> | undefined {
   if (!calcPrice) return undefined;
   try {
-    const when = at !== null && Number.isFinite(Date.parse(at)) ? new Date(at) : undefined;
-    return calcPrice(usage, model, { providerId: "openai", ...(when && { timestamp: when }) }) ?? undefined;
+    return calcPrice(usage, model, { providerId: "openai", ...(timeOf(at) && { timestamp: timeOf(at) }) }) ?? undefined;
   } catch {
     return undefined;
   }
+}
+
+function timeOf(at: string | null): Date | undefined {
+  return at !== null && Number.isFinite(Date.parse(at)) ? new Date(at) : undefined;
+}
+
+// The package's OpenAI table (scripts/prices.ts extracts it; test/sessions/report/prices.test.ts holds it
+// equal to the installed package and this lookup equal to the package's own): its matching rules, in order.
+type Match =
+  | { or: Match[] }
+  | { and: Match[] }
+  | { equals: string }
+  | { starts_with: string }
+  | { ends_with: string }
+  | { contains: string }
+  | { regex: string };
+type TokenPrices = { input_mtok: number; cache_read_mtok?: number; output_mtok: number };
+interface TableModel {
+  id: string;
+  match: Match;
+  /** null: the package prices it (tiers, audio, images). */
+  prices: TokenPrices | Array<{ constraint?: { start_date: string; type: string }; prices: TokenPrices }> | null;
+}
+interface PriceTable {
+  package: string;
+  models: TableModel[];
+}
+let table: PriceTable | undefined;
+
+function matches(match: Match, id: string): boolean {
+  if ("or" in match) return match.or.some((each) => matches(each, id));
+  if ("and" in match) return match.and.every((each) => matches(each, id));
+  if ("equals" in match) return id.toLowerCase() === match.equals.toLowerCase();
+  if ("starts_with" in match) return id.toLowerCase().startsWith(match.starts_with.toLowerCase());
+  if ("ends_with" in match) return id.toLowerCase().endsWith(match.ends_with.toLowerCase());
+  if ("contains" in match) return id.toLowerCase().includes(match.contains.toLowerCase());
+  if ("regex" in match) return new RegExp(match.regex).test(id);
+  return false;
+}
+
+/** A date in a model name as the package normalises it before a second look (`-20250807` → `-2025-08-07`). */
+const COMPACT_DATE = /(-)(20\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=-|:|$)/g;
+
+function withDashedDate(id: string): string {
+  return id.replace(COMPACT_DATE, (whole, dash: string, year: string, month: string, day: string) => {
+    const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+    return date.getUTCFullYear() !== Number(year) ||
+      date.getUTCMonth() !== Number(month) - 1 ||
+      date.getUTCDate() !== Number(day)
+      ? whole
+      : `${dash}${year}-${month}-${day}`;
+  });
+}
+
+/** Rates from the table, "package" for a model it leaves to the package, undefined when OpenAI has no such model. */
+function tableRates(model: string, at: string | null): Rates | "package" | undefined {
+  const id = model.toLowerCase().trim();
+  const dashed = withDashedDate(id);
+  const models = table?.models ?? [];
+  const found =
+    models.find((entry) => matches(entry.match, id)) ??
+    (dashed !== id ? models.find((entry) => matches(entry.match, dashed)) : undefined);
+  if (!found) return undefined;
+  if (found.prices === null) return "package";
+  let prices: TokenPrices | undefined;
+  if (!Array.isArray(found.prices)) prices = found.prices;
+  else {
+    const when = timeOf(at) ?? new Date();
+    // the newest price whose start has come, else the first (as the package picks them)
+    for (let i = found.prices.length - 1; i >= 0 && !prices; i--) {
+      const entry = found.prices[i];
+      if (!entry) continue;
+      if (entry.constraint === undefined) prices = entry.prices;
+      else if (entry.constraint.type !== "start_date") return "package";
+      else if (when >= new Date(entry.constraint.start_date)) prices = entry.prices;
+    }
+    prices ??= found.prices[0]?.prices;
+  }
+  if (!prices) return "package";
+  return { input: prices.input_mtok, cached: prices.cache_read_mtok ?? prices.input_mtok, output: prices.output_mtok };
 }
 
 async function readPriceFile(path: string, optional: boolean): Promise<PriceFile | undefined> {

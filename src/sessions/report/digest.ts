@@ -6,7 +6,7 @@ import { diagnose, type Diagnosis } from "../diagnosis.js";
 import type { TokenTotals } from "../events.js";
 import { needsParentCounters } from "../lineage.js";
 import type { RolloutFile } from "../locate.js";
-import { cannotMatterBytes } from "../line-filter.js";
+import { cannotMatter } from "../line-filter.js";
 import { normalizeLine } from "../normalize.js";
 import { newReadStats, readForward } from "../rollout-reader.js";
 import { tryParseJson } from "../../shared/json.js";
@@ -63,23 +63,24 @@ export async function digestOf(file: RolloutFile): Promise<SessionDigest> {
 export function digestOfBytes(bytes: Buffer, file: RolloutFile): SessionDigest {
   const folder = newFolder();
   const stats = newReadStats();
+  // one decode for the whole log, not one a line (a newline byte is never inside a UTF-8 sequence)
+  const text = bytes.toString("utf8");
   const line = (start: number, end: number, last: boolean) => {
     const number = ++stats.lines;
-    if (cannotMatterBytes(bytes, start, end)) return;
-    const text = bytes.toString("utf8", start, end);
-    if (text.trim() === "") return;
-    const value = tryParseJson(text);
+    const content = text.slice(start, end);
+    if (cannotMatter(content) || content.trim() === "") return;
+    const value = tryParseJson(content);
     if (value === undefined && last) return; // a torn last line: not read yet
     const events = normalizeLine(value, number, stats);
     if (events === undefined) stats.skipped += 1;
     else for (const event of events) folder.add(event);
   };
   let start = 0;
-  for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, start)) {
+  for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
     line(start, newline, false);
     start = newline + 1;
   }
-  if (start < bytes.length) line(start, bytes.length, true);
+  if (start < text.length) line(start, text.length, true);
   return digestOfModel(folder.model, file);
 }
 

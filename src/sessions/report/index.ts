@@ -4,12 +4,13 @@
 import { join } from "node:path";
 import { ExplainedError } from "../../shared/errors.js";
 import { lstatSync } from "node:fs";
-import { daysNewestFirst, sessionIdFromPath, type RolloutFile } from "../locate.js";
+import { daysNewestFirst, sessionIdFromPath, type DayOfFiles, type RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
-import { currentDigest, DigestFiles, type DayDigests } from "./digest-files.js";
+import { currentDigest, DigestFiles, type DayDigests, type SavedDigest } from "./digest-files.js";
+import { WatchedDays } from "./watched-days.js";
 import { REPORT_GROUPS, type ReportFilters, type ReportGroup, type SessionsReport } from "./view.js";
 
 export { loadPrices, PRICE_PACKAGE, priceFileSchema, type Prices } from "./cost.js";
@@ -38,6 +39,12 @@ export interface ReportOptions {
   onSession?: (digest: SessionDigest, file: RolloutFile) => void | Promise<void>;
   /** The time relative filters (`7d`) count from. */
   now?: number;
+  /**
+   * A server, asked again: keep the date folders' listings and stats between reports, trusted until a change
+   * notification (watched-days.ts), and the digests and day tallies in memory, so a repeated report stats,
+   * reads and adds up only what changed. Off for a one-shot CLI, which then holds one day at a time.
+   */
+  watch?: boolean;
 }
 
 export interface CheckedFilters {
@@ -119,6 +126,55 @@ function keepWithin(memory: Map<string, DayDigests>): void {
 
 /** Digests known to this process, by store: checked against the files' size and mtime only (as listings are). */
 const inMemory = new WeakMap<SessionStore, Map<string, DayDigests>>();
+/**
+ * Each day's tally as an earlier report added it up, by store and day: a warm report adds up days, not
+ * sessions. Valid for the very digest objects it was made of (a changed log makes a new one), the same
+ * grouping, cwd and model filters and prices, and time filters that take in every session of the day.
+ */
+interface KeptTally {
+  key: string;
+  entries: SavedDigest[];
+  tally: ReportTally;
+  firstAt: number;
+  lastAt: number;
+}
+const keptTallies = new WeakMap<SessionStore, Map<string, KeptTally>>();
+
+/** A day as the last report of a server saw it: its stats (the array watched-days.ts keeps), digests, in order. */
+interface LastPass {
+  files: RolloutFile[];
+  next: DayDigests;
+  entries: SavedDigest[];
+}
+const lastPasses = new WeakMap<SessionStore, Map<string, LastPass>>();
+
+/** Each store's watched date folders (ReportOptions.watch). */
+const watchedHomes = new WeakMap<SessionStore, WatchedDays>();
+
+function watchedOf(store: SessionStore): WatchedDays {
+  let watched = watchedHomes.get(store);
+  if (!watched) {
+    watched = new WatchedDays(store.home, store.names);
+    watchedHomes.set(store, watched);
+  }
+  return watched;
+}
+
+/** The days a report reads: the watched index's when there is one (then filtered here), else a walk. */
+async function* daysOf(
+  store: SessionStore,
+  includeArchived: boolean,
+  notBefore: string | undefined,
+  watched: WatchedDays | undefined,
+): AsyncGenerator<DayOfFiles> {
+  const indexed = watched && (await watched.days(includeArchived));
+  if (!indexed) {
+    yield* daysNewestFirst(store.home, store.names, { includeArchived, ...(notBefore !== undefined && { notBefore }) });
+    return;
+  }
+  // as daysNewestFirst's notBefore: dates from it on
+  for (const day of indexed) if (notBefore === undefined || day.date >= notBefore) yield day;
+}
 
 export async function sessionsReport(
   store: SessionStore,
@@ -128,8 +184,9 @@ export async function sessionsReport(
   const filters = checkFilters(request, options.now);
   const tally = new ReportTally(request.groupBy, options.prices);
   const saved = options.stateDir !== undefined ? new DigestFiles(join(options.stateDir, "report")) : undefined;
-  const memory = inMemory.get(store) ?? new Map<string, DayDigests>();
-  inMemory.set(store, memory);
+  // kept between reports by a server only: a one-shot report holds one day at a time
+  const memory = (options.watch && inMemory.get(store)) || new Map<string, DayDigests>();
+  if (options.watch) inMemory.set(store, memory);
   // folders are named by the local date a session started: a day of slack either side
   const notBefore =
     filters.sinceMs !== undefined ? new Date(filters.sinceMs - DAY_MS).toISOString().slice(0, 10) : undefined;
@@ -137,51 +194,103 @@ export async function sessionsReport(
     filters.untilMs !== undefined ? new Date(filters.untilMs + DAY_MS).toISOString().slice(0, 10) : undefined;
   let scanned = 0;
   let recomputed = 0;
-  for await (const day of daysNewestFirst(store.home, store.names, {
-    includeArchived: request.includeArchived,
-    ...(notBefore !== undefined && { notBefore }),
-  })) {
+  const watched = options.watch ? watchedOf(store) : undefined;
+  const tallies = (options.watch && keptTallies.get(store)) || new Map<string, KeptTally>();
+  if (options.watch) keptTallies.set(store, tallies);
+  const passes = (options.watch && lastPasses.get(store)) || new Map<string, LastPass>();
+  if (options.watch) lastPasses.set(store, passes);
+  // what a day's tally depends on besides its digests (the time filters are checked against its sessions' times)
+  const tallyKey =
+    options.prices.key !== undefined && !options.onSession
+      ? JSON.stringify([request.groupBy, filters.cwd ?? null, filters.model ?? null, options.prices.key])
+      : undefined;
+  for await (const day of daysOf(store, request.includeArchived, notBefore, watched)) {
     if (notAfter !== undefined && day.date !== "" && day.date > notAfter) continue;
-    const files = statDay(day.files);
+    const files = watched ? watched.files(day, statDay) : statDay(day.files);
     scanned += files.length;
     const dayKey = JSON.stringify([store.home, day.date, request.includeArchived]);
     const known = memory.get(dayKey);
-    const kept = known ?? (saved ? await saved.load(dayKey) : new Map());
-    const next: DayDigests = new Map();
-    let dayRecomputed = 0;
-    const toRead: RolloutFile[] = [];
-    for (const file of files) {
-      const entry = kept.get(file.path);
-      if (known && entry && entry.stamp.size === file.size && entry.stamp.mtimeMs === file.mtimeMs)
-        next.set(file.path, entry);
-      else toRead.push(file);
+    const pass = passes.get(dayKey);
+    let next: DayDigests;
+    let entries: SavedDigest[];
+    if (known && pass && pass.files === files && pass.next === known) {
+      // the very stats (kept by watched-days.ts) the day's digests were checked against: nothing to look at
+      next = known;
+      entries = pass.entries;
+    } else {
+      const kept = known ?? (saved ? await saved.load(dayKey) : new Map());
+      next = new Map();
+      let dayRecomputed = 0;
+      const toRead: RolloutFile[] = [];
+      for (const file of files) {
+        const entry = kept.get(file.path);
+        if (known && entry && entry.stamp.size === file.size && entry.stamp.mtimeMs === file.mtimeMs)
+          next.set(file.path, entry);
+        else toRead.push(file);
+      }
+      await eachLimited(toRead, PARALLEL, async (file) => {
+        const entry = kept.get(file.path);
+        const current = await currentDigest(file, entry);
+        if (!current) return; // vanished, or not a file, meanwhile
+        next.set(file.path, current.entry);
+        if (current.fresh) dayRecomputed += 1;
+      });
+      recomputed += dayRecomputed;
+      // new digests, or files gone: the saved day is rewritten
+      if (dayRecomputed > 0 || next.size !== kept.size) await saved?.save(dayKey, next);
+      // small logs are read synchronously: let the server's other requests in between days
+      if (toRead.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      entries = [];
+      for (const file of files) {
+        const entry = next.get(file.path);
+        if (entry) entries.push(entry);
+      }
     }
-    await eachLimited(toRead, PARALLEL, async (file) => {
-      const entry = kept.get(file.path);
-      const current = await currentDigest(file, entry);
-      if (!current) return; // vanished, or not a file, meanwhile
-      next.set(file.path, current.entry);
-      if (current.fresh) dayRecomputed += 1;
-    });
-    recomputed += dayRecomputed;
-    // new digests, or files gone: the saved day is rewritten
-    if (dayRecomputed > 0 || next.size !== kept.size) await saved?.save(dayKey, next);
     memory.delete(dayKey);
-    memory.set(dayKey, next);
-    keepWithin(memory);
-    // small logs are read synchronously: let the server's other requests in between days
-    await new Promise((resolve) => setImmediate(resolve));
+    if (options.watch) {
+      memory.set(dayKey, next);
+      keepWithin(memory);
+      passes.set(dayKey, { files, next, entries });
+    }
+    // the day added up as before, when its digests, the grouping and filters and the prices are as then
+    const keptTally = keptDay(tallies, dayKey, tallyKey, entries, filters);
+    if (keptTally) {
+      tally.merge(keptTally);
+      continue;
+    }
+    const dayTally = new ReportTally(request.groupBy, options.prices);
+    let keep = tallyKey !== undefined;
+    let firstAt = Number.POSITIVE_INFINITY;
+    let lastAt = Number.NEGATIVE_INFINITY;
     for (const file of files) {
       const entry = next.get(file.path);
       if (!entry) continue;
+      // what a live run or a parent's file decides is asked for each report, not kept
+      if (needsReportTime(entry.digest, file)) keep = false;
       const digest = needsReportTime(entry.digest, file)
         ? await atReportTime(store, entry.digest, file, options)
         : entry.digest;
-      if (!matches(digest, file, filters)) continue;
-      tally.add(digest);
+      const at = sessionTime(digest, file);
+      firstAt = Math.min(firstAt, at);
+      lastAt = Math.max(lastAt, at);
+      if (!inRange(at, filters)) {
+        keep = false; // this day's tally is not the whole day's
+        continue;
+      }
+      if (!matches(digest, filters)) continue;
+      const pricing = digest.tokens ? options.prices.prepare?.(digest.model, digest.startedAt) : undefined;
+      if (pricing) await pricing;
+      dayTally.add(digest);
       if (options.onSession) await options.onSession(digest, file);
     }
+    tally.merge(dayTally);
+    if (keep && tallyKey !== undefined && !dayTally.unpricedModelsFull)
+      tallies.set(dayKey, { key: tallyKey, entries, tally: dayTally, firstAt, lastAt });
+    else tallies.delete(dayKey);
   }
+  // kept only for the days whose digests are kept
+  for (const key of tallies.keys()) if (!memory.has(key)) tallies.delete(key);
+  for (const key of passes.keys()) if (!memory.has(key)) passes.delete(key);
   return {
     filters: {
       since: request.since ?? null,
@@ -239,10 +348,36 @@ async function atReportTime(
   return result;
 }
 
-function matches(digest: SessionDigest, file: RolloutFile, filters: CheckedFilters): boolean {
-  const at = Date.parse(digest.startedAt ?? "") || file.mtimeMs;
-  if (filters.sinceMs !== undefined && at < filters.sinceMs) return false;
-  if (filters.untilMs !== undefined && at >= filters.untilMs) return false;
+/** The time since/until filter a session on: its start, else its file's mtime. */
+function sessionTime(digest: SessionDigest, file: RolloutFile): number {
+  return Date.parse(digest.startedAt ?? "") || file.mtimeMs;
+}
+
+function inRange(at: number, filters: CheckedFilters): boolean {
+  return (
+    (filters.sinceMs === undefined || at >= filters.sinceMs) && (filters.untilMs === undefined || at < filters.untilMs)
+  );
+}
+
+/** A day's tally kept from an earlier report, if it holds for these digests, filters and prices. */
+function keptDay(
+  tallies: Map<string, KeptTally>,
+  dayKey: string,
+  tallyKey: string | undefined,
+  entries: SavedDigest[],
+  filters: CheckedFilters,
+): ReportTally | undefined {
+  const kept = tallies.get(dayKey);
+  if (!kept || tallyKey === undefined || kept.key !== tallyKey || kept.entries.length !== entries.length)
+    return undefined;
+  // every session of the day within these time filters too
+  if (kept.entries.length > 0 && !(inRange(kept.firstAt, filters) && inRange(kept.lastAt, filters))) return undefined;
+  if (kept.entries !== entries)
+    for (let i = 0; i < entries.length; i++) if (kept.entries[i] !== entries[i]) return undefined;
+  return kept.tally;
+}
+
+function matches(digest: SessionDigest, filters: CheckedFilters): boolean {
   if (filters.model !== undefined && digest.model !== filters.model) return false;
   if (filters.cwd !== undefined) {
     const cwd = digest.cwd?.replace(/[\\/]+$/, "") ?? null;
