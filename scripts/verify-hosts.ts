@@ -41,7 +41,10 @@ async function npmInstall(spec: string, env: NodeJS.ProcessEnv = process.env): P
   if (!existsSync(join(dir, "node_modules"))) {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, "package.json"), '{"private":true}\n');
-    await run("npm", ["install", "--no-audit", "--no-fund", "--no-save", spec], {
+    // OpenClaw 2026.9.6's install scripts, where npm runs them, leave the package without files its CLI imports
+    // (cli-root-options.mjs: ERR_MODULE_NOT_FOUND); it runs as checked without them
+    const scripts = spec.startsWith("openclaw@") ? ["--ignore-scripts"] : [];
+    await run("npm", ["install", "--no-audit", "--no-fund", "--no-save", ...scripts, spec], {
       cwd: dir,
       env: isolatedEnv(join(scratch, "npm"), env),
       timeout: 900_000,
@@ -235,7 +238,7 @@ async function claudeCodeSteps(
   assert.equal(summary.result, `Done. The tool said: ${summary.toolResult}`);
   const doctor = await ask("doctor", "{}");
   checkDoctor(parseJson(doctor.toolResult), model);
-  const approvals = await claudeApprovals(ask, home);
+  const approvals = await claudeApprovals(ask, home, codexHome);
   const steering = await claudeSteer(ask, model);
 
   // Tool timeouts, with one scripted slow call: run_codex on a model that never answers returns after wait_ms
@@ -302,7 +305,7 @@ interface HostRunView {
  * dialog: Claude Code runs its `Elicitation` hooks (settings "hooks"), whose answer stands for the user's. Our
  * hook records what it was asked and answers approve, then (the control) decline.
  */
-async function claudeApprovals(ask: ClaudeAsk, home: string): Promise<string> {
+async function claudeApprovals(ask: ClaudeAsk, home: string, codexHome: string): Promise<string> {
   const hookLog = join(scratch, "elicitations.jsonl");
   const hook = join(scratch, "elicitation-hook.mjs");
   await writeFile(
@@ -382,7 +385,48 @@ async function claudeApprovals(ask: ClaudeAsk, home: string): Promise<string> {
   };
   await delegate("approve");
   await delegate("decline");
-  return 'engine "app-server" mode "ask": the escalation reached its Elicitation hook (settings "hooks"), answered as user: approve touched the file outside the workspace, decline (the control) did not';
+
+  // no hook: `claude -p` has no dialog and cancels the elicitation; the approval stays pending for the others
+  await writeFile(settingsPath, "{}");
+  const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-ask-")));
+  const outside = join(await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-outside-"))), "operator.txt");
+  const before = (await hooked()).length;
+  const args = {
+    prompt: `please STEPS: ESCALATE:touch ${outside} ;; SAY:finished`,
+    cwd: workdir,
+    skip_git_repo_check: true,
+    engine: "app-server",
+    mode: "ask",
+    wait_ms: 15_000,
+    allow_concurrent: true,
+  };
+  const waiting = parseJson((await ask("run_codex", JSON.stringify(args))).toolResult) as HostRunView & {
+    pending_approvals?: Array<{ approval_id: string; status: string }>;
+  };
+  assert.deepEqual(
+    {
+      status: waiting.status,
+      pending: (waiting.pending_approvals ?? []).map((entry) => [entry.approval_id, entry.status]),
+      hooked: (await hooked()).length - before,
+    },
+    { status: "running", pending: [["a1", "pending"]], hooked: 0 },
+  );
+  const cli = (...words: string[]) =>
+    run(process.execPath, [join(root, "dist", "cli.js"), ...words], {
+      env: { PATH: process.env.PATH ?? "", HOME: home, CODEX_HOME: codexHome },
+      timeout: 120_000,
+    });
+  await cli("approve", waiting.run_id, "a1", "approve", "--json");
+  const operated = JSON.parse((await cli("status", waiting.run_id, "--wait", "--json")).stdout) as HostRunView;
+  assert.deepEqual(
+    {
+      status: operated.status,
+      answer: operated.approvals?.map((entry) => [entry.status, entry.decision, entry.answered_by]),
+      outside_exists: existsSync(outside),
+    },
+    { status: "completed", answer: [["answered", "approve", "operator"]], outside_exists: true },
+  );
+  return 'engine "app-server" mode "ask": the escalation reached its Elicitation hook (settings "hooks"), answered as user: approve touched the file outside the workspace, decline (the control) did not; without a hook the approval stayed pending past a 15 s wait and the CLI\'s `approve` answered it as operator';
 }
 
 /**
