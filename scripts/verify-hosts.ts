@@ -211,6 +211,7 @@ async function claudeCodeSteps(
     tool: string,
     args: string,
     extraEnv: Record<string, string> = {},
+    flags: string[] = [],
   ): Promise<{ result: string; toolResult: string }> => {
     const before = model.otherRequests.length;
     const out = await exec(
@@ -220,6 +221,7 @@ async function claudeCodeSteps(
         "json",
         "--allowedTools",
         `mcp__codex-control__${tool}`,
+        ...flags,
         "--",
         `please MCP:${tool} ${args}`,
       ],
@@ -283,7 +285,12 @@ async function cancelRuns(home: string, codexHome: string): Promise<number> {
   return running.length;
 }
 
-type ClaudeAsk = (tool: string, args: string) => Promise<{ result: string; toolResult: string }>;
+type ClaudeAsk = (
+  tool: string,
+  args: string,
+  extraEnv?: Record<string, string>,
+  flags?: string[],
+) => Promise<{ result: string; toolResult: string }>;
 
 /** The run object as Claude Code handed it to its model (structuredContent as JSON). */
 interface HostRunView {
@@ -400,7 +407,10 @@ async function claudeApprovals(ask: ClaudeAsk, home: string, codexHome: string):
     wait_ms: 15_000,
     allow_concurrent: true,
   };
-  const waiting = parseJson((await ask("run_codex", JSON.stringify(args))).toolResult) as HostRunView & {
+  const debugFile = join(scratch, "claude-debug.txt");
+  const waiting = parseJson(
+    (await ask("run_codex", JSON.stringify(args), {}, ["--debug-file", debugFile])).toolResult,
+  ) as HostRunView & {
     pending_approvals?: Array<{ approval_id: string; status: string }>;
   };
   assert.deepEqual(
@@ -411,6 +421,14 @@ async function claudeApprovals(ask: ClaudeAsk, home: string, codexHome: string):
     },
     { status: "running", pending: [["a1", "pending"]], hooked: 0 },
   );
+  // Claude Code's debug log: the question arrived, and no hook resolved it (its answer is not logged)
+  const elicitLines = (await readFile(debugFile, "utf8"))
+    .split("\n")
+    .filter((line) => /elicitation/i.test(line))
+    .map((line) => line.replace(/^\S+ \[DEBUG\] /, ""));
+  assert.deepEqual(elicitLines, [
+    'MCP server "codex-control": Elicitation request received in print mode: mode=form fields=["decision"]',
+  ]);
   const cli = (...words: string[]) =>
     run(process.execPath, [join(root, "dist", "cli.js"), ...words], {
       env: { PATH: process.env.PATH ?? "", HOME: home, CODEX_HOME: codexHome },
@@ -426,7 +444,7 @@ async function claudeApprovals(ask: ClaudeAsk, home: string, codexHome: string):
     },
     { status: "completed", answer: [["answered", "approve", "operator"]], outside_exists: true },
   );
-  return 'engine "app-server" mode "ask": the escalation reached its Elicitation hook (settings "hooks"), answered as user: approve touched the file outside the workspace, decline (the control) did not; without a hook the approval stayed pending past a 15 s wait and the CLI\'s `approve` answered it as operator';
+  return 'engine "app-server" mode "ask": the escalation reached its Elicitation hook (settings "hooks"), answered as user: approve touched the file outside the workspace, decline (the control) did not; without a hook Claude Code received the question (its debug log) but nobody answered: the approval stayed pending past a 15 s wait and the CLI\'s `approve` answered it as operator';
 }
 
 /**
