@@ -3,7 +3,10 @@
 // host into node_modules/.cache/hosts, registers the built server with the README's command, asks the host
 // whether it connects, then has the host's model (a fake on 127.0.0.1: Anthropic Messages for Claude Code,
 // Chat Completions for OpenClaw) call session_summary and doctor, and checks the exact results the host
-// handed back to its model. Prints one line per host; exits 1 if a host that installed fails its check.
+// handed back to its model. In Claude Code also issue 23's "Done when": an app-server run in mode "ask" whose
+// escalation its user approves (an Elicitation hook stands for the dialog `claude -p` cannot show), declines,
+// or leaves unanswered, and a background run whose live numbers its model reads and which it steers.
+// Prints one line per host; exits 1 if a host that installed fails its check.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { strict as assert } from "node:assert";
@@ -179,12 +182,14 @@ async function claudeCode(
   home: string,
 ): Promise<string> {
   // the runs the host's model started outlive it by design: whatever the outcome, none outlives the check
+  let checked: string;
   try {
-    const checked = await claudeCodeSteps(exec, model, codexHome, target, home);
-    return `${checked}; runs it left running (the slow calls), cancelled with the CLI's \`cancel\`: ${await cancelRuns(home, codexHome)}`;
-  } finally {
+    checked = await claudeCodeSteps(exec, model, codexHome, target, home);
+  } catch (error) {
     await cancelRuns(home, codexHome).catch(() => 0);
+    throw error;
   }
+  return `${checked}; runs it left running (the slow calls), cancelled with the CLI's \`cancel\`: ${await cancelRuns(home, codexHome)}`;
 }
 
 async function claudeCodeSteps(
