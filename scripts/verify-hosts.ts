@@ -3,7 +3,12 @@
 // host into node_modules/.cache/hosts, registers the built server with the README's command, asks the host
 // whether it connects, then has the host's model (a fake on 127.0.0.1: Anthropic Messages for Claude Code,
 // Chat Completions for OpenClaw) call session_summary and doctor, and checks the exact results the host
-// handed back to its model. Prints one line per host; exits 1 if a host that installed fails its check.
+// handed back to its model. In Claude Code also issue 23's "Done when": an app-server run in mode "ask" whose
+// escalation its user approves (an Elicitation hook stands for the dialog `claude -p` cannot show), declines,
+// or leaves unanswered, and a background run whose live numbers its model reads and which it steers.
+// Prints one line per host; exits 1 if a host that installed fails its check.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -19,6 +24,8 @@ import { copyFixtureHome, type Fixture } from "../test/support/fixtures.js";
 import { readmeArgv } from "../test/support/host-programs.js";
 import { isolatedEnv } from "../test/support/isolated-env.js";
 import { README_COMMANDS } from "../test/e2e/hosts/readme-commands.js";
+import { loadConfig } from "../src/config/config.js";
+import { createServer } from "../src/server.js";
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -37,7 +44,10 @@ async function npmInstall(spec: string, env: NodeJS.ProcessEnv = process.env): P
   if (!existsSync(join(dir, "node_modules"))) {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, "package.json"), '{"private":true}\n');
-    await run("npm", ["install", "--no-audit", "--no-fund", "--no-save", spec], {
+    // OpenClaw 2026.9.6's install scripts, where npm runs them, leave the package without files its CLI imports
+    // (cli-root-options.mjs: ERR_MODULE_NOT_FOUND); it runs as checked without them
+    const scripts = spec.startsWith("openclaw@") ? ["--ignore-scripts"] : [];
+    await run("npm", ["install", "--no-audit", "--no-fund", "--no-save", ...scripts, spec], {
       cwd: dir,
       env: isolatedEnv(join(scratch, "npm"), env),
       timeout: 900_000,
@@ -53,6 +63,22 @@ async function node24(): Promise<string> {
   if (!existsSync(bin)) throw new Error(`${pkg}@24 installed without bin/node`);
   return bin;
 }
+
+/** The tools this build registers, in order: what a host that lists them must show (never a stale count). */
+async function serverToolNames(): Promise<string[]> {
+  const { server, cleanup } = createServer(loadConfig([], { CODEX_HOME: "/nonexistent" }));
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "verify-hosts", version: "1" });
+  await server.connect(serverTransport);
+  await client.connect(clientTransport);
+  try {
+    return (await client.listTools()).tools.map((tool) => tool.name);
+  } finally {
+    await client.close();
+    await cleanup();
+  }
+}
+const TOOLS = await serverToolNames();
 
 interface Outcome {
   host: string;
@@ -155,6 +181,24 @@ async function claudeCode(
   target: Fixture,
   home: string,
 ): Promise<string> {
+  // the runs the host's model started outlive it by design: whatever the outcome, none outlives the check
+  let checked: string;
+  try {
+    checked = await claudeCodeSteps(exec, model, codexHome, target, home);
+  } catch (error) {
+    await cancelRuns(home, codexHome).catch(() => 0);
+    throw error;
+  }
+  return `${checked}; runs it left running (the slow calls), cancelled with the CLI's \`cancel\`: ${await cancelRuns(home, codexHome)}`;
+}
+
+async function claudeCodeSteps(
+  exec: Exec,
+  model: FakeModel,
+  codexHome: string,
+  target: Fixture,
+  home: string,
+): Promise<string> {
   const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-run-")));
   await exec(readmeArgv(README_COMMANDS.claude, codexHome));
   const listed = await exec(readmeArgv(README_COMMANDS.claudeList, codexHome));
@@ -172,6 +216,7 @@ async function claudeCode(
     tool: string,
     args: string,
     extraEnv: Record<string, string> = {},
+    flags: string[] = [],
   ): Promise<{ result: string; toolResult: string }> => {
     const before = model.otherRequests.length;
     const out = await exec(
@@ -181,6 +226,7 @@ async function claudeCode(
         "json",
         "--allowedTools",
         `mcp__codex-control__${tool}`,
+        ...flags,
         "--",
         `please MCP:${tool} ${args}`,
       ],
@@ -199,6 +245,8 @@ async function claudeCode(
   assert.equal(summary.result, `Done. The tool said: ${summary.toolResult}`);
   const doctor = await ask("doctor", "{}");
   checkDoctor(parseJson(doctor.toolResult), model);
+  const approvals = await claudeApprovals(ask, home, codexHome);
+  const steering = await claudeSteer(ask, model);
 
   // Tool timeouts, with one scripted slow call: run_codex on a model that never answers returns after wait_ms
   const slow = JSON.stringify({
@@ -224,7 +272,238 @@ async function claudeCode(
     }),
   );
   assert.equal((await ask("run_codex", slow)).toolResult, timedOut);
-  return `${listed.split("\n").find((line) => line.includes("codex-control")) ?? ""}; its model called session_summary (structuredContent with data_note) and doctor (the key reached the server); a 12 s call returned; MCP_TOOL_TIMEOUT=3000 and the entry's "timeout": 3000 each cut it at 3 s`;
+  return `${listed.split("\n").find((line) => line.includes("codex-control")) ?? ""}; its model called session_summary (structuredContent with data_note) and doctor (the key reached the server); ${approvals}; ${steering}; a 12 s call returned; MCP_TOOL_TIMEOUT=3000 and the entry's "timeout": 3000 each cut it at 3 s`;
+}
+
+/**
+ * The runs the host's model left running (the slow calls on a model that never answers, or any run of a check
+ * that failed), stopped with the CLI the README gives people, in the environment the host gave the server.
+ */
+async function cancelRuns(home: string, codexHome: string): Promise<number> {
+  const env = { PATH: process.env.PATH ?? "", HOME: home, CODEX_HOME: codexHome };
+  const cli = join(root, "dist", "cli.js");
+  const { stdout } = await run(process.execPath, [cli, "runs", "-n", "100", "--json"], { env });
+  const { runs } = JSON.parse(stdout) as { runs: Array<{ run_id: string; status: string }> };
+  const running = runs.filter((entry) => entry.status === "running");
+  for (const entry of running)
+    await run(process.execPath, [cli, "cancel", entry.run_id, "--json"], { env, timeout: 60_000 });
+  return running.length;
+}
+
+type ClaudeAsk = (
+  tool: string,
+  args: string,
+  extraEnv?: Record<string, string>,
+  flags?: string[],
+) => Promise<{ result: string; toolResult: string }>;
+
+/** The run object as Claude Code handed it to its model (structuredContent as JSON). */
+interface HostRunView {
+  run_id: string;
+  status: string;
+  engine?: string;
+  recent_events?: Array<{ message: string }>;
+  approvals?: Array<{ approval_id: string; kind: string; summary: string; status: string; decision?: string; answered_by?: string }>;
+  live?: {
+    usage?: { total_tokens?: number; context_window?: number; context_used_percent?: number };
+    rate_limits?: { primary?: { used_percent?: number; window_minutes?: number } };
+  } | null;
+  steered_turn_id?: string;
+}
+
+/**
+ * Approvals in Claude Code: its model delegates with engine "app-server" and mode "ask", Codex asks to touch a
+ * file outside the workspace, the server asks Claude Code's user with elicitation/create. In `-p` there is no
+ * dialog: Claude Code runs its `Elicitation` hooks (settings "hooks"), whose answer stands for the user's. Our
+ * hook records what it was asked and answers approve, then (the control) decline.
+ */
+async function claudeApprovals(ask: ClaudeAsk, home: string, codexHome: string): Promise<string> {
+  const hookLog = join(scratch, "elicitations.jsonl");
+  const hook = join(scratch, "elicitation-hook.mjs");
+  await writeFile(
+    hook,
+    [
+      'import { appendFileSync, readFileSync } from "node:fs";',
+      'const input = readFileSync(0, "utf8");',
+      `appendFileSync(${JSON.stringify(hookLog)}, JSON.stringify(JSON.parse(input)) + "\\n");`,
+      "const decision = process.argv[2];",
+      "process.stdout.write(JSON.stringify(decision === \"decline\"",
+      '  ? { hookSpecificOutput: { hookEventName: "Elicitation", action: "decline" } }',
+      '  : { hookSpecificOutput: { hookEventName: "Elicitation", action: "accept", content: { decision } } }));',
+      "",
+    ].join("\n"),
+  );
+  const settingsPath = join(home, ".claude", "settings.json");
+  const answering = async (decision: "approve" | "decline") => {
+    await mkdir(dirname(settingsPath), { recursive: true });
+    const command = `'${process.execPath}' '${hook}' ${decision}`;
+    await writeFile(
+      settingsPath,
+      JSON.stringify({
+        hooks: { Elicitation: [{ matcher: "codex-control", hooks: [{ type: "command", command, timeout: 60 }] }] },
+      }),
+    );
+  };
+  const hooked = async () =>
+    (await readFile(hookLog, "utf8").catch(() => ""))
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map((line) => JSON.parse(line) as { hook_event_name?: string; mcp_server_name?: string; message?: string });
+  const delegate = async (decision: "approve" | "decline") => {
+    await answering(decision);
+    const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-ask-")));
+    const outside = join(await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-outside-"))), `${decision}.txt`);
+    const before = (await hooked()).length;
+    const args = {
+      prompt: `please STEPS: ESCALATE:touch ${outside} ;; SAY:finished`,
+      cwd: workdir,
+      skip_git_repo_check: true,
+      engine: "app-server",
+      mode: "ask",
+      wait_ms: 180_000,
+      allow_concurrent: true,
+    };
+    const view = parseJson((await ask("run_codex", JSON.stringify(args))).toolResult) as HostRunView;
+    const asked = (await hooked()).slice(before);
+    const command = `/bin/bash -lc 'touch ${outside}'`;
+    assert.equal(asked.length, 1, `Claude Code's Elicitation hook ran ${asked.length} times`);
+    assert.equal(asked[0]?.hook_event_name, "Elicitation");
+    assert.equal(asked[0]?.mcp_server_name, "codex-control");
+    assert.ok(
+      asked[0]?.message?.includes(`asks to run a command outside its sandbox: “${command}”`),
+      `the hook was asked:\n${asked[0]?.message ?? ""}`,
+    );
+    assert.deepEqual(
+      {
+        status: view.status,
+        engine: view.engine,
+        approvals: (view.approvals ?? []).map(({ approval_id, kind, summary, status, decision, answered_by }) => ({
+          approval_id,
+          kind,
+          summary,
+          status,
+          decision,
+          answered_by,
+        })),
+        outside_exists: existsSync(outside),
+      },
+      {
+        status: "completed",
+        engine: "app-server",
+        approvals: [{ approval_id: "a1", kind: "command", summary: command, status: "answered", decision, answered_by: "user" }],
+        outside_exists: decision === "approve",
+      },
+    );
+  };
+  await delegate("approve");
+  await delegate("decline");
+
+  // no hook: `claude -p` has no dialog and cancels the elicitation; the approval stays pending for the others
+  await writeFile(settingsPath, "{}");
+  const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-ask-")));
+  const outside = join(await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-outside-"))), "operator.txt");
+  const before = (await hooked()).length;
+  const args = {
+    prompt: `please STEPS: ESCALATE:touch ${outside} ;; SAY:finished`,
+    cwd: workdir,
+    skip_git_repo_check: true,
+    engine: "app-server",
+    mode: "ask",
+    wait_ms: 15_000,
+    allow_concurrent: true,
+  };
+  const debugFile = join(scratch, "claude-debug.txt");
+  const waiting = parseJson(
+    (await ask("run_codex", JSON.stringify(args), {}, ["--debug-file", debugFile])).toolResult,
+  ) as HostRunView & {
+    pending_approvals?: Array<{ approval_id: string; status: string }>;
+  };
+  assert.deepEqual(
+    {
+      status: waiting.status,
+      pending: (waiting.pending_approvals ?? []).map((entry) => [entry.approval_id, entry.status]),
+      hooked: (await hooked()).length - before,
+    },
+    { status: "running", pending: [["a1", "pending"]], hooked: 0 },
+  );
+  // Claude Code's debug log: the question arrived, and no hook resolved it (its answer is not logged)
+  const elicitLines = (await readFile(debugFile, "utf8"))
+    .split("\n")
+    .filter((line) => /elicitation/i.test(line))
+    .map((line) => line.replace(/^\S+ \[DEBUG\] /, ""));
+  assert.deepEqual(elicitLines, [
+    'MCP server "codex-control": Elicitation request received in print mode: mode=form fields=["decision"]',
+  ]);
+  const cli = (...words: string[]) =>
+    run(process.execPath, [join(root, "dist", "cli.js"), ...words], {
+      env: { PATH: process.env.PATH ?? "", HOME: home, CODEX_HOME: codexHome },
+      timeout: 120_000,
+    });
+  await cli("approve", waiting.run_id, "a1", "approve", "--json");
+  const operated = JSON.parse((await cli("status", waiting.run_id, "--wait", "--json")).stdout) as HostRunView;
+  assert.deepEqual(
+    {
+      status: operated.status,
+      answer: operated.approvals?.map((entry) => [entry.status, entry.decision, entry.answered_by]),
+      outside_exists: existsSync(outside),
+    },
+    { status: "completed", answer: [["answered", "approve", "operator"]], outside_exists: true },
+  );
+  return 'engine "app-server" mode "ask": the escalation reached its Elicitation hook (settings "hooks"), answered as user: approve touched the file outside the workspace, decline (the control) did not; without a hook Claude Code received the question (its debug log) but nobody answered: the approval stayed pending past a 15 s wait and the CLI\'s `approve` answered it as operator';
+}
+
+/**
+ * Steering and live numbers in Claude Code: one `-p` call starts a background app-server run, the next ones
+ * (each a new server process sharing the state dir) read its live numbers while it runs, steer it, and wait
+ * for its end; the steered text reaches Codex's model.
+ */
+async function claudeSteer(ask: ClaudeAsk, model: FakeModel): Promise<string> {
+  const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-steer-")));
+  const before = model.requests.length;
+  const started = parseJson(
+    (
+      await ask(
+        "run_codex",
+        JSON.stringify({
+          // Codex reports a response's token usage once the commands it called have ended (the numbers of the
+          // first response are live while the second one's command runs) and stops a command after 10 s: a turn
+          // of short sleeps lasts long enough for three more `claude -p` calls
+          prompt: `please STEPS: RUN:echo warming up ;; ${"RUN:sleep 8 ;; ".repeat(8)}SAY:first answer`,
+          cwd: workdir,
+          skip_git_repo_check: true,
+          engine: "app-server",
+          background: true,
+          allow_concurrent: true,
+        }),
+      )
+    ).toolResult,
+  ) as HostRunView;
+  assert.equal(started.status, "running");
+  const running = parseJson(
+    (await ask("run_status", JSON.stringify({ run_id: started.run_id }))).toolResult,
+  ) as HostRunView;
+  assert.deepEqual(
+    {
+      status: running.status,
+      sleeping: running.recent_events?.some((event) => event.message.includes("sleep 8")),
+      context_window: running.live?.usage?.context_window,
+      rate_limits: running.live?.rate_limits?.primary,
+    },
+    { status: "running", sleeping: true, context_window: 258400, rate_limits: { used_percent: 13, window_minutes: 300, resets_at: "2026-11-24T06:00:00.000Z" } },
+    `run_status while the run goes:\n${JSON.stringify(running).slice(0, 2000)}`,
+  );
+  const message = "STEERED: say which files you saw";
+  const steered = parseJson(
+    (await ask("steer_run", JSON.stringify({ run_id: started.run_id, message }))).toolResult,
+  ) as HostRunView;
+  assert.match(steered.steered_turn_id ?? "", /\S/, `steer_run answered:\n${JSON.stringify(steered).slice(0, 2000)}`);
+  const ended = parseJson(
+    (await ask("run_status", JSON.stringify({ run_id: started.run_id, wait_ms: 120_000 }))).toolResult,
+  ) as HostRunView;
+  assert.equal(ended.status, "completed");
+  const reached = model.requests.slice(before).some((request) => JSON.stringify(request.input ?? []).includes(message));
+  assert.ok(reached, "the steered message did not reach Codex's model");
+  return `a background app-server run: run_status while it ran showed live numbers (context window ${running.live?.usage?.context_window}, ${running.live?.usage?.total_tokens} tokens, 5-hour window ${running.live?.rate_limits?.primary?.used_percent}% used), steer_run went into turn ${steered.steered_turn_id} and the message reached Codex's model; the run completed`;
 }
 
 /** OpenClaw hands its model "structuredContent:\n<JSON>\n<text>". */
@@ -237,7 +516,8 @@ function openclawStructured(toolMessage: string): unknown {
 async function openclaw(exec: Exec, model: FakeModel, codexHome: string, target: Fixture): Promise<string> {
   await exec(readmeArgv(README_COMMANDS.openclaw, codexHome));
   const probe = (await exec(readmeArgv(README_COMMANDS.openclawProbe, codexHome))).trim();
-  if (!/codex-control: 9 tools/.test(probe)) throw new Error(`openclaw mcp probe does not list 9 tools:\n${probe}`);
+  if (!probe.includes(`codex-control: ${TOOLS.length} tools`))
+    throw new Error(`openclaw mcp probe does not list ${TOOLS.length} tools:\n${probe}`);
   const provider = {
     baseUrl: model.url,
     apiKey: "sk-fake-model",
@@ -397,10 +677,7 @@ async function amp(exec: Exec, codexHome: string): Promise<string> {
   // `amp mcp doctor` starts each server and lists its tools; a dummy key keeps it from the login flow
   const doctor = await exec(readmeArgv(README_COMMANDS.ampDoctor, codexHome), { AMP_API_KEY: "sgamp_verify_hosts" });
   const line = doctor.split("\n").find((text) => text.startsWith("codex-control")) ?? "";
-  assert.match(
-    line,
-    /connected \(9 tools: list_sessions, session_summary, last_function_calls, token_usage, run_status, doctor, run_codex, resume_session, cancel_run\)/,
-  );
+  assert.ok(line.includes(`connected (${TOOLS.length} tools: ${TOOLS.join(", ")})`), `amp mcp doctor:\n${doctor}`);
   return `${line}; its model is Amp's service, which cannot be pointed at a loopback fake: no model call checked`;
 }
 
