@@ -1,5 +1,5 @@
-#!/usr/bin/env node
-// Process entry: serve MCP over stdio. Only this file touches process signals and exit.
+// The program: serve MCP over stdio, or run a command for people. Only this file touches process signals and exit.
+// launch.ts (the `bin`) runs it, through V8's code cache where the build made one for this Node.
 // The server and its dependencies load only when serving: `--version` and `--help` answer at once.
 import { createRequire } from "node:module";
 import { ConfigError, flagHelp, loadConfig } from "./config/config.js";
