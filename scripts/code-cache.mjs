@@ -1,10 +1,10 @@
 // The V8 code cache of dist/main.vm, made at build time (never at run time: a cache is bytecode, so it lives
-// only beside dist/, where the code itself is). A child process serves MCP from the script exactly as
-// dist/cli.js (src/launch.ts) runs it, is asked what a host asks first (initialize, the lists, a read tool),
-// and when stdin closes writes the cache of every function compiled by then. V8 accepts a cache only from
+// only beside dist/, where the code itself is). A child process loads the script exactly as dist/cli.js
+// (src/launch.ts) does, runs the CLI's read commands, serves MCP and is asked what a host asks first
+// (initialize, the lists, read tools); when stdin closes it writes the cache of every function compiled by then. V8 accepts a cache only from
 // its own version and flags: the file is named by the V8 version, and the build checks that it is accepted.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -33,6 +33,10 @@ const WARM_UP = [
   { method: "tools/call", params: { name: "session_summary", arguments: { session_id: "last" } } },
 ];
 
+/** The CLI's read commands, run on the repository's fixture home when there is one (else on an empty home). */
+const COMMANDS = [["sessions"], ["summary", "last"], ["usage", "last"], ["calls", "last"], ["runs"]];
+const FIXTURE_HOME = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "fixtures", "codex-home");
+
 /** Writes dist/<cacheName()> and checks that this V8 accepts it (the build fails if not). */
 export async function makeCodeCache(dist) {
   const temp = await mkdtemp(join(tmpdir(), "ccm-code-cache-"));
@@ -42,7 +46,7 @@ export async function makeCodeCache(dist) {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: temp,
-        CODEX_HOME: join(temp, "codex-home"),
+        CODEX_HOME: existsSync(FIXTURE_HOME) ? FIXTURE_HOME : join(temp, "codex-home"),
         CODEX_CONTROL_STATE_DIR: join(temp, "state"),
         CODEX_CONTROL_LOG: "error",
       },
@@ -68,6 +72,7 @@ export async function makeCodeCache(dist) {
       for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
         const answer = JSON.parse(buffered.slice(0, end));
         buffered = buffered.slice(end + 1);
+        if (answer.id === undefined) continue; // a notification
         if (answer.error) throw new Error(`code cache warm-up: ${JSON.stringify(answer.error)}`);
         send();
       }
@@ -85,14 +90,25 @@ export async function makeCodeCache(dist) {
   if (script.cachedDataRejected !== false) throw new Error(`V8 rejected the code cache just made for ${file}`);
 }
 
-/** The child: dist/main.vm serving MCP on stdio, as `node dist/cli.js` would; the cache is written at exit. */
+/**
+ * The child: dist/main.vm loaded as dist/cli.js loads it, the CLI's read commands run (their output
+ * dropped), then serving MCP on stdio; the cache is written at exit.
+ */
 async function warm(dist) {
   const file = join(dist, PROGRAM);
   const script = new Script(await readFile(file, "utf8"), { filename: file });
-  process.argv = [process.execPath, file];
   process.on("exit", () => writeFileSync(join(dist, cacheName()), script.createCachedData()));
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  const write = process.stdout.write;
+  process.stdout.write = (_chunk, ...rest) => {
+    rest.find((arg) => typeof arg === "function")?.();
+    return true;
+  };
+  for (const argv of COMMANDS) await module.exports.run(argv);
+  process.stdout.write = write;
+  process.exitCode = undefined;
+  await module.exports.run([]);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await warm(process.argv[2]);

@@ -143,12 +143,18 @@ function trackRequests(transport: Transport): { answered(limitMs: number): Promi
   };
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== undefined) process.exitCode = code;
-  },
-  (error: unknown) => {
-    log("error", "fatal", error);
-    process.exit(1);
-  },
-);
+/**
+ * Runs the program on these arguments (launch.ts passes the process's own). Resolves when a command has
+ * answered or the server is serving; the build's code cache warm-up (scripts/code-cache.mjs) runs it more than once.
+ */
+export function run(argv: string[]): Promise<void> {
+  return main(argv).then(
+    (code) => {
+      if (code !== undefined) process.exitCode = code;
+    },
+    (error: unknown) => {
+      log("error", "fatal", error);
+      process.exit(1);
+    },
+  );
+}

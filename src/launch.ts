@@ -31,8 +31,18 @@ function readRegular(path: string): Buffer | string {
   }
 }
 
-/** Runs the program through the code cache; false (nothing run) when there is no usable cache or script. */
-function runCached(): boolean {
+type Program = Pick<typeof import("./cli.js"), "run">;
+/** What dist/main.vm evaluates to: cli.ts bundled as a CommonJS module. */
+type ProgramFunction = (
+  exports: object,
+  require: NodeJS.Require,
+  module: { exports: Program },
+  filename: string,
+  dirname: string,
+) => void;
+
+/** The program loaded through the code cache; undefined when there is no usable cache or script. */
+function loadCached(): Program | undefined {
   const dir = dirname(fileURLToPath(import.meta.url));
   const file = join(dir, PROGRAM);
   const cache = readRegular(join(dir, CACHE));
@@ -42,21 +52,15 @@ function runCached(): boolean {
       "debug",
       `start-up: the ESM build (${typeof cache === "string" ? `${CACHE} is ${cache}` : `${PROGRAM} is ${String(program)}`})`,
     );
-    return false;
+    return undefined;
   }
   const script = new Script(program.toString("utf8"), { filename: file, cachedData: cache });
   // rejected (a V8 flag that changes code, a damaged file): V8 has compiled the script from source instead
   log("debug", `start-up: V8 code cache ${script.cachedDataRejected === true ? "rejected" : "accepted"}`);
-  const main = script.runInThisContext() as (
-    exports: object,
-    require: NodeJS.Require,
-    module: { exports: object },
-    filename: string,
-    dirname: string,
-  ) => void;
-  const module = { exports: {} };
-  main(module.exports, createRequire(file), module, file, dir);
-  return true;
+  const evaluate = script.runInThisContext() as ProgramFunction;
+  const module = { exports: {} as Program };
+  evaluate(module.exports, createRequire(file), module, file, dir);
+  return module.exports;
 }
 
-if (!runCached()) await import("./cli.js");
+await (loadCached() ?? (await import("./cli.js"))).run(process.argv.slice(2));
