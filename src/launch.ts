@@ -54,7 +54,8 @@ function loadCached(): Program | undefined {
     );
     return undefined;
   }
-  const script = new Script(program.toString("utf8"), { filename: file, cachedData: cache });
+  // the build writes it in ASCII (see scripts/build.mjs): latin1 decodes it as it is, into a one-byte string
+  const script = new Script(program.toString("latin1"), { filename: file, cachedData: cache });
   // rejected (a V8 flag that changes code, a damaged file): V8 has compiled the script from source instead
   log("debug", `start-up: V8 code cache ${script.cachedDataRejected === true ? "rejected" : "accepted"}`);
   const evaluate = script.runInThisContext() as ProgramFunction;

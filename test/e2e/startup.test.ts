@@ -120,6 +120,8 @@ describe("start-up", () => {
   it("the build writes the program as one script and a code cache for this Node's V8 beside dist/cli.js", async () => {
     const files = await readdir(join(root, "dist"));
     expect(files.filter((file) => file.startsWith("main.vm")).sort()).toEqual(["main.vm", CACHE]);
+    // ASCII only: launch.ts decodes it as latin1
+    expect(/[^\0-\x7f]/.test(await readFile(join(root, "dist", "main.vm"), "latin1"))).toBe(false);
   });
 
   it("as built: the code cache is accepted, and every answer is the sources' own", async () => {
