@@ -105,7 +105,8 @@ if (!output || outside.length > 0)
 // ASCII only, so launch.ts reads it as latin1 into a one-byte string, half the memory of a two-byte one and
 // faster to decode: the few other characters (in comments and regular expressions) as \u escapes, which mean the same
 // (a character escaped by a backslash would become an escaped backslash: refused rather than mistranslated)
-if (/(?<!\\)(?:\\\\)*\\[^\0-\x7f]/.test(output.text)) throw new Error(`${PROGRAM}: an escaped non-ASCII character; write it as \\u…`);
+if (/(?<!\\)(?:\\\\)*\\[^\0-\x7f]/.test(output.text))
+  throw new Error(`${PROGRAM}: an escaped non-ASCII character; write it as \\u…`);
 const ascii = output.text.replace(/[^\0-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 await writeFile(
   join("dist", PROGRAM),

@@ -110,6 +110,8 @@ async function warm(dist) {
     return true;
   };
   for (const argv of COMMANDS) await module.exports.run(argv);
+  // tools/list as a default and a read-only server answer it, served from this file (src/tools/built-list.ts)
+  writeFileSync(join(dist, "tools-list.json"), JSON.stringify(await module.exports.toolListsToBuild()));
   process.stdout.write = write;
   process.exitCode = undefined;
   await module.exports.run([]);

@@ -143,6 +143,12 @@ function trackRequests(transport: Transport): { answered(limitMs: number): Promi
   };
 }
 
+/** For the build (scripts/code-cache.mjs): tools/list of a server with default settings, and read-only. */
+export async function toolListsToBuild(): Promise<unknown> {
+  const { toolListsToBuild: lists } = await import("./server.js");
+  return lists([loadConfig([]), loadConfig(["--read-only"])]);
+}
+
 /**
  * Runs the program on these arguments (launch.ts passes the process's own). Resolves when a command has
  * answered or the server is serving; the build's code cache warm-up (scripts/code-cache.mjs) runs it more than once.

@@ -32,7 +32,8 @@ describe("package", () => {
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = (packed?.files ?? []).map((file) => file.path);
     expect(files).toContain("dist/cli.js");
-    // the program as one script, and its V8 code cache (src/launch.ts)
+    // the program as one script, its V8 code cache (src/launch.ts) and tools/list as built (tools/built-list.ts)
+    expect(files).toContain("dist/tools-list.json");
     expect(files.filter((file) => file.startsWith("dist/main.vm")).sort()).toEqual([
       "dist/main.vm",
       `dist/main.vm.v8-${process.versions.v8}-${process.arch}.cache`,

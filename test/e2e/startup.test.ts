@@ -1,6 +1,7 @@
 // How the built program starts (src/launch.ts): through the V8 code cache the build wrote beside dist/, or,
-// when that cache is missing, damaged, made by another V8 or a link, the ESM build. Every way answers the
-// same, byte for byte, as the server built from the sources.
+// when that cache is missing, damaged, made by another V8 or a link, the ESM build; and tools/list from the
+// list the build saved (src/tools/built-list.ts). Every way answers the same, byte for byte, as the server
+// built from the sources.
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { execFile, spawn } from "node:child_process";
@@ -52,8 +53,8 @@ interface Answers {
 }
 
 /** Spawns `cli` as a host does and asks initialize, tools/list and a list_sessions call, one after another. */
-async function ask(cli: string): Promise<Answers> {
-  const child = spawn(process.execPath, [cli], { env: env(), stdio: ["pipe", "pipe", "pipe"] });
+async function ask(cli: string, args: string[] = []): Promise<Answers> {
+  const child = spawn(process.execPath, [cli, ...args], { env: env(), stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   let buffered = "";
@@ -84,8 +85,8 @@ async function ask(cli: string): Promise<Answers> {
 }
 
 /** The same three answers from the server built from the sources, in memory. */
-async function askSources(): Promise<Omit<Answers, "startup">> {
-  const { server, cleanup } = createServer(loadConfig([], env()));
+async function askSources(args: string[] = []): Promise<Omit<Answers, "startup">> {
+  const { server, cleanup } = createServer(loadConfig(args, env()));
   const [client, transport] = InMemoryTransport.createLinkedPair();
   const waiting = new Map<number, (result: unknown) => void>();
   client.onmessage = (message: JSONRPCMessage) => {
@@ -120,6 +121,7 @@ describe("start-up", () => {
   it("the build writes the program as one script and a code cache for this Node's V8 beside dist/cli.js", async () => {
     const files = await readdir(join(root, "dist"));
     expect(files.filter((file) => file.startsWith("main.vm")).sort()).toEqual(["main.vm", CACHE]);
+    expect(files).toContain("tools-list.json");
     // ASCII only: launch.ts decodes it as latin1
     expect(/[^\0-\x7f]/.test(await readFile(join(root, "dist", "main.vm"), "latin1"))).toBe(false);
   });
@@ -170,6 +172,36 @@ describe("start-up", () => {
     const script = await ask(linkedScript);
     expect(script.startup).toBe("codex-control-mcp [debug] start-up: the ESM build (main.vm is a link)");
     expect(script.tools).toEqual(sources.tools);
+  });
+
+  it("tools/list comes from the list the build saved, where the settings are the ones it was saved for", async () => {
+    // a saved list with one description changed: served as saved, so the file is what answered
+    const edited = async (dist: string) => {
+      const lists = JSON.parse(await readFile(join(dist, "tools-list.json"), "utf8")) as Array<{
+        tools: Array<{ description: string }>;
+      }>;
+      for (const list of lists) for (const tool of list.tools) tool.description = `saved: ${tool.description}`;
+      await writeFile(join(dist, "tools-list.json"), JSON.stringify(lists));
+    };
+    const served = await ask(await packageCopy("edited-list", edited));
+    const tools = (answers: { tools: unknown }) => (answers.tools as { tools: Array<{ description: string }> }).tools;
+    expect(tools(served).map((tool) => tool.description)).toEqual(
+      tools(sources).map((tool) => `saved: ${tool.description}`),
+    );
+    // other settings (--wait-ms): computed, as the sources compute them
+    const other = await ask(await packageCopy("edited-list-other", edited), ["--wait-ms", "1000"]);
+    expect(other.tools).toEqual((await askSources(["--wait-ms", "1000"])).tools);
+    expect(other.tools).not.toEqual(sources.tools);
+    // a link is not followed, even to a list for these settings
+    const linked = await ask(
+      await packageCopy("linked-list", async (dist) => {
+        await edited(dist);
+        await cp(join(dist, "tools-list.json"), join(temp, "planted-list.json"));
+        await rm(join(dist, "tools-list.json"));
+        await symlink(join(temp, "planted-list.json"), join(dist, "tools-list.json"));
+      }),
+    );
+    expect(linked.tools).toEqual(sources.tools);
   });
 
   it("the CLI answers the same through the cache and through the ESM build", async () => {
