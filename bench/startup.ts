@@ -1,7 +1,8 @@
-// Start-up, as hosts and people pay it: a new process per session or per command. Measured A/B interleaved
-// (each round runs every variant once, so a machine loaded by others weighs on all alike): the build as made
-// (dist/cli.js through its V8 code cache, src/launch.ts), the same build without the cache (the ESM chunks:
-// what any other Node version runs, and what every start ran before the cache), and `node -e 0`.
+// Start-up, as hosts and people pay it: a new process per session or per command. Measured interleaved (each
+// round runs every variant once, so a machine loaded by others weighs on all alike): the build as made
+// (dist/cli.js through its V8 code cache, src/launch.ts, with the saved tools/list, src/tools/built-list.ts),
+// the same build without the cache (the ESM chunks: what another Node version runs), without either (what
+// every start ran before them), and `node -e 0`.
 import { execFile, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
@@ -102,19 +103,28 @@ async function commandExit(cli: string, env: NodeJS.ProcessEnv, argv: string[], 
 export async function startupTable(inputs: StartupInputs): Promise<string[]> {
   const dir = join(inputs.work, "startup");
   await rm(dir, { recursive: true, force: true });
-  // the same build without its code cache, as another Node version would run it
-  const esm = join(dir, "esm");
-  await mkdir(esm, { recursive: true });
-  await cp(join(inputs.root, "package.json"), join(esm, "package.json"));
-  await cp(join(inputs.root, "dist"), join(esm, "dist"), {
-    recursive: true,
-    filter: (source: string) => !/main\.vm\..*\.cache$/.test(source),
-  });
+  // the same build without its code cache (as another Node version runs it), and without the saved
+  // tools/list too (every start before either)
+  const copy = async (name: string, leaveOut: RegExp) => {
+    await mkdir(join(dir, name), { recursive: true });
+    await cp(join(inputs.root, "package.json"), join(dir, name, "package.json"));
+    await cp(join(inputs.root, "dist"), join(dir, name, "dist"), {
+      recursive: true,
+      filter: (source: string) => !leaveOut.test(source),
+    });
+    return join(dir, name, "dist", "cli.js");
+  };
   const preload = join(dir, "cpu-at-exit.cjs");
+  await mkdir(dir, { recursive: true });
   await writeFile(preload, CPU_AT_EXIT);
   const variants: Variant[] = [
-    { label: "code cache", cli: join(inputs.root, "dist", "cli.js"), state: join(dir, "state-cache") },
-    { label: "ESM build", cli: join(esm, "dist", "cli.js"), state: join(dir, "state-esm") },
+    { label: "as built", cli: join(inputs.root, "dist", "cli.js"), state: join(dir, "state-built") },
+    { label: "no code cache", cli: await copy("esm", /main\.vm\..*\.cache$/), state: join(dir, "state-esm") },
+    {
+      label: "neither (before)",
+      cli: await copy("before", /main\.vm\..*\.cache$|tools-list\.json$/),
+      state: join(dir, "state-before"),
+    },
   ];
   const env = (variant: Variant, home: string): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH ?? "",
@@ -164,16 +174,17 @@ export async function startupTable(inputs: StartupInputs): Promise<string[]> {
     cpu(samples).length > 0 ? fmt(median(cpu(samples))) : "",
   ];
   const load = (loads: number[]) => loads.map((one) => one.toFixed(2)).join(" ");
+  const over = (samples: Sample[]) => fmt(median(samples.map((sample, i) => sample.wall - (node[i]?.wall ?? 0))));
   return [
-    `Start-up: ${inputs.rounds} rounds, A/B interleaved (each round runs \`node -e 0\` and every row on both builds); load average ${load(loadBefore)} before, ${load(loadavg())} after.`,
-    "ms: median (min) of spawn → answer or exit. CPU: the process's CPU ms (all threads) until then. Over node: the median of each round's difference from that round's `node -e 0`.",
+    `Start-up: ${inputs.rounds} rounds, interleaved (each round runs \`node -e 0\`, then every row on each variant); load average ${load(loadBefore)} before, ${load(loadavg())} after.`,
+    "Variants: as built (dist/cli.js: the V8 code cache and the saved tools/list); no code cache (the ESM build: what another Node version runs); neither (every start before this work).",
+    "ms: median (min) of spawn → answer or exit; CPU: the process's CPU ms (all threads) until then; over node: the median of each round's difference from that round's `node -e 0`.",
     "",
-    "| what | code cache ms | code cache CPU ms | ESM build ms (no cache: other Node versions, and before) | ESM build CPU ms | `node -e 0` ms | `node -e 0` CPU ms | code cache over node ms | ESM build over node ms |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    `| what | ${variants.map((variant) => `${variant.label} ms | CPU`).join(" | ")} | \`node -e 0\` ms | CPU | ${variants.map((variant) => `${variant.label} over node ms`).join(" | ")} |`,
+    `|---|${[...variants, { label: "node" }].map(() => "---:|---:").join("|")}|${variants.map(() => "---:").join("|")}|`,
     ...rows.map((row, r) => {
-      const [cached = [], plain = []] = results[r] ?? [];
-      const over = (samples: Sample[]) => fmt(median(samples.map((sample, i) => sample.wall - (node[i]?.wall ?? 0))));
-      return `| ${row.what} | ${[...cell(cached), ...cell(plain), ...cell(node), over(cached), over(plain)].join(" | ")} |`;
+      const measured = results[r] ?? [];
+      return `| ${row.what} | ${[...measured.flatMap(cell), ...cell(node), ...measured.map(over)].join(" | ")} |`;
     }),
   ];
 }
