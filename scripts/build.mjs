@@ -76,6 +76,35 @@ await build({
   },
 });
 
+/**
+ * Node's modules that serving and the CLI's read commands do not use at start, required on first use in the
+ * script (a module's exports become getters), so that a start does not load them: child_process alone brings
+ * dgram, net's child-process plumbing and more.
+ */
+const LAZY_BUILTINS = ["child_process", "readline", "v8", "zlib", "http", "https"];
+const lazyBuiltins = {
+  name: "lazy-builtins",
+  setup(build) {
+    const filter = new RegExp(`^(?:node:)?(?:${LAZY_BUILTINS.join("|")})$`);
+    build.onResolve({ filter }, (args) =>
+      args.namespace === "lazy-builtin"
+        ? undefined
+        : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" },
+    );
+    build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, async (args) => {
+      const names = Object.keys(await import(`node:${args.path}`));
+      return {
+        loader: "js",
+        contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(`node:${args.path}`)}));
+module.exports = Object.defineProperties({}, {${names
+          .map((name) => `${JSON.stringify(name)}: { get: () => load()[${JSON.stringify(name)}], enumerable: true }`)
+          .join(", ")}});`,
+      };
+    });
+  },
+};
+
 // The program (cli.ts with everything it may load) as one script that evaluates to a CommonJS-style module
 // function, which launch.ts compiles with the code cache: V8 caches scripts, not ES modules, on Node 20.
 const script = await build({
@@ -88,7 +117,7 @@ const script = await build({
   metafile: true,
   outfile: join("dist", PROGRAM),
   logLevel: "warning",
-  plugins: [leaveOut],
+  plugins: [leaveOut, lazyBuiltins],
   // the ESM sources find package.json and supervisor.js from their own URL: the script's is dist/main.vm
   define: { "import.meta.url": "__ccmUrl" },
   // a script compiled by vm has no module loader behind import(): Node's own modules are required instead

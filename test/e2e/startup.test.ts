@@ -47,14 +47,16 @@ async function packageCopy(name: string, alter?: (dist: string) => Promise<void>
 interface Answers {
   /** What the launcher said on stderr about how it started. */
   startup: string;
+  /** All it wrote on stderr, once it has exited. */
+  stderr?: () => string;
   initialize: unknown;
   tools: unknown;
   call: unknown;
 }
 
 /** Spawns `cli` as a host does and asks initialize, tools/list and a list_sessions call, one after another. */
-async function ask(cli: string, args: string[] = []): Promise<Answers> {
-  const child = spawn(process.execPath, [cli, ...args], { env: env(), stdio: ["pipe", "pipe", "pipe"] });
+async function ask(cli: string, args: string[] = [], node: string[] = []): Promise<Answers> {
+  const child = spawn(process.execPath, [...node, cli, ...args], { env: env(), stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   let buffered = "";
@@ -78,9 +80,16 @@ async function ask(cli: string, args: string[] = []): Promise<Answers> {
     child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" })}\n`);
     const tools = await request("tools/list");
     const call = await request("tools/call", LIST_SESSIONS);
-    return { startup: stderr.split("\n").find((line) => line.includes("start-up:")) ?? "", initialize, tools, call };
+    return {
+      startup: stderr.split("\n").find((line) => line.includes("start-up:")) ?? "",
+      initialize,
+      tools,
+      call,
+      stderr: () => stderr,
+    };
   } finally {
     child.kill();
+    await new Promise((resolve) => child.once("exit", resolve));
   }
 }
 
@@ -129,7 +138,7 @@ describe("start-up", () => {
   it("as built: the code cache is accepted, and every answer is the sources' own", async () => {
     const answers = await ask(await packageCopy("as-built"));
     expect(answers.startup).toBe("codex-control-mcp [debug] start-up: V8 code cache accepted");
-    expect({ ...answers, startup: undefined }).toEqual({ ...sources, startup: undefined });
+    expect({ ...answers, startup: undefined, stderr: undefined }).toEqual({ ...sources, startup: undefined });
     // the call read the fixture home: not an error, two sessions
     expect((sources.call as { structuredContent: { sessions: unknown[] } }).structuredContent.sessions).toHaveLength(2);
   });
@@ -142,7 +151,7 @@ describe("start-up", () => {
     });
     const answers = await ask(cli);
     expect(answers.startup).toBe("codex-control-mcp [debug] start-up: V8 code cache rejected");
-    expect({ ...answers, startup: undefined }).toEqual({ ...sources, startup: undefined });
+    expect({ ...answers, startup: undefined, stderr: undefined }).toEqual({ ...sources, startup: undefined });
   });
 
   it("no cache for this V8 (another Node): the ESM build starts, and answers the same", async () => {
@@ -152,7 +161,7 @@ describe("start-up", () => {
     });
     const answers = await ask(cli);
     expect(answers.startup).toBe(`codex-control-mcp [debug] start-up: the ESM build (${CACHE} is absent)`);
-    expect({ ...answers, startup: undefined }).toEqual({ ...sources, startup: undefined });
+    expect({ ...answers, startup: undefined, stderr: undefined }).toEqual({ ...sources, startup: undefined });
   });
 
   it("a cache or script that is a link is not followed: the ESM build starts", async () => {
@@ -202,6 +211,23 @@ describe("start-up", () => {
       }),
     );
     expect(linked.tools).toEqual(sources.tools);
+  });
+
+  it("a start loads none of the Node modules only runs, exports and saved folds use (child_process, v8, …)", async () => {
+    const preload = join(temp, "modules-at-exit.cjs");
+    await writeFile(
+      preload,
+      `process.on("exit", () => process.stderr.write("modules: " + process.moduleLoadList.filter((m) => /^NativeModule (child_process|readline|v8|zlib|http|https)$/.test(m)).join(",") + "\\n"));`,
+    );
+    const loaded = async (cli: string) => {
+      const answers = await ask(cli, [], ["--require", preload]);
+      return /modules: (.*)/.exec(answers.stderr?.() ?? "")?.[1];
+    };
+    expect(await loaded(join(root, "dist", "cli.js"))).toBe("");
+    // control: the ESM build loads them at start (the list_sessions call asked by `ask` is answered either way)
+    expect(await loaded(await packageCopy("esm-modules", (dist) => rm(join(dist, CACHE))))).toContain(
+      "NativeModule child_process",
+    );
   });
 
   it("the CLI answers the same through the cache and through the ESM build", async () => {
