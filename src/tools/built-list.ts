@@ -27,22 +27,34 @@ export function toolListKey(config: ServerConfig): string {
 
 type Handler = (request: { params?: { cursor?: unknown } }, extra: unknown) => Promise<unknown>;
 
-/** Answers tools/list with the built list when this server's settings are the ones it was built for. Call last. */
-export function serveBuiltToolList(server: McpServer, config: ServerConfig): void {
+/**
+ * Answers tools/list with the built list when this server's settings are the ones it was built for, until
+ * its tools change. Call once the tools are registered.
+ */
+export function serveBuiltToolList(
+  server: McpServer,
+  config: ServerConfig,
+  file = join(dirname(fileURLToPath(import.meta.url)), BUILT_LIST_FILE),
+): void {
   const handlers = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers;
   const live = handlers?.get("tools/list");
   if (!handlers || !live)
     throw new Error("the MCP SDK no longer keeps its tools/list handler where serveBuiltToolList looks for it");
   let built: BuiltLists[number]["tools"] | undefined | null = null; // null: the file is not read yet
+  // a tool registered, enabled, disabled, changed or removed after start: the list is computed from then on
+  const changed = server.sendToolListChanged.bind(server);
+  server.sendToolListChanged = () => {
+    built = undefined;
+    changed();
+  };
   handlers.set("tools/list", async (request, extra) => {
-    if (built === null) built = readBuilt(toolListKey(config));
+    if (built === null) built = readBuilt(file, toolListKey(config));
     if (built === undefined || request.params?.cursor !== undefined) return live(request, extra);
     return { tools: built };
   });
 }
 
-function readBuilt(key: string): BuiltLists[number]["tools"] | undefined {
-  const path = join(dirname(fileURLToPath(import.meta.url)), BUILT_LIST_FILE);
+function readBuilt(path: string, key: string): BuiltLists[number]["tools"] | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);

@@ -1,12 +1,12 @@
 // tools/list saved by the build (src/tools/built-list.ts) is served only where it is the list the server would
 // compute: toolListKey names every setting the list depends on, and the saved list is the computed one.
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, type ServerConfig } from "../../src/config/config.js";
 import { createServer, toolListsToBuild } from "../../src/server.js";
-import { listedTools, toolListKey } from "../../src/tools/built-list.js";
+import { listedTools, serveBuiltToolList, toolListKey } from "../../src/tools/built-list.js";
 import { FIXTURE_HOME } from "../support/fixtures.js";
 
 let base: ServerConfig;
@@ -76,5 +76,47 @@ describe("the tools/list the build saves", () => {
       "run_status",
       "doctor",
     ]);
+  });
+});
+
+describe("a server serving the saved list", () => {
+  it("answers with it until its tools change, then computes the list", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "ccm-list-")), "tools-list.json");
+    const computed = await listOf(base);
+    const saved = computed.map((tool) => ({ ...tool, description: `saved: ${String(tool.description)}` }));
+    await writeFile(file, JSON.stringify([{ key: toolListKey(base), tools: saved }]));
+    const { server } = createServer(base);
+    serveBuiltToolList(server, base, file); // a second wrapper, over the built one that finds no file here
+    const list = () => listedTools(server, base).then((answer) => answer.tools);
+    expect(await list()).toEqual(saved);
+    // registered after start: from then on, the list is computed
+    const added = server.registerTool("added_later", { description: "a tool registered after start" }, () => ({
+      content: [],
+    }));
+    const names = (tools: Array<{ name?: unknown }>) => tools.map((tool) => tool.name);
+    expect(names(await list())).toEqual([...names(computed), "added_later"]);
+    added.disable();
+    expect(await list()).toEqual(computed);
+  });
+
+  it("computes the list where the saved one is for other settings, damaged, or not a list", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ccm-list-"));
+    const computed = await listOf(base);
+    const cases = {
+      other: JSON.stringify([{ key: toolListKey({ ...base, waitMs: 1 }), tools: [] }]),
+      damaged: "[{",
+      shape: JSON.stringify({ key: toolListKey(base), tools: [] }),
+    };
+    for (const [name, text] of Object.entries(cases)) {
+      await writeFile(join(dir, name), text);
+      const { server } = createServer(base);
+      serveBuiltToolList(server, base, join(dir, name));
+      expect((await listedTools(server, base)).tools).toEqual(computed);
+    }
+    // control: the same file with this server's key is served
+    await writeFile(join(dir, "served"), JSON.stringify([{ key: toolListKey(base), tools: [] }]));
+    const { server } = createServer(base);
+    serveBuiltToolList(server, base, join(dir, "served"));
+    expect((await listedTools(server, base)).tools).toEqual([]);
   });
 });
