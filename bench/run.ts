@@ -165,7 +165,6 @@ const savedSession = `01a20b00-0000-7000-8000-${String(quick ? 1 : 3).padStart(1
 async function measureStartup(home: string): Promise<void> {
   startup = await startupTable({
     root,
-    work,
     rounds: quick ? 2 : 15,
     home,
     savedSession,

@@ -5,15 +5,14 @@
 // every start ran before them), and `node -e 0`.
 import { execFile, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { cp, mkdir, rm, writeFile } from "node:fs/promises";
-import { loadavg } from "node:os";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { fmt, median } from "./numbers.js";
 
 export interface StartupInputs {
   root: string;
-  work: string;
   rounds: number;
   /** A CODEX_HOME, and in it a session whose token_usage a server saves (a log of 4 MB or more). */
   home: string;
@@ -101,8 +100,16 @@ async function commandExit(cli: string, env: NodeJS.ProcessEnv, argv: string[], 
 }
 
 export async function startupTable(inputs: StartupInputs): Promise<string[]> {
-  const dir = join(inputs.work, "startup");
-  await rm(dir, { recursive: true, force: true });
+  // copies of dist/ outside the checkout (linters and formatters walk it), removed at the end
+  const dir = await mkdtemp(join(tmpdir(), "ccm-bench-startup-"));
+  try {
+    return await measure(inputs, dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(inputs: StartupInputs, dir: string): Promise<string[]> {
   // the same build without its code cache (as another Node version runs it), and without the saved
   // tools/list too (every start before either)
   const copy = async (name: string, leaveOut: RegExp) => {
