@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Process start (the `bin`, dist/cli.js). Start-up is mostly V8 compiling the bundle, and Node 20 has no
+// Process start (the `bin`, dist/cli.js). A fifth of a start was V8 compiling the bundle, and Node 20 has no
 // compile cache for ES modules, so the build also writes the whole program (cli.ts) as one script, dist/main.vm,
 // with a V8 code cache for this Node's V8 made at build time beside it. When that cache is there, the script
 // runs through it; otherwise (another Node: the cache is named by its V8 version) the ESM build runs as before.
