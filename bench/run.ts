@@ -1,10 +1,11 @@
-// npm run bench [-- --quick] [-- --huge]
+// npm run bench [-- --quick] [-- --huge] [-- --startup]
 //
 // Measures the tools through the MCP client over stdio (the built server, `npm run build` first) on large
 // inputs made from the real-CLI fixtures, beside the jq recipes people use (Debian's jq) and a naive
 // read-all/split/JSON.parse reader, on the same files. Prints one markdown table: medians, ratio against
 // jq, peak memory (VmHWM) of the process that did the work; then resolution and listing in homes of
-// 100 to 100,000 sessions. --quick uses tiny inputs (the smoke test); --huge adds a 1000 MB rollout.
+// 100 to 100,000 sessions. --quick uses tiny inputs (the smoke test); --huge adds a 1000 MB rollout;
+// --startup measures only start-up (bench/startup.ts: the code cache against the ESM build and `node -e 0`).
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { execFile, spawn } from "node:child_process";
@@ -17,6 +18,7 @@ import { PINNED_CODEX } from "../test/support/codex-versions.js";
 import { startFakeModel } from "../test/support/fake-model.js";
 import { homeSessionId, makeHome, makeRollout } from "./inputs.js";
 import { fmt, median } from "./numbers.js";
+import { startupMs, startupTable } from "./startup.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(root, "dist", "cli.js");
@@ -24,6 +26,8 @@ const quick = process.argv.includes("--quick");
 const huge = process.argv.includes("--huge");
 /** Only the part by number of sessions. */
 const homesOnly = process.argv.includes("--homes");
+/** Only the start-up table (bench/startup.ts). */
+const startupOnly = process.argv.includes("--startup");
 const work = join(root, ".bench", quick ? "quick" : "full");
 const RUNS = quick ? 2 : 7;
 const MB = 1024 * 1024;
@@ -64,6 +68,10 @@ const growth = new Map<string, Map<number, { ms: number; cold: number }>>();
 async function main(): Promise<void> {
   const home = await makeHome(join(work, `home-${HOME_SESSIONS}`), HOME_SESSIONS);
   const state = join(work, "state");
+  if (startupOnly) {
+    await makeRollout(home, SIZES[quick ? 0 : 2]?.bytes ?? 0, savedSession);
+    return measureStartup(home);
+  }
   for (const [index, size] of (homesOnly ? [] : SIZES).entries()) {
     const id = `01a20b00-0000-7000-8000-${String(index + 1).padStart(12, "0")}`;
     const rollout = await makeRollout(home, size.bytes, id, "version" in size ? size.version : undefined);
@@ -133,7 +141,12 @@ async function main(): Promise<void> {
     ms: await timeShell(`ls -lt '${join(home, "sessions", day)}' 2>/dev/null | head -5`),
   });
 
-  rows.push({ what: "server start → tools/list answered", input: "", ms: await startupMs() });
+  rows.push({
+    what: "server start → tools/list answered",
+    input: "",
+    ms: await startupMs(CLI, RUNS),
+    note: "as a host asks (raw JSON-RPC); the start-up table below has the A/B",
+  });
   rows.push({ what: "`node -e 0` (Node's own start, same run)", input: "", ms: await nodeStartMs() });
   const exec = await runCodexVsExec();
   rows.push({
@@ -143,8 +156,26 @@ async function main(): Promise<void> {
     note: `codex exec directly: ${fmt(exec.direct)} ms (+${fmt(exec.tool - exec.direct)} ms, ${fmt(((exec.tool - exec.direct) / exec.direct) * 100)}%)`,
   });
 
+  await measureStartup(home);
+}
+
+/** The session of the 200 MB rollout (quick: the 100 KB one, too small for a saved answer) in the main home. */
+const savedSession = `01a20b00-0000-7000-8000-${String(quick ? 1 : 3).padStart(12, "0")}`;
+
+async function measureStartup(home: string): Promise<void> {
+  startup = await startupTable({
+    root,
+    rounds: quick ? 2 : 15,
+    home,
+    savedSession,
+    cliHome: await makeHome(join(work, "homes", "home-100"), 100),
+    cliSession: await homeSessionId(50, 100, "v7"),
+  });
   printTables();
 }
+
+/** The start-up table's lines (bench/startup.ts). */
+let startup: string[] = [];
 
 function record(what: string, count: number, result: { ms: number; cold: number }): void {
   const byCount = growth.get(what) ?? new Map<number, { ms: number; cold: number }>();
@@ -244,31 +275,13 @@ async function naiveRead(path: string): Promise<{ ms: number }> {
   return { ms: median(times) };
 }
 
-async function startupMs(): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = performance.now();
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [CLI],
-      env: { PATH: process.env.PATH ?? "", CODEX_CONTROL_LOG: "error" },
-      stderr: "ignore",
-    });
-    const client = new Client({ name: "bench", version: "1" });
-    await client.connect(transport);
-    await client.listTools();
-    times.push(performance.now() - start);
-    await client.close();
-  }
-  return median(times);
-}
-
 /** What any Node process costs to start here: the floor under the server's start-up. */
 async function nodeStartMs(): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
-    await promisify(execFile)(process.execPath, ["-e", "0"]);
+    // the servers' environment, not this one's: NODE_EXTRA_CA_CERTS alone adds 30–40 ms to a Node start
+    await promisify(execFile)(process.execPath, ["-e", "0"], { env: { PATH: process.env.PATH ?? "" } });
     times.push(performance.now() - start);
   }
   return median(times);
@@ -320,6 +333,7 @@ async function runCodexVsExec(): Promise<{ tool: number; direct: number }> {
 }
 
 function printTables(): void {
+  if (startupOnly) return void process.stdout.write(`${startup.join("\n")}\n`); // stdout-ok: the bench's own report
   const lines = [
     `codex-control-mcp bench (${quick ? "quick" : "full"}; median of ${RUNS} warm calls; Node ${process.version})`,
     "",
@@ -355,6 +369,7 @@ function printTables(): void {
           return result ? `${fmt(result.ms)} / ${fmt(result.cold)}` : "";
         }).join(" | ")} |`,
     ),
+    ...(startup.length > 0 ? ["", ...startup] : []),
   ];
   process.stdout.write(`${lines.join("\n")}\n`); // stdout-ok: the bench's own report
 }

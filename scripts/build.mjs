@@ -1,8 +1,11 @@
 // Builds dist/: two bundled ESM entries, the server/CLI and a run's supervisor (plus lazily loaded chunks). A bundle starts in about half the time
 // of hundreds of separate modules, and start-up is what a host waits for. Types are checked by tsc.
+// Beside them, the program once more as one script with a V8 code cache (see scripts/code-cache.mjs).
 import { build } from "esbuild";
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
+import { isBuiltin } from "node:module";
 import { dirname, join } from "node:path";
+import { makeCodeCache, PROGRAM } from "./code-cache.mjs";
 
 /**
  * Start-up is mostly V8 compiling the bundle's source (a profile of spawn → tools/list: 80 of 240 ms in
@@ -55,8 +58,9 @@ const leaveOut = {
 
 await rm("dist", { recursive: true, force: true });
 await build({
-  // the supervisor of a run is its own small entry (spawned detached, one per run)
-  entryPoints: { cli: "src/cli.ts", supervisor: "src/supervisor/main.ts" },
+  // cli.js is launch.ts, which runs the program (cli.ts) from dist/main.vm or, without a usable code cache,
+  // from these chunks; the supervisor of a run is its own small entry (spawned detached, one per run)
+  entryPoints: { cli: "src/launch.ts", supervisor: "src/supervisor/main.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,
@@ -71,3 +75,70 @@ await build({
     js: "import { createRequire as __ccmRequire } from 'node:module'; const require = __ccmRequire(import.meta.url);",
   },
 });
+
+/**
+ * Node's modules that serving and the CLI's read commands do not use at start, required on first use in the
+ * script (a module's exports become getters), so that a start does not load them: child_process alone brings
+ * dgram, net's child-process plumbing and more.
+ */
+const LAZY_BUILTINS = ["child_process", "readline", "v8", "zlib", "http", "https"];
+const lazyBuiltins = {
+  name: "lazy-builtins",
+  setup(build) {
+    const filter = new RegExp(`^(?:node:)?(?:${LAZY_BUILTINS.join("|")})$`);
+    build.onResolve({ filter }, (args) =>
+      args.namespace === "lazy-builtin"
+        ? undefined
+        : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" },
+    );
+    build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, async (args) => {
+      const names = Object.keys(await import(`node:${args.path}`));
+      return {
+        loader: "js",
+        contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(`node:${args.path}`)}));
+module.exports = Object.defineProperties({}, {${names
+          .map((name) => `${JSON.stringify(name)}: { get: () => load()[${JSON.stringify(name)}], enumerable: true }`)
+          .join(", ")}});`,
+      };
+    });
+  },
+};
+
+// The program (cli.ts with everything it may load) as one script that evaluates to a CommonJS-style module
+// function, which launch.ts compiles with the code cache: V8 caches scripts, not ES modules, on Node 20.
+const script = await build({
+  entryPoints: ["src/cli.ts"],
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  write: false,
+  metafile: true,
+  outfile: join("dist", PROGRAM),
+  logLevel: "warning",
+  plugins: [leaveOut, lazyBuiltins],
+  // the ESM sources find package.json and supervisor.js from their own URL: the script's is dist/main.vm
+  define: { "import.meta.url": "__ccmUrl" },
+  // a script compiled by vm has no module loader behind import(): Node's own modules are required instead
+  supported: { "dynamic-import": false },
+});
+const [output] = script.outputFiles;
+const outside = Object.values(script.metafile.outputs).flatMap((out) =>
+  out.imports.filter(
+    (imported) => imported.external && !imported.path.startsWith("node:") && !isBuiltin(imported.path),
+  ),
+);
+if (!output || outside.length > 0)
+  throw new Error(`${PROGRAM} must be self-contained: ${outside.map((imported) => imported.path).join(", ")}`);
+// ASCII only, so launch.ts reads it as latin1 into a one-byte string, half the memory of a two-byte one and
+// faster to decode: the few other characters (in comments and regular expressions) as \u escapes, which mean the same
+// (a character escaped by a backslash would become an escaped backslash: refused rather than mistranslated)
+if (/(?<!\\)(?:\\\\)*\\[^\0-\x7f]/.test(output.text))
+  throw new Error(`${PROGRAM}: an escaped non-ASCII character; write it as \\u…`);
+const ascii = output.text.replace(/[^\0-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+await writeFile(
+  join("dist", PROGRAM),
+  `(function (exports, require, module, __filename, __dirname) {"use strict"; const __ccmUrl = require("node:url").pathToFileURL(__filename).href;\n${ascii}\n})`,
+);
+await makeCodeCache("dist");

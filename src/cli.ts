@@ -1,5 +1,5 @@
-#!/usr/bin/env node
-// Process entry: serve MCP over stdio. Only this file touches process signals and exit.
+// The program: serve MCP over stdio, or run a command for people. Only this file touches process signals and exit.
+// launch.ts (the `bin`) runs it, through V8's code cache where the build made one for this Node.
 // The server and its dependencies load only when serving: `--version` and `--help` answer at once.
 import { createRequire } from "node:module";
 import { ConfigError, flagHelp, loadConfig } from "./config/config.js";
@@ -145,12 +145,24 @@ function trackRequests(transport: Transport): { answered(limitMs: number): Promi
   };
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code !== undefined) process.exitCode = code;
-  },
-  (error: unknown) => {
-    log("error", "fatal", error);
-    process.exit(1);
-  },
-);
+/** For the build (scripts/code-cache.mjs): tools/list of a server with default settings, and read-only. */
+export async function toolListsToBuild(): Promise<unknown> {
+  const { toolListsToBuild: lists } = await import("./server.js");
+  return lists([loadConfig([]), loadConfig(["--read-only"])]);
+}
+
+/**
+ * Runs the program on these arguments (launch.ts passes the process's own). Resolves when a command has
+ * answered or the server is serving; the build's code cache warm-up (scripts/code-cache.mjs) runs it more than once.
+ */
+export function run(argv: string[]): Promise<void> {
+  return main(argv).then(
+    (code) => {
+      if (code !== undefined) process.exitCode = code;
+    },
+    (error: unknown) => {
+      log("error", "fatal", error);
+      process.exit(1);
+    },
+  );
+}

@@ -5,6 +5,7 @@ import { RunManager } from "./runs/run-manager.js";
 import { sessionStoreOf, type ServerConfig } from "./config/config.js";
 import { registerTriagePrompt } from "./prompts/triage.js";
 import { registerSessionResources } from "./resources/sessions.js";
+import { listedTools, serveBuiltToolList, type BuiltLists } from "./tools/built-list.js";
 import { serveHostSafeSchemas } from "./tools/host-schemas.js";
 import { registerTools } from "./tools/index.js";
 
@@ -37,6 +38,7 @@ export function createServer(config: ServerConfig): {
   const runs = new RunManager(config.runner, sessions);
   registerTools(server, { config, runs, sessions });
   serveHostSafeSchemas(server);
+  serveBuiltToolList(server, config);
   registerTriagePrompt(server);
   registerSessionResources(server, { config, runs, sessions });
   return {
@@ -47,4 +49,15 @@ export function createServer(config: ServerConfig): {
       await server.close();
     },
   };
+}
+
+/** The tools/list answers the build saves beside the code (tools/built-list.ts), one per configuration given. */
+export async function toolListsToBuild(configs: ServerConfig[]): Promise<BuiltLists> {
+  const lists: BuiltLists = [];
+  for (const config of configs) {
+    const { server, cleanup } = createServer(config);
+    lists.push(await listedTools(server, config));
+    await cleanup();
+  }
+  return lists;
 }

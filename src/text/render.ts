@@ -20,9 +20,9 @@ export function localTime(iso: string | null | undefined): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zone}`.trimEnd();
 }
 
-/** A count for a person: thousands separated (`1,234,567`). */
+/** A count for a person: thousands separated (`1,234,567`); whole numbers without Intl, whose first use costs ~20 ms. */
 export function count(n: number): string {
-  return n.toLocaleString("en-US");
+  return Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ",") : n.toLocaleString("en-US");
 }
 
 /** A rate-limit window in the largest whole unit: `7 d`, `5 h`, `90 min`. */

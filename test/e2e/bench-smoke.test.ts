@@ -28,6 +28,14 @@ it("the bench runs end to end on tiny inputs and prints every row", async () => 
     "token_usage on an 8-character id prefix",
     "token_usage on a full id",
     "token_usage on a UUIDv4 id (pre-0.39: a walk of the folder names)",
+    // the start-up table (bench/startup.ts): the code cache, the ESM build, `node -e 0`
+    "new server → tools/list answered",
+    "new server → token_usage answered before (saved answer)",
+    "`codex-control-mcp summary <id>` (to exit)",
+    "`codex-control-mcp usage <id>` (to exit)",
+    "`codex-control-mcp calls <id>` (to exit)",
+    "`codex-control-mcp sessions` (to exit)",
+    "`codex-control-mcp report` (to exit)",
   ]);
   for (const row of rows.slice(0, 7)) expect(Number(row.split(" | ")[2])).toBeGreaterThan(0);
   // first call, and a new server on the indexed file, for each tool on a rollout
@@ -40,5 +48,8 @@ it("the bench runs end to end on tiny inputs and prints every row", async () => 
         .every((ms) => ms > 0),
     ).toBe(true);
   // warm / first call by the number of sessions
-  for (const row of rows.slice(7)) expect(row.split(" | ")[1]).toMatch(/^\d+(?:\.\d+)? \/ \d+(?:\.\d+)?/);
+  for (const row of rows.slice(7, 12)) expect(row.split(" | ")[1]).toMatch(/^\d+(?:\.\d+)? \/ \d+(?:\.\d+)?/);
+  // start-up: median (min) as built, without the code cache, without either, and node's own
+  for (const row of rows.slice(12))
+    expect([1, 3, 5, 7].map((cell) => row.split(" | ")[cell])).toEqual(Array(4).fill(expect.stringMatching(/^\d/)));
 }, 300_000);

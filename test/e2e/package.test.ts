@@ -32,6 +32,12 @@ describe("package", () => {
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = (packed?.files ?? []).map((file) => file.path);
     expect(files).toContain("dist/cli.js");
+    // the program as one script, its V8 code cache (src/launch.ts) and tools/list as built (tools/built-list.ts)
+    expect(files).toContain("dist/tools-list.json");
+    expect(files.filter((file) => file.startsWith("dist/main.vm")).sort()).toEqual([
+      "dist/main.vm",
+      `dist/main.vm.v8-${process.versions.v8}-${process.arch}.cache`,
+    ]);
     expect(files.filter((file) => !file.startsWith("dist/")).sort()).toEqual([
       "CHANGELOG.md",
       "LICENSE",
@@ -44,10 +50,13 @@ describe("package", () => {
     const npx = (...args: string[]) =>
       run("npm", ["exec", "--yes", `--package=${tarball}`, "--", "codex-control-mcp", ...args], {
         cwd: clean,
-        env,
+        env: { ...env, CODEX_CONTROL_LOG: "debug" },
         timeout: 120_000,
       });
-    expect((await npx("--version")).stdout).toBe(`${pkg.version}\n`);
+    const version = await npx("--version");
+    expect(version.stdout).toBe(`${pkg.version}\n`);
+    // installed elsewhere than it was built, the cache is still this V8's and accepted
+    expect(version.stderr).toContain("start-up: V8 code cache accepted");
     // the README's form for a local tarball: `npx -y file:…` (npx runs a bare absolute path as a command)
     expect(
       (await run("npx", ["-y", `file:${tarball}`, "--version"], { cwd: clean, env, timeout: 120_000 })).stdout,

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Process start (the `bin`, dist/cli.js). A fifth of a start was V8 compiling the bundle, and Node 20 has no
+// compile cache for ES modules, so the build also writes the whole program (cli.ts) as one script, dist/main.vm,
+// with a V8 code cache for this Node's V8 made at build time beside it. When that cache is there, the script
+// runs through it; otherwise (another Node: the cache is named by its V8 version) the ESM build runs as before.
+// The cache is bytecode: it is only ever read from beside this file, where the build wrote it, never written
+// at run time, and neither it nor the script is read through a link.
+import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
+import { log } from "./shared/log.js";
+
+/** The script, and its cache for the V8 running now (scripts/build.mjs names them the same way). */
+const PROGRAM = "main.vm";
+const CACHE = `main.vm.v8-${process.versions.v8}-${process.arch}.cache`;
+
+/** A regular file's bytes, or why not: a link is refused (O_NOFOLLOW), not followed. */
+function readRegular(path: string): Buffer | string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ELOOP" ? "a link" : "absent";
+  }
+  try {
+    return fstatSync(fd).isFile() ? readFileSync(fd) : "not a regular file";
+  } finally {
+    closeSync(fd);
+  }
+}
+
+type Program = Pick<typeof import("./cli.js"), "run">;
+/** What dist/main.vm evaluates to: cli.ts bundled as a CommonJS module. */
+type ProgramFunction = (
+  exports: object,
+  require: NodeJS.Require,
+  module: { exports: Program },
+  filename: string,
+  dirname: string,
+) => void;
+
+/** The program loaded through the code cache; undefined when there is no usable cache or script. */
+function loadCached(): Program | undefined {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const file = join(dir, PROGRAM);
+  const cache = readRegular(join(dir, CACHE));
+  const program = typeof cache === "string" ? undefined : readRegular(file);
+  if (typeof cache === "string" || typeof program !== "object") {
+    log(
+      "debug",
+      `start-up: the ESM build (${typeof cache === "string" ? `${CACHE} is ${cache}` : `${PROGRAM} is ${String(program)}`})`,
+    );
+    return undefined;
+  }
+  // the build writes it in ASCII (see scripts/build.mjs): latin1 decodes it as it is, into a one-byte string
+  const script = new Script(program.toString("latin1"), { filename: file, cachedData: cache });
+  // rejected (a V8 flag that changes code, a damaged file): V8 has compiled the script from source instead
+  log("debug", `start-up: V8 code cache ${script.cachedDataRejected === true ? "rejected" : "accepted"}`);
+  const evaluate = script.runInThisContext() as ProgramFunction;
+  const module = { exports: {} as Program };
+  evaluate(module.exports, createRequire(file), module, file, dir);
+  return module.exports;
+}
+
+await (loadCached() ?? (await import("./cli.js"))).run(process.argv.slice(2));
