@@ -22,7 +22,14 @@ export type BuiltLists = z.infer<typeof builtListSchema>;
  * the list stays the same: a tool whose schema or description reads another one must add it here.
  */
 export function toolListKey(config: ServerConfig): string {
-  return JSON.stringify([config.readOnly, config.waitMs, config.runner.defaultTimeoutMs, config.runner.maxTimeoutMs]);
+  return JSON.stringify([
+    config.readOnly,
+    config.waitMs,
+    config.runner.defaultTimeoutMs,
+    config.runner.maxTimeoutMs,
+    // run_codex and resume_session name the server's default engine
+    config.runner.engine ?? "exec",
+  ]);
 }
 
 type Handler = (request: { params?: { cursor?: unknown } }, extra: unknown) => Promise<unknown>;

@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 /** Every setting changed (a new setting too, whatever its type) but those toolListKey names. */
 function otherThanKey(config: ServerConfig): ServerConfig {
-  const KEY = new Set(["readOnly", "waitMs", "runner.defaultTimeoutMs", "runner.maxTimeoutMs"]);
+  const KEY = new Set(["readOnly", "waitMs", "runner.defaultTimeoutMs", "runner.maxTimeoutMs", "runner.engine"]);
   const change = (value: unknown, path: string): unknown => {
     if (KEY.has(path)) return value;
     if (typeof value === "boolean") return !value;
@@ -58,9 +58,10 @@ describe("the tools/list the build saves", () => {
         { ...base, waitMs: 1000 },
         { ...base, runner: { ...base.runner, defaultTimeoutMs: 60_000 } },
         { ...base, runner: { ...base.runner, maxTimeoutMs: 7_200_000 } },
+        { ...base, runner: { ...base.runner, engine: "app-server" as const } },
       ].map((config) => listOf(config).then((tools) => JSON.stringify(tools))),
     );
-    expect(new Set(lists).size).toBe(5);
+    expect(new Set(lists).size).toBe(6);
   });
 
   it("is what a default and a read-only server list, keyed by their settings", async () => {
