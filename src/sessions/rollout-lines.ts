@@ -4,6 +4,7 @@
 import type { SessionEvent } from "./events.js";
 import { cannotMatterBytes } from "./line-filter.js";
 import { normalizeLine, type FieldIssues } from "./normalize.js";
+import { counterLines } from "./rollout-counters.js";
 import { tryParseJson } from "../shared/json.js";
 
 const MB = 1024 * 1024;
@@ -114,7 +115,16 @@ export function normalizeBytes(
 ): SessionEvent[] | undefined {
   // a line that starts with `{` is not blank: decoded once
   if (buffer[start] !== 0x7b && buffer.toString("utf8", start, end).trim() === "") return undefined;
-  const events = normalizeLine(tryParseJson(buffer.toString("utf8", start, end)), number, stats);
+  const events = normalizeLine(parseLine(buffer, start, end), number, stats);
   if (events === undefined) stats.skipped += 1;
   return events;
+}
+
+/** A line's JSON value (undefined: not JSON, or nested too deep); token counters from a template where one fits. */
+export function parseLine(buffer: Buffer, start: number, end: number): unknown {
+  const known = counterLines.read(buffer, start, end);
+  if (known !== undefined) return known;
+  const value = tryParseJson(buffer.toString("utf8", start, end));
+  counterLines.learn(buffer, start, end, value);
+  return value;
 }
