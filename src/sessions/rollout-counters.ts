@@ -237,7 +237,7 @@ class TemplateReader {
     const close = this.text.indexOf('"', this.at + 1);
     if (close === -1) throw new Error("unterminated string");
     const value = this.text.slice(this.at + 1, close);
-    if (/[\u0000-\u001f]/.test(value)) throw new Error("control character");
+    for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) < 0x20) throw new Error("control character");
     this.at = close + 1;
     return value;
   }
