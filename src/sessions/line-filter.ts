@@ -120,10 +120,11 @@ export interface LineClass extends LineHead {
 
 /**
  * lineHead of a line's first `headChars` bytes and cannotMatter of its first min(headChars, PREFIX_BYTES),
- * where the payload's type ends within `typeWithin` bytes, read from the bytes without making a string or running a regex (a long log has a million lines: the
+ * read from the bytes without making a string or running a regex (a long log has a million lines: the
  * regexes were most of a first answer's classing). Undefined where the line is not written exactly as
- * Codex writes it (another key order, spaces, a long ordinal, an odd character): the caller then reads
- * the line with the regexes, so the answer is theirs either way (a test holds the two to that).
+ * Codex writes it (another key order, spaces, a long ordinal, an odd character) or its payload's type
+ * does not end within `typeWithin` bytes: the caller then reads the line with the regexes, so the answer
+ * is theirs either way (a test holds the two to that). The object returned is reused by the next call.
  */
 export function lineClassBytes(
   buffer: Buffer,
@@ -160,9 +161,14 @@ export function lineClassBytes(
   const lineTypeEnd = at;
   at = literalAt(buffer, at, end, PAYLOAD_OPEN);
   if (at < 0) return undefined;
-  // PAYLOAD_TYPE: "type":"<A-Za-z_>"
-  at = literalAt(buffer, at, end, TYPE_OPEN);
-  if (at < 0) return undefined;
+  // PAYLOAD_TYPE: "type":"<A-Za-z_>"; a payload that does not start with its type has none (turn_context, session_meta)
+  const typeAt = literalAt(buffer, at, end, TYPE_OPEN);
+  if (typeAt < 0) {
+    if (at > passEnd || at > start + typeWithin) return undefined;
+    const lineType = nameOf(buffer, lineTypeStart, lineTypeEnd);
+    return classed(lineType, undefined, undefined, PASSED_LINES.has(lineType));
+  }
+  at = typeAt;
   const payloadTypeStart = at;
   while (at < end && isName(buffer[at])) at += 1;
   if (at === payloadTypeStart || buffer[at] !== QUOTE) return undefined;
@@ -228,7 +234,23 @@ export function lineClassBytes(
     if (at <= headEnd) itemType = found;
     if (lineType === "event_msg" && !passed) passed = at <= passEnd && PASSED_TURN_ITEMS.has(found);
   }
-  return { lineType, payloadType, itemType, passed };
+  return classed(lineType, payloadType, itemType, passed);
+}
+
+/** One object for every answer (a million lines, no garbage): read it before the next call. */
+const CLASSED: LineClass = { lineType: "", payloadType: undefined, itemType: undefined, passed: false };
+
+function classed(
+  lineType: string,
+  payloadType: string | undefined,
+  itemType: string | undefined,
+  passed: boolean,
+): LineClass {
+  CLASSED.lineType = lineType;
+  CLASSED.payloadType = payloadType;
+  CLASSED.itemType = itemType;
+  CLASSED.passed = passed;
+  return CLASSED;
 }
 
 const QUOTE = 0x22;

@@ -202,10 +202,10 @@ function expectSameClass(line: Buffer): number {
 }
 
 describe("line types read from bytes", () => {
-  it("equal the regexes' on every fixture line, and answer for most of them (not: payloads without a type first, such as turn_context)", () => {
+  it("equal the regexes' on every fixture line, and answer for nearly all of them", () => {
     let answered = 0;
     for (const line of fixtureLines) answered += expectSameClass(Buffer.from(line)) > 0 ? 1 : 0;
-    expect(answered).toBeGreaterThan(fixtureLines.length * 0.7);
+    expect(answered).toBeGreaterThan(fixtureLines.length * 0.9);
   });
 
   it("equal the regexes' on every prefix of a line of each kind (the head bounds)", () => {
