@@ -145,10 +145,15 @@ describe("counter lines read from a template", () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...samples),
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()), { minLength: 1, maxLength: 3 }),
         (line, changes) => {
           const bytes = Buffer.from(line);
-          for (const [at, byte] of changes) bytes[at % bytes.length] = byte;
+          for (const [at, byte, digitForDigit] of changes) {
+            const index = at % bytes.length;
+            const old = bytes[index] ?? 0;
+            // half the changes keep a digit a digit (a leading zero among them: not JSON, never read)
+            bytes[index] = digitForDigit && old >= 0x30 && old <= 0x39 ? 0x30 + (byte % 10) : byte;
+          }
           if (expectSameOrNone(Buffer.from(line), bytes)) read += 1;
         },
       ),
