@@ -95,12 +95,22 @@ export function lineHead(prefix: string): LineHead | undefined {
 
 /** The same test on raw bytes `[start, end)` of a buffer: only the first PREFIX_BYTES are decoded. */
 export function cannotMatterBytes(buffer: Buffer, start: number, end: number): boolean {
-  // every line Codex writes starts with `{"timestamp":"` or `{"type":"`; anything else is parsed
-  if (end - start < 40 || buffer[start] !== 0x7b || buffer[start + 2] !== 0x74 || buffer[start + 3] !== 0x69)
-    return false;
+  if (!mayBeCodexLine(buffer, start, end)) return false;
   const known = FAST_HEADS.bytes ? lineClassBytes(buffer, start, end, PREFIX_BYTES) : undefined;
   if (known !== undefined) return known.passed;
   return cannotMatterPrefix(buffer.toString("latin1", start, Math.min(end, start + PREFIX_BYTES)));
+}
+
+/** lineClassBytes of the first PREFIX_BYTES, for a line cannotMatterBytes would look at (undefined: not read so). */
+export function lineClassAt(buffer: Buffer, start: number, end: number): LineClass | undefined {
+  return FAST_HEADS.bytes && mayBeCodexLine(buffer, start, end)
+    ? lineClassBytes(buffer, start, end, PREFIX_BYTES)
+    : undefined;
+}
+
+/** Every line Codex writes starts with `{"timestamp":"` or `{"type":"`; anything else is parsed. */
+function mayBeCodexLine(buffer: Buffer, start: number, end: number): boolean {
+  return end - start >= 40 && buffer[start] === 0x7b && buffer[start + 2] === 0x74 && buffer[start + 3] === 0x69;
 }
 
 /** The test on a whole line of text. */

@@ -2,7 +2,7 @@
 // splits bytes into lines, passes over what cannot matter and normalizes the rest. Shared by every format's
 // reader (rollout-reader.ts, rollout-zstd.ts).
 import type { SessionEvent } from "./events.js";
-import { cannotMatterBytes } from "./line-filter.js";
+import { cannotMatterBytes, lineClassAt } from "./line-filter.js";
 import { normalizeLine, type FieldIssues } from "./normalize.js";
 import { counterLines } from "./rollout-counters.js";
 import { tryParseJson } from "../shared/json.js";
@@ -86,8 +86,13 @@ export class LineSink {
 
   line(buffer: Buffer, start: number, end: number): void {
     const number = ++this.stats.lines;
-    if (this.passOver && cannotMatterBytes(buffer, start, end)) return;
-    const events = normalizeBytes(buffer, start, end, number, this.stats);
+    // the line's types read once from its bytes: whether it can be passed over, and whether it is a counter
+    const head = lineClassAt(buffer, start, end);
+    if (this.passOver && (head !== undefined ? head.passed : cannotMatterBytes(buffer, start, end))) return;
+    const counter =
+      head !== undefined &&
+      (head.lineType === "token_usage_record" || (head.lineType === "event_msg" && head.payloadType === "token_count"));
+    const events = normalizeBytes(buffer, start, end, number, this.stats, counter);
     if (events !== undefined) this.add(events);
   }
 
@@ -105,23 +110,29 @@ export class LineSink {
   }
 }
 
-/** One line's events; undefined for a blank line or one counted as skipped. */
+/** One line's events; undefined for a blank line or one counted as skipped. `counter`: see parseLine. */
 export function normalizeBytes(
   buffer: Buffer,
   start: number,
   end: number,
   number: number,
   stats: ReadStats,
+  counter = false,
 ): SessionEvent[] | undefined {
   // a line that starts with `{` is not blank: decoded once
   if (buffer[start] !== 0x7b && buffer.toString("utf8", start, end).trim() === "") return undefined;
-  const events = normalizeLine(parseLine(buffer, start, end), number, stats);
+  const events = normalizeLine(parseLine(buffer, start, end, counter), number, stats);
   if (events === undefined) stats.skipped += 1;
   return events;
 }
 
-/** A line's JSON value (undefined: not JSON, or nested too deep); token counters from a template where one fits. */
-export function parseLine(buffer: Buffer, start: number, end: number): unknown {
+/**
+ * A line's JSON value (undefined: not JSON, or nested too deep). `counter`: its first bytes name a token
+ * counter line, which is read from a template where one fits (rollout-counters.ts); other lines are not
+ * tried against the templates (most of a fold's lines: the attempts would cost more than they save).
+ */
+export function parseLine(buffer: Buffer, start: number, end: number, counter: boolean): unknown {
+  if (!counter) return tryParseJson(buffer.toString("utf8", start, end));
   const known = counterLines.read(buffer, start, end);
   if (known !== undefined) return known;
   const value = tryParseJson(buffer.toString("utf8", start, end));

@@ -197,8 +197,8 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
   const issues = { badFieldLines: 0 };
   let lineNumber = 0;
   let nestedCalls = false;
-  const foldLine = (buffer: Buffer, from: number, end: number, start: number): void => {
-    const events = normalizeLine(parseLine(buffer, from, end), lineNumber, issues);
+  const foldLine = (buffer: Buffer, from: number, end: number, start: number, counter: boolean): void => {
+    const events = normalizeLine(parseLine(buffer, from, end, counter), lineNumber, issues);
     const before = turns.length;
     for (const event of events ?? []) folder.add(event);
     if (turns.length !== before) {
@@ -241,7 +241,7 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         const kind = newline > from ? classOf(buffer, from, newline) : "skip";
         if (kind === "call" && buffer.subarray(from, newline).includes(EXEC_CALL)) nestedCalls = true;
         if (needsFolding(kind, turns.at(-1), buffer, from, newline, options))
-          foldLine(buffer, from, newline, position + from);
+          foldLine(buffer, from, newline, position + from, kind === "counter");
         from = newline + 1;
       }
       if (from === 0 && !last) {
