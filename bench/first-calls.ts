@@ -126,7 +126,8 @@ async function main(): Promise<void> {
     );
   }
   // quick answers leave the whole-file counts null, a fold fills them: only the rest must be equal
-  const comparable = (answer: string) => answer.replace(/"(skipped_lines|bad_field_lines|total_calls)":(null|\d+)/g, "");
+  const comparable = (answer: string) =>
+    answer.replace(/"(skipped_lines|bad_field_lines|total_calls)":(null|\d+)/g, "");
   for (const format of FORMATS)
     for (const tool of TOOLS) {
       const answers = builds.map((build) => samples.get(`${tool} | ${format.label} | ${build}`)?.[0]?.answer ?? "");

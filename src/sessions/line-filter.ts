@@ -317,7 +317,10 @@ const NAMES: Array<string | undefined> = new Array<string | undefined>(256).fill
 function nameOf(buffer: Buffer, from: number, to: number): string {
   const length = to - from;
   const slot =
-    (length * 7 + (buffer[from] as number) * 3 + (buffer[to - 1] as number) + (buffer[from + (length >> 1)] as number)) &
+    (length * 7 +
+      (buffer[from] as number) * 3 +
+      (buffer[to - 1] as number) +
+      (buffer[from + (length >> 1)] as number)) &
     255;
   const known = NAMES[slot];
   if (known !== undefined && equalsText(buffer, from, to, known)) return known;

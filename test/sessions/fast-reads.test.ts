@@ -79,7 +79,9 @@ describe("counter lines read from a template", () => {
       if (value === undefined) continue;
       // itself, and itself with every number changed
       expect(expectSameOrNone(bytes, bytes)).toBe(true);
-      const renumbered = Buffer.from(line.replace(/(?<=[:,[])(\d+)(?=[,}\]])/g, (digits) => String(Number(digits) + 7)));
+      const renumbered = Buffer.from(
+        line.replace(/(?<=[:,[])(\d+)(?=[,}\]])/g, (digits) => String(Number(digits) + 7)),
+      );
       expect(expectSameOrNone(bytes, renumbered)).toBe(true);
     }
   });
@@ -93,7 +95,21 @@ describe("counter lines read from a template", () => {
         fc.oneof(
           fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }).map(String),
           fc.double({ noNaN: true, noDefaultInfinity: true }).map((value) => JSON.stringify(value)),
-          fc.constantFrom("01", "-0", "1e400", "-1", "1.", ".5", "1e", "1E+5", "0x10", "1_000", "", "+1", "12345678901234567890"),
+          fc.constantFrom(
+            "01",
+            "-0",
+            "1e400",
+            "-1",
+            "1.",
+            ".5",
+            "1e",
+            "1E+5",
+            "0x10",
+            "1_000",
+            "",
+            "+1",
+            "12345678901234567890",
+          ),
         ),
         fc.string({ maxLength: 40 }),
         (number, text) => {
@@ -270,7 +286,12 @@ describe("line types read from bytes", () => {
           const ordinal = parts.ordinal === null ? "" : `"ordinal":${parts.ordinal},`;
           const message = `${parts.id === null ? "" : `"id":"${parts.id}",`}"role":"${parts.role}","content":[{"type":"input_text","text":"${parts.text}"}]`;
           const item = `${parts.thread === null ? "" : `"thread_id":"${parts.thread}",`}${parts.turn === null ? "" : `"turn_id":"${parts.turn}",`}"item":{"type":"${parts.item}"}`;
-          const rest = parts.payloadType === "message" ? message : parts.payloadType === "item_completed" ? item : `"x":"${parts.pad}"`;
+          const rest =
+            parts.payloadType === "message"
+              ? message
+              : parts.payloadType === "item_completed"
+                ? item
+                : `"x":"${parts.pad}"`;
           const line = `{"timestamp":"${parts.timestamp}",${ordinal}"type":"${parts.lineType}","payload":{"type":"${parts.payloadType}",${rest},"pad":"${parts.pad}"}}`;
           answered += expectSameClass(Buffer.from(line));
         },
