@@ -16,7 +16,7 @@ import { open } from "node:fs/promises";
 import { EVENT_TYPES, LINE_TYPES, normalizeLine, RESPONSE_ITEM_TYPES, TURN_ITEM_TYPES } from "./normalize.js";
 import { cannotMatter, FAST_HEADS, lineClassBytes, lineHead, type LineHead } from "./line-filter.js";
 import { READ_LIMITS } from "./rollout-reader.js";
-import { parseLine } from "./rollout-lines.js";
+import { parseLine, ReadAhead } from "./rollout-lines.js";
 import { SessionFolder, type SessionModel, type Turn } from "./session-model.js";
 
 export interface TurnScan {
@@ -209,33 +209,38 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
 
   const handle = await open(path, "r");
   let size: number;
+  let reader: ReadAhead | undefined;
   try {
     size = (await handle.stat()).size;
+    reader = new ReadAhead(handle, size);
     let buffer = Buffer.allocUnsafe(CHUNK);
+    // `buffer` holds the file's bytes from `position`; the first `carried` are an unfinished line read before
     let position = 0;
+    let carried = 0;
     // inside a line longer than READ_LIMITS.lineBytes: passed over unread, as the fold skips it
     let overlong = false;
-    while (position < size && !nestedCalls) {
-      const length = Math.min(buffer.length, size - position);
-      const { bytesRead } = await handle.read(buffer, 0, length, position);
+    while (position + carried < size && !nestedCalls) {
+      const length = Math.min(buffer.length - carried, size - position - carried);
+      const bytesRead = await reader.read(buffer, carried, length, position + carried);
       if (bytesRead < length) return undefined; // shrank while read: let the fold sort it out
-      const last = position + bytesRead >= size;
+      const filled = carried + bytesRead;
+      const last = position + filled >= size;
       let from = 0;
       if (overlong) {
         const newline = buffer.indexOf(10);
-        if (newline === -1 || newline >= bytesRead) {
-          position += bytesRead;
+        if (newline === -1 || newline >= filled) {
+          position += filled;
           continue;
         }
         overlong = false;
         lineNumber += 1;
         from = newline + 1;
       }
-      while (from < bytesRead) {
+      while (from < filled) {
         let newline = buffer.indexOf(10, from);
-        if (newline === -1 || newline >= bytesRead) {
+        if (newline === -1 || newline >= filled) {
           if (!last) break;
-          newline = bytesRead; // the last line, without its newline
+          newline = filled; // the last line, without its newline
         }
         lineNumber += 1;
         const kind = newline > from ? classOf(buffer, from, newline) : "skip";
@@ -248,14 +253,24 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         // one line longer than the buffer
         if (buffer.length >= READ_LIMITS.lineBytes) {
           overlong = true;
-          position += bytesRead;
+          position += filled;
+          carried = 0;
           continue;
         }
-        buffer = Buffer.allocUnsafe(Math.min(buffer.length * 2, READ_LIMITS.lineBytes));
+        const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, READ_LIMITS.lineBytes));
+        buffer.copy(bigger, 0, 0, filled);
+        buffer = bigger;
+        carried = filled;
+        continue;
       }
-      position += Math.min(from, bytesRead);
+      // the unfinished last line moves to the front, to be completed by the next read
+      const done = Math.min(from, filled);
+      if (done < filled) buffer.copy(buffer, 0, done, filled);
+      position += done;
+      carried = filled - done;
     }
   } finally {
+    await reader?.settle();
     await handle.close();
   }
   if (nestedCalls) return undefined;
