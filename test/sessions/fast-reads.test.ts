@@ -6,9 +6,10 @@
 // - a line's types read from its bytes (line-filter.ts lineClassBytes) are what the regexes read from its
 //   head, over the fixtures and generated lines around every length bound;
 // - answers made with both readers on equal those made with both off, on the fixtures and on generated logs
-//   of both formats the bench makes.
+//   of both formats the bench makes;
+// - reading ahead (rollout-lines.ts ReadAhead) gives the file's bytes for any sequence of reads.
 import fc from "fast-check";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +23,7 @@ import {
   PREFIX_BYTES,
 } from "../../src/sessions/line-filter.js";
 import { CounterLines, FAST_READS } from "../../src/sessions/rollout-counters.js";
+import { CHUNK, ReadAhead } from "../../src/sessions/rollout-lines.js";
 import { makeRollout } from "../../bench/inputs.js";
 import { ALL_FIXTURES, FIXTURE_HOME, FIXTURES } from "../support/fixtures.js";
 
@@ -344,5 +346,50 @@ describe("answers with the byte readers equal those without", () => {
     const fast = await answers(home, ids, true);
     expect(fast).toEqual(await answers(home, ids, false));
     expect(JSON.stringify(fast)).toContain('"reasoning_output"');
+  });
+});
+
+describe("reading ahead", () => {
+  it("gives the file's bytes for any sequence of reads: in order, skipping, going back, longer than a chunk", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ccm-read-ahead-"));
+    try {
+      const path = join(dir, "bytes");
+      const content = Buffer.alloc(3 * CHUNK + 12_345);
+      for (let i = 0; i < content.length; i++) content[i] = (i * 7 + (i >> 11)) & 0xff;
+      await writeFile(path, content);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              jump: fc.constantFrom(0, 0, 0, -100, 4096, -CHUNK),
+              length: fc.constantFrom(1, 100, CHUNK, CHUNK + 7, 2 * CHUNK),
+            }),
+            { minLength: 1, maxLength: 8 },
+          ),
+          async (reads) => {
+            const handle = await open(path, "r");
+            const reader = new ReadAhead(handle, content.length);
+            try {
+              let position = 0;
+              for (const { jump, length } of reads) {
+                position = Math.max(0, Math.min(content.length, position + jump));
+                const target = Buffer.alloc(length + 3);
+                const wanted = Math.min(length, content.length - position);
+                const got = await reader.read(target, 3, wanted, position);
+                expect(got).toBe(wanted);
+                expect(target.subarray(3, 3 + got).equals(content.subarray(position, position + got))).toBe(true);
+                position += got;
+              }
+            } finally {
+              await reader.settle();
+              await handle.close();
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
