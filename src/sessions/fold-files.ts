@@ -8,7 +8,7 @@
 // damaged file is ignored. The folder is bounded (oldest written removed first) and safe to delete.
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deserialize, serialize } from "node:v8";
@@ -29,10 +29,15 @@ interface SavedHeader extends FoldPosition {
   path: string;
   ino: number;
   edge: string;
-  state: Buffer;
 }
 
-const FORMAT = 1;
+/**
+ * A file is its checksum (sha1 of what follows), the header's length (4 bytes), the header (v8-serialized)
+ * and the fold's own bytes after it: the fold (tens of MB for a 200 MB log) is written and read where it
+ * lies, never copied into a larger buffer (format 1 held it inside the header: three copies at a save).
+ */
+const FORMAT = 2;
+const LENGTH_BYTES = 4;
 const EDGE_BYTES = 4096;
 const CHECKSUM_BYTES = 20;
 const MB = 1024 * 1024;
@@ -70,23 +75,21 @@ export class FoldFiles {
   async load(path: string): Promise<{ position: FoldPosition; state: Buffer } | undefined> {
     try {
       const bytes = await readFile(this.fileOf(path));
+      if (bytes.length < CHECKSUM_BYTES + LENGTH_BYTES) return undefined;
       const payload = bytes.subarray(CHECKSUM_BYTES);
       if (!createHash("sha1").update(payload).digest().equals(bytes.subarray(0, CHECKSUM_BYTES))) return undefined;
-      const saved = deserialize(payload) as SavedHeader;
-      if (
-        saved.format !== FORMAT ||
-        saved.code !== codeFingerprint() ||
-        saved.path !== path ||
-        !Buffer.isBuffer(saved.state)
-      )
-        return undefined;
+      const headerBytes = payload.readUInt32LE(0);
+      if (headerBytes > payload.length - LENGTH_BYTES) return undefined;
+      const saved = deserialize(payload.subarray(LENGTH_BYTES, LENGTH_BYTES + headerBytes)) as SavedHeader;
+      const state = payload.subarray(LENGTH_BYTES + headerBytes);
+      if (saved.format !== FORMAT || saved.code !== codeFingerprint() || saved.path !== path) return undefined;
       const info = await stat(path);
       if (info.ino !== saved.ino || info.size < saved.offset) return undefined;
       if ((await edgeHash(path, saved.offset)) !== saved.edge) return undefined;
       const { offset, lines, skipped, badFieldLines, head } = saved;
       if (![offset, lines, skipped, badFieldLines].every(Number.isSafeInteger) || typeof head !== "string")
         return undefined;
-      return { position: { offset, lines, skipped, badFieldLines, head }, state: saved.state };
+      return { position: { offset, lines, skipped, badFieldLines, head }, state };
     } catch {
       return undefined;
     }
@@ -105,13 +108,20 @@ export class FoldFiles {
         ino: info.ino,
         edge: await edgeHash(path, position.offset),
         ...position,
-        state,
       };
-      const payload = serialize(header);
+      const headerBytes = serialize(header);
+      const length = Buffer.alloc(LENGTH_BYTES);
+      length.writeUInt32LE(headerBytes.length);
+      const checksum = createHash("sha1").update(length).update(headerBytes).update(state).digest();
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      await writeFile(temporary, Buffer.concat([createHash("sha1").update(payload).digest(), payload]), {
-        mode: 0o600,
-      });
+      const file = await open(temporary, "wx", 0o600);
+      try {
+        const parts = [checksum, length, headerBytes, state];
+        const { bytesWritten } = await file.writev(parts);
+        if (bytesWritten !== parts.reduce((sum, part) => sum + part.length, 0)) throw new Error("short write");
+      } finally {
+        await file.close();
+      }
       await rename(temporary, target);
       await this.keepWithinLimits(target);
     } catch {

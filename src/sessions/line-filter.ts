@@ -24,6 +24,9 @@ const USER_MESSAGE_ONLY: ReadonlySet<string> = new Set(
     .map(([type]) => type),
 );
 
+/** Internal: tests turn the byte reader off (lineClassBytes) to compare it with the regexes. */
+export const FAST_HEADS = { bytes: true };
+
 /** How many of a line's first bytes are looked at: the envelope, the payload's type and an item's type. */
 export const PREFIX_BYTES = 256;
 
@@ -92,10 +95,22 @@ export function lineHead(prefix: string): LineHead | undefined {
 
 /** The same test on raw bytes `[start, end)` of a buffer: only the first PREFIX_BYTES are decoded. */
 export function cannotMatterBytes(buffer: Buffer, start: number, end: number): boolean {
-  // every line Codex writes starts with `{"timestamp":"` or `{"type":"`; anything else is parsed
-  if (end - start < 40 || buffer[start] !== 0x7b || buffer[start + 2] !== 0x74 || buffer[start + 3] !== 0x69)
-    return false;
+  if (!mayBeCodexLine(buffer, start, end)) return false;
+  const known = FAST_HEADS.bytes ? lineClassBytes(buffer, start, end, PREFIX_BYTES) : undefined;
+  if (known !== undefined) return known.passed;
   return cannotMatterPrefix(buffer.toString("latin1", start, Math.min(end, start + PREFIX_BYTES)));
+}
+
+/** lineClassBytes of the first PREFIX_BYTES, for a line cannotMatterBytes would look at (undefined: not read so). */
+export function lineClassAt(buffer: Buffer, start: number, end: number): LineClass | undefined {
+  return FAST_HEADS.bytes && mayBeCodexLine(buffer, start, end)
+    ? lineClassBytes(buffer, start, end, PREFIX_BYTES)
+    : undefined;
+}
+
+/** Every line Codex writes starts with `{"timestamp":"` or `{"type":"`; anything else is parsed. */
+function mayBeCodexLine(buffer: Buffer, start: number, end: number): boolean {
+  return end - start >= 40 && buffer[start] === 0x7b && buffer[start + 2] === 0x74 && buffer[start + 3] === 0x69;
 }
 
 /** The test on a whole line of text. */
@@ -105,4 +120,211 @@ export function cannotMatter(line: string): boolean {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** lineHead's types and cannotMatter's answer together, for one line. */
+export interface LineClass extends LineHead {
+  /** cannotMatter of the same first bytes. */
+  passed: boolean;
+}
+
+/**
+ * lineHead of a line's first `headChars` bytes and cannotMatter of its first min(headChars, PREFIX_BYTES),
+ * read from the bytes without making a string or running a regex (a long log has a million lines: the
+ * regexes were most of a first answer's classing). Undefined where the line is not written exactly as
+ * Codex writes it (another key order, spaces, a long ordinal, an odd character) or its payload's type
+ * does not end within `typeWithin` bytes: the caller then reads the line with the regexes, so the answer
+ * is theirs either way (a test holds the two to that). The object returned is reused by the next call.
+ */
+export function lineClassBytes(
+  buffer: Buffer,
+  start: number,
+  end: number,
+  headChars: number,
+  typeWithin = headChars,
+): LineClass | undefined {
+  const headEnd = Math.min(end, start + headChars);
+  const passEnd = Math.min(end, start + Math.min(headChars, PREFIX_BYTES));
+  // ENVELOPE: {"timestamp":"<up to 40 non-quotes>",("ordinal":<digits>,)?"type":"<a-z_>","payload":{
+  let at = literalAt(buffer, start, end, TIMESTAMP_OPEN);
+  if (at < 0) return undefined;
+  const timestampEnd = at + 40;
+  while (at < end && buffer[at] !== QUOTE) {
+    if (at >= timestampEnd) return undefined;
+    at += 1;
+  }
+  at = literalAt(buffer, at, end, QUOTE_COMMA);
+  if (at < 0) return undefined;
+  const ordinal = literalAt(buffer, at, end, ORDINAL_KEY);
+  if (ordinal >= 0) {
+    at = ordinal;
+    const digits = at;
+    while (at < end && isDigit(buffer[at])) at += 1;
+    if (at === digits || buffer[at] !== COMMA) return undefined;
+    at += 1;
+  }
+  at = literalAt(buffer, at, end, TYPE_OPEN);
+  if (at < 0) return undefined;
+  const lineTypeStart = at;
+  while (at < end && isLowerName(buffer[at])) at += 1;
+  if (at === lineTypeStart) return undefined;
+  const lineTypeEnd = at;
+  at = literalAt(buffer, at, end, PAYLOAD_OPEN);
+  if (at < 0) return undefined;
+  // PAYLOAD_TYPE: "type":"<A-Za-z_>"; a payload that does not start with its type has none (turn_context, session_meta)
+  const typeAt = literalAt(buffer, at, end, TYPE_OPEN);
+  if (typeAt < 0) {
+    if (at > passEnd || at > start + typeWithin) return undefined;
+    const lineType = nameOf(buffer, lineTypeStart, lineTypeEnd);
+    return classed(lineType, undefined, undefined, PASSED_LINES.has(lineType));
+  }
+  at = typeAt;
+  const payloadTypeStart = at;
+  while (at < end && isName(buffer[at])) at += 1;
+  if (at === payloadTypeStart || buffer[at] !== QUOTE) return undefined;
+  const payloadTypeEnd = at;
+  at += 1;
+  // lines cut before the payload's type by a short head are left to the regexes
+  if (at > passEnd || at > start + typeWithin) return undefined;
+  const lineType = nameOf(buffer, lineTypeStart, lineTypeEnd);
+  const payloadType = nameOf(buffer, payloadTypeStart, payloadTypeEnd);
+  let itemType: string | undefined;
+  let passed: boolean;
+  if (PASSED_LINES.has(lineType)) passed = true;
+  else if (lineType === "response_item") {
+    if (PASSED_ENVELOPED_ITEMS.has(payloadType)) passed = true;
+    else if (!USER_MESSAGE_ONLY.has(payloadType)) passed = false;
+    else {
+      // ROLE: ,("id":"<up to 100 non-quotes>",)?"role":"<a-z_>"
+      at = literalAt(buffer, at, end, COMMA_BYTES);
+      if (at < 0) return undefined;
+      const id = literalAt(buffer, at, end, ID_OPEN);
+      if (id >= 0) {
+        at = skipString(buffer, id, end, 100);
+        if (at < 0) return undefined;
+        at = literalAt(buffer, at, end, QUOTE_COMMA);
+        if (at < 0) return undefined;
+      }
+      at = literalAt(buffer, at, end, ROLE_OPEN);
+      if (at < 0) return undefined;
+      const roleStart = at;
+      while (at < end && isLowerName(buffer[at])) at += 1;
+      if (at === roleStart || buffer[at] !== QUOTE) return undefined;
+      const roleEnd = at;
+      at += 1;
+      if (at > passEnd) passed = false;
+      else if (!equalsText(buffer, roleStart, roleEnd, "user")) passed = true;
+      else {
+        // HARNESS_CONTENT: ,"content":[{"type":"input_text","text":"<a harness prefix>
+        const text = literalAt(buffer, at, end, HARNESS_OPEN);
+        passed = text >= 0 && HARNESS_BYTES.some((prefix) => literalAt(buffer, text, passEnd, prefix) >= 0);
+      }
+    }
+  } else passed = lineType === "event_msg" && PASSED_EVENTS.has(payloadType);
+  if (payloadType === "item_completed") {
+    // TURN_ITEM: ,("thread_id":"<≤100>",)?("turn_id":"<≤100>",)?"item":{"type":"<A-Za-z_>"
+    at = literalAt(buffer, at, end, COMMA_BYTES);
+    if (at < 0) return undefined;
+    for (const key of [THREAD_ID_OPEN, TURN_ID_OPEN]) {
+      const value = literalAt(buffer, at, end, key);
+      if (value < 0) continue;
+      at = skipString(buffer, value, end, 100);
+      if (at < 0) return undefined;
+      at = literalAt(buffer, at, end, QUOTE_COMMA);
+      if (at < 0) return undefined;
+    }
+    at = literalAt(buffer, at, end, ITEM_OPEN);
+    if (at < 0) return undefined;
+    const itemStart = at;
+    while (at < end && isName(buffer[at])) at += 1;
+    if (at === itemStart || buffer[at] !== QUOTE) return undefined;
+    const itemEnd = at;
+    at += 1;
+    const found = nameOf(buffer, itemStart, itemEnd);
+    if (at <= headEnd) itemType = found;
+    if (lineType === "event_msg" && !passed) passed = at <= passEnd && PASSED_TURN_ITEMS.has(found);
+  }
+  return classed(lineType, payloadType, itemType, passed);
+}
+
+/** One object for every answer (a million lines, no garbage): read it before the next call. */
+const CLASSED: LineClass = { lineType: "", payloadType: undefined, itemType: undefined, passed: false };
+
+function classed(
+  lineType: string,
+  payloadType: string | undefined,
+  itemType: string | undefined,
+  passed: boolean,
+): LineClass {
+  CLASSED.lineType = lineType;
+  CLASSED.payloadType = payloadType;
+  CLASSED.itemType = itemType;
+  CLASSED.passed = passed;
+  return CLASSED;
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const latin1 = (text: string): Buffer => Buffer.from(text, "latin1");
+const TIMESTAMP_OPEN = latin1('{"timestamp":"');
+const QUOTE_COMMA = latin1('",');
+const COMMA_BYTES = latin1(",");
+const ORDINAL_KEY = latin1('"ordinal":');
+const TYPE_OPEN = latin1('"type":"');
+const PAYLOAD_OPEN = latin1('","payload":{');
+const ID_OPEN = latin1('"id":"');
+const ROLE_OPEN = latin1('"role":"');
+const HARNESS_OPEN = latin1(',"content":[{"type":"input_text","text":"');
+const HARNESS_BYTES = HARNESS_PREFIXES.map(latin1);
+const THREAD_ID_OPEN = latin1('"thread_id":"');
+const TURN_ID_OPEN = latin1('"turn_id":"');
+const ITEM_OPEN = latin1('"item":{"type":"');
+
+const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
+/** [a-z_] */
+const isLowerName = (byte: number | undefined): boolean =>
+  byte !== undefined && ((byte >= 0x61 && byte <= 0x7a) || byte === 0x5f);
+/** [A-Za-z_] */
+const isName = (byte: number | undefined): boolean =>
+  byte !== undefined && ((byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || byte === 0x5f);
+
+/** The offset after `literal` when the bytes at `at` (before `end`) are it; else -1. */
+function literalAt(buffer: Buffer, at: number, end: number, literal: Buffer): number {
+  if (at + literal.length > end) return -1;
+  for (let k = 0; k < literal.length; k++) if (buffer[at + k] !== literal[k]) return -1;
+  return at + literal.length;
+}
+
+/** The offset of the quote that closes a string of at most `max` non-quote bytes starting at `at`; else -1. */
+function skipString(buffer: Buffer, at: number, end: number, max: number): number {
+  const limit = Math.min(end, at + max + 1);
+  for (let i = at; i < limit; i++) if (buffer[i] === QUOTE) return i;
+  return -1;
+}
+
+function equalsText(buffer: Buffer, from: number, to: number, text: string): boolean {
+  if (to - from !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (buffer[from + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * Type names repeat a million times in a long log: each is made into a string once. A direct-mapped table
+ * keyed by the name's length and a few of its bytes; every byte is compared before a name is reused.
+ */
+const NAMES: Array<string | undefined> = new Array<string | undefined>(256).fill(undefined);
+
+function nameOf(buffer: Buffer, from: number, to: number): string {
+  const length = to - from;
+  const slot =
+    (length * 7 +
+      (buffer[from] as number) * 3 +
+      (buffer[to - 1] as number) +
+      (buffer[from + (length >> 1)] as number)) &
+    255;
+  const known = NAMES[slot];
+  if (known !== undefined && equalsText(buffer, from, to, known)) return known;
+  const name = buffer.toString("latin1", from, to);
+  NAMES[slot] = name;
+  return name;
 }

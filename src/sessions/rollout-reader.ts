@@ -20,6 +20,7 @@ import {
   newReadStats,
   normalizeBytes,
   READ_LIMITS,
+  ReadAhead,
   type ForwardEnd,
   type ReadStats,
 } from "./rollout-lines.js";
@@ -213,8 +214,10 @@ async function* jsonlForward(
   progress: ForwardEnd,
 ): AsyncGenerator<SessionEvent[]> {
   const handle = await open(path, "r");
+  let reader: ReadAhead | undefined;
   try {
     const { size } = await handle.stat();
+    reader = new ReadAhead(handle, size);
     const cap = READ_LIMITS.lineBytes;
     let buffer: Buffer = Buffer.allocUnsafe(Math.min(CHUNK, cap));
     let position = from;
@@ -235,7 +238,7 @@ async function* jsonlForward(
           buffer = bigger;
         }
       }
-      const { bytesRead } = await handle.read(
+      const bytesRead = await reader.read(
         buffer,
         carried,
         Math.min(buffer.length - carried, size - position - carried),
@@ -282,6 +285,7 @@ async function* jsonlForward(
     }
     yield sink.take();
   } finally {
+    await reader?.settle();
     await handle.close();
   }
 }

@@ -40,10 +40,22 @@ export function encode(value: unknown, classes: readonly Restorable[]): Buffer {
     } else if (node instanceof Set) {
       for (const child of node)
         if (typeof child === "object" && child !== null) throw new Error("cannot snapshot objects inside a Set");
+    } else if (Array.isArray(node)) {
+      // a fold's arrays hold tens of thousands of turns and calls: by index, without a list of keys (an
+      // array's own named properties, which no fold has, are not looked into)
+      for (let index = 0; index < node.length; index++) {
+        const child: unknown = node[index];
+        if (typeof child !== "object" || child === null) continue;
+        path.push([0, String(index)]);
+        walk(child);
+        path.pop();
+      }
     } else {
       for (const key of Object.keys(node)) {
+        const child = (node as Record<string, unknown>)[key];
+        if (typeof child !== "object" || child === null) continue;
         path.push([0, key]);
-        walk((node as Record<string, unknown>)[key]);
+        walk(child);
         path.pop();
       }
     }

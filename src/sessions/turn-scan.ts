@@ -14,10 +14,10 @@
 // sub-agent's file (the parent's replayed history is told apart by its counters), code mode's nested calls.
 import { open } from "node:fs/promises";
 import { EVENT_TYPES, LINE_TYPES, normalizeLine, RESPONSE_ITEM_TYPES, TURN_ITEM_TYPES } from "./normalize.js";
-import { cannotMatter, lineHead } from "./line-filter.js";
+import { cannotMatter, FAST_HEADS, lineClassBytes, lineHead, type LineHead } from "./line-filter.js";
 import { READ_LIMITS } from "./rollout-reader.js";
+import { parseLine, ReadAhead } from "./rollout-lines.js";
 import { SessionFolder, type SessionModel, type Turn } from "./session-model.js";
-import { tryParseJson } from "../shared/json.js";
 
 export interface TurnScan {
   /** Bytes scanned: the end of the file when the scan began. */
@@ -93,15 +93,24 @@ type LineClass = "skip" | "item" | "call" | "open" | "counter" | "fold";
 const TURN_ID = /"turn_id":"([^"]{1,200})"/;
 const TURN_ID_KEY = Buffer.from('"turn_id"');
 
-function classify(head: string): LineClass {
-  const line = lineHead(head);
-  if (!line) return cannotMatter(head) ? "skip" : "fold";
+/** The line's class from its bytes, or, where they are not written as Codex writes them, from its head by the regexes. */
+function classOf(buffer: Buffer, from: number, end: number): LineClass {
+  // headOf's rule: 600 bytes where the payload's type (item_completed, message) ends within the first 200
+  const known = FAST_HEADS.bytes ? lineClassBytes(buffer, from, end, HEAD_CHARS, SHORT_HEAD_CHARS) : undefined;
+  if (known !== undefined) return classify(known, known.passed);
+  const head = headOf(buffer, from, end);
+  return classify(lineHead(head), cannotMatter(head));
+}
+
+/** `passed`: cannotMatter of the line's head. */
+function classify(line: LineHead | undefined, passed: boolean): LineClass {
+  if (!line) return passed ? "skip" : "fold";
   const { lineType, payloadType, itemType } = line;
   // the commonest lines first; cannotMatter passes all of these (its regexes are the scan's main cost)
   if (has(COUNTER_LINES, lineType) || (lineType === "event_msg" && has(COUNTER_EVENTS, payloadType))) return "counter";
   if (lineType === "response_item" && has(NO_TURN_EFFECT_ITEMS, payloadType)) return "skip";
   if (lineType === "event_msg" && has(NO_TURN_EFFECT_EVENTS, payloadType)) return "skip";
-  if (cannotMatter(head)) return "skip";
+  if (passed) return "skip";
   if (payloadType === undefined) return "fold";
   if (lineType === "response_item" && has(CALL_ITEMS, payloadType)) return "call";
   if (
@@ -188,8 +197,8 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
   const issues = { badFieldLines: 0 };
   let lineNumber = 0;
   let nestedCalls = false;
-  const foldLine = (text: string, start: number): void => {
-    const events = normalizeLine(tryParseJson(text), lineNumber, issues);
+  const foldLine = (buffer: Buffer, from: number, end: number, start: number, counter: boolean): void => {
+    const events = normalizeLine(parseLine(buffer, from, end, counter), lineNumber, issues);
     const before = turns.length;
     for (const event of events ?? []) folder.add(event);
     if (turns.length !== before) {
@@ -200,53 +209,68 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
 
   const handle = await open(path, "r");
   let size: number;
+  let reader: ReadAhead | undefined;
   try {
     size = (await handle.stat()).size;
+    reader = new ReadAhead(handle, size);
     let buffer = Buffer.allocUnsafe(CHUNK);
+    // `buffer` holds the file's bytes from `position`; the first `carried` are an unfinished line read before
     let position = 0;
+    let carried = 0;
     // inside a line longer than READ_LIMITS.lineBytes: passed over unread, as the fold skips it
     let overlong = false;
-    while (position < size && !nestedCalls) {
-      const length = Math.min(buffer.length, size - position);
-      const { bytesRead } = await handle.read(buffer, 0, length, position);
+    while (position + carried < size && !nestedCalls) {
+      const length = Math.min(buffer.length - carried, size - position - carried);
+      const bytesRead = await reader.read(buffer, carried, length, position + carried);
       if (bytesRead < length) return undefined; // shrank while read: let the fold sort it out
-      const last = position + bytesRead >= size;
+      const filled = carried + bytesRead;
+      const last = position + filled >= size;
       let from = 0;
       if (overlong) {
         const newline = buffer.indexOf(10);
-        if (newline === -1 || newline >= bytesRead) {
-          position += bytesRead;
+        if (newline === -1 || newline >= filled) {
+          position += filled;
           continue;
         }
         overlong = false;
         lineNumber += 1;
         from = newline + 1;
       }
-      while (from < bytesRead) {
+      while (from < filled) {
         let newline = buffer.indexOf(10, from);
-        if (newline === -1 || newline >= bytesRead) {
+        if (newline === -1 || newline >= filled) {
           if (!last) break;
-          newline = bytesRead; // the last line, without its newline
+          newline = filled; // the last line, without its newline
         }
         lineNumber += 1;
-        const kind = newline > from ? classify(headOf(buffer, from, newline)) : "skip";
+        const kind = newline > from ? classOf(buffer, from, newline) : "skip";
         if (kind === "call" && buffer.subarray(from, newline).includes(EXEC_CALL)) nestedCalls = true;
         if (needsFolding(kind, turns.at(-1), buffer, from, newline, options))
-          foldLine(buffer.toString("utf8", from, newline), position + from);
+          foldLine(buffer, from, newline, position + from, kind === "counter");
         from = newline + 1;
       }
       if (from === 0 && !last) {
         // one line longer than the buffer
         if (buffer.length >= READ_LIMITS.lineBytes) {
           overlong = true;
-          position += bytesRead;
+          position += filled;
+          carried = 0;
           continue;
         }
-        buffer = Buffer.allocUnsafe(Math.min(buffer.length * 2, READ_LIMITS.lineBytes));
+        const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, READ_LIMITS.lineBytes));
+        buffer.copy(bigger, 0, 0, filled);
+        buffer = bigger;
+        carried = filled;
+        continue;
       }
-      position += Math.min(from, bytesRead);
+      // the unfinished last line moves to the front, to be completed by the next read
+      const done = Math.min(from, filled);
+      if (done < filled) buffer.copy(buffer, 0, done, filled);
+      position += done;
+      carried = filled - done;
     }
   } finally {
+    await reader?.settle();
     await handle.close();
   }
   if (nestedCalls) return undefined;

@@ -101,7 +101,11 @@ export class TokenLedger {
       : this.events.segments;
   }
 
+  /** Counts the counters and records folded: perTurn's answer is kept while it does not change. */
+  private changes = 0;
+
   count(event: EventOf<"token_count">, turn: number): void {
+    this.changes += 1;
     if (event.modelContextWindow !== undefined) this.contextWindow = event.modelContextWindow;
     if (event.rateLimits && (event.rateLimits.primary || event.rateLimits.secondary)) {
       this.rateLimits = event.rateLimits;
@@ -135,6 +139,7 @@ export class TokenLedger {
   }
 
   record(usage: TokenTotals, turn: number): void {
+    this.changes += 1;
     this.recordedByTurn.set(turn, usage);
   }
 
@@ -151,8 +156,19 @@ export class TokenLedger {
     return prefix ? add(prefix, records) : records;
   }
 
-  /** Usage per turn: Codex's own per-turn record, else the growth of the cumulative counter over the turn. */
+  /**
+   * Usage per turn: Codex's own per-turn record, else the growth of the cumulative counter over the turn.
+   * One answer per state of the ledger (a summary and its diagnosis both ask, over 50,000 turns on 200 MB).
+   */
   perTurn(): TurnUsage[] {
+    const known = PER_TURN.get(this);
+    if (known?.changes === this.changes) return known.turns;
+    const turns = this.computePerTurn();
+    PER_TURN.set(this, { changes: this.changes, turns });
+    return turns;
+  }
+
+  private computePerTurn(): TurnUsage[] {
     const result: TurnUsage[] = [];
     let before = ZERO;
     const cumulativeByTurn = this.records.segments > 0 ? this.records.byTurn : this.events.byTurn;
@@ -171,6 +187,9 @@ export class TokenLedger {
     return result;
   }
 }
+
+/** Outside the ledger, so that a saved fold does not carry it. */
+const PER_TURN = new WeakMap<TokenLedger, { changes: number; turns: TurnUsage[] }>();
 
 function isWindowFullMarker(event: EventOf<"token_count">): boolean {
   const { total, last } = event;
