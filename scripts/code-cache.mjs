@@ -11,7 +11,11 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import process from "node:process";
+import { setFlagsFromString } from "node:v8";
 import { Script } from "node:vm";
+
+/** As src/launch.ts sets them before anything is compiled: V8 accepts a cache only under the flags it was made with. */
+const START_V8_FLAGS = "--semi-space-growth-factor=1";
 
 /** Named as src/launch.ts names them. */
 export const PROGRAM = "main.vm";
@@ -87,6 +91,7 @@ export async function makeCodeCache(dist) {
     await rm(temp, { recursive: true, force: true });
   }
   const file = join(dist, PROGRAM);
+  setFlagsFromString(START_V8_FLAGS);
   const script = new Script(await readFile(file, "latin1"), {
     filename: resolve(file),
     cachedData: await readFile(join(dist, cacheName())),
@@ -99,6 +104,7 @@ export async function makeCodeCache(dist) {
  * dropped), then serving MCP on stdio; the cache is written at exit.
  */
 async function warm(dist) {
+  setFlagsFromString(START_V8_FLAGS);
   const file = join(dist, PROGRAM);
   const script = new Script(await readFile(file, "latin1"), { filename: file });
   process.on("exit", () => writeFileSync(join(dist, cacheName()), script.createCachedData()));

@@ -3,7 +3,6 @@
 // createServer(): two servers in one process share nothing.
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { setFlagsFromString } from "node:v8";
 import { AnswerFiles, sameStamp, stampOf, type FileFacts, type FileStamp } from "./answer-files.js";
 import { FoldFiles } from "./fold-files.js";
 import { ListingCache } from "./list.js";
@@ -50,7 +49,6 @@ export class SessionStore {
     readonly home: string,
     options: SessionStoreOptions = {},
   ) {
-    keepYoungGenerationSmall();
     this.allowedRoots = options.allowedRoots ?? [];
     const saveAfter = options.saveAfterBytes !== undefined ? { saveAfterBytes: options.saveAfterBytes } : {};
     const foldsDir = options.stateDir !== undefined ? join(options.stateDir, "folds") : undefined;
@@ -108,22 +106,6 @@ export class SessionStore {
       () => false,
     );
   }
-}
-
-let youngGenerationKept = false;
-
-/**
- * A first read of a long log makes short-lived objects by the million (a line's parsed value lives until its
- * events are folded), and V8 answers by growing its young generation to 3 × 16 MB, which it never gives back:
- * that was a quarter to a third of a first answer's peak memory on 200 MB (token_usage on the 0.63 format:
- * 119 → 94 MB; session_summary: 217 → 175 MB; CPU time the same within the noise). The growth factor is read
- * at each growth, so setting it here (once per process, before any fold) keeps the young generation at its
- * starting size. It is the process's V8 setting: the entry (cli.ts) would be its natural place.
- */
-function keepYoungGenerationSmall(): void {
-  if (youngGenerationKept) return;
-  youngGenerationKept = true;
-  setFlagsFromString("--semi-space-growth-factor=1");
 }
 
 const MAX_REMEMBERED = 10_000;
