@@ -303,7 +303,14 @@ interface HostRunView {
   status: string;
   engine?: string;
   recent_events?: Array<{ message: string }>;
-  approvals?: Array<{ approval_id: string; kind: string; summary: string; status: string; decision?: string; answered_by?: string }>;
+  approvals?: Array<{
+    approval_id: string;
+    kind: string;
+    summary: string;
+    status: string;
+    decision?: string;
+    answered_by?: string;
+  }>;
   live?: {
     usage?: { total_tokens?: number; context_window?: number; context_used_percent?: number };
     rate_limits?: { primary?: { used_percent?: number; window_minutes?: number } };
@@ -327,7 +334,7 @@ async function claudeApprovals(ask: ClaudeAsk, home: string, codexHome: string):
       'const input = readFileSync(0, "utf8");',
       `appendFileSync(${JSON.stringify(hookLog)}, JSON.stringify(JSON.parse(input)) + "\\n");`,
       "const decision = process.argv[2];",
-      "process.stdout.write(JSON.stringify(decision === \"decline\"",
+      'process.stdout.write(JSON.stringify(decision === "decline"',
       '  ? { hookSpecificOutput: { hookEventName: "Elicitation", action: "decline" } }',
       '  : { hookSpecificOutput: { hookEventName: "Elicitation", action: "accept", content: { decision } } }));',
       "",
@@ -390,7 +397,9 @@ async function claudeApprovals(ask: ClaudeAsk, home: string, codexHome: string):
       {
         status: "completed",
         engine: "app-server",
-        approvals: [{ approval_id: "a1", kind: "command", summary: command, status: "answered", decision, answered_by: "user" }],
+        approvals: [
+          { approval_id: "a1", kind: "command", summary: command, status: "answered", decision, answered_by: "user" },
+        ],
         outside_exists: decision === "approve",
       },
     );
@@ -489,7 +498,12 @@ async function claudeSteer(ask: ClaudeAsk, model: FakeModel): Promise<string> {
       context_window: running.live?.usage?.context_window,
       rate_limits: running.live?.rate_limits?.primary,
     },
-    { status: "running", sleeping: true, context_window: 258400, rate_limits: { used_percent: 13, window_minutes: 300, resets_at: "2026-11-24T06:00:00.000Z" } },
+    {
+      status: "running",
+      sleeping: true,
+      context_window: 258400,
+      rate_limits: { used_percent: 13, window_minutes: 300, resets_at: "2026-11-24T06:00:00.000Z" },
+    },
     `run_status while the run goes:\n${JSON.stringify(running).slice(0, 2000)}`,
   );
   const message = "STEERED: say which files you saw";
