@@ -2,7 +2,8 @@
 // of hundreds of separate modules, and start-up is what a host waits for. Types are checked by tsc.
 // Beside them, the program once more as one script with a V8 code cache (see scripts/code-cache.mjs).
 import { build } from "esbuild";
-import { rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import { dirname, join } from "node:path";
 import { makeCodeCache, PROGRAM } from "./code-cache.mjs";
@@ -56,6 +57,19 @@ const leaveOut = {
   },
 };
 
+/**
+ * What the built code is, named once at build time (saved folds and answers of other code are not reused):
+ * a hash of every source file and the lockfile, which decide the bundle. Run from the sources, the code
+ * hashes its own files instead (src/sessions/fold-files.ts).
+ */
+async function sourcesFingerprint() {
+  const hash = createHash("sha1");
+  const files = (await readdir("src", { recursive: true })).filter((file) => /\.(?:ts|json)$/.test(file)).sort();
+  for (const file of files) hash.update(file).update(await readFile(join("src", file)));
+  return hash.update(await readFile("package-lock.json")).digest("hex");
+}
+const fingerprint = { __CODE_FINGERPRINT__: JSON.stringify(await sourcesFingerprint()) };
+
 await rm("dist", { recursive: true, force: true });
 await build({
   // cli.js is launch.ts, which runs the program (cli.ts) from dist/main.vm or, without a usable code cache,
@@ -70,6 +84,7 @@ await build({
   sourcemap: true,
   logLevel: "warning",
   plugins: [leaveOut],
+  define: fingerprint,
   // CommonJS dependencies (ajv in the MCP SDK) call require(); ESM has none of its own
   banner: {
     js: "import { createRequire as __ccmRequire } from 'node:module'; const require = __ccmRequire(import.meta.url);",
@@ -119,7 +134,7 @@ const script = await build({
   logLevel: "warning",
   plugins: [leaveOut, lazyBuiltins],
   // the ESM sources find package.json and supervisor.js from their own URL: the script's is dist/main.vm
-  define: { "import.meta.url": "__ccmUrl" },
+  define: { "import.meta.url": "__ccmUrl", ...fingerprint },
   // a script compiled by vm has no module loader behind import(): Node's own modules are required instead
   supported: { "dynamic-import": false },
 });

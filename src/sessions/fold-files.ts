@@ -44,10 +44,15 @@ const MB = 1024 * 1024;
 
 let fingerprint: string | undefined;
 
+/** Set by the build (esbuild `define`); undeclared when the sources run (tests, tsx). */
+declare const __CODE_FINGERPRINT__: string | undefined;
+
 /** The running code's own hash: a fold made by other code (another version, a patched build) is not reused. */
 export function codeFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const hash = createHash("sha1").update(String(FORMAT));
+  // the build names its code (scripts/build.mjs: a hash of the sources); hashing dist/ took 4–8 ms a process
+  if (typeof __CODE_FINGERPRINT__ === "string") return (fingerprint = hash.update(__CODE_FINGERPRINT__).digest("hex"));
   try {
     const dir = dirname(fileURLToPath(import.meta.url));
     for (const name of readdirSync(dir)
