@@ -1,5 +1,7 @@
 // A session's family: the children it spawned (sub-agents, forks), and its own tokens where it copied a
 // parent's history (a parent's counters, a fork point, a sibling's shared prefix).
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
 import type { TokenTotals } from "./events.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
 import { daysNewestFirst, statFiles, type RolloutFile } from "./locate.js";
@@ -37,6 +39,8 @@ export async function childrenOf(
     for (const file of await statFiles(day.files)) {
       if (file.mtimeMs < sinceMs) continue;
       if (++described > CHILDREN_SCANNED) return children;
+      // most files are no child of this parent: their first line says so without a description
+      if (!(await mayNameParent(file, parentId))) continue;
       const listing = await store.listings.describe(file).catch(() => undefined);
       if (!listing || listing.parent_session_id !== parentId || listing.session_id === parentId) continue;
       children.push({
@@ -49,6 +53,30 @@ export async function childrenOf(
     }
   }
   return children;
+}
+
+const FIRST_LINE_BYTES = 64 * 1024;
+
+/**
+ * Whether the log's first line (its session_meta, where a child names its parent) holds the parent's id: false
+ * only when that line was read whole and lacks it. A compressed log, a longer first line or an unreadable file
+ * is described as before.
+ */
+async function mayNameParent(file: RolloutFile, parentId: string): Promise<boolean> {
+  if (!file.path.endsWith(".jsonl")) return true;
+  let handle;
+  try {
+    handle = await open(file.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const bytes = Buffer.alloc(Math.min(FIRST_LINE_BYTES, file.size));
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
+    const end = bytes.subarray(0, bytesRead).indexOf(10);
+    if (end < 0) return true;
+    return bytes.subarray(0, end).includes(parentId);
+  } catch {
+    return true;
+  } finally {
+    await handle?.close();
+  }
 }
 
 /**

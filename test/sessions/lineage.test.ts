@@ -1,6 +1,6 @@
 // Forks, sub-agents, steering and prompts stored only as copies: hand-written files of the shapes real
 // Codex Desktop / 0.1xx logs have (test/fixtures/shapes/, each named after what it shows).
-import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -259,6 +259,24 @@ describe("a parent's children", () => {
     ]);
     expect(summary.diagnosis.category).toBe("completed");
     expect(summary.diagnosis.evidence.at(-1)).toBe(`sub-agent ${failed} ended failed: see session_summary ${failed}`);
+  });
+
+  it("finds a child whose first line is longer than the quick look at it (read in full instead)", async () => {
+    const dir = join(home, "sessions", "2026", "01", "12");
+    const padded = "0199aaaa-0000-7000-8000-000000000009";
+    const [meta = "", ...rest] = (await readFile(join(SHAPES, "subagent-failed-turn.jsonl"), "utf8")).split("\n");
+    const line = JSON.parse(meta) as { payload: Record<string, unknown> };
+    // the parent's id comes after 70 KB of instructions: past the first look, so only the full description finds it
+    line.payload = { base_instructions: { text: "x".repeat(70 * 1024) }, ...line.payload };
+    line.payload.id = padded;
+    await writeFile(
+      join(dir, `rollout-2026-01-10T09-30-00-${padded}.jsonl`),
+      [JSON.stringify(line), ...rest].join("\n"),
+    );
+    const summary = (await mcp.call("session_summary", { session_id: PARENT })).structuredContent as {
+      children: Array<{ session_id: string }>;
+    };
+    expect(summary.children.map((child) => child.session_id)).toContain(padded);
   });
 });
 
