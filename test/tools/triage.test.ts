@@ -279,14 +279,13 @@ describe("Codex 0.169", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       started = (await at.mcp.call("run_status", { run_id: started.run_id })).structuredContent as unknown as RunView;
     }
-    let running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
-      diagnosis: Diagnosis;
-    };
-    while (!running.diagnosis.activity?.message.startsWith("running: sleep 30")) {
+    // Codex names the session before it writes the rollout: until then session_summary finds no session
+    let running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as
+      { diagnosis: Diagnosis } | undefined;
+    while (!running?.diagnosis.activity?.message.startsWith("running: sleep 30")) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
-        diagnosis: Diagnosis;
-      };
+      running = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as
+        { diagnosis: Diagnosis } | undefined;
     }
     // Codex may still log the turn's reasoning after the command starts: wait until two reads a second apart
     // agree (the 30 s command then logs nothing more), so the other readers below see the same state

@@ -142,11 +142,11 @@ describe("sessions_report rows", () => {
     expect(await keys({ since: "2026-11-17T09:00:00Z", until: "2026-11-19T08:00:00Z" })).toEqual(["2026-11-18"]);
     expect(await keys({ cwd: "/srv/ci/" })).toEqual(["2026-11-19", "2026-11-18", "2026-11-17"]);
     expect(await keys({ model: "mystery-model-9" })).toEqual(["2026-11-20"]);
-    // spans back from now (the sessions are of November 2026)
+    // spans back from now (the sessions are of November 2026, at 08:00): whole hours, so the span starts within
+    // the hour before 2026-11-18 whatever the time of day (in days it took in 2026-11-17 08:00 after midnight UTC)
     const now = Date.now();
     expect(
-      (await report({ since: `${Math.ceil((now - Date.parse("2026-11-18T00:00:00Z")) / 86_400_000)}d` })).total
-        .sessions,
+      (await report({ since: `${Math.ceil((now - Date.parse("2026-11-18T00:00:00Z")) / 3_600_000)}h` })).total.sessions,
     ).toBe(3);
     expect((await report({ since: "1h" })).total.sessions).toBe(0);
   });
