@@ -39,8 +39,8 @@ export async function childrenOf(
     for (const file of await statFiles(day.files)) {
       if (file.mtimeMs < sinceMs) continue;
       if (++described > CHILDREN_SCANNED) return children;
-      // most files are no child of this parent: their first line says so without a description
-      if (!(await mayNameParent(file, parentId))) continue;
+      // the parent's own log is no child of it; most others say so in their first line, without a description
+      if (file.id === parentId || !(await mayNameParent(file, parentId))) continue;
       const listing = await store.listings.describe(file).catch(() => undefined);
       if (!listing || listing.parent_session_id !== parentId || listing.session_id === parentId) continue;
       children.push({
