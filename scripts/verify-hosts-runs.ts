@@ -64,6 +64,22 @@ interface HostRunView {
   steered_turn_id?: string;
 }
 
+/** A run_codex call (engine app-server, mode ask) whose run asks to touch `name` in a folder outside its workspace. */
+async function escalation(name: string, waitMs: number) {
+  const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-ask-")));
+  const outside = join(await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-outside-"))), name);
+  const args = {
+    prompt: `please STEPS: ESCALATE:touch ${outside} ;; SAY:finished`,
+    cwd: workdir,
+    skip_git_repo_check: true,
+    engine: "app-server",
+    mode: "ask",
+    wait_ms: waitMs,
+    allow_concurrent: true,
+  };
+  return { outside, args };
+}
+
 /**
  * Approvals in Claude Code: its model delegates with engine "app-server" and mode "ask", Codex asks to touch a
  * file outside the workspace, the server asks Claude Code's user with elicitation/create. In `-p` there is no
@@ -109,18 +125,8 @@ export async function claudeApprovals(
       .map((line) => JSON.parse(line) as { hook_event_name?: string; mcp_server_name?: string; message?: string });
   const delegate = async (decision: "approve" | "decline") => {
     await answering(decision);
-    const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-ask-")));
-    const outside = join(await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-outside-"))), `${decision}.txt`);
+    const { outside, args } = await escalation(`${decision}.txt`, 180_000);
     const before = (await hooked()).length;
-    const args = {
-      prompt: `please STEPS: ESCALATE:touch ${outside} ;; SAY:finished`,
-      cwd: workdir,
-      skip_git_repo_check: true,
-      engine: "app-server",
-      mode: "ask",
-      wait_ms: 180_000,
-      allow_concurrent: true,
-    };
     const view = parseJson((await ask("run_codex", JSON.stringify(args))).toolResult) as HostRunView;
     const asked = (await hooked()).slice(before);
     const command = `/bin/bash -lc 'touch ${outside}'`;
@@ -160,18 +166,8 @@ export async function claudeApprovals(
 
   // no hook: `claude -p` has no dialog and cancels the elicitation; the approval stays pending for the others
   await writeFile(settingsPath, "{}");
-  const workdir = await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-ask-")));
-  const outside = join(await realpath(await mkdtemp(join(tmpdir(), "ccm-verify-outside-"))), "operator.txt");
+  const { outside, args } = await escalation("operator.txt", 15_000);
   const before = (await hooked()).length;
-  const args = {
-    prompt: `please STEPS: ESCALATE:touch ${outside} ;; SAY:finished`,
-    cwd: workdir,
-    skip_git_repo_check: true,
-    engine: "app-server",
-    mode: "ask",
-    wait_ms: 15_000,
-    allow_concurrent: true,
-  };
   const debugFile = join(scratch, "claude-debug.txt");
   const waiting = parseJson(
     (await ask("run_codex", JSON.stringify(args), {}, ["--debug-file", debugFile])).toolResult,
