@@ -4,6 +4,7 @@
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { dirname, join } from "node:path";
@@ -107,6 +108,44 @@ describe('engine "app-server" with the real Codex CLI', () => {
         await mcp.call("resume_session", { session_id: app.session_id, prompt: "RUN:echo again", wait_ms: 60_000 }),
       );
       expect(resumed).toMatchObject({ status: "completed", engine: "app-server", session_id: app.session_id });
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("passes output_schema, images, model and config to the model request, as exec does", async () => {
+    const mcp = await server();
+    try {
+      const image = join(workdir, "pixel.png");
+      await writeFile(
+        image,
+        Buffer.from(
+          "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+          "base64",
+        ),
+      );
+      const before = model.requests.length;
+      const view = viewOf(
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          prompt: "please answer in JSON",
+          output_schema: { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] },
+          images: [image],
+          model: "mock-model",
+          config: { model_reasoning_summary: "detailed" },
+        }),
+      );
+      expect(view).toMatchObject({ status: "completed", engine: "app-server", effective: { model: "mock-model" } });
+      const request = model.requests[before] as {
+        model?: string;
+        text?: { format?: { type?: string; schema?: unknown } };
+        input?: Array<{ content?: Array<{ type?: string }> }>;
+      };
+      expect(request.model).toBe("mock-model");
+      expect(request.text?.format?.type).toBe("json_schema");
+      expect(request.text?.format?.schema).toMatchObject({ required: ["ok"] });
+      expect(request.input?.some((item) => item.content?.some((part) => part.type === "input_image"))).toBe(true);
     } finally {
       await mcp.close();
     }
