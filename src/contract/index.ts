@@ -7,5 +7,5 @@ export * from "./run-requests.js";
 export * from "./state-files.js";
 export { RunLedger, MAX_RECORD_BYTES, boundedLine, skippedGitCheck, type LedgerRun } from "./ledger.js";
 
-/** Sent to a supervisor after its cancel file is written, so it need not wait for its next look. */
-export const CANCEL_SIGNAL = "SIGUSR2";
+/** Sent to a supervisor after a request (cancel, steer, an approval's answer) is written, so it need not wait for its next look. */
+export const REQUEST_SIGNAL = "SIGUSR2";

@@ -5,7 +5,6 @@
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  CANCEL_SIGNAL,
   cancelRequestSchema,
   createExclusive,
   INPUTS_DIR,
@@ -25,7 +24,9 @@ import {
   skippedGitCheck,
   STATE_FILES,
   type EndRecord,
+  REQUEST_SIGNAL,
   type LedgerRun,
+  type ProcessId,
   type RunState,
 } from "../contract/index.js";
 import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
@@ -166,15 +167,7 @@ export class RunRegistry {
     await ownDirectory(dir);
     // the first reason stays: a second cancel does not rewrite why the run was stopped
     await createExclusive(join(dir, STATE_FILES.cancel.name), reason.slice(0, 1000)).catch(() => false);
-    // a signal goes only to a process proven to be this run's supervisor; it reads the cancel file anyway
-    const supervisor = loaded.entry.start.supervisor;
-    if (supervisor && (await isProvenSupervisor(runId, supervisor))) {
-      try {
-        process.kill(supervisor.pid, CANCEL_SIGNAL);
-      } catch {
-        // gone meanwhile: the next look settles it
-      }
-    }
+    await nudgeSupervisor(runId, loaded.entry.start.supervisor);
     // SIGINT, SIGTERM, then SIGKILL, each given killGraceMs, and the recording after that
     return this.wait(runId, this.killGraceMs * 3 + 10_000);
   }
@@ -264,6 +257,19 @@ export class RunRegistry {
       view.review = review;
     }
     return view;
+  }
+}
+
+/**
+ * Tells a run's supervisor to look at its requests now (it also looks every 250 ms). A signal goes only to a
+ * process proven to be this run's supervisor.
+ */
+export async function nudgeSupervisor(runId: string, supervisor: ProcessId | undefined): Promise<void> {
+  if (!supervisor || !(await isProvenSupervisor(runId, supervisor))) return;
+  try {
+    process.kill(supervisor.pid, REQUEST_SIGNAL);
+  } catch {
+    // gone meanwhile: the next look settles it
   }
 }
 

@@ -4,7 +4,6 @@
 import { randomBytes } from "node:crypto";
 import {
   APPROVAL_ID,
-  CANCEL_SIGNAL,
   ownDirectory,
   readSteerReply,
   removeFile,
@@ -18,9 +17,8 @@ import {
   type ApprovalEntry,
 } from "../contract/index.js";
 import { MAX_STEER_CHARS, type ApprovalDecision } from "../codex/app-server/index.js";
-import { isProvenSupervisor } from "../codex/liveness.js";
 import { inline, quoted } from "../shared/text.js";
-import type { RunRegistry } from "./registry.js";
+import { nudgeSupervisor, type RunRegistry } from "./registry.js";
 import { RunRefusedError } from "./run-policy.js";
 import type { RunView } from "./run-view.js";
 
@@ -46,15 +44,8 @@ async function runningAppServerRun(registry: RunRegistry, runId: string, what: s
   return view;
 }
 
-/** Nudges the run's supervisor to look at its requests now (it also looks every 250 ms). */
 async function nudge(registry: RunRegistry, runId: string): Promise<void> {
-  const supervisor = (await registry.ledger.find(runId))?.start.supervisor;
-  if (!supervisor || !(await isProvenSupervisor(runId, supervisor))) return;
-  try {
-    process.kill(supervisor.pid, CANCEL_SIGNAL);
-  } catch {
-    // gone meanwhile: its run is settled by the next look
-  }
+  await nudgeSupervisor(runId, (await registry.ledger.find(runId))?.start.supervisor);
 }
 
 /** Sends a message into an app-server run's running turn; resolves with the turn it reached. */

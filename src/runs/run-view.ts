@@ -109,14 +109,7 @@ export async function viewOfSnapshot(
     error: end ? end.error : snapshot.error,
     errors: end && end.errors.length > 0 ? end.errors : snapshot.errors,
     stderr_tail: end?.stderr_tail || snapshot.stderr_tail,
-    resume_command: sessionId
-      ? resumeCommandLine({
-          ...invocationOf(sessions, entry, codexBin),
-          sessionId,
-          cwd: snapshot.cwd,
-          sandbox: SANDBOX_OF_MODE[snapshot.mode],
-        })
-      : null,
+    resume_command: resumeCommandOf(sessions, entry, codexBin, sessionId, snapshot),
     effective,
     task: snapshot.task ?? entry.start.task ?? "exec",
     worktree: null,
@@ -145,14 +138,7 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, 
       : "the ledger has no end for this run: the process that followed it stopped before it finished (see session_summary for what the session log says)",
     errors: end?.errors ?? [],
     stderr_tail: end?.stderr_tail ?? "",
-    resume_command: sessionId
-      ? resumeCommandLine({
-          ...invocationOf(sessions, entry, codexBin),
-          sessionId,
-          cwd: start.cwd,
-          sandbox: SANDBOX_OF_MODE[start.mode],
-        })
-      : null,
+    resume_command: resumeCommandOf(sessions, entry, codexBin, sessionId, start),
     effective: null,
     task: start.task ?? "exec",
     worktree: null,
@@ -167,9 +153,25 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, 
   };
 }
 
-/** How a pasteable command invokes Codex: this process's binary (never one a record names) and the run's recorded git check. */
-function invocationOf(sessions: SessionStore, entry: LedgerRun, codexBin: string) {
-  return { ...invocationOfRun(sessions.home, [codexBin]), skipGitRepoCheck: skippedGitCheck(entry.start) };
+/**
+ * The pasteable command that resumes the run's session in its cwd and sandbox: with this process's binary
+ * (never one a record names) and the run's recorded git check.
+ */
+function resumeCommandOf(
+  sessions: SessionStore,
+  entry: LedgerRun,
+  codexBin: string,
+  sessionId: string | null,
+  run: { cwd: string; mode: RunMode },
+): string | null {
+  if (!sessionId) return null;
+  return resumeCommandLine({
+    ...invocationOfRun(sessions.home, [codexBin]),
+    skipGitRepoCheck: skippedGitCheck(entry.start),
+    sessionId,
+    cwd: run.cwd,
+    sandbox: SANDBOX_OF_MODE[run.mode],
+  });
 }
 
 /** What the session's newest turn_context recorded, against what the run asked for and what the operator's configuration sets. */

@@ -17,6 +17,7 @@ import { killRunLeftovers } from "../codex/processes.js";
 import { SESSION_UUID, type ApprovalEntry, type Job, type LiveNumbers, type TypedError } from "../contract/index.js";
 import type { TokenTotals } from "../sessions/index.js";
 import type { RunOutcome, StopReason } from "./outcome.js";
+import { serveSteers } from "./app-server-requests.js";
 import { SupervisedRun } from "./supervised-run.js";
 
 /** How a person (or the timeout) answered an approval. */
@@ -212,6 +213,14 @@ export class AppServerSupervisedRun extends SupervisedRun {
       );
     this.emit(`session: ${sessionId}`);
     this.resolveSession();
+  }
+
+  override published() {
+    return { live: this.live, approvals: this.approvals.map((entry) => ({ ...entry })), error_info: this.errorInfo };
+  }
+
+  override serveRequests(): Promise<void> {
+    return serveSteers(this.job, this);
   }
 
   /** A progress line of the supervisor's own (an approval that timed out). */

@@ -1,7 +1,7 @@
 // Process entry of a run's supervisor (see supervisor.ts): the job arrives as JSON on stdin, is parsed with
 // the contract's schema, then stdin is closed and this process lives on its own until Codex has ended. Only
 // this file touches process signals and exit.
-import { CANCEL_SIGNAL, jobSchema } from "../contract/index.js";
+import { REQUEST_SIGNAL, jobSchema } from "../contract/index.js";
 import { Supervisor } from "./supervisor.js";
 
 /** A job is a few KB (its prompt aside); anything past this is not one. */
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const current: { supervisor?: Supervisor } = {};
   // installed first: SIGUSR2's default action would end the process. It is only a nudge to read the run's
   // requests (a cancel, which says why; a steer) (SIGUSR1 belongs to Node's inspector); SIGTERM/SIGINT stop the run themselves.
-  process.on(CANCEL_SIGNAL, () => void current.supervisor?.checkRequests());
+  process.on(REQUEST_SIGNAL, () => void current.supervisor?.checkRequests());
   process.on("SIGTERM", () => current.supervisor?.cancel("the run's supervisor was sent SIGTERM"));
   process.on("SIGINT", () => current.supervisor?.cancel("the run's supervisor was sent SIGINT"));
   process.on("SIGHUP", () => undefined);

@@ -1,6 +1,7 @@
 // What the supervisor needs of a run, whichever engine drives Codex: `codex exec` (codex-process.ts) or
 // `codex app-server` (app-server-run.ts). The bookkeeping both share lives here; each engine starts, stops and
 // reads Codex its own way.
+import type { RunState } from "../contract/index.js";
 import type { RunStatus, TokenTotals } from "../sessions/index.js";
 import type { RunOutcome, StopReason } from "./outcome.js";
 import { RunEvents } from "./run-events.js";
@@ -37,6 +38,14 @@ export abstract class SupervisedRun {
   abstract readonly usage: TokenTotals | null;
   abstract start(): Promise<void>;
   abstract stop(reason: StopReason, detail: string): Promise<void>;
+
+  /** What the run publishes beyond the state every run has (the app-server's live numbers, approvals, typed error). */
+  published(): Partial<RunState> {
+    return {};
+  }
+
+  /** Serves what servers left in the run's directory for it besides a cancel (the app-server's steers). */
+  async serveRequests(): Promise<void> {}
 
   get status(): RunStatus {
     return this.outcome?.status ?? "running";

@@ -26,7 +26,7 @@ import {
 import { processId } from "../codex/liveness.js";
 import { CodexRun } from "./codex-process.js";
 import { AppServerSupervisedRun } from "./app-server-run.js";
-import { awaitApproval, serveSteers } from "./app-server-requests.js";
+import { awaitApproval } from "./app-server-requests.js";
 import type { SupervisedRun } from "./supervised-run.js";
 import { newSessionFinder } from "./legacy-session.js";
 import { Publisher } from "./publisher.js";
@@ -38,8 +38,8 @@ const CANCEL_POLL_MS = 250;
 export class Supervisor {
   private run: SupervisedRun | undefined;
   private pendingCancel: string | undefined;
-  /** A look at the steers is under way (the poll and a nudge may overlap). */
-  private steering = false;
+  /** A look at the run's requests is under way (the poll and a nudge may overlap). */
+  private serving = false;
   private readonly dir: string;
 
   constructor(private readonly job: Job) {
@@ -52,12 +52,12 @@ export class Supervisor {
     else this.pendingCancel ??= reason;
   }
 
-  /** Looks at what servers left in the run's directory: a cancel, and (app-server) steers. */
+  /** Looks at what servers left in the run's directory: a cancel, and what the run's engine serves (steers). */
   async checkRequests(): Promise<void> {
     await this.checkCancelFile();
-    if (this.run instanceof AppServerSupervisedRun && !this.steering) {
-      this.steering = true;
-      await serveSteers(this.job, this.run).finally(() => (this.steering = false));
+    if (this.run && !this.serving) {
+      this.serving = true;
+      await this.run.serveRequests().finally(() => (this.serving = false));
     }
   }
 
@@ -226,11 +226,7 @@ function stateOf(run: SupervisedRun, job: Job, extra: { eventCount: number; supe
     supervisor: extra.supervisor,
     workspace: job.workspace,
     engine: job.engine,
-    ...(run instanceof AppServerSupervisedRun && {
-      live: run.live,
-      approvals: run.approvals.map((entry) => ({ ...entry })),
-      error_info: run.errorInfo,
-    }),
+    ...run.published(),
   };
 }
 

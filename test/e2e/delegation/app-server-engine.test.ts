@@ -161,9 +161,12 @@ describe('engine "app-server" with the real Codex CLI', () => {
       await until(mcp, run.run_id, (view) => view.recent_events.some((event) => /sleep 3/.test(event.message)));
       const steered = await mcp.call("steer_run", { run_id: run.run_id, message });
       expect(steered.isError, textOf(steered)).toBeFalsy();
-      expect((steered.structuredContent as { steered_turn_id: string }).steered_turn_id).toMatch(/\S/);
+      const turnId = (steered.structuredContent as { steered_turn_id: string }).steered_turn_id;
       const view = await until(mcp, run.run_id, ended);
       expect(view.status).toBe("completed");
+      // the turn it reached is the run's one turn, as the session recorded it
+      const turnIds = readFileSync(view.rollout_path ?? "", "utf8").matchAll(/"turn_id":"([^"]+)"/g);
+      expect([...new Set([...turnIds].map((match) => match[1]))]).toEqual([turnId]);
       const requests = model.requests.slice(before);
       expect(userTexts(requests.at(-1)!)).toContain(message);
       expect(existsSync(marker)).toBe(false);
