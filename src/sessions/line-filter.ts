@@ -178,12 +178,10 @@ export function lineClassBytes(
     const lineType = nameOf(buffer, lineTypeStart, lineTypeEnd);
     return classed(lineType, undefined, undefined, PASSED_LINES.has(lineType));
   }
-  at = typeAt;
-  const payloadTypeStart = at;
-  while (at < end && isName(buffer[at])) at += 1;
-  if (at === payloadTypeStart || buffer[at] !== QUOTE) return undefined;
-  const payloadTypeEnd = at;
-  at += 1;
+  const payloadTypeStart = typeAt;
+  const payloadTypeEnd = quotedNameEnd(buffer, payloadTypeStart, end, isName);
+  if (payloadTypeEnd < 0) return undefined;
+  at = payloadTypeEnd + 1;
   // lines cut before the payload's type by a short head are left to the regexes
   if (at > passEnd || at > start + typeWithin) return undefined;
   const lineType = nameOf(buffer, lineTypeStart, lineTypeEnd);
@@ -198,20 +196,14 @@ export function lineClassBytes(
       // ROLE: ,("id":"<up to 100 non-quotes>",)?"role":"<a-z_>"
       at = literalAt(buffer, at, end, COMMA_BYTES);
       if (at < 0) return undefined;
-      const id = literalAt(buffer, at, end, ID_OPEN);
-      if (id >= 0) {
-        at = skipString(buffer, id, end, 100);
-        if (at < 0) return undefined;
-        at = literalAt(buffer, at, end, QUOTE_COMMA);
-        if (at < 0) return undefined;
-      }
+      at = pastOptionalField(buffer, at, end, ID_OPEN);
+      if (at < 0) return undefined;
       at = literalAt(buffer, at, end, ROLE_OPEN);
       if (at < 0) return undefined;
       const roleStart = at;
-      while (at < end && isLowerName(buffer[at])) at += 1;
-      if (at === roleStart || buffer[at] !== QUOTE) return undefined;
-      const roleEnd = at;
-      at += 1;
+      const roleEnd = quotedNameEnd(buffer, roleStart, end, isLowerName);
+      if (roleEnd < 0) return undefined;
+      at = roleEnd + 1;
       if (at > passEnd) passed = false;
       else if (!equalsText(buffer, roleStart, roleEnd, "user")) passed = true;
       else {
@@ -226,20 +218,15 @@ export function lineClassBytes(
     at = literalAt(buffer, at, end, COMMA_BYTES);
     if (at < 0) return undefined;
     for (const key of [THREAD_ID_OPEN, TURN_ID_OPEN]) {
-      const value = literalAt(buffer, at, end, key);
-      if (value < 0) continue;
-      at = skipString(buffer, value, end, 100);
-      if (at < 0) return undefined;
-      at = literalAt(buffer, at, end, QUOTE_COMMA);
+      at = pastOptionalField(buffer, at, end, key);
       if (at < 0) return undefined;
     }
     at = literalAt(buffer, at, end, ITEM_OPEN);
     if (at < 0) return undefined;
     const itemStart = at;
-    while (at < end && isName(buffer[at])) at += 1;
-    if (at === itemStart || buffer[at] !== QUOTE) return undefined;
-    const itemEnd = at;
-    at += 1;
+    const itemEnd = quotedNameEnd(buffer, itemStart, end, isName);
+    if (itemEnd < 0) return undefined;
+    at = itemEnd + 1;
     const found = nameOf(buffer, itemStart, itemEnd);
     if (at <= headEnd) itemType = found;
     if (lineType === "event_msg" && !passed) passed = at <= passEnd && PASSED_TURN_ITEMS.has(found);
@@ -293,6 +280,26 @@ function literalAt(buffer: Buffer, at: number, end: number, literal: Buffer): nu
   if (at + literal.length > end) return -1;
   for (let k = 0; k < literal.length; k++) if (buffer[at + k] !== literal[k]) return -1;
   return at + literal.length;
+}
+
+/** Past an optional `<key><at most 100 non-quotes>",` at `at`: `at` itself when the key is not there, -1 when it is but is not closed so. */
+function pastOptionalField(buffer: Buffer, at: number, end: number, key: Buffer): number {
+  const value = literalAt(buffer, at, end, key);
+  if (value < 0) return at;
+  const closed = skipString(buffer, value, end, 100);
+  return closed < 0 ? -1 : literalAt(buffer, closed, end, QUOTE_COMMA);
+}
+
+/** The offset of the quote closing a non-empty run of name bytes that starts at `start`; else -1. */
+function quotedNameEnd(
+  buffer: Buffer,
+  start: number,
+  end: number,
+  isNameByte: (byte: number | undefined) => boolean,
+): number {
+  let at = start;
+  while (at < end && isNameByte(buffer[at])) at += 1;
+  return at === start || buffer[at] !== QUOTE ? -1 : at;
 }
 
 /** The offset of the quote that closes a string of at most `max` non-quote bytes starting at `at`; else -1. */
