@@ -477,37 +477,6 @@ async function main(): Promise<number> {
     // `npm run verify:hosts -- openclaw` checks only the hosts whose names contain one of the words
     const only = process.argv.slice(2).map((word) => word.toLowerCase());
     const wanted = (host: string) => only.length === 0 || only.some((word) => host.toLowerCase().includes(word));
-    const outcomes: Outcome[] = [];
-    if (wanted("Claude Code")) {
-      // npm 11 runs no install scripts here, so the wrapper's postinstall never swaps in the native binary:
-      // its cli-wrapper.cjs finds and runs it
-      const claude = (dir: string): [string, string[]] => [
-        node,
-        [join(dir, "node_modules", "@anthropic-ai", "claude-code", "cli-wrapper.cjs")],
-      ];
-      const claudeEnv = await env();
-      outcomes.push(
-        await check(
-          "Claude Code",
-          "@anthropic-ai/claude-code@2.1.332",
-          claude,
-          (exec) => claudeCode(exec, model, codexHome, target, claudeEnv.HOME),
-          claudeEnv,
-        ),
-      );
-    }
-    if (wanted("OpenClaw")) {
-      const openclawBin = (dir: string): [string, string[]] => [join(dir, "node_modules", ".bin", "openclaw"), []];
-      outcomes.push(
-        await check(
-          "OpenClaw",
-          "openclaw@2026.9.6",
-          openclawBin,
-          (exec) => openclaw(exec, model, codexHome, target),
-          await env(),
-        ),
-      );
-    }
     // a scratch HOME and XDG folders for each host: nothing of theirs is left outside the scratch folder
     const hostEnv = async () => {
       const base = await env();
@@ -519,62 +488,76 @@ async function main(): Promise<number> {
         XDG_STATE_HOME: join(base.HOME, ".local", "state"),
       };
     };
+    /** A Node entry of the installed package, run on Node 24. */
+    const onNode =
+      (...path: string[]) =>
+      (dir: string): [string, string[]] => [node, [join(dir, "node_modules", ...path)]];
+    const bin =
+      (name: string) =>
+      (dir: string): [string, string[]] => [join(dir, "node_modules", ".bin", name), []];
     // the README's commands name `codex-control-mcp` on PATH; readmeArgv puts the built server there instead
-    if (wanted("GitHub Copilot CLI")) {
-      const copilotBin = (dir: string): [string, string[]] => [
-        node,
-        [join(dir, "node_modules", "@github", "copilot", "npm-loader.js")],
-      ];
+    const hosts: Array<{
+      name: string;
+      spec: string;
+      command: (dir: string) => [string, string[]];
+      environment: () => Promise<Record<string, string>>;
+      steps: (exec: Exec, home: string) => Promise<string>;
+    }> = [
+      {
+        name: "Claude Code",
+        spec: "@anthropic-ai/claude-code@2.1.332",
+        // npm 11 runs no install scripts here, so the wrapper's postinstall never swaps in the native binary:
+        // its cli-wrapper.cjs finds and runs it
+        command: onNode("@anthropic-ai", "claude-code", "cli-wrapper.cjs"),
+        environment: env,
+        steps: (exec, home) => claudeCode(exec, model, codexHome, target, home),
+      },
+      {
+        name: "OpenClaw",
+        spec: "openclaw@2026.9.6",
+        command: bin("openclaw"),
+        environment: env,
+        steps: (exec) => openclaw(exec, model, codexHome, target),
+      },
+      {
+        name: "GitHub Copilot CLI",
+        spec: "@github/copilot@1.0.102",
+        command: onNode("@github", "copilot", "npm-loader.js"),
+        environment: hostEnv,
+        steps: (exec) => copilot(exec, model, codexHome, target),
+      },
+      {
+        name: "Qwen Code",
+        spec: "@qwen-code/qwen-code@0.15.10",
+        command: onNode("@qwen-code", "qwen-code", "cli.js"),
+        environment: hostEnv,
+        steps: (exec, home) => qwen(exec, model, codexHome, target, home),
+      },
+      {
+        name: "Amp",
+        spec: "@sourcegraph/amp@0.0.1790142911-g7618fb",
+        command: bin("amp"),
+        environment: hostEnv,
+        steps: (exec) => amp(exec, codexHome),
+      },
+      {
+        name: "Auggie",
+        spec: "@augmentcode/auggie@0.36.0",
+        command: onNode("@augmentcode", "auggie", "augment.mjs"),
+        environment: hostEnv,
+        steps: (exec) => auggie(exec, codexHome),
+      },
+    ];
+    const outcomes: Outcome[] = [];
+    for (const host of hosts.filter((candidate) => wanted(candidate.name))) {
+      const hostEnvironment = await host.environment();
       outcomes.push(
         await check(
-          "GitHub Copilot CLI",
-          "@github/copilot@1.0.102",
-          copilotBin,
-          (exec) => copilot(exec, model, codexHome, target),
-          await hostEnv(),
-        ),
-      );
-    }
-    if (wanted("Qwen Code")) {
-      const qwenBin = (dir: string): [string, string[]] => [
-        node,
-        [join(dir, "node_modules", "@qwen-code", "qwen-code", "cli.js")],
-      ];
-      const qwenEnv = await hostEnv();
-      outcomes.push(
-        await check(
-          "Qwen Code",
-          "@qwen-code/qwen-code@0.15.10",
-          qwenBin,
-          (exec) => qwen(exec, model, codexHome, target, qwenEnv.HOME),
-          qwenEnv,
-        ),
-      );
-    }
-    if (wanted("Amp")) {
-      const ampBin = (dir: string): [string, string[]] => [join(dir, "node_modules", ".bin", "amp"), []];
-      outcomes.push(
-        await check(
-          "Amp",
-          "@sourcegraph/amp@0.0.1790142911-g7618fb",
-          ampBin,
-          (exec) => amp(exec, codexHome),
-          await hostEnv(),
-        ),
-      );
-    }
-    if (wanted("Auggie")) {
-      const auggieBin = (dir: string): [string, string[]] => [
-        node,
-        [join(dir, "node_modules", "@augmentcode", "auggie", "augment.mjs")],
-      ];
-      outcomes.push(
-        await check(
-          "Auggie",
-          "@augmentcode/auggie@0.36.0",
-          auggieBin,
-          (exec) => auggie(exec, codexHome),
-          await hostEnv(),
+          host.name,
+          host.spec,
+          host.command,
+          (exec) => host.steps(exec, hostEnvironment.HOME ?? ""),
+          hostEnvironment,
         ),
       );
     }
