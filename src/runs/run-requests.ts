@@ -18,7 +18,7 @@ import {
 } from "../contract/index.js";
 import { MAX_STEER_CHARS, type ApprovalDecision } from "../codex/app-server/index.js";
 import { inline, quoted } from "../shared/text.js";
-import { nudgeSupervisor, type RunRegistry } from "./registry.js";
+import { nudgeSupervisor, readRunState, type RunRegistry } from "./registry.js";
 import { RunRefusedError } from "./run-policy.js";
 import type { RunView } from "./run-view.js";
 
@@ -125,13 +125,16 @@ export async function respondApproval(
   });
   if (!written) throw new RunRefusedError(`approval ${approvalId} of run ${runId} was already answered.`);
   await nudge(registry, runId);
-  // answered once the supervisor has read the file and passed the decision on (or the run has ended)
+  // answered once the supervisor has read the file and passed the decision on (or the run has ended): the
+  // published state alone is polled, the whole view made once
   const deadline = Date.now() + 5000;
   for (;;) {
-    const view = await registry.get(runId);
-    if (!view) throw new Error(`run ${runId} is missing from the ledger`);
-    const now = view.approvals?.find((candidate) => candidate.approval_id === approvalId);
-    if (view.status !== "running" || now?.status !== "pending" || Date.now() > deadline) return view;
+    const state = await readRunState(registry.stateDir, runId);
+    const now = state?.approvals?.find((candidate) => candidate.approval_id === approvalId);
+    if (state?.status !== "running" || now?.status !== "pending" || Date.now() > deadline) break;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+  const view = await registry.get(runId);
+  if (!view) throw new Error(`run ${runId} is missing from the ledger`);
+  return view;
 }
