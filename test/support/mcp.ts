@@ -100,3 +100,16 @@ export async function withCodexServer(
     await mcp.close();
   }
 }
+
+/** A completed session the pinned CLI made in `workdir` (tests of resumes and of altered logs start from one). */
+export async function seedSession(home: string, workdir: string, prompt = "please say hi"): Promise<string> {
+  let sessionId = "";
+  await withCodexServer(home, {}, async (mcp) => {
+    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt }))
+      .structuredContent as { status?: string; session_id?: string | null } | undefined;
+    if (view?.status !== "completed" || !view.session_id)
+      throw new Error(`the seed run did not complete: ${JSON.stringify(view).slice(0, 500)}`);
+    sessionId = view.session_id;
+  });
+  return sessionId;
+}

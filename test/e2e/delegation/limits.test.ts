@@ -8,7 +8,15 @@ import type { RunView } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { codexVersion, PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { connect, testConfig, textOf, type Connected, type TestConfig, withCodexServer } from "../../support/mcp.js";
+import {
+  connect,
+  testConfig,
+  textOf,
+  type Connected,
+  type TestConfig,
+  withCodexServer,
+  seedSession,
+} from "../../support/mcp.js";
 import { stubCodex } from "../../support/stub-codex.js";
 
 let model: FakeModel;
@@ -20,13 +28,7 @@ let sessionId: string;
 beforeAll(async () => {
   model = await startFakeModel();
   ({ home, workdir } = await makeCodexHome(model.url, "limits"));
-  await withServer({}, async (mcp) => {
-    const view = (
-      await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please RUN:echo seed" })
-    ).structuredContent as unknown as RunView;
-    expect(view.status).toBe("completed");
-    sessionId = view.session_id ?? "";
-  });
+  sessionId = await seedSession(home, workdir, "please RUN:echo seed");
 });
 afterAll(async () => model.close());
 

@@ -14,7 +14,7 @@ import type { RunView } from "../../../src/runs/run-manager.js";
 import { makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { textOf, type Connected, type TestConfig, withCodexServer } from "../../support/mcp.js";
+import { textOf, type Connected, type TestConfig, withCodexServer, seedSession } from "../../support/mcp.js";
 
 let model: FakeModel;
 let home: string;
@@ -27,12 +27,7 @@ beforeAll(async () => {
   model = await startFakeModel();
   ({ home, workdir } = await makeCodexHome(model.url, "security"));
   markers = await realpath(await mkdtemp(join(tmpdir(), "ccm-markers-")));
-  await withServer({}, async (mcp) => {
-    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi" }))
-      .structuredContent as unknown as RunView;
-    expect(view.status).toBe("completed");
-    sessionId = view.session_id ?? "";
-  });
+  sessionId = await seedSession(home, workdir);
 });
 afterAll(async () => model.close());
 

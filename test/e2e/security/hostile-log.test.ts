@@ -8,12 +8,11 @@ import { mkdtemp, readdir, readFile, realpath, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunView } from "../../../src/runs/run-manager.js";
 import { RunLedger } from "../../../src/contract/index.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { textOf, type Connected, withCodexServer } from "../../support/mcp.js";
+import { textOf, type Connected, withCodexServer, seedSession } from "../../support/mcp.js";
 
 let model: FakeModel;
 let home: string;
@@ -26,12 +25,7 @@ beforeAll(async () => {
   model = await startFakeModel();
   ({ home, workdir } = await makeCodexHome(model.url, "hostile-log"));
   markers = await realpath(await mkdtemp(join(tmpdir(), "ccm-markers-")));
-  await withServer(async (mcp) => {
-    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi" }))
-      .structuredContent as unknown as RunView;
-    expect(view.status).toBe("completed");
-    sessionId = view.session_id ?? "";
-  });
+  sessionId = await seedSession(home, workdir);
   source = join(
     home,
     "sessions",

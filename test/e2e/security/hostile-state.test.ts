@@ -26,7 +26,7 @@ import type { RunView } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { type Connected, type TestConfig, withCodexServer } from "../../support/mcp.js";
+import { type Connected, type TestConfig, withCodexServer, seedSession } from "../../support/mcp.js";
 
 let model: FakeModel;
 let home: string;
@@ -36,12 +36,7 @@ let sessionId: string;
 beforeAll(async () => {
   model = await startFakeModel();
   ({ home, workdir } = await makeCodexHome(model.url, "hostile-state"));
-  await withServer({}, async (mcp) => {
-    const view = (await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi" }))
-      .structuredContent as unknown as RunView;
-    expect(view.status).toBe("completed");
-    sessionId = view.session_id ?? "";
-  });
+  sessionId = await seedSession(home, workdir);
 });
 afterAll(async () => model.close());
 
