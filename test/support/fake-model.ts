@@ -91,6 +91,34 @@ export function userTexts(request: ResponsesRequest): string[] {
     );
 }
 
+/** A 1×1 PNG: the image tests attach to a prompt. */
+export const PIXEL_PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+/** What a model request carried of a run's inputs: the model, the final message's format and its schema, images. */
+export function requestInputs(request: ResponsesRequest): {
+  model: string | undefined;
+  format: string | undefined;
+  schema: unknown;
+  images: number;
+} {
+  const raw = request as {
+    model?: string;
+    text?: { format?: { type?: string; schema?: unknown } };
+    input?: Array<{ content?: Array<{ type?: string }> | string }>;
+  };
+  return {
+    model: raw.model,
+    format: raw.text?.format?.type,
+    schema: raw.text?.format?.schema,
+    images: (raw.input ?? []).flatMap((item) =>
+      Array.isArray(item.content) ? item.content.filter((part) => part.type === "input_image") : [],
+    ).length,
+  };
+}
+
 export const FAKE_USAGE = {
   toolCall: { input_tokens: 1200, cached_tokens: 300, output_tokens: 60, reasoning_tokens: 30 },
   answer: { input_tokens: 1500, cached_tokens: 375, output_tokens: 40, reasoning_tokens: 20 },

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { codexVersion, PINNED_CODEX } from "../../support/codex-versions.js";
-import { startFakeModel, userTexts, type FakeModel } from "../../support/fake-model.js";
+import { PIXEL_PNG, requestInputs, startFakeModel, userTexts, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type ClientOptions, type Connected, type TestConfig } from "../../support/mcp.js";
 
 let model: FakeModel;
@@ -117,13 +117,7 @@ describe('engine "app-server" with the real Codex CLI', () => {
     const mcp = await server();
     try {
       const image = join(workdir, "pixel.png");
-      await writeFile(
-        image,
-        Buffer.from(
-          "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
-          "base64",
-        ),
-      );
+      await writeFile(image, PIXEL_PNG);
       const before = model.requests.length;
       const view = viewOf(
         await mcp.call("run_codex", {
@@ -137,15 +131,12 @@ describe('engine "app-server" with the real Codex CLI', () => {
         }),
       );
       expect(view).toMatchObject({ status: "completed", engine: "app-server", effective: { model: "mock-model" } });
-      const request = model.requests[before] as {
-        model?: string;
-        text?: { format?: { type?: string; schema?: unknown } };
-        input?: Array<{ content?: Array<{ type?: string }> }>;
-      };
-      expect(request.model).toBe("mock-model");
-      expect(request.text?.format?.type).toBe("json_schema");
-      expect(request.text?.format?.schema).toMatchObject({ required: ["ok"] });
-      expect(request.input?.some((item) => item.content?.some((part) => part.type === "input_image"))).toBe(true);
+      expect(requestInputs(model.requests[before]!)).toMatchObject({
+        model: "mock-model",
+        format: "json_schema",
+        schema: { properties: { ok: { type: "boolean" } }, required: ["ok"] },
+        images: 1,
+      });
     } finally {
       await mcp.close();
     }

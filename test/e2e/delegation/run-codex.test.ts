@@ -9,7 +9,7 @@ import { groupMembers, processesOfRun } from "../../../src/codex/processes.js";
 import { RunLedger } from "../../../src/contract/index.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
-import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { PIXEL_PNG, requestInputs, startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
 
 let model: FakeModel;
@@ -249,13 +249,7 @@ describe("run_codex with the real Codex CLI", () => {
 
   it("passes output_schema, images, model and config through to the model request", async () => {
     const image = join(workdir, "pixel.png");
-    await writeFile(
-      image,
-      Buffer.from(
-        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
-        "base64",
-      ),
-    );
+    await writeFile(image, PIXEL_PNG);
     const before = model.requests.length;
     const view = await run({
       prompt: "please answer in JSON",
@@ -274,15 +268,12 @@ describe("run_codex with the real Codex CLI", () => {
       final_message: "plain answer",
       effective: { model: "mock-model", mismatch: false },
     });
-    const request = model.requests[before] as {
-      model?: string;
-      text?: { format?: { type?: string; schema?: unknown } };
-      input?: Array<{ content?: Array<{ type?: string }> }>;
-    };
-    expect(request.model).toBe("mock-model");
-    expect(request.text?.format?.type).toBe("json_schema");
-    expect(request.text?.format?.schema).toMatchObject({ required: ["ok"] });
-    expect(request.input?.some((item) => item.content?.some((part) => part.type === "input_image"))).toBe(true);
+    expect(requestInputs(model.requests[before]!)).toMatchObject({
+      model: "mock-model",
+      format: "json_schema",
+      schema: { properties: { ok: { type: "boolean" } }, required: ["ok"] },
+      images: 1,
+    });
   });
 
   it("refuses full-access unless the operator allowed it", async () => {

@@ -13,7 +13,7 @@ import { RUN_MARKER } from "../../../src/codex/processes.js";
 import type { RunView } from "../../../src/runs/run-manager.js";
 import { makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
-import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { PIXEL_PNG, startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { textOf, type Connected, type TestConfig, withCodexServer, seedSession } from "../../support/mcp.js";
 
 let model: FakeModel;
@@ -33,11 +33,6 @@ afterAll(async () => model.close());
 
 const withServer = (settings: Partial<TestConfig>, body: (mcp: Connected) => Promise<void>) =>
   withCodexServer(home, settings, body);
-
-const PIXEL = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
-  "base64",
-);
 
 const refusedKey = (key: string) =>
   `config key ${JSON.stringify(key)} cannot be set by a caller: only settings that cannot start a process, widen the sandbox, change the model endpoint or credentials, or read a file are allowed (${CALLER_CONFIG_KEYS.join(", ")}). The operator can allow it with --allow-config-key ${key} (or CODEX_CONTROL_ALLOW_CONFIG_KEYS).`;
@@ -283,7 +278,7 @@ describe("Codex acts on what was checked", () => {
     const secret = join(await realpath(await mkdtemp(join(tmpdir(), "ccm-secret-"))), "secret.png");
     await writeFile(secret, "SECRET-BYTES-OUTSIDE-THE-ROOT");
     const image = join(project, "pixel.png");
-    const pixel = PIXEL;
+    const pixel = PIXEL_PNG;
     await writeFile(join(project, "real.png"), pixel);
     await symlink(join(project, "real.png"), image);
     const codex = await swappingCodex(
@@ -430,7 +425,7 @@ describe("bounded state", () => {
     await withServer({ maxConcurrent: 1, queueWaitMs: 200 }, async (mcp) => {
       const stateDir = mcp.config.runner.stateDir;
       const image = join(workdir, "schema-pixel.png");
-      await writeFile(image, PIXEL);
+      await writeFile(image, PIXEL_PNG);
       const schema = {
         type: "object",
         properties: { ok: { type: "boolean" } },
