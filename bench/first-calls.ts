@@ -7,8 +7,6 @@
 // bench/run.ts run once per round in between. Prints medians and minima of wall time, the server's CPU
 // time (user + system, from /proc: steadier than wall time under load) and its peak RSS (VmHWM), and the
 // load average; and checks that every build gave the same answer (counts a quick answer leaves null aside).
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -17,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { makeHome, makeRollout } from "./inputs.js";
 import { fmt, median } from "./numbers.js";
+import { connectServer } from "./server.js";
 
 const MB = 1024 * 1024;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -39,24 +38,17 @@ interface Sample {
 
 async function firstCall(build: string, home: string, tool: string, id: string): Promise<Sample> {
   const state = await mkdtemp(join(tmpdir(), "ccm-first-calls-"));
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [join(resolve(build), "dist", "cli.js"), "--state-dir", state],
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" },
-    stderr: "ignore",
-  });
-  const client = new Client({ name: "first-calls", version: "1" });
-  await client.connect(transport);
+  const { client, pid } = await connectServer(join(resolve(build), "dist", "cli.js"), state, { CODEX_HOME: home });
   try {
-    const before = await cpuOf(transport.pid);
+    const before = await cpuOf(pid);
     const start = performance.now();
     const result = await client.callTool({
       name: tool,
       arguments: tool === "last_function_calls" ? { session_id: id, limit: 10 } : { session_id: id },
     });
     const ms = performance.now() - start;
-    const cpuMs = (await cpuOf(transport.pid)) - before;
-    const status = await readFile(`/proc/${transport.pid}/status`, "utf8");
+    const cpuMs = (await cpuOf(pid)) - before;
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
     const peakMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
     if (result.isError) throw new Error(`${tool}: ${JSON.stringify(result.content)}`);
     return { ms, cpuMs, peakMb, answer: JSON.stringify(result.structuredContent) };

@@ -6,8 +6,6 @@
 // (a new process, indexed), and sessions_report's warm answer on a running server (median of repeated
 // calls). Peak memory: the process's VmHWM (GNU time's max RSS for the CLI processes). `--against DIR` times
 // another build (DIR/dist/cli.js beside its package.json, e.g. a copy of main's) in the same rounds.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
@@ -17,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { makeHome } from "./inputs.js";
 import { fmt, median } from "./numbers.js";
+import { connectServer } from "./server.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(root, "dist", "cli.js");
@@ -105,14 +104,7 @@ async function warmServer(
   cli = CLI,
 ): Promise<{ cold: number; warm: number; peakMb: number }> {
   await rm(state, { recursive: true, force: true });
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [cli, "--state-dir", state],
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" },
-    stderr: "ignore",
-  });
-  const client = new Client({ name: "bench", version: "1" });
-  await client.connect(transport);
+  const { client, pid } = await connectServer(cli, state, { CODEX_HOME: home });
   try {
     const times: number[] = [];
     for (let i = 0; i <= RUNS * 2; i++) {
@@ -121,7 +113,7 @@ async function warmServer(
       times.push(performance.now() - start);
       if (result.isError) throw new Error(`sessions_report failed: ${JSON.stringify(result.content)}`);
     }
-    const status = await readFile(`/proc/${transport.pid}/status`, "utf8").catch(() => "");
+    const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
     return {
       cold: times[0] ?? 0,
       warm: median(times.slice(1)),

@@ -6,8 +6,6 @@
 // jq, peak memory (VmHWM) of the process that did the work; then resolution and listing in homes of
 // 100 to 100,000 sessions. --quick uses tiny inputs (the smoke test); --huge adds a 1000 MB rollout;
 // --startup measures only start-up (bench/startup.ts: the code cache against the ESM build and `node -e 0`).
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { execFile, spawn } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -15,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { codexEnv, makeCodexHome } from "../test/support/codex-home.js";
 import { PINNED_CODEX } from "../test/support/codex-versions.js";
+import { connectServer } from "./server.js";
 import { startFakeModel } from "../test/support/fake-model.js";
 import { homeSessionId, makeHome, makeRollout } from "./inputs.js";
 import { fmt, median } from "./numbers.js";
@@ -203,14 +202,7 @@ async function measureTool(
   runs = RUNS,
 ): Promise<{ ms: number; cold: number; peakMb: number; spawnToFirst: number }> {
   const spawned = performance.now();
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [CLI, "--state-dir", state],
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_LOG: "error" },
-    stderr: "ignore",
-  });
-  const client = new Client({ name: "bench", version: "1" });
-  await client.connect(transport);
+  const { client, pid } = await connectServer(CLI, state, { CODEX_HOME: home });
   try {
     const times: number[] = [];
     let spawnToFirst = 0;
@@ -221,7 +213,7 @@ async function measureTool(
       if (i === 0) spawnToFirst = performance.now() - spawned;
       if (result.isError) throw new Error(`${tool} failed: ${JSON.stringify(result.content)}`);
     }
-    const peakMb = await peakOf(transport.pid);
+    const peakMb = await peakOf(pid);
     return { cold: times[0] ?? 0, ms: runs > 0 ? median(times.slice(1)) : Number.NaN, peakMb, spawnToFirst };
   } finally {
     await client.close();
@@ -294,14 +286,7 @@ async function runCodexVsExec(): Promise<{ tool: number; direct: number }> {
   try {
     const direct: number[] = [];
     const tool: number[] = [];
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [CLI, "--codex-bin", PINNED_CODEX, "--state-dir", join(work, "state")],
-      env: { ...env, CODEX_CONTROL_LOG: "error" },
-      stderr: "ignore",
-    });
-    const client = new Client({ name: "bench", version: "1" });
-    await client.connect(transport);
+    const { client } = await connectServer(CLI, join(work, "state"), env, ["--codex-bin", PINNED_CODEX]);
     // both sides vary by ±100 ms run to run here: more pairs, interleaved
     for (let i = 0; i < RUNS * 2; i++) {
       let start = performance.now();
