@@ -42,6 +42,9 @@ export const MODE_MEANING: Record<RunMode, string> = {
   "full-access": "no sandbox, only if the server operator allowed it",
 };
 
+/** How long an approval of a run in mode "ask" waits for an answer before it is declined, unless the operator says. */
+export const APPROVAL_TIMEOUT_MS = 600_000;
+
 /** How a run drives Codex: `codex exec` (fire-and-forget) or `codex app-server` (steerable, approvals asked). */
 export const ENGINES = ["exec", "app-server"] as const;
 export type Engine = (typeof ENGINES)[number];

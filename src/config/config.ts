@@ -4,7 +4,7 @@ import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { RunnerConfig } from "../runs/run-manager.js";
 import { CONFIG_KEY } from "../codex/toml.js";
-import { ENGINES, type Engine } from "../codex/run-modes.js";
+import { APPROVAL_TIMEOUT_MS, ENGINES, type Engine } from "../codex/run-modes.js";
 import { defaultCodexHome, SessionStore } from "../sessions/index.js";
 
 export interface ServerConfig {
@@ -34,7 +34,7 @@ export const DEFAULTS = {
   maxTimeoutMs: 4 * 60 * 60 * 1000,
   killGraceMs: 3000,
   maxDepth: 1,
-  approvalTimeoutMs: 600_000,
+  approvalTimeoutMs: APPROVAL_TIMEOUT_MS,
 } as const;
 
 /** A duration in ms as people read it: "30 min", "4 h", "55 s", "1500 ms". */

@@ -4,7 +4,7 @@
 // local user, a sandboxed run that reached the state dir): it is parsed, bounded and never believed as is.
 import { z } from "zod";
 import { RUN_STATUSES, tokenTotalsSchema } from "../sessions/index.js";
-import { ENGINES, RUN_MODES } from "../codex/run-modes.js";
+import { APPROVAL_TIMEOUT_MS, ENGINES, RUN_MODES } from "../codex/run-modes.js";
 import { approvalEntrySchema, liveNumbersSchema, threadSchema, typedErrorSchema } from "./app-server-schemas.js";
 import { SESSION_UUID } from "../shared/ids.js";
 
@@ -56,7 +56,7 @@ export const jobSchema = z.object({
   images: z.array(path).max(20).default([]),
   outputSchema: z.record(z.string(), z.unknown()).nullable().default(null),
   /** engine app-server: an approval nobody answers is declined after this long. */
-  approvalTimeoutMs: z.number().int().positive().default(600_000),
+  approvalTimeoutMs: z.number().int().positive().default(APPROVAL_TIMEOUT_MS),
   /** The workspace as the server checked it: a session recording another one is stopped. */
   workspace: checkedDirectorySchema,
   env: z.record(z.string(), z.string()),

@@ -27,7 +27,7 @@ import {
   threadSettingsOf,
   type AppServerProtocol,
 } from "../codex/app-server/index.js";
-import { SANDBOX_OF_MODE, type Engine } from "../codex/run-modes.js";
+import { APPROVAL_TIMEOUT_MS, SANDBOX_OF_MODE, type Engine } from "../codex/run-modes.js";
 import { stringEnv } from "../shared/env.js";
 import { processId } from "../codex/liveness.js";
 import { DEPTH_MARKER, RUN_MARKER, SUPERVISOR_MARKER, delegationDepth } from "../codex/processes.js";
@@ -74,9 +74,6 @@ export interface RunnerConfig {
   /** engine app-server: an approval nobody answers is declined after this long (--approval-timeout-ms). */
   approvalTimeoutMs?: number;
 }
-
-/** What an approval waits for before it is declined, unless the operator says otherwise. */
-export const APPROVAL_TIMEOUT_MS = 600_000;
 
 /** Some hosts reset their tool timeout on progress: a waiting call is never silent longer than this. */
 export const HEARTBEAT_MS = 15_000;

@@ -6,6 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { APPROVAL_DECISIONS, type ApprovalDecision } from "../codex/app-server/index.js";
+import { APPROVAL_TIMEOUT_MS } from "../codex/run-modes.js";
 import type { ApprovalEntry, RunState } from "../contract/index.js";
 import type { RunManager } from "../runs/run-manager.js";
 import { readRunState } from "../runs/registry.js";
@@ -75,7 +76,7 @@ async function askPerson(
     },
     ElicitResultSchema,
     // nobody answering is the run's timeout to decide; this request gives up with it
-    { timeout: runs.config.approvalTimeoutMs ?? 600_000, relatedRequestId: extra.requestId },
+    { timeout: runs.config.approvalTimeoutMs ?? APPROVAL_TIMEOUT_MS, relatedRequestId: extra.requestId },
   );
   if (result.action === "decline") return "decline";
   if (result.action !== "accept") return undefined;
