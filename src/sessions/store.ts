@@ -4,6 +4,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AnswerFiles, sameStamp, stampOf, type FileFacts, type FileStamp } from "./answer-files.js";
+import { keepFolderWithin } from "./checked-files.js";
 import { FoldFiles } from "./fold-files.js";
 import { ListingCache } from "./list.js";
 import { FolderNames } from "./locate.js";
@@ -36,8 +37,11 @@ export class SessionStore {
   private readonly savedFolds: FoldFiles | undefined;
   /** Files this store has folded (the fold cache keeps them, or can restore them). */
   private readonly folded = new Set<string>();
-  /** Answers saved for the next process (answer-files.ts), and those loaded or made here, by file, at one stamp each. */
-  private readonly answerFiles: AnswerFiles | undefined;
+  /**
+   * Answers saved for the next process (answer-files.ts): a log of `saveAfterBytes` or more beside its saved
+   * fold, a shorter one in answers/; and those loaded or made here, by file, at one stamp each.
+   */
+  private readonly answerFiles: { long: AnswerFiles; short: AnswerFiles } | undefined;
   private readonly answerSets = new Map<string, AnswerSet>();
   private readonly saveAfterBytes: number;
   readonly quickFromBytes: number;
@@ -54,23 +58,36 @@ export class SessionStore {
     const foldsDir = options.stateDir !== undefined ? join(options.stateDir, "folds") : undefined;
     this.folds = new FoldCache(foldsDir, saveAfter);
     this.savedFolds = foldsDir !== undefined ? new FoldFiles(foldsDir) : undefined;
+    const savedFolds = this.savedFolds;
+    const answersDir = options.stateDir !== undefined ? join(options.stateDir, "answers") : undefined;
     this.answerFiles =
-      this.savedFolds !== undefined && foldsDir !== undefined ? new AnswerFiles(foldsDir, this.savedFolds) : undefined;
+      savedFolds !== undefined && foldsDir !== undefined && answersDir !== undefined
+        ? {
+            long: new AnswerFiles({
+              dir: foldsDir,
+              maxFileBytes: LONG_LOG_ANSWER_BYTES,
+              keepWithinLimits: (keep) => savedFolds.keepWithinLimits(keep),
+            }),
+            short: new AnswerFiles({
+              dir: answersDir,
+              maxFileBytes: SHORT_LOG_ANSWER_BYTES,
+              keepWithinLimits: (keep) => keepFolderWithin(answersDir, keep, { maxFiles: SHORT_LOG_ANSWER_FILES }),
+            }),
+          }
+        : undefined;
     this.saveAfterBytes = options.saveAfterBytes ?? SAVE_ANSWERS_AFTER_BYTES;
     this.quickFromBytes = options.quickFromBytes ?? QUICK_FROM_BYTES;
   }
 
   /**
    * What is known of a file in its present state (one stamp: path, inode, size, mtime, last 4 KB): the
-   * answers this store made on it, and those an earlier process saved (logs over `saveAfterBytes` only:
-   * shorter ones answer fast enough anyway). Answers of an earlier state are dropped.
+   * answers this store made on it, and those an earlier process saved. Answers of an earlier state are dropped.
    */
   async answersAt(path: string): Promise<AnswerSet> {
     const stamp = await stampOf(path);
     const known = this.answerSets.get(path);
     if (known && sameStamp(known.stamp, stamp)) return known;
-    const loaded =
-      this.answerFiles && stamp.size >= this.saveAfterBytes ? await this.answerFiles.load(path, stamp) : undefined;
+    const loaded = await this.answerFilesFor(stamp)?.load(path, stamp);
     const set: AnswerSet = { stamp, facts: loaded?.facts ?? {}, answers: loaded?.answers ?? new Map() };
     this.answerSets.delete(path);
     this.answerSets.set(path, set);
@@ -86,8 +103,11 @@ export class SessionStore {
     set.facts = { ...set.facts, ...facts };
     set.answers.set(key, answer);
     keepNewest(set.answers, MAX_ANSWERS_PER_FILE);
-    if (this.answerFiles && set.stamp.size >= this.saveAfterBytes)
-      await this.answerFiles.save(path, set.stamp, set.facts, set.answers);
+    await this.answerFilesFor(set.stamp)?.save(path, set.stamp, set.facts, set.answers);
+  }
+
+  private answerFilesFor(stamp: FileStamp): AnswerFiles | undefined {
+    return stamp.size >= this.saveAfterBytes ? this.answerFiles?.long : this.answerFiles?.short;
   }
 
   /** The fold of a rollout (see fold-cache.ts), remembered as folded. */
@@ -111,8 +131,16 @@ export class SessionStore {
 const MAX_REMEMBERED = 10_000;
 const MAX_ANSWER_SETS = 64;
 const MAX_ANSWERS_PER_FILE = 32;
-/** As fold-cache.ts saves folds: smaller logs are answered faster than a saved file is checked. */
+/** As fold-cache.ts saves folds: a log this long has its answers beside its fold, a shorter one in answers/. */
 const SAVE_ANSWERS_AFTER_BYTES = 4 * 1024 * 1024;
+/** A long log's answers together (a summary of thousands of turns); counted in the folds' 512 MB. */
+const LONG_LOG_ANSWER_BYTES = 4 * 1024 * 1024;
+/**
+ * A short log's answers together, and how many short logs keep them: at most 256 MB, in practice a few KB a
+ * file. Within the count, a save costs a listing and no stat (checked-files.ts keepFolderWithin).
+ */
+const SHORT_LOG_ANSWER_BYTES = 256 * 1024;
+const SHORT_LOG_ANSWER_FILES = 1_000;
 
 export interface AnswerSet {
   stamp: FileStamp;

@@ -246,7 +246,12 @@ describe("saved folds", () => {
   it("counts saved answers within the same bounds, and keeps one file's answers within 4 MB", async () => {
     const { path, stateDir } = await setUp();
     const dir = join(stateDir, "folds");
-    const answers = new AnswerFiles(dir, new FoldFiles(dir, { maxFiles: 2, maxBytes: 64 * 1024 * 1024 }));
+    const folds = new FoldFiles(dir, { maxFiles: 2, maxBytes: 64 * 1024 * 1024 });
+    const answers = new AnswerFiles({
+      dir,
+      maxFileBytes: 4 * 1024 * 1024,
+      keepWithinLimits: (keep) => folds.keepWithinLimits(keep),
+    });
     const stamp = { ino: 1, size: 10, mtimeMs: 1, edge: "e" };
     for (const name of ["a", "b", "c"]) {
       await answers.save(`${path}.${name}`, stamp, {}, new Map([["key", name]]));
