@@ -284,7 +284,8 @@ export async function sessionsReport(
       if (options.onSession) await options.onSession(digest, file);
     }
     tally.merge(dayTally);
-    if (keep && tallyKey !== undefined && !dayTally.unpricedModelsFull)
+    // a one-shot report keeps no tally: it would hold every day's digests until the end
+    if (options.watch && keep && tallyKey !== undefined && !dayTally.unpricedModelsFull)
       tallies.set(dayKey, { key: tallyKey, entries, tally: dayTally, firstAt, lastAt });
     else tallies.delete(dayKey);
   }
