@@ -7,17 +7,26 @@ import { DATA_NOTE, inline, quoted } from "../shared/text.js";
 
 export { inline, quoted } from "../shared/text.js";
 
-/** A time for a person: local, with the zone, one style everywhere (`2026-11-23 21:49:27 GMT+1`). */
+/**
+ * A time for a person: local, with its offset from UTC, one style everywhere (`2026-11-23 21:49:27 GMT+1`,
+ * `… GMT+5:30`, `… UTC`). The offset, not a zone's name: the name needs ICU's time zone data (~10–20 ms on
+ * a CLI command's first date), the offset only the date itself.
+ */
 export function localTime(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return "?";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return inline(iso);
   const pad = (n: number) => String(n).padStart(2, "0");
-  const zone =
-    new Intl.DateTimeFormat("en-US", { timeZoneName: "short" })
-      .formatToParts(date)
-      .find((part) => part.type === "timeZoneName")?.value ?? "";
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${zone}`.trimEnd();
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${utcOffset(date)}`;
+}
+
+/** `UTC`, `GMT+9`, `GMT-3:30`: the local offset at that date (summer time included). */
+function utcOffset(date: Date): string {
+  const minutes = -date.getTimezoneOffset();
+  if (minutes === 0) return "UTC";
+  const hours = Math.floor(Math.abs(minutes) / 60);
+  const rest = Math.abs(minutes) % 60;
+  return `GMT${minutes > 0 ? "+" : "-"}${hours}${rest > 0 ? `:${String(rest).padStart(2, "0")}` : ""}`;
 }
 
 /** A count for a person: thousands separated (`1,234,567`); whole numbers without Intl, whose first use costs ~20 ms. */

@@ -57,6 +57,18 @@ describe("one style for times, numbers and windows", () => {
       "0 min",
     ]);
     expect([localTime(null), localTime("not a time")]).toEqual(["?", "not a time"]);
+    // the offset at that date: summer and winter time
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = "Europe/Paris";
+      expect([localTime("2026-07-01T12:00:00Z"), localTime("2026-12-01T12:00:00Z")]).toEqual([
+        "2026-07-01 14:00:00 GMT+2",
+        "2026-12-01 13:00:00 GMT+1",
+      ]);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 
   it("usage: separators, 7 d and 5 h, reset times local with the zone", async () => {
@@ -76,6 +88,10 @@ describe("one style for times, numbers and windows", () => {
     expect((await cli("Asia/Tokyo", "usage", id)).stdout).toContain(
       "primary rate limit: 12.5% used of 5 h, resets 2026-11-24 15:00:00 GMT+9\n",
     );
+    // offsets of other sizes and signs; an offset of zero is UTC (Intl said "GMT" for London)
+    expect((await cli("Asia/Kolkata", "usage", id)).stdout).toContain("resets 2026-11-24 11:30:00 GMT+5:30\n");
+    expect((await cli("America/St_Johns", "usage", id)).stdout).toContain("resets 2026-11-24 02:30:00 GMT-3:30\n");
+    expect((await cli("Europe/London", "usage", id)).stdout).toContain("resets 2026-11-24 06:00:00 UTC\n");
   });
 
   it("summary: local times, no verdict on a completed session, a caution under a full-access command", async () => {
