@@ -46,7 +46,8 @@ export const exportCommand: Command = {
       throw error;
     }
     // oldest first: a backend shows them in the order they ran
-    chosen.sort((a, b) => (a.digest.startedAt ?? "").localeCompare(b.digest.startedAt ?? ""));
+    // (code-unit order of ISO times: no locale collation)
+    chosen.sort((a, b) => ((a.digest.startedAt ?? "") < (b.digest.startedAt ?? "") ? -1 : 1));
     let sent = 0;
     for (const { digest, path } of chosen) {
       await exporter.add(store, digest, path);
