@@ -183,7 +183,8 @@ export async function sessionsReport(
 ): Promise<SessionsReport> {
   const filters = checkFilters(request, options.now);
   const tally = new ReportTally(request.groupBy, options.prices);
-  const saved = options.stateDir !== undefined ? new DigestFiles(join(options.stateDir, "report")) : undefined;
+  const saved =
+    options.stateDir !== undefined ? new DigestFiles(join(options.stateDir, "report"), !options.watch) : undefined;
   // kept between reports by a server only: a one-shot report holds one day at a time
   const memory = (options.watch && inMemory.get(store)) || new Map<string, DayDigests>();
   if (options.watch) inMemory.set(store, memory);
