@@ -46,7 +46,11 @@ export const exportCommand: Command = {
       throw error;
     }
     // oldest first: a backend shows them in the order they ran
-    chosen.sort((a, b) => (a.digest.startedAt ?? "").localeCompare(b.digest.startedAt ?? ""));
+    // (code-unit order of ISO times: no locale collation; equal times keep the report's order)
+    chosen.sort((a, b) => {
+      const [x, y] = [a.digest.startedAt ?? "", b.digest.startedAt ?? ""];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
     let sent = 0;
     for (const { digest, path } of chosen) {
       await exporter.add(store, digest, path);

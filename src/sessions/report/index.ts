@@ -9,7 +9,7 @@ import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
-import { currentDigest, DigestFiles, type DayDigests, type SavedDigest } from "./digest-files.js";
+import { currentDigest, DigestFiles, type DayDigests, type ListedFile, type SavedDigest } from "./digest-files.js";
 import { WatchedDays } from "./watched-days.js";
 import { REPORT_GROUPS, type ReportFilters, type ReportGroup, type SessionsReport } from "./view.js";
 
@@ -183,7 +183,8 @@ export async function sessionsReport(
 ): Promise<SessionsReport> {
   const filters = checkFilters(request, options.now);
   const tally = new ReportTally(request.groupBy, options.prices);
-  const saved = options.stateDir !== undefined ? new DigestFiles(join(options.stateDir, "report")) : undefined;
+  const saved =
+    options.stateDir !== undefined ? new DigestFiles(join(options.stateDir, "report"), !options.watch) : undefined;
   // kept between reports by a server only: a one-shot report holds one day at a time
   const memory = (options.watch && inMemory.get(store)) || new Map<string, DayDigests>();
   if (options.watch) inMemory.set(store, memory);
@@ -206,14 +207,14 @@ export async function sessionsReport(
       : undefined;
   for await (const day of daysOf(store, request.includeArchived, notBefore, watched)) {
     if (notAfter !== undefined && day.date !== "" && day.date > notAfter) continue;
-    const files = watched ? watched.files(day, statDay) : statDay(day.files);
-    scanned += files.length;
+    // a server's stats (kept by watched-days.ts); a one-shot report stats each log by its open descriptor
+    let files: RolloutFile[] | undefined = watched ? watched.files(day, statDay) : undefined;
     const dayKey = JSON.stringify([store.home, day.date, request.includeArchived]);
     const known = memory.get(dayKey);
     const pass = passes.get(dayKey);
     let next: DayDigests;
     let entries: SavedDigest[];
-    if (known && pass && pass.files === files && pass.next === known) {
+    if (files && known && pass && pass.files === files && pass.next === known) {
       // the very stats (kept by watched-days.ts) the day's digests were checked against: nothing to look at
       next = known;
       entries = pass.entries;
@@ -221,20 +222,25 @@ export async function sessionsReport(
       const kept = known ?? (saved ? await saved.load(dayKey) : new Map());
       next = new Map();
       let dayRecomputed = 0;
-      const toRead: RolloutFile[] = [];
-      for (const file of files) {
+      const toRead: Array<RolloutFile | ListedFile> = [];
+      const listing: Array<RolloutFile | ListedFile> = files ?? day.files;
+      for (const file of listing) {
         const entry = kept.get(file.path);
-        if (known && entry && entry.stamp.size === file.size && entry.stamp.mtimeMs === file.mtimeMs)
+        if (known && entry && isStated(file) && entry.stamp.size === file.size && entry.stamp.mtimeMs === file.mtimeMs)
           next.set(file.path, entry);
         else toRead.push(file);
       }
+      const found = new Map<string, RolloutFile>();
       await eachLimited(toRead, PARALLEL, async (file) => {
         const entry = kept.get(file.path);
         const current = await currentDigest(file, entry);
         if (!current) return; // vanished, or not a file, meanwhile
         next.set(file.path, current.entry);
+        found.set(file.path, current.file);
         if (current.fresh) dayRecomputed += 1;
       });
+      // in the listing's order, as the stated files are
+      files ??= day.files.flatMap((file) => found.get(file.path) ?? []);
       recomputed += dayRecomputed;
       // new digests, or files gone: the saved day is rewritten
       if (dayRecomputed > 0 || next.size !== kept.size) await saved?.save(dayKey, next);
@@ -246,6 +252,7 @@ export async function sessionsReport(
         if (entry) entries.push(entry);
       }
     }
+    scanned += files.length;
     memory.delete(dayKey);
     if (options.watch) {
       memory.set(dayKey, next);
@@ -322,6 +329,10 @@ function statDay(files: Array<{ path: string; archived: boolean }>): RolloutFile
     if (id !== undefined && info?.isFile()) stated.push({ id, path, archived, mtimeMs: info.mtimeMs, size: info.size });
   }
   return stated;
+}
+
+function isStated(file: RolloutFile | ListedFile): file is RolloutFile {
+  return "size" in file;
 }
 
 function needsReportTime(digest: SessionDigest, file: RolloutFile): boolean {

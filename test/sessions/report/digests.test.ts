@@ -1,9 +1,11 @@
 // The per-session digest: the fast path (a small log read whole) agrees with the reader on every real-CLI
 // fixture, its stamp is answer-files.ts's own, and it reads nothing it should not.
-import { readFile, stat, symlink, writeFile, appendFile } from "node:fs/promises";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { mkdir, readFile, stat, symlink, writeFile, appendFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stampOf } from "../../../src/sessions/answer-files.js";
+import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
 import { digestOf, digestOfBytes } from "../../../src/sessions/report/digest.js";
 import { currentDigest } from "../../../src/sessions/report/digest-files.js";
 import { failureSignature } from "../../../src/sessions/report/signature.js";
@@ -49,6 +51,36 @@ describe("digests", () => {
     await symlink(path, link);
     expect(await currentDigest({ ...(await fileOf(path)), path: link }, undefined)).toBeUndefined();
     await writeFile(path, "");
+  });
+
+  it("of a log as listed (a one-shot report: no lstat first) equal those of the stated log; links and FIFOs are left out", async () => {
+    const home = await makeHome();
+    const id = "0199ffff-0000-7000-8000-000000000061";
+    const path = await writeSession(home, { id, start: "2026-11-12T08:00:00.000Z", turns: [{ prompt: "hello" }] });
+    const info = await stat(path);
+    const listed = await currentDigest({ path, archived: false }, undefined);
+    const stated = await currentDigest(
+      { id, path, archived: false, mtimeMs: info.mtimeMs, size: info.size },
+      undefined,
+    );
+    expect(listed).toEqual(stated);
+    expect(listed?.file).toEqual({ id, path, archived: false, mtimeMs: info.mtimeMs, size: info.size });
+    // named like a log, but a link (not followed), a FIFO (not waited on), a folder
+    const named = (n: number) =>
+      join(dirname(path), `rollout-2026-11-12T08-00-00-0199ffff-0000-7000-8000-00000000007${n}.jsonl`);
+    await symlink(path, named(1));
+    execFileSync("mkfifo", [named(2)]);
+    await mkdir(named(3));
+    for (const n of [1, 2, 3])
+      expect(await currentDigest({ path: named(n), archived: false }, undefined)).toBeUndefined();
+    const report = await sessionsReport(
+      new SessionStore(home),
+      { includeArchived: false, groupBy: "day" },
+      {
+        prices: await loadPrices(),
+      },
+    );
+    expect([report.scanned_files, report.total.sessions, report.total.turns]).toEqual([1, 1, 1]);
   });
 });
 
@@ -116,6 +148,43 @@ describe("rows", () => {
       ["(3 more groups)", 3, 1110, 30, ["house-model"]],
     ]);
     expect(tally.totalView().sessions).toBe(5);
+  });
+
+  it("tie in code-unit order, whatever the locale (upper case before lower, as ICU collation would not)", async () => {
+    const { ReportTally } = await import("../../../src/sessions/report/aggregate.js");
+    const { loadPrices } = await import("../../../src/sessions/report/cost.js");
+    const tally = new ReportTally("cwd", await loadPrices());
+    const digest = (id: string, cwd: string, error: string | null) => ({
+      sessionId: id,
+      kind: "session" as const,
+      parentId: null,
+      cwd,
+      model: null,
+      startedAt: "2026-11-12T08:00:00.000Z",
+      lastEventAt: null,
+      turns: 1,
+      calls: 0,
+      failedCalls: 0,
+      category: error === null ? ("completed" as const) : ("model_error" as const),
+      error,
+      signature: null,
+      tokens: null,
+      wallMs: 0,
+      needsParent: false,
+    });
+    for (const [id, cwd, error] of [
+      ["b", "/work/a", "stream failed"],
+      ["a", "/work/B", "Stream failed"],
+      ["C", "/work/_x", null],
+      ["c", "/work/ä", null],
+    ] as const)
+      tally.add(digest(id, cwd, error));
+    // localeCompare would give /work/_x, /work/a, /work/ä, /work/B, and "stream failed" before "Stream failed"
+    expect(tally.rowsView().map((row) => row.key)).toEqual(["/work/B", "/work/_x", "/work/a", "/work/\u00e4"]);
+    expect(tally.failuresView().map((failure) => [failure.message, failure.session_ids])).toEqual([
+      ["Stream failed", ["a"]],
+      ["stream failed", ["b"]],
+    ]);
   });
 });
 
