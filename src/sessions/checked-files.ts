@@ -3,30 +3,56 @@
 // state dir is this user's, but a link or a FIFO put there (by a sandboxed run that can reach it, say) must
 // neither redirect a read nor hang it; a damaged or foreign file is simply not used: these are caches.
 import { createHash, randomBytes } from "node:crypto";
-import { constants } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writevSync,
+} from "node:fs";
 import { lstat, mkdir, open, readdir, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 const CHECKSUM_BYTES = 20;
 const NO_FOLLOW_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 /** A temporary older than this is a writer's leftover (a crash), not a save in progress. */
 const STALE_TEMPORARY_MS = 60_000;
+
+/**
+ * How a caller does its file calls: a server asynchronously (other requests go on meanwhile); a one-shot
+ * command, with nothing else to do, synchronously (no round trip through libuv's thread pool per call).
+ */
+export type FileCalls = "async" | "sync";
 
 /**
  * The payload of a checked file, or undefined: absent, a link, not a regular file, over `maxBytes`, or its
  * checksum does not match. Never throws.
  */
-export async function readChecked(path: string, maxBytes: number): Promise<Buffer | undefined> {
+export async function readChecked(
+  path: string,
+  maxBytes: number,
+  calls: FileCalls = "async",
+): Promise<Buffer | undefined> {
+  const bytes = calls === "sync" ? readRegularSync(path, maxBytes) : await readRegular(path, maxBytes);
+  if (!bytes || bytes.length < CHECKSUM_BYTES) return undefined;
+  const payload = bytes.subarray(CHECKSUM_BYTES);
+  return checksumOf([payload]).equals(bytes.subarray(0, CHECKSUM_BYTES)) ? payload : undefined;
+}
+
+async function readRegular(path: string, maxBytes: number): Promise<Buffer | undefined> {
   const handle = await open(path, NO_FOLLOW_READ).catch(() => undefined);
   if (!handle) return undefined;
   try {
     const info = await handle.stat();
-    if (!info.isFile() || info.size < CHECKSUM_BYTES || info.size > maxBytes) return undefined;
+    if (!info.isFile() || info.size > maxBytes) return undefined;
     const bytes = Buffer.allocUnsafe(info.size);
     const { bytesRead } = await handle.read(bytes, 0, info.size, 0);
-    if (bytesRead !== info.size) return undefined;
-    const payload = bytes.subarray(CHECKSUM_BYTES);
-    return checksumOf([payload]).equals(bytes.subarray(0, CHECKSUM_BYTES)) ? payload : undefined;
+    return bytesRead === info.size ? bytes : undefined;
   } catch {
     return undefined;
   } finally {
@@ -34,26 +60,55 @@ export async function readChecked(path: string, maxBytes: number): Promise<Buffe
   }
 }
 
-/** Writes the checksum and `parts` to `target` through a new temporary file (never an existing one, never a link). */
-export async function writeChecked(target: string, parts: Buffer[]): Promise<void> {
-  const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+function readRegularSync(path: string, maxBytes: number): Buffer | undefined {
+  let fd: number;
   try {
-    await mkdir(join(target, ".."), { recursive: true, mode: 0o700 });
-    const file = await open(
-      temporary,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      0o600,
-    );
+    fd = openSync(path, NO_FOLLOW_READ);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile() || info.size > maxBytes) return undefined;
+    const bytes = Buffer.allocUnsafe(info.size);
+    return readSync(fd, bytes, 0, info.size, 0) === info.size ? bytes : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes the checksum and `parts` to `target` through a new temporary file (never an existing one, never a
+ * link), renamed over it. Throws when it could not.
+ */
+export async function writeChecked(target: string, parts: Buffer[], calls: FileCalls = "async"): Promise<void> {
+  const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const all = [checksumOf(parts), ...parts];
+  const length = all.reduce((sum, part) => sum + part.length, 0);
+  try {
+    if (calls === "sync") {
+      mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+      const fd = openSync(temporary, NEW_FILE, 0o600);
+      try {
+        if (writevSync(fd, all) !== length) throw new Error("short write");
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temporary, target);
+      return;
+    }
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    const file = await open(temporary, NEW_FILE, 0o600);
     try {
-      const all = [checksumOf(parts), ...parts];
-      const { bytesWritten } = await file.writev(all);
-      if (bytesWritten !== all.reduce((sum, part) => sum + part.length, 0)) throw new Error("short write");
+      if ((await file.writev(all)).bytesWritten !== length) throw new Error("short write");
     } finally {
       await file.close();
     }
     await rename(temporary, target);
   } catch (error) {
-    await rm(temporary, { force: true }).catch(() => undefined);
+    rmSync(temporary, { force: true });
     throw error;
   }
 }

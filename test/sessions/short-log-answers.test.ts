@@ -73,37 +73,40 @@ describe("answers of short logs", () => {
 });
 
 describe("checked files", () => {
-  it("reads back what was written, and nothing from a damaged file, a link or a FIFO", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "ccm-checked-"));
-    const file = join(dir, "a.answers");
-    await writeChecked(file, [Buffer.from("hello "), Buffer.from("world")]);
-    expect((await readChecked(file, 1024))?.toString()).toBe("hello world");
-    expect(await readChecked(file, 10)).toBeUndefined(); // over the caller's bound
+  it.each(["async", "sync"] as const)(
+    "reads back what was written, and nothing from a damaged file, a link or a FIFO (%s calls)",
+    async (calls) => {
+      const dir = await mkdtemp(join(tmpdir(), "ccm-checked-"));
+      const file = join(dir, "a.answers");
+      await writeChecked(file, [Buffer.from("hello "), Buffer.from("world")], calls);
+      expect((await readChecked(file, 1024, calls))?.toString()).toBe("hello world");
+      expect(await readChecked(file, 10, calls)).toBeUndefined(); // over the caller's bound
 
-    const damaged = join(dir, "damaged.answers");
-    const bytes = await readFile(file);
-    bytes.writeUInt8((bytes.at(-1) ?? 0) ^ 1, bytes.length - 1);
-    await writeFile(damaged, bytes);
-    expect(await readChecked(damaged, 1024)).toBeUndefined();
+      const damaged = join(dir, "damaged.answers");
+      const bytes = await readFile(file);
+      bytes.writeUInt8((bytes.at(-1) ?? 0) ^ 1, bytes.length - 1);
+      await writeFile(damaged, bytes);
+      expect(await readChecked(damaged, 1024, calls)).toBeUndefined();
 
-    // a link to a good file: the same bytes are read as a file (control), not through the link
-    const target = join(dir, "elsewhere");
-    await copyFile(file, target);
-    expect((await readChecked(target, 1024))?.toString()).toBe("hello world");
-    const link = join(dir, "link.answers");
-    await symlink(target, link);
-    expect(await readChecked(link, 1024)).toBeUndefined();
+      // a link to a good file: the same bytes are read as a file (control), not through the link
+      const target = join(dir, "elsewhere");
+      await copyFile(file, target);
+      expect((await readChecked(target, 1024, calls))?.toString()).toBe("hello world");
+      const link = join(dir, "link.answers");
+      await symlink(target, link);
+      expect(await readChecked(link, 1024, calls)).toBeUndefined();
 
-    // a FIFO with no writer: refused at once (a plain open for reading would wait for a writer forever)
-    const fifo = join(dir, "fifo.answers");
-    execFileSync("mkfifo", [fifo]);
-    expect(await readChecked(fifo, 1024)).toBeUndefined();
+      // a FIFO with no writer: refused at once (a plain open for reading would wait for a writer forever)
+      const fifo = join(dir, "fifo.answers");
+      execFileSync("mkfifo", [fifo]);
+      expect(await readChecked(fifo, 1024, calls)).toBeUndefined();
 
-    // writing never goes through a link put where its temporary name would be: the target is replaced
-    await writeChecked(link, [Buffer.from("new")]);
-    expect((await readChecked(link, 1024))?.toString()).toBe("new");
-    expect((await readChecked(target, 1024))?.toString()).toBe("hello world");
-  });
+      // writing never goes through a link put where its temporary name would be: the target is replaced
+      await writeChecked(link, [Buffer.from("new")], calls);
+      expect((await readChecked(link, 1024, calls))?.toString()).toBe("new");
+      expect((await readChecked(target, 1024, calls))?.toString()).toBe("hello world");
+    },
+  );
 
   it("keeps a folder within its count, the oldest removed first, never the file just written", async () => {
     const dir = await mkdtemp(join(tmpdir(), "ccm-checked-folder-"));

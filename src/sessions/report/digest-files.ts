@@ -4,25 +4,14 @@
 //
 // Each digest is valid for the very bytes it was made from, as saved folds and answers are: the stamp of
 // answer-files.ts (inode, size, mtime, the last 4 KB) and the running code's hash (fold-files.ts). A file
-// is checksummed (damaged: ignored), written to a temporary name and renamed; the folder is safe to delete.
-import { createHash, randomBytes } from "node:crypto";
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  writeFileSync,
-  type Stats,
-} from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+// is a checked file (checked-files.ts: checksummed, written to a temporary name and renamed, never read through
+// a link); a damaged one is ignored; the folder is safe to delete.
+import { createHash } from "node:crypto";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { sameStamp, stampOf, type FileStamp } from "../answer-files.js";
+import { readChecked, writeChecked } from "../checked-files.js";
 import { codeFingerprint } from "../fold-files.js";
 import { sessionIdFromPath, type RolloutFile } from "../locate.js";
 import { rolloutFormat } from "../rollout-reader.js";
@@ -43,7 +32,8 @@ interface SavedDay {
 }
 
 const FORMAT = 1;
-const CHECKSUM_BYTES = 20;
+/** A date folder's digests, about 1 KB a session: a file larger than this was not written by us. */
+const MAX_DAY_FILE_BYTES = 256 * 1024 * 1024;
 
 export class DigestFiles {
   constructor(
@@ -62,9 +52,8 @@ export class DigestFiles {
   /** The digests saved for a date folder (`key`), by path; empty when none or unusable; never throws. */
   async load(key: string): Promise<DayDigests> {
     try {
-      const bytes = this.sync ? readFileSync(this.fileOf(key)) : await readFile(this.fileOf(key));
-      const payload = bytes.subarray(CHECKSUM_BYTES);
-      if (!createHash("sha1").update(payload).digest().equals(bytes.subarray(0, CHECKSUM_BYTES))) return new Map();
+      const payload = await readChecked(this.fileOf(key), MAX_DAY_FILE_BYTES, this.sync ? "sync" : "async");
+      if (!payload) return new Map();
       const saved = deserialize(payload) as SavedDay;
       if (
         saved.format !== FORMAT ||
@@ -81,23 +70,11 @@ export class DigestFiles {
 
   /** Saves a date folder's digests (atomically); failures are ignored: only a cache. */
   async save(key: string, digests: DayDigests): Promise<void> {
-    const target = this.fileOf(key);
-    const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
       const saved: SavedDay = { format: FORMAT, code: codeFingerprint(), key, entries: [...digests] };
-      const payload = serialize(saved);
-      const bytes = Buffer.concat([createHash("sha1").update(payload).digest(), payload]);
-      if (this.sync) {
-        mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-        writeFileSync(temporary, bytes, { mode: 0o600 });
-        renameSync(temporary, target);
-      } else {
-        await mkdir(this.dir, { recursive: true, mode: 0o700 });
-        await writeFile(temporary, bytes, { mode: 0o600 });
-        await rename(temporary, target);
-      }
+      await writeChecked(this.fileOf(key), [serialize(saved)], this.sync ? "sync" : "async");
     } catch {
-      await rm(temporary, { force: true }).catch(() => undefined);
+      // not saved: the next report reads these logs again
     }
   }
 }
