@@ -40,15 +40,20 @@ function findInstances(
 ): Mark[] | undefined {
   const byPrototype = new Map(classes.map((cls) => [cls.prototype, cls.name]));
   const marks: Mark[] = [];
-  const path: Step[] = [];
+  // the path to the object walked, as two stacks: nothing is made per object walked (an array's index stays a
+  // number until a mark names it)
+  const kinds: Array<0 | 1> = [];
+  const keys: unknown[] = [];
   /** The objects from the root to the one walked: a reference to one of them is a cycle. */
   const ancestors: object[] = [];
   let left = visits;
   const step = (kind: 0 | 1, key: unknown, child: unknown): boolean => {
     if (typeof child !== "object" || child === null) return true;
-    path.push(kind === 0 ? [0, key as string] : [1, key]);
+    kinds.push(kind);
+    keys.push(key);
     const done = walk(child);
-    path.pop();
+    kinds.pop();
+    keys.pop();
     return done;
   };
   const walk = (node: unknown): boolean => {
@@ -63,7 +68,7 @@ function findInstances(
       const className = byPrototype.get(prototype as object);
       if (className === undefined)
         throw new Error(`cannot snapshot an instance of ${(node as object).constructor?.name ?? "an unknown class"}`);
-      marks.push({ path: [...path], className });
+      marks.push({ path: kinds.map((kind, at): Step => (kind === 0 ? [0, String(keys[at])] : [1, keys[at]])), className });
     }
     ancestors.push(node);
     let done = true;
@@ -75,7 +80,7 @@ function findInstances(
     } else if (Array.isArray(node)) {
       // a fold's arrays hold tens of thousands of turns and calls: by index, without a list of keys (an
       // array's own named properties, which no fold has, are not looked into)
-      for (let index = 0; index < node.length; index++) if (!(done = step(0, String(index), node[index]))) break;
+      for (let index = 0; index < node.length; index++) if (!(done = step(0, index, node[index]))) break;
     } else {
       for (const key of Object.keys(node))
         if (!(done = step(0, key, (node as Record<string, unknown>)[key]))) break;
