@@ -44,8 +44,11 @@ function findInstances(
   // number until a mark names it)
   const kinds: Array<0 | 1> = [];
   const keys: unknown[] = [];
-  /** The objects from the root to the one walked: a reference to one of them is a cycle. */
-  const ancestors: object[] = [];
+  /**
+   * The objects from the root to the one walked: a reference to one of them is a cycle. A set, so that a deep
+   * value (a log's nested JSON) costs no more per object than a shallow one.
+   */
+  const ancestors = new Set<object>();
   let left = visits;
   const step = (kind: 0 | 1, key: unknown, child: unknown): boolean => {
     if (typeof child !== "object" || child === null) return true;
@@ -61,16 +64,19 @@ function findInstances(
     if (seen) {
       if (seen.has(node)) return true;
       seen.add(node);
-    } else if (ancestors.includes(node)) return true;
+    } else if (ancestors.has(node)) return true;
     if (--left < 0) return false;
     const prototype: unknown = Object.getPrototypeOf(node);
     if (!PLAIN.has(prototype)) {
       const className = byPrototype.get(prototype as object);
       if (className === undefined)
         throw new Error(`cannot snapshot an instance of ${(node as object).constructor?.name ?? "an unknown class"}`);
-      marks.push({ path: kinds.map((kind, at): Step => (kind === 0 ? [0, String(keys[at])] : [1, keys[at]])), className });
+      marks.push({
+        path: kinds.map((kind, at): Step => (kind === 0 ? [0, String(keys[at])] : [1, keys[at]])),
+        className,
+      });
     }
-    ancestors.push(node);
+    ancestors.add(node);
     let done = true;
     if (node instanceof Map) {
       for (const [key, child] of node) if (!(done = step(1, key, child))) break;
@@ -82,10 +88,9 @@ function findInstances(
       // array's own named properties, which no fold has, are not looked into)
       for (let index = 0; index < node.length; index++) if (!(done = step(0, index, node[index]))) break;
     } else {
-      for (const key of Object.keys(node))
-        if (!(done = step(0, key, (node as Record<string, unknown>)[key]))) break;
+      for (const key of Object.keys(node)) if (!(done = step(0, key, (node as Record<string, unknown>)[key]))) break;
     }
-    ancestors.pop();
+    ancestors.delete(node);
     return done;
   };
   return walk(value) ? marks : undefined;
