@@ -1,11 +1,13 @@
-// A compact fold (the cached one, and the one saved for the next process) keeps a slim turn end: what its
-// readers ask of it (session-model.ts slimEnd). The answers must be those of a fold keeping the whole end.
+// A compact fold (the cached one, and the one saved for the next process) keeps slim turn ends and call outputs:
+// what their readers ask of them (session-model.ts slimEnd, slimOutput). The answers must be those of a fold
+// keeping the whole events.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { askSession, listSessions, SessionStore } from "../../src/sessions/index.js";
-import { SLIM_ENDS } from "../../src/sessions/session-model.js";
+import { FoldCache } from "../../src/sessions/fold-cache.js";
+import { SLIM_FOLD } from "../../src/sessions/session-model.js";
 import { makeRollout } from "../../bench/inputs.js";
 import { ALL_FIXTURES, FIXTURE_HOME } from "../support/fixtures.js";
 
@@ -16,7 +18,8 @@ const QUESTIONS = [
 ] as const;
 
 async function answers(codexHome: string, ids: string[], slim: boolean): Promise<unknown[]> {
-  SLIM_ENDS.on = slim;
+  SLIM_FOLD.ends = slim;
+  SLIM_FOLD.outputs = slim;
   const out: unknown[] = [];
   for (const id of ids)
     for (const question of QUESTIONS) {
@@ -71,6 +74,36 @@ const LOG = [
   { timestamp: at(9), type: "event_msg", payload: { type: "task_started", turn_id: "t4" } },
   { timestamp: at(9), type: "event_msg", payload: { type: "user_message", message: "four", images: [] } },
   { timestamp: at(10), type: "event_msg", payload: { type: "turn_aborted", turn_id: "t4", reason: "interrupted" } },
+  // outputs of every shape a compact output keeps: a process left running, a sandbox denial, an exit and its wall time
+  {
+    timestamp: at(10),
+    type: "response_item",
+    payload: { type: "function_call", name: "exec_command", arguments: '{"cmd":"sleep 9"}', call_id: "c1" },
+  },
+  {
+    timestamp: at(10),
+    type: "response_item",
+    payload: {
+      type: "function_call_output",
+      call_id: "c1",
+      output: "Chunk ID: a\nWall time: 1.0 seconds\nProcess running with session ID 7\nOutput:\n",
+    },
+  },
+  {
+    timestamp: at(10),
+    type: "response_item",
+    payload: { type: "function_call", name: "exec_command", arguments: '{"cmd":"touch /x"}', call_id: "c2" },
+  },
+  {
+    timestamp: at(10),
+    type: "response_item",
+    payload: {
+      type: "function_call_output",
+      call_id: "c2",
+      output:
+        "Process exited with code 1\nWall time: 0.2 seconds\nOutput:\ntouch: cannot touch '/x': Read-only file system\nexec command failed: Sandbox(Denied { output })\n",
+    },
+  },
   { timestamp: at(11), type: "event_msg", payload: { type: "task_started", turn_id: "t5" } },
   { timestamp: at(11), type: "event_msg", payload: { type: "user_message", message: "five", images: [] } },
   { timestamp: at(12), type: "event_msg", payload: { type: "task_complete", turn_id: "t5", last_agent_message: null } },
@@ -89,7 +122,8 @@ describe("slim turn ends in compact folds", () => {
     await makeRollout(home, 2 * 1024 * 1024, "01a20b00-0000-7000-8000-0000000000e2");
   });
   afterEach(() => {
-    SLIM_ENDS.on = true;
+    SLIM_FOLD.ends = true;
+    SLIM_FOLD.outputs = true;
   });
   afterAll(async () => {
     await rm(home, { recursive: true, force: true });
@@ -112,5 +146,28 @@ describe("slim turn ends in compact folds", () => {
       [null, "aborted"],
       [null, "failed"],
     ]);
+  });
+
+  it("slim outputs hold every value the whole ones do (the fold compared field by field), on every fixture and outputs of every shape", async () => {
+    let outputs = 0;
+    const FIELDS = ["exitCode", "durationMs", "running", "processId", "isError", "denial"] as const;
+    const seen = new Set<string>();
+    const dir = join(home, "sessions", "2026", "11", "23");
+    for (const path of [
+      ...ALL_FIXTURES.map((entry) => entry.path),
+      join(dir, `rollout-2026-11-23T20-49-00-${ID}.jsonl`),
+    ]) {
+      SLIM_FOLD.outputs = false;
+      const whole = (await new FoldCache().get(path)).model;
+      SLIM_FOLD.outputs = true;
+      const slim = (await new FoldCache().get(path)).model;
+      // toEqual: a field holding undefined equals a field not there
+      expect(slim).toEqual(whole);
+      for (const call of whole.calls)
+        for (const field of FIELDS) if (call.output?.[field] !== undefined) seen.add(field);
+      outputs += slim.calls.filter((call) => call.output).length;
+    }
+    expect(outputs).toBeGreaterThan(10);
+    expect([...seen].sort()).toEqual([...FIELDS].sort());
   });
 });
