@@ -7,6 +7,8 @@
 // bench/run.ts run once per round in between. Prints medians and minima of wall time, the server's CPU
 // time (user + system, from /proc: steadier than wall time under load) and its peak RSS (VmHWM), and the
 // load average; and checks that every build gave the same answer (counts a quick answer leaves null aside).
+// FIRST_CALLS_ONLY="token_usage,session_summary" and/or FIRST_CALLS_FORMATS="0.63" narrow the calls (the jq
+// recipes are then left out when FIRST_CALLS_NO_JQ=1), for an A/B of one change while the machine is loaded.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -21,11 +23,15 @@ const MB = 1024 * 1024;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const [roundsArg = "3", ...builds] = process.argv.slice(2);
 const rounds = Number(roundsArg);
-const TOOLS = ["last_function_calls", "token_usage", "session_summary"] as const;
+const ALL_TOOLS = ["last_function_calls", "token_usage", "session_summary"] as const;
+const only = (process.env.FIRST_CALLS_ONLY ?? "").split(",").filter(Boolean);
+const TOOLS = ALL_TOOLS.filter((tool) => only.length === 0 || only.includes(tool));
+const formatsOnly = (process.env.FIRST_CALLS_FORMATS ?? "").split(",").filter(Boolean);
 const FORMATS = [
   { label: "0.169", id: "01a20b00-0000-7000-8000-000000000003", version: "0.169.0" as const },
   { label: "0.63", id: "01a20b00-0000-7000-8000-000000000004", version: "0.63.0" as const },
-];
+].filter((format) => formatsOnly.length === 0 || formatsOnly.includes(format.label));
+const withJq = process.env.FIRST_CALLS_NO_JQ !== "1";
 /** Clock ticks per second of /proc/<pid>/stat's CPU times (100 on Linux). */
 const TICKS_MS = 10;
 
@@ -87,7 +93,7 @@ async function main(): Promise<void> {
           add(samples, `${tool} | ${format.label} | ${build}`, await firstCall(build, home, tool, format.id));
         loads.push(loadavg()[0] ?? 0);
       }
-    for (const format of FORMATS) {
+    for (const format of withJq ? FORMATS : []) {
       const path = paths.get(format.label) ?? "";
       const calls = await timeShell(
         `jq -r 'select(.type=="response_item" and .payload.type=="function_call") | "\\(.payload.name): \\(.payload.arguments | fromjson | .command | .[0:100])"' '${path}' | tail -10`,
