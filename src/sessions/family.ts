@@ -1,7 +1,5 @@
 // A session's family: the children it spawned (sub-agents, forks), and its own tokens where it copied a
 // parent's history (a parent's counters, a fork point, a sibling's shared prefix).
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
 import type { TokenTotals } from "./events.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
 import { daysNewestFirst, statFiles, type RolloutFile } from "./locate.js";
@@ -12,6 +10,7 @@ import { withoutSiblingPrefix } from "./sibling-forks.js";
 import { SessionStore } from "./store.js";
 
 import { resolveSession } from "./resolve.js";
+import { openRollout } from "./rollout-open.js";
 
 /** At most this many files are described when looking for a session's children (list_sessions' cached heads). */
 export const CHILDREN_SCANNED = 200;
@@ -66,7 +65,7 @@ async function mayNameParent(file: RolloutFile, parentId: string): Promise<boole
   if (!file.path.endsWith(".jsonl")) return true;
   let handle;
   try {
-    handle = await open(file.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await openRollout(file.path);
     const bytes = Buffer.alloc(Math.min(FIRST_LINE_BYTES, file.size));
     const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
     const end = bytes.subarray(0, bytesRead).indexOf(10);

@@ -3,7 +3,6 @@
 // are passed over by their first bytes, unparsed); later calls on an unchanged or growing file cost what was appended. A file that shrank or
 // was rewritten (`codex migrate-rollouts` rewrites in place) is folded again from the start. With a state
 // dir, folds of long logs are saved (fold-files.ts) and a new process restores them instead of refolding.
-import { open } from "node:fs/promises";
 import { stampOf, type FileStamp } from "./answer-files.js";
 import { edgeHash, FoldFiles } from "./fold-files.js";
 import { LineageTracker } from "./lineage.js";
@@ -12,6 +11,7 @@ import { SessionFolder, type FolderOptions, type SessionModel } from "./session-
 import { decode, encode, type Restorable } from "./snapshot.js";
 import { TokenLedger } from "./usage.js";
 import { keepNewest } from "../shared/bounded.js";
+import { openRollout } from "./rollout-open.js";
 
 export interface IndexedSession {
   model: SessionModel;
@@ -198,7 +198,7 @@ function edgeAt(path: string, offset: number, stamp: FileStamp): Promise<string>
 }
 
 async function readHead(path: string): Promise<string> {
-  const handle = await open(path, "r");
+  const handle = await openRollout(path);
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);

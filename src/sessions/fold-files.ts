@@ -1,17 +1,20 @@
 // Folds saved in the server's state dir, so that a new server process (hosts start one per conversation)
 // answers on a rollout folded before at warm speed, folding only what was appended since.
 //
-// One file per rollout, named by a hash of its path, written to a temporary name and renamed (atomic).
+// One file per rollout, named by a hash of its path, a checked file (checked-files.ts: written to a temporary
+// name and renamed, never read through a link).
 // A saved fold is used only if it was made by this very code (the hash of the running modules), for the
 // same path and inode, and the file still holds the same bytes where the fold stopped (its head and the
 // 4 KB before that offset); else it is ignored and, later, overwritten. Each file carries a checksum: a
 // damaged file is ignored. The folder is bounded (oldest written removed first) and safe to delete.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deserialize, serialize } from "node:v8";
+import { keepFolderWithin, readChecked, writeChecked } from "./checked-files.js";
+import { openRollout } from "./rollout-open.js";
 
 export interface FoldPosition {
   /** Bytes folded: the end of a complete line. */
@@ -39,7 +42,6 @@ interface SavedHeader extends FoldPosition {
 const FORMAT = 2;
 const LENGTH_BYTES = 4;
 const EDGE_BYTES = 4096;
-const CHECKSUM_BYTES = 20;
 const MB = 1024 * 1024;
 
 let fingerprint: string | undefined;
@@ -79,10 +81,8 @@ export class FoldFiles {
   /** The saved fold of `path` if it still describes the file's first `offset` bytes; never throws. */
   async load(path: string): Promise<{ position: FoldPosition; state: Buffer } | undefined> {
     try {
-      const bytes = await readFile(this.fileOf(path));
-      if (bytes.length < CHECKSUM_BYTES + LENGTH_BYTES) return undefined;
-      const payload = bytes.subarray(CHECKSUM_BYTES);
-      if (!createHash("sha1").update(payload).digest().equals(bytes.subarray(0, CHECKSUM_BYTES))) return undefined;
+      const payload = await readChecked(this.fileOf(path), this.limits.maxBytes);
+      if (!payload || payload.length < LENGTH_BYTES) return undefined;
       const headerBytes = payload.readUInt32LE(0);
       if (headerBytes > payload.length - LENGTH_BYTES) return undefined;
       const saved = deserialize(payload.subarray(LENGTH_BYTES, LENGTH_BYTES + headerBytes)) as SavedHeader;
@@ -102,8 +102,6 @@ export class FoldFiles {
 
   /** Saves a fold (atomically); failures are ignored: the fold is only a cache. */
   async save(path: string, position: FoldPosition, state: Buffer): Promise<void> {
-    const target = this.fileOf(path);
-    const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
     try {
       const info = await stat(path);
       const header: SavedHeader = {
@@ -117,51 +115,26 @@ export class FoldFiles {
       const headerBytes = serialize(header);
       const length = Buffer.alloc(LENGTH_BYTES);
       length.writeUInt32LE(headerBytes.length);
-      const checksum = createHash("sha1").update(length).update(headerBytes).update(state).digest();
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const file = await open(temporary, "wx", 0o600);
-      try {
-        const parts = [checksum, length, headerBytes, state];
-        const { bytesWritten } = await file.writev(parts);
-        if (bytesWritten !== parts.reduce((sum, part) => sum + part.length, 0)) throw new Error("short write");
-      } finally {
-        await file.close();
-      }
-      await rename(temporary, target);
+      const target = this.fileOf(path);
+      await writeChecked(target, [length, headerBytes, state]);
       await this.keepWithinLimits(target);
     } catch {
-      await rm(temporary, { force: true }).catch(() => undefined);
+      // not saved: the next process folds the log again
     }
   }
 
   /**
    * Keeps the folder within its limits, removing the files written longest ago (and stale temporaries):
-   * saved folds and saved answers (answer-files.ts) alike, whichever was written.
+   * saved folds and the answers saved beside them (answer-files.ts) alike, whichever was written.
    */
-  async keepWithinLimits(keep: string): Promise<void> {
-    const names = await readdir(this.dir);
-    const files = await Promise.all(
-      names.map(async (name) => {
-        const path = join(this.dir, name);
-        const info = await stat(path).catch(() => undefined);
-        return { path, size: info?.size ?? 0, mtimeMs: info?.mtimeMs ?? 0, temporary: name.endsWith(".tmp") };
-      }),
-    );
-    const now = Date.now();
-    for (const file of files) if (file.temporary && now - file.mtimeMs > 60_000) await rm(file.path, { force: true });
-    const folds = files.filter((file) => !file.temporary).sort((a, b) => b.mtimeMs - a.mtimeMs);
-    let total = 0;
-    for (const [index, file] of folds.entries()) {
-      total += file.size;
-      if (file.path !== keep && (index >= this.limits.maxFiles || total > this.limits.maxBytes))
-        await rm(file.path, { force: true });
-    }
+  keepWithinLimits(keep: string): Promise<void> {
+    return keepFolderWithin(this.dir, keep, this.limits);
   }
 }
 
 /** A hash of the bytes just before `offset`: the same there means the fold still describes the file. */
 export async function edgeHash(path: string, offset: number): Promise<string> {
-  const handle = await open(path, "r");
+  const handle = await openRollout(path);
   try {
     const length = Math.min(EDGE_BYTES, offset);
     const buffer = Buffer.alloc(length);

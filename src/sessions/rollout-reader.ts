@@ -9,7 +9,7 @@
 // Formats: JSONL (`rollout-….jsonl`, every Rust CLI), the TypeScript CLI's single JSON document
 // (`rollout-….json`, 2025-04/05), zstd-compressed JSONL (`rollout-….jsonl.zst`, cold storage since 0.140).
 // Only JSONL grows in place and can be read from an offset; the others are read whole.
-import { open, readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import type { SessionEvent } from "./events.js";
 import { normalizeLine } from "./normalize.js";
 import { cannotMatterBytes } from "./line-filter.js";
@@ -26,6 +26,7 @@ import {
 } from "./rollout-lines.js";
 import { zstdEdge, zstdForward } from "./rollout-zstd.js";
 import { isRecord, tryParseJson } from "../shared/json.js";
+import { openRollout } from "./rollout-open.js";
 
 export { READ_LIMITS, newReadStats, type ForwardEnd, type ReadStats } from "./rollout-lines.js";
 export { zstdWindow } from "./rollout-zstd.js";
@@ -98,7 +99,8 @@ async function* forwardBatches(
         stats.skipped += 1;
         return;
       }
-      const text = await readFile(path, "utf8");
+      const file = await openRollout(path);
+      const text = await file.readFile("utf8").finally(() => file.close());
       documentEvents(text, stats, sink);
       progress.end = Buffer.byteLength(text);
       yield sink.take();
@@ -194,7 +196,7 @@ async function jsonlEdge(
   end: "head" | "tail",
   maxBytes: number,
 ): Promise<{ buffer: Buffer; whole: boolean }> {
-  const handle = await open(path, "r");
+  const handle = await openRollout(path);
   try {
     const { size } = await handle.stat();
     const length = Math.min(size, maxBytes);
@@ -213,7 +215,7 @@ async function* jsonlForward(
   sink: LineSink,
   progress: ForwardEnd,
 ): AsyncGenerator<SessionEvent[]> {
-  const handle = await open(path, "r");
+  const handle = await openRollout(path);
   let reader: ReadAhead | undefined;
   try {
     const { size } = await handle.stat();
@@ -304,7 +306,7 @@ async function* jsonlBackward(
   path: string,
   end?: number,
 ): AsyncGenerator<{ bytes: Buffer; start: number; overlong?: boolean }> {
-  const handle = await open(path, "r");
+  const handle = await openRollout(path);
   try {
     let position = end ?? (await handle.stat()).size;
     // pieces of the line being assembled, in file order, and their length

@@ -1,11 +1,11 @@
 // `.jsonl.zst` rollouts (cold storage since 0.140), decoded as they stream (Node 20 has no zstd of its own;
 // fzstd is pure JavaScript), within READ_LIMITS: a frame whose window is over the bound is not decoded, and
 // decoding stops at the decompressed-size cap.
-import { createReadStream } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { Decompress } from "fzstd";
 import type { SessionEvent } from "./events.js";
 import { CHUNK, READ_LIMITS, type ForwardEnd, type LineSink } from "./rollout-lines.js";
+import { openRollout } from "./rollout-open.js";
 
 /**
  * The first or last `maxBytes` of a `.zst`'s decompressed bytes: the head stops decoding there, the tail keeps
@@ -104,19 +104,19 @@ async function* zstdBytes(path: string, state: { cut: boolean }): AsyncGenerator
   });
   try {
     const header = Buffer.alloc(18); // the longest frame header: magic, descriptor, window, 4-byte dictionary id, 8-byte size
-    const handle = await open(path, "r");
+    const handle = await openRollout(path);
     try {
       await handle.read(header, 0, header.length, 0);
+      // the first frame's window, checked before any byte is decoded
+      if ((zstdWindow(header) ?? 0) > READ_LIMITS.zstdWindowBytes) return;
+      for await (const chunk of handle.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: false })) {
+        decoder.push(chunk as Buffer);
+        const ready = out;
+        out = [];
+        yield* ready;
+      }
     } finally {
       await handle.close();
-    }
-    // the first frame's window, checked before any byte is decoded
-    if ((zstdWindow(header) ?? 0) > READ_LIMITS.zstdWindowBytes) return;
-    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
-      decoder.push(chunk as Buffer);
-      const ready = out;
-      out = [];
-      yield* ready;
     }
     decoder.push(new Uint8Array(0), true);
   } catch {

@@ -12,12 +12,12 @@
 //   and any line whose type is not recognized by its bytes) is decoded and folded.
 // The pass gives up (the caller folds the file whole) on what only the full fold can number: a fork's or
 // sub-agent's file (the parent's replayed history is told apart by its counters), code mode's nested calls.
-import { open } from "node:fs/promises";
 import { EVENT_TYPES, LINE_TYPES, normalizeLine, RESPONSE_ITEM_TYPES, TURN_ITEM_TYPES } from "./normalize.js";
 import { cannotMatter, FAST_HEADS, lineClassBytes, lineHead, type LineHead } from "./line-filter.js";
 import { READ_LIMITS } from "./rollout-reader.js";
 import { parseLine, ReadAhead } from "./rollout-lines.js";
 import { SessionFolder, type SessionModel, type Turn } from "./session-model.js";
+import { openRollout } from "./rollout-open.js";
 
 export interface TurnScan {
   /** Bytes scanned: the end of the file when the scan began. */
@@ -207,7 +207,7 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
     }
   };
 
-  const handle = await open(path, "r");
+  const handle = await openRollout(path);
   let size: number;
   let reader: ReadAhead | undefined;
   try {
