@@ -114,22 +114,27 @@ async function main(): Promise<void> {
     const sessions = await makeHome(join(work, "homes", `home-${count}`), count);
     const middle = await homeSessionId(Math.floor(count / 2), count, "v7");
     const older = await homeSessionId(Math.floor(count / 2), count, "v4");
-    record("list_sessions (limit 20)", count, await measureTool(sessions, state, "list_sessions", { limit: 20 }));
-    record("token_usage on `last`", count, await measureTool(sessions, state, "token_usage", { session_id: "last" }));
+    // each row's new server finds the session and reads it: no answer saved by an earlier row or bench run
+    const measureAfresh = async (...args: Parameters<typeof measureTool>) => {
+      await forgetSaved(state);
+      return measureTool(...args);
+    };
+    record("list_sessions (limit 20)", count, await measureAfresh(sessions, state, "list_sessions", { limit: 20 }));
+    record("token_usage on `last`", count, await measureAfresh(sessions, state, "token_usage", { session_id: "last" }));
     record(
       "token_usage on an 8-character id prefix",
       count,
-      await measureTool(sessions, state, "token_usage", { session_id: middle.slice(0, 8) }),
+      await measureAfresh(sessions, state, "token_usage", { session_id: middle.slice(0, 8) }),
     );
     record(
       "token_usage on a full id",
       count,
-      await measureTool(sessions, state, "token_usage", { session_id: middle }),
+      await measureAfresh(sessions, state, "token_usage", { session_id: middle }),
     );
     record(
       "token_usage on a UUIDv4 id (pre-0.39: a walk of the folder names)",
       count,
-      await measureTool(sessions, state, "token_usage", { session_id: older }),
+      await measureAfresh(sessions, state, "token_usage", { session_id: older }),
     );
   }
   if (homesOnly) return printTables();
@@ -187,10 +192,15 @@ function record(what: string, count: number, result: { ms: number; cold: number 
  * new server on the file the first one indexed (its fold saved in the state dir).
  */
 async function measureColdWarmIndexed(home: string, state: string, tool: string, args: Record<string, unknown>) {
-  await rm(join(state, "folds"), { recursive: true, force: true });
+  await forgetSaved(state);
   const first = await measureTool(home, state, tool, args);
   const again = await measureTool(home, state, tool, args, 0);
   return { ...first, indexed: again.cold, indexedPeakMb: again.peakMb, indexedSpawnMs: again.spawnToFirst };
+}
+
+/** What an earlier server saved in the state dir (folds, answers): a first call after this is a first call ever. */
+async function forgetSaved(state: string): Promise<void> {
+  for (const dir of ["folds", "answers"]) await rm(join(state, dir), { recursive: true, force: true });
 }
 
 /** A fresh server: its first call is the cold time, the median of the rest the warm time. */
