@@ -59,7 +59,7 @@ export const FLAGS = {
   "state-dir": {
     type: "string",
     env: "CODEX_CONTROL_STATE_DIR",
-    help: "where the run ledger and saved folds of long logs live (default $XDG_STATE_HOME/codex-control-mcp)",
+    help: "where the run ledger, the runs and the saved folds and answers live (default $XDG_STATE_HOME/codex-control-mcp)",
   },
   "max-concurrent": {
     type: "string",
