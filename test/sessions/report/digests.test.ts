@@ -173,14 +173,14 @@ describe("rows", () => {
       needsParent: false,
     });
     for (const [id, cwd, error] of [
-      ["b", "/work/a", "stream failed"],
-      ["a", "/work/B", "Stream failed"],
-      ["C", "/work/_x", null],
-      ["c", "/work/ä", null],
+      ["b", "/w/a", "stream failed"],
+      ["a", "/w/B", "Stream failed"],
+      ["C", "/w/_x", null],
+      ["c", "/w/ä", null],
     ] as const)
       tally.add(digest(id, cwd, error));
-    // localeCompare would give /work/_x, /work/a, /work/ä, /work/B, and "stream failed" before "Stream failed"
-    expect(tally.rowsView().map((row) => row.key)).toEqual(["/work/B", "/work/_x", "/work/a", "/work/\u00e4"]);
+    // localeCompare would give /w/_x, /w/a, /w/ä, /w/B, and "stream failed" before "Stream failed"
+    expect(tally.rowsView().map((row) => row.key)).toEqual(["/w/B", "/w/_x", "/w/a", "/w/\u00e4"]);
     expect(tally.failuresView().map((failure) => [failure.message, failure.session_ids])).toEqual([
       ["Stream failed", ["a"]],
       ["stream failed", ["b"]],
