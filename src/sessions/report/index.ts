@@ -2,7 +2,6 @@
 // version of its file and saved per date folder, digest-files.ts), then added up (aggregate.ts). Reads the
 // date folders one at a time: memory follows the busiest day, not the number of sessions.
 import { join } from "node:path";
-import { ExplainedError } from "../../shared/errors.js";
 import { lstatSync } from "node:fs";
 import { daysNewestFirst, sessionIdFromPath, type DayOfFiles, type RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
@@ -11,7 +10,8 @@ import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
 import { currentDigest, DigestFiles, type DayDigests, type ListedFile, type SavedDigest } from "./digest-files.js";
 import { WatchedDays } from "./watched-days.js";
-import { REPORT_GROUPS, type ReportFilters, type ReportGroup, type SessionsReport } from "./view.js";
+import { checkFilters, inRange, matches, type CheckedFilters, type ReportRequest } from "./filters.js";
+import type { ReportFilters, SessionsReport } from "./view.js";
 
 export { loadPrices, PRICE_PACKAGE, priceFileSchema, type Prices } from "./cost.js";
 export { failureSignature } from "./signature.js";
@@ -19,15 +19,7 @@ export { failureSignature } from "./signature.js";
 export { callStatus, turnStatus } from "../session-model.js";
 export type { SessionDigest } from "./digest.js";
 export * from "./view.js";
-
-export interface ReportRequest {
-  since?: string | undefined;
-  until?: string | undefined;
-  cwd?: string | undefined;
-  model?: string | undefined;
-  includeArchived: boolean;
-  groupBy: ReportGroup;
-}
+export { checkFilters, type CheckedFilters, type ReportRequest } from "./filters.js";
 
 export interface ReportOptions {
   prices: Prices;
@@ -47,71 +39,11 @@ export interface ReportOptions {
   watch?: boolean;
 }
 
-export interface CheckedFilters {
-  sinceMs: number | undefined;
-  untilMs: number | undefined;
-  cwd: string | undefined;
-  model: string | undefined;
-}
-
 const DAY_MS = 86_400_000;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-const RELATIVE = /^(\d{1,5})([dh])$/;
 /** Files digested at once: reading overlaps folding. */
 const PARALLEL = 8;
 /** Digests this process keeps checked in memory (the warm path), the least recently reported days dropped first. */
 const DIGESTS_KEPT = 20_000;
-
-/** Checks the filters once, for the tool and the CLI alike: a bad one is an error naming the fix. */
-export function checkFilters(request: ReportRequest, now = Date.now()): CheckedFilters {
-  if (!(REPORT_GROUPS as readonly string[]).includes(request.groupBy)) {
-    throw new ExplainedError(`group_by "${request.groupBy}" is not one of ${REPORT_GROUPS.join(", ")}.`);
-  }
-  const sinceMs = request.since !== undefined ? timeOf("since", request.since, now, false) : undefined;
-  const untilMs = request.until !== undefined ? timeOf("until", request.until, now, true) : undefined;
-  if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs) {
-    throw new ExplainedError(
-      `until (${request.until}) is not after since (${request.since}): swap them, or widen the range.`,
-    );
-  }
-  const cwd = request.cwd !== undefined ? checkedCwd(request.cwd) : undefined;
-  const model = request.model !== undefined ? checkedModel(request.model) : undefined;
-  return { sinceMs, untilMs, cwd, model };
-}
-
-function timeOf(name: string, text: string, now: number, endOfDay: boolean): number {
-  const relative = RELATIVE.exec(text.trim());
-  if (relative) return now - Number(relative[1]) * (relative[2] === "d" ? DAY_MS : DAY_MS / 24);
-  const ms = ISO_DATE.test(text.trim())
-    ? Date.parse(text.trim().length === 10 ? `${text.trim()}T00:00:00Z` : text.trim())
-    : Number.NaN;
-  if (!Number.isFinite(ms))
-    throw new ExplainedError(
-      `${name} "${text}" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).`,
-    );
-  // a day named as `until` is included whole
-  return endOfDay && text.trim().length === 10 ? ms + DAY_MS : ms;
-}
-
-function checkedCwd(cwd: string): string {
-  // eslint-disable-next-line no-control-regex -- a control character is no directory
-  if (!(cwd.startsWith("/") || /^[A-Za-z]:[\\/]/.test(cwd)) || /[\u0000-\u001f]/.test(cwd)) {
-    throw new ExplainedError(
-      `cwd "${cwd.slice(0, 200)}" is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).`,
-    );
-  }
-  return cwd.length > 1 ? cwd.replace(/[\\/]+$/, "") : cwd;
-}
-
-function checkedModel(model: string): string {
-  // eslint-disable-next-line no-control-regex -- a control character is no model name
-  if (model.trim() === "" || model.length > 200 || /[\u0000-\u001f]/.test(model)) {
-    throw new ExplainedError(
-      `model "${model.slice(0, 200)}" is not a model name: pass it as Codex records it, e.g. gpt-5.1-codex (group_by "model" lists them).`,
-    );
-  }
-  return model;
-}
 
 /** Keeps the in-memory days within DIGESTS_KEPT digests (about 1 KB each): memory does not follow the home's size. */
 function keepWithin(memory: Map<string, DayDigests>): void {
@@ -365,12 +297,6 @@ function sessionTime(digest: SessionDigest, file: RolloutFile): number {
   return Date.parse(digest.startedAt ?? "") || file.mtimeMs;
 }
 
-function inRange(at: number, filters: CheckedFilters): boolean {
-  return (
-    (filters.sinceMs === undefined || at >= filters.sinceMs) && (filters.untilMs === undefined || at < filters.untilMs)
-  );
-}
-
 /** A day's tally kept from an earlier report, if it holds for these digests, filters and prices. */
 function keptDay(
   tallies: Map<string, KeptTally>,
@@ -387,16 +313,6 @@ function keptDay(
   if (kept.entries !== entries)
     for (let i = 0; i < entries.length; i++) if (kept.entries[i] !== entries[i]) return undefined;
   return kept.tally;
-}
-
-function matches(digest: SessionDigest, filters: CheckedFilters): boolean {
-  if (filters.model !== undefined && digest.model !== filters.model) return false;
-  if (filters.cwd !== undefined) {
-    const cwd = digest.cwd?.replace(/[\\/]+$/, "") ?? null;
-    if (cwd === null || !(cwd === filters.cwd || cwd.startsWith(`${filters.cwd}/`) || filters.cwd === "/"))
-      return false;
-  }
-  return true;
 }
 
 async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {

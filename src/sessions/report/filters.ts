@@ -1,0 +1,92 @@
+// The report's filters (since, until, cwd, model) and grouping, checked once for the tool and the CLI alike,
+// and the tests a session's digest passes or not.
+import { ExplainedError } from "../../shared/errors.js";
+import type { SessionDigest } from "./digest.js";
+import { REPORT_GROUPS, type ReportGroup } from "./view.js";
+
+export interface ReportRequest {
+  since?: string | undefined;
+  until?: string | undefined;
+  cwd?: string | undefined;
+  model?: string | undefined;
+  includeArchived: boolean;
+  groupBy: ReportGroup;
+}
+
+export interface CheckedFilters {
+  sinceMs: number | undefined;
+  untilMs: number | undefined;
+  cwd: string | undefined;
+  model: string | undefined;
+}
+
+const DAY_MS = 86_400_000;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const RELATIVE = /^(\d{1,5})([dh])$/;
+
+/** Checks the filters once, for the tool and the CLI alike: a bad one is an error naming the fix. */
+export function checkFilters(request: ReportRequest, now = Date.now()): CheckedFilters {
+  if (!(REPORT_GROUPS as readonly string[]).includes(request.groupBy)) {
+    throw new ExplainedError(`group_by "${request.groupBy}" is not one of ${REPORT_GROUPS.join(", ")}.`);
+  }
+  const sinceMs = request.since !== undefined ? timeOf("since", request.since, now, false) : undefined;
+  const untilMs = request.until !== undefined ? timeOf("until", request.until, now, true) : undefined;
+  if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs) {
+    throw new ExplainedError(
+      `until (${request.until}) is not after since (${request.since}): swap them, or widen the range.`,
+    );
+  }
+  const cwd = request.cwd !== undefined ? checkedCwd(request.cwd) : undefined;
+  const model = request.model !== undefined ? checkedModel(request.model) : undefined;
+  return { sinceMs, untilMs, cwd, model };
+}
+
+function timeOf(name: string, text: string, now: number, endOfDay: boolean): number {
+  const relative = RELATIVE.exec(text.trim());
+  if (relative) return now - Number(relative[1]) * (relative[2] === "d" ? DAY_MS : DAY_MS / 24);
+  const ms = ISO_DATE.test(text.trim())
+    ? Date.parse(text.trim().length === 10 ? `${text.trim()}T00:00:00Z` : text.trim())
+    : Number.NaN;
+  if (!Number.isFinite(ms))
+    throw new ExplainedError(
+      `${name} "${text}" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).`,
+    );
+  // a day named as `until` is included whole
+  return endOfDay && text.trim().length === 10 ? ms + DAY_MS : ms;
+}
+
+function checkedCwd(cwd: string): string {
+  // eslint-disable-next-line no-control-regex -- a control character is no directory
+  if (!(cwd.startsWith("/") || /^[A-Za-z]:[\\/]/.test(cwd)) || /[\u0000-\u001f]/.test(cwd)) {
+    throw new ExplainedError(
+      `cwd "${cwd.slice(0, 200)}" is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).`,
+    );
+  }
+  return cwd.length > 1 ? cwd.replace(/[\\/]+$/, "") : cwd;
+}
+
+function checkedModel(model: string): string {
+  // eslint-disable-next-line no-control-regex -- a control character is no model name
+  if (model.trim() === "" || model.length > 200 || /[\u0000-\u001f]/.test(model)) {
+    throw new ExplainedError(
+      `model "${model.slice(0, 200)}" is not a model name: pass it as Codex records it, e.g. gpt-5.1-codex (group_by "model" lists them).`,
+    );
+  }
+  return model;
+}
+
+export function inRange(at: number, filters: CheckedFilters): boolean {
+  return (
+    (filters.sinceMs === undefined || at >= filters.sinceMs) && (filters.untilMs === undefined || at < filters.untilMs)
+  );
+}
+
+export function matches(digest: SessionDigest, filters: CheckedFilters): boolean {
+  if (filters.model !== undefined && digest.model !== filters.model) return false;
+  if (filters.cwd !== undefined) {
+    const cwd = digest.cwd?.replace(/[\\/]+$/, "") ?? null;
+    if (cwd === null || !(cwd === filters.cwd || cwd.startsWith(`${filters.cwd}/`) || filters.cwd === "/"))
+      return false;
+  }
+  return true;
+}
