@@ -6,6 +6,7 @@
 // terminal events (≤0.99) count a turn whose last item is the agent's message as ended.
 import type { EventOf, SessionEvent, TokenTotals } from "./events.js";
 import { addCall, addOutput, addResult, callOf, keepForLater, newPairing } from "./call-pairing.js";
+import { compactEndOf, compactOutputOf } from "./compact-events.js";
 import { LineageTracker, type Lineage } from "./lineage.js";
 import { TokenLedger } from "./usage.js";
 
@@ -242,7 +243,7 @@ export class SessionFolder {
         const turn = this.model.turns[call.turn - 1];
         if (turn && !turn.ended) turn.lastItem = "call_output";
         if (call.patchPaths && succeeded(call)) addPaths(model.filesChanged, call.patchPaths);
-        if (this.options.compact) call.output = SLIM_FOLD.outputs ? slimOutput(event, call) : compactOutput(event);
+        if (this.options.compact) call.output = compactOutputOf(event, call);
         return;
       }
       case "call_result": {
@@ -257,7 +258,7 @@ export class SessionFolder {
       case "turn_ended": {
         let turn = this.current();
         if (!turn || (turn.ended && event.turnId !== turn.turnId)) turn = this.openTurn(event.timestamp);
-        turn.ended = this.options.compact && SLIM_FOLD.ends ? slimEnd(event, turn) : event;
+        turn.ended = this.options.compact ? compactEndOf(event, turn) : event;
         if (event.timestamp) turn.endedAt = event.timestamp;
         if (event.turnId) turn.turnId ??= event.turnId;
         if (event.error) turn.errors.push(event.error);
@@ -344,56 +345,6 @@ export async function foldEvents(events: AsyncIterable<SessionEvent> | Iterable<
 
 /** Code mode's tool: the model writes code that runs commands and MCP tools (0.145+). */
 const CODE_MODE_TOOLS = new Set(["exec"]);
-
-/** Off in tests only, to hold a compact fold's slim turn ends and outputs to the events they came from. */
-export const SLIM_FOLD = { ends: true, outputs: true };
-
-/** A compact fold's output: no text (answers that show outputs read them from the log). */
-function compactOutput(event: EventOf<"call_output">): EventOf<"call_output"> {
-  return {
-    kind: "call_output",
-    line: event.line,
-    callId: event.callId,
-    text: "",
-    exitCode: event.exitCode,
-    durationMs: event.durationMs,
-    running: event.running,
-    ...(event.processId !== undefined && { processId: event.processId }),
-    isError: event.isError,
-    denial: event.denial,
-  };
-}
-
-/**
- * The same, holding only the fields that have a value, and the call's own id (an equal string): on 200 MB of
- * 0.169, 15,500 outputs each carried four fields with none (and their names, in the saved fold).
- */
-function slimOutput(event: EventOf<"call_output">, call: Call): EventOf<"call_output"> {
-  const output: EventOf<"call_output"> = { kind: "call_output", line: event.line, callId: call.callId, text: "" };
-  if (event.exitCode !== undefined) output.exitCode = event.exitCode;
-  if (event.durationMs !== undefined) output.durationMs = event.durationMs;
-  if (event.running !== undefined) output.running = event.running;
-  if (event.processId !== undefined) output.processId = event.processId;
-  if (event.isError !== undefined) output.isError = event.isError;
-  if (event.denial !== undefined) output.denial = event.denial;
-  return output;
-}
-
-/**
- * A compact fold's turn end keeps what its readers ask of it (outcome, reason, error, the last message where
- * the turn has none of its own or another one). The rest repeats the turn (its id, `endedAt`) or is read from
- * no end (line, ordinal): on 200 MB of 0.169, 15,500 ends were 3.5 of the turns' 9 MB saved, and heap beside.
- * A turn's own last message, once set, is what every reader takes before the end's (summary.ts,
- * diagnosis-*.ts, statuses.ts), so an end's equal copy of it is not kept.
- */
-function slimEnd(event: EventOf<"turn_ended">, turn: Turn): EventOf<"turn_ended"> {
-  const end: EventOf<"turn_ended"> = { kind: "turn_ended", outcome: event.outcome, line: event.line };
-  if (event.lastAgentMessage !== undefined && event.lastAgentMessage !== turn.lastAgentMessage)
-    end.lastAgentMessage = event.lastAgentMessage;
-  if (event.error) end.error = event.error;
-  if (event.reason !== undefined) end.reason = event.reason;
-  return end;
-}
 
 function isPristine(turn: Turn): boolean {
   const noPrompt = turn.prompt === undefined || turn.promptFrom !== undefined;

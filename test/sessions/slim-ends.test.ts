@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { askSession, listSessions, SessionStore } from "../../src/sessions/index.js";
 import { FoldCache } from "../../src/sessions/fold-cache.js";
-import { SLIM_FOLD } from "../../src/sessions/session-model.js";
+import { SLIM_FOLD } from "../../src/sessions/compact-events.js";
 import { makeRollout } from "../../bench/inputs.js";
 import { ALL_FIXTURES, FIXTURE_HOME } from "../support/fixtures.js";
 
