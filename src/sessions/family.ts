@@ -65,7 +65,7 @@ async function mayNameParent(file: RolloutFile, parentId: string): Promise<boole
   if (!file.path.endsWith(".jsonl")) return true;
   let handle;
   try {
-    handle = await openRollout(file.path);
+    ({ handle } = await openRollout(file.path));
     const bytes = Buffer.alloc(Math.min(FIRST_LINE_BYTES, file.size));
     const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
     const end = bytes.subarray(0, bytesRead).indexOf(10);

@@ -198,7 +198,7 @@ function edgeAt(path: string, offset: number, stamp: FileStamp): Promise<string>
 }
 
 async function readHead(path: string): Promise<string> {
-  const handle = await openRollout(path);
+  const { handle } = await openRollout(path);
   try {
     const buffer = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);

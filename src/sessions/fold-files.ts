@@ -134,7 +134,7 @@ export class FoldFiles {
 
 /** A hash of the bytes just before `offset`: the same there means the fold still describes the file. */
 export async function edgeHash(path: string, offset: number): Promise<string> {
-  const handle = await openRollout(path);
+  const { handle } = await openRollout(path);
   try {
     const length = Math.min(EDGE_BYTES, offset);
     const buffer = Buffer.alloc(length);

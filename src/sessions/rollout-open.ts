@@ -7,13 +7,16 @@ import { open, type FileHandle } from "node:fs/promises";
 
 const ROLLOUT_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
-/** The rollout at `path`, open for reading; throws (ELOOP, ENOENT, …) when it is not a regular file reached without a link. */
-export async function openRollout(path: string): Promise<FileHandle> {
+/**
+ * The rollout at `path`, open for reading, and its size when opened (the check's own fstat: readers need not
+ * stat it again); throws (ELOOP, ENOENT, …) when it is not a regular file reached without a link.
+ */
+export async function openRollout(path: string): Promise<{ handle: FileHandle; size: number }> {
   const handle = await open(path, ROLLOUT_READ);
   try {
-    if (!(await handle.stat()).isFile())
-      throw Object.assign(new Error(`${path} is not a regular file`), { code: "ENOTREG" });
-    return handle;
+    const info = await handle.stat();
+    if (!info.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: "ENOTREG" });
+    return { handle, size: info.size };
   } catch (error) {
     await handle.close();
     throw error;

@@ -99,8 +99,8 @@ async function* forwardBatches(
         stats.skipped += 1;
         return;
       }
-      const file = await openRollout(path);
-      const text = await file.readFile("utf8").finally(() => file.close());
+      const { handle } = await openRollout(path);
+      const text = await handle.readFile("utf8").finally(() => handle.close());
       documentEvents(text, stats, sink);
       progress.end = Buffer.byteLength(text);
       yield sink.take();
@@ -196,9 +196,8 @@ async function jsonlEdge(
   end: "head" | "tail",
   maxBytes: number,
 ): Promise<{ buffer: Buffer; whole: boolean }> {
-  const handle = await openRollout(path);
+  const { handle, size } = await openRollout(path);
   try {
-    const { size } = await handle.stat();
     const length = Math.min(size, maxBytes);
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, end === "head" ? 0 : size - length);
@@ -215,10 +214,9 @@ async function* jsonlForward(
   sink: LineSink,
   progress: ForwardEnd,
 ): AsyncGenerator<SessionEvent[]> {
-  const handle = await openRollout(path);
+  const { handle, size } = await openRollout(path);
   let reader: ReadAhead | undefined;
   try {
-    const { size } = await handle.stat();
     reader = new ReadAhead(handle, size);
     const cap = READ_LIMITS.lineBytes;
     let buffer: Buffer = Buffer.allocUnsafe(Math.min(CHUNK, cap));
@@ -306,9 +304,9 @@ async function* jsonlBackward(
   path: string,
   end?: number,
 ): AsyncGenerator<{ bytes: Buffer; start: number; overlong?: boolean }> {
-  const handle = await openRollout(path);
+  const { handle, size } = await openRollout(path);
   try {
-    let position = end ?? (await handle.stat()).size;
+    let position = end ?? size;
     // pieces of the line being assembled, in file order, and their length
     let pieces: Array<Buffer<ArrayBufferLike>> = [];
     let piecesBytes = 0;

@@ -104,7 +104,7 @@ async function* zstdBytes(path: string, state: { cut: boolean }): AsyncGenerator
   });
   try {
     const header = Buffer.alloc(18); // the longest frame header: magic, descriptor, window, 4-byte dictionary id, 8-byte size
-    const handle = await openRollout(path);
+    const { handle } = await openRollout(path);
     try {
       await handle.read(header, 0, header.length, 0);
       // the first frame's window, checked before any byte is decoded

@@ -207,11 +207,9 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
     }
   };
 
-  const handle = await openRollout(path);
-  let size: number;
+  const { handle, size } = await openRollout(path);
   let reader: ReadAhead | undefined;
   try {
-    size = (await handle.stat()).size;
     reader = new ReadAhead(handle, size);
     let buffer = Buffer.allocUnsafe(CHUNK);
     // `buffer` holds the file's bytes from `position`; the first `carried` are an unfinished line read before

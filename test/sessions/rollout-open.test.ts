@@ -34,8 +34,8 @@ const codeOf = (promise: Promise<unknown>) =>
 describe("opening a rollout", () => {
   it("opens a regular file, and refuses a FIFO and a link at once", async () => {
     const { regular, fifo, link } = await places();
-    const handle = await openRollout(regular);
-    expect((await handle.readFile("utf8")) === LINE).toBe(true);
+    const { handle, size } = await openRollout(regular);
+    expect([await handle.readFile("utf8"), size]).toEqual([LINE, Buffer.byteLength(LINE)]);
     await handle.close();
     expect(await codeOf(openRollout(fifo))).toBe("ENOTREG");
     expect(await codeOf(openRollout(link))).toBe("ELOOP");
