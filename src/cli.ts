@@ -1,8 +1,10 @@
-// The program: serve MCP over stdio, or run a command for people. Only this file touches process signals and exit.
+// The program: serve MCP over stdio, or run a command for people. Only this file touches process signals
+// (and finish.ts, exit).
 // launch.ts (the `bin`) runs it, through V8's code cache where the build made one for this Node.
 // The server and its dependencies load only when serving: `--version` and `--help` answer at once.
 import { createRequire } from "node:module";
 import { ConfigError, flagHelp, loadConfig } from "./config/config.js";
+import { finish } from "./finish.js";
 import { log } from "./shared/log.js";
 
 const { version: SERVER_VERSION } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -44,6 +46,11 @@ const COMMAND_NAMES = new Set([
 ]);
 
 async function main(argv: string[]): Promise<number | undefined> {
+  // a cold `report` is timed beside ccusage: it loads its own modules only, not every command's
+  if (argv[0] === "report") {
+    const { runReport } = await import("./commands/report.js");
+    return runReport(argv.slice(1), loadConfig([]));
+  }
   // a first word that is not an option is a command; runCommand answers an unknown one with the list
   if (argv[0] !== undefined && (COMMAND_NAMES.has(argv[0]) || !argv[0].startsWith("-"))) {
     const { runCommand } = await import("./commands/index.js");
@@ -156,13 +163,5 @@ export async function toolListsToBuild(): Promise<unknown> {
  * answered or the server is serving; the build's code cache warm-up (scripts/code-cache.mjs) runs it more than once.
  */
 export function run(argv: string[]): Promise<void> {
-  return main(argv).then(
-    (code) => {
-      if (code !== undefined) process.exitCode = code;
-    },
-    (error: unknown) => {
-      log("error", "fatal", error);
-      process.exit(1);
-    },
-  );
+  return finish(main(argv));
 }

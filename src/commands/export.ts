@@ -3,7 +3,7 @@
 import { loadPrices, sessionsReport, type SessionDigest } from "../sessions/index.js";
 import { ExplainedError } from "../shared/errors.js";
 import { sessionStoreOf } from "../config/config.js";
-import { UsageError, type Command } from "./index.js";
+import { UsageError, type Command } from "./command.js";
 import { SESSION_FILTERS } from "./report.js";
 
 export const exportCommand: Command = {

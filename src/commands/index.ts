@@ -1,7 +1,6 @@
 // The CLI for people: the same core as the tools, no MCP. Each command prints aligned text (colors only on
 // a terminal) or, with --json, what the matching tool returns as structuredContent.
 // Exit codes: 0 ok · 1 error (unknown session, failed check) · 2 wrong usage · 3 the session did not complete.
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { RunManager } from "../runs/run-manager.js";
 import { sessionStoreOf, type ServerConfig } from "../config/config.js";
 import { doctor, renderDoctor } from "../doctor/doctor.js";
@@ -16,23 +15,12 @@ import {
   SessionStore,
   type SessionListing,
 } from "../sessions/index.js";
+import { fail, print, runOne, UsageError, type Command } from "./command.js";
 import { paint, table } from "./format.js";
 import { exportCommand } from "./export.js";
 import { reportCommand } from "./report.js";
 import { reviewCommand } from "./review.js";
 import { approveCommand, steerCommand } from "./run-requests.js";
-
-export interface Command {
-  usage: string;
-  options: NonNullable<ParseArgsConfig["options"]>;
-  /** Positional arguments the command takes (a session). */
-  positionals: number;
-  run(
-    values: Record<string, string | boolean | undefined>,
-    positionals: string[],
-    config: ServerConfig,
-  ): Promise<number>;
-}
 
 const json = { type: "boolean" } as const;
 
@@ -182,10 +170,6 @@ export const COMMANDS: Record<string, Command> = {
   export: exportCommand,
 };
 
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
-
 export function commandHelp(): string {
   return Object.values(COMMANDS)
     .map((command) => `  codex-control-mcp ${command.usage.replace("\n", "\n    ")}`)
@@ -204,50 +188,9 @@ export async function runCommand(argv: string[], config: ServerConfig): Promise<
       2,
     );
   }
-  let ref: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({
-      args: numbersAttached(rest, command.options),
-      options: command.options,
-      allowPositionals: true,
-      strict: true,
-    });
-    ref = positionals[0];
-    if (values.help) return print(`Usage: codex-control-mcp ${command.usage}`, 0);
-    if (positionals.length > command.positionals)
-      throw new UsageError(`unexpected argument "${positionals[command.positionals]}"`);
-    return await command.run(values as Record<string, string | boolean | undefined>, positionals, config);
-  } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      return fail(`${(error as Error).message}\nUsage: codex-control-mcp ${command.usage}`, 2);
-    }
-    if (error instanceof SessionLookupError) return fail(await withNearMatch(error.message, ref, config), 1);
-    throw error;
-  }
-}
-
-/**
- * `-n -5` reads to parseArgs as an option with no value: attach a value that is a negative number, so the
- * answer is about the number ("expected a whole number ≥ 1"), not about dashes.
- */
-function numbersAttached(args: string[], options: Command["options"]): string[] {
-  const takesValue = new Set(
-    Object.entries(options).flatMap(([long, spec]) =>
-      spec.type === "string" ? [`--${long}`, ...(spec.short ? [`-${spec.short}`] : [])] : [],
-    ),
+  return runOne(command, rest, config, async (error, ref) =>
+    error instanceof SessionLookupError ? [await withNearMatch(error.message, ref, config), 1] : undefined,
   );
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    const next = args[i + 1];
-    if (takesValue.has(arg) && next !== undefined && /^-\d/.test(next)) {
-      out.push(
-        `${arg.startsWith("--") ? arg : `--${Object.entries(options).find(([, spec]) => `-${spec.short}` === arg)?.[0]}`}=${next}`,
-      );
-      i++;
-    } else out.push(arg);
-  }
-  return out;
 }
 
 /** An unknown id that is a typo of a session's id (or of its first 8+ characters): name that session. */
@@ -345,14 +288,4 @@ function positiveInt(value: string | boolean | undefined, fallback: number, min 
   if (!Number.isInteger(parsed) || parsed < min)
     throw new UsageError(`expected a whole number ≥ ${min}, got "${value}"`);
   return parsed;
-}
-
-function print(text: string, code: number): number {
-  process.stdout.write(`${text}\n`); // stdout-ok: the CLI's own output
-  return code;
-}
-
-function fail(message: string, code: number): number {
-  process.stderr.write(`codex-control-mcp: ${message}\n`);
-  return code;
 }

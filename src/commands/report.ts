@@ -1,12 +1,12 @@
 // `codex-control-mcp report`: the sessions_report tool for people (the same report; --json prints its structuredContent).
 import { join } from "node:path";
-import { RunManager } from "../runs/run-manager.js";
 import { loadPrices, sessionsReport } from "../sessions/index.js";
 import { renderReport } from "../sessions/report/render.js";
 import { REPORT_GROUPS, type ReportGroup } from "../sessions/report/view.js";
 import { ExplainedError } from "../shared/errors.js";
 import { sessionStoreOf } from "../config/config.js";
-import { UsageError, type Command } from "./index.js";
+import { runOne, UsageError, type Command } from "./command.js";
+import type { ServerConfig } from "../config/config.js";
 
 /** The filters over sessions that `report` and `export` share (the sessions_report tool's since/until/cwd/model/include_archived). */
 export const SESSION_FILTERS = {
@@ -33,7 +33,6 @@ export const reportCommand: Command = {
       throw new UsageError(`--by "${by}" is not one of ${REPORT_GROUPS.join(", ")}.`);
     const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
     const store = sessionStoreOf(config);
-    const runs = new RunManager(config.runner);
     try {
       const pricesFile = text("prices");
       const prices = await loadPrices(pricesFile ?? join(config.runner.stateDir, "prices.json"), {
@@ -52,7 +51,7 @@ export const reportCommand: Command = {
         {
           prices,
           stateDir: config.runner.stateDir,
-          isRunning: async (id) => (await runs.registry.findBySession(id))?.status === "running",
+          isRunning: runningIn(config),
         },
       );
       process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : renderReport(report)}\n`); // stdout-ok: the CLI's own output
@@ -64,3 +63,20 @@ export const reportCommand: Command = {
     }
   },
 };
+
+/**
+ * `codex-control-mcp report …` (cli.ts sends it here, not through the list of commands): a cold report is
+ * timed beside ccusage, so it loads only its own modules; the run ledger only when a recent session ended
+ * unfinished (is a run of ours still writing it?).
+ */
+export function runReport(args: string[], config: ServerConfig): Promise<number> {
+  return runOne(reportCommand, args, config);
+}
+
+function runningIn(config: ServerConfig): (sessionId: string) => Promise<boolean> {
+  let registry: Promise<import("../runs/registry.js").RunRegistry> | undefined;
+  return async (sessionId) => {
+    registry ??= import("../runs/run-manager.js").then(({ RunManager }) => new RunManager(config.runner).registry);
+    return (await (await registry).findBySession(sessionId))?.status === "running";
+  };
+}

@@ -6,7 +6,7 @@ import { renderRun } from "../text/render.js";
 import { renderReview } from "../runs/review-output.js";
 import { RunManager } from "../runs/run-manager.js";
 import type { RunView } from "../runs/run-view.js";
-import { UsageError, type Command } from "./index.js";
+import { UsageError, type Command } from "./command.js";
 
 export const reviewCommand: Command = {
   usage:

@@ -6,7 +6,7 @@ import { ExplainedError } from "../shared/errors.js";
 import { renderRun } from "../text/render.js";
 import { RunManager } from "../runs/run-manager.js";
 import { respondApproval, steerRun } from "../runs/run-requests.js";
-import { UsageError, type Command } from "./index.js";
+import { UsageError, type Command } from "./command.js";
 
 const options = { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
 
