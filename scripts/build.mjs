@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import { dirname, join } from "node:path";
-import { makeCodeCache, PROGRAM } from "./code-cache.mjs";
+import { makeCodeCache, PROGRAMS } from "./code-cache.mjs";
 
 /**
  * Start-up is mostly V8 compiling the bundle's source (a profile of spawn → tools/list: 80 of 240 ms in
@@ -120,40 +120,47 @@ module.exports = Object.defineProperties({}, {${names
   },
 };
 
-// The program (cli.ts with everything it may load) as one script that evaluates to a CommonJS-style module
-// function, which launch.ts compiles with the code cache: V8 caches scripts, not ES modules, on Node 20.
-const script = await build({
-  entryPoints: ["src/cli.ts"],
-  bundle: true,
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  write: false,
-  metafile: true,
-  outfile: join("dist", PROGRAM),
-  logLevel: "warning",
-  plugins: [leaveOut, lazyBuiltins],
-  // the ESM sources find package.json and supervisor.js from their own URL: the script's is dist/main.vm
-  define: { "import.meta.url": "__ccmUrl", ...fingerprint },
-  // a script compiled by vm has no module loader behind import(): Node's own modules are required instead
-  supported: { "dynamic-import": false },
-});
-const [output] = script.outputFiles;
-const outside = Object.values(script.metafile.outputs).flatMap((out) =>
-  out.imports.filter(
-    (imported) => imported.external && !imported.path.startsWith("node:") && !isBuiltin(imported.path),
-  ),
-);
-if (!output || outside.length > 0)
-  throw new Error(`${PROGRAM} must be self-contained: ${outside.map((imported) => imported.path).join(", ")}`);
-// ASCII only, so launch.ts reads it as latin1 into a one-byte string, half the memory of a two-byte one and
-// faster to decode: the few other characters (in comments and regular expressions) as \u escapes, which mean the same
-// (a character escaped by a backslash would become an escaped backslash: refused rather than mistranslated)
-if (/(?<!\\)(?:\\\\)*\\[^\0-\x7f]/.test(output.text))
-  throw new Error(`${PROGRAM}: an escaped non-ASCII character; write it as \\u…`);
-const ascii = output.text.replace(/[^\0-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-await writeFile(
-  join("dist", PROGRAM),
-  `(function (exports, require, module, __filename, __dirname) {"use strict"; const __ccmUrl = require("node:url").pathToFileURL(__filename).href;\n${ascii}\n})`,
-);
-await makeCodeCache("dist");
+/**
+ * A program as one script that evaluates to a CommonJS-style module function, which launch.ts compiles with
+ * the code cache: V8 caches scripts, not ES modules, on Node 20. Two of them: the whole program (cli.ts with
+ * everything it may load) and `report` alone (report-program.ts), whose cache is a third smaller.
+ */
+async function writeScript(entry, name) {
+  const script = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    write: false,
+    metafile: true,
+    outfile: join("dist", name),
+    logLevel: "warning",
+    plugins: [leaveOut, lazyBuiltins],
+    // the ESM sources find package.json and supervisor.js from their own URL: the script's is dist/<name>
+    define: { "import.meta.url": "__ccmUrl", ...fingerprint },
+    // a script compiled by vm has no module loader behind import(): Node's own modules are required instead
+    supported: { "dynamic-import": false },
+  });
+  const [output] = script.outputFiles;
+  const outside = Object.values(script.metafile.outputs).flatMap((out) =>
+    out.imports.filter(
+      (imported) => imported.external && !imported.path.startsWith("node:") && !isBuiltin(imported.path),
+    ),
+  );
+  if (!output || outside.length > 0)
+    throw new Error(`${name} must be self-contained: ${outside.map((imported) => imported.path).join(", ")}`);
+  // ASCII only, so launch.ts reads it as latin1 into a one-byte string, half the memory of a two-byte one and
+  // faster to decode: the few other characters (in comments and regular expressions) as \u escapes, which mean the same
+  // (a character escaped by a backslash would become an escaped backslash: refused rather than mistranslated)
+  if (/(?<!\\)(?:\\\\)*\\[^\0-\x7f]/.test(output.text))
+    throw new Error(`${name}: an escaped non-ASCII character; write it as \\u…`);
+  const ascii = output.text.replace(/[^\0-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  await writeFile(
+    join("dist", name),
+    `(function (exports, require, module, __filename, __dirname) {"use strict"; const __ccmUrl = require("node:url").pathToFileURL(__filename).href;\n${ascii}\n})`,
+  );
+  await makeCodeCache("dist", name);
+}
+
+for (const [entry, name] of Object.entries(PROGRAMS)) await writeScript(entry, name);

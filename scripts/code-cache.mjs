@@ -1,8 +1,9 @@
-// The V8 code cache of dist/main.vm, made at build time (never at run time: a cache is bytecode, so it lives
-// only beside dist/, where the code itself is). A child process loads the script exactly as dist/cli.js
-// (src/launch.ts) does, runs the CLI's read commands, serves MCP and is asked what a host asks first
-// (initialize, the lists, read tools); when stdin closes it writes the cache of every function compiled by then. V8 accepts a cache only from
-// its own version and flags: the file is named by the V8 version, and the build checks that it is accepted.
+// The V8 code caches of dist/main.vm and dist/report.vm, made at build time (never at run time: a cache is
+// bytecode, so it lives only beside dist/, where the code itself is). A child process loads the script exactly
+// as dist/cli.js (src/launch.ts) does and runs what it will be asked: main.vm the CLI's read commands, then
+// serving MCP, asked what a host asks first (initialize, the lists, read tools); report.vm reports. At its end
+// it writes the cache of every function compiled by then. V8 accepts a cache only from its own version and
+// flags: the file is named by the V8 version, and the build checks that it is accepted.
 import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -17,9 +18,10 @@ import { Script } from "node:vm";
 /** As src/launch.ts sets them before anything is compiled: V8 accepts a cache only under the flags it was made with. */
 const START_V8_FLAGS = "--semi-space-growth-factor=1";
 
+/** The scripts the build writes, by their entry in src/ (src/launch.ts picks one by the command). */
+export const PROGRAMS = { "src/cli.ts": "main.vm", "src/report-program.ts": "report.vm" };
 /** Named as src/launch.ts names them. */
-export const PROGRAM = "main.vm";
-export const cacheName = () => `main.vm.v8-${process.versions.v8}-${process.arch}.cache`;
+export const cacheName = (program) => `${program}.v8-${process.versions.v8}-${process.arch}.cache`;
 
 /** What the child is asked before its cache is written: the start of a host's session. */
 const WARM_UP = [
@@ -39,17 +41,19 @@ const WARM_UP = [
 
 /**
  * The CLI's read commands, run on the repository's fixture home when there is one (else on an empty home).
- * Not `report`: its price table's code would take the cache from 1.2 to 1.8 MB, and every start deserializes
- * the whole cache (measured: ~15 ms more CPU to tools/list).
+ * Not `report` in main.vm: it has its own script, and every start deserializes the whole cache.
  */
-const COMMANDS = [["sessions"], ["summary", "last"], ["usage", "last"], ["calls", "last"], ["runs"]];
+const COMMANDS = {
+  "main.vm": [["sessions"], ["summary", "last"], ["usage", "last"], ["calls", "last"], ["runs"]],
+  "report.vm": [["report", "--json"], ["report"], ["report", "--by", "category"]],
+};
 const FIXTURE_HOME = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "fixtures", "codex-home");
 
-/** Writes dist/<cacheName()> and checks that this V8 accepts it (the build fails if not). */
-export async function makeCodeCache(dist) {
+/** Writes dist/<cacheName(program)> and checks that this V8 accepts it (the build fails if not). */
+export async function makeCodeCache(dist, program) {
   const temp = await mkdtemp(join(tmpdir(), "ccm-code-cache-"));
   try {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), resolve(dist)], {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), resolve(dist), program], {
       stdio: ["pipe", "pipe", "inherit"],
       env: {
         PATH: process.env.PATH ?? "",
@@ -85,29 +89,31 @@ export async function makeCodeCache(dist) {
         send();
       }
     });
-    send();
+    // only the whole program serves MCP
+    if (program === "main.vm") send();
+    else child.stdin.end();
     await exited;
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
-  const file = join(dist, PROGRAM);
+  const file = join(dist, program);
   setFlagsFromString(START_V8_FLAGS);
   const script = new Script(await readFile(file, "latin1"), {
     filename: resolve(file),
-    cachedData: await readFile(join(dist, cacheName())),
+    cachedData: await readFile(join(dist, cacheName(program))),
   });
   if (script.cachedDataRejected !== false) throw new Error(`V8 rejected the code cache just made for ${file}`);
 }
 
 /**
- * The child: dist/main.vm loaded as dist/cli.js loads it, the CLI's read commands run (their output
- * dropped), then serving MCP on stdio; the cache is written at exit.
+ * The child: the script loaded as dist/cli.js loads it, the commands run (their output dropped), then, for
+ * main.vm, serving MCP on stdio; the cache is written at exit.
  */
-async function warm(dist) {
+async function warm(dist, program) {
   setFlagsFromString(START_V8_FLAGS);
-  const file = join(dist, PROGRAM);
+  const file = join(dist, program);
   const script = new Script(await readFile(file, "latin1"), { filename: file });
-  process.on("exit", () => writeFileSync(join(dist, cacheName()), script.createCachedData()));
+  process.on("exit", () => writeFileSync(join(dist, cacheName(program)), script.createCachedData()));
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   const write = process.stdout.write;
@@ -115,12 +121,13 @@ async function warm(dist) {
     rest.find((arg) => typeof arg === "function")?.();
     return true;
   };
-  for (const argv of COMMANDS) await module.exports.run(argv);
-  // tools/list as a default and a read-only server answer it, served from this file (src/tools/built-list.ts)
-  writeFileSync(join(dist, "tools-list.json"), JSON.stringify(await module.exports.toolListsToBuild()));
+  for (const argv of COMMANDS[program]) await module.exports.run(argv);
   process.stdout.write = write;
   process.exitCode = undefined;
+  if (program !== "main.vm") return;
+  // tools/list as a default and a read-only server answer it, served from this file (src/tools/built-list.ts)
+  writeFileSync(join(dist, "tools-list.json"), JSON.stringify(await module.exports.toolListsToBuild()));
   await module.exports.run([]);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await warm(process.argv[2]);
+if (process.argv[1] === fileURLToPath(import.meta.url)) await warm(process.argv[2], process.argv[3]);

@@ -3,6 +3,7 @@
 // compile cache for ES modules, so the build also writes the whole program (cli.ts) as one script, dist/main.vm,
 // with a V8 code cache for this Node's V8 made at build time beside it. When that cache is there, the script
 // runs through it; otherwise (another Node: the cache is named by its V8 version) the ESM build runs as before.
+// `report` has a script and cache of its own (dist/report.vm: report-program.ts), a tenth of the program's size.
 // The cache is bytecode: it is only ever read from beside this file, where the build wrote it, never written
 // at run time, and neither it nor the script is read through a link.
 import { closeSync, constants, fstatSync, openSync, readFileSync } from "node:fs";
@@ -23,9 +24,13 @@ import { log } from "./shared/log.js";
 export const START_V8_FLAGS = "--semi-space-growth-factor=1";
 setFlagsFromString(START_V8_FLAGS);
 
-/** The script, and its cache for the V8 running now (scripts/build.mjs names them the same way). */
-const PROGRAM = "main.vm";
-const CACHE = `main.vm.v8-${process.versions.v8}-${process.arch}.cache`;
+/**
+ * The scripts to try for these arguments, in order (scripts/build.mjs writes both): `report`'s own, then the
+ * whole program, which answers every command.
+ */
+const PROGRAMS = process.argv[2] === "report" ? ["report.vm", "main.vm"] : ["main.vm"];
+/** A script's cache for the V8 running now (scripts/build.mjs names it the same way). */
+const cacheOf = (program: string) => `${program}.v8-${process.versions.v8}-${process.arch}.cache`;
 
 /** A regular file's bytes, or why not: a link is refused (O_NOFOLLOW), not followed. */
 function readRegular(path: string): Buffer | string {
@@ -43,7 +48,7 @@ function readRegular(path: string): Buffer | string {
 }
 
 type Program = Pick<typeof import("./cli.js"), "run">;
-/** What dist/main.vm evaluates to: cli.ts bundled as a CommonJS module. */
+/** What a .vm script evaluates to: cli.ts (or report-program.ts) bundled as a CommonJS module. */
 type ProgramFunction = (
   exports: object,
   require: NodeJS.Require,
@@ -52,27 +57,34 @@ type ProgramFunction = (
   dirname: string,
 ) => void;
 
-/** The program loaded through the code cache; undefined when there is no usable cache or script. */
-function loadCached(): Program | undefined {
+/** The program loaded through its script's code cache, or why not (no usable cache or script). */
+function loadCached(program: string): Program | string {
   const dir = dirname(fileURLToPath(import.meta.url));
-  const file = join(dir, PROGRAM);
-  const cache = readRegular(join(dir, CACHE));
-  const program = typeof cache === "string" ? undefined : readRegular(file);
-  if (typeof cache === "string" || typeof program !== "object") {
-    log(
-      "debug",
-      `start-up: the ESM build (${typeof cache === "string" ? `${CACHE} is ${cache}` : `${PROGRAM} is ${String(program)}`})`,
-    );
-    return undefined;
-  }
+  const file = join(dir, program);
+  const cache = readRegular(join(dir, cacheOf(program)));
+  if (typeof cache === "string") return `${cacheOf(program)} is ${cache}`;
+  const source = readRegular(file);
+  if (typeof source === "string") return `${program} is ${source}`;
   // the build writes it in ASCII (see scripts/build.mjs): latin1 decodes it as it is, into a one-byte string
-  const script = new Script(program.toString("latin1"), { filename: file, cachedData: cache });
+  const script = new Script(source.toString("latin1"), { filename: file, cachedData: cache });
   // rejected (a V8 flag that changes code, a damaged file): V8 has compiled the script from source instead
-  log("debug", `start-up: V8 code cache ${script.cachedDataRejected === true ? "rejected" : "accepted"}`);
+  log("debug", `start-up: V8 code cache of ${program} ${script.cachedDataRejected === true ? "rejected" : "accepted"}`);
   const evaluate = script.runInThisContext() as ProgramFunction;
   const module = { exports: {} as Program };
   evaluate(module.exports, createRequire(file), module, file, dir);
   return module.exports;
 }
 
-await (loadCached() ?? (await import("./cli.js"))).run(process.argv.slice(2));
+/** The first script that loads, else the ESM build (dist/cli.js's own chunks), saying why. */
+async function loadProgram(): Promise<Program> {
+  const missing: string[] = [];
+  for (const program of PROGRAMS) {
+    const loaded = loadCached(program);
+    if (typeof loaded !== "string") return loaded;
+    missing.push(loaded);
+  }
+  log("debug", `start-up: the ESM build (${missing.join("; ")})`);
+  return import("./cli.js");
+}
+
+await (await loadProgram()).run(process.argv.slice(2));

@@ -32,11 +32,13 @@ describe("package", () => {
     const [packed] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = (packed?.files ?? []).map((file) => file.path);
     expect(files).toContain("dist/cli.js");
-    // the program as one script, its V8 code cache (src/launch.ts) and tools/list as built (tools/built-list.ts)
+    // the program and `report` as scripts, their V8 code caches (src/launch.ts) and tools/list as built (tools/built-list.ts)
     expect(files).toContain("dist/tools-list.json");
-    expect(files.filter((file) => file.startsWith("dist/main.vm")).sort()).toEqual([
+    expect(files.filter((file) => /^dist\/(?:main|report)\.vm/.test(file)).sort()).toEqual([
       "dist/main.vm",
       `dist/main.vm.v8-${process.versions.v8}-${process.arch}.cache`,
+      "dist/report.vm",
+      `dist/report.vm.v8-${process.versions.v8}-${process.arch}.cache`,
     ]);
     expect(files.filter((file) => !file.startsWith("dist/")).sort()).toEqual([
       "CHANGELOG.md",
@@ -56,7 +58,7 @@ describe("package", () => {
     const version = await npx("--version");
     expect(version.stdout).toBe(`${pkg.version}\n`);
     // installed elsewhere than it was built, the cache is still this V8's and accepted
-    expect(version.stderr).toContain("start-up: V8 code cache accepted");
+    expect(version.stderr).toContain("start-up: V8 code cache of main.vm accepted");
     // the README's form for a local tarball: `npx -y file:…` (npx runs a bare absolute path as a command)
     expect(
       (await run("npx", ["-y", `file:${tarball}`, "--version"], { cwd: clean, env, timeout: 120_000 })).stdout,

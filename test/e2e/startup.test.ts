@@ -20,6 +20,7 @@ import { FIXTURE_HOME } from "../support/fixtures.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CACHE = `main.vm.v8-${process.versions.v8}-${process.arch}.cache`;
+const REPORT_CACHE = `report.vm.v8-${process.versions.v8}-${process.arch}.cache`;
 const INITIALIZE = {
   protocolVersion: "2025-06-18",
   capabilities: {},
@@ -127,17 +128,23 @@ beforeAll(async () => {
 });
 
 describe("start-up", () => {
-  it("the build writes the program as one script and a code cache for this Node's V8 beside dist/cli.js", async () => {
+  it("the build writes the program and `report` as scripts, each with a code cache for this Node's V8", async () => {
     const files = await readdir(join(root, "dist"));
-    expect(files.filter((file) => file.startsWith("main.vm")).sort()).toEqual(["main.vm", CACHE]);
+    expect(files.filter((file) => /^(?:main|report)\.vm/.test(file)).sort()).toEqual([
+      "main.vm",
+      CACHE,
+      "report.vm",
+      REPORT_CACHE,
+    ]);
     expect(files).toContain("tools-list.json");
-    // ASCII only: launch.ts decodes it as latin1
-    expect(/[^\0-\x7f]/.test(await readFile(join(root, "dist", "main.vm"), "latin1"))).toBe(false);
+    // ASCII only: launch.ts decodes them as latin1
+    for (const script of ["main.vm", "report.vm"])
+      expect(/[^\0-\x7f]/.test(await readFile(join(root, "dist", script), "latin1"))).toBe(false);
   });
 
   it("as built: the code cache is accepted, and every answer is the sources' own", async () => {
     const answers = await ask(await packageCopy("as-built"));
-    expect(answers.startup).toBe("codex-control-mcp [debug] start-up: V8 code cache accepted");
+    expect(answers.startup).toBe("codex-control-mcp [debug] start-up: V8 code cache of main.vm accepted");
     expect({ ...answers, startup: undefined, stderr: undefined }).toEqual({ ...sources, startup: undefined });
     // the call read the fixture home: not an error, two sessions
     expect((sources.call as { structuredContent: { sessions: unknown[] } }).structuredContent.sessions).toHaveLength(2);
@@ -150,7 +157,7 @@ describe("start-up", () => {
       await writeFile(join(dist, CACHE), cache);
     });
     const answers = await ask(cli);
-    expect(answers.startup).toBe("codex-control-mcp [debug] start-up: V8 code cache rejected");
+    expect(answers.startup).toBe("codex-control-mcp [debug] start-up: V8 code cache of main.vm rejected");
     expect({ ...answers, startup: undefined, stderr: undefined }).toEqual({ ...sources, startup: undefined });
   });
 
@@ -241,10 +248,43 @@ describe("start-up", () => {
         run(process.execPath, [esm, ...argv], { env: env() }),
       ]);
       expect(one.stdout).toBe(other.stdout);
-      expect(one.stderr).toContain("start-up: V8 code cache accepted");
+      expect(one.stderr).toContain("start-up: V8 code cache of main.vm accepted");
       expect(other.stderr).toContain(`start-up: the ESM build (${CACHE} is absent)`);
     }
     expect((await run(process.execPath, [cached, "--version"])).stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it("`report` runs as a program of its own (report.vm), answering as the whole program and the ESM build do", async () => {
+    const run = promisify(execFile);
+    const built = join(root, "dist", "cli.js");
+    // without report.vm's cache: the whole program's script answers `report`; without either cache, the ESM build
+    const whole = await packageCopy("report-whole", (dist) => rm(join(dist, REPORT_CACHE)));
+    const esm = await packageCopy("report-esm", async (dist) => {
+      await rm(join(dist, REPORT_CACHE));
+      await rm(join(dist, CACHE));
+    });
+    for (const argv of [
+      ["report", "--json"],
+      ["report", "--by", "category"],
+      ["report", "--by", "year"],
+    ]) {
+      // each with a state dir of its own: each reads the logs (none answers from digests another saved)
+      const answer = (cli: string, state: string) =>
+        run(process.execPath, [cli, ...argv], { env: { ...env(), CODEX_CONTROL_STATE_DIR: join(temp, state) } }).catch(
+          (error: { stdout: string; stderr: string; code: number }) => error,
+        );
+      const [own, program, fallback] = await Promise.all([
+        answer(built, `own-${argv.join("-")}`),
+        answer(whole, `whole-${argv.join("-")}`),
+        answer(esm, `esm-${argv.join("-")}`),
+      ]);
+      expect(own.stderr).toContain("start-up: V8 code cache of report.vm accepted");
+      expect(program.stderr).toContain("start-up: V8 code cache of main.vm accepted");
+      expect(fallback.stderr).toContain(`start-up: the ESM build (${REPORT_CACHE} is absent; ${CACHE} is absent)`);
+      expect(program.stdout).toBe(own.stdout);
+      expect(fallback.stdout).toBe(own.stdout);
+      expect(program.stderr.replace(/^.*start-up:.*\n/m, "")).toBe(own.stderr.replace(/^.*start-up:.*\n/m, ""));
+    }
   });
 });
 
