@@ -6,7 +6,7 @@
 // answer-files.ts (inode, size, mtime, the last 4 KB) and the running code's hash (fold-files.ts). A file
 // is a checked file (checked-files.ts: checksummed, written to a temporary name and renamed, never read through
 // a link); a damaged one is ignored; the folder is safe to delete.
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
@@ -46,7 +46,7 @@ export class DigestFiles {
   ) {}
 
   fileOf(key: string): string {
-    return join(this.dir, `${createHash("sha256").update(key).digest("hex").slice(0, 32)}.digests`);
+    return join(this.dir, `${crypto.createHash("sha256").update(key).digest("hex").slice(0, 32)}.digests`);
   }
 
   /** The digests saved for a date folder (`key`), by path; empty when none or unusable; never throws. */
@@ -186,5 +186,8 @@ async function readInChunks(
 
 /** edgeHash (fold-files.ts) of bytes already read: the hash of the last 4 KB. */
 function edgeOf(tail: Buffer): string {
-  return createHash("sha1").update(tail).digest("hex");
+  // one call and no Hash object (crypto.hash, Node 20.12+): 1.5 against 4 ms for 550 logs, cold
+  return typeof crypto.hash === "function"
+    ? crypto.hash("sha1", tail, "hex")
+    : crypto.createHash("sha1").update(tail).digest("hex");
 }
