@@ -1,8 +1,15 @@
 // The report's per-session shortcuts (skipping work whose cheap precondition fails) answer exactly what the
 // work itself answers: each is compared with the unshortened computation on texts on both sides of its test.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { diagnose, type Diagnosis } from "../../../src/sessions/diagnosis.js";
 import { readableError } from "../../../src/sessions/diagnosis-errors.js";
+import type { SessionEvent } from "../../../src/sessions/events.js";
+import { newReadStats, readForward } from "../../../src/sessions/rollout-reader.js";
+import { foldEvents, SessionFolder, type SessionModel } from "../../../src/sessions/session-model.js";
+import { ALL_FIXTURES, FIXTURES } from "../../support/fixtures.js";
 
 /** readableError without its precondition: the parse and the provider-body check on every text. */
 function readableErrorByParse(message: string): string {
@@ -43,5 +50,89 @@ describe("readableError's precondition (only text that starts as a JSON object i
       "{not json at all}",
     ];
     for (const text of texts) expect(readableError(text), JSON.stringify(text)).toBe(readableErrorByParse(text));
+  });
+});
+
+describe("diagnose without command lines (commandLines: false, the report's digest)", () => {
+  const ID = "019bfe00-0000-7000-8000-000000000001";
+  const at = (line: number) => ({ line, timestamp: `2026-01-28T10:00:0${line}.000Z` });
+  const failedTurn = (message: string, info?: string): SessionEvent[] => [
+    { ...at(1), kind: "turn_started", turnId: "t1" },
+    { ...at(2), kind: "user_message", text: "do the thing" },
+    {
+      ...at(3),
+      kind: "turn_ended",
+      turnId: "t1",
+      outcome: "failed",
+      lastAgentMessage: null,
+      error: { message, ...(info && { info }) },
+    },
+  ];
+  const ERRORS: Array<[string, string?]> = [
+    ["You've hit your usage limit. Try again later.", "usage_limit_exceeded"],
+    ["exceeded retry limit, last status: 429 Too Many Requests"],
+    ["Codex ran out of room in the model's context window.", "context_window_exceeded"],
+    ["unexpected status 401 Unauthorized: Incorrect API key provided"],
+    ["stream error: error sending request for url (https://api.openai.com/v1/responses)"],
+    ["unexpected status 500 Internal Server Error"],
+    ['{"error": {"message": "The model `gpt-9` does not exist", "type": "invalid_request_error"}}'],
+    ["something nobody classifies"],
+    [""],
+  ];
+
+  async function models(): Promise<Array<[string, SessionModel]>> {
+    const shapes = readdirSync(join(FIXTURES, "shapes"))
+      .filter((name) => name.endsWith(".jsonl"))
+      .map((name) => join(FIXTURES, "shapes", name));
+    const paths = [...ALL_FIXTURES.map((entry) => entry.path).filter((path) => path.endsWith(".jsonl")), ...shapes];
+    const folded: Array<[string, SessionModel]> = [];
+    for (const path of paths) {
+      const folder = new SessionFolder({ compact: { reasoningLimit: 0, textChars: 500 } });
+      await readForward(path, newReadStats(), (event) => folder.add(event));
+      folded.push([path, folder.model]);
+    }
+    for (const [message, info] of ERRORS) folded.push([message, await foldEvents(failedTurn(message, info))]);
+    folded.push(["no turn", await foldEvents([])]);
+    // a turn cut short with the context window nearly full: evidence that is not the turn's own
+    const usage = { input: 95_000, cached_input: 0, output: 0, reasoning_output: 0, total: 95_000 };
+    folded.push([
+      "nearly full",
+      await foldEvents([
+        ...failedTurn("").slice(0, 2),
+        { ...at(3), kind: "token_count", total: usage, last: usage, modelContextWindow: 100_000 },
+      ]),
+    ]);
+    return folded;
+  }
+
+  const withoutNextStep = (diagnosis: Diagnosis) => ({ ...diagnosis, next_step: "", next_command: null });
+
+  it("gives what the full diagnosis gives, but the next step, on every fixture and error category", async () => {
+    const categories = new Set<string>();
+    for (const [name, model] of await models()) {
+      const input = { sessionId: ID, cwd: model.lastContext?.cwd ?? "/w" };
+      const full = diagnose(model, input);
+      const digest = diagnose(model, { ...input, commandLines: false });
+      expect(withoutNextStep(digest), name).toEqual(withoutNextStep(full));
+      categories.add(full.category);
+    }
+    // the comparison covers the categories a log alone can show
+    expect([...categories].sort()).toEqual(
+      [
+        "aborted",
+        "auth_error",
+        "command_failures",
+        "completed",
+        "context_window_exceeded",
+        "empty",
+        "interrupted",
+        "model_error",
+        "network_error",
+        "rate_limited",
+        "sandbox_blocked",
+        "server_error",
+        "usage_limit",
+      ].sort(),
+    );
   });
 });
