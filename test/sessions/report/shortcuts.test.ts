@@ -7,6 +7,7 @@ import { z } from "zod";
 import { diagnose, type Diagnosis } from "../../../src/sessions/diagnosis.js";
 import { readableError } from "../../../src/sessions/diagnosis-errors.js";
 import type { SessionEvent } from "../../../src/sessions/events.js";
+import { failureSignature, signatureOf } from "../../../src/sessions/report/signature.js";
 import { newReadStats, readForward } from "../../../src/sessions/rollout-reader.js";
 import { foldEvents, SessionFolder, type SessionModel } from "../../../src/sessions/session-model.js";
 import { ALL_FIXTURES, FIXTURES } from "../../support/fixtures.js";
@@ -134,5 +135,29 @@ describe("diagnose without command lines (commandLines: false, the report's dige
         "usage_limit",
       ].sort(),
     );
+  });
+});
+
+describe("failureSignature remembers signatures by exact text", () => {
+  it("answers what a signature made afresh answers, in any order, past the bound, for near-equal texts", () => {
+    const texts = [
+      "`cargo test` exited with 101",
+      "`cargo test` exited with 101 ",
+      "`cargo test`  exited with 101",
+      "`cargo test` exited with 102",
+      '{"error": {"message": "Rate limit reached for gpt-5 in organization org-123"}}',
+      "Rate limit reached for gpt-5 in organization org-123",
+      `${"w".repeat(210)} one`,
+      `${"w".repeat(210)} two`,
+      `${"x".repeat(999)}1`,
+      `${"x".repeat(999)}1 at /home/ci/repo/src/main.rs`,
+      `${"y".repeat(1000)} /a/b/c`,
+      `${"y".repeat(1000)} /a/b/d`,
+      ...Array.from({ length: 600 }, (_, i) => `turn ${i} failed at /srv/run-${i % 7}/log: ${"z".repeat(i % 13)}`),
+    ];
+    const first = texts.map((text) => failureSignature(text));
+    expect(first).toEqual(texts.map(signatureOf));
+    expect([...texts].reverse().map((text) => failureSignature(text))).toEqual([...first].reverse());
+    expect(new Set(first.slice(0, 4)).size).toBe(1); // whitespace and the number differ: one signature
   });
 });
