@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { diagnose, type Diagnosis } from "../../../src/sessions/diagnosis.js";
 import { readableError } from "../../../src/sessions/diagnosis-errors.js";
+import { rateLimits } from "../../../src/sessions/normalize-fields.js";
 import type { SessionEvent } from "../../../src/sessions/events.js";
 import { failureSignature, signatureOf } from "../../../src/sessions/report/signature.js";
 import { newReadStats, readForward } from "../../../src/sessions/rollout-reader.js";
@@ -159,5 +160,24 @@ describe("failureSignature remembers signatures by exact text", () => {
     expect(first).toEqual(texts.map(signatureOf));
     expect([...texts].reverse().map((text) => failureSignature(text))).toEqual([...first].reverse());
     expect(new Set(first.slice(0, 4)).size).toBe(1); // whitespace and the number differ: one signature
+  });
+});
+
+describe("rate-limit reset times, remembered two at a time", () => {
+  it("are each window's own, whatever order the windows' times come in", () => {
+    const seconds = [1795500000, 1795586400, 1795500000, 1795586400, 1795586400, 1795600000, 1795500000, 1795600000];
+    for (let i = 0; i + 1 < seconds.length; i++) {
+      const [primary, secondary] = [seconds[i] ?? 0, seconds[i + 1] ?? 0];
+      const limits = rateLimits(
+        { primary: { used_percent: 1, resets_at: primary }, secondary: { used_percent: 2, resets_at: secondary } },
+        undefined,
+      );
+      expect([limits?.primary?.resets_at, limits?.secondary?.resets_at]).toEqual([
+        new Date(primary * 1000).toISOString(),
+        new Date(secondary * 1000).toISOString(),
+      ]);
+    }
+    const relative = rateLimits({ primary: { resets_in_seconds: 60 } }, "2026-01-28T10:00:00.000Z");
+    expect(relative?.primary?.resets_at).toBe("2026-01-28T10:01:00.000Z");
   });
 });
