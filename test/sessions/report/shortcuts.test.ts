@@ -1,6 +1,6 @@
 // The report's per-session shortcuts (skipping work whose cheap precondition fails) answer exactly what the
 // work itself answers: each is compared with the unshortened computation on texts on both sides of its test.
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -9,6 +9,7 @@ import { readableError } from "../../../src/sessions/diagnosis-errors.js";
 import { rateLimits } from "../../../src/sessions/normalize-fields.js";
 import type { SessionEvent } from "../../../src/sessions/events.js";
 import { failureSignature, signatureOf } from "../../../src/sessions/report/signature.js";
+import { denialIn, denialOf } from "../../../src/sessions/tool-output.js";
 import { newReadStats, readForward } from "../../../src/sessions/rollout-reader.js";
 import { foldEvents, SessionFolder, type SessionModel } from "../../../src/sessions/session-model.js";
 import { ALL_FIXTURES, FIXTURES } from "../../support/fixtures.js";
@@ -179,5 +180,65 @@ describe("rate-limit reset times, remembered two at a time", () => {
     }
     const relative = rateLimits({ primary: { resets_in_seconds: 60 } }, "2026-01-28T10:00:00.000Z");
     expect(relative?.primary?.resets_at).toBe("2026-01-28T10:01:00.000Z");
+  });
+});
+
+describe("denialOf's word test (an output naming none of the words of a denial is none)", () => {
+  // one text per shape denialIn reads, each a denial: a word missing from the test would make it undefined
+  const DENIALS = [
+    "approval policy is Never; reject command — you cannot ask for escalated permissions",
+    "exec command rejected by user",
+    "rejected by user",
+    "sandbox-exec: sandbox_apply: Operation not permitted",
+    "MCP tool call requires approval, but approval policy is never",
+    "user cancelled MCP tool call",
+    "exec_command failed: CreateProcess { Sandbox(Denied { output: ExecToolCallOutput { exit_code: 1",
+    "error: SandboxDenied",
+    "codex: sandbox denied exec error",
+    "command failed in sandbox",
+    "touch: cannot touch '/etc/x': Read-only file system",
+    'mkdir: cannot create directory \\"/srv/out\\": Permission denied',
+    "cp: cannot create regular file '/opt/a': Operation not permitted",
+    "bash: line 1: notes.txt: Read-only file system",
+    "zsh:1: read-only file system: notes.txt",
+    "zsh: permission denied: ./run.sh",
+    "zsh: operation not permitted: x",
+    "curl: (6) Could not resolve host: example.com",
+    "curl: (7) Failed to connect to localhost port 8080 after 0 ms",
+    "npm ERR! getaddrinfo ENOTFOUND registry.npmjs.org",
+    "getaddrinfo EAI_AGAIN github.com",
+    "ping: connect: Network is unreachable",
+    "Temporary failure in name resolution",
+  ];
+
+  it("reads every shape as denialIn does, and each of them is a denial", () => {
+    for (const text of DENIALS) {
+      expect(denialIn(text), text).toBeDefined();
+      expect(denialOf(text), text).toEqual(denialIn(text));
+      const upper = text.toUpperCase();
+      expect(denialOf(upper), upper).toEqual(denialIn(upper));
+    }
+  });
+
+  const DENIALS_IN_FIXTURES = 5;
+  it("answers as denialIn on every output of the fixtures", () => {
+    const logs = [
+      ...ALL_FIXTURES.map((entry) => entry.path).filter((path) => path.endsWith(".jsonl")),
+      ...readdirSync(join(FIXTURES, "shapes"))
+        .filter((name) => name.endsWith(".jsonl"))
+        .map((name) => join(FIXTURES, "shapes", name)),
+    ];
+    let outputs = 0;
+    let denials = 0;
+    for (const path of logs)
+      for (const line of readFileSync(path, "utf8").split("\n")) {
+        const output = /"output":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+        if (output === undefined) continue;
+        const text = JSON.parse(`"${output}"`) as string;
+        expect(denialOf(text), text).toEqual(denialIn(text));
+        outputs += 1;
+        if (denialIn(text)) denials += 1;
+      }
+    expect([outputs, denials]).toEqual([38, DENIALS_IN_FIXTURES]);
   });
 });
