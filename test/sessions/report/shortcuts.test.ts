@@ -105,6 +105,24 @@ describe("diagnose without command lines (commandLines: false, the report's dige
         { ...at(3), kind: "token_count", total: usage, last: usage, modelContextWindow: 100_000 },
       ]),
     ]);
+    // a completed turn whose MCP call was cancelled for want of an approval (approval_required)
+    folded.push([
+      "approval",
+      await foldEvents([
+        ...failedTurn("").slice(0, 2),
+        { ...at(3), kind: "call", callId: "c1", name: "mcp__docs__search", arguments: {} },
+        {
+          ...at(4),
+          kind: "call_output",
+          callId: "c1",
+          text: "user cancelled MCP tool call",
+          isError: true,
+          denial: { kind: "approval", target: null, explicit: true },
+        },
+        { ...at(5), kind: "agent_message", text: "The search needs an approval." },
+        { ...at(6), kind: "turn_ended", turnId: "t1", outcome: "completed", lastAgentMessage: null },
+      ]),
+    ]);
     return folded;
   }
 
@@ -123,6 +141,7 @@ describe("diagnose without command lines (commandLines: false, the report's dige
     expect([...categories].sort()).toEqual(
       [
         "aborted",
+        "approval_required",
         "auth_error",
         "command_failures",
         "completed",
