@@ -33,10 +33,12 @@ export class Builder {
     private readonly model: SessionModel,
     private readonly target: ResumeTarget,
     private readonly run: RunFacts | undefined,
+    /** false: nobody reads the next step (diagnosis.ts commandLines), so no command line is made for it. */
+    private readonly commandLines = true,
   ) {}
 
   private resume(extra: Partial<ResumeTarget> = {}): string {
-    return resumeCommandLine({ ...this.target, ...extra });
+    return this.commandLines ? resumeCommandLine({ ...this.target, ...extra }) : "";
   }
 
   private result(
@@ -206,10 +208,12 @@ export class Builder {
           work,
         );
       case "context_window_exceeded": {
-        const fresh = newSessionCommandLine({
-          ...this.target,
-          prompt: `Continue the work of Codex session ${this.target.sessionId}, which ran out of context. Its first request was: ${firstPrompt(this.model)}`,
-        });
+        const fresh = this.commandLines
+          ? newSessionCommandLine({
+              ...this.target,
+              prompt: `Continue the work of Codex session ${this.target.sessionId}, which ran out of context. Its first request was: ${firstPrompt(this.model)}`,
+            })
+          : "";
         const bigger = this.resume({ model: "<model with a larger context window>" });
         return this.result(
           category,
@@ -341,6 +345,6 @@ export class Builder {
   }
 
   private codexWord(): string {
-    return codexCommandLine(this.target);
+    return this.commandLines ? codexCommandLine(this.target) : "";
   }
 }

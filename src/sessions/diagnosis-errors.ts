@@ -282,9 +282,15 @@ function hours24(hour: string | undefined, meridiem: string | undefined): number
 
 /** Model errors sometimes arrive as the provider's JSON body; its `error.message` is what a person wants to read. */
 export function readableError(message: string): string {
+  // only a JSON object can be such a body: any other text skips the parse and the exception it throws (the
+  // diagnosis asks once per rule and error, the report once per failed session)
+  if (!JSON_OBJECT_START.test(message)) return message;
   const body = providerErrorSchema.safeParse(tryParseJson(message));
   return body.success ? body.data.error.message : message;
 }
 
 /** The OpenAI-style error body (`{"error": {"message": …}}`); any other text is shown as it is. */
 const providerErrorSchema = z.object({ error: z.object({ message: z.string() }) });
+
+/** What JSON.parse takes before an object: JSON's own whitespace (not \s: no BOM, no NBSP), then `{`. */
+const JSON_OBJECT_START = /^[ \t\n\r]*\{/;

@@ -4,7 +4,7 @@ import type { DiagnosisCategory } from "./diagnosis-categories.js";
 import { readableError, typedErrorCategory, type ErrorFact } from "./diagnosis-errors.js";
 import type { TurnWork } from "./diagnosis-work.js";
 import { callStatus, type SessionModel, type Turn } from "./session-model.js";
-import { CONTEXT_NEARLY_FULL_PERCENT, tokenUsage } from "./usage.js";
+import { CONTEXT_NEARLY_FULL_PERCENT, contextFill } from "./usage.js";
 import type { RunFacts } from "./diagnosis.js";
 
 /** An unfinished call says what the process was doing when it stopped. */
@@ -36,12 +36,12 @@ export function runSaid(run: RunFacts | undefined): string {
 /** A last turn close to the window's end is worth knowing before resuming it. */
 export function contextEvidence(model: SessionModel, category: DiagnosisCategory): string[] {
   if (category === "context_window_exceeded") return [];
-  const usage = tokenUsage(model);
-  if (usage.context_window_full)
+  // the two facts of token_usage this needs, not its whole report (per-turn sums: the report's digest asks per session)
+  const { usedPercent: percent, windowFull } = contextFill(model);
+  if (windowFull)
     return [
       "the context window filled up in this session (Codex's window-full marker): a resume may overflow it again",
     ];
-  const percent = usage.context_used_percent;
   return percent !== null && percent >= CONTEXT_NEARLY_FULL_PERCENT
     ? [`the newest request used ${percent}% of the context window: the next turn may overflow it`]
     : [];

@@ -51,6 +51,11 @@ export interface DiagnosisInput {
   cwd?: string | undefined;
   run?: RunFacts | undefined;
   invocation?: Invocation | undefined;
+  /**
+   * false: the caller reads the category, error, evidence, failed commands and denials, never the next step
+   * (the report's digest), so no command line is put together: next_step and next_command are left without it.
+   */
+  commandLines?: boolean;
 }
 
 /** A run started more than this long before the last turn began belongs to an earlier turn. */
@@ -67,7 +72,7 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
     ...input.invocation,
     skipGitRepoCheck: input.invocation?.skipGitRepoCheck ?? input.run?.skipGitRepoCheck,
   };
-  const make = new Builder(model, base, run);
+  const make = new Builder(model, base, run, input.commandLines !== false);
 
   if (run?.status === "running" && run.alive) return make.running(run);
   const work = turn ? turnWork(model, turn) : undefined;

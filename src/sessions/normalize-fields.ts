@@ -32,27 +32,37 @@ export function tokenTotals(value: unknown): TokenTotals | undefined {
 /** Every rate-limit shape since 0.40: flat percent fields, windows with `resets_in_seconds`, or `resets_at`. */
 export function rateLimits(value: unknown, timestamp: string | undefined): RateLimits | undefined {
   if (!isRecord(value)) return undefined;
-  const window = (name: "primary" | "secondary"): RateLimitWindow | null => {
-    const nested = value[name];
-    if (isRecord(nested)) {
-      const resetsAt = num(nested.resets_at);
-      const resetsIn = num(nested.resets_in_seconds);
-      return {
-        used_percent: num(nested.used_percent) ?? null,
-        window_minutes: num(nested.window_minutes) ?? null,
-        resets_at:
-          resetsAt !== undefined
-            ? isoFromMs(resetsAt * 1000)
-            : resetsIn !== undefined && timestamp
-              ? isoFromMs(Date.parse(timestamp) + resetsIn * 1000)
-              : null,
-      };
-    }
-    const flatPercent = num(value[`${name}_used_percent`]);
-    if (flatPercent === undefined) return null;
-    return { used_percent: flatPercent, window_minutes: num(value[`${name}_window_minutes`]) ?? null, resets_at: null };
+  return {
+    primary: rateLimitWindow(value, "primary", timestamp),
+    secondary: rateLimitWindow(value, "secondary", timestamp),
+    plan_type: str(value.plan_type) ?? null,
   };
-  return { primary: window("primary"), secondary: window("secondary"), plan_type: str(value.plan_type) ?? null };
+}
+
+// a function of its own, not a closure made per token_count line (twice per line, read cold)
+function rateLimitWindow(
+  value: Json,
+  name: "primary" | "secondary",
+  timestamp: string | undefined,
+): RateLimitWindow | null {
+  const nested = value[name];
+  if (isRecord(nested)) {
+    const resetsAt = num(nested.resets_at);
+    const resetsIn = num(nested.resets_in_seconds);
+    return {
+      used_percent: num(nested.used_percent) ?? null,
+      window_minutes: num(nested.window_minutes) ?? null,
+      resets_at:
+        resetsAt !== undefined
+          ? isoFromMs(resetsAt * 1000)
+          : resetsIn !== undefined && timestamp
+            ? isoFromMs(Date.parse(timestamp) + resetsIn * 1000)
+            : null,
+    };
+  }
+  const flatPercent = num(value[`${name}_used_percent`]);
+  if (flatPercent === undefined) return null;
+  return { used_percent: flatPercent, window_minutes: num(value[`${name}_window_minutes`]) ?? null, resets_at: null };
 }
 
 /** Rust `Duration` `{secs,nanos}`, or milliseconds. */
@@ -154,14 +164,21 @@ export function isoTime(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Rate-limit windows repeat their reset time line after line: the last two are remembered. */
-const isoMemo: Array<[number, string]> = [];
+/**
+ * Rate-limit windows repeat their reset time line after line: the last two are remembered (as plain fields:
+ * a cold process runs this in the interpreter, where an iterator and a destructured pair allocate per call).
+ */
+const isoMemo = { ms: NaN, iso: "", olderMs: NaN, olderIso: "" };
 
 function isoFromMs(ms: number): string | null {
   if (Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS) {
-    for (const [known, iso] of isoMemo) if (known === ms) return iso;
+    if (ms === isoMemo.ms) return isoMemo.iso;
+    if (ms === isoMemo.olderMs) return isoMemo.olderIso;
     const iso = new Date(ms).toISOString();
-    if (isoMemo.unshift([ms, iso]) > 2) isoMemo.pop();
+    isoMemo.olderMs = isoMemo.ms;
+    isoMemo.olderIso = isoMemo.iso;
+    isoMemo.ms = ms;
+    isoMemo.iso = iso;
     return iso;
   }
   lineIssues.droppedFields += 1;

@@ -94,8 +94,20 @@ function withDenial(result: ParsedOutput, text: string): ParsedOutput {
   return result;
 }
 
+/**
+ * A word every shape below names (case aside; the unescaping below keeps them): an output with none of them,
+ * most outputs, is no denial and skips the dozen expressions (once per output, on a cold report per log).
+ */
+const DENIAL_WORDS =
+  /approval policy|rejected by user|sandbox|mcp tool call|read-only file system|permission denied|operation not permitted|could not resolve host|failed to connect to|getaddrinfo|network is unreachable|temporary failure in name resolution/i;
+
 /** Shapes of every generation: see Denial. */
 export function denialOf(text: string): Denial | undefined {
+  return DENIAL_WORDS.test(text) ? denialIn(text) : undefined;
+}
+
+/** Internal: denialOf without its word test (tests hold the two equal). */
+export function denialIn(text: string): Denial | undefined {
   // "approval policy is Never; reject command — you cannot ask for escalated permissions …" (0.63 – 0.169)
   if (/^approval policy is \w+; reject command/m.test(text) || /^(?:exec command )?rejected by user/m.test(text)) {
     return { kind: "escalation", target: null, explicit: true };

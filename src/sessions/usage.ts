@@ -202,20 +202,32 @@ function isWindowFullMarker(event: EventOf<"token_count">): boolean {
   );
 }
 
+/**
+ * How full the context window is, as token_usage reports it: also what the diagnosis quotes, which needs
+ * neither the per-turn sums nor the segments of the whole report.
+ */
+export function contextFill(model: SessionModel): {
+  contextWindow: number | undefined;
+  usedPercent: number | null;
+  windowFull: boolean;
+} {
+  const ledger = model.tokens;
+  let contextWindow = ledger.contextWindow;
+  for (const turn of model.turns) if (turn.modelContextWindow !== undefined) contextWindow ??= turn.modelContextWindow;
+  const lastUsage = ledger.lastUsage;
+  const usedPercent = lastUsage && contextWindow ? Math.round((lastUsage.total / contextWindow) * 1000) / 10 : null;
+  return { contextWindow, usedPercent, windowFull: ledger.windowFullAt !== undefined };
+}
+
 export function tokenUsage(model: SessionModel): TokenUsageReport {
   const ledger = model.tokens;
   const total = ledger.total();
   const perTurn = ledger.perTurn();
-  let contextWindow = ledger.contextWindow;
-  for (const turn of model.turns) if (turn.modelContextWindow !== undefined) contextWindow ??= turn.modelContextWindow;
+  const { contextWindow, usedPercent: contextUsedPercent, windowFull } = contextFill(model);
   const observedAt = [ledger.observedAt, ledger.rateLimitsAt]
     .filter((at): at is string => at !== undefined)
     .sort()
     .at(-1);
-  const lastUsage = ledger.lastUsage;
-  const contextUsedPercent =
-    lastUsage && contextWindow ? Math.round((lastUsage.total / contextWindow) * 1000) / 10 : null;
-  const windowFull = ledger.windowFullAt !== undefined;
   return {
     total: total ?? null,
     last_turn: perTurn.at(-1) ?? null,

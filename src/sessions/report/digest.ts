@@ -86,7 +86,8 @@ export function digestOfBytes(bytes: Buffer, file: RolloutFile): SessionDigest {
 
 export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDigest {
   const sessionId = model.meta?.id ?? file.id;
-  const diagnosis = diagnose(model, { sessionId, cwd: model.lastContext?.cwd ?? model.meta?.cwd });
+  // the digest keeps no next step: its command lines are not made (diagnosis.ts commandLines)
+  const diagnosis = diagnose(model, { sessionId, cwd: model.lastContext?.cwd ?? model.meta?.cwd, commandLines: false });
   const first = model.meta?.startedAt ?? model.meta?.timestamp ?? model.firstTimestamp ?? null;
   const startMs = Date.parse(model.firstTimestamp ?? "");
   const endMs = Date.parse(model.lastTimestamp ?? "");

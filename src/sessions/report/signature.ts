@@ -20,8 +20,29 @@ const REPLACEMENTS: Array<[RegExp, string]> = [
   [/\d+(?:[.,]\d+)*/g, "<n>"],
 ];
 
+/**
+ * Signatures already made, by exact text: the same failure recurs across sessions (that is what a signature
+ * counts), and each costs a parse and ten global replaces. Bounded (a server keeps it): texts up to
+ * REMEMBERED_CHARS, emptied when full.
+ */
+const made = new Map<string, string>();
+const MAX_REMEMBERED = 500;
+const REMEMBERED_CHARS = 1000;
+
 export function failureSignature(message: string | null): string {
   if (message === null || message.trim() === "") return "(no error message)";
+  if (message.length > REMEMBERED_CHARS) return signatureOf(message);
+  let signature = made.get(message);
+  if (signature === undefined) {
+    if (made.size >= MAX_REMEMBERED) made.clear();
+    signature = signatureOf(message);
+    made.set(message, signature);
+  }
+  return signature;
+}
+
+/** Internal: the signature made every time (tests hold the remembered ones to it). */
+export function signatureOf(message: string): string {
   let text = readableError(message).replace(/\s+/g, " ").trim();
   for (const [pattern, placeholder] of REPLACEMENTS) text = text.replace(pattern, placeholder);
   return text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS)}…` : text;
