@@ -10,6 +10,7 @@
 // ±1 day). `last` and listings read the newest date folders first. Folder contents are cached by the
 // folder's mtime (see FolderNames), so a warm call stats a handful of folders and the files it returns.
 // Only an id that is not time-ordered (UUIDv4, before 0.39) or not where its time says walks the tree.
+import { lstatSync, readdirSync } from "node:fs";
 import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Entry } from "fast-glob";
@@ -95,11 +96,17 @@ export class FolderNames {
   private readonly folders = new Map<string, { mtimeMs: number; names: string[] }>();
   private static readonly MAX_FOLDERS = 20_000;
 
+  /**
+   * `sync`: for a one-shot command, which has nothing else to do meanwhile: each asynchronous lstat and
+   * readdir is a round trip through libuv's thread pool (measured: ~8 ms idle in a report of 550 logs).
+   */
+  constructor(private readonly sync = false) {}
+
   async names(dir: string): Promise<string[]> {
     let mtimeMs: number;
     try {
       // symlinks are not followed (a link may lead out of CODEX_HOME)
-      const info = await lstat(dir);
+      const info = this.sync ? lstatSync(dir) : await lstat(dir);
       if (!info.isDirectory()) return [];
       mtimeMs = info.mtimeMs;
     } catch {
@@ -108,7 +115,7 @@ export class FolderNames {
     }
     const cached = this.folders.get(dir);
     if (cached && cached.mtimeMs === mtimeMs) return cached.names;
-    const names = (await readdir(dir).catch(() => [] as string[])).sort();
+    const names = (this.sync ? readdirOrNone(dir) : await readdir(dir).catch(() => [] as string[])).sort();
     if (Date.now() - mtimeMs > 1000) {
       this.folders.set(dir, { mtimeMs, names });
       keepNewest(this.folders, FolderNames.MAX_FOLDERS);
@@ -116,6 +123,14 @@ export class FolderNames {
       this.folders.delete(dir);
     }
     return names;
+  }
+}
+
+function readdirOrNone(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 

@@ -3,7 +3,7 @@
 // date folders one at a time: memory follows the busiest day, not the number of sessions.
 import { join } from "node:path";
 import { lstatSync } from "node:fs";
-import { daysNewestFirst, sessionIdFromPath, type DayOfFiles, type RolloutFile } from "../locate.js";
+import { daysNewestFirst, FolderNames, sessionIdFromPath, type DayOfFiles, type RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
@@ -101,7 +101,9 @@ async function* daysOf(
 ): AsyncGenerator<DayOfFiles> {
   const indexed = watched && (await watched.days(includeArchived));
   if (!indexed) {
-    yield* daysNewestFirst(store.home, store.names, { includeArchived, ...(notBefore !== undefined && { notBefore }) });
+    // a one-shot report lists synchronously (FolderNames' sync), a server through the store's listings
+    const names = watched ? store.names : new FolderNames(true);
+    yield* daysNewestFirst(store.home, names, { includeArchived, ...(notBefore !== undefined && { notBefore }) });
     return;
   }
   // as daysNewestFirst's notBefore: dates from it on
@@ -176,8 +178,8 @@ export async function sessionsReport(
       recomputed += dayRecomputed;
       // new digests, or files gone: the saved day is rewritten
       if (dayRecomputed > 0 || next.size !== kept.size) await saved?.save(dayKey, next);
-      // small logs are read synchronously: let the server's other requests in between days
-      if (toRead.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      // small logs are read synchronously: let a server's other requests in between days
+      if (options.watch && toRead.length > 0) await new Promise((resolve) => setImmediate(resolve));
       entries = [];
       for (const file of files) {
         const entry = next.get(file.path);

@@ -1,7 +1,7 @@
 // The per-session digest: the fast path (a small log read whole) agrees with the reader on every real-CLI
 // fixture, its stamp is answer-files.ts's own, and it reads nothing it should not.
 import { execFileSync } from "node:child_process";
-import { mkdir, readFile, stat, symlink, writeFile, appendFile } from "node:fs/promises";
+import { appendFile, cp, mkdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stampOf } from "../../../src/sessions/answer-files.js";
@@ -81,6 +81,36 @@ describe("digests", () => {
       },
     );
     expect([report.scanned_files, report.total.sessions, report.total.turns]).toEqual([1, 1, 1]);
+  });
+
+  it("a date folder that is a link is not followed, by a one-shot report (listed synchronously) or a server's", async () => {
+    const home = await makeHome();
+    await writeSession(home, {
+      id: "0199ffff-0000-7000-8000-000000000081",
+      start: "2026-11-12T08:00:00.000Z",
+      turns: [{ prompt: "a" }],
+    });
+    // a session elsewhere, under a date folder named like one (control: as a real folder it is counted)
+    const elsewhere = await makeHome();
+    await writeSession(elsewhere, {
+      id: "0199ffff-0000-7000-8000-000000000082",
+      start: "2026-11-13T08:00:00.000Z",
+      turns: [{ prompt: "b" }],
+    });
+    const sessions = async (watch: boolean) =>
+      (
+        await sessionsReport(
+          new SessionStore(home),
+          { includeArchived: false, groupBy: "day" },
+          { prices: await loadPrices(), watch },
+        )
+      ).total.sessions;
+    const day = join(home, "sessions", "2026", "11", "13");
+    await cp(join(elsewhere, "sessions", "2026", "11", "13"), day, { recursive: true });
+    expect([await sessions(false), await sessions(true)]).toEqual([2, 2]);
+    await rm(day, { recursive: true });
+    await symlink(join(elsewhere, "sessions", "2026", "11", "13"), day);
+    expect([await sessions(false), await sessions(true)]).toEqual([1, 1]);
   });
 });
 
