@@ -59,6 +59,10 @@ describe("package", () => {
     expect(version.stdout).toBe(`${pkg.version}\n`);
     // installed elsewhere than it was built, the cache is still this V8's and accepted
     expect(version.stderr).toContain("start-up: V8 code cache of main.vm accepted");
+    // and `report` runs as its own program (report.vm, in the package's files)
+    const report = await npx("report", "--help");
+    expect(report.stdout).toMatch(/^Usage: codex-control-mcp report /);
+    expect(report.stderr).toContain("start-up: V8 code cache of report.vm accepted");
     // the README's form for a local tarball: `npx -y file:…` (npx runs a bare absolute path as a command)
     expect(
       (await run("npx", ["-y", `file:${tarball}`, "--version"], { cwd: clean, env, timeout: 120_000 })).stdout,
