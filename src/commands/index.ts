@@ -1,6 +1,7 @@
 // The CLI for people: the same core as the tools, no MCP. Each command prints aligned text (colors only on
 // a terminal) or, with --json, what the matching tool returns as structuredContent.
 // Exit codes: 0 ok · 1 error (unknown session, failed check) · 2 wrong usage · 3 the session did not complete.
+import { count } from "../shared/text.js";
 import { RunManager } from "../runs/run-manager.js";
 import { sessionStoreOf, type ServerConfig } from "../config/config.js";
 import { doctor, renderDoctor } from "../doctor/doctor.js";
@@ -270,7 +271,7 @@ function runsTable(runs: RunView[]): string {
       run.session_id ?? "-",
       run.cwd,
       localTime(run.started_at),
-      `${Math.round(run.duration_ms / 1000).toLocaleString("en-US")} s`,
+      `${count(Math.round(run.duration_ms / 1000))} s`,
     ]),
     { width, paintColumn: 1 },
   );

@@ -1,4 +1,5 @@
 // `doctor`: is this setup going to work? Each check says what it found and, when something is off, the fix.
+import { count } from "../shared/text.js";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
@@ -137,7 +138,7 @@ export async function doctor(
       `${home} does not exist`,
       "If CODEX_HOME is a typo, fix it; otherwise run Codex once, which creates it.",
     );
-  else add("CODEX_HOME", "ok", `${home}: ${sessions.toLocaleString("en-US")} session${sessions === 1 ? "" : "s"}`);
+  else add("CODEX_HOME", "ok", `${home}: ${count(sessions)} session${sessions === 1 ? "" : "s"}`);
 
   const codexConfig = homeExists ? await readFile(join(home, "config.toml"), "utf8").catch(() => "") : "";
   for (const problem of configProblems(codexConfig, caps))

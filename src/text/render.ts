@@ -3,7 +3,7 @@
 import type { RunView } from "../runs/run-view.js";
 import type { CallView, SessionListing, SessionSummary, TokenUsageReport } from "../sessions/index.js";
 import { followRun, type RunReader } from "../sessions/follow-run.js";
-import { DATA_NOTE, inline, quoted } from "../shared/text.js";
+import { count, DATA_NOTE, inline, quoted } from "../shared/text.js";
 
 export { inline, quoted } from "../shared/text.js";
 
@@ -27,11 +27,6 @@ function utcOffset(date: Date): string {
   const hours = Math.floor(Math.abs(minutes) / 60);
   const rest = Math.abs(minutes) % 60;
   return `GMT${minutes > 0 ? "+" : "-"}${hours}${rest > 0 ? `:${String(rest).padStart(2, "0")}` : ""}`;
-}
-
-/** A count for a person: thousands separated (`1,234,567`); whole numbers without Intl, whose first use costs ~20 ms. */
-export function count(n: number): string {
-  return Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ",") : n.toLocaleString("en-US");
 }
 
 /** A rate-limit window in the largest whole unit: `7 d`, `5 h`, `90 min`. */

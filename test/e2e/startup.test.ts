@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import pkg from "../../package.json" with { type: "json" };
 import { loadConfig } from "../../src/config/config.js";
 import { createServer } from "../../src/server.js";
-import { count } from "../../src/text/render.js";
+import { count } from "../../src/shared/text.js";
 import { FIXTURE_HOME } from "../support/fixtures.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -1,6 +1,6 @@
 // The report as text: the tool's readable mirror and the CLI's output. Quoted messages are log data.
 import type { ReportRow, SessionsReport } from "./view.js";
-import { inline } from "../../shared/text.js";
+import { count, inline } from "../../shared/text.js";
 
 export function renderReport(report: SessionsReport): string {
   const { filters, total } = report;
@@ -50,7 +50,7 @@ export function renderReport(report: SessionsReport): string {
 }
 
 function tokens(row: ReportRow): string {
-  return row.tokens.total.toLocaleString("en-US");
+  return count(row.tokens.total);
 }
 
 function usd(row: ReportRow): string {

@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { copyFixtureHome, type Fixture } from "../../support/fixtures.js";
-import { count, localTime, windowLength } from "../../../src/text/render.js";
+import { count } from "../../../src/shared/text.js";
+import { localTime, windowLength } from "../../../src/text/render.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dist", "cli.js");
 const STATE_DIR = mkdtempSync(join(tmpdir(), "ccm-state-"));
