@@ -7,7 +7,8 @@
 // is a checked file (checked-files.ts: checksummed, written to a temporary name and renamed, never read through
 // a link); a damaged one is ignored; the folder is safe to delete.
 import * as crypto from "node:crypto";
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { sameStamp, stampOf, type FileStamp } from "../answer-files.js";
@@ -46,12 +47,31 @@ export class DigestFiles {
   ) {}
 
   fileOf(key: string): string {
-    return join(this.dir, `${crypto.createHash("sha256").update(key).digest("hex").slice(0, 32)}.digests`);
+    return join(this.dir, this.nameOf(key));
+  }
+
+  private nameOf(key: string): string {
+    return `${crypto.createHash("sha256").update(key).digest("hex").slice(0, 32)}.digests`;
+  }
+
+  /**
+   * The folder's files, listed once (a DigestFiles serves one report): a day with none saved costs no open,
+   * which for a server is a round trip through the thread pool per date folder (a new state dir: every one).
+   */
+  private listed: Promise<Set<string>> | undefined;
+
+  private listing(): Promise<Set<string>> {
+    this.listed ??= (this.sync ? Promise.resolve().then(() => readdirSync(this.dir)) : readdir(this.dir)).then(
+      (found) => new Set(found),
+      () => new Set<string>(),
+    );
+    return this.listed;
   }
 
   /** The digests saved for a date folder (`key`), by path; empty when none or unusable; never throws. */
   async load(key: string): Promise<DayDigests> {
     try {
+      if (!(await this.listing()).has(this.nameOf(key))) return new Map();
       const payload = await readChecked(this.fileOf(key), MAX_DAY_FILE_BYTES, this.sync ? "sync" : "async");
       if (!payload) return new Map();
       const saved = deserialize(payload) as SavedDay;

@@ -201,6 +201,9 @@ describe("the per-session digests in the state dir", () => {
     const appended = await sessionsReport(store, request, { prices, stateDir });
     expect(appended.recomputed_files).toBe(1);
     expect((await sessionsReport(store, request, { prices, stateDir })).recomputed_files).toBe(0);
+    // a new server (its reads asynchronous) finds them too
+    const server = await sessionsReport(new SessionStore(home), request, { prices, stateDir, watch: true });
+    expect([server.scanned_files, server.recomputed_files]).toEqual([6, 0]);
     // same size, same mtime, other bytes: the stamp's last-4-KB hash tells (a size+mtime check would not)
     const { size, mtime } = await stat(path);
     await writeFile(path, (await readFile(path, "utf8")).replace("hello", "HELLO"));
