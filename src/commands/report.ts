@@ -4,9 +4,8 @@ import { loadPrices, sessionsReport } from "../sessions/index.js";
 import { renderReport } from "../sessions/report/render.js";
 import { REPORT_GROUPS, type ReportGroup } from "../sessions/report/view.js";
 import { ExplainedError } from "../shared/errors.js";
-import { sessionStoreOf } from "../config/config.js";
+import { sessionStoreOf, type ServerConfig } from "../config/config.js";
 import { runOne, UsageError, type Command } from "./command.js";
-import type { ServerConfig } from "../config/config.js";
 
 /** The filters over sessions that `report` and `export` share (the sessions_report tool's since/until/cwd/model/include_archived). */
 export const SESSION_FILTERS = {
