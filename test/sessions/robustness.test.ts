@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { lastCalls } from "../../src/sessions/calls.js";
 import { diagnose } from "../../src/sessions/diagnosis.js";
-import type { SessionEvent } from "../../src/sessions/events.js";
 import { loadSession, sessionSummary } from "../../src/sessions/index.js";
 import { foldEvents } from "../../src/sessions/session-model.js";
 import { tokenUsage } from "../../src/sessions/usage.js";
 import { fixture, fixtureText } from "../support/fixtures.js";
+import { at, failedTurn } from "../support/session-events.js";
 
 async function homeWith(name: string, text: string): Promise<{ home: string; path: string }> {
   const home = await mkdtemp(join(tmpdir(), "ccm-robust-"));
@@ -145,20 +145,6 @@ describe("TypeScript CLI session (a single JSON document)", () => {
 });
 
 describe("diagnosis of failures the fake model cannot make the CLI write", () => {
-  const at = (line: number) => ({ line, timestamp: `2026-01-28T10:00:0${line}.000Z` });
-  const failedTurn = (message: string, info?: string): SessionEvent[] => [
-    { ...at(1), kind: "turn_started", turnId: "t1" },
-    { ...at(2), kind: "user_message", text: "do the thing" },
-    {
-      ...at(3),
-      kind: "turn_ended",
-      turnId: "t1",
-      outcome: "failed",
-      lastAgentMessage: null,
-      error: { message, ...(info && { info }) },
-    },
-  ];
-
   it("usage limit, with the reset time of the exhausted window", async () => {
     const model = await foldEvents([
       ...failedTurn("You've hit your usage limit. Try again later.", "usage_limit_exceeded"),

@@ -7,12 +7,12 @@ import { z } from "zod";
 import { diagnose, type Diagnosis } from "../../../src/sessions/diagnosis.js";
 import { readableError } from "../../../src/sessions/diagnosis-errors.js";
 import { rateLimits } from "../../../src/sessions/normalize-fields.js";
-import type { SessionEvent } from "../../../src/sessions/events.js";
 import { failureSignature, signatureOf } from "../../../src/sessions/report/signature.js";
 import { denialIn, denialOf } from "../../../src/sessions/tool-output.js";
 import { newReadStats, readForward } from "../../../src/sessions/rollout-reader.js";
 import { foldEvents, SessionFolder, type SessionModel } from "../../../src/sessions/session-model.js";
 import { ALL_FIXTURES, FIXTURES } from "../../support/fixtures.js";
+import { at, failedTurn } from "../../support/session-events.js";
 
 /** readableError without its precondition: the parse and the provider-body check on every text. */
 function readableErrorByParse(message: string): string {
@@ -58,19 +58,6 @@ describe("readableError's precondition (only text that starts as a JSON object i
 
 describe("diagnose without command lines (commandLines: false, the report's digest)", () => {
   const ID = "019bfe00-0000-7000-8000-000000000001";
-  const at = (line: number) => ({ line, timestamp: `2026-01-28T10:00:0${line}.000Z` });
-  const failedTurn = (message: string, info?: string): SessionEvent[] => [
-    { ...at(1), kind: "turn_started", turnId: "t1" },
-    { ...at(2), kind: "user_message", text: "do the thing" },
-    {
-      ...at(3),
-      kind: "turn_ended",
-      turnId: "t1",
-      outcome: "failed",
-      lastAgentMessage: null,
-      error: { message, ...(info && { info }) },
-    },
-  ];
   const ERRORS: Array<[string, string?]> = [
     ["You've hit your usage limit. Try again later.", "usage_limit_exceeded"],
     ["exceeded retry limit, last status: 429 Too Many Requests"],
