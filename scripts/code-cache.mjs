@@ -1,7 +1,7 @@
 // The V8 code caches of dist/main.vm and dist/report.vm, made at build time (never at run time: a cache is
 // bytecode, so it lives only beside dist/, where the code itself is). A child process loads the script exactly
 // as dist/cli.js (src/launch.ts) does and runs what it will be asked: main.vm the CLI's read commands, then
-// serving MCP, asked what a host asks first (initialize, the lists, read tools); report.vm reports. At its end
+// serving MCP, asked what a host asks first (initialize, the lists, read tools, a report); report.vm reports. At its end
 // it writes the cache of every function compiled by then. V8 accepts a cache only from its own version and
 // flags: the file is named by the V8 version, and the build checks that it is accepted.
 import { spawn } from "node:child_process";
@@ -37,6 +37,8 @@ const WARM_UP = [
   { method: "tools/call", params: { name: "list_sessions", arguments: { limit: 1 } } },
   { method: "tools/call", params: { name: "token_usage", arguments: { session_id: "last" } } },
   { method: "tools/call", params: { name: "session_summary", arguments: { session_id: "last" } } },
+  // an agent's "what failed this week": the server's first report 5 ms sooner, tools/list unchanged (+50 KB)
+  { method: "tools/call", params: { name: "sessions_report", arguments: {} } },
 ];
 
 /**
