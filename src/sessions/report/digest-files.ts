@@ -8,7 +8,6 @@
 // a link); a damaged one is ignored; the folder is safe to delete.
 import * as crypto from "node:crypto";
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, type Stats } from "node:fs";
-import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { sameStamp, stampOf, type FileStamp } from "../answer-files.js";
@@ -36,15 +35,13 @@ const FORMAT = 1;
 /** A date folder's digests, about 1 KB a session: a file larger than this was not written by us. */
 const MAX_DAY_FILE_BYTES = 256 * 1024 * 1024;
 
+/**
+ * A report's saved digests. Read and written synchronously, in a server too: a log's digest is computed
+ * synchronously anyway, and each asynchronous call was a round trip through libuv's thread pool (a CLI
+ * report of 550 logs idled ~12 ms on them, a new server's first report ~10 ms).
+ */
 export class DigestFiles {
-  constructor(
-    readonly dir: string,
-    /**
-     * A one-shot report (the CLI), which has nothing else to do meanwhile, reads and writes synchronously:
-     * each asynchronous call is a round trip through libuv's thread pool (measured: ~12 ms idle at 550 logs).
-     */
-    private readonly sync = false,
-  ) {}
+  constructor(readonly dir: string) {}
 
   fileOf(key: string): string {
     return join(this.dir, this.nameOf(key));
@@ -54,25 +51,25 @@ export class DigestFiles {
     return `${crypto.createHash("sha256").update(key).digest("hex").slice(0, 32)}.digests`;
   }
 
-  /**
-   * The folder's files, listed once (a DigestFiles serves one report): a day with none saved costs no open,
-   * which for a server is a round trip through the thread pool per date folder (a new state dir: every one).
-   */
-  private listed: Promise<Set<string>> | undefined;
+  /** The folder's files, listed once (a DigestFiles serves one report): a day with none saved costs no open. */
+  private listed: Set<string> | undefined;
 
-  private listing(): Promise<Set<string>> {
-    this.listed ??= (this.sync ? Promise.resolve().then(() => readdirSync(this.dir)) : readdir(this.dir)).then(
-      (found) => new Set(found),
-      () => new Set<string>(),
-    );
+  private listing(): Set<string> {
+    if (!this.listed) {
+      try {
+        this.listed = new Set(readdirSync(this.dir));
+      } catch {
+        this.listed = new Set();
+      }
+    }
     return this.listed;
   }
 
   /** The digests saved for a date folder (`key`), by path; empty when none or unusable; never throws. */
   async load(key: string): Promise<DayDigests> {
     try {
-      if (!(await this.listing()).has(this.nameOf(key))) return new Map();
-      const payload = await readChecked(this.fileOf(key), MAX_DAY_FILE_BYTES, this.sync ? "sync" : "async");
+      if (!this.listing().has(this.nameOf(key))) return new Map();
+      const payload = await readChecked(this.fileOf(key), MAX_DAY_FILE_BYTES, "sync");
       if (!payload) return new Map();
       const saved = deserialize(payload) as SavedDay;
       if (
@@ -92,7 +89,7 @@ export class DigestFiles {
   async save(key: string, digests: DayDigests): Promise<void> {
     try {
       const saved: SavedDay = { format: FORMAT, code: codeFingerprint(), key, entries: [...digests] };
-      await writeChecked(this.fileOf(key), [serialize(saved)], this.sync ? "sync" : "async");
+      await writeChecked(this.fileOf(key), [serialize(saved)], "sync");
     } catch {
       // not saved: the next report reads these logs again
     }
