@@ -142,10 +142,16 @@ export async function sessionsReport(
       : undefined;
   for await (const day of daysOf(store, request.includeArchived, notBefore, watched)) {
     if (notAfter !== undefined && day.date !== "" && day.date > notAfter) continue;
-    // a server's stats (kept by watched-days.ts); a one-shot report stats each log by its open descriptor
-    let files: RolloutFile[] | undefined = watched ? watched.files(day, statDay) : undefined;
     const dayKey = JSON.stringify([store.home, day.date, request.includeArchived]);
     const known = memory.get(dayKey);
+    // a server's stats, kept by watched-days.ts; a day whose digests this process does not hold is read
+    // whole, each log stat-ed by the descriptor it is read through (as a one-shot report stats every log)
+    let files: RolloutFile[] | undefined = !watched
+      ? undefined
+      : known
+        ? watched.files(day, statDay)
+        : watched.keptFiles(day);
+    const statedAt = watched && !files ? watched.statStarts() : undefined;
     const pass = passes.get(dayKey);
     let next: DayDigests;
     let entries: SavedDigest[];
@@ -175,7 +181,10 @@ export async function sessionsReport(
         if (current.fresh) dayRecomputed += 1;
       });
       // in the listing's order, as the stated files are
-      files ??= day.files.flatMap((file) => found.get(file.path) ?? []);
+      if (!files) {
+        files = day.files.flatMap((file) => found.get(file.path) ?? []);
+        if (watched && statedAt !== undefined) watched.record(day, files, statedAt);
+      }
       recomputed += dayRecomputed;
       // new digests, or files gone: the saved day is rewritten
       if (dayRecomputed > 0 || next.size !== kept.size) await saved?.save(dayKey, next);

@@ -92,15 +92,31 @@ export class WatchedDays {
 
   /** A day's files as stat-ed before, unless one of its folders was notified since; `stat` otherwise. */
   files(day: DayOfFiles, stat: (files: DayOfFiles["files"]) => RolloutFile[]): RolloutFile[] {
-    if (this.watchers.size === 0) return stat(day.files); // not watched: nothing is kept
-    const key = keyOf(day);
-    const kept = this.stated.get(key);
-    if (kept && this.trusted(kept, day)) return kept.files;
-    // notifications from here on count against this stat, not before it
-    const at = ++this.tick;
-    const files = stat(day.files);
+    const kept = this.keptFiles(day);
+    if (kept) return kept;
+    const at = this.statStarts();
+    return this.record(day, stat(day.files), at);
+  }
+
+  /** A day's files as stat-ed before, if none of its folders was notified since. */
+  keptFiles(day: DayOfFiles): RolloutFile[] | undefined {
+    const kept = this.stated.get(keyOf(day));
+    return kept && this.watchers.size > 0 && this.trusted(kept, day) ? kept.files : undefined;
+  }
+
+  /** A stat of a day's files begins: notifications from here on count against it, not before it. */
+  statStarts(): number {
+    return ++this.tick;
+  }
+
+  /**
+   * Keeps `files`, the day's files as stat-ed since `at` (statStarts), in the listing's order: by `files`
+   * above, or by a reader that stat-ed each log by the descriptor it read it through. Returns them.
+   */
+  record(day: DayOfFiles, files: RolloutFile[], at: number): RolloutFile[] {
+    if (this.watchers.size === 0) return files; // not watched: nothing is kept
     const paths = day.files.map((file) => file.path);
-    this.stated.set(key, { paths, files, folders: [...new Set(paths.map((path) => dirname(path)))], at });
+    this.stated.set(keyOf(day), { paths, files, folders: [...new Set(paths.map((path) => dirname(path)))], at });
     return files;
   }
 
