@@ -7,7 +7,7 @@
 // same path and inode, and the file still holds the same bytes where the fold stopped (its head and the
 // 4 KB before that offset); else it is ignored and, later, overwritten. Each file carries a checksum: a
 // damaged file is ignored. The folder is bounded (oldest written removed first) and safe to delete.
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -41,7 +41,7 @@ interface SavedHeader extends FoldPosition {
  */
 const FORMAT = 2;
 const LENGTH_BYTES = 4;
-const EDGE_BYTES = 4096;
+export const EDGE_BYTES = 4096;
 const MB = 1024 * 1024;
 
 let fingerprint: string | undefined;
@@ -52,7 +52,7 @@ declare const __CODE_FINGERPRINT__: string | undefined;
 /** The running code's own hash: a fold made by other code (another version, a patched build) is not reused. */
 export function codeFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
-  const hash = createHash("sha1").update(String(FORMAT));
+  const hash = crypto.createHash("sha1").update(String(FORMAT));
   // the build names its code (scripts/build.mjs: a hash of the sources); hashing dist/ took 4–8 ms a process
   if (typeof __CODE_FINGERPRINT__ === "string") return (fingerprint = hash.update(__CODE_FINGERPRINT__).digest("hex"));
   try {
@@ -75,7 +75,7 @@ export class FoldFiles {
   ) {}
 
   fileOf(path: string): string {
-    return join(this.dir, `${createHash("sha256").update(path).digest("hex").slice(0, 32)}.fold`);
+    return join(this.dir, `${crypto.createHash("sha256").update(path).digest("hex").slice(0, 32)}.fold`);
   }
 
   /** The saved fold of `path` if it still describes the file's first `offset` bytes; never throws. */
@@ -139,8 +139,16 @@ export async function edgeHash(path: string, offset: number): Promise<string> {
     const length = Math.min(EDGE_BYTES, offset);
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, offset - length);
-    return createHash("sha1").update(buffer.subarray(0, bytesRead)).digest("hex");
+    return edgeHashOf(buffer.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
+}
+
+/** The edge hash of bytes already in hand (a log read whole: the report's digests). */
+export function edgeHashOf(bytes: Uint8Array): string {
+  // one call and no Hash object (crypto.hash, Node 20.12+): 1.5 against 4 ms for 550 logs, cold
+  return typeof crypto.hash === "function"
+    ? crypto.hash("sha1", bytes, "hex")
+    : crypto.createHash("sha1").update(bytes).digest("hex");
 }
