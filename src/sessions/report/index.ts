@@ -103,7 +103,8 @@ async function* daysOf(
 ): AsyncGenerator<DayOfFiles> {
   const indexed = watched && (await watched.days(includeArchived));
   if (!indexed) {
-    // a one-shot report lists synchronously (FolderNames' sync), a server through the store's listings
+    // a one-shot report lists synchronously (FolderNames' sync); an unwatched server (a home too large to
+    // watch) through the store's listings, kept between reports
     const names = watched ? store.names : new FolderNames(true);
     yield* daysNewestFirst(store.home, names, { includeArchived, ...(notBefore !== undefined && { notBefore }) });
     return;
