@@ -13,7 +13,6 @@ import { mkdtemp, open, readdir, readFile, rm, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { askSession, SessionStore } from "../../src/sessions/index.js";
 import {
   cannotMatter,
   cannotMatterPrefix,
@@ -26,6 +25,7 @@ import { CounterLines, FAST_READS } from "../../src/sessions/rollout-counters.js
 import { CHUNK, ReadAhead } from "../../src/sessions/rollout-lines.js";
 import { makeRollout } from "../../bench/inputs.js";
 import { ALL_FIXTURES, FIXTURE_HOME, FIXTURES } from "../support/fixtures.js";
+import { everyAnswer } from "../support/answers.js";
 
 let fixtureLines: string[] = [];
 let counterLines: string[] = [];
@@ -317,23 +317,11 @@ describe("answers with the byte readers equal those without", () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  const QUESTIONS = [
-    { kind: "summary", options: { reasoningLimit: 200 } },
-    { kind: "calls", options: { limit: 50, includeOutput: true, maxOutputChars: 10_000 } },
-    { kind: "usage" },
-  ] as const;
-
-  async function answers(codexHome: string, ids: string[], fast: boolean): Promise<unknown[]> {
+  function answers(codexHome: string, ids: string[], fast: boolean): Promise<unknown[]> {
     FAST_READS.counters = fast;
     FAST_HEADS.bytes = fast;
-    const out: unknown[] = [];
-    for (const id of ids)
-      for (const question of QUESTIONS) {
-        // quickFromBytes 0: calls and usage are answered by the turn scan, the summary by the fold
-        const store = new SessionStore(codexHome, { quickFromBytes: 0 });
-        out.push(await askSession(store, id, question));
-      }
-    return out;
+    // quickFromBytes 0: calls and usage are answered by the turn scan, the summary by the fold
+    return everyAnswer(codexHome, ids, 0);
   }
 
   it("on every fixture", async () => {

@@ -5,28 +5,18 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { askSession, listSessions, SessionStore } from "../../src/sessions/index.js";
+import { listSessions } from "../../src/sessions/index.js";
 import { FoldCache } from "../../src/sessions/fold-cache.js";
 import { SLIM_FOLD } from "../../src/sessions/compact-events.js";
 import { makeRollout } from "../../bench/inputs.js";
+import { everyAnswer } from "../support/answers.js";
 import { ALL_FIXTURES, FIXTURE_HOME } from "../support/fixtures.js";
-
-const QUESTIONS = [
-  { kind: "summary", options: { reasoningLimit: 200 } },
-  { kind: "calls", options: { limit: 50, includeOutput: true, maxOutputChars: 10_000 } },
-  { kind: "usage" },
-] as const;
 
 async function answers(codexHome: string, ids: string[], slim: boolean): Promise<unknown[]> {
   SLIM_FOLD.ends = slim;
   SLIM_FOLD.outputs = slim;
-  const out: unknown[] = [];
-  for (const id of ids)
-    for (const question of QUESTIONS) {
-      // no quick answers: every question is answered from the compact fold
-      const store = new SessionStore(codexHome, { quickFromBytes: Number.MAX_SAFE_INTEGER });
-      out.push(await askSession(store, id, question));
-    }
+  // no quick answers: every question is answered from the compact fold
+  const out = await everyAnswer(codexHome, ids, Number.MAX_SAFE_INTEGER);
   out.push(await listSessions(codexHome, { limit: 1000 } as never));
   return out;
 }
