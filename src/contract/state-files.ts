@@ -4,7 +4,7 @@
 // lstat on the directories above it); reads are bounded and parsed with safeParse, and a file that does not
 // parse is ignored and reported, never believed; removal only touches what was verified to be ours.
 import { constants } from "node:fs";
-import { lstat, mkdir, open, rename, rm, stat, unlink } from "node:fs/promises";
+import { link, lstat, mkdir, open, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { z } from "zod";
 import { RUN_ID } from "./schemas.js";
@@ -176,16 +176,37 @@ async function writeNew(path: string, text: string): Promise<void> {
   }
 }
 
-/** Readers never see half a file: written beside it (never through a link), then renamed over it. */
-export async function writeAtomically(path: string, text: string): Promise<void> {
+/** A new file beside `path` holding `text`, named by this process and write; returns its path. */
+async function writtenBeside(path: string, text: string): Promise<string> {
   writes += 1;
   const temporary = `${path}.${process.pid}.${writes}.tmp`;
   await writeNew(temporary, text);
-  await rename(temporary, path);
+  return temporary;
 }
 
-/** Creates the file only if nothing (not even a link) is there: true when this call made it. */
+/** Readers never see half a file: written beside it (never through a link), then renamed over it. */
+export async function writeAtomically(path: string, text: string): Promise<void> {
+  await rename(await writtenBeside(path, text), path);
+}
+
+/**
+ * Creates the file only if nothing (not even a link) is there: true when this call made it. Written beside it
+ * and linked into place, so that it appears whole: made empty and then written, a supervisor polling for it
+ * could read a cancel without its reason, a steer without its message, a lock without its holder. Where the
+ * file system has no hard links, made in place as before.
+ */
 export async function createExclusive(path: string, text: string): Promise<boolean> {
+  const temporary = await writtenBeside(path, text);
+  try {
+    await link(temporary, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw error;
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
   try {
     await writeNew(path, text);
     return true;
