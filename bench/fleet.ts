@@ -1,18 +1,29 @@
-// npm run bench -- --fleet [--quick] [--sessions N] [--no-ccusage] [--against DIR]   (or npm run bench:fleet)
+// npm run bench -- --fleet [--quick] [--sessions N] [--no-ccusage] [--against DIR] [--instructions]
+// (or npm run bench:fleet)
 //
 // The fleet report beside ccusage, in one run, on the same generated homes (bench/inputs.ts makeHome: 550
-// and 10,000 sessions of the real-CLI fixtures): `ccusage codex session --json --offline` (one process),
+// and 10,000 sessions of the real-CLI fixtures): `ccusage codex session --json --offline` (one process; the
+// native ccusage of today and its last JavaScript release, bench/ccusage.ts),
 // our `report --json` as a new process with an empty state dir (cold) and again with the digests it saved
 // (a new process, indexed), and sessions_report's warm answer on a running server (median of repeated
 // calls). Peak memory: the process's VmHWM (GNU time's max RSS for the CLI processes). `--against DIR` times
 // another build (DIR/dist/cli.js beside its package.json, e.g. a copy of main's) in the same rounds.
+// `--instructions` adds each command's instruction count on the first home and on an empty one (bench/instructions.ts).
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import {
+  JAVASCRIPT_CCUSAGE,
+  javascriptCcusage,
+  nameOf,
+  nativeCcusage,
+  type Ccusage,
+  type FoundCcusage,
+} from "./ccusage.js";
+import { countInstructions, hasValgrind } from "./instructions.js";
 import { makeHome } from "./inputs.js";
 import { fmt, median } from "./numbers.js";
 import { connectServer } from "./server.js";
@@ -32,45 +43,13 @@ const against = process.argv.includes("--against")
   ? join(resolve(process.argv[process.argv.indexOf("--against") + 1] ?? "."), "dist", "cli.js")
   : undefined;
 const run = promisify(execFile);
+/** `--instructions`: instruction counts at the first home size (bench/instructions.ts). */
+const withInstructions = process.argv.includes("--instructions");
 
 interface Measured {
   ms: number;
   peakMb: number;
 }
-
-/** ccusage as `npx ccusage@latest` would run it; a pinned one with a native binary for this platform if latest has none. */
-async function ccusage(): Promise<{ bin: string; version: string } | { error: string }> {
-  // the smoke test (test/e2e/report/bench-fleet.test.ts) installs nothing
-  if (process.argv.includes("--no-ccusage")) return { error: "not run (--no-ccusage)" };
-  const dir = join(work, "ccusage");
-  const tried: string[] = [];
-  for (const version of ["latest", "20.0.24"]) {
-    const bin = join(dir, version, "node_modules", ".bin", "ccusage");
-    try {
-      if (!existsSync(bin)) {
-        await mkdir(join(dir, version), { recursive: true });
-        await run("npm", ["install", "--no-audit", "--no-fund", "--prefix", join(dir, version), `ccusage@${version}`], {
-          timeout: 300_000,
-        });
-      }
-      const { stdout } = await run(bin, ["--version"], { timeout: 60_000 });
-      const installed = JSON.parse(
-        await readFile(join(dir, version, "node_modules", "ccusage", "package.json"), "utf8"),
-      ) as { version: string };
-      if (stdout.trim() === "") throw new Error("no version printed");
-      return { bin, version: installed.version };
-    } catch (error) {
-      latestProblem ??= `ccusage@${version}: ${((error as { stderr?: string }).stderr || (error as Error).message).trim().split("\n")[0]}`;
-      tried.push(
-        `ccusage@${version}: ${((error as { stderr?: string }).stderr || (error as Error).message).trim().split("\n")[0]}`,
-      );
-    }
-  }
-  return { error: tried.join("; ") };
-}
-
-/** Why ccusage@latest was not the one measured (its native binary missing for this platform), if it was not. */
-let latestProblem: string | undefined;
 
 interface ProcessRun {
   argv: string[];
@@ -124,23 +103,82 @@ async function warmServer(
   }
 }
 
+/** Each ccusage build, or why it did not run (`--no-ccusage`: none installed; the smoke test runs so). */
+async function ccusageBuilds(): Promise<FoundCcusage[]> {
+  if (process.argv.includes("--no-ccusage"))
+    return [
+      { name: "ccusage, native binary", error: "not run (--no-ccusage)" },
+      { name: `ccusage ${JAVASCRIPT_CCUSAGE}, JavaScript`, error: "not run (--no-ccusage)" },
+    ];
+  const dir = join(work, "ccusage");
+  return [await nativeCcusage(dir), await javascriptCcusage(dir)];
+}
+
+const CCUSAGE_ARGS = ["codex", "session", "--json", "--offline"];
+
+/**
+ * `--instructions`: ours cold and each ccusage, on the home and on an empty one (one process each, the
+ * first home size only: valgrind runs a process ~100 times slower). What the sessions cost is the difference.
+ */
+async function instructionsTable(
+  home: string,
+  count: number,
+  env: NodeJS.ProcessEnv,
+  tools: Ccusage[],
+): Promise<string[]> {
+  if (!(await hasValgrind())) return ["", "--instructions: valgrind is not installed (Debian's `valgrind`)."];
+  const empty = join(work, "empty-home");
+  await mkdir(empty, { recursive: true });
+  const state = String(env.CODEX_CONTROL_STATE_DIR);
+  const commands = [
+    { label: "our report, cold", argv: ["node", CLI, "report", "--json"], env },
+    ...tools.map((tool) => ({
+      label: nameOf(tool),
+      argv: [...tool.argv, ...CCUSAGE_ARGS],
+      env: { ...env, HOME: join(work, "ccusage-home") },
+    })),
+  ];
+  const rows: string[] = [];
+  for (const command of commands) {
+    const counts: number[] = [];
+    for (const codexHome of [empty, home]) {
+      await rm(state, { recursive: true, force: true });
+      counts.push(await countInstructions(command.argv, { ...command.env, CODEX_HOME: codexHome }, work));
+    }
+    const [none = NaN, all = NaN] = counts.map((value) => value / 1e6);
+    rows.push(`| ${command.label} | ${fmt(none)} | ${fmt(all)} | ${fmt(all - none)} |`);
+  }
+  return [
+    "",
+    "Instructions (--instructions: valgrind's callgrind, one process each, its children included; millions):",
+    "",
+    `| command | empty home | home of ${count} sessions | the sessions' part |`,
+    "|---|---:|---:|---:|",
+    ...rows,
+  ];
+}
+
 async function main(): Promise<void> {
-  const tool = await ccusage();
+  const builds = await ccusageBuilds();
+  const tools = builds.filter((build): build is Ccusage => "argv" in build);
   const load = () =>
     loadavg()
       .map((value) => value.toFixed(2))
       .join(" ");
   const lines = [
     `codex-control-mcp fleet bench (${quick ? "quick" : "full"}; medians of ${RUNS} processes, ${RUNS * 2} warm calls; Node ${process.version}; processes interleaved round by round)`,
-    "bin" in tool
-      ? `beside ccusage ${tool.version} (\`ccusage codex session --json --offline\`)${latestProblem ? `; not latest, which does not run here: ${latestProblem}` : ""}`
-      : `ccusage could not be installed or run here: ${tool.error}`,
+    ...builds.map((build) =>
+      "argv" in build
+        ? `beside ${nameOf(build)}, \`ccusage ${CCUSAGE_ARGS.join(" ")}\`${build.note ? `; ${build.note}` : ""}`
+        : `${build.name} could not be installed or run here: ${build.error}`,
+    ),
     `load average at the start: ${load()}`,
     "",
-    "| sessions | ccusage ms | ccusage peak MB | report cold ms (new process, empty state dir) | report peak MB | report, new process, digests saved ms | server warm ms | server first call ms | server peak MB | sessions reported |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| sessions | ccusage ms | ccusage peak MB | ccusage in JavaScript ms | report cold ms (new process, empty state dir) | report peak MB | report, new process, digests saved ms | server warm ms | server first call ms | server peak MB | sessions reported |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   const before: string[] = [];
+  const instructions: string[] = [];
   for (const count of COUNTS) {
     const home = await makeHome(join(work, "..", "homes", `home-${count}`), count);
     const state = join(work, `state-${count}`);
@@ -160,13 +198,12 @@ async function main(): Promise<void> {
         env: otherEnv,
         before: () => rm(otherState, { recursive: true, force: true }),
       });
-    if ("bin" in tool)
-      cold.push({
-        argv: [tool.bin, "codex", "session", "--json", "--offline"],
-        env: { ...env, HOME: join(work, "ccusage-home") },
-      });
-    const [coldOurs, coldOther, coldTheirs] = await timeProcesses(cold, RUNS);
-    const theirs = "bin" in tool ? (against ? coldTheirs : coldOther) : undefined;
+    for (const tool of tools)
+      cold.push({ argv: [...tool.argv, ...CCUSAGE_ARGS], env: { ...env, HOME: join(work, "ccusage-home") } });
+    const [coldOurs, ...others] = await timeProcesses(cold, RUNS);
+    const coldOther = against ? others.shift() : undefined;
+    // in the order of `builds`: a build that did not run has no column value
+    const theirs = builds.map((build) => ("argv" in build ? others.shift() : undefined));
     const indexed = await timeProcesses(
       [{ argv: ours, env }, ...(against ? [{ argv: ["node", against, "report", "--json"], env: otherEnv }] : [])],
       RUNS,
@@ -174,8 +211,9 @@ async function main(): Promise<void> {
     const { stdout } = await run(process.execPath, [CLI, "report", "--json"], { env, maxBuffer: 64 * 1024 * 1024 });
     const reported = (JSON.parse(stdout) as { total: { sessions: number } }).total.sessions;
     const server = await warmServer(home, join(work, `server-state-${count}`));
+    const [native, javascript] = theirs;
     lines.push(
-      `| ${count} | ${theirs ? fmt(theirs.ms) : "n/a"} | ${theirs ? fmt(theirs.peakMb) : "n/a"} | ${fmt(coldOurs?.ms ?? NaN)} | ${fmt(coldOurs?.peakMb ?? NaN)} | ${fmt(indexed[0]?.ms ?? NaN)} | ${fmt(server.warm)} | ${fmt(server.cold)} | ${fmt(server.peakMb)} | ${reported} |`,
+      `| ${count} | ${native ? fmt(native.ms) : "n/a"} | ${native ? fmt(native.peakMb) : "n/a"} | ${javascript ? fmt(javascript.ms) : "n/a"} | ${fmt(coldOurs?.ms ?? NaN)} | ${fmt(coldOurs?.peakMb ?? NaN)} | ${fmt(indexed[0]?.ms ?? NaN)} | ${fmt(server.warm)} | ${fmt(server.cold)} | ${fmt(server.peakMb)} | ${reported} |`,
     );
     if (against && coldOther) {
       const other = await warmServer(home, join(work, `against-server-state-${count}`), against);
@@ -183,6 +221,8 @@ async function main(): Promise<void> {
         `| ${count} | ${fmt(coldOther.ms)} | ${fmt(coldOther.peakMb)} | ${fmt(indexed[1]?.ms ?? NaN)} | ${fmt(other.warm)} | ${fmt(other.cold)} | ${fmt(other.peakMb)} |`,
       );
     }
+    if (withInstructions && instructions.length === 0)
+      instructions.push(...(await instructionsTable(home, count, env, tools)));
   }
   if (against)
     lines.push(
@@ -193,7 +233,7 @@ async function main(): Promise<void> {
       "|---:|---:|---:|---:|---:|---:|---:|",
       ...before,
     );
-  lines.push("", `load average at the end: ${load()}`);
+  lines.push(...instructions, "", `load average at the end: ${load()}`);
   process.stdout.write(`${lines.join("\n")}\n`); // stdout-ok: the bench's own report
 }
 
