@@ -5,8 +5,8 @@
 // and 10,000 sessions of the real-CLI fixtures): `ccusage codex session --json --offline` (one process; the
 // native ccusage of today and its last JavaScript release, bench/ccusage.ts),
 // our `report --json` as a new process with an empty state dir (cold) and again with the digests it saved
-// (a new process, indexed), and sessions_report's warm answer on a running server (median of repeated
-// calls). Peak memory: the process's VmHWM (GNU time's max RSS for the CLI processes). `--against DIR` times
+// (a new process, indexed), sessions_report's first answer on a new server (empty state dir; one call per
+// round, in the same rounds as ccusage) and its warm answer on a running server (median of repeated calls). Peak memory: the process's VmHWM (GNU time's max RSS for the CLI processes). `--against DIR` times
 // another build (DIR/dist/cli.js beside its package.json, e.g. a copy of main's) in the same rounds.
 // `--instructions` adds each command's instruction count on the first home and on an empty one (bench/instructions.ts).
 import { execFile } from "node:child_process";
@@ -58,30 +58,60 @@ interface ProcessRun {
   before?: () => Promise<void>;
 }
 
-/**
- * Wall time and max RSS (GNU time) of each process, median of `runs`, the processes taking turns round by
- * round (A/B interleaved: the shared machine's load falls on each alike).
- */
-async function timeProcesses(processes: ProcessRun[], runs: number): Promise<Measured[]> {
-  const times = processes.map((): number[] => []);
-  const peaksKb = processes.map(() => 0);
-  for (let i = 0; i < runs; i++)
-    for (const [index, { argv, env, before }] of processes.entries()) {
-      await before?.();
-      const start = performance.now();
-      const { stderr } = await run("/usr/bin/time", ["-f", "%M", ...argv], { env, maxBuffer: 256 * 1024 * 1024 });
-      times[index]?.push(performance.now() - start);
-      peaksKb[index] = Math.max(peaksKb[index] ?? 0, Number(stderr.trim().split("\n").at(-1)));
-    }
-  return processes.map((_, index) => ({ ms: median(times[index] ?? []), peakMb: (peaksKb[index] ?? 0) / 1024 }));
+/** A new server with an empty state dir, asked sessions_report once: what an agent's one call waits for. */
+interface FirstCall {
+  cli: string;
+  home: string;
+  state: string;
 }
 
-/** sessions_report on a running server: the first call (cold, new state dir) and the median of the next ones. */
-async function warmServer(
-  home: string,
-  state: string,
-  cli = CLI,
-): Promise<{ cold: number; warm: number; peakMb: number }> {
+/** One process's wall time and max RSS (GNU time's), or one new server's first call and its VmHWM. */
+async function timeOnce(timed: ProcessRun | FirstCall): Promise<{ ms: number; peakKb: number }> {
+  if ("cli" in timed) {
+    await rm(timed.state, { recursive: true, force: true });
+    const { client, pid } = await connectServer(timed.cli, timed.state, { CODEX_HOME: timed.home });
+    try {
+      const start = performance.now();
+      const result = await client.callTool({ name: "sessions_report", arguments: { group_by: "day" } });
+      const ms = performance.now() - start;
+      if (result.isError) throw new Error(`sessions_report failed: ${JSON.stringify(result.content)}`);
+      return { ms, peakKb: await peakKbOf(pid) };
+    } finally {
+      await client.close();
+    }
+  }
+  await timed.before?.();
+  const start = performance.now();
+  const { stderr } = await run("/usr/bin/time", ["-f", "%M", ...timed.argv], {
+    env: timed.env,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { ms: performance.now() - start, peakKb: Number(stderr.trim().split("\n").at(-1)) };
+}
+
+async function peakKbOf(pid: number | null): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+}
+
+/**
+ * Median wall time and highest peak of each, over `runs`, taking turns round by round (A/B interleaved: the
+ * shared machine's load falls on each alike).
+ */
+async function timeInTurns(entries: Array<ProcessRun | FirstCall>, runs: number): Promise<Measured[]> {
+  const times = entries.map((): number[] => []);
+  const peaksKb = entries.map(() => 0);
+  for (let i = 0; i < runs; i++)
+    for (const [index, entry] of entries.entries()) {
+      const { ms, peakKb } = await timeOnce(entry);
+      times[index]?.push(ms);
+      peaksKb[index] = Math.max(peaksKb[index] ?? 0, peakKb);
+    }
+  return entries.map((_, index) => ({ ms: median(times[index] ?? []), peakMb: (peaksKb[index] ?? 0) / 1024 }));
+}
+
+/** sessions_report asked again and again of one running server (after its first call): the median, and its peak. */
+async function warmServer(home: string, state: string, cli = CLI): Promise<{ warm: number; peakMb: number }> {
   await rm(state, { recursive: true, force: true });
   const { client, pid } = await connectServer(cli, state, { CODEX_HOME: home });
   try {
@@ -92,12 +122,7 @@ async function warmServer(
       times.push(performance.now() - start);
       if (result.isError) throw new Error(`sessions_report failed: ${JSON.stringify(result.content)}`);
     }
-    const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
-    return {
-      cold: times[0] ?? 0,
-      warm: median(times.slice(1)),
-      peakMb: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024,
-    };
+    return { warm: median(times.slice(1)), peakMb: (await peakKbOf(pid)) / 1024 };
   } finally {
     await client.close();
   }
@@ -191,7 +216,9 @@ async function main(): Promise<void> {
     };
     const otherEnv = { ...env, CODEX_CONTROL_STATE_DIR: otherState };
     const ours = ["node", CLI, "report", "--json"];
-    const cold: ProcessRun[] = [{ argv: ours, env, before: () => rm(state, { recursive: true, force: true }) }];
+    const cold: Array<ProcessRun | FirstCall> = [
+      { argv: ours, env, before: () => rm(state, { recursive: true, force: true }) },
+    ];
     if (against)
       cold.push({
         argv: ["node", against, "report", "--json"],
@@ -200,11 +227,16 @@ async function main(): Promise<void> {
       });
     for (const tool of tools)
       cold.push({ argv: [...tool.argv, ...CCUSAGE_ARGS], env: { ...env, HOME: join(work, "ccusage-home") } });
-    const [coldOurs, ...others] = await timeProcesses(cold, RUNS);
-    const coldOther = against ? others.shift() : undefined;
+    // a host's new server, asked once, in the same rounds as ccusage
+    cold.push({ cli: CLI, home, state: join(work, `first-call-state-${count}`) });
+    if (against) cold.push({ cli: against, home, state: join(work, `against-first-call-state-${count}`) });
+    const measured = await timeInTurns(cold, RUNS);
+    const coldOurs = measured.shift();
+    const coldOther = against ? measured.shift() : undefined;
     // in the order of `builds`: a build that did not run has no column value
-    const theirs = builds.map((build) => ("argv" in build ? others.shift() : undefined));
-    const indexed = await timeProcesses(
+    const theirs = builds.map((build) => ("argv" in build ? measured.shift() : undefined));
+    const [firstCall, otherFirstCall] = measured;
+    const indexed = await timeInTurns(
       [{ argv: ours, env }, ...(against ? [{ argv: ["node", against, "report", "--json"], env: otherEnv }] : [])],
       RUNS,
     );
@@ -213,12 +245,12 @@ async function main(): Promise<void> {
     const server = await warmServer(home, join(work, `server-state-${count}`));
     const [native, javascript] = theirs;
     lines.push(
-      `| ${count} | ${native ? fmt(native.ms) : "n/a"} | ${native ? fmt(native.peakMb) : "n/a"} | ${javascript ? fmt(javascript.ms) : "n/a"} | ${fmt(coldOurs?.ms ?? NaN)} | ${fmt(coldOurs?.peakMb ?? NaN)} | ${fmt(indexed[0]?.ms ?? NaN)} | ${fmt(server.warm)} | ${fmt(server.cold)} | ${fmt(server.peakMb)} | ${reported} |`,
+      `| ${count} | ${native ? fmt(native.ms) : "n/a"} | ${native ? fmt(native.peakMb) : "n/a"} | ${javascript ? fmt(javascript.ms) : "n/a"} | ${fmt(coldOurs?.ms ?? NaN)} | ${fmt(coldOurs?.peakMb ?? NaN)} | ${fmt(indexed[0]?.ms ?? NaN)} | ${fmt(server.warm)} | ${fmt(firstCall?.ms ?? NaN)} | ${fmt(Math.max(server.peakMb, firstCall?.peakMb ?? 0))} | ${reported} |`,
     );
     if (against && coldOther) {
       const other = await warmServer(home, join(work, `against-server-state-${count}`), against);
       before.push(
-        `| ${count} | ${fmt(coldOther.ms)} | ${fmt(coldOther.peakMb)} | ${fmt(indexed[1]?.ms ?? NaN)} | ${fmt(other.warm)} | ${fmt(other.cold)} | ${fmt(other.peakMb)} |`,
+        `| ${count} | ${fmt(coldOther.ms)} | ${fmt(coldOther.peakMb)} | ${fmt(indexed[1]?.ms ?? NaN)} | ${fmt(other.warm)} | ${fmt(otherFirstCall?.ms ?? NaN)} | ${fmt(Math.max(other.peakMb, otherFirstCall?.peakMb ?? 0))} |`,
       );
     }
     if (withInstructions && instructions.length === 0)
