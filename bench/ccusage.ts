@@ -14,8 +14,8 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 export interface Ccusage {
-  /** How the bench names it: `ccusage <version> (<kind>)`. */
-  name: string;
+  /** Its kind: `native binary` or `JavaScript`. */
+  kind: string;
   version: string;
   /** The command up to its arguments (`codex session --json --offline` follows). */
   argv: string[];
@@ -23,11 +23,16 @@ export interface Ccusage {
   note?: string;
 }
 
-export type FoundCcusage = Ccusage | { name: string; error: string };
+/** A build that did not run: the version asked for, and why. */
+export type FoundCcusage = Ccusage | { kind: string; version: string; error: string };
 
-export function nameOf(build: Ccusage): string {
-  return `ccusage ${build.version} (${build.name})`;
+/** How the bench names a build: `ccusage 20.0.24 (native binary)`. */
+export function nameOf(build: FoundCcusage): string {
+  return `ccusage ${build.version} (${build.kind})`;
 }
+
+export const NATIVE = "native binary";
+export const JAVASCRIPT = "JavaScript";
 
 /** The last ccusage in JavaScript (20.0 moved the work into a native binary). */
 export const JAVASCRIPT_CCUSAGE = "19.0.3";
@@ -40,14 +45,19 @@ function firstLine(error: unknown): string {
   return ((error as { stderr?: string }).stderr || (error as Error).message).trim().split("\n")[0] ?? "";
 }
 
-/** `spec` installed under `prefix` (once), and its package.json version. */
-async function installed(prefix: string, name: string, spec: string): Promise<string> {
+interface Manifest {
+  version: string;
+  bin?: Record<string, string>;
+}
+
+/** `spec` installed under `prefix` (once), and its package.json. */
+async function installed(prefix: string, name: string, spec: string): Promise<Manifest> {
   const manifest = join(prefix, "node_modules", name, "package.json");
   if (!existsSync(manifest)) {
     await mkdir(prefix, { recursive: true });
     await run("npm", ["install", "--no-audit", "--no-fund", "--prefix", prefix, spec], { timeout: 300_000 });
   }
-  return (JSON.parse(await readFile(manifest, "utf8")) as { version: string }).version;
+  return JSON.parse(await readFile(manifest, "utf8")) as Manifest;
 }
 
 /** ccusage as `npx ccusage@latest` would run it, else the pinned 20.x. */
@@ -56,12 +66,12 @@ export async function nativeCcusage(dir: string): Promise<FoundCcusage> {
   for (const version of ["latest", PINNED_NATIVE]) {
     const prefix = join(dir, version);
     try {
-      const installedVersion = await installed(prefix, "ccusage", `ccusage@${version}`);
+      const { version: installedVersion } = await installed(prefix, "ccusage", `ccusage@${version}`);
       const bin = join(prefix, "node_modules", ".bin", "ccusage");
       const { stdout } = await run(bin, ["--version"], { timeout: 60_000 });
       if (stdout.trim() === "") throw new Error("no version printed");
       return {
-        name: "native binary",
+        kind: NATIVE,
         version: installedVersion,
         argv: [bin],
         ...(tried.length > 0 && { note: `not latest, which does not run here: ${tried.join("; ")}` }),
@@ -70,7 +80,7 @@ export async function nativeCcusage(dir: string): Promise<FoundCcusage> {
       tried.push(`ccusage@${version}: ${firstLine(error)}`);
     }
   }
-  return { name: "ccusage, native binary", error: tried.join("; ") };
+  return { kind: NATIVE, version: "latest", error: tried.join("; ") };
 }
 
 /** ccusage 19.0.3 on Node 22, both from the registry. */
@@ -79,21 +89,19 @@ export async function javascriptCcusage(dir: string): Promise<FoundCcusage> {
     await installed(join(dir, `node-${NODE_FOR_JAVASCRIPT}`), "node", `node@${NODE_FOR_JAVASCRIPT}`);
     const node = join(dir, `node-${NODE_FOR_JAVASCRIPT}`, "node_modules", ".bin", "node");
     const prefix = join(dir, JAVASCRIPT_CCUSAGE);
-    const version = await installed(prefix, "ccusage", `ccusage@${JAVASCRIPT_CCUSAGE}`);
-    const manifest = JSON.parse(await readFile(join(prefix, "node_modules", "ccusage", "package.json"), "utf8")) as {
-      bin: Record<string, string>;
-    };
-    const script = join(prefix, "node_modules", "ccusage", manifest.bin.ccusage ?? "");
+    const { version, bin } = await installed(prefix, "ccusage", `ccusage@${JAVASCRIPT_CCUSAGE}`);
+    if (bin?.ccusage === undefined) throw new Error(`ccusage@${version} names no ccusage command`);
+    const script = join(prefix, "node_modules", "ccusage", bin.ccusage);
     const { stdout } = await run(node, [script, "--version"], { timeout: 60_000 });
     if (stdout.trim() === "") throw new Error("no version printed");
     const { stdout: nodeVersion } = await run(node, ["--version"], { timeout: 60_000 });
     return {
-      name: "JavaScript",
+      kind: JAVASCRIPT,
       version,
       argv: [node, script],
       note: `its last release in JavaScript, on Node ${nodeVersion.trim()} from the npm registry`,
     };
   } catch (error) {
-    return { name: `ccusage ${JAVASCRIPT_CCUSAGE}, JavaScript`, error: firstLine(error) };
+    return { kind: JAVASCRIPT, version: JAVASCRIPT_CCUSAGE, error: firstLine(error) };
   }
 }

@@ -16,9 +16,11 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
+  JAVASCRIPT,
   JAVASCRIPT_CCUSAGE,
   javascriptCcusage,
   nameOf,
+  NATIVE,
   nativeCcusage,
   type Ccusage,
   type FoundCcusage,
@@ -132,8 +134,8 @@ async function warmServer(home: string, state: string, cli = CLI): Promise<{ war
 async function ccusageBuilds(): Promise<FoundCcusage[]> {
   if (process.argv.includes("--no-ccusage"))
     return [
-      { name: "ccusage, native binary", error: "not run (--no-ccusage)" },
-      { name: `ccusage ${JAVASCRIPT_CCUSAGE}, JavaScript`, error: "not run (--no-ccusage)" },
+      { kind: NATIVE, version: "latest", error: "not run (--no-ccusage)" },
+      { kind: JAVASCRIPT, version: JAVASCRIPT_CCUSAGE, error: "not run (--no-ccusage)" },
     ];
   const dir = join(work, "ccusage");
   return [await nativeCcusage(dir), await javascriptCcusage(dir)];
@@ -195,7 +197,7 @@ async function main(): Promise<void> {
     ...builds.map((build) =>
       "argv" in build
         ? `beside ${nameOf(build)}, \`ccusage ${CCUSAGE_ARGS.join(" ")}\`${build.note ? `; ${build.note}` : ""}`
-        : `${build.name} could not be installed or run here: ${build.error}`,
+        : `${nameOf(build)} could not be installed or run here: ${build.error}`,
     ),
     `load average at the start: ${load()}`,
     "",

@@ -16,8 +16,8 @@ it("the fleet bench runs end to end on a tiny home and prints its row", async ()
     timeout: 240_000,
     maxBuffer: 1024 * 1024,
   });
-  expect(stdout).toContain("ccusage, native binary could not be installed or run here: not run (--no-ccusage)");
-  expect(stdout).toContain("ccusage 19.0.3, JavaScript could not be installed or run here: not run (--no-ccusage)");
+  expect(stdout).toContain("ccusage latest (native binary) could not be installed or run here: not run (--no-ccusage)");
+  expect(stdout).toContain("ccusage 19.0.3 (JavaScript) could not be installed or run here: not run (--no-ccusage)");
   const rows = stdout.split("\n").filter((line) => /^\| \d/.test(line));
   expect(rows).toHaveLength(1);
   const cells = (rows[0] ?? "").split(" | ");
