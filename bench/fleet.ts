@@ -193,7 +193,7 @@ async function main(): Promise<void> {
       .map((value) => value.toFixed(2))
       .join(" ");
   const lines = [
-    `codex-control-mcp fleet bench (${quick ? "quick" : "full"}; medians of ${RUNS} processes, ${RUNS * 2} warm calls; Node ${process.version}; processes interleaved round by round)`,
+    `codex-control-mcp fleet bench (${quick ? "quick" : "full"}; medians of ${RUNS} rounds of processes and new servers' first calls, ${RUNS * 2} warm calls; Node ${process.version}; processes interleaved round by round)`,
     ...builds.map((build) =>
       "argv" in build
         ? `beside ${nameOf(build)}, \`ccusage ${CCUSAGE_ARGS.join(" ")}\`${build.note ? `; ${build.note}` : ""}`
