@@ -149,7 +149,10 @@ describe("scheduler", () => {
     // renamed into place, so a look between two writes never finds it empty (a starting holder's state)
     const hold = () => writeAtomically(lock, JSON.stringify({ holder: me, at: new Date().toISOString() }));
     await hold();
-    const keeper = setInterval(() => void hold(), 200);
+    // one write at a time, and the last one finished before the test's folder is removed (a write still in
+    // flight then failed its rename, an unhandled rejection that failed a CI run)
+    let holding = Promise.resolve();
+    const keeper = setInterval(() => (holding = holding.then(hold)), 200);
     try {
       expect(await new Scheduler(dir, 5, 0).acquire(want(rid("blocked")))).toEqual({
         kind: "lock_held",
@@ -158,6 +161,7 @@ describe("scheduler", () => {
       });
     } finally {
       clearInterval(keeper);
+      await holding;
     }
   });
 });
