@@ -64,7 +64,13 @@ describe("worktree: true with the real Codex CLI", () => {
       [first, "first.txt"],
       [second, "second.txt"],
     ] as const) {
-      expect(view).toMatchObject({ status: "completed", mode: "sandboxed", cwd: repo, effective: { mismatch: false } });
+      // a failure names Codex's own words (one CI run saw a run fail here, and it has not come back since)
+      expect(view, `${view.error ?? ""}\n${view.stderr_tail}`).toMatchObject({
+        status: "completed",
+        mode: "sandboxed",
+        cwd: repo,
+        effective: { mismatch: false },
+      });
       expect(view.worktree?.path).toMatch(new RegExp(`^${home}/worktrees/[^/]+/proj$`));
       expect(view.worktree?.branch).toBeNull(); // Codex makes it detached
       expect(view.effective?.cwd).toBe(view.worktree?.path);
