@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { open, readFile, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   checkStateDir,
@@ -36,6 +36,7 @@ import { operatorPolicy, reachOf } from "./operator-config.js";
 import { RunRegistry } from "./registry.js";
 import { refuseCallerSettings, RunRefusedError } from "./run-policy.js";
 import { Lease, Scheduler } from "./scheduler.js";
+import { WorktreeTurns } from "./worktree-turns.js";
 import { checkWorkspace, copyCheckedImages } from "./workspace.js";
 
 export type { Effective, RunView } from "./run-view.js";
@@ -92,6 +93,8 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
 
 /** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
 const SUPERVISOR_START_MS = 30_000;
+/** The longest a worktree run holds back the next in its directory (a large checkout takes long to make). */
+const WORKTREE_MADE_MS = 30_000;
 
 export { RunRefusedError } from "./run-policy.js";
 
@@ -104,6 +107,7 @@ export class RunManager {
   private readonly startedHere = new Set<string>();
   private depth: Promise<number> | undefined;
   private readonly appServers = new Map<string, Promise<AppServerProtocol>>();
+  private readonly worktreeTurns = new WorktreeTurns();
 
   constructor(
     readonly config: RunnerConfig,
@@ -127,6 +131,23 @@ export class RunManager {
 
   /** Starts the run under its supervisor; resolves with its run_id once the supervisor has recorded its start. */
   async start(request: StartRequest): Promise<string> {
+    if (request.worktree !== true) return this.startNow(request);
+    const endTurn = await this.worktreeTurns.take(resolve(request.cwd));
+    try {
+      const runId = await this.startNow(request);
+      // the next waits until Codex names the session: it has made the worktree and started in it (worktree-turns.ts)
+      void this.registry
+        .wait(runId, WORKTREE_MADE_MS, { untilSession: true })
+        .catch(() => undefined)
+        .finally(endTurn);
+      return runId;
+    } catch (error) {
+      endTurn();
+      throw error;
+    }
+  }
+
+  private async startNow(request: StartRequest): Promise<string> {
     const { config } = this;
     const depth = await (this.depth ??= delegationDepth(config.childEnv));
     if (depth >= config.maxDepth) {

@@ -2,7 +2,8 @@
 // made for it; the result names the worktree; resume_session continues there.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { realpath, writeFile } from "node:fs/promises";
+import { mkdtemp, realpath, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../../../src/runs/run-manager.js";
@@ -99,6 +100,56 @@ describe("worktree: true with the real Codex CLI", () => {
       expect(textOf(refused)).toMatch(new RegExp(`^cwd ${first.worktree?.path} is inside CODEX_HOME`));
     } finally {
       await stranger.close();
+    }
+  });
+
+  it("one server's worktree runs in a repository take turns making their worktrees; two servers' still race in git", async () => {
+    // git fails a `worktree add` while another runs in the same repository (its admin folder is named after the
+    // checkout, and Codex names every checkout after the repository): this git does so whenever two overlap
+    const bin = await mkdtemp(join(tmpdir(), "ccm-git-"));
+    const realGit = execFileSync("sh", ["-c", "command -v git"]).toString().trim();
+    const adding = join(bin, "adding");
+    await writeFile(
+      join(bin, "git"),
+      [
+        "#!/bin/sh",
+        'case " $* " in *" worktree add "*)',
+        `  if mkdir "${adding}" 2>/dev/null; then sleep 2; "${realGit}" "$@"; s=$?; rmdir "${adding}"; exit $s; fi`,
+        '  echo "fatal: failed to read .git/worktrees/proj/commondir: Success" >&2; exit 128;;',
+        "esac",
+        `exec "${realGit}" "$@"`,
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    const config = () =>
+      testConfig({
+        codexHome: home,
+        codexBin: PINNED_CODEX,
+        childEnv: { ...codexEnv(home), PATH: `${bin}:${codexEnv(home).PATH}` },
+        allowedRoots: [repo],
+      });
+    const run = (server: Connected, n: number) =>
+      server
+        .call("run_codex", { cwd: repo, worktree: true, prompt: `please RUN:touch turn${n}.txt` })
+        .then((result) => result.structuredContent as unknown as RunView);
+    const one = await connect(config());
+    const other = await connect(config());
+    try {
+      const inTurn = await Promise.all([run(one, 1), run(one, 2)]);
+      expect(inTurn.map((view) => [view.status, view.error])).toEqual([
+        ["completed", null],
+        ["completed", null],
+      ]);
+      // control: two servers do not know of each other's runs, and git fails one of theirs
+      const raced = await Promise.all([run(one, 3), run(other, 4)]);
+      expect(raced.map((view) => view.status).sort()).toEqual(["completed", "failed"]);
+      const failed = raced.find((view) => view.status === "failed");
+      expect(failed?.stderr_tail).toContain("Error: cannot create managed worktree");
+      expect(failed?.stderr_tail).toContain("fatal: failed to read .git/worktrees/proj/commondir: Success");
+    } finally {
+      await one.close();
+      await other.close();
     }
   });
 
