@@ -86,20 +86,21 @@ export async function nativeCcusage(dir: string): Promise<FoundCcusage> {
 /** ccusage 19.0.3 on Node 22, both from the registry. */
 export async function javascriptCcusage(dir: string): Promise<FoundCcusage> {
   try {
-    await installed(join(dir, `node-${NODE_FOR_JAVASCRIPT}`), "node", `node@${NODE_FOR_JAVASCRIPT}`);
-    const node = join(dir, `node-${NODE_FOR_JAVASCRIPT}`, "node_modules", ".bin", "node");
+    // the registry's `node` package is versioned as the Node it installs
+    const nodePrefix = join(dir, `node-${NODE_FOR_JAVASCRIPT}`);
+    const { version: nodeVersion } = await installed(nodePrefix, "node", `node@${NODE_FOR_JAVASCRIPT}`);
+    const node = join(nodePrefix, "node_modules", ".bin", "node");
     const prefix = join(dir, JAVASCRIPT_CCUSAGE);
     const { version, bin } = await installed(prefix, "ccusage", `ccusage@${JAVASCRIPT_CCUSAGE}`);
     if (bin?.ccusage === undefined) throw new Error(`ccusage@${version} names no ccusage command`);
     const script = join(prefix, "node_modules", "ccusage", bin.ccusage);
     const { stdout } = await run(node, [script, "--version"], { timeout: 60_000 });
     if (stdout.trim() === "") throw new Error("no version printed");
-    const { stdout: nodeVersion } = await run(node, ["--version"], { timeout: 60_000 });
     return {
       kind: JAVASCRIPT,
       version,
       argv: [node, script],
-      note: `its last release in JavaScript, on Node ${nodeVersion.trim()} from the npm registry`,
+      note: `its last release in JavaScript, on Node ${nodeVersion} from the npm registry`,
     };
   } catch (error) {
     return { kind: JAVASCRIPT, version: JAVASCRIPT_CCUSAGE, error: firstLine(error) };

@@ -6,9 +6,10 @@
 // native ccusage of today and its last JavaScript release, bench/ccusage.ts),
 // our `report --json` as a new process with an empty state dir (cold) and again with the digests it saved
 // (a new process, indexed), sessions_report's first answer on a new server (empty state dir; one call per
-// round, in the same rounds as ccusage) and its warm answer on a running server (median of repeated calls). Peak memory: the process's VmHWM (GNU time's max RSS for the CLI processes). `--against DIR` times
-// another build (DIR/dist/cli.js beside its package.json, e.g. a copy of main's) in the same rounds.
-// `--instructions` adds each command's instruction count on the first home and on an empty one (bench/instructions.ts).
+// round, in the same rounds as ccusage) and its warm answer on a running server (median of repeated calls).
+// Peak memory: the process's VmHWM (GNU time's max RSS for the CLI processes). `--against DIR` times another
+// build (DIR/dist/cli.js beside its package.json, e.g. a copy of main's) in the same rounds. `--instructions`
+// adds each command's instruction count on the first home and on an empty one (bench/instructions.ts).
 import { execFile } from "node:child_process";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -150,13 +151,13 @@ const CCUSAGE_ARGS = ["codex", "session", "--json", "--offline"];
 async function instructionsTable(
   home: string,
   count: number,
+  state: string,
   env: NodeJS.ProcessEnv,
   tools: Ccusage[],
 ): Promise<string[]> {
   if (!(await hasValgrind())) return ["", "--instructions: valgrind is not installed (Debian's `valgrind`)."];
   const empty = join(work, "empty-home");
   await mkdir(empty, { recursive: true });
-  const state = String(env.CODEX_CONTROL_STATE_DIR);
   const commands = [
     { label: "our report, cold", argv: ["node", CLI, "report", "--json"], env },
     ...tools.map((tool) => ({
@@ -256,7 +257,7 @@ async function main(): Promise<void> {
       );
     }
     if (withInstructions && instructions.length === 0)
-      instructions.push(...(await instructionsTable(home, count, env, tools)));
+      instructions.push(...(await instructionsTable(home, count, state, env, tools)));
   }
   if (against)
     lines.push(
