@@ -105,7 +105,8 @@ describe("worktree: true with the real Codex CLI", () => {
 
   it("one server's worktree runs in a repository take turns making their worktrees; two servers' still race in git", async () => {
     // git fails a `worktree add` while another runs in the same repository (its admin folder is named after the
-    // checkout, and Codex names every checkout after the repository): this git does so whenever two overlap
+    // checkout, and Codex names every checkout after the repository): this git does so whenever two overlap,
+    // each add held 4 s so that two servers' runs, started together, overlap even on a loaded machine
     const bin = await mkdtemp(join(tmpdir(), "ccm-git-"));
     const realGit = execFileSync("sh", ["-c", "command -v git"]).toString().trim();
     const adding = join(bin, "adding");
@@ -114,7 +115,7 @@ describe("worktree: true with the real Codex CLI", () => {
       [
         "#!/bin/sh",
         'case " $* " in *" worktree add "*)',
-        `  if mkdir "${adding}" 2>/dev/null; then sleep 2; "${realGit}" "$@"; s=$?; rmdir "${adding}"; exit $s; fi`,
+        `  if mkdir "${adding}" 2>/dev/null; then sleep 4; "${realGit}" "$@"; s=$?; rmdir "${adding}"; exit $s; fi`,
         '  echo "fatal: failed to read .git/worktrees/proj/commondir: Success" >&2; exit 128;;',
         "esac",
         `exec "${realGit}" "$@"`,
