@@ -1,4 +1,5 @@
 // How a run ended, decided from flags and events, never from message text.
+import { stderrReason } from "../codex/stderr-report.js";
 import type { RunStatus } from "../sessions/index.js";
 import type { RunEvents } from "./run-events.js";
 
@@ -33,7 +34,8 @@ export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
   if (events.turnFailed !== undefined) return { ...base, status: "failed", error: events.turnFailed };
   const lastError = events.errors.at(-1);
   if (exitCode !== 0) {
-    const reason = lastError ?? lastLine(ending.stderrTail) ?? (signal ? `killed by ${signal}` : "no reason printed");
+    const reason =
+      lastError ?? stderrReason(ending.stderrTail) ?? (signal ? `killed by ${signal}` : "no reason printed");
     return { ...base, status: "failed", error: `codex exited with ${signal ?? `code ${exitCode}`}: ${reason}` };
   }
   if (events.turnAborted) return { ...base, status: "failed", error: "the turn was interrupted" };
@@ -46,19 +48,4 @@ export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
     status: "failed",
     error: lastError ?? "codex exited without finishing the turn (no turn.completed event)",
   };
-}
-
-/** Stderr's last meaningful line, bounded (its end, where the reason usually is). */
-function lastLine(text: string): string | undefined {
-  const line = text
-    .split("\n")
-    .map((candidate) => candidate.trim())
-    .filter(
-      (candidate) =>
-        candidate !== "" &&
-        !candidate.startsWith("WARNING: proceeding") &&
-        candidate !== "Reading additional input from stdin...",
-    )
-    .at(-1);
-  return line !== undefined && line.length > 500 ? `…${line.slice(-500)}` : line;
 }

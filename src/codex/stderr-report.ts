@@ -1,0 +1,64 @@
+// Why Codex says it stopped, read from the end of its stderr. Codex ends a fatal error with an `anyhow` report
+// ("Error: <what>", a blank line, "Caused by:", the causes indented, numbered when there are several) and, when
+// RUST_BACKTRACE is set (shells and CI often set it), a "Stack backtrace:" of frames that a stripped release
+// binary prints as "10: <unknown>". A panic prints "thread '…' panicked at <where>:" and its message. The
+// frames and Rust's notes say nothing an agent can act on; the report's chain does.
+
+const BACKTRACE_HEAD = /^(?:Stack backtrace|stack backtrace):$/;
+/** A frame ("  10: <unknown>", "  3: codex::main") or its source line ("      at ./src/main.rs:4:5"). */
+const FRAME = /^(?:\d+: |at )/;
+const RUST_NOTE = /^note: (?:run with `RUST_BACKTRACE|Some details are omitted)/;
+const PANIC = /^thread '[^']*' panicked at (.+?):?$/;
+/** Lines Codex prints on every run, never a reason. */
+const ROUTINE = ["WARNING: proceeding", "Reading additional input from stdin..."];
+
+const MAX_REASON_CHARS = 500;
+
+/** The reason in one line, bounded: the report's chain, else a panic's message, else the last meaningful line. */
+export function stderrReason(tail: string): string | undefined {
+  const lines = withoutBacktraces(tail.split("\n").map((line) => line.trim()));
+  const reason = reportChain(lines) ?? panicMessage(lines) ?? lastMeaningful(lines);
+  return reason !== undefined && reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
+}
+
+/** "cannot create managed worktree: git command failed: fatal: …": the last report's chain, as anyhow's `{:#}` prints it. */
+export function reportChain(lines: readonly string[]): string | undefined {
+  const start = lines.findLastIndex((line) => line.startsWith("Error: "));
+  if (start === -1) return undefined;
+  const chain = [lines[start]!.slice("Error: ".length).trim()];
+  let at = start + 1;
+  while (at < lines.length && lines[at] === "") at++;
+  if (lines[at] === "Caused by:")
+    for (at++; at < lines.length && lines[at] !== ""; at++) chain.push(lines[at]!.replace(/^\d+: /, ""));
+  return chain.filter((part) => part !== "").join(": ");
+}
+
+function panicMessage(lines: readonly string[]): string | undefined {
+  const start = lines.findLastIndex((line) => PANIC.test(line));
+  if (start === -1) return undefined;
+  const where = PANIC.exec(lines[start]!)?.[1] ?? "";
+  const message: string[] = [];
+  for (let at = start + 1; at < lines.length && lines[at] !== "" && !RUST_NOTE.test(lines[at]!); at++)
+    message.push(lines[at]!);
+  return `Codex panicked at ${where}${message.length > 0 ? `: ${message.join(" ")}` : ""}`;
+}
+
+function lastMeaningful(lines: readonly string[]): string | undefined {
+  return lines.findLast(
+    (line) => line !== "" && !RUST_NOTE.test(line) && !ROUTINE.some((routine) => line.startsWith(routine)),
+  );
+}
+
+/** The lines without backtraces: each header and the frames after it (a tail may also begin inside one). */
+function withoutBacktraces(lines: readonly string[]): string[] {
+  const kept: string[] = [];
+  let inFrames = false;
+  for (const line of lines) {
+    if (BACKTRACE_HEAD.test(line)) inFrames = true;
+    else if (!(inFrames || kept.length === 0) || !FRAME.test(line)) {
+      inFrames = false;
+      kept.push(line);
+    }
+  }
+  return kept;
+}
