@@ -36,7 +36,7 @@ import { operatorPolicy, reachOf } from "./operator-config.js";
 import { RunRegistry } from "./registry.js";
 import { refuseCallerSettings, RunRefusedError } from "./run-policy.js";
 import { Lease, Scheduler } from "./scheduler.js";
-import { WorktreeTurns } from "./worktree-turns.js";
+import { WORKTREE_TURN_MS, WorktreeTurns } from "./worktree-turns.js";
 import { checkWorkspace, copyCheckedImages } from "./workspace.js";
 
 export type { Effective, RunView } from "./run-view.js";
@@ -93,8 +93,6 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
 
 /** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
 const SUPERVISOR_START_MS = 30_000;
-/** The longest a worktree run holds back the next in its directory (a large checkout takes long to make). */
-const WORKTREE_MADE_MS = 30_000;
 
 export { RunRefusedError } from "./run-policy.js";
 
@@ -107,7 +105,7 @@ export class RunManager {
   private readonly startedHere = new Set<string>();
   private depth: Promise<number> | undefined;
   private readonly appServers = new Map<string, Promise<AppServerProtocol>>();
-  private readonly worktreeTurns = new WorktreeTurns();
+  private readonly worktreeTurns: WorktreeTurns;
 
   constructor(
     readonly config: RunnerConfig,
@@ -123,6 +121,7 @@ export class RunManager {
     // CODEX_HOME as runs get it: with --env-allow the probe's Codex would otherwise write into ~/.codex
     this.probe = new CapabilityProbe({ ...config.childEnv, CODEX_HOME: config.codexHome });
     this.scheduler = new Scheduler(config.stateDir, config.maxConcurrent, config.queueWaitMs);
+    this.worktreeTurns = new WorktreeTurns(config.stateDir);
   }
 
   capabilities() {
@@ -137,7 +136,7 @@ export class RunManager {
       const runId = await this.startNow(request);
       // the next waits until Codex names the session: it has made the worktree and started in it (worktree-turns.ts)
       void this.registry
-        .wait(runId, WORKTREE_MADE_MS, { untilSession: true })
+        .wait(runId, WORKTREE_TURN_MS, { untilSession: true })
         .catch(() => undefined)
         .finally(endTurn);
       return runId;

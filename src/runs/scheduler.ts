@@ -136,7 +136,7 @@ export class Scheduler {
     const me = await processId(process.pid);
     for (;;) {
       if (await createExclusive(path, JSON.stringify({ holder: me, at: new Date().toISOString() }))) break;
-      const holder = await staleOrHolder(path);
+      const holder = await staleOrHolder(path, LOCK_STALE_MS);
       if (holder === undefined) continue;
       if (Date.now() >= deadline) return { kind: "lock_held", path, holder };
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -149,8 +149,11 @@ export class Scheduler {
   }
 }
 
-/** Removes a lock that cannot be a live one and returns undefined; otherwise says who holds it. */
-async function staleOrHolder(path: string): Promise<string | undefined> {
+/**
+ * Removes a lock that cannot be a live one (not a file, its holder gone, older than `staleMs`) and returns
+ * undefined; otherwise says who holds it.
+ */
+export async function staleOrHolder(path: string, staleMs: number): Promise<string | undefined> {
   const info = await lstat(path).catch(() => undefined);
   if (!info) return undefined;
   if (!info.isFile()) {
@@ -163,7 +166,7 @@ async function staleOrHolder(path: string): Promise<string | undefined> {
   const stale =
     lock === undefined
       ? age > LOCK_UNREADABLE_MS
-      : lock.holder.started === null || !(await stillRunning(lock.holder)) || age > LOCK_STALE_MS;
+      : lock.holder.started === null || !(await stillRunning(lock.holder)) || age > staleMs;
   if (!stale) return lock ? `pid ${lock.holder.pid}` : "a process that has not written its name yet";
   // read again: its holder may have let go and another taken it meanwhile
   const now = await stat(path).catch(() => undefined);

@@ -103,10 +103,10 @@ describe("worktree: true with the real Codex CLI", () => {
     }
   });
 
-  it("one server's worktree runs in a repository take turns making their worktrees; two servers' still race in git", async () => {
+  it("worktree runs take turns in a repository, in a server and across the servers of a state dir; others race in git", async () => {
     // git fails a `worktree add` while another runs in the same repository (its admin folder is named after the
     // checkout, and Codex names every checkout after the repository): this git does so whenever two overlap,
-    // each add held 4 s so that two servers' runs, started together, overlap even on a loaded machine
+    // each add held 4 s so that runs started together overlap even on a loaded machine
     const bin = await mkdtemp(join(tmpdir(), "ccm-git-"));
     const realGit = execFileSync("sh", ["-c", "command -v git"]).toString().trim();
     const adding = join(bin, "adding");
@@ -123,36 +123,48 @@ describe("worktree: true with the real Codex CLI", () => {
       ].join("\n"),
       { mode: 0o755 },
     );
-    const config = () =>
+    const stateDir = await mkdtemp(join(tmpdir(), "ccm-state-"));
+    // RUST_BACKTRACE=1, as many shells and CIs set it: Codex then ends its error with a stack backtrace
+    const config = (shared?: string) =>
       testConfig({
         codexHome: home,
         codexBin: PINNED_CODEX,
-        childEnv: { ...codexEnv(home), PATH: `${bin}:${codexEnv(home).PATH}` },
+        childEnv: { ...codexEnv(home), PATH: `${bin}:${codexEnv(home).PATH}`, RUST_BACKTRACE: "1" },
         allowedRoots: [repo],
+        ...(shared !== undefined && { stateDir: shared }),
       });
     const run = (server: Connected, n: number) =>
       server
         .call("run_codex", { cwd: repo, worktree: true, prompt: `please RUN:touch turn${n}.txt` })
         .then((result) => result.structuredContent as unknown as RunView);
-    const one = await connect(config());
-    const other = await connect(config());
+    const statuses = (views: RunView[]) => views.map((view) => [view.status, view.error]);
+    const one = await connect(config(stateDir));
+    const sameStateDir = await connect(config(stateDir));
+    const otherStateDir = await connect(config());
     try {
-      const inTurn = await Promise.all([run(one, 1), run(one, 2)]);
-      expect(inTurn.map((view) => [view.status, view.error])).toEqual([
+      expect(statuses(await Promise.all([run(one, 1), run(one, 2)]))).toEqual([
         ["completed", null],
         ["completed", null],
       ]);
-      // control: two servers do not know of each other's runs, and git fails one of theirs
-      const raced = await Promise.all([run(one, 3), run(other, 4)]);
+      expect(statuses(await Promise.all([run(one, 3), run(sameStateDir, 4)]))).toEqual([
+        ["completed", null],
+        ["completed", null],
+      ]);
+      // control: servers of two state dirs do not know of each other's runs, and git fails one of theirs; the
+      // run's error is Codex's report, not the last frame of its backtrace
+      const raced = await Promise.all([run(one, 5), run(otherStateDir, 6)]);
       expect(raced.map((view) => view.status).sort()).toEqual(["completed", "failed"]);
       const failed = raced.find((view) => view.status === "failed");
-      expect(failed?.stderr_tail).toContain("Error: cannot create managed worktree");
-      expect(failed?.stderr_tail).toContain("fatal: failed to read .git/worktrees/proj/commondir: Success");
+      expect(failed?.error).toBe(
+        "codex exited with code 1: cannot create managed worktree: git command failed: fatal: failed to read .git/worktrees/proj/commondir: Success",
+      );
+      expect(failed?.stderr_tail).toMatch(/Stack backtrace:\n\s+0: /);
     } finally {
       await one.close();
-      await other.close();
+      await sameStateDir.close();
+      await otherStateDir.close();
     }
-  });
+  }, 120_000);
 
   it("refuses a worktree run outside the allowed roots", async () => {
     const elsewhere = await realpath(join(repo, "..", ".."));

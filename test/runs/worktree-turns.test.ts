@@ -1,0 +1,91 @@
+// Worktree runs take turns per repository: within a server, and across the servers of one state dir through a
+// lock file in leases/ (src/runs/worktree-turns.ts). What git does when two turns overlap is in
+// test/e2e/delegation/worktree.test.ts, with the real CLI.
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { WorktreeTurns } from "../../src/runs/worktree-turns.js";
+
+const temp = (name: string) => mkdtemp(join(tmpdir(), `ccm-turns-${name}-`));
+
+/** A repository (a `.git` folder is all the turns look for) with a subdirectory. */
+async function repository(): Promise<string> {
+  const repo = await temp("repo");
+  await mkdir(join(repo, ".git"));
+  await mkdir(join(repo, "src", "deep"), { recursive: true });
+  return repo;
+}
+
+/** Takes a turn and records, in `order`, when it was given. */
+function taking(turns: WorktreeTurns, cwd: string, name: string, order: string[]): Promise<() => void> {
+  return turns.take(cwd).then((end) => {
+    order.push(name);
+    return end;
+  });
+}
+
+/** Lets every pending poll (100 ms apart) look again. */
+const polls = () => new Promise((resolve) => setTimeout(resolve, 400));
+
+const lockFiles = async (stateDir: string) =>
+  (await readdir(join(stateDir, "leases")).catch(() => [] as string[])).filter((name) => name.endsWith(".lock"));
+
+describe("WorktreeTurns", () => {
+  it("two servers of one state dir take turns in a repository, from its root or a subdirectory", async () => {
+    const [stateDir, repo] = [await temp("state"), await repository()];
+    const [one, other] = [new WorktreeTurns(stateDir), new WorktreeTurns(stateDir)];
+    const order: string[] = [];
+    const endFirst = await taking(one, repo, "first", order);
+    const second = taking(other, join(repo, "src", "deep"), "second", order);
+    await polls();
+    expect(order).toEqual(["first"]);
+    expect(await lockFiles(stateDir)).toHaveLength(1);
+    endFirst();
+    (await second)();
+    expect(order).toEqual(["first", "second"]);
+    await polls();
+    expect(await lockFiles(stateDir)).toEqual([]);
+  });
+
+  it("control: servers of different state dirs, or other repositories, do not wait for each other", async () => {
+    const [repo, otherRepo] = [await repository(), await repository()];
+    const one = new WorktreeTurns(await temp("state"));
+    const order: string[] = [];
+    const endFirst = await taking(one, repo, "first", order);
+    await taking(new WorktreeTurns(await temp("state")), repo, "other state dir", order);
+    await taking(new WorktreeTurns(await temp("state")), otherRepo, "other repository", order);
+    await taking(one, otherRepo, "same server, other repository", order);
+    expect(order).toEqual(["first", "other state dir", "other repository", "same server, other repository"]);
+    endFirst();
+  });
+
+  it("takes a lock whose holder is gone, or that is a link, and never removes another turn's lock", async () => {
+    const [stateDir, repo] = [await temp("state"), await repository()];
+    const turns = new WorktreeTurns(stateDir);
+    const end = await turns.take(repo);
+    const [name] = await lockFiles(stateDir);
+    const path = join(stateDir, "leases", name!);
+    end();
+    await polls();
+    // a crashed server's lock: its pid is not running
+    const dead = { holder: { pid: 4_000_000, started: "1" }, at: "2026-12-05T00:00:00.000Z" };
+    await writeFile(path, JSON.stringify(dead));
+    const afterCrash = await turns.take(repo);
+    // meanwhile judged stale by another server and taken by a third: this turn's end leaves that lock alone
+    const third = JSON.stringify({ ...dead, holder: { pid: process.pid, started: "elsewhere" } });
+    await writeFile(path, third);
+    afterCrash();
+    await polls();
+    expect(await readFile(path, "utf8")).toBe(third);
+    // a link planted in its place is removed as a link, never followed
+    const target = join(await temp("target"), "kept");
+    await writeFile(target, "not a lock");
+    await rm(path);
+    await symlink(target, path);
+    (await turns.take(repo))();
+    await polls();
+    expect(await readFile(target, "utf8")).toBe("not a lock");
+    expect(await lockFiles(stateDir)).toEqual([]);
+  });
+});
