@@ -1,5 +1,5 @@
 // The cost estimate on sessions of a known price, the operator's override file, and the report command.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { readFile, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -103,6 +103,14 @@ describe("the cost estimate", () => {
     await symlink(join(dir, "prices.json"), join(dir, "link.json")).catch(() => undefined);
     await expect(loadPrices(join(dir, "link.json"))).rejects.toThrow(/symlinks are not followed/);
     await expect(loadPrices(join(dir, "missing.json"))).rejects.toThrow(/does not exist/);
+    // a FIFO is refused, not waited on; a file over 256 KB is refused, not read whole
+    execFileSync("mkfifo", [join(dir, "fifo.json")]);
+    await expect(loadPrices(join(dir, "fifo.json"))).rejects.toThrow(/fifo\.json is not a regular file/);
+    await writeFile(join(dir, "large.json"), `{"models": {}}${" ".repeat(256 * 1024)}`);
+    await expect(loadPrices(join(dir, "large.json"))).rejects.toThrow(/large\.json is larger than 256 KB/);
+    // control: under the limit, the same file is read
+    await writeFile(join(dir, "large.json"), `{"models": {}}${" ".repeat(256 * 1024 - 20)}`);
+    expect((await loadPrices(join(dir, "large.json"))).source).toMatch(/large\.json \(as of an unstated date\)/);
     // the server's default file is optional
     expect((await loadPrices(join(dir, "missing.json"), { optional: true })).source).toBe(PRICE_PACKAGE);
   });
