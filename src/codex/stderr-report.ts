@@ -22,7 +22,7 @@ export function stderrReason(tail: string): string | undefined {
 }
 
 /** "cannot create managed worktree: git command failed: fatal: …": the last report's chain, as anyhow's `{:#}` prints it. */
-export function reportChain(lines: readonly string[]): string | undefined {
+function reportChain(lines: readonly string[]): string | undefined {
   const start = lines.findLastIndex((line) => line.startsWith("Error: "));
   if (start === -1) return undefined;
   const chain = [lines[start]!.slice("Error: ".length).trim()];
