@@ -14,14 +14,14 @@ const ROUTINE = ["WARNING: proceeding", "Reading additional input from stdin..."
 
 const MAX_REASON_CHARS = 500;
 
-/** The reason in one line, bounded: the report's chain, else a panic's message, else the last meaningful line. */
+/** The reason in one line, bounded (its end kept, where the cause is): the report, else a panic, else the last meaningful line. */
 export function stderrReason(tail: string): string | undefined {
   const lines = withoutBacktraces(tail.split("\n").map((line) => line.trim()));
   const reason = reportChain(lines) ?? panicMessage(lines) ?? lastMeaningful(lines);
-  return reason !== undefined && reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
+  return reason !== undefined && reason.length > MAX_REASON_CHARS ? `…${reason.slice(-MAX_REASON_CHARS)}` : reason;
 }
 
-/** "cannot create managed worktree: git command failed: fatal: …": the last report's chain, as anyhow's `{:#}` prints it. */
+/** "Error: cannot create managed worktree: git command failed: fatal: …": the last report, its chain as anyhow's `{:#}` prints it. */
 function reportChain(lines: readonly string[]): string | undefined {
   const start = lines.findLastIndex((line) => line.startsWith("Error: "));
   if (start === -1) return undefined;
@@ -30,7 +30,7 @@ function reportChain(lines: readonly string[]): string | undefined {
   while (at < lines.length && lines[at] === "") at++;
   if (lines[at] === "Caused by:")
     for (at++; at < lines.length && lines[at] !== ""; at++) chain.push(lines[at]!.replace(/^\d+: /, ""));
-  return chain.filter((part) => part !== "").join(": ");
+  return `Error: ${chain.filter((part) => part !== "").join(": ")}`;
 }
 
 function panicMessage(lines: readonly string[]): string | undefined {

@@ -14,7 +14,7 @@ const WORKTREE_REPORT = [
 ];
 const FRAMES = ["Stack backtrace:", ...Array.from({ length: 11 }, (_, n) => `  ${String(n).padStart(2)}: <unknown>`)];
 const WORKTREE_REASON =
-  "cannot create managed worktree: git command failed: fatal: failed to read .git/worktrees/proj/commondir: Success";
+  "Error: cannot create managed worktree: git command failed: fatal: failed to read .git/worktrees/proj/commondir: Success";
 
 /** What the supervisor took before: the last line that is neither blank nor routine. */
 const lastLine = (text: string) =>
@@ -44,7 +44,7 @@ describe("stderrReason", () => {
       "    1: No such file or directory (os error 2)",
     ].join("\n");
     expect(stderrReason(text)).toBe(
-      "cannot resume session: failed to read rollout: No such file or directory (os error 2)",
+      "Error: cannot resume session: failed to read rollout: No such file or directory (os error 2)",
     );
   });
 
@@ -85,8 +85,8 @@ describe("stderrReason", () => {
     expect(stderrReason("")).toBeUndefined();
   });
 
-  it("bounds the reason", () => {
-    const reason = stderrReason(`Error: ${"x".repeat(2000)}`);
-    expect(reason).toBe(`${"x".repeat(500)}…`);
+  it("bounds the reason, keeping its end", () => {
+    const reason = stderrReason(`Error: ${"x".repeat(2000)}\n\nCaused by:\n    the cause`);
+    expect(reason).toBe(`…${"x".repeat(489)}: the cause`);
   });
 });

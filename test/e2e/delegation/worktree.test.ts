@@ -156,7 +156,7 @@ describe("worktree: true with the real Codex CLI", () => {
       expect(raced.map((view) => view.status).sort()).toEqual(["completed", "failed"]);
       const failed = raced.find((view) => view.status === "failed");
       expect(failed?.error).toBe(
-        "codex exited with code 1: cannot create managed worktree: git command failed: fatal: failed to read .git/worktrees/proj/commondir: Success",
+        "codex exited with code 1: Error: cannot create managed worktree: git command failed: fatal: failed to read .git/worktrees/proj/commondir: Success",
       );
       expect(failed?.stderr_tail).toMatch(/Stack backtrace:\n\s+0: /);
     } finally {
