@@ -1,4 +1,4 @@
-// npm run bench -- --fleet [--quick] [--sessions N] [--no-ccusage] [--against DIR] [--instructions]
+// npm run bench -- --fleet [--quick] [--sessions N] [--rounds N] [--no-ccusage] [--against DIR] [--instructions]
 // (or npm run bench:fleet)
 //
 // The fleet report beside ccusage, in one run, on the same generated homes (bench/inputs.ts makeHome: 550
@@ -10,6 +10,7 @@
 // Peak memory: the process's VmHWM (GNU time's max RSS for the CLI processes). `--against DIR` times another
 // build (DIR/dist/cli.js beside its package.json, e.g. a copy of main's) in the same rounds. `--instructions`
 // adds each command's instruction count on the first home and on an empty one (bench/instructions.ts).
+// `--rounds N` takes more rounds (5 by default): a ccusage process's time varies more than ours.
 import { execFile } from "node:child_process";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -40,7 +41,13 @@ const only = process.argv.includes("--sessions")
   ? Number(process.argv[process.argv.indexOf("--sessions") + 1])
   : undefined;
 const COUNTS = only ? [only] : quick ? [50] : [550, 10_000];
-const RUNS = quick ? 2 : 5;
+/** `--rounds 11`: steadier medians (5 rounds by default, 2 with --quick). */
+const RUNS = process.argv.includes("--rounds")
+  ? Number(process.argv[process.argv.indexOf("--rounds") + 1])
+  : quick
+    ? 2
+    : 5;
+if (!Number.isInteger(RUNS) || RUNS < 1 || RUNS > 101) throw new Error("--rounds takes a whole number from 1 to 101");
 /** `--against DIR`: another build (DIR/dist/cli.js, e.g. main's) measured in the same rounds, for a before/after. */
 const against = process.argv.includes("--against")
   ? join(resolve(process.argv[process.argv.indexOf("--against") + 1] ?? "."), "dist", "cli.js")
