@@ -228,24 +228,24 @@ function tableRates(model: string, at: string | null): Rates | "package" | undef
  * (~3 ms of a cold one); opened without following a link or waiting on a FIFO, so what is checked is what is read.
  */
 function readPriceFile(path: string, optional: boolean): PriceFile | undefined {
-  const text = readRegularText(path, MAX_PRICE_FILE_BYTES);
-  if (text === "absent") {
+  const read = readRegularText(path, MAX_PRICE_FILE_BYTES);
+  if (read === "absent") {
     if (optional) return undefined;
     throw new ExplainedError(
       `the prices file ${path} does not exist: name an existing JSON file (see docs/fleet.md for its format).`,
     );
   }
-  if (text === "not a regular file")
+  if (read === "not a regular file")
     throw new ExplainedError(
       `the prices file ${path} is not a regular file (symlinks are not followed): name the file itself.`,
     );
-  if (text === "too large")
+  if (read === "too large")
     throw new ExplainedError(
       `the prices file ${path} is larger than ${MAX_PRICE_FILE_BYTES / 1024} KB: keep only the models you price.`,
     );
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(read.text);
   } catch (error) {
     throw new ExplainedError(
       `the prices file ${path} is not JSON (${(error as Error).message}): see docs/fleet.md for its format.`,
@@ -262,7 +262,10 @@ function readPriceFile(path: string, optional: boolean): PriceFile | undefined {
 }
 
 /** The file's text, or why not: a link or a FIFO is "not a regular file", never followed or waited on. */
-function readRegularText(path: string, maxBytes: number): string {
+function readRegularText(
+  path: string,
+  maxBytes: number,
+): { text: string } | "absent" | "not a regular file" | "too large" {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -282,7 +285,7 @@ function readRegularText(path: string, maxBytes: number): string {
     let length = 0;
     for (;;) {
       const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) return buffer.toString("utf8", 0, length);
+      if (read === 0) return { text: buffer.toString("utf8", 0, length) };
       length += read;
       if (length > maxBytes) return "too large";
     }

@@ -108,6 +108,9 @@ describe("the cost estimate", () => {
     await expect(loadPrices(join(dir, "fifo.json"))).rejects.toThrow(/fifo\.json is not a regular file/);
     await writeFile(join(dir, "large.json"), `{"models": {}}${" ".repeat(256 * 1024)}`);
     await expect(loadPrices(join(dir, "large.json"))).rejects.toThrow(/large\.json is larger than 256 KB/);
+    // a file whose text is one of the reader's own answers is read as text
+    await writeFile(join(dir, "words.json"), "absent");
+    await expect(loadPrices(join(dir, "words.json"), { optional: true })).rejects.toThrow(/words\.json is not JSON/);
     // control: under the limit, the same file is read
     await writeFile(join(dir, "large.json"), `{"models": {}}${" ".repeat(256 * 1024 - 20)}`);
     expect((await loadPrices(join(dir, "large.json"))).source).toMatch(/large\.json \(as of an unstated date\)/);
