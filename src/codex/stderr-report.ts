@@ -14,39 +14,47 @@ const ROUTINE = ["WARNING: proceeding", "Reading additional input from stdin..."
 
 const MAX_REASON_CHARS = 500;
 
-/** The reason in one line, bounded (its end kept, where the cause is): the report, else a panic, else the last meaningful line. */
+/**
+ * The reason in one line, bounded (its end kept, where the cause is): the last report or panic, whichever came
+ * later, else the last meaningful line.
+ */
 export function stderrReason(tail: string): string | undefined {
-  const lines = withoutBacktraces(tail.split("\n").map((line) => line.trim()));
-  const reason = reportChain(lines) ?? panicMessage(lines) ?? lastMeaningful(lines);
+  const lines = withoutBacktraces(tail.split("\n").map((line) => line.trimEnd()));
+  const report = lines.findLastIndex((line) => line.startsWith("Error: "));
+  const panic = lines.findLastIndex((line) => PANIC.test(line));
+  const reason =
+    report === -1 && panic === -1
+      ? lastMeaningful(lines)
+      : report > panic
+        ? reportChain(lines, report)
+        : panicMessage(lines, panic);
   return reason !== undefined && reason.length > MAX_REASON_CHARS ? `…${reason.slice(-MAX_REASON_CHARS)}` : reason;
 }
 
-/** "Error: cannot create managed worktree: git command failed: fatal: …": the last report, its chain as anyhow's `{:#}` prints it. */
-function reportChain(lines: readonly string[]): string | undefined {
-  const start = lines.findLastIndex((line) => line.startsWith("Error: "));
-  if (start === -1) return undefined;
+/** "Error: cannot create managed worktree: git command failed: fatal: …", its chain as anyhow's `{:#}` prints it. */
+function reportChain(lines: readonly string[], start: number): string {
   const chain = [lines[start]!.slice("Error: ".length).trim()];
   let at = start + 1;
   while (at < lines.length && lines[at] === "") at++;
+  // the causes are indented: an unindented line is no longer the report
   if (lines[at] === "Caused by:")
-    for (at++; at < lines.length && lines[at] !== ""; at++) chain.push(lines[at]!.replace(/^\d+: /, ""));
+    for (at++; at < lines.length && /^\s+\S/.test(lines[at]!); at++)
+      chain.push(lines[at]!.trim().replace(/^\d+: /, ""));
   return `Error: ${chain.filter((part) => part !== "").join(": ")}`;
 }
 
-function panicMessage(lines: readonly string[]): string | undefined {
-  const start = lines.findLastIndex((line) => PANIC.test(line));
-  if (start === -1) return undefined;
+function panicMessage(lines: readonly string[], start: number): string {
   const where = PANIC.exec(lines[start]!)?.[1] ?? "";
   const message: string[] = [];
-  for (let at = start + 1; at < lines.length && lines[at] !== "" && !RUST_NOTE.test(lines[at]!); at++)
-    message.push(lines[at]!);
+  for (let at = start + 1; at < lines.length && lines[at] !== "" && !RUST_NOTE.test(lines[at]!.trim()); at++)
+    message.push(lines[at]!.trim());
   return `Codex panicked at ${where}${message.length > 0 ? `: ${message.join(" ")}` : ""}`;
 }
 
 function lastMeaningful(lines: readonly string[]): string | undefined {
-  return lines.findLast(
-    (line) => line !== "" && !RUST_NOTE.test(line) && !ROUTINE.some((routine) => line.startsWith(routine)),
-  );
+  return lines
+    .map((line) => line.trim())
+    .findLast((line) => line !== "" && !RUST_NOTE.test(line) && !ROUTINE.some((routine) => line.startsWith(routine)));
 }
 
 /** The lines without backtraces: each header and the frames after it (a tail may also begin inside one). */
@@ -54,11 +62,24 @@ function withoutBacktraces(lines: readonly string[]): string[] {
   const kept: string[] = [];
   let inFrames = false;
   for (const line of lines) {
-    if (BACKTRACE_HEAD.test(line)) inFrames = true;
-    else if (!(inFrames || kept.length === 0) || !FRAME.test(line)) {
+    const trimmed = line.trim();
+    if (BACKTRACE_HEAD.test(trimmed)) inFrames = true;
+    else if (!(inFrames || kept.length === 0) || !FRAME.test(trimmed)) {
       inFrames = false;
       kept.push(line);
     }
   }
   return kept;
+}
+
+/**
+ * The end of `text`, at most `max` characters, from the start of a line: a line cut in two would be read as
+ * a line of its own (a frame of a backtrace cut to "nown>" is no longer recognised as one). A last line longer
+ * than `max` is kept cut.
+ */
+export function lastLines(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = text.slice(-max);
+  const newline = end.indexOf("\n");
+  return newline === -1 || newline === end.length - 1 ? end : end.slice(newline + 1);
 }

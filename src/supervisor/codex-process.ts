@@ -8,6 +8,7 @@ import { killRunLeftovers } from "../codex/processes.js";
 import type { TokenTotals } from "../sessions/index.js";
 import { SESSION_UUID } from "../contract/index.js";
 import { boundedLines } from "../shared/bounded-lines.js";
+import { lastLines } from "../codex/stderr-report.js";
 import { signalUntilGone } from "./escalation.js";
 import { decideOutcome, type StopReason } from "./outcome.js";
 import { SupervisedRun } from "./supervised-run.js";
@@ -84,7 +85,7 @@ export class CodexRun extends SupervisedRun {
     child.stdout?.on("data", stdout.push);
     child.stdout?.on("end", stdout.end);
     child.stderr?.on("data", (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL_CHARS);
+      this.stderrTail = lastLines(this.stderrTail + chunk.toString("utf8"), STDERR_TAIL_CHARS);
     });
     if (options.discoverSessionId) void this.pollSessionId(options.discoverSessionId);
 

@@ -1,7 +1,7 @@
 // Why Codex stopped, from its stderr: the shapes below are what codex 0.171.0 printed (the worktree failure,
 // with and without RUST_BACKTRACE=1) and what Rust prints for a panic and for a report with several causes.
 import { describe, expect, it } from "vitest";
-import { stderrReason } from "../../src/codex/stderr-report.js";
+import { lastLines, stderrReason } from "../../src/codex/stderr-report.js";
 
 const WARNING =
   'WARNING: proceeding, even though we could not create PATH aliases: Refusing to create helper binaries under temporary dir "/tmp"';
@@ -83,6 +83,30 @@ describe("stderrReason", () => {
     expect(stderrReason("   7: <unknown>\n   8: <unknown>\nsomething went wrong\n")).toBe("something went wrong");
     expect(stderrReason(`${WARNING}\n\n`)).toBeUndefined();
     expect(stderrReason("")).toBeUndefined();
+  });
+
+  it("takes the later of a report and a panic, and ends a report's causes at its first unindented line", () => {
+    const panicLater = ["Error: failed to refresh token", "", "thread 'main' panicked at src/lib.rs:1:1:", "boom"];
+    expect(stderrReason(panicLater.join("\n"))).toBe("Codex panicked at src/lib.rs:1:1: boom");
+    const reportLater = ["thread 'main' panicked at src/lib.rs:1:1:", "boom", "", ...WORKTREE_REPORT];
+    expect(stderrReason(reportLater.join("\n"))).toBe(WORKTREE_REASON);
+    const runOn = ["Error: a", "", "Caused by:", "    b", "2026-12-05T08:00:00Z ERROR codex_core: c"];
+    expect(stderrReason(runOn.join("\n"))).toBe("Error: a: b");
+  });
+
+  it("keeps a tail from the start of a line, so a backtrace cut inside a frame is still skipped", () => {
+    const text = [...WORKTREE_REPORT, "", ...FRAMES, "note: Some details are omitted."].join("\n");
+    // a tail of 4000 characters begins wherever the 4000th from the end falls: here inside frame 8
+    const max = text.length - (text.lastIndexOf("   8: <unknown>") + "   8: <u".length);
+    const cut = text.slice(-max);
+    expect(cut.split("\n")[0]).toBe("nknown>");
+    // nothing but frames and Rust's note is left: no reason, rather than a frame
+    expect(stderrReason(lastLines(text, max))).toBeUndefined();
+    // control: the raw cut keeps the fragment, and the frames after it are no longer recognised
+    expect(stderrReason(cut)).toBe("10: <unknown>");
+    expect(lastLines("short\n", 60)).toBe("short\n");
+    // one line longer than the tail: its end is kept
+    expect(lastLines(`${"x".repeat(100)}\n`, 60)).toBe(`${"x".repeat(59)}\n`);
   });
 
   it("bounds the reason, keeping its end", () => {
