@@ -151,9 +151,14 @@ export class Scheduler {
 
 /**
  * Removes a lock that cannot be a live one (not a file, its holder gone, older than `staleMs`) and returns
- * undefined; otherwise says who holds it.
+ * undefined; otherwise says who holds it. A holder named without a start time (where /proc is missing) is
+ * gone at once, unless `startless` is "by pid": then it holds while its pid runs, within `staleMs`.
  */
-export async function staleOrHolder(path: string, staleMs: number): Promise<string | undefined> {
+export async function staleOrHolder(
+  path: string,
+  staleMs: number,
+  startless: "gone" | "by pid" = "gone",
+): Promise<string | undefined> {
   const info = await lstat(path).catch(() => undefined);
   if (!info) return undefined;
   if (!info.isFile()) {
@@ -166,7 +171,7 @@ export async function staleOrHolder(path: string, staleMs: number): Promise<stri
   const stale =
     lock === undefined
       ? age > LOCK_UNREADABLE_MS
-      : lock.holder.started === null || !(await stillRunning(lock.holder)) || age > staleMs;
+      : (lock.holder.started === null && startless === "gone") || !(await stillRunning(lock.holder)) || age > staleMs;
   if (!stale) return lock ? `pid ${lock.holder.pid}` : "a process that has not written its name yet";
   // read again: its holder may have let go and another taken it meanwhile
   const now = await stat(path).catch(() => undefined);

@@ -2,12 +2,14 @@
 // checkout after its repository (`<CODEX_HOME>/worktrees/<id>/<repo>`), so git files each under the same name
 // in `.git/worktrees/`, and two `git worktree add` at once in one repository can fail ("fatal: failed to read
 // .git/worktrees/<repo>/commondir"): one CI run in nine saw a run of a parallel pair fail so.
-// Within a server the turns are a chain of promises. The servers of one state dir (two hosts of one user, say)
-// take them through a lock file in `leases/`, named after the repository and naming the server that holds it;
-// one whose holder is gone, or older than a turn can last, was left by a crash and is removed.
+// Within a server the turns are a chain of promises. The servers of one state dir (two MCP hosts of one user,
+// say) take them through a lock file in `leases/`, named after the repository's git directory and naming the
+// server that holds it, which refreshes it while its turn lasts: one whose holder is gone, or not refreshed
+// for a while, was left by a crash and is removed.
 import { createHash } from "node:crypto";
-import { lstat, realpath } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { constants } from "node:fs";
+import { lstat, lutimes, open, realpath } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { processId } from "../codex/liveness.js";
 import {
   checkStateDir,
@@ -20,18 +22,28 @@ import {
   STATE_FILES,
   type ProcessId,
 } from "../contract/index.js";
+import { log } from "../shared/log.js";
 import { staleOrHolder } from "./scheduler.js";
 
 /** The longest a worktree run holds back the next in its repository (a large checkout takes long to make). */
 export const WORKTREE_TURN_MS = 30_000;
-/** A turn's lock older than this outlived any turn: its holder hangs or crashed. */
-const LOCK_STALE_MS = WORKTREE_TURN_MS + 15_000;
 const POLL_MS = 100;
+
+export interface TurnTiming {
+  /** A turn's lock is refreshed this often; one not refreshed for three times as long has no live holder. */
+  refreshMs: number;
+  /** How long a run waits for other servers' turns before it starts anyway (and may meet git's failure). */
+  waitMs: number;
+}
+const TIMING: TurnTiming = { refreshMs: 5_000, waitMs: 120_000 };
 
 export class WorktreeTurns {
   private readonly last = new Map<string, Promise<void>>();
 
-  constructor(private readonly stateDir: string) {}
+  constructor(
+    private readonly stateDir: string,
+    private readonly timing: TurnTiming = TIMING,
+  ) {}
 
   /** Waits for the turns taken before in the repository of `cwd`; resolves with the function that ends this one. */
   async take(cwd: string): Promise<() => void> {
@@ -47,7 +59,12 @@ export class WorktreeTurns {
     await before;
     // a state dir that cannot hold the lock does not stop the run here: starting it refuses such a state dir
     const unlock = await this.lockAcrossServers(key).catch(() => undefined);
-    return () => void (unlock?.() ?? Promise.resolve()).catch(() => undefined).finally(() => end());
+    return () =>
+      void (unlock?.() ?? Promise.resolve())
+        .catch(() => undefined)
+        // a server's next turn waits a poll or two, so that another server's waiting run gets its turn too
+        .then(() => unlock && new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS)))
+        .finally(() => end());
   }
 
   /** Takes the repository's lock file, waiting for another server's turn to end; resolves with its release. */
@@ -57,13 +74,25 @@ export class WorktreeTurns {
     await ownDirectory(dir);
     const path = join(dir, `worktree-${createHash("sha256").update(key).digest("hex").slice(0, 32)}.lock`);
     const mine = { holder: await processId(process.pid), at: "" };
+    const { refreshMs, waitMs } = this.timing;
+    const deadline = Date.now() + waitMs;
     for (;;) {
       mine.at = new Date().toISOString();
       if (await createExclusive(path, JSON.stringify(mine))) break;
-      if ((await staleOrHolder(path, LOCK_STALE_MS)) !== undefined)
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      const holder = await staleOrHolder(path, 3 * refreshMs, "by pid");
+      if (holder === undefined) continue;
+      if (Date.now() >= deadline) {
+        log("warn", `worktree run in ${key}: ${holder} still holds ${path}; starting without waiting longer`);
+        return undefined;
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    return () => releaseIfOurs(path, mine);
+    const refresh = setInterval(() => void lutimes(path, new Date(), new Date()).catch(() => undefined), refreshMs);
+    refresh.unref();
+    return () => {
+      clearInterval(refresh);
+      return releaseIfOurs(path, mine);
+    };
   }
 }
 
@@ -74,17 +103,37 @@ async function releaseIfOurs(path: string, mine: { holder: ProcessId; at: string
     await removeFile(path);
 }
 
-/** The repository `cwd` is in (the nearest directory with a `.git`), real path; else `cwd` itself. */
+/**
+ * The git directory `cwd`'s worktrees are filed in (its main `.git`, which linked worktrees share), real path;
+ * else `cwd` itself. `.git` files and `commondir` are read bounded and never through a link.
+ */
 async function repositoryOf(cwd: string): Promise<string> {
   const real = await realpath(cwd).catch(() => cwd);
   for (let dir = real; ; dir = dirname(dir)) {
-    if (
-      await lstat(join(dir, ".git")).then(
-        () => true,
-        () => false,
-      )
-    )
-      return dir;
+    const dotGit = join(dir, ".git");
+    const info = await lstat(dotGit).catch(() => undefined);
+    if (info?.isDirectory()) return dotGit;
+    if (info?.isFile()) {
+      const gitDir = /^gitdir: (.+)$/m.exec((await readSmall(dotGit)) ?? "")?.[1]?.trim();
+      if (gitDir === undefined) return dir;
+      const linked = resolve(dir, gitDir);
+      const common = (await readSmall(join(linked, "commondir")))?.trim();
+      return realpath(common ? resolve(linked, common) : linked).catch(() => dir);
+    }
     if (dirname(dir) === dir) return real;
+  }
+}
+
+async function readSmall(path: string): Promise<string | undefined> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    () => undefined,
+  );
+  if (!handle) return undefined;
+  try {
+    const buffer = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } finally {
+    await handle.close();
   }
 }

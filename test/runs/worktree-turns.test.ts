@@ -1,10 +1,12 @@
 // Worktree runs take turns per repository: within a server, and across the servers of one state dir through a
 // lock file in leases/ (src/runs/worktree-turns.ts). What git does when two turns overlap is in
 // test/e2e/delegation/worktree.test.ts, with the real CLI.
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { staleOrHolder } from "../../src/runs/scheduler.js";
 import { WorktreeTurns } from "../../src/runs/worktree-turns.js";
 
 const temp = (name: string) => mkdtemp(join(tmpdir(), `ccm-turns-${name}-`));
@@ -87,5 +89,87 @@ describe("WorktreeTurns", () => {
     await polls();
     expect(await readFile(target, "utf8")).toBe("not a lock");
     expect(await lockFiles(stateDir)).toEqual([]);
+  });
+
+  it("keeps a live holder's lock while it refreshes it, however long the turn; one left unrefreshed goes", async () => {
+    const [stateDir, repo] = [await temp("state"), await repository()];
+    const fast = { refreshMs: 100, waitMs: 60_000 };
+    const order: string[] = [];
+    const endFirst = await taking(new WorktreeTurns(stateDir, fast), repo, "first", order);
+    const second = taking(new WorktreeTurns(stateDir, fast), repo, "second", order);
+    const [name] = await lockFiles(stateDir);
+    // ten times as long as a lock lasts unrefreshed (300 ms)
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(order).toEqual(["first"]);
+    endFirst();
+    (await second)();
+    expect(order).toEqual(["first", "second"]);
+    await polls();
+    // control: the same lock, naming this live process but not refreshed for a second, is taken over
+    const path = join(stateDir, "leases", name!);
+    await writeFile(
+      path,
+      JSON.stringify({ holder: { pid: process.pid, started: null }, at: "2026-12-05T00:00:00.000Z" }),
+    );
+    const old = new Date(Date.now() - 1000);
+    await utimes(path, old, old);
+    const end = await new WorktreeTurns(stateDir, fast).take(repo);
+    expect(JSON.parse(await readFile(path, "utf8")).at).not.toBe("2026-12-05T00:00:00.000Z");
+    end();
+  });
+
+  it("judges a holder without a start time by its pid; the scheduler's lock does not", async () => {
+    const dir = join(await temp("state"), "leases");
+    await mkdir(dir);
+    const path = join(dir, "x.lock");
+    const startless = JSON.stringify({ holder: { pid: process.pid, started: null }, at: new Date().toISOString() });
+    await writeFile(path, startless);
+    expect(await staleOrHolder(path, 10_000, "by pid")).toBe(`pid ${process.pid}`);
+    expect(await readFile(path, "utf8")).toBe(startless);
+    // control: the scheduler's rule removes it at once
+    expect(await staleOrHolder(path, 10_000)).toBeUndefined();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("starts anyway when another server's turn outlasts the wait", async () => {
+    const [stateDir, repo] = [await temp("state"), await repository()];
+    const order: string[] = [];
+    const endFirst = await taking(
+      new WorktreeTurns(stateDir, { refreshMs: 100, waitMs: 60_000 }),
+      repo,
+      "first",
+      order,
+    );
+    await taking(new WorktreeTurns(stateDir, { refreshMs: 100, waitMs: 500 }), repo, "gave up waiting", order);
+    expect(order).toEqual(["first", "gave up waiting"]);
+    endFirst();
+  });
+
+  it("a repository's linked worktree takes turns with its main checkout (one .git/worktrees/)", async () => {
+    const stateDir = await temp("state");
+    const repo = await temp("git");
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-C", repo, ...args], {
+        env: {
+          ...process.env,
+          GIT_CONFIG_GLOBAL: "/dev/null",
+          GIT_AUTHOR_NAME: "t",
+          GIT_AUTHOR_EMAIL: "t@example.com",
+          GIT_COMMITTER_NAME: "t",
+          GIT_COMMITTER_EMAIL: "t@example.com",
+        },
+      });
+    git("init", "-q");
+    git("commit", "-q", "--allow-empty", "-m", "first");
+    const linked = join(await temp("linked"), "checkout");
+    git("worktree", "add", "-q", "--detach", linked);
+    const order: string[] = [];
+    const endFirst = await taking(new WorktreeTurns(stateDir), join(linked), "linked worktree", order);
+    const second = taking(new WorktreeTurns(stateDir), repo, "main checkout", order);
+    await polls();
+    expect(order).toEqual(["linked worktree"]);
+    endFirst();
+    (await second)();
+    expect(order).toEqual(["linked worktree", "main checkout"]);
   });
 });
