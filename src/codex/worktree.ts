@@ -38,7 +38,8 @@ export async function readWorktree(path: string, codexHome: string): Promise<Wor
   return { path: root, branch };
 }
 
-async function readSmall(path: string): Promise<string | undefined> {
+/** A small regular file's text (at most 4 KB), never read through a link; undefined otherwise. */
+export async function readSmall(path: string): Promise<string | undefined> {
   const info = await lstat(path).catch(() => undefined);
   if (!info?.isFile() || info.size > 4096) return undefined;
   const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);

@@ -7,10 +7,10 @@
 // server that holds it, which refreshes it while its turn lasts: one whose holder is gone, or not refreshed
 // for a while, was left by a crash and is removed.
 import { createHash } from "node:crypto";
-import { constants } from "node:fs";
-import { lstat, lutimes, open, realpath } from "node:fs/promises";
+import { lstat, lutimes, realpath } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { processId } from "../codex/liveness.js";
+import { readSmall } from "../codex/worktree.js";
 import {
   checkStateDir,
   createExclusive,
@@ -105,7 +105,7 @@ async function releaseIfOurs(path: string, mine: { holder: ProcessId; at: string
 
 /**
  * The git directory `cwd`'s worktrees are filed in (its main `.git`, which linked worktrees share), real path;
- * else `cwd` itself. `.git` files and `commondir` are read bounded and never through a link.
+ * else `cwd` itself. `.git` files and `commondir` are read bounded and never through a link (codex/worktree.ts).
  */
 async function repositoryOf(cwd: string): Promise<string> {
   const real = await realpath(cwd).catch(() => cwd);
@@ -121,19 +121,5 @@ async function repositoryOf(cwd: string): Promise<string> {
       return realpath(common ? resolve(linked, common) : linked).catch(() => dir);
     }
     if (dirname(dir) === dir) return real;
-  }
-}
-
-async function readSmall(path: string): Promise<string | undefined> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
-    () => undefined,
-  );
-  if (!handle) return undefined;
-  try {
-    const buffer = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead).toString("utf8");
-  } finally {
-    await handle.close();
   }
 }
