@@ -18,6 +18,7 @@ import {
   STATE_FILES,
   writeAtomically,
   type LeaseRecord,
+  type LockRecord,
   type ProcessId,
 } from "../contract/index.js";
 import { isProvenSupervisor, processId, stillRunning } from "../codex/liveness.js";
@@ -133,19 +134,32 @@ export class Scheduler {
    */
   private async locked<T>(deadline: number, work: () => Promise<T>): Promise<T | Refusal> {
     const path = join(this.dir, STATE_FILES.lock.name);
-    const me = await processId(process.pid);
-    for (;;) {
-      if (await createExclusive(path, JSON.stringify({ holder: me, at: new Date().toISOString() }))) break;
-      const holder = await staleOrHolder(path, LOCK_STALE_MS);
-      if (holder === undefined) continue;
-      if (Date.now() >= deadline) return { kind: "lock_held", path, holder };
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const taken = await takeLock(path, await processId(process.pid), { staleMs: LOCK_STALE_MS, deadline, pollMs: 10 });
+    if ("heldBy" in taken) return { kind: "lock_held", path, holder: taken.heldBy };
     try {
       return await work();
     } finally {
       await removeFile(path);
     }
+  }
+}
+
+/**
+ * Creates the lock file `path` naming `holder`, waiting while a live holder has it (a stale lock is removed):
+ * the record written, or, past the deadline, who still holds it.
+ */
+export async function takeLock(
+  path: string,
+  holder: ProcessId,
+  wait: { staleMs: number; startless?: "gone" | "by pid"; deadline: number; pollMs: number },
+): Promise<LockRecord | { heldBy: string }> {
+  for (;;) {
+    const record = { holder, at: new Date().toISOString() };
+    if (await createExclusive(path, JSON.stringify(record))) return record;
+    const heldBy = await staleOrHolder(path, wait.staleMs, wait.startless);
+    if (heldBy === undefined) continue;
+    if (Date.now() >= wait.deadline) return { heldBy };
+    await new Promise((resolve) => setTimeout(resolve, wait.pollMs));
   }
 }
 

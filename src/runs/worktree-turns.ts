@@ -13,17 +13,16 @@ import { processId } from "../codex/liveness.js";
 import { readSmall } from "../codex/worktree.js";
 import {
   checkStateDir,
-  createExclusive,
   leasesDir,
   lockSchema,
   ownDirectory,
   readStateFile,
   removeFile,
   STATE_FILES,
-  type ProcessId,
+  type LockRecord,
 } from "../contract/index.js";
 import { log } from "../shared/log.js";
-import { staleOrHolder } from "./scheduler.js";
+import { takeLock } from "./scheduler.js";
 
 /** The longest a worktree run holds back the next in its repository (a large checkout takes long to make). */
 export const WORKTREE_TURN_MS = 30_000;
@@ -59,12 +58,7 @@ export class WorktreeTurns {
     await before;
     // a state dir that cannot hold the lock does not stop the run here: starting it refuses such a state dir
     const unlock = await this.lockAcrossServers(key).catch(() => undefined);
-    return () =>
-      void (unlock?.() ?? Promise.resolve())
-        .catch(() => undefined)
-        // a server's next turn waits a poll or two, so that another server's waiting run gets its turn too
-        .then(() => unlock && new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS)))
-        .finally(() => end());
+    return () => void afterRelease(unlock).finally(() => end());
   }
 
   /** Takes the repository's lock file, waiting for another server's turn to end; resolves with its release. */
@@ -73,19 +67,16 @@ export class WorktreeTurns {
     const dir = leasesDir(this.stateDir);
     await ownDirectory(dir);
     const path = join(dir, `worktree-${createHash("sha256").update(key).digest("hex").slice(0, 32)}.lock`);
-    const mine = { holder: await processId(process.pid), at: "" };
     const { refreshMs, waitMs } = this.timing;
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      mine.at = new Date().toISOString();
-      if (await createExclusive(path, JSON.stringify(mine))) break;
-      const holder = await staleOrHolder(path, 3 * refreshMs, "by pid");
-      if (holder === undefined) continue;
-      if (Date.now() >= deadline) {
-        log("warn", `worktree run in ${key}: ${holder} still holds ${path}; starting without waiting longer`);
-        return undefined;
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    const mine = await takeLock(path, await processId(process.pid), {
+      staleMs: 3 * refreshMs,
+      startless: "by pid",
+      deadline: Date.now() + waitMs,
+      pollMs: POLL_MS,
+    });
+    if ("heldBy" in mine) {
+      log("warn", `worktree run in ${key}: ${mine.heldBy} still holds ${path}; starting without waiting longer`);
+      return undefined;
     }
     const refresh = setInterval(() => void lutimes(path, new Date(), new Date()).catch(() => undefined), refreshMs);
     refresh.unref();
@@ -96,8 +87,15 @@ export class WorktreeTurns {
   }
 }
 
+/** Lets go of the lock; a server's next turn then waits two polls, so that another server's waiting run gets its turn too. */
+async function afterRelease(unlock: (() => Promise<void>) | undefined): Promise<void> {
+  if (unlock === undefined) return;
+  await unlock().catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS));
+}
+
 /** Removes the lock only while it is still this turn's (a lock judged stale may have been taken since). */
-async function releaseIfOurs(path: string, mine: { holder: ProcessId; at: string }): Promise<void> {
+async function releaseIfOurs(path: string, mine: LockRecord): Promise<void> {
   const lock = await readStateFile(path, lockSchema, STATE_FILES.lock.maxBytes);
   if (lock?.at === mine.at && lock.holder.pid === mine.holder.pid && lock.holder.started === mine.holder.started)
     await removeFile(path);
