@@ -140,8 +140,20 @@ describe("WorktreeTurns", () => {
       "first",
       order,
     );
-    await taking(new WorktreeTurns(stateDir, { refreshMs: 100, waitMs: 500 }), repo, "gave up waiting", order);
+    const [name] = await lockFiles(stateDir);
+    const held = await readFile(join(stateDir, "leases", name!), "utf8");
+    const endLate = await taking(
+      new WorktreeTurns(stateDir, { refreshMs: 100, waitMs: 500 }),
+      repo,
+      "gave up waiting",
+      order,
+    );
     expect(order).toEqual(["first", "gave up waiting"]);
+    // it went ahead without the lock: the first turn's lock is still there, as written, and outlives the late one
+    expect(await readFile(join(stateDir, "leases", name!), "utf8")).toBe(held);
+    endLate();
+    await polls();
+    expect(await readFile(join(stateDir, "leases", name!), "utf8")).toBe(held);
     endFirst();
   });
 
