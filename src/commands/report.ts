@@ -5,6 +5,7 @@ import { renderReport } from "../sessions/report/render.js";
 import { REPORT_GROUPS, type ReportGroup } from "../sessions/report/view.js";
 import { ExplainedError } from "../shared/errors.js";
 import { sessionStoreOf, type ServerConfig } from "../config/config.js";
+import { hasLedger } from "../contract/ledger-file.js";
 import { runOne, UsageError, type Command } from "./command.js";
 
 /** The filters over sessions that `report` and `export` share (the sessions_report tool's since/until/cwd/model/include_archived). */
@@ -50,7 +51,7 @@ export const reportCommand: Command = {
         {
           prices,
           stateDir: config.runner.stateDir,
-          isRunning: runningIn(config),
+          runningSessions: runningIn(config),
         },
       );
       process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : renderReport(report)}\n`); // stdout-ok: the CLI's own output
@@ -72,10 +73,11 @@ export function runReport(args: string[], config: ServerConfig): Promise<number>
   return runOne(reportCommand, args, config);
 }
 
-function runningIn(config: ServerConfig): (sessionId: string) => Promise<boolean> {
-  let registry: Promise<import("../runs/registry.js").RunRegistry> | undefined;
-  return async (sessionId) => {
-    registry ??= import("../runs/run-manager.js").then(({ RunManager }) => new RunManager(config.runner).registry);
-    return (await (await registry).findBySession(sessionId))?.status === "running";
+function runningIn(config: ServerConfig): () => Promise<ReadonlySet<string>> {
+  return async () => {
+    // no ledger, no run of this state dir: the run wing is not loaded for nothing
+    if (!hasLedger(config.runner.stateDir)) return new Set();
+    const { RunManager } = await import("../runs/run-manager.js");
+    return new RunManager(config.runner).registry.runningSessions();
   };
 }

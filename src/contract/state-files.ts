@@ -7,6 +7,7 @@ import { constants } from "node:fs";
 import { link, lstat, mkdir, open, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { z } from "zod";
+import { LEDGER_FILE } from "./ledger-file.js";
 import { RUN_ID } from "./schemas.js";
 
 /** Each file's name and the most bytes it is read up to (a larger one is ignored, never read whole). */
@@ -17,7 +18,7 @@ export const STATE_FILES = {
   lease: { maxBytes: 16 * 1024 },
   lock: { name: ".lock", maxBytes: 1024 },
   lastMessage: { maxBytes: 1024 * 1024 },
-  ledger: { name: "runs.jsonl", maxRecordBytes: 64 * 1024 },
+  ledger: { name: LEDGER_FILE, maxRecordBytes: 64 * 1024 },
   /** A steer's message is at most 16,000 characters; JSON may spell each as six bytes. */
   steer: { maxBytes: 128 * 1024 },
   steerReply: { maxBytes: 16 * 1024 },

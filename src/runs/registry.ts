@@ -110,6 +110,19 @@ export class RunRegistry {
     return entry && this.get(entry.start.run_id);
   }
 
+  /**
+   * The sessions a run still runs, by any process of this state dir: the ledger read once, and only runs
+   * with no end record looked at (a report asks this once, not once per unfinished session).
+   */
+  async runningSessions(): Promise<Set<string>> {
+    // a run's session may be known from its published state before the ledger records it
+    const open = (await this.ledger.runs()).filter((entry) => entry.end === null);
+    const views = await Promise.all(open.map((entry) => this.get(entry.start.run_id)));
+    return new Set(
+      views.flatMap((view) => (view?.status === "running" && view.session_id !== null ? [view.session_id] : [])),
+    );
+  }
+
   /** The newest run of a session was started with `--skip-git-repo-check` (a resume needs it too); undefined: no run. */
   async skippedGitCheck(sessionId: string): Promise<boolean | undefined> {
     const entry = await this.ledger.findBySession(sessionId);

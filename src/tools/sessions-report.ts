@@ -67,7 +67,7 @@ export function registerSessionsReportTool(server: McpServer, { config, runs, se
             stateDir: config.runner.stateDir,
             // a server is asked again: it keeps the folders' listings, trusted until a change notification
             watch: true,
-            isRunning: async (id) => (await runs.registry.findBySession(id))?.status === "running",
+            runningSessions: () => runs.registry.runningSessions(),
           },
         );
         return toolResult(report, renderReport(report));

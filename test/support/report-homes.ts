@@ -21,6 +21,8 @@ export interface TurnSpec {
   calls?: Array<[string, number]>;
   /** Seconds the turn takes. */
   seconds?: number;
+  /** The log stops after the turn's calls: no answer, no task_complete (a run killed, or one still running). */
+  unfinished?: boolean;
 }
 
 export interface SessionSpec {
@@ -134,6 +136,7 @@ export function linesOf(spec: SessionSpec): object[] {
       });
     }
     clock += (turn.seconds ?? 10) * 1000;
+    if (turn.unfinished) return;
     if (turn.total)
       lines.push({
         timestamp: at(clock - 2),

@@ -25,8 +25,11 @@ export interface ReportOptions {
   prices: Prices;
   /** The server's state dir: digests are saved under it (none: kept in memory only). */
   stateDir?: string | undefined;
-  /** Whether a run of this server still runs the session (an unfinished log is then "running", not "interrupted"). */
-  isRunning?: (sessionId: string) => Promise<boolean>;
+  /**
+   * The sessions a run of this server (or of its state dir) still runs: an unfinished log of one is then
+   * "running", not "interrupted". Asked at most once a report, and only when a recent log ended unfinished.
+   */
+  runningSessions?: () => Promise<ReadonlySet<string>>;
   /** Called with each session's digest as it is added (the export walks the same sessions). */
   onSession?: (digest: SessionDigest, file: RolloutFile) => void | Promise<void>;
   /** The time relative filters (`7d`) count from. */
@@ -132,6 +135,12 @@ export async function sessionsReport(
   let scanned = 0;
   let recomputed = 0;
   const watched = options.watch ? watchedOf(store) : undefined;
+  let runningAsked: Promise<ReadonlySet<string>> | undefined;
+  // a ledger that cannot be read leaves unfinished logs "interrupted", as a state dir without runs does
+  const running = () =>
+    (runningAsked ??= (options.runningSessions?.() ?? Promise.resolve(new Set<string>())).catch(
+      () => new Set<string>(),
+    ));
   const tallies = (options.watch && keptTallies.get(store)) || new Map<string, KeptTally>();
   if (options.watch) keptTallies.set(store, tallies);
   const passes = (options.watch && lastPasses.get(store)) || new Map<string, LastPass>();
@@ -220,7 +229,7 @@ export async function sessionsReport(
       // what a live run or a parent's file decides is asked for each report, not kept
       if (needsReportTime(entry.digest, file)) keep = false;
       const digest = needsReportTime(entry.digest, file)
-        ? await atReportTime(store, entry.digest, file, options)
+        ? await atReportTime(store, entry.digest, file, running)
         : entry.digest;
       const at = sessionTime(digest, file);
       firstAt = Math.min(firstAt, at);
@@ -289,12 +298,12 @@ async function atReportTime(
   store: SessionStore,
   digest: SessionDigest,
   file: RolloutFile,
-  options: ReportOptions,
+  running: () => Promise<ReadonlySet<string>>,
 ): Promise<SessionDigest> {
   let result = digest;
-  // a run writes its log as it goes: a session silent for a day is not asked about (the run ledger is read per question)
+  // a run writes its log as it goes: a session silent for a day is not asked about
   const recent = Date.now() - file.mtimeMs < DAY_MS;
-  if (digest.category === "interrupted" && recent && options.isRunning && (await options.isRunning(digest.sessionId)))
+  if (digest.category === "interrupted" && recent && (await running()).has(digest.sessionId))
     result = { ...result, category: "running", error: null, signature: null };
   if (digest.needsParent) {
     // the reader's own fork handling (index.ts ownSession): imported when needed, the module imports this one

@@ -386,6 +386,22 @@ describe("the CLI for people", () => {
         ...summary.diagnosis,
         next_step: `Wait for it: follow it with \`codex-control-mcp status ${started.run_id} --wait\`, stop it with \`codex-control-mcp cancel ${started.run_id}\`. Do not resume it while it runs.`,
       });
+      // the report too, from the tool and the CLI: the session is running, read from the ledger once
+      const sessionsIn = (report: { rows: Array<{ key: string; sessions: number }> }, category: string) =>
+        report.rows.find((row) => row.key === category)?.sessions ?? 0;
+      const toolReport = (await mcp.call("sessions_report", { group_by: "category" })).structuredContent as {
+        rows: Array<{ key: string; sessions: number }>;
+      };
+      expect(sessionsIn(toolReport, "running")).toBe(1);
+      const cliReport = await run(stateDir, ["report", "--by", "category", "--json"]);
+      expect(JSON.parse(cliReport.stdout)).toMatchObject({ rows: toolReport.rows });
+      // control: a state dir that recorded no run (no ledger: the CLI does not load the run wing) says interrupted
+      const elsewhere = await run(await newStateDir(), ["report", "--by", "category", "--json"]);
+      const unknowing = JSON.parse(elsewhere.stdout) as typeof toolReport;
+      expect([sessionsIn(unknowing, "running"), sessionsIn(unknowing, "interrupted")]).toEqual([
+        0,
+        sessionsIn(toolReport, "interrupted") + 1,
+      ]);
       const reader = await connect({
         ...testConfig({ codexHome: home, codexBin: PINNED_CODEX, stateDir, childEnv: codexEnv(home) }),
         readOnly: true,
