@@ -4,7 +4,7 @@ import { loadPrices, sessionsReport, type SessionDigest } from "../sessions/inde
 import { ExplainedError } from "../shared/errors.js";
 import { sessionStoreOf } from "../config/config.js";
 import { UsageError, type Command } from "./command.js";
-import { SESSION_FILTERS } from "./report.js";
+import { runningIn, SESSION_FILTERS } from "./report.js";
 
 export const exportCommand: Command = {
   usage:
@@ -24,6 +24,8 @@ export const exportCommand: Command = {
     const { OtlpSessionExporter } = await import("../export/otel.js");
     const exporter = new OtlpSessionExporter(url);
     const chosen: Array<{ digest: SessionDigest; path: string }> = [];
+    // a session a run still writes is not sent half-done: exporting again once it ends sends it whole
+    let running = 0;
     try {
       await sessionsReport(
         store,
@@ -38,7 +40,11 @@ export const exportCommand: Command = {
         {
           prices: await loadPrices(),
           stateDir: config.runner.stateDir,
-          onSession: (digest, file) => void chosen.push({ digest, path: file.path }),
+          runningSessions: runningIn(config),
+          onSession: (digest, file) => {
+            if (digest.category === "running") running += 1;
+            else chosen.push({ digest, path: file.path });
+          },
         },
       );
     } catch (error) {
@@ -64,6 +70,7 @@ export const exportCommand: Command = {
       url,
       sessions: result.sessions,
       sessions_not_sent: left,
+      sessions_running: running,
       spans_sent: result.spans,
       spans_failed: result.failed,
       error: result.error ?? null,
@@ -73,7 +80,11 @@ export const exportCommand: Command = {
       : result.failed > 0
         ? `Sent ${result.spans} of ${result.spans + result.failed} spans (${result.sessions} sessions) to ${url}; ${result.failed} spans failed: ${result.error ?? "unknown error"}.${left > 0 ? ` Stopped there: ${left} more sessions not sent.` : ""}`
         : `Sent ${result.sessions} sessions (${result.spans} spans) to ${url}.`;
-    process.stdout.write(`${line}\n`); // stdout-ok: the CLI's own output
+    const stillRunning =
+      running > 0 && !values.json
+        ? ` Not sent: ${running} sessions a run is still writing; export again when they end (the same ids).`
+        : "";
+    process.stdout.write(`${line}${stillRunning}\n`); // stdout-ok: the CLI's own output
     return result.failed > 0 ? 1 : 0;
   },
 };

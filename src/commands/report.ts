@@ -73,7 +73,8 @@ export function runReport(args: string[], config: ServerConfig): Promise<number>
   return runOne(reportCommand, args, config);
 }
 
-function runningIn(config: ServerConfig): () => Promise<ReadonlySet<string>> {
+/** The sessions a run of this state dir still runs (`report` and `export`). */
+export function runningIn(config: ServerConfig): () => Promise<ReadonlySet<string>> {
   return async () => {
     // no ledger, no run of this state dir: the run wing is not loaded for nothing
     if (!hasLedger(config.runner.stateDir)) return new Set();

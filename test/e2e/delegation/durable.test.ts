@@ -2,6 +2,8 @@
 // shares the state dir (another server, the CLI), with the real pinned Codex CLI and the fake model.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -438,4 +440,54 @@ describe("the CLI for people", () => {
       await mcp.close();
     }
   });
+
+  it("export leaves out a session a run is still writing, and says so", async () => {
+    const stateDir = await newStateDir();
+    const mcp = await server(stateDir);
+    const sent: string[] = []; // the session id of each session span the collector receives
+    const collector = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { resourceSpans: OtlpResource[] };
+        for (const span of body.resourceSpans.flatMap((resource) =>
+          resource.scopeSpans.flatMap((scope) => scope.spans),
+        ))
+          if (span.name === "invoke_agent codex")
+            sent.push(span.attributes.find((entry) => entry.key === "gen_ai.conversation.id")?.value.stringValue ?? "");
+        response.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    try {
+      const started = await runCodex(mcp, { prompt: "please RUN:sleep 30", background: true });
+      await runningCommand(mcp, started.run_id, "sleep 30");
+      const exported = await run(stateDir, ["export", "--otlp", url, "--json"]);
+      expect(exported.code).toBe(0);
+      const summary = JSON.parse(exported.stdout) as { sessions: number; sessions_running: number };
+      expect(summary.sessions_running).toBe(1);
+      expect([sent.length, sent.includes(started.session_id ?? "")]).toEqual([summary.sessions, false]);
+      const text = await run(stateDir, ["export", "--otlp", url]);
+      expect(text.stdout.trim()).toMatch(
+        / Not sent: 1 sessions a run is still writing; export again when they end \(the same ids\)\.$/,
+      );
+      // control: a state dir that knows no run sends it as a failed, interrupted session
+      sent.length = 0;
+      const unknowing = await run(await newStateDir(), ["export", "--otlp", url, "--json"]);
+      expect((JSON.parse(unknowing.stdout) as typeof summary).sessions).toBe(summary.sessions + 1);
+      expect(sent.includes(started.session_id ?? "")).toBe(true);
+      await mcp.call("cancel_run", { run_id: started.run_id });
+      await expectNothingLeft(stateDir, [started.run_id]);
+    } finally {
+      await mcp.close();
+      await new Promise<void>((resolve) => collector.close(() => resolve()));
+    }
+  });
 });
+
+interface OtlpResource {
+  scopeSpans: Array<{
+    spans: Array<{ name: string; attributes: Array<{ key: string; value: { stringValue?: string } }> }>;
+  }>;
+}
