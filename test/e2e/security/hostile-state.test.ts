@@ -14,6 +14,7 @@ import {
   stat,
   symlink,
   truncate,
+  utimes,
   writeFile,
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,6 +28,7 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { type Connected, type TestConfig, withCodexServer, seedSession } from "../../support/mcp.js";
+import { makeHome, writeSession } from "../../support/report-homes.js";
 
 let model: FakeModel;
 let home: string;
@@ -137,6 +139,45 @@ describe("a signal goes only to a process proven to be the run's supervisor", ()
       // SIGUSR2, the nudge to read the cancel file: a sleep dies of it
       expect(await signal).toBe("SIGUSR2");
     } finally {
+      marked.kill("SIGKILL");
+    }
+  });
+
+  it("a report calls a session running only while a proven supervisor runs it; control: a marked one", async () => {
+    const reportHome = await makeHome();
+    const unfinished = {
+      id: "0199eeee-0000-7000-8000-000000000041",
+      start: new Date(Date.now() - 60_000).toISOString(),
+      turns: [{ prompt: "build it", unfinished: true }],
+    };
+    const path = await writeSession(reportHome, unfinished);
+    await utimes(path, new Date(), new Date());
+    const stranger = sleeper();
+    const marked = sleeper({ ...process.env, [SUPERVISOR_MARKER]: "run_markedd4" });
+    const categories = async (stateDir: string) => {
+      let found: unknown;
+      await withCodexServer(reportHome, { stateDir }, async (mcp) => {
+        const report = (await mcp.call("sessions_report", { group_by: "category" })).structuredContent as {
+          rows: Array<{ key: string; sessions: number }>;
+        };
+        found = report.rows.map((row) => [row.key, row.sessions]);
+      });
+      return found;
+    };
+    try {
+      const forged = await newStateDir();
+      await new RunLedger(forged).append(
+        forgedStart("run_strangerd4", { supervisor: await processId(stranger.pid ?? 0), resume_of: unfinished.id }),
+      );
+      await plantRunning(forged, "run_strangerd4", await processId(stranger.pid ?? 0));
+      expect(await categories(forged)).toEqual([["interrupted", 1]]);
+      const proven = await newStateDir();
+      const supervisor = await processId(marked.pid ?? 0);
+      await new RunLedger(proven).append(forgedStart("run_markedd4", { supervisor, resume_of: unfinished.id }));
+      await plantRunning(proven, "run_markedd4", supervisor);
+      expect(await categories(proven)).toEqual([["running", 1]]);
+    } finally {
+      stranger.kill("SIGKILL");
       marked.kill("SIGKILL");
     }
   });
