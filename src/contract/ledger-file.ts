@@ -1,5 +1,5 @@
 // The run ledger's file name, apart from the schemas that read it: a one-shot report asks whether any run
-// was ever recorded in a state dir without loading the run wing (its schemas cost a cold report ~10 ms).
+// was ever recorded in a state dir without loading the run wing (its modules and schemas) for nothing.
 import { lstatSync } from "node:fs";
 import { join } from "node:path";
 
