@@ -78,6 +78,8 @@ export interface WaitOptions {
 }
 
 const POLL_MS = 100;
+/** Runs looked at together when every unended run is (runningSessions). */
+const LOOKS_AT_ONCE = 16;
 
 export class RunRegistry {
   readonly ledger: RunLedger;
@@ -117,10 +119,16 @@ export class RunRegistry {
   async runningSessions(): Promise<Set<string>> {
     // a run's session may be known from its published state before the ledger records it
     const open = (await this.ledger.runs()).filter((entry) => entry.end === null);
-    const views = await Promise.all(open.map((entry) => this.get(entry.start.run_id)));
-    return new Set(
-      views.flatMap((view) => (view?.status === "running" && view.session_id !== null ? [view.session_id] : [])),
-    );
+    const running = new Set<string>();
+    // a few at a time: a ledger of thousands of unended runs must not open thousands of files at once
+    for (let from = 0; from < open.length; from += LOOKS_AT_ONCE) {
+      const views = await Promise.all(
+        open.slice(from, from + LOOKS_AT_ONCE).map((entry) => this.get(entry.start.run_id)),
+      );
+      for (const view of views)
+        if (view?.status === "running" && view.session_id !== null) running.add(view.session_id);
+    }
+    return running;
   }
 
   /** The newest run of a session was started with `--skip-git-repo-check` (a resume needs it too); undefined: no run. */
