@@ -173,6 +173,11 @@ describe("a signal goes only to a process proven to be the run's supervisor", ()
       expect(await categories(forged)).toEqual([["interrupted", 1]]);
       const proven = await newStateDir();
       const supervisor = await processId(marked.pid ?? 0);
+      // after 20 unended runs of strangers: the live one is found past the first runs looked at together
+      for (let n = 10; n < 30; n++)
+        await new RunLedger(proven).append(
+          forgedStart(`run_stranger${n}`, { supervisor: await processId(stranger.pid ?? 0) }),
+        );
       await new RunLedger(proven).append(forgedStart("run_markedd4", { supervisor, resume_of: unfinished.id }));
       await plantRunning(proven, "run_markedd4", supervisor);
       expect(await categories(proven)).toEqual([["running", 1]]);
