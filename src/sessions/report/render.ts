@@ -55,7 +55,8 @@ function tokens(row: ReportRow): string {
 
 function usd(row: ReportRow): string {
   const estimate = row.cost.estimate_usd;
-  if (estimate === null) return "unpriced";
+  // no session to price (an empty range) costs nothing: "unpriced" would say a model lacked a price
+  if (estimate === null) return row.cost.unpriced_sessions === 0 ? "$0" : "unpriced";
   return `~$${estimate.toFixed(2)}${row.cost.unpriced_sessions > 0 ? ` (+${row.cost.unpriced_sessions} unpriced)` : ""}`;
 }
 

@@ -158,6 +158,13 @@ describe("sessions_report rows", () => {
     expect(text).toContain(
       "Cost is an estimate from list prices (@pydantic/genai-prices 0.1.8); unpriced models: mystery-model-9; 3 sessions logged no token counters.",
     );
+    // an empty range costs nothing; a session of a model without a price is unpriced
+    const none = textOf(await mcp.call("sessions_report", { group_by: "day", since: "2026-12-01" }));
+    expect(none.split("\n")[0]).toBe("0 sessions (since 2026-12-01), by day: 0 turns, 0 tokens, estimated cost $0.");
+    const mystery = textOf(await mcp.call("sessions_report", { group_by: "day", model: "mystery-model-9" }));
+    expect(mystery.split("\n")[0]).toBe(
+      "1 sessions (model mystery-model-9), by day: 1 turns, 1,100 tokens, estimated cost unpriced.",
+    );
   });
 });
 
