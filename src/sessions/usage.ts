@@ -20,6 +20,19 @@ import type { TokenUsageReport, TurnUsage } from "./views/usage.js";
 
 export type { TokenUsageReport, TurnUsage } from "./views/usage.js";
 
+/**
+ * A prompt of this many input tokens or more is a long one: OpenAI prices a request whose prompt is over
+ * 272K tokens (GPT-5.4, 5.5 and later) at a higher tier, the whole request. The tier is a request's, never a
+ * session's: the ledger sums the long requests apart (`longPrompts`) so that the rest is priced at the base.
+ */
+export const LONG_PROMPT_TOKENS = 272_000;
+
+/** The requests whose prompt was long: their usage summed, and the smallest of their prompts. */
+export interface LongPrompts {
+  tokens: TokenTotals;
+  smallestInput: number;
+}
+
 /** A request above this share of the window is close to overflowing it. */
 export const CONTEXT_NEARLY_FULL_PERCENT = 80;
 
@@ -77,6 +90,8 @@ export class TokenLedger {
   rateLimitsAt: string | undefined;
   /** Time of the newest window-full marker not followed by a real counter; undefined when there is none. */
   windowFullAt: string | null | undefined;
+  /** The session's own requests with a long prompt (a counter that grew, its `last` usage at or over LONG_PROMPT_TOKENS). */
+  longPrompts: LongPrompts | undefined;
   /** Per-turn usage Codex recorded itself (`token_usage_record.turn_token_usage`, 0.160+). */
   private readonly recordedByTurn = new Map<number, TokenTotals>();
 
@@ -125,6 +140,18 @@ export class TokenLedger {
       if (total.total >= this.inheritedBase.total) total = subtract(total, this.inheritedBase);
       else this.inheritedBase = undefined;
     }
+    const last = event.last;
+    // a counter written again unchanged is the same request, not another one
+    if (
+      event.source !== "record" &&
+      last &&
+      last.input >= LONG_PROMPT_TOKENS &&
+      total.total !== this.events.last?.total
+    )
+      this.longPrompts = {
+        tokens: add(this.longPrompts?.tokens ?? ZERO, last),
+        smallestInput: Math.min(this.longPrompts?.smallestInput ?? last.input, last.input),
+      };
     if (event.source === "record") {
       if (!this.firstRecord) {
         this.firstRecord = total;

@@ -15,6 +15,8 @@ export interface TurnSpec {
   prompt: string;
   /** Cumulative usage after the turn (the counter Codex writes). */
   total?: Tokens;
+  /** The usage of the turn's request (the counter's `last_token_usage`); none: null, as older Codex wrote. */
+  last?: Tokens;
   /** The turn ends with this error (task_complete with no answer, as 0.169 writes a model error). */
   error?: string;
   /** Commands run in the turn: [command, exit code]. */
@@ -143,7 +145,11 @@ export function linesOf(spec: SessionSpec): object[] {
         type: "event_msg",
         payload: {
           type: "token_count",
-          info: { total_token_usage: usage(turn.total), last_token_usage: null, model_context_window: 200000 },
+          info: {
+            total_token_usage: usage(turn.total),
+            last_token_usage: turn.last ? usage(turn.last) : null,
+            model_context_window: 200000,
+          },
           rate_limits: null,
         },
       });

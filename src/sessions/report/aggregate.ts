@@ -155,7 +155,9 @@ export class ReportTally {
       row = new RowTotal();
       this.rows.set(key, row);
     }
-    const usd = digest.tokens ? this.prices.estimate(digest.model, digest.tokens, digest.startedAt) : undefined;
+    const usd = digest.tokens
+      ? this.prices.estimate(digest.model, digest.tokens, digest.startedAt, digest.longPrompts)
+      : undefined;
     row.add(digest, usd);
     this.all.add(digest, usd);
     if (!NOT_FAILURES.has(digest.category)) this.addFailure(digest);

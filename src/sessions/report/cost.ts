@@ -8,6 +8,8 @@ import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { z } from "zod";
 import type { TokenTotals } from "../events.js";
 import { ExplainedError } from "../../shared/errors.js";
+import type { LongPrompts } from "../usage.js";
+import { costAt, ratesOfPrices, type Rates } from "./rates.js";
 
 /** The package and version the prices come from (test/sessions/report/prices.test.ts checks it against the installed one and the extracted table). */
 export const PRICE_PACKAGE = "@pydantic/genai-prices 0.1.8";
@@ -26,8 +28,16 @@ export type PriceFile = z.infer<typeof priceFileSchema>;
 
 export interface Prices {
   source: string;
-  /** USD for the tokens of one session of `model` started at `at`; undefined: no price known. */
-  estimate(model: string | null, tokens: TokenTotals, at: string | null): number | undefined;
+  /**
+   * USD for the tokens of one session of `model` started at `at`, of which `longPrompts` were spent by requests
+   * with a long prompt (a tier of their own where the model has one); undefined: no price known.
+   */
+  estimate(
+    model: string | null,
+    tokens: TokenTotals,
+    at: string | null,
+    longPrompts?: LongPrompts | null,
+  ): number | undefined;
   /**
    * Loads what pricing `model` at `at` needs beyond the table in hand (the package, for a model the table
    * leaves to it); undefined when nothing: await it before `estimate`.
@@ -81,28 +91,14 @@ export async function loadPrices(
       if (known.get(model)?.has(at?.slice(0, 10) ?? "")) return undefined;
       return tableRates(model, at) === "package" ? loadPackage() : undefined;
     },
-    estimate(model, tokens, at) {
+    estimate(model, tokens, at, longPrompts = null) {
       if (model === null) return undefined;
       const own = override?.models[model];
-      if (own) {
-        const cached = Math.min(tokens.cached_input, tokens.input);
-        return (
-          ((tokens.input - cached) * own.input +
-            cached * (own.cached_input ?? own.input) +
-            tokens.output * own.output) /
-          MILLION
-        );
-      }
+      // the operator's rates are flat: every request at them
+      if (own)
+        return costAt({ input: own.input, cached: own.cached_input ?? own.input, output: own.output }, tokens, null);
       const rates = ratesOf(model, at);
-      if (rates === undefined) return undefined;
-      const cached = Math.min(tokens.cached_input, tokens.input);
-      if (rates === "tiered")
-        return safeCalc(
-          { input_tokens: tokens.input, cache_read_tokens: cached, output_tokens: tokens.output },
-          model,
-          at,
-        );
-      return ((tokens.input - cached) * rates.input + cached * rates.cached + tokens.output * rates.output) / MILLION;
+      return rates && costAt(rates, tokens, longPrompts);
     },
   };
 }
@@ -113,21 +109,13 @@ async function loadPackage(): Promise<void> {
   calcPrice ??= (await import("@pydantic/genai-prices")).calcPrice;
 }
 
-type Rates = { input: number; cached: number; output: number } | "tiered";
-
-/** The package's flat rates for `model` (USD per million), "tiered" when they depend on the amount, undefined when unpriced. */
+/** The package's rates for `model` (USD per million, with its long-prompt tier if any); undefined when unpriced. */
 function packageRates(model: string, at: string | null): Rates | undefined {
   if (!calcPrice) throw new Error(`the price package is not loaded: await prices.prepare("${model}") first`);
   const found = calc({ input_tokens: MILLION, output_tokens: 0 }, model, at);
   if (!found) return undefined;
   const { input_mtok: input, cache_read_mtok: cached, output_mtok: output } = found.model_price;
-  if (typeof input !== "number" || typeof output !== "number" || (cached !== undefined && typeof cached !== "number"))
-    return "tiered";
-  return { input, cached: cached ?? input, output };
-}
-
-function safeCalc(usage: Record<string, number>, model: string, at: string | null): number | undefined {
-  return calc(usage, model, at)?.total_price;
+  return ratesOfPrices(input, cached, output);
 }
 
 function calc(

@@ -8,6 +8,7 @@ import { needsParentCounters } from "../lineage.js";
 import type { RolloutFile } from "../locate.js";
 import { cannotMatter } from "../line-filter.js";
 import { normalizeLine } from "../normalize.js";
+import type { LongPrompts } from "../usage.js";
 import { newReadStats, readForward } from "../rollout-reader.js";
 import { tryParseJson } from "../../shared/json.js";
 import { callStatus, SessionFolder, type SessionModel } from "../session-model.js";
@@ -34,6 +35,8 @@ export interface SessionDigest {
   signature: string | null;
   /** The session's own usage (inherited history subtracted); null: no counter in the log. */
   tokens: TokenTotals | null;
+  /** The part of `tokens` spent by requests with a long prompt (usage.ts LONG_PROMPT_TOKENS): a price tier of its own. */
+  longPrompts: LongPrompts | null;
   wallMs: number;
   /**
    * A child whose file does not mark its parent's history: its own usage needs the parent's counters, so
@@ -108,6 +111,7 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     // made once per version of the file: a warm report on thousands of failures does not redo it
     signature: NOT_FAILURES.has(diagnosis.category) ? null : failureSignature(failureText(diagnosis)),
     tokens: model.tokens.total() ?? null,
+    longPrompts: model.tokens.longPrompts ?? null,
     wallMs: Number.isFinite(startMs) && Number.isFinite(endMs) && endMs >= startMs ? endMs - startMs : 0,
     needsParent: needsParentCounters(model.lineage),
   };

@@ -119,6 +119,72 @@ describe("the cost estimate", () => {
   });
 });
 
+describe("a long-context tier is a request's, not a session's", () => {
+  const at = "2026-11-12T08:00:00.000Z";
+  const request = (input: number, cached: number, output: number) => ({ input, cached, output, reasoning: 0 });
+  /** A session of one request per turn, its counters cumulative as Codex writes them. */
+  const sessionOf = (id: string, requests: Array<ReturnType<typeof request>>): SessionSpec => {
+    const total = request(0, 0, 0);
+    return {
+      id,
+      start: at,
+      model: "gpt-5.4",
+      turns: requests.map((last, index) => {
+        total.input += last.input;
+        total.cached += last.cached;
+        total.output += last.output;
+        return { prompt: `turn ${index + 1}`, total: { ...total }, last };
+      }),
+    };
+  };
+  /** The package's own price of one request (the oracle), and of the same usage summed as one. */
+  const packagePrice = async (requests: Array<ReturnType<typeof request>>) => {
+    const { calcPrice } = await import("@pydantic/genai-prices");
+    const price = (usage: ReturnType<typeof request>) =>
+      calcPrice(
+        { input_tokens: usage.input, cache_read_tokens: usage.cached, output_tokens: usage.output },
+        "gpt-5.4",
+        { providerId: "openai", timestamp: new Date(at) },
+      )?.total_price ?? NaN;
+    const summed = requests.reduce((sum, each) =>
+      request(sum.input + each.input, sum.cached + each.cached, sum.output + each.output),
+    );
+    return { perRequest: requests.reduce((sum, each) => sum + price(each), 0), asOne: price(summed) };
+  };
+  const costOf = async (spec: SessionSpec, append?: (path: string) => Promise<void>) => {
+    const tierHome = await makeHome();
+    const path = await writeSession(tierHome, spec);
+    await append?.(path);
+    const report = await sessionsReport(new SessionStore(tierHome), request0, { prices: await loadPrices() });
+    return report.total.cost.estimate_usd;
+  };
+  const request0 = { includeArchived: false, groupBy: "model" as const };
+  const round = (usd: number) => Math.round(usd * 10_000) / 10_000;
+
+  it("prices 20 requests under 272K at the base rate, however much the session adds up to", async () => {
+    const requests = Array.from({ length: 20 }, () => request(250_000, 200_000, 2_500));
+    const { perRequest, asOne } = await packagePrice(requests);
+    expect(await costOf(sessionOf("0199dddd-0000-7000-8000-000000000041", requests))).toBe(round(perRequest));
+    // control: the session's 5M input priced as one request is the tier's, nearly twice as much
+    expect(round(perRequest)).toBe(4.25);
+    expect(round(asOne)).toBe(8.125);
+  });
+
+  it("prices a request over 272K at the tier and the others at the base, a counter written twice once", async () => {
+    const requests = [request(100_000, 80_000, 1_000), request(300_000, 250_000, 3_000)];
+    const { perRequest, asOne } = await packagePrice(requests);
+    const spec = sessionOf("0199dddd-0000-7000-8000-000000000042", requests);
+    // Codex writes a counter again unchanged (the same request): appended, it must not count twice
+    const again = async (path: string) => {
+      const lines = (await readFile(path, "utf8")).trimEnd().split("\n");
+      const counter = lines.filter((line) => line.includes('"token_count"')).at(-1) ?? "";
+      await writeFile(path, `${[...lines, counter].join("\n")}\n`);
+    };
+    expect(await costOf(spec, again)).toBe(round(perRequest));
+    expect(round(perRequest)).not.toBe(round(asOne));
+  });
+});
+
 describe("codex-control-mcp report", () => {
   const run = (args: string[]) =>
     promisify(execFile)(process.execPath, [CLI, ...args], {

@@ -160,6 +160,7 @@ describe("rows", () => {
       error: null,
       signature: null,
       tokens: { input: total, cached_input: 0, output: 0, reasoning_output: 0, total },
+      longPrompts: null,
       wallMs: 10,
       needsParent: false,
     });
@@ -199,6 +200,7 @@ describe("rows", () => {
       error,
       signature: null,
       tokens: null,
+      longPrompts: null,
       wallMs: 0,
       needsParent: false,
     });
