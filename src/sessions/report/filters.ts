@@ -44,15 +44,23 @@ export function checkFilters(request: ReportRequest, now = Date.now()): CheckedF
 function timeOf(name: string, text: string, now: number, endOfDay: boolean): number {
   const relative = RELATIVE.exec(text.trim());
   if (relative) return now - Number(relative[1]) * (relative[2] === "d" ? DAY_MS : DAY_MS / 24);
-  const ms = ISO_DATE.test(text.trim())
-    ? Date.parse(text.trim().length === 10 ? `${text.trim()}T00:00:00Z` : text.trim())
-    : Number.NaN;
+  const ms =
+    ISO_DATE.test(text.trim()) && isCalendarDay(text.trim().slice(0, 10))
+      ? Date.parse(text.trim().length === 10 ? `${text.trim()}T00:00:00Z` : text.trim())
+      : Number.NaN;
   if (!Number.isFinite(ms))
     throw new ExplainedError(
       `${name} "${text}" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).`,
     );
   // a day named as `until` is included whole
   return endOfDay && text.trim().length === 10 ? ms + DAY_MS : ms;
+}
+
+/** A day that exists: Date.parse rolls 2026-04-31 over into May 1 rather than refusing it. */
+function isCalendarDay(day: string): boolean {
+  const [year, month, date] = day.split("-").map(Number);
+  const parsed = new Date(Date.UTC(year ?? NaN, (month ?? NaN) - 1, date ?? NaN));
+  return parsed.getUTCFullYear() === year && parsed.getUTCMonth() + 1 === month && parsed.getUTCDate() === date;
 }
 
 function checkedCwd(cwd: string): string {
@@ -84,9 +92,20 @@ export function inRange(at: number, filters: CheckedFilters): boolean {
 export function matches(digest: SessionDigest, filters: CheckedFilters): boolean {
   if (filters.model !== undefined && digest.model !== filters.model) return false;
   if (filters.cwd !== undefined) {
-    const cwd = digest.cwd?.replace(/[\\/]+$/, "") ?? null;
-    if (cwd === null || !(cwd === filters.cwd || cwd.startsWith(`${filters.cwd}/`) || filters.cwd === "/"))
-      return false;
+    const cwd = digest.cwd && digest.cwd.length > 1 ? digest.cwd.replace(/[\\/]+$/, "") : digest.cwd;
+    if (cwd === null || !within(cwd, filters.cwd)) return false;
   }
   return true;
+}
+
+const WINDOWS_PATH = /^[A-Za-z]:(?:[\\/]|$)/;
+
+/** `cwd` is `dir` or inside it; Windows paths (a drive letter) compare as Windows does: any case, either slash. */
+function within(cwd: string, dir: string): boolean {
+  if (dir === "/") return cwd.startsWith("/");
+  if (WINDOWS_PATH.test(dir) && WINDOWS_PATH.test(cwd)) {
+    const [path, folder] = [cwd, dir].map((each) => each.replace(/\//g, "\\").toLowerCase()) as [string, string];
+    return path === folder || path.startsWith(`${folder}\\`);
+  }
+  return cwd === dir || cwd.startsWith(`${dir}/`);
 }

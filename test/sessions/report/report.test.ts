@@ -178,6 +178,12 @@ describe("bad filters", () => {
     expect(await refused({ since: "yesterday" })).toBe(
       'since "yesterday" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).',
     );
+    // a day that does not exist, which Date.parse would roll over into the next month
+    expect(await refused({ until: "2026-04-31" })).toBe(
+      'until "2026-04-31" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).',
+    );
+    expect(await refused({ since: "2026-02-30T08:00:00Z" })).toContain('since "2026-02-30T08:00:00Z" is not a date');
+    expect((await mcp.call("sessions_report", { since: "2024-02-29", until: "2026-04-30" })).isError).toBeFalsy();
     expect(await refused({ since: "2026-11-19", until: "2026-11-18" })).toBe(
       "until (2026-11-18) is not after since (2026-11-19): swap them, or widen the range.",
     );
