@@ -57,19 +57,19 @@ export const exportCommand: Command = {
       const [x, y] = [a.digest.startedAt ?? "", b.digest.startedAt ?? ""];
       return x < y ? -1 : x > y ? 1 : 0;
     });
-    let sent = 0;
+    let tried = 0;
     for (const { digest, path } of chosen) {
       await exporter.add(store, digest, path);
-      sent += 1;
+      tried += 1;
       // the exporter retries each batch for seconds: a collector that refused one is not asked thousands of times
       if (exporter.failed > 0) break;
     }
     const result = await exporter.close();
-    const left = chosen.length - sent;
+    const untried = chosen.length - tried;
     const summary = {
       url,
       sessions: result.sessions,
-      sessions_not_sent: left,
+      sessions_not_sent: chosen.length - result.sessions,
       sessions_running: running,
       spans_sent: result.spans,
       spans_failed: result.failed,
@@ -78,7 +78,7 @@ export const exportCommand: Command = {
     const line = values.json
       ? JSON.stringify(summary, null, 2)
       : result.failed > 0
-        ? `Sent ${result.spans} of ${result.spans + result.failed} spans (${result.sessions} sessions) to ${url}; ${result.failed} spans failed: ${result.error ?? "unknown error"}.${left > 0 ? ` Stopped there: ${left} more sessions not sent.` : ""}`
+        ? `Sent ${result.spans} of ${result.spans + result.failed} spans (${result.sessions} sessions) to ${url}; ${result.failed} spans failed: ${result.error ?? "unknown error"}. ${summary.sessions_not_sent} sessions not sent${untried > 0 ? ` (stopped at the first refused one: ${untried} not tried)` : ""}.`
         : `Sent ${result.sessions} sessions (${result.spans} spans) to ${url}.`;
     const stillRunning =
       running > 0 && !values.json

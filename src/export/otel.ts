@@ -151,8 +151,10 @@ export class OtlpSessionExporter {
       );
     }
     root.end(sessionEnd);
-    this.sessions += 1;
+    // flushed per session: a refusal now is this session's, which then counts as not sent
+    const failedBefore = this.counting.failed;
     await this.flush();
+    if (this.counting.failed === failedBefore) this.sessions += 1;
   }
 
   /** Sends the queued spans; a refused batch is counted (CountingExporter), not thrown. */
@@ -240,7 +242,7 @@ export class OtlpSessionExporter {
     return this.counting.failed;
   }
 
-  /** Sends what is left and closes the exporter; says how many spans went and how many failed. */
+  /** Sends what is left and closes the exporter; says how many sessions and spans went, and how many spans failed. */
   async close(): Promise<{ sessions: number; spans: number; failed: number; error: string | undefined }> {
     await this.flush();
     await this.provider.shutdown().catch(() => undefined);

@@ -205,14 +205,17 @@ describe("export --otlp", () => {
       const refused = await run(["export", "--otlp", url, "--since", "2026-11-12T08:30:00Z"]);
       expect([refused.code, refused.stdout.trim()]).toEqual([
         1,
-        `Sent 0 of 2 spans (1 sessions) to ${url}/v1/traces; 2 spans failed: HTTP 400: Bad Request.`,
+        `Sent 0 of 2 spans (0 sessions) to ${url}/v1/traces; 2 spans failed: HTTP 400: Bad Request. 1 sessions not sent.`,
       ]);
       // the first refusal stops the export (the exporter retries each batch for seconds)
       const stopped = await run(["export", "--otlp", url]);
       expect([stopped.code, stopped.stdout.trim()]).toEqual([
         1,
-        `Sent 0 of 5 spans (1 sessions) to ${url}/v1/traces; 5 spans failed: HTTP 400: Bad Request. Stopped there: 1 more sessions not sent.`,
+        `Sent 0 of 5 spans (0 sessions) to ${url}/v1/traces; 5 spans failed: HTTP 400: Bad Request. 2 sessions not sent (stopped at the first refused one: 1 not tried).`,
       ]);
+      // a session whose spans were refused is not counted as sent
+      const counted = await run(["export", "--otlp", url, "--json"]);
+      expect(JSON.parse(counted.stdout)).toMatchObject({ sessions: 0, sessions_not_sent: 2, spans_sent: 0 });
     } finally {
       status = 200;
     }
