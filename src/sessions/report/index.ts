@@ -10,6 +10,7 @@ import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
 import { currentDigest, DigestFiles, type DayDigests, type ListedFile, type SavedDigest } from "./digest-files.js";
 import { WatchedDays } from "./watched-days.js";
+import { secondCopies } from "./copies.js";
 import { checkFilters, inRange, matches, type CheckedFilters, type ReportRequest } from "./filters.js";
 import type { ReportFilters, SessionsReport } from "./view.js";
 
@@ -223,9 +224,10 @@ export async function sessionsReport(
     let keep = tallyKey !== undefined;
     let firstAt = Number.POSITIVE_INFINITY;
     let lastAt = Number.NEGATIVE_INFINITY;
+    const copies = secondCopies(files);
     for (const file of files) {
       const entry = next.get(file.path);
-      if (!entry) continue;
+      if (!entry || copies.has(file.path)) continue;
       // what a live run or a parent's file decides is asked for each report, not kept
       if (needsReportTime(entry.digest, file)) keep = false;
       const digest = needsReportTime(entry.digest, file)
