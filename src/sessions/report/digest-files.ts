@@ -113,15 +113,29 @@ export interface CurrentDigest {
   fresh: boolean;
 }
 
+/** A log the report could not read (permission denied, an I/O error): left out of the totals, and said so. */
+export interface UnreadableLog {
+  unreadable: string;
+}
+
+/** What leaves a log out without a word: it vanished meanwhile, or it is not a file (a link is refused by design). */
+const NOT_A_LOG = new Set(["ENOENT", "ENOTDIR", "ELOOP"]);
+
+function unreadable(error: unknown): UnreadableLog | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === undefined || NOT_A_LOG.has(code) ? undefined : { unreadable: code };
+}
+
 /**
  * The digest of a file as it is now: the saved one if its stamp (answer-files.ts) still matches, else a
- * new one; `fresh` says which. Undefined when the file cannot be read (vanished, not a regular file, a
- * link). A file of the listing (not stated) is stated by its open descriptor: one lstat fewer per log.
+ * new one; `fresh` says which. Undefined when the file is no log any more (vanished, not a regular file, a
+ * link); `unreadable` when it could not be read. A file of the listing (not stated) is stated by its open
+ * descriptor: one lstat fewer per log.
  */
 export async function currentDigest(
   file: RolloutFile | ListedFile,
   saved: SavedDigest | undefined,
-): Promise<CurrentDigest | undefined> {
+): Promise<CurrentDigest | UnreadableLog | undefined> {
   const id = "id" in file ? file.id : sessionIdFromPath(file.path);
   if (id === undefined) return undefined;
   if (rolloutFormat(file.path) !== "jsonl" || ("size" in file && file.size > READ_WHOLE_BYTES))
@@ -130,8 +144,8 @@ export async function currentDigest(
   try {
     // never a symlink (statFiles left them out; one put there since is refused), never a FIFO's wait
     fd = openSync(file.path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch {
-    return undefined;
+  } catch (error) {
+    return unreadable(error);
   }
   let info: Stats;
   try {
@@ -173,8 +187,8 @@ export async function currentDigest(
       edge: edgeHashOf(whole.subarray(Math.max(0, filled - EDGE_BYTES))),
     };
     return { file: found, entry: { stamp, digest: digestOfBytes(whole, found) }, fresh: true };
-  } catch {
-    return undefined;
+  } catch (error) {
+    return unreadable(error);
   } finally {
     closeSync(fd);
   }
@@ -185,7 +199,7 @@ async function readInChunks(
   file: RolloutFile | ListedFile,
   id: string,
   saved: SavedDigest | undefined,
-): Promise<CurrentDigest | undefined> {
+): Promise<CurrentDigest | UnreadableLog | undefined> {
   let found: RolloutFile;
   if ("size" in file) found = file;
   else {
@@ -194,9 +208,12 @@ async function readInChunks(
     if (!info?.isFile()) return undefined;
     found = { id, path: file.path, archived: file.archived, mtimeMs: info.mtimeMs, size: info.size };
   }
-  const stamp = await stampOf(found.path).catch(() => undefined);
-  if (!stamp) return undefined;
-  if (saved && sameStamp(saved.stamp, stamp)) return { file: found, entry: saved, fresh: false };
-  const digest = await digestOf(found).catch(() => undefined);
-  return digest && { file: found, entry: { stamp, digest }, fresh: true };
+  let stamp: FileStamp;
+  try {
+    stamp = await stampOf(found.path);
+    if (saved && sameStamp(saved.stamp, stamp)) return { file: found, entry: saved, fresh: false };
+    return { file: found, entry: { stamp, digest: await digestOf(found) }, fresh: true };
+  } catch (error) {
+    return unreadable(error);
+  }
 }

@@ -46,6 +46,8 @@ export interface ReportOptions {
 const DAY_MS = 86_400_000;
 /** Files digested at once: reading overlaps folding. */
 const PARALLEL = 8;
+/** Unreadable logs named in a report (all are counted). */
+const UNREADABLE_EXAMPLES = 3;
 /** Digests this process keeps checked in memory (the warm path), the least recently reported days dropped first. */
 const DIGESTS_KEPT = 20_000;
 
@@ -81,6 +83,8 @@ interface LastPass {
   files: RolloutFile[];
   next: DayDigests;
   entries: SavedDigest[];
+  /** The day's logs that could not be read, with why (EACCES…): still said when nothing changed. */
+  unreadable: Array<[string, string]>;
 }
 const lastPasses = new WeakMap<SessionStore, Map<string, LastPass>>();
 
@@ -135,6 +139,7 @@ export async function sessionsReport(
     filters.untilMs !== undefined ? new Date(filters.untilMs + DAY_MS).toISOString().slice(0, 10) : undefined;
   let scanned = 0;
   let recomputed = 0;
+  const unreadable: Array<[string, string]> = [];
   const watched = options.watch ? watchedOf(store) : undefined;
   let runningAsked: Promise<ReadonlySet<string>> | undefined;
   // a ledger that cannot be read leaves unfinished logs "interrupted", as a state dir without runs does
@@ -166,10 +171,12 @@ export async function sessionsReport(
     const pass = passes.get(dayKey);
     let next: DayDigests;
     let entries: SavedDigest[];
+    let dayUnreadable: Array<[string, string]> = [];
     if (files && known && pass && pass.files === files && pass.next === known) {
       // the very stats (kept by watched-days.ts) the day's digests were checked against: nothing to look at
       next = known;
       entries = pass.entries;
+      dayUnreadable = pass.unreadable;
     } else {
       const kept = known ?? (saved ? await saved.load(dayKey) : new Map());
       next = new Map();
@@ -187,6 +194,7 @@ export async function sessionsReport(
         const entry = kept.get(file.path);
         const current = await currentDigest(file, entry);
         if (!current) return; // vanished, or not a file, meanwhile
+        if ("unreadable" in current) return void dayUnreadable.push([file.path, current.unreadable]);
         next.set(file.path, current.entry);
         found.set(file.path, current.file);
         if (current.fresh) dayRecomputed += 1;
@@ -208,11 +216,12 @@ export async function sessionsReport(
       }
     }
     scanned += files.length;
+    unreadable.push(...dayUnreadable);
     memory.delete(dayKey);
     if (options.watch) {
       memory.set(dayKey, next);
       keepWithin(memory);
-      passes.set(dayKey, { files, next, entries });
+      passes.set(dayKey, { files, next, entries, unreadable: dayUnreadable });
     }
     // the day added up as before, when its digests, the grouping and filters and the prices are as then
     const keptTally = keptDay(tallies, dayKey, tallyKey, entries, filters);
@@ -270,6 +279,8 @@ export async function sessionsReport(
     price_source: options.prices.source,
     scanned_files: scanned,
     recomputed_files: recomputed,
+    unreadable_files: unreadable.length,
+    unreadable_examples: unreadable.slice(0, UNREADABLE_EXAMPLES).map(([path, code]) => `${path} (${code})`),
   };
 }
 

@@ -41,6 +41,12 @@ export function renderReport(report: SessionsReport): string {
       );
     }
   }
+  if (report.unreadable_files > 0) {
+    lines.push(
+      "",
+      `${report.unreadable_files} logs could not be read and are left out of every number above (e.g. ${report.unreadable_examples.map(inline).join(", ")}): make them readable by this user (a log \`sudo codex\` wrote is root's), or run as their owner.`,
+    );
+  }
   const unpriced = total.cost.unpriced_models;
   lines.push(
     "",

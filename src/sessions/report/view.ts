@@ -95,5 +95,13 @@ export const sessionsReportSchema = z.object({
   recomputed_files: z
     .number()
     .describe("Files read this time; the others were answered by the saved per-session digests."),
+  unreadable_files: z
+    .number()
+    .describe(
+      "Rollout files that could not be read (permission denied, an I/O error): left out of every number above.",
+    ),
+  unreadable_examples: z
+    .array(z.string())
+    .describe("The first few of them, each with why (its error code), e.g. a log root wrote with `sudo codex`."),
 });
 export type SessionsReport = z.infer<typeof sessionsReportSchema>;

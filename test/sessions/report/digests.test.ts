@@ -7,10 +7,17 @@ import { describe, expect, it } from "vitest";
 import { stampOf } from "../../../src/sessions/answer-files.js";
 import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
 import { digestOf, digestOfBytes } from "../../../src/sessions/report/digest.js";
-import { currentDigest } from "../../../src/sessions/report/digest-files.js";
+import { currentDigest as currentOrUnreadable } from "../../../src/sessions/report/digest-files.js";
 import { failureSignature } from "../../../src/sessions/report/signature.js";
 import { ALL_FIXTURES, FIXTURES } from "../../support/fixtures.js";
 import { makeHome, writeSession } from "../../support/report-homes.js";
+
+/** The digest of a log these tests can read: an unreadable one fails the test. */
+const currentDigest = async (...args: Parameters<typeof currentOrUnreadable>) => {
+  const current = await currentOrUnreadable(...args);
+  if (current && "unreadable" in current) throw new Error(`unreadable: ${current.unreadable}`);
+  return current;
+};
 
 const fileOf = async (path: string) => {
   const info = await stat(path);
@@ -250,10 +257,15 @@ describe("the text mirror", () => {
       price_source: "test",
       scanned_files: 1,
       recomputed_files: 0,
+      unreadable_files: 2,
+      unreadable_examples: ["/h/rollout-\u001b[31m.jsonl (EACCES)"],
     });
     // eslint-disable-next-line no-control-regex -- no control character but the table's tabs and line ends
     expect(text.replace(/[\t\n]/g, "")).not.toMatch(/[\u0000-\u001f]/);
     expect(text).toContain("/w/\\u001b[2J\\u000afake line\t1");
     expect(text).toContain("“bad \\u001b]0;title\\u0007 key”");
+    expect(text).toContain(
+      "2 logs could not be read and are left out of every number above (e.g. /h/rollout-\\u001b[31m.jsonl (EACCES))",
+    );
   });
 });
