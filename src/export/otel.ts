@@ -137,8 +137,11 @@ export class OtlpSessionExporter {
       list.push(call);
       callsByTurn.set(call.turn, list);
     }
+    // each turn ran the model its turn_context names (a session may switch), else the one before it
+    let turnModel: string | undefined;
     for (const [index, turn] of model.turns.entries()) {
       const next = model.turns[index + 1];
+      turnModel = turn.model ?? turnModel;
       this.addTurn(
         id,
         root,
@@ -147,7 +150,7 @@ export class OtlpSessionExporter {
         perTurn.get(turn.index),
         time(turn.startedAt) ?? sessionStart,
         time(turn.endedAt) ?? time(next?.startedAt) ?? sessionEnd,
-        model.lastContext?.model,
+        turnModel ?? model.lastContext?.model,
       );
     }
     root.end(sessionEnd);

@@ -25,6 +25,8 @@ export interface Turn {
   lastAgentMessage?: string;
   errors: Array<{ message: string; info?: string }>;
   modelContextWindow?: number;
+  /** The model its turn_context names: a session may switch models between turns. */
+  model?: string;
   /** Where the prompt came from when no user_message event carried it. */
   promptFrom?: "copy" | "agent";
   /** Messages the user typed while the turn ran (Codex Desktop/TUI steering): part of this turn. */
@@ -168,6 +170,7 @@ export class SessionFolder {
           turn = this.openTurn(event.timestamp);
         model.lastContext = event;
         if (event.turnId) turn.turnId ??= event.turnId;
+        if (event.model !== undefined) turn.model = event.model;
         return;
       }
       case "user_message": {

@@ -92,6 +92,8 @@ export class TokenLedger {
   windowFullAt: string | null | undefined;
   /** The session's own requests with a long prompt (a counter that grew, its `last` usage at or over LONG_PROMPT_TOKENS). */
   longPrompts: LongPrompts | undefined;
+  /** The same, by the turn they were made in (a session's turns may run different models). */
+  readonly longPromptsByTurn = new Map<number, LongPrompts>();
   /** Per-turn usage Codex recorded itself (`token_usage_record.turn_token_usage`, 0.160+). */
   private readonly recordedByTurn = new Map<number, TokenTotals>();
 
@@ -147,11 +149,10 @@ export class TokenLedger {
       last &&
       last.input >= LONG_PROMPT_TOKENS &&
       total.total !== this.events.last?.total
-    )
-      this.longPrompts = {
-        tokens: add(this.longPrompts?.tokens ?? ZERO, last),
-        smallestInput: Math.min(this.longPrompts?.smallestInput ?? last.input, last.input),
-      };
+    ) {
+      this.longPrompts = withRequest(this.longPrompts, last);
+      this.longPromptsByTurn.set(turn, withRequest(this.longPromptsByTurn.get(turn), last));
+    }
     if (event.source === "record") {
       if (!this.firstRecord) {
         this.firstRecord = total;
@@ -217,6 +218,13 @@ export class TokenLedger {
 
 /** Outside the ledger, so that a saved fold does not carry it. */
 const PER_TURN = new WeakMap<TokenLedger, { changes: number; turns: TurnUsage[] }>();
+
+function withRequest(sums: LongPrompts | undefined, request: TokenTotals): LongPrompts {
+  return {
+    tokens: add(sums?.tokens ?? ZERO, request),
+    smallestInput: Math.min(sums?.smallestInput ?? request.input, request.input),
+  };
+}
 
 function isWindowFullMarker(event: EventOf<"token_count">): boolean {
   const { total, last } = event;
@@ -301,6 +309,9 @@ function inheritedTokens(model: SessionModel): TokenUsageReport["inherited"] {
       }
     : null;
 }
+
+/** Token sums, field by field (the report adds a session's parts up with them too). */
+export { add as addTokens, subtract as subtractTokens };
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {
   return {

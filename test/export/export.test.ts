@@ -19,6 +19,8 @@ const worked: SessionSpec = {
   turns: [
     {
       prompt: "build",
+      // the session switches models after its first turn: each turn's span names its own
+      model: "gpt-5.1-codex-mini",
       total: { input: 1000, cached: 200, output: 50, reasoning: 10 },
       calls: [
         ["ls", 0],
@@ -150,7 +152,9 @@ describe("export --otlp", () => {
     });
     expect(BigInt(root.startTimeUnixNano)).toBe(BigInt(Date.parse(worked.start)) * 1_000_000n);
     // the second turn's own usage: the growth of the counter over it
+    expect(attributes(byId.get(spanIdOf(w, "turn:1")) as OtlpSpan)["gen_ai.request.model"]).toBe("gpt-5.1-codex-mini");
     expect(attributes(byId.get(spanIdOf(w, "turn:2")) as OtlpSpan)).toMatchObject({
+      "gen_ai.request.model": "gpt-5.1-codex",
       "gen_ai.usage.input_tokens": 1500,
       "gen_ai.usage.output_tokens": 30,
       "codex.turn.status": "completed",

@@ -23,6 +23,8 @@ export interface TurnSpec {
   calls?: Array<[string, number]>;
   /** Seconds the turn takes. */
   seconds?: number;
+  /** The model its turn_context names (default: the session's). */
+  model?: string;
   /** The log stops after the turn's calls: no answer, no task_complete (a run killed, or one still running). */
   unfinished?: boolean;
 }
@@ -105,7 +107,7 @@ export function linesOf(spec: SessionSpec): object[] {
       payload: {
         turn_id: turnId,
         cwd: spec.cwd ?? "/srv/proj",
-        model: spec.model ?? "gpt-5.1-codex",
+        model: turn.model ?? spec.model ?? "gpt-5.1-codex",
         approval_policy: "never",
         sandbox_policy: { type: "workspace-write" },
       },

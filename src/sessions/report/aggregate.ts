@@ -48,8 +48,11 @@ class RowTotal {
   unpricedModels = new Set<string>();
   wallMs = 0;
 
-  /** Adds a session; `usd` is its estimated cost (undefined: unpriced), made once for all the rows it is added to. */
-  add(digest: SessionDigest, usd: number | undefined): void {
+  /**
+   * Adds a session; `usd` is its estimated cost (undefined: unpriced, for want of `unpriced`'s price), made once
+   * for all the rows it is added to.
+   */
+  add(digest: SessionDigest, usd: number | undefined, unpriced: string | null = digest.model): void {
     this.sessions += 1;
     this.turns += digest.turns;
     this.categories.set(digest.category, (this.categories.get(digest.category) ?? 0) + 1);
@@ -67,7 +70,7 @@ class RowTotal {
     this.tokens.total += tokens.total;
     if (usd === undefined) {
       this.unpriced += 1;
-      if (this.unpricedModels.size < MAX_UNPRICED_MODELS) this.unpricedModels.add(digest.model ?? UNKNOWN);
+      if (this.unpricedModels.size < MAX_UNPRICED_MODELS) this.unpricedModels.add(unpriced ?? UNKNOWN);
     } else {
       this.priced += 1;
       this.cost += usd;
@@ -148,6 +151,19 @@ export class ReportTally {
     private readonly maxRows = MAX_ROWS,
   ) {}
 
+  /** A session's estimate, each model's part at its own rates; unpriced when any part is (never guessed). */
+  private costOf(digest: SessionDigest): { usd: number | undefined; unpriced: string | null } {
+    if (!digest.tokens) return { usd: undefined, unpriced: digest.model };
+    const parts = digest.byModel ?? [{ model: digest.model, tokens: digest.tokens, longPrompts: digest.longPrompts }];
+    let usd = 0;
+    for (const part of parts) {
+      const cost = this.prices.estimate(part.model, part.tokens, digest.startedAt, part.longPrompts);
+      if (cost === undefined) return { usd: undefined, unpriced: part.model };
+      usd += cost;
+    }
+    return { usd, unpriced: null };
+  }
+
   add(digest: SessionDigest): void {
     const key = groupKey(digest, this.group);
     let row = this.rows.get(key);
@@ -155,11 +171,9 @@ export class ReportTally {
       row = new RowTotal();
       this.rows.set(key, row);
     }
-    const usd = digest.tokens
-      ? this.prices.estimate(digest.model, digest.tokens, digest.startedAt, digest.longPrompts)
-      : undefined;
-    row.add(digest, usd);
-    this.all.add(digest, usd);
+    const { usd, unpriced } = this.costOf(digest);
+    row.add(digest, usd, unpriced);
+    this.all.add(digest, usd, unpriced);
     if (!NOT_FAILURES.has(digest.category)) this.addFailure(digest);
   }
 

@@ -9,6 +9,7 @@ import type { RolloutFile } from "../locate.js";
 import { cannotMatter } from "../line-filter.js";
 import { normalizeLine } from "../normalize.js";
 import type { LongPrompts } from "../usage.js";
+import { usageByModel, type ModelUsage } from "./model-usage.js";
 import { newReadStats, readForward } from "../rollout-reader.js";
 import { tryParseJson } from "../../shared/json.js";
 import { callStatus, SessionFolder, type SessionModel } from "../session-model.js";
@@ -37,6 +38,8 @@ export interface SessionDigest {
   tokens: TokenTotals | null;
   /** The part of `tokens` spent by requests with a long prompt (usage.ts LONG_PROMPT_TOKENS): a price tier of its own. */
   longPrompts: LongPrompts | null;
+  /** `tokens` by the model each turn ran, when the session switched models; null: all of it is `model`'s. */
+  byModel: ModelUsage[] | null;
   wallMs: number;
   /**
    * A child whose file does not mark its parent's history: its own usage needs the parent's counters, so
@@ -112,6 +115,8 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     signature: NOT_FAILURES.has(diagnosis.category) ? null : failureSignature(failureText(diagnosis)),
     tokens: model.tokens.total() ?? null,
     longPrompts: model.tokens.longPrompts ?? null,
+    // a child whose usage is recomputed with its parent's counters is priced whole, at its last model
+    byModel: needsParentCounters(model.lineage) ? null : usageByModel(model, model.tokens.total() ?? null),
     wallMs: Number.isFinite(startMs) && Number.isFinite(endMs) && endMs >= startMs ? endMs - startMs : 0,
     needsParent: needsParentCounters(model.lineage),
   };

@@ -250,8 +250,11 @@ export async function sessionsReport(
         continue;
       }
       if (!matches(digest, filters)) continue;
-      const pricing = digest.tokens ? options.prices.prepare?.(digest.model, digest.startedAt) : undefined;
-      if (pricing) await pricing;
+      if (digest.tokens)
+        for (const model of digest.byModel?.map((part) => part.model) ?? [digest.model]) {
+          const pricing = options.prices.prepare?.(model, digest.startedAt);
+          if (pricing) await pricing;
+        }
       dayTally.add(digest);
       if (options.onSession) await options.onSession(digest, file);
     }

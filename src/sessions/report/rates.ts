@@ -3,7 +3,7 @@
 // session's: the requests the ledger counted as long (usage.ts LONG_PROMPT_TOKENS) are priced at the tier and
 // the rest at the base. Pure functions.
 import type { TokenTotals } from "../events.js";
-import { LONG_PROMPT_TOKENS, type LongPrompts } from "../usage.js";
+import { LONG_PROMPT_TOKENS, subtractTokens, type LongPrompts } from "../usage.js";
 
 export interface FlatRates {
   input: number;
@@ -53,7 +53,7 @@ export function costAt(rates: Rates, tokens: TokenTotals, longPrompts: LongPromp
   if (longPrompts && longPrompts.smallestInput <= long.above) return undefined;
   if (!longPrompts) return costOf(rates, tokens);
   const longTokens = atMost(longPrompts.tokens, tokens);
-  return costOf(rates, subtract(tokens, longTokens)) + costOf(long, longTokens);
+  return costOf(rates, subtractTokens(tokens, longTokens)) + costOf(long, longTokens);
 }
 
 function costOf(rates: FlatRates, tokens: TokenTotals): number {
@@ -68,15 +68,5 @@ function atMost(part: TokenTotals, whole: TokenTotals): TokenTotals {
     output: Math.min(part.output, whole.output),
     reasoning_output: Math.min(part.reasoning_output, whole.reasoning_output),
     total: Math.min(part.total, whole.total),
-  };
-}
-
-function subtract(a: TokenTotals, b: TokenTotals): TokenTotals {
-  return {
-    input: a.input - b.input,
-    cached_input: a.cached_input - b.cached_input,
-    output: a.output - b.output,
-    reasoning_output: a.reasoning_output - b.reasoning_output,
-    total: a.total - b.total,
   };
 }

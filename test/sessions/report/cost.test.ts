@@ -185,6 +185,61 @@ describe("a long-context tier is a request's, not a session's", () => {
   });
 });
 
+describe("a session that switched models", () => {
+  const usage = (input: number, output: number) => ({
+    input,
+    cached_input: 0,
+    output,
+    reasoning_output: 0,
+    total: input + output,
+  });
+  const switched: SessionSpec = {
+    id: "0199dddd-0000-7000-8000-000000000051",
+    start: "2026-11-13T08:00:00.000Z",
+    model: "gpt-5.1-codex",
+    turns: [
+      {
+        prompt: "big",
+        model: "gpt-5.1-codex-mini",
+        total: { input: 1_000_000, cached: 0, output: 100_000, reasoning: 0 },
+      },
+      { prompt: "small", total: { input: 1_010_000, cached: 0, output: 101_000, reasoning: 0 } },
+    ],
+  };
+
+  it("prices each turn at the model it ran, and is grouped by its last model", async () => {
+    const switchHome = await makeHome();
+    await writeSession(switchHome, switched);
+    const prices = await loadPrices();
+    const at = switched.start;
+    const expected =
+      (prices.estimate("gpt-5.1-codex-mini", usage(1_000_000, 100_000), at) ?? NaN) +
+      (prices.estimate("gpt-5.1-codex", usage(10_000, 1_000), at) ?? NaN);
+    const report = await sessionsReport(new SessionStore(switchHome), request, { prices });
+    expect(report.rows.map((row) => [row.key, row.cost.estimate_usd])).toEqual([
+      ["gpt-5.1-codex", Math.round(expected * 10_000) / 10_000],
+    ]);
+    // control: the whole session at its last model costs several times as much
+    expect(prices.estimate("gpt-5.1-codex", usage(1_010_000, 101_000), at)).toBeGreaterThan(expected * 3);
+  });
+
+  it("is unpriced when one of its models is, and names that model", async () => {
+    const switchHome = await makeHome();
+    await writeSession(switchHome, {
+      ...switched,
+      id: "0199dddd-0000-7000-8000-000000000052",
+      turns: [{ ...switched.turns[0], prompt: "big", model: "house-model" }, switched.turns[1] ?? { prompt: "" }],
+    });
+    const report = await sessionsReport(new SessionStore(switchHome), request, { prices: await loadPrices() });
+    expect(report.total.cost).toEqual({
+      estimate_usd: null,
+      priced_sessions: 0,
+      unpriced_sessions: 1,
+      unpriced_models: ["house-model"],
+    });
+  });
+});
+
 describe("codex-control-mcp report", () => {
   const run = (args: string[]) =>
     promisify(execFile)(process.execPath, [CLI, ...args], {

@@ -168,6 +168,7 @@ describe("rows", () => {
       signature: null,
       tokens: { input: total, cached_input: 0, output: 0, reasoning_output: 0, total },
       longPrompts: null,
+      byModel: null,
       wallMs: 10,
       needsParent: false,
     });
@@ -208,6 +209,7 @@ describe("rows", () => {
       signature: null,
       tokens: null,
       longPrompts: null,
+      byModel: null,
       wallMs: 0,
       needsParent: false,
     });
