@@ -250,11 +250,12 @@ export async function sessionsReport(
         continue;
       }
       if (!matches(digest, filters)) continue;
-      if (digest.tokens)
-        for (const model of digest.byModel?.map((part) => part.model) ?? [digest.model]) {
-          const pricing = options.prices.prepare?.(model, digest.startedAt);
-          if (pricing) await pricing;
-        }
+      if (digest.tokens) {
+        // awaited only when a model needs the price package loaded: most need nothing
+        const pricing = options.prices.prepare?.(digest.model, digest.startedAt);
+        if (pricing) await pricing;
+        for (const part of digest.byModel ?? []) await options.prices.prepare?.(part.model, digest.startedAt);
+      }
       dayTally.add(digest);
       if (options.onSession) await options.onSession(digest, file);
     }

@@ -19,8 +19,7 @@ const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_outp
  * the first turn) goes to the model of the last turn that used tokens.
  */
 export function usageByModel(model: SessionModel, total: TokenTotals | null): ModelUsage[] | null {
-  if (!total || new Set(model.turns.flatMap((turn) => (turn.model === undefined ? [] : [turn.model]))).size < 2)
-    return null;
+  if (!total || !switchedModels(model)) return null;
   const modelOfTurn = new Map<number, string | null>();
   let current: string | null = null;
   for (const turn of model.turns) {
@@ -44,6 +43,16 @@ export function usageByModel(model: SessionModel, total: TokenTotals | null): Mo
   const rest = subtractTokens(total, counted);
   if (Object.values(rest).some((value) => value !== 0)) last.tokens = atLeastZero(addTokens(last.tokens, rest));
   return [...parts.values()];
+}
+
+function switchedModels(model: SessionModel): boolean {
+  let first: string | undefined;
+  for (const turn of model.turns) {
+    if (turn.model === undefined) continue;
+    first ??= turn.model;
+    if (turn.model !== first) return true;
+  }
+  return false;
 }
 
 /** A part cannot have given back what it used. */
