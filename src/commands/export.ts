@@ -1,7 +1,8 @@
 // `codex-control-mcp export --otlp <url>`: the sessions of the report's filters sent to an OpenTelemetry
-// collector as traces (src/export/otel.ts). Exits 1 when spans could not be delivered.
+// collector as traces (src/export/otel.ts). Exits 1 when a session could not be delivered.
 import { loadPrices, sessionsReport, type SessionDigest } from "../sessions/index.js";
 import { ExplainedError } from "../shared/errors.js";
+import { inline } from "../shared/text.js";
 import { sessionStoreOf } from "../config/config.js";
 import { UsageError, type Command } from "./command.js";
 import { runningIn, SESSION_FILTERS } from "./report.js";
@@ -26,8 +27,9 @@ export const exportCommand: Command = {
     const chosen: Array<{ digest: SessionDigest; path: string }> = [];
     // a session a run still writes is not sent half-done: exporting again once it ends sends it whole
     let running = 0;
+    let unreadable: { count: number; examples: string[] } = { count: 0, examples: [] };
     try {
-      await sessionsReport(
+      const report = await sessionsReport(
         store,
         {
           since: text("since"),
@@ -47,6 +49,7 @@ export const exportCommand: Command = {
           },
         },
       );
+      unreadable = { count: report.unreadable_files, examples: report.unreadable_examples };
     } catch (error) {
       if (error instanceof ExplainedError) throw new UsageError(error.message);
       throw error;
@@ -71,21 +74,26 @@ export const exportCommand: Command = {
       sessions: result.sessions,
       sessions_not_sent: chosen.length - result.sessions,
       sessions_running: running,
+      unreadable_files: unreadable.count,
       spans_sent: result.spans,
       spans_failed: result.failed,
       error: result.error ?? null,
     };
     const line = values.json
       ? JSON.stringify(summary, null, 2)
-      : result.failed > 0
+      : summary.sessions_not_sent > 0
         ? `Sent ${result.spans} of ${result.spans + result.failed} spans (${result.sessions} sessions) to ${url}; ${result.failed} spans failed: ${result.error ?? "unknown error"}. ${summary.sessions_not_sent} sessions not sent${untried > 0 ? ` (stopped at the first refused one: ${untried} not tried)` : ""}.`
         : `Sent ${result.sessions} sessions (${result.spans} spans) to ${url}.`;
     const stillRunning =
       running > 0 && !values.json
         ? ` Not sent: ${running} sessions a run is still writing; export again when they end (the same ids).`
         : "";
-    process.stdout.write(`${line}${stillRunning}\n`); // stdout-ok: the CLI's own output
-    return result.failed > 0 ? 1 : 0;
+    const notRead =
+      unreadable.count > 0 && !values.json
+        ? ` Not read: ${unreadable.count} logs (e.g. ${unreadable.examples.map(inline).join(", ")}); make them readable by this user and export again.`
+        : "";
+    process.stdout.write(`${line}${stillRunning}${notRead}\n`); // stdout-ok: the CLI's own output
+    return summary.sessions_not_sent > 0 ? 1 : 0;
   },
 };
 

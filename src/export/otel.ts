@@ -156,15 +156,19 @@ export class OtlpSessionExporter {
     root.end(sessionEnd);
     // flushed per session: a refusal now is this session's, which then counts as not sent
     const failedBefore = this.counting.failed;
-    await this.flush();
-    if (this.counting.failed === failedBefore) this.sessions += 1;
+    if ((await this.flush()) && this.counting.failed === failedBefore) this.sessions += 1;
   }
 
   /** Sends the queued spans; a refused batch is counted (CountingExporter), not thrown. */
-  private async flush(): Promise<void> {
-    await this.provider.forceFlush().catch((error: unknown) => {
-      this.counting.lastError ??= error instanceof Error ? error.message : describe(error);
-    });
+  /** Whether the flush itself went through (a refused batch is counted apart, by CountingExporter). */
+  private async flush(): Promise<boolean> {
+    return this.provider.forceFlush().then(
+      () => true,
+      (error: unknown) => {
+        this.counting.lastError ??= error instanceof Error ? error.message : describe(error);
+        return false;
+      },
+    );
   }
 
   private addTurn(

@@ -122,8 +122,9 @@ export class RunRegistry {
     const running = new Set<string>();
     // a few at a time: a ledger of thousands of unended runs must not open thousands of files at once
     for (let from = 0; from < open.length; from += LOOKS_AT_ONCE) {
+      // one run that cannot be looked at (its folder a link, say) does not hide the others
       const views = await Promise.all(
-        open.slice(from, from + LOOKS_AT_ONCE).map((entry) => this.get(entry.start.run_id)),
+        open.slice(from, from + LOOKS_AT_ONCE).map((entry) => this.get(entry.start.run_id).catch(() => undefined)),
       );
       for (const view of views)
         if (view?.status === "running" && view.session_id !== null) running.add(view.session_id);

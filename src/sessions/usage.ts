@@ -144,12 +144,7 @@ export class TokenLedger {
     }
     const last = event.last;
     // a counter written again unchanged is the same request, not another one
-    if (
-      event.source !== "record" &&
-      last &&
-      last.input >= LONG_PROMPT_TOKENS &&
-      total.total !== this.events.last?.total
-    ) {
+    if (event.source !== "record" && last && last.input >= LONG_PROMPT_TOKENS && grew(total, this.events.last)) {
       this.longPrompts = withRequest(this.longPrompts, last);
       this.longPromptsByTurn.set(turn, withRequest(this.longPromptsByTurn.get(turn), last));
     }
@@ -218,6 +213,11 @@ export class TokenLedger {
 
 /** Outside the ledger, so that a saved fold does not carry it. */
 const PER_TURN = new WeakMap<TokenLedger, { changes: number; turns: TurnUsage[] }>();
+
+/** A counter that says a request was made: not one written again unchanged, nor a fork's restated start. */
+function grew(total: TokenTotals, previous: TokenTotals | undefined): boolean {
+  return previous ? total.total !== previous.total : total.total > 0;
+}
 
 function withRequest(sums: LongPrompts | undefined, request: TokenTotals): LongPrompts {
   return {

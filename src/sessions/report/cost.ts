@@ -36,7 +36,7 @@ export interface Prices {
     model: string | null,
     tokens: TokenTotals,
     at: string | null,
-    longPrompts?: LongPrompts | null,
+    longPrompts?: LongPrompts | null | "unknown",
   ): number | undefined;
   /**
    * Loads what pricing `model` at `at` needs beyond the table in hand (the package, for a model the table

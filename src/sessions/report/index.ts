@@ -233,7 +233,8 @@ export async function sessionsReport(
     let keep = tallyKey !== undefined;
     let firstAt = Number.POSITIVE_INFINITY;
     let lastAt = Number.NEGATIVE_INFINITY;
-    const copies = secondCopies(files);
+    // among the copies read: an unreadable one does not stand for the session
+    const copies = secondCopies(files.filter((file) => next.has(file.path)));
     for (const file of files) {
       const entry = next.get(file.path);
       if (!entry || copies.has(file.path)) continue;

@@ -11,6 +11,9 @@ export interface ModelUsage {
   longPrompts: LongPrompts | null;
 }
 
+/** The parts a digest keeps at most (it is a few hundred bytes). */
+const MAX_MODELS = 8;
+
 const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
 
 /**
@@ -21,7 +24,8 @@ const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_outp
 export function usageByModel(model: SessionModel, total: TokenTotals | null): ModelUsage[] | null {
   if (!total || !switchedModels(model)) return null;
   const modelOfTurn = new Map<number, string | null>();
-  let current: string | null = null;
+  // usage before any turn named a model is the last model's, as a session of one model is priced
+  let current: string | null = model.lastContext?.model ?? null;
   for (const turn of model.turns) {
     current = turn.model ?? current; // a turn_context without a model keeps the one before
     modelOfTurn.set(turn.index, current);
@@ -30,7 +34,7 @@ export function usageByModel(model: SessionModel, total: TokenTotals | null): Mo
   let last: ModelUsage | undefined;
   let counted = ZERO;
   for (const usage of model.tokens.perTurn()) {
-    const name = modelOfTurn.get(usage.turn) ?? null;
+    const name = modelOfTurn.get(usage.turn) ?? model.lastContext?.model ?? null;
     const part = parts.get(name) ?? { model: name, tokens: ZERO, longPrompts: null };
     const { turn: _turn, ...tokens } = usage;
     part.tokens = addTokens(part.tokens, tokens);
@@ -39,9 +43,12 @@ export function usageByModel(model: SessionModel, total: TokenTotals | null): Mo
     counted = addTokens(counted, tokens);
     last = part;
   }
-  if (!last) return null;
+  // more models than any session switches between (a log written to be odd): priced whole, at its last model
+  if (!last || parts.size > MAX_MODELS) return null;
   const rest = subtractTokens(total, counted);
-  if (Object.values(rest).some((value) => value !== 0)) last.tokens = atLeastZero(addTokens(last.tokens, rest));
+  if (Object.values(rest).some((value) => value !== 0)) last.tokens = addTokens(last.tokens, rest);
+  // a turn whose counter went back (a restarted segment) gave nothing back: no part is priced below zero
+  for (const part of parts.values()) part.tokens = atLeastZero(part.tokens);
   return [...parts.values()];
 }
 

@@ -43,10 +43,18 @@ export function ratesOfPrices(input: TieredPrice, cached: TieredPrice, output: T
   return { ...flat, long: { above, input: longInput, cached: longCached, output: longOutput } };
 }
 
-/** USD for a session's usage; undefined when its long requests cannot be told apart at this tier's start. */
-export function costAt(rates: Rates, tokens: TokenTotals, longPrompts: LongPrompts | null): number | undefined {
+/**
+ * USD for a session's usage; undefined when its long requests cannot be told apart at this tier's start, or
+ * are `unknown` (a child whose own requests its file does not tell from its parent's).
+ */
+export function costAt(
+  rates: Rates,
+  tokens: TokenTotals,
+  longPrompts: LongPrompts | null | "unknown",
+): number | undefined {
   const { long } = rates;
   if (!long) return costOf(rates, tokens);
+  if (longPrompts === "unknown") return undefined;
   // the ledger sums requests from LONG_PROMPT_TOKENS on: a tier that starts lower, or a long request at or
   // below this tier's start, cannot be priced from the sums (never guessed)
   if (long.above < LONG_PROMPT_TOKENS - 1) return undefined;

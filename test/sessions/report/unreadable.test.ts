@@ -3,6 +3,8 @@
 // user (nobody, when the tests run as root; else the tests' own user, whom mode 000 stops too).
 import { execFile } from "node:child_process";
 import { chmod, chown, mkdir, stat } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -18,12 +20,12 @@ const session = (n: number): SessionSpec => ({
   turns: [{ prompt: "hello", total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
 });
 
-/** `report --json` as a user who cannot read mode-000 files. */
-function report(home: string, state: string): Promise<Record<string, unknown>> {
+/** `report --json` (or other arguments) as a user who cannot read mode-000 files. */
+function report(home: string, state: string, args = ["report", "--json"]): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) =>
     execFile(
       process.execPath,
-      [CLI, "report", "--json"],
+      [CLI, ...args],
       {
         env: { PATH: process.env.PATH ?? "", HOME: dirname(home), CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: state },
         ...(asRoot && { uid: NOBODY, gid: NOBODY }),
@@ -60,6 +62,20 @@ describe("an unreadable log", () => {
       (answer.total as { sessions: number; tokens: { total: number } }).sessions,
       (answer.total as { tokens: { total: number } }).tokens.total,
     ]).toEqual([1, [`${hidden} (EACCES)`], 1, 1100]);
+    // export says so too: one session sent, one log not read
+    const collector = createServer((request, response) => {
+      request.resume().on("end", () => response.writeHead(200, { "content-type": "application/json" }).end("{}"));
+    });
+    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+      expect(await report(home, state, ["export", "--otlp", url, "--json"])).toMatchObject({
+        sessions: 1,
+        unreadable_files: 1,
+      });
+    } finally {
+      await new Promise<void>((resolve) => collector.close(() => resolve()));
+    }
     await chmod(hidden, 0o644);
     const again = await report(home, state);
     expect([again.unreadable_files, (again.total as { sessions: number }).sessions]).toEqual([0, 2]);

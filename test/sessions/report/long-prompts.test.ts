@@ -1,0 +1,86 @@
+// The requests with a long prompt, as the ledger sums them for the long-context tier: only a counter that
+// grew is a request; and a child whose own requests its file does not tell from its parent's is not priced at
+// a tier it may not have reached.
+import { describe, expect, it } from "vitest";
+import type { EventOf, TokenTotals } from "../../../src/sessions/events.js";
+import { ReportTally } from "../../../src/sessions/report/aggregate.js";
+import { loadPrices } from "../../../src/sessions/report/cost.js";
+import type { SessionDigest } from "../../../src/sessions/report/digest.js";
+import { TokenLedger } from "../../../src/sessions/usage.js";
+
+const totals = (input: number, output: number): TokenTotals => ({
+  input,
+  cached_input: 0,
+  output,
+  reasoning_output: 0,
+  total: input + output,
+});
+const counter = (line: number, total: TokenTotals, last: TokenTotals): EventOf<"token_count"> => ({
+  kind: "token_count",
+  line,
+  total,
+  last,
+});
+
+describe("the ledger's long requests", () => {
+  it("are counters that grew: not one written again, nor a fork's first counter restating its parent's", () => {
+    const parent = totals(600_000, 6_000);
+    const parentsLast = totals(300_000, 3_000);
+    const ledger = new TokenLedger();
+    ledger.inherit(parent);
+    // the child's first counter restates the parent's total and last request: nothing of the child's yet
+    ledger.count(counter(2, parent, parentsLast), 1);
+    expect(ledger.longPrompts).toBeUndefined();
+    const own = totals(290_000, 1_000);
+    ledger.count(counter(3, totals(890_000, 7_000), own), 1);
+    ledger.count(counter(4, totals(890_000, 7_000), own), 1); // the same counter again
+    expect(ledger.longPrompts).toEqual({ tokens: own, smallestInput: 290_000 });
+    // control: a fresh ledger takes a first counter that grew from nothing
+    const fresh = new TokenLedger();
+    fresh.count(counter(1, parentsLast, parentsLast), 1);
+    expect(fresh.longPrompts).toEqual({ tokens: parentsLast, smallestInput: 300_000 });
+  });
+});
+
+describe("a child whose usage needs its parent's counters", () => {
+  const digest = (model: string, needsParent: boolean): SessionDigest => ({
+    sessionId: `child-${model}-${needsParent}`,
+    kind: "fork",
+    parentId: "parent",
+    cwd: "/srv/proj",
+    model,
+    startedAt: "2026-11-12T08:00:00.000Z",
+    lastEventAt: null,
+    turns: 1,
+    calls: 0,
+    failedCalls: 0,
+    category: "completed",
+    error: null,
+    signature: null,
+    tokens: totals(100_000, 1_000),
+    longPrompts: { tokens: totals(300_000, 3_000), smallestInput: 300_000 },
+    byModel: null,
+    wallMs: 0,
+    needsParent,
+  });
+
+  it("is unpriced on a tiered model (its long requests may be its parent's); priced on a flat one", async () => {
+    const prices = await loadPrices();
+    await prices.prepare?.("gpt-5.4", "2026-11-12T08:00:00.000Z");
+    const costs = (needsParent: boolean) => {
+      const tally = new ReportTally("model", prices);
+      for (const model of ["gpt-5.4", "gpt-5.1-codex"]) tally.add(digest(model, needsParent));
+      return tally.rowsView().map((row) => [row.key, row.cost.estimate_usd]);
+    };
+    expect(costs(true)).toEqual([
+      ["gpt-5.1-codex", 0.135],
+      ["gpt-5.4", null],
+    ]);
+    // control: a session whose file tells its own requests is priced at the tier for them
+    expect(costs(false)).toEqual([
+      ["gpt-5.1-codex", 0.135],
+      // the long sums, capped at its own usage, all at the tier: 100,000 × $5 + 1,000 × $22.5 per million
+      ["gpt-5.4", 0.5225],
+    ]);
+  });
+});
