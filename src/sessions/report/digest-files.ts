@@ -118,8 +118,11 @@ export interface UnreadableLog {
   unreadable: string;
 }
 
-/** What leaves a log out without a word: it vanished meanwhile, or it is not a file (a link is refused by design). */
-const NOT_A_LOG = new Set(["ENOENT", "ENOTDIR", "ELOOP"]);
+/**
+ * What leaves a log out without a word: it vanished meanwhile, or it is not a file (a link is refused by
+ * design; a socket cannot be opened, ENXIO).
+ */
+const NOT_A_LOG = new Set(["ENOENT", "ENOTDIR", "ELOOP", "ENXIO"]);
 
 function unreadable(error: unknown): UnreadableLog | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
