@@ -159,8 +159,10 @@ export class OtlpSessionExporter {
     if ((await this.flush()) && this.counting.failed === failedBefore) this.sessions += 1;
   }
 
-  /** Sends the queued spans; a refused batch is counted (CountingExporter), not thrown. */
-  /** Whether the flush itself went through (a refused batch is counted apart, by CountingExporter). */
+  /**
+   * Sends the queued spans; a refused batch is counted (CountingExporter), not thrown. Says whether the flush
+   * itself went through.
+   */
   private async flush(): Promise<boolean> {
     return this.provider.forceFlush().then(
       () => true,
