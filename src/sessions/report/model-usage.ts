@@ -5,7 +5,7 @@ import type { SessionModel } from "../session-model.js";
 import { addTokens, subtractTokens, type LongPrompts } from "../usage.js";
 
 export interface ModelUsage {
-  /** As Codex records it; null: a turn before any turn_context named one. */
+  /** As Codex records it; null: no turn_context of the session named one. */
   model: string | null;
   tokens: TokenTotals;
   longPrompts: LongPrompts | null;
