@@ -1,13 +1,13 @@
 // Worktree runs take turns per repository: within a server, and across the servers of one state dir through a
 // lock file in leases/ (src/runs/worktree-turns.ts). What git does when two turns overlap is in
 // test/e2e/delegation/worktree.test.ts, with the real CLI.
-import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { staleOrHolder } from "../../src/runs/scheduler.js";
 import { WorktreeTurns } from "../../src/runs/worktree-turns.js";
+import { gitIn } from "../support/git.js";
 
 const temp = (name: string) => mkdtemp(join(tmpdir(), `ccm-turns-${name}-`));
 
@@ -160,17 +160,7 @@ describe("WorktreeTurns", () => {
   it("a repository's linked worktree takes turns with its main checkout (one .git/worktrees/)", async () => {
     const stateDir = await temp("state");
     const repo = await temp("git");
-    const git = (...args: string[]) =>
-      execFileSync("git", ["-C", repo, ...args], {
-        env: {
-          ...process.env,
-          GIT_CONFIG_GLOBAL: "/dev/null",
-          GIT_AUTHOR_NAME: "t",
-          GIT_AUTHOR_EMAIL: "t@example.com",
-          GIT_COMMITTER_NAME: "t",
-          GIT_COMMITTER_EMAIL: "t@example.com",
-        },
-      });
+    const git = gitIn(repo);
     git("init", "-q");
     git("commit", "-q", "--allow-empty", "-m", "first");
     const linked = join(await temp("linked"), "checkout");

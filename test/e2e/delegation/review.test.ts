@@ -1,6 +1,6 @@
 // review_changes driving the real pinned Codex CLI (`codex exec review`) against the fake model, whose
 // reviewer answers the findings each test scripts; the findings are read back from the session log.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { DEFAULT_REVIEW, startFakeModel, type FakeModel, type ReviewAnswer } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
+import { gitIn } from "../../support/git.js";
 
 let model: FakeModel;
 let home: string;
@@ -17,19 +18,7 @@ let repo: string;
 let mcp: Connected;
 let firstSha: string;
 
-const git = (...args: string[]) =>
-  execFileSync("git", ["-C", repo, ...args], {
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.com",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.com",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-    },
-  })
-    .toString()
-    .trim();
+const git = (...args: string[]) => gitIn(repo)(...args);
 
 beforeAll(async () => {
   model = await startFakeModel();

@@ -12,6 +12,7 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
+import { gitIn } from "../../support/git.js";
 
 let model: FakeModel;
 let home: string;
@@ -21,18 +22,11 @@ let mcp: Connected;
 beforeAll(async () => {
   model = await startFakeModel();
   ({ home, workdir: repo } = await makeCodexHome(model.url, "worktree"));
-  const env = {
-    ...process.env,
-    GIT_AUTHOR_NAME: "t",
-    GIT_AUTHOR_EMAIL: "t@example.com",
-    GIT_COMMITTER_NAME: "t",
-    GIT_COMMITTER_EMAIL: "t@example.com",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-  };
-  execFileSync("git", ["-C", repo, "init", "-q", "-b", "main"], { env });
+  const git = gitIn(repo);
+  git("init", "-q", "-b", "main");
   await writeFile(join(repo, "a.txt"), "one\n");
-  execFileSync("git", ["-C", repo, "add", "."], { env });
-  execFileSync("git", ["-C", repo, "commit", "-qm", "first"], { env });
+  git("add", ".");
+  git("commit", "-qm", "first");
   mcp = await connect(
     testConfig({
       codexHome: home,
