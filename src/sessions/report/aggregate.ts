@@ -2,7 +2,6 @@
 // groups and signatures (not of sessions).
 import type { DiagnosisCategory } from "../diagnosis-categories.js";
 import type { TokenTotals } from "../events.js";
-import type { LongPrompts } from "../usage.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
 import { failureSignature } from "./signature.js";
@@ -155,10 +154,7 @@ export class ReportTally {
   /** A session's estimate, each model's part at its own rates; unpriced when any part is (never guessed). */
   private costOf(digest: SessionDigest): { usd: number | undefined; unpriced: string | null } {
     if (!digest.tokens) return { usd: undefined, unpriced: digest.model };
-    // a child whose file mixes its parent's counters with its own: its long requests may be the parent's
-    const longPrompts: LongPrompts | null | "unknown" =
-      digest.needsParent && digest.longPrompts ? "unknown" : digest.longPrompts;
-    const parts = digest.byModel ?? [{ model: digest.model, tokens: digest.tokens, longPrompts }];
+    const parts = digest.byModel ?? [{ model: digest.model, tokens: digest.tokens, longPrompts: digest.longPrompts }];
     let usd = 0;
     for (const part of parts) {
       const cost = this.prices.estimate(part.model, part.tokens, digest.startedAt, part.longPrompts);

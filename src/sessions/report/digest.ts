@@ -36,8 +36,11 @@ export interface SessionDigest {
   signature: string | null;
   /** The session's own usage (inherited history subtracted); null: no counter in the log. */
   tokens: TokenTotals | null;
-  /** The part of `tokens` spent by requests with a long prompt (usage.ts LONG_PROMPT_TOKENS): a price tier of its own. */
-  longPrompts: LongPrompts | null;
+  /**
+   * The part of `tokens` spent by requests with a long prompt (usage.ts LONG_PROMPT_TOKENS): a price tier of
+   * its own; "unknown" when its file does not tell its own requests from its parent's (`needsParent`).
+   */
+  longPrompts: LongPrompts | "unknown" | null;
   /** `tokens` by the model each turn ran, when the session switched models; null: all of it is `model`'s. */
   byModel: ModelUsage[] | null;
   wallMs: number;
@@ -92,6 +95,9 @@ export function digestOfBytes(bytes: Buffer, file: RolloutFile): SessionDigest {
 
 export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDigest {
   const sessionId = model.meta?.id ?? file.id;
+  const tokens = model.tokens.total() ?? null;
+  const needsParent = needsParentCounters(model.lineage);
+  const longPrompts = model.tokens.longPrompts ?? null;
   // the digest keeps no next step: its command lines are not made (diagnosis.ts commandLines)
   const diagnosis = diagnose(model, { sessionId, cwd: model.lastContext?.cwd ?? model.meta?.cwd, commandLines: false });
   const first = model.meta?.startedAt ?? model.meta?.timestamp ?? model.firstTimestamp ?? null;
@@ -113,12 +119,13 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     error: clip(failureText(diagnosis)),
     // made once per version of the file: a warm report on thousands of failures does not redo it
     signature: NOT_FAILURES.has(diagnosis.category) ? null : failureSignature(failureText(diagnosis)),
-    tokens: model.tokens.total() ?? null,
-    longPrompts: model.tokens.longPrompts ?? null,
+    tokens,
+    // a child whose file mixes its parent's counters with its own: its long requests may be the parent's
+    longPrompts: needsParent && longPrompts ? "unknown" : longPrompts,
     // a child whose usage is recomputed with its parent's counters is priced whole, at its last model
-    byModel: needsParentCounters(model.lineage) ? null : usageByModel(model, model.tokens.total() ?? null),
+    byModel: needsParent ? null : usageByModel(model, tokens),
     wallMs: Number.isFinite(startMs) && Number.isFinite(endMs) && endMs >= startMs ? endMs - startMs : 0,
-    needsParent: needsParentCounters(model.lineage),
+    needsParent,
   };
 }
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import type { EventOf, TokenTotals } from "../../../src/sessions/events.js";
 import { ReportTally } from "../../../src/sessions/report/aggregate.js";
 import { loadPrices } from "../../../src/sessions/report/cost.js";
-import type { SessionDigest } from "../../../src/sessions/report/digest.js";
+import { digestOfModel, type SessionDigest } from "../../../src/sessions/report/digest.js";
+import { emptyModel } from "../../../src/sessions/session-model.js";
 import { TokenLedger } from "../../../src/sessions/usage.js";
 
 const totals = (input: number, output: number): TokenTotals => ({
@@ -43,28 +44,30 @@ describe("the ledger's long requests", () => {
 });
 
 describe("a child whose usage needs its parent's counters", () => {
-  const digest = (model: string, needsParent: boolean): SessionDigest => ({
-    sessionId: `child-${model}-${needsParent}`,
-    kind: "fork",
-    parentId: "parent",
-    cwd: "/srv/proj",
-    model,
-    startedAt: "2026-11-12T08:00:00.000Z",
-    lastEventAt: null,
-    turns: 1,
-    calls: 0,
-    failedCalls: 0,
-    category: "completed",
-    error: null,
-    signature: null,
-    tokens: totals(100_000, 1_000),
-    longPrompts: { tokens: totals(300_000, 3_000), smallestInput: 300_000 },
-    byModel: null,
-    wallMs: 0,
-    needsParent,
-  });
+  /** The digest of a fork whose ledger holds a long request, its file marking its parent's history or not. */
+  const digest = (model: string, needsParent: boolean): SessionDigest => {
+    const folded = emptyModel();
+    folded.lastContext = { kind: "turn_context", line: 2, model };
+    folded.lineage = {
+      kind: "fork",
+      parentId: "0199aaaa-0000-7000-8000-000000000009",
+      agentNickname: null,
+      inherited: {
+        parentId: "0199aaaa-0000-7000-8000-000000000009",
+        lines: needsParent ? 0 : 4,
+        turns: 0,
+        calls: 0,
+        tokens: needsParent ? null : totals(0, 0),
+        chargedTo: null,
+      },
+    };
+    folded.tokens.count(counter(3, totals(100_000, 1_000), totals(300_000, 3_000)), 1);
+    const id = `0199bbbb-0000-7000-8000-00000000000${needsParent ? 1 : 2}`;
+    return digestOfModel(folded, { id, path: `/h/rollout-${id}.jsonl`, archived: false, mtimeMs: 0, size: 0 });
+  };
 
   it("is unpriced on a tiered model (its long requests may be its parent's); priced on a flat one", async () => {
+    expect([digest("gpt-5.4", true).longPrompts, digest("gpt-5.4", true).needsParent]).toEqual(["unknown", true]);
     const prices = await loadPrices();
     await prices.prepare?.("gpt-5.4", "2026-11-12T08:00:00.000Z");
     const costs = (needsParent: boolean) => {
