@@ -36,9 +36,8 @@ const totals = async (home: string) => {
 
 describe("a session in several files", () => {
   it("is counted once, whichever copies there are", async () => {
-    const [, sessions, tokens] = await totals(await homeWith(["plain"]));
-    expect(sessions).toBe(1);
-    expect(tokens).toBeGreaterThan(0);
+    const tokens = 2800; // the fixture's own counter
+    expect(await totals(await homeWith(["plain"]))).toEqual([1, 1, tokens]);
     // each file is read; the session is counted once, its tokens once
     expect(await totals(await homeWith(["plain", "compressed", "archived"]))).toEqual([3, 1, tokens]);
     expect(await totals(await homeWith(["compressed", "archived"]))).toEqual([2, 1, tokens]);

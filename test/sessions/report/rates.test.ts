@@ -2,6 +2,12 @@
 import { describe, expect, it } from "vitest";
 import { costAt, ratesOfPrices } from "../../../src/sessions/report/rates.js";
 
+/** Rates the test needs to exist: a missing one fails here, never passes an assertion by being undefined. */
+const ratesOf = (...prices: Parameters<typeof ratesOfPrices>) => {
+  const rates = ratesOfPrices(...prices);
+  if (!rates) throw new Error(`no rates for ${JSON.stringify(prices)}`);
+  return rates;
+};
 const tier = (base: number, price: number, start = 271_999) => ({ base, tiers: [{ start, price }] });
 const tokens = { input: 1_000_000, cached_input: 600_000, output: 20_000, reasoning_output: 5_000, total: 1_020_000 };
 const long = {
@@ -35,8 +41,7 @@ describe("rates of a price table", () => {
 });
 
 describe("a session's cost", () => {
-  const rates = ratesOfPrices(tier(2.5, 5), tier(0.25, 0.5), tier(15, 22.5));
-  if (!rates) throw new Error("no rates");
+  const rates = ratesOf(tier(2.5, 5), tier(0.25, 0.5), tier(15, 22.5));
 
   it("prices its long requests at the tier and the rest at the base", () => {
     // base: 300,000 × 2.5 + 400,000 × 0.25 + 16,000 × 15; long: 100,000 × 5 + 200,000 × 0.5 + 4,000 × 22.5
@@ -49,12 +54,16 @@ describe("a session's cost", () => {
 
   it("is unknown where the ledger's long requests cannot be split at the tier's start", () => {
     // a tier from 400K: the 300K request is under it, but the sums cannot say which requests were
-    const higher = ratesOfPrices(tier(2.5, 5, 400_000), tier(0.25, 0.5, 400_000), tier(15, 22.5, 400_000));
-    expect(higher && costAt(higher, tokens, long)).toBeUndefined();
+    const higher = ratesOf(tier(2.5, 5, 400_000), tier(0.25, 0.5, 400_000), tier(15, 22.5, 400_000));
+    expect(costAt(higher, tokens, long)).toBeUndefined();
     // without a long request, any start is exact
-    expect(higher && costAt(higher, tokens, null)).toBeCloseTo(1.45, 12);
+    expect(costAt(higher, tokens, null)).toBeCloseTo(1.45, 12);
     // a tier from 128K: requests between 128K and 272K are not in the ledger's long sums
-    const lower = ratesOfPrices(tier(2.5, 5, 128_000), tier(0.25, 0.5, 128_000), tier(15, 22.5, 128_000));
-    expect(lower && costAt(lower, tokens, null)).toBeUndefined();
+    const lower = ratesOf(tier(2.5, 5, 128_000), tier(0.25, 0.5, 128_000), tier(15, 22.5, 128_000));
+    expect(costAt(lower, tokens, null)).toBeUndefined();
+    // and a child's long requests that its file cannot tell from its parent's
+    expect(costAt(rates, tokens, "unknown")).toBeUndefined();
+    // a flat model has no tier to tell them apart for: 400,000 × 1.25 + 600,000 × 0.125 + 20,000 × 10 per million
+    expect(costAt(ratesOf(1.25, 0.125, 10), tokens, "unknown")).toBeCloseTo(0.775, 12);
   });
 });
