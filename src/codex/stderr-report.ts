@@ -64,7 +64,9 @@ function withoutBacktraces(lines: readonly string[]): string[] {
   for (const line of lines) {
     const trimmed = line.trim();
     if (BACKTRACE_HEAD.test(trimmed)) inFrames = true;
-    else if (!(inFrames || kept.length === 0) || !FRAME.test(trimmed)) {
+    // a frame is dropped under its header, and at the very start (the tail began inside a backtrace)
+    else if ((inFrames || kept.length === 0) && FRAME.test(trimmed)) continue;
+    else {
       inFrames = false;
       kept.push(line);
     }

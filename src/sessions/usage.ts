@@ -311,7 +311,7 @@ function inheritedTokens(model: SessionModel): TokenUsageReport["inherited"] {
 }
 
 /** Token sums, field by field (the report adds a session's parts up with them too). */
-export { add as addTokens, subtract as subtractTokens };
+export { add as addTokens, subtract as subtractTokens, ZERO as NO_TOKENS };
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {
   return {

@@ -2,7 +2,7 @@
 // a resume with `-m`), and each part is priced at its own model's rates. Pure functions over the fold.
 import type { TokenTotals } from "../events.js";
 import type { SessionModel } from "../session-model.js";
-import { addTokens, subtractTokens, type LongPrompts } from "../usage.js";
+import { addTokens, NO_TOKENS, subtractTokens, type LongPrompts } from "../usage.js";
 
 export interface ModelUsage {
   /** As Codex records it; null: no turn_context of the session named one. */
@@ -13,8 +13,6 @@ export interface ModelUsage {
 
 /** The parts a digest keeps at most (it is a few hundred bytes). */
 const MAX_MODELS = 8;
-
-const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
 
 /**
  * The session's own usage (`total`) by model, in the order the models first ran; null when its turns ran one
@@ -32,10 +30,10 @@ export function usageByModel(model: SessionModel, total: TokenTotals | null): Mo
   }
   const parts = new Map<string | null, ModelUsage>();
   let last: ModelUsage | undefined;
-  let counted = ZERO;
+  let counted = NO_TOKENS;
   for (const usage of model.tokens.perTurn()) {
     const name = modelOfTurn.get(usage.turn) ?? model.lastContext?.model ?? null;
-    const part = parts.get(name) ?? { model: name, tokens: ZERO, longPrompts: null };
+    const part = parts.get(name) ?? { model: name, tokens: NO_TOKENS, longPrompts: null };
     const { turn: _turn, ...tokens } = usage;
     part.tokens = addTokens(part.tokens, tokens);
     part.longPrompts = merged(part.longPrompts, model.tokens.longPromptsByTurn.get(usage.turn));
