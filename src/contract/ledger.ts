@@ -61,13 +61,18 @@ export class RunLedger {
    * Every run in the file, oldest first. The file only grows, so each call parses just what was appended
    * since the last one (a smaller file is read again).
    */
-  runs(): Promise<LedgerRun[]> {
+  async runs(): Promise<LedgerRun[]> {
+    return [...(await this.current()).values()];
+  }
+
+  /** The runs by id, caught up with the file: one reader at a time, and a lookup copies nothing. */
+  private current(): Promise<Map<string, LedgerRun>> {
     const read = this.reading.then(() => this.catchUp());
     this.reading = read.catch(() => undefined);
     return read;
   }
 
-  private async catchUp(): Promise<LedgerRun[]> {
+  private async catchUp(): Promise<Map<string, LedgerRun>> {
     const size = await stat(this.path).then(
       (info) => info.size,
       () => 0,
@@ -81,7 +86,7 @@ export class RunLedger {
         runs.delete(runId);
       }
     }
-    return [...this.read.runs.values()];
+    return this.read.runs;
   }
 
   /** Whole lines from `start`, each at most MAX_RECORD_BYTES (longer ones skipped unread); returns where the last whole line ended. */
@@ -156,7 +161,8 @@ export class RunLedger {
   }
 
   async find(runId: string): Promise<LedgerRun | undefined> {
-    return (await this.runs()).find((run) => run.start.run_id === runId);
+    // by id: a look at each of thousands of unended runs (runningSessions) is not a copy of the list each
+    return (await this.current()).get(runId);
   }
 
   /** The newest run of a session, if this server (or an earlier one with the same state dir) ran it. */

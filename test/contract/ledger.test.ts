@@ -41,3 +41,21 @@ it("incremental reads see appends from this and other writers, and a replaced fi
   await writeFile(reader.path, `${JSON.stringify(start("run_c00000"))}\n`);
   expect((await reader.runs()).map((run) => run.start.run_id)).toEqual(["run_c00000"]);
 });
+
+it("find looks a run up by id as of the file now: another writer's record, then none once the file is replaced", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "ccm-ledger-"));
+  const reader = new RunLedger(dir);
+  await reader.append(start("run_a00000"));
+  expect((await reader.find("run_a00000"))?.session_id).toBeNull();
+  expect(await reader.find("run_b00000")).toBeUndefined();
+  await new RunLedger(dir).append({
+    type: "session",
+    run_id: "run_a00000",
+    at: "2026-11-23T00:00:01.000Z",
+    session_id: "019a0000-0000-7000-8000-000000000001",
+  });
+  expect((await reader.find("run_a00000"))?.session_id).toBe("019a0000-0000-7000-8000-000000000001");
+  await writeFile(reader.path, `${JSON.stringify(start("run_c00000"))}\n`);
+  expect(await reader.find("run_a00000")).toBeUndefined();
+  expect((await reader.find("run_c00000"))?.start.run_id).toBe("run_c00000");
+});
