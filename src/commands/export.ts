@@ -2,7 +2,7 @@
 // collector as traces (src/export/otel.ts). Exits 1 when a session could not be delivered.
 import { loadPrices, sessionsReport, type SessionDigest } from "../sessions/index.js";
 import { ExplainedError } from "../shared/errors.js";
-import { inline } from "../shared/text.js";
+import { unreadText } from "../sessions/report/render.js";
 import { sessionStoreOf } from "../config/config.js";
 import { UsageError, type Command } from "./command.js";
 import { runningIn, SESSION_FILTERS } from "./report.js";
@@ -27,7 +27,7 @@ export const exportCommand: Command = {
     const chosen: Array<{ digest: SessionDigest; path: string }> = [];
     // a session a run still writes is not sent half-done: exporting again once it ends sends it whole
     let running = 0;
-    let unreadable: { count: number; examples: string[] } = { count: 0, examples: [] };
+    let unread = { unreadable_folders: 0, unreadable_files: 0, unreadable_examples: [] as string[] };
     try {
       const report = await sessionsReport(
         store,
@@ -49,7 +49,11 @@ export const exportCommand: Command = {
           },
         },
       );
-      unreadable = { count: report.unreadable_files, examples: report.unreadable_examples };
+      unread = {
+        unreadable_folders: report.unreadable_folders,
+        unreadable_files: report.unreadable_files,
+        unreadable_examples: report.unreadable_examples,
+      };
     } catch (error) {
       if (error instanceof ExplainedError) throw new UsageError(error.message);
       throw error;
@@ -74,7 +78,8 @@ export const exportCommand: Command = {
       sessions: result.sessions,
       sessions_not_sent: chosen.length - result.sessions,
       sessions_running: running,
-      unreadable_files: unreadable.count,
+      unreadable_folders: unread.unreadable_folders,
+      unreadable_files: unread.unreadable_files,
       spans_sent: result.spans,
       spans_failed: result.failed,
       error: result.error ?? null,
@@ -88,10 +93,8 @@ export const exportCommand: Command = {
       running > 0 && !values.json
         ? ` Not sent: ${running} sessions a run is still writing; export again when they end (the same ids).`
         : "";
-    const notRead =
-      unreadable.count > 0 && !values.json
-        ? ` Not read: ${unreadable.count} logs (e.g. ${unreadable.examples.map(inline).join(", ")}); make them readable by this user and export again.`
-        : "";
+    const unreadSaid = values.json ? undefined : unreadText(unread, "not sent");
+    const notRead = unreadSaid ? ` ${unreadSaid} Then export again (the same ids).` : "";
     process.stdout.write(`${line}${stillRunning}${notRead}\n`); // stdout-ok: the CLI's own output
     return summary.sessions_not_sent > 0 ? 1 : 0;
   },

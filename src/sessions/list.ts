@@ -1,7 +1,8 @@
 // list_sessions: newest first, reading only the head (meta, first prompt, model) and the tail (status) of
 // each file it returns, so its cost follows `limit`, not the size of the history.
 import type { EventOf, SessionEvent } from "./events.js";
-import { daysNewestFirst, newestFirst, statFiles, type FolderNames, type RolloutFile } from "./locate.js";
+import type { FolderNames } from "./folder-names.js";
+import { daysNewestFirst, newestFirst, statFiles, type RolloutFile } from "./locate.js";
 import { edgeEvents } from "./rollout-reader.js";
 import { foldEvents, turnStatus } from "./session-model.js";
 import type { SessionListing } from "./views/list.js";

@@ -10,12 +10,11 @@
 // ±1 day). `last` and listings read the newest date folders first. Folder contents are cached by the
 // folder's mtime (see FolderNames), so a warm call stats a handful of folders and the files it returns.
 // Only an id that is not time-ordered (UUIDv4, before 0.39) or not where its time says walks the tree.
-import { lstatSync, readdirSync } from "node:fs";
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { lstat, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Entry } from "fast-glob";
 import { ExplainedError } from "../shared/errors.js";
-import { keepNewest } from "../shared/bounded.js";
+import { FolderNames, type UnlistableFolder } from "./folder-names.js";
 
 export interface RolloutFile {
   id: string;
@@ -87,53 +86,6 @@ function baseName(path: string): string {
   return path.slice(path.lastIndexOf(sep) + 1);
 }
 
-/**
- * The names in each folder, read again only when the folder's mtime changed (a file was created, renamed
- * or removed in it; appending to a file does not change it). A folder changed within the last second is
- * not trusted: timestamps are coarser than the writes they would have to tell apart.
- */
-export class FolderNames {
-  private readonly folders = new Map<string, { mtimeMs: number; names: string[] }>();
-  private static readonly MAX_FOLDERS = 20_000;
-
-  /**
-   * `sync`: for a one-shot command, which has nothing else to do meanwhile: each asynchronous lstat and
-   * readdir is a round trip through libuv's thread pool (measured: ~8 ms idle in a report of 550 logs).
-   */
-  constructor(private readonly sync = false) {}
-
-  async names(dir: string): Promise<string[]> {
-    let mtimeMs: number;
-    try {
-      // symlinks are not followed (a link may lead out of CODEX_HOME)
-      const info = this.sync ? lstatSync(dir) : await lstat(dir);
-      if (!info.isDirectory()) return [];
-      mtimeMs = info.mtimeMs;
-    } catch {
-      this.folders.delete(dir);
-      return [];
-    }
-    const cached = this.folders.get(dir);
-    if (cached && cached.mtimeMs === mtimeMs) return cached.names;
-    const names = (this.sync ? readdirOrNone(dir) : await readdir(dir).catch(() => [] as string[])).sort();
-    if (Date.now() - mtimeMs > 1000) {
-      this.folders.set(dir, { mtimeMs, names });
-      keepNewest(this.folders, FolderNames.MAX_FOLDERS);
-    } else {
-      this.folders.delete(dir);
-    }
-    return names;
-  }
-}
-
-function readdirOrNone(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
 /** A date's rollouts, from its date folder and, for flat layouts, from the date in the file names. */
 export interface DayOfFiles {
   /** YYYY-MM-DD (local time, as Codex names folders); "" for names without a date. */
@@ -151,10 +103,21 @@ const DATE_IN_NAME = /^rollout-(\d{4})-(\d{2})-(\d{2})/;
 export async function* daysNewestFirst(
   home: string,
   names: FolderNames,
-  options: { includeArchived: boolean; notBefore?: string },
+  options: {
+    includeArchived: boolean;
+    notBefore?: string;
+    /** Collects the folders in range that could not be listed (a listing otherwise says nothing of them). */
+    unlistable?: UnlistableFolder[];
+  },
 ): AsyncGenerator<DayOfFiles> {
+  const list = async (dir: string): Promise<string[]> => {
+    const listed = await names.list(dir);
+    if (Array.isArray(listed)) return listed;
+    options.unlistable?.push(listed);
+    return [];
+  };
   const root = join(home, "sessions");
-  const top = await names.names(root);
+  const top = await list(root);
   const flat = new Map<string, DayOfFiles["files"]>();
   const addFlat = (dir: string, list: string[], archived: boolean) => {
     for (const name of list) {
@@ -168,7 +131,7 @@ export async function* daysNewestFirst(
   };
   addFlat(root, top, false);
   if (options.includeArchived)
-    addFlat(join(home, "archived_sessions"), await names.names(join(home, "archived_sessions")), true);
+    addFlat(join(home, "archived_sessions"), await list(join(home, "archived_sessions")), true);
   const flatDates = [...flat.keys()].sort().reverse();
   let next = 0;
   const notBefore = options.notBefore ?? "";
@@ -181,15 +144,15 @@ export async function* daysNewestFirst(
   for (const year of descending(top, /^\d{4}$/)) {
     if (`${year}-12-31` < notBefore) break;
     const yearDir = join(root, year);
-    for (const month of descending(await names.names(yearDir), /^\d{2}$/)) {
+    for (const month of descending(await list(yearDir), /^\d{2}$/)) {
       if (`${year}-${month}-31` < notBefore) break;
       const monthDir = join(yearDir, month);
-      for (const day of descending(await names.names(monthDir), /^\d{2}$/)) {
+      for (const day of descending(await list(monthDir), /^\d{2}$/)) {
         const date = `${year}-${month}-${day}`;
         if (date < notBefore) break;
         yield* takeFlatDown(date);
         const dayDir = join(monthDir, day);
-        const files = (await names.names(dayDir))
+        const files = (await list(dayDir))
           .filter((name) => isJsonLines(name) && ROLLOUT_NAME.test(name))
           .map((name) => ({ path: join(dayDir, name), archived: false }));
         if (next < flatDates.length && flatDates[next] === date)

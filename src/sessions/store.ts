@@ -7,7 +7,7 @@ import { AnswerFiles, sameStamp, stampOf, type FileFacts, type FileStamp } from 
 import { keepFolderWithin } from "./checked-files.js";
 import { FoldFiles } from "./fold-files.js";
 import { ListingCache } from "./list.js";
-import { FolderNames } from "./locate.js";
+import { FolderNames } from "./folder-names.js";
 import { FoldCache } from "./fold-cache.js";
 import { keepNewest } from "../shared/bounded.js";
 

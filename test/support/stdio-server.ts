@@ -17,8 +17,13 @@ export interface StdioServer {
   exited(): Promise<void>;
 }
 
-export async function serveStdio(args: string[], env: Record<string, string>): Promise<StdioServer> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { CODEX_CONTROL_LOG: "error", ...env } });
+/** `as`: the user the server runs as (a root test's unprivileged user). */
+export async function serveStdio(
+  args: string[],
+  env: Record<string, string>,
+  as: { uid?: number; gid?: number } = {},
+): Promise<StdioServer> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { CODEX_CONTROL_LOG: "error", ...env }, ...as });
   const pending = new Map<number, (result: unknown) => void>();
   createInterface({ input: child.stdout }).on("line", (line) => {
     const message = JSON.parse(line) as { id?: number; result?: unknown };

@@ -3,7 +3,8 @@
 // date folders one at a time: memory follows the busiest day, not the number of sessions.
 import { join } from "node:path";
 import { lstatSync } from "node:fs";
-import { daysNewestFirst, FolderNames, sessionIdFromPath, type DayOfFiles, type RolloutFile } from "../locate.js";
+import { FolderNames, type UnlistableFolder } from "../folder-names.js";
+import { daysNewestFirst, sessionIdFromPath, type DayOfFiles, type RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
@@ -46,7 +47,7 @@ export interface ReportOptions {
 const DAY_MS = 86_400_000;
 /** Files digested at once: reading overlaps folding. */
 const PARALLEL = 8;
-/** Unreadable logs named in a report (all are counted). */
+/** Unreadable folders and logs named in a report (all are counted). */
 const UNREADABLE_EXAMPLES = 3;
 /** Digests this process keeps checked in memory (the warm path), the least recently reported days dropped first. */
 const DIGESTS_KEPT = 20_000;
@@ -108,13 +109,18 @@ async function* daysOf(
   includeArchived: boolean,
   notBefore: string | undefined,
   watched: WatchedDays | undefined,
+  unlistable: UnlistableFolder[],
 ): AsyncGenerator<DayOfFiles> {
   const indexed = watched && (await watched.days(includeArchived));
   if (!indexed) {
     // a one-shot report lists synchronously (FolderNames' sync); an unwatched server (a home too large to
     // watch) through the store's listings, kept between reports
     const names = watched ? store.names : new FolderNames(true);
-    yield* daysNewestFirst(store.home, names, { includeArchived, ...(notBefore !== undefined && { notBefore }) });
+    yield* daysNewestFirst(store.home, names, {
+      includeArchived,
+      unlistable,
+      ...(notBefore !== undefined && { notBefore }),
+    });
     return;
   }
   // as daysNewestFirst's notBefore: dates from it on
@@ -140,6 +146,7 @@ export async function sessionsReport(
   let scanned = 0;
   let recomputed = 0;
   const unreadable: Array<[string, string]> = [];
+  const unlistable: UnlistableFolder[] = [];
   const watched = options.watch ? watchedOf(store) : undefined;
   let runningAsked: Promise<ReadonlySet<string>> | undefined;
   // a ledger that cannot be read leaves unfinished logs "interrupted", as a state dir without runs does
@@ -156,7 +163,7 @@ export async function sessionsReport(
     options.prices.key !== undefined && !options.onSession
       ? JSON.stringify([request.groupBy, filters.cwd ?? null, filters.model ?? null, options.prices.key])
       : undefined;
-  for await (const day of daysOf(store, request.includeArchived, notBefore, watched)) {
+  for await (const day of daysOf(store, request.includeArchived, notBefore, watched, unlistable)) {
     if (notAfter !== undefined && day.date !== "" && day.date > notAfter) continue;
     const dayKey = JSON.stringify([store.home, day.date, request.includeArchived]);
     const known = memory.get(dayKey);
@@ -285,7 +292,11 @@ export async function sessionsReport(
     scanned_files: scanned,
     recomputed_files: recomputed,
     unreadable_files: unreadable.length,
-    unreadable_examples: unreadable.slice(0, UNREADABLE_EXAMPLES).map(([path, code]) => `${path} (${code})`),
+    unreadable_folders: unlistable.length,
+    // the folders first: each may hide any number of logs
+    unreadable_examples: [...unlistable.map(({ path, code }) => [path, code] as const), ...unreadable]
+      .slice(0, UNREADABLE_EXAMPLES)
+      .map(([path, code]) => `${path} (${code})`),
   };
 }
 

@@ -41,12 +41,8 @@ export function renderReport(report: SessionsReport): string {
       );
     }
   }
-  if (report.unreadable_files > 0) {
-    lines.push(
-      "",
-      `${report.unreadable_files} logs could not be read and are left out of every number above (e.g. ${report.unreadable_examples.map(inline).join(", ")}): make them readable by this user (a log \`sudo codex\` wrote is root's), or run as their owner.`,
-    );
-  }
+  const unread = unreadText(report);
+  if (unread) lines.push("", unread);
   const unpriced = total.cost.unpriced_models;
   lines.push(
     "",
@@ -76,4 +72,18 @@ function failed(row: ReportRow): number {
 function categories(row: ReportRow): string {
   const entries = Object.entries(row.categories);
   return entries.length === 0 ? "none" : entries.map(([category, count]) => `${count} ${category}`).join(", ");
+}
+
+/** What could not be read, folders first, and how to fix it; undefined when everything could. */
+export function unreadText(
+  report: Pick<SessionsReport, "unreadable_folders" | "unreadable_files" | "unreadable_examples">,
+  leftOut = "left out of every number above",
+): string | undefined {
+  const { unreadable_folders: folders, unreadable_files: files } = report;
+  const parts = [
+    folders > 0 ? `${count(folders)} session ${folders === 1 ? "folder" : "folders"} could not be listed` : "",
+    files > 0 ? `${count(files)} ${files === 1 ? "log" : "logs"} could not be read` : "",
+  ].filter(Boolean);
+  if (parts.length === 0) return undefined;
+  return `${parts.join(" and ")}: what they hold is ${leftOut} (e.g. ${report.unreadable_examples.map(inline).join(", ")}). Make them readable by this user (what \`sudo codex\` made is root's), or run as their owner.`;
 }

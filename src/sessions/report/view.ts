@@ -100,8 +100,15 @@ export const sessionsReportSchema = z.object({
     .describe(
       "Rollout files that could not be read (permission denied, an I/O error): left out of every number above.",
     ),
+  unreadable_folders: z
+    .number()
+    .describe(
+      "Session folders (a year, month or day of sessions/, or archived_sessions/) that could not be listed: their logs are left out of every number above, unknown in number.",
+    ),
   unreadable_examples: z
     .array(z.string())
-    .describe("The first few of them, each with why (its error code), e.g. a log root wrote with `sudo codex`."),
+    .describe(
+      "The first few unreadable folders, then logs, each with why (its error code), e.g. a log or folder root made with `sudo codex`.",
+    ),
 });
 export type SessionsReport = z.infer<typeof sessionsReportSchema>;

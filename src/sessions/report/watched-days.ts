@@ -7,11 +7,13 @@
 //
 // When it cannot be trusted it is not used: a folder is trusted only from the report after its watcher was
 // made (a write between a look and the watcher would be missed), a watcher's error, a folder being made or
-// removed, or too many folders (MAX_FOLDERS) send the report back to the stat of every log (statDay), and the
-// whole index is dropped after TRUST_MS (notifications the kernel's queue dropped are not reported).
+// removed, too many folders (MAX_FOLDERS) or one that cannot be listed send the report back to the stat of
+// every log (statDay), and the whole index is dropped after TRUST_MS (notifications the kernel's queue
+// dropped are not reported).
 import { readdirSync, watch, type FSWatcher } from "node:fs";
 import { dirname, join } from "node:path";
-import { daysNewestFirst, type DayOfFiles, type FolderNames, type RolloutFile } from "../locate.js";
+import type { FolderNames, UnlistableFolder } from "../folder-names.js";
+import { daysNewestFirst, type DayOfFiles, type RolloutFile } from "../locate.js";
 
 /** Folders watched at most (a day's folder each: over five years of days); a larger home is stat-ed as before. */
 const MAX_FOLDERS = 2_000;
@@ -77,7 +79,8 @@ export class WatchedDays {
     const days: DayOfFiles[] = [];
     const present = new Set<string>();
     let files = 0;
-    for await (const day of daysNewestFirst(this.home, this.names, { includeArchived })) {
+    const unlistable: UnlistableFolder[] = [];
+    for await (const day of daysNewestFirst(this.home, this.names, { includeArchived, unlistable })) {
       days.push(day);
       present.add(keyOf(day));
       files += day.files.length;
@@ -85,6 +88,8 @@ export class WatchedDays {
       // a folder made between the look for folders and its parent's watcher: looked for again next time
       if (day.files.some((file) => !this.watchers.has(dirname(file.path)))) this.stale = true;
     }
+    // a folder that cannot be listed is named by every report, which the walk does: the index would hide it
+    if (unlistable.length > 0) return this.giveUp();
     for (const key of this.stated.keys()) if (!present.has(key)) this.stated.delete(key);
     this.indexes.set(includeArchived, { days, builtAt: Date.now() });
     return days;

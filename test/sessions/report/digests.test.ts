@@ -260,6 +260,7 @@ describe("the text mirror", () => {
       scanned_files: 1,
       recomputed_files: 0,
       unreadable_files: 2,
+      unreadable_folders: 0,
       unreadable_examples: ["/h/rollout-\u001b[31m.jsonl (EACCES)"],
     });
     // eslint-disable-next-line no-control-regex -- no control character but the table's tabs and line ends
@@ -267,7 +268,7 @@ describe("the text mirror", () => {
     expect(text).toContain("/w/\\u001b[2J\\u000afake line\t1");
     expect(text).toContain("“bad \\u001b]0;title\\u0007 key”");
     expect(text).toContain(
-      "2 logs could not be read and are left out of every number above (e.g. /h/rollout-\\u001b[31m.jsonl (EACCES))",
+      "2 logs could not be read: what they hold is left out of every number above (e.g. /h/rollout-\\u001b[31m.jsonl (EACCES))",
     );
   });
 });

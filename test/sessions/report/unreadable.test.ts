@@ -2,13 +2,14 @@
 // the report says so, with its path and why, instead of silently reporting less. The CLI runs as an unprivileged
 // user (nobody, when the tests run as root; else the tests' own user, whom mode 000 stops too).
 import { execFile } from "node:child_process";
-import { chmod, chown, mkdir, stat } from "node:fs/promises";
+import { chmod, chown, mkdir, stat, utimes } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { makeHome, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { serveStdio } from "../../support/stdio-server.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dist", "cli.js");
 const NOBODY = 65_534;
@@ -20,8 +21,8 @@ const session = (n: number): SessionSpec => ({
   turns: [{ prompt: "hello", total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
 });
 
-/** `report --json` (or other arguments) as a user who cannot read mode-000 files. */
-function report(home: string, state: string, args = ["report", "--json"]): Promise<Record<string, unknown>> {
+/** The CLI's output for these arguments, run as a user who cannot read mode-000 files. */
+function cli(home: string, state: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) =>
     execFile(
       process.execPath,
@@ -30,28 +31,35 @@ function report(home: string, state: string, args = ["report", "--json"]): Promi
         env: { PATH: process.env.PATH ?? "", HOME: dirname(home), CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: state },
         ...(asRoot && { uid: NOBODY, gid: NOBODY }),
       },
-      (error, stdout, stderr) =>
-        error
-          ? reject(new Error(`${error.message}\n${stderr}`))
-          : resolve(JSON.parse(stdout) as Record<string, unknown>),
+      (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
     ),
   );
 }
 
+/** `report --json` (or other arguments that answer JSON), as that user. */
+async function report(home: string, state: string, args = ["report", "--json"]): Promise<Record<string, unknown>> {
+  return JSON.parse(await cli(home, state, args)) as Record<string, unknown>;
+}
+
+/** A home and a state dir the unprivileged user can reach (the tests' temp folders are private to their maker). */
+async function homeForNobody(): Promise<{ home: string; state: string }> {
+  const home = await makeHome();
+  const root = dirname(home);
+  await chmod(root, 0o755);
+  if (asRoot)
+    for (let dir = dirname(root); dir !== dirname(dir); dir = dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o777) | 0o011);
+    }
+  const state = join(root, "state");
+  await mkdir(state);
+  if (asRoot) await chown(state, NOBODY, NOBODY);
+  return { home, state };
+}
+
 describe("an unreadable log", () => {
   it("is left out and named, with why; control: readable, it is counted", async () => {
-    const home = await makeHome();
-    const root = dirname(home);
-    await chmod(root, 0o755);
-    // the tests' temp folders are private to their maker: nobody must get through them
-    if (asRoot)
-      for (let dir = dirname(root); dir !== dirname(dir); dir = dirname(dir)) {
-        const { mode } = await stat(dir);
-        if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o777) | 0o011);
-      }
-    const state = join(root, "state");
-    await mkdir(state);
-    if (asRoot) await chown(state, NOBODY, NOBODY);
+    const { home, state } = await homeForNobody();
     await writeSession(home, session(1));
     const hidden = await writeSession(home, session(2));
     expect((await report(home, state)).unreadable_files).toBe(0);
@@ -80,5 +88,45 @@ describe("an unreadable log", () => {
     await chmod(hidden, 0o644);
     const again = await report(home, state);
     expect([again.unreadable_files, (again.total as { sessions: number }).sessions]).toEqual([0, 2]);
+  });
+});
+
+describe("a date folder that cannot be listed", () => {
+  it("is named, with why, by the CLI and by a server, which lists it again once it can; control: listable, its session counts", async () => {
+    const { home, state } = await homeForNobody();
+    await writeSession(home, session(1));
+    const day = dirname(await writeSession(home, session(2)));
+    // an old folder: a listing of it would be kept by its mtime, which a chmod does not change
+    await utimes(day, new Date("2026-11-12T09:00:00Z"), new Date("2026-11-12T09:00:00Z"));
+    const counts = (answer: Record<string, unknown>) => [
+      answer.unreadable_folders,
+      answer.unreadable_files,
+      answer.unreadable_examples,
+      (answer.total as { sessions: number }).sessions,
+    ];
+    expect(counts(await report(home, state))).toEqual([0, 0, [], 2]);
+    const server = await serveStdio(
+      [],
+      { PATH: process.env.PATH ?? "", HOME: dirname(home), CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: state },
+      asRoot ? { uid: NOBODY, gid: NOBODY } : {},
+    );
+    try {
+      await chmod(day, 0o000);
+      expect(counts(await report(home, state))).toEqual([1, 0, [`${day} (EACCES)`], 1]);
+      const first = await server.call("sessions_report", {});
+      expect(counts(first.structuredContent ?? {})).toEqual([1, 0, [`${day} (EACCES)`], 1]);
+      const text = await cli(home, state, ["report"]);
+      expect(text).toContain(
+        `1 session folder could not be listed: what they hold is left out of every number above (e.g. ${day} (EACCES))`,
+      );
+      await chmod(day, 0o755);
+      expect(counts(await report(home, state))).toEqual([0, 0, [], 2]);
+      const again = await server.call("sessions_report", {});
+      expect(counts(again.structuredContent ?? {})).toEqual([0, 0, [], 2]);
+    } finally {
+      await chmod(day, 0o755);
+      server.child.kill();
+      await server.exited();
+    }
   });
 });
