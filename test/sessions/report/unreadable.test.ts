@@ -41,6 +41,19 @@ async function report(home: string, state: string, args = ["report", "--json"]):
   return JSON.parse(await cli(home, state, args)) as Record<string, unknown>;
 }
 
+/** A loopback OTLP collector that takes every batch, for `fn`. */
+async function withCollector(fn: (url: string) => Promise<unknown>): Promise<void> {
+  const collector = createServer((request, response) => {
+    request.resume().on("end", () => response.writeHead(200, { "content-type": "application/json" }).end("{}"));
+  });
+  await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+  try {
+    await fn(`http://127.0.0.1:${(collector.address() as AddressInfo).port}`);
+  } finally {
+    await new Promise<void>((resolve) => collector.close(() => resolve()));
+  }
+}
+
 /** A home and a state dir the unprivileged user can reach (the tests' temp folders are private to their maker). */
 async function homeForNobody(): Promise<{ home: string; state: string }> {
   const home = await makeHome();
@@ -72,19 +85,12 @@ describe("an unreadable log", () => {
       (answer.total as { tokens: { total: number } }).tokens.total,
     ]).toEqual([1, [`${hidden} (EACCES)`], 1, 1100]);
     // export says so too: one session sent, one log not read
-    const collector = createServer((request, response) => {
-      request.resume().on("end", () => response.writeHead(200, { "content-type": "application/json" }).end("{}"));
-    });
-    await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
-    try {
-      const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    await withCollector(async (url) =>
       expect(await report(home, state, ["export", "--otlp", url, "--json"])).toMatchObject({
         sessions: 1,
         unreadable_files: 1,
-      });
-    } finally {
-      await new Promise<void>((resolve) => collector.close(() => resolve()));
-    }
+      }),
+    );
     await chmod(hidden, 0o644);
     const again = await report(home, state);
     expect([again.unreadable_files, (again.total as { sessions: number }).sessions]).toEqual([0, 2]);
@@ -118,6 +124,11 @@ describe("a date folder that cannot be listed", () => {
       const text = await cli(home, state, ["report"]);
       expect(text).toContain(
         `1 session folder could not be listed: what they hold is left out of every number above (e.g. ${day} (EACCES))`,
+      );
+      await withCollector(async (url) =>
+        expect(await cli(home, state, ["export", "--otlp", url])).toBe(
+          `Sent 1 sessions (2 spans) to ${url}/v1/traces. 1 session folder could not be listed: what they hold is not sent (e.g. ${day} (EACCES)). Make them readable by this user (what \`sudo codex\` made is root's), or run as their owner. Then export again (the same ids).\n`,
+        ),
       );
       await chmod(day, 0o755);
       expect(counts(await report(home, state))).toEqual([0, 0, [], 2]);
