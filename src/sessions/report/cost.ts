@@ -3,7 +3,8 @@
 // from a JSON file the operator names, which wins for the models it lists. Cached input is priced at the
 // cached rate; reasoning tokens are part of Codex's output count (`reasoning_output_tokens` is a subset of
 // `output_tokens`), so they are priced once, as output, as OpenAI bills them. A model neither knows is
-// unpriced: never guessed from a similar name here (the package's own matching rules apply to its table).
+// unpriced: never guessed from a similar name here (the package's own matching rules apply to its table, and
+// its rule for `provider/model` names to those).
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { z } from "zod";
 import type { TokenTotals } from "../events.js";
@@ -125,10 +126,20 @@ function calc(
 ): ReturnType<typeof import("@pydantic/genai-prices").calcPrice> | undefined {
   if (!calcPrice) return undefined;
   try {
-    return calcPrice(usage, model, { providerId: "openai", ...(timeOf(at) && { timestamp: timeOf(at) }) }) ?? undefined;
+    const providerId = isProviderPrefixed(model) ? "litellm" : "openai";
+    return calcPrice(usage, model, { providerId, ...(timeOf(at) && { timestamp: timeOf(at) }) }) ?? undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A model named `provider/model`, as OpenRouter and LiteLLM name them (`openai/gpt-5.5`, a Codex whose
+ * model_provider is one of them): priced as that provider's model by the package's own rule for such names
+ * (its `litellm` provider splits them), or unpriced when the package knows no such provider or model.
+ */
+function isProviderPrefixed(model: string): boolean {
+  return model.includes("/");
 }
 
 function timeOf(at: string | null): Date | undefined {
@@ -185,6 +196,7 @@ function withDashedDate(id: string): string {
 
 /** Rates from the table, "package" for a model it leaves to the package, undefined when OpenAI has no such model. */
 function tableRates(model: string, at: string | null): Rates | "package" | undefined {
+  if (isProviderPrefixed(model)) return "package";
   const id = model.toLowerCase().trim();
   const dashed = withDashedDate(id);
   const models = table?.models ?? [];

@@ -53,6 +53,39 @@ describe("the cost estimate", () => {
     expect(report.price_source).toBe(PRICE_PACKAGE);
   });
 
+  it("prices a model named as OpenRouter and LiteLLM name it (openai/gpt-5.5) by the package's rule for such names", async () => {
+    const prefixedHome = await makeHome();
+    const usage = { input: 100_000, cached: 40_000, output: 10_000, reasoning: 0 };
+    const spec = (n: number, model: string): SessionSpec => ({
+      id: `0199dddd-0000-7000-8000-00000000004${n}`,
+      start: "2026-11-12T08:00:00.000Z",
+      model,
+      turns: [{ prompt: "hi", total: usage }],
+    });
+    await writeSession(prefixedHome, spec(1, "openai/gpt-5.5"));
+    await writeSession(prefixedHome, spec(2, "gpt-5.5"));
+    await writeSession(prefixedHome, spec(3, "meta-llama/llama-3.1-8b"));
+    const report = await sessionsReport(new SessionStore(prefixedHome), request, { prices: await loadPrices() });
+    const { calcPrice } = await import("@pydantic/genai-prices");
+    const oracle = calcPrice(
+      { input_tokens: usage.input, cache_read_tokens: usage.cached, output_tokens: usage.output },
+      "openai/gpt-5.5",
+      { providerId: "litellm", timestamp: new Date("2026-11-12T08:00:00.000Z") },
+    );
+    // OpenAI's gpt-5.5: 60,000 × $5 + 40,000 × $0.5 + 10,000 × $30 per million
+    expect([oracle?.provider.id, oracle?.model.id, oracle?.total_price]).toEqual(["openai", "gpt-5.5", 0.62]);
+    const costOf = (key: string) => report.rows.find((row) => row.key === key)?.cost;
+    expect(costOf("openai/gpt-5.5")).toEqual({
+      estimate_usd: 0.62,
+      priced_sessions: 1,
+      unpriced_sessions: 0,
+      unpriced_models: [],
+    });
+    expect(costOf("gpt-5.5")?.estimate_usd).toBe(0.62);
+    // a provider the package does not know: unpriced, never guessed
+    expect(costOf("meta-llama/llama-3.1-8b")?.unpriced_models).toEqual(["meta-llama/llama-3.1-8b"]);
+  });
+
   it("names the installed package version", async () => {
     const installed = JSON.parse(
       await readFile(
