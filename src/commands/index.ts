@@ -5,7 +5,7 @@ import { count } from "../shared/text.js";
 import { RunManager } from "../runs/run-manager.js";
 import { sessionStoreOf, type ServerConfig } from "../config/config.js";
 import { doctor, renderDoctor } from "../doctor/doctor.js";
-import { inline, localTime, renderCalls, renderRun, renderSummary, renderUsage } from "../text/render.js";
+import { inline, localTime, renderCalls, renderRun, renderSummary, renderUsage, unlistedNote } from "../text/render.js";
 import type { RunView } from "../runs/run-view.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
 import {
@@ -51,11 +51,20 @@ export const COMMANDS: Record<string, Command> = {
         throw new UsageError(`--since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23.`);
       const cwd = typeof values.cwd === "string" ? values.cwd : undefined;
       const store = storeOf(config);
-      const { sessions } = await listSessions(store, { limit, includeArchived: values.archived === true, cwd, since });
-      if (values.json) return print(JSON.stringify({ codex_home: config.codexHome, sessions }, null, 2), 0);
-      if (sessions.length === 0)
-        return print(await noneMatched(store, config.codexHome, { cwd, since, archived: values.archived === true }), 0);
-      return print(sessionsTable(sessions), 0);
+      const { sessions, unreadable_folders } = await listSessions(store, {
+        limit,
+        includeArchived: values.archived === true,
+        cwd,
+        since,
+      });
+      if (values.json)
+        return print(JSON.stringify({ codex_home: config.codexHome, sessions, unreadable_folders }, null, 2), 0);
+      const missing = unlistedNote(unreadable_folders);
+      if (sessions.length === 0) {
+        const none = await noneMatched(store, config.codexHome, { cwd, since, archived: values.archived === true });
+        return print([none, ...missing].join("\n"), 0);
+      }
+      return print([sessionsTable(sessions), ...missing].join("\n"), 0);
     },
   },
   summary: {

@@ -1,7 +1,7 @@
 // list_sessions: newest first, reading only the head (meta, first prompt, model) and the tail (status) of
 // each file it returns, so its cost follows `limit`, not the size of the history.
 import type { EventOf, SessionEvent } from "./events.js";
-import type { FolderNames } from "./folder-names.js";
+import type { FolderNames, UnlistableFolder } from "./folder-names.js";
 import { daysNewestFirst, newestFirst, statFiles, type RolloutFile } from "./locate.js";
 import { edgeEvents } from "./rollout-reader.js";
 import { foldEvents, turnStatus } from "./session-model.js";
@@ -21,6 +21,8 @@ export type { SessionListing } from "./views/list.js";
 const HEAD_BYTES = 256 * 1024;
 const TAIL_BYTES = 128 * 1024;
 const PROMPT_CHARS = 300;
+/** Folders that could not be listed, named in a listing (the first ones met, newest first). */
+const UNLISTABLE_NAMED = 10;
 
 /**
  * Reads the newest date folders only: folders are taken newest first until they hold `limit` more files
@@ -32,7 +34,7 @@ export async function listSessions(
   options: ListOptions,
   names: FolderNames,
   listings: ListingCache,
-): Promise<{ sessions: SessionListing[]; scanned: number }> {
+): Promise<{ sessions: SessionListing[]; scanned: number; unreadable_folders: string[] }> {
   const sinceMs = options.since !== undefined ? Date.parse(options.since) : undefined;
   // a file written at or after `since` was created at most then; its folder's local date at most a day later
   const notBefore =
@@ -42,8 +44,10 @@ export async function listSessions(
   const wantedCwd = options.cwd !== undefined ? trimSlash(options.cwd) : undefined;
   const sessions: SessionListing[] = [];
   let scanned = 0;
+  const unlistable: UnlistableFolder[] = [];
   const days = daysNewestFirst(home, names, {
     includeArchived: options.includeArchived,
+    unlistable,
     ...(notBefore !== undefined && { notBefore }),
   });
   let exhausted = false;
@@ -69,7 +73,8 @@ export async function listSessions(
     }
   }
   await days.return(undefined);
-  return { sessions, scanned };
+  const unreadable_folders = unlistable.slice(0, UNLISTABLE_NAMED).map(({ path, code }) => `${path} (${code})`);
+  return { sessions, scanned, unreadable_folders };
 }
 
 /** Listings by path, valid while the file's size and mtime are unchanged. */

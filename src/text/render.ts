@@ -42,13 +42,22 @@ export function fullAccessCaution(command: string | null | undefined): string | 
   return "Caution: this command runs Codex with full access (no sandbox, no approvals), as the session did: read what it did first, or drop that flag.";
 }
 
-export function renderList(home: string, sessions: SessionListing[]): string {
-  if (sessions.length === 0) return `No sessions found in ${home}.`;
+/** A listing's line on the folders it could not list (none: no line). */
+export function unlistedNote(unlistable: string[]): string[] {
+  if (unlistable.length === 0) return [];
+  return [
+    `Not listed: the sessions in ${unlistable.length === 1 ? "a folder" : "folders"} that could not be listed (${unlistable.map(inline).join(", ")}). Make them readable by this user (what \`sudo codex\` made is root's), or run as their owner.`,
+  ];
+}
+
+export function renderList(home: string, sessions: SessionListing[], unlistable: string[] = []): string {
+  const missing = unlistedNote(unlistable);
+  if (sessions.length === 0) return [`No sessions found in ${home}.`, ...missing].join("\n");
   const lines = sessions.map(
     (s) =>
       `${inline(s.session_id)}  ${s.status.padEnd(10)} ${s.updated_at}  ${inline(s.cli_version)}  ${inline(s.cwd)}  ${quoted(s.first_prompt, 80)}`,
   );
-  return [`${sessions.length} session(s) in ${home}, newest first:`, ...lines, DATA_NOTE].join("\n");
+  return [`${sessions.length} session(s) in ${home}, newest first:`, ...lines, ...missing, DATA_NOTE].join("\n");
 }
 
 export function renderSummary(s: SessionSummary, reader: RunReader = "agent"): string {

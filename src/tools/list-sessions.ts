@@ -33,6 +33,11 @@ const outputSchema = {
   codex_home: z.string(),
   sessions: z.array(listedSessionSchema),
   scanned: z.number(),
+  unreadable_folders: z
+    .array(z.string())
+    .describe(
+      "Session folders met that could not be listed, each with why (its error code): their sessions are missing from this list. Make them readable by this user.",
+    ),
 };
 
 export function registerListSessionsTool(server: McpServer, { config, runs, sessions: store }: ToolContext): void {
@@ -50,7 +55,7 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
         if (since !== undefined && Number.isNaN(Date.parse(since))) {
           return toolError(`since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23 or 2026-11-23T10:00:00Z.`);
         }
-        const { sessions, scanned } = await listSessions(store, {
+        const { sessions, scanned, unreadable_folders } = await listSessions(store, {
           limit,
           includeArchived: include_archived,
           ...(cwd !== undefined && { cwd }),
@@ -68,8 +73,8 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
           .filter((session) => session.running_run_id !== null)
           .map((session) => `Running now: session ${session.session_id} (run ${session.running_run_id}).`);
         return toolResult(
-          { codex_home: config.codexHome, sessions: listed, scanned },
-          [renderList(config.codexHome, sessions), ...running].join("\n"),
+          { codex_home: config.codexHome, sessions: listed, scanned, unreadable_folders },
+          [renderList(config.codexHome, sessions, unreadable_folders), ...running].join("\n"),
         );
       }),
   );

@@ -98,7 +98,7 @@ describe("an unreadable log", () => {
 });
 
 describe("a date folder that cannot be listed", () => {
-  it("is named, with why, by the CLI and by a server, which lists it again once it can; control: listable, its session counts", async () => {
+  it("is named, with why, by the CLI and by a server's report and listing, which list it again once they can; control: listable, its session counts", async () => {
     const { home, state } = await homeForNobody();
     await writeSession(home, session(1));
     const day = dirname(await writeSession(home, session(2)));
@@ -121,6 +121,17 @@ describe("a date folder that cannot be listed", () => {
       expect(counts(await report(home, state))).toEqual([1, 0, [`${day} (EACCES)`], 1]);
       const first = await server.call("sessions_report", {});
       expect(counts(first.structuredContent ?? {})).toEqual([1, 0, [`${day} (EACCES)`], 1]);
+      // a listing says so too: what it could not list is missing from it
+      const listed = (await server.call("list_sessions", {})).structuredContent ?? {};
+      expect([(listed.sessions as unknown[]).length, listed.unreadable_folders]).toEqual([1, [`${day} (EACCES)`]]);
+      const cliListed = await report(home, state, ["sessions", "--json"]);
+      expect([(cliListed.sessions as unknown[]).length, cliListed.unreadable_folders]).toEqual([
+        1,
+        [`${day} (EACCES)`],
+      ]);
+      expect(await cli(home, state, ["sessions"])).toContain(
+        `Not listed: the sessions in a folder that could not be listed (${day} (EACCES)).`,
+      );
       const text = await cli(home, state, ["report"]);
       expect(text).toContain(
         `1 session folder could not be listed: what they hold is left out of every number above (e.g. ${day} (EACCES))`,
@@ -134,6 +145,8 @@ describe("a date folder that cannot be listed", () => {
       expect(counts(await report(home, state))).toEqual([0, 0, [], 2]);
       const again = await server.call("sessions_report", {});
       expect(counts(again.structuredContent ?? {})).toEqual([0, 0, [], 2]);
+      const listedAgain = (await server.call("list_sessions", {})).structuredContent ?? {};
+      expect([(listedAgain.sessions as unknown[]).length, listedAgain.unreadable_folders]).toEqual([2, []]);
     } finally {
       await chmod(day, 0o755);
       server.child.kill();
