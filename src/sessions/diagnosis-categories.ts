@@ -64,12 +64,13 @@ export const CATEGORY_GUIDE: Record<DiagnosisCategory, CategoryGuide> = {
     next: "Log in again (`codex login`) or fix the API key, then resume.",
   },
   quota_exhausted: {
-    meaning: "The account has no quota or billing left (`insufficient_quota`, plan without Codex).",
+    meaning: 'The account has no quota or billing left (`insufficient_quota`, "Quota exceeded", plan without Codex).',
     retryable: false,
     next: "Add billing or change plan; waiting does not help.",
   },
   usage_limit: {
-    meaning: "The ChatGPT plan's usage limit is reached until a known reset time.",
+    meaning:
+      "The ChatGPT plan's usage limit is reached until a known reset time (\"You've hit your usage limit\", whichever plan: a Free or Go plan's names Plus as an upgrade and still resets). Codex types a quota and a plan without Codex as a usage limit too (`usage_limit_exceeded`, `usageLimitExceeded`): their words decide.",
     retryable: true,
     next: "Wait until `resets_at`, then resume.",
   },

@@ -30,10 +30,23 @@ export type ErrorCategory = Extract<
   | "model_error"
 >;
 
-/** Most specific first: a usage limit's 429 is not a rate limit, a refused connection is not a server error. */
+/** A usage limit, in Codex's words (every plan's "You've hit your usage limit. …") or the backend's. */
+const USAGE_LIMIT_WORDS = /hit your usage limit|usage_limit_reached/i;
+/** A quota or a plan without Codex: "Quota exceeded. Check your plan and billing details.", usage_not_included. */
+const QUOTA_WORDS = /Quota exceeded|insufficient_quota|usage_not_included|upgrade to Plus|billing details/i;
+
+/**
+ * Most specific first: a usage limit's 429 is not a rate limit, a refused connection is not a server error.
+ * A usage limit's words come before a quota's: a Free or Go plan's limit ("You've hit your usage limit.
+ * Upgrade to Plus to continue using Codex …, or try again at …") resets, and names Plus as a plan that
+ * lasts longer. Codex gives all three the same `codex_error_info` (usage_limit_exceeded), so that is read
+ * after the words of a quota (`Quota exceeded. Check your plan and billing details.`, usage_not_included's
+ * "To use Codex with your ChatGPT plan, upgrade to Plus").
+ */
 const RULES: Array<[ErrorCategory, RegExp]> = [
-  ["quota_exhausted", /Quota exceeded|insufficient_quota|usage_not_included|upgrade to Plus|billing details/i],
-  ["usage_limit", /hit your usage limit|usage_limit_reached|usage_limit_exceeded/i],
+  ["usage_limit", USAGE_LIMIT_WORDS],
+  ["quota_exhausted", QUOTA_WORDS],
+  ["usage_limit", /usage_limit_exceeded/i],
   ["context_window_exceeded", /context window|context_length_exceeded|context_window_exceeded|maximum context length/i],
   [
     "auth_error",
@@ -87,6 +100,9 @@ export function classifyErrors(facts: ErrorFact[]): ClassifiedError | undefined 
   const usable = facts.filter((fact) => fact.message.trim() !== "" && !isProgressNotice(fact.message));
   if (usable.length === 0) return undefined;
   const typed = usable.findLast((fact) => fact.category !== undefined);
+  // a typed usage limit is also what Codex makes of a quota or a plan without Codex: the words tell
+  if (typed?.category === "usage_limit" && !USAGE_LIMIT_WORDS.test(typed.message) && QUOTA_WORDS.test(typed.message))
+    return { category: "quota_exhausted", fact: typed };
   if (typed?.category) return { category: typed.category, fact: typed };
   for (const [category, pattern] of RULES) {
     const matching = usable.filter((candidate) =>

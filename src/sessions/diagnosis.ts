@@ -70,7 +70,12 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
     cwd: input.cwd,
     sandbox,
     ...input.invocation,
-    skipGitRepoCheck: input.invocation?.skipGitRepoCheck ?? input.run?.skipGitRepoCheck,
+    // a session outside a git repository (its meta records none) is resumed there only with the flag, unless
+    // it runs without a sandbox (Codex does not check then)
+    skipGitRepoCheck:
+      input.invocation?.skipGitRepoCheck ??
+      input.run?.skipGitRepoCheck ??
+      (model.meta !== undefined && !model.meta.inGitRepo && sandbox !== "danger-full-access"),
   };
   const make = new Builder(model, base, run, input.commandLines !== false);
 
@@ -153,5 +158,9 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
 
 function belongsToLastTurn(run: RunFacts, turn: Turn | undefined): boolean {
   if (run.status === "running") return true;
-  return turn?.startedAt === undefined || Date.parse(run.startedAt) >= Date.parse(turn.startedAt) - RUN_TURN_SLACK_MS;
+  if (turn?.startedAt === undefined) return true;
+  const turnStart = Date.parse(turn.startedAt);
+  // a run that ended before the turn began did not run it (a resume by hand, after the run failed)
+  if (run.endedAt !== null && Date.parse(run.endedAt) < turnStart) return false;
+  return Date.parse(run.startedAt) >= turnStart - RUN_TURN_SLACK_MS;
 }

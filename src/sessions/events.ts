@@ -39,6 +39,11 @@ export type SessionEvent = Base &
         /** The session this one was forked or spawned from (`forked_from_id`, `parent_thread_id`, `source.subagent.thread_spawn`). */
         parentId?: string;
         sessionKind: SessionKind;
+        /**
+         * The meta records the git repository the session ran in (`git`, written only inside one): false, a
+         * directory Codex refuses to resume in without `--skip-git-repo-check`.
+         */
+        inGitRepo: boolean;
         agentNickname?: string;
         /** Lines with a lower ordinal are the parent's history replayed into this file (`subagent_history_start_ordinal`). */
         historyStartOrdinal?: number;

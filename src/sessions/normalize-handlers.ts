@@ -48,6 +48,7 @@ export function sessionMeta(payload: Json, at: At): SessionEvent[] {
             ? "fork"
             : "subagent"
           : "session",
+      inGitRepo: isRecord(payload.git),
       ...(nickname !== undefined && { agentNickname: nickname }),
       ...(historyStartOrdinal !== undefined && { historyStartOrdinal }),
       ...(isRecord(payload.history_base) && { historyByReference: true }),

@@ -34,6 +34,11 @@ export interface Turn {
   /** Messages other agents sent into the turn after its prompt (multi-agent, 0.158+). */
   agentMessagesIn: number;
   compactions: number;
+  /**
+   * Its end was written by a Codex that puts a failed turn's error in it (`task_complete.error`, 0.150+): an
+   * end without one is a turn that did not fail, even without a final message.
+   */
+  endSaysErrors?: boolean;
 }
 
 export interface Call {
@@ -262,6 +267,7 @@ export class SessionFolder {
         let turn = this.current();
         if (!turn || (turn.ended && event.turnId !== turn.turnId)) turn = this.openTurn(event.timestamp);
         turn.ended = this.options.compact ? compactEndOf(event, turn) : event;
+        if (writesTurnErrors(model.meta?.cliVersion)) turn.endSaysErrors = true;
         if (event.timestamp) turn.endedAt = event.timestamp;
         if (event.turnId) turn.turnId ??= event.turnId;
         if (event.error) turn.errors.push(event.error);
@@ -367,3 +373,13 @@ function addPaths(into: string[], paths: string[]): void {
 
 export { callDurationMs, callExitCode, callStatus, turnStatus } from "./statuses.js";
 export type { CallStatus } from "./views/closed-sets.js";
+
+/**
+ * Codex writes a failed turn's error into its `task_complete` from 0.150 on (codex-formats.md §3). A file
+ * another version rewrote (the paginated-history migration) keeps its first writer's version, so an older
+ * file's ends are read as that version wrote them.
+ */
+function writesTurnErrors(cliVersion: string | undefined): boolean {
+  const match = /^(\d+)\.(\d+)\./.exec(cliVersion ?? "");
+  return match !== null && (Number(match[1]) > 0 || Number(match[2]) >= 150);
+}

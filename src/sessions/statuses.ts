@@ -6,12 +6,20 @@ import type { CallStatus, TurnStatus } from "./views/closed-sets.js";
 export function turnStatus(turn: Turn): TurnStatus {
   if (turn.ended) {
     if (turn.ended.outcome !== "completed") return turn.ended.outcome;
-    // 0.100 logs a failed model request as a plain task_complete with no answer and no reason
-    if (turn.ended.lastAgentMessage == null && turn.lastAgentMessage === undefined) return "failed";
+    // before 0.150 a failed model request ends its turn as a plain task_complete with no answer and no reason;
+    // from 0.150 such an end carries the error, and one without it (and without an error event in the turn)
+    // is a turn that completed with no answer
+    if (turn.ended.lastAgentMessage == null && turn.lastAgentMessage === undefined)
+      return turn.endSaysErrors && !turn.errors.some(isFailure) ? "completed" : "failed";
     return "completed";
   }
   if (!turn.hasStartEvent && turn.lastItem === "agent_message") return "completed";
   return "incomplete";
+}
+
+/** An error event that is not a retry notice Codex went on from ("Reconnecting... 1/5 (…)"). */
+function isFailure(error: { message: string }): boolean {
+  return !error.message.startsWith("Reconnecting...");
 }
 
 export function callStatus(call: Call): CallStatus {

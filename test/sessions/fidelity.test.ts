@@ -24,6 +24,7 @@ const NAMED: Array<[string, number]> = [
   ["fork-sibling-a-of-missing-parent", 9],
   ["fork-sibling-b-of-missing-parent", 10],
   ["guardian-subagent-history-marker-past-its-lines", 11],
+  ["answerless-turn-outside-git", 12],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -180,6 +181,17 @@ describe("a history marker is proof only while the lines below it were written a
       inherited: null,
       note: null,
     });
+  });
+});
+
+describe("a turn 0.171 ends without a final message", () => {
+  it("completed: its end carries no error, which 0.150+ writes there when a turn fails", async () => {
+    const { summary, diagnosis } = await tools("answerless-turn-outside-git");
+    expect([summary.status, diagnosis.category, diagnosis.evidence]).toEqual([
+      "completed",
+      "completed",
+      ["turn 1 completed"],
+    ]);
   });
 });
 

@@ -69,6 +69,19 @@ describe("error texts → category, the same on 0.63, 0.100 and 0.169", () => {
     expect(categoryOf(message)).toBe(category);
   });
 
+  it("a Free or Go plan's usage limit resets (it names Plus as an upgrade); a quota or a plan without Codex does not", () => {
+    // Codex 0.171 gives all of them the same error info; before, the free plan's words read as a quota
+    const info = "usage_limit_exceeded";
+    const free =
+      "You’ve hit your usage limit. Upgrade to Plus to continue using Codex (https://chatgpt.com/explore/plus), or try again at Jan 1st, 2027 12:00 AM.";
+    expect(categoryOf(free, info)).toBe("usage_limit");
+    expect(categoryOf("Quota exceeded. Check your plan and billing details.", info)).toBe("quota_exhausted");
+    expect(
+      categoryOf("To use Codex with your ChatGPT plan, upgrade to Plus: https://chatgpt.com/explore/plus.", info),
+    ).toBe("quota_exhausted");
+    expect(categoryOf("something went wrong", info)).toBe("usage_limit");
+  });
+
   it("Codex's error info decides where the words do not", () => {
     expect(categoryOf("something went wrong", "unauthorized")).toBe("auth_error");
     expect(categoryOf("something went wrong", "server_overloaded")).toBe("server_error");
@@ -302,6 +315,28 @@ describe("run facts merged with the log", () => {
       }),
     });
     expect(diagnosis).toMatchObject({ category: "server_error", retryable: true, error: { source: "stream" } });
+  });
+
+  it("a run that ended before the last turn began did not run it: its errors are not that turn's", async () => {
+    // a run that failed with 401, then a resume by hand whose turn was killed
+    const model = await foldEvents([
+      { ...at(1), kind: "turn_started", turnId: "t1" },
+      { ...at(2), kind: "user_message", text: "go" },
+      { ...at(3), kind: "error", message: "unexpected status 401 Unauthorized: Missing bearer" },
+      { ...at(4), kind: "turn_ended", turnId: "t1", outcome: "failed", lastAgentMessage: null },
+      { ...at(7), kind: "turn_started", turnId: "t2" },
+      { ...at(8), kind: "user_message", text: "by hand" },
+    ]);
+    const run = facts({
+      startedAt: "2026-11-29T10:00:00.500Z",
+      endedAt: "2026-11-29T10:00:05.000Z",
+      errors: ["unexpected status 401 Unauthorized: Missing bearer"],
+    });
+    expect(diagnose(model, { sessionId: ID, run }).category).toBe("interrupted");
+    // control: a run still going when the turn began is that turn's (its 401 decides)
+    expect(diagnose(model, { sessionId: ID, run: { ...run, endedAt: "2026-11-29T10:00:09.000Z" } }).category).toBe(
+      "auth_error",
+    );
   });
 
   it("next commands name CODEX_HOME, the binary and --skip-git-repo-check when not the defaults", async () => {

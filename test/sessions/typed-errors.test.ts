@@ -32,4 +32,25 @@ describe("typed errors", () => {
     const unknown: ErrorFact = { ...typed, info: "somethingNewer", category: undefined };
     expect(classifyErrors([words, unknown])?.category).toBe("rate_limited");
   });
+
+  it("a typed usage limit whose words name a quota or a plan without Codex is a quota (Codex types all three alike)", () => {
+    const typed = (message: string): ErrorFact => ({
+      message,
+      info: "usageLimitExceeded",
+      category: typedErrorCategory("usageLimitExceeded", 429),
+      source: "app-server",
+    });
+    const categoryOf = (message: string) => classifyErrors([typed(message)])?.category;
+    expect(categoryOf("Quota exceeded. Check your plan and billing details.")).toBe("quota_exhausted");
+    expect(categoryOf("To use Codex with your ChatGPT plan, upgrade to Plus: https://chatgpt.com/explore/plus.")).toBe(
+      "quota_exhausted",
+    );
+    // a limit that resets stays one, whichever plan it names
+    expect(
+      categoryOf(
+        "You’ve hit your usage limit. Upgrade to Plus to continue using Codex (https://chatgpt.com/explore/plus), or try again at Jan 1st, 2027 12:00 AM.",
+      ),
+    ).toBe("usage_limit");
+    expect(categoryOf("unexpected status 429 Too Many Requests")).toBe("usage_limit");
+  });
 });

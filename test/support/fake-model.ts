@@ -243,7 +243,8 @@ export const FAILURES = {
 
 export type FailureKind = keyof typeof FAILURES;
 
-type Step = { run: string; escalate?: boolean } | { say: string } | { fail: FailureKind };
+/** `SILENT`: a response that completes with no output at all (Codex then ends the turn without a final message). */
+type Step = { run: string; escalate?: boolean } | { say: string } | { silent: true } | { fail: FailureKind };
 
 /** `STEPS: RUN:false ;; SAY:I give up` → the steps; unknown failure kinds are an error in the test itself. */
 export function parseSteps(prompt: string): Step[] | undefined {
@@ -255,6 +256,7 @@ export function parseSteps(prompt: string): Step[] | undefined {
     if (step.startsWith("RUN:")) return { run: step.slice(4).trim() };
     if (step.startsWith("ESCALATE:")) return { run: step.slice(9).trim(), escalate: true };
     if (step.startsWith("SAY:")) return { say: step.slice(4).trim() };
+    if (step === "SILENT") return { silent: true };
     const kind = step.startsWith("FAIL:") ? step.slice(5).trim() : "";
     if (kind in FAILURES) return { fail: kind as FailureKind };
     throw new Error(`fake model: unknown step ${JSON.stringify(step)}`);
@@ -404,6 +406,8 @@ export async function startFakeModel(): Promise<FakeModel> {
       if (step && "run" in step) {
         send(outputItemDone(shellCallItem(n, step.run, request.tools ?? [], step.escalate)));
         usage = FAKE_USAGE.toolCall;
+      } else if (step && "silent" in step) {
+        // nothing but the completion
       } else {
         send(outputItemDone(messageItem(n, step && "say" in step ? step.say : "Done.")));
       }

@@ -22,9 +22,10 @@ afterAll(async () => {
   await model.close();
 });
 
-function codexExec(prompt: string): Promise<{ code: number | null; stdout: string }> {
+function codexExec(prompt: string, options: string[] = []): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CODEX, "exec", "--json", "--skip-git-repo-check", "-C", workdir, prompt], {
+    const argv = [CODEX, "exec", "--json", "--skip-git-repo-check", ...options, "-C", workdir, prompt];
+    const child = spawn(process.execPath, argv, {
       env: codexEnv(home),
       stdio: ["ignore", "pipe", "ignore"],
     });
@@ -32,6 +33,17 @@ function codexExec(prompt: string): Promise<{ code: number | null; stdout: strin
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout }));
+  });
+}
+
+/** A printed command line, pasted into a shell as it is (with Codex's environment), and what it answered. */
+function pasted(command: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("sh", ["-c", command], { env: codexEnv(home), stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr }));
   });
 }
 
@@ -85,5 +97,30 @@ describe(`real Codex ${CODEX_VERSION}`, () => {
     expect(usage.total.total).toBe(
       toolCall.input_tokens + toolCall.output_tokens + answer.input_tokens + answer.output_tokens,
     );
+  });
+
+  it("a turn that completes without a final message is completed, and the resume it prints works outside a git repository", async () => {
+    const { code, stdout } = await codexExec("please STEPS: RUN:echo quiet ;; SILENT", [
+      "--sandbox",
+      "workspace-write",
+    ]);
+    expect(code).toBe(0);
+    const threadId = /"thread_id":"([0-9a-f-]+)"/.exec(stdout)?.[1] ?? "";
+    const summary = (await mcp.call("session_summary", { session_id: threadId })).structuredContent as {
+      status: string;
+      diagnosis: { category: string; evidence: string[]; next_command: string };
+    };
+    // before: failed, model_error ("ended without an answer and neither the log nor a run of this server says why")
+    expect([summary.status, summary.diagnosis.category, summary.diagnosis.evidence]).toEqual([
+      "completed",
+      "completed",
+      ["turn 1 completed"],
+    ]);
+    const command = summary.diagnosis.next_command;
+    expect(command).toContain(`--sandbox workspace-write --skip-git-repo-check resume ${threadId} `);
+    expect(await pasted(command)).toMatchObject({ code: 0 });
+    // control: without the flag, Codex refuses to resume in a directory that is no git repository
+    const refused = await pasted(command.replace(" --skip-git-repo-check", ""));
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining("Not inside a trusted directory")]);
   });
 });
