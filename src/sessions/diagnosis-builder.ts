@@ -15,6 +15,7 @@ import type { TurnWork } from "./diagnosis-work.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
 import { codexCommandLine, newSessionCommandLine, resumeCommandLine, type ResumeTarget } from "./resume-command.js";
 import type { SessionModel, Turn } from "./session-model.js";
+import { workspaceWriteAllows } from "./workspace-write-roots.js";
 import type { RunFacts } from "./diagnosis.js";
 import {
   commandEvidence,
@@ -311,12 +312,12 @@ export class Builder {
   private sandboxBlocked(where: string, work: TurnWork, said: string[]): Diagnosis {
     const mode = this.target.sandbox ?? null;
     const onlyNetwork = work.denials.every((denial) => denial.kind === "network");
-    // a relative path a shell refused is relative to the command's cwd, the workspace
-    const inside = (target: string | null) =>
-      target === null ||
-      !target.startsWith("/") ||
-      (this.target.cwd !== undefined && (target === this.target.cwd || target.startsWith(`${this.target.cwd}/`)));
-    const onlyWorkspaceWrites = work.denials.every((denial) => denial.kind === "write" && inside(denial.target));
+    const recorded = this.model.lastContext?.sandboxPolicy;
+    // workspace-write writes more than the workspace (/tmp, its writable roots): turning the sandbox off for
+    // those would ask the operator for far more than the session needs
+    const onlyWorkspaceWrites = work.denials.every(
+      (denial) => denial.kind === "write" && workspaceWriteAllows(denial.target, this.target.cwd, recorded),
+    );
     let command: string;
     let how: string;
     if (mode === "read-only" && onlyWorkspaceWrites) {

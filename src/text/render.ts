@@ -36,10 +36,27 @@ export function windowLength(minutes: number): string {
   return `${minutes} min`;
 }
 
-/** A command that would run Codex without a sandbox: a person is told before pasting it. */
-export function fullAccessCaution(command: string | null | undefined): string | null {
+/**
+ * A command that would run Codex without a sandbox: a person is told before pasting it, and told whether that
+ * is what the session already had (`ranWith`: the sandbox it ran with; null: not known) or more.
+ */
+export function fullAccessCaution(command: string | null | undefined, ranWith: string | null): string | null {
   if (!command || !/--dangerously-bypass-approvals-and-sandbox|danger-full-access/.test(command)) return null;
-  return "Caution: this command runs Codex with full access (no sandbox, no approvals), as the session did: read what it did first, or drop that flag.";
+  const lead = "Caution: this command runs Codex with full access (no sandbox, no approvals)";
+  if (ranWith === "danger-full-access")
+    return `${lead}, as the session did: read what it did first, or drop that flag.`;
+  if (ranWith === null) return `${lead}: read what the session did first, or drop that flag.`;
+  return `${lead}, which the session did not have (it ran ${inline(ranWith)}): run it only if you trust the task with this machine.`;
+}
+
+/**
+ * The sandbox a session ran with, as its diagnosis tells: a refusal names it, and every next step but a
+ * sandbox block's resumes in the session's own sandbox (so a full-access command there repeats the session's).
+ */
+function sandboxOfSession(diagnosis: SessionSummary["diagnosis"]): string | null {
+  const named = diagnosis.sandbox_denials.find((denial) => denial.mode !== null)?.mode;
+  if (named) return named;
+  return diagnosis.category === "sandbox_blocked" ? null : "danger-full-access";
 }
 
 /** A listing's line on the folders it could not list (none: no line). */
@@ -77,7 +94,7 @@ export function renderSummary(s: SessionSummary, reader: RunReader = "agent"): s
     ...s.diagnosis.evidence.map((line) => `- ${inline(line)}`),
     `Next step: ${inline(s.diagnosis.next_step)}`,
   ];
-  const caution = person ? fullAccessCaution(s.diagnosis.next_command) : null;
+  const caution = person ? fullAccessCaution(s.diagnosis.next_command, sandboxOfSession(s.diagnosis)) : null;
   if (caution) lines.push(caution);
   lines.push(
     s.turns_omitted > 0 ? `Turns (the newest ${s.turns.length}; ${s.turns_omitted} older not shown):` : "Turns:",
@@ -205,7 +222,14 @@ export function renderRun(view: RunView, reader: RunReader = "agent"): string {
     lines.push(`stderr (tail): ${quoted(view.stderr_tail.trim().split("\n").slice(-3).join(" | "), 600)}`);
   }
   if (view.resume_command) lines.push(`Resume: ${inline(view.resume_command)}`);
-  const caution = reader === "person" ? fullAccessCaution(view.resume_command) : null;
+  // the resume command repeats the run's own mode, so full access there is what the run had
+  const caution =
+    reader === "person"
+      ? fullAccessCaution(
+          view.resume_command,
+          view.effective?.sandbox ?? (view.mode === "full-access" ? "danger-full-access" : null),
+        )
+      : null;
   if (caution) lines.push(caution);
   return lines.join("\n");
 }

@@ -4,7 +4,8 @@ import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSession } from "../../src/sessions/index.js";
+import { loadSession, type SessionSummary } from "../../src/sessions/index.js";
+import { renderSummary } from "../../src/text/render.js";
 import { resetTimeFromMessage, unreadResetTime } from "../../src/sessions/diagnosis-errors.js";
 import { parseToolOutput } from "../../src/sessions/tool-output.js";
 import { TokenLedger } from "../../src/sessions/usage.js";
@@ -24,7 +25,8 @@ const NAMED: Array<[string, number]> = [
   ["fork-sibling-a-of-missing-parent", 9],
   ["fork-sibling-b-of-missing-parent", 10],
   ["guardian-subagent-history-marker-past-its-lines", 11],
-  ["answerless-turn-outside-git", 12],
+  ["sandbox-read-only-write-to-tmp", 12],
+  ["answerless-turn-outside-git", 13],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -35,7 +37,10 @@ beforeAll(async () => {
   const dir = join(home, "sessions", "2026", "07", "10");
   await mkdir(dir, { recursive: true });
   for (const [index, [name, n]] of NAMED.entries()) {
-    await copyFile(join(SHAPES, `${name}.jsonl`), join(dir, `rollout-2026-07-10T09-00-0${index}-${idOf(n)}.jsonl`));
+    await copyFile(
+      join(SHAPES, `${name}.jsonl`),
+      join(dir, `rollout-2026-07-10T09-00-${String(index).padStart(2, "0")}-${idOf(n)}.jsonl`),
+    );
   }
   mcp = await connect(testConfig({ codexHome: home }));
 });
@@ -97,6 +102,29 @@ describe("only a failed action can be a sandbox block", () => {
       ],
     });
     expect(diagnosis.next_command).toContain("workspace-write");
+  });
+
+  it("a read-only sandbox that refused a write to /tmp: workspace-write writes /tmp, so it is the fix, not full access", async () => {
+    const { diagnosis, summary } = await tools("sandbox-read-only-write-to-tmp");
+    expect(diagnosis).toMatchObject({
+      category: "sandbox_blocked",
+      sandbox_denials: [
+        {
+          call_id: "call_15",
+          command: "echo hi > /tmp/out.txt",
+          kind: "write",
+          target: "/tmp/out.txt",
+          mode: "read-only",
+        },
+      ],
+    });
+    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check resume ${idOf(12)} 'The sandbox was read-only; do the writes again.'`;
+    expect(diagnosis.next_command).toBe(command);
+    expect(diagnosis.next_step).toBe(
+      `Resume with the workspace-write sandbox (resume_session mode "sandboxed"): ${command}`,
+    );
+    // nothing asks a person to turn the sandbox off
+    expect(renderSummary(summary as unknown as SessionSummary, "person")).not.toContain("Caution");
   });
 
   it("the shapes' texts, one by one", () => {

@@ -1,0 +1,50 @@
+// Would Codex's workspace-write sandbox let a command write a path? Upstream: codex-rs protocol's
+// `SandboxPolicy::get_writable_roots_with_cwd` (0.171 prints them as `sandbox: workspace-write [workdir, /tmp,
+// $TMPDIR]`): the policy's `writable_roots` (`--add-dir`, `sandbox_workspace_write.writable_roots`), the cwd,
+// `/tmp` unless `exclude_slash_tmp`, and `$TMPDIR` unless `exclude_tmpdir_env_var`; the top-level `.git`,
+// `.codex` and `.agents` of each root stay read-only. Pure: paths are compared as POSIX text, never resolved
+// on this machine (the log may come from another).
+import { posix } from "node:path";
+
+/** Kept read-only inside every writable root, so a write there is refused by workspace-write too. */
+const PROTECTED = [".git", ".codex", ".agents"];
+
+/**
+ * Whether the workspace-write sandbox allows writing `target` for a session in `cwd`. `recorded` is the
+ * session's own sandbox_policy: its roots and exclusions count only when it is a workspace-write policy (a
+ * read-only one names neither, so Codex's defaults apply). $TMPDIR is not counted: the log does not say what
+ * it was, so a path under it that is not under another root is taken as not writable.
+ */
+export function workspaceWriteAllows(
+  target: string | null,
+  cwd: string | undefined,
+  recorded: Record<string, unknown> | undefined,
+): boolean {
+  // a refused write whose path the output does not name: the workspace is the likely place
+  if (target === null) return true;
+  // a relative path a shell refused is relative to the command's cwd, the workspace
+  if (!target.startsWith("/") && cwd === undefined) return true;
+  const path = cwd === undefined ? posix.normalize(target) : posix.resolve(cwd, target);
+  return writableRoots(cwd, recorded).some(
+    (root) => within(path, root) && !PROTECTED.some((name) => within(path, posix.join(root, name))),
+  );
+}
+
+function writableRoots(cwd: string | undefined, recorded: Record<string, unknown> | undefined): string[] {
+  const policy = recorded !== undefined && policyType(recorded) === "workspace-write" ? recorded : {};
+  const roots = Array.isArray(policy.writable_roots)
+    ? policy.writable_roots.filter((root): root is string => typeof root === "string" && root.startsWith("/"))
+    : [];
+  if (cwd !== undefined) roots.push(cwd);
+  if (policy.exclude_slash_tmp !== true) roots.push("/tmp");
+  return roots.map((root) => posix.normalize(root));
+}
+
+/** Newer CLIs write `{"type": …}`, older ones `{"mode": …}`. */
+function policyType(policy: Record<string, unknown>): unknown {
+  return policy.type ?? policy.mode;
+}
+
+function within(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
+}
