@@ -14,7 +14,7 @@ import {
 import type { TurnWork } from "./diagnosis-work.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
 import { codexCommandLine, newSessionCommandLine, resumeCommandLine, type ResumeTarget } from "./resume-command.js";
-import type { SessionModel, Turn } from "./session-model.js";
+import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
 import { workspaceWriteAllows } from "./workspace-write-roots.js";
 import type { RunFacts } from "./diagnosis.js";
 import {
@@ -108,14 +108,23 @@ export class Builder {
     evidence: string[] = [runSaid(run)],
     work?: TurnWork,
   ): Diagnosis {
-    // a run that spent its time retrying an unreachable or failing endpoint did not time out on the work
-    if (classified && ["network_error", "server_error", "rate_limited", "auth_error"].includes(classified.category)) {
-      return this.error(classified.category, classified.fact, errorFacts(undefined, run), evidence, work);
-    }
+    const endpoint =
+      classified && ["network_error", "server_error", "rate_limited", "auth_error"].includes(classified.category)
+        ? classified
+        : undefined;
+    // a run that spent its time retrying an unreachable or failing endpoint did not time out on the work; a run
+    // stopped in a command did (its model had answered, so whatever Codex retried before got through)
+    if (endpoint && !this.stoppedInCommand())
+      return this.error(endpoint.category, endpoint.fact, errorFacts(undefined, run), evidence, work, true);
     const command = this.resume();
+    const source = endpoint?.fact.source;
+    const said = source === "log" ? "the log" : source === "stderr" ? "the run's stderr" : "the run's --json stream";
+    const recovered = endpoint
+      ? `${said} reported: ${jsonQuoted(readableError(endpoint.fact.message))}; the model answered after it (the command it asked for was running when the run hit its timeout)`
+      : "";
     return this.result(
       "timeout",
-      evidence,
+      [...evidence, recovered],
       `The run hit its timeout. Resume it with a larger timeout_ms (or split the task): ${command}`,
       command,
       {},
@@ -131,7 +140,15 @@ export class Builder {
     return this.result("usage_limit", evidence, wait, command, { resets_at: resetsAt, error }, work);
   }
 
-  error(category: ErrorCategory, fact: ErrorFact, all: ErrorFact[], evidence: string[], work?: TurnWork): Diagnosis {
+  /** `timedOut`: the run was stopped at its timeout while Codex still retried (it did not give up). */
+  error(
+    category: ErrorCategory,
+    fact: ErrorFact,
+    all: ErrorFact[],
+    evidence: string[],
+    work?: TurnWork,
+    timedOut = false,
+  ): Diagnosis {
     const details = errorDetails(fact, all);
     const error: DiagnosisError = { message: readableError(fact.message), source: fact.source, ...details };
     const lines = [...evidence];
@@ -141,7 +158,12 @@ export class Builder {
       );
     if (details.http_status !== null) lines.push(`HTTP status ${details.http_status}`);
     if (details.request_id !== null) lines.push(`request id ${details.request_id}`);
-    if (details.retries !== null) lines.push(`Codex retried ${details.retries} time(s) before giving up`);
+    if (details.retries !== null)
+      lines.push(
+        timedOut
+          ? `Codex retried ${details.retries} time(s) and was still retrying when the run hit its timeout`
+          : `Codex retried ${details.retries} time(s) before giving up`,
+      );
     if (details.retry_after !== null) lines.push(`the server asked to wait ${details.retry_after}`);
     const command = this.resume();
     switch (category) {
@@ -343,6 +365,20 @@ export class Builder {
       ...said,
     ];
     return this.result("sandbox_blocked", evidence, `${how}: ${command}`, command, {}, work);
+  }
+
+  /**
+   * The run was stopped while a command of its last turn ran (in flight, or killed as the turn ended): the
+   * model had answered the request that asked for it. A yielded command's output went back to the model, so
+   * the turn was waiting on the model again.
+   */
+  private stoppedInCommand(): boolean {
+    const turn = this.model.turns.at(-1);
+    if (turn?.lastItem !== "call" && turn?.lastItem !== "call_output") return false;
+    const call = this.model.calls.findLast((candidate) => candidate.turn === turn.index);
+    if (!call) return false;
+    const killed = callExitCode(call) === -1 && call.output?.running !== true;
+    return killed || (turn.lastItem === "call" && callStatus(call) === "no_output");
   }
 
   private codexWord(): string {
