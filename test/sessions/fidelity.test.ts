@@ -26,7 +26,7 @@ const NAMED: Array<[string, number]> = [
   ["fork-sibling-b-of-missing-parent", 10],
   ["guardian-subagent-history-marker-past-its-lines", 11],
   ["sandbox-read-only-write-to-tmp", 12],
-  ["answerless-turn-outside-git", 13],
+  ["answerless-turn-outside-git", 14],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;

@@ -25,7 +25,8 @@ const RUN: RunFacts = {
   errors: [RETRY],
   stderrTail: "",
 };
-const RESUME = `codex exec --cd ${CWD} --sandbox workspace-write resume ${ID} 'Continue where you left off.'`;
+// the session ran outside a git repository (its meta records none): a resume there needs the flag
+const RESUME = `codex exec --cd ${CWD} --sandbox workspace-write --skip-git-repo-check resume ${ID} 'Continue where you left off.'`;
 
 /** The fixture's first `count` lines (all: the whole run), folded. */
 async function session(count?: number) {

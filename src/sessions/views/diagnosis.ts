@@ -13,7 +13,10 @@ export const errorDetailsSchema = z.object({
   http_status: z.number().nullable(),
   error_info: z.string().nullable().describe("Codex's codex_error_info, when the log has it."),
   request_id: z.string().nullable(),
-  retries: z.number().nullable().describe("How many times Codex retried before giving up, when it said so."),
+  retries: z
+    .number()
+    .nullable()
+    .describe("How many times Codex retried (before giving up, or until the run hit its timeout), when it said so."),
   // "Please try again in 1.5s": how long the server asked to wait
   retry_after: z.string().nullable(),
 });
