@@ -261,7 +261,10 @@ export class Builder {
 
   completedTurn(where: string, turn: Turn, work: TurnWork): Diagnosis {
     const message = turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? undefined;
-    const said = message !== undefined ? [`the agent's last message: ${jsonQuoted(message)}`] : [];
+    const said =
+      message !== undefined
+        ? [`the agent's last message: ${jsonQuoted(message)}`]
+        : ["the turn ended without a final message from the agent"];
     const blocked = work.denials.filter((denial) => denial.kind === "approval");
     if (blocked.length > 0) {
       const command = this.resume({

@@ -218,7 +218,7 @@ describe("a turn 0.171 ends without a final message", () => {
     expect([summary.status, diagnosis.category, diagnosis.evidence]).toEqual([
       "completed",
       "completed",
-      ["turn 1 completed"],
+      ["turn 1 completed", "the turn ended without a final message from the agent"],
     ]);
   });
 });

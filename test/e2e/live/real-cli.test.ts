@@ -114,7 +114,7 @@ describe(`real Codex ${CODEX_VERSION}`, () => {
     expect([summary.status, summary.diagnosis.category, summary.diagnosis.evidence]).toEqual([
       "completed",
       "completed",
-      ["turn 1 completed"],
+      ["turn 1 completed", "the turn ended without a final message from the agent"],
     ]);
     const command = summary.diagnosis.next_command;
     expect(command).toContain(`--sandbox workspace-write --skip-git-repo-check resume ${threadId} `);
