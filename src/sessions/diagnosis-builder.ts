@@ -277,7 +277,7 @@ export class Builder {
           `${where} completed, but ${blocked.length} MCP tool call(s) needed an approval \`codex exec\` cannot ask for`,
           ...said,
         ],
-        `Resume with resume_session mode "auto-review" (Codex's own reviewer decides the approval), or have the operator allow that tool in Codex's config; by hand: ${command}`,
+        `Resume with resume_session ${this.toolMode("auto-review")} (Codex's own reviewer decides the approval), or have the operator allow that tool in Codex's config; by hand: ${command}`,
         command,
         {},
         work,
@@ -289,7 +289,7 @@ export class Builder {
       return this.result(
         "approval_required",
         [`${where} completed without what it asked approval for`, ...timedOut, ...said],
-        `Resume with resume_session engine "app-server" mode "ask" and have a person answer the approval in time (the host's dialog, or \`codex-control-mcp approve\`; respond_approval where the operator allows callers), or use mode "auto-review" (Codex's own reviewer decides); by hand: ${command}`,
+        `Resume with resume_session engine "app-server" ${this.toolMode("ask")} and have a person answer the approval in time (the host's dialog, or \`codex-control-mcp approve\`; respond_approval where the operator allows callers), or use mode "auto-review" (Codex's own reviewer decides); by hand: ${command}`,
         command,
         {},
         work,
@@ -347,7 +347,7 @@ export class Builder {
     let how: string;
     if (mode === "read-only" && onlyWorkspaceWrites) {
       command = this.resume({ sandbox: "workspace-write", prompt: "The sandbox was read-only; do the writes again." });
-      how = 'Resume with the workspace-write sandbox (resume_session mode "sandboxed")';
+      how = `Resume with the workspace-write sandbox (resume_session ${this.toolMode("sandboxed")})`;
     } else if (mode === "workspace-write" && onlyNetwork) {
       command = this.resume({
         options: ["-c", "sandbox_workspace_write.network_access=true"],
@@ -360,8 +360,7 @@ export class Builder {
         sandbox: "danger-full-access",
         prompt: "The sandbox is off now; run the blocked commands again.",
       });
-      how =
-        'Only running without the sandbox allows this: it needs the operator\'s consent (this server: --allow-full-access, then resume_session mode "full-access"). By hand';
+      how = `Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${this.toolMode("full-access")}). By hand`;
     }
     const evidence = [
       `${where} completed, but the sandbox${mode ? ` (${mode})` : ""} or the approval policy refused ${work.denials.length} action(s)`,
@@ -382,6 +381,14 @@ export class Builder {
     if (!call) return false;
     const killed = callExitCode(call) === -1 && call.output?.running !== true;
     return killed || (turn.lastItem === "call" && callStatus(call) === "no_output");
+  }
+
+  /**
+   * resume_session's arguments for `mode`: with skip_git_repo_check where the command needs the flag (the tool
+   * takes it from this server's runs only, not from a log).
+   */
+  private toolMode(mode: string): string {
+    return `mode "${mode}"${this.target.skipGitRepoCheck ? ", skip_git_repo_check true" : ""}`;
   }
 
   private codexWord(): string {

@@ -121,7 +121,7 @@ describe("only a failed action can be a sandbox block", () => {
     const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check resume ${idOf(12)} 'The sandbox was read-only; do the writes again.'`;
     expect(diagnosis.next_command).toBe(command);
     expect(diagnosis.next_step).toBe(
-      `Resume with the workspace-write sandbox (resume_session mode "sandboxed"): ${command}`,
+      `Resume with the workspace-write sandbox (resume_session mode "sandboxed", skip_git_repo_check true): ${command}`,
     );
     // nothing asks a person to turn the sandbox off
     expect(renderSummary(summary as unknown as SessionSummary, "person")).not.toContain("Caution");
