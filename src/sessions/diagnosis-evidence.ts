@@ -76,7 +76,7 @@ export function commandEvidence(work: TurnWork | undefined): string[] {
   if (!work) return [];
   const lines = work.failed.map(
     (failed) =>
-      `failed: ${jsonQuoted(failed.command, 200)} exited with ${failed.exit_code ?? "no exit code"}${failed.meaning ? ` (${failed.meaning})` : ""}`,
+      `failed: ${jsonQuoted(failed.command, 200)} ${failed.exit_code !== null ? `exited with ${failed.exit_code}` : "(no exit code)"}${failed.meaning ? ` (${failed.meaning})` : ""}`,
   );
   for (const denial of work.denials) {
     const what =

@@ -311,12 +311,30 @@ export function mcpToolCall(item: Json, at: At): SessionEvent[] {
   ];
 }
 
+/**
+ * A patch applied (0.150+ `FileChange`): its files, when it did not fail, and the patch as a call's result:
+ * the apply_patch call of the same id, or one a code-mode script ran (which has no call line of its own).
+ */
 export function fileChange(item: Json, at: At): SessionEvent[] {
   const changes = Array.isArray(item.changes) ? item.changes : isRecord(item.changes) ? Object.keys(item.changes) : [];
   const paths = changes
     .map((change) => (typeof change === "string" ? change : isRecord(change) ? str(change.path) : undefined))
     .filter((path): path is string => path !== undefined);
-  return item.status === "failed" || paths.length === 0 ? [] : [{ kind: "files_changed", paths, ...at }];
+  const events: SessionEvent[] = [];
+  const callId = str(item.id);
+  if (callId) {
+    const text = [item.stdout, item.stderr].filter((part): part is string => typeof part === "string").join("");
+    events.push({
+      kind: "call_result",
+      callId,
+      status: str(item.status),
+      name: "apply_patch",
+      ...(text !== "" && { text }),
+      ...at,
+    });
+  }
+  if (item.status !== "failed" && paths.length > 0) events.push({ kind: "files_changed", paths, ...at });
+  return events;
 }
 
 export function execCommandEnd(payload: Json, at: At): SessionEvent[] {

@@ -6,6 +6,7 @@
 // terminal events (≤0.99) count a turn whose last item is the agent's message as ended.
 import type { EventOf, SessionEvent, TokenTotals } from "./events.js";
 import { addCall, addOutput, addResult, callOf, keepForLater, newPairing } from "./call-pairing.js";
+import { addChangedFiles } from "./changed-files.js";
 import { compactEndOf, compactOutputOf } from "./compact-events.js";
 import { LineageTracker, type Lineage } from "./lineage.js";
 import { TokenLedger } from "./usage.js";
@@ -247,10 +248,12 @@ export class SessionFolder {
       case "call_output": {
         const call = addOutput(this.pairing, event);
         if (!call) return;
-        if (this.openExec === call) this.openExec = undefined;
+        // a script that handed control back still runs: what it runs next is its own, until `wait` sees it end
+        if (this.openExec && (this.openExec === call || call.name === "wait") && !SCRIPT_RUNNING.test(event.text))
+          this.openExec = undefined;
         const turn = this.model.turns[call.turn - 1];
         if (turn && !turn.ended) turn.lastItem = "call_output";
-        if (call.patchPaths && succeeded(call)) addPaths(model.filesChanged, call.patchPaths);
+        if (call.patchPaths && succeeded(call)) addChangedFiles(model.filesChanged, call.patchPaths, contextCwd(model));
         if (this.options.compact) call.output = compactOutputOf(event, call);
         return;
       }
@@ -261,7 +264,7 @@ export class SessionFolder {
         return;
       }
       case "files_changed":
-        addPaths(model.filesChanged, event.paths);
+        addChangedFiles(model.filesChanged, event.paths, contextCwd(model));
         return;
       case "turn_ended": {
         let turn = this.current();
@@ -354,6 +357,8 @@ export async function foldEvents(events: AsyncIterable<SessionEvent> | Iterable<
 
 /** Code mode's tool: the model writes code that runs commands and MCP tools (0.145+). */
 const CODE_MODE_TOOLS = new Set(["exec"]);
+/** A code-mode script's answer when it yielded before its end (`exec`'s or `wait`'s: "Script running with cell ID 1"). */
+const SCRIPT_RUNNING = /^Script running with cell ID /;
 
 function isPristine(turn: Turn): boolean {
   const noPrompt = turn.prompt === undefined || turn.promptFrom !== undefined;
@@ -367,8 +372,8 @@ function succeeded(call: Call): boolean {
   return /^Success\b/m.test(output.text) || /^Done!/m.test(output.text);
 }
 
-function addPaths(into: string[], paths: string[]): void {
-  for (const path of paths) if (!into.includes(path)) into.push(path);
+function contextCwd(model: SessionModel): string | undefined {
+  return model.lastContext?.cwd ?? model.meta?.cwd;
 }
 
 export { callDurationMs, callExitCode, callStatus, turnStatus } from "./statuses.js";

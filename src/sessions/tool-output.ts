@@ -46,6 +46,13 @@ export function parseToolOutput(output: unknown): ParsedOutput {
   return { text: "" };
 }
 
+/**
+ * What a tool handler's error answer opens with (codex-rs: `FunctionCallError::RespondToModel`): a patch that
+ * did not apply, a poll of a process that is gone, a command that could not start, arguments that did not parse.
+ */
+const HANDLER_ERROR =
+  /^(?:apply_patch verification failed|write_stdin failed|exec_command failed|shell command failed|failed to parse function arguments): /;
+
 function parseOutputText(raw: string): ParsedOutput {
   const trimmed = raw.trimStart();
   if (trimmed.startsWith("{")) {
@@ -80,8 +87,14 @@ function parseOutputText(raw: string): ParsedOutput {
     result.running = true;
     result.processId = running[1];
   }
-  // an interrupted command, or a tool call Codex refused to dispatch
-  if (/^aborted by user/m.test(header) || /^unsupported (custom )?(tool )?call\b/.test(header)) result.isError = true;
+  // an interrupted command, a tool call Codex refused to dispatch, or one whose handler answered the model with
+  // its error (the rollout does not keep that output's `success: false`: its words are all there is)
+  if (
+    /^aborted by user/m.test(header) ||
+    /^unsupported (custom )?(tool )?call\b/.test(header) ||
+    HANDLER_ERROR.test(header)
+  )
+    result.isError = true;
   return withDenial(result, raw);
 }
 

@@ -133,8 +133,16 @@ export function renderCalls(
   for (const call of calls) {
     const exit = call.exit_code !== null ? ` exit ${call.exit_code}` : "";
     const duration = call.duration_ms !== null ? ` ${n(call.duration_ms)} ms` : "";
+    // a call a code-mode script made has no arguments in the log (its patch or command is in its result)
+    const what =
+      call.command ??
+      (typeof call.arguments === "string"
+        ? call.arguments
+        : call.arguments == null
+          ? null
+          : JSON.stringify(call.arguments));
     lines.push(
-      `[turn ${call.turn}] ${inline(call.name)} ${call.status}${exit}${duration}: ${quoted(call.command ?? (typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments)), 200)}`,
+      `[turn ${call.turn}] ${inline(call.name)} ${call.status}${exit}${duration}${what !== null ? `: ${quoted(what, 200)}` : ""}`,
     );
     if (call.output !== null) lines.push(`    output: ${quoted(call.output, 300)}`);
   }

@@ -101,6 +101,8 @@ const SHAPES = readdirSync(join(FIXTURES, "shapes"))
 /** Shapes whose calls only the full fold can number or pair: a parent's history replayed in, code mode. */
 const FOLDED_SHAPES = [
   "code-mode-exec-with-nested-calls.jsonl",
+  "code-mode-nested-patches.jsonl",
+  "code-mode-script-yields-then-waits.jsonl",
   "fork-copied-parent-history.jsonl",
   "fork-counters-copied-without-marker.jsonl",
   "fork-sibling-a-of-missing-parent.jsonl",

@@ -27,6 +27,10 @@ const NAMED: Array<[string, number]> = [
   ["guardian-subagent-history-marker-past-its-lines", 11],
   ["sandbox-read-only-write-to-tmp", 12],
   ["answerless-turn-outside-git", 14],
+  ["code-mode-script-yields-then-waits", 15],
+  ["code-mode-nested-patches", 16],
+  ["apply-patch-refused-and-named-twice", 17],
+  ["unified-exec-poll-of-an-ended-process", 18],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -209,6 +213,62 @@ describe("a history marker is proof only while the lines below it were written a
       inherited: null,
       note: null,
     });
+  });
+});
+
+describe("calls of 0.171 that were lost or misread", () => {
+  const callsOf = (calls: Record<string, unknown>) =>
+    (calls.calls as Array<Record<string, unknown>>).map((call) => [
+      call.name,
+      call.status,
+      call.exit_code,
+      call.parent_call_id ?? null,
+    ]);
+
+  it("code mode: a command a script runs after it handed control back (`wait`) is its call, and failed", async () => {
+    const { summary, calls, diagnosis } = await tools("code-mode-script-yields-then-waits");
+    expect(callsOf(calls)).toEqual([
+      ["exec", "completed", null, null],
+      ["apply_patch", "completed", null, "c0_0"],
+      ["wait", "completed", null, null],
+      ["exec_command", "failed", 4, "c0_0"],
+    ]);
+    expect([summary.counts, summary.files_changed, diagnosis.category]).toEqual([
+      expect.objectContaining({ function_calls: 4, failed_calls: 1 }),
+      ["/home/user/proj/new.txt"],
+      "command_failures",
+    ]);
+  });
+
+  it("code mode: each patch a script applies is a call, a failed one failed", async () => {
+    const { calls, summary } = await tools("code-mode-nested-patches");
+    expect(callsOf(calls)).toEqual([
+      ["exec", "failed", 1, null],
+      ["apply_patch", "completed", null, "c0_0"],
+      ["apply_patch", "failed", null, "c0_0"],
+    ]);
+    expect(summary.files_changed).toEqual(["/home/user/proj/new.txt"]);
+  });
+
+  it("a patch Codex refused to apply failed; a file a patch wrote is named once", async () => {
+    const { calls, summary, diagnosis } = await tools("apply-patch-refused-and-named-twice");
+    expect(callsOf(calls)).toEqual([
+      ["apply_patch", "completed", 0, null],
+      ["apply_patch", "failed", null, null],
+      ["apply_patch", "failed", 1, null],
+    ]);
+    expect(summary.files_changed).toEqual(["/home/user/proj/a.txt"]);
+    expect(diagnosis.evidence).toContain('failed: "apply_patch" (no exit code)');
+  });
+
+  it("a poll of a process that had ended failed, and the command it polled is the session's failure", async () => {
+    const { calls, diagnosis } = await tools("unified-exec-poll-of-an-ended-process");
+    expect(callsOf(calls)).toEqual([
+      ["exec_command", "failed", 3, null],
+      ["write_stdin", "completed", null, null],
+      ["write_stdin", "failed", null, null],
+    ]);
+    expect(diagnosis.category).toBe("command_failures");
   });
 });
 

@@ -228,7 +228,31 @@ describe("normalizeLine", () => {
         }),
         1,
       ),
-    ).toEqual([{ line: 1, timestamp: T, kind: "files_changed", paths: ["x.ts"] }]);
+    ).toEqual([
+      // the patch is also its call's result (a code-mode script's patch has no call line of its own)
+      { line: 1, timestamp: T, kind: "call_result", callId: "f", status: "completed", name: "apply_patch" },
+      { line: 1, timestamp: T, kind: "files_changed", paths: ["x.ts"] },
+    ]);
+    // a failed patch changed nothing, and its call failed
+    expect(
+      normalizeLine(
+        line("event_msg", {
+          type: "item_completed",
+          item: { type: "FileChange", id: "g", changes: { "/w/x.ts": {} }, status: "failed", stderr: "no room" },
+        }),
+        1,
+      ),
+    ).toEqual([
+      {
+        line: 1,
+        timestamp: T,
+        kind: "call_result",
+        callId: "g",
+        status: "failed",
+        name: "apply_patch",
+        text: "no room",
+      },
+    ]);
     expect(
       normalizeLine(
         line("event_msg", {
