@@ -4,7 +4,7 @@ import type { EventOf, SessionEvent } from "./events.js";
 import type { FolderNames, UnlistableFolder } from "./folder-names.js";
 import { daysNewestFirst, newestFirst, statFiles, type RolloutFile } from "./locate.js";
 import { edgeEvents } from "./rollout-reader.js";
-import { foldEvents, turnStatus } from "./session-model.js";
+import { foldEvents, turnStatus, writesTurnErrors } from "./session-model.js";
 import type { SessionListing } from "./views/list.js";
 import { keepNewest } from "../shared/bounded.js";
 
@@ -103,8 +103,10 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   const lastContext = both.findLast((event): event is EventOf<"turn_context"> => event.kind === "turn_context");
   const model = head.whole ? headModel : await foldEvents(tail.events);
   const lastTurn = model.turns.at(-1);
-  // the tail may start inside a turn whose task_started it did not see
+  // the tail may start inside a turn whose task_started it did not see, and without the meta naming the
+  // version that wrote its end
   if (lastTurn && both.some((event) => event.kind === "turn_started")) lastTurn.hasStartEvent = true;
+  if (lastTurn?.ended && writesTurnErrors(meta?.cliVersion)) lastTurn.endSaysErrors = true;
   return {
     session_id: meta?.id ?? file.id,
     path: file.path,

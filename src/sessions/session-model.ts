@@ -384,7 +384,7 @@ export type { CallStatus } from "./views/closed-sets.js";
  * another version rewrote (the paginated-history migration) keeps its first writer's version, so an older
  * file's ends are read as that version wrote them.
  */
-function writesTurnErrors(cliVersion: string | undefined): boolean {
+export function writesTurnErrors(cliVersion: string | undefined): boolean {
   const match = /^(\d+)\.(\d+)\./.exec(cliVersion ?? "");
   return match !== null && (Number(match[1]) > 0 || Number(match[2]) >= 150);
 }
