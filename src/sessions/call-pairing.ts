@@ -28,7 +28,10 @@ export interface CallPairing {
   readonly byId: Map<string, Call>;
   readonly orphanOutputs: Map<string, EventOf<"call_output">>;
   readonly orphanResults: Map<string, EventOf<"call_result">>;
-  /** Unified exec: the call that started each still-running process, by the id its polls name. */
+  /**
+   * Unified exec: the call that started each process, by the id its polls name; kept once the process ended,
+   * so that a later poll of it (Codex answers "Unknown process id") is judged by the command it polled.
+   */
   readonly processes: Map<string, Call>;
 }
 
@@ -69,10 +72,13 @@ function settleProcess(pairing: CallPairing, poll: Call, event: EventOf<"call_ou
   if (!starter) return;
   poll.pollOf = starter.callId;
   if (event.exitCode === undefined || event.running) return;
-  if (starter.result?.exitCode === undefined && starter.output?.exitCode === undefined) {
+  if (
+    starter.result?.exitCode === undefined &&
+    starter.output?.exitCode === undefined &&
+    starter.processExit === undefined
+  ) {
     starter.processExit = { exitCode: event.exitCode };
   }
-  pairing.processes.delete(poll.polls as string);
 }
 
 /** Merges a result into its call; false when no call has this id (the caller decides: nested, or waiting). */

@@ -1,6 +1,6 @@
 // Field fidelity III (issue 21): shapes real sessions have that the reader got wrong, each a hand-written file
 // in test/fixtures/shapes/ named after what it shows, read through the MCP tools as a client would.
-import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -261,14 +261,36 @@ describe("calls of 0.171 that were lost or misread", () => {
     expect(diagnosis.evidence).toContain('failed: "apply_patch" (no exit code)');
   });
 
-  it("a poll of a process that had ended failed, and the command it polled is the session's failure", async () => {
+  it("a poll of a process that had ended is judged by the command it polled: exit 3 fails the session, exit 0 not", async () => {
     const { calls, diagnosis } = await tools("unified-exec-poll-of-an-ended-process");
     expect(callsOf(calls)).toEqual([
       ["exec_command", "failed", 3, null],
       ["write_stdin", "completed", null, null],
-      ["write_stdin", "failed", null, null],
+      ["write_stdin", "completed", null, null],
     ]);
     expect(diagnosis.category).toBe("command_failures");
+    // control: the same session whose command exited 0
+    const text = await readFile(join(SHAPES, "unified-exec-poll-of-an-ended-process.jsonl"), "utf8");
+    const succeeded = text
+      .replaceAll("exit 3", "exit 0")
+      .replaceAll("code 3", "code 0")
+      .replaceAll('"exit_code":3', '"exit_code":0')
+      .replaceAll('"status":"failed"', '"status":"completed"');
+    expect(succeeded).not.toBe(text);
+    const other = await mkdtemp(join(tmpdir(), "ccm-fidelity-poll-"));
+    const dir = join(other, "sessions", "2026", "07", "10");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `rollout-2026-07-10T09-00-00-${idOf(18)}.jsonl`), succeeded);
+    const otherMcp = await connect(testConfig({ codexHome: other }));
+    try {
+      const summary = (await otherMcp.call("session_summary", { session_id: idOf(18) })).structuredContent as {
+        counts: { failed_calls: number };
+        diagnosis: { category: string };
+      };
+      expect([summary.diagnosis.category, summary.counts.failed_calls]).toEqual(["completed", 0]);
+    } finally {
+      await otherMcp.close();
+    }
   });
 });
 
