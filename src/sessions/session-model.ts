@@ -249,8 +249,11 @@ export class SessionFolder {
         const call = addOutput(this.pairing, event);
         if (!call) return;
         // a script that handed control back still runs: what it runs next is its own, until `wait` sees it end
-        if (this.openExec && (this.openExec === call || call.name === "wait") && !SCRIPT_RUNNING.test(event.text))
-          this.openExec = undefined;
+        // (code mode's `wait` answers with the script's state; multi-agent tools have a `wait` of their own)
+        if (this.openExec && !SCRIPT_RUNNING.test(event.text)) {
+          if (this.openExec === call || (call.name === "wait" && SCRIPT_STATE.test(event.text)))
+            this.openExec = undefined;
+        }
         const turn = this.model.turns[call.turn - 1];
         if (turn && !turn.ended) turn.lastItem = "call_output";
         if (call.patchPaths && succeeded(call)) addChangedFiles(model.filesChanged, call.patchPaths, contextCwd(model));
@@ -345,6 +348,8 @@ export class SessionFolder {
     };
     if (timestamp) turn.startedAt = timestamp;
     this.model.turns.push(turn);
+    // a script of the turn before (one that yielded and was never waited for) runs nothing of this turn's
+    this.openExec = undefined;
     return turn;
   }
 }
@@ -359,6 +364,8 @@ export async function foldEvents(events: AsyncIterable<SessionEvent> | Iterable<
 const CODE_MODE_TOOLS = new Set(["exec"]);
 /** A code-mode script's answer when it yielded before its end (`exec`'s or `wait`'s: "Script running with cell ID 1"). */
 const SCRIPT_RUNNING = /^Script running with cell ID /;
+/** What a code-mode script's state opens with ("Script completed", "Script failed", "Script running …"). */
+const SCRIPT_STATE = /^Script \w/;
 
 function isPristine(turn: Turn): boolean {
   const noPrompt = turn.prompt === undefined || turn.promptFrom !== undefined;
