@@ -93,7 +93,8 @@ const cases: Array<[version: string, scenario: Scenario, expected: Expected]> = 
       ],
       tokens: 5600,
       segments: 2,
-      filesChanged: ["hello.txt"],
+      // the patch names it relative to the session's cwd
+      filesChanged: ["/home/user/proj/hello.txt"],
       model: "mock-model",
     },
   ],
