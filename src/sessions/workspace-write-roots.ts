@@ -22,8 +22,9 @@ export function workspaceWriteAllows(
 ): boolean {
   // a refused write whose path the output does not name: the workspace is the likely place
   if (target === null) return true;
-  // a relative path a shell refused is relative to the command's cwd, the workspace
-  if (!target.startsWith("/") && cwd === undefined) return true;
+  // a relative path a shell refused is relative to the command's cwd, the workspace (also where that cwd is no
+  // POSIX path: resolving against it here would resolve against this process's own directory)
+  if (!target.startsWith("/") && (cwd === undefined || !cwd.startsWith("/"))) return true;
   const path = cwd === undefined ? posix.normalize(target) : posix.resolve(cwd, target);
   return writableRoots(cwd, recorded).some(
     (root) => within(path, root) && !PROTECTED.some((name) => within(path, posix.join(root, name))),

@@ -69,6 +69,8 @@ describe("a read-only session's refused write", () => {
       true,
       true,
     ]);
+    // a Windows session's relative path: its workspace, not a path resolved against this server's directory
+    expect(workspaceWriteAllows("out\\x.txt", "C:\\Users\\me\\proj", undefined)).toBe(true);
   });
 });
 
