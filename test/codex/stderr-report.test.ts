@@ -109,6 +109,34 @@ describe("stderrReason", () => {
     expect(lastLines(`${"x".repeat(100)}\n`, 60)).toBe(`${"x".repeat(59)}\n`);
   });
 
+  it("reads a config Codex cannot load as the error with the key or place it names", () => {
+    // codex 0.171.0, `-c model_reasoning_summary="bogus"`
+    const variant = [
+      WARNING,
+      "Error loading config.toml: unknown variant `bogus`, expected one of `auto`, `concise`, `detailed`, `none`",
+      "in `model_reasoning_summary`",
+      "",
+    ].join("\n");
+    expect(stderrReason(variant)).toBe(
+      "Error loading config.toml: unknown variant `bogus`, expected one of `auto`, `concise`, `detailed`, `none` in `model_reasoning_summary`",
+    );
+    // control: the last line alone names the key, not what is wrong with it
+    expect(lastLine(variant)).toBe("in `model_reasoning_summary`");
+    // codex 0.171.0, a config.toml holding `model=`: the caret drawing is left out
+    const parse = [
+      WARNING,
+      "Error loading config.toml:",
+      "/home/dev/.codex/config.toml:1:7: string values must be quoted, expected literal string",
+      "  |",
+      "1 | model=",
+      "  |       ^",
+      "",
+    ].join("\n");
+    expect(stderrReason(parse)).toBe(
+      "Error loading config.toml: /home/dev/.codex/config.toml:1:7: string values must be quoted, expected literal string",
+    );
+  });
+
   it("bounds the reason, keeping its end", () => {
     const reason = stderrReason(`Error: ${"x".repeat(2000)}\n\nCaused by:\n    the cause`);
     expect(reason).toBe(`…${"x".repeat(489)}: the cause`);
