@@ -86,6 +86,8 @@ export function registerReviewChangesTool(server: McpServer, { config, runs }: T
           prompt: "",
           cwd: input.cwd,
           mode: "read-only",
+          // `codex exec review` is the only reviewer: a server started with --engine app-server still reviews
+          engine: "exec",
           review,
           model: input.model,
           timeoutMs: input.timeout_ms,

@@ -160,6 +160,23 @@ describe("review_changes with the real Codex CLI", () => {
     expect(sent).toContain("Focus on b.js.");
   });
 
+  it("reviews on `codex exec` on a server whose runs default to the app-server engine", async () => {
+    model.review = FINDINGS;
+    const appServer = await connect(
+      testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home), engine: "app-server" }),
+    );
+    try {
+      const result = await appServer.call("review_changes", { cwd: repo, uncommitted: true });
+      expect(result.isError, textOf(result)).toBeFalsy();
+      const view = result.structuredContent as unknown as RunView;
+      expect(view).toMatchObject({ status: "completed", task: "review", engine: "exec", review: EXPECTED_REVIEW });
+      const ledger = await new RunLedger(appServer.config.runner.stateDir).find(view.run_id);
+      expect(ledger?.start.argv.slice(1, 3)).toEqual(["exec", "--json"]);
+    } finally {
+      await appServer.close();
+    }
+  });
+
   it("refuses hostile or ambiguous scopes before Codex runs", async () => {
     const before = model.requests.length;
     const refused = async (args: Record<string, unknown>) => {
