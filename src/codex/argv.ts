@@ -2,7 +2,7 @@
 // plain arrays. Every value is its own argv entry, valued flags use `--flag=value` (so a value that starts
 // with `-` is never read as a flag), and the prompt goes to stdin (`-`), never on the command line.
 import type { Capabilities } from "./capabilities.js";
-import { AUTO_REVIEW_MIN_VERSION, SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
+import { AUTO_REVIEW_CONFIG, AUTO_REVIEW_MIN_VERSION, SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
 import { reviewInvocation, type ReviewRequest } from "./review-argv.js";
 import { CONFIG_KEY, tomlValue } from "./toml.js";
 import { ExplainedError } from "../shared/errors.js";
@@ -120,8 +120,7 @@ function sandboxArgs(mode: RunMode, caps: Capabilities): string[] {
     if (has("--sandbox") && atLeast(caps.version, AUTO_REVIEW_MIN_VERSION)) {
       return [
         "--sandbox=workspace-write",
-        '--config=approval_policy="on-request"',
-        '--config=approvals_reviewer="auto_review"',
+        ...Object.entries(AUTO_REVIEW_CONFIG).map(([key, value]) => `--config=${key}=${tomlValue(value)}`),
       ];
     }
     throw new UnsupportedRequestError(

@@ -23,6 +23,12 @@ export const APPROVAL_OF_MODE: Record<RunMode, string> = {
   "full-access": "never",
 };
 
+/**
+ * What mode "auto-review" sets in Codex's config beside the workspace-write sandbox (what `--approve-for-me`
+ * means): a run where the flag is missing, and a pasted resume command, which works on every version that has it.
+ */
+export const AUTO_REVIEW_CONFIG = { approval_policy: "on-request", approvals_reviewer: "auto_review" } as const;
+
 /** Codex's own approvals reviewer (`approvals_reviewer = "auto_review"`) exists from this version; `--approve-for-me` later. */
 export const AUTO_REVIEW_MIN_VERSION = "0.137.0";
 

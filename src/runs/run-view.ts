@@ -9,7 +9,8 @@ import {
   type LedgerRun,
   type RunState,
 } from "../contract/index.js";
-import { SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
+import { AUTO_REVIEW_CONFIG, SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
+import { tomlValue } from "../codex/toml.js";
 import { workspaceDifference } from "../codex/workspace-identity.js";
 import { isCodexWorktreePath } from "../codex/worktree.js";
 import {
@@ -109,7 +110,14 @@ export async function viewOfSnapshot(
     error: end ? end.error : snapshot.error,
     errors: end && end.errors.length > 0 ? end.errors : snapshot.errors,
     stderr_tail: end?.stderr_tail || snapshot.stderr_tail,
-    resume_command: resumeCommandOf(sessions, entry, codexBin, sessionId, snapshot),
+    resume_command: resumeCommandOf(sessions, entry, codexBin, sessionId, {
+      mode: snapshot.mode,
+      // a worktree run's session goes on in the worktree Codex made for it, where it ran, as resume_session does
+      cwd:
+        snapshot.worktree === true && effective?.cwd && isCodexWorktreePath(effective.cwd, sessions.home)
+          ? effective.cwd
+          : snapshot.cwd,
+    }),
     effective,
     task: snapshot.task ?? entry.start.task ?? "exec",
     worktree: null,
@@ -154,8 +162,8 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, 
 }
 
 /**
- * The pasteable command that resumes the run's session in its cwd and sandbox: with this process's binary
- * (never one a record names) and the run's recorded git check.
+ * The pasteable command that resumes the run's session in its cwd, sandbox and approvals (Codex's reviewer for
+ * mode "auto-review"): with this process's binary (never one a record names) and the run's recorded git check.
  */
 function resumeCommandOf(
   sessions: SessionStore,
@@ -171,6 +179,10 @@ function resumeCommandOf(
     sessionId,
     cwd: run.cwd,
     sandbox: SANDBOX_OF_MODE[run.mode],
+    options:
+      run.mode === "auto-review"
+        ? Object.entries(AUTO_REVIEW_CONFIG).flatMap(([key, value]) => ["-c", `${key}=${tomlValue(value)}`])
+        : [],
   });
 }
 

@@ -11,6 +11,7 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
+import { pasted, withPrompt } from "../../support/pasted.js";
 
 let model: FakeModel;
 let home: string;
@@ -61,6 +62,22 @@ describe('mode "auto-review" with the real Codex CLI', () => {
     const argv = (await new RunLedger(mcp.config.runner.stateDir).find(view.run_id))?.start.argv ?? [];
     expect(argv).toContain("--approve-for-me");
     expect(argv.some((arg) => arg.startsWith("--sandbox"))).toBe(false);
+  });
+
+  it("prints a resume command that goes on with Codex's reviewer deciding", async () => {
+    model.guardian = "allow";
+    const view = await escalate(join(dirname(workdir), "before-resume.txt"));
+    expect(view.resume_command).toBe(
+      `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check -c 'approval_policy="on-request"' -c 'approvals_reviewer="auto_review"' resume ${view.session_id} 'Continue where you left off.'`,
+    );
+    // pasted as printed: an escalation the reviewer allows runs (in the sandbox alone it would be refused)
+    const outside = join(dirname(workdir), "pasted.txt");
+    const { code, stderr } = await pasted(
+      withPrompt(view.resume_command ?? "", `please STEPS: ESCALATE:touch ${outside} ;; SAY:finished`),
+      codexEnv(home),
+    );
+    expect(code, stderr).toBe(0);
+    expect(existsSync(outside)).toBe(true);
   });
 
   it("does not run one the reviewer denies; the same escalation in mode sandboxed is rejected by policy", async () => {

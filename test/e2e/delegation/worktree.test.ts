@@ -13,6 +13,7 @@ import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
 import { gitIn } from "../../support/git.js";
+import { pasted, withPrompt } from "../../support/pasted.js";
 
 let model: FakeModel;
 let home: string;
@@ -95,6 +96,23 @@ describe("worktree: true with the real Codex CLI", () => {
     } finally {
       await stranger.close();
     }
+  });
+
+  it("prints a resume command that goes on in the run's worktree, not in the repository", async () => {
+    const view = await worktreeRun({ prompt: "please RUN:touch printed.txt" });
+    const worktree = view.worktree?.path ?? "";
+    expect(worktree).toMatch(new RegExp(`^${home}/worktrees/[^/]+/proj$`));
+    expect(view.resume_command).toBe(
+      `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${worktree} --sandbox workspace-write resume ${view.session_id} 'Continue where you left off.'`,
+    );
+    // pasted as printed, with a prompt of the person's own: the session writes in its worktree
+    const { code, stderr } = await pasted(
+      withPrompt(view.resume_command ?? "", "please RUN:touch pasted.txt"),
+      codexEnv(home),
+    );
+    expect(code, stderr).toBe(0);
+    expect(existsSync(join(worktree, "pasted.txt"))).toBe(true);
+    expect(existsSync(join(repo, "pasted.txt"))).toBe(false);
   });
 
   it("worktree runs take turns in a repository, in a server and across the servers of a state dir; others race in git", async () => {
