@@ -61,6 +61,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
     },
     (input, extra) =>
       answer("resume_session", async () => {
+        const began = Date.now();
         const { file, model } = await openSession(sessions, input.session_id);
         if (file.archived) {
           return toolError(
@@ -117,7 +118,12 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           engine: input.engine,
         });
         askApprovalsOfRun(server, runs, runId, extra);
-        return answerRun(runs, runId, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
+        return answerRun(
+          runs,
+          runId,
+          { background: input.background, waitMs: input.wait_ms ?? config.waitMs, began },
+          extra,
+        );
       }),
   );
 }

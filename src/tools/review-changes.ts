@@ -68,6 +68,7 @@ export function registerReviewChangesTool(server: McpServer, { config, runs }: T
     },
     (input, extra) =>
       answer("review_changes", async () => {
+        const began = Date.now();
         const scopes: ReviewScope[] = [];
         if (input.uncommitted) scopes.push({ uncommitted: true });
         if (input.base !== undefined) scopes.push({ base: input.base });
@@ -92,7 +93,12 @@ export function registerReviewChangesTool(server: McpServer, { config, runs }: T
           model: input.model,
           timeoutMs: input.timeout_ms,
         });
-        return answerRun(runs, runId, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
+        return answerRun(
+          runs,
+          runId,
+          { background: input.background, waitMs: input.wait_ms ?? config.waitMs, began },
+          extra,
+        );
       }),
   );
 }

@@ -92,6 +92,7 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
     },
     (input, extra) =>
       answer("run_codex", async () => {
+        const began = Date.now();
         await refuseWithoutCredentials(server, config, input);
         const runId = await runs.start({
           prompt: input.prompt,
@@ -110,7 +111,12 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
           images: input.images,
         });
         askApprovalsOfRun(server, runs, runId, extra);
-        return answerRun(runs, runId, { background: input.background, waitMs: input.wait_ms ?? config.waitMs }, extra);
+        return answerRun(
+          runs,
+          runId,
+          { background: input.background, waitMs: input.wait_ms ?? config.waitMs, began },
+          extra,
+        );
       }),
   );
 }

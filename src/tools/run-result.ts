@@ -78,16 +78,21 @@ export function waitInput(waitMs: number) {
 /** A background run answers as soon as Codex names its session, or after this long. */
 export const BACKGROUND_ANSWER_MS = 15_000;
 
-/** The answer of run_codex and resume_session: at once for a background run, else after waiting on it. */
+/**
+ * The answer of run_codex, resume_session and review_changes: soon for a background run, else after waiting on
+ * it. Both waits count from `began`, when the call came in: a host's tool timeout runs from there, so the time
+ * the run spent queued for a slot (--max-concurrent) is spent from the same budget, not added to it.
+ */
 export async function answerRun(
   runs: RunManager,
   runId: string,
-  how: { background: boolean; waitMs: number },
+  how: { background: boolean; waitMs: number; began: number },
   extra: Extra,
 ): Promise<CallToolResult> {
+  const left = (budget: number) => Math.max(0, how.began + budget - Date.now());
   const view = how.background
-    ? await runs.registry.wait(runId, BACKGROUND_ANSWER_MS, { untilSession: true })
-    : await waitForRun(runs, runId, how.waitMs, extra, 0);
+    ? await runs.registry.wait(runId, left(BACKGROUND_ANSWER_MS), { untilSession: true })
+    : await waitForRun(runs, runId, left(how.waitMs), extra, 0);
   if (!view) throw new Error(`run ${runId} is missing from the ledger right after its start`);
   return toolResult(view, renderRunAndReview(view));
 }

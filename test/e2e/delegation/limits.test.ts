@@ -75,6 +75,21 @@ describe("limits", () => {
     });
   });
 
+  it("the time a run waits in the queue is spent from its call's wait, and the run goes on", async () => {
+    await withServer({ maxConcurrent: 1, queueWaitMs: 30_000 }, async (mcp) => {
+      await start(mcp, { prompt: "please RUN:sleep 3", background: true, mode: "read-only" });
+      const began = Date.now();
+      // queued about 3 s, more than its whole wait: it answers as soon as it has started, still running
+      const queued = (await start(mcp, { prompt: "please say hi", mode: "read-only", wait_ms: 2000 }))
+        .structuredContent as unknown as RunView;
+      expect(Date.now() - began).toBeGreaterThanOrEqual(2000);
+      expect(queued.status).toBe("running");
+      const ended = (await mcp.call("run_status", { run_id: queued.run_id, wait_ms: 30_000 }))
+        .structuredContent as unknown as RunView;
+      expect(ended.status).toBe("completed");
+    });
+  });
+
   it("one writer per directory, unless allow_concurrent; readers are always allowed", async () => {
     await withServer({}, async (mcp) => {
       const writer = (await start(mcp, { prompt: "please HANG", background: true }))
