@@ -37,7 +37,7 @@ import { RunRegistry } from "./registry.js";
 import { refuseCallerSettings, RunRefusedError } from "./run-policy.js";
 import { Lease, Scheduler } from "./scheduler.js";
 import { WORKTREE_TURN_MS, WorktreeTurns } from "./worktree-turns.js";
-import { checkWorkspace, copyCheckedImages } from "./workspace.js";
+import { checkWorkspace, copyCheckedImages, skipsGitCheck } from "./workspace.js";
 
 export type { Effective, RunView } from "./run-view.js";
 
@@ -279,7 +279,7 @@ export class RunManager {
         terminalEvents: caps.jsonStream === "current",
         discoverSession: engine === "exec" && caps.jsonStream === "legacy" && request.resumeSessionId === undefined,
         resumeOf: request.resumeSessionId ?? null,
-        skipGitRepoCheck: request.skipGitRepoCheck === true,
+        skipGitRepoCheck: await skipsGitCheck(engine, cwd, request.skipGitRepoCheck === true),
         recordPrompt: config.recordPrompts,
         serverPid: process.pid,
       };

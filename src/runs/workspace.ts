@@ -4,10 +4,35 @@
 import { constants } from "node:fs";
 import { mkdir, open, realpath, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { basename, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import type { CheckedDirectory } from "../contract/index.js";
-import { isCodexWorktreePath } from "../codex/worktree.js";
+import type { Engine } from "../codex/run-modes.js";
+import { isCodexWorktreePath, readSmall } from "../codex/worktree.js";
 import { refuseWorkspace, RunRefusedError, within, type ProtectedDirectory } from "./run-policy.js";
+
+/**
+ * Whether a run skips Codex's trusted-directory check: when the caller asks, and on engine "app-server" in a
+ * directory outside any git repository, where `codex exec` would refuse to start but the app-server does not
+ * check. Recorded so, the run's resume on `codex exec` (its printed command, resume_session's default) passes
+ * --skip-git-repo-check, as the run needed.
+ */
+export async function skipsGitCheck(engine: Engine, cwd: string, asked: boolean): Promise<boolean> {
+  return asked || (engine === "app-server" && !(await insideGitRepository(cwd)));
+}
+
+/**
+ * `dir` or a parent is a repository as Codex 0.171 tells: a `.git` directory holding HEAD, or a linked worktree's
+ * `.git` file naming its git directory (an empty `.git` directory, which Codex refuses, is none).
+ */
+async function insideGitRepository(dir: string): Promise<boolean> {
+  for (; ; dir = dirname(dir)) {
+    const dotGit = join(dir, ".git");
+    const info = await stat(dotGit).catch(() => undefined);
+    if (info?.isDirectory() && (await stat(join(dotGit, "HEAD")).catch(() => undefined))?.isFile()) return true;
+    if (info?.isFile() && /^gitdir: /m.test((await readSmall(dotGit)) ?? "")) return true;
+    if (dirname(dir) === dir) return false;
+  }
+}
 
 /** Images larger than this are refused (a photo is a few MB; the copy must stay cheap). */
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;

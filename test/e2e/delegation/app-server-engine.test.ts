@@ -14,6 +14,7 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { codexVersion, PINNED_CODEX } from "../../support/codex-versions.js";
 import { PIXEL_PNG, requestInputs, startFakeModel, userTexts, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type ClientOptions, type Connected, type TestConfig } from "../../support/mcp.js";
+import { pasted, withPrompt } from "../../support/pasted.js";
 
 let model: FakeModel;
 let home: string;
@@ -67,6 +68,26 @@ async function until(mcp: Connected, runId: string, done: (view: RunView) => boo
 const ended = (view: RunView) => view.status !== "running";
 
 describe('engine "app-server" with the real Codex CLI', () => {
+  it("a run outside a git repository, which the app-server starts without the check, resumes on exec with it skipped", async () => {
+    const mcp = await server();
+    try {
+      // no skip_git_repo_check: `codex exec` would refuse here, the app-server does not check
+      const app = viewOf(await mcp.call("run_codex", { cwd: workdir, prompt: "RUN:echo outside" }));
+      expect(app).toMatchObject({ status: "completed", engine: "app-server" });
+      expect(app.resume_command).toBe(
+        `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check resume ${app.session_id} 'Continue where you left off.'`,
+      );
+      const { code, stderr } = await pasted(withPrompt(app.resume_command ?? "", "RUN:echo pasted"), codexEnv(home));
+      expect(code, stderr).toBe(0);
+      const resumed = viewOf(
+        await mcp.call("resume_session", { session_id: app.session_id, prompt: "RUN:echo again", engine: "exec" }),
+      );
+      expect(resumed).toMatchObject({ status: "completed", engine: "exec", session_id: app.session_id, error: null });
+    } finally {
+      await mcp.close();
+    }
+  });
+
   it("completes a run with the run shape of exec, plus the engine and live numbers", async () => {
     const mcp = await server();
     try {
