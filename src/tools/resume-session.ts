@@ -95,6 +95,13 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
             `session ${sessionId} last ran with full access, which this server does not allow (--allow-full-access). Pass mode "sandboxed" or "read-only" to resume it with a sandbox.`,
           );
         }
+        // one session has one writer: a second Codex on it fails ("already has an active writer"), whatever the mode
+        const running = await runs.registry.findBySession(sessionId);
+        if (running?.status === "running") {
+          return toolError(
+            `session ${sessionId} is still running in run ${running.run_id}: follow it with run_status, steer it with steer_run (engine "app-server"), or stop it with cancel_run; resume it once that run has ended.`,
+          );
+        }
         await refuseWithoutCredentials(server, config, input);
         const skipGitRepoCheck = input.skip_git_repo_check ?? (await runs.registry.skippedGitCheck(sessionId)) ?? false;
         // a session that ran in the worktree Codex made for a run of this state dir goes on there

@@ -113,6 +113,32 @@ describe("limits", () => {
     });
   });
 
+  it("a session still running is not resumed, in any mode: the answer names its run; once it ended, it is", async () => {
+    await withServer({}, async (mcp) => {
+      const writer = (await start(mcp, { prompt: "please HANG", background: true }))
+        .structuredContent as unknown as RunView;
+      // the session is known once Codex has written its first line
+      let sessionId: string | null = writer.session_id;
+      for (let i = 0; sessionId === null && i < 100; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        sessionId = ((await mcp.call("run_status", { run_id: writer.run_id })).structuredContent as unknown as RunView)
+          .session_id;
+      }
+      expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      const refusal = `session ${sessionId} is still running in run ${writer.run_id}: follow it with run_status, steer it with steer_run (engine "app-server"), or stop it with cancel_run; resume it once that run has ended.`;
+      // before: a read-only or allow_concurrent resume started a Codex that failed ("already has an active writer")
+      for (const extra of [{ mode: "read-only" }, { allow_concurrent: true }]) {
+        const resumed = await mcp.call("resume_session", { session_id: sessionId, prompt: "more", ...extra });
+        expect([resumed.isError, textOf(resumed)]).toEqual([true, refusal]);
+      }
+      await mcp.call("cancel_run", { run_id: writer.run_id });
+      await expectGone(mcp, writer.run_id);
+      const resumed = (await mcp.call("resume_session", { session_id: sessionId, prompt: "please say hi" }))
+        .structuredContent as unknown as RunView;
+      expect([resumed.status, resumed.session_id]).toEqual(["completed", sessionId]);
+    });
+  });
+
   it("refuses to delegate from inside a delegated run (depth marker)", async () => {
     await withServer({ childEnv: { [DEPTH_MARKER]: "1" } }, async (mcp) => {
       const refused = await start(mcp, { prompt: "please say hi" });
