@@ -71,7 +71,7 @@ export function waitInput(waitMs: number) {
     .min(0)
     .max(MAX_WAIT_MS)
     .describe(
-      `How long this call waits before answering \`running\` with the run_id (default ${waitMs} ms on this server, under a host's 60 s tool timeout). The run goes on; poll run_status.`,
+      `How long this call waits before answering \`running\` with the run_id (default ${waitMs} ms on this server, under a host's 60 s tool timeout), counted from the call, time queued for a slot included. The run goes on; poll run_status.`,
     );
 }
 

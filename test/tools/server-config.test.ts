@@ -66,7 +66,7 @@ describe("a server with its own timeouts", () => {
           "Hard limit for the whole run in ms; the run's process group is killed when it passes. Default 600000 (10 min), at most 5400000 (90 min) on this server.",
         );
         expect(properties?.wait_ms?.description, name).toBe(
-          "How long this call waits before answering `running` with the run_id (default 20000 ms on this server, under a host's 60 s tool timeout). The run goes on; poll run_status.",
+          "How long this call waits before answering `running` with the run_id (default 20000 ms on this server, under a host's 60 s tool timeout), counted from the call, time queued for a slot included. The run goes on; poll run_status.",
         );
       }
     } finally {
