@@ -42,6 +42,8 @@ export const reviewCommand: Command = {
         prompt: "",
         cwd: str(values.cwd) ?? process.cwd(),
         mode: "read-only",
+        // `codex exec review` is the only reviewer, whatever engine CODEX_CONTROL_ENGINE makes the default
+        engine: "exec",
         review,
         model: str(values.model),
       });

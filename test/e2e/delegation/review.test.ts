@@ -204,12 +204,19 @@ describe("review_changes with the real Codex CLI", () => {
 
 describe("codex-control-mcp review (the CLI)", () => {
   // asynchronously: the fake model answers from this process
-  const cli = (args: string[]) =>
+  const cli = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         "node",
         [join(import.meta.dirname, "..", "..", "..", "dist", "cli.js"), "review", ...args],
-        { env: { ...codexEnv(home), CODEX_BIN: PINNED_CODEX, CODEX_CONTROL_STATE_DIR: mcp.config.runner.stateDir } },
+        {
+          env: {
+            ...codexEnv(home),
+            CODEX_BIN: PINNED_CODEX,
+            CODEX_CONTROL_STATE_DIR: mcp.config.runner.stateDir,
+            ...env,
+          },
+        },
         (error, stdout, stderr) => resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr }),
       );
     });
@@ -220,6 +227,13 @@ describe("codex-control-mcp review (the CLI)", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(4);
     expect(result.stdout).toContain("Review: patch is incorrect (confidence 0.8) · 2 findings");
+  });
+
+  it("reviews on `codex exec` where CODEX_CONTROL_ENGINE makes app-server the default", async () => {
+    model.review = FINDINGS;
+    const result = await cli(["--uncommitted", "--cwd", repo], { CODEX_CONTROL_ENGINE: "app-server" });
+    // before: refused, "not available with engine app-server"
+    expect([result.stderr, result.code]).toEqual(["", 4]);
   });
 
   it("refuses a hostile base branch with usage exit 2 before Codex runs", async () => {
