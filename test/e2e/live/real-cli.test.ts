@@ -6,6 +6,7 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX as CODEX, PINNED_VERSION as CODEX_VERSION } from "../../support/codex-versions.js";
 import { FAKE_USAGE, startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, type Connected } from "../../support/mcp.js";
+import { pasted } from "../../support/pasted.js";
 
 let model: FakeModel;
 let home: string;
@@ -33,17 +34,6 @@ function codexExec(prompt: string, options: string[] = []): Promise<{ code: numb
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout }));
-  });
-}
-
-/** A printed command line, pasted into a shell as it is (with Codex's environment), and what it answered. */
-function pasted(command: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", command], { env: codexEnv(home), stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stderr }));
   });
 }
 
@@ -118,9 +108,9 @@ describe(`real Codex ${CODEX_VERSION}`, () => {
     ]);
     const command = summary.diagnosis.next_command;
     expect(command).toContain(`--sandbox workspace-write --skip-git-repo-check resume ${threadId} `);
-    expect(await pasted(command)).toMatchObject({ code: 0 });
+    expect(await pasted(command, codexEnv(home))).toMatchObject({ code: 0 });
     // control: without the flag, Codex refuses to resume in a directory that is no git repository
-    const refused = await pasted(command.replace(" --skip-git-repo-check", ""));
+    const refused = await pasted(command.replace(" --skip-git-repo-check", ""), codexEnv(home));
     expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining("Not inside a trusted directory")]);
   });
 });
