@@ -263,6 +263,8 @@ export class RunRegistry {
           model: snapshot.model,
           workspace: snapshot.workspace ?? null,
           worktree: snapshot.worktree === true,
+          startedAt: entry.start.at,
+          endedAt: entry.end?.at ?? null,
         },
         await this.operatorPolicy(),
       );

@@ -15,6 +15,7 @@ import { workspaceDifference } from "../codex/workspace-identity.js";
 import { isCodexWorktreePath } from "../codex/worktree.js";
 import {
   invocationOfRun,
+  contextAt,
   openSession,
   resolveSession,
   resumeCommandLine,
@@ -186,7 +187,13 @@ function resumeCommandOf(
   });
 }
 
-/** What the session's newest turn_context recorded, against what the run asked for and what the operator's configuration sets. */
+/** Timestamps are the same machine's clock, written by two processes: a second of slack either way. */
+const CLOCK_SLACK_MS = 1000;
+
+/**
+ * What the run's turn_context recorded (the session's newest, or the last before the run ended where a later
+ * turn followed it), against what the run asked for and what the operator's configuration sets.
+ */
 export async function effectiveSettings(
   sessions: SessionStore,
   asked: {
@@ -196,13 +203,25 @@ export async function effectiveSettings(
     model: string | null;
     workspace?: CheckedDirectory | null;
     worktree?: boolean;
+    /** When the run started and ended (its ledger records): a turn outside that span is another run's. */
+    startedAt?: string;
+    endedAt?: string | null;
   },
   operator: OperatorPolicy = {},
 ): Promise<Effective | null> {
   if (!asked.sessionId) return null;
   try {
-    const context = (await openSession(sessions, asked.sessionId)).model.lastContext;
-    if (!context) return null;
+    const session = (await openSession(sessions, asked.sessionId)).model;
+    const newest = session.turns.at(-1)?.startedAt;
+    // a later turn (another run, a resume by hand) is not this run's: its settings would be compared instead
+    const later = asked.endedAt && newest !== undefined && Date.parse(newest) > Date.parse(asked.endedAt);
+    const context = later ? await contextAt(sessions, asked.sessionId, asked.endedAt ?? "") : session.lastContext;
+    // one from before the run began: the run recorded no turn of its own (it failed first)
+    const before =
+      asked.startedAt !== undefined &&
+      context?.timestamp !== undefined &&
+      Date.parse(context.timestamp) < Date.parse(asked.startedAt) - CLOCK_SLACK_MS;
+    if (!context || before) return null;
     const differences = policyDifferences(asked.mode, asked.cwd, context, operator);
     if (asked.worktree && context.cwd !== undefined) {
       if (!isCodexWorktreePath(context.cwd, sessions.home))

@@ -1,13 +1,14 @@
 // The session-reading API the tools use: locate a session, read it once, derive the views. Every function
 // takes the caller's SessionStore (see store.ts): its caches and saved folds.
 import type { FileFacts, FileStamp } from "./answer-files.js";
+import type { EventOf } from "./events.js";
 import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
 import type { RunFacts } from "./diagnosis.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listSessions as listInStore, type ListOptions } from "./list.js";
 import { SessionLookupError, type RolloutFile } from "./locate.js";
 import { codexHomeProblem } from "./codex-home.js";
-import { readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
+import { eventsBackward, readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import type { Invocation } from "./resume-command.js";
 import { type IndexedSession } from "./fold-cache.js";
 import { foldEvents, type SessionModel } from "./session-model.js";
@@ -68,6 +69,28 @@ export async function openSession(
   const store = storeOf(source);
   const file = await resolveSession(store, ref);
   return { file, model: (await store.fold(file.path)).model };
+}
+
+/**
+ * The turn_context a session recorded last at or before `at` (ISO), read from the log's end: what a run that
+ * ended then ran with, where a later turn (another run, a resume by hand) is the newest. Undefined: none.
+ */
+export async function contextAt(
+  source: SessionSource,
+  ref: string,
+  at: string,
+): Promise<EventOf<"turn_context"> | undefined> {
+  const store = storeOf(source);
+  const file = await resolveSession(store, ref);
+  const until = Date.parse(at);
+  for await (const { events } of eventsBackward(file.path)) {
+    const context = events.findLast(
+      (event): event is EventOf<"turn_context"> =>
+        event.kind === "turn_context" && event.timestamp !== undefined && Date.parse(event.timestamp) <= until,
+    );
+    if (context) return context;
+  }
+  return undefined;
 }
 
 /** A full, uncached fold of one session (every text kept): the reference the fast paths are tested against. */

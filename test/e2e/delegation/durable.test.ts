@@ -325,6 +325,41 @@ describe("any process of the state dir follows and stops any run", () => {
   });
 });
 
+describe("what a run ran with is its own turn's, read by any process of the state dir", () => {
+  it("a later resume with other settings does not make the earlier run's effective settings its own", async () => {
+    const stateDir = await newStateDir();
+    const first = await server(stateDir);
+    let runId: string;
+    try {
+      const run = await runCodex(first, { prompt: "please say hi" });
+      runId = run.run_id;
+      const resumed = await first.call("resume_session", {
+        session_id: run.session_id,
+        prompt: "please say more",
+        mode: "read-only",
+        model: "other-model",
+      });
+      expect((resumed.structuredContent as unknown as RunView).status).toBe("completed");
+    } finally {
+      await first.close();
+    }
+    // a new process: nothing of the first run's view is kept in memory
+    const second = await server(stateDir);
+    try {
+      const view = await statusOf(second, { run_id: runId });
+      // before: the resume's turn, "sandbox is read-only, asked for workspace-write"
+      expect(view.effective).toMatchObject({
+        model: "mock-model",
+        sandbox: "workspace-write",
+        mismatch: false,
+        differences: [],
+      });
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe("the CLI for people", () => {
   const cli = promisify(execFile);
   const run = (stateDir: string, args: string[]) =>
