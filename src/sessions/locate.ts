@@ -195,14 +195,22 @@ export async function newestFiles(
   home: string,
   names: FolderNames,
   count: number,
-  options: { includeArchived: boolean },
+  options: {
+    includeArchived: boolean;
+    /** Collects the folders that could not be listed before the first log was found: newer ones may be in them. */
+    unlistedNewer?: UnlistableFolder[];
+  },
 ): Promise<RolloutFile[]> {
   const found: RolloutFile[] = [];
+  const unlistable: UnlistableFolder[] = [];
   let extraDays = 1;
-  for await (const day of daysNewestFirst(home, names, options)) {
+  for await (const day of daysNewestFirst(home, names, { includeArchived: options.includeArchived, unlistable })) {
     if (found.length >= count && extraDays-- <= 0) break;
-    found.push(...(await statFiles(day.files)));
+    const files = await statFiles(day.files);
+    if (found.length === 0 && files.length > 0) options.unlistedNewer?.push(...unlistable);
+    found.push(...files);
   }
+  if (found.length === 0) options.unlistedNewer?.push(...unlistable);
   return found.sort(newestFirst);
 }
 
@@ -279,7 +287,14 @@ export async function resolveSession(
   const lower = wanted.toLowerCase();
   const newest = () => newestFiles(home, names, 3, { includeArchived: false });
   if (lower === "last") {
-    const [file] = await newestFiles(home, names, 1, { includeArchived: false });
+    const hidden: UnlistableFolder[] = [];
+    const [file] = await newestFiles(home, names, 1, { includeArchived: false, unlistedNewer: hidden });
+    const [folder] = hidden;
+    // answering an older session as the last would be a wrong answer, not a partial one
+    if (folder)
+      throw new SessionLookupError(
+        `\`last\` cannot be told: ${folder.path} could not be listed (${folder.code}), and the newest session may be in it. Make it readable by this user (what \`sudo codex\` made is root's), or name the session by its id.`,
+      );
     if (!file)
       throw new SessionLookupError(
         `no sessions in CODEX_HOME (${home}): run Codex once, or point CODEX_HOME at the home that holds its sessions.`,

@@ -36,6 +36,21 @@ function cli(home: string, state: string, args: string[]): Promise<string> {
   );
 }
 
+/** The CLI's exit code and stderr for these arguments, as that user. */
+function cliFailure(home: string, state: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: dirname(home), CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: state },
+        ...(asRoot && { uid: NOBODY, gid: NOBODY }),
+      },
+      (error, _stdout, stderr) => resolve({ code: typeof error?.code === "number" ? error.code : 0, stderr }),
+    ),
+  );
+}
+
 /** `report --json` (or other arguments that answer JSON), as that user. */
 async function report(home: string, state: string, args = ["report", "--json"]): Promise<Record<string, unknown>> {
   return JSON.parse(await cli(home, state, args)) as Record<string, unknown>;
@@ -132,6 +147,11 @@ describe("a date folder that cannot be listed", () => {
       expect(await cli(home, state, ["sessions"])).toContain(
         `Not listed: the sessions in a folder that could not be listed (${day} (EACCES)).`,
       );
+      // `last` would be an older session: refused, saying why
+      expect(await cliFailure(home, state, ["summary", "last", "--json"])).toEqual({
+        code: 1,
+        stderr: `codex-control-mcp: \`last\` cannot be told: ${day} could not be listed (EACCES), and the newest session may be in it. Make it readable by this user (what \`sudo codex\` made is root's), or name the session by its id.\n`,
+      });
       const text = await cli(home, state, ["report"]);
       expect(text).toContain(
         `1 session folder could not be listed: what they hold is left out of every number above (e.g. ${day} (EACCES))`,
@@ -143,6 +163,7 @@ describe("a date folder that cannot be listed", () => {
       );
       await chmod(day, 0o755);
       expect(counts(await report(home, state))).toEqual([0, 0, [], 2]);
+      expect((await report(home, state, ["summary", "last", "--json"])).session_id).toBe(session(2).id);
       const again = await server.call("sessions_report", {});
       expect(counts(again.structuredContent ?? {})).toEqual([0, 0, [], 2]);
       const listedAgain = (await server.call("list_sessions", {})).structuredContent ?? {};
