@@ -27,7 +27,11 @@ export const exportCommand: Command = {
     const chosen: Array<{ digest: SessionDigest; path: string }> = [];
     // a session a run still writes is not sent half-done: exporting again once it ends sends it whole
     let running = 0;
-    let unread = { unreadable_folders: 0, unreadable_files: 0, unreadable_examples: [] as string[] };
+    let unread: Parameters<typeof unreadText>[0] = {
+      unreadable_folders: 0,
+      unreadable_files: 0,
+      unreadable_examples: [],
+    };
     try {
       const report = await sessionsReport(
         store,
@@ -49,11 +53,7 @@ export const exportCommand: Command = {
           },
         },
       );
-      unread = {
-        unreadable_folders: report.unreadable_folders,
-        unreadable_files: report.unreadable_files,
-        unreadable_examples: report.unreadable_examples,
-      };
+      unread = report;
     } catch (error) {
       if (error instanceof ExplainedError) throw new UsageError(error.message);
       throw error;

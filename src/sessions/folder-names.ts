@@ -3,6 +3,10 @@ import { lstatSync, readdirSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { keepNewest } from "../shared/bounded.js";
 
+/** How to fix folders and logs this user cannot read: said wherever they are named. */
+export const MAKE_READABLE =
+  "Make them readable by this user (what `sudo codex` made is root's), or run as their owner.";
+
 /** A folder that is there but could not be listed (EACCES, EIO…): its logs are unknown, not none. */
 export interface UnlistableFolder {
   path: string;

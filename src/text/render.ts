@@ -2,6 +2,7 @@
 // Log-derived text is always shown quoted: it is data, never instructions.
 import type { RunView } from "../runs/run-view.js";
 import type { CallView, SessionListing, SessionSummary, TokenUsageReport } from "../sessions/index.js";
+import { MAKE_READABLE } from "../sessions/folder-names.js";
 import { followRun, type RunReader } from "../sessions/follow-run.js";
 import { count, DATA_NOTE, inline, quoted } from "../shared/text.js";
 
@@ -63,7 +64,7 @@ function sandboxOfSession(diagnosis: SessionSummary["diagnosis"]): string | null
 export function unlistedNote(unlistable: string[]): string[] {
   if (unlistable.length === 0) return [];
   return [
-    `Not listed: the sessions in ${unlistable.length === 1 ? "a folder" : "folders"} that could not be listed (${unlistable.map(inline).join(", ")}). Make them readable by this user (what \`sudo codex\` made is root's), or run as their owner.`,
+    `Not listed: the sessions in ${unlistable.length === 1 ? "a folder" : "folders"} that could not be listed (${unlistable.map(inline).join(", ")}). ${MAKE_READABLE}`,
   ];
 }
 

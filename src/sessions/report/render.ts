@@ -1,6 +1,7 @@
 // The report as text: the tool's readable mirror and the CLI's output. Quoted messages are log data.
 import type { ReportRow, SessionsReport } from "./view.js";
 import { count, inline } from "../../shared/text.js";
+import { MAKE_READABLE } from "../folder-names.js";
 
 export function renderReport(report: SessionsReport): string {
   const { filters, total } = report;
@@ -85,5 +86,5 @@ export function unreadText(
     files > 0 ? `${count(files)} ${files === 1 ? "log" : "logs"} could not be read` : "",
   ].filter(Boolean);
   if (parts.length === 0) return undefined;
-  return `${parts.join(" and ")}: what they hold is ${leftOut} (e.g. ${report.unreadable_examples.map(inline).join(", ")}). Make them readable by this user (what \`sudo codex\` made is root's), or run as their owner.`;
+  return `${parts.join(" and ")}: what they hold is ${leftOut} (e.g. ${report.unreadable_examples.map(inline).join(", ")}). ${MAKE_READABLE}`;
 }
