@@ -5,13 +5,17 @@ import type { SessionEvent } from "../../src/sessions/events.js";
 import { foldEvents } from "../../src/sessions/session-model.js";
 
 const at = (line: number) => ({ line, timestamp: `2026-12-05T10:00:0${line}.000Z` });
+/** A turn whose code-mode script handed control back before its end. */
+const yielded: SessionEvent[] = [
+  { ...at(1), kind: "turn_started", turnId: "t1" },
+  { ...at(1), kind: "user_message", text: "go" },
+  { ...at(2), kind: "call", callId: "c0", name: "exec", arguments: "tools.exec_command(…)" },
+  { ...at(3), kind: "call_output", callId: "c0", text: "Script running with cell ID 1\nWall time 0.5 seconds" },
+];
 
 it("a script that yielded and was never waited for runs nothing of the next turn", async () => {
   const events: SessionEvent[] = [
-    { ...at(1), kind: "turn_started", turnId: "t1" },
-    { ...at(1), kind: "user_message", text: "go" },
-    { ...at(2), kind: "call", callId: "c0", name: "exec", arguments: "tools.exec_command(…)" },
-    { ...at(3), kind: "call_output", callId: "c0", text: "Script running with cell ID 1\nWall time 0.5 seconds" },
+    ...yielded,
     // a command the script ran after it yielded: the script's
     { ...at(4), kind: "call_result", callId: "x1", name: "exec_command", command: "sleep 2; exit 4", exitCode: 4 },
     { ...at(5), kind: "turn_ended", turnId: "t1", outcome: "completed", lastAgentMessage: "done" },
@@ -28,14 +32,8 @@ it("a script that yielded and was never waited for runs nothing of the next turn
 });
 
 it("a multi-agent `wait` does not end a script; code mode's `wait` does once the script is done", async () => {
-  const script: SessionEvent[] = [
-    { ...at(1), kind: "turn_started", turnId: "t1" },
-    { ...at(1), kind: "user_message", text: "go" },
-    { ...at(2), kind: "call", callId: "c0", name: "exec", arguments: "…" },
-    { ...at(3), kind: "call_output", callId: "c0", text: "Script running with cell ID 1" },
-  ];
   const waited = (text: string): SessionEvent[] => [
-    ...script,
+    ...yielded,
     { ...at(4), kind: "call", callId: "w1", name: "wait", arguments: {} },
     { ...at(5), kind: "call_output", callId: "w1", text },
     { ...at(6), kind: "call_result", callId: "x1", name: "exec_command", command: "true", exitCode: 0 },
