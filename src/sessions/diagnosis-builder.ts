@@ -15,7 +15,7 @@ import type { TurnWork } from "./diagnosis-work.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
 import { codexCommandLine, newSessionCommandLine, resumeCommandLine, type ResumeTarget } from "./resume-command.js";
 import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
-import { workspaceWriteAllows } from "./workspace-write-roots.js";
+import { extraWritableDirs, workspaceWriteAllows } from "./workspace-write-roots.js";
 import type { RunFacts } from "./diagnosis.js";
 import {
   commandEvidence,
@@ -343,6 +343,15 @@ export class Builder {
     const onlyWorkspaceWrites = work.denials.every(
       (denial) => denial.kind === "write" && workspaceWriteAllows(denial.target, this.target.cwd, recorded),
     );
+    const addedDirs = () =>
+      work.denials.every((denial) => denial.kind === "write")
+        ? extraWritableDirs(
+            work.denials.map((denial) => denial.target),
+            this.target.cwd,
+            recorded,
+          )
+        : null;
+    let added: string[] | null;
     let command: string;
     let how: string;
     if (mode === "read-only" && onlyWorkspaceWrites) {
@@ -355,6 +364,14 @@ export class Builder {
       });
       how =
         "Resume with network access in the workspace-write sandbox (`-c sandbox_workspace_write.network_access=true`; it needs the operator's consent)";
+    } else if ((mode === "workspace-write" || mode === "read-only") && (added = addedDirs()) !== null) {
+      // Codex's own flag for more writable roots: a far smaller ask than turning the sandbox off
+      command = this.resume({
+        sandbox: "workspace-write",
+        options: added.flatMap((dir) => ["--add-dir", dir]),
+        prompt: "The folders you wrote to are writable now; do the refused writes again.",
+      });
+      how = `Resume in the workspace-write sandbox with ${added.map((dir) => `--add-dir ${dir}`).join(" ")} (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand`;
     } else {
       command = this.resume({
         sandbox: "danger-full-access",

@@ -49,3 +49,43 @@ function policyType(policy: Record<string, unknown>): unknown {
 function within(path: string, root: string): boolean {
   return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
 }
+
+/** At most this many folders are asked for: more refused places is no longer a small, reviewable ask. */
+export const MAX_ADDED_DIRS = 3;
+const PRINTABLE_PATH = /^\/[^\u0000-\u001f\u007f]{0,1023}$/;
+
+/**
+ * The `--add-dir` folders (Codex's own flag for more writable roots of the workspace-write sandbox) that let
+ * the refused writes through, with the session's own extra roots first (a resume does not keep them): the
+ * folder of each refused path. Null when that cannot work or is no smaller ask than full access: a write
+ * with no path named, to a protected `.git`/`.codex`/`.agents`, whose folder is `/`, or more than
+ * MAX_ADDED_DIRS folders. Paths come from the log: only absolute, printable ones are named.
+ */
+export function extraWritableDirs(
+  targets: Array<string | null>,
+  cwd: string | undefined,
+  recorded: Record<string, unknown> | undefined,
+): string[] | null {
+  const roots = writableRoots(cwd, recorded);
+  const added: string[] = [];
+  for (const target of targets) {
+    if (target !== null && workspaceWriteAllows(target, cwd, recorded)) continue;
+    if (target === null || !PRINTABLE_PATH.test(target)) return null;
+    const path = posix.normalize(target);
+    if (path.split("/").some((part) => PROTECTED.includes(part))) return null;
+    const dir = posix.dirname(path);
+    if (dir === "/") return null;
+    if (roots.some((root) => within(path, root))) return null; // a protected part of a root
+    if (!added.includes(dir)) added.push(dir);
+  }
+  if (added.length === 0 || added.length > MAX_ADDED_DIRS) return null;
+  const own = recordedRoots(recorded).filter((root) => PRINTABLE_PATH.test(root) && !added.includes(root));
+  return [...own, ...added];
+}
+
+function recordedRoots(recorded: Record<string, unknown> | undefined): string[] {
+  if (recorded === undefined || policyType(recorded) !== "workspace-write") return [];
+  return Array.isArray(recorded.writable_roots)
+    ? recorded.writable_roots.filter((root): root is string => typeof root === "string" && root.startsWith("/"))
+    : [];
+}

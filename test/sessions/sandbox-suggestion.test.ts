@@ -13,6 +13,8 @@ const ID = "0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
 const CWD = "/home/user/proj";
 const at = (line: number) => ({ line, timestamp: `2026-12-05T10:00:0${line}.000Z` });
 const TO_WORKSPACE_WRITE = `codex exec --cd ${CWD} --sandbox workspace-write resume ${ID} 'The sandbox was read-only; do the writes again.'`;
+const toAddDir = (dir: string) =>
+  `codex exec --cd ${CWD} --sandbox workspace-write --add-dir ${dir} resume ${ID} 'The folders you wrote to are writable now; do the refused writes again.'`;
 const TO_FULL_ACCESS = `codex exec --cd ${CWD} --dangerously-bypass-approvals-and-sandbox resume ${ID} 'The sandbox is off now; run the blocked commands again.'`;
 
 /** A completed turn whose one command the sandbox refused a write to `target`, as 0.171 writes it. */
@@ -43,11 +45,13 @@ describe("a read-only session's refused write", () => {
     ["/tmp", TO_WORKSPACE_WRITE],
     [`${CWD}/src/a.ts`, TO_WORKSPACE_WRITE],
     ["notes.txt", TO_WORKSPACE_WRITE],
-    // beyond every writable root of workspace-write
-    ["/usr/local/x", TO_FULL_ACCESS],
-    ["/tmpfoo/x", TO_FULL_ACCESS],
-    ["/tmp/../etc/x", TO_FULL_ACCESS],
+    // beyond every writable root of workspace-write: that folder made writable too (Codex's --add-dir)
+    ["/usr/local/x", toAddDir("/usr/local")],
+    ["/tmpfoo/x", toAddDir("/tmpfoo")],
+    ["/tmp/../etc/x", toAddDir("/etc")],
+    // a relative path out of the workspace, a file in /: no folder to name
     ["../other/x", TO_FULL_ACCESS],
+    ["/x", TO_FULL_ACCESS],
     // kept read-only inside a writable root
     [`${CWD}/.git/config`, TO_FULL_ACCESS],
     [`${CWD}/.codex/config.toml`, TO_FULL_ACCESS],
@@ -91,8 +95,8 @@ describe("the caution under a full-access command", () => {
   });
 
   it.each([
-    ["read-only", "/usr/local/x"],
-    ["workspace-write", "/usr/local/x"],
+    ["read-only", `${CWD}/.git/config`],
+    ["workspace-write", `${CWD}/.git/config`],
   ])("a %s session whose write the sandbox refused is not said to have had full access", async (sandbox, target) => {
     const model = await refusedWrite(sandbox, target);
     const summary = summarize(
