@@ -75,6 +75,7 @@ describe("a sandbox refusal outside the workspace asks for the smallest thing th
     expect(extraWritableDirs(["/home/user/proj/.git/config"], "/home/user/proj", undefined)).toBeNull();
     expect(extraWritableDirs(["/x.txt"], "/home/user/proj", undefined)).toBeNull();
     expect(extraWritableDirs(["/srv/a\nb/c"], "/home/user/proj", undefined)).toBeNull();
+    expect(extraWritableDirs(["/srv/a\u202eb/c"], "/home/user/proj", undefined)).toBeNull();
     expect(extraWritableDirs(["/a/1", "/b/1", "/c/1", "/d/1"], "/home/user/proj", undefined)).toBeNull();
   });
 });
