@@ -300,6 +300,23 @@ export class Builder {
       const lead = work.lastCallFailed
         ? `${where} completed, but its last command failed`
         : `${where} completed, but the agent says it could not finish`;
+      const timeout = work.mcpTimeout;
+      if (timeout) {
+        // the same call with the same timeout times out again: the server's timeout is what to change
+        const seconds = longerToolTimeout(timeout.seconds);
+        const command = this.resume({
+          options: ["-c", `mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}`],
+          prompt: "The MCP tool call timed out; it has more time now: call it again.",
+        });
+        return this.result(
+          "command_failures",
+          [lead, ...said],
+          `The MCP tool ${timeout.server}/${timeout.tool} did not answer within its server's tool_timeout_sec (${timeout.seconds}s); resume with a longer one (\`-c mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}\`, or set it in Codex's config.toml): ${command}`,
+          command,
+          {},
+          work,
+        );
+      }
       const command = this.resume({ prompt: "Commands failed in the last turn; fix the cause and run them again." });
       return this.result(
         "command_failures",
@@ -411,4 +428,9 @@ export class Builder {
   private codexWord(): string {
     return this.commandLines ? codexCommandLine(this.target) : "";
   }
+}
+
+/** Four times the timeout that ran out, at least Codex's default of 60 s, whole seconds. */
+export function longerToolTimeout(seconds: number): number {
+  return Math.max(60, Math.ceil(seconds * 4));
 }

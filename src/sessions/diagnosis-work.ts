@@ -12,6 +12,14 @@ export interface TurnWork {
   /** The agent's last message says it could not finish. */
   gaveUp: boolean;
   lastCallFailed: boolean;
+  /** The last call was an MCP tool call Codex gave up on after the server's `tool_timeout_sec`. */
+  mcpTimeout?: McpTimeout;
+}
+
+export interface McpTimeout {
+  server: string;
+  tool: string;
+  seconds: number;
 }
 
 /** The sandbox modes that can refuse something (danger-full-access refuses nothing). */
@@ -39,17 +47,44 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     if (denial?.kind === "escalation") continue; // never ran
     if (failedCall) {
       const exitCode = callExitCode(call) ?? null;
-      failed.push({ call_id: call.callId, command, exit_code: exitCode, meaning: exitCodeMeaning(exitCode) });
+      const timeout = exitCode === null ? mcpTimeoutOf(call) : undefined;
+      const meaning = timeout
+        ? `the MCP server did not answer within its tool_timeout_sec, ${timeout.seconds}s`
+        : exitCodeMeaning(exitCode);
+      failed.push({ call_id: call.callId, command, exit_code: exitCode, meaning });
     }
   }
   const last = calls.at(-1);
+  const lastTimeout = last !== undefined && callStatus(last) === "failed" ? mcpTimeoutOf(last) : undefined;
   const message = turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? undefined;
   return {
     failed,
     denials,
     gaveUp: message !== undefined && saysItCouldNotFinish(message),
     lastCallFailed: last !== undefined && lastFailed(last, model.calls),
+    ...(lastTimeout && { mcpTimeout: lastTimeout }),
   };
+}
+
+// Codex's MCP client (rmcp) when a server does not answer a tools/call in time: "tool call failed for
+// `server/tool`\n\nCaused by:\n    timed out awaiting tools/call after 60s" (Rust's Duration Debug: 60s, 1.5s, 500ms)
+const MCP_TIMEOUT = /timed out awaiting tools\/call after (\d{1,7}(?:\.\d{1,9})?)(ms|s)\b/;
+const MCP_CALL = /tool call failed for `([^`/]{1,200})\/([^`]{1,200})`/;
+/** Codex's own rule for server names (config keys, `mcp__<server>__<tool>`): only these are printed into a command. */
+const MCP_SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function mcpTimeoutOf(call: Call): McpTimeout | undefined {
+  const text = [call.result?.text, call.output?.text].find((candidate) => candidate && MCP_TIMEOUT.test(candidate));
+  const time = text !== undefined ? MCP_TIMEOUT.exec(text) : null;
+  if (!text || !time) return undefined;
+  const named = MCP_CALL.exec(text);
+  // older texts may not name it: the call's `mcp__<server>__<tool>` name then, when it splits one way only
+  const parts = named ? [named[1], named[2]] : call.name.startsWith("mcp__") ? call.name.slice(5).split("__") : [];
+  const [server, tool] = parts;
+  if (parts.length !== 2 || server === undefined || tool === undefined || !MCP_SERVER_NAME.test(server))
+    return undefined;
+  const seconds = Number(time[1]) / (time[2] === "ms" ? 1000 : 1);
+  return Number.isFinite(seconds) ? { server, tool, seconds } : undefined;
 }
 
 /** A last poll (unified exec `write_stdin`) stands for the process it read: the command that started it. */

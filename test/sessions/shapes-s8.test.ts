@@ -4,12 +4,17 @@ import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { longerToolTimeout } from "../../src/sessions/diagnosis-builder.js";
+import { mcpTimeoutOf } from "../../src/sessions/diagnosis-work.js";
 import { extraWritableDirs } from "../../src/sessions/workspace-write-roots.js";
 import { FIXTURES } from "../support/fixtures.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 
 const SHAPES = join(FIXTURES, "shapes");
-const NAMED: Array<[string, number]> = [["sandbox-workspace-write-refused-outside-roots", 19]];
+const NAMED: Array<[string, number]> = [
+  ["sandbox-workspace-write-refused-outside-roots", 19],
+  ["mcp-tool-call-timed-out", 20],
+];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
 let mcp: Connected;
@@ -77,5 +82,57 @@ describe("a sandbox refusal outside the workspace asks for the smallest thing th
     expect(extraWritableDirs(["/srv/a\nb/c"], "/home/user/proj", undefined)).toBeNull();
     expect(extraWritableDirs(["/srv/a\u202eb/c"], "/home/user/proj", undefined)).toBeNull();
     expect(extraWritableDirs(["/a/1", "/b/1", "/c/1", "/d/1"], "/home/user/proj", undefined)).toBeNull();
+  });
+});
+
+describe("an MCP tool call Codex gave up on (tool_timeout_sec)", () => {
+  it("names the timeout and resumes with a longer one for that server, not 'fix the cause'", async () => {
+    const diagnosis = await diagnosisOf("mcp-tool-call-timed-out");
+    // pasted with the real CLI 0.171 (the session's own dirs), this resumed the session; the same override let
+    // the 20 s tool answer
+    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${idOf(20)} 'The MCP tool call timed out; it has more time now: call it again.'`;
+    expect(diagnosis).toMatchObject({
+      category: "command_failures",
+      retryable: false,
+      evidence: [
+        "turn 1 completed, but its last command failed",
+        "the agent's last message: \"Done. The tool said: tool call error: tool call failed for `tsrv/slowtool`\"",
+        'failed: "mcp__tsrv__slowtool" (no exit code) (the MCP server did not answer within its tool_timeout_sec, 3s)',
+      ],
+      failed_commands: [
+        {
+          call_id: "call_12",
+          command: "mcp__tsrv__slowtool",
+          exit_code: null,
+          meaning: "the MCP server did not answer within its tool_timeout_sec, 3s",
+        },
+      ],
+      next_command: command,
+    });
+    expect(diagnosis.next_step).toBe(
+      `The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s); resume with a longer one (\`-c mcp_servers.tsrv.tool_timeout_sec=60\`, or set it in Codex's config.toml): ${command}`,
+    );
+  });
+
+  it("reads the server from the text or the call's name; prints only a name Codex allows", () => {
+    const call = (name: string, text: string) => ({ callId: "c", name, arguments: {}, turn: 1, result: { kind: "call_result" as const, callId: "c", text, line: 1 } });
+    const caused = "\n\nCaused by:\n    timed out awaiting tools/call after ";
+    expect(mcpTimeoutOf(call("x", `tool call error: tool call failed for \`my-srv/long_job\`${caused}1.5s`))).toEqual({
+      server: "my-srv",
+      tool: "long_job",
+      seconds: 1.5,
+    });
+    expect(mcpTimeoutOf(call("mcp__db__query", `timed out awaiting tools/call after 500ms`))).toEqual({
+      server: "db",
+      tool: "query",
+      seconds: 0.5,
+    });
+    // a name that is no config key, a name that splits two ways, a failure that is not a timeout
+    expect(mcpTimeoutOf(call("x", `tool call failed for \`a b;rm/t\`${caused}3s`))).toBeUndefined();
+    expect(mcpTimeoutOf(call("mcp__a__b__c", "timed out awaiting tools/call after 3s"))).toBeUndefined();
+    expect(mcpTimeoutOf(call("mcp__db__query", "tool call failed for `db/query`: connection closed"))).toBeUndefined();
+    expect([longerToolTimeout(3), longerToolTimeout(60), longerToolTimeout(0.5), longerToolTimeout(100.2)]).toEqual([
+      60, 240, 60, 401,
+    ]);
   });
 });
