@@ -13,8 +13,15 @@ import {
 } from "./diagnosis-errors.js";
 import type { TurnWork } from "./diagnosis-work.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
-import { codexCommandLine, newSessionCommandLine, resumeCommandLine, type ResumeTarget } from "./resume-command.js";
+import {
+  codexCommandLine,
+  newSessionCommandLine,
+  resumeCommandLine,
+  reviewCommandLine,
+  type ResumeTarget,
+} from "./resume-command.js";
 import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
+import { turnStatus } from "./statuses.js";
 import { extraWritableDirs, workspaceWriteAllows } from "./workspace-write-roots.js";
 import type { RunFacts } from "./diagnosis.js";
 import {
@@ -39,7 +46,21 @@ export class Builder {
   ) {}
 
   private resume(extra: Partial<ResumeTarget> = {}): string {
-    return this.commandLines ? resumeCommandLine({ ...this.target, ...extra }) : "";
+    if (!this.commandLines) return "";
+    // a review that did not finish is run again: resuming it with a prompt asks for ordinary work instead
+    const review = this.unfinishedReview();
+    if (review) {
+      const { prompt: _prompt, sessionId: _id, ...rest } = { ...this.target, ...extra };
+      const command = reviewCommandLine({ ...rest, target: review });
+      if (command !== null) return command;
+    }
+    return resumeCommandLine({ ...this.target, ...extra });
+  }
+
+  private unfinishedReview() {
+    const turn = this.model.turns.at(-1);
+    if (turn?.review === undefined) return undefined;
+    return turnStatus(turn) === "completed" ? undefined : turn.review;
   }
 
   private result(

@@ -90,6 +90,8 @@ export type SessionEvent = Base &
     | { kind: "agent_message"; text: string }
     /** The context was compacted (`context_compacted` event, `ContextCompaction` item). */
     | { kind: "compaction" }
+    /** A review began (0.171 `EnteredReviewMode` item): what it reviews, so a failed one can be run again. */
+    | { kind: "review_started"; target: ReviewTarget }
     | { kind: "reasoning"; text: string }
     | {
         kind: "call";
@@ -132,3 +134,10 @@ export type SessionEvent = Base &
   );
 
 export type EventOf<K extends SessionEvent["kind"]> = Extract<SessionEvent, { kind: K }>;
+
+/** What `codex exec review` reviews (codex-rs ReviewTarget, camelCase tags). */
+export type ReviewTarget =
+  | { type: "uncommittedChanges" }
+  | { type: "baseBranch"; branch: string }
+  | { type: "commit"; sha: string; title?: string }
+  | { type: "custom"; instructions: string };

@@ -374,3 +374,28 @@ export function tokenUsageRecord(payload: Json, at: At): SessionEvent[] {
     events.push({ kind: "token_count", source: "record", total: thread, last: tokenTotals(payload.usage), ...at });
   return events;
 }
+
+/** `EnteredReviewMode{target}` (0.171): the review's target, when it is one `codex exec review` can name. */
+export function reviewStarted(item: Json, at: At): SessionEvent[] {
+  const target = isRecord(item.target) ? item.target : undefined;
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  switch (target?.type) {
+    case "uncommittedChanges":
+      return [{ kind: "review_started", target: { type: "uncommittedChanges" }, ...at }];
+    case "baseBranch": {
+      const branch = text(target.branch);
+      return branch ? [{ kind: "review_started", target: { type: "baseBranch", branch }, ...at }] : [];
+    }
+    case "commit": {
+      const sha = text(target.sha);
+      const title = text(target.title);
+      return sha ? [{ kind: "review_started", target: { type: "commit", sha, ...(title && { title }) }, ...at }] : [];
+    }
+    case "custom": {
+      const instructions = text(target.instructions);
+      return instructions ? [{ kind: "review_started", target: { type: "custom", instructions }, ...at }] : [];
+    }
+    default:
+      return [];
+  }
+}

@@ -29,6 +29,7 @@ import {
   errorEvent,
   commandExecution,
   mcpToolCall,
+  reviewStarted,
   fileChange,
   execCommandEnd,
   tokenCount,
@@ -212,6 +213,9 @@ export const TURN_ITEM_TYPES = {
   },
   CommandExecution: (item, at) => commandExecution(item, at),
   McpToolCall: (item, at) => mcpToolCall(item, at),
+  EnteredReviewMode: (item, at) => reviewStarted(item, at),
+  // its findings are the review's last agent message too
+  ExitedReviewMode: IGNORED,
   ContextCompaction: (_item, at) => [{ kind: "compaction", ...at }],
   FileChange: (item, at) => fileChange(item, at),
   HookPrompt: IGNORED,

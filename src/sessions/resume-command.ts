@@ -8,6 +8,7 @@ import { SESSION_UUID } from "../shared/ids.js";
 import { shellQuote } from "../shared/shell.js";
 import type { RunReader } from "./follow-run.js";
 import { isSandboxMode } from "./views/closed-sets.js";
+import type { ReviewTarget } from "./events.js";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -65,6 +66,45 @@ export function newSessionCommandLine({
   ...rest
 }: Omit<ResumeTarget, "sessionId"> & { prompt: string }): string {
   return [...execPrefix(rest), shellQuote(prompt)].join(" ");
+}
+
+// What a review's target may print: a git ref name and a commit id as git writes them; a title or the
+// instructions as printable text (they are quoted). Anything else: no review command (resume instead).
+const BRANCH = /^[A-Za-z0-9._][A-Za-z0-9._/+@-]{0,199}$/;
+const SHA = /^[0-9a-f]{7,64}$/i;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const printable = (text: string, max: number) => text.length <= max && !UNPRINTABLE.test(text) && !text.startsWith("-");
+
+/**
+ * `codex exec review …` running the same review again (a review is its own kind of turn: resuming the
+ * session with a prompt asks for ordinary work, not a review). Null when the target cannot be printed safely.
+ */
+export function reviewCommandLine({
+  target,
+  ...rest
+}: Omit<ResumeTarget, "sessionId" | "prompt"> & { target: ReviewTarget }): string | null {
+  let args: string[];
+  switch (target.type) {
+    case "uncommittedChanges":
+      args = ["--uncommitted"];
+      break;
+    case "baseBranch":
+      if (!BRANCH.test(target.branch)) return null;
+      args = ["--base", shellQuote(target.branch)];
+      break;
+    case "commit":
+      if (!SHA.test(target.sha)) return null;
+      args = ["--commit", target.sha];
+      if (target.title !== undefined && printable(target.title, 200)) args.push("--title", shellQuote(target.title));
+      break;
+    case "custom":
+      if (!printable(target.instructions, 2000)) return null;
+      args = [shellQuote(target.instructions)];
+      break;
+  }
+  // the session's sandbox flags are exec's; `review` takes its target after it
+  return [...execPrefix(rest), "review", ...args].join(" ");
 }
 
 /** How a command starts Codex: CODEX_HOME and the binary, named only when they are not the defaults (`codex login` needs them too). */

@@ -4,7 +4,7 @@
 // prompt in a turn that already has one opens the next turn), a `turn_context` with a new `turn_id`.
 // Turn ends: `task_complete` / `turn_aborted` where they are written (0.100+). Generations that write no
 // terminal events (≤0.99) count a turn whose last item is the agent's message as ended.
-import type { EventOf, SessionEvent, TokenTotals } from "./events.js";
+import type { EventOf, ReviewTarget, SessionEvent, TokenTotals } from "./events.js";
 import { addCall, addOutput, addResult, callOf, keepForLater, newPairing } from "./call-pairing.js";
 import { addChangedFiles } from "./changed-files.js";
 import { compactEndOf, compactOutputOf } from "./compact-events.js";
@@ -35,6 +35,8 @@ export interface Turn {
   /** Messages other agents sent into the turn after its prompt (multi-agent, 0.158+). */
   agentMessagesIn: number;
   compactions: number;
+  /** The turn ran a review (`codex exec review`, /review): what it reviewed. */
+  review?: ReviewTarget;
   /**
    * Its end was written by a Codex that puts a failed turn's error in it (`task_complete.error`, 0.150+): an
    * end without one is a turn that did not fail, even without a final message.
@@ -113,6 +115,8 @@ export class SessionFolder {
   private lastCompactionLine = -2;
   /** A code-mode `exec` call still waiting for its output: items completed meanwhile ran inside it. */
   private openExec: Call | undefined;
+  /** A review that began before its turn's first line (0.171 writes `EnteredReviewMode` first): the next turn's. */
+  private pendingReview: ReviewTarget | undefined;
   /** Calls found inside code-mode `exec` calls. */
   nestedCalls = 0;
   /** Lines of a type the normalizer does not know (kept here so a saved fold restores the count). */
@@ -207,6 +211,13 @@ export class SessionFolder {
         }
         if (!turn || turn.prompt !== undefined || turn.ended) turn = this.openTurn(event.timestamp);
         turn.prompt = this.capped(event.text);
+        return;
+      }
+      case "review_started": {
+        // the review's own turn lines follow; it opens no turn and leaves the current one as it was
+        const turn = this.current();
+        if (turn && !turn.ended) turn.review = event.target;
+        else this.pendingReview = event.target;
         return;
       }
       case "compaction": {
@@ -347,6 +358,8 @@ export class SessionFolder {
       compactions: 0,
     };
     if (timestamp) turn.startedAt = timestamp;
+    if (this.pendingReview) turn.review = this.pendingReview;
+    this.pendingReview = undefined;
     this.model.turns.push(turn);
     // a script of the turn before (one that yielded and was never waited for) runs nothing of this turn's
     this.openExec = undefined;

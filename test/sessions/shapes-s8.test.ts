@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { longerToolTimeout } from "../../src/sessions/diagnosis-builder.js";
 import { mcpTimeoutOf } from "../../src/sessions/diagnosis-work.js";
+import { reviewCommandLine } from "../../src/sessions/resume-command.js";
 import { extraWritableDirs } from "../../src/sessions/workspace-write-roots.js";
 import { FIXTURES } from "../support/fixtures.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
@@ -14,6 +15,7 @@ const SHAPES = join(FIXTURES, "shapes");
 const NAMED: Array<[string, number]> = [
   ["sandbox-workspace-write-refused-outside-roots", 19],
   ["mcp-tool-call-timed-out", 20],
+  ["review-failed-auth", 21],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -134,5 +136,37 @@ describe("an MCP tool call Codex gave up on (tool_timeout_sec)", () => {
     expect([longerToolTimeout(3), longerToolTimeout(60), longerToolTimeout(0.5), longerToolTimeout(100.2)]).toEqual([
       60, 240, 60, 401,
     ]);
+  });
+});
+
+describe("a review (codex exec review) that did not finish", () => {
+  it("is run again with the same target: resuming it with a prompt would ask for ordinary work, not a review", async () => {
+    const diagnosis = await diagnosisOf("review-failed-auth");
+    // pasted with the real CLI 0.171 once the key was fixed, this ran the review again ("No issues found.")
+    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox review --uncommitted`;
+    expect(diagnosis).toMatchObject({ category: "auth_error", next_command: command });
+    expect(diagnosis.next_step).toBe(
+      `Codex's credentials were rejected: run \`CODEX_HOME=${home} codex login\` (or fix the API key the provider uses), then run: ${command}`,
+    );
+  });
+
+  it("names every target `codex exec review` takes, and only what it can print safely", () => {
+    const at = { cwd: "/w", sandbox: "read-only" };
+    const line = (target: Parameters<typeof reviewCommandLine>[0]["target"]) => reviewCommandLine({ ...at, target });
+    // each checked with the real CLI 0.171: it ran the review of the same target again
+    expect(line({ type: "uncommittedChanges" })).toBe("codex exec --cd /w --sandbox read-only review --uncommitted");
+    expect(line({ type: "baseBranch", branch: "main" })).toBe("codex exec --cd /w --sandbox read-only review --base main");
+    expect(line({ type: "commit", sha: "acbb8874f632979dbe38e0438528a18e4dafd759", title: "two" })).toBe(
+      "codex exec --cd /w --sandbox read-only review --commit acbb8874f632979dbe38e0438528a18e4dafd759 --title two",
+    );
+    expect(line({ type: "custom", instructions: "look at a.txt only" })).toBe(
+      "codex exec --cd /w --sandbox read-only review 'look at a.txt only'",
+    );
+    // a branch or commit git would not write, instructions read as an option or with control characters
+    expect(line({ type: "baseBranch", branch: "--upload-pack=x" })).toBeNull();
+    expect(line({ type: "baseBranch", branch: "a b" })).toBeNull();
+    expect(line({ type: "commit", sha: "HEAD; rm -rf /" })).toBeNull();
+    expect(line({ type: "custom", instructions: "--dangerously-bypass-approvals-and-sandbox" })).toBeNull();
+    expect(line({ type: "custom", instructions: "a\u001b[2Jb" })).toBeNull();
   });
 });
