@@ -278,11 +278,21 @@ export function tokenUsage(model: SessionModel): TokenUsageReport {
     segments: ledger.segments,
     context_window_full: windowFull,
     inherited: inheritedTokens(model),
-    note: usageNote(total !== undefined, windowFull, contextUsedPercent),
+    note: usageNote(
+      total !== undefined,
+      windowFull,
+      contextUsedPercent,
+      model.turns.some((turn) => turn.review !== undefined),
+    ),
   };
 }
 
-function usageNote(counted: boolean, windowFull: boolean, usedPercent: number | null): string | null {
+function usageNote(
+  counted: boolean,
+  windowFull: boolean,
+  usedPercent: number | null,
+  reviewed: boolean,
+): string | null {
   const notes: string[] = [];
   if (windowFull) {
     notes.push(
@@ -291,7 +301,12 @@ function usageNote(counted: boolean, windowFull: boolean, usedPercent: number | 
   } else if (usedPercent !== null && usedPercent >= CONTEXT_NEARLY_FULL_PERCENT) {
     notes.push(`The newest request used ${usedPercent}% of the context window: the next turns may overflow it.`);
   }
-  if (!counted && !windowFull) {
+  // a review's model requests are a sub-agent's (session_meta source {"subagent":"review"}): its own log counts them
+  const reviews =
+    "A review's model requests run in a review sub-agent session of their own, whose log counts them (list_sessions: its parent_session_id is this session); they are not in these numbers.";
+  if (!counted && !windowFull && reviewed) notes.push(`This session's log holds no token counters of its own. ${reviews}`);
+  else if (reviewed) notes.push(reviews);
+  else if (!counted && !windowFull) {
     notes.push(
       "This session's log holds no token counters (Codex writes them into rollouts from 0.31 on, after the first model response); no numbers are estimated.",
     );

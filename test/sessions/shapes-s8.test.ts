@@ -150,6 +150,14 @@ describe("a review (codex exec review) that did not finish", () => {
     );
   });
 
+  it("token_usage says where a review's tokens are, instead of 'Codex writes them from 0.31 on'", async () => {
+    const usage = (await mcp.call("token_usage", { session_id: idOf(21) })).structuredContent as Record<string, unknown>;
+    expect([usage.total, usage.note]).toEqual([
+      null,
+      "This session's log holds no token counters of its own. A review's model requests run in a review sub-agent session of their own, whose log counts them (list_sessions: its parent_session_id is this session); they are not in these numbers.",
+    ]);
+  });
+
   it("names every target `codex exec review` takes, and only what it can print safely", () => {
     const at = { cwd: "/w", sandbox: "read-only" };
     const line = (target: Parameters<typeof reviewCommandLine>[0]["target"]) => reviewCommandLine({ ...at, target });
