@@ -86,6 +86,11 @@ export type SessionEvent = Base &
         copy?: boolean;
         /** Written by another agent (0.158 `agent_message` item: a sub-agent's task, or a child's report). */
         fromAgent?: boolean;
+        /**
+         * From a `UserMessage` item (0.150+ paginated threads): the Codex writing this turn puts a failed
+         * turn's error in its end, whatever version started the file (a resume by a newer CLI).
+         */
+        item?: boolean;
       }
     | { kind: "agent_message"; text: string }
     /** The context was compacted (`context_compacted` event, `ContextCompaction` item). */

@@ -202,7 +202,7 @@ export const EVENT_TYPES = {
 export const TURN_ITEM_TYPES = {
   UserMessage: (item, at) => {
     const text = contentText(item.content);
-    return isHarnessText(text) ? [] : [{ kind: "user_message", text, ...at }];
+    return isHarnessText(text) ? [] : [{ kind: "user_message", text, item: true, ...at }];
   },
   AgentMessage: (item, at) => [{ kind: "agent_message", text: contentText(item.content), ...at }],
   Reasoning: (item, at) => {

@@ -117,6 +117,8 @@ export class SessionFolder {
   private openExec: Call | undefined;
   /** A review that began before its turn's first line (0.171 writes `EnteredReviewMode` first): the next turn's. */
   private pendingReview: ReviewTarget | undefined;
+  /** A 0.150+ item (UserMessage) was read: from here on a Codex that puts turn errors in turn ends wrote. */
+  private itemsWritten = false;
   /** Calls found inside code-mode `exec` calls. */
   nestedCalls = 0;
   /** Lines of a type the normalizer does not know (kept here so a saved fold restores the count). */
@@ -186,6 +188,7 @@ export class SessionFolder {
       case "user_message": {
         let turn = this.current();
         const open = turn !== undefined && !turn.ended;
+        if (event.item) this.itemsWritten = true;
         if (event.copy || event.fromAgent) {
           // a copy or another agent's message is the prompt only where none was written (trimmed logs)
           if (turn && open && turn.prompt !== undefined) {
@@ -284,7 +287,8 @@ export class SessionFolder {
         let turn = this.current();
         if (!turn || (turn.ended && event.turnId !== turn.turnId)) turn = this.openTurn(event.timestamp);
         turn.ended = this.options.compact ? compactEndOf(event, turn) : event;
-        if (writesTurnErrors(model.meta?.cliVersion)) turn.endSaysErrors = true;
+        // the file's first writer, or a newer Codex that resumed it (its turns have 0.150+ items)
+        if (writesTurnErrors(model.meta?.cliVersion) || this.itemsWritten) turn.endSaysErrors = true;
         if (event.timestamp) turn.endedAt = event.timestamp;
         if (event.turnId) turn.turnId ??= event.turnId;
         if (event.error) turn.errors.push(event.error);

@@ -16,6 +16,7 @@ const NAMED: Array<[string, number]> = [
   ["sandbox-workspace-write-refused-outside-roots", 19],
   ["mcp-tool-call-timed-out", 20],
   ["review-failed-auth", 21],
+  ["resumed-by-newer-cli-answerless-turn", 22],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -176,5 +177,26 @@ describe("a review (codex exec review) that did not finish", () => {
     expect(line({ type: "commit", sha: "HEAD; rm -rf /" })).toBeNull();
     expect(line({ type: "custom", instructions: "--dangerously-bypass-approvals-and-sandbox" })).toBeNull();
     expect(line({ type: "custom", instructions: "a\u001b[2Jb" })).toBeNull();
+  });
+});
+
+describe("a session an older Codex started and 0.171 resumed", () => {
+  // made by editing the meta's cli_version of a 0.171 log to 0.140.0, then `codex exec resume` with 0.171: its
+  // second turn's request answered with no output at all
+  it("judges the resumed turn by the Codex that wrote it: an answerless end without an error completed", async () => {
+    const summary = (await mcp.call("session_summary", { session_id: idOf(22) })).structuredContent as Record<
+      string,
+      unknown
+    >;
+    expect(summary.cli_version).toBe("0.140.0");
+    expect((summary.turns as Array<{ status: string }>).map((turn) => turn.status)).toEqual(["completed", "completed"]);
+    expect(summary.diagnosis).toMatchObject({
+      category: "completed",
+      evidence: ["turn 2 completed", "the turn ended without a final message from the agent"],
+    });
+    const list = (await mcp.call("list_sessions", { limit: 10 })).structuredContent as {
+      sessions: Array<{ session_id: string; status: string }>;
+    };
+    expect(list.sessions.find((session) => session.session_id === idOf(22))?.status).toBe("completed");
   });
 });
