@@ -90,6 +90,18 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
     if (run?.status === "timeout") return make.timeout(run, classified);
     if (run?.status === "cancelled") return make.simple("cancelled", [`${runSaid(run)}`]);
     if (classified) return make.error(classified.category, classified.fact, facts, [`${runSaid(run)}`]);
+    // token counts of its own prove model requests were made: the turns' lines are missing (a trimmed or
+    // sanitized log keeps only counters), not a Codex that stopped before the first prompt
+    const own = model.tokens.total();
+    if (own !== undefined && own.total > 0)
+      return make.simple(
+        "interrupted",
+        [
+          `the log holds no turn lines (no prompt, no turn start or end), but ${own.total} tokens of its own model requests${model.tokens.observedAt ? ` (the last counted ${model.tokens.observedAt})` : ""}: its turns were not written or were cut from the file, and no end is recorded`,
+          ...(run ? [runSaid(run)] : []),
+        ],
+        "If no Codex process is still running this session, resume it: ",
+      );
     return make.simple(
       "empty",
       ["the log holds no turn: Codex stopped before the first prompt was recorded", ...(run ? [runSaid(run)] : [])],

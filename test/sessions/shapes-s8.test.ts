@@ -17,6 +17,8 @@ const NAMED: Array<[string, number]> = [
   ["mcp-tool-call-timed-out", 20],
   ["review-failed-auth", 21],
   ["resumed-by-newer-cli-answerless-turn", 22],
+  ["token-counts-only", 23],
+  ["rate-limits-only", 24],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -198,5 +200,29 @@ describe("a session an older Codex started and 0.171 resumed", () => {
       sessions: Array<{ session_id: string; status: string }>;
     };
     expect(list.sessions.find((session) => session.session_id === idOf(22))?.status).toBe("completed");
+  });
+});
+
+describe("a log with token counts but no turn lines (sanitized fork families publish such files)", () => {
+  it("is no session that stopped before its first prompt: its own model requests were counted", async () => {
+    const diagnosis = await diagnosisOf("token-counts-only");
+    expect(diagnosis).toMatchObject({
+      category: "interrupted",
+      retryable: true,
+      evidence: [
+        "the log holds no turn lines (no prompt, no turn start or end), but 3280 tokens of its own model requests (the last counted 2026-12-05T09:00:20.000Z): its turns were not written or were cut from the file, and no end is recorded",
+      ],
+    });
+    expect(diagnosis.next_step).toBe(
+      `If no Codex process is still running this session, resume it: CODEX_HOME=${home} codex exec --cd /home/user/proj --skip-git-repo-check resume ${idOf(23)} 'Continue where you left off.'`,
+    );
+  });
+
+  it("a counter with rate limits only is no model request: still empty", async () => {
+    const diagnosis = await diagnosisOf("rate-limits-only");
+    expect([diagnosis.category, diagnosis.evidence]).toEqual([
+      "empty",
+      ["the log holds no turn: Codex stopped before the first prompt was recorded"],
+    ]);
   });
 });
