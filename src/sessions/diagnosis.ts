@@ -102,9 +102,18 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
         ],
         "If no Codex process is still running this session, resume it: ",
       );
+    const inherited = model.lineage?.inherited;
     return make.simple(
       "empty",
-      ["the log holds no turn: Codex stopped before the first prompt was recorded", ...(run ? [runSaid(run)] : [])],
+      [
+        "the log holds no turn: Codex stopped before the first prompt was recorded",
+        ...(inherited && inherited.lines > 0
+          ? [
+              `its ${inherited.lines} line(s) are all the history it copied from ${inherited.parentId ?? "its parent"}: nothing of its own was written after it`,
+            ]
+          : []),
+        ...(run ? [runSaid(run)] : []),
+      ],
       null,
     );
   }
@@ -141,10 +150,15 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
     }
     case "incomplete": {
       const evidence = [`${where} has no end: the run was killed, crashed, or is still running`, ...runEvidence];
-      if (turn.lastItem === undefined)
+      if (turn.lastItem === undefined) {
+        // counted tokens are model responses: the turn's lines are missing, no request failed unseen
+        const counted = model.tokens.perTurn().find((usage) => usage.turn === turn.index)?.total ?? 0;
         evidence.push(
-          "the model produced nothing after the prompt: the request may have failed (a model error is not always written to the log)",
+          counted > 0
+            ? `the log counts ${counted} tokens of model responses in this turn, but no message or tool call of it: the model did answer (its lines were not written, or were cut from the file)`
+            : "the model produced nothing after the prompt: the request may have failed (a model error is not always written to the log)",
         );
+      }
       evidence.push(...lastCallEvidence(model, turn));
       if (run?.status === "timeout") return make.timeout(run, classified, evidence, work);
       if (run?.status === "cancelled") return make.simple("cancelled", evidence, undefined, work);

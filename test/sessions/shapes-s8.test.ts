@@ -19,6 +19,8 @@ const NAMED: Array<[string, number]> = [
   ["resumed-by-newer-cli-answerless-turn", 22],
   ["token-counts-only", 23],
   ["rate-limits-only", 24],
+  ["subagent-only-parent-history", 25],
+  ["turn-with-token-counts-only", 26],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -223,6 +225,30 @@ describe("a log with token counts but no turn lines (sanitized fork families pub
     expect([diagnosis.category, diagnosis.evidence]).toEqual([
       "empty",
       ["the log holds no turn: Codex stopped before the first prompt was recorded"],
+    ]);
+  });
+});
+
+describe("trimmed logs: what the log does hold is named", () => {
+  it("a turn whose responses were counted but whose lines are missing: the model did answer", async () => {
+    const diagnosis = await diagnosisOf("turn-with-token-counts-only");
+    expect([diagnosis.category, diagnosis.evidence]).toEqual([
+      "interrupted",
+      [
+        "turn 1 has no end: the run was killed, crashed, or is still running",
+        "the log counts 1540 tokens of model responses in this turn, but no message or tool call of it: the model did answer (its lines were not written, or were cut from the file)",
+      ],
+    ]);
+  });
+
+  it("a sub-agent whose file holds only the history it copied from its parent", async () => {
+    const diagnosis = await diagnosisOf("subagent-only-parent-history");
+    expect([diagnosis.category, diagnosis.evidence]).toEqual([
+      "empty",
+      [
+        "the log holds no turn: Codex stopped before the first prompt was recorded",
+        "its 5 line(s) are all the history it copied from 0199bbbb-0000-7000-8000-000000000099: nothing of its own was written after it",
+      ],
     ]);
   });
 });
