@@ -163,7 +163,13 @@ export function renderUsage(usage: TokenUsageReport & { session_id: string }, re
   } else {
     lines.push(`no token counts: ${usage.note}`);
   }
-  if (usage.last_turn) lines.push(`last turn (${usage.last_turn.turn}): ${n(usage.last_turn.total)} tokens`);
+  if (usage.last_turn)
+    lines.push(
+      // turn 0: counters the log holds before (or without) any turn line
+      usage.last_turn.turn === 0
+        ? `counted outside any turn (the log has no turn lines there): ${n(usage.last_turn.total)} tokens`
+        : `last turn (${usage.last_turn.turn}): ${n(usage.last_turn.total)} tokens`,
+    );
   if (usage.context_used_percent !== null)
     lines.push(`context window: ${usage.context_used_percent}% of ${n(usage.model_context_window)} used`);
   if (usage.total && usage.note) lines.push(`note: ${usage.note}`);

@@ -220,6 +220,16 @@ describe("a log with token counts but no turn lines (sanitized fork families pub
     );
   });
 
+  it("token_usage's text names tokens counted outside any turn as such, not as 'last turn (0)'", async () => {
+    const usage = await mcp.call("token_usage", { session_id: idOf(23) });
+    const text = (usage.content as Array<{ text: string }>)[0]?.text ?? "";
+    expect(text.split("\n").slice(0, 3)).toEqual([
+      `Session ${idOf(23)}:`,
+      "total 3280 tokens (3200 input, 1500 cached, 80 output, 0 reasoning)",
+      "counted outside any turn (the log has no turn lines there): 3280 tokens",
+    ]);
+  });
+
   it("a counter with rate limits only is no model request: still empty", async () => {
     const diagnosis = await diagnosisOf("rate-limits-only");
     expect([diagnosis.category, diagnosis.evidence]).toEqual([
