@@ -90,6 +90,7 @@ export function renderSummary(s: SessionSummary, reader: RunReader = "agent"): s
   const lines = [
     `Session ${inline(s.session_id)}: ${s.status} (diagnosis: ${s.diagnosis.category})`,
     `cwd ${inline(s.cwd)} · model ${inline(s.model)} · codex ${inline(s.cli_version)} · ${n(s.counts.turns)} turn(s) · ${n(s.counts.function_calls)} call(s), ${n(s.counts.failed_calls)} failed · started ${time(s.started_at)} · last event ${time(s.last_event_at)}`,
+    ...familyLine(s),
     `Diagnosis: ${s.diagnosis.category}${verdict}${s.diagnosis.resets_at ? ` · resets at ${time(s.diagnosis.resets_at)}` : ""}`,
     "Evidence:",
     ...s.diagnosis.evidence.map((line) => `- ${inline(line)}`),
@@ -117,6 +118,13 @@ export function renderSummary(s: SessionSummary, reader: RunReader = "agent"): s
     lines.push(`${n(s.bad_field_lines)} line(s) had a field of the wrong type or range (dropped).`);
   lines.push(DATA_NOTE);
   return lines.join("\n");
+}
+
+/** Where a fork or sub-agent comes from: its parent is where its task was given, and where it is resumed from. */
+function familyLine(s: SessionSummary): string[] {
+  if (s.kind === "session" || s.parent_session_id === null) return [];
+  const who = s.kind === "fork" ? "Fork" : `Sub-agent${s.agent_nickname ? ` ${inline(s.agent_nickname)}` : ""}`;
+  return [`${who} of session ${inline(s.parent_session_id)} (its session_summary shows the whole task)`];
 }
 
 export function renderCalls(

@@ -251,6 +251,14 @@ describe("trimmed logs: what the log does hold is named", () => {
     ]);
   });
 
+  it("a sub-agent's summary text names its parent (the structured answer always had it)", async () => {
+    const result = await mcp.call("session_summary", { session_id: idOf(25) });
+    const text = (result.content as Array<{ text: string }>)[0]?.text ?? "";
+    expect(text.split("\n")[2]).toBe(
+      "Sub-agent Ada of session 0199bbbb-0000-7000-8000-000000000099 (its session_summary shows the whole task)",
+    );
+  });
+
   it("a sub-agent whose file holds only the history it copied from its parent", async () => {
     const diagnosis = await diagnosisOf("subagent-only-parent-history");
     expect([diagnosis.category, diagnosis.evidence]).toEqual([
