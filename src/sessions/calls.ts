@@ -19,7 +19,7 @@ export function lastCalls(model: SessionModel, options: CallsOptions): { calls: 
 
 export function callViews(calls: Call[], options: CallsOptions): CallView[] {
   return calls.map((call): CallView => {
-    const text = call.output?.text;
+    const text = withoutBacktrace(call.output?.text);
     const shown = options.includeOutput && text !== undefined ? capText(text, options.maxOutputChars) : undefined;
     return {
       call_id: call.callId,
@@ -36,6 +36,14 @@ export function callViews(calls: Call[], options: CallsOptions): CallView[] {
       parent_call_id: call.parentCallId ?? null,
     };
   });
+}
+
+// Codex (anyhow) appends "Stack backtrace:" and one "N: <unknown>" line per frame to an MCP tool's error
+// (a timed-out tools/call): dozens of lines that say nothing and push the error's cause out of view
+const BACKTRACE = /\n+Stack backtrace:\n(?:\s*\d+: <unknown>\n?)+\s*$/;
+
+function withoutBacktrace(text: string | undefined): string | undefined {
+  return text?.replace(BACKTRACE, "\n");
 }
 
 /**

@@ -121,6 +121,19 @@ describe("an MCP tool call Codex gave up on (tool_timeout_sec)", () => {
     );
   });
 
+  it("last_function_calls shows the timeout's cause, without the backtrace of <unknown> frames Codex appends", async () => {
+    const calls = (await mcp.call("last_function_calls", { session_id: idOf(20) })).structuredContent as {
+      calls: Array<{ name: string; status: string; output: string }>;
+    };
+    expect(calls.calls.map((call) => [call.name, call.status, call.output])).toEqual([
+      [
+        "mcp__tsrv__slowtool",
+        "failed",
+        "Wall time: 3.0168 seconds\nOutput:\ntool call error: tool call failed for `tsrv/slowtool`\n\nCaused by:\n    timed out awaiting tools/call after 3s\n",
+      ],
+    ]);
+  });
+
   it("reads the server from the text or the call's name; prints only a name Codex allows", () => {
     const call = (name: string, text: string) => ({ callId: "c", name, arguments: {}, turn: 1, result: { kind: "call_result" as const, callId: "c", text, line: 1 } });
     const caused = "\n\nCaused by:\n    timed out awaiting tools/call after ";
