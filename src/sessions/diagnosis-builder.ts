@@ -50,11 +50,19 @@ export class Builder {
     // a review that did not finish is run again: resuming it with a prompt asks for ordinary work instead
     const review = this.unfinishedReview();
     if (review) {
-      const { prompt: _prompt, sessionId: _id, ...rest } = { ...this.target, ...extra };
+      const { prompt: _prompt, sessionId: _id, ...rest } = this.merged(extra);
       const command = reviewCommandLine({ ...rest, target: review });
       if (command !== null) return command;
     }
-    return resumeCommandLine({ ...this.target, ...extra });
+    return resumeCommandLine(this.merged(extra));
+  }
+
+  /** `extra` over the session's target; options are added to the target's (its own --add-dir roots), not replacing them. */
+  private merged(extra: Partial<ResumeTarget>): ResumeTarget {
+    // a sandbox other than workspace-write has no writable roots to repeat
+    const sandbox = extra.sandbox ?? this.target.sandbox;
+    const own = sandbox === "workspace-write" ? (this.target.options ?? []) : [];
+    return { ...this.target, ...extra, options: [...own, ...(extra.options ?? [])] };
   }
 
   private unfinishedReview() {

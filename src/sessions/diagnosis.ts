@@ -11,6 +11,7 @@ import { turnStatus, type SessionModel, type Turn } from "./session-model.js";
 
 import { Builder } from "./diagnosis-builder.js";
 import { errorFacts, exhaustedLimit, failedEvidence, lastCallEvidence, runSaid } from "./diagnosis-evidence.js";
+import { ownRootOptions } from "./workspace-write-roots.js";
 
 export { DIAGNOSIS_CATEGORIES, CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
 export type { FailedCommand, SandboxDenial } from "./diagnosis-work.js";
@@ -69,6 +70,8 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
     sessionId: input.sessionId,
     cwd: input.cwd,
     sandbox,
+    // the extra writable roots it ran with: a resume without them refuses writes there
+    options: ownRootOptions(model.lastContext?.sandboxPolicy),
     ...input.invocation,
     // a session outside a git repository (its meta records none) is resumed there only with the flag, unless
     // it runs without a sandbox (Codex does not check then)

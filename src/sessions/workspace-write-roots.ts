@@ -58,8 +58,7 @@ const PRINTABLE_PATH = /^\/[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\
 
 /**
  * The `--add-dir` folders (Codex's own flag for more writable roots of the workspace-write sandbox) that let
- * the refused writes through, with the session's own extra roots first (a resume does not keep them): the
- * folder of each refused path. Null when that cannot work or is no smaller ask than full access: a write
+ * the refused writes through: the folder of each refused path (the session's own roots are ownRootOptions). Null when that cannot work or is no smaller ask than full access: a write
  * with no path named, to a protected `.git`/`.codex`/`.agents`, whose folder is `/`, or more than
  * MAX_ADDED_DIRS folders. Paths come from the log: only absolute, printable ones are named.
  */
@@ -80,14 +79,21 @@ export function extraWritableDirs(
     if (roots.some((root) => within(path, root))) return null; // a protected part of a root
     if (!added.includes(dir)) added.push(dir);
   }
-  if (added.length === 0 || added.length > MAX_ADDED_DIRS) return null;
-  const own = recordedRoots(recorded).filter((root) => PRINTABLE_PATH.test(root) && !added.includes(root));
-  return [...own, ...added];
+  return added.length === 0 || added.length > MAX_ADDED_DIRS ? null : added;
 }
 
-function recordedRoots(recorded: Record<string, unknown> | undefined): string[] {
+/** At most this many of a session's own extra roots are repeated: more is no log Codex wrote for a person. */
+const MAX_OWN_ROOTS = 16;
+
+/**
+ * A workspace-write session's own extra writable roots (`--add-dir`, config's writable_roots), as `--add-dir`
+ * options: a resume does not keep them (0.171 checked: resumed without, a write there was refused). Only
+ * absolute, printable paths; none when there are more than MAX_OWN_ROOTS.
+ */
+export function ownRootOptions(recorded: Record<string, unknown> | undefined): string[] {
   if (recorded === undefined || policyType(recorded) !== "workspace-write") return [];
-  return Array.isArray(recorded.writable_roots)
-    ? recorded.writable_roots.filter((root): root is string => typeof root === "string" && root.startsWith("/"))
+  const roots = Array.isArray(recorded.writable_roots)
+    ? recorded.writable_roots.filter((root): root is string => typeof root === "string" && PRINTABLE_PATH.test(root))
     : [];
+  return roots.length > MAX_OWN_ROOTS ? [] : [...new Set(roots)].flatMap((root) => ["--add-dir", root]);
 }

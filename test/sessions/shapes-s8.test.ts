@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { longerToolTimeout } from "../../src/sessions/diagnosis-builder.js";
 import { mcpTimeoutOf } from "../../src/sessions/diagnosis-work.js";
 import { reviewCommandLine } from "../../src/sessions/resume-command.js";
-import { extraWritableDirs } from "../../src/sessions/workspace-write-roots.js";
+import { extraWritableDirs, ownRootOptions } from "../../src/sessions/workspace-write-roots.js";
 import { FIXTURES } from "../support/fixtures.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 
@@ -21,6 +21,7 @@ const NAMED: Array<[string, number]> = [
   ["rate-limits-only", 24],
   ["subagent-only-parent-history", 25],
   ["turn-with-token-counts-only", 26],
+  ["workspace-write-session-with-added-dir", 27],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -71,13 +72,11 @@ describe("a sandbox refusal outside the workspace asks for the smallest thing th
     );
   });
 
-  it("which folders: the session's own extra roots kept, each refused folder once, none where it cannot work", () => {
+  it("which folders: each refused folder once, none where it cannot work", () => {
     const policy = { type: "workspace-write", writable_roots: ["/data/shared"], exclude_slash_tmp: true };
-    expect(extraWritableDirs(["/srv/out/a.txt", "/srv/out/b.txt", "/opt/x/y"], "/home/user/proj", policy)).toEqual([
-      "/data/shared",
-      "/srv/out",
-      "/opt/x",
-    ]);
+    expect(
+      extraWritableDirs(["/srv/out/a.txt", "/srv/out/b.txt", "/opt/x/y", "/data/shared/z"], "/home/user/proj", policy),
+    ).toEqual(["/srv/out", "/opt/x"]);
     // a write the workspace-write sandbox allows needs no folder
     expect(extraWritableDirs(["/home/user/proj/a.txt", "/srv/out/a.txt"], "/home/user/proj", undefined)).toEqual([
       "/srv/out",
@@ -89,6 +88,27 @@ describe("a sandbox refusal outside the workspace asks for the smallest thing th
     expect(extraWritableDirs(["/srv/a\nb/c"], "/home/user/proj", undefined)).toBeNull();
     expect(extraWritableDirs(["/srv/a\u202eb/c"], "/home/user/proj", undefined)).toBeNull();
     expect(extraWritableDirs(["/a/1", "/b/1", "/c/1", "/d/1"], "/home/user/proj", undefined)).toBeNull();
+  });
+});
+
+describe("a workspace-write session that ran with --add-dir", () => {
+  it("is resumed with the same --add-dir: 0.171 resumed without it refused a write there", async () => {
+    const diagnosis = await diagnosisOf("workspace-write-session-with-added-dir");
+    expect([diagnosis.category, diagnosis.next_command]).toEqual([
+      "completed",
+      `CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /home/user/outside resume ${idOf(27)} 'Continue where you left off.'`,
+    ]);
+  });
+
+  it("repeats only a workspace-write policy's absolute, printable roots", () => {
+    expect(ownRootOptions({ type: "workspace-write", writable_roots: ["/a", "/a", "rel", "/b\nc", 3, "/d"] })).toEqual([
+      "--add-dir",
+      "/a",
+      "--add-dir",
+      "/d",
+    ]);
+    expect(ownRootOptions({ type: "read-only", writable_roots: ["/a"] })).toEqual([]);
+    expect(ownRootOptions(undefined)).toEqual([]);
   });
 });
 
