@@ -66,7 +66,6 @@ const NO_TURN_EFFECT_TURN_ITEMS: ReadonlySet<TurnItemType> = new Set<TurnItemTyp
   "CommandExecution",
   "McpToolCall",
   "FileChange",
-  "EnteredReviewMode",
 ]);
 /** Items: they open a turn only where there is none, and make a turn "used". */
 const CALL_ITEMS: ReadonlySet<ItemType> = new Set<ItemType>(["function_call", "custom_tool_call"]);

@@ -112,6 +112,7 @@ const FOLDED_SHAPES = [
   "subagent-counter-restarts.jsonl",
   "subagent-failed-turn.jsonl",
   "subagent-history-by-ordinal.jsonl",
+  "subagent-only-parent-history.jsonl",
 ];
 
 /**
