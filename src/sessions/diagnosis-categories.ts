@@ -45,7 +45,7 @@ export const CATEGORY_GUIDE: Record<DiagnosisCategory, CategoryGuide> = {
   sandbox_blocked: {
     meaning: "The sandbox refused a write or network access, or the approval policy rejected an escalation.",
     retryable: false,
-    next: "Resume with a mode that allows it (full access needs the operator's consent).",
+    next: "Resume with what allows it: the workspace-write sandbox, `--add-dir <folder>` for a write outside the workspace, network access, or full access (the last three need the operator's consent).",
   },
   approval_required: {
     meaning:
