@@ -304,7 +304,8 @@ function usageNote(
   // a review's model requests are a sub-agent's (session_meta source {"subagent":"review"}): its own log counts them
   const reviews =
     "A review's model requests run in a review sub-agent session of their own, whose log counts them (list_sessions: its parent_session_id is this session); they are not in these numbers.";
-  if (!counted && !windowFull && reviewed) notes.push(`This session's log holds no token counters of its own. ${reviews}`);
+  if (!counted && !windowFull && reviewed)
+    notes.push(`This session's log holds no token counters of its own. ${reviews}`);
   else if (reviewed) notes.push(reviews);
   else if (!counted && !windowFull) {
     notes.push(

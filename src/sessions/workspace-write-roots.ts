@@ -53,8 +53,9 @@ function within(path: string, root: string): boolean {
 /** At most this many folders are asked for: more refused places is no longer a small, reviewable ask. */
 export const MAX_ADDED_DIRS = 3;
 // an absolute path printed into a command line: no control, line-separator or bidirectional characters
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const PRINTABLE_PATH = /^\/[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]{0,1023}$/;
+const PRINTABLE_PATH =
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  /^\/[^\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]{0,1023}$/;
 
 /**
  * The `--add-dir` folders (Codex's own flag for more writable roots of the workspace-write sandbox) that let

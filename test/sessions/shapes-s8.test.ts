@@ -123,7 +123,7 @@ describe("an MCP tool call Codex gave up on (tool_timeout_sec)", () => {
       retryable: false,
       evidence: [
         "turn 1 completed, but its last command failed",
-        "the agent's last message: \"Done. The tool said: tool call error: tool call failed for `tsrv/slowtool`\"",
+        'the agent\'s last message: "Done. The tool said: tool call error: tool call failed for `tsrv/slowtool`"',
         'failed: "mcp__tsrv__slowtool" (no exit code) (the MCP server did not answer within its tool_timeout_sec, 3s)',
       ],
       failed_commands: [
@@ -155,7 +155,13 @@ describe("an MCP tool call Codex gave up on (tool_timeout_sec)", () => {
   });
 
   it("reads the server from the text or the call's name; prints only a name Codex allows", () => {
-    const call = (name: string, text: string) => ({ callId: "c", name, arguments: {}, turn: 1, result: { kind: "call_result" as const, callId: "c", text, line: 1 } });
+    const call = (name: string, text: string) => ({
+      callId: "c",
+      name,
+      arguments: {},
+      turn: 1,
+      result: { kind: "call_result" as const, callId: "c", text, line: 1 },
+    });
     const caused = "\n\nCaused by:\n    timed out awaiting tools/call after ";
     expect(mcpTimeoutOf(call("x", `tool call error: tool call failed for \`my-srv/long_job\`${caused}1.5s`))).toEqual({
       server: "my-srv",
@@ -189,7 +195,10 @@ describe("a review (codex exec review) that did not finish", () => {
   });
 
   it("token_usage says where a review's tokens are, instead of 'Codex writes them from 0.31 on'", async () => {
-    const usage = (await mcp.call("token_usage", { session_id: idOf(21) })).structuredContent as Record<string, unknown>;
+    const usage = (await mcp.call("token_usage", { session_id: idOf(21) })).structuredContent as Record<
+      string,
+      unknown
+    >;
     expect([usage.total, usage.note]).toEqual([
       null,
       "This session's log holds no token counters of its own. A review's model requests run in a review sub-agent session of their own, whose log counts them (list_sessions: its parent_session_id is this session); they are not in these numbers.",
@@ -201,7 +210,9 @@ describe("a review (codex exec review) that did not finish", () => {
     const line = (target: Parameters<typeof reviewCommandLine>[0]["target"]) => reviewCommandLine({ ...at, target });
     // each checked with the real CLI 0.171: it ran the review of the same target again
     expect(line({ type: "uncommittedChanges" })).toBe("codex exec --cd /w --sandbox read-only review --uncommitted");
-    expect(line({ type: "baseBranch", branch: "main" })).toBe("codex exec --cd /w --sandbox read-only review --base main");
+    expect(line({ type: "baseBranch", branch: "main" })).toBe(
+      "codex exec --cd /w --sandbox read-only review --base main",
+    );
     expect(line({ type: "commit", sha: "acbb8874f632979dbe38e0438528a18e4dafd759", title: "two" })).toBe(
       "codex exec --cd /w --sandbox read-only review --commit acbb8874f632979dbe38e0438528a18e4dafd759 --title two",
     );
