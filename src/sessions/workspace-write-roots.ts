@@ -89,12 +89,16 @@ const MAX_OWN_ROOTS = 16;
 /**
  * A workspace-write session's own extra writable roots (`--add-dir`, config's writable_roots), as `--add-dir`
  * options: a resume does not keep them (0.171 checked: resumed without, a write there was refused). Only
- * absolute, printable paths; none when there are more than MAX_OWN_ROOTS.
+ * absolute, printable paths other than `/`; none when there are more than MAX_OWN_ROOTS.
  */
 export function ownRootOptions(recorded: Record<string, unknown> | undefined): string[] {
   if (recorded === undefined || policyType(recorded) !== "workspace-write") return [];
   const roots = Array.isArray(recorded.writable_roots)
-    ? recorded.writable_roots.filter((root): root is string => typeof root === "string" && PRINTABLE_PATH.test(root))
+    ? recorded.writable_roots.filter(
+        // `/` as a root makes the sandbox write everywhere: never repeated unasked (a planted log could hold it)
+        (root): root is string =>
+          typeof root === "string" && PRINTABLE_PATH.test(root) && posix.normalize(root) !== "/",
+      )
     : [];
   return roots.length > MAX_OWN_ROOTS ? [] : [...new Set(roots)].flatMap((root) => ["--add-dir", root]);
 }

@@ -107,6 +107,7 @@ describe("a workspace-write session that ran with --add-dir", () => {
       "--add-dir",
       "/d",
     ]);
+    expect(ownRootOptions({ type: "workspace-write", writable_roots: ["/", "//", "/e"] })).toEqual(["--add-dir", "/e"]);
     expect(ownRootOptions({ type: "read-only", writable_roots: ["/a"] })).toEqual([]);
     expect(ownRootOptions(undefined)).toEqual([]);
   });
