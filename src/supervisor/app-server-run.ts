@@ -172,7 +172,10 @@ export class AppServerSupervisedRun extends SupervisedRun {
     if (stop?.reason === "cancelled") return { status: "cancelled", error: `cancelled: ${stop.detail}` };
     if (stop) return { status: "failed", error: stop.detail };
     if (result.end === "interrupted") return { status: "failed", error: "the turn was interrupted" };
-    return { status: "failed", error: result.error?.message ?? "the turn failed without a message" };
+    return {
+      status: "failed",
+      error: result.error ? oneLine(result.error.message) : "the turn failed without a message",
+    };
   }
 
   private end(outcome: Omit<RunOutcome, "exitCode" | "signal">): void {
@@ -272,7 +275,17 @@ function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
   });
 }
 
+/** One line: Codex's errors (a config it cannot load: "… expected one of …\nin `key`\n") span several. */
 function messageOf(error: unknown): string {
-  if (error instanceof AppServerError) return `${error.kind}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof AppServerError
+      ? `${error.kind}: ${error.message}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  return oneLine(message);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
 }
