@@ -64,7 +64,8 @@ export const liveNumbersSchema = z
   .describe("engine app-server: the newest token usage and rate limits Codex reported while the run went.");
 export type LiveNumbers = z.infer<typeof liveNumbersSchema>;
 
-export const APPROVAL_STATES = ["pending", "answered", "timed_out"] as const;
+/** `unanswered`: the run ended (cancelled, timed out, failed) while the approval waited; Codex ran nothing of it. */
+export const APPROVAL_STATES = ["pending", "answered", "timed_out", "unanswered"] as const;
 export const APPROVAL_ANSWERERS = ["user", "caller", "operator", "timeout"] as const;
 export type ApprovalAnswerer = (typeof APPROVAL_ANSWERERS)[number];
 

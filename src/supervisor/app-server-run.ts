@@ -146,6 +146,8 @@ export class AppServerSupervisedRun extends SupervisedRun {
       answered_by: "timeout",
       status: "timed_out",
     }));
+    // the run ended first: the entry already says so (end()), and the published end is not rewritten
+    if (entry.status !== "pending") return "decline";
     Object.assign(entry, verdict, { answered_at: new Date().toISOString() });
     this.changed();
     return verdict.decision ?? "decline";
@@ -191,6 +193,8 @@ export class AppServerSupervisedRun extends SupervisedRun {
             : { status: "failed", error: stop.detail };
     this.endedAt = new Date();
     this.outcome = { ...outcome, exitCode: null, signal: null };
+    // nobody can answer them any more, and Codex ran none of them
+    for (const entry of this.approvals) if (entry.status === "pending") entry.status = "unanswered";
     this.emit(`ended: ${outcome.status}${outcome.error ? ` (${outcome.error.slice(0, 200)})` : ""}`);
     this.resolveSession();
     void (async () => {

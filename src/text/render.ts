@@ -236,6 +236,10 @@ export function renderRun(view: RunView, reader: RunReader = "agent"): string {
       lines.push(
         `Approval ${inline(entry.approval_id)} was declined: nobody answered in time (${entry.kind} ${quoted(entry.summary, 200)}).`,
       );
+    else if (entry.status === "unanswered")
+      lines.push(
+        `Approval ${inline(entry.approval_id)} was not answered before the run ended; Codex did not run it (${entry.kind} ${quoted(entry.summary, 200)}).`,
+      );
   if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.map(inline).join(", ")}`);
   if (view.status === "running") {
     const last = view.recent_events.at(-1);

@@ -37,13 +37,49 @@ export function askApprovalsOfRun(server: McpServer, runs: RunManager, runId: st
       for (const entry of state.approvals ?? []) {
         if (entry.status !== "pending" || asked.has(entry.approval_id)) continue;
         asked.add(entry.approval_id);
-        const decision = await askPerson(server, runs, state, entry, extra).catch(() => undefined);
+        const decision = await askWhilePending(server, runs, state, entry, extra);
         if (decision)
           await respondApproval(runs.registry, runId, entry.approval_id, decision, "user").catch(() => undefined);
       }
       await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
     }
   })();
+}
+
+/**
+ * Asks the person, and withdraws the question (`notifications/cancelled`) once it is moot: answered elsewhere
+ * (another server, the CLI, the caller), declined by the timeout, or the run ended. A dialog left open would
+ * have the person decide about a run that is already gone.
+ */
+async function askWhilePending(
+  server: McpServer,
+  runs: RunManager,
+  run: Pick<RunState, "run_id" | "cwd">,
+  entry: ApprovalEntry,
+  extra: Extra,
+): Promise<ApprovalDecision | undefined> {
+  const withdraw = new AbortController();
+  let settled = false;
+  void (async () => {
+    while (!settled) {
+      await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
+      if (settled) return;
+      const state = await readRunState(runs.config.stateDir, run.run_id).catch(() => undefined);
+      const now = state?.approvals?.find((candidate) => candidate.approval_id === entry.approval_id);
+      // aborting a request that has already been answered would still send a cancellation: only while pending
+      if (!settled && (state?.status !== "running" || now?.status !== "pending")) {
+        withdraw.abort(
+          "the approval was settled without this answer (answered elsewhere, timed out, or the run ended)",
+        );
+        return;
+      }
+    }
+  })();
+  try {
+    return await askPerson(server, runs, run, entry, extra, withdraw.signal).catch(() => undefined);
+  } finally {
+    settled = true;
+  }
 }
 
 /** One `elicitation/create`: the decision the person chose, "decline" when they declined the form, undefined when they dismissed it. */
@@ -53,6 +89,7 @@ async function askPerson(
   run: Pick<RunState, "run_id" | "cwd">,
   entry: ApprovalEntry,
   extra: Extra,
+  signal: AbortSignal,
 ): Promise<ApprovalDecision | undefined> {
   const offered = [...new Set([...entry.decisions, "decline" as const])].filter((decision) => CHOICES[decision]);
   const result = await server.server.request(
@@ -76,7 +113,7 @@ async function askPerson(
     },
     ElicitResultSchema,
     // nobody answering is the run's timeout to decide; this request gives up with it
-    { timeout: runs.config.approvalTimeoutMs ?? APPROVAL_TIMEOUT_MS, relatedRequestId: extra.requestId },
+    { timeout: runs.config.approvalTimeoutMs ?? APPROVAL_TIMEOUT_MS, relatedRequestId: extra.requestId, signal },
   );
   if (result.action === "decline") return "decline";
   if (result.action !== "accept") return undefined;

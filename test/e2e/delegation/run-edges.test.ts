@@ -95,3 +95,89 @@ describe('engine "app-server": errors in one line', () => {
     }
   });
 });
+
+describe('mode "ask": an approval that becomes moot', () => {
+  it("cancelled while an approval waits: the approval is unanswered, the host's dialog withdrawn, nothing left", async () => {
+    const mcp = await server({}, { capabilities: { elicitation: {} } });
+    const seen = await neverAnswering(mcp);
+    try {
+      const outside = join(dirname(workdir), "cancelled-while-asking.txt");
+      const run = viewOf(
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          background: true,
+          mode: "ask",
+          prompt: escalate(outside),
+        }),
+      );
+      await until(
+        async () => seen.asked.length,
+        (asked) => asked === 1,
+      );
+      const cancelled = viewOf(await mcp.call("cancel_run", { run_id: run.run_id }));
+      expect(cancelled).toMatchObject({ status: "cancelled", error: "cancelled: cancel_run was called" });
+      expect(cancelled.pending_approvals).toEqual([]);
+      expect(
+        cancelled.approvals?.map((entry) => [entry.approval_id, entry.status, entry.decision, entry.answered_by]),
+      ).toEqual([["a1", "unanswered", null, null]]);
+      expect(textOf(await mcp.call("run_status", { run_id: run.run_id }))).toContain(
+        `Approval a1 was not answered before the run ended; Codex did not run it (command “/bin/bash -lc 'touch ${outside}'”).`,
+      );
+      expect(
+        await until(
+          async () => seen.withdrawn.length,
+          (withdrawn) => withdrawn === 1,
+        ),
+      ).toBe(1);
+      expect(await processesOfRun(run.run_id)).toEqual([]);
+      expect(existsSync(outside)).toBe(false);
+      // the ended run's record stays as it was published at the end
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await statusOf(mcp, run.run_id)).approvals?.[0]?.status).toBe("unanswered");
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("answered from another server while the host's dialog is open: the dialog is withdrawn, the answer stands", async () => {
+    const first = await server({}, { capabilities: { elicitation: {} } });
+    const seen = await neverAnswering(first);
+    const second = await server({ allowCallerApprovals: true });
+    try {
+      const outside = join(dirname(workdir), "answered-elsewhere.txt");
+      const run = viewOf(
+        await first.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          background: true,
+          mode: "ask",
+          prompt: escalate(outside),
+        }),
+      );
+      await until(
+        async () => seen.asked.length,
+        (asked) => asked === 1,
+      );
+      viewOf(await second.call("respond_approval", { run_id: run.run_id, approval_id: "a1", decision: "approve" }));
+      expect(
+        await until(
+          async () => seen.withdrawn.length,
+          (withdrawn) => withdrawn === 1,
+        ),
+      ).toBe(1);
+      const view = await until(
+        () => statusOf(first, run.run_id),
+        (current) => current.status !== "running",
+      );
+      expect(view.status).toBe("completed");
+      expect(view.approvals?.map((entry) => [entry.status, entry.decision, entry.answered_by])).toEqual([
+        ["answered", "approve", "caller"],
+      ]);
+      expect(existsSync(outside)).toBe(true);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
