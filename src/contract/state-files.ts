@@ -7,6 +7,7 @@ import { constants } from "node:fs";
 import { link, lstat, mkdir, open, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { z } from "zod";
+import { ExplainedError } from "../shared/errors.js";
 import { LEDGER_FILE } from "./ledger-file.js";
 import { RUN_ID } from "./schemas.js";
 
@@ -50,7 +51,8 @@ export function lastMessageFile(stateDir: string, runId: string): string {
   return join(runDir(stateDir, runId), `${runId}-last-message.txt`);
 }
 
-export class StateFileError extends Error {
+/** A state file or directory someone else made or changed: the message names it and the fix. */
+export class StateFileError extends ExplainedError {
   override readonly name = "StateFileError";
 }
 
@@ -139,14 +141,19 @@ export async function readStateFile<T extends z.ZodType>(
  * owned by this user, is never written through.
  */
 export async function ownDirectory(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // a file (or a link to one) where the directory goes: mkdir says EEXIST, lstat below says what it is
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  });
   const info = await lstat(dir);
   if (!info.isDirectory())
     throw new StateFileError(
-      `${dir} is ${info.isSymbolicLink() ? "a symbolic link" : "not a directory"}; the state dir holds only directories this server made`,
+      `${dir} is ${info.isSymbolicLink() ? "a symbolic link" : "not a directory"}; the state dir holds only directories this server made. Remove it (the server makes it again), or choose another state dir with --state-dir.`,
     );
   if (typeof process.getuid === "function" && info.uid !== process.getuid())
-    throw new StateFileError(`${dir} belongs to another user (uid ${info.uid})`);
+    throw new StateFileError(
+      `${dir} belongs to another user (uid ${info.uid}), who could forge what it holds; choose a state dir of your own with --state-dir.`,
+    );
 }
 
 /** The state dir itself: it may be a link the operator made, but it must be ours and writable by nobody else. */

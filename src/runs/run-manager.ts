@@ -21,12 +21,7 @@ import {
 import { buildExecArgv, type ExecRequest } from "../codex/argv.js";
 import { reviewInvocation } from "../codex/review-argv.js";
 import { CapabilityProbe } from "../codex/capabilities.js";
-import {
-  probeAppServer,
-  readLiveRateLimits,
-  threadSettingsOf,
-  type AppServerProtocol,
-} from "../codex/app-server/index.js";
+import { probeAppServer, threadSettingsOf, type AppServerProtocol } from "../codex/app-server/index.js";
 import { APPROVAL_TIMEOUT_MS, SANDBOX_OF_MODE, type Engine } from "../codex/run-modes.js";
 import { stringEnv } from "../shared/env.js";
 import { processId } from "../codex/liveness.js";
@@ -38,6 +33,7 @@ import { refuseCallerSettings, RunRefusedError } from "./run-policy.js";
 import { Lease, Scheduler } from "./scheduler.js";
 import { WORKTREE_TURN_MS, WorktreeTurns } from "./worktree-turns.js";
 import { checkWorkspace, copyCheckedImages, skipsGitCheck } from "./workspace.js";
+import { refuseWhenLimitUsedUp } from "./preflight-limits.js";
 
 export type { Effective, RunView } from "./run-view.js";
 
@@ -351,7 +347,7 @@ export class RunManager {
           `the run's supervisor did not record the start of run ${job.runId} within ${SUPERVISOR_START_MS} ms (see ${logFile})`,
         );
       if (exited) {
-        const why = (await readFile(logFile, "utf8").catch(() => "")).trim().split("\n").slice(-3).join(" | ");
+        const why = supervisorFailure(await readFile(logFile, "utf8").catch(() => ""));
         throw new Error(`the run's supervisor exited before starting Codex${why ? `: ${why.slice(0, 500)}` : ""}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -380,20 +376,12 @@ export function supervisorEntry(): string {
   return built;
 }
 
-function newRunId(): string {
-  return `run_${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+/** What a supervisor that died at once printed: its message lines, not the stack frames under them. */
+export function supervisorFailure(log: string): string {
+  const lines = log.split("\n").filter((line) => line.trim() !== "" && !/^\s+at /.test(line));
+  return lines.slice(-3).join(" | ");
 }
 
-/** --preflight-limits: a used-up window refuses the run at once (usage_limit), instead of a failed run minutes later. */
-async function refuseWhenLimitUsedUp(config: RunnerConfig): Promise<void> {
-  const limits = await readLiveRateLimits(
-    config.codexBin,
-    config.codexHome,
-    stringEnv({ ...config.childEnv, CODEX_HOME: config.codexHome }),
-  );
-  if (limits.state !== "exhausted") return;
-  const resetsAt = limits.resetsAt !== null ? new Date(limits.resetsAt * 1000).toISOString() : null;
-  throw new RunRefusedError(
-    `usage_limit: the ChatGPT plan's ${limits.fiveHour && limits.fiveHour.usedPercent >= 100 ? "5-hour" : "weekly"} window is used up${resetsAt ? ` until ${resetsAt} (resets_at)` : ""}, so a run would fail at once. Wait for the reset, or use an API key (a provider's env_key); nothing was started.`,
-  );
+function newRunId(): string {
+  return `run_${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 }

@@ -7,6 +7,9 @@ import { APPROVAL_OF_MODE, SANDBOX_OF_MODE, type RunMode } from "../codex/run-mo
 import { CONFIG_KEY } from "../codex/toml.js";
 import { ExplainedError } from "../shared/errors.js";
 
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /**
  * Settings any caller may set. Each only shapes the model request or what is printed: none starts a
  * process, touches the sandbox, approvals, filesystem or network, changes the endpoint or credentials, or
@@ -30,12 +33,21 @@ export interface CallerPolicy {
 }
 
 export interface CallerSettings {
+  model?: string | undefined;
   profile?: string | undefined;
   config?: Record<string, unknown> | undefined;
 }
 
 /** Why the caller's settings are refused (naming the key and the operator switch), or undefined. */
 export function refuseCallerSettings(settings: CallerSettings, policy: CallerPolicy): string | undefined {
+  // names that go into Codex's argv: a NUL cannot be passed at all, and no model or profile name has a control character
+  for (const [what, name] of [
+    ["model", settings.model],
+    ["profile", settings.profile],
+  ] as const) {
+    if (name !== undefined && CONTROL_CHARACTER.test(name))
+      return `${what} ${JSON.stringify(name.slice(0, 200))} contains a control character (a NUL, a line break, …): pass the name as Codex lists it.`;
+  }
   if (settings.profile !== undefined && !policy.allowProfile) {
     return `profile ${JSON.stringify(settings.profile.slice(0, 200))} cannot be chosen by a caller: a Codex profile can set anything, including commands Codex starts and the sandbox. The operator can allow profiles with --allow-profile (or CODEX_CONTROL_ALLOW_PROFILE=1).`;
   }

@@ -3,10 +3,12 @@
 // dialog is open). Real pinned Codex CLI, fake model.
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { existsSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../../../src/runs/run-manager.js";
 import { processesOfRun } from "../../../src/codex/processes.js";
+import { supervisorFailure } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
@@ -179,5 +181,67 @@ describe('mode "ask": an approval that becomes moot', () => {
       await first.close();
       await second.close();
     }
+  });
+});
+
+describe("hostile input to the run tools: a clear refusal naming the fix, nothing started", () => {
+  it("a model or profile name with a control character is refused before anything runs", async () => {
+    const mcp = await server({ engine: "exec", allowProfile: true });
+    try {
+      const before = (await mcp.call("run_status", {})).structuredContent as { runs: RunView[] };
+      const model = await mcp.call("run_codex", {
+        cwd: workdir,
+        skip_git_repo_check: true,
+        prompt: "hi",
+        model: "a\u0000b",
+      });
+      expect(model.isError).toBe(true);
+      expect(textOf(model)).toBe(
+        'model "a\\u0000b" contains a control character (a NUL, a line break, …): pass the name as Codex lists it.',
+      );
+      const profile = await mcp.call("run_codex", {
+        cwd: workdir,
+        skip_git_repo_check: true,
+        prompt: "hi",
+        profile: "p\nq",
+      });
+      expect(textOf(profile)).toBe(
+        'profile "p\\nq" contains a control character (a NUL, a line break, …): pass the name as Codex lists it.',
+      );
+      const after = (await mcp.call("run_status", {})).structuredContent as { runs: RunView[] };
+      expect(after.runs.length).toBe(before.runs.length);
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("a file where the state dir's leases directory goes is named, with the fix, and the server stays up", async () => {
+    const mcp = await server({ engine: "exec", stateDir: testConfig({ codexHome: home }).runner.stateDir });
+    const leases = join(mcp.config.runner.stateDir, "leases");
+    try {
+      await rm(leases, { recursive: true, force: true });
+      await writeFile(leases, "not a directory");
+      const refused = await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "hi" });
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toBe(
+        `${leases} is not a directory; the state dir holds only directories this server made. Remove it (the server makes it again), or choose another state dir with --state-dir.`,
+      );
+      await rm(leases);
+      expect(
+        viewOf(await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "hi" })).status,
+      ).toBe("completed");
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("a supervisor that dies at once is reported by its message, not its stack frames", () => {
+    expect(
+      supervisorFailure(
+        "codex-control-mcp supervisor: TypeError [ERR_INVALID_ARG_VALUE]: The argument 'args[3]' must be a string without null bytes. Received '--model=a\\x00b'\n    at spawn (node:child_process:1:1)\n    at CodexRun.start (file:///x/dist/supervisor.js:424:19)\n    at async main (file:///x/dist/supervisor.js:1077:3)\n",
+      ),
+    ).toBe(
+      "codex-control-mcp supervisor: TypeError [ERR_INVALID_ARG_VALUE]: The argument 'args[3]' must be a string without null bytes. Received '--model=a\\x00b'",
+    );
   });
 });
