@@ -249,7 +249,8 @@ export class RunRegistry {
   }
 
   private async present({ entry, snapshot }: Loaded): Promise<RunView> {
-    if (!snapshot) return viewOfLedgerRun(this.sessions, entry, this.codexBin);
+    const policy = await this.operatorPolicy();
+    if (!snapshot) return viewOfLedgerRun(this.sessions, entry, this.codexBin, policy);
     const runId = entry.start.run_id;
     let effective = this.effective.get(runId);
     if (effective === undefined) {
@@ -266,11 +267,11 @@ export class RunRegistry {
           startedAt: entry.start.at,
           endedAt: entry.end?.at ?? null,
         },
-        await this.operatorPolicy(),
+        policy,
       );
       if (entry.end) this.effective.set(runId, effective);
     }
-    const view = await viewOfSnapshot(this.sessions, snapshot, entry, effective, this.codexBin);
+    const view = await viewOfSnapshot(this.sessions, snapshot, entry, effective, this.codexBin, null, policy);
     if (effective?.cwd) view.worktree = (await readWorktree(effective.cwd, this.sessions.home)) ?? null;
     if (view.task === "review" && view.status !== "running") {
       let review = this.reviews.get(runId);

@@ -85,6 +85,7 @@ export async function viewOfSnapshot(
   effective: Effective | null,
   codexBin: string,
   review: Review | null = null,
+  policy: OperatorPolicy = {},
 ): Promise<RunView> {
   const { end } = entry;
   const sessionId = end?.session_id ?? snapshot.session_id ?? entry.session_id;
@@ -111,7 +112,7 @@ export async function viewOfSnapshot(
     error: end ? end.error : snapshot.error,
     errors: end && end.errors.length > 0 ? end.errors : snapshot.errors,
     stderr_tail: end?.stderr_tail || snapshot.stderr_tail,
-    resume_command: resumeCommandOf(sessions, entry, codexBin, sessionId, {
+    resume_command: resumeCommandOf(sessions, entry, codexBin, policy, sessionId, {
       mode: snapshot.mode,
       // a worktree run's session goes on in the worktree Codex made for it, where it ran, as resume_session does
       cwd:
@@ -129,7 +130,12 @@ export async function viewOfSnapshot(
   };
 }
 
-export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, codexBin: string): Promise<RunView> {
+export async function viewOfLedgerRun(
+  sessions: SessionStore,
+  entry: LedgerRun,
+  codexBin: string,
+  policy: OperatorPolicy = {},
+): Promise<RunView> {
   const { start, end } = entry;
   const sessionId = entry.session_id;
   return {
@@ -147,7 +153,7 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, 
       : "the ledger has no end for this run: the process that followed it stopped before it finished (see session_summary for what the session log says)",
     errors: end?.errors ?? [],
     stderr_tail: end?.stderr_tail ?? "",
-    resume_command: resumeCommandOf(sessions, entry, codexBin, sessionId, start),
+    resume_command: resumeCommandOf(sessions, entry, codexBin, policy, sessionId, start),
     effective: null,
     task: start.task ?? "exec",
     worktree: null,
@@ -162,28 +168,35 @@ export async function viewOfLedgerRun(sessions: SessionStore, entry: LedgerRun, 
   };
 }
 
+/** The sandbox switches that keep a sandboxed run out of /tmp and $TMPDIR (state-reach.ts). */
+const TMP_EXCLUSIONS = ["exclude_slash_tmp", "exclude_tmpdir_env_var"] as const;
+
 /**
  * The pasteable command that resumes the run's session in its cwd, sandbox and approvals (Codex's reviewer for
  * mode "auto-review"): with this process's binary (never one a record names) and the run's recorded git check.
+ * A sandboxed resume is kept out of /tmp and $TMPDIR as resume_session keeps it, where this server's state is
+ * there: pasted without them, it could write what the server later believes (and could do what resume_session refuses).
  */
 function resumeCommandOf(
   sessions: SessionStore,
   entry: LedgerRun,
   codexBin: string,
+  policy: OperatorPolicy,
   sessionId: string | null,
   run: { cwd: string; mode: RunMode },
 ): string | null {
   if (!sessionId) return null;
+  const config: Record<string, unknown> = run.mode === "auto-review" ? { ...AUTO_REVIEW_CONFIG } : {};
+  if (SANDBOX_OF_MODE[run.mode] === "workspace-write")
+    for (const key of TMP_EXCLUSIONS)
+      if (policy.sandboxWorkspaceWrite?.[key] === true) config[`sandbox_workspace_write.${key}`] = true;
   return resumeCommandLine({
     ...invocationOfRun(sessions.home, [codexBin]),
     skipGitRepoCheck: skippedGitCheck(entry.start),
     sessionId,
     cwd: run.cwd,
     sandbox: SANDBOX_OF_MODE[run.mode],
-    options:
-      run.mode === "auto-review"
-        ? Object.entries(AUTO_REVIEW_CONFIG).flatMap(([key, value]) => ["-c", `${key}=${tomlValue(value)}`])
-        : [],
+    options: Object.entries(config).flatMap(([key, value]) => ["-c", `${key}=${tomlValue(value)}`]),
   });
 }
 

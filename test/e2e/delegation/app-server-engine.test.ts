@@ -75,7 +75,7 @@ describe('engine "app-server" with the real Codex CLI', () => {
       const app = viewOf(await mcp.call("run_codex", { cwd: workdir, prompt: "RUN:echo outside" }));
       expect(app).toMatchObject({ status: "completed", engine: "app-server" });
       expect(app.resume_command).toBe(
-        `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check resume ${app.session_id} 'Continue where you left off.'`,
+        `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true resume ${app.session_id} 'Continue where you left off.'`,
       );
       const { code, stderr } = await pasted(withPrompt(app.resume_command ?? "", "RUN:echo pasted"), codexEnv(home));
       expect(code, stderr).toBe(0);

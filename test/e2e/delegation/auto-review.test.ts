@@ -68,7 +68,7 @@ describe('mode "auto-review" with the real Codex CLI', () => {
     model.guardian = "allow";
     const view = await escalate(join(dirname(workdir), "before-resume.txt"));
     expect(view.resume_command).toBe(
-      `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check -c 'approval_policy="on-request"' -c 'approvals_reviewer="auto_review"' resume ${view.session_id} 'Continue where you left off.'`,
+      `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check -c 'approval_policy="on-request"' -c 'approvals_reviewer="auto_review"' -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true resume ${view.session_id} 'Continue where you left off.'`,
     );
     // pasted as printed: an escalation the reviewer allows runs (in the sandbox alone it would be refused)
     const outside = join(dirname(workdir), "pasted.txt");

@@ -74,7 +74,7 @@ describe("run_codex with the real Codex CLI", () => {
     );
     // pasteable anywhere: the run's CODEX_HOME and binary are named, and the git check it skipped is skipped again
     expect(completed.resume_command).toBe(
-      `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check resume ${completed.session_id} 'Continue where you left off.'`,
+      `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true resume ${completed.session_id} 'Continue where you left off.'`,
     );
     expect(completed.recent_events.map((event) => event.message)).toContain("running: echo hi; exit 3");
     await expectNoProcessesLeft(completed.run_id);

@@ -12,6 +12,7 @@ import { supervisorFailure } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { pasted, withPrompt } from "../../support/pasted.js";
 import { connect, testConfig, textOf, type ClientOptions, type Connected, type TestConfig } from "../../support/mcp.js";
 
 let model: FakeModel;
@@ -243,5 +244,36 @@ describe("hostile input to the run tools: a clear refusal naming the fix, nothin
     ).toBe(
       "codex-control-mcp supervisor: TypeError [ERR_INVALID_ARG_VALUE]: The argument 'args[3]' must be a string without null bytes. Received '--model=a\\x00b'",
     );
+  });
+});
+
+describe("a server whose state dir is under /tmp", () => {
+  it("prints a sandboxed resume command kept out of /tmp, as resume_session is: pasted, it cannot write there", async () => {
+    const mcp = await server({ engine: "exec" });
+    try {
+      const view = viewOf(await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "hi" }));
+      expect(mcp.config.runner.stateDir.startsWith("/tmp/")).toBe(true);
+      // the test root is $TMPDIR too (global-setup.ts), which holds the state dir as well
+      expect(process.env.TMPDIR && mcp.config.runner.stateDir.startsWith(process.env.TMPDIR)).toBe(true);
+      expect(view.resume_command).toBe(
+        `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true resume ${view.session_id} 'Continue where you left off.'`,
+      );
+      // /tmp outside the workspace: resume_session's sandbox refuses the write, and so does the pasted command's
+      const viaTool = join(dirname(workdir), "resumed-by-tool.txt");
+      const resumed = viewOf(
+        await mcp.call("resume_session", { session_id: view.session_id, prompt: `please RUN:touch ${viaTool}` }),
+      );
+      expect(resumed.status).toBe("completed");
+      expect(existsSync(viaTool)).toBe(false);
+      const viaPaste = join(dirname(workdir), "resumed-by-paste.txt");
+      const { code, stderr } = await pasted(
+        withPrompt(view.resume_command ?? "", `please RUN:touch ${viaPaste}`),
+        codexEnv(home),
+      );
+      expect(code, stderr).toBe(0);
+      expect(existsSync(viaPaste)).toBe(false);
+    } finally {
+      await mcp.close();
+    }
   });
 });

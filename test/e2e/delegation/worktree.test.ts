@@ -103,7 +103,7 @@ describe("worktree: true with the real Codex CLI", () => {
     const worktree = view.worktree?.path ?? "";
     expect(worktree).toMatch(new RegExp(`^${home}/worktrees/[^/]+/proj$`));
     expect(view.resume_command).toBe(
-      `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${worktree} --sandbox workspace-write resume ${view.session_id} 'Continue where you left off.'`,
+      `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${worktree} --sandbox workspace-write -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true resume ${view.session_id} 'Continue where you left off.'`,
     );
     // pasted as printed, with a prompt of the person's own: the session writes in its worktree
     const { code, stderr } = await pasted(

@@ -209,7 +209,7 @@ describe("a signal goes only to a process proven to be the run's supervisor", ()
     await withServer({ stateDir }, async (mcp) => {
       const view = (await mcp.call("run_status", { run_id: "run_binaryd4" })).structuredContent as unknown as RunView;
       expect(view.resume_command).toBe(
-        `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write resume ${sessionId} 'Continue where you left off.'`,
+        `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true resume ${sessionId} 'Continue where you left off.'`,
       );
     });
   });
