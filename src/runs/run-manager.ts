@@ -85,6 +85,8 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
   resumeInWorktree?: boolean;
   /** How this run drives Codex; the server's --engine when absent. */
   engine?: Engine;
+  /** The call that asked for the run; cancelled while the run waits for a slot, the run is not started. */
+  signal?: AbortSignal;
 }
 
 /** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
@@ -191,6 +193,7 @@ export class RunManager {
       allowConcurrent: _concurrent,
       resumeInWorktree: _inWorktree,
       engine: _engine,
+      signal,
       ...exec
     } = request;
     // the request is checked before a slot is taken: one Codex cannot run waits for nothing
@@ -201,13 +204,20 @@ export class RunManager {
         caps,
       );
     // a worktree run writes in the worktree Codex makes for it alone: one writer per directory holds per worktree
-    const lease = await this.scheduler.acquire({
-      runId,
-      cwd,
-      writer: request.mode !== "read-only" && request.worktree !== true,
-      shareDirectory: request.allowConcurrent === true,
-    });
+    const lease = await this.scheduler.acquire(
+      {
+        runId,
+        cwd,
+        writer: request.mode !== "read-only" && request.worktree !== true,
+        shareDirectory: request.allowConcurrent === true,
+      },
+      signal,
+    );
     if (!(lease instanceof Lease)) {
+      if (lease.kind === "abandoned")
+        throw new RunRefusedError(
+          "the request was cancelled while the run waited for a slot (--max-concurrent); nothing was started.",
+        );
       if (lease.kind === "busy_directory") {
         throw new RunRefusedError(
           `run ${lease.writer} is already writing in ${cwd}; two writers in one directory trample each other. Wait for it (run_status), cancel it (cancel_run), use mode "read-only", or pass allow_concurrent: true.`,

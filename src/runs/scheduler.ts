@@ -34,6 +34,7 @@ export interface Want {
 export type Refusal =
   | { kind: "busy_directory"; writer: string }
   | { kind: "no_slot" }
+  | { kind: "abandoned" }
   | { kind: "lock_held"; path: string; holder: string };
 
 export class Lease {
@@ -76,12 +77,18 @@ export class Scheduler {
    * Takes a slot for the run, waiting up to queueWaitMs for one to free. A busy directory is refused at
    * once (waiting would only hide it); no slot, or a lock nobody lets go of, is refused at the deadline.
    */
-  async acquire(want: Want): Promise<Lease | Refusal> {
+  async acquire(want: Want, signal?: AbortSignal): Promise<Lease | Refusal> {
     const deadline = Date.now() + this.queueWaitMs;
     // the lock is held for milliseconds by whoever counts: even a zero queue wait waits that long for it
     const lockDeadline = Math.max(deadline, Date.now() + LOCK_MIN_WAIT_MS);
     for (;;) {
+      // whoever asked is gone (the client cancelled, a host's tool timeout): a run started now would be nobody's
+      if (signal?.aborted) return { kind: "abandoned" };
       const outcome = await this.tryAcquire(want, lockDeadline);
+      if (outcome instanceof Lease && signal?.aborted) {
+        await outcome.release();
+        return { kind: "abandoned" };
+      }
       if (outcome instanceof Lease || outcome.kind !== "no_slot" || Date.now() >= deadline) return outcome;
       await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
     }

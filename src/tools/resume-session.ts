@@ -111,6 +111,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         const inWorktree =
           worktree !== undefined && worktree !== null && (cwd === worktree.path || cwd.startsWith(`${worktree.path}/`));
         const runId = await runs.start({
+          signal: extra.signal,
           prompt: input.prompt,
           cwd,
           resumeInWorktree: inWorktree,

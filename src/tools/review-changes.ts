@@ -84,6 +84,7 @@ export function registerReviewChangesTool(server: McpServer, { config, runs }: T
         if (refusal !== undefined) return toolError(refusal);
         await refuseWithoutCredentials(server, config, {});
         const runId = await runs.start({
+          signal: extra.signal,
           prompt: "",
           cwd: input.cwd,
           mode: "read-only",

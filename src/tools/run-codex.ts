@@ -95,6 +95,7 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
         const began = Date.now();
         await refuseWithoutCredentials(server, config, input);
         const runId = await runs.start({
+          signal: extra.signal,
           prompt: input.prompt,
           cwd: input.cwd,
           mode: input.mode,

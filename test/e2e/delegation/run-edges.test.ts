@@ -277,3 +277,43 @@ describe("a server whose state dir is under /tmp", () => {
     }
   });
 });
+
+describe("a run waiting for a slot", () => {
+  it("is not started once its call is cancelled (a host's tool timeout): no run of nobody's starts later", async () => {
+    const mcp = await server({
+      engine: "exec",
+      maxConcurrent: 1,
+      queueWaitMs: 30_000,
+      stateDir: testConfig({ codexHome: home }).runner.stateDir,
+    });
+    try {
+      const first = viewOf(
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          prompt: "please HANG",
+          background: true,
+          mode: "read-only",
+        }),
+      );
+      const gaveUp = new AbortController();
+      const queued = mcp
+        .call(
+          "run_codex",
+          { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi", mode: "read-only" },
+          { signal: gaveUp.signal },
+        )
+        .catch((error: unknown) => String(error));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      gaveUp.abort("the host's tool timeout");
+      expect(await queued).toContain("the host's tool timeout");
+      viewOf(await mcp.call("cancel_run", { run_id: first.run_id }));
+      // the slot is free: a run still queued would take it within a poll (100 ms)
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const { runs } = (await mcp.call("run_status", {})).structuredContent as { runs: RunView[] };
+      expect(runs.map((run) => [run.run_id, run.status])).toEqual([[first.run_id, "cancelled"]]);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
