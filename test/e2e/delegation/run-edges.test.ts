@@ -99,6 +99,20 @@ describe('engine "app-server": errors in one line', () => {
   });
 });
 
+describe('engine "app-server": any text reaches Codex', () => {
+  it("a prompt with a lone surrogate runs, the surrogate as U+FFFD, as on exec (the app-server never answered it)", async () => {
+    const mcp = await server();
+    try {
+      const view = viewOf(
+        await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please RUN:echo \ud800 done" }),
+      );
+      expect([view.status, view.final_message]).toEqual(["completed", "Done. The tool said: \ufffd done"]);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
+
 describe('mode "ask": an approval that becomes moot', () => {
   it("cancelled while an approval waits: the approval is unanswered, the host's dialog withdrawn, nothing left", async () => {
     const mcp = await server({}, { capabilities: { elicitation: {} } });
