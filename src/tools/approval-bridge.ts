@@ -25,9 +25,20 @@ const CHOICES: Partial<Record<ApprovalDecision, string>> = {
 
 const answerSchema = z.object({ decision: z.enum(APPROVAL_DECISIONS) });
 
-/** Starts asking the host's user about the run's approvals, if the client can be asked; returns at once. */
+/** The runs each server is asking about, so a run_status poll does not start a second asker. */
+const asking = new WeakMap<McpServer, Set<string>>();
+
+/**
+ * Starts asking the host's user about the run's approvals, if the client can be asked; returns at once. The
+ * server that starts a run asks, and so does any server whose client follows it with run_status: after a host
+ * restarts (a new server), nobody else would, and the run would wait for its timeout.
+ */
 export function askApprovalsOfRun(server: McpServer, runs: RunManager, runId: string, extra: Extra): void {
   if (server.server.getClientCapabilities()?.elicitation === undefined) return;
+  const runsAsked = asking.get(server) ?? new Set<string>();
+  asking.set(server, runsAsked);
+  if (runsAsked.has(runId)) return;
+  runsAsked.add(runId);
   void (async () => {
     const asked = new Set<string>();
     for (;;) {
@@ -43,7 +54,7 @@ export function askApprovalsOfRun(server: McpServer, runs: RunManager, runId: st
       }
       await new Promise((resolve) => setTimeout(resolve, LOOK_EVERY_MS));
     }
-  })();
+  })().finally(() => runsAsked.delete(runId));
 }
 
 /**

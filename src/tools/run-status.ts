@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { RunManager, RunView } from "../runs/run-manager.js";
 import { resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
+import { askApprovalsOfRun } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { sessionIdInput } from "./schemas.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
@@ -61,6 +62,9 @@ export function registerRunStatusTool(server: McpServer, { config, runs, session
             `no ${what} in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`,
           );
         }
+        // a mode "ask" run's approvals are put to this host's user too (its first server may be gone)
+        if (view.status === "running" && view.mode === "ask" && !config.readOnly)
+          askApprovalsOfRun(server, runs, view.run_id, extra);
         if (view.status === "running" && wait_ms > 0)
           view = (await waitForRun(runs, view.run_id, wait_ms, extra)) ?? view;
         return toolResult(view, renderRunAndReview(view, config.readOnly ? "read-only agent" : "agent"));

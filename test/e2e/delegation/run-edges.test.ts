@@ -157,6 +157,47 @@ describe('mode "ask": an approval that becomes moot', () => {
     }
   });
 
+  it("a server that did not start the run asks its host's user when run_status follows it (the first one is gone)", async () => {
+    // without an asker the approval would be declined after 10 s
+    const first = await server({ stopRunsOnExit: false, approvalTimeoutMs: 10_000 });
+    const outside = join(dirname(workdir), "asked-after-restart.txt");
+    const run = viewOf(
+      await first.call("run_codex", {
+        cwd: workdir,
+        skip_git_repo_check: true,
+        background: true,
+        mode: "ask",
+        prompt: escalate(outside),
+      }),
+    );
+    await until(
+      () => statusOf(first, run.run_id),
+      (view) => view.pending_approvals.length === 1,
+    );
+    await first.close();
+    const second = await server({}, { capabilities: { elicitation: {} } });
+    const asked: string[] = [];
+    second.client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message);
+      return { action: "accept", content: { decision: "approve" } };
+    });
+    try {
+      // polled as a host polls: one question, however many polls
+      const view = await until(
+        () => statusOf(second, run.run_id),
+        (current) => current.status !== "running",
+      );
+      expect(view.status).toBe("completed");
+      expect(view.approvals?.map((entry) => [entry.status, entry.decision, entry.answered_by])).toEqual([
+        ["answered", "approve", "user"],
+      ]);
+      expect(asked).toHaveLength(1);
+      expect(existsSync(outside)).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+
   it("answered from another server while the host's dialog is open: the dialog is withdrawn, the answer stands", async () => {
     const first = await server({}, { capabilities: { elicitation: {} } });
     const seen = await neverAnswering(first);
