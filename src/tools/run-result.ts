@@ -92,7 +92,7 @@ export async function answerRun(
   const left = (budget: number) => Math.max(0, how.began + budget - Date.now());
   const view = how.background
     ? await runs.registry.wait(runId, left(BACKGROUND_ANSWER_MS), { untilSession: true })
-    : await waitForRun(runs, runId, left(how.waitMs), extra, 0);
+    : await waitForRun(runs, runId, left(how.waitMs), extra, 0, true);
   if (!view) throw new Error(`run ${runId} is missing from the ledger right after its start`);
   return toolResult(view, renderRunAndReview(view));
 }
@@ -105,8 +105,10 @@ export function renderRunAndReview(view: RunView, reader?: Parameters<typeof ren
 
 /**
  * Waits until the run ends or `waitMs` passes, sending progress notifications when the client asked for
- * them (from event number `fromEvent`; by default, what happens from now on). If the request is
- * cancelled while waiting, the run is cancelled too, whichever process started it.
+ * them (from event number `fromEvent`; by default, what happens from now on). If the request is cancelled
+ * while waiting, the wait ends; with `cancelRun` (the call that started the run: the call is the run) the run
+ * is cancelled too, whichever process started it. A cancelled poll (run_status: a host's tool timeout, a
+ * read-only server) stops nothing.
  */
 export async function waitForRun(
   runs: RunManager,
@@ -114,6 +116,7 @@ export async function waitForRun(
   waitMs: number,
   extra: Extra,
   fromEvent?: number,
+  cancelRun = false,
 ): Promise<RunView | undefined> {
   const progressToken = extra._meta?.progressToken;
   let progress = 0;
@@ -151,7 +154,7 @@ export async function waitForRun(
         }, every);
   let cancelling: Promise<RunView | undefined> | undefined;
   const onAbort = () => {
-    cancelling ??= runs.registry.cancel(runId, "the client cancelled the request");
+    if (cancelRun) cancelling ??= runs.registry.cancel(runId, "the client cancelled the request");
   };
   extra.signal.addEventListener("abort", onAbort, { once: true });
   try {

@@ -372,3 +372,37 @@ describe("a run waiting for a slot", () => {
     }
   });
 });
+
+describe("a poll that is cancelled", () => {
+  it("a cancelled run_status wait (a host's tool timeout) ends the wait, not the run", async () => {
+    const mcp = await server({ engine: "exec" });
+    try {
+      const run = viewOf(
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          background: true,
+          prompt: "please RUN:sleep 2; echo polled",
+        }),
+      );
+      const gaveUp = new AbortController();
+      const poll = mcp
+        .call("run_status", { run_id: run.run_id, wait_ms: 60_000 }, { signal: gaveUp.signal })
+        .catch((error: unknown) => String(error));
+      await until(
+        () => statusOf(mcp, run.run_id),
+        (view) => view.recent_events.some((event) => event.message === "running: sleep 2; echo polled"),
+      );
+      gaveUp.abort("the host's tool timeout");
+      expect(await poll).toContain("the host's tool timeout");
+      const ended = viewOf(await mcp.call("run_status", { run_id: run.run_id, wait_ms: 30_000 }));
+      expect([ended.status, ended.error, ended.final_message]).toEqual([
+        "completed",
+        null,
+        "Done. The tool said: polled",
+      ]);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
