@@ -33,13 +33,14 @@ async function runningAppServerRun(registry: RunRegistry, runId: string, what: s
     throw new RunRefusedError(
       `no run ${quoted(runId, 100)} in the ledger of this state dir; call run_status without an id to see recent runs.`,
     );
-  if ((view.engine ?? "exec") !== "app-server")
-    throw new RunRefusedError(
-      `${what} needs engine "app-server", and run ${view.run_id} runs on \`codex exec\`, which cannot take anything mid-turn. Start runs with engine: "app-server" to ${what === "steer_run" ? "steer them" : "answer their approvals"}; for this one, wait for it to end (run_status) and continue with resume_session.`,
-    );
+  // an ended run first, whatever its engine: "wait for it to end" would send the caller waiting for nothing
   if (view.status !== "running")
     throw new RunRefusedError(
       `run ${view.run_id} has ended (${view.status}); continue its session with resume_session${view.session_id ? ` (session_id ${view.session_id})` : ""}.`,
+    );
+  if ((view.engine ?? "exec") !== "app-server")
+    throw new RunRefusedError(
+      `${what} needs engine "app-server", and run ${view.run_id} runs on \`codex exec\`, which cannot take anything mid-turn. Start runs with engine: "app-server" to ${what === "steer_run" ? "steer them" : "answer their approvals"}; for this one, wait for it to end (run_status) and continue with resume_session.`,
     );
   return view;
 }

@@ -401,6 +401,12 @@ describe("a poll that is cancelled", () => {
         null,
         "Done. The tool said: polled",
       ]);
+      // an ended exec run is not to be waited for: the refusal says it ended and how to go on
+      const steer = await mcp.call("steer_run", { run_id: run.run_id, message: "one more thing" });
+      expect([steer.isError, textOf(steer)]).toEqual([
+        true,
+        `run ${run.run_id} has ended (completed); continue its session with resume_session (session_id ${ended.session_id}).`,
+      ]);
     } finally {
       await mcp.close();
     }
