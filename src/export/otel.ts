@@ -4,7 +4,17 @@
 // semantic-conventions 1.45), the exit code is `process.exit.code`, the rest is under `codex.*`. Ids are
 // derived from the session id and the turn index / call id (never random), so exporting the same sessions
 // twice sends the same spans: a backend stores them once (or shows them as one trace).
-import { SpanStatusCode, context, trace, type Attributes, type Span, type Tracer } from "@opentelemetry/api";
+import {
+  DiagLogLevel,
+  SpanStatusCode,
+  context,
+  diag,
+  trace,
+  type Attributes,
+  type DiagLogger,
+  type Span,
+  type Tracer,
+} from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
@@ -54,15 +64,56 @@ function hex(text: string, length: number): string {
   return /^0+$/.test(digest) ? `${"0".repeat(length - 1)}1` : digest;
 }
 
-/** Counts what the exporter reports: a failed batch is not silently lost. */
+/**
+ * A collector's partial success (HTTP 200 with `partialSuccess.rejectedSpans`, OTLP spec): the SDK's exporter
+ * only logs it through `diag` (otlp-exporter-base's logging response handler) and reports the batch a
+ * success. It logs it synchronously just before it calls back, so the warning is taken here and claimed by
+ * the very next callback (CountingExporter).
+ */
+class PartialSuccesses implements DiagLogger {
+  pending: { rejected: number; message: string } | undefined;
+  warn(message: string, ...args: unknown[]): void {
+    if (message !== "Received Partial Success response:" || typeof args[0] !== "string") return;
+    let body: { rejectedSpans?: unknown; errorMessage?: unknown } | undefined;
+    try {
+      body = JSON.parse(args[0]) as typeof body;
+    } catch {
+      return;
+    }
+    // int64 in OTLP/JSON: a string or a number
+    const rejected = Number(body?.rejectedSpans ?? 0);
+    const text = typeof body?.errorMessage === "string" ? body.errorMessage : "";
+    if (Number.isFinite(rejected) && rejected > 0) this.pending = { rejected, message: text };
+  }
+  error(): void {}
+  info(): void {}
+  debug(): void {}
+  verbose(): void {}
+  take(): { rejected: number; message: string } | undefined {
+    const pending = this.pending;
+    this.pending = undefined;
+    return pending;
+  }
+}
+
+/** Counts what the exporter reports: a failed batch, or the spans a collector rejected, is not silently lost. */
 class CountingExporter implements SpanExporter {
   sent = 0;
   failed = 0;
   lastError: string | undefined;
-  constructor(private readonly inner: SpanExporter) {}
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly partial: PartialSuccesses,
+  ) {}
   export(spans: ReadableSpan[], done: Parameters<SpanExporter["export"]>[1]): void {
     this.inner.export(spans, (result) => {
-      if (result.code === 0) this.sent += spans.length;
+      const partial = this.partial.take();
+      if (result.code === 0 && partial) {
+        const rejected = Math.min(partial.rejected, spans.length);
+        this.sent += spans.length - rejected;
+        this.failed += rejected;
+        this.lastError = `the collector rejected ${rejected} of ${spans.length} spans${partial.message ? `: ${partial.message}` : ""}`;
+      } else if (result.code === 0) this.sent += spans.length;
       else {
         this.failed += spans.length;
         this.lastError = result.error ? describe(result.error) : "export failed";
@@ -88,7 +139,10 @@ export class OtlpSessionExporter {
   sessions = 0;
 
   constructor(url: string) {
-    this.counting = new CountingExporter(new OTLPTraceExporter({ url, timeoutMillis: 10_000 }));
+    const partial = new PartialSuccesses();
+    // the SDK says a partial success only through diag: a one-shot command's only diag logger
+    diag.setLogger(partial, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    this.counting = new CountingExporter(new OTLPTraceExporter({ url, timeoutMillis: 10_000 }), partial);
     this.provider = new TracerProvider({
       resource: resourceFromAttributes({ "service.name": "codex" }),
       idGenerator: this.ids,
