@@ -5,7 +5,23 @@ import { readableError } from "../diagnosis-errors.js";
 
 const MAX_CHARS = 240;
 
-const REPLACEMENTS: Array<[RegExp, string]> = [
+/**
+ * A relative path (`src/main.rs`, `tests/unit/test_b.py`): two segments or more, else a last one with an
+ * extension, so that `text/event-stream` or `read/write` stay words.
+ */
+function relativePath(text: string): string {
+  return /[\\/].*[\\/]/.test(text) || /\.[A-Za-z0-9]{1,8}$/.test(text.replace(/[\\/]$/, "")) ? "<path>" : text;
+}
+
+/**
+ * A number, but an HTTP status stays: it is the error itself (a 400 and a 404 are different failures), not
+ * what differs between runs of one.
+ */
+function number(text: string, status: string | undefined): string {
+  return status !== undefined && /^[1-5]\d\d$/.test(text.slice(status.length)) ? text : `${status ?? ""}<n>`;
+}
+
+const REPLACEMENTS: Array<[RegExp, string | ((text: string, ...groups: string[]) => string)]> = [
   // times before numbers, ids before hex runs, URLs before paths
   [/\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g, "<time>"],
   // API keys, masked or not, differ per operator: never part of a signature (nor shown)
@@ -13,11 +29,13 @@ const REPLACEMENTS: Array<[RegExp, string]> = [
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, "<id>"],
   [/\b(?:req|resp|call|msg|run|chatcmpl|sess|thread|turn)[_-][A-Za-z0-9_-]{4,}/g, "<id>"],
   [/\bhttps?:\/\/[^\s"'<>)]*[^\s"'<>).,;:]/g, "<url>"],
-  [/(?:~|\.{1,2})?(?:\/[\w.@%+-]+){2,}\/?/g, "<path>"],
+  // absolute paths; not from the middle of a relative one (`tests/unit/a.py` is one path, not `tests` + a path)
+  [/(?<![\w.@%+-])(?:~|\.{1,2})?(?:\/[\w.@%+-]+){2,}\/?/g, "<path>"],
   [/\b[A-Za-z]:\\[^\s"']+/g, "<path>"],
+  [/(?<![\w.@%+\\/<>-])(?!HTTP\/\d)[\w.@%+-]+(?:[\\/][\w.@%+-]+)+[\\/]?/g, relativePath],
   [/\b[0-9a-f]{12,}\b/gi, "<id>"],
   [/\b[A-Za-z0-9_-]*\d[A-Za-z0-9_-]*[A-Za-z][A-Za-z0-9_-]{14,}\b/g, "<id>"],
-  [/\d+(?:[.,]\d+)*/g, "<n>"],
+  [/(\b(?:status|HTTP)(?:\/\d(?:\.\d)?)?:? ?)?(?<!\d)\d+(?:[.,]\d+)*/gi, number],
 ];
 
 /**
@@ -44,6 +62,7 @@ export function failureSignature(message: string | null): string {
 /** Internal: the signature made every time (tests hold the remembered ones to it). */
 export function signatureOf(message: string): string {
   let text = readableError(message).replace(/\s+/g, " ").trim();
-  for (const [pattern, placeholder] of REPLACEMENTS) text = text.replace(pattern, placeholder);
+  for (const [pattern, placeholder] of REPLACEMENTS)
+    text = typeof placeholder === "string" ? text.replace(pattern, placeholder) : text.replace(pattern, placeholder);
   return text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS)}…` : text;
 }

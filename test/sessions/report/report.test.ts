@@ -41,7 +41,7 @@ const unpriced: SessionSpec = {
 };
 
 const SIGNATURE =
-  "unexpected status <n> Unauthorized: Incorrect API key provided: <key>. You can find your API key at <url>. (request id: <id>)";
+  "unexpected status 401 Unauthorized: Incorrect API key provided: <key>. You can find your API key at <url>. (request id: <id>)";
 
 let home: string;
 let mcp: Connected;
