@@ -13,13 +13,15 @@ const inputSchema = z.object({
     .max(64)
     .optional()
     .describe(
-      "Only sessions started at or after this time: ISO 8601 (2026-11-23, 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).",
+      "Only sessions started at or after this time: ISO 8601 (2026-11-23, 2026-11-23T10:00:00Z; a date, or a time without a zone, is UTC) or a span back from now (7d, 24h).",
     ),
   until: z
     .string()
     .max(64)
     .optional()
-    .describe("Only sessions started before this time (a date alone includes that whole day, UTC)."),
+    .describe(
+      "Only sessions started before this time (a date alone includes that whole day; a date, or a time without a zone, is UTC).",
+    ),
   cwd: z
     .string()
     .max(4096)

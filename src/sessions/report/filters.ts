@@ -23,6 +23,7 @@ export interface CheckedFilters {
 const DAY_MS = 86_400_000;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const RELATIVE = /^(\d{1,5})([dh])$/;
+const ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/;
 
 /** Checks the filters once, for the tool and the CLI alike: a bad one is an error naming the fix. */
 export function checkFilters(request: ReportRequest, now = Date.now()): CheckedFilters {
@@ -44,16 +45,17 @@ export function checkFilters(request: ReportRequest, now = Date.now()): CheckedF
 function timeOf(name: string, text: string, now: number, endOfDay: boolean): number {
   const relative = RELATIVE.exec(text.trim());
   if (relative) return now - Number(relative[1]) * (relative[2] === "d" ? DAY_MS : DAY_MS / 24);
-  const ms =
-    ISO_DATE.test(text.trim()) && isCalendarDay(text.trim().slice(0, 10))
-      ? Date.parse(text.trim().length === 10 ? `${text.trim()}T00:00:00Z` : text.trim())
-      : Number.NaN;
+  const trimmed = text.trim();
+  // a date, and a time without a zone, are UTC (as the day, week and month rows are): never the machine's
+  // local time, which Date.parse takes for a time without a zone, so one filter meant other sessions per host
+  const utc = trimmed.length === 10 ? `${trimmed}T00:00:00Z` : ZONE.test(trimmed) ? trimmed : `${trimmed}Z`;
+  const ms = ISO_DATE.test(trimmed) && isCalendarDay(trimmed.slice(0, 10)) ? Date.parse(utc) : Number.NaN;
   if (!Number.isFinite(ms))
     throw new ExplainedError(
       `${name} "${text}" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).`,
     );
   // a day named as `until` is included whole
-  return endOfDay && text.trim().length === 10 ? ms + DAY_MS : ms;
+  return endOfDay && trimmed.length === 10 ? ms + DAY_MS : ms;
 }
 
 /** A day that exists: Date.parse rolls 2026-04-31 over into May 1 rather than refusing it. */
