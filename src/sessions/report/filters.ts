@@ -1,5 +1,7 @@
 // The report's filters (since, until, cwd, model) and grouping, checked once for the tool and the CLI alike,
 // and the tests a session's digest passes or not.
+import { realpathSync } from "node:fs";
+import { posix } from "node:path";
 import { ExplainedError } from "../../shared/errors.js";
 import type { SessionDigest } from "./digest.js";
 import { REPORT_GROUPS, type ReportGroup } from "./view.js";
@@ -17,6 +19,11 @@ export interface CheckedFilters {
   sinceMs: number | undefined;
   untilMs: number | undefined;
   cwd: string | undefined;
+  /**
+   * `cwd` as the file system resolves it, when that differs (a symlink in it): Codex records the physical
+   * directory it ran in (getcwd), so a session run from /home/me/link is logged under the link's target.
+   */
+  cwdResolved?: string | undefined;
   model: string | undefined;
 }
 
@@ -39,7 +46,19 @@ export function checkFilters(request: ReportRequest, now = Date.now()): CheckedF
   }
   const cwd = request.cwd !== undefined ? checkedCwd(request.cwd) : undefined;
   const model = request.model !== undefined ? checkedModel(request.model) : undefined;
-  return { sinceMs, untilMs, cwd, model };
+  const cwdResolved = cwd !== undefined ? resolved(cwd) : undefined;
+  return { sinceMs, untilMs, cwd, ...(cwdResolved !== undefined && { cwdResolved }), model };
+}
+
+/** The directory with its symlinks resolved, if it exists here and that changes it (nothing is read in it). */
+function resolved(cwd: string): string | undefined {
+  if (!cwd.startsWith("/")) return undefined;
+  try {
+    const real = realpathSync.native(cwd);
+    return real !== cwd ? real : undefined;
+  } catch {
+    return undefined; // gone, or another machine's: compared as given
+  }
 }
 
 function timeOf(name: string, text: string, now: number, endOfDay: boolean): number {
@@ -72,7 +91,9 @@ function checkedCwd(cwd: string): string {
       `cwd "${cwd.slice(0, 200)}" is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).`,
     );
   }
-  return cwd.length > 1 ? cwd.replace(/[\\/]+$/, "") : cwd;
+  // `/srv//proj/./api/` is /srv/proj/api (a Windows path is compared as Windows compares it, below)
+  const posixCwd = cwd.startsWith("/") ? posix.normalize(cwd) : cwd;
+  return posixCwd.length > 1 ? posixCwd.replace(/[\\/]+$/, "") : posixCwd;
 }
 
 function checkedModel(model: string): string {
@@ -95,7 +116,9 @@ export function matches(digest: SessionDigest, filters: CheckedFilters): boolean
   if (filters.model !== undefined && digest.model !== filters.model) return false;
   if (filters.cwd !== undefined) {
     const cwd = digest.cwd && digest.cwd.length > 1 ? digest.cwd.replace(/[\\/]+$/, "") : digest.cwd;
-    if (cwd === null || !within(cwd, filters.cwd)) return false;
+    if (cwd === null) return false;
+    if (!within(cwd, filters.cwd) && (filters.cwdResolved === undefined || !within(cwd, filters.cwdResolved)))
+      return false;
   }
   return true;
 }

@@ -161,7 +161,13 @@ export async function sessionsReport(
   // what a day's tally depends on besides its digests (the time filters are checked against its sessions' times)
   const tallyKey =
     options.prices.key !== undefined && !options.onSession
-      ? JSON.stringify([request.groupBy, filters.cwd ?? null, filters.model ?? null, options.prices.key])
+      ? JSON.stringify([
+          request.groupBy,
+          filters.cwd ?? null,
+          filters.cwdResolved ?? null,
+          filters.model ?? null,
+          options.prices.key,
+        ])
       : undefined;
   for await (const day of daysOf(store, request.includeArchived, notBefore, watched, unlistable)) {
     if (notAfter !== undefined && day.date !== "" && day.date > notAfter) continue;

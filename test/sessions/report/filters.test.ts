@@ -1,4 +1,7 @@
 // The cwd filter: a session in the directory or below it, on POSIX and on Windows paths.
+import { mkdir, mkdtemp, realpath, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkFilters, matches } from "../../../src/sessions/report/filters.js";
 import type { SessionDigest } from "../../../src/sessions/report/digest.js";
@@ -24,5 +27,27 @@ describe("--cwd", () => {
     expect(inside("C:/Users/me/", cwds)).toEqual(expected);
     expect(inside("c:\\USERS\\me", cwds)).toEqual(expected);
     expect(inside("C:\\", cwds)).toEqual(cwds.slice(0, 4));
+  });
+
+  it("takes a directory named through a symlink: Codex logs the physical directory it ran in", async () => {
+    // the real CLI, run from a symlinked directory, logs the link's target as its cwd (getcwd)
+    const root = await realpath(await mkdtemp(join(tmpdir(), "ccm-cwd-")));
+    await mkdir(join(root, "real", "api"), { recursive: true });
+    await symlink(join(root, "real"), join(root, "link"));
+    const cwds = [join(root, "real"), join(root, "real", "api"), join(root, "realm"), join(root, "link", "api")];
+    // before: only the last, which Codex never records
+    expect(inside(join(root, "link"), cwds)).toEqual(cwds.filter((cwd) => !cwd.endsWith("realm")));
+    expect(inside(`${join(root, "link")}/`, cwds)).toEqual(cwds.filter((cwd) => !cwd.endsWith("realm")));
+    // a directory that is not here (another machine's) is compared as given
+    expect(inside(join(root, "gone"), [join(root, "gone", "x"), join(root, "real")])).toEqual([
+      join(root, "gone", "x"),
+    ]);
+  });
+
+  it("compares a POSIX directory without its doubled slashes and dot segments", () => {
+    expect(inside("/srv//proj/./", ["/srv/proj", "/srv/proj/api", "/srv/project"])).toEqual([
+      "/srv/proj",
+      "/srv/proj/api",
+    ]);
   });
 });
