@@ -11,6 +11,7 @@ import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
 import { currentDigest, DigestFiles, type DayDigests, type ListedFile, type SavedDigest } from "./digest-files.js";
 import { WatchedDays } from "./watched-days.js";
+import { codexWriters } from "./live-writers.js";
 import { secondCopies } from "./copies.js";
 import { checkFilters, inRange, matches, type CheckedFilters, type ReportRequest } from "./filters.js";
 import type { ReportFilters, SessionsReport } from "./view.js";
@@ -150,10 +151,13 @@ export async function sessionsReport(
   const watched = options.watch ? watchedOf(store) : undefined;
   let runningAsked: Promise<ReadonlySet<string>> | undefined;
   // a ledger that cannot be read leaves unfinished logs "interrupted", as a state dir without runs does
-  const running = () =>
+  const ofOurs = () =>
     (runningAsked ??= (options.runningSessions?.() ?? Promise.resolve(new Set<string>())).catch(
       () => new Set<string>(),
     ));
+  // a run of ours, else any Codex process still writing it (its writer lock held): a live session is no failure
+  const writing = codexWriters(store.home);
+  const running = async (sessionId: string) => (await ofOurs()).has(sessionId) || writing(sessionId);
   const tallies = (options.watch && keptTallies.get(store)) || new Map<string, KeptTally>();
   if (options.watch) keptTallies.set(store, tallies);
   const passes = (options.watch && lastPasses.get(store)) || new Map<string, LastPass>();
@@ -333,12 +337,12 @@ async function atReportTime(
   store: SessionStore,
   digest: SessionDigest,
   file: RolloutFile,
-  running: () => Promise<ReadonlySet<string>>,
+  running: (sessionId: string) => Promise<boolean>,
 ): Promise<SessionDigest> {
   let result = digest;
   // a run writes its log as it goes: a session silent for a day is not asked about
   const recent = Date.now() - file.mtimeMs < DAY_MS;
-  if (digest.category === "interrupted" && recent && (await running()).has(digest.sessionId))
+  if (digest.category === "interrupted" && recent && (await running(digest.sessionId)))
     result = { ...result, category: "running", error: null, signature: null };
   if (digest.needsParent) {
     // the reader's own fork handling (index.ts ownSession): imported when needed, the module imports this one
