@@ -66,6 +66,9 @@ export async function loadPrices(
   // its own chunk: a server that never reports does not parse it
   table ??= (await import("./openai-prices.json", { with: { type: "json" } })).default as unknown as PriceTable;
   const override = overridePath !== undefined ? readPriceFile(overridePath, options.optional ?? false) : undefined;
+  // the file's own models only: a model a log names `constructor` or `toString` is no key of a plain object's
+  // prototype (before, it was "priced" at NaN, which made the whole report's estimate null)
+  const overrides = new Map(Object.entries(override?.models ?? {}));
   // the rates per model and day, looked up once: a report prices thousands of sessions of a few models
   const known = new Map<string, Map<string, Rates | null>>();
   const ratesOf = (model: string, at: string | null): Rates | undefined => {
@@ -88,13 +91,13 @@ export async function loadPrices(
       : PRICE_PACKAGE,
     key: JSON.stringify([PRICE_PACKAGE, useTable, override ?? null]),
     prepare(model, at) {
-      if (model === null || override?.models[model] || calcPrice) return undefined;
+      if (model === null || overrides.has(model) || calcPrice) return undefined;
       if (known.get(model)?.has(at?.slice(0, 10) ?? "")) return undefined;
       return tableRates(model, at) === "package" ? loadPackage() : undefined;
     },
     estimate(model, tokens, at, longPrompts = null) {
       if (model === null) return undefined;
-      const own = override?.models[model];
+      const own = overrides.get(model);
       // the operator's rates are flat: every request at them
       if (own)
         return costAt({ input: own.input, cached: own.cached_input ?? own.input, output: own.output }, tokens, null);

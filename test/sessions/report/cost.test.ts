@@ -125,6 +125,36 @@ describe("the cost estimate", () => {
     expect(report.price_source).toBe(`${file} (as of 2026-12-01), then ${PRICE_PACKAGE}`);
   });
 
+  it("prices no model a log names like an object's key (constructor, input) from the operator's file", async () => {
+    // before: `constructor` was found on the models object's prototype, "priced" at NaN, and the total's
+    // estimate became null; a `__proto__` key in the file made `input` a model it priced
+    const odd = await makeHome();
+    await writeSession(odd, million);
+    for (const [index, model] of ["constructor", "input"].entries())
+      await writeSession(odd, { ...million, id: `0199dddd-0000-7000-8000-00000000004${index}`, model });
+    const file = join(dirname(odd), "prices.json");
+    await writeFile(
+      file,
+      `{"models": {"__proto__": {"input": 1, "output": 1}, "gpt-5.1-codex": {"input": 1, "output": 10}}}`,
+    );
+    const report = await sessionsReport(new SessionStore(odd), request, { prices: await loadPrices(file) });
+    expect(report.rows.map((row) => [row.key, row.cost])).toEqual([
+      [
+        "constructor",
+        { estimate_usd: null, priced_sessions: 0, unpriced_sessions: 1, unpriced_models: ["constructor"] },
+      ],
+      ["gpt-5.1-codex", { estimate_usd: 2, priced_sessions: 1, unpriced_sessions: 0, unpriced_models: [] }],
+      ["input", { estimate_usd: null, priced_sessions: 0, unpriced_sessions: 1, unpriced_models: ["input"] }],
+    ]);
+    // 1,000,000 × 1 + 100,000 × 10 per million
+    expect(report.total.cost).toEqual({
+      estimate_usd: 2,
+      priced_sessions: 1,
+      unpriced_sessions: 2,
+      unpriced_models: ["constructor", "input"],
+    });
+  });
+
   it("refuses a prices file it cannot trust, saying what to fix", async () => {
     const dir = dirname(home);
     await writeFile(join(dir, "bad.json"), JSON.stringify({ models: { m: { input: -1, output: 1 } } }));
