@@ -31,7 +31,9 @@ const inputSchema = z.object({
     .string()
     .max(200)
     .optional()
-    .describe("Only sessions whose last turn ran this model, as Codex records it (e.g. gpt-5.1-codex)."),
+    .describe(
+      "Only sessions whose last turn ran this model, as Codex records it (e.g. gpt-5.1-codex; without a provider prefix it also takes openai/gpt-5.1-codex and the like).",
+    ),
   include_archived: z.boolean().default(false).describe("Also report sessions in archived_sessions/."),
   group_by: z
     .enum(REPORT_GROUPS)

@@ -113,7 +113,7 @@ export function inRange(at: number, filters: CheckedFilters): boolean {
 }
 
 export function matches(digest: SessionDigest, filters: CheckedFilters): boolean {
-  if (filters.model !== undefined && digest.model !== filters.model) return false;
+  if (filters.model !== undefined && !sameModel(digest.model, filters.model)) return false;
   if (filters.cwd !== undefined) {
     const cwd = digest.cwd && digest.cwd.length > 1 ? digest.cwd.replace(/[\\/]+$/, "") : digest.cwd;
     if (cwd === null) return false;
@@ -121,6 +121,15 @@ export function matches(digest: SessionDigest, filters: CheckedFilters): boolean
       return false;
   }
   return true;
+}
+
+/**
+ * The model, or the same model through a router: Codex logs the name its provider takes, `openai/gpt-5.5`
+ * for OpenRouter or LiteLLM, so `gpt-5.5` also takes those; a name given with its provider is that one only.
+ */
+function sameModel(logged: string | null, wanted: string): boolean {
+  if (logged === null) return false;
+  return logged === wanted || (!wanted.includes("/") && logged.endsWith(`/${wanted}`));
 }
 
 const WINDOWS_PATH = /^[A-Za-z]:(?:[\\/]|$)/;

@@ -51,3 +51,19 @@ describe("--cwd", () => {
     ]);
   });
 });
+
+describe("--model", () => {
+  const chosen = (model: string, models: Array<string | null>) => {
+    const filters = checkFilters({ model, includeArchived: false, groupBy: "model" });
+    return models.filter((each) => matches({ cwd: null, model: each } as SessionDigest, filters));
+  };
+  const logged = ["gpt-5.5", "openai/gpt-5.5", "openrouter/openai/gpt-5.5", "gpt-5.5-pro", "azure/gpt-5.5-mini", null];
+
+  it("takes the model under a router's provider prefix too (before: `gpt-5.5` missed `openai/gpt-5.5`)", () => {
+    expect(chosen("gpt-5.5", logged)).toEqual(["gpt-5.5", "openai/gpt-5.5", "openrouter/openai/gpt-5.5"]);
+  });
+
+  it("takes a name given with its provider as that one only", () => {
+    expect(chosen("openai/gpt-5.5", logged)).toEqual(["openai/gpt-5.5"]);
+  });
+});
