@@ -345,9 +345,14 @@ function clip(text: string): string {
   return text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS)}…` : text;
 }
 
+/** What the SDK says when a collector answered 429, 502, 503 or 504 to every retry (it drops which). */
+const RETRYABLE = "Export failed with retryable status";
+
 /** The exporter's errors carry the HTTP status in `code` and an empty message. */
 function describe(error: unknown): string {
   const { message, code } = error as { message?: string; code?: number | string };
+  if (message === RETRYABLE && code === undefined)
+    return "the collector answered HTTP 429, 502, 503 or 504 (busy or unavailable) to every retry: try again later";
   const status = typeof code === "number" ? `HTTP ${code}` : code;
   return [status, message && message !== status ? message : undefined].filter(Boolean).join(": ") || String(error);
 }

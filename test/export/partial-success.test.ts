@@ -30,6 +30,8 @@ let receiver: Server;
 let url: string;
 /** What the receiver answers to a batch of n spans. */
 let answer: (spans: number) => object = () => ({});
+/** The HTTP status it answers with. */
+let status = 200;
 
 beforeAll(async () => {
   home = await makeHome();
@@ -42,7 +44,7 @@ beforeAll(async () => {
         resourceSpans: Array<{ scopeSpans: Array<{ spans: unknown[] }> }>;
       };
       const spans = body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans));
-      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer(spans.length)));
+      response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(answer(spans.length)));
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
@@ -58,7 +60,7 @@ const run = (args: string[]) =>
     (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
   );
 
-describe("export --otlp to a collector that answers a partial success", () => {
+describe("export --otlp to a collector that answers a partial success, or stays busy", () => {
   it("counts the rejected spans as failed, their session as not sent, and exits 1", async () => {
     // the first session's 4 spans (session, turn, call… as sent): 1 rejected, as int64 in JSON (a string)
     answer = () => ({ partialSuccess: { rejectedSpans: "1", errorMessage: "span too old" } });
@@ -88,5 +90,19 @@ describe("export --otlp to a collector that answers a partial success", () => {
     answer = () => ({ partialSuccess: { rejectedSpans: 0, errorMessage: "attribute truncated" } });
     const warned = await run(["export", "--otlp", url]);
     expect([warned.code, warned.stdout.trim()]).toEqual([0, `Sent 2 sessions (5 spans) to ${url}/v1/traces.`]);
+  });
+
+  it("says what a collector that stays busy (503 to every retry) answered, and sends nothing", async () => {
+    status = 503;
+    try {
+      const busy = await run(["export", "--otlp", url]);
+      // before: "… 3 spans failed: Export failed with retryable status." (the SDK drops the status)
+      expect([busy.code, busy.stdout.trim()]).toEqual([
+        1,
+        `Sent 0 of 3 spans (0 sessions) to ${url}/v1/traces; 3 spans failed: the collector answered HTTP 429, 502, 503 or 504 (busy or unavailable) to every retry: try again later. 2 sessions not sent (stopped at the first refused one: 1 not tried).`,
+      ]);
+    } finally {
+      status = 200;
+    }
   });
 });
