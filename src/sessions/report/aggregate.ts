@@ -234,7 +234,8 @@ export class ReportTally {
       this.signatureCount += 1;
     }
     tally.count += 1;
-    const at = digest.startedAt;
+    // seen when it failed: the session's last event (a session resumed days later fails then), else its start
+    const at = digest.lastEventAt ?? digest.startedAt;
     if (at !== null) {
       if (tally.first === null || at < tally.first) tally.first = at;
       if (tally.last === null || at > tally.last) tally.last = at;

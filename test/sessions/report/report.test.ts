@@ -98,8 +98,9 @@ describe("sessions_report rows", () => {
         category: "auth_error",
         message: SIGNATURE,
         count: 3,
-        first_seen: "2026-11-17T08:00:00.000Z",
-        last_seen: "2026-11-19T08:00:00.000Z",
+        // the failures' times: each session's last event, 15 s after its start
+        first_seen: "2026-11-17T08:00:15.000Z",
+        last_seen: "2026-11-19T08:00:15.000Z",
         session_ids: [
           "0199bbbb-0000-7000-8000-000000000013",
           "0199bbbb-0000-7000-8000-000000000012",

@@ -1,6 +1,9 @@
 // Failure signatures at their edges: the same error differing only in a relative path is one signature; two
 // errors differing in their HTTP status are two, even without a reason phrase to tell them apart.
 import { describe, expect, it } from "vitest";
+import { ReportTally } from "../../../src/sessions/report/aggregate.js";
+import { loadPrices } from "../../../src/sessions/report/cost.js";
+import type { SessionDigest } from "../../../src/sessions/report/digest.js";
 import { failureSignature } from "../../../src/sessions/report/signature.js";
 
 describe("failure signatures", () => {
@@ -31,5 +34,46 @@ describe("failure signatures", () => {
       "unexpected status 400 Bad Request: context window of <n> tokens",
     );
     expect(failureSignature("status 12345 of job")).toBe("status <n> of job");
+  });
+});
+
+describe("a signature's first and last seen", () => {
+  const failed = (id: string, startedAt: string, lastEventAt: string | null): SessionDigest => ({
+    sessionId: id,
+    kind: "session",
+    parentId: null,
+    cwd: "/srv/ci",
+    model: "gpt-5.1-codex",
+    startedAt,
+    lastEventAt,
+    turns: 2,
+    calls: 0,
+    failedCalls: 0,
+    category: "auth_error",
+    error: "unexpected status 401 Unauthorized",
+    signature: "unexpected status 401 Unauthorized",
+    tokens: null,
+    longPrompts: null,
+    byModel: null,
+    wallMs: 0,
+    needsParent: false,
+  });
+
+  it("are when the sessions failed, their last event (before: their starts; a session resumed days later failed then)", async () => {
+    const tally = new ReportTally("day", await loadPrices());
+    // started first, resumed (`codex exec resume` appends to the same log) and failed last
+    tally.add(failed("resumed", "2026-11-10T08:00:00.000Z", "2026-11-19T21:30:00.000Z"));
+    tally.add(failed("later", "2026-11-17T08:00:00.000Z", "2026-11-17T08:00:15.000Z"));
+    tally.add(failed("no-events", "2026-11-18T08:00:00.000Z", null));
+    expect(tally.failuresView()).toEqual([
+      {
+        category: "auth_error",
+        message: "unexpected status 401 Unauthorized",
+        count: 3,
+        first_seen: "2026-11-17T08:00:15.000Z",
+        last_seen: "2026-11-19T21:30:00.000Z",
+        session_ids: ["resumed", "no-events", "later"],
+      },
+    ]);
   });
 });
