@@ -43,6 +43,7 @@ export interface SessionDigest {
   longPrompts: LongPrompts | "unknown" | null;
   /** `tokens` by the model each turn ran, when the session switched models; null: all of it is `model`'s. */
   byModel: ModelUsage[] | null;
+  /** The time its turns took (turnsMs). */
   wallMs: number;
   /**
    * A child whose file does not mark its parent's history: its own usage needs the parent's counters, so
@@ -101,8 +102,6 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
   // the digest keeps no next step: its command lines are not made (diagnosis.ts commandLines)
   const diagnosis = diagnose(model, { sessionId, cwd: model.lastContext?.cwd ?? model.meta?.cwd, commandLines: false });
   const first = model.meta?.startedAt ?? model.meta?.timestamp ?? model.firstTimestamp ?? null;
-  const startMs = Date.parse(model.firstTimestamp ?? "");
-  const endMs = Date.parse(model.lastTimestamp ?? "");
   const failedCalls = model.calls.filter((call) => callStatus(call) === "failed").length;
   return {
     sessionId,
@@ -124,9 +123,24 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     longPrompts: needsParent && longPrompts ? "unknown" : longPrompts,
     // a child whose usage is recomputed with its parent's counters is priced whole, at its last model
     byModel: needsParent ? null : usageByModel(model, tokens),
-    wallMs: Number.isFinite(startMs) && Number.isFinite(endMs) && endMs >= startMs ? endMs - startMs : 0,
+    wallMs: turnsMs(model),
     needsParent,
   };
+}
+
+/**
+ * The time the session's turns took, each from its start to its end (a turn without one: to the next turn's
+ * start, else the log's last event). Not first to last event: a session resumed days later (`codex exec
+ * resume` appends to its log) did not run for those days.
+ */
+function turnsMs(model: SessionModel): number {
+  let sum = 0;
+  for (const [index, turn] of model.turns.entries()) {
+    const start = Date.parse(turn.startedAt ?? "");
+    const end = Date.parse(turn.endedAt ?? model.turns[index + 1]?.startedAt ?? model.lastTimestamp ?? "");
+    if (Number.isFinite(start) && Number.isFinite(end) && end > start) sum += end - start;
+  }
+  return sum;
 }
 
 /** What the failure signature is made of: the error, else what failed (the command, the denial), else the first evidence. */

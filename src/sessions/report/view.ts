@@ -47,7 +47,11 @@ export const reportRowSchema = z.object({
     .number()
     .describe("Sessions whose log holds no token counter (their usage is unknown, not zero)."),
   cost: costSchema,
-  wall_ms: z.number().describe("Sum of each session's first-to-last event time."),
+  wall_ms: z
+    .number()
+    .describe(
+      "Sum of the time the sessions' turns took, each from its start to its end (not the days between a session's resumes).",
+    ),
 });
 export type ReportRow = z.infer<typeof reportRowSchema>;
 

@@ -81,7 +81,8 @@ describe("sessions_report rows", () => {
       // gpt-5.1-codex: $1.25 input, $0.125 cached input, $10 output per million
       // parent (2000 × 1.25 + 900 × 0.125 + 100 × 10) + child (300 × 1.25 + 100 × 0.125 + 60 × 10) = 4600 µ$
       cost: { estimate_usd: 0.0046, priced_sessions: 2, unpriced_sessions: 0, unpriced_models: [] },
-      wall_ms: 30_000,
+      // two turns of 10 s (task_started to task_complete; the 5 s before each is no turn's)
+      wall_ms: 20_000,
     });
     expect(total).toEqual({
       key: "total",
@@ -91,7 +92,7 @@ describe("sessions_report rows", () => {
       tokens: { input: 4300, cached_input: 1000, output: 260, reasoning_output: 60, total: 4560 },
       sessions_without_counters: 3,
       cost: { estimate_usd: 0.0046, priced_sessions: 2, unpriced_sessions: 4, unpriced_models: ["mystery-model-9"] },
-      wall_ms: 90_000,
+      wall_ms: 60_000,
     });
     expect(recurring_failures).toEqual([
       {
