@@ -1,5 +1,6 @@
 // A diagnosis's category, evidence and next step, put together: the next step names the command to run, built
 // from the session's own directory, sandbox and invocation (resume-command.ts prints only UUIDs).
+import { shellQuote } from "../shared/shell.js";
 import { followRun } from "./follow-run.js";
 import { CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
 import {
@@ -386,17 +387,11 @@ export class Builder {
     const recorded = this.model.lastContext?.sandboxPolicy;
     // workspace-write writes more than the workspace (/tmp, its writable roots): turning the sandbox off for
     // those would ask the operator for far more than the session needs
-    const onlyWorkspaceWrites = work.denials.every(
-      (denial) => denial.kind === "write" && workspaceWriteAllows(denial.target, this.target.cwd, recorded),
-    );
-    const addedDirs = () =>
-      work.denials.every((denial) => denial.kind === "write")
-        ? extraWritableDirs(
-            work.denials.map((denial) => denial.target),
-            this.target.cwd,
-            recorded,
-          )
-        : null;
+    // every path a refusal names counts: a command refused in two places needs both
+    const onlyWrites = work.denials.every((denial) => denial.kind === "write");
+    const onlyWorkspaceWrites =
+      onlyWrites && work.refusedWrites.every((target) => workspaceWriteAllows(target, this.target.cwd, recorded));
+    const addedDirs = () => (onlyWrites ? extraWritableDirs(work.refusedWrites, this.target.cwd, recorded) : null);
     let added: string[] | null;
     let command: string;
     let how: string;
@@ -417,7 +412,7 @@ export class Builder {
         options: added.flatMap((dir) => ["--add-dir", dir]),
         prompt: "The folders you wrote to are writable now; do the refused writes again.",
       });
-      how = `Resume in the workspace-write sandbox with ${added.map((dir) => `--add-dir ${dir}`).join(" ")} (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand`;
+      how = `Resume in the workspace-write sandbox with ${added.map((dir) => `--add-dir ${shellQuote(dir)}`).join(" ")} (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand`;
     } else {
       command = this.resume({
         sandbox: "danger-full-access",

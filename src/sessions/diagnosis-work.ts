@@ -12,6 +12,8 @@ export interface TurnWork {
   /** The agent's last message says it could not finish. */
   gaveUp: boolean;
   lastCallFailed: boolean;
+  /** Every path the refused writes name (a command can be refused in several places), null for one naming none. */
+  refusedWrites: Array<string | null>;
   /** The last call was an MCP tool call Codex gave up on after the server's `tool_timeout_sec`. */
   mcpTimeout?: McpTimeout;
 }
@@ -30,6 +32,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   const mode = model.lastContext?.sandbox ?? null;
   const failed: FailedCommand[] = [];
   const denials: SandboxDenial[] = [];
+  const refusedWrites: Array<string | null> = [];
   for (const call of calls) {
     const denial = call.output?.denial;
     const command = call.command ?? call.result?.command ?? call.name;
@@ -43,6 +46,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     // (a shell profile touching /bin/ps inside the sandbox) did what it was asked
     if (denial && failedCall && (denial.explicit || sandboxed)) {
       denials.push({ call_id: call.callId, command, kind: denial.kind, target: denial.target, mode });
+      if (denial.kind === "write") refusedWrites.push(...(denial.targets ?? [denial.target]));
     }
     if (denial?.kind === "escalation") continue; // never ran
     if (failedCall) {
@@ -60,6 +64,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   return {
     failed,
     denials,
+    refusedWrites,
     gaveUp: message !== undefined && saysItCouldNotFinish(message),
     lastCallFailed: last !== undefined && lastFailed(last, model.calls),
     ...(lastTimeout && { mcpTimeout: lastTimeout }),

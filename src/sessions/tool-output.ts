@@ -27,6 +27,8 @@ export interface Denial {
   kind: DenialKind;
   /** The path or host:port refused, when the output names it. */
   target: string | null;
+  /** Every path a write refusal names, in order, when it names more than one (a command writing several places). */
+  targets?: string[];
   explicit: boolean;
 }
 
@@ -116,6 +118,13 @@ function withDenial(result: ParsedOutput, text: string): ParsedOutput {
 const DENIAL_WORDS =
   /approval policy|rejected by user|sandbox|mcp tool call|read-only file system|permission denied|operation not permitted|could not resolve host|failed to connect to|getaddrinfo|network is unreachable|temporary failure in name resolution/i;
 
+// `touch: cannot touch '/srv/out a/f': …` (GNU quotes with '…' or ‘…’, "…" when the name holds a '); an unquoted
+// path only where it starts a word: inside a quoted relative or spaced one it is a fragment, not the path
+const WRITE_REFUSED =
+  /(?:'([^'\n]{1,1024})'|‘([^’\n]{1,1024})’|"([^"\n]{1,1024})"|(?<![^\s(])(\/[^\s'"’:]{0,1024})): (Read-only file system|Permission denied|Operation not permitted)/g;
+/** At most this many refused paths of one output are kept: a command refused in more places gets no folder list anyway. */
+const MAX_TARGETS = 16;
+
 /** Shapes of every generation: see Denial. */
 export function denialOf(text: string): Denial | undefined {
   return DENIAL_WORDS.test(text) ? denialIn(text) : undefined;
@@ -135,14 +144,25 @@ export function denialIn(text: string): Denial | undefined {
     return { kind: "approval", target: null, explicit: true };
   const explicit = /Sandbox\(Denied|SandboxDenied|sandbox denied exec error|failed in sandbox/.test(text);
   const unescaped = text.replace(/\\+(['"])/g, "$1");
-  // an absolute path anywhere, or a shell's own refusal of a relative one (`bash: line 1: notes.txt: Read-only file system`)
+  // a path as coreutils quotes it (whole, spaces and `$` included; relative ones stay relative), an unquoted
+  // absolute one standing alone, or a shell's own refusal of a relative one (`bash: line 1: notes.txt: …`)
+  const writes = [...unescaped.matchAll(WRITE_REFUSED)];
   const write =
-    /['"‘]?(\/[^\s'"’:]*)['"’]?: (Read-only file system|Permission denied|Operation not permitted)/.exec(unescaped) ??
+    writes[0] ??
     /^(?:\S*sh|zsh|bash|dash): (?:line \d+: )?([^\s'"’:/][^\s'"’:]*): (Read-only file system|Permission denied|Operation not permitted)/m.exec(
       unescaped,
     );
-  if (write)
-    return { kind: "write", target: write[1] ?? null, explicit: explicit || write[2] === "Read-only file system" };
+  if (write) {
+    const path = (match: RegExpMatchArray) => match[1] ?? match[2] ?? match[3] ?? match[4] ?? null;
+    const reason = write.at(-1);
+    const targets = [...new Set(writes.map(path).filter((target): target is string => target !== null))];
+    return {
+      kind: "write",
+      target: writes[0] ? path(write) : (write[1] ?? null),
+      ...(targets.length > 1 && { targets: targets.slice(0, MAX_TARGETS) }),
+      explicit: explicit || reason === "Read-only file system" || writes.some((w) => w.at(-1) === "Read-only file system"),
+    };
+  }
   // zsh names the refusal first: `zsh:1: read-only file system: notes.txt`
   const zsh = /^zsh:(?:\d+:)? (read-only file system|permission denied|operation not permitted): (\S+)/m.exec(
     unescaped,

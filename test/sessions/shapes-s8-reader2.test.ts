@@ -1,0 +1,68 @@
+// Second look at the s8 shapes: printed next steps pasted with the real Codex CLI 0.171 that did not work.
+// Fixtures in test/fixtures/shapes/ were made with the real CLI against the fake model (paths scrubbed to /home/user).
+import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { denialIn } from "../../src/sessions/tool-output.js";
+import { FIXTURES } from "../support/fixtures.js";
+import { connect, testConfig, type Connected } from "../support/mcp.js";
+
+const SHAPES = join(FIXTURES, "shapes");
+const NAMED: Array<[string, number]> = [["sandbox-refused-several-folders-quoted", 40]];
+const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
+let home: string;
+let mcp: Connected;
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "ccm-shapes-s8r2-"));
+  const dir = join(home, "sessions", "2026", "12", "05");
+  await mkdir(dir, { recursive: true });
+  for (const [index, [name, n]] of NAMED.entries()) {
+    await copyFile(
+      join(SHAPES, `${name}.jsonl`),
+      join(dir, `rollout-2026-12-05T12-00-${String(index).padStart(2, "0")}-${idOf(n)}.jsonl`),
+    );
+  }
+  mcp = await connect(testConfig({ codexHome: home }));
+});
+afterAll(async () => mcp.close());
+
+async function diagnosisOf(name: string): Promise<Record<string, unknown>> {
+  const n = NAMED.find(([candidate]) => candidate === name)?.[1] as number;
+  const summary = (await mcp.call("session_summary", { session_id: idOf(n) })).structuredContent as Record<
+    string,
+    unknown
+  >;
+  return summary.diagnosis as Record<string, unknown>;
+}
+
+describe("refused writes: the paths as the tools quoted them, every one of a call", () => {
+  it("a quoted path with a space is read whole, not from its last space", () => {
+    expect(denialIn("touch: cannot touch '/srv/out a/deep/f1': Read-only file system\n")).toEqual({
+      kind: "write",
+      target: "/srv/out a/deep/f1",
+      explicit: true,
+    });
+    expect(denialIn("mkdir: cannot create directory ‘/srv/x$y/z’: Read-only file system\n")?.target).toBe(
+      "/srv/x$y/z",
+    );
+  });
+
+  it("a quoted relative path is no absolute one cut out of it", () => {
+    // 0.171 in /home/user/proj: `mkdir -p ../rel` refused; main read it as /rel
+    expect(denialIn("mkdir: cannot create directory ‘../rel’: Read-only file system\n")?.target).toBe("../rel");
+    expect(denialIn("touch: cannot touch '../sub/f': Read-only file system\n")?.target).toBe("../sub/f");
+  });
+
+  it("one command refused in two folders outside the roots: --add-dir both (0.171 pasted: each write went through)", async () => {
+    const diagnosis = await diagnosisOf("sandbox-refused-several-folders-quoted");
+    expect(diagnosis.category).toBe("sandbox_blocked");
+    expect(diagnosis.next_command).toBe(
+      `CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir '/home/user/out a/deep' --add-dir /home/user/o2 resume ${idOf(40)} 'The folders you wrote to are writable now; do the refused writes again.'`,
+    );
+    expect(diagnosis.next_step).toBe(
+      `Resume in the workspace-write sandbox with --add-dir '/home/user/out a/deep' --add-dir /home/user/o2 (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand: ${diagnosis.next_command as string}`,
+    );
+  });
+});
