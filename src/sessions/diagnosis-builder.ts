@@ -19,8 +19,10 @@ import {
   newSessionCommandLine,
   resumeCommandLine,
   reviewCommandLine,
+  reviewTargetOfPrompt,
   type ResumeTarget,
 } from "./resume-command.js";
+import type { ReviewTarget } from "./events.js";
 import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
 import { turnStatus } from "./statuses.js";
 import { extraWritableDirs, workspaceWriteAllows } from "./workspace-write-roots.js";
@@ -66,10 +68,15 @@ export class Builder {
     return { ...this.target, ...extra, options: [...own, ...(extra.options ?? [])] };
   }
 
-  private unfinishedReview() {
+  private unfinishedReview(): ReviewTarget | undefined {
     const turn = this.model.turns.at(-1);
-    if (turn?.review === undefined) return undefined;
-    return turnStatus(turn) === "completed" ? undefined : turn.review;
+    if (turn === undefined || turnStatus(turn) === "completed") return undefined;
+    if (turn.review !== undefined) return turn.review;
+    // a review's own sub-agent: resumed, it answers into its own log and the review stays unfinished (0.171
+    // checked); its one turn's prompt names what the review was of
+    if (this.model.meta?.source === "subagent:review" && this.model.turns.length === 1 && turn.prompt)
+      return reviewTargetOfPrompt(turn.prompt);
+    return undefined;
   }
 
   private result(

@@ -107,6 +107,22 @@ export function reviewCommandLine({
   return [...execPrefix(rest), "review", ...args].join(" ");
 }
 
+// The prompts Codex gives a review's sub-agent (codex-rs review_prompts): the target they were made from
+const UNCOMMITTED_PROMPT = /^Review the current code changes \(staged, unstaged, and untracked files\)/;
+const BASE_PROMPT = /^Review the code changes against the base branch '([^'\n]{1,200})'\./;
+const COMMIT_PROMPT = /^Review the code changes introduced by commit ([0-9a-f]{7,64})(?: \("([^\n]{0,400})"\))?\. /;
+
+/** The target a review sub-agent's prompt was made from; any other prompt is a custom review's instructions. */
+export function reviewTargetOfPrompt(prompt: string): ReviewTarget {
+  if (UNCOMMITTED_PROMPT.test(prompt)) return { type: "uncommittedChanges" };
+  const base = BASE_PROMPT.exec(prompt);
+  if (base?.[1] !== undefined) return { type: "baseBranch", branch: base[1] };
+  const commit = COMMIT_PROMPT.exec(prompt);
+  if (commit?.[1] !== undefined)
+    return { type: "commit", sha: commit[1], ...(commit[2] !== undefined && { title: commit[2] }) };
+  return { type: "custom", instructions: prompt };
+}
+
 /** How a command starts Codex: CODEX_HOME and the binary, named only when they are not the defaults (`codex login` needs them too). */
 export function codexCommandLine({ codexHome, codexBin }: Pick<Invocation, "codexHome" | "codexBin">): string {
   return [codexHome ? `CODEX_HOME=${shellQuote(codexHome)}` : "", shellQuote(codexBin ?? "codex")]

@@ -4,12 +4,16 @@ import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { reviewTargetOfPrompt } from "../../src/sessions/resume-command.js";
 import { denialIn } from "../../src/sessions/tool-output.js";
 import { FIXTURES } from "../support/fixtures.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 
 const SHAPES = join(FIXTURES, "shapes");
-const NAMED: Array<[string, number]> = [["sandbox-refused-several-folders-quoted", 40]];
+const NAMED: Array<[string, number]> = [
+  ["sandbox-refused-several-folders-quoted", 40],
+  ["review-subagent-failed-auth", 41],
+];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
 let mcp: Connected;
@@ -64,5 +68,40 @@ describe("refused writes: the paths as the tools quoted them, every one of a cal
     expect(diagnosis.next_step).toBe(
       `Resume in the workspace-write sandbox with --add-dir '/home/user/out a/deep' --add-dir /home/user/o2 (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand: ${diagnosis.next_command as string}`,
     );
+  });
+});
+
+describe("a review's sub-agent that failed: the review is run again, not the sub-agent resumed", () => {
+  it("next step of the review sub-agent is the parent's review (resumed, 0.171 wrote the JSON into the child only)", async () => {
+    const diagnosis = await diagnosisOf("review-subagent-failed-auth");
+    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox review --uncommitted`;
+    expect(diagnosis).toMatchObject({ category: "auth_error", next_command: command });
+    expect(diagnosis.next_step).toBe(
+      `Codex's credentials were rejected: run \`CODEX_HOME=${home} codex login\` (or fix the API key the provider uses), then run: ${command}`,
+    );
+  });
+
+  it("reads the target back from the prompt Codex wrote for it (codex-rs review_prompts)", () => {
+    expect(
+      reviewTargetOfPrompt(
+        "Review the current code changes (staged, unstaged, and untracked files) and provide prioritized findings.",
+      ),
+    ).toEqual({ type: "uncommittedChanges" });
+    expect(
+      reviewTargetOfPrompt(
+        "Review the code changes against the base branch 'main'. The merge base commit for this comparison is 1e22c047623d40571dbcc4ac7e00540af2a0b1c2. Run `git diff 1e22c04` to inspect the changes relative to main. Provide prioritized, actionable findings.",
+      ),
+    ).toEqual({ type: "baseBranch", branch: "main" });
+    expect(
+      reviewTargetOfPrompt(
+        'Review the code changes introduced by commit acbb8874f632979dbe38e0438528a18e4dafd759 ("two"). Provide prioritized, actionable findings.',
+      ),
+    ).toEqual({ type: "commit", sha: "acbb8874f632979dbe38e0438528a18e4dafd759", title: "two" });
+    expect(
+      reviewTargetOfPrompt(
+        "Review the code changes introduced by commit acbb8874f632979dbe38e0438528a18e4dafd759. Provide prioritized, actionable findings.",
+      ),
+    ).toEqual({ type: "commit", sha: "acbb8874f632979dbe38e0438528a18e4dafd759" });
+    expect(reviewTargetOfPrompt("look at the parser")).toEqual({ type: "custom", instructions: "look at the parser" });
   });
 });
