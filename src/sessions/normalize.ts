@@ -202,7 +202,10 @@ export const EVENT_TYPES = {
 export const TURN_ITEM_TYPES = {
   UserMessage: (item, at) => {
     const text = contentText(item.content);
-    return isHarnessText(text) ? [] : [{ kind: "user_message", text, item: true, ...at }];
+    // `codex migrate-rollouts` rewrites an old file's prompts as UserMessage items with ids item-1, item-2, …:
+    // those turns were still written by the old Codex, which kept no turn errors
+    const migrated = typeof item.id === "string" && /^item-\d+$/.test(item.id);
+    return isHarnessText(text) ? [] : [{ kind: "user_message", text, ...(!migrated && { item: true }), ...at }];
   },
   AgentMessage: (item, at) => [{ kind: "agent_message", text: contentText(item.content), ...at }],
   Reasoning: (item, at) => {

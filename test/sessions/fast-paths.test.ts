@@ -113,6 +113,7 @@ const FOLDED_SHAPES = [
   "subagent-failed-turn.jsonl",
   "subagent-history-by-ordinal.jsonl",
   "subagent-only-parent-history.jsonl",
+  "review-subagent-failed-auth.jsonl",
 ];
 
 /**

@@ -13,6 +13,7 @@ const SHAPES = join(FIXTURES, "shapes");
 const NAMED: Array<[string, number]> = [
   ["sandbox-refused-several-folders-quoted", 40],
   ["review-subagent-failed-auth", 41],
+  ["migrated-0.100-failed-turn", 42],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -103,5 +104,22 @@ describe("a review's sub-agent that failed: the review is run again, not the sub
       ),
     ).toEqual({ type: "commit", sha: "acbb8874f632979dbe38e0438528a18e4dafd759" });
     expect(reviewTargetOfPrompt("look at the parser")).toEqual({ type: "custom", instructions: "look at the parser" });
+  });
+});
+
+describe("a turn is judged by its writer: `codex migrate-rollouts` items are no newer writer", () => {
+  it("a 0.100 log whose model call failed (400), migrated in place by 0.171: still failed, in the summary and the list", async () => {
+    // the migration turns user_message into UserMessage items (ids item-1, item-2, …) and writes task_complete
+    // without the error 0.100 never kept: the answerless end is still the old writer's
+    const summary = (await mcp.call("session_summary", { session_id: idOf(42) })).structuredContent as Record<
+      string,
+      unknown
+    >;
+    expect(summary.status).toBe("failed");
+    expect((summary.diagnosis as Record<string, unknown>).category).toBe("model_error");
+    const list = (await mcp.call("list_sessions", { limit: 10 })).structuredContent as {
+      sessions: Array<Record<string, unknown>>;
+    };
+    expect(list.sessions.find((session) => session.session_id === idOf(42))?.status).toBe("failed");
   });
 });
