@@ -14,6 +14,7 @@ const NAMED: Array<[string, number]> = [
   ["sandbox-refused-several-folders-quoted", 40],
   ["review-subagent-failed-auth", 41],
   ["migrated-0.100-failed-turn", 42],
+  ["view-image-missing-file", 43],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -121,5 +122,22 @@ describe("a turn is judged by its writer: `codex migrate-rollouts` items are no 
       sessions: Array<Record<string, unknown>>;
     };
     expect(list.sessions.find((session) => session.session_id === idOf(42))?.status).toBe("failed");
+  });
+});
+
+describe("view_image of a file that is not there: failed (the log keeps only the handler's words)", () => {
+  it("the call is failed and the session's last command failed", async () => {
+    // 0.171: FunctionCallError::RespondToModel; the rollout keeps the text, not its success: false
+    const calls = (await mcp.call("last_function_calls", { session_id: idOf(43) })).structuredContent as {
+      calls: Array<Record<string, unknown>>;
+    };
+    expect(calls.calls.map((call) => [call.name, call.status])).toEqual([["view_image", "failed"]]);
+    const diagnosis = await diagnosisOf("view-image-missing-file");
+    expect(diagnosis.category).toBe("command_failures");
+    expect(diagnosis.evidence).toEqual([
+      "turn 1 completed, but its last command failed",
+      'the agent\'s last message: "looked"',
+      'failed: "view_image" (no exit code)',
+    ]);
   });
 });
