@@ -1,5 +1,6 @@
 // A diagnosis's category, evidence and next step, put together: the next step names the command to run, built
 // from the session's own directory, sandbox and invocation (resume-command.ts prints only UUIDs).
+import { SESSION_UUID } from "../shared/ids.js";
 import { shellQuote } from "../shared/shell.js";
 import { followRun } from "./follow-run.js";
 import { CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
@@ -48,7 +49,12 @@ export class Builder {
     private readonly commandLines = true,
   ) {}
 
+  /** Set by resume() when it resumes a spawned sub-agent's parent, for result() to say why. */
+  private resumesParent: string | undefined;
+
   private resume(extra: Partial<ResumeTarget> = {}): string {
+    const parent = this.spawnedBy();
+    this.resumesParent = parent?.id;
     if (!this.commandLines) return "";
     // a review that did not finish is run again: resuming it with a prompt asks for ordinary work instead
     const review = this.unfinishedReview();
@@ -57,7 +63,31 @@ export class Builder {
       const command = reviewCommandLine({ ...rest, target: review });
       if (command !== null) return command;
     }
+    if (parent) {
+      const { nickname, id } = parent.child;
+      return resumeCommandLine({
+        ...this.merged(extra),
+        sessionId: parent.id,
+        prompt: `Your sub-agent ${nickname ? `${nickname} (${id})` : id} did not finish its task; what stopped it is dealt with now: start a sub-agent on that task again, or do it yourself.`,
+      });
+    }
     return resumeCommandLine(this.merged(extra));
+  }
+
+  /**
+   * The parent of a spawned sub-agent whose last turn did not complete: the task is the parent's. Resumed, the
+   * sub-agent answers into its own log only, which the parent does not read (0.171 checked); a resumed parent
+   * can start a new sub-agent.
+   */
+  private spawnedBy(): { id: string; child: { id: string; nickname: string | null } } | undefined {
+    const lineage = this.model.lineage;
+    const turn = this.model.turns.at(-1);
+    if (this.model.meta?.source !== "subagent" || lineage?.kind !== "subagent" || !lineage.parentId) return undefined;
+    if (!SESSION_UUID.test(lineage.parentId) || !SESSION_UUID.test(this.target.sessionId)) return undefined;
+    if (turn === undefined || turnStatus(turn) === "completed") return undefined;
+    const nickname =
+      lineage.agentNickname !== null && /^[\w .-]{1,40}$/.test(lineage.agentNickname) ? lineage.agentNickname : null;
+    return { id: lineage.parentId, child: { id: this.target.sessionId, nickname } };
   }
 
   /** `extra` over the session's target; options are added to the target's (its own --add-dir roots), not replacing them. */
@@ -88,6 +118,9 @@ export class Builder {
     work?: TurnWork,
   ): Diagnosis {
     const failed = work?.failed ?? [];
+    // only where the next step resumes (the parent), not where it logs in, starts anew or has nothing to run
+    const parent = this.resumesParent;
+    this.resumesParent = undefined;
     return {
       category,
       retryable: CATEGORY_GUIDE[category].retryable,
@@ -96,6 +129,11 @@ export class Builder {
         ...evidence.filter((line) => line !== ""),
         ...commandEvidence(work),
         ...contextEvidence(this.model, category),
+        ...(parent
+          ? [
+              `a sub-agent of ${parent}: the task is the parent's (resumed, a sub-agent answers into its own log, which the parent does not read), so the parent is resumed`,
+            ]
+          : []),
       ],
       next_step: nextStep,
       next_command: nextCommand,

@@ -160,7 +160,8 @@ export function denialIn(text: string): Denial | undefined {
       kind: "write",
       target: writes[0] ? path(write) : (write[1] ?? null),
       ...(targets.length > 1 && { targets: targets.slice(0, MAX_TARGETS) }),
-      explicit: explicit || reason === "Read-only file system" || writes.some((w) => w.at(-1) === "Read-only file system"),
+      explicit:
+        explicit || reason === "Read-only file system" || writes.some((w) => w.at(-1) === "Read-only file system"),
     };
   }
   // zsh names the refusal first: `zsh:1: read-only file system: notes.txt`

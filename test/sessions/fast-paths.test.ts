@@ -114,6 +114,7 @@ const FOLDED_SHAPES = [
   "subagent-history-by-ordinal.jsonl",
   "subagent-only-parent-history.jsonl",
   "review-subagent-failed-auth.jsonl",
+  "subagent-spawned-failed-auth.jsonl",
 ];
 
 /**

@@ -15,6 +15,7 @@ const NAMED: Array<[string, number]> = [
   ["review-subagent-failed-auth", 41],
   ["migrated-0.100-failed-turn", 42],
   ["view-image-missing-file", 43],
+  ["subagent-spawned-failed-auth", 44],
 ];
 const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
 let home: string;
@@ -50,9 +51,7 @@ describe("refused writes: the paths as the tools quoted them, every one of a cal
       target: "/srv/out a/deep/f1",
       explicit: true,
     });
-    expect(denialIn("mkdir: cannot create directory ‘/srv/x$y/z’: Read-only file system\n")?.target).toBe(
-      "/srv/x$y/z",
-    );
+    expect(denialIn("mkdir: cannot create directory ‘/srv/x$y/z’: Read-only file system\n")?.target).toBe("/srv/x$y/z");
   });
 
   it("a quoted relative path is no absolute one cut out of it", () => {
@@ -139,5 +138,21 @@ describe("view_image of a file that is not there: failed (the log keeps only the
       'the agent\'s last message: "looked"',
       'failed: "view_image" (no exit code)',
     ]);
+  });
+});
+
+describe("a spawned sub-agent that failed: the parent, which has the task, is resumed", () => {
+  it("auth failed in the sub-agent: after login, resume the parent to start the task again", async () => {
+    // 0.171 multi_agent: resumed, the sub-agent answered into its own log and the parent's stayed as it was
+    // (its answer: "the helper failed"); the resumed parent could spawn a new sub-agent
+    const diagnosis = await diagnosisOf("subagent-spawned-failed-auth");
+    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${idOf(45)} 'Your sub-agent Erdos (${idOf(44)}) did not finish its task; what stopped it is dealt with now: start a sub-agent on that task again, or do it yourself.'`;
+    expect(diagnosis).toMatchObject({ category: "auth_error", next_command: command });
+    expect(diagnosis.next_step).toBe(
+      `Codex's credentials were rejected: run \`CODEX_HOME=${home} codex login\` (or fix the API key the provider uses), then run: ${command}`,
+    );
+    expect((diagnosis.evidence as string[]).at(-1)).toBe(
+      `a sub-agent of ${idOf(45)}: the task is the parent's (resumed, a sub-agent answers into its own log, which the parent does not read), so the parent is resumed`,
+    );
   });
 });
