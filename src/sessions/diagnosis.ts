@@ -181,7 +181,11 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
       );
     }
     case "completed":
-      return make.completedTurn(where, turn, work ?? { failed: [], denials: [], refusedWrites: [], gaveUp: false, lastCallFailed: false });
+      return make.completedTurn(
+        where,
+        turn,
+        work ?? { failed: [], denials: [], refusedWrites: [], gaveUp: false, lastCallFailed: false },
+      );
   }
 }
 
