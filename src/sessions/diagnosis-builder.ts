@@ -1,7 +1,5 @@
 // A diagnosis's category, evidence and next step, put together: the next step names the command to run, built
 // from the session's own directory, sandbox and invocation (resume-command.ts prints only UUIDs).
-import { SESSION_UUID } from "../shared/ids.js";
-import { shellQuote } from "../shared/shell.js";
 import { followRun } from "./follow-run.js";
 import { CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
 import {
@@ -15,18 +13,10 @@ import {
 } from "./diagnosis-errors.js";
 import type { TurnWork } from "./diagnosis-work.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
-import {
-  codexCommandLine,
-  newSessionCommandLine,
-  resumeCommandLine,
-  reviewCommandLine,
-  reviewTargetOfPrompt,
-  type ResumeTarget,
-} from "./resume-command.js";
-import type { ReviewTarget } from "./events.js";
+import { codexCommandLine, newSessionCommandLine, type ResumeTarget } from "./resume-command.js";
+import { Continuation } from "./continuation.js";
+import { sandboxStep } from "./sandbox-step.js";
 import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
-import { turnStatus } from "./statuses.js";
-import { extraWritableDirs, workspaceWriteAllows } from "./workspace-write-roots.js";
 import type { RunFacts } from "./diagnosis.js";
 import {
   commandEvidence,
@@ -47,66 +37,14 @@ export class Builder {
     private readonly run: RunFacts | undefined,
     /** false: nobody reads the next step (diagnosis.ts commandLines), so no command line is made for it. */
     private readonly commandLines = true,
-  ) {}
+  ) {
+    this.continuation = new Continuation(model, target, commandLines);
+  }
 
-  /** Set by resume() when it resumes a spawned sub-agent's parent, for result() to say why. */
-  private resumesParent: string | undefined;
+  private readonly continuation: Continuation;
 
   private resume(extra: Partial<ResumeTarget> = {}): string {
-    const parent = this.spawnedBy();
-    this.resumesParent = parent?.id;
-    if (!this.commandLines) return "";
-    // a review that did not finish is run again: resuming it with a prompt asks for ordinary work instead
-    const review = this.unfinishedReview();
-    if (review) {
-      const { prompt: _prompt, sessionId: _id, ...rest } = this.merged(extra);
-      const command = reviewCommandLine({ ...rest, target: review });
-      if (command !== null) return command;
-    }
-    if (parent) {
-      const { nickname, id } = parent.child;
-      return resumeCommandLine({
-        ...this.merged(extra),
-        sessionId: parent.id,
-        prompt: `Your sub-agent ${nickname ? `${nickname} (${id})` : id} did not finish its task; what stopped it is dealt with now: start a sub-agent on that task again, or do it yourself.`,
-      });
-    }
-    return resumeCommandLine(this.merged(extra));
-  }
-
-  /**
-   * The parent of a spawned sub-agent whose last turn did not complete: the task is the parent's. Resumed, the
-   * sub-agent answers into its own log only, which the parent does not read (0.171 checked); a resumed parent
-   * can start a new sub-agent.
-   */
-  private spawnedBy(): { id: string; child: { id: string; nickname: string | null } } | undefined {
-    const lineage = this.model.lineage;
-    const turn = this.model.turns.at(-1);
-    if (this.model.meta?.source !== "subagent" || lineage?.kind !== "subagent" || !lineage.parentId) return undefined;
-    if (!SESSION_UUID.test(lineage.parentId) || !SESSION_UUID.test(this.target.sessionId)) return undefined;
-    if (turn === undefined || turnStatus(turn) === "completed") return undefined;
-    const nickname =
-      lineage.agentNickname !== null && /^[\w .-]{1,40}$/.test(lineage.agentNickname) ? lineage.agentNickname : null;
-    return { id: lineage.parentId, child: { id: this.target.sessionId, nickname } };
-  }
-
-  /** `extra` over the session's target; options are added to the target's (its own --add-dir roots), not replacing them. */
-  private merged(extra: Partial<ResumeTarget>): ResumeTarget {
-    // a sandbox other than workspace-write has no writable roots to repeat
-    const sandbox = extra.sandbox ?? this.target.sandbox;
-    const own = sandbox === "workspace-write" ? (this.target.options ?? []) : [];
-    return { ...this.target, ...extra, options: [...own, ...(extra.options ?? [])] };
-  }
-
-  private unfinishedReview(): ReviewTarget | undefined {
-    const turn = this.model.turns.at(-1);
-    if (turn === undefined || turnStatus(turn) === "completed") return undefined;
-    if (turn.review !== undefined) return turn.review;
-    // a review's own sub-agent: resumed, it answers into its own log and the review stays unfinished (0.171
-    // checked); its one turn's prompt names what the review was of
-    if (this.model.meta?.source === "subagent:review" && this.model.turns.length === 1 && turn.prompt)
-      return reviewTargetOfPrompt(turn.prompt);
-    return undefined;
+    return this.continuation.resume(extra);
   }
 
   private result(
@@ -119,8 +57,7 @@ export class Builder {
   ): Diagnosis {
     const failed = work?.failed ?? [];
     // only where the next step resumes (the parent), not where it logs in, starts anew or has nothing to run
-    const parent = this.resumesParent;
-    this.resumesParent = undefined;
+    const parent = this.continuation.takeResumedParent();
     return {
       category,
       retryable: CATEGORY_GUIDE[category].retryable,
@@ -241,97 +178,45 @@ export class Builder {
       );
     if (details.retry_after !== null) lines.push(`the server asked to wait ${details.retry_after}`);
     const command = this.resume();
-    switch (category) {
-      case "usage_limit": {
-        const limited = exhaustedLimit(this.model.tokens.rateLimits);
-        // the error's own reset time (its body, in Codex's message) is about this limit; a window's is a fallback
-        const resetsAt = resetTimeFromMessage(fact.message, fact.at) ?? limited?.resetsAt ?? null;
-        const unread = unreadResetTime(fact.message, fact.at);
-        const unreadLine =
-          unread !== undefined
-            ? [
-                `the message names the reset time ${jsonQuoted(unread)}, which could not be read as a date (an unknown or ambiguous format)${resetsAt ? `; resets_at comes from the rate-limit window` : "; resets_at is null"}`,
-              ]
-            : [];
-        return this.usageLimit(
-          [...lines, ...(limited ? [limited.evidence] : []), ...unreadLine],
-          resetsAt,
-          error,
-          work,
-        );
-      }
-      case "quota_exhausted":
-        return this.result(
-          category,
-          lines,
-          `The account is out of quota or billing: add credit or change the plan (waiting does not help), then run: ${command}`,
-          command,
-          { error },
-          work,
-        );
-      case "auth_error":
-        return this.result(
-          category,
-          lines,
-          `Codex's credentials were rejected: run \`${this.codexWord()} login\` (or fix the API key the provider uses), then run: ${command}`,
-          command,
-          { error },
-          work,
-        );
-      case "rate_limited":
-        return this.result(
-          category,
-          lines,
-          `Wait ${details.retry_after ?? "a minute"} and resume: ${command}`,
-          command,
-          { error },
-          work,
-        );
-      case "server_error":
-        return this.result(
-          category,
-          lines,
-          `The provider failed on its side; resume (if it fails again, wait a few minutes): ${command}`,
-          command,
-          { error },
-          work,
-        );
-      case "network_error":
-        return this.result(
-          category,
-          lines,
-          `Codex could not reach the model endpoint: check the network and the provider's base_url, then run: ${command}`,
-          command,
-          { error },
-          work,
-        );
-      case "context_window_exceeded": {
-        const fresh = this.commandLines
-          ? newSessionCommandLine({
-              ...this.target,
-              prompt: `Continue the work of Codex session ${this.target.sessionId}, which ran out of context. Its first request was: ${firstPrompt(this.model)}`,
-            })
-          : "";
-        const bigger = this.resume({ model: "<model with a larger context window>" });
-        return this.result(
-          category,
-          lines,
-          `The conversation no longer fits the model's context window, so resuming it as is fails again. Start a new session that picks the work up: ${fresh} — or resume with a model that has a larger window: ${bigger}`,
-          fresh,
-          { error },
-          work,
-        );
-      }
-      case "model_error":
-        return this.result(
-          category,
-          lines,
-          `Fix what the error names (model, provider, request), then: ${command}`,
-          command,
-          { error },
-          work,
-        );
+    if (category === "usage_limit") {
+      const limited = exhaustedLimit(this.model.tokens.rateLimits);
+      // the error's own reset time (its body, in Codex's message) is about this limit; a window's is a fallback
+      const resetsAt = resetTimeFromMessage(fact.message, fact.at) ?? limited?.resetsAt ?? null;
+      const unread = unreadResetTime(fact.message, fact.at);
+      const unreadLine =
+        unread !== undefined
+          ? [
+              `the message names the reset time ${jsonQuoted(unread)}, which could not be read as a date (an unknown or ambiguous format)${resetsAt ? `; resets_at comes from the rate-limit window` : "; resets_at is null"}`,
+            ]
+          : [];
+      return this.usageLimit([...lines, ...(limited ? [limited.evidence] : []), ...unreadLine], resetsAt, error, work);
     }
+    if (category === "context_window_exceeded") {
+      const fresh = this.commandLines
+        ? newSessionCommandLine({
+            ...this.target,
+            prompt: `Continue the work of Codex session ${this.target.sessionId}, which ran out of context. Its first request was: ${firstPrompt(this.model)}`,
+          })
+        : "";
+      const bigger = this.resume({ model: "<model with a larger context window>" });
+      return this.result(
+        category,
+        lines,
+        `The conversation no longer fits the model's context window, so resuming it as is fails again. Start a new session that picks the work up: ${fresh} — or resume with a model that has a larger window: ${bigger}`,
+        fresh,
+        { error },
+        work,
+      );
+    }
+    const steps: Record<Exclude<ErrorCategory, "usage_limit" | "context_window_exceeded">, string> = {
+      quota_exhausted: `The account is out of quota or billing: add credit or change the plan (waiting does not help), then run: ${command}`,
+      auth_error: `Codex's credentials were rejected: run \`${this.codexWord()} login\` (or fix the API key the provider uses), then run: ${command}`,
+      rate_limited: `Wait ${details.retry_after ?? "a minute"} and resume: ${command}`,
+      server_error: `The provider failed on its side; resume (if it fails again, wait a few minutes): ${command}`,
+      network_error: `Codex could not reach the model endpoint: check the network and the provider's base_url, then run: ${command}`,
+      model_error: `Fix what the error names (model, provider, request), then: ${command}`,
+    };
+    return this.result(category, lines, steps[category], command, { error }, work);
   }
 
   completedTurn(where: string, turn: Turn, work: TurnWork): Diagnosis {
@@ -428,48 +313,15 @@ export class Builder {
 
   private sandboxBlocked(where: string, work: TurnWork, said: string[]): Diagnosis {
     const mode = this.target.sandbox ?? null;
-    const onlyNetwork = work.denials.every((denial) => denial.kind === "network");
-    const recorded = this.model.lastContext?.sandboxPolicy;
-    // workspace-write writes more than the workspace (/tmp, its writable roots): turning the sandbox off for
-    // those would ask the operator for far more than the session needs
-    // every path a refusal names counts: a command refused in two places needs both
-    const onlyWrites = work.denials.every((denial) => denial.kind === "write");
-    const onlyWorkspaceWrites =
-      onlyWrites && work.refusedWrites.every((target) => workspaceWriteAllows(target, this.target.cwd, recorded));
-    const addedDirs = () => (onlyWrites ? extraWritableDirs(work.refusedWrites, this.target.cwd, recorded) : null);
-    let added: string[] | null;
-    let command: string;
-    let how: string;
-    if (mode === "read-only" && onlyWorkspaceWrites) {
-      command = this.resume({ sandbox: "workspace-write", prompt: "The sandbox was read-only; do the writes again." });
-      how = `Resume with the workspace-write sandbox (resume_session ${this.toolMode("sandboxed")})`;
-    } else if (mode === "workspace-write" && onlyNetwork) {
-      command = this.resume({
-        options: ["-c", "sandbox_workspace_write.network_access=true"],
-        prompt: "Network access is allowed now; run the blocked commands again.",
-      });
-      how =
-        "Resume with network access in the workspace-write sandbox (`-c sandbox_workspace_write.network_access=true`; it needs the operator's consent)";
-    } else if ((mode === "workspace-write" || mode === "read-only") && (added = addedDirs()) !== null) {
-      // Codex's own flag for more writable roots: a far smaller ask than turning the sandbox off
-      command = this.resume({
-        sandbox: "workspace-write",
-        options: added.flatMap((dir) => ["--add-dir", dir]),
-        prompt: "The folders you wrote to are writable now; do the refused writes again.",
-      });
-      how = `Resume in the workspace-write sandbox with ${added.map((dir) => `--add-dir ${shellQuote(dir)}`).join(" ")} (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand`;
-    } else {
-      command = this.resume({
-        sandbox: "danger-full-access",
-        prompt: "The sandbox is off now; run the blocked commands again.",
-      });
-      how = `Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${this.toolMode("full-access")}). By hand`;
-    }
+    const step = sandboxStep(mode, work, this.target.cwd, this.model.lastContext?.sandboxPolicy, (name) =>
+      this.toolMode(name),
+    );
+    const command = this.resume(step.resume);
     const evidence = [
       `${where} completed, but the sandbox${mode ? ` (${mode})` : ""} or the approval policy refused ${work.denials.length} action(s)`,
       ...said,
     ];
-    return this.result("sandbox_blocked", evidence, `${how}: ${command}`, command, {}, work);
+    return this.result("sandbox_blocked", evidence, `${step.how}: ${command}`, command, {}, work);
   }
 
   /**

@@ -27,14 +27,11 @@ import {
   turnStarted,
   turnComplete,
   errorEvent,
-  commandExecution,
-  mcpToolCall,
-  reviewStarted,
-  fileChange,
   execCommandEnd,
   tokenCount,
   tokenUsageRecord,
 } from "./normalize-handlers.js";
+import { commandExecution, fileChange, mcpToolCall, reviewStarted } from "./normalize-turn-items.js";
 
 export { HARNESS_PREFIXES, isHarnessText, tokenTotals } from "./normalize-fields.js";
 

@@ -1,0 +1,85 @@
+// Which command goes on with a session's task: a resume of the session itself, the same review run again (a
+// review that did not finish), or a resume of the parent (a spawned sub-agent that did not finish). Only UUIDs
+// and checked targets are printed (resume-command.ts).
+import { SESSION_UUID } from "../shared/ids.js";
+import type { ReviewTarget } from "./events.js";
+import { resumeCommandLine, reviewCommandLine, reviewTargetOfPrompt, type ResumeTarget } from "./resume-command.js";
+import type { SessionModel } from "./session-model.js";
+import { turnStatus } from "./statuses.js";
+
+export class Continuation {
+  /** Set by resume() when it resumes a spawned sub-agent's parent, for the diagnosis to say why. */
+  private resumedParent: string | undefined;
+
+  constructor(
+    private readonly model: SessionModel,
+    private readonly target: ResumeTarget,
+    /** false: nobody reads the next step, so no command line is made. */
+    private readonly commandLines: boolean,
+  ) {}
+
+  /** The command that goes on with the task, with `extra` (another sandbox, options, a prompt) over the session's. */
+  resume(extra: Partial<ResumeTarget> = {}): string {
+    const parent = this.spawnedBy();
+    this.resumedParent = parent?.id;
+    if (!this.commandLines) return "";
+    // a review that did not finish is run again: resuming it with a prompt asks for ordinary work instead
+    const review = this.unfinishedReview();
+    if (review) {
+      const { prompt: _prompt, sessionId: _id, ...rest } = this.merged(extra);
+      const command = reviewCommandLine({ ...rest, target: review });
+      if (command !== null) return command;
+    }
+    if (parent) {
+      const { nickname, id } = parent.child;
+      return resumeCommandLine({
+        ...this.merged(extra),
+        sessionId: parent.id,
+        prompt: `Your sub-agent ${nickname ? `${nickname} (${id})` : id} did not finish its task; what stopped it is dealt with now: start a sub-agent on that task again, or do it yourself.`,
+      });
+    }
+    return resumeCommandLine(this.merged(extra));
+  }
+
+  /** The parent the last resume() went on in, once: only the diagnosis that made that command says so. */
+  takeResumedParent(): string | undefined {
+    const parent = this.resumedParent;
+    this.resumedParent = undefined;
+    return parent;
+  }
+
+  /**
+   * The parent of a spawned sub-agent whose last turn did not complete: the task is the parent's. Resumed, the
+   * sub-agent answers into its own log only, which the parent does not read (0.171 checked); a resumed parent
+   * can start a new sub-agent.
+   */
+  private spawnedBy(): { id: string; child: { id: string; nickname: string | null } } | undefined {
+    const lineage = this.model.lineage;
+    const turn = this.model.turns.at(-1);
+    if (this.model.meta?.source !== "subagent" || lineage?.kind !== "subagent" || !lineage.parentId) return undefined;
+    if (!SESSION_UUID.test(lineage.parentId) || !SESSION_UUID.test(this.target.sessionId)) return undefined;
+    if (turn === undefined || turnStatus(turn) === "completed") return undefined;
+    const nickname =
+      lineage.agentNickname !== null && /^[\w .-]{1,40}$/.test(lineage.agentNickname) ? lineage.agentNickname : null;
+    return { id: lineage.parentId, child: { id: this.target.sessionId, nickname } };
+  }
+
+  /** `extra` over the session's target; options are added to the target's (its own --add-dir roots), not replacing them. */
+  private merged(extra: Partial<ResumeTarget>): ResumeTarget {
+    // a sandbox other than workspace-write has no writable roots to repeat
+    const sandbox = extra.sandbox ?? this.target.sandbox;
+    const own = sandbox === "workspace-write" ? (this.target.options ?? []) : [];
+    return { ...this.target, ...extra, options: [...own, ...(extra.options ?? [])] };
+  }
+
+  private unfinishedReview(): ReviewTarget | undefined {
+    const turn = this.model.turns.at(-1);
+    if (turn === undefined || turnStatus(turn) === "completed") return undefined;
+    if (turn.review !== undefined) return turn.review;
+    // a review's own sub-agent: resumed, it answers into its own log and the review stays unfinished (0.171
+    // checked); its one turn's prompt names what the review was of
+    if (this.model.meta?.source === "subagent:review" && this.model.turns.length === 1 && turn.prompt)
+      return reviewTargetOfPrompt(turn.prompt);
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+// What to ask for when the sandbox refused something, smallest first: the workspace-write sandbox (a read-only
+// session's writes in its workspace), network access, `--add-dir` for the refused folders, and only then no
+// sandbox at all. Pure: the caller makes the command.
+import { shellQuote } from "../shared/shell.js";
+import type { TurnWork } from "./diagnosis-work.js";
+import type { ResumeTarget } from "./resume-command.js";
+import { extraWritableDirs, workspaceWriteAllows } from "./workspace-write-roots.js";
+
+export interface SandboxStep {
+  /** What the resume changes. */
+  resume: Partial<ResumeTarget>;
+  /** The next step's words before the command. */
+  how: string;
+}
+
+export function sandboxStep(
+  mode: string | null,
+  work: TurnWork,
+  cwd: string | undefined,
+  recorded: Record<string, unknown> | undefined,
+  toolMode: (mode: string) => string,
+): SandboxStep {
+  const onlyNetwork = work.denials.every((denial) => denial.kind === "network");
+  // workspace-write writes more than the workspace (/tmp, its writable roots): turning the sandbox off for
+  // those would ask the operator for far more than the session needs; every path a refusal names counts (a
+  // command refused in two places needs both)
+  const onlyWrites = work.denials.every((denial) => denial.kind === "write");
+  if (
+    mode === "read-only" &&
+    onlyWrites &&
+    work.refusedWrites.every((target) => workspaceWriteAllows(target, cwd, recorded))
+  )
+    return {
+      resume: { sandbox: "workspace-write", prompt: "The sandbox was read-only; do the writes again." },
+      how: `Resume with the workspace-write sandbox (resume_session ${toolMode("sandboxed")})`,
+    };
+  if (mode === "workspace-write" && onlyNetwork)
+    return {
+      resume: {
+        options: ["-c", "sandbox_workspace_write.network_access=true"],
+        prompt: "Network access is allowed now; run the blocked commands again.",
+      },
+      how: "Resume with network access in the workspace-write sandbox (`-c sandbox_workspace_write.network_access=true`; it needs the operator's consent)",
+    };
+  const added =
+    (mode === "workspace-write" || mode === "read-only") && onlyWrites
+      ? extraWritableDirs(work.refusedWrites, cwd, recorded)
+      : null;
+  if (added !== null)
+    // Codex's own flag for more writable roots: a far smaller ask than turning the sandbox off
+    return {
+      resume: {
+        sandbox: "workspace-write",
+        options: added.flatMap((dir) => ["--add-dir", dir]),
+        prompt: "The folders you wrote to are writable now; do the refused writes again.",
+      },
+      how: `Resume in the workspace-write sandbox with ${added.map((dir) => `--add-dir ${shellQuote(dir)}`).join(" ")} (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand`,
+    };
+  return {
+    resume: { sandbox: "danger-full-access", prompt: "The sandbox is off now; run the blocked commands again." },
+    how: `Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
+  };
+}
