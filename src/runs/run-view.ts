@@ -67,7 +67,7 @@ export const runViewSchema = runStateSchema
     pending_approvals: z
       .array(approvalEntrySchema)
       .describe(
-        'engine app-server, mode "ask": the approvals waiting for an answer (respond_approval, or the host\'s user through elicitation); empty otherwise.',
+        'engine app-server, mode "ask": the approvals waiting for an answer (the host\'s user through elicitation, `codex-control-mcp approve`, or respond_approval where the operator allows callers; the text says which work here); empty otherwise.',
       ),
     review: reviewSchema
       .nullable()

@@ -1,6 +1,7 @@
 // The readable text of each answer, shared by the MCP tools (their text mirror) and the CLI for people.
 // Log-derived text is always shown quoted: it is data, never instructions.
 import type { RunView } from "../runs/run-view.js";
+import { howToAnswer, type ApprovalAnswerers } from "../runs/approval-answer.js";
 import type { CallView, SessionListing, SessionSummary, TokenUsageReport } from "../sessions/index.js";
 import { MAKE_READABLE } from "../sessions/folder-names.js";
 import { followRun, type RunReader } from "../sessions/follow-run.js";
@@ -213,7 +214,11 @@ function liveLine(live: RunView["live"]): string | undefined {
   return parts.length > 0 ? parts.join(" · ") : undefined;
 }
 
-export function renderRun(view: RunView, reader: RunReader = "agent"): string {
+export function renderRun(
+  view: RunView,
+  reader: RunReader = "agent",
+  answerers: ApprovalAnswerers = { caller: false, hostUser: false },
+): string {
   const lines = [
     `Run ${inline(view.run_id)}: ${view.status}${view.session_id ? ` · session ${inline(view.session_id)}` : ""} · ${Math.round(view.duration_ms / 100) / 10} s · ${view.mode} in ${inline(view.cwd)}${view.pending_approvals.length > 0 ? ` · ${view.pending_approvals.length} approval(s) pending` : ""}`,
   ];
@@ -229,7 +234,7 @@ export function renderRun(view: RunView, reader: RunReader = "agent"): string {
   if (live) lines.push(`Live: ${live}`);
   for (const entry of view.pending_approvals)
     lines.push(
-      `Approval ${inline(entry.approval_id)} pending: ${entry.kind} ${quoted(entry.summary, 300)}${entry.cwd ? ` in ${inline(entry.cwd)}` : ""}${entry.reason ? `, because ${quoted(entry.reason, 200)}` : ""}; answer with respond_approval (${entry.decisions.join(" | ")}).`,
+      `Approval ${inline(entry.approval_id)} pending: ${entry.kind} ${quoted(entry.summary, 300)}${entry.cwd ? ` in ${inline(entry.cwd)}` : ""}${entry.reason ? `, because ${quoted(entry.reason, 200)}` : ""}; ${howToAnswer(view.run_id, entry, reader === "person" ? "person" : answerers)}.`,
     );
   for (const entry of view.approvals ?? [])
     if (entry.status === "timed_out")

@@ -7,7 +7,9 @@ import { ElicitResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { APPROVAL_DECISIONS, type ApprovalDecision } from "../codex/app-server/index.js";
 import { APPROVAL_TIMEOUT_MS } from "../codex/run-modes.js";
+import type { ServerConfig } from "../config/config.js";
 import type { ApprovalEntry, RunState } from "../contract/index.js";
+import type { ApprovalAnswerers } from "../runs/approval-answer.js";
 import type { RunManager } from "../runs/run-manager.js";
 import { readRunState } from "../runs/registry.js";
 import { respondApproval } from "../runs/run-requests.js";
@@ -24,6 +26,17 @@ const CHOICES: Partial<Record<ApprovalDecision, string>> = {
 };
 
 const answerSchema = z.object({ decision: z.enum(APPROVAL_DECISIONS) });
+
+/** Who answers approvals on this server besides the operator's CLI: what a pending approval's text names. */
+export function approvalAnswerers(
+  server: McpServer,
+  config: Pick<ServerConfig, "allowCallerApprovals" | "readOnly">,
+): ApprovalAnswerers {
+  return {
+    caller: config.allowCallerApprovals && !config.readOnly,
+    hostUser: server.server.getClientCapabilities()?.elicitation !== undefined && !config.readOnly,
+  };
+}
 
 /** The runs each server is asking about, so a run_status poll does not start a second asker. */
 const asking = new WeakMap<McpServer, Set<string>>();

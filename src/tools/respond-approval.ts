@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { APPROVAL_DECISIONS } from "../codex/app-server/index.js";
 import { respondApproval } from "../runs/run-requests.js";
+import { approvalAnswerers } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
 import { renderRun, runViewShape } from "./run-result.js";
@@ -34,7 +35,7 @@ export function registerRespondApprovalTool(server: McpServer, { config, runs }:
             `respond_approval is disabled on this server: a run's approvals are answered by a person (the host's dialog, where the host supports MCP elicitation, or \`codex-control-mcp approve ${run_id} ${approval_id} <decision>\` in a terminal), or declined when nobody answers in time. The operator can let calling agents answer by starting the server with --allow-caller-approvals.`,
           );
         const view = await respondApproval(runs.registry, run_id, approval_id, decision, "caller");
-        return toolResult(view, `Answered approval ${approval_id} of run ${run_id}: ${decision}.\n${renderRun(view)}`);
+        return toolResult(view, `Answered approval ${approval_id} of run ${run_id}: ${decision}.\n${renderRun(view, "agent", approvalAnswerers(server, config))}`);
       }),
   );
 }

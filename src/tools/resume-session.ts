@@ -4,7 +4,7 @@ import { MODE_OF_SANDBOX } from "../codex/run-modes.js";
 import { isSandboxMode } from "../sessions/views/closed-sets.js";
 import { openSession, SessionLookupError } from "../sessions/index.js";
 import type { ServerConfig } from "../config/config.js";
-import { askApprovalsOfRun } from "./approval-bridge.js";
+import { approvalAnswerers, askApprovalsOfRun } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { answer, toolError, withNote } from "./result.js";
@@ -129,7 +129,12 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         return answerRun(
           runs,
           runId,
-          { background: input.background, waitMs: input.wait_ms ?? config.waitMs, began },
+          {
+            background: input.background,
+            waitMs: input.wait_ms ?? config.waitMs,
+            began,
+            answerers: approvalAnswerers(server, config),
+          },
           extra,
         );
       }),

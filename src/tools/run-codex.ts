@@ -2,7 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { RUN_STATUSES } from "../sessions/views/closed-sets.js";
 import type { ServerConfig } from "../config/config.js";
-import { askApprovalsOfRun } from "./approval-bridge.js";
+import { approvalAnswerers, askApprovalsOfRun } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { answer, withNote } from "./result.js";
@@ -115,7 +115,12 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
         return answerRun(
           runs,
           runId,
-          { background: input.background, waitMs: input.wait_ms ?? config.waitMs, began },
+          {
+            background: input.background,
+            waitMs: input.wait_ms ?? config.waitMs,
+            began,
+            answerers: approvalAnswerers(server, config),
+          },
           extra,
         );
       }),

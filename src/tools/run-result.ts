@@ -18,6 +18,7 @@ import { HEARTBEAT_MS, type RunManager, type RunnerConfig, type RunView } from "
 import { humanDuration } from "../config/config.js";
 import { renderRun } from "../text/render.js";
 import { renderReview } from "../runs/review-output.js";
+import type { ApprovalAnswerers } from "../runs/approval-answer.js";
 import { toolResult } from "./result.js";
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -86,7 +87,7 @@ export const BACKGROUND_ANSWER_MS = 15_000;
 export async function answerRun(
   runs: RunManager,
   runId: string,
-  how: { background: boolean; waitMs: number; began: number },
+  how: { background: boolean; waitMs: number; began: number; answerers?: ApprovalAnswerers },
   extra: Extra,
 ): Promise<CallToolResult> {
   const left = (budget: number) => Math.max(0, how.began + budget - Date.now());
@@ -94,12 +95,16 @@ export async function answerRun(
     ? await runs.registry.wait(runId, left(BACKGROUND_ANSWER_MS), { untilSession: true })
     : await waitForRun(runs, runId, left(how.waitMs), extra, 0, true);
   if (!view) throw new Error(`run ${runId} is missing from the ledger right after its start`);
-  return toolResult(view, renderRunAndReview(view));
+  return toolResult(view, renderRunAndReview(view, "agent", how.answerers));
 }
 
 /** The run's text mirror, with a review's findings and verdict after it. */
-export function renderRunAndReview(view: RunView, reader?: Parameters<typeof renderRun>[1]): string {
-  const run = renderRun(view, reader);
+export function renderRunAndReview(
+  view: RunView,
+  reader?: Parameters<typeof renderRun>[1],
+  answerers?: ApprovalAnswerers,
+): string {
+  const run = renderRun(view, reader, answerers);
   return view.review ? `${run}\n${renderReview(view.review)}` : run;
 }
 

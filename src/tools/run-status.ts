@@ -2,7 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { RunManager, RunView } from "../runs/run-manager.js";
 import { resolveSession, SessionLookupError, type SessionStore } from "../sessions/index.js";
-import { askApprovalsOfRun } from "./approval-bridge.js";
+import { approvalAnswerers, askApprovalsOfRun } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { sessionIdInput } from "./schemas.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
@@ -67,7 +67,10 @@ export function registerRunStatusTool(server: McpServer, { config, runs, session
           askApprovalsOfRun(server, runs, view.run_id, extra);
         if (view.status === "running" && wait_ms > 0)
           view = (await waitForRun(runs, view.run_id, wait_ms, extra)) ?? view;
-        return toolResult(view, renderRunAndReview(view, config.readOnly ? "read-only agent" : "agent"));
+        return toolResult(
+          view,
+          renderRunAndReview(view, config.readOnly ? "read-only agent" : "agent", approvalAnswerers(server, config)),
+        );
       }),
   );
 }

@@ -2,6 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { MAX_STEER_CHARS } from "../codex/app-server/index.js";
 import { steerRun } from "../runs/run-requests.js";
+import { approvalAnswerers } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { answer, toolResult, withNote } from "./result.js";
 import { renderRun, runViewShape } from "./run-result.js";
@@ -17,7 +18,7 @@ const inputSchema = z.object({
     ),
 });
 
-export function registerSteerRunTool(server: McpServer, { runs }: ToolContext): void {
+export function registerSteerRunTool(server: McpServer, { config, runs }: ToolContext): void {
   server.registerTool(
     "steer_run",
     {
@@ -38,7 +39,7 @@ export function registerSteerRunTool(server: McpServer, { runs }: ToolContext): 
         if (!view) throw new Error(`run ${run_id} is missing from the ledger right after a steer`);
         return toolResult(
           { ...view, steered_turn_id: turnId },
-          `Steered turn ${turnId} of run ${run_id}; Codex reads the message at its next step.\n${renderRun(view)}`,
+          `Steered turn ${turnId} of run ${run_id}; Codex reads the message at its next step.\n${renderRun(view, "agent", approvalAnswerers(server, config))}`,
         );
       }),
   );

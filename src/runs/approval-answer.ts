@@ -1,0 +1,29 @@
+// How a pending approval can be answered, as the server that shows it knows: respond_approval only where the
+// operator allowed callers (--allow-caller-approvals), the host's dialog only where the client can be asked
+// (MCP elicitation) and the server is not read-only; the CLI's `approve` always (the operator). Naming a tool
+// this server refuses would send the agent into an error and the approval into its timeout.
+import type { ApprovalEntry } from "../contract/index.js";
+
+/** Who, besides the operator at a terminal, answers approvals on this server. */
+export interface ApprovalAnswerers {
+  /** respond_approval is enabled (--allow-caller-approvals, not --read-only). */
+  caller: boolean;
+  /** The host's user is asked in a dialog (the client declared elicitation; not --read-only). */
+  hostUser: boolean;
+}
+
+/** The part of a pending approval's line that says how to answer it. */
+export function howToAnswer(
+  runId: string,
+  entry: Pick<ApprovalEntry, "approval_id" | "decisions">,
+  answerers: ApprovalAnswerers | "person",
+): string {
+  const cli = `\`codex-control-mcp approve ${runId} ${entry.approval_id} <${entry.decisions.join("|")}>\``;
+  if (answerers === "person") return `answer with ${cli}`;
+  if (answerers.caller)
+    return `answer with respond_approval (${entry.decisions.join(" | ")})${answerers.hostUser ? "; the host's user is asked too" : ""}`;
+  const timeout = "or it is declined when nobody answers in time";
+  return answerers.hostUser
+    ? `the host's user is asked in a dialog; a person can also answer with ${cli} in a terminal (respond_approval is disabled on this server), ${timeout}`
+    : `a person answers with ${cli} in a terminal (this client cannot ask its user, and respond_approval is disabled on this server), ${timeout}`;
+}

@@ -1,0 +1,90 @@
+// More edges of the run wing: what a pending approval's text names as the way to answer it, on servers that
+// allow different answerers. Real pinned Codex CLI, fake model.
+import { rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunView } from "../../../src/runs/run-manager.js";
+import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
+import { PINNED_CODEX } from "../../support/codex-versions.js";
+import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { connect, testConfig, textOf, type Connected, type TestConfig } from "../../support/mcp.js";
+
+let model: FakeModel;
+let home: string;
+let workdir: string;
+let stateDir: string;
+
+beforeAll(async () => {
+  model = await startFakeModel();
+  ({ home, workdir } = await makeCodexHome(model.url, "edges-b"));
+  stateDir = testConfig({ codexHome: home }).runner.stateDir;
+});
+afterAll(async () => model.close());
+
+function server(settings: Partial<TestConfig> & { allowCallerApprovals?: boolean } = {}) {
+  const { allowCallerApprovals, ...runner } = settings;
+  const config = testConfig({
+    codexHome: home,
+    codexBin: PINNED_CODEX,
+    stateDir,
+    engine: "app-server",
+    approvalTimeoutMs: 60_000,
+    ...runner,
+    childEnv: codexEnv(home),
+  });
+  return connect({ ...config, allowCallerApprovals: allowCallerApprovals === true });
+}
+
+function viewOf(result: Awaited<ReturnType<Connected["call"]>>): RunView {
+  expect(result.isError, textOf(result)).toBeFalsy();
+  return result.structuredContent as unknown as RunView;
+}
+
+async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const escalate = (file: string) => `please STEPS: ESCALATE:touch ${file} ;; SAY:finished`;
+const approvalLine = (text: string) => text.split("\n").find((line) => line.startsWith("Approval a1 pending"));
+
+describe("a pending approval's text names what answers it on this server", () => {
+  it("names respond_approval only where the operator allowed callers; else the CLI's approve and the timeout", async () => {
+    const plain = await server();
+    const allowing = await server({ allowCallerApprovals: true });
+    try {
+      const outside = join(dirname(workdir), "answer-words.txt");
+      const run = viewOf(
+        await plain.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          background: true,
+          mode: "ask",
+          prompt: escalate(outside),
+        }),
+      );
+      await until(
+        async () => viewOf(await plain.call("run_status", { run_id: run.run_id })).pending_approvals.length,
+        (pending) => pending === 1,
+      );
+      const what = `Approval a1 pending: command “/bin/bash -lc 'touch ${outside}'” in ${workdir}, because “needs to write outside the workspace”`;
+      // default server, a client without elicitation: respond_approval would be refused, nobody is asked
+      expect(approvalLine(textOf(await plain.call("run_status", { run_id: run.run_id })))).toBe(
+        `${what}; a person answers with \`codex-control-mcp approve ${run.run_id} a1 <approve|cancel>\` in a terminal (this client cannot ask its user, and respond_approval is disabled on this server), or it is declined when nobody answers in time.`,
+      );
+      expect(approvalLine(textOf(await allowing.call("run_status", { run_id: run.run_id })))).toBe(
+        `${what}; answer with respond_approval (approve | cancel).`,
+      );
+      viewOf(await allowing.call("respond_approval", { run_id: run.run_id, approval_id: "a1", decision: "approve" }));
+      const ended = viewOf(await plain.call("run_status", { run_id: run.run_id, wait_ms: 60_000 }));
+      expect(ended.status).toBe("completed");
+    } finally {
+      await plain.close();
+      await allowing.close();
+      await rm(join(dirname(workdir), "answer-words.txt"), { force: true });
+    }
+  });
+});
