@@ -129,7 +129,7 @@ export class RunManager {
   /** Starts the run under its supervisor; resolves with its run_id once the supervisor has recorded its start. */
   async start(request: StartRequest): Promise<string> {
     if (request.worktree !== true) return this.startNow(request);
-    const endTurn = await this.worktreeTurns.take(resolve(request.cwd));
+    const endTurn = await this.worktreeTurns.take(resolve(request.cwd), request.signal);
     try {
       const runId = await this.startNow(request);
       // the next waits until Codex names the session: it has made the worktree and started in it (worktree-turns.ts)

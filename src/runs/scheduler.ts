@@ -158,9 +158,11 @@ export class Scheduler {
 export async function takeLock(
   path: string,
   holder: ProcessId,
-  wait: { staleMs: number; startless?: "gone" | "by pid"; deadline: number; pollMs: number },
+  wait: { staleMs: number; startless?: "gone" | "by pid"; deadline: number; pollMs: number; signal?: AbortSignal },
 ): Promise<LockRecord | { heldBy: string }> {
   for (;;) {
+    // whoever waits is gone: the lock is not taken for nobody
+    if (wait.signal?.aborted) return { heldBy: "nobody (the wait was cancelled)" };
     const record = { holder, at: new Date().toISOString() };
     if (await createExclusive(path, JSON.stringify(record))) return record;
     const heldBy = await staleOrHolder(path, wait.staleMs, wait.startless);

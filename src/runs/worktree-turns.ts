@@ -22,6 +22,7 @@ import {
   type LockRecord,
 } from "../contract/index.js";
 import { log } from "../shared/log.js";
+import { RunRefusedError } from "./run-policy.js";
 import { takeLock } from "./scheduler.js";
 
 /** The longest a worktree run holds back the next in its repository (a large checkout takes long to make). */
@@ -44,8 +45,12 @@ export class WorktreeTurns {
     private readonly timing: TurnTiming = TIMING,
   ) {}
 
-  /** Waits for the turns taken before in the repository of `cwd`; resolves with the function that ends this one. */
-  async take(cwd: string): Promise<() => void> {
+  /**
+   * Waits for the turns taken before in the repository of `cwd`; resolves with the function that ends this one.
+   * A cancelled call (`signal`: a host's tool timeout) leaves the queue at once, takes no lock and starts
+   * nothing: a run started later would be nobody's, and would hold back the turns behind it.
+   */
+  async take(cwd: string, signal?: AbortSignal): Promise<() => void> {
     const key = await repositoryOf(cwd);
     const before = this.last.get(key) ?? Promise.resolve();
     let end!: () => void;
@@ -55,14 +60,25 @@ export class WorktreeTurns {
     void turn.then(() => {
       if (this.last.get(key) === turn) this.last.delete(key);
     });
-    await before;
+    const abandoned = () => {
+      // the turn still comes, after `before`: it ends at once (end is set by then: registered first)
+      void before.then(() => end());
+      return new RunRefusedError(
+        "the request was cancelled while the run waited for its turn to make a worktree in this repository; nothing was started.",
+      );
+    };
+    if (!(await untilAborted(before, signal))) throw abandoned();
     // a state dir that cannot hold the lock does not stop the run here: starting it refuses such a state dir
-    const unlock = await this.lockAcrossServers(key).catch(() => undefined);
+    const unlock = await this.lockAcrossServers(key, signal).catch(() => undefined);
+    if (signal?.aborted) {
+      await unlock?.().catch(() => undefined);
+      throw abandoned();
+    }
     return () => void afterRelease(unlock).finally(() => end());
   }
 
   /** Takes the repository's lock file, waiting for another server's turn to end; resolves with its release. */
-  private async lockAcrossServers(key: string): Promise<(() => Promise<void>) | undefined> {
+  private async lockAcrossServers(key: string, signal?: AbortSignal): Promise<(() => Promise<void>) | undefined> {
     if ((await checkStateDir(this.stateDir)) !== undefined) return undefined;
     const dir = leasesDir(this.stateDir);
     await ownDirectory(dir);
@@ -73,8 +89,10 @@ export class WorktreeTurns {
       startless: "by pid",
       deadline: Date.now() + waitMs,
       pollMs: POLL_MS,
+      signal,
     });
     if ("heldBy" in mine) {
+      if (signal?.aborted) return undefined;
       log("warn", `worktree run in ${key}: ${mine.heldBy} still holds ${path}; starting without waiting longer`);
       return undefined;
     }
@@ -85,6 +103,20 @@ export class WorktreeTurns {
       return releaseIfOurs(path, mine);
     };
   }
+}
+
+/** Whether `promise` settled before `signal` was aborted (false: aborted first, or already). */
+function untilAborted(promise: Promise<unknown>, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal === undefined) return promise.then(() => true);
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => resolve(false);
+    signal.addEventListener("abort", onAbort, { once: true });
+    void promise.then(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(!signal.aborted);
+    });
+  });
 }
 
 /** Lets go of the lock; a server's next turn then waits two polls, so that another server's waiting run gets its turn too. */

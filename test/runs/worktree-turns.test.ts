@@ -174,4 +174,41 @@ describe("WorktreeTurns", () => {
     (await second)();
     expect(order).toEqual(["linked worktree", "main checkout"]);
   });
+  it("a cancelled call leaves the queue: no turn, no lock, and the turns behind it go on", async () => {
+    const [stateDir, repo] = [await temp("state"), await repository()];
+    const refused =
+      "the request was cancelled while the run waited for its turn to make a worktree in this repository; nothing was started.";
+    // within a server: waiting for the turn before it
+    const one = new WorktreeTurns(stateDir);
+    const order: string[] = [];
+    const endFirst = await taking(one, repo, "first", order);
+    const gaveUp = new AbortController();
+    const cancelled = one.take(repo, gaveUp.signal).then(
+      (end) => (end(), "started"),
+      (error: unknown) => String(error instanceof Error ? error.message : error),
+    );
+    const after = taking(one, repo, "after", order);
+    gaveUp.abort("the host's tool timeout");
+    endFirst();
+    expect(await cancelled).toBe(refused);
+    (await after)();
+    expect(order).toEqual(["first", "after"]);
+    await polls();
+    // across servers: waiting for another server's lock, which is not taken once that turn ends
+    const endOther = await new WorktreeTurns(stateDir).take(repo);
+    const [name] = await lockFiles(stateDir);
+    const held = await readFile(join(stateDir, "leases", name!), "utf8");
+    const later = new AbortController();
+    const waiting = new WorktreeTurns(stateDir).take(repo, later.signal).then(
+      (end) => (end(), "started"),
+      (error: unknown) => String(error instanceof Error ? error.message : error),
+    );
+    await polls();
+    later.abort("the host's tool timeout");
+    expect(await waiting).toBe(refused);
+    expect(await readFile(join(stateDir, "leases", name!), "utf8")).toBe(held);
+    endOther();
+    await polls();
+    expect(await lockFiles(stateDir)).toEqual([]);
+  });
 });
