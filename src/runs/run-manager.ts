@@ -1,12 +1,9 @@
 // Every run this server starts: the policy checks before spawning, the limits (concurrent runs, one writer
 // per directory across every process of the state dir, delegation depth), and the hand-over to the run's
 // supervisor, a detached process that follows the run to its end whether or not this process lives on.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
-import { open, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import {
   checkStateDir,
   INPUTS_DIR,
@@ -15,7 +12,6 @@ import {
   removeTree,
   runDir,
   runsDir,
-  SUPERVISOR_LOG,
   type Job,
 } from "../contract/index.js";
 import { buildExecArgv, type ExecRequest } from "../codex/argv.js";
@@ -24,8 +20,7 @@ import { CapabilityProbe } from "../codex/capabilities.js";
 import { probeAppServer, threadSettingsOf, type AppServerProtocol } from "../codex/app-server/index.js";
 import { APPROVAL_TIMEOUT_MS, SANDBOX_OF_MODE, type Engine } from "../codex/run-modes.js";
 import { stringEnv } from "../shared/env.js";
-import { processId } from "../codex/liveness.js";
-import { DEPTH_MARKER, RUN_MARKER, SUPERVISOR_MARKER, delegationDepth } from "../codex/processes.js";
+import { DEPTH_MARKER, RUN_MARKER, delegationDepth } from "../codex/processes.js";
 import { SessionStore } from "../sessions/index.js";
 import { operatorPolicy, reachOf } from "./operator-config.js";
 import { RunRegistry } from "./registry.js";
@@ -34,6 +29,7 @@ import { Lease, Scheduler } from "./scheduler.js";
 import { WORKTREE_TURN_MS, WorktreeTurns } from "./worktree-turns.js";
 import { checkWorkspace, copyCheckedImages, skipsGitCheck } from "./workspace.js";
 import { refuseWhenLimitUsedUp } from "./preflight-limits.js";
+import { spawnSupervisor } from "./supervisor-spawn.js";
 
 export type { Effective, RunView } from "./run-view.js";
 
@@ -89,10 +85,8 @@ export interface StartRequest extends Omit<ExecRequest, "outputSchemaFile" | "la
   signal?: AbortSignal;
 }
 
-/** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
-const SUPERVISOR_START_MS = 30_000;
-
 export { RunRefusedError } from "./run-policy.js";
+export { supervisorEntry, supervisorFailure } from "./supervisor-spawn.js";
 
 export class RunManager {
   /** Every run of this state dir, whoever started it. */
@@ -294,7 +288,7 @@ export class RunManager {
       throw error;
     }
     try {
-      await this.spawnSupervisor(job, lease);
+      await spawnSupervisor(job, lease, this.registry);
     } catch (error) {
       await lease.release();
       await removeTree(inputsDir);
@@ -320,50 +314,6 @@ export class RunManager {
     }
   }
 
-  /**
-   * The supervisor gets its own session (no signal to this process or its terminal reaches it) and no
-   * stdio of ours beyond the job on its stdin; its stderr goes to `supervisor.log` beside its state.
-   */
-  private async spawnSupervisor(job: Job, lease: Lease): Promise<void> {
-    const dir = runDir(job.stateDir, job.runId);
-    const logFile = join(dir, SUPERVISOR_LOG);
-    const log = await open(logFile, "wx", 0o600);
-    let exited = false;
-    try {
-      const child = spawn(process.execPath, [supervisorEntry()], {
-        detached: true,
-        stdio: ["pipe", "ignore", log.fd],
-        // the marker proves, before any signal, that a recorded pid is this run's supervisor
-        env: { ...process.env, [SUPERVISOR_MARKER]: job.runId },
-        // not the server's working directory, which a host may remove once it is done
-        cwd: dir,
-      });
-      child.once("exit", () => (exited = true));
-      child.once("error", () => (exited = true));
-      if (child.pid === undefined)
-        throw new Error(`could not start the run's supervisor (${process.execPath} ${supervisorEntry()})`);
-      await lease.handOver(await processId(child.pid));
-      child.stdin?.on("error", () => undefined);
-      child.stdin?.end(JSON.stringify(job));
-      child.unref();
-    } finally {
-      await log.close();
-    }
-    // the supervisor publishes its state, then records the start: from then on any process finds the run
-    const deadline = Date.now() + SUPERVISOR_START_MS;
-    while ((await this.registry.ledger.find(job.runId)) === undefined) {
-      if (Date.now() > deadline)
-        throw new Error(
-          `the run's supervisor did not record the start of run ${job.runId} within ${SUPERVISOR_START_MS} ms (see ${logFile})`,
-        );
-      if (exited) {
-        const why = supervisorFailure(await readFile(logFile, "utf8").catch(() => ""));
-        throw new Error(`the run's supervisor exited before starting Codex${why ? `: ${why.slice(0, 500)}` : ""}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
   /** Cancels the runs this process started, if the operator asked for that (--stop-runs-on-exit). */
   async shutdown(reason: string): Promise<void> {
     if (!this.config.stopRunsOnExit) return;
@@ -374,22 +324,6 @@ export class RunManager {
   recover(): Promise<number> {
     return this.registry.settleAll();
   }
-}
-
-/** dist/supervisor.js: beside the bundle this code runs from, or (tests run the sources) the built one. */
-export function supervisorEntry(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const built = here.endsWith(join("src", "runs"))
-    ? join(here, "..", "..", "dist", "supervisor.js")
-    : join(here, "supervisor.js");
-  if (!existsSync(built)) throw new Error(`the run supervisor ${built} is missing: run \`npm run build\``);
-  return built;
-}
-
-/** What a supervisor that died at once printed: its message lines, not the stack frames under them. */
-export function supervisorFailure(log: string): string {
-  const lines = log.split("\n").filter((line) => line.trim() !== "" && !/^\s+at /.test(line));
-  return lines.slice(-3).join(" | ");
 }
 
 function newRunId(): string {

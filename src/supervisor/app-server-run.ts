@@ -53,7 +53,19 @@ export class AppServerSupervisedRun extends SupervisedRun {
     };
   }
 
+  /**
+   * Resolves once `codex app-server` is spawned (its group known: the supervisor records the start then, as
+   * for exec) or could not be; the handshake and the thread's start go on after. Resolving only after
+   * turn/start left a slow app-server running unrecorded past the server's wait, and so without a slot.
+   */
   async start(): Promise<void> {
+    let spawned!: () => void;
+    const known = new Promise<void>((resolve) => (spawned = resolve));
+    void this.startTurn(spawned);
+    await known;
+  }
+
+  private async startTurn(spawned: () => void): Promise<void> {
     const { job } = this;
     const thread = job.thread;
     const timer = setTimeout(() => void this.stop("timeout", `no result within ${job.timeoutMs} ms`), job.timeoutMs);
@@ -77,10 +89,20 @@ export class AppServerSupervisedRun extends SupervisedRun {
           this.emit(`live: ${line}`);
         },
         onApproval: (request) => this.approval(request),
+        onSpawn: (pid) => {
+          this.pgid = pid ?? null;
+          spawned();
+        },
       });
     } catch (error) {
-      this.end({ status: "failed", error: `codex app-server did not start the run: ${messageOf(error)}` });
+      // once a stop has begun, the app-server ending before its turn began is the stop's doing
+      this.end({
+        status: "failed",
+        error: this.stopRequest ? "stopped" : `codex app-server did not start the run: ${messageOf(error)}`,
+      });
       return;
+    } finally {
+      spawned();
     }
     const run = this.run;
     this.pgid = run.pid;
@@ -107,6 +129,8 @@ export class AppServerSupervisedRun extends SupervisedRun {
     if (this.outcome || this.stopRequest) return this.done;
     this.stopRequest = { reason, detail };
     if (this.run) void this.stopRunning(this.run);
+    // still in the handshake or the thread's start: no turn to interrupt, the process group goes
+    else if (this.pgid !== null) void killRunLeftovers(this.job.runId, this.pgid);
     return this.done;
   }
 

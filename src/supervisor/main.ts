@@ -19,12 +19,15 @@ async function readStdin(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const current: { supervisor?: Supervisor } = {};
+  // a stop asked for before the supervisor exists (the server gave up waiting for the start) still counts
+  const current: { supervisor?: Supervisor; early?: string } = {};
+  const stop = (reason: string) =>
+    current.supervisor ? current.supervisor.cancel(reason) : (current.early ??= reason);
   // installed first: SIGUSR2's default action would end the process. It is only a nudge to read the run's
   // requests (a cancel, which says why; a steer) (SIGUSR1 belongs to Node's inspector); SIGTERM/SIGINT stop the run themselves.
   process.on(REQUEST_SIGNAL, () => void current.supervisor?.checkRequests());
-  process.on("SIGTERM", () => current.supervisor?.cancel("the run's supervisor was sent SIGTERM"));
-  process.on("SIGINT", () => current.supervisor?.cancel("the run's supervisor was sent SIGINT"));
+  process.on("SIGTERM", () => stop("the run's supervisor was sent SIGTERM"));
+  process.on("SIGINT", () => stop("the run's supervisor was sent SIGINT"));
   process.on("SIGHUP", () => undefined);
   const parsed = jobSchema.safeParse(JSON.parse(await readStdin()));
   if (!parsed.success)
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     );
   const supervisor = new Supervisor(parsed.data);
   current.supervisor = supervisor;
+  if (current.early !== undefined) supervisor.cancel(current.early);
   await supervisor.supervise();
 }
 

@@ -126,6 +126,12 @@ export class Supervisor {
       events += 1;
       publish.soon();
     });
+    // stopped before Codex started (the server gave up waiting for the start): nothing runs, nothing is recorded
+    if (this.pendingCancel !== undefined) {
+      await removeTree(join(this.dir, INPUTS_DIR));
+      await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
+      return;
+    }
     const poll = setInterval(() => void this.checkRequests(), CANCEL_POLL_MS);
     await run.start();
     if (this.pendingCancel !== undefined) void run.stop("cancelled", this.pendingCancel);

@@ -50,6 +50,8 @@ export interface AppServerClientOptions {
   onFatal?: (error: AppServerError) => void;
   /** Every line the server sent, before any check (for recording fixtures and debugging). */
   onRawLine?: (line: string) => void;
+  /** The process exists (its pid, the group to stop), before the handshake, which may take long or never end. */
+  onSpawn?: (pid: number | undefined) => void;
 }
 
 const MAX_LINE_BYTES = 32 * 1024 * 1024;
@@ -108,6 +110,7 @@ export class AppServerClient {
       detached: true,
     });
     const client = new AppServerClient(child, options);
+    options.onSpawn?.(child.pid);
     try {
       const init = await client.request(
         "initialize",

@@ -50,6 +50,8 @@ export interface AppServerRunOptions {
   /** JSON Schema the final message must follow. */
   outputSchema?: Record<string, unknown>;
   requestTimeoutMs?: number;
+  /** `codex app-server` was spawned (its pid), before the handshake and the thread's start. */
+  onSpawn?: (pid: number | undefined) => void;
   onProgress?: (line: string) => void;
   /** Token usage and rate limits changed. */
   onLive?: (state: Readonly<TurnState>, line: string) => void;
@@ -223,6 +225,7 @@ export async function startAppServerRun(options: AppServerRunOptions): Promise<A
     onNotification,
     onServerRequest,
     onFatal: (error) => settle?.reject(error),
+    ...(options.onSpawn && { onSpawn: options.onSpawn }),
   });
 
   try {

@@ -1,8 +1,10 @@
 // More edges of the run wing: what a pending approval's text names as the way to answer it, on servers that
-// allow different answerers. Real pinned Codex CLI, fake model.
-import { rm } from "node:fs/promises";
+// allow different answerers; an app-server that is slow to start. Real pinned Codex CLI, fake model.
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { processesOfRun, RUN_MARKER } from "../../../src/codex/processes.js";
 import type { RunView } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
@@ -85,6 +87,44 @@ describe("a pending approval's text names what answers it on this server", () =>
       await plain.close();
       await allowing.close();
       await rm(join(dirname(workdir), "answer-words.txt"), { force: true });
+    }
+  });
+});
+
+/** The pinned CLI, except that a run's `codex app-server` (not the probe's) never gets through its handshake. */
+async function stuckAppServer(): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), "ccm-stuck-")), "codex");
+  await writeFile(
+    path,
+    `#!/usr/bin/env bash
+if [ "$1" = "app-server" ] && [ -n "$${RUN_MARKER}" ]; then exec sleep 600; fi
+exec ${JSON.stringify(process.execPath)} ${JSON.stringify(PINNED_CODEX)} "$@"
+`,
+  );
+  await chmod(path, 0o755);
+  return path;
+}
+
+describe('engine "app-server": a slow start', () => {
+  it("is recorded once the app-server is spawned, so it can be followed and cancelled, and nothing is left", async () => {
+    const mcp = await server({ codexBin: await stuckAppServer() });
+    try {
+      const answer = await mcp.call("run_codex", {
+        cwd: workdir,
+        skip_git_repo_check: true,
+        mode: "read-only",
+        wait_ms: 1000,
+        prompt: "please say hi",
+      });
+      // before: no start until turn/start, so the call failed after 30 s ("did not record the start … a bug")
+      const run = viewOf(answer);
+      expect([run.status, run.session_id]).toEqual(["running", null]);
+      expect((await processesOfRun(run.run_id)).length).toBeGreaterThan(0);
+      const cancelled = viewOf(await mcp.call("cancel_run", { run_id: run.run_id }));
+      expect([cancelled.status, cancelled.error]).toEqual(["cancelled", "cancelled: cancel_run was called"]);
+      expect(await processesOfRun(run.run_id)).toEqual([]);
+    } finally {
+      await mcp.close();
     }
   });
 });

@@ -1,0 +1,88 @@
+// Starting a run's supervisor (dist/supervisor.js) and waiting until it has recorded the run's start: from
+// then on any process of the state dir finds the run. One that does not get there in time is told to stop,
+// so no Codex runs that nobody waits for and no slot counts.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runDir, SUPERVISOR_LOG, type Job } from "../contract/index.js";
+import { processId } from "../codex/liveness.js";
+import { SUPERVISOR_MARKER } from "../codex/processes.js";
+import type { RunRegistry } from "./registry.js";
+import type { Lease } from "./scheduler.js";
+
+/** How long a supervisor may take to start Codex and record the start (the capability probe already ran). */
+export const SUPERVISOR_START_MS = 30_000;
+
+/**
+ * The supervisor gets its own session (no signal to this process or its terminal reaches it) and no
+ * stdio of ours beyond the job on its stdin; its stderr goes to `supervisor.log` beside its state.
+ */
+export async function spawnSupervisor(
+  job: Job,
+  lease: Lease,
+  registry: RunRegistry,
+  startMs = SUPERVISOR_START_MS,
+): Promise<void> {
+  const dir = runDir(job.stateDir, job.runId);
+  const logFile = join(dir, SUPERVISOR_LOG);
+  const log = await open(logFile, "wx", 0o600);
+  let exited = false;
+  let stop: () => void = () => undefined;
+  try {
+    const child = spawn(process.execPath, [supervisorEntry()], {
+      detached: true,
+      stdio: ["pipe", "ignore", log.fd],
+      // the marker proves, before any signal, that a recorded pid is this run's supervisor
+      env: { ...process.env, [SUPERVISOR_MARKER]: job.runId },
+      // not the server's working directory, which a host may remove once it is done
+      cwd: dir,
+    });
+    child.once("exit", () => (exited = true));
+    child.once("error", () => (exited = true));
+    if (child.pid === undefined)
+      throw new Error(`could not start the run's supervisor (${process.execPath} ${supervisorEntry()})`);
+    // our own child, not yet reaped while `exited` is false: the pid is still its
+    stop = () => void (exited || child.kill("SIGTERM"));
+    await lease.handOver(await processId(child.pid));
+    child.stdin?.on("error", () => undefined);
+    child.stdin?.end(JSON.stringify(job));
+    child.unref();
+  } finally {
+    await log.close();
+  }
+  // the supervisor publishes its state, then records the start: from then on any process finds the run
+  const deadline = Date.now() + startMs;
+  while ((await registry.ledger.find(job.runId)) === undefined) {
+    if (Date.now() > deadline) {
+      // told to stop: before Codex it starts nothing; after, it records the run and cancels it (main.ts)
+      stop();
+      throw new Error(
+        `the run's supervisor did not record the start of run ${job.runId} within ${startMs} ms, and was told to stop (see ${logFile})`,
+      );
+    }
+    if (exited) {
+      const why = supervisorFailure(await readFile(logFile, "utf8").catch(() => ""));
+      throw new Error(`the run's supervisor exited before starting Codex${why ? `: ${why.slice(0, 500)}` : ""}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** dist/supervisor.js: beside the bundle this code runs from, or (tests run the sources) the built one. */
+export function supervisorEntry(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const built = here.endsWith(join("src", "runs"))
+    ? join(here, "..", "..", "dist", "supervisor.js")
+    : join(here, "supervisor.js");
+  if (!existsSync(built)) throw new Error(`the run supervisor ${built} is missing: run \`npm run build\``);
+  return built;
+}
+
+/** What a supervisor that died at once printed: its message lines, not the stack frames under them. */
+export function supervisorFailure(log: string): string {
+  const lines = log.split("\n").filter((line) => line.trim() !== "" && !/^\s+at /.test(line));
+  return lines.slice(-3).join(" | ");
+}
+
