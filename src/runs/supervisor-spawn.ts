@@ -85,4 +85,3 @@ export function supervisorFailure(log: string): string {
   const lines = log.split("\n").filter((line) => line.trim() !== "" && !/^\s+at /.test(line));
   return lines.slice(-3).join(" | ");
 }
-
