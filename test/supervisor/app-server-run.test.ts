@@ -19,7 +19,7 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   const message = JSON.parse(line);
   if (message.id === undefined) return;
   const reply = (result) => send({ id: message.id, result });
-  if (message.method === "initialize") reply({ userAgent: "fake/1", codexHome: "/nonexistent" });
+  if (message.method === "initialize" && !process.env.MUTE) reply({ userAgent: "fake/1", codexHome: "/nonexistent" });
   if (message.method === "thread/start")
     reply({ thread: { id: "${THREAD}", path: null, cliVersion: "0.0.0" }, model: "fake" });
   if (message.method === "turn/start") reply({ turn: { id: "turn-1", status: "inProgress", error: null } });
@@ -32,7 +32,7 @@ createInterface({ input: process.stdin }).on("line", (line) => {
 process.on("SIGTERM", () => undefined); // as a busy process might: only SIGKILL ends it
 `;
 
-async function startRun(endsOnInterrupt: boolean): Promise<AppServerSupervisedRun> {
+async function startRun(endsOnInterrupt: boolean, mute = false): Promise<AppServerSupervisedRun> {
   const dir = await mkdtemp(join(tmpdir(), "ccm-fake-app-server-"));
   const bin = join(dir, "codex.mjs");
   writeFileSync(bin, FAKE_APP_SERVER, { mode: 0o755 });
@@ -45,7 +45,7 @@ async function startRun(endsOnInterrupt: boolean): Promise<AppServerSupervisedRu
     engine: "app-server",
     thread: { sandbox: "read-only", approvalPolicy: "never", model: null, config: {} },
     workspace: { path: dir, dev: 0, ino: 0 },
-    env: { PATH: process.env.PATH ?? "", ...(endsOnInterrupt && { ENDS: "1" }) },
+    env: { PATH: process.env.PATH ?? "", ...(endsOnInterrupt && { ENDS: "1" }), ...(mute && { MUTE: "1" }) },
     prompt: "x",
     mode: "read-only",
     model: null,
@@ -64,7 +64,9 @@ async function startRun(endsOnInterrupt: boolean): Promise<AppServerSupervisedRu
     async () => ({ decision: "decline", answered_by: "timeout", status: "timed_out" }),
     () => undefined,
   );
+  // start() resolves once the app-server is spawned (the supervisor records the start then); the thread follows
   await run.start();
+  if (!mute) await run.sessionKnown;
   return run;
 }
 
@@ -82,6 +84,21 @@ describe("stopping an app-server run", () => {
     expect(run.recentEvents.map((event) => event.message)).toContain(
       "the turn did not end within 300 ms of turn/interrupt: stopping codex app-server",
     );
+  });
+
+  it("is started once spawned, and a stop during a handshake that never ends stops the process group", async () => {
+    const run = await startRun(false, true);
+    // before: start() waited for turn/start, here for the handshake's 30 s timeout, with nothing recorded
+    expect([run.pgid === null, run.sessionId, run.outcome]).toEqual([false, null, null]);
+    const pgid = run.pgid ?? 0;
+    await run.stop("cancelled", "cancel_run was called");
+    expect(run.outcome).toEqual({
+      status: "cancelled",
+      error: "cancelled: cancel_run was called",
+      exitCode: null,
+      signal: null,
+    });
+    expect(() => process.kill(-pgid, 0)).toThrow();
   });
 
   it("the control: a turn that ends when interrupted is not forced", async () => {
