@@ -69,18 +69,33 @@ export const APPROVAL_STATES = ["pending", "answered", "timed_out", "unanswered"
 export const APPROVAL_ANSWERERS = ["user", "caller", "operator", "timeout"] as const;
 export type ApprovalAnswerer = (typeof APPROVAL_ANSWERERS)[number];
 
+/**
+ * A value a later version may add to a field that is only shown (never acted on, never put into an argv):
+ * read as "unknown", so that a newer supervisor's state is not ignored whole by an older reader (it lost the
+ * run's events, approvals and files before). The rule, and the fields it does not apply to, in docs/runs.md.
+ */
+export const UNKNOWN_VALUE = "unknown";
+function shownEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum([...values, UNKNOWN_VALUE]).catch(UNKNOWN_VALUE);
+}
+
 /** One approval the run asked for, as the supervisor publishes it; the summary is data, shown escaped. */
 export const approvalEntrySchema = z.object({
   approval_id: approvalIdSchema,
-  kind: z.enum(APPROVAL_KINDS),
+  kind: shownEnum(APPROVAL_KINDS),
   summary: text(4000).describe("The command, the file change, or the MCP server's question."),
   cwd: text(4096).nullable(),
   reason: text(4000).nullable().describe("Why Codex asks (the model's justification), if it said."),
-  decisions: z.array(z.enum(APPROVAL_DECISIONS)).max(4).describe("What may be answered (respond_approval's decision)."),
+  decisions: z
+    .array(shownEnum(APPROVAL_DECISIONS))
+    .max(4)
+    .describe('What may be answered (respond_approval\'s decision); "unknown": one a later version offers.'),
   requested_at: isoTime,
-  status: z.enum(APPROVAL_STATES),
-  decision: z.enum(APPROVAL_DECISIONS).nullable(),
-  answered_by: z.enum(APPROVAL_ANSWERERS).nullable(),
+  status: shownEnum(APPROVAL_STATES).describe(
+    '"unknown": a status a later version of this server wrote (see docs/runs.md).',
+  ),
+  decision: shownEnum(APPROVAL_DECISIONS).nullable(),
+  answered_by: shownEnum(APPROVAL_ANSWERERS).nullable(),
   answered_at: isoTime.nullable(),
 });
 export type ApprovalEntry = z.infer<typeof approvalEntrySchema>;

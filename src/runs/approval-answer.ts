@@ -18,10 +18,12 @@ export function howToAnswer(
   entry: Pick<ApprovalEntry, "approval_id" | "decisions">,
   answerers: ApprovalAnswerers | "person",
 ): string {
-  const cli = `\`codex-control-mcp approve ${runId} ${entry.approval_id} <${entry.decisions.join("|")}>\``;
+  // a decision a later version offers is read as "unknown": nothing to answer with here
+  const decisions = entry.decisions.filter((decision) => decision !== "unknown");
+  const cli = `\`codex-control-mcp approve ${runId} ${entry.approval_id} <${decisions.join("|")}>\``;
   if (answerers === "person") return `answer with ${cli}`;
   if (answerers.caller)
-    return `answer with respond_approval (${entry.decisions.join(" | ")})${answerers.hostUser ? "; the host's user is asked too" : ""}`;
+    return `answer with respond_approval (${decisions.join(" | ")})${answerers.hostUser ? "; the host's user is asked too" : ""}`;
   const timeout = "or it is declined when nobody answers in time";
   return answerers.hostUser
     ? `the host's user is asked in a dialog; a person can also answer with ${cli} in a terminal (respond_approval is disabled on this server), ${timeout}`

@@ -117,7 +117,10 @@ export async function respondApproval(
   const { entry } = await pendingApproval(registry, runId, approvalId);
   if (!entry.decisions.includes(decision) && decision !== "decline")
     throw new RunRefusedError(
-      `Codex does not offer "${decision}" for approval ${approvalId}; it offers ${entry.decisions.map((d) => `"${d}"`).join(", ")} (and "decline").`,
+      `Codex does not offer "${decision}" for approval ${approvalId}; it offers ${entry.decisions
+        .filter((d) => d !== "unknown")
+        .map((d) => `"${d}"`)
+        .join(", ")} (and "decline").`,
     );
   const written = await writeApprovalAnswer(registry.stateDir, runId, approvalId, {
     decision,

@@ -174,7 +174,8 @@ export class AppServerSupervisedRun extends SupervisedRun {
     if (entry.status !== "pending") return "decline";
     Object.assign(entry, verdict, { answered_at: new Date().toISOString() });
     this.changed();
-    return verdict.decision ?? "decline";
+    // an answer file holds a decision of ours only (approvalAnswerSchema): "unknown" cannot come from it
+    return verdict.decision === null || verdict.decision === "unknown" ? "decline" : verdict.decision;
   }
 
   private outcomeOf(result: AppServerRunResult): Omit<RunOutcome, "exitCode" | "signal"> {

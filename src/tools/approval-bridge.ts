@@ -115,7 +115,10 @@ async function askPerson(
   extra: Extra,
   signal: AbortSignal,
 ): Promise<ApprovalDecision | undefined> {
-  const offered = [...new Set([...entry.decisions, "decline" as const])].filter((decision) => CHOICES[decision]);
+  // a decision a later version offers ("unknown" here) is not offered to the person
+  const offered = [...new Set([...entry.decisions, "decline" as const])].filter(
+    (decision): decision is ApprovalDecision => decision !== "unknown" && CHOICES[decision] !== undefined,
+  );
   const result = await server.server.request(
     {
       method: "elicitation/create",

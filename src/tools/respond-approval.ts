@@ -35,7 +35,10 @@ export function registerRespondApprovalTool(server: McpServer, { config, runs }:
             `respond_approval is disabled on this server: a run's approvals are answered by a person (the host's dialog, where the host supports MCP elicitation, or \`codex-control-mcp approve ${run_id} ${approval_id} <decision>\` in a terminal), or declined when nobody answers in time. The operator can let calling agents answer by starting the server with --allow-caller-approvals.`,
           );
         const view = await respondApproval(runs.registry, run_id, approval_id, decision, "caller");
-        return toolResult(view, `Answered approval ${approval_id} of run ${run_id}: ${decision}.\n${renderRun(view, "agent", approvalAnswerers(server, config))}`);
+        return toolResult(
+          view,
+          `Answered approval ${approval_id} of run ${run_id}: ${decision}.\n${renderRun(view, "agent", approvalAnswerers(server, config))}`,
+        );
       }),
   );
 }

@@ -1,6 +1,6 @@
 // More edges of the run wing: what a pending approval's text names as the way to answer it, on servers that
 // allow different answerers; an app-server that is slow to start. Real pinned Codex CLI, fake model.
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -123,6 +123,58 @@ describe('engine "app-server": a slow start', () => {
       const cancelled = viewOf(await mcp.call("cancel_run", { run_id: run.run_id }));
       expect([cancelled.status, cancelled.error]).toEqual(["cancelled", "cancelled: cancel_run was called"]);
       expect(await processesOfRun(run.run_id)).toEqual([]);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
+
+describe("a state file a later version wrote", () => {
+  it("an approval value this version does not know reads as unknown; the run's state is kept, not ignored whole", async () => {
+    const mcp = await server({ engine: "exec" });
+    try {
+      const run = viewOf(
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          mode: "read-only",
+          prompt: "please say hi",
+        }),
+      );
+      expect(run.status).toBe("completed");
+      const path = join(stateDir, "runs", run.run_id, "state.json");
+      const state = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+      const later = {
+        approval_id: "a1",
+        kind: "network_access",
+        summary: "reach example.com",
+        cwd: null,
+        reason: null,
+        decisions: ["approve", "approve_for_host", "decline"],
+        requested_at: "2026-12-05T10:00:00.000Z",
+        status: "withdrawn",
+        decision: null,
+        answered_by: "policy",
+        answered_at: null,
+      };
+      await writeFile(path, JSON.stringify({ ...state, approvals: [later] }));
+      const view = viewOf(await mcp.call("run_status", { run_id: run.run_id }));
+      // before: the whole state was ignored ("does not match its schema"): no approvals, no events, no files
+      expect(view.approvals).toEqual([
+        {
+          ...later,
+          kind: "unknown",
+          decisions: ["approve", "unknown", "decline"],
+          status: "unknown",
+          answered_by: "unknown",
+        },
+      ]);
+      expect(view.recent_events.map((event) => event.message)).toEqual(run.recent_events.map((event) => event.message));
+      expect(view.recent_events.length).toBeGreaterThan(0);
+      // a field that decides what runs stays strict: a mode this version does not know leaves the state unread
+      await writeFile(path, JSON.stringify({ ...state, mode: "sometime-later" }));
+      const strict = viewOf(await mcp.call("run_status", { run_id: run.run_id }));
+      expect([strict.status, strict.mode, strict.recent_events]).toEqual(["completed", "read-only", []]);
     } finally {
       await mcp.close();
     }
