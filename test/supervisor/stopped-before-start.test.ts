@@ -1,0 +1,64 @@
+// A supervisor told to stop before it has started Codex (the server gave up waiting for the start record,
+// src/runs/supervisor-spawn.ts) starts nothing and records nothing. The built supervisor, a fixture `codex`
+// that leaves a file when it is started.
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { mkdir, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { jobSchema, runDir } from "../../src/contract/index.js";
+import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
+import { supervisorEntry } from "../../src/runs/run-manager.js";
+
+describe("a supervisor stopped before it starts Codex", () => {
+  it("starts nothing and records nothing when SIGTERM comes before its job", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ccm-stopped-"));
+    const stateDir = join(dir, "state");
+    const started = join(dir, "codex-was-started");
+    const bin = join(dir, "codex");
+    writeFileSync(bin, `#!/usr/bin/env bash\ntouch ${JSON.stringify(started)}\nsleep 30\n`, { mode: 0o755 });
+    const runId = "run_stopped00001";
+    await mkdir(runDir(stateDir, runId), { recursive: true, mode: 0o700 });
+    const job = jobSchema.parse({
+      runId,
+      stateDir,
+      codexHome: dir,
+      codexBin: bin,
+      argv: ["exec", "--json", "-"],
+      engine: "exec",
+      thread: null,
+      workspace: { path: dir, dev: 0, ino: 0 },
+      env: { PATH: process.env.PATH ?? "" },
+      prompt: "x",
+      mode: "read-only",
+      model: null,
+      timeoutMs: 60_000,
+      killGraceMs: 300,
+      codexVersion: "0.171.0",
+      terminalEvents: true,
+      discoverSession: false,
+      resumeOf: null,
+      skipGitRepoCheck: false,
+      recordPrompt: false,
+      serverPid: process.pid,
+    });
+    const child = spawn(process.execPath, [supervisorEntry()], {
+      stdio: ["pipe", "ignore", "pipe"],
+      env: { ...process.env, [SUPERVISOR_MARKER]: runId },
+      cwd: dir,
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // its handlers are installed before it reads its job: once it has read most of a megabyte (more than a
+    // pipe holds) of the job's trailing blanks, it is reading, and the job has not yet ended
+    await new Promise((resolve) => child.stdin.write(JSON.stringify(job) + " ".repeat(1 << 20), resolve));
+    child.kill("SIGTERM");
+    child.stdin.end();
+    expect([await exited, stderr]).toEqual([0, ""]);
+    // before: the SIGTERM was dropped (no supervisor yet), Codex started and the run was recorded
+    expect(existsSync(started)).toBe(false);
+    expect(existsSync(join(stateDir, "runs.jsonl"))).toBe(false);
+  });
+});
