@@ -1,5 +1,6 @@
 // More edges of the run wing: what a pending approval's text names as the way to answer it, on servers that
 // allow different answerers; an app-server that is slow to start. Real pinned Codex CLI, fake model.
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -9,7 +10,7 @@ import type { RunView } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { connect, testConfig, textOf, type Connected, type TestConfig } from "../../support/mcp.js";
+import { connect, testConfig, textOf, type ClientOptions, type Connected, type TestConfig } from "../../support/mcp.js";
 
 let model: FakeModel;
 let home: string;
@@ -23,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(async () => model.close());
 
-function server(settings: Partial<TestConfig> & { allowCallerApprovals?: boolean } = {}) {
+function server(settings: Partial<TestConfig> & { allowCallerApprovals?: boolean } = {}, client?: ClientOptions) {
   const { allowCallerApprovals, ...runner } = settings;
   const config = testConfig({
     codexHome: home,
@@ -34,7 +35,7 @@ function server(settings: Partial<TestConfig> & { allowCallerApprovals?: boolean
     ...runner,
     childEnv: codexEnv(home),
   });
-  return connect({ ...config, allowCallerApprovals: allowCallerApprovals === true });
+  return connect({ ...config, allowCallerApprovals: allowCallerApprovals === true }, client);
 }
 
 function viewOf(result: Awaited<ReturnType<Connected["call"]>>): RunView {
@@ -57,6 +58,13 @@ describe("a pending approval's text names what answers it on this server", () =>
   it("names respond_approval only where the operator allowed callers; else the CLI's approve and the timeout", async () => {
     const plain = await server();
     const allowing = await server({ allowCallerApprovals: true });
+    const asking = await server({}, { capabilities: { elicitation: {} } });
+    // its user never answers: the dialog stays open until the approval is settled (a ping first: the SDK's
+    // client ignores a cancellation of request id 0)
+    await asking.server.server.server.ping();
+    asking.client.setRequestHandler(ElicitRequestSchema, (_request, extra) => {
+      return new Promise((resolve) => extra.signal.addEventListener("abort", () => resolve({ action: "cancel" })));
+    });
     try {
       const outside = join(dirname(workdir), "answer-words.txt");
       const run = viewOf(
@@ -77,6 +85,9 @@ describe("a pending approval's text names what answers it on this server", () =>
       expect(approvalLine(textOf(await plain.call("run_status", { run_id: run.run_id })))).toBe(
         `${what}; a person answers with \`codex-control-mcp approve ${run.run_id} a1 <approve|cancel>\` in a terminal (this client cannot ask its user, and respond_approval is disabled on this server), or it is declined when nobody answers in time.`,
       );
+      expect(approvalLine(textOf(await asking.call("run_status", { run_id: run.run_id })))).toBe(
+        `${what}; the host's user is asked in a dialog; a person can also answer with \`codex-control-mcp approve ${run.run_id} a1 <approve|cancel>\` in a terminal (respond_approval is disabled on this server), or it is declined when nobody answers in time.`,
+      );
       expect(approvalLine(textOf(await allowing.call("run_status", { run_id: run.run_id })))).toBe(
         `${what}; answer with respond_approval (approve | cancel).`,
       );
@@ -86,6 +97,7 @@ describe("a pending approval's text names what answers it on this server", () =>
     } finally {
       await plain.close();
       await allowing.close();
+      await asking.close();
       await rm(join(dirname(workdir), "answer-words.txt"), { force: true });
     }
   });
