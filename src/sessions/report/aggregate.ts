@@ -2,6 +2,8 @@
 // groups and signatures (not of sessions).
 import type { DiagnosisCategory } from "../diagnosis-categories.js";
 import type { TokenTotals } from "../events.js";
+import { addTokens } from "../usage.js";
+import type { DayPart } from "./model-usage.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
 import { failureSignature } from "./signature.js";
@@ -14,18 +16,19 @@ const MAX_SIGNATURES = 10_000;
 const MAX_UNPRICED_MODELS = 20;
 const MAX_ROWS = 500;
 
-export function groupKey(digest: SessionDigest, group: ReportGroup): string {
+/** The group of a session, or of its turns of `day` (a DayPart's) for the groups by time. */
+export function groupKey(digest: SessionDigest, group: ReportGroup, day = digest.startedAt?.slice(0, 10)): string {
   switch (group) {
     case "day":
-      return digest.startedAt?.slice(0, 10) ?? UNKNOWN;
+      return day ?? UNKNOWN;
     case "month":
-      return digest.startedAt?.slice(0, 7) ?? UNKNOWN;
+      return day?.slice(0, 7) ?? UNKNOWN;
     case "week": {
-      if (digest.startedAt === null) return UNKNOWN;
-      const day = new Date(`${digest.startedAt.slice(0, 10)}T00:00:00Z`);
+      if (day === undefined) return UNKNOWN;
+      const monday = new Date(`${day}T00:00:00Z`);
       // ISO weeks start on Monday
-      day.setUTCDate(day.getUTCDate() - ((day.getUTCDay() + 6) % 7));
-      return day.toISOString().slice(0, 10);
+      monday.setUTCDate(monday.getUTCDate() - ((monday.getUTCDay() + 6) % 7));
+      return monday.toISOString().slice(0, 10);
     }
     case "model":
       return digest.model ?? UNKNOWN;
@@ -34,6 +37,33 @@ export function groupKey(digest: SessionDigest, group: ReportGroup): string {
     case "category":
       return digest.category;
   }
+}
+
+/** What a session adds to a row: all of it, or its turns of the days in the row (DayPart). */
+interface Slice {
+  turns: number;
+  wallMs: number;
+  /** null: its failure (or end) is in another row, that of its last turn. */
+  category: DiagnosisCategory | null;
+  tokens: TokenTotals | null;
+  /** Its estimate; undefined: unpriced, for want of `unpriced`'s price. */
+  usd: number | undefined;
+  unpriced: string | null;
+}
+
+/** Two slices of one session as one (its parts in one row, or all of them in the total). */
+function joined(a: Slice, b: Slice): Slice {
+  const tokens = a.tokens && b.tokens ? addTokens(a.tokens, b.tokens) : (a.tokens ?? b.tokens);
+  const unpricedA = a.tokens && a.usd === undefined;
+  const unpricedB = b.tokens && b.usd === undefined;
+  return {
+    turns: a.turns + b.turns,
+    wallMs: a.wallMs + b.wallMs,
+    category: b.category ?? a.category,
+    tokens,
+    usd: unpricedA || unpricedB ? undefined : (a.usd ?? 0) + (b.usd ?? 0),
+    unpriced: unpricedA ? a.unpriced : unpricedB ? b.unpriced : (b.unpriced ?? a.unpriced),
+  };
 }
 
 class RowTotal {
@@ -52,12 +82,13 @@ class RowTotal {
    * Adds a session; `usd` is its estimated cost (undefined: unpriced, for want of `unpriced`'s price), made once
    * for all the rows it is added to.
    */
-  add(digest: SessionDigest, usd: number | undefined, unpriced: string | null = digest.model): void {
+  add(slice: Slice): void {
+    const { usd, unpriced } = slice;
     this.sessions += 1;
-    this.turns += digest.turns;
-    this.categories.set(digest.category, (this.categories.get(digest.category) ?? 0) + 1);
-    this.wallMs += digest.wallMs;
-    const tokens = digest.tokens;
+    this.turns += slice.turns;
+    if (slice.category !== null) this.categories.set(slice.category, (this.categories.get(slice.category) ?? 0) + 1);
+    this.wallMs += slice.wallMs;
+    const tokens = slice.tokens;
     if (!tokens) {
       this.withoutCounters += 1;
       this.unpriced += 1;
@@ -164,17 +195,74 @@ export class ReportTally {
     return { usd, unpriced: null };
   }
 
-  add(digest: SessionDigest): void {
-    const key = groupKey(digest, this.group);
+  /**
+   * Adds a session: all of it, or (a session whose turns ran on other days than it started: DayPart) its
+   * parts `parts`, each in the row of its day for the groups by time; its failure only when its last part is
+   * among them.
+   */
+  add(digest: SessionDigest, parts: DayPart[] | null = digest.days): void {
+    if (!digest.days || !parts) {
+      const { usd, unpriced } = this.costOf(digest);
+      const slice: Slice = {
+        turns: digest.turns,
+        wallMs: digest.wallMs,
+        category: digest.category,
+        tokens: digest.tokens,
+        usd,
+        unpriced,
+      };
+      this.rowOf(groupKey(digest, this.group)).add(slice);
+      this.all.add(slice);
+      if (!NOT_FAILURES.has(digest.category)) this.addFailure(digest);
+      return;
+    }
+    const lastPart = digest.days.at(-1);
+    const byRow = new Map<string, Slice>();
+    let whole: Slice | undefined;
+    for (const part of parts) {
+      const slice = this.sliceOf(digest, part, part === lastPart);
+      const key = groupKey(digest, this.group, part.day);
+      const inRow = byRow.get(key);
+      byRow.set(key, inRow ? joined(inRow, slice) : slice);
+      whole = whole ? joined(whole, slice) : slice;
+    }
+    if (!whole) return;
+    for (const [key, slice] of byRow) this.rowOf(key).add(slice);
+    this.all.add(whole);
+    if (lastPart && parts.includes(lastPart) && !NOT_FAILURES.has(digest.category)) this.addFailure(digest);
+  }
+
+  private rowOf(key: string): RowTotal {
     let row = this.rows.get(key);
     if (!row) {
       row = new RowTotal();
       this.rows.set(key, row);
     }
-    const { usd, unpriced } = this.costOf(digest);
-    row.add(digest, usd, unpriced);
-    this.all.add(digest, usd, unpriced);
-    if (!NOT_FAILURES.has(digest.category)) this.addFailure(digest);
+    return row;
+  }
+
+  /** A day's part of a session, priced by its models' parts (its usage known at report time only: all the last part's). */
+  private sliceOf(digest: SessionDigest, part: DayPart, last: boolean): Slice {
+    const usage =
+      part.usage ?? (last ? [{ model: digest.model, tokens: digest.tokens, longPrompts: digest.longPrompts }] : []);
+    let tokens: TokenTotals | null = digest.tokens ? { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 } : null;
+    let usd: number | undefined = 0;
+    let unpriced: string | null = null;
+    for (const { model, tokens: used, longPrompts } of usage) {
+      if (!used || !tokens) continue;
+      tokens = addTokens(tokens, used);
+      const cost: number | undefined = usd === undefined ? undefined : this.prices.estimate(model, used, digest.startedAt, longPrompts);
+      if (cost === undefined && usd !== undefined) unpriced = model;
+      usd = cost === undefined || usd === undefined ? undefined : usd + cost;
+    }
+    return {
+      turns: part.turns,
+      wallMs: part.wallMs,
+      category: last ? digest.category : null,
+      tokens,
+      usd,
+      unpriced: usd === undefined ? unpriced : null,
+    };
   }
 
   /**

@@ -31,7 +31,7 @@ interface SavedDay {
   entries: Array<[string, SavedDigest]>;
 }
 
-const FORMAT = 1;
+const FORMAT = 2; // 2: digests carry their turns by day (DayPart)
 /** A date folder's digests, about 1 KB a session: a file larger than this was not written by us. */
 const MAX_DAY_FILE_BYTES = 256 * 1024 * 1024;
 

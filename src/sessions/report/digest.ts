@@ -9,7 +9,7 @@ import type { RolloutFile } from "../locate.js";
 import { cannotMatter } from "../line-filter.js";
 import { normalizeLine } from "../normalize.js";
 import type { LongPrompts } from "../usage.js";
-import { usageByModel, type ModelUsage } from "./model-usage.js";
+import { usageByDay, usageByModel, type DayPart, type ModelUsage } from "./model-usage.js";
 import { newReadStats, readForward } from "../rollout-reader.js";
 import { tryParseJson } from "../../shared/json.js";
 import { callStatus, SessionFolder, type SessionModel } from "../session-model.js";
@@ -45,6 +45,12 @@ export interface SessionDigest {
   byModel: ModelUsage[] | null;
   /** The time its turns took (turnsMs). */
   wallMs: number;
+  /**
+   * Its turns, usage and wall time by the UTC day each turn started, when some ran on another day than it
+   * started (`codex exec resume` appends to the old log): what groups and filters it then. null: all its
+   * turns ran on its start's day. The last part holds its failure.
+   */
+  days: DayPart[] | null;
   /**
    * A child whose file does not mark its parent's history: its own usage needs the parent's counters, so
    * `tokens` is recomputed with them at report time (never saved as known).
@@ -103,13 +109,14 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
   const diagnosis = diagnose(model, { sessionId, cwd: model.lastContext?.cwd ?? model.meta?.cwd, commandLines: false });
   const first = model.meta?.startedAt ?? model.meta?.timestamp ?? model.firstTimestamp ?? null;
   const failedCalls = model.calls.filter((call) => callStatus(call) === "failed").length;
+  const startedAt = validTime(first);
   return {
     sessionId,
     kind: model.lineage?.kind ?? "session",
     parentId: model.lineage?.parentId ?? null,
     cwd: model.lastContext?.cwd ?? model.meta?.cwd ?? null,
     model: model.lastContext?.model ?? null,
-    startedAt: validTime(first),
+    startedAt,
     lastEventAt: validTime(model.lastTimestamp ?? null),
     turns: model.turns.length,
     calls: model.calls.length,
@@ -124,6 +131,7 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     // a child whose usage is recomputed with its parent's counters is priced whole, at its last model
     byModel: needsParent ? null : usageByModel(model, tokens),
     wallMs: turnsMs(model),
+    days: usageByDay(model, tokens, startedAt, (index) => turnMs(model, index - 1), !needsParent),
     needsParent,
   };
 }
@@ -135,12 +143,17 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
  */
 function turnsMs(model: SessionModel): number {
   let sum = 0;
-  for (const [index, turn] of model.turns.entries()) {
-    const start = Date.parse(turn.startedAt ?? "");
-    const end = Date.parse(turn.endedAt ?? model.turns[index + 1]?.startedAt ?? model.lastTimestamp ?? "");
-    if (Number.isFinite(start) && Number.isFinite(end) && end > start) sum += end - start;
-  }
+  for (let index = 0; index < model.turns.length; index++) sum += turnMs(model, index);
   return sum;
+}
+
+/** The time the turn at `index` (of model.turns) took. */
+function turnMs(model: SessionModel, index: number): number {
+  const turn = model.turns[index];
+  if (!turn) return 0;
+  const start = Date.parse(turn.startedAt ?? "");
+  const end = Date.parse(turn.endedAt ?? model.turns[index + 1]?.startedAt ?? model.lastTimestamp ?? "");
+  return Number.isFinite(start) && Number.isFinite(end) && end > start ? end - start : 0;
 }
 
 /** What the failure signature is made of: the error, else what failed (the command, the denial), else the first evidence. */

@@ -173,8 +173,15 @@ export async function sessionsReport(
           options.prices.key,
         ])
       : undefined;
-  for await (const day of daysOf(store, request.includeArchived, notBefore, watched, unlistable)) {
+  // every folder is listed: one older than `since` may hold a session resumed since (its turns are appended
+  // to its old log), which its log's mtime tells
+  for await (const day of daysOf(store, request.includeArchived, undefined, watched, unlistable)) {
     if (notAfter !== undefined && day.date !== "" && day.date > notAfter) continue;
+    if (notBefore !== undefined && filters.sinceMs !== undefined && day.date < notBefore) {
+      const sinceMs = filters.sinceMs;
+      const stated = watched ? watched.files(day, statDay) : statDay(day.files);
+      if (!stated.some((file) => file.mtimeMs >= sinceMs)) continue;
+    }
     const dayKey = JSON.stringify([store.home, day.date, request.includeArchived]);
     const known = memory.get(dayKey);
     // a server's stats, kept by watched-days.ts; a day whose digests this process does not hold is read
@@ -260,21 +267,25 @@ export async function sessionsReport(
       const digest = needsReportTime(entry.digest, file)
         ? await atReportTime(store, entry.digest, file, running)
         : entry.digest;
-      const at = sessionTime(digest, file);
-      firstAt = Math.min(firstAt, at);
-      lastAt = Math.max(lastAt, at);
-      if (!inRange(at, filters)) {
-        keep = false; // this day's tally is not the whole day's
-        continue;
+      // a session resumed on other days: each day's turns by their own time (model-usage.ts DayPart)
+      const times = digest.days ? digest.days.map((part) => Date.parse(part.at)) : [sessionTime(digest, file)];
+      for (const at of times) {
+        firstAt = Math.min(firstAt, at);
+        lastAt = Math.max(lastAt, at);
       }
+      const parts = digest.days?.filter((_, index) => inRange(times[index] as number, filters)) ?? null;
+      if (parts ? parts.length < times.length : !inRange(times[0] as number, filters)) keep = false; // this day's tally is not the whole day's
+      if (parts ? parts.length === 0 : !inRange(times[0] as number, filters)) continue;
       if (!matches(digest, filters)) continue;
       if (digest.tokens) {
         // awaited only when a model needs the price package loaded: most need nothing
         const pricing = options.prices.prepare?.(digest.model, digest.startedAt);
         if (pricing) await pricing;
         for (const part of digest.byModel ?? []) await options.prices.prepare?.(part.model, digest.startedAt);
+        for (const part of parts ?? [])
+          for (const usage of part.usage ?? []) await options.prices.prepare?.(usage.model, digest.startedAt);
       }
-      dayTally.add(digest);
+      dayTally.add(digest, parts);
       if (options.onSession) await options.onSession(digest, file);
     }
     tally.merge(dayTally);

@@ -79,3 +79,101 @@ function merged(sums: LongPrompts | null, more: LongPrompts | undefined): LongPr
     smallestInput: Math.min(sums.smallestInput, more.smallestInput),
   };
 }
+
+/**
+ * The part of a session whose turns ran on one UTC day: `codex exec resume` appends a resumed session's turns
+ * to its original log, so a session started last week may have run (and failed) today.
+ */
+export interface DayPart {
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  /** What since/until test the part by: its first turn's start (the first part: the session's start). */
+  at: string;
+  turns: number;
+  wallMs: number;
+  /** The part's own usage by model; null: the session's usage is known only at report time (needsParent), all the last part's. */
+  usage: ModelUsage[] | null;
+}
+
+/** Days a digest splits into at most: a session resumed on more days has its later ones merged into the last. */
+const MAX_DAYS = 32;
+
+/**
+ * The session's turns and own usage (`total`) by the UTC day each turn started; null when they all ran on the
+ * day it started (the whole session is that day's, as before). Usage the per-turn growth does not account for
+ * goes to the last part, at its last model; when that cannot keep the parts adding up to `total` exactly (a
+ * counter that went back), all of `total` is the last part's.
+ */
+export function usageByDay(
+  model: SessionModel,
+  total: TokenTotals | null,
+  startedAt: string | null,
+  wallOf: (index: number) => number,
+  usageKnown: boolean,
+): DayPart[] | null {
+  const startDay = startedAt?.slice(0, 10) ?? null;
+  const dayOfTurn = new Map<number, string>();
+  let previous = startDay;
+  for (const turn of model.turns) {
+    const ms = Date.parse(turn.startedAt ?? "");
+    const day = Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : previous;
+    if (day !== null) dayOfTurn.set(turn.index, day);
+    previous = day;
+  }
+  if (startDay === null || [...dayOfTurn.values()].every((day) => day === startDay)) return null;
+  const parts = new Map<string, DayPart & { byModel: Map<string | null, ModelUsage> }>();
+  const partOf = (day: string, at: string): DayPart & { byModel: Map<string | null, ModelUsage> } => {
+    let part = parts.get(day);
+    if (!part) {
+      if (parts.size >= MAX_DAYS) return [...parts.values()].at(-1) as DayPart & { byModel: Map<string | null, ModelUsage> };
+      part = { day, at, turns: 0, wallMs: 0, usage: null, byModel: new Map() };
+      parts.set(day, part);
+    }
+    return part;
+  };
+  const modelOfTurn = new Map<number, string | null>();
+  let current: string | null = model.lastContext?.model ?? null;
+  for (const turn of model.turns) {
+    current = turn.model ?? current;
+    modelOfTurn.set(turn.index, current);
+    const day = dayOfTurn.get(turn.index) ?? startDay;
+    const first = parts.size === 0 && day === startDay ? startedAt : (turn.startedAt ?? startedAt);
+    const part = partOf(day, new Date(Date.parse(first as string)).toISOString());
+    part.turns += 1;
+    part.wallMs += wallOf(turn.index);
+  }
+  const ordered = [...parts.values()];
+  const last = ordered.at(-1);
+  if (!last) return null;
+  if (usageKnown && total) {
+    let counted = NO_TOKENS;
+    let lastUsage: ModelUsage | undefined;
+    for (const usage of model.tokens.perTurn()) {
+      const part = parts.get(dayOfTurn.get(usage.turn) ?? startDay) ?? last;
+      const name = modelOfTurn.get(usage.turn) ?? model.lastContext?.model ?? null;
+      const entry = part.byModel.get(name) ?? { model: name, tokens: NO_TOKENS, longPrompts: null };
+      const { turn: _turn, ...tokens } = usage;
+      entry.tokens = addTokens(entry.tokens, tokens);
+      entry.longPrompts = merged(entry.longPrompts, model.tokens.longPromptsByTurn.get(usage.turn));
+      part.byModel.set(name, entry);
+      counted = addTokens(counted, tokens);
+      lastUsage = entry;
+    }
+    const rest = subtractTokens(total, counted);
+    if (lastUsage) lastUsage.tokens = addTokens(lastUsage.tokens, rest);
+    const exact =
+      lastUsage !== undefined &&
+      ordered.every((part) =>
+        [...part.byModel.values()].every((entry) => Object.values(entry.tokens).every((value) => value >= 0)),
+      );
+    if (!exact) {
+      for (const part of ordered) part.byModel.clear();
+      const name = model.lastContext?.model ?? null;
+      last.byModel.set(name, { model: name, tokens: total, longPrompts: model.tokens.longPrompts ?? null });
+    }
+  }
+  return ordered.map(({ byModel, ...part }) => ({
+    ...part,
+    usage: usageKnown ? (total ? [...byModel.values()] : []) : null,
+  }));
+}

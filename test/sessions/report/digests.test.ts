@@ -170,6 +170,7 @@ describe("rows", () => {
       longPrompts: null,
       byModel: null,
       wallMs: 10,
+      days: null,
       needsParent: false,
     });
     for (const [cwd, total] of [
@@ -211,6 +212,7 @@ describe("rows", () => {
       longPrompts: null,
       byModel: null,
       wallMs: 0,
+      days: null,
       needsParent: false,
     });
     for (const [id, cwd, error] of [

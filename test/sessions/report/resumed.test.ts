@@ -1,5 +1,5 @@
 // A session resumed days after it started (`codex exec resume` appends to the same log, as the real CLI 0.171
-// does): its wall time is what its turns took, not the days in between.
+// does): its wall time is what its turns took, not the days in between, and each day has its own turns.
 import { appendFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
@@ -30,7 +30,8 @@ describe("a resumed session", () => {
       { prices: await loadPrices() },
     );
     expect(report.rows.map((row) => [row.key, row.sessions, row.turns, row.tokens.total, row.wall_ms])).toEqual([
-      ["2026-11-10", 1, 2, 2700, 50_000],
+      ["2026-11-19", 1, 1, 1600, 20_000],
+      ["2026-11-10", 1, 1, 1100, 30_000],
     ]);
   });
 });

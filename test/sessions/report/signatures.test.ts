@@ -56,6 +56,7 @@ describe("a signature's first and last seen", () => {
     longPrompts: null,
     byModel: null,
     wallMs: 0,
+    days: null,
     needsParent: false,
   });
 

@@ -1,0 +1,104 @@
+// A session resumed in a later week: `codex exec resume` appends the new turns to the log in the date folder
+// of the day the session started (one session_meta, as the real CLI 0.171 writes: test/fixtures/codex-home).
+// Its turns, tokens and failure belong to the days they ran; since/until keep the turns in range.
+// Before (the session filed whole under its start): "since 2026-11-16" found nothing, and "until" and the
+// groups by day and week counted the resumed turn's 1,600 tokens and its 401 on 2026-11-13.
+import { appendFile, utimes } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { loadPrices, sessionsReport, SessionStore, type SessionsReport } from "../../../src/sessions/index.js";
+import { linesOf, makeHome, writeSession, type SessionSpec } from "../../support/report-homes.js";
+
+const ERROR = "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header";
+// Friday of ISO week 2026-11-09
+const parent: SessionSpec = {
+  id: "0199abab-0000-7000-8000-000000000071",
+  start: "2026-11-13T08:00:00.000Z",
+  turns: [{ prompt: "start", total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
+};
+// its resume on Tuesday of the next week: a turn that fails, the counter continuing from 1,100
+const resume: SessionSpec = {
+  ...parent,
+  start: "2026-11-17T09:00:00.000Z",
+  turns: [{ prompt: "again", seconds: 20, error: ERROR, total: { input: 2500, cached: 0, output: 200, reasoning: 0 } }],
+};
+// a fork of the parent on Saturday (history copied: the parent's 1,100 tokens are counted once, in the parent)
+const child: SessionSpec = {
+  id: "0199abab-0000-7000-8000-000000000072",
+  start: "2026-11-14T10:00:00.000Z",
+  forkOf: { parent },
+  turns: [{ prompt: "fork", total: { input: 1500, cached: 0, output: 150, reasoning: 0 } }],
+};
+
+async function home(): Promise<string> {
+  const dir = await makeHome();
+  const path = await writeSession(dir, parent);
+  await writeSession(dir, child);
+  const more = linesOf(resume).filter((line) => (line as { type: string }).type !== "session_meta");
+  await appendFile(path, more.map((line) => `${JSON.stringify(line)}\n`).join(""));
+  const resumedAt = Date.parse("2026-11-17T09:00:30.000Z") / 1000;
+  await utimes(path, resumedAt, resumedAt);
+  return dir;
+}
+
+type Group = "day" | "week";
+async function report(dir: string, groupBy: Group, filters: { since?: string; until?: string } = {}) {
+  return sessionsReport(
+    new SessionStore(dir),
+    { includeArchived: false, groupBy, ...filters },
+    { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z") },
+  );
+}
+
+const rows = (result: SessionsReport) =>
+  [...result.rows, result.total].map((row) => [
+    row.key,
+    row.sessions,
+    row.turns,
+    row.categories,
+    row.tokens.total,
+    row.wall_ms,
+  ]);
+const failures = (result: SessionsReport) =>
+  result.recurring_failures.map((failure) => [failure.count, failure.first_seen, failure.last_seen, failure.session_ids]);
+
+describe("a session resumed in a later week", () => {
+  it("is in the days and weeks its turns ran, its failure on the day of its last turn", async () => {
+    const dir = await home();
+    expect(rows(await report(dir, "day"))).toEqual([
+      ["2026-11-17", 1, 1, { auth_error: 1 }, 1600, 20_000],
+      ["2026-11-14", 1, 1, { completed: 1 }, 550, 10_000],
+      ["2026-11-13", 1, 1, {}, 1100, 10_000],
+      ["total", 2, 3, { auth_error: 1, completed: 1 }, 3250, 40_000],
+    ]);
+    const byWeek = await report(dir, "week");
+    expect(rows(byWeek)).toEqual([
+      ["2026-11-16", 1, 1, { auth_error: 1 }, 1600, 20_000],
+      ["2026-11-09", 2, 2, { completed: 1 }, 1650, 20_000],
+      ["total", 2, 3, { auth_error: 1, completed: 1 }, 3250, 40_000],
+    ]);
+    expect(failures(byWeek)).toEqual([[1, "2026-11-17T09:00:25.000Z", "2026-11-17T09:00:25.000Z", [parent.id]]]);
+  });
+
+  it("since keeps its turns in range only, found in an older date folder by its log's mtime", async () => {
+    const dir = await home();
+    for (const since of ["2026-11-16", "4d"]) {
+      const result = await report(dir, "week", { since });
+      expect(rows(result)).toEqual([
+        ["2026-11-16", 1, 1, { auth_error: 1 }, 1600, 20_000],
+        ["total", 1, 1, { auth_error: 1 }, 1600, 20_000],
+      ]);
+      expect(failures(result)).toEqual([[1, "2026-11-17T09:00:25.000Z", "2026-11-17T09:00:25.000Z", [parent.id]]]);
+    }
+  });
+
+  it("until leaves out its later turns and their failure", async () => {
+    const dir = await home();
+    const result = await report(dir, "day", { until: "2026-11-15" });
+    expect(rows(result)).toEqual([
+      ["2026-11-14", 1, 1, { completed: 1 }, 550, 10_000],
+      ["2026-11-13", 1, 1, {}, 1100, 10_000],
+      ["total", 2, 2, { completed: 1 }, 1650, 20_000],
+    ]);
+    expect(failures(result)).toEqual([]);
+  });
+});
