@@ -95,6 +95,8 @@ export interface DayPart {
   usage: ModelUsage[] | null;
 }
 
+const DAY_MS = 86_400_000;
+
 /** Days a digest splits into at most: a session resumed on more days has its later ones merged into the last. */
 const MAX_DAYS = 32;
 
@@ -111,16 +113,24 @@ export function usageByDay(
   wallOf: (index: number) => number,
   usageKnown: boolean,
 ): DayPart[] | null {
-  const startDay = startedAt?.slice(0, 10) ?? null;
+  const startMs = Date.parse(startedAt ?? "");
+  if (!Number.isFinite(startMs)) return null;
+  // most sessions: every turn on the start's day, told without making a date string a turn
+  const dayStart = startMs - (startMs % DAY_MS);
+  const sameDay = (turn: SessionModel["turns"][number]) => {
+    const ms = Date.parse(turn.startedAt ?? "");
+    return !Number.isFinite(ms) || (ms >= dayStart && ms < dayStart + DAY_MS);
+  };
+  if (model.turns.every(sameDay)) return null;
+  const startDay = (startedAt as string).slice(0, 10);
   const dayOfTurn = new Map<number, string>();
   let previous = startDay;
   for (const turn of model.turns) {
     const ms = Date.parse(turn.startedAt ?? "");
     const day = Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : previous;
-    if (day !== null) dayOfTurn.set(turn.index, day);
+    dayOfTurn.set(turn.index, day);
     previous = day;
   }
-  if (startDay === null || [...dayOfTurn.values()].every((day) => day === startDay)) return null;
   const parts = new Map<string, DayPart & { byModel: Map<string | null, ModelUsage> }>();
   const partOf = (day: string, at: string): DayPart & { byModel: Map<string | null, ModelUsage> } => {
     let part = parts.get(day);
@@ -138,7 +148,8 @@ export function usageByDay(
     modelOfTurn.set(turn.index, current);
     const day = dayOfTurn.get(turn.index) ?? startDay;
     const first = parts.size === 0 && day === startDay ? startedAt : (turn.startedAt ?? startedAt);
-    const part = partOf(day, new Date(Date.parse(first as string)).toISOString());
+    const firstMs = Date.parse(first ?? "");
+    const part = partOf(day, Number.isFinite(firstMs) ? new Date(firstMs).toISOString() : (startedAt as string));
     part.turns += 1;
     part.wallMs += wallOf(turn.index);
   }

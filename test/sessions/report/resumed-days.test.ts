@@ -3,49 +3,24 @@
 // Its turns, tokens and failure belong to the days they ran; since/until keep the turns in range.
 // Before (the session filed whole under its start): "since 2026-11-16" found nothing, and "until" and the
 // groups by day and week counted the resumed turn's 1,600 tokens and its 401 on 2026-11-13.
-import { appendFile, utimes } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { loadPrices, sessionsReport, SessionStore, type SessionsReport } from "../../../src/sessions/index.js";
-import { linesOf, makeHome, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
 
-const ERROR = "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header";
-// Friday of ISO week 2026-11-09
-const parent: SessionSpec = {
-  id: "0199abab-0000-7000-8000-000000000071",
-  start: "2026-11-13T08:00:00.000Z",
-  turns: [{ prompt: "start", total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
-};
-// its resume on Tuesday of the next week: a turn that fails, the counter continuing from 1,100
-const resume: SessionSpec = {
-  ...parent,
-  start: "2026-11-17T09:00:00.000Z",
-  turns: [{ prompt: "again", seconds: 20, error: ERROR, total: { input: 2500, cached: 0, output: 200, reasoning: 0 } }],
-};
-// a fork of the parent on Saturday (history copied: the parent's 1,100 tokens are counted once, in the parent)
-const child: SessionSpec = {
-  id: "0199abab-0000-7000-8000-000000000072",
-  start: "2026-11-14T10:00:00.000Z",
-  forkOf: { parent },
-  turns: [{ prompt: "fork", total: { input: 1500, cached: 0, output: 150, reasoning: 0 } }],
-};
-
-async function home(): Promise<string> {
-  const dir = await makeHome();
-  const path = await writeSession(dir, parent);
-  await writeSession(dir, child);
-  const more = linesOf(resume).filter((line) => (line as { type: string }).type !== "session_meta");
-  await appendFile(path, more.map((line) => `${JSON.stringify(line)}\n`).join(""));
-  const resumedAt = Date.parse("2026-11-17T09:00:30.000Z") / 1000;
-  await utimes(path, resumedAt, resumedAt);
-  return dir;
-}
+type SessionsReport = Awaited<ReturnType<typeof sessionsReport>>;
+import { home, parent, resumeIn } from "../../support/resumed-home.js";
 
 type Group = "day" | "week";
-async function report(dir: string, groupBy: Group, filters: { since?: string; until?: string } = {}) {
+async function report(
+  dir: string,
+  groupBy: Group,
+  filters: { since?: string; until?: string } = {},
+  store = new SessionStore(dir),
+  watch = false,
+) {
   return sessionsReport(
-    new SessionStore(dir),
+    store,
     { includeArchived: false, groupBy, ...filters },
-    { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z") },
+    { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z"), watch },
   );
 }
 
@@ -100,5 +75,16 @@ describe("a session resumed in a later week", () => {
       ["total", 2, 2, { completed: 1 }, 1650, 20_000],
     ]);
     expect(failures(result)).toEqual([]);
+  });
+
+  it("a server's repeated report sees the old log change (watched-days.ts)", async () => {
+    const dir = await home(false);
+    const store = new SessionStore(dir);
+    const totals = async () => rows(await report(dir, "week", { since: "2026-11-16" }, store, true)).at(-1);
+    expect(await totals()).toEqual(["total", 0, 0, {}, 0, 0]);
+    // the older folder's stats are kept and trusted from here on
+    expect(await totals()).toEqual(["total", 0, 0, {}, 0, 0]);
+    await resumeIn(dir);
+    expect(await totals()).toEqual(["total", 1, 1, { auth_error: 1 }, 1600, 20_000]);
   });
 });

@@ -1,0 +1,75 @@
+// A session resumed in a later week is exported by `--since` that takes in only its resumed turn, whole, as
+// one trace (its ids derive from the session and its lines: the same trace as an export of everything).
+// Before: `--since 2026-11-16` sent nothing (the session was filtered by its start, 2026-11-13).
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spanIdOf, traceIdOf } from "../../src/export/otel.js";
+import { child, home as makeResumedHome, parent } from "../support/resumed-home.js";
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+}
+
+let home: string;
+let receiver: Server;
+let url: string;
+const spans: OtlpSpan[] = [];
+
+beforeAll(async () => {
+  home = await makeResumedHome();
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+        resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
+      };
+      spans.push(...body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)));
+      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
+
+const run = (args: string[]) =>
+  promisify(execFile)(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
+  }).then(({ stdout }) => stdout.trim());
+
+const tree = () =>
+  spans
+    .map((span) => [span.traceId, span.parentSpanId || null, span.spanId, span.name])
+    .sort((a, b) => String(a[2]).localeCompare(String(b[2])));
+
+describe("export --since of a session resumed in a later week", () => {
+  it("sends it whole, as one trace, the same as without since", async () => {
+    spans.length = 0;
+    expect(await run(["export", "--otlp", url, "--since", "2026-11-16"])).toBe(
+      `Sent 1 sessions (3 spans) to ${url}/v1/traces.`,
+    );
+    const p = parent.id;
+    const expected = [
+      [traceIdOf(p), null, spanIdOf(p, "session"), "invoke_agent codex"],
+      [traceIdOf(p), spanIdOf(p, "session"), spanIdOf(p, "turn:1"), "turn 1"],
+      [traceIdOf(p), spanIdOf(p, "session"), spanIdOf(p, "turn:2"), "turn 2"],
+    ].sort((a, b) => String(a[2]).localeCompare(String(b[2])));
+    expect(tree()).toEqual(expected);
+    // everything: the child's trace besides, the parent's the very same
+    spans.length = 0;
+    expect(await run(["export", "--otlp", url])).toBe(`Sent 2 sessions (5 spans) to ${url}/v1/traces.`);
+    expect(tree().filter((span) => span[0] === traceIdOf(p))).toEqual(expected);
+    expect(new Set(tree().map((span) => span[0]))).toEqual(new Set([traceIdOf(p), traceIdOf(child.id)]));
+  });
+});
