@@ -97,6 +97,8 @@ export interface DayPart {
 
 const DAY_MS = 86_400_000;
 
+type Building = DayPart & { byModel: Map<string | null, ModelUsage>; lastModel: string | null };
+
 /** Days a digest splits into at most: a session resumed on more days has its later ones merged into the last. */
 const MAX_DAYS = 32;
 
@@ -131,12 +133,12 @@ export function usageByDay(
     dayOfTurn.set(turn.index, day);
     previous = day;
   }
-  const parts = new Map<string, DayPart & { byModel: Map<string | null, ModelUsage> }>();
-  const partOf = (day: string, at: string): DayPart & { byModel: Map<string | null, ModelUsage> } => {
+  const parts = new Map<string, Building>();
+  const partOf = (day: string, at: string): Building => {
     let part = parts.get(day);
     if (!part) {
-      if (parts.size >= MAX_DAYS) return [...parts.values()].at(-1) as DayPart & { byModel: Map<string | null, ModelUsage> };
-      part = { day, at, turns: 0, wallMs: 0, usage: null, byModel: new Map() };
+      if (parts.size >= MAX_DAYS) return [...parts.values()].at(-1) as Building;
+      part = { day, at, turns: 0, wallMs: 0, usage: null, byModel: new Map(), lastModel: null };
       parts.set(day, part);
     }
     return part;
@@ -150,6 +152,7 @@ export function usageByDay(
     const first = parts.size === 0 && day === startDay ? startedAt : (turn.startedAt ?? startedAt);
     const firstMs = Date.parse(first ?? "");
     const part = partOf(day, Number.isFinite(firstMs) ? new Date(firstMs).toISOString() : (startedAt as string));
+    part.lastModel = current;
     part.turns += 1;
     part.wallMs += wallOf(turn.index);
   }
@@ -183,8 +186,13 @@ export function usageByDay(
       last.byModel.set(name, { model: name, tokens: total, longPrompts: model.tokens.longPrompts ?? null });
     }
   }
-  return ordered.map(({ byModel, ...part }) => ({
+  // a day whose turns used no tokens is priced at its model too: an unpriced model is never $0
+  return ordered.map(({ byModel, lastModel, ...part }) => ({
     ...part,
-    usage: usageKnown ? (total ? [...byModel.values()] : []) : null,
+    usage: !usageKnown
+      ? null
+      : byModel.size > 0
+        ? [...byModel.values()]
+        : [{ model: lastModel, tokens: NO_TOKENS, longPrompts: null }],
   }));
 }
