@@ -3,7 +3,13 @@
 // Its turns, tokens and failure belong to the days they ran; since/until keep the turns in range.
 // Before (the session filed whole under its start): "since 2026-11-16" found nothing, and "until" and the
 // groups by day and week counted the resumed turn's 1,600 tokens and its 401 on 2026-11-13.
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { serialize } from "node:v8";
 import { describe, expect, it } from "vitest";
+import { writeChecked } from "../../../src/sessions/checked-files.js";
+import { codeFingerprint } from "../../../src/sessions/fold-files.js";
+import { DigestFiles } from "../../../src/sessions/report/digest-files.js";
 import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
 
 type SessionsReport = Awaited<ReturnType<typeof sessionsReport>>;
@@ -86,5 +92,23 @@ describe("a session resumed in a later week", () => {
     expect(await totals()).toEqual(["total", 0, 0, {}, 0, 0]);
     await resumeIn(dir);
     expect(await totals()).toEqual(["total", 1, 1, { auth_error: 1 }, 1600, 20_000]);
+  });
+});
+
+describe("digests saved before days were kept", () => {
+  // Under tsx (tests, `npm run dev`) the code fingerprint hashes src/sessions/*.ts only, not report/: the
+  // format number is what tells a digest without `days` (it would read as a session of one day).
+  it("are not read (format 1), even stamped with this code", async () => {
+    const dir = await home();
+    const files = new DigestFiles(join(dirname(dir), "report"));
+    const key = JSON.stringify([dir, "2026-11-13", false]);
+    await mkdir(files.dir, { recursive: true });
+    const entry = { stamp: { ino: 1, size: 1, mtimeMs: 1, edge: "" }, digest: { sessionId: parent.id, turns: 2 } };
+    const old = { format: 1, code: codeFingerprint(), key, entries: [["/x.jsonl", entry]] };
+    await writeChecked(files.fileOf(key), [serialize(old)], "sync");
+    expect((await new DigestFiles(files.dir).load(key)).size).toBe(0);
+    // this format is read back
+    await new DigestFiles(files.dir).save(key, new Map([["/x.jsonl", entry as never]]));
+    expect((await new DigestFiles(files.dir).load(key)).size).toBe(1);
   });
 });
