@@ -13,14 +13,14 @@ const inputSchema = z.object({
     .max(64)
     .optional()
     .describe(
-      "Only sessions started at or after this time: ISO 8601 (2026-11-23, 2026-11-23T10:00:00Z; a date, or a time without a zone, is UTC) or a span back from now (7d, 24h).",
+      "Only turns that started at or after this time (a session resumed later counts with the turns it ran since, its failure if its last turn is in range): ISO 8601 (2026-11-23, 2026-11-23T10:00:00Z; a date, or a time without a zone, is UTC) or a span back from now (7d, 24h).",
     ),
   until: z
     .string()
     .max(64)
     .optional()
     .describe(
-      "Only sessions started before this time (a date alone includes that whole day; a date, or a time without a zone, is UTC).",
+      "Only turns that started before this time (a date alone includes that whole day; a date, or a time without a zone, is UTC).",
     ),
   cwd: z
     .string()
@@ -38,7 +38,7 @@ const inputSchema = z.object({
   group_by: z
     .enum(REPORT_GROUPS)
     .default("day")
-    .describe(`One row per ${REPORT_GROUPS.join(", ")} (days and weeks are UTC; weeks start on Monday).`),
+    .describe(`One row per ${REPORT_GROUPS.join(", ")} (days and weeks are UTC, by the day each turn ran; weeks start on Monday).`),
 });
 
 export function registerSessionsReportTool(server: McpServer, { config, runs, sessions }: ToolContext): void {

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { DIAGNOSIS_CATEGORIES } from "../diagnosis-categories.js";
 import { tokenTotalsSchema } from "../views/tokens.js";
 
-/** How rows are made: by the session's start (UTC day, ISO week from Monday, month) or by a field. */
+/** How rows are made: by the day its turns ran (UTC day, ISO week from Monday, month) or by a field. */
 export const REPORT_GROUPS = ["day", "week", "month", "model", "cwd", "category"] as const;
 export type ReportGroup = (typeof REPORT_GROUPS)[number];
 
@@ -14,7 +14,9 @@ export const NOT_FAILURES: ReadonlySet<string> = new Set(["completed", "running"
 
 export const categoryCountsSchema = z
   .partialRecord(z.enum(DIAGNOSIS_CATEGORIES), z.number())
-  .describe("Sessions by diagnosis category (only the categories that occur).");
+  .describe(
+    "Sessions by diagnosis category (only the categories that occur), each in the row of its last turn: a session resumed later is in an earlier row's sessions and turns, not its categories.",
+  );
 
 export const costSchema = z.object({
   estimate_usd: z
@@ -37,7 +39,7 @@ export const reportRowSchema = z.object({
     .describe(
       'The group: YYYY-MM-DD (day), YYYY-MM-DD of the Monday (week), YYYY-MM (month), the model, the cwd or the category; "(unknown)" when the log does not say.',
     ),
-  sessions: z.number(),
+  sessions: z.number().describe("Sessions with turns in the group (a session resumed on other days is in each day's row)."),
   turns: z.number().describe("The sessions' own turns (a fork's or sub-agent's inherited history excluded)."),
   categories: categoryCountsSchema,
   tokens: tokenTotalsSchema.describe(
