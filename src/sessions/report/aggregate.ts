@@ -243,8 +243,13 @@ export class ReportTally {
 
   /** A day's part of a session, priced by its models' parts (its usage known at report time only: all the last part's). */
   private sliceOf(digest: SessionDigest, part: DayPart, last: boolean): Slice {
-    const usage =
-      part.usage ?? (last ? [{ model: digest.model, tokens: digest.tokens, longPrompts: digest.longPrompts }] : []);
+    const none: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
+    // an unpriced model's day is unpriced, even one that used nothing
+    const usage = part.usage ?? [
+      last
+        ? { model: digest.model, tokens: digest.tokens, longPrompts: digest.longPrompts }
+        : { model: digest.model, tokens: none, longPrompts: null },
+    ];
     let tokens: TokenTotals | null = digest.tokens ? { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 } : null;
     let usd: number | undefined = 0;
     let unpriced: string | null = null;

@@ -69,6 +69,8 @@ describe("a session resumed in a later week", () => {
         ["total", 1, 1, { auth_error: 1 }, 1600, 20_000],
       ]);
       expect(failures(result)).toEqual([[1, "2026-11-17T09:00:25.000Z", "2026-11-17T09:00:25.000Z", [parent.id]]]);
+      // the fork's folder (2026-11-14, its log last written then) is not read: only the resumed log's
+      expect(result.scanned_files).toBe(1);
     }
   });
 
