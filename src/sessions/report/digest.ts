@@ -59,6 +59,7 @@ export interface SessionDigest {
 }
 
 const ERROR_CHARS = 500;
+const DAY_MS = 86_400_000;
 
 function newFolder(): SessionFolder {
   return new SessionFolder({ compact: { reasoningLimit: 0, textChars: ERROR_CHARS } });
@@ -110,6 +111,7 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
   const first = model.meta?.startedAt ?? model.meta?.timestamp ?? model.firstTimestamp ?? null;
   const failedCalls = model.calls.filter((call) => callStatus(call) === "failed").length;
   const startedAt = validTime(first);
+  const wall = turnsMs(model, startedAt);
   return {
     sessionId,
     kind: model.lineage?.kind ?? "session",
@@ -130,8 +132,9 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     longPrompts: needsParent && longPrompts ? "unknown" : longPrompts,
     // a child whose usage is recomputed with its parent's counters is priced whole, at its last model
     byModel: needsParent ? null : usageByModel(model, tokens),
-    wallMs: turnsMs(model),
-    days: usageByDay(model, tokens, startedAt, (index) => turnMs(model, index - 1), !needsParent),
+    wallMs: wall.ms,
+    // only for a session with a turn on another day: the check rides on turnsMs' parse of each turn's start
+    days: wall.otherDay ? usageByDay(model, tokens, startedAt, (index) => turnMs(model, index - 1), !needsParent) : null,
     needsParent,
   };
 }
@@ -141,10 +144,20 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
  * start, else the log's last event). Not first to last event: a session resumed days later (`codex exec
  * resume` appends to its log) did not run for those days.
  */
-function turnsMs(model: SessionModel): number {
+function turnsMs(model: SessionModel, startedAt: string | null): { ms: number; otherDay: boolean } {
+  // the UTC day the session started: a turn that started outside it makes the session's parts by day
+  const startMs = Date.parse(startedAt ?? "");
+  const dayStart = startMs - (startMs % DAY_MS);
+  const dayEnd = dayStart + DAY_MS;
   let sum = 0;
-  for (let index = 0; index < model.turns.length; index++) sum += turnMs(model, index);
-  return sum;
+  let otherDay = false;
+  for (const [index, turn] of model.turns.entries()) {
+    const start = Date.parse(turn.startedAt ?? "");
+    if (start < dayStart || start >= dayEnd) otherDay = true; // false for NaN: a turn without a time
+    const end = Date.parse(turn.endedAt ?? model.turns[index + 1]?.startedAt ?? model.lastTimestamp ?? "");
+    if (Number.isFinite(start) && Number.isFinite(end) && end > start) sum += end - start;
+  }
+  return { ms: sum, otherDay };
 }
 
 /** The time the turn at `index` (of model.turns) took. */

@@ -9,6 +9,7 @@ import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
+import type { DayPart } from "./model-usage.js";
 import { currentDigest, DigestFiles, type DayDigests, type ListedFile, type SavedDigest } from "./digest-files.js";
 import { WatchedDays } from "./watched-days.js";
 import { codexWriters } from "./live-writers.js";
@@ -268,14 +269,26 @@ export async function sessionsReport(
         ? await atReportTime(store, entry.digest, file, running)
         : entry.digest;
       // a session resumed on other days: each day's turns by their own time (model-usage.ts DayPart)
-      const times = digest.days ? digest.days.map((part) => Date.parse(part.at)) : [sessionTime(digest, file)];
-      for (const at of times) {
+      let parts: DayPart[] | null = null;
+      if (!digest.days) {
+        const at = sessionTime(digest, file);
         firstAt = Math.min(firstAt, at);
         lastAt = Math.max(lastAt, at);
+        if (!inRange(at, filters)) {
+          keep = false; // this day's tally is not the whole day's
+          continue;
+        }
+      } else {
+        parts = [];
+        for (const part of digest.days) {
+          const at = Date.parse(part.at);
+          firstAt = Math.min(firstAt, at);
+          lastAt = Math.max(lastAt, at);
+          if (inRange(at, filters)) parts.push(part);
+        }
+        if (parts.length < digest.days.length) keep = false;
+        if (parts.length === 0) continue;
       }
-      const parts = digest.days?.filter((_, index) => inRange(times[index] as number, filters)) ?? null;
-      if (parts ? parts.length < times.length : !inRange(times[0] as number, filters)) keep = false; // this day's tally is not the whole day's
-      if (parts ? parts.length === 0 : !inRange(times[0] as number, filters)) continue;
       if (!matches(digest, filters)) continue;
       if (digest.tokens) {
         // awaited only when a model needs the price package loaded: most need nothing

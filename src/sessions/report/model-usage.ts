@@ -95,8 +95,6 @@ export interface DayPart {
   usage: ModelUsage[] | null;
 }
 
-const DAY_MS = 86_400_000;
-
 type Building = DayPart & { byModel: Map<string | null, ModelUsage>; lastModel: string | null };
 
 /** Days a digest splits into at most: a session resumed on more days has its later ones merged into the last. */
@@ -117,21 +115,7 @@ export function usageByDay(
 ): DayPart[] | null {
   const startMs = Date.parse(startedAt ?? "");
   if (startedAt === null || !Number.isFinite(startMs)) return null;
-  // most sessions: every turn on the start's day, told by the text of its UTC time (as Codex writes it: a
-  // Date.parse a turn was ~1% of a cold report's instructions at 550 sessions), else by its time
   const startDay = startedAt.slice(0, 10); // an ISO time in UTC (digest.ts validTime)
-  const dayStart = startMs - (startMs % DAY_MS);
-  let allSameDay = true;
-  for (const turn of model.turns) {
-    const text = turn.startedAt;
-    if (text === undefined || (text.startsWith(startDay) && text.endsWith("Z"))) continue;
-    const ms = Date.parse(text);
-    if (Number.isFinite(ms) && (ms < dayStart || ms >= dayStart + DAY_MS)) {
-      allSameDay = false;
-      break;
-    }
-  }
-  if (allSameDay) return null;
   const dayOfTurn = new Map<number, string>();
   let previous = startDay;
   for (const turn of model.turns) {
