@@ -110,8 +110,10 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
   const diagnosis = diagnose(model, { sessionId, cwd: model.lastContext?.cwd ?? model.meta?.cwd, commandLines: false });
   const first = model.meta?.startedAt ?? model.meta?.timestamp ?? model.firstTimestamp ?? null;
   const failedCalls = model.calls.filter((call) => callStatus(call) === "failed").length;
-  const startedAt = validTime(first);
-  const wall = turnsMs(model, startedAt);
+  // parsed once: the start's time is also the day its turns are compared with
+  const firstMs = first === null ? Number.NaN : Date.parse(first);
+  const startedAt = Number.isFinite(firstMs) ? new Date(firstMs).toISOString() : null;
+  const wall = turnsMs(model, firstMs);
   return {
     sessionId,
     kind: model.lineage?.kind ?? "session",
@@ -144,9 +146,8 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
  * start, else the log's last event). Not first to last event: a session resumed days later (`codex exec
  * resume` appends to its log) did not run for those days.
  */
-function turnsMs(model: SessionModel, startedAt: string | null): { ms: number; otherDay: boolean } {
-  // the UTC day the session started: a turn that started outside it makes the session's parts by day
-  const startMs = Date.parse(startedAt ?? "");
+function turnsMs(model: SessionModel, startMs: number): { ms: number; otherDay: boolean } {
+  // the UTC day the session started (NaN: unknown): a turn that started outside it makes the session's parts by day
   const dayStart = startMs - (startMs % DAY_MS);
   const dayEnd = dayStart + DAY_MS;
   let sum = 0;
