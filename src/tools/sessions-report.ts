@@ -38,7 +38,9 @@ const inputSchema = z.object({
   group_by: z
     .enum(REPORT_GROUPS)
     .default("day")
-    .describe(`One row per ${REPORT_GROUPS.join(", ")} (days and weeks are UTC, by the day each turn ran; weeks start on Monday).`),
+    .describe(
+      `One row per ${REPORT_GROUPS.join(", ")} (days and weeks are UTC, by the day each turn ran; weeks start on Monday).`,
+    ),
 });
 
 export function registerSessionsReportTool(server: McpServer, { config, runs, sessions }: ToolContext): void {

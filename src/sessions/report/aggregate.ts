@@ -250,13 +250,16 @@ export class ReportTally {
         ? { model: digest.model, tokens: digest.tokens, longPrompts: digest.longPrompts }
         : { model: digest.model, tokens: none, longPrompts: null },
     ];
-    let tokens: TokenTotals | null = digest.tokens ? { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 } : null;
+    let tokens: TokenTotals | null = digest.tokens
+      ? { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 }
+      : null;
     let usd: number | undefined = 0;
     let unpriced: string | null = null;
     for (const { model, tokens: used, longPrompts } of usage) {
       if (!used || !tokens) continue;
       tokens = addTokens(tokens, used);
-      const cost: number | undefined = usd === undefined ? undefined : this.prices.estimate(model, used, digest.startedAt, longPrompts);
+      const cost: number | undefined =
+        usd === undefined ? undefined : this.prices.estimate(model, used, digest.startedAt, longPrompts);
       if (cost === undefined && usd !== undefined) unpriced = model;
       usd = cost === undefined || usd === undefined ? undefined : usd + cost;
     }

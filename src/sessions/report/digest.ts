@@ -136,7 +136,9 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     byModel: needsParent ? null : usageByModel(model, tokens),
     wallMs: wall.ms,
     // only for a session with a turn on another day: the check rides on turnsMs' parse of each turn's start
-    days: wall.otherDay ? usageByDay(model, tokens, startedAt, (index) => turnMs(model, index - 1), !needsParent) : null,
+    days: wall.otherDay
+      ? usageByDay(model, tokens, startedAt, (index) => turnMs(model, index - 1), !needsParent)
+      : null,
     needsParent,
   };
 }

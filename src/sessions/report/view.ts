@@ -39,7 +39,9 @@ export const reportRowSchema = z.object({
     .describe(
       'The group: YYYY-MM-DD (day), YYYY-MM-DD of the Monday (week), YYYY-MM (month), the model, the cwd or the category; "(unknown)" when the log does not say.',
     ),
-  sessions: z.number().describe("Sessions with turns in the group (a session resumed on other days is in each day's row)."),
+  sessions: z
+    .number()
+    .describe("Sessions with turns in the group (a session resumed on other days is in each day's row)."),
   turns: z.number().describe("The sessions' own turns (a fork's or sub-agent's inherited history excluded)."),
   categories: categoryCountsSchema,
   tokens: tokenTotalsSchema.describe(

@@ -24,7 +24,11 @@ afterAll(async () => model.close());
 async function codex(home: string, workdir: string, args: string[]): Promise<string> {
   const argv = [PINNED_CODEX, "exec", "--json", "--skip-git-repo-check", "-C", workdir, ...args];
   // stdin closed: `codex exec` otherwise waits for more of the prompt on it
-  const child = spawn(process.execPath, argv, { cwd: workdir, env: codexEnv(home), stdio: ["ignore", "pipe", "ignore"] });
+  const child = spawn(process.execPath, argv, {
+    cwd: workdir,
+    env: codexEnv(home),
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   let out = "";
   for await (const chunk of child.stdout as AsyncIterable<Buffer>) out += chunk.toString("utf8");
   if (child.exitCode === null) await once(child, "exit");
@@ -49,7 +53,8 @@ async function moveBack(home: string, path: string, id: string, count: number): 
       const value = JSON.parse(line) as { timestamp?: string; type?: string; payload?: { timestamp?: string } };
       if (index >= count) return value;
       if (value.timestamp) value.timestamp = shift(value.timestamp);
-      if (value.type === "session_meta" && value.payload?.timestamp) value.payload.timestamp = shift(value.payload.timestamp);
+      if (value.type === "session_meta" && value.payload?.timestamp)
+        value.payload.timestamp = shift(value.payload.timestamp);
       return value;
     });
   const start = lines[0]?.timestamp as string;

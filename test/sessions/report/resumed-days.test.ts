@@ -40,7 +40,12 @@ const rows = (result: SessionsReport) =>
     row.wall_ms,
   ]);
 const failures = (result: SessionsReport) =>
-  result.recurring_failures.map((failure) => [failure.count, failure.first_seen, failure.last_seen, failure.session_ids]);
+  result.recurring_failures.map((failure) => [
+    failure.count,
+    failure.first_seen,
+    failure.last_seen,
+    failure.session_ids,
+  ]);
 
 describe("a session resumed in a later week", () => {
   it("is in the days and weeks its turns ran, its failure on the day of its last turn", async () => {
