@@ -40,6 +40,17 @@ async function hangingCodex(home: string, workdir: string): Promise<{ child: Chi
   throw new Error(`codex exec ended before its turn started: ${out}`);
 }
 
+/** The report, asked until its session has turn lines of its own (at most 20 s). */
+async function reportOnceCounted(home: string, prices: Awaited<ReturnType<typeof loadPrices>>) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const report = await sessionsReport(new SessionStore(home), request, { prices });
+    const counted = report.total.sessions === 1 && report.total.turns > 0;
+    if (counted || Date.now() > deadline) return report;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 describe("a session a Codex process is still writing", () => {
   it.runIf(onLinux)(
     "is running while the real CLI holds its writer lock, and not once the process is gone",
@@ -48,7 +59,9 @@ describe("a session a Codex process is still writing", () => {
       const { child, id } = await hangingCodex(home, workdir);
       const prices = await loadPrices();
       try {
-        const live = await sessionsReport(new SessionStore(home), request, { prices });
+        // the turn's start reaches --json before its lines reach the log: under load the first report can
+        // come too early, so it is asked again until it counts the session (or the deadline passes)
+        const live = await reportOnceCounted(home, prices);
         expect([live.total.sessions, live.total.categories, live.recurring_failures]).toEqual([1, { running: 1 }, []]);
         expect(codexWriters(home)(id)).toBe(true);
       } finally {
