@@ -2,16 +2,15 @@
 // version of its file and saved per date folder, digest-files.ts), then added up (aggregate.ts). Reads the
 // date folders one at a time: memory follows the busiest day, not the number of sessions.
 import { join } from "node:path";
-import { lstatSync } from "node:fs";
-import { FolderNames, type UnlistableFolder } from "../folder-names.js";
-import { daysNewestFirst, sessionIdFromPath, type DayOfFiles, type RolloutFile } from "../locate.js";
+import type { UnlistableFolder } from "../folder-names.js";
+import type { RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
 import type { DayPart } from "./model-usage.js";
 import { currentDigest, DigestFiles, type DayDigests, type ListedFile, type SavedDigest } from "./digest-files.js";
-import { WatchedDays } from "./watched-days.js";
+import { daysOf, statDay, watchedOf } from "./report-days.js";
 import { codexWriters } from "./live-writers.js";
 import { secondCopies } from "./copies.js";
 import { checkFilters, inRange, matches, type CheckedFilters, type ReportRequest } from "./filters.js";
@@ -90,44 +89,6 @@ interface LastPass {
   unreadable: Array<[string, string]>;
 }
 const lastPasses = new WeakMap<SessionStore, Map<string, LastPass>>();
-
-/** Each store's watched date folders (ReportOptions.watch). */
-const watchedHomes = new WeakMap<SessionStore, WatchedDays>();
-
-function watchedOf(store: SessionStore): WatchedDays {
-  let watched = watchedHomes.get(store);
-  if (!watched) {
-    // its own listings, read synchronously: a round trip through the thread pool per folder and per
-    // lstat left a new server's first report idle ~5 ms at 550 logs (the index is rebuilt only on a change)
-    watched = new WatchedDays(store.home, new FolderNames(true));
-    watchedHomes.set(store, watched);
-  }
-  return watched;
-}
-
-/** The days a report reads: the watched index's when there is one (then filtered here), else a walk. */
-async function* daysOf(
-  store: SessionStore,
-  includeArchived: boolean,
-  notBefore: string | undefined,
-  watched: WatchedDays | undefined,
-  unlistable: UnlistableFolder[],
-): AsyncGenerator<DayOfFiles> {
-  const indexed = watched && (await watched.days(includeArchived));
-  if (!indexed) {
-    // a one-shot report lists synchronously (FolderNames' sync); an unwatched server (a home too large to
-    // watch) through the store's listings, kept between reports
-    const names = watched ? store.names : new FolderNames(true);
-    yield* daysNewestFirst(store.home, names, {
-      includeArchived,
-      unlistable,
-      ...(notBefore !== undefined && { notBefore }),
-    });
-    return;
-  }
-  // as daysNewestFirst's notBefore: dates from it on
-  for (const day of indexed) if (notBefore === undefined || day.date >= notBefore) yield day;
-}
 
 export async function sessionsReport(
   store: SessionStore,
@@ -332,20 +293,6 @@ export async function sessionsReport(
       .slice(0, UNREADABLE_EXAMPLES)
       .map(([path, code]) => `${path} (${code})`),
   };
-}
-
-/**
- * The files of a date folder that are files (symlinks left out, as statFiles does), stated synchronously: a
- * warm report on 10,000 sessions is these stats, and the asynchronous ones cost ten times as much each.
- */
-function statDay(files: Array<{ path: string; archived: boolean }>): RolloutFile[] {
-  const stated: RolloutFile[] = [];
-  for (const { path, archived } of files) {
-    const id = sessionIdFromPath(path);
-    const info = id !== undefined ? lstatSync(path, { throwIfNoEntry: false }) : undefined;
-    if (id !== undefined && info?.isFile()) stated.push({ id, path, archived, mtimeMs: info.mtimeMs, size: info.size });
-  }
-  return stated;
 }
 
 function isStated(file: RolloutFile | ListedFile): file is RolloutFile {
