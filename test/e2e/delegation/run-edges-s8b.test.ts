@@ -6,11 +6,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processesOfRun, RUN_MARKER } from "../../../src/codex/processes.js";
-import type { RunView } from "../../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { connect, testConfig, textOf, type ClientOptions, type Connected, type TestConfig } from "../../support/mcp.js";
+import { until, viewOf } from "../../support/run-views.js";
+import { connect, testConfig, textOf, type ClientOptions, type TestConfig } from "../../support/mcp.js";
 
 let model: FakeModel;
 let home: string;
@@ -36,19 +36,6 @@ function server(settings: Partial<TestConfig> & { allowCallerApprovals?: boolean
     childEnv: codexEnv(home),
   });
   return connect({ ...config, allowCallerApprovals: allowCallerApprovals === true }, client);
-}
-
-function viewOf(result: Awaited<ReturnType<Connected["call"]>>): RunView {
-  expect(result.isError, textOf(result)).toBeFalsy();
-  return result.structuredContent as unknown as RunView;
-}
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const escalate = (file: string) => `please STEPS: ESCALATE:touch ${file} ;; SAY:finished`;

@@ -13,6 +13,7 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { pasted, withPrompt } from "../../support/pasted.js";
+import { until, viewOf } from "../../support/run-views.js";
 import { connect, testConfig, textOf, type ClientOptions, type Connected, type TestConfig } from "../../support/mcp.js";
 
 let model: FakeModel;
@@ -39,19 +40,6 @@ function server(settings: Partial<TestConfig> & { allowCallerApprovals?: boolean
     childEnv: codexEnv(home),
   });
   return connect({ ...config, allowCallerApprovals: allowCallerApprovals === true }, client);
-}
-
-function viewOf(result: Awaited<ReturnType<Connected["call"]>>): RunView {
-  expect(result.isError, textOf(result)).toBeFalsy();
-  return result.structuredContent as unknown as RunView;
-}
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const statusOf = async (mcp: Connected, runId: string) => viewOf(await mcp.call("run_status", { run_id: runId }));
