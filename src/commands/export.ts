@@ -87,11 +87,11 @@ export const exportCommand: Command = {
     const line = values.json
       ? JSON.stringify(summary, null, 2)
       : summary.sessions_not_sent > 0
-        ? `Sent ${result.spans} of ${result.spans + result.failed} spans (${result.sessions} sessions) to ${url}; ${result.failed} spans failed: ${result.error ?? "unknown error"}. ${summary.sessions_not_sent} sessions not sent${untried > 0 ? ` (stopped at the first refused one: ${untried} not tried)` : ""}.`
-        : `Sent ${result.sessions} sessions (${result.spans} spans) to ${url}.`;
+        ? `Sent ${result.spans} of ${counted(result.spans + result.failed, "span")} (${counted(result.sessions, "session")}) to ${url}; ${counted(result.failed, "span")} failed: ${result.error ?? "unknown error"}. ${counted(summary.sessions_not_sent, "session")} not sent${untried > 0 ? ` (stopped at the first refused one: ${untried} not tried)` : ""}.`
+        : `Sent ${counted(result.sessions, "session")} (${counted(result.spans, "span")}) to ${url}.`;
     const stillRunning =
       running > 0 && !values.json
-        ? ` Not sent: ${running} sessions a run is still writing; export again when they end (the same ids).`
+        ? ` Not sent: ${counted(running, "session")} a run is still writing; export again when they end (the same ids).`
         : "";
     const unreadSaid = values.json ? undefined : unreadText(unread, "not sent");
     const notRead = unreadSaid ? ` ${unreadSaid} Then export again (the same ids).` : "";
@@ -118,4 +118,9 @@ export function tracesUrl(value: string | boolean | undefined): string {
     );
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/v1/traces";
   return url.toString();
+}
+
+/** "1 session", "2 sessions": the line a person reads. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -197,7 +197,7 @@ describe("export --otlp", () => {
     );
     batches.length = 0;
     const since = await run(["export", "--otlp", url, "--since", "2026-11-12T08:30:00Z"]);
-    expect(since.stdout.trim()).toBe(`Sent 1 sessions (2 spans) to ${url}/v1/traces.`);
+    expect(since.stdout.trim()).toBe(`Sent 1 session (2 spans) to ${url}/v1/traces.`);
     expect(new Set(batches.flatMap((batch) => batch.spans.map((span) => span.traceId)))).toEqual(
       new Set([traceIdOf(failed.id)]),
     );
@@ -209,7 +209,7 @@ describe("export --otlp", () => {
       const refused = await run(["export", "--otlp", url, "--since", "2026-11-12T08:30:00Z"]);
       expect([refused.code, refused.stdout.trim()]).toEqual([
         1,
-        `Sent 0 of 2 spans (0 sessions) to ${url}/v1/traces; 2 spans failed: HTTP 400: Bad Request. 1 sessions not sent.`,
+        `Sent 0 of 2 spans (0 sessions) to ${url}/v1/traces; 2 spans failed: HTTP 400: Bad Request. 1 session not sent.`,
       ]);
       // the first refusal stops the export (the exporter retries each batch for seconds)
       const stopped = await run(["export", "--otlp", url]);

@@ -57,7 +57,7 @@ describe("export --since of a session resumed in a later week", () => {
   it("sends it whole, as one trace, the same as without since", async () => {
     spans.length = 0;
     expect(await run(["export", "--otlp", url, "--since", "2026-11-16"])).toBe(
-      `Sent 1 sessions (3 spans) to ${url}/v1/traces.`,
+      `Sent 1 session (3 spans) to ${url}/v1/traces.`,
     );
     const p = parent.id;
     const expected = [

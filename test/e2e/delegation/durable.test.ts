@@ -507,7 +507,7 @@ describe("the CLI for people", () => {
       expect([sent.length, sent.includes(started.session_id ?? "")]).toEqual([summary.sessions, false]);
       const text = await run(stateDir, ["export", "--otlp", url]);
       expect(text.stdout.trim()).toMatch(
-        / Not sent: 1 sessions a run is still writing; export again when they end \(the same ids\)\.$/,
+        / Not sent: 1 session a run is still writing; export again when they end \(the same ids\)\.$/,
       );
       // a state dir that knows no run: Codex's writer lock says it is still written on Linux (/proc/locks);
       // elsewhere it is sent as a failed, interrupted session

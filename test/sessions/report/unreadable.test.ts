@@ -158,7 +158,7 @@ describe("a date folder that cannot be listed", () => {
       );
       await withCollector(async (url) =>
         expect(await cli(home, state, ["export", "--otlp", url])).toBe(
-          `Sent 1 sessions (2 spans) to ${url}/v1/traces. 1 session folder could not be listed: what they hold is not sent (e.g. ${day} (EACCES)). Make them readable by this user (what \`sudo codex\` made is root's), or run as their owner. Then export again (the same ids).\n`,
+          `Sent 1 session (2 spans) to ${url}/v1/traces. 1 session folder could not be listed: what they hold is not sent (e.g. ${day} (EACCES)). Make them readable by this user (what \`sudo codex\` made is root's), or run as their owner. Then export again (the same ids).\n`,
         ),
       );
       await chmod(day, 0o755);
