@@ -245,6 +245,10 @@ export function renderRun(
       lines.push(
         `Approval ${inline(entry.approval_id)} was not answered before the run ended; Codex did not run it (${entry.kind} ${quoted(entry.summary, 200)}).`,
       );
+    else if (entry.status === "unknown")
+      lines.push(
+        `Approval ${inline(entry.approval_id)} is in a state this version does not know (a newer codex-control-mcp wrote it): ${entry.kind} ${quoted(entry.summary, 200)}.`,
+      );
   if (view.files_changed.length > 0) lines.push(`Files changed: ${view.files_changed.map(inline).join(", ")}`);
   if (view.status === "running") {
     const last = view.recent_events.at(-1);

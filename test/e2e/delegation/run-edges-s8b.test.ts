@@ -157,7 +157,15 @@ describe("a state file a later version wrote", () => {
         answered_at: null,
       };
       await writeFile(path, JSON.stringify({ ...state, approvals: [later] }));
-      const view = viewOf(await mcp.call("run_status", { run_id: run.run_id }));
+      const status = await mcp.call("run_status", { run_id: run.run_id });
+      const view = viewOf(status);
+      expect(
+        textOf(status)
+          .split("\n")
+          .filter((line) => line.startsWith("Approval a1")),
+      ).toEqual([
+        "Approval a1 is in a state this version does not know (a newer codex-control-mcp wrote it): unknown “reach example.com”.",
+      ]);
       // before: the whole state was ignored ("does not match its schema"): no approvals, no events, no files
       expect(view.approvals).toEqual([
         {
