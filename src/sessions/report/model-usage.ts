@@ -97,7 +97,10 @@ export interface DayPart {
 
 type Building = DayPart & { byModel: Map<string | null, ModelUsage>; lastModel: string | null };
 
-/** Days a digest splits into at most: a session resumed on more days has its later ones merged into the last. */
+/**
+ * Days a digest splits into at most: a session resumed on more days has its earliest ones merged into the
+ * first part, so that its latest days (what `since: 7d` asks about, and its failure) stay exact.
+ */
 const MAX_DAYS = 32;
 
 /**
@@ -124,11 +127,16 @@ export function usageByDay(
     dayOfTurn.set(turn.index, day);
     previous = day;
   }
+  const days = new Set(dayOfTurn.values());
+  if (days.size > MAX_DAYS) {
+    const merged = new Set([...days].slice(0, days.size - MAX_DAYS + 1));
+    const into = [...merged][0] as string;
+    for (const [index, day] of dayOfTurn) if (merged.has(day)) dayOfTurn.set(index, into);
+  }
   const parts = new Map<string, Building>();
   const partOf = (day: string, at: string): Building => {
     let part = parts.get(day);
     if (!part) {
-      if (parts.size >= MAX_DAYS) return [...parts.values()].at(-1) as Building;
       part = { day, at, turns: 0, wallMs: 0, usage: null, byModel: new Map(), lastModel: null };
       parts.set(day, part);
     }
