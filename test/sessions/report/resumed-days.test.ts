@@ -105,15 +105,18 @@ describe("a session resumed in a later week", () => {
 describe("digests saved before days were kept", () => {
   // Under tsx (tests, `npm run dev`) the code fingerprint hashes src/sessions/*.ts only, not report/: the
   // format number is what tells a digest without `days` (it would read as a session of one day).
-  it("are not read (format 1), even stamped with this code", async () => {
+  // format 2: a session resumed on more than 32 days had its latest days merged (resumed-cap.test.ts)
+  it("are not read (formats 1 and 2), even stamped with this code", async () => {
     const dir = await home();
     const files = new DigestFiles(join(dirname(dir), "report"));
     const key = JSON.stringify([dir, "2026-11-13", false]);
     await mkdir(files.dir, { recursive: true });
     const entry = { stamp: { ino: 1, size: 1, mtimeMs: 1, edge: "" }, digest: { sessionId: parent.id, turns: 2 } };
-    const old = { format: 1, code: codeFingerprint(), key, entries: [["/x.jsonl", entry]] };
-    await writeChecked(files.fileOf(key), [serialize(old)], "sync");
-    expect((await new DigestFiles(files.dir).load(key)).size).toBe(0);
+    for (const format of [1, 2]) {
+      const old = { format, code: codeFingerprint(), key, entries: [["/x.jsonl", entry]] };
+      await writeChecked(files.fileOf(key), [serialize(old)], "sync");
+      expect((await new DigestFiles(files.dir).load(key)).size).toBe(0);
+    }
     // this format is read back
     await new DigestFiles(files.dir).save(key, new Map([["/x.jsonl", entry as never]]));
     expect((await new DigestFiles(files.dir).load(key)).size).toBe(1);
