@@ -105,9 +105,10 @@ const MAX_DAYS = 32;
 
 /**
  * The session's turns and own usage (`total`) by the UTC day each turn started; null when they all ran on the
- * day it started (the whole session is that day's, as before). Usage the per-turn growth does not account for
- * goes to the last part, at its last model; when that cannot keep the parts adding up to `total` exactly (a
- * counter that went back), all of `total` is the last part's.
+ * day it started (the whole session is that day's, as before). A counter before the first turn is the start
+ * day's; usage the per-turn growth does not account for goes to the last turn that used tokens; when that
+ * cannot keep the parts adding up to `total` exactly (a counter that went back), all of `total` is the last
+ * part's.
  */
 export function usageByDay(
   model: SessionModel,
