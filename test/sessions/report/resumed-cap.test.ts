@@ -45,7 +45,13 @@ async function report(dir: string, filters: { since?: string; until?: string } =
     { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z") },
   );
   return {
-    rows: [...result.rows, result.total].map((row) => [row.key, row.sessions, row.turns, row.categories, row.tokens.total]),
+    rows: [...result.rows, result.total].map((row) => [
+      row.key,
+      row.sessions,
+      row.turns,
+      row.categories,
+      row.tokens.total,
+    ]),
     failures: result.recurring_failures.map((failure) => [failure.count, failure.last_seen]),
   };
 }
