@@ -16,7 +16,7 @@ export function renderReport(report: SessionsReport): string {
       .join(", "),
   );
   const lines = [
-    `${total.sessions} sessions${range ? ` (${range})` : ""}, by ${filters.group_by}: ${total.turns} turns, ${tokens(total)} tokens, estimated cost ${usd(total)}.`,
+    `${counted(total.sessions, "session")}${range ? ` (${range})` : ""}, by ${filters.group_by}: ${counted(total.turns, "turn")}, ${tokens(total)} tokens, estimated cost ${usd(total)}.`,
     `Outcomes: ${categories(total)}.`,
     "",
     ["KEY", "SESSIONS", "TURNS", "FAILED", "TOKENS", "CACHED", "OUTPUT", "EST. COST", "WALL"].join("\t"),
@@ -47,7 +47,7 @@ export function renderReport(report: SessionsReport): string {
   const unpriced = total.cost.unpriced_models;
   lines.push(
     "",
-    `Cost is an estimate from list prices (${inline(report.price_source)})${unpriced.length > 0 ? `; unpriced models: ${unpriced.map(inline).join(", ")}` : ""}${total.sessions_without_counters > 0 ? `; ${total.sessions_without_counters} sessions logged no token counters` : ""}.`,
+    `Cost is an estimate from list prices (${inline(report.price_source)})${unpriced.length > 0 ? `; unpriced models: ${unpriced.map(inline).join(", ")}` : ""}${total.sessions_without_counters > 0 ? `; ${counted(total.sessions_without_counters, "session")} logged no token counters` : ""}.`,
   );
   return lines.join("\n");
 }
@@ -87,4 +87,9 @@ export function unreadText(
   ].filter(Boolean);
   if (parts.length === 0) return undefined;
   return `${parts.join(" and ")}: what they hold is ${leftOut} (e.g. ${report.unreadable_examples.map(inline).join(", ")}). ${MAKE_READABLE}`;
+}
+
+/** "1 session", "2 sessions": the line a person reads. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -165,7 +165,7 @@ describe("sessions_report rows", () => {
     expect(none.split("\n")[0]).toBe("0 sessions (since 2026-12-01), by day: 0 turns, 0 tokens, estimated cost $0.");
     const mystery = textOf(await mcp.call("sessions_report", { group_by: "day", model: "mystery-model-9" }));
     expect(mystery.split("\n")[0]).toBe(
-      "1 sessions (model mystery-model-9), by day: 1 turns, 1,100 tokens, estimated cost unpriced.",
+      "1 session (model mystery-model-9), by day: 1 turn, 1,100 tokens, estimated cost unpriced.",
     );
   });
 });
