@@ -10,6 +10,11 @@ export interface ApprovalAnswerers {
   caller: boolean;
   /** The host's user is asked in a dialog (the client declared elicitation; not --read-only). */
   hostUser: boolean;
+  /**
+   * This server is --read-only: it asks nobody and answers nothing, whatever its client declared; the server
+   * that started the run may still ask its own host's user.
+   */
+  readOnly?: boolean;
 }
 
 /** The part of a pending approval's line that says how to answer it. */
@@ -25,6 +30,8 @@ export function howToAnswer(
   if (answerers.caller)
     return `answer with respond_approval (${decisions.join(" | ")})${answerers.hostUser ? "; the host's user is asked too" : ""}`;
   const timeout = "or it is declined when nobody answers in time";
+  if (answerers.readOnly === true)
+    return `a person answers with ${cli} in a terminal, or in the dialog of the host whose server started the run where it can ask (this server is read-only: it asks nobody, and respond_approval is disabled), ${timeout}`;
   return answerers.hostUser
     ? `the host's user is asked in a dialog; a person can also answer with ${cli} in a terminal (respond_approval is disabled on this server), ${timeout}`
     : `a person answers with ${cli} in a terminal (this client cannot ask its user, and respond_approval is disabled on this server), ${timeout}`;

@@ -35,6 +35,7 @@ export function approvalAnswerers(
   return {
     caller: config.allowCallerApprovals && !config.readOnly,
     hostUser: server.server.getClientCapabilities()?.elicitation !== undefined && !config.readOnly,
+    readOnly: config.readOnly,
   };
 }
 
@@ -155,7 +156,10 @@ export function approvalMessage(run: Pick<RunState, "run_id" | "cwd">, entry: Ap
       ? `run a command outside its sandbox: ${quoted(entry.summary, 1000)}`
       : entry.kind === "file_change"
         ? `change files: ${quoted(entry.summary, 1000)}`
-        : `let an MCP server go on: ${quoted(entry.summary, 1000)}`;
+        : entry.kind === "mcp_elicitation"
+          ? `let an MCP server go on: ${quoted(entry.summary, 1000)}`
+          : // a kind a later version added: said as unknown, never passed off as one this version knows
+            `do something of a kind this version of codex-control-mcp does not know (a later version started the run): ${quoted(entry.summary, 1000)}`;
   return [
     `Codex (run ${inline(run.run_id)} in ${inline(run.cwd)}) asks to ${what}.`,
     entry.cwd ? `Working directory: ${inline(entry.cwd)}.` : undefined,
