@@ -91,8 +91,9 @@ export async function answerRun(
   extra: Extra,
 ): Promise<CallToolResult> {
   const left = (budget: number) => Math.max(0, how.began + budget - Date.now());
+  // a background call waits too (for the session): cancelled before it answered, nobody has the run's id
   const view = how.background
-    ? await runs.registry.wait(runId, left(BACKGROUND_ANSWER_MS), { untilSession: true })
+    ? await waitForRun(runs, runId, left(BACKGROUND_ANSWER_MS), extra, 0, true, true)
     : await waitForRun(runs, runId, left(how.waitMs), extra, 0, true);
   if (!view) throw new Error(`run ${runId} is missing from the ledger right after its start`);
   return toolResult(view, renderRunAndReview(view, "agent", how.answerers));
@@ -109,7 +110,7 @@ export function renderRunAndReview(
 }
 
 /**
- * Waits until the run ends or `waitMs` passes, sending progress notifications when the client asked for
+ * Waits until the run ends (or, `untilSession`, Codex names its session) or `waitMs` passes, sending progress notifications when the client asked for
  * them (from event number `fromEvent`; by default, what happens from now on). If the request is cancelled
  * while waiting, the wait ends; with `cancelRun` (the call that started the run: the call is the run) the run
  * is cancelled too, whichever process started it. A cancelled poll (run_status: a host's tool timeout, a
@@ -122,6 +123,7 @@ export async function waitForRun(
   extra: Extra,
   fromEvent?: number,
   cancelRun = false,
+  untilSession = false,
 ): Promise<RunView | undefined> {
   const progressToken = extra._meta?.progressToken;
   let progress = 0;
@@ -165,6 +167,7 @@ export async function waitForRun(
   try {
     if (extra.signal.aborted) onAbort();
     const view = await runs.registry.wait(runId, waitMs, {
+      untilSession,
       ...(onEvent && { onEvent }),
       ...(fromEvent !== undefined && { fromEvent }),
       signal: extra.signal,

@@ -1,0 +1,76 @@
+// A background run_codex whose call is cancelled after the run started but before the call answered: the call
+// is the run, as for a waiting call. Real pinned Codex CLI (its run's app-server never gets through its
+// handshake, so the background answer, which waits for the session, is still pending), fake model.
+import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { processesOfRun, RUN_MARKER } from "../../../src/codex/processes.js";
+import type { RunView } from "../../../src/runs/run-manager.js";
+import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
+import { PINNED_CODEX } from "../../support/codex-versions.js";
+import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { until, viewOf } from "../../support/run-views.js";
+import { connect, testConfig } from "../../support/mcp.js";
+
+let model: FakeModel;
+let home: string;
+let workdir: string;
+
+beforeAll(async () => {
+  model = await startFakeModel();
+  ({ home, workdir } = await makeCodexHome(model.url, "edges-c"));
+});
+afterAll(async () => model.close());
+
+describe("a background run_codex cancelled before it answered", () => {
+  it("cancels the run it started, as a waiting call does; nothing is left running", async () => {
+    const config = testConfig({
+      codexHome: home,
+      codexBin: await stuckAppServer(),
+      engine: "app-server",
+      childEnv: codexEnv(home),
+    });
+    const mcp = await connect(config);
+    let runId: string | undefined;
+    try {
+      const gaveUp = new AbortController();
+      const call = mcp
+        .call(
+          "run_codex",
+          { cwd: workdir, skip_git_repo_check: true, mode: "read-only", background: true, prompt: "please say hi" },
+          { signal: gaveUp.signal },
+        )
+        .catch((error: unknown) => String(error));
+      // started (in the ledger), its session not yet named: the background call still waits
+      const [started] = await until(
+        async () => ((await mcp.call("run_status", {})).structuredContent as { runs: RunView[] }).runs,
+        (runs) => runs.length === 1,
+      );
+      runId = started!.run_id;
+      gaveUp.abort("the user stopped the call");
+      expect(await call).toContain("the user stopped the call");
+      // before: the run went on, its id given to nobody
+      const ended = viewOf(await mcp.call("run_status", { run_id: started!.run_id, wait_ms: 30_000 }));
+      expect([ended.status, ended.error]).toEqual(["cancelled", "cancelled: the client cancelled the request"]);
+      expect(await processesOfRun(ended.run_id)).toEqual([]);
+    } finally {
+      if (runId) await mcp.call("cancel_run", { run_id: runId });
+      await mcp.close();
+    }
+  });
+});
+
+/** The pinned CLI, except that a run's `codex app-server` (not the probe's) never gets through its handshake. */
+async function stuckAppServer(): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), "ccm-stuck-")), "codex");
+  await writeFile(
+    path,
+    `#!/usr/bin/env bash
+if [ "$1" = "app-server" ] && [ -n "$${RUN_MARKER}" ]; then exec sleep 600; fi
+exec ${JSON.stringify(process.execPath)} ${JSON.stringify(PINNED_CODEX)} "$@"
+`,
+  );
+  await chmod(path, 0o755);
+  return path;
+}
