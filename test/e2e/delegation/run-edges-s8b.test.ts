@@ -24,8 +24,11 @@ beforeAll(async () => {
 });
 afterAll(async () => model.close());
 
-function server(settings: Partial<TestConfig> & { allowCallerApprovals?: boolean } = {}, client?: ClientOptions) {
-  const { allowCallerApprovals, ...runner } = settings;
+function server(
+  settings: Partial<TestConfig> & { allowCallerApprovals?: boolean; readOnly?: boolean } = {},
+  client?: ClientOptions,
+) {
+  const { allowCallerApprovals, readOnly, ...runner } = settings;
   const config = testConfig({
     codexHome: home,
     codexBin: PINNED_CODEX,
@@ -35,7 +38,7 @@ function server(settings: Partial<TestConfig> & { allowCallerApprovals?: boolean
     ...runner,
     childEnv: codexEnv(home),
   });
-  return connect({ ...config, allowCallerApprovals: allowCallerApprovals === true }, client);
+  return connect({ ...config, allowCallerApprovals: allowCallerApprovals === true, readOnly: readOnly === true }, client);
 }
 
 const escalate = (file: string) => `please STEPS: ESCALATE:touch ${file} ;; SAY:finished`;
@@ -46,6 +49,13 @@ describe("a pending approval's text names what answers it on this server", () =>
     const plain = await server();
     const allowing = await server({ allowCallerApprovals: true });
     const asking = await server({}, { capabilities: { elicitation: {} } });
+    // a --read-only server asks nobody, whatever its client declared
+    const readOnly = await server({ readOnly: true }, { capabilities: { elicitation: {} } });
+    let readOnlyAsked = false;
+    readOnly.client.setRequestHandler(ElicitRequestSchema, () => {
+      readOnlyAsked = true;
+      return Promise.resolve({ action: "cancel" as const });
+    });
     // its user never answers: the dialog stays open until the approval is settled (a ping first: the SDK's
     // client ignores a cancellation of request id 0)
     await asking.server.server.server.ping();
@@ -75,16 +85,22 @@ describe("a pending approval's text names what answers it on this server", () =>
       expect(approvalLine(textOf(await asking.call("run_status", { run_id: run.run_id })))).toBe(
         `${what}; the host's user is asked in a dialog; a person can also answer with \`codex-control-mcp approve ${run.run_id} a1 <approve|cancel>\` in a terminal (respond_approval is disabled on this server), or it is declined when nobody answers in time.`,
       );
+      // before: "this client cannot ask its user", of a client that declared elicitation
+      expect(approvalLine(textOf(await readOnly.call("run_status", { run_id: run.run_id })))).toBe(
+        `${what}; a person answers with \`codex-control-mcp approve ${run.run_id} a1 <approve|cancel>\` in a terminal, or in the dialog of the host whose server started the run where it can ask (this server is read-only: it asks nobody, and respond_approval is disabled), or it is declined when nobody answers in time.`,
+      );
       expect(approvalLine(textOf(await allowing.call("run_status", { run_id: run.run_id })))).toBe(
         `${what}; answer with respond_approval (approve | cancel).`,
       );
       viewOf(await allowing.call("respond_approval", { run_id: run.run_id, approval_id: "a1", decision: "approve" }));
       const ended = viewOf(await plain.call("run_status", { run_id: run.run_id, wait_ms: 60_000 }));
       expect(ended.status).toBe("completed");
+      expect(readOnlyAsked).toBe(false);
     } finally {
       await plain.close();
       await allowing.close();
       await asking.close();
+      await readOnly.close();
       await rm(join(dirname(workdir), "answer-words.txt"), { force: true });
     }
   });
