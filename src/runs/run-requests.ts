@@ -99,6 +99,10 @@ export async function pendingApproval(
     throw new RunRefusedError(
       `run ${runId} has no approval ${approvalId}; run_status lists its approvals (${view.approvals?.map((a) => a.approval_id).join(", ") || "none yet"}).`,
     );
+  if (entry.status === "unknown")
+    throw new RunRefusedError(
+      `approval ${approvalId} of run ${runId} is in a status this version does not know (a later version of codex-control-mcp wrote it): it cannot be answered here.`,
+    );
   if (entry.status !== "pending")
     throw new RunRefusedError(
       `approval ${approvalId} of run ${runId} was already answered (${entry.decision} by ${entry.answered_by}).`,

@@ -1,7 +1,7 @@
-// A background run_codex whose call is cancelled after the run started but before the call answered: the call
-// is the run, as for a waiting call. Real pinned Codex CLI (its run's app-server never gets through its
-// handshake, so the background answer, which waits for the session, is still pending), fake model.
-import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+// A background run_codex whose call is cancelled after the run started but before the call answered (the
+// call is the run, as for a waiting call); respond_approval on a status a later version wrote. Real pinned
+// Codex CLI (its run's app-server never gets through its handshake: the run stays silent), fake model.
+import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { until, viewOf } from "../../support/run-views.js";
-import { connect, testConfig } from "../../support/mcp.js";
+import { connect, testConfig, textOf } from "../../support/mcp.js";
 
 let model: FakeModel;
 let home: string;
@@ -54,6 +54,58 @@ describe("a background run_codex cancelled before it answered", () => {
       const ended = viewOf(await mcp.call("run_status", { run_id: started!.run_id, wait_ms: 30_000 }));
       expect([ended.status, ended.error]).toEqual(["cancelled", "cancelled: the client cancelled the request"]);
       expect(await processesOfRun(ended.run_id)).toEqual([]);
+    } finally {
+      if (runId) await mcp.call("cancel_run", { run_id: runId });
+      await mcp.close();
+    }
+  });
+});
+
+describe("respond_approval on an approval in a status a later version wrote", () => {
+  it("says the status is unknown here, not that it was answered (by nobody)", async () => {
+    const config = testConfig({
+      codexHome: home,
+      codexBin: await stuckAppServer(),
+      engine: "app-server",
+      childEnv: codexEnv(home),
+    });
+    const mcp = await connect({ ...config, allowCallerApprovals: true });
+    let runId: string | undefined;
+    try {
+      // running, and silent (its app-server never handshakes): its supervisor publishes nothing new meanwhile
+      const run = viewOf(
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          mode: "ask",
+          wait_ms: 500,
+          prompt: "please say hi",
+        }),
+      );
+      runId = run.run_id;
+      expect(run.status).toBe("running");
+      const path = join(config.runner.stateDir, "runs", run.run_id, "state.json");
+      const state = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+      const later = {
+        approval_id: "a1",
+        kind: "command",
+        summary: "touch x",
+        cwd: null,
+        reason: null,
+        decisions: ["approve", "decline"],
+        requested_at: "2026-12-05T10:00:00.000Z",
+        status: "withdrawn",
+        decision: null,
+        answered_by: null,
+        answered_at: null,
+      };
+      await writeFile(path, JSON.stringify({ ...state, approvals: [later] }));
+      const refused = await mcp.call("respond_approval", { run_id: run.run_id, approval_id: "a1", decision: "approve" });
+      // before: "approval a1 of run … was already answered (null by null)."
+      expect([refused.isError, textOf(refused)]).toEqual([
+        true,
+        `approval a1 of run ${run.run_id} is in a status this version does not know (a later version of codex-control-mcp wrote it): it cannot be answered here.`,
+      ]);
     } finally {
       if (runId) await mcp.call("cancel_run", { run_id: runId });
       await mcp.close();
