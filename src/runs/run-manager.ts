@@ -287,6 +287,13 @@ export class RunManager {
       await abandon();
       throw error;
     }
+    // given up on while the slot was taken and the job made: a run started now would be cancelled at once
+    if (signal?.aborted) {
+      await abandon();
+      throw new RunRefusedError(
+        "the request was cancelled before the run's supervisor was started; nothing was started.",
+      );
+    }
     try {
       await spawnSupervisor(job, lease, this.registry);
     } catch (error) {

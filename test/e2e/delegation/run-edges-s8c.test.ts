@@ -4,9 +4,10 @@
 import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { processesOfRun, RUN_MARKER } from "../../../src/codex/processes.js";
-import type { RunView } from "../../../src/runs/run-manager.js";
+import { RunManager, type RunView } from "../../../src/runs/run-manager.js";
+import { Scheduler } from "../../../src/runs/scheduler.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
@@ -56,6 +57,45 @@ describe("a background run_codex cancelled before it answered", () => {
       expect(await processesOfRun(ended.run_id)).toEqual([]);
     } finally {
       if (runId) await mcp.call("cancel_run", { run_id: runId });
+      await mcp.close();
+    }
+  });
+});
+
+describe("a run_codex cancelled just as its run took a slot", () => {
+  it("starts nothing (before: Codex was started, then cancelled at once)", async () => {
+    const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, engine: "exec", childEnv: codexEnv(home) }));
+    const gaveUp = new AbortController();
+    const acquire = Scheduler.prototype.acquire;
+    // the host gives up right after the queue handed the run its slot, before its supervisor is spawned
+    const slot = vi.spyOn(Scheduler.prototype, "acquire").mockImplementation(async function (this: Scheduler, ...args) {
+      const lease = await acquire.apply(this, args);
+      gaveUp.abort("the host's tool timeout");
+      return lease;
+    });
+    const begin = RunManager.prototype.start;
+    let started: Promise<string> | undefined;
+    const start = vi.spyOn(RunManager.prototype, "start").mockImplementation(function (this: RunManager, ...args) {
+      started = begin.apply(this, args);
+      return started;
+    });
+    try {
+      const call = await mcp
+        .call(
+          "run_codex",
+          { cwd: workdir, skip_git_repo_check: true, mode: "read-only", prompt: "please say hi" },
+          { signal: gaveUp.signal },
+        )
+        .catch((error: unknown) => String(error));
+      expect(call).toContain("the host's tool timeout");
+      expect(await started!.catch((error: unknown) => (error instanceof Error ? error.message : String(error)))).toBe(
+        "the request was cancelled before the run's supervisor was started; nothing was started.",
+      );
+      const { runs } = (await mcp.call("run_status", {})).structuredContent as { runs: RunView[] };
+      expect(runs).toEqual([]);
+    } finally {
+      slot.mockRestore();
+      start.mockRestore();
       await mcp.close();
     }
   });
