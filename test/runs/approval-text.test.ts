@@ -35,14 +35,20 @@ describe("howToAnswer", () => {
 
 describe("approvalMessage", () => {
   it("names a kind a later version added as unknown, not as an MCP server's question", () => {
-    const message = approvalMessage({ run_id: "run_x", cwd: "/w" }, { ...entry, kind: "unknown", summary: "grant network" });
+    const message = approvalMessage(
+      { run_id: "run_x", cwd: "/w" },
+      { ...entry, kind: "unknown", summary: "grant network" },
+    );
     expect(message.split("\n")[0]).toBe(
-      'Codex (run run_x in /w) asks to do something of a kind this version of codex-control-mcp does not know (a later version started the run): “grant network”.',
+      "Codex (run run_x in /w) asks to do something of a kind this version of codex-control-mcp does not know (a later version started the run): “grant network”.",
     );
   });
 
   it("still names an MCP server's question as one", () => {
-    const message = approvalMessage({ run_id: "run_x", cwd: "/w" }, { ...entry, kind: "mcp_elicitation", summary: "go?" });
-    expect(message.split("\n")[0]).toBe('Codex (run run_x in /w) asks to let an MCP server go on: “go?”.');
+    const message = approvalMessage(
+      { run_id: "run_x", cwd: "/w" },
+      { ...entry, kind: "mcp_elicitation", summary: "go?" },
+    );
+    expect(message.split("\n")[0]).toBe("Codex (run run_x in /w) asks to let an MCP server go on: “go?”.");
   });
 });

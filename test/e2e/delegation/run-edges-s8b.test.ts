@@ -38,7 +38,10 @@ function server(
     ...runner,
     childEnv: codexEnv(home),
   });
-  return connect({ ...config, allowCallerApprovals: allowCallerApprovals === true, readOnly: readOnly === true }, client);
+  return connect(
+    { ...config, allowCallerApprovals: allowCallerApprovals === true, readOnly: readOnly === true },
+    client,
+  );
 }
 
 const escalate = (file: string) => `please STEPS: ESCALATE:touch ${file} ;; SAY:finished`;

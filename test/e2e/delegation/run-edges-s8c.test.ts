@@ -64,7 +64,9 @@ describe("a background run_codex cancelled before it answered", () => {
 
 describe("a run_codex cancelled just as its run took a slot", () => {
   it("starts nothing (before: Codex was started, then cancelled at once)", async () => {
-    const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX, engine: "exec", childEnv: codexEnv(home) }));
+    const mcp = await connect(
+      testConfig({ codexHome: home, codexBin: PINNED_CODEX, engine: "exec", childEnv: codexEnv(home) }),
+    );
     const gaveUp = new AbortController();
     const acquire = Scheduler.prototype.acquire;
     // the host gives up right after the queue handed the run its slot, before its supervisor is spawned
@@ -140,7 +142,11 @@ describe("respond_approval on an approval in a status a later version wrote", ()
         answered_at: null,
       };
       await writeFile(path, JSON.stringify({ ...state, approvals: [later] }));
-      const refused = await mcp.call("respond_approval", { run_id: run.run_id, approval_id: "a1", decision: "approve" });
+      const refused = await mcp.call("respond_approval", {
+        run_id: run.run_id,
+        approval_id: "a1",
+        decision: "approve",
+      });
       // before: "approval a1 of run … was already answered (null by null)."
       expect([refused.isError, textOf(refused)]).toEqual([
         true,
