@@ -45,20 +45,30 @@ export const COMMANDS: Record<string, Command> = {
     },
     positionals: 0,
     async run(values, _positionals, config) {
-      const limit = positiveInt(values.limit, 20);
+      const limit = positiveInt(values.limit, 20, 1, 500);
       const since = typeof values.since === "string" ? values.since : undefined;
       if (since !== undefined && Number.isNaN(Date.parse(since)))
         throw new UsageError(`--since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23.`);
       const cwd = typeof values.cwd === "string" ? values.cwd : undefined;
       const store = storeOf(config);
-      const { sessions, unreadable_folders } = await listSessions(store, {
+      const { sessions, scanned, unreadable_folders } = await listSessions(store, {
         limit,
         includeArchived: values.archived === true,
         cwd,
         since,
       });
-      if (values.json)
-        return print(JSON.stringify({ codex_home: config.codexHome, sessions, unreadable_folders }, null, 2), 0);
+      if (values.json) {
+        // what list_sessions answers: an unfinished last turn may be a run in progress, not a crash
+        const { registry } = new RunManager(config.runner);
+        const listed = await Promise.all(
+          sessions.map(async (session) => {
+            const run = session.status === "incomplete" ? await registry.findBySession(session.session_id) : undefined;
+            return { ...session, running_run_id: run?.status === "running" ? run.run_id : null };
+          }),
+        );
+        const answer = { codex_home: config.codexHome, sessions: listed, scanned, unreadable_folders };
+        return print(JSON.stringify(answer, null, 2), 0);
+      }
       const missing = unlistedNote(unreadable_folders);
       if (sessions.length === 0) {
         const none = await noneMatched(store, config.codexHome, { cwd, since, archived: values.archived === true });
@@ -78,7 +88,7 @@ export const COMMANDS: Record<string, Command> = {
       const summary = await askSession(storeOf(config), ref, {
         kind: "summary",
         options: {
-          reasoningLimit: positiveInt(values.reasoning, 10, 0),
+          reasoningLimit: positiveInt(values.reasoning, 10, 0, 200),
           runFacts: (id) => runFactsFor(runs, id),
           invocation: { ...invocationOf(config), reader: "person" },
         },
@@ -98,7 +108,7 @@ export const COMMANDS: Record<string, Command> = {
       const result = await askSession(storeOf(config), ref, {
         kind: "calls",
         options: {
-          limit: positiveInt(values.limit, 10),
+          limit: positiveInt(values.limit, 10, 1, 200),
           includeOutput: true,
           maxOutputChars: values.full ? 1_000_000 : 2000,
         },
@@ -292,10 +302,13 @@ function printRun(view: RunView, asJson: boolean, code: number): number {
   return print([first.replace(view.status, paint(view.status)), ...rest].join("\n"), code);
 }
 
-function positiveInt(value: string | boolean | undefined, fallback: number, min = 1): number {
+/** A count within the matching tool's bounds (its zod schema), so a command takes what the tool takes. */
+function positiveInt(value: string | boolean | undefined, fallback: number, min = 1, max?: number): number {
   if (typeof value !== "string") return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min)
-    throw new UsageError(`expected a whole number ≥ ${min}, got "${value}"`);
+  if (!Number.isInteger(parsed) || parsed < min || (max !== undefined && parsed > max))
+    throw new UsageError(
+      `expected a whole number ${max === undefined ? `≥ ${min}` : `from ${min} to ${max}`}, got "${value}"`,
+    );
   return parsed;
 }
