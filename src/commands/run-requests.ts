@@ -6,11 +6,18 @@ import { ExplainedError } from "../shared/errors.js";
 import { renderRun } from "../text/render.js";
 import { RunManager } from "../runs/run-manager.js";
 import { respondApproval, steerRun } from "../runs/run-requests.js";
-import { UsageError, type Command } from "./command.js";
+import { fail, UsageError, type Command } from "./command.js";
+import type { RunRegistry } from "../runs/registry.js";
 
 const options = { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } as const;
 
-async function refusedOr(work: () => Promise<string>): Promise<number> {
+/**
+ * An unknown run is answered as `status` and `cancel` answer it, with a command to paste: run-requests.ts
+ * words it for an agent (run_status).
+ */
+async function refusedOr(registry: RunRegistry, runId: string, work: () => Promise<string>): Promise<number> {
+  if ((await registry.get(runId)) === undefined)
+    return fail(`no run "${runId}" in ${registry.stateDir}; see \`codex-control-mcp runs\`.`, 1);
   try {
     process.stdout.write(`${await work()}\n`); // stdout-ok: the CLI's own output
     return 0;
@@ -30,9 +37,11 @@ export const steerCommand: Command = {
     if (runId === undefined || message === undefined)
       throw new UsageError("steer needs a run_id and a message (quote the message).");
     const { registry } = new RunManager(config.runner);
-    return refusedOr(async () => {
+    return refusedOr(registry, runId, async () => {
       const { turnId } = await steerRun(registry, runId, message);
-      if (values.json) return JSON.stringify({ run_id: runId, steered_turn_id: turnId });
+      // what steer_run answers: the run, and the turn the message went into
+      const view = await registry.get(runId);
+      if (values.json) return JSON.stringify({ ...view, steered_turn_id: turnId }, null, 2);
       return `Steered turn ${turnId} of run ${runId}.`;
     });
   },
@@ -48,7 +57,7 @@ export const approveCommand: Command = {
     if (!(APPROVAL_DECISIONS as readonly string[]).includes(decision))
       throw new UsageError(`the decision must be one of ${APPROVAL_DECISIONS.join(", ")}, got "${decision}".`);
     const { registry } = new RunManager(config.runner);
-    return refusedOr(async () => {
+    return refusedOr(registry, runId, async () => {
       const view = await respondApproval(registry, runId, approvalId, decision as ApprovalDecision, "operator");
       return values.json ? JSON.stringify(view, null, 2) : renderRun(view, "person");
     });
