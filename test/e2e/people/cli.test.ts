@@ -103,7 +103,7 @@ describe("codex-control-mcp commands", () => {
     const wrong = await cli("calls", "last", "-n", "zero");
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toBe(
-      'codex-control-mcp: expected a whole number ≥ 1, got "zero"\nUsage: codex-control-mcp calls <session|last> [-n 10] [--full] [--json]\n  The last tool calls, oldest first, with exit codes and (capped, or --full) output.\n',
+      'codex-control-mcp: expected a whole number from 1 to 200, got "zero"\nUsage: codex-control-mcp calls <session|last> [-n 10] [--full] [--json]\n  The last tool calls, oldest first, with exit codes and (capped, or --full) output.\n',
     );
     expect((await cli("sessions", "extra")).code).toBe(2);
   });

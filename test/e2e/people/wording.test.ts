@@ -140,9 +140,9 @@ describe("what was typed, answered in its own terms", () => {
     );
     const negative = await cli("UTC", "sessions", "-n", "-5");
     expect(negative.code).toBe(2);
-    expect(negative.stderr.split("\n")[0]).toBe('codex-control-mcp: expected a whole number ≥ 1, got "-5"');
+    expect(negative.stderr.split("\n")[0]).toBe('codex-control-mcp: expected a whole number from 1 to 500, got "-5"');
     expect((await cli("UTC", "calls", "last", "--limit", "-1")).stderr.split("\n")[0]).toBe(
-      'codex-control-mcp: expected a whole number ≥ 1, got "-1"',
+      'codex-control-mcp: expected a whole number from 1 to 200, got "-1"',
     );
   });
 
