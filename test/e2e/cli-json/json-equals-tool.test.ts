@@ -47,6 +47,21 @@ describe("--json is the matching tool's structuredContent", () => {
     expect(Object.keys(JSON.parse(stdout) as object)).toEqual(["codex_home", "sessions", "scanned", "unreadable_folders"]);
   });
 
+  it.each([
+    ["summary", ["summary", "last", "--json"], "session_summary", { session_id: "last" }],
+    ["calls", ["calls", "last", "-n", "3", "--json"], "last_function_calls", { session_id: "last", limit: 3 }],
+    ["usage", ["usage", "last", "--json"], "token_usage", { session_id: "last" }],
+    ["runs", ["runs", "--json"], "run_status", {}],
+  ] as const)("%s --json equals its tool", async (_name, args, tool, input) => {
+    const { data_note: _agentsOnly, ...forPeople } = (await mcp.call(tool, input)).structuredContent as Record<
+      string,
+      unknown
+    >;
+    const { stdout, stderr } = await cli(...args);
+    expect(stderr).toBe("");
+    expect(JSON.parse(stdout)).toEqual(forPeople);
+  });
+
   it("a count beyond the tool's bound is wrong usage, as it is for the tool (not a listing of everything)", async () => {
     expect((await mcp.call("list_sessions", { limit: 1e9 })).isError).toBe(true);
     const sessions = await cli("sessions", "-n", "1e9");
