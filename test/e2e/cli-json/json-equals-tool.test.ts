@@ -44,7 +44,12 @@ describe("--json is the matching tool's structuredContent", () => {
     expect([code, stderr]).toEqual([0, ""]);
     const { data_note: _agentsOnly, ...forPeople } = tool;
     expect(JSON.parse(stdout)).toEqual(forPeople);
-    expect(Object.keys(JSON.parse(stdout) as object)).toEqual(["codex_home", "sessions", "scanned", "unreadable_folders"]);
+    expect(Object.keys(JSON.parse(stdout) as object)).toEqual([
+      "codex_home",
+      "sessions",
+      "scanned",
+      "unreadable_folders",
+    ]);
   });
 
   it.each([
