@@ -3,7 +3,7 @@
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { inline, quoted } from "../shared/text.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
-import { askSession, listSessions } from "../sessions/index.js";
+import { askSession, listSessions, sessionIdFromPath } from "../sessions/index.js";
 import type { ToolContext } from "../tools/context.js";
 
 const LISTED = 50;
@@ -19,8 +19,9 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
         );
         return {
           resources: listed.map((session) => ({
-            // the id is read from the log: encoded in the URI, escaped in the name, so neither can break a line
-            uri: `codex://sessions/${encodeURIComponent(session.session_id)}`,
+            // the URI names the session by its file's UUID, the name the reader finds it by (the id the log
+            // states may differ, and need not be a UUID); the log's id is escaped in the name
+            uri: `codex://sessions/${encodeURIComponent(sessionIdFromPath(session.path) ?? session.session_id)}`,
             name: inline(session.session_id),
             // the prompt is log text: quoted and escaped, so a title cannot pose as anything else
             title: `${session.status}: ${quoted(session.first_prompt, 80)}`,

@@ -36,7 +36,7 @@ export type { TokenUsageReport } from "./usage.js";
 // what src/codex uses of this layer: it reads sessions through this file only (lint enforces it)
 export type { TokenTotals } from "./events.js";
 export { tokenTotals } from "./normalize.js";
-export { listRolloutFiles } from "./locate.js";
+export { listRolloutFiles, sessionIdFromPath } from "./locate.js";
 export { edgeEvents } from "./rollout-reader.js";
 export { invocationOfRun, resumeCommandLine } from "./resume-command.js";
 export { RUN_STATUSES, SANDBOX_MODES, type RunStatus, type SandboxMode } from "./views/closed-sets.js";
