@@ -1,6 +1,8 @@
 // Sessions as MCP resources, `codex://sessions/{id}`, for hosts that browse resources: each reads as its
 // session_summary (JSON). The list is the newest sessions.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ExplainedError } from "../shared/errors.js";
 import { inline, quoted } from "../shared/text.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
 import { askSession, listSessions, sessionIdFromPath } from "../sessions/index.js";
@@ -45,6 +47,10 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
           runFacts: (sessionId) => runFactsFor(runs, sessionId),
           invocation: invocationOf(config),
         },
+      }).catch((error: unknown) => {
+        // a URI naming no readable session is the caller's to fix, as the SDK's own "not found" is; an
+        // internal error would read as a server bug
+        throw error instanceof ExplainedError ? new McpError(ErrorCode.InvalidParams, error.message) : error;
       });
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(summary, null, 2) }] };
     },

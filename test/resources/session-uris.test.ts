@@ -41,3 +41,13 @@ it("lists a session under a URI that reads it", async () => {
   expect(summary.session_id).toBe(LOG_ID);
   expect(summary.path.endsWith(`${FILE_ID}.jsonl`)).toBe(true);
 });
+
+it("answers a URI naming no session as the caller's mistake (invalid params), with the fix", async () => {
+  const read = mcp.client.readResource({ uri: "codex://sessions/nope" });
+  await expect(read).rejects.toMatchObject({
+    code: -32602,
+    message: expect.stringContaining(
+      '"nope" is not a session id: pass a session UUID, a unique prefix of 8+ characters, `last`',
+    ) as unknown,
+  });
+});
