@@ -1,7 +1,7 @@
 // Sessions as MCP resources, `codex://sessions/{id}`, for hosts that browse resources: each reads as its
 // session_summary (JSON). The list is the newest sessions.
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import { ExplainedError } from "../shared/errors.js";
 import { inline, quoted } from "../shared/text.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
@@ -49,8 +49,11 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
         },
       }).catch((error: unknown) => {
         // a URI naming no readable session is the caller's to fix, as the SDK's own "not found" is; an
-        // internal error would read as a server bug
-        throw error instanceof ExplainedError ? new McpError(ErrorCode.InvalidParams, error.message) : error;
+        // internal error would read as a server bug. The SDK sends an error's code and message as they are
+        // (an McpError's message would carry its "MCP error" prefix twice to the client).
+        throw error instanceof ExplainedError
+          ? Object.assign(new Error(error.message), { code: ErrorCode.InvalidParams })
+          : error;
       });
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(summary, null, 2) }] };
     },

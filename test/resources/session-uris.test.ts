@@ -46,8 +46,8 @@ it("answers a URI naming no session as the caller's mistake (invalid params), wi
   const read = mcp.client.readResource({ uri: "codex://sessions/nope" });
   await expect(read).rejects.toMatchObject({
     code: -32602,
-    message: expect.stringContaining(
-      '"nope" is not a session id: pass a session UUID, a unique prefix of 8+ characters, `last`',
+    message: expect.stringMatching(
+      /^MCP error -32602: "nope" is not a session id: pass a session UUID, a unique prefix of 8\+ characters, `last`/,
     ) as unknown,
   });
 });
