@@ -103,9 +103,13 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   const lastContext = both.findLast((event): event is EventOf<"turn_context"> => event.kind === "turn_context");
   const model = head.whole ? headModel : await foldEvents(tail.events);
   const lastTurn = model.turns.at(-1);
-  // the tail may start inside a turn whose task_started it did not see, and without the meta naming the
-  // version that wrote its end
-  if (lastTurn && both.some((event) => event.kind === "turn_started")) lastTurn.hasStartEvent = true;
+  // the tail may start inside a turn whose task_started it did not see (its only turn: a later one began in
+  // it), and without the meta naming the version that wrote its end. A log read whole, or a turn begun in the
+  // tail, is the fold's own: a turn without a task_started of its own stays so (the summary's status)
+  const tailTurnBegunEarlier = !head.whole && model.turns.length === 1;
+  if (lastTurn && tailTurnBegunEarlier && both.some((event) => event.kind === "turn_started")) {
+    lastTurn.hasStartEvent = true;
+  }
   if (lastTurn?.ended && writesTurnErrors(meta?.cliVersion)) lastTurn.endSaysErrors = true;
   return {
     session_id: meta?.id ?? file.id,
