@@ -101,7 +101,9 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   const headModel = await foldEvents(head.events);
   const firstPrompt = headModel.turns.find((turn) => turn.prompt !== undefined)?.prompt;
   const lastContext = both.findLast((event): event is EventOf<"turn_context"> => event.kind === "turn_context");
-  const model = head.whole ? headModel : await foldEvents(tail.events);
+  // the tail folded after the meta: a fork's or sub-agent's replayed parent history in it is told apart as the
+  // summary tells it (lineage.ts), not taken for the session's own last turn
+  const model = head.whole ? headModel : await foldEvents(meta ? [meta, ...tail.events] : tail.events);
   const lastTurn = model.turns.at(-1);
   // the tail may start inside a turn whose task_started it did not see (its only turn: a later one began in
   // it), and without the meta naming the version that wrote its end. A log read whole, or a turn begun in the

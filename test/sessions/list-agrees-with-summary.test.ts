@@ -1,11 +1,12 @@
 // list_sessions folds a log's head and tail apart (a long log) or whole (a short one): its status must be the
 // one session_summary gives of the same bytes. The logs are hand-written; the long one is the short one with
 // 300 KB of developer message after the meta, so the listing reads its head and its tail apart.
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { listSessions, sessionSummary, SessionStore } from "../../src/sessions/index.js";
+import { FIXTURES } from "../support/fixtures.js";
 
 const line = (timestamp: string, type: string, payload: Record<string, unknown>) =>
   JSON.stringify({ timestamp: `2026-12-05T10:00:${timestamp}.000Z`, type, payload });
@@ -48,4 +49,13 @@ it("a short log's turn without a task_started of its own: listed as the summary 
 
 it("a long log's turn without a task_started of its own: listed as the summary says", async () => {
   expect(await statuses(ID, SPLIT_TURN, true)).toEqual([["completed"], "completed"]);
+});
+
+// a sub-agent whose file holds only its parent's replayed turn has no turn of its own: the summary says
+// incomplete. The tail, folded without the meta naming the parent, took the replayed turn for its own.
+it("a long sub-agent log of its parent's history only: listed as the summary says", async () => {
+  const lines = (await readFile(join(FIXTURES, "shapes", "subagent-only-parent-history.jsonl"), "utf8"))
+    .split("\n")
+    .filter((text) => text !== "");
+  expect(await statuses("0199bbbb-0000-7000-8000-000000000025", lines, true)).toEqual([["incomplete"], "incomplete"]);
 });
