@@ -112,7 +112,10 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   if (lastTurn && tailTurnBegunEarlier && both.some((event) => event.kind === "turn_started")) {
     lastTurn.hasStartEvent = true;
   }
-  if (lastTurn?.ended && writesTurnErrors(meta?.cliVersion)) lastTurn.endSaysErrors = true;
+  // a newer Codex that resumed an older file writes 0.150+ items (the fold's rule, session-model.ts): ones in
+  // the head count for a turn ended in the tail
+  const newerWriter = !head.whole && head.events.some((event) => event.kind === "user_message" && event.item === true);
+  if (lastTurn?.ended && (writesTurnErrors(meta?.cliVersion) || newerWriter)) lastTurn.endSaysErrors = true;
   return {
     session_id: meta?.id ?? file.id,
     path: file.path,

@@ -59,3 +59,17 @@ it("a long sub-agent log of its parent's history only: listed as the summary say
     .filter((text) => text !== "");
   expect(await statuses("0199bbbb-0000-7000-8000-000000000025", lines, true)).toEqual([["incomplete"], "incomplete"]);
 });
+
+// a 0.130 log resumed by a 0.171 CLI: its answerless second turn completed (the newer CLI puts a failure in the
+// turn's end), which the fold knows from the 0.150+ items written before it. The tail, its last three lines
+// only, saw none of them and took the old meta version's rule: a turn ended without answer failed.
+it("a long log resumed by a newer CLI, its tail inside the answerless turn: listed as the summary says", async () => {
+  const lines = (await readFile(join(FIXTURES, "shapes", "resumed-by-newer-cli-answerless-turn.jsonl"), "utf8"))
+    .split("\n")
+    .filter((text) => text !== "");
+  const tailInside = [...lines.slice(0, -3), PADDING, ...lines.slice(-3)];
+  expect(await statuses("0199bbbb-0000-7000-8000-000000000022", tailInside, false)).toEqual([
+    ["completed"],
+    "completed",
+  ]);
+});
