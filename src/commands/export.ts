@@ -2,6 +2,7 @@
 // collector as traces (src/export/otel.ts). Exits 1 when a session could not be delivered.
 import { loadPrices, sessionsReport, type SessionDigest } from "../sessions/index.js";
 import { ExplainedError } from "../shared/errors.js";
+import { counted } from "../shared/text.js";
 import { unreadText } from "../sessions/report/render.js";
 import { sessionStoreOf } from "../config/config.js";
 import { UsageError, type Command } from "./command.js";
@@ -118,9 +119,4 @@ export function tracesUrl(value: string | boolean | undefined): string {
     );
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/v1/traces";
   return url.toString();
-}
-
-/** "1 session", "2 sessions": the line a person reads. */
-function counted(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

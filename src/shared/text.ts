@@ -33,3 +33,8 @@ export const DATA_NOTE =
 export function count(n: number): string {
   return Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ",") : n.toLocaleString("en-US");
 }
+
+/** A number and its noun, for a person: "1 session", "2 sessions" (a regular plural). */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

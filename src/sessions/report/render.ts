@@ -1,6 +1,6 @@
 // The report as text: the tool's readable mirror and the CLI's output. Quoted messages are log data.
 import type { ReportRow, SessionsReport } from "./view.js";
-import { count, inline } from "../../shared/text.js";
+import { count, counted, inline } from "../../shared/text.js";
 import { MAKE_READABLE } from "../folder-names.js";
 
 export function renderReport(report: SessionsReport): string {
@@ -87,9 +87,4 @@ export function unreadText(
   ].filter(Boolean);
   if (parts.length === 0) return undefined;
   return `${parts.join(" and ")}: what they hold is ${leftOut} (e.g. ${report.unreadable_examples.map(inline).join(", ")}). ${MAKE_READABLE}`;
-}
-
-/** "1 session", "2 sessions": the line a person reads. */
-function counted(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
