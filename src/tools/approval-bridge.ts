@@ -14,7 +14,7 @@ import type { RunManager } from "../runs/run-manager.js";
 import { readRunState } from "../runs/registry.js";
 import { respondApproval } from "../runs/run-requests.js";
 import { inline, quoted } from "../shared/text.js";
-import type { Extra } from "./run-result.js";
+import { answerRun, type Extra } from "./run-result.js";
 
 const LOOK_EVERY_MS = 300;
 
@@ -37,6 +37,23 @@ export function approvalAnswerers(
     hostUser: server.server.getClientCapabilities()?.elicitation !== undefined && !config.readOnly,
     readOnly: config.readOnly,
   };
+}
+
+/**
+ * The answer of a call that started a run which may wait for approvals (run_codex, resume_session): the host's
+ * user is asked about them while the call waits, and the text names who else can answer.
+ */
+export function answerAskingApprovals(
+  server: McpServer,
+  config: Pick<ServerConfig, "allowCallerApprovals" | "readOnly" | "waitMs">,
+  runs: RunManager,
+  runId: string,
+  how: { background: boolean; waitMs: number | undefined; began: number },
+  extra: Extra,
+): ReturnType<typeof answerRun> {
+  askApprovalsOfRun(server, runs, runId, extra);
+  const answerers = approvalAnswerers(server, config);
+  return answerRun(runs, runId, { ...how, waitMs: how.waitMs ?? config.waitMs, answerers }, extra);
 }
 
 /** The runs each server is asking about, so a run_status poll does not start a second asker. */

@@ -4,12 +4,11 @@ import { MODE_OF_SANDBOX } from "../codex/run-modes.js";
 import { isSandboxMode } from "../sessions/views/closed-sets.js";
 import { openSession, SessionLookupError } from "../sessions/index.js";
 import type { ServerConfig } from "../config/config.js";
-import { approvalAnswerers, askApprovalsOfRun } from "./approval-bridge.js";
+import { answerAskingApprovals } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { answer, toolError, withNote } from "./result.js";
 import {
-  answerRun,
   configInput,
   engineInput,
   modeInput,
@@ -125,16 +124,12 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           timeoutMs: input.timeout_ms,
           engine: input.engine,
         });
-        askApprovalsOfRun(server, runs, runId, extra);
-        return answerRun(
+        return answerAskingApprovals(
+          server,
+          config,
           runs,
           runId,
-          {
-            background: input.background,
-            waitMs: input.wait_ms ?? config.waitMs,
-            began,
-            answerers: approvalAnswerers(server, config),
-          },
+          { background: input.background, waitMs: input.wait_ms, began },
           extra,
         );
       }),

@@ -2,12 +2,11 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { RUN_STATUSES } from "../sessions/views/closed-sets.js";
 import type { ServerConfig } from "../config/config.js";
-import { approvalAnswerers, askApprovalsOfRun } from "./approval-bridge.js";
+import { answerAskingApprovals } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { refuseWithoutCredentials } from "./credentials.js";
 import { answer, withNote } from "./result.js";
 import {
-  answerRun,
   configInput,
   engineInput,
   modeInput,
@@ -111,16 +110,12 @@ export function registerRunCodexTool(server: McpServer, { config, runs }: ToolCo
           outputSchema: input.output_schema,
           images: input.images,
         });
-        askApprovalsOfRun(server, runs, runId, extra);
-        return answerRun(
+        return answerAskingApprovals(
+          server,
+          config,
           runs,
           runId,
-          {
-            background: input.background,
-            waitMs: input.wait_ms ?? config.waitMs,
-            began,
-            answerers: approvalAnswerers(server, config),
-          },
+          { background: input.background, waitMs: input.wait_ms, began },
           extra,
         );
       }),
