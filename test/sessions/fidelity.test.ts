@@ -1,6 +1,6 @@
 // Field fidelity III (issue 21): shapes real sessions have that the reader got wrong, each a hand-written file
 // in test/fixtures/shapes/ named after what it shows, read through the MCP tools as a client would.
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,10 +9,9 @@ import { renderSummary } from "../../src/text/render.js";
 import { resetTimeFromMessage, unreadResetTime } from "../../src/sessions/diagnosis-errors.js";
 import { parseToolOutput } from "../../src/sessions/tool-output.js";
 import { TokenLedger } from "../../src/sessions/usage.js";
-import { FIXTURES } from "../support/fixtures.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
+import { SHAPES, shapeHome, shapeIdOf } from "../support/shape-home.js";
 
-const SHAPES = join(FIXTURES, "shapes");
 const NAMED: Array<[string, number]> = [
   ["token-sources-counter-restarts", 1],
   ["sandbox-success-prints-operation-not-permitted", 2],
@@ -32,20 +31,12 @@ const NAMED: Array<[string, number]> = [
   ["apply-patch-refused-and-named-twice", 17],
   ["unified-exec-poll-of-an-ended-process", 18],
 ];
-const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
+const idOf = shapeIdOf;
 let home: string;
 let mcp: Connected;
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "ccm-fidelity-"));
-  const dir = join(home, "sessions", "2026", "07", "10");
-  await mkdir(dir, { recursive: true });
-  for (const [index, [name, n]] of NAMED.entries()) {
-    await copyFile(
-      join(SHAPES, `${name}.jsonl`),
-      join(dir, `rollout-2026-07-10T09-00-${String(index).padStart(2, "0")}-${idOf(n)}.jsonl`),
-    );
-  }
+  home = await shapeHome("ccm-fidelity-", NAMED, "2026-07-10T09-00");
   mcp = await connect(testConfig({ codexHome: home }));
 });
 afterAll(async () => mcp.close());

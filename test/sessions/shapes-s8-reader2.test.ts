@@ -1,15 +1,11 @@
 // Second look at the s8 shapes: printed next steps pasted with the real Codex CLI 0.171 that did not work.
 // Fixtures in test/fixtures/shapes/ were made with the real CLI against the fake model (paths scrubbed to /home/user).
-import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reviewTargetOfPrompt } from "../../src/sessions/resume-command.js";
 import { denialIn } from "../../src/sessions/tool-output.js";
-import { FIXTURES } from "../support/fixtures.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
+import { shapeHome, shapeIdOf } from "../support/shape-home.js";
 
-const SHAPES = join(FIXTURES, "shapes");
 const NAMED: Array<[string, number]> = [
   ["sandbox-refused-several-folders-quoted", 40],
   ["review-subagent-failed-auth", 41],
@@ -17,20 +13,12 @@ const NAMED: Array<[string, number]> = [
   ["view-image-missing-file", 43],
   ["subagent-spawned-failed-auth", 44],
 ];
-const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
+const idOf = shapeIdOf;
 let home: string;
 let mcp: Connected;
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "ccm-shapes-s8r2-"));
-  const dir = join(home, "sessions", "2026", "12", "05");
-  await mkdir(dir, { recursive: true });
-  for (const [index, [name, n]] of NAMED.entries()) {
-    await copyFile(
-      join(SHAPES, `${name}.jsonl`),
-      join(dir, `rollout-2026-12-05T12-00-${String(index).padStart(2, "0")}-${idOf(n)}.jsonl`),
-    );
-  }
+  home = await shapeHome("ccm-shapes-s8r2-", NAMED, "2026-12-05T12-00");
   mcp = await connect(testConfig({ codexHome: home }));
 });
 afterAll(async () => mcp.close());

@@ -1,17 +1,13 @@
 // Log shapes of Codex 0.171 (made with the real CLI against the fake model, paths scrubbed to /home/user) that
 // the debug tools answered wrongly: each fixture in test/fixtures/shapes/ is named after what it shows.
-import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { longerToolTimeout } from "../../src/sessions/diagnosis-builder.js";
 import { mcpTimeoutOf } from "../../src/sessions/diagnosis-work.js";
 import { reviewCommandLine } from "../../src/sessions/resume-command.js";
 import { extraWritableDirs, ownRootOptions } from "../../src/sessions/workspace-write-roots.js";
-import { FIXTURES } from "../support/fixtures.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
+import { shapeHome, shapeIdOf } from "../support/shape-home.js";
 
-const SHAPES = join(FIXTURES, "shapes");
 const NAMED: Array<[string, number]> = [
   ["sandbox-workspace-write-refused-outside-roots", 19],
   ["mcp-tool-call-timed-out", 20],
@@ -23,20 +19,12 @@ const NAMED: Array<[string, number]> = [
   ["turn-with-token-counts-only", 26],
   ["workspace-write-session-with-added-dir", 27],
 ];
-const idOf = (n: number) => `0199bbbb-0000-7000-8000-${String(n).padStart(12, "0")}`;
+const idOf = shapeIdOf;
 let home: string;
 let mcp: Connected;
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), "ccm-shapes-s8-"));
-  const dir = join(home, "sessions", "2026", "12", "05");
-  await mkdir(dir, { recursive: true });
-  for (const [index, [name, n]] of NAMED.entries()) {
-    await copyFile(
-      join(SHAPES, `${name}.jsonl`),
-      join(dir, `rollout-2026-12-05T12-00-${String(index).padStart(2, "0")}-${idOf(n)}.jsonl`),
-    );
-  }
+  home = await shapeHome("ccm-shapes-s8-", NAMED, "2026-12-05T12-00");
   mcp = await connect(testConfig({ codexHome: home }));
 });
 afterAll(async () => mcp.close());
