@@ -2,6 +2,8 @@
 import { chmod, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RUN_MARKER } from "../../src/codex/processes.js";
+import { PINNED_CODEX } from "./codex-versions.js";
 
 const HELP = `Run Codex non-interactively
 
@@ -41,6 +43,20 @@ ${HELP}HELP
 exit 0; fi
 cat > "\${STDIN_FILE:-/dev/null}"
 ${body}
+`,
+  );
+  await chmod(path, 0o755);
+  return path;
+}
+
+/** The pinned CLI, except that a run's `codex app-server` (not the probe's) never gets through its handshake. */
+export async function stuckAppServer(): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), "ccm-stuck-")), "codex");
+  await writeFile(
+    path,
+    `#!/usr/bin/env bash
+if [ "$1" = "app-server" ] && [ -n "$${RUN_MARKER}" ]; then exec sleep 600; fi
+exec ${JSON.stringify(process.execPath)} ${JSON.stringify(PINNED_CODEX)} "$@"
 `,
   );
   await chmod(path, 0o755);

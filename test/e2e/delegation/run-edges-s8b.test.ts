@@ -1,15 +1,15 @@
 // More edges of the run wing: what a pending approval's text names as the way to answer it, on servers that
 // allow different answerers; an app-server that is slow to start. Real pinned Codex CLI, fake model.
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { processesOfRun, RUN_MARKER } from "../../../src/codex/processes.js";
+import { processesOfRun } from "../../../src/codex/processes.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { until, viewOf } from "../../support/run-views.js";
+import { stuckAppServer } from "../../support/stub-codex.js";
 import { connect, testConfig, textOf, type ClientOptions, type TestConfig } from "../../support/mcp.js";
 
 let model: FakeModel;
@@ -108,20 +108,6 @@ describe("a pending approval's text names what answers it on this server", () =>
     }
   });
 });
-
-/** The pinned CLI, except that a run's `codex app-server` (not the probe's) never gets through its handshake. */
-async function stuckAppServer(): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), "ccm-stuck-")), "codex");
-  await writeFile(
-    path,
-    `#!/usr/bin/env bash
-if [ "$1" = "app-server" ] && [ -n "$${RUN_MARKER}" ]; then exec sleep 600; fi
-exec ${JSON.stringify(process.execPath)} ${JSON.stringify(PINNED_CODEX)} "$@"
-`,
-  );
-  await chmod(path, 0o755);
-  return path;
-}
 
 describe('engine "app-server": a slow start', () => {
   it("is recorded once the app-server is spawned, so it can be followed and cancelled, and nothing is left", async () => {

@@ -1,17 +1,17 @@
 // A background run_codex whose call is cancelled after the run started but before the call answered (the
 // call is the run, as for a waiting call); respond_approval on a status a later version wrote. Real pinned
 // Codex CLI (its run's app-server never gets through its handshake: the run stays silent), fake model.
-import { chmod, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { processesOfRun, RUN_MARKER } from "../../../src/codex/processes.js";
+import { processesOfRun } from "../../../src/codex/processes.js";
 import { RunManager, type RunView } from "../../../src/runs/run-manager.js";
 import { Scheduler } from "../../../src/runs/scheduler.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { until, viewOf } from "../../support/run-views.js";
+import { stuckAppServer } from "../../support/stub-codex.js";
 import { connect, testConfig, textOf } from "../../support/mcp.js";
 
 let model: FakeModel;
@@ -158,17 +158,3 @@ describe("respond_approval on an approval in a status a later version wrote", ()
     }
   });
 });
-
-/** The pinned CLI, except that a run's `codex app-server` (not the probe's) never gets through its handshake. */
-async function stuckAppServer(): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), "ccm-stuck-")), "codex");
-  await writeFile(
-    path,
-    `#!/usr/bin/env bash
-if [ "$1" = "app-server" ] && [ -n "$${RUN_MARKER}" ]; then exec sleep 600; fi
-exec ${JSON.stringify(process.execPath)} ${JSON.stringify(PINNED_CODEX)} "$@"
-`,
-  );
-  await chmod(path, 0o755);
-  return path;
-}
