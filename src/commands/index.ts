@@ -21,6 +21,8 @@ import { paint, table } from "./format.js";
 import { exportCommand } from "./export.js";
 import { reportCommand } from "./report.js";
 import { reviewCommand } from "./review.js";
+import { filterTime } from "../sessions/report/filters.js";
+import { ExplainedError } from "../shared/errors.js";
 import { approveCommand, steerCommand } from "./run-requests.js";
 
 const json = { type: "boolean" } as const;
@@ -34,7 +36,7 @@ const help = { type: "boolean", short: "h" } as const;
 export const COMMANDS: Record<string, Command> = {
   sessions: {
     usage:
-      "sessions [-n 20] [--cwd DIR] [--since ISO-TIME] [--archived] [--json]\n  Codex sessions, newest first (from the newest days, most recently written first).",
+      "sessions [-n 20] [--cwd DIR] [--since 7d|ISO] [--archived] [--json]\n  Codex sessions, newest first (from the newest days, most recently written first).",
     options: {
       limit: { type: "string", short: "n" },
       cwd: { type: "string" },
@@ -47,15 +49,21 @@ export const COMMANDS: Record<string, Command> = {
     async run(values, _positionals, config) {
       const limit = positiveInt(values.limit, 20, 1, 500);
       const since = typeof values.since === "string" ? values.since : undefined;
-      if (since !== undefined && Number.isNaN(Date.parse(since)))
-        throw new UsageError(`--since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23.`);
+      let sinceIso: string | undefined;
+      try {
+        // the report's parser (7d, 24h, ISO 8601 in UTC): the same forms as `report --since`
+        if (since !== undefined) sinceIso = new Date(filterTime("since", since, Date.now(), false)).toISOString();
+      } catch (error) {
+        if (error instanceof ExplainedError) throw new UsageError(error.message);
+        throw error;
+      }
       const cwd = typeof values.cwd === "string" ? values.cwd : undefined;
       const store = storeOf(config);
       const { sessions, scanned, unreadable_folders } = await listSessions(store, {
         limit,
         includeArchived: values.archived === true,
         cwd,
-        since,
+        since: sinceIso,
       });
       if (values.json) {
         // what list_sessions answers: an unfinished last turn may be a run in progress, not a crash

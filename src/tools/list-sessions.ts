@@ -3,9 +3,10 @@ import { z } from "zod";
 import { renderList } from "../text/render.js";
 import type { ToolContext } from "./context.js";
 import { listSessions } from "../sessions/index.js";
-import { answer, toolError, toolResult, withNote } from "./result.js";
+import { answer, toolResult, withNote } from "./result.js";
 import { TURN_STATUSES } from "../sessions/views/closed-sets.js";
 import { sessionListingSchema } from "../sessions/views/list.js";
+import { filterTime } from "../sessions/report/filters.js";
 
 const inputSchema = z.object({
   limit: z.number().int().min(1).max(500).default(20).describe("How many sessions to return, newest first (1–500)."),
@@ -18,7 +19,9 @@ const inputSchema = z.object({
     .string()
     .max(64)
     .optional()
-    .describe("Only sessions written at or after this time (ISO 8601, e.g. 2026-11-23 or 2026-11-23T10:00:00Z)."),
+    .describe(
+      "Only sessions written at or after this time: ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z; a date, and a time without a zone, are UTC) or a span back from now (7d, 24h), as sessions_report takes it.",
+    ),
   include_archived: z.boolean().default(false).describe("Also list sessions in archived_sessions/."),
 });
 
@@ -52,14 +55,13 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
     },
     ({ limit, cwd, since, include_archived }) =>
       answer("list_sessions", async () => {
-        if (since !== undefined && Number.isNaN(Date.parse(since))) {
-          return toolError(`since "${since}" is not a date: use ISO 8601, e.g. 2026-11-23 or 2026-11-23T10:00:00Z.`);
-        }
+        // the report's parser: a bad value is an ExplainedError naming the forms taken (an isError answer)
+        const sinceIso = since !== undefined ? new Date(filterTime("since", since, Date.now(), false)).toISOString() : undefined;
         const { sessions, scanned, unreadable_folders } = await listSessions(store, {
           limit,
           includeArchived: include_archived,
           ...(cwd !== undefined && { cwd }),
-          ...(since !== undefined && { since }),
+          ...(sinceIso !== undefined && { since: sinceIso }),
         });
         // an unfinished last turn may be a run in progress, not a crash
         const listed = await Promise.all(

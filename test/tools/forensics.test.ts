@@ -130,7 +130,7 @@ describe("list_sessions", () => {
     const badDate = await mcp.call("list_sessions", { since: "yesterday" });
     expect(badDate.isError).toBe(true);
     expect(textOf(badDate)).toBe(
-      'since "yesterday" is not a date: use ISO 8601, e.g. 2026-11-23 or 2026-11-23T10:00:00Z.',
+      'since "yesterday" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).',
     );
     const tooMany = await mcp.call("list_sessions", { limit: 501 });
     expect(tooMany.isError).toBe(true);

@@ -37,8 +37,8 @@ export function checkFilters(request: ReportRequest, now = Date.now()): CheckedF
   if (!(REPORT_GROUPS as readonly string[]).includes(request.groupBy)) {
     throw new ExplainedError(`group_by "${request.groupBy}" is not one of ${REPORT_GROUPS.join(", ")}.`);
   }
-  const sinceMs = request.since !== undefined ? timeOf("since", request.since, now, false) : undefined;
-  const untilMs = request.until !== undefined ? timeOf("until", request.until, now, true) : undefined;
+  const sinceMs = request.since !== undefined ? filterTime("since", request.since, now, false) : undefined;
+  const untilMs = request.until !== undefined ? filterTime("until", request.until, now, true) : undefined;
   if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs) {
     throw new ExplainedError(
       `until (${request.until}) is not after since (${request.since}): swap them, or widen the range.`,
@@ -61,7 +61,12 @@ function resolved(cwd: string): string | undefined {
   }
 }
 
-function timeOf(name: string, text: string, now: number, endOfDay: boolean): number {
+/**
+ * A time filter as every command and tool takes it (sessions_report, export, list_sessions, `sessions`): ISO
+ * 8601 (a date, and a time without a zone, in UTC) or a span back from `now` (`7d`, `24h`); `endOfDay`: a date
+ * alone means its end (`until`). A bad one is an error naming the forms taken.
+ */
+export function filterTime(name: string, text: string, now: number, endOfDay: boolean): number {
   const relative = RELATIVE.exec(text.trim());
   if (relative) return now - Number(relative[1]) * (relative[2] === "d" ? DAY_MS : DAY_MS / 24);
   const trimmed = text.trim();
