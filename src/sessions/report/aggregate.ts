@@ -3,7 +3,7 @@
 import type { DiagnosisCategory } from "../diagnosis-categories.js";
 import type { TokenTotals } from "../events.js";
 import { addTokens } from "../usage.js";
-import type { DayPart } from "./model-usage.js";
+import type { DayPart, ModelUsage } from "./model-usage.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
 import { failureSignature } from "./signature.js";
@@ -16,8 +16,17 @@ const MAX_SIGNATURES = 10_000;
 const MAX_UNPRICED_MODELS = 20;
 const MAX_ROWS = 500;
 
-/** The group of a session, or of its turns of `day` (a DayPart's) for the groups by time. */
-export function groupKey(digest: SessionDigest, group: ReportGroup, day = digest.startedAt?.slice(0, 10)): string {
+/**
+ * The row a session's slice goes to: its turns of `day` for the groups by time (DayPart), its usage of
+ * `model` grouped by model (ModelUsage), its `category` as the report's range sees it (DayPart.ended).
+ */
+export function groupKey(
+  digest: SessionDigest,
+  group: ReportGroup,
+  day = digest.startedAt?.slice(0, 10),
+  model = digest.model,
+  category = digest.category,
+): string {
   switch (group) {
     case "day":
       return day ?? UNKNOWN;
@@ -31,11 +40,11 @@ export function groupKey(digest: SessionDigest, group: ReportGroup, day = digest
       return monday.toISOString().slice(0, 10);
     }
     case "model":
-      return digest.model ?? UNKNOWN;
+      return model ?? UNKNOWN;
     case "cwd":
       return digest.cwd ?? UNKNOWN;
     case "category":
-      return digest.category;
+      return category;
   }
 }
 
@@ -197,13 +206,20 @@ export class ReportTally {
 
   /**
    * Adds a session: all of it, or (a session whose turns ran on other days than it started: DayPart) its
-   * parts `parts`, each in the row of its day for the groups by time; its failure only when its last part is
-   * among them.
+   * parts `parts`, each in the row of its day for the groups by time; grouped by model, each model's usage in
+   * its own row. Its end (category, failure) is counted once, in the row of its last turn in range: the
+   * session's own end when its last part is in range, else how it stood when the next part began
+   * (DayPart.ended), so a failure after `until` is not counted and the row keyed by a category counts it.
    */
   add(digest: SessionDigest, parts: DayPart[] | null = digest.days): void {
-    if (!digest.days || !parts) {
+    const days = digest.days;
+    const slices: Array<[string, Slice]> = [];
+    let end: { category: DiagnosisCategory; signature: string | null; at: string | null };
+    let whole: Slice | undefined;
+    if (!days || !parts) {
+      end = { category: digest.category, signature: digest.signature, at: digest.lastEventAt ?? digest.startedAt };
       const { usd, unpriced } = this.costOf(digest);
-      const slice: Slice = {
+      whole = {
         turns: digest.turns,
         wallMs: digest.wallMs,
         category: digest.category,
@@ -211,25 +227,60 @@ export class ReportTally {
         usd,
         unpriced,
       };
-      this.rowOf(groupKey(digest, this.group)).add(slice);
-      this.all.add(slice);
-      if (!NOT_FAILURES.has(digest.category)) this.addFailure(digest);
-      return;
+      if (this.group === "model" && digest.byModel && digest.tokens)
+        slices.push(...this.byModelSlices(digest, digest.byModel, digest.model, digest.category));
+      else slices.push([groupKey(digest, this.group), whole]);
+    } else {
+      const lastKept = parts.at(-1);
+      if (!lastKept) return;
+      end =
+        lastKept === days.at(-1) || !lastKept.ended
+          ? { category: digest.category, signature: digest.signature, at: digest.lastEventAt ?? digest.startedAt }
+          : lastKept.ended;
+      for (const part of parts) {
+        const category = part === lastKept ? end.category : null;
+        if (this.group === "model" && part.usage && digest.tokens)
+          slices.push(...this.byModelSlices(digest, part.usage, part.model, category));
+        else
+          slices.push([
+            groupKey(digest, this.group, part.day, part.model ?? digest.model, end.category),
+            this.sliceOf(digest, part, part === days.at(-1), category),
+          ]);
+      }
     }
-    const lastPart = digest.days.at(-1);
     const byRow = new Map<string, Slice>();
-    let whole: Slice | undefined;
-    for (const part of parts) {
-      const slice = this.sliceOf(digest, part, part === lastPart);
-      const key = groupKey(digest, this.group, part.day);
+    for (const [key, slice] of slices) {
       const inRow = byRow.get(key);
       byRow.set(key, inRow ? joined(inRow, slice) : slice);
-      whole = whole ? joined(whole, slice) : slice;
+      if (days && parts) whole = whole ? joined(whole, slice) : slice;
     }
     if (!whole) return;
     for (const [key, slice] of byRow) this.rowOf(key).add(slice);
     this.all.add(whole);
-    if (lastPart && parts.includes(lastPart) && !NOT_FAILURES.has(digest.category)) this.addFailure(digest);
+    if (!NOT_FAILURES.has(end.category))
+      this.addFailure(digest.sessionId, end.category, end.signature ?? failureSignature(digest.error), end.at);
+  }
+
+  /** A session's (or a day's part's) usage as one slice a model, its end in the slice of `lastModel`, the model its last turn ran. */
+  private byModelSlices(
+    digest: SessionDigest,
+    usage: ModelUsage[],
+    lastModel: string | null,
+    category: DiagnosisCategory | null,
+  ): Array<[string, Slice]> {
+    const ending = usage.find((entry) => entry.model === lastModel) ?? usage.at(-1);
+    return usage.map((entry) => {
+      const usd = this.prices.estimate(entry.model, entry.tokens, digest.startedAt, entry.longPrompts);
+      const slice: Slice = {
+        turns: entry.turns,
+        wallMs: entry.wallMs,
+        category: entry === ending ? category : null,
+        tokens: entry.tokens,
+        usd,
+        unpriced: usd === undefined ? entry.model : null,
+      };
+      return [groupKey(digest, "model", undefined, entry.model), slice];
+    });
   }
 
   private rowOf(key: string): RowTotal {
@@ -241,8 +292,11 @@ export class ReportTally {
     return row;
   }
 
-  /** A day's part of a session, priced by its models' parts (its usage known at report time only: all the last part's). */
-  private sliceOf(digest: SessionDigest, part: DayPart, last: boolean): Slice {
+  /**
+   * A day's part of a session, priced by its models' parts (its usage known at report time only: all the
+   * session's last part's); `category`: the session's end, when this is the last part in range.
+   */
+  private sliceOf(digest: SessionDigest, part: DayPart, last: boolean, category: DiagnosisCategory | null): Slice {
     const none: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
     // an unpriced model's day is unpriced, even one that used nothing
     const usage = part.usage ?? [
@@ -266,7 +320,7 @@ export class ReportTally {
     return {
       turns: part.turns,
       wallMs: part.wallMs,
-      category: last ? digest.category : null,
+      category,
       tokens,
       usd,
       unpriced: usd === undefined ? unpriced : null,
@@ -315,28 +369,26 @@ export class ReportTally {
     tally.sessions = [...tally.sessions, ...other.sessions].sort(newerFirst).slice(0, SIGNATURE_SESSIONS);
   }
 
-  private addFailure(digest: SessionDigest): void {
-    const message = digest.signature ?? failureSignature(digest.error);
-    let ofCategory = this.signatures.get(digest.category);
+  private addFailure(sessionId: string, category: DiagnosisCategory, message: string, at: string | null): void {
+    let ofCategory = this.signatures.get(category);
     if (!ofCategory) {
       ofCategory = new Map();
-      this.signatures.set(digest.category, ofCategory);
+      this.signatures.set(category, ofCategory);
     }
     let tally = ofCategory.get(message);
     if (!tally) {
       if (this.signatureCount >= MAX_SIGNATURES) return;
-      tally = { category: digest.category, message, count: 0, first: null, last: null, sessions: [] };
+      tally = { category, message, count: 0, first: null, last: null, sessions: [] };
       ofCategory.set(message, tally);
       this.signatureCount += 1;
     }
     tally.count += 1;
     // seen when it failed: the session's last event (a session resumed days later fails then), else its start
-    const at = digest.lastEventAt ?? digest.startedAt;
     if (at !== null) {
       if (tally.first === null || at < tally.first) tally.first = at;
       if (tally.last === null || at > tally.last) tally.last = at;
     }
-    const session = { id: digest.sessionId, at: at ?? "" };
+    const session = { id: sessionId, at: at ?? "" };
     // kept sorted, newest first, SIGNATURE_SESSIONS long: most sessions are older than the last kept
     const last = tally.sessions.at(-1);
     if (tally.sessions.length >= SIGNATURE_SESSIONS && last && newerFirst(session, last) >= 0) return;

@@ -9,9 +9,10 @@ import type { RolloutFile } from "../locate.js";
 import { cannotMatter } from "../line-filter.js";
 import { normalizeLine } from "../normalize.js";
 import type { LongPrompts } from "../usage.js";
-import { usageByDay, usageByModel, type DayPart, type ModelUsage } from "./model-usage.js";
+import { usageByDay, usageByModel, type DayPart, type ModelUsage, type PartEnd } from "./model-usage.js";
 import { newReadStats, readForward } from "../rollout-reader.js";
 import { tryParseJson } from "../../shared/json.js";
+import type { SessionEvent } from "../events.js";
 import { callStatus, SessionFolder, type SessionModel } from "../session-model.js";
 import type { SessionKind } from "../events.js";
 import { failureSignature } from "./signature.js";
@@ -69,7 +70,12 @@ function newFolder(): SessionFolder {
 export async function digestOf(file: RolloutFile): Promise<SessionDigest> {
   const folder = newFolder();
   await readForward(file.path, newReadStats(), (event) => folder.add(event));
-  return digestOfModel(folder.model, file);
+  const digest = digestOfModel(folder.model, file);
+  if (!digest.days || digest.days.length < 2) return digest;
+  // a session resumed on other days: read again, to diagnose it as it stood when each later day's turns began
+  const ends = new PartEnds(digest);
+  await readForward(file.path, newReadStats(), (event) => ends.add(event));
+  return ends.digest();
 }
 
 /**
@@ -79,9 +85,20 @@ export async function digestOf(file: RolloutFile): Promise<SessionDigest> {
  */
 export function digestOfBytes(bytes: Buffer, file: RolloutFile): SessionDigest {
   const folder = newFolder();
-  const stats = newReadStats();
   // one decode for the whole log, not one a line (a newline byte is never inside a UTF-8 sequence)
   const text = bytes.toString("utf8");
+  eachEvent(text, (event) => folder.add(event));
+  const digest = digestOfModel(folder.model, file);
+  if (!digest.days || digest.days.length < 2) return digest;
+  // a session resumed on other days: folded again, to diagnose it as it stood when each later day's turns began
+  const ends = new PartEnds(digest);
+  eachEvent(text, (event) => ends.add(event));
+  return ends.digest();
+}
+
+/** The reader's line rules on a whole log's text. */
+function eachEvent(text: string, add: (event: SessionEvent) => void): void {
+  const stats = newReadStats();
   const line = (start: number, end: number, last: boolean) => {
     const number = ++stats.lines;
     const content = text.slice(start, end);
@@ -90,7 +107,7 @@ export function digestOfBytes(bytes: Buffer, file: RolloutFile): SessionDigest {
     if (value === undefined && last) return; // a torn last line: not read yet
     const events = normalizeLine(value, number, stats);
     if (events === undefined) stats.skipped += 1;
-    else for (const event of events) folder.add(event);
+    else for (const event of events) add(event);
   };
   let start = 0;
   for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
@@ -98,7 +115,59 @@ export function digestOfBytes(bytes: Buffer, file: RolloutFile): SessionDigest {
     start = newline + 1;
   }
   if (start < text.length) line(start, text.length, true);
-  return digestOfModel(folder.model, file);
+}
+
+/**
+ * How a session resumed on other days stood as each later part began: the log folded again and diagnosed
+ * just before the first event at or after that part's first turn (the line that opened it). A report whose
+ * range ends before a part counts the session as it stood then (model-usage.ts DayPart.ended), not with a
+ * failure that came later. One more fold, for resumed sessions only.
+ */
+class PartEnds {
+  private readonly folder = newFolder();
+  private readonly starts: number[];
+  private readonly ends: PartEnd[] = [];
+
+  constructor(private readonly whole: SessionDigest) {
+    this.starts = (whole.days ?? []).slice(1).map((part) => Date.parse(part.at));
+  }
+
+  add(event: SessionEvent): void {
+    const at = event.timestamp !== undefined ? Date.parse(event.timestamp) : Number.NaN;
+    while (this.ends.length < this.starts.length && at >= (this.starts[this.ends.length] as number))
+      this.ends.push(this.endNow());
+    this.folder.add(event);
+  }
+
+  private endNow(): PartEnd {
+    const model = this.folder.model;
+    const { sessionId } = this.whole;
+    const diagnosis = diagnose(model, { sessionId, cwd: model.lastContext?.cwd ?? model.meta?.cwd, commandLines: false });
+    const failed = !NOT_FAILURES.has(diagnosis.category);
+    return {
+      category: diagnosis.category,
+      signature: failed ? failureSignature(failureText(diagnosis)) : null,
+      at: validTime(model.lastTimestamp ?? null),
+    };
+  }
+
+  /** The digest with each part's end (a part whose next one the second pass did not find: as the session ended). */
+  digest(): SessionDigest {
+    const days = this.whole.days;
+    if (!days) return this.whole;
+    const last = days.length - 1;
+    return {
+      ...this.whole,
+      days: days.map((part, index) => ({
+        ...part,
+        ended: index === last ? null : (this.ends[index] ?? this.sessionEnd()),
+      })),
+    };
+  }
+
+  private sessionEnd(): PartEnd {
+    return { category: this.whole.category, signature: this.whole.signature, at: this.whole.lastEventAt };
+  }
 }
 
 export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDigest {
@@ -133,7 +202,7 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     // a child whose file mixes its parent's counters with its own: its long requests may be the parent's
     longPrompts: needsParent && longPrompts ? "unknown" : longPrompts,
     // a child whose usage is recomputed with its parent's counters is priced whole, at its last model
-    byModel: needsParent ? null : usageByModel(model, tokens),
+    byModel: needsParent ? null : usageByModel(model, tokens, (index) => turnMs(model, index - 1)),
     wallMs: wall.ms,
     // only for a session with a turn on another day: the check rides on turnsMs' parse of each turn's start
     days: wall.otherDay

@@ -1,5 +1,6 @@
 // A session's usage by the model each turn ran: Codex lets a session switch models between turns (`/model`,
 // a resume with `-m`), and each part is priced at its own model's rates. Pure functions over the fold.
+import type { DiagnosisCategory } from "../diagnosis-categories.js";
 import type { TokenTotals } from "../events.js";
 import type { SessionModel } from "../session-model.js";
 import { addTokens, NO_TOKENS, subtractTokens, type LongPrompts } from "../usage.js";
@@ -9,35 +10,60 @@ export interface ModelUsage {
   model: string | null;
   tokens: TokenTotals;
   longPrompts: LongPrompts | null;
+  /** The turns that ran this model, and the time they took: a session's rows by model add up to it. */
+  turns: number;
+  wallMs: number;
+}
+
+/** Each turn's model (by turn index): a turn_context without one keeps the one before; before any, the last's. */
+function modelsOfTurns(model: SessionModel): Map<number, string | null> {
+  const modelOfTurn = new Map<number, string | null>();
+  // usage before any turn named a model is the last model's, as a session of one model is priced
+  let current: string | null = model.lastContext?.model ?? null;
+  for (const turn of model.turns) {
+    current = turn.model ?? current;
+    modelOfTurn.set(turn.index, current);
+  }
+  return modelOfTurn;
+}
+
+function entryOf(parts: Map<string | null, ModelUsage>, name: string | null): ModelUsage {
+  let entry = parts.get(name);
+  if (!entry) {
+    entry = { model: name, tokens: NO_TOKENS, longPrompts: null, turns: 0, wallMs: 0 };
+    parts.set(name, entry);
+  }
+  return entry;
 }
 
 /** The parts a digest keeps at most (it is a few hundred bytes). */
 const MAX_MODELS = 8;
 
 /**
- * The session's own usage (`total`) by model, in the order the models first ran; null when its turns ran one
- * model (all of it is the session's model's). What the per-turn growth does not account for (counters before
- * the first turn) goes to the model of the last turn that used tokens.
+ * The session's own usage (`total`), turns and wall time by model, in the order the models first ran; null
+ * when its turns ran one model (all of it is the session's model's). What the per-turn growth does not
+ * account for (counters before the first turn) goes to the model of the last turn that used tokens.
  */
-export function usageByModel(model: SessionModel, total: TokenTotals | null): ModelUsage[] | null {
+export function usageByModel(
+  model: SessionModel,
+  total: TokenTotals | null,
+  wallOf: (index: number) => number,
+): ModelUsage[] | null {
   if (!total || !switchedModels(model)) return null;
-  const modelOfTurn = new Map<number, string | null>();
-  // usage before any turn named a model is the last model's, as a session of one model is priced
-  let current: string | null = model.lastContext?.model ?? null;
-  for (const turn of model.turns) {
-    current = turn.model ?? current; // a turn_context without a model keeps the one before
-    modelOfTurn.set(turn.index, current);
-  }
+  const modelOfTurn = modelsOfTurns(model);
   const parts = new Map<string | null, ModelUsage>();
+  for (const turn of model.turns) {
+    const entry = entryOf(parts, modelOfTurn.get(turn.index) ?? null);
+    entry.turns += 1;
+    entry.wallMs += wallOf(turn.index);
+  }
   let last: ModelUsage | undefined;
   let counted = NO_TOKENS;
   for (const usage of model.tokens.perTurn()) {
-    const name = modelOfTurn.get(usage.turn) ?? model.lastContext?.model ?? null;
-    const part = parts.get(name) ?? { model: name, tokens: NO_TOKENS, longPrompts: null };
+    const part = entryOf(parts, modelOfTurn.get(usage.turn) ?? model.lastContext?.model ?? null);
     const { turn: _turn, ...tokens } = usage;
     part.tokens = addTokens(part.tokens, tokens);
     part.longPrompts = merged(part.longPrompts, model.tokens.longPromptsByTurn.get(usage.turn));
-    parts.set(name, part);
     counted = addTokens(counted, tokens);
     last = part;
   }
@@ -89,13 +115,32 @@ export interface DayPart {
   day: string;
   /** What since/until test the part by: its first turn's start (the first part: the session's start). */
   at: string;
+  /** The model its last turn ran: the one its end (a failure) is counted under, grouped by model. */
+  model: string | null;
   turns: number;
   wallMs: number;
-  /** The part's own usage by model; null: the session's usage is known only at report time (needsParent), all the last part's. */
+  /**
+   * The part's own usage, turns and wall time by model; null: the session's usage is known only at report
+   * time (needsParent), all the last part's.
+   */
   usage: ModelUsage[] | null;
+  /**
+   * How the session stood when the next part began (the log up to that part's first turn, diagnosed as
+   * session_summary would have then): what a report whose range ends before the next part counts. null for
+   * the last part, whose end is the session's.
+   */
+  ended: PartEnd | null;
 }
 
-type Building = DayPart & { byModel: Map<string | null, ModelUsage>; lastModel: string | null };
+export interface PartEnd {
+  category: DiagnosisCategory;
+  /** The failure signature (signature.ts); null when it did not fail. */
+  signature: string | null;
+  /** Its last event then: when it failed, if it did. */
+  at: string | null;
+}
+
+type Building = Omit<DayPart, "usage"> & { byModel: Map<string | null, ModelUsage> };
 
 /**
  * Days a digest splits into at most: a session resumed on more days has its earliest ones merged into the
@@ -104,11 +149,11 @@ type Building = DayPart & { byModel: Map<string | null, ModelUsage>; lastModel: 
 const MAX_DAYS = 32;
 
 /**
- * The session's turns and own usage (`total`) by the UTC day each turn started; null when they all ran on the
- * day it started (the whole session is that day's, as before). A counter before the first turn is the start
- * day's; usage the per-turn growth does not account for goes to the last turn that used tokens; when that
- * cannot keep the parts adding up to `total` exactly (a counter that went back), all of `total` is the last
- * part's.
+ * The session's turns and own usage (`total`) by the UTC day each turn started, each day's by model; null
+ * when they all ran on the day it started (the whole session is that day's, as before). A counter before the
+ * first turn is the start day's; usage the per-turn growth does not account for goes to the last turn that
+ * used tokens; when that cannot keep the parts adding up to `total` exactly (a counter that went back), all
+ * of `total` is the last part's, at the session's last model. `ended` is left null (digest.ts partEnds).
  */
 export function usageByDay(
   model: SessionModel,
@@ -138,23 +183,25 @@ export function usageByDay(
   const partOf = (day: string, at: string): Building => {
     let part = parts.get(day);
     if (!part) {
-      part = { day, at, turns: 0, wallMs: 0, usage: null, byModel: new Map(), lastModel: null };
+      part = { day, at, model: null, turns: 0, wallMs: 0, ended: null, byModel: new Map() };
       parts.set(day, part);
     }
     return part;
   };
-  const modelOfTurn = new Map<number, string | null>();
-  let current: string | null = model.lastContext?.model ?? null;
+  const modelOfTurn = modelsOfTurns(model);
   for (const turn of model.turns) {
-    current = turn.model ?? current;
-    modelOfTurn.set(turn.index, current);
     const day = dayOfTurn.get(turn.index) ?? startDay;
     const first = parts.size === 0 && day === startDay ? startedAt : (turn.startedAt ?? startedAt);
     const firstMs = Date.parse(first ?? "");
     const part = partOf(day, Number.isFinite(firstMs) ? new Date(firstMs).toISOString() : (startedAt as string));
-    part.lastModel = current;
+    const wall = wallOf(turn.index);
+    part.model = modelOfTurn.get(turn.index) ?? null;
     part.turns += 1;
-    part.wallMs += wallOf(turn.index);
+    part.wallMs += wall;
+    // a day whose turns used no tokens is priced at its model too: an unpriced model is never $0
+    const entry = entryOf(part.byModel, part.model);
+    entry.turns += 1;
+    entry.wallMs += wall;
   }
   const ordered = [...parts.values()];
   const last = ordered.at(-1);
@@ -164,12 +211,10 @@ export function usageByDay(
     let lastUsage: ModelUsage | undefined;
     for (const usage of model.tokens.perTurn()) {
       const part = parts.get(dayOfTurn.get(usage.turn) ?? startDay) ?? last;
-      const name = modelOfTurn.get(usage.turn) ?? model.lastContext?.model ?? null;
-      const entry = part.byModel.get(name) ?? { model: name, tokens: NO_TOKENS, longPrompts: null };
+      const entry = entryOf(part.byModel, modelOfTurn.get(usage.turn) ?? model.lastContext?.model ?? null);
       const { turn: _turn, ...tokens } = usage;
       entry.tokens = addTokens(entry.tokens, tokens);
       entry.longPrompts = merged(entry.longPrompts, model.tokens.longPromptsByTurn.get(usage.turn));
-      part.byModel.set(name, entry);
       counted = addTokens(counted, tokens);
       lastUsage = entry;
     }
@@ -181,18 +226,11 @@ export function usageByDay(
         [...part.byModel.values()].every((entry) => Object.values(entry.tokens).every((value) => value >= 0)),
       );
     if (!exact) {
-      for (const part of ordered) part.byModel.clear();
-      const name = model.lastContext?.model ?? null;
-      last.byModel.set(name, { model: name, tokens: total, longPrompts: model.tokens.longPrompts ?? null });
+      for (const part of ordered)
+        for (const entry of part.byModel.values()) Object.assign(entry, { tokens: NO_TOKENS, longPrompts: null });
+      const entry = entryOf(last.byModel, model.lastContext?.model ?? null);
+      Object.assign(entry, { tokens: total, longPrompts: model.tokens.longPrompts ?? null });
     }
   }
-  // a day whose turns used no tokens is priced at its model too: an unpriced model is never $0
-  return ordered.map(({ byModel, lastModel, ...part }) => ({
-    ...part,
-    usage: !usageKnown
-      ? null
-      : byModel.size > 0
-        ? [...byModel.values()]
-        : [{ model: lastModel, tokens: NO_TOKENS, longPrompts: null }],
-  }));
+  return ordered.map(({ byModel, ...part }) => ({ ...part, usage: usageKnown ? [...byModel.values()] : null }));
 }

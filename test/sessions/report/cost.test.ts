@@ -270,7 +270,7 @@ describe("a session that switched models", () => {
     ],
   };
 
-  it("prices each turn at the model it ran, and is grouped by its last model", async () => {
+  it("prices each turn at the model it ran, each model's usage in its own row", async () => {
     const switchHome = await makeHome();
     await writeSession(switchHome, switched);
     const prices = await loadPrices();
@@ -279,9 +279,23 @@ describe("a session that switched models", () => {
       (prices.estimate("gpt-5.1-codex-mini", usage(1_000_000, 100_000), at) ?? NaN) +
       (prices.estimate("gpt-5.1-codex", usage(10_000, 1_000), at) ?? NaN);
     const report = await sessionsReport(new SessionStore(switchHome), request, { prices });
-    expect(report.rows.map((row) => [row.key, row.cost.estimate_usd])).toEqual([
-      ["gpt-5.1-codex", Math.round(expected * 10_000) / 10_000],
+    // mini: 1,000,000 × $0.25 + 100,000 × $2 per million; codex: 10,000 × $1.25 + 1,000 × $10. Before, the
+    // whole session was one row, under its last model (rows by model did not say what each model used)
+    expect(
+      [...report.rows, report.total].map((row) => [
+        row.key,
+        row.sessions,
+        row.turns,
+        row.categories,
+        row.tokens.total,
+        row.cost.estimate_usd,
+      ]),
+    ).toEqual([
+      ["gpt-5.1-codex", 1, 1, { completed: 1 }, 11_000, 0.0225],
+      ["gpt-5.1-codex-mini", 1, 1, {}, 1_100_000, 0.45],
+      ["total", 1, 2, { completed: 1 }, 1_111_000, 0.4725],
     ]);
+    expect(report.total.cost.estimate_usd).toBe(Math.round(expected * 10_000) / 10_000);
     // control: the whole session at its last model costs several times as much
     expect(prices.estimate("gpt-5.1-codex", usage(1_010_000, 101_000), at)).toBeGreaterThan(expected * 3);
   });
@@ -300,6 +314,11 @@ describe("a session that switched models", () => {
       unpriced_sessions: 1,
       unpriced_models: ["house-model"],
     });
+    // by model, the priced model's part is priced in its row: the session is unpriced as a whole only
+    expect(report.rows.map((row) => [row.key, row.cost.estimate_usd, row.cost.unpriced_models])).toEqual([
+      ["gpt-5.1-codex", 0.0225, []],
+      ["house-model", null, ["house-model"]],
+    ]);
   });
 });
 

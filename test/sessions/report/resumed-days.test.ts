@@ -79,13 +79,14 @@ describe("a session resumed in a later week", () => {
     }
   });
 
-  it("until leaves out its later turns and their failure", async () => {
+  it("until leaves out its later turns and their failure: it is counted as it stood then", async () => {
     const dir = await home();
     const result = await report(dir, "day", { until: "2026-11-15" });
+    // its turn of 2026-11-13 had completed (range-ends.test.ts); before, `categories` left it out
     expect(rows(result)).toEqual([
       ["2026-11-14", 1, 1, { completed: 1 }, 550, 10_000],
-      ["2026-11-13", 1, 1, {}, 1100, 10_000],
-      ["total", 2, 2, { completed: 1 }, 1650, 20_000],
+      ["2026-11-13", 1, 1, { completed: 1 }, 1100, 10_000],
+      ["total", 2, 2, { completed: 2 }, 1650, 20_000],
     ]);
     expect(failures(result)).toEqual([]);
   });
@@ -106,13 +107,13 @@ describe("digests saved before days were kept", () => {
   // Under tsx (tests, `npm run dev`) the code fingerprint hashes src/sessions/*.ts only, not report/: the
   // format number is what tells a digest without `days` (it would read as a session of one day).
   // format 2: a session resumed on more than 32 days had its latest days merged (resumed-cap.test.ts)
-  it("are not read (formats 1 and 2), even stamped with this code", async () => {
+  it("are not read (formats 1 to 3), even stamped with this code", async () => {
     const dir = await home();
     const files = new DigestFiles(join(dirname(dir), "report"));
     const key = JSON.stringify([dir, "2026-11-13", false]);
     await mkdir(files.dir, { recursive: true });
     const entry = { stamp: { ino: 1, size: 1, mtimeMs: 1, edge: "" }, digest: { sessionId: parent.id, turns: 2 } };
-    for (const format of [1, 2]) {
+    for (const format of [1, 2, 3]) {
       const old = { format, code: codeFingerprint(), key, entries: [["/x.jsonl", entry]] };
       await writeChecked(files.fileOf(key), [serialize(old)], "sync");
       expect((await new DigestFiles(files.dir).load(key)).size).toBe(0);
