@@ -15,7 +15,7 @@ export const NOT_FAILURES: ReadonlySet<string> = new Set(["completed", "running"
 export const categoryCountsSchema = z
   .partialRecord(z.enum(DIAGNOSIS_CATEGORIES), z.number())
   .describe(
-    "Sessions by diagnosis category (only the categories that occur), each in the row of its last turn: a session resumed later is in an earlier row's sessions and turns, not its categories.",
+    "Sessions by diagnosis category (only the categories that occur), each in the row of its last turn in range: a session resumed later is in an earlier row's sessions and turns, not its categories. A range that ends before a resumed session's last day counts it as it stood then (a failure after `until` is not counted).",
   );
 
 export const costSchema = z.object({
@@ -41,7 +41,9 @@ export const reportRowSchema = z.object({
     ),
   sessions: z
     .number()
-    .describe("Sessions with turns in the group (a session resumed on other days is in each day's row)."),
+    .describe(
+      "Sessions with turns in the group (a session resumed on other days is in each day's row; grouped by model, a session that ran several models is in each one's row).",
+    ),
   turns: z.number().describe("The sessions' own turns (a fork's or sub-agent's inherited history excluded)."),
   categories: categoryCountsSchema,
   tokens: tokenTotalsSchema.describe(
