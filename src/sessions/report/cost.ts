@@ -7,10 +7,9 @@
 // its rule for `provider/model` names to those).
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { z } from "zod";
-import type { TokenTotals } from "../events.js";
 import { ExplainedError } from "../../shared/errors.js";
 import type { LongPrompts } from "../usage.js";
-import { costAt, ratesOfPrices, type Rates } from "./rates.js";
+import { costAt, ratesOfPrices, type PricedTokens, type Rates } from "./rates.js";
 
 /** The package and version the prices come from (test/sessions/report/prices.test.ts checks it against the installed one and the extracted table). */
 export const PRICE_PACKAGE = "@pydantic/genai-prices 0.1.8";
@@ -22,7 +21,14 @@ export const priceFileSchema = z.object({
   as_of: z.string().max(64).optional(),
   models: z.record(
     z.string().min(1).max(200),
-    z.object({ input: perMillion, cached_input: perMillion.optional(), output: perMillion }).strict(),
+    z
+      .object({
+        input: perMillion,
+        cached_input: perMillion.optional(),
+        output: perMillion,
+        cache_write_input: perMillion.optional(),
+      })
+      .strict(),
   ),
 });
 export type PriceFile = z.infer<typeof priceFileSchema>;
@@ -35,7 +41,7 @@ export interface Prices {
    */
   estimate(
     model: string | null,
-    tokens: TokenTotals,
+    tokens: PricedTokens,
     at: string | null,
     longPrompts?: LongPrompts | null | "unknown",
   ): number | undefined;
@@ -100,7 +106,16 @@ export async function loadPrices(
       const own = overrides.get(model);
       // the operator's rates are flat: every request at them
       if (own)
-        return costAt({ input: own.input, cached: own.cached_input ?? own.input, output: own.output }, tokens, null);
+        return costAt(
+          {
+            input: own.input,
+            cached: own.cached_input ?? own.input,
+            output: own.output,
+            ...(own.cache_write_input !== undefined && { cacheWrite: own.cache_write_input }),
+          },
+          tokens,
+          null,
+        );
       const rates = ratesOf(model, at);
       return rates && costAt(rates, tokens, longPrompts);
     },
@@ -118,8 +133,8 @@ function packageRates(model: string, at: string | null): Rates | undefined {
   if (!calcPrice) throw new Error(`the price package is not loaded: await prices.prepare("${model}") first`);
   const found = calc({ input_tokens: MILLION, output_tokens: 0 }, model, at);
   if (!found) return undefined;
-  const { input_mtok: input, cache_read_mtok: cached, output_mtok: output } = found.model_price;
-  return ratesOfPrices(input, cached, output);
+  const { input_mtok: input, cache_read_mtok: cached, output_mtok: output, cache_write_mtok: write } = found.model_price;
+  return ratesOfPrices(input, cached, output, write);
 }
 
 function calc(
