@@ -89,6 +89,7 @@ function switchedModels(model: SessionModel): boolean {
 /** A part cannot have given back what it used. */
 function atLeastZero(tokens: TokenTotals): TokenTotals {
   return {
+    ...tokens,
     input: Math.max(0, tokens.input),
     cached_input: Math.max(0, tokens.cached_input),
     output: Math.max(0, tokens.output),
