@@ -56,7 +56,8 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
     ({ limit, cwd, since, include_archived }) =>
       answer("list_sessions", async () => {
         // the report's parser: a bad value is an ExplainedError naming the forms taken (an isError answer)
-        const sinceIso = since !== undefined ? new Date(filterTime("since", since, Date.now(), false)).toISOString() : undefined;
+        const sinceIso =
+          since !== undefined ? new Date(filterTime("since", since, Date.now(), false)).toISOString() : undefined;
         const { sessions, scanned, unreadable_folders } = await listSessions(store, {
           limit,
           includeArchived: include_archived,

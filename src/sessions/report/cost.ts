@@ -133,7 +133,12 @@ function packageRates(model: string, at: string | null): Rates | undefined {
   if (!calcPrice) throw new Error(`the price package is not loaded: await prices.prepare("${model}") first`);
   const found = calc({ input_tokens: MILLION, output_tokens: 0 }, model, at);
   if (!found) return undefined;
-  const { input_mtok: input, cache_read_mtok: cached, output_mtok: output, cache_write_mtok: write } = found.model_price;
+  const {
+    input_mtok: input,
+    cache_read_mtok: cached,
+    output_mtok: output,
+    cache_write_mtok: write,
+  } = found.model_price;
   return ratesOfPrices(input, cached, output, write);
 }
 

@@ -142,7 +142,11 @@ class PartEnds {
   private endNow(): PartEnd {
     const model = this.folder.model;
     const { sessionId } = this.whole;
-    const diagnosis = diagnose(model, { sessionId, cwd: model.lastContext?.cwd ?? model.meta?.cwd, commandLines: false });
+    const diagnosis = diagnose(model, {
+      sessionId,
+      cwd: model.lastContext?.cwd ?? model.meta?.cwd,
+      commandLines: false,
+    });
     const failed = !NOT_FAILURES.has(diagnosis.category);
     return {
       category: diagnosis.category,

@@ -66,7 +66,9 @@ describe("cache writes", () => {
     const file = join(dir, "prices.json");
     await writeFile(
       file,
-      JSON.stringify({ models: { "house-model": { input: 1, cached_input: 0.1, output: 2, cache_write_input: 1.25 } } }),
+      JSON.stringify({
+        models: { "house-model": { input: 1, cached_input: 0.1, output: 2, cache_write_input: 1.25 } },
+      }),
     );
     const prices = await loadPrices(file);
     // 50,000 × 1 + 30,000 × 1.25 + 20,000 × 0.1 + 1,000 × 2

@@ -36,7 +36,8 @@ afterAll(async () => {
   await mcp.close();
 });
 
-const ids = (content: unknown) => (content as { sessions: Array<{ session_id: string }> }).sessions.map((s) => s.session_id);
+const ids = (content: unknown) =>
+  (content as { sessions: Array<{ session_id: string }> }).sessions.map((s) => s.session_id);
 
 describe("list_sessions since", () => {
   it("takes a span back from now, as sessions_report does", async () => {
