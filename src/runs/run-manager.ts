@@ -29,7 +29,7 @@ import { Lease, Scheduler } from "./scheduler.js";
 import { WORKTREE_TURN_MS, WorktreeTurns } from "./worktree-turns.js";
 import { checkWorkspace, copyCheckedImages, skipsGitCheck } from "./workspace.js";
 import { refuseWhenLimitUsedUp } from "./preflight-limits.js";
-import { spawnSupervisor } from "./supervisor-spawn.js";
+import { spawnSupervisor, SupervisorStopping } from "./supervisor-spawn.js";
 
 export type { Effective, RunView } from "./run-view.js";
 
@@ -62,6 +62,8 @@ export interface RunnerConfig {
   preflightLimits?: boolean;
   /** While a call waits for a run, a progress notification at least this often (default HEARTBEAT_MS); tests shorten it. */
   heartbeatMs?: number;
+  /** How long a supervisor may take to record a run's start (default SUPERVISOR_START_MS); tests shorten it. */
+  supervisorStartMs?: number;
   /** How runs drive Codex unless the call says (--engine). */
   engine?: Engine;
   /** engine app-server: an approval nobody answers is declined after this long (--approval-timeout-ms). */
@@ -295,10 +297,16 @@ export class RunManager {
       );
     }
     try {
-      await spawnSupervisor(job, lease, this.registry);
+      await spawnSupervisor(job, lease, this.registry, {
+        signal,
+        ...(config.supervisorStartMs !== undefined && { startMs: config.supervisorStartMs }),
+      });
     } catch (error) {
-      await lease.release();
-      await removeTree(inputsDir);
+      // a supervisor told to stop may still be stopping Codex: it frees the slot itself (supervisor-spawn.ts)
+      if (!(error instanceof SupervisorStopping)) {
+        await lease.release();
+        await removeTree(inputsDir);
+      }
       throw error;
     }
     this.startedHere.add(runId);

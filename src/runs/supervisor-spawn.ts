@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runDir, SUPERVISOR_LOG, type Job } from "../contract/index.js";
+import { createExclusive, INPUTS_DIR, removeTree, runDir, STATE_FILES, SUPERVISOR_LOG, type Job } from "../contract/index.js";
 import { processId } from "../codex/liveness.js";
 import { SUPERVISOR_MARKER } from "../codex/processes.js";
 import type { RunRegistry } from "./registry.js";
@@ -23,13 +23,22 @@ export async function spawnSupervisor(
   job: Job,
   lease: Lease,
   registry: RunRegistry,
-  startMs = SUPERVISOR_START_MS,
+  { startMs = SUPERVISOR_START_MS, signal }: { startMs?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
   const dir = runDir(job.stateDir, job.runId);
   const logFile = join(dir, SUPERVISOR_LOG);
   const log = await open(logFile, "wx", 0o600);
   let exited = false;
   let stop: () => void = () => undefined;
+  let onExit: (() => void) | undefined;
+  let cancelAsked = false;
+  // the call that asked for the run is gone while its supervisor starts: a supervisor that has not started
+  // Codex yet finds this request first and starts nothing (it records the run as cancelled); one that has
+  // stops Codex as on any cancel
+  const askCancel = async () => {
+    cancelAsked = true;
+    await createExclusive(join(dir, STATE_FILES.cancel.name), CANCELLED_WHILE_STARTING).catch(() => false);
+  };
   try {
     const child = spawn(process.execPath, [supervisorEntry()], {
       detached: true,
@@ -39,13 +48,19 @@ export async function spawnSupervisor(
       // not the server's working directory, which a host may remove once it is done
       cwd: dir,
     });
-    child.once("exit", () => (exited = true));
-    child.once("error", () => (exited = true));
+    const ended = () => {
+      exited = true;
+      onExit?.();
+    };
+    child.once("exit", ended);
+    child.once("error", ended);
     if (child.pid === undefined)
       throw new Error(`could not start the run's supervisor (${process.execPath} ${supervisorEntry()})`);
     // our own child, not yet reaped while `exited` is false: the pid is still its
     stop = () => void (exited || child.kill("SIGTERM"));
     await lease.handOver(await processId(child.pid));
+    // given up on while the supervisor was spawned: the request is there before its job, so it starts nothing
+    if (signal?.aborted) await askCancel();
     child.stdin?.on("error", () => undefined);
     child.stdin?.end(JSON.stringify(job));
     child.unref();
@@ -53,21 +68,44 @@ export async function spawnSupervisor(
     await log.close();
   }
   // the supervisor publishes its state, then records the start: from then on any process finds the run
+  const started = async () => (await registry.ledger.find(job.runId)) !== undefined;
   const deadline = Date.now() + startMs;
-  while ((await registry.ledger.find(job.runId)) === undefined) {
-    if (Date.now() > deadline) {
-      // told to stop: before Codex it starts nothing; after, it records the run and cancels it (main.ts)
-      stop();
-      throw new Error(
-        `the run's supervisor did not record the start of run ${job.runId} within ${startMs} ms, and was told to stop (see ${logFile})`,
-      );
-    }
+  while (!(await started())) {
     if (exited) {
+      // it may have recorded the start (and ended) since the last look
+      if (await started()) return;
       const why = supervisorFailure(await readFile(logFile, "utf8").catch(() => ""));
       throw new Error(`the run's supervisor exited before starting Codex${why ? `: ${why.slice(0, 500)}` : ""}`);
     }
+    if (Date.now() >= deadline) {
+      // told to stop: before Codex it starts nothing; after, it records the run and cancels it (main.ts).
+      // Either way it may run on for a while (stopping Codex takes up to the kill grace periods): the slot
+      // stays its own until it is gone, and is freed here only if it never recorded the start.
+      const release = async () => {
+        if (await started()) return;
+        await lease.release();
+        await removeTree(join(dir, INPUTS_DIR));
+      };
+      onExit = () => void release().catch(() => undefined);
+      stop();
+      throw new SupervisorStopping(
+        `the run's supervisor did not record the start of run ${job.runId} within ${startMs} ms, and was told to stop (see ${logFile})`,
+      );
+    }
+    if (signal?.aborted && !cancelAsked) await askCancel();
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The reason a run cancelled during its supervisor's start is recorded with (the tool's own words for a cancel). */
+export const CANCELLED_WHILE_STARTING = "the client cancelled the request";
+
+/**
+ * The server gave up waiting for the start and told the supervisor to stop: the run's slot (and inputs) are
+ * the supervisor's to release, since it may still be stopping a Codex it started.
+ */
+export class SupervisorStopping extends Error {
+  override readonly name = "SupervisorStopping";
 }
 
 /** dist/supervisor.js: beside the bundle this code runs from, or (tests run the sources) the built one. */

@@ -19,11 +19,15 @@ import {
   runStateSchema,
   STATE_FILES,
   writeAtomically,
+  type EndRecord,
   type Job,
   type ProcessId,
   type RunState,
+  type StartRecord,
 } from "../contract/index.js";
 import { processId } from "../codex/liveness.js";
+import { loadExeca } from "../codex/execa.js";
+import type { RunOutcome } from "./outcome.js";
 import { CodexRun } from "./codex-process.js";
 import { AppServerSupervisedRun } from "./app-server-run.js";
 import { awaitApproval } from "./app-server-requests.js";
@@ -37,7 +41,13 @@ const CANCEL_POLL_MS = 250;
 
 export class Supervisor {
   private run: SupervisedRun | undefined;
-  private pendingCancel: string | undefined;
+  /** Codex is being (or has been) started: from then on a cancel stops the run, before it, the start. */
+  private starting = false;
+  /**
+   * A cancel that came before Codex was started. A signal (the server gave up waiting for the start) is not
+   * recorded; a request in the cancel file (the call that asked for the run is gone) is, as cancelled.
+   */
+  private pendingCancel: { reason: string; record: boolean } | undefined;
   /** A look at the run's requests is under way (the poll and a nudge may overlap). */
   private serving = false;
   private readonly dir: string;
@@ -47,9 +57,9 @@ export class Supervisor {
   }
 
   /** A cancel request: from the cancel file (any process), or a signal to this process. */
-  cancel(reason: string): void {
-    if (this.run) void this.run.stop("cancelled", reason);
-    else this.pendingCancel ??= reason;
+  cancel(reason: string, { record = false }: { record?: boolean } = {}): void {
+    if (this.run && this.starting) void this.run.stop("cancelled", reason);
+    else this.pendingCancel ??= { reason, record };
   }
 
   /** Looks at what servers left in the run's directory: a cancel, and what the run's engine serves (steers). */
@@ -67,7 +77,7 @@ export class Supervisor {
       runsDir(this.job.stateDir),
       this.dir,
     ]).catch(() => undefined);
-    if (text !== undefined) this.cancel(text.trim().slice(0, 300) || "cancel_run was called");
+    if (text !== undefined) this.cancel(text.trim().slice(0, 300) || "cancel_run was called", { record: true });
   }
 
   private async execRun(cwd: string): Promise<CodexRun> {
@@ -126,36 +136,27 @@ export class Supervisor {
       events += 1;
       publish.soon();
     });
-    // stopped before Codex started (the server gave up waiting for the start): nothing runs, nothing is recorded
-    if (this.pendingCancel !== undefined) {
+    // execa is loaded before the last look for a cancel: from that look to Codex's spawn nothing else runs here
+    if (job.engine === "exec") await loadExeca();
+    await this.checkCancelFile();
+    const pending = this.pendingCancel;
+    if (pending !== undefined) {
+      // stopped before Codex started: nothing runs. A cancel request is recorded (whoever follows the run
+      // finds it cancelled); the server that gave up waiting for the start (SIGTERM) answered an error already
+      if (pending.record) await this.recordUnstarted(run, ledger, publish, pending.reason, () => (recorded = true));
       await removeTree(join(this.dir, INPUTS_DIR));
       await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
       return;
     }
+    // no await from the look above to here: a cancel that comes later stops a started run
+    this.starting = true;
     const poll = setInterval(() => void this.checkRequests(), CANCEL_POLL_MS);
     await run.start();
-    if (this.pendingCancel !== undefined) void run.stop("cancelled", this.pendingCancel);
     // the legacy stream never names the session; a resume continues the one asked for
     if (!job.terminalEvents && job.resumeOf !== null && run.sessionId === null) run.sessionId = job.resumeOf;
     // published before the ledger names the run: whoever finds the run there finds its state too
     await publish.now();
-    await ledger.append({
-      type: "start",
-      run_id: job.runId,
-      at: run.startedAt.toISOString(),
-      argv: [job.codexBin, ...job.argv],
-      cwd,
-      mode: job.mode,
-      task: job.task,
-      pgid: run.pgid,
-      server_pid: job.serverPid,
-      supervisor: self,
-      codex_version: job.codexVersion,
-      // prompts can hold secrets: kept only where the operator asked for it
-      ...(job.recordPrompt && { prompt_preview: job.prompt.slice(0, 200) }),
-      resume_of: job.resumeOf,
-      skip_git_repo_check: job.skipGitRepoCheck,
-    });
+    await ledger.append(startRecord(job, run, self));
     const workspaceWatch = run.sessionKnown
       .then(() => stopIfWorkspaceSwapped(job.codexHome, run, job.workspace, job.worktree))
       .catch(() => undefined);
@@ -182,26 +183,70 @@ export class Supervisor {
     recorded = true;
     await publish.now();
     const outcome = run.outcome;
-    if (outcome) {
-      await ledger.append({
-        type: "end",
-        run_id: job.runId,
-        at: (run.endedAt ?? new Date()).toISOString(),
-        status: outcome.status,
-        session_id: run.sessionId,
-        exit_code: outcome.exitCode,
-        signal: outcome.signal,
-        duration_ms: run.durationMs,
-        error: outcome.error,
-        errors: run.events.errors.slice(-5).map((error) => error.slice(0, 1000)),
-        stderr_tail: run.stderrTail.slice(-2000),
-        final_message: run.events.finalMessage?.slice(0, 4000) ?? null,
-        usage: run.usage,
-      });
-    }
+    if (outcome) await ledger.append(endRecord(job, run, outcome));
     await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
     await pruneRunDirs(job.stateDir).catch(() => undefined);
   }
+
+  /** A run cancelled before Codex was started: published and recorded as cancelled, with no process. */
+  private async recordUnstarted(
+    run: SupervisedRun,
+    ledger: RunLedger,
+    publish: Publisher,
+    reason: string,
+    ended: () => void,
+  ): Promise<void> {
+    const self = await processId(process.pid);
+    run.endedAt = new Date();
+    run.outcome = {
+      status: "cancelled",
+      exitCode: null,
+      signal: null,
+      error: `cancelled: ${reason} (before Codex was started)`,
+    };
+    ended();
+    await publish.now();
+    await ledger.append(startRecord(this.job, run, self));
+    await ledger.append(endRecord(this.job, run, run.outcome));
+  }
+}
+
+function startRecord(job: Job, run: SupervisedRun, supervisor: ProcessId): StartRecord {
+  return {
+    type: "start",
+    run_id: job.runId,
+    at: run.startedAt.toISOString(),
+    argv: [job.codexBin, ...job.argv],
+    cwd: job.workspace.path,
+    mode: job.mode,
+    task: job.task,
+    pgid: run.pgid,
+    server_pid: job.serverPid,
+    supervisor,
+    codex_version: job.codexVersion,
+    // prompts can hold secrets: kept only where the operator asked for it
+    ...(job.recordPrompt && { prompt_preview: job.prompt.slice(0, 200) }),
+    resume_of: job.resumeOf,
+    skip_git_repo_check: job.skipGitRepoCheck,
+  };
+}
+
+function endRecord(job: Job, run: SupervisedRun, outcome: RunOutcome): EndRecord {
+  return {
+    type: "end",
+    run_id: job.runId,
+    at: (run.endedAt ?? new Date()).toISOString(),
+    status: outcome.status,
+    session_id: run.sessionId,
+    exit_code: outcome.exitCode,
+    signal: outcome.signal,
+    duration_ms: run.durationMs,
+    error: outcome.error,
+    errors: run.events.errors.slice(-5).map((error) => error.slice(0, 1000)),
+    stderr_tail: run.stderrTail.slice(-2000),
+    final_message: run.events.finalMessage?.slice(0, 4000) ?? null,
+    usage: run.usage,
+  };
 }
 
 /** What the supervisor publishes of its run: the contract's run state. */
