@@ -7,7 +7,7 @@
 import { constants } from "node:fs";
 import { mkdir, open, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { ledgerRecordSchema, type EndRecord, type LedgerRecord, type StartRecord } from "./schemas.js";
+import { ledgerRecordSchema, readableEndStatus, type EndRecord, type LedgerRecord, type StartRecord } from "./schemas.js";
 import { reportIgnored, STATE_FILES } from "./state-files.js";
 
 export interface LedgerRun {
@@ -149,7 +149,8 @@ export class RunLedger {
     } catch {
       return undefined; // a torn line, left by a crash mid-write
     }
-    const parsed = ledgerRecordSchema.safeParse(value);
+    // an end in a status of a later version is still an end (else this reader would settle the run again)
+    const parsed = ledgerRecordSchema.safeParse(readableEndStatus(value));
     if (!parsed.success) {
       reportIgnored(
         this.path,
