@@ -151,7 +151,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { wait: { type: "boolean" }, json, help },
     positionals: 1,
     async run(values, [runId], config) {
-      if (runId === undefined) throw new UsageError("which run? Pass a run_id (see `codex-control-mcp runs`).");
+      if (!runId?.trim()) throw new UsageError("which run? Pass a run_id (see `codex-control-mcp runs`).");
       const { registry } = new RunManager(config.runner);
       let view = await registry.get(runId);
       while (view?.status === "running" && values.wait) view = await registry.wait(runId, 60_000);
@@ -165,7 +165,7 @@ export const COMMANDS: Record<string, Command> = {
     options: { json, help },
     positionals: 1,
     async run(values, [runId], config) {
-      if (runId === undefined) throw new UsageError("which run? Pass a run_id (see `codex-control-mcp runs`).");
+      if (!runId?.trim()) throw new UsageError("which run? Pass a run_id (see `codex-control-mcp runs`).");
       const view = await new RunManager(config.runner).registry.cancel(
         runId,
         "cancelled from the command line (codex-control-mcp cancel)",

@@ -34,7 +34,7 @@ export const steerCommand: Command = {
   options,
   positionals: 2,
   run(values, [runId, message], config) {
-    if (runId === undefined || message === undefined)
+    if (!runId?.trim() || message === undefined)
       throw new UsageError("steer needs a run_id and a message (quote the message).");
     const { registry } = new RunManager(config.runner);
     return refusedOr(registry, runId, async () => {
@@ -52,7 +52,7 @@ export const approveCommand: Command = {
   options,
   positionals: 3,
   run(values, [runId, approvalId, decision], config) {
-    if (runId === undefined || approvalId === undefined || decision === undefined)
+    if (!runId?.trim() || !approvalId?.trim() || decision === undefined)
       throw new UsageError("approve needs a run_id, an approval id (a1, a2, …) and a decision.");
     if (!(APPROVAL_DECISIONS as readonly string[]).includes(decision))
       throw new UsageError(`the decision must be one of ${APPROVAL_DECISIONS.join(", ")}, got "${decision}".`);
