@@ -143,9 +143,9 @@ export class Supervisor {
     if (pending !== undefined) {
       // stopped before Codex started: nothing runs. A cancel request is recorded (whoever follows the run
       // finds it cancelled); the server that gave up waiting for the start (SIGTERM) answered an error already
-      if (pending.record) await this.recordUnstarted(run, ledger, publish, pending.reason, () => (recorded = true));
-      await removeTree(join(this.dir, INPUTS_DIR));
       await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
+      await removeTree(join(this.dir, INPUTS_DIR));
+      if (pending.record) await this.recordUnstarted(run, ledger, publish, pending.reason, () => (recorded = true));
       return;
     }
     // no await from the look above to here: a cancel that comes later stops a started run
@@ -171,6 +171,9 @@ export class Supervisor {
     });
     await run.done;
     clearInterval(poll);
+    // the slot is Codex's: free once it and its leftovers are gone, before the end is recorded, so whoever
+    // sees the end (a waiting call) can start the next writer in this directory at once
+    await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
     await session;
     await workspaceWatch;
     const messageFile = lastMessageFile(job.stateDir, job.runId);
@@ -184,7 +187,6 @@ export class Supervisor {
     await publish.now();
     const outcome = run.outcome;
     if (outcome) await ledger.append(endRecord(job, run, outcome));
-    await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
     await pruneRunDirs(job.stateDir).catch(() => undefined);
   }
 
