@@ -1,6 +1,7 @@
 // Starting a run's supervisor (dist/supervisor.js) and waiting until it has recorded the run's start: from
 // then on any process of the state dir finds the run. One that does not get there in time is told to stop,
-// so no Codex runs that nobody waits for and no slot counts.
+// so no Codex runs that nobody waits for; its slot stays its own until it is gone. A call cancelled
+// meanwhile leaves it a cancel request, which it reads before it would spawn Codex.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
