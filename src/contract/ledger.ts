@@ -7,7 +7,13 @@
 import { constants } from "node:fs";
 import { mkdir, open, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { ledgerRecordSchema, readableEndStatus, type EndRecord, type LedgerRecord, type StartRecord } from "./schemas.js";
+import {
+  ledgerRecordSchema,
+  readableEndStatus,
+  type EndRecord,
+  type LedgerRecord,
+  type StartRecord,
+} from "./schemas.js";
 import { reportIgnored, STATE_FILES } from "./state-files.js";
 
 export interface LedgerRun {

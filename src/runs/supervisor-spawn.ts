@@ -7,7 +7,15 @@ import { existsSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createExclusive, INPUTS_DIR, removeTree, runDir, STATE_FILES, SUPERVISOR_LOG, type Job } from "../contract/index.js";
+import {
+  createExclusive,
+  INPUTS_DIR,
+  removeTree,
+  runDir,
+  STATE_FILES,
+  SUPERVISOR_LOG,
+  type Job,
+} from "../contract/index.js";
 import { processId } from "../codex/liveness.js";
 import { SUPERVISOR_MARKER } from "../codex/processes.js";
 import type { RunRegistry } from "./registry.js";

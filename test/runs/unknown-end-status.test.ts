@@ -63,7 +63,10 @@ describe("an end record in a run status this version does not know", () => {
         "failed",
         'ended with status "interrupted", which this version does not know (read as failed): the host went away',
       ],
-      ["failed", 'ended with status "x???rm?-rf????aaaaaaaaaaaaaaaaaaaaaaaaaa", which this version does not know (read as failed)'],
+      [
+        "failed",
+        'ended with status "x???rm?-rf????aaaaaaaaaaaaaaaaaaaaaaaaaa", which this version does not know (read as failed)',
+      ],
       ["cancelled", "cancelled: by hand"],
     ]);
     // before: the end was ignored (reported on stderr), the run looked unended, its supervisor gone, and this
