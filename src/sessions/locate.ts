@@ -320,12 +320,12 @@ export async function resolveSession(
   const matches = (await filesWithIdPrefix(home, names, lower)).sort(newestFirst);
   const ids = [...new Set(matches.map((file) => file.id))];
   if (ids.length === 0) {
-    throw new SessionLookupError(`no session "${wanted}" in CODEX_HOME (${home}). ${newestHint(await newest())}`);
+    throw new SessionLookupError(`no session "${clip(wanted)}" in CODEX_HOME (${home}). ${newestHint(await newest())}`);
   }
   if (ids.length > 1) {
     const shown = ids.slice(0, 10).join(", ");
     throw new SessionLookupError(
-      `session id prefix "${wanted}" is ambiguous: it matches ${ids.length} sessions (${shown}${ids.length > 10 ? ", …" : ""}). Give more characters.`,
+      `session id prefix "${clip(wanted)}" is ambiguous: it matches ${ids.length} sessions (${shown}${ids.length > 10 ? ", …" : ""}). Give more characters.`,
     );
   }
   // the same id in sessions/ and archived_sessions/: the live one
@@ -377,6 +377,7 @@ function newestHint(files: RolloutFile[]): string {
   return `The ${newest.length} newest: ${newest.map((file) => file.id).join(", ")}.`;
 }
 
-function clip(text: string): string {
-  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
+/** A caller's input as an error repeats it: enough to recognize (ids are 36 characters), not all of 4 KB. */
+export function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

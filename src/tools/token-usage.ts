@@ -11,6 +11,7 @@ import {
   liveRateLimitsSchema,
   liveRateLimitsView,
   readLiveRateLimits,
+  type LiveRateLimitsResult,
 } from "../codex/app-server/index.js";
 import { stringEnv } from "../shared/env.js";
 
@@ -43,7 +44,7 @@ export function registerTokenUsageTool(server: McpServer, { config, sessions }: 
         if (!live) return toolResult(usage, renderUsage(usage));
         const { runner } = config;
         const limits = liveRateLimitsView(
-          await readLiveRateLimits(runner.codexBin, runner.codexHome, stringEnv(runner.childEnv)),
+          withFix(await readLiveRateLimits(runner.codexBin, runner.codexHome, stringEnv(runner.childEnv)), runner.codexBin),
         );
         return toolResult(
           { ...usage, live_rate_limits: limits },
@@ -51,4 +52,13 @@ export function registerTokenUsageTool(server: McpServer, { config, sessions }: 
         );
       }),
   );
+}
+
+/** `spawn codex ENOENT` names no fix: the binary is missing, and the server's option says which one it runs. */
+function withFix(read: LiveRateLimitsResult, codexBin: string): LiveRateLimitsResult {
+  if (read.state !== "unavailable" || !/\bENOENT\b/.test(read.reason)) return read;
+  return {
+    ...read,
+    reason: `${read.reason} (no Codex CLI found as ${JSON.stringify(codexBin)}: install it, or start this server with --codex-bin <path> or CODEX_BIN=<path>)`,
+  };
 }
