@@ -51,14 +51,17 @@ export class Continuation {
   /**
    * The parent of a spawned sub-agent whose last turn did not complete: the task is the parent's. Resumed, the
    * sub-agent answers into its own log only, which the parent does not read (0.171 checked); a resumed parent
-   * can start a new sub-agent.
+   * can start a new sub-agent. A sub-agent whose log kept only token counts (sanitized) is one whose end is not
+   * known: the same.
    */
   private spawnedBy(): { id: string; child: { id: string; nickname: string | null } } | undefined {
     const lineage = this.model.lineage;
     const turn = this.model.turns.at(-1);
     if (this.model.meta?.source !== "subagent" || lineage?.kind !== "subagent" || !lineage.parentId) return undefined;
     if (!SESSION_UUID.test(lineage.parentId) || !SESSION_UUID.test(this.target.sessionId)) return undefined;
-    if (turn === undefined || turnStatus(turn) === "completed") return undefined;
+    // no turn at all: a sanitized log that kept only token counts (its task is the parent's all the same)
+    if (turn !== undefined && turnStatus(turn) === "completed") return undefined;
+    if (turn === undefined && (this.model.tokens.total()?.total ?? 0) === 0) return undefined;
     const nickname =
       lineage.agentNickname !== null && /^[\w .-]{1,40}$/.test(lineage.agentNickname) ? lineage.agentNickname : null;
     return { id: lineage.parentId, child: { id: this.target.sessionId, nickname } };
