@@ -17,6 +17,7 @@ export function callOf(event: EventOf<"call">, turn: number, keepArguments: bool
     arguments: keepArguments ? event.arguments : null,
     turn,
     ...(event.command !== undefined && { command: event.command }),
+    ...(event.workdir !== undefined && { workdir: event.workdir }),
     ...(event.patchPaths !== undefined && { patchPaths: event.patchPaths }),
     ...(event.polls !== undefined && { polls: event.polls }),
     ...(event.timestamp && { timestamp: event.timestamp }),

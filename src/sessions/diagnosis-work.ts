@@ -1,5 +1,6 @@
 // What the last turn did, whole: every command that failed (with what its exit code means), every action the
 // sandbox refused, every escalation the approval policy rejected, and whether the agent said it could not finish.
+import { posix } from "node:path";
 import { SANDBOX_MODES } from "./views/closed-sets.js";
 import type { FailedCommand, SandboxDenial } from "./views/diagnosis.js";
 import { callExitCode, callStatus, type Call, type SessionModel, type Turn } from "./session-model.js";
@@ -46,7 +47,8 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     // (a shell profile touching /bin/ps inside the sandbox) did what it was asked
     if (denial && failedCall && (denial.explicit || sandboxed)) {
       denials.push({ call_id: call.callId, command, kind: denial.kind, target: denial.target, mode });
-      if (denial.kind === "write") refusedWrites.push(...(denial.targets ?? [denial.target]));
+      if (denial.kind === "write")
+        refusedWrites.push(...(denial.targets ?? [denial.target]).map((target) => inFolderOf(call, target, model)));
     }
     if (denial?.kind === "escalation") continue; // never ran
     if (failedCall) {
@@ -90,6 +92,19 @@ export function mcpTimeoutOf(call: Call): McpTimeout | undefined {
     return undefined;
   const seconds = Number(time[1]) / (time[2] === "ms" ? 1000 : 1);
   return Number.isFinite(seconds) ? { server, tool, seconds } : undefined;
+}
+
+/**
+ * A relative refused path, absolute against the call's own `workdir` when its arguments name one and the
+ * command does not change folder itself (`cd`, `pushd`): the folder it ran in. Otherwise as it is (the
+ * sandbox step cannot name its folder then). A relative workdir is the session cwd's.
+ */
+function inFolderOf(call: Call, target: string | null, model: SessionModel): string | null {
+  if (target === null || target.startsWith("/") || call.workdir === undefined) return target;
+  if (/(?:^|[\s;&|(`])(?:cd|pushd)(?:\s|$)/.test(call.command ?? "")) return target;
+  const cwd = model.lastContext?.cwd;
+  const dir = call.workdir.startsWith("/") ? call.workdir : cwd?.startsWith("/") ? posix.join(cwd, call.workdir) : undefined;
+  return dir === undefined ? target : posix.resolve(dir, target);
 }
 
 /** A last poll (unified exec `write_stdin`) stands for the process it read: the command that started it. */

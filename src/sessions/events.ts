@@ -106,6 +106,8 @@ export type SessionEvent = Base &
         arguments: unknown;
         /** One display string for shell-like calls. */
         command?: string;
+        /** A shell-like call's own working folder (`workdir`), as the arguments name it. */
+        workdir?: string;
         /** Paths an apply_patch call would touch. */
         patchPaths?: string[];
         /** Unified exec `write_stdin`: the running process this call polls (its `session_id`). */

@@ -172,11 +172,18 @@ export function functionCall(item: Json, at: At): SessionEvent[] {
       name: fullName,
       arguments: args,
       command: isShellTool(name) ? commandText(args) : undefined,
+      ...(isShellTool(name) && workdirOf(args) !== undefined && { workdir: workdirOf(args) }),
       patchPaths: patch !== undefined ? patchPaths(patch) : undefined,
       ...(name === "write_stdin" && processIdOf(args) !== undefined && { polls: processIdOf(args) }),
       ...at,
     },
   ];
+}
+
+/** A shell-like call's `workdir` (shell, shell_command, exec_command); bounded, the rest is not a folder name. */
+function workdirOf(args: unknown): string | undefined {
+  const dir = isRecord(args) ? args.workdir : undefined;
+  return typeof dir === "string" && dir !== "" && dir.length <= 1024 ? dir : undefined;
 }
 
 /** `write_stdin{session_id}` (unified exec): the process a poll reads from, as the running output named it. */

@@ -39,6 +39,8 @@ export interface Call {
   name: string;
   arguments: unknown;
   command?: string;
+  /** A shell-like call's own working folder, as its arguments name it. */
+  workdir?: string;
   patchPaths?: string[];
   turn: number;
   timestamp?: string;
