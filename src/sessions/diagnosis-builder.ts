@@ -18,6 +18,7 @@ import { Continuation } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
 import type { RunFacts } from "./diagnosis.js";
+import type { CodexConfigFacts } from "./codex-config.js";
 import {
   commandEvidence,
   contextEvidence,
@@ -37,6 +38,8 @@ export class Builder {
     private readonly run: RunFacts | undefined,
     /** false: nobody reads the next step (diagnosis.ts commandLines), so no command line is made for it. */
     private readonly commandLines = true,
+    /** The user's config.toml now (codex-config.ts): a resume runs with it; undefined: unknown. */
+    private readonly config?: CodexConfigFacts,
   ) {
     this.continuation = new Continuation(model, target, commandLines);
   }
@@ -264,6 +267,19 @@ export class Builder {
       if (timeout) {
         // the same call with the same timeout times out again: the server's timeout is what to change
         const seconds = longerToolTimeout(timeout.seconds);
+        if (this.config !== undefined && !this.config.mcpServers.includes(timeout.server)) {
+          // 0.171 refuses to start with `-c mcp_servers.<name>.…` for a server no config defines ("Error
+          // loading config.toml: invalid transport in `mcp_servers.<name>`"): the override cannot be the step
+          const command = this.resume({ prompt: "The MCP tool call timed out; call it again." });
+          return this.result(
+            "command_failures",
+            [lead, ...said, `CODEX_HOME's config.toml does not define the MCP server ${timeout.server} (any more)`],
+            `The MCP tool ${timeout.server}/${timeout.tool} did not answer within its server's tool_timeout_sec (${timeout.seconds}s). CODEX_HOME's config.toml does not define the server ${timeout.server}, so \`-c mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}\` makes Codex refuse to start ("invalid transport in \`mcp_servers.${timeout.server}\`"), unless the project's .codex/config.toml defines it. Define the server again with \`tool_timeout_sec = ${seconds}\` in its [mcp_servers.${timeout.server}] table, then: ${command}`,
+            command,
+            {},
+            work,
+          );
+        }
         const command = this.resume({
           options: ["-c", `mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}`],
           prompt: "The MCP tool call timed out; it has more time now: call it again.",
@@ -313,8 +329,13 @@ export class Builder {
 
   private sandboxBlocked(where: string, work: TurnWork, said: string[]): Diagnosis {
     const mode = this.target.sandbox ?? null;
-    const step = sandboxStep(mode, work, this.target.cwd, this.model.lastContext?.sandboxPolicy, (name) =>
-      this.toolMode(name),
+    const step = sandboxStep(
+      mode,
+      work,
+      this.target.cwd,
+      this.model.lastContext?.sandboxPolicy,
+      (name) => this.toolMode(name),
+      this.config,
     );
     const command = this.resume(step.resume);
     const evidence = [

@@ -7,6 +7,7 @@ import { turnWork } from "./diagnosis-work.js";
 import type { RunStatus } from "./views/closed-sets.js";
 import type { Diagnosis } from "./views/diagnosis.js";
 import type { Invocation, ResumeTarget } from "./resume-command.js";
+import type { CodexConfigFacts } from "./codex-config.js";
 import { turnStatus, type SessionModel, type Turn } from "./session-model.js";
 
 import { Builder } from "./diagnosis-builder.js";
@@ -57,6 +58,8 @@ export interface DiagnosisInput {
    * (the report's digest), so no command line is put together: next_step and next_command are left without it.
    */
   commandLines?: boolean;
+  /** The user's config.toml now (a resume runs with it, not with the log's); undefined: unknown. */
+  config?: CodexConfigFacts | undefined;
 }
 
 /** A run started more than this long before the last turn began belongs to an earlier turn. */
@@ -80,7 +83,7 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
       input.run?.skipGitRepoCheck ??
       (model.meta !== undefined && !model.meta.inGitRepo && sandbox !== "danger-full-access"),
   };
-  const make = new Builder(model, base, run, input.commandLines !== false);
+  const make = new Builder(model, base, run, input.commandLines !== false, input.config);
 
   if (run?.status === "running" && run.alive) return make.running(run);
   const work = turn ? turnWork(model, turn) : undefined;

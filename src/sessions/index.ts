@@ -8,6 +8,7 @@ import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listSessions as listInStore, type ListOptions } from "./list.js";
 import { SessionLookupError, type RolloutFile } from "./locate.js";
 import { codexHomeProblem } from "./codex-home.js";
+import { readCodexConfig, type CodexConfigFacts } from "./codex-config.js";
 import { eventsBackward, readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import type { Invocation } from "./resume-command.js";
 import { type IndexedSession } from "./fold-cache.js";
@@ -185,6 +186,8 @@ interface SummaryContext {
   sessionId: string;
   run: RunFacts | undefined;
   children: ChildView[];
+  /** The user's config.toml now: a printed resume runs with it (undefined: unknown). */
+  config: CodexConfigFacts | undefined;
 }
 
 /** A question's key among a file's answers at one stamp: everything else the answer depends on. */
@@ -210,6 +213,7 @@ async function keyOf(
         known.facts.fold?.firstTimestamp ?? undefined,
         known.stamp.mtimeMs,
       );
+      const config = await readCodexConfig(store.home);
       const key = JSON.stringify([
         "summary",
         file.path,
@@ -218,8 +222,9 @@ async function keyOf(
         run ?? null,
         options.invocation ?? null,
         children,
+        config ?? null,
       ]);
-      return { key, context: { sessionId, run, children } };
+      return { key, context: { sessionId, run, children, config } };
     }
   }
 }
@@ -256,6 +261,7 @@ async function answerFromFold(
       const run = context?.sessionId === id ? context.run : await options.runFacts?.(id);
       const children =
         context?.sessionId === id ? context.children : await childrenOf(store, id, model.firstTimestamp, stamp.mtimeMs);
+      const config = context ? context.config : await readCodexConfig(store.home);
       return summarize(
         model,
         { id: file.id, path: file.path, modifiedAt: modifiedAt(stamp) },
@@ -266,6 +272,7 @@ async function answerFromFold(
           children,
           run,
           invocation: options.invocation,
+          config,
         },
       );
     }

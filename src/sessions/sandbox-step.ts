@@ -3,6 +3,7 @@
 // sandbox at all. Pure: the caller makes the command.
 import { shellQuote } from "../shared/shell.js";
 import type { TurnWork } from "./diagnosis-work.js";
+import type { CodexConfigFacts } from "./codex-config.js";
 import type { ResumeTarget } from "./resume-command.js";
 import { extraWritableDirs, workspaceWriteAllows } from "./workspace-write-roots.js";
 
@@ -19,7 +20,10 @@ export function sandboxStep(
   cwd: string | undefined,
   recorded: Record<string, unknown> | undefined,
   toolMode: (mode: string) => string,
+  config?: CodexConfigFacts,
 ): SandboxStep {
+  // a resume runs with today's config: its exclude_slash_tmp and writable_roots, not those of the log
+  const policy = config ? resumedPolicy(recorded, config) : recorded;
   const onlyNetwork = work.denials.every((denial) => denial.kind === "network");
   // workspace-write writes more than the workspace (/tmp, its writable roots): turning the sandbox off for
   // those would ask the operator for far more than the session needs; every path a refusal names counts (a
@@ -28,7 +32,7 @@ export function sandboxStep(
   if (
     mode === "read-only" &&
     onlyWrites &&
-    work.refusedWrites.every((target) => workspaceWriteAllows(target, cwd, recorded))
+    work.refusedWrites.every((target) => workspaceWriteAllows(target, cwd, policy))
   )
     return {
       resume: { sandbox: "workspace-write", prompt: "The sandbox was read-only; do the writes again." },
@@ -44,7 +48,7 @@ export function sandboxStep(
     };
   const added =
     (mode === "workspace-write" || mode === "read-only") && onlyWrites
-      ? extraWritableDirs(work.refusedWrites, cwd, recorded)
+      ? extraWritableDirs(work.refusedWrites, cwd, policy)
       : null;
   if (added !== null)
     // Codex's own flag for more writable roots: a far smaller ask than turning the sandbox off
@@ -54,10 +58,28 @@ export function sandboxStep(
         options: added.flatMap((dir) => ["--add-dir", dir]),
         prompt: "The folders you wrote to are writable now; do the refused writes again.",
       },
-      how: `Resume in the workspace-write sandbox with ${added.map((dir) => `--add-dir ${shellQuote(dir)}`).join(" ")} (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand`,
+      how: `Resume in the workspace-write sandbox with ${added.map((dir) => `--add-dir ${shellQuote(dir)}`).join(" ")}${config?.excludeSlashTmp && added.some((dir) => dir === "/tmp" || dir.startsWith("/tmp/")) ? " (config.toml's [sandbox_workspace_write] exclude_slash_tmp = true keeps /tmp read-only)" : ""} (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand`,
     };
   return {
     resume: { sandbox: "danger-full-access", prompt: "The sandbox is off now; run the blocked commands again." },
     how: `Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
+  };
+}
+
+/**
+ * The workspace-write policy a resume gets: the session's own extra roots (repeated as `--add-dir`) and the
+ * config's writable_roots and exclude_slash_tmp as they are now.
+ */
+function resumedPolicy(recorded: Record<string, unknown> | undefined, config: CodexConfigFacts): Record<string, unknown> {
+  const own =
+    recorded !== undefined &&
+    (recorded.type ?? recorded.mode) === "workspace-write" &&
+    Array.isArray(recorded.writable_roots)
+      ? recorded.writable_roots
+      : [];
+  return {
+    type: "workspace-write",
+    writable_roots: [...own, ...config.writableRoots],
+    exclude_slash_tmp: config.excludeSlashTmp,
   };
 }

@@ -1,5 +1,6 @@
 // What a session did and how it ended, in one object.
 import { diagnose, type Diagnosis, type RunFacts } from "./diagnosis.js";
+import type { CodexConfigFacts } from "./codex-config.js";
 import type { Invocation } from "./resume-command.js";
 import { childEvidence, inheritedView, type ChildView } from "./lineage.js";
 import { callStatus, turnStatus, type SessionModel } from "./session-model.js";
@@ -29,6 +30,8 @@ export interface SummaryOptions {
   invocation?: Invocation | undefined;
   badFieldLines?: number;
   children?: ChildView[];
+  /** The user's config.toml now (codex-config.ts); undefined: unknown. */
+  config?: CodexConfigFacts | undefined;
 }
 
 export function summarize(model: SessionModel, where: SessionLocation, options: SummaryOptions): SessionSummary {
@@ -80,7 +83,13 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     bad_field_lines: options.badFieldLines ?? 0,
     run: options.run ? { run_id: options.run.runId, status: options.run.status, error: options.run.error } : null,
     diagnosis: withChildren(
-      diagnose(model, { sessionId: id, cwd: cwd ?? undefined, run: options.run, invocation: options.invocation }),
+      diagnose(model, {
+        sessionId: id,
+        cwd: cwd ?? undefined,
+        run: options.run,
+        invocation: options.invocation,
+        config: options.config,
+      }),
       options.children ?? [],
     ),
   };

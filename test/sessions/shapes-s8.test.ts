@@ -1,5 +1,7 @@
 // Log shapes of Codex 0.171 (made with the real CLI against the fake model, paths scrubbed to /home/user) that
 // the debug tools answered wrongly: each fixture in test/fixtures/shapes/ is named after what it shows.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { longerToolTimeout } from "../../src/sessions/diagnosis-builder.js";
 import { mcpTimeoutOf } from "../../src/sessions/diagnosis-work.js";
@@ -25,6 +27,8 @@ let mcp: Connected;
 
 beforeAll(async () => {
   home = await shapeHome("ccm-shapes-s8-", NAMED, "2026-12-05T12-00");
+  // the MCP server the timed-out call used is still configured (see shapes-s9 for one that is not)
+  await writeFile(join(home, "config.toml"), '[mcp_servers.tsrv]\ncommand = "node"\n');
   mcp = await connect(testConfig({ codexHome: home }));
 });
 afterAll(async () => mcp.close());

@@ -1,0 +1,66 @@
+// What the user's current Codex config says that a printed next step depends on: a resume runs with today's
+// config, not the one the log was written under. Read once per answer at the edge (the tools), passed to the
+// pure diagnosis as facts. config.toml is written by the user and by whatever runs as this user: read only as a
+// regular file reached without a link, at most MAX_CONFIG_BYTES; a file that cannot be read or parsed is
+// "unknown", and the diagnosis then says what it said before.
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { parse } from "smol-toml";
+
+export interface CodexConfigFacts {
+  /** The MCP servers `[mcp_servers.<name>]` defines, sorted. */
+  mcpServers: string[];
+  /** `[sandbox_workspace_write] exclude_slash_tmp`. */
+  excludeSlashTmp: boolean;
+  /** `[sandbox_workspace_write] writable_roots`: absolute ones only. */
+  writableRoots: string[];
+}
+
+/** A config larger than this is no hand-written config: unknown. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const NO_CONFIG: CodexConfigFacts = { mcpServers: [], excludeSlashTmp: false, writableRoots: [] };
+
+/**
+ * The facts of `$CODEX_HOME/config.toml`; no file: Codex's defaults. Undefined (unknown) when it is a link, not
+ * a regular file, too large, unreadable or not TOML.
+ */
+export async function readCodexConfig(codexHome: string): Promise<CodexConfigFacts | undefined> {
+  let text: string;
+  try {
+    const handle = await open(join(codexHome, "config.toml"), CONFIG_READ);
+    try {
+      const info = await handle.stat();
+      if (!info.isFile() || info.size > MAX_CONFIG_BYTES) return undefined;
+      const bytes = Buffer.alloc(info.size);
+      const { bytesRead } = await handle.read(bytes, 0, info.size, 0);
+      text = bytes.subarray(0, bytesRead).toString("utf8");
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? NO_CONFIG : undefined;
+  }
+  return configFacts(text);
+}
+
+/** The facts of a config's text; undefined when it is not TOML (Codex itself refuses to start then). */
+export function configFacts(text: string): CodexConfigFacts | undefined {
+  let config: Record<string, unknown>;
+  try {
+    config = parse(text);
+  } catch {
+    return undefined;
+  }
+  const servers = isTable(config.mcp_servers) ? Object.keys(config.mcp_servers).sort() : [];
+  const sandbox = isTable(config.sandbox_workspace_write) ? config.sandbox_workspace_write : {};
+  const roots = Array.isArray(sandbox.writable_roots)
+    ? sandbox.writable_roots.filter((root): root is string => typeof root === "string" && root.startsWith("/"))
+    : [];
+  return { mcpServers: servers, excludeSlashTmp: sandbox.exclude_slash_tmp === true, writableRoots: roots };
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}

@@ -1,0 +1,159 @@
+// Next steps that did not work when pasted: each depends on what the log cannot say (the user's config.toml as
+// it is now, the folder a command ran in, the parent of a sanitized sub-agent). Fixtures in test/fixtures/shapes/.
+import { rm, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { configFacts, MAX_CONFIG_BYTES, readCodexConfig } from "../../src/sessions/codex-config.js";
+import { connect, testConfig, type Connected } from "../support/mcp.js";
+import { shapeHome, shapeIdOf } from "../support/shape-home.js";
+
+const NAMED: Array<[string, number]> = [
+  ["mcp-tool-call-timed-out", 20],
+  ["sandbox-read-only-write-to-tmp", 12],
+  ["sandbox-relative-write-in-call-workdir", 91],
+  ["subagent-token-counts-only", 92],
+];
+const idOf = shapeIdOf;
+let home: string;
+let mcp: Connected;
+
+beforeAll(async () => {
+  home = await shapeHome("ccm-shapes-s9-", NAMED, "2026-12-05T12-00");
+  mcp = await connect(testConfig({ codexHome: home, codexBin: join(home, "no-such-codex") }));
+});
+afterAll(async () => mcp.close());
+
+/** The config.toml the next answer reads (each answer reads it anew). */
+async function config(text: string | null): Promise<void> {
+  const path = join(home, "config.toml");
+  await rm(path, { force: true });
+  if (text !== null) await writeFile(path, text);
+}
+
+async function diagnosisOf(n: number): Promise<Record<string, unknown>> {
+  const summary = (await mcp.call("session_summary", { session_id: idOf(n) })).structuredContent as Record<
+    string,
+    unknown
+  >;
+  return summary.diagnosis as Record<string, unknown>;
+}
+
+const TSRV = '[mcp_servers.tsrv]\ncommand = "node"\nargs = ["server.js"]\n';
+
+describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the config defines", () => {
+  it("the server is no longer defined: no -c (0.171 refuses to start with it), and the step says why", async () => {
+    await config('model = "gpt-5"\n');
+    const diagnosis = await diagnosisOf(20);
+    const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${idOf(20)} 'The MCP tool call timed out; call it again.'`;
+    expect(diagnosis.next_command).toBe(command);
+    expect(diagnosis.next_step).toBe(
+      `The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s). CODEX_HOME's config.toml does not define the server tsrv, so \`-c mcp_servers.tsrv.tool_timeout_sec=60\` makes Codex refuse to start ("invalid transport in \`mcp_servers.tsrv\`"), unless the project's .codex/config.toml defines it. Define the server again with \`tool_timeout_sec = 60\` in its [mcp_servers.tsrv] table, then: ${command}`,
+    );
+    expect(diagnosis.evidence).toEqual([
+      "turn 1 completed, but its last command failed",
+      'the agent\'s last message: "Done. The tool said: tool call error: tool call failed for `tsrv/slowtool`"',
+      "CODEX_HOME's config.toml does not define the MCP server tsrv (any more)",
+      'failed: "mcp__tsrv__slowtool" (no exit code) (the MCP server did not answer within its tool_timeout_sec, 3s)',
+    ]);
+    // no config.toml at all defines no server either
+    await config(null);
+    expect((await diagnosisOf(20)).next_command).toBe(command);
+  });
+
+  it("the server is defined: the -c override, as before", async () => {
+    await config(TSRV);
+    expect((await diagnosisOf(20)).next_command).toBe(
+      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${idOf(20)} 'The MCP tool call timed out; it has more time now: call it again.'`,
+    );
+  });
+
+  it("a config that cannot be read is unknown: the -c override, as before", async () => {
+    await config("this is [not toml");
+    expect((await diagnosisOf(20)).next_command).toContain("-c mcp_servers.tsrv.tool_timeout_sec=60 resume");
+    // a link is never followed, even to a config that defines nothing
+    await config(null);
+    await writeFile(join(home, "elsewhere.toml"), 'model = "gpt-5"\n');
+    await symlink(join(home, "elsewhere.toml"), join(home, "config.toml"));
+    expect(await readCodexConfig(home)).toBeUndefined();
+    expect((await diagnosisOf(20)).next_command).toContain("-c mcp_servers.tsrv.tool_timeout_sec=60 resume");
+    await config(`x = "${"a".repeat(MAX_CONFIG_BYTES)}"\n`);
+    expect(await readCodexConfig(home)).toBeUndefined();
+  });
+
+  it("reads servers, exclude_slash_tmp and absolute writable_roots", () => {
+    expect(
+      configFacts(
+        `${TSRV}[mcp_servers."my-srv"]\nurl = "http://x"\n[sandbox_workspace_write]\nexclude_slash_tmp = true\nwritable_roots = ["/data", "rel", 3]\n`,
+      ),
+    ).toEqual({ mcpServers: ["my-srv", "tsrv"], excludeSlashTmp: true, writableRoots: ["/data"] });
+    expect(configFacts("")).toEqual({ mcpServers: [], excludeSlashTmp: false, writableRoots: [] });
+    expect(configFacts("[[x")).toBeUndefined();
+  });
+});
+
+describe("exclude_slash_tmp = true in the config: a /tmp write needs --add-dir", () => {
+  it("a read-only session's refused /tmp write: --add-dir /tmp, not a plain workspace-write resume", async () => {
+    await config("[sandbox_workspace_write]\nexclude_slash_tmp = true\n");
+    const diagnosis = await diagnosisOf(12);
+    const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /tmp resume ${idOf(12)} 'The folders you wrote to are writable now; do the refused writes again.'`;
+    expect(diagnosis.next_command).toBe(command);
+    expect(diagnosis.next_step).toBe(
+      `Resume in the workspace-write sandbox with --add-dir /tmp (config.toml's [sandbox_workspace_write] exclude_slash_tmp = true keeps /tmp read-only) (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand: ${command}`,
+    );
+  });
+
+  it("without it: the plain workspace-write resume, as before", async () => {
+    await config(null);
+    expect((await diagnosisOf(12)).next_command).toBe(
+      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check resume ${idOf(12)} 'The sandbox was read-only; do the writes again.'`,
+    );
+  });
+});
+
+describe("a relative refused path is the call's workdir's", () => {
+  it("`touch out/x.txt` with workdir /home/user/other: --add-dir that folder, not full access", async () => {
+    await config(null);
+    const diagnosis = await diagnosisOf(91);
+    expect(diagnosis.sandbox_denials).toEqual([
+      { call_id: "call_3", command: "touch out/x.txt", kind: "write", target: "out/x.txt", mode: "workspace-write" },
+    ]);
+    expect(diagnosis.next_command).toBe(
+      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out resume ${idOf(91)} 'The folders you wrote to are writable now; do the refused writes again.'`,
+    );
+  });
+});
+
+describe("a sanitized sub-agent that kept only token counts", () => {
+  it("is continued through its parent, as a failed sub-agent is", async () => {
+    const diagnosis = await diagnosisOf(92);
+    expect(diagnosis.category).toBe("interrupted");
+    expect(diagnosis.next_command).toBe(
+      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --skip-git-repo-check resume ${idOf(93)} 'Your sub-agent ${idOf(92)} did not finish its task; what stopped it is dealt with now: start a sub-agent on that task again, or do it yourself.'`,
+    );
+    expect((diagnosis.evidence as string[]).at(-1)).toBe(
+      `a sub-agent of ${idOf(93)}: the task is the parent's (resumed, a sub-agent answers into its own log, which the parent does not read), so the parent is resumed`,
+    );
+  });
+});
+
+describe("errors name the fix, and repeat at most 80 characters of the input", () => {
+  it("token_usage live without a Codex binary names --codex-bin", async () => {
+    const result = await mcp.call("token_usage", { session_id: idOf(20), live: true });
+    const live = (result.structuredContent as { live_rate_limits: { state: string; reason: string } })
+      .live_rate_limits;
+    const bin = join(home, "no-such-codex");
+    expect(live).toMatchObject({
+      state: "unavailable",
+      reason: `could not start \`codex app-server\` to read the live rate limits: cannot start \`${bin} app-server\`: spawn ${bin} ENOENT (no Codex CLI found as ${JSON.stringify(bin)}: install it, or start this server with --codex-bin <path> or CODEX_BIN=<path>)`,
+    });
+  });
+
+  it("a 4,096-character id is clipped in the error", async () => {
+    const id = "a".repeat(4096);
+    const result = await mcp.call("session_summary", { session_id: id });
+    expect(result.isError).toBe(true);
+    const text = (result.content as Array<{ text: string }>)[0]?.text ?? "";
+    expect(text.startsWith(`no session "${"a".repeat(80)}…" in CODEX_HOME (${home}).`)).toBe(true);
+    expect(text.length).toBeLessThan(400);
+  });
+});
