@@ -13,14 +13,12 @@ export interface CodexConfigFacts {
   mcpServers: string[];
   /** `[sandbox_workspace_write] exclude_slash_tmp`. */
   excludeSlashTmp: boolean;
-  /** `[sandbox_workspace_write] writable_roots`: absolute ones only. */
-  writableRoots: string[];
 }
 
 /** A config larger than this is no hand-written config: unknown. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-const NO_CONFIG: CodexConfigFacts = { mcpServers: [], excludeSlashTmp: false, writableRoots: [] };
+const NO_CONFIG: CodexConfigFacts = { mcpServers: [], excludeSlashTmp: false };
 
 /**
  * The facts of `$CODEX_HOME/config.toml`; no file: Codex's defaults. Undefined (unknown) when it is a link, not
@@ -55,10 +53,7 @@ export function configFacts(text: string): CodexConfigFacts | undefined {
   }
   const servers = isTable(config.mcp_servers) ? Object.keys(config.mcp_servers).sort() : [];
   const sandbox = isTable(config.sandbox_workspace_write) ? config.sandbox_workspace_write : {};
-  const roots = Array.isArray(sandbox.writable_roots)
-    ? sandbox.writable_roots.filter((root): root is string => typeof root === "string" && root.startsWith("/"))
-    : [];
-  return { mcpServers: servers, excludeSlashTmp: sandbox.exclude_slash_tmp === true, writableRoots: roots };
+  return { mcpServers: servers, excludeSlashTmp: sandbox.exclude_slash_tmp === true };
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {

@@ -22,7 +22,7 @@ export function sandboxStep(
   toolMode: (mode: string) => string,
   config?: CodexConfigFacts,
 ): SandboxStep {
-  // a resume runs with today's config: its exclude_slash_tmp and writable_roots, not those of the log
+  // a resume runs with today's config: /tmp may be read-only now where the log's policy let it be written
   const policy = config ? resumedPolicy(recorded, config) : recorded;
   const onlyNetwork = work.denials.every((denial) => denial.kind === "network");
   // workspace-write writes more than the workspace (/tmp, its writable roots): turning the sandbox off for
@@ -67,19 +67,15 @@ export function sandboxStep(
 }
 
 /**
- * The workspace-write policy a resume gets: the session's own extra roots (repeated as `--add-dir`) and the
- * config's writable_roots and exclude_slash_tmp as they are now.
+ * The workspace-write policy a resume gets, where the config now is stricter than the log: its
+ * exclude_slash_tmp. Only ever stricter: this server's own runs pass `-c …exclude_slash_tmp=true`, which the
+ * config file does not show, and a looser guess would ask for full access where `--add-dir` works.
  */
-function resumedPolicy(recorded: Record<string, unknown> | undefined, config: CodexConfigFacts): Record<string, unknown> {
-  const own =
-    recorded !== undefined &&
-    (recorded.type ?? recorded.mode) === "workspace-write" &&
-    Array.isArray(recorded.writable_roots)
-      ? recorded.writable_roots
-      : [];
-  return {
-    type: "workspace-write",
-    writable_roots: [...own, ...config.writableRoots],
-    exclude_slash_tmp: config.excludeSlashTmp,
-  };
+function resumedPolicy(
+  recorded: Record<string, unknown> | undefined,
+  config: CodexConfigFacts,
+): Record<string, unknown> | undefined {
+  if (!config.excludeSlashTmp) return recorded;
+  const own = recorded !== undefined && (recorded.type ?? recorded.mode) === "workspace-write" ? recorded : {};
+  return { type: "workspace-write", ...own, exclude_slash_tmp: true };
 }

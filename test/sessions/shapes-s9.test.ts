@@ -4,6 +4,7 @@ import { rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configFacts, MAX_CONFIG_BYTES, readCodexConfig } from "../../src/sessions/codex-config.js";
+import { sandboxStep } from "../../src/sessions/sandbox-step.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 import { shapeHome, shapeIdOf } from "../support/shape-home.js";
 
@@ -80,13 +81,13 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
     expect(await readCodexConfig(home)).toBeUndefined();
   });
 
-  it("reads servers, exclude_slash_tmp and absolute writable_roots", () => {
+  it("reads the servers and exclude_slash_tmp", () => {
     expect(
       configFacts(
         `${TSRV}[mcp_servers."my-srv"]\nurl = "http://x"\n[sandbox_workspace_write]\nexclude_slash_tmp = true\nwritable_roots = ["/data", "rel", 3]\n`,
       ),
-    ).toEqual({ mcpServers: ["my-srv", "tsrv"], excludeSlashTmp: true, writableRoots: ["/data"] });
-    expect(configFacts("")).toEqual({ mcpServers: [], excludeSlashTmp: false, writableRoots: [] });
+    ).toEqual({ mcpServers: ["my-srv", "tsrv"], excludeSlashTmp: true });
+    expect(configFacts("")).toEqual({ mcpServers: [], excludeSlashTmp: false });
     expect(configFacts("[[x")).toBeUndefined();
   });
 });
@@ -107,6 +108,22 @@ describe("exclude_slash_tmp = true in the config: a /tmp write needs --add-dir",
     expect((await diagnosisOf(12)).next_command).toBe(
       `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check resume ${idOf(12)} 'The sandbox was read-only; do the writes again.'`,
     );
+  });
+
+  it("only a stricter config counts: a session that ran with /tmp excluded (-c) still gets --add-dir", () => {
+    const work = {
+      failed: [],
+      denials: [{ call_id: "c", command: "touch /tmp/x/f", kind: "write" as const, target: "/tmp/x/f", mode: "workspace-write" }],
+      refusedWrites: ["/tmp/x/f"],
+      gaveUp: false,
+      lastCallFailed: true,
+    };
+    const recorded = { type: "workspace-write", writable_roots: [], exclude_slash_tmp: true };
+    const step = sandboxStep("workspace-write", work, "/home/user/proj", recorded, (mode) => mode, {
+      mcpServers: [],
+      excludeSlashTmp: false,
+    });
+    expect(step.resume.options).toEqual(["--add-dir", "/tmp/x"]);
   });
 });
 
