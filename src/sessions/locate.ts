@@ -346,20 +346,20 @@ async function resolvePath(home: string, path: string): Promise<RolloutFile> {
     real = await realpath(path);
   } catch {
     throw new SessionLookupError(
-      `no file at ${clip(path)}: pass an existing rollout path inside CODEX_HOME (${home}), or a session id.`,
+      `no file at ${clip(path, PATH_SHOWN)}: pass an existing rollout path inside CODEX_HOME (${home}), or a session id.`,
     );
   }
   const inside = relative(realHome, real);
   if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
     throw new SessionLookupError(
-      `${clip(path)} is outside CODEX_HOME (${home}): only rollouts inside CODEX_HOME are read. Pass a session id instead.`,
+      `${clip(path, PATH_SHOWN)} is outside CODEX_HOME (${home}): only rollouts inside CODEX_HOME are read. Pass a session id instead.`,
     );
   }
   const info = await stat(real);
   const id = sessionIdFromPath(real);
   if (!info.isFile() || !id) {
     throw new SessionLookupError(
-      `${clip(path)} is not a rollout file (rollout-<time>-<uuid>.jsonl): pass a rollout path or a session id.`,
+      `${clip(path, PATH_SHOWN)} is not a rollout file (rollout-<time>-<uuid>.jsonl): pass a rollout path or a session id.`,
     );
   }
   return {
@@ -377,7 +377,12 @@ function newestHint(files: RolloutFile[]): string {
   return `The ${newest.length} newest: ${newest.map((file) => file.id).join(", ")}.`;
 }
 
-/** A caller's input as an error repeats it: enough to recognize (ids are 36 characters), not all of 4 KB. */
-export function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+/**
+ * A caller's input as an error repeats it: enough to recognize (ids are 36 characters), not all of 4 KB; a
+ * path keeps more (a temp folder's rollout path is over 100).
+ */
+export function clip(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+/** At most this many characters of a path are repeated in an error. */
+export const PATH_SHOWN = 240;

@@ -1,6 +1,6 @@
 // Naming a session: the one check of every reference (an id, a prefix, `last`, a path inside CODEX_HOME and the
 // operator's allowed roots), for the tools, the resources and the CLI alike.
-import { clip, resolveSession as resolveInStore, SessionLookupError, type RolloutFile } from "./locate.js";
+import { clip, PATH_SHOWN, resolveSession as resolveInStore, SessionLookupError, type RolloutFile } from "./locate.js";
 import { realpath } from "node:fs/promises";
 import { isAbsolute, sep } from "node:path";
 import { codexHomeProblem } from "./codex-home.js";
@@ -38,6 +38,6 @@ export async function mustBeInsideAllowedRoots(roots: readonly string[], ref: st
     if (realRoot !== undefined && (real === realRoot || real.startsWith(`${realRoot}${sep}`))) return;
   }
   throw new SessionLookupError(
-    `${clip(ref)} is outside the allowed roots of this server (${roots.join(", ")}): pass a session id instead.`,
+    `${clip(ref, PATH_SHOWN)} is outside the allowed roots of this server (${roots.join(", ")}): pass a session id instead.`,
   );
 }

@@ -115,6 +115,7 @@ const FOLDED_SHAPES = [
   "subagent-only-parent-history.jsonl",
   "review-subagent-failed-auth.jsonl",
   "subagent-spawned-failed-auth.jsonl",
+  "subagent-token-counts-only.jsonl",
 ];
 
 /**
