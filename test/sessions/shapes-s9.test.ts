@@ -1,12 +1,12 @@
 // Next steps that did not work when pasted: each depends on what the log cannot say (the user's config.toml as
 // it is now, the folder a command ran in, the parent of a sanitized sub-agent). Fixtures in test/fixtures/shapes/.
-import { rm, symlink, writeFile } from "node:fs/promises";
+import { readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configFacts, MAX_CONFIG_BYTES, readCodexConfig } from "../../src/sessions/codex-config.js";
 import { sandboxStep } from "../../src/sessions/sandbox-step.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
-import { shapeHome, shapeIdOf } from "../support/shape-home.js";
+import { SHAPES, shapeHome, shapeIdOf } from "../support/shape-home.js";
 
 const NAMED: Array<[string, number]> = [
   ["mcp-tool-call-timed-out", 20],
@@ -20,6 +20,12 @@ let mcp: Connected;
 
 beforeAll(async () => {
   home = await shapeHome("ccm-shapes-s9-", NAMED, "2026-12-05T12-00");
+  // the same call, but its command changes folder itself: the workdir is not where the path is relative to
+  const moved = (await readFile(join(SHAPES, "sandbox-relative-write-in-call-workdir.jsonl"), "utf8"))
+    .replaceAll(idOf(91), idOf(94))
+    .replace('\\"cmd\\": \\"touch out/x.txt\\"', '\\"cmd\\": \\"cd sub && touch out/x.txt\\"');
+  expect(moved).toContain("cd sub && touch");
+  await writeFile(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T12-00-59-${idOf(94)}.jsonl`), moved);
   mcp = await connect(testConfig({ codexHome: home, codexBin: join(home, "no-such-codex") }));
 });
 afterAll(async () => mcp.close());
@@ -136,6 +142,15 @@ describe("a relative refused path is the call's workdir's", () => {
     ]);
     expect(diagnosis.next_command).toBe(
       `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out resume ${idOf(91)} 'The folders you wrote to are writable now; do the refused writes again.'`,
+    );
+  });
+});
+
+describe("a relative refused path in a command that changes folder", () => {
+  it("`cd sub && touch out/x.txt`: the folder is not known, so full access as before", async () => {
+    const diagnosis = await diagnosisOf(94);
+    expect(diagnosis.next_command).toBe(
+      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check resume ${idOf(94)} 'The sandbox is off now; run the blocked commands again.'`,
     );
   });
 });
