@@ -103,7 +103,11 @@ function inFolderOf(call: Call, target: string | null, model: SessionModel): str
   if (target === null || target.startsWith("/") || call.workdir === undefined) return target;
   if (/(?:^|[\s;&|(`])(?:cd|pushd)(?:\s|$)/.test(call.command ?? "")) return target;
   const cwd = model.lastContext?.cwd;
-  const dir = call.workdir.startsWith("/") ? call.workdir : cwd?.startsWith("/") ? posix.join(cwd, call.workdir) : undefined;
+  const dir = call.workdir.startsWith("/")
+    ? call.workdir
+    : cwd?.startsWith("/")
+      ? posix.join(cwd, call.workdir)
+      : undefined;
   return dir === undefined ? target : posix.resolve(dir, target);
 }
 

@@ -44,7 +44,10 @@ export function registerTokenUsageTool(server: McpServer, { config, sessions }: 
         if (!live) return toolResult(usage, renderUsage(usage));
         const { runner } = config;
         const limits = liveRateLimitsView(
-          withFix(await readLiveRateLimits(runner.codexBin, runner.codexHome, stringEnv(runner.childEnv)), runner.codexBin),
+          withFix(
+            await readLiveRateLimits(runner.codexBin, runner.codexHome, stringEnv(runner.childEnv)),
+            runner.codexBin,
+          ),
         );
         return toolResult(
           { ...usage, live_rate_limits: limits },

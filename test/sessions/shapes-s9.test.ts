@@ -119,7 +119,15 @@ describe("exclude_slash_tmp = true in the config: a /tmp write needs --add-dir",
   it("only a stricter config counts: a session that ran with /tmp excluded (-c) still gets --add-dir", () => {
     const work = {
       failed: [],
-      denials: [{ call_id: "c", command: "touch /tmp/x/f", kind: "write" as const, target: "/tmp/x/f", mode: "workspace-write" }],
+      denials: [
+        {
+          call_id: "c",
+          command: "touch /tmp/x/f",
+          kind: "write" as const,
+          target: "/tmp/x/f",
+          mode: "workspace-write",
+        },
+      ],
       refusedWrites: ["/tmp/x/f"],
       gaveUp: false,
       lastCallFailed: true,
@@ -171,8 +179,7 @@ describe("a sanitized sub-agent that kept only token counts", () => {
 describe("errors name the fix, and repeat at most 80 characters of the input", () => {
   it("token_usage live without a Codex binary names --codex-bin", async () => {
     const result = await mcp.call("token_usage", { session_id: idOf(20), live: true });
-    const live = (result.structuredContent as { live_rate_limits: { state: string; reason: string } })
-      .live_rate_limits;
+    const live = (result.structuredContent as { live_rate_limits: { state: string; reason: string } }).live_rate_limits;
     const bin = join(home, "no-such-codex");
     expect(live).toMatchObject({
       state: "unavailable",
