@@ -1,7 +1,8 @@
 // Sessions as OpenTelemetry traces, sent with the OpenTelemetry JS SDK and its OTLP/HTTP (JSON) exporter:
 // one trace per session (an `invoke_agent codex` span), a span per turn, a child span per tool call
-// (`execute_tool <name>`). Attribute names follow the GenAI semantic conventions (gen_ai.*, incubating in
-// semantic-conventions 1.45), the exit code is `process.exit.code`, the rest is under `codex.*`. Ids are
+// (`execute_tool <name>`). Attribute names follow the GenAI semantic conventions (gen_ai.*: development
+// status, moved out of semantic-conventions 1.45 into open-telemetry/semantic-conventions-genai, names
+// unchanged), the exit code is `process.exit.code`, the rest is under `codex.*`. Ids are
 // derived from the session id and the turn index / call id (never random), so exporting the same sessions
 // twice sends the same spans: a backend stores them once (or shows them as one trace).
 import {
@@ -171,7 +172,7 @@ export class OtlpSessionExporter {
     const failed = digest.category !== "completed" && digest.category !== "running";
     const root = this.start(id, "session", undefined, `invoke_agent codex`, sessionStart, {
       "gen_ai.operation.name": "invoke_agent",
-      "gen_ai.provider.name": "openai",
+      "gen_ai.provider.name": providerName(model.meta?.modelProvider),
       "gen_ai.agent.name": "codex",
       "gen_ai.conversation.id": id,
       ...(digest.model !== null && { "gen_ai.request.model": digest.model }),
@@ -333,6 +334,17 @@ function usageAttributes(tokens: TurnUsage | null): Attributes {
     "gen_ai.usage.cache_read.input_tokens": tokens.cached_input,
     "gen_ai.usage.reasoning.output_tokens": tokens.reasoning_output,
   };
+}
+
+/**
+ * `gen_ai.provider.name` from the session's `model_provider` (session_meta, Codex 0.51+): a session run against
+ * Azure, Ollama or a local model is not OpenAI's. Codex's `azure` is the convention's `azure.ai.openai`; other
+ * ids (ollama, lmstudio, a configured `[model_providers.X]`) are sent as Codex names them, the convention's
+ * custom value. No provider written (older logs): Codex's default, `openai`.
+ */
+function providerName(modelProvider: string | undefined): string {
+  if (modelProvider === undefined || modelProvider === "") return "openai";
+  return modelProvider === "azure" ? "azure.ai.openai" : clip(modelProvider);
 }
 
 function time(text: string | null | undefined): Date | undefined {
