@@ -360,11 +360,34 @@ function clip(text: string): string {
 /** What the SDK says when a collector answered 429, 502, 503 or 504 to every retry (it drops which). */
 const RETRYABLE = "Export failed with retryable status";
 
-/** The exporter's errors carry the HTTP status in `code` and an empty message. */
+/**
+ * The exporter's errors carry the HTTP status in `code`, its reason phrase as the message and the collector's
+ * answer in `data`: an OTLP collector refusing a request says why in a Status (`{"code":…,"message":…}`),
+ * which is what tells the operator the fix ("missing API key", "request body too large").
+ */
 function describe(error: unknown): string {
-  const { message, code } = error as { message?: string; code?: number | string };
+  const { message, code, data } = error as { message?: string; code?: number | string; data?: unknown };
   if (message === RETRYABLE && code === undefined)
     return "the collector answered HTTP 429, 502, 503 or 504 (busy or unavailable) to every retry: try again later";
   const status = typeof code === "number" ? `HTTP ${code}` : code;
-  return [status, message && message !== status ? message : undefined].filter(Boolean).join(": ") || String(error);
+  const parts = [status, message && message !== status ? message : undefined, collectorSays(data)];
+  return parts.filter(Boolean).join(": ") || String(error);
+}
+
+const SAID_CHARS = 300;
+
+/** The message of a collector's refusal: a Status's `message`, or a short plain-text body; never an HTML page. */
+function collectorSays(data: unknown): string | undefined {
+  if (typeof data !== "string") return undefined;
+  let said = data;
+  try {
+    const status = JSON.parse(data) as { message?: unknown } | null;
+    said = typeof status?.message === "string" ? status.message : "";
+  } catch {
+    if (/<[a-z!]/i.test(data)) return undefined;
+  }
+  // printed on a terminal: no control characters, one line, bounded
+  const line = said.replace(/[\p{Cc}\p{Cf}\s]+/gu, " ").trim();
+  if (line === "") return undefined;
+  return line.length > SAID_CHARS ? `${line.slice(0, SAID_CHARS)}…` : line;
 }

@@ -1,0 +1,68 @@
+// A collector that refuses the export says why in the body (an OTLP Status: `{"code":16,"message":"…"}`): the
+// CLI's message carries it, made one printable line, so the operator sees the fix. Before: only "HTTP 401:
+// Unauthorized". An HTML error page is left out; control and format characters never reach the terminal.
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeHome, writeSession } from "../support/report-homes.js";
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+
+let home: string;
+let receiver: Server;
+let url: string;
+let answer = { status: 401, type: "application/json", body: "{}" };
+
+beforeAll(async () => {
+  home = await makeHome();
+  await writeSession(home, {
+    id: "0199eeee-0000-7000-8000-000000000051",
+    start: "2026-11-12T08:00:00.000Z",
+    turns: [{ prompt: "build", total: { input: 100, cached: 0, output: 10, reasoning: 0 } }],
+  });
+  receiver = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => response.writeHead(answer.status, { "content-type": answer.type }).end(answer.body));
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
+
+const run = () =>
+  promisify(execFile)(process.execPath, [CLI, "export", "--otlp", url], {
+    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
+  }).then(
+    () => ({ code: 0, said: "" }),
+    (error: { code: number; stdout: string }) => ({
+      code: error.code,
+      said: /spans? failed: (.*)\. 1 session not sent\.$/.exec(error.stdout.trim())?.[1],
+    }),
+  );
+
+describe("export --otlp to a collector that refuses", () => {
+  it("says what the collector said, on one clean line", async () => {
+    answer = {
+      status: 401,
+      type: "application/json",
+      body: JSON.stringify({ code: 16, message: "missing header\n\u001b[31mx-api-key\u202e" }),
+    };
+    // the escape character goes, so what is left of the colour sequence is inert text
+    expect(await run()).toEqual({ code: 1, said: "HTTP 401: Unauthorized: missing header [31mx-api-key" });
+    answer = { status: 413, type: "text/plain", body: "request body over 4 MiB\r\n" };
+    expect(await run()).toEqual({ code: 1, said: "HTTP 413: Payload Too Large: request body over 4 MiB" });
+    answer = { status: 400, type: "text/plain", body: "x".repeat(400) };
+    expect(await run()).toEqual({ code: 1, said: `HTTP 400: Bad Request: ${"x".repeat(300)}…` });
+  });
+
+  it("leaves out an HTML page and a Status without a message", async () => {
+    answer = { status: 404, type: "text/html", body: "<html><body><h1>404 Not Found</h1></body></html>" };
+    expect(await run()).toEqual({ code: 1, said: "HTTP 404: Not Found" });
+    answer = { status: 400, type: "application/json", body: JSON.stringify({ code: 3 }) };
+    expect(await run()).toEqual({ code: 1, said: "HTTP 400: Bad Request" });
+  });
+});
