@@ -1,6 +1,6 @@
 // `codex-control-mcp export --otlp <url>`: the sessions of the report's filters sent to an OpenTelemetry
 // collector as traces (src/export/otel.ts). Exits 1 when a session could not be delivered.
-import { loadPrices, sessionsReport, type SessionDigest } from "../sessions/index.js";
+import { checkFilters, loadPrices, sessionsReport, type SessionDigest } from "../sessions/index.js";
 import { ExplainedError } from "../shared/errors.js";
 import { counted } from "../shared/text.js";
 import { unreadText } from "../sessions/report/render.js";
@@ -34,10 +34,11 @@ export const exportCommand: Command = {
       unreadable_examples: [],
     };
     try {
+      const since = sinceDay(text("since"), text("until"));
       const report = await sessionsReport(
         store,
         {
-          since: text("since"),
+          since: since?.day,
           until: text("until"),
           cwd: text("cwd"),
           model: text("model"),
@@ -49,6 +50,7 @@ export const exportCommand: Command = {
           stateDir: config.runner.stateDir,
           runningSessions: runningIn(config),
           onSession: (digest, file) => {
+            if (since && !ranSince(digest, since.ms)) return;
             if (digest.category === "running") running += 1;
             else chosen.push({ digest, path: file.path });
           },
@@ -100,6 +102,25 @@ export const exportCommand: Command = {
     return summary.sessions_not_sent > 0 ? 1 : 0;
   },
 };
+
+/**
+ * The report selects a session by the turns of each UTC day it ran (a day's first turn start): a session
+ * resumed later the same day as it started is tested by its start alone, so an hourly `--since 1h` would never
+ * send its resumed turns. The export asks from the start of since's day and keeps what ran since.
+ */
+function sinceDay(since: string | undefined, until: string | undefined): { day: string; ms: number } | undefined {
+  if (since === undefined) return undefined;
+  // until too: "until is not after since" is said against the since given, not its day
+  const { sinceMs } = checkFilters({ since, until, groupBy: "day", includeArchived: false });
+  if (sinceMs === undefined) return undefined;
+  return { day: new Date(sinceMs).toISOString().slice(0, 10), ms: sinceMs };
+}
+
+/** Started since, or wrote since (a turn resumed, or one still going then); no times known: sent (same ids). */
+function ranSince(digest: SessionDigest, sinceMs: number): boolean {
+  const times = [digest.startedAt, digest.lastEventAt].map((at) => Date.parse(at ?? "")).filter(Number.isFinite);
+  return times.length === 0 || times.some((at) => at >= sinceMs);
+}
 
 /** The OTLP/HTTP traces endpoint: a collector's base URL gets the standard /v1/traces path. */
 export function tracesUrl(value: string | boolean | undefined): string {

@@ -227,6 +227,25 @@ describe("export --otlp of real Codex sessions", () => {
     }
   });
 
+  it("sends a session resumed the same day by --since between its turns, whole", async () => {
+    // the resumed turn's start: after the session's, on the same UTC day (before, only a later day's resume counted)
+    const resumed = (await logOf(worked)).filter((line) => line.payload.type === "task_started")[1] as LogLine;
+    received.push([]);
+    const { stdout } = await cli(["export", "--otlp", url, "--since", resumed.timestamp]);
+    expect(stdout.trim()).toBe(`Sent 2 sessions (8 spans) to ${url}/v1/traces.`);
+    expect(new Set(received.at(-1)?.map((span) => span.traceId))).toEqual(
+      new Set([traceIdOf(worked), traceIdOf(refused)]),
+    );
+    // after its last line: not sent
+    const last = (await logOf(worked)).at(-1) as LogLine;
+    const after = new Date(Date.parse(last.timestamp) + 1).toISOString();
+    received.push([]);
+    expect((await cli(["export", "--otlp", url, "--since", after])).stdout.trim()).toBe(
+      `Sent 1 session (2 spans) to ${url}/v1/traces.`,
+    );
+    expect(new Set(received.at(-1)?.map((span) => span.traceId))).toEqual(new Set([traceIdOf(refused)]));
+  });
+
   it("sends the very same spans when exported again: no duplicates", async () => {
     const ids = (spans: OtlpSpan[]) => spans.map((span) => `${span.traceId}/${span.spanId}`).sort();
     const first = ids((await exported()).spans);
