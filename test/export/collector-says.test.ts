@@ -3,6 +3,7 @@
 // Unauthorized". An HTML error page is left out; control and format characters never reach the terminal.
 import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttp2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,8 +34,8 @@ beforeAll(async () => {
 });
 afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
-const run = () =>
-  promisify(execFile)(process.execPath, [CLI, "export", "--otlp", url], {
+const run = (to = url) =>
+  promisify(execFile)(process.execPath, [CLI, "export", "--otlp", to], {
     env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
   }).then(
     () => ({ code: 0, said: "" }),
@@ -64,5 +65,29 @@ describe("export --otlp to a collector that refuses", () => {
     expect(await run()).toEqual({ code: 1, said: "HTTP 404: Not Found" });
     answer = { status: 400, type: "application/json", body: JSON.stringify({ code: 3 }) };
     expect(await run()).toEqual({ code: 1, said: "HTTP 400: Bad Request" });
+  });
+
+  it("says what a connection that failed means, and the fix", async () => {
+    // a port nothing listens on: one just closed
+    const gone = createServer();
+    await new Promise<void>((resolve) => gone.listen(0, "127.0.0.1", resolve));
+    const port = (gone.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => gone.close(() => resolve()));
+    expect(await run(`http://127.0.0.1:${port}`)).toEqual({
+      code: 1,
+      said: "nothing listens there (ECONNREFUSED): start the collector, or point --otlp at its OTLP/HTTP receiver (port 4318 by default)",
+    });
+    // an HTTP/2-only server, as an OTLP/gRPC receiver is
+    const grpc = createHttp2Server();
+    await new Promise<void>((resolve) => grpc.listen(0, "127.0.0.1", resolve));
+    try {
+      const said = await run(`http://127.0.0.1:${(grpc.address() as AddressInfo).port}`);
+      expect([said.code, said.said?.replace(/\(HPE_\w+\)/, "(HPE_…)")]).toEqual([
+        1,
+        "the other end does not answer HTTP/1.1 (HPE_…): is that an OTLP/gRPC port (4317)? Point --otlp at the OTLP/HTTP receiver (4318)",
+      ]);
+    } finally {
+      await new Promise<void>((resolve) => grpc.close(() => resolve()));
+    }
   });
 });
