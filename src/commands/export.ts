@@ -136,7 +136,7 @@ export function tracesUrl(value: string | boolean | undefined): string {
     throw new UsageError(`--otlp "${value}" is not http(s): OTLP/HTTP needs http:// or https://.`);
   if (url.username || url.password)
     throw new UsageError(
-      "--otlp must not carry credentials in the URL (they would be printed); use a collector that needs none, or a local one that forwards.",
+      "--otlp must not carry credentials in the URL (they would be printed): pass them as headers in OTEL_EXPORTER_OTLP_HEADERS (e.g. authorization=Bearer%20…), which the OpenTelemetry exporter sends and this command never prints.",
     );
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/v1/traces";
   return url.toString();

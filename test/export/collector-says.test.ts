@@ -17,6 +17,7 @@ let home: string;
 let receiver: Server;
 let url: string;
 let answer = { status: 401, type: "application/json", body: "{}" };
+let keys: Array<string | string[] | undefined> = [];
 
 beforeAll(async () => {
   home = await makeHome();
@@ -26,6 +27,7 @@ beforeAll(async () => {
     turns: [{ prompt: "build", total: { input: 100, cached: 0, output: 10, reasoning: 0 } }],
   });
   receiver = createServer((request, response) => {
+    keys.push(request.headers["x-api-key"]);
     request.resume();
     request.on("end", () => response.writeHead(answer.status, { "content-type": answer.type }).end(answer.body));
   });
@@ -34,14 +36,19 @@ beforeAll(async () => {
 });
 afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
-const run = (to = url) =>
+const run = (to = url, env: Record<string, string> = {}) =>
   promisify(execFile)(process.execPath, [CLI, "export", "--otlp", to], {
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
+    env: {
+      PATH: process.env.PATH ?? "",
+      CODEX_HOME: home,
+      CODEX_CONTROL_STATE_DIR: join(dirname(home), "state"),
+      ...env,
+    },
   }).then(
     () => ({ code: 0, said: "" }),
-    (error: { code: number; stdout: string }) => ({
+    (error: { code: number; stdout: string; stderr: string }) => ({
       code: error.code,
-      said: /spans? failed: (.*)\. 1 session not sent\.$/.exec(error.stdout.trim())?.[1],
+      said: /spans? failed: (.*)\. 1 session not sent\.$/.exec(error.stdout.trim())?.[1] ?? error.stderr.split("\n")[0],
     }),
   );
 
@@ -89,5 +96,17 @@ describe("export --otlp to a collector that refuses", () => {
     } finally {
       await new Promise<void>((resolve) => grpc.close(() => resolve()));
     }
+  });
+
+  it("takes a key from OTEL_EXPORTER_OTLP_HEADERS, never from the URL, and says so", async () => {
+    answer = { status: 200, type: "application/json", body: "{}" };
+    keys = [];
+    expect(await run(url, { OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=k%20one" })).toEqual({ code: 0, said: "" });
+    expect(keys).toEqual(["k one"]);
+    const inUrl = await run(url.replace("http://", "http://user:secret@"));
+    expect(inUrl).toEqual({
+      code: 2,
+      said: "codex-control-mcp: --otlp must not carry credentials in the URL (they would be printed): pass them as headers in OTEL_EXPORTER_OTLP_HEADERS (e.g. authorization=Bearer%20…), which the OpenTelemetry exporter sends and this command never prints.",
+    });
   });
 });
