@@ -131,6 +131,7 @@ class CountingExporter implements SpanExporter {
 }
 
 const TEXT_CHARS = 1000;
+const NO_END = "the run was killed, crashed or interrupted";
 
 export class OtlpSessionExporter {
   private readonly ids = new DerivedIds();
@@ -250,8 +251,13 @@ export class OtlpSessionExporter {
       ...(turn.turnId !== undefined && { "codex.turn.id": turn.turnId }),
       ...(status !== "completed" && { "error.type": status }),
     });
-    if (status === "failed" || status === "aborted")
-      span.setStatus({ code: SpanStatusCode.ERROR, message: clip(error ?? status) });
+    // every turn not completed ended in an error (error.type says which): a turn with no end in a session no
+    // run is writing (a running one is not exported) was killed, crashed or cut off, as the session's diagnosis says
+    if (status !== "completed")
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: clip(error ?? (status === "incomplete" ? `turn ${turn.index} has no end: ${NO_END}` : status)),
+      });
     const seen = new Map<string, number>();
     for (const call of calls) {
       // a call id written twice (a retried call) still gets its own span

@@ -1,0 +1,87 @@
+// A turn with no end (the log stops in it, or a later turn starts) in a session no run is writing is a turn
+// that ended in an error: its span has status ERROR with error.type `incomplete`, as the session's diagnosis
+// says. Before: error.type `incomplete` on a span whose status was left unset (an error named, none recorded).
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { spanIdOf } from "../../src/export/otel.js";
+import { makeHome, writeSession, type SessionSpec } from "../support/report-homes.js";
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+
+interface OtlpSpan {
+  spanId: string;
+  attributes: Array<{ key: string; value: { stringValue?: string } }>;
+  status?: { code?: number; message?: string };
+}
+
+const cutThenGoneOn: SessionSpec = {
+  id: "0199eeee-0000-7000-8000-000000000061",
+  start: "2026-11-12T08:00:00.000Z",
+  turns: [
+    { prompt: "first", unfinished: true, calls: [["make", 0]] },
+    { prompt: "second", total: { input: 100, cached: 0, output: 10, reasoning: 0 } },
+  ],
+};
+const killed: SessionSpec = {
+  id: "0199eeee-0000-7000-8000-000000000062",
+  start: "2026-11-12T09:00:00.000Z",
+  turns: [{ prompt: "only", unfinished: true }],
+};
+
+let home: string;
+let receiver: Server;
+let url: string;
+const spans: OtlpSpan[] = [];
+
+beforeAll(async () => {
+  home = await makeHome();
+  await writeSession(home, cutThenGoneOn);
+  await writeSession(home, killed);
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+        resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
+      };
+      spans.push(...body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
+      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
+
+it("marks a turn with no end as an error, with error.type incomplete, and nothing else that completed", async () => {
+  await promisify(execFile)(process.execPath, [CLI, "export", "--otlp", url], {
+    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
+  });
+  const errorType = (span: OtlpSpan) => span.attributes.find((a) => a.key === "error.type")?.value.stringValue;
+  const errors = spans
+    .filter((span) => span.status?.code === 2 || errorType(span) !== undefined)
+    .map((span) => [span.spanId, span.status?.code, errorType(span), span.status?.message])
+    .sort();
+  expect(errors).toEqual(
+    [
+      [
+        spanIdOf(cutThenGoneOn.id, "turn:1"),
+        2,
+        "incomplete",
+        "turn 1 has no end: the run was killed, crashed or interrupted",
+      ],
+      [spanIdOf(killed.id, "turn:1"), 2, "incomplete", "turn 1 has no end: the run was killed, crashed or interrupted"],
+      [
+        spanIdOf(killed.id, "session"),
+        2,
+        "interrupted",
+        "turn 1 has no end: the run was killed, crashed, or is still running",
+      ],
+    ].sort(),
+  );
+});
