@@ -77,7 +77,7 @@ export const exportCommand: Command = {
     const result = await exporter.close();
     const untried = chosen.length - tried;
     const summary = {
-      url,
+      url: shownUrl(url),
       sessions: result.sessions,
       sessions_not_sent: chosen.length - result.sessions,
       sessions_running: running,
@@ -90,8 +90,8 @@ export const exportCommand: Command = {
     const line = values.json
       ? JSON.stringify(summary, null, 2)
       : summary.sessions_not_sent > 0
-        ? `Sent ${result.spans} of ${counted(result.spans + result.failed, "span")} (${counted(result.sessions, "session")}) to ${url}; ${counted(result.failed, "span")} failed: ${result.error ?? "unknown error"}. ${counted(summary.sessions_not_sent, "session")} not sent${untried > 0 ? ` (stopped at the first refused one: ${untried} not tried)` : ""}.`
-        : `Sent ${counted(result.sessions, "session")} (${counted(result.spans, "span")}) to ${url}.`;
+        ? `Sent ${result.spans} of ${counted(result.spans + result.failed, "span")} (${counted(result.sessions, "session")}) to ${summary.url}; ${counted(result.failed, "span")} failed: ${result.error ?? "unknown error"}. ${counted(summary.sessions_not_sent, "session")} not sent${untried > 0 ? ` (stopped at the first refused one: ${untried} not tried)` : ""}.`
+        : `Sent ${counted(result.sessions, "session")} (${counted(result.spans, "span")}) to ${summary.url}.`;
     const stillRunning =
       running > 0 && !values.json
         ? ` Not sent: ${counted(running, "session")} a run is still writing; export again when they end (the same ids).`
@@ -139,5 +139,15 @@ export function tracesUrl(value: string | boolean | undefined): string {
       "--otlp must not carry credentials in the URL (they would be printed): pass them as headers in OTEL_EXPORTER_OTLP_HEADERS (e.g. authorization=Bearer%20…), which the OpenTelemetry exporter sends and this command never prints.",
     );
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/v1/traces";
+  return url.toString();
+}
+
+/**
+ * The endpoint as printed: a query's values hidden (a collector's key in `?api_key=…` is sent, not shown in a
+ * terminal or a CI log).
+ */
+export function shownUrl(value: string): string {
+  const url = new URL(value);
+  for (const key of [...new Set(url.searchParams.keys())]) url.searchParams.set(key, "hidden");
   return url.toString();
 }

@@ -34,6 +34,7 @@ import {
   type SessionDigest,
   type SessionStore,
 } from "../sessions/index.js";
+import { describeExportError } from "./export-errors.js";
 
 type LoadedModel = Awaited<ReturnType<typeof openSession>>["model"];
 type Turn = LoadedModel["turns"][number];
@@ -117,7 +118,7 @@ class CountingExporter implements SpanExporter {
       } else if (result.code === 0) this.sent += spans.length;
       else {
         this.failed += spans.length;
-        this.lastError = result.error ? describe(result.error) : "export failed";
+        this.lastError = result.error ? describeExportError(result.error) : "export failed";
       }
       done(result);
     });
@@ -223,7 +224,7 @@ export class OtlpSessionExporter {
     return this.provider.forceFlush().then(
       () => true,
       (error: unknown) => {
-        this.counting.lastError ??= error instanceof Error ? error.message : describe(error);
+        this.counting.lastError ??= error instanceof Error ? error.message : describeExportError(error);
         return false;
       },
     );
@@ -361,66 +362,4 @@ function time(text: string | null | undefined): Date | undefined {
 
 function clip(text: string): string {
   return text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS)}…` : text;
-}
-
-/** What the SDK says when a collector answered 429, 502, 503 or 504 to every retry (it drops which). */
-const RETRYABLE = "Export failed with retryable status";
-
-/**
- * The exporter's errors carry the HTTP status in `code`, its reason phrase as the message and the collector's
- * answer in `data`: an OTLP collector refusing a request says why in a Status (`{"code":…,"message":…}`),
- * which is what tells the operator the fix ("missing API key", "request body too large").
- */
-function describe(error: unknown): string {
-  const { message, code, data } = error as { message?: string; code?: number | string; data?: unknown };
-  if (message === RETRYABLE && code === undefined)
-    return "the collector answered HTTP 429, 502, 503 or 504 (busy or unavailable) to every retry: try again later";
-  const hint = typeof code === "string" ? networkHint(code) : message === TIMED_OUT ? TIMED_OUT_SAID : undefined;
-  if (hint) return `${hint.what} (${typeof code === "string" ? code : message}): ${hint.fix}`;
-  const status = typeof code === "number" ? `HTTP ${code}` : code;
-  const parts = [status, message && message !== status ? message : undefined, collectorSays(data)];
-  return parts.filter(Boolean).join(": ") || String(error);
-}
-
-/** The SDK's timeout error (its request timeout, 10 s here), with no code. */
-const TIMED_OUT = "Request timed out";
-const TIMED_OUT_SAID = {
-  what: "the collector did not answer within 10 s",
-  fix: "is it overloaded, or behind a proxy that holds the request? Try again later",
-};
-
-/** What a connection that failed before any HTTP answer means, and its fix: the codes Node's socket gives. */
-function networkHint(code: string): { what: string; fix: string } | undefined {
-  if (code === "ECONNREFUSED")
-    return {
-      what: "nothing listens there",
-      fix: "start the collector, or point --otlp at its OTLP/HTTP receiver (port 4318 by default)",
-    };
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
-    return { what: "that host name does not resolve", fix: "check the host in --otlp" };
-  // llhttp's parse errors: the other end does not speak HTTP/1.1, as an OTLP/gRPC receiver (HTTP/2) does not
-  if (code.startsWith("HPE_"))
-    return {
-      what: "the other end does not answer HTTP/1.1",
-      fix: "is that an OTLP/gRPC port (4317)? Point --otlp at the OTLP/HTTP receiver (4318)",
-    };
-  return undefined;
-}
-
-const SAID_CHARS = 300;
-
-/** The message of a collector's refusal: a Status's `message`, or a short plain-text body; never an HTML page. */
-function collectorSays(data: unknown): string | undefined {
-  if (typeof data !== "string") return undefined;
-  let said = data;
-  try {
-    const status = JSON.parse(data) as { message?: unknown } | null;
-    said = typeof status?.message === "string" ? status.message : "";
-  } catch {
-    if (/<[a-z!]/i.test(data)) return undefined;
-  }
-  // printed on a terminal: no control characters, one line, bounded
-  const line = said.replace(/[\p{Cc}\p{Cf}\s]+/gu, " ").trim();
-  if (line === "") return undefined;
-  return line.length > SAID_CHARS ? `${line.slice(0, SAID_CHARS)}…` : line;
 }

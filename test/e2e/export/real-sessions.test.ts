@@ -123,7 +123,14 @@ async function expectedSpans(id: string) {
   const meta = lines.find((line) => line.type === "session_meta") as LogLine;
   // the session starts when its thread was made (session_meta's own timestamp), a moment before the line
   const spans: Array<{ id: string; parent: string | null; name: string; start: string; end?: string; exit?: number }> =
-    [{ id: spanIdOf(id, "session"), parent: null, name: "invoke_agent codex", start: nanos(meta.payload.timestamp as string) }];
+    [
+      {
+        id: spanIdOf(id, "session"),
+        parent: null,
+        name: "invoke_agent codex",
+        start: nanos(meta.payload.timestamp as string),
+      },
+    ];
   let turn = 0;
   for (const line of lines) {
     const type = line.payload.type;
