@@ -20,12 +20,18 @@ export function tokenTotals(value: unknown): TokenTotals | undefined {
   }
   const input = count(value.input_tokens) ?? 0;
   const output = count(value.output_tokens) ?? 0;
+  // Only where the log counts some: before 0.14x it is absent, and since then it is 0 in every counter of a
+  // model that reports no cache writes (as OpenAI's models mostly answer), where it says nothing new. Left
+  // out rather than 0, the answers of every such session stay as they were (and agree with the app server's
+  // usage, which has no such field).
+  const written = count(value.cache_write_input_tokens) || undefined;
   return {
     input,
     cached_input: count(value.cached_input_tokens) ?? 0,
     output,
     reasoning_output: count(value.reasoning_output_tokens) ?? 0,
     total: count(value.total_tokens) ?? input + output,
+    ...(written !== undefined && { cache_write_input: written }),
   };
 }
 

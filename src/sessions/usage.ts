@@ -330,21 +330,28 @@ function inheritedTokens(model: SessionModel): TokenUsageReport["inherited"] {
 export { add as addTokens, subtract as subtractTokens, ZERO as NO_TOKENS };
 
 function add(a: TokenTotals, b: TokenTotals): TokenTotals {
-  return {
+  const sum: TokenTotals = {
     input: a.input + b.input,
     cached_input: a.cached_input + b.cached_input,
     output: a.output + b.output,
     reasoning_output: a.reasoning_output + b.reasoning_output,
     total: a.total + b.total,
   };
+  // counted by either: a session an older CLI began and 0.14x+ resumed counts it from then on
+  if (a.cache_write_input !== undefined || b.cache_write_input !== undefined)
+    sum.cache_write_input = (a.cache_write_input ?? 0) + (b.cache_write_input ?? 0);
+  return sum;
 }
 
 function subtract(a: TokenTotals, b: TokenTotals): TokenTotals {
-  return {
+  const difference: TokenTotals = {
     input: a.input - b.input,
     cached_input: a.cached_input - b.cached_input,
     output: a.output - b.output,
     reasoning_output: a.reasoning_output - b.reasoning_output,
     total: a.total - b.total,
   };
+  // what `a` does not count is not known below it either (a parent's writes are not a child's negative ones)
+  if (a.cache_write_input !== undefined) difference.cache_write_input = a.cache_write_input - (b.cache_write_input ?? 0);
+  return difference;
 }

@@ -95,6 +95,7 @@ function atLeastZero(tokens: TokenTotals): TokenTotals {
     output: Math.max(0, tokens.output),
     reasoning_output: Math.max(0, tokens.reasoning_output),
     total: Math.max(0, tokens.total),
+    ...(tokens.cache_write_input !== undefined && { cache_write_input: Math.max(0, tokens.cache_write_input) }),
   };
 }
 

@@ -109,5 +109,8 @@ function atMost(part: TokenTotals, whole: TokenTotals): TokenTotals {
     output: Math.min(part.output, whole.output),
     reasoning_output: Math.min(part.reasoning_output, whole.reasoning_output),
     total: Math.min(part.total, whole.total),
+    ...(part.cache_write_input !== undefined && {
+      cache_write_input: Math.min(part.cache_write_input, whole.cache_write_input ?? 0),
+    }),
   };
 }

@@ -102,6 +102,8 @@ export class RowTotal {
     this.tokens.output += tokens.output;
     this.tokens.reasoning_output += tokens.reasoning_output;
     this.tokens.total += tokens.total;
+    if (tokens.cache_write_input !== undefined)
+      this.tokens.cache_write_input = (this.tokens.cache_write_input ?? 0) + tokens.cache_write_input;
     if (usd === undefined) {
       this.unpriced += 1;
       if (this.unpricedModels.size < MAX_UNPRICED_MODELS) this.unpricedModels.add(unpriced ?? UNKNOWN);
@@ -119,6 +121,8 @@ export class RowTotal {
       this.categories.set(category, (this.categories.get(category) ?? 0) + count);
     for (const key of ["input", "cached_input", "output", "reasoning_output", "total"] as const)
       this.tokens[key] += other.tokens[key];
+    if (other.tokens.cache_write_input !== undefined)
+      this.tokens.cache_write_input = (this.tokens.cache_write_input ?? 0) + other.tokens.cache_write_input;
     this.withoutCounters += other.withoutCounters;
     this.cost += other.cost;
     this.priced += other.priced;

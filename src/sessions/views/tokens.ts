@@ -7,6 +7,12 @@ export const tokenTotalsSchema = z.object({
   output: z.number(),
   reasoning_output: z.number(),
   total: z.number(),
+  cache_write_input: z
+    .number()
+    .optional()
+    .describe(
+      "Input written to the prompt cache: part of input, as cached_input is. Only where the log counts some (Codex 0.14x+ writes 0 when the model reports none, and then it is left out).",
+    ),
 });
 export type TokenTotals = z.infer<typeof tokenTotalsSchema>;
 
