@@ -82,9 +82,6 @@ export function costAt(
   if (long.above < LONG_PROMPT_TOKENS - 1) return undefined;
   if (longPrompts && longPrompts.smallestInput <= long.above) return undefined;
   if (!longPrompts) return costOf(rates, tokens);
-  // the ledger of long requests counts no cache writes: a session with some cannot be split between the tiers
-  if ((tokens.cache_write_input ?? 0) > 0 && (rates.cacheWrite !== undefined || long.cacheWrite !== undefined))
-    return undefined;
   const longTokens = atMost(longPrompts.tokens, tokens);
   return costOf(rates, subtractTokens(tokens, longTokens)) + costOf(long, longTokens);
 }

@@ -182,3 +182,43 @@ describe("cache writes read from a 0.171 log", () => {
     expect(Object.keys(result.rows[1]?.tokens ?? {})).not.toContain("cache_write_input");
   });
 });
+
+describe("cache writes in a session with a long prompt (a tiered price)", () => {
+  it("are priced at each request's tier, as the package prices each request", async () => {
+    const dir = await makeHome();
+    const day = join(dir, "sessions", "2026", "11", "13");
+    await mkdir(day, { recursive: true });
+    const long = { input: 300_000, cached: 100_000, written: 50_000, output: 2_000 };
+    const id = "01a20b00-0000-7000-8000-00000000c0a4";
+    await writeFile(
+      join(day, `rollout-2026-11-13T10-00-00-${id}.jsonl`),
+      log(id, "2026-11-13T10:00:00.000Z", [long, turn1]),
+    );
+    const result = await sessionsReport(
+      new SessionStore(dir),
+      { includeArchived: false, groupBy: "day" },
+      { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z") },
+    );
+    const { calcPrice } = await import("@pydantic/genai-prices");
+    const at = { providerId: "openai", timestamp: new Date("2026-11-13T10:00:00.000Z") };
+    const priceOf = (u: Usage) =>
+      calcPrice(
+        {
+          input_tokens: u.input,
+          cache_read_tokens: u.cached,
+          cache_write_tokens: u.written,
+          output_tokens: u.output,
+        },
+        MODEL,
+        at,
+      )?.total_price ?? Number.NaN;
+    // the package, request by request: 300,000 (long) at the tier, 100,000 at the base
+    const oracle = priceOf(long) + priceOf(turn1);
+    expect(result.total.tokens.cache_write_input).toBe(80_000);
+    expect(result.total.cost.estimate_usd).toBe(Math.round(oracle * 10_000) / 10_000);
+    // above 272K (per million) input 0.4, cache write 0.5, cached 0.04, output 1.8:
+    // 150,000 × 0.4 + 50,000 × 0.5 + 100,000 × 0.04 + 2,000 × 1.8 = 92,600; the short one 19,100 (above)
+    // (the writes as input: 0.1052; before, with the writes read but not split by tier: unpriced)
+    expect(result.total.cost.estimate_usd).toBe(0.1117);
+  });
+});
