@@ -4,6 +4,7 @@ import type { DiagnosisCategory } from "../diagnosis-categories.js";
 import type { DayPart, ModelUsage } from "./model-usage.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
+import { sameModel } from "./filters.js";
 import { failureSignature } from "./signature.js";
 import type { TokenTotals } from "../events.js";
 import { addTokens } from "../usage.js";
@@ -41,6 +42,8 @@ export class ReportTally {
     private readonly prices: Prices,
     /** Rows shown at most (a cwd per session would make thousands): the rest are added up in one last row. */
     private readonly maxRows = MAX_ROWS,
+    /** The `model` filter: only the usage of the turns that ran it is added (see add). */
+    private readonly model?: string,
   ) {}
 
   /** A session's estimate, each model's part at its own rates; unpriced when any part is (never guessed). */
@@ -62,14 +65,18 @@ export class ReportTally {
    * its own row. Its end (category, failure) is counted once, in the row of its last turn in range: the
    * session's own end when its last part is in range, else how it stood when the next part began
    * (DayPart.ended), so a failure after `until` is not counted and the row keyed by a category counts it.
+   * With a `model` filter, only its usage of that model is added (its slices by model: what the row of that
+   * model counts grouped by model), and its end only when its last turn in range ran that model.
    */
   add(digest: SessionDigest, parts: DayPart[] | null = digest.days): void {
     const days = digest.days;
-    const slices: Array<[string, Slice]> = [];
+    const slices: Array<[string, Slice, string | null]> = [];
+    const byModel = this.group === "model" || this.model !== undefined;
     let end: { category: DiagnosisCategory; signature: string | null; at: string | null };
     let whole: Slice | undefined;
     if (!days || !parts) {
       end = { category: digest.category, signature: digest.signature, at: digest.lastEventAt ?? digest.startedAt };
+      const ended = end.category;
       const { usd, unpriced } = this.costOf(digest);
       whole = {
         turns: digest.turns,
@@ -79,9 +86,13 @@ export class ReportTally {
         usd,
         unpriced,
       };
-      if (this.group === "model" && digest.byModel && digest.tokens)
-        slices.push(...this.byModelSlices(digest, digest.byModel, digest.model, digest.category));
-      else slices.push([groupKey(digest, this.group), whole]);
+      if (byModel && digest.byModel && digest.tokens)
+        slices.push(
+          ...this.byModelSlices(digest, digest.byModel, digest.model, digest.category, (model) =>
+            groupKey(digest, this.group, undefined, model, ended),
+          ),
+        );
+      else slices.push([groupKey(digest, this.group), whole, digest.model]);
     } else {
       const lastKept = parts.at(-1);
       if (!lastKept) return;
@@ -89,27 +100,39 @@ export class ReportTally {
         lastKept === days.at(-1) || !lastKept.ended
           ? { category: digest.category, signature: digest.signature, at: digest.lastEventAt ?? digest.startedAt }
           : lastKept.ended;
+      const ended = end.category;
       for (const part of parts) {
         const category = part === lastKept ? end.category : null;
-        if (this.group === "model" && part.usage && digest.tokens)
-          slices.push(...this.byModelSlices(digest, part.usage, part.model, category));
+        if (byModel && part.usage && digest.tokens)
+          slices.push(
+            ...this.byModelSlices(digest, part.usage, part.model, category, (model) =>
+              groupKey(digest, this.group, part.day, model, ended),
+            ),
+          );
         else
           slices.push([
             groupKey(digest, this.group, part.day, part.model ?? digest.model, end.category),
             this.sliceOf(digest, part, part === days.at(-1), category),
+            part.model ?? digest.model,
           ]);
       }
     }
+    const wanted = this.model;
+    const kept = wanted === undefined ? slices : slices.filter(([, , model]) => sameModel(model, wanted));
+    if (kept.length === 0) return;
+    // filtered, the session is what is left of it (its end too: in the slice of its last turn's model)
+    if (kept !== slices) whole = undefined;
     const byRow = new Map<string, Slice>();
-    for (const [key, slice] of slices) {
+    for (const [key, slice] of kept) {
       const inRow = byRow.get(key);
       byRow.set(key, inRow ? joined(inRow, slice) : slice);
-      if (days && parts) whole = whole ? joined(whole, slice) : slice;
+      if ((days && parts) || kept !== slices) whole = whole ? joined(whole, slice) : slice;
     }
     if (!whole) return;
     for (const [key, slice] of byRow) this.rowOf(key).add(slice);
     this.all.add(whole);
-    if (!NOT_FAILURES.has(end.category))
+    const endCounted = kept === slices || kept.some(([, slice]) => slice.category !== null);
+    if (endCounted && !NOT_FAILURES.has(end.category))
       this.addFailure(digest.sessionId, end.category, end.signature ?? failureSignature(digest.error), end.at);
   }
 
@@ -119,7 +142,8 @@ export class ReportTally {
     usage: ModelUsage[],
     lastModel: string | null,
     category: DiagnosisCategory | null,
-  ): Array<[string, Slice]> {
+    keyOf: (model: string | null) => string,
+  ): Array<[string, Slice, string | null]> {
     const ending = usage.find((entry) => entry.model === lastModel) ?? usage.at(-1);
     return usage.map((entry) => {
       const usd = this.prices.estimate(entry.model, entry.tokens, digest.startedAt, entry.longPrompts);
@@ -131,7 +155,7 @@ export class ReportTally {
         usd,
         unpriced: usd === undefined ? entry.model : null,
       };
-      return [groupKey(digest, "model", undefined, entry.model), slice];
+      return [keyOf(entry.model), slice, entry.model];
     });
   }
 

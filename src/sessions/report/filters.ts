@@ -118,7 +118,7 @@ export function inRange(at: number, filters: CheckedFilters): boolean {
 }
 
 export function matches(digest: SessionDigest, filters: CheckedFilters): boolean {
-  if (filters.model !== undefined && !sameModel(digest.model, filters.model)) return false;
+  if (filters.model !== undefined && !ranModel(digest, filters.model)) return false;
   if (filters.cwd !== undefined) {
     const cwd = digest.cwd && digest.cwd.length > 1 ? digest.cwd.replace(/[\\/]+$/, "") : digest.cwd;
     if (cwd === null) return false;
@@ -129,10 +129,24 @@ export function matches(digest: SessionDigest, filters: CheckedFilters): boolean
 }
 
 /**
+ * A turn of the session ran the model (its parts by model, by day and model, or its last model): the report
+ * then counts that model's usage of it only (aggregate.ts), as its row grouped by model does.
+ */
+function ranModel(digest: SessionDigest, wanted: string): boolean {
+  if (sameModel(digest.model, wanted)) return true;
+  if (digest.byModel?.some((part) => sameModel(part.model, wanted))) return true;
+  return (
+    digest.days?.some(
+      (day) => sameModel(day.model, wanted) || day.usage?.some((part) => sameModel(part.model, wanted)),
+    ) ?? false
+  );
+}
+
+/**
  * The model, or the same model through a router: Codex logs the name its provider takes, `openai/gpt-5.5`
  * for OpenRouter or LiteLLM, so `gpt-5.5` also takes those; a name given with its provider is that one only.
  */
-function sameModel(logged: string | null, wanted: string): boolean {
+export function sameModel(logged: string | null, wanted: string): boolean {
   if (logged === null) return false;
   return logged === wanted || (!wanted.includes("/") && logged.endsWith(`/${wanted}`));
 }

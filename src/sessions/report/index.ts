@@ -96,7 +96,7 @@ export async function sessionsReport(
   options: ReportOptions,
 ): Promise<SessionsReport> {
   const filters = checkFilters(request, options.now);
-  const tally = new ReportTally(request.groupBy, options.prices);
+  const tally = new ReportTally(request.groupBy, options.prices, undefined, filters.model);
   const saved = options.stateDir !== undefined ? new DigestFiles(join(options.stateDir, "report")) : undefined;
   // kept between reports by a server only: a one-shot report holds one day at a time
   const memory = (options.watch && inMemory.get(store)) || new Map<string, DayDigests>();
@@ -215,7 +215,7 @@ export async function sessionsReport(
       tally.merge(keptTally);
       continue;
     }
-    const dayTally = new ReportTally(request.groupBy, options.prices);
+    const dayTally = new ReportTally(request.groupBy, options.prices, undefined, filters.model);
     let keep = tallyKey !== undefined;
     let firstAt = Number.POSITIVE_INFINITY;
     let lastAt = Number.NEGATIVE_INFINITY;
