@@ -32,7 +32,7 @@ const inputSchema = z.object({
     .max(200)
     .optional()
     .describe(
-      "Only sessions whose last turn ran this model, as Codex records it (e.g. gpt-5.1-codex; without a provider prefix it also takes openai/gpt-5.1-codex and the like).",
+      "Only sessions a turn of which ran this model, as Codex records it (e.g. gpt-5.1-codex; without a provider prefix it also takes openai/gpt-5.1-codex and the like), and of them only that model's usage (what its row grouped by model counts).",
     ),
   include_archived: z.boolean().default(false).describe("Also report sessions in archived_sessions/."),
   group_by: z
