@@ -35,12 +35,8 @@ export async function listSessions(
   names: FolderNames,
   listings: ListingCache,
 ): Promise<{ sessions: SessionListing[]; scanned: number; unreadable_folders: string[] }> {
+  // every folder, however old: a session resumed since `since` was written since, in the folder of its start
   const sinceMs = options.since !== undefined ? Date.parse(options.since) : undefined;
-  // a file written at or after `since` was created at most then; its folder's local date at most a day later
-  const notBefore =
-    sinceMs !== undefined && Number.isFinite(sinceMs)
-      ? new Date(sinceMs - 86_400_000).toISOString().slice(0, 10)
-      : undefined;
   const wantedCwd = options.cwd !== undefined ? trimSlash(options.cwd) : undefined;
   const sessions: SessionListing[] = [];
   let scanned = 0;
@@ -48,7 +44,6 @@ export async function listSessions(
   const days = daysNewestFirst(home, names, {
     includeArchived: options.includeArchived,
     unlistable,
-    ...(notBefore !== undefined && { notBefore }),
   });
   let exhausted = false;
   while (sessions.length < options.limit && !exhausted) {
