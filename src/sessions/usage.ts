@@ -352,6 +352,7 @@ function subtract(a: TokenTotals, b: TokenTotals): TokenTotals {
     total: a.total - b.total,
   };
   // what `a` does not count is not known below it either (a parent's writes are not a child's negative ones)
-  if (a.cache_write_input !== undefined) difference.cache_write_input = a.cache_write_input - (b.cache_write_input ?? 0);
+  if (a.cache_write_input !== undefined)
+    difference.cache_write_input = a.cache_write_input - (b.cache_write_input ?? 0);
   return difference;
 }

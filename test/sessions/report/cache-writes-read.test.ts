@@ -151,7 +151,13 @@ describe("cache writes read from a 0.171 log", () => {
     });
     expect(child.inherited?.tokens).toMatchObject({ total: 151_500, cache_write_input: 30_000 });
     const none = await sessionTokenUsage(store, "01a20b00-0000-7000-8000-00000000c0a3");
-    expect(none.total).toEqual({ input: 50_000, cached_input: 40_000, output: 500, reasoning_output: 0, total: 50_500 });
+    expect(none.total).toEqual({
+      input: 50_000,
+      cached_input: 40_000,
+      output: 500,
+      reasoning_output: 0,
+      total: 50_500,
+    });
   });
 
   it("report: rows sum them, and price them at the model's cache-write rate", async () => {
