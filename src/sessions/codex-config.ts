@@ -11,6 +11,11 @@ import { parse } from "smol-toml";
 export interface CodexConfigFacts {
   /** The MCP servers `[mcp_servers.<name>]` defines, sorted. */
   mcpServers: string[];
+  /**
+   * Of those, the ones `enabled = false` turns off: a resume starts without them, so their tools are not
+   * offered (0.171 checked: no `mcp__<name>` tool in the request), however long their timeout.
+   */
+  disabledMcpServers: string[];
   /** `[sandbox_workspace_write] exclude_slash_tmp`. */
   excludeSlashTmp: boolean;
 }
@@ -18,7 +23,7 @@ export interface CodexConfigFacts {
 /** A config larger than this is no hand-written config: unknown. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-const NO_CONFIG: CodexConfigFacts = { mcpServers: [], excludeSlashTmp: false };
+const NO_CONFIG: CodexConfigFacts = { mcpServers: [], disabledMcpServers: [], excludeSlashTmp: false };
 
 /**
  * The facts of `$CODEX_HOME/config.toml`; no file: Codex's defaults. Undefined (unknown) when it is a link, not
@@ -51,9 +56,14 @@ export function configFacts(text: string): CodexConfigFacts | undefined {
   } catch {
     return undefined;
   }
-  const servers = isTable(config.mcp_servers) ? Object.keys(config.mcp_servers).sort() : [];
+  const table = isTable(config.mcp_servers) ? config.mcp_servers : {};
+  const servers = Object.keys(table).sort();
+  const disabled = servers.filter((name) => {
+    const server = table[name];
+    return isTable(server) && server.enabled === false;
+  });
   const sandbox = isTable(config.sandbox_workspace_write) ? config.sandbox_workspace_write : {};
-  return { mcpServers: servers, excludeSlashTmp: sandbox.exclude_slash_tmp === true };
+  return { mcpServers: servers, disabledMcpServers: disabled, excludeSlashTmp: sandbox.exclude_slash_tmp === true };
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {

@@ -280,10 +280,25 @@ export class Builder {
             work,
           );
         }
+        // `enabled = false` now: the resume would start without the server, its tool not offered at all
+        const disabled = this.config?.disabledMcpServers.includes(timeout.server) === true;
         const command = this.resume({
-          options: ["-c", `mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}`],
+          options: [
+            ...(disabled ? ["-c", `mcp_servers.${timeout.server}.enabled=true`] : []),
+            "-c",
+            `mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}`,
+          ],
           prompt: "The MCP tool call timed out; it has more time now: call it again.",
         });
+        if (disabled)
+          return this.result(
+            "command_failures",
+            [lead, ...said, `CODEX_HOME's config.toml turns the MCP server ${timeout.server} off (enabled = false)`],
+            `The MCP tool ${timeout.server}/${timeout.tool} did not answer within its server's tool_timeout_sec (${timeout.seconds}s). CODEX_HOME's config.toml has \`enabled = false\` for the server ${timeout.server} now, so a resume would not offer its tools at all; this resume turns it on for this run only (\`-c mcp_servers.${timeout.server}.enabled=true\`) with a longer timeout (\`-c mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}\`): ${command}`,
+            command,
+            {},
+            work,
+          );
         return this.result(
           "command_failures",
           [lead, ...said],

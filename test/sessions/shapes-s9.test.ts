@@ -74,6 +74,20 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
     );
   });
 
+  it("the server is defined but enabled = false: the resume turns it on too (pasted with 0.171: else no tool offered)", async () => {
+    await config(`${TSRV}enabled = false\n`);
+    const diagnosis = await diagnosisOf(20);
+    const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.enabled=true -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${idOf(20)} 'The MCP tool call timed out; it has more time now: call it again.'`;
+    expect(diagnosis.next_command).toBe(command);
+    expect(diagnosis.next_step).toBe(
+      `The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s). CODEX_HOME's config.toml has \`enabled = false\` for the server tsrv now, so a resume would not offer its tools at all; this resume turns it on for this run only (\`-c mcp_servers.tsrv.enabled=true\`) with a longer timeout (\`-c mcp_servers.tsrv.tool_timeout_sec=60\`): ${command}`,
+    );
+    expect(diagnosis.evidence).toContain("CODEX_HOME's config.toml turns the MCP server tsrv off (enabled = false)");
+    // enabled = true (or any other server off) changes nothing
+    await config(`${TSRV}enabled = true\n[mcp_servers.other]\nurl = "http://x"\nenabled = false\n`);
+    expect((await diagnosisOf(20)).next_command).toContain(" --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.tool_timeout_sec=60 resume");
+  });
+
   it("a config that cannot be read is unknown: the -c override, as before", async () => {
     await config("this is [not toml");
     expect((await diagnosisOf(20)).next_command).toContain("-c mcp_servers.tsrv.tool_timeout_sec=60 resume");
@@ -92,8 +106,11 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
       configFacts(
         `${TSRV}[mcp_servers."my-srv"]\nurl = "http://x"\n[sandbox_workspace_write]\nexclude_slash_tmp = true\nwritable_roots = ["/data", "rel", 3]\n`,
       ),
-    ).toEqual({ mcpServers: ["my-srv", "tsrv"], excludeSlashTmp: true });
-    expect(configFacts("")).toEqual({ mcpServers: [], excludeSlashTmp: false });
+    ).toEqual({ mcpServers: ["my-srv", "tsrv"], disabledMcpServers: [], excludeSlashTmp: true });
+    expect(configFacts("")).toEqual({ mcpServers: [], disabledMcpServers: [], excludeSlashTmp: false });
+    expect(
+      configFacts(`${TSRV}enabled = false\n[mcp_servers.on]\nurl = "http://x"\nenabled = true\n[mcp_servers.odd]\nenabled = "no"\n`),
+    ).toEqual({ mcpServers: ["odd", "on", "tsrv"], disabledMcpServers: ["tsrv"], excludeSlashTmp: false });
     expect(configFacts("[[x")).toBeUndefined();
   });
 });
@@ -135,6 +152,7 @@ describe("exclude_slash_tmp = true in the config: a /tmp write needs --add-dir",
     const recorded = { type: "workspace-write", writable_roots: [], exclude_slash_tmp: true };
     const step = sandboxStep("workspace-write", work, "/home/user/proj", recorded, (mode) => mode, {
       mcpServers: [],
+      disabledMcpServers: [],
       excludeSlashTmp: false,
     });
     expect(step.resume.options).toEqual(["--add-dir", "/tmp/x"]);
