@@ -6,22 +6,36 @@ import type { ReviewTarget } from "./events.js";
 import { resumeCommandLine, reviewCommandLine, reviewTargetOfPrompt, type ResumeTarget } from "./resume-command.js";
 import type { SessionModel } from "./session-model.js";
 import { turnStatus } from "./statuses.js";
+import type { TaskOwner } from "./family.js";
+
+/** A spawned sub-agent's parent, and the session its task goes on in. */
+export interface ResumedParent {
+  /** The sub-agent's own parent. */
+  id: string;
+  /** The session resumed: the nearest ancestor that is no sub-agent (the parent, unless it is one too). */
+  resumed?: string;
+  /** The first ancestor whose log is not in CODEX_HOME: the sub-agent itself is resumed then. */
+  missing?: string;
+}
 
 export class Continuation {
   /** Set by resume() when it resumes a spawned sub-agent's parent, for the diagnosis to say why. */
-  private resumedParent: string | undefined;
+  private resumedParent: ResumedParent | undefined;
 
   constructor(
     private readonly model: SessionModel,
     private readonly target: ResumeTarget,
     /** false: nobody reads the next step, so no command line is made. */
     private readonly commandLines: boolean,
+    /** Where a sub-agent's task goes on, as the other logs say (family.ts); undefined: its parent. */
+    private readonly taskOwner?: TaskOwner,
   ) {}
 
   /** The command that goes on with the task, with `extra` (another sandbox, options, a prompt) over the session's. */
   resume(extra: Partial<ResumeTarget> = {}): string {
-    const parent = this.spawnedBy();
-    this.resumedParent = parent?.id;
+    const spawned = this.spawnedBy();
+    const parent: ResumedParent | undefined = spawned ? { id: spawned.id, ...this.ownerOf(spawned.id) } : undefined;
+    this.resumedParent = parent;
     if (!this.commandLines) return "";
     // a review that did not finish is run again: resuming it with a prompt asks for ordinary work instead
     const review = this.unfinishedReview();
@@ -30,11 +44,11 @@ export class Continuation {
       const command = reviewCommandLine({ ...rest, target: review });
       if (command !== null) return command;
     }
-    if (parent) {
-      const { nickname, id } = parent.child;
+    if (spawned && parent?.resumed !== undefined) {
+      const { nickname, id } = spawned.child;
       return resumeCommandLine({
         ...this.merged(extra),
-        sessionId: parent.id,
+        sessionId: parent.resumed,
         prompt: `Your sub-agent ${nickname ? `${nickname} (${id})` : id} did not finish its task; what stopped it is dealt with now: start a sub-agent on that task again, or do it yourself.`,
       });
     }
@@ -42,7 +56,7 @@ export class Continuation {
   }
 
   /** The parent the last resume() went on in, once: only the diagnosis that made that command says so. */
-  takeResumedParent(): string | undefined {
+  takeResumedParent(): ResumedParent | undefined {
     const parent = this.resumedParent;
     this.resumedParent = undefined;
     return parent;
@@ -65,6 +79,14 @@ export class Continuation {
     const nickname =
       lineage.agentNickname !== null && /^[\w .-]{1,40}$/.test(lineage.agentNickname) ? lineage.agentNickname : null;
     return { id: lineage.parentId, child: { id: this.target.sessionId, nickname } };
+  }
+
+  /** The session a sub-agent's task goes on in, or the ancestor with no log (then the sub-agent itself). */
+  private ownerOf(parentId: string): { resumed: string } | { missing: string } {
+    const owner = this.taskOwner;
+    if (owner === undefined) return { resumed: parentId };
+    if ("missing" in owner) return { missing: owner.missing };
+    return { resumed: SESSION_UUID.test(owner.owner) ? owner.owner : parentId };
   }
 
   /** `extra` over the session's target; options are added to the target's (its own --add-dir roots), not replacing them. */

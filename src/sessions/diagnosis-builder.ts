@@ -14,11 +14,12 @@ import {
 import type { TurnWork } from "./diagnosis-work.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
 import { codexCommandLine, newSessionCommandLine, type ResumeTarget } from "./resume-command.js";
-import { Continuation } from "./continuation.js";
+import { Continuation, type ResumedParent } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { CodexConfigFacts } from "./codex-config.js";
+import type { TaskOwner } from "./family.js";
 import {
   commandEvidence,
   contextEvidence,
@@ -40,8 +41,9 @@ export class Builder {
     private readonly commandLines = true,
     /** The user's config.toml now (codex-config.ts): a resume runs with it; undefined: unknown. */
     private readonly config?: CodexConfigFacts,
+    taskOwner?: TaskOwner,
   ) {
-    this.continuation = new Continuation(model, target, commandLines);
+    this.continuation = new Continuation(model, target, commandLines, taskOwner);
   }
 
   private readonly continuation: Continuation;
@@ -69,11 +71,7 @@ export class Builder {
         ...evidence.filter((line) => line !== ""),
         ...commandEvidence(work),
         ...contextEvidence(this.model, category),
-        ...(parent
-          ? [
-              `a sub-agent of ${parent}: the task is the parent's (resumed, a sub-agent answers into its own log, which the parent does not read), so the parent is resumed`,
-            ]
-          : []),
+        ...(parent ? [parentEvidence(parent)] : []),
       ],
       next_step: nextStep,
       next_command: nextCommand,
@@ -102,6 +100,23 @@ export class Builder {
       aborted: "Resume it: ",
     };
     return this.result(category, evidence, `${lead ?? leads[category] ?? "Resume it: "}${command}`, command, {}, work);
+  }
+
+  /**
+   * A sub-agent whose log kept only token counts (sanitized) and whose task's owner has no log here: nothing
+   * can be resumed. 0.171 refuses the sub-agent's own log ("rollout at … is empty": no session meta it can
+   * read) and the parent's absent one ("no rollout found for thread id").
+   */
+  orphaned(evidence: string[], missing: string): Diagnosis {
+    return this.result(
+      "interrupted",
+      [
+        ...evidence,
+        `its task is its parent's, and the log of ${missing} is not in CODEX_HOME; a log that kept only token counts cannot be resumed itself`,
+      ],
+      `Nothing here can be resumed: put the log of ${missing} (the session that owns this sub-agent's task) back into CODEX_HOME and ask for this summary again, or start the task anew.`,
+      null,
+    );
   }
 
   running(run: RunFacts): Diagnosis {
@@ -390,4 +405,15 @@ export class Builder {
 /** Four times the timeout that ran out, at least Codex's default of 60 s, whole seconds. */
 export function longerToolTimeout(seconds: number): number {
   return Math.max(60, Math.ceil(seconds * 4));
+}
+
+/** Why the next step resumes another session than this sub-agent, or why not its parent. */
+function parentEvidence(parent: ResumedParent): string {
+  if (parent.missing !== undefined)
+    return parent.missing === parent.id
+      ? `a sub-agent of ${parent.id}, whose log is not in CODEX_HOME (\`codex exec resume\` would fail: "no rollout found"), so the sub-agent itself is resumed; its answer stays in its own log`
+      : `a sub-agent of ${parent.id}, itself a sub-agent whose ancestor ${parent.missing} has no log in CODEX_HOME, so the sub-agent itself is resumed; its answer stays in its own log`;
+  if (parent.id !== parent.resumed)
+    return `a sub-agent of ${parent.id}, itself a sub-agent of ${parent.resumed}: the task is ${parent.resumed}'s (resumed, a sub-agent answers into its own log, which its parent does not read), so ${parent.resumed} is resumed`;
+  return `a sub-agent of ${parent.id}: the task is the parent's (resumed, a sub-agent answers into its own log, which the parent does not read), so the parent is resumed`;
 }

@@ -8,6 +8,7 @@ import type { RunStatus } from "./views/closed-sets.js";
 import type { Diagnosis } from "./views/diagnosis.js";
 import type { Invocation, ResumeTarget } from "./resume-command.js";
 import type { CodexConfigFacts } from "./codex-config.js";
+import type { TaskOwner } from "./family.js";
 import { turnStatus, type SessionModel, type Turn } from "./session-model.js";
 
 import { Builder } from "./diagnosis-builder.js";
@@ -60,6 +61,8 @@ export interface DiagnosisInput {
   commandLines?: boolean;
   /** The user's config.toml now (a resume runs with it, not with the log's); undefined: unknown. */
   config?: CodexConfigFacts | undefined;
+  /** A sub-agent's: the ancestor its task goes on in, or the first one not on disk (family.ts); undefined: unknown. */
+  taskOwner?: TaskOwner | undefined;
 }
 
 /** A run started more than this long before the last turn began belongs to an earlier turn. */
@@ -83,7 +86,7 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
       input.run?.skipGitRepoCheck ??
       (model.meta !== undefined && !model.meta.inGitRepo && sandbox !== "danger-full-access"),
   };
-  const make = new Builder(model, base, run, input.commandLines !== false, input.config);
+  const make = new Builder(model, base, run, input.commandLines !== false, input.config, input.taskOwner);
 
   if (run?.status === "running" && run.alive) return make.running(run);
   const work = turn ? turnWork(model, turn) : undefined;
@@ -99,15 +102,16 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
     // token counts of its own prove model requests were made: the turns' lines are missing (a trimmed or
     // sanitized log keeps only counters), not a Codex that stopped before the first prompt
     const own = model.tokens.total();
-    if (own !== undefined && own.total > 0)
-      return make.simple(
-        "interrupted",
-        [
-          `the log holds no turn lines (no prompt, no turn start or end), but ${own.total} tokens of its own model requests${model.tokens.observedAt ? ` (the last counted ${model.tokens.observedAt})` : ""}: its turns were not written or were cut from the file, and no end is recorded`,
-          ...(run ? [runSaid(run)] : []),
-        ],
-        "If no Codex process is still running this session, resume it: ",
-      );
+    if (own !== undefined && own.total > 0) {
+      const evidence = [
+        `the log holds no turn lines (no prompt, no turn start or end), but ${own.total} tokens of its own model requests${model.tokens.observedAt ? ` (the last counted ${model.tokens.observedAt})` : ""}: its turns were not written or were cut from the file, and no end is recorded`,
+        ...(run ? [runSaid(run)] : []),
+      ];
+      const owner = input.taskOwner;
+      if (model.lineage?.kind === "subagent" && owner !== undefined && "missing" in owner)
+        return make.orphaned(evidence, owner.missing);
+      return make.simple("interrupted", evidence, "If no Codex process is still running this session, resume it: ");
+    }
     const inherited = model.lineage?.inherited;
     return make.simple(
       "empty",

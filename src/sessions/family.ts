@@ -11,6 +11,7 @@ import { SessionStore } from "./store.js";
 
 import { resolveSession } from "./resolve.js";
 import { openRollout } from "./rollout-open.js";
+import { SESSION_UUID } from "../shared/ids.js";
 
 /** At most this many files are described when looking for a session's children (list_sessions' cached heads). */
 export const CHILDREN_SCANNED = 200;
@@ -117,4 +118,32 @@ export async function counterBefore(path: string, endOrdinal: number): Promise<T
     if (event.kind === "token_count" && event.total) last = event.total;
   }
   return last;
+}
+
+/** A sub-agent's chain of parents is followed at most this far (nested spawns are a few deep). */
+export const ANCESTORS_FOLLOWED = 8;
+
+/**
+ * Who a sub-agent's task goes on in: the nearest ancestor that is no sub-agent itself (a resumed sub-agent
+ * answers into its own log, which its parent does not read), or the first one whose log is not in CODEX_HOME
+ * (`codex exec resume <id>` then fails: "no rollout found for thread id", 0.171).
+ */
+export type TaskOwner = { owner: string } | { missing: string };
+
+export async function taskOwnerOf(store: SessionStore, parentId: string): Promise<TaskOwner> {
+  const seen = new Set<string>();
+  let id = parentId.toLowerCase();
+  // not a session id: no command names it (continuation.ts), nor does any step's text
+  if (!SESSION_UUID.test(id)) return { owner: parentId };
+  while (seen.size < ANCESTORS_FOLLOWED && !seen.has(id)) {
+    seen.add(id);
+    const file = await resolveSession(store, id).catch(() => undefined);
+    if (file === undefined || file.id.toLowerCase() !== id) return { missing: id };
+    const listing = await store.listings.describe(file).catch(() => undefined);
+    const up = listing?.parent_session_id?.toLowerCase();
+    // a log that cannot be described, or no sub-agent: this one goes on with the task
+    if (listing?.kind !== "subagent" || up === undefined || !SESSION_UUID.test(up)) return { owner: id };
+    id = up;
+  }
+  return { owner: id };
 }

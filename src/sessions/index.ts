@@ -8,6 +8,7 @@ import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listSessions as listInStore, type ListOptions } from "./list.js";
 import { SessionLookupError, type RolloutFile } from "./locate.js";
 import { codexHomeProblem } from "./codex-home.js";
+import { taskOwnerOf, type TaskOwner } from "./family.js";
 import { readCodexConfig, type CodexConfigFacts } from "./codex-config.js";
 import { eventsBackward, readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import type { Invocation } from "./resume-command.js";
@@ -188,6 +189,8 @@ interface SummaryContext {
   children: ChildView[];
   /** The user's config.toml now: a printed resume runs with it (undefined: unknown). */
   config: CodexConfigFacts | undefined;
+  /** A sub-agent's: where its task goes on (its parents' logs are in other files). */
+  taskOwner: TaskOwner | undefined;
 }
 
 /** A question's key among a file's answers at one stamp: everything else the answer depends on. */
@@ -214,6 +217,8 @@ async function keyOf(
         known.stamp.mtimeMs,
       );
       const config = await readCodexConfig(store.home);
+      const parent = known.facts.fold?.subagentOf;
+      const taskOwner = parent ? await taskOwnerOf(store, parent) : undefined;
       const key = JSON.stringify([
         "summary",
         file.path,
@@ -223,8 +228,9 @@ async function keyOf(
         options.invocation ?? null,
         children,
         config ?? null,
+        taskOwner ?? null,
       ]);
-      return { key, context: { sessionId, run, children, config } };
+      return { key, context: { sessionId, run, children, config, taskOwner } };
     }
   }
 }
@@ -262,6 +268,9 @@ async function answerFromFold(
       const children =
         context?.sessionId === id ? context.children : await childrenOf(store, id, model.firstTimestamp, stamp.mtimeMs);
       const config = context ? context.config : await readCodexConfig(store.home);
+      const parent = subagentOf(model);
+      const taskOwner =
+        context?.sessionId === id ? context.taskOwner : parent ? await taskOwnerOf(store, parent) : undefined;
       return summarize(
         model,
         { id: file.id, path: file.path, modifiedAt: modifiedAt(stamp) },
@@ -273,6 +282,7 @@ async function answerFromFold(
           run,
           invocation: options.invocation,
           config,
+          taskOwner,
         },
       );
     }
@@ -281,7 +291,18 @@ async function answerFromFold(
 
 /** What answers saved with a fold's facts need to find their key again without the fold. */
 function factsOf(model: SessionModel): FileFacts {
-  return { fold: { sessionId: model.meta?.id ?? null, firstTimestamp: model.firstTimestamp ?? null } };
+  return {
+    fold: {
+      sessionId: model.meta?.id ?? null,
+      firstTimestamp: model.firstTimestamp ?? null,
+      subagentOf: subagentOf(model) ?? null,
+    },
+  };
+}
+
+function subagentOf(model: SessionModel): string | undefined {
+  const lineage = model.lineage;
+  return lineage?.kind === "subagent" && lineage.parentId ? lineage.parentId : undefined;
 }
 
 async function callsOfFold(

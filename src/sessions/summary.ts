@@ -1,6 +1,7 @@
 // What a session did and how it ended, in one object.
 import { diagnose, type Diagnosis, type RunFacts } from "./diagnosis.js";
 import type { CodexConfigFacts } from "./codex-config.js";
+import type { TaskOwner } from "./family.js";
 import type { Invocation } from "./resume-command.js";
 import { childEvidence, inheritedView, type ChildView } from "./lineage.js";
 import { callStatus, turnStatus, type SessionModel } from "./session-model.js";
@@ -32,6 +33,8 @@ export interface SummaryOptions {
   children?: ChildView[];
   /** The user's config.toml now (codex-config.ts); undefined: unknown. */
   config?: CodexConfigFacts | undefined;
+  /** A sub-agent's: the ancestor its task goes on in, or the first one not on disk; undefined: unknown. */
+  taskOwner?: TaskOwner | undefined;
 }
 
 export function summarize(model: SessionModel, where: SessionLocation, options: SummaryOptions): SessionSummary {
@@ -89,6 +92,7 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
         run: options.run,
         invocation: options.invocation,
         config: options.config,
+        taskOwner: options.taskOwner,
       }),
       options.children ?? [],
     ),

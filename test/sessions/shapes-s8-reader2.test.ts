@@ -1,5 +1,7 @@
 // Second look at the s8 shapes: printed next steps pasted with the real Codex CLI 0.171 that did not work.
 // Fixtures in test/fixtures/shapes/ were made with the real CLI against the fake model (paths scrubbed to /home/user).
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reviewTargetOfPrompt } from "../../src/sessions/resume-command.js";
 import { denialIn } from "../../src/sessions/tool-output.js";
@@ -19,6 +21,12 @@ let mcp: Connected;
 
 beforeAll(async () => {
   home = await shapeHome("ccm-shapes-s8r2-", NAMED, "2026-12-05T12-00");
+  // the spawned sub-agent's parent: only a log in CODEX_HOME can be resumed (subagent-parents.test.ts)
+  const meta = { id: idOf(45), timestamp: "2026-12-05T13:43:30.000Z", cwd: "/home/user/proj", source: "exec" };
+  await writeFile(
+    join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T13-43-30-${idOf(45)}.jsonl`),
+    `${JSON.stringify({ timestamp: meta.timestamp, type: "session_meta", payload: meta })}\n`,
+  );
   mcp = await connect(testConfig({ codexHome: home }));
 });
 afterAll(async () => mcp.close());
