@@ -95,13 +95,24 @@ export function mcpTimeoutOf(call: Call): McpTimeout | undefined {
 }
 
 /**
+ * A command that runs (some of) itself in another folder than its workdir: `cd`/`pushd`, also inside a quoted
+ * inner shell (`sh -c 'cd sub && …'`), and the tools' own folder options (`make -C`, `git -C`, `tar -C`,
+ * `env --chdir`, `--directory`). Its relative paths may be that folder's.
+ */
+function runsElsewhere(command: string): boolean {
+  if (/(?:^|[\s;&|(`'"])(?:cd|pushd)(?=[\s;&|)`'"]|$)|--(?:chdir|directory)\b/.test(command)) return true;
+  // each simple command on its own: one pattern over the whole text backtracks quadratically ("git git …")
+  return command.split(/[;&|\n]/).some((part) => /\s-C/.test(part) && /\b(?:git|make|gmake|tar|env|ninja|cmake)\b/.test(part));
+}
+
+/**
  * A relative refused path, absolute against the call's own `workdir` when its arguments name one and the
  * command does not change folder itself (`cd`, `pushd`): the folder it ran in. Otherwise as it is (the
  * sandbox step cannot name its folder then). A relative workdir is the session cwd's.
  */
 function inFolderOf(call: Call, target: string | null, model: SessionModel): string | null {
   if (target === null || target.startsWith("/") || call.workdir === undefined) return target;
-  if (/(?:^|[\s;&|(`])(?:cd|pushd)(?:\s|$)/.test(call.command ?? "")) return target;
+  if (runsElsewhere(call.command ?? "")) return target;
   const cwd = model.lastContext?.cwd;
   const dir = call.workdir.startsWith("/")
     ? call.workdir

@@ -15,6 +15,14 @@ const NAMED: Array<[string, number]> = [
   ["subagent-token-counts-only", 92],
 ];
 const idOf = shapeIdOf;
+/** Commands whose relative paths are not the workdir's (sessions made from fixture 91 with the command swapped). */
+const ELSEWHERE: Array<[number, string]> = [
+  [81, "sh -c 'cd sub && touch out/x.txt'"],
+  [82, 'bash -lc "cd sub; touch out/x.txt"'],
+  [83, "make -C sub out/x.txt"],
+  [84, "env --chdir=sub touch out/x.txt"],
+  [85, "git -C sub checkout -- out/x.txt"],
+];
 let home: string;
 let mcp: Connected;
 
@@ -26,6 +34,14 @@ beforeAll(async () => {
     .replace('\\"cmd\\": \\"touch out/x.txt\\"', '\\"cmd\\": \\"cd sub && touch out/x.txt\\"');
   expect(moved).toContain("cd sub && touch");
   await writeFile(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T12-00-59-${idOf(94)}.jsonl`), moved);
+  // more commands that run elsewhere than their workdir: a quoted inner shell's cd, -C / --chdir options
+  const log = await readFile(join(SHAPES, "sandbox-relative-write-in-call-workdir.jsonl"), "utf8");
+  for (const [index, [n, command]] of ELSEWHERE.entries()) {
+    const text = log.replaceAll(idOf(91), idOf(n)).replace('touch out/x.txt\\"', `${JSON.stringify(JSON.stringify(command).slice(1, -1)).slice(1, -1)}\\"`);
+    expect(text).toContain(JSON.stringify(JSON.stringify(command).slice(1, -1)).slice(1, -1));
+    const name = `rollout-2026-12-05T12-01-${String(index).padStart(2, "0")}-${idOf(n)}.jsonl`;
+    await writeFile(join(home, "sessions", "2026", "12", "05", name), text);
+  }
   mcp = await connect(testConfig({ codexHome: home, codexBin: join(home, "no-such-codex") }));
 });
 afterAll(async () => mcp.close());
@@ -173,6 +189,12 @@ describe("a relative refused path is the call's workdir's", () => {
 });
 
 describe("a relative refused path in a command that changes folder", () => {
+  it.each(ELSEWHERE)("session %i, `%s`: the folder is not known, so full access as before", async (n) => {
+    expect((await diagnosisOf(n)).next_command).toBe(
+      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check resume ${idOf(n)} 'The sandbox is off now; run the blocked commands again.'`,
+    );
+  });
+
   it("`cd sub && touch out/x.txt`: the folder is not known, so full access as before", async () => {
     const diagnosis = await diagnosisOf(94);
     expect(diagnosis.next_command).toBe(
