@@ -30,14 +30,21 @@ const NO_CONFIG: CodexConfigFacts = { mcpServers: [], disabledMcpServers: [], ex
  * a regular file, too large, unreadable or not TOML.
  */
 export async function readCodexConfig(codexHome: string): Promise<CodexConfigFacts | undefined> {
+  const path = join(codexHome, "config.toml");
   let text: string;
+  let stamp: string;
   try {
-    const handle = await open(join(codexHome, "config.toml"), CONFIG_READ);
+    const handle = await open(path, CONFIG_READ);
     try {
-      const info = await handle.stat();
-      if (!info.isFile() || info.size > MAX_CONFIG_BYTES) return undefined;
-      const bytes = Buffer.alloc(info.size);
-      const { bytesRead } = await handle.read(bytes, 0, info.size, 0);
+      const info = await handle.stat({ bigint: true });
+      if (!info.isFile() || info.size > BigInt(MAX_CONFIG_BYTES)) return undefined;
+      // the same file unchanged: its facts as parsed last time (a 1 MiB config of dotted keys takes smol-toml
+      // over a second, and every summary question reads the config)
+      stamp = [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(":");
+      if (lastRead?.path === path && lastRead.stamp === stamp) return lastRead.facts;
+      const size = Number(info.size);
+      const bytes = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(bytes, 0, size, 0);
       text = bytes.subarray(0, bytesRead).toString("utf8");
     } finally {
       await handle.close();
@@ -45,8 +52,13 @@ export async function readCodexConfig(codexHome: string): Promise<CodexConfigFac
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "ENOENT" ? NO_CONFIG : undefined;
   }
-  return configFacts(text);
+  const facts = configFacts(text);
+  lastRead = { path, stamp, facts };
+  return facts;
 }
+
+/** The last config read, by its file's identity and change times (one home per server, as a rule). */
+let lastRead: { path: string; stamp: string; facts: CodexConfigFacts | undefined } | undefined;
 
 /** The facts of a config's text; undefined when it is not TOML (Codex itself refuses to start then). */
 export function configFacts(text: string): CodexConfigFacts | undefined {

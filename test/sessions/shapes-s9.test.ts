@@ -117,6 +117,15 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
     expect(await readCodexConfig(home)).toBeUndefined();
   });
 
+  it("an unchanged config is not parsed again; a rewrite of the same size is", async () => {
+    await config(`${TSRV}enabled = false\n`);
+    const first = await readCodexConfig(home);
+    expect(first?.disabledMcpServers).toEqual(["tsrv"]);
+    expect(await readCodexConfig(home)).toBe(first);
+    await writeFile(join(home, "config.toml"), `${TSRV}enabled = true \n`);
+    expect((await readCodexConfig(home))?.disabledMcpServers).toEqual([]);
+  });
+
   it("reads the servers and exclude_slash_tmp", () => {
     expect(
       configFacts(
