@@ -16,6 +16,7 @@ import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
 import { codexCommandLine, newSessionCommandLine, type ResumeTarget } from "./resume-command.js";
 import { Continuation, type ResumedParent } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
+import { mcpTimeoutStep } from "./mcp-timeout-step.js";
 import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { CodexConfigFacts } from "./codex-config.js";
@@ -280,48 +281,8 @@ export class Builder {
         : `${where} completed, but the agent says it could not finish`;
       const timeout = work.mcpTimeout;
       if (timeout) {
-        // the same call with the same timeout times out again: the server's timeout is what to change
-        const seconds = longerToolTimeout(timeout.seconds);
-        if (this.config !== undefined && !this.config.mcpServers.includes(timeout.server)) {
-          // 0.171 refuses to start with `-c mcp_servers.<name>.…` for a server no config defines ("Error
-          // loading config.toml: invalid transport in `mcp_servers.<name>`"): the override cannot be the step
-          const command = this.resume({ prompt: "The MCP tool call timed out; call it again." });
-          return this.result(
-            "command_failures",
-            [lead, ...said, `CODEX_HOME's config.toml does not define the MCP server ${timeout.server} (any more)`],
-            `The MCP tool ${timeout.server}/${timeout.tool} did not answer within its server's tool_timeout_sec (${timeout.seconds}s). CODEX_HOME's config.toml does not define the server ${timeout.server}, so \`-c mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}\` makes Codex refuse to start ("invalid transport in \`mcp_servers.${timeout.server}\`"), unless the project's .codex/config.toml defines it. Define the server again with \`tool_timeout_sec = ${seconds}\` in its [mcp_servers.${timeout.server}] table, then: ${command}`,
-            command,
-            {},
-            work,
-          );
-        }
-        // `enabled = false` now: the resume would start without the server, its tool not offered at all
-        const disabled = this.config?.disabledMcpServers.includes(timeout.server) === true;
-        const command = this.resume({
-          options: [
-            ...(disabled ? ["-c", `mcp_servers.${timeout.server}.enabled=true`] : []),
-            "-c",
-            `mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}`,
-          ],
-          prompt: "The MCP tool call timed out; it has more time now: call it again.",
-        });
-        if (disabled)
-          return this.result(
-            "command_failures",
-            [lead, ...said, `CODEX_HOME's config.toml turns the MCP server ${timeout.server} off (enabled = false)`],
-            `The MCP tool ${timeout.server}/${timeout.tool} did not answer within its server's tool_timeout_sec (${timeout.seconds}s). CODEX_HOME's config.toml has \`enabled = false\` for the server ${timeout.server} now, so a resume would not offer its tools at all; this resume turns it on for this run only (\`-c mcp_servers.${timeout.server}.enabled=true\`) with a longer timeout (\`-c mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}\`): ${command}`,
-            command,
-            {},
-            work,
-          );
-        return this.result(
-          "command_failures",
-          [lead, ...said],
-          `The MCP tool ${timeout.server}/${timeout.tool} did not answer within its server's tool_timeout_sec (${timeout.seconds}s); resume with a longer one (\`-c mcp_servers.${timeout.server}.tool_timeout_sec=${seconds}\`, or set it in Codex's config.toml): ${command}`,
-          command,
-          {},
-          work,
-        );
+        const step = mcpTimeoutStep(timeout, this.config, (extra) => this.resume(extra));
+        return this.result("command_failures", [lead, ...said, ...step.evidence], step.next, step.command, {}, work);
       }
       const command = this.resume({ prompt: "Commands failed in the last turn; fix the cause and run them again." });
       return this.result(
@@ -400,11 +361,6 @@ export class Builder {
   private codexWord(): string {
     return this.commandLines ? codexCommandLine(this.target) : "";
   }
-}
-
-/** Four times the timeout that ran out, at least Codex's default of 60 s, whole seconds. */
-export function longerToolTimeout(seconds: number): number {
-  return Math.max(60, Math.ceil(seconds * 4));
 }
 
 /** Why the next step resumes another session than this sub-agent, or why not its parent. */

@@ -102,7 +102,9 @@ export function mcpTimeoutOf(call: Call): McpTimeout | undefined {
 function runsElsewhere(command: string): boolean {
   if (/(?:^|[\s;&|(`'"])(?:cd|pushd)(?=[\s;&|)`'"]|$)|--(?:chdir|directory)\b/.test(command)) return true;
   // each simple command on its own: one pattern over the whole text backtracks quadratically ("git git …")
-  return command.split(/[;&|\n]/).some((part) => /\s-C/.test(part) && /\b(?:git|make|gmake|tar|env|ninja|cmake)\b/.test(part));
+  return command
+    .split(/[;&|\n]/)
+    .some((part) => /\s-C/.test(part) && /\b(?:git|make|gmake|tar|env|ninja|cmake)\b/.test(part));
 }
 
 /**

@@ -3,7 +3,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { longerToolTimeout } from "../../src/sessions/diagnosis-builder.js";
+import { longerToolTimeout } from "../../src/sessions/mcp-timeout-step.js";
 import { mcpTimeoutOf } from "../../src/sessions/diagnosis-work.js";
 import { reviewCommandLine } from "../../src/sessions/resume-command.js";
 import { extraWritableDirs, ownRootOptions } from "../../src/sessions/workspace-write-roots.js";

@@ -37,7 +37,9 @@ beforeAll(async () => {
   // more commands that run elsewhere than their workdir: a quoted inner shell's cd, -C / --chdir options
   const log = await readFile(join(SHAPES, "sandbox-relative-write-in-call-workdir.jsonl"), "utf8");
   for (const [index, [n, command]] of ELSEWHERE.entries()) {
-    const text = log.replaceAll(idOf(91), idOf(n)).replace('touch out/x.txt\\"', `${JSON.stringify(JSON.stringify(command).slice(1, -1)).slice(1, -1)}\\"`);
+    const text = log
+      .replaceAll(idOf(91), idOf(n))
+      .replace('touch out/x.txt\\"', `${JSON.stringify(JSON.stringify(command).slice(1, -1)).slice(1, -1)}\\"`);
     expect(text).toContain(JSON.stringify(JSON.stringify(command).slice(1, -1)).slice(1, -1));
     const name = `rollout-2026-12-05T12-01-${String(index).padStart(2, "0")}-${idOf(n)}.jsonl`;
     await writeFile(join(home, "sessions", "2026", "12", "05", name), text);
@@ -101,7 +103,9 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
     expect(diagnosis.evidence).toContain("CODEX_HOME's config.toml turns the MCP server tsrv off (enabled = false)");
     // enabled = true (or any other server off) changes nothing
     await config(`${TSRV}enabled = true\n[mcp_servers.other]\nurl = "http://x"\nenabled = false\n`);
-    expect((await diagnosisOf(20)).next_command).toContain(" --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.tool_timeout_sec=60 resume");
+    expect((await diagnosisOf(20)).next_command).toContain(
+      " --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.tool_timeout_sec=60 resume",
+    );
   });
 
   it("a config that cannot be read is unknown: the -c override, as before", async () => {
@@ -134,7 +138,9 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
     ).toEqual({ mcpServers: ["my-srv", "tsrv"], disabledMcpServers: [], excludeSlashTmp: true });
     expect(configFacts("")).toEqual({ mcpServers: [], disabledMcpServers: [], excludeSlashTmp: false });
     expect(
-      configFacts(`${TSRV}enabled = false\n[mcp_servers.on]\nurl = "http://x"\nenabled = true\n[mcp_servers.odd]\nenabled = "no"\n`),
+      configFacts(
+        `${TSRV}enabled = false\n[mcp_servers.on]\nurl = "http://x"\nenabled = true\n[mcp_servers.odd]\nenabled = "no"\n`,
+      ),
     ).toEqual({ mcpServers: ["odd", "on", "tsrv"], disabledMcpServers: ["tsrv"], excludeSlashTmp: false });
     expect(configFacts("[[x")).toBeUndefined();
   });

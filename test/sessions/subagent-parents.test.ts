@@ -14,10 +14,20 @@ const day = () => join(home, "sessions", "2026", "12", "05");
 
 /** A minimal log of session `n`: its session_meta, a sub-agent's when `parent` is given. */
 async function session(n: number, parent?: number): Promise<void> {
-  const source = parent === undefined ? "exec" : { subagent: { thread_spawn: { parent_thread_id: idOf(parent), depth: 1 } } };
-  const meta = { id: idOf(n), timestamp: "2026-12-05T09:00:00.000Z", cwd: "/home/user/proj", cli_version: "0.171.0", source };
+  const source =
+    parent === undefined ? "exec" : { subagent: { thread_spawn: { parent_thread_id: idOf(parent), depth: 1 } } };
+  const meta = {
+    id: idOf(n),
+    timestamp: "2026-12-05T09:00:00.000Z",
+    cwd: "/home/user/proj",
+    cli_version: "0.171.0",
+    source,
+  };
   const line = JSON.stringify({ timestamp: "2026-12-05T09:00:00.000Z", type: "session_meta", payload: meta });
-  await writeFile(join(day(), `rollout-2026-12-05T09-00-${String(n % 60).padStart(2, "0")}-${idOf(n)}.jsonl`), `${line}\n`);
+  await writeFile(
+    join(day(), `rollout-2026-12-05T09-00-${String(n % 60).padStart(2, "0")}-${idOf(n)}.jsonl`),
+    `${line}\n`,
+  );
 }
 async function gone(n: number): Promise<void> {
   await rm(join(day(), `rollout-2026-12-05T09-00-${String(n % 60).padStart(2, "0")}-${idOf(n)}.jsonl`));
