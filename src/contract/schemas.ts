@@ -214,12 +214,19 @@ export const UNKNOWN_END_STATUS_READ_AS = "failed" as const;
 /**
  * An end record with a status a later version wrote, made readable: the run has ended whatever the word,
  * so it is read as `failed` (never re-settled, never `completed`), with the word named in its error, cut to
- * 40 characters of a safe alphabet. Only a string status is taken so; any other value stays unreadable.
+ * 40 characters of a safe alphabet. Only a string status other than `running` is taken so; any other value
+ * stays unreadable.
  */
 export function readableEndStatus(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   const record = value as Record<string, unknown>;
-  if (record.type !== "end" || typeof record.status !== "string" || ENDED_STATUSES.includes(record.status))
+  // `running` is no later version's end: such a record stays unread, so the run's supervisor decides
+  if (
+    record.type !== "end" ||
+    typeof record.status !== "string" ||
+    record.status === "running" ||
+    ENDED_STATUSES.includes(record.status)
+  )
     return value;
   const word = record.status.slice(0, 40).replace(/[^A-Za-z0-9_.-]/g, "?");
   const note = `ended with status "${word}", which this version does not know (read as ${UNKNOWN_END_STATUS_READ_AS})`;

@@ -74,4 +74,26 @@ describe("an end record in a run status this version does not know", () => {
     expect((await readFile(ledger, "utf8")).split("\n").filter(Boolean)).toHaveLength(6);
     expect((await registry.recent(10)).map((view) => view.status)).toEqual(["cancelled", "failed", "failed"]);
   });
+
+  it("leaves an end that says `running` unread: the run is settled by what its supervisor did, not read as ended", async () => {
+    const codexHome = await mkdtemp(join(tmpdir(), "ccm-unknown-home-"));
+    const { registry, config } = new RunManager(testConfig({ codexHome, codexBin: "codex" }).runner);
+    const ledger = join(config.stateDir, "runs.jsonl");
+    const runId = "run_later000004";
+    await writeFile(ledger, [start(runId), end(runId, "running", null)].map((l) => `${JSON.stringify(l)}\n`).join(""));
+    const view = await registry.get(runId);
+    // its supervisor is gone: this reader settles the run and records the end (a live one would keep it running).
+    // Before: the end was read as a later version's status ("failed", ended with status "running"), so a run
+    // whose supervisor still followed Codex would have read as ended (resumable, not cancellable)
+    expect([view?.status, view?.error?.split(";")[0]]).toEqual([
+      "failed",
+      `the run's supervisor (pid ${2 ** 22}) stopped before the run ended`,
+    ]);
+    const records = (await readFile(ledger, "utf8")).split("\n").filter(Boolean);
+    expect(records.map((line) => (JSON.parse(line) as { type: string; status?: string }).status ?? "start")).toEqual([
+      "start",
+      "running",
+      "failed",
+    ]);
+  });
 });
