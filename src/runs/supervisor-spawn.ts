@@ -10,8 +10,12 @@ import { fileURLToPath } from "node:url";
 import {
   createExclusive,
   INPUTS_DIR,
+  ownDirectory,
+  readBounded,
+  removeFile,
   removeTree,
   runDir,
+  runsDir,
   STATE_FILES,
   SUPERVISOR_LOG,
   type Job,
@@ -46,7 +50,7 @@ export async function spawnSupervisor(
   // stops Codex as on any cancel
   const askCancel = async () => {
     cancelAsked = true;
-    await createExclusive(join(dir, STATE_FILES.cancel.name), CANCELLED_WHILE_STARTING).catch(() => false);
+    await leaveCancelRequest(job.stateDir, dir).catch(() => undefined);
   };
   try {
     const child = spawn(process.execPath, [supervisorEntry()], {
@@ -103,6 +107,23 @@ export async function spawnSupervisor(
     }
     if (signal?.aborted && !cancelAsked) await askCancel();
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Leaves the run's cancel request. Something that is no request may already sit where it goes (a FIFO, a
+ * directory, a link, a file over the cap): the supervisor passes over such a thing and would start Codex for
+ * a call that is gone, so it is removed (a link as a link) and the request made in its place, once the run's
+ * directory is proven a directory of ours. A request already there (a cancel_run's) stays.
+ */
+async function leaveCancelRequest(stateDir: string, dir: string): Promise<void> {
+  const path = join(dir, STATE_FILES.cancel.name);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    if (await createExclusive(path, CANCELLED_WHILE_STARTING)) return;
+    await ownDirectory(runsDir(stateDir));
+    await ownDirectory(dir);
+    if ((await readBounded(path, STATE_FILES.cancel.maxBytes, [runsDir(stateDir), dir])) !== undefined) return;
+    await removeFile(path);
   }
 }
 
