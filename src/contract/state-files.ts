@@ -224,6 +224,30 @@ export async function createExclusive(path: string, text: string): Promise<boole
   }
 }
 
+/**
+ * Leaves a request (a cancel) at `name` in the run's directory `dir` (below `parent`), for a reader that goes
+ * through `readBounded`. A request already there stays (the first reason is kept). Something there that such
+ * a reader passes over (a FIFO, a directory, a link, a file over `maxBytes`) would hide the request for good,
+ * so it is removed (a link as a link, never its target) and the request made in its place, once `dir` is
+ * proven a directory of ours (else StateFileError).
+ */
+export async function leaveRequest(
+  parent: string,
+  dir: string,
+  name: string,
+  text: string,
+  maxBytes: number,
+): Promise<void> {
+  const path = join(dir, name);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    if (await createExclusive(path, text)) return;
+    await ownDirectory(parent);
+    await ownDirectory(dir);
+    if ((await readBounded(path, maxBytes, [parent, dir])) !== undefined) return;
+    await removeFile(path);
+  }
+}
+
 /** Removes a file or a link (never what a link points to). */
 export async function removeFile(path: string): Promise<void> {
   await unlink(path).catch((error: NodeJS.ErrnoException) => {

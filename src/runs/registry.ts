@@ -7,6 +7,7 @@ import { join } from "node:path";
 import {
   cancelRequestSchema,
   createExclusive,
+  leaveRequest,
   INPUTS_DIR,
   lastMessageFile,
   leasesDir,
@@ -188,7 +189,13 @@ export class RunRegistry {
     await replaceForeign(dir);
     await ownDirectory(dir);
     // the first reason stays: a second cancel does not rewrite why the run was stopped
-    await createExclusive(join(dir, STATE_FILES.cancel.name), reason.slice(0, 1000)).catch(() => false);
+    await leaveRequest(
+      runsDir(this.stateDir),
+      dir,
+      STATE_FILES.cancel.name,
+      reason.slice(0, 1000),
+      STATE_FILES.cancel.maxBytes,
+    ).catch(() => undefined);
     await nudgeSupervisor(runId, loaded.entry.start.supervisor);
     // SIGINT, SIGTERM, then SIGKILL, each given killGraceMs, and the recording after that
     return this.wait(runId, this.killGraceMs * 3 + 10_000);

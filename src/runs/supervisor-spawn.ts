@@ -8,11 +8,8 @@ import { open, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  createExclusive,
   INPUTS_DIR,
-  ownDirectory,
-  readBounded,
-  removeFile,
+  leaveRequest,
   removeTree,
   runDir,
   runsDir,
@@ -50,7 +47,14 @@ export async function spawnSupervisor(
   // stops Codex as on any cancel
   const askCancel = async () => {
     cancelAsked = true;
-    await leaveCancelRequest(job.stateDir, dir).catch(() => undefined);
+    // something planted where it goes is replaced: passed over by the supervisor, it would hide the request
+    await leaveRequest(
+      runsDir(job.stateDir),
+      dir,
+      STATE_FILES.cancel.name,
+      CANCELLED_WHILE_STARTING,
+      STATE_FILES.cancel.maxBytes,
+    ).catch(() => undefined);
   };
   try {
     const child = spawn(process.execPath, [supervisorEntry()], {
@@ -107,23 +111,6 @@ export async function spawnSupervisor(
     }
     if (signal?.aborted && !cancelAsked) await askCancel();
     await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/**
- * Leaves the run's cancel request. Something that is no request may already sit where it goes (a FIFO, a
- * directory, a link, a file over the cap): the supervisor passes over such a thing and would start Codex for
- * a call that is gone, so it is removed (a link as a link) and the request made in its place, once the run's
- * directory is proven a directory of ours. A request already there (a cancel_run's) stays.
- */
-async function leaveCancelRequest(stateDir: string, dir: string): Promise<void> {
-  const path = join(dir, STATE_FILES.cancel.name);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    if (await createExclusive(path, CANCELLED_WHILE_STARTING)) return;
-    await ownDirectory(runsDir(stateDir));
-    await ownDirectory(dir);
-    if ((await readBounded(path, STATE_FILES.cancel.maxBytes, [runsDir(stateDir), dir])) !== undefined) return;
-    await removeFile(path);
   }
 }
 

@@ -2,7 +2,7 @@
 // during the start wait), where something that is no request already sits at `cancel` in the run's directory:
 // a FIFO, a directory, a file over the cap, a link to someone's file. The supervisor passes over each of them
 // (never waits on it, never follows it), so the server puts its request in their place; the link's target is
-// never touched. The built supervisor; a `codex` fixture that answers the probe and marks each run it starts.
+// never touched. cancel_run of a started run does the same. The built supervisor; a `codex` fixture that answers the probe and marks each run it starts.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
@@ -68,6 +68,34 @@ describe("a call cancelled while its supervisor starts, with something else plan
       ]);
       expect(existsSync(started)).toBe(false);
       expect(await readFile(victim, "utf8")).toBe("PRIVATE");
+    },
+  );
+});
+
+describe("cancel_run of a started run, with something else planted at `cancel`", () => {
+  it.each(Object.keys(PLANTS) as Array<keyof typeof PLANTS>)(
+    "%s: the request takes its place and the run is cancelled",
+    async (kind) => {
+      const dir = await mkdtemp(join(tmpdir(), "ccm-planted-"));
+      const victim = join(dir, "private.txt");
+      await writeFile(victim, "PRIVATE");
+      const bin = await stubCodex(`exec sleep 600`);
+      const { runner } = testConfig({ codexHome: dir, codexBin: bin });
+      const manager = new RunManager({ ...runner, stopRunsOnExit: false });
+      const cwd = await mkdtemp(join(tmpdir(), "ccm-planted-cwd-"));
+      const runId = await manager.start({ prompt: "x", cwd, mode: "read-only", skipGitRepoCheck: true });
+      await PLANTS[kind](join(runDir(manager.config.stateDir, runId), "cancel"), victim);
+      // before: the request could not be made, the supervisor passed over what was there, and cancel_run
+      // answered after its whole wait (three kill grace periods and 10 s) with the run still running
+      try {
+        const ended = await manager.registry.cancel(runId, "cancel_run was called");
+        expect([ended?.status, ended?.error]).toEqual(["cancelled", "cancelled: cancel_run was called"]);
+        expect(await readFile(victim, "utf8")).toBe("PRIVATE");
+      } finally {
+        // a run the cancel missed (the code before the fix) is not left running
+        const entry = await manager.registry.ledger.find(runId);
+        if (!entry?.end && entry?.start.pgid) process.kill(-entry.start.pgid, "SIGKILL");
+      }
     },
   );
 });
