@@ -66,11 +66,15 @@ function newFolder(): SessionFolder {
   return new SessionFolder({ compact: { reasoningLimit: 0, textChars: ERROR_CHARS } });
 }
 
-/** A log of any format and size, read as every tool reads it (rollout-reader.ts). */
-export async function digestOf(file: RolloutFile): Promise<SessionDigest> {
+/**
+ * A log of any format and size, read as every tool reads it (rollout-reader.ts). `cuts`: times (a report's
+ * since/until) inside the session, its parts then split at them too (DayPart), however few days it ran; such
+ * a digest is the report's of the moment, never saved.
+ */
+export async function digestOf(file: RolloutFile, cuts: readonly number[] = []): Promise<SessionDigest> {
   const folder = newFolder();
   await readForward(file.path, newReadStats(), (event) => folder.add(event));
-  const digest = digestOfModel(folder.model, file);
+  const digest = digestOfModel(folder.model, file, cuts);
   if (!digest.days || digest.days.length < 2) return digest;
   // a session resumed on other days: read again, to diagnose it as it stood when each later day's turns began
   const ends = new PartEnds(digest);
@@ -174,7 +178,7 @@ class PartEnds {
   }
 }
 
-export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDigest {
+export function digestOfModel(model: SessionModel, file: RolloutFile, cuts: readonly number[] = []): SessionDigest {
   const sessionId = model.meta?.id ?? file.id;
   const tokens = model.tokens.total() ?? null;
   const needsParent = needsParentCounters(model.lineage);
@@ -209,9 +213,10 @@ export function digestOfModel(model: SessionModel, file: RolloutFile): SessionDi
     byModel: needsParent ? null : usageByModel(model, tokens, (index) => turnMs(model, index - 1)),
     wallMs: wall.ms,
     // only for a session with a turn on another day: the check rides on turnsMs' parse of each turn's start
-    days: wall.otherDay
-      ? usageByDay(model, tokens, startedAt, (index) => turnMs(model, index - 1), !needsParent)
-      : null,
+    days:
+      wall.otherDay || cuts.length > 0
+        ? usageByDay(model, tokens, startedAt, (index) => turnMs(model, index - 1), !needsParent, cuts)
+        : null,
     needsParent,
   };
 }

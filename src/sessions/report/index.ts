@@ -7,7 +7,7 @@ import type { RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
-import type { SessionDigest } from "./digest.js";
+import { digestOf, type SessionDigest } from "./digest.js";
 import type { DayPart } from "./model-usage.js";
 import { currentDigest, DigestFiles, type DayDigests, type ListedFile, type SavedDigest } from "./digest-files.js";
 import { daysOf, statDay, watchedOf } from "./report-days.js";
@@ -224,13 +224,19 @@ export async function sessionsReport(
     for (const file of files) {
       const entry = next.get(file.path);
       if (!entry || copies.has(file.path)) continue;
+      // a since/until inside the session: its parts by turn on either side, from its log (this report's only)
+      const cuts = boundsInside(entry.digest, file, filters);
+      const read = cuts ? await digestOf(file, cuts).catch(() => undefined) : undefined;
+      if (cuts) keep = false;
+      const base = read ?? entry.digest;
       // what a live run or a parent's file decides is asked for each report, not kept
-      if (needsReportTime(entry.digest, file)) keep = false;
-      const digest = needsReportTime(entry.digest, file)
-        ? await atReportTime(store, entry.digest, file, running)
-        : entry.digest;
+      if (needsReportTime(base, file)) keep = false;
+      const digest = needsReportTime(base, file) ? await atReportTime(store, base, file, running) : base;
       // a session resumed on other days: each day's turns by their own time (model-usage.ts DayPart)
       let parts: DayPart[] | null = null;
+      // a kept day tally holds for a range that takes in its sessions' last events too (a turn resumed since)
+      const end = Date.parse(digest.lastEventAt ?? "");
+      if (end > lastAt) lastAt = end;
       if (!digest.days) {
         const at = sessionTime(digest, file);
         firstAt = Math.min(firstAt, at);
@@ -322,6 +328,23 @@ async function atReportTime(
     if (usage) result = { ...result, tokens: usage.total };
   }
   return result;
+}
+
+/**
+ * The report's bounds that fall inside the session (after its start, at or before its last event), when
+ * there are: its turns on either side of one are counted apart (digest.ts digestOf's cuts). A session wholly
+ * inside or outside the range (most) costs two comparisons and at most one more Date.parse.
+ */
+function boundsInside(digest: SessionDigest, file: RolloutFile, filters: CheckedFilters): number[] | undefined {
+  const { sinceMs, untilMs } = filters;
+  if (sinceMs === undefined && untilMs === undefined) return undefined;
+  const start = sessionTime(digest, file);
+  const after = (bound: number | undefined): bound is number => bound !== undefined && bound > start;
+  if (!after(sinceMs) && !after(untilMs)) return undefined;
+  const end = Date.parse(digest.lastEventAt ?? "");
+  if (!(end >= start)) return undefined; // no last event known: the session is its start, as before
+  const cuts = [sinceMs, untilMs].filter((bound): bound is number => after(bound) && bound <= end);
+  return cuts.length > 0 ? cuts : undefined;
 }
 
 /** The time since/until filter a session on: its start, else its file's mtime. */

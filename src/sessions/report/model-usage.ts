@@ -163,15 +163,22 @@ export function usageByDay(
   startedAt: string | null,
   wallOf: (index: number) => number,
   usageKnown: boolean,
+  cuts: readonly number[] = [],
 ): DayPart[] | null {
   const startMs = Date.parse(startedAt ?? "");
   if (startedAt === null || !Number.isFinite(startMs)) return null;
-  const startDay = startedAt.slice(0, 10); // an ISO time in UTC (digest.ts validTime)
+  // a part is the turns of a UTC day between two cuts (a report's since/until inside the session): the key
+  // of a part, its day before the slash
+  const keyOf = (ms: number): string => {
+    const day = new Date(ms).toISOString().slice(0, 10);
+    return cuts.length === 0 ? day : `${day}/${cuts.filter((cut) => cut <= ms).length}`;
+  };
+  const startDay = keyOf(startMs);
   const dayOfTurn = new Map<number, string>();
   let previous = startDay;
   for (const turn of model.turns) {
     const ms = Date.parse(turn.startedAt ?? "");
-    const day = Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : previous;
+    const day = Number.isFinite(ms) ? keyOf(ms) : previous;
     dayOfTurn.set(turn.index, day);
     previous = day;
   }
@@ -182,11 +189,11 @@ export function usageByDay(
     for (const [index, day] of dayOfTurn) if (merged.has(day)) dayOfTurn.set(index, into);
   }
   const parts = new Map<string, Building>();
-  const partOf = (day: string, at: string): Building => {
-    let part = parts.get(day);
+  const partOf = (key: string, at: string): Building => {
+    let part = parts.get(key);
     if (!part) {
-      part = { day, at, model: null, turns: 0, wallMs: 0, ended: null, byModel: new Map() };
-      parts.set(day, part);
+      part = { day: key.slice(0, 10), at, model: null, turns: 0, wallMs: 0, ended: null, byModel: new Map() };
+      parts.set(key, part);
     }
     return part;
   };
