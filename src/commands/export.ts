@@ -104,9 +104,9 @@ export const exportCommand: Command = {
 };
 
 /**
- * The report selects a session by the turns of each UTC day it ran (a day's first turn start): a session
- * resumed later the same day as it started is tested by its start alone, so an hourly `--since 1h` would never
- * send its resumed turns. The export asks from the start of since's day and keeps what ran since.
+ * The report selects a session by when its turns started (its parts split at since): one whose last turn
+ * began before since and wrote on after it (a long turn, its end) has no part in range, yet changed since and
+ * is sent again. The export asks from the start of since's day and keeps what started or wrote since.
  */
 function sinceDay(since: string | undefined, until: string | undefined): { day: string; ms: number } | undefined {
   if (since === undefined) return undefined;
