@@ -3,44 +3,11 @@
 // counted only when its last turn is in range, else as it stood then.
 // Before: a one-day session was tested by its start alone: "since 14:00" (and an hourly `since: 1h`) left out
 // the turn resumed at 15:00 and its 401, and "until 12:00" counted them.
-import { appendFile, utimes } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
-import { linesOf, makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { morning, sameDayHome as home } from "../../support/same-day-home.js";
 
 type SessionsReport = Awaited<ReturnType<typeof sessionsReport>>;
-
-const ERROR = "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header";
-// turn 1 at 09:00:05 (10 s, 1,000 in / 100 out)
-const morning: SessionSpec = {
-  id: "0199acac-0000-7000-8000-000000000081",
-  start: "2026-11-13T09:00:00.000Z",
-  turns: [{ prompt: "start", total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
-};
-// its resume at 15:00:05: a turn of 20 s that fails, the counter going on from 1,100 (1,500 in / 100 out)
-const resume: SessionSpec = {
-  ...morning,
-  start: "2026-11-13T15:00:00.000Z",
-  turns: [{ prompt: "again", seconds: 20, error: ERROR, total: { input: 2500, cached: 0, output: 200, reasoning: 0 } }],
-};
-// another session of the afternoon, wholly in every range below but "until 12:00"
-const afternoon: SessionSpec = {
-  id: "0199acac-0000-7000-8000-000000000082",
-  start: "2026-11-13T14:30:00.000Z",
-  turns: [{ prompt: "other", total: { input: 500, cached: 0, output: 50, reasoning: 0 } }],
-};
-
-async function home(): Promise<string> {
-  const dir = await makeHome();
-  await writeSession(dir, morning);
-  await writeSession(dir, afternoon);
-  const path = pathOf(dir, morning);
-  const more = linesOf(resume).filter((line) => (line as { type: string }).type !== "session_meta");
-  await appendFile(path, more.map((line) => `${JSON.stringify(line)}\n`).join(""));
-  const resumedAt = Date.parse("2026-11-13T15:00:30.000Z") / 1000;
-  await utimes(path, resumedAt, resumedAt);
-  return dir;
-}
 
 type Filters = { since?: string; until?: string };
 async function report(store: SessionStore, groupBy: "day" | "category", filters: Filters, watch = false) {

@@ -1,0 +1,82 @@
+// `export --since` sends every session that ran or wrote since, whole: a morning session resumed after since
+// (its resumed turn in range, as the report now counts it) and one whose long turn began before since and
+// ended after it (no turn started in range, so the report leaves it out: the export asks from since's day).
+// Without the export's own day-start request, `--since 14:00` sent 2 of the 3 (the long turn's session not).
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { traceIdOf } from "../../src/export/otel.js";
+import { afternoon, long, morning, sameDayHome } from "../support/same-day-home.js";
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+
+interface OtlpSpan {
+  traceId: string;
+  name: string;
+}
+
+let home: string;
+let receiver: Server;
+let url: string;
+const spans: OtlpSpan[] = [];
+
+beforeAll(async () => {
+  home = await sameDayHome(true);
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+        resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
+      };
+      spans.push(...body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)));
+      response.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
+
+const run = (args: string[]) =>
+  promisify(execFile)(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
+  }).then(({ stdout }) => stdout.trim());
+
+/** Span names by session. */
+const sent = () => {
+  const names = new Map<string, string[]>();
+  for (const span of spans) names.set(span.traceId, [...(names.get(span.traceId) ?? []), span.name].sort());
+  return names;
+};
+
+it("since 14:00 sends the session resumed at 15:00 and the one whose turn ran past 14:00, each whole", async () => {
+  spans.length = 0;
+  expect(await run(["export", "--otlp", url, "--since", "2026-11-13T14:00:00Z"])).toBe(
+    `Sent 3 sessions (7 spans) to ${url}/v1/traces.`,
+  );
+  expect(sent()).toEqual(
+    new Map([
+      [traceIdOf(morning.id), ["invoke_agent codex", "turn 1", "turn 2"]],
+      [traceIdOf(afternoon.id), ["invoke_agent codex", "turn 1"]],
+      [traceIdOf(long.id), ["invoke_agent codex", "turn 1"]],
+    ]),
+  );
+  // since 15:00:30, after every write: nothing
+  spans.length = 0;
+  expect(await run(["export", "--otlp", url, "--since", "2026-11-13T15:00:30Z"])).toBe(
+    `Sent 0 sessions (0 spans) to ${url}/v1/traces.`,
+  );
+});
+
+it("until 12:00 sends the morning session, whole (its turn 1 ran then)", async () => {
+  spans.length = 0;
+  expect(await run(["export", "--otlp", url, "--until", "2026-11-13T12:00:00Z"])).toBe(
+    `Sent 1 session (3 spans) to ${url}/v1/traces.`,
+  );
+  expect(sent()).toEqual(new Map([[traceIdOf(morning.id), ["invoke_agent codex", "turn 1", "turn 2"]]]));
+});
