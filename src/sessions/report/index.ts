@@ -106,6 +106,11 @@ export async function sessionsReport(
     filters.sinceMs !== undefined ? new Date(filters.sinceMs - DAY_MS).toISOString().slice(0, 10) : undefined;
   const notAfter =
     filters.untilMs !== undefined ? new Date(filters.untilMs + DAY_MS).toISOString().slice(0, 10) : undefined;
+  // since/until as ISO times: compared with the digests' (ISO, UTC) times as text, nothing parsed a session
+  const bounds =
+    filters.sinceMs !== undefined || filters.untilMs !== undefined
+      ? [filters.sinceMs, filters.untilMs].flatMap((ms) => (ms !== undefined ? [[ms, isoOf(ms)] as const] : []))
+      : undefined;
   let scanned = 0;
   let recomputed = 0;
   const unreadable: Array<[string, string]> = [];
@@ -225,7 +230,7 @@ export async function sessionsReport(
       const entry = next.get(file.path);
       if (!entry || copies.has(file.path)) continue;
       // a since/until inside the session: its parts by turn on either side, from its log (this report's only)
-      const cuts = boundsInside(entry.digest, file, filters);
+      const cuts = bounds && boundsInside(entry.digest, bounds);
       const read = cuts ? await digestOf(file, cuts).catch(() => undefined) : undefined;
       if (cuts) keep = false;
       const base = read ?? entry.digest;
@@ -235,8 +240,10 @@ export async function sessionsReport(
       // a session resumed on other days: each day's turns by their own time (model-usage.ts DayPart)
       let parts: DayPart[] | null = null;
       // a kept day tally holds for a range that takes in its sessions' last events too (a turn resumed since)
-      const end = Date.parse(digest.lastEventAt ?? "");
-      if (end > lastAt) lastAt = end;
+      if (options.watch) {
+        const end = Date.parse(digest.lastEventAt ?? "");
+        if (end > lastAt) lastAt = end;
+      }
       if (!digest.days) {
         const at = sessionTime(digest, file);
         firstAt = Math.min(firstAt, at);
@@ -332,19 +339,26 @@ async function atReportTime(
 
 /**
  * The report's bounds that fall inside the session (after its start, at or before its last event), when
- * there are: its turns on either side of one are counted apart (digest.ts digestOf's cuts). A session wholly
- * inside or outside the range (most) costs two comparisons and at most one more Date.parse.
+ * there are: its turns on either side of one are counted apart (digest.ts digestOf's cuts). Compared as ISO
+ * text (digest.ts validTime: UTC, milliseconds): a session wholly inside or outside the range (most) costs a
+ * string comparison or two. A session without a start or a last event is tested by its start, as before.
  */
-function boundsInside(digest: SessionDigest, file: RolloutFile, filters: CheckedFilters): number[] | undefined {
-  const { sinceMs, untilMs } = filters;
-  if (sinceMs === undefined && untilMs === undefined) return undefined;
-  const start = sessionTime(digest, file);
-  const after = (bound: number | undefined): bound is number => bound !== undefined && bound > start;
-  if (!after(sinceMs) && !after(untilMs)) return undefined;
-  const end = Date.parse(digest.lastEventAt ?? "");
-  if (!(end >= start)) return undefined; // no last event known: the session is its start, as before
-  const cuts = [sinceMs, untilMs].filter((bound): bound is number => after(bound) && bound <= end);
-  return cuts.length > 0 ? cuts : undefined;
+function boundsInside(
+  digest: SessionDigest,
+  bounds: ReadonlyArray<readonly [number, string | undefined]>,
+): number[] | undefined {
+  const { startedAt, lastEventAt } = digest;
+  if (startedAt === null || lastEventAt === null) return undefined;
+  let cuts: number[] | undefined;
+  for (const [ms, iso] of bounds)
+    if (iso !== undefined && startedAt < iso && iso <= lastEventAt) (cuts ??= []).push(ms);
+  return cuts;
+}
+
+/** A time as the digests write theirs; undefined outside the years ISO text orders (0000-9999). */
+function isoOf(ms: number): string | undefined {
+  const iso = new Date(ms).toISOString();
+  return iso.length === 24 ? iso : undefined;
 }
 
 /** The time since/until filter a session on: its start, else its file's mtime. */
