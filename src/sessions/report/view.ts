@@ -15,7 +15,7 @@ export const NOT_FAILURES: ReadonlySet<string> = new Set(["completed", "running"
 export const categoryCountsSchema = z
   .partialRecord(z.enum(DIAGNOSIS_CATEGORIES), z.number())
   .describe(
-    "Sessions by diagnosis category (only the categories that occur), each in the row of its last turn in range: a session resumed later is in an earlier row's sessions and turns, not its categories. A range that ends before a resumed session's last day counts it as it stood then (a failure after `until` is not counted).",
+    "Sessions by diagnosis category (only the categories that occur), each in the row of its last turn in range: a session resumed later is in an earlier row's sessions and turns, not its categories. A range that ends before a resumed session's last turn counts it as it stood then (a failure after `until` is not counted).",
   );
 
 export const costSchema = z.object({
