@@ -2,14 +2,13 @@
 // that ended in an error: its span has status ERROR with error.type `incomplete`, as the session's diagnosis
 // says. Before: error.type `incomplete` on a span whose status was left unset (an error named, none recorded).
 import { execFile } from "node:child_process";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spanIdOf } from "../../src/export/otel.js";
 import { makeHome, writeSession, type SessionSpec } from "../support/report-homes.js";
+import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
 
@@ -34,7 +33,7 @@ const killed: SessionSpec = {
 };
 
 let home: string;
-let receiver: Server;
+let receiver: SpanReceiver;
 let url: string;
 const spans: OtlpSpan[] = [];
 
@@ -42,21 +41,10 @@ beforeAll(async () => {
   home = await makeHome();
   await writeSession(home, cutThenGoneOn);
   await writeSession(home, killed);
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-        resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
-      };
-      spans.push(...body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
-      response.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startSpanReceiver<OtlpSpan>((got) => spans.push(...got));
+  url = receiver.url;
 });
-afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
+afterAll(() => receiver.close());
 
 it("marks a turn with no end as an error, with error.type incomplete, and nothing else that completed", async () => {
   await promisify(execFile)(process.execPath, [CLI, "export", "--otlp", url], {

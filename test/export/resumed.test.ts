@@ -2,14 +2,13 @@
 // one trace (its ids derive from the session and its lines: the same trace as an export of everything).
 // Before: `--since 2026-11-16` sent nothing (the session was filtered by its start, 2026-11-13).
 import { execFile } from "node:child_process";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf, traceIdOf } from "../../src/export/otel.js";
 import { child, home as makeResumedHome, parent } from "../support/resumed-home.js";
+import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
 
@@ -21,27 +20,16 @@ interface OtlpSpan {
 }
 
 let home: string;
-let receiver: Server;
+let receiver: SpanReceiver;
 let url: string;
 const spans: OtlpSpan[] = [];
 
 beforeAll(async () => {
   home = await makeResumedHome();
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-        resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
-      };
-      spans.push(...body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)));
-      response.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startSpanReceiver<OtlpSpan>((got) => spans.push(...got));
+  url = receiver.url;
 });
-afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
+afterAll(() => receiver.close());
 
 const run = (args: string[]) =>
   promisify(execFile)(process.execPath, [CLI, ...args], {

@@ -3,14 +3,13 @@
 // ended after it (no turn started in range, so the report leaves it out: the export asks from since's day).
 // Without the export's own day-start request, `--since 14:00` sent 2 of the 3 (the long turn's session not).
 import { execFile } from "node:child_process";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { traceIdOf } from "../../src/export/otel.js";
 import { afternoon, long, morning, sameDayHome } from "../support/same-day-home.js";
+import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
 
@@ -20,27 +19,16 @@ interface OtlpSpan {
 }
 
 let home: string;
-let receiver: Server;
+let receiver: SpanReceiver;
 let url: string;
 const spans: OtlpSpan[] = [];
 
 beforeAll(async () => {
   home = await sameDayHome(true);
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-        resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
-      };
-      spans.push(...body.resourceSpans.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans)));
-      response.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startSpanReceiver<OtlpSpan>((got) => spans.push(...got));
+  url = receiver.url;
 });
-afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
+afterAll(() => receiver.close());
 
 const run = (args: string[]) =>
   promisify(execFile)(process.execPath, [CLI, ...args], {

@@ -6,8 +6,6 @@
 // every session, though these ran against the provider `mock` (session_meta.model_provider).
 import { execFile, spawn } from "node:child_process";
 import { readFile, readdir } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -16,6 +14,7 @@ import { spanIdOf, traceIdOf } from "../../../src/export/otel.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { startSpanReceiver, type SpanReceiver } from "../../support/span-receiver.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dist", "cli.js");
 
@@ -38,7 +37,7 @@ interface LogLine {
 let model: FakeModel;
 let home: string;
 let workdir: string;
-let receiver: Server;
+let receiver: SpanReceiver;
 let url: string;
 const received: OtlpSpan[][] = [];
 let worked = "";
@@ -68,22 +67,11 @@ beforeAll(async () => {
   worked = await codex(["please STEPS: RUN:echo hi ;; RUN:sh -c 'exit 3' ;; SAY:finished"]);
   expect(await codex(["resume", worked, "RUN:echo again"])).toBe(worked);
   refused = await codex(["please STEPS: FAIL:unauthorized"]);
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-        resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
-      };
-      received.at(-1)?.push(...body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
-      response.writeHead(200, { "content-type": "application/json" }).end("{}");
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startSpanReceiver<OtlpSpan>((got) => received.at(-1)?.push(...got));
+  url = receiver.url;
 }, 120_000);
 afterAll(async () => {
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
   await model.close();
 });
 
