@@ -145,7 +145,20 @@ export async function ownDirectory(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   });
-  const info = await lstat(dir);
+  await provenDirectory(dir);
+}
+
+/**
+ * Proves `dir` a directory of ours as it stands now, making nothing (StateFileError otherwise): a writer that
+ * did not make it (the run's supervisor) looks again before each write, since a link put in its place since
+ * would carry the write to the link's target.
+ */
+export async function provenDirectory(dir: string): Promise<void> {
+  const info = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT" || error.code === "ENOTDIR")
+      throw new StateFileError(`${dir} is gone; the state dir holds only directories this server made.`);
+    throw error;
+  });
   if (!info.isDirectory())
     throw new StateFileError(
       `${dir} is ${info.isSymbolicLink() ? "a symbolic link" : "not a directory"}; the state dir holds only directories this server made. Remove it (the server makes it again), or choose another state dir with --state-dir.`,

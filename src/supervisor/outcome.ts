@@ -3,7 +3,7 @@ import { stderrReason } from "../codex/stderr-report.js";
 import type { RunStatus } from "../sessions/index.js";
 import type { RunEvents } from "./run-events.js";
 
-export type StopReason = "timeout" | "cancelled" | "wrong_session" | "wrong_workspace";
+export type StopReason = "timeout" | "cancelled" | "wrong_session" | "wrong_workspace" | "unsafe_run_dir";
 
 export interface RunOutcome {
   status: Exclude<RunStatus, "running">;

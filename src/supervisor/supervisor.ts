@@ -8,6 +8,7 @@ import {
   INPUTS_DIR,
   lastMessageFile,
   leasesDir,
+  provenDirectory,
   readBounded,
   readStateFile,
   removeFile,
@@ -38,6 +39,8 @@ import { stopIfWorkspaceSwapped } from "./workspace-watch.js";
 import { readdir } from "node:fs/promises";
 
 const CANCEL_POLL_MS = 250;
+/** The start of a run's error when its directory is not one of ours to write in (the problem follows). */
+const RUN_DIR_REFUSED = "the run's directory was not written: ";
 
 export class Supervisor {
   private run: SupervisedRun | undefined;
@@ -51,6 +54,8 @@ export class Supervisor {
   /** A look at the run's requests is under way (the poll and a nudge may overlap). */
   private serving = false;
   private readonly dir: string;
+  /** Why the run's directory is no longer one to write in (a link put in its place, another's, gone): once found, kept. */
+  private runDirProblem: string | undefined;
 
   constructor(private readonly job: Job) {
     this.dir = runDir(job.stateDir, job.runId);
@@ -65,7 +70,7 @@ export class Supervisor {
   /** Looks at what servers left in the run's directory: a cancel, and what the run's engine serves (steers). */
   async checkRequests(): Promise<void> {
     await this.checkCancelFile();
-    if (this.run && !this.serving) {
+    if (this.run && !this.serving && (await this.runDirSafe())) {
       this.serving = true;
       await this.run.serveRequests().finally(() => (this.serving = false));
     }
@@ -78,6 +83,23 @@ export class Supervisor {
       this.dir,
     ]).catch(() => undefined);
     if (text !== undefined) this.cancel(text.trim().slice(0, 300) || "cancel_run was called", { record: true });
+  }
+
+  /**
+   * The run's directory (and runs/ above it) proven a directory of ours, not a link, before each write into it:
+   * the server made it, but anyone who can write the state dir could have put a link to a project or a private
+   * folder in its place since, and every write and removal here would go through it.
+   */
+  private async runDirSafe(): Promise<boolean> {
+    if (this.runDirProblem !== undefined) return false;
+    try {
+      await provenDirectory(runsDir(this.job.stateDir));
+      await provenDirectory(this.dir);
+      return true;
+    } catch (error) {
+      this.runDirProblem = `${RUN_DIR_REFUSED}${error instanceof Error ? error.message : String(error)}`;
+      return false;
+    }
   }
 
   private async execRun(cwd: string): Promise<CodexRun> {
@@ -128,7 +150,12 @@ export class Supervisor {
       // the end is published once the final message is read, never by a progress update before that
       if (!recorded)
         Object.assign(state, { status: "running", exit_code: null, signal: null, error: null, ended_at: null });
-      return writeAtomically(join(this.dir, STATE_FILES.state.name), JSON.stringify(state));
+      return this.runDirSafe().then((safe) => {
+        if (safe) return writeAtomically(join(this.dir, STATE_FILES.state.name), JSON.stringify(state));
+        // found while Codex runs: it is stopped, and the run recorded as failed (the ledger is outside the dir)
+        if (this.starting && !recorded) void run.stop("unsafe_run_dir", this.runDirProblem ?? RUN_DIR_REFUSED);
+        return undefined;
+      });
     });
     const run = job.engine === "app-server" ? this.appServerRun(publish) : await this.execRun(cwd);
     this.run = run;
@@ -136,6 +163,12 @@ export class Supervisor {
       events += 1;
       publish.soon();
     });
+    if (!(await this.runDirSafe())) {
+      // nothing is written there and nothing started; the ledger (beside runs/) says why
+      await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
+      await this.recordUnstarted(run, ledger, publish, "failed", this.runDirProblem ?? RUN_DIR_REFUSED, () => (recorded = true));
+      return;
+    }
     // execa is loaded before the last look for a cancel: from that look to Codex's spawn nothing else runs here
     if (job.engine === "exec") await loadExeca();
     await this.checkCancelFile();
@@ -144,8 +177,16 @@ export class Supervisor {
       // stopped before Codex started: nothing runs. A cancel request is recorded (whoever follows the run
       // finds it cancelled); the server that gave up waiting for the start (SIGTERM) answered an error already
       await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
-      await removeTree(join(this.dir, INPUTS_DIR));
-      if (pending.record) await this.recordUnstarted(run, ledger, publish, pending.reason, () => (recorded = true));
+      if (await this.runDirSafe()) await removeTree(join(this.dir, INPUTS_DIR));
+      if (pending.record)
+        await this.recordUnstarted(
+          run,
+          ledger,
+          publish,
+          "cancelled",
+          `cancelled: ${pending.reason} (before Codex was started)`,
+          () => (recorded = true),
+        );
       return;
     }
     // no await from the look above to here: a cancel that comes later stops a started run
@@ -176,12 +217,22 @@ export class Supervisor {
     await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
     await session;
     await workspaceWatch;
-    const messageFile = lastMessageFile(job.stateDir, job.runId);
-    const lastMessage =
-      (await readBounded(messageFile, STATE_FILES.lastMessage.maxBytes, [this.dir]).catch(() => undefined)) ?? "";
-    if (lastMessage.trim() !== "") run.events.finalMessage = lastMessage.trim();
-    await removeFile(messageFile);
-    await removeTree(join(this.dir, INPUTS_DIR));
+    if (await this.runDirSafe()) {
+      const messageFile = lastMessageFile(job.stateDir, job.runId);
+      const lastMessage =
+        (await readBounded(messageFile, STATE_FILES.lastMessage.maxBytes, [this.dir]).catch(() => undefined)) ?? "";
+      if (lastMessage.trim() !== "") run.events.finalMessage = lastMessage.trim();
+      await removeFile(messageFile);
+      await removeTree(join(this.dir, INPUTS_DIR));
+    } else {
+      // what Codex did is not believed whole: its state could not be published, nor its inputs removed
+      run.outcome = {
+        status: "failed",
+        exitCode: run.outcome?.exitCode ?? null,
+        signal: run.outcome?.signal ?? null,
+        error: this.runDirProblem ?? RUN_DIR_REFUSED,
+      };
+    }
     // the published end comes first: whoever sees the ledger's end finds the whole story beside it
     recorded = true;
     await publish.now();
@@ -190,22 +241,18 @@ export class Supervisor {
     await pruneRunDirs(job.stateDir).catch(() => undefined);
   }
 
-  /** A run cancelled before Codex was started: published and recorded as cancelled, with no process. */
+  /** A run ended before Codex was started (cancelled, or refused): published and recorded, with no process. */
   private async recordUnstarted(
     run: SupervisedRun,
     ledger: RunLedger,
     publish: Publisher,
-    reason: string,
+    status: "cancelled" | "failed",
+    error: string,
     ended: () => void,
   ): Promise<void> {
     const self = await processId(process.pid);
     run.endedAt = new Date();
-    run.outcome = {
-      status: "cancelled",
-      exitCode: null,
-      signal: null,
-      error: `cancelled: ${reason} (before Codex was started)`,
-    };
+    run.outcome = { status, exitCode: null, signal: null, error };
     ended();
     await publish.now();
     await ledger.append(startRecord(this.job, run, self));
