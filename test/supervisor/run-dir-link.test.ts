@@ -13,65 +13,102 @@ import { jobSchema, runDir, runsDir } from "../../src/contract/index.js";
 import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
 import { supervisorEntry } from "../../src/runs/run-manager.js";
 
+const LINK_REFUSED = (dir: string) =>
+  `the run's directory was not written: ${dir} is a symbolic link; the state dir holds only directories this server made. Remove it (the server makes it again), or choose another state dir with --state-dir.`;
+
+/** Runs the built supervisor on a job for `bin` in `dir` to its exit: its exit code and stderr. */
+async function supervise(dir: string, stateDir: string, runId: string, bin: string): Promise<[number | null, string]> {
+  const job = jobSchema.parse({
+    runId,
+    stateDir,
+    codexHome: dir,
+    codexBin: bin,
+    argv: ["exec", "--json", "-"],
+    engine: "exec",
+    thread: null,
+    workspace: { path: dir, dev: 0, ino: 0 },
+    env: { PATH: process.env.PATH ?? "" },
+    prompt: "x",
+    mode: "read-only",
+    model: null,
+    timeoutMs: 60_000,
+    killGraceMs: 300,
+    codexVersion: "0.171.0",
+    terminalEvents: true,
+    discoverSession: false,
+    resumeOf: null,
+    skipGitRepoCheck: false,
+    recordPrompt: false,
+    serverPid: process.pid,
+  });
+  const child = spawn(process.execPath, [supervisorEntry()], {
+    stdio: ["pipe", "ignore", "pipe"],
+    env: { ...process.env, [SUPERVISOR_MARKER]: runId },
+    cwd: dir,
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  child.stdin.end(JSON.stringify(job));
+  return [await exited, stderr];
+}
+
+async function ledgerRecords(stateDir: string): Promise<Array<Record<string, unknown>>> {
+  return (await readFile(join(stateDir, "runs.jsonl"), "utf8"))
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** A temp root with a state dir whose runs/ exists, and a private folder (with inputs/keep.txt) to link to. */
+async function plantSite(): Promise<{ dir: string; stateDir: string; victim: string }> {
+  const dir = await mkdtemp(join(tmpdir(), "ccm-rundir-link-"));
+  const stateDir = join(dir, "state");
+  const victim = join(dir, "private");
+  await mkdir(join(victim, "inputs"), { recursive: true });
+  writeFileSync(join(victim, "inputs", "keep.txt"), "PRIVATE");
+  await mkdir(runsDir(stateDir), { recursive: true, mode: 0o700 });
+  return { dir, stateDir, victim };
+}
+
 describe("a supervisor whose run directory became a link", () => {
-  it("writes nothing through it, starts no Codex and records the run as failed", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "ccm-rundir-link-"));
-    const stateDir = join(dir, "state");
+  it("before it starts Codex: writes nothing through it, starts no Codex and records the run as failed", async () => {
+    const { dir, stateDir, victim } = await plantSite();
     const started = join(dir, "codex-was-started");
     const bin = join(dir, "codex");
     writeFileSync(bin, `#!/usr/bin/env bash\ntouch ${JSON.stringify(started)}\nexit 0\n`, { mode: 0o755 });
-    const victim = join(dir, "private");
-    await mkdir(join(victim, "inputs"), { recursive: true });
-    writeFileSync(join(victim, "inputs", "keep.txt"), "PRIVATE");
     const runId = "run_linkeddir0001";
-    await mkdir(runsDir(stateDir), { recursive: true, mode: 0o700 });
     // the plant: where the server made the run's directory, a link to the private folder
     await symlink(victim, runDir(stateDir, runId));
-    const job = jobSchema.parse({
-      runId,
-      stateDir,
-      codexHome: dir,
-      codexBin: bin,
-      argv: ["exec", "--json", "-"],
-      engine: "exec",
-      thread: null,
-      workspace: { path: dir, dev: 0, ino: 0 },
-      env: { PATH: process.env.PATH ?? "" },
-      prompt: "x",
-      mode: "read-only",
-      model: null,
-      timeoutMs: 60_000,
-      killGraceMs: 300,
-      codexVersion: "0.171.0",
-      terminalEvents: true,
-      discoverSession: false,
-      resumeOf: null,
-      skipGitRepoCheck: false,
-      recordPrompt: false,
-      serverPid: process.pid,
-    });
-    const child = spawn(process.execPath, [supervisorEntry()], {
-      stdio: ["pipe", "ignore", "pipe"],
-      env: { ...process.env, [SUPERVISOR_MARKER]: runId },
-      cwd: dir,
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    child.stdin.end(JSON.stringify(job));
-    expect([await exited, stderr]).toEqual([0, ""]);
-    // before: Codex was started, state.json was written into the private folder and its inputs/ removed
+    expect(await supervise(dir, stateDir, runId, bin)).toEqual([0, ""]);
+    // before: state.json was written into the private folder, its inputs/ removed, and Codex started
     expect(await readdir(victim)).toEqual(["inputs"]);
-    expect(existsSync(started)).toBe(false);
     expect(await readFile(join(victim, "inputs", "keep.txt"), "utf8")).toBe("PRIVATE");
-    const records = (await readFile(join(stateDir, "runs.jsonl"), "utf8"))
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(existsSync(started)).toBe(false);
+    const records = await ledgerRecords(stateDir);
     expect(records.map((record) => record.type)).toEqual(["start", "end"]);
-    expect([records[1]?.status, records[1]?.error]).toEqual([
-      "failed",
-      `the run's directory was not written: ${runDir(stateDir, runId)} is a symbolic link; the state dir holds only directories this server made. Remove it (the server makes it again), or choose another state dir with --state-dir.`,
-    ]);
+    expect([records[1]?.status, records[1]?.error]).toEqual(["failed", LINK_REFUSED(runDir(stateDir, runId))]);
+  });
+
+  it("while Codex runs: Codex is stopped, nothing is written through it, the run is recorded as failed", async () => {
+    const { dir, stateDir, victim } = await plantSite();
+    const runId = "run_linkeddir0002";
+    const real = runDir(stateDir, runId);
+    await mkdir(join(real, "inputs"), { recursive: true, mode: 0o700 });
+    const bin = join(dir, "codex");
+    // Codex (this fixture) swaps the run's directory for a link, then reports progress, which is published;
+    // the supervisor (its parent) is paused meanwhile, so it never sees the directory gone between the two
+    writeFileSync(
+      bin,
+      `#!/usr/bin/env bash\nkill -STOP $PPID\nmv ${JSON.stringify(real)} ${JSON.stringify(`${real}.moved`)}\nln -s ${JSON.stringify(victim)} ${JSON.stringify(real)}\nkill -CONT $PPID\n` +
+        `echo '{"type":"thread.started","thread_id":"0199a213-81c0-7800-8aa1-bbab2a035a53"}'\nexec sleep 30\n`,
+      { mode: 0o755 },
+    );
+    expect(await supervise(dir, stateDir, runId, bin)).toEqual([0, ""]);
+    // before: the run went on for its 30 s, its state was published into the private folder, its inputs/ removed
+    expect(await readdir(victim)).toEqual(["inputs"]);
+    expect(await readFile(join(victim, "inputs", "keep.txt"), "utf8")).toBe("PRIVATE");
+    const end = (await ledgerRecords(stateDir)).find((record) => record.type === "end");
+    expect([end?.status, end?.error]).toEqual(["failed", LINK_REFUSED(real)]);
   });
 });
