@@ -12,8 +12,10 @@ import {
   type ApprovalAnswer,
   type SteerReply,
 } from "./app-server-schemas.js";
+import { cancelRequestSchema } from "./schemas.js";
 import {
   createExclusive,
+  readBounded,
   readStateFile,
   removeFile,
   runDir,
@@ -22,6 +24,25 @@ import {
   StateFileError,
   writeAtomically,
 } from "./state-files.js";
+
+/** The reason a cancel request is recorded with when its text is not one (empty, over the cap, only controls). */
+export const DEFAULT_CANCEL_REASON = "cancel_run was called";
+
+/**
+ * The run's cancel request, read bounded (never through a link) and parsed with its schema: undefined when
+ * there is none; a request there that does not parse still asks for the cancel, with the default reason (a
+ * cancel is never lost to its text).
+ */
+export async function readCancelRequest(stateDir: string, runId: string): Promise<string | undefined> {
+  const dir = runDir(stateDir, runId);
+  const text = await readBounded(join(dir, STATE_FILES.cancel.name), STATE_FILES.cancel.maxBytes, [
+    runsDir(stateDir),
+    dir,
+  ]);
+  if (text === undefined) return undefined;
+  const parsed = cancelRequestSchema.safeParse(text);
+  return parsed.success ? parsed.data : DEFAULT_CANCEL_REASON;
+}
 
 const STEER_REQUEST = /^steer-([0-9a-f]{16})\.json$/;
 

@@ -151,8 +151,18 @@ export type LeaseRecord = z.infer<typeof leaseSchema>;
 export const lockSchema = z.object({ holder: processIdSchema, at: isoTime });
 export type LockRecord = z.infer<typeof lockSchema>;
 
-/** `runs/<run_id>/cancel`: a request to stop the run; its text is the reason, as the first caller gave it. */
-export const cancelRequestSchema = text(1000);
+/** Control characters (newlines included), line and paragraph separators, bidirectional controls. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE_IN_REASON = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `runs/<run_id>/cancel`: a request to stop the run; its text is the reason, as the first caller gave it
+ * (cancel_run keeps 1000 characters of it). Anyone who can write the state dir can plant one, and the reason
+ * goes into the run's recorded error: it is taken as one line, without control characters, and not empty.
+ */
+export const cancelRequestSchema = text(1000)
+  .transform((reason) => reason.replace(UNSAFE_IN_REASON, " ").replace(/\s+/g, " ").trim())
+  .pipe(z.string().min(1));
 
 /** Ledger (`runs.jsonl`) records: a start, a session and an end per run; a line is at most 64 KB, which bounds each field. */
 const recordText = text(64 * 1024);

@@ -5,14 +5,13 @@
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  cancelRequestSchema,
   createExclusive,
   leaveRequest,
   INPUTS_DIR,
   lastMessageFile,
   leasesDir,
   ownDirectory,
-  readBounded,
+  readCancelRequest,
   readStateFile,
   removeFile,
   removeTree,
@@ -57,16 +56,6 @@ export async function readRunState(stateDir: string, runId: string): Promise<Run
     dir,
   ]);
   return state?.run_id === runId ? state : undefined;
-}
-
-async function readCancelRequest(stateDir: string, runId: string): Promise<string | undefined> {
-  const dir = runDir(stateDir, runId);
-  const text = await readBounded(join(dir, STATE_FILES.cancel.name), STATE_FILES.cancel.maxBytes, [
-    runsDir(stateDir),
-    dir,
-  ]);
-  const parsed = cancelRequestSchema.safeParse(text?.trim().slice(0, 1000));
-  return parsed.success ? parsed.data : undefined;
 }
 
 export interface WaitOptions {

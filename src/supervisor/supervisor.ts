@@ -10,6 +10,7 @@ import {
   leasesDir,
   provenDirectory,
   readBounded,
+  readCancelRequest,
   readStateFile,
   removeFile,
   removeTree,
@@ -76,13 +77,10 @@ export class Supervisor {
     }
   }
 
-  /** Looks for `cancel` beside the state file (never through a link); its text is the reason. */
+  /** Looks for `cancel` beside the state file (never through a link); its text, parsed, is the reason. */
   async checkCancelFile(): Promise<void> {
-    const text = await readBounded(join(this.dir, STATE_FILES.cancel.name), STATE_FILES.cancel.maxBytes, [
-      runsDir(this.job.stateDir),
-      this.dir,
-    ]).catch(() => undefined);
-    if (text !== undefined) this.cancel(text.trim().slice(0, 300) || "cancel_run was called", { record: true });
+    const reason = await readCancelRequest(this.job.stateDir, this.job.runId).catch(() => undefined);
+    if (reason !== undefined) this.cancel(reason, { record: true });
   }
 
   /**

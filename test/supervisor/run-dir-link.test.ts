@@ -3,62 +3,16 @@
 // not a link, this user's) before it writes, starts no Codex and records the run as failed in the ledger,
 // which lives outside the run's directory. The link's target is left as it was. The built supervisor, a
 // fixture `codex` that leaves a file when it is started.
-import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { jobSchema, runDir, runsDir } from "../../src/contract/index.js";
-import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
-import { supervisorEntry } from "../../src/runs/run-manager.js";
+import { runDir, runsDir } from "../../src/contract/index.js";
+import { ledgerRecords, supervise } from "./supervise.js";
 
 const LINK_REFUSED = (dir: string) =>
   `the run's directory was not written: ${dir} is a symbolic link; the state dir holds only directories this server made. Remove it (the server makes it again), or choose another state dir with --state-dir.`;
-
-/** Runs the built supervisor on a job for `bin` in `dir` to its exit: its exit code and stderr. */
-async function supervise(dir: string, stateDir: string, runId: string, bin: string): Promise<[number | null, string]> {
-  const job = jobSchema.parse({
-    runId,
-    stateDir,
-    codexHome: dir,
-    codexBin: bin,
-    argv: ["exec", "--json", "-"],
-    engine: "exec",
-    thread: null,
-    workspace: { path: dir, dev: 0, ino: 0 },
-    env: { PATH: process.env.PATH ?? "" },
-    prompt: "x",
-    mode: "read-only",
-    model: null,
-    timeoutMs: 60_000,
-    killGraceMs: 300,
-    codexVersion: "0.171.0",
-    terminalEvents: true,
-    discoverSession: false,
-    resumeOf: null,
-    skipGitRepoCheck: false,
-    recordPrompt: false,
-    serverPid: process.pid,
-  });
-  const child = spawn(process.execPath, [supervisorEntry()], {
-    stdio: ["pipe", "ignore", "pipe"],
-    env: { ...process.env, [SUPERVISOR_MARKER]: runId },
-    cwd: dir,
-  });
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  child.stdin.end(JSON.stringify(job));
-  return [await exited, stderr];
-}
-
-async function ledgerRecords(stateDir: string): Promise<Array<Record<string, unknown>>> {
-  return (await readFile(join(stateDir, "runs.jsonl"), "utf8"))
-    .trim()
-    .split("\n")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 /** A temp root with a state dir whose runs/ exists, and a private folder (with inputs/keep.txt) to link to. */
 async function plantSite(): Promise<{ dir: string; stateDir: string; victim: string }> {
