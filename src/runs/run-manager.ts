@@ -135,7 +135,10 @@ export class RunManager {
         .finally(endTurn);
       return runId;
     } catch (error) {
-      endTurn();
+      // a supervisor told to stop may have started a Codex that is still making its worktree: the next turn
+      // waits until it is gone, as the run's slot does
+      if (error instanceof SupervisorStopping) void error.gone.finally(endTurn);
+      else endTurn();
       throw error;
     }
   }

@@ -41,6 +41,8 @@ export async function spawnSupervisor(
   let exited = false;
   let stop: () => void = () => undefined;
   let onExit: (() => void) | undefined;
+  let resolveGone!: () => void;
+  const gone = new Promise<void>((resolve) => (resolveGone = resolve));
   let cancelAsked = false;
   // the call that asked for the run is gone while its supervisor starts: a supervisor that has not started
   // Codex yet finds this request first and starts nothing (it records the run as cancelled); one that has
@@ -68,6 +70,7 @@ export async function spawnSupervisor(
     const ended = () => {
       exited = true;
       onExit?.();
+      resolveGone();
     };
     child.once("exit", ended);
     child.once("error", ended);
@@ -107,6 +110,7 @@ export async function spawnSupervisor(
       stop();
       throw new SupervisorStopping(
         `the run's supervisor did not record the start of run ${job.runId} within ${startMs} ms, and was told to stop (see ${logFile})`,
+        gone,
       );
     }
     if (signal?.aborted && !cancelAsked) await askCancel();
@@ -123,6 +127,14 @@ export const CANCELLED_WHILE_STARTING = "the client cancelled the request";
  */
 export class SupervisorStopping extends Error {
   override readonly name = "SupervisorStopping";
+
+  /** `gone`: resolves once the supervisor has exited (what else waits for it, a worktree turn, ends then). */
+  constructor(
+    message: string,
+    readonly gone: Promise<void>,
+  ) {
+    super(message);
+  }
 }
 
 /** dist/supervisor.js: beside the bundle this code runs from, or (tests run the sources) the built one. */

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { runDir } from "../../src/contract/index.js";
 import { RUN_MARKER } from "../../src/codex/processes.js";
 import { RunManager } from "../../src/runs/run-manager.js";
+import { SupervisorStopping } from "../../src/runs/supervisor-spawn.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
 import { testConfig } from "../support/mcp.js";
 import { until } from "../support/run-views.js";
@@ -60,9 +61,14 @@ describe("the server gives up on a supervisor in the instant it records the star
       return undefined;
     });
     const cwd = await mkdtemp(join(tmpdir(), "ccm-races-cwd-"));
+    let gone: Promise<void> | undefined;
+    let supervisorGone = false;
     const refused = await manager.start(request(cwd)).then(
       () => "started",
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      (error: unknown) => {
+        if (error instanceof SupervisorStopping) gone = error.gone.then(() => void (supervisorGone = true));
+        return error instanceof Error ? error.message : String(error);
+      },
     );
     const [run] = await ledger.runs();
     expect(run, refused).toBeDefined();
@@ -74,6 +80,8 @@ describe("the server gives up on a supervisor in the instant it records the star
     // Before: the server had released it, and a second run took it.
     const scheduler = new Scheduler(manager.config.stateDir, 1, 0);
     expect((await scheduler.live()).map((lease) => [lease.run_id, lease.supervised])).toEqual([[runId, true]]);
+    // what else waits for the supervisor (a worktree turn) is told when it is gone: not while it stops Codex
+    expect([gone !== undefined, supervisorGone]).toEqual([true, false]);
     const second = await manager.start(request(await mkdtemp(join(tmpdir(), "ccm-races-cwd-")))).then(
       () => "started",
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
@@ -87,6 +95,8 @@ describe("the server gives up on a supervisor in the instant it records the star
     process.kill(-run!.start.pgid!, "SIGKILL");
     const ended = await manager.registry.wait(runId, 60_000);
     expect([ended?.status, ended?.error]).toEqual(["cancelled", "cancelled: the run's supervisor was sent SIGTERM"]);
+    await gone;
+    expect(supervisorGone).toBe(true);
     expect(
       await until(
         () => scheduler.live(),
