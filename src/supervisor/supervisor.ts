@@ -96,6 +96,9 @@ export class Supervisor {
       return true;
     } catch (error) {
       this.runDirProblem = `${RUN_DIR_REFUSED}${error instanceof Error ? error.message : String(error)}`;
+      // found while Codex runs (a publish, the poll for requests): it is stopped, and the run recorded as
+      // failed in the ledger, which is outside the directory
+      if (this.starting && this.run && !this.run.outcome) void this.run.stop("unsafe_run_dir", this.runDirProblem);
       return false;
     }
   }
@@ -148,12 +151,9 @@ export class Supervisor {
       // the end is published once the final message is read, never by a progress update before that
       if (!recorded)
         Object.assign(state, { status: "running", exit_code: null, signal: null, error: null, ended_at: null });
-      return this.runDirSafe().then((safe) => {
-        if (safe) return writeAtomically(join(this.dir, STATE_FILES.state.name), JSON.stringify(state));
-        // found while Codex runs: it is stopped, and the run recorded as failed (the ledger is outside the dir)
-        if (this.starting && !recorded) void run.stop("unsafe_run_dir", this.runDirProblem ?? RUN_DIR_REFUSED);
-        return undefined;
-      });
+      return this.runDirSafe().then((safe) =>
+        safe ? writeAtomically(join(this.dir, STATE_FILES.state.name), JSON.stringify(state)) : undefined,
+      );
     });
     const run = job.engine === "app-server" ? this.appServerRun(publish) : await this.execRun(cwd);
     this.run = run;
@@ -164,7 +164,8 @@ export class Supervisor {
     if (!(await this.runDirSafe())) {
       // nothing is written there and nothing started; the ledger (beside runs/) says why
       await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
-      await this.recordUnstarted(run, ledger, publish, "failed", this.runDirProblem ?? RUN_DIR_REFUSED, () => (recorded = true));
+      const why = this.runDirProblem ?? RUN_DIR_REFUSED;
+      await this.recordUnstarted(run, ledger, publish, "failed", why, () => (recorded = true));
       return;
     }
     // execa is loaded before the last look for a cancel: from that look to Codex's spawn nothing else runs here
