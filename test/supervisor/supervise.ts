@@ -7,7 +7,12 @@ import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
 import { supervisorEntry } from "../../src/runs/run-manager.js";
 
 /** Runs the built supervisor on a job for `bin` in `dir` to its exit: its exit code and stderr. */
-export async function supervise(dir: string, stateDir: string, runId: string, bin: string): Promise<[number | null, string]> {
+export async function supervise(
+  dir: string,
+  stateDir: string,
+  runId: string,
+  bin: string,
+): Promise<[number | null, string]> {
   const job = jobSchema.parse({
     runId,
     stateDir,
@@ -49,4 +54,3 @@ export async function ledgerRecords(stateDir: string): Promise<Array<Record<stri
     .split("\n")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
-
