@@ -3,15 +3,11 @@
 // and starts nothing. The real CLI (pinned) against the fake model, behind a wrapper that marks each run it
 // starts (the server's probe of the app-server carries no run marker); a hook, not a clock, cancels.
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { RUN_MARKER } from "../../src/codex/processes.js";
 import { RunManager } from "../../src/runs/run-manager.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
-import { PINNED_CODEX } from "../support/codex-versions.js";
+import { markingCodex } from "../support/stub-codex.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { testConfig } from "../support/mcp.js";
 import { until } from "../support/run-views.js";
@@ -28,14 +24,7 @@ afterEach(() => void vi.restoreAllMocks());
 describe("engine app-server: the call is cancelled while its run's supervisor starts", () => {
   it("starts no codex app-server, and the run is recorded as cancelled", async () => {
     const { home, workdir } = await makeCodexHome(model.url, "as-cancel");
-    const dir = await mkdtemp(join(tmpdir(), "ccm-as-cancel-"));
-    const started = join(dir, "codex-was-started");
-    const bin = join(dir, "codex");
-    await writeFile(
-      bin,
-      `#!/usr/bin/env bash\nif [ -n "$${RUN_MARKER}" ]; then touch ${JSON.stringify(started)}; fi\nexec ${JSON.stringify(PINNED_CODEX)} "$@"\n`,
-    );
-    await chmod(bin, 0o755);
+    const { bin, started } = await markingCodex("ccm-as-cancel-");
     const { runner } = testConfig({ codexHome: home, codexBin: bin, engine: "app-server", childEnv: codexEnv(home) });
     const manager = new RunManager({ ...runner, stopRunsOnExit: false });
     const gaveUp = new AbortController();

@@ -62,3 +62,19 @@ exec ${JSON.stringify(process.execPath)} ${JSON.stringify(PINNED_CODEX)} "$@"
   await chmod(path, 0o755);
   return path;
 }
+
+/**
+ * The real CLI (pinned) behind a wrapper that touches `started` when it runs for a run (its environment holds
+ * the run marker; the server's own probes carry none): whether a run started any Codex at all.
+ */
+export async function markingCodex(prefix: string): Promise<{ bin: string; started: string }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const started = join(dir, "codex-was-started");
+  const bin = join(dir, "codex");
+  await writeFile(
+    bin,
+    `#!/usr/bin/env bash\nif [ -n "$${RUN_MARKER}" ]; then touch ${JSON.stringify(started)}; fi\nexec ${JSON.stringify(PINNED_CODEX)} "$@"\n`,
+  );
+  await chmod(bin, 0o755);
+  return { bin, started };
+}

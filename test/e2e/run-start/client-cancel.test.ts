@@ -3,15 +3,11 @@
 // supervisor starts no Codex: the run is recorded as cancelled. The real CLI (pinned) against the fake model,
 // behind a wrapper that marks each run it starts; hooks, not a clock, place the cancel.
 import { existsSync } from "node:fs";
-import { chmod, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { RUN_MARKER } from "../../../src/codex/processes.js";
 import { RunManager } from "../../../src/runs/run-manager.js";
 import { Lease } from "../../../src/runs/scheduler.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
-import { PINNED_CODEX } from "../../support/codex-versions.js";
+import { markingCodex } from "../../support/stub-codex.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect } from "../../support/mcp.js";
 import { until } from "../../support/run-views.js";
@@ -28,14 +24,7 @@ afterEach(() => void vi.restoreAllMocks());
 describe("the MCP client cancels run_codex while the run's supervisor starts", () => {
   it("starts no Codex; the run is recorded as cancelled", async () => {
     const { home, workdir } = await makeCodexHome(model.url, "client-cancel");
-    const dir = await mkdtemp(join(tmpdir(), "ccm-client-cancel-"));
-    const started = join(dir, "codex-was-started");
-    const bin = join(dir, "codex");
-    await writeFile(
-      bin,
-      `#!/usr/bin/env bash\nif [ -n "$${RUN_MARKER}" ]; then touch ${JSON.stringify(started)}; fi\nexec ${JSON.stringify(PINNED_CODEX)} "$@"\n`,
-    );
-    await chmod(bin, 0o755);
+    const { bin, started } = await markingCodex("ccm-client-cancel-");
     const mcp = await connect({ codexHome: home, codexBin: bin, childEnv: codexEnv(home) });
     try {
       // the server's signal for the call, seen where the run starts
