@@ -7,9 +7,10 @@ import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { jobSchema, runDir } from "../../src/contract/index.js";
+import { runDir } from "../../src/contract/index.js";
 import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
 import { supervisorEntry } from "../../src/runs/run-manager.js";
+import { supervisorJob } from "./supervise.js";
 
 describe("a supervisor stopped before it starts Codex", () => {
   it("starts nothing and records nothing when SIGTERM comes before its job", async () => {
@@ -20,29 +21,7 @@ describe("a supervisor stopped before it starts Codex", () => {
     writeFileSync(bin, `#!/usr/bin/env bash\ntouch ${JSON.stringify(started)}\nsleep 30\n`, { mode: 0o755 });
     const runId = "run_stopped00001";
     await mkdir(runDir(stateDir, runId), { recursive: true, mode: 0o700 });
-    const job = jobSchema.parse({
-      runId,
-      stateDir,
-      codexHome: dir,
-      codexBin: bin,
-      argv: ["exec", "--json", "-"],
-      engine: "exec",
-      thread: null,
-      workspace: { path: dir, dev: 0, ino: 0 },
-      env: { PATH: process.env.PATH ?? "" },
-      prompt: "x",
-      mode: "read-only",
-      model: null,
-      timeoutMs: 60_000,
-      killGraceMs: 300,
-      codexVersion: "0.171.0",
-      terminalEvents: true,
-      discoverSession: false,
-      resumeOf: null,
-      skipGitRepoCheck: false,
-      recordPrompt: false,
-      serverPid: process.pid,
-    });
+    const job = supervisorJob(dir, stateDir, runId, bin);
     const child = spawn(process.execPath, [supervisorEntry()], {
       stdio: ["pipe", "ignore", "pipe"],
       env: { ...process.env, [SUPERVISOR_MARKER]: runId },

@@ -2,18 +2,13 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { jobSchema } from "../../src/contract/index.js";
+import { jobSchema, type Job } from "../../src/contract/index.js";
 import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
 import { supervisorEntry } from "../../src/runs/run-manager.js";
 
-/** Runs the built supervisor on a job for `bin` in `dir` to its exit: its exit code and stderr. */
-export async function supervise(
-  dir: string,
-  stateDir: string,
-  runId: string,
-  bin: string,
-): Promise<[number | null, string]> {
-  const job = jobSchema.parse({
+/** A job as a server hands it to a supervisor: `bin` run read-only in `dir`, the state dir `stateDir`. */
+export function supervisorJob(dir: string, stateDir: string, runId: string, bin: string): Job {
+  return jobSchema.parse({
     runId,
     stateDir,
     codexHome: dir,
@@ -36,6 +31,16 @@ export async function supervise(
     recordPrompt: false,
     serverPid: process.pid,
   });
+}
+
+/** Runs the built supervisor on a job for `bin` in `dir` to its exit: its exit code and stderr. */
+export async function supervise(
+  dir: string,
+  stateDir: string,
+  runId: string,
+  bin: string,
+): Promise<[number | null, string]> {
+  const job = supervisorJob(dir, stateDir, runId, bin);
   const child = spawn(process.execPath, [supervisorEntry()], {
     stdio: ["pipe", "ignore", "pipe"],
     env: { ...process.env, [SUPERVISOR_MARKER]: runId },
