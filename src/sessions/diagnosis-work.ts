@@ -108,8 +108,8 @@ function runsElsewhere(command: string): boolean {
 }
 
 /**
- * A relative refused path, absolute against the call's own `workdir` when its arguments name one and the
- * command does not change folder itself (`cd`, `pushd`): the folder it ran in. Otherwise as it is (the
+ * A relative refused path, absolute against the call's own `workdir` (local_shell: `working_directory`) when
+ * its arguments name one and the command does not change folder itself (`cd`, `pushd`): the folder it ran in. Otherwise as it is (the
  * sandbox step cannot name its folder then). A relative workdir is the session cwd's.
  */
 function inFolderOf(call: Call, target: string | null, model: SessionModel): string | null {

@@ -182,7 +182,10 @@ export function functionCall(item: Json, at: At): SessionEvent[] {
 
 /** A shell-like call's `workdir` (shell, shell_command, exec_command); bounded, the rest is not a folder name. */
 function workdirOf(args: unknown): string | undefined {
-  const dir = isRecord(args) ? args.workdir : undefined;
+  return boundedDir(isRecord(args) ? args.workdir : undefined);
+}
+
+function boundedDir(dir: unknown): string | undefined {
   return typeof dir === "string" && dir !== "" && dir.length <= 1024 ? dir : undefined;
 }
 
@@ -219,7 +222,19 @@ export function localShellCall(item: Json, at: At): SessionEvent[] {
   const argv = Array.isArray(exec.command)
     ? exec.command.filter((part): part is string => typeof part === "string")
     : [];
-  return [{ kind: "call", callId, name: "local_shell", arguments: action, command: joinArgv(argv), ...at }];
+  // its folder is `working_directory` (codex-formats: local_shell), read like the other shells' `workdir`
+  const workdir = boundedDir(exec.working_directory);
+  return [
+    {
+      kind: "call",
+      callId,
+      name: "local_shell",
+      arguments: action,
+      command: joinArgv(argv),
+      ...(workdir !== undefined && { workdir }),
+      ...at,
+    },
+  ];
 }
 
 export function toolOutput(item: Json, at: At): SessionEvent[] {
