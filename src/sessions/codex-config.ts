@@ -16,14 +16,39 @@ export interface CodexConfigFacts {
    * offered (0.171 checked: no `mcp__<name>` tool in the request), however long their timeout.
    */
   disabledMcpServers: string[];
+  /**
+   * The servers whose `enabled_tools` (allow-list) or `disabled_tools` (deny-list) leave tools out, sorted by
+   * server: Codex offers only a tool the allow-list (when set) names and the deny-list does not (codex-rs
+   * `ToolFilter::allows`, raw MCP tool names).
+   */
+  mcpToolFilters: McpToolFilter[];
   /** `[sandbox_workspace_write] exclude_slash_tmp`. */
   excludeSlashTmp: boolean;
+}
+
+export interface McpToolFilter {
+  server: string;
+  /** `enabled_tools`; null: not set (every tool allowed). */
+  enabledTools: string[] | null;
+  /** `disabled_tools`; empty: not set. */
+  disabledTools: string[];
+}
+
+/** Whether Codex, started with this config, offers the server's tool to the model (as far as the lists go). */
+export function toolFilteredOut(filter: McpToolFilter | undefined, tool: string): boolean {
+  if (filter === undefined) return false;
+  return (filter.enabledTools !== null && !filter.enabledTools.includes(tool)) || filter.disabledTools.includes(tool);
 }
 
 /** A config larger than this is no hand-written config: unknown. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-const NO_CONFIG: CodexConfigFacts = { mcpServers: [], disabledMcpServers: [], excludeSlashTmp: false };
+const NO_CONFIG: CodexConfigFacts = {
+  mcpServers: [],
+  disabledMcpServers: [],
+  mcpToolFilters: [],
+  excludeSlashTmp: false,
+};
 
 /**
  * The facts of `$CODEX_HOME/config.toml`; no file: Codex's defaults. Undefined (unknown) when it is a link, not
@@ -74,8 +99,25 @@ export function configFacts(text: string): CodexConfigFacts | undefined {
     const server = table[name];
     return isTable(server) && server.enabled === false;
   });
+  const filters = servers.flatMap((name): McpToolFilter[] => {
+    const server = table[name];
+    if (!isTable(server)) return [];
+    const enabledTools = stringList(server.enabled_tools);
+    const disabledTools = stringList(server.disabled_tools) ?? [];
+    return enabledTools !== null || disabledTools.length > 0 ? [{ server: name, enabledTools, disabledTools }] : [];
+  });
   const sandbox = isTable(config.sandbox_workspace_write) ? config.sandbox_workspace_write : {};
-  return { mcpServers: servers, disabledMcpServers: disabled, excludeSlashTmp: sandbox.exclude_slash_tmp === true };
+  return {
+    mcpServers: servers,
+    disabledMcpServers: disabled,
+    mcpToolFilters: filters,
+    excludeSlashTmp: sandbox.exclude_slash_tmp === true,
+  };
+}
+
+/** A list of names; anything else null (Codex itself refuses such a config: its step cannot be known). */
+function stringList(value: unknown): string[] | null {
+  return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : null;
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {

@@ -135,13 +135,13 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
       configFacts(
         `${TSRV}[mcp_servers."my-srv"]\nurl = "http://x"\n[sandbox_workspace_write]\nexclude_slash_tmp = true\nwritable_roots = ["/data", "rel", 3]\n`,
       ),
-    ).toEqual({ mcpServers: ["my-srv", "tsrv"], disabledMcpServers: [], excludeSlashTmp: true });
-    expect(configFacts("")).toEqual({ mcpServers: [], disabledMcpServers: [], excludeSlashTmp: false });
+    ).toEqual({ mcpServers: ["my-srv", "tsrv"], disabledMcpServers: [], mcpToolFilters: [], excludeSlashTmp: true });
+    expect(configFacts("")).toEqual({ mcpServers: [], disabledMcpServers: [], mcpToolFilters: [], excludeSlashTmp: false });
     expect(
       configFacts(
         `${TSRV}enabled = false\n[mcp_servers.on]\nurl = "http://x"\nenabled = true\n[mcp_servers.odd]\nenabled = "no"\n`,
       ),
-    ).toEqual({ mcpServers: ["odd", "on", "tsrv"], disabledMcpServers: ["tsrv"], excludeSlashTmp: false });
+    ).toEqual({ mcpServers: ["odd", "on", "tsrv"], disabledMcpServers: ["tsrv"], mcpToolFilters: [], excludeSlashTmp: false });
     expect(configFacts("[[x")).toBeUndefined();
   });
 });
@@ -184,6 +184,7 @@ describe("exclude_slash_tmp = true in the config: a /tmp write needs --add-dir",
     const step = sandboxStep("workspace-write", work, "/home/user/proj", recorded, (mode) => mode, {
       mcpServers: [],
       disabledMcpServers: [],
+      mcpToolFilters: [],
       excludeSlashTmp: false,
     });
     expect(step.resume.options).toEqual(["--add-dir", "/tmp/x"]);
