@@ -110,7 +110,7 @@ export function renderSummary(s: SessionSummary, reader: RunReader = "agent"): s
   if (s.files_changed.length > 0) lines.push(`Files changed: ${s.files_changed.map(inline).join(", ")}`);
   if (s.tokens)
     lines.push(
-      `Tokens: ${n(s.tokens.total)} total (${n(s.tokens.input)} input, ${n(s.tokens.cached_input)} cached, ${n(s.tokens.output)} output)`,
+      `Tokens: ${n(s.tokens.total)} total (${n(s.tokens.input)} input, ${n(s.tokens.cached_input)} cached,${cacheWrites(s.tokens, n)} ${n(s.tokens.output)} output)`,
     );
   if (s.reasoning.length > 0)
     lines.push("Reasoning (newest last):", ...s.reasoning.map((r) => `- turn ${r.turn}: ${quoted(r.text, 200)}`));
@@ -160,6 +160,11 @@ export function renderCalls(
   return lines.join("\n");
 }
 
+/** Input written to the prompt cache, where the answer counts some (part of input, as cached is). */
+function cacheWrites(tokens: { cache_write_input?: number }, n: (value: number) => string): string {
+  return tokens.cache_write_input === undefined ? "" : ` ${n(tokens.cache_write_input)} cache writes,`;
+}
+
 export function renderUsage(usage: TokenUsageReport & { session_id: string }, reader: RunReader = "agent"): string {
   const person = reader === "person";
   const n = (value: number | null | undefined) =>
@@ -167,7 +172,7 @@ export function renderUsage(usage: TokenUsageReport & { session_id: string }, re
   const lines = [`Session ${inline(usage.session_id)}:`];
   if (usage.total) {
     lines.push(
-      `total ${n(usage.total.total)} tokens (${n(usage.total.input)} input, ${n(usage.total.cached_input)} cached, ${n(usage.total.output)} output, ${n(usage.total.reasoning_output)} reasoning)`,
+      `total ${n(usage.total.total)} tokens (${n(usage.total.input)} input, ${n(usage.total.cached_input)} cached,${cacheWrites(usage.total, n)} ${n(usage.total.output)} output, ${n(usage.total.reasoning_output)} reasoning)`,
     );
   } else {
     lines.push(`no token counts: ${usage.note}`);
