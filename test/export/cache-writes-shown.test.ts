@@ -83,7 +83,8 @@ afterAll(async () => {
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
 });
 
-const textOf = (result: { content?: Array<{ text?: string }> }) => result.content?.[0]?.text ?? "";
+const textOf = (result: { content?: unknown }) =>
+  (result.content as Array<{ text?: string }> | undefined)?.[0]?.text ?? "";
 
 describe("the text mirror", () => {
   it("token_usage: the cache writes after cached, as the structured answer counts them", async () => {
