@@ -33,7 +33,7 @@ export function registerTokenUsageTool(server: McpServer, { config, sessions }: 
     {
       title: "Token usage of a Codex session",
       description:
-        "Token totals of a Codex session from its own counters (input, cached input, output, reasoning, total), per turn and for the last turn, how full the context window was, and the newest rate-limit readings the session logged (primary and secondary window: percent used, window length, reset time); with live: true, also the plan's windows as they are now (live_rate_limits). Sessions from CLIs that logged no counters get nulls and a note, never estimates.",
+        "Token totals of a Codex session from its own counters (input, cached input, output, reasoning, total; cache writes where the log counts some), per turn and for the last turn, how full the context window was, and the newest rate-limit readings the session logged (primary and secondary window: percent used, window length, reset time); with live: true, also the plan's windows as they are now (live_rate_limits). Sessions from CLIs that logged no counters get nulls and a note, never estimates.",
       inputSchema: inputSchema.shape,
       outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

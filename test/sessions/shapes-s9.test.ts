@@ -136,12 +136,22 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
         `${TSRV}[mcp_servers."my-srv"]\nurl = "http://x"\n[sandbox_workspace_write]\nexclude_slash_tmp = true\nwritable_roots = ["/data", "rel", 3]\n`,
       ),
     ).toEqual({ mcpServers: ["my-srv", "tsrv"], disabledMcpServers: [], mcpToolFilters: [], excludeSlashTmp: true });
-    expect(configFacts("")).toEqual({ mcpServers: [], disabledMcpServers: [], mcpToolFilters: [], excludeSlashTmp: false });
+    expect(configFacts("")).toEqual({
+      mcpServers: [],
+      disabledMcpServers: [],
+      mcpToolFilters: [],
+      excludeSlashTmp: false,
+    });
     expect(
       configFacts(
         `${TSRV}enabled = false\n[mcp_servers.on]\nurl = "http://x"\nenabled = true\n[mcp_servers.odd]\nenabled = "no"\n`,
       ),
-    ).toEqual({ mcpServers: ["odd", "on", "tsrv"], disabledMcpServers: ["tsrv"], mcpToolFilters: [], excludeSlashTmp: false });
+    ).toEqual({
+      mcpServers: ["odd", "on", "tsrv"],
+      disabledMcpServers: ["tsrv"],
+      mcpToolFilters: [],
+      excludeSlashTmp: false,
+    });
     expect(configFacts("[[x")).toBeUndefined();
   });
 });
