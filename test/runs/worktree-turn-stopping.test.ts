@@ -16,21 +16,27 @@ afterEach(() => void vi.restoreAllMocks());
 /** Lets every pending promise reaction run (one turn of the event loop; nothing waits on a clock). */
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A repository, a run manager for it, and the ends of its worktree turns as they happen. */
+async function repositoryWithTurns(): Promise<{ repo: string; manager: RunManager; ends: string[] }> {
+  const repo = await mkdtemp(join(tmpdir(), "ccm-turn-stopping-"));
+  await mkdir(join(repo, ".git"));
+  const { runner } = testConfig({ codexHome: await mkdtemp(join(tmpdir(), "ccm-turn-stopping-home-")) });
+  const manager = new RunManager({ ...runner, stopRunsOnExit: false });
+  const ends: string[] = [];
+  const take = WorktreeTurns.prototype.take;
+  vi.spyOn(WorktreeTurns.prototype, "take").mockImplementation(async function (this: WorktreeTurns, ...args) {
+    const end = await take.apply(this, args);
+    return () => {
+      ends.push("turn ended");
+      end();
+    };
+  });
+  return { repo, manager, ends };
+}
+
 describe("a worktree run whose supervisor is told to stop at the start deadline", () => {
   it("ends its turn in the repository once the supervisor is gone", async () => {
-    const repo = await mkdtemp(join(tmpdir(), "ccm-turn-stopping-"));
-    await mkdir(join(repo, ".git"));
-    const { runner } = testConfig({ codexHome: await mkdtemp(join(tmpdir(), "ccm-turn-stopping-home-")) });
-    const manager = new RunManager({ ...runner, stopRunsOnExit: false });
-    const ends: string[] = [];
-    const take = WorktreeTurns.prototype.take;
-    vi.spyOn(WorktreeTurns.prototype, "take").mockImplementation(async function (this: WorktreeTurns, ...args) {
-      const end = await take.apply(this, args);
-      return () => {
-        ends.push("turn ended");
-        end();
-      };
-    });
+    const { repo, manager, ends } = await repositoryWithTurns();
     let exit!: () => void;
     const gone = new Promise<void>((resolve) => (exit = resolve));
     vi.spyOn(manager as unknown as { startNow: () => Promise<string> }, "startNow").mockRejectedValue(
@@ -49,19 +55,7 @@ describe("a worktree run whose supervisor is told to stop at the start deadline"
   });
 
   it("control: any other refusal ends the turn at once", async () => {
-    const repo = await mkdtemp(join(tmpdir(), "ccm-turn-stopping-"));
-    await mkdir(join(repo, ".git"));
-    const { runner } = testConfig({ codexHome: await mkdtemp(join(tmpdir(), "ccm-turn-stopping-home-")) });
-    const manager = new RunManager({ ...runner, stopRunsOnExit: false });
-    const ends: string[] = [];
-    const take = WorktreeTurns.prototype.take;
-    vi.spyOn(WorktreeTurns.prototype, "take").mockImplementation(async function (this: WorktreeTurns, ...args) {
-      const end = await take.apply(this, args);
-      return () => {
-        ends.push("turn ended");
-        end();
-      };
-    });
+    const { repo, manager, ends } = await repositoryWithTurns();
     vi.spyOn(manager as unknown as { startNow: () => Promise<string> }, "startNow").mockRejectedValue(
       new Error("the run's supervisor exited before starting Codex"),
     );
