@@ -49,9 +49,9 @@ describe("a run's end", () => {
       return append.call(this, record);
     });
     await new Supervisor(job).supervise();
-    expect(held).toEqual([
+    // a session record is written only if Codex names its session before it ends (the end carries it anyway)
+    expect(held.filter(([type]) => type !== "session")).toEqual([
       ["start", true],
-      ["session", true],
       ["end", false],
     ]);
     expect((await new RunLedger(stateDir).find(runId))?.end?.status).toBe("completed");
