@@ -1,5 +1,8 @@
 // Why an export failed, in words an operator can act on: the OTLP exporter's errors (an HTTP status, a socket
 // code, a timeout) with the collector's own message, bounded and on one line.
+import { z } from "zod";
+import { tryParseJson } from "../shared/json.js";
+
 /** What the SDK says when a collector answered 429, 502, 503 or 504 to every retry (it drops which). */
 const RETRYABLE = "Export failed with retryable status";
 
@@ -46,16 +49,19 @@ function networkHint(code: string): { what: string; fix: string } | undefined {
 
 const SAID_CHARS = 300;
 
+/** An OTLP Status (google.rpc.Status in JSON) as far as the operator reads it: its message. */
+const otlpStatusSchema = z.object({ message: z.string() });
+
 /** The message of a collector's refusal: a Status's `message`, or a short plain-text body; never an HTML page. */
 function collectorSays(data: unknown): string | undefined {
   if (typeof data !== "string") return undefined;
   let said = data;
-  try {
-    const status = JSON.parse(data) as { message?: unknown } | null;
-    said = typeof status?.message === "string" ? status.message : "";
-  } catch {
-    if (/<[a-z!]/i.test(data)) return undefined;
-  }
+  const json = tryParseJson(data);
+  if (json !== undefined) {
+    // the collector's answer is input: a Status is read through its schema, anything else says nothing
+    const status = otlpStatusSchema.safeParse(json);
+    said = status.success ? status.data.message : "";
+  } else if (/<[a-z!]/i.test(data)) return undefined;
   // printed on a terminal: no control characters, one line, bounded
   const line = said.replace(/[\p{Cc}\p{Cf}\s]+/gu, " ").trim();
   if (line === "") return undefined;
