@@ -26,6 +26,8 @@ import {
   type SpanExporter,
 } from "@opentelemetry/sdk-trace";
 import { createHash } from "node:crypto";
+import { z } from "zod";
+import { tryParseJson } from "../shared/json.js";
 import {
   callStatus,
   openSession,
@@ -66,6 +68,12 @@ function hex(text: string, length: number): string {
   return /^0+$/.test(digest) ? `${"0".repeat(length - 1)}1` : digest;
 }
 
+/** An ExportTraceServiceResponse's partialSuccess; rejectedSpans is an int64, in OTLP/JSON a string or a number. */
+const partialSuccessSchema = z.object({
+  rejectedSpans: z.union([z.string(), z.number()]).optional().catch(undefined),
+  errorMessage: z.string().optional().catch(undefined),
+});
+
 /**
  * A collector's partial success (HTTP 200 with `partialSuccess.rejectedSpans`, OTLP spec): the SDK's exporter
  * only logs it through `diag` (otlp-exporter-base's logging response handler) and reports the batch a
@@ -76,15 +84,11 @@ class PartialSuccesses implements DiagLogger {
   pending: { rejected: number; message: string } | undefined;
   warn(message: string, ...args: unknown[]): void {
     if (message !== "Received Partial Success response:" || typeof args[0] !== "string") return;
-    let body: { rejectedSpans?: unknown; errorMessage?: unknown } | undefined;
-    try {
-      body = JSON.parse(args[0]) as typeof body;
-    } catch {
-      return;
-    }
-    // int64 in OTLP/JSON: a string or a number
-    const rejected = Number(body?.rejectedSpans ?? 0);
-    const text = typeof body?.errorMessage === "string" ? body.errorMessage : "";
+    // the collector's answer is input: read through its schema
+    const parsed = partialSuccessSchema.safeParse(tryParseJson(args[0]));
+    if (!parsed.success) return;
+    const rejected = Number(parsed.data.rejectedSpans ?? 0);
+    const text = parsed.data.errorMessage ?? "";
     if (Number.isFinite(rejected) && rejected > 0) this.pending = { rejected, message: text };
   }
   error(): void {}
