@@ -1,16 +1,10 @@
 // `codex-control-mcp export --otlp`: the built CLI sends traces to a loopback OTLP/HTTP receiver, which
 // decodes what arrives (the JSON encoding of OTLP, as the exporter sends it) into the span tree checked here.
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf, traceIdOf } from "../../src/export/otel.js";
-import { makeHome, writeSession, type SessionSpec } from "../support/report-homes.js";
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+import { makeHome, runCli, writeSession, type SessionSpec } from "../support/report-homes.js";
 
 const worked: SessionSpec = {
   id: "0199eeee-0000-7000-8000-000000000041",
@@ -89,17 +83,7 @@ beforeAll(async () => {
 });
 afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
-  }).then(
-    ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      stdout: error.stdout,
-      stderr: error.stderr,
-    }),
-  );
+const run = (args: string[]) => runCli(home, args);
 
 function attributes(span: OtlpSpan): Record<string, string | number | boolean> {
   return Object.fromEntries(

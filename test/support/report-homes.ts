@@ -1,8 +1,11 @@
 // Small hand-written rollouts (the 0.1xx shape: session_meta, task_started, turn_context, token_count,
 // task_complete) whose totals are known, in a CODEX_HOME of the test's own.
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, realpath, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 export interface Tokens {
   input: number;
@@ -177,4 +180,20 @@ export function linesOf(spec: SessionSpec): object[] {
     clock += 1000;
   });
   return lines;
+}
+
+const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+
+/** The built CLI on `home` (its state dir beside it), with what it printed and its exit code, whether it failed or not. */
+export function runCli(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
+  }).then(
+    ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  );
 }

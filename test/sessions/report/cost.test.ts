@@ -1,15 +1,13 @@
 // The cost estimate on sessions of a known price, the operator's override file, and the report command.
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFile, symlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
 import { PRICE_PACKAGE } from "../../../src/sessions/report/cost.js";
-import { makeHome, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { makeHome, runCli, writeSession, type SessionSpec } from "../../support/report-homes.js";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dist", "cli.js");
 const million: SessionSpec = {
   id: "0199dddd-0000-7000-8000-000000000031",
   start: "2026-11-10T08:00:00.000Z",
@@ -323,17 +321,7 @@ describe("a session that switched models", () => {
 });
 
 describe("codex-control-mcp report", () => {
-  const run = (args: string[]) =>
-    promisify(execFile)(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
-    }).then(
-      ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        stdout: error.stdout,
-        stderr: error.stderr,
-      }),
-    );
+  const run = (args: string[]) => runCli(home, args);
 
   it("prints the report, --json as the tool's structuredContent", async () => {
     const text = await run(["report", "--by", "model"]);

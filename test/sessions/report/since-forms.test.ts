@@ -2,13 +2,9 @@
 // parser): a span back from now (7d, 24h) or ISO 8601, a date and a time without a zone in UTC.
 // Before: both refused `7d` ("is not a date: use ISO 8601, e.g. 2026-11-23"), and read a time without a zone
 // in the host's local time, while the report read it in UTC.
-import { execFile } from "node:child_process";
-import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI } from "../../support/stdio-server.js";
 import { connect, textOf, type Connected } from "../../support/mcp.js";
-import { makeHome, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { makeHome, runCli, writeSession, type SessionSpec } from "../../support/report-homes.js";
 
 const DAY_MS = 86_400_000;
 // written 3 and 10 days ago (a log's mtime is its start + 10 minutes: report-homes.ts)
@@ -66,17 +62,7 @@ describe("list_sessions since", () => {
 });
 
 describe("codex-control-mcp sessions --since", () => {
-  const run = (args: string[]) =>
-    promisify(execFile)(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
-    }).then(
-      ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        stdout: error.stdout,
-        stderr: error.stderr,
-      }),
-    );
+  const run = (args: string[]) => runCli(home, args);
 
   it("takes 7d as `report --since` does", async () => {
     const listed = await run(["sessions", "--since", "7d", "--json"]);
