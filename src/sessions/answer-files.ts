@@ -15,8 +15,8 @@ import { codeFingerprint, edgeHash } from "./fold-files.js";
 
 /** What an answer's key is built from beside the file's bytes: facts of its fold (absent: not folded yet). */
 export interface FileFacts {
-  /** subagentOf: a spawned sub-agent's parent (its next step depends on the parent's log being there). */
-  fold?: { sessionId: string | null; firstTimestamp: string | null; subagentOf?: string | null };
+  /** subagentOf: a spawned sub-agent's parent (its next step depends on the parent's log being there); cwd: where a resume runs (its projects' config). */
+  fold?: { sessionId: string | null; firstTimestamp: string | null; subagentOf?: string | null; cwd?: string | null };
 }
 
 /** The file's state the answers were computed on. */

@@ -1,11 +1,16 @@
-// What the user's current Codex config says that a printed next step depends on: a resume runs with today's
-// config, not the one the log was written under. Read once per answer at the edge (the tools), passed to the
-// pure diagnosis as facts. config.toml is written by the user and by whatever runs as this user: read only as a
-// regular file reached without a link, at most MAX_CONFIG_BYTES; a file that cannot be read or parsed is
-// "unknown", and the diagnosis then says what it said before.
+// What the Codex config a resume runs with says that a printed next step depends on: a resume runs with
+// today's config, not the one the log was written under. Read once per answer at the edge (the tools), passed
+// to the pure diagnosis as facts. A resume (`codex exec --cd <cwd> … resume`) runs with Codex's layered config
+// (0.171 checked, codex-rs config_loader): `$CODEX_HOME/config.toml`, then the `.codex/config.toml` of every
+// folder from the git repository's top level down to the cwd (the cwd alone outside a repository), nearer
+// folders winning per key; a project's file counts only when `[projects."<folder>"]` (the folder, the
+// repository's top level, or a worktree's main repository) has `trust_level = "trusted"` in the user's config.
+// Every file is written by whoever controls that folder: read only as a regular file reached without a link,
+// at most MAX_CONFIG_BYTES; a file Codex would read that cannot be read or parsed makes the facts "unknown",
+// and the diagnosis then says what it said before.
 import { constants } from "node:fs";
-import { open } from "node:fs/promises";
-import { join } from "node:path";
+import { lstat, open } from "node:fs/promises";
+import { join, posix } from "node:path";
 import { parse } from "smol-toml";
 
 export interface CodexConfigFacts {
@@ -24,6 +29,18 @@ export interface CodexConfigFacts {
   mcpToolFilters: McpToolFilter[];
   /** `[sandbox_workspace_write] exclude_slash_tmp`. */
   excludeSlashTmp: boolean;
+  /** How many trusted projects' `.codex/config.toml` files the facts include (absent: none, the user's only). */
+  projectLayers?: number;
+  /**
+   * MCP servers only an untrusted project's `.codex/config.toml` defines (absent: none). 0.171 ignores such a
+   * file: "Untrusted project-local configuration is disabled".
+   */
+  untrustedProjectServers?: string[];
+  /**
+   * The user's config has a top-level `profile = "<name>"` (absent: not): 0.171 refuses to start with it
+   * ("legacy `profile = …` config is no longer supported; use `--profile <name>` with `<name>.config.toml`").
+   */
+  legacyProfile?: true;
 }
 
 export interface McpToolFilter {
@@ -42,57 +59,68 @@ export function toolFilteredOut(filter: McpToolFilter | undefined, tool: string)
 
 /** A config larger than this is no hand-written config: unknown. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** A session folder deeper than this is no folder Codex recorded: its projects' files are not looked for. */
+export const MAX_CWD_DEPTH = 64;
+const MAX_CWD_LENGTH = 4096;
 const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-const NO_CONFIG: CodexConfigFacts = {
-  mcpServers: [],
-  disabledMcpServers: [],
-  mcpToolFilters: [],
-  excludeSlashTmp: false,
-};
+
+type Table = Record<string, unknown>;
+/** A file's table; "absent": no such file; undefined: unknown (a link, not a regular file, too large, not TOML). */
+type Read = Table | "absent" | undefined;
 
 /**
- * The facts of `$CODEX_HOME/config.toml`; no file: Codex's defaults. Undefined (unknown) when it is a link, not
- * a regular file, too large, unreadable or not TOML.
+ * The facts of the config a resume in `cwd` runs with: `$CODEX_HOME/config.toml` and the trusted projects'
+ * `.codex/config.toml` files between the repository's top level and `cwd`. No user file: Codex's defaults.
+ * Undefined (unknown) when a file Codex would read is a link, not a regular file, too large, unreadable or not
+ * TOML, or a folder on the way is a link. `cwd` not an absolute, plain folder path: the user's file only.
  */
-export async function readCodexConfig(codexHome: string): Promise<CodexConfigFacts | undefined> {
-  const path = join(codexHome, "config.toml");
-  let text: string;
-  let stamp: string;
-  try {
-    const handle = await open(path, CONFIG_READ);
-    try {
-      const info = await handle.stat({ bigint: true });
-      if (!info.isFile() || info.size > BigInt(MAX_CONFIG_BYTES)) return undefined;
-      // the same file unchanged: its facts as parsed last time (a 1 MiB config of dotted keys takes smol-toml
-      // over a second, and every summary question reads the config)
-      stamp = [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(":");
-      if (lastRead?.path === path && lastRead.stamp === stamp) return lastRead.facts;
-      const size = Number(info.size);
-      const bytes = Buffer.alloc(size);
-      const { bytesRead } = await handle.read(bytes, 0, size, 0);
-      text = bytes.subarray(0, bytesRead).toString("utf8");
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT" ? NO_CONFIG : undefined;
-  }
-  const facts = configFacts(text);
-  lastRead = { path, stamp, facts };
+export async function readCodexConfig(codexHome: string, cwd?: string | null): Promise<CodexConfigFacts | undefined> {
+  const user = await readToml(join(codexHome, "config.toml"));
+  if (user === undefined) return undefined;
+  const userTable = user === "absent" ? {} : user;
+  const own = userFactsOf(userTable);
+  const project = plainFolder(cwd) ? await projectLayers(codexHome, cwd, userTable) : { layers: [], untrusted: [] };
+  if (project === undefined) return undefined;
+  // the user's file alone: its facts as made last time (the same object while the file is unchanged)
+  if (project.layers.length === 0 && project.untrusted.length === 0) return own;
+  let merged: Table = userTable;
+  for (const layer of project.layers) merged = mergeTables(merged, layer);
+  const facts = factsOf(merged);
+  const untrusted = [...new Set(project.untrusted)].filter((name) => !facts.mcpServers.includes(name)).sort();
+  return {
+    ...facts,
+    ...(project.layers.length > 0 && { projectLayers: project.layers.length }),
+    ...(untrusted.length > 0 && { untrustedProjectServers: untrusted }),
+    ...(own.legacyProfile && { legacyProfile: true as const }),
+  };
+}
+
+/** The user file's own facts, by its parsed table (kept while the file is unchanged). */
+const userFacts = new WeakMap<Table, CodexConfigFacts>();
+
+function userFactsOf(table: Table): CodexConfigFacts {
+  const known = userFacts.get(table);
+  if (known) return known;
+  const facts: CodexConfigFacts = {
+    ...factsOf(table),
+    ...(typeof table.profile === "string" && { legacyProfile: true as const }),
+  };
+  userFacts.set(table, facts);
   return facts;
 }
 
-/** The last config read, by its file's identity and change times (one home per server, as a rule). */
-let lastRead: { path: string; stamp: string; facts: CodexConfigFacts | undefined } | undefined;
-
 /** The facts of a config's text; undefined when it is not TOML (Codex itself refuses to start then). */
 export function configFacts(text: string): CodexConfigFacts | undefined {
-  let config: Record<string, unknown>;
+  let config: Table;
   try {
     config = parse(text);
   } catch {
     return undefined;
   }
+  return factsOf(config);
+}
+
+function factsOf(config: Table): CodexConfigFacts {
   const table = isTable(config.mcp_servers) ? config.mcp_servers : {};
   const servers = Object.keys(table).sort();
   const disabled = servers.filter((name) => {
@@ -115,11 +143,166 @@ export function configFacts(text: string): CodexConfigFacts | undefined {
   };
 }
 
+/** An absolute folder path as Codex records one: no NUL, no `.`/`..` or empty segments, bounded. */
+function plainFolder(cwd: string | null | undefined): cwd is string {
+  if (typeof cwd !== "string" || !cwd.startsWith("/") || cwd.length > MAX_CWD_LENGTH || cwd.includes("\0"))
+    return false;
+  if (cwd === "/") return true;
+  const parts = cwd.slice(1).split("/");
+  return parts.length <= MAX_CWD_DEPTH && parts.every((part) => part !== "" && part !== "." && part !== "..");
+}
+
+/**
+ * The trusted project layers a resume in `cwd` adds, nearest the repository's top level first, and the servers
+ * untrusted ones define. Undefined: unknown (a link on the way, a trusted file that cannot be read).
+ */
+async function projectLayers(
+  codexHome: string,
+  cwd: string,
+  user: Table,
+): Promise<{ layers: Table[]; untrusted: string[] } | undefined> {
+  // the folders from / down to cwd: none may be a link (Codex would follow it; this reader never does)
+  const folders = cwd === "/" ? ["/"] : ["/", ...cwd.slice(1).split("/").map((_, i, parts) => `/${parts.slice(0, i + 1).join("/")}`)];
+  for (const folder of folders) {
+    const info = await lstatOf(folder);
+    if (info === undefined) return { layers: [], untrusted: [] }; // gone: a resume there fails anyway
+    if (!info.isDirectory()) return undefined;
+  }
+  const repo = await repositoryOf(folders);
+  if (repo === undefined) return undefined;
+  const top = repo?.top ?? cwd;
+  const projects = isTable(user.projects) ? user.projects : {};
+  const trustOf = (key: string | undefined): unknown => {
+    const entry = key === undefined ? undefined : projects[key];
+    return isTable(entry) ? entry.trust_level : undefined;
+  };
+  const layers: Table[] = [];
+  const untrusted: string[] = [];
+  const home = posix.normalize(codexHome).replace(/\/+$/, "");
+  for (const folder of folders.slice(folders.indexOf(top))) {
+    const dotCodex = posix.join(folder, ".codex");
+    if (dotCodex === home) continue; // CODEX_HOME itself: its config.toml is the user's, already read
+    const info = await lstatOf(dotCodex);
+    if (info === undefined || (!info.isDirectory() && !info.isSymbolicLink())) continue;
+    // codex-rs decision_for_dir: the folder's own entry, else the top level's, else the main repository's
+    const trust = trustOf(folder) ?? trustOf(top) ?? trustOf(repo?.main);
+    const trusted = trust === "trusted";
+    if (info.isSymbolicLink()) {
+      if (trusted) return undefined;
+      continue;
+    }
+    const read = await readToml(posix.join(dotCodex, "config.toml"));
+    if (trusted) {
+      if (read === undefined) return undefined; // 0.171: "Error parsing project config file …", no start
+      if (read !== "absent") layers.push(read);
+    } else if (read !== undefined && read !== "absent" && isTable(read.mcp_servers))
+      untrusted.push(...Object.keys(read.mcp_servers));
+  }
+  return { layers, untrusted };
+}
+
+/**
+ * The git repository `folders` (/ down to the cwd) are in: its top level (a `.git` folder holding HEAD, or a
+ * worktree's `.git` file) and the main repository's top level a worktree's trust is looked up by. Null: none
+ * (0.171 then reads the cwd's `.codex` only: `project_root_markers` and a bare `.git` folder do not count).
+ */
+async function repositoryOf(folders: string[]): Promise<{ top: string; main: string } | null | undefined> {
+  for (const folder of [...folders].reverse()) {
+    const git = posix.join(folder, ".git");
+    const info = await lstatOf(git);
+    if (info === undefined) continue;
+    if (info.isSymbolicLink()) return undefined;
+    if (info.isDirectory()) {
+      if ((await lstatOf(posix.join(git, "HEAD")))?.isFile()) return { top: folder, main: folder };
+      continue;
+    }
+    if (!info.isFile()) continue;
+    // a worktree (`gitdir: <main>/.git/worktrees/<name>`) is trusted by its main repository's entry too; a
+    // submodule's (`…/.git/modules/…`) or a relative gitdir: its own top level only
+    const text = await readSmall(git);
+    const gitdir = text === undefined ? undefined : /^gitdir: (\/[^\n\0]{1,4096})\n?$/.exec(text)?.[1];
+    const main = gitdir === undefined ? undefined : /^(\/.+)\/\.git\/worktrees\/[^/]+\/?$/.exec(gitdir)?.[1];
+    return { top: folder, main: main ?? folder };
+  }
+  return null;
+}
+
+/** Later layer wins per key; tables merge key by key (codex-rs merge_toml_values), anything else is replaced. */
+function mergeTables(base: Table, over: Table): Table {
+  const merged: Table = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const below = merged[key];
+    merged[key] = isTable(below) && isTable(value) ? mergeTables(below, value) : value;
+  }
+  return merged;
+}
+
+/** The last files read, by path, file identity and change times: a 1 MiB config of dotted keys takes smol-toml over a second, and every summary question reads the config. */
+const lastReads = new Map<string, { stamp: string; read: Read }>();
+const MAX_REMEMBERED = 32;
+
+async function readToml(path: string): Promise<Read> {
+  let text: string;
+  let stamp: string;
+  try {
+    const handle = await open(path, CONFIG_READ);
+    try {
+      const info = await handle.stat({ bigint: true });
+      if (!info.isFile() || info.size > BigInt(MAX_CONFIG_BYTES)) return undefined;
+      stamp = [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(":");
+      const last = lastReads.get(path);
+      if (last?.stamp === stamp) return last.read;
+      const size = Number(info.size);
+      const bytes = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(bytes, 0, size, 0);
+      text = bytes.subarray(0, bytesRead).toString("utf8");
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : undefined;
+  }
+  let read: Read;
+  try {
+    read = parse(text);
+  } catch {
+    read = undefined;
+  }
+  lastReads.delete(path);
+  lastReads.set(path, { stamp, read });
+  if (lastReads.size > MAX_REMEMBERED) lastReads.delete(lastReads.keys().next().value as string);
+  return read;
+}
+
+/** A worktree's `.git` file: a line. */
+async function readSmall(path: string): Promise<string | undefined> {
+  try {
+    const handle = await open(path, CONFIG_READ);
+    try {
+      const bytes = Buffer.alloc(4200);
+      const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
+      return bytesRead < bytes.length ? bytes.subarray(0, bytesRead).toString("utf8") : undefined;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+async function lstatOf(path: string) {
+  try {
+    return await lstat(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A list of names; anything else null (Codex itself refuses such a config: its step cannot be known). */
 function stringList(value: unknown): string[] | null {
   return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : null;
 }
 
-function isTable(value: unknown): value is Record<string, unknown> {
+function isTable(value: unknown): value is Table {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }

@@ -4,6 +4,7 @@ import { posix } from "node:path";
 import { SANDBOX_MODES } from "./views/closed-sets.js";
 import type { FailedCommand, SandboxDenial } from "./views/diagnosis.js";
 import { callExitCode, callStatus, type Call, type SessionModel, type Turn } from "./session-model.js";
+import { qualifiedNameSplits } from "./mcp-timeout-step.js";
 
 export type { FailedCommand, SandboxDenial } from "./views/diagnosis.js";
 
@@ -23,6 +24,8 @@ export interface McpTimeout {
   server: string;
   tool: string;
   seconds: number;
+  /** Named only by the call's `mcp__<server>__<tool>` (sanitized by Codex): every way it splits (mcp-timeout-step.ts). */
+  splits?: Array<{ server: string; tool: string }>;
 }
 
 /** The sandbox modes that can refuse something (danger-full-access refuses nothing). */
@@ -85,13 +88,14 @@ export function mcpTimeoutOf(call: Call): McpTimeout | undefined {
   const time = text !== undefined ? MCP_TIMEOUT.exec(text) : null;
   if (!text || !time) return undefined;
   const named = MCP_CALL.exec(text);
-  // older texts may not name it: the call's `mcp__<server>__<tool>` name then, when it splits one way only
-  const parts = named ? [named[1], named[2]] : call.name.startsWith("mcp__") ? call.name.slice(5).split("__") : [];
-  const [server, tool] = parts;
-  if (parts.length !== 2 || server === undefined || tool === undefined || !MCP_SERVER_NAME.test(server))
-    return undefined;
+  // older texts may not name it: the call's `mcp__<server>__<tool>` name then, every way it splits
+  const splits = named ? undefined : call.name.startsWith("mcp__") ? qualifiedNameSplits(call.name.slice(5)) : [];
+  const [server, tool] = named ? [named[1], named[2]] : [splits?.[0]?.server, splits?.[0]?.tool];
+  if (server === undefined || tool === undefined || !MCP_SERVER_NAME.test(server)) return undefined;
   const seconds = Number(time[1]) / (time[2] === "ms" ? 1000 : 1);
-  return Number.isFinite(seconds) ? { server, tool, seconds } : undefined;
+  // one split without `_`: no character could have become one, the names are the configured ones
+  const exact = splits?.length === 1 && !`${server}${tool}`.includes("_");
+  return Number.isFinite(seconds) ? { server, tool, seconds, ...(splits && !exact && { splits }) } : undefined;
 }
 
 /**

@@ -216,7 +216,7 @@ async function keyOf(
         known.facts.fold?.firstTimestamp ?? undefined,
         known.stamp.mtimeMs,
       );
-      const config = await readCodexConfig(store.home);
+      const config = await readCodexConfig(store.home, known.facts.fold?.cwd);
       const parent = known.facts.fold?.subagentOf;
       const taskOwner = parent ? await taskOwnerOf(store, parent) : undefined;
       const key = JSON.stringify([
@@ -267,7 +267,7 @@ async function answerFromFold(
       const run = context?.sessionId === id ? context.run : await options.runFacts?.(id);
       const children =
         context?.sessionId === id ? context.children : await childrenOf(store, id, model.firstTimestamp, stamp.mtimeMs);
-      const config = context ? context.config : await readCodexConfig(store.home);
+      const config = context ? context.config : await readCodexConfig(store.home, resumeCwd(model));
       const parent = subagentOf(model);
       const taskOwner =
         context?.sessionId === id ? context.taskOwner : parent ? await taskOwnerOf(store, parent) : undefined;
@@ -296,9 +296,13 @@ function factsOf(model: SessionModel): FileFacts {
       sessionId: model.meta?.id ?? null,
       firstTimestamp: model.firstTimestamp ?? null,
       subagentOf: subagentOf(model) ?? null,
+      cwd: resumeCwd(model) ?? null,
     },
   };
 }
+
+/** The folder a printed resume runs in (summary.ts's cwd): its projects' .codex/config.toml count. */
+const resumeCwd = (model: SessionModel) => model.lastContext?.cwd ?? model.meta?.cwd;
 
 function subagentOf(model: SessionModel): string | undefined {
   const lineage = model.lineage;

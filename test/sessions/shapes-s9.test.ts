@@ -72,7 +72,7 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
     const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${idOf(20)} 'The MCP tool call timed out; call it again.'`;
     expect(diagnosis.next_command).toBe(command);
     expect(diagnosis.next_step).toBe(
-      `The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s). CODEX_HOME's config.toml does not define the server tsrv, so \`-c mcp_servers.tsrv.tool_timeout_sec=60\` makes Codex refuse to start ("invalid transport in \`mcp_servers.tsrv\`"), unless the project's .codex/config.toml defines it. Define the server again with \`tool_timeout_sec = 60\` in its [mcp_servers.tsrv] table, then: ${command}`,
+      `The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s). CODEX_HOME's config.toml does not define the server tsrv, so \`-c mcp_servers.tsrv.tool_timeout_sec=60\` makes Codex refuse to start ("invalid transport in \`mcp_servers.tsrv\`"). Define the server again with \`tool_timeout_sec = 60\` in its [mcp_servers.tsrv] table, then: ${command}`,
     );
     expect(diagnosis.evidence).toEqual([
       "turn 1 completed, but its last command failed",
