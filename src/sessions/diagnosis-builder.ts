@@ -64,6 +64,8 @@ export class Builder {
     const failed = work?.failed ?? [];
     // only where the next step resumes (the parent), not where it logs in, starts anew or has nothing to run
     const parent = this.continuation.takeResumedParent();
+    // 0.171 refuses to start at all with a top-level `profile` in the user's config: every printed command fails
+    const profile = nextCommand !== null && this.config?.legacyProfile === true;
     return {
       category,
       retryable: CATEGORY_GUIDE[category].retryable,
@@ -73,8 +75,9 @@ export class Builder {
         ...commandEvidence(work),
         ...contextEvidence(this.model, category),
         ...(parent ? [parentEvidence(parent)] : []),
+        ...(profile ? [LEGACY_PROFILE] : []),
       ],
-      next_step: nextStep,
+      next_step: profile ? `${nextStep} ${LEGACY_PROFILE_STEP}` : nextStep,
       next_command: nextCommand,
       error: null,
       failed_commands: failed,
@@ -362,6 +365,13 @@ export class Builder {
     return this.commandLines ? codexCommandLine(this.target) : "";
   }
 }
+
+// codex-rs 0.171's own words: "Error: legacy `profile = "x"` config is no longer supported; use `--profile x`
+// with `x.config.toml` instead" (the name is the config's: not printed)
+const LEGACY_PROFILE =
+  'CODEX_HOME\'s config.toml has a top-level `profile = "…"`, which Codex 0.171 refuses to start with ("legacy `profile` config is no longer supported; use `--profile <name>` with `<name>.config.toml` instead")';
+const LEGACY_PROFILE_STEP =
+  "(First take the top-level `profile` line out of CODEX_HOME's config.toml, its profile's settings into `$CODEX_HOME/<name>.config.toml` for `--profile <name>`: Codex 0.171 refuses to start with it.)";
 
 /** Why the next step resumes another session than this sub-agent, or why not its parent. */
 function parentEvidence(parent: ResumedParent): string {
