@@ -59,7 +59,7 @@ export function toolFilteredOut(filter: McpToolFilter | undefined, tool: string)
 
 /** A config larger than this is no hand-written config: unknown. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
-/** A session folder deeper than this is no folder Codex recorded: its projects' files are not looked for. */
+/** A session folder deeper than this: its projects' files are not looked for, the facts are unknown. */
 export const MAX_CWD_DEPTH = 64;
 const MAX_CWD_LENGTH = 4096;
 const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -79,7 +79,11 @@ export async function readCodexConfig(codexHome: string, cwd?: string | null): P
   if (user === undefined) return undefined;
   const userTable = user === "absent" ? {} : user;
   const own = userFactsOf(userTable);
-  const project = plainFolder(cwd) ? await projectLayers(codexHome, cwd, userTable) : { layers: [], untrusted: [] };
+  const project = plainFolder(cwd)
+    ? depthOf(cwd) > MAX_CWD_DEPTH
+      ? undefined
+      : await projectLayers(codexHome, cwd, userTable)
+    : { layers: [], untrusted: [] };
   if (project === undefined) return undefined;
   // the user's file alone: its facts as made last time (the same object while the file is unchanged)
   if (project.layers.length === 0 && project.untrusted.length === 0) return own;
@@ -147,10 +151,11 @@ function factsOf(config: Table): CodexConfigFacts {
 function plainFolder(cwd: string | null | undefined): cwd is string {
   if (typeof cwd !== "string" || !cwd.startsWith("/") || cwd.length > MAX_CWD_LENGTH || cwd.includes("\0"))
     return false;
-  if (cwd === "/") return true;
-  const parts = cwd.slice(1).split("/");
-  return parts.length <= MAX_CWD_DEPTH && parts.every((part) => part !== "" && part !== "." && part !== "..");
+  return cwd === "/" || cwd.slice(1).split("/").every((part) => part !== "" && part !== "." && part !== "..");
 }
+
+/** A deeper folder's layers are not looked for (a lstat per folder, three times): unknown. */
+const depthOf = (cwd: string) => (cwd === "/" ? 0 : cwd.split("/").length - 1);
 
 /**
  * The trusted project layers a resume in `cwd` adds, nearest the repository's top level first, and the servers

@@ -188,8 +188,11 @@ describe("readCodexConfig: the layers a resume in the session's folder runs with
     // a cwd that is no plain absolute folder: the user's file only
     await put(join(home, "config.toml"), user);
     await put(join(repo, ".codex", "config.toml"), "[mcp_servers.tsrv]\nenabled = false\n");
-    for (const odd of ["sub", `${repo}/../repo/sub`, `${cwd}/`, `${cwd}\0`, `/${"d/".repeat(64)}x`, null, undefined])
+    for (const odd of ["sub", `${repo}/../repo/sub`, `${cwd}/`, `${cwd}\0`, `/${"d".repeat(4096)}`, null, undefined])
       expect(await readCodexConfig(home, odd)).toEqual(own);
+    // deeper than 64 folders: not walked, unknown
+    expect(await readCodexConfig(home, `/${"d/".repeat(64)}x`)).toBeUndefined();
+    expect(await readCodexConfig(home, `/${"d/".repeat(63)}x`)).toEqual(own);
     expect((await readCodexConfig(home, cwd))?.disabledMcpServers).toEqual(["tsrv"]);
   });
 
