@@ -1,7 +1,7 @@
 // The next step after an MCP tool call that timed out: the same call with the same timeout times out again, so
 // the resume gives the server a longer tool_timeout_sec, in the form the config a resume runs with (the
 // user's config.toml and the trusted project's .codex/config.toml files, codex-config.ts) lets Codex start with.
-import { toolFilteredOut, type CodexConfigFacts, type McpToolFilter } from "./codex-config.js";
+import type { CodexConfigFacts, McpToolFilter } from "./codex-config.js";
 import type { McpTimeout } from "./diagnosis-work.js";
 import type { ResumeTarget } from "./resume-command.js";
 

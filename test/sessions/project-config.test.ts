@@ -16,6 +16,7 @@ import { connect, testConfig, type Connected } from "../support/mcp.js";
 import { SHAPES, shapeIdOf } from "../support/shape-home.js";
 
 const ID = shapeIdOf(20);
+const TMP_ID = shapeIdOf(12);
 let root: string;
 let home: string;
 let repo: string;
@@ -40,8 +41,13 @@ beforeAll(async () => {
   // a git repository as Codex finds one: a .git folder holding HEAD
   await put(join(repo, ".git", "HEAD"), "ref: refs/heads/main\n");
   // the real-CLI MCP timeout shape, run in the repository's sub folder
-  const log = (await readFile(join(SHAPES, "mcp-tool-call-timed-out.jsonl"), "utf8")).replaceAll("/home/user/proj", cwd);
-  await put(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T15-00-00-${ID}.jsonl`), log);
+  for (const [shape, id, at] of [
+    ["mcp-tool-call-timed-out", ID, "15-00-00"],
+    ["sandbox-read-only-write-to-tmp", TMP_ID, "15-00-01"],
+  ] as const) {
+    const log = (await readFile(join(SHAPES, `${shape}.jsonl`), "utf8")).replaceAll("/home/user/proj", cwd);
+    await put(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T${at}-${id}.jsonl`), log);
+  }
   mcp = await connect(testConfig({ codexHome: home, codexBin: join(home, "no-such-codex") }));
 });
 afterAll(async () => mcp.close());
@@ -51,10 +57,14 @@ beforeEach(async () => {
   await rm(join(cwd, ".codex"), { recursive: true, force: true });
 });
 
-async function diagnosisWith(user: string, files: Record<string, string> = {}): Promise<Record<string, unknown>> {
+async function diagnosisWith(
+  user: string,
+  files: Record<string, string> = {},
+  id = ID,
+): Promise<Record<string, unknown>> {
   await put(join(home, "config.toml"), user);
   for (const [path, text] of Object.entries(files)) await put(path, text);
-  const summary = (await mcp.call("session_summary", { session_id: ID })).structuredContent as {
+  const summary = (await mcp.call("session_summary", { session_id: id })).structuredContent as {
     diagnosis: Record<string, unknown>;
   };
   return summary.diagnosis;
@@ -118,6 +128,19 @@ describe("an MCP server defined in the project's .codex/config.toml", () => {
       [join(repo, ".codex", "config.toml")]: "[mcp_servers.tsrv]\nenabled = false\n",
     });
     expect(ignored.next_command).toBe(resume("-c mcp_servers.tsrv.tool_timeout_sec=60"));
+  });
+});
+
+describe("exclude_slash_tmp in a trusted project's .codex/config.toml", () => {
+  it("a read-only session's refused /tmp write: --add-dir /tmp (main: the plain workspace-write resume, refused again)", async () => {
+    const files = { [join(repo, ".codex", "config.toml")]: "[sandbox_workspace_write]\nexclude_slash_tmp = true\n" };
+    const exec = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --sandbox workspace-write --skip-git-repo-check`;
+    expect((await diagnosisWith(trust(repo), files, TMP_ID)).next_command).toBe(
+      `${exec} --add-dir /tmp resume ${TMP_ID} 'The folders you wrote to are writable now; do the refused writes again.'`,
+    );
+    expect((await diagnosisWith("", files, TMP_ID)).next_command).toBe(
+      `${exec} resume ${TMP_ID} 'The sandbox was read-only; do the writes again.'`,
+    );
   });
 });
 
