@@ -168,11 +168,10 @@ async function projectLayers(
 ): Promise<{ layers: Table[]; untrusted: string[] } | undefined> {
   // the folders from / down to cwd: none may be a link (Codex would follow it; this reader never does)
   const folders = cwd === "/" ? ["/"] : ["/", ...cwd.slice(1).split("/").map((_, i, parts) => `/${parts.slice(0, i + 1).join("/")}`)];
-  for (const folder of folders) {
-    const info = await lstatOf(folder);
-    if (info === undefined) return { layers: [], untrusted: [] }; // gone: a resume there fails anyway
-    if (!info.isDirectory()) return undefined;
-  }
+  // each lookup at once: a question's config is read on every summary
+  const infos = await Promise.all(folders.map(lstatOf));
+  if (infos.some((info) => info === undefined)) return { layers: [], untrusted: [] }; // gone: a resume there fails
+  if (infos.some((info) => !info?.isDirectory())) return undefined;
   const repo = await repositoryOf(folders);
   if (repo === undefined) return undefined;
   const top = repo?.top ?? cwd;
@@ -184,10 +183,12 @@ async function projectLayers(
   const layers: Table[] = [];
   const untrusted: string[] = [];
   const home = posix.normalize(codexHome).replace(/\/+$/, "");
-  for (const folder of folders.slice(folders.indexOf(top))) {
+  const below = folders.slice(folders.indexOf(top));
+  const dotCodexes = await Promise.all(below.map((folder) => lstatOf(posix.join(folder, ".codex"))));
+  for (const [index, folder] of below.entries()) {
     const dotCodex = posix.join(folder, ".codex");
     if (dotCodex === home) continue; // CODEX_HOME itself: its config.toml is the user's, already read
-    const info = await lstatOf(dotCodex);
+    const info = dotCodexes[index];
     if (info === undefined || (!info.isDirectory() && !info.isSymbolicLink())) continue;
     // codex-rs decision_for_dir: the folder's own entry, else the top level's, else the main repository's
     const trust = trustOf(folder) ?? trustOf(top) ?? trustOf(repo?.main);
@@ -212,9 +213,11 @@ async function projectLayers(
  * (0.171 then reads the cwd's `.codex` only: `project_root_markers` and a bare `.git` folder do not count).
  */
 async function repositoryOf(folders: string[]): Promise<{ top: string; main: string } | null | undefined> {
-  for (const folder of [...folders].reverse()) {
+  const nearestFirst = [...folders].reverse();
+  const gits = await Promise.all(nearestFirst.map((folder) => lstatOf(posix.join(folder, ".git"))));
+  for (const [index, folder] of nearestFirst.entries()) {
     const git = posix.join(folder, ".git");
-    const info = await lstatOf(git);
+    const info = gits[index];
     if (info === undefined) continue;
     if (info.isSymbolicLink()) return undefined;
     if (info.isDirectory()) {
