@@ -77,11 +77,18 @@ export function mcpTimeoutStep(
     // a call's sanitized name that fits no configured server, or several: no override can name the server
     const command = resume({ prompt: "The MCP tool call timed out; call it again." });
     const call = `mcp__${timeout.splits?.[0]?.server ?? timeout.server}__${timeout.splits?.[0]?.tool ?? timeout.tool}`;
+    // the configured name found, but with characters a dotted `-c` key cannot hold (`my.srv`)
+    const why =
+      named === undefined
+        ? "Which configured server it is cannot be told from the call's name"
+        : "Its server's configured name cannot be written into a `-c` key";
     return {
       evidence: [
-        `the timed-out call is named only ${call}, whose server Codex's config cannot be told from it (Codex writes every character of an MCP name other than letters, digits and _ as _, and a name may hold __)`,
+        named === undefined
+          ? `the timed-out call is named only ${call}, whose server Codex's config cannot be told from it (Codex writes every character of an MCP name other than letters, digits and _ as _, and a name may hold __)`
+          : `the timed-out call ${call} is of a configured MCP server whose name holds characters other than letters, digits, _ and -`,
       ],
-      next: `The MCP tool call ${call} did not answer within its server's tool_timeout_sec (${timeout.seconds}s). Which configured server it is cannot be told from the call's name, so no \`-c mcp_servers.<server>.tool_timeout_sec\` is printed: set \`tool_timeout_sec = ${seconds}\` in that server's [mcp_servers.<server>] table, then: ${command}`,
+      next: `The MCP tool call ${call} did not answer within its server's tool_timeout_sec (${timeout.seconds}s). ${why}, so no \`-c mcp_servers.<server>.tool_timeout_sec\` is printed: set \`tool_timeout_sec = ${seconds}\` in that server's [mcp_servers.<server>] table, then: ${command}`,
       command,
     };
   }

@@ -281,6 +281,12 @@ describe("a timeout named only by the call's mcp__<server>__<tool> (Codex's sani
       `The MCP tool call mcp__x_y__slowtool did not answer within its server's tool_timeout_sec (3s). Which configured server it is cannot be told from the call's name, so no \`-c mcp_servers.<server>.tool_timeout_sec\` is printed: set \`tool_timeout_sec = 60\` in that server's [mcp_servers.<server>] table, then: ${NO_SERVER}`,
     );
     expect(step("mcp__x_y__slowtool", undefined).command).toBe(NO_SERVER);
+    // found, but `my.srv` is no `-c` key (the dot nests)
+    const dotted = step("mcp__my_srv__slowtool", config(["my.srv"]));
+    expect(dotted.command).toBe(NO_SERVER);
+    expect(dotted.next).toBe(
+      `The MCP tool call mcp__my_srv__slowtool did not answer within its server's tool_timeout_sec (3s). Its server's configured name cannot be written into a \`-c\` key, so no \`-c mcp_servers.<server>.tool_timeout_sec\` is printed: set \`tool_timeout_sec = 60\` in that server's [mcp_servers.<server>] table, then: ${NO_SERVER}`,
+    );
     // no `_`: nothing was sanitized, the name is the configured one
     expect(step("mcp__db__slowtool", undefined).command).toBe(cmd(timeoutOf("db")));
   });
