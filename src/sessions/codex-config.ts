@@ -51,12 +51,6 @@ export interface McpToolFilter {
   disabledTools: string[];
 }
 
-/** Whether Codex, started with this config, offers the server's tool to the model (as far as the lists go). */
-export function toolFilteredOut(filter: McpToolFilter | undefined, tool: string): boolean {
-  if (filter === undefined) return false;
-  return (filter.enabledTools !== null && !filter.enabledTools.includes(tool)) || filter.disabledTools.includes(tool);
-}
-
 /** A config larger than this is no hand-written config: unknown. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** A session folder deeper than this: its projects' files are not looked for, the facts are unknown. */
@@ -151,7 +145,13 @@ function factsOf(config: Table): CodexConfigFacts {
 function plainFolder(cwd: string | null | undefined): cwd is string {
   if (typeof cwd !== "string" || !cwd.startsWith("/") || cwd.length > MAX_CWD_LENGTH || cwd.includes("\0"))
     return false;
-  return cwd === "/" || cwd.slice(1).split("/").every((part) => part !== "" && part !== "." && part !== "..");
+  return (
+    cwd === "/" ||
+    cwd
+      .slice(1)
+      .split("/")
+      .every((part) => part !== "" && part !== "." && part !== "..")
+  );
 }
 
 /** A deeper folder's layers are not looked for (a lstat per folder, three times): unknown. */
@@ -167,7 +167,16 @@ async function projectLayers(
   user: Table,
 ): Promise<{ layers: Table[]; untrusted: string[] } | undefined> {
   // the folders from / down to cwd: none may be a link (Codex would follow it; this reader never does)
-  const folders = cwd === "/" ? ["/"] : ["/", ...cwd.slice(1).split("/").map((_, i, parts) => `/${parts.slice(0, i + 1).join("/")}`)];
+  const folders =
+    cwd === "/"
+      ? ["/"]
+      : [
+          "/",
+          ...cwd
+            .slice(1)
+            .split("/")
+            .map((_, i, parts) => `/${parts.slice(0, i + 1).join("/")}`),
+        ];
   // each lookup at once: a question's config is read on every summary
   const infos = await Promise.all(folders.map(lstatOf));
   if (infos.some((info) => info === undefined)) return { layers: [], untrusted: [] }; // gone: a resume there fails

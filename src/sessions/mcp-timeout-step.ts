@@ -93,7 +93,9 @@ export function mcpTimeoutStep(
     };
   }
   const { server } = named;
-  const where = config?.projectLayers ? "CODEX_HOME's config.toml with the project's .codex/config.toml" : "CODEX_HOME's config.toml";
+  const where = config?.projectLayers
+    ? "CODEX_HOME's config.toml with the project's .codex/config.toml"
+    : "CODEX_HOME's config.toml";
   const ranOut = `The MCP tool ${server}/${named.tool} did not answer within its server's tool_timeout_sec (${timeout.seconds}s)`;
   if (config !== undefined && !config.mcpServers.includes(server)) {
     // 0.171 refuses to start with `-c mcp_servers.<name>.…` for a server no config defines ("Error loading
@@ -138,9 +140,7 @@ export function mcpTimeoutStep(
       why.push(`has \`enabled = false\` for the server ${server} now, so a resume would not offer its tools at all`);
     }
     if (filtered) {
-      evidence.push(
-        `${where} leaves the tool ${tool} of the MCP server ${server} out (${filtered.list})`,
-      );
+      evidence.push(`${where} leaves the tool ${tool} of the MCP server ${server} out (${filtered.list})`);
       why.push(
         disabled
           ? `leaves the tool ${tool} out (${filtered.list})`

@@ -94,7 +94,9 @@ describe("an MCP server defined in the project's .codex/config.toml", () => {
       expect(diagnosis.next_step).toBe(
         `${RAN_OUT}. CODEX_HOME's config.toml does not define the server tsrv${ignored}, so \`-c mcp_servers.tsrv.tool_timeout_sec=60\` makes Codex refuse to start ("invalid transport in \`mcp_servers.tsrv\`"). Define the server again with \`tool_timeout_sec = 60\` in its [mcp_servers.tsrv] table of CODEX_HOME's config.toml, or mark the project trusted there ([projects."<its folder>"] trust_level = "trusted": Codex then runs the project's MCP servers too, the operator's call) and set the timeout in the project's file, then: ${PLAIN()}`,
       );
-      expect(diagnosis.evidence).toContain(`CODEX_HOME's config.toml does not define the MCP server tsrv (any more)${ignored}`);
+      expect(diagnosis.evidence).toContain(
+        `CODEX_HOME's config.toml does not define the MCP server tsrv (any more)${ignored}`,
+      );
     }
   });
 
@@ -105,7 +107,9 @@ describe("an MCP server defined in the project's .codex/config.toml", () => {
     const own = { [join(cwd, ".codex", "config.toml")]: TSRV };
     expect((await diagnosisWith(trust(cwd), own)).next_command).toBe(resume("-c mcp_servers.tsrv.tool_timeout_sec=60"));
     // the top level's trust covers the folders below it
-    expect((await diagnosisWith(trust(repo), own)).next_command).toBe(resume("-c mcp_servers.tsrv.tool_timeout_sec=60"));
+    expect((await diagnosisWith(trust(repo), own)).next_command).toBe(
+      resume("-c mcp_servers.tsrv.tool_timeout_sec=60"),
+    );
   });
 
   it("merged per key with the user's config, the nearer file winning", async () => {
