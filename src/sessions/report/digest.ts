@@ -9,7 +9,15 @@ import type { RolloutFile } from "../locate.js";
 import { cannotMatter } from "../line-filter.js";
 import { normalizeLine } from "../normalize.js";
 import type { LongPrompts } from "../usage.js";
-import { usageByDay, usageByModel, type DayPart, type ModelUsage, type PartEnd } from "./model-usage.js";
+import {
+  turnFactsOf,
+  usageByDay,
+  usageByModel,
+  type DayPart,
+  type ModelUsage,
+  type PartEnd,
+  type TurnFacts,
+} from "./model-usage.js";
 import { newReadStats, readForward } from "../rollout-reader.js";
 import { tryParseJson } from "../../shared/json.js";
 import type { SessionEvent } from "../events.js";
@@ -83,6 +91,73 @@ export async function digestOf(file: RolloutFile, cuts: readonly number[] = []):
 }
 
 /**
+ * What a report needs to split a session at any since/until inside it, made from one reading of its log:
+ * its digest (no cuts), its turns' facts (model-usage.ts TurnFacts) and how it stood as each turn began
+ * (`ends`: by the time of a turn's start, the log folded up to the first event at or after it and diagnosed,
+ * as PartEnds does for the starts of a report's parts; null: no event came at or after it, the session's
+ * own end). A server keeps it per version of the file (index.ts), so a report polled with a moving
+ * `since: 1h` splits a session it cuts without reading or folding its log again (cutDigest).
+ */
+export interface CutFacts {
+  digest: SessionDigest;
+  turns: TurnFacts;
+  ends: ReadonlyMap<number, PartEnd | null>;
+}
+
+/** Turns past which a session's facts are not made (its log is read for each report that cuts it, as before). */
+export const MAX_FACT_TURNS = 2_000;
+
+/** A log read once for CutFacts: folded, then folded again to diagnose it as it stood when each turn began. */
+export async function cutFactsOf(file: RolloutFile): Promise<CutFacts | undefined> {
+  const folder = newFolder();
+  await readForward(file.path, newReadStats(), (event) => folder.add(event));
+  const model = folder.model;
+  if (model.turns.length > MAX_FACT_TURNS) return undefined;
+  const digest = digestOfModel(model, file);
+  const turns = turnFactsOf(model, (index) => turnMs(model, index - 1));
+  // every time a part can start at: the session's start (the first part's) and each turn's start
+  const starts = new Set<number>();
+  for (const turn of turns.turns) {
+    const ms = Date.parse(turn.startedAt ?? "");
+    if (Number.isFinite(ms)) starts.add(new Date(ms).getTime());
+  }
+  const ends = new PartEnds(digest, [...starts].sort((a, b) => a - b));
+  await readForward(file.path, newReadStats(), (event) => ends.add(event));
+  return { digest, turns, ends: ends.byStart() };
+}
+
+/**
+ * The digest a report cutting the session at `cuts` needs (digestOf(file, cuts)), from its facts alone;
+ * undefined when they cannot say it exactly (its parts' starts out of order: a log whose turns' times go
+ * back), and the log is then read as before. test/sessions/report/cut-facts.test.ts holds the two equal.
+ */
+export function cutDigest(facts: CutFacts, cuts: readonly number[]): SessionDigest | undefined {
+  const whole = facts.digest;
+  const days =
+    whole.days !== null || cuts.length > 0
+      ? usageByDay(facts.turns, whole.tokens, whole.startedAt, !whole.needsParent, cuts)
+      : null;
+  if (!days || days.length < 2) return { ...whole, days };
+  // PartEnds folds up to each later part's start in turn: the same as "the first event at or after its
+  // start" only when those starts do not go back
+  const starts = days.slice(1).map((part) => Date.parse(part.at));
+  for (let index = 1; index < starts.length; index++)
+    if ((starts[index] as number) < (starts[index - 1] as number)) return undefined;
+  const last = days.length - 1;
+  const sessionEnd: PartEnd = { category: whole.category, signature: whole.signature, at: whole.lastEventAt };
+  const ended: PartEnd[] = [];
+  for (const start of starts) {
+    const end = facts.ends.get(start);
+    if (end === undefined) return undefined; // a start the facts did not foresee
+    ended.push(end ?? sessionEnd);
+  }
+  return {
+    ...whole,
+    days: days.map((part, index) => ({ ...part, ended: index === last ? null : (ended[index] as PartEnd) })),
+  };
+}
+
+/**
  * A small JSON Lines log already read whole: the reader's line rules on a buffer (the byte pre-filter, one
  * JSON.parse and normalizeLine a line, a last line without newline read when it is whole JSON), without its
  * chunked, asynchronous file reading, which costs more than the folding for a log of a few KB.
@@ -132,8 +207,16 @@ class PartEnds {
   private readonly starts: number[];
   private readonly ends: PartEnd[] = [];
 
-  constructor(private readonly whole: SessionDigest) {
-    this.starts = (whole.days ?? []).slice(1).map((part) => Date.parse(part.at));
+  constructor(
+    private readonly whole: SessionDigest,
+    starts?: number[],
+  ) {
+    this.starts = starts ?? (whole.days ?? []).slice(1).map((part) => Date.parse(part.at));
+  }
+
+  /** The end before each start (null: none came before the log ended), for starts in order (cutFactsOf). */
+  byStart(): Map<number, PartEnd | null> {
+    return new Map(this.starts.map((start, index) => [start, this.ends[index] ?? null]));
   }
 
   add(event: SessionEvent): void {
@@ -215,7 +298,13 @@ export function digestOfModel(model: SessionModel, file: RolloutFile, cuts: read
     // only for a session with a turn on another day: the check rides on turnsMs' parse of each turn's start
     days:
       wall.otherDay || cuts.length > 0
-        ? usageByDay(model, tokens, startedAt, (index) => turnMs(model, index - 1), !needsParent, cuts)
+        ? usageByDay(
+            turnFactsOf(model, (index) => turnMs(model, index - 1)),
+            tokens,
+            startedAt,
+            !needsParent,
+            cuts,
+          )
         : null,
     needsParent,
   };

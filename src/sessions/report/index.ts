@@ -7,7 +7,7 @@ import type { RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
-import { digestOf, type SessionDigest } from "./digest.js";
+import { cutDigest, cutFactsOf, digestOf, MAX_FACT_TURNS, type CutFacts, type SessionDigest } from "./digest.js";
 import type { DayPart } from "./model-usage.js";
 import { currentDigest, DigestFiles, type DayDigests, type ListedFile, type SavedDigest } from "./digest-files.js";
 import { daysOf, statDay, watchedOf } from "./report-days.js";
@@ -90,6 +90,68 @@ interface LastPass {
 }
 const lastPasses = new WeakMap<SessionStore, Map<string, LastPass>>();
 
+/**
+ * The facts of the sessions a report's bounds fell inside (digest.ts CutFacts), by path, each for the very
+ * digest entry (a version of its file) it was made with, the least recently used dropped first: a host
+ * polling `since: 1h` moves the bound every call, and the sessions it cuts are split again from these
+ * without their logs being read or folded. Bounded by turns (a fact is a few numbers a turn) and sessions.
+ */
+class KeptFacts {
+  private readonly byPath = new Map<string, { entry: SavedDigest; facts: CutFacts }>();
+  private turns = 0;
+
+  get(path: string, entry: SavedDigest): CutFacts | undefined {
+    const kept = this.byPath.get(path);
+    if (!kept) return undefined;
+    this.byPath.delete(path);
+    if (kept.entry !== entry) {
+      this.turns -= kept.facts.turns.turns.length;
+      return undefined;
+    }
+    this.byPath.set(path, kept);
+    return kept.facts;
+  }
+
+  set(path: string, entry: SavedDigest, facts: CutFacts): void {
+    const before = this.byPath.get(path);
+    if (before) this.turns -= before.facts.turns.turns.length;
+    this.byPath.delete(path);
+    this.byPath.set(path, { entry, facts });
+    this.turns += facts.turns.turns.length;
+    for (const [oldest, { facts: dropped }] of this.byPath) {
+      if ((this.turns <= FACT_TURNS_KEPT && this.byPath.size <= FACTS_KEPT) || oldest === path) break;
+      this.byPath.delete(oldest);
+      this.turns -= dropped.turns.turns.length;
+    }
+  }
+}
+const FACTS_KEPT = 1_000;
+const FACT_TURNS_KEPT = 50_000;
+const keptFacts = new WeakMap<SessionStore, KeptFacts>();
+
+/**
+ * A session a bound falls inside, split there: a server from the facts it keeps for this version of the
+ * file (made on the first report that cuts it), a one-shot report from its log, read again.
+ */
+async function cutOf(
+  file: RolloutFile,
+  entry: SavedDigest,
+  cuts: number[],
+  kept: KeptFacts | undefined,
+): Promise<SessionDigest> {
+  if (!kept || entry.digest.turns > MAX_FACT_TURNS) return digestOf(file, cuts);
+  let facts = kept.get(file.path, entry);
+  if (!facts) {
+    facts = await cutFactsOf(file);
+    // kept for this entry only when read from the bytes it was made of (a log appended to meanwhile is
+    // digested anew by the next report, and its facts made then)
+    const same =
+      facts?.digest.turns === entry.digest.turns && facts.digest.lastEventAt === entry.digest.lastEventAt;
+    if (facts && same) kept.set(file.path, entry, facts);
+  }
+  return (facts && cutDigest(facts, cuts)) ?? digestOf(file, cuts);
+}
+
 export async function sessionsReport(
   store: SessionStore,
   request: ReportRequest,
@@ -129,6 +191,8 @@ export async function sessionsReport(
   if (options.watch) keptTallies.set(store, tallies);
   const passes = (options.watch && lastPasses.get(store)) || new Map<string, LastPass>();
   if (options.watch) lastPasses.set(store, passes);
+  const kept = options.watch ? (keptFacts.get(store) ?? new KeptFacts()) : undefined;
+  if (kept) keptFacts.set(store, kept);
   // what a day's tally depends on besides its digests (the time filters are checked against its sessions' times)
   const tallyKey =
     options.prices.key !== undefined && !options.onSession
@@ -231,7 +295,7 @@ export async function sessionsReport(
       if (!entry || copies.has(file.path)) continue;
       // a since/until inside the session: its parts by turn on either side, from its log (this report's only)
       const cuts = bounds && boundsInside(entry.digest, bounds);
-      const read = cuts ? await digestOf(file, cuts).catch(() => undefined) : undefined;
+      const read = cuts ? await cutOf(file, entry, cuts, kept).catch(() => undefined) : undefined;
       if (cuts) keep = false;
       const base = read ?? entry.digest;
       // what a live run or a parent's file decides is asked for each report, not kept

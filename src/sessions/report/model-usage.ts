@@ -142,6 +142,44 @@ export interface PartEnd {
   at: string | null;
 }
 
+/**
+ * What splitting a session by day and at a report's bounds needs of its fold (usageByDay), a few numbers a
+ * turn: made from the fold once per version of its file, so that a server asked with another bound inside
+ * the same session splits it again without reading or folding its log (digest.ts CutFacts).
+ */
+export interface TurnFacts {
+  /** Each turn in order: its start as the log wrote it, its model (modelsOfTurns) and the time it took. */
+  turns: Array<{ index: number; startedAt: string | undefined; model: string | null; wallMs: number }>;
+  /** Each turn's model by turn index (usage of a turn the fold has no turn for: lastModel). */
+  modelOfTurn: ReadonlyMap<number, string | null>;
+  /** The per-turn usage (usage.ts perTurn), in its order, with the turn's long requests. */
+  usage: Array<{ turn: number; tokens: TokenTotals; longPrompts: LongPrompts | undefined }>;
+  /** The model of the session's last turn_context. */
+  lastModel: string | null;
+  /** The session's long requests, all of them. */
+  longPrompts: LongPrompts | null;
+}
+
+export function turnFactsOf(model: SessionModel, wallOf: (index: number) => number): TurnFacts {
+  const modelOfTurn = modelsOfTurns(model);
+  return {
+    turns: model.turns.map((turn) => ({
+      index: turn.index,
+      startedAt: turn.startedAt,
+      model: modelOfTurn.get(turn.index) ?? null,
+      wallMs: wallOf(turn.index),
+    })),
+    modelOfTurn,
+    usage: model.tokens.perTurn().map(({ turn, ...tokens }) => ({
+      turn,
+      tokens,
+      longPrompts: model.tokens.longPromptsByTurn.get(turn),
+    })),
+    lastModel: model.lastContext?.model ?? null,
+    longPrompts: model.tokens.longPrompts ?? null,
+  };
+}
+
 type Building = Omit<DayPart, "usage"> & { byModel: Map<string | null, ModelUsage> };
 
 /**
@@ -158,10 +196,9 @@ const MAX_DAYS = 32;
  * of `total` is the last part's, at the session's last model. `ended` is left null (digest.ts partEnds).
  */
 export function usageByDay(
-  model: SessionModel,
+  facts: TurnFacts,
   total: TokenTotals | null,
   startedAt: string | null,
-  wallOf: (index: number) => number,
   usageKnown: boolean,
   cuts: readonly number[] = [],
 ): DayPart[] | null {
@@ -176,7 +213,7 @@ export function usageByDay(
   const startDay = keyOf(startMs);
   const dayOfTurn = new Map<number, string>();
   let previous = startDay;
-  for (const turn of model.turns) {
+  for (const turn of facts.turns) {
     const ms = Date.parse(turn.startedAt ?? "");
     const day = Number.isFinite(ms) ? keyOf(ms) : previous;
     dayOfTurn.set(turn.index, day);
@@ -197,14 +234,13 @@ export function usageByDay(
     }
     return part;
   };
-  const modelOfTurn = modelsOfTurns(model);
-  for (const turn of model.turns) {
+  for (const turn of facts.turns) {
     const day = dayOfTurn.get(turn.index) ?? startDay;
     const first = parts.size === 0 && day === startDay ? startedAt : (turn.startedAt ?? startedAt);
     const firstMs = Date.parse(first ?? "");
     const part = partOf(day, Number.isFinite(firstMs) ? new Date(firstMs).toISOString() : (startedAt as string));
-    const wall = wallOf(turn.index);
-    part.model = modelOfTurn.get(turn.index) ?? null;
+    const wall = turn.wallMs;
+    part.model = turn.model;
     part.turns += 1;
     part.wallMs += wall;
     // a day whose turns used no tokens is priced at its model too: an unpriced model is never $0
@@ -218,12 +254,12 @@ export function usageByDay(
   if (usageKnown && total) {
     let counted = NO_TOKENS;
     let lastUsage: ModelUsage | undefined;
-    for (const usage of model.tokens.perTurn()) {
+    for (const usage of facts.usage) {
       const part = parts.get(dayOfTurn.get(usage.turn) ?? startDay) ?? last;
-      const entry = entryOf(part.byModel, modelOfTurn.get(usage.turn) ?? model.lastContext?.model ?? null);
-      const { turn: _turn, ...tokens } = usage;
+      const entry = entryOf(part.byModel, facts.modelOfTurn.get(usage.turn) ?? facts.lastModel);
+      const { tokens } = usage;
       entry.tokens = addTokens(entry.tokens, tokens);
-      entry.longPrompts = merged(entry.longPrompts, model.tokens.longPromptsByTurn.get(usage.turn));
+      entry.longPrompts = merged(entry.longPrompts, usage.longPrompts);
       counted = addTokens(counted, tokens);
       lastUsage = entry;
     }
@@ -237,8 +273,8 @@ export function usageByDay(
     if (!exact) {
       for (const part of ordered)
         for (const entry of part.byModel.values()) Object.assign(entry, { tokens: NO_TOKENS, longPrompts: null });
-      const entry = entryOf(last.byModel, model.lastContext?.model ?? null);
-      Object.assign(entry, { tokens: total, longPrompts: model.tokens.longPrompts ?? null });
+      const entry = entryOf(last.byModel, facts.lastModel);
+      Object.assign(entry, { tokens: total, longPrompts: facts.longPrompts });
     }
   }
   return ordered.map(({ byModel, ...part }) => ({ ...part, usage: usageKnown ? [...byModel.values()] : null }));
