@@ -6,6 +6,7 @@ import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
 import type { RunFacts } from "./diagnosis.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listSessions as listInStore, type ListOptions } from "./list.js";
+import { watchedOf } from "./report/report-days.js";
 import { SessionLookupError, type RolloutFile } from "./locate.js";
 import { codexHomeProblem } from "./codex-home.js";
 import { taskOwnerOf, type TaskOwner } from "./family.js";
@@ -57,7 +58,8 @@ export {
 
 export async function listSessions(source: SessionSource, options: ListOptions) {
   const store = storeOf(source);
-  const listed = await listInStore(store.home, options, store.names, store.listings);
+  const watched = options.watch ? watchedOf(store) : undefined;
+  const listed = await listInStore(store.home, options, store.names, store.listings, watched);
   const problem = listed.sessions.length === 0 ? await codexHomeProblem(store.home) : null;
   if (problem !== null) throw new SessionLookupError(problem);
   return listed;

@@ -2,7 +2,9 @@
 // each file it returns, so its cost follows `limit`, not the size of the history.
 import type { EventOf, SessionEvent } from "./events.js";
 import type { FolderNames, UnlistableFolder } from "./folder-names.js";
-import { daysNewestFirst, newestFirst, statFiles, type RolloutFile } from "./locate.js";
+import { daysNewestFirst, newestFirst, statFiles, type DayOfFiles, type RolloutFile } from "./locate.js";
+import { statDay } from "./report/report-days.js";
+import type { WatchedDays } from "./report/watched-days.js";
 import { edgeEvents } from "./rollout-reader.js";
 import { foldEvents, turnStatus, writesTurnErrors } from "./session-model.js";
 import type { SessionListing } from "./views/list.js";
@@ -14,6 +16,12 @@ export interface ListOptions {
   /** ISO time: only sessions written at or after it. */
   since?: string;
   includeArchived: boolean;
+  /**
+   * A server asked again: the date folders and their logs' stats as the report's watched index keeps them
+   * (report/watched-days.ts: trusted until a change notification of the folder), not a walk and a stat of
+   * every log each time. A one-shot listing walks and stats.
+   */
+  watch?: boolean;
 }
 
 export type { SessionListing } from "./views/list.js";
@@ -34,6 +42,7 @@ export async function listSessions(
   options: ListOptions,
   names: FolderNames,
   listings: ListingCache,
+  watched?: WatchedDays,
 ): Promise<{ sessions: SessionListing[]; scanned: number; unreadable_folders: string[] }> {
   // every folder, however old: a session resumed since `since` was written since, in the folder of its start
   const sinceMs = options.since !== undefined ? Date.parse(options.since) : undefined;
@@ -41,10 +50,11 @@ export async function listSessions(
   const sessions: SessionListing[] = [];
   let scanned = 0;
   const unlistable: UnlistableFolder[] = [];
-  const days = daysNewestFirst(home, names, {
-    includeArchived: options.includeArchived,
-    unlistable,
-  });
+  // a server's index (undefined: a home it does not watch, too large or with a folder it cannot list)
+  const indexed = watched && (await watched.days(options.includeArchived));
+  const days: AsyncGenerator<DayOfFiles & { stated?: RolloutFile[] }, void, undefined> = indexed
+    ? keptDays(indexed, watched as WatchedDays)
+    : daysNewestFirst(home, names, { includeArchived: options.includeArchived, unlistable });
   let exhausted = false;
   while (sessions.length < options.limit && !exhausted) {
     const batch: RolloutFile[] = [];
@@ -56,7 +66,7 @@ export async function listSessions(
         exhausted = true;
         break;
       }
-      batch.push(...(await statFiles(day.value.files)));
+      batch.push(...(day.value.stated ?? (await statFiles(day.value.files))));
     }
     for (const file of batch.sort(newestFirst)) {
       if (sessions.length >= options.limit) break;
@@ -70,6 +80,18 @@ export async function listSessions(
   await days.return(undefined);
   const unreadable_folders = unlistable.slice(0, UNLISTABLE_NAMED).map(({ path, code }) => `${path} (${code})`);
   return { sessions, scanned, unreadable_folders };
+}
+
+/**
+ * The watched index's days, newest first, each with its logs' stats as kept (stat-ed again, synchronously,
+ * only for a folder notified since, or not stat-ed yet): a listing that goes back through every older day
+ * (a `since` that leaves fewer than `limit`) costs no stat per old log when nothing there changed.
+ */
+async function* keptDays(
+  days: DayOfFiles[],
+  watched: WatchedDays,
+): AsyncGenerator<DayOfFiles & { stated: RolloutFile[] }, void, undefined> {
+  for (const day of days) yield { ...day, stated: watched.files(day, statDay) };
 }
 
 /** Listings by path, valid while the file's size and mtime are unchanged. */

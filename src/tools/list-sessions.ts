@@ -61,6 +61,8 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
         const { sessions, scanned, unreadable_folders } = await listSessions(store, {
           limit,
           includeArchived: include_archived,
+          // a server: the folders and stats the report's watched index keeps, not a stat per old log each call
+          watch: true,
           ...(cwd !== undefined && { cwd }),
           ...(sinceIso !== undefined && { since: sinceIso }),
         });
