@@ -4,6 +4,8 @@ import { checkFilters, loadPrices, sessionsReport, type SessionDigest } from "..
 import { ExplainedError } from "../shared/errors.js";
 import { counted } from "../shared/text.js";
 import { unreadText } from "../sessions/report/render.js";
+import { turnEnds } from "../sessions/report/index.js";
+import type { RolloutFile } from "../sessions/locate.js";
 import { sessionStoreOf } from "../config/config.js";
 import { UsageError, type Command } from "./command.js";
 import { runningIn, SESSION_FILTERS } from "./report.js";
@@ -25,7 +27,7 @@ export const exportCommand: Command = {
     // the SDK is large: loaded only by this command
     const { OtlpSessionExporter } = await import("../export/otel.js");
     const exporter = new OtlpSessionExporter(url);
-    const chosen: Array<{ digest: SessionDigest; path: string }> = [];
+    const chosen: Array<{ digest: SessionDigest; file: RolloutFile }> = [];
     // a session a run still writes is not sent half-done: exporting again once it ends sends it whole
     let running = 0;
     let unread: Parameters<typeof unreadText>[0] = {
@@ -52,7 +54,7 @@ export const exportCommand: Command = {
           onSession: (digest, file) => {
             if (since && !ranSince(digest, since.ms)) return;
             if (digest.category === "running") running += 1;
-            else chosen.push({ digest, path: file.path });
+            else chosen.push({ digest, file });
           },
         },
       );
@@ -68,8 +70,9 @@ export const exportCommand: Command = {
       return x < y ? -1 : x > y ? 1 : 0;
     });
     let tried = 0;
-    for (const { digest, path } of chosen) {
-      await exporter.add(store, digest, path);
+    for (const { digest, file } of chosen) {
+      // an earlier turn that failed: its error.type is the category the session had as the next turn began
+      await exporter.add(store, digest, file.path, () => turnEnds(file));
       tried += 1;
       // the exporter retries each batch for seconds: a collector that refused one is not asked thousands of times
       if (exporter.failed > 0) break;

@@ -166,8 +166,17 @@ export class OtlpSessionExporter {
     this.tracer = this.provider.getTracer("codex-control-mcp");
   }
 
-  /** Sends one session's trace. */
-  async add(store: SessionStore, digest: SessionDigest, path: string): Promise<void> {
+  /**
+   * Sends one session's trace. `endsOf`: the diagnosis category the session had when each turn after the
+   * first began, by the index of the turn before it (report turnEnds), asked only when a turn before the
+   * last did not complete.
+   */
+  async add(
+    store: SessionStore,
+    digest: SessionDigest,
+    path: string,
+    endsOf?: () => Promise<ReadonlyMap<number, string>>,
+  ): Promise<void> {
     // the compact, cached fold (no output texts): memory bounded however long the log
     const { model } = await openSession(store, path);
     const usage = await sessionTokenUsage(store, path).catch(() => undefined);
@@ -175,7 +184,7 @@ export class OtlpSessionExporter {
     const id = digest.sessionId;
     const sessionEnd = time(model.lastTimestamp) ?? time(digest.lastEventAt) ?? time(digest.startedAt) ?? new Date(0);
     const sessionStart = time(digest.startedAt) ?? sessionEnd;
-    const failed = digest.category !== "completed" && digest.category !== "running";
+    const failed = isFailure(digest.category);
     const root = this.start(id, "session", undefined, `invoke_agent codex`, sessionStart, {
       "gen_ai.operation.name": "invoke_agent",
       "gen_ai.provider.name": providerName(model.meta?.modelProvider),
@@ -198,6 +207,12 @@ export class OtlpSessionExporter {
       list.push(call);
       callsByTurn.set(call.turn, list);
     }
+    // a turn that did not complete is marked with the diagnosis category it ended the session in: the
+    // session's for its last turn, the one the session had as the next turn began for an earlier one (what a
+    // report whose range ends there counts); its status where the diagnosis named no failure
+    const last = model.turns.at(-1);
+    const earlier = model.turns.some((turn) => turn !== last && turnStatus(turn) !== "completed");
+    const ends = earlier && endsOf ? await endsOf().catch(() => undefined) : undefined;
     // each turn ran the model its turn_context names (a session may switch), else the one before it
     let turnModel: string | undefined;
     for (const [index, turn] of model.turns.entries()) {
@@ -212,6 +227,7 @@ export class OtlpSessionExporter {
         time(turn.startedAt) ?? sessionStart,
         time(turn.endedAt) ?? time(next?.startedAt) ?? sessionEnd,
         turnModel ?? model.lastContext?.model,
+        turn === last ? digest.category : ends?.get(turn.index),
       );
     }
     root.end(sessionEnd);
@@ -243,8 +259,10 @@ export class OtlpSessionExporter {
     start: Date,
     end: Date,
     model: string | undefined,
+    category: string | undefined,
   ): void {
     const status = turnStatus(turn);
+    const errorType = category !== undefined && isFailure(category) ? category : status;
     const error = turn.errors.at(-1)?.message;
     const span = this.start(sessionId, `turn:${turn.index}`, root, `turn ${turn.index}`, start, {
       "gen_ai.operation.name": "invoke_agent",
@@ -254,7 +272,7 @@ export class OtlpSessionExporter {
       "codex.turn.index": turn.index,
       "codex.turn.status": status,
       ...(turn.turnId !== undefined && { "codex.turn.id": turn.turnId }),
-      ...(status !== "completed" && { "error.type": status }),
+      ...(status !== "completed" && { "error.type": errorType }),
     });
     // every turn not completed ended in an error (error.type says which): a turn with no end in a session no
     // run is writing (a running one is not exported) was killed, crashed or cut off, as the session's diagnosis says
@@ -362,6 +380,11 @@ function usageAttributes(tokens: TurnUsage | null): Attributes {
 function providerName(modelProvider: string | undefined): string {
   if (modelProvider === undefined || modelProvider === "") return "openai";
   return modelProvider === "azure" ? "azure.ai.openai" : clip(modelProvider);
+}
+
+/** A diagnosis category that is a failure (report view.ts NOT_FAILURES: not completed, not running). */
+function isFailure(category: string): boolean {
+  return category !== "completed" && category !== "running";
 }
 
 function time(text: string | null | undefined): Date | undefined {

@@ -164,9 +164,10 @@ describe("export --otlp", () => {
       code: 2,
       message: "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header",
     });
+    // the turn's error.type is the diagnosis category it ended the session in (turn-category.test.ts)
     expect(attributes(byId.get(spanIdOf(f, "turn:1")) as OtlpSpan)).toMatchObject({
       "codex.turn.status": "failed",
-      "error.type": "failed",
+      "error.type": "auth_error",
     });
   });
 

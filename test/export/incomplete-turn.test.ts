@@ -1,6 +1,9 @@
 // A turn with no end (the log stops in it, or a later turn starts) in a session no run is writing is a turn
 // that ended in an error: its span has status ERROR with error.type `incomplete`, as the session's diagnosis
 // says. Before: error.type `incomplete` on a span whose status was left unset (an error named, none recorded).
+// Its error.type is the diagnosis category (test/export/turn-category.test.ts): `interrupted`, the session's
+// for a last turn, and the one the session had as the next turn began for an earlier one; its status,
+// `incomplete`, is codex.turn.status.
 import { execFile } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,7 +49,7 @@ beforeAll(async () => {
 });
 afterAll(() => receiver.close());
 
-it("marks a turn with no end as an error, with error.type incomplete, and nothing else that completed", async () => {
+it("marks a turn with no end as an error, with error.type interrupted, and nothing else that completed", async () => {
   await promisify(execFile)(process.execPath, [CLI, "export", "--otlp", url], {
     env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
   });
@@ -60,10 +63,10 @@ it("marks a turn with no end as an error, with error.type incomplete, and nothin
       [
         spanIdOf(cutThenGoneOn.id, "turn:1"),
         2,
-        "incomplete",
+        "interrupted",
         "turn 1 has no end: the run was killed, crashed or interrupted",
       ],
-      [spanIdOf(killed.id, "turn:1"), 2, "incomplete", "turn 1 has no end: the run was killed, crashed or interrupted"],
+      [spanIdOf(killed.id, "turn:1"), 2, "interrupted", "turn 1 has no end: the run was killed, crashed or interrupted"],
       [
         spanIdOf(killed.id, "session"),
         2,

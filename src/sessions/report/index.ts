@@ -2,6 +2,7 @@
 // version of its file and saved per date folder, digest-files.ts), then added up (aggregate.ts). Reads the
 // date folders one at a time: memory follows the busiest day, not the number of sessions.
 import { join } from "node:path";
+import type { DiagnosisCategory } from "../diagnosis-categories.js";
 import type { UnlistableFolder } from "../folder-names.js";
 import type { RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
@@ -150,6 +151,24 @@ async function cutOf(
     if (facts && same) kept.set(file.path, entry, facts);
   }
   return (facts && cutDigest(facts, cuts)) ?? digestOf(file, cuts);
+}
+
+/**
+ * The diagnosis category a session had when each of its turns after the first began (the log folded up to
+ * that turn's first event and diagnosed: what a report whose range ends there counts, DayPart.ended), by the
+ * index of the turn before it. Empty for a session of more than MAX_FACT_TURNS turns.
+ */
+export async function turnEnds(file: RolloutFile): Promise<Map<number, DiagnosisCategory>> {
+  const ends = new Map<number, DiagnosisCategory>();
+  const facts = await cutFactsOf(file);
+  if (!facts) return ends;
+  const turns = facts.turns.turns;
+  for (let i = 0; i + 1 < turns.length; i++) {
+    const start = Date.parse(turns[i + 1]?.startedAt ?? "");
+    const end = Number.isFinite(start) ? facts.ends.get(start) : undefined;
+    if (end !== undefined) ends.set((turns[i] as (typeof turns)[number]).index, (end ?? facts.digest).category);
+  }
+  return ends;
 }
 
 export async function sessionsReport(

@@ -199,7 +199,7 @@ describe("export --otlp of real Codex sessions", () => {
     expect(errors).toEqual(
       [
         [exit3.id, "exit 3", "exit code 3"],
-        [spanIdOf(refused, "turn:1"), "failed", "unexpected status 401 Unauth"],
+        [spanIdOf(refused, "turn:1"), "auth_error", "unexpected status 401 Unauth"],
         [spanIdOf(refused, "session"), "auth_error", "unexpected status 401 Unauth"],
       ].sort(),
     );
