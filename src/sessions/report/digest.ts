@@ -238,7 +238,9 @@ class PartEnds {
     return {
       category: diagnosis.category,
       signature: failed ? failureSignature(failureText(diagnosis)) : null,
-      at: validTime(model.lastTimestamp ?? null),
+      // when its last turn ended: the lines before the next turn's start may be the resume's own (0.171
+      // writes `thread_settings_applied` first), written when it was resumed, maybe days later
+      at: validTime(model.turns.at(-1)?.endedAt ?? model.lastTimestamp ?? null),
     };
   }
 
