@@ -15,11 +15,13 @@ import { readChecked, writeChecked } from "../checked-files.js";
 import { codeFingerprint, EDGE_BYTES, edgeHashOf } from "../fold-files.js";
 import { sessionIdFromPath, type RolloutFile } from "../locate.js";
 import { rolloutFormat } from "../rollout-reader.js";
-import { digestOf, digestOfBytes, type SessionDigest } from "./digest.js";
+import { digestOf, digestOfBytes, type CutFacts, type SessionDigest } from "./digest.js";
 
 export interface SavedDigest {
   stamp: FileStamp;
   digest: SessionDigest;
+  /** A session a report's since/until fell inside: what splitting it at any bound needs (index.ts cutOf). */
+  facts?: CutFacts;
 }
 
 export type DayDigests = Map<string, SavedDigest>;

@@ -8,7 +8,7 @@ import type { RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
-import { cutDigest, cutFactsOf, digestOf, MAX_FACT_TURNS, type CutFacts, type SessionDigest } from "./digest.js";
+import { cutDigest, cutFactsOf, digestOf, MAX_FACT_TURNS, type SessionDigest } from "./digest.js";
 import type { DayPart } from "./model-usage.js";
 import { currentDigest, DigestFiles, type DayDigests, type ListedFile, type SavedDigest } from "./digest-files.js";
 import { daysOf, statDay, watchedOf } from "./report-days.js";
@@ -92,37 +92,32 @@ interface LastPass {
 const lastPasses = new WeakMap<SessionStore, Map<string, LastPass>>();
 
 /**
- * The facts of the sessions a report's bounds fell inside (digest.ts CutFacts), by path, each for the very
- * digest entry (a version of its file) it was made with, the least recently used dropped first: a host
- * polling `since: 1h` moves the bound every call, and the sessions it cuts are split again from these
- * without their logs being read or folded. Bounded by turns (a fact is a few numbers a turn) and sessions.
+ * The facts of the sessions a report's bounds fell inside (digest.ts CutFacts), kept on their digest entry
+ * (a version of the file: a changed log has a new entry, without them) and saved with it in the state dir:
+ * a host polling `since: 1h` moves the bound every call, and the sessions it cuts are split again from
+ * these without their logs being read or folded, by a server and by the next one-shot report alike. A
+ * server holds at most FACTS_KEPT sessions' and FACT_TURNS_KEPT turns' facts in memory, the least recently
+ * used dropped first (from their entries too: they are made again, or loaded with the day, when needed).
  */
 class KeptFacts {
-  private readonly byPath = new Map<string, { entry: SavedDigest; facts: CutFacts }>();
+  private readonly byPath = new Map<string, SavedDigest>();
   private turns = 0;
 
-  get(path: string, entry: SavedDigest): CutFacts | undefined {
-    const kept = this.byPath.get(path);
-    if (!kept) return undefined;
-    this.byPath.delete(path);
-    if (kept.entry !== entry) {
-      this.turns -= kept.facts.turns.turns.length;
-      return undefined;
-    }
-    this.byPath.set(path, kept);
-    return kept.facts;
-  }
-
-  set(path: string, entry: SavedDigest, facts: CutFacts): void {
+  /** `entry` now holds facts: counted, and the oldest dropped beyond the bounds. */
+  use(path: string, entry: SavedDigest): void {
     const before = this.byPath.get(path);
-    if (before) this.turns -= before.facts.turns.turns.length;
-    this.byPath.delete(path);
-    this.byPath.set(path, { entry, facts });
-    this.turns += facts.turns.turns.length;
-    for (const [oldest, { facts: dropped }] of this.byPath) {
+    if (before) {
+      this.byPath.delete(path);
+      this.turns -= before.facts?.turns.turns.length ?? 0;
+      if (before !== entry) delete before.facts;
+    }
+    this.byPath.set(path, entry);
+    this.turns += entry.facts?.turns.turns.length ?? 0;
+    for (const [oldest, dropped] of this.byPath) {
       if ((this.turns <= FACT_TURNS_KEPT && this.byPath.size <= FACTS_KEPT) || oldest === path) break;
       this.byPath.delete(oldest);
-      this.turns -= dropped.turns.turns.length;
+      this.turns -= dropped.facts?.turns.turns.length ?? 0;
+      delete dropped.facts;
     }
   }
 }
@@ -131,26 +126,33 @@ const FACT_TURNS_KEPT = 50_000;
 const keptFacts = new WeakMap<SessionStore, KeptFacts>();
 
 /**
- * A session a bound falls inside, split there: a server from the facts it keeps for this version of the
- * file (made on the first report that cuts it), a one-shot report from its log, read again.
+ * A session a bound falls inside, split there: from the facts its entry holds (made on the first report
+ * that cut this version of it, in this process or an earlier one), else from its log, read once more to
+ * make them. `added`: facts were put on the entry (its day is saved again).
  */
 async function cutOf(
   file: RolloutFile,
   entry: SavedDigest,
   cuts: number[],
   kept: KeptFacts | undefined,
-): Promise<SessionDigest> {
-  if (!kept || entry.digest.turns > MAX_FACT_TURNS) return digestOf(file, cuts);
-  let facts = kept.get(file.path, entry);
-  if (!facts) {
-    facts = await cutFactsOf(file);
+  keepable: boolean,
+): Promise<{ digest: SessionDigest; added: boolean }> {
+  // facts cost more to make than one split (a diagnosis at every turn): made only where they are kept
+  if (entry.digest.turns > MAX_FACT_TURNS || (!keepable && !entry.facts))
+    return { digest: await digestOf(file, cuts), added: false };
+  let added = false;
+  if (!entry.facts) {
+    const facts = await cutFactsOf(file);
     // kept for this entry only when read from the bytes it was made of (a log appended to meanwhile is
     // digested anew by the next report, and its facts made then)
-    const same =
-      facts?.digest.turns === entry.digest.turns && facts.digest.lastEventAt === entry.digest.lastEventAt;
-    if (facts && same) kept.set(file.path, entry, facts);
+    const same = facts?.digest.turns === entry.digest.turns && facts.digest.lastEventAt === entry.digest.lastEventAt;
+    if (!facts || !same) return { digest: (facts && cutDigest(facts, cuts)) ?? (await digestOf(file, cuts)), added };
+    // the entry's digest is the whole session's (the same bytes): saved once, not twice
+    entry.facts = { ...facts, digest: entry.digest };
+    added = true;
   }
-  return (facts && cutDigest(facts, cuts)) ?? digestOf(file, cuts);
+  kept?.use(file.path, entry);
+  return { digest: cutDigest(entry.facts, cuts) ?? (await digestOf(file, cuts)), added };
 }
 
 /**
@@ -307,6 +309,7 @@ export async function sessionsReport(
     let keep = tallyKey !== undefined;
     let firstAt = Number.POSITIVE_INFINITY;
     let lastAt = Number.NEGATIVE_INFINITY;
+    let factsAdded = false;
     // among the copies read: an unreadable one does not stand for the session
     const copies = secondCopies(files.filter((file) => next.has(file.path)));
     for (const file of files) {
@@ -314,7 +317,9 @@ export async function sessionsReport(
       if (!entry || copies.has(file.path)) continue;
       // a since/until inside the session: its parts by turn on either side, from its log (this report's only)
       const cuts = bounds && boundsInside(entry.digest, bounds);
-      const read = cuts ? await cutOf(file, entry, cuts, kept).catch(() => undefined) : undefined;
+      const cut = cuts ? await cutOf(file, entry, cuts, kept, kept !== undefined || saved !== undefined).catch(() => undefined) : undefined;
+      if (cut?.added) factsAdded = true;
+      const read = cut?.digest;
       if (cuts) keep = false;
       const base = read ?? entry.digest;
       // what a live run or a parent's file decides is asked for each report, not kept
@@ -359,6 +364,8 @@ export async function sessionsReport(
       if (options.onSession) await options.onSession(digest, file);
     }
     tally.merge(dayTally);
+    // a session cut by this report's bounds: its facts saved with the day's digests, for the next report
+    if (factsAdded) await saved?.save(dayKey, next);
     // a one-shot report keeps no tally: it would hold every day's digests until the end
     if (options.watch && keep && tallyKey !== undefined && !dayTally.unpricedModelsFull)
       tallies.set(dayKey, { key: tallyKey, entries, tally: dayTally, firstAt, lastAt });

@@ -4,6 +4,7 @@
 // inside the same unchanged session reads and folds nothing, and answers as a cold report does.
 // Before: every report below read the morning session's log again (the reads counted here were 1 or 2 each).
 import { appendFile, utimes } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
 import { morning, sameDayHome } from "../../support/same-day-home.js";
@@ -24,11 +25,11 @@ vi.mock("../../../src/sessions/rollout-reader.js", async (importOriginal) => {
 
 const NOW = Date.parse("2026-11-13T15:30:00Z");
 
-async function report(store: SessionStore, since: string, watch: boolean, now = NOW) {
+async function report(store: SessionStore, since: string, watch: boolean, now = NOW, stateDir?: string) {
   return sessionsReport(
     store,
     { includeArchived: false, groupBy: "day", since },
-    { prices: await loadPrices(), now, watch },
+    { prices: await loadPrices(), now, watch, stateDir },
   );
 }
 
@@ -87,5 +88,20 @@ describe("a warm server cutting the same session at another bound", () => {
     expect(answer(again)).toEqual(answer(cold));
     // the third turn alone: 4,000 − 2,500 input tokens
     expect([again.total.turns, again.total.tokens.input, again.total.categories]).toEqual([1, 1500, { completed: 1 }]);
+  });
+
+  it("saves them with the day's digests: the next one-shot report (the CLI run again) reads nothing either", async () => {
+    const dir = await sameDayHome();
+    const path = pathOf(dir, morning);
+    const stateDir = join(dirname(dir), "state");
+    const readsOf: number[] = [];
+    for (const since of ["2026-11-13T14:00:00Z", "2026-11-13T10:00:00Z", "2026-11-13T15:00:10Z"]) {
+      reads.paths.length = 0;
+      // a new store and no watch each time: a new process, its state dir the same
+      const again = await report(new SessionStore(dir), since, false, NOW, stateDir);
+      readsOf.push(reads.paths.filter((read) => read === path).length);
+      expect(answer(again)).toEqual(answer(await report(new SessionStore(dir), since, false)));
+    }
+    expect(readsOf).toEqual([2, 0, 0]);
   });
 });
