@@ -106,17 +106,22 @@ export const exportCommand: Command = {
   },
 };
 
+/** How long before since the report is asked from: a turn begun that much before since and ending after it is sent. */
+const TURN_SLACK_MS = 86_400_000;
+
 /**
  * The report selects a session by when its turns started (its parts split at since): one whose last turn
  * began before since and wrote on after it (a long turn, its end) has no part in range, yet changed since and
- * is sent again. The export asks from the start of since's day and keeps what started or wrote since.
+ * is sent again. The export asks from a day before since and keeps what started or wrote since. (It asked
+ * from the start of since's UTC day: just after midnight that was no slack at all, and a turn begun before
+ * midnight and ended after since was never sent.)
  */
 function sinceDay(since: string | undefined, until: string | undefined): { day: string; ms: number } | undefined {
   if (since === undefined) return undefined;
-  // until too: "until is not after since" is said against the since given, not its day
+  // until too: "until is not after since" is said against the since given, not the earlier one asked
   const { sinceMs } = checkFilters({ since, until, groupBy: "day", includeArchived: false });
   if (sinceMs === undefined) return undefined;
-  return { day: new Date(sinceMs).toISOString().slice(0, 10), ms: sinceMs };
+  return { day: new Date(sinceMs - TURN_SLACK_MS).toISOString(), ms: sinceMs };
 }
 
 /** Started since, or wrote since (a turn resumed, or one still going then); no times known: sent (same ids). */
