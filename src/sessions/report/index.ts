@@ -145,8 +145,10 @@ async function cutOf(
     const facts = await cutFactsOf(file);
     // kept for this entry only when read from the bytes it was made of (a log appended to meanwhile is
     // digested anew by the next report, and its facts made then)
-    const same = facts?.digest.turns === entry.digest.turns && facts.digest.lastEventAt === entry.digest.lastEventAt;
-    if (!facts || !same) return { digest: (facts && cutDigest(facts, cuts)) ?? (await digestOf(file, cuts)), added };
+    const same =
+      facts?.digest.turns === entry.digest.turns && facts.digest.lastEventAt === entry.digest.lastEventAt;
+    if (!facts || !same)
+      return { digest: (facts && cutDigest(facts, cuts)) ?? (await digestOf(file, cuts)), added };
     // the entry's digest is the whole session's (the same bytes): saved once, not twice
     entry.facts = { ...facts, digest: entry.digest };
     added = true;
@@ -315,9 +317,11 @@ export async function sessionsReport(
     for (const file of files) {
       const entry = next.get(file.path);
       if (!entry || copies.has(file.path)) continue;
-      // a since/until inside the session: its parts by turn on either side, from its log (this report's only)
+      // a since/until inside the session: its parts by turn on either side (this report's only), from the
+      // facts kept for this version of its log, else from the log
       const cuts = bounds && boundsInside(entry.digest, bounds);
-      const cut = cuts ? await cutOf(file, entry, cuts, kept, kept !== undefined || saved !== undefined).catch(() => undefined) : undefined;
+      const keepable = kept !== undefined || saved !== undefined;
+      const cut = cuts ? await cutOf(file, entry, cuts, kept, keepable).catch(() => undefined) : undefined;
       if (cut?.added) factsAdded = true;
       const read = cut?.digest;
       if (cuts) keep = false;
