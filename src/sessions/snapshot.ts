@@ -99,14 +99,33 @@ function findInstances(
 export function decode(bytes: Buffer, classes: readonly Restorable[]): unknown {
   const { marks, value } = deserialize(bytes) as { marks: Mark[]; value: unknown };
   const byName = new Map(classes.map((cls) => [cls.name, cls.prototype]));
-  for (const { path, className } of marks) {
-    const prototype = byName.get(className);
-    if (!prototype) throw new Error(`snapshot names an unknown class ${className}`);
+  if (!Array.isArray(marks)) throw new Error("snapshot without its marks");
+  for (const { path, className } of marks as Array<Partial<Mark>>) {
+    const prototype = typeof className === "string" ? byName.get(className) : undefined;
+    if (!prototype) throw new Error(`snapshot names an unknown class ${String(className)}`);
+    if (!Array.isArray(path)) throw new Error("snapshot mark without a path");
     let node: unknown = value;
-    for (const [kind, key] of path)
-      node = kind === 0 ? (node as Record<string, unknown>)[key] : (node as Map<unknown, unknown>).get(key);
+    for (const step of path as unknown[]) node = stepInto(node, step);
+    // only an object the snapshot itself holds, as it came out of the deserializer: a path through
+    // `constructor`, `__proto__` or `prototype` would otherwise reach Array.prototype, String.prototype or a
+    // builtin function, and a saved file (the state dir's, checksummed but not signed) could re-parent
+    // every array of the process (`[] instanceof SessionFolder`). An instance shared is marked once per path.
     if (typeof node !== "object" || node === null) throw new Error("snapshot path leads nowhere");
+    const now: unknown = Object.getPrototypeOf(node);
+    if (now !== Object.prototype && now !== prototype) throw new Error("snapshot path leads to no object of its own");
     Object.setPrototypeOf(node, prototype);
   }
   return value;
+}
+
+/** One step of a mark's path: an own property of an object or array, or a Map's value; never inherited. */
+function stepInto(node: unknown, step: unknown): unknown {
+  if (!Array.isArray(step) || typeof node !== "object" || node === null) throw new Error("snapshot path leads nowhere");
+  const [kind, key] = step as [unknown, unknown];
+  if (kind === 1 && node instanceof Map && node.has(key)) return node.get(key);
+  if (kind === 0 && typeof key === "string" && !(node instanceof Map) && Object.hasOwn(node, key)) {
+    const own = Object.getOwnPropertyDescriptor(node, key);
+    if (own !== undefined && "value" in own) return own.value as unknown;
+  }
+  throw new Error("snapshot path leads nowhere");
 }
