@@ -1,18 +1,23 @@
 // The state dir's cache files (saved folds, answers, report digests): a SHA-1 of the payload, then the payload,
 // written to a temporary name and renamed, read back only from a regular file reached without a link. The
 // state dir is this user's, but a link or a FIFO put there (by a sandboxed run that can reach it, say) must
-// neither redirect a read nor hang it; a damaged or foreign file is simply not used: these are caches.
+// neither redirect a read nor hang it; a damaged or foreign file is simply not used: these are caches. Their
+// folder (folds/, answers/, report/) is used only while it is a directory of ours that nobody else may write
+// (checked before each read, write and trim): a link put in its place would carry the writes, and the trim
+// that removes old files, to wherever it points.
 import { createHash, randomBytes } from "node:crypto";
 import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readSync,
   renameSync,
   rmSync,
   writevSync,
+  type Stats,
 } from "node:fs";
 import { lstat, mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -45,11 +50,12 @@ export async function readChecked(
 }
 
 async function readRegular(path: string, maxBytes: number): Promise<Buffer | undefined> {
+  if (!(await isOwnFolder(dirname(path)))) return undefined;
   const handle = await open(path, NO_FOLLOW_READ).catch(() => undefined);
   if (!handle) return undefined;
   try {
     const info = await handle.stat();
-    if (!info.isFile() || info.size > maxBytes) return undefined;
+    if (!info.isFile() || !isOurs(info) || info.size > maxBytes) return undefined;
     const bytes = Buffer.allocUnsafe(info.size);
     const { bytesRead } = await handle.read(bytes, 0, info.size, 0);
     return bytesRead === info.size ? bytes : undefined;
@@ -61,6 +67,7 @@ async function readRegular(path: string, maxBytes: number): Promise<Buffer | und
 }
 
 function readRegularSync(path: string, maxBytes: number): Buffer | undefined {
+  if (!isOwnFolderSync(dirname(path))) return undefined;
   let fd: number;
   try {
     fd = openSync(path, NO_FOLLOW_READ);
@@ -69,7 +76,7 @@ function readRegularSync(path: string, maxBytes: number): Buffer | undefined {
   }
   try {
     const info = fstatSync(fd);
-    if (!info.isFile() || info.size > maxBytes) return undefined;
+    if (!info.isFile() || !isOurs(info) || info.size > maxBytes) return undefined;
     const bytes = Buffer.allocUnsafe(info.size);
     return readSync(fd, bytes, 0, info.size, 0) === info.size ? bytes : undefined;
   } catch {
@@ -90,6 +97,7 @@ export async function writeChecked(target: string, parts: Buffer[], calls: FileC
   try {
     if (calls === "sync") {
       mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+      if (!isOwnFolderSync(dirname(target))) throw new Error(notOurs(dirname(target)));
       const fd = openSync(temporary, NEW_FILE, 0o600);
       try {
         if (writevSync(fd, all) !== length) throw new Error("short write");
@@ -100,6 +108,7 @@ export async function writeChecked(target: string, parts: Buffer[], calls: FileC
       return;
     }
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    if (!(await isOwnFolder(dirname(target)))) throw new Error(notOurs(dirname(target)));
     const file = await open(temporary, NEW_FILE, 0o600);
     try {
       if ((await file.writev(all)).bytesWritten !== length) throw new Error("short write");
@@ -111,6 +120,33 @@ export async function writeChecked(target: string, parts: Buffer[], calls: FileC
     rmSync(temporary, { force: true });
     throw error;
   }
+}
+
+/** This user's (where users are known). */
+function isOurs(info: Stats): boolean {
+  return typeof process.getuid !== "function" || info.uid === process.getuid();
+}
+
+/** A directory itself (not a link to one), this user's, that nobody else may write. */
+function isOwnFolderInfo(info: Stats | undefined): boolean {
+  return info !== undefined && info.isDirectory() && isOurs(info) && (info.mode & 0o022) === 0;
+}
+
+/** Whether `dir` is, as it stands now, a cache folder this user's server may read, write and trim. */
+export async function isOwnFolder(dir: string): Promise<boolean> {
+  return isOwnFolderInfo(await lstat(dir).catch(() => undefined));
+}
+
+function isOwnFolderSync(dir: string): boolean {
+  try {
+    return isOwnFolderInfo(lstatSync(dir, { throwIfNoEntry: false }));
+  } catch {
+    return false;
+  }
+}
+
+function notOurs(dir: string): string {
+  return `${dir} is not a folder of this user's alone (a link, another user's, or writable by others): nothing is written there. Remove it; the server makes it again.`;
 }
 
 function checksumOf(parts: Buffer[]): Buffer {
@@ -129,6 +165,8 @@ export async function keepFolderWithin(
   keep: string,
   limits: { maxFiles: number; maxBytes?: number },
 ): Promise<void> {
+  // a link put in the folder's place would have the trim remove the files of whatever it points to
+  if (!(await isOwnFolder(dir))) return;
   const names = await readdir(dir);
   if (limits.maxBytes === undefined && names.length <= limits.maxFiles) return;
   const files = await Promise.all(

@@ -1,7 +1,7 @@
 // What a server (or one CLI command) keeps between calls: the names in each session folder, the listing of
 // each file, the fold of each rollout read, and where folds are saved for the next process. One per
 // createServer(): two servers in one process share nothing.
-import { stat } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { AnswerFiles, sameStamp, stampOf, type FileFacts, type FileStamp } from "./answer-files.js";
 import { keepFolderWithin } from "./checked-files.js";
@@ -121,8 +121,9 @@ export class SessionStore {
   async hasFold(path: string): Promise<boolean> {
     if (this.folded.has(path)) return true;
     if (!this.savedFolds) return false;
-    return stat(this.savedFolds.fileOf(path)).then(
-      () => true,
+    // lstat: a link planted where a fold would be is no fold (it is never read either)
+    return lstat(this.savedFolds.fileOf(path)).then(
+      (info) => info.isFile(),
       () => false,
     );
   }

@@ -20,9 +20,32 @@ const CLASSES = [Folder];
 
 /** Paths a forged snapshot may mark, each reaching a builtin through plain property access. */
 const HOSTILE_PATHS: Array<[string, Array<[0 | 1, unknown]>, () => object]> = [
-  ["constructor.prototype of an array", [[0, "items"], [0, "constructor"], [0, "prototype"]], () => Array.prototype],
-  ["__proto__ of an array", [[0, "items"], [0, "__proto__"]], () => Array.prototype],
-  ["a string's constructor.prototype", [[0, "name"], [0, "constructor"], [0, "prototype"]], () => String.prototype],
+  [
+    "constructor.prototype of an array",
+    [
+      [0, "items"],
+      [0, "constructor"],
+      [0, "prototype"],
+    ],
+    () => Array.prototype,
+  ],
+  [
+    "__proto__ of an array",
+    [
+      [0, "items"],
+      [0, "__proto__"],
+    ],
+    () => Array.prototype,
+  ],
+  [
+    "a string's constructor.prototype",
+    [
+      [0, "name"],
+      [0, "constructor"],
+      [0, "prototype"],
+    ],
+    () => String.prototype,
+  ],
 ];
 
 function forged(path: Array<[0 | 1, unknown]>): Buffer {
@@ -72,10 +95,23 @@ describe("a forged snapshot", () => {
     const stateDir = await mkdtemp(join(tmpdir(), "ccm-forged-state-"));
     // saved through the server's own code: the checksum, code hash, path, inode and edge all hold
     const state = serialize({
-      marks: [{ path: [[0, "calls"], [0, "constructor"], [0, "prototype"]], className: "SessionFolder" }],
+      marks: [
+        {
+          path: [
+            [0, "calls"],
+            [0, "constructor"],
+            [0, "prototype"],
+          ],
+          className: "SessionFolder",
+        },
+      ],
       value: { calls: [] },
     });
-    await new FoldFiles(join(stateDir, "folds")).save(path, { offset: 0, lines: 0, skipped: 0, badFieldLines: 0, head: "" }, state);
+    await new FoldFiles(join(stateDir, "folds")).save(
+      path,
+      { offset: 0, lines: 0, skipped: 0, badFieldLines: 0, head: "" },
+      state,
+    );
     const store = new SessionStore(home, { stateDir, saveAfterBytes: 1 });
     const summary = await sessionSummary(store, entry.session_id, { reasoningLimit: 10 });
     expect([summary.session_id, Object.getPrototypeOf(Array.prototype) === Object.prototype]).toEqual([
