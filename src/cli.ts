@@ -73,9 +73,10 @@ async function main(argv: string[]): Promise<number | undefined> {
     process.stderr.write(`codex-control-mcp: ${error.message} (see --help)\n`);
     return 2;
   }
-  const [{ createServer }, { StdioServerTransport }] = await Promise.all([
+  const [{ createServer }, { StdioServerTransport }, { boundedStdin }] = await Promise.all([
     import("./server.js"),
     import("@modelcontextprotocol/sdk/server/stdio.js"),
+    import("./shared/bounded-stdio.js"),
   ]);
   const { server, runs, cleanup } = createServer(config);
   let closing = false;
@@ -89,7 +90,12 @@ async function main(argv: string[]): Promise<number | undefined> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  const transport = new StdioServerTransport();
+  // a request over the SDK's 10 MiB is answered with an error instead of closing the transport (and the server)
+  const stdin = boundedStdin(process.stdin, (id, why) => {
+    log("warn", `a request of more than 10 MiB was passed over (id ${String(id)})`);
+    if (id !== undefined) void transport.send({ jsonrpc: "2.0", id, error: { code: -32600, message: why } });
+  });
+  const transport = new StdioServerTransport(stdin);
   await server.connect(transport);
   // stdin's end comes after every request it carried (`printf … | codex-control-mcp`): answer those first
   const requests = trackRequests(transport);
