@@ -14,6 +14,7 @@ import { lstat, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Entry } from "fast-glob";
 import { ExplainedError } from "../shared/errors.js";
+import { inline } from "../shared/text.js";
 import { FolderNames, type UnlistableFolder } from "./folder-names.js";
 
 export interface RolloutFile {
@@ -379,10 +380,12 @@ function newestHint(files: RolloutFile[]): string {
 
 /**
  * A caller's input as an error repeats it: enough to recognize (ids are 36 characters), not all of 4 KB; a
- * path keeps more (a temp folder's rollout path is over 100).
+ * path keeps more (a temp folder's rollout path is over 100). Control and bidirectional characters are shown
+ * as `\uXXXX`: an id of `\u202e…` would otherwise reverse the rest of the message, an ESC sequence reach
+ * the terminal of a CLI user.
  */
 export function clip(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+  return text.length > max ? `${inline(text.slice(0, max))}…` : inline(text);
 }
 /** At most this many characters of a path are repeated in an error. */
 export const PATH_SHOWN = 240;

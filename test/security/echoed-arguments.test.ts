@@ -1,0 +1,28 @@
+// A session reference the server cannot resolve is repeated in its error, escaped as log text is: before, an
+// id of `\u202e…` reversed the rest of the message (the fix it names included) and an ESC sequence or a NUL
+// went as it was to the model, or to the terminal of a CLI user.
+import { mkdir, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { connect, testConfig, textOf } from "../support/mcp.js";
+
+// eslint-disable-next-line no-control-regex -- finding them is the point
+const RAW = /[\u0000-\u001f\u202e]/;
+
+describe("a reference repeated in an error", () => {
+  it.each([
+    ["an id", "\u001b[2J\u202eabc\u0000", '"\\u001b[2J\\u202eabc\\u0000" is not a session id: pass a session UUID'],
+    ["a path", "/tmp/\u202e\u0000x", "no file at /tmp/\\u202e\\u0000x: pass an existing rollout path"],
+  ])("%s keeps its control and bidirectional characters escaped", async (_, sessionId, start) => {
+    const home = await mkdtemp(join(tmpdir(), "ccm-echoed-"));
+    await mkdir(join(home, "sessions"));
+    const mcp = await connect(testConfig({ codexHome: home }));
+    try {
+      const result = await mcp.call("session_summary", { session_id: sessionId });
+      expect([result.isError, textOf(result).startsWith(start), RAW.test(textOf(result))]).toEqual([true, true, false]);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
