@@ -9,7 +9,6 @@
 // Formats: JSONL (`rollout-….jsonl`, every Rust CLI), the TypeScript CLI's single JSON document
 // (`rollout-….json`, 2025-04/05), zstd-compressed JSONL (`rollout-….jsonl.zst`, cold storage since 0.140).
 // Only JSONL grows in place and can be read from an offset; the others are read whole.
-import { stat } from "node:fs/promises";
 import type { SessionEvent } from "./events.js";
 import { normalizeLine } from "./normalize.js";
 import { cannotMatterBytes } from "./line-filter.js";
@@ -93,14 +92,23 @@ async function* forwardBatches(
   const sink = new LineSink(stats, options.passOver ?? true, emit);
   switch (rolloutFormat(path)) {
     case "document": {
-      // one JSON document: a line, as far as the bound goes
-      if ((await stat(path)).size > READ_LIMITS.lineBytes) {
-        stats.lines += 1;
-        stats.skipped += 1;
-        return;
+      // one JSON document: a line, as far as the bound goes. The size is the open file's, and no more than it
+      // is read: a stat before the open, and a read to the end, let a file swapped in between or growing as it
+      // is read (a writer that never stops) be read without bound.
+      const { handle, size } = await openRollout(path);
+      let text: string;
+      try {
+        if (size > READ_LIMITS.lineBytes) {
+          stats.lines += 1;
+          stats.skipped += 1;
+          return;
+        }
+        const bytes = Buffer.alloc(size);
+        const { bytesRead } = await handle.read(bytes, 0, size, 0);
+        text = bytes.toString("utf8", 0, bytesRead);
+      } finally {
+        await handle.close();
       }
-      const { handle } = await openRollout(path);
-      const text = await handle.readFile("utf8").finally(() => handle.close());
       documentEvents(text, stats, sink);
       progress.end = Buffer.byteLength(text);
       yield sink.take();

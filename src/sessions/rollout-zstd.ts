@@ -1,7 +1,6 @@
 // `.jsonl.zst` rollouts (cold storage since 0.140), decoded as they stream (Node 20 has no zstd of its own;
 // fzstd is pure JavaScript), within READ_LIMITS: a frame whose window is over the bound is not decoded, and
 // decoding stops at the decompressed-size cap.
-import { stat } from "node:fs/promises";
 import { Decompress } from "fzstd";
 import type { SessionEvent } from "./events.js";
 import { CHUNK, READ_LIMITS, type ForwardEnd, type LineSink } from "./rollout-lines.js";
@@ -43,7 +42,7 @@ export async function zstdEdge(
  * decompressed-size cap (the line it cuts is counted as skipped), and an overlong line is dropped as it comes.
  */
 export async function* zstdForward(path: string, sink: LineSink, progress: ForwardEnd): AsyncGenerator<SessionEvent[]> {
-  const state = { cut: false };
+  const state: { cut: boolean; size?: number } = { cut: false };
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let overlong = false;
@@ -70,7 +69,7 @@ export async function* zstdForward(path: string, sink: LineSink, progress: Forwa
     }
     yield sink.take();
   }
-  progress.end = (await stat(path)).size;
+  progress.end = state.size ?? 0;
   if (overlong || (state.cut && pendingBytes > 0)) sink.overlong();
   else {
     const last = Buffer.concat(pending);
@@ -84,9 +83,22 @@ export async function* zstdForward(path: string, sink: LineSink, progress: Forwa
  * is over the bound is not decoded, and decoding stops at the size cap (`state.cut`). A file that is torn or
  * not zstd at all ends early: what was decoded stands.
  */
-async function* zstdBytes(path: string, state: { cut: boolean }): AsyncGenerator<Buffer> {
-  const compressed = (await stat(path)).size;
-  const allowed = Math.max(READ_LIMITS.zstdFloorBytes, READ_LIMITS.zstdRatio * compressed);
+async function* zstdBytes(path: string, state: { cut: boolean; size?: number }): AsyncGenerator<Buffer> {
+  // the open file's size (a stat of the path before the open would follow a link put there), and no byte past
+  // it is read: a file that grows while it is read (skippable frames appended without end decode to nothing,
+  // so the decompressed cap never comes) is read as it was opened
+  let opened: Awaited<ReturnType<typeof openRollout>>;
+  try {
+    opened = await openRollout(path);
+  } catch (error) {
+    // a link or a FIFO in a log's place reads as nothing, at once; a log that is gone is an error, as before
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ELOOP" || code === "ENOTREG") return;
+    throw error;
+  }
+  const { handle, size } = opened;
+  state.size = size;
+  const allowed = Math.max(READ_LIMITS.zstdFloorBytes, READ_LIMITS.zstdRatio * size);
   let decompressed = 0;
   let out: Buffer[] = [];
   // each block comes out in an array of its own (fzstd's window keeps a copy): kept as is until yielded
@@ -104,12 +116,12 @@ async function* zstdBytes(path: string, state: { cut: boolean }): AsyncGenerator
   });
   try {
     const header = Buffer.alloc(18); // the longest frame header: magic, descriptor, window, 4-byte dictionary id, 8-byte size
-    const { handle } = await openRollout(path);
     try {
       await handle.read(header, 0, header.length, 0);
       // the first frame's window, checked before any byte is decoded
-      if ((zstdWindow(header) ?? 0) > READ_LIMITS.zstdWindowBytes) return;
-      for await (const chunk of handle.createReadStream({ start: 0, highWaterMark: CHUNK, autoClose: false })) {
+      if ((zstdWindow(header) ?? 0) > READ_LIMITS.zstdWindowBytes || size === 0) return;
+      const stream = handle.createReadStream({ start: 0, end: size - 1, highWaterMark: CHUNK, autoClose: false });
+      for await (const chunk of stream) {
         decoder.push(chunk as Buffer);
         const ready = out;
         out = [];
