@@ -26,3 +26,18 @@ describe("a reference repeated in an error", () => {
     }
   });
 });
+
+describe("an unexpected failure's message", () => {
+  it("is shown with its control and bidirectional characters escaped (it may carry a log's path)", async () => {
+    const { answer } = await import("../../src/tools/result.js");
+    const result = await answer("session_summary", () =>
+      Promise.reject(new Error("/h/rollout-\u001b]0;x\u0007\u202e-id.jsonl is not a regular file")),
+    );
+    const text = result.content.map((part) => (part.type === "text" ? part.text : "")).join("");
+    expect([
+      result.isError,
+      RAW.test(text),
+      text.startsWith("session_summary failed: /h/rollout-\\u001b]0;x\\u0007\\u202e-id"),
+    ]).toEqual([true, false, true]);
+  });
+});
