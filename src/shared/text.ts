@@ -12,6 +12,16 @@ export function inline(text: string | null | undefined): string {
 }
 
 /**
+ * A message of ours that repeats what it was given (an error naming a caller's argument): its own lines and
+ * tabs stay, every other unsafe character is written as `\uXXXX`.
+ */
+export function keepLines(text: string): string {
+  return text.replace(UNSAFE, (char) =>
+    char === "\n" || char === "\t" ? char : `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
  * Log text as a quotation: one line, bounded, in “…”; the quote characters and backslashes inside are
  * escaped, so the text cannot close the quotes and go on as if it were ours.
  */

@@ -4,7 +4,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z, type ZodRawShape } from "zod";
 import { log } from "../shared/log.js";
 import { ExplainedError } from "../shared/errors.js";
-import { DATA_NOTE, inline } from "../shared/text.js";
+import { DATA_NOTE, inline, keepLines } from "../shared/text.js";
 
 /**
  * Some hosts (Claude Code) hand their model only `structuredContent`, so the warning the text mirror carries
@@ -37,7 +37,8 @@ export async function answer(tool: string, work: () => Promise<CallToolResult>):
     return await work();
   } catch (error) {
     // the caller's (or the operator's) to fix: the message is the whole answer
-    if (error instanceof ExplainedError) return toolError(error.message);
+    // it may repeat an argument (a cwd, a model name) with its control and bidirectional characters
+    if (error instanceof ExplainedError) return toolError(keepLines(error.message));
     log("error", `${tool} failed`, error);
     // an error's message may carry a path or text from a log (a rollout named with ESC or U+202E): shown escaped
     const reason = inline(error instanceof Error ? error.message : String(error));

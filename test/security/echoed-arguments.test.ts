@@ -27,6 +27,23 @@ describe("a reference repeated in an error", () => {
   });
 });
 
+describe("an argument repeated in a refusal", () => {
+  it.each([
+    ["model", { model: "gpt\u0000\u202e" }, 'model "gpt\\u0000\\u202e" is not a model name'],
+    ["cwd", { cwd: "/srv/\u202e\u001b[2J" }, 'cwd "/srv/\\u202e\\u001b[2J" is not an absolute directory'],
+  ])("sessions_report's %s keeps its control and bidirectional characters escaped", async (_, args, start) => {
+    const home = await mkdtemp(join(tmpdir(), "ccm-echoed-"));
+    await mkdir(join(home, "sessions"));
+    const mcp = await connect(testConfig({ codexHome: home }));
+    try {
+      const result = await mcp.call("sessions_report", args);
+      expect([result.isError, textOf(result).startsWith(start), RAW.test(textOf(result))]).toEqual([true, true, false]);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
+
 describe("an unexpected failure's message", () => {
   it("is shown with its control and bidirectional characters escaped (it may carry a log's path)", async () => {
     const { answer } = await import("../../src/tools/result.js");
