@@ -4,15 +4,14 @@ import { renderList } from "../text/render.js";
 import type { ToolContext } from "./context.js";
 import { listSessions } from "../sessions/index.js";
 import { answer, toolResult, withNote } from "./result.js";
+import { cwdFilterInput } from "./schemas.js";
 import { TURN_STATUSES } from "../sessions/views/closed-sets.js";
 import { sessionListingSchema } from "../sessions/views/list.js";
 import { filterTime } from "../sessions/report/filters.js";
 
 const inputSchema = z.object({
   limit: z.number().int().min(1).max(500).default(20).describe("How many sessions to return, newest first (1–500)."),
-  cwd: z
-    .string()
-    .max(4096)
+  cwd: cwdFilterInput
     .optional()
     .describe("Only sessions whose working directory is this directory or inside it (absolute path)."),
   since: z
