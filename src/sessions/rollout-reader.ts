@@ -150,6 +150,8 @@ export async function* eventsBackward(
     for (let i = byLine.length - 1; i >= 0; i--) yield { events: byLine[i] ?? [], start: 0 };
     return;
   }
+  // bytes of the lines skipped: past READ_LIMITS.skippedBytes, the lines before them are not read
+  let skippedBytes = 0;
   for await (const { bytes, start, overlong } of jsonlBackward(path, end)) {
     if (overlong) {
       stats.skipped += 1;
@@ -157,8 +159,13 @@ export async function* eventsBackward(
     }
     if (cannotMatterBytes(bytes, 0, bytes.length)) continue;
     // line numbers are not known reading backwards: 0, as for the TypeScript CLI's document
+    const skipped = stats.skipped;
     const events = normalizeBytes(bytes, 0, bytes.length, 0, stats);
     if (events !== undefined && events.length > 0) yield { events, start };
+    if (stats.skipped !== skipped && (skippedBytes += bytes.length) > READ_LIMITS.skippedBytes && start > 0) {
+      stats.skipped += 1;
+      return;
+    }
   }
 }
 
@@ -237,6 +244,7 @@ async function* jsonlForward(
       if (carried === buffer.length) {
         if (carried >= cap) {
           overlong = true;
+          sink.skippedBytes += carried;
           position += carried;
           carried = 0;
         } else {
@@ -259,10 +267,13 @@ async function* jsonlForward(
         const newline = buffer.indexOf(10);
         if (newline === -1 || newline >= filled) {
           position += filled;
+          sink.skippedBytes += filled;
+          if (sink.skippedTooMuch) return skipTheRest(sink, progress, size);
           continue;
         }
         overlong = false;
         sink.overlong();
+        sink.skippedBytes += newline;
         begin = newline + 1;
       }
       const next = sink.lines(buffer, begin, filled);
@@ -272,6 +283,7 @@ async function* jsonlForward(
       if (carried > 0 && next > 0) buffer.copy(buffer, 0, next, filled);
       if (buffer.length > CHUNK && carried < CHUNK) buffer = shrink(buffer, carried);
       yield sink.take();
+      if (sink.skippedTooMuch && position + carried < size) return skipTheRest(sink, progress, size);
     }
     if (overlong) {
       // the file ends inside the long line: a writer mid-line, or a line that never ends
@@ -298,6 +310,12 @@ async function* jsonlForward(
   }
 }
 
+/** A read that passed over READ_LIMITS.skippedBytes stops: the rest of the file counts as one skipped line. */
+function skipTheRest(sink: LineSink, progress: ForwardEnd, size: number): void {
+  sink.overlong();
+  progress.end = size;
+}
+
 function shrink(buffer: Buffer, keep: number): Buffer {
   const smaller = Buffer.allocUnsafe(CHUNK);
   buffer.copy(smaller, 0, 0, keep);
@@ -319,6 +337,8 @@ async function* jsonlBackward(
     let pieces: Array<Buffer<ArrayBufferLike>> = [];
     let piecesBytes = 0;
     let overlong = false;
+    // bytes of overlong lines passed over: past READ_LIMITS.skippedBytes, what is before them is not read
+    let dropped = 0;
     while (position > 0) {
       const length = Math.min(BACKWARD_CHUNK, position);
       position -= length;
@@ -332,9 +352,10 @@ async function* jsonlBackward(
         newline = stop > 0 ? chunk.lastIndexOf(10, stop - 1) : -1
       ) {
         const start = position + newline + 1;
-        if (overlong || piecesBytes + stop - newline - 1 > READ_LIMITS.lineBytes)
+        if (overlong || piecesBytes + stop - newline - 1 > READ_LIMITS.lineBytes) {
+          dropped += stop - newline - 1;
           yield { bytes: EMPTY, start, overlong: true };
-        else {
+        } else {
           const line: Buffer<ArrayBufferLike> =
             pieces.length > 0
               ? Buffer.concat([chunk.subarray(newline + 1, stop), ...pieces])
@@ -351,8 +372,14 @@ async function* jsonlBackward(
         piecesBytes += stop;
         if (piecesBytes > READ_LIMITS.lineBytes) {
           overlong = true;
+          dropped += piecesBytes;
           pieces = [];
         }
+      } else if (overlong) dropped += stop;
+      if (overlong && dropped > READ_LIMITS.skippedBytes && position > 0) {
+        // the line reaches further back than the budget: it and everything before it count as one skipped line
+        yield { bytes: EMPTY, start: 0, overlong: true };
+        return;
       }
     }
     if (overlong) yield { bytes: EMPTY, start: 0, overlong: true };
