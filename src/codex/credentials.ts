@@ -4,11 +4,11 @@
 // (CODEX_HOME/auth.json). Hosts often start MCP servers with a reduced environment (Gemini CLI drops
 // variables whose names contain KEY, Codex and OpenClaw pass only a few), so the key the user has in
 // their shell never reaches Codex and the run fails minutes later with "Missing environment variable".
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { ExplainedError } from "../shared/errors.js";
 import { tryParseJson } from "../shared/json.js";
+import { readSmallFile } from "../shared/small-file.js";
 
 export const CREDENTIAL_SOURCES = ["env", "login", "none_needed", "missing"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
@@ -267,8 +267,8 @@ export function readTables(toml: string): Map<string, Table> {
 /** Reads CODEX_HOME's config.toml and auth.json (missing files read as empty). */
 export async function readCodexFiles(codexHome: string): Promise<{ configToml: string; authJson: string | null }> {
   const [configToml, authJson] = await Promise.all([
-    readFile(join(codexHome, "config.toml"), "utf8").catch(() => ""),
-    readFile(join(codexHome, "auth.json"), "utf8").catch(() => null),
+    readSmallFile(join(codexHome, "config.toml"), 1024 * 1024).then((text) => text ?? ""),
+    readSmallFile(join(codexHome, "auth.json"), 1024 * 1024).then((text) => text ?? null),
   ]);
   return { configToml, authJson };
 }

@@ -1,6 +1,6 @@
 // `doctor`: is this setup going to work? Each check says what it found and, when something is off, the fix.
 import { count } from "../shared/text.js";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { CodexUnavailableError, JSON_STREAMS, type Capabilities } from "../codex/capabilities.js";
@@ -8,6 +8,7 @@ import type { RunManager } from "../runs/run-manager.js";
 import { stateChecks } from "../runs/state-checks.js";
 import { liveRateLimitsLine, liveRateLimitsView, readLiveRateLimits } from "../codex/app-server/index.js";
 import { stringEnv } from "../shared/env.js";
+import { readSmallFile } from "../shared/small-file.js";
 import type { ServerConfig } from "../config/config.js";
 import { assessCredentials, CREDENTIAL_SOURCES, probeEndpoint, readCodexFiles } from "../codex/credentials.js";
 import { listRolloutFiles } from "../sessions/index.js";
@@ -140,7 +141,7 @@ export async function doctor(
     );
   else add("CODEX_HOME", "ok", `${home}: ${count(sessions)} session${sessions === 1 ? "" : "s"}`);
 
-  const codexConfig = homeExists ? await readFile(join(home, "config.toml"), "utf8").catch(() => "") : "";
+  const codexConfig = homeExists ? ((await readSmallFile(join(home, "config.toml"), 1024 * 1024)) ?? "") : "";
   for (const problem of configProblems(codexConfig, caps))
     add("codex config.toml", problem.level, problem.found, problem.fix);
 
