@@ -24,6 +24,7 @@ import { reviewCommand } from "./review.js";
 import { filterTime } from "../sessions/report/filters.js";
 import { ExplainedError } from "../shared/errors.js";
 import { approveCommand, steerCommand } from "./run-requests.js";
+import { cwdFilterInput } from "../tools/schemas.js";
 
 const json = { type: "boolean" } as const;
 
@@ -58,6 +59,12 @@ export const COMMANDS: Record<string, Command> = {
         throw error;
       }
       const cwd = typeof values.cwd === "string" ? values.cwd : undefined;
+      // a relative or control-character cwd matches no session: "No sessions" would hide the mistake
+      if (cwd !== undefined && !cwdFilterInput.safeParse(cwd).success) {
+        throw new UsageError(
+          `--cwd ${inline(cwd.slice(0, 200))} is not an absolute directory: pass the full path, e.g. --cwd "$PWD".`,
+        );
+      }
       const store = storeOf(config);
       const { sessions, scanned, unreadable_folders } = await listSessions(store, {
         limit,

@@ -77,3 +77,26 @@ describe("codex-control-mcp sessions --since", () => {
     ]);
   });
 });
+
+describe("codex-control-mcp sessions --cwd", () => {
+  const run = (args: string[]) => runCli(home, args);
+
+  // before: a relative --cwd matched no session's cwd and answered "No sessions" with exit 0, hiding the mistake
+  it("exits 2 on a relative or control-character folder, naming the form it takes", async () => {
+    for (const [cwd, shown] of [
+      ["proj", "proj"],
+      ["/home/user/proj\n", "/home/user/proj\\u000a"],
+    ]) {
+      const refused = await run(["sessions", "--cwd", cwd!]);
+      expect([refused.code, refused.stderr.split("\n")[0]]).toEqual([
+        2,
+        `codex-control-mcp: --cwd ${shown} is not an absolute directory: pass the full path, e.g. --cwd "$PWD".`,
+      ]);
+    }
+  });
+
+  it("takes an absolute folder (control: the same sessions are listed under it)", async () => {
+    const listed = await run(["sessions", "--cwd", "/srv/proj", "--json"]);
+    expect([listed.code, ids(JSON.parse(listed.stdout)).length]).toEqual([0, 2]);
+  });
+});
