@@ -1,10 +1,15 @@
 import { stat } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
-/** CODEX_HOME, else ~/.codex (what Codex itself uses). */
+/**
+ * CODEX_HOME, else ~/.codex (what Codex itself uses). A relative CODEX_HOME is made absolute against this
+ * process's folder, as Codex canonicalizes it (codex-rs `find_codex_home`): rollout paths found under it are
+ * looked up again by path, which must be absolute, and the home goes into printed commands and run children
+ * that start in other folders.
+ */
 export function defaultCodexHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CODEX_HOME && env.CODEX_HOME.trim() !== "" ? env.CODEX_HOME : join(homedir(), ".codex");
+  return env.CODEX_HOME && env.CODEX_HOME.trim() !== "" ? resolve(env.CODEX_HOME) : join(homedir(), ".codex");
 }
 
 /**
