@@ -17,7 +17,11 @@ beforeAll(async () => {
 });
 
 /** The built CLI run from `cwd` with CODEX_HOME as given (as a person types it). */
-async function cli(cwd: string, codexHome: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  cwd: string,
+  codexHome: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return promisify(execFile)(process.execPath, [CLI, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? "", CODEX_HOME: codexHome, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
