@@ -72,6 +72,7 @@ function settleProcess(pairing: CallPairing, poll: Call, event: EventOf<"call_ou
   const starter = pairing.processes.get(poll.polls as string);
   if (!starter) return;
   poll.pollOf = starter.callId;
+  if (event.scriptEnd !== undefined && !event.running) starter.scriptEnd ??= event.scriptEnd;
   if (event.exitCode === undefined || event.running) return;
   if (
     starter.result?.exitCode === undefined &&

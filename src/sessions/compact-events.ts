@@ -18,6 +18,7 @@ function wholeOutput(event: EventOf<"call_output">): EventOf<"call_output"> {
     durationMs: event.durationMs,
     running: event.running,
     ...(event.processId !== undefined && { processId: event.processId }),
+    ...(event.scriptEnd !== undefined && { scriptEnd: event.scriptEnd }),
     isError: event.isError,
     denial: event.denial,
   };
@@ -33,6 +34,7 @@ function slimOutput(event: EventOf<"call_output">, call: Call): EventOf<"call_ou
   if (event.durationMs !== undefined) output.durationMs = event.durationMs;
   if (event.running !== undefined) output.running = event.running;
   if (event.processId !== undefined) output.processId = event.processId;
+  if (event.scriptEnd !== undefined) output.scriptEnd = event.scriptEnd;
   if (event.isError !== undefined) output.isError = event.isError;
   if (event.denial !== undefined) output.denial = event.denial;
   return output;

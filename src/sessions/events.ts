@@ -110,7 +110,7 @@ export type SessionEvent = Base &
         workdir?: string;
         /** Paths an apply_patch call would touch. */
         patchPaths?: string[];
-        /** Unified exec `write_stdin`: the running process this call polls (its `session_id`). */
+        /** Unified exec `write_stdin`: the running process this call polls (its `session_id`); code mode `wait`: `cell:N`. */
         polls?: string;
       }
     | ({ kind: "call_output"; callId: string } & ParsedOutput)

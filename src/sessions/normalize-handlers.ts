@@ -175,6 +175,7 @@ export function functionCall(item: Json, at: At): SessionEvent[] {
       ...(isShellTool(name) && workdirOf(args) !== undefined && { workdir: workdirOf(args) }),
       patchPaths: patch !== undefined ? patchPaths(patch) : undefined,
       ...(name === "write_stdin" && processIdOf(args) !== undefined && { polls: processIdOf(args) }),
+      ...(name === "wait" && cellIdOf(args) !== undefined && { polls: `cell:${cellIdOf(args)}` }),
       ...at,
     },
   ];
@@ -195,6 +196,14 @@ function processIdOf(args: unknown): string | undefined {
   const id = args.session_id;
   if (typeof id === "number" && Number.isInteger(id) && id >= 0) return String(id);
   return typeof id === "string" && /^\d{1,20}$/.test(id) ? id : undefined;
+}
+
+/** Code mode's `wait`: the cell of the script it waits on (a multi-agent `wait` names agents, no cell). */
+function cellIdOf(args: unknown): string | undefined {
+  if (!isRecord(args)) return undefined;
+  const id = args.cell_id;
+  if (typeof id === "number" && Number.isInteger(id) && id >= 0) return String(id);
+  return typeof id === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : undefined;
 }
 
 export function customToolCall(item: Json, at: At): SessionEvent[] {
@@ -250,6 +259,7 @@ export function toolOutput(item: Json, at: At): SessionEvent[] {
       durationMs: parsed.durationMs,
       running: parsed.running,
       ...(parsed.processId !== undefined && { processId: parsed.processId }),
+      ...(parsed.scriptEnd !== undefined && { scriptEnd: parsed.scriptEnd }),
       isError: parsed.isError,
       denial: parsed.denial,
       ...at,

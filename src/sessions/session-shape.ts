@@ -2,6 +2,7 @@
 import type { EventOf, ReviewTarget } from "./events.js";
 import type { Lineage } from "./lineage.js";
 import { TokenLedger } from "./usage.js";
+import type { ScriptEnd } from "./tool-output.js";
 
 export interface Turn {
   index: number;
@@ -54,6 +55,8 @@ export interface Call {
   pollOf?: string;
   /** Unified exec: the exit a later poll reported for the process this call started (counted here, once). */
   processExit?: { exitCode: number };
+  /** Code mode: how the script this `exec` call started ended, as the first `wait` that saw its end says. */
+  scriptEnd?: ScriptEnd;
 }
 
 export interface SessionModel {

@@ -10,8 +10,13 @@ export interface ParsedOutput {
   durationMs?: number;
   /** Unified exec: the process was still running when the output was recorded. */
   running?: boolean;
-  /** Unified exec: the id later `write_stdin` polls name (`Process running with session ID N`). */
+  /**
+   * Unified exec: the id later `write_stdin` polls name (`Process running with session ID N`); code mode: the
+   * cell later `wait` calls name, as `cell:N` (`Script running with cell ID N`).
+   */
   processId?: string;
+  /** Code mode: how the script ended, as its `exec` or a later `wait` says (`Script completed` / `Script failed`). */
+  scriptEnd?: ScriptEnd;
   /** The tool itself reported failure (MCP `isError`, an interrupted command). */
   isError?: boolean;
   /** What the output says was refused: by the sandbox, or an escalation the approval policy rejected. */
@@ -31,6 +36,8 @@ export interface Denial {
   targets?: string[];
   explicit: boolean;
 }
+
+export type ScriptEnd = "completed" | "failed";
 
 /** `function_call_output.output` etc.: a string, a JSON-encoded string, an array of content items, or an object. */
 export function parseToolOutput(output: unknown): ParsedOutput {
@@ -84,12 +91,21 @@ function parseOutputText(raw: string): ParsedOutput {
     /exit code: (-?\d+)/.exec(header) ??
     /\bexit_code: (-?\d+)/.exec(header);
   if (exit?.[1] !== undefined) result.exitCode = Number(exit[1]);
-  const wall = /^Wall time: ([\d.]+) seconds/m.exec(header);
+  // unified exec prints `Wall time: 0.25 seconds`, code mode's `exec` and `wait` `Wall time 0.3 seconds`
+  const wall = /^Wall time:? ([\d.]+) seconds/m.exec(header);
   if (wall?.[1] !== undefined) result.durationMs = Math.round(Number(wall[1]) * 1000);
   const running = /^Process running with session ID (\d+)/m.exec(header);
   if (running?.[1] !== undefined) {
     result.running = true;
     result.processId = running[1];
+  }
+  // code mode: what the script did opens its `exec`'s or `wait`'s output (codex-rs code mode, 0.145+)
+  const script = /^Script (completed|failed|running with cell ID ([A-Za-z0-9_-]{1,64}))$/m.exec(header.slice(0, 200));
+  if (script?.index === 0 && script[1] !== undefined) {
+    if (script[2] !== undefined) {
+      result.running = true;
+      result.processId = `cell:${script[2]}`;
+    } else result.scriptEnd = script[1] === "failed" ? "failed" : "completed";
   }
   // an interrupted command, a tool call Codex refused to dispatch, or one whose handler answered the model with
   // its error (the rollout does not keep that output's `success: false`: its words are all there is)

@@ -1,19 +1,34 @@
 // Answers found wrong on real logs and on what the real CLI 0.171 writes (s10). Fixtures in test/fixtures/shapes/.
 import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLI } from "../support/stdio-server.js";
-import { shapeHome, shapeIdOf } from "../support/shape-home.js";
+import { SHAPES, shapeHome, shapeIdOf } from "../support/shape-home.js";
 
 const NAMED: Array<[string, number]> = [
   ["unified-exec-polls", 101],
   ["code-mode-exec-with-nested-calls", 102],
+  ["code-mode-script-failed", 103],
 ];
 let home: string;
 
 beforeAll(async () => {
   home = await shapeHome("ccm-shapes-s10-", NAMED, "2026-12-05T18-00");
+  // the same session read while its second script runs: the log up to that script's yielded output
+  const log = await readFile(join(SHAPES, "code-mode-script-failed.jsonl"), "utf8");
+  const lines = log.split("\n");
+  const yielded = lines.findIndex((line) => line.includes("Script running with cell ID 2"));
+  expect(yielded).toBeGreaterThan(0);
+  const live = lines
+    .slice(0, yielded + 1)
+    .join("\n")
+    .replaceAll(shapeIdOf(103), shapeIdOf(104));
+  await writeFile(
+    join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T18-00-09-${shapeIdOf(104)}.jsonl`),
+    `${live}\n`,
+  );
 });
 
 /** The built CLI run from `cwd` with CODEX_HOME as given (as a person types it). */
@@ -50,5 +65,47 @@ describe("a relative CODEX_HOME is Codex's: resolved against the current folder 
     const summary = JSON.parse(result.stdout) as { path: string; diagnosis: { next_command: string } };
     expect(summary.path.startsWith(`${home}/`)).toBe(true);
     expect(summary.diagnosis.next_command.startsWith(`CODEX_HOME=${home} codex exec `)).toBe(true);
+  });
+});
+
+interface CallView {
+  name: string;
+  status: string;
+  exit_code: number | null;
+  duration_ms: number | null;
+}
+
+describe("code mode (0.171, `--enable code_mode`): a script that failed failed its `exec` call", () => {
+  // made with the real CLI: one script throws after a command exits 5; one yields (cell 2), then throws, which
+  // only the `wait` on cell 2 reports ("Script failed")
+  it("its `exec` says `Script failed`, or the `wait` that saw it end does; the wait itself only read", async () => {
+    const result = await cli(dirname(home), home, ["calls", shapeIdOf(103), "--json"]);
+    const { calls } = JSON.parse(result.stdout) as { calls: CallView[] };
+    // before: exec completed (no duration), exec completed (no duration), wait completed (no duration)
+    expect(calls.map((call) => [call.name, call.status, call.exit_code, call.duration_ms])).toEqual([
+      ["exec", "failed", null, 100],
+      ["exec_command", "failed", 5, 0],
+      ["exec", "failed", null, 300],
+      ["wait", "completed", null, 700],
+      ["exec_command", "completed", 0, 855],
+    ]);
+  });
+
+  it("session_summary counts both scripts as failed calls", async () => {
+    const result = await cli(dirname(home), home, ["summary", shapeIdOf(103), "--json"]);
+    const summary = JSON.parse(result.stdout) as { counts: { function_calls: number; failed_calls: number } };
+    // before: 1 failed (the command that exited 5)
+    expect(summary.counts).toMatchObject({ function_calls: 5, failed_calls: 3 });
+  });
+
+  it("a script that yielded, in a session still going, is running (no `wait` has seen it end)", async () => {
+    const result = await cli(dirname(home), home, ["calls", shapeIdOf(104), "--json"]);
+    const { calls } = JSON.parse(result.stdout) as { calls: CallView[] };
+    // before: the yielded exec completed
+    expect(calls.map((call) => [call.name, call.status, call.duration_ms])).toEqual([
+      ["exec", "failed", 100],
+      ["exec_command", "failed", 0],
+      ["exec", "running", 300],
+    ]);
   });
 });
