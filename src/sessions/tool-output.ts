@@ -83,7 +83,11 @@ function parseOutputText(raw: string): ParsedOutput {
     if (Array.isArray(json)) return parseOutputText(contentText(json));
   }
   const result: ParsedOutput = { text: raw };
-  const header = raw.slice(0, 2000);
+  // the headers Codex writes (exit, wall time, running, aborted) come before an `Output:` line; what follows is
+  // the command's own output, which may print such words itself (`… exit code: 7 (retrying)`) while it runs
+  const page = raw.slice(0, 2000);
+  const outputLine = /^Output:$/m.exec(page);
+  const header = outputLine ? page.slice(0, outputLine.index) : page;
   // `exit_code: N` is the Debug print of a sandbox denial (0.100: `exec_command failed: CreateProcess { … Sandbox(Denied { output: ExecToolCallOutput { exit_code: 1 …`)
   const exit =
     /^Process exited with code (-?\d+)/m.exec(header) ??

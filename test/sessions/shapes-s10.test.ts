@@ -11,6 +11,7 @@ const NAMED: Array<[string, number]> = [
   ["unified-exec-polls", 101],
   ["code-mode-exec-with-nested-calls", 102],
   ["code-mode-script-failed", 103],
+  ["unified-exec-still-running-prints-exit-code", 105],
 ];
 let home: string;
 
@@ -106,6 +107,30 @@ describe("code mode (0.171, `--enable code_mode`): a script that failed failed i
       ["exec", "failed", 100],
       ["exec_command", "failed", 0],
       ["exec", "running", 300],
+    ]);
+  });
+});
+
+describe("a unified-exec command's own output is not Codex's header", () => {
+  // made with the real CLI: `echo 'step 1 finished, exit code: 7 (retrying)'; sleep 2; echo ok` yielded after
+  // 500 ms; the log read while it still runs (the poll that saw it exit 0 not written yet)
+  it("a command still running whose output prints `exit code: 7` is running, not failed with 7", async () => {
+    const calls = await cli(dirname(home), home, ["calls", shapeIdOf(105), "--json"]);
+    const view = (JSON.parse(calls.stdout) as { calls: CallView[] }).calls;
+    // before: failed, exit 7
+    expect(view.map((call) => [call.name, call.status, call.exit_code, call.duration_ms])).toEqual([
+      ["exec_command", "running", null, 501],
+    ]);
+    const result = await cli(dirname(home), home, ["summary", shapeIdOf(105), "--json"]);
+    const summary = JSON.parse(result.stdout) as {
+      counts: { failed_calls: number };
+      diagnosis: { category: string; evidence: string[] };
+    };
+    expect(summary.counts.failed_calls).toBe(0);
+    expect(summary.diagnosis.category).toBe("interrupted");
+    expect(summary.diagnosis.evidence).toEqual([
+      "turn 1 has no end: the run was killed, crashed, or is still running",
+      `the last call, "echo 'step 1 finished, exit code: 7 (retrying)'; sleep 2; echo ok", was still running`,
     ]);
   });
 });
