@@ -15,7 +15,10 @@ import { codeFingerprint, edgeHash } from "./fold-files.js";
 
 /** What an answer's key is built from beside the file's bytes: facts of its fold (absent: not folded yet). */
 export interface FileFacts {
-  /** subagentOf: a spawned sub-agent's parent (its next step depends on the parent's log being there); cwd: where a resume runs (its projects' config). */
+  /**
+   * subagentOf: a spawned sub-agent's parent (its next step depends on the parent's log being there); cwd: the
+   * folder its next steps run in (they depend on it being there, and on its projects' .codex/config.toml).
+   */
   fold?: { sessionId: string | null; firstTimestamp: string | null; subagentOf?: string | null; cwd?: string | null };
 }
 

@@ -12,7 +12,15 @@ import type { TaskOwner } from "./family.js";
 import { turnStatus, type SessionModel, type Turn } from "./session-model.js";
 
 import { Builder } from "./diagnosis-builder.js";
-import { errorFacts, exhaustedLimit, failedEvidence, lastCallEvidence, runSaid } from "./diagnosis-evidence.js";
+import {
+  errorFacts,
+  exhaustedLimit,
+  failedEvidence,
+  jsonQuoted,
+  lastCallEvidence,
+  runSaid,
+} from "./diagnosis-evidence.js";
+import { shellQuote } from "../shared/shell.js";
 import { ownRootOptions } from "./workspace-write-roots.js";
 
 export { DIAGNOSIS_CATEGORIES, CATEGORY_GUIDE, type DiagnosisCategory } from "./diagnosis-categories.js";
@@ -63,12 +71,35 @@ export interface DiagnosisInput {
   config?: CodexConfigFacts | undefined;
   /** A sub-agent's: the ancestor its task goes on in, or the first one not on disk (family.ts); undefined: unknown. */
   taskOwner?: TaskOwner | undefined;
+  /** `cwd` is no folder now (looked up by the caller when it asked; a removed worktree or checkout). */
+  cwdGone?: boolean | undefined;
 }
 
 /** A run started more than this long before the last turn began belongs to an earlier turn. */
 const RUN_TURN_SLACK_MS = 60_000;
 
 export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis {
+  const diagnosis = diagnoseLog(model, input);
+  return input.cwdGone && input.cwd ? whereItRanIsGone(diagnosis, input.cwd) : diagnosis;
+}
+
+/**
+ * The session's folder is gone: every printed command runs `codex exec --cd <it>`, which 0.171 stops at once
+ * ("Error: No such file or directory (os error 2)", exit 1). The step says so and what to do; nothing is
+ * offered to paste, since no command can know which folder to use instead.
+ */
+function whereItRanIsGone(diagnosis: Diagnosis, cwd: string): Diagnosis {
+  const command = diagnosis.next_command;
+  if (command === null || !command.includes(` --cd ${shellQuote(cwd)} `)) return diagnosis;
+  return {
+    ...diagnosis,
+    evidence: [...diagnosis.evidence, `the session's folder ${jsonQuoted(cwd)} does not exist any more`],
+    next_step: `${diagnosis.next_step} — but the session's folder ${jsonQuoted(cwd)} does not exist any more, so that command stops at once ("No such file or directory"). Put the folder back first (a removed git worktree: \`git worktree add ${shellQuote(cwd)} <branch>\`), or run the command with \`--cd\` naming a folder that exists (the conversation comes along, not the files it worked on).`,
+    next_command: null,
+  };
+}
+
+function diagnoseLog(model: SessionModel, input: DiagnosisInput): Diagnosis {
   const turn = model.turns.at(-1);
   const run = input.run && belongsToLastTurn(input.run, turn) ? input.run : undefined;
   const sandbox = model.lastContext?.sandbox;

@@ -1,5 +1,7 @@
 // The session-reading API the tools use: locate a session, read it once, derive the views. Every function
 // takes the caller's SessionStore (see store.ts): its caches and saved folds.
+import { stat } from "node:fs/promises";
+import { dirname, isAbsolute } from "node:path";
 import type { FileFacts, FileStamp } from "./answer-files.js";
 import type { EventOf } from "./events.js";
 import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
@@ -16,7 +18,7 @@ import type { Invocation } from "./resume-command.js";
 import { type IndexedSession } from "./fold-cache.js";
 import { foldEvents, type SessionModel } from "./session-model.js";
 import { SessionStore, type AnswerSet } from "./store.js";
-import { summarize, type SessionSummary } from "./summary.js";
+import { sessionCwd, summarize, type SessionSummary } from "./summary.js";
 import { scanTurns } from "./turn-scan.js";
 import { tokenUsage } from "./usage.js";
 import type { SessionCalls } from "./views/calls.js";
@@ -193,6 +195,8 @@ interface SummaryContext {
   config: CodexConfigFacts | undefined;
   /** A sub-agent's: where its task goes on (its parents' logs are in other files). */
   taskOwner: TaskOwner | undefined;
+  /** The session's folder is no folder now: its next steps cannot run there. */
+  cwdGone: boolean;
 }
 
 /** A question's key among a file's answers at one stamp: everything else the answer depends on. */
@@ -221,6 +225,7 @@ async function keyOf(
       const config = await readCodexConfig(store.home, known.facts.fold?.cwd);
       const parent = known.facts.fold?.subagentOf;
       const taskOwner = parent ? await taskOwnerOf(store, parent) : undefined;
+      const cwdGone = await folderGone(known.facts.fold?.cwd);
       const key = JSON.stringify([
         "summary",
         file.path,
@@ -231,8 +236,9 @@ async function keyOf(
         children,
         config ?? null,
         taskOwner ?? null,
+        cwdGone,
       ]);
-      return { key, context: { sessionId, run, children, config, taskOwner } };
+      return { key, context: { sessionId, run, children, config, taskOwner, cwdGone } };
     }
   }
 }
@@ -269,10 +275,11 @@ async function answerFromFold(
       const run = context?.sessionId === id ? context.run : await options.runFacts?.(id);
       const children =
         context?.sessionId === id ? context.children : await childrenOf(store, id, model.firstTimestamp, stamp.mtimeMs);
-      const config = context ? context.config : await readCodexConfig(store.home, resumeCwd(model));
+      const config = context ? context.config : await readCodexConfig(store.home, sessionCwd(model));
       const parent = subagentOf(model);
       const taskOwner =
         context?.sessionId === id ? context.taskOwner : parent ? await taskOwnerOf(store, parent) : undefined;
+      const cwdGone = context ? context.cwdGone : await folderGone(sessionCwd(model));
       return summarize(
         model,
         { id: file.id, path: file.path, modifiedAt: modifiedAt(stamp) },
@@ -285,6 +292,7 @@ async function answerFromFold(
           invocation: options.invocation,
           config,
           taskOwner,
+          cwdGone,
         },
       );
     }
@@ -298,13 +306,27 @@ function factsOf(model: SessionModel): FileFacts {
       sessionId: model.meta?.id ?? null,
       firstTimestamp: model.firstTimestamp ?? null,
       subagentOf: subagentOf(model) ?? null,
-      cwd: resumeCwd(model) ?? null,
+      cwd: sessionCwd(model),
     },
   };
 }
 
-/** The folder a printed resume runs in (summary.ts's cwd): its projects' .codex/config.toml count. */
-const resumeCwd = (model: SessionModel) => model.lastContext?.cwd ?? model.meta?.cwd;
+/**
+ * Whether the folder a log names was removed here: nothing is there (or a file), and the folder that held it
+ * still is, below the top level. `codex exec --cd` stops on a missing folder. A path whose parent is missing too,
+ * or a top-level one (`/app`, `/workspace`), is not taken as removed: it names another machine's or a
+ * container's folder (copied or mounted logs, sanitized paths), where the log's commands never ran here.
+ * Only an absolute path is looked up; a folder this user cannot look into counts as there.
+ */
+async function folderGone(cwd: string | null | undefined): Promise<boolean> {
+  if (typeof cwd !== "string" || cwd.length > 4096 || !isAbsolute(cwd) || cwd.includes("\0")) return false;
+  const parent = dirname(cwd);
+  if (parent === cwd || dirname(parent) === parent) return false;
+  const info = await stat(cwd).catch((error: NodeJS.ErrnoException) => error.code);
+  if (info !== "ENOENT" && !(typeof info === "object" && !info.isDirectory())) return false;
+  const holder = await stat(parent).catch(() => undefined);
+  return holder?.isDirectory() === true;
+}
 
 function subagentOf(model: SessionModel): string | undefined {
   const lineage = model.lineage;

@@ -35,12 +35,19 @@ export interface SummaryOptions {
   config?: CodexConfigFacts | undefined;
   /** A sub-agent's: the ancestor its task goes on in, or the first one not on disk; undefined: unknown. */
   taskOwner?: TaskOwner | undefined;
+  /** The session's folder is no folder now (a removed worktree): its printed commands cannot run there. */
+  cwdGone?: boolean | undefined;
+}
+
+/** The folder the session last ran in: where its next steps run Codex (`--cd`). */
+export function sessionCwd(model: SessionModel): string | null {
+  return model.lastContext?.cwd ?? model.meta?.cwd ?? null;
 }
 
 export function summarize(model: SessionModel, where: SessionLocation, options: SummaryOptions): SessionSummary {
   const id = model.meta?.id ?? where.id;
   const lastContext = model.lastContext;
-  const cwd = lastContext?.cwd ?? model.meta?.cwd ?? null;
+  const cwd = sessionCwd(model);
   const turns = model.turns.slice(-TURNS_SHOWN).map((turn): TurnView => ({
     index: turn.index,
     prompt: turn.prompt ?? null,
@@ -93,6 +100,7 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
         invocation: options.invocation,
         config: options.config,
         taskOwner: options.taskOwner,
+        cwdGone: options.cwdGone,
       }),
       options.children ?? [],
     ),

@@ -1,9 +1,11 @@
 // Answers found wrong on real logs and on what the real CLI 0.171 writes (s10). Fixtures in test/fixtures/shapes/.
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { codexEnv } from "../support/codex-home.js";
+import { PINNED_CODEX } from "../support/codex-versions.js";
 import { CLI } from "../support/stdio-server.js";
 import { SHAPES, shapeHome, shapeIdOf } from "../support/shape-home.js";
 
@@ -15,8 +17,24 @@ const NAMED: Array<[string, number]> = [
 ];
 let home: string;
 
+let removed: string;
+
 beforeAll(async () => {
   home = await shapeHome("ccm-shapes-s10-", NAMED, "2026-12-05T18-00");
+  // a session whose folder was removed since (its parent folder is still there), and one whose folder is there
+  removed = join(dirname(home), "checkouts");
+  await mkdir(join(removed, "there"), { recursive: true });
+  const running = await readFile(join(SHAPES, "unified-exec-still-running-prints-exit-code.jsonl"), "utf8");
+  for (const [n, folder] of [
+    [106, "proj"],
+    [107, "there"],
+  ] as const) {
+    const text = running.replaceAll("/home/user/proj", join(removed, folder)).replaceAll(shapeIdOf(105), shapeIdOf(n));
+    await writeFile(
+      join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T18-01-0${n - 100}-${shapeIdOf(n)}.jsonl`),
+      text,
+    );
+  }
   // the same session read while its second script runs: the log up to that script's yielded output
   const log = await readFile(join(SHAPES, "code-mode-script-failed.jsonl"), "utf8");
   const lines = log.split("\n");
@@ -132,5 +150,45 @@ describe("a unified-exec command's own output is not Codex's header", () => {
       "turn 1 has no end: the run was killed, crashed, or is still running",
       `the last call, "echo 'step 1 finished, exit code: 7 (retrying)'; sleep 2; echo ok", was still running`,
     ]);
+  });
+});
+
+describe("a session whose folder was removed: its printed command cannot run there", () => {
+  interface Summary {
+    diagnosis: { category: string; evidence: string[]; next_step: string; next_command: string | null };
+  }
+  const summaryOf = async (n: number) =>
+    JSON.parse((await cli(dirname(home), home, ["summary", shapeIdOf(n), "--json"])).stdout) as Summary;
+
+  it("0.171 stops at once on `--cd` of a missing folder (what main's next_command did)", async () => {
+    const folder = join(removed, "proj");
+    const command = [PINNED_CODEX, "exec", "--cd", folder, "resume", shapeIdOf(106), "Continue where you left off."];
+    const result = await promisify(execFile)(process.execPath, command, { env: codexEnv(home) }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("No such file or directory (os error 2)");
+  });
+
+  it("the step says the folder is gone and what to do; nothing is offered to paste", async () => {
+    const folder = join(removed, "proj");
+    const { diagnosis } = await summaryOf(106);
+    expect(diagnosis.category).toBe("interrupted");
+    // before: the resume command with `--cd <the missing folder>`, and no word of it
+    expect(diagnosis.next_command).toBeNull();
+    expect(diagnosis.evidence.at(-1)).toBe(`the session's folder "${folder}" does not exist any more`);
+    expect(diagnosis.next_step).toBe(
+      `If no Codex process is still running this session, resume it: CODEX_HOME=${home} codex exec --cd ${folder} --dangerously-bypass-approvals-and-sandbox resume ${shapeIdOf(106)} 'Continue where you left off.' — but the session's folder "${folder}" does not exist any more, so that command stops at once ("No such file or directory"). Put the folder back first (a removed git worktree: \`git worktree add ${folder} <branch>\`), or run the command with \`--cd\` naming a folder that exists (the conversation comes along, not the files it worked on).`,
+    );
+  });
+
+  it("a folder that is there, or one of another machine (its parent missing too), keeps the command", async () => {
+    expect((await summaryOf(107)).diagnosis.next_command).toBe(
+      `CODEX_HOME=${home} codex exec --cd ${join(removed, "there")} --dangerously-bypass-approvals-and-sandbox resume ${shapeIdOf(107)} 'Continue where you left off.'`,
+    );
+    expect((await summaryOf(105)).diagnosis.next_command).toBe(
+      `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${shapeIdOf(105)} 'Continue where you left off.'`,
+    );
   });
 });
