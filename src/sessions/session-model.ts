@@ -187,7 +187,8 @@ export class SessionFolder {
         if (!call) return;
         // a script that handed control back still runs: what it runs next is its own, until `wait` sees it end
         // (code mode's `wait` answers with the script's state; multi-agent tools have a `wait` of their own)
-        if (this.openExec && !SCRIPT_RUNNING.test(event.text)) {
+        // (interrupted, the script's own commands are killed with it: their items come after the exec's output)
+        if (this.openExec && !SCRIPT_RUNNING.test(event.text) && !INTERRUPTED.test(event.text)) {
           if (this.openExec === call || (call.name === "wait" && SCRIPT_STATE.test(event.text)))
             this.openExec = undefined;
         }
@@ -304,6 +305,8 @@ export async function foldEvents(events: AsyncIterable<SessionEvent> | Iterable<
 const CODE_MODE_TOOLS = new Set(["exec"]);
 /** A code-mode script's answer when it yielded before its end (`exec`'s or `wait`'s: "Script running with cell ID 1"). */
 const SCRIPT_RUNNING = /^Script running with cell ID /;
+/** An `exec` whose turn was interrupted while its script ran (`aborted by user after 2.8s`). */
+const INTERRUPTED = /^aborted by user\b/;
 /** What a code-mode script's state opens with ("Script completed", "Script failed", "Script running …"). */
 const SCRIPT_STATE = /^Script \w/;
 

@@ -103,6 +103,7 @@ const FOLDED_SHAPES = [
   "code-mode-exec-with-nested-calls.jsonl",
   "code-mode-nested-patches.jsonl",
   "code-mode-script-failed.jsonl",
+  "code-mode-script-interrupted.jsonl",
   "code-mode-script-yields-then-waits.jsonl",
   "fork-copied-parent-history.jsonl",
   "fork-counters-copied-without-marker.jsonl",

@@ -14,6 +14,7 @@ const NAMED: Array<[string, number]> = [
   ["code-mode-exec-with-nested-calls", 102],
   ["code-mode-script-failed", 103],
   ["unified-exec-still-running-prints-exit-code", 105],
+  ["code-mode-script-interrupted", 108],
 ];
 let home: string;
 
@@ -125,6 +126,22 @@ describe("code mode (0.171, `--enable code_mode`): a script that failed failed i
       ["exec", "failed", 100],
       ["exec_command", "failed", 0],
       ["exec", "running", 300],
+    ]);
+  });
+});
+
+describe("code mode, interrupted (Ctrl-C) while a script's command runs", () => {
+  // made with the real CLI: the script ran `sleep 20; echo late`; SIGINT after 4 s. The exec's output
+  // ("aborted by user after 2.8s") and the turn's end come before the killed command's item
+  it("the killed command is the script's call, listed after its exec", async () => {
+    const result = await cli(dirname(home), home, ["calls", shapeIdOf(108), "--json"]);
+    const { calls } = JSON.parse(result.stdout) as { calls: Array<CallView & { parent_call_id: string | null }> };
+    // before: only the exec (the command's item came after the exec had ended, and was dropped)
+    expect(
+      calls.map((call) => [call.name, call.status, call.exit_code, call.duration_ms, call.parent_call_id]),
+    ).toEqual([
+      ["exec", "failed", null, null, null],
+      ["exec_command", "failed", -1, 2628, "call_exec"],
     ]);
   });
 });
