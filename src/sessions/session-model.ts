@@ -305,8 +305,12 @@ export async function foldEvents(events: AsyncIterable<SessionEvent> | Iterable<
 const CODE_MODE_TOOLS = new Set(["exec"]);
 /** A code-mode script's answer when it yielded before its end (`exec`'s or `wait`'s: "Script running with cell ID 1"). */
 const SCRIPT_RUNNING = /^Script running with cell ID /;
-/** An `exec` whose turn was interrupted while its script ran (`aborted by user after 2.8s`). */
-const INTERRUPTED = /^aborted by user\b/;
+/**
+ * A script stopped while its commands ran: its `exec` interrupted with the turn (`aborted by user after 2.8s`),
+ * or a `wait` with `terminate: true` (`Script terminated`). The commands are killed with it, and their items
+ * come after.
+ */
+const INTERRUPTED = /^(?:aborted by user\b|Script terminated(?:\n|$))/;
 /** What a code-mode script's state opens with ("Script completed", "Script failed", "Script running …"). */
 const SCRIPT_STATE = /^Script \w/;
 

@@ -32,9 +32,10 @@ export function callStatus(call: Call): CallStatus {
   if (call.result?.status === "failed" || call.result?.status === "declined") return "failed";
   if (exitCode !== undefined && exitCode !== 0) return "failed";
   if (call.output?.isError) return "failed";
-  // code mode: a script that failed (its `exec` says so, or the `wait` that saw it end) failed its `exec` call
+  // code mode: a script that failed or was stopped (its `exec` says so, or the `wait` that saw it end) did not
+  // do what its `exec` call asked
   const scriptEnd = call.name === "exec" ? (call.scriptEnd ?? call.output?.scriptEnd) : undefined;
-  if (scriptEnd === "failed") return "failed";
+  if (scriptEnd === "failed" || scriptEnd === "terminated") return "failed";
   if (!call.output && !call.result) return "no_output";
   if (call.output?.running && exitCode === undefined && scriptEnd === undefined) return "running";
   return "completed";

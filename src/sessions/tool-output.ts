@@ -15,7 +15,7 @@ export interface ParsedOutput {
    * cell later `wait` calls name, as `cell:N` (`Script running with cell ID N`).
    */
   processId?: string;
-  /** Code mode: how the script ended, as its `exec` or a later `wait` says (`Script completed` / `Script failed`). */
+  /** Code mode: how the script ended, as its `exec` or a later `wait` says (`Script completed`, `… failed`, `… terminated`). */
   scriptEnd?: ScriptEnd;
   /** The tool itself reported failure (MCP `isError`, an interrupted command). */
   isError?: boolean;
@@ -37,7 +37,7 @@ export interface Denial {
   explicit: boolean;
 }
 
-export type ScriptEnd = "completed" | "failed";
+export type ScriptEnd = "completed" | "failed" | "terminated";
 
 /** `function_call_output.output` etc.: a string, a JSON-encoded string, an array of content items, or an object. */
 export function parseToolOutput(output: unknown): ParsedOutput {
@@ -104,12 +104,14 @@ function parseOutputText(raw: string): ParsedOutput {
     result.processId = running[1];
   }
   // code mode: what the script did opens its `exec`'s or `wait`'s output (codex-rs code mode, 0.145+)
-  const script = /^Script (completed|failed|running with cell ID ([A-Za-z0-9_-]{1,64}))$/m.exec(header.slice(0, 200));
+  const script = /^Script (completed|failed|terminated|running with cell ID ([A-Za-z0-9_-]{1,64}))$/m.exec(
+    header.slice(0, 200),
+  );
   if (script?.index === 0 && script[1] !== undefined) {
     if (script[2] !== undefined) {
       result.running = true;
       result.processId = `cell:${script[2]}`;
-    } else result.scriptEnd = script[1] === "failed" ? "failed" : "completed";
+    } else result.scriptEnd = script[1] as ScriptEnd;
   }
   // an interrupted command, a tool call Codex refused to dispatch, or one whose handler answered the model with
   // its error (the rollout does not keep that output's `success: false`: its words are all there is)

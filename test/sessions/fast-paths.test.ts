@@ -104,6 +104,7 @@ const FOLDED_SHAPES = [
   "code-mode-nested-patches.jsonl",
   "code-mode-script-failed.jsonl",
   "code-mode-script-interrupted.jsonl",
+  "code-mode-script-terminated.jsonl",
   "code-mode-script-yields-then-waits.jsonl",
   "fork-copied-parent-history.jsonl",
   "fork-counters-copied-without-marker.jsonl",

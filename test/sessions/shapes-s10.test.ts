@@ -15,6 +15,7 @@ const NAMED: Array<[string, number]> = [
   ["code-mode-script-failed", 103],
   ["unified-exec-still-running-prints-exit-code", 105],
   ["code-mode-script-interrupted", 108],
+  ["code-mode-script-terminated", 109],
 ];
 let home: string;
 
@@ -142,6 +143,21 @@ describe("code mode, interrupted (Ctrl-C) while a script's command runs", () => 
     ).toEqual([
       ["exec", "failed", null, null, null],
       ["exec_command", "failed", -1, 2628, "call_exec"],
+    ]);
+  });
+});
+
+describe("code mode: a script the model stopped (`wait` with `terminate: true`)", () => {
+  // made with the real CLI: the script yielded (cell 1) while `sleep 5; echo late` ran; the wait answered
+  // "Script terminated", and the killed command's item came after it
+  it("its exec did not complete; the killed command is its call", async () => {
+    const result = await cli(dirname(home), home, ["calls", shapeIdOf(109), "--json"]);
+    const { calls } = JSON.parse(result.stdout) as { calls: Array<CallView & { parent_call_id: string | null }> };
+    // before: exec completed, wait completed, and no command
+    expect(calls.map((call) => [call.name, call.status, call.exit_code, call.parent_call_id])).toEqual([
+      ["exec", "failed", null, null],
+      ["wait", "completed", null, null],
+      ["exec_command", "failed", -1, "call_exec"],
     ]);
   });
 });
