@@ -94,7 +94,14 @@ function parseOutputText(raw: string): ParsedOutput {
     /^Exit code: (-?\d+)/m.exec(header) ??
     /exit code: (-?\d+)/.exec(header) ??
     /\bexit_code: (-?\d+)/.exec(header);
-  if (exit?.[1] !== undefined) result.exitCode = Number(exit[1]);
+  // an `apply_patch` run through exec_command is answered in the shell's shape inside unified exec's
+  // (`Wall time: 0.0000 seconds\nOutput:\nExit code: 0\nWall time: 0 seconds\nOutput:\nSuccess. …`, 0.171)
+  const inner =
+    exit === null && outputLine && !/^Process running with session ID /m.test(header)
+      ? /^Exit code: (-?\d+)\nWall time: /.exec(page.slice(outputLine.index + outputLine[0].length + 1))
+      : null;
+  const code = exit?.[1] ?? inner?.[1];
+  if (code !== undefined) result.exitCode = Number(code);
   // unified exec prints `Wall time: 0.25 seconds`, code mode's `exec` and `wait` `Wall time 0.3 seconds`
   const wall = /^Wall time:? ([\d.]+) seconds/m.exec(header);
   if (wall?.[1] !== undefined) result.durationMs = Math.round(Number(wall[1]) * 1000);

@@ -16,6 +16,7 @@ const NAMED: Array<[string, number]> = [
   ["unified-exec-still-running-prints-exit-code", 105],
   ["code-mode-script-interrupted", 108],
   ["code-mode-script-terminated", 109],
+  ["apply-patch-through-exec-command", 110],
 ];
 let home: string;
 
@@ -165,6 +166,17 @@ describe("code mode: a script the model stopped (`wait` with `terminate: true`)"
 describe("a unified-exec command's own output is not Codex's header", () => {
   // made with the real CLI: `echo 'step 1 finished, exit code: 7 (retrying)'; sleep 2; echo ok` yielded after
   // 500 ms; the log read while it still runs (the poll that saw it exit 0 not written yet)
+  it("an apply_patch run through exec_command keeps its exit: the shell's header inside unified exec's", async () => {
+    // made with the real CLI: `apply_patch <<'EOF' … EOF` as exec_command, answered
+    // "Wall time: 0.0000 seconds\nOutput:\nExit code: 0\nWall time: 0 seconds\nOutput:\nSuccess. …"
+    const result = await cli(dirname(home), home, ["calls", shapeIdOf(110), "--json"]);
+    const { calls } = JSON.parse(result.stdout) as { calls: CallView[] };
+    expect(calls.map((call) => [call.status, call.exit_code])).toEqual([
+      ["completed", 0],
+      ["failed", null],
+    ]);
+  });
+
   it("a command still running whose output prints `exit code: 7` is running, not failed with 7", async () => {
     const calls = await cli(dirname(home), home, ["calls", shapeIdOf(105), "--json"]);
     const view = (JSON.parse(calls.stdout) as { calls: CallView[] }).calls;
