@@ -132,7 +132,11 @@ function inFolderOf(call: Call, target: string | null, model: SessionModel): str
 function lastFailed(call: Call, calls: Call[]): boolean {
   const started =
     call.pollOf !== undefined ? calls.findLast((candidate) => candidate.callId === call.pollOf) : undefined;
-  return callStatus(started ?? call) === "failed";
+  if (callStatus(started ?? call) === "failed") return true;
+  // code mode: a script's command reported after the `wait` that saw the script fail: the script was the last
+  const script =
+    call.parentCallId !== undefined ? calls.findLast((candidate) => candidate.callId === call.parentCallId) : undefined;
+  return script !== undefined && callStatus(script) === "failed";
 }
 
 export function exitCodeMeaning(code: number | null): string | null {

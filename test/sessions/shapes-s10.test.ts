@@ -113,11 +113,17 @@ describe("code mode (0.171, `--enable code_mode`): a script that failed failed i
     ]);
   });
 
-  it("session_summary counts both scripts as failed calls", async () => {
+  it("session_summary counts both scripts as failed calls; the turn ended on a failed script", async () => {
     const result = await cli(dirname(home), home, ["summary", shapeIdOf(103), "--json"]);
-    const summary = JSON.parse(result.stdout) as { counts: { function_calls: number; failed_calls: number } };
-    // before: 1 failed (the command that exited 5)
+    const summary = JSON.parse(result.stdout) as {
+      counts: { function_calls: number; failed_calls: number };
+      diagnosis: { category: string; evidence: string[] };
+    };
+    // before: 1 failed (the command that exited 5), and `completed` ("Nothing to repair"): the last call listed
+    // is the script's command that exited 0, reported after the wait that saw the script fail
     expect(summary.counts).toMatchObject({ function_calls: 5, failed_calls: 3 });
+    expect(summary.diagnosis.category).toBe("command_failures");
+    expect(summary.diagnosis.evidence[0]).toBe("turn 1 completed, but its last command failed");
   });
 
   it("a script that yielded, in a session still going, is running (no `wait` has seen it end)", async () => {
