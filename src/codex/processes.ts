@@ -20,19 +20,27 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
 }
 
 /**
- * Live (non-zombie) processes of a process group. A zombie is already dead: an orphan that init has not
- * reaped yet (seen: a `git` probe of Codex's) still counts for `kill(-pgid, 0)`, but not here.
+ * Live processes of a process group. A zombie is already dead: an orphan that init has not reaped yet (seen: a
+ * `git` probe of Codex's) still counts for `kill(-pgid, 0)`, but not here. Unless other threads of it still run:
+ * a process whose main thread exited shows its leader as a zombie while it goes on working (and writing).
  */
 export async function groupMembers(pgid: number): Promise<number[]> {
   const members: number[] = [];
   const scanned = await scanProc(async (pid) => {
-    const stat = await readFile(`/proc/${pid}/stat`, "latin1");
-    // pid (comm) state ppid pgrp …; comm may contain spaces and parentheses
-    const [state, , group] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(group) === pgid && state !== "Z") members.push(pid);
+    const stat = parseStat(await readFile(`/proc/${pid}/stat`, "latin1"));
+    if (stat.group === pgid && stat.alive) members.push(pid);
   });
   if (!scanned) return signalGroup(pgid, 0 as unknown as NodeJS.Signals) ? [pgid] : [];
   return members.sort((a, b) => a - b);
+}
+
+/** The fields of `/proc/<pid>/stat` we read: pid (comm) state ppid pgrp … num_threads (20th). */
+function parseStat(stat: string): { group: number; alive: boolean } {
+  // comm may contain spaces and parentheses
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const state = fields[0];
+  const threads = Number(fields[17]);
+  return { group: Number(fields[2]), alive: (state !== "Z" && state !== "X") || threads > 1 };
 }
 
 /** Calls `visit` for every process in /proc (errors of single processes ignored); false without /proc. */
@@ -56,23 +64,53 @@ export async function processesOfRun(runId: string): Promise<number[]> {
   const needle = `\0${RUN_MARKER}=${runId}\0`;
   const found: number[] = [];
   await scanProc(async (pid) => {
-    const environ = await readFile(`/proc/${pid}/environ`, "latin1");
-    if (`\0${environ}`.includes(needle)) found.push(pid);
+    if (`\0${await environOf(pid)}`.includes(needle)) found.push(pid);
   });
   return found.sort((a, b) => a - b);
 }
 
-/** SIGKILL whatever is left of a run: members of its group and anything carrying its marker. */
-export async function killRunLeftovers(runId: string, pgid: number | null): Promise<number> {
-  const pids = [...new Set([...(pgid !== null ? await groupMembers(pgid) : []), ...(await processesOfRun(runId))])];
-  for (const pid of pids) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
+/**
+ * A process's environment. A process whose main thread has exited (its leader a zombie) has none to read at
+ * its own pid, but its other threads, still running, share it: read through them.
+ */
+async function environOf(pid: number): Promise<string> {
+  const environ = await readFile(`/proc/${pid}/environ`, "latin1").catch(() => "");
+  if (environ !== "") return environ;
+  const tids = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  for (const tid of tids.filter((name) => /^\d+$/.test(name) && Number(name) !== pid)) {
+    const shared = await readFile(`/proc/${pid}/task/${tid}/environ`, "latin1").catch(() => "");
+    if (shared !== "") return shared;
   }
-  return pids.length;
+  return "";
+}
+
+/** How long what is left of a run gets to be gone after its SIGKILL before the run ends without it. */
+export const LEFTOVERS_GONE_MS = 5_000;
+
+/**
+ * SIGKILLs whatever is left of a run (the live members of its group and anything carrying its marker) and waits
+ * until none is left: a killed process runs on until the kernel gets to its exit (under load, a while), and one
+ * forked while the last scan ran shows up only in the next. Resolves with the pids still there after `withinMs`
+ * (empty once all are gone), which the run's end names.
+ */
+export async function killRunLeftovers(
+  runId: string,
+  pgid: number | null,
+  withinMs: number = LEFTOVERS_GONE_MS,
+): Promise<number[]> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const pids = [...new Set([...(pgid !== null ? await groupMembers(pgid) : []), ...(await processesOfRun(runId))])];
+    if (pids.length === 0 || Date.now() >= deadline) return pids.sort((a, b) => a - b);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 import { killRunLeftovers } from "../codex/processes.js";
 import { SESSION_UUID, type ApprovalEntry, type Job, type LiveNumbers, type TypedError } from "../contract/index.js";
 import type { TokenTotals } from "../sessions/index.js";
-import type { RunOutcome, StopReason } from "./outcome.js";
+import { withLeftovers, type RunOutcome, type StopReason } from "./outcome.js";
 import { serveSteers } from "./app-server-requests.js";
 import { SupervisedRun } from "./supervised-run.js";
 
@@ -224,7 +224,9 @@ export class AppServerSupervisedRun extends SupervisedRun {
     this.resolveSession();
     void (async () => {
       await this.run?.close();
-      await killRunLeftovers(this.job.runId, this.pgid);
+      // the end is recorded once every process of the run is gone (or names those that are not)
+      const leftovers = await killRunLeftovers(this.job.runId, this.pgid);
+      if (this.outcome) this.outcome = withLeftovers(this.outcome, leftovers);
       this.resolveDone();
     })();
   }

@@ -10,7 +10,7 @@ import { SESSION_UUID } from "../contract/index.js";
 import { boundedLines } from "../shared/bounded-lines.js";
 import { lastLines } from "../codex/stderr-report.js";
 import { signalUntilGone } from "./escalation.js";
-import { decideOutcome, type StopReason } from "./outcome.js";
+import { decideOutcome, withLeftovers, type StopReason } from "./outcome.js";
 import { SupervisedRun } from "./supervised-run.js";
 
 export interface RunOptions {
@@ -92,8 +92,9 @@ export class CodexRun extends SupervisedRun {
     void child.then(async (result) => {
       clearTimeout(timer);
       await this.stopping;
-      // the wrapper may be gone while the native binary or a command it started lives on
-      await killRunLeftovers(options.runId, this.pgid);
+      // the wrapper may be gone while the native binary or a command it started lives on: the run ends only
+      // once they are gone too (or names them)
+      const leftovers = await killRunLeftovers(options.runId, this.pgid);
       // a short run can end between two polls for its session id
       if (this.sessionId === null && options.discoverSessionId) {
         const found = await options.discoverSessionId().catch(() => undefined);
@@ -101,16 +102,19 @@ export class CodexRun extends SupervisedRun {
       }
       this.endedAt = new Date();
       const spawnFailed = result.exitCode === undefined && result.signal === undefined;
-      this.outcome = decideOutcome(
-        {
-          exitCode: result.exitCode ?? null,
-          signal: result.signal ?? null,
-          spawnError: spawnFailed ? result.shortMessage : undefined,
-          stop: this.stopRequest,
-          terminalEvents: options.terminalEvents,
-          stderrTail: this.stderrTail,
-        },
-        this.events,
+      this.outcome = withLeftovers(
+        decideOutcome(
+          {
+            exitCode: result.exitCode ?? null,
+            signal: result.signal ?? null,
+            spawnError: spawnFailed ? result.shortMessage : undefined,
+            stop: this.stopRequest,
+            terminalEvents: options.terminalEvents,
+            stderrTail: this.stderrTail,
+          },
+          this.events,
+        ),
+        leftovers,
       );
       this.emit(`ended: ${this.outcome.status}${this.outcome.error ? ` (${this.outcome.error.slice(0, 200)})` : ""}`);
       this.resolveSession();

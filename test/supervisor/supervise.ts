@@ -7,7 +7,13 @@ import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
 import { supervisorEntry } from "../../src/runs/run-manager.js";
 
 /** A job as a server hands it to a supervisor: `bin` run read-only in `dir`, the state dir `stateDir`. */
-export function supervisorJob(dir: string, stateDir: string, runId: string, bin: string): Job {
+export function supervisorJob(
+  dir: string,
+  stateDir: string,
+  runId: string,
+  bin: string,
+  env: Record<string, string> = {},
+): Job {
   return jobSchema.parse({
     runId,
     stateDir,
@@ -17,7 +23,7 @@ export function supervisorJob(dir: string, stateDir: string, runId: string, bin:
     engine: "exec",
     thread: null,
     workspace: { path: dir, dev: 0, ino: 0 },
-    env: { PATH: process.env.PATH ?? "" },
+    env: { PATH: process.env.PATH ?? "", ...env },
     prompt: "x",
     mode: "read-only",
     model: null,
@@ -39,8 +45,9 @@ export async function supervise(
   stateDir: string,
   runId: string,
   bin: string,
+  env: Record<string, string> = {},
 ): Promise<[number | null, string]> {
-  const job = supervisorJob(dir, stateDir, runId, bin);
+  const job = supervisorJob(dir, stateDir, runId, bin, env);
   const child = spawn(process.execPath, [supervisorEntry()], {
     stdio: ["pipe", "ignore", "pipe"],
     env: { ...process.env, [SUPERVISOR_MARKER]: runId },
