@@ -5,7 +5,6 @@
 // (here: forever). That is the bug behind the flaky "cancel_run stops a running command" (a SIGKILL sent, not
 // waited for): whoever sees the end may start the next writer while the old run still writes. The built
 // supervisor, a fixture `codex` (bash) and a python3 process as the leftover.
-import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
