@@ -5,6 +5,7 @@ export * from "./schemas.js";
 export * from "./app-server-schemas.js";
 export * from "./run-requests.js";
 export * from "./state-files.js";
+export * from "./deadlines.js";
 export { RunLedger, MAX_RECORD_BYTES, boundedLine, skippedGitCheck, type LedgerRun } from "./ledger.js";
 
 /** Sent to a supervisor after a request (cancel, steer, an approval's answer) is written, so it need not wait for its next look. */

@@ -144,6 +144,12 @@ export const leaseSchema = z.object({
   /** The hand-over happened: the holder is the run's supervisor and carries its marker. */
   supervised: z.boolean(),
   at: isoTime,
+  /**
+   * From this time a holder still proven alive is a hung supervisor (SIGSTOPped, its event loop blocked): every
+   * bound it keeps has passed (hungAfter). Whoever counts the slots or looks at the run stops it. Absent in
+   * leases of earlier versions: such a holder is never taken for hung.
+   */
+  hung_after: isoTime.optional(),
 });
 export type LeaseRecord = z.infer<typeof leaseSchema>;
 

@@ -32,6 +32,7 @@ import {
 import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
 import type { SessionStore } from "../sessions/index.js";
 import { readReviewOutput, type Review } from "./review-output.js";
+import { pastDeadline, stopIfHung } from "./hung-supervisor.js";
 import { readWorktree } from "../codex/worktree.js";
 import {
   effectiveSettings,
@@ -218,8 +219,12 @@ export class RunRegistry {
    * the end. Returns the processes stopped, or undefined when the run is still followed (or just ended).
    */
   private async settle({ entry, snapshot }: Loaded): Promise<number | undefined> {
-    if (entry.end || (await followed(entry))) return undefined;
+    if (entry.end) return undefined;
     const runId = entry.start.run_id;
+    // a supervisor past its lease's deadline is hung, not following: it is stopped first (hung-supervisor.ts)
+    const hung = await pastDeadline(this.stateDir, runId);
+    if (hung) await stopIfHung(hung);
+    else if (await followed(entry)) return undefined;
     // a supervisor records the end before it exits: it may have done so since the ledger was read
     if ((await this.ledger.find(runId))?.end) return undefined;
     snapshot = (await readRunState(this.stateDir, runId)) ?? snapshot;
@@ -240,7 +245,7 @@ export class RunRegistry {
     // what the supervisor would have removed at the end: the run's inputs and its last-message file
     await removeTree(join(dir, INPUTS_DIR));
     await removeFile(lastMessageFile(this.stateDir, runId));
-    await this.ledger.append(endOfOrphan(entry, snapshot, killed, cancelled));
+    await this.ledger.append(endOfOrphan(entry, snapshot, killed, cancelled, hung?.hung_after));
     return killed;
   }
 
@@ -321,6 +326,7 @@ function endOfOrphan(
   snapshot: RunState | undefined,
   killed: number,
   cancelled: string | undefined,
+  hungAfter: string | undefined,
 ): EndRecord {
   const { start } = entry;
   const holder = start.supervisor ?? { pid: start.server_pid };
@@ -349,6 +355,24 @@ function endOfOrphan(
   const who = start.supervisor
     ? `the run's supervisor (pid ${holder.pid})`
     : `the server that started it (pid ${holder.pid})`;
+  if (hungAfter !== undefined) {
+    const hung = `${who} was hung: alive but with no end recorded by ${hungAfter} (its start, the run's hard timeout, both kill grace periods and a margin), so it and every process carrying the run's marker were stopped with SIGKILL`;
+    return cancelled !== undefined
+      ? {
+          ...base,
+          status: "cancelled",
+          exit_code: null,
+          signal: "SIGKILL",
+          error: `cancelled: ${cancelled.trim()}; ${hung}`,
+        }
+      : {
+          ...base,
+          status: "failed",
+          exit_code: null,
+          signal: "SIGKILL",
+          error: `${hung}. See session_summary for what the session log says.`,
+        };
+  }
   const stopped = `${killed} process(es) still carrying the run's marker were stopped by the next process that looked at it (pid ${process.pid})`;
   if (cancelled !== undefined) {
     return {

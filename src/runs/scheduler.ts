@@ -22,6 +22,7 @@ import {
   type ProcessId,
 } from "../contract/index.js";
 import { isProvenSupervisor, processId, stillRunning } from "../codex/liveness.js";
+import { stopIfHung } from "./hung-supervisor.js";
 
 export interface Want {
   runId: string;
@@ -44,8 +45,8 @@ export class Lease {
   ) {}
 
   /** The supervisor holds the slot from now on; the server that started the run may go. */
-  async handOver(holder: ProcessId): Promise<void> {
-    this.record = { ...this.record, holder, supervised: true, at: new Date().toISOString() };
+  async handOver(holder: ProcessId, hungAfter: string): Promise<void> {
+    this.record = { ...this.record, holder, supervised: true, at: new Date().toISOString(), hung_after: hungAfter };
     await writeAtomically(this.path, JSON.stringify(this.record));
   }
 
@@ -202,9 +203,15 @@ export async function staleOrHolder(
   return undefined;
 }
 
-/** The lease's holder is running it: a supervisor proven by its marker, or a server within its start. */
+/**
+ * The lease's holder is running it: a supervisor proven by its marker (and not hung: one past its lease's
+ * deadline is stopped here), or a server within its start.
+ */
 async function holds(record: LeaseRecord, path: string): Promise<boolean> {
-  if (record.supervised) return isProvenSupervisor(record.run_id, record.holder);
+  if (record.supervised) {
+    if (await stopIfHung(record)) return false;
+    return isProvenSupervisor(record.run_id, record.holder);
+  }
   if (record.holder.started === null || !(await stillRunning(record.holder))) return false;
   const info = await stat(path).catch(() => undefined);
   return info !== undefined && Date.now() - info.mtimeMs < SERVER_HOLD_MS;

@@ -8,6 +8,7 @@ import { open, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  hungAfter,
   INPUTS_DIR,
   leaveRequest,
   removeTree,
@@ -78,7 +79,10 @@ export async function spawnSupervisor(
       throw new Error(`could not start the run's supervisor (${process.execPath} ${supervisorEntry()})`);
     // our own child, not yet reaped while `exited` is false: the pid is still its
     stop = () => void (exited || child.kill("SIGTERM"));
-    await lease.handOver(await processId(child.pid));
+    await lease.handOver(
+      await processId(child.pid),
+      hungAfter(new Date(), { startMs, timeoutMs: job.timeoutMs, killGraceMs: job.killGraceMs }),
+    );
     // given up on while the supervisor was spawned: the request is there before its job, so it starts nothing
     if (signal?.aborted) await askCancel();
     child.stdin?.on("error", () => undefined);

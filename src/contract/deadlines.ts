@@ -1,0 +1,20 @@
+// The time by which a run's supervisor has ended its run, whatever happened: past it, a supervisor that is
+// still alive is hung (stopped, its event loop blocked), since each of its own bounds is behind it.
+import { LEFTOVERS_GONE_MS } from "../codex/processes.js";
+
+/** What the supervisor's recording of the end may take beyond its bounds (a loaded machine), and clock drift. */
+export const HUNG_MARGIN_MS = 10_000;
+
+/**
+ * When the supervisor handed a run at `from` is hung if it is still there: its start (`startMs`, the server's
+ * wait for the start record), the hard timeout, SIGINT's and SIGTERM's grace periods, the wait for what is
+ * left after SIGKILL, and a margin.
+ */
+export function hungAfter(
+  from: Date,
+  { startMs, timeoutMs, killGraceMs }: { startMs: number; timeoutMs: number; killGraceMs: number },
+): string {
+  return new Date(
+    from.getTime() + startMs + timeoutMs + 2 * killGraceMs + LEFTOVERS_GONE_MS + HUNG_MARGIN_MS,
+  ).toISOString();
+}
