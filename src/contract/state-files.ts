@@ -4,7 +4,7 @@
 // lstat on the directories above it); reads are bounded and parsed with safeParse, and a file that does not
 // parse is ignored and reported, never believed; removal only touches what was verified to be ours.
 import { constants } from "node:fs";
-import { link, lstat, mkdir, open, rename, rm, stat, unlink } from "node:fs/promises";
+import { link, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { z } from "zod";
 import { ExplainedError } from "../shared/errors.js";
@@ -279,4 +279,25 @@ export async function removeTree(path: string): Promise<void> {
   if (!info) return;
   if (!info.isDirectory()) return unlink(path).catch(() => undefined);
   await rm(path, { recursive: true, force: true });
+}
+
+/**
+ * Removes what we made under `dir`, and nothing else: this user's regular files and directories only, never
+ * through a link (each entry looked at with lstat). A link, a FIFO, anything of another user is left where it
+ * is (and the directories above it with it), and named in the answer: the paths left.
+ */
+export async function removeOwnTree(dir: string): Promise<string[]> {
+  const info = await lstat(dir).catch(() => undefined);
+  if (!info) return [];
+  const ours = typeof process.getuid !== "function" || info.uid === process.getuid();
+  if (!ours || !(info.isDirectory() || info.isFile())) return [dir];
+  if (info.isFile()) {
+    await unlink(dir).catch(() => undefined);
+    return [];
+  }
+  const left: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[]))
+    left.push(...(await removeOwnTree(join(dir, name))));
+  if (left.length === 0) await rmdir(dir).catch(() => left.push(dir));
+  return left;
 }

@@ -30,6 +30,7 @@ import { WORKTREE_TURN_MS, WorktreeTurns } from "./worktree-turns.js";
 import { checkWorkspace, copyCheckedImages, skipsGitCheck } from "./workspace.js";
 import { refuseWhenLimitUsedUp } from "./preflight-limits.js";
 import { spawnSupervisor, SupervisorStopping } from "./supervisor-spawn.js";
+import { sweepLeases } from "./lease-sweep.js";
 
 export type { Effective, RunView } from "./run-view.js";
 
@@ -338,9 +339,14 @@ export class RunManager {
     await Promise.all([...this.startedHere].map((runId) => this.registry.cancel(runId, reason)));
   }
 
-  /** Runs whose supervisor died (SIGKILL, a crash) are settled: their processes stopped, their end recorded. */
-  recover(): Promise<number> {
-    return this.registry.settleAll();
+  /**
+   * Runs whose supervisor died (SIGKILL, a crash) are settled: their processes stopped, their end recorded; the
+   * leases of runs that never started and whose holder is gone are swept (lease-sweep.ts).
+   */
+  async recover(): Promise<number> {
+    const stopped = await this.registry.settleAll();
+    await sweepLeases(this.config.stateDir);
+    return stopped;
   }
 }
 

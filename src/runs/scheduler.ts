@@ -23,6 +23,7 @@ import {
 } from "../contract/index.js";
 import { isProvenSupervisor, processId, stillRunning } from "../codex/liveness.js";
 import { stopIfHung } from "./hung-supervisor.js";
+import { sweepUnstarted } from "./lease-sweep.js";
 
 export interface Want {
   runId: string;
@@ -67,7 +68,7 @@ export class Scheduler {
   readonly dir: string;
 
   constructor(
-    stateDir: string,
+    private readonly stateDir: string,
     private readonly maxConcurrent: number,
     private readonly queueWaitMs: number,
   ) {
@@ -106,7 +107,10 @@ export class Scheduler {
           const record = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
           // a lease is named after its run: one that names another run is not one of ours
           if (!record || name !== `${record.run_id}.json`) return undefined;
-          return (await holds(record, path)) ? record : undefined;
+          if (await holds(record, path)) return record;
+          // nobody will free it: its holder is gone and its run never started (lease-sweep.ts)
+          await sweepUnstarted(this.stateDir, record);
+          return undefined;
         }),
     );
     return records.filter((record): record is LeaseRecord => record !== undefined);

@@ -1,0 +1,53 @@
+// Leases nobody will ever free: a run whose holder (its supervisor, or the server before the hand-over) is gone,
+// proven, and which never recorded a start. A server that gave up on a starting supervisor frees its slot once
+// that supervisor has exited; a server that exits first, or a supervisor killed before its start record, left
+// the lease and the run's directory for good (the registry settles only runs the ledger knows). Swept when
+// slots are counted and when a server starts: what carries the run's marker is stopped (a Codex spawned just
+// before its supervisor died), then the lease and the run's directory go, only what we made in them.
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  leasesDir,
+  leaseSchema,
+  readStateFile,
+  STATE_FILES,
+  removeFile,
+  removeOwnTree,
+  reportIgnored,
+  RunLedger,
+  runDir,
+  RUN_ID,
+  type LeaseRecord,
+} from "../contract/index.js";
+import { killMarked, stillRunning } from "../codex/liveness.js";
+
+/**
+ * Sweeps the lease of `record` (read from `leases/<run_id>.json`) if its holder is proven gone and its run has no
+ * start record. Returns whether it did.
+ */
+export async function sweepUnstarted(stateDir: string, record: LeaseRecord): Promise<boolean> {
+  const runId = record.run_id;
+  if (!RUN_ID.test(runId)) return false;
+  // a holder without a start time proves nothing either way: its lease is left (it does not count anyway)
+  if (record.holder.started === null || (await stillRunning(record.holder))) return false;
+  // one that recorded a start is the registry's to settle (its end says why)
+  if ((await new RunLedger(stateDir).find(runId)) !== undefined) return false;
+  await killMarked(runId);
+  await removeFile(join(leasesDir(stateDir), `${runId}.json`));
+  const left = await removeOwnTree(runDir(stateDir, runId));
+  for (const path of left)
+    reportIgnored(path, "left in the directory of a run that never started (not ours to remove)");
+  return true;
+}
+
+/** Sweeps every lease of the state dir that sweepUnstarted takes (a server's start); returns how many. */
+export async function sweepLeases(stateDir: string): Promise<number> {
+  let swept = 0;
+  for (const name of await readdir(leasesDir(stateDir)).catch(() => [] as string[])) {
+    if (!name.endsWith(".json")) continue;
+    const record = await readStateFile(join(leasesDir(stateDir), name), leaseSchema, STATE_FILES.lease.maxBytes);
+    // a lease is named after its run: one that names another run is not one of ours
+    if (record && name === `${record.run_id}.json` && (await sweepUnstarted(stateDir, record))) swept += 1;
+  }
+  return swept;
+}
