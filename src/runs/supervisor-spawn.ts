@@ -18,7 +18,7 @@ import {
   SUPERVISOR_LOG,
   type Job,
 } from "../contract/index.js";
-import { processId } from "../codex/liveness.js";
+import { killMarked, processId } from "../codex/liveness.js";
 import { SUPERVISOR_MARKER } from "../codex/processes.js";
 import type { RunRegistry } from "./registry.js";
 import type { Lease } from "./scheduler.js";
@@ -41,6 +41,9 @@ export async function spawnSupervisor(
   const log = await open(logFile, "wx", 0o600);
   let exited = false;
   let stop: () => void = () => undefined;
+  let kill: () => void = () => undefined;
+  // past this, a supervisor still there is hung (hung-supervisor.ts): the lease names it for every server
+  const deadline = hungAfter(new Date(), { startMs, timeoutMs: job.timeoutMs, killGraceMs: job.killGraceMs });
   let onExit: (() => void) | undefined;
   let resolveGone!: () => void;
   const gone = new Promise<void>((resolve) => (resolveGone = resolve));
@@ -79,10 +82,8 @@ export async function spawnSupervisor(
       throw new Error(`could not start the run's supervisor (${process.execPath} ${supervisorEntry()})`);
     // our own child, not yet reaped while `exited` is false: the pid is still its
     stop = () => void (exited || child.kill("SIGTERM"));
-    await lease.handOver(
-      await processId(child.pid),
-      hungAfter(new Date(), { startMs, timeoutMs: job.timeoutMs, killGraceMs: job.killGraceMs }),
-    );
+    kill = () => void (exited || child.kill("SIGKILL"));
+    await lease.handOver(await processId(child.pid), deadline);
     // given up on while the supervisor was spawned: the request is there before its job, so it starts nothing
     if (signal?.aborted) await askCancel();
     child.stdin?.on("error", () => undefined);
@@ -93,7 +94,7 @@ export async function spawnSupervisor(
   }
   // the supervisor publishes its state, then records the start: from then on any process finds the run
   const started = async () => (await registry.ledger.find(job.runId)) !== undefined;
-  const deadline = Date.now() + startMs;
+  const startDeadline = Date.now() + startMs;
   while (!(await started())) {
     if (exited) {
       // it may have recorded the start (and ended) since the last look
@@ -101,17 +102,22 @@ export async function spawnSupervisor(
       const why = supervisorFailure(await readFile(logFile, "utf8").catch(() => ""));
       throw new Error(`the run's supervisor exited before starting Codex${why ? `: ${why.slice(0, 500)}` : ""}`);
     }
-    if (Date.now() >= deadline) {
+    if (Date.now() >= startDeadline) {
       // told to stop: before Codex it starts nothing; after, it records the run and cancels it (main.ts).
       // Either way it may run on for a while (stopping Codex takes up to the kill grace periods): the slot
       // stays its own until it is gone, and is freed here only if it never recorded the start.
       const release = async () => {
         if (await started()) return;
+        // killed at its deadline, it may have spawned a Codex it never recorded
+        await killMarked(job.runId);
         await lease.release();
         await removeTree(join(dir, INPUTS_DIR));
       };
       onExit = () => void release().catch(() => undefined);
       stop();
+      // one that never gets there (stopped, its event loop blocked) is killed at its lease's deadline: the slot,
+      // and a worktree run's turn (which waits for `gone`), are not held forever
+      setTimeout(kill, Math.max(0, Date.parse(deadline) - Date.now())).unref();
       throw new SupervisorStopping(
         `the run's supervisor did not record the start of run ${job.runId} within ${startMs} ms, and was told to stop (see ${logFile})`,
         gone,
