@@ -4,15 +4,16 @@
 // timeout. Whoever counts the slots or looks at the run stops it (SIGKILL, then every process carrying the
 // run's marker); the run is then settled like one whose supervisor died, its end naming the hang.
 import { join } from "node:path";
-import { leasesDir, leaseSchema, readStateFile, RUN_ID, STATE_FILES, type LeaseRecord } from "../contract/index.js";
+import {
+  leasesDir,
+  leaseSchema,
+  readStateFile,
+  RUN_ID,
+  STATE_FILES,
+  type LeaseRecord,
+  type ProcessId,
+} from "../contract/index.js";
 import { isProvenSupervisor, killMarked, stillRunning } from "../codex/liveness.js";
-
-export interface Hung {
-  /** The supervisor's pid, as its lease names it. */
-  pid: number;
-  /** The deadline it passed (ISO time). */
-  hungAfter: string;
-}
 
 /** How long a SIGKILLed supervisor gets to be gone before the run is settled anyway (its marker's processes are). */
 const GONE_MS = 2000;
@@ -33,21 +34,23 @@ function isPast(lease: LeaseRecord): boolean {
 
 /**
  * Stops the lease's supervisor if it is past its deadline: SIGKILL to it (proven by its marker first: a record
- * naming any other process is never signalled), then to every process of the run. Returns the hang, or
- * undefined for a lease that is not past its deadline.
+ * naming any other process is never signalled), then to every process of the run. False for a lease that is
+ * not past its deadline.
  */
-export async function stopIfHung(lease: LeaseRecord): Promise<Hung | undefined> {
-  if (!isPast(lease) || !RUN_ID.test(lease.run_id)) return undefined;
-  const { holder } = lease;
-  if (await isProvenSupervisor(lease.run_id, holder)) {
-    try {
-      process.kill(holder.pid, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-    const until = Date.now() + GONE_MS;
-    while ((await stillRunning(holder)) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+export async function stopIfHung(lease: LeaseRecord): Promise<boolean> {
+  if (!isPast(lease) || !RUN_ID.test(lease.run_id)) return false;
+  if (await isProvenSupervisor(lease.run_id, lease.holder)) await killProven(lease.holder);
   await killMarked(lease.run_id);
-  return { pid: holder.pid, hungAfter: lease.hung_after ?? "" };
+  return true;
+}
+
+/** SIGKILLs a supervisor the caller has just proven (isProvenSupervisor) and waits, a little, until it is gone. */
+export async function killProven(holder: ProcessId): Promise<void> {
+  try {
+    process.kill(holder.pid, "SIGKILL");
+  } catch {
+    // gone meanwhile
+  }
+  const until = Date.now() + GONE_MS;
+  while ((await stillRunning(holder)) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
 }

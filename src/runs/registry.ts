@@ -32,7 +32,8 @@ import {
 import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
 import type { SessionStore } from "../sessions/index.js";
 import { readReviewOutput, type Review } from "./review-output.js";
-import { pastDeadline, stopIfHung } from "./hung-supervisor.js";
+import { killProven, pastDeadline, stopIfHung } from "./hung-supervisor.js";
+import { LEFTOVERS_GONE_MS } from "../codex/processes.js";
 import { readWorktree } from "../codex/worktree.js";
 import {
   effectiveSettings,
@@ -187,8 +188,21 @@ export class RunRegistry {
       STATE_FILES.cancel.maxBytes,
     ).catch(() => undefined);
     await nudgeSupervisor(runId, loaded.entry.start.supervisor);
-    // SIGINT, SIGTERM, then SIGKILL, each given killGraceMs, and the recording after that
-    return this.wait(runId, this.killGraceMs * 3 + 10_000);
+    // SIGINT, SIGTERM, then SIGKILL, each given killGraceMs, the wait for what is left, and the recording after that
+    const waitMs = this.killGraceMs * 3 + LEFTOVERS_GONE_MS + 10_000;
+    const view = await this.wait(runId, waitMs);
+    const supervisor = loaded.entry.start.supervisor;
+    if (view?.status !== "running" || !supervisor || !(await isProvenSupervisor(runId, supervisor))) return view;
+    // alive, but it did not act on the cancel: hung (SIGSTOPped, its event loop blocked). The caller asked for
+    // the run to stop, and it would otherwise hold its slot until its deadline: it is stopped here
+    await killProven(supervisor);
+    const current = await this.ledger.find(runId);
+    if (!current) return view;
+    await this.settle(
+      { entry: current, snapshot: await readRunState(this.stateDir, runId) },
+      `alive but it did not act on the cancel within ${waitMs} ms`,
+    );
+    return this.get(runId);
   }
 
   /** Settles every run whose supervisor is gone; returns how many processes that stopped. */
@@ -218,13 +232,17 @@ export class RunRegistry {
    * A run with no recorded end whose supervisor is not running: stop what carries its marker and record
    * the end. Returns the processes stopped, or undefined when the run is still followed (or just ended).
    */
-  private async settle({ entry, snapshot }: Loaded): Promise<number | undefined> {
+  private async settle({ entry, snapshot }: Loaded, unresponsive?: string): Promise<number | undefined> {
     if (entry.end) return undefined;
     const runId = entry.start.run_id;
     // a supervisor past its lease's deadline is hung, not following: it is stopped first (hung-supervisor.ts)
-    const hung = await pastDeadline(this.stateDir, runId);
-    if (hung) await stopIfHung(hung);
+    const lease = unresponsive === undefined ? await pastDeadline(this.stateDir, runId) : undefined;
+    if (lease) await stopIfHung(lease);
     else if (await followed(entry)) return undefined;
+    const hung =
+      unresponsive ??
+      (lease &&
+        `alive but with no end recorded by ${lease.hung_after} (its start, the run's hard timeout, both kill grace periods and a margin)`);
     // a supervisor records the end before it exits: it may have done so since the ledger was read
     if ((await this.ledger.find(runId))?.end) return undefined;
     snapshot = (await readRunState(this.stateDir, runId)) ?? snapshot;
@@ -245,7 +263,7 @@ export class RunRegistry {
     // what the supervisor would have removed at the end: the run's inputs and its last-message file
     await removeTree(join(dir, INPUTS_DIR));
     await removeFile(lastMessageFile(this.stateDir, runId));
-    await this.ledger.append(endOfOrphan(entry, snapshot, killed, cancelled, hung?.hung_after));
+    await this.ledger.append(endOfOrphan(entry, snapshot, killed, cancelled, hung));
     return killed;
   }
 
@@ -326,7 +344,8 @@ function endOfOrphan(
   snapshot: RunState | undefined,
   killed: number,
   cancelled: string | undefined,
-  hungAfter: string | undefined,
+  /** Why its supervisor, alive, was taken for hung and stopped. */
+  hung: string | undefined,
 ): EndRecord {
   const { start } = entry;
   const holder = start.supervisor ?? { pid: start.server_pid };
@@ -355,22 +374,22 @@ function endOfOrphan(
   const who = start.supervisor
     ? `the run's supervisor (pid ${holder.pid})`
     : `the server that started it (pid ${holder.pid})`;
-  if (hungAfter !== undefined) {
-    const hung = `${who} was hung: alive but with no end recorded by ${hungAfter} (its start, the run's hard timeout, both kill grace periods and a margin), so it and every process carrying the run's marker were stopped with SIGKILL`;
+  if (hung !== undefined) {
+    const stoppedHung = `${who} was hung: ${hung}, so it and every process carrying the run's marker were stopped with SIGKILL`;
     return cancelled !== undefined
       ? {
           ...base,
           status: "cancelled",
           exit_code: null,
           signal: "SIGKILL",
-          error: `cancelled: ${cancelled.trim()}; ${hung}`,
+          error: `cancelled: ${cancelled.trim()}; ${stoppedHung}`,
         }
       : {
           ...base,
           status: "failed",
           exit_code: null,
           signal: "SIGKILL",
-          error: `${hung}. See session_summary for what the session log says.`,
+          error: `${stoppedHung}. See session_summary for what the session log says.`,
         };
   }
   const stopped = `${killed} process(es) still carrying the run's marker were stopped by the next process that looked at it (pid ${process.pid})`;

@@ -107,4 +107,28 @@ describe("a hung supervisor", () => {
       if (held && (await stillRunning(held.holder))) process.kill(held.holder.pid, "SIGKILL");
     }
   }, 60_000);
+
+  it("that does not act on a cancel is stopped by cancel_run, which records the run cancelled", async () => {
+    const codexHome = await mkdtemp(join(tmpdir(), "ccm-hung-cancel-"));
+    const { runner } = testConfig({ codexHome, codexBin: await stubCodex(`exec sleep 600`), killGraceMs: 100 });
+    const manager = new RunManager({ ...runner, stopRunsOnExit: false });
+    const cwd = await mkdtemp(join(tmpdir(), "ccm-hung-cancel-cwd-"));
+    const runId = await manager.start({ prompt: "x", cwd, mode: "read-only", skipGitRepoCheck: true });
+    const supervisor = (await manager.registry.ledger.find(runId))!.start.supervisor!;
+    process.kill(supervisor.pid, "SIGSTOP");
+    try {
+      const view = await manager.registry.cancel(runId, "stop it");
+      // before: still `running` (with its slot) after the cancel's wait, 300 + 5000 + 10000 ms
+      expect([view?.status, view?.signal, view?.error]).toEqual([
+        "cancelled",
+        "SIGKILL",
+        `cancelled: stop it; the run's supervisor (pid ${supervisor.pid}) was hung: alive but it did not act on the cancel within 15300 ms, so it and every process carrying the run's marker were stopped with SIGKILL`,
+      ]);
+      expect(await stillRunning(supervisor)).toBe(false);
+      expect(await processesOfRun(runId)).toEqual([]);
+      expect(await new Scheduler(runner.stateDir, 1, 0).live()).toEqual([]);
+    } finally {
+      if (await stillRunning(supervisor)) process.kill(supervisor.pid, "SIGKILL");
+    }
+  }, 60_000);
 });
