@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runDir } from "../../src/contract/index.js";
-import { RUN_MARKER } from "../../src/codex/processes.js";
+import { spawn } from "node:child_process";
+import { groupMembers, killRunLeftovers, processesOfRun, RUN_MARKER } from "../../src/codex/processes.js";
 import { ledgerRecords, supervise } from "./supervise.js";
 
 /** The ignoring process: its main thread writes its pid and exits (pthread_exit); a second thread sleeps on. */
@@ -97,4 +98,27 @@ describe("the end of a cancelled run", () => {
       }
     },
   );
+});
+
+describe("killing what is left of a run", () => {
+  it("returns once the killed processes are gone, not when the signals are sent", async () => {
+    const runId = "run_leftoversgone2";
+    // Node processes as Codex's group holds them (the npm wrapper, a Node MCP server): many threads and a heap
+    // to tear down, so a SIGKILLed one is still there for a while; one in a session of its own (found by marker)
+    const node = `${JSON.stringify(process.execPath)} -e "const a = []; for (let i = 0; i < 1e6; i++) a.push({ i }); setInterval(() => {}, 1000)"`;
+    const group = spawn("sh", ["-c", `${node} & setsid ${node} & exec ${node}`], {
+      detached: true,
+      stdio: "ignore",
+      env: { ...process.env, [RUN_MARKER]: runId },
+    });
+    const pgid = group.pid!;
+    try {
+      while ((await processesOfRun(runId)).length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await killRunLeftovers(runId, pgid)).toEqual([]);
+      // before: some were still there in 3 of 5 runs of this test (17 of 20 tries of a probe; 7 of 20 pinned to one loaded core)
+      expect([await groupMembers(pgid), await processesOfRun(runId)]).toEqual([[], []]);
+    } finally {
+      await killRunLeftovers(runId, pgid);
+    }
+  });
 });
