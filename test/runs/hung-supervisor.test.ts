@@ -36,7 +36,8 @@ describe("a hung supervisor", () => {
       maxConcurrent: 1,
       queueWaitMs: 0,
       killGraceMs: 100,
-      supervisorStartMs: 1000,
+      // a start wait a loaded machine meets (1 s was missed under a load of 16)
+      supervisorStartMs: 8000,
     });
     const manager = new RunManager({ ...runner, stopRunsOnExit: false });
     const cwd = await mkdtemp(join(tmpdir(), "ccm-hung-cwd-"));
