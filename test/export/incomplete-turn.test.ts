@@ -66,7 +66,12 @@ it("marks a turn with no end as an error, with error.type interrupted, and nothi
         "interrupted",
         "turn 1 has no end: the run was killed, crashed or interrupted",
       ],
-      [spanIdOf(killed.id, "turn:1"), 2, "interrupted", "turn 1 has no end: the run was killed, crashed or interrupted"],
+      [
+        spanIdOf(killed.id, "turn:1"),
+        2,
+        "interrupted",
+        "turn 1 has no end: the run was killed, crashed or interrupted",
+      ],
       [
         spanIdOf(killed.id, "session"),
         2,

@@ -121,7 +121,10 @@ export async function cutFactsOf(file: RolloutFile): Promise<CutFacts | undefine
     const ms = Date.parse(turn.startedAt ?? "");
     if (Number.isFinite(ms)) starts.add(new Date(ms).getTime());
   }
-  const ends = new PartEnds(digest, [...starts].sort((a, b) => a - b));
+  const ends = new PartEnds(
+    digest,
+    [...starts].sort((a, b) => a - b),
+  );
   await readForward(file.path, newReadStats(), (event) => ends.add(event));
   return { digest, turns, ends: ends.byStart() };
 }

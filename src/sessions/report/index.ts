@@ -145,10 +145,8 @@ async function cutOf(
     const facts = await cutFactsOf(file);
     // kept for this entry only when read from the bytes it was made of (a log appended to meanwhile is
     // digested anew by the next report, and its facts made then)
-    const same =
-      facts?.digest.turns === entry.digest.turns && facts.digest.lastEventAt === entry.digest.lastEventAt;
-    if (!facts || !same)
-      return { digest: (facts && cutDigest(facts, cuts)) ?? (await digestOf(file, cuts)), added };
+    const same = facts?.digest.turns === entry.digest.turns && facts.digest.lastEventAt === entry.digest.lastEventAt;
+    if (!facts || !same) return { digest: (facts && cutDigest(facts, cuts)) ?? (await digestOf(file, cuts)), added };
     // the entry's digest is the whole session's (the same bytes): saved once, not twice
     entry.facts = { ...facts, digest: entry.digest };
     added = true;
