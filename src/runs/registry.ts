@@ -23,7 +23,6 @@ import {
   runStateSchema,
   skippedGitCheck,
   STATE_FILES,
-  type EndRecord,
   REQUEST_SIGNAL,
   type LedgerRun,
   type ProcessId,
@@ -33,6 +32,7 @@ import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
 import type { SessionStore } from "../sessions/index.js";
 import { readReviewOutput, type Review } from "./review-output.js";
 import { killProven, pastDeadline, stopIfHung } from "./hung-supervisor.js";
+import { endOfOrphan } from "./orphan-end.js";
 import { LEFTOVERS_GONE_MS } from "../codex/processes.js";
 import { readWorktree } from "../codex/worktree.js";
 import {
@@ -337,76 +337,4 @@ async function replaceForeign(dir: string): Promise<void> {
 function followed(entry: LedgerRun): Promise<boolean> {
   const supervisor = entry.start.supervisor;
   return supervisor ? isProvenSupervisor(entry.start.run_id, supervisor) : Promise.resolve(false);
-}
-
-function endOfOrphan(
-  entry: LedgerRun,
-  snapshot: RunState | undefined,
-  killed: number,
-  cancelled: string | undefined,
-  /** Why its supervisor, alive, was taken for hung and stopped. */
-  hung: string | undefined,
-): EndRecord {
-  const { start } = entry;
-  const holder = start.supervisor ?? { pid: start.server_pid };
-  const base = {
-    type: "end",
-    run_id: start.run_id,
-    at: new Date().toISOString(),
-    session_id: snapshot?.session_id ?? entry.session_id,
-    duration_ms: Date.now() - Date.parse(start.at),
-    errors: snapshot?.errors ?? [],
-    stderr_tail: snapshot?.stderr_tail ?? "",
-    final_message: snapshot?.final_message?.slice(0, 4000) ?? null,
-    usage: snapshot?.usage ?? null,
-  } as const;
-  // it ended and published that, but went before writing the ledger
-  if (snapshot && snapshot.status !== "running") {
-    return {
-      ...base,
-      status: snapshot.status,
-      exit_code: snapshot.exit_code,
-      signal: snapshot.signal,
-      error: snapshot.error,
-      duration_ms: snapshot.duration_ms,
-    };
-  }
-  const who = start.supervisor
-    ? `the run's supervisor (pid ${holder.pid})`
-    : `the server that started it (pid ${holder.pid})`;
-  if (hung !== undefined) {
-    const stoppedHung = `${who} was hung: ${hung}, so it and every process carrying the run's marker were stopped with SIGKILL`;
-    return cancelled !== undefined
-      ? {
-          ...base,
-          status: "cancelled",
-          exit_code: null,
-          signal: "SIGKILL",
-          error: `cancelled: ${cancelled.trim()}; ${stoppedHung}`,
-        }
-      : {
-          ...base,
-          status: "failed",
-          exit_code: null,
-          signal: "SIGKILL",
-          error: `${stoppedHung}. See session_summary for what the session log says.`,
-        };
-  }
-  const stopped = `${killed} process(es) still carrying the run's marker were stopped by the next process that looked at it (pid ${process.pid})`;
-  if (cancelled !== undefined) {
-    return {
-      ...base,
-      status: "cancelled",
-      exit_code: null,
-      signal: killed > 0 ? "SIGKILL" : null,
-      error: `cancelled: ${cancelled.trim()}; ${who} had already stopped, ${stopped}`,
-    };
-  }
-  return {
-    ...base,
-    status: "failed",
-    exit_code: null,
-    signal: killed > 0 ? "SIGKILL" : null,
-    error: `${who} stopped before the run ended; ${stopped}. See session_summary for what the session log says.`,
-  };
 }
