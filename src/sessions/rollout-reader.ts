@@ -13,7 +13,6 @@ import type { SessionEvent } from "./events.js";
 import { normalizeLine } from "./normalize.js";
 import { cannotMatterBytes } from "./line-filter.js";
 import {
-  BACKWARD_CHUNK,
   CHUNK,
   LineSink,
   newReadStats,
@@ -26,11 +25,10 @@ import {
 import { zstdEdge, zstdForward } from "./rollout-zstd.js";
 import { isRecord, tryParseJson } from "../shared/json.js";
 import { openRollout } from "./rollout-open.js";
+import { jsonlBackward } from "./rollout-backward.js";
 
 export { READ_LIMITS, newReadStats, type ForwardEnd, type ReadStats } from "./rollout-lines.js";
 export { zstdWindow } from "./rollout-zstd.js";
-
-const EMPTY = Buffer.alloc(0);
 
 export const ROLLOUT_FORMATS = ["jsonl", "document", "zstd"] as const;
 export type RolloutFormat = (typeof ROLLOUT_FORMATS)[number];
@@ -320,76 +318,6 @@ function shrink(buffer: Buffer, keep: number): Buffer {
   const smaller = Buffer.allocUnsafe(CHUNK);
   buffer.copy(smaller, 0, 0, keep);
   return smaller;
-}
-
-/**
- * Lines before byte `end` (default: the file's size), from the last to the first, as bytes with their offset;
- * a line longer than READ_LIMITS.lineBytes as `overlong`, without its bytes.
- */
-async function* jsonlBackward(
-  path: string,
-  end?: number,
-): AsyncGenerator<{ bytes: Buffer; start: number; overlong?: boolean }> {
-  const { handle, size } = await openRollout(path);
-  try {
-    let position = end ?? size;
-    // pieces of the line being assembled, in file order, and their length
-    let pieces: Array<Buffer<ArrayBufferLike>> = [];
-    let piecesBytes = 0;
-    let overlong = false;
-    // bytes of overlong lines passed over: past READ_LIMITS.skippedBytes, what is before them is not read
-    let dropped = 0;
-    while (position > 0) {
-      const length = Math.min(BACKWARD_CHUNK, position);
-      position -= length;
-      const chunk = Buffer.allocUnsafe(length);
-      const { bytesRead } = await handle.read(chunk, 0, length, position);
-      if (bytesRead < length) throw new Error(`${path} shrank while it was read`);
-      let stop = length;
-      for (
-        let newline = chunk.lastIndexOf(10, stop - 1);
-        newline !== -1;
-        newline = stop > 0 ? chunk.lastIndexOf(10, stop - 1) : -1
-      ) {
-        const start = position + newline + 1;
-        if (overlong || piecesBytes + stop - newline - 1 > READ_LIMITS.lineBytes) {
-          dropped += stop - newline - 1;
-          yield { bytes: EMPTY, start, overlong: true };
-        } else {
-          const line: Buffer<ArrayBufferLike> =
-            pieces.length > 0
-              ? Buffer.concat([chunk.subarray(newline + 1, stop), ...pieces])
-              : chunk.subarray(newline + 1, stop);
-          if (line.length > 0) yield { bytes: line, start };
-        }
-        pieces = [];
-        piecesBytes = 0;
-        overlong = false;
-        stop = newline;
-      }
-      if (stop > 0 && !overlong) {
-        pieces.unshift(chunk.subarray(0, stop));
-        piecesBytes += stop;
-        if (piecesBytes > READ_LIMITS.lineBytes) {
-          overlong = true;
-          dropped += piecesBytes;
-          pieces = [];
-        }
-      } else if (overlong) dropped += stop;
-      if (overlong && dropped > READ_LIMITS.skippedBytes && position > 0) {
-        // the line reaches further back than the budget: it and everything before it count as one skipped line
-        yield { bytes: EMPTY, start: 0, overlong: true };
-        return;
-      }
-    }
-    if (overlong) yield { bytes: EMPTY, start: 0, overlong: true };
-    else {
-      const first = Buffer.concat(pieces);
-      if (first.length > 0) yield { bytes: first, start: 0 };
-    }
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Gen A (TypeScript CLI, 2025-04/05): one JSON document `{session:{id,timestamp}, items:[ResponseItem…]}`. */

@@ -7,7 +7,7 @@ import type { RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
 import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
-import { digestOf, type SessionDigest } from "./digest.js";
+import type { SessionDigest } from "./digest.js";
 import { boundsInside, cutOf, isoOf, KeptFacts, keptFacts } from "./cut-sessions.js";
 export { turnEnds } from "./cut-sessions.js";
 import type { DayPart } from "./model-usage.js";
