@@ -23,7 +23,7 @@ import { reportCommand } from "./report.js";
 import { reviewCommand } from "./review.js";
 import { filterTime } from "../sessions/report/filters.js";
 import { ExplainedError } from "../shared/errors.js";
-import { approveCommand, steerCommand } from "./run-requests.js";
+import { approveCommand, runIdArgument, steerCommand } from "./run-requests.js";
 import { cwdFilterInput } from "../tools/schemas.js";
 
 const json = { type: "boolean" } as const;
@@ -157,8 +157,8 @@ export const COMMANDS: Record<string, Command> = {
       "status <run_id> [--wait] [--json]\n  One run, as run_status answers it; --wait follows it to its end. Exits 3 when it ended other than completed.",
     options: { wait: { type: "boolean" }, json, help },
     positionals: 1,
-    async run(values, [runId], config) {
-      if (!runId?.trim()) throw new UsageError("which run? Pass a run_id (see `codex-control-mcp runs`).");
+    async run(values, [given], config) {
+      const runId = runIdArgument(given, "which run? Pass a run_id (see `codex-control-mcp runs`).");
       const { registry } = new RunManager(config.runner);
       let view = await registry.get(runId);
       while (view?.status === "running" && values.wait) view = await registry.wait(runId, 60_000);
@@ -171,8 +171,8 @@ export const COMMANDS: Record<string, Command> = {
       "cancel <run_id> [--json]\n  Stops a run, whichever server started it, and everything it started; waits until that is recorded.",
     options: { json, help },
     positionals: 1,
-    async run(values, [runId], config) {
-      if (!runId?.trim()) throw new UsageError("which run? Pass a run_id (see `codex-control-mcp runs`).");
+    async run(values, [given], config) {
+      const runId = runIdArgument(given, "which run? Pass a run_id (see `codex-control-mcp runs`).");
       const view = await new RunManager(config.runner).registry.cancel(
         runId,
         "cancelled from the command line (codex-control-mcp cancel)",
