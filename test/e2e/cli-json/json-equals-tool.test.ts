@@ -78,13 +78,13 @@ describe("--json is the matching tool's structuredContent", () => {
   });
 
   it("steer names an unknown run the way status does, with a command a person can paste", async () => {
-    const status = await cli("status", "nope-run");
-    const steer = await cli("steer", "nope-run", "hi");
-    const approve = await cli("approve", "nope-run", "a1", "approve");
+    const status = await cli("status", "run_nope00");
+    const steer = await cli("steer", "run_nope00", "hi");
+    const approve = await cli("approve", "run_nope00", "a1", "approve");
     expect([steer.code, steer.stdout, steer.stderr]).toEqual([status.code, "", status.stderr]);
     expect([approve.code, approve.stdout, approve.stderr]).toEqual([status.code, "", status.stderr]);
     expect(status.stderr).toBe(
-      `codex-control-mcp: no run "nope-run" in ${mcp.config.runner.stateDir}; see \`codex-control-mcp runs\`.\n`,
+      `codex-control-mcp: no run "run_nope00" in ${mcp.config.runner.stateDir}; see \`codex-control-mcp runs\`.\n`,
     );
   });
 });

@@ -471,7 +471,7 @@ describe("the CLI for people", () => {
         error: "cancelled: cancelled from the command line (codex-control-mcp cancel)",
       });
       expect(await statusOf(mcp, { run_id: started.run_id })).toMatchObject({ status: "cancelled" });
-      expect((await run(stateDir, ["status", "run_nope"])).code).toBe(1);
+      expect((await run(stateDir, ["status", "run_nope00"])).code).toBe(1);
       await expectNothingLeft(stateDir, [started.run_id]);
     } finally {
       await mcp.close();
