@@ -2,6 +2,13 @@
 // still alive is hung (stopped, its event loop blocked), since each of its own bounds is behind it.
 import { LEFTOVERS_GONE_MS } from "../codex/processes.js";
 
+/**
+ * How often a run's supervisor touches its lease (its mtime): the deadline below is wall-clock, the supervisor's
+ * own timers are monotonic, so a machine that slept wakes past the deadline with a healthy run; one that still
+ * beats is not hung.
+ */
+export const SUPERVISOR_BEAT_MS = 1000;
+
 /** What the supervisor's recording of the end may take beyond its bounds (a loaded machine), and clock drift. */
 export const HUNG_MARGIN_MS = 10_000;
 

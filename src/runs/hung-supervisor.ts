@@ -3,6 +3,11 @@
 // loop blocked. It would hold its slot, and a worktree run's turn, forever, and its Codex would run on with no
 // timeout. Whoever counts the slots or looks at the run stops it (SIGKILL, then every process carrying the
 // run's marker); the run is then settled like one whose supervisor died, its end naming the hang.
+// The deadline is wall-clock and the supervisor's own timers are monotonic: a machine that slept wakes with the
+// deadline behind a healthy run whose hard timeout has not come. So past it, only a supervisor that has stopped
+// beating (touching its lease, SUPERVISOR_BEAT_MS) is hung; a stale beat is given a few beats' time first, since
+// one that just woke beats again within one.
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   leasesDir,
@@ -10,6 +15,7 @@ import {
   readStateFile,
   RUN_ID,
   STATE_FILES,
+  SUPERVISOR_BEAT_MS,
   type LeaseRecord,
   type ProcessId,
 } from "../contract/index.js";
@@ -18,12 +24,29 @@ import { isProvenSupervisor, killMarked, stillRunning } from "../codex/liveness.
 /** How long a SIGKILLed supervisor gets to be gone before the run is settled anyway (its marker's processes are). */
 const GONE_MS = 2000;
 
-/** The run's lease, when it names a supervisor past its deadline (whether it is still there or not). */
-export async function pastDeadline(stateDir: string, runId: string): Promise<LeaseRecord | undefined> {
+/** A beat older than this is stale; a stale one is watched this long for the next before the supervisor is hung. */
+const BEAT_STALE_MS = 3 * SUPERVISOR_BEAT_MS;
+
+/** The run's lease, when it names a supervisor past its deadline that no longer beats (whether it is there or not). */
+export async function hungLease(stateDir: string, runId: string): Promise<LeaseRecord | undefined> {
   if (!RUN_ID.test(runId)) return undefined;
   const path = join(leasesDir(stateDir), `${runId}.json`);
   const lease = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
-  return lease?.run_id === runId && isPast(lease) ? lease : undefined;
+  return lease?.run_id === runId && (await isHung(lease, path)) ? lease : undefined;
+}
+
+async function isHung(lease: LeaseRecord, path: string): Promise<boolean> {
+  if (!isPast(lease)) return false;
+  const beat = async () => (await lstat(path).catch(() => undefined))?.mtimeMs;
+  const last = await beat();
+  // no lease: the run has ended (or is being settled), nothing is held
+  if (last === undefined || Date.now() - last < BEAT_STALE_MS) return false;
+  const until = Date.now() + BEAT_STALE_MS;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if ((await beat()) !== last) return false;
+  }
+  return true;
 }
 
 function isPast(lease: LeaseRecord): boolean {
@@ -33,15 +56,23 @@ function isPast(lease: LeaseRecord): boolean {
 }
 
 /**
- * Stops the lease's supervisor if it is past its deadline: SIGKILL to it (proven by its marker first: a record
- * naming any other process is never signalled), then to every process of the run. False for a lease that is
- * not past its deadline.
+ * Stops the supervisor of the lease read from `path` if it is hung (past its deadline, no longer beating). False
+ * for a lease whose supervisor is not hung.
  */
-export async function stopIfHung(lease: LeaseRecord): Promise<boolean> {
-  if (!isPast(lease) || !RUN_ID.test(lease.run_id)) return false;
+export async function stopIfHung(lease: LeaseRecord, path: string): Promise<boolean> {
+  if (!RUN_ID.test(lease.run_id) || !(await isHung(lease, path))) return false;
+  await stopHung(lease);
+  return true;
+}
+
+/**
+ * Stops a hung lease's supervisor: SIGKILL to it (proven by its marker first: a record naming any other process
+ * is never signalled), then to every process of the run.
+ */
+export async function stopHung(lease: LeaseRecord): Promise<void> {
+  if (!RUN_ID.test(lease.run_id)) return;
   if (await isProvenSupervisor(lease.run_id, lease.holder)) await killProven(lease.holder);
   await killMarked(lease.run_id);
-  return true;
 }
 
 /** SIGKILLs a supervisor the caller has just proven (isProvenSupervisor) and waits, a little, until it is gone. */

@@ -31,7 +31,7 @@ import {
 import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
 import type { SessionStore } from "../sessions/index.js";
 import { readReviewOutput, type Review } from "./review-output.js";
-import { killProven, pastDeadline, stopIfHung } from "./hung-supervisor.js";
+import { hungLease, killProven, stopHung } from "./hung-supervisor.js";
 import { endOfOrphan } from "./orphan-end.js";
 import { LEFTOVERS_GONE_MS } from "../codex/processes.js";
 import { readWorktree } from "../codex/worktree.js";
@@ -235,9 +235,10 @@ export class RunRegistry {
   private async settle({ entry, snapshot }: Loaded, unresponsive?: string): Promise<number | undefined> {
     if (entry.end) return undefined;
     const runId = entry.start.run_id;
-    // a supervisor past its lease's deadline is hung, not following: it is stopped first (hung-supervisor.ts)
-    const lease = unresponsive === undefined ? await pastDeadline(this.stateDir, runId) : undefined;
-    if (lease) await stopIfHung(lease);
+    // a supervisor past its lease's deadline that no longer beats is hung, not following: it is stopped first
+    // (hung-supervisor.ts)
+    const lease = unresponsive === undefined ? await hungLease(this.stateDir, runId) : undefined;
+    if (lease) await stopHung(lease);
     else if (await followed(entry)) return undefined;
     const hung =
       unresponsive ??

@@ -209,11 +209,11 @@ export async function staleOrHolder(
 
 /**
  * The lease's holder is running it: a supervisor proven by its marker (and not hung: one past its lease's
- * deadline is stopped here), or a server within its start.
+ * deadline that no longer beats is stopped here), or a server within its start.
  */
 async function holds(record: LeaseRecord, path: string): Promise<boolean> {
   if (record.supervised) {
-    if (await stopIfHung(record)) return false;
+    if (await stopIfHung(record, path)) return false;
     return isProvenSupervisor(record.run_id, record.holder);
   }
   if (record.holder.started === null || !(await stillRunning(record.holder))) return false;

@@ -20,6 +20,7 @@ import {
   runsDir,
   runStateSchema,
   STATE_FILES,
+  SUPERVISOR_BEAT_MS,
   writeAtomically,
   type EndRecord,
   type Job,
@@ -37,7 +38,7 @@ import type { SupervisedRun } from "./supervised-run.js";
 import { newSessionFinder } from "./legacy-session.js";
 import { Publisher } from "./publisher.js";
 import { stopIfWorkspaceSwapped } from "./workspace-watch.js";
-import { readdir } from "node:fs/promises";
+import { lutimes, readdir } from "node:fs/promises";
 
 const CANCEL_POLL_MS = 250;
 /** The start of a run's error when its directory is not one of ours to write in (the problem follows). */
@@ -140,6 +141,21 @@ export class Supervisor {
 
   /** Runs Codex to its end and records it; resolves when everything is written. */
   async supervise(): Promise<void> {
+    // the beat on the lease tells a server that finds its deadline behind it (a machine that slept: the deadline
+    // is wall-clock) that this supervisor is not hung (src/runs/hung-supervisor.ts); lutimes: never through a link
+    const lease = join(leasesDir(this.job.stateDir), `${this.job.runId}.json`);
+    const beat = setInterval(
+      () => void lutimes(lease, new Date(), new Date()).catch(() => undefined),
+      SUPERVISOR_BEAT_MS,
+    ).unref();
+    try {
+      await this.runToEnd();
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async runToEnd(): Promise<void> {
     const { job } = this;
     const cwd = job.workspace.path;
     const self = await processId(process.pid);
