@@ -1,0 +1,62 @@
+// The sweep of leases of runs that never started (lease-sweep.ts), racing a server that is starting a run: its
+// lease written, its directory made, the supervisor not yet spawned, then spawned but not yet started. Another
+// server counting the slots or starting must leave both while their holder (the starting server, then its
+// supervisor) is alive; the last step, the supervisor gone, is the control: then the same lease is swept.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { hungAfter, INPUTS_DIR, leasesDir, runDir, SUPERVISOR_LOG } from "../../src/contract/index.js";
+import { processId } from "../../src/codex/liveness.js";
+import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
+import { Lease, Scheduler } from "../../src/runs/scheduler.js";
+import { sweepLeases } from "../../src/runs/lease-sweep.js";
+import { supervisorEntry } from "../../src/runs/run-manager.js";
+
+describe("a run being started, its lease not yet recorded as a start", () => {
+  it("is not swept by another server while the starting server or its supervisor is alive", async () => {
+    const root = await mkdtemp(join(tmpdir(), "ccm-sweep-starting-"));
+    const stateDir = join(root, "state");
+    const runId = "run_sweepstarting1";
+    const lease = (await new Scheduler(stateDir, 4, 0).acquire({
+      runId,
+      cwd: root,
+      writer: true,
+      shareDirectory: false,
+    })) as Lease;
+    expect(lease).toBeInstanceOf(Lease);
+    const dir = runDir(stateDir, runId);
+    await mkdir(join(dir, INPUTS_DIR), { recursive: true, mode: 0o700 });
+    await writeFile(join(dir, SUPERVISOR_LOG), "");
+    const leasePath = join(leasesDir(stateDir), `${runId}.json`);
+    const intact = () => [existsSync(leasePath), existsSync(join(dir, SUPERVISOR_LOG)), existsSync(join(dir, INPUTS_DIR))];
+    // the holder is this process, the starting server: another server's count and start leave it
+    expect((await new Scheduler(stateDir, 4, 0).live()).map((held) => held.run_id)).toEqual([runId]);
+    expect(await sweepLeases(stateDir)).toBe(0);
+    expect(intact()).toEqual([true, true, true]);
+    // handed over to a supervisor that has not got its job yet (no start recorded): still left
+    const child = spawn(process.execPath, [supervisorEntry()], {
+      stdio: ["pipe", "ignore", "ignore"],
+      env: { ...process.env, [SUPERVISOR_MARKER]: runId },
+      cwd: dir,
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      await lease.handOver(
+        await processId(child.pid!),
+        hungAfter(new Date(), { startMs: 30_000, timeoutMs: 60_000, killGraceMs: 100 }),
+      );
+      expect((await new Scheduler(stateDir, 4, 0).live()).map((held) => held.run_id)).toEqual([runId]);
+      expect(await sweepLeases(stateDir)).toBe(0);
+      expect(intact()).toEqual([true, true, true]);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+    // the control: its holder gone and no start recorded, the same lease and directory are swept
+    expect(await sweepLeases(stateDir)).toBe(1);
+    expect(intact()).toEqual([false, false, false]);
+  });
+});
