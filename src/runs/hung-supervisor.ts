@@ -36,17 +36,27 @@ export async function hungLease(stateDir: string, runId: string): Promise<LeaseR
 }
 
 async function isHung(lease: LeaseRecord, path: string): Promise<boolean> {
-  if (!isPast(lease)) return false;
+  return isPast(lease) && !(await beating(path));
+}
+
+/**
+ * Whether the supervisor of the run still beats (its event loop runs: it acts, if slowly). True without a lease:
+ * the run has ended, or is being settled, and nothing is held.
+ */
+export async function stillBeats(stateDir: string, runId: string): Promise<boolean> {
+  return !RUN_ID.test(runId) || beating(join(leasesDir(stateDir), `${runId}.json`));
+}
+
+async function beating(path: string): Promise<boolean> {
   const beat = async () => (await lstat(path).catch(() => undefined))?.mtimeMs;
   const last = await beat();
-  // no lease: the run has ended (or is being settled), nothing is held
-  if (last === undefined || Date.now() - last < BEAT_STALE_MS) return false;
+  if (last === undefined || Date.now() - last < BEAT_STALE_MS) return true;
   const until = Date.now() + BEAT_STALE_MS;
   while (Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    if ((await beat()) !== last) return false;
+    if ((await beat()) !== last) return true;
   }
-  return true;
+  return false;
 }
 
 function isPast(lease: LeaseRecord): boolean {

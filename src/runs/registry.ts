@@ -31,7 +31,7 @@ import {
 import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
 import type { SessionStore } from "../sessions/index.js";
 import { readReviewOutput, type Review } from "./review-output.js";
-import { hungLease, killProven, stopHung } from "./hung-supervisor.js";
+import { hungLease, killProven, stillBeats, stopHung } from "./hung-supervisor.js";
 import { endOfOrphan } from "./orphan-end.js";
 import { LEFTOVERS_GONE_MS } from "../codex/processes.js";
 import { readWorktree } from "../codex/worktree.js";
@@ -190,17 +190,27 @@ export class RunRegistry {
     await nudgeSupervisor(runId, loaded.entry.start.supervisor);
     // SIGINT, SIGTERM, then SIGKILL, each given killGraceMs, the wait for what is left, and the recording after that
     const waitMs = this.killGraceMs * 3 + LEFTOVERS_GONE_MS + 10_000;
-    const view = await this.wait(runId, waitMs);
+    let view = await this.wait(runId, waitMs);
+    let waited = waitMs;
     const supervisor = loaded.entry.start.supervisor;
-    if (view?.status !== "running" || !supervisor || !(await isProvenSupervisor(runId, supervisor))) return view;
-    // alive, but it did not act on the cancel: hung (SIGSTOPped, its event loop blocked). The caller asked for
-    // the run to stop, and it would otherwise hold its slot until its deadline: it is stopped here
-    await killProven(supervisor);
+    const stopping = async () =>
+      view?.status === "running" && supervisor !== undefined && (await isProvenSupervisor(runId, supervisor));
+    if (!(await stopping())) return view;
+    // one that still beats is acting on it, slowly (a loaded machine): its own end is the honest one (its final
+    // message, its usage), so it gets one more wait
+    if (await stillBeats(this.stateDir, runId)) {
+      view = await this.wait(runId, waitMs);
+      waited += waitMs;
+      if (!(await stopping())) return view;
+    }
+    // alive, but it did not act on the cancel: hung (SIGSTOPped, its event loop blocked, or stuck). The caller
+    // asked for the run to stop, and it would otherwise hold its slot until its deadline: it is stopped here
+    await killProven(supervisor!);
     const current = await this.ledger.find(runId);
     if (!current) return view;
     await this.settle(
       { entry: current, snapshot: await readRunState(this.stateDir, runId) },
-      `alive but it did not act on the cancel within ${waitMs} ms`,
+      `alive but it did not act on the cancel within ${waited} ms`,
     );
     return this.get(runId);
   }
