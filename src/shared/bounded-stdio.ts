@@ -17,7 +17,8 @@ const NEWLINE = Buffer.from("\n");
 export type MessageId = string | number;
 
 /**
- * `input`'s lines of at most `maxLineBytes`, each with its newline; a longer one is passed over, and
+ * `input`'s lines of at most `maxLineBytes` with their newline (the transport's buffer refuses a longer chunk,
+ * and closes), each passed on with its newline; a longer one is passed over, and
  * `onDropped` gets the id of the request it carried (undefined when its ends do not say) and why.
  */
 export function boundedStdin(
@@ -41,7 +42,7 @@ export function boundedStdin(
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, from)) {
       const piece = chunk.subarray(from, newline);
       if (dropping) dropped(dropping.head, lastBytes([dropping.tail, piece]));
-      else if (pendingBytes + piece.length > maxLineBytes) {
+      else if (pendingBytes + piece.length >= maxLineBytes) {
         const line = Buffer.concat([...pending, piece]);
         dropped(line.subarray(0, EDGE_BYTES), line.subarray(-EDGE_BYTES));
       } else output.write(Buffer.concat([...pending, piece, NEWLINE]));
@@ -58,7 +59,7 @@ export function boundedStdin(
     }
     pending.push(rest);
     pendingBytes += rest.length;
-    if (pendingBytes > maxLineBytes) {
+    if (pendingBytes >= maxLineBytes) {
       const line = Buffer.concat(pending);
       dropping = { head: Buffer.from(line.subarray(0, EDGE_BYTES)), tail: Buffer.from(line.subarray(-EDGE_BYTES)) };
       pending = [];
