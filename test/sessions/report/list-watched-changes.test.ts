@@ -1,0 +1,51 @@
+// list_sessions in a server (the watched index) against the one-shot walk, after each change a running Codex
+// or the user makes while the server runs: a session started in a day folder already listed, one started in
+// a new day folder, one archived (moved to archived_sessions/), one removed. The next call lists what the
+// walk lists, at once.
+import { mkdir, rename, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { listSessions, SessionStore } from "../../../src/sessions/index.js";
+import { makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+
+const session = (n: number, start: string): SessionSpec => ({
+  id: `0199eeee-0000-7000-8000-0000000002${String(n).padStart(2, "0")}`,
+  start,
+  turns: [{ prompt: `session ${n}`, total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
+});
+
+describe("list_sessions in a server sees what changed since its last call", () => {
+  it("as the one-shot walk does, with and without archived sessions", async () => {
+    const home = await makeHome();
+    const first = session(1, "2026-11-01T08:00:00.000Z");
+    await writeSession(home, first);
+    await mkdir(join(home, "archived_sessions"));
+    // a server asked with include_archived always false, one always true: each keeps its index between calls
+    const stores = [new SessionStore(home), new SessionStore(home)];
+    const list = async (watch: boolean, includeArchived: boolean) =>
+      (await listSessions(stores[includeArchived ? 1 : 0] as SessionStore, { limit: 20, includeArchived, watch })).sessions
+        .map((listing) => listing.session_id)
+        .sort();
+    const both = async () => {
+      const seen = [];
+      for (const archived of [false, true]) seen.push([await list(true, archived), await list(false, archived)]);
+      return seen;
+    };
+    const same = (ids: string[], archived: string[]) => [
+      [ids, ids],
+      [archived, archived],
+    ];
+    expect(await both()).toEqual(same([first.id], [first.id]));
+    const sameDay = session(2, "2026-11-01T09:00:00.000Z");
+    await writeSession(home, sameDay);
+    expect(await both()).toEqual(same([first.id, sameDay.id].sort(), [first.id, sameDay.id].sort()));
+    const newDay = session(3, "2026-11-02T09:00:00.000Z");
+    await writeSession(home, newDay);
+    const all = [first.id, sameDay.id, newDay.id].sort();
+    expect(await both()).toEqual(same(all, all));
+    await rename(pathOf(home, sameDay), join(home, "archived_sessions", basename(pathOf(home, sameDay))));
+    expect(await both()).toEqual(same([first.id, newDay.id].sort(), all));
+    await rm(pathOf(home, first));
+    expect(await both()).toEqual(same([newDay.id], [sameDay.id, newDay.id].sort()));
+  });
+});
