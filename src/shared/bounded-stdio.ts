@@ -67,8 +67,13 @@ export function boundedStdin(
     }
   });
   input.on("end", () => {
-    // a last line without its newline, as the SDK would have read it
-    if (!dropping && pendingBytes > 0) output.write(Buffer.concat(pending));
+    // the end of input ends a last line without its newline (`printf '%s' "$request" | …`): the SDK's transport
+    // reads only lines with one, and left such a request unanswered; one over the bound is answered as any
+    if (dropping) dropped(dropping.head, dropping.tail);
+    else if (pendingBytes > 0) {
+      const line = Buffer.concat(pending);
+      if (line.toString("utf8").trim() !== "") output.write(Buffer.concat([line, NEWLINE]));
+    }
     output.end();
   });
   input.on("error", (error) => output.destroy(error));
