@@ -197,7 +197,9 @@ export async function sessionsReport(
       // in the listing's order, as the stated files are
       if (!files) {
         files = day.files.flatMap((file) => found.get(file.path) ?? []);
-        if (watched && statedAt !== undefined) watched.record(day, files, statedAt);
+        // the stats of the day's logs only when each was read: list_sessions takes them, and names a log
+        // the report could not read (left out of `files`) as unreadable rather than leave it out
+        if (watched && statedAt !== undefined && dayUnreadable.length === 0) watched.record(day, files, statedAt);
       }
       recomputed += dayRecomputed;
       // new digests, or files gone: the saved day is rewritten
