@@ -10,7 +10,7 @@
 // removed, too many folders (MAX_FOLDERS) or one that cannot be listed send the report back to the stat of
 // every log (statDay), and the whole index is dropped after TRUST_MS (notifications the kernel's queue
 // dropped are not reported).
-import { readdirSync, watch, type FSWatcher } from "node:fs";
+import { lstatSync, readdirSync, watch, type FSWatcher } from "node:fs";
 import { dirname, join } from "node:path";
 import type { FolderNames, UnlistableFolder } from "../folder-names.js";
 import { daysNewestFirst, type DayOfFiles, type RolloutFile } from "../locate.js";
@@ -155,7 +155,10 @@ export class WatchedDays {
     const root = join(this.home, "sessions");
     const all = [root];
     const days = new Set<string>();
-    if (includeArchived) all.push(join(this.home, "archived_sessions"));
+    // only when there: Codex makes it on the first archive, which moves a log out of a watched day folder (a
+    // notification that has it looked for again); a watch of the missing folder failed, and the index gave up
+    const archived = join(this.home, "archived_sessions");
+    if (includeArchived && isFolder(archived)) all.push(archived);
     for (const year of subfolders(root, YEAR)) {
       all.push(year);
       for (const month of subfolders(year, TWO_DIGITS)) {
@@ -206,6 +209,10 @@ export class WatchedDays {
 
 function keyOf(day: DayOfFiles): string {
   return `${day.date}\u0000${day.files[0]?.path ?? ""}`;
+}
+
+function isFolder(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 function subfolders(dir: string, shape: RegExp): string[] {
