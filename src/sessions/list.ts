@@ -19,7 +19,8 @@ export interface ListOptions {
   /**
    * A server asked again: the date folders and their logs' stats as the report's watched index keeps them
    * (report/watched-days.ts: trusted until a change notification of the folder), not a walk and a stat of
-   * every log each time. A one-shot listing walks and stats.
+   * every log each time, when a `since` or `cwd` may take the listing through every folder. A one-shot
+   * listing, and one without either, walks and stats.
    */
   watch?: boolean;
 }
@@ -50,8 +51,11 @@ export async function listSessions(
   const sessions: SessionListing[] = [];
   let scanned = 0;
   const unlistable: UnlistableFolder[] = [];
-  // a server's index (undefined: a home it does not watch, too large or with a folder it cannot list)
-  const indexed = watched && (await watched.days(options.includeArchived));
+  // a server's index (undefined: a home it does not watch, too large or with a folder it cannot list), where
+  // the listing may go back through every folder (a since, a cwd); without them, the newest folders until
+  // `limit` are walked, a cost that follows `limit` (the index's first build lists and watches every folder)
+  const goesBack = options.since !== undefined || options.cwd !== undefined;
+  const indexed = watched && goesBack && (await watched.days(options.includeArchived));
   const days: AsyncGenerator<DayOfFiles & { stated?: RolloutFile[] }, void, undefined> = indexed
     ? keptDays(indexed, watched as WatchedDays)
     : daysNewestFirst(home, names, { includeArchived: options.includeArchived, unlistable });

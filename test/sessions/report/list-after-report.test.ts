@@ -19,6 +19,9 @@ vi.mock("node:fs", async (importOriginal) => {
   return { ...fs, default: { ...fs, openSync }, openSync };
 });
 
+// a since before every session: the listing goes back through every folder, from the index in a server
+const since = "2026-10-01T00:00:00.000Z";
+
 const session = (n: number, start: string): SessionSpec => ({
   id: `0199eeee-0000-7000-8000-0000000003${String(n).padStart(2, "0")}`,
   start,
@@ -35,7 +38,7 @@ describe("list_sessions in a server after a report that could not read a log", (
     const store = new SessionStore(home);
     const list = async (watch: boolean) =>
       (
-        await listSessions(watch ? store : new SessionStore(home), { limit: 20, includeArchived: false, watch })
+        await listSessions(watch ? store : new SessionStore(home), { limit: 20, includeArchived: false, watch, since })
       ).sessions
         .map((listing) => listing.session_id)
         .sort();

@@ -8,6 +8,9 @@ import { describe, expect, it } from "vitest";
 import { listSessions, SessionStore } from "../../../src/sessions/index.js";
 import { makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
 
+// a since before every session: the listing goes back through every folder, from the index in a server
+const since = "2026-10-01T00:00:00.000Z";
+
 const session = (n: number, start: string): SessionSpec => ({
   id: `0199eeee-0000-7000-8000-0000000002${String(n).padStart(2, "0")}`,
   start,
@@ -23,7 +26,14 @@ describe("list_sessions in a server sees what changed since its last call", () =
     // a server asked with include_archived always false, one always true: each keeps its index between calls
     const stores = [new SessionStore(home), new SessionStore(home)];
     const list = async (watch: boolean, includeArchived: boolean) =>
-      (await listSessions(stores[includeArchived ? 1 : 0] as SessionStore, { limit: 20, includeArchived, watch })).sessions
+      (
+        await listSessions(stores[includeArchived ? 1 : 0] as SessionStore, {
+          limit: 20,
+          includeArchived,
+          watch,
+          since,
+        })
+      ).sessions
         .map((listing) => listing.session_id)
         .sort();
     const both = async () => {
