@@ -6,8 +6,9 @@
 // folders winning per key; a project's file counts only when `[projects."<folder>"]` (the folder, the
 // repository's top level, or a worktree's main repository) has `trust_level = "trusted"` in the user's config.
 // Every file is written by whoever controls that folder: read only as a regular file reached without a link,
-// at most MAX_CONFIG_BYTES; a file Codex would read that cannot be read or parsed makes the facts "unknown",
-// and the diagnosis then says what it said before.
+// at most MAX_CONFIG_BYTES; a file Codex would read that cannot be read or parsed makes the facts "unknown".
+// A path this reader does not walk (a link on the way, a `.git` link, too deep) gives the user's file's facts
+// alone, as before project layers were read.
 import { constants } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import { join, posix } from "node:path";
@@ -53,7 +54,7 @@ export interface McpToolFilter {
 
 /** A config larger than this is no hand-written config: unknown. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
-/** A session folder deeper than this: its projects' files are not looked for, the facts are unknown. */
+/** A session folder deeper than this: its projects' files are not looked for, the user's file alone counts. */
 export const MAX_CWD_DEPTH = 64;
 const MAX_CWD_LENGTH = 4096;
 const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -66,19 +67,25 @@ type Read = Table | "absent" | undefined;
  * The facts of the config a resume in `cwd` runs with: `$CODEX_HOME/config.toml` and the trusted projects'
  * `.codex/config.toml` files between the repository's top level and `cwd`. No user file: Codex's defaults.
  * Undefined (unknown) when a file Codex would read is a link, not a regular file, too large, unreadable or not
- * TOML, or a folder on the way is a link. `cwd` not an absolute, plain folder path: the user's file only.
+ * TOML. `cwd` not an absolute, plain folder path, deeper than MAX_CWD_DEPTH, or with a link on the way (macOS
+ * /tmp, a linked home; 0.171 records `--cd`'s path as given): the user's file only.
  */
 export async function readCodexConfig(codexHome: string, cwd?: string | null): Promise<CodexConfigFacts | undefined> {
   const user = await readToml(join(codexHome, "config.toml"));
   if (user === undefined) return undefined;
   const userTable = user === "absent" ? {} : user;
   const own = userFactsOf(userTable);
+  const none = { layers: [], untrusted: [] };
+  // a path not walked (too deep, a link on the way: Codex follows it, this reader never does): the user's file
+  // alone, as before project layers were read, rather than nothing known (an unknown config prints a -c
+  // override Codex refuses for a server no file defines, and drops the legacy-profile warning)
   const project = plainFolder(cwd)
     ? depthOf(cwd) > MAX_CWD_DEPTH
-      ? undefined
+      ? none
       : await projectLayers(codexHome, cwd, userTable)
-    : { layers: [], untrusted: [] };
+    : none;
   if (project === undefined) return undefined;
+  if (project === "not walked") return own;
   // the user's file alone: its facts as made last time (the same object while the file is unchanged)
   if (project.layers.length === 0 && project.untrusted.length === 0) return own;
   let merged: Table = userTable;
@@ -154,18 +161,19 @@ function plainFolder(cwd: string | null | undefined): cwd is string {
   );
 }
 
-/** A deeper folder's layers are not looked for (a lstat per folder, three times): unknown. */
+/** A deeper folder's layers are not looked for (a lstat per folder, three times). */
 const depthOf = (cwd: string) => (cwd === "/" ? 0 : cwd.split("/").length - 1);
 
 /**
  * The trusted project layers a resume in `cwd` adds, nearest the repository's top level first, and the servers
- * untrusted ones define. Undefined: unknown (a link on the way, a trusted file that cannot be read).
+ * untrusted ones define. "not walked": a link on the way (or `.git` a link); undefined: unknown (a trusted file
+ * that cannot be read).
  */
 async function projectLayers(
   codexHome: string,
   cwd: string,
   user: Table,
-): Promise<{ layers: Table[]; untrusted: string[] } | undefined> {
+): Promise<{ layers: Table[]; untrusted: string[] } | "not walked" | undefined> {
   // the folders from / down to cwd: none may be a link (Codex would follow it; this reader never does)
   const folders =
     cwd === "/"
@@ -180,9 +188,9 @@ async function projectLayers(
   // each lookup at once: a question's config is read on every summary
   const infos = await Promise.all(folders.map(lstatOf));
   if (infos.some((info) => info === undefined)) return { layers: [], untrusted: [] }; // gone: a resume there fails
-  if (infos.some((info) => !info?.isDirectory())) return undefined;
+  if (infos.some((info) => !info?.isDirectory())) return "not walked";
   const repo = await repositoryOf(folders);
-  if (repo === undefined) return undefined;
+  if (repo === undefined) return "not walked";
   const top = repo?.top ?? cwd;
   const projects = isTable(user.projects) ? user.projects : {};
   const trustOf = (key: string | undefined): unknown => {

@@ -207,7 +207,7 @@ describe("readCodexConfig: the layers a resume in the session's folder runs with
     await rm(join(repo, ".codex"));
     // a link on the way to the cwd
     await symlink(repo, join(root, "via-link"));
-    expect(await readCodexConfig(home, join(root, "via-link", "sub"))).toBeUndefined();
+    expect(await readCodexConfig(home, join(root, "via-link", "sub"))).toEqual(own);
     // an untrusted project's broken file: Codex ignores it
     await put(join(home, "config.toml"), TSRV);
     await put(join(repo, ".codex", "config.toml"), "[[broken");
@@ -217,8 +217,8 @@ describe("readCodexConfig: the layers a resume in the session's folder runs with
     await put(join(repo, ".codex", "config.toml"), "[mcp_servers.tsrv]\nenabled = false\n");
     for (const odd of ["sub", `${repo}/../repo/sub`, `${cwd}/`, `${cwd}\0`, `/${"d".repeat(4096)}`, null, undefined])
       expect(await readCodexConfig(home, odd)).toEqual(own);
-    // deeper than 64 folders: not walked, unknown
-    expect(await readCodexConfig(home, `/${"d/".repeat(64)}x`)).toBeUndefined();
+    // deeper than 64 folders: not walked, the user's file only
+    expect(await readCodexConfig(home, `/${"d/".repeat(64)}x`)).toEqual(own);
     expect(await readCodexConfig(home, `/${"d/".repeat(63)}x`)).toEqual(own);
     expect((await readCodexConfig(home, cwd))?.disabledMcpServers).toEqual(["tsrv"]);
   });
