@@ -72,29 +72,40 @@ export interface DiagnosisInput {
   /** A sub-agent's: the ancestor its task goes on in, or the first one not on disk (family.ts); undefined: unknown. */
   taskOwner?: TaskOwner | undefined;
   /** `cwd` is no folder now (looked up by the caller when it asked; a removed worktree or checkout). */
-  cwdGone?: boolean | undefined;
+  cwdGone?: CwdGone | undefined;
 }
+
+/** The session's folder here: "missing" (nothing there), "file" (a file in its place), false (a folder, or not told). */
+export type CwdGone = "missing" | "file" | false;
 
 /** A run started more than this long before the last turn began belongs to an earlier turn. */
 const RUN_TURN_SLACK_MS = 60_000;
 
 export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis {
   const diagnosis = diagnoseLog(model, input);
-  return input.cwdGone && input.cwd ? whereItRanIsGone(diagnosis, input.cwd) : diagnosis;
+  return input.cwdGone && input.cwd ? whereItRanIsGone(diagnosis, input.cwd, input.cwdGone) : diagnosis;
 }
 
 /**
  * The session's folder is gone: every printed command runs `codex exec --cd <it>`, which 0.171 stops at once
- * ("Error: No such file or directory (os error 2)", exit 1). The step says so and what to do; nothing is
- * offered to paste, since no command can know which folder to use instead.
+ * ("Error: No such file or directory (os error 2)", exit 1); a file in its place does not stop it (0.171 starts,
+ * "Not a directory" from its AGENTS.md lookup), but no command of the resumed turn can start there. The step
+ * says so and what to do; nothing is offered to paste, since no command can know which folder to use instead.
+ * "Here": the log may be another machine's (copied or published logs) whose folder never existed here.
  */
-function whereItRanIsGone(diagnosis: Diagnosis, cwd: string): Diagnosis {
+function whereItRanIsGone(diagnosis: Diagnosis, cwd: string, gone: "missing" | "file"): Diagnosis {
   const command = diagnosis.next_command;
   if (command === null || !command.includes(` --cd ${shellQuote(cwd)} `)) return diagnosis;
+  const folder = `the session's folder ${jsonQuoted(cwd)}`;
+  const fact = gone === "file" ? `${folder} is a file now` : `${folder} does not exist here`;
+  const why =
+    gone === "file"
+      ? `so Codex resumes there without a folder to work in ("Not a directory"): no command it runs can start. Move the file away and put the folder back first`
+      : `so that command stops at once ("No such file or directory"). Put the folder back first (a removed git worktree: \`git worktree add ${shellQuote(cwd)} <branch>\`)`;
   return {
     ...diagnosis,
-    evidence: [...diagnosis.evidence, `the session's folder ${jsonQuoted(cwd)} does not exist any more`],
-    next_step: `${diagnosis.next_step} — but the session's folder ${jsonQuoted(cwd)} does not exist any more, so that command stops at once ("No such file or directory"). Put the folder back first (a removed git worktree: \`git worktree add ${shellQuote(cwd)} <branch>\`), or run the command with \`--cd\` naming a folder that exists (the conversation comes along, not the files it worked on).`,
+    evidence: [...diagnosis.evidence, fact],
+    next_step: `${diagnosis.next_step} — but ${fact}, ${why}, or run the command with \`--cd\` naming a folder that exists (the conversation comes along, not the files it worked on).`,
     next_command: null,
   };
 }

@@ -5,7 +5,7 @@ import { dirname, isAbsolute } from "node:path";
 import type { FileFacts, FileStamp } from "./answer-files.js";
 import type { EventOf } from "./events.js";
 import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
-import type { RunFacts } from "./diagnosis.js";
+import type { CwdGone, RunFacts } from "./diagnosis.js";
 import { needsParentCounters, type ChildView } from "./lineage.js";
 import { listSessions as listInStore, type ListOptions } from "./list.js";
 import { watchedOf } from "./report/report-days.js";
@@ -196,7 +196,7 @@ interface SummaryContext {
   /** A sub-agent's: where its task goes on (its parents' logs are in other files). */
   taskOwner: TaskOwner | undefined;
   /** The session's folder is no folder now: its next steps cannot run there. */
-  cwdGone: boolean;
+  cwdGone: CwdGone;
 }
 
 /** A question's key among a file's answers at one stamp: everything else the answer depends on. */
@@ -312,20 +312,21 @@ function factsOf(model: SessionModel): FileFacts {
 }
 
 /**
- * Whether the folder a log names was removed here: nothing is there (or a file), and the folder that held it
- * still is, below the top level. `codex exec --cd` stops on a missing folder. A path whose parent is missing too,
+ * Whether the folder a log names was removed here: nothing is there ("missing"), or a file ("file"), and the
+ * folder that held it still is, below the top level. `codex exec --cd` stops on a missing folder. A path whose parent is missing too,
  * or a top-level one (`/app`, `/workspace`), is not taken as removed: it names another machine's or a
  * container's folder (copied or mounted logs, sanitized paths), where the log's commands never ran here.
  * Only an absolute path is looked up; a folder this user cannot look into counts as there.
  */
-async function folderGone(cwd: string | null | undefined): Promise<boolean> {
+async function folderGone(cwd: string | null | undefined): Promise<CwdGone> {
   if (typeof cwd !== "string" || cwd.length > 4096 || !isAbsolute(cwd) || cwd.includes("\0")) return false;
   const parent = dirname(cwd);
   if (parent === cwd || dirname(parent) === parent) return false;
   const info = await stat(cwd).catch((error: NodeJS.ErrnoException) => error.code);
-  if (info !== "ENOENT" && !(typeof info === "object" && !info.isDirectory())) return false;
+  const gone = info === "ENOENT" ? "missing" : typeof info === "object" && !info.isDirectory() ? "file" : false;
+  if (gone === false) return false;
   const holder = await stat(parent).catch(() => undefined);
-  return holder?.isDirectory() === true;
+  return holder?.isDirectory() === true ? gone : false;
 }
 
 function subagentOf(model: SessionModel): string | undefined {

@@ -1,5 +1,5 @@
 // What a session did and how it ended, in one object.
-import { diagnose, type Diagnosis, type RunFacts } from "./diagnosis.js";
+import { diagnose, type CwdGone, type Diagnosis, type RunFacts } from "./diagnosis.js";
 import type { CodexConfigFacts } from "./codex-config.js";
 import type { TaskOwner } from "./family.js";
 import type { Invocation } from "./resume-command.js";
@@ -35,8 +35,8 @@ export interface SummaryOptions {
   config?: CodexConfigFacts | undefined;
   /** A sub-agent's: the ancestor its task goes on in, or the first one not on disk; undefined: unknown. */
   taskOwner?: TaskOwner | undefined;
-  /** The session's folder is no folder now (a removed worktree): its printed commands cannot run there. */
-  cwdGone?: boolean | undefined;
+  /** The session's folder is no folder now (a removed worktree, a file): its printed commands cannot run there. */
+  cwdGone?: CwdGone | undefined;
 }
 
 /** The folder the session last ran in: where its next steps run Codex (`--cd`). */

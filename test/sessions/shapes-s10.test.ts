@@ -228,9 +228,9 @@ describe("a session whose folder was removed: its printed command cannot run the
     expect(diagnosis.category).toBe("interrupted");
     // before: the resume command with `--cd <the missing folder>`, and no word of it
     expect(diagnosis.next_command).toBeNull();
-    expect(diagnosis.evidence.at(-1)).toBe(`the session's folder "${folder}" does not exist any more`);
+    expect(diagnosis.evidence.at(-1)).toBe(`the session's folder "${folder}" does not exist here`);
     expect(diagnosis.next_step).toBe(
-      `If no Codex process is still running this session, resume it: CODEX_HOME=${home} codex exec --cd ${folder} --dangerously-bypass-approvals-and-sandbox resume ${shapeIdOf(106)} 'Continue where you left off.' — but the session's folder "${folder}" does not exist any more, so that command stops at once ("No such file or directory"). Put the folder back first (a removed git worktree: \`git worktree add ${folder} <branch>\`), or run the command with \`--cd\` naming a folder that exists (the conversation comes along, not the files it worked on).`,
+      `If no Codex process is still running this session, resume it: CODEX_HOME=${home} codex exec --cd ${folder} --dangerously-bypass-approvals-and-sandbox resume ${shapeIdOf(106)} 'Continue where you left off.' — but the session's folder "${folder}" does not exist here, so that command stops at once ("No such file or directory"). Put the folder back first (a removed git worktree: \`git worktree add ${folder} <branch>\`), or run the command with \`--cd\` naming a folder that exists (the conversation comes along, not the files it worked on).`,
     );
   });
 
