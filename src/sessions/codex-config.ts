@@ -243,10 +243,12 @@ async function repositoryOf(folders: string[]): Promise<{ top: string; main: str
     }
     if (!info.isFile()) continue;
     // a worktree (`gitdir: <main>/.git/worktrees/<name>`) is trusted by its main repository's entry too; a
-    // submodule's (`…/.git/modules/…`) or a relative gitdir: its own top level only
+    // submodule's (`…/.git/modules/…`): its own top level only. A relative gitdir (git 2.48+ `worktree add
+    // --relative-paths`, `../main/.git/worktrees/<name>`) is taken from the top level, as codex-rs resolves it
     const text = await readSmall(git);
-    const gitdir = text === undefined ? undefined : /^gitdir: (\/[^\n\0]{1,4096})\n?$/.exec(text)?.[1];
-    const main = gitdir === undefined ? undefined : /^(\/.+)\/\.git\/worktrees\/[^/]+\/?$/.exec(gitdir)?.[1];
+    const written = text === undefined ? undefined : /^gitdir: ([^\n\0]{1,4096})\n?$/.exec(text)?.[1];
+    const gitdir = written === undefined ? undefined : posix.resolve(folder, written);
+    const main = gitdir === undefined ? undefined : /^(\/.+)\/\.git\/worktrees\/[^/]+$/.exec(gitdir)?.[1];
     return { top: folder, main: main ?? folder };
   }
   return null;

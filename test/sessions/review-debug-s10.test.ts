@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readCodexConfig } from "../../src/sessions/codex-config.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 import { SHAPES, shapeIdOf } from "../support/shape-home.js";
 
@@ -105,5 +106,24 @@ describe("a session folder that is no folder here", () => {
     expect(diagnosis.next_step).toBe(
       `${steps(missing, MISSING_ID)} — but the session's folder "${missing}" does not exist here, so that command stops at once ("No such file or directory"). Put the folder back first (a removed git worktree: \`git worktree add ${missing} <branch>\`), or run the command with \`--cd\` naming a folder that exists (the conversation comes along, not the files it worked on).`,
     );
+  });
+});
+
+describe("a worktree whose .git file holds a relative gitdir (git 2.48+ --relative-paths)", () => {
+  it("is trusted by its main repository's entry, as codex-rs resolves the gitdir against the top level", async () => {
+    const main = join(root, "main");
+    const tree = join(root, "tree");
+    await put(join(main, ".git", "HEAD"), "ref: refs/heads/main\n");
+    await put(join(tree, ".git"), "gitdir: ../main/.git/worktrees/tree\n");
+    await put(join(tree, ".codex", "config.toml"), TSRV);
+    await put(join(home, "config.toml"), `[projects."${main}"]\ntrust_level = "trusted"\n`);
+    // before: the main repository's trust not found, the layer counted as an untrusted project's
+    expect(await readCodexConfig(home, tree)).toEqual({
+      mcpServers: ["tsrv"],
+      disabledMcpServers: [],
+      mcpToolFilters: [],
+      excludeSlashTmp: false,
+      projectLayers: 1,
+    });
   });
 });
