@@ -3,7 +3,7 @@
 // then get the user's config.toml's facts, as before project layers were read, not "unknown". A session folder
 // that is a file now: 0.171 does not stop on `--cd <file>` (it starts, "Not a directory"), so the step must not
 // say it does; and a missing one may be another machine's (published logs): "does not exist here".
-import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, rm, rmdir, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -96,6 +96,17 @@ describe("a session folder that is no folder here", () => {
     expect(diagnosis.next_step).toBe(
       `${steps(file, FILE_ID)} — but the session's folder "${file}" is a file now, so Codex resumes there without a folder to work in ("Not a directory"): no command it runs can start. Move the file away and put the folder back first, or run the command with \`--cd\` naming a folder that exists (the conversation comes along, not the files it worked on).`,
     );
+  });
+
+  it("a folder put back is seen at once by the same server, and removed again too (not an answer cached with the old)", async () => {
+    const missing = join(root, "never-here");
+    expect((await diagnosisWith(TSRV, MISSING_ID)).next_command).toBeNull();
+    await mkdir(missing);
+    expect((await diagnosisWith(TSRV, MISSING_ID)).next_command).toBe(
+      resume("-c mcp_servers.tsrv.tool_timeout_sec=60", "The MCP tool call timed out; it has more time now: call it again.", missing, MISSING_ID),
+    );
+    await rmdir(missing);
+    expect((await diagnosisWith(TSRV, MISSING_ID)).next_command).toBeNull();
   });
 
   it("nothing there: 'does not exist here' (a published log's folder never existed here: not 'any more')", async () => {
