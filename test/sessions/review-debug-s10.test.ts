@@ -103,7 +103,12 @@ describe("a session folder that is no folder here", () => {
     expect((await diagnosisWith(TSRV, MISSING_ID)).next_command).toBeNull();
     await mkdir(missing);
     expect((await diagnosisWith(TSRV, MISSING_ID)).next_command).toBe(
-      resume("-c mcp_servers.tsrv.tool_timeout_sec=60", "The MCP tool call timed out; it has more time now: call it again.", missing, MISSING_ID),
+      resume(
+        "-c mcp_servers.tsrv.tool_timeout_sec=60",
+        "The MCP tool call timed out; it has more time now: call it again.",
+        missing,
+        MISSING_ID,
+      ),
     );
     await rmdir(missing);
     expect((await diagnosisWith(TSRV, MISSING_ID)).next_command).toBeNull();

@@ -75,7 +75,10 @@ it("the server gone from config.toml: 'define it again' and a plain resume that 
   );
   // what was printed before: Codex refuses to start
   const refused = await pasted(
-    resume("-c mcp_servers.tsrv.tool_timeout_sec=60 ", "The MCP tool call timed out; it has more time now: call it again."),
+    resume(
+      "-c mcp_servers.tsrv.tool_timeout_sec=60 ",
+      "The MCP tool call timed out; it has more time now: call it again.",
+    ),
     codexEnv(home),
   );
   expect(refused.code).toBe(1);
