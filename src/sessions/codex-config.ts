@@ -42,6 +42,11 @@ export interface CodexConfigFacts {
    * ("legacy `profile = …` config is no longer supported; use `--profile <name>` with `<name>.config.toml`").
    */
   legacyProfile?: true;
+  /**
+   * A trusted project's `.codex/config.toml` is not TOML (absent: not): 0.171 refuses to start ("Error loading
+   * config.toml: Error parsing project config file …"); the other facts are the user's file's alone.
+   */
+  brokenProjectConfig?: true;
 }
 
 export interface McpToolFilter {
@@ -60,19 +65,19 @@ const MAX_CWD_LENGTH = 4096;
 const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 type Table = Record<string, unknown>;
-/** A file's table; "absent": no such file; undefined: unknown (a link, not a regular file, too large, not TOML). */
-type Read = Table | "absent" | undefined;
+/** A file's table; "absent": no such file; "not TOML"; undefined: unknown (a link, not a regular file, too large). */
+type Read = Table | "absent" | "not TOML" | undefined;
 
 /**
  * The facts of the config a resume in `cwd` runs with: `$CODEX_HOME/config.toml` and the trusted projects'
  * `.codex/config.toml` files between the repository's top level and `cwd`. No user file: Codex's defaults.
- * Undefined (unknown) when a file Codex would read is a link, not a regular file, too large, unreadable or not
- * TOML. `cwd` not an absolute, plain folder path, deeper than MAX_CWD_DEPTH, or with a link on the way (macOS
+ * Undefined (unknown) when a file Codex would read is a link, not a regular file, too large or unreadable, or the
+ * user's file is not TOML; a trusted project's file that is not TOML: the user's facts, `brokenProjectConfig`. `cwd` not an absolute, plain folder path, deeper than MAX_CWD_DEPTH, or with a link on the way (macOS
  * /tmp, a linked home; 0.171 records `--cd`'s path as given): the user's file only.
  */
 export async function readCodexConfig(codexHome: string, cwd?: string | null): Promise<CodexConfigFacts | undefined> {
   const user = await readToml(join(codexHome, "config.toml"));
-  if (user === undefined) return undefined;
+  if (user === undefined || user === "not TOML") return undefined;
   const userTable = user === "absent" ? {} : user;
   const own = userFactsOf(userTable);
   const none = { layers: [], untrusted: [] };
@@ -86,6 +91,7 @@ export async function readCodexConfig(codexHome: string, cwd?: string | null): P
     : none;
   if (project === undefined) return undefined;
   if (project === "not walked") return own;
+  if (project === "not TOML") return { ...own, brokenProjectConfig: true };
   // the user's file alone: its facts as made last time (the same object while the file is unchanged)
   if (project.layers.length === 0 && project.untrusted.length === 0) return own;
   let merged: Table = userTable;
@@ -173,7 +179,7 @@ async function projectLayers(
   codexHome: string,
   cwd: string,
   user: Table,
-): Promise<{ layers: Table[]; untrusted: string[] } | "not walked" | undefined> {
+): Promise<{ layers: Table[]; untrusted: string[] } | "not walked" | "not TOML" | undefined> {
   // the folders from / down to cwd: none may be a link (Codex would follow it; this reader never does)
   const folders =
     cwd === "/"
@@ -216,9 +222,10 @@ async function projectLayers(
     }
     const read = await readToml(posix.join(dotCodex, "config.toml"));
     if (trusted) {
-      if (read === undefined) return undefined; // 0.171: "Error parsing project config file …", no start
+      if (read === undefined) return undefined;
+      if (read === "not TOML") return read; // 0.171: "Error parsing project config file …", no start
       if (read !== "absent") layers.push(read);
-    } else if (read !== undefined && read !== "absent" && isTable(read.mcp_servers))
+    } else if (isTable(read) && isTable(read.mcp_servers))
       untrusted.push(...Object.keys(read.mcp_servers));
   }
   return { layers, untrusted };
@@ -293,7 +300,7 @@ async function readToml(path: string): Promise<Read> {
   try {
     read = parse(text);
   } catch {
-    read = undefined;
+    read = "not TOML";
   }
   lastReads.delete(path);
   lastReads.set(path, { stamp, read });

@@ -66,6 +66,8 @@ export class Builder {
     const parent = this.continuation.takeResumedParent();
     // 0.171 refuses to start at all with a top-level `profile` in the user's config: every printed command fails
     const profile = nextCommand !== null && this.config?.legacyProfile === true;
+    // nor with a trusted project's .codex/config.toml that is not TOML
+    const broken = nextCommand !== null && this.config?.brokenProjectConfig === true;
     return {
       category,
       retryable: CATEGORY_GUIDE[category].retryable,
@@ -76,8 +78,9 @@ export class Builder {
         ...contextEvidence(this.model, category),
         ...(parent ? [parentEvidence(parent)] : []),
         ...(profile ? [LEGACY_PROFILE] : []),
+        ...(broken ? [BROKEN_PROJECT] : []),
       ],
-      next_step: profile ? `${nextStep} ${LEGACY_PROFILE_STEP}` : nextStep,
+      next_step: `${nextStep}${profile ? ` ${LEGACY_PROFILE_STEP}` : ""}${broken ? ` ${BROKEN_PROJECT_STEP}` : ""}`,
       next_command: nextCommand,
       error: null,
       failed_commands: failed,
@@ -372,6 +375,12 @@ const LEGACY_PROFILE =
   'CODEX_HOME\'s config.toml has a top-level `profile = "…"`, which Codex 0.171 refuses to start with ("legacy `profile` config is no longer supported; use `--profile <name>` with `<name>.config.toml` instead")';
 const LEGACY_PROFILE_STEP =
   "(First take the top-level `profile` line out of CODEX_HOME's config.toml, its profile's settings into `$CODEX_HOME/<name>.config.toml` for `--profile <name>`: Codex 0.171 refuses to start with it.)";
+
+// 0.171: "Error loading config.toml: Error parsing project config file <folder>/.codex/config.toml: TOML parse error …"
+const BROKEN_PROJECT =
+  "the trusted project's .codex/config.toml (between the repository's top level and the session's folder) is not TOML, which Codex 0.171 refuses to start with (\"Error parsing project config file\")";
+const BROKEN_PROJECT_STEP =
+  "(First fix the trusted project's .codex/config.toml, which is not TOML: Codex 0.171 refuses to start with it.)";
 
 /** Why the next step resumes another session than this sub-agent, or why not its parent. */
 function parentEvidence(parent: ResumedParent): string {

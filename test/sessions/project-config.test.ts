@@ -194,7 +194,7 @@ describe("readCodexConfig: the layers a resume in the session's folder runs with
     const own = facts({ mcpServers: ["tsrv"] });
     // a trusted project's file that is not TOML: 0.171 does not start ("Error parsing project config file")
     await put(join(repo, ".codex", "config.toml"), "[[broken");
-    expect(await readCodexConfig(home, cwd)).toBeUndefined();
+    expect(await readCodexConfig(home, cwd)).toEqual({ ...own, brokenProjectConfig: true });
     // a link in place of the file or of .codex is never followed
     await rm(join(repo, ".codex"), { recursive: true });
     await put(join(root, "planted", "config.toml"), "[mcp_servers.tsrv]\nenabled = false\n");

@@ -14,6 +14,7 @@ import { SHAPES, shapeIdOf } from "../support/shape-home.js";
 const ID = shapeIdOf(20);
 const FILE_ID = shapeIdOf(21);
 const MISSING_ID = shapeIdOf(22);
+const BROKEN_ID = shapeIdOf(23);
 let root: string;
 let home: string;
 let linked: string;
@@ -43,6 +44,7 @@ beforeAll(async () => {
   for (const [id, folder, at] of [
     [FILE_ID, "was-a-folder", "01"],
     [MISSING_ID, "never-here", "02"],
+    [BROKEN_ID, "repo/sub", "03"],
   ] as const) {
     const moved = log.replaceAll(linked, join(root, folder)).replaceAll(ID, id);
     await put(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T15-00-${at}-${id}.jsonl`), moved);
@@ -141,5 +143,30 @@ describe("a worktree whose .git file holds a relative gitdir (git 2.48+ --relati
       excludeSlashTmp: false,
       projectLayers: 1,
     });
+  });
+});
+
+describe("a trusted project's .codex/config.toml that is not TOML", () => {
+  it("every printed command says Codex refuses to start with it (it was printed with no word of it)", async () => {
+    const repo = join(root, "repo");
+    await put(join(repo, ".codex", "config.toml"), "[[broken");
+    try {
+      const diagnosis = await diagnosisWith(`${TSRV}[projects."${repo}"]\ntrust_level = "trusted"\n`, BROKEN_ID);
+      const command = resume(
+        "-c mcp_servers.tsrv.tool_timeout_sec=60",
+        "The MCP tool call timed out; it has more time now: call it again.",
+        join(repo, "sub"),
+        BROKEN_ID,
+      );
+      expect(diagnosis.next_command).toBe(command);
+      expect(diagnosis.next_step).toBe(
+        `The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s); resume with a longer one (\`-c mcp_servers.tsrv.tool_timeout_sec=60\`, or set it in Codex's config.toml): ${command} (First fix the trusted project's .codex/config.toml, which is not TOML: Codex 0.171 refuses to start with it.)`,
+      );
+      expect((diagnosis.evidence as string[]).at(-1)).toBe(
+        "the trusted project's .codex/config.toml (between the repository's top level and the session's folder) is not TOML, which Codex 0.171 refuses to start with (\"Error parsing project config file\")",
+      );
+    } finally {
+      await rm(join(repo, ".codex"), { recursive: true, force: true });
+    }
   });
 });
