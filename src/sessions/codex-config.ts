@@ -225,8 +225,7 @@ async function projectLayers(
       if (read === undefined) return undefined;
       if (read === "not TOML") return read; // 0.171: "Error parsing project config file …", no start
       if (read !== "absent") layers.push(read);
-    } else if (isTable(read) && isTable(read.mcp_servers))
-      untrusted.push(...Object.keys(read.mcp_servers));
+    } else if (isTable(read) && isTable(read.mcp_servers)) untrusted.push(...Object.keys(read.mcp_servers));
   }
   return { layers, untrusted };
 }
