@@ -32,7 +32,13 @@ describe("a supervisor past its lease's deadline", () => {
     const { runner } = testConfig({ codexHome, codexBin: await stubCodex(`exec sleep 600`), killGraceMs: 100 });
     const manager = new RunManager({ ...runner, stopRunsOnExit: false });
     const cwd = await mkdtemp(join(tmpdir(), "ccm-hung-sleep-cwd-"));
-    const runId = await manager.start({ prompt: "x", cwd, mode: "read-only", skipGitRepoCheck: true, timeoutMs: 600_000 });
+    const runId = await manager.start({
+      prompt: "x",
+      cwd,
+      mode: "read-only",
+      skipGitRepoCheck: true,
+      timeoutMs: 600_000,
+    });
     const supervisor = (await manager.registry.ledger.find(runId))!.start.supervisor!;
     const leasePath = join(leasesDir(runner.stateDir), `${runId}.json`);
     try {

@@ -31,7 +31,11 @@ describe("a run being started, its lease not yet recorded as a start", () => {
     await mkdir(join(dir, INPUTS_DIR), { recursive: true, mode: 0o700 });
     await writeFile(join(dir, SUPERVISOR_LOG), "");
     const leasePath = join(leasesDir(stateDir), `${runId}.json`);
-    const intact = () => [existsSync(leasePath), existsSync(join(dir, SUPERVISOR_LOG)), existsSync(join(dir, INPUTS_DIR))];
+    const intact = () => [
+      existsSync(leasePath),
+      existsSync(join(dir, SUPERVISOR_LOG)),
+      existsSync(join(dir, INPUTS_DIR)),
+    ];
     // the holder is this process, the starting server: another server's count and start leave it
     expect((await new Scheduler(stateDir, 4, 0).live()).map((held) => held.run_id)).toEqual([runId]);
     expect(await sweepLeases(stateDir)).toBe(0);
