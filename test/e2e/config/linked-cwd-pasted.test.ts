@@ -15,18 +15,7 @@ import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { GIT_ENV } from "../../support/git.js";
 import { connect, testConfig, type Connected } from "../../support/mcp.js";
 import { pasted } from "../../support/pasted.js";
-
-// an MCP server over stdio whose `slowtool` answers after 3 s (its tool_timeout_sec is 1 s)
-const SERVER = `import { createInterface } from "node:readline";
-const send = (m) => process.stdout.write(JSON.stringify(m) + "\\n");
-createInterface({ input: process.stdin }).on("line", (line) => {
-  const m = JSON.parse(line);
-  if (m.method === "initialize") send({ jsonrpc: "2.0", id: m.id, result: { protocolVersion: m.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: "tsrv", version: "1" } } });
-  else if (m.method === "tools/list") send({ jsonrpc: "2.0", id: m.id, result: { tools: [{ name: "slowtool", description: "slow", inputSchema: { type: "object" } }] } });
-  else if (m.method === "tools/call") setTimeout(() => send({ jsonrpc: "2.0", id: m.id, result: { content: [{ type: "text", text: "ok slowtool" }] } }), 3000);
-  else if (m.id !== undefined) send({ jsonrpc: "2.0", id: m.id, result: {} });
-});
-`;
+import { SLOW_MCP_SERVER } from "../../support/slow-mcp-server.js";
 
 let model: FakeModel;
 let home: string;
@@ -42,7 +31,7 @@ beforeAll(async () => {
   await symlink(repo, join(dirname(repo), "via-link"));
   linked = join(dirname(repo), "via-link", "sub");
   const server = join(dirname(home), "tsrv.mjs");
-  await writeFile(server, SERVER);
+  await writeFile(server, SLOW_MCP_SERVER);
   await writeFile(
     join(home, "config.toml"),
     `${codexConfig(model.url)}\n[mcp_servers.tsrv]\ncommand = "node"\nargs = [${JSON.stringify(server)}]\ntool_timeout_sec = 1\n`,
