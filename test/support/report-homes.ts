@@ -182,6 +182,18 @@ export function linesOf(spec: SessionSpec): object[] {
   return lines;
 }
 
+/** The lines a session's next turn adds to its log, as a resume appends them to the same file (JSONL text). */
+export function resumedLines(spec: SessionSpec, turn: TurnSpec = { prompt: "again" }): string {
+  const before = linesOf(spec);
+  const after = linesOf({ ...spec, turns: [...spec.turns, turn] });
+  if (JSON.stringify(after.slice(0, before.length)) !== JSON.stringify(before))
+    throw new Error("a resumed turn changed the lines before it");
+  return `${after
+    .slice(before.length)
+    .map((line) => JSON.stringify(line))
+    .join("\n")}\n`;
+}
+
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
 
 /** The built CLI on `home` (its state dir beside it), with what it printed and its exit code, whether it failed or not. */

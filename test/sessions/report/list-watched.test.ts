@@ -8,7 +8,7 @@ import { appendFile, link, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listSessions, SessionStore } from "../../../src/sessions/index.js";
-import { linesOf, makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { linesOf, makeHome, pathOf, writeSession, type SessionSpec, resumedLines } from "../../support/report-homes.js";
 
 const session = (n: number, start: string): SessionSpec => ({
   id: `0199eeee-0000-7000-8000-0000000001${String(n).padStart(2, "0")}`,
@@ -20,16 +20,6 @@ const old = session(1, "2026-11-01T08:00:00.000Z");
 const older = session(2, "2026-10-20T08:00:00.000Z");
 const recent = session(3, "2026-11-10T08:00:00.000Z");
 const since = "2026-11-05T00:00:00.000Z";
-
-/** The lines a session's next turn adds to its log (as a resume appends them to the same file). */
-function resumedLines(spec: SessionSpec): string {
-  const before = linesOf(spec).length;
-  const after = linesOf({ ...spec, turns: [...spec.turns, { prompt: "again" }] });
-  return `${after
-    .slice(before)
-    .map((line) => JSON.stringify(line))
-    .join("\n")}\n`;
-}
 
 describe("list_sessions in a server, with a since that goes back through every folder", () => {
   it("takes the watched index's stats, not a stat per old log, and still lists what was notified", async () => {

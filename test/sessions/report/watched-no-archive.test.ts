@@ -10,7 +10,7 @@ import { appendFile, link, mkdir, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listSessions, SessionStore } from "../../../src/sessions/index.js";
-import { linesOf, makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { linesOf, makeHome, pathOf, writeSession, type SessionSpec, resumedLines } from "../../support/report-homes.js";
 
 const session = (n: number, start: string): SessionSpec => ({
   id: `0199eeee-0000-7000-8000-0000000004${String(n).padStart(2, "0")}`,
@@ -20,15 +20,6 @@ const session = (n: number, start: string): SessionSpec => ({
 const old = session(1, "2026-11-01T08:00:00.000Z");
 const recent = session(2, "2026-11-10T08:00:00.000Z");
 const since = "2026-11-05T00:00:00.000Z";
-
-function resumedLines(spec: SessionSpec): string {
-  const before = linesOf(spec).length;
-  const after = linesOf({ ...spec, turns: [...spec.turns, { prompt: "again" }] });
-  return `${after
-    .slice(before)
-    .map((line) => JSON.stringify(line))
-    .join("\n")}\n`;
-}
 
 describe("the watched index in a home without archived_sessions/", () => {
   it("is used with archived sessions asked for, and sees the first archive", async () => {

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
 import { REPORT_GROUPS } from "../../../src/sessions/report/view.js";
-import { linesOf, makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { linesOf, makeHome, pathOf, writeSession, type SessionSpec, resumedLines } from "../../support/report-homes.js";
 
 const old: SessionSpec = {
   id: "0199eeee-0000-7000-8000-000000000041",
@@ -32,17 +32,6 @@ beforeEach(async () => {
 async function report(watch = true) {
   const result = await sessionsReport(store, request, { prices: await loadPrices(), watch });
   return { sessions: result.total.sessions, turns: result.total.turns, tokens: result.total.tokens.total };
-}
-
-/** The lines a session's next turn adds to its log (as a resume appends them to the same file). */
-function resumedLines(spec: SessionSpec, turn: SessionSpec["turns"][number]): string {
-  const before = linesOf(spec);
-  const after = linesOf({ ...spec, turns: [...spec.turns, turn] });
-  expect(after.slice(0, before.length)).toEqual(before);
-  return `${after
-    .slice(before.length)
-    .map((line) => JSON.stringify(line))
-    .join("\n")}\n`;
 }
 
 describe("a watched report", () => {
