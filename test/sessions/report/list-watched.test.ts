@@ -8,7 +8,7 @@ import { appendFile, link, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listSessions, SessionStore } from "../../../src/sessions/index.js";
-import { linesOf, makeHome, pathOf, writeSession, type SessionSpec, resumedLines } from "../../support/report-homes.js";
+import { makeHome, pathOf, writeSession, type SessionSpec, resumedLines } from "../../support/report-homes.js";
 
 const session = (n: number, start: string): SessionSpec => ({
   id: `0199eeee-0000-7000-8000-0000000001${String(n).padStart(2, "0")}`,

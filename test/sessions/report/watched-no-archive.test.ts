@@ -10,7 +10,7 @@ import { appendFile, link, mkdir, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listSessions, SessionStore } from "../../../src/sessions/index.js";
-import { linesOf, makeHome, pathOf, writeSession, type SessionSpec, resumedLines } from "../../support/report-homes.js";
+import { makeHome, pathOf, writeSession, type SessionSpec, resumedLines } from "../../support/report-homes.js";
 
 const session = (n: number, start: string): SessionSpec => ({
   id: `0199eeee-0000-7000-8000-0000000004${String(n).padStart(2, "0")}`,
