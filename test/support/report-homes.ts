@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { loadPrices, sessionsReport, SessionStore, type ReportRequest } from "../../src/sessions/index.js";
 
 export interface Tokens {
   input: number;
@@ -192,6 +193,25 @@ export function resumedLines(spec: SessionSpec, turn: TurnSpec = { prompt: "agai
     .slice(before.length)
     .map((line) => JSON.stringify(line))
     .join("\n")}\n`;
+}
+
+/** When the report tests ask, unless one names its own: after every fixture day. */
+export const REPORT_NOW = "2026-11-20T00:00:00Z";
+
+/**
+ * The report over a home (a folder, or a store kept across calls: what a server keeps), with the package's
+ * prices, at a fixed `now`; by day, archived sessions left out, unless `request` says otherwise.
+ */
+export async function reportOf(
+  home: string | SessionStore,
+  request: Partial<ReportRequest> = {},
+  { now = REPORT_NOW, watch = false }: { now?: string; watch?: boolean } = {},
+): Promise<Awaited<ReturnType<typeof sessionsReport>>> {
+  return sessionsReport(
+    typeof home === "string" ? new SessionStore(home) : home,
+    { includeArchived: false, groupBy: "day", ...request },
+    { prices: await loadPrices(), now: Date.parse(now), watch },
+  );
 }
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");

@@ -8,8 +8,8 @@ import { writeFile } from "node:fs/promises";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadPrices, sessionsReport, sessionTokenUsage, SessionStore } from "../../../src/sessions/index.js";
-import { makeHome } from "../../support/report-homes.js";
+import { sessionTokenUsage, SessionStore } from "../../../src/sessions/index.js";
+import { makeHome, reportOf } from "../../support/report-homes.js";
 
 const PARENT = "01a20b00-0000-7000-8000-00000000c0a1";
 const CHILD = "01a20b00-0000-7000-8000-00000000c0a2";
@@ -162,11 +162,7 @@ describe("cache writes read from a 0.171 log", () => {
 
   it("report: rows sum them, and price them at the model's cache-write rate", async () => {
     const dir = await home();
-    const result = await sessionsReport(
-      new SessionStore(dir),
-      { includeArchived: false, groupBy: "model" },
-      { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z") },
-    );
+    const result = await reportOf(dir, { groupBy: "model" });
     // gpt-5.6-luna since 2026-07-30, per million: input 0.2, cache write 0.25, cached 0.02, output 1.2
     // parent: 60,000 × 0.2 + 30,000 × 0.25 + 60,000 × 0.02 + 1,500 × 1.2 = 22,500
     // fork's own: 5,000 × 0.2 + 5,000 × 0.25 + 50,000 × 0.02 + 200 × 1.2 = 3,490
@@ -200,11 +196,7 @@ describe("cache writes in a session with a long prompt (a tiered price)", () => 
       join(day, `rollout-2026-11-13T10-00-00-${id}.jsonl`),
       log(id, "2026-11-13T10:00:00.000Z", [long, turn1]),
     );
-    const result = await sessionsReport(
-      new SessionStore(dir),
-      { includeArchived: false, groupBy: "day" },
-      { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z") },
-    );
+    const result = await reportOf(dir);
     const { calcPrice } = await import("@pydantic/genai-prices");
     const at = { providerId: "openai", timestamp: new Date("2026-11-13T10:00:00.000Z") };
     const priceOf = (u: Usage) =>

@@ -7,8 +7,8 @@
 // and, for a session resumed days later, days after it failed.
 import { appendFile, utimes } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
-import { linesOf, makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+
+import { linesOf, makeHome, pathOf, writeSession, type SessionSpec, reportOf } from "../../support/report-homes.js";
 
 const AUTH = "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header";
 const failed: SessionSpec = {
@@ -45,11 +45,7 @@ async function resumedHome(at: string): Promise<string> {
 }
 
 async function failures(dir: string, until: string) {
-  const result = await sessionsReport(
-    new SessionStore(dir),
-    { includeArchived: false, groupBy: "category", until },
-    { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z") },
-  );
+  const result = await reportOf(dir, { groupBy: "category", until });
   return {
     rows: result.rows.map((row) => [row.key, row.sessions, row.turns, row.categories]),
     failures: result.recurring_failures.map((failure) => [

@@ -6,8 +6,8 @@
 // the codex with all of its usage, the mini's too.
 import { appendFile, utimes } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
-import { linesOf, makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { sessionsReport } from "../../../src/sessions/index.js";
+import { linesOf, makeHome, pathOf, writeSession, type SessionSpec, reportOf } from "../../support/report-homes.js";
 
 const MINI = "gpt-5.1-codex-mini";
 const CODEX = "gpt-5.1-codex";
@@ -57,13 +57,8 @@ async function home(): Promise<string> {
   return dir;
 }
 
-async function report(dir: string, groupBy: "day" | "model" | "category", model?: string) {
-  return sessionsReport(
-    new SessionStore(dir),
-    { includeArchived: false, groupBy, ...(model !== undefined && { model }) },
-    { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z") },
-  );
-}
+const report = (dir: string, groupBy: "day" | "model" | "category", model?: string) =>
+  reportOf(dir, { groupBy, ...(model !== undefined && { model }) });
 const rows = (result: Report) =>
   [...result.rows, result.total].map((row) => [
     row.key,

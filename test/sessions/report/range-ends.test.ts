@@ -9,20 +9,15 @@
 // filed (and priced) under the session's last model.
 import { appendFile, utimes } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
+import { sessionsReport } from "../../../src/sessions/index.js";
 import { home as resumedHome, parent as resumedParent } from "../../support/resumed-home.js";
-import { linesOf, makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { linesOf, makeHome, pathOf, writeSession, type SessionSpec, reportOf } from "../../support/report-homes.js";
 
 type Group = "day" | "category" | "model";
 type Report = Awaited<ReturnType<typeof sessionsReport>>;
 
-async function report(dir: string, groupBy: Group, filters: { since?: string; until?: string } = {}) {
-  return sessionsReport(
-    new SessionStore(dir),
-    { includeArchived: false, groupBy, ...filters },
-    { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z") },
-  );
-}
+const report = (dir: string, groupBy: Group, filters: { since?: string; until?: string } = {}) =>
+  reportOf(dir, { groupBy, ...filters });
 const rows = (result: Report) =>
   [...result.rows, result.total].map((row) => [row.key, row.sessions, row.turns, row.categories, row.tokens.total]);
 const priced = (result: Report) =>

@@ -4,8 +4,8 @@
 // and `until` the 32nd day counted that 401 and the eight later days' tokens.
 import { appendFile, utimes } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
-import { linesOf, makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+
+import { linesOf, makeHome, pathOf, writeSession, type SessionSpec, reportOf } from "../../support/report-homes.js";
 
 const DAY_MS = 86_400_000;
 const START = Date.parse("2026-10-01T10:00:00.000Z");
@@ -39,11 +39,7 @@ async function home(): Promise<string> {
 }
 
 async function report(dir: string, filters: { since?: string; until?: string } = {}) {
-  const result = await sessionsReport(
-    new SessionStore(dir),
-    { includeArchived: false, groupBy: "day", ...filters },
-    { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z") },
-  );
+  const result = await reportOf(dir, filters);
   return {
     rows: [...result.rows, result.total].map((row) => [
       row.key,

@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { writeChecked } from "../../../src/sessions/checked-files.js";
 import { codeFingerprint } from "../../../src/sessions/fold-files.js";
 import { DigestFiles } from "../../../src/sessions/report/digest-files.js";
-import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
+import { sessionsReport, SessionStore } from "../../../src/sessions/index.js";
+import { reportOf } from "../../support/report-homes.js";
 
 type SessionsReport = Awaited<ReturnType<typeof sessionsReport>>;
 import { home, parent, resumeIn } from "../../support/resumed-home.js";
@@ -23,11 +24,7 @@ async function report(
   store = new SessionStore(dir),
   watch = false,
 ) {
-  return sessionsReport(
-    store,
-    { includeArchived: false, groupBy, ...filters },
-    { prices: await loadPrices(), now: Date.parse("2026-11-20T00:00:00Z"), watch },
-  );
+  return reportOf(store, { groupBy, ...filters }, { watch });
 }
 
 const rows = (result: SessionsReport) =>

@@ -4,19 +4,15 @@
 // Before: a one-day session was tested by its start alone: "since 14:00" (and an hourly `since: 1h`) left out
 // the turn resumed at 15:00 and its 401, and "until 12:00" counted them.
 import { describe, expect, it } from "vitest";
-import { loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
+import { sessionsReport, SessionStore } from "../../../src/sessions/index.js";
+import { reportOf } from "../../support/report-homes.js";
 import { morning, sameDayHome as home } from "../../support/same-day-home.js";
 
 type SessionsReport = Awaited<ReturnType<typeof sessionsReport>>;
 
 type Filters = { since?: string; until?: string };
-async function report(store: SessionStore, groupBy: "day" | "category", filters: Filters, watch = false) {
-  return sessionsReport(
-    store,
-    { includeArchived: false, groupBy, ...filters },
-    { prices: await loadPrices(), now: Date.parse("2026-11-13T15:30:00Z"), watch },
-  );
-}
+const report = (store: SessionStore, groupBy: "day" | "category", filters: Filters, watch = false) =>
+  reportOf(store, { groupBy, ...filters }, { now: "2026-11-13T15:30:00Z", watch });
 
 const rows = (result: SessionsReport) =>
   [...result.rows, result.total].map((row) => [
