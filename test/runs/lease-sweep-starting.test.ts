@@ -2,7 +2,6 @@
 // lease written, its directory made, the supervisor not yet spawned, then spawned but not yet started. Another
 // server counting the slots or starting must leave both while their holder (the starting server, then its
 // supervisor) is alive; the last step, the supervisor gone, is the control: then the same lease is swept.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,10 +9,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hungAfter, INPUTS_DIR, leasesDir, runDir, SUPERVISOR_LOG } from "../../src/contract/index.js";
 import { processId } from "../../src/codex/liveness.js";
-import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
 import { sweepLeases } from "../../src/runs/lease-sweep.js";
-import { supervisorEntry } from "../../src/runs/run-manager.js";
+import { startSupervisor } from "../supervisor/supervise.js";
 
 describe("a run being started, its lease not yet recorded as a start", () => {
   it("is not swept by another server while the starting server or its supervisor is alive", async () => {
@@ -41,12 +39,7 @@ describe("a run being started, its lease not yet recorded as a start", () => {
     expect(await sweepLeases(stateDir)).toBe(0);
     expect(intact()).toEqual([true, true, true]);
     // handed over to a supervisor that has not got its job yet (no start recorded): still left
-    const child = spawn(process.execPath, [supervisorEntry()], {
-      stdio: ["pipe", "ignore", "ignore"],
-      env: { ...process.env, [SUPERVISOR_MARKER]: runId },
-      cwd: dir,
-    });
-    const exited = new Promise((resolve) => child.once("exit", resolve));
+    const { child, exited } = startSupervisor(dir, runId);
     try {
       await lease.handOver(
         await processId(child.pid!),

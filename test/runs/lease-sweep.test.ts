@@ -4,7 +4,6 @@
 // sweeps them: only this user's regular files and directories, never through a link (a planted link is left, and
 // its target untouched). A lease whose run recorded a start is the registry's to settle, and stays. The built
 // supervisor, the real scheduler's lease.
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -12,10 +11,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hungAfter, INPUTS_DIR, leasesDir, runDir, RunLedger, SUPERVISOR_LOG } from "../../src/contract/index.js";
 import { processId } from "../../src/codex/liveness.js";
-import { SUPERVISOR_MARKER } from "../../src/codex/processes.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
 import { sweepLeases } from "../../src/runs/lease-sweep.js";
-import { supervisorEntry } from "../../src/runs/run-manager.js";
+import { startSupervisor } from "../supervisor/supervise.js";
 
 /** A run's lease handed to a real supervisor that is then SIGKILLed before it got its job; its directory as the server makes it. */
 async function leaseOfDeadSupervisor(stateDir: string, runId: string, cwd: string): Promise<Lease> {
@@ -30,12 +28,7 @@ async function leaseOfDeadSupervisor(stateDir: string, runId: string, cwd: strin
   await mkdir(join(dir, INPUTS_DIR), { recursive: true, mode: 0o700 });
   await writeFile(join(dir, SUPERVISOR_LOG), "");
   await writeFile(join(dir, INPUTS_DIR, "schema.json"), "{}");
-  const child = spawn(process.execPath, [supervisorEntry()], {
-    stdio: ["pipe", "ignore", "ignore"],
-    env: { ...process.env, [SUPERVISOR_MARKER]: runId },
-    cwd: dir,
-  });
-  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const { child, exited } = startSupervisor(dir, runId);
   await lease.handOver(
     await processId(child.pid!),
     hungAfter(new Date(), { startMs: 30_000, timeoutMs: 60_000, killGraceMs: 100 }),

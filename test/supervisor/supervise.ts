@@ -1,5 +1,6 @@
 // The built supervisor run on a job of the test's making, to its exit (as the server spawns it, without the server).
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { jobSchema, type Job } from "../../src/contract/index.js";
@@ -47,7 +48,19 @@ export async function supervise(
   bin: string,
   env: Record<string, string> = {},
 ): Promise<[number | null, string]> {
-  const job = supervisorJob(dir, stateDir, runId, bin, env);
+  const { child, exited, stderr } = startSupervisor(dir, runId);
+  child.stdin.end(JSON.stringify(supervisorJob(dir, stateDir, runId, bin, env)));
+  return [await exited, stderr()];
+}
+
+/**
+ * The built supervisor started for `runId` in `dir` (marked as the server marks it), waiting for its job on
+ * stdin: its process, its exit code once it exits, and what it has written to stderr so far.
+ */
+export function startSupervisor(
+  dir: string,
+  runId: string,
+): { child: ChildProcessByStdio<Writable, null, Readable>; exited: Promise<number | null>; stderr: () => string } {
   const child = spawn(process.execPath, [supervisorEntry()], {
     stdio: ["pipe", "ignore", "pipe"],
     env: { ...process.env, [SUPERVISOR_MARKER]: runId },
@@ -56,8 +69,7 @@ export async function supervise(
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  child.stdin.end(JSON.stringify(job));
-  return [await exited, stderr];
+  return { child, exited, stderr: () => stderr };
 }
 
 export async function ledgerRecords(stateDir: string): Promise<Array<Record<string, unknown>>> {
