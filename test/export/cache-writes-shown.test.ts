@@ -2,19 +2,16 @@
 // session_summary's text (not only their structured answer) and in the OTel export, as the GenAI conventions'
 // `gen_ai.usage.cache_creation.input_tokens` on the session's and each turn's span. A log that counts none
 // shows and sends none. Before: the text said only "cached", and the export sent cache reads alone.
-import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf } from "../../src/export/otel.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 import { SHAPES, shapeHome, shapeIdOf } from "../support/shape-home.js";
+import { runCli } from "../support/report-homes.js";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
 const WRITES = shapeIdOf(71);
 const NONE = shapeIdOf(72);
 
@@ -111,9 +108,7 @@ describe("the text mirror", () => {
 
 describe("the OTel export", () => {
   it("sends gen_ai.usage.cache_creation.input_tokens on the session's and the turn's span, only where counted", async () => {
-    await promisify(execFile)(process.execPath, [CLI, "export", "--otlp", url], {
-      env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
-    });
+    expect((await runCli(home, ["export", "--otlp", url])).code).toBe(0);
     const written = (id: string, key: string) => {
       const span = spans.find((candidate) => candidate.spanId === spanIdOf(id, key));
       const attribute = span?.attributes.find((a) => a.key === "gen_ai.usage.cache_creation.input_tokens");

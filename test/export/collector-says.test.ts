@@ -1,17 +1,11 @@
 // A collector that refuses the export says why in the body (an OTLP Status: `{"code":16,"message":"…"}`): the
 // CLI's message carries it, made one printable line, so the operator sees the fix. Before: only "HTTP 401:
 // Unauthorized". An HTML error page is left out; control and format characters never reach the terminal.
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { createServer as createHttp2Server } from "node:http2";
 import type { AddressInfo } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeHome, writeSession } from "../support/report-homes.js";
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+import { makeHome, writeSession, runCli } from "../support/report-homes.js";
 
 let home: string;
 let receiver: Server;
@@ -36,21 +30,14 @@ beforeAll(async () => {
 });
 afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
-const run = (to = url, env: Record<string, string> = {}) =>
-  promisify(execFile)(process.execPath, [CLI, "export", "--otlp", to], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      CODEX_HOME: home,
-      CODEX_CONTROL_STATE_DIR: join(dirname(home), "state"),
-      ...env,
-    },
-  }).then(
-    () => ({ code: 0, said: "" }),
-    (error: { code: number; stdout: string; stderr: string }) => ({
-      code: error.code,
-      said: /spans? failed: (.*)\. 1 session not sent\.$/.exec(error.stdout.trim())?.[1] ?? error.stderr.split("\n")[0],
-    }),
-  );
+const run = async (to = url, env: Record<string, string> = {}) => {
+  const { code, stdout, stderr } = await runCli(home, ["export", "--otlp", to], env);
+  if (code === 0) return { code, said: "" };
+  return {
+    code,
+    said: /spans? failed: (.*)\. 1 session not sent\.$/.exec(stdout.trim())?.[1] ?? stderr.split("\n")[0],
+  };
+};
 
 describe("export --otlp to a collector that refuses", () => {
   it("says what the collector said, on one clean line", async () => {

@@ -4,16 +4,10 @@
 // Its error.type is the diagnosis category (test/export/turn-category.test.ts): `interrupted`, the session's
 // for a last turn, and the one the session had as the next turn began for an earlier one; its status,
 // `incomplete`, is codex.turn.status.
-import { execFile } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spanIdOf } from "../../src/export/otel.js";
-import { makeHome, writeSession, type SessionSpec } from "../support/report-homes.js";
+import { makeHome, writeSession, type SessionSpec, runCli } from "../support/report-homes.js";
 import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
 
 interface OtlpSpan {
   spanId: string;
@@ -50,9 +44,7 @@ beforeAll(async () => {
 afterAll(() => receiver.close());
 
 it("marks a turn with no end as an error, with error.type interrupted, and nothing else that completed", async () => {
-  await promisify(execFile)(process.execPath, [CLI, "export", "--otlp", url], {
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
-  });
+  expect((await runCli(home, ["export", "--otlp", url])).code).toBe(0);
   const errorType = (span: OtlpSpan) => span.attributes.find((a) => a.key === "error.type")?.value.stringValue;
   const errors = spans
     .filter((span) => span.status?.code === 2 || errorType(span) !== undefined)

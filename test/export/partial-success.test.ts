@@ -1,16 +1,10 @@
 // A collector that answers 200 with `partialSuccess.rejectedSpans` (the OTLP spec's partial success) took
 // nothing it rejected: those spans, and their session, are not reported sent. The SDK's exporter treats such
 // an answer as a success and only logs it; before, the export said "Sent 2 sessions" and exited 0.
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeHome, writeSession, type SessionSpec } from "../support/report-homes.js";
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+import { makeHome, writeSession, type SessionSpec, runCli } from "../support/report-homes.js";
 
 const sessions: SessionSpec[] = [
   {
@@ -52,13 +46,7 @@ beforeAll(async () => {
 });
 afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
-  }).then(
-    ({ stdout }) => ({ code: 0, stdout }),
-    (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
-  );
+const run = (args: string[]) => runCli(home, args);
 
 describe("export --otlp to a collector that answers a partial success, or stays busy", () => {
   it("counts the rejected spans as failed, their session as not sent, and exits 1", async () => {

@@ -1,17 +1,11 @@
 // A collector's key in the endpoint's query (`?api_key=…`, as some vendors take it) reaches the collector but
 // is not printed: the summary (text and --json) names the endpoint with the query's values hidden. Before, the
 // key was printed to the terminal and to any CI log.
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shownUrl } from "../../src/commands/export.js";
-import { makeHome, writeSession } from "../support/report-homes.js";
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+import { makeHome, writeSession, runCli } from "../support/report-homes.js";
 
 let home: string;
 let receiver: Server;
@@ -35,10 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
-const exported = (to: string, json: boolean) =>
-  promisify(execFile)(process.execPath, [CLI, "export", "--otlp", to, ...(json ? ["--json"] : [])], {
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
-  });
+const exported = (to: string, json: boolean) => runCli(home, ["export", "--otlp", to, ...(json ? ["--json"] : [])]);
 
 describe("export --otlp with a key in the query", () => {
   it("sends the key and prints the endpoint without it", async () => {

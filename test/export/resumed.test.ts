@@ -1,16 +1,11 @@
 // A session resumed in a later week is exported by `--since` that takes in only its resumed turn, whole, as
 // one trace (its ids derive from the session and its lines: the same trace as an export of everything).
 // Before: `--since 2026-11-16` sent nothing (the session was filtered by its start, 2026-11-13).
-import { execFile } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf, traceIdOf } from "../../src/export/otel.js";
 import { child, home as makeResumedHome, parent } from "../support/resumed-home.js";
 import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+import { runCli } from "../support/report-homes.js";
 
 interface OtlpSpan {
   traceId: string;
@@ -31,10 +26,11 @@ beforeAll(async () => {
 });
 afterAll(() => receiver.close());
 
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
-  }).then(({ stdout }) => stdout.trim());
+const run = async (args: string[]) => {
+  const { code, stdout, stderr } = await runCli(home, args);
+  expect(code, stderr).toBe(0);
+  return stdout.trim();
+};
 
 const tree = () =>
   spans

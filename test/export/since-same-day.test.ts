@@ -2,16 +2,11 @@
 // (its resumed turn in range, as the report now counts it) and one whose long turn began before since and
 // ended after it (no turn started in range, so the report leaves it out: the export asks from since's day).
 // Without the export's own day-start request, `--since 14:00` sent 2 of the 3 (the long turn's session not).
-import { execFile } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { traceIdOf } from "../../src/export/otel.js";
 import { afternoon, long, morning, sameDayHome } from "../support/same-day-home.js";
 import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
-
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
+import { runCli } from "../support/report-homes.js";
 
 interface OtlpSpan {
   traceId: string;
@@ -30,10 +25,11 @@ beforeAll(async () => {
 });
 afterAll(() => receiver.close());
 
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
-  }).then(({ stdout }) => stdout.trim());
+const run = async (args: string[]) => {
+  const { code, stdout, stderr } = await runCli(home, args);
+  expect(code, stderr).toBe(0);
+  return stdout.trim();
+};
 
 /** Span names by session. */
 const sent = () => {

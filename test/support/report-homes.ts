@@ -217,11 +217,20 @@ export async function reportOf(
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
 
 /** The built CLI on `home` (its state dir beside it), with what it printed and its exit code, whether it failed or not. */
-export function runCli(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  home: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return promisify(execFile)(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
+    env: {
+      PATH: process.env.PATH ?? "",
+      CODEX_HOME: home,
+      CODEX_CONTROL_STATE_DIR: join(dirname(home), "state"),
+      ...env,
+    },
   }).then(
-    ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({
       code: error.code,
       stdout: error.stdout,
