@@ -47,7 +47,13 @@ describe("a hung supervisor", () => {
     const lease = await readStateFile(leasePath, leaseSchema, STATE_FILES.lease.maxBytes);
     process.kill(supervisor.pid, "SIGSTOP");
     try {
-      expect(lease?.hung_after).toMatch(/^\d{4}-/);
+      // handed to the supervisor, with a deadline made just before the hand-over's time: the start wait (8 s),
+      // the hard timeout (1 s), two kill grace periods (0.2 s), the wait for leftovers (5 s) and the margin (10 s)
+      expect([
+        lease?.supervised,
+        lease?.holder.pid,
+        Date.parse(lease?.hung_after ?? "") <= Date.parse(lease?.at ?? "") + 24_200,
+      ]).toEqual([true, supervisor.pid, true]);
       // the control: past the run's hard timeout, the hung supervisor still holds the slot, and Codex runs
       await new Promise((resolve) => setTimeout(resolve, 2000));
       expect((await new Scheduler(runner.stateDir, 1, 0).live()).map((held) => held.run_id)).toEqual([runId]);
