@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf, traceIdOf } from "../../src/export/otel.js";
 import { child, home as makeResumedHome, parent } from "../support/resumed-home.js";
 import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
-import { runCli } from "../support/report-homes.js";
+import { cliStdout } from "../support/report-homes.js";
 
 interface OtlpSpan {
   traceId: string;
@@ -26,11 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => receiver.close());
 
-const run = async (args: string[]) => {
-  const { code, stdout, stderr } = await runCli(home, args);
-  expect(code, stderr).toBe(0);
-  return stdout.trim();
-};
+const run = (args: string[]) => cliStdout(home, args);
 
 const tree = () =>
   spans

@@ -238,3 +238,10 @@ export function runCli(
     }),
   );
 }
+
+/** What the built CLI printed on `home`, trimmed; an error naming its exit code and stderr when it failed. */
+export async function cliStdout(home: string, args: string[]): Promise<string> {
+  const { code, stdout, stderr } = await runCli(home, args);
+  if (code !== 0) throw new Error(`codex-control-mcp ${args.join(" ")} exited ${code}: ${stderr}`);
+  return stdout.trim();
+}
