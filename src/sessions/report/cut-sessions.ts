@@ -6,6 +6,9 @@ import type { SessionStore } from "../store.js";
 import { cutDigest, cutFactsOf, digestOf, MAX_FACT_TURNS, type SessionDigest } from "./digest.js";
 import type { SavedDigest } from "./digest-files.js";
 
+const FACTS_KEPT = 1_000;
+const FACT_TURNS_KEPT = 50_000;
+
 /**
  * The facts of the sessions a report's bounds fell inside (digest.ts CutFacts), kept on their digest entry
  * (a version of the file: a changed log has a new entry, without them) and saved with it in the state dir:
@@ -13,31 +16,54 @@ import type { SavedDigest } from "./digest-files.js";
  * these without their logs being read or folded, by a server and by the next one-shot report alike. A
  * server holds at most FACTS_KEPT sessions' and FACT_TURNS_KEPT turns' facts in memory, the least recently
  * used dropped first (from their entries too: they are made again, or loaded with the day, when needed).
+ * Never one the current report used: a report that cuts more sessions than the bounds hold would otherwise
+ * drop each before the next report asks for it again (a cycle through a least-recently-used list), and
+ * every report make all of them anew. The facts kept stay, and only the sessions beyond them are made again.
  */
 export class KeptFacts {
-  private readonly byPath = new Map<string, SavedDigest>();
+  /** Each entry holding facts, the least recently used first, with the report that last used it. */
+  private readonly byPath = new Map<string, { entry: SavedDigest; report: number }>();
   private turns = 0;
+  private report = 0;
 
-  /** `entry` now holds facts: counted, and the oldest dropped beyond the bounds. */
+  constructor(
+    private readonly maxSessions = FACTS_KEPT,
+    private readonly maxTurns = FACT_TURNS_KEPT,
+  ) {}
+
+  /** A report begins: the facts it uses are not dropped for one another. */
+  startReport(): void {
+    this.report += 1;
+  }
+
+  /** `entry` now holds facts: counted, and the oldest not used by this report dropped beyond the bounds. */
   use(path: string, entry: SavedDigest): void {
     const before = this.byPath.get(path);
     if (before) {
       this.byPath.delete(path);
-      this.turns -= before.facts?.turns.turns.length ?? 0;
-      if (before !== entry) delete before.facts;
+      this.turns -= turnsOf(before.entry);
+      if (before.entry !== entry) delete before.entry.facts;
     }
-    this.byPath.set(path, entry);
-    this.turns += entry.facts?.turns.turns.length ?? 0;
+    this.byPath.set(path, { entry, report: this.report });
+    this.turns += turnsOf(entry);
     for (const [oldest, dropped] of this.byPath) {
-      if ((this.turns <= FACT_TURNS_KEPT && this.byPath.size <= FACTS_KEPT) || oldest === path) break;
-      this.byPath.delete(oldest);
-      this.turns -= dropped.facts?.turns.turns.length ?? 0;
-      delete dropped.facts;
+      if (this.turns <= this.maxTurns && this.byPath.size <= this.maxSessions) break;
+      // every one kept was used by this report: the newest is not kept, rather than one it will ask for again
+      const drop = dropped.report === this.report ? path : oldest;
+      const gone = drop === oldest ? dropped : this.byPath.get(drop);
+      this.byPath.delete(drop);
+      this.turns -= gone ? turnsOf(gone.entry) : 0;
+      if (gone) delete gone.entry.facts;
+      if (drop === path) break;
     }
   }
+
+  /** The sessions whose facts are held. */
+  get size(): number {
+    return this.byPath.size;
+  }
 }
-const FACTS_KEPT = 1_000;
-const FACT_TURNS_KEPT = 50_000;
+const turnsOf = (entry: SavedDigest): number => entry.facts?.turns.turns.length ?? 0;
 export const keptFacts = new WeakMap<SessionStore, KeptFacts>();
 
 /**
@@ -66,8 +92,10 @@ export async function cutOf(
     entry.facts = { ...facts, digest: entry.digest };
     added = true;
   }
+  // split before they are kept: a report past the bounds does not keep the newest (KeptFacts.use)
+  const digest = cutDigest(entry.facts, cuts) ?? (await digestOf(file, cuts));
   kept?.use(file.path, entry);
-  return { digest: cutDigest(entry.facts, cuts) ?? (await digestOf(file, cuts)), added };
+  return { digest, added };
 }
 
 /**

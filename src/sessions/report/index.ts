@@ -132,7 +132,10 @@ export async function sessionsReport(
   const passes = (options.watch && lastPasses.get(store)) || new Map<string, LastPass>();
   if (options.watch) lastPasses.set(store, passes);
   const kept = options.watch ? (keptFacts.get(store) ?? new KeptFacts()) : undefined;
-  if (kept) keptFacts.set(store, kept);
+  if (kept) {
+    keptFacts.set(store, kept);
+    kept.startReport();
+  }
   // what a day's tally depends on besides its digests (the time filters are checked against its sessions' times)
   const tallyKey =
     options.prices.key !== undefined && !options.onSession
