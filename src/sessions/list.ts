@@ -55,7 +55,10 @@ export async function listSessions(
   // the listing may go back through every folder (a since, a cwd); without them, the newest folders until
   // `limit` are walked, a cost that follows `limit` (the index's first build lists and watches every folder)
   const goesBack = options.since !== undefined || options.cwd !== undefined;
-  const indexed = watched && goesBack && (await watched.days(options.includeArchived));
+  // not built yet (a server's first such listing): the walk, which stops at `limit`, answers, and the index
+  // is built after it for the next listing; waiting for it would list and watch every folder first
+  const building = watched && goesBack && !watched.built(options.includeArchived);
+  const indexed = watched && goesBack && !building && (await watched.days(options.includeArchived));
   const days: AsyncGenerator<DayOfFiles & { stated?: RolloutFile[] }, void, undefined> = indexed
     ? keptDays(indexed, watched as WatchedDays)
     : daysNewestFirst(home, names, { includeArchived: options.includeArchived, unlistable });
@@ -82,6 +85,8 @@ export async function listSessions(
     }
   }
   await days.return(undefined);
+  // for the next listing (or report): a failed build leaves the walk, as a home too large to watch does
+  if (building) void watched.days(options.includeArchived).catch(() => undefined);
   const unreadable_folders = unlistable.slice(0, UNLISTABLE_NAMED).map(({ path, code }) => `${path} (${code})`);
   return { sessions, scanned, unreadable_folders };
 }

@@ -48,6 +48,8 @@ export class WatchedDays {
   /** Each day's files as last stat-ed, by the day's date and folders. */
   private readonly stated = new Map<string, Stated>();
   private readonly indexes = new Map<boolean, Indexed>();
+  /** The build under way, by includeArchived. */
+  private readonly pending = new Map<boolean, Promise<DayOfFiles[] | undefined>>();
   /** A log or folder was made, renamed or removed, or a watcher failed: the listings are read again. */
   private stale = true;
   private tick = 0;
@@ -63,7 +65,24 @@ export class WatchedDays {
    * Every date folder's rollouts, newest first (as daysNewestFirst, without its `notBefore`: the caller
    * filters), or undefined when this home is not watched (too large, or watching failed): read it as before.
    */
-  async days(includeArchived: boolean): Promise<DayOfFiles[] | undefined> {
+  days(includeArchived: boolean): Promise<DayOfFiles[] | undefined> {
+    // one build at a time: a listing's build in the background and a report asked meanwhile share it
+    const pending = this.pending.get(includeArchived);
+    if (pending) return pending;
+    const days = this.daysNow(includeArchived).finally(() => this.pending.delete(includeArchived));
+    this.pending.set(includeArchived, days);
+    return days;
+  }
+
+  /**
+   * Whether `days` would answer from an index already built (a first build lists and watches every date
+   * folder: a listing whose answer may come from the newest folders alone does not wait for it).
+   */
+  built(includeArchived: boolean): boolean {
+    return this.indexes.has(includeArchived) || this.pending.has(includeArchived);
+  }
+
+  private async daysNow(includeArchived: boolean): Promise<DayOfFiles[] | undefined> {
     // notifications already queued (a write before this report was asked for) are taken in first
     await new Promise((resolve) => setImmediate(resolve));
     if (Date.now() < this.retryAt) return undefined;
