@@ -37,6 +37,7 @@ import {
   type SessionStore,
 } from "../sessions/index.js";
 import { describeExportError } from "./export-errors.js";
+import { remainderOf, usageAttributes, type TurnUsage } from "./span-usage.js";
 
 type LoadedModel = Awaited<ReturnType<typeof openSession>>["model"];
 type Turn = LoadedModel["turns"][number];
@@ -230,6 +231,19 @@ export class OtlpSessionExporter {
         turn === last ? digest.category : ends?.get(turn.index),
       );
     }
+    // the session's usage that no turn span carries (counters outside any turn, a session of counters and no
+    // turn, turns older than the per-turn usage names): a span of its own, so the spans add up to the root's
+    const outside = digest.tokens ? remainderOf(digest.tokens, model.turns, perTurn) : undefined;
+    if (outside) {
+      const first = time(model.turns[0]?.startedAt);
+      const span = this.start(id, "usage", root, "usage outside turns", sessionStart, {
+        "gen_ai.operation.name": "invoke_agent",
+        "gen_ai.conversation.id": id,
+        ...(digest.model !== null && { "gen_ai.request.model": digest.model }),
+        ...usageAttributes(outside),
+      });
+      span.end(first && first >= sessionStart && first <= sessionEnd ? first : sessionEnd);
+    }
     root.end(sessionEnd);
     // flushed per session: a refusal now is this session's, which then counts as not sent
     const failedBefore = this.counting.failed;
@@ -346,29 +360,6 @@ export class OtlpSessionExporter {
       error: this.counting.lastError,
     };
   }
-}
-
-interface TurnUsage {
-  input: number;
-  cached_input: number;
-  output: number;
-  reasoning_output: number;
-  cache_write_input?: number;
-}
-
-function usageAttributes(tokens: TurnUsage | null): Attributes {
-  if (!tokens) return {};
-  return {
-    "gen_ai.usage.input_tokens": tokens.input,
-    "gen_ai.usage.output_tokens": tokens.output,
-    "gen_ai.usage.cache_read.input_tokens": tokens.cached_input,
-    "gen_ai.usage.reasoning.output_tokens": tokens.reasoning_output,
-    // the GenAI conventions' name for input written to a provider-managed cache (part of input_tokens, as
-    // the convention asks); only where the log counts some, as token_usage shows it
-    ...(tokens.cache_write_input !== undefined && {
-      "gen_ai.usage.cache_creation.input_tokens": tokens.cache_write_input,
-    }),
-  };
 }
 
 /**
