@@ -181,7 +181,10 @@ export class OtlpSessionExporter {
     // the compact, cached fold (no output texts): memory bounded however long the log
     const { model } = await openSession(store, path);
     const usage = await sessionTokenUsage(store, path).catch(() => undefined);
-    const perTurn = new Map((usage?.per_turn ?? []).map((turn) => [turn.turn, turn]));
+    // token_usage names the newest 100 turns: a longer session's every turn from the fold's ledger, the same
+    // numbers (a fork that needs its parent's counters is folded again by token_usage only: its 100 then)
+    const all = usage && usage.per_turn_omitted > 0 && !digest.needsParent ? model.tokens.perTurn() : undefined;
+    const perTurn = new Map((all ?? usage?.per_turn ?? []).map((turn) => [turn.turn, turn]));
     const id = digest.sessionId;
     const sessionEnd = time(model.lastTimestamp) ?? time(digest.lastEventAt) ?? time(digest.startedAt) ?? new Date(0);
     const sessionStart = time(digest.startedAt) ?? sessionEnd;

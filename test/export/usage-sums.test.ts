@@ -3,8 +3,9 @@
 // fork restates the parent's counter before its first turn: the report counts the session's last counter,
 // the turns only their growth) and a session with a counter but no turn (its usage was on the root alone,
 // no span below it). What no turn carries is now a span of its own, `usage outside turns`.
+// A session of more than 100 turns: token_usage names the newest 100, the export takes every turn's.
 // Before: the fork's turn spans summed 3,000 input tokens against the root's and the report's 4,000, and the
-// turnless session had no span below its root.
+// turnless session had no span below its root; the 102-turn session's turns 1 and 2 carried no usage.
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -128,5 +129,22 @@ describe("export of sessions whose usage is not all in their turns", () => {
       `${Date.parse("2026-11-13T12:00:00.000Z")}000000`,
       `${Date.parse("2026-11-13T12:00:05.000Z")}000000`,
     ]);
+  });
+
+  it("gives each turn of a session of more than 100 turns its own usage, none left outside", async () => {
+    const home = await makeHome();
+    const long: SessionSpec = {
+      id: "0199acac-0000-7000-8000-0000000000a5",
+      start: "2026-11-13T13:00:00.000Z",
+      turns: Array.from({ length: 102 }, (_, i) => ({ prompt: `t${i + 1}`, total: tokens(1000 * (i + 1)) })),
+    };
+    await writeSession(home, long);
+    spans.length = 0;
+    expect(await cliStdout(home, ["export", "--otlp", receiver.url])).toBe(
+      `Sent 1 session (103 spans) to ${receiver.url}/v1/traces.`,
+    );
+    const turns = spans.filter((span) => span.name.startsWith("turn "));
+    expect([turns.length, new Set(turns.map(input))]).toEqual([102, new Set([1000])]);
+    expect(spans.filter((span) => !span.parentSpanId).map(input)).toEqual([102_000]);
   });
 });
