@@ -3,7 +3,7 @@
 // its cwd. Both the server (showing a run, resuming in it) and the supervisor (checking where a run went)
 // recognise one here. Files are read bounded and never through a link.
 import { constants } from "node:fs";
-import { lstat, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 
 export interface Worktree {
@@ -38,17 +38,25 @@ export async function readWorktree(path: string, codexHome: string): Promise<Wor
   return { path: root, branch };
 }
 
-/** A small regular file's text (at most 4 KB), never read through a link; undefined otherwise. */
+/** Opened without following a link, and without waiting on a FIFO for a writer (a regular file ignores O_NONBLOCK). */
+const READ_NOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/**
+ * A small regular file's text (at most 4 KB), never read through a link; undefined otherwise. Judged by the opened
+ * file's own fstat, not an lstat before the open: a FIFO swapped in between would have blocked the open.
+ */
 export async function readSmall(path: string): Promise<string | undefined> {
-  const info = await lstat(path).catch(() => undefined);
-  if (!info?.isFile() || info.size > 4096) return undefined;
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+  const handle = await open(path, READ_NOW).catch(() => undefined);
   if (!handle) return undefined;
   try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > 4096) return undefined;
     const buffer = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(buffer, 0, 4096, 0);
     return buffer.subarray(0, bytesRead).toString("utf8");
+  } catch {
+    return undefined;
   } finally {
-    await handle.close();
+    await handle.close().catch(() => undefined);
   }
 }

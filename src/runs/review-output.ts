@@ -64,7 +64,10 @@ const MAX_LINE = 8 * 1024 * 1024;
 
 /** The last review output in the rollout at `path`, or null (none recorded, unreadable, or not a regular file). */
 export async function readReviewOutput(path: string): Promise<Review | null> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+  // a FIFO planted there would block a plain open until someone writes to it: opened without waiting, then judged by fstat
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    () => undefined,
+  );
   if (!handle) return null;
   try {
     const info = await handle.stat();
