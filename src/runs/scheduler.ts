@@ -96,8 +96,32 @@ export class Scheduler {
     }
   }
 
-  /** Leases whose holder is proven to be running them. */
+  /** Leases whose holder is proven to be running them (hung supervisors stopped first). */
   async live(): Promise<LeaseRecord[]> {
+    await this.stopHung();
+    return this.counted();
+  }
+
+  /**
+   * Stops every supervisor past its lease's deadline that no longer beats (hung-supervisor.ts). Seeing that takes
+   * a few beats' watch and the kill a wait for it to be gone: done before the leases' lock, never under it, where
+   * every other run's start would wait as long (past its lock wait: refused, slots free).
+   */
+  private async stopHung(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    await Promise.all(
+      names
+        .filter((name) => name.endsWith(".json"))
+        .map(async (name) => {
+          const path = join(this.dir, name);
+          const record = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
+          if (record?.supervised && name === `${record.run_id}.json`) await stopIfHung(record, path);
+        }),
+    );
+  }
+
+  /** Leases whose holder is proven to be running them, as they stand now: quick, held under the lock. */
+  private async counted(): Promise<LeaseRecord[]> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     const records = await Promise.all(
       names
@@ -118,8 +142,9 @@ export class Scheduler {
 
   private async tryAcquire(want: Want, deadline: number): Promise<Lease | Refusal> {
     await ownDirectory(this.dir);
+    await this.stopHung();
     return this.locked(deadline, async () => {
-      const live = await this.live();
+      const live = await this.counted();
       if (want.writer && !want.shareDirectory) {
         const writer = live.find((lease) => lease.writer && lease.cwd === want.cwd);
         if (writer) return { kind: "busy_directory", writer: writer.run_id } as const;
@@ -208,14 +233,11 @@ export async function staleOrHolder(
 }
 
 /**
- * The lease's holder is running it: a supervisor proven by its marker (and not hung: one past its lease's
- * deadline that no longer beats is stopped here), or a server within its start.
+ * The lease's holder is running it: a supervisor proven by its marker (a hung one counts until stopHung, outside
+ * the lock, has stopped it), or a server within its start.
  */
 async function holds(record: LeaseRecord, path: string): Promise<boolean> {
-  if (record.supervised) {
-    if (await stopIfHung(record, path)) return false;
-    return isProvenSupervisor(record.run_id, record.holder);
-  }
+  if (record.supervised) return isProvenSupervisor(record.run_id, record.holder);
   if (record.holder.started === null || !(await stillRunning(record.holder))) return false;
   const info = await stat(path).catch(() => undefined);
   return info !== undefined && Date.now() - info.mtimeMs < SERVER_HOLD_MS;
