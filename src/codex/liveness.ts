@@ -1,7 +1,7 @@
 // Is a recorded process still the one that was recorded? A pid alone can be reused by an unrelated
 // process after a crash, so a holder is named by its pid and its start time (Linux /proc field 22).
 import { readFile } from "node:fs/promises";
-import { processesOfRun, SUPERVISOR_MARKER } from "./processes.js";
+import { killRunLeftovers, LEFTOVERS_GONE_MS, SUPERVISOR_MARKER } from "./processes.js";
 
 export interface ProcessId {
   pid: number;
@@ -58,25 +58,14 @@ export async function isProvenSupervisor(runId: string, holder: ProcessId): Prom
 }
 
 /**
- * SIGKILL every process that carries the run's marker, and nothing else: once the supervisor is gone,
- * the marker is the only proof that a process belongs to the run (a recorded pgid may have been reused).
- * The caller passes a validated run id.
+ * SIGKILL every process that carries the run's marker, and nothing else: once the supervisor is gone, the marker
+ * is the only proof that a process belongs to the run (a recorded pgid may have been reused). The supervisor's own
+ * path (killRunLeftovers): scanned again until none is left, up to LEFTOVERS_GONE_MS, so an end recorded after it
+ * is not recorded while processes of the run still run (or names those still there). The caller passes a
+ * validated run id.
  */
-export async function killMarked(runId: string): Promise<number> {
-  const killed = new Set<number>();
-  // a process that was forking while the last scan ran shows up in the next one
-  for (let round = 0; round < 20; round++) {
-    const pids = await processesOfRun(runId);
-    if (pids.length === 0) break;
-    for (const pid of pids) {
-      killed.add(pid);
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return killed.size;
+export async function killMarked(runId: string): Promise<{ killed: number; left: number[] }> {
+  const signalled = new Set<number>();
+  const left = await killRunLeftovers(runId, null, LEFTOVERS_GONE_MS, signalled);
+  return { killed: signalled.size, left };
 }

@@ -2,7 +2,7 @@
 // launcher is a Node wrapper around the native binary, and the commands Codex runs are its children, so
 // the group is signalled, never just the wrapper. As a last sweep, any process that still carries the
 // run's environment marker (Linux /proc) is killed too. Runs whose supervisor is gone are stopped by their
-// marker alone (liveness.ts, killMarked).
+// marker alone (liveness.ts, killMarked), through the same wait.
 import { readdir, readFile } from "node:fs/promises";
 
 export const RUN_MARKER = "CODEX_CONTROL_MCP_RUN";
@@ -87,6 +87,11 @@ async function environOf(pid: number): Promise<string> {
 /** How long what is left of a run gets to be gone after its SIGKILL before the run ends without it. */
 export const LEFTOVERS_GONE_MS = 5_000;
 
+/** What a run's end says of the processes of it that a SIGKILL did not end in time (a process stuck in the kernel). */
+export function leftoversNote(pids: number[]): string {
+  return `${pids.length} process${pids.length === 1 ? "" : "es"} of the run still there ${LEFTOVERS_GONE_MS} ms after SIGKILL (pid ${pids.slice(0, 20).join(", ")}): the end is recorded without them`;
+}
+
 /**
  * SIGKILLs whatever is left of a run (the live members of its group and anything carrying its marker) and waits
  * until none is left: a killed process runs on until the kernel gets to its exit (under load, a while), and one
@@ -97,12 +102,19 @@ export async function killRunLeftovers(
   runId: string,
   pgid: number | null,
   withinMs: number = LEFTOVERS_GONE_MS,
+  /** Collects every pid signalled (how many a settled run's end says were stopped). */
+  signalled?: Set<number>,
 ): Promise<number[]> {
   const deadline = Date.now() + withinMs;
+  // none is left only when two scans in a row find none: a process started from outside the marker (it dropped
+  // it) carries it only from its exec, and one between its fork and its exec is missed by a single scan
+  let emptyBefore = false;
   for (;;) {
     const pids = [...new Set([...(pgid !== null ? await groupMembers(pgid) : []), ...(await processesOfRun(runId))])];
-    if (pids.length === 0 || Date.now() >= deadline) return pids.sort((a, b) => a - b);
+    if ((pids.length === 0 && emptyBefore) || Date.now() >= deadline) return pids.sort((a, b) => a - b);
+    emptyBefore = pids.length === 0;
     for (const pid of pids) {
+      signalled?.add(pid);
       try {
         process.kill(pid, "SIGKILL");
       } catch {

@@ -268,13 +268,13 @@ export class RunRegistry {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       return 0;
     }
-    const killed = await killMarked(runId);
+    const { killed, left } = await killMarked(runId);
     const cancelled = await readCancelRequest(this.stateDir, runId);
     await removeFile(join(leasesDir(this.stateDir), `${runId}.json`));
     // what the supervisor would have removed at the end: the run's inputs and its last-message file
     await removeTree(join(dir, INPUTS_DIR));
     await removeFile(lastMessageFile(this.stateDir, runId));
-    await this.ledger.append(endOfOrphan(entry, snapshot, killed, cancelled, hung));
+    await this.ledger.append(endOfOrphan(entry, snapshot, killed, cancelled, hung, left));
     return killed;
   }
 

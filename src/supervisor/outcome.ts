@@ -1,5 +1,5 @@
 // How a run ended, decided from flags and events, never from message text.
-import { LEFTOVERS_GONE_MS } from "../codex/processes.js";
+import { leftoversNote } from "../codex/processes.js";
 import { stderrReason } from "../codex/stderr-report.js";
 import type { RunStatus } from "../sessions/index.js";
 import type { RunEvents } from "./run-events.js";
@@ -57,6 +57,6 @@ export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
  */
 export function withLeftovers(outcome: RunOutcome, pids: number[]): RunOutcome {
   if (pids.length === 0) return outcome;
-  const note = `${pids.length} process${pids.length === 1 ? "" : "es"} of the run still there ${LEFTOVERS_GONE_MS} ms after SIGKILL (pid ${pids.slice(0, 20).join(", ")}): the end is recorded without them`;
+  const note = leftoversNote(pids);
   return { ...outcome, error: outcome.error === null ? note : `${outcome.error}; ${note}` };
 }
