@@ -13,15 +13,21 @@ export const SUPERVISOR_BEAT_MS = 1000;
 export const HUNG_MARGIN_MS = 10_000;
 
 /**
+ * How long a supervisor takes, at most, from its start to its run's recorded end: the hard timeout, SIGINT's and
+ * SIGTERM's grace periods, the wait for what is left after SIGKILL, and a margin. On its own monotonic clock (a
+ * machine's sleep does not count), past it its own timeout has failed: it stops beating (supervisor.ts).
+ */
+export function supervisorSpanMs({ timeoutMs, killGraceMs }: { timeoutMs: number; killGraceMs: number }): number {
+  return timeoutMs + 2 * killGraceMs + LEFTOVERS_GONE_MS + HUNG_MARGIN_MS;
+}
+
+/**
  * When the supervisor handed a run at `from` is hung if it is still there: its start (`startMs`, the server's
- * wait for the start record), the hard timeout, SIGINT's and SIGTERM's grace periods, the wait for what is
- * left after SIGKILL, and a margin.
+ * wait for the start record) and its span.
  */
 export function hungAfter(
   from: Date,
   { startMs, timeoutMs, killGraceMs }: { startMs: number; timeoutMs: number; killGraceMs: number },
 ): string {
-  return new Date(
-    from.getTime() + startMs + timeoutMs + 2 * killGraceMs + LEFTOVERS_GONE_MS + HUNG_MARGIN_MS,
-  ).toISOString();
+  return new Date(from.getTime() + startMs + supervisorSpanMs({ timeoutMs, killGraceMs })).toISOString();
 }

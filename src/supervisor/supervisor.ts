@@ -21,6 +21,7 @@ import {
   runStateSchema,
   STATE_FILES,
   SUPERVISOR_BEAT_MS,
+  supervisorSpanMs,
   writeAtomically,
   type EndRecord,
   type Job,
@@ -144,10 +145,15 @@ export class Supervisor {
     // the beat on the lease tells a server that finds its deadline behind it (a machine that slept: the deadline
     // is wall-clock) that this supervisor is not hung (src/runs/hung-supervisor.ts); lutimes: never through a link
     const lease = join(leasesDir(this.job.stateDir), `${this.job.runId}.json`);
-    const beat = setInterval(
-      () => void lutimes(lease, new Date(), new Date()).catch(() => undefined),
-      SUPERVISOR_BEAT_MS,
-    ).unref();
+    // past every bound it keeps, on its monotonic clock, the run has not ended: its own timeout failed (a process
+    // outside the run's group and marker holding Codex's output open, say). It stops beating, so the first look
+    // past the lease's deadline stops it as hung and records the run failed; beating on, it ran on for good
+    const span = supervisorSpanMs(this.job);
+    const began = performance.now();
+    const beat = setInterval(() => {
+      if (performance.now() - began > span) clearInterval(beat);
+      else void lutimes(lease, new Date(), new Date()).catch(() => undefined);
+    }, SUPERVISOR_BEAT_MS).unref();
     try {
       await this.runToEnd();
     } finally {
