@@ -7,7 +7,7 @@
 // deadline behind a healthy run whose hard timeout has not come. So past it, only a supervisor that has stopped
 // beating (touching its lease, SUPERVISOR_BEAT_MS) is hung; a stale beat is given a few beats' time first, since
 // one that just woke beats again within one.
-import { lstat } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
   leasesDir,
@@ -57,6 +57,31 @@ async function beating(path: string): Promise<boolean> {
     if ((await beat()) !== last) return true;
   }
   return false;
+}
+
+/** A run whose supervisor looks hung now: alive, past its lease's deadline, its last beat (the lease's mtime) stale. */
+export interface HungRun {
+  lease: LeaseRecord;
+  lastBeat: Date;
+}
+
+/**
+ * Every run whose supervisor looks hung, as it stands (no watch for a next beat, nothing stopped): what `doctor`
+ * names. Only a supervisor proven by its marker: a dead one is no longer hung, and its run is settled by a look.
+ */
+export async function hungRuns(stateDir: string): Promise<HungRun[]> {
+  const dir = leasesDir(stateDir);
+  const found: HungRun[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith(".json")) continue;
+    const path = join(dir, name);
+    const lease = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
+    if (!lease || name !== `${lease.run_id}.json` || !RUN_ID.test(lease.run_id) || !isPast(lease)) continue;
+    const beat = (await lstat(path).catch(() => undefined))?.mtimeMs;
+    if (beat === undefined || Date.now() - beat < BEAT_STALE_MS) continue;
+    if (await isProvenSupervisor(lease.run_id, lease.holder)) found.push({ lease, lastBeat: new Date(beat) });
+  }
+  return found;
 }
 
 function isPast(lease: LeaseRecord): boolean {

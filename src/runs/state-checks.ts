@@ -2,6 +2,7 @@
 // CODEX_HOME, and which of its files were ignored (forged, broken, links).
 import { checkStateDir, ignoredStateFiles } from "../contract/index.js";
 import { reachOf, type ReachSettings } from "./operator-config.js";
+import { hungRuns } from "./hung-supervisor.js";
 
 export interface StateCheck {
   name: string;
@@ -33,6 +34,14 @@ export async function stateChecks(settings: ReachSettings, readOnly: boolean): P
       });
     }
   }
+  // a hung supervisor is stopped only when something looks at its run: until then its Codex runs on, unbounded
+  for (const { lease, lastBeat } of (await hungRuns(settings.stateDir)).slice(0, 5))
+    checks.push({
+      name: "hung run",
+      level: "warn",
+      found: `run ${lease.run_id}: its supervisor (pid ${lease.holder.pid}) is past its deadline ${lease.hung_after} with no end recorded, its last beat at ${lastBeat.toISOString()}: hung (stopped, or its event loop blocked); its Codex runs on with no timeout and it holds a slot`,
+      fix: `Call cancel_run with run_id ${lease.run_id} (or run_status for it): that stops the supervisor and every process of the run, and records the run's end.`,
+    });
   const ignored = ignoredStateFiles();
   if (ignored.length > 0) {
     const newest = ignored.slice(-3).map((file) => `${file.path}: ${file.why}`);
