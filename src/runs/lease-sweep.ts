@@ -4,7 +4,7 @@
 // the lease and the run's directory for good (the registry settles only runs the ledger knows). Swept when
 // slots are counted and when a server starts: what carries the run's marker is stopped (a Codex spawned just
 // before its supervisor died), then the lease and the run's directory go, only what we made in them.
-import { readdir } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
   leasesDir,
@@ -22,18 +22,29 @@ import {
 import { killMarked, stillRunning } from "../codex/liveness.js";
 
 /**
- * Sweeps the lease of `record` (read from `leases/<run_id>.json`) if its holder is proven gone and its run has no
- * start record. Returns whether it did.
+ * How long a lease is left untouched (no write, no beat) before it is swept. A supervisor gone before its start a
+ * moment ago has a server about to see that, read why in its log, and free the lease and inputs itself: a sweep
+ * then took the log (its error said no why) and raced its removals. A lease nobody frees is swept a little later;
+ * it counts for no slot meanwhile (scheduler.ts).
+ */
+export const SWEEP_AFTER_MS = 10_000;
+
+/**
+ * Sweeps the lease of `record` (read from `leases/<run_id>.json`) if its holder is proven gone, the lease untouched
+ * for SWEEP_AFTER_MS, and its run has no start record. Returns whether it did.
  */
 export async function sweepUnstarted(stateDir: string, record: LeaseRecord): Promise<boolean> {
   const runId = record.run_id;
   if (!RUN_ID.test(runId)) return false;
   // a holder without a start time proves nothing either way: its lease is left (it does not count anyway)
   if (record.holder.started === null || (await stillRunning(record.holder))) return false;
+  const path = join(leasesDir(stateDir), `${runId}.json`);
+  const touched = (await lstat(path).catch(() => undefined))?.mtimeMs;
+  if (touched === undefined || Date.now() - touched < SWEEP_AFTER_MS) return false;
   // one that recorded a start is the registry's to settle (its end says why)
   if ((await new RunLedger(stateDir).find(runId)) !== undefined) return false;
   await killMarked(runId);
-  await removeFile(join(leasesDir(stateDir), `${runId}.json`));
+  await removeFile(path);
   const left = await removeOwnTree(runDir(stateDir, runId));
   for (const path of left)
     reportIgnored(path, "left in the directory of a run that never started (not ours to remove)");

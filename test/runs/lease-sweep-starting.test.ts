@@ -1,16 +1,17 @@
 // The sweep of leases of runs that never started (lease-sweep.ts), racing a server that is starting a run: its
 // lease written, its directory made, the supervisor not yet spawned, then spawned but not yet started. Another
 // server counting the slots or starting must leave both while their holder (the starting server, then its
-// supervisor) is alive; the last step, the supervisor gone, is the control: then the same lease is swept.
+// supervisor) is alive, and for a while after the supervisor is gone (its server is about to report why and free
+// them itself); the last step, the lease left alone for SWEEP_AFTER_MS, is the control: then it is swept.
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hungAfter, INPUTS_DIR, leasesDir, runDir, SUPERVISOR_LOG } from "../../src/contract/index.js";
 import { processId } from "../../src/codex/liveness.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
-import { sweepLeases } from "../../src/runs/lease-sweep.js";
+import { sweepLeases, SWEEP_AFTER_MS } from "../../src/runs/lease-sweep.js";
 import { startSupervisor } from "../supervisor/supervise.js";
 
 describe("a run being started, its lease not yet recorded as a start", () => {
@@ -52,8 +53,20 @@ describe("a run being started, its lease not yet recorded as a start", () => {
       child.kill("SIGKILL");
       await exited;
     }
-    // the control: its holder gone and no start recorded, the same lease and directory are swept
+    // gone a moment ago: its server is about to see that (its `exited`), read why in supervisor.log and free the
+    // lease itself. Before: swept at once, the log with it, and the server's error said no why
+    expect(await sweepLeases(stateDir)).toBe(0);
+    expect(intact()).toEqual([true, true, true]);
+    // the control: its holder gone, no start recorded, and nothing written to the lease for SWEEP_AFTER_MS (no
+    // server is acting on it): the same lease and directory are swept
+    await ageLease(leasePath);
     expect(await sweepLeases(stateDir)).toBe(1);
     expect(intact()).toEqual([false, false, false]);
   });
 });
+
+/** The lease as it is once SWEEP_AFTER_MS has passed since its last write (or beat). */
+async function ageLease(path: string): Promise<void> {
+  const old = new Date(Date.now() - SWEEP_AFTER_MS - 1000);
+  await utimes(path, old, old);
+}

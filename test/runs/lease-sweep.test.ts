@@ -5,14 +5,14 @@
 // its target untouched). A lease whose run recorded a start is the registry's to settle, and stays. The built
 // supervisor, the real scheduler's lease.
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, symlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hungAfter, INPUTS_DIR, leasesDir, runDir, RunLedger, SUPERVISOR_LOG } from "../../src/contract/index.js";
 import { processId } from "../../src/codex/liveness.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
-import { sweepLeases } from "../../src/runs/lease-sweep.js";
+import { sweepLeases, SWEEP_AFTER_MS } from "../../src/runs/lease-sweep.js";
 import { startSupervisor } from "../supervisor/supervise.js";
 
 /** A run's lease handed to a real supervisor that is then SIGKILLed before it got its job; its directory as the server makes it. */
@@ -35,6 +35,9 @@ async function leaseOfDeadSupervisor(stateDir: string, runId: string, cwd: strin
   );
   child.kill("SIGKILL");
   await exited;
+  // untouched since for longer than a server takes to free it itself
+  const old = new Date(Date.now() - SWEEP_AFTER_MS - 1000);
+  await utimes(lease.path, old, old);
   return lease;
 }
 
