@@ -28,7 +28,8 @@ import {
   type ProcessId,
   type RunState,
 } from "../contract/index.js";
-import { isProvenSupervisor, killMarked } from "../codex/liveness.js";
+import { isProvenSupervisor, killMarked, processId } from "../codex/liveness.js";
+import { staleOrHolder } from "./scheduler.js";
 import type { SessionStore } from "../sessions/index.js";
 import { readReviewOutput, type Review } from "./review-output.js";
 import { hungLease, killProven, stillBeats, stopHung } from "./hung-supervisor.js";
@@ -70,6 +71,10 @@ export interface WaitOptions {
 }
 
 const POLL_MS = 100;
+/** What a settler takes beyond its kill's wait (reading and writing a few small files). */
+const CLAIM_WAIT_MS = 5000;
+/** A claim older than this is stale even with its holder alive (settling takes seconds, not minutes). */
+const CLAIM_STALE_MS = 60_000;
 /** Runs looked at together when every unended run is (runningSessions). */
 const LOOKS_AT_ONCE = 16;
 
@@ -261,13 +266,7 @@ export class RunRegistry {
     await ownDirectory(runsDir(this.stateDir));
     await replaceForeign(dir);
     await ownDirectory(dir);
-    const claimed = await createExclusive(join(dir, STATE_FILES.reaped.name), String(process.pid)).catch(() => false);
-    if (!claimed) {
-      // another process is settling it: its end record follows shortly
-      for (let i = 0; i < 50 && !(await this.ledger.find(runId))?.end; i++)
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      return 0;
-    }
+    if (!(await this.claim(runId))) return 0;
     const { killed, left } = await killMarked(runId);
     const cancelled = await readCancelRequest(this.stateDir, runId);
     await removeFile(join(leasesDir(this.stateDir), `${runId}.json`));
@@ -276,6 +275,26 @@ export class RunRegistry {
     await removeFile(lastMessageFile(this.stateDir, runId));
     await this.ledger.append(endOfOrphan(entry, snapshot, killed, cancelled, hung, left));
     return killed;
+  }
+
+  /**
+   * Claims the settling of a run (`reaped`, naming this process): two processes never record two ends. While
+   * another live process holds the claim, waits for its end record (its kill waits up to LEFTOVERS_GONE_MS) and
+   * returns false. A claim whose holder is gone (it crashed mid-settle) is taken over: left, it kept the run
+   * `running` for every later look, and its processes running.
+   */
+  private async claim(runId: string): Promise<boolean> {
+    const path = join(runDir(this.stateDir, runId), STATE_FILES.reaped.name);
+    const record = JSON.stringify({ holder: await processId(process.pid), at: new Date().toISOString() });
+    const until = Date.now() + LEFTOVERS_GONE_MS + CLAIM_WAIT_MS;
+    for (;;) {
+      if (await createExclusive(path, record).catch(() => false)) return true;
+      if ((await this.ledger.find(runId))?.end) return false;
+      // a holder that is gone (or a claim of an earlier version, a bare pid) is removed here: claimed again
+      if ((await staleOrHolder(path, CLAIM_STALE_MS)) === undefined) continue;
+      if (Date.now() >= until) return false;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
   }
 
   private async present({ entry, snapshot }: Loaded): Promise<RunView> {
