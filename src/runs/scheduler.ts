@@ -96,18 +96,19 @@ export class Scheduler {
     }
   }
 
-  /** Leases whose holder is proven to be running them (hung supervisors stopped first). */
+  /** Leases whose holder is proven to be running them (hung supervisors stopped, leases nobody frees swept, first). */
   async live(): Promise<LeaseRecord[]> {
-    await this.stopHung();
+    await this.tidy();
     return this.counted();
   }
 
   /**
-   * Stops every supervisor past its lease's deadline that no longer beats (hung-supervisor.ts). Seeing that takes
-   * a few beats' watch and the kill a wait for it to be gone: done before the leases' lock, never under it, where
-   * every other run's start would wait as long (past its lock wait: refused, slots free).
+   * Stops every supervisor past its lease's deadline that no longer beats (hung-supervisor.ts), and sweeps the
+   * leases nobody will free (lease-sweep.ts). Seeing a hang takes a few beats' watch, and each kill a wait for
+   * what it stops to be gone: done before the leases' lock, never under it, where every other run's start would
+   * wait as long (past its lock wait: refused, slots free).
    */
-  private async stopHung(): Promise<void> {
+  private async tidy(): Promise<void> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     await Promise.all(
       names
@@ -115,7 +116,11 @@ export class Scheduler {
         .map(async (name) => {
           const path = join(this.dir, name);
           const record = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
-          if (record?.supervised && name === `${record.run_id}.json`) await stopIfHung(record, path);
+          if (!record || name !== `${record.run_id}.json`) return;
+          if (record.supervised && (await stopIfHung(record, path))) return;
+          // nobody will free it: its holder is gone and its run never started (lease-sweep.ts); what carries the
+          // run's marker is stopped first, which may take the leftovers' wait: never under the lock either
+          if (!(await holds(record, path))) await sweepUnstarted(this.stateDir, record);
         }),
     );
   }
@@ -131,10 +136,7 @@ export class Scheduler {
           const record = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
           // a lease is named after its run: one that names another run is not one of ours
           if (!record || name !== `${record.run_id}.json`) return undefined;
-          if (await holds(record, path)) return record;
-          // nobody will free it: its holder is gone and its run never started (lease-sweep.ts)
-          await sweepUnstarted(this.stateDir, record);
-          return undefined;
+          return (await holds(record, path)) ? record : undefined;
         }),
     );
     return records.filter((record): record is LeaseRecord => record !== undefined);
@@ -142,7 +144,7 @@ export class Scheduler {
 
   private async tryAcquire(want: Want, deadline: number): Promise<Lease | Refusal> {
     await ownDirectory(this.dir);
-    await this.stopHung();
+    await this.tidy();
     return this.locked(deadline, async () => {
       const live = await this.counted();
       if (want.writer && !want.shareDirectory) {
@@ -233,7 +235,7 @@ export async function staleOrHolder(
 }
 
 /**
- * The lease's holder is running it: a supervisor proven by its marker (a hung one counts until stopHung, outside
+ * The lease's holder is running it: a supervisor proven by its marker (a hung one counts until tidy, outside
  * the lock, has stopped it), or a server within its start.
  */
 async function holds(record: LeaseRecord, path: string): Promise<boolean> {

@@ -3,15 +3,18 @@
 // a run started meanwhile waited for the lock longer than its 2 s minimum and was refused (`lock_held`), though
 // slots were free. Now hung supervisors are looked for, and stopped, before the lock is taken; under it the leases
 // are only counted. A real (built) supervisor, SIGSTOPped, holding a lease past its deadline.
+import { spawn } from "node:child_process";
 import { mkdtemp, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { processId, stillRunning } from "../../src/codex/liveness.js";
+import { killRunLeftovers, processesOfRun, RUN_MARKER } from "../../src/codex/processes.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
 import { startSupervisor } from "../supervisor/supervise.js";
 
 const HUNG_RUN = "run_hunglock01";
+const SWEPT_RUN = "run_sweeplock01";
 
 describe("the hung check and the leases' lock", () => {
   it("a run started while a hung supervisor is being found is given its slot, not refused for the lock", async () => {
@@ -46,6 +49,51 @@ describe("the hung check and the leases' lock", () => {
     } finally {
       child.kill("SIGKILL");
       await exited;
+    }
+  }, 30_000);
+
+  it("a run started while another server sweeps a lease whose run's processes take seconds to stop is not refused", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "ccm-sweep-lock-"));
+    const cwd = await mkdtemp(join(tmpdir(), "ccm-sweep-lock-cwd-"));
+    const { child, exited } = startSupervisor(cwd, SWEPT_RUN);
+    // outside the run's marker, a loop that starts a marked `sleep` every 20 ms for 4 s: the sweep's kill waits
+    const loop = spawn(
+      "sh",
+      [
+        "-c",
+        `end=$(($(date +%s) + 4)); while [ $(date +%s) -lt $end ]; do ${RUN_MARKER}=${SWEPT_RUN} sleep 600 & sleep 0.02; done`,
+      ],
+      { stdio: "ignore" },
+    );
+    const looped = new Promise((resolve) => loop.once("exit", resolve));
+    try {
+      // handed to a supervisor that died before its start, and left alone since: swept by the next count
+      const lease = (await new Scheduler(stateDir, 4, 0).acquire({
+        runId: SWEPT_RUN,
+        cwd,
+        writer: false,
+        shareDirectory: false,
+      })) as Lease;
+      await lease.handOver(await processId(child.pid!), new Date(Date.now() + 60_000).toISOString());
+      child.kill("SIGKILL");
+      await exited;
+      const old = new Date(Date.now() - 60_000);
+      await utimes(lease.path, old, old);
+      while ((await processesOfRun(SWEPT_RUN)).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const want = (runId: string) => ({ runId, cwd, writer: false, shareDirectory: false });
+      const first = new Scheduler(stateDir, 4, 0).acquire(want("run_sweeplock02"));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = new Scheduler(stateDir, 4, 0).acquire(want("run_sweeplock03"));
+      // before: the second was refused { kind: "lock_held", … } while the first swept under the lock
+      const outcomes = await Promise.all([first, second]);
+      expect(outcomes.map((outcome) => (outcome instanceof Lease ? "lease" : outcome.kind))).toEqual([
+        "lease",
+        "lease",
+      ]);
+    } finally {
+      child.kill("SIGKILL");
+      await looped;
+      await killRunLeftovers(SWEPT_RUN, null);
     }
   }, 30_000);
 });
