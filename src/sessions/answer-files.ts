@@ -6,12 +6,20 @@
 // Valid only for the very bytes they were computed from: the same code (fold-files.ts codeFingerprint),
 // path, inode, size, mtime and the same last 4 KB; else ignored. Checked files (checked-files.ts): a damaged
 // one is ignored (and overwritten by the next save). Bounded: a few answers per file, each small; safe to delete.
+// A checksum is no signature: whoever can write the state dir can write a file whose checksum, code and stamp
+// hold (the stamp is read off the log). So each answer must also be what its question's tool returns (its
+// view's schema) about this very log (its key and its `path` name it): another log's answers filed under this
+// log's name, or a value of the wrong shape, make the whole file ignored and the answers made afresh.
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { deserialize, serialize } from "node:v8";
+import { z } from "zod";
 import { readChecked, writeChecked } from "./checked-files.js";
 import { codeFingerprint, edgeHash } from "./fold-files.js";
+import { sessionCallsSchema } from "./views/calls.js";
+import { sessionSummarySchema } from "./views/summary.js";
+import { sessionTokenUsageSchema } from "./views/usage.js";
 
 /** What an answer's key is built from beside the file's bytes: facts of its fold (absent: not folded yet). */
 export interface FileFacts {
@@ -84,8 +92,9 @@ export class AnswerFiles {
         !sameStamp(saved.stamp, stamp)
       )
         return undefined;
-      if (!Array.isArray(saved.answers) || typeof saved.facts !== "object" || saved.facts === null) return undefined;
-      return { facts: saved.facts, answers: new Map(saved.answers) };
+      const facts = factsSchema.safeParse(saved.facts);
+      const answers = answersOf(saved.answers, path);
+      return facts.success && answers ? { facts: facts.data, answers } : undefined;
     } catch {
       return undefined;
     }
@@ -102,6 +111,55 @@ export class AnswerFiles {
     } catch {
       // not saved: the next process answers from the log
     }
+  }
+}
+
+const nullableString = z.string().nullable();
+/** FileFacts as saved: they pick the folders a summary's key reads (its cwd's config, its parent's log). */
+const factsSchema = z.object({
+  fold: z
+    .object({
+      sessionId: nullableString,
+      firstTimestamp: nullableString,
+      subagentOf: nullableString.optional(),
+      cwd: nullableString.optional(),
+    })
+    .optional(),
+});
+
+/**
+ * Each question's answer, by the kind its key names (sessions/index.ts keyOf: a JSON array of the kind and the
+ * log's path, then what else the answer depends on): the very schema its tool's output is checked against.
+ */
+const ANSWER_SCHEMAS = new Map<string, z.ZodType<{ path: string }>>([
+  ["summary", sessionSummarySchema],
+  ["calls", sessionCallsSchema],
+  ["usage", sessionTokenUsageSchema],
+]);
+
+/** The saved answers, if every one is a well-formed answer about `path` (else undefined: none is believed). */
+function answersOf(saved: unknown, path: string): Map<string, unknown> | undefined {
+  if (!Array.isArray(saved) || saved.length > MAX_ANSWERS) return undefined;
+  const answers = new Map<string, unknown>();
+  for (const entry of saved as unknown[]) {
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") return undefined;
+    const [key, answer] = entry as [string, unknown];
+    const [kind, keyPath] = keyHead(key);
+    const schema = kind !== undefined ? ANSWER_SCHEMAS.get(kind) : undefined;
+    const checked = schema?.safeParse(answer);
+    if (keyPath !== path || !checked?.success || checked.data.path !== path) return undefined;
+    answers.set(key, answer);
+  }
+  return answers;
+}
+
+/** The kind and path an answer's key names, or undefineds. */
+function keyHead(key: string): [string | undefined, unknown] {
+  try {
+    const parsed: unknown = JSON.parse(key);
+    return Array.isArray(parsed) && typeof parsed[0] === "string" ? [parsed[0], parsed[1]] : [undefined, undefined];
+  } catch {
+    return [undefined, undefined];
   }
 }
 

@@ -11,6 +11,7 @@ import { AnswerFiles, stampOf } from "../../src/sessions/answer-files.js";
 import { readChecked, writeChecked } from "../../src/sessions/checked-files.js";
 import { sessionSummary, SessionStore } from "../../src/sessions/index.js";
 import { fixture } from "../support/fixtures.js";
+import { usageAnswer, usageKey } from "../support/saved-answers.js";
 
 const FILES = 1_001; // one over what answers/ keeps
 
@@ -92,9 +93,11 @@ describe("the state dir's cache folders", () => {
     const real = join(root, "answers");
     const files = new AnswerFiles({ dir: real, maxFileBytes: 64 * 1024, keepWithinLimits: async () => undefined });
     const stamp = await stampOf(path);
-    await files.save(path, stamp, {}, new Map([["summary", "saved"]]));
+    await files.save(path, stamp, {}, new Map([[usageKey(path), usageAnswer(path, "saved")]]));
+    const note = async (from: AnswerFiles) =>
+      ((await from.load(path, stamp))?.answers.get(usageKey(path)) as { note?: string } | undefined)?.note;
     // control: read back from the real folder
-    expect((await files.load(path, stamp))?.answers.get("summary")).toBe("saved");
+    expect(await note(files)).toBe("saved");
     await rename(real, join(root, "moved"));
     await symlink(join(root, "moved"), real);
     expect(await files.load(path, stamp)).toBeUndefined();
@@ -104,7 +107,7 @@ describe("the state dir's cache folders", () => {
       maxFileBytes: 64 * 1024,
       keepWithinLimits: async () => undefined,
     });
-    expect((await open.load(path, stamp))?.answers.get("summary")).toBe("saved");
+    expect(await note(open)).toBe("saved");
     await chmod(join(root, "open"), 0o777);
     expect(await open.load(path, stamp)).toBeUndefined();
     await expect(writeChecked(join(root, "open", "x.answers"), [Buffer.from("x")])).rejects.toThrow(

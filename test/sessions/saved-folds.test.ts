@@ -17,6 +17,7 @@ import {
 import { summarize } from "../../src/sessions/summary.js";
 import { tokenUsage } from "../../src/sessions/usage.js";
 import { ALL_FIXTURES, fixture } from "../support/fixtures.js";
+import { usageAnswer, usageKey } from "../support/saved-answers.js";
 
 const OPTIONS = { limit: 200, includeOutput: true, maxOutputChars: 100_000 };
 const made: string[] = [];
@@ -254,15 +255,22 @@ describe("saved folds", () => {
     });
     const stamp = { ino: 1, size: 10, mtimeMs: 1, edge: "e" };
     for (const name of ["a", "b", "c"]) {
-      await answers.save(`${path}.${name}`, stamp, {}, new Map([["key", name]]));
+      const of = `${path}.${name}`;
+      await answers.save(of, stamp, {}, new Map([[usageKey(of), usageAnswer(of, name)]]));
       await new Promise((resolve) => setTimeout(resolve, 20)); // distinct mtimes
     }
     expect((await readdir(dir)).sort()).toEqual(
       [answers.fileOf(`${path}.b`), answers.fileOf(`${path}.c`)].map((file) => file.split("/").pop()).sort(),
     );
     // five answers of 0.9 MB: the newest four fit in 4 MB, the oldest is dropped
-    const big = new Map(["1", "2", "3", "4", "5"].map((key) => [key, key.repeat(900 * 1024)] as [string, unknown]));
-    await answers.save(`${path}.c`, stamp, {}, big);
-    expect([...((await answers.load(`${path}.c`, stamp))?.answers.keys() ?? [])]).toEqual(["2", "3", "4", "5"]);
+    const c = `${path}.c`;
+    const big = new Map(
+      ["1", "2", "3", "4", "5"].map(
+        (n) => [JSON.stringify(["usage", c, n]), usageAnswer(c, n.repeat(900 * 1024))] as const,
+      ),
+    );
+    await answers.save(c, stamp, {}, big);
+    const kept = [...((await answers.load(c, stamp))?.answers.keys() ?? [])];
+    expect(kept.map((key) => (JSON.parse(key) as string[])[2])).toEqual(["2", "3", "4", "5"]);
   });
 });
