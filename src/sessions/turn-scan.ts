@@ -11,7 +11,9 @@
 // - every other line (turn starts and ends, prompts, turn contexts, compactions, errors, the session meta,
 //   and any line whose type is not recognized by its bytes) is decoded and folded.
 // The pass gives up (the caller folds the file whole) on what only the full fold can number: a fork's or
-// sub-agent's file (the parent's replayed history is told apart by its counters), code mode's nested calls.
+// sub-agent's file (the parent's replayed history is told apart by its counters), code mode's nested calls,
+// and a file with more than READ_LIMITS.skippedBytes of skipped lines (overlong, or not rollout lines): the
+// fold stops there, and the pass must not read on without bound (a sparse file of a terabyte reads as NULs).
 import { EVENT_TYPES, LINE_TYPES, normalizeLine, RESPONSE_ITEM_TYPES, TURN_ITEM_TYPES } from "./normalize.js";
 import { cannotMatter, FAST_HEADS, lineClassBytes, lineHead, type LineHead } from "./line-filter.js";
 import { READ_LIMITS } from "./rollout-reader.js";
@@ -197,8 +199,11 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
   const issues = { badFieldLines: 0 };
   let lineNumber = 0;
   let nestedCalls = false;
+  /** Bytes of lines over READ_LIMITS.lineBytes and of lines read that are not rollout lines, as the reader counts them. */
+  let skippedBytes = 0;
   const foldLine = (buffer: Buffer, from: number, end: number, start: number, counter: boolean): void => {
     const events = normalizeLine(parseLine(buffer, from, end, counter), lineNumber, issues);
+    if (events === undefined) skippedBytes += end - from;
     const before = turns.length;
     for (const event of events ?? []) folder.add(event);
     if (turns.length !== before) {
@@ -218,6 +223,7 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
     // inside a line longer than READ_LIMITS.lineBytes: passed over unread, as the fold skips it
     let overlong = false;
     while (position + carried < size && !nestedCalls) {
+      if (skippedBytes > READ_LIMITS.skippedBytes) return undefined; // the fold stops here: it numbers the rest
       const length = Math.min(buffer.length - carried, size - position - carried);
       const bytesRead = await reader.read(buffer, carried, length, position + carried);
       if (bytesRead < length) return undefined; // shrank while read: let the fold sort it out
@@ -228,10 +234,12 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         const newline = buffer.indexOf(10);
         if (newline === -1 || newline >= filled) {
           position += filled;
+          skippedBytes += filled;
           continue;
         }
         overlong = false;
         lineNumber += 1;
+        skippedBytes += newline;
         from = newline + 1;
       }
       while (from < filled) {
@@ -251,6 +259,7 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         // one line longer than the buffer
         if (buffer.length >= READ_LIMITS.lineBytes) {
           overlong = true;
+          skippedBytes += filled;
           position += filled;
           carried = 0;
           continue;

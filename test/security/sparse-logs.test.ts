@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SessionEvent } from "../../src/sessions/events.js";
 import { eventsBackward, newReadStats, READ_LIMITS, readForward } from "../../src/sessions/rollout-reader.js";
+import { scanTurns } from "../../src/sessions/turn-scan.js";
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -73,5 +74,23 @@ describe("a read's budget of skipped bytes", () => {
     READ_LIMITS.skippedBytes = Number.POSITIVE_INFINITY;
     expect(await forward(path)).toMatchObject({ texts: ["first", "last"], skipped: 4096 });
     expect((await backward(path)).texts).toEqual(["last", "first"]);
+  });
+
+  it("has the turn scan (first answers on long logs) give up inside a sparse hole, and the control scans through it", async () => {
+    Object.assign(READ_LIMITS, { lineBytes: 64 * KB, skippedBytes: 1 * MB });
+    const path = await sparseRollout(16 * MB);
+    // given up: the caller folds the file, which stops at the same budget
+    expect(await scanTurns(path)).toBeUndefined();
+    READ_LIMITS.skippedBytes = Number.POSITIVE_INFINITY;
+    expect((await scanTurns(path))?.size).toBe(FIRST.length + 16 * MB + 1 + LAST.length);
+  });
+
+  it("has the turn scan count short garbage lines it reads too, and the control scans on", async () => {
+    READ_LIMITS.skippedBytes = 1 * MB;
+    const path = join(await mkdtemp(join(tmpdir(), "ccm-garbage-")), "rollout-x.jsonl");
+    await writeFile(path, FIRST + `${"\u0000".repeat(1023)}\n`.repeat(4096) + LAST);
+    expect(await scanTurns(path)).toBeUndefined();
+    READ_LIMITS.skippedBytes = Number.POSITIVE_INFINITY;
+    expect((await scanTurns(path))?.model.turns.length).toBe(1);
   });
 });
