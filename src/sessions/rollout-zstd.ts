@@ -5,6 +5,8 @@ import { Decompress } from "fzstd";
 import type { SessionEvent } from "./events.js";
 import { CHUNK, READ_LIMITS, type ForwardEnd, type LineSink } from "./rollout-lines.js";
 import { openRollout } from "./rollout-open.js";
+import { ZstdFrameWalker } from "./rollout-zstd-frames.js";
+import { log } from "../shared/log.js";
 
 /**
  * The first or last `maxBytes` of a `.zst`'s decompressed bytes: the head stops decoding there, the tail keeps
@@ -103,10 +105,6 @@ async function* zstdBytes(path: string, state: { cut: boolean; size?: number }):
   let out: Buffer[] = [];
   // each block comes out in an array of its own (fzstd's window keeps a copy): kept as is until yielded
   const decoder = new Decompress((chunk) => {
-    // fzstd sizes its window buffer from the frame header before the first block comes out (field `e`)
-    const window = (decoder as unknown as { s?: { e?: unknown } }).s?.e;
-    if (typeof window === "number" && window > READ_LIMITS.zstdWindowBytes)
-      throw new Error("zstd window over the bound");
     decompressed += chunk.byteLength;
     if (decompressed > allowed) {
       state.cut = true;
@@ -114,15 +112,29 @@ async function* zstdBytes(path: string, state: { cut: boolean; size?: number }):
     }
     out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   });
+  // every frame's header is checked before the decoder sees it: fzstd reserves the window it declares at once
+  const frames = new ZstdFrameWalker(READ_LIMITS.zstdWindowBytes);
   try {
-    const header = Buffer.alloc(18); // the longest frame header: magic, descriptor, window, 4-byte dictionary id, 8-byte size
+    let held: Buffer = Buffer.alloc(0);
     try {
-      await handle.read(header, 0, header.length, 0);
-      // the first frame's window, checked before any byte is decoded
-      if ((zstdWindow(header) ?? 0) > READ_LIMITS.zstdWindowBytes || size === 0) return;
+      if (size === 0) return;
       const stream = handle.createReadStream({ start: 0, end: size - 1, highWaterMark: CHUNK, autoClose: false });
       for await (const chunk of stream) {
-        decoder.push(chunk as Buffer);
+        const data = held.length > 0 ? Buffer.concat([held, chunk as Buffer]) : (chunk as Buffer);
+        const { safe, refused } = frames.walk(data);
+        if (safe > 0) decoder.push(data.subarray(0, safe));
+        held = Buffer.from(data.subarray(safe));
+        if (refused) {
+          // named as data (JSON): a file name may hold a newline
+          log("warn", "a zstd frame's window is over the bound: it is not decoded (the lines before it are read)", {
+            path,
+            window: refused.window,
+            bound: READ_LIMITS.zstdWindowBytes,
+          });
+          state.cut = true;
+          held = Buffer.alloc(0);
+          break; // what came before it ends at a frame's end: decoded whole below
+        }
         const ready = out;
         out = [];
         yield* ready;
@@ -130,6 +142,7 @@ async function* zstdBytes(path: string, state: { cut: boolean; size?: number }):
     } finally {
       await handle.close();
     }
+    if (held.length > 0) decoder.push(held);
     decoder.push(new Uint8Array(0), true);
   } catch {
     // torn, not zstd at all, or over a bound
@@ -137,23 +150,4 @@ async function* zstdBytes(path: string, state: { cut: boolean; size?: number }):
   yield* out;
 }
 
-/** The window a zstd frame header declares (RFC 8878 3.1.1.1), or undefined when it is not one. */
-export function zstdWindow(header: Buffer): number | undefined {
-  if (header.length < 6 || header.readUInt32LE(0) !== 0xfd2fb528) return undefined;
-  const descriptor = header[4] ?? 0;
-  const singleSegment = (descriptor >> 5) & 1;
-  if (!singleSegment) {
-    const byte = header[5] ?? 0;
-    const base = 2 ** (10 + (byte >> 3));
-    return base + (base / 8) * (byte & 7);
-  }
-  // a single segment's window is its content size
-  const dictionaryBytes = [0, 1, 2, 4][descriptor & 3] ?? 0;
-  const sizeBytes = [1, 2, 4, 8][descriptor >> 6] ?? 1;
-  const at = 5 + dictionaryBytes;
-  if (header.length < at + sizeBytes) return undefined;
-  if (sizeBytes === 1) return header[at];
-  if (sizeBytes === 2) return header.readUInt16LE(at) + 256;
-  if (sizeBytes === 4) return header.readUInt32LE(at);
-  return Number(header.readBigUInt64LE(at));
-}
+export { zstdWindow } from "./rollout-zstd-frames.js";

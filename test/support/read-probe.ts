@@ -1,6 +1,6 @@
 // A read in a process of its own, so that its peak memory can be measured (test/sessions/bounds.test.ts):
 // `tsx test/support/read-probe.ts '<json>'` with { home, id, what, limits?, depth? } prints
-// { peakMb, error?, result } where result holds the few fields the test checks.
+// { peakMb, peakVmMb, error?, result } where result holds the few fields the test checks.
 import { readFileSync } from "node:fs";
 import { listSessions, sessionCalls, sessionSummary, sessionTokenUsage } from "../../src/sessions/index.js";
 import { newReadStats, READ_LIMITS, readForward } from "../../src/sessions/rollout-reader.js";
@@ -56,5 +56,9 @@ try {
 } catch (error) {
   output = { error: String(error).slice(0, 300) };
 }
-const peakKb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? 0);
-process.stdout.write(JSON.stringify({ peakMb: Math.round(peakKb / 1024), ...output })); // stdout-ok: the probe's report
+const status = readFileSync("/proc/self/status", "utf8");
+const peakKb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+// address space reserved at its peak: a buffer allocated and never touched shows here, not in VmHWM
+const peakVmKb = Number(/VmPeak:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+const mb = (kb: number) => Math.round(kb / 1024);
+process.stdout.write(JSON.stringify({ peakMb: mb(peakKb), peakVmMb: mb(peakVmKb), ...output })); // stdout-ok: the probe's report
