@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import { ConfigError, flagHelp, loadConfig } from "./config/config.js";
 import { finish } from "./finish.js";
+import type { MessageId } from "./shared/bounded-stdio.js";
 import { log } from "./shared/log.js";
 
 const { version: SERVER_VERSION } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -90,10 +91,12 @@ async function main(argv: string[]): Promise<number | undefined> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  // a request over the SDK's 10 MiB is answered with an error instead of closing the transport (and the server)
-  const stdin = boundedStdin(process.stdin, (id, why) => {
-    log("warn", `a request of more than 10 MiB was passed over (id ${String(id)})`);
-    if (id !== undefined) void transport.send({ jsonrpc: "2.0", id, error: { code: -32600, message: why } });
+  // a request over the SDK's 10 MiB is answered with an error instead of closing the transport (and the server);
+  // so is a line that is not JSON or not a message, which the SDK's transport leaves unanswered
+  const stdin = boundedStdin(process.stdin, (id, why, code) => {
+    log("warn", `a line of stdin was passed over (id ${String(id)}): ${why}`);
+    // JSON-RPC 2.0 answers what has no readable id with id null (the SDK's type has no null)
+    if (id !== undefined) void transport.send({ jsonrpc: "2.0", id: id as MessageId, error: { code, message: why } });
   });
   const transport = new StdioServerTransport(stdin);
   await server.connect(transport);

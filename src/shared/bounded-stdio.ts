@@ -3,7 +3,10 @@
 // 50 MB argument): the server then exited, silently, and the host lost it for the rest of its conversation.
 // Here a line over the bound is dropped as it streams (never held whole), and the caller is told the id of the
 // request it carried, when its first or last bytes say it, to answer that request with an error; every other
-// line goes on to the transport as it came.
+// line goes on to the transport as it came, if it is a JSON-RPC message. The SDK's transport answers nothing to
+// a line that is not JSON or not a message (it only calls onerror): a host that sent one waited for ever. Such a
+// line is answered here, as JSON-RPC 2.0 says: -32700 (not JSON) or -32600 (not a request), with the request's
+// id where it has a valid one, else null; a blank line is passed over.
 import { PassThrough, type Readable } from "node:stream";
 
 /** The SDK's own bound (STDIO_DEFAULT_MAX_BUFFER_SIZE), now on one line rather than on its whole buffer. */
@@ -16,14 +19,26 @@ const NEWLINE = Buffer.from("\n");
 /** A JSON-RPC request id (a number or a string). */
 export type MessageId = string | number;
 
+/** JSON-RPC 2.0's codes for what cannot be read: not JSON; JSON but not a request (or over the bound). */
+export const PARSE_ERROR = -32700;
+export const INVALID_REQUEST = -32600;
+
+/** A line passed over, to be answered: the id it carried (null: none, or none valid; undefined: unknown). */
+export interface Dropped {
+  id: MessageId | null | undefined;
+  code: typeof PARSE_ERROR | typeof INVALID_REQUEST;
+  why: string;
+}
+
 /**
  * `input`'s lines of at most `maxLineBytes` with their newline (the transport's buffer refuses a longer chunk,
- * and closes), each passed on with its newline; a longer one is passed over, and
- * `onDropped` gets the id of the request it carried (undefined when its ends do not say) and why.
+ * and closes), each JSON-RPC message passed on with its newline; a longer line is passed over, and
+ * `onDropped` gets the id of the request it carried (undefined when its ends do not say) and why; so does a
+ * line that is not JSON or not a message (id null when it has no valid one).
  */
 export function boundedStdin(
   input: Readable,
-  onDropped: (id: MessageId | undefined, why: string) => void,
+  onDropped: (id: MessageId | null | undefined, why: string, code: Dropped["code"]) => void,
   maxLineBytes = MAX_MESSAGE_BYTES,
 ): Readable {
   const output = new PassThrough();
@@ -36,7 +51,15 @@ export function boundedStdin(
     onDropped(
       requestIdIn(head.toString("utf8"), tail.toString("utf8")),
       `The request is longer than ${limit} and was not read: send smaller arguments (put long text in a file and name the file in the prompt).`,
+      INVALID_REQUEST,
     );
+  /** A whole line within the bound (without its newline): passed on if it is a message, else answered. */
+  const pass = (line: Buffer) => {
+    const refused = unreadable(line.toString("utf8"));
+    if (refused === "blank") return;
+    if (refused) onDropped(refused.id, refused.why, refused.code);
+    else output.write(Buffer.concat([line, NEWLINE]));
+  };
   input.on("data", (chunk: Buffer) => {
     let from = 0;
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, from)) {
@@ -45,7 +68,7 @@ export function boundedStdin(
       else if (pendingBytes + piece.length >= maxLineBytes) {
         const line = Buffer.concat([...pending, piece]);
         dropped(line.subarray(0, EDGE_BYTES), line.subarray(-EDGE_BYTES));
-      } else output.write(Buffer.concat([...pending, piece, NEWLINE]));
+      } else pass(Buffer.concat([...pending, piece]));
       pending = [];
       pendingBytes = 0;
       dropping = undefined;
@@ -71,13 +94,60 @@ export function boundedStdin(
     // reads only lines with one, and left such a request unanswered; one over the bound is answered as any
     if (dropping) dropped(dropping.head, dropping.tail);
     else if (pendingBytes > 0) {
-      const line = Buffer.concat(pending);
-      if (line.toString("utf8").trim() !== "") output.write(Buffer.concat([line, NEWLINE]));
+      pass(Buffer.concat(pending));
     }
     output.end();
   });
   input.on("error", (error) => output.destroy(error));
   return output;
+}
+
+/**
+ * Why a line is no JSON-RPC message the transport would take (its JSONRPCMessageSchema, checked as JSON-RPC 2.0
+ * states it), or undefined when it is one; "blank" for a blank line. A response of the wrong shape is not
+ * answered (a response is never answered): it gets id undefined.
+ */
+export function unreadable(line: string): Dropped | "blank" | undefined {
+  if (line.trim() === "") return "blank";
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return { id: null, code: PARSE_ERROR, why: "Parse error: the line is not JSON. Send one JSON-RPC message a line." };
+  }
+  const invalid = (id: MessageId | null | undefined, what: string): Dropped => ({
+    id,
+    code: INVALID_REQUEST,
+    why: `Invalid Request: ${what}. Send one JSON-RPC 2.0 message a line (batches are not read).`,
+  });
+  if (!isPlainObject(value)) return invalid(null, Array.isArray(value) ? "a batch (an array)" : "not an object");
+  const id = isId(value.id) ? value.id : null;
+  if (value.jsonrpc !== "2.0") return invalid(id, 'no "jsonrpc": "2.0"');
+  if ("method" in value) {
+    if (typeof value.method !== "string") return invalid(id, '"method" is not a string');
+    if ("id" in value && !isId(value.id)) return invalid(null, '"id" is not a string or an integer');
+    if (value.params !== undefined && !isPlainObject(value.params)) return invalid(id, '"params" is not an object');
+    return undefined;
+  }
+  const error = value.error;
+  const response =
+    (isId(value.id) && isPlainObject(value.result)) ||
+    ((value.id === undefined || isId(value.id)) &&
+      isPlainObject(error) &&
+      Number.isInteger(error.code) &&
+      typeof error.message === "string");
+  if (response) return undefined;
+  return "result" in value || "error" in value
+    ? invalid(undefined, "a response of the wrong shape")
+    : invalid(id, 'no "method"');
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isId(value: unknown): value is MessageId {
+  return typeof value === "string" || Number.isSafeInteger(value);
 }
 
 /**

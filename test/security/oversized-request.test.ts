@@ -20,9 +20,12 @@ const call = (id: MessageId, args: object, idLast = false) => {
 };
 
 /** Feeds `text` to boundedStdin in 64 KB chunks; what comes out, and the ids of the lines passed over. */
-async function through(text: string, max = MiB): Promise<{ lines: string[]; dropped: Array<MessageId | undefined> }> {
+async function through(
+  text: string,
+  max = MiB,
+): Promise<{ lines: string[]; dropped: Array<MessageId | null | undefined> }> {
   const input = new PassThrough();
-  const dropped: Array<MessageId | undefined> = [];
+  const dropped: Array<MessageId | null | undefined> = [];
   const output = boundedStdin(input, (id) => dropped.push(id), max);
   const chunks: Buffer[] = [];
   output.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -25,7 +25,7 @@ function callOf(id: number, bytes: number, ending = ""): string {
 /** boundedStdin in front of the SDK's transport, fed `text` in `chunk`-byte pieces. */
 async function serve(text: string, chunk = 65_536) {
   const input = new PassThrough();
-  const dropped: Array<MessageId | undefined> = [];
+  const dropped: Array<MessageId | null | undefined> = [];
   const transport = new StdioServerTransport(
     boundedStdin(input, (id) => dropped.push(id)),
     new PassThrough(),
