@@ -101,6 +101,9 @@ export class FoldCache {
       cache.set(path, entry);
       keepNewest(cache, MAX_FILES);
     }
+    // a fold begun on a log shorter than HEAD_BYTES keeps the head the log has now (it begins with the old one):
+    // a saved fold must hold the whole head it folded (restore)
+    if (head.length > entry.head.length) entry.head = head;
     const current = entry;
     const before = current.offset;
     const update = current.updating.then(async () => {
@@ -126,16 +129,29 @@ export class FoldCache {
     };
   }
 
-  /** The fold a process saved before, when it still describes the file. */
+  /**
+   * The fold a process saved before, when it still describes the file. A saved fold is checksummed, not signed:
+   * it must also be bound to this file's head (the first HEAD_BYTES, as far as it folded: a fold is made from
+   * offset 0 after the head was read, so its head is never shorter) and name the session this head names, so
+   * that another log's fold filed under this log's name, path, inode and edge is folded afresh, never shown.
+   */
   private async restore(path: string, now: FileStamp, head: string): Promise<Entry | undefined> {
     const saved = await this.saved?.load(path);
-    if (!saved || saved.position.offset > now.size || head.slice(0, saved.position.head.length) !== saved.position.head)
+    const savedHead = saved?.position.head ?? "";
+    if (
+      !saved ||
+      saved.position.offset > now.size ||
+      savedHead.length < Math.min(HEAD_BYTES, saved.position.offset) ||
+      head.slice(0, savedHead.length) !== savedHead
+    )
       return undefined;
     try {
       const folder = decode(saved.state, FOLD_CLASSES);
       if (!(folder instanceof SessionFolder)) return undefined;
+      const id = folder.model.meta?.id;
+      if (id !== undefined && (typeof id !== "string" || !savedHead.includes(id))) return undefined;
       this.counters.restored += 1;
-      const { offset, lines, skipped, badFieldLines, head: savedHead } = saved.position;
+      const { offset, lines, skipped, badFieldLines } = saved.position;
       return {
         offset,
         head: savedHead,

@@ -3,11 +3,12 @@
 // the process: a mark whose path walks through `constructor`, `__proto__` or `prototype` would reach a builtin
 // prototype and re-parent it (before, decode gave Array.prototype the fold's class: every array of the server
 // was then `instanceof SessionFolder`). The control walks the same path as plain property access.
-import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
+import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serialize } from "node:v8";
+import { deserialize, serialize } from "node:v8";
 import { afterEach, describe, expect, it } from "vitest";
+import { readChecked } from "../../src/sessions/checked-files.js";
 import { FoldFiles } from "../../src/sessions/fold-files.js";
 import { sessionSummary, SessionStore } from "../../src/sessions/index.js";
 import { decode, encode } from "../../src/sessions/snapshot.js";
@@ -118,5 +119,82 @@ describe("a forged snapshot", () => {
       entry.session_id,
       true,
     ]);
+  });
+});
+
+describe("another log's saved fold filed under this log's name", () => {
+  const at = "2026-01-28T10:00:00.000Z";
+  const A = "0199a1b2-0000-7000-8000-00000000f201";
+  const B = "0199a1b2-0000-7000-8000-00000000f202";
+  const SUMMARY = { reasoningLimit: 5 };
+  const rollout = (id: string, message: string) =>
+    [
+      { type: "session_meta", payload: { id, timestamp: at, cwd: "/w", cli_version: "0.169.0" } },
+      { type: "event_msg", payload: { type: "task_started", turn_id: "t1" } },
+      { type: "event_msg", payload: { type: "user_message", message: "go" } },
+      { type: "event_msg", payload: { type: "task_complete", turn_id: "t1", last_agent_message: message } },
+    ]
+      .map((line) => `${JSON.stringify({ timestamp: at, ...line })}\n`)
+      .join("");
+
+  /** Logs A and B, each folded once with its fold saved; B's fold's own bytes and A's real head. */
+  async function savedFolds() {
+    const home = await mkdtemp(join(tmpdir(), "ccm-fold-swap-"));
+    const day = join(home, "sessions", "2026", "01", "28");
+    await mkdir(day, { recursive: true });
+    const paths = [A, B].map((id) => join(day, `rollout-2026-01-28T10-00-00-${id}.jsonl`));
+    const [pathA = "", pathB = ""] = paths;
+    await writeFile(pathA, rollout(A, "done A"));
+    // B grows past A's head while it is polled: its saved fold must hold the head it has then
+    await writeFile(pathB, rollout(B, "done B").slice(0, 200));
+    const stateDir = await mkdtemp(join(tmpdir(), "ccm-fold-swap-state-"));
+    const first = new SessionStore(home, { stateDir, saveAfterBytes: 1 });
+    const real = await sessionSummary(first, A, SUMMARY);
+    await sessionSummary(first, B, SUMMARY);
+    await appendFile(pathB, rollout(B, "done B").slice(200));
+    await sessionSummary(first, B, SUMMARY);
+    const folds = new FoldFiles(join(stateDir, "folds"));
+    const payload = (await readChecked(folds.fileOf(pathB), 1 << 24)) ?? Buffer.alloc(4);
+    const headerBytes = payload.readUInt32LE(0);
+    const header = deserialize(payload.subarray(4, 4 + headerBytes)) as { head: string; lines: number };
+    const stateB = Buffer.from(payload.subarray(4 + headerBytes));
+    const size = (await stat(pathA)).size;
+    return { home, stateDir, folds, pathA, real, stateB, headB: header.head, size };
+  }
+
+  /** A new store's summary of A, and whether it restored a saved fold for it. */
+  async function askedAgain(home: string, stateDir: string) {
+    // the answers saved beside the folds would answer without a fold
+    for (const name of await readdir(join(stateDir, "folds")))
+      if (name.endsWith(".answers")) await rm(join(stateDir, "folds", name));
+    const store = new SessionStore(home, { stateDir, saveAfterBytes: 1 });
+    const summary = await sessionSummary(store, A, SUMMARY);
+    return { summary, restored: store.folds.counters.restored };
+  }
+
+  it("control: this log's own fold, saved again through the same steps, is restored", async () => {
+    const { home, stateDir, folds, pathA, real, size } = await savedFolds();
+    const payload = (await readChecked(folds.fileOf(pathA), 1 << 24)) ?? Buffer.alloc(4);
+    const headerBytes = payload.readUInt32LE(0);
+    const { head } = deserialize(payload.subarray(4, 4 + headerBytes)) as { head: string };
+    const stateA = Buffer.from(payload.subarray(4 + headerBytes));
+    await folds.save(pathA, { offset: size, lines: 4, skipped: 0, badFieldLines: 0, head }, stateA);
+    expect(await askedAgain(home, stateDir)).toEqual({ summary: real, restored: 1 });
+  });
+
+  it.each([
+    ["an empty head (a prefix of any file)", () => ""],
+    ["this log's own head", (headA: string) => headA],
+  ])("with %s is not restored: the log is folded", async (_, headOf) => {
+    const { home, stateDir, folds, pathA, real, stateB, size } = await savedFolds();
+    const headA = (await readFile(pathA, "latin1")).slice(0, 512);
+    // B's fold, stamped with A's path, inode and edge (FoldFiles.save reads them off A itself)
+    await folds.save(pathA, { offset: size, lines: 4, skipped: 0, badFieldLines: 0, head: headOf(headA) }, stateB);
+    expect(await askedAgain(home, stateDir)).toEqual({ summary: real, restored: 0 });
+  });
+
+  it("a log folded while shorter than the head, then grown, saves the whole head it has (else never restored)", async () => {
+    const { headB } = await savedFolds();
+    expect(headB.length).toBe(512);
   });
 });
