@@ -8,6 +8,7 @@ import type { WatchedDays } from "./report/watched-days.js";
 import { edgeEvents } from "./rollout-reader.js";
 import { foldEvents, turnStatus, writesTurnErrors } from "./session-model.js";
 import type { SessionListing } from "./views/list.js";
+import { appendAll } from "../shared/arrays.js";
 import { keepNewest } from "../shared/bounded.js";
 
 export interface ListOptions {
@@ -73,7 +74,7 @@ export async function listSessions(
         exhausted = true;
         break;
       }
-      batch.push(...(day.value.stated ?? (await statFiles(day.value.files))));
+      appendAll(batch, day.value.stated ?? (await statFiles(day.value.files)));
     }
     for (const file of batch.sort(newestFirst)) {
       if (sessions.length >= options.limit) break;

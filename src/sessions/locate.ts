@@ -13,6 +13,7 @@
 import { lstat, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Entry } from "fast-glob";
+import { appendAll } from "../shared/arrays.js";
 import { ExplainedError } from "../shared/errors.js";
 import { inline } from "../shared/text.js";
 import { FolderNames, type UnlistableFolder } from "./folder-names.js";
@@ -163,7 +164,7 @@ export async function* daysNewestFirst(
           .filter((name) => isJsonLines(name) && ROLLOUT_NAME.test(name))
           .map((name) => ({ path: childPath(dayDir, name), archived: false }));
         if (next < flatDates.length && flatDates[next] === date)
-          files.push(...(flat.get(flatDates[next++] as string) ?? []));
+          appendAll(files, flat.get(flatDates[next++] as string) ?? []);
         if (files.length > 0) yield { date, files };
       }
     }
@@ -215,7 +216,7 @@ export async function newestFiles(
     if (found.length >= count && extraDays-- <= 0) break;
     const files = await statFiles(day.files);
     if (found.length === 0 && files.length > 0) options.unlistedNewer?.push(...unlistable);
-    found.push(...files);
+    appendAll(found, files);
   }
   if (found.length === 0) options.unlistedNewer?.push(...unlistable);
   return found.sort(newestFirst);
@@ -254,7 +255,7 @@ async function filesWithIdPrefix(home: string, names: FolderNames, prefix: strin
     const near: DayOfFiles["files"] = [];
     for (const date of dates) {
       const dir = join(home, "sessions", ...date.split("-"));
-      near.push(...(await names.names(dir)).map((name) => ({ path: join(dir, name), archived: false })));
+      for (const name of await names.names(dir)) near.push({ path: join(dir, name), archived: false });
     }
     // flat and archived files carry the date in their names: the cached folder names suffice
     const flatDirs: Array<[string, boolean]> = [
@@ -271,7 +272,7 @@ async function filesWithIdPrefix(home: string, names: FolderNames, prefix: strin
     if (found.length > 0) return statFiles(found);
   }
   const all: DayOfFiles["files"] = [];
-  for await (const day of daysNewestFirst(home, names, { includeArchived: true })) all.push(...matching(day.files));
+  for await (const day of daysNewestFirst(home, names, { includeArchived: true })) appendAll(all, matching(day.files));
   return statFiles(all);
 }
 
