@@ -20,7 +20,7 @@ import {
   type Stats,
 } from "node:fs";
 import { lstat, mkdir, open, readdir, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 const CHECKSUM_BYTES = 20;
 const NO_FOLLOW_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -165,8 +165,38 @@ export async function keepFolderWithin(
   keep: string,
   limits: { maxFiles: number; maxBytes?: number },
 ): Promise<void> {
-  // a link put in the folder's place would have the trim remove the files of whatever it points to
-  if (!(await isOwnFolder(dir))) return;
+  // a link put in the folder's place would have the trim remove the files of whatever it points to: the folder
+  // is opened (not through a link) and checked, and, where the system can, used through that open folder
+  const folder = await pinnedFolder(dir);
+  if (!folder) return;
+  try {
+    await trim(folder.path, join(folder.path, basename(keep)), limits);
+  } finally {
+    await folder.close();
+  }
+}
+
+/**
+ * `dir` opened without following a link, if it is a folder of this user's alone; `path` names that very folder
+ * while it is open (Linux: /proc/self/fd/N, which a folder put in its place later does not change; elsewhere
+ * `dir` itself, checked once).
+ */
+export async function pinnedFolder(dir: string): Promise<{ path: string; close(): Promise<void> } | undefined> {
+  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW).catch(
+    () => undefined,
+  );
+  if (!handle) return undefined;
+  const info = await handle.stat().catch(() => undefined);
+  if (!isOwnFolderInfo(info)) {
+    await handle.close();
+    return undefined;
+  }
+  const byFd = `/proc/self/fd/${handle.fd}`;
+  const pinned = process.platform === "linux" && (await lstat(byFd).catch(() => undefined)) !== undefined;
+  return { path: pinned ? byFd : dir, close: () => handle.close() };
+}
+
+async function trim(dir: string, keep: string, limits: { maxFiles: number; maxBytes?: number }): Promise<void> {
   const names = await readdir(dir);
   if (limits.maxBytes === undefined && names.length <= limits.maxFiles) return;
   const files = await Promise.all(

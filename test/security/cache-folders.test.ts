@@ -3,12 +3,24 @@
 // saves to its target, and the trim that keeps the folder within its count removed the target's oldest files
 // (a folder of 1,001 files lost its two oldest to the first question: 1,002 files, 1,000 kept). The controls: the same calls on a real folder write there
 // and trim it, which is what went to the link's target.
-import { chmod, chown, copyFile, mkdir, mkdtemp, readdir, rename, symlink, utimes, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  chown,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  rename,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AnswerFiles, stampOf } from "../../src/sessions/answer-files.js";
-import { readChecked, writeChecked } from "../../src/sessions/checked-files.js";
+import { pinnedFolder, readChecked, writeChecked } from "../../src/sessions/checked-files.js";
 import { sessionSummary, SessionStore } from "../../src/sessions/index.js";
 import { fixture } from "../support/fixtures.js";
 import { usageAnswer, usageKey } from "../support/saved-answers.js";
@@ -127,4 +139,31 @@ describe("the state dir's cache folders", () => {
     await chown(dir, 65534, 65534);
     expect([await readChecked(file, 1024), await readChecked(file, 1024, "sync")]).toEqual([undefined, undefined]);
   });
+});
+
+describe("a cache folder swapped for a link after it was checked", () => {
+  it.skipIf(process.platform !== "linux")(
+    "is trimmed as the folder that was checked (through the open folder), never the link's target",
+    async () => {
+      const root = await mkdtemp(join(tmpdir(), "ccm-cache-swap-"));
+      const dir = join(root, "folds");
+      const victim = join(root, "victim");
+      await mkdir(dir, { mode: 0o700 });
+      await mkdir(victim);
+      for (const folder of [dir, victim]) await writeFile(join(folder, "old.fold"), "x");
+      const folder = await pinnedFolder(dir);
+      try {
+        // the swap, between the check and the use
+        await rename(dir, join(root, "moved"));
+        await symlink(victim, dir);
+        await rm(join(folder?.path ?? dir, "old.fold"));
+        expect([await readdir(join(root, "moved")), await readdir(victim)]).toEqual([[], ["old.fold"]]);
+        // control: the same name, used as a path after the swap, reaches the link's target
+        await rm(join(dir, "old.fold"));
+        expect(await readdir(victim)).toEqual([]);
+      } finally {
+        await folder?.close();
+      }
+    },
+  );
 });
