@@ -5,6 +5,7 @@
 // dir, folds of long logs are saved (fold-files.ts) and a new process restores them instead of refolding.
 import { stampOf, type FileStamp } from "./answer-files.js";
 import { edgeHash, FoldFiles } from "./fold-files.js";
+import { hasFoldShape } from "./fold-shape.js";
 import { LineageTracker } from "./lineage.js";
 import { newReadStats, readForward, readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import { SessionFolder, type FolderOptions, type SessionModel } from "./session-model.js";
@@ -147,7 +148,7 @@ export class FoldCache {
       return undefined;
     try {
       const folder = decode(saved.state, FOLD_CLASSES);
-      if (!(folder instanceof SessionFolder)) return undefined;
+      if (!(folder instanceof SessionFolder) || !hasFoldShape(folder, newFolder())) return undefined;
       const id = folder.model.meta?.id;
       if (id !== undefined && (typeof id !== "string" || !savedHead.includes(id))) return undefined;
       this.counters.restored += 1;

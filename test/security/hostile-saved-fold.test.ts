@@ -198,3 +198,36 @@ describe("another log's saved fold filed under this log's name", () => {
     expect(headB.length).toBe(512);
   });
 });
+
+describe("a damaged saved fold (a field of the wrong kind, its checksum made to hold)", () => {
+  const at = "2026-01-28T10:00:00.000Z";
+  const id = "0199a1b2-0000-7000-8000-00000000f301";
+
+  async function damaged(value: Record<string, unknown>) {
+    const home = await mkdtemp(join(tmpdir(), "ccm-fold-damaged-"));
+    const day = join(home, "sessions", "2026", "01", "28");
+    await mkdir(day, { recursive: true });
+    const path = join(day, `rollout-2026-01-28T10-00-00-${id}.jsonl`);
+    const meta = { timestamp: at, type: "session_meta", payload: { id, timestamp: at, cwd: "/w" } };
+    await writeFile(path, `${JSON.stringify(meta)}\n`);
+    const stateDir = await mkdtemp(join(tmpdir(), "ccm-fold-damaged-state-"));
+    const head = (await readFile(path, "latin1")).slice(0, 512);
+    const state = serialize({ marks: [{ path: [], className: "SessionFolder" }], value });
+    const position = { offset: (await stat(path)).size, lines: 1, skipped: 0, badFieldLines: 0, head };
+    await new FoldFiles(join(stateDir, "folds")).save(path, position, state);
+    return { home, stateDir };
+  }
+
+  it.each([
+    ["turns that are a string", { model: { turns: "x", calls: [], reasoning: [], filesChanged: [] } }],
+    ["a turn that is a number", { model: { turns: [5], calls: [], reasoning: [], filesChanged: [] } }],
+    ["no model", {}],
+  ])("with %s is not restored: the log is folded and answered", async (_, value) => {
+    const { home, stateDir } = await damaged(value);
+    for (const round of [1, 2]) {
+      const store = new SessionStore(home, { stateDir, saveAfterBytes: 1 });
+      const summary = await sessionSummary(store, id, { reasoningLimit: 1 });
+      expect([round, summary.session_id, store.folds.counters.restored]).toEqual([round, id, 0]);
+    }
+  });
+});
