@@ -33,7 +33,8 @@ describe("doctor and a hung supervisor", () => {
       process.kill(child.pid!, "SIGSTOP");
       const deadline = new Date(Date.now() - 60_000).toISOString();
       await lease.handOver(await processId(child.pid!), deadline);
-      const lastBeat = new Date(Date.now() - 30_000);
+      // a whole second: an mtime set from a Date with milliseconds can read back a millisecond off
+      const lastBeat = new Date(Math.floor((Date.now() - 30_000) / 1000) * 1000);
       await utimes(lease.path, lastBeat, lastBeat);
       const report = await doctor(config, new RunManager({ ...config.runner, stopRunsOnExit: false }), {
         probe: false,
