@@ -81,11 +81,12 @@ function newFolder(): SessionFolder {
  */
 export async function digestOf(file: RolloutFile, cuts: readonly number[] = []): Promise<SessionDigest> {
   const folder = newFolder();
-  await readForward(file.path, newReadStats(), (event) => folder.add(event));
+  const opened = new Map<number, number>();
+  await readForward(file.path, newReadStats(), foldNoting(folder, opened));
   const digest = digestOfModel(folder.model, file, cuts);
   if (!digest.days || digest.days.length < 2) return digest;
   // a session resumed on other days: read again, to diagnose it as it stood when each later day's turns began
-  const ends = new PartEnds(digest);
+  const ends = new PartEnds(digest, opened);
   await readForward(file.path, newReadStats(), (event) => ends.add(event));
   return ends.digest();
 }
@@ -110,7 +111,8 @@ export const MAX_FACT_TURNS = 2_000;
 /** A log read once for CutFacts: folded, then folded again to diagnose it as it stood when each turn began. */
 export async function cutFactsOf(file: RolloutFile): Promise<CutFacts | undefined> {
   const folder = newFolder();
-  await readForward(file.path, newReadStats(), (event) => folder.add(event));
+  const opened = new Map<number, number>();
+  await readForward(file.path, newReadStats(), foldNoting(folder, opened));
   const model = folder.model;
   if (model.turns.length > MAX_FACT_TURNS) return undefined;
   const digest = digestOfModel(model, file);
@@ -123,6 +125,7 @@ export async function cutFactsOf(file: RolloutFile): Promise<CutFacts | undefine
   }
   const ends = new PartEnds(
     digest,
+    opened,
     [...starts].sort((a, b) => a - b),
   );
   await readForward(file.path, newReadStats(), (event) => ends.add(event));
@@ -167,13 +170,14 @@ export function cutDigest(facts: CutFacts, cuts: readonly number[]): SessionDige
  */
 export function digestOfBytes(bytes: Buffer, file: RolloutFile): SessionDigest {
   const folder = newFolder();
+  const opened = new Map<number, number>();
   // one decode for the whole log, not one a line (a newline byte is never inside a UTF-8 sequence)
   const text = bytes.toString("utf8");
-  eachEvent(text, (event) => folder.add(event));
+  eachEvent(text, foldNoting(folder, opened));
   const digest = digestOfModel(folder.model, file);
   if (!digest.days || digest.days.length < 2) return digest;
   // a session resumed on other days: folded again, to diagnose it as it stood when each later day's turns began
-  const ends = new PartEnds(digest);
+  const ends = new PartEnds(digest, opened);
   eachEvent(text, (event) => ends.add(event));
   return ends.digest();
 }
@@ -200,10 +204,29 @@ function eachEvent(text: string, add: (event: SessionEvent) => void): void {
 }
 
 /**
+ * Folds into `folder`, noting in `opened` each turn whose task_started came after the lines that opened it
+ * (0.104 writes a resume's context a few ms before it): the fold starts the turn at its task_started, and
+ * `opened` maps that start to the time of the first of those lines (both in ms), where PartEnds stops.
+ */
+function foldNoting(folder: SessionFolder, opened: Map<number, number>): (event: SessionEvent) => void {
+  return (event) => {
+    const current = event.kind === "turn_started" ? folder.model.turns.at(-1) : undefined;
+    const before = current?.startedAt;
+    folder.add(event);
+    if (!current || before === undefined || folder.model.turns.at(-1) !== current) return;
+    const from = Date.parse(before);
+    const to = Date.parse(current.startedAt ?? "");
+    if (from < to) opened.set(to, from);
+  };
+}
+
+/**
  * How a session resumed on other days stood as each later part began: the log folded again and diagnosed
- * just before the first event at or after that part's first turn (the line that opened it). A report whose
- * range ends before a part counts the session as it stood then (model-usage.ts DayPart.ended), not with a
- * failure that came later. One more fold, for resumed sessions only.
+ * just before the first event at or after that part's first turn (the line that opened it: for a turn whose
+ * task_started came after its first lines, `opened`'s time, not its start's, else the diagnosis would see
+ * the resume's own lines as a turn with no end). A report whose range ends before a part counts the session
+ * as it stood then (model-usage.ts DayPart.ended), not with a failure that came later. One more fold, for
+ * resumed sessions only.
  */
 class PartEnds {
   private readonly folder = newFolder();
@@ -212,6 +235,7 @@ class PartEnds {
 
   constructor(
     private readonly whole: SessionDigest,
+    private readonly opened: ReadonlyMap<number, number>,
     starts?: number[],
   ) {
     this.starts = starts ?? (whole.days ?? []).slice(1).map((part) => Date.parse(part.at));
@@ -224,8 +248,11 @@ class PartEnds {
 
   add(event: SessionEvent): void {
     const at = event.timestamp !== undefined ? Date.parse(event.timestamp) : Number.NaN;
-    while (this.ends.length < this.starts.length && at >= (this.starts[this.ends.length] as number))
+    for (;;) {
+      const start = this.starts[this.ends.length];
+      if (start === undefined || !(at >= (this.opened.get(start) ?? start))) break;
       this.ends.push(this.endNow());
+    }
     this.folder.add(event);
   }
 

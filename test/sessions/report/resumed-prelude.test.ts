@@ -8,6 +8,7 @@
 import { appendFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf } from "../../../src/export/otel.js";
+import { SessionStore } from "../../../src/sessions/index.js";
 import { startSpanReceiver, type SpanReceiver } from "../../support/span-receiver.js";
 import { cliStdout, makeHome, reportOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
 
@@ -79,6 +80,23 @@ describe("a 0.104 resume whose context is written just before midnight and its t
     ]);
     expect(days(await reportOf(home, { since: "2026-11-14" }))).toEqual([["2026-11-14", 1, 2000, 10000]]);
     expect(days(await reportOf(home, { until: "2026-11-14T00:00:00Z" }))).toEqual([["2026-11-13", 1, 1000, 10000]]);
+  });
+
+  // the session as it stood before the resume's first line: its first turn completed. Before: the lines the
+  // resume wrote before its task_started were folded as a turn with no end, and the session counted
+  // "interrupted", a failure ("turn <n> has no end"), on the 13th
+  it("ends the day before as the session stood before the resume's first line: completed, no failure", async () => {
+    const ends = (result: Awaited<ReturnType<typeof reportOf>>) => [
+      result.rows.map((row) => [row.key, row.turns, row.tokens.input]),
+      result.recurring_failures,
+    ];
+    const until = { until: "2026-11-14T00:00:00Z", groupBy: "category" as const };
+    const completed = [[["completed", 1, 1000]], []];
+    expect(ends(await reportOf(home, until))).toEqual(completed);
+    // a server: from the facts it keeps of the session, made on its first report
+    const server = new SessionStore(home);
+    expect(ends(await reportOf(server, until, { watch: true }))).toEqual(completed);
+    expect(ends(await reportOf(server, until, { watch: true }))).toEqual(completed);
   });
 
   it("exports the turn's span from its task_started to its task_complete", async () => {
