@@ -47,6 +47,11 @@ export interface CodexConfigFacts {
    * config.toml: Error parsing project config file …"); the other facts are the user's file's alone.
    */
   brokenProjectConfig?: true;
+  /**
+   * CODEX_HOME's config.toml is not TOML (absent: it is): 0.171 refuses to start ("Error loading config.toml:
+   * <file>:<line>:<column>: …"); nothing else is known, the other facts are empty.
+   */
+  brokenUserConfig?: true;
 }
 
 export interface McpToolFilter {
@@ -77,7 +82,8 @@ type Read = Table | "absent" | "not TOML" | undefined;
  */
 export async function readCodexConfig(codexHome: string, cwd?: string | null): Promise<CodexConfigFacts | undefined> {
   const user = await readToml(join(codexHome, "config.toml"));
-  if (user === undefined || user === "not TOML") return undefined;
+  if (user === undefined) return undefined;
+  if (user === "not TOML") return BROKEN_USER_CONFIG;
   const userTable = user === "absent" ? {} : user;
   const own = userFactsOf(userTable);
   const none = { layers: [], untrusted: [] };
@@ -105,6 +111,14 @@ export async function readCodexConfig(codexHome: string, cwd?: string | null): P
     ...(own.legacyProfile && { legacyProfile: true as const }),
   };
 }
+
+const BROKEN_USER_CONFIG: CodexConfigFacts = {
+  mcpServers: [],
+  disabledMcpServers: [],
+  mcpToolFilters: [],
+  excludeSlashTmp: false,
+  brokenUserConfig: true,
+};
 
 /** The user file's own facts, by its parsed table (kept while the file is unchanged). */
 const userFacts = new WeakMap<Table, CodexConfigFacts>();

@@ -17,6 +17,7 @@ import { codexCommandLine, newSessionCommandLine, type ResumeTarget } from "./re
 import { Continuation, type ResumedParent } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { mcpTimeoutStep } from "./mcp-timeout-step.js";
+import { configRefusals } from "./diagnosis-config-refusals.js";
 import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { CodexConfigFacts } from "./codex-config.js";
@@ -64,10 +65,8 @@ export class Builder {
     const failed = work?.failed ?? [];
     // only where the next step resumes (the parent), not where it logs in, starts anew or has nothing to run
     const parent = this.continuation.takeResumedParent();
-    // 0.171 refuses to start at all with a top-level `profile` in the user's config: every printed command fails
-    const profile = nextCommand !== null && this.config?.legacyProfile === true;
-    // nor with a trusted project's .codex/config.toml that is not TOML
-    const broken = nextCommand !== null && this.config?.brokenProjectConfig === true;
+    // a config 0.171 refuses to start with: every printed command fails until it is fixed
+    const refusals = nextCommand !== null ? configRefusals(this.config) : { evidence: [], steps: [] };
     return {
       category,
       retryable: CATEGORY_GUIDE[category].retryable,
@@ -77,10 +76,9 @@ export class Builder {
         ...commandEvidence(work),
         ...contextEvidence(this.model, category),
         ...(parent ? [parentEvidence(parent)] : []),
-        ...(profile ? [LEGACY_PROFILE] : []),
-        ...(broken ? [BROKEN_PROJECT] : []),
+        ...refusals.evidence,
       ],
-      next_step: `${nextStep}${profile ? ` ${LEGACY_PROFILE_STEP}` : ""}${broken ? ` ${BROKEN_PROJECT_STEP}` : ""}`,
+      next_step: [nextStep, ...refusals.steps].join(" "),
       next_command: nextCommand,
       error: null,
       failed_commands: failed,
@@ -287,7 +285,7 @@ export class Builder {
         : `${where} completed, but the agent says it could not finish`;
       const timeout = work.mcpTimeout;
       if (timeout) {
-        const step = mcpTimeoutStep(timeout, this.config, (extra) => this.resume(extra));
+        const step = mcpTimeoutStep(timeout, this.knownConfig(), (extra) => this.resume(extra));
         return this.result("command_failures", [lead, ...said, ...step.evidence], step.next, step.command, {}, work);
       }
       const command = this.resume({ prompt: "Commands failed in the last turn; fix the cause and run them again." });
@@ -332,7 +330,7 @@ export class Builder {
       this.target.cwd,
       this.model.lastContext?.sandboxPolicy,
       (name) => this.toolMode(name),
-      this.config,
+      this.knownConfig(),
     );
     const command = this.resume(step.resume);
     const evidence = [
@@ -364,23 +362,15 @@ export class Builder {
     return `mode "${mode}"${this.target.skipGitRepoCheck ? ", skip_git_repo_check true" : ""}`;
   }
 
+  /** The config's facts for a step; undefined (unknown) where CODEX_HOME's config.toml could not be parsed. */
+  private knownConfig(): CodexConfigFacts | undefined {
+    return this.config?.brokenUserConfig ? undefined : this.config;
+  }
+
   private codexWord(): string {
     return this.commandLines ? codexCommandLine(this.target) : "";
   }
 }
-
-// codex-rs 0.171's own words: "Error: legacy `profile = "x"` config is no longer supported; use `--profile x`
-// with `x.config.toml` instead" (the name is the config's: not printed)
-const LEGACY_PROFILE =
-  'CODEX_HOME\'s config.toml has a top-level `profile = "…"`, which Codex 0.171 refuses to start with ("legacy `profile` config is no longer supported; use `--profile <name>` with `<name>.config.toml` instead")';
-const LEGACY_PROFILE_STEP =
-  "(First take the top-level `profile` line out of CODEX_HOME's config.toml, its profile's settings into `$CODEX_HOME/<name>.config.toml` for `--profile <name>`: Codex 0.171 refuses to start with it.)";
-
-// 0.171: "Error loading config.toml: Error parsing project config file <folder>/.codex/config.toml: TOML parse error …"
-const BROKEN_PROJECT =
-  "the trusted project's .codex/config.toml (between the repository's top level and the session's folder) is not TOML, which Codex 0.171 refuses to start with (\"Error parsing project config file\")";
-const BROKEN_PROJECT_STEP =
-  "(First fix the trusted project's .codex/config.toml, which is not TOML: Codex 0.171 refuses to start with it.)";
 
 /** Why the next step resumes another session than this sub-agent, or why not its parent. */
 function parentEvidence(parent: ResumedParent): string {

@@ -1,0 +1,41 @@
+// What in the config a resume runs with makes Codex 0.171 refuse to start at all (checked with the CLI): every
+// printed command fails until it is fixed, so each one says what to fix first. The facts are codex-config.ts's.
+import type { CodexConfigFacts } from "./codex-config.js";
+
+/** The evidence lines and the step's "first …" sentences for `config`; none where Codex starts with it. */
+export function configRefusals(config: CodexConfigFacts | undefined): { evidence: string[]; steps: string[] } {
+  const evidence: string[] = [];
+  const steps: string[] = [];
+  if (config?.brokenUserConfig) {
+    // 0.171: "Error loading config.toml:\n<file>:<line>:<column>: <what>"
+    evidence.push(BROKEN_USER);
+    steps.push(BROKEN_USER_STEP);
+  }
+  if (config?.legacyProfile) {
+    evidence.push(LEGACY_PROFILE);
+    steps.push(LEGACY_PROFILE_STEP);
+  }
+  if (config?.brokenProjectConfig) {
+    evidence.push(BROKEN_PROJECT);
+    steps.push(BROKEN_PROJECT_STEP);
+  }
+  return { evidence, steps };
+}
+
+const BROKEN_USER =
+  'CODEX_HOME\'s config.toml is not TOML, which Codex 0.171 refuses to start with ("Error loading config.toml")';
+const BROKEN_USER_STEP =
+  "(First fix CODEX_HOME's config.toml, which is not TOML (`codex exec` names the line): Codex 0.171 refuses to start with it.)";
+
+// codex-rs 0.171's own words: "Error: legacy `profile = "x"` config is no longer supported; use `--profile x`
+// with `x.config.toml` instead" (the name is the config's: not printed)
+const LEGACY_PROFILE =
+  'CODEX_HOME\'s config.toml has a top-level `profile = "…"`, which Codex 0.171 refuses to start with ("legacy `profile` config is no longer supported; use `--profile <name>` with `<name>.config.toml` instead")';
+const LEGACY_PROFILE_STEP =
+  "(First take the top-level `profile` line out of CODEX_HOME's config.toml, its profile's settings into `$CODEX_HOME/<name>.config.toml` for `--profile <name>`: Codex 0.171 refuses to start with it.)";
+
+// 0.171: "Error loading config.toml: Error parsing project config file <folder>/.codex/config.toml: TOML parse error …"
+const BROKEN_PROJECT =
+  "the trusted project's .codex/config.toml (between the repository's top level and the session's folder) is not TOML, which Codex 0.171 refuses to start with (\"Error parsing project config file\")";
+const BROKEN_PROJECT_STEP =
+  "(First fix the trusted project's .codex/config.toml, which is not TOML: Codex 0.171 refuses to start with it.)";
