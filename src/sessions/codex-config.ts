@@ -52,6 +52,12 @@ export interface CodexConfigFacts {
    * <file>:<line>:<column>: …"); nothing else is known, the other facts are empty.
    */
   brokenUserConfig?: true;
+  /**
+   * The servers whose table (the layers merged) names no transport 0.171 takes, sorted (absent: none): exactly
+   * one of a string `command` or `url` is needed, enabled or not ("invalid transport", "url is not supported for
+   * stdio"), or Codex refuses to start.
+   */
+  invalidMcpServers?: string[];
 }
 
 export interface McpToolFilter {
@@ -160,12 +166,21 @@ function factsOf(config: Table): CodexConfigFacts {
     return enabledTools !== null || disabledTools.length > 0 ? [{ server: name, enabledTools, disabledTools }] : [];
   });
   const sandbox = isTable(config.sandbox_workspace_write) ? config.sandbox_workspace_write : {};
+  const invalid = servers.filter((name) => !oneTransport(table[name]));
   return {
     mcpServers: servers,
     disabledMcpServers: disabled,
     mcpToolFilters: filters,
     excludeSlashTmp: sandbox.exclude_slash_tmp === true,
+    ...(invalid.length > 0 && { invalidMcpServers: invalid }),
   };
+}
+
+/** A server table 0.171 starts with: exactly one of a string `command` (stdio) or `url` (streamable HTTP). */
+function oneTransport(server: unknown): boolean {
+  if (!isTable(server)) return false;
+  const { command, url } = server;
+  return command === undefined ? typeof url === "string" : typeof command === "string" && url === undefined;
 }
 
 /** An absolute folder path as Codex records one: no NUL, no `.`/`..` or empty segments, bounded. */

@@ -2,6 +2,11 @@
 // printed command fails until it is fixed, so each one says what to fix first. The facts are codex-config.ts's.
 import type { CodexConfigFacts } from "./codex-config.js";
 
+/** Codex's own rule for server names (config keys): only these are printed, others are "a server". */
+const MCP_SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** More servers than this are counted, not named. */
+const MAX_NAMED = 5;
+
 /** The evidence lines and the step's "first …" sentences for `config`; none where Codex starts with it. */
 export function configRefusals(config: CodexConfigFacts | undefined): { evidence: string[]; steps: string[] } {
   const evidence: string[] = [];
@@ -18,6 +23,24 @@ export function configRefusals(config: CodexConfigFacts | undefined): { evidence
   if (config?.brokenProjectConfig) {
     evidence.push(BROKEN_PROJECT);
     steps.push(BROKEN_PROJECT_STEP);
+  }
+  const invalid = config?.invalidMcpServers ?? [];
+  if (invalid.length > 0) {
+    const named = invalid.filter((name) => MCP_SERVER_NAME.test(name));
+    const shown = named.slice(0, MAX_NAMED).map((name) => `\`[mcp_servers.${name}]\``);
+    const others = invalid.length - shown.length;
+    const tables = [...shown, ...(others > 0 ? [`${others} more`] : [])].join(", ");
+    const where = config?.projectLayers
+      ? "CODEX_HOME's config.toml with the project's .codex/config.toml"
+      : "CODEX_HOME's config.toml";
+    // 0.171: "Error loading config.toml: invalid transport\nin `mcp_servers.<name>`" (neither), "url is not
+    // supported for stdio" (both); an `enabled = false` server too
+    evidence.push(
+      `${tables} in ${where} name${invalid.length === 1 ? "s" : ""} neither a \`command\` nor a \`url\` (or both), which Codex 0.171 refuses to start with ("invalid transport")`,
+    );
+    steps.push(
+      `(First give ${tables} exactly one of \`command\` (a program to start) or \`url\` (a streamable HTTP server), or remove ${invalid.length === 1 ? "it" : "them"}, in ${where}: Codex 0.171 refuses to start otherwise.)`,
+    );
   }
   return { evidence, steps };
 }

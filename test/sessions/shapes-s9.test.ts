@@ -151,6 +151,8 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
       disabledMcpServers: ["tsrv"],
       mcpToolFilters: [],
       excludeSlashTmp: false,
+      // neither `command` nor `url`: 0.171 refuses to start ("invalid transport")
+      invalidMcpServers: ["odd"],
     });
     expect(configFacts("[[x")).toBeUndefined();
   });
