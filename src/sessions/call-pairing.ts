@@ -20,6 +20,7 @@ export function callOf(event: EventOf<"call">, turn: number, keepArguments: bool
     ...(event.workdir !== undefined && { workdir: event.workdir }),
     ...(event.patchPaths !== undefined && { patchPaths: event.patchPaths }),
     ...(event.polls !== undefined && { polls: event.polls }),
+    ...(event.hosted && { hosted: true as const }),
     ...(event.timestamp && { timestamp: event.timestamp }),
   };
 }

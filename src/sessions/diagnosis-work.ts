@@ -32,7 +32,8 @@ export interface McpTimeout {
 const SANDBOXED = new Set<string>(SANDBOX_MODES.filter((mode) => mode !== "danger-full-access"));
 
 export function turnWork(model: SessionModel, turn: Turn): TurnWork {
-  const calls = model.calls.filter((call) => call.turn === turn.index);
+  // a web search (run on OpenAI's side) is no command: its failure is the model's to weigh, not one to run again
+  const calls = model.calls.filter((call) => call.turn === turn.index && !call.hosted);
   const mode = model.lastContext?.sandbox ?? null;
   const failed: FailedCommand[] = [];
   const denials: SandboxDenial[] = [];

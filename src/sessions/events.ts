@@ -112,6 +112,8 @@ export type SessionEvent = Base &
         patchPaths?: string[];
         /** Unified exec `write_stdin`: the running process this call polls (its `session_id`); code mode `wait`: `cell:N`. */
         polls?: string;
+        /** Run on OpenAI's side (`web_search_call`): no output item, nothing Codex ran. */
+        hosted?: true;
       }
     | ({ kind: "call_output"; callId: string } & ParsedOutput)
     | {

@@ -223,6 +223,30 @@ export function customToolCall(item: Json, at: At): SessionEvent[] {
   ];
 }
 
+/**
+ * A search OpenAI's side ran (`web_search_call`, written from 0.37): a call with no output item, its status and
+ * action all the log keeps. 0.171 writes its `id` (`ws_…`, also the id of the `WebSearch` item written just
+ * before it, which says nothing more and is not read); older files none: then the line's ordinal or time, the
+ * same read forwards or backwards. Only an end status makes a result: `completed`, `failed` (OpenAI's others,
+ * `in_progress` and `searching`, are a search the run was stopped in: no output).
+ */
+export function webSearchCall(item: Json, at: At): SessionEvent[] {
+  const callId = str(item.id) ?? `web_search@${at.ordinal ?? at.timestamp ?? "?"}`;
+  const status = str(item.status);
+  const ended = status === "completed" || status === "failed";
+  return [
+    {
+      kind: "call",
+      callId,
+      name: "web_search",
+      arguments: isRecord(item.action) ? item.action : null,
+      hosted: true,
+      ...at,
+    },
+    ...(ended ? [{ kind: "call_result" as const, callId, status, ...at }] : []),
+  ];
+}
+
 export function localShellCall(item: Json, at: At): SessionEvent[] {
   const callId = str(item.call_id) ?? str(item.id);
   if (!callId) return [];

@@ -55,6 +55,8 @@ export interface Call {
   pollOf?: string;
   /** Unified exec: the exit a later poll reported for the process this call started (counted here, once). */
   processExit?: { exitCode: number };
+  /** Run on OpenAI's side (a web search): nothing Codex ran, nothing a resume runs again. */
+  hosted?: true;
   /** Code mode: how the script this `exec` call started ended, as the first `wait` that saw its end says. */
   scriptEnd?: ScriptEnd;
 }

@@ -11,6 +11,8 @@
 //                         outputs since the prompt picks it): RUN:<command>, ESCALATE:<command> (asks to run it
 //                         outside the sandbox), SAY:<final message>, FAIL:<kind>
 //                         (FAILURES: how the real OpenAI and ChatGPT backends fail); past the last step: "Done."
+//   WEBSEARCH:<status>:<query>|…  answer with one `web_search_call` output item per search (OpenAI's own
+//                         tool: no call for Codex to run), then "Searched."
 //   NOHEADERS             send no `x-codex-*` rate-limit headers; LIMITHEADERS: headers with the primary window 100% used
 //   anything else         answer "plain answer"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -401,6 +403,7 @@ export async function startFakeModel(): Promise<FakeModel> {
     const run = /RUN:(.+)$/m.exec(prompt)?.[1]?.trim();
     const patchFile = /PATCH:(\S+)/.exec(prompt)?.[1];
     const mcp = /MCP:(\S+)\s*(.*)$/m.exec(prompt);
+    const searches = /WEBSEARCH:(.+)$/m.exec(prompt)?.[1];
     let usage: (typeof FAKE_USAGE)[keyof typeof FAKE_USAGE] = FAKE_USAGE.answer;
     if (steps) {
       if (step && "run" in step) {
@@ -422,6 +425,13 @@ export async function startFakeModel(): Promise<FakeModel> {
     } else if (mcp?.[1] !== undefined && !answeringToolOutput) {
       send(outputItemDone(mcpCallItem(n, mcp[1], mcp[2]?.trim() || "{}", request.tools ?? [])));
       usage = FAKE_USAGE.toolCall;
+    } else if (searches !== undefined && !answeringToolOutput) {
+      for (const [i, search] of searches.split("|").entries()) {
+        const [status, ...query] = search.split(":");
+        const action = { type: "search", query: query.join(":"), queries: [query.join(":")] };
+        send(outputItemDone({ type: "web_search_call", id: `ws_${n}_${i}`, status, action }));
+      }
+      send(outputItemDone(messageItem(n, "Searched.")));
     } else if (answeringToolOutput) {
       const output = firstLine(lastToolOutput(request.input ?? []));
       send(outputItemDone(messageItem(n, `Done. The tool said: ${output}`)));

@@ -1,0 +1,109 @@
+// s11: last_function_calls did not list web searches. 0.171 writes each as a `web_search_call` response item
+// (`id`, `status`, `action`; checked with the real CLI and the fake model) after a `WebSearch` item with the same
+// id; older files (0.37 →) write no id. Each is now a call named `web_search` with its action and status, the
+// same read from the end (the first question on a log) and from the fold; a failed search is no failed command.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionCalls, SessionStore } from "../../src/sessions/index.js";
+import { normalizeLine } from "../../src/sessions/normalize.js";
+import { codexEnv, makeCodexHome } from "../support/codex-home.js";
+import { PINNED_CODEX } from "../support/codex-versions.js";
+import { startFakeModel, type FakeModel } from "../support/fake-model.js";
+import { connect, testConfig, textOf, type Connected } from "../support/mcp.js";
+
+let model: FakeModel;
+beforeAll(async () => {
+  model = await startFakeModel();
+});
+afterAll(async () => model.close());
+
+const searched = (callId: string, query: string, status: string) => ({
+  call_id: callId,
+  name: "web_search",
+  arguments: { type: "search", query, queries: [query] },
+  command: null,
+  output: null,
+  output_truncated: false,
+  exit_code: null,
+  duration_ms: null,
+  status,
+  turn: 1,
+  parent_call_id: null,
+});
+
+describe("web searches in last_function_calls (real CLI 0.171)", () => {
+  it("each search with its action and status, from the end and from the fold; the diagnosis counts no failed command", async () => {
+    const { home, workdir } = await makeCodexHome(model.url, "websearch");
+    const config = testConfig({ codexHome: home, codexBin: PINNED_CODEX, childEnv: codexEnv(home), waitMs: 120_000 });
+    let id: string;
+    const runner: Connected = await connect(config);
+    try {
+      const prompt = "WEBSEARCH:completed:rust async|failed:tokio";
+      const result = await runner.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt });
+      expect(result.isError, textOf(result)).toBeFalsy();
+      id = (result.structuredContent as { session_id: string }).session_id;
+    } finally {
+      await runner.close();
+    }
+    const options = { limit: 10, includeOutput: true, maxOutputChars: 1000 };
+    const expected = [searched("ws_1_0", "rust async", "completed"), searched("ws_1_1", "tokio", "failed")];
+    // the first question on a log: read from its end (quickFromBytes 0), then from the fold
+    const first = await sessionCalls(new SessionStore(home, { quickFromBytes: 0 }), id, options);
+    expect(first.total_calls).toBeNull();
+    expect(first.calls.map(({ timestamp: _, ...call }) => call)).toEqual(expected);
+    const folded = await sessionCalls(new SessionStore(home, { quickFromBytes: Infinity }), id, options);
+    expect(folded.total_calls).toBe(2);
+    expect(folded.calls).toEqual(first.calls);
+    const mcp = await connect(testConfig({ codexHome: home, codexBin: PINNED_CODEX }));
+    try {
+      expect((await mcp.call("last_function_calls", { session_id: id })).structuredContent).toMatchObject({
+        calls: folded.calls,
+      });
+      const summary = (await mcp.call("session_summary", { session_id: id })).structuredContent as {
+        diagnosis: { category: string; failed_commands: unknown[] };
+      };
+      // a failed search is no failed command to run again (it was "its last command failed")
+      expect(summary.diagnosis.category).toBe("completed");
+      expect(summary.diagnosis.failed_commands).toEqual([]);
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("an older search without an id (0.37 → 0.1xx): named by its line's time; a search still running has no result", () => {
+    const line = (payload: Record<string, unknown>) => ({
+      timestamp: "2026-02-23T11:55:12.622Z",
+      type: "response_item",
+      payload,
+    });
+    const action = { type: "search", query: "q", queries: ["q"] };
+    expect(normalizeLine(line({ type: "web_search_call", status: "completed", action }), 7)).toEqual([
+      {
+        kind: "call",
+        callId: "web_search@2026-02-23T11:55:12.622Z",
+        name: "web_search",
+        arguments: action,
+        hosted: true,
+        line: 7,
+        timestamp: "2026-02-23T11:55:12.622Z",
+      },
+      {
+        kind: "call_result",
+        callId: "web_search@2026-02-23T11:55:12.622Z",
+        status: "completed",
+        line: 7,
+        timestamp: "2026-02-23T11:55:12.622Z",
+      },
+    ]);
+    expect(normalizeLine(line({ type: "web_search_call", status: "in_progress" }), 7)).toEqual([
+      {
+        kind: "call",
+        callId: "web_search@2026-02-23T11:55:12.622Z",
+        name: "web_search",
+        arguments: null,
+        hosted: true,
+        line: 7,
+        timestamp: "2026-02-23T11:55:12.622Z",
+      },
+    ]);
+  });
+});
