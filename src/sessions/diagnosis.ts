@@ -75,8 +75,11 @@ export interface DiagnosisInput {
   cwdGone?: CwdGone | undefined;
 }
 
-/** The session's folder here: "missing" (nothing there), "file" (a file in its place), false (a folder, or not told). */
-export type CwdGone = "missing" | "file" | false;
+/**
+ * The session's folder here: "missing" (nothing there), "file" (a file in its place), `nearest` (nothing there
+ * nor in the folders above it, up to this folder), false (a folder, or not told).
+ */
+export type CwdGone = "missing" | "file" | { nearest: string } | false;
 
 /** A run started more than this long before the last turn began belongs to an earlier turn. */
 const RUN_TURN_SLACK_MS = 60_000;
@@ -93,11 +96,19 @@ export function diagnose(model: SessionModel, input: DiagnosisInput): Diagnosis 
  * says so and what to do; nothing is offered to paste, since no command can know which folder to use instead.
  * "Here": the log may be another machine's (copied or published logs) whose folder never existed here.
  */
-function whereItRanIsGone(diagnosis: Diagnosis, cwd: string, gone: "missing" | "file"): Diagnosis {
+function whereItRanIsGone(diagnosis: Diagnosis, cwd: string, gone: Exclude<CwdGone, false>): Diagnosis {
   const command = diagnosis.next_command;
   if (command === null || !command.includes(` --cd ${shellQuote(cwd)} `)) return diagnosis;
   const folder = `the session's folder ${jsonQuoted(cwd)}`;
-  const fact = gone === "file" ? `${folder} is a file now` : `${folder} does not exist here`;
+  // its parent gone too: the folders from the first missing one down are the ones to put back
+  const cut = typeof gone === "object" ? cwd.indexOf("/", gone.nearest.length + 1) : -1;
+  const above = cut === -1 ? cwd : cwd.slice(0, cut);
+  const fact =
+    gone === "file"
+      ? `${folder} is a file now`
+      : typeof gone === "object"
+        ? `${folder} does not exist here, nor ${jsonQuoted(above)} above it (${jsonQuoted(gone.nearest)} does)`
+        : `${folder} does not exist here`;
   const why =
     gone === "file"
       ? `so Codex resumes there without a folder to work in ("Not a directory"): no command it runs can start. Move the file away and put the folder back first`

@@ -1,7 +1,5 @@
 // The session-reading API the tools use: locate a session, read it once, derive the views. Every function
 // takes the caller's SessionStore (see store.ts): its caches and saved folds.
-import { stat } from "node:fs/promises";
-import { dirname, isAbsolute } from "node:path";
 import type { FileFacts, FileStamp } from "./answer-files.js";
 import type { EventOf } from "./events.js";
 import { callViews, lastCallsFromEnd, type CallsOptions } from "./calls.js";
@@ -13,6 +11,7 @@ import { SessionLookupError, type RolloutFile } from "./locate.js";
 import { codexHomeProblem } from "./codex-home.js";
 import { taskOwnerOf, type TaskOwner } from "./family.js";
 import { readCodexConfig, type CodexConfigFacts } from "./codex-config.js";
+import { folderGone } from "./folder-gone.js";
 import { eventsBackward, readsFromOffset, rolloutEvents, type ReadStats } from "./rollout-reader.js";
 import type { Invocation } from "./resume-command.js";
 import { type IndexedSession } from "./fold-cache.js";
@@ -309,24 +308,6 @@ function factsOf(model: SessionModel): FileFacts {
       cwd: sessionCwd(model),
     },
   };
-}
-
-/**
- * Whether the folder a log names was removed here: nothing is there ("missing"), or a file ("file"), and the
- * folder that held it still is, below the top level. `codex exec --cd` stops on a missing folder. A path whose parent is missing too,
- * or a top-level one (`/app`, `/workspace`), is not taken as removed: it names another machine's or a
- * container's folder (copied or mounted logs, sanitized paths), where the log's commands never ran here.
- * Only an absolute path is looked up; a folder this user cannot look into counts as there.
- */
-async function folderGone(cwd: string | null | undefined): Promise<CwdGone> {
-  if (typeof cwd !== "string" || cwd.length > 4096 || !isAbsolute(cwd) || cwd.includes("\0")) return false;
-  const parent = dirname(cwd);
-  if (parent === cwd || dirname(parent) === parent) return false;
-  const info = await stat(cwd).catch((error: NodeJS.ErrnoException) => error.code);
-  const gone = info === "ENOENT" ? "missing" : typeof info === "object" && !info.isDirectory() ? "file" : false;
-  if (gone === false) return false;
-  const holder = await stat(parent).catch(() => undefined);
-  return holder?.isDirectory() === true ? gone : false;
 }
 
 function subagentOf(model: SessionModel): string | undefined {
