@@ -9,10 +9,11 @@
 // at most MAX_CONFIG_BYTES; a file Codex would read that cannot be read or parsed makes the facts "unknown".
 // A path this reader does not walk (a link on the way, a `.git` link, too deep) gives the user's file's facts
 // alone, as before project layers were read.
-import { constants } from "node:fs";
-import { lstat, open } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { parse } from "smol-toml";
+import { lstatOf, readSmall, readToml, type Table } from "./codex-config-files.js";
+
+export { MAX_CONFIG_BYTES } from "./codex-config-files.js";
 
 export interface CodexConfigFacts {
   /** The MCP servers `[mcp_servers.<name>]` defines, sorted. */
@@ -52,6 +53,8 @@ export interface CodexConfigFacts {
    * <file>:<line>:<column>: …"); nothing else is known, the other facts are empty.
    */
   brokenUserConfig?: true;
+  /** The system's or the managed config (SYSTEM_CONFIG_FILES) that is not TOML, as brokenUserConfig. */
+  brokenSystemConfig?: string;
   /**
    * The servers whose table (the layers merged) names no transport 0.171 takes, sorted (absent: none): exactly
    * one of a string `command` or `url` is needed, enabled or not ("invalid transport", "url is not supported for
@@ -68,16 +71,9 @@ export interface McpToolFilter {
   disabledTools: string[];
 }
 
-/** A config larger than this is no hand-written config: unknown. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** A session folder deeper than this: its projects' files are not looked for, the user's file alone counts. */
 export const MAX_CWD_DEPTH = 64;
 const MAX_CWD_LENGTH = 4096;
-const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-
-type Table = Record<string, unknown>;
-/** A file's table; "absent": no such file; "not TOML"; undefined: unknown (a link, not a regular file, too large). */
-type Read = Table | "absent" | "not TOML" | undefined;
 
 /**
  * The facts of the config a resume in `cwd` runs with: `$CODEX_HOME/config.toml` and the trusted projects'
@@ -86,12 +82,33 @@ type Read = Table | "absent" | "not TOML" | undefined;
  * user's file is not TOML; a trusted project's file that is not TOML: the user's facts, `brokenProjectConfig`. `cwd` not an absolute, plain folder path, deeper than MAX_CWD_DEPTH, or with a link on the way (macOS
  * /tmp, a linked home; 0.171 records `--cd`'s path as given): the user's file only.
  */
-export async function readCodexConfig(codexHome: string, cwd?: string | null): Promise<CodexConfigFacts | undefined> {
-  const user = await readToml(join(codexHome, "config.toml"));
-  if (user === undefined) return undefined;
+export async function readCodexConfig(
+  codexHome: string,
+  cwd?: string | null,
+  systemFiles: SystemConfigFiles = SYSTEM_CONFIG_FILES,
+): Promise<CodexConfigFacts | undefined> {
+  const [user, system, managed] = await Promise.all([
+    readToml(join(codexHome, "config.toml")),
+    readToml(systemFiles.config),
+    readToml(systemFiles.managed),
+  ]);
+  if (user === undefined || system === undefined || managed === undefined) return undefined;
   if (user === "not TOML") return BROKEN_USER_CONFIG;
-  const userTable = user === "absent" ? {} : user;
-  const own = userFactsOf(userTable);
+  for (const [read, file] of [
+    [system, systemFiles.config],
+    [managed, systemFiles.managed],
+  ] as const)
+    if (read === "not TOML") return { ...NOTHING_KNOWN, brokenSystemConfig: file };
+  const below = isTable(system) ? system : {};
+  const above = isTable(managed) ? managed : {};
+  // the system's file under the user's, the managed one over every other layer (0.171 checked with both)
+  const layered = Object.keys(below).length > 0 || Object.keys(above).length > 0;
+  const base = layered ? mergeTables(below, user === "absent" ? {} : user) : user === "absent" ? {} : user;
+  // the legacy `profile` is looked for in the user's file only (as before these layers were read)
+  const ownProfile = user !== "absent" && typeof user.profile === "string";
+  const own = layered
+    ? { ...factsOf(mergeTables(base, above)), ...(ownProfile && { legacyProfile: true as const }) }
+    : userFactsOf(base);
   const none = { layers: [], untrusted: [] };
   // a path not walked (too deep, a link on the way: Codex follows it, this reader never does): the user's file
   // alone, as before project layers were read, rather than nothing known (an unknown config prints a -c
@@ -99,16 +116,16 @@ export async function readCodexConfig(codexHome: string, cwd?: string | null): P
   const project = plainFolder(cwd)
     ? depthOf(cwd) > MAX_CWD_DEPTH
       ? none
-      : await projectLayers(codexHome, cwd, userTable)
+      : await projectLayers(codexHome, cwd, base)
     : none;
   if (project === undefined) return undefined;
   if (project === "not walked") return own;
   if (project === "not TOML") return { ...own, brokenProjectConfig: true };
   // the user's file alone: its facts as made last time (the same object while the file is unchanged)
   if (project.layers.length === 0 && project.untrusted.length === 0) return own;
-  let merged: Table = userTable;
+  let merged: Table = base;
   for (const layer of project.layers) merged = mergeTables(merged, layer);
-  const facts = factsOf(merged);
+  const facts = factsOf(mergeTables(merged, above));
   const untrusted = [...new Set(project.untrusted)].filter((name) => !facts.mcpServers.includes(name)).sort();
   return {
     ...facts,
@@ -118,13 +135,24 @@ export async function readCodexConfig(codexHome: string, cwd?: string | null): P
   };
 }
 
-const BROKEN_USER_CONFIG: CodexConfigFacts = {
+/** Where 0.171 reads the system's config (under the user's) and the managed one (over every other layer), on Unix. */
+export interface SystemConfigFiles {
+  config: string;
+  managed: string;
+}
+export const SYSTEM_CONFIG_FILES: SystemConfigFiles = {
+  config: "/etc/codex/config.toml",
+  managed: "/etc/codex/managed_config.toml",
+};
+
+/** A config Codex refuses to parse: nothing else is known. */
+const NOTHING_KNOWN: CodexConfigFacts = {
   mcpServers: [],
   disabledMcpServers: [],
   mcpToolFilters: [],
   excludeSlashTmp: false,
-  brokenUserConfig: true,
 };
+const BROKEN_USER_CONFIG: CodexConfigFacts = { ...NOTHING_KNOWN, brokenUserConfig: true };
 
 /** The user file's own facts, by its parsed table (kept while the file is unchanged). */
 const userFacts = new WeakMap<Table, CodexConfigFacts>();
@@ -297,67 +325,6 @@ function mergeTables(base: Table, over: Table): Table {
     merged[key] = isTable(below) && isTable(value) ? mergeTables(below, value) : value;
   }
   return merged;
-}
-
-/** The last files read, by path, file identity and change times: a 1 MiB config of dotted keys takes smol-toml over a second, and every summary question reads the config. */
-const lastReads = new Map<string, { stamp: string; read: Read }>();
-const MAX_REMEMBERED = 32;
-
-async function readToml(path: string): Promise<Read> {
-  let text: string;
-  let stamp: string;
-  try {
-    const handle = await open(path, CONFIG_READ);
-    try {
-      const info = await handle.stat({ bigint: true });
-      if (!info.isFile() || info.size > BigInt(MAX_CONFIG_BYTES)) return undefined;
-      stamp = [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(":");
-      const last = lastReads.get(path);
-      if (last?.stamp === stamp) return last.read;
-      const size = Number(info.size);
-      const bytes = Buffer.alloc(size);
-      const { bytesRead } = await handle.read(bytes, 0, size, 0);
-      text = bytes.subarray(0, bytesRead).toString("utf8");
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : undefined;
-  }
-  let read: Read;
-  try {
-    read = parse(text);
-  } catch {
-    read = "not TOML";
-  }
-  lastReads.delete(path);
-  lastReads.set(path, { stamp, read });
-  if (lastReads.size > MAX_REMEMBERED) lastReads.delete(lastReads.keys().next().value as string);
-  return read;
-}
-
-/** A worktree's `.git` file: a line. */
-async function readSmall(path: string): Promise<string | undefined> {
-  try {
-    const handle = await open(path, CONFIG_READ);
-    try {
-      const bytes = Buffer.alloc(4200);
-      const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
-      return bytesRead < bytes.length ? bytes.subarray(0, bytesRead).toString("utf8") : undefined;
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
-  }
-}
-
-async function lstatOf(path: string) {
-  try {
-    return await lstat(path);
-  } catch {
-    return undefined;
-  }
 }
 
 /** A list of names; anything else null (Codex itself refuses such a config: its step cannot be known). */

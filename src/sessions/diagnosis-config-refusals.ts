@@ -16,6 +16,15 @@ export function configRefusals(config: CodexConfigFacts | undefined): { evidence
     evidence.push(BROKEN_USER);
     steps.push(BROKEN_USER_STEP);
   }
+  if (config?.brokenSystemConfig) {
+    // 0.171 reads them whatever CODEX_HOME is: "Error loading config.toml:\n<file>:<line>:<column>: …"
+    evidence.push(
+      `${config.brokenSystemConfig} is not TOML, which Codex 0.171 refuses to start with ("Error loading config.toml")`,
+    );
+    steps.push(
+      `(First have ${config.brokenSystemConfig}, the machine's own config, fixed (\`codex exec\` names the line): Codex 0.171 refuses to start with it.)`,
+    );
+  }
   if (config?.legacyProfile) {
     evidence.push(LEGACY_PROFILE);
     steps.push(LEGACY_PROFILE_STEP);

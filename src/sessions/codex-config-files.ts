@@ -1,0 +1,75 @@
+// Reading a config file Codex would read, as codex-config.ts needs it: a regular file reached without a link
+// (O_NOFOLLOW; O_NONBLOCK: a FIFO in its place answers at once), at most MAX_CONFIG_BYTES, parsed again only
+// when it changed.
+import { constants } from "node:fs";
+import { lstat, open } from "node:fs/promises";
+import { parse } from "smol-toml";
+
+/** A config larger than this is no hand-written config: unknown. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+export type Table = Record<string, unknown>;
+/** A file's table; "absent": no such file; "not TOML"; undefined: unknown (a link, not a regular file, too large). */
+export type Read = Table | "absent" | "not TOML" | undefined;
+
+/** The last files read, by path, file identity and change times: a 1 MiB config of dotted keys takes smol-toml over a second, and every summary question reads the config. */
+const lastReads = new Map<string, { stamp: string; read: Read }>();
+const MAX_REMEMBERED = 32;
+
+export async function readToml(path: string): Promise<Read> {
+  let text: string;
+  let stamp: string;
+  try {
+    const handle = await open(path, CONFIG_READ);
+    try {
+      const info = await handle.stat({ bigint: true });
+      if (!info.isFile() || info.size > BigInt(MAX_CONFIG_BYTES)) return undefined;
+      stamp = [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(":");
+      const last = lastReads.get(path);
+      if (last?.stamp === stamp) return last.read;
+      const size = Number(info.size);
+      const bytes = Buffer.alloc(size);
+      const { bytesRead } = await handle.read(bytes, 0, size, 0);
+      text = bytes.subarray(0, bytesRead).toString("utf8");
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : undefined;
+  }
+  let read: Read;
+  try {
+    read = parse(text);
+  } catch {
+    read = "not TOML";
+  }
+  lastReads.delete(path);
+  lastReads.set(path, { stamp, read });
+  if (lastReads.size > MAX_REMEMBERED) lastReads.delete(lastReads.keys().next().value as string);
+  return read;
+}
+
+/** A worktree's `.git` file: a line. */
+export async function readSmall(path: string): Promise<string | undefined> {
+  try {
+    const handle = await open(path, CONFIG_READ);
+    try {
+      const bytes = Buffer.alloc(4200);
+      const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
+      return bytesRead < bytes.length ? bytes.subarray(0, bytesRead).toString("utf8") : undefined;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+export async function lstatOf(path: string) {
+  try {
+    return await lstat(path);
+  } catch {
+    return undefined;
+  }
+}

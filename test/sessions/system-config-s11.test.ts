@@ -1,0 +1,99 @@
+// s11: Codex 0.171 reads two config files of the machine whatever CODEX_HOME is (checked with the CLI, /etc
+// bound over in a private mount namespace): `/etc/codex/config.toml` under the user's config.toml and
+// `/etc/codex/managed_config.toml` over every other layer; a server defined in either takes
+// `-c mcp_servers.<name>.tool_timeout_sec=…`, one with no transport or a file that is not TOML stops it. No
+// variable moves them, so the reader takes their paths as a parameter and these tests pass temp files.
+import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { readCodexConfig, SYSTEM_CONFIG_FILES } from "../../src/sessions/codex-config.js";
+import { configRefusals } from "../../src/sessions/diagnosis-config-refusals.js";
+import { mcpTimeoutOf } from "../../src/sessions/diagnosis-work.js";
+import { mcpTimeoutStep } from "../../src/sessions/mcp-timeout-step.js";
+import { resumeCommandLine } from "../../src/sessions/resume-command.js";
+
+let home: string;
+let files: { config: string; managed: string };
+beforeAll(async () => {
+  const root = await realpath(await mkdtemp(join(tmpdir(), "ccm-system-config-")));
+  home = join(root, "home");
+  await mkdir(join(root, "etc"), { recursive: true });
+  await mkdir(home);
+  files = { config: join(root, "etc", "config.toml"), managed: join(root, "etc", "managed_config.toml") };
+});
+
+async function factsWith(user: string, system?: string, managed?: string) {
+  await writeFile(join(home, "config.toml"), user);
+  for (const [text, path] of [
+    [system, files.config],
+    [managed, files.managed],
+  ] as const)
+    if (text === undefined) await rm(path, { force: true });
+    else await writeFile(path, text);
+  return readCodexConfig(home, null, files);
+}
+
+const timeout = mcpTimeoutOf({
+  callId: "c",
+  name: "mcp__sys__slowtool",
+  arguments: {},
+  turn: 1,
+  result: { kind: "call_result", callId: "c", text: "timed out awaiting tools/call after 3s", line: 1 },
+});
+const ID = "01a24829-b1af-7030-bed6-9ac9a3aa7f27";
+const cmd = (extra: { options?: string[]; prompt?: string }) =>
+  resumeCommandLine({ sessionId: ID, cwd: "/p", ...extra });
+
+describe("the machine's config files under and over the user's", () => {
+  it("a server only /etc/codex/config.toml defines: the -c resume, not 'define the server again' with a plain one", async () => {
+    const facts = await factsWith("", '[mcp_servers.sys]\ncommand = "node"\n');
+    expect(facts).toEqual({ mcpServers: ["sys"], disabledMcpServers: [], mcpToolFilters: [], excludeSlashTmp: false });
+    if (!timeout) throw new Error("no timeout");
+    expect(mcpTimeoutStep(timeout, facts, cmd).command).toBe(
+      cmd({
+        options: ["-c", "mcp_servers.sys.tool_timeout_sec=60"],
+        prompt: "The MCP tool call timed out; it has more time now: call it again.",
+      }),
+    );
+  });
+
+  it("the user's file over the system's, the managed one over both, per key", async () => {
+    const facts = await factsWith(
+      '[mcp_servers.sys]\nenabled = false\n[mcp_servers.own]\nurl = "http://x"\n',
+      '[mcp_servers.sys]\ncommand = "node"\n[sandbox_workspace_write]\nexclude_slash_tmp = true\n',
+      "[mcp_servers.own]\nenabled = false\n[sandbox_workspace_write]\nexclude_slash_tmp = false\n[mcp_servers.man]\ntool_timeout_sec = 3\n",
+    );
+    expect(facts).toEqual({
+      mcpServers: ["man", "own", "sys"],
+      disabledMcpServers: ["own", "sys"],
+      mcpToolFilters: [],
+      excludeSlashTmp: false,
+      invalidMcpServers: ["man"],
+    });
+  });
+
+  it("one that is not TOML: nothing else known, and every printed command says to have it fixed first", async () => {
+    const facts = await factsWith('[mcp_servers.sys]\ncommand = "node"\n', undefined, "x = [[[\n");
+    expect(facts).toEqual({
+      mcpServers: [],
+      disabledMcpServers: [],
+      mcpToolFilters: [],
+      excludeSlashTmp: false,
+      brokenSystemConfig: files.managed,
+    });
+    expect(configRefusals(facts)).toEqual({
+      evidence: [`${files.managed} is not TOML, which Codex 0.171 refuses to start with ("Error loading config.toml")`],
+      steps: [
+        `(First have ${files.managed}, the machine's own config, fixed (\`codex exec\` names the line): Codex 0.171 refuses to start with it.)`,
+      ],
+    });
+  });
+
+  it("by default the paths 0.171 reads on Unix", () => {
+    expect(SYSTEM_CONFIG_FILES).toEqual({
+      config: "/etc/codex/config.toml",
+      managed: "/etc/codex/managed_config.toml",
+    });
+  });
+});
