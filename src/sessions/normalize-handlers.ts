@@ -247,6 +247,42 @@ export function webSearchCall(item: Json, at: At): SessionEvent[] {
   ];
 }
 
+/**
+ * A search for tools to load (`tool_search_call`, 0.115+; `execution` local: Codex answers it): a call named
+ * `tool_search` with its arguments (`{query}`), paired by `call_id` with its `tool_search_output`.
+ */
+export function toolSearchCall(item: Json, at: At): SessionEvent[] {
+  const callId = str(item.call_id) ?? str(item.id);
+  if (!callId) return [];
+  const args = typeof item.arguments === "string" ? (tryParseJson(item.arguments) ?? item.arguments) : item.arguments;
+  return [{ kind: "call", callId, name: "tool_search", arguments: args ?? null, ...at }];
+}
+
+/** What a tool search found (`tool_search_output`): the names of the tools (and groups' tools) it loaded. */
+export function toolSearchOutput(item: Json, at: At): SessionEvent[] {
+  const callId = str(item.call_id);
+  if (!callId) return [];
+  const names = (tools: unknown, depth: number): string[] =>
+    Array.isArray(tools) && depth < 3
+      ? tools.slice(0, 200).flatMap((tool: unknown) => {
+          if (!isRecord(tool)) return [];
+          const inner = names(tool.tools, depth + 1);
+          const name = str(tool.name);
+          return name === undefined ? inner : inner.length > 0 ? [`${name}: ${inner.join(", ")}`] : [name];
+        })
+      : [];
+  const found = names(item.tools, 0);
+  return [
+    {
+      kind: "call_output",
+      callId,
+      text: found.length > 0 ? found.join("; ") : "no tools found",
+      ...(item.status === "failed" && { isError: true }),
+      ...at,
+    },
+  ];
+}
+
 export function localShellCall(item: Json, at: At): SessionEvent[] {
   const callId = str(item.call_id) ?? str(item.id);
   if (!callId) return [];

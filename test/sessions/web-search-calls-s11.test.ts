@@ -2,6 +2,11 @@
 // (`id`, `status`, `action`; checked with the real CLI and the fake model) after a `WebSearch` item with the same
 // id; older files (0.37 →) write no id. Each is now a call named `web_search` with its action and status, the
 // same read from the end (the first question on a log) and from the fold; a failed search is no failed command.
+// A tool search (`tool_search_call` / `tool_search_output`, 0.115+; shapes from a published 0.146 log) was left
+// out too: a `tool_search` call with the names of the tools it found as its output.
+import { mkdir, mkdtemp, realpath, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionCalls, SessionStore } from "../../src/sessions/index.js";
 import { normalizeLine } from "../../src/sessions/normalize.js";
@@ -105,5 +110,74 @@ describe("web searches in last_function_calls (real CLI 0.171)", () => {
         timestamp: "2026-02-23T11:55:12.622Z",
       },
     ]);
+  });
+});
+
+describe("tool searches in last_function_calls", () => {
+  it("a tool_search call with its query, paired with the tools it found, from the end and from the fold", async () => {
+    const home = await realpath(await mkdtemp(join(tmpdir(), "ccm-toolsearch-")));
+    const id = "019fc8be-3658-7ca3-9e29-000000000000";
+    const at = (second: number) => `2026-05-12T08:00:0${second}.000Z`;
+    const lines = [
+      { type: "session_meta", payload: { id, cwd: "/tmp/repo", cli_version: "0.146.0", timestamp: at(0) } },
+      { type: "event_msg", payload: { type: "task_started", turn_id: "t1" } },
+      { type: "event_msg", payload: { type: "user_message", message: "find a tool" } },
+      {
+        type: "response_item",
+        payload: {
+          type: "tool_search_call",
+          id: "ts-1",
+          call_id: "call-3",
+          status: "completed",
+          execution: "local",
+          arguments: { query: "example" },
+        },
+      },
+      {
+        type: "response_item",
+        payload: {
+          type: "tool_search_output",
+          id: "tso-1",
+          call_id: "call-3",
+          status: "completed",
+          execution: "local",
+          tools: [
+            {
+              type: "function_group",
+              name: "example_group",
+              tools: [{ type: "function", name: "example_tool", parameters: { type: "object" } }],
+            },
+          ],
+        },
+      },
+      { type: "event_msg", payload: { type: "task_complete", turn_id: "t1", last_agent_message: "ok" } },
+    ];
+    const folder = join(home, "sessions", "2026", "05", "12");
+    await mkdir(folder, { recursive: true });
+    const text = lines.map((line, i) => JSON.stringify({ timestamp: at(i), ...line })).join("\n");
+    await writeFile(join(folder, `rollout-2026-05-12T08-00-00-${id}.jsonl`), `${text}\n`);
+    const options = { limit: 10, includeOutput: true, maxOutputChars: 1000 };
+    const expected = [
+      {
+        call_id: "call-3",
+        name: "tool_search",
+        arguments: { query: "example" },
+        command: null,
+        output: "example_group: example_tool",
+        output_truncated: false,
+        exit_code: null,
+        duration_ms: null,
+        status: "completed",
+        timestamp: at(3),
+        turn: 1,
+        parent_call_id: null,
+      },
+    ];
+    const first = await sessionCalls(new SessionStore(home, { quickFromBytes: 0 }), id, options);
+    expect(first.total_calls).toBeNull();
+    expect(first.calls).toEqual(expected);
+    const folded = await sessionCalls(new SessionStore(home, { quickFromBytes: Infinity }), id, options);
+    expect(folded.total_calls).toBe(1);
+    expect(folded.calls).toEqual(expected);
   });
 });
