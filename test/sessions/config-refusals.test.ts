@@ -1,4 +1,4 @@
-// s11: configs Codex 0.171 refuses to start with (checked with the CLI and a temp CODEX_HOME): CODEX_HOME's
+// configs Codex 0.171 refuses to start with (checked with the CLI and a temp CODEX_HOME): CODEX_HOME's
 // config.toml that is not TOML ("Error loading config.toml: <file>:2:3: …"), and an MCP server whose table, the
 // layers merged, names neither a `command` nor a `url`, or both ("invalid transport", "url is not supported for
 // stdio"), enabled or not. Every printed command then fails; the step must say what to fix first.

@@ -1,4 +1,4 @@
-// s11: a session folder whose parent is gone too (a removed temp root or checkout holding it) still got a
+// a session folder whose parent is gone too (a removed temp root or checkout holding it) still got a
 // `codex exec --cd <folder> … resume`, which 0.171 stops at once ("Error: No such file or directory (os error
 // 2)", checked with the CLI). Now the step says which folders are missing and which folder above them is there.
 // A path whose nearest folder here is the top level or right under it (`/home` for `/home/user/proj`) is still

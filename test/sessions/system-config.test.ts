@@ -1,4 +1,4 @@
-// s11: Codex 0.171 reads two config files of the machine whatever CODEX_HOME is (checked with the CLI, /etc
+// Codex 0.171 reads two config files of the machine whatever CODEX_HOME is (checked with the CLI, /etc
 // bound over in a private mount namespace): `/etc/codex/config.toml` under the user's config.toml and
 // `/etc/codex/managed_config.toml` over every other layer; a server defined in either takes
 // `-c mcp_servers.<name>.tool_timeout_sec=…`, one with no transport or a file that is not TOML stops it. No

@@ -1,4 +1,4 @@
-// s11: last_function_calls did not list web searches. 0.171 writes each as a `web_search_call` response item
+// last_function_calls did not list web searches. 0.171 writes each as a `web_search_call` response item
 // (`id`, `status`, `action`; checked with the real CLI and the fake model) after a `WebSearch` item with the same
 // id; older files (0.37 →) write no id. Each is now a call named `web_search` with its action and status, the
 // same read from the end (the first question on a log) and from the fold; a failed search is no failed command.
