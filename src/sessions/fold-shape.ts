@@ -12,6 +12,11 @@ const LIST_ITEMS: Record<string, "object" | "string"> = {
   reasoning: "object",
   filesChanged: "string",
 };
+/**
+ * Fields a fresh fold holds that folding may clear (a sub-agent's lines below its history marker, kept until the
+ * marker is proven: lineage.ts): absent in a restored fold, they are what a fold that read on would have.
+ */
+const MAY_BE_CLEARED = new Set(["belowMarker"]);
 /** Fields deeper than this are not compared (a fresh fold is shallow). */
 const MAX_DEPTH = 4;
 
@@ -34,7 +39,9 @@ function sameKinds(restored: unknown, fresh: unknown, depth: number): boolean {
   if (typeof fresh !== "object" || Array.isArray(fresh) || fresh instanceof Map || fresh instanceof Set) return true;
   if (depth >= MAX_DEPTH) return true;
   const have = restored as Record<string, unknown>;
-  return Object.entries(fresh).every(([key, value]) => sameKinds(have[key], value, depth + 1));
+  return Object.entries(fresh).every(
+    ([key, value]) => (MAY_BE_CLEARED.has(key) && have[key] === undefined) || sameKinds(have[key], value, depth + 1),
+  );
 }
 
 function kindOf(value: unknown): string {

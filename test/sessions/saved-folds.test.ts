@@ -273,4 +273,25 @@ describe("saved folds", () => {
     const kept = [...((await answers.load(c, stamp))?.answers.keys() ?? [])];
     expect(kept.map((key) => (JSON.parse(key) as string[])[2])).toEqual(["2", "3", "4", "5"]);
   });
+
+  // fold-shape.ts compares a restored fold with a fresh one: a sub-agent's lines below its history marker (a
+  // list in a fresh fold) are cleared once the marker holds or is disproven, and such a fold was never restored
+  it.each(["subagent-history-by-ordinal", "guardian-subagent-history-marker-past-its-lines"])(
+    "a sub-agent's fold whose history marker was settled (%s) is restored, not folded again",
+    async (shape) => {
+      const home = await tempDir("ccm-saved-home-");
+      const dir = join(home, "sessions", "2026", "11", "23");
+      await mkdir(dir, { recursive: true });
+      const path = join(dir, "rollout-2026-11-23T10-00-00-0199a1b2-0000-7000-8000-00000000c001.jsonl");
+      await copyFile(join(import.meta.dirname, "..", "fixtures", "shapes", `${shape}.jsonl`), path);
+      const stateDir = await tempDir("ccm-saved-state-");
+      const first = storeOf(home, stateDir);
+      const made = await sessionSummary(first, path, { reasoningLimit: 0 });
+      expect(first.folds.counters.saved).toBe(1);
+      await rmAnswers(stateDir);
+      const second = storeOf(home, stateDir);
+      expect(await sessionSummary(second, path, { reasoningLimit: 0 })).toEqual(made);
+      expect(second.folds.counters).toEqual({ restored: 1, foldedBytes: 0, saved: 0 });
+    },
+  );
 });
