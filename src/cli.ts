@@ -74,11 +74,13 @@ async function main(argv: string[]): Promise<number | undefined> {
     process.stderr.write(`codex-control-mcp: ${error.message} (see --help)\n`);
     return 2;
   }
-  const [{ createServer }, { StdioServerTransport }, { boundedStdin }] = await Promise.all([
-    import("./server.js"),
-    import("@modelcontextprotocol/sdk/server/stdio.js"),
-    import("./shared/bounded-stdio.js"),
-  ]);
+  const [{ createServer }, { StdioServerTransport }, { boundedStdin, MAX_MESSAGE_BYTES }, { JSONRPCMessageSchema }] =
+    await Promise.all([
+      import("./server.js"),
+      import("@modelcontextprotocol/sdk/server/stdio.js"),
+      import("./shared/bounded-stdio.js"),
+      import("@modelcontextprotocol/sdk/types.js"),
+    ]);
   const { server, runs, cleanup } = createServer(config);
   let closing = false;
   const shutdown = async (reason: string): Promise<void> => {
@@ -93,11 +95,17 @@ async function main(argv: string[]): Promise<number | undefined> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   // a request over the SDK's 10 MiB is answered with an error instead of closing the transport (and the server);
   // so is a line that is not JSON or not a message, which the SDK's transport leaves unanswered
-  const stdin = boundedStdin(process.stdin, (id, why, code) => {
-    log("warn", `a line of stdin was passed over (id ${String(id)}): ${why}`);
-    // JSON-RPC 2.0 answers what has no readable id with id null (the SDK's type has no null)
-    if (id !== undefined) void transport.send({ jsonrpc: "2.0", id: id as MessageId, error: { code, message: why } });
-  });
+  // a line is checked by the transport's own schema too (strict, and `_meta` checked): what it would drop is answered
+  const stdin = boundedStdin(
+    process.stdin,
+    (id, why, code) => {
+      log("warn", `a line of stdin was passed over (id ${String(id)}): ${why}`);
+      // JSON-RPC 2.0 answers what has no readable id with id null (the SDK's type has no null)
+      if (id !== undefined) void transport.send({ jsonrpc: "2.0", id: id as MessageId, error: { code, message: why } });
+    },
+    MAX_MESSAGE_BYTES,
+    (message) => JSONRPCMessageSchema.safeParse(message).success,
+  );
   const transport = new StdioServerTransport(stdin);
   await server.connect(transport);
   // stdin's end comes after every request it carried (`printf … | codex-control-mcp`): answer those first

@@ -34,12 +34,14 @@ export interface Dropped {
  * `input`'s lines of at most `maxLineBytes` with their newline (the transport's buffer refuses a longer chunk,
  * and closes), each JSON-RPC message passed on with its newline; a longer line is passed over, and
  * `onDropped` gets the id of the request it carried (undefined when its ends do not say) and why; so does a
- * line that is not JSON or not a message (id null when it has no valid one).
+ * line that is not JSON or not a message (id null when it has no valid one), or that `takes` (the transport's
+ * own check, when given) refuses.
  */
 export function boundedStdin(
   input: Readable,
   onDropped: (id: MessageId | null | undefined, why: string, code: Dropped["code"]) => void,
   maxLineBytes = MAX_MESSAGE_BYTES,
+  takes?: (message: unknown) => boolean,
 ): Readable {
   const output = new PassThrough();
   let pending: Buffer[] = [];
@@ -55,7 +57,7 @@ export function boundedStdin(
     );
   /** A whole line within the bound (without its newline): passed on if it is a message, else answered. */
   const pass = (line: Buffer) => {
-    const refused = unreadable(line.toString("utf8"));
+    const refused = unreadable(line.toString("utf8"), takes);
     if (refused === "blank") return;
     if (refused) onDropped(refused.id, refused.why, refused.code);
     else output.write(Buffer.concat([line, NEWLINE]));
@@ -105,9 +107,11 @@ export function boundedStdin(
 /**
  * Why a line is no JSON-RPC message the transport would take (its JSONRPCMessageSchema, checked as JSON-RPC 2.0
  * states it), or undefined when it is one; "blank" for a blank line. A response of the wrong shape is not
- * answered (a response is never answered): it gets id undefined.
+ * answered (a response is never answered): it gets id undefined. `takes`: the transport's own check (the SDK's
+ * schemas are strict and check params' `_meta`): a request or notification that passes the checks here and not
+ * that one was dropped unanswered by the transport, and is answered here.
  */
-export function unreadable(line: string): Dropped | "blank" | undefined {
+export function unreadable(line: string, takes?: (message: unknown) => boolean): Dropped | "blank" | undefined {
   if (line.trim() === "") return "blank";
   let value: unknown;
   try {
@@ -127,6 +131,8 @@ export function unreadable(line: string): Dropped | "blank" | undefined {
     if (typeof value.method !== "string") return invalid(id, '"method" is not a string');
     if ("id" in value && !isId(value.id)) return invalid(null, '"id" is not a string or an integer');
     if (value.params !== undefined && !isPlainObject(value.params)) return invalid(id, '"params" is not an object');
+    if (takes && !takes(value))
+      return invalid(id, 'a member other than "jsonrpc", "id", "method" and "params", or a "_meta" of the wrong shape');
     return undefined;
   }
   const error = value.error;
@@ -136,7 +142,7 @@ export function unreadable(line: string): Dropped | "blank" | undefined {
       isPlainObject(error) &&
       Number.isInteger(error.code) &&
       typeof error.message === "string");
-  if (response) return undefined;
+  if (response && (!takes || takes(value))) return undefined;
   return "result" in value || "error" in value
     ? invalid(undefined, "a response of the wrong shape")
     : invalid(id, 'no "method"');

@@ -24,6 +24,10 @@ const LINES: Array<[string, number, string | number | null]> = [
   ['{"foo":1}', -32600, null],
   ['{"jsonrpc":"2.0","id":7,"method":"ping","params":"x"}', -32600, 7],
   ['{"jsonrpc":"2.0","id":{"x":1},"method":"ping"}', -32600, null],
+  // the SDK's schemas are strict and check params' _meta: it drops these too (the control shows it)
+  ['{"jsonrpc":"2.0","id":8,"method":"ping","extra":1}', -32600, 8],
+  ['{"jsonrpc":"2.0","id":10,"method":"ping","params":{"_meta":5}}', -32600, 10],
+  ['{"jsonrpc":"2.0","method":"notifications/initialized","id":null}', -32600, null],
 ];
 
 describe("lines that are no JSON-RPC message", () => {
