@@ -107,7 +107,8 @@ export function boundedStdin(
 /**
  * Why a line is no JSON-RPC message the transport would take (its JSONRPCMessageSchema, checked as JSON-RPC 2.0
  * states it), or undefined when it is one; "blank" for a blank line. A response of the wrong shape is not
- * answered (a response is never answered): it gets id undefined. `takes`: the transport's own check (the SDK's
+ * answered (a response is never answered): it gets id undefined; so does a notification JSON-RPC 2.0 allows
+ * (params by position) or the transport refuses: JSON-RPC 2.0 says a notification is never replied to. `takes`: the transport's own check (the SDK's
  * schemas are strict and check params' `_meta`): a request or notification that passes the checks here and not
  * that one was dropped unanswered by the transport, and is answered here.
  */
@@ -130,9 +131,15 @@ export function unreadable(line: string, takes?: (message: unknown) => boolean):
   if ("method" in value) {
     if (typeof value.method !== "string") return invalid(id, '"method" is not a string');
     if ("id" in value && !isId(value.id)) return invalid(null, '"id" is not a string or an integer');
-    if (value.params !== undefined && !isPlainObject(value.params)) return invalid(id, '"params" is not an object');
+    // a notification is never answered (JSON-RPC 2.0 section 4.1), once it is one: params by name or by position
+    const notification = !("id" in value);
+    if (value.params !== undefined && !isPlainObject(value.params))
+      return invalid(notification && Array.isArray(value.params) ? undefined : id, '"params" is not an object');
     if (takes && !takes(value))
-      return invalid(id, 'a member other than "jsonrpc", "id", "method" and "params", or a "_meta" of the wrong shape');
+      return invalid(
+        notification ? undefined : id,
+        'a member other than "jsonrpc", "id", "method" and "params", or a "_meta" of the wrong shape',
+      );
     return undefined;
   }
   const error = value.error;

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { createInterface } from "node:readline";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import { unreadable } from "../../../src/shared/bounded-stdio.js";
 import { isolatedEnv } from "../../support/isolated-env.js";
@@ -89,6 +90,19 @@ describe("lines that are no JSON-RPC message", () => {
     ];
     expect(messages.map((line) => unreadable(line))).toEqual(messages.map(() => undefined));
     expect(unreadable('{"jsonrpc":"2.0","id":3,"result":5}')).toMatchObject({ id: undefined, code: -32600 });
+    // a notification JSON-RPC 2.0 allows (params by position) is never answered, nor one the SDK's schema drops;
+    // one that is no Request object at all (params a string) is answered with id null, as the spec's example
+    const takes = (message: unknown) => JSONRPCMessageSchema.safeParse(message).success;
+    const notifications = [
+      '{"jsonrpc":"2.0","method":"notifications/x","params":[1]}',
+      '{"jsonrpc":"2.0","method":"notifications/initialized","extra":1}',
+      '{"jsonrpc":"2.0","method":"notifications/x","params":"bar"}',
+    ];
+    expect(notifications.map((line) => (unreadable(line, takes) as { id?: unknown } | undefined)?.id)).toEqual([
+      undefined,
+      undefined,
+      null,
+    ]);
     expect(unreadable(" \r")).toBe("blank");
   });
 });
