@@ -112,8 +112,11 @@ async function* zstdBytes(path: string, state: { cut: boolean; size?: number }):
     }
     out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   });
-  // every frame's header is checked before the decoder sees it: fzstd reserves the window it declares at once
-  const frames = new ZstdFrameWalker(READ_LIMITS.zstdWindowBytes);
+  // every frame's header is checked before the decoder sees it: fzstd reserves the window it declares at once,
+  // and anew for each frame; the frames together may reserve no more than the file may decompress to (or one
+  // window at the bound, whatever the cap)
+  const reservable = Math.max(allowed, READ_LIMITS.zstdWindowBytes);
+  const frames = new ZstdFrameWalker(READ_LIMITS.zstdWindowBytes, reservable);
   try {
     let held: Buffer = Buffer.alloc(0);
     try {
@@ -130,6 +133,8 @@ async function* zstdBytes(path: string, state: { cut: boolean; size?: number }):
             path,
             window: refused.window,
             bound: READ_LIMITS.zstdWindowBytes,
+            reserved: refused.reserved,
+            reservedBound: reservable,
           });
           state.cut = true;
           held = Buffer.alloc(0);

@@ -96,12 +96,51 @@ describe("zstd frames' windows", () => {
       return { ...(JSON.parse(stdout) as { peakVmMb: number; result: unknown }), stderr };
     };
     const bounded = await probe({});
-    const unbounded = await probe({ zstdWindowBytes: 2 ** 40 });
+    // (the windows together are bounded by the size cap too: raised with it)
+    const unbounded = await probe({ zstdWindowBytes: 2 ** 40, zstdFloorBytes: 2 ** 40 });
     // control: allowed, the decoder reserves the window (and reads the frame's line, "y": not JSON)
     expect(unbounded.peakVmMb - bounded.peakVmMb).toBeGreaterThan(1500);
     expect(unbounded.result).toEqual({ lines: 2, skipped: 1, badFieldLines: 0, unknownLines: 0 });
     expect(bounded.result).toEqual({ lines: 1, skipped: 0, badFieldLines: 0, unknownLines: 0 });
     // the file is named (as JSON) where the frame is refused
     expect(bounded.stderr).toContain(`"path":${JSON.stringify(path)},"window":2013265920,"bound":33554432`);
+  }, 240_000);
+
+  it("frames each declaring a window at the bound are decoded only while their windows add up to the size cap", async () => {
+    // fzstd reserves (and zero-fills) each frame's window anew: 1.2 ms a frame of 32 MiB, 4.8 s for each MB of
+    // such frames a few hundred bytes long. Together they may reserve what the file may decompress to: 64 MiB here
+    const home = await mkdtemp(join(tmpdir(), "ccm-zstd-frames-"));
+    const day = join(home, "sessions", "2026", "01", "28");
+    await mkdir(day, { recursive: true });
+    const id = "0199a1b2-0000-7000-8000-00000000a902";
+    const path = join(day, `rollout-2026-01-28T10-00-00-${id}.jsonl.zst`);
+    const frame = (n: number) => {
+      const body = Buffer.from(`line ${n}\n`);
+      const bytes = Buffer.alloc(6 + 3 + body.length);
+      bytes.writeUInt32LE(0xfd2fb528, 0);
+      bytes[5] = 15 << 3; // window 2^25: 32 MiB, at the bound
+      bytes.writeUIntLE(1 | (body.length << 3), 6, 3); // last, raw
+      body.copy(bytes, 9);
+      return bytes;
+    };
+    await writeFile(path, Buffer.concat(Array.from({ length: 64 }, (_, n) => frame(n))));
+    const probe = async (limits: Record<string, number>) => {
+      const tsx = join(root, "node_modules", ".bin", "tsx");
+      const { stdout, stderr } = await promisify(execFile)(
+        tsx,
+        [join(root, "test", "support", "read-probe.ts"), JSON.stringify({ home, id, what: "read", limits, path })],
+        { cwd: root, maxBuffer: MB, timeout: 120_000 },
+      );
+      return { ...(JSON.parse(stdout) as { result: unknown }), stderr };
+    };
+    const bounded = await probe({});
+    // two frames reserve 64 MiB; the third would take them over: it and the rest are not decoded
+    expect(bounded.result).toEqual({ lines: 2, skipped: 2, badFieldLines: 0, unknownLines: 0 });
+    expect(bounded.stderr).toContain(
+      `"window":33554432,"bound":33554432,"reserved":100663296,"reservedBound":67108864`,
+    );
+    // control: with a cap as large as the frames' windows, every frame is decoded
+    const unbounded = await probe({ zstdFloorBytes: 64 * 32 * MB });
+    expect(unbounded.result).toEqual({ lines: 64, skipped: 64, badFieldLines: 0, unknownLines: 0 });
   }, 240_000);
 });
