@@ -155,6 +155,17 @@ function itemsMatter(turn: Turn | undefined): boolean {
   return !turn.hasStartEvent && noPrompt && turn.lastItem === undefined && !turn.ended;
 }
 
+/**
+ * False for a line that is surely not a JSON object: it holds a NUL byte (a sparse hole; JSON escapes every
+ * control character) or does not end in `}`. A line passed over by its head (a call, an item, a counter) is one
+ * the reader parses and counts as skipped when it is not JSON: so does the scan's budget, without parsing it.
+ */
+function mayBeJson(buffer: Buffer, from: number, end: number): boolean {
+  let last = end - 1;
+  while (last > from && (buffer[last] === 0x0d || buffer[last] === 0x20 || buffer[last] === 0x09)) last -= 1;
+  return buffer[last] === 0x7d && buffer.subarray(from, end).indexOf(0) === -1;
+}
+
 /** The first bytes of a line, as many as its type needs to be classed (most need few: less garbage). */
 function headOf(buffer: Buffer, from: number, end: number): string {
   const short = buffer.toString("latin1", from, Math.min(end, from + SHORT_HEAD_CHARS));
@@ -253,6 +264,7 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         if (kind === "call" && buffer.subarray(from, newline).includes(EXEC_CALL)) nestedCalls = true;
         if (needsFolding(kind, turns.at(-1), buffer, from, newline, options))
           foldLine(buffer, from, newline, position + from, kind === "counter");
+        else if (kind !== "skip" && !mayBeJson(buffer, from, newline)) skippedBytes += newline - from;
         from = newline + 1;
       }
       if (from === 0 && !last) {

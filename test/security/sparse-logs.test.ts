@@ -93,4 +93,20 @@ describe("a read's budget of skipped bytes", () => {
     READ_LIMITS.skippedBytes = Number.POSITIVE_INFINITY;
     expect((await scanTurns(path))?.model.turns.length).toBe(1);
   });
+
+  it("has the turn scan count garbage lines it passes over by their heads (a call's), as the reader counts them", async () => {
+    // the scan classes a line by its first bytes and passes a call over unparsed (while items do not matter); a
+    // call's head then NULs (a sparse hole reads as NULs: free on disk) was never counted, so the scan read on
+    // without bound where the reader (which parses calls) counts each as skipped and stops
+    READ_LIMITS.skippedBytes = 1 * MB;
+    const head = JSON.stringify({ timestamp: "2026-01-28T10:00:00.000Z", type: "response_item" }).slice(0, -1);
+    const call = `${head},"payload":{"type":"function_call","name":"shell","call_id":"c1","arguments":"`;
+    const path = join(await mkdtemp(join(tmpdir(), "ccm-garbage-calls-")), "rollout-x.jsonl");
+    await writeFile(path, FIRST + `${call}${"\u0000".repeat(1023 - call.length)}\n`.repeat(4096) + LAST);
+    expect((await forward(path)).texts).toEqual(["first"]);
+    expect(await scanTurns(path)).toBeUndefined();
+    READ_LIMITS.skippedBytes = Number.POSITIVE_INFINITY;
+    expect(await forward(path)).toMatchObject({ texts: ["first", "last"], skipped: 4096 });
+    expect((await scanTurns(path))?.size).toBe(FIRST.length + 4096 * 1024 + LAST.length);
+  });
 });
