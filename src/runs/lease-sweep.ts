@@ -25,7 +25,7 @@ import { killMarked, stillRunning } from "../codex/liveness.js";
  * How long a lease is left untouched (no write, no beat) before it is swept. A supervisor gone before its start a
  * moment ago has a server about to see that, read why in its log, and free the lease and inputs itself: a sweep
  * then took the log (its error said no why) and raced its removals. A lease nobody frees is swept a little later;
- * it counts for no slot meanwhile (scheduler.ts).
+ * it counts for no slot meanwhile (scheduler.ts), and what carries its run's marker is stopped at once.
  */
 export const SWEEP_AFTER_MS = 10_000;
 
@@ -38,12 +38,15 @@ export async function sweepUnstarted(stateDir: string, record: LeaseRecord): Pro
   if (!RUN_ID.test(runId)) return false;
   // a holder without a start time proves nothing either way: its lease is left (it does not count anyway)
   if (record.holder.started === null || (await stillRunning(record.holder))) return false;
+  // one that recorded a start is the registry's to settle (its end says why)
+  if ((await new RunLedger(stateDir).find(runId)) !== undefined) return false;
+  // its holder gone, what carries the run's marker (a Codex its supervisor spawned just before it died) is
+  // nobody's: stopped at once, since its lease counts for no slot (left running while the lease waits, it ran
+  // beside the run given that slot). Only the lease and the directory wait, for the server that may free them
+  await killMarked(runId);
   const path = join(leasesDir(stateDir), `${runId}.json`);
   const touched = (await lstat(path).catch(() => undefined))?.mtimeMs;
   if (touched === undefined || Date.now() - touched < SWEEP_AFTER_MS) return false;
-  // one that recorded a start is the registry's to settle (its end says why)
-  if ((await new RunLedger(stateDir).find(runId)) !== undefined) return false;
-  await killMarked(runId);
   await removeFile(path);
   const left = await removeOwnTree(runDir(stateDir, runId));
   for (const path of left)
