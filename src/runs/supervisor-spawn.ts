@@ -99,6 +99,9 @@ export async function spawnSupervisor(
     if (exited) {
       // it may have recorded the start (and ended) since the last look
       if (await started()) return;
+      // it may have spawned a Codex first (its start record failed; the OOM killer): in a group of its own, it
+      // outlives the supervisor, and the slot this server frees now would leave it running, nobody's
+      await killMarked(job.runId);
       const why = supervisorFailure(await readFile(logFile, "utf8").catch(() => ""));
       throw new Error(`the run's supervisor exited before starting Codex${why ? `: ${why.slice(0, 500)}` : ""}`);
     }
