@@ -13,6 +13,7 @@ import {
   leasesDir,
   leaseSchema,
   readStateFile,
+  RunLedger,
   RUN_ID,
   STATE_FILES,
   SUPERVISOR_BEAT_MS,
@@ -63,6 +64,8 @@ async function beating(path: string): Promise<boolean> {
 export interface HungRun {
   lease: LeaseRecord;
   lastBeat: Date;
+  /** Its start is in the ledger: run_status and cancel_run know the run (and stop the supervisor). */
+  started: boolean;
 }
 
 /**
@@ -79,7 +82,10 @@ export async function hungRuns(stateDir: string): Promise<HungRun[]> {
     if (!lease || name !== `${lease.run_id}.json` || !RUN_ID.test(lease.run_id) || !isPast(lease)) continue;
     const beat = (await lstat(path).catch(() => undefined))?.mtimeMs;
     if (beat === undefined || Date.now() - beat < BEAT_STALE_MS) continue;
-    if (await isProvenSupervisor(lease.run_id, lease.holder)) found.push({ lease, lastBeat: new Date(beat) });
+    if (!(await isProvenSupervisor(lease.run_id, lease.holder))) continue;
+    // hung before its start record (its server gone since): only a count of the slots reaches it
+    const started = (await new RunLedger(stateDir).find(lease.run_id)) !== undefined;
+    found.push({ lease, lastBeat: new Date(beat), started });
   }
   return found;
 }

@@ -2,11 +2,13 @@
 // only when something looks at its run, and until then its Codex runs on with no timeout and holds a slot. Now
 // doctor names the run, the supervisor, the deadline and the last beat, and what stops it. A real (built)
 // supervisor, SIGSTOPped, holding a lease past its deadline.
-import { mkdtemp, utimes } from "node:fs/promises";
+import { mkdtemp, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { processId } from "../../src/codex/liveness.js";
+import { leasesDir, leaseSchema, readStateFile, STATE_FILES } from "../../src/contract/index.js";
+import { processId, stillRunning } from "../../src/codex/liveness.js";
+import { killRunLeftovers } from "../../src/codex/processes.js";
 import { doctor } from "../../src/doctor/doctor.js";
 import { RunManager } from "../../src/runs/run-manager.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
@@ -17,7 +19,7 @@ import { startSupervisor } from "../supervisor/supervise.js";
 const RUN = "run_doctorhung01";
 
 describe("doctor and a hung supervisor", () => {
-  it("names the run, its supervisor, its deadline and last beat, and what stops it", async () => {
+  it("names the run, its supervisor, its deadline and last beat, and what stops it (one that never recorded its start)", async () => {
     const codexHome = await mkdtemp(join(tmpdir(), "ccm-doctor-hung-"));
     const config = testConfig({ codexHome, codexBin: await stubCodex("exit 0") });
     const cwd = await mkdtemp(join(tmpdir(), "ccm-doctor-hung-cwd-"));
@@ -32,25 +34,65 @@ describe("doctor and a hung supervisor", () => {
       expect(lease).toBeInstanceOf(Lease);
       process.kill(child.pid!, "SIGSTOP");
       const deadline = new Date(Date.now() - 60_000).toISOString();
-      await lease.handOver(await processId(child.pid!), deadline);
-      // a whole second: an mtime set from a Date with milliseconds can read back a millisecond off
+      const supervisor = await processId(child.pid!);
+      await lease.handOver(supervisor, deadline);
+      // whole seconds: a time with milliseconds comes back from the file's mtime a float's rounding off (…790 for …791)
       const lastBeat = new Date(Math.floor((Date.now() - 30_000) / 1000) * 1000);
       await utimes(lease.path, lastBeat, lastBeat);
-      const report = await doctor(config, new RunManager({ ...config.runner, stopRunsOnExit: false }), {
-        probe: false,
-      });
+      const manager = new RunManager({ ...config.runner, stopRunsOnExit: false });
+      const report = await doctor(config, manager, { probe: false });
       // before: no such check
       expect(report.checks.filter((check) => check.name === "hung run")).toEqual([
         {
           name: "hung run",
           level: "warn",
           found: `run ${RUN}: its supervisor (pid ${child.pid}) is past its deadline ${deadline} with no end recorded, its last beat at ${lastBeat.toISOString()}: hung (stopped, or its event loop blocked); its Codex runs on with no timeout and it holds a slot`,
-          fix: `Call cancel_run with run_id ${RUN} (or run_status for it): that stops the supervisor and every process of the run, and records the run's end.`,
+          // before: "Call cancel_run with run_id …", which answers that no such run is in the ledger
+          fix: `Run ${RUN} never recorded its start, so cancel_run and run_status do not know it: the next start_run with this state dir stops its supervisor and every process of the run first (a start stops hung supervisors before it counts the slots), and frees the slot.`,
         },
       ]);
+      expect(await manager.registry.cancel(RUN, "stop it")).toBeUndefined();
+      expect(await stillRunning(supervisor)).toBe(true);
+      // what the fix says does stop it
+      const next = await new Scheduler(config.runner.stateDir, 1, 0).acquire({
+        runId: "run_doctorhung02",
+        cwd,
+        writer: false,
+        shareDirectory: false,
+      });
+      expect(next).toBeInstanceOf(Lease);
+      expect(await stillRunning(supervisor)).toBe(false);
     } finally {
       child.kill("SIGKILL");
       await exited;
+    }
+  }, 30_000);
+
+  it("a run whose start is recorded: cancel_run for it is what stops it", async () => {
+    const codexHome = await mkdtemp(join(tmpdir(), "ccm-doctor-hung-started-"));
+    const config = testConfig({ codexHome, codexBin: await stubCodex("exec sleep 600"), killGraceMs: 100 });
+    const manager = new RunManager({ ...config.runner, stopRunsOnExit: false });
+    const cwd = await mkdtemp(join(tmpdir(), "ccm-doctor-hung-started-cwd-"));
+    const runId = await manager.start({ prompt: "x", cwd, mode: "read-only", skipGitRepoCheck: true });
+    const supervisor = (await manager.registry.ledger.find(runId))!.start.supervisor!;
+    try {
+      process.kill(supervisor.pid, "SIGSTOP");
+      const path = join(leasesDir(config.runner.stateDir), `${runId}.json`);
+      const lease = (await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes))!;
+      const deadline = new Date(Date.now() - 60_000).toISOString();
+      await writeFile(path, JSON.stringify({ ...lease, hung_after: deadline }));
+      const lastBeat = new Date(Date.now() - 30_000);
+      await utimes(path, lastBeat, lastBeat);
+      const report = await doctor(config, manager, { probe: false });
+      expect(report.checks.filter((check) => check.name === "hung run").map((check) => check.fix)).toEqual([
+        `Call cancel_run with run_id ${runId} (or run_status for it): that stops the supervisor and every process of the run, and records the run's end.`,
+      ]);
+      const view = await manager.registry.cancel(runId, "stop it");
+      expect(view?.status).toBe("failed");
+      expect(await stillRunning(supervisor)).toBe(false);
+    } finally {
+      if (await stillRunning(supervisor)) process.kill(supervisor.pid, "SIGKILL");
+      await killRunLeftovers(runId, null);
     }
   }, 30_000);
 });
