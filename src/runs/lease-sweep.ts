@@ -40,11 +40,15 @@ export async function sweepUnstarted(stateDir: string, record: LeaseRecord): Pro
   if (record.holder.started === null || (await stillRunning(record.holder))) return false;
   // one that recorded a start is the registry's to settle (its end says why)
   if ((await new RunLedger(stateDir).find(runId)) !== undefined) return false;
+  // the record may be older than the file: a server that handed the lease over to its supervisor, then died,
+  // leaves a live holder there. Only a lease that still names the gone holder is acted on
+  const path = join(leasesDir(stateDir), `${runId}.json`);
+  const now = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
+  if (now?.holder.pid !== record.holder.pid || now.holder.started !== record.holder.started) return false;
   // its holder gone, what carries the run's marker (a Codex its supervisor spawned just before it died) is
   // nobody's: stopped at once, since its lease counts for no slot (left running while the lease waits, it ran
   // beside the run given that slot). Only the lease and the directory wait, for the server that may free them
   await killMarked(runId);
-  const path = join(leasesDir(stateDir), `${runId}.json`);
   const touched = (await lstat(path).catch(() => undefined))?.mtimeMs;
   if (touched === undefined || Date.now() - touched < SWEEP_AFTER_MS) return false;
   await removeFile(path);
