@@ -81,12 +81,10 @@ export class Scheduler {
    */
   async acquire(want: Want, signal?: AbortSignal): Promise<Lease | Refusal> {
     const deadline = Date.now() + this.queueWaitMs;
-    // the lock is held for milliseconds by whoever counts: even a zero queue wait waits that long for it
-    const lockDeadline = Math.max(deadline, Date.now() + LOCK_MIN_WAIT_MS);
     for (;;) {
       // whoever asked is gone (the client cancelled, a host's tool timeout): a run started now would be nobody's
       if (signal?.aborted) return { kind: "abandoned" };
-      const outcome = await this.tryAcquire(want, lockDeadline);
+      const outcome = await this.tryAcquire(want, deadline);
       if (outcome instanceof Lease && signal?.aborted) {
         await outcome.release();
         return { kind: "abandoned" };
@@ -145,7 +143,10 @@ export class Scheduler {
   private async tryAcquire(want: Want, deadline: number): Promise<Lease | Refusal> {
     await ownDirectory(this.dir);
     await this.tidy();
-    return this.locked(deadline, async () => {
+    // the lock is held for milliseconds by whoever counts: even a zero queue wait waits that long for it, counted
+    // from here: the tidying above can take seconds (a hang's watch, a kill's wait), which left no wait at all
+    const lockDeadline = Math.max(deadline, Date.now() + LOCK_MIN_WAIT_MS);
+    return this.locked(lockDeadline, async () => {
       const live = await this.counted();
       if (want.writer && !want.shareDirectory) {
         const writer = live.find((lease) => lease.writer && lease.cwd === want.cwd);

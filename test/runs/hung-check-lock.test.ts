@@ -4,10 +4,11 @@
 // slots were free. Now hung supervisors are looked for, and stopped, before the lock is taken; under it the leases
 // are only counted. A real (built) supervisor, SIGSTOPped, holding a lease past its deadline.
 import { spawn } from "node:child_process";
-import { mkdtemp, utimes } from "node:fs/promises";
+import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { leasesDir, STATE_FILES } from "../../src/contract/index.js";
 import { processId, stillRunning } from "../../src/codex/liveness.js";
 import { killRunLeftovers, processesOfRun, RUN_MARKER } from "../../src/codex/processes.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
@@ -15,6 +16,7 @@ import { startSupervisor } from "../supervisor/supervise.js";
 
 const HUNG_RUN = "run_hunglock01";
 const SWEPT_RUN = "run_sweeplock01";
+const WAITED_RUN = "run_hunglockwait01";
 
 describe("the hung check and the leases' lock", () => {
   it("a run started while a hung supervisor is being found is given its slot, not refused for the lock", async () => {
@@ -94,6 +96,44 @@ describe("the hung check and the leases' lock", () => {
       child.kill("SIGKILL");
       await looped;
       await killRunLeftovers(SWEPT_RUN, null);
+    }
+  }, 30_000);
+
+  it("a start whose hung check took longer than its lock wait still waits for a lock held a moment", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "ccm-hung-lockwait-"));
+    const cwd = await mkdtemp(join(tmpdir(), "ccm-hung-lockwait-cwd-"));
+    const { child, exited } = startSupervisor(cwd, WAITED_RUN);
+    try {
+      const lease = (await new Scheduler(stateDir, 4, 0).acquire({
+        runId: WAITED_RUN,
+        cwd,
+        writer: false,
+        shareDirectory: false,
+      })) as Lease;
+      process.kill(child.pid!, "SIGSTOP");
+      const supervisor = await processId(child.pid!);
+      await lease.handOver(supervisor, new Date(Date.now() - 60_000).toISOString());
+      const old = new Date(Date.now() - 60_000);
+      await utimes(lease.path, old, old);
+      // another server counting, holding the lock (for milliseconds, as it does) when this start's hung check ends
+      const lock = join(leasesDir(stateDir), STATE_FILES.lock.name);
+      await writeFile(lock, JSON.stringify({ holder: await processId(process.pid), at: new Date().toISOString() }));
+      const start = new Scheduler(stateDir, 4, 0).acquire({
+        runId: "run_hunglockwait02",
+        cwd,
+        writer: false,
+        shareDirectory: false,
+      });
+      // the check's 3 s watch, then the kill: past the start's 2 s lock wait, counted from before the check
+      while (await stillRunning(supervisor)) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await rm(lock);
+      const outcome = await start;
+      // before: { kind: "lock_held", … } at once, its lock wait spent on the hung check
+      expect(outcome instanceof Lease ? "lease" : outcome.kind).toBe("lease");
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
     }
   }, 30_000);
 });
