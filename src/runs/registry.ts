@@ -288,7 +288,9 @@ export class RunRegistry {
     const record = JSON.stringify({ holder: await processId(process.pid), at: new Date().toISOString() });
     const until = Date.now() + LEFTOVERS_GONE_MS + CLAIM_WAIT_MS;
     for (;;) {
-      if (await createExclusive(path, record).catch(() => false)) return true;
+      // a claim taken over from a holder that is gone: it may have recorded the end just before it went (after
+      // the look below), and a second settle would record a second end
+      if (await createExclusive(path, record).catch(() => false)) return !(await this.ledger.find(runId))?.end;
       if ((await this.ledger.find(runId))?.end) return false;
       // a holder that is gone (or a claim of an earlier version, a bare pid) is removed here: claimed again
       if ((await staleOrHolder(path, CLAIM_STALE_MS)) === undefined) continue;
