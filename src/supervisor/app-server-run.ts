@@ -134,14 +134,20 @@ export class AppServerSupervisedRun extends SupervisedRun {
     return this.done;
   }
 
-  /** turn/interrupt first (the session records the turn as interrupted); the process group only if that fails. */
+  /**
+   * turn/interrupt first (the session records the turn as interrupted); the process group only if that fails.
+   * Codex's answer is waited for one grace period, not the request timeout (30 s): the supervisor's span
+   * (contract/deadlines.ts) allows two grace periods and the wait for leftovers, past which it is taken for hung.
+   */
   private async stopRunning(run: AppServerRun): Promise<void> {
-    const interrupted = await run.interrupt().then(
-      () => true,
-      () => false,
+    const unanswered = await run.interrupt(this.job.killGraceMs).then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
-    if (interrupted && (await settlesWithin(this.done, this.job.killGraceMs))) return;
-    this.emit(`the turn did not end within ${this.job.killGraceMs} ms of turn/interrupt: stopping codex app-server`);
+    if (unanswered === undefined && (await settlesWithin(this.done, this.job.killGraceMs))) return;
+    this.emit(
+      `${unanswered ?? `the turn did not end within ${this.job.killGraceMs} ms of turn/interrupt`}: stopping codex app-server`,
+    );
     await run.close();
     await killRunLeftovers(this.job.runId, this.pgid);
     this.end({ status: "failed", error: "stopped" });

@@ -24,6 +24,7 @@ createInterface({ input: process.stdin }).on("line", (line) => {
     reply({ thread: { id: "${THREAD}", path: null, cliVersion: "0.0.0" }, model: "fake" });
   if (message.method === "turn/start") reply({ turn: { id: "turn-1", status: "inProgress", error: null } });
   if (message.method === "turn/interrupt") {
+    if (process.env.SILENT_ON_INTERRUPT) return;
     reply({});
     if (process.env.ENDS)
       send({ method: "turn/completed", params: { threadId: "${THREAD}", turn: { id: "turn-1", status: "interrupted", error: null } } });
@@ -32,7 +33,11 @@ createInterface({ input: process.stdin }).on("line", (line) => {
 process.on("SIGTERM", () => undefined); // as a busy process might: only SIGKILL ends it
 `;
 
-async function startRun(endsOnInterrupt: boolean, mute = false): Promise<AppServerSupervisedRun> {
+async function startRun(
+  endsOnInterrupt: boolean,
+  mute = false,
+  silentOnInterrupt = false,
+): Promise<AppServerSupervisedRun> {
   const dir = await mkdtemp(join(tmpdir(), "ccm-fake-app-server-"));
   const bin = join(dir, "codex.mjs");
   writeFileSync(bin, FAKE_APP_SERVER, { mode: 0o755 });
@@ -45,7 +50,12 @@ async function startRun(endsOnInterrupt: boolean, mute = false): Promise<AppServ
     engine: "app-server",
     thread: { sandbox: "read-only", approvalPolicy: "never", model: null, config: {} },
     workspace: { path: dir, dev: 0, ino: 0 },
-    env: { PATH: process.env.PATH ?? "", ...(endsOnInterrupt && { ENDS: "1" }), ...(mute && { MUTE: "1" }) },
+    env: {
+      PATH: process.env.PATH ?? "",
+      ...(endsOnInterrupt && { ENDS: "1" }),
+      ...(mute && { MUTE: "1" }),
+      ...(silentOnInterrupt && { SILENT_ON_INTERRUPT: "1" }),
+    },
     prompt: "x",
     mode: "read-only",
     model: null,
@@ -83,6 +93,22 @@ describe("stopping an app-server run", () => {
     });
     expect(run.recentEvents.map((event) => event.message)).toContain(
       "the turn did not end within 300 ms of turn/interrupt: stopping codex app-server",
+    );
+  });
+
+  it("waits one grace period, not the request timeout, for an answer to turn/interrupt", async () => {
+    // before: the stop waited for the request timeout (30 s) first, and the supervisor's span, which allows two
+    // grace periods, ran out while it waited, so a healthy supervisor stopped beating and was taken for hung
+    const run = await startRun(false, false, true);
+    await run.stop("timeout", "no result within 60000 ms");
+    expect(run.outcome).toEqual({
+      status: "timeout",
+      error: "timed out: no result within 60000 ms",
+      exitCode: null,
+      signal: null,
+    });
+    expect(run.recentEvents.map((event) => event.message)).toContain(
+      "codex app-server did not answer `turn/interrupt` within 300 ms: stopping codex app-server",
     );
   });
 

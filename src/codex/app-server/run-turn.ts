@@ -80,8 +80,11 @@ export interface AppServerRun {
   rolloutPath: string | null;
   /** Sends a message into the running turn; answers with the turn it reached. */
   steer(message: string): Promise<{ turnId: string }>;
-  /** Asks Codex to stop the turn (recorded as interrupted); `done` then settles. */
-  interrupt(): Promise<void>;
+  /**
+   * Asks Codex to stop the turn (recorded as interrupted); `done` then settles. Rejects when Codex does not answer
+   * within `timeoutMs` (the request timeout by default).
+   */
+  interrupt(timeoutMs?: number): Promise<void>;
   /** The end of the turn; rejects with an AppServerError when the conversation breaks (protocol, exit). */
   done: Promise<AppServerRunResult>;
   /** Stops the app-server (after `done`, or to abandon the run). */
@@ -282,8 +285,8 @@ export async function startAppServerRun(options: AppServerRunOptions): Promise<A
       options.onProgress?.(`steered: ${message}`);
       return { turnId: result.turnId };
     },
-    interrupt: async () => {
-      await client.request("turn/interrupt", { threadId: sessionId, turnId }, turnInterruptResultSchema);
+    interrupt: async (timeoutMs?: number) => {
+      await client.request("turn/interrupt", { threadId: sessionId, turnId }, turnInterruptResultSchema, timeoutMs);
     },
     done,
     close: () => client.close(),
