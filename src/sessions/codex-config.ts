@@ -61,6 +61,12 @@ export interface CodexConfigFacts {
    * stdio"), or Codex refuses to start.
    */
   invalidMcpServers?: string[];
+  /**
+   * The MCP keys a printed `-c` would set that the managed config (SYSTEM_CONFIG_FILES.managed) sets itself,
+   * as `<server>.<key>`, sorted, with that file (absent: none): 0.171 takes that file over every `-c` (checked
+   * with `codex -c mcp_servers.<name>.tool_timeout_sec=60 mcp get <name>`: the managed 3 stays).
+   */
+  managedMcpKeys?: { file: string; keys: string[] };
 }
 
 export interface McpToolFilter {
@@ -106,8 +112,10 @@ export async function readCodexConfig(
   const base = layered ? mergeTables(below, user === "absent" ? {} : user) : user === "absent" ? {} : user;
   // the legacy `profile` is looked for in the user's file only (as before these layers were read)
   const ownProfile = user !== "absent" && typeof user.profile === "string";
+  const pinned = managedMcpKeys(above);
+  const managedKeys = pinned.length > 0 ? { managedMcpKeys: { file: systemFiles.managed, keys: pinned } } : {};
   const own = layered
-    ? { ...factsOf(mergeTables(base, above)), ...(ownProfile && { legacyProfile: true as const }) }
+    ? { ...factsOf(mergeTables(base, above)), ...(ownProfile && { legacyProfile: true as const }), ...managedKeys }
     : userFactsOf(base);
   const none = { layers: [], untrusted: [] };
   // a path not walked (too deep, a link on the way: Codex follows it, this reader never does): the user's file
@@ -132,7 +140,24 @@ export async function readCodexConfig(
     ...(project.layers.length > 0 && { projectLayers: project.layers.length }),
     ...(untrusted.length > 0 && { untrustedProjectServers: untrusted }),
     ...(own.legacyProfile && { legacyProfile: true as const }),
+    ...managedKeys,
   };
+}
+
+/** The keys a printed `-c` sets in an `[mcp_servers.<name>]` table (mcp-timeout-step.ts). */
+const OVERRIDDEN_MCP_KEYS = ["tool_timeout_sec", "enabled", "enabled_tools", "disabled_tools"];
+
+/** `<server>.<key>` for each of OVERRIDDEN_MCP_KEYS the managed config sets, sorted. */
+function managedMcpKeys(managed: Table): string[] {
+  const servers = isTable(managed.mcp_servers) ? managed.mcp_servers : {};
+  return Object.keys(servers)
+    .sort()
+    .flatMap((name) => {
+      const server = servers[name];
+      return isTable(server)
+        ? OVERRIDDEN_MCP_KEYS.filter((key) => Object.hasOwn(server, key)).map((key) => `${name}.${key}`)
+        : [];
+    });
 }
 
 /** Where 0.171 reads the system's config (under the user's) and the managed one (over every other layer), on Unix. */

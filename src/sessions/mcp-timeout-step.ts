@@ -122,6 +122,24 @@ export function mcpTimeoutStep(
   const uncertain = named.toolUncertain && /[_]/.test(named.tool);
   const tool = named.tool;
   const filtered = filter ? toolOverride(filter, tool, uncertain) : undefined;
+  // keys of this server the managed config sets: 0.171 takes that file over every `-c`, so no override helps
+  const managed = config?.managedMcpKeys;
+  const overridden = [
+    "tool_timeout_sec",
+    ...(disabled ? ["enabled"] : []),
+    ...(filtered ? ["enabled_tools", "disabled_tools"] : []),
+  ];
+  const pinned = overridden.map((key) => `${server}.${key}`).filter((key) => managed?.keys.includes(key));
+  if (managed && pinned.length > 0) {
+    const command = resume({ prompt: "The MCP tool call timed out; call it again." });
+    const keys = pinned.map((key) => `\`mcp_servers.${key}\``).join(", ");
+    const fact = `${managed.file} sets ${keys}, which Codex 0.171 takes over any \`-c\``;
+    return {
+      evidence: [fact],
+      next: `${ranOut}. ${fact}, so no \`-c mcp_servers.${server}.tool_timeout_sec=${seconds}\` is printed: have that file (the machine's managed config) give the server \`tool_timeout_sec = ${seconds}\` and let it run the tool, then: ${command}`,
+      command,
+    };
+  }
   const command = resume({
     options: [
       ...(disabled ? ["-c", `mcp_servers.${server}.enabled=true`] : []),

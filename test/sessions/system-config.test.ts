@@ -70,7 +70,55 @@ describe("the machine's config files under and over the user's", () => {
       mcpToolFilters: [],
       excludeSlashTmp: false,
       invalidMcpServers: ["man"],
+      managedMcpKeys: { file: files.managed, keys: ["man.tool_timeout_sec", "own.enabled"] },
     });
+  });
+
+  // 0.171 takes the managed file over every -c (checked: `codex -c mcp_servers.x.tool_timeout_sec=60 mcp get x`
+  // with x's tool_timeout_sec = 3 in /etc/codex/managed_config.toml says 3; without it, 60): a -c resume for a
+  // key it sets times out again, or starts without the server, while the step said it had more time
+  it("a timeout or enabled = false the managed file sets: no -c that Codex ignores, the file named to change", async () => {
+    if (!timeout) throw new Error("no timeout");
+    const plain = cmd({ prompt: "The MCP tool call timed out; call it again." });
+    const pinnedTimeout = await factsWith(
+      '[mcp_servers.sys]\ncommand = "node"\n',
+      undefined,
+      "[mcp_servers.sys]\ntool_timeout_sec = 3\n",
+    );
+    const step = mcpTimeoutStep(timeout, pinnedTimeout, cmd);
+    expect(step.command).toBe(plain);
+    expect(step.evidence).toEqual([
+      `${files.managed} sets \`mcp_servers.sys.tool_timeout_sec\`, which Codex 0.171 takes over any \`-c\``,
+    ]);
+    expect(step.next).toBe(
+      `The MCP tool sys/slowtool did not answer within its server's tool_timeout_sec (3s). ${files.managed} sets \`mcp_servers.sys.tool_timeout_sec\`, which Codex 0.171 takes over any \`-c\`, so no \`-c mcp_servers.sys.tool_timeout_sec=60\` is printed: have that file (the machine's managed config) give the server \`tool_timeout_sec = 60\` and let it run the tool, then: ${plain}`,
+    );
+    const pinnedOff = await factsWith(
+      '[mcp_servers.sys]\ncommand = "node"\n',
+      undefined,
+      "[mcp_servers.sys]\nenabled = false\n",
+    );
+    expect(mcpTimeoutStep(timeout, pinnedOff, cmd).command).toBe(plain);
+    // a key the -c would not set (the tool allowed): the -c resume
+    const allowed = await factsWith(
+      '[mcp_servers.sys]\ncommand = "node"\n',
+      undefined,
+      '[mcp_servers.sys]\nenabled_tools = ["slowtool"]\n',
+    );
+    expect(mcpTimeoutStep(timeout, allowed, cmd).command).toBe(
+      cmd({
+        options: ["-c", "mcp_servers.sys.tool_timeout_sec=60"],
+        prompt: "The MCP tool call timed out; it has more time now: call it again.",
+      }),
+    );
+    // set in the user's file only: the -c resume as before
+    const own = await factsWith('[mcp_servers.sys]\ncommand = "node"\nenabled = false\ntool_timeout_sec = 3\n');
+    expect(mcpTimeoutStep(timeout, own, cmd).command).toBe(
+      cmd({
+        options: ["-c", "mcp_servers.sys.enabled=true", "-c", "mcp_servers.sys.tool_timeout_sec=60"],
+        prompt: "The MCP tool call timed out; it has more time now: call it again.",
+      }),
+    );
   });
 
   it("one that is not TOML: nothing else known, and every printed command says to have it fixed first", async () => {
