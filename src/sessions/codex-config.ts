@@ -53,6 +53,11 @@ export interface CodexConfigFacts {
    * <file>:<line>:<column>: …"); nothing else is known, the other facts are empty.
    */
   brokenUserConfig?: true;
+  /**
+   * The system's or the managed config (SYSTEM_CONFIG_FILES) with a top-level `profile` (absent: neither): 0.171
+   * refuses to start with it there as in the user's file (checked with the CLI).
+   */
+  machineLegacyProfile?: string;
   /** The system's or the managed config (SYSTEM_CONFIG_FILES) that is not TOML, as brokenUserConfig. */
   brokenSystemConfig?: string;
   /**
@@ -113,7 +118,14 @@ export async function readCodexConfig(
   // the legacy `profile` is looked for in the user's file only (as before these layers were read)
   const ownProfile = user !== "absent" && typeof user.profile === "string";
   const pinned = managedMcpKeys(above);
-  const managedKeys = pinned.length > 0 ? { managedMcpKeys: { file: systemFiles.managed, keys: pinned } } : {};
+  const machineProfile = [
+    [below, systemFiles.config],
+    [above, systemFiles.managed],
+  ].find(([table]) => typeof (table as Table).profile === "string")?.[1] as string | undefined;
+  const managedKeys = {
+    ...(pinned.length > 0 && { managedMcpKeys: { file: systemFiles.managed, keys: pinned } }),
+    ...(machineProfile !== undefined && { machineLegacyProfile: machineProfile }),
+  };
   const own = layered
     ? { ...factsOf(mergeTables(base, above)), ...(ownProfile && { legacyProfile: true as const }), ...managedKeys }
     : userFactsOf(base);

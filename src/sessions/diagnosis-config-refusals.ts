@@ -29,6 +29,14 @@ export function configRefusals(config: CodexConfigFacts | undefined): { evidence
     evidence.push(LEGACY_PROFILE);
     steps.push(LEGACY_PROFILE_STEP);
   }
+  if (config?.machineLegacyProfile) {
+    evidence.push(
+      `${config.machineLegacyProfile} has a top-level \`profile = "…"\`, which Codex 0.171 refuses to start with ("legacy \`profile\` config is no longer supported; use \`--profile <name>\` with \`<name>.config.toml\` instead")`,
+    );
+    steps.push(
+      `(First have the top-level \`profile\` line taken out of ${config.machineLegacyProfile}, the machine's own config: Codex 0.171 refuses to start with it.)`,
+    );
+  }
   if (config?.brokenProjectConfig) {
     evidence.push(BROKEN_PROJECT);
     steps.push(BROKEN_PROJECT_STEP);

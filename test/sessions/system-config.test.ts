@@ -138,6 +138,28 @@ describe("the machine's config files under and over the user's", () => {
     });
   });
 
+  // 0.171 refuses to start with a top-level `profile` in either machine file as in the user's (checked with
+  // the CLI, /etc/codex bound over in a private mount namespace: "legacy `profile = \"x\"` config is no longer
+  // supported"); every printed command failed while the step said nothing of it
+  it("a top-level profile in a machine file: every printed command says to have it taken out first", async () => {
+    for (const [system, managed, file] of [
+      ['profile = "x"\n', undefined, () => files.config],
+      [undefined, 'profile = "x"\n', () => files.managed],
+    ] as const) {
+      const facts = await factsWith('[mcp_servers.sys]\ncommand = "node"\n', system, managed);
+      expect(configRefusals(facts)).toEqual({
+        evidence: [
+          `${file()} has a top-level \`profile = "…"\`, which Codex 0.171 refuses to start with ("legacy \`profile\` config is no longer supported; use \`--profile <name>\` with \`<name>.config.toml\` instead")`,
+        ],
+        steps: [
+          `(First have the top-level \`profile\` line taken out of ${file()}, the machine's own config: Codex 0.171 refuses to start with it.)`,
+        ],
+      });
+      expect(facts?.machineLegacyProfile).toBe(file());
+      expect(facts?.legacyProfile).toBeUndefined();
+    }
+  });
+
   it("by default the paths 0.171 reads on Unix", () => {
     expect(SYSTEM_CONFIG_FILES).toEqual({
       config: "/etc/codex/config.toml",
