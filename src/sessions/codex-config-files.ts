@@ -50,6 +50,23 @@ export async function readToml(path: string): Promise<Read> {
   return read;
 }
 
+/**
+ * As readToml, but "unreadable" where this user may not open the file (EACCES, EPERM: another user's mode 600
+ * file, a folder on the way it may not enter): 0.171 then refuses to start ("Failed to read config file …:
+ * Permission denied"), where a link or a FIFO is only unknown here.
+ */
+export async function readMachineToml(path: string): Promise<Read | "unreadable"> {
+  const read = await readToml(path);
+  if (read !== undefined) return read;
+  try {
+    await (await open(path, CONFIG_READ)).close();
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "EACCES" || code === "EPERM" ? "unreadable" : undefined;
+  }
+}
+
 /** A worktree's `.git` file: a line. */
 export async function readSmall(path: string): Promise<string | undefined> {
   try {

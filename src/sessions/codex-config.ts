@@ -11,7 +11,7 @@
 // alone, as before project layers were read.
 import { join, posix } from "node:path";
 import { parse } from "smol-toml";
-import { lstatOf, readSmall, readToml, type Table } from "./codex-config-files.js";
+import { lstatOf, readMachineToml, readSmall, readToml, type Table } from "./codex-config-files.js";
 
 export { MAX_CONFIG_BYTES } from "./codex-config-files.js";
 
@@ -60,6 +60,8 @@ export interface CodexConfigFacts {
   machineLegacyProfile?: string;
   /** The system's or the managed config (SYSTEM_CONFIG_FILES) that is not TOML, as brokenUserConfig. */
   brokenSystemConfig?: string;
+  /** The system's or the managed config this user may not read (EACCES): 0.171 refuses to start, as brokenUserConfig. */
+  unreadableSystemConfig?: string;
   /**
    * The servers whose table (the layers merged) names no transport 0.171 takes, sorted (absent: none): exactly
    * one of a string `command` or `url` is needed, enabled or not ("invalid transport", "url is not supported for
@@ -100,8 +102,8 @@ export async function readCodexConfig(
 ): Promise<CodexConfigFacts | undefined> {
   const [user, system, managed] = await Promise.all([
     readToml(join(codexHome, "config.toml")),
-    readToml(systemFiles.config),
-    readToml(systemFiles.managed),
+    readMachineToml(systemFiles.config),
+    readMachineToml(systemFiles.managed),
   ]);
   if (user === undefined || system === undefined || managed === undefined) return undefined;
   if (user === "not TOML") return BROKEN_USER_CONFIG;
@@ -109,13 +111,17 @@ export async function readCodexConfig(
     [system, systemFiles.config],
     [managed, systemFiles.managed],
   ] as const)
-    if (read === "not TOML") return { ...NOTHING_KNOWN, brokenSystemConfig: file };
+    if (read === "not TOML" || read === "unreadable")
+      return {
+        ...NOTHING_KNOWN,
+        ...(read === "not TOML" ? { brokenSystemConfig: file } : { unreadableSystemConfig: file }),
+      };
   const below = isTable(system) ? system : {};
   const above = isTable(managed) ? managed : {};
   // the system's file under the user's, the managed one over every other layer (0.171 checked with both)
   const layered = Object.keys(below).length > 0 || Object.keys(above).length > 0;
   const base = layered ? mergeTables(below, user === "absent" ? {} : user) : user === "absent" ? {} : user;
-  // the legacy `profile` is looked for in the user's file only (as before these layers were read)
+  // the legacy `profile` of the user's file (its own fact; one in a machine file: machineLegacyProfile)
   const ownProfile = user !== "absent" && typeof user.profile === "string";
   const pinned = managedMcpKeys(above);
   const machineProfile = [

@@ -364,7 +364,9 @@ export class Builder {
 
   /** The config's facts for a step; undefined (unknown) where CODEX_HOME's config.toml could not be parsed. */
   private knownConfig(): CodexConfigFacts | undefined {
-    return this.config?.brokenUserConfig || this.config?.brokenSystemConfig ? undefined : this.config;
+    return this.config?.brokenUserConfig || this.config?.brokenSystemConfig || this.config?.unreadableSystemConfig
+      ? undefined
+      : this.config;
   }
 
   private codexWord(): string {

@@ -29,6 +29,15 @@ export function configRefusals(config: CodexConfigFacts | undefined): { evidence
     evidence.push(LEGACY_PROFILE);
     steps.push(LEGACY_PROFILE_STEP);
   }
+  if (config?.unreadableSystemConfig) {
+    // 0.171: "Failed to read config file /etc/codex/config.toml: Permission denied (os error 13)"
+    evidence.push(
+      `${config.unreadableSystemConfig} cannot be read by this user ("Permission denied"), which Codex 0.171 refuses to start with ("Failed to read config file")`,
+    );
+    steps.push(
+      `(First have ${config.unreadableSystemConfig}, the machine's own config, made readable to the user Codex runs as: Codex 0.171 refuses to start otherwise.)`,
+    );
+  }
   if (config?.machineLegacyProfile) {
     evidence.push(
       `${config.machineLegacyProfile} has a top-level \`profile = "…"\`, which Codex 0.171 refuses to start with ("legacy \`profile\` config is no longer supported; use \`--profile <name>\` with \`<name>.config.toml\` instead")`,
