@@ -74,6 +74,17 @@ export interface CodexConfigFacts {
    * with `codex -c mcp_servers.<name>.tool_timeout_sec=60 mcp get <name>`: the managed 3 stays).
    */
   managedMcpKeys?: { file: string; keys: string[] };
+  /** The machine's files (SYSTEM_CONFIG_FILES) merged into the facts, the system's first (absent: none). */
+  machineLayers?: string[];
+}
+
+/** The files a fact of the merged tables is of, for a step's text: CODEX_HOME's, a project's, the machine's. */
+export function configFilesNamed(config: CodexConfigFacts | undefined): string {
+  const others = [
+    ...(config?.projectLayers ? ["the project's .codex/config.toml"] : []),
+    ...(config?.machineLayers ?? []),
+  ];
+  return others.length > 0 ? `CODEX_HOME's config.toml with ${others.join(" and ")}` : "CODEX_HOME's config.toml";
 }
 
 export interface McpToolFilter {
@@ -128,7 +139,12 @@ export async function readCodexConfig(
     [below, systemFiles.config],
     [above, systemFiles.managed],
   ].find(([table]) => typeof (table as Table).profile === "string")?.[1] as string | undefined;
+  const machineLayers = [
+    ...(Object.keys(below).length > 0 ? [systemFiles.config] : []),
+    ...(Object.keys(above).length > 0 ? [systemFiles.managed] : []),
+  ];
   const managedKeys = {
+    ...(machineLayers.length > 0 && { machineLayers }),
     ...(pinned.length > 0 && { managedMcpKeys: { file: systemFiles.managed, keys: pinned } }),
     ...(machineProfile !== undefined && { machineLegacyProfile: machineProfile }),
   };

@@ -1,6 +1,6 @@
 // What in the config a resume runs with makes Codex 0.171 refuse to start at all (checked with the CLI): every
 // printed command fails until it is fixed, so each one says what to fix first. The facts are codex-config.ts's.
-import type { CodexConfigFacts } from "./codex-config.js";
+import { configFilesNamed, type CodexConfigFacts } from "./codex-config.js";
 
 /** Codex's own rule for server names (config keys): only these are printed, others are "a server". */
 const MCP_SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -56,9 +56,7 @@ export function configRefusals(config: CodexConfigFacts | undefined): { evidence
     const shown = named.slice(0, MAX_NAMED).map((name) => `\`[mcp_servers.${name}]\``);
     const others = invalid.length - shown.length;
     const tables = [...shown, ...(others > 0 ? [`${others} more`] : [])].join(", ");
-    const where = config?.projectLayers
-      ? "CODEX_HOME's config.toml with the project's .codex/config.toml"
-      : "CODEX_HOME's config.toml";
+    const where = configFilesNamed(config);
     // 0.171: "Error loading config.toml: invalid transport\nin `mcp_servers.<name>`" (neither), "url is not
     // supported for stdio" (both); an `enabled = false` server too
     evidence.push(

@@ -1,7 +1,7 @@
 // The next step after an MCP tool call that timed out: the same call with the same timeout times out again, so
 // the resume gives the server a longer tool_timeout_sec, in the form the config a resume runs with (the
 // user's config.toml and the trusted project's .codex/config.toml files, codex-config.ts) lets Codex start with.
-import type { CodexConfigFacts, McpToolFilter } from "./codex-config.js";
+import { configFilesNamed, type CodexConfigFacts, type McpToolFilter } from "./codex-config.js";
 import type { McpTimeout } from "./diagnosis-work.js";
 import type { ResumeTarget } from "./resume-command.js";
 
@@ -93,9 +93,7 @@ export function mcpTimeoutStep(
     };
   }
   const { server } = named;
-  const where = config?.projectLayers
-    ? "CODEX_HOME's config.toml with the project's .codex/config.toml"
-    : "CODEX_HOME's config.toml";
+  const where = configFilesNamed(config);
   const ranOut = `The MCP tool ${server}/${named.tool} did not answer within its server's tool_timeout_sec (${timeout.seconds}s)`;
   if (config !== undefined && !config.mcpServers.includes(server)) {
     // 0.171 refuses to start with `-c mcp_servers.<name>.…` for a server no config defines ("Error loading

@@ -48,7 +48,13 @@ const cmd = (extra: { options?: string[]; prompt?: string }) =>
 describe("the machine's config files under and over the user's", () => {
   it("a server only /etc/codex/config.toml defines: the -c resume, not 'define the server again' with a plain one", async () => {
     const facts = await factsWith("", '[mcp_servers.sys]\ncommand = "node"\n');
-    expect(facts).toEqual({ mcpServers: ["sys"], disabledMcpServers: [], mcpToolFilters: [], excludeSlashTmp: false });
+    expect(facts).toEqual({
+      mcpServers: ["sys"],
+      disabledMcpServers: [],
+      mcpToolFilters: [],
+      excludeSlashTmp: false,
+      machineLayers: [files.config],
+    });
     if (!timeout) throw new Error("no timeout");
     expect(mcpTimeoutStep(timeout, facts, cmd).command).toBe(
       cmd({
@@ -71,6 +77,7 @@ describe("the machine's config files under and over the user's", () => {
       excludeSlashTmp: false,
       invalidMcpServers: ["man"],
       managedMcpKeys: { file: files.managed, keys: ["man.tool_timeout_sec", "own.enabled"] },
+      machineLayers: [files.config, files.managed],
     });
   });
 
@@ -158,6 +165,26 @@ describe("the machine's config files under and over the user's", () => {
       expect(facts?.machineLegacyProfile).toBe(file());
       expect(facts?.legacyProfile).toBeUndefined();
     }
+  });
+
+  // the merged tables' facts were told as CODEX_HOME's file's: "`[mcp_servers.man]` in CODEX_HOME's config.toml
+  // names neither…; remove it in CODEX_HOME's config.toml", of a table only the managed file has
+  it("a fact of the merged tables names the machine files it merged, not CODEX_HOME's file alone", async () => {
+    const facts = await factsWith("", undefined, "[mcp_servers.man]\ntool_timeout_sec = 3\n");
+    const where = `CODEX_HOME's config.toml with ${files.managed}`;
+    expect(configRefusals(facts).evidence).toEqual([
+      `\`[mcp_servers.man]\` in ${where} names neither a \`command\` nor a \`url\` (or both), which Codex 0.171 refuses to start with ("invalid transport")`,
+    ]);
+    const off = await factsWith('[mcp_servers.sys]\ncommand = "node"\n', "[mcp_servers.sys]\nenabled = false\n");
+    if (!timeout) throw new Error("no timeout");
+    expect(mcpTimeoutStep(timeout, off, cmd).evidence).toEqual([
+      `CODEX_HOME's config.toml with ${files.config} turns the MCP server sys off (enabled = false)`,
+    ]);
+    // no machine file: CODEX_HOME's file alone, as before
+    const own = await factsWith('[mcp_servers.sys]\ncommand = "node"\nenabled = false\n');
+    expect(mcpTimeoutStep(timeout, own, cmd).evidence).toEqual([
+      "CODEX_HOME's config.toml turns the MCP server sys off (enabled = false)",
+    ]);
   });
 
   it("by default the paths 0.171 reads on Unix", () => {
