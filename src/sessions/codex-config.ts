@@ -74,6 +74,11 @@ export interface CodexConfigFacts {
    * with `codex -c mcp_servers.<name>.tool_timeout_sec=60 mcp get <name>`: the managed 3 stays).
    */
   managedMcpKeys?: { file: string; keys: string[] };
+  /**
+   * The managed config, where it sets `[sandbox_workspace_write] network_access` (absent: it does not): over
+   * every `-c`, so `-c sandbox_workspace_write.network_access=true` cannot change it.
+   */
+  managedSandboxNetwork?: string;
   /** The machine's files (SYSTEM_CONFIG_FILES) merged into the facts, the system's first (absent: none). */
   machineLayers?: string[];
 }
@@ -147,6 +152,8 @@ export async function readCodexConfig(
     ...(machineLayers.length > 0 && { machineLayers }),
     ...(pinned.length > 0 && { managedMcpKeys: { file: systemFiles.managed, keys: pinned } }),
     ...(machineProfile !== undefined && { machineLegacyProfile: machineProfile }),
+    ...(isTable(above.sandbox_workspace_write) &&
+      Object.hasOwn(above.sandbox_workspace_write, "network_access") && { managedSandboxNetwork: systemFiles.managed }),
   };
   const own = layered
     ? { ...factsOf(mergeTables(base, above)), ...(ownProfile && { legacyProfile: true as const }), ...managedKeys }

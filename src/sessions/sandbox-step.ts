@@ -38,7 +38,9 @@ export function sandboxStep(
       resume: { sandbox: "workspace-write", prompt: "The sandbox was read-only; do the writes again." },
       how: `Resume with the workspace-write sandbox (resume_session ${toolMode("sandboxed")})`,
     };
-  if (mode === "workspace-write" && onlyNetwork)
+  // the managed config sets network_access over every `-c`: that override cannot be the step
+  const networkPinned = mode === "workspace-write" && onlyNetwork ? config?.managedSandboxNetwork : undefined;
+  if (mode === "workspace-write" && onlyNetwork && networkPinned === undefined)
     return {
       resume: {
         options: ["-c", "sandbox_workspace_write.network_access=true"],
@@ -62,7 +64,7 @@ export function sandboxStep(
     };
   return {
     resume: { sandbox: "danger-full-access", prompt: "The sandbox is off now; run the blocked commands again." },
-    how: `Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
+    how: `${networkPinned !== undefined ? `${networkPinned} sets [sandbox_workspace_write] network_access, which Codex 0.171 takes over any \`-c\` (\`-c sandbox_workspace_write.network_access=true\` would not help): have it changed there, or: ` : ""}Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
   };
 }
 

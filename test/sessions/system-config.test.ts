@@ -12,6 +12,7 @@ import { configRefusals } from "../../src/sessions/diagnosis-config-refusals.js"
 import { mcpTimeoutOf } from "../../src/sessions/diagnosis-work.js";
 import { mcpTimeoutStep } from "../../src/sessions/mcp-timeout-step.js";
 import { resumeCommandLine } from "../../src/sessions/resume-command.js";
+import { sandboxStep } from "../../src/sessions/sandbox-step.js";
 
 let home: string;
 let files: { config: string; managed: string };
@@ -184,6 +185,33 @@ describe("the machine's config files under and over the user's", () => {
     const own = await factsWith('[mcp_servers.sys]\ncommand = "node"\nenabled = false\n');
     expect(mcpTimeoutStep(timeout, own, cmd).evidence).toEqual([
       "CODEX_HOME's config.toml turns the MCP server sys off (enabled = false)",
+    ]);
+  });
+
+  // the managed file is a layer over -c for every key (checked with the CLI: `codex exec --sandbox
+  // workspace-write -c sandbox_workspace_write.network_access=true` writes network_access false in its
+  // turn_context with the managed file's false, true without it): a `-c …network_access=true` resume is
+  // blocked again, while the step offered it as the fix
+  it("network access the managed file sets: no -c network_access resume that Codex ignores", async () => {
+    const work = {
+      failed: [],
+      denials: [{ call_id: "c", command: "curl x", kind: "network" as const, target: null, mode: "workspace-write" }],
+      refusedWrites: [],
+      gaveUp: false,
+      lastCallFailed: true,
+    };
+    const pinned = await factsWith("", undefined, "[sandbox_workspace_write]\nnetwork_access = false\n");
+    const step = sandboxStep("workspace-write", work, "/p", undefined, (mode) => mode, pinned);
+    expect(step.resume.options).toBeUndefined();
+    expect(step.resume.sandbox).toBe("danger-full-access");
+    expect(step.how).toBe(
+      `${files.managed} sets [sandbox_workspace_write] network_access, which Codex 0.171 takes over any \`-c\` (\`-c sandbox_workspace_write.network_access=true\` would not help): have it changed there, or: Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session full-access). By hand`,
+    );
+    // the user's own file: the -c as before
+    const own = await factsWith("[sandbox_workspace_write]\nnetwork_access = false\n");
+    expect(sandboxStep("workspace-write", work, "/p", undefined, (mode) => mode, own).resume.options).toEqual([
+      "-c",
+      "sandbox_workspace_write.network_access=true",
     ]);
   });
 
