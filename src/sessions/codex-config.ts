@@ -12,6 +12,7 @@
 import { join, posix } from "node:path";
 import { parse } from "smol-toml";
 import { lstatOf, readMachineToml, readSmall, readToml, type Table } from "./codex-config-files.js";
+import { machineFacts } from "./codex-config-machine.js";
 
 export { MAX_CONFIG_BYTES } from "./codex-config-files.js";
 
@@ -79,6 +80,8 @@ export interface CodexConfigFacts {
    * every `-c`, so `-c sandbox_workspace_write.network_access=true` cannot change it.
    */
   managedSandboxNetwork?: string;
+  /** The managed config, where it sets `approval_policy` (absent: it does not): over every `-c`. */
+  managedApprovalPolicy?: string;
   /** The machine's files (SYSTEM_CONFIG_FILES) merged into the facts, the system's first (absent: none). */
   machineLayers?: string[];
 }
@@ -139,22 +142,7 @@ export async function readCodexConfig(
   const base = layered ? mergeTables(below, user === "absent" ? {} : user) : user === "absent" ? {} : user;
   // the legacy `profile` of the user's file (its own fact; one in a machine file: machineLegacyProfile)
   const ownProfile = user !== "absent" && typeof user.profile === "string";
-  const pinned = managedMcpKeys(above);
-  const machineProfile = [
-    [below, systemFiles.config],
-    [above, systemFiles.managed],
-  ].find(([table]) => typeof (table as Table).profile === "string")?.[1] as string | undefined;
-  const machineLayers = [
-    ...(Object.keys(below).length > 0 ? [systemFiles.config] : []),
-    ...(Object.keys(above).length > 0 ? [systemFiles.managed] : []),
-  ];
-  const managedKeys = {
-    ...(machineLayers.length > 0 && { machineLayers }),
-    ...(pinned.length > 0 && { managedMcpKeys: { file: systemFiles.managed, keys: pinned } }),
-    ...(machineProfile !== undefined && { machineLegacyProfile: machineProfile }),
-    ...(isTable(above.sandbox_workspace_write) &&
-      Object.hasOwn(above.sandbox_workspace_write, "network_access") && { managedSandboxNetwork: systemFiles.managed }),
-  };
+  const managedKeys = machineFacts(below, above, systemFiles);
   const own = layered
     ? { ...factsOf(mergeTables(base, above)), ...(ownProfile && { legacyProfile: true as const }), ...managedKeys }
     : userFactsOf(base);
@@ -183,22 +171,6 @@ export async function readCodexConfig(
     ...(own.legacyProfile && { legacyProfile: true as const }),
     ...managedKeys,
   };
-}
-
-/** The keys a printed `-c` sets in an `[mcp_servers.<name>]` table (mcp-timeout-step.ts). */
-const OVERRIDDEN_MCP_KEYS = ["tool_timeout_sec", "enabled", "enabled_tools", "disabled_tools"];
-
-/** `<server>.<key>` for each of OVERRIDDEN_MCP_KEYS the managed config sets, sorted. */
-function managedMcpKeys(managed: Table): string[] {
-  const servers = isTable(managed.mcp_servers) ? managed.mcp_servers : {};
-  return Object.keys(servers)
-    .sort()
-    .flatMap((name) => {
-      const server = servers[name];
-      return isTable(server)
-        ? OVERRIDDEN_MCP_KEYS.filter((key) => Object.hasOwn(server, key)).map((key) => `${name}.${key}`)
-        : [];
-    });
 }
 
 /** Where 0.171 reads the system's config (under the user's) and the managed one (over every other layer), on Unix. */
@@ -398,6 +370,6 @@ function stringList(value: unknown): string[] | null {
   return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : null;
 }
 
-function isTable(value: unknown): value is Table {
+export function isTable(value: unknown): value is Table {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }

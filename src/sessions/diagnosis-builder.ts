@@ -250,17 +250,25 @@ export class Builder {
         : ["the turn ended without a final message from the agent"];
     const blocked = work.denials.filter((denial) => denial.kind === "approval");
     if (blocked.length > 0) {
-      const command = this.resume({
-        options: ["-c", 'approval_policy="on-request"', "-c", 'approvals_reviewer="auto_review"'],
-        prompt: "Approvals are decided by Codex's reviewer now; call the blocked tools again.",
-      });
+      // the managed config's approval_policy is over every `-c`: the auto-review resume would be blocked again
+      const pinned = this.knownConfig()?.managedApprovalPolicy;
+      const command = this.resume(
+        pinned !== undefined
+          ? { prompt: "The blocked tools are allowed now; call them again." }
+          : {
+              options: ["-c", 'approval_policy="on-request"', "-c", 'approvals_reviewer="auto_review"'],
+              prompt: "Approvals are decided by Codex's reviewer now; call the blocked tools again.",
+            },
+      );
       return this.result(
         "approval_required",
         [
           `${where} completed, but ${blocked.length} MCP tool call(s) needed an approval \`codex exec\` cannot ask for`,
           ...said,
         ],
-        `Resume with resume_session ${this.toolMode("auto-review")} (Codex's own reviewer decides the approval), or have the operator allow that tool in Codex's config; by hand: ${command}`,
+        pinned !== undefined
+          ? `${pinned} sets approval_policy, which Codex 0.171 takes over any \`-c\` (resume_session ${this.toolMode("auto-review")} and \`-c approval_policy="on-request"\` would not help): have the operator allow that tool in Codex's config, then: ${command}`
+          : `Resume with resume_session ${this.toolMode("auto-review")} (Codex's own reviewer decides the approval), or have the operator allow that tool in Codex's config; by hand: ${command}`,
         command,
         {},
         work,

@@ -13,6 +13,9 @@ import { mcpTimeoutOf } from "../../src/sessions/diagnosis-work.js";
 import { mcpTimeoutStep } from "../../src/sessions/mcp-timeout-step.js";
 import { resumeCommandLine } from "../../src/sessions/resume-command.js";
 import { sandboxStep } from "../../src/sessions/sandbox-step.js";
+import { diagnose } from "../../src/sessions/diagnosis.js";
+import { foldEvents } from "../../src/sessions/session-model.js";
+import { at, failedTurn } from "../support/session-events.js";
 
 let home: string;
 let files: { config: string; managed: string };
@@ -213,6 +216,41 @@ describe("the machine's config files under and over the user's", () => {
       "-c",
       "sandbox_workspace_write.network_access=true",
     ]);
+  });
+
+  // checked with the CLI: `codex exec -c 'approval_policy="on-request"' -c 'approvals_reviewer="auto_review"'`
+  // writes approval_policy "never" in its turn_context with the managed file's `approval_policy = "never"`
+  // ("on-request" without it): the auto-review resume the step printed is blocked again
+  it("an approval policy the managed file sets: no -c approval_policy resume that Codex ignores", async () => {
+    const model = await foldEvents([
+      ...failedTurn("").slice(0, 2),
+      { ...at(3), kind: "call", callId: "c1", name: "mcp__docs__search", arguments: {} },
+      {
+        ...at(4),
+        kind: "call_output",
+        callId: "c1",
+        text: "user cancelled MCP tool call",
+        isError: true,
+        denial: { kind: "approval", target: null, explicit: true },
+      },
+      { ...at(5), kind: "turn_ended", turnId: "t1", outcome: "completed", lastAgentMessage: "needs approval" },
+    ]);
+    const input = { sessionId: ID, cwd: "/p" };
+    const pinned = await factsWith("", undefined, 'approval_policy = "never"\n');
+    const diagnosis = diagnose(model, { ...input, config: pinned });
+    expect(diagnosis.category).toBe("approval_required");
+    const plain = resumeCommandLine({
+      sessionId: ID,
+      cwd: "/p",
+      prompt: "The blocked tools are allowed now; call them again.",
+    });
+    expect(diagnosis.next_command).toBe(plain);
+    expect(diagnosis.next_step).toBe(
+      `${files.managed} sets approval_policy, which Codex 0.171 takes over any \`-c\` (resume_session mode "auto-review" and \`-c approval_policy="on-request"\` would not help): have the operator allow that tool in Codex's config, then: ${plain}`,
+    );
+    // without it: the auto-review resume, as before
+    const own = diagnose(model, { ...input, config: await factsWith('approval_policy = "never"\n') });
+    expect(own.next_command).toContain(`-c 'approval_policy="on-request"'`);
   });
 
   it("by default the paths 0.171 reads on Unix", () => {

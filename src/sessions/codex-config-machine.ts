@@ -1,0 +1,42 @@
+// The facts of the machine's config files (SYSTEM_CONFIG_FILES) a step's words need beyond the merged tables:
+// which files were merged, a legacy `profile` in one, and what the managed file sets that a printed `-c` would
+// set. 0.171 takes the managed file over every `-c` (checked with the CLI: `-c mcp_servers.<name>.tool_timeout_sec`,
+// `-c sandbox_workspace_write.network_access`, `-c approval_policy` all lose to it), so such a `-c` cannot be a step.
+import type { Table } from "./codex-config-files.js";
+import { isTable, type CodexConfigFacts, type SystemConfigFiles } from "./codex-config.js";
+
+/** The keys a printed `-c` sets in an `[mcp_servers.<name>]` table (mcp-timeout-step.ts). */
+const OVERRIDDEN_MCP_KEYS = ["tool_timeout_sec", "enabled", "enabled_tools", "disabled_tools"];
+
+/** The machine files' own facts: `below` the system's table, `above` the managed one ({} when absent). */
+export function machineFacts(below: Table, above: Table, files: SystemConfigFiles): Partial<CodexConfigFacts> {
+  const pinned = managedMcpKeys(above);
+  const profile = [[below, files.config] as const, [above, files.managed] as const].find(
+    ([table]) => typeof table.profile === "string",
+  )?.[1];
+  const machineLayers = [
+    ...(Object.keys(below).length > 0 ? [files.config] : []),
+    ...(Object.keys(above).length > 0 ? [files.managed] : []),
+  ];
+  const sandbox = isTable(above.sandbox_workspace_write) ? above.sandbox_workspace_write : {};
+  return {
+    ...(machineLayers.length > 0 && { machineLayers }),
+    ...(pinned.length > 0 && { managedMcpKeys: { file: files.managed, keys: pinned } }),
+    ...(profile !== undefined && { machineLegacyProfile: profile }),
+    ...(Object.hasOwn(above, "approval_policy") && { managedApprovalPolicy: files.managed }),
+    ...(Object.hasOwn(sandbox, "network_access") && { managedSandboxNetwork: files.managed }),
+  };
+}
+
+/** `<server>.<key>` for each of OVERRIDDEN_MCP_KEYS the managed config sets, sorted. */
+function managedMcpKeys(managed: Table): string[] {
+  const servers = isTable(managed.mcp_servers) ? managed.mcp_servers : {};
+  return Object.keys(servers)
+    .sort()
+    .flatMap((name) => {
+      const server = servers[name];
+      return isTable(server)
+        ? OVERRIDDEN_MCP_KEYS.filter((key) => Object.hasOwn(server, key)).map((key) => `${name}.${key}`)
+        : [];
+    });
+}
