@@ -4,6 +4,7 @@
 // `-c sandbox_workspace_write.network_access`, `-c approval_policy` all lose to it), so such a `-c` cannot be a step.
 import type { Table } from "./codex-config-files.js";
 import { isTable, type CodexConfigFacts, type SystemConfigFiles } from "./codex-config.js";
+import { SANDBOX_MODES } from "./views/closed-sets.js";
 
 /** The keys a printed `-c` sets in an `[mcp_servers.<name>]` table (mcp-timeout-step.ts). */
 const OVERRIDDEN_MCP_KEYS = ["tool_timeout_sec", "enabled", "enabled_tools", "disabled_tools"];
@@ -24,6 +25,12 @@ export function machineFacts(below: Table, above: Table, files: SystemConfigFile
     ...(pinned.length > 0 && { managedMcpKeys: { file: files.managed, keys: pinned } }),
     ...(profile !== undefined && { machineLegacyProfile: profile }),
     ...(Object.hasOwn(above, "approval_policy") && { managedApprovalPolicy: files.managed }),
+    ...(Object.hasOwn(above, "sandbox_mode") && {
+      managedSandboxMode: {
+        file: files.managed,
+        mode: (SANDBOX_MODES as readonly unknown[]).includes(above.sandbox_mode) ? String(above.sandbox_mode) : null,
+      },
+    }),
     ...(Object.hasOwn(sandbox, "network_access") && { managedSandboxNetwork: files.managed }),
   };
 }

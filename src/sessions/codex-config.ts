@@ -80,6 +80,11 @@ export interface CodexConfigFacts {
    * every `-c`, so `-c sandbox_workspace_write.network_access=true` cannot change it.
    */
   managedSandboxNetwork?: string;
+  /**
+   * The managed config and its `sandbox_mode` (absent: it sets none; `mode` null: not one of Codex's): 0.171
+   * runs in it whatever `--sandbox` says (checked with the CLI).
+   */
+  managedSandboxMode?: { file: string; mode: string | null };
   /** The managed config, where it sets `approval_policy` (absent: it does not): over every `-c`. */
   managedApprovalPolicy?: string;
   /** The machine's files (SYSTEM_CONFIG_FILES) merged into the facts, the system's first (absent: none). */

@@ -22,6 +22,26 @@ export function sandboxStep(
   toolMode: (mode: string) => string,
   config?: CodexConfigFacts,
 ): SandboxStep {
+  const step = widerSandbox(mode, work, cwd, recorded, toolMode, config);
+  // the managed config's sandbox_mode is over `--sandbox` (0.171 runs in it): the step waits for it to change
+  const managed = config?.managedSandboxMode;
+  const needs = step.resume.sandbox ?? mode;
+  if (managed === undefined || managed.mode === needs) return step;
+  const again = managed.mode !== null ? `"${managed.mode}"` : "in it";
+  return {
+    ...step,
+    how: `(First have sandbox_mode changed in ${managed.file}: Codex 0.171 takes it over \`--sandbox\`, so the resume would run ${again} again.) ${step.how}`,
+  };
+}
+
+function widerSandbox(
+  mode: string | null,
+  work: TurnWork,
+  cwd: string | undefined,
+  recorded: Record<string, unknown> | undefined,
+  toolMode: (mode: string) => string,
+  config?: CodexConfigFacts,
+): SandboxStep {
   // a resume runs with today's config: /tmp may be read-only now where the log's policy let it be written
   const policy = config ? resumedPolicy(recorded, config) : recorded;
   const onlyNetwork = work.denials.every((denial) => denial.kind === "network");

@@ -253,6 +253,30 @@ describe("the machine's config files under and over the user's", () => {
     expect(own.next_command).toContain(`-c 'approval_policy="on-request"'`);
   });
 
+  // checked with the CLI: with the managed file's `sandbox_mode = "read-only"`, `codex exec --sandbox
+  // workspace-write` (with or without --add-dir) writes a read-only sandbox_policy in its turn_context, and
+  // --dangerously-bypass-approvals-and-sandbox is refused: every wider-sandbox resume the step printed failed again
+  it("a sandbox mode the managed file sets: the wider-sandbox step says to have it changed first", async () => {
+    const work = {
+      failed: [],
+      denials: [{ call_id: "c", command: "touch f", kind: "write" as const, target: "/p/f", mode: "read-only" }],
+      refusedWrites: ["/p/f"],
+      gaveUp: false,
+      lastCallFailed: true,
+    };
+    const pinned = await factsWith("", undefined, 'sandbox_mode = "read-only"\n');
+    const step = sandboxStep("read-only", work, "/p", undefined, (mode) => mode, pinned);
+    expect(step.resume.sandbox).toBe("workspace-write");
+    expect(step.how).toBe(
+      `(First have sandbox_mode changed in ${files.managed}: Codex 0.171 takes it over \`--sandbox\`, so the resume would run "read-only" again.) Resume with the workspace-write sandbox (resume_session sandboxed)`,
+    );
+    // the managed mode is the one the step asks for: nothing to add
+    const same = await factsWith("", undefined, 'sandbox_mode = "workspace-write"\n');
+    expect(sandboxStep("read-only", work, "/p", undefined, (mode) => mode, same).how).toBe(
+      "Resume with the workspace-write sandbox (resume_session sandboxed)",
+    );
+  });
+
   it("by default the paths 0.171 reads on Unix", () => {
     expect(SYSTEM_CONFIG_FILES).toEqual({
       config: "/etc/codex/config.toml",
