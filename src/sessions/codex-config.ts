@@ -129,8 +129,9 @@ export async function readCodexConfig(
     readMachineToml(systemFiles.config),
     readMachineToml(systemFiles.managed),
   ]);
-  if (user === undefined || system === undefined || managed === undefined) return undefined;
+  // CODEX_HOME's file not TOML stops 0.171 whatever the machine's files hold: said even where they are unknown
   if (user === "not TOML") return BROKEN_USER_CONFIG;
+  if (user === undefined || system === undefined || managed === undefined) return undefined;
   for (const [read, file] of [
     [system, systemFiles.config],
     [managed, systemFiles.managed],

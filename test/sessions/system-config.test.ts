@@ -3,7 +3,7 @@
 // `/etc/codex/managed_config.toml` over every other layer; a server defined in either takes
 // `-c mcp_servers.<name>.tool_timeout_sec=…`, one with no transport or a file that is not TOML stops it. No
 // variable moves them, so the reader takes their paths as a parameter and these tests pass temp files.
-import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -275,6 +275,21 @@ describe("the machine's config files under and over the user's", () => {
     expect(sandboxStep("read-only", work, "/p", undefined, (mode) => mode, same).how).toBe(
       "Resume with the workspace-write sandbox (resume_session sandboxed)",
     );
+  });
+
+  // CODEX_HOME's config.toml not TOML stops 0.171 whatever the machine files are, yet a machine file not read
+  // here (a link, as /etc files made by a configuration manager are) made the whole config unknown first:
+  // the "fix CODEX_HOME's config.toml first" every printed command carried was gone
+  it("CODEX_HOME's file not TOML is said even where a machine file is a link", async () => {
+    await writeFile(join(home, "config.toml"), "x = [[[\n");
+    const link = join(home, "..", "etc", "linked.toml");
+    await rm(link, { force: true });
+    await symlink(join(home, "config.toml"), link);
+    const facts = await readCodexConfig(home, null, { config: link, managed: files.managed });
+    expect(facts?.brokenUserConfig).toBe(true);
+    // the control: a link, CODEX_HOME's file TOML: unknown
+    await writeFile(join(home, "config.toml"), "");
+    expect(await readCodexConfig(home, null, { config: link, managed: files.managed })).toBeUndefined();
   });
 
   it("by default the paths 0.171 reads on Unix", () => {
