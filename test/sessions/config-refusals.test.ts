@@ -2,13 +2,14 @@
 // config.toml that is not TOML ("Error loading config.toml: <file>:2:3: …"), and an MCP server whose table, the
 // layers merged, names neither a `command` nor a `url`, or both ("invalid transport", "url is not supported for
 // stdio"), enabled or not. Every printed command then fails; the step must say what to fix first.
-import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configFacts, readCodexConfig } from "../../src/sessions/codex-config.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 import { SHAPES, shapeIdOf } from "../support/shape-home.js";
+import { putFile } from "../support/files.js";
 
 const ID = shapeIdOf(20);
 let root: string;
@@ -17,32 +18,26 @@ let repo: string;
 let cwd: string;
 let mcp: Connected;
 
-async function put(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await rm(path, { force: true });
-  await writeFile(path, text);
-}
-
 beforeAll(async () => {
   root = await realpath(await mkdtemp(join(tmpdir(), "ccm-refusals-")));
   home = join(root, "home");
   repo = join(root, "repo");
   cwd = join(repo, "sub");
   await mkdir(cwd, { recursive: true });
-  await put(join(repo, ".git", "HEAD"), "ref: refs/heads/main\n");
+  await putFile(join(repo, ".git", "HEAD"), "ref: refs/heads/main\n");
   const log = (await readFile(join(SHAPES, "mcp-tool-call-timed-out.jsonl"), "utf8")).replaceAll(
     "/home/user/proj",
     cwd,
   );
-  await put(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T15-00-00-${ID}.jsonl`), log);
+  await putFile(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T15-00-00-${ID}.jsonl`), log);
   mcp = await connect(testConfig({ codexHome: home, codexBin: join(home, "no-such-codex") }));
 });
 afterAll(async () => mcp.close());
 
 async function diagnosisWith(user: string, project?: string): Promise<{ next_step: string; evidence: string[] }> {
-  await put(join(home, "config.toml"), user);
+  await putFile(join(home, "config.toml"), user);
   await rm(join(repo, ".codex"), { recursive: true, force: true });
-  if (project !== undefined) await put(join(repo, ".codex", "config.toml"), project);
+  if (project !== undefined) await putFile(join(repo, ".codex", "config.toml"), project);
   const summary = (await mcp.call("session_summary", { session_id: ID })).structuredContent as {
     diagnosis: { next_step: string; evidence: string[] };
   };

@@ -3,9 +3,9 @@
 // nearer winning per key. An untrusted project's file does not count ("Untrusted project-local configuration is
 // disabled"); a top-level `profile` makes 0.171 refuse to start; a call's `mcp__<server>__<tool>` name holds
 // Codex's sanitized names.
-import { mkdir, readFile, realpath, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, realpath, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { mkdtemp } from "node:fs/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readCodexConfig, type CodexConfigFacts } from "../../src/sessions/codex-config.js";
@@ -14,6 +14,7 @@ import { mcpTimeoutStep } from "../../src/sessions/mcp-timeout-step.js";
 import { resumeCommandLine } from "../../src/sessions/resume-command.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 import { SHAPES, shapeIdOf } from "../support/shape-home.js";
+import { putFile } from "../support/files.js";
 
 const ID = shapeIdOf(20);
 const TMP_ID = shapeIdOf(12);
@@ -26,12 +27,6 @@ let mcp: Connected;
 const TSRV = '[mcp_servers.tsrv]\ncommand = "node"\nargs = ["server.js"]\n';
 const trust = (folder: string, level = "trusted") => `[projects."${folder}"]\ntrust_level = "${level}"\n`;
 
-async function put(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await rm(path, { force: true });
-  await writeFile(path, text);
-}
-
 beforeAll(async () => {
   root = await realpath(await mkdtemp(join(tmpdir(), "ccm-project-config-")));
   home = join(root, "home");
@@ -39,14 +34,14 @@ beforeAll(async () => {
   cwd = join(repo, "sub");
   await mkdir(cwd, { recursive: true });
   // a git repository as Codex finds one: a .git folder holding HEAD
-  await put(join(repo, ".git", "HEAD"), "ref: refs/heads/main\n");
+  await putFile(join(repo, ".git", "HEAD"), "ref: refs/heads/main\n");
   // the real-CLI MCP timeout shape, run in the repository's sub folder
   for (const [shape, id, at] of [
     ["mcp-tool-call-timed-out", ID, "15-00-00"],
     ["sandbox-read-only-write-to-tmp", TMP_ID, "15-00-01"],
   ] as const) {
     const log = (await readFile(join(SHAPES, `${shape}.jsonl`), "utf8")).replaceAll("/home/user/proj", cwd);
-    await put(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T${at}-${id}.jsonl`), log);
+    await putFile(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T${at}-${id}.jsonl`), log);
   }
   mcp = await connect(testConfig({ codexHome: home, codexBin: join(home, "no-such-codex") }));
 });
@@ -62,8 +57,8 @@ async function diagnosisWith(
   files: Record<string, string> = {},
   id = ID,
 ): Promise<Record<string, unknown>> {
-  await put(join(home, "config.toml"), user);
-  for (const [path, text] of Object.entries(files)) await put(path, text);
+  await putFile(join(home, "config.toml"), user);
+  for (const [path, text] of Object.entries(files)) await putFile(path, text);
   const summary = (await mcp.call("session_summary", { session_id: id })).structuredContent as {
     diagnosis: Record<string, unknown>;
   };
@@ -159,45 +154,45 @@ describe("readCodexConfig: the layers a resume in the session's folder runs with
   const EXCLUDE = "[sandbox_workspace_write]\nexclude_slash_tmp = true\n";
 
   it("exclude_slash_tmp from a trusted project's file, not an untrusted one's; the nearer layer wins", async () => {
-    await put(join(repo, ".codex", "config.toml"), EXCLUDE);
-    await put(join(home, "config.toml"), trust(repo));
+    await putFile(join(repo, ".codex", "config.toml"), EXCLUDE);
+    await putFile(join(home, "config.toml"), trust(repo));
     expect(await readCodexConfig(home, cwd)).toEqual(facts({ excludeSlashTmp: true, projectLayers: 1 }));
-    await put(join(home, "config.toml"), "");
+    await putFile(join(home, "config.toml"), "");
     expect(await readCodexConfig(home, cwd)).toEqual(facts());
-    await put(join(home, "config.toml"), `${trust(repo)}${EXCLUDE}`);
-    await put(join(cwd, ".codex", "config.toml"), "[sandbox_workspace_write]\nexclude_slash_tmp = false\n");
+    await putFile(join(home, "config.toml"), `${trust(repo)}${EXCLUDE}`);
+    await putFile(join(cwd, ".codex", "config.toml"), "[sandbox_workspace_write]\nexclude_slash_tmp = false\n");
     expect(await readCodexConfig(home, cwd)).toEqual(facts({ projectLayers: 2 }));
   });
 
   it("a worktree's top level is trusted by its main repository's entry", async () => {
     const tree = join(root, "tree");
-    await put(join(tree, ".git"), `gitdir: ${repo}/.git/worktrees/tree\n`);
-    await put(join(tree, ".codex", "config.toml"), TSRV);
-    await put(join(home, "config.toml"), trust(repo));
+    await putFile(join(tree, ".git"), `gitdir: ${repo}/.git/worktrees/tree\n`);
+    await putFile(join(tree, ".codex", "config.toml"), TSRV);
+    await putFile(join(home, "config.toml"), trust(repo));
     expect(await readCodexConfig(home, join(tree))).toEqual(facts({ mcpServers: ["tsrv"], projectLayers: 1 }));
-    await put(join(home, "config.toml"), trust(join(root, "elsewhere")));
+    await putFile(join(home, "config.toml"), trust(join(root, "elsewhere")));
     expect(await readCodexConfig(home, tree)).toEqual(facts({ untrustedProjectServers: ["tsrv"] }));
   });
 
   it("outside a repository only the cwd's own .codex counts", async () => {
     const plain = join(root, "plain");
-    await put(join(plain, ".codex", "config.toml"), TSRV);
+    await putFile(join(plain, ".codex", "config.toml"), TSRV);
     await mkdir(join(plain, "deeper"), { recursive: true });
-    await put(join(home, "config.toml"), trust(plain));
+    await putFile(join(home, "config.toml"), trust(plain));
     expect(await readCodexConfig(home, plain)).toEqual(facts({ mcpServers: ["tsrv"], projectLayers: 1 }));
     expect(await readCodexConfig(home, join(plain, "deeper"))).toEqual(facts());
   });
 
   it("links, broken files and odd folders: unknown where Codex would read them, else the user's file only", async () => {
     const user = `${TSRV}${trust(repo)}`;
-    await put(join(home, "config.toml"), user);
+    await putFile(join(home, "config.toml"), user);
     const own = facts({ mcpServers: ["tsrv"] });
     // a trusted project's file that is not TOML: 0.171 does not start ("Error parsing project config file")
-    await put(join(repo, ".codex", "config.toml"), "[[broken");
+    await putFile(join(repo, ".codex", "config.toml"), "[[broken");
     expect(await readCodexConfig(home, cwd)).toEqual({ ...own, brokenProjectConfig: true });
     // a link in place of the file or of .codex is never followed
     await rm(join(repo, ".codex"), { recursive: true });
-    await put(join(root, "planted", "config.toml"), "[mcp_servers.tsrv]\nenabled = false\n");
+    await putFile(join(root, "planted", "config.toml"), "[mcp_servers.tsrv]\nenabled = false\n");
     await mkdir(join(repo, ".codex"));
     await symlink(join(root, "planted", "config.toml"), join(repo, ".codex", "config.toml"));
     expect(await readCodexConfig(home, cwd)).toBeUndefined();
@@ -209,12 +204,12 @@ describe("readCodexConfig: the layers a resume in the session's folder runs with
     await symlink(repo, join(root, "via-link"));
     expect(await readCodexConfig(home, join(root, "via-link", "sub"))).toEqual(own);
     // an untrusted project's broken file: Codex ignores it
-    await put(join(home, "config.toml"), TSRV);
-    await put(join(repo, ".codex", "config.toml"), "[[broken");
+    await putFile(join(home, "config.toml"), TSRV);
+    await putFile(join(repo, ".codex", "config.toml"), "[[broken");
     expect(await readCodexConfig(home, cwd)).toEqual(own);
     // a cwd that is no plain absolute folder: the user's file only
-    await put(join(home, "config.toml"), user);
-    await put(join(repo, ".codex", "config.toml"), "[mcp_servers.tsrv]\nenabled = false\n");
+    await putFile(join(home, "config.toml"), user);
+    await putFile(join(repo, ".codex", "config.toml"), "[mcp_servers.tsrv]\nenabled = false\n");
     for (const odd of ["sub", `${repo}/../repo/sub`, `${cwd}/`, `${cwd}\0`, `/${"d".repeat(4096)}`, null, undefined])
       expect(await readCodexConfig(home, odd)).toEqual(own);
     // deeper than 64 folders: not walked, the user's file only
@@ -225,7 +220,7 @@ describe("readCodexConfig: the layers a resume in the session's folder runs with
 
   it("CODEX_HOME itself as a folder's .codex is the user's file, not a project layer", async () => {
     const inner = join(root, "inner");
-    await put(join(inner, ".codex", "config.toml"), `${TSRV}${trust(inner)}`);
+    await putFile(join(inner, ".codex", "config.toml"), `${TSRV}${trust(inner)}`);
     expect(await readCodexConfig(join(inner, ".codex"), inner)).toEqual(facts({ mcpServers: ["tsrv"] }));
   });
 });

@@ -5,11 +5,12 @@
 // say it does; and a missing one may be another machine's (published logs): "does not exist here".
 import { mkdir, mkdtemp, readFile, realpath, rm, rmdir, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCodexConfig } from "../../src/sessions/codex-config.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 import { SHAPES, shapeIdOf } from "../support/shape-home.js";
+import { putFile } from "../support/files.js";
 
 const ID = shapeIdOf(20);
 const FILE_ID = shapeIdOf(21);
@@ -20,25 +21,19 @@ let home: string;
 let linked: string;
 let mcp: Connected;
 
-async function put(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await rm(path, { force: true });
-  await writeFile(path, text);
-}
-
 beforeAll(async () => {
   root = await realpath(await mkdtemp(join(tmpdir(), "ccm-rdebug-")));
   home = join(root, "home");
   const repo = join(root, "repo");
   await mkdir(join(repo, "sub"), { recursive: true });
-  await put(join(repo, ".git", "HEAD"), "ref: refs/heads/main\n");
+  await putFile(join(repo, ".git", "HEAD"), "ref: refs/heads/main\n");
   await symlink(repo, join(root, "via-link"));
   linked = join(root, "via-link", "sub");
   const log = (await readFile(join(SHAPES, "mcp-tool-call-timed-out.jsonl"), "utf8")).replaceAll(
     "/home/user/proj",
     linked,
   );
-  await put(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T15-00-00-${ID}.jsonl`), log);
+  await putFile(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T15-00-00-${ID}.jsonl`), log);
   // the same session in a folder that is a file now, and in one that is not there
   await writeFile(join(root, "was-a-folder"), "");
   for (const [id, folder, at] of [
@@ -47,14 +42,14 @@ beforeAll(async () => {
     [BROKEN_ID, "repo/sub", "03"],
   ] as const) {
     const moved = log.replaceAll(linked, join(root, folder)).replaceAll(ID, id);
-    await put(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T15-00-${at}-${id}.jsonl`), moved);
+    await putFile(join(home, "sessions", "2026", "12", "05", `rollout-2026-12-05T15-00-${at}-${id}.jsonl`), moved);
   }
   mcp = await connect(testConfig({ codexHome: home, codexBin: join(home, "no-such-codex") }));
 });
 afterAll(async () => mcp.close());
 
 async function diagnosisWith(user: string, id = ID): Promise<Record<string, unknown>> {
-  await put(join(home, "config.toml"), user);
+  await putFile(join(home, "config.toml"), user);
   const summary = (await mcp.call("session_summary", { session_id: id })).structuredContent as {
     diagnosis: Record<string, unknown>;
   };
@@ -131,10 +126,10 @@ describe("a worktree whose .git file holds a relative gitdir (git 2.48+ --relati
   it("is trusted by its main repository's entry, as codex-rs resolves the gitdir against the top level", async () => {
     const main = join(root, "main");
     const tree = join(root, "tree");
-    await put(join(main, ".git", "HEAD"), "ref: refs/heads/main\n");
-    await put(join(tree, ".git"), "gitdir: ../main/.git/worktrees/tree\n");
-    await put(join(tree, ".codex", "config.toml"), TSRV);
-    await put(join(home, "config.toml"), `[projects."${main}"]\ntrust_level = "trusted"\n`);
+    await putFile(join(main, ".git", "HEAD"), "ref: refs/heads/main\n");
+    await putFile(join(tree, ".git"), "gitdir: ../main/.git/worktrees/tree\n");
+    await putFile(join(tree, ".codex", "config.toml"), TSRV);
+    await putFile(join(home, "config.toml"), `[projects."${main}"]\ntrust_level = "trusted"\n`);
     // before: the main repository's trust not found, the layer counted as an untrusted project's
     expect(await readCodexConfig(home, tree)).toEqual({
       mcpServers: ["tsrv"],
@@ -149,7 +144,7 @@ describe("a worktree whose .git file holds a relative gitdir (git 2.48+ --relati
 describe("a trusted project's .codex/config.toml that is not TOML", () => {
   it("every printed command says Codex refuses to start with it (it was printed with no word of it)", async () => {
     const repo = join(root, "repo");
-    await put(join(repo, ".codex", "config.toml"), "[[broken");
+    await putFile(join(repo, ".codex", "config.toml"), "[[broken");
     try {
       const diagnosis = await diagnosisWith(`${TSRV}[projects."${repo}"]\ntrust_level = "trusted"\n`, BROKEN_ID);
       const command = resume(
