@@ -94,8 +94,8 @@ async function main(argv: string[]): Promise<number | undefined> {
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   // a request over the SDK's 10 MiB is answered with an error instead of closing the transport (and the server);
-  // so is a line that is not JSON or not a message, which the SDK's transport leaves unanswered
-  // a line is checked by the transport's own schema too (strict, and `_meta` checked): what it would drop is answered
+  // so is a line that is not JSON or not a message, or that the transport's own schema (strict, `_meta` checked)
+  // refuses: the SDK's transport leaves those unanswered
   const stdin = boundedStdin(
     process.stdin,
     (id, why, code) => {

@@ -108,9 +108,10 @@ export function boundedStdin(
  * Why a line is no JSON-RPC message the transport would take (its JSONRPCMessageSchema, checked as JSON-RPC 2.0
  * states it), or undefined when it is one; "blank" for a blank line. A response of the wrong shape is not
  * answered (a response is never answered): it gets id undefined; so does a notification JSON-RPC 2.0 allows
- * (params by position) or the transport refuses: JSON-RPC 2.0 says a notification is never replied to. `takes`: the transport's own check (the SDK's
- * schemas are strict and check params' `_meta`): a request or notification that passes the checks here and not
- * that one was dropped unanswered by the transport, and is answered here.
+ * (params by position) or the transport refuses: JSON-RPC 2.0 says a notification is never replied to.
+ * `takes`: the transport's own check (the SDK's schemas are strict and check params' `_meta`): a request or
+ * notification that passes the checks here and not that one was dropped unanswered by the transport, and is
+ * answered here.
  */
 export function unreadable(line: string, takes?: (message: unknown) => boolean): Dropped | "blank" | undefined {
   if (line.trim() === "") return "blank";
