@@ -44,6 +44,18 @@ export interface SessionSpec {
   forkOf?: { parent: SessionSpec };
 }
 
+/**
+ * A session of one turn (1,000 input, 100 output) begun at `start`, the `n`th of a test's `series`: its id
+ * `0199eeee-0000-7000-8000-000000000<series><n, two digits>`, its prompt `session <n>`.
+ */
+export function oneTurnSession(series: number, n: number, start: string): SessionSpec {
+  return {
+    id: `0199eeee-0000-7000-8000-000000000${String(series)}${String(n).padStart(2, "0")}`,
+    start,
+    turns: [{ prompt: `session ${n}`, total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
+  };
+}
+
 export async function makeHome(): Promise<string> {
   const root = await realpath(await mkdtemp(join(tmpdir(), "ccm-report-")));
   const home = join(root, "home");

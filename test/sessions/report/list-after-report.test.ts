@@ -5,7 +5,7 @@
 // Before: the second listing below missed the unreadable session.
 import { describe, expect, it, vi } from "vitest";
 import { listSessions, loadPrices, sessionsReport, SessionStore } from "../../../src/sessions/index.js";
-import { makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { makeHome, pathOf, writeSession, oneTurnSession } from "../../support/report-homes.js";
 
 // a log this user may not read (running as root, a chmod cannot show it): its open is refused
 const refused = vi.hoisted(() => ({ path: "" }));
@@ -22,11 +22,7 @@ vi.mock("node:fs", async (importOriginal) => {
 // a since before every session: the listing goes back through every folder, from the index in a server
 const since = "2026-10-01T00:00:00.000Z";
 
-const session = (n: number, start: string): SessionSpec => ({
-  id: `0199eeee-0000-7000-8000-0000000003${String(n).padStart(2, "0")}`,
-  start,
-  turns: [{ prompt: `session ${n}`, total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
-});
+const session = (n: number, start: string) => oneTurnSession(3, n, start);
 
 describe("list_sessions in a server after a report that could not read a log", () => {
   it("still lists it, as the one-shot walk does", async () => {

@@ -6,7 +6,7 @@
 // Before: the first answer came after 25 folders were watched (sessions/, the year, two months, 21 days).
 import { describe, expect, it, vi } from "vitest";
 import { listSessions, SessionStore } from "../../../src/sessions/index.js";
-import { makeHome, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { makeHome, writeSession, oneTurnSession } from "../../support/report-homes.js";
 
 const watched = vi.hoisted(() => ({ folders: [] as string[] }));
 vi.mock("node:fs", async (importOriginal) => {
@@ -20,11 +20,7 @@ vi.mock("node:fs", async (importOriginal) => {
   };
 });
 
-const session = (n: number, start: string): SessionSpec => ({
-  id: `0199eeee-0000-7000-8000-0000000002${String(n).padStart(2, "0")}`,
-  start,
-  turns: [{ prompt: `session ${n}`, total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
-});
+const session = (n: number, start: string) => oneTurnSession(2, n, start);
 const since = "2026-11-05T00:00:00.000Z";
 
 describe("a server's first list_sessions with a since", () => {

@@ -10,13 +10,9 @@ import { appendFile, link, mkdir, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listSessions, SessionStore } from "../../../src/sessions/index.js";
-import { makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { makeHome, pathOf, writeSession, oneTurnSession } from "../../support/report-homes.js";
 
-const session = (n: number, start: string): SessionSpec => ({
-  id: `0199eeee-0000-7000-8000-0000000005${String(n).padStart(2, "0")}`,
-  start,
-  turns: [{ prompt: `session ${n}`, total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
-});
+const session = (n: number, start: string) => oneTurnSession(5, n, start);
 
 describe("list_sessions in a server without since", () => {
   it("walks the newest folders as the one-shot listing does", async () => {

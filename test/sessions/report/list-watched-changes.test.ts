@@ -6,16 +6,12 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listSessions, SessionStore } from "../../../src/sessions/index.js";
-import { makeHome, pathOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { makeHome, pathOf, writeSession, oneTurnSession } from "../../support/report-homes.js";
 
 // a since before every session: the listing goes back through every folder, from the index in a server
 const since = "2026-10-01T00:00:00.000Z";
 
-const session = (n: number, start: string): SessionSpec => ({
-  id: `0199eeee-0000-7000-8000-0000000002${String(n).padStart(2, "0")}`,
-  start,
-  turns: [{ prompt: `session ${n}`, total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
-});
+const session = (n: number, start: string) => oneTurnSession(2, n, start);
 
 describe("list_sessions in a server sees what changed since its last call", () => {
   it("as the one-shot walk does, with and without archived sessions", async () => {

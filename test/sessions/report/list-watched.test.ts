@@ -8,13 +8,9 @@ import { appendFile, link, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listSessions, SessionStore } from "../../../src/sessions/index.js";
-import { makeHome, pathOf, writeSession, type SessionSpec, resumedLines } from "../../support/report-homes.js";
+import { makeHome, pathOf, writeSession, resumedLines, oneTurnSession } from "../../support/report-homes.js";
 
-const session = (n: number, start: string): SessionSpec => ({
-  id: `0199eeee-0000-7000-8000-0000000001${String(n).padStart(2, "0")}`,
-  start,
-  turns: [{ prompt: `session ${n}`, total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
-});
+const session = (n: number, start: string) => oneTurnSession(1, n, start);
 // written ten minutes after they started (writeSession), long before `since`
 const old = session(1, "2026-11-01T08:00:00.000Z");
 const older = session(2, "2026-10-20T08:00:00.000Z");

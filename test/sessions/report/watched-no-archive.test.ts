@@ -10,13 +10,9 @@ import { appendFile, link, mkdir, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listSessions, SessionStore } from "../../../src/sessions/index.js";
-import { makeHome, pathOf, writeSession, type SessionSpec, resumedLines } from "../../support/report-homes.js";
+import { makeHome, pathOf, writeSession, resumedLines, oneTurnSession } from "../../support/report-homes.js";
 
-const session = (n: number, start: string): SessionSpec => ({
-  id: `0199eeee-0000-7000-8000-0000000004${String(n).padStart(2, "0")}`,
-  start,
-  turns: [{ prompt: `session ${n}`, total: { input: 1000, cached: 0, output: 100, reasoning: 0 } }],
-});
+const session = (n: number, start: string) => oneTurnSession(4, n, start);
 const old = session(1, "2026-11-01T08:00:00.000Z");
 const recent = session(2, "2026-11-10T08:00:00.000Z");
 const since = "2026-11-05T00:00:00.000Z";
