@@ -11,14 +11,10 @@ import { spanIdOf } from "../../src/export/otel.js";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 import { SHAPES, shapeHome, shapeIdOf } from "../support/shape-home.js";
 import { runCli } from "../support/report-homes.js";
+import { type OtlpSpan } from "../support/span-receiver.js";
 
 const WRITES = shapeIdOf(71);
 const NONE = shapeIdOf(72);
-
-interface OtlpSpan {
-  spanId: string;
-  attributes: Array<{ key: string; value: { intValue?: string | number } }>;
-}
 
 let home: string;
 let mcp: Connected;

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf, traceIdOf } from "../../src/export/otel.js";
 import { makeHome, runCli, writeSession, type SessionSpec } from "../support/report-homes.js";
+import { type OtlpSpan } from "../support/span-receiver.js";
 
 const worked: SessionSpec = {
   id: "0199eeee-0000-7000-8000-000000000041",
@@ -32,21 +33,6 @@ const failed: SessionSpec = {
   ],
 };
 
-interface OtlpValue {
-  stringValue?: string;
-  intValue?: number | string;
-  boolValue?: boolean;
-}
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  startTimeUnixNano: string | number;
-  endTimeUnixNano: string | number;
-  attributes: Array<{ key: string; value: OtlpValue }>;
-  status?: { code?: number; message?: string };
-}
 interface Received {
   contentType: string | undefined;
   spans: OtlpSpan[];

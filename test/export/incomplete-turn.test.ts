@@ -7,13 +7,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spanIdOf } from "../../src/export/otel.js";
 import { makeHome, writeSession, type SessionSpec, runCli } from "../support/report-homes.js";
-import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
-
-interface OtlpSpan {
-  spanId: string;
-  attributes: Array<{ key: string; value: { stringValue?: string } }>;
-  status?: { code?: number; message?: string };
-}
+import { startSpanReceiver, type SpanReceiver, type OtlpSpan } from "../support/span-receiver.js";
 
 const cutThenGoneOn: SessionSpec = {
   id: "0199eeee-0000-7000-8000-000000000061",

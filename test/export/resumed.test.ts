@@ -4,15 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf, traceIdOf } from "../../src/export/otel.js";
 import { child, home as makeResumedHome, parent } from "../support/resumed-home.js";
-import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
+import { startSpanReceiver, type SpanReceiver, type OtlpSpan } from "../support/span-receiver.js";
 import { cliStdout } from "../support/report-homes.js";
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-}
 
 let home: string;
 let receiver: SpanReceiver;

@@ -6,12 +6,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { traceIdOf } from "../../src/export/otel.js";
 import { makeHome, runCli, writeSession, type SessionSpec } from "../support/report-homes.js";
-import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
-
-interface OtlpSpan {
-  traceId: string;
-  name: string;
-}
+import { startSpanReceiver, type SpanReceiver, type OtlpSpan } from "../support/span-receiver.js";
 
 // its turn from 23:58:05 to 00:08:05, failing
 const overMidnight: SessionSpec = {

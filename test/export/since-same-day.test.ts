@@ -5,13 +5,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { traceIdOf } from "../../src/export/otel.js";
 import { afternoon, long, morning, sameDayHome } from "../support/same-day-home.js";
-import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
+import { startSpanReceiver, type SpanReceiver, type OtlpSpan } from "../support/span-receiver.js";
 import { cliStdout } from "../support/report-homes.js";
-
-interface OtlpSpan {
-  traceId: string;
-  name: string;
-}
 
 let home: string;
 let receiver: SpanReceiver;

@@ -6,13 +6,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spanIdOf } from "../../src/export/otel.js";
 import { makeHome, runCli, writeSession, type SessionSpec } from "../support/report-homes.js";
-import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
-
-interface OtlpSpan {
-  spanId: string;
-  attributes: Array<{ key: string; value: { stringValue?: string } }>;
-  status?: { code?: number; message?: string };
-}
+import { startSpanReceiver, type SpanReceiver, type OtlpSpan } from "../support/span-receiver.js";
 
 const AUTH = "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header";
 const LIMIT = "exceeded retry limit, last status: 429 Too Many Requests, request id: 7a9e0c1d";

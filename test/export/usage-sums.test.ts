@@ -10,7 +10,7 @@ import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf, traceIdOf } from "../../src/export/otel.js";
-import { startSpanReceiver, type SpanReceiver } from "../support/span-receiver.js";
+import { startSpanReceiver, type SpanReceiver, type OtlpSpan } from "../support/span-receiver.js";
 import {
   cliStdout,
   linesOf,
@@ -21,16 +21,6 @@ import {
   type SessionSpec,
   type Tokens,
 } from "../support/report-homes.js";
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes: Array<{ key: string; value: { intValue?: string | number } }>;
-}
 
 let receiver: SpanReceiver;
 const spans: OtlpSpan[] = [];

@@ -3,6 +3,25 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
+/** An attribute's value as OTLP/JSON sends it (the kinds the export uses). */
+export interface OtlpValue {
+  stringValue?: string;
+  intValue?: number | string;
+  boolValue?: boolean;
+}
+
+/** A span as OTLP/JSON sends it, with what the tests read of it. */
+export interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startTimeUnixNano: string | number;
+  endTimeUnixNano: string | number;
+  attributes: Array<{ key: string; value: OtlpValue }>;
+  status?: { code?: number; message?: string };
+}
+
 export interface SpanReceiver {
   /** http://127.0.0.1:<port>, for --otlp. */
   url: string;

@@ -14,20 +14,10 @@ import { spanIdOf, traceIdOf } from "../../../src/export/otel.js";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
-import { startSpanReceiver, type SpanReceiver } from "../../support/span-receiver.js";
+import { startSpanReceiver, type SpanReceiver, type OtlpSpan } from "../../support/span-receiver.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dist", "cli.js");
 
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes: Array<{ key: string; value: { stringValue?: string; intValue?: string | number } }>;
-  status?: { code?: number; message?: string };
-}
 interface LogLine {
   timestamp: string;
   type: string;

@@ -9,7 +9,7 @@ import { appendFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf } from "../../../src/export/otel.js";
 import { SessionStore } from "../../../src/sessions/index.js";
-import { startSpanReceiver, type SpanReceiver } from "../../support/span-receiver.js";
+import { startSpanReceiver, type SpanReceiver, type OtlpSpan } from "../../support/span-receiver.js";
 import { cliStdout, makeHome, reportOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
 
 const session: SessionSpec = {
@@ -53,11 +53,6 @@ const resume = [
   line("2026-11-14T00:00:10.002Z", "event_msg", { type: "task_complete", turn_id: TURN, last_agent_message: "done" }),
 ];
 
-interface OtlpSpan {
-  spanId: string;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-}
 let receiver: SpanReceiver;
 const spans: OtlpSpan[] = [];
 let home: string;
