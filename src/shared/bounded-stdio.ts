@@ -8,6 +8,7 @@
 // line is answered here, as JSON-RPC 2.0 says: -32700 (not JSON) or -32600 (not a request), with the request's
 // id where it has a valid one, else null; a blank line is passed over.
 import { PassThrough, type Readable } from "node:stream";
+import { isRecord } from "./json.js";
 
 /** The SDK's own bound (STDIO_DEFAULT_MAX_BUFFER_SIZE), now on one line rather than on its whole buffer. */
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
@@ -126,7 +127,7 @@ export function unreadable(line: string, takes?: (message: unknown) => boolean):
     code: INVALID_REQUEST,
     why: `Invalid Request: ${what}. Send one JSON-RPC 2.0 message a line (batches are not read).`,
   });
-  if (!isPlainObject(value)) return invalid(null, Array.isArray(value) ? "a batch (an array)" : "not an object");
+  if (!isRecord(value)) return invalid(null, Array.isArray(value) ? "a batch (an array)" : "not an object");
   const id = isId(value.id) ? value.id : null;
   if (value.jsonrpc !== "2.0") return invalid(id, 'no "jsonrpc": "2.0"');
   if ("method" in value) {
@@ -134,7 +135,7 @@ export function unreadable(line: string, takes?: (message: unknown) => boolean):
     if ("id" in value && !isId(value.id)) return invalid(null, '"id" is not a string or an integer');
     // a notification is never answered (JSON-RPC 2.0 section 4.1), once it is one: params by name or by position
     const notification = !("id" in value);
-    if (value.params !== undefined && !isPlainObject(value.params))
+    if (value.params !== undefined && !isRecord(value.params))
       return invalid(notification && Array.isArray(value.params) ? undefined : id, '"params" is not an object');
     if (takes && !takes(value))
       return invalid(
@@ -145,19 +146,15 @@ export function unreadable(line: string, takes?: (message: unknown) => boolean):
   }
   const error = value.error;
   const response =
-    (isId(value.id) && isPlainObject(value.result)) ||
+    (isId(value.id) && isRecord(value.result)) ||
     ((value.id === undefined || isId(value.id)) &&
-      isPlainObject(error) &&
+      isRecord(error) &&
       Number.isInteger(error.code) &&
       typeof error.message === "string");
   if (response && (!takes || takes(value))) return undefined;
   return "result" in value || "error" in value
     ? invalid(undefined, "a response of the wrong shape")
     : invalid(id, 'no "method"');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isId(value: unknown): value is MessageId {
