@@ -28,7 +28,6 @@ import { openRollout } from "./rollout-open.js";
 import { jsonlBackward } from "./rollout-backward.js";
 
 export { READ_LIMITS, newReadStats, type ForwardEnd, type ReadStats } from "./rollout-lines.js";
-export { zstdWindow } from "./rollout-zstd.js";
 
 export const ROLLOUT_FORMATS = ["jsonl", "document", "zstd"] as const;
 export type RolloutFormat = (typeof ROLLOUT_FORMATS)[number];

@@ -154,5 +154,3 @@ async function* zstdBytes(path: string, state: { cut: boolean; size?: number }):
   }
   yield* out;
 }
-
-export { zstdWindow } from "./rollout-zstd-frames.js";
