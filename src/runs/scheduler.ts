@@ -116,9 +116,10 @@ export class Scheduler {
           const record = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
           if (!record || name !== `${record.run_id}.json`) return;
           if (record.supervised && (await stopIfHung(record, path))) return;
-          // nobody will free it: its holder is gone and its run never started (lease-sweep.ts); what carries the
-          // run's marker is stopped first, which may take the leftovers' wait: never under the lock either
-          if (!(await holds(record, path))) await sweepUnstarted(this.stateDir, record);
+          // nobody will free it: its holder is gone and its run never started (lease-sweep.ts, which checks
+          // both); what carries the run's marker is stopped first, which may take the leftovers' wait: never
+          // under the lock either
+          await sweepUnstarted(this.stateDir, record);
         }),
     );
   }
