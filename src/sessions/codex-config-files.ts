@@ -18,6 +18,16 @@ const lastReads = new Map<string, { stamp: string; read: Read }>();
 const MAX_REMEMBERED = 32;
 
 export async function readToml(path: string): Promise<Read> {
+  const read = await readMachineToml(path);
+  return read === "unreadable" ? undefined : read;
+}
+
+/**
+ * As readToml, but "unreadable" where this user may not open the file (EACCES, EPERM: another user's mode 600
+ * file, a folder on the way it may not enter): 0.171 then refuses to start ("Failed to read config file …:
+ * Permission denied"), where a link or a FIFO is only unknown here.
+ */
+export async function readMachineToml(path: string): Promise<Read | "unreadable"> {
   let text: string;
   let stamp: string;
   try {
@@ -36,7 +46,9 @@ export async function readToml(path: string): Promise<Read> {
       await handle.close();
     }
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM") return "unreadable";
+    return code === "ENOENT" ? "absent" : undefined;
   }
   let read: Read;
   try {
@@ -48,23 +60,6 @@ export async function readToml(path: string): Promise<Read> {
   lastReads.set(path, { stamp, read });
   if (lastReads.size > MAX_REMEMBERED) lastReads.delete(lastReads.keys().next().value as string);
   return read;
-}
-
-/**
- * As readToml, but "unreadable" where this user may not open the file (EACCES, EPERM: another user's mode 600
- * file, a folder on the way it may not enter): 0.171 then refuses to start ("Failed to read config file …:
- * Permission denied"), where a link or a FIFO is only unknown here.
- */
-export async function readMachineToml(path: string): Promise<Read | "unreadable"> {
-  const read = await readToml(path);
-  if (read !== undefined) return read;
-  try {
-    await (await open(path, CONFIG_READ)).close();
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === "EACCES" || code === "EPERM" ? "unreadable" : undefined;
-  }
 }
 
 /** A worktree's `.git` file: a line. */
