@@ -2,9 +2,8 @@
 // `$CODEX_HOME/worktrees/<id>/<repo name>`, detached at the current commit, and the session records it as
 // its cwd. Both the server (showing a run, resuming in it) and the supervisor (checking where a run went)
 // recognise one here. Files are read bounded and never through a link.
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { readSmallFile } from "../shared/small-file.js";
 
 export interface Worktree {
   path: string;
@@ -38,25 +37,7 @@ export async function readWorktree(path: string, codexHome: string): Promise<Wor
   return { path: root, branch };
 }
 
-/** Opened without following a link, and without waiting on a FIFO for a writer (a regular file ignores O_NONBLOCK). */
-const READ_NOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
-
-/**
- * A small regular file's text (at most 4 KB), never read through a link; undefined otherwise. Judged by the opened
- * file's own fstat, not an lstat before the open: a FIFO swapped in between would have blocked the open.
- */
-export async function readSmall(path: string): Promise<string | undefined> {
-  const handle = await open(path, READ_NOW).catch(() => undefined);
-  if (!handle) return undefined;
-  try {
-    const info = await handle.stat();
-    if (!info.isFile() || info.size > 4096) return undefined;
-    const buffer = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buffer, 0, 4096, 0);
-    return buffer.subarray(0, bytesRead).toString("utf8");
-  } catch {
-    return undefined;
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
+/** A small regular file's text (at most 4 KB), never read through a link; undefined otherwise. */
+export function readSmall(path: string): Promise<string | undefined> {
+  return readSmallFile(path, 4096, { followLinks: false });
 }

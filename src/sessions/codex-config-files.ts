@@ -4,6 +4,7 @@
 import { constants } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import { parse } from "smol-toml";
+import { readSmallFile } from "../shared/small-file.js";
 
 /** A config larger than this is no hand-written config: unknown. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -62,20 +63,9 @@ export async function readMachineToml(path: string): Promise<Read | "unreadable"
   return read;
 }
 
-/** A worktree's `.git` file: a line. */
-export async function readSmall(path: string): Promise<string | undefined> {
-  try {
-    const handle = await open(path, CONFIG_READ);
-    try {
-      const bytes = Buffer.alloc(4200);
-      const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
-      return bytesRead < bytes.length ? bytes.subarray(0, bytesRead).toString("utf8") : undefined;
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
-  }
+/** A worktree's `.git` file: a line (a regular file of under 4,200 bytes, never read through a link). */
+export function readSmall(path: string): Promise<string | undefined> {
+  return readSmallFile(path, 4199, { followLinks: false });
 }
 
 export async function lstatOf(path: string) {
