@@ -87,9 +87,14 @@ async function environOf(pid: number): Promise<string> {
 /** How long what is left of a run gets to be gone after its SIGKILL before the run ends without it. */
 export const LEFTOVERS_GONE_MS = 5_000;
 
-/** What a run's end says of the processes of it that a SIGKILL did not end in time (a process stuck in the kernel). */
-export function leftoversNote(pids: number[]): string {
-  return `${pids.length} process${pids.length === 1 ? "" : "es"} of the run still there ${LEFTOVERS_GONE_MS} ms after SIGKILL (pid ${pids.slice(0, 20).join(", ")}): the end is recorded without them`;
+/**
+ * A run's end (its `error`) that names the processes of it a SIGKILL did not end in time (a process stuck in
+ * the kernel), so nobody takes the run for quiet; as it is when there are none.
+ */
+export function withLeftovers<End extends { error: string | null }>(end: End, pids: number[]): End {
+  if (pids.length === 0) return end;
+  const note = `${pids.length} process${pids.length === 1 ? "" : "es"} of the run still there ${LEFTOVERS_GONE_MS} ms after SIGKILL (pid ${pids.slice(0, 20).join(", ")}): the end is recorded without them`;
+  return { ...end, error: end.error === null ? note : `${end.error}; ${note}` };
 }
 
 /**

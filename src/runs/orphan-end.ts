@@ -1,7 +1,7 @@
 // The end recorded for a run whose supervisor is gone or was stopped as hung: what its last published state
 // says, else why it ended without one (a pure decision; the registry writes it).
 import type { EndRecord, LedgerRun, RunState } from "../contract/index.js";
-import { leftoversNote } from "../codex/processes.js";
+import { withLeftovers } from "../codex/processes.js";
 
 /** The end of a run nobody follows any more: `killed` processes of it stopped, a pending cancel, a hang. */
 export function endOfOrphan(
@@ -14,10 +14,7 @@ export function endOfOrphan(
   /** Processes of the run still there after the SIGKILL's wait: named, so nobody takes the run for quiet. */
   left: number[] = [],
 ): EndRecord {
-  const end = endOf(entry, snapshot, killed, cancelled, hung);
-  if (left.length === 0) return end;
-  const note = leftoversNote(left);
-  return { ...end, error: end.error === null ? note : `${end.error}; ${note}` };
+  return withLeftovers(endOf(entry, snapshot, killed, cancelled, hung), left);
 }
 
 function endOf(

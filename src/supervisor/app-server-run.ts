@@ -13,10 +13,10 @@ import {
   type ApprovalRequest,
   type TurnState,
 } from "../codex/app-server/index.js";
-import { killRunLeftovers } from "../codex/processes.js";
+import { killRunLeftovers, withLeftovers } from "../codex/processes.js";
 import { SESSION_UUID, type ApprovalEntry, type Job, type LiveNumbers, type TypedError } from "../contract/index.js";
 import type { TokenTotals } from "../sessions/index.js";
-import { withLeftovers, type RunOutcome, type StopReason } from "./outcome.js";
+import type { RunOutcome, StopReason } from "./outcome.js";
 import { serveSteers } from "./app-server-requests.js";
 import { SupervisedRun } from "./supervised-run.js";
 

@@ -4,13 +4,13 @@ import type { ResultPromise } from "execa";
 import type { RunMode } from "../codex/argv.js";
 import { parseExecLine } from "../codex/exec-events.js";
 import { loadExeca } from "../codex/execa.js";
-import { killRunLeftovers } from "../codex/processes.js";
+import { killRunLeftovers, withLeftovers } from "../codex/processes.js";
 import type { TokenTotals } from "../sessions/index.js";
 import { SESSION_UUID } from "../contract/index.js";
 import { boundedLines } from "../shared/bounded-lines.js";
 import { lastLines } from "../codex/stderr-report.js";
 import { signalUntilGone } from "./escalation.js";
-import { decideOutcome, withLeftovers, type StopReason } from "./outcome.js";
+import { decideOutcome, type StopReason } from "./outcome.js";
 import { SupervisedRun } from "./supervised-run.js";
 
 export interface RunOptions {

@@ -1,5 +1,4 @@
 // How a run ended, decided from flags and events, never from message text.
-import { leftoversNote } from "../codex/processes.js";
 import { stderrReason } from "../codex/stderr-report.js";
 import type { RunStatus } from "../sessions/index.js";
 import type { RunEvents } from "./run-events.js";
@@ -49,14 +48,4 @@ export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
     status: "failed",
     error: lastError ?? "codex exited without finishing the turn (no turn.completed event)",
   };
-}
-
-/**
- * A run's end names the processes of it that a SIGKILL did not end in time (a process stuck in the kernel):
- * whoever sees the end is told the run may still be writing, rather than find out.
- */
-export function withLeftovers(outcome: RunOutcome, pids: number[]): RunOutcome {
-  if (pids.length === 0) return outcome;
-  const note = leftoversNote(pids);
-  return { ...outcome, error: outcome.error === null ? note : `${outcome.error}; ${note}` };
 }
