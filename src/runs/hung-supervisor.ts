@@ -7,7 +7,7 @@
 // deadline behind a healthy run whose hard timeout has not come. So past it, only a supervisor that has stopped
 // beating (touching its lease, SUPERVISOR_BEAT_MS) is hung; a stale beat is given a few beats' time first, since
 // one that just woke beats again within one.
-import { lstat, readdir } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   leasesDir,
@@ -21,6 +21,7 @@ import {
   type ProcessId,
 } from "../contract/index.js";
 import { isProvenSupervisor, killMarked, stillRunning } from "../codex/liveness.js";
+import { readLeases } from "./leases.js";
 
 /** How long a SIGKILLed supervisor gets to be gone before the run is settled anyway (its marker's processes are). */
 const GONE_MS = 2000;
@@ -73,18 +74,16 @@ export interface HungRun {
  * names. Only a supervisor proven by its marker: a dead one is no longer hung, and its run is settled by a look.
  */
 export async function hungRuns(stateDir: string): Promise<HungRun[]> {
-  const dir = leasesDir(stateDir);
   const found: HungRun[] = [];
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (!name.endsWith(".json")) continue;
-    const path = join(dir, name);
-    const lease = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
-    if (!lease || name !== `${lease.run_id}.json` || !RUN_ID.test(lease.run_id) || !isPast(lease)) continue;
+  const ledger = new RunLedger(stateDir);
+  // a lease's run_id is a run id by its schema
+  for (const { path, record: lease } of await readLeases(leasesDir(stateDir))) {
+    if (!isPast(lease)) continue;
     const beat = (await lstat(path).catch(() => undefined))?.mtimeMs;
     if (beat === undefined || Date.now() - beat < BEAT_STALE_MS) continue;
     if (!(await isProvenSupervisor(lease.run_id, lease.holder))) continue;
     // hung before its start record (its server gone since): only a count of the slots reaches it
-    const started = (await new RunLedger(stateDir).find(lease.run_id)) !== undefined;
+    const started = (await ledger.find(lease.run_id)) !== undefined;
     found.push({ lease, lastBeat: new Date(beat), started });
   }
   return found;

@@ -4,7 +4,7 @@
 // the lease and the run's directory for good (the registry settles only runs the ledger knows). Swept when
 // slots are counted and when a server starts: what carries the run's marker is stopped (a Codex spawned just
 // before its supervisor died), then the lease and the run's directory go, only what we made in them.
-import { lstat, readdir } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   leasesDir,
@@ -20,6 +20,7 @@ import {
   type LeaseRecord,
 } from "../contract/index.js";
 import { killMarked, stillRunning } from "../codex/liveness.js";
+import { readLeases } from "./leases.js";
 
 /**
  * How long a lease is left untouched (no write, no beat) before it is swept. A supervisor gone before its start a
@@ -61,11 +62,7 @@ export async function sweepUnstarted(stateDir: string, record: LeaseRecord): Pro
 /** Sweeps every lease of the state dir that sweepUnstarted takes (a server's start); returns how many. */
 export async function sweepLeases(stateDir: string): Promise<number> {
   let swept = 0;
-  for (const name of await readdir(leasesDir(stateDir)).catch(() => [] as string[])) {
-    if (!name.endsWith(".json")) continue;
-    const record = await readStateFile(join(leasesDir(stateDir), name), leaseSchema, STATE_FILES.lease.maxBytes);
-    // a lease is named after its run: one that names another run is not one of ours
-    if (record && name === `${record.run_id}.json` && (await sweepUnstarted(stateDir, record))) swept += 1;
-  }
+  for (const { record } of await readLeases(leasesDir(stateDir)))
+    if (await sweepUnstarted(stateDir, record)) swept += 1;
   return swept;
 }

@@ -4,12 +4,11 @@
 // start time and marker, a server starting a run by its pid and start time for a short while. So a crash
 // never keeps a slot, and neither does a forged lease naming pid 1. Leases are counted and taken under one
 // short lock, whose wait honours the queue wait too.
-import { lstat, readdir, stat } from "node:fs/promises";
+import { lstat, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   createExclusive,
   leasesDir,
-  leaseSchema,
   lockSchema,
   ownDirectory,
   readStateFile,
@@ -24,6 +23,7 @@ import {
 import { isProvenSupervisor, processId, stillRunning } from "../codex/liveness.js";
 import { stopIfHung } from "./hung-supervisor.js";
 import { sweepUnstarted } from "./lease-sweep.js";
+import { readLeases } from "./leases.js";
 
 export interface Want {
   runId: string;
@@ -107,38 +107,24 @@ export class Scheduler {
    * wait as long (past its lock wait: refused, slots free).
    */
   private async tidy(): Promise<void> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
     await Promise.all(
-      names
-        .filter((name) => name.endsWith(".json"))
-        .map(async (name) => {
-          const path = join(this.dir, name);
-          const record = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
-          if (!record || name !== `${record.run_id}.json`) return;
-          if (record.supervised && (await stopIfHung(record, path))) return;
-          // nobody will free it: its holder is gone and its run never started (lease-sweep.ts, which checks
-          // both); what carries the run's marker is stopped first, which may take the leftovers' wait: never
-          // under the lock either
-          await sweepUnstarted(this.stateDir, record);
-        }),
+      (await readLeases(this.dir)).map(async ({ path, record }) => {
+        if (record.supervised && (await stopIfHung(record, path))) return;
+        // nobody will free it: its holder is gone and its run never started (lease-sweep.ts, which checks
+        // both); what carries the run's marker is stopped first, which may take the leftovers' wait: never
+        // under the lock either
+        await sweepUnstarted(this.stateDir, record);
+      }),
     );
   }
 
   /** Leases whose holder is proven to be running them, as they stand now: quick, held under the lock. */
   private async counted(): Promise<LeaseRecord[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    const records = await Promise.all(
-      names
-        .filter((name) => name.endsWith(".json"))
-        .map(async (name) => {
-          const path = join(this.dir, name);
-          const record = await readStateFile(path, leaseSchema, STATE_FILES.lease.maxBytes);
-          // a lease is named after its run: one that names another run is not one of ours
-          if (!record || name !== `${record.run_id}.json`) return undefined;
-          return (await holds(record, path)) ? record : undefined;
-        }),
+    const leases = await readLeases(this.dir);
+    const held = await Promise.all(
+      leases.map(async ({ path, record }) => ((await holds(record, path)) ? record : undefined)),
     );
-    return records.filter((record): record is LeaseRecord => record !== undefined);
+    return held.filter((record): record is LeaseRecord => record !== undefined);
   }
 
   private async tryAcquire(want: Want, deadline: number): Promise<Lease | Refusal> {
