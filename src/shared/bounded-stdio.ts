@@ -56,12 +56,13 @@ export function boundedStdin(
       `The request is longer than ${limit} and was not read: send smaller arguments (put long text in a file and name the file in the prompt).`,
       INVALID_REQUEST,
     );
-  /** A whole line within the bound (without its newline): passed on if it is a message, else answered. */
-  const pass = (line: Buffer) => {
-    const refused = unreadable(line.toString("utf8"), takes);
+  /** A whole line within the bound, from its parts: passed on (with its newline) if it is a message, else answered. */
+  const pass = (parts: Buffer[]) => {
+    const line = Buffer.concat([...parts, NEWLINE]);
+    const refused = unreadable(line.toString("utf8", 0, line.length - 1), takes);
     if (refused === "blank") return;
     if (refused) onDropped(refused.id, refused.why, refused.code);
-    else output.write(Buffer.concat([line, NEWLINE]));
+    else output.write(line);
   };
   input.on("data", (chunk: Buffer) => {
     let from = 0;
@@ -71,7 +72,7 @@ export function boundedStdin(
       else if (pendingBytes + piece.length >= maxLineBytes) {
         const line = Buffer.concat([...pending, piece]);
         dropped(line.subarray(0, EDGE_BYTES), line.subarray(-EDGE_BYTES));
-      } else pass(Buffer.concat([...pending, piece]));
+      } else pass([...pending, piece]);
       pending = [];
       pendingBytes = 0;
       dropping = undefined;
@@ -96,9 +97,7 @@ export function boundedStdin(
     // the end of input ends a last line without its newline (`printf '%s' "$request" | …`): the SDK's transport
     // reads only lines with one, and left such a request unanswered; one over the bound is answered as any
     if (dropping) dropped(dropping.head, dropping.tail);
-    else if (pendingBytes > 0) {
-      pass(Buffer.concat(pending));
-    }
+    else if (pendingBytes > 0) pass(pending);
     output.end();
   });
   input.on("error", (error) => output.destroy(error));
