@@ -159,11 +159,12 @@ function itemsMatter(turn: Turn | undefined): boolean {
  * False for a line that is surely not a JSON object: it holds a NUL byte (a sparse hole; JSON escapes every
  * control character) or does not end in `}`. A line passed over by its head (a call, an item, a counter) is one
  * the reader parses and counts as skipped when it is not JSON: so does the scan's budget, without parsing it.
+ * `nextNul`: the buffer's first NUL byte at or after `from` (-1: none), looked for once per chunk, not per line.
  */
-function mayBeJson(buffer: Buffer, from: number, end: number): boolean {
+function mayBeJson(buffer: Buffer, from: number, end: number, nextNul: number): boolean {
   let last = end - 1;
   while (last > from && (buffer[last] === 0x0d || buffer[last] === 0x20 || buffer[last] === 0x09)) last -= 1;
-  return buffer[last] === 0x7d && buffer.subarray(from, end).indexOf(0) === -1;
+  return buffer[last] === 0x7d && !(nextNul !== -1 && nextNul < end);
 }
 
 /** The first bytes of a line, as many as its type needs to be classed (most need few: less garbage). */
@@ -253,6 +254,7 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         skippedBytes += newline;
         from = newline + 1;
       }
+      let nul = -2; // the first NUL at or after the lines looked at (-1: none in the buffer), not looked for yet
       while (from < filled) {
         let newline = buffer.indexOf(10, from);
         if (newline === -1 || newline >= filled) {
@@ -264,7 +266,10 @@ export async function scanTurns(path: string, options: ScanOptions = {}): Promis
         if (kind === "call" && buffer.subarray(from, newline).includes(EXEC_CALL)) nestedCalls = true;
         if (needsFolding(kind, turns.at(-1), buffer, from, newline, options))
           foldLine(buffer, from, newline, position + from, kind === "counter");
-        else if (kind !== "skip" && !mayBeJson(buffer, from, newline)) skippedBytes += newline - from;
+        else if (kind !== "skip") {
+          if (nul !== -1 && nul < from) nul = buffer.indexOf(0, from);
+          if (!mayBeJson(buffer, from, newline, nul)) skippedBytes += newline - from;
+        }
         from = newline + 1;
       }
       if (from === 0 && !last) {
