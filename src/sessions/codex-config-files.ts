@@ -11,6 +11,11 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 const CONFIG_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export type Table = Record<string, unknown>;
+
+/** A TOML table as smol-toml parses it: an object that is neither an array nor a date (TOML dates are Dates). */
+export function isTable(value: unknown): value is Table {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
 /** A file's table; "absent": no such file; "not TOML"; undefined: unknown (a link, not a regular file, too large). */
 export type Read = Table | "absent" | "not TOML" | undefined;
 

@@ -2,8 +2,8 @@
 // which files were merged, a legacy `profile` in one, and what the managed file sets that a printed `-c` would
 // set. 0.171 takes the managed file over every `-c` (checked with the CLI: `-c mcp_servers.<name>.tool_timeout_sec`,
 // `-c sandbox_workspace_write.network_access`, `-c approval_policy` all lose to it), so such a `-c` cannot be a step.
-import type { Table } from "./codex-config-files.js";
-import { isTable, type CodexConfigFacts, type SystemConfigFiles } from "./codex-config.js";
+import { isTable, type Table } from "./codex-config-files.js";
+import type { CodexConfigFacts, SystemConfigFiles } from "./codex-config.js";
 import { SANDBOX_MODES } from "./views/closed-sets.js";
 
 /** The keys a printed `-c` sets in an `[mcp_servers.<name>]` table (mcp-timeout-step.ts). */

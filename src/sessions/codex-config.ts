@@ -11,7 +11,7 @@
 // alone, as before project layers were read.
 import { join, posix } from "node:path";
 import { parse } from "smol-toml";
-import { lstatOf, readMachineToml, readSmall, readToml, type Table } from "./codex-config-files.js";
+import { isTable, lstatOf, readMachineToml, readSmall, readToml, type Table } from "./codex-config-files.js";
 import { machineFacts } from "./codex-config-machine.js";
 
 export { MAX_CONFIG_BYTES } from "./codex-config-files.js";
@@ -374,8 +374,4 @@ function mergeTables(base: Table, over: Table): Table {
 /** A list of names; anything else null (Codex itself refuses such a config: its step cannot be known). */
 function stringList(value: unknown): string[] | null {
   return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : null;
-}
-
-export function isTable(value: unknown): value is Table {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
