@@ -61,6 +61,12 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
     (input, extra) =>
       answer("resume_session", async () => {
         const began = Date.now();
+        // a run of this server learns its session's id as Codex starts, before Codex may have written the log:
+        // such a session is refused as running, not answered "no session"
+        if (SESSION_UUID.test(input.session_id)) {
+          const early = await runs.registry.findBySession(input.session_id);
+          if (early?.status === "running") return toolError(stillRunning(input.session_id, early.run_id));
+        }
         const { file, model } = await openSession(sessions, input.session_id);
         if (file.archived) {
           return toolError(
@@ -96,11 +102,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         }
         // one session has one writer: a second Codex on it fails ("already has an active writer"), whatever the mode
         const running = await runs.registry.findBySession(sessionId);
-        if (running?.status === "running") {
-          return toolError(
-            `session ${sessionId} is still running in run ${running.run_id}: follow it with run_status, steer it with steer_run (engine "app-server"), or stop it with cancel_run; resume it once that run has ended.`,
-          );
-        }
+        if (running?.status === "running") return toolError(stillRunning(sessionId, running.run_id));
         await refuseWithoutCredentials(server, config, input);
         const skipGitRepoCheck = input.skip_git_repo_check ?? (await runs.registry.skippedGitCheck(sessionId)) ?? false;
         // a session that ran in the worktree Codex made for a run of this state dir goes on there
@@ -134,4 +136,9 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         );
       }),
   );
+}
+
+/** One session has one writer: a second Codex on it fails ("already has an active writer"), whatever the mode. */
+function stillRunning(sessionId: string, runId: string): string {
+  return `session ${sessionId} is still running in run ${runId}: follow it with run_status, steer it with steer_run (engine "app-server"), or stop it with cancel_run; resume it once that run has ended.`;
 }

@@ -1,5 +1,5 @@
 // Policy and limits of delegation, older CLIs, and faults the real CLI cannot show (a stub `codex`).
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunLedger } from "../../../src/contract/index.js";
@@ -108,6 +108,34 @@ describe("limits", () => {
             .structuredContent as unknown as RunView
         ).status,
       ).toBe("completed");
+      await mcp.call("cancel_run", { run_id: writer.run_id });
+      await expectGone(mcp, writer.run_id);
+    });
+  });
+
+  it("a session still running whose log Codex has not written yet is refused as running, not as unknown", async () => {
+    await withServer({}, async (mcp) => {
+      const writer = (await start(mcp, { prompt: "please HANG", background: true }))
+        .structuredContent as unknown as RunView;
+      let sessionId: string | null = writer.session_id;
+      for (let i = 0; sessionId === null && i < 100; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        sessionId = ((await mcp.call("run_status", { run_id: writer.run_id })).structuredContent as unknown as RunView)
+          .session_id;
+      }
+      expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      // the log out of CODEX_HOME, as before Codex writes it (Codex goes on writing to the file it opened)
+      const name = (await readdir(join(home, "sessions"), { recursive: true })).find((entry) =>
+        entry.endsWith(`${sessionId}.jsonl`),
+      );
+      expect(name).toMatch(/^\d{4}\/\d{2}\/\d{2}\/rollout-/);
+      await rename(join(home, "sessions", name!), join(home, `moved-${sessionId}.jsonl`));
+      // before: "no session … in CODEX_HOME", which sends an agent to start the work again beside the run
+      const resumed = await mcp.call("resume_session", { session_id: sessionId, prompt: "more" });
+      expect([resumed.isError, textOf(resumed)]).toEqual([
+        true,
+        `session ${sessionId} is still running in run ${writer.run_id}: follow it with run_status, steer it with steer_run (engine "app-server"), or stop it with cancel_run; resume it once that run has ended.`,
+      ]);
       await mcp.call("cancel_run", { run_id: writer.run_id });
       await expectGone(mcp, writer.run_id);
     });
