@@ -51,6 +51,12 @@ export const MODE_MEANING: Record<RunMode, string> = {
 /** How long an approval of a run in mode "ask" waits for an answer before it is declined, unless the operator says. */
 export const APPROVAL_TIMEOUT_MS = 600_000;
 
+/**
+ * The longest delay Node's timers keep (2^31-1 ms, 24.8 days): a longer one fires at once (a run killed as it
+ * starts, a grace period skipped). Every duration the server or a run's job accepts is bounded by it.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** How a run drives Codex: `codex exec` (fire-and-forget) or `codex app-server` (steerable, approvals asked). */
 export const ENGINES = ["exec", "app-server"] as const;
 export type Engine = (typeof ENGINES)[number];

@@ -4,7 +4,7 @@ import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { RunnerConfig } from "../runs/run-manager.js";
 import { CONFIG_KEY } from "../codex/toml.js";
-import { APPROVAL_TIMEOUT_MS, ENGINES, type Engine } from "../codex/run-modes.js";
+import { APPROVAL_TIMEOUT_MS, ENGINES, MAX_TIMER_MS, type Engine } from "../codex/run-modes.js";
 import { defaultCodexHome, SessionStore } from "../sessions/index.js";
 
 export interface ServerConfig {
@@ -193,7 +193,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const value = raw(name);
     return typeof value === "string" && value.trim() !== "" ? value : undefined;
   };
-  const number = (name: FlagName, fallback: number, min: number): number => {
+  const number = (name: FlagName, fallback: number, min: number, timer = false): number => {
     const value = text(name);
     if (value === undefined) return fallback;
     const parsed = Number(value);
@@ -201,14 +201,20 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       throw new ConfigError(
         `--${name} (or ${FLAGS[name].env}) must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`,
       );
+    if (timer && parsed > MAX_TIMER_MS)
+      throw new ConfigError(
+        `--${name} (or ${FLAGS[name].env}) must be at most ${MAX_TIMER_MS} (24.8 days, the longest timer Node keeps: a longer one fires at once), got ${JSON.stringify(value)}`,
+      );
     return parsed;
   };
+  // every duration becomes a timer: a longer one fires at once
+  const duration = (name: FlagName, fallback: number, min: number): number => number(name, fallback, min, true);
   const flag = (name: FlagName): boolean => {
     const value = raw(name);
     return value === true || (typeof value === "string" && /^(1|true|yes)$/i.test(value));
   };
 
-  const maxTimeoutMs = number("max-timeout-ms", DEFAULTS.maxTimeoutMs, 1000);
+  const maxTimeoutMs = duration("max-timeout-ms", DEFAULTS.maxTimeoutMs, 1000);
   const allowedRoots = list("allowed-root", ":");
   for (const root of allowedRoots)
     if (!isAbsolute(root))
@@ -224,7 +230,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return {
     codexHome: defaultCodexHome(env),
     readOnly: flag("read-only"),
-    waitMs: number("wait-ms", DEFAULTS.waitMs, 0),
+    waitMs: duration("wait-ms", DEFAULTS.waitMs, 0),
     envAllow,
     allowCallerApprovals: flag("allow-caller-approvals"),
     runner: {
@@ -234,10 +240,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
         text("state-dir") ?? join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "codex-control-mcp"),
       allowFullAccess: flag("allow-full-access"),
       maxConcurrent: number("max-concurrent", DEFAULTS.maxConcurrent, 1),
-      queueWaitMs: number("queue-wait-ms", DEFAULTS.queueWaitMs, 0),
-      defaultTimeoutMs: Math.min(number("default-timeout-ms", DEFAULTS.defaultTimeoutMs, 1000), maxTimeoutMs),
+      queueWaitMs: duration("queue-wait-ms", DEFAULTS.queueWaitMs, 0),
+      defaultTimeoutMs: Math.min(duration("default-timeout-ms", DEFAULTS.defaultTimeoutMs, 1000), maxTimeoutMs),
       maxTimeoutMs,
-      killGraceMs: number("kill-grace-ms", DEFAULTS.killGraceMs, 100),
+      killGraceMs: duration("kill-grace-ms", DEFAULTS.killGraceMs, 100),
       maxDepth: number("max-depth", DEFAULTS.maxDepth, 1),
       allowedRoots,
       allowConfigKeys,
@@ -247,7 +253,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
       recordPrompts: flag("ledger-prompts"),
       preflightLimits: flag("preflight-limits"),
       engine: engine as Engine,
-      approvalTimeoutMs: number("approval-timeout-ms", DEFAULTS.approvalTimeoutMs, 1000),
+      approvalTimeoutMs: duration("approval-timeout-ms", DEFAULTS.approvalTimeoutMs, 1000),
     },
   };
 }

@@ -4,7 +4,7 @@
 // local user, a sandboxed run that reached the state dir): it is parsed, bounded and never believed as is.
 import { z } from "zod";
 import { RUN_STATUSES, tokenTotalsSchema } from "../sessions/index.js";
-import { APPROVAL_TIMEOUT_MS, ENGINES, RUN_MODES } from "../codex/run-modes.js";
+import { APPROVAL_TIMEOUT_MS, ENGINES, MAX_TIMER_MS, RUN_MODES } from "../codex/run-modes.js";
 import { approvalEntrySchema, liveNumbersSchema, threadSchema, typedErrorSchema } from "./app-server-schemas.js";
 import { SESSION_UUID } from "../shared/ids.js";
 
@@ -56,7 +56,7 @@ export const jobSchema = z.object({
   images: z.array(path).max(20).default([]),
   outputSchema: z.record(z.string(), z.unknown()).nullable().default(null),
   /** engine app-server: an approval nobody answers is declined after this long. */
-  approvalTimeoutMs: z.number().int().positive().default(APPROVAL_TIMEOUT_MS),
+  approvalTimeoutMs: z.number().int().positive().max(MAX_TIMER_MS).default(APPROVAL_TIMEOUT_MS),
   /** The workspace as the server checked it: a session recording another one is stopped. */
   workspace: checkedDirectorySchema,
   env: z.record(z.string(), z.string()),
@@ -66,8 +66,8 @@ export const jobSchema = z.object({
   worktree: z.boolean().default(false),
   mode: z.enum(RUN_MODES),
   model: text(200).nullable(),
-  timeoutMs: z.number().int().positive(),
-  killGraceMs: z.number().int().nonnegative(),
+  timeoutMs: z.number().int().positive().max(MAX_TIMER_MS),
+  killGraceMs: z.number().int().nonnegative().max(MAX_TIMER_MS),
   codexVersion: text(100),
   /** `--json` ends turns with turn.completed/turn.failed (0.43+). */
   terminalEvents: z.boolean(),

@@ -18,7 +18,7 @@ import { buildExecArgv, type ExecRequest } from "../codex/argv.js";
 import { reviewInvocation } from "../codex/review-argv.js";
 import { CapabilityProbe } from "../codex/capabilities.js";
 import { probeAppServer, threadSettingsOf, type AppServerProtocol } from "../codex/app-server/index.js";
-import { APPROVAL_TIMEOUT_MS, SANDBOX_OF_MODE, type Engine } from "../codex/run-modes.js";
+import { APPROVAL_TIMEOUT_MS, MAX_TIMER_MS, SANDBOX_OF_MODE, type Engine } from "../codex/run-modes.js";
 import { stringEnv } from "../shared/env.js";
 import { DEPTH_MARKER, RUN_MARKER, delegationDepth } from "../codex/processes.js";
 import { SessionStore } from "../sessions/index.js";
@@ -171,6 +171,11 @@ export class RunManager {
     const workspace = await checkWorkspace(request.cwd, config, request.resumeInWorktree === true);
     const cwd = workspace.path;
     const timeoutMs = request.timeoutMs ?? config.defaultTimeoutMs;
+    // an embedding's config is not the flags' (checked there): the timer's own bound holds whatever it says
+    if (timeoutMs > MAX_TIMER_MS)
+      throw new RunRefusedError(
+        `timeout_ms ${timeoutMs} is above ${MAX_TIMER_MS} ms (24.8 days, the longest timer Node keeps: a longer one fires at once).`,
+      );
     if (timeoutMs > config.maxTimeoutMs) {
       throw new RunRefusedError(
         `timeout_ms ${timeoutMs} is above this server's maximum of ${config.maxTimeoutMs} ms (--max-timeout-ms).`,
