@@ -30,6 +30,10 @@ import { readLeases } from "./leases.js";
  */
 export const SWEEP_AFTER_MS = 10_000;
 
+/** Orphans (run, gone holder) whose marked processes this process has stopped; bounded, a forged lease or two aside. */
+const stoppedOrphans = new Set<string>();
+const STOPPED_KEPT = 1000;
+
 /**
  * Sweeps the lease of `record` (read from `leases/<run_id>.json`) if its holder is proven gone, the lease untouched
  * for SWEEP_AFTER_MS, and its run has no start record. Returns whether it did.
@@ -49,9 +53,17 @@ export async function sweepUnstarted(stateDir: string, record: LeaseRecord): Pro
   // its holder gone, what carries the run's marker (a Codex its supervisor spawned just before it died) is
   // nobody's: stopped at once, since its lease counts for no slot (left running while the lease waits, it ran
   // beside the run given that slot). Only the lease and the directory wait, for the server that may free them
-  await killMarked(runId);
+  // once per orphan (its run and gone holder), not at every count until the sweep: each kill scans every
+  // process and may wait the leftovers' wait, and nothing new carries the marker once its holder is gone
+  const orphan = `${runId} ${record.holder.pid} ${record.holder.started}`;
+  if (!stoppedOrphans.has(orphan)) {
+    await killMarked(runId);
+    if (stoppedOrphans.size >= STOPPED_KEPT) stoppedOrphans.clear();
+    stoppedOrphans.add(orphan);
+  }
   const touched = (await lstat(path).catch(() => undefined))?.mtimeMs;
   if (touched === undefined || Date.now() - touched < SWEEP_AFTER_MS) return false;
+  stoppedOrphans.delete(orphan);
   await removeFile(path);
   const left = await removeOwnTree(runDir(stateDir, runId));
   for (const path of left)
