@@ -4,7 +4,9 @@
 // start time and marker, a server starting a run by its pid and start time for a short while. So a crash
 // never keeps a slot, and neither does a forged lease naming pid 1. Leases are counted and taken under one
 // short lock, whose wait honours the queue wait too.
-import { lstat, stat } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import type { Stats } from "node:fs";
+import { link, lstat, rename, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   createExclusive,
@@ -196,30 +198,52 @@ export async function takeLock(
  * Removes a lock that cannot be a live one (not a file, its holder gone, older than `staleMs`) and returns
  * undefined; otherwise says who holds it. A holder named without a start time (where /proc is missing) is
  * gone at once, unless `startless` is "by pid": then it holds while its pid runs, within `staleMs`.
+ * `beforeRemove` runs between the look and the removal (a test's stand-in for another process acting there).
  */
 export async function staleOrHolder(
   path: string,
   staleMs: number,
   startless: "gone" | "by pid" = "gone",
+  beforeRemove?: () => Promise<void>,
 ): Promise<string | undefined> {
   const info = await lstat(path).catch(() => undefined);
   if (!info) return undefined;
-  if (!info.isFile()) {
-    await removeTree(path);
-    return undefined;
+  if (info.isFile()) {
+    const age = Date.now() - info.mtimeMs;
+    const lock = await readStateFile(path, lockSchema, STATE_FILES.lock.maxBytes);
+    // a lock is created, then written: unreadable for a moment is normal, for longer it is garbage
+    const stale =
+      lock === undefined
+        ? age > LOCK_UNREADABLE_MS
+        : (lock.holder.started === null && startless === "gone") || !(await stillRunning(lock.holder)) || age > staleMs;
+    if (!stale) return lock ? `pid ${lock.holder.pid}` : "a process that has not written its name yet";
   }
-  const age = Date.now() - info.mtimeMs;
-  const lock = await readStateFile(path, lockSchema, STATE_FILES.lock.maxBytes);
-  // a lock is created, then written: unreadable for a moment is normal, for longer it is garbage
-  const stale =
-    lock === undefined
-      ? age > LOCK_UNREADABLE_MS
-      : (lock.holder.started === null && startless === "gone") || !(await stillRunning(lock.holder)) || age > staleMs;
-  if (!stale) return lock ? `pid ${lock.holder.pid}` : "a process that has not written its name yet";
-  // read again: its holder may have let go and another taken it meanwhile
-  const now = await stat(path).catch(() => undefined);
-  if (now && now.mtimeMs === info.mtimeMs) await removeFile(path);
+  await beforeRemove?.();
+  await removeIfSame(path, info);
   return undefined;
+}
+
+/**
+ * Removes what is at `path` if it is still the file `seen` (the one judged stale). Removed by name, a lock its
+ * holder let go of and another process took meanwhile went in its place (two holders at once): it is moved aside
+ * under a name of this process first, in one step, and what was moved is removed only if it is the one seen;
+ * another is put back (never over a newer one).
+ */
+async function removeIfSame(path: string, seen: Stats): Promise<void> {
+  const aside = `${path}.stale-${process.pid}-${randomUUID()}`;
+  const moved = await rename(path, aside).then(
+    () => true,
+    () => false,
+  );
+  if (!moved) return;
+  const now = await lstat(aside).catch(() => undefined);
+  if (now && now.ino === seen.ino && now.dev === seen.dev && now.mtimeMs === seen.mtimeMs) {
+    await removeTree(aside);
+    return;
+  }
+  // a lock another process took meanwhile goes back; what is not a file is never a live lock
+  if (now?.isFile()) await link(aside, path).catch(() => undefined);
+  await removeTree(aside);
 }
 
 /**

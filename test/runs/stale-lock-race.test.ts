@@ -1,0 +1,47 @@
+// A stale lock (its holder gone) is removed; another process may remove it first and take the lock afresh in
+// the moment between the look that judged it stale and the removal. Before, the removal went by name and took
+// that fresh lock: two holders at once (the leases' lock, a settle claim, a worktree lock). The other process is
+// stood in for by a hook run in that moment.
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createExclusive } from "../../src/contract/index.js";
+import { processId } from "../../src/codex/liveness.js";
+import { staleOrHolder } from "../../src/runs/scheduler.js";
+
+/** A lock naming a process that has exited. */
+async function staleLock(path: string): Promise<void> {
+  const child = spawn("sleep", ["60"], { stdio: "ignore" });
+  const holder = await processId(child.pid!);
+  child.kill("SIGKILL");
+  await new Promise((resolve) => child.once("exit", resolve));
+  await writeFile(path, JSON.stringify({ holder, at: new Date().toISOString() }));
+}
+
+describe("a stale lock", () => {
+  it("is removed, and nothing is left beside it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ccm-stale-lock-"));
+    const path = join(dir, ".lock");
+    await staleLock(path);
+    expect(await staleOrHolder(path, 10_000)).toBeUndefined();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("taken afresh by another process just before the removal stays (before: removed by name)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ccm-stale-lock-"));
+    const path = join(dir, ".lock");
+    await staleLock(path);
+    const fresh = JSON.stringify({ holder: await processId(process.pid), at: new Date().toISOString() });
+    const other = async () => {
+      await unlink(path);
+      expect(await createExclusive(path, fresh)).toBe(true);
+    };
+    expect(await staleOrHolder(path, 10_000, "gone", other)).toBeUndefined();
+    expect(await readdir(dir)).toEqual([".lock"]);
+    expect(await readFile(path, "utf8")).toBe(fresh);
+    // held by a live process: it says so
+    expect(await staleOrHolder(path, 10_000)).toBe(`pid ${process.pid}`);
+  });
+});
