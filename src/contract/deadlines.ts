@@ -13,6 +13,12 @@ export const SUPERVISOR_BEAT_MS = 1000;
 export const HUNG_MARGIN_MS = 10_000;
 
 /**
+ * What a supervisor takes, at most, from freeing its slot (its Codex gone) to its recorded end: reading the last
+ * message, publishing, two ledger appends. Past it, one still alive and no longer beating is hung.
+ */
+export const ENDING_MS = HUNG_MARGIN_MS;
+
+/**
  * How long a supervisor takes, at most, from its start to its run's recorded end: the hard timeout, SIGINT's and
  * SIGTERM's grace periods, the wait for what is left after SIGKILL, and a margin. On its own monotonic clock (a
  * machine's sleep does not count), past it its own timeout has failed: it stops beating (supervisor.ts).

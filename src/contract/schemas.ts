@@ -153,6 +153,19 @@ export const leaseSchema = z.object({
 });
 export type LeaseRecord = z.infer<typeof leaseSchema>;
 
+/**
+ * `runs/<run_id>/ending.json`: the supervisor's Codex is gone and its slot freed (the lease with its deadline
+ * removed); from `hung_after` a supervisor still alive with no end recorded, and no longer beating (touching
+ * this file), is hung, as one past its lease's deadline is.
+ */
+export const endingSchema = z.object({
+  run_id: runIdSchema,
+  holder: processIdSchema,
+  at: isoTime,
+  hung_after: isoTime,
+});
+export type EndingRecord = z.infer<typeof endingSchema>;
+
 /** `leases/.lock`: held for the few milliseconds it takes to count the leases and take one. */
 export const lockSchema = z.object({ holder: processIdSchema, at: isoTime });
 export type LockRecord = z.infer<typeof lockSchema>;

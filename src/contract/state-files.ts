@@ -16,6 +16,7 @@ export const STATE_FILES = {
   state: { name: "state.json", maxBytes: 2 * 1024 * 1024 },
   cancel: { name: "cancel", maxBytes: 4096 },
   reaped: { name: "reaped", maxBytes: 1024 },
+  ending: { name: "ending.json", maxBytes: 1024 },
   lease: { maxBytes: 16 * 1024 },
   lock: { name: ".lock", maxBytes: 1024 },
   lastMessage: { maxBytes: 1024 * 1024 },

@@ -10,13 +10,17 @@
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  endingSchema,
   leasesDir,
   leaseSchema,
   readStateFile,
   RunLedger,
   RUN_ID,
+  runDir,
+  runsDir,
   STATE_FILES,
   SUPERVISOR_BEAT_MS,
+  type EndingRecord,
   type LeaseRecord,
   type ProcessId,
 } from "../contract/index.js";
@@ -59,6 +63,31 @@ async function beating(path: string): Promise<boolean> {
     if ((await beat()) !== last) return true;
   }
   return false;
+}
+
+/**
+ * The ending record of a run whose supervisor (`supervisor`, the start record's) freed its slot, its Codex gone,
+ * and has not recorded the end by the record's deadline, no longer beating: hung there (whether it is there or
+ * not). A record naming another process, or one beside a lease (whose own deadline counts), proves nothing.
+ */
+export async function hungEnding(
+  stateDir: string,
+  runId: string,
+  supervisor: ProcessId | undefined,
+): Promise<EndingRecord | undefined> {
+  if (!RUN_ID.test(runId) || supervisor === undefined) return undefined;
+  if ((await lstat(join(leasesDir(stateDir), `${runId}.json`)).catch(() => undefined)) !== undefined) return undefined;
+  const dir = runDir(stateDir, runId);
+  const path = join(dir, STATE_FILES.ending.name);
+  const ending = await readStateFile(path, endingSchema, STATE_FILES.ending.maxBytes, [runsDir(stateDir), dir]);
+  if (
+    ending?.run_id !== runId ||
+    ending.holder.pid !== supervisor.pid ||
+    ending.holder.started !== supervisor.started ||
+    !(Date.now() > Date.parse(ending.hung_after))
+  )
+    return undefined;
+  return (await beating(path)) ? undefined : ending;
 }
 
 /** A run whose supervisor looks hung now: alive, past its lease's deadline, its last beat (the lease's mtime) stale. */

@@ -24,6 +24,7 @@ import {
   skippedGitCheck,
   STATE_FILES,
   REQUEST_SIGNAL,
+  type EndingRecord,
   type LedgerRun,
   type ProcessId,
   type RunState,
@@ -32,7 +33,7 @@ import { isProvenSupervisor, killMarked, processId } from "../codex/liveness.js"
 import { staleOrHolder } from "./scheduler.js";
 import type { SessionStore } from "../sessions/index.js";
 import { readReviewOutput, type Review } from "./review-output.js";
-import { hungLease, killProven, stillBeats, stopHung } from "./hung-supervisor.js";
+import { hungEnding, hungLease, killProven, stillBeats, stopHung } from "./hung-supervisor.js";
 import { endOfOrphan } from "./orphan-end.js";
 import { LEFTOVERS_GONE_MS } from "../codex/processes.js";
 import { readWorktree } from "../codex/worktree.js";
@@ -253,12 +254,20 @@ export class RunRegistry {
     // a supervisor past its lease's deadline that no longer beats is hung, not following: it is stopped first
     // (hung-supervisor.ts)
     const lease = unresponsive === undefined ? await hungLease(this.stateDir, runId) : undefined;
+    let ending: EndingRecord | undefined;
     if (lease) await stopHung(lease);
-    else if (await followed(entry)) return undefined;
+    else if (await followed(entry)) {
+      // its slot freed (the lease and its deadline gone), the end not recorded in time: hung in between
+      ending = unresponsive === undefined ? await hungEnding(this.stateDir, runId, entry.start.supervisor) : undefined;
+      if (ending === undefined) return undefined;
+      await killProven(ending.holder);
+    }
     const hung =
       unresponsive ??
       (lease &&
-        `alive but with no end recorded by ${lease.hung_after} (its start, the run's hard timeout, both kill grace periods and a margin)`);
+        `alive but with no end recorded by ${lease.hung_after} (its start, the run's hard timeout, both kill grace periods and a margin)`) ??
+      (ending &&
+        `alive but with no end recorded by ${ending.hung_after} (its Codex gone and its slot freed at ${ending.at})`);
     // a supervisor records the end before it exits: it may have done so since the ledger was read
     if ((await this.ledger.find(runId))?.end) return undefined;
     snapshot = (await readRunState(this.stateDir, runId)) ?? snapshot;

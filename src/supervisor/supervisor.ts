@@ -23,6 +23,8 @@ import {
   SUPERVISOR_BEAT_MS,
   supervisorSpanMs,
   writeAtomically,
+  ENDING_MS,
+  type EndingRecord,
   type EndRecord,
   type Job,
   type ProcessId,
@@ -59,6 +61,8 @@ export class Supervisor {
   private readonly dir: string;
   /** Why the run's directory is no longer one to write in (a link put in its place, another's, gone): once found, kept. */
   private runDirProblem: string | undefined;
+  /** What the beat touches: the lease, then, once the slot is freed, the ending record (freeSlot). */
+  private beatPath = "";
 
   constructor(private readonly job: Job) {
     this.dir = runDir(job.stateDir, job.runId);
@@ -144,7 +148,7 @@ export class Supervisor {
   async supervise(): Promise<void> {
     // the beat on the lease tells a server that finds its deadline behind it (a machine that slept: the deadline
     // is wall-clock) that this supervisor is not hung (src/runs/hung-supervisor.ts); lutimes: never through a link
-    const lease = join(leasesDir(this.job.stateDir), `${this.job.runId}.json`);
+    this.beatPath = join(leasesDir(this.job.stateDir), `${this.job.runId}.json`);
     // past every bound it keeps, on its monotonic clock, the run has not ended: its own timeout failed (a process
     // outside the run's group and marker holding Codex's output open, say). It stops beating, so the first look
     // past the lease's deadline stops it as hung and records the run failed; beating on, it ran on for good
@@ -152,7 +156,7 @@ export class Supervisor {
     const began = performance.now();
     const beat = setInterval(() => {
       if (performance.now() - began > span) clearInterval(beat);
-      else void lutimes(lease, new Date(), new Date()).catch(() => undefined);
+      else void lutimes(this.beatPath, new Date(), new Date()).catch(() => undefined);
     }, SUPERVISOR_BEAT_MS).unref();
     try {
       await this.runToEnd();
@@ -235,7 +239,7 @@ export class Supervisor {
     clearInterval(poll);
     // the slot is Codex's: free once it and its leftovers are gone, before the end is recorded, so whoever
     // sees the end (a waiting call) can start the next writer in this directory at once
-    await removeFile(join(leasesDir(job.stateDir), `${job.runId}.json`));
+    await this.freeSlot(self);
     await session;
     await workspaceWatch;
     if (await this.runDirSafe()) {
@@ -259,7 +263,26 @@ export class Supervisor {
     await publish.now();
     const outcome = run.outcome;
     if (outcome) await ledger.append(endRecord(job, run, outcome));
+    await removeFile(join(this.dir, STATE_FILES.ending.name));
     await pruneRunDirs(job.stateDir).catch(() => undefined);
+  }
+
+  /**
+   * Frees the run's slot. The lease carried the deadline past which this supervisor, alive, is hung: the ending
+   * record carries the next one (the recording of the end), or one that hung here stayed `running` for good.
+   */
+  private async freeSlot(self: ProcessId): Promise<void> {
+    const at = new Date();
+    const ending: EndingRecord = {
+      run_id: this.job.runId,
+      holder: self,
+      at: at.toISOString(),
+      hung_after: new Date(at.getTime() + ENDING_MS).toISOString(),
+    };
+    const path = join(this.dir, STATE_FILES.ending.name);
+    if (await this.runDirSafe()) await writeAtomically(path, JSON.stringify(ending)).catch(() => undefined);
+    this.beatPath = path;
+    await removeFile(join(leasesDir(this.job.stateDir), `${this.job.runId}.json`));
   }
 
   /** A run ended before Codex was started (cancelled, or refused): published and recorded, with no process. */
