@@ -3,7 +3,7 @@
 // the group is signalled, never just the wrapper. As a last sweep, any process that still carries the
 // run's environment marker (Linux /proc) is killed too. Runs whose supervisor is gone are stopped by their
 // marker alone (liveness.ts, killMarked), through the same wait.
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, readlink } from "node:fs/promises";
 
 export const RUN_MARKER = "CODEX_CONTROL_MCP_RUN";
 export const DEPTH_MARKER = "CODEX_CONTROL_MCP_DEPTH";
@@ -82,6 +82,24 @@ async function environOf(pid: number): Promise<string> {
     if (shared !== "") return shared;
   }
   return "";
+}
+
+/** What `fd` of process `pid` has open, as /proc names it ("pipe:[123]"); undefined where it cannot be read. */
+export async function openFileOf(pid: number, fd: number): Promise<string | undefined> {
+  return readlink(`/proc/${pid}/fd/${fd}`).catch(() => undefined);
+}
+
+/** The processes (other than this one) that have `name` (an openFileOf answer) open; empty without /proc. */
+export async function holdersOf(name: string): Promise<number[]> {
+  const found: number[] = [];
+  await scanProc(async (pid) => {
+    for (const fd of await readdir(`/proc/${pid}/fd`))
+      if ((await readlink(`/proc/${pid}/fd/${fd}`).catch(() => "")) === name) {
+        found.push(pid);
+        return;
+      }
+  });
+  return found.sort((a, b) => a - b);
 }
 
 /** How long what is left of a run gets to be gone after its SIGKILL before the run ends without it. */

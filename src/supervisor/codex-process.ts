@@ -4,7 +4,7 @@ import type { ResultPromise } from "execa";
 import type { RunMode } from "../codex/argv.js";
 import { parseExecLine } from "../codex/exec-events.js";
 import { loadExeca } from "../codex/execa.js";
-import { killRunLeftovers, withLeftovers } from "../codex/processes.js";
+import { holdersOf, killRunLeftovers, openFileOf, withLeftovers } from "../codex/processes.js";
 import type { TokenTotals } from "../sessions/index.js";
 import { SESSION_UUID } from "../contract/index.js";
 import { boundedLines } from "../shared/bounded-lines.js";
@@ -33,6 +33,12 @@ export interface RunOptions {
 }
 
 const STDERR_TAIL_CHARS = 4000;
+/**
+ * How long Codex's output is still read once its own process has exited: what it wrote is in the pipe by then.
+ * A process outside its group and marker that holds the pipe open (a command's detached grandchild) kept the
+ * run from ever ending; past this, it is left holding a pipe nobody reads, and the run's end names it.
+ */
+export const OUTPUT_DRAIN_MS = 2000;
 /** A stdout "line" longer than this is garbage (Codex's own lines are far shorter) and is dropped unread. */
 const MAX_STDOUT_LINE = 32 * 1024 * 1024;
 /** The final message of `events` may be replaced by `--output-last-message`'s file at the end (the supervisor's). */
@@ -84,13 +90,28 @@ export class CodexRun extends SupervisedRun {
     });
     child.stdout?.on("data", stdout.push);
     child.stdout?.on("end", stdout.end);
+    // Codex's stdout as /proc names it, read while Codex runs: who still holds it after Codex has exited
+    const pipe = child.pid === undefined ? Promise.resolve(undefined) : openFileOf(child.pid, 1);
     child.stderr?.on("data", (chunk: Buffer) => {
       this.stderrTail = lastLines(this.stderrTail + chunk.toString("utf8"), STDERR_TAIL_CHARS);
     });
     if (options.discoverSessionId) void this.pollSessionId(options.discoverSessionId);
 
-    void child.then(async (result) => {
+    const held = new Promise<"held">((resolve) =>
+      child.once("exit", () => setTimeout(() => resolve("held"), OUTPUT_DRAIN_MS).unref()),
+    );
+    void Promise.race([child, held]).then(async (settled) => {
       clearTimeout(timer);
+      let result: { exitCode?: number; signal?: string; shortMessage?: string } = {};
+      let heldBy: string | undefined;
+      if (settled === "held") {
+        stdout.end();
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        const holders = await pipe.then((name) => (name === undefined ? [] : holdersOf(name)));
+        heldBy = `Codex exited, but its output was still held open ${OUTPUT_DRAIN_MS} ms later by a process outside the run (${holders.length > 0 ? `pid ${holders.slice(0, 20).join(", ")}` : "not found"}): it was read no further`;
+        result = { exitCode: child.exitCode ?? undefined, signal: child.signalCode ?? undefined };
+      } else result = settled;
       await this.stopping;
       // the wrapper may be gone while the native binary or a command it started lives on: the run ends only
       // once they are gone too (or names them)
@@ -116,6 +137,8 @@ export class CodexRun extends SupervisedRun {
         ),
         leftovers,
       );
+      if (heldBy !== undefined)
+        this.outcome.error = this.outcome.error === null ? heldBy : `${this.outcome.error}; ${heldBy}`;
       this.emit(`ended: ${this.outcome.status}${this.outcome.error ? ` (${this.outcome.error.slice(0, 200)})` : ""}`);
       this.resolveSession();
       this.resolveDone();
