@@ -3,6 +3,7 @@
 // this file touches process signals and exit.
 import { REQUEST_SIGNAL, jobSchema } from "../contract/index.js";
 import { Supervisor } from "./supervisor.js";
+import { watch, WATCHDOG_FLAG } from "./watchdog.js";
 
 /** A job is a few KB (its prompt aside); anything past this is not one. */
 const MAX_JOB_BYTES = 64 * 1024 * 1024;
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
   await supervisor.supervise();
 }
 
-main().then(
+// the same bundle is the run's watchdog (watchdog.ts): no job, only the run id
+(process.argv[2] === WATCHDOG_FLAG ? watch(process.argv[3] ?? "") : main()).then(
   () => process.exit(0),
   (error: unknown) => {
     process.stderr.write(

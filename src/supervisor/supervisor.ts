@@ -41,6 +41,7 @@ import type { SupervisedRun } from "./supervised-run.js";
 import { newSessionFinder } from "./legacy-session.js";
 import { Publisher } from "./publisher.js";
 import { stopIfWorkspaceSwapped } from "./workspace-watch.js";
+import { startWatchdog } from "./watchdog.js";
 import { lutimes, readdir } from "node:fs/promises";
 
 const CANCEL_POLL_MS = 250;
@@ -158,10 +159,13 @@ export class Supervisor {
       if (performance.now() - began > span) clearInterval(beat);
       else void lutimes(this.beatPath, new Date(), new Date()).catch(() => undefined);
     }, SUPERVISOR_BEAT_MS).unref();
+    // its Codex is stopped if this process goes without ending the run (watchdog.ts)
+    const stopWatchdog = startWatchdog(this.job.runId);
     try {
       await this.runToEnd();
     } finally {
       clearInterval(beat);
+      stopWatchdog();
     }
   }
 
