@@ -2,7 +2,8 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
-import { renderRun, runViewShape } from "./run-result.js";
+import { noRunAnswer, renderRun, runViewShape } from "./run-result.js";
+import { RUN_ID } from "../contract/index.js";
 
 const inputSchema = z.object({
   run_id: z.string().min(1).max(100).describe("The run_id run_codex or resume_session returned."),
@@ -21,11 +22,8 @@ export function registerCancelRunTool(server: McpServer, { runs }: ToolContext):
     },
     ({ run_id }) =>
       answer("cancel_run", async () => {
-        const before = await runs.registry.get(run_id);
-        if (!before)
-          return toolError(
-            `no run "${run_id}" in the ledger of this state dir (${runs.registry.ledger.path}). Call run_status without an id to see recent runs.`,
-          );
+        const before = RUN_ID.test(run_id) ? await runs.registry.get(run_id) : undefined;
+        if (!before) return toolError(noRunAnswer(run_id, runs.registry.ledger.path));
         if (before.status !== "running")
           return toolResult(
             before,

@@ -16,6 +16,7 @@ import {
 import { runViewSchema } from "../runs/run-view.js";
 import { HEARTBEAT_MS, type RunManager, type RunnerConfig, type RunView } from "../runs/run-manager.js";
 import { humanDuration } from "../config/config.js";
+import { RUN_ID } from "../contract/index.js";
 import { renderRun } from "../text/render.js";
 import { renderReview } from "../runs/review-output.js";
 import type { ApprovalAnswerers } from "../runs/approval-answer.js";
@@ -59,6 +60,16 @@ export function timeoutInput(runner: Pick<RunnerConfig, "defaultTimeoutMs" | "ma
     .describe(
       `Hard limit for the whole run in ms; the run's process group is killed when it passes. Default ${runner.defaultTimeoutMs} (${humanDuration(runner.defaultTimeoutMs)}), at most ${runner.maxTimeoutMs} (${humanDuration(runner.maxTimeoutMs)}) on this server.`,
     );
+}
+
+/**
+ * The answer for a run_id nobody has: one not shaped as a run id (a manipulated caller's text, newlines and all)
+ * is named only as printable ASCII, never echoed as given, and no ledger is searched for it.
+ */
+export function noRunAnswer(runId: string, ledgerPath: string): string {
+  return RUN_ID.test(runId)
+    ? `no run "${runId}" in the ledger of this state dir (${ledgerPath}). Call run_status without an id to see recent runs.`
+    : `run_id ${JSON.stringify(runId.replace(/[^\x20-\x7e]/g, "?"))} is not a run id (run_ and 6 to 40 lowercase letters and digits, as run_codex returns it). Call run_status without an id to see recent runs.`;
 }
 
 /** The longest any call waits for a run (run_codex, resume_session, run_status): one cap, said once. */

@@ -7,7 +7,8 @@ import type { ToolContext } from "./context.js";
 import { sessionIdInput } from "./schemas.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
 import { runViewSchema } from "../runs/run-view.js";
-import { MAX_WAIT_MS, renderRun, renderRunAndReview, waitForRun } from "./run-result.js";
+import { MAX_WAIT_MS, noRunAnswer, renderRun, renderRunAndReview, waitForRun } from "./run-result.js";
+import { RUN_ID } from "../contract/index.js";
 
 const RECENT = 20;
 
@@ -54,6 +55,8 @@ export function registerRunStatusTool(server: McpServer, { config, runs, session
             recent.length === 0 ? "No runs yet." : recent.map((view) => renderRun(view).split("\n")[0]).join("\n");
           return toolResult({ runs: recent }, text);
         }
+        if (run_id !== undefined && !RUN_ID.test(run_id))
+          return toolError(noRunAnswer(run_id, runs.registry.ledger.path));
         let view =
           run_id !== undefined ? await runs.registry.get(run_id) : await runOfSession(runs, sessions, session_id ?? "");
         if (!view) {
