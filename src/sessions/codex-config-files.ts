@@ -1,10 +1,11 @@
 // Reading a config file Codex would read, as codex-config.ts needs it: a regular file reached without a link
-// (O_NOFOLLOW; O_NONBLOCK: a FIFO in its place answers at once), at most MAX_CONFIG_BYTES, parsed again only
-// when it changed.
-import { constants } from "node:fs";
+// (O_NOFOLLOW; O_NONBLOCK: a FIFO in its place answers at once; a machine file's link only along a trusted way),
+// at most MAX_CONFIG_BYTES, parsed again only when it changed.
+import { constants, type BigIntStats } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import { parse } from "smol-toml";
 import { readSmallFile } from "../shared/small-file.js";
+import { TRUSTED_OWNERS, trustedTarget } from "./codex-config-links.js";
 
 /** A config larger than this is no hand-written config: unknown. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -23,17 +24,34 @@ export type Read = Table | "absent" | "not TOML" | undefined;
 const lastReads = new Map<string, { stamp: string; read: Read }>();
 const MAX_REMEMBERED = 32;
 
+/** A file of CODEX_HOME or a project: never read through a link (unknown). */
 export async function readToml(path: string): Promise<Read> {
-  const read = await readMachineToml(path);
-  return read === "unreadable" ? undefined : read;
+  const read = await readRegular(path);
+  return read === "unreadable" || read === "link" ? undefined : read;
 }
 
 /**
  * As readToml, but "unreadable" where this user may not open the file (EACCES, EPERM: another user's mode 600
  * file, a folder on the way it may not enter): 0.171 then refuses to start ("Failed to read config file …:
- * Permission denied"), where a link or a FIFO is only unknown here.
+ * Permission denied"), where a FIFO is only unknown here. A link (a machine file: NixOS links /etc into
+ * /nix/store) is followed only along a way `owners` (root) alone could have laid (codex-config-links.ts).
  */
-export async function readMachineToml(path: string): Promise<Read | "unreadable"> {
+export async function readMachineToml(
+  path: string,
+  owners: readonly number[] = TRUSTED_OWNERS,
+): Promise<Read | "unreadable"> {
+  const read = await readRegular(path);
+  if (read !== "link") return read;
+  const target = await trustedTarget(path, owners);
+  if (target === "absent" || target === undefined) return target;
+  const linked = await readRegular(target.path, { ...target.info, owners }, path);
+  return linked === "link" ? undefined : linked;
+}
+
+/** The file's identity a linked file must still have when opened, and who may own it. */
+type Expected = Pick<BigIntStats, "dev" | "ino"> & { owners: readonly number[] };
+
+async function readRegular(path: string, expected?: Expected, key = path): Promise<Read | "unreadable" | "link"> {
   let text: string;
   let stamp: string;
   try {
@@ -41,8 +59,17 @@ export async function readMachineToml(path: string): Promise<Read | "unreadable"
     try {
       const info = await handle.stat({ bigint: true });
       if (!info.isFile() || info.size > BigInt(MAX_CONFIG_BYTES)) return undefined;
-      stamp = [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(":");
-      const last = lastReads.get(path);
+      // the file reached through a link: still the one its trusted way led to, and still no one else's to write
+      if (
+        expected !== undefined &&
+        (info.dev !== expected.dev ||
+          info.ino !== expected.ino ||
+          !expected.owners.includes(Number(info.uid)) ||
+          (info.mode & 0o022n) !== 0n)
+      )
+        return undefined;
+      stamp = [path, info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(":");
+      const last = lastReads.get(key);
       if (last?.stamp === stamp) return last.read;
       const size = Number(info.size);
       const bytes = Buffer.alloc(size);
@@ -54,6 +81,8 @@ export async function readMachineToml(path: string): Promise<Read | "unreadable"
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EACCES" || code === "EPERM") return "unreadable";
+    // O_NOFOLLOW on a link
+    if (code === "ELOOP") return "link";
     return code === "ENOENT" ? "absent" : undefined;
   }
   let read: Read;
@@ -62,8 +91,8 @@ export async function readMachineToml(path: string): Promise<Read | "unreadable"
   } catch {
     read = "not TOML";
   }
-  lastReads.delete(path);
-  lastReads.set(path, { stamp, read });
+  lastReads.delete(key);
+  lastReads.set(key, { stamp, read });
   if (lastReads.size > MAX_REMEMBERED) lastReads.delete(lastReads.keys().next().value as string);
   return read;
 }

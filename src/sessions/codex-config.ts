@@ -5,7 +5,8 @@
 // folder from the git repository's top level down to the cwd (the cwd alone outside a repository), nearer
 // folders winning per key; a project's file counts only when `[projects."<folder>"]` (the folder, the
 // repository's top level, or a worktree's main repository) has `trust_level = "trusted"` in the user's config.
-// Every file is written by whoever controls that folder: read only as a regular file reached without a link,
+// Every file is written by whoever controls that folder: read only as a regular file reached without a link (a
+// machine file: a link only along a way root alone laid, codex-config-links.ts),
 // at most MAX_CONFIG_BYTES; a file Codex would read that cannot be read or parsed makes the facts "unknown".
 // A path this reader does not walk (a link on the way, a `.git` link, too deep) gives the user's file's facts
 // alone, as before project layers were read.
@@ -126,8 +127,8 @@ export async function readCodexConfig(
 ): Promise<CodexConfigFacts | undefined> {
   const [user, system, managed] = await Promise.all([
     readToml(join(codexHome, "config.toml")),
-    readMachineToml(systemFiles.config),
-    readMachineToml(systemFiles.managed),
+    readMachineToml(systemFiles.config, systemFiles.owners),
+    readMachineToml(systemFiles.managed, systemFiles.owners),
   ]);
   // CODEX_HOME's file not TOML stops 0.171 whatever the machine's files hold: said even where they are unknown
   if (user === "not TOML") return BROKEN_USER_CONFIG;
@@ -183,6 +184,8 @@ export async function readCodexConfig(
 export interface SystemConfigFiles {
   config: string;
   managed: string;
+  /** Whose files and folders a link of these files may pass (codex-config-links.ts); root when not given. */
+  owners?: readonly number[];
 }
 export const SYSTEM_CONFIG_FILES: SystemConfigFiles = {
   config: "/etc/codex/config.toml",

@@ -285,11 +285,11 @@ describe("the machine's config files under and over the user's", () => {
     const link = join(home, "..", "etc", "linked.toml");
     await rm(link, { force: true });
     await symlink(join(home, "config.toml"), link);
-    const facts = await readCodexConfig(home, null, { config: link, managed: files.managed });
+    const facts = await readCodexConfig(home, null, { config: link, managed: files.managed, owners: [] });
     expect(facts?.brokenUserConfig).toBe(true);
-    // the control: a link, CODEX_HOME's file TOML: unknown
+    // the control: a link no trusted owner laid (none is trusted here), CODEX_HOME's file TOML: unknown
     await writeFile(join(home, "config.toml"), "");
-    expect(await readCodexConfig(home, null, { config: link, managed: files.managed })).toBeUndefined();
+    expect(await readCodexConfig(home, null, { config: link, managed: files.managed, owners: [] })).toBeUndefined();
   });
 
   it("by default the paths 0.171 reads on Unix", () => {
