@@ -3,7 +3,7 @@
 // set. 0.171 takes the managed file over every `-c` (checked with the CLI: `-c mcp_servers.<name>.tool_timeout_sec`,
 // `-c sandbox_workspace_write.network_access`, `-c approval_policy` all lose to it), so such a `-c` cannot be a step.
 import { isTable, type Table } from "./codex-config-files.js";
-import type { CodexConfigFacts, SystemConfigFiles } from "./codex-config.js";
+import type { CodexConfigFacts } from "./codex-config.js";
 import { SANDBOX_MODES } from "./views/closed-sets.js";
 
 /** The keys a printed `-c` sets in an `[mcp_servers.<name>]` table (mcp-timeout-step.ts). */
@@ -47,3 +47,18 @@ function managedMcpKeys(managed: Table): string[] {
         : [];
     });
 }
+
+/** Where 0.171 reads the system's config (under the user's) and the managed one (over every other layer), on Unix. */
+export interface SystemConfigFiles {
+  config: string;
+  managed: string;
+  /** requirements.toml (codex-config-requirements.ts); not read when not given. */
+  requirements?: string;
+  /** Whose files and folders a link of these files may pass (codex-config-links.ts); root when not given. */
+  owners?: readonly number[];
+}
+export const SYSTEM_CONFIG_FILES: SystemConfigFiles = {
+  config: "/etc/codex/config.toml",
+  managed: "/etc/codex/managed_config.toml",
+  requirements: "/etc/codex/requirements.toml",
+};

@@ -13,9 +13,11 @@
 import { join, posix } from "node:path";
 import { parse } from "smol-toml";
 import { isTable, lstatOf, readMachineToml, readSmall, readToml, type Table } from "./codex-config-files.js";
-import { machineFacts } from "./codex-config-machine.js";
+import { machineFacts, SYSTEM_CONFIG_FILES, type SystemConfigFiles } from "./codex-config-machine.js";
+import { readRequirements, type ConfigRequirements } from "./codex-config-requirements.js";
 
 export { MAX_CONFIG_BYTES } from "./codex-config-files.js";
+export { SYSTEM_CONFIG_FILES, type SystemConfigFiles } from "./codex-config-machine.js";
 
 export interface CodexConfigFacts {
   /** The MCP servers `[mcp_servers.<name>]` defines, sorted. */
@@ -88,6 +90,13 @@ export interface CodexConfigFacts {
   managedSandboxMode?: { file: string; mode: string | null };
   /** The managed config, where it sets `approval_policy` (absent: it does not): over every `-c`. */
   managedApprovalPolicy?: string;
+  /** requirements.toml's lists a printed step may run into (absent: none, or the file not read). */
+  requirements?: ConfigRequirements;
+  /**
+   * requirements.toml, where 0.171 refuses to start with it (not TOML, a value it does not know, sandbox modes
+   * without "read-only"); the other facts are empty.
+   */
+  brokenRequirements?: string;
   /** The machine's files (SYSTEM_CONFIG_FILES) merged into the facts, the system's first (absent: none). */
   machineLayers?: string[];
 }
@@ -124,6 +133,22 @@ export async function readCodexConfig(
   codexHome: string,
   cwd?: string | null,
   systemFiles: SystemConfigFiles = SYSTEM_CONFIG_FILES,
+): Promise<CodexConfigFacts | undefined> {
+  const [facts, limits] = await Promise.all([
+    layeredFacts(codexHome, cwd, systemFiles),
+    readRequirements(systemFiles.requirements, systemFiles.owners),
+  ]);
+  // 0.171 refuses to start with such a requirements.toml, whatever the config
+  if (limits.brokenRequirements !== undefined) return { ...NOTHING_KNOWN, ...limits };
+  return facts !== undefined && limits.requirements !== undefined
+    ? { ...facts, requirements: limits.requirements }
+    : facts;
+}
+
+async function layeredFacts(
+  codexHome: string,
+  cwd: string | null | undefined,
+  systemFiles: SystemConfigFiles,
 ): Promise<CodexConfigFacts | undefined> {
   const [user, system, managed] = await Promise.all([
     readToml(join(codexHome, "config.toml")),
@@ -179,18 +204,6 @@ export async function readCodexConfig(
     ...managedKeys,
   };
 }
-
-/** Where 0.171 reads the system's config (under the user's) and the managed one (over every other layer), on Unix. */
-export interface SystemConfigFiles {
-  config: string;
-  managed: string;
-  /** Whose files and folders a link of these files may pass (codex-config-links.ts); root when not given. */
-  owners?: readonly number[];
-}
-export const SYSTEM_CONFIG_FILES: SystemConfigFiles = {
-  config: "/etc/codex/config.toml",
-  managed: "/etc/codex/managed_config.toml",
-};
 
 /** A config Codex refuses to parse: nothing else is known. */
 const NOTHING_KNOWN: CodexConfigFacts = {

@@ -14,10 +14,11 @@ import {
 import type { TurnWork } from "./diagnosis-work.js";
 import type { Diagnosis, DiagnosisError } from "./views/diagnosis.js";
 import { codexCommandLine, newSessionCommandLine, type ResumeTarget } from "./resume-command.js";
-import { Continuation, type ResumedParent } from "./continuation.js";
+import { Continuation } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { mcpTimeoutStep } from "./mcp-timeout-step.js";
-import { configRefusals } from "./diagnosis-config-refusals.js";
+import { configRefusals, knownConfig } from "./diagnosis-config-refusals.js";
+import { forbidden } from "./codex-config-requirements.js";
 import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { CodexConfigFacts } from "./codex-config.js";
@@ -31,6 +32,7 @@ import {
   firstPrompt,
   jsonQuoted,
   newest,
+  parentEvidence,
   runSaid,
 } from "./diagnosis-evidence.js";
 
@@ -42,13 +44,20 @@ export class Builder {
     /** false: nobody reads the next step (diagnosis.ts commandLines), so no command line is made for it. */
     private readonly commandLines = true,
     /** The user's config.toml now (codex-config.ts): a resume runs with it; undefined: unknown. */
-    private readonly config?: CodexConfigFacts,
+    config?: CodexConfigFacts,
     taskOwner?: TaskOwner,
   ) {
     this.continuation = new Continuation(model, target, commandLines, taskOwner);
+    // the raw facts are not kept: a step sees only `known`, so none can be built on a config Codex refuses
+    this.refusals = configRefusals(config);
+    this.known = knownConfig(config);
   }
 
   private readonly continuation: Continuation;
+  /** What every printed command must say first: a config 0.171 refuses to start with. */
+  private readonly refusals: ReturnType<typeof configRefusals>;
+  /** The config's facts a step is built on; undefined (unknown) where Codex refuses to start with the config. */
+  private readonly known: CodexConfigFacts | undefined;
 
   private resume(extra: Partial<ResumeTarget> = {}): string {
     return this.continuation.resume(extra);
@@ -66,7 +75,7 @@ export class Builder {
     // only where the next step resumes (the parent), not where it logs in, starts anew or has nothing to run
     const parent = this.continuation.takeResumedParent();
     // a config 0.171 refuses to start with: every printed command fails until it is fixed
-    const refusals = nextCommand !== null ? configRefusals(this.config) : { evidence: [], steps: [] };
+    const refusals = nextCommand !== null ? this.refusals : { evidence: [], steps: [] };
     return {
       category,
       retryable: CATEGORY_GUIDE[category].retryable,
@@ -250,25 +259,35 @@ export class Builder {
         : ["the turn ended without a final message from the agent"];
     const blocked = work.denials.filter((denial) => denial.kind === "approval");
     if (blocked.length > 0) {
-      // the managed config's approval_policy is over every `-c`: the auto-review resume would be blocked again
-      const pinned = this.knownConfig()?.managedApprovalPolicy;
+      // the managed config's approval_policy is over every `-c`, and requirements.toml replaces a value it does
+      // not allow: the auto-review resume would be blocked again
+      const pinned = this.known?.managedApprovalPolicy;
+      const limits = this.known?.requirements;
+      const refused =
+        forbidden(limits, "allowed_approval_policies", "on-request") ??
+        forbidden(limits, "allowed_approvals_reviewers", "auto_review");
+      const plain = pinned !== undefined || refused !== undefined;
       const command = this.resume(
-        pinned !== undefined
+        plain
           ? { prompt: "The blocked tools are allowed now; call them again." }
           : {
               options: ["-c", 'approval_policy="on-request"', "-c", 'approvals_reviewer="auto_review"'],
               prompt: "Approvals are decided by Codex's reviewer now; call the blocked tools again.",
             },
       );
+      const cannot = `(resume_session ${this.toolMode("auto-review")} and \`-c approval_policy="on-request"\` would not help): have the operator allow that tool in Codex's config, then: ${command}`;
       return this.result(
         "approval_required",
         [
           `${where} completed, but ${blocked.length} MCP tool call(s) needed an approval \`codex exec\` cannot ask for`,
           ...said,
+          ...(refused !== undefined && pinned === undefined ? [refused] : []),
         ],
         pinned !== undefined
-          ? `${pinned} sets approval_policy, which Codex 0.171 takes over any \`-c\` (resume_session ${this.toolMode("auto-review")} and \`-c approval_policy="on-request"\` would not help): have the operator allow that tool in Codex's config, then: ${command}`
-          : `Resume with resume_session ${this.toolMode("auto-review")} (Codex's own reviewer decides the approval), or have the operator allow that tool in Codex's config; by hand: ${command}`,
+          ? `${pinned} sets approval_policy, which Codex 0.171 takes over any \`-c\` ${cannot}`
+          : refused !== undefined
+            ? `${refused}, so no auto-review resume is printed ${cannot}`
+            : `Resume with resume_session ${this.toolMode("auto-review")} (Codex's own reviewer decides the approval), or have the operator allow that tool in Codex's config; by hand: ${command}`,
         command,
         {},
         work,
@@ -293,7 +312,7 @@ export class Builder {
         : `${where} completed, but the agent says it could not finish`;
       const timeout = work.mcpTimeout;
       if (timeout) {
-        const step = mcpTimeoutStep(timeout, this.knownConfig(), (extra) => this.resume(extra));
+        const step = mcpTimeoutStep(timeout, this.known, (extra) => this.resume(extra));
         return this.result("command_failures", [lead, ...said, ...step.evidence], step.next, step.command, {}, work);
       }
       const command = this.resume({ prompt: "Commands failed in the last turn; fix the cause and run them again." });
@@ -338,7 +357,7 @@ export class Builder {
       this.target.cwd,
       this.model.lastContext?.sandboxPolicy,
       (name) => this.toolMode(name),
-      this.knownConfig(),
+      this.known,
     );
     const command = this.resume(step.resume);
     const evidence = [
@@ -370,25 +389,7 @@ export class Builder {
     return `mode "${mode}"${this.target.skipGitRepoCheck ? ", skip_git_repo_check true" : ""}`;
   }
 
-  /** The config's facts for a step; undefined (unknown) where CODEX_HOME's config.toml could not be parsed. */
-  private knownConfig(): CodexConfigFacts | undefined {
-    return this.config?.brokenUserConfig || this.config?.brokenSystemConfig || this.config?.unreadableSystemConfig
-      ? undefined
-      : this.config;
-  }
-
   private codexWord(): string {
     return this.commandLines ? codexCommandLine(this.target) : "";
   }
-}
-
-/** Why the next step resumes another session than this sub-agent, or why not its parent. */
-function parentEvidence(parent: ResumedParent): string {
-  if (parent.missing !== undefined)
-    return parent.missing === parent.id
-      ? `a sub-agent of ${parent.id}, whose log is not in CODEX_HOME (\`codex exec resume\` would fail: "no rollout found"), so the sub-agent itself is resumed; its answer stays in its own log`
-      : `a sub-agent of ${parent.id}, itself a sub-agent whose ancestor ${parent.missing} has no log in CODEX_HOME, so the sub-agent itself is resumed; its answer stays in its own log`;
-  if (parent.id !== parent.resumed)
-    return `a sub-agent of ${parent.id}, itself a sub-agent of ${parent.resumed}: the task is ${parent.resumed}'s (resumed, a sub-agent answers into its own log, which its parent does not read), so ${parent.resumed} is resumed`;
-  return `a sub-agent of ${parent.id}: the task is the parent's (resumed, a sub-agent answers into its own log, which the parent does not read), so the parent is resumed`;
 }

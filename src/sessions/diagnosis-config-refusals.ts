@@ -7,6 +7,16 @@ const MCP_SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** More servers than this are counted, not named. */
 const MAX_NAMED = 5;
 
+/** The facts a step may be built on: undefined (unknown) where 0.171 refuses to start with the config. */
+export function knownConfig(config: CodexConfigFacts | undefined): CodexConfigFacts | undefined {
+  return config?.brokenUserConfig ||
+    config?.brokenSystemConfig ||
+    config?.unreadableSystemConfig ||
+    config?.brokenRequirements
+    ? undefined
+    : config;
+}
+
 /** The evidence lines and the step's "first …" sentences for `config`; none where Codex starts with it. */
 export function configRefusals(config: CodexConfigFacts | undefined): { evidence: string[]; steps: string[] } {
   const evidence: string[] = [];
@@ -23,6 +33,16 @@ export function configRefusals(config: CodexConfigFacts | undefined): { evidence
     );
     steps.push(
       `(First have ${config.brokenSystemConfig}, the machine's own config, fixed (\`codex exec\` names the line): Codex 0.171 refuses to start with it.)`,
+    );
+  }
+  if (config?.brokenRequirements) {
+    // 0.171: "Error loading config.toml: failed to parse requirements layer <file>: …" (not TOML, "unknown
+    // variant"), "… `allowed_sandbox_modes` … must include 'read-only'"
+    evidence.push(
+      `${config.brokenRequirements} cannot be parsed as Codex's requirements (not TOML, a value Codex does not know, or \`allowed_sandbox_modes\` without "read-only"), which Codex 0.171 refuses to start with ("Error loading config.toml")`,
+    );
+    steps.push(
+      `(First have ${config.brokenRequirements}, the machine's requirements, fixed (\`codex exec\` names the key): Codex 0.171 refuses to start with it.)`,
     );
   }
   if (config?.legacyProfile) {

@@ -6,6 +6,7 @@ import type { TurnWork } from "./diagnosis-work.js";
 import { callStatus, type SessionModel, type Turn } from "./session-model.js";
 import { CONTEXT_NEARLY_FULL_PERCENT, contextFill } from "./usage.js";
 import type { RunFacts } from "./diagnosis.js";
+import type { ResumedParent } from "./continuation.js";
 
 /** An unfinished call says what the process was doing when it stopped. */
 export function lastCallEvidence(model: SessionModel, turn: Turn): string[] {
@@ -152,4 +153,15 @@ function stderrErrors(tail: string): string[] {
     .map((line) => line.trim())
     .filter((line) => /^(?:ERROR\b|error:|Error:)/.test(line) || /\bERROR\b.*codex/.test(line))
     .slice(-3);
+}
+
+/** Why the next step resumes another session than this sub-agent, or why not its parent. */
+export function parentEvidence(parent: ResumedParent): string {
+  if (parent.missing !== undefined)
+    return parent.missing === parent.id
+      ? `a sub-agent of ${parent.id}, whose log is not in CODEX_HOME (\`codex exec resume\` would fail: "no rollout found"), so the sub-agent itself is resumed; its answer stays in its own log`
+      : `a sub-agent of ${parent.id}, itself a sub-agent whose ancestor ${parent.missing} has no log in CODEX_HOME, so the sub-agent itself is resumed; its answer stays in its own log`;
+  if (parent.id !== parent.resumed)
+    return `a sub-agent of ${parent.id}, itself a sub-agent of ${parent.resumed}: the task is ${parent.resumed}'s (resumed, a sub-agent answers into its own log, which its parent does not read), so ${parent.resumed} is resumed`;
+  return `a sub-agent of ${parent.id}: the task is the parent's (resumed, a sub-agent answers into its own log, which the parent does not read), so the parent is resumed`;
 }

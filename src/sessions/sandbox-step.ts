@@ -4,6 +4,7 @@
 import { shellQuote } from "../shared/shell.js";
 import type { TurnWork } from "./diagnosis-work.js";
 import type { CodexConfigFacts } from "./codex-config.js";
+import { forbidden } from "./codex-config-requirements.js";
 import type { ResumeTarget } from "./resume-command.js";
 import { extraWritableDirs, workspaceWriteAllows } from "./workspace-write-roots.js";
 
@@ -26,11 +27,19 @@ export function sandboxStep(
   // the managed config's sandbox_mode is over `--sandbox` (0.171 runs in it): the step waits for it to change
   const managed = config?.managedSandboxMode;
   const needs = step.resume.sandbox ?? mode;
-  if (managed === undefined || managed.mode === needs) return step;
-  const again = managed.mode !== null ? `"${managed.mode}"` : "in it";
+  if (managed !== undefined && managed.mode !== needs) {
+    const again = managed.mode !== null ? `"${managed.mode}"` : "in it";
+    return {
+      ...step,
+      how: `(First have sandbox_mode changed in ${managed.file}: Codex 0.171 takes it over \`--sandbox\`, so the resume would run ${again} again.) ${step.how}`,
+    };
+  }
+  // requirements.toml's allowed_sandbox_modes: a mode it does not allow runs read-only (0.171 checked)
+  const refused = needs === null ? undefined : forbidden(config?.requirements, "allowed_sandbox_modes", needs);
+  if (refused === undefined) return step;
   return {
     ...step,
-    how: `(First have sandbox_mode changed in ${managed.file}: Codex 0.171 takes it over \`--sandbox\`, so the resume would run ${again} again.) ${step.how}`,
+    how: `(First have the administrator allow it: ${refused}.) ${step.how}`,
   };
 }
 

@@ -296,6 +296,7 @@ describe("the machine's config files under and over the user's", () => {
     expect(SYSTEM_CONFIG_FILES).toEqual({
       config: "/etc/codex/config.toml",
       managed: "/etc/codex/managed_config.toml",
+      requirements: "/etc/codex/requirements.toml",
     });
   });
 });

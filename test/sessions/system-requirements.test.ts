@@ -1,0 +1,140 @@
+// `/etc/codex/requirements.toml` (an administrator's limits) was not read, so a printed step asking for a value
+// it forbids was not flagged. Checked with the 0.171 CLI, /etc bound over in a private mount namespace: a value
+// a list does not allow is replaced ("Configured value for `approval_policy` is disallowed by requirements;
+// falling back to required value OnRequest … (set by /etc/codex/requirements.toml)"), an approval policy or
+// reviewer by the list's first, a sandbox mode by read-only (the header then says `sandbox: read-only`); a file
+// that is not TOML, an unknown value ("unknown variant `bogus`") or sandbox modes without "read-only" stop it.
+// No variable moves the file, so the reader takes its path as a parameter and these tests pass temp files.
+import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readCodexConfig, SYSTEM_CONFIG_FILES } from "../../src/sessions/codex-config.js";
+import { configRefusals } from "../../src/sessions/diagnosis-config-refusals.js";
+import { diagnose } from "../../src/sessions/diagnosis.js";
+import { resumeCommandLine } from "../../src/sessions/resume-command.js";
+import { sandboxStep } from "../../src/sessions/sandbox-step.js";
+import { foldEvents } from "../../src/sessions/session-model.js";
+import { at, failedTurn } from "../support/session-events.js";
+
+let root: string;
+let home: string;
+let files: { config: string; managed: string; requirements: string };
+beforeAll(async () => {
+  root = await realpath(await mkdtemp(join(tmpdir(), "ccm-system-requirements-")));
+  home = join(root, "home");
+  await mkdir(join(root, "etc"));
+  await mkdir(home);
+  await writeFile(join(home, "config.toml"), "");
+  const etc = join(root, "etc");
+  files = {
+    config: join(etc, "config.toml"),
+    managed: join(etc, "managed_config.toml"),
+    requirements: join(etc, "requirements.toml"),
+  };
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function factsWith(requirements: string | undefined) {
+  if (requirements === undefined) await rm(files.requirements, { force: true });
+  else await writeFile(files.requirements, requirements);
+  return readCodexConfig(home, null, files);
+}
+
+const ID = "01a24829-b1af-7030-bed6-9ac9a3aa7f27";
+
+describe("the machine's requirements.toml", () => {
+  it("is read by default from /etc/codex/requirements.toml", () => {
+    expect(SYSTEM_CONFIG_FILES.requirements).toBe("/etc/codex/requirements.toml");
+  });
+
+  it("its lists are facts; one Codex refuses to start with is flagged on every printed command", async () => {
+    expect(
+      await factsWith('allowed_approval_policies = ["untrusted"]\nallowed_sandbox_modes = ["read-only"]\n'),
+    ).toEqual({
+      mcpServers: [],
+      disabledMcpServers: [],
+      mcpToolFilters: [],
+      excludeSlashTmp: false,
+      requirements: { file: files.requirements, approvalPolicies: ["untrusted"], sandboxModes: ["read-only"] },
+    });
+    for (const broken of [
+      "allowed_sandbox_modes = [\n",
+      'allowed_approval_policies = ["bogus"]\n',
+      'allowed_sandbox_modes = ["workspace-write"]\n',
+    ]) {
+      const facts = await factsWith(broken);
+      expect(facts).toEqual({
+        mcpServers: [],
+        disabledMcpServers: [],
+        mcpToolFilters: [],
+        excludeSlashTmp: false,
+        brokenRequirements: files.requirements,
+      });
+      expect(configRefusals(facts).steps).toEqual([
+        `(First have ${files.requirements}, the machine's requirements, fixed (\`codex exec\` names the key): Codex 0.171 refuses to start with it.)`,
+      ]);
+    }
+    // no file: nothing of it, as before
+    expect((await factsWith(undefined))?.requirements).toBeUndefined();
+  });
+
+  it("an approval policy or reviewer it does not allow: no auto-review resume that Codex would replace", async () => {
+    const model = await foldEvents([
+      ...failedTurn("").slice(0, 2),
+      { ...at(3), kind: "call", callId: "c1", name: "mcp__docs__search", arguments: {} },
+      {
+        ...at(4),
+        kind: "call_output",
+        callId: "c1",
+        text: "user cancelled MCP tool call",
+        isError: true,
+        denial: { kind: "approval", target: null, explicit: true },
+      },
+      { ...at(5), kind: "turn_ended", turnId: "t1", outcome: "completed", lastAgentMessage: "needs approval" },
+    ]);
+    const input = { sessionId: ID, cwd: "/p" };
+    const plain = resumeCommandLine({ ...input, prompt: "The blocked tools are allowed now; call them again." });
+    for (const [text, key, instead] of [
+      ['allowed_approval_policies = ["untrusted", "on-failure"]\n', "allowed_approval_policies", "untrusted"],
+      ['allowed_approvals_reviewers = ["user"]\n', "allowed_approvals_reviewers", "user"],
+    ] as const) {
+      const diagnosis = diagnose(model, { ...input, config: await factsWith(text) });
+      const value = key === "allowed_approval_policies" ? "on-request" : "auto_review";
+      const refused = `${files.requirements}'s \`${key}\` does not allow "${value}" (Codex 0.171 falls back to "${instead}")`;
+      expect(diagnosis.next_command).toBe(plain);
+      expect(diagnosis.evidence).toContain(refused);
+      expect(diagnosis.next_step).toBe(
+        `${refused}, so no auto-review resume is printed (resume_session mode "auto-review" and \`-c approval_policy="on-request"\` would not help): have the operator allow that tool in Codex's config, then: ${plain}`,
+      );
+    }
+    // allowed: the auto-review resume, as before
+    const allowed = diagnose(model, {
+      ...input,
+      config: await factsWith('allowed_approval_policies = ["on-request", "never"]\n'),
+    });
+    expect(allowed.next_command).toContain(`-c 'approval_policy="on-request"'`);
+  });
+
+  it("a sandbox mode it does not allow: the wider-sandbox step says to have it allowed first", async () => {
+    const work = {
+      failed: [],
+      denials: [{ call_id: "c", command: "touch f", kind: "write" as const, target: "/p/f", mode: "read-only" }],
+      refusedWrites: ["/p/f"],
+      gaveUp: false,
+      lastCallFailed: true,
+    };
+    const limited = await factsWith('allowed_sandbox_modes = ["read-only"]\n');
+    const step = sandboxStep("read-only", work, "/p", undefined, (mode) => mode, limited);
+    expect(step.resume.sandbox).toBe("workspace-write");
+    expect(step.how).toBe(
+      `(First have the administrator allow it: ${files.requirements}'s \`allowed_sandbox_modes\` does not allow "workspace-write" (Codex 0.171 falls back to "read-only").) Resume with the workspace-write sandbox (resume_session sandboxed)`,
+    );
+    const allowed = await factsWith('allowed_sandbox_modes = ["read-only", "workspace-write"]\n');
+    expect(sandboxStep("read-only", work, "/p", undefined, (mode) => mode, allowed).how).toBe(
+      "Resume with the workspace-write sandbox (resume_session sandboxed)",
+    );
+  });
+});
