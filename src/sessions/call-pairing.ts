@@ -41,8 +41,25 @@ export function newPairing(): CallPairing {
   return { byId: new Map(), orphanOutputs: new Map(), orphanResults: new Map(), processes: new Map() };
 }
 
-/** A new call: an output or result that came before it is attached now. */
+/**
+ * The id normalize-handlers.ts makes for a web search an older log writes without one (`web_search@<time>`):
+ * two in the same millisecond would share it.
+ */
+export const UNNAMED_SEARCH = "web_search@";
+
+/**
+ * A new call: an output or result that came before it is attached now. An id-less search whose made-up id a
+ * call already has is numbered in file order (`~2`, `~3`, …); its id stays an alias of it, for the result
+ * written on its own line right after it.
+ */
 export function addCall(pairing: CallPairing, call: Call): void {
+  if (call.hosted && call.callId.startsWith(UNNAMED_SEARCH) && pairing.byId.has(call.callId)) {
+    const made = call.callId;
+    let number = 2;
+    while (pairing.byId.has(`${made}~${number}`)) number += 1;
+    call.callId = `${made}~${number}`;
+    pairing.byId.set(made, call);
+  }
   const output = pairing.orphanOutputs.get(call.callId);
   if (output) call.output = output;
   const result = pairing.orphanResults.get(call.callId);

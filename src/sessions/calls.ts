@@ -1,5 +1,5 @@
 // The last N tool calls of a session, paired with their outputs by call_id.
-import { addCall, addOutput, addResult, callOf, keepForLater, newPairing } from "./call-pairing.js";
+import { addCall, addOutput, addResult, callOf, keepForLater, newPairing, UNNAMED_SEARCH } from "./call-pairing.js";
 import type { EventOf, SessionEvent } from "./events.js";
 import { eventsBackward } from "./rollout-reader.js";
 import { callDurationMs, callExitCode, callStatus, type Call, type SessionModel } from "./session-model.js";
@@ -61,13 +61,24 @@ export async function lastCallsFromEnd(
 ): Promise<Call[]> {
   const read: Array<{ events: CallEvent[]; start: number }> = [];
   let calls = 0;
+  // enough calls read, but the oldest an id-less search: the earlier calls of its millisecond are read too, so
+  // that it is numbered as the fold numbers it (call-pairing.ts addCall)
+  let sameTime: string | undefined | null = null;
   for await (const line of eventsBackward(path, undefined, end)) {
     const start = line.start;
     const events = line.events.filter(isCallEvent);
     if (events.length === 0) continue;
+    if (sameTime !== null && events[0]?.timestamp !== sameTime) break;
     read.push({ events, start });
     calls += events.filter((event) => event.kind === "call").length;
-    if (calls >= limit) break;
+    if (calls >= limit && sameTime === null) {
+      // the made-up id of an id-less search of the oldest line's millisecond (normalize-handlers.ts)
+      const time = events[0]?.timestamp;
+      const made = `${UNNAMED_SEARCH}${time ?? "?"}`;
+      const named = read.some((one) => one.events.some((event) => event.kind === "call" && event.callId === made));
+      if (!named) break;
+      sameTime = time;
+    }
   }
   const pairing = newPairing();
   const found: Call[] = [];

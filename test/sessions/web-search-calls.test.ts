@@ -4,13 +4,14 @@
 // same read from the end (the first question on a log) and from the fold; a failed search is no failed command.
 // A tool search (`tool_search_call` / `tool_search_output`, 0.115+; shapes from a published 0.146 log) was left
 // out too: a `tool_search` call with the names of the tools it found as its output.
-import { mkdir, mkdtemp, realpath, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionCalls, SessionStore } from "../../src/sessions/index.js";
 import { normalizeLine } from "../../src/sessions/normalize.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
+import { FIXTURE_HOME } from "../support/fixtures.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { connect, testConfig, textOf, type Connected } from "../support/mcp.js";
@@ -179,5 +180,44 @@ describe("tool searches in last_function_calls", () => {
     const folded = await sessionCalls(new SessionStore(home, { quickFromBytes: Infinity }), id, options);
     expect(folded.total_calls).toBe(1);
     expect(folded.calls).toEqual(expected);
+  });
+});
+
+// Two searches of an older log (no id, no ordinal: 0.104) in the same millisecond were named alike
+// (`web_search@<time>`): last_function_calls listed two calls with one call_id. The later ones of a millisecond
+// are numbered now (`~2`, …), the same from the end (however few calls asked for) and from the fold.
+describe("id-less web searches in the same millisecond", () => {
+  it("get distinct ids, the same read from the end and from the fold", async () => {
+    const id = "01a20a2b-928f-7bb2-8b9e-f6f0421d171b";
+    const rollout = `sessions/2026/11/23/rollout-2026-11-23T20-49-17-${id}.jsonl`;
+    const lines = (await readFile(join(FIXTURE_HOME, rollout), "utf8")).trimEnd().split("\n");
+    const call = lines.findIndex((line) => line.includes('"call_id":"call_12"'));
+    const search = (query: string) =>
+      JSON.stringify({
+        timestamp: "2026-11-23T20:49:17.513Z",
+        type: "response_item",
+        payload: { type: "web_search_call", status: "completed", action: { type: "search", query } },
+      });
+    // a search, the command, a search: all three in the same millisecond
+    lines.splice(call + 1, 0, search("second"));
+    lines.splice(call, 0, search("first"));
+    const home = await realpath(await mkdtemp(join(tmpdir(), "ccm-websearch-same-ms-")));
+    await mkdir(join(home, "sessions/2026/11/23"), { recursive: true });
+    await writeFile(join(home, rollout), `${lines.join("\n")}\n`);
+    const idsOf = async (quickFromBytes: number, limit: number) =>
+      (
+        await sessionCalls(new SessionStore(home, { quickFromBytes }), id, {
+          limit,
+          includeOutput: false,
+          maxOutputChars: 100,
+        })
+      ).calls.map((one) => one.call_id);
+    const all = ["web_search@2026-11-23T20:49:17.513Z", "call_12", "web_search@2026-11-23T20:49:17.513Z~2"];
+    expect(await idsOf(0, 10)).toEqual(all);
+    expect(await idsOf(0, 1)).toEqual(all.slice(-1));
+    expect(await idsOf(0, 2)).toEqual(all.slice(-2));
+    expect(await idsOf(0, 3)).toEqual(all);
+    expect(await idsOf(Infinity, 10)).toEqual(all);
+    expect(await idsOf(Infinity, 1)).toEqual(all.slice(-1));
   });
 });
