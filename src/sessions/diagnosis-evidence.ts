@@ -64,7 +64,14 @@ export function currentActivity(model: SessionModel): { at: string; message: str
   const at = model.lastTimestamp;
   if (!turn || at === undefined) return null;
   const call = model.calls.findLast((candidate) => candidate.turn === turn.index);
-  if (call && (turn.lastItem === "call" || callStatus(call) === "running" || callStatus(call) === "no_output")) {
+  // a search OpenAI ran is written once it ended (0.171: its `web_search_call` with an end status): the turn
+  // waits for the model again, though no item came after it
+  const ended = call?.hosted === true && call.result !== undefined;
+  if (
+    call &&
+    !ended &&
+    (turn.lastItem === "call" || callStatus(call) === "running" || callStatus(call) === "no_output")
+  ) {
     return { at: call.timestamp ?? at, message: `running: ${call.command ?? call.name}` };
   }
   if (turn.lastItem === "agent_message" && turn.lastAgentMessage !== undefined)

@@ -4,12 +4,15 @@
 // same read from the end (the first question on a log) and from the fold; a failed search is no failed command.
 // A tool search (`tool_search_call` / `tool_search_output`, 0.115+; shapes from a published 0.146 log) was left
 // out too: a `tool_search` call with the names of the tools it found as its output.
-import { mkdir, mkdtemp, readFile, realpath, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionCalls, SessionStore } from "../../src/sessions/index.js";
 import { normalizeLine } from "../../src/sessions/normalize.js";
+import { currentActivity } from "../../src/sessions/diagnosis-evidence.js";
+import { foldEvents } from "../../src/sessions/session-model.js";
+import { pasted } from "../support/pasted.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { FIXTURE_HOME } from "../support/fixtures.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
@@ -219,5 +222,30 @@ describe("id-less web searches in the same millisecond", () => {
     expect(await idsOf(0, 3)).toEqual(all);
     expect(await idsOf(Infinity, 10)).toEqual(all);
     expect(await idsOf(Infinity, 1)).toEqual(all.slice(-1));
+  });
+});
+
+// A live session said "running: web_search" after a search until its next item, though 0.171 writes a search
+// only once it ended: an `item_completed` WebSearch item (with `completed_at_ms`), then its `web_search_call`
+// with `status: "completed"` (or "failed"); nothing is written as it starts. Checked with the real CLI: the log
+// cut right after the search (as a live session's is at that moment) is waiting for the model, not searching.
+describe("a live session right after a web search (real CLI 0.171)", () => {
+  it("is waiting for the model, not running the search", async () => {
+    const { home, workdir } = await makeCodexHome(model.url, "websearch-live");
+    const ran = await pasted(
+      `cd ${workdir} && ${process.execPath} ${PINNED_CODEX} exec --skip-git-repo-check 'WEBSEARCH:completed:rust async'`,
+      codexEnv(home),
+    );
+    expect(ran.code, ran.stderr).toBe(0);
+    const [day] = await readdir(join(home, "sessions"), { recursive: true }).then((names) =>
+      names.filter((name) => name.endsWith(".jsonl")),
+    );
+    const lines = (await readFile(join(home, "sessions", day ?? ""), "utf8")).trimEnd().split("\n");
+    const search = lines.findIndex((line) => line.includes('"type":"web_search_call"'));
+    expect(lines[search]).toContain('"status":"completed"');
+    const live = lines.slice(0, search + 1).flatMap((line, index) => normalizeLine(JSON.parse(line), index + 1) ?? []);
+    const folded = await foldEvents(live);
+    expect(folded.calls.map((call) => [call.name, call.result?.status])).toEqual([["web_search", "completed"]]);
+    expect(currentActivity(folded)?.message).toBe("waiting for the model");
   });
 });
