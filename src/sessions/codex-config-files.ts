@@ -17,6 +17,16 @@ export type Table = Record<string, unknown>;
 export function isTable(value: unknown): value is Table {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
+/** Later layer wins per key; tables merge key by key (codex-rs merge_toml_values), anything else is replaced. */
+export function mergeTables(base: Table, over: Table): Table {
+  const merged: Table = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const below = merged[key];
+    merged[key] = isTable(below) && isTable(value) ? mergeTables(below, value) : value;
+  }
+  return merged;
+}
+
 /** A file's table; "absent": no such file; "not TOML"; undefined: unknown (a link, not a regular file, too large). */
 export type Read = Table | "absent" | "not TOML" | undefined;
 

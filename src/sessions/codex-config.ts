@@ -11,12 +11,21 @@
 // A path this reader does not walk (a link on the way, a `.git` link, too deep) gives the user's file's facts
 // alone, as before project layers were read.
 import { join, posix } from "node:path";
-import { parse } from "smol-toml";
-import { isTable, lstatOf, readMachineToml, readSmall, readToml, type Table } from "./codex-config-files.js";
+import {
+  isTable,
+  lstatOf,
+  mergeTables,
+  readMachineToml,
+  readSmall,
+  readToml,
+  type Table,
+} from "./codex-config-files.js";
+import { configFacts, factsOf, userFactsOf } from "./codex-config-facts.js";
 import { machineFacts, SYSTEM_CONFIG_FILES, type SystemConfigFiles } from "./codex-config-machine.js";
 import { readRequirements, type ConfigRequirements } from "./codex-config-requirements.js";
 
 export { MAX_CONFIG_BYTES } from "./codex-config-files.js";
+export { configFacts };
 export { SYSTEM_CONFIG_FILES, type SystemConfigFiles } from "./codex-config-machine.js";
 
 export interface CodexConfigFacts {
@@ -167,17 +176,8 @@ async function layeredFacts(
         ...NOTHING_KNOWN,
         ...(read === "not TOML" ? { brokenSystemConfig: file } : { unreadableSystemConfig: file }),
       };
-  const below = isTable(system) ? system : {};
   const above = isTable(managed) ? managed : {};
-  // the system's file under the user's, the managed one over every other layer (0.171 checked with both)
-  const layered = Object.keys(below).length > 0 || Object.keys(above).length > 0;
-  const base = layered ? mergeTables(below, user === "absent" ? {} : user) : user === "absent" ? {} : user;
-  // the legacy `profile` of the user's file (its own fact; one in a machine file: machineLegacyProfile)
-  const ownProfile = user !== "absent" && typeof user.profile === "string";
-  const managedKeys = machineFacts(below, above, systemFiles);
-  const own = layered
-    ? { ...factsOf(mergeTables(base, above)), ...(ownProfile && { legacyProfile: true as const }), ...managedKeys }
-    : userFactsOf(base);
+  const { base, managedKeys, own } = mergedOwn(user, system, managed, systemFiles);
   const none = { layers: [], untrusted: [] };
   // a path not walked (too deep, a link on the way: Codex follows it, this reader never does): the user's file
   // alone, as before project layers were read, rather than nothing known (an unknown config prints a -c
@@ -205,6 +205,30 @@ async function layeredFacts(
   };
 }
 
+/** The last merge of the user's and the machine's files: the same parsed tables (the files' stamps unchanged, codex-config-files.ts) give the same facts, unmerged again on every summary question. */
+let lastMerge: { key: unknown[]; merged: ReturnType<typeof merge> } | undefined;
+
+function mergedOwn(user: Table | "absent", system: unknown, managed: unknown, files: SystemConfigFiles) {
+  const key = [user, system, managed, files.config, files.managed];
+  if (lastMerge?.key.every((part, index) => part === key[index])) return lastMerge.merged;
+  const merged = merge(user, isTable(system) ? system : {}, isTable(managed) ? managed : {}, files);
+  lastMerge = { key, merged };
+  return merged;
+}
+
+function merge(user: Table | "absent", below: Table, above: Table, files: SystemConfigFiles) {
+  // the system's file under the user's, the managed one over every other layer (0.171 checked with both)
+  const layered = Object.keys(below).length > 0 || Object.keys(above).length > 0;
+  const base = layered ? mergeTables(below, user === "absent" ? {} : user) : user === "absent" ? {} : user;
+  // the legacy `profile` of the user's file (its own fact; one in a machine file: machineLegacyProfile)
+  const ownProfile = user !== "absent" && typeof user.profile === "string";
+  const managedKeys = machineFacts(below, above, files);
+  const own: CodexConfigFacts = layered
+    ? { ...factsOf(mergeTables(base, above)), ...(ownProfile && { legacyProfile: true as const }), ...managedKeys }
+    : userFactsOf(base);
+  return { base, managedKeys, own };
+}
+
 /** A config Codex refuses to parse: nothing else is known. */
 const NOTHING_KNOWN: CodexConfigFacts = {
   mcpServers: [],
@@ -213,63 +237,6 @@ const NOTHING_KNOWN: CodexConfigFacts = {
   excludeSlashTmp: false,
 };
 const BROKEN_USER_CONFIG: CodexConfigFacts = { ...NOTHING_KNOWN, brokenUserConfig: true };
-
-/** The user file's own facts, by its parsed table (kept while the file is unchanged). */
-const userFacts = new WeakMap<Table, CodexConfigFacts>();
-
-function userFactsOf(table: Table): CodexConfigFacts {
-  const known = userFacts.get(table);
-  if (known) return known;
-  const facts: CodexConfigFacts = {
-    ...factsOf(table),
-    ...(typeof table.profile === "string" && { legacyProfile: true as const }),
-  };
-  userFacts.set(table, facts);
-  return facts;
-}
-
-/** The facts of a config's text; undefined when it is not TOML (Codex itself refuses to start then). */
-export function configFacts(text: string): CodexConfigFacts | undefined {
-  let config: Table;
-  try {
-    config = parse(text);
-  } catch {
-    return undefined;
-  }
-  return factsOf(config);
-}
-
-function factsOf(config: Table): CodexConfigFacts {
-  const table = isTable(config.mcp_servers) ? config.mcp_servers : {};
-  const servers = Object.keys(table).sort();
-  const disabled = servers.filter((name) => {
-    const server = table[name];
-    return isTable(server) && server.enabled === false;
-  });
-  const filters = servers.flatMap((name): McpToolFilter[] => {
-    const server = table[name];
-    if (!isTable(server)) return [];
-    const enabledTools = stringList(server.enabled_tools);
-    const disabledTools = stringList(server.disabled_tools) ?? [];
-    return enabledTools !== null || disabledTools.length > 0 ? [{ server: name, enabledTools, disabledTools }] : [];
-  });
-  const sandbox = isTable(config.sandbox_workspace_write) ? config.sandbox_workspace_write : {};
-  const invalid = servers.filter((name) => !oneTransport(table[name]));
-  return {
-    mcpServers: servers,
-    disabledMcpServers: disabled,
-    mcpToolFilters: filters,
-    excludeSlashTmp: sandbox.exclude_slash_tmp === true,
-    ...(invalid.length > 0 && { invalidMcpServers: invalid }),
-  };
-}
-
-/** A server table 0.171 starts with: exactly one of a string `command` (stdio) or `url` (streamable HTTP). */
-function oneTransport(server: unknown): boolean {
-  if (!isTable(server)) return false;
-  const { command, url } = server;
-  return command === undefined ? typeof url === "string" : typeof command === "string" && url === undefined;
-}
 
 /** An absolute folder path as Codex records one: no NUL, no `.`/`..` or empty segments, bounded. */
 function plainFolder(cwd: string | null | undefined): cwd is string {
@@ -375,19 +342,4 @@ async function repositoryOf(folders: string[]): Promise<{ top: string; main: str
     return { top: folder, main: main ?? folder };
   }
   return null;
-}
-
-/** Later layer wins per key; tables merge key by key (codex-rs merge_toml_values), anything else is replaced. */
-function mergeTables(base: Table, over: Table): Table {
-  const merged: Table = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const below = merged[key];
-    merged[key] = isTable(below) && isTable(value) ? mergeTables(below, value) : value;
-  }
-  return merged;
-}
-
-/** A list of names; anything else null (Codex itself refuses such a config: its step cannot be known). */
-function stringList(value: unknown): string[] | null {
-  return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : null;
 }
