@@ -17,7 +17,7 @@ import { codexCommandLine, newSessionCommandLine, type ResumeTarget } from "./re
 import { Continuation } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { mcpTimeoutStep } from "./mcp-timeout-step.js";
-import { configRefusals, knownConfig } from "./diagnosis-config-refusals.js";
+import { configRefusals, knownConfig, sandboxRefusal } from "./diagnosis-config-refusals.js";
 import { forbidden } from "./codex-config-requirements.js";
 import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
 import type { RunFacts } from "./diagnosis.js";
@@ -58,8 +58,10 @@ export class Builder {
   private readonly refusals: ReturnType<typeof configRefusals>;
   /** The config's facts a step is built on; undefined (unknown) where Codex refuses to start with the config. */
   private readonly known: CodexConfigFacts | undefined;
-
+  /** The sandbox the last resume() asked for. */
+  private asked: string | undefined;
   private resume(extra: Partial<ResumeTarget> = {}): string {
+    this.asked = extra.sandbox ?? this.target.sandbox;
     return this.continuation.resume(extra);
   }
 
@@ -76,6 +78,11 @@ export class Builder {
     const parent = this.continuation.takeResumedParent();
     // a config 0.171 refuses to start with: every printed command fails until it is fixed
     const refusals = nextCommand !== null ? this.refusals : { evidence: [], steps: [] };
+    // a sandbox requirements.toml forbids (a sandbox step says so itself): read-only, or refused
+    const narrowed = sandboxRefusal(
+      nextCommand !== null && category !== "sandbox_blocked" ? this.known : undefined,
+      this.asked,
+    );
     return {
       category,
       retryable: CATEGORY_GUIDE[category].retryable,
@@ -86,8 +93,9 @@ export class Builder {
         ...contextEvidence(this.model, category),
         ...(parent ? [parentEvidence(parent)] : []),
         ...refusals.evidence,
+        ...narrowed.evidence,
       ],
-      next_step: [nextStep, ...refusals.steps].join(" "),
+      next_step: [nextStep, ...refusals.steps, ...narrowed.steps].join(" "),
       next_command: nextCommand,
       error: null,
       failed_commands: failed,
@@ -381,10 +389,7 @@ export class Builder {
     return killed || (turn.lastItem === "call" && callStatus(call) === "no_output");
   }
 
-  /**
-   * resume_session's arguments for `mode`: with skip_git_repo_check where the command needs the flag (the tool
-   * takes it from this server's runs only, not from a log).
-   */
+  /** resume_session's arguments for `mode`, with skip_git_repo_check where the command needs the flag. */
   private toolMode(mode: string): string {
     return `mode "${mode}"${this.target.skipGitRepoCheck ? ", skip_git_repo_check true" : ""}`;
   }

@@ -1,6 +1,8 @@
 // What in the config a resume runs with makes Codex 0.171 refuse to start at all (checked with the CLI): every
 // printed command fails until it is fixed, so each one says what to fix first. The facts are codex-config.ts's.
 import { configFilesNamed, type CodexConfigFacts } from "./codex-config.js";
+import { forbidden } from "./codex-config-requirements.js";
+import { isSandboxMode } from "./views/closed-sets.js";
 
 /** Codex's own rule for server names (config keys): only these are printed, others are "a server". */
 const MCP_SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -15,6 +17,34 @@ export function knownConfig(config: CodexConfigFacts | undefined): CodexConfigFa
     config?.brokenRequirements
     ? undefined
     : config;
+}
+
+/**
+ * A printed command's sandbox (the session's own, or the one a step asks for) that requirements.toml does not
+ * allow, and what 0.171 does then (checked with the CLI): `--sandbox <mode>` runs read-only;
+ * `--dangerously-bypass-approvals-and-sandbox` stops at once where the file allows approval_policy "never"
+ * ("`approval_policy = "never"` cannot be used because requirements do not allow `sandbox_mode =
+ * "danger-full-access"`"), and else runs read-only with the list's first approval policy.
+ */
+export function sandboxRefusal(
+  config: CodexConfigFacts | undefined,
+  sandbox: string | undefined,
+): { evidence: string[]; steps: string[] } {
+  const limits = config?.requirements;
+  const refused = sandbox && isSandboxMode(sandbox) ? forbidden(limits, "allowed_sandbox_modes", sandbox) : undefined;
+  if (refused === undefined) return { evidence: [], steps: [] };
+  const stops =
+    sandbox === "danger-full-access" && forbidden(limits, "allowed_approval_policies", "never") === undefined;
+  return stops
+    ? {
+        evidence: [
+          `${refused}; with approval_policy "never" allowed, Codex 0.171 refuses \`--dangerously-bypass-approvals-and-sandbox\` at once ("approval_policy = "never" cannot be used because requirements do not allow sandbox_mode = "danger-full-access"")`,
+        ],
+        steps: [
+          `(First have the administrator allow "danger-full-access" in ${limits?.file}'s \`allowed_sandbox_modes\`: Codex 0.171 refuses this command otherwise.)`,
+        ],
+      }
+    : { evidence: [refused], steps: [`(${refused}: it runs read-only.)`] };
 }
 
 /** The evidence lines and the step's "first …" sentences for `config`; none where Codex starts with it. */

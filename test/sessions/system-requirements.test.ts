@@ -138,3 +138,48 @@ describe("the machine's requirements.toml", () => {
     );
   });
 });
+
+// Any printed command repeats the session's sandbox (`--dangerously-bypass-approvals-and-sandbox` for full
+// access): where requirements.toml no longer allows it, 0.171 runs the resume read-only (checked with the CLI:
+// `sandbox: read-only` in its header, "falling back to required value" on stderr), or refuses the bypass flag
+// where approval_policy "never" is allowed ("`approval_policy = "never"` cannot be used because requirements do
+// not allow `sandbox_mode = "danger-full-access"`"), while the step said nothing.
+describe("a command whose own sandbox requirements.toml does not allow", () => {
+  it("says it runs read-only, or that Codex refuses it, naming the file and key", async () => {
+    const model = await foldEvents([
+      { ...at(1), kind: "turn_context", turnId: "t1", sandbox: "danger-full-access", cwd: "/p" },
+      { ...at(2), kind: "turn_started", turnId: "t1" },
+      { ...at(3), kind: "user_message", text: "do it" },
+      { ...at(4), kind: "agent_message", text: "Done." },
+      { ...at(5), kind: "turn_ended", turnId: "t1", outcome: "completed", lastAgentMessage: "Done." },
+    ]);
+    const input = { sessionId: ID, cwd: "/p", sandbox: "danger-full-access" };
+    const command = resumeCommandLine(input);
+    const refused = `${files.requirements}'s \`allowed_sandbox_modes\` does not allow "danger-full-access" (Codex 0.171 falls back to "read-only")`;
+    // approval_policy "never" not allowed either: the bypass runs read-only with the list's first policy
+    const limited = diagnose(model, {
+      ...input,
+      config: await factsWith('allowed_sandbox_modes = ["read-only"]\nallowed_approval_policies = ["on-request"]\n'),
+    });
+    expect(limited.category).toBe("completed");
+    expect(limited.next_command).toBe(command);
+    expect(limited.evidence).toContain(refused);
+    expect(limited.next_step).toBe(
+      `Nothing to repair. To continue the work: ${command} (${refused}: it runs read-only.)`,
+    );
+    // "never" allowed (no approval list): 0.171 refuses the bypass flag at once
+    const stops = diagnose(model, { ...input, config: await factsWith('allowed_sandbox_modes = ["read-only"]\n') });
+    expect(stops.evidence).toContain(
+      `${refused}; with approval_policy "never" allowed, Codex 0.171 refuses \`--dangerously-bypass-approvals-and-sandbox\` at once ("approval_policy = "never" cannot be used because requirements do not allow sandbox_mode = "danger-full-access"")`,
+    );
+    expect(stops.next_step).toBe(
+      `Nothing to repair. To continue the work: ${command} (First have the administrator allow "danger-full-access" in ${files.requirements}'s \`allowed_sandbox_modes\`: Codex 0.171 refuses this command otherwise.)`,
+    );
+    // allowed: as before
+    const allowed = diagnose(model, {
+      ...input,
+      config: await factsWith('allowed_sandbox_modes = ["read-only", "danger-full-access"]\n'),
+    });
+    expect(allowed.next_step).toBe(`Nothing to repair. To continue the work: ${command}`);
+  });
+});
