@@ -34,12 +34,16 @@ export function sandboxStep(
       how: `(First have sandbox_mode changed in ${managed.file}: Codex 0.171 takes it over \`--sandbox\`, so the resume would run ${again} again.) ${step.how}`,
     };
   }
-  // requirements.toml's allowed_sandbox_modes: a mode it does not allow runs read-only (0.171 checked)
+  // requirements.toml's allowed_sandbox_modes: a mode it does not allow runs read-only, or the bypass flag is
+  // refused at once where approval_policy "never" is allowed (0.171 checked; diagnosis-config-refusals.ts)
   const refused = needs === null ? undefined : forbidden(config?.requirements, "allowed_sandbox_modes", needs);
   if (refused === undefined) return step;
+  const stops =
+    needs === "danger-full-access" &&
+    forbidden(config?.requirements, "allowed_approval_policies", "never") === undefined;
   return {
     ...step,
-    how: `(First have the administrator allow it: ${refused}.) ${step.how}`,
+    how: `(First have the administrator allow it: ${refused}${stops ? '; with approval_policy "never" allowed it refuses `--dangerously-bypass-approvals-and-sandbox` at once' : ""}.) ${step.how}`,
   };
 }
 

@@ -132,6 +132,17 @@ describe("the machine's requirements.toml", () => {
     expect(step.how).toBe(
       `(First have the administrator allow it: ${files.requirements}'s \`allowed_sandbox_modes\` does not allow "workspace-write" (Codex 0.171 falls back to "read-only").) Resume with the workspace-write sandbox (resume_session sandboxed)`,
     );
+    // the full-access step: its bypass flag is refused at once where approval_policy "never" is allowed
+    const network = {
+      ...work,
+      denials: [{ call_id: "c", command: "curl x", kind: "network" as const, target: null, mode: "read-only" }],
+      refusedWrites: [],
+    };
+    const bypass = sandboxStep("read-only", network, "/p", undefined, (mode) => mode, limited);
+    expect(bypass.resume.sandbox).toBe("danger-full-access");
+    expect(bypass.how).toBe(
+      `(First have the administrator allow it: ${files.requirements}'s \`allowed_sandbox_modes\` does not allow "danger-full-access" (Codex 0.171 falls back to "read-only"); with approval_policy "never" allowed it refuses \`--dangerously-bypass-approvals-and-sandbox\` at once.) Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session full-access). By hand`,
+    );
     const allowed = await factsWith('allowed_sandbox_modes = ["read-only", "workspace-write"]\n');
     expect(sandboxStep("read-only", work, "/p", undefined, (mode) => mode, allowed).how).toBe(
       "Resume with the workspace-write sandbox (resume_session sandboxed)",
