@@ -528,7 +528,7 @@ async function main(): Promise<number> {
       },
       {
         name: "Qwen Code",
-        spec: "@qwen-code/qwen-code@0.15.10",
+        spec: "@qwen-code/qwen-code@0.24.4",
         command: onNode("@qwen-code", "qwen-code", "cli.js"),
         environment: hostEnv,
         steps: (exec, home) => qwen(exec, model, codexHome, target, home),
