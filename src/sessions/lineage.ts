@@ -99,8 +99,12 @@ export class LineageTracker {
       this.reset();
       return false;
     }
+    // A paginated log (0.150+: every line has an `ordinal`) marks what it copied (the marker above, the
+    // parent's session_meta, `history_base`): its counters are its own even where they equal the parent's (a
+    // fresh sub-agent of 0.171 whose model answers cost what the parent's first ones did).
     if (
       this.parentCounters &&
+      event.ordinal === undefined &&
       lineage.kind !== "session" &&
       event.kind === "token_count" &&
       event.total &&

@@ -114,6 +114,7 @@ const FOLDED_SHAPES = [
   "guardian-subagent-history-marker-past-its-lines.jsonl",
   "subagent-counter-restarts.jsonl",
   "subagent-failed-turn.jsonl",
+  "subagent-fresh-counters-like-parents.jsonl",
   "subagent-history-by-ordinal.jsonl",
   "subagent-only-parent-history.jsonl",
   "review-subagent-failed-auth.jsonl",

@@ -314,3 +314,40 @@ describe("a fork that copied its parent's counters without a marker", () => {
     });
   });
 });
+
+describe("a fresh sub-agent of 0.171 (no fork_context: nothing copied, no marker)", () => {
+  it("keeps its own counters even where they equal its parent's first ones (a model that answers alike)", async () => {
+    // real 0.171 logs, trimmed: the parent spawned a sub-agent with only a prompt; each model response of both
+    // cost 110 tokens, so the child's counters (110, 220) are the parent's first two (110, 220, 330)
+    const parent = "0199aaaa-0000-7000-8000-00000000000b";
+    const child = "0199aaaa-0000-7000-8000-00000000000c";
+    const dir = join(home, "sessions", "2026", "12", "06");
+    await mkdir(dir, { recursive: true });
+    await copyFile(
+      join(SHAPES, "parent-of-fresh-subagent.jsonl"),
+      join(dir, `rollout-2026-12-06T00-15-02-${parent}.jsonl`),
+    );
+    await copyFile(
+      join(SHAPES, "subagent-fresh-counters-like-parents.jsonl"),
+      join(dir, `rollout-2026-12-06T00-15-03-${child}.jsonl`),
+    );
+    const usage = (await mcp.call("token_usage", { session_id: child })).structuredContent as Record<string, unknown>;
+    expect(usage).toMatchObject({
+      total: { input: 200, cached_input: 0, output: 20, reasoning_output: 4, total: 220 },
+      last_turn: { turn: 1, total: 220 },
+      inherited: null,
+      note: null,
+    });
+    const summary = (await mcp.call("session_summary", { session_id: child })).structuredContent as Record<
+      string,
+      unknown
+    >;
+    expect(summary).toMatchObject({
+      kind: "subagent",
+      parent_session_id: parent,
+      agent_nickname: "Volta",
+      inherited: null,
+      tokens: { total: 220 },
+    });
+  });
+});
