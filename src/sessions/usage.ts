@@ -283,6 +283,7 @@ export function tokenUsage(model: SessionModel): TokenUsageReport {
       windowFull,
       contextUsedPercent,
       model.turns.some((turn) => turn.review !== undefined),
+      inheritedView(model.lineage)?.tokens != null,
     ),
   };
 }
@@ -292,6 +293,7 @@ function usageNote(
   windowFull: boolean,
   usedPercent: number | null,
   reviewed: boolean,
+  parentCounted: boolean,
 ): string | null {
   const notes: string[] = [];
   if (windowFull) {
@@ -307,7 +309,12 @@ function usageNote(
   if (!counted && !windowFull && reviewed)
     notes.push(`This session's log holds no token counters of its own. ${reviews}`);
   else if (reviewed) notes.push(reviews);
-  else if (!counted && !windowFull) {
+  else if (!counted && !windowFull && parentCounted) {
+    // a child that replayed its parent's counters and then wrote none of its own (it stopped first)
+    notes.push(
+      "The only token counters in this log are its parent's, copied in with its history (inherited): none counts a model request of this session's own; no numbers are estimated.",
+    );
+  } else if (!counted && !windowFull) {
     notes.push(
       "This session's log holds no token counters (Codex writes them into rollouts from 0.31 on, after the first model response); no numbers are estimated.",
     );

@@ -306,4 +306,18 @@ describe("trimmed logs: what the log does hold is named", () => {
       ],
     ]);
   });
+
+  it("token_usage of that sub-agent says its only counter is its parent's, not that Codex wrote none", async () => {
+    const result = await mcp.call("token_usage", { session_id: idOf(25) });
+    expect(result.structuredContent).toMatchObject({
+      total: null,
+      last_turn: null,
+      inherited: { parent_session_id: "0199bbbb-0000-7000-8000-000000000099", tokens: { total: 1000 } },
+      note: "The only token counters in this log are its parent's, copied in with its history (inherited): none counts a model request of this session's own; no numbers are estimated.",
+    });
+    const text = (result.content as Array<{ text: string }>)[0]?.text ?? "";
+    expect(text.split("\n")[1]).toBe(
+      "no token counts: The only token counters in this log are its parent's, copied in with its history (inherited): none counts a model request of this session's own; no numbers are estimated.",
+    );
+  });
 });
