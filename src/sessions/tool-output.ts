@@ -58,11 +58,12 @@ export function parseToolOutput(output: unknown): ParsedOutput {
 /**
  * What a tool handler's error answer opens with (codex-rs: `FunctionCallError::RespondToModel`): a patch that
  * did not apply, a write to a process that failed, a command that could not start, arguments that did not
- * parse, a view_image of a path that is missing or no file. Not a poll of a process that had ended ("Unknown
+ * parse, a view_image of a path that is missing or no file, or of a file that is no image it can decode
+ * ("unable to process image: invalid or unsupported image data", 0.171). Not a poll of a process that had ended ("Unknown
  * process id"): that is judged by the command it polled, which the poll's session id names.
  */
 const HANDLER_ERROR =
-  /^(?:(?:apply_patch verification failed|write_stdin failed(?!: Unknown process id)|exec_command failed|shell command failed|failed to parse function arguments): |unable to (?:locate|read) image at `|image path `[^`\n]*` is not a file)/;
+  /^(?:(?:apply_patch verification failed|write_stdin failed(?!: Unknown process id)|exec_command failed|shell command failed|failed to parse function arguments): |unable to (?:locate|read) image at `|unable to process image: |image path `[^`\n]*` is not a file)/;
 
 function parseOutputText(raw: string): ParsedOutput {
   const trimmed = raw.trimStart();

@@ -14,6 +14,7 @@ const NAMED: Array<[string, number]> = [
   ["migrated-0.100-failed-turn", 42],
   ["view-image-missing-file", 43],
   ["subagent-spawned-failed-auth", 44],
+  ["view-image-invalid-data", 46],
 ];
 const idOf = shapeIdOf;
 let home: string;
@@ -132,6 +133,24 @@ describe("view_image of a file that is not there: failed (the log keeps only the
     expect(diagnosis.evidence).toEqual([
       "turn 1 completed, but its last command failed",
       'the agent\'s last message: "looked"',
+      'failed: "view_image" (no exit code)',
+    ]);
+  });
+});
+
+describe("view_image of a file that is no image Codex can read: failed, as the missing file is", () => {
+  it("0.171's 'unable to process image' answer is a failed call, and the session's last command failed", async () => {
+    const calls = (await mcp.call("last_function_calls", { session_id: idOf(46) })).structuredContent as {
+      calls: Array<Record<string, unknown>>;
+    };
+    expect(calls.calls.map((call) => [call.name, call.status, call.output])).toEqual([
+      ["view_image", "failed", "unable to process image: invalid or unsupported image data"],
+    ]);
+    const diagnosis = await diagnosisOf("view-image-invalid-data");
+    expect(diagnosis.category).toBe("command_failures");
+    expect(diagnosis.evidence).toEqual([
+      "turn 1 completed, but its last command failed",
+      'the agent\'s last message: "Looked."',
       'failed: "view_image" (no exit code)',
     ]);
   });
