@@ -1,5 +1,5 @@
 // The handlers of 0.150+ turn items (normalize.ts TURN_ITEM_TYPES) whose item is more than a message: a
-// command, an MCP call, a patch, a review's start.
+// command, an MCP call, an image viewed, a patch, a review's start.
 import type { SessionEvent } from "./events.js";
 import { isRecord } from "../shared/json.js";
 import { joinArgv } from "../shared/shell.js";
@@ -50,6 +50,36 @@ export function mcpToolCall(item: Json, at: At): SessionEvent[] {
       ...at,
     },
   ];
+}
+
+/**
+ * An image the model viewed (0.171 `ImageView`, written when the image was read): the result of the model's
+ * `view_image` call of the same id, or of one a code-mode script ran (an `exec-…` id, no call line of its own).
+ */
+export function imageView(item: Json, at: At): SessionEvent[] {
+  const callId = str(item.id);
+  if (!callId) return [];
+  const path = typeof item.path === "string" ? localPath(item.path) : undefined;
+  return [
+    {
+      kind: "call_result",
+      callId,
+      status: "completed",
+      name: "view_image",
+      ...(path !== undefined && { arguments: { path } }),
+      ...at,
+    },
+  ];
+}
+
+/** `file:///a/b%20c.png` as `/a/b c.png` (the item stores a URL, the model's call a path); anything else as it is. */
+function localPath(value: string): string {
+  if (!value.startsWith("file://")) return value;
+  try {
+    return decodeURIComponent(new URL(value).pathname);
+  } catch {
+    return value;
+  }
 }
 
 /**

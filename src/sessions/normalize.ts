@@ -34,7 +34,7 @@ import {
   tokenCount,
   tokenUsageRecord,
 } from "./normalize-handlers.js";
-import { commandExecution, fileChange, mcpToolCall, reviewStarted } from "./normalize-turn-items.js";
+import { commandExecution, fileChange, imageView, mcpToolCall, reviewStarted } from "./normalize-turn-items.js";
 
 export { HARNESS_PREFIXES, isHarnessText, tokenTotals } from "./normalize-fields.js";
 
@@ -224,7 +224,7 @@ export const TURN_ITEM_TYPES = {
   HookPrompt: IGNORED,
   Plan: IGNORED,
   WebSearch: IGNORED,
-  ImageView: IGNORED,
+  ImageView: (item, at) => imageView(item, at),
   ImageGeneration: IGNORED,
   DynamicToolCall: IGNORED,
   CollabAgentToolCall: IGNORED,

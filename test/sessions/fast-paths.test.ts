@@ -106,6 +106,7 @@ const FOLDED_SHAPES = [
   "code-mode-script-interrupted.jsonl",
   "code-mode-script-terminated.jsonl",
   "code-mode-script-yields-then-waits.jsonl",
+  "code-mode-views-an-image.jsonl",
   "fork-copied-parent-history.jsonl",
   "fork-counters-copied-without-marker.jsonl",
   "fork-sibling-a-of-missing-parent.jsonl",

@@ -15,6 +15,7 @@ const NAMED: Array<[string, number]> = [
   ["view-image-missing-file", 43],
   ["subagent-spawned-failed-auth", 44],
   ["view-image-invalid-data", 46],
+  ["code-mode-views-an-image", 47],
 ];
 const idOf = shapeIdOf;
 let home: string;
@@ -152,6 +153,29 @@ describe("view_image of a file that is no image Codex can read: failed, as the m
       "turn 1 completed, but its last command failed",
       'the agent\'s last message: "Looked."',
       'failed: "view_image" (no exit code)',
+    ]);
+  });
+});
+
+describe("code mode: a script's view_image is a call of its own, as its commands are", () => {
+  it("the ImageView item of an `exec` script is listed, attached to it; the model's own view_image is listed once", async () => {
+    // 0.171 with code_mode: the script viewed an image and ran a command, then the model called view_image
+    const result = (await mcp.call("last_function_calls", { session_id: idOf(47), include_output: false }))
+      .structuredContent as { total_calls: number; calls: Array<Record<string, unknown>> };
+    expect(result.total_calls).toBe(4);
+    expect(
+      result.calls.map((call) => [call.call_id, call.name, call.status, call.parent_call_id, call.arguments]),
+    ).toEqual([
+      ["call_15", "exec", "completed", null, expect.stringContaining("tools.view_image")],
+      [
+        "exec-05bebb9b-8979-406c-a429-42d7ac07a214",
+        "view_image",
+        "completed",
+        "call_15",
+        { path: "/home/user/proj/good.png" },
+      ],
+      ["exec-449637db-bcd1-49d8-828c-fb24cc214bfc", "exec_command", "completed", "call_15", null],
+      ["call_16", "view_image", "completed", null, { path: "/home/user/proj/good.png" }],
     ]);
   });
 });
