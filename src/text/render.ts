@@ -103,7 +103,7 @@ export function renderSummary(s: SessionSummary, reader: RunReader = "agent"): s
     s.turns_omitted > 0 ? `Turns (the newest ${s.turns.length}; ${s.turns_omitted} older not shown):` : "Turns:",
     ...s.turns.map(
       (t) =>
-        `${t.index}. ${t.status}: prompt ${quoted(t.prompt, 160)}${t.error ? `; error ${quoted(t.error, 200)}` : ""}`,
+        `${t.index}. ${t.status}: prompt ${quoted(t.prompt, 160)}${turnNotes(t)}${t.error ? `; error ${quoted(t.error, 200)}` : ""}`,
     ),
     `Last agent message: ${quoted(s.last_agent_message)}`,
   );
@@ -119,6 +119,15 @@ export function renderSummary(s: SessionSummary, reader: RunReader = "agent"): s
     lines.push(`${n(s.bad_field_lines)} line(s) had a field of the wrong type or range (dropped).`);
   lines.push(DATA_NOTE);
   return lines.join("\n");
+}
+
+/** What else happened in a turn, as the structured answer says it: messages typed while it ran, compactions. */
+function turnNotes(t: SessionSummary["turns"][number]): string {
+  const notes: string[] = [];
+  if (t.steering_messages > 0)
+    notes.push(`${t.steering_messages} steering message${t.steering_messages === 1 ? "" : "s"}`);
+  if (t.compactions > 0) notes.push(`context compacted ${t.compactions === 1 ? "once" : `${t.compactions} times`}`);
+  return notes.map((note) => ` · ${note}`).join("");
 }
 
 /** Where a fork or sub-agent comes from: its parent is where its task was given, and where it is resumed from. */

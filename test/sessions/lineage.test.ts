@@ -130,6 +130,17 @@ describe("turns as Codex means them", () => {
     });
   });
 
+  it("the text mirror's turn lines say so too (some hosts show their model only the text)", async () => {
+    const result = await mcp.call("session_summary", { session_id: ids.get("steering-message-during-turn") });
+    const text = (result.content as Array<{ text: string }>)[0]?.text ?? "";
+    const lines = text.split("\n");
+    const turns = lines.indexOf("Turns:");
+    expect(lines.slice(turns + 1, turns + 3)).toEqual([
+      "1. completed: prompt “fix the build” · 1 steering message · context compacted once",
+      "2. completed: prompt “thanks”",
+    ]);
+  });
+
   it("a prompt stored only as a response_item (no user_message event) is the turn's prompt", async () => {
     const { summary } = await tools("prompt-only-in-response-item");
     expect(summary).toMatchObject({
