@@ -2,14 +2,14 @@
 // each file it returns, so its cost follows `limit`, not the size of the history.
 import type { EventOf, SessionEvent } from "./events.js";
 import type { FolderNames, UnlistableFolder } from "./folder-names.js";
-import { daysNewestFirst, newestFirst, statFiles, type DayOfFiles, type RolloutFile } from "./locate.js";
+import { daysNewestFirst, newestFirst, statFile, type DayOfFiles, type RolloutFile } from "./locate.js";
 import { statDay } from "./report/report-days.js";
 import type { WatchedDays } from "./report/watched-days.js";
 import { edgeEvents } from "./rollout-reader.js";
 import { foldEvents, turnStatus, writesTurnErrors } from "./session-model.js";
 import type { SessionListing } from "./views/list.js";
-import { appendAll } from "../shared/arrays.js";
 import { keepNewest } from "../shared/bounded.js";
+import { eachStated, NewestKept } from "../shared/newest-kept.js";
 
 export interface ListOptions {
   limit: number;
@@ -63,22 +63,51 @@ export async function listSessions(
   const days: AsyncGenerator<DayOfFiles & { stated?: RolloutFile[] }, void, undefined> = indexed
     ? keptDays(indexed, watched as WatchedDays)
     : daysNewestFirst(home, names, { includeArchived: options.includeArchived, unlistable });
+  // each pass keeps only the newest logs it may list (shared/newest-kept.ts), not every log of its folders: a
+  // folder of 200,000 held them all, stated at once. A pass takes the newest folders until they hold `need`
+  // more logs, plus one more folder; when the filters leave too few and the pass kept fewer logs than its
+  // folders hold, the next pass takes the next newest of the same folders (four times as many), then newer folders.
   let exhausted = false;
-  while (sessions.length < options.limit && !exhausted) {
-    const batch: RolloutFile[] = [];
-    let extraDays = 1;
-    for (;;) {
-      if (batch.length >= options.limit - sessions.length && extraDays-- <= 0) break;
-      const day = await days.next();
-      if (day.done) {
-        exhausted = true;
-        break;
+  let passDays: Array<DayOfFiles & { stated?: RolloutFile[] }> = [];
+  let truncated = false;
+  let keep = 0;
+  /** The last log a pass listed: the next pass over its folders takes older ones. */
+  let cursor: RolloutFile | undefined;
+  while (sessions.length < options.limit && (truncated || !exhausted)) {
+    const need = options.limit - sessions.length;
+    const again = truncated;
+    keep = again ? Math.max(need, keep * 4) : need;
+    const kept = new NewestKept<RolloutFile>(keep, newestFirst);
+    let stated = 0;
+    const offer = async (day: DayOfFiles & { stated?: RolloutFile[] }) => {
+      const take = (file: RolloutFile) => {
+        stated += 1;
+        if (sinceMs !== undefined && file.mtimeMs < sinceMs) return;
+        if (again && cursor && newestFirst(cursor, file) >= 0) return;
+        kept.offer(file);
+      };
+      if (day.stated) for (const file of day.stated) take(file);
+      else await eachStated(day.files, statFile, take);
+    };
+    if (again) for (const day of passDays) await offer(day);
+    else {
+      passDays = [];
+      let extraDays = 1;
+      for (;;) {
+        if (stated >= need && extraDays-- <= 0) break;
+        const day = await days.next();
+        if (day.done) {
+          exhausted = true;
+          break;
+        }
+        passDays.push(day.value);
+        await offer(day.value);
       }
-      appendAll(batch, day.value.stated ?? (await statFiles(day.value.files)));
     }
-    for (const file of batch.sort(newestFirst)) {
+    truncated = kept.truncated;
+    for (const file of kept.sorted()) {
       if (sessions.length >= options.limit) break;
-      if (sinceMs !== undefined && file.mtimeMs < sinceMs) continue;
+      cursor = file;
       scanned += 1;
       const listing = await listings.describe(file).catch(() => unreadable(file));
       if (wantedCwd !== undefined && !isWithin(listing.cwd, wantedCwd)) continue;

@@ -10,13 +10,18 @@
 // ±1 day). `last` and listings read the newest date folders first. Folder contents are cached by the
 // folder's mtime (see FolderNames), so a warm call stats a handful of folders and the files it returns.
 // Only an id that is not time-ordered (UUIDv4, before 0.39) or not where its time says walks the tree.
-import { lstat, realpath, stat } from "node:fs/promises";
+import { lstatSync } from "node:fs";
+import { realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Entry } from "fast-glob";
 import { appendAll } from "../shared/arrays.js";
 import { ExplainedError } from "../shared/errors.js";
+import { eachStated, NewestKept } from "../shared/newest-kept.js";
 import { inline } from "../shared/text.js";
 import { FolderNames, type UnlistableFolder } from "./folder-names.js";
+import { datesOfId } from "./id-dates.js";
+
+export { datesOfId };
 
 export interface RolloutFile {
   id: string;
@@ -181,21 +186,27 @@ function descending(names: string[], shape: RegExp): string[] {
   return names.filter((name) => shape.test(name)).reverse();
 }
 
-/** Stats files (in parallel); files that vanished meanwhile and symlinks are left out. */
+/** Stats files (a chunk at a time, in their order); files that vanished meanwhile and symlinks are left out. */
 export async function statFiles(files: DayOfFiles["files"]): Promise<RolloutFile[]> {
-  const statted = await Promise.all(
-    files.map(async ({ path, archived }): Promise<RolloutFile | undefined> => {
-      const id = sessionIdFromPath(path);
-      const info = await lstat(path).catch(() => undefined);
-      if (!id || !info?.isFile()) return undefined;
-      return { id, path, archived, mtimeMs: info.mtimeMs, size: info.size };
-    }),
-  );
-  return statted.filter((file): file is RolloutFile => file !== undefined);
+  const stated: RolloutFile[] = [];
+  await eachStated(files, statFile, (file) => stated.push(file));
+  return stated;
+}
+
+/** A log's stat, or none for a file that vanished, a symlink, or a name that holds no id. */
+export function statFile({ path, archived }: DayOfFiles["files"][number]): RolloutFile | undefined {
+  const id = sessionIdFromPath(path);
+  if (!id) return undefined;
+  try {
+    const info = lstatSync(path, { throwIfNoEntry: false });
+    return info?.isFile() ? { id, path, archived, mtimeMs: info.mtimeMs, size: info.size } : undefined;
+  } catch {
+    return undefined; // a folder on its path no longer one, or no longer searchable
+  }
 }
 
 /**
- * The newest files: those of the newest dates until `count` are found, plus the next date (a session
+ * The `count` newest files, of the newest dates until `count` are found plus the next date (a session
  * started before midnight may be written after a later one), most recently written first. A session
  * created days ago and written today ranks by its creation date, as in Codex's own folder listing.
  */
@@ -209,41 +220,22 @@ export async function newestFiles(
     unlistedNewer?: UnlistableFolder[];
   },
 ): Promise<RolloutFile[]> {
-  const found: RolloutFile[] = [];
+  // only the `count` newest are kept, whatever the size of a folder (shared/newest-kept.ts)
+  const kept = new NewestKept(count, newestFirst);
+  let stated = 0;
   const unlistable: UnlistableFolder[] = [];
   let extraDays = 1;
   for await (const day of daysNewestFirst(home, names, { includeArchived: options.includeArchived, unlistable })) {
-    if (found.length >= count && extraDays-- <= 0) break;
-    const files = await statFiles(day.files);
-    if (found.length === 0 && files.length > 0) options.unlistedNewer?.push(...unlistable);
-    appendAll(found, files);
+    if (stated >= count && extraDays-- <= 0) break;
+    const before = stated;
+    await eachStated(day.files, statFile, (file) => {
+      stated += 1;
+      kept.offer(file);
+    });
+    if (before === 0 && stated > 0) options.unlistedNewer?.push(...unlistable);
   }
-  if (found.length === 0) options.unlistedNewer?.push(...unlistable);
-  return found.sort(newestFirst);
-}
-
-/**
- * The local dates a UUIDv7 id or id prefix can have been created on (its time ±1 day), or none when it
- * is not a plausible v7 (a v4 id, or a time outside 2025 – tomorrow).
- */
-export function datesOfId(idOrPrefix: string, now = Date.now()): string[] {
-  const hex = idOrPrefix.toLowerCase().replace(/-/g, "");
-  if (!/^[0-9a-f]{8,}$/.test(hex)) return [];
-  if (hex.length >= 13 && hex[12] !== "7") return [];
-  const time = hex.slice(0, 12);
-  const low = Number.parseInt(time.padEnd(12, "0"), 16);
-  const high = Number.parseInt(time.padEnd(12, "f"), 16);
-  const DAY = 86_400_000;
-  if (low < Date.parse("2025-01-01T00:00:00Z") || high > now + DAY) return [];
-  const dates = new Set<string>();
-  for (let at = low - DAY; at <= high + DAY; at += DAY / 2) dates.add(localDate(at));
-  dates.add(localDate(high + DAY));
-  return [...dates].sort().reverse();
-}
-
-function localDate(ms: number): string {
-  const date = new Date(ms);
-  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+  if (stated === 0) options.unlistedNewer?.push(...unlistable);
+  return [...kept.sorted()];
 }
 
 /** Files whose id starts with `prefix`: in the date folders its time names, else by a walk of every folder. */
