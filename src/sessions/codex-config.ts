@@ -11,6 +11,7 @@
 // A path this reader does not walk (a link on the way, a `.git` link, too deep) gives the user's file's facts
 // alone, as before project layers were read.
 import { join, posix } from "node:path";
+import { appendAll } from "../shared/arrays.js";
 import {
   isTable,
   lstatOf,
@@ -309,7 +310,7 @@ async function projectLayers(
       if (read === undefined) return undefined;
       if (read === "not TOML") return read; // 0.171: "Error parsing project config file …", no start
       if (read !== "absent") layers.push(read);
-    } else if (isTable(read) && isTable(read.mcp_servers)) untrusted.push(...Object.keys(read.mcp_servers));
+    } else if (isTable(read) && isTable(read.mcp_servers)) appendAll(untrusted, Object.keys(read.mcp_servers));
   }
   return { layers, untrusted };
 }

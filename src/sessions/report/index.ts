@@ -2,6 +2,7 @@
 // version of its file and saved per date folder, digest-files.ts), then added up (aggregate.ts). Reads the
 // date folders one at a time: memory follows the busiest day, not the number of sessions.
 import { join } from "node:path";
+import { appendAll } from "../../shared/arrays.js";
 import type { UnlistableFolder } from "../folder-names.js";
 import type { RolloutFile } from "../locate.js";
 import type { SessionStore } from "../store.js";
@@ -216,7 +217,7 @@ export async function sessionsReport(
       }
     }
     scanned += files.length;
-    unreadable.push(...dayUnreadable);
+    appendAll(unreadable, dayUnreadable);
     memory.delete(dayKey);
     if (options.watch) {
       memory.set(dayKey, next);
