@@ -69,7 +69,7 @@ export const keptFacts = new WeakMap<SessionStore, KeptFacts>();
 /**
  * A session a bound falls inside, split there: from the facts its entry holds (made on the first report
  * that cut this version of it, in this process or an earlier one), else from its log, read once more to
- * make them. `added`: facts were put on the entry (its day is saved again).
+ * make them. `added`: facts were put on the entry and stay there (its day is saved again).
  */
 export async function cutOf(
   file: RolloutFile,
@@ -95,7 +95,8 @@ export async function cutOf(
   // split before they are kept: a report past the bounds does not keep the newest (KeptFacts.use)
   const digest = cutDigest(entry.facts, cuts) ?? (await digestOf(file, cuts));
   kept?.use(file.path, entry);
-  return { digest, added };
+  // facts dropped at once (every one kept was used by this report) leave the saved day as it was
+  return { digest, added: added && entry.facts !== undefined };
 }
 
 /**
