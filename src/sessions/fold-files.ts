@@ -38,8 +38,10 @@ interface SavedHeader extends FoldPosition {
  * A file is its checksum (sha1 of what follows), the header's length (4 bytes), the header (v8-serialized)
  * and the fold's own bytes after it: the fold (tens of MB for a 200 MB log) is written and read where it
  * lies, never copied into a larger buffer (format 1 held it inside the header: three copies at a save).
+ * 3: a turn keeps when the lines that opened it came (Turn.openedAt); a fold saved before lacks it, and is
+ * made again (the code's fingerprint, which FORMAT is part of, changes with it too).
  */
-const FORMAT = 2;
+const FORMAT = 3;
 const LENGTH_BYTES = 4;
 export const EDGE_BYTES = 4096;
 const MB = 1024 * 1024;

@@ -95,7 +95,10 @@ export class SessionFolder {
         const turn = current && isPristine(current) ? current : this.openTurn(event.timestamp);
         // a turn opened by the lines written before its task_started (0.104 writes a resume's context a few
         // ms before it) begins at the task_started: its day, its wall time and its span are the turn's own
-        if (turn === current && event.timestamp) turn.startedAt = event.timestamp;
+        if (turn === current && event.timestamp) {
+          if (turn.startedAt !== undefined && turn.startedAt !== event.timestamp) turn.openedAt ??= turn.startedAt;
+          turn.startedAt = event.timestamp;
+        }
         turn.hasStartEvent = true;
         if (event.turnId) turn.turnId = event.turnId;
         if (event.modelContextWindow !== undefined) turn.modelContextWindow = event.modelContextWindow;

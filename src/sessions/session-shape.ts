@@ -9,6 +9,12 @@ export interface Turn {
   turnId?: string;
   prompt?: string;
   startedAt?: string;
+  /**
+   * When the lines that opened the turn came, where its task_started came after them (0.104 writes a resume's
+   * context a few ms before it): the turn starts at its task_started (`startedAt`); a diagnosis of how the
+   * session stood before the turn stops here (report/digest.ts PartEnds).
+   */
+  openedAt?: string;
   endedAt?: string;
   ended?: EventOf<"turn_ended">;
   /** This generation writes terminal events (a `task_started` was seen), so a missing end means unfinished. */

@@ -81,12 +81,11 @@ function newFolder(): SessionFolder {
  */
 export async function digestOf(file: RolloutFile, cuts: readonly number[] = []): Promise<SessionDigest> {
   const folder = newFolder();
-  const opened = new Map<number, number>();
-  await readForward(file.path, newReadStats(), foldNoting(folder, opened));
+  await readForward(file.path, newReadStats(), (event) => folder.add(event));
   const digest = digestOfModel(folder.model, file, cuts);
   if (!digest.days || digest.days.length < 2) return digest;
   // a session resumed on other days: read again, to diagnose it as it stood when each later day's turns began
-  const ends = new PartEnds(digest, opened);
+  const ends = new PartEnds(digest, openedOf(folder.model));
   await readForward(file.path, newReadStats(), (event) => ends.add(event));
   return ends.digest();
 }
@@ -111,8 +110,7 @@ export const MAX_FACT_TURNS = 2_000;
 /** A log read once for CutFacts: folded, then folded again to diagnose it as it stood when each turn began. */
 export async function cutFactsOf(file: RolloutFile): Promise<CutFacts | undefined> {
   const folder = newFolder();
-  const opened = new Map<number, number>();
-  await readForward(file.path, newReadStats(), foldNoting(folder, opened));
+  await readForward(file.path, newReadStats(), (event) => folder.add(event));
   const model = folder.model;
   if (model.turns.length > MAX_FACT_TURNS) return undefined;
   const digest = digestOfModel(model, file);
@@ -125,7 +123,7 @@ export async function cutFactsOf(file: RolloutFile): Promise<CutFacts | undefine
   }
   const ends = new PartEnds(
     digest,
-    opened,
+    openedOf(model),
     [...starts].sort((a, b) => a - b),
   );
   await readForward(file.path, newReadStats(), (event) => ends.add(event));
@@ -170,14 +168,13 @@ export function cutDigest(facts: CutFacts, cuts: readonly number[]): SessionDige
  */
 export function digestOfBytes(bytes: Buffer, file: RolloutFile): SessionDigest {
   const folder = newFolder();
-  const opened = new Map<number, number>();
   // one decode for the whole log, not one a line (a newline byte is never inside a UTF-8 sequence)
   const text = bytes.toString("utf8");
-  eachEvent(text, foldNoting(folder, opened));
+  eachEvent(text, (event) => folder.add(event));
   const digest = digestOfModel(folder.model, file);
   if (!digest.days || digest.days.length < 2) return digest;
   // a session resumed on other days: folded again, to diagnose it as it stood when each later day's turns began
-  const ends = new PartEnds(digest, opened);
+  const ends = new PartEnds(digest, openedOf(folder.model));
   eachEvent(text, (event) => ends.add(event));
   return ends.digest();
 }
@@ -204,20 +201,18 @@ function eachEvent(text: string, add: (event: SessionEvent) => void): void {
 }
 
 /**
- * Folds into `folder`, noting in `opened` each turn whose task_started came after the lines that opened it
- * (0.104 writes a resume's context a few ms before it): the fold starts the turn at its task_started, and
- * `opened` maps that start to the time of the first of those lines (both in ms), where PartEnds stops.
+ * The turns whose task_started came after the lines that opened them (the fold's Turn.openedAt): by the
+ * turn's start, the time of the first of those lines (both in ms), where PartEnds stops.
  */
-function foldNoting(folder: SessionFolder, opened: Map<number, number>): (event: SessionEvent) => void {
-  return (event) => {
-    const current = event.kind === "turn_started" ? folder.model.turns.at(-1) : undefined;
-    const before = current?.startedAt;
-    folder.add(event);
-    if (!current || before === undefined || folder.model.turns.at(-1) !== current) return;
-    const from = Date.parse(before);
-    const to = Date.parse(current.startedAt ?? "");
+function openedOf(model: SessionModel): Map<number, number> {
+  const opened = new Map<number, number>();
+  for (const turn of model.turns) {
+    if (turn.openedAt === undefined) continue;
+    const from = Date.parse(turn.openedAt);
+    const to = Date.parse(turn.startedAt ?? "");
     if (from < to) opened.set(to, from);
-  };
+  }
+  return opened;
 }
 
 /**

@@ -9,8 +9,10 @@ import { appendFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spanIdOf } from "../../../src/export/otel.js";
 import { SessionStore } from "../../../src/sessions/index.js";
+import { newReadStats, rolloutEvents } from "../../../src/sessions/rollout-reader.js";
+import { foldEvents } from "../../../src/sessions/session-model.js";
 import { startSpanReceiver, type SpanReceiver, type OtlpSpan } from "../../support/span-receiver.js";
-import { cliStdout, makeHome, reportOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { cliStdout, makeHome, pathOf, reportOf, writeSession, type SessionSpec } from "../../support/report-homes.js";
 
 const session: SessionSpec = {
   id: "0199acac-0000-7000-8000-0000000000c1",
@@ -92,6 +94,17 @@ describe("a 0.104 resume whose context is written just before midnight and its t
     const server = new SessionStore(home);
     expect(ends(await reportOf(server, until, { watch: true }))).toEqual(completed);
     expect(ends(await reportOf(server, until, { watch: true }))).toEqual(completed);
+  });
+
+  // the fold keeps when the lines that opened the turn came (report/digest.ts PartEnds stops there). Before: the
+  // turn's start was overwritten by its task_started, and the digest recovered the earlier time by watching the
+  // fold from outside
+  it("folds the turn with its start at task_started and its opening at the resume's first user line", async () => {
+    const model = await foldEvents(rolloutEvents(pathOf(home, session), newReadStats()));
+    expect(model.turns.map((turn) => [turn.startedAt, turn.openedAt])).toEqual([
+      ["2026-11-13T22:00:05.000Z", undefined],
+      ["2026-11-14T00:00:00.002Z", "2026-11-13T23:59:59.997Z"],
+    ]);
   });
 
   it("exports the turn's span from its task_started to its task_complete", async () => {
