@@ -2,6 +2,7 @@
 // its turn's, the root the session's, and what no turn carries goes on a span of its own (remainderOf), so a
 // backend that adds up a trace's turn spans gets the session's total, as the report counts it.
 import type { Attributes } from "@opentelemetry/api";
+import { subtractTokens } from "../sessions/index.js";
 
 export interface TurnUsage {
   input: number;
@@ -22,22 +23,22 @@ export function remainderOf(
   turns: ReadonlyArray<{ index: number }>,
   perTurn: ReadonlyMap<number, TurnUsage>,
 ): TurnUsage | undefined {
-  const left: TurnUsage = {
+  // the session's figures without its `total`: a turn's carry none
+  let left: TurnUsage = {
     input: total.input,
     cached_input: total.cached_input,
     output: total.output,
     reasoning_output: total.reasoning_output,
+    ...(total.cache_write_input !== undefined && { cache_write_input: total.cache_write_input }),
   };
-  let writes = total.cache_write_input;
   for (const turn of turns) {
     const usage = perTurn.get(turn.index);
-    if (!usage) continue;
-    for (const field of USAGE_FIELDS) left[field] -= usage[field];
-    if (writes !== undefined && usage.cache_write_input !== undefined) writes -= usage.cache_write_input;
+    if (usage) left = subtractTokens(left, usage);
   }
+  const writes = left.cache_write_input;
   if (USAGE_FIELDS.some((field) => left[field] < 0) || (writes !== undefined && writes < 0)) return undefined;
   if (USAGE_FIELDS.every((field) => left[field] === 0) && !writes) return undefined;
-  return writes !== undefined && total.cache_write_input !== undefined ? { ...left, cache_write_input: writes } : left;
+  return left;
 }
 
 export function usageAttributes(tokens: TurnUsage | null): Attributes {

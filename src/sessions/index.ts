@@ -37,6 +37,7 @@ export { DIAGNOSIS_CATEGORIES, CATEGORY_GUIDE, type DiagnosisCategory } from "./
 export type { Invocation } from "./resume-command.js";
 export type { CallView } from "./calls.js";
 export type { TokenUsageReport } from "./usage.js";
+export { subtractTokens } from "./usage.js";
 // what src/codex uses of this layer: it reads sessions through this file only (lint enforces it)
 export type { TokenTotals } from "./events.js";
 export { tokenTotals } from "./normalize.js";
