@@ -17,6 +17,7 @@ import type { EventOf, RateLimits, TokenTotals } from "./events.js";
 import { inheritedView } from "./lineage.js";
 import type { SessionModel } from "./session-model.js";
 import type { TokenUsageReport, TurnUsage } from "./views/usage.js";
+import { add, subtract, ZERO } from "./token-math.js";
 
 export type { TokenUsageReport, TurnUsage } from "./views/usage.js";
 
@@ -38,7 +39,6 @@ export const CONTEXT_NEARLY_FULL_PERCENT = 80;
 
 export const PER_TURN_SHOWN = 100;
 const MAX_COUNTERS_KEPT = 100_000;
-const ZERO: TokenTotals = { input: 0, cached_input: 0, output: 0, reasoning_output: 0, total: 0 };
 
 /**
  * One source's cumulative counter: a drop opens a new segment (a resumed process that started again from
@@ -50,10 +50,31 @@ interface CounterSegments {
   segments: number;
   /** Cumulative usage at the newest counter of each turn. */
   readonly byTurn: Map<number, TokenTotals>;
+  /**
+   * The counters by the UTC day of their time: the first one's time, the cumulative usage at the newest and
+   * the turn it was in. A log without task_started (trimmed to its counters, as published logs are) has no
+   * turn that says when its usage was spent: a report dates it by its counters (ccusage's rule). At most
+   * MAX_COUNTER_DAYS, later ones merged into the last.
+   */
+  readonly days: Map<string, { at: string; cumulative: TokenTotals; turn: number }>;
 }
 
+const MAX_COUNTER_DAYS = 400;
+
 function newSegments(): CounterSegments {
-  return { finished: ZERO, last: undefined, segments: 0, byTurn: new Map() };
+  return { finished: ZERO, last: undefined, segments: 0, byTurn: new Map(), days: new Map() };
+}
+
+function noteDay(counter: CounterSegments, at: string, turn: number): void {
+  const ms = Date.parse(at);
+  const cumulative = counterTotal(counter);
+  if (!Number.isFinite(ms) || !cumulative) return;
+  const iso = new Date(ms).toISOString();
+  const known =
+    counter.days.get(iso.slice(0, 10)) ??
+    (counter.days.size >= MAX_COUNTER_DAYS ? [...counter.days.values()].at(-1) : undefined);
+  if (known) Object.assign(known, { cumulative, turn });
+  else counter.days.set(iso.slice(0, 10), { at: iso, cumulative, turn });
 }
 
 function addCounter(counter: CounterSegments, total: TokenTotals, turn: number): void {
@@ -154,8 +175,10 @@ export class TokenLedger {
         this.eventsBeforeRecords = counterTotal(this.events);
       }
       addCounter(this.records, total, turn);
+      if (event.timestamp) noteDay(this.records, event.timestamp, turn);
     } else {
       addCounter(this.events, total, turn);
+      if (event.timestamp) noteDay(this.events, event.timestamp, turn);
     }
     if (event.last) this.lastUsage = event.last;
     if (event.timestamp) this.observedAt = event.timestamp;
@@ -177,6 +200,30 @@ export class TokenLedger {
     if (!records) return counterTotal(this.events);
     const prefix = this.prefixBeforeRecords();
     return prefix ? add(prefix, records) : records;
+  }
+
+  /**
+   * `own` (the session's own usage, total()) by the UTC day of the counters, adding up to it exactly, each day
+   * with its first counter's time and the turn of its last; undefined when it is all one day's, or cannot be
+   * told apart (a counter that went back, records that began below the events).
+   */
+  byCounterDay(own: TokenTotals): Array<{ at: string; tokens: TokenTotals; turn: number }> | undefined {
+    const counter = this.records.segments > 0 ? this.records : this.events;
+    if (counter.days.size < 2 || (this.records.segments > 0 && this.prefixBeforeRecords())) return undefined;
+    const days: Array<{ at: string; tokens: TokenTotals; turn: number }> = [];
+    let before = ZERO;
+    let counted = ZERO;
+    for (const { at, cumulative, turn } of counter.days.values()) {
+      const tokens = subtract(cumulative, before);
+      days.push({ at, tokens, turn });
+      counted = add(counted, tokens);
+      before = cumulative;
+    }
+    // the last day takes the difference (history inherited from a parent, subtracted from `own`)
+    const last = days.at(-1) as { tokens: TokenTotals };
+    last.tokens = add(last.tokens, subtract(own, counted));
+    const negative = (tokens: TokenTotals) => Object.values(tokens).some((value) => value < 0);
+    return days.some((day) => negative(day.tokens)) ? undefined : days;
   }
 
   /**
@@ -334,39 +381,4 @@ function inheritedTokens(model: SessionModel): TokenUsageReport["inherited"] {
 }
 
 /** Token sums, field by field (the report adds a session's parts up with them too). */
-export { add as addTokens, subtract as subtractTokens, ZERO as NO_TOKENS };
-
-function add(a: TokenTotals, b: TokenTotals): TokenTotals {
-  const sum: TokenTotals = {
-    input: a.input + b.input,
-    cached_input: a.cached_input + b.cached_input,
-    output: a.output + b.output,
-    reasoning_output: a.reasoning_output + b.reasoning_output,
-    total: a.total + b.total,
-  };
-  // counted by either: a session an older CLI began and 0.14x+ resumed counts it from then on
-  if (a.cache_write_input !== undefined || b.cache_write_input !== undefined)
-    sum.cache_write_input = (a.cache_write_input ?? 0) + (b.cache_write_input ?? 0);
-  return sum;
-}
-
-/** Token figures with or without a `total`: a turn's span carries none (export/span-usage.ts). */
-export type TokenFigures = Omit<TokenTotals, "total"> & { total?: number };
-
-/**
- * `a` less `b`, field by field; `total` and `cache_write_input` only where `a` counts them: what `a` does not
- * count is not known below it either (a parent's writes are not a child's negative ones), and a `b` that does
- * not count its writes took none from `a`'s.
- */
-function subtract<T extends TokenFigures>(a: T, b: TokenFigures): T {
-  const difference: TokenFigures = {
-    input: a.input - b.input,
-    cached_input: a.cached_input - b.cached_input,
-    output: a.output - b.output,
-    reasoning_output: a.reasoning_output - b.reasoning_output,
-  };
-  if (a.total !== undefined) difference.total = a.total - (b.total ?? 0);
-  if (a.cache_write_input !== undefined)
-    difference.cache_write_input = a.cache_write_input - (b.cache_write_input ?? 0);
-  return difference as T;
-}
+export { add as addTokens, subtract as subtractTokens, ZERO as NO_TOKENS, type TokenFigures } from "./token-math.js";

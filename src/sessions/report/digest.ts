@@ -322,9 +322,10 @@ export function digestOfModel(model: SessionModel, file: RolloutFile, cuts: read
     // a child whose usage is recomputed with its parent's counters is priced whole, at its last model
     byModel: needsParent ? null : usageByModel(model, tokens, (index) => turnMs(model, index - 1)),
     wallMs: wall.ms,
-    // only for a session with a turn on another day: the check rides on turnsMs' parse of each turn's start
+    // only for a session with a turn on another day (the check rides on turnsMs' parse of each turn's start),
+    // or a trimmed log with counters on another day (model-usage.ts counterDays)
     days:
-      wall.otherDay || cuts.length > 0
+      wall.otherDay || cuts.length > 0 || trimmedOverDays(model, tokens)
         ? usageByDay(
             turnFactsOf(model, (index) => turnMs(model, index - 1)),
             tokens,
@@ -335,6 +336,13 @@ export function digestOfModel(model: SessionModel, file: RolloutFile, cuts: read
         : null,
     needsParent,
   };
+}
+
+/** A log without task_started whose counters came on more than one day (model-usage.ts counterDays). */
+function trimmedOverDays(model: SessionModel, own: TokenTotals | null): boolean {
+  return (
+    own !== null && model.turns.every((turn) => !turn.hasStartEvent) && model.tokens.byCounterDay(own) !== undefined
+  );
 }
 
 /**

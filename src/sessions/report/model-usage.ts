@@ -158,10 +158,19 @@ export interface TurnFacts {
   lastModel: string | null;
   /** The session's long requests, all of them. */
   longPrompts: LongPrompts | null;
+  /**
+   * A log without task_started (trimmed to its counters, as published logs are): the session's own usage by
+   * the UTC day of its counters (usage.ts byCounterDay), each day from its first counter's time, with the turn
+   * of its last counter. Absent: its usage is dated by its turns.
+   */
+  counterDays?: Array<{ at: string; tokens: TokenTotals; turn: number }>;
 }
 
 export function turnFactsOf(model: SessionModel, wallOf: (index: number) => number): TurnFacts {
   const modelOfTurn = modelsOfTurns(model);
+  const own = model.tokens.total();
+  const trimmed = own !== undefined && model.turns.every((turn) => !turn.hasStartEvent);
+  const counterDays = trimmed ? model.tokens.byCounterDay(own) : undefined;
   return {
     turns: model.turns.map((turn) => ({
       index: turn.index,
@@ -177,6 +186,7 @@ export function turnFactsOf(model: SessionModel, wallOf: (index: number) => numb
     })),
     lastModel: model.lastContext?.model ?? null,
     longPrompts: model.tokens.longPrompts ?? null,
+    ...(counterDays && { counterDays }),
   };
 }
 
@@ -234,9 +244,22 @@ export function usageByDay(
     }
     return part;
   };
+  // a trimmed log's counter days, between its turns' parts in the order of their times
+  const counterKeys = (facts.counterDays ?? []).map(({ at }) => keyOf(Date.parse(at)));
+  const counterPart = (index: number): void => {
+    const day = facts.counterDays?.[index];
+    const key = counterKeys[index] as string;
+    if (day && !parts.has(key)) partOf(key, key === startDay && parts.size === 0 ? startedAt : day.at);
+  };
+  let nextCounter = 0;
   for (const turn of facts.turns) {
+    const turnMs = Date.parse(turn.startedAt ?? "");
+    for (; nextCounter < counterKeys.length; nextCounter++) {
+      if (!(Date.parse(facts.counterDays?.[nextCounter]?.at ?? "") < turnMs)) break;
+      counterPart(nextCounter);
+    }
     const day = dayOfTurn.get(turn.index) ?? startDay;
-    const first = parts.size === 0 && day === startDay ? startedAt : (turn.startedAt ?? startedAt);
+    const first = !parts.has(day) && day === startDay ? startedAt : (turn.startedAt ?? startedAt);
     const firstMs = Date.parse(first ?? "");
     const part = partOf(day, Number.isFinite(firstMs) ? new Date(firstMs).toISOString() : (startedAt as string));
     const wall = turn.wallMs;
@@ -248,15 +271,25 @@ export function usageByDay(
     entry.turns += 1;
     entry.wallMs += wall;
   }
+  for (; nextCounter < counterKeys.length; nextCounter++) counterPart(nextCounter);
   const ordered = [...parts.values()];
   const last = ordered.at(-1);
   if (!last) return null;
   if (usageKnown && total) {
     let counted = NO_TOKENS;
     let lastUsage: ModelUsage | undefined;
-    for (const usage of facts.usage) {
+    // a trimmed log: by its counters' days, adding up to `total` (usage.ts byCounterDay)
+    facts.counterDays?.forEach(({ tokens, turn }, index) => {
+      const part = parts.get(counterKeys[index] as string) ?? last;
+      lastUsage = entryOf(part.byModel, facts.modelOfTurn.get(turn) ?? facts.lastModel);
+      lastUsage.tokens = addTokens(lastUsage.tokens, tokens);
+      counted = addTokens(counted, tokens);
+    });
+    if (facts.counterDays && lastUsage) lastUsage.longPrompts = facts.longPrompts;
+    for (const usage of facts.counterDays ? [] : facts.usage) {
+      const modelName = facts.modelOfTurn.get(usage.turn) ?? facts.lastModel;
       const part = parts.get(dayOfTurn.get(usage.turn) ?? startDay) ?? last;
-      const entry = entryOf(part.byModel, facts.modelOfTurn.get(usage.turn) ?? facts.lastModel);
+      const entry = entryOf(part.byModel, modelName);
       const { tokens } = usage;
       entry.tokens = addTokens(entry.tokens, tokens);
       entry.longPrompts = merged(entry.longPrompts, usage.longPrompts);
