@@ -3,8 +3,9 @@
 // state dir is this user's, but a link or a FIFO put there (by a sandboxed run that can reach it, say) must
 // neither redirect a read nor hang it; a damaged or foreign file is simply not used: these are caches. Their
 // folder (folds/, answers/, report/) is used only while it is a directory of ours that nobody else may write
-// (checked before each read, write and trim): a link put in its place would carry the writes, and the trim
-// that removes old files, to wherever it points.
+// (opened without following a link and checked by its descriptor for each read, write and trim, the file then
+// reached through that open folder): a link put in its place would carry the writes, and the trim that removes
+// old files, to wherever it points.
 import { createHash, randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -49,11 +50,16 @@ export async function readChecked(
   return checksumOf([payload]).equals(bytes.subarray(0, CHECKSUM_BYTES)) ? payload : undefined;
 }
 
+// The folder is opened once, checked by its descriptor, and the file reached through that open folder (see
+// pinnedFolder): a check of the folder by its name, then an open by the name, let a link put in the folder's
+// place between the two redirect the read, or the write, to wherever it pointed.
+
 async function readRegular(path: string, maxBytes: number): Promise<Buffer | undefined> {
-  if (!(await isOwnFolder(dirname(path)))) return undefined;
-  const handle = await open(path, NO_FOLLOW_READ).catch(() => undefined);
-  if (!handle) return undefined;
+  const folder = await pinnedFolder(dirname(path));
+  if (!folder) return undefined;
+  const handle = await open(join(folder.path, basename(path)), NO_FOLLOW_READ).catch(() => undefined);
   try {
+    if (!handle) return undefined;
     const info = await handle.stat();
     if (!info.isFile() || !isOurs(info) || info.size > maxBytes) return undefined;
     const bytes = Buffer.allocUnsafe(info.size);
@@ -62,16 +68,19 @@ async function readRegular(path: string, maxBytes: number): Promise<Buffer | und
   } catch {
     return undefined;
   } finally {
-    await handle.close().catch(() => undefined);
+    await handle?.close().catch(() => undefined);
+    await folder.close().catch(() => undefined);
   }
 }
 
 function readRegularSync(path: string, maxBytes: number): Buffer | undefined {
-  if (!isOwnFolderSync(dirname(path))) return undefined;
+  const folder = pinnedFolderSync(dirname(path));
+  if (!folder) return undefined;
   let fd: number;
   try {
-    fd = openSync(path, NO_FOLLOW_READ);
+    fd = openSync(join(folder.path, basename(path)), NO_FOLLOW_READ);
   } catch {
+    folder.close();
     return undefined;
   }
   try {
@@ -83,6 +92,7 @@ function readRegularSync(path: string, maxBytes: number): Buffer | undefined {
     return undefined;
   } finally {
     closeSync(fd);
+    folder.close();
   }
 }
 
@@ -91,34 +101,47 @@ function readRegularSync(path: string, maxBytes: number): Buffer | undefined {
  * link), renamed over it. Throws when it could not.
  */
 export async function writeChecked(target: string, parts: Buffer[], calls: FileCalls = "async"): Promise<void> {
-  const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const name = `${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const all = [checksumOf(parts), ...parts];
   const length = all.reduce((sum, part) => sum + part.length, 0);
-  try {
-    if (calls === "sync") {
-      mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-      if (!isOwnFolderSync(dirname(target))) throw new Error(notOurs(dirname(target)));
+  if (calls === "sync") {
+    mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+    const folder = pinnedFolderSync(dirname(target));
+    if (!folder) throw new Error(notOurs(dirname(target)));
+    const temporary = join(folder.path, name);
+    try {
       const fd = openSync(temporary, NEW_FILE, 0o600);
       try {
         if (writevSync(fd, all) !== length) throw new Error("short write");
       } finally {
         closeSync(fd);
       }
-      renameSync(temporary, target);
-      return;
+      renameSync(temporary, join(folder.path, basename(target)));
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    } finally {
+      folder.close();
     }
-    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    if (!(await isOwnFolder(dirname(target)))) throw new Error(notOurs(dirname(target)));
+    return;
+  }
+  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  const folder = await pinnedFolder(dirname(target));
+  if (!folder) throw new Error(notOurs(dirname(target)));
+  const temporary = join(folder.path, name);
+  try {
     const file = await open(temporary, NEW_FILE, 0o600);
     try {
       if ((await file.writev(all)).bytesWritten !== length) throw new Error("short write");
     } finally {
       await file.close();
     }
-    await rename(temporary, target);
+    await rename(temporary, join(folder.path, basename(target)));
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
+  } finally {
+    await folder.close().catch(() => undefined);
   }
 }
 
@@ -137,12 +160,27 @@ export async function isOwnFolder(dir: string): Promise<boolean> {
   return isOwnFolderInfo(await lstat(dir).catch(() => undefined));
 }
 
-function isOwnFolderSync(dir: string): boolean {
+/** pinnedFolder, synchronously (a one-shot command's calls). */
+function pinnedFolderSync(dir: string): { path: string; close(): void } | undefined {
+  let fd: number;
   try {
-    return isOwnFolderInfo(lstatSync(dir, { throwIfNoEntry: false }));
+    fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
   } catch {
-    return false;
+    return undefined;
   }
+  let info: Stats | undefined;
+  try {
+    info = fstatSync(fd);
+  } catch {
+    info = undefined;
+  }
+  if (!isOwnFolderInfo(info)) {
+    closeSync(fd);
+    return undefined;
+  }
+  const byFd = `/proc/self/fd/${fd}`;
+  const pinned = process.platform === "linux" && lstatSync(byFd, { throwIfNoEntry: false }) !== undefined;
+  return { path: pinned ? byFd : dir, close: () => closeSync(fd) };
 }
 
 function notOurs(dir: string): string {
