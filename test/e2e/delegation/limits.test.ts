@@ -124,10 +124,17 @@ describe("limits", () => {
           .session_id;
       }
       expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
-      // the log out of CODEX_HOME, as before Codex writes it (Codex goes on writing to the file it opened)
-      const name = (await readdir(join(home, "sessions"), { recursive: true })).find((entry) =>
-        entry.endsWith(`${sessionId}.jsonl`),
-      );
+      // the log out of CODEX_HOME, as before Codex writes it (Codex goes on writing to the file it opened). Codex
+      // prints the session id before its writer task has created the file (on a loaded machine, a while before)
+      const logOf = async () =>
+        (await readdir(join(home, "sessions"), { recursive: true })).find((entry) =>
+          entry.endsWith(`${sessionId}.jsonl`),
+        );
+      let name = await logOf();
+      while (name === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        name = await logOf();
+      }
       expect(name).toMatch(/^\d{4}\/\d{2}\/\d{2}\/rollout-/);
       await rename(join(home, "sessions", name!), join(home, `moved-${sessionId}.jsonl`));
       // before: "no session … in CODEX_HOME", which sends an agent to start the work again beside the run
