@@ -20,6 +20,7 @@ import {
 } from "../contract/index.js";
 import { killMarked, processId } from "../codex/liveness.js";
 import { SUPERVISOR_MARKER } from "../codex/processes.js";
+import { MAX_TIMER_MS } from "../codex/run-modes.js";
 import type { RunRegistry } from "./registry.js";
 import type { Lease } from "./scheduler.js";
 
@@ -120,7 +121,13 @@ export async function spawnSupervisor(
       stop();
       // one that never gets there (stopped, its event loop blocked) is killed at its lease's deadline: the slot,
       // and a worktree run's turn (which waits for `gone`), are not held forever
-      setTimeout(kill, Math.max(0, Date.parse(deadline) - Date.now())).unref();
+      // (further away than a timer keeps, 2^31-1 ms, with the longest durations the flags allow: waited in steps)
+      const killAtDeadline = () => {
+        const left = Date.parse(deadline) - Date.now();
+        if (left > 0) setTimeout(killAtDeadline, Math.min(left, MAX_TIMER_MS)).unref();
+        else kill();
+      };
+      killAtDeadline();
       throw new SupervisorStopping(
         `the run's supervisor did not record the start of run ${job.runId} within ${startMs} ms, and was told to stop (see ${logFile})`,
         gone,
