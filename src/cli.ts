@@ -3,6 +3,7 @@
 // launch.ts (the `bin`) runs it, through V8's code cache where the build made one for this Node.
 // The server and its dependencies load only when serving: `--version` and `--help` answer at once.
 import { createRequire } from "node:module";
+import { MAX_TIMER_MS } from "./codex/run-modes.js";
 import { ConfigError, flagHelp, loadConfig } from "./config/config.js";
 import { finish } from "./finish.js";
 import type { MessageId } from "./shared/bounded-stdio.js";
@@ -112,7 +113,11 @@ async function main(argv: string[]): Promise<number | undefined> {
   const requests = trackRequests(transport);
   process.stdin.on(
     "end",
-    () => void requests.answered(Math.max(config.waitMs, 60_000) + 5_000).then(() => shutdown("stdin closed")),
+    // (the longest --wait-ms and the margin are past the longest timer, which would fire at once)
+    () =>
+      void requests
+        .answered(Math.min(Math.max(config.waitMs, 60_000) + 5_000, MAX_TIMER_MS))
+        .then(() => shutdown("stdin closed")),
   );
   if (!config.readOnly) {
     void runs.recover().then(
