@@ -267,7 +267,8 @@ export class Supervisor {
     await publish.now();
     const outcome = run.outcome;
     if (outcome) await ledger.append(endRecord(job, run, outcome));
-    await removeFile(join(this.dir, STATE_FILES.ending.name));
+    // never through a link put in the directory's place (it would remove the file of that name where it points)
+    if (await this.runDirSafe()) await removeFile(join(this.dir, STATE_FILES.ending.name));
     await pruneRunDirs(job.stateDir).catch(() => undefined);
   }
 
