@@ -227,7 +227,8 @@ export async function staleOrHolder(
  * Removes what is at `path` if it is still the file `seen` (the one judged stale). Removed by name, a lock its
  * holder let go of and another process took meanwhile went in its place (two holders at once): it is moved aside
  * under a name of this process first, in one step, and what was moved is removed only if it is the one seen;
- * another is put back (never over a newer one).
+ * another is put back (never over a newer one). Narrower, not closed: a third process that takes the free name
+ * while a fresh lock is aside keeps it, and the fresh one is lost (fs has no rename-if-unchanged).
  */
 async function removeIfSame(path: string, seen: Stats): Promise<void> {
   const aside = `${path}.stale-${process.pid}-${randomUUID()}`;
