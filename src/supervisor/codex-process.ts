@@ -109,7 +109,9 @@ export class CodexRun extends SupervisedRun {
         child.stdout?.destroy();
         child.stderr?.destroy();
         const holders = await pipe.then((name) => (name === undefined ? [] : holdersOf(name)));
-        heldBy = `Codex exited, but its output was still held open ${OUTPUT_DRAIN_MS} ms later by a process outside the run (${holders.length > 0 ? `pid ${holders.slice(0, 20).join(", ")}` : "not found"}): it was read no further`;
+        const by =
+          holders.length > 0 ? `a process outside the run (pid ${holders.slice(0, 20).join(", ")})` : "a process";
+        heldBy = `Codex exited, but its output was still held open ${OUTPUT_DRAIN_MS} ms later by ${by}: it was read no further`;
         result = { exitCode: child.exitCode ?? undefined, signal: child.signalCode ?? undefined };
       } else result = settled;
       await this.stopping;
