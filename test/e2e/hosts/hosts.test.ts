@@ -169,32 +169,42 @@ describe("Codex as the MCP host: a server slower than a second to start", () => 
     await model.close();
   });
 
-  /** The entry `codex mcp add` writes, for a server that takes 2 s to start (a loaded machine, an npx download). */
-  async function slowEntry(extra: string): Promise<void> {
+  /**
+   * The entry `codex mcp add` writes, for a server that takes 2 s to start (a loaded machine, an npx download),
+   * or (`command`) one that cannot start; `top`: a key above every table of config.toml.
+   */
+  async function slowEntry(extra: string, top = "", command?: string): Promise<void> {
     const start = `sleep 2; exec '${process.execPath}' '${CLI}'`;
     const entry = [
       "[mcp_servers.codex-control]",
       ...(extra ? [extra] : []),
-      'command = "sh"',
-      `args = ["-c", ${JSON.stringify(start)}]`,
+      ...(command !== undefined
+        ? [`command = ${JSON.stringify(command)}`]
+        : ['command = "sh"', `args = ["-c", ${JSON.stringify(start)}]`]),
       `env = { CODEX_HOME = ${JSON.stringify(fixtureHome)}, CODEX_CONTROL_STATE_DIR = ${JSON.stringify(STATE_DIR)} }`,
       "",
     ].join("\n");
-    await writeFile(join(home, "config.toml"), `${codexConfig(model.url)}\n${entry}`);
+    await writeFile(join(home, "config.toml"), `${top ? `${top}\n` : ""}${codexConfig(model.url)}\n${entry}`);
   }
 
-  /** The host's model asks for session_summary; the name and status of the call its Codex made. */
-  async function hostCall(): Promise<[string, string]> {
+  /** The host's `codex exec`, its model asking for session_summary: its exit code and stderr. */
+  async function hostExec(): Promise<{ code: number | null; stderr: string }> {
     const prompt = `please MCP:session_summary {"session_id":"${newest().session_id}"}`;
-    const code = await new Promise<number | null>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const child = spawn(PINNED_CODEX, ["exec", "--json", "--skip-git-repo-check", "-C", workdir, prompt], {
         env: codexEnv(home),
-        stdio: ["ignore", "ignore", "ignore"],
+        stdio: ["ignore", "ignore", "pipe"],
       });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       child.on("error", reject);
-      child.on("close", resolve);
+      child.on("close", (code) => resolve({ code, stderr }));
     });
-    expect(code).toBe(0);
+  }
+
+  /** The name and status of the session_summary call the host's Codex made. */
+  async function hostCall(): Promise<[string, string]> {
+    expect((await hostExec()).code).toBe(0);
     const calls = (await reader.call("last_function_calls", { session_id: "last" })).structuredContent as {
       calls: Array<{ name: string; status: string }>;
     };
@@ -209,6 +219,24 @@ describe("Codex as the MCP host: a server slower than a second to start", () => 
     expect(await hostCall()).toEqual(["session_summary", "failed"]);
     await slowEntry("required = true");
     expect(await hostCall()).toEqual(["mcp__codex_control__session_summary", "completed"]);
+  });
+
+  it("`mcp_optional_startup_grace_ms = 0` (docs/hosts.md's other way) makes Codex wait startup_timeout_sec instead", async () => {
+    await slowEntry("startup_timeout_sec = 60", "mcp_optional_startup_grace_ms = 0");
+    expect(await hostCall()).toEqual(["mcp__codex_control__session_summary", "completed"]);
+  });
+
+  it("a `required` server that cannot start (not installed): Codex starts no session at all (docs/hosts.md)", async () => {
+    const sessions = (await reader.call("list_sessions", { limit: 50 })).structuredContent as { sessions: unknown[] };
+    await slowEntry("required = true", "", "codex-control-mcp-not-installed");
+    const { code, stderr } = await hostExec();
+    expect(code).toBe(1);
+    expect(stderr).toContain("required MCP servers failed to initialize: codex-control: No such file or directory");
+    const after = (await reader.call("list_sessions", { limit: 50 })).structuredContent as { sessions: unknown[] };
+    expect(after.sessions.length).toBe(sessions.sessions.length);
+    // the control: without `required` the same entry costs only the tools
+    await slowEntry("", "", "codex-control-mcp-not-installed");
+    expect(await hostCall()).toEqual(["session_summary", "failed"]);
   });
 });
 
