@@ -104,6 +104,9 @@ describe("Codex as the MCP host", () => {
     const configPath = join(home, "config.toml");
     const registered = await readFile(configPath, "utf8");
     expect(registered).toContain("[mcp_servers.codex-control]\n");
+    // the README says "right under the line": the file ends in the entry's `.env` table, so keys pasted at its
+    // end would be environment variables (Codex then refuses the config: "expected a string")
+    expect(registered).toMatch(/\n\[mcp_servers\.codex-control\.env\]\n[^[]*$/);
     await writeFile(
       configPath,
       registered.replace("[mcp_servers.codex-control]\n", "[mcp_servers.codex-control]\nrequired = true\n"),
