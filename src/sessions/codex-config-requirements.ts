@@ -3,8 +3,8 @@
 // a value a list does not allow is not refused but replaced ("Configured value for `approval_policy` is
 // disallowed by requirements; falling back to required value …"): an approval policy or reviewer by the list's
 // first, a sandbox mode by read-only; so a printed `-c approval_policy=…` or `--sandbox …` it forbids runs as
-// something else. A file that is not TOML, a list value Codex does not know ("unknown variant") or
-// `allowed_sandbox_modes` without "read-only" stops Codex ("Error loading config.toml: failed to parse
+// something else. A file that is not TOML, a list value Codex does not know ("unknown variant"), an empty list
+// ("cannot be empty") or `allowed_sandbox_modes` without "read-only" stops Codex ("Error loading config.toml: failed to parse
 // requirements layer …", "must include 'read-only'").
 import { isTable, readMachineToml, type Read } from "./codex-config-files.js";
 import { SANDBOX_MODES } from "./views/closed-sets.js";
@@ -20,10 +20,18 @@ export interface ConfigRequirements {
   sandboxModes?: string[];
 }
 
-/** The values 0.171 takes in `allowed_approval_policies` (its error names them). */
-const APPROVAL_POLICIES = ["untrusted", "on-failure", "on-request", "granular", "never"];
-/** The reviewers 0.171 names ("Expected `user` or `auto_review`"). */
-const REVIEWERS = ["user", "auto_review"];
+/** The plain values 0.171 takes in `allowed_approval_policies` (its error names them; "granular" is a table). */
+const APPROVAL_POLICIES = ["untrusted", "on-failure", "on-request", "never"];
+/** The fields 0.171 requires of a `{ granular = { … } }` policy ("missing field `sandbox_approval`"). */
+const GRANULAR_FIELDS = ["sandbox_approval", "rules", "mcp_elicitations"];
+/** The reviewers 0.171 takes ("expected one of `user`, `auto_review`, `guardian_subagent`"): the last is auto_review. */
+const REVIEWERS: Record<string, string> = {
+  user: "user",
+  auto_review: "auto_review",
+  guardian_subagent: "auto_review",
+};
+/** The sandbox modes 0.171 takes ("expected one of … `external-sandbox`"). */
+const SANDBOXES = [...SANDBOX_MODES, "external-sandbox"];
 
 /** requirements.toml's facts; one that cannot be read here (a link not followed, unreadable): not judged. */
 export async function readRequirements(
@@ -42,27 +50,44 @@ export function requirementsOf(
 ): { requirements?: ConfigRequirements; brokenRequirements?: string } {
   if (read === "absent") return {};
   if (read === "not TOML") return { brokenRequirements: file };
-  const approvals = listOf(read.allowed_approval_policies, APPROVAL_POLICIES);
-  const sandboxes = listOf(read.allowed_sandbox_modes, SANDBOX_MODES);
-  if (approvals === "broken" || sandboxes === "broken") return { brokenRequirements: file };
+  const approvals = listOf(read.allowed_approval_policies, approvalPolicy);
+  const reviewers = listOf(read.allowed_approvals_reviewers, (item) =>
+    typeof item === "string" && Object.hasOwn(REVIEWERS, item) ? REVIEWERS[item] : "broken",
+  );
+  const sandboxes = listOf(read.allowed_sandbox_modes, (item) =>
+    typeof item === "string" && SANDBOXES.includes(item) ? item : "broken",
+  );
+  if (approvals === "broken" || reviewers === "broken" || sandboxes === "broken") return { brokenRequirements: file };
   if (sandboxes !== undefined && !sandboxes.includes("read-only")) return { brokenRequirements: file };
-  // a reviewer this reader does not know (an alias of a later Codex): the list is not judged
-  const reviewers = listOf(read.allowed_approvals_reviewers, REVIEWERS);
   const requirements: ConfigRequirements = {
     file,
     ...(approvals !== undefined && { approvalPolicies: approvals }),
-    ...(reviewers !== undefined && reviewers !== "broken" && { approvalsReviewers: reviewers }),
+    ...(reviewers !== undefined && { approvalsReviewers: reviewers }),
     ...(sandboxes !== undefined && { sandboxModes: sandboxes }),
   };
   return Object.keys(requirements).length > 1 ? { requirements } : {};
 }
 
-/** A list of known values; "broken": anything else Codex would refuse to parse; undefined: not set. */
-function listOf(value: unknown, known: readonly string[]): string[] | "broken" | undefined {
-  // an empty list: what 0.171 makes of it is not known here, so it is not judged
-  if (value === undefined || (Array.isArray(value) && value.length === 0)) return undefined;
-  if (!Array.isArray(value) || isTable(value)) return "broken";
-  return value.every((item): item is string => typeof item === "string" && known.includes(item)) ? value : "broken";
+/** A policy of the list: a plain one, or "granular" for its table with the fields 0.171 requires. */
+function approvalPolicy(item: unknown): string | undefined {
+  if (typeof item === "string") return APPROVAL_POLICIES.includes(item) ? item : "broken";
+  if (!isTable(item) || Object.keys(item).length !== 1 || !isTable(item.granular)) return "broken";
+  const fields = item.granular;
+  // a field 0.171 would take or refuse that is not known here: the list is not judged
+  if (Object.values(fields).some((value) => typeof value !== "boolean")) return undefined;
+  return GRANULAR_FIELDS.every((field) => field in fields) ? "granular" : "broken";
+}
+
+/**
+ * A list's values; "broken": what 0.171 refuses to parse (not a list, empty: "cannot be empty", a value it
+ * does not know); undefined: not set, or a value not judged here.
+ */
+function listOf(value: unknown, item: (item: unknown) => string | undefined): string[] | "broken" | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) return "broken";
+  const values = value.map(item);
+  if (values.includes("broken")) return "broken";
+  return values.every((one): one is string => one !== undefined) ? values : undefined;
 }
 
 /**

@@ -69,7 +69,7 @@ export function configRefusals(config: CodexConfigFacts | undefined): { evidence
     // 0.171: "Error loading config.toml: failed to parse requirements layer <file>: …" (not TOML, "unknown
     // variant"), "… `allowed_sandbox_modes` … must include 'read-only'"
     evidence.push(
-      `${config.brokenRequirements} cannot be parsed as Codex's requirements (not TOML, a value Codex does not know, or \`allowed_sandbox_modes\` without "read-only"), which Codex 0.171 refuses to start with ("Error loading config.toml")`,
+      `${config.brokenRequirements} cannot be parsed as Codex's requirements (not TOML, a value Codex does not know, an empty list, or \`allowed_sandbox_modes\` without "read-only"), which Codex 0.171 refuses to start with ("Error loading config.toml")`,
     );
     steps.push(
       `(First have ${config.brokenRequirements}, the machine's requirements, fixed (\`codex exec\` names the key): Codex 0.171 refuses to start with it.)`,

@@ -194,3 +194,39 @@ describe("a command whose own sandbox requirements.toml does not allow", () => {
     expect(allowed.next_step).toBe(`Nothing to repair. To continue the work: ${command}`);
   });
 });
+
+// The lists were judged by a guess at their values: "external-sandbox" (0.171 starts with it) was taken for a
+// file Codex refuses, so every step said to fix a file that is fine, while the string "granular", an unknown
+// reviewer and an empty list (each stops 0.171: "unknown variant", "invalid type: unit variant", "cannot be
+// empty") were not, and a `{ granular = { … } }` policy (0.171 starts with it) was. Checked with the 0.171 CLI,
+// /etc/codex bound over in a private mount namespace.
+describe("requirements.toml's values, as 0.171 parses them", () => {
+  const GRANULAR = "{ granular = { sandbox_approval = true, rules = true, mcp_elicitations = true } }";
+
+  it("are the lists 0.171 starts with", async () => {
+    const cases: Array<[string, Record<string, string[]>]> = [
+      [
+        'allowed_sandbox_modes = ["read-only", "external-sandbox"]\n',
+        { sandboxModes: ["read-only", "external-sandbox"] },
+      ],
+      [`allowed_approval_policies = [${GRANULAR}, "never"]\n`, { approvalPolicies: ["granular", "never"] }],
+      // 0.171 takes guardian_subagent as auto_review (`-c approvals_reviewer="auto_review"` is not replaced)
+      ['allowed_approvals_reviewers = ["guardian_subagent"]\n', { approvalsReviewers: ["auto_review"] }],
+    ];
+    for (const [text, lists] of cases)
+      expect((await factsWith(text))?.requirements, text).toEqual({ file: files.requirements, ...lists });
+  });
+
+  it("flag a file 0.171 refuses to start with", async () => {
+    for (const text of [
+      'allowed_approval_policies = ["granular"]\n',
+      "allowed_approval_policies = [{ granular = { rules = true } }]\n",
+      "allowed_approval_policies = [{ bogus = {} }]\n",
+      'allowed_approvals_reviewers = ["bogus"]\n',
+      "allowed_approval_policies = []\n",
+      "allowed_approvals_reviewers = []\n",
+      "allowed_sandbox_modes = []\n",
+    ])
+      expect((await factsWith(text))?.brokenRequirements, text).toBe(files.requirements);
+  });
+});
