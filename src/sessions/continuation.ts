@@ -97,9 +97,26 @@ export class Continuation {
     return { ...this.target, ...extra, options: [...own, ...(extra.options ?? [])] };
   }
 
+  /**
+   * The same review run again, for a review that finished (its verdict asks for fixes first); null: no review,
+   * or its target cannot be printed. "" where no command line is made.
+   */
+  reviewAgain(): string | null {
+    const target = this.reviewTarget();
+    if (target === undefined) return null;
+    if (!this.commandLines) return "";
+    const { prompt: _prompt, sessionId: _id, ...rest } = this.merged({});
+    return reviewCommandLine({ ...rest, target });
+  }
+
   private unfinishedReview(): ReviewTarget | undefined {
     const turn = this.model.turns.at(-1);
-    if (turn === undefined || turnStatus(turn) === "completed") return undefined;
+    return turn === undefined || turnStatus(turn) === "completed" ? undefined : this.reviewTarget();
+  }
+
+  private reviewTarget(): ReviewTarget | undefined {
+    const turn = this.model.turns.at(-1);
+    if (turn === undefined) return undefined;
     if (turn.review !== undefined) return turn.review;
     // a review's own sub-agent: resumed, it answers into its own log and the review stays unfinished (0.171
     // checked); its one turn's prompt names what the review was of

@@ -17,9 +17,10 @@ import { codexCommandLine, newSessionCommandLine, type ResumeTarget } from "./re
 import { Continuation } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { mcpTimeoutStep } from "./mcp-timeout-step.js";
+import { reviewStep } from "./diagnosis-review.js";
 import { configRefusals, knownConfig, sandboxRefusal } from "./diagnosis-config-refusals.js";
 import { forbidden } from "./codex-config-requirements.js";
-import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
+import type { SessionModel, Turn } from "./session-model.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { CodexConfigFacts } from "./codex-config.js";
 import type { TaskOwner } from "./family.js";
@@ -34,6 +35,7 @@ import {
   newest,
   parentEvidence,
   runSaid,
+  stoppedInCommand,
 } from "./diagnosis-evidence.js";
 
 export class Builder {
@@ -81,7 +83,7 @@ export class Builder {
     // a sandbox requirements.toml forbids (a sandbox step says so itself): read-only, or refused
     const narrowed = sandboxRefusal(
       nextCommand !== null && category !== "sandbox_blocked" ? this.known : undefined,
-      this.asked,
+      this.asked ?? this.target.sandbox,
     );
     return {
       category,
@@ -166,7 +168,7 @@ export class Builder {
         : undefined;
     // a run that spent its time retrying an unreachable or failing endpoint did not time out on the work; a run
     // stopped in a command did (its model had answered, so whatever Codex retried before got through)
-    if (endpoint && !this.stoppedInCommand())
+    if (endpoint && !stoppedInCommand(this.model))
       return this.error(endpoint.category, endpoint.fact, errorFacts(undefined, run), evidence, work, true);
     const command = this.resume();
     const source = endpoint?.fact.source;
@@ -313,6 +315,8 @@ export class Builder {
         work,
       );
     }
+    const review = reviewStep(this.model, turn, work, [`${where} completed`, ...said], this.continuation);
+    if (review) return this.result("completed", review.evidence, review.next, review.command, {}, work);
     if (work.denials.length > 0) return this.sandboxBlocked(where, work, said);
     if (work.failed.length > 0 && (work.lastCallFailed || work.gaveUp)) {
       const lead = work.lastCallFailed
@@ -373,20 +377,6 @@ export class Builder {
       ...said,
     ];
     return this.result("sandbox_blocked", evidence, `${step.how}: ${command}`, command, {}, work);
-  }
-
-  /**
-   * The run was stopped while a command of its last turn ran (in flight, or killed as the turn ended): the
-   * model had answered the request that asked for it. A yielded command's output went back to the model, so
-   * the turn was waiting on the model again.
-   */
-  private stoppedInCommand(): boolean {
-    const turn = this.model.turns.at(-1);
-    if (turn?.lastItem !== "call" && turn?.lastItem !== "call_output") return false;
-    const call = this.model.calls.findLast((candidate) => candidate.turn === turn.index);
-    if (!call) return false;
-    const killed = callExitCode(call) === -1 && call.output?.running !== true;
-    return killed || (turn.lastItem === "call" && callStatus(call) === "no_output");
   }
 
   /** resume_session's arguments for `mode`, with skip_git_repo_check where the command needs the flag. */

@@ -3,7 +3,7 @@ import type { RateLimits } from "./events.js";
 import type { DiagnosisCategory } from "./diagnosis-categories.js";
 import { readableError, typedErrorCategory, type ErrorFact } from "./diagnosis-errors.js";
 import type { TurnWork } from "./diagnosis-work.js";
-import { callStatus, type SessionModel, type Turn } from "./session-model.js";
+import { callExitCode, callStatus, type SessionModel, type Turn } from "./session-model.js";
 import { CONTEXT_NEARLY_FULL_PERCENT, contextFill } from "./usage.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { ResumedParent } from "./continuation.js";
@@ -171,4 +171,18 @@ export function parentEvidence(parent: ResumedParent): string {
   if (parent.id !== parent.resumed)
     return `a sub-agent of ${parent.id}, itself a sub-agent of ${parent.resumed}: the task is ${parent.resumed}'s (resumed, a sub-agent answers into its own log, which its parent does not read), so ${parent.resumed} is resumed`;
   return `a sub-agent of ${parent.id}: the task is the parent's (resumed, a sub-agent answers into its own log, which the parent does not read), so the parent is resumed`;
+}
+
+/**
+ * The run was stopped while a command of its last turn ran (in flight, or killed as the turn ended): the
+ * model had answered the request that asked for it. A yielded command's output went back to the model, so
+ * the turn was waiting on the model again.
+ */
+export function stoppedInCommand(model: SessionModel): boolean {
+  const turn = model.turns.at(-1);
+  if (turn?.lastItem !== "call" && turn?.lastItem !== "call_output") return false;
+  const call = model.calls.findLast((candidate) => candidate.turn === turn.index);
+  if (!call) return false;
+  const killed = callExitCode(call) === -1 && call.output?.running !== true;
+  return killed || (turn.lastItem === "call" && callStatus(call) === "no_output");
 }

@@ -97,6 +97,8 @@ export type SessionEvent = Base &
     | { kind: "compaction" }
     /** A review began (0.171 `EnteredReviewMode` item): what it reviews, so a failed one can be run again. */
     | { kind: "review_started"; target: ReviewTarget }
+    /** A review ended (0.171 `ExitedReviewMode` item, earlier `exited_review_mode`): its verdict and findings. */
+    | { kind: "review_ended"; outcome: ReviewOutcome }
     | { kind: "reasoning"; text: string }
     | {
         kind: "call";
@@ -150,3 +152,9 @@ export type ReviewTarget =
   | { type: "baseBranch"; branch: string }
   | { type: "commit"; sha: string; title?: string }
   | { type: "custom"; instructions: string };
+
+/** What a finished review found: its `overall_correctness` (bounded; null: none) and how many findings. */
+export interface ReviewOutcome {
+  verdict: string | null;
+  findings: number;
+}

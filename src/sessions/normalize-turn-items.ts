@@ -1,6 +1,7 @@
 // The handlers of 0.150+ turn items (normalize.ts TURN_ITEM_TYPES) whose item is more than a message: a
-// command, an MCP call, an image viewed, a patch, a review's start.
+// command, an MCP call, an image viewed, a patch, a review's start and end.
 import type { SessionEvent } from "./events.js";
+import { reviewOutcomeOf } from "./review-outcome.js";
 import { isRecord } from "../shared/json.js";
 import { joinArgv } from "../shared/shell.js";
 import { parseToolOutput } from "./tool-output.js";
@@ -131,4 +132,9 @@ export function reviewStarted(item: Json, at: At): SessionEvent[] {
     default:
       return [];
   }
+}
+
+/** A review's ReviewOutputEvent (`ExitedReviewMode.review_output`, `exited_review_mode`): its verdict and findings. */
+export function reviewEnded(output: unknown, at: At): SessionEvent[] {
+  return [{ kind: "review_ended", outcome: reviewOutcomeOf(output), ...at }];
 }

@@ -34,7 +34,14 @@ import {
   tokenCount,
   tokenUsageRecord,
 } from "./normalize-handlers.js";
-import { commandExecution, fileChange, imageView, mcpToolCall, reviewStarted } from "./normalize-turn-items.js";
+import {
+  commandExecution,
+  fileChange,
+  imageView,
+  mcpToolCall,
+  reviewEnded,
+  reviewStarted,
+} from "./normalize-turn-items.js";
 
 export { HARNESS_PREFIXES, isHarnessText, tokenTotals } from "./normalize-fields.js";
 
@@ -180,7 +187,7 @@ export const EVENT_TYPES = {
   get_history_entry_response: IGNORED,
   list_custom_prompts_response: IGNORED,
   entered_review_mode: IGNORED,
-  exited_review_mode: IGNORED,
+  exited_review_mode: (payload, at) => reviewEnded(payload.review_output, at),
   undo_started: IGNORED,
   undo_completed: IGNORED,
   hook_started: IGNORED,
@@ -217,8 +224,7 @@ export const TURN_ITEM_TYPES = {
   CommandExecution: (item, at) => commandExecution(item, at),
   McpToolCall: (item, at) => mcpToolCall(item, at),
   EnteredReviewMode: (item, at) => reviewStarted(item, at),
-  // its findings are the review's last agent message too
-  ExitedReviewMode: IGNORED,
+  ExitedReviewMode: (item, at) => reviewEnded(item.review_output, at),
   ContextCompaction: (_item, at) => [{ kind: "compaction", ...at }],
   FileChange: (item, at) => fileChange(item, at),
   HookPrompt: IGNORED,

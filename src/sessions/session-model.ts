@@ -10,6 +10,7 @@ import { addCall, addOutput, addResult, callOf, keepForLater, newPairing } from 
 import { addChangedFiles } from "./changed-files.js";
 import { compactEndOf, compactOutputOf } from "./compact-events.js";
 import { LineageTracker } from "./lineage.js";
+import { reviewAnswer } from "./review-outcome.js";
 
 export type { TurnStatus } from "./views/closed-sets.js";
 
@@ -152,6 +153,12 @@ export class SessionFolder {
         else this.pendingReview = event.target;
         return;
       }
+      case "review_ended": {
+        // the review's turn is still open: 0.171 writes `ExitedReviewMode` before its turn's end
+        const turn = this.current();
+        if (turn) turn.reviewOutcome = event.outcome;
+        return;
+      }
       case "compaction": {
         const turn = this.currentOrNew(event.timestamp);
         // the 0.10x pair (`compacted` + `context_compacted`) and its item copy are one compaction
@@ -164,6 +171,9 @@ export class SessionFolder {
         turn.lastItem = "agent_message";
         turn.lastAgentMessage = this.capped(event.text);
         model.agentMessages += 1;
+        // a review's own sub-agent answers its ReviewOutputEvent as JSON (0.171), read before any cap cuts it
+        const answer = model.meta?.source === "subagent:review" ? reviewAnswer(event.text) : undefined;
+        if (answer) turn.reviewOutcome = answer;
         return;
       }
       case "reasoning": {

@@ -1,5 +1,5 @@
 // What a folded session is: its turns, calls and counters (session-model.ts folds the events into it).
-import type { EventOf, ReviewTarget } from "./events.js";
+import type { EventOf, ReviewOutcome, ReviewTarget } from "./events.js";
 import type { Lineage } from "./lineage.js";
 import { TokenLedger } from "./usage.js";
 import type { ScriptEnd } from "./tool-output.js";
@@ -34,6 +34,8 @@ export interface Turn {
   compactions: number;
   /** The turn ran a review (`codex exec review`, /review): what it reviewed. */
   review?: ReviewTarget;
+  /** The review it ran ended: its verdict and findings. */
+  reviewOutcome?: ReviewOutcome;
   /**
    * Its end was written by a Codex that puts a failed turn's error in it (`task_complete.error`, 0.150+): an
    * end without one is a turn that did not fail, even without a final message.

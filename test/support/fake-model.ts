@@ -27,7 +27,8 @@ export interface FakeModel {
   /**
    * What a review turn answers (a request whose instructions are Codex's review prompt): Codex's
    * ReviewOutputEvent as JSON text (codex-rs `protocol/src/protocol.rs`); Codex parses it into the
-   * session log's `exited_review_mode` event. Tests set it before a review.
+   * session log's `exited_review_mode` event. Tests set it before a review. A custom review prompt that is a
+   * STEPS script runs its commands first (a reviewer looking at the code), then answers this.
    */
   review: ReviewAnswer;
   /** Delay each answer by this many ms (a slow model; heartbeats). */
@@ -390,7 +391,8 @@ export async function startFakeModel(): Promise<FakeModel> {
       return;
     }
     // Codex's reviewer: its instructions open with Codex's review guidelines; it answers a ReviewOutputEvent
-    if (isReviewRequest(request) && !answeringToolOutput) {
+    // (a custom review prompt with STEPS: its commands first, then the answer)
+    if (isReviewRequest(request) && (steps ? !(step && "run" in step) : !answeringToolOutput)) {
       send(outputItemDone(messageItem(n, JSON.stringify(fake.review))));
       send({
         type: "response.completed",
