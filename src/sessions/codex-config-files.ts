@@ -1,6 +1,7 @@
 // Reading a config file Codex would read, as codex-config.ts needs it: a regular file reached without a link
 // (O_NOFOLLOW; O_NONBLOCK: a FIFO in its place answers at once; a machine file's link only along a trusted way),
 // at most MAX_CONFIG_BYTES, parsed again only when it changed.
+import { createHash } from "node:crypto";
 import { constants, type BigIntStats } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import { parse } from "smol-toml";
@@ -31,8 +32,15 @@ export function mergeTables(base: Table, over: Table): Table {
 export type Read = Table | "absent" | "not TOML" | undefined;
 
 /** The last files read, by path, file identity and change times: a 1 MiB config of dotted keys takes smol-toml over a second, and every summary question reads the config. */
-const lastReads = new Map<string, { stamp: string; read: Read }>();
+const lastReads = new Map<string, { stamp: string; digest: string; read: Read }>();
 const MAX_REMEMBERED = 32;
+/**
+ * A stamp (inode, size, mtime, ctime) no older than this does not vouch for the content: a coarse filesystem (a
+ * second on ext3, HFS+ and many network mounts, two on FAT, a clock tick on kernels before 6.13) gives a file
+ * rewritten in place with the same size within that time the same stamp; its bytes are compared then (git's
+ * "racily clean" entries).
+ */
+const RACY_NS = 2_000_000_000n;
 
 /** A file of CODEX_HOME or a project: never read through a link (unknown). */
 export async function readToml(path: string): Promise<Read> {
@@ -64,6 +72,7 @@ type Expected = Pick<BigIntStats, "dev" | "ino"> & { owners: readonly number[] }
 async function readRegular(path: string, expected?: Expected, key = path): Promise<Read | "unreadable" | "link"> {
   let text: string;
   let stamp: string;
+  let digest: string;
   try {
     const handle = await open(path, CONFIG_READ);
     try {
@@ -80,10 +89,13 @@ async function readRegular(path: string, expected?: Expected, key = path): Promi
         return undefined;
       stamp = [path, info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(":");
       const last = lastReads.get(key);
-      if (last?.stamp === stamp) return last.read;
+      const racy = BigInt(Date.now()) * 1_000_000n - info.ctimeNs < RACY_NS;
+      if (last?.stamp === stamp && !racy) return last.read;
       const size = Number(info.size);
       const bytes = Buffer.alloc(size);
       const { bytesRead } = await handle.read(bytes, 0, size, 0);
+      digest = createHash("sha256").update(bytes.subarray(0, bytesRead)).digest("base64");
+      if (last?.stamp === stamp && last.digest === digest) return last.read;
       text = bytes.subarray(0, bytesRead).toString("utf8");
     } finally {
       await handle.close();
@@ -102,7 +114,7 @@ async function readRegular(path: string, expected?: Expected, key = path): Promi
     read = "not TOML";
   }
   lastReads.delete(key);
-  lastReads.set(key, { stamp, read });
+  lastReads.set(key, { stamp, digest, read });
   if (lastReads.size > MAX_REMEMBERED) lastReads.delete(lastReads.keys().next().value as string);
   return read;
 }
