@@ -33,14 +33,16 @@ const REVIEWERS: Record<string, string> = {
 /** The sandbox modes 0.171 takes ("expected one of … `external-sandbox`"). */
 const SANDBOXES = [...SANDBOX_MODES, "external-sandbox"];
 
-/** requirements.toml's facts; one that cannot be read here (a link not followed, unreadable): not judged. */
+/** requirements.toml's facts; one not read here (a link not followed, a FIFO, too large): not judged. */
 export async function readRequirements(
   file: string | undefined,
   owners?: readonly number[],
-): Promise<{ requirements?: ConfigRequirements; brokenRequirements?: string }> {
+): Promise<{ requirements?: ConfigRequirements; brokenRequirements?: string; unreadableRequirements?: string }> {
   if (file === undefined) return {};
   const read = await readMachineToml(file, owners);
-  return read === undefined || read === "unreadable" ? {} : requirementsOf(read, file);
+  // 0.171: "Failed to read requirements file …: Permission denied (os error 13)", and it does not start
+  if (read === "unreadable") return { unreadableRequirements: file };
+  return read === undefined ? {} : requirementsOf(read, file);
 }
 
 /** The requirements a read of `file` gives: its lists, or the file named as one Codex refuses to start with. */

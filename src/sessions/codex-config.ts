@@ -107,6 +107,8 @@ export interface CodexConfigFacts {
    * without "read-only"); the other facts are empty.
    */
   brokenRequirements?: string;
+  /** requirements.toml, where this user may not read it: 0.171 refuses to start; the other facts are empty. */
+  unreadableRequirements?: string;
   /** The machine's files (SYSTEM_CONFIG_FILES) merged into the facts, the system's first (absent: none). */
   machineLayers?: string[];
 }
@@ -149,7 +151,8 @@ export async function readCodexConfig(
     readRequirements(systemFiles.requirements, systemFiles.owners),
   ]);
   // 0.171 refuses to start with such a requirements.toml, whatever the config
-  if (limits.brokenRequirements !== undefined) return { ...NOTHING_KNOWN, ...limits };
+  if (limits.brokenRequirements !== undefined || limits.unreadableRequirements !== undefined)
+    return { ...NOTHING_KNOWN, ...limits };
   return facts !== undefined && limits.requirements !== undefined
     ? { ...facts, requirements: limits.requirements }
     : facts;

@@ -14,7 +14,8 @@ export function knownConfig(config: CodexConfigFacts | undefined): CodexConfigFa
   return config?.brokenUserConfig ||
     config?.brokenSystemConfig ||
     config?.unreadableSystemConfig ||
-    config?.brokenRequirements
+    config?.brokenRequirements ||
+    config?.unreadableRequirements
     ? undefined
     : config;
 }
@@ -73,6 +74,15 @@ export function configRefusals(config: CodexConfigFacts | undefined): { evidence
     );
     steps.push(
       `(First have ${config.brokenRequirements}, the machine's requirements, fixed (\`codex exec\` names the key): Codex 0.171 refuses to start with it.)`,
+    );
+  }
+  if (config?.unreadableRequirements) {
+    // 0.171: "Error loading config.toml: Failed to read requirements file …: Permission denied (os error 13)"
+    evidence.push(
+      `${config.unreadableRequirements} cannot be read by this user ("Permission denied"), which Codex 0.171 refuses to start with ("Failed to read requirements file")`,
+    );
+    steps.push(
+      `(First have ${config.unreadableRequirements}, the machine's requirements, made readable to the user Codex runs as: Codex 0.171 refuses to start otherwise.)`,
     );
   }
   if (config?.legacyProfile) {

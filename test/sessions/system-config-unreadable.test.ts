@@ -69,3 +69,29 @@ describe("a machine config file this user cannot read", () => {
     expect(facts?.mcpServers).toEqual(["sys"]);
   });
 });
+
+// requirements.toml this user cannot read stops 0.171 too ("Error loading config.toml: Failed to read
+// requirements file /etc/codex/requirements.toml: Permission denied (os error 13)", checked as `nobody` with the
+// file root's and mode 600), yet it was "not judged" and every printed command said nothing of it.
+describe("a requirements.toml this user cannot read", () => {
+  it("every printed command says to have it made readable first", async () => {
+    const requirements = join(etc, "unreadable-by-this-user.toml");
+    const files = { config: join(etc, "config.toml"), managed: join(etc, "managed_config.toml"), requirements };
+    const facts = await readCodexConfig(home, null, files);
+    expect(configRefusals(facts)).toEqual({
+      evidence: [
+        `${requirements} cannot be read by this user ("Permission denied"), which Codex 0.171 refuses to start with ("Failed to read requirements file")`,
+      ],
+      steps: [
+        `(First have ${requirements}, the machine's requirements, made readable to the user Codex runs as: Codex 0.171 refuses to start otherwise.)`,
+      ],
+    });
+    expect(facts).toEqual({
+      mcpServers: [],
+      disabledMcpServers: [],
+      mcpToolFilters: [],
+      excludeSlashTmp: false,
+      unreadableRequirements: requirements,
+    });
+  });
+});
