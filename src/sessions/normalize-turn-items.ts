@@ -136,5 +136,6 @@ export function reviewStarted(item: Json, at: At): SessionEvent[] {
 
 /** A review's ReviewOutputEvent (`ExitedReviewMode.review_output`, `exited_review_mode`): its verdict and findings. */
 export function reviewEnded(output: unknown, at: At): SessionEvent[] {
-  return [{ kind: "review_ended", outcome: reviewOutcomeOf(output), ...at }];
+  // a review that failed ends with `review_output: null`: no outcome
+  return isRecord(output) ? [{ kind: "review_ended", outcome: reviewOutcomeOf(output), ...at }] : [];
 }

@@ -8,6 +8,7 @@ import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionSummary, SessionStore } from "../../src/sessions/index.js";
+import { normalizeLine } from "../../src/sessions/normalize.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { DEFAULT_REVIEW, startFakeModel, type FakeModel } from "../support/fake-model.js";
@@ -87,5 +88,28 @@ describe("a finished `codex exec review` (real CLI 0.171)", () => {
     const step = `Nothing to repair: the review finished with the verdict "patch is correct" and no findings. To review again: ${again}`;
     expect([parent?.category, parent?.next_step]).toEqual(["completed", step]);
     expect([child?.category, child?.next_step]).toEqual(["completed", step]);
+  });
+});
+
+describe("a review's end as the log writes it", () => {
+  const line = (review_output: unknown) => ({
+    timestamp: "2026-12-06T01:00:23.900Z",
+    type: "event_msg",
+    payload: {
+      type: "item_completed",
+      thread_id: "t",
+      turn_id: "u",
+      item: { type: "ExitedReviewMode", review_output },
+    },
+  });
+  it("its verdict bounded and its findings counted; a failed review's null output is no outcome", () => {
+    const at = { line: 1, timestamp: "2026-12-06T01:00:23.900Z" };
+    expect(normalizeLine(line({ overall_correctness: "x".repeat(5000), findings: [{}, {}] }), 1)).toEqual([
+      { kind: "review_ended", outcome: { verdict: "x".repeat(200), findings: 2 }, ...at },
+    ]);
+    expect(normalizeLine(line(null), 1)).toEqual([]);
+    expect(
+      normalizeLine({ ...line(null), payload: { type: "exited_review_mode", review_output: { findings: "no" } } }, 1),
+    ).toEqual([{ kind: "review_ended", outcome: { verdict: null, findings: 0 }, ...at }]);
   });
 });
