@@ -20,8 +20,17 @@ export interface ConfigRequirements {
   sandboxModes?: string[];
 }
 
-/** The plain values 0.171 takes in `allowed_approval_policies` (its error names them; "granular" is a table). */
-const APPROVAL_POLICIES = ["untrusted", "on-failure", "on-request", "never"];
+/**
+ * The plain values 0.171 takes in `allowed_approval_policies` (its error names them; "granular" is a table),
+ * as it reads them: "on-failure" is on-request ("`Never` is not in the allowed set [OnRequest, UnlessTrusted]"
+ * for ["on-failure", "untrusted"], which allows `-c approval_policy="on-request"`).
+ */
+const APPROVAL_POLICIES: Record<string, string> = {
+  untrusted: "untrusted",
+  "on-failure": "on-request",
+  "on-request": "on-request",
+  never: "never",
+};
 /** The fields 0.171 requires of a `{ granular = { … } }` policy ("missing field `sandbox_approval`"). */
 const GRANULAR_FIELDS = ["sandbox_approval", "rules", "mcp_elicitations"];
 /** The reviewers 0.171 takes ("expected one of `user`, `auto_review`, `guardian_subagent`"): the last is auto_review. */
@@ -72,7 +81,7 @@ export function requirementsOf(
 
 /** A policy of the list: a plain one, or "granular" for its table with the fields 0.171 requires. */
 function approvalPolicy(item: unknown): string | undefined {
-  if (typeof item === "string") return APPROVAL_POLICIES.includes(item) ? item : "broken";
+  if (typeof item === "string") return Object.hasOwn(APPROVAL_POLICIES, item) ? APPROVAL_POLICIES[item] : "broken";
   if (!isTable(item) || Object.keys(item).length !== 1 || !isTable(item.granular)) return "broken";
   const fields = item.granular;
   // a field 0.171 would take or refuse that is not known here: the list is not judged

@@ -98,7 +98,7 @@ describe("the machine's requirements.toml", () => {
     const input = { sessionId: ID, cwd: "/p" };
     const plain = resumeCommandLine({ ...input, prompt: "The blocked tools are allowed now; call them again." });
     for (const [text, key, instead] of [
-      ['allowed_approval_policies = ["untrusted", "on-failure"]\n', "allowed_approval_policies", "untrusted"],
+      ['allowed_approval_policies = ["untrusted", "never"]\n', "allowed_approval_policies", "untrusted"],
       ['allowed_approvals_reviewers = ["user"]\n', "allowed_approvals_reviewers", "user"],
     ] as const) {
       const diagnosis = diagnose(model, { ...input, config: await factsWith(text) });
@@ -110,12 +110,12 @@ describe("the machine's requirements.toml", () => {
         `${refused}, so no auto-review resume is printed (resume_session mode "auto-review" and \`-c approval_policy="on-request"\` would not help): have the operator allow that tool in Codex's config, then: ${plain}`,
       );
     }
-    // allowed: the auto-review resume, as before
-    const allowed = diagnose(model, {
-      ...input,
-      config: await factsWith('allowed_approval_policies = ["on-request", "never"]\n'),
-    });
-    expect(allowed.next_command).toContain(`-c 'approval_policy="on-request"'`);
+    // allowed: the auto-review resume, as before; 0.171 reads "on-failure" as on-request ("`Never` is not in
+    // the allowed set [UnlessTrusted, OnRequest]" for ["untrusted", "on-failure"]), so that list allows it too
+    for (const list of ['["on-request", "never"]', '["untrusted", "on-failure"]']) {
+      const allowed = diagnose(model, { ...input, config: await factsWith(`allowed_approval_policies = ${list}\n`) });
+      expect(allowed.next_command, list).toContain(`-c 'approval_policy="on-request"'`);
+    }
   });
 
   it("a sandbox mode it does not allow: the wider-sandbox step says to have it allowed first", async () => {
@@ -210,6 +210,8 @@ describe("requirements.toml's values, as 0.171 parses them", () => {
         { sandboxModes: ["read-only", "external-sandbox"] },
       ],
       [`allowed_approval_policies = [${GRANULAR}, "never"]\n`, { approvalPolicies: ["granular", "never"] }],
+      // 0.171 takes on-failure as on-request (its fallback for ["on-failure", "untrusted"] is OnRequest)
+      ['allowed_approval_policies = ["on-failure", "untrusted"]\n', { approvalPolicies: ["on-request", "untrusted"] }],
       // 0.171 takes guardian_subagent as auto_review (`-c approvals_reviewer="auto_review"` is not replaced)
       ['allowed_approvals_reviewers = ["guardian_subagent"]\n', { approvalsReviewers: ["auto_review"] }],
     ];
