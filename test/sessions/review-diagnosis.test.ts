@@ -52,8 +52,8 @@ async function reviewed(verdict: string, findings: number) {
   const ids = (await logsIn(home)).map((name) => /([0-9a-f-]{36})\.jsonl$/.exec(name)?.[1] ?? "");
   const store = new SessionStore(home);
   const summaries = await Promise.all(ids.map((id) => sessionSummary(store, id, { reasoningLimit: 0 })));
-  const parent = summaries.find((summary) => summary.diagnosis.evidence.every((line) => !line.includes("sub-agent")));
-  const child = summaries.find((summary) => summary !== parent);
+  const parent = summaries.find((summary) => summary.parent_session_id === null);
+  const child = summaries.find((summary) => summary.parent_session_id === parent?.session_id);
   return { home, workdir, parent: parent?.diagnosis, child: child?.diagnosis };
 }
 
