@@ -66,13 +66,15 @@ export async function listSessions(
   // each pass keeps only the newest logs it may list (shared/newest-kept.ts), not every log of its folders: a
   // folder of 200,000 held them all, stated at once. A pass takes the newest folders until they hold `need`
   // more logs, plus one more folder; when the filters leave too few and the pass kept fewer logs than its
-  // folders hold, the next pass takes the next newest of the same folders (four times as many), then newer folders.
+  // folders hold, the next pass takes the next newest of the same folders (four times as many), then older folders.
   let exhausted = false;
   let passDays: Array<DayOfFiles & { stated?: RolloutFile[] }> = [];
   let truncated = false;
   let keep = 0;
-  /** The last log a pass listed: the next pass over its folders takes older ones. */
-  let cursor: RolloutFile | undefined;
+  // the logs the passes over these folders read, told by path: a next pass takes the newest of the others. Not
+  // by their order against the last one read, stat-ed again: a log written meanwhile (by the Codex running it)
+  // ranked before it and was left out, one whose time went back was listed twice
+  const read = new Set<string>();
   while (sessions.length < options.limit && (truncated || !exhausted)) {
     const need = options.limit - sessions.length;
     const again = truncated;
@@ -83,7 +85,7 @@ export async function listSessions(
       const take = (file: RolloutFile) => {
         stated += 1;
         if (sinceMs !== undefined && file.mtimeMs < sinceMs) return;
-        if (again && cursor && newestFirst(cursor, file) >= 0) return;
+        if (again && read.has(file.path)) return;
         kept.offer(file);
       };
       if (day.stated) for (const file of day.stated) take(file);
@@ -92,6 +94,7 @@ export async function listSessions(
     if (again) for (const day of passDays) await offer(day);
     else {
       passDays = [];
+      read.clear();
       let extraDays = 1;
       for (;;) {
         if (stated >= need && extraDays-- <= 0) break;
@@ -107,7 +110,7 @@ export async function listSessions(
     truncated = kept.truncated;
     for (const file of kept.sorted()) {
       if (sessions.length >= options.limit) break;
-      cursor = file;
+      read.add(file.path);
       scanned += 1;
       const listing = await listings.describe(file).catch(() => unreadable(file));
       if (wantedCwd !== undefined && !isWithin(listing.cwd, wantedCwd)) continue;
