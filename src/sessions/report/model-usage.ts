@@ -170,7 +170,7 @@ export function turnFactsOf(model: SessionModel, wallOf: (index: number) => numb
   const modelOfTurn = modelsOfTurns(model);
   const own = model.tokens.total();
   const trimmed = own !== undefined && model.turns.every((turn) => !turn.hasStartEvent);
-  const counterDays = trimmed ? model.tokens.byCounterDay(own) : undefined;
+  const counterDays = trimmed ? atMostDays(model.tokens.byCounterDay(own)) : undefined;
   return {
     turns: model.turns.map((turn) => ({
       index: turn.index,
@@ -191,6 +191,15 @@ export function turnFactsOf(model: SessionModel, wallOf: (index: number) => numb
 }
 
 type Building = Omit<DayPart, "usage"> & { byModel: Map<string | null, ModelUsage> };
+
+/** A trimmed log's counter days, the earliest of more than MAX_DAYS merged into the first (as turns' days are). */
+function atMostDays(days: TurnFacts["counterDays"]): TurnFacts["counterDays"] {
+  if (!days || days.length <= MAX_DAYS) return days;
+  const merged = days.slice(0, days.length - MAX_DAYS + 1);
+  const tokens = merged.reduce((sum, day) => addTokens(sum, day.tokens), NO_TOKENS);
+  const first = { at: (merged[0] as { at: string }).at, tokens, turn: (merged.at(-1) as { turn: number }).turn };
+  return [first, ...days.slice(merged.length)];
+}
 
 /**
  * Days a digest splits into at most: a session resumed on more days has its earliest ones merged into the

@@ -64,3 +64,31 @@ describe("a trimmed log whose counters came on two days", () => {
     expect(rows(await reportOf(server, since, { watch: true }))).toEqual([byDay[0]]);
   });
 });
+
+// A digest splits a session into at most 32 days (model-usage.ts MAX_DAYS: its size, and a diagnosis per part),
+// the earliest merged into the first; a trimmed log's counter days went past it (one part a day, up to 400,
+// 150 KB of saved digests for one log). Before: 40 rows.
+describe("a trimmed log whose counters came on 40 days", () => {
+  it("is split into 32 days, its 9 earliest counted on the first, its total unchanged", async () => {
+    const home = await makeHome();
+    const dir = join(home, "sessions", "2026", "10", "01");
+    await mkdir(dir, { recursive: true });
+    const start = "2026-10-01T10:00:00.000Z";
+    const lines = [
+      line(start, "session_meta", { id: ID, timestamp: start, cwd: "/srv/proj", cli_version: "0.171.0" }),
+      line(start, "turn_context", { cwd: "/srv/proj", model: "gpt-5.1-codex" }),
+    ];
+    for (let day = 0; day < 40; day++) {
+      const at = new Date(Date.parse(start) + day * 86_400_000 + 60_000).toISOString();
+      lines.push(counter(at, (day + 1) * 1000, day + 1));
+    }
+    await writeFile(join(dir, `rollout-2026-10-01T10-00-00-${ID}.jsonl`), `${lines.join("\n")}\n`);
+    const report = await reportOf(home, { since: "2026-09-01" }, { now: "2026-11-20T00:00:00.000Z" });
+    const found = rows(report);
+    expect(found.length).toBe(32);
+    expect(found.at(-1)).toEqual(["2026-10-01", 1, 1, 9000, 9]);
+    expect(found.at(-2)).toEqual(["2026-10-10", 1, 0, 1000, 1]);
+    expect(found[0]).toEqual(["2026-11-09", 1, 0, 1000, 1]);
+    expect([report.total.tokens.input, report.total.tokens.output]).toEqual([40_000, 40]);
+  });
+});
