@@ -179,8 +179,16 @@ function pinnedFolderSync(dir: string): { path: string; close(): void } | undefi
     return undefined;
   }
   const byFd = `/proc/self/fd/${fd}`;
-  const pinned = process.platform === "linux" && lstatSync(byFd, { throwIfNoEntry: false }) !== undefined;
-  return { path: pinned ? byFd : dir, close: () => closeSync(fd) };
+  return { path: process.platform === "linux" && pinnable(byFd) ? byFd : dir, close: () => closeSync(fd) };
+}
+
+/** Whether /proc/self/fd/N can be used: not where there is no /proc, nor in a process refused its own (non-dumpable). */
+function pinnable(byFd: string): boolean {
+  try {
+    return lstatSync(byFd, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 function notOurs(dir: string): string {
