@@ -57,12 +57,14 @@ interface CounterSegments {
    * MAX_COUNTER_DAYS, later ones merged into the last.
    */
   readonly days: Map<string, { at: string; cumulative: TokenTotals; turn: number }>;
+  /** The newest day's key: past MAX_COUNTER_DAYS a counter is merged into it at once, not looked up by copying them. */
+  lastDay: string | undefined;
 }
 
 const MAX_COUNTER_DAYS = 400;
 
 function newSegments(): CounterSegments {
-  return { finished: ZERO, last: undefined, segments: 0, byTurn: new Map(), days: new Map() };
+  return { finished: ZERO, last: undefined, segments: 0, byTurn: new Map(), days: new Map(), lastDay: undefined };
 }
 
 function noteDay(counter: CounterSegments, at: string, turn: number): void {
@@ -72,9 +74,14 @@ function noteDay(counter: CounterSegments, at: string, turn: number): void {
   const iso = new Date(ms).toISOString();
   const known =
     counter.days.get(iso.slice(0, 10)) ??
-    (counter.days.size >= MAX_COUNTER_DAYS ? [...counter.days.values()].at(-1) : undefined);
+    (counter.days.size >= MAX_COUNTER_DAYS && counter.lastDay !== undefined
+      ? counter.days.get(counter.lastDay)
+      : undefined);
   if (known) Object.assign(known, { cumulative, turn });
-  else counter.days.set(iso.slice(0, 10), { at: iso, cumulative, turn });
+  else {
+    counter.days.set(iso.slice(0, 10), { at: iso, cumulative, turn });
+    counter.lastDay = iso.slice(0, 10);
+  }
 }
 
 function addCounter(counter: CounterSegments, total: TokenTotals, turn: number): void {
