@@ -10,6 +10,7 @@ import { cannotMatter } from "../line-filter.js";
 import { normalizeLine } from "../normalize.js";
 import type { LongPrompts } from "../usage.js";
 import {
+  trimmedCounterDays,
   turnFactsOf,
   usageByDay,
   usageByModel,
@@ -301,6 +302,8 @@ export function digestOfModel(model: SessionModel, file: RolloutFile, cuts: read
   const firstMs = first === null ? Number.NaN : Date.parse(first);
   const startedAt = Number.isFinite(firstMs) ? new Date(firstMs).toISOString() : null;
   const wall = turnsMs(model, firstMs);
+  // a log without task_started whose counters came on more than one day (model-usage.ts counterDays)
+  const counterDays = tokens === null ? undefined : trimmedCounterDays(model);
   return {
     sessionId,
     kind: model.lineage?.kind ?? "session",
@@ -325,9 +328,9 @@ export function digestOfModel(model: SessionModel, file: RolloutFile, cuts: read
     // only for a session with a turn on another day (the check rides on turnsMs' parse of each turn's start),
     // or a trimmed log with counters on another day (model-usage.ts counterDays)
     days:
-      wall.otherDay || cuts.length > 0 || trimmedOverDays(model, tokens)
+      wall.otherDay || cuts.length > 0 || counterDays !== undefined
         ? usageByDay(
-            turnFactsOf(model, (index) => turnMs(model, index - 1)),
+            turnFactsOf(model, (index) => turnMs(model, index - 1), counterDays),
             tokens,
             startedAt,
             !needsParent,
@@ -336,13 +339,6 @@ export function digestOfModel(model: SessionModel, file: RolloutFile, cuts: read
         : null,
     needsParent,
   };
-}
-
-/** A log without task_started whose counters came on more than one day (model-usage.ts counterDays). */
-function trimmedOverDays(model: SessionModel, own: TokenTotals | null): boolean {
-  return (
-    own !== null && model.turns.every((turn) => !turn.hasStartEvent) && model.tokens.byCounterDay(own) !== undefined
-  );
 }
 
 /**

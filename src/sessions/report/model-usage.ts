@@ -166,11 +166,23 @@ export interface TurnFacts {
   counterDays?: Array<{ at: string; tokens: TokenTotals; turn: number }>;
 }
 
-export function turnFactsOf(model: SessionModel, wallOf: (index: number) => number): TurnFacts {
-  const modelOfTurn = modelsOfTurns(model);
+/**
+ * A log without task_started: its own usage by its counters' days (usage.ts byCounterDay); undefined when it
+ * has turns that say when, or its counters are all one day's. Asked once per fold: turnFactsOf is given it.
+ */
+export function trimmedCounterDays(model: SessionModel): TurnFacts["counterDays"] {
   const own = model.tokens.total();
   const trimmed = own !== undefined && model.turns.every((turn) => !turn.hasStartEvent);
-  const counterDays = trimmed ? atMostDays(model.tokens.byCounterDay(own)) : undefined;
+  return trimmed ? model.tokens.byCounterDay(own) : undefined;
+}
+
+export function turnFactsOf(
+  model: SessionModel,
+  wallOf: (index: number) => number,
+  trimmedDays: TurnFacts["counterDays"] = trimmedCounterDays(model),
+): TurnFacts {
+  const modelOfTurn = modelsOfTurns(model);
+  const counterDays = atMostDays(trimmedDays);
   return {
     turns: model.turns.map((turn) => ({
       index: turn.index,
