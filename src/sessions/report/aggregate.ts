@@ -7,7 +7,7 @@ import type { SessionDigest } from "./digest.js";
 import { sameModel } from "./filters.js";
 import { failureSignature } from "./signature.js";
 import type { TokenTotals } from "../events.js";
-import { addTokens } from "../usage.js";
+import { addTokens, type LongPrompts } from "../usage.js";
 import { byCodeUnits, groupKey, joined, MAX_UNPRICED_MODELS, RowTotal, type Slice } from "./report-rows.js";
 import { NOT_FAILURES, type FailureSignature, type ReportGroup, type ReportRow } from "./view.js";
 
@@ -146,7 +146,7 @@ export class ReportTally {
   ): Array<[string, Slice, string | null]> {
     const ending = usage.find((entry) => entry.model === lastModel) ?? usage.at(-1);
     return usage.map((entry) => {
-      const usd = this.prices.estimate(entry.model, entry.tokens, digest.startedAt, entry.longPrompts);
+      const usd = this.prices.estimate(entry.model, entry.tokens, digest.startedAt, longOf(digest, entry.longPrompts));
       const slice: Slice = {
         turns: entry.turns,
         wallMs: entry.wallMs,
@@ -189,7 +189,9 @@ export class ReportTally {
       if (!used || !tokens) continue;
       tokens = addTokens(tokens, used);
       const cost: number | undefined =
-        usd === undefined ? undefined : this.prices.estimate(model, used, digest.startedAt, longPrompts);
+        usd === undefined
+          ? undefined
+          : this.prices.estimate(model, used, digest.startedAt, longOf(digest, longPrompts));
       if (cost === undefined && usd !== undefined) unpriced = model;
       usd = cost === undefined || usd === undefined ? undefined : usd + cost;
     }
@@ -312,4 +314,9 @@ export class ReportTally {
         session_ids: tally.sessions.map((session) => session.id),
       }));
   }
+}
+
+/** A part's long requests; "unknown" for a child whose counters mix its parent's requests with its own (digest.ts). */
+function longOf(digest: SessionDigest, longPrompts: LongPrompts | null | "unknown"): LongPrompts | null | "unknown" {
+  return digest.longPrompts === "unknown" ? "unknown" : longPrompts;
 }

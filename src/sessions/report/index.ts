@@ -10,6 +10,7 @@ import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
 import { boundsInside, cutOf, isoOf, KeptFacts, keptFacts } from "./cut-sessions.js";
+import { ownDays } from "./inherited-days.js";
 export { turnEnds } from "./cut-sessions.js";
 import type { DayPart } from "./model-usage.js";
 import { currentDigest, DigestFiles, type DayDigests, type ListedFile, type SavedDigest } from "./digest-files.js";
@@ -349,7 +350,8 @@ async function atReportTime(
     // the reader's own fork handling (index.ts ownSession): imported when needed, the module imports this one
     const { sessionTokenUsage } = await import("../index.js");
     const usage = await sessionTokenUsage(store, file.path).catch(() => undefined);
-    if (usage) result = { ...result, tokens: usage.total };
+    // its parts by day hold its parent's history too: taken off its earliest days (inherited-days.ts)
+    if (usage) result = { ...result, tokens: usage.total, days: ownDays(result.days, digest.tokens, usage.total) };
   }
   return result;
 }
