@@ -139,7 +139,7 @@ export async function cutFactsOf(file: RolloutFile): Promise<CutFacts | undefine
 export function cutDigest(facts: CutFacts, cuts: readonly number[]): SessionDigest | undefined {
   const whole = facts.digest;
   const days =
-    whole.days !== null || cuts.length > 0 ? usageByDay(facts.turns, whole.tokens, whole.startedAt, true, cuts) : null;
+    whole.days !== null || cuts.length > 0 ? usageByDay(facts.turns, whole.tokens, whole.startedAt, cuts) : null;
   if (!days || days.length < 2) return { ...whole, days };
   // PartEnds folds up to each later part's start in turn: the same as "the first event at or after its
   // start" only when those starts do not go back
@@ -330,10 +330,9 @@ export function digestOfModel(model: SessionModel, file: RolloutFile, cuts: read
         ? usageByDay(
             turnFactsOf(model, (index) => turnMs(model, index - 1), counterDays),
             tokens,
-            startedAt,
             // a child that needs its parent's counters: its counters' growth, its parent's history taken off
             // its earliest days at report time (inherited-days.ts)
-            true,
+            startedAt,
             cuts,
           )
         : null,

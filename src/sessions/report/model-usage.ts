@@ -230,7 +230,6 @@ export function usageByDay(
   facts: TurnFacts,
   total: TokenTotals | null,
   startedAt: string | null,
-  usageKnown: boolean,
   cuts: readonly number[] = [],
 ): DayPart[] | null {
   const startMs = Date.parse(startedAt ?? "");
@@ -296,7 +295,7 @@ export function usageByDay(
   const ordered = [...parts.values()];
   const last = ordered.at(-1);
   if (!last) return null;
-  if (usageKnown && total) {
+  if (total) {
     let counted = NO_TOKENS;
     let lastUsage: ModelUsage | undefined;
     // a trimmed log: by its counters' days, adding up to `total` (usage.ts byCounterDay)
@@ -331,5 +330,5 @@ export function usageByDay(
       Object.assign(entry, { tokens: total, longPrompts: facts.longPrompts });
     }
   }
-  return ordered.map(({ byModel, ...part }) => ({ ...part, usage: usageKnown ? [...byModel.values()] : null }));
+  return ordered.map(({ byModel, ...part }) => ({ ...part, usage: [...byModel.values()] }));
 }
