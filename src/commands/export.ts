@@ -7,8 +7,8 @@ import { unreadText } from "../sessions/report/render.js";
 import { turnEnds } from "../sessions/report/index.js";
 import type { RolloutFile } from "../sessions/locate.js";
 import { sessionStoreOf } from "../config/config.js";
-import { UsageError, type Command } from "./command.js";
-import { runningIn, SESSION_FILTERS } from "./report.js";
+import { fail, UsageError, type Command } from "./command.js";
+import { homeProblem, runningIn, SESSION_FILTERS } from "./report.js";
 
 export const exportCommand: Command = {
   usage:
@@ -35,6 +35,7 @@ export const exportCommand: Command = {
       unreadable_files: 0,
       unreadable_examples: [],
     };
+    let scanned = 0;
     try {
       const since = sinceDay(text("since"), text("until"));
       const report = await sessionsReport(
@@ -59,10 +60,13 @@ export const exportCommand: Command = {
         },
       );
       unread = report;
+      scanned = report.scanned_files;
     } catch (error) {
       if (error instanceof ExplainedError) throw new UsageError(error.message);
       throw error;
     }
+    const problem = await homeProblem(config, scanned);
+    if (problem !== null) return fail(problem, 1);
     // oldest first: a backend shows them in the order they ran
     // (code-unit order of ISO times: no locale collation; equal times keep the report's order)
     chosen.sort((a, b) => {

@@ -6,7 +6,8 @@ import { REPORT_GROUPS, type ReportGroup } from "../sessions/report/view.js";
 import { ExplainedError } from "../shared/errors.js";
 import { sessionStoreOf, type ServerConfig } from "../config/config.js";
 import { hasLedger } from "../contract/ledger-file.js";
-import { runOne, UsageError, type Command } from "./command.js";
+import { codexHomeProblem } from "../sessions/codex-home.js";
+import { fail, runOne, UsageError, type Command } from "./command.js";
 
 /** The filters over sessions that `report` and `export` share (the sessions_report tool's since/until/cwd/model/include_archived). */
 export const SESSION_FILTERS = {
@@ -54,6 +55,8 @@ export const reportCommand: Command = {
           runningSessions: runningIn(config),
         },
       );
+      const problem = await homeProblem(config, report.scanned_files);
+      if (problem !== null) return fail(problem, 1);
       process.stdout.write(`${values.json ? JSON.stringify(report, null, 2) : renderReport(report)}\n`); // stdout-ok: the CLI's own output
       return 0;
     } catch (error) {
@@ -71,6 +74,14 @@ export const reportCommand: Command = {
  */
 export function runReport(args: string[], config: ServerConfig): Promise<number> {
   return runOne(reportCommand, args, config);
+}
+
+/**
+ * What is wrong with CODEX_HOME when a report found no log in it (`report`, `export`): a home that is missing
+ * or a file read as "0 sessions", exit 0, where `sessions` names the typo. One stat, only when nothing was found.
+ */
+export async function homeProblem(config: ServerConfig, scanned: number): Promise<string | null> {
+  return scanned === 0 ? codexHomeProblem(config.codexHome) : null;
 }
 
 /** The sessions a run of this state dir still runs (`report` and `export`). */

@@ -2,7 +2,8 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { join } from "node:path";
 import { z } from "zod";
 import type { ToolContext } from "./context.js";
-import { loadPrices, sessionsReport } from "../sessions/index.js";
+import { loadPrices, SessionLookupError, sessionsReport } from "../sessions/index.js";
+import { codexHomeProblem } from "../sessions/codex-home.js";
 import { renderReport } from "../sessions/report/render.js";
 import { REPORT_GROUPS, sessionsReportSchema } from "../sessions/report/view.js";
 import { answer, toolResult, withNote } from "./result.js";
@@ -76,6 +77,9 @@ export function registerSessionsReportTool(server: McpServer, { config, runs, se
             runningSessions: () => runs.registry.runningSessions(),
           },
         );
+        // a missing CODEX_HOME, or a file, read as "0 sessions": list_sessions names it (one stat, only then)
+        const problem = report.scanned_files === 0 ? await codexHomeProblem(config.codexHome) : null;
+        if (problem !== null) throw new SessionLookupError(problem);
         return toolResult(report, renderReport(report));
       }),
   );
