@@ -4,25 +4,29 @@ import { renderList } from "../text/render.js";
 import type { ToolContext } from "./context.js";
 import { listSessions } from "../sessions/index.js";
 import { answer, toolResult, withNote } from "./result.js";
-import { cwdFilterInput } from "./schemas.js";
+import { cwdFilterInput, knownArguments } from "./schemas.js";
 import { TURN_STATUSES } from "../sessions/views/closed-sets.js";
 import { sessionListingSchema } from "../sessions/views/list.js";
 import { filterTime } from "../sessions/report/filters.js";
 
-const inputSchema = z.object({
-  limit: z.number().int().min(1).max(500).default(20).describe("How many sessions to return, newest first (1–500)."),
-  cwd: cwdFilterInput
-    .optional()
-    .describe("Only sessions whose working directory is this directory or inside it (absolute path)."),
-  since: z
-    .string()
-    .max(64)
-    .optional()
-    .describe(
-      "Only sessions written at or after this time: ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z; a date, and a time without a zone, are UTC) or a span back from now (7d, 24h), as sessions_report takes it.",
-    ),
-  include_archived: z.boolean().default(false).describe("Also list sessions in archived_sessions/."),
-});
+const inputSchema = knownArguments(
+  "list_sessions",
+  {
+    limit: z.number().int().min(1).max(500).default(20).describe("How many sessions to return, newest first (1–500)."),
+    cwd: cwdFilterInput
+      .optional()
+      .describe("Only sessions whose working directory is this directory or inside it (absolute path)."),
+    since: z
+      .string()
+      .max(64)
+      .optional()
+      .describe(
+        "Only sessions written at or after this time: ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z; a date, and a time without a zone, are UTC) or a span back from now (7d, 24h), as sessions_report takes it.",
+      ),
+    include_archived: z.boolean().default(false).describe("Also list sessions in archived_sessions/."),
+  },
+  { until: "sessions_report takes until", model: "sessions_report takes model" },
+);
 
 const listedSessionSchema = sessionListingSchema.extend({
   running_run_id: z
@@ -48,7 +52,7 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
     {
       title: "List Codex sessions",
       description: `Lists Codex CLI sessions from CODEX_HOME, newest first (from the newest days, most recently written first): session_id, start and last-write time, working directory, CLI version, model, first prompt and how the last turn ended (${TURN_STATUSES.join(", ")}), and running_run_id when a run is still running it. Use it to find the session to inspect with session_summary.`,
-      inputSchema: inputSchema.shape,
+      inputSchema,
       outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
