@@ -85,7 +85,9 @@ export function filterTime(name: string, text: string, now: number, endOfDay: bo
 /** A day that exists: Date.parse rolls 2026-04-31 over into May 1 rather than refusing it. */
 function isCalendarDay(day: string): boolean {
   const [year, month, date] = day.split("-").map(Number);
-  const parsed = new Date(Date.UTC(year ?? NaN, (month ?? NaN) - 1, date ?? NaN));
+  const parsed = new Date(0);
+  // setUTCFullYear, not Date.UTC: that one reads years 0–99 as 1900–1999, refusing "0001-01-01" (all time)
+  parsed.setUTCFullYear(year ?? NaN, (month ?? NaN) - 1, date ?? NaN);
   return parsed.getUTCFullYear() === year && parsed.getUTCMonth() + 1 === month && parsed.getUTCDate() === date;
 }
 

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, textOf, type Connected } from "../../support/mcp.js";
 import { makeHome, runCli, writeSession, type SessionSpec } from "../../support/report-homes.js";
+import { filterTime } from "../../../src/sessions/report/filters.js";
 
 const DAY_MS = 86_400_000;
 // written 3 and 10 days ago (a log's mtime is its start + 10 minutes: report-homes.ts)
@@ -98,5 +99,16 @@ describe("codex-control-mcp sessions --cwd", () => {
   it("takes an absolute folder (control: the same sessions are listed under it)", async () => {
     const listed = await run(["sessions", "--cwd", "/srv/proj", "--json"]);
     expect([listed.code, ids(JSON.parse(listed.stdout)).length]).toEqual([0, 2]);
+  });
+});
+
+describe("a date of the years 0–99", () => {
+  // before: Date.UTC read 0001 as 1901, so the check that the day exists refused "0001-01-01" (meaning: all time)
+  it("is a date, the day it names", () => {
+    expect(filterTime("since", "0001-01-01", Date.now(), false)).toBe(-62135596800000);
+    expect(filterTime("until", "0099-12-31", Date.now(), true)).toBe(-59011545600000 + DAY_MS);
+    expect(() => filterTime("since", "0001-02-30", Date.now(), false)).toThrow(
+      `since "0001-02-30" is not a date: ${FORMS}`,
+    );
   });
 });
