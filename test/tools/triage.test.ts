@@ -188,6 +188,8 @@ describe("Codex 0.169", () => {
       error: { http_status: 401, request_id: FAKE_REQUEST_ID },
     });
     expect(triaged.diagnosis.next_step).toContain(`CODEX_HOME=${at.home} ${PINNED_CODEX} login`);
+    // the resume it prints, pasted once the key is right (the fake model takes any): the session goes on
+    await pasteNextCommand(at, triaged);
   });
 
   it("quota_exhausted: insufficient_quota is billing, not a wait", async () => {
@@ -265,6 +267,8 @@ describe("Codex 0.169", () => {
   it("timeout, cancelled and running: the run ledger decides", async () => {
     const hung = await triage(at, "please HANG", { timeout_ms: 3000 });
     expect(hung.diagnosis).toMatchObject({ category: "timeout", retryable: false });
+    // pasted, the printed resume (codex exec has no timeout of this server's) finishes the turn
+    await pasteNextCommand(at, hung);
 
     let started = (
       await at.mcp.call("run_codex", {
@@ -300,10 +304,10 @@ describe("Codex 0.169", () => {
     expect(running.diagnosis).toMatchObject({ category: "running", retryable: false, next_command: null });
     await sameAnswerElsewhere(at.mcp, started.session_id ?? "", running.diagnosis);
     await at.mcp.call("cancel_run", { run_id: started.run_id });
-    const cancelled = (await at.mcp.call("session_summary", { session_id: started.session_id })).structuredContent as {
-      diagnosis: Diagnosis;
-    };
+    const cancelled = (await at.mcp.call("session_summary", { session_id: started.session_id }))
+      .structuredContent as unknown as Triaged["summary"] & { diagnosis: Diagnosis };
     expect(cancelled.diagnosis).toMatchObject({ category: "cancelled", retryable: true });
+    await pasteNextCommand(at, { mcp: at.mcp, run: started, diagnosis: cancelled.diagnosis, summary: cancelled });
   }, 300_000);
 });
 

@@ -10,6 +10,7 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
+import { pasted } from "../../support/pasted.js";
 
 let model: FakeModel;
 let home: string;
@@ -60,6 +61,24 @@ describe("an MCP tool call cancelled for want of an approval", () => {
     ]);
     expect(String(summary.diagnosis.next_step)).toMatch(/^Resume with resume_session mode "auto-review"/);
     expect(String(summary.diagnosis.next_command)).toContain("-c 'approvals_reviewer=\"auto_review\"'");
+    // pasted, with the person's prompt in place of the printed one (the fake model calls the tool again on it)
+    const resumed = await pasted(
+      `${String(summary.diagnosis.next_command).split(` resume ${view.session_id} `)[0]} resume ${view.session_id} 'please MCP:cancel_run {"run_id":"run_abcdefg"}'`,
+      codexEnv(home),
+    );
+    expect(resumed.code).toBe(0);
+    const again = (await mcp.call("last_function_calls", { session_id: view.session_id })).structuredContent as {
+      calls: Array<Record<string, unknown>>;
+    };
+    // the call reached the server this time (it names the run it does not know), and no approval stopped it
+    expect(again.calls.map((call) => [call.name, call.turn, String(call.output).split("\n").at(-1)])).toEqual([
+      ["mcp__ccm__cancel_run", 1, "MCP tool call requires approval, but approval policy is never"],
+      [
+        "mcp__ccm__cancel_run",
+        2,
+        `no run "run_abcdefg" in the ledger of this state dir (${join(home, "inner-state", "runs.jsonl")}). Call run_status without an id to see recent runs.`,
+      ],
+    ]);
   });
 });
 
