@@ -320,7 +320,7 @@ export class Builder {
     if (work.denials.length > 0) return this.sandboxBlocked(where, work, said);
     if (work.failed.length > 0 && (work.lastCallFailed || work.gaveUp)) {
       const lead = work.lastCallFailed
-        ? `${where} completed, but its last command failed`
+        ? `${where} completed, but its last ${work.lastFailedTool !== undefined ? `tool call (${work.lastFailedTool})` : "command"} failed`
         : `${where} completed, but the agent says it could not finish`;
       const timeout = work.mcpTimeout;
       if (timeout) {

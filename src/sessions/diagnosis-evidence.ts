@@ -82,9 +82,10 @@ export function currentActivity(model: SessionModel): { at: string; message: str
 
 export function commandEvidence(work: TurnWork | undefined): string[] {
   if (!work) return [];
-  const lines = work.failed.map(
-    (failed) =>
-      `failed: ${jsonQuoted(failed.command, 200)} ${failed.exit_code !== null ? `exited with ${failed.exit_code}` : "(no exit code)"}${failed.meaning ? ` (${failed.meaning})` : ""}`,
+  const lines = work.failed.map((failed) =>
+    work.toolCalls?.has(failed.call_id)
+      ? `failed: the ${failed.command} tool call (${failed.meaning ?? "no command"})`
+      : `failed: ${jsonQuoted(failed.command, 200)} ${failed.exit_code !== null ? `exited with ${failed.exit_code}` : "(no exit code)"}${failed.meaning ? ` (${failed.meaning})` : ""}`,
   );
   for (const denial of work.denials) {
     const what =

@@ -14,6 +14,10 @@ export interface TurnWork {
   /** The agent's last message says it could not finish. */
   gaveUp: boolean;
   lastCallFailed: boolean;
+  /** The failed calls that are no command (a view_image): tool calls, worded as such. */
+  toolCalls?: Set<string>;
+  /** The last call failed and was such a tool call: its name. */
+  lastFailedTool?: string;
   /** Every path the refused writes name (a command can be refused in several places), null for one naming none. */
   refusedWrites: Array<string | null>;
   /** The last call was an MCP tool call Codex gave up on after the server's `tool_timeout_sec`. */
@@ -31,6 +35,19 @@ export interface McpTimeout {
 /** The sandbox modes that can refuse something (danger-full-access refuses nothing). */
 const SANDBOXED = new Set<string>(SANDBOX_MODES.filter((mode) => mode !== "danger-full-access"));
 
+/**
+ * Calls that run no command: a failed one is a tool call that failed, not "a command" (0.171's view_image answers
+ * "unable to locate image at …" or "unable to process image: …"). Listed in failed_commands by the tool's name.
+ */
+const NOT_COMMANDS = new Set(["view_image"]);
+
+/** Its answer is not in a compact fold's model, so it is not quoted here: last_function_calls has it. */
+export const TOOL_CALL_FAILED = "a tool call, not a command: its answer is in last_function_calls";
+
+function isToolCall(call: Call): boolean {
+  return call.command === undefined && call.result?.command === undefined && NOT_COMMANDS.has(call.name);
+}
+
 export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   // a web search (run on OpenAI's side) is no command: its failure is the model's to weigh, not one to run again
   const calls = model.calls.filter((call) => call.turn === turn.index && !call.hosted);
@@ -38,6 +55,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   const failed: FailedCommand[] = [];
   const denials: SandboxDenial[] = [];
   const refusedWrites: Array<string | null> = [];
+  const toolCalls = new Set<string>();
   for (const call of calls) {
     const denial = call.output?.denial;
     const command = call.command ?? call.result?.command ?? call.name;
@@ -58,21 +76,28 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     if (failedCall) {
       const exitCode = callExitCode(call) ?? null;
       const timeout = exitCode === null ? mcpTimeoutOf(call) : undefined;
+      const tool = isToolCall(call);
+      if (tool) toolCalls.add(call.callId);
       const meaning = timeout
         ? `the MCP server did not answer within its tool_timeout_sec, ${timeout.seconds}s`
-        : exitCodeMeaning(exitCode);
+        : tool
+          ? TOOL_CALL_FAILED
+          : exitCodeMeaning(exitCode);
       failed.push({ call_id: call.callId, command, exit_code: exitCode, meaning });
     }
   }
   const last = calls.at(-1);
   const lastTimeout = last !== undefined && callStatus(last) === "failed" ? mcpTimeoutOf(last) : undefined;
   const message = turn.lastAgentMessage ?? turn.ended?.lastAgentMessage ?? undefined;
+  const lastCallFailed = last !== undefined && lastFailed(last, model.calls);
   return {
     failed,
+    toolCalls,
+    ...(lastCallFailed && last !== undefined && toolCalls.has(last.callId) && { lastFailedTool: last.name }),
     denials,
     refusedWrites,
     gaveUp: message !== undefined && saysItCouldNotFinish(message),
-    lastCallFailed: last !== undefined && lastFailed(last, model.calls),
+    lastCallFailed,
     ...(lastTimeout && { mcpTimeout: lastTimeout }),
   };
 }

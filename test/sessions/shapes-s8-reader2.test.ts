@@ -123,7 +123,7 @@ describe("a turn is judged by its writer: `codex migrate-rollouts` items are no 
 });
 
 describe("view_image of a file that is not there: failed (the log keeps only the handler's words)", () => {
-  it("the call is failed and the session's last command failed", async () => {
+  it("the call is failed and the session's last tool call failed (an image view is no command)", async () => {
     // 0.171: FunctionCallError::RespondToModel; the rollout keeps the text, not its success: false
     const calls = (await mcp.call("last_function_calls", { session_id: idOf(43) })).structuredContent as {
       calls: Array<Record<string, unknown>>;
@@ -131,16 +131,26 @@ describe("view_image of a file that is not there: failed (the log keeps only the
     expect(calls.calls.map((call) => [call.name, call.status])).toEqual([["view_image", "failed"]]);
     const diagnosis = await diagnosisOf("view-image-missing-file");
     expect(diagnosis.category).toBe("command_failures");
+    // before: "its last command failed" and 'failed: "view_image" (no exit code)'; the category stays: the
+    // agent worked on without the image, and resuming it to fix the cause (the path, the file) is the way on
     expect(diagnosis.evidence).toEqual([
-      "turn 1 completed, but its last command failed",
+      "turn 1 completed, but its last tool call (view_image) failed",
       'the agent\'s last message: "looked"',
-      'failed: "view_image" (no exit code)',
+      "failed: the view_image tool call (a tool call, not a command: its answer is in last_function_calls)",
+    ]);
+    expect(diagnosis.failed_commands).toEqual([
+      {
+        call_id: expect.any(String),
+        command: "view_image",
+        exit_code: null,
+        meaning: "a tool call, not a command: its answer is in last_function_calls",
+      },
     ]);
   });
 });
 
 describe("view_image of a file that is no image Codex can read: failed, as the missing file is", () => {
-  it("0.171's 'unable to process image' answer is a failed call, and the session's last command failed", async () => {
+  it("0.171's 'unable to process image' answer is a failed call, and the session's last tool call failed", async () => {
     const calls = (await mcp.call("last_function_calls", { session_id: idOf(46) })).structuredContent as {
       calls: Array<Record<string, unknown>>;
     };
@@ -149,10 +159,20 @@ describe("view_image of a file that is no image Codex can read: failed, as the m
     ]);
     const diagnosis = await diagnosisOf("view-image-invalid-data");
     expect(diagnosis.category).toBe("command_failures");
+    // before: "its last command failed" and 'failed: "view_image" (no exit code)'; the category stays: the
+    // agent worked on without the image, and resuming it to fix the cause (the path, the file) is the way on
     expect(diagnosis.evidence).toEqual([
-      "turn 1 completed, but its last command failed",
+      "turn 1 completed, but its last tool call (view_image) failed",
       'the agent\'s last message: "Looked."',
-      'failed: "view_image" (no exit code)',
+      "failed: the view_image tool call (a tool call, not a command: its answer is in last_function_calls)",
+    ]);
+    expect(diagnosis.failed_commands).toEqual([
+      {
+        call_id: expect.any(String),
+        command: "view_image",
+        exit_code: null,
+        meaning: "a tool call, not a command: its answer is in last_function_calls",
+      },
     ]);
   });
 });
