@@ -17,6 +17,7 @@ import { codexCommandLine, newSessionCommandLine, type ResumeTarget } from "./re
 import { Continuation } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { mcpTimeoutStep } from "./mcp-timeout-step.js";
+import { authStep } from "./diagnosis-auth.js";
 import { reviewStep } from "./diagnosis-review.js";
 import { configRefusals, knownConfig, sandboxRefusal } from "./diagnosis-config-refusals.js";
 import { forbidden } from "./codex-config-requirements.js";
@@ -252,7 +253,7 @@ export class Builder {
     }
     const steps: Record<Exclude<ErrorCategory, "usage_limit" | "context_window_exceeded">, string> = {
       quota_exhausted: `The account is out of quota or billing: add credit or change the plan (waiting does not help), then run: ${command}`,
-      auth_error: `Codex's credentials were rejected: run \`${this.codexWord()} login\` (or fix the API key the provider uses), then run: ${command}`,
+      auth_error: authStep(this.model.meta?.modelProvider, this.codexWord(), command),
       rate_limited: `Wait ${details.retry_after ?? "a minute"} and resume: ${command}`,
       server_error: `The provider failed on its side; resume (if it fails again, wait a few minutes): ${command}`,
       network_error: `Codex could not reach the model endpoint: check the network and the provider's base_url, then run: ${command}`,

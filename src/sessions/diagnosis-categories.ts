@@ -61,7 +61,7 @@ export const CATEGORY_GUIDE: Record<DiagnosisCategory, CategoryGuide> = {
   auth_error: {
     meaning: "The provider rejected the credentials (HTTP 401/403, expired login).",
     retryable: false,
-    next: "Log in again (`codex login`) or fix the API key, then resume.",
+    next: "Log in again (`codex login`) for OpenAI; for another provider fix the key its `env_key` names (a login reaches it only with `requires_openai_auth`), then resume.",
   },
   quota_exhausted: {
     meaning: 'The account has no quota or billing left (`insufficient_quota`, "Quota exceeded", plan without Codex).',

@@ -1,0 +1,17 @@
+// The next step for credentials a provider rejected. `codex login` stores OpenAI credentials (ChatGPT or an API
+// key in auth.json); Codex 0.171 sends them only to a provider that uses OpenAI's auth: the built-in `openai`,
+// or one with `requires_openai_auth = true`. Another provider's key comes from the variable its `env_key`
+// names (a 401 from a `[model_providers.mock]` after `codex login --with-api-key`: no Authorization header sent).
+
+/** Codex's provider ids as config keys have them: only such a name is quoted into the step. */
+const PROVIDER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** `provider`: the session's `model_provider` (session_meta), absent in old logs (then Codex's default, openai). */
+export function authStep(provider: string | undefined, codexWord: string, command: string): string {
+  const login = `\`${codexWord} login\``;
+  if (provider === undefined || provider === "" || provider === "openai")
+    return `Codex's credentials were rejected: run ${login} (or fix the API key the provider uses), then run: ${command}`;
+  const named = PROVIDER_ID.test(provider) ? `"${provider}"` : "of this session";
+  const table = PROVIDER_ID.test(provider) ? `[model_providers.${provider}]` : "its [model_providers.<id>] table";
+  return `The model provider ${named} rejected the credentials: fix the API key it takes (the variable its env_key names in ${table} of config.toml; ${login} helps only a provider with requires_openai_auth = true), then run: ${command}`;
+}
