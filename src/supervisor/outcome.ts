@@ -1,4 +1,5 @@
 // How a run ended, decided from flags and events, never from message text.
+import { requiredMcpError, requiredMcpFailure } from "../codex/mcp-startup.js";
 import { stderrReason } from "../codex/stderr-report.js";
 import type { RunStatus } from "../sessions/index.js";
 import type { RunEvents } from "./run-events.js";
@@ -36,7 +37,11 @@ export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
   if (exitCode !== 0) {
     const reason =
       lastError ?? stderrReason(ending.stderrTail) ?? (signal ? `killed by ${signal}` : "no reason printed");
-    return { ...base, status: "failed", error: `codex exited with ${signal ?? `code ${exitCode}`}: ${reason}` };
+    const exit = signal ?? `code ${exitCode}`;
+    // a required MCP server that did not start: a config problem, said with where to fix it (mcp-startup.ts)
+    const mcp = requiredMcpFailure(reason);
+    if (mcp) return { ...base, status: "failed", error: requiredMcpError(mcp, exit) };
+    return { ...base, status: "failed", error: `codex exited with ${exit}: ${reason}` };
   }
   if (events.turnAborted) return { ...base, status: "failed", error: "the turn was interrupted" };
   if (events.turnCompleted) return { ...base, status: "completed", error: null };

@@ -1,0 +1,60 @@
+// A run Codex refused to start because an MCP server its config marks `required = true` did not start. 0.171
+// (checked with the CLI) exits 1 before any log is written and prints, on stderr, "Error: thread/start: …
+// Failed to initialize session: required MCP servers failed to initialize: <name>: <reason>; <name>: <reason>
+// (code -32603)". Quoted as is, that names neither what kind of failure it is nor where to fix it; the names
+// come from Codex's stderr (a config's keys, a server's own words after them), so only names Codex itself
+// accepts as server names are printed and each reason is bounded.
+
+const MARKER = "required MCP servers failed to initialize: ";
+/** Codex's own rule for server names (config keys), as diagnosis-config-refusals.ts prints them. */
+const MCP_SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** The JSON-RPC code the app-server client of `codex exec` appends. */
+const RPC_CODE = / \(code -?\d+\)$/;
+const MAX_NAMED = 3;
+const MAX_WHY_CHARS = 100;
+
+export interface RequiredMcpFailure {
+  /** The servers named, as Codex names them (valid names only), at most MAX_NAMED. */
+  servers: Array<{ name: string; why: string }>;
+  /** Servers past MAX_NAMED or with a name not printed. */
+  others: number;
+}
+
+/** The failed required servers a stderr reason names; undefined when it is not that failure. */
+export function requiredMcpFailure(reason: string): RequiredMcpFailure | undefined {
+  const at = reason.lastIndexOf(MARKER);
+  if (at === -1) return undefined;
+  const list = reason.slice(at + MARKER.length).replace(RPC_CODE, "");
+  const servers: RequiredMcpFailure["servers"] = [];
+  let others = 0;
+  for (const part of list.split("; ")) {
+    const colon = part.indexOf(": ");
+    const name = colon === -1 ? part : part.slice(0, colon);
+    if (!MCP_SERVER_NAME.test(name) || servers.length >= MAX_NAMED) {
+      others++;
+      continue;
+    }
+    const why = (colon === -1 ? "" : part.slice(colon + 2)).replace(/[^\x20-\x7e]/g, "?");
+    servers.push({ name, why: why.length > MAX_WHY_CHARS ? `${why.slice(0, MAX_WHY_CHARS)}…` : why });
+  }
+  return { servers, others };
+}
+
+/**
+ * The run's error for that failure: its category, the servers (why, for one: several are in the stderr tail) and
+ * the next step naming the table; short enough for a text mirror's 600 characters with three longest names.
+ */
+export function requiredMcpError(failure: RequiredMcpFailure, exit: string): string {
+  const [first] = failure.servers;
+  const one = failure.servers.length + failure.others === 1;
+  const named =
+    one && first
+      ? [`\`${first.name}\`${first.why === "" ? "" : ` (${first.why})`}`]
+      : failure.servers.map(({ name }) => `\`${name}\``);
+  const all = [...named, ...(failure.others > 0 ? [`${failure.others} more`] : [])].join(", ");
+  const table = one && first ? `[mcp_servers.${first.name}]` : "[mcp_servers.<name>]";
+  return (
+    `codex exited with ${exit}: a config problem, not retryable as is: required MCP server${one ? "" : "s"} ${all} did not start, so Codex wrote no log. ` +
+    `Next step: in ${table} of CODEX_HOME's config.toml (or the project's .codex/config.toml), make ${one ? "its" : "each one's"} \`command\` start or drop \`required = true\`, then run again.`
+  );
+}

@@ -1,0 +1,67 @@
+// A run whose Codex config marks an MCP server `required = true` that cannot start: the real Codex CLI 0.171
+// exits 1 with "required MCP servers failed to initialize: <name>: <reason>" and writes no log. run_codex's
+// answer says what kind of failure it is and where to fix it, naming the server only as Codex names servers.
+import { appendFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunView } from "../../src/runs/run-manager.js";
+import { requiredMcpError, requiredMcpFailure } from "../../src/codex/mcp-startup.js";
+import { codexEnv, makeCodexHome } from "../support/codex-home.js";
+import { startFakeModel, type FakeModel } from "../support/fake-model.js";
+import { withCodexServer } from "../support/mcp.js";
+
+const NEXT =
+  "Next step: in [mcp_servers.broken-one] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make its `command` start or drop `required = true`, then run again.";
+
+describe("a required MCP server that does not start", () => {
+  let model: FakeModel;
+  beforeAll(async () => {
+    model = await startFakeModel();
+  });
+  afterAll(async () => model.close());
+
+  it("is a config problem with a next step naming its table (real CLI)", async () => {
+    const { home, workdir } = await makeCodexHome(model.url, "required-mcp");
+    await appendFile(
+      `${home}/config.toml`,
+      `\n[mcp_servers.broken-one]\ncommand = ${JSON.stringify(`${home}/no-such-server`)}\nrequired = true\n`,
+    );
+    await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
+      const result = await mcp.call("run_codex", {
+        cwd: workdir,
+        skip_git_repo_check: true,
+        prompt: "please say hi",
+        mode: "read-only",
+        wait_ms: 30_000,
+      });
+      const view = result.structuredContent as unknown as RunView;
+      // before: "codex exited with code 1: Error: thread/start: thread/start failed: error creating thread: Fatal
+      // error: Failed to initialize session: required MCP servers failed to initialize: broken-one: … (code -32603)"
+      expect([view.status, view.exit_code, view.session_id, view.error]).toEqual([
+        "failed",
+        1,
+        null,
+        `codex exited with code 1: a config problem, not retryable as is: required MCP server \`broken-one\` (No such file or directory (os error 2)) did not start, so Codex wrote no log. ${NEXT}`,
+      ]);
+      expect(model.requests).toEqual([]);
+    });
+  }, 60_000);
+});
+
+describe("requiredMcpFailure", () => {
+  it("names only what Codex accepts as a server name, each reason bounded and printable", () => {
+    const reason = `Error: x: required MCP servers failed to initialize: ok_1: why\u001b[2J; $(rm -rf ~): no; [x]\nfoo: y; b: ${"z".repeat(150)}; c: w; d: v (code -32603)`;
+    const failure = requiredMcpFailure(reason);
+    expect(failure).toEqual({
+      servers: [
+        { name: "ok_1", why: "why?[2J" },
+        { name: "b", why: `${"z".repeat(100)}…` },
+        { name: "c", why: "w" },
+      ],
+      others: 3,
+    });
+    expect(requiredMcpError(failure!, "code 1")).toBe(
+      "codex exited with code 1: a config problem, not retryable as is: required MCP servers `ok_1`, `b`, `c`, 3 more did not start, so Codex wrote no log. Next step: in [mcp_servers.<name>] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make each one's `command` start or drop `required = true`, then run again.",
+    );
+    expect(requiredMcpFailure("Error: cannot create managed worktree")).toBeUndefined();
+  });
+});
