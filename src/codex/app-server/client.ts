@@ -90,6 +90,8 @@ export class AppServerClient {
         this.fail(new AppServerError("spawn", `cannot start \`${options.codexBin} app-server\`: ${error.message}`));
         resolve();
       });
+      // `exit`, not `close`: a detached grandchild holding stdout open (outside the group) would hold `close`
+      // back forever (test/supervisor/app-server-output-held.test.ts)
       child.on("exit", (code, signal) => {
         lines.end();
         const how = signal ? `signal ${signal}` : `code ${code}`;
