@@ -7,7 +7,7 @@
 // deadline behind a healthy run whose hard timeout has not come. So past it, only a supervisor that has stopped
 // beating (touching its lease, SUPERVISOR_BEAT_MS) is hung; a stale beat is given a few beats' time first, since
 // one that just woke beats again within one.
-import { lstat } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
   endingSchema,
@@ -90,32 +90,80 @@ export async function hungEnding(
   return (await beating(path)) ? undefined : ending;
 }
 
-/** A run whose supervisor looks hung now: alive, past its lease's deadline, its last beat (the lease's mtime) stale. */
+/** A run whose supervisor looks hung now: alive, past its deadline, its last beat (the record's mtime) stale. */
 export interface HungRun {
-  lease: LeaseRecord;
+  runId: string;
+  holder: ProcessId;
+  hungAfter: string;
   lastBeat: Date;
   /** Its start is in the ledger: run_status and cancel_run know the run (and stop the supervisor). */
   started: boolean;
+  /** Hung after freeing its slot (its ending record, hungEnding): when it freed it, its Codex gone. */
+  slotFreedAt: string | null;
 }
+
+/** Doctor names this many hung runs at most; the search stops there. */
+export const MAX_HUNG_NAMED = 5;
 
 /**
  * Every run whose supervisor looks hung, as it stands (no watch for a next beat, nothing stopped): what `doctor`
  * names. Only a supervisor proven by its marker: a dead one is no longer hung, and its run is settled by a look.
+ * Both deadlines count: a lease's (the run going on) and an ending record's (its slot freed, its end not recorded).
  */
 export async function hungRuns(stateDir: string): Promise<HungRun[]> {
   const found: HungRun[] = [];
   const ledger = new RunLedger(stateDir);
   // a lease's run_id is a run id by its schema
   for (const { path, record: lease } of await readLeases(leasesDir(stateDir))) {
+    if (found.length >= MAX_HUNG_NAMED) return found;
     if (!isPast(lease)) continue;
     const beat = (await lstat(path).catch(() => undefined))?.mtimeMs;
     if (beat === undefined || Date.now() - beat < BEAT_STALE_MS) continue;
     if (!(await isProvenSupervisor(lease.run_id, lease.holder))) continue;
     // hung before its start record (its server gone since): only a count of the slots reaches it
     const started = (await ledger.find(lease.run_id)) !== undefined;
-    found.push({ lease, lastBeat: new Date(beat), started });
+    found.push({
+      runId: lease.run_id,
+      holder: lease.holder,
+      hungAfter: lease.hung_after ?? "",
+      lastBeat: new Date(beat),
+      started,
+      slotFreedAt: null,
+    });
+  }
+  for (const runId of await readdir(runsDir(stateDir)).catch(() => [] as string[])) {
+    if (found.length >= MAX_HUNG_NAMED) break;
+    const hung = RUN_ID.test(runId) ? await endingAsItStands(stateDir, runId, ledger) : undefined;
+    if (hung) found.push(hung);
   }
   return found;
+}
+
+/** hungEnding's test without the watch for a next beat: the run's ending record, its supervisor proven. */
+async function endingAsItStands(stateDir: string, runId: string, ledger: RunLedger): Promise<HungRun | undefined> {
+  const dir = runDir(stateDir, runId);
+  const path = join(dir, STATE_FILES.ending.name);
+  const beat = (await lstat(path).catch(() => undefined))?.mtimeMs;
+  if (beat === undefined || Date.now() - beat < BEAT_STALE_MS) return undefined;
+  // beside a lease, the lease's own deadline counts (and the loop above looked at it)
+  if ((await lstat(join(leasesDir(stateDir), `${runId}.json`)).catch(() => undefined)) !== undefined) return undefined;
+  const ending = await readStateFile(path, endingSchema, STATE_FILES.ending.maxBytes, [runsDir(stateDir), dir]);
+  const deadline = ending ? Date.parse(ending.hung_after) : NaN;
+  if (ending?.run_id !== runId || !(Date.now() > deadline)) return undefined;
+  // only the supervisor the start record names, with no end recorded, is the run's (as hungEnding takes it)
+  const entry = await ledger.find(runId);
+  const supervisor = entry?.start.supervisor;
+  if (!entry || entry.end !== null || supervisor === undefined) return undefined;
+  if (ending.holder.pid !== supervisor.pid || ending.holder.started !== supervisor.started) return undefined;
+  if (!(await isProvenSupervisor(runId, ending.holder))) return undefined;
+  return {
+    runId,
+    holder: ending.holder,
+    hungAfter: ending.hung_after,
+    lastBeat: new Date(beat),
+    started: true,
+    slotFreedAt: ending.at,
+  };
 }
 
 function isPast(lease: LeaseRecord): boolean {

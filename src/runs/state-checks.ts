@@ -35,15 +35,19 @@ export async function stateChecks(settings: ReachSettings, readOnly: boolean): P
     }
   }
   // a hung supervisor is stopped only when something looks at its run: until then its Codex runs on, unbounded
-  for (const { lease, lastBeat, started } of (await hungRuns(settings.stateDir)).slice(0, 5))
+  for (const { runId, holder, hungAfter, lastBeat, started, slotFreedAt } of await hungRuns(settings.stateDir))
     checks.push({
       name: "hung run",
       level: "warn",
-      found: `run ${lease.run_id}: its supervisor (pid ${lease.holder.pid}) is past its deadline ${lease.hung_after} with no end recorded, its last beat at ${lastBeat.toISOString()}: hung (stopped, or its event loop blocked); its Codex runs on with no timeout and it holds a slot`,
+      found:
+        slotFreedAt === null
+          ? `run ${runId}: its supervisor (pid ${holder.pid}) is past its deadline ${hungAfter} with no end recorded, its last beat at ${lastBeat.toISOString()}: hung (stopped, or its event loop blocked); its Codex runs on with no timeout and it holds a slot`
+          : // its Codex is gone and its slot free: what it holds is the run, `running` for every look until it is stopped
+            `run ${runId}: its supervisor (pid ${holder.pid}) freed its slot at ${slotFreedAt}, its Codex gone, and is past its deadline ${hungAfter} with no end recorded, its last beat at ${lastBeat.toISOString()}: hung (stopped, or its event loop blocked); the run stays running until it is stopped`,
       // one hung before its start record is in no ledger: cancel_run and run_status answer that they know no such run
       fix: started
-        ? `Call cancel_run with run_id ${lease.run_id} (or run_status for it): that stops the supervisor and every process of the run, and records the run's end.`
-        : `Run ${lease.run_id} never recorded its start, so cancel_run and run_status do not know it: the next start_run with this state dir stops its supervisor and every process of the run first (a start stops hung supervisors before it counts the slots), and frees the slot.`,
+        ? `Call cancel_run with run_id ${runId} (or run_status for it): that stops the supervisor and every process of the run, and records the run's end.`
+        : `Run ${runId} never recorded its start, so cancel_run and run_status do not know it: the next start_run with this state dir stops its supervisor and every process of the run first (a start stops hung supervisors before it counts the slots), and frees the slot.`,
     });
   const ignored = ignoredStateFiles();
   if (ignored.length > 0) {

@@ -2,21 +2,41 @@
 // only when something looks at its run, and until then its Codex runs on with no timeout and holds a slot. Now
 // doctor names the run, the supervisor, the deadline and the last beat, and what stops it. A real (built)
 // supervisor, SIGSTOPped, holding a lease past its deadline.
-import { mkdtemp, utimes, writeFile } from "node:fs/promises";
+import { lstat, mkdtemp, readFile, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { leasesDir, leaseSchema, readStateFile, STATE_FILES } from "../../src/contract/index.js";
+import {
+  leasesDir,
+  leaseSchema,
+  readStateFile,
+  runDir,
+  STATE_FILES,
+  type EndingRecord,
+} from "../../src/contract/index.js";
 import { processId, stillRunning } from "../../src/codex/liveness.js";
 import { killRunLeftovers } from "../../src/codex/processes.js";
 import { doctor } from "../../src/doctor/doctor.js";
 import { RunManager } from "../../src/runs/run-manager.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
 import { testConfig } from "../support/mcp.js";
-import { stubCodex } from "../support/stub-codex.js";
+import { QUICK_SUCCESS, stubCodex } from "../support/stub-codex.js";
 import { startSupervisor } from "../supervisor/supervise.js";
 
 const RUN = "run_doctorhung01";
+
+/** A module that stops the process it is loaded into right after it removes a lease (hung-after-slot.test.ts). */
+const HANG_AFTER_LEASE = `
+import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
+const unlink = fs.promises.unlink;
+fs.promises.unlink = async (path, ...rest) => {
+  await unlink(path, ...rest);
+  if (/\\/leases\\/run_[a-z0-9]+\\.json$/.test(String(path))) process.kill(process.pid, "SIGSTOP");
+};
+syncBuiltinESMExports();
+`;
 
 describe("doctor and a hung supervisor", () => {
   it("names the run, its supervisor, its deadline and last beat, and what stops it (one that never recorded its start)", async () => {
@@ -95,4 +115,51 @@ describe("doctor and a hung supervisor", () => {
       await killRunLeftovers(runId, null);
     }
   }, 30_000);
+
+  it("a supervisor hung after freeing its slot (its ending record past its deadline): named, and cancel_run stops it", async () => {
+    const codexHome = await mkdtemp(join(tmpdir(), "ccm-doctor-hung-ending-"));
+    const hook = join(codexHome, "hang-after-lease.mjs");
+    await writeFile(hook, HANG_AFTER_LEASE);
+    const config = testConfig({ codexHome, codexBin: await stubCodex(QUICK_SUCCESS), killGraceMs: 100 });
+    const manager = new RunManager({ ...config.runner, stopRunsOnExit: false });
+    const cwd = await mkdtemp(join(tmpdir(), "ccm-doctor-hung-ending-cwd-"));
+    const before = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = `--import=${pathToFileURL(hook).href}`;
+    let runId: string;
+    try {
+      runId = await manager.start({ prompt: "x", cwd, mode: "read-only", skipGitRepoCheck: true });
+    } finally {
+      if (before === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = before;
+    }
+    const supervisor = (await manager.registry.ledger.find(runId))!.start.supervisor!;
+    try {
+      const path = join(runDir(config.runner.stateDir, runId), STATE_FILES.ending.name);
+      for (const until = Date.now() + 20_000; Date.now() < until;) {
+        if ((await lstat(path).catch(() => undefined)) !== undefined) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const ending = JSON.parse(await readFile(path, "utf8")) as EndingRecord;
+      const deadline = new Date(Date.now() - 60_000).toISOString();
+      await writeFile(path, JSON.stringify({ ...ending, hung_after: deadline }));
+      const lastBeat = new Date(Math.floor((Date.now() - 30_000) / 1000) * 1000);
+      await utimes(path, lastBeat, lastBeat);
+      const report = await doctor(config, manager, { probe: false });
+      // before: no "hung run" check (the leases only were looked at, and this run has none)
+      expect(report.checks.filter((check) => check.name === "hung run")).toEqual([
+        {
+          name: "hung run",
+          level: "warn",
+          found: `run ${runId}: its supervisor (pid ${supervisor.pid}) freed its slot at ${ending.at}, its Codex gone, and is past its deadline ${deadline} with no end recorded, its last beat at ${lastBeat.toISOString()}: hung (stopped, or its event loop blocked); the run stays running until it is stopped`,
+          fix: `Call cancel_run with run_id ${runId} (or run_status for it): that stops the supervisor and every process of the run, and records the run's end.`,
+        },
+      ]);
+      // what the fix says does stop it
+      const view = await manager.registry.cancel(runId, "stop it");
+      expect(view?.status).toBe("failed");
+      expect(await stillRunning(supervisor)).toBe(false);
+    } finally {
+      if (await stillRunning(supervisor)) process.kill(supervisor.pid, "SIGKILL");
+    }
+  }, 60_000);
 });
