@@ -5,7 +5,6 @@
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  createExclusive,
   leaveRequest,
   INPUTS_DIR,
   lastMessageFile,
@@ -30,7 +29,7 @@ import {
   type RunState,
 } from "../contract/index.js";
 import { isProvenSupervisor, killMarked, processId } from "../codex/liveness.js";
-import { staleOrHolder } from "./scheduler.js";
+import { takeLock } from "./scheduler.js";
 import type { SessionStore } from "../sessions/index.js";
 import { readReviewOutput, type Review } from "./review-output.js";
 import { hungEnding, hungLease, killProven, stillBeats, stopHung } from "./hung-supervisor.js";
@@ -294,18 +293,17 @@ export class RunRegistry {
    */
   private async claim(runId: string): Promise<boolean> {
     const path = join(runDir(this.stateDir, runId), STATE_FILES.reaped.name);
-    const record = JSON.stringify({ holder: await processId(process.pid), at: new Date().toISOString() });
-    const until = Date.now() + LEFTOVERS_GONE_MS + CLAIM_WAIT_MS;
-    for (;;) {
-      // a claim taken over from a holder that is gone: it may have recorded the end just before it went (after
-      // the look below), and a second settle would record a second end
-      if (await createExclusive(path, record).catch(() => false)) return !(await this.ledger.find(runId))?.end;
-      if ((await this.ledger.find(runId))?.end) return false;
-      // a holder that is gone (or a claim of an earlier version, a bare pid) is removed here: claimed again
-      if ((await staleOrHolder(path, CLAIM_STALE_MS)) === undefined) continue;
-      if (Date.now() >= until) return false;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+    const ended = async () => Boolean((await this.ledger.find(runId))?.end);
+    // a holder that is gone (or a claim of an earlier version, a bare pid) is removed and claimed again
+    const taken = await takeLock(path, await processId(process.pid), {
+      staleMs: CLAIM_STALE_MS,
+      deadline: Date.now() + LEFTOVERS_GONE_MS + CLAIM_WAIT_MS,
+      pollMs: POLL_MS,
+      needless: ended,
+    });
+    // a claim taken over from a holder that is gone: it may have recorded the end just before it went (after
+    // the look at the ledger), and a second settle would record a second end
+    return !("heldBy" in taken) && !(await ended());
   }
 
   private async present({ entry, snapshot }: Loaded): Promise<RunView> {

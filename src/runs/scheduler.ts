@@ -175,18 +175,27 @@ export class Scheduler {
 
 /**
  * Creates the lock file `path` naming `holder`, waiting while a live holder has it (a stale lock is removed):
- * the record written, or, past the deadline, who still holds it.
+ * the record written, or, past the deadline (or once `needless` says the lock is no longer needed: looked at
+ * each time it is found held), who still holds it. The leases' lock, a worktree's turn, a run's settle claim.
  */
 export async function takeLock(
   path: string,
   holder: ProcessId,
-  wait: { staleMs: number; startless?: "gone" | "by pid"; deadline: number; pollMs: number; signal?: AbortSignal },
+  wait: {
+    staleMs: number;
+    startless?: "gone" | "by pid";
+    deadline: number;
+    pollMs: number;
+    signal?: AbortSignal;
+    needless?: () => Promise<boolean>;
+  },
 ): Promise<LockRecord | { heldBy: string }> {
   for (;;) {
     // whoever waits is gone: the lock is not taken for nobody
     if (wait.signal?.aborted) return { heldBy: "nobody (the wait was cancelled)" };
     const record = { holder, at: new Date().toISOString() };
     if (await createExclusive(path, JSON.stringify(record))) return record;
+    if (await wait.needless?.()) return { heldBy: "another process (the lock is no longer needed)" };
     const heldBy = await staleOrHolder(path, wait.staleMs, wait.startless);
     if (heldBy === undefined) continue;
     if (Date.now() >= wait.deadline) return { heldBy };

@@ -3,35 +3,37 @@
 // before that end, and found the holder gone just after, took the claim over and settled the run again: a second
 // end in the ledger, after the run's processes had been killed and its files removed a second time. Now a claim
 // taken is kept only while the run still has no end. The race made certain: the end is appended just as the
-// claim's holder is looked at (a wrapper around staleOrHolder). A real (built) supervisor, SIGKILLed.
+// claim's holder is looked at (a wrapper around stillRunning). A real (built) supervisor, SIGKILLed.
 import { spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { RunLedger, runDir, STATE_FILES, type LedgerRun } from "../../src/contract/index.js";
+import { RunLedger, runDir, STATE_FILES, type LedgerRun, type ProcessId } from "../../src/contract/index.js";
 import { killRunLeftovers } from "../../src/codex/processes.js";
-import { processId, stillRunning } from "../../src/codex/liveness.js";
 import { endOfOrphan } from "../../src/runs/orphan-end.js";
 import { ledgerRecords } from "../supervisor/supervise.js";
 
-// what the gone settler did just before the look at its claim: recorded the run's end
-const finished: { stateDir?: string; entry?: LedgerRun } = {};
-vi.mock("../../src/runs/scheduler.js", async (original) => {
-  const real = await original<typeof import("../../src/runs/scheduler.js")>();
+// what the gone settler did just before the look at its claim: recorded the run's end. The look at the claim's
+// holder (whether it still runs) is where the end is appended: the claim is taken with the leases' takeLock, whose
+// look at a held lock (staleOrHolder) asks stillRunning of its holder.
+const finished: { stateDir?: string; entry?: LedgerRun; holder?: ProcessId } = {};
+vi.mock("../../src/codex/liveness.js", async (original) => {
+  const real = await original<typeof import("../../src/codex/liveness.js")>();
   return {
     ...real,
-    staleOrHolder: async (path: string, ...rest: [number, ("gone" | "by pid")?]) => {
-      if (path.endsWith(STATE_FILES.reaped.name) && finished.entry && finished.stateDir) {
+    stillRunning: async (process: ProcessId) => {
+      if (finished.entry && finished.stateDir && finished.holder?.pid === process.pid) {
         const { entry, stateDir } = finished;
         finished.entry = undefined;
         await new RunLedger(stateDir).append(endOfOrphan(entry, undefined, 1, undefined, undefined));
       }
-      return real.staleOrHolder(path, ...rest);
+      return real.stillRunning(process);
     },
   };
 });
 
+const { processId, stillRunning } = await import("../../src/codex/liveness.js");
 const { RunManager } = await import("../../src/runs/run-manager.js");
 const { testConfig } = await import("../support/mcp.js");
 const { stubCodex } = await import("../support/stub-codex.js");
@@ -57,7 +59,7 @@ describe("a claim whose holder settled the run and exited", () => {
         join(runDir(runner.stateDir, runId), STATE_FILES.reaped.name),
         JSON.stringify({ holder, at: new Date().toISOString() }),
       );
-      Object.assign(finished, { stateDir: runner.stateDir, entry });
+      Object.assign(finished, { stateDir: runner.stateDir, entry, holder });
       await manager.registry.get(runId);
       const ends = (await ledgerRecords(runner.stateDir)).filter(
         (record) => record.type === "end" && record.run_id === runId,
