@@ -41,10 +41,10 @@ export function requiredMcpFailure(reason: string): RequiredMcpFailure | undefin
 }
 
 /**
- * The run's error for that failure: its category, the servers (why, for one: several are in the stderr tail) and
+ * The run's error for that failure after `lead` (how the run ended: "codex exited with code 1"): its category, the servers (why, for one: several are in the stderr tail) and
  * the next step naming the table; short enough for a text mirror's 600 characters with three longest names.
  */
-export function requiredMcpError(failure: RequiredMcpFailure, exit: string): string {
+export function requiredMcpError(failure: RequiredMcpFailure, lead: string): string {
   const [first] = failure.servers;
   const one = failure.servers.length + failure.others === 1;
   const named =
@@ -54,7 +54,7 @@ export function requiredMcpError(failure: RequiredMcpFailure, exit: string): str
   const all = [...named, ...(failure.others > 0 ? [`${failure.others} more`] : [])].join(", ");
   const table = one && first ? `[mcp_servers.${first.name}]` : "[mcp_servers.<name>]";
   return (
-    `codex exited with ${exit}: a config problem, not retryable as is: required MCP server${one ? "" : "s"} ${all} did not start, so Codex wrote no log. ` +
+    `${lead}: a config problem, not retryable as is: required MCP server${one ? "" : "s"} ${all} did not start, so Codex wrote no log. ` +
     `Next step: in ${table} of CODEX_HOME's config.toml (or the project's .codex/config.toml), make ${one ? "its" : "each one's"} \`command\` start or drop \`required = true\`, then run again.`
   );
 }

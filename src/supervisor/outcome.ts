@@ -40,7 +40,7 @@ export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
     const exit = signal ?? `code ${exitCode}`;
     // a required MCP server that did not start: a config problem, said with where to fix it (mcp-startup.ts)
     const mcp = requiredMcpFailure(reason);
-    if (mcp) return { ...base, status: "failed", error: requiredMcpError(mcp, exit) };
+    if (mcp) return { ...base, status: "failed", error: requiredMcpError(mcp, `codex exited with ${exit}`) };
     return { ...base, status: "failed", error: `codex exited with ${exit}: ${reason}` };
   }
   if (events.turnAborted) return { ...base, status: "failed", error: "the turn was interrupted" };

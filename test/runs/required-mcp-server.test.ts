@@ -45,6 +45,32 @@ describe("a required MCP server that does not start", () => {
       expect(model.requests).toEqual([]);
     });
   }, 60_000);
+  it("is said the same by the app-server engine (real CLI)", async () => {
+    const { home, workdir } = await makeCodexHome(model.url, "required-mcp-app");
+    await appendFile(
+      `${home}/config.toml`,
+      `\n[mcp_servers.broken-one]\ncommand = ${JSON.stringify(`${home}/no-such-server`)}\nrequired = true\n`,
+    );
+    await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
+      const result = await mcp.call("run_codex", {
+        cwd: workdir,
+        skip_git_repo_check: true,
+        prompt: "please say hi",
+        mode: "read-only",
+        engine: "app-server",
+        wait_ms: 30_000,
+      });
+      const view = result.structuredContent as unknown as RunView;
+      // before: "codex app-server did not start the run: rpc: codex app-server refused `thread/start`: error
+      // creating thread: Fatal error: Failed to initialize session: required MCP servers failed to initialize: …"
+      expect([view.status, view.session_id, view.rollout_path, view.error]).toEqual([
+        "failed",
+        null,
+        null,
+        `codex app-server did not start the run: a config problem, not retryable as is: required MCP server \`broken-one\` (No such file or directory (os error 2)) did not start, so Codex wrote no log. ${NEXT}`,
+      ]);
+    });
+  }, 60_000);
 });
 
 describe("requiredMcpFailure", () => {
@@ -59,7 +85,7 @@ describe("requiredMcpFailure", () => {
       ],
       others: 3,
     });
-    expect(requiredMcpError(failure!, "code 1")).toBe(
+    expect(requiredMcpError(failure!, "codex exited with code 1")).toBe(
       "codex exited with code 1: a config problem, not retryable as is: required MCP servers `ok_1`, `b`, `c`, 3 more did not start, so Codex wrote no log. Next step: in [mcp_servers.<name>] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make each one's `command` start or drop `required = true`, then run again.",
     );
     expect(requiredMcpFailure("Error: cannot create managed worktree")).toBeUndefined();
