@@ -38,6 +38,20 @@ const withServer = (settings: Partial<TestConfig>, body: (mcp: Connected) => Pro
 const start = (mcp: Connected, args: Record<string, unknown>) =>
   mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, ...args });
 
+/**
+ * The session's log under CODEX_HOME/sessions, once there: Codex prints the session id before its writer task has
+ * created the file (on a loaded machine, a while before).
+ */
+async function logWritten(sessionId: string): Promise<string> {
+  for (;;) {
+    const name = (await readdir(join(home, "sessions"), { recursive: true })).find((entry) =>
+      entry.endsWith(`${sessionId}.jsonl`),
+    );
+    if (name !== undefined) return name;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function expectGone(mcp: Connected, runId: string): Promise<void> {
   const recorded = await new RunLedger(mcp.config.runner.stateDir).find(runId);
   expect(await groupMembers(recorded?.start.pgid ?? 0)).toEqual([]);
@@ -124,19 +138,10 @@ describe("limits", () => {
           .session_id;
       }
       expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
-      // the log out of CODEX_HOME, as before Codex writes it (Codex goes on writing to the file it opened). Codex
-      // prints the session id before its writer task has created the file (on a loaded machine, a while before)
-      const logOf = async () =>
-        (await readdir(join(home, "sessions"), { recursive: true })).find((entry) =>
-          entry.endsWith(`${sessionId}.jsonl`),
-        );
-      let name = await logOf();
-      while (name === undefined) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        name = await logOf();
-      }
+      // the log out of CODEX_HOME, as before Codex writes it (Codex goes on writing to the file it opened)
+      const name = await logWritten(sessionId!);
       expect(name).toMatch(/^\d{4}\/\d{2}\/\d{2}\/rollout-/);
-      await rename(join(home, "sessions", name!), join(home, `moved-${sessionId}.jsonl`));
+      await rename(join(home, "sessions", name), join(home, `moved-${sessionId}.jsonl`));
       // before: "no session … in CODEX_HOME", which sends an agent to start the work again beside the run
       const resumed = await mcp.call("resume_session", { session_id: sessionId, prompt: "more" });
       expect([resumed.isError, textOf(resumed)]).toEqual([
@@ -160,6 +165,8 @@ describe("limits", () => {
           .session_id;
       }
       expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      // a Codex cancelled before it created its log leaves no session to resume at the end (a loaded CI saw it)
+      await logWritten(sessionId!);
       const refusal = `session ${sessionId} is still running in run ${writer.run_id}: follow it with run_status, steer it with steer_run (engine "app-server"), or stop it with cancel_run; resume it once that run has ended.`;
       // before: a read-only or allow_concurrent resume started a Codex that failed ("already has an active writer")
       for (const extra of [{ mode: "read-only" }, { allow_concurrent: true }]) {
