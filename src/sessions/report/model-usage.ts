@@ -222,7 +222,7 @@ const MAX_DAYS = 32;
 /**
  * The session's turns and own usage (`total`) by the UTC day each turn started, each day's by model; null
  * when they all ran on the day it started (the whole session is that day's, as before). A counter before the
- * first turn is the start day's; usage the per-turn growth does not account for goes to the last turn that
+ * first turn is the start day's (the first part's when no turn ran that day); usage the per-turn growth does not account for goes to the last turn that
  * used tokens; when that cannot keep the parts adding up to `total` exactly (a counter that went back), all
  * of `total` is the last part's, at the session's last model. `ended` is left null (digest.ts partEnds).
  */
@@ -306,9 +306,14 @@ export function usageByDay(
       counted = addTokens(counted, tokens);
     });
     if (facts.counterDays && lastUsage) lastUsage.longPrompts = facts.longPrompts;
+    // a counter before the first turn on a day without one (a fork's copied history, its first turn after
+    // midnight): the first part's, where a child's inherited history is taken off (inherited-days.ts)
+    const firstTurn = facts.turns[0]?.index;
+    const early = ordered[0] ?? last;
     for (const usage of facts.counterDays ? [] : facts.usage) {
       const modelName = facts.modelOfTurn.get(usage.turn) ?? facts.lastModel;
-      const part = parts.get(dayOfTurn.get(usage.turn) ?? startDay) ?? last;
+      const before = firstTurn !== undefined && usage.turn < firstTurn;
+      const part = parts.get(dayOfTurn.get(usage.turn) ?? startDay) ?? (before ? early : last);
       const entry = entryOf(part.byModel, modelName);
       const { tokens } = usage;
       entry.tokens = addTokens(entry.tokens, tokens);

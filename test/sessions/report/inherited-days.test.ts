@@ -110,3 +110,41 @@ describe("ownDays", () => {
     expect(inputs(ownDays(days, tokens(500), null))).toEqual([null, null]);
   });
 });
+
+describe("a fork whose first turn is on a later day than its start", () => {
+  // forked before midnight, its first turn after: the copied counters come before any turn, on a day without
+  // one. They were put on its last day, so the history taken off its earliest days took its own first day's
+  // usage (0 on 2026-11-11, 1,000 on 2026-11-12); they are its first part's, where the history is taken off
+  it("keeps each day's own usage", async () => {
+    const home = await makeHome();
+    const parentDir = join(home, "sessions", "2026", "11", "09");
+    const childDir = join(home, "sessions", "2026", "11", "10");
+    await mkdir(parentDir, { recursive: true });
+    await mkdir(childDir, { recursive: true });
+    const parentStart = "2026-11-09T10:00:00.000Z";
+    const parent = [
+      line(parentStart, "session_meta", { id: PARENT, timestamp: parentStart, cwd: "/srv/proj" }),
+      line(parentStart, "turn_context", { cwd: "/srv/proj", model: "gpt-5.1-codex" }),
+      counter("2026-11-09T10:01:00.000Z", [1000, 10], [1000, 10]),
+      counter("2026-11-09T10:02:00.000Z", [2000, 20], [1000, 10]),
+    ].join("\n");
+    const task = (at: string, type: string, turn: string) => line(at, "event_msg", { type, turn_id: turn });
+    const child = fork(FIRST, "2026-11-10T23:00:00.000Z", "2026-11-10T23:00:00.000Z", [
+      task("2026-11-11T08:59:00.000Z", "task_started", "t1"),
+      counter("2026-11-11T09:00:00.000Z", [2600, 30], [600, 10]),
+      task("2026-11-11T09:01:00.000Z", "task_complete", "t1"),
+      task("2026-11-12T09:00:00.000Z", "task_started", "t2"),
+      counter("2026-11-12T09:10:00.000Z", [3000, 40], [400, 10]),
+      task("2026-11-12T09:11:00.000Z", "task_complete", "t2"),
+    ]);
+    await writeFile(join(parentDir, `rollout-2026-11-09T10-00-00-${PARENT}.jsonl`), `${parent}\n`);
+    await writeFile(join(childDir, `rollout-2026-11-10T23-00-00-${FIRST}.jsonl`), `${child}\n`);
+    const report = await reportOf(home);
+    expect(rows(report)).toEqual([
+      ["2026-11-12", 1, 400, 200, 10],
+      ["2026-11-11", 1, 600, 300, 10],
+      ["2026-11-09", 1, 2000, 1000, 20],
+    ]);
+    expect(rows(await reportOf(home, { since: "2026-11-12" }))).toEqual([["2026-11-12", 1, 400, 200, 10]]);
+  });
+});
