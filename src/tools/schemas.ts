@@ -23,7 +23,7 @@ export const cwdFilterInput = z
     message: "cwd must be an absolute directory without control characters, e.g. /home/me/project",
   });
 
-/** Unknown argument names shown in the refusal: the first few, each cut (a key is the caller's, any length; half a character left by the cut: wellFormed). */
+/** Unknown argument names shown in the refusal: the first few, each cut (a key is the caller's, any length; half a character left by the cut: wellFormed; its quotes escaped, so that it cannot read as more names). */
 const NAMED_KEYS = 5;
 const KEY_CHARS = 60;
 
@@ -42,7 +42,9 @@ export function knownArguments<Shape extends z.ZodRawShape>(
   return z.strictObject(shape, {
     error: (issue) => {
       if (issue.code !== "unrecognized_keys") return undefined;
-      const keys = issue.keys.slice(0, NAMED_KEYS).map((key) => `"${inline(wellFormed(key.slice(0, KEY_CHARS)))}"`);
+      const keys = issue.keys
+        .slice(0, NAMED_KEYS)
+        .map((key) => `"${inline(wellFormed(key.slice(0, KEY_CHARS)).replace(/["\\]/g, "\\$&"))}"`);
       const more = issue.keys.length > NAMED_KEYS ? ` (and ${issue.keys.length - NAMED_KEYS} more)` : "";
       const hints = issue.keys.flatMap((key) => (Object.hasOwn(elsewhere, key) ? [elsewhere[key]] : []));
       const what = issue.keys.length === 1 ? "is not an argument" : "are not arguments";

@@ -63,6 +63,21 @@ describe("a filter a read tool does not take", () => {
     });
   });
 
+  it("escapes the quotes in a key's name, so that it reads as one name", async () => {
+    // `q", "since` read as two names: since, which sessions_report takes, said not to be one of its arguments
+    const { home } = await copyFixtureHome();
+    const mcp = await connect({ codexHome: home });
+    const result = await mcp.call("sessions_report", { 'q", "since': 1, "a\\b": 2 });
+    await mcp.close();
+    expect({ isError: result.isError, text: textOf(result) }).toEqual({
+      isError: true,
+      text: invalid(
+        "sessions_report",
+        '"q\\", \\"since", "a\\\\b" are not arguments of sessions_report: it takes since, until, cwd, model, include_archived, group_by.',
+      ),
+    });
+  });
+
   it("the arguments a tool takes still answer", async () => {
     const { home } = await copyFixtureHome();
     const mcp = await connect({ codexHome: home });
