@@ -1,7 +1,13 @@
 // The step for rejected credentials names what Codex 0.171 sends to the session's provider: OpenAI's login for
 // openai (the default), the provider's own key otherwise (a custom provider got no Authorization from a login).
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { authStep } from "../../src/sessions/diagnosis-auth.js";
+import { codexEnv } from "../support/codex-home.js";
+import { PINNED_CODEX } from "../support/codex-versions.js";
+import { pasted } from "../support/pasted.js";
 
 describe("authStep", () => {
   it("openai, or no provider in the log: log in again", () => {
@@ -18,5 +24,20 @@ describe("authStep", () => {
     expect(authStep("a`b $(x)", "codex", "C")).toBe(
       "The model provider of this session rejected the credentials: fix the API key it takes (the variable its env_key names in its [model_providers.<id>] table of config.toml; `codex login` helps only a provider with requires_openai_auth = true), then run: C",
     );
+  });
+
+  it("a provider built into Codex (ollama, lmstudio): no table of its id, which Codex refuses to load", async () => {
+    // before: "the variable its env_key names in [model_providers.lmstudio]": a config with that table does not load
+    const home = await mkdtemp(join(tmpdir(), "ccm-auth-"));
+    await writeFile(
+      join(home, "config.toml"),
+      'model_provider = "lmstudio"\n[model_providers.lmstudio]\nname = "x"\nbase_url = "http://127.0.0.1:1/v1"\nenv_key = "K"\n',
+    );
+    const ran = await pasted(`${PINNED_CODEX} exec --skip-git-repo-check hi </dev/null`, codexEnv(home));
+    expect([ran.code, /Built-in providers cannot be overridden/.test(ran.stderr)]).toEqual([1, true]);
+    for (const provider of ["ollama", "lmstudio"])
+      expect(authStep(provider, "codex", "C")).toBe(
+        `The model provider "${provider}" is built into Codex and sends no API key, but the server at its base URL asked for one: point it at a server that needs none, or define a provider of another name in config.toml with the env_key that holds the key and select it (model_provider; a [model_providers.${provider}] table is refused: built-in providers cannot be redefined), then run: C`,
+      );
   });
 });
