@@ -328,7 +328,13 @@ export class Builder {
         const step = mcpTimeoutStep(timeout, this.known, (extra) => this.resume(extra));
         return this.result("command_failures", [lead, ...said, ...step.evidence], step.next, step.command, {}, work);
       }
-      const command = this.resume({ prompt: "Commands failed in the last turn; fix the cause and run them again." });
+      // a turn whose only failures are tool calls (a view_image) ran no failing command for Codex to look for
+      const tools = work.failed.every((failed) => work.toolCalls?.has(failed.call_id));
+      const command = this.resume({
+        prompt: tools
+          ? `A tool call (${[...new Set(work.failed.map((failed) => failed.command))].join(", ")}) failed in the last turn; fix the cause and make the call again.`
+          : "Commands failed in the last turn; fix the cause and run them again.",
+      });
       return this.result(
         "command_failures",
         [lead, ...said],

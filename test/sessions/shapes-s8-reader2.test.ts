@@ -146,6 +146,10 @@ describe("view_image of a file that is not there: failed (the log keeps only the
         meaning: "a tool call, not a command: its answer is in last_function_calls",
       },
     ]);
+    // before: the resume told Codex "Commands failed in the last turn", and no command had
+    expect(String(diagnosis.next_command)).toMatch(
+      / 'A tool call \(view_image\) failed in the last turn; fix the cause and make the call again\.'$/,
+    );
   });
 });
 
@@ -174,6 +178,10 @@ describe("view_image of a file that is no image Codex can read: failed, as the m
         meaning: "a tool call, not a command: its answer is in last_function_calls",
       },
     ]);
+    // before: the resume told Codex "Commands failed in the last turn", and no command had
+    expect(String(diagnosis.next_command)).toMatch(
+      / 'A tool call \(view_image\) failed in the last turn; fix the cause and make the call again\.'$/,
+    );
   });
 });
 
