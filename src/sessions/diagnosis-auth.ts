@@ -16,7 +16,8 @@ const KEYLESS_BUILT_IN = new Set(["ollama", "lmstudio"]);
 export function authStep(provider: string | undefined, codexWord: string, command: string): string {
   const login = `\`${codexWord} login\``;
   if (provider === undefined || provider === "" || provider === "openai")
-    return `Codex's credentials were rejected: run ${login} (or fix the API key the provider uses), then run: ${command}`;
+    // 0.171 sends auth.json's key or tokens, or CODEX_API_KEY's before them; an OPENAI_API_KEY it never reads
+    return `Codex's credentials were rejected: run ${login} (an API key: \`${codexWord} login --with-api-key\`, the key on stdin; Codex reads no OPENAI_API_KEY, and a CODEX_API_KEY in the environment is used before any login: fix or unset it), then run: ${command}`;
   if (KEYLESS_BUILT_IN.has(provider))
     return `The model provider "${provider}" is built into Codex and sends no API key, but the server at its base URL asked for one: point it at a server that needs none, or define a provider of another name in config.toml with the env_key that holds the key and select it (model_provider; a [model_providers.${provider}] table is refused: built-in providers cannot be redefined), then run: ${command}`;
   const named = PROVIDER_ID.test(provider) ? `"${provider}"` : "of this session";

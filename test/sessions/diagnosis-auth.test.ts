@@ -1,6 +1,8 @@
 // The step for rejected credentials names what Codex 0.171 sends to the session's provider: OpenAI's login for
 // openai (the default), the provider's own key otherwise (a custom provider got no Authorization from a login).
 import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,7 +15,7 @@ describe("authStep", () => {
   it("openai, or no provider in the log: log in again", () => {
     for (const provider of ["openai", undefined, ""])
       expect(authStep(provider, "codex", "codex exec resume x")).toBe(
-        "Codex's credentials were rejected: run `codex login` (or fix the API key the provider uses), then run: codex exec resume x",
+        "Codex's credentials were rejected: run `codex login` (an API key: `codex login --with-api-key`, the key on stdin; Codex reads no OPENAI_API_KEY, and a CODEX_API_KEY in the environment is used before any login: fix or unset it), then run: codex exec resume x",
       );
   });
 
@@ -39,5 +41,33 @@ describe("authStep", () => {
       expect(authStep(provider, "codex", "C")).toBe(
         `The model provider "${provider}" is built into Codex and sends no API key, but the server at its base URL asked for one: point it at a server that needs none, or define a provider of another name in config.toml with the env_key that holds the key and select it (model_provider; a [model_providers.${provider}] table is refused: built-in providers cannot be redefined), then run: C`,
       );
+  });
+
+  it("openai: a login, given with the key on stdin; OPENAI_API_KEY is not read, a CODEX_API_KEY comes first", async () => {
+    // what 0.171's auth sends (the same for openai and a provider with requires_openai_auth, used here to reach
+    // this server): the login's key, not OPENAI_API_KEY's; CODEX_API_KEY's over the login's
+    const sent: Array<string | null> = [];
+    const server = createServer((request, response) => {
+      sent.push(request.headers.authorization ?? null);
+      request.resume();
+      response.writeHead(401, { "content-type": "application/json" }).end('{"error":{"code":"invalid_api_key"}}');
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const home = await mkdtemp(join(tmpdir(), "ccm-auth-"));
+    await writeFile(
+      join(home, "config.toml"),
+      `model_provider = "p"\n[model_providers.p]\nname = "p"\nbase_url = "http://127.0.0.1:${(server.address() as AddressInfo).port}/v1"\nwire_api = "responses"\nrequires_openai_auth = true\nrequest_max_retries = 0\nstream_max_retries = 0\n`,
+    );
+    const env = { ...codexEnv(home), OPENAI_API_KEY: "sk-env" };
+    expect((await pasted(`echo sk-login | ${PINNED_CODEX} login --with-api-key`, env)).code).toBe(0);
+    const exec = `${PINNED_CODEX} exec --skip-git-repo-check hi </dev/null`;
+    await pasted(exec, env);
+    await pasted(exec, { ...env, CODEX_API_KEY: "sk-codex" });
+    server.close();
+    expect(sent).toEqual(["Bearer sk-login", "Bearer sk-codex"]);
+    // before: "run `codex login` (or fix the API key the provider uses)": OPENAI_API_KEY's, which is not sent
+    expect(authStep("openai", "codex", "C")).toBe(
+      "Codex's credentials were rejected: run `codex login` (an API key: `codex login --with-api-key`, the key on stdin; Codex reads no OPENAI_API_KEY, and a CODEX_API_KEY in the environment is used before any login: fix or unset it), then run: C",
+    );
   });
 });
