@@ -21,6 +21,8 @@ export function authStep(provider: string | undefined, codexWord: string, comman
   if (KEYLESS_BUILT_IN.has(provider))
     return `The model provider "${provider}" is built into Codex and sends no API key, but the server at its base URL asked for one: point it at a server that needs none, or define a provider of another name in config.toml with the env_key that holds the key and select it (model_provider; a [model_providers.${provider}] table is refused: built-in providers cannot be redefined), then run: ${command}`;
   const named = PROVIDER_ID.test(provider) ? `"${provider}"` : "of this session";
-  const table = PROVIDER_ID.test(provider) ? `[model_providers.${provider}]` : "its [model_providers.<id>] table";
+  // a TOML bare key has no dot: config.toml names the provider "a.b" by its quoted key
+  const key = provider.includes(".") ? `"${provider}"` : provider;
+  const table = PROVIDER_ID.test(provider) ? `[model_providers.${key}]` : "its [model_providers.<id>] table";
   return `The model provider ${named} rejected the credentials: fix the API key it takes, the variable its env_key names in ${table} of config.toml (a table without env_key sends no key: add one, and set that variable; ${login} helps only a provider with requires_openai_auth = true), then run: ${command}`;
 }

@@ -87,4 +87,11 @@ describe("authStep", () => {
       'The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; `codex login` helps only a provider with requires_openai_auth = true), then run: C',
     );
   });
+
+  it("a provider id with a dot is named by its quoted key, as config.toml has it", () => {
+    // before: [model_providers.my.prov], a table "prov" inside a table "my" (0.171 logged model_provider "my.prov")
+    expect(authStep("my.prov", "codex", "C")).toBe(
+      'The model provider "my.prov" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers."my.prov"] of config.toml (a table without env_key sends no key: add one, and set that variable; `codex login` helps only a provider with requires_openai_auth = true), then run: C',
+    );
+  });
 });
