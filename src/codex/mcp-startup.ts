@@ -22,7 +22,8 @@ export interface RequiredMcpFailure {
 
 /** The failed required servers a stderr reason names; undefined when it is not that failure. */
 export function requiredMcpFailure(reason: string): RequiredMcpFailure | undefined {
-  const at = reason.lastIndexOf(MARKER);
+  // the first: Codex's own; a server's error (the server's own words, quoted after its name) may repeat it
+  const at = reason.indexOf(MARKER);
   if (at === -1) return undefined;
   const list = reason.slice(at + MARKER.length).replace(RPC_CODE, "");
   const servers: RequiredMcpFailure["servers"] = [];

@@ -90,4 +90,17 @@ describe("requiredMcpFailure", () => {
     );
     expect(requiredMcpFailure("Error: cannot create managed worktree")).toBeUndefined();
   });
+
+  it("takes the servers from Codex's own words, not from a server's error that repeats them", () => {
+    // 0.171's words for a server whose answer to initialize is a JSON-RPC error naming another server (its
+    // message is the server's own, quoted by Codex)
+    const why =
+      "handshaking with MCP server failed: JSON-RPC error: -32000: required MCP servers failed to initialize: github: token expired";
+    const reason = `Error: thread/start: thread/start failed: error creating thread: Fatal error: Failed to initialize session: required MCP servers failed to initialize: b_evil: ${why} (code -32603)`;
+    // before: { servers: [{ name: "github", why: "token expired" }], others: 0 }: the table of a server that did not fail
+    expect(requiredMcpFailure(reason)).toEqual({
+      servers: [{ name: "b_evil", why: `${why.slice(0, 100)}…` }],
+      others: 0,
+    });
+  });
 });
