@@ -11,6 +11,8 @@ const MCP_SERVER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** The JSON-RPC code the app-server client of `codex exec` appends. */
 const RPC_CODE = / \(code -?\d+\)$/;
 const MAX_NAMED = 3;
+/** 0.171's words for a server that started but did not answer `initialize` within its startup_timeout_sec. */
+const TIMED_OUT = "timed out handshaking with MCP server after ";
 const MAX_WHY_CHARS = 100;
 
 export interface RequiredMcpFailure {
@@ -18,6 +20,8 @@ export interface RequiredMcpFailure {
   servers: Array<{ name: string; why: string }>;
   /** Servers past MAX_NAMED or with a name not printed. */
   others: number;
+  /** A server named started but did not answer within its startup_timeout_sec (Codex's own words say so). */
+  timedOut: boolean;
 }
 
 /** The failed required servers a stderr reason names; undefined when it is not that failure. */
@@ -28,6 +32,7 @@ export function requiredMcpFailure(reason: string): RequiredMcpFailure | undefin
   const list = reason.slice(at + MARKER.length).replace(RPC_CODE, "");
   const servers: RequiredMcpFailure["servers"] = [];
   let others = 0;
+  let timedOut = false;
   for (const part of list.split("; ")) {
     const colon = part.indexOf(": ");
     const name = colon === -1 ? part : part.slice(0, colon);
@@ -36,9 +41,10 @@ export function requiredMcpFailure(reason: string): RequiredMcpFailure | undefin
       continue;
     }
     const why = (colon === -1 ? "" : part.slice(colon + 2)).replace(/[^\x20-\x7e]/g, "?");
+    timedOut ||= why.startsWith(TIMED_OUT);
     servers.push({ name, why: why.length > MAX_WHY_CHARS ? `${why.slice(0, MAX_WHY_CHARS)}…` : why });
   }
-  return { servers, others };
+  return { servers, others, timedOut };
 }
 
 /**
@@ -56,6 +62,6 @@ export function requiredMcpError(failure: RequiredMcpFailure, lead: string): str
   const table = one && first ? `[mcp_servers.${first.name}]` : "[mcp_servers.<name>]";
   return (
     `${lead}: a config problem, not retryable as is: required MCP server${one ? "" : "s"} ${all} did not start, so Codex wrote no log. ` +
-    `Next step: in ${table} of CODEX_HOME's config.toml (or the project's .codex/config.toml), make ${one ? "its" : "each one's"} \`command\` start or drop \`required = true\`, then run again.`
+    `Next step: in ${table} of CODEX_HOME's config.toml (or the project's .codex/config.toml), make ${one ? "its" : "each one's"} \`command\` start${failure.timedOut ? " (or, if only slow, raise its `startup_timeout_sec`)" : ""} or drop \`required = true\`, then run again.`
   );
 }

@@ -84,6 +84,7 @@ describe("requiredMcpFailure", () => {
         { name: "c", why: "w" },
       ],
       others: 3,
+      timedOut: false,
     });
     expect(requiredMcpError(failure!, "codex exited with code 1")).toBe(
       "codex exited with code 1: a config problem, not retryable as is: required MCP servers `ok_1`, `b`, `c`, 3 more did not start, so Codex wrote no log. Next step: in [mcp_servers.<name>] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make each one's `command` start or drop `required = true`, then run again.",
@@ -101,6 +102,17 @@ describe("requiredMcpFailure", () => {
     expect(requiredMcpFailure(reason)).toEqual({
       servers: [{ name: "b_evil", why: `${why.slice(0, 100)}…` }],
       others: 0,
+      timedOut: false,
     });
+  });
+
+  it("a server that started but did not answer in time: the next step names its startup_timeout_sec", () => {
+    // 0.171's words (a `node` script that never answers, startup_timeout_sec = 1)
+    const reason =
+      "Error: thread/start: thread/start failed: error creating thread: Fatal error: Failed to initialize session: required MCP servers failed to initialize: slow: timed out handshaking with MCP server after 999.99981ms: deadline has elapsed (code -32603)";
+    // before: "make its `command` start or drop `required = true`": its command does start
+    expect(requiredMcpError(requiredMcpFailure(reason)!, "codex exited with code 1")).toBe(
+      "codex exited with code 1: a config problem, not retryable as is: required MCP server `slow` (timed out handshaking with MCP server after 999.99981ms: deadline has elapsed) did not start, so Codex wrote no log. Next step: in [mcp_servers.slow] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make its `command` start (or, if only slow, raise its `startup_timeout_sec`) or drop `required = true`, then run again.",
+    );
   });
 });
