@@ -223,10 +223,14 @@ export class RunRegistry {
   /** Settles every run whose supervisor is gone; returns how many processes that stopped. */
   async settleAll(): Promise<number> {
     let stopped = 0;
+    const failures: unknown[] = [];
     for (const entry of await this.ledger.runs()) {
       if (entry.end) continue;
-      stopped += (await this.settle({ entry, snapshot: await readRunState(this.stateDir, entry.start.run_id) })) ?? 0;
+      // one run that cannot be settled (its claim not made: a full disk) does not leave every later one running
+      const settled = this.settle({ entry, snapshot: await readRunState(this.stateDir, entry.start.run_id) });
+      stopped += (await settled.catch((error: unknown) => void failures.push(error))) ?? 0;
     }
+    if (failures.length > 0) throw failures[0];
     return stopped;
   }
 
