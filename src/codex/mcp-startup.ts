@@ -30,20 +30,25 @@ export function requiredMcpFailure(reason: string): RequiredMcpFailure | undefin
   const at = reason.indexOf(MARKER);
   if (at === -1) return undefined;
   const list = reason.slice(at + MARKER.length).replace(RPC_CODE, "");
-  const servers: RequiredMcpFailure["servers"] = [];
-  let others = 0;
-  let timedOut = false;
+  // Codex joins "<name>: <reason>" with "; ": a part that names no server (no valid name before its ": ") is
+  // the previous server's reason going on, with a "; " of its own
+  const parts: Array<{ name: string; why: string }> = [];
   for (const part of list.split("; ")) {
     const colon = part.indexOf(": ");
     const name = colon === -1 ? part : part.slice(0, colon);
-    if (!MCP_SERVER_NAME.test(name) || servers.length >= MAX_NAMED) {
-      others++;
-      continue;
-    }
-    const why = (colon === -1 ? "" : part.slice(colon + 2)).replace(/[^\x20-\x7e]/g, "?");
+    const last = parts.at(-1);
+    if (!MCP_SERVER_NAME.test(name) && last) last.why += `; ${part}`;
+    else parts.push({ name, why: colon === -1 ? "" : part.slice(colon + 2) });
+  }
+  const servers: RequiredMcpFailure["servers"] = [];
+  let timedOut = false;
+  for (const { name, why: said } of parts) {
+    if (!MCP_SERVER_NAME.test(name) || servers.length >= MAX_NAMED) continue;
+    const why = said.replace(/[^\x20-\x7e]/g, "?");
     timedOut ||= why.startsWith(TIMED_OUT);
     servers.push({ name, why: why.length > MAX_WHY_CHARS ? `${why.slice(0, MAX_WHY_CHARS)}…` : why });
   }
+  const others = parts.length - servers.length;
   return { servers, others, timedOut };
 }
 

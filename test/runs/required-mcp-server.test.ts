@@ -79,15 +79,16 @@ describe("requiredMcpFailure", () => {
     const failure = requiredMcpFailure(reason);
     expect(failure).toEqual({
       servers: [
-        { name: "ok_1", why: "why?[2J" },
+        // what names no server is the reason of the one before it
+        { name: "ok_1", why: "why?[2J; $(rm -rf ~): no; [x]?foo: y" },
         { name: "b", why: `${"z".repeat(100)}…` },
         { name: "c", why: "w" },
       ],
-      others: 3,
+      others: 1,
       timedOut: false,
     });
     expect(requiredMcpError(failure!, "codex exited with code 1")).toBe(
-      "codex exited with code 1: a config problem, not retryable as is: required MCP servers `ok_1`, `b`, `c`, 3 more did not start, so Codex wrote no log. Next step: in [mcp_servers.<name>] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make each one's `command` start or drop `required = true`, then run again.",
+      "codex exited with code 1: a config problem, not retryable as is: required MCP servers `ok_1`, `b`, `c`, 1 more did not start, so Codex wrote no log. Next step: in [mcp_servers.<name>] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make each one's `command` start or drop `required = true`, then run again.",
     );
     expect(requiredMcpFailure("Error: cannot create managed worktree")).toBeUndefined();
   });
@@ -113,6 +114,20 @@ describe("requiredMcpFailure", () => {
     // before: "make its `command` start or drop `required = true`": its command does start
     expect(requiredMcpError(requiredMcpFailure(reason)!, "codex exited with code 1")).toBe(
       "codex exited with code 1: a config problem, not retryable as is: required MCP server `slow` (timed out handshaking with MCP server after 999.99981ms: deadline has elapsed) did not start, so Codex wrote no log. Next step: in [mcp_servers.slow] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make its `command` start (or, if only slow, raise its `startup_timeout_sec`) or drop `required = true`, then run again.",
+    );
+  });
+
+  it("a server's reason with its own '; ' in it is that server's reason, not one more server", () => {
+    // 0.171's words for a server whose answer to initialize is a JSON-RPC error with "; " in its message
+    const why =
+      "handshaking with MCP server failed: JSON-RPC error: -32602: Invalid params; protocolVersion is required";
+    const reason = `Error: thread/start: thread/start failed: error creating thread: Fatal error: Failed to initialize session: required MCP servers failed to initialize: docs: ${why} (code -32603)`;
+    const failure = requiredMcpFailure(reason)!;
+    // before: { servers: [{ name: "docs", why: "…Invalid params" }], others: 1 }: "required MCP servers `docs`, 1 more",
+    // and the next step in "[mcp_servers.<name>]" for "each one"
+    expect(failure).toEqual({ servers: [{ name: "docs", why: `${why.slice(0, 100)}…` }], others: 0, timedOut: false });
+    expect(requiredMcpError(failure, "codex exited with code 1")).toBe(
+      `codex exited with code 1: a config problem, not retryable as is: required MCP server \`docs\` (${why.slice(0, 100)}…) did not start, so Codex wrote no log. Next step: in [mcp_servers.docs] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make its \`command\` start or drop \`required = true\`, then run again.`,
     );
   });
 });
