@@ -172,7 +172,11 @@ export async function waitForRun(
         }, every);
   let cancelling: Promise<RunView | undefined> | undefined;
   const onAbort = () => {
-    if (cancelRun) cancelling ??= runs.registry.cancel(runId, "the client cancelled the request");
+    if (!cancelRun || cancelling) return;
+    cancelling = runs.registry.cancel(runId, "the client cancelled the request");
+    // awaited only when the wait returns: a wait that throws (the run not settled) must not leave the cancel's
+    // own failure unhandled, which would end the server
+    cancelling.catch(() => undefined);
   };
   extra.signal.addEventListener("abort", onAbort, { once: true });
   try {
