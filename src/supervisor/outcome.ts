@@ -38,8 +38,9 @@ export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
     const reason =
       lastError ?? stderrReason(ending.stderrTail) ?? (signal ? `killed by ${signal}` : "no reason printed");
     const exit = signal ?? `code ${exitCode}`;
-    // a required MCP server that did not start: a config problem, said with where to fix it (mcp-startup.ts)
-    const mcp = requiredMcpFailure(reason);
+    // a required MCP server that did not start: a config problem, said with where to fix it (mcp-startup.ts);
+    // only before a session: once one began its servers had started, and such words are another's (a provider's)
+    const mcp = events.sessionId === null ? requiredMcpFailure(reason) : undefined;
     if (mcp) return { ...base, status: "failed", error: requiredMcpError(mcp, `codex exited with ${exit}`) };
     return { ...base, status: "failed", error: `codex exited with ${exit}: ${reason}` };
   }

@@ -5,6 +5,8 @@ import { appendFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../../src/runs/run-manager.js";
 import { requiredMcpError, requiredMcpFailure } from "../../src/codex/mcp-startup.js";
+import { decideOutcome } from "../../src/supervisor/outcome.js";
+import { RunEvents } from "../../src/supervisor/run-events.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { withCodexServer } from "../support/mcp.js";
@@ -129,5 +131,24 @@ describe("requiredMcpFailure", () => {
     expect(requiredMcpError(failure, "codex exited with code 1")).toBe(
       `codex exited with code 1: a config problem, not retryable as is: required MCP server \`docs\` (${why.slice(0, 100)}…) did not start, so Codex wrote no log. Next step: in [mcp_servers.docs] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make its \`command\` start or drop \`required = true\`, then run again.`,
     );
+  });
+
+  it("a run that named its session did start its MCP servers: those words later are someone else's", () => {
+    // a model provider's error, after the session began, quoting the words (its message is the provider's own)
+    const message = "stream error: 400: required MCP servers failed to initialize: github: token expired";
+    const events = new RunEvents();
+    events.apply({ kind: "session", sessionId: "019b0000-0000-7000-8000-000000000001" });
+    events.apply({ kind: "error", message });
+    const ending = {
+      exitCode: 1,
+      signal: null,
+      spawnError: undefined,
+      stop: undefined,
+      terminalEvents: true,
+      stderrTail: "",
+    };
+    // before: "codex exited with code 1: a config problem, not retryable as is: required MCP server `github`
+    // (token expired) did not start, so Codex wrote no log. Next step: in [mcp_servers.github] …"
+    expect(decideOutcome(ending, events).error).toBe(`codex exited with code 1: ${message}`);
   });
 });
