@@ -75,6 +75,16 @@ export async function hungEnding(
   runId: string,
   supervisor: ProcessId | undefined,
 ): Promise<EndingRecord | undefined> {
+  const past = await endingPast(stateDir, runId, supervisor);
+  return past && !(await beating(past.path)) ? past.ending : undefined;
+}
+
+/** The run's ending record, when it names `supervisor`, has no lease beside it, and is past its deadline. */
+async function endingPast(
+  stateDir: string,
+  runId: string,
+  supervisor: ProcessId | undefined,
+): Promise<{ ending: EndingRecord; path: string } | undefined> {
   if (!RUN_ID.test(runId) || supervisor === undefined) return undefined;
   if ((await lstat(join(leasesDir(stateDir), `${runId}.json`)).catch(() => undefined)) !== undefined) return undefined;
   const dir = runDir(stateDir, runId);
@@ -87,7 +97,7 @@ export async function hungEnding(
     !(Date.now() > Date.parse(ending.hung_after))
   )
     return undefined;
-  return (await beating(path)) ? undefined : ending;
+  return { ending, path };
 }
 
 /** A run whose supervisor looks hung now: alive, past its deadline, its last beat (the record's mtime) stale. */
@@ -139,23 +149,14 @@ export async function hungRuns(stateDir: string): Promise<HungRun[]> {
   return found;
 }
 
-/** hungEnding's test without the watch for a next beat: the run's ending record, its supervisor proven. */
+/** hungEnding's test without the watch for a next beat, its supervisor (the start record's, no end recorded) proven. */
 async function endingAsItStands(stateDir: string, runId: string, ledger: RunLedger): Promise<HungRun | undefined> {
-  const dir = runDir(stateDir, runId);
-  const path = join(dir, STATE_FILES.ending.name);
-  const beat = (await lstat(path).catch(() => undefined))?.mtimeMs;
+  const beat = (await lstat(join(runDir(stateDir, runId), STATE_FILES.ending.name)).catch(() => undefined))?.mtimeMs;
   if (beat === undefined || Date.now() - beat < BEAT_STALE_MS) return undefined;
-  // beside a lease, the lease's own deadline counts (and the loop above looked at it)
-  if ((await lstat(join(leasesDir(stateDir), `${runId}.json`)).catch(() => undefined)) !== undefined) return undefined;
-  const ending = await readStateFile(path, endingSchema, STATE_FILES.ending.maxBytes, [runsDir(stateDir), dir]);
-  const deadline = ending ? Date.parse(ending.hung_after) : NaN;
-  if (ending?.run_id !== runId || !(Date.now() > deadline)) return undefined;
-  // only the supervisor the start record names, with no end recorded, is the run's (as hungEnding takes it)
   const entry = await ledger.find(runId);
-  const supervisor = entry?.start.supervisor;
-  if (!entry || entry.end !== null || supervisor === undefined) return undefined;
-  if (ending.holder.pid !== supervisor.pid || ending.holder.started !== supervisor.started) return undefined;
-  if (!(await isProvenSupervisor(runId, ending.holder))) return undefined;
+  if (!entry || entry.end !== null) return undefined;
+  const ending = (await endingPast(stateDir, runId, entry.start.supervisor))?.ending;
+  if (!ending || !(await isProvenSupervisor(runId, ending.holder))) return undefined;
   return {
     runId,
     holder: ending.holder,
