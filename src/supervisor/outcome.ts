@@ -1,4 +1,5 @@
-// How a run ended, decided from flags and events, never from message text.
+// How a run ended: its status decided from flags and events, never from message text (only the error's wording
+// reads Codex's stderr, to name a required MCP server that did not start).
 import { requiredMcpError, requiredMcpFailure } from "../codex/mcp-startup.js";
 import { stderrReason } from "../codex/stderr-report.js";
 import type { RunStatus } from "../sessions/index.js";
