@@ -10,7 +10,7 @@
 // (the run's end was right to be recorded then, and the test failed). A real (built) supervisor, SIGKILLed; a stub
 // `codex` that sleeps; its watchdog gone before the look, so that only the look kills.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -19,6 +19,7 @@ import { stillRunning } from "../../src/codex/liveness.js";
 import { RunManager } from "../../src/runs/run-manager.js";
 import { testConfig } from "../support/mcp.js";
 import { stubCodex } from "../support/stub-codex.js";
+import { watchdogsOf } from "../support/watchdogs.js";
 
 /** While `left` > 0, every other listing of /proc is followed by a marked process of `runId` started outside it. */
 const injection = vi.hoisted(() => ({ runId: "", left: 0, listings: 0, started: [] as ChildProcess[] }));
@@ -37,17 +38,6 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   };
   return { ...original, readdir: wrapped, default: { ...original, readdir: wrapped } };
 });
-
-/** How many processes are the watchdog of `runId` (its command line names it). */
-async function watchdogsOf(runId: string): Promise<number> {
-  let found = 0;
-  for (const name of await readdir("/proc"))
-    if (/^\d+$/.test(name)) {
-      const cmdline = await readFile(`/proc/${name}/cmdline`, "latin1").catch(() => "");
-      if (cmdline.includes(`\0--watchdog\0${runId}`)) found += 1;
-    }
-  return found;
-}
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
 

@@ -2,20 +2,15 @@
 // grandchild (its own session, without the run's marker) holding its stdout. The run still ends: the client
 // takes the child's `exit`, not its stdio's `close`, and the supervisor exits by itself, so no drain as the exec
 // engine's (OUTPUT_DRAIN_MS) is needed. Checked: with the client on `close`, this run is still `running` at 60 s.
-import { readFileSync } from "node:fs";
-import { chmod, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RUN_MARKER } from "../../src/codex/processes.js";
 import type { RunView } from "../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
-import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { withCodexServer } from "../support/mcp.js";
-
-const FORK_HOLDER = `setsid env -u ${RUN_MARKER} bash -c 'echo $$ > "$HOLDER_PID.tmp"; mv "$HOLDER_PID.tmp" "$HOLDER_PID"; exec sleep 600' &
-while [ ! -s "$HOLDER_PID" ]; do sleep 0.05; done`;
+import { holderOf, holdingCodex } from "../support/output-holder.js";
 
 const holders: number[] = [];
 afterAll(() => {
@@ -32,13 +27,7 @@ describe("the app-server engine's output held open by a process outside the run"
   it("does not keep the run from ending (real CLI)", async () => {
     const { home, workdir } = await makeCodexHome(model.url, "app-held");
     const dir = await mkdtemp(join(tmpdir(), "ccm-app-held-"));
-    const pidFile = join(dir, "holder.pid");
-    const bin = join(dir, "codex");
-    await writeFile(
-      bin,
-      `#!/usr/bin/env bash\nif [ "$1" = "app-server" ] && [ -n "$${RUN_MARKER}" ]; then\n${FORK_HOLDER}\nfi\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(PINNED_CODEX)} "$@"\n`,
-    );
-    await chmod(bin, 0o755);
+    const { bin, pidFile } = await holdingCodex(dir, "app-server");
     await withCodexServer(
       home,
       { codexBin: bin, childEnv: { ...codexEnv(home), HOLDER_PID: pidFile } },
@@ -53,7 +42,7 @@ describe("the app-server engine's output held open by a process outside the run"
             wait_ms: 30_000,
           })
         ).structuredContent as unknown as RunView;
-        holders.push(Number(readFileSync(pidFile, "utf8").trim()));
+        await holderOf(pidFile, holders);
         expect([view.status, view.final_message, view.error]).toEqual(["completed", "plain answer", null]);
       },
     );

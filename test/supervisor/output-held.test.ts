@@ -3,8 +3,7 @@
 // never ended, not even at its hard timeout (it beat on, `running`, holding its slot). Now Codex's output is read
 // for OUTPUT_DRAIN_MS more after Codex exits (what Codex wrote before exiting is all read), then left; the end
 // names the holder. The built supervisor; a stub `codex`, and the real CLI behind a wrapper that forks the holder.
-import { readFileSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,35 +13,16 @@ import { RUN_MARKER } from "../../src/codex/processes.js";
 import { OUTPUT_DRAIN_MS } from "../../src/supervisor/codex-process.js";
 import type { RunView } from "../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
-import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { withCodexServer } from "../support/mcp.js";
 import { QUICK_SUCCESS, stubCodex } from "../support/stub-codex.js";
 import { supervise } from "./supervise.js";
-
-/**
- * Forks the holder: its own session, without the run's marker, its stdout Codex's; its pid in $HOLDER_PID, waited
- * for (a holder still on its way out of the group when Codex exits is stopped with the group).
- */
-const FORK_HOLDER = `setsid env -u ${RUN_MARKER} bash -c 'echo $$ > "$HOLDER_PID.tmp"; mv "$HOLDER_PID.tmp" "$HOLDER_PID"; exec sleep 600' &
-while [ ! -s "$HOLDER_PID" ]; do sleep 0.05; done`;
+import { FORK_HOLDER, holderOf, holdingCodex } from "../support/output-holder.js";
 
 const holders: number[] = [];
 afterAll(() => {
   for (const pid of holders) process.kill(pid, "SIGKILL");
 });
-
-async function holderOf(pidFile: string): Promise<number> {
-  for (;;) {
-    try {
-      const pid = Number(readFileSync(pidFile, "utf8").trim());
-      holders.push(pid);
-      return pid;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
 
 const note = (pid: number) =>
   `Codex exited, but its output was still held open ${OUTPUT_DRAIN_MS} ms later by a process outside the run (pid ${pid}): it was read no further`;
@@ -60,7 +40,7 @@ describe("Codex's output held open by a process outside the run", () => {
       supervise(dir, stateDir, runId, bin, { [RUN_MARKER]: runId, HOLDER_PID: pidFile }),
       new Promise<[string]>((resolve) => setTimeout(() => resolve(["still running after 20 s"]), 20_000).unref()),
     ]);
-    const holder = await holderOf(pidFile);
+    const holder = await holderOf(pidFile, holders);
     expect(code).toBe(0);
     const end = (await new RunLedger(stateDir).find(runId))?.end;
     expect([end?.status, end?.final_message, end?.session_id, end?.error]).toEqual([
@@ -85,14 +65,7 @@ describe("Codex's output held open by a process outside the run", () => {
 
     it("loses none of the events Codex wrote before it exited", async () => {
       const dir = await mkdtemp(join(tmpdir(), "ccm-output-held-real-"));
-      const pidFile = join(dir, "holder.pid");
-      const bin = join(dir, "codex");
-      // the holder only for a run's exec (the server's probes carry no marker)
-      await writeFile(
-        bin,
-        `#!/usr/bin/env bash\nif [ "$1" = "exec" ] && [ -n "$${RUN_MARKER}" ]; then\n${FORK_HOLDER}\nfi\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(PINNED_CODEX)} "$@"\n`,
-      );
-      await chmod(bin, 0o755);
+      const { bin, pidFile } = await holdingCodex(dir, "exec");
       await withCodexServer(
         home,
         { codexBin: bin, childEnv: { ...codexEnv(home), HOLDER_PID: pidFile } },
@@ -106,7 +79,7 @@ describe("Codex's output held open by a process outside the run", () => {
               wait_ms: 30_000,
             })
           ).structuredContent as unknown as RunView;
-          const holder = await holderOf(pidFile);
+          const holder = await holderOf(pidFile, holders);
           expect([view.status, view.final_message, view.error]).toEqual(["completed", "plain answer", note(holder)]);
           expect(view.session_id).not.toBeNull();
           expect(view.usage?.output).toBe(40);

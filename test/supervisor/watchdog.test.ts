@@ -10,22 +10,11 @@ import { RunLedger, runDir } from "../../src/contract/index.js";
 import { killRunLeftovers, processesOfRun, RUN_MARKER } from "../../src/codex/processes.js";
 import { QUICK_SUCCESS, stubCodex } from "../support/stub-codex.js";
 import { startSupervisor, supervise, supervisorJob } from "./supervise.js";
+import { watchdogsOf } from "../support/watchdogs.js";
 
 async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
   for (const end = Date.now() + ms; !(await check()) && Date.now() < end;)
     await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-/** Processes whose command line names the watchdog of `runId`. */
-async function watchdogsOf(runId: string): Promise<number> {
-  const { readdir, readFile } = await import("node:fs/promises");
-  let found = 0;
-  for (const name of await readdir("/proc"))
-    if (/^\d+$/.test(name)) {
-      const cmdline = await readFile(`/proc/${name}/cmdline`, "latin1").catch(() => "");
-      if (cmdline.includes(`\0--watchdog\0${runId}`)) found += 1;
-    }
-  return found;
 }
 
 describe("a run's watchdog", () => {
