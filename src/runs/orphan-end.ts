@@ -69,7 +69,11 @@ function endOf(
           error: `${stoppedHung}. See session_summary for what the session log says.`,
         };
   }
-  const stopped = `${killed} process(es) still carrying the run's marker were stopped by the next process that looked at it (pid ${process.pid})`;
+  // its watchdog (supervisor/watchdog.ts) stops what carries the marker once the supervisor is gone: then nothing is left here
+  const stopped =
+    killed > 0
+      ? `${killed} process(es) still carrying the run's marker were stopped by the next process that looked at it (pid ${process.pid})`
+      : "no process carrying the run's marker was left (its watchdog stops them once the supervisor is gone)";
   if (cancelled !== undefined) {
     return {
       ...base,

@@ -18,6 +18,7 @@ import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type Connected, type TestConfig } from "../../support/mcp.js";
 import { CLI, serveStdio } from "../../support/stdio-server.js";
+import { watchdogPids } from "../../support/watchdogs.js";
 
 let model: FakeModel;
 let home: string;
@@ -298,6 +299,9 @@ describe("any process of the state dir follows and stops any run", () => {
       const inputs = join(stateDir, "runs", started.run_id, "inputs");
       expect(await readdir(inputs)).toEqual(["schema.json"]);
       const supervisor = (await new RunLedger(stateDir).find(started.run_id))?.start.supervisor;
+      // its watchdog first (killed too, say): else it stops the run's Codex itself at once (the case below)
+      const [watchdog] = await watchdogPids(started.run_id);
+      process.kill(watchdog ?? 0, "SIGKILL");
       process.kill(supervisor?.pid ?? 0, "SIGKILL");
       await until(
         () => stillRunning(supervisor ?? { pid: 0, started: null }),
@@ -319,6 +323,30 @@ describe("any process of the state dir follows and stops any run", () => {
       expect(await processesOfRun(started.run_id)).toEqual([]);
       // the run's inputs go with it, removed by the process that settled it
       expect(existsSync(inputs)).toBe(false);
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it("a SIGKILLed supervisor's Codex is stopped by its watchdog; the next call records the end, saying so", async () => {
+    const stateDir = await newStateDir();
+    const mcp = await server(stateDir);
+    try {
+      const started = await runCodex(mcp, { prompt: "please RUN:sleep 30", background: true });
+      await runningCommand(mcp, started.run_id, "sleep 30");
+      const supervisor = (await new RunLedger(stateDir).find(started.run_id))?.start.supervisor;
+      process.kill(supervisor?.pid ?? 0, "SIGKILL");
+      // nobody looks at the run meanwhile: before the watchdog, its Codex ran on until a call did
+      await until(
+        async () => (await processesOfRun(started.run_id)).length,
+        (left) => left === 0,
+      );
+      expect(await processesOfRun(started.run_id)).toEqual([]);
+      const view = await statusOf(mcp, { run_id: started.run_id });
+      expect([view.status, view.error]).toEqual([
+        "failed",
+        `the run's supervisor (pid ${supervisor?.pid}) stopped before the run ended; no process carrying the run's marker was left (its watchdog stops them once the supervisor is gone). See session_summary for what the session log says.`,
+      ]);
     } finally {
       await mcp.close();
     }
