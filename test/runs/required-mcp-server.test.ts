@@ -21,12 +21,18 @@ describe("a required MCP server that does not start", () => {
   });
   afterAll(async () => model.close());
 
-  it("is a config problem with a next step naming its table (real CLI)", async () => {
-    const { home, workdir } = await makeCodexHome(model.url, "required-mcp");
+  /** A CODEX_HOME whose config requires a server whose command does not exist. */
+  async function homeWithBrokenServer(name: string) {
+    const made = await makeCodexHome(model.url, name);
     await appendFile(
-      `${home}/config.toml`,
-      `\n[mcp_servers.broken-one]\ncommand = ${JSON.stringify(`${home}/no-such-server`)}\nrequired = true\n`,
+      `${made.home}/config.toml`,
+      `\n[mcp_servers.broken-one]\ncommand = ${JSON.stringify(`${made.home}/no-such-server`)}\nrequired = true\n`,
     );
+    return made;
+  }
+
+  it("is a config problem with a next step naming its table (real CLI)", async () => {
+    const { home, workdir } = await homeWithBrokenServer("required-mcp");
     await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
       const result = await mcp.call("run_codex", {
         cwd: workdir,
@@ -48,11 +54,7 @@ describe("a required MCP server that does not start", () => {
     });
   }, 60_000);
   it("is said the same by the app-server engine (real CLI)", async () => {
-    const { home, workdir } = await makeCodexHome(model.url, "required-mcp-app");
-    await appendFile(
-      `${home}/config.toml`,
-      `\n[mcp_servers.broken-one]\ncommand = ${JSON.stringify(`${home}/no-such-server`)}\nrequired = true\n`,
-    );
+    const { home, workdir } = await homeWithBrokenServer("required-mcp-app");
     await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
       const result = await mcp.call("run_codex", {
         cwd: workdir,

@@ -52,6 +52,17 @@ async function logWritten(sessionId: string): Promise<string> {
   }
 }
 
+/** The run's session id once Codex has printed it (at most 10 s), else null. */
+async function sessionOf(mcp: Connected, run: RunView): Promise<string | null> {
+  let sessionId = run.session_id;
+  for (let i = 0; sessionId === null && i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    sessionId = ((await mcp.call("run_status", { run_id: run.run_id })).structuredContent as unknown as RunView)
+      .session_id;
+  }
+  return sessionId;
+}
+
 async function expectGone(mcp: Connected, runId: string): Promise<void> {
   const recorded = await new RunLedger(mcp.config.runner.stateDir).find(runId);
   expect(await groupMembers(recorded?.start.pgid ?? 0)).toEqual([]);
@@ -131,12 +142,7 @@ describe("limits", () => {
     await withServer({}, async (mcp) => {
       const writer = (await start(mcp, { prompt: "please HANG", background: true }))
         .structuredContent as unknown as RunView;
-      let sessionId: string | null = writer.session_id;
-      for (let i = 0; sessionId === null && i < 100; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        sessionId = ((await mcp.call("run_status", { run_id: writer.run_id })).structuredContent as unknown as RunView)
-          .session_id;
-      }
+      const sessionId = await sessionOf(mcp, writer);
       expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
       // the log out of CODEX_HOME, as before Codex writes it (Codex goes on writing to the file it opened)
       const name = await logWritten(sessionId!);
@@ -157,13 +163,7 @@ describe("limits", () => {
     await withServer({}, async (mcp) => {
       const writer = (await start(mcp, { prompt: "please HANG", background: true }))
         .structuredContent as unknown as RunView;
-      // the session is known once Codex has written its first line
-      let sessionId: string | null = writer.session_id;
-      for (let i = 0; sessionId === null && i < 100; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        sessionId = ((await mcp.call("run_status", { run_id: writer.run_id })).structuredContent as unknown as RunView)
-          .session_id;
-      }
+      const sessionId = await sessionOf(mcp, writer);
       expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
       // a Codex cancelled before it created its log leaves no session to resume at the end (a loaded CI saw it)
       await logWritten(sessionId!);
