@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { boundedLines } from "../../shared/bounded-lines.js";
 import { ExplainedError } from "../../shared/errors.js";
 import { tryParseJson } from "../../shared/json.js";
+import { wellFormed } from "../../shared/text.js";
 import {
   errorEnvelopeSchema,
   initializeResultSchema,
@@ -174,7 +175,7 @@ export class AppServerClient {
   }
 
   private send(message: Record<string, unknown>): void {
-    this.child.stdin?.write(`${JSON.stringify(message, wellFormed)}\n`);
+    this.child.stdin?.write(`${JSON.stringify(message, wellFormedStrings)}\n`);
   }
 
   private fail(error: AppServerError): void {
@@ -260,14 +261,11 @@ export class AppServerClient {
   }
 }
 
-/** A lone surrogate (not a character: half of one) in a string. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 /**
  * Every string sent as well-formed Unicode, a lone surrogate as U+FFFD (as exec's stdin encodes it): JSON.stringify
  * writes one as a `\ud800` escape, which the app-server's JSON parser rejects, and it then never answers the
  * request (a prompt's turn/start waited until the supervisor's start deadline; a steer closed nothing but failed).
  */
-function wellFormed(_key: string, value: unknown): unknown {
-  return typeof value === "string" ? value.replace(LONE_SURROGATE, "\ufffd") : value;
+function wellFormedStrings(_key: string, value: unknown): unknown {
+  return typeof value === "string" ? wellFormed(value) : value;
 }
