@@ -21,59 +21,51 @@ describe("a required MCP server that does not start", () => {
   });
   afterAll(async () => model.close());
 
-  /** A CODEX_HOME whose config requires a server whose command does not exist. */
-  async function homeWithBrokenServer(name: string) {
-    const made = await makeCodexHome(model.url, name);
+  /** run_codex on `engine` in a CODEX_HOME whose config requires a server whose command does not exist. */
+  async function runWithBrokenServer(name: string, engine: "exec" | "app-server"): Promise<RunView> {
+    const { home, workdir } = await makeCodexHome(model.url, name);
     await appendFile(
-      `${made.home}/config.toml`,
-      `\n[mcp_servers.broken-one]\ncommand = ${JSON.stringify(`${made.home}/no-such-server`)}\nrequired = true\n`,
+      `${home}/config.toml`,
+      `\n[mcp_servers.broken-one]\ncommand = ${JSON.stringify(`${home}/no-such-server`)}\nrequired = true\n`,
     );
-    return made;
+    let view: RunView | undefined;
+    await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
+      const result = await mcp.call("run_codex", {
+        cwd: workdir,
+        skip_git_repo_check: true,
+        prompt: "please say hi",
+        mode: "read-only",
+        engine,
+        wait_ms: 30_000,
+      });
+      view = result.structuredContent as unknown as RunView;
+    });
+    if (!view) throw new Error("run_codex gave no answer");
+    return view;
   }
 
   it("is a config problem with a next step naming its table (real CLI)", async () => {
-    const { home, workdir } = await homeWithBrokenServer("required-mcp");
-    await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
-      const result = await mcp.call("run_codex", {
-        cwd: workdir,
-        skip_git_repo_check: true,
-        prompt: "please say hi",
-        mode: "read-only",
-        wait_ms: 30_000,
-      });
-      const view = result.structuredContent as unknown as RunView;
-      // before: "codex exited with code 1: Error: thread/start: thread/start failed: error creating thread: Fatal
-      // error: Failed to initialize session: required MCP servers failed to initialize: broken-one: … (code -32603)"
-      expect([view.status, view.exit_code, view.session_id, view.error]).toEqual([
-        "failed",
-        1,
-        null,
-        `codex exited with code 1: a config problem, not retryable as is: required MCP server \`broken-one\` (No such file or directory (os error 2)) did not start, so Codex wrote no log. ${NEXT}`,
-      ]);
-      expect(model.requests).toEqual([]);
-    });
+    const view = await runWithBrokenServer("required-mcp", "exec");
+    // before: "codex exited with code 1: Error: thread/start: thread/start failed: error creating thread: Fatal
+    // error: Failed to initialize session: required MCP servers failed to initialize: broken-one: … (code -32603)"
+    expect([view.status, view.exit_code, view.session_id, view.error]).toEqual([
+      "failed",
+      1,
+      null,
+      `codex exited with code 1: a config problem, not retryable as is: required MCP server \`broken-one\` (No such file or directory (os error 2)) did not start, so Codex wrote no log. ${NEXT}`,
+    ]);
+    expect(model.requests).toEqual([]);
   }, 60_000);
   it("is said the same by the app-server engine (real CLI)", async () => {
-    const { home, workdir } = await homeWithBrokenServer("required-mcp-app");
-    await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
-      const result = await mcp.call("run_codex", {
-        cwd: workdir,
-        skip_git_repo_check: true,
-        prompt: "please say hi",
-        mode: "read-only",
-        engine: "app-server",
-        wait_ms: 30_000,
-      });
-      const view = result.structuredContent as unknown as RunView;
-      // before: "codex app-server did not start the run: rpc: codex app-server refused `thread/start`: error
-      // creating thread: Fatal error: Failed to initialize session: required MCP servers failed to initialize: …"
-      expect([view.status, view.session_id, view.rollout_path, view.error]).toEqual([
-        "failed",
-        null,
-        null,
-        `codex app-server did not start the run: a config problem, not retryable as is: required MCP server \`broken-one\` (No such file or directory (os error 2)) did not start, so Codex wrote no log. ${NEXT}`,
-      ]);
-    });
+    const view = await runWithBrokenServer("required-mcp-app", "app-server");
+    // before: "codex app-server did not start the run: rpc: codex app-server refused `thread/start`: error
+    // creating thread: Fatal error: Failed to initialize session: required MCP servers failed to initialize: …"
+    expect([view.status, view.session_id, view.rollout_path, view.error]).toEqual([
+      "failed",
+      null,
+      null,
+      `codex app-server did not start the run: a config problem, not retryable as is: required MCP server \`broken-one\` (No such file or directory (os error 2)) did not start, so Codex wrote no log. ${NEXT}`,
+    ]);
   }, 60_000);
 });
 
