@@ -5,7 +5,6 @@
 import { lstat, mkdtemp, readFile, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   leasesDir,
@@ -21,22 +20,11 @@ import { doctor } from "../../src/doctor/doctor.js";
 import { RunManager } from "../../src/runs/run-manager.js";
 import { Lease, Scheduler } from "../../src/runs/scheduler.js";
 import { testConfig } from "../support/mcp.js";
-import { QUICK_SUCCESS, stubCodex } from "../support/stub-codex.js";
+import { startHungAfterSlot } from "../support/hung-after-slot.js";
+import { stubCodex } from "../support/stub-codex.js";
 import { startSupervisor } from "../supervisor/supervise.js";
 
 const RUN = "run_doctorhung01";
-
-/** A module that stops the process it is loaded into right after it removes a lease (hung-after-slot.test.ts). */
-const HANG_AFTER_LEASE = `
-import fs from "node:fs";
-import { syncBuiltinESMExports } from "node:module";
-const unlink = fs.promises.unlink;
-fs.promises.unlink = async (path, ...rest) => {
-  await unlink(path, ...rest);
-  if (/\\/leases\\/run_[a-z0-9]+\\.json$/.test(String(path))) process.kill(process.pid, "SIGSTOP");
-};
-syncBuiltinESMExports();
-`;
 
 describe("doctor and a hung supervisor", () => {
   it("names the run, its supervisor, its deadline and last beat, and what stops it (one that never recorded its start)", async () => {
@@ -117,22 +105,7 @@ describe("doctor and a hung supervisor", () => {
   }, 30_000);
 
   it("a supervisor hung after freeing its slot (its ending record past its deadline): named, and cancel_run stops it", async () => {
-    const codexHome = await mkdtemp(join(tmpdir(), "ccm-doctor-hung-ending-"));
-    const hook = join(codexHome, "hang-after-lease.mjs");
-    await writeFile(hook, HANG_AFTER_LEASE);
-    const config = testConfig({ codexHome, codexBin: await stubCodex(QUICK_SUCCESS), killGraceMs: 100 });
-    const manager = new RunManager({ ...config.runner, stopRunsOnExit: false });
-    const cwd = await mkdtemp(join(tmpdir(), "ccm-doctor-hung-ending-cwd-"));
-    const before = process.env.NODE_OPTIONS;
-    process.env.NODE_OPTIONS = `--import=${pathToFileURL(hook).href}`;
-    let runId: string;
-    try {
-      runId = await manager.start({ prompt: "x", cwd, mode: "read-only", skipGitRepoCheck: true });
-    } finally {
-      if (before === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = before;
-    }
-    const supervisor = (await manager.registry.ledger.find(runId))!.start.supervisor!;
+    const { config, manager, runId, supervisor } = await startHungAfterSlot("ccm-doctor-hung-ending");
     try {
       const path = join(runDir(config.runner.stateDir, runId), STATE_FILES.ending.name);
       for (const until = Date.now() + 20_000; Date.now() < until;) {
