@@ -15,7 +15,7 @@ import { resumeCommandLine } from "../../src/sessions/resume-command.js";
 import { sandboxStep } from "../../src/sessions/sandbox-step.js";
 import { diagnose } from "../../src/sessions/diagnosis.js";
 import { foldEvents } from "../../src/sessions/session-model.js";
-import { at, failedTurn } from "../support/session-events.js";
+import { approvalBlockedTurn } from "../support/session-events.js";
 
 let home: string;
 let files: { config: string; managed: string };
@@ -222,19 +222,7 @@ describe("the machine's config files under and over the user's", () => {
   // writes approval_policy "never" in its turn_context with the managed file's `approval_policy = "never"`
   // ("on-request" without it): the auto-review resume the step printed is blocked again
   it("an approval policy the managed file sets: no -c approval_policy resume that Codex ignores", async () => {
-    const model = await foldEvents([
-      ...failedTurn("").slice(0, 2),
-      { ...at(3), kind: "call", callId: "c1", name: "mcp__docs__search", arguments: {} },
-      {
-        ...at(4),
-        kind: "call_output",
-        callId: "c1",
-        text: "user cancelled MCP tool call",
-        isError: true,
-        denial: { kind: "approval", target: null, explicit: true },
-      },
-      { ...at(5), kind: "turn_ended", turnId: "t1", outcome: "completed", lastAgentMessage: "needs approval" },
-    ]);
+    const model = await foldEvents(approvalBlockedTurn());
     const input = { sessionId: ID, cwd: "/p" };
     const pinned = await factsWith("", undefined, 'approval_policy = "never"\n');
     const diagnosis = diagnose(model, { ...input, config: pinned });

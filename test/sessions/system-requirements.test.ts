@@ -15,7 +15,7 @@ import { diagnose } from "../../src/sessions/diagnosis.js";
 import { resumeCommandLine } from "../../src/sessions/resume-command.js";
 import { sandboxStep } from "../../src/sessions/sandbox-step.js";
 import { foldEvents } from "../../src/sessions/session-model.js";
-import { at, failedTurn } from "../support/session-events.js";
+import { approvalBlockedTurn, at } from "../support/session-events.js";
 
 let root: string;
 let home: string;
@@ -82,19 +82,7 @@ describe("the machine's requirements.toml", () => {
   });
 
   it("an approval policy or reviewer it does not allow: no auto-review resume that Codex would replace", async () => {
-    const model = await foldEvents([
-      ...failedTurn("").slice(0, 2),
-      { ...at(3), kind: "call", callId: "c1", name: "mcp__docs__search", arguments: {} },
-      {
-        ...at(4),
-        kind: "call_output",
-        callId: "c1",
-        text: "user cancelled MCP tool call",
-        isError: true,
-        denial: { kind: "approval", target: null, explicit: true },
-      },
-      { ...at(5), kind: "turn_ended", turnId: "t1", outcome: "completed", lastAgentMessage: "needs approval" },
-    ]);
+    const model = await foldEvents(approvalBlockedTurn());
     const input = { sessionId: ID, cwd: "/p" };
     const plain = resumeCommandLine({ ...input, prompt: "The blocked tools are allowed now; call them again." });
     for (const [text, key, instead] of [

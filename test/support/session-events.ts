@@ -17,3 +17,18 @@ export const failedTurn = (message: string, info?: string): SessionEvent[] => [
     error: { message, ...(info && { info }) },
   },
 ];
+
+/** A turn whose MCP call the person did not approve (`user cancelled MCP tool call`), then ended completed. */
+export const approvalBlockedTurn = (): SessionEvent[] => [
+  ...failedTurn("").slice(0, 2),
+  { ...at(3), kind: "call", callId: "c1", name: "mcp__docs__search", arguments: {} },
+  {
+    ...at(4),
+    kind: "call_output",
+    callId: "c1",
+    text: "user cancelled MCP tool call",
+    isError: true,
+    denial: { kind: "approval", target: null, explicit: true },
+  },
+  { ...at(5), kind: "turn_ended", turnId: "t1", outcome: "completed", lastAgentMessage: "needs approval" },
+];
