@@ -15,9 +15,18 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
     "session",
     new ResourceTemplate("codex://sessions/{id}", {
       list: async () => {
-        // a missing CODEX_HOME is list_sessions' error to explain; a host browsing resources just sees none
+        // a missing CODEX_HOME (or a file) listed as none read as "no sessions": the list fails with the reason
+        // and its fix, as resources/read and list_sessions give it (the spec lets resources/list fail, -32603
+        // for a cause on the server's side). A failure of the list itself is the caller's to see the same way.
         const { sessions: listed } = await listSessions(sessions, { limit: LISTED, includeArchived: false }).catch(
-          () => ({ sessions: [] }),
+          (error: unknown) => {
+            // anything else may carry a path from the disk: shown escaped, as the tools show it
+            const reason =
+              error instanceof ExplainedError
+                ? error.message
+                : inline(error instanceof Error ? error.message : String(error));
+            throw Object.assign(new Error(reason), { code: ErrorCode.InternalError });
+          },
         );
         return {
           resources: listed.map((session) => ({
