@@ -49,7 +49,7 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
     },
     async (uri, { id }) => {
       // the same facts as the session_summary tool, so both give the same diagnosis
-      const summary = await askSession(sessions, String(id), {
+      const summary = await askSession(sessions, decodedId(String(id)), {
         kind: "summary",
         options: {
           reasoningLimit: 10,
@@ -67,4 +67,17 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(summary, null, 2) }] };
     },
   );
+}
+
+/**
+ * The template's {id} as the caller meant it: the SDK hands it over as written in the URI, percent-encoded
+ * (RFC 6570 encodes a `/` of a rollout's path). One that does not decode (`%ZZ`) is looked up as written, and
+ * refused as no session id there.
+ */
+function decodedId(id: string): string {
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
 }

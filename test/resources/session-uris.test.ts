@@ -51,3 +51,22 @@ it("answers a URI naming no session as the caller's mistake (invalid params), wi
     ) as unknown,
   });
 });
+
+// The template's {id} arrives as written in the URI, percent-encoded (RFC 6570 encodes a reserved character
+// such as `/`): before, a rollout's absolute path, which session_summary takes, was refused as no session id,
+// and a refusal quoted "last%0Ax" rather than what the caller named. The id is decoded once now; an encoding
+// that does not decode (`%ZZ`) is looked up as written.
+it("reads a percent-encoded id as the id it encodes", async () => {
+  const listed = (await mcp.call("list_sessions", { limit: 1 })).structuredContent as {
+    sessions: Array<{ path: string }>;
+  };
+  const path = listed.sessions[0]?.path ?? "";
+  const read = await mcp.client.readResource({ uri: `codex://sessions/${encodeURIComponent(path)}` });
+  expect((JSON.parse((read.contents[0] as { text: string }).text) as { path: string }).path).toBe(path);
+  const refusals = [];
+  for (const id of ["last%0Ax", "%ZZ"]) {
+    const error = await mcp.client.readResource({ uri: `codex://sessions/${id}` }).catch((failure: unknown) => failure);
+    refusals.push(String((error as Error).message).split(" is not a session id")[0]);
+  }
+  expect(refusals).toEqual(['MCP error -32602: "last\\u000ax"', 'MCP error -32602: "%ZZ"']);
+});
