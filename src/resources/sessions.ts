@@ -3,7 +3,7 @@
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import { ExplainedError } from "../shared/errors.js";
-import { inline, quoted } from "../shared/text.js";
+import { inline, quoted, wellFormed } from "../shared/text.js";
 import { invocationOf, runFactsFor } from "../runs/run-facts.js";
 import { askSession, listSessions, sessionIdFromPath } from "../sessions/index.js";
 import type { ToolContext } from "../tools/context.js";
@@ -25,7 +25,7 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
               error instanceof ExplainedError
                 ? error.message
                 : inline(error instanceof Error ? error.message : String(error));
-            throw Object.assign(new Error(reason), { code: ErrorCode.InternalError });
+            throw Object.assign(new Error(wellFormed(reason)), { code: ErrorCode.InternalError });
           },
         );
         return {
@@ -60,8 +60,9 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
         // a URI naming no readable session is the caller's to fix, as the SDK's own "not found" is; an
         // internal error would read as a server bug. The SDK sends an error's code and message as they are
         // (an McpError's message would carry its "MCP error" prefix twice to the client).
+        // its message may quote the id cut inside a character: whole characters only (wellFormed)
         throw error instanceof ExplainedError
-          ? Object.assign(new Error(error.message), { code: ErrorCode.InvalidParams })
+          ? Object.assign(new Error(wellFormed(error.message)), { code: ErrorCode.InvalidParams })
           : error;
       });
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(summary, null, 2) }] };

@@ -4,7 +4,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z, type ZodRawShape } from "zod";
 import { log } from "../shared/log.js";
 import { ExplainedError } from "../shared/errors.js";
-import { DATA_NOTE, inline, keepLines } from "../shared/text.js";
+import { DATA_NOTE, inline, keepLines, wellFormed } from "../shared/text.js";
 
 /**
  * Some hosts (Claude Code) hand their model only `structuredContent`, so the warning the text mirror carries
@@ -27,8 +27,12 @@ export function toolResult(structured: object, text: string): CallToolResult {
   };
 }
 
+/**
+ * A message may quote a caller's argument cut to a length (a session id, a cwd): a cut inside a character
+ * leaves half of it, which Codex 0.171's parser rejects (wellFormed); every error is whole characters.
+ */
 export function toolError(message: string): CallToolResult {
-  return { isError: true, content: [{ type: "text", text: message }] };
+  return { isError: true, content: [{ type: "text", text: wellFormed(message) }] };
 }
 
 /** Known failures become their own message; anything else is logged to stderr and reported briefly. */
