@@ -40,7 +40,9 @@ export function keepLines(text: string): string {
 export function quoted(text: string | null | undefined, max = 400): string {
   if (text === null || text === undefined) return "(none)";
   const flat = text.replace(/\s+/g, " ").trim();
-  const cut = flat.length > max ? flat.slice(0, max) : flat;
+  // a cut inside a character would leave half of it (a lone surrogate, which Codex 0.171's parser rejects):
+  // the half is dropped, the ellipsis says text was cut
+  const cut = flat.length > max ? flat.slice(0, /[\ud800-\udbff]/.test(flat.charAt(max - 1)) ? max - 1 : max) : flat;
   return `“${inline(cut.replace(/[\\“”]/g, "\\$&"))}${flat.length > max ? "…" : ""}”`;
 }
 
