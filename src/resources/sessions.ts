@@ -33,9 +33,10 @@ export function registerSessionResources(server: McpServer, { config, runs, sess
             // the URI names the session by its file's UUID, the name the reader finds it by (the id the log
             // states may differ, and need not be a UUID); the log's id is escaped in the name
             uri: `codex://sessions/${encodeURIComponent(sessionIdFromPath(session.path) ?? session.session_id)}`,
-            name: inline(session.session_id),
+            // log text may hold half a character, which a host's parser may reject: whole characters (wellFormed)
+            name: wellFormed(inline(session.session_id)),
             // the prompt is log text: quoted and escaped, so a title cannot pose as anything else
-            title: `${session.status}: ${quoted(session.first_prompt, 80)}`,
+            title: wellFormed(`${session.status}: ${quoted(session.first_prompt, 80)}`),
             mimeType: "application/json",
           })),
         };

@@ -20,11 +20,26 @@ export function withNote<Shape extends ZodRawShape>(shape: Shape): Shape & { dat
   };
 }
 
+/**
+ * A log is JSON, which may write half a character (`"\ud83d"`): JSON.stringify writes it back as that escape,
+ * and Codex 0.171's parser rejects the whole answer (its call then waits for the tool timeout). Every string
+ * an answer carries, wherever it was read, is whole characters, the half as U+FFFD (wellFormed).
+ */
 export function toolResult(structured: object, text: string): CallToolResult {
   return {
-    structuredContent: { ...(structured as Record<string, unknown>), data_note: DATA_NOTE },
-    content: [{ type: "text", text }],
+    structuredContent: { ...(wholeCharacters(structured) as Record<string, unknown>), data_note: DATA_NOTE },
+    content: [{ type: "text", text: wellFormed(text) }],
   };
+}
+
+/** `value` with every string (and key) of its plain objects and arrays well-formed; anything else as it is. */
+function wholeCharacters(value: unknown): unknown {
+  if (typeof value === "string") return wellFormed(value);
+  if (Array.isArray(value)) return value.map(wholeCharacters);
+  if (value === null || typeof value !== "object") return value;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [wellFormed(key), wholeCharacters(item)]));
 }
 
 /**
