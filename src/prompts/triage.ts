@@ -1,10 +1,15 @@
 // The `triage` prompt: one action that walks a host through a failed Codex run, tool by tool.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 
 /** A session UUID, a prefix of one (8+ hex digits, dashes where a UUID has them), or `last`. */
 export const SESSION_REF =
   /^(?:last|[0-9a-f]{8}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,4}(?:-[0-9a-f]{0,12})?)?)?)?)$/i;
+
+/** What the prompt takes, and what to pass for a rollout's path (the tools take one; its text would be instructions here). */
+const REFUSAL =
+  "session_id must be a session UUID, a prefix of it of 8 or more hex digits, or `last`; for a rollout file, pass the UUID its name ends with (rollout-<time>-<uuid>.jsonl).";
 
 export function registerTriagePrompt(server: McpServer): void {
   server.registerPrompt(
@@ -14,16 +19,19 @@ export function registerTriagePrompt(server: McpServer): void {
       description:
         "Find out why a Codex session failed and what to do next: summary, then the last calls, then token usage, then a recommendation.",
       argsSchema: {
+        // checked in the handler: the SDK's refusal of a schema's check says "MCP error -32602" twice and
+        // cannot name the fix for a path
         session_id: z
           .string()
-          .regex(SESSION_REF, "session_id must be a session UUID, a prefix of it of 8 or more hex digits, or `last`")
           .optional()
           .describe("The session: UUID, unique prefix (8+ hex digits), or `last` (default)."),
       },
     },
     ({ session_id }) => {
-      // only a session reference reaches the instructions: free text there would be instructions too
-      const session = session_id ?? "last";
+      // only a session reference reaches the instructions: free text there would be instructions too. Spaces
+      // around one (a host's form) are dropped, as the tools drop them.
+      const session = session_id?.trim() ?? "last";
+      if (!SESSION_REF.test(session)) throw Object.assign(new Error(REFUSAL), { code: ErrorCode.InvalidParams });
       return {
         description: `Triage of Codex session ${session}`,
         messages: [
