@@ -8,6 +8,7 @@ import { registerSessionResources } from "./resources/sessions.js";
 import { listedTools, serveBuiltToolList, type BuiltLists } from "./tools/built-list.js";
 import { serveHostSafeSchemas } from "./tools/host-schemas.js";
 import { registerTools } from "./tools/index.js";
+import { answerInvalidParams } from "./tools/invalid-params.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -41,6 +42,8 @@ export function createServer(config: ServerConfig): {
   serveBuiltToolList(server, config);
   registerTriagePrompt(server);
   registerSessionResources(server, { config, runs, sessions });
+  // last: it wraps the handlers registered above
+  answerInvalidParams(server);
   return {
     server,
     runs,
