@@ -9,6 +9,7 @@ import { listedTools, serveBuiltToolList, type BuiltLists } from "./tools/built-
 import { serveHostSafeSchemas } from "./tools/host-schemas.js";
 import { registerTools } from "./tools/index.js";
 import { answerInvalidParams } from "./tools/invalid-params.js";
+import { answerUnknownNames } from "./tools/unknown-names.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -42,6 +43,10 @@ export function createServer(config: ServerConfig): {
   serveBuiltToolList(server, config);
   registerTriagePrompt(server);
   registerSessionResources(server, { config, runs, sessions });
+  answerUnknownNames(
+    server,
+    config.readOnly ? " This server is read-only (--read-only): it starts and stops no Codex runs." : "",
+  );
   // last: it wraps the handlers registered above
   answerInvalidParams(server);
   return {

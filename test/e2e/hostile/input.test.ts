@@ -191,7 +191,9 @@ describe("operator policy", () => {
       for (const delegating of ["run_codex", "resume_session", "cancel_run"]) expect(names).not.toContain(delegating);
       const refused = await readOnly.call("run_codex", { prompt: "x", cwd: work });
       expect(refused.isError).toBe(true);
-      expect(textOf(refused)).toMatch(/Tool run_codex not found/);
+      expect(textOf(refused)).toBe(
+        `There is no tool "run_codex" on this server: its tools are ${registeredToolNames({ readOnly: true }).join(", ")}. This server is read-only (--read-only): it starts and stops no Codex runs.`,
+      );
     } finally {
       await readOnly.close();
     }
