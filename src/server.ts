@@ -5,6 +5,7 @@ import { RunManager } from "./runs/run-manager.js";
 import { sessionStoreOf, type ServerConfig } from "./config/config.js";
 import { registerTriagePrompt } from "./prompts/triage.js";
 import { registerSessionResources } from "./resources/sessions.js";
+import { answerUnknownUris } from "./resources/unknown-uris.js";
 import { listedTools, serveBuiltToolList, type BuiltLists } from "./tools/built-list.js";
 import { serveHostSafeSchemas } from "./tools/host-schemas.js";
 import { registerTools } from "./tools/index.js";
@@ -43,6 +44,7 @@ export function createServer(config: ServerConfig): {
   serveBuiltToolList(server, config);
   registerTriagePrompt(server);
   registerSessionResources(server, { config, runs, sessions });
+  answerUnknownUris(server);
   answerUnknownNames(
     server,
     config.readOnly ? " This server is read-only (--read-only): it starts and stops no Codex runs." : "",
