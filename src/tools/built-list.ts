@@ -54,10 +54,12 @@ export function serveBuiltToolList(
     built = undefined;
     changed();
   };
-  handlers.set("tools/list", async (request, extra) => {
+  // not async: the SDK's parse of a request (a cursor that is no string) throws before its handler runs, where
+  // answerInvalidParams answers it as invalid params (host-schemas.ts hands it on the same way)
+  handlers.set("tools/list", (request, extra) => {
     if (built === null) built = readBuilt(file, toolListKey(config));
     if (built === undefined || request.params?.cursor !== undefined) return live(request, extra);
-    return { tools: built };
+    return Promise.resolve({ tools: built });
   });
 }
 

@@ -69,15 +69,16 @@ export function serveHostSafeSchemas(server: McpServer): void {
   const list = handlers?.get("tools/list");
   if (!handlers || !list)
     throw new Error("the MCP SDK no longer keeps its tools/list handler where serveHostSafeSchemas looks for it");
-  handlers.set("tools/list", async (request, extra) => {
-    const result = await list(request, extra);
-    return {
+  // not async: the SDK's parse of a request (a cursor that is no string) throws before its handler runs, where
+  // answerInvalidParams answers it as invalid params; inside an async function it was an internal error
+  handlers.set("tools/list", (request, extra) =>
+    Promise.resolve(list(request, extra)).then((result) => ({
       ...result,
       tools: (result.tools ?? []).map((tool) => ({
         ...tool,
         inputSchema: hostSafeSchema(tool.inputSchema),
         ...(tool.outputSchema === undefined ? {} : { outputSchema: hostSafeSchema(tool.outputSchema) }),
       })),
-    };
-  });
+    })),
+  );
 }

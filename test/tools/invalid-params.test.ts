@@ -6,6 +6,7 @@ import {
   CallToolResultSchema,
   ErrorCode,
   GetPromptResultSchema,
+  ListToolsResultSchema,
   ReadResourceResultSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { expect, it } from "vitest";
@@ -22,6 +23,8 @@ it("answers params of the wrong type as invalid params, naming the field", async
       ["tools/call", { name: "session_summary", arguments: "last" }, CallToolResultSchema],
       ["resources/read", { uri: 7 }, ReadResourceResultSchema],
       ["prompts/get", { name: "triage", arguments: { session_id: 5 } }, GetPromptResultSchema],
+      // tools/list is answered by the built list's handler, which hands a cursor to the SDK's
+      ["tools/list", { cursor: 5 }, ListToolsResultSchema],
     ] as const) {
       const error = await mcp.client
         .request({ method, params } as never, schema)
@@ -44,6 +47,10 @@ it("answers params of the wrong type as invalid params, naming the field", async
       [
         ErrorCode.InvalidParams,
         "MCP error -32602: Invalid params of prompts/get: arguments.session_id: Invalid input: expected string, received number.",
+      ],
+      [
+        ErrorCode.InvalidParams,
+        "MCP error -32602: Invalid params of tools/list: cursor: Invalid input: expected string, received number.",
       ],
     ]);
     expect(textOf(await mcp.call("list_sessions", { limit: 1 })).split("\n")[0]).toBe(
