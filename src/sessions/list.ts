@@ -10,6 +10,7 @@ import { foldEvents, turnStatus, writesTurnErrors } from "./session-model.js";
 import type { SessionListing } from "./views/list.js";
 import { keepNewest } from "../shared/bounded.js";
 import { eachStated, NewestKept } from "../shared/newest-kept.js";
+import { cutWhole } from "../shared/text.js";
 
 export interface ListOptions {
   limit: number;
@@ -228,5 +229,5 @@ function trimSlash(path: string): string {
 
 function clip(text: string): string {
   const flat = text.trim();
-  return flat.length > PROMPT_CHARS ? `${flat.slice(0, PROMPT_CHARS)}…` : flat;
+  return flat.length > PROMPT_CHARS ? `${cutWhole(flat, PROMPT_CHARS)}…` : flat;
 }

@@ -17,7 +17,7 @@ import type { Entry } from "fast-glob";
 import { appendAll } from "../shared/arrays.js";
 import { ExplainedError } from "../shared/errors.js";
 import { eachStated, NewestKept } from "../shared/newest-kept.js";
-import { inline } from "../shared/text.js";
+import { cutWhole, inline } from "../shared/text.js";
 import { FolderNames, type UnlistableFolder } from "./folder-names.js";
 import { datesOfId } from "./id-dates.js";
 
@@ -378,7 +378,7 @@ function newestHint(files: RolloutFile[]): string {
  * the terminal of a CLI user.
  */
 export function clip(text: string, max = 80): string {
-  return text.length > max ? `${inline(text.slice(0, max))}…` : inline(text);
+  return text.length > max ? `${inline(cutWhole(text, max))}…` : inline(text);
 }
 /** At most this many characters of a path are repeated in an error. */
 export const PATH_SHOWN = 240;

@@ -40,10 +40,17 @@ export function keepLines(text: string): string {
 export function quoted(text: string | null | undefined, max = 400): string {
   if (text === null || text === undefined) return "(none)";
   const flat = text.replace(/\s+/g, " ").trim();
-  // a cut inside a character would leave half of it (a lone surrogate, which Codex 0.171's parser rejects):
-  // the half is dropped, the ellipsis says text was cut
-  const cut = flat.length > max ? flat.slice(0, /[\ud800-\udbff]/.test(flat.charAt(max - 1)) ? max - 1 : max) : flat;
-  return `“${inline(cut.replace(/[\\“”]/g, "\\$&"))}${flat.length > max ? "…" : ""}”`;
+  return `“${inline(cutWhole(flat, max).replace(/[\\“”]/g, "\\$&"))}${flat.length > max ? "…" : ""}”`;
+}
+
+/**
+ * At most the first `max` UTF-16 units of `text`, never half a character: a cut inside one would leave a lone
+ * surrogate, which JSON writes as an escape Codex 0.171's parser rejects. The half is dropped (the caller's
+ * ellipsis says text was cut).
+ */
+export function cutWhole(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return text.slice(0, /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? max - 1 : max);
 }
 
 /** Said once wherever log text is shown: in every structured result (`data_note`) and at the end of every text mirror. */

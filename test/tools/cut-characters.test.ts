@@ -35,10 +35,11 @@ it("answers a refusal that cuts an argument inside a character as well-formed te
       head: message.split(" is not ")[0],
     });
     expect(answers).toEqual([
-      { isError: true, wellFormed: true, head: `"${"a".repeat(79)}\ufffd…"` },
+      // a session reference is cut between characters (sessions/locate.ts clip); the rest leave U+FFFD
+      { isError: true, wellFormed: true, head: `"${"a".repeat(79)}…"` },
       { isError: true, wellFormed: true, head: `cwd "${"a".repeat(199)}\ufffd"` },
       { isError: true, wellFormed: true, head: `model "${"a".repeat(199)}\ufffd"` },
-      { isError: true, wellFormed: true, head: `MCP error -32602: "${"a".repeat(79)}\ufffd…"` },
+      { isError: true, wellFormed: true, head: `MCP error -32602: "${"a".repeat(79)}…"` },
     ]);
   } finally {
     await mcp.close();
