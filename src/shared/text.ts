@@ -11,16 +11,16 @@ export function inline(text: string | null | undefined): string {
   return text.replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** A lone surrogate (not a character: half of one) in a string. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 /**
  * `text` as well-formed Unicode, a lone surrogate (a string cut inside a character) as U+FFFD: JSON.stringify
  * writes one as a `\ud83d` escape, which a host's JSON parser may reject (Codex 0.171's does, and its call
  * waits for an answer until its tool timeout).
  */
 export function wellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, "\ufffd");
+  // String.prototype.toWellFormed (Node 20; ES2024, past this project's lib): every string of a tool's answer
+  // passes here; with a lookaround pattern toolResult took 130-200 ms over last_function_calls' largest answer
+  // (200 outputs of 100,000 characters), with this 25-60 ms
+  return (text as string & { toWellFormed(): string }).toWellFormed();
 }
 
 /**
