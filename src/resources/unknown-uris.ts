@@ -4,9 +4,8 @@
 // reads it: invalid params, the URI cut and escaped, naming the resources there are.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
-import { inline, wellFormed } from "../shared/text.js";
-
-type Handler = (request: unknown, extra: unknown) => Promise<unknown>;
+import { callerValue } from "../shared/text.js";
+import { requestHandlers, type RequestHandler } from "../tools/sdk-handlers.js";
 
 /** What the session template (`codex://sessions/{id}`) matches: the SDK's `{id}` is `[^/,]+`. */
 const SESSION_URI = /^codex:\/\/sessions\/[^/,]+$/;
@@ -16,10 +15,8 @@ const SHOWN_CHARS = 200;
 
 /** Wraps the resources/read handler. Call once the resources are registered. */
 export function answerUnknownUris(server: McpServer): void {
-  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers;
-  const read = handlers?.get("resources/read");
-  if (!handlers || !read)
-    throw new Error("the MCP SDK no longer keeps its resources/read handler where answerUnknownUris looks for it");
+  const handlers = requestHandlers(server, "answerUnknownUris", "resources/read");
+  const read = handlers.get("resources/read") as RequestHandler;
   // not async: a request the SDK's schema refuses throws as it did (answerInvalidParams answers it)
   handlers.set("resources/read", (request, extra) => {
     const uri = (request as { params?: { uri?: unknown } } | null)?.params?.uri;
@@ -39,7 +36,5 @@ function parsedHref(uri: string): string | undefined {
 }
 
 function refusal(uri: string): string {
-  const cut = uri.length > SHOWN_CHARS ? `${uri.slice(0, SHOWN_CHARS)}…` : uri;
-  const shown = inline(wellFormed(cut).replace(/["\\]/g, "\\$&"));
-  return `There is no resource "${shown}" on this server: its resources are codex://sessions/{id}, id a session UUID, a unique prefix of 8+ characters or \`last\` (resources/list names the newest).`;
+  return `There is no resource "${callerValue(uri, SHOWN_CHARS)}" on this server: its resources are codex://sessions/{id}, id a session UUID, a unique prefix of 8+ characters or \`last\` (resources/list names the newest).`;
 }

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { ServerConfig } from "../config/config.js";
+import { requestHandlers } from "./sdk-handlers.js";
 
 export const BUILT_LIST_FILE = "tools-list.json";
 const MAX_BYTES = 4 * 1024 * 1024;
@@ -43,10 +44,8 @@ export function serveBuiltToolList(
   config: ServerConfig,
   file = join(dirname(fileURLToPath(import.meta.url)), BUILT_LIST_FILE),
 ): void {
-  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers;
-  const live = handlers?.get("tools/list");
-  if (!handlers || !live)
-    throw new Error("the MCP SDK no longer keeps its tools/list handler where serveBuiltToolList looks for it");
+  const handlers = requestHandlers(server, "serveBuiltToolList", "tools/list");
+  const live = handlers.get("tools/list") as Handler;
   let built: BuiltLists[number]["tools"] | undefined | null = null; // null: the file is not read yet
   // a tool registered, enabled, disabled, changed or removed after start: the list is computed from then on
   const changed = server.sendToolListChanged.bind(server);
@@ -58,7 +57,8 @@ export function serveBuiltToolList(
   // answerInvalidParams answers it as invalid params (host-schemas.ts hands it on the same way)
   handlers.set("tools/list", (request, extra) => {
     if (built === null) built = readBuilt(file, toolListKey(config));
-    if (built === undefined || request.params?.cursor !== undefined) return live(request, extra);
+    const cursor = (request as Parameters<Handler>[0] | null)?.params?.cursor;
+    if (built === undefined || cursor !== undefined) return live(request as Parameters<Handler>[0], extra);
     return Promise.resolve({ tools: built });
   });
 }

@@ -4,6 +4,7 @@
 // nullable values and empty `additionalProperties: {}` (the MCP Inspector's strict checks warn on both).
 // One pass over tools/list rewrites them into the plain forms; validation still runs on the zod schemas.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { requestHandlers } from "./sdk-handlers.js";
 
 type Schema = Record<string, unknown>;
 
@@ -65,10 +66,8 @@ type Handler = (request: unknown, extra: unknown) => Promise<{ tools?: ListedToo
  * hook between its converter and the wire, so this wraps its registered handler (a private map in v1).
  */
 export function serveHostSafeSchemas(server: McpServer): void {
-  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers;
-  const list = handlers?.get("tools/list");
-  if (!handlers || !list)
-    throw new Error("the MCP SDK no longer keeps its tools/list handler where serveHostSafeSchemas looks for it");
+  const handlers = requestHandlers(server, "serveHostSafeSchemas", "tools/list");
+  const list = handlers.get("tools/list") as Handler;
   // not async: the SDK's parse of a request (a cursor that is no string) throws before its handler runs, where
   // answerInvalidParams answers it as invalid params; inside an async function it was an internal error
   handlers.set("tools/list", (request, extra) =>

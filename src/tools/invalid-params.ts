@@ -4,9 +4,8 @@
 // failure is -32602 (invalid params, JSON-RPC 2.0), one line naming each field and what it must be.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
-import { inline, wellFormed } from "../shared/text.js";
-
-type Handler = (request: unknown, extra: unknown) => Promise<unknown>;
+import { cutWhole, inline, wellFormed } from "../shared/text.js";
+import { requestHandlers } from "./sdk-handlers.js";
 
 /** Issues named in the refusal, each path and message cut: a key is the caller's, any length. */
 const NAMED_ISSUES = 5;
@@ -14,11 +13,10 @@ const ISSUE_CHARS = 200;
 
 /** Wraps every request handler registered so far. Call once everything is registered. */
 export function answerInvalidParams(server: McpServer): void {
-  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers;
-  if (!handlers) throw new Error("the MCP SDK no longer keeps its request handlers where answerInvalidParams looks");
+  const handlers = requestHandlers(server, "answerInvalidParams");
   for (const [method, handler] of handlers) {
     handlers.set(method, (request, extra) => {
-      let answer: Promise<unknown>;
+      let answer: unknown;
       try {
         // the SDK's wrapper parses the request synchronously, before the handler: only that parse throws here
         answer = handler(request, extra);
@@ -48,5 +46,5 @@ export function paramsRefusal(method: string, error: unknown): string | undefine
 
 /** One line, escaped, bounded and whole characters. */
 function cut(text: string): string {
-  return wellFormed(inline(text.length > ISSUE_CHARS ? `${text.slice(0, ISSUE_CHARS)}…` : text));
+  return wellFormed(inline(text.length > ISSUE_CHARS ? `${cutWhole(text, ISSUE_CHARS)}…` : text));
 }

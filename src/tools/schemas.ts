@@ -1,7 +1,7 @@
 // Input schema pieces shared by several tools. Output schemas are the domain's views (src/sessions/views,
 // src/runs/run-view.ts): the tools show them as they are.
 import { z } from "zod";
-import { inline, wellFormed } from "../shared/text.js";
+import { callerValue } from "../shared/text.js";
 
 export const sessionIdInput = z
   .string()
@@ -23,7 +23,7 @@ export const cwdFilterInput = z
     message: "cwd must be an absolute directory without control characters, e.g. /home/me/project",
   });
 
-/** Unknown argument names shown in the refusal: the first few, each cut (a key is the caller's, any length; half a character left by the cut: wellFormed; its quotes escaped, so that it cannot read as more names). */
+/** Unknown argument names shown in the refusal: the first few, each cut (a key is the caller's, any length: callerValue). */
 const NAMED_KEYS = 5;
 const KEY_CHARS = 60;
 
@@ -42,9 +42,7 @@ export function knownArguments<Shape extends z.ZodRawShape>(
   return z.strictObject(shape, {
     error: (issue) => {
       if (issue.code !== "unrecognized_keys") return undefined;
-      const keys = issue.keys
-        .slice(0, NAMED_KEYS)
-        .map((key) => `"${inline(wellFormed(key.slice(0, KEY_CHARS)).replace(/["\\]/g, "\\$&"))}"`);
+      const keys = issue.keys.slice(0, NAMED_KEYS).map((key) => `"${callerValue(key, KEY_CHARS)}"`);
       const more = issue.keys.length > NAMED_KEYS ? ` (and ${issue.keys.length - NAMED_KEYS} more)` : "";
       const hints = issue.keys.flatMap((key) => (Object.hasOwn(elsewhere, key) ? [elsewhere[key]] : []));
       const what = issue.keys.length === 1 ? "is not an argument" : "are not arguments";

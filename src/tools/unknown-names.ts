@@ -5,10 +5,9 @@
 // is refused before the SDK looks, escaped and cut, with the names there are.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { ErrorCode } from "@modelcontextprotocol/sdk/types.js";
-import { inline, wellFormed } from "../shared/text.js";
+import { callerValue } from "../shared/text.js";
+import { requestHandlers, type RequestHandler } from "./sdk-handlers.js";
 import { toolError } from "./result.js";
-
-type Handler = (request: unknown, extra: unknown) => Promise<unknown>;
 
 /** The SDK's registries (private in v1): a name's entry, enabled or not. */
 interface Registries {
@@ -23,12 +22,12 @@ const NAME_CHARS = 60;
  * follows a tool's refusal (why a tool another server has is not here).
  */
 export function answerUnknownNames(server: McpServer, toolNote = ""): void {
-  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers;
+  const handlers = requestHandlers(server, "answerUnknownNames", "tools/call", "prompts/get");
   const registries = server as unknown as Registries;
-  const call = handlers?.get("tools/call");
-  const prompt = handlers?.get("prompts/get");
-  if (!handlers || !call || !prompt || !registries._registeredTools || !registries._registeredPrompts)
-    throw new Error("the MCP SDK no longer keeps its handlers or registries where answerUnknownNames looks");
+  const call = handlers.get("tools/call") as RequestHandler;
+  const prompt = handlers.get("prompts/get") as RequestHandler;
+  if (!registries._registeredTools || !registries._registeredPrompts)
+    throw new Error("the MCP SDK no longer keeps its registries where answerUnknownNames looks");
   const tools = registries._registeredTools;
   const prompts = registries._registeredPrompts;
   // not async: a request the SDK's schema refuses throws as it did (answerInvalidParams answers it)
@@ -53,10 +52,8 @@ function nameIn(request: unknown): string | undefined {
 
 /** The caller's name one line, cut, its quotes escaped (it cannot close ours); the enabled names there are. */
 function refusal(kind: "tool" | "prompt", name: string, registry: Record<string, { enabled?: boolean }>): string {
-  const cut = name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS)}…` : name;
-  const shown = inline(wellFormed(cut).replace(/["\\]/g, "\\$&"));
   const names = Object.entries(registry)
     .filter(([, entry]) => entry.enabled !== false)
     .map(([known]) => known);
-  return `There is no ${kind} "${shown}" on this server: its ${kind}s are ${names.join(", ")}.`;
+  return `There is no ${kind} "${callerValue(name, NAME_CHARS)}" on this server: its ${kind}s are ${names.join(", ")}.`;
 }

@@ -49,7 +49,8 @@ describe("a filter a read tool does not take", () => {
 
   it("names a key cut inside a character as well-formed text", async () => {
     // a 60-character cut in the middle of an emoji left half of it: a lone surrogate, which JSON.stringify
-    // writes as an escape that Codex 0.171's parser rejects (the model's call then waited for its tool timeout)
+    // writes as an escape that Codex 0.171's parser rejects (the model's call then waited for its tool timeout);
+    // the half is dropped and the cut marked
     const { home } = await copyFixtureHome();
     const mcp = await connect({ codexHome: home });
     const result = await mcp.call("list_sessions", { [`${"a".repeat(59)}\u{1F600}`]: 1 });
@@ -58,7 +59,7 @@ describe("a filter a read tool does not take", () => {
       isError: true,
       text: invalid(
         "list_sessions",
-        `"${"a".repeat(59)}\ufffd" is not an argument of list_sessions: it takes limit, cwd, since, include_archived.`,
+        `"${"a".repeat(59)}…" is not an argument of list_sessions: it takes limit, cwd, since, include_archived.`,
       ),
     });
   });
