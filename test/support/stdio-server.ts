@@ -17,13 +17,14 @@ export interface StdioServer {
   exited(): Promise<void>;
 }
 
-/** `as`: the user the server runs as (a root test's unprivileged user). */
+/** `as`: the user the server runs as (a root test's unprivileged user) and, for that user, a `cli` it can load. */
 export async function serveStdio(
   args: string[],
   env: Record<string, string>,
-  as: { uid?: number; gid?: number } = {},
+  as: { uid?: number; gid?: number; cli?: string } = {},
 ): Promise<StdioServer> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { CODEX_CONTROL_LOG: "error", ...env }, ...as });
+  const { cli = CLI, ...user } = as;
+  const child = spawn(process.execPath, [cli, ...args], { env: { CODEX_CONTROL_LOG: "error", ...env }, ...user });
   const pending = new Map<number, (result: unknown) => void>();
   createInterface({ input: child.stdout }).on("line", (line) => {
     const message = JSON.parse(line) as { id?: number; result?: unknown };

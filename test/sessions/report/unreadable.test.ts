@@ -1,8 +1,9 @@
 // A log the report cannot read (one `sudo codex` wrote, root's and private) is left out of the totals, and
 // the report says so, with its path and why, instead of silently reporting less. The CLI runs as an unprivileged
-// user (nobody, when the tests run as root; else the tests' own user, whom mode 000 stops too).
+// user (nobody, when the tests run as root; else the tests' own user, whom mode 000 stops too). A checkout that
+// user cannot reach (cloned under /root, or any folder private to root) has its bundle copied where it can.
 import { execFile } from "node:child_process";
-import { chmod, chown, mkdir, stat, utimes } from "node:fs/promises";
+import { chmod, chown, cp, mkdir, stat, utimes } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
@@ -11,9 +12,11 @@ import { describe, expect, it } from "vitest";
 import { makeHome, writeSession, type SessionSpec } from "../../support/report-homes.js";
 import { serveStdio } from "../../support/stdio-server.js";
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dist", "cli.js");
+const BUILT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "dist", "cli.js");
 const NOBODY = 65_534;
 const asRoot = process.getuid?.() === 0;
+/** The built CLI as the unprivileged user can load it (homeForNobody sets it). */
+let CLI = BUILT;
 
 const session = (n: number): SessionSpec => ({
   id: `0199eeee-0000-7000-8000-00000000006${n}`,
@@ -82,7 +85,24 @@ async function homeForNobody(): Promise<{ home: string; state: string }> {
   const state = join(root, "state");
   await mkdir(state);
   if (asRoot) await chown(state, NOBODY, NOBODY);
+  CLI = asRoot && !(await othersReach(BUILT)) ? await copyOfBundle(root) : BUILT;
   return { home, state };
+}
+
+/** Whether a user other than the owner can load the file: every folder above it searchable by others, it readable. */
+async function othersReach(file: string): Promise<boolean> {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir))
+    if (((await stat(dir)).mode & 0o001) === 0) return false;
+  return ((await stat(file)).mode & 0o004) !== 0;
+}
+
+/** The bundle (dist/ without its source maps) and the package.json it reads, copied into the temp root. */
+async function copyOfBundle(root: string): Promise<string> {
+  const dist = join(root, "dist");
+  await cp(dirname(BUILT), dist, { recursive: true, filter: (source) => !source.endsWith(".map") });
+  await cp(join(dirname(BUILT), "..", "package.json"), join(root, "package.json"));
+  await chmod(dist, 0o755);
+  return join(dist, "cli.js");
 }
 
 describe("an unreadable log", () => {
@@ -129,7 +149,7 @@ describe("a date folder that cannot be listed", () => {
     const server = await serveStdio(
       [],
       { PATH: process.env.PATH ?? "", HOME: dirname(home), CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: state },
-      asRoot ? { uid: NOBODY, gid: NOBODY } : {},
+      asRoot ? { uid: NOBODY, gid: NOBODY, cli: CLI } : {},
     );
     try {
       await chmod(day, 0o000);
