@@ -63,3 +63,32 @@ describe("documented host commands", () => {
     }
   });
 });
+
+/** Every test file (.ts) under test/, recursively. */
+async function testSources(): Promise<string[]> {
+  const entries = await readdir(join(root, "test"), { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+describe("the README's note on what the first `npm test` downloads", () => {
+  it("names every older Codex CLI a test installs, and the folder of the host tests", async () => {
+    const versions = new Set<string>();
+    for (const file of await testSources()) {
+      const text = await readFile(file, "utf8");
+      for (const match of text.matchAll(/codexVersion\("(\d+\.\d+\.\d+)"\)/g)) versions.add(match[1] ?? "");
+      // a suite run once per version: describe.each(["0.100.0", …]) around codexVersion(version)
+      if (text.includes("codexVersion(version)"))
+        for (const list of text.matchAll(/\.each\(\[([^\]]*)\]\)/g))
+          for (const match of (list[1] ?? "").matchAll(/"(\d+\.\d+\.\d+)"/g)) versions.add(match[1] ?? "");
+    }
+    const byVersion = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
+    const readme = (await readFile(join(root, "README.md"), "utf8")).replace(/\s+/g, " ");
+    const note = /the older Codex CLIs some tests run \(([^;]*);[^)]*\) and the host programs of `([^`]+)`/.exec(
+      readme,
+    );
+    expect([note?.[1]?.split(", "), note?.[2]]).toEqual([[...versions].sort(byVersion), "test/e2e/hosts"]);
+    expect((await readdir(join(root, "test", "e2e", "hosts"))).some((file) => file.endsWith(".test.ts"))).toBe(true);
+  });
+});
