@@ -129,7 +129,8 @@ export const COMMANDS: Record<string, Command> = {
         },
       });
       if (values.json) return print(JSON.stringify(result, null, 2), 0);
-      return print(renderCalls(result.session_id, result.total_calls, result.calls, "person"), 0);
+      const output = values.full ? "all" : 300;
+      return print(renderCalls(result.session_id, result.total_calls, result.calls, "person", output), 0);
     },
   },
   usage: {

@@ -5,7 +5,7 @@ import { howToAnswer, type ApprovalAnswerers } from "../runs/approval-answer.js"
 import type { CallView, SessionListing, SessionSummary, TokenUsageReport } from "../sessions/index.js";
 import { MAKE_READABLE } from "../sessions/folder-names.js";
 import { followRun, type RunReader } from "../sessions/follow-run.js";
-import { count, DATA_NOTE, inline, quoted } from "../shared/text.js";
+import { count, DATA_NOTE, inline, keepLines, quoted, wellFormed } from "../shared/text.js";
 
 export { inline, quoted } from "../shared/text.js";
 
@@ -137,11 +137,16 @@ function familyLine(s: SessionSummary): string[] {
   return [`${who} of session ${inline(s.parent_session_id)} (its session_summary shows the whole task)`];
 }
 
+/**
+ * `output`: how much of each call's output is shown: that many characters of its two ends on one line (its last
+ * lines usually say why it failed), or "all" of it, line by line (`calls --full`).
+ */
 export function renderCalls(
   sessionId: string,
   total: number | null,
   calls: CallView[],
   reader: RunReader = "agent",
+  output: number | "all" = 300,
 ): string {
   if (calls.length === 0) return `Session ${inline(sessionId)}: no tool calls.`;
   const n = (value: number) => (reader === "person" ? count(value) : String(value));
@@ -163,10 +168,31 @@ export function renderCalls(
     lines.push(
       `[turn ${call.turn}] ${inline(call.name)} ${call.status}${exit}${duration}${what !== null ? `: ${quoted(what, 200)}` : ""}`,
     );
-    if (call.output !== null) lines.push(`    output: ${quoted(call.output, 300)}`);
+    if (call.output !== null)
+      lines.push(...(output === "all" ? outputLines(call.output) : [`    output: ${quotedEnds(call.output, output)}`]));
   }
   lines.push(DATA_NOTE);
   return lines.join("\n");
+}
+
+/** Log text quoted on one line as `quoted` does, but cut in its middle: its first third and its end are kept. */
+function quotedEnds(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  if (flat.length <= max) return quoted(flat, max);
+  const head = Math.floor(max / 3);
+  const ends = [flat.slice(0, head), flat.slice(flat.length - (max - head))].map((part) =>
+    inline(wellFormed(part).replace(/[\\“”]/g, "\\$&")),
+  );
+  return `“${ends.join(" … ")}”`;
+}
+
+/** The whole output, each line indented under `output:` so none reads as a line of ours; unsafe characters escaped. */
+function outputLines(text: string): string[] {
+  const lines = text.replace(/\n$/, "").split("\n");
+  return [
+    "    output:",
+    ...lines.map((line) => (line.trim() === "" ? "" : `      ${keepLines(line.replace(/\r$/, ""))}`)),
+  ];
 }
 
 /** Input written to the prompt cache, where the answer counts some (part of input, as cached is). */
