@@ -4,6 +4,7 @@ import type { EventOf, SessionEvent } from "./events.js";
 import { eventsBackward } from "./rollout-reader.js";
 import { callDurationMs, callExitCode, callStatus, type Call, type SessionModel } from "./session-model.js";
 import type { CallView } from "./views/calls.js";
+import { cutWhole, tailOf } from "../shared/text.js";
 
 export interface CallsOptions {
   limit: number;
@@ -107,5 +108,5 @@ export function capText(text: string, maxChars: number): { text: string; truncat
   const marker = `\n… [${text.length - maxChars} characters cut] …\n`;
   const room = Math.max(0, maxChars - marker.length);
   const head = Math.ceil(room / 2);
-  return { text: text.slice(0, head) + marker + text.slice(text.length - (room - head)), truncated: true };
+  return { text: cutWhole(text, head) + marker + tailOf(text, room - head), truncated: true };
 }

@@ -23,6 +23,16 @@ export function wellFormed(text: string): string {
   return (text as string & { toWellFormed(): string }).toWellFormed();
 }
 
+/** The second (low) unit of a surrogate pair: half of a character. */
+const isLow = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
+
+/** The last `max` UTF-16 units of `text`, one fewer where the first would be the second half of a character (cutWhole's other end). */
+export function tailOf(text: string, max: number): string {
+  if (max <= 0) return "";
+  const start = Math.max(0, text.length - max);
+  return text.slice(start > 0 && isLow(text.charCodeAt(start)) ? start + 1 : start);
+}
+
 /**
  * A message of ours that repeats what it was given (an error naming a caller's argument): its own lines and
  * tabs stay, every other unsafe character is written as `\uXXXX`.

@@ -5,7 +5,7 @@ import { howToAnswer, type ApprovalAnswerers } from "../runs/approval-answer.js"
 import type { CallView, SessionListing, SessionSummary, TokenUsageReport } from "../sessions/index.js";
 import { MAKE_READABLE } from "../sessions/folder-names.js";
 import { followRun, type RunReader } from "../sessions/follow-run.js";
-import { count, DATA_NOTE, inline, keepLines, quoted, wellFormed } from "../shared/text.js";
+import { count, cutWhole, DATA_NOTE, inline, keepLines, quoted, tailOf, wellFormed } from "../shared/text.js";
 
 export { inline, quoted } from "../shared/text.js";
 
@@ -180,7 +180,7 @@ function quotedEnds(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
   if (flat.length <= max) return quoted(flat, max);
   const head = Math.floor(max / 3);
-  const ends = [flat.slice(0, head), flat.slice(flat.length - (max - head))].map((part) =>
+  const ends = [cutWhole(flat, head), tailOf(flat, max - head)].map((part) =>
     inline(wellFormed(part).replace(/[\\“”]/g, "\\$&")),
   );
   return `“${ends.join(" … ")}”`;

@@ -1,0 +1,60 @@
+// last_function_calls on a command and an output of emoji (real CLI 0.171): the caps cut them by UTF-16 units,
+// so a cut could fall inside an emoji and leave half of it, a lone surrogate, which JSON.stringify writes as a
+// `\ud83d` escape that Codex 0.171's parser rejects: Codex as the host waited for the answer until its
+// tool_timeout_sec. The cuts fall between characters.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
+import { PINNED_CODEX } from "../../support/codex-versions.js";
+import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { connect, textOf } from "../../support/mcp.js";
+import { pasted } from "../../support/pasted.js";
+
+const EMOJI = "\u{1F600}";
+/** A lone surrogate as JSON.stringify writes it (a whole pair is written as the character itself). */
+const LONE = /\\ud[89a-f][0-9a-f]{2}/g;
+
+let model: FakeModel;
+let home: string;
+beforeAll(async () => {
+  model = await startFakeModel();
+  const made = await makeCodexHome(model.url, "calls-cut");
+  home = made.home;
+  // 1,500 emoji of output (printf's octal bytes of U+1F600), the command itself 120 of them after `echo `
+  const command = `echo ${EMOJI.repeat(120)} >/dev/null; seq 1500 | while read i; do printf "\\360\\237\\230\\200"; done`;
+  const ran = await pasted(
+    `cd ${made.workdir} && ${process.execPath} ${PINNED_CODEX} exec --skip-git-repo-check 'RUN:${command}'`,
+    codexEnv(home),
+  );
+  expect(ran.code, ran.stderr).toBe(0);
+});
+afterAll(async () => model.close());
+
+describe("last_function_calls cuts between characters", () => {
+  it("no answer holds half an emoji, whichever the cap; the command is quoted up to its 97th emoji", async () => {
+    const mcp = await connect({ codexHome: home });
+    try {
+      const answers = [];
+      for (const max of [100, 101, 2000, 2001])
+        answers.push(await mcp.call("last_function_calls", { session_id: "last", max_output_chars: max }));
+      // each output: Codex's 105-character header, then the emoji; the 101 and 2001 caps' tails began inside one
+      const ends = answers.map((answer) => {
+        const output = (answer.structuredContent as { calls: Array<{ output: string }> }).calls[0]?.output ?? "";
+        const [head = "", tail = ""] = output.split(/\n… \[\d+ characters cut\] …\n/);
+        return [head.length, tail.length, tail.startsWith(EMOJI)];
+      });
+      const what = /: “(.*)”$/m.exec(textOf(answers[2] ?? { content: [] }))?.[1];
+      expect([answers.map((answer) => JSON.stringify(answer).match(LONE)?.length ?? 0), ends, what]).toEqual([
+        [0, 0, 0, 0],
+        [
+          [37, 36, true],
+          [37, 36, true],
+          [987, 986, true],
+          [987, 986, true],
+        ],
+        `echo ${EMOJI.repeat(97)}…`,
+      ]);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
