@@ -105,8 +105,12 @@ function isCallEvent(event: SessionEvent): event is CallEvent {
 /** Keeps the head and the tail: a command's last lines usually say why it failed. */
 export function capText(text: string, maxChars: number): { text: string; truncated: boolean } {
   if (text.length <= maxChars) return { text, truncated: false };
-  const marker = `\n… [${text.length - maxChars} characters cut] …\n`;
-  const room = Math.max(0, maxChars - marker.length);
-  const head = Math.ceil(room / 2);
-  return { text: cutWhole(text, head) + marker + tailOf(text, room - head), truncated: true };
+  // room left by the longest marker it can take: one counting the whole text
+  const room = Math.max(0, maxChars - cutMarker(text.length).length);
+  const half = Math.ceil(room / 2);
+  const head = cutWhole(text, half);
+  const tail = tailOf(text, room - half);
+  return { text: head + cutMarker(text.length - head.length - tail.length) + tail, truncated: true };
 }
+
+const cutMarker = (cut: number) => `\n… [${cut} characters cut] …\n`;

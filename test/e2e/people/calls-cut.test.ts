@@ -57,4 +57,36 @@ describe("last_function_calls cuts between characters", () => {
       await mcp.close();
     }
   });
+
+  it("the cut says how many characters it left out: the output's length less the two ends kept", async () => {
+    // "[1105 characters cut]" of a 3,105-character output of which 1,973 were kept: its length less the cap,
+    // not counting the room the marker itself takes (nor a character the cut kept whole)
+    const mcp = await connect({ codexHome: home });
+    try {
+      const outputOf = async (max: number) =>
+        (
+          (await mcp.call("last_function_calls", { session_id: "last", max_output_chars: max })).structuredContent as {
+            calls: Array<{ output: string }>;
+          }
+        ).calls[0]?.output ?? "";
+      const whole = (await outputOf(100_000)).length;
+      const cuts = [];
+      for (const max of [100, 101, 2000, 2001]) {
+        const output = await outputOf(max);
+        const [head = "", said = "", tail = ""] = output.split(/\n… \[(\d+) characters cut\] …\n/);
+        cuts.push([Number(said), whole - head.length - tail.length]);
+      }
+      expect([whole, cuts]).toEqual([
+        3105,
+        [
+          [3032, 3032],
+          [3032, 3032],
+          [1132, 1132],
+          [1132, 1132],
+        ],
+      ]);
+    } finally {
+      await mcp.close();
+    }
+  });
 });
