@@ -2,6 +2,9 @@
 // so a cut could fall inside an emoji and leave half of it, a lone surrogate, which JSON.stringify writes as a
 // `\ud83d` escape that Codex 0.171's parser rejects: Codex as the host waited for the answer until its
 // tool_timeout_sec. The cuts fall between characters.
+import { cp, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
@@ -10,8 +13,11 @@ import { connect, textOf } from "../../support/mcp.js";
 import { pasted } from "../../support/pasted.js";
 
 const EMOJI = "\u{1F600}";
-/** A lone surrogate as JSON.stringify writes it (a whole pair is written as the character itself). */
-const LONE = /\\ud[89a-f][0-9a-f]{2}/g;
+/**
+ * A lone surrogate as JSON.stringify writes it (a whole pair is written as the character itself), not after an
+ * escaped backslash (`\\ud83d`: the text of an escape, six characters).
+ */
+const LONE = /(?<!\\)(?:\\\\)*\\ud[89a-f][0-9a-f]{2}/g;
 
 let model: FakeModel;
 let home: string;
@@ -85,6 +91,35 @@ describe("last_function_calls cuts between characters", () => {
           [1132, 1132],
         ],
       ]);
+    } finally {
+      await mcp.close();
+    }
+  });
+});
+
+describe("a log that holds half a character", () => {
+  it("last_function_calls answers it as well-formed text, each half as U+FFFD; control: the log holds two", async () => {
+    // Codex never writes one, but a log is anyone's file: JSON's `\ud83d` escape parses to half an emoji
+    const copy = join(await mkdtemp(join(tmpdir(), "ccm-half-")), "home");
+    await cp(home, copy, { recursive: true });
+    const logs = await readdir(join(copy, "sessions"), { recursive: true });
+    const log = join(copy, "sessions", logs.find((name) => name.endsWith(".jsonl")) ?? "");
+    const lines = (await readFile(log, "utf8")).split("\n").map((line) => {
+      if (line.includes('"function_call_output"')) return line.replace(EMOJI, "\\ud83d");
+      if (line.includes('"type":"function_call"')) return line.replace(EMOJI, "\\ude00");
+      return line;
+    });
+    await writeFile(log, lines.join("\n"));
+    const mcp = await connect({ codexHome: copy });
+    try {
+      const calls = await mcp.call("last_function_calls", { session_id: "last", max_output_chars: 100_000 });
+      const call = (calls.structuredContent as { calls: Array<{ output: string; command: string }> }).calls[0];
+      expect([
+        JSON.stringify(calls).match(LONE)?.length ?? 0,
+        call?.output.slice(105, 108),
+        call?.command.slice(0, 8),
+        lines.filter((line) => line.includes("\\ud83d") || line.includes("\\ude00")).length,
+      ]).toEqual([0, `\ufffd${EMOJI}`, `echo \ufffd${EMOJI}`, 2]);
     } finally {
       await mcp.close();
     }
