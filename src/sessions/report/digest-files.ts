@@ -33,7 +33,7 @@ interface SavedDay {
   entries: Array<[string, SavedDigest]>;
 }
 
-const FORMAT = 8; // 2: digests carry their turns by day (DayPart); 3: past 32 days, the earliest merged; 4: usage by model carries turns, a part its end; 5: a part's end at its last turn's end; 6: usage outside turns by its counters' days (a saved one dated it by the start); 7: a child needing its parent's counters has its parts' usage (a saved one had none); 8: a counter before the first turn on a day without one is the first part's (a saved one had it on the last)
+const FORMAT = 9; // 2: digests carry their turns by day (DayPart); 3: past 32 days, the earliest merged; 4: usage by model carries turns, a part its end; 5: a part's end at its last turn's end; 6: usage outside turns by its counters' days (a saved one dated it by the start); 7: a child needing its parent's counters has its parts' usage (a saved one had none); 8: a counter before the first turn on a day without one is the first part's (a saved one had it on the last); 9: a child's copied counters are its first part's first entry (a saved one took its history off the first turn's model)
 /** A date folder's digests, about 1 KB a session: a file larger than this was not written by us. */
 const MAX_DAY_FILE_BYTES = 256 * 1024 * 1024;
 

@@ -310,17 +310,22 @@ export function usageByDay(
     // midnight): the first part's, where a child's inherited history is taken off (inherited-days.ts)
     const firstTurn = facts.turns[0]?.index;
     const early = ordered[0] ?? last;
+    let earliest: ModelUsage | undefined;
     for (const usage of facts.counterDays ? [] : facts.usage) {
       const modelName = facts.modelOfTurn.get(usage.turn) ?? facts.lastModel;
       const before = firstTurn !== undefined && usage.turn < firstTurn;
       const part = parts.get(dayOfTurn.get(usage.turn) ?? startDay) ?? (before ? early : last);
       const entry = entryOf(part.byModel, modelName);
+      if (before && part === early) earliest ??= entry;
       const { tokens } = usage;
       entry.tokens = addTokens(entry.tokens, tokens);
       entry.longPrompts = merged(entry.longPrompts, usage.longPrompts);
       counted = addTokens(counted, tokens);
       lastUsage = entry;
     }
+    // the counters before the first turn are the earliest: the first part's first entry, where a child's
+    // inherited history is taken off first (inherited-days.ts), not the first turn's model's
+    if (earliest) early.byModel = new Map([[earliest.model, earliest], ...early.byModel]);
     const rest = subtractTokens(total, counted);
     if (lastUsage) lastUsage.tokens = addTokens(lastUsage.tokens, rest);
     const exact =

@@ -148,3 +148,70 @@ describe("a fork whose first turn is on a later day than its start", () => {
     expect(rows(await reportOf(home, { since: "2026-11-12" }))).toEqual([["2026-11-12", 1, 400, 200, 10]]);
   });
 });
+
+describe("a child's day with two models", () => {
+  // the copied counters (before its first turn) were put under its last model, and its history was taken off
+  // its first turn's model first, field by field: gpt-5.1-codex showed 0 input and 490 cached input on
+  // 2026-11-10. Each model's entry is its counters' growth (jq: 600/590/10 and 400/100/10 that day)
+  it("keeps each model's own usage on that day", async () => {
+    const home = await makeHome();
+    const parentDir = join(home, "sessions", "2026", "11", "09");
+    const childDir = join(home, "sessions", "2026", "11", "10");
+    await mkdir(parentDir, { recursive: true });
+    await mkdir(childDir, { recursive: true });
+    const tokens = ([input, cached, output]: number[]) => ({
+      input_tokens: input,
+      cached_input_tokens: cached,
+      output_tokens: output,
+      reasoning_output_tokens: 0,
+      total_tokens: (input as number) + (output as number),
+    });
+    const count = (at: string, total: number[], last: number[]) =>
+      line(at, "event_msg", {
+        type: "token_count",
+        info: { total_token_usage: tokens(total), last_token_usage: tokens(last), model_context_window: 258400 },
+        rate_limits: null,
+      });
+    const context = (at: string, model: string) => line(at, "turn_context", { cwd: "/srv/proj", model });
+    const turn = (day: string, hour: string, id: string, model: string, total: number[], last: number[]) => [
+      line(`${day}T${hour}:00:00.000Z`, "event_msg", { type: "task_started", turn_id: id }),
+      context(`${day}T${hour}:00:00.000Z`, model),
+      count(`${day}T${hour}:01:00.000Z`, total, last),
+      line(`${day}T${hour}:02:00.000Z`, "event_msg", { type: "task_complete", turn_id: id }),
+    ];
+    const history = (day: string) => [
+      context(`${day}T09:00:00.000Z`, "gpt-5.1-codex"),
+      count(`${day}T09:00:01.000Z`, [1000, 50, 10], [1000, 50, 10]),
+      count(`${day}T09:00:02.000Z`, [2000, 100, 20], [1000, 50, 10]),
+    ];
+    const parent = [
+      line("2026-11-09T09:00:00.000Z", "session_meta", { id: PARENT, timestamp: "2026-11-09T09:00:00.000Z" }),
+      ...history("2026-11-09"),
+    ];
+    const start = "2026-11-10T09:00:00.000Z";
+    const child = [
+      line(start, "session_meta", { id: FIRST, forked_from_id: PARENT, timestamp: start, cwd: "/srv/proj" }),
+      ...history("2026-11-10"),
+      ...turn("2026-11-10", "10", "t1", "gpt-5.1-codex", [2600, 690, 30], [600, 590, 10]),
+      ...turn("2026-11-10", "11", "t2", "gpt-5.1-codex-mini", [3000, 790, 40], [400, 100, 10]),
+      ...turn("2026-11-11", "11", "t3", "gpt-5.1-codex-mini", [3100, 800, 50], [100, 10, 10]),
+    ];
+    await writeFile(join(parentDir, `rollout-2026-11-09T09-00-00-${PARENT}.jsonl`), `${parent.join("\n")}\n`);
+    await writeFile(join(childDir, `rollout-2026-11-10T09-00-00-${FIRST}.jsonl`), `${child.join("\n")}\n`);
+    const byModel = async (day?: string) =>
+      rows(await reportOf(home, { groupBy: "model", ...(day && { since: day, until: day }) }));
+    expect(await byModel("2026-11-10")).toEqual([
+      ["gpt-5.1-codex", 1, 600, 590, 10],
+      ["gpt-5.1-codex-mini", 1, 400, 100, 10],
+    ]);
+    expect(await byModel()).toEqual([
+      ["gpt-5.1-codex", 2, 2600, 690, 30],
+      ["gpt-5.1-codex-mini", 1, 500, 110, 20],
+    ]);
+    expect(rows(await reportOf(home))).toEqual([
+      ["2026-11-11", 1, 100, 10, 10],
+      ["2026-11-10", 1, 1000, 690, 20],
+      ["2026-11-09", 1, 2000, 100, 20],
+    ]);
+  });
+});
