@@ -10,6 +10,7 @@ import { ReportTally } from "./aggregate.js";
 import type { Prices } from "./cost.js";
 import type { SessionDigest } from "./digest.js";
 import { boundsInside, cutOf, isoOf, KeptFacts, keptFacts } from "./cut-sessions.js";
+import { emptyHomeNote } from "./empty-home.js";
 import { ownDays } from "./inherited-days.js";
 export { turnEnds } from "./cut-sessions.js";
 import type { DayPart } from "./model-usage.js";
@@ -316,6 +317,7 @@ export async function sessionsReport(
     recurring_failures: tally.failuresView(),
     price_source: options.prices.source,
     scanned_files: scanned,
+    home_note: scanned === 0 ? await emptyHomeNote(store.home) : null,
     recomputed_files: recomputed,
     unreadable_files: unreadable.length,
     unreadable_folders: unlistable.length,

@@ -42,6 +42,7 @@ export function renderReport(report: SessionsReport): string {
       );
     }
   }
+  if (report.home_note) lines.push("", inline(report.home_note));
   const unread = unreadText(report);
   if (unread) lines.push("", unread);
   const unpriced = total.cost.unpriced_models;

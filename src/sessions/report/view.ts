@@ -105,6 +105,12 @@ export const sessionsReportSchema = z.object({
     .string()
     .describe("Where the prices of the cost estimate come from (package and version, or the override file)."),
   scanned_files: z.number().describe("Rollout files looked at (within the date range)."),
+  home_note: z
+    .string()
+    .nullable()
+    .describe(
+      "Why nothing was found when CODEX_HOME has no sessions/ folder (a new home, or CODEX_HOME set to the wrong folder); else null.",
+    ),
   recomputed_files: z
     .number()
     .describe("Files read this time; the others were answered by the saved per-session digests."),

@@ -260,6 +260,7 @@ describe("the text mirror", () => {
       ],
       price_source: "test",
       scanned_files: 1,
+      home_note: null,
       recomputed_files: 0,
       unreadable_files: 2,
       unreadable_folders: 0,

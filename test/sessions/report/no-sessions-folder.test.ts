@@ -1,0 +1,57 @@
+// A CODEX_HOME that is a folder without sessions/: a new home (Codex writes sessions/ with its first session),
+// or the folder above it (`CODEX_HOME=~` for ~/.codex). The report said "0 sessions" and nothing more; it
+// says why, without being an error (the home may be valid and new), in the tool and in the CLI.
+import { mkdir, mkdtemp, realpath, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { connect, textOf } from "../../support/mcp.js";
+import { runCli } from "../../support/report-homes.js";
+
+let root: string;
+beforeAll(async () => {
+  root = await realpath(await mkdtemp(join(tmpdir(), "ccm-no-sessions-")));
+  // a new home: Codex's config, no session yet
+  await mkdir(join(root, "new"), { recursive: true });
+  await writeFile(join(root, "new", "config.toml"), 'model = "gpt-5.1-codex"\n');
+  // a user's home folder, its ~/.codex below it
+  await mkdir(join(root, "user", ".codex", "sessions"), { recursive: true });
+  // a home whose sessions/ is there, empty
+  await mkdir(join(root, "used", "sessions"), { recursive: true });
+});
+
+const newNote = (home: string) =>
+  `CODEX_HOME ${home} has no sessions/ folder, so there is nothing to report. Codex writes it with its first session; if your sessions are elsewhere, point CODEX_HOME at the folder that holds sessions/ (by default ~/.codex).`;
+const aboveNote = (home: string) =>
+  `CODEX_HOME ${home} has no sessions/ folder, so there is nothing to report. ${home}/.codex has one: set CODEX_HOME=${home}/.codex (or unset it: Codex's default is ~/.codex).`;
+
+describe("a report over a CODEX_HOME without sessions/", () => {
+  it("sessions_report answers 0 sessions and says why", async () => {
+    for (const [name, note] of [
+      ["new", newNote(join(root, "new"))],
+      ["user", aboveNote(join(root, "user"))],
+      ["used", null],
+    ] as const) {
+      const mcp = await connect({ codexHome: join(root, name) });
+      const result = await mcp.call("sessions_report", {});
+      await mcp.close();
+      const lines = textOf(result).split("\n");
+      expect([result.isError ?? false, (result.structuredContent as { home_note: unknown }).home_note]).toEqual([
+        false,
+        note,
+      ]);
+      expect([lines[0], lines.filter((line) => line.startsWith("CODEX_HOME"))]).toEqual([
+        "0 sessions, by day: 0 turns, 0 tokens, estimated cost $0.",
+        note === null ? [] : [note],
+      ]);
+    }
+  });
+
+  it("`report` prints it and exits 0; --json carries it", async () => {
+    const home = join(root, "user");
+    const text = await runCli(home, ["report"]);
+    expect([text.code, text.stderr, text.stdout.split("\n").includes(aboveNote(home))]).toEqual([0, "", true]);
+    const json = await runCli(home, ["report", "--json"]);
+    expect([json.code, (JSON.parse(json.stdout) as { home_note: unknown }).home_note]).toEqual([0, aboveNote(home)]);
+  });
+});
