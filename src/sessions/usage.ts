@@ -67,31 +67,40 @@ function newSegments(): CounterSegments {
   return { finished: ZERO, last: undefined, segments: 0, byTurn: new Map(), days: new Map(), lastDay: undefined };
 }
 
-function noteDay(counter: CounterSegments, at: string, turn: number): void {
-  const ms = Date.parse(at);
-  const cumulative = counterTotal(counter);
-  if (!Number.isFinite(ms) || !cumulative) return;
-  const iso = new Date(ms).toISOString();
-  const known =
-    counter.days.get(iso.slice(0, 10)) ??
-    (counter.days.size >= MAX_COUNTER_DAYS && counter.lastDay !== undefined
-      ? counter.days.get(counter.lastDay)
-      : undefined);
-  if (known) Object.assign(known, { cumulative, turn });
-  else {
+/** A UTC time as Codex writes it (`2026-11-10T09:00:00.123Z`): its day is its first ten characters. */
+const UTC_TIME = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?Z$/;
+
+/** `cumulative`: the counter's total after this counter (addCounter's). */
+function noteDay(counter: CounterSegments, at: string, turn: number, cumulative: TokenTotals): void {
+  // a counter on the same UTC day as the one before (most logs are one day's): nothing parsed or copied
+  const newest = counter.lastDay === undefined ? undefined : counter.days.get(counter.lastDay);
+  const sameDay = newest !== undefined && at.startsWith(counter.lastDay as string) && UTC_TIME.test(at);
+  const ms = sameDay ? 0 : Date.parse(at);
+  if (!Number.isFinite(ms)) return;
+  const iso = sameDay ? at : new Date(ms).toISOString();
+  const known = sameDay
+    ? newest
+    : (counter.days.get(iso.slice(0, 10)) ?? (counter.days.size >= MAX_COUNTER_DAYS ? newest : undefined));
+  if (known) {
+    known.cumulative = cumulative;
+    known.turn = turn;
+  } else {
     counter.days.set(iso.slice(0, 10), { at: iso, cumulative, turn });
     counter.lastDay = iso.slice(0, 10);
   }
 }
 
-function addCounter(counter: CounterSegments, total: TokenTotals, turn: number): void {
+/** Adds a counter; returns the cumulative usage it brings the counter to. */
+function addCounter(counter: CounterSegments, total: TokenTotals, turn: number): TokenTotals {
   if (counter.last && total.total < counter.last.total) {
     counter.finished = add(counter.finished, counter.last);
     counter.last = undefined;
   }
   if (!counter.last) counter.segments += 1;
   counter.last = total;
-  counter.byTurn.set(turn, add(counter.finished, total));
+  const cumulative = add(counter.finished, total);
+  counter.byTurn.set(turn, cumulative);
+  return cumulative;
 }
 
 function counterTotal(counter: CounterSegments): TokenTotals | undefined {
@@ -181,11 +190,11 @@ export class TokenLedger {
         this.firstRecord = total;
         this.eventsBeforeRecords = counterTotal(this.events);
       }
-      addCounter(this.records, total, turn);
-      if (event.timestamp) noteDay(this.records, event.timestamp, turn);
+      const cumulative = addCounter(this.records, total, turn);
+      if (event.timestamp) noteDay(this.records, event.timestamp, turn, cumulative);
     } else {
-      addCounter(this.events, total, turn);
-      if (event.timestamp) noteDay(this.events, event.timestamp, turn);
+      const cumulative = addCounter(this.events, total, turn);
+      if (event.timestamp) noteDay(this.events, event.timestamp, turn, cumulative);
     }
     if (event.last) this.lastUsage = event.last;
     if (event.timestamp) this.observedAt = event.timestamp;
