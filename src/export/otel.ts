@@ -12,22 +12,14 @@ import {
   diag,
   trace,
   type Attributes,
-  type DiagLogger,
   type Span,
   type Tracer,
 } from "@opentelemetry/api";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  BatchSpanProcessor,
-  TracerProvider,
-  type IdGenerator,
-  type ReadableSpan,
-  type SpanExporter,
-} from "@opentelemetry/sdk-trace";
+import { BatchSpanProcessor, TracerProvider, type IdGenerator } from "@opentelemetry/sdk-trace";
 import { createHash } from "node:crypto";
-import { z } from "zod";
-import { tryParseJson } from "../shared/json.js";
+import type { Agent } from "node:http";
 import {
   callStatus,
   openSession,
@@ -37,6 +29,7 @@ import {
   type SessionStore,
 } from "../sessions/index.js";
 import { describeExportError } from "./export-errors.js";
+import { CountingExporter, PartialSuccesses } from "./counting-exporter.js";
 import { remainderOf, usageAttributes, type TurnUsage } from "./span-usage.js";
 
 type LoadedModel = Awaited<ReturnType<typeof openSession>>["model"];
@@ -69,74 +62,15 @@ function hex(text: string, length: number): string {
   return /^0+$/.test(digest) ? `${"0".repeat(length - 1)}1` : digest;
 }
 
-/** An ExportTraceServiceResponse's partialSuccess; rejectedSpans is an int64, in OTLP/JSON a string or a number. */
-const partialSuccessSchema = z.object({
-  rejectedSpans: z.union([z.string(), z.number()]).optional().catch(undefined),
-  errorMessage: z.string().optional().catch(undefined),
-});
-
-/**
- * A collector's partial success (HTTP 200 with `partialSuccess.rejectedSpans`, OTLP spec): the SDK's exporter
- * only logs it through `diag` (otlp-exporter-base's logging response handler) and reports the batch a
- * success. It logs it synchronously just before it calls back, so the warning is taken here and claimed by
- * the very next callback (CountingExporter).
- */
-class PartialSuccesses implements DiagLogger {
-  pending: { rejected: number; message: string } | undefined;
-  warn(message: string, ...args: unknown[]): void {
-    if (message !== "Received Partial Success response:" || typeof args[0] !== "string") return;
-    // the collector's answer is input: read through its schema
-    const parsed = partialSuccessSchema.safeParse(tryParseJson(args[0]));
-    if (!parsed.success) return;
-    const rejected = Number(parsed.data.rejectedSpans ?? 0);
-    const text = parsed.data.errorMessage ?? "";
-    if (Number.isFinite(rejected) && rejected > 0) this.pending = { rejected, message: text };
-  }
-  error(): void {}
-  info(): void {}
-  debug(): void {}
-  verbose(): void {}
-  take(): { rejected: number; message: string } | undefined {
-    const pending = this.pending;
-    this.pending = undefined;
-    return pending;
-  }
-}
-
-/** Counts what the exporter reports: a failed batch, or the spans a collector rejected, is not silently lost. */
-class CountingExporter implements SpanExporter {
-  sent = 0;
-  failed = 0;
-  lastError: string | undefined;
-  constructor(
-    private readonly inner: SpanExporter,
-    private readonly partial: PartialSuccesses,
-  ) {}
-  export(spans: ReadableSpan[], done: Parameters<SpanExporter["export"]>[1]): void {
-    this.inner.export(spans, (result) => {
-      const partial = this.partial.take();
-      if (result.code === 0 && partial) {
-        const rejected = Math.min(partial.rejected, spans.length);
-        this.sent += spans.length - rejected;
-        this.failed += rejected;
-        this.lastError = `the collector rejected ${rejected} of ${spans.length} spans${partial.message ? `: ${partial.message}` : ""}`;
-      } else if (result.code === 0) this.sent += spans.length;
-      else {
-        this.failed += spans.length;
-        this.lastError = result.error ? describeExportError(result.error) : "export failed";
-      }
-      done(result);
-    });
-  }
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
-}
-
 const TEXT_CHARS = 1000;
+/** The SDK's request timeout: how long a collector may keep the connection silent. */
+const REQUEST_MS = 10_000;
+
+/** A keep-alive agent as the SDK's default, loaded as the SDK asks (after any instrumentation of http). */
+async function agentFor(protocol: string): Promise<Agent> {
+  const module = protocol === "http:" ? await import("node:http") : await import("node:https");
+  return new module.Agent({ keepAlive: true });
+}
 const NO_END = "the run was killed, crashed or interrupted";
 
 export class OtlpSessionExporter {
@@ -144,13 +78,21 @@ export class OtlpSessionExporter {
   private readonly counting: CountingExporter;
   private readonly provider: TracerProvider;
   private readonly tracer: Tracer;
+  private agent: Agent | undefined;
   sessions = 0;
 
   constructor(url: string) {
     const partial = new PartialSuccesses();
     // the SDK says a partial success only through diag: a one-shot command's only diag logger
     diag.setLogger(partial, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-    this.counting = new CountingExporter(new OTLPTraceExporter({ url, timeoutMillis: 10_000 }), partial);
+    // our own agent: a collector that never finishes its answer holds a socket the SDK's shutdown waits on;
+    // a batch past its deadline closes them (CountingExporter), and close() closes the rest
+    const exporter = new OTLPTraceExporter({
+      url,
+      timeoutMillis: REQUEST_MS,
+      httpAgentOptions: async (protocol) => (this.agent = await agentFor(protocol)),
+    });
+    this.counting = new CountingExporter(exporter, partial, REQUEST_MS + 5_000, () => this.agent?.destroy());
     this.provider = new TracerProvider({
       resource: resourceFromAttributes({ "service.name": "codex" }),
       idGenerator: this.ids,
@@ -356,6 +298,7 @@ export class OtlpSessionExporter {
   async close(): Promise<{ sessions: number; spans: number; failed: number; error: string | undefined }> {
     await this.flush();
     await this.provider.shutdown().catch(() => undefined);
+    this.agent?.destroy();
     return {
       sessions: this.sessions,
       spans: this.counting.sent,
