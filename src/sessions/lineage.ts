@@ -27,6 +27,12 @@ export interface Inherited {
   tokens: TokenTotals | null;
   /** The parent's log is gone and an earlier sibling fork copied the same prefix: that sibling is charged with it. */
   chargedTo: string | null;
+  /**
+   * The model of the newest turn_context in the parent's history: what the child ran on where it wrote none of
+   * its own (a fork goes on with its parent's settings; a trimmed child's only turn_context is the copied one).
+   * Absent in a fold saved before it was kept.
+   */
+  model?: string;
 }
 
 export interface Lineage {
@@ -194,6 +200,7 @@ export class LineageTracker {
     else if (event.kind === "user_message" && !event.copy) this.prompts += 1;
     else if (event.kind === "call") inherited.calls += 1;
     else if (event.kind === "token_count" && event.total) inherited.tokens = event.total;
+    else if (event.kind === "turn_context" && event.model !== undefined) inherited.model = event.model;
     inherited.turns = this.turnStarts || this.prompts;
     return true;
   }

@@ -15,11 +15,19 @@ export interface ModelUsage {
   wallMs: number;
 }
 
+/**
+ * The session's model: its newest turn_context's, else (a child that wrote none of its own) the one it
+ * inherited with its parent's history, as ccusage reads the copied turn_context; null when the log names none.
+ */
+export function sessionModelOf(model: SessionModel): string | null {
+  return model.lastContext?.model ?? model.lineage?.inherited.model ?? null;
+}
+
 /** Each turn's model (by turn index): a turn_context without one keeps the one before; before any, the last's. */
 function modelsOfTurns(model: SessionModel): Map<number, string | null> {
   const modelOfTurn = new Map<number, string | null>();
   // usage before any turn named a model is the last model's, as a session of one model is priced
-  let current: string | null = model.lastContext?.model ?? null;
+  let current: string | null = sessionModelOf(model);
   for (const turn of model.turns) {
     current = turn.model ?? current;
     modelOfTurn.set(turn.index, current);
@@ -60,7 +68,7 @@ export function usageByModel(
   let last: ModelUsage | undefined;
   let counted = NO_TOKENS;
   for (const usage of model.tokens.perTurn()) {
-    const part = entryOf(parts, modelOfTurn.get(usage.turn) ?? model.lastContext?.model ?? null);
+    const part = entryOf(parts, modelOfTurn.get(usage.turn) ?? sessionModelOf(model));
     const { turn: _turn, ...tokens } = usage;
     part.tokens = addTokens(part.tokens, tokens);
     part.longPrompts = merged(part.longPrompts, model.tokens.longPromptsByTurn.get(usage.turn));
@@ -196,7 +204,7 @@ export function turnFactsOf(
       tokens,
       longPrompts: model.tokens.longPromptsByTurn.get(turn),
     })),
-    lastModel: model.lastContext?.model ?? null,
+    lastModel: sessionModelOf(model),
     longPrompts: model.tokens.longPrompts ?? null,
     ...(counterDays && { counterDays }),
   };
