@@ -28,6 +28,7 @@ import {
   type SessionDigest,
   type SessionStore,
 } from "../sessions/index.js";
+import { wellFormed } from "../shared/text.js";
 import { describeExportError } from "./export-errors.js";
 import { CountingExporter, PartialSuccesses } from "./counting-exporter.js";
 import { remainderOf, usageAttributes, type TurnUsage } from "./span-usage.js";
@@ -286,7 +287,12 @@ export class OtlpSessionExporter {
     this.ids.traceId = traceIdOf(sessionId);
     this.ids.spanId = spanIdOf(sessionId, part);
     const parentContext = parent ? trace.setSpan(context.active(), parent) : context.active();
-    return this.tracer.startSpan(name, { startTime: at, attributes }, parentContext);
+    // every text read from the log (a tool's name, a call or turn id, a model) is bounded: a 200 KB tool name
+    // made 200 KB span names and attributes, a batch a collector's request limit refuses whole
+    const bounded: Attributes = {};
+    for (const [key, value] of Object.entries(attributes))
+      bounded[key] = typeof value === "string" ? clip(value) : value;
+    return this.tracer.startSpan(clip(name), { startTime: at, attributes: bounded }, parentContext);
   }
 
   /** Spans the collector refused or could not be sent so far. */
@@ -330,6 +336,7 @@ function time(text: string | null | undefined): Date | undefined {
   return Number.isFinite(ms) ? new Date(ms) : undefined;
 }
 
+/** At most TEXT_CHARS and well-formed (a cut through a surrogate pair, or a lone one from the log, is U+FFFD). */
 function clip(text: string): string {
-  return text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS)}…` : text;
+  return wellFormed(text.length > TEXT_CHARS ? `${text.slice(0, TEXT_CHARS)}…` : text);
 }
