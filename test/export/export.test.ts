@@ -199,6 +199,12 @@ describe("export --otlp", () => {
       2,
       'codex-control-mcp: --otlp "ftp://127.0.0.1/x" is not http(s): OTLP/HTTP needs http:// or https://.',
     ]);
+    // a value's escape sequences and quotes are not printed raw: a terminal would act on them
+    const escape = await run(["export", "--otlp", 'http://a\u001b[2Jb" c/']);
+    expect([escape.code, escape.stderr.split("\n")[0]]).toEqual([
+      2,
+      'codex-control-mcp: --otlp "http://a\\u001b[2Jb\\" c/" is not a URL: pass http://HOST:4318 or https://HOST/v1/traces.',
+    ]);
     const none = await run(["export"]);
     expect([none.code, none.stderr.split("\n")[0]]).toEqual([
       2,
