@@ -3,6 +3,7 @@
 import { realpathSync } from "node:fs";
 import { posix } from "node:path";
 import { ExplainedError } from "../../shared/errors.js";
+import { inline, wellFormed } from "../../shared/text.js";
 import type { SessionDigest } from "./digest.js";
 import { REPORT_GROUPS, type ReportGroup } from "./view.js";
 
@@ -32,16 +33,28 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|
 const RELATIVE = /^(\d{1,5})([dh])$/;
 const ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/;
 
+const SHOWN_CHARS = 200;
+
+/**
+ * A caller's value repeated in a refusal, in quotes: at most 200 characters, its quotes and backslashes escaped
+ * (it cannot close the quotes) and its control characters written as `\uXXXX` (a newline in it cannot start a
+ * line that reads as ours: an error's own lines are kept as they are where it is answered).
+ */
+export function shownValue(text: string): string {
+  const cut = wellFormed(text.slice(0, SHOWN_CHARS));
+  return `"${inline(cut.replace(/["\\]/g, "\\$&"))}${text.length > SHOWN_CHARS ? "…" : ""}"`;
+}
+
 /** Checks the filters once, for the tool and the CLI alike: a bad one is an error naming the fix. */
 export function checkFilters(request: ReportRequest, now = Date.now()): CheckedFilters {
   if (!(REPORT_GROUPS as readonly string[]).includes(request.groupBy)) {
-    throw new ExplainedError(`group_by "${request.groupBy}" is not one of ${REPORT_GROUPS.join(", ")}.`);
+    throw new ExplainedError(`group_by ${shownValue(request.groupBy)} is not one of ${REPORT_GROUPS.join(", ")}.`);
   }
   const sinceMs = request.since !== undefined ? filterTime("since", request.since, now, false) : undefined;
   const untilMs = request.until !== undefined ? filterTime("until", request.until, now, true) : undefined;
   if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs) {
     throw new ExplainedError(
-      `until (${request.until}) is not after since (${request.since}): swap them, or widen the range.`,
+      `until ${shownValue(request.until ?? "")} is not after since ${shownValue(request.since ?? "")}: swap them, or widen the range.`,
     );
   }
   const cwd = request.cwd !== undefined ? checkedCwd(request.cwd) : undefined;
@@ -76,7 +89,7 @@ export function filterTime(name: string, text: string, now: number, endOfDay: bo
   const ms = ISO_DATE.test(trimmed) && isCalendarDay(trimmed.slice(0, 10)) ? Date.parse(utc) : Number.NaN;
   if (!Number.isFinite(ms))
     throw new ExplainedError(
-      `${name} "${text}" is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).`,
+      `${name} ${shownValue(text)} is not a date: use ISO 8601 (2026-11-23 or 2026-11-23T10:00:00Z) or a span back from now (7d, 24h).`,
     );
   // a day named as `until` is included whole
   return endOfDay && trimmed.length === 10 ? ms + DAY_MS : ms;
@@ -95,7 +108,7 @@ function checkedCwd(cwd: string): string {
   // eslint-disable-next-line no-control-regex -- a control character is no directory
   if (!(cwd.startsWith("/") || /^[A-Za-z]:[\\/]/.test(cwd)) || /[\u0000-\u001f]/.test(cwd)) {
     throw new ExplainedError(
-      `cwd "${cwd.slice(0, 200)}" is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).`,
+      `cwd ${shownValue(cwd)} is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).`,
     );
   }
   // `/srv//proj/./api/` is /srv/proj/api (a Windows path is compared as Windows compares it, below)
@@ -107,7 +120,7 @@ function checkedModel(model: string): string {
   // eslint-disable-next-line no-control-regex -- a control character is no model name
   if (model.trim() === "" || model.length > 200 || /[\u0000-\u001f]/.test(model)) {
     throw new ExplainedError(
-      `model "${model.slice(0, 200)}" is not a model name: pass it as Codex records it, e.g. gpt-5.1-codex (group_by "model" lists them).`,
+      `model ${shownValue(model)} is not a model name: pass it as Codex records it, e.g. gpt-5.1-codex (group_by "model" lists them).`,
     );
   }
   return model;

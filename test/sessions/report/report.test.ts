@@ -187,7 +187,7 @@ describe("bad filters", () => {
     expect(await refused({ since: "2026-02-30T08:00:00Z" })).toContain('since "2026-02-30T08:00:00Z" is not a date');
     expect((await mcp.call("sessions_report", { since: "2024-02-29", until: "2026-04-30" })).isError).toBeFalsy();
     expect(await refused({ since: "2026-11-19", until: "2026-11-18" })).toBe(
-      "until (2026-11-18) is not after since (2026-11-19): swap them, or widen the range.",
+      'until "2026-11-18" is not after since "2026-11-19": swap them, or widen the range.',
     );
     expect(await refused({ cwd: "work/ci" })).toBe(
       'cwd "work/ci" is not an absolute directory: pass the full path, e.g. /home/me/project (sessions in it or below it are reported).',
