@@ -66,7 +66,7 @@ export const COMMANDS: Record<string, Command> = {
         );
       }
       const store = storeOf(config);
-      const { sessions, scanned, unreadable_folders } = await listSessions(store, {
+      const { sessions, scanned, unreadable_folders, home_note } = await listSessions(store, {
         limit,
         includeArchived: values.archived === true,
         cwd,
@@ -81,13 +81,13 @@ export const COMMANDS: Record<string, Command> = {
             return { ...session, running_run_id: run?.status === "running" ? run.run_id : null };
           }),
         );
-        const answer = { codex_home: config.codexHome, sessions: listed, scanned, unreadable_folders };
+        const answer = { codex_home: config.codexHome, sessions: listed, scanned, home_note, unreadable_folders };
         return print(JSON.stringify(answer, null, 2), 0);
       }
       const missing = unlistedNote(unreadable_folders);
       if (sessions.length === 0) {
         const none = await noneMatched(store, config.codexHome, { cwd, since, archived: values.archived === true });
-        return print([none, ...missing].join("\n"), 0);
+        return print([none, ...(home_note !== null ? [inline(home_note)] : []), ...missing].join("\n"), 0);
       }
       return print([sessionsTable(sessions), ...missing].join("\n"), 0);
     },

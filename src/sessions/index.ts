@@ -9,6 +9,7 @@ import { listSessions as listInStore, type ListOptions } from "./list.js";
 import { watchedOf } from "./report/report-days.js";
 import { SessionLookupError, type RolloutFile } from "./locate.js";
 import { codexHomeProblem } from "./codex-home.js";
+import { emptyHomeNote } from "./report/empty-home.js";
 import { taskOwnerOf, type TaskOwner } from "./family.js";
 import { readCodexConfig, type CodexConfigFacts } from "./codex-config.js";
 import { folderGone } from "./folder-gone.js";
@@ -64,7 +65,9 @@ export async function listSessions(source: SessionSource, options: ListOptions) 
   const listed = await listInStore(store.home, options, store.names, store.listings, watched);
   const problem = listed.sessions.length === 0 ? await codexHomeProblem(store.home) : null;
   if (problem !== null) throw new SessionLookupError(problem);
-  return listed;
+  // a valid home without sessions/ (a new one, or `CODEX_HOME=~`): not an error, but said, as the report says it
+  const home_note = listed.sessions.length === 0 ? await emptyHomeNote(store.home, "list") : null;
+  return { ...listed, home_note };
 }
 
 /** A session's compact, cached fold (see fold-cache.ts): what the tools read. */

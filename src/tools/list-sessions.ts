@@ -8,6 +8,7 @@ import { cwdFilterInput, knownArguments } from "./schemas.js";
 import { TURN_STATUSES } from "../sessions/views/closed-sets.js";
 import { sessionListingSchema } from "../sessions/views/list.js";
 import { filterTime } from "../sessions/report/filters.js";
+import { inline } from "../shared/text.js";
 
 const inputSchema = knownArguments(
   "list_sessions",
@@ -39,6 +40,12 @@ const outputSchema = {
   codex_home: z.string(),
   sessions: z.array(listedSessionSchema),
   scanned: z.number(),
+  home_note: z
+    .string()
+    .nullable()
+    .describe(
+      "Why nothing was found when CODEX_HOME has no sessions/ folder (a new home, or CODEX_HOME set to the wrong folder); else null.",
+    ),
   unreadable_folders: z
     .array(z.string())
     .describe(
@@ -61,7 +68,7 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
         // the report's parser: a bad value is an ExplainedError naming the forms taken (an isError answer)
         const sinceIso =
           since !== undefined ? new Date(filterTime("since", since, Date.now(), false)).toISOString() : undefined;
-        const { sessions, scanned, unreadable_folders } = await listSessions(store, {
+        const { sessions, scanned, unreadable_folders, home_note } = await listSessions(store, {
           limit,
           includeArchived: include_archived,
           // a server: the folders and stats the report's watched index keeps, not a stat per old log each call
@@ -81,8 +88,12 @@ export function registerListSessionsTool(server: McpServer, { config, runs, sess
           .filter((session) => session.running_run_id !== null)
           .map((session) => `Running now: session ${session.session_id} (run ${session.running_run_id}).`);
         return toolResult(
-          { codex_home: config.codexHome, sessions: listed, scanned, unreadable_folders },
-          [renderList(config.codexHome, sessions, unreadable_folders), ...running].join("\n"),
+          { codex_home: config.codexHome, sessions: listed, scanned, home_note, unreadable_folders },
+          [
+            renderList(config.codexHome, sessions, unreadable_folders),
+            ...(home_note !== null ? [inline(home_note)] : []),
+            ...running,
+          ].join("\n"),
         );
       }),
   );

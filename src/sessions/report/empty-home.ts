@@ -11,8 +11,10 @@ const exists = (path: string): Promise<boolean> =>
     (error: NodeJS.ErrnoException) => error.code !== "ENOENT",
   );
 
-/** The note for a report that scanned no log, or null when `home` has a sessions/ (or is not a folder). */
-export async function emptyHomeNote(home: string): Promise<string | null> {
+/**
+ * The note for a report (or a list) that found no log, or null when `home` has a sessions/ (or is not a folder).
+ */
+export async function emptyHomeNote(home: string, task: "report" | "list" = "report"): Promise<string | null> {
   // a missing home or a file is an error of its own (codex-home.ts codexHomeProblem); looked at, not followed
   if (
     !(await lstat(home).then(
@@ -26,5 +28,5 @@ export async function emptyHomeNote(home: string): Promise<string | null> {
   const hint = (await exists(join(codexBelow, "sessions")))
     ? ` ${codexBelow} has one: set CODEX_HOME=${codexBelow} (or unset it: Codex's default is ~/.codex).`
     : " Codex writes it with its first session; if your sessions are elsewhere, point CODEX_HOME at the folder that holds sessions/ (by default ~/.codex).";
-  return `CODEX_HOME ${home} has no sessions/ folder, so there is nothing to report.${hint}`;
+  return `CODEX_HOME ${home} has no sessions/ folder, so there is nothing to ${task}.${hint}`;
 }

@@ -55,3 +55,33 @@ describe("a report over a CODEX_HOME without sessions/", () => {
     expect([json.code, (JSON.parse(json.stdout) as { home_note: unknown }).home_note]).toEqual([0, aboveNote(home)]);
   });
 });
+
+// list_sessions had the same gap: "No sessions found" and nothing more
+const listNote = (home: string) =>
+  `CODEX_HOME ${home} has no sessions/ folder, so there is nothing to list. ${home}/.codex has one: set CODEX_HOME=${home}/.codex (or unset it: Codex's default is ~/.codex).`;
+
+describe("a list over a CODEX_HOME without sessions/", () => {
+  it("list_sessions answers no session and says why", async () => {
+    for (const [name, note] of [
+      ["user", listNote(join(root, "user"))],
+      ["used", null],
+    ] as const) {
+      const mcp = await connect({ codexHome: join(root, name) });
+      const result = await mcp.call("list_sessions", {});
+      await mcp.close();
+      expect([
+        result.isError ?? false,
+        (result.structuredContent as { home_note: unknown }).home_note,
+        textOf(result).split("\n"),
+      ]).toEqual([false, note, [`No sessions found in ${join(root, name)}.`, ...(note === null ? [] : [note])]]);
+    }
+  });
+
+  it("`sessions` prints it and exits 0; --json carries it", async () => {
+    const home = join(root, "user");
+    const text = await runCli(home, ["sessions"]);
+    expect([text.code, text.stderr, text.stdout.split("\n").includes(listNote(home))]).toEqual([0, "", true]);
+    const json = await runCli(home, ["sessions", "--json"]);
+    expect([json.code, (JSON.parse(json.stdout) as { home_note: unknown }).home_note]).toEqual([0, listNote(home)]);
+  });
+});
