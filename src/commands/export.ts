@@ -4,6 +4,7 @@ import { checkFilters, loadPrices, sessionsReport, type SessionDigest } from "..
 import { ExplainedError } from "../shared/errors.js";
 import { counted, inline } from "../shared/text.js";
 import { unreadText } from "../sessions/report/render.js";
+import { shownValue } from "../sessions/report/filters.js";
 import { turnEnds } from "../sessions/report/index.js";
 import type { RolloutFile } from "../sessions/locate.js";
 import { sessionStoreOf } from "../config/config.js";
@@ -22,11 +23,12 @@ export const exportCommand: Command = {
   positionals: 0,
   async run(values, _positionals, config) {
     const url = tracesUrl(values.otlp);
+    const timeoutMs = batchTimeoutMs(process.env);
     const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
     const store = sessionStoreOf(config);
     // the SDK is large: loaded only by this command
     const { OtlpSessionExporter } = await import("../export/otel.js");
-    const exporter = new OtlpSessionExporter(url);
+    const exporter = new OtlpSessionExporter(url, timeoutMs);
     const chosen: Array<{ digest: SessionDigest; file: RolloutFile }> = [];
     // a session a run still writes is not sent half-done: exporting again once it ends sends it whole
     let running = 0;
@@ -132,6 +134,28 @@ function sinceDay(since: string | undefined, until: string | undefined): { day: 
 function ranSince(digest: SessionDigest, sinceMs: number): boolean {
   const times = [digest.startedAt, digest.lastEventAt].map((at) => Date.parse(at ?? "")).filter(Number.isFinite);
   return times.length === 0 || times.some((at) => at >= sinceMs);
+}
+
+const MAX_TIMEOUT_MS = 600_000;
+
+/**
+ * How long each batch may take (ms): OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT (the OTel
+ * spec's names; a slow collector given a big batch needs longer), else the SDK's 10 s. Not a number of
+ * milliseconds: a usage error (the SDK would warn on stderr and wait 10 s).
+ */
+export function batchTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const name =
+    env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT !== undefined
+      ? "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"
+      : "OTEL_EXPORTER_OTLP_TIMEOUT";
+  const value = env[name];
+  if (value === undefined) return 10_000;
+  const ms = /^\d{1,6}$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS))
+    throw new UsageError(
+      `${name} ${shownValue(value)} is not a timeout: give the milliseconds to wait for each batch, 1 to ${MAX_TIMEOUT_MS} (10000 by default).`,
+    );
+  return ms;
 }
 
 /** The OTLP/HTTP traces endpoint: a collector's base URL gets the standard /v1/traces path. */

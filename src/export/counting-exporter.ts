@@ -61,7 +61,7 @@ export class CountingExporter implements SpanExporter {
     const timer = setTimeout(() => {
       settled = true;
       this.failed += spans.length;
-      this.lastError = `the collector did not finish its answer within ${this.deadlineMs / 1000} s: is it overloaded, or behind a proxy that holds the response? Try again later`;
+      this.lastError = `the collector did not finish its answer within ${this.deadlineMs / 1000} s: is it overloaded, or behind a proxy that holds the response? Try again later, or give a slow one longer (OTEL_EXPORTER_OTLP_TIMEOUT, in ms; 10000 by default, the answer's deadline 5 s more)`;
       this.stalled();
       // ExportResultCode.FAILED (@opentelemetry/core, not a dependency of ours: 0 is SUCCESS, as read below)
       done({ code: 1, error: new Error(this.lastError) });

@@ -22,11 +22,11 @@ export function describeExportError(error: unknown): string {
   return parts.filter(Boolean).join(": ") || String(error);
 }
 
-/** The SDK's timeout error (its request timeout, 10 s here), with no code. */
+/** The SDK's timeout error (its request timeout: OTEL_EXPORTER_OTLP_TIMEOUT, 10 s by default), with no code. */
 const TIMED_OUT = "Request timed out";
 const TIMED_OUT_SAID = {
-  what: "the collector did not answer within 10 s",
-  fix: "is it overloaded, or behind a proxy that holds the request? Try again later",
+  what: "the collector did not answer within the timeout",
+  fix: "is it overloaded, or behind a proxy that holds the request? Try again later, or give a slow one longer (OTEL_EXPORTER_OTLP_TIMEOUT, in ms; 10000 by default)",
 };
 
 /** What a connection that failed before any HTTP answer means, and its fix: the codes Node's socket gives. */

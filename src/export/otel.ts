@@ -64,8 +64,8 @@ function hex(text: string, length: number): string {
 }
 
 const TEXT_CHARS = 1000;
-/** The SDK's request timeout: how long a collector may keep the connection silent. */
-const REQUEST_MS = 10_000;
+/** How much longer than its timeout a batch may go unanswered (the SDK's retries end at the timeout). */
+const ANSWER_GRACE_MS = 5_000;
 
 /** A keep-alive agent as the SDK's default, loaded as the SDK asks (after any instrumentation of http). */
 async function agentFor(protocol: string): Promise<Agent> {
@@ -82,7 +82,8 @@ export class OtlpSessionExporter {
   private agent: Agent | undefined;
   sessions = 0;
 
-  constructor(url: string) {
+  /** `timeoutMs`: the SDK's timeout per batch (OTEL_EXPORTER_OTLP_TIMEOUT), the socket's idle time too. */
+  constructor(url: string, timeoutMs: number) {
     const partial = new PartialSuccesses();
     // the SDK says a partial success only through diag: a one-shot command's only diag logger
     diag.setLogger(partial, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
@@ -90,10 +91,10 @@ export class OtlpSessionExporter {
     // a batch past its deadline closes them (CountingExporter), and close() closes the rest
     const exporter = new OTLPTraceExporter({
       url,
-      timeoutMillis: REQUEST_MS,
+      timeoutMillis: timeoutMs,
       httpAgentOptions: async (protocol) => (this.agent = await agentFor(protocol)),
     });
-    this.counting = new CountingExporter(exporter, partial, REQUEST_MS + 5_000, () => this.agent?.destroy());
+    this.counting = new CountingExporter(exporter, partial, timeoutMs + ANSWER_GRACE_MS, () => this.agent?.destroy());
     this.provider = new TracerProvider({
       resource: resourceFromAttributes({ "service.name": "codex" }),
       idGenerator: this.ids,

@@ -55,19 +55,27 @@ afterAll(async () => {
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "dist", "cli.js");
 
 /** The built CLI's export, killed (SIGKILL) if it has not ended after 60 s: its exit code, or the signal. */
-function exportTo(target: string): Promise<{ code: number | string; stdout: string }> {
+function exportTo(
+  target: string,
+  timeout: Record<string, string> = {},
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, "export", "--otlp", target],
       {
-        env: { PATH: process.env.PATH ?? "", CODEX_HOME: home, CODEX_CONTROL_STATE_DIR: join(dirname(home), "state") },
+        env: {
+          PATH: process.env.PATH ?? "",
+          CODEX_HOME: home,
+          CODEX_CONTROL_STATE_DIR: join(dirname(home), "state"),
+          ...timeout,
+        },
         timeout: 60_000,
         killSignal: "SIGKILL",
       },
-      (error, stdout) => {
+      (error, stdout, stderr) => {
         const failed = error as { code?: number; signal?: string } | null;
-        resolve({ code: failed ? (failed.signal ?? failed.code ?? -1) : 0, stdout });
+        resolve({ code: failed ? (failed.signal ?? failed.code ?? -1) : 0, stdout, stderr });
       },
     );
   });
@@ -78,9 +86,38 @@ describe("export --otlp to a collector that never finishes its answer", () => {
     const result = await exportTo(url);
     expect([result.code, result.stdout.trim()]).toEqual([
       1,
-      `Sent 0 of 2 spans (0 sessions) to ${url}/v1/traces; 2 spans failed: the collector did not finish its answer within 15 s: is it overloaded, or behind a proxy that holds the response? Try again later. 2 sessions not sent (stopped at the first refused one: 1 not tried).`,
+      `Sent 0 of 2 spans (0 sessions) to ${url}/v1/traces; 2 spans failed: the collector did not finish its answer within 15 s: is it overloaded, or behind a proxy that holds the response? Try again later, or give a slow one longer (OTEL_EXPORTER_OTLP_TIMEOUT, in ms; 10000 by default, the answer's deadline 5 s more). 2 sessions not sent (stopped at the first refused one: 1 not tried).`,
     ]);
     // the receiver's side of the connection is closed too
     expect(open.size).toBe(0);
+  }, 90_000);
+});
+
+// The 15 s cut a slow collector's legitimate answer (a batch of 1,000 spans over a slow link) with no way to
+// give it longer: the exporter was given its timeout, so the standard OTEL_EXPORTER_OTLP_TIMEOUT (the OTel
+// spec's per-batch wait) was ignored. The deadline is that timeout and 5 s more (2 s here, above the
+// receiver's 1 s between bytes, so the socket's idle timeout does not end it first).
+describe("export --otlp with OTEL_EXPORTER_OTLP_TIMEOUT", () => {
+  it("takes the timeout the OTel spec names, the traces one first", async () => {
+    for (const timeout of <Array<Record<string, string>>>[
+      { OTEL_EXPORTER_OTLP_TIMEOUT: "2000" },
+      { OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: "2000", OTEL_EXPORTER_OTLP_TIMEOUT: "90000" },
+    ]) {
+      const result = await exportTo(url, timeout);
+      expect([result.code, result.stdout.trim().split("; ")[1]?.split(":")[1]]).toEqual([
+        1,
+        " the collector did not finish its answer within 7 s",
+      ]);
+    }
+  }, 90_000);
+
+  it("refuses a timeout that is not a number of milliseconds, naming the form", async () => {
+    for (const value of ["10s", "0", "-5", "1e3", "600001"]) {
+      const result = await exportTo(url, { OTEL_EXPORTER_OTLP_TIMEOUT: value });
+      expect([result.code, result.stderr.split("\n")[0]]).toEqual([
+        2,
+        `codex-control-mcp: OTEL_EXPORTER_OTLP_TIMEOUT "${value}" is not a timeout: give the milliseconds to wait for each batch, 1 to 600000 (10000 by default).`,
+      ]);
+    }
   }, 90_000);
 });
