@@ -2,7 +2,7 @@
 // collector as traces (src/export/otel.ts). Exits 1 when a session could not be delivered.
 import { checkFilters, loadPrices, sessionsReport, type SessionDigest } from "../sessions/index.js";
 import { ExplainedError } from "../shared/errors.js";
-import { counted, inline } from "../shared/text.js";
+import { counted } from "../shared/text.js";
 import { unreadText } from "../sessions/report/render.js";
 import { shownValue } from "../sessions/report/filters.js";
 import { turnEnds } from "../sessions/report/index.js";
@@ -166,25 +166,16 @@ export function tracesUrl(value: string | boolean | undefined): string {
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--otlp "${asGiven(value)}" is not a URL: pass http://HOST:4318 or https://HOST/v1/traces.`);
+    throw new UsageError(`--otlp ${shownValue(value)} is not a URL: pass http://HOST:4318 or https://HOST/v1/traces.`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw new UsageError(`--otlp "${asGiven(value)}" is not http(s): OTLP/HTTP needs http:// or https://.`);
+    throw new UsageError(`--otlp ${shownValue(value)} is not http(s): OTLP/HTTP needs http:// or https://.`);
   if (url.username || url.password)
     throw new UsageError(
       "--otlp must not carry credentials in the URL (they would be printed): pass them as headers in OTEL_EXPORTER_OTLP_HEADERS (e.g. authorization=Bearer%20…), which the OpenTelemetry exporter sends and this command never prints.",
     );
   if (url.pathname === "/" || url.pathname === "") url.pathname = "/v1/traces";
   return url.toString();
-}
-
-/**
- * An --otlp value repeated in an error: its control characters (a terminal's escape sequences) written as
- * `\uXXXX`, its quotes and backslashes escaped (it cannot close the quotes), at most 200 characters.
- */
-function asGiven(value: string): string {
-  const shown = inline(value.replace(/["\\]/g, "\\$&"));
-  return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
 }
 
 /**

@@ -205,6 +205,12 @@ describe("export --otlp", () => {
       2,
       'codex-control-mcp: --otlp "http://a\\u001b[2Jb\\" c/" is not a URL: pass http://HOST:4318 or https://HOST/v1/traces.',
     ]);
+    // cut at 200 characters of the value, not of its escaped form (which cut `\u001b` into `\u00`)
+    const long = await run(["export", "--otlp", `${"a".repeat(199)}\u001b[2J`]);
+    expect([long.code, long.stderr.split("\n")[0]]).toEqual([
+      2,
+      `codex-control-mcp: --otlp "${"a".repeat(199)}\\u001b…" is not a URL: pass http://HOST:4318 or https://HOST/v1/traces.`,
+    ]);
     const none = await run(["export"]);
     expect([none.code, none.stderr.split("\n")[0]]).toEqual([
       2,
