@@ -4,6 +4,7 @@
 // would not say so.
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
+import { shellQuote } from "../../shared/shell.js";
 
 const exists = (path: string): Promise<boolean> =>
   lstat(path).then(
@@ -26,7 +27,7 @@ export async function emptyHomeNote(home: string, task: "report" | "list" = "rep
   if (await exists(join(home, "sessions"))) return null;
   const codexBelow = join(home, ".codex");
   const hint = (await exists(join(codexBelow, "sessions")))
-    ? ` ${codexBelow} has one: set CODEX_HOME=${codexBelow} (or unset it: Codex's default is ~/.codex).`
+    ? ` ${codexBelow} has one: set CODEX_HOME=${shellQuote(codexBelow)} (or unset it: Codex's default is ~/.codex).`
     : " Codex writes it with its first session; if your sessions are elsewhere, point CODEX_HOME at the folder that holds sessions/ (by default ~/.codex).";
   return `CODEX_HOME ${home} has no sessions/ folder, so there is nothing to ${task}.${hint}`;
 }

@@ -85,3 +85,18 @@ describe("a list over a CODEX_HOME without sessions/", () => {
     expect([json.code, (JSON.parse(json.stdout) as { home_note: unknown }).home_note]).toEqual([0, listNote(home)]);
   });
 });
+
+// the note's `set CODEX_HOME=…` is what a person types: a path with a space was printed bare, which a shell
+// splits (CODEX_HOME=/home/Jo, then a command "Doe/.codex")
+describe("the note's CODEX_HOME for a path a shell would split", () => {
+  it("is quoted as a shell word", async () => {
+    const home = join(root, "Jo Doe");
+    await mkdir(join(home, ".codex", "sessions"), { recursive: true });
+    const mcp = await connect({ codexHome: home });
+    const result = await mcp.call("sessions_report", {});
+    await mcp.close();
+    expect((result.structuredContent as { home_note: unknown }).home_note).toBe(
+      `CODEX_HOME ${home} has no sessions/ folder, so there is nothing to report. ${home}/.codex has one: set CODEX_HOME='${home}/.codex' (or unset it: Codex's default is ~/.codex).`,
+    );
+  });
+});
