@@ -3,7 +3,7 @@
 import { realpathSync } from "node:fs";
 import { posix } from "node:path";
 import { ExplainedError } from "../../shared/errors.js";
-import { inline, wellFormed } from "../../shared/text.js";
+import { callerValue } from "../../shared/text.js";
 import type { SessionDigest } from "./digest.js";
 import { REPORT_GROUPS, type ReportGroup } from "./view.js";
 
@@ -41,8 +41,7 @@ const SHOWN_CHARS = 200;
  * line that reads as ours: an error's own lines are kept as they are where it is answered).
  */
 export function shownValue(text: string): string {
-  const cut = wellFormed(text.slice(0, SHOWN_CHARS));
-  return `"${inline(cut.replace(/["\\]/g, "\\$&"))}${text.length > SHOWN_CHARS ? "…" : ""}"`;
+  return `"${callerValue(text, SHOWN_CHARS)}"`;
 }
 
 /** Checks the filters once, for the tool and the CLI alike: a bad one is an error naming the fix. */
