@@ -7,6 +7,7 @@
 // ("cannot be empty") or `allowed_sandbox_modes` without "read-only" stops Codex ("Error loading config.toml: failed to parse
 // requirements layer …", "must include 'read-only'").
 import { isTable, readMachineToml, type Read } from "./codex-config-files.js";
+import { networkProxyOf, type NetworkProxy } from "./codex-config-network.js";
 import { SANDBOX_MODES } from "./views/closed-sets.js";
 
 /** The lists of requirements.toml a printed step may run into (absent: not limited). */
@@ -18,6 +19,8 @@ export interface ConfigRequirements {
   approvalsReviewers?: string[];
   /** `allowed_sandbox_modes`. */
   sandboxModes?: string[];
+  /** The network proxy the file turns on (codex-config-network.ts); absent: off. */
+  networkProxy?: NetworkProxy;
 }
 
 /**
@@ -70,8 +73,10 @@ export function requirementsOf(
   );
   if (approvals === "broken" || reviewers === "broken" || sandboxes === "broken") return { brokenRequirements: file };
   if (sandboxes !== undefined && !sandboxes.includes("read-only")) return { brokenRequirements: file };
+  const proxy = networkProxyOf(read);
   const requirements: ConfigRequirements = {
     file,
+    ...(proxy !== undefined && { networkProxy: proxy }),
     ...(approvals !== undefined && { approvalPolicies: approvals }),
     ...(reviewers !== undefined && { approvalsReviewers: reviewers }),
     ...(sandboxes !== undefined && { sandboxModes: sandboxes }),

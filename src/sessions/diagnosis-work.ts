@@ -18,6 +18,8 @@ export interface TurnWork {
   toolCalls?: Set<string>;
   /** The last call failed and was such a tool call: its name. */
   lastFailedTool?: string;
+  /** The network refusals that were Codex's network proxy's (requirements.toml's allowed_domains), not the sandbox's. */
+  proxiedNetwork?: boolean;
   /** Every path the refused writes name (a command can be refused in several places), null for one naming none. */
   refusedWrites: Array<string | null>;
   /** The last call was an MCP tool call Codex gave up on after the server's `tool_timeout_sec`. */
@@ -56,6 +58,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   const denials: SandboxDenial[] = [];
   const refusedWrites: Array<string | null> = [];
   const toolCalls = new Set<string>();
+  let proxied = false;
   for (const call of calls) {
     const denial = call.output?.denial;
     const command = call.command ?? call.result?.command ?? call.name;
@@ -69,6 +72,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     // (a shell profile touching /bin/ps inside the sandbox) did what it was asked
     if (denial && failedCall && (denial.explicit || sandboxed)) {
       denials.push({ call_id: call.callId, command, kind: denial.kind, target: denial.target, mode });
+      if (denial.proxied) proxied = true;
       if (denial.kind === "write")
         refusedWrites.push(...(denial.targets ?? [denial.target]).map((target) => inFolderOf(call, target, model)));
     }
@@ -80,9 +84,11 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
       if (tool) toolCalls.add(call.callId);
       const meaning = timeout
         ? `the MCP server did not answer within its tool_timeout_sec, ${timeout.seconds}s`
-        : tool
-          ? TOOL_CALL_FAILED
-          : exitCodeMeaning(exitCode);
+        : denial?.proxied
+          ? "refused by Codex's network proxy (not in its allowed_domains); the command never ran"
+          : tool
+            ? TOOL_CALL_FAILED
+            : exitCodeMeaning(exitCode);
       failed.push({ call_id: call.callId, command, exit_code: exitCode, meaning });
     }
   }
@@ -95,6 +101,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     toolCalls,
     ...(lastCallFailed && last !== undefined && toolCalls.has(last.callId) && { lastFailedTool: last.name }),
     denials,
+    ...(proxied && { proxiedNetwork: true }),
     refusedWrites,
     gaveUp: message !== undefined && saysItCouldNotFinish(message),
     lastCallFailed,

@@ -4,6 +4,7 @@
 import { shellQuote } from "../shared/shell.js";
 import type { TurnWork } from "./diagnosis-work.js";
 import type { CodexConfigFacts } from "./codex-config.js";
+import { proxyAllows } from "./codex-config-network.js";
 import { forbidden } from "./codex-config-requirements.js";
 import type { ResumeTarget } from "./resume-command.js";
 import { extraWritableDirs, workspaceWriteAllows } from "./workspace-write-roots.js";
@@ -73,13 +74,15 @@ function widerSandbox(
     };
   // the managed config sets network_access over every `-c`: that override cannot be the step
   const networkPinned = mode === "workspace-write" && onlyNetwork ? config?.managedSandboxNetwork : undefined;
-  if (mode === "workspace-write" && onlyNetwork && networkPinned === undefined)
+  // requirements.toml's network proxy: network access reaches only its allowed_domains (codex-config-network.ts)
+  const proxy = proxyNote(work, config);
+  if (mode === "workspace-write" && onlyNetwork && networkPinned === undefined && !proxy?.blocks)
     return {
       resume: {
         options: ["-c", "sandbox_workspace_write.network_access=true"],
         prompt: "Network access is allowed now; run the blocked commands again.",
       },
-      how: "Resume with network access in the workspace-write sandbox (`-c sandbox_workspace_write.network_access=true`; it needs the operator's consent)",
+      how: `Resume with network access in the workspace-write sandbox (\`-c sandbox_workspace_write.network_access=true\`; it needs the operator's consent${proxy ? `; ${proxy.words}` : ""})`,
     };
   const added =
     (mode === "workspace-write" || mode === "read-only") && onlyWrites
@@ -97,7 +100,27 @@ function widerSandbox(
     };
   return {
     resume: { sandbox: "danger-full-access", prompt: "The sandbox is off now; run the blocked commands again." },
-    how: `${networkPinned !== undefined ? `${networkPinned} sets [sandbox_workspace_write] network_access, which Codex 0.171 takes over any \`-c\` (\`-c sandbox_workspace_write.network_access=true\` would not help): have it changed there, or: ` : ""}Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
+    how: `${proxy?.blocks && onlyNetwork && mode === "workspace-write" ? `${proxy.words}: have the host added there, or: ` : ""}${networkPinned !== undefined ? `${networkPinned} sets [sandbox_workspace_write] network_access, which Codex 0.171 takes over any \`-c\` (\`-c sandbox_workspace_write.network_access=true\` would not help): have it changed there, or: ` : ""}Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
+  };
+}
+
+/**
+ * What requirements.toml's network proxy does to a network step: its words, and whether it refuses the hosts the
+ * turn needs (one it refused already, or a target its allowed_domains does not list) so that network access
+ * alone cannot help; danger-full-access bypasses it (0.171 checked).
+ */
+function proxyNote(
+  work: TurnWork,
+  config: CodexConfigFacts | undefined,
+): { words: string; blocks: boolean } | undefined {
+  const proxy = config?.requirements?.networkProxy;
+  const network = work.denials.filter((denial) => denial.kind === "network");
+  if (proxy === undefined || network.length === 0) return undefined;
+  const listed =
+    proxy.allowedDomains.length > 0 ? proxy.allowedDomains.map((domain) => JSON.stringify(domain)).join(", ") : "none";
+  return {
+    words: `${config?.requirements?.file ?? "requirements.toml"}'s [${proxy.table}] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains (${listed}; a local or private address only when listed)`,
+    blocks: work.proxiedNetwork === true || network.some((denial) => proxyAllows(proxy, denial.target) === false),
   };
 }
 

@@ -35,6 +35,8 @@ export interface Denial {
   /** Every path a write refusal names, in order, when it names more than one (a command writing several places). */
   targets?: string[];
   explicit: boolean;
+  /** Codex's network proxy refused it (its allowed_domains), not the sandbox's seccomp filter. */
+  proxied?: true;
 }
 
 export type ScriptEnd = "completed" | "failed" | "terminated";
@@ -146,7 +148,7 @@ function withDenial(result: ParsedOutput, text: string): ParsedOutput {
  * most outputs, is no denial and skips the dozen expressions (once per output, on a cold report per log).
  */
 const DENIAL_WORDS =
-  /approval policy|rejected by user|sandbox|mcp tool call|read-only file system|permission denied|operation not permitted|could not resolve host|failed to connect to|getaddrinfo|network is unreachable|temporary failure in name resolution/i;
+  /approval policy|rejected by user|sandbox|mcp tool call|read-only file system|permission denied|operation not permitted|could not resolve host|failed to connect to|getaddrinfo|network is unreachable|temporary failure in name resolution|network access to/i;
 
 // `touch: cannot touch '/srv/out a/f': …` (GNU quotes with '…' or ‘…’, "…" when the name holds a '); an unquoted
 // path only where it starts a word: inside a quoted relative or spaced one it is a fragment, not the path
@@ -199,6 +201,10 @@ export function denialIn(text: string): Denial | undefined {
     unescaped,
   );
   if (zsh) return { kind: "write", target: zsh[2] ?? null, explicit: explicit || zsh[1] === "read-only file system" };
+  // 0.171's network proxy (requirements.toml's `[experimental_network]`, codex-config-network.ts): `Network access
+  // to "http://host:80" was blocked by policy.`, or `… blocked: local/private network addresses are blocked …`
+  const proxied = /Network access to "([^"\n]{1,300})" was blocked/.exec(unescaped);
+  if (proxied) return { kind: "network", target: proxied[1] ?? null, explicit: true, proxied: true };
   const network =
     /Could not resolve host:? ([\w.-]+)/.exec(unescaped) ??
     /Failed to connect to ([\w.:-]+) port (\d+)/.exec(unescaped) ??

@@ -1,0 +1,142 @@
+// requirements.toml's network proxy (`[experimental_network] enabled = true`, or `[network_proxy]`,
+// `[permissions.network]`) was not read. Checked with the 0.171 CLI, /etc bound over in a private mount
+// namespace: with it, `codex exec -s workspace-write -c sandbox_workspace_write.network_access=true` reaches only
+// the hosts its `allowed_domains` lists; the command to another host answers `exec_command failed: ProcessFailed
+// { message: "Network access to \"http://notlisted.invalid:80\" was blocked by policy." }` (the fixture, that
+// run scrubbed). That refusal was read as a plain failed command ("exited with -1 (killed when the turn ended)")
+// and the network step offered `-c …network_access=true`, which the proxy blocks again. danger-full-access
+// bypasses the proxy (the printed full-access command, pasted, ran); `enabled = false` changes nothing.
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readCodexConfig } from "../../src/sessions/codex-config.js";
+import { hostOf, proxyAllows } from "../../src/sessions/codex-config-network.js";
+import { diagnose } from "../../src/sessions/diagnosis.js";
+import { normalizeLine } from "../../src/sessions/normalize.js";
+import { sandboxStep } from "../../src/sessions/sandbox-step.js";
+import { foldEvents } from "../../src/sessions/session-model.js";
+import { parseToolOutput } from "../../src/sessions/tool-output.js";
+import { SHAPES, shapeIdOf } from "../support/shape-home.js";
+
+let root: string;
+let home: string;
+let files: { config: string; managed: string; requirements: string };
+beforeAll(async () => {
+  root = await realpath(await mkdtemp(join(tmpdir(), "ccm-network-proxy-")));
+  home = join(root, "home");
+  await mkdir(join(root, "etc"));
+  await mkdir(home);
+  await writeFile(join(home, "config.toml"), "");
+  files = {
+    config: join(root, "etc", "config.toml"),
+    managed: join(root, "etc", "managed_config.toml"),
+    requirements: join(root, "etc", "requirements.toml"),
+  };
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function factsWith(requirements: string) {
+  await writeFile(files.requirements, requirements);
+  return readCodexConfig(home, null, files);
+}
+
+const PROXY = '[experimental_network]\nenabled = true\nallowed_domains = ["example.com", "*.pypi.org"]\n';
+
+describe("requirements.toml's network proxy", () => {
+  it("is a fact when a table turns it on, with every table's allowed_domains; off or absent: none", async () => {
+    expect((await factsWith(PROXY))?.requirements).toEqual({
+      file: files.requirements,
+      networkProxy: { table: "experimental_network", allowedDomains: ["example.com", "*.pypi.org"] },
+    });
+    expect((await factsWith("[permissions.network]\nenabled = true\n"))?.requirements?.networkProxy).toEqual({
+      table: "permissions.network",
+      allowedDomains: [],
+    });
+    expect(
+      (await factsWith('[experimental_network]\nenabled = false\nallowed_domains = ["a.b"]\n'))?.requirements,
+    ).toBe(undefined);
+    expect((await factsWith('[network_proxy]\nallowed_domains = ["a.b"]\n'))?.requirements).toBe(undefined);
+  });
+
+  it("lets through only listed hosts: exact, *.x for subdomains, **.x for x and them", () => {
+    const proxy = {
+      table: "experimental_network",
+      allowedDomains: ["example.com", "*.pypi.org", "**.npmjs.org", "127.0.0.1"],
+    };
+    expect(hostOf("http://notlisted.invalid:80")).toBe("notlisted.invalid");
+    expect(hostOf("127.0.0.1:35637")).toBe("127.0.0.1");
+    expect(hostOf(null)).toBe(undefined);
+    expect(
+      [
+        "EXAMPLE.com",
+        "a.example.com",
+        "files.pypi.org",
+        "pypi.org",
+        "npmjs.org",
+        "r.npmjs.org",
+        "127.0.0.1:80",
+        "http://x.y:80",
+        null,
+      ].map((target) => proxyAllows(proxy, target)),
+    ).toEqual([true, false, true, false, true, true, true, false, undefined]);
+  });
+
+  it("its refusal is a network denial of the proxy's, and the step asks for the host or full access, not -c network_access", async () => {
+    expect(
+      parseToolOutput(
+        'exec_command failed: ProcessFailed { message: "Network access to \\"http://notlisted.invalid:80\\" was blocked by policy." }',
+      ).denial,
+    ).toEqual({ kind: "network", target: "http://notlisted.invalid:80", explicit: true, proxied: true });
+    const text = await readFile(join(SHAPES, "network-proxy-blocked-by-policy.jsonl"), "utf8");
+    const lines = text.split("\n").filter((line) => line !== "");
+    const model = await foldEvents(
+      lines.flatMap((line, index) => normalizeLine(JSON.parse(line), index + 1)).filter((event) => event !== undefined),
+    );
+    const id = shapeIdOf(1301);
+    const diagnosis = diagnose(model, {
+      sessionId: id,
+      cwd: "/home/user/proj",
+      config: await factsWith(PROXY),
+    });
+    expect(diagnosis.category).toBe("sandbox_blocked");
+    expect(diagnosis.failed_commands).toEqual([
+      {
+        call_id: "call_27",
+        command: "curl -sS -m 3 http://notlisted.invalid/ ; echo rc2=$?",
+        exit_code: -1,
+        meaning: "refused by Codex's network proxy (not in its allowed_domains); the command never ran",
+      },
+    ]);
+    expect(diagnosis.next_step).toBe(
+      `${files.requirements}'s [experimental_network] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains ("example.com", "*.pypi.org"; a local or private address only when listed): have the host added there, or: Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session mode "full-access", skip_git_repo_check true). By hand: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check resume ${id} 'The sandbox is off now; run the blocked commands again.'`,
+    );
+  });
+
+  it("a seccomp refusal of a listed host: -c network_access, saying where it reaches", async () => {
+    const work = {
+      failed: [],
+      denials: [
+        { call_id: "c", command: "curl x", kind: "network" as const, target: "example.com", mode: "workspace-write" },
+      ],
+      refusedWrites: [],
+      gaveUp: false,
+      lastCallFailed: true,
+    };
+    const step = sandboxStep("workspace-write", work, "/p", undefined, (mode) => mode, await factsWith(PROXY));
+    expect(step.resume.options).toEqual(["-c", "sandbox_workspace_write.network_access=true"]);
+    expect(step.how).toBe(
+      `Resume with network access in the workspace-write sandbox (\`-c sandbox_workspace_write.network_access=true\`; it needs the operator's consent; ${files.requirements}'s [experimental_network] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains ("example.com", "*.pypi.org"; a local or private address only when listed))`,
+    );
+    // a host it does not list: that step would be blocked again
+    const other = { ...work, denials: [{ ...work.denials[0]!, target: "github.com:443" }] };
+    expect(
+      sandboxStep("workspace-write", other, "/p", undefined, (mode) => mode, await factsWith(PROXY)).resume,
+    ).toEqual({
+      sandbox: "danger-full-access",
+      prompt: "The sandbox is off now; run the blocked commands again.",
+    });
+  });
+});
