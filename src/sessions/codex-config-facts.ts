@@ -3,6 +3,7 @@
 import { parse } from "smol-toml";
 import { isTable, type Table } from "./codex-config-files.js";
 import type { CodexConfigFacts, McpToolFilter } from "./codex-config.js";
+import { providerFacts } from "./codex-config-providers.js";
 
 /** The user file's own facts, by its parsed table (kept while the file is unchanged). */
 const userFacts = new WeakMap<Table, CodexConfigFacts>();
@@ -10,9 +11,11 @@ const userFacts = new WeakMap<Table, CodexConfigFacts>();
 export function userFactsOf(table: Table): CodexConfigFacts {
   const known = userFacts.get(table);
   if (known) return known;
+  const providers = providerFacts([[table, "CODEX_HOME's config.toml"]], table);
   const facts: CodexConfigFacts = {
     ...factsOf(table),
     ...(typeof table.profile === "string" && { legacyProfile: true as const }),
+    ...(providers !== undefined && { modelProviders: providers }),
   };
   userFacts.set(table, facts);
   return facts;

@@ -23,6 +23,7 @@ import {
 } from "./codex-config-files.js";
 import { configFacts, factsOf, userFactsOf } from "./codex-config-facts.js";
 import { machineFacts, SYSTEM_CONFIG_FILES, type SystemConfigFiles } from "./codex-config-machine.js";
+import { providerFacts, withProjectProviders, type ProviderFact } from "./codex-config-providers.js";
 import { readRequirements, type ConfigRequirements } from "./codex-config-requirements.js";
 
 export { MAX_CONFIG_BYTES } from "./codex-config-files.js";
@@ -111,6 +112,8 @@ export interface CodexConfigFacts {
   unreadableRequirements?: string;
   /** The machine's files (SYSTEM_CONFIG_FILES) merged into the facts, the system's first (absent: none). */
   machineLayers?: string[];
+  /** `[model_providers.<id>]` by id: the files defining it and its key (absent: no file defines one). */
+  modelProviders?: Record<string, ProviderFact>;
 }
 
 /** The files a fact of the merged tables is of, for a step's text: CODEX_HOME's, a project's, the machine's. */
@@ -182,7 +185,7 @@ async function layeredFacts(
       };
   const above = isTable(managed) ? managed : {};
   const { base, managedKeys, own } = mergedOwn(user, system, managed, systemFiles);
-  const none = { layers: [], untrusted: [] };
+  const none = { layers: [], files: [], untrusted: [] };
   // a path not walked (too deep, a link on the way: Codex follows it, this reader never does): the user's file
   // alone, as before project layers were read, rather than nothing known (an unknown config prints a -c
   // override Codex refuses for a server no file defines, and drops the legacy-profile warning)
@@ -198,7 +201,11 @@ async function layeredFacts(
   if (project.layers.length === 0 && project.untrusted.length === 0) return own;
   let merged: Table = base;
   for (const layer of project.layers) merged = mergeTables(merged, layer);
-  const facts = factsOf(mergeTables(merged, above));
+  const all = mergeTables(merged, above);
+  const facts = factsOf(all);
+  const projectFiles = project.layers.map((layer, index) => [layer, project.files[index] ?? ""] as const);
+  // a project's file cannot define a provider (0.171 ignores its model_providers): the user's and machine's only
+  const providers = withProjectProviders(own.modelProviders, projectFiles);
   const untrusted = [...new Set(project.untrusted)].filter((name) => !facts.mcpServers.includes(name)).sort();
   return {
     ...facts,
@@ -206,6 +213,7 @@ async function layeredFacts(
     ...(untrusted.length > 0 && { untrustedProjectServers: untrusted }),
     ...(own.legacyProfile && { legacyProfile: true as const }),
     ...managedKeys,
+    ...(providers !== undefined && { modelProviders: providers }),
   };
 }
 
@@ -227,10 +235,31 @@ function merge(user: Table | "absent", below: Table, above: Table, files: System
   // the legacy `profile` of the user's file (its own fact; one in a machine file: machineLegacyProfile)
   const ownProfile = user !== "absent" && typeof user.profile === "string";
   const managedKeys = machineFacts(below, above, files);
+  const all = layered ? mergeTables(base, above) : base;
+  const providers = layered
+    ? providerFacts([...userLayers(user, below, files), [above, files.managed]], all)
+    : undefined;
   const own: CodexConfigFacts = layered
-    ? { ...factsOf(mergeTables(base, above)), ...(ownProfile && { legacyProfile: true as const }), ...managedKeys }
+    ? {
+        ...factsOf(all),
+        ...(ownProfile && { legacyProfile: true as const }),
+        ...managedKeys,
+        ...(providers !== undefined && { modelProviders: providers }),
+      }
     : userFactsOf(base);
   return { base, managedKeys, own };
+}
+
+/** The system's file and the user's, lowest first, each with the name a step gives it. */
+function userLayers(
+  user: Table | "absent",
+  system: unknown,
+  files: SystemConfigFiles,
+): Array<readonly [Table, string]> {
+  return [
+    [isTable(system) ? system : {}, files.config],
+    [user === "absent" ? {} : user, "CODEX_HOME's config.toml"],
+  ];
 }
 
 /** A config Codex refuses to parse: nothing else is known. */
@@ -267,7 +296,7 @@ async function projectLayers(
   codexHome: string,
   cwd: string,
   user: Table,
-): Promise<{ layers: Table[]; untrusted: string[] } | "not walked" | "not TOML" | undefined> {
+): Promise<{ layers: Table[]; files: string[]; untrusted: string[] } | "not walked" | "not TOML" | undefined> {
   // the folders from / down to cwd: none may be a link (Codex would follow it; this reader never does)
   const folders =
     cwd === "/"
@@ -281,7 +310,7 @@ async function projectLayers(
         ];
   // each lookup at once: a question's config is read on every summary
   const infos = await Promise.all(folders.map(lstatOf));
-  if (infos.some((info) => info === undefined)) return { layers: [], untrusted: [] }; // gone: a resume there fails
+  if (infos.some((info) => info === undefined)) return { layers: [], files: [], untrusted: [] }; // gone: a resume there fails
   if (infos.some((info) => !info?.isDirectory())) return "not walked";
   const repo = await repositoryOf(folders);
   if (repo === undefined) return "not walked";
@@ -292,6 +321,7 @@ async function projectLayers(
     return isTable(entry) ? entry.trust_level : undefined;
   };
   const layers: Table[] = [];
+  const files: string[] = [];
   const untrusted: string[] = [];
   const home = posix.normalize(codexHome).replace(/\/+$/, "");
   const below = folders.slice(folders.indexOf(top));
@@ -312,10 +342,13 @@ async function projectLayers(
     if (trusted) {
       if (read === undefined) return undefined;
       if (read === "not TOML") return read; // 0.171: "Error parsing project config file …", no start
-      if (read !== "absent") layers.push(read);
+      if (read !== "absent") {
+        layers.push(read);
+        files.push(posix.join(dotCodex, "config.toml"));
+      }
     } else if (isTable(read) && isTable(read.mcp_servers)) appendAll(untrusted, Object.keys(read.mcp_servers));
   }
-  return { layers, untrusted };
+  return { layers, files, untrusted };
 }
 
 /**

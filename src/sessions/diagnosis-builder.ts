@@ -17,7 +17,7 @@ import { codexCommandLine, newSessionCommandLine, type ResumeTarget } from "./re
 import { Continuation } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { mcpTimeoutStep } from "./mcp-timeout-step.js";
-import { authStep } from "./diagnosis-auth.js";
+import { authStep, providerOf } from "./diagnosis-auth.js";
 import { reviewStep } from "./diagnosis-review.js";
 import { configRefusals, knownConfig, sandboxRefusal } from "./diagnosis-config-refusals.js";
 import { forbidden } from "./codex-config-requirements.js";
@@ -251,9 +251,10 @@ export class Builder {
         work,
       );
     }
+    const provider = this.model.meta?.modelProvider;
     const steps: Record<Exclude<ErrorCategory, "usage_limit" | "context_window_exceeded">, string> = {
       quota_exhausted: `The account is out of quota or billing: add credit or change the plan (waiting does not help), then run: ${command}`,
-      auth_error: authStep(this.model.meta?.modelProvider, this.codexWord(), command),
+      auth_error: authStep(provider, this.codexWord(), command, providerOf(this.known, provider)),
       rate_limited: `Wait ${details.retry_after ?? "a minute"} and resume: ${command}`,
       server_error: `The provider failed on its side; resume (if it fails again, wait a few minutes): ${command}`,
       network_error: `Codex could not reach the model endpoint: check the network and the provider's base_url, then run: ${command}`,

@@ -46,10 +46,10 @@ describe("authStep", () => {
 
   it("another provider: its env_key, and login only with requires_openai_auth; a name no config key has is not quoted", () => {
     expect(authStep("azure", "codex", "C")).toBe(
-      'The model provider "azure" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.azure] of config.toml (a table without env_key sends no key: add one, and set that variable; `codex login` helps only a provider with requires_openai_auth = true), then run: C',
+      'The model provider "azure" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.azure] of config.toml (a table without env_key sends no key: add one, and set that variable; `codex login` helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: C',
     );
     expect(authStep("a`b $(x)", "codex", "C")).toBe(
-      "The model provider of this session rejected the credentials: fix the API key it takes, the variable its env_key names in its [model_providers.<id>] table of config.toml (a table without env_key sends no key: add one, and set that variable; `codex login` helps only a provider with requires_openai_auth = true), then run: C",
+      "The model provider of this session rejected the credentials: fix the API key it takes, the variable its env_key names in its [model_providers.<id>] table of config.toml (a table without env_key sends no key: add one, and set that variable; `codex login` helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: C",
     );
   });
 
@@ -84,14 +84,14 @@ describe("authStep", () => {
     expect(await authSent("", [{}, { CODEX_API_KEY: "sk-codex" }])).toEqual([null, null]);
     expect(await authSent('env_key = "K"', [{ K: "sk-k" }])).toEqual(["Bearer sk-k"]);
     expect(authStep("mock", "codex", "C")).toBe(
-      'The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; `codex login` helps only a provider with requires_openai_auth = true), then run: C',
+      'The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; `codex login` helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: C',
     );
   });
 
   it("a provider id with a dot is named by its quoted key, as config.toml has it", () => {
     // before: [model_providers.my.prov], a table "prov" inside a table "my" (0.171 logged model_provider "my.prov")
     expect(authStep("my.prov", "codex", "C")).toBe(
-      'The model provider "my.prov" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers."my.prov"] of config.toml (a table without env_key sends no key: add one, and set that variable; `codex login` helps only a provider with requires_openai_auth = true), then run: C',
+      'The model provider "my.prov" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers."my.prov"] of config.toml (a table without env_key sends no key: add one, and set that variable; `codex login` helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: C',
     );
   });
 });
