@@ -18,6 +18,7 @@ import { Continuation } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { mcpTimeoutStep } from "./mcp-timeout-step.js";
 import { authStep, providerOf } from "./diagnosis-auth.js";
+import { modelErrorStep } from "./diagnosis-model.js";
 import { reviewStep } from "./diagnosis-review.js";
 import { configRefusals, knownConfig, sandboxRefusal } from "./diagnosis-config-refusals.js";
 import { forbidden } from "./codex-config-requirements.js";
@@ -258,7 +259,7 @@ export class Builder {
       rate_limited: `Wait ${details.retry_after ?? "a minute"} and resume: ${command}`,
       server_error: `The provider failed on its side; resume (if it fails again, wait a few minutes): ${command}`,
       network_error: `Codex could not reach the model endpoint: check the network and the provider's base_url, then run: ${command}`,
-      model_error: `Fix what the error names (model, provider, request), then: ${command}`,
+      model_error: modelErrorStep(details.error_info, this.model, command, (model) => this.resume({ model })),
     };
     return this.result(category, lines, steps[category], command, { error }, work);
   }

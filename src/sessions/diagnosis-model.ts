@@ -1,0 +1,22 @@
+// The step for a model the provider does not serve. Codex 0.171 marks it `codex_error_info: "model_not_found"`
+// (an HTTP 404 or 400 whose body's error code is model_not_found: "The model `gpt-nope` does not exist or you do
+// not have access to it."), and a plain resume asks for the same model again: the step says to change it.
+
+/** A model name as Codex writes one (`gpt-5.1-codex`, `org/model:tag`): only such a name is quoted into a step. */
+const MODEL_NAME = /^[A-Za-z0-9._:/-]{1,100}$/;
+
+/**
+ * `session`: its last turn_context names the model; `command`: the plain resume; `resumeWith`: the resume with
+ * another model (made only when asked).
+ */
+export function modelErrorStep(
+  info: string | null,
+  session: { lastContext?: { model?: string | undefined } | undefined },
+  command: string,
+  resumeWith: (model: string) => string,
+): string {
+  if (info !== "model_not_found") return `Fix what the error names (model, provider, request), then: ${command}`;
+  const model = session.lastContext?.model;
+  const named = model !== undefined && MODEL_NAME.test(model) ? `the model "${model}"` : "the session's model";
+  return `The provider does not serve ${named} (model_not_found: a wrong name, or one this account may not use), so resuming as is fails again: resume with a model it serves: ${resumeWith("<a model the provider serves>")} — or fix \`model\` where it is set (config.toml, the profile), then run: ${command}`;
+}
