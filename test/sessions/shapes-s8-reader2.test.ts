@@ -76,7 +76,7 @@ describe("a review's sub-agent that failed: the review is run again, not the sub
     const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox review --uncommitted`;
     expect(diagnosis).toMatchObject({ category: "auth_error", next_command: command });
     expect(diagnosis.next_step).toBe(
-      `The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; \`CODEX_HOME=${home} codex login\` helps only a provider with requires_openai_auth = true), then run: ${command}`,
+      `The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; \`CODEX_HOME=${home} codex login\` helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: ${command}`,
     );
   });
 
@@ -216,7 +216,7 @@ describe("a spawned sub-agent that failed: the parent, which has the task, is re
     const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${idOf(45)} 'Your sub-agent Erdos (${idOf(44)}) did not finish its task; what stopped it is dealt with now: start a sub-agent on that task again, or do it yourself.'`;
     expect(diagnosis).toMatchObject({ category: "auth_error", next_command: command });
     expect(diagnosis.next_step).toBe(
-      `The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; \`CODEX_HOME=${home} codex login\` helps only a provider with requires_openai_auth = true), then run: ${command}`,
+      `The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; \`CODEX_HOME=${home} codex login\` helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: ${command}`,
     );
     expect((diagnosis.evidence as string[]).at(-1)).toBe(
       `a sub-agent of ${idOf(45)}: the task is the parent's (resumed, a sub-agent answers into its own log, which the parent does not read), so the parent is resumed`,

@@ -183,7 +183,7 @@ describe("a review (codex exec review) that did not finish", () => {
     const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox review --uncommitted`;
     expect(diagnosis).toMatchObject({ category: "auth_error", next_command: command });
     expect(diagnosis.next_step).toBe(
-      `The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; \`CODEX_HOME=${home} codex login\` helps only a provider with requires_openai_auth = true), then run: ${command}`,
+      `The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; \`CODEX_HOME=${home} codex login\` helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: ${command}`,
     );
   });
 

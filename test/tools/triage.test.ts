@@ -189,7 +189,7 @@ describe("Codex 0.169", () => {
     });
     // before: "run `codex login`", whose credentials 0.171 does not send to this provider (no requires_openai_auth)
     expect(triaged.diagnosis.next_step).toBe(
-      `The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; \`CODEX_HOME=${at.home} ${PINNED_CODEX} login\` helps only a provider with requires_openai_auth = true), then run: ${triaged.diagnosis.next_command}`,
+      `The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of CODEX_HOME's config.toml (a table without env_key sends no key: add one, and set that variable; \`CODEX_HOME=${at.home} ${PINNED_CODEX} login\` helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: ${triaged.diagnosis.next_command}`,
     );
     // the resume it prints, pasted once the key is right (the fake model takes any): the session goes on
     await pasteNextCommand(at, triaged);
