@@ -94,7 +94,11 @@ export class Continuation {
     // a sandbox other than workspace-write has no writable roots to repeat
     const sandbox = extra.sandbox ?? this.target.sandbox;
     const own = sandbox === "workspace-write" ? (this.target.options ?? []) : [];
-    return { ...this.target, ...extra, options: [...own, ...(extra.options ?? [])] };
+    const added = extra.options ?? [];
+    // a `-c` the step adds that the session's own options already hold (its network access) is said once
+    const again = (word: string, index: number) =>
+      own[index - 1] === "-c" ? added.includes(word) : word === "-c" && added.includes(own[index + 1] ?? "");
+    return { ...this.target, ...extra, options: [...own.filter((word, index) => !again(word, index)), ...added] };
   }
 
   /**

@@ -88,7 +88,7 @@ const MAX_OWN_ROOTS = 16;
 
 /**
  * A workspace-write session's own extra writable roots (`--add-dir`, config's writable_roots), as `--add-dir`
- * options: a resume does not keep them (0.171 checked: resumed without, a write there was refused). Only
+ * options, and its network access as NETWORK_OPTION: a resume does not keep them (0.171 checked: resumed without, a write there was refused). Only
  * absolute, printable paths other than `/`; none when there are more than MAX_OWN_ROOTS.
  */
 export function ownRootOptions(recorded: Record<string, unknown> | undefined): string[] {
@@ -100,5 +100,12 @@ export function ownRootOptions(recorded: Record<string, unknown> | undefined): s
           typeof root === "string" && PRINTABLE_PATH.test(root) && posix.normalize(root) !== "/",
       )
     : [];
-  return roots.length > MAX_OWN_ROOTS ? [] : [...new Set(roots)].flatMap((root) => ["--add-dir", root]);
+  const own = roots.length > MAX_OWN_ROOTS ? [] : [...new Set(roots)].flatMap((root) => ["--add-dir", root]);
+  // its network access: a resume does not keep that either (0.171 checked: a session run with
+  // `-c sandbox_workspace_write.network_access=true`, resumed with `--sandbox workspace-write` alone, had
+  // "Failed to connect" where it had reached the host)
+  return recorded.network_access === true ? [...own, ...NETWORK_OPTION] : own;
 }
+
+/** The `-c` that gives the workspace-write sandbox network access. */
+export const NETWORK_OPTION = ["-c", "sandbox_workspace_write.network_access=true"] as const;
