@@ -18,7 +18,7 @@ import { Continuation } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { mcpTimeoutStep } from "./mcp-timeout-step.js";
 import { authStep, providerOf } from "./diagnosis-auth.js";
-import { modelErrorStep } from "./diagnosis-model.js";
+import { modelErrorStep, serverErrorStep } from "./diagnosis-model.js";
 import { reviewStep } from "./diagnosis-review.js";
 import { configRefusals, knownConfig, sandboxRefusal } from "./diagnosis-config-refusals.js";
 import { forbidden } from "./codex-config-requirements.js";
@@ -257,7 +257,7 @@ export class Builder {
       quota_exhausted: `The account is out of quota or billing: add credit or change the plan (waiting does not help), then run: ${command}`,
       auth_error: authStep(provider, this.codexWord(), command, providerOf(this.known, provider)),
       rate_limited: `Wait ${details.retry_after ?? "a minute"} and resume: ${command}`,
-      server_error: `The provider failed on its side; resume (if it fails again, wait a few minutes): ${command}`,
+      server_error: serverErrorStep(details.error_info, command, (model) => this.resume({ model })),
       network_error: `Codex could not reach the model endpoint: check the network and the provider's base_url, then run: ${command}`,
       model_error: modelErrorStep(details.error_info, this.model, command, (model) => this.resume({ model })),
     };

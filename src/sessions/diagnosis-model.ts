@@ -20,3 +20,11 @@ export function modelErrorStep(
   const named = model !== undefined && MODEL_NAME.test(model) ? `the model "${model}"` : "the session's model";
   return `The provider does not serve ${named} (model_not_found: a wrong name, or one this account may not use), so resuming as is fails again: resume with a model it serves: ${resumeWith("<a model the provider serves>")} — or fix \`model\` where it is set (config.toml, the profile), then run: ${command}`;
 }
+
+/** The step for a failure on the provider's side; for a model at capacity, another model too. */
+export function serverErrorStep(info: string | null, command: string, resumeWith: (model: string) => string): string {
+  const wait = `The provider failed on its side; resume (if it fails again, wait a few minutes): ${command}`;
+  return info === "server_overloaded"
+    ? `${wait} — the model is at capacity, so another may answer now: ${resumeWith("<another model>")}`
+    : wait;
+}

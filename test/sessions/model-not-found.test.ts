@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { diagnose } from "../../src/sessions/diagnosis.js";
-import { modelErrorStep } from "../../src/sessions/diagnosis-model.js";
+import { modelErrorStep, serverErrorStep } from "../../src/sessions/diagnosis-model.js";
 import { normalizeLine } from "../../src/sessions/normalize.js";
 import { foldEvents } from "../../src/sessions/session-model.js";
 import { SHAPES, shapeIdOf } from "../support/shape-home.js";
@@ -36,6 +36,30 @@ describe("model_not_found", () => {
     );
     expect(modelErrorStep(null, session, "C", (m) => m)).toBe(
       "Fix what the error names (model, provider, request), then: C",
+    );
+  });
+});
+
+// A model at capacity: 0.171 against a `response.failed` with code server_is_overloaded ends the turn with
+// "Selected model is at capacity. Please try a different model." (server_overloaded, the fixture); the step
+// only said to wait and resume the same model.
+describe("server_overloaded", () => {
+  it("offers another model besides waiting", async () => {
+    const text = await readFile(join(SHAPES, "model-at-capacity.jsonl"), "utf8");
+    const lines = text.split("\n").filter((line) => line !== "");
+    const model = await foldEvents(
+      lines.flatMap((line, index) => normalizeLine(JSON.parse(line), index + 1)).filter((event) => event !== undefined),
+    );
+    const id = shapeIdOf(1304);
+    const diagnosis = diagnose(model, { sessionId: id, cwd: "/home/user/proj" });
+    expect([diagnosis.category, diagnosis.error?.error_info]).toEqual(["server_error", "server_overloaded"]);
+    const resume = (options: string) =>
+      `codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox ${options}resume ${id} 'Continue where you left off.'`;
+    expect(diagnosis.next_step).toBe(
+      `The provider failed on its side; resume (if it fails again, wait a few minutes): ${resume("")} — the model is at capacity, so another may answer now: ${resume("--model '<another model>' ")}`,
+    );
+    expect(serverErrorStep("internal_server_error", "C", (m) => m)).toBe(
+      "The provider failed on its side; resume (if it fails again, wait a few minutes): C",
     );
   });
 });
