@@ -95,7 +95,9 @@ export function commandEvidence(work: TurnWork | undefined): string[] {
           ? "the approval policy rejected running it outside the sandbox"
           : denial.kind === "start"
             ? "the sandbox could not start it (Seatbelt's sandbox_apply was refused, exit 71: Codex itself runs inside another sandbox)"
-            : `the sandbox${denial.mode ? ` (${denial.mode})` : ""} refused ${denial.kind === "network" ? "network access" : "a write"}${denial.target ? ` to ${denial.target}` : ""}`;
+            : work.proxied?.includes(denial.call_id)
+              ? `Codex's network proxy refused network access${denial.target ? ` to ${denial.target}` : ""} (not in its allowed_domains)`
+              : `the sandbox${denial.mode ? ` (${denial.mode})` : ""} refused ${denial.kind === "network" ? "network access" : "a write"}${denial.target ? ` to ${denial.target}` : ""}`;
     lines.push(`blocked: ${jsonQuoted(denial.command, 200)}: ${what}`);
   }
   return lines;

@@ -18,8 +18,8 @@ export interface TurnWork {
   toolCalls?: Set<string>;
   /** The last call failed and was such a tool call: its name. */
   lastFailedTool?: string;
-  /** The network refusals that were Codex's network proxy's (requirements.toml's allowed_domains), not the sandbox's. */
-  proxiedNetwork?: boolean;
+  /** The calls whose network refusal was Codex's network proxy's (its allowed_domains), not the sandbox's. */
+  proxied?: string[];
   /** Every path the refused writes name (a command can be refused in several places), null for one naming none. */
   refusedWrites: Array<string | null>;
   /** The last call was an MCP tool call Codex gave up on after the server's `tool_timeout_sec`. */
@@ -58,7 +58,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   const denials: SandboxDenial[] = [];
   const refusedWrites: Array<string | null> = [];
   const toolCalls = new Set<string>();
-  let proxied = false;
+  const proxied: string[] = [];
   for (const call of calls) {
     const denial = call.output?.denial;
     const command = call.command ?? call.result?.command ?? call.name;
@@ -72,7 +72,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     // (a shell profile touching /bin/ps inside the sandbox) did what it was asked
     if (denial && failedCall && (denial.explicit || sandboxed)) {
       denials.push({ call_id: call.callId, command, kind: denial.kind, target: denial.target, mode });
-      if (denial.proxied) proxied = true;
+      if (denial.proxied) proxied.push(call.callId);
       if (denial.kind === "write")
         refusedWrites.push(...(denial.targets ?? [denial.target]).map((target) => inFolderOf(call, target, model)));
     }
@@ -101,7 +101,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     toolCalls,
     ...(lastCallFailed && last !== undefined && toolCalls.has(last.callId) && { lastFailedTool: last.name }),
     denials,
-    ...(proxied && { proxiedNetwork: true }),
+    ...(proxied.length > 0 && { proxied }),
     refusedWrites,
     gaveUp: message !== undefined && saysItCouldNotFinish(message),
     lastCallFailed,

@@ -120,7 +120,7 @@ function proxyNote(
     proxy.allowedDomains.length > 0 ? proxy.allowedDomains.map((domain) => JSON.stringify(domain)).join(", ") : "none";
   return {
     words: `${config?.requirements?.file ?? "requirements.toml"}'s [${proxy.table}] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains (${listed}; a local or private address only when listed)`,
-    blocks: work.proxiedNetwork === true || network.some((denial) => proxyAllows(proxy, denial.target) === false),
+    blocks: (work.proxied?.length ?? 0) > 0 || network.some((denial) => proxyAllows(proxy, denial.target) === false),
   };
 }
 
