@@ -13,6 +13,8 @@ export interface ProviderFact {
   envKey?: string;
   /** `requires_openai_auth = true`: Codex sends the login's credentials, a CODEX_API_KEY before them. */
   requiresOpenaiAuth?: true;
+  /** It has an `env_key` (printable or not): Codex sends that variable's key, over any login or CODEX_API_KEY. */
+  hasEnvKey?: true;
   /** Defined only in these trusted projects' .codex/config.toml files, which 0.171 ignores for providers. */
   ignoredIn?: string[];
 }
@@ -40,6 +42,7 @@ export function providerFacts(
       files: [...new Set(files)],
       ...(typeof table.env_key === "string" && ENV_NAME.test(table.env_key) && { envKey: table.env_key }),
       ...(table.requires_openai_auth === true && { requiresOpenaiAuth: true as const }),
+      ...(table.env_key !== undefined && { hasEnvKey: true as const }),
     };
   }
   return facts;

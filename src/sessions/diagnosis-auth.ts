@@ -40,10 +40,13 @@ export function authStep(
   const where = fact !== undefined && fact.files.length > 0 ? fact.files.join(" and ") : "config.toml";
   if (fact?.ignoredIn !== undefined && fact.files.length === 0)
     return `The model provider ${named} is defined only in ${fact.ignoredIn.join(" and ")}, whose model_provider and model_providers Codex 0.171 ignores ("Ignored unsupported project-local config keys"): a resume runs with another provider. Move ${table} (and model_provider) to CODEX_HOME's config.toml, then run: ${command}`;
-  if (fact?.requiresOpenaiAuth)
-    return `The model provider ${named} takes Codex's own credentials (requires_openai_auth = true in ${table} of ${where}) and rejected them: ${loginStep}, then run: ${command}`;
   const variable =
     fact?.envKey !== undefined ? `${fact.envKey}, the variable its env_key names` : "the variable its env_key names";
+  // an env_key wins over requires_openai_auth: 0.171 sent its variable's key, not the login's nor CODEX_API_KEY's
+  if (fact?.requiresOpenaiAuth && fact.hasEnvKey)
+    return `The model provider ${named} rejected the credentials: fix the API key it takes, ${variable} in ${table} of ${where} (Codex sends that variable's key, not the login's nor a CODEX_API_KEY, though the table has requires_openai_auth = true), then run: ${command}`;
+  if (fact?.requiresOpenaiAuth)
+    return `The model provider ${named} takes Codex's own credentials (requires_openai_auth = true in ${table} of ${where}) and rejected them: ${loginStep}, then run: ${command}`;
   return `The model provider ${named} rejected the credentials: fix the API key it takes, ${variable} in ${table} of ${where} (a table without env_key sends no key: add one, and set that variable; ${login} helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: ${command}`;
 }
 

@@ -88,6 +88,14 @@ describe("authStep", () => {
     );
   });
 
+  it("an env_key wins over requires_openai_auth: its variable's key is sent, not the login's nor CODEX_API_KEY's", async () => {
+    const sent = await authSent('requires_openai_auth = true\nenv_key = "K"', [
+      { K: "sk-k" },
+      { K: "sk-k", CODEX_API_KEY: "sk-codex" },
+    ]);
+    expect(sent).toEqual(["Bearer sk-k", "Bearer sk-k"]);
+  });
+
   it("a provider id with a dot is named by its quoted key, as config.toml has it", () => {
     // before: [model_providers.my.prov], a table "prov" inside a table "my" (0.171 logged model_provider "my.prov")
     expect(authStep("my.prov", "codex", "C")).toBe(

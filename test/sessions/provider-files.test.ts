@@ -61,8 +61,17 @@ describe("the provider of rejected credentials", () => {
   });
 
   it("with requires_openai_auth: log in, a CODEX_API_KEY in the environment coming first", async () => {
-    expect(await stepWith(`${CORP}requires_openai_auth = true\n`, "")).toBe(
+    const noKey = CORP.replace('env_key = "CORP_KEY"\n', "");
+    expect(await stepWith(`${noKey}requires_openai_auth = true\n`, "")).toBe(
       "The model provider \"corp\" takes Codex's own credentials (requires_openai_auth = true in [model_providers.corp] of CODEX_HOME's config.toml) and rejected them: run `codex login` (an API key: `codex login --with-api-key`, the key on stdin; Codex reads no OPENAI_API_KEY, and a CODEX_API_KEY in the environment is used before any login: fix or unset it), then run: C",
+    );
+  });
+
+  it("with requires_openai_auth and an env_key: the env_key's variable, which Codex sends over the login", async () => {
+    // 0.171 sent the env_key's key, not the login's nor CODEX_API_KEY's (diagnosis-auth.test.ts, "an env_key
+    // wins"); before, the step said to log in, which changes nothing Codex sends
+    expect(await stepWith(`${CORP}requires_openai_auth = true\n`, "")).toBe(
+      "The model provider \"corp\" rejected the credentials: fix the API key it takes, CORP_KEY, the variable its env_key names in [model_providers.corp] of CODEX_HOME's config.toml (Codex sends that variable's key, not the login's nor a CODEX_API_KEY, though the table has requires_openai_auth = true), then run: C",
     );
   });
 });
