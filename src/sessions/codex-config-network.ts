@@ -13,6 +13,9 @@ export interface NetworkProxy {
   table: string;
   /** Its `allowed_domains` (every table's, in file order): exact hosts, `*.x` (subdomains), `**.x` (x and them). */
   allowedDomains: string[];
+  /** Its `denied_domains`, the same patterns: a host they match is refused though allowed_domains lists it
+   * (0.171: "Network access to \"<host>\" was blocked: domain is explicitly denied by policy …"). */
+  deniedDomains?: string[];
 }
 
 const TABLES = ["experimental_network", "network_proxy", "permissions.network"] as const;
@@ -28,30 +31,59 @@ export function networkProxyOf(read: Table): NetworkProxy | undefined {
   });
   const on = tables.find(([, table]) => table?.enabled === true);
   if (on === undefined) return undefined;
-  const domains = tables.flatMap(([, table]) => {
-    const list = table?.allowed_domains;
-    return Array.isArray(list) ? list.filter((item): item is string => typeof item === "string") : [];
-  });
-  return { table: on[0], allowedDomains: [...new Set(domains)].slice(0, MAX_DOMAINS) };
+  const domains = (key: string) => {
+    const all = tables.flatMap(([, table]) => {
+      const list = table?.[key];
+      return Array.isArray(list) ? list.filter((item): item is string => typeof item === "string") : [];
+    });
+    return [...new Set(all)].slice(0, MAX_DOMAINS);
+  };
+  const denied = domains("denied_domains");
+  return {
+    table: on[0],
+    allowedDomains: domains("allowed_domains"),
+    ...(denied.length > 0 && { deniedDomains: denied }),
+  };
 }
 
 /**
- * Whether the proxy lets a refused command's target through: true (listed), false (not listed), undefined (no
- * host known, or a pattern this reader does not know: not judged). `target` is a denial's: `host`, `host:port`,
- * or the proxy's own `http://host:port`.
+ * Whether the proxy lets a refused command's target through: true (allowed, not denied), false (denied, or not
+ * allowed), undefined (no host known, or a pattern this reader does not know decides it: not judged). `target`
+ * is a denial's: `host`, `host:port`, or the proxy's own `http://host:port`.
  */
 export function proxyAllows(proxy: NetworkProxy, target: string | null): boolean | undefined {
   const host = hostOf(target);
   if (host === undefined) return undefined;
+  const denied = matches(proxy.deniedDomains ?? [], host);
+  if (denied === true) return false;
+  const allowed = matches(proxy.allowedDomains, host);
+  return allowed === true && denied === undefined ? undefined : allowed;
+}
+
+/** Whether one of `patterns` matches `host`: undefined when none does but one this reader cannot judge might. */
+function matches(patterns: string[], host: string): boolean | undefined {
   let unknown = false;
-  for (const raw of proxy.allowedDomains) {
-    const pattern = raw.toLowerCase();
-    if (pattern === host) return true;
-    if (pattern.startsWith("**.") && (host === pattern.slice(3) || host.endsWith(pattern.slice(2)))) return true;
-    if (pattern.startsWith("*.") && host.endsWith(pattern.slice(1))) return true;
-    if (pattern.includes("*") && !/^\*{1,2}\.[^*]+$/.test(pattern)) unknown = true;
+  for (const raw of patterns) {
+    // Codex's normalize_pattern: trimmed, then the host part as a host is (case, port, brackets, trailing dots)
+    const pattern = raw.trim();
+    const prefix = pattern.startsWith("**.") ? "**." : pattern.startsWith("*.") ? "*." : "";
+    const domain = normalHost(pattern.slice(prefix.length));
+    if (domain === "" || domain.length > 253) continue; // matches no host
+    if (/[*?[\]{}]/.test(domain)) {
+      unknown = true; // a glob this reader does not evaluate (`*`, `region*.x`, `a?.x`, `{a,b}.x`)
+      continue;
+    }
+    if (prefix !== "*." && host === domain) return true;
+    if (prefix !== "" && host.endsWith(`.${domain}`)) return true;
   }
   return unknown ? undefined : false;
+}
+
+/** A host as Codex's network proxy compares it: lower case, no brackets, no `:port` (one colon), no trailing dots. */
+function normalHost(text: string): string {
+  const bracketed = /^\[([^\]]*)\]/.exec(text)?.[1];
+  const bare = bracketed ?? (text.split(":").length === 2 ? (text.split(":")[0] ?? "") : text);
+  return bare.toLowerCase().replace(/\.+$/, "");
 }
 
 /** The host of a denial's target, lower case; undefined: none, or not a plain host name or address. */
@@ -60,5 +92,5 @@ export function hostOf(target: string | null): string | undefined {
   const bare = target.replace(/^[a-z][a-z0-9+.-]{0,15}:\/\//i, "");
   const host =
     /^\[([0-9a-f:.]{2,45})\](?::\d{1,5})?$/i.exec(bare)?.[1] ?? /^([\w.-]{1,253})(?::\d{1,5})?$/.exec(bare)?.[1];
-  return host?.toLowerCase();
+  return host === undefined ? undefined : normalHost(host);
 }

@@ -116,10 +116,11 @@ function proxyNote(
   const proxy = config?.requirements?.networkProxy;
   const network = work.denials.filter((denial) => denial.kind === "network");
   if (proxy === undefined || network.length === 0) return undefined;
-  const listed =
-    proxy.allowedDomains.length > 0 ? proxy.allowedDomains.map((domain) => JSON.stringify(domain)).join(", ") : "none";
+  const quoted = (domains: string[]) => domains.map((domain) => JSON.stringify(domain)).join(", ");
+  const listed = proxy.allowedDomains.length > 0 ? quoted(proxy.allowedDomains) : "none";
+  const denied = proxy.deniedDomains ? `, never its denied_domains (${quoted(proxy.deniedDomains)})` : "";
   return {
-    words: `${config?.requirements?.file ?? "requirements.toml"}'s [${proxy.table}] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains (${listed}; a local or private address only when listed)`,
+    words: `${config?.requirements?.file ?? "requirements.toml"}'s [${proxy.table}] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains (${listed}; a local or private address only when listed)${denied}`,
     blocks: (work.proxied?.length ?? 0) > 0 || network.some((denial) => proxyAllows(proxy, denial.target) === false),
   };
 }

@@ -84,6 +84,48 @@ describe("requirements.toml's network proxy", () => {
     ).toEqual([true, false, true, false, true, true, true, false, undefined]);
   });
 
+  it("follows Codex's own matching: denied_domains over allowed_domains, patterns normalized as hosts are", async () => {
+    // 0.171, allowed_domains ["**.example.com"] and denied_domains ["secret.example.com"]: `curl
+    // http://secret.example.com/` got "Network access to \"secret.example.com\" was blocked: domain is explicitly
+    // denied by policy and cannot be approved from this prompt." Patterns are trimmed, lower-cased, their port
+    // and trailing dots dropped (codex-rs network-proxy policy.rs normalize_pattern), hosts the same.
+    const facts = await factsWith(
+      '[experimental_network]\nenabled = true\nallowed_domains = ["**.example.com", " Docs.Rs. ", "crates.io:443", "a?.x"]\ndenied_domains = ["secret.example.com", 7]\n',
+    );
+    const proxy = facts!.requirements!.networkProxy!;
+    expect(proxy.deniedDomains).toEqual(["secret.example.com"]);
+    expect(
+      ["secret.example.com", "SECRET.example.com.", "ok.example.com", "docs.rs", "crates.io", "ab.x", "b.y"].map(
+        (target) => proxyAllows(proxy, target),
+      ),
+      // before: [true, false, true, false, false, false, false]
+    ).toEqual([false, false, true, true, true, undefined, undefined]);
+    // a seccomp refusal of a denied host: -c network_access would be refused by the proxy; before, it was the step
+    const work = {
+      failed: [],
+      denials: [
+        {
+          call_id: "c",
+          command: "curl x",
+          kind: "network" as const,
+          target: "secret.example.com",
+          mode: "workspace-write",
+        },
+      ],
+      refusedWrites: [],
+      gaveUp: false,
+      lastCallFailed: true,
+    };
+    const step = sandboxStep("workspace-write", work, "/p", undefined, (mode) => mode, facts);
+    expect(step.resume).toEqual({
+      sandbox: "danger-full-access",
+      prompt: "The sandbox is off now; run the blocked commands again.",
+    });
+    expect(step.how).toBe(
+      `${files.requirements}'s [experimental_network] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains ("**.example.com", " Docs.Rs. ", "crates.io:443", "a?.x"; a local or private address only when listed), never its denied_domains ("secret.example.com"): have the host added there, or: Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session full-access). By hand`,
+    );
+  });
+
   it("its refusal is a network denial of the proxy's, and the step asks for the host or full access, not -c network_access", async () => {
     expect(
       parseToolOutput(
