@@ -21,6 +21,8 @@ export interface NetworkProxy {
 const TABLES = ["experimental_network", "network_proxy", "permissions.network"] as const;
 /** At most this many domains are kept: a longer list is named by its start. */
 const MAX_DOMAINS = 64;
+/** A pattern longer than this is dropped: a host name is 253 characters at most, `**.` and a port beside it. */
+const MAX_PATTERN = 264;
 
 export function networkProxyOf(read: Table): NetworkProxy | undefined {
   const tables = TABLES.map((name) => {
@@ -34,7 +36,10 @@ export function networkProxyOf(read: Table): NetworkProxy | undefined {
   const domains = (key: string) => {
     const all = tables.flatMap(([, table]) => {
       const list = table?.[key];
-      return Array.isArray(list) ? list.filter((item): item is string => typeof item === "string") : [];
+      // a longer pattern matches no host (253 characters at most) and would only swell the printed step
+      return Array.isArray(list)
+        ? list.filter((item): item is string => typeof item === "string" && item.length <= MAX_PATTERN)
+        : [];
     });
     return [...new Set(all)].slice(0, MAX_DOMAINS);
   };

@@ -126,6 +126,21 @@ describe("requirements.toml's network proxy", () => {
     );
   });
 
+  it("a hostile file: patterns no host can match (half a megabyte) and a thousand of them are not carried into the step", async () => {
+    const long = "a".repeat(500_000);
+    const many = Array.from({ length: 1000 }, (_, index) => `"h${index}.x"`).join(", ");
+    const proxy = (await factsWith(
+      `[experimental_network]\nenabled = true\nallowed_domains = ["${long}", ${many}]\ndenied_domains = ["${long}"]\n`,
+    ))!.requirements!.networkProxy!;
+    // before: the long pattern was kept, and printed into the step's words
+    expect([
+      proxy.allowedDomains.length,
+      proxy.allowedDomains[0],
+      proxy.allowedDomains.at(-1),
+      proxy.deniedDomains,
+    ]).toEqual([64, "h0.x", "h63.x", undefined]);
+  });
+
   it("its refusal is a network denial of the proxy's, and the step asks for the host or full access, not -c network_access", async () => {
     expect(
       parseToolOutput(
