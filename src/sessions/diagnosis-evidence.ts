@@ -7,6 +7,7 @@ import { callExitCode, callStatus, type SessionModel, type Turn } from "./sessio
 import { CONTEXT_NEARLY_FULL_PERCENT, contextFill } from "./usage.js";
 import type { RunFacts } from "./diagnosis.js";
 import type { ResumedParent } from "./continuation.js";
+import { PROXY_REFUSALS } from "./tool-output.js";
 
 /** An unfinished call says what the process was doing when it stopped. */
 export function lastCallEvidence(model: SessionModel, turn: Turn): string[] {
@@ -95,8 +96,8 @@ export function commandEvidence(work: TurnWork | undefined): string[] {
           ? "the approval policy rejected running it outside the sandbox"
           : denial.kind === "start"
             ? "the sandbox could not start it (Seatbelt's sandbox_apply was refused, exit 71: Codex itself runs inside another sandbox)"
-            : work.proxied?.includes(denial.call_id)
-              ? `Codex's network proxy refused network access${denial.target ? ` to ${denial.target}` : ""} (not in its allowed_domains)`
+            : work.proxied?.has(denial.call_id)
+              ? `Codex's network proxy refused network access${denial.target ? ` to ${denial.target}` : ""} (${PROXY_REFUSALS[work.proxied.get(denial.call_id) ?? "policy"]})`
               : `the sandbox${denial.mode ? ` (${denial.mode})` : ""} refused ${denial.kind === "network" ? "network access" : "a write"}${denial.target ? ` to ${denial.target}` : ""}`;
     lines.push(`blocked: ${jsonQuoted(denial.command, 200)}: ${what}`);
   }

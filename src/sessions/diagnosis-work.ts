@@ -5,6 +5,7 @@ import { SANDBOX_MODES } from "./views/closed-sets.js";
 import type { FailedCommand, SandboxDenial } from "./views/diagnosis.js";
 import { callExitCode, callStatus, type Call, type SessionModel, type Turn } from "./session-model.js";
 import { qualifiedNameSplits } from "./mcp-timeout-step.js";
+import { PROXY_REFUSALS, type ProxyRefusal } from "./tool-output.js";
 
 export type { FailedCommand, SandboxDenial } from "./views/diagnosis.js";
 
@@ -18,8 +19,8 @@ export interface TurnWork {
   toolCalls?: Set<string>;
   /** The last call failed and was such a tool call: its name. */
   lastFailedTool?: string;
-  /** The calls whose network refusal was Codex's network proxy's (its allowed_domains), not the sandbox's. */
-  proxied?: string[];
+  /** The calls whose network refusal was Codex's network proxy's, not the sandbox's, by call id: why. */
+  proxied?: Map<string, ProxyRefusal>;
   /** Every path the refused writes name (a command can be refused in several places), null for one naming none. */
   refusedWrites: Array<string | null>;
   /** The last call was an MCP tool call Codex gave up on after the server's `tool_timeout_sec`. */
@@ -58,7 +59,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   const denials: SandboxDenial[] = [];
   const refusedWrites: Array<string | null> = [];
   const toolCalls = new Set<string>();
-  const proxied: string[] = [];
+  const proxied = new Map<string, ProxyRefusal>();
   for (const call of calls) {
     const denial = call.output?.denial;
     const command = call.command ?? call.result?.command ?? call.name;
@@ -72,7 +73,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     // (a shell profile touching /bin/ps inside the sandbox) did what it was asked
     if (denial && failedCall && (denial.explicit || sandboxed)) {
       denials.push({ call_id: call.callId, command, kind: denial.kind, target: denial.target, mode });
-      if (denial.proxied) proxied.push(call.callId);
+      if (denial.proxied) proxied.set(call.callId, denial.proxied);
       if (denial.kind === "write")
         refusedWrites.push(...(denial.targets ?? [denial.target]).map((target) => inFolderOf(call, target, model)));
     }
@@ -85,7 +86,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
       const meaning = timeout
         ? `the MCP server did not answer within its tool_timeout_sec, ${timeout.seconds}s`
         : denial?.proxied
-          ? "refused by Codex's network proxy (not in its allowed_domains); the command never ran"
+          ? `refused by Codex's network proxy (${PROXY_REFUSALS[denial.proxied]}); the command never ran`
           : tool
             ? TOOL_CALL_FAILED
             : exitCodeMeaning(exitCode);
@@ -101,7 +102,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     toolCalls,
     ...(lastCallFailed && last !== undefined && toolCalls.has(last.callId) && { lastFailedTool: last.name }),
     denials,
-    ...(proxied.length > 0 && { proxied }),
+    ...(proxied.size > 0 && { proxied }),
     refusedWrites,
     gaveUp: message !== undefined && saysItCouldNotFinish(message),
     lastCallFailed,

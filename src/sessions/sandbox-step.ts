@@ -121,7 +121,7 @@ function proxyNote(
   const denied = proxy.deniedDomains ? `, never its denied_domains (${quoted(proxy.deniedDomains)})` : "";
   return {
     words: `${config?.requirements?.file ?? "requirements.toml"}'s [${proxy.table}] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains (${listed}; a local or private address only when listed)${denied}`,
-    blocks: (work.proxied?.length ?? 0) > 0 || network.some((denial) => proxyAllows(proxy, denial.target) === false),
+    blocks: (work.proxied?.size ?? 0) > 0 || network.some((denial) => proxyAllows(proxy, denial.target) === false),
   };
 }
 

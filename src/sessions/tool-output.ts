@@ -35,9 +35,22 @@ export interface Denial {
   /** Every path a write refusal names, in order, when it names more than one (a command writing several places). */
   targets?: string[];
   explicit: boolean;
-  /** Codex's network proxy refused it (its allowed_domains), not the sandbox's seccomp filter. */
-  proxied?: true;
+  /** Codex's network proxy refused it, not the sandbox's seccomp filter: why, in the words of PROXY_REFUSALS. */
+  proxied?: ProxyRefusal;
 }
+
+/**
+ * Why 0.171's proxy refused a host, as its message says: "… was blocked by policy." (not allowed), "… was
+ * blocked: domain is explicitly denied by policy …", "… was blocked: local/private network addresses are
+ * blocked …" (a local address, or a listed name that resolves to one); another reason: its policy.
+ */
+export const PROXY_REFUSALS = {
+  "not allowed": "not in its allowed_domains",
+  denied: "in its denied_domains",
+  local: "a local or private address",
+  policy: "its policy",
+} as const;
+export type ProxyRefusal = keyof typeof PROXY_REFUSALS;
 
 export type ScriptEnd = "completed" | "failed" | "terminated";
 
@@ -203,8 +216,22 @@ export function denialIn(text: string): Denial | undefined {
   if (zsh) return { kind: "write", target: zsh[2] ?? null, explicit: explicit || zsh[1] === "read-only file system" };
   // 0.171's network proxy (requirements.toml's `[experimental_network]`, codex-config-network.ts): `Network access
   // to "http://host:80" was blocked by policy.`, or `… blocked: local/private network addresses are blocked …`
-  const proxied = /Network access to "([^"\n]{1,300})" was blocked/.exec(unescaped);
-  if (proxied) return { kind: "network", target: proxied[1] ?? null, explicit: true, proxied: true };
+  const proxied =
+    /Network access to "([^"\n]{1,300})" was blocked( by policy\.|: domain is explicitly denied|: local\/private)?/.exec(
+      unescaped,
+    );
+  if (proxied) {
+    const why = proxied[2];
+    const reason =
+      why === undefined
+        ? "policy"
+        : why.includes("denied")
+          ? "denied"
+          : why.includes("local")
+            ? "local"
+            : "not allowed";
+    return { kind: "network", target: proxied[1] ?? null, explicit: true, proxied: reason };
+  }
   const network =
     /Could not resolve host:? ([\w.-]+)/.exec(unescaped) ??
     /Failed to connect to ([\w.:-]+) port (\d+)/.exec(unescaped) ??

@@ -141,12 +141,56 @@ describe("requirements.toml's network proxy", () => {
     ]).toEqual([64, "h0.x", "h63.x", undefined]);
   });
 
+  it("a refusal for another reason than allowed_domains says that reason, not 'not in its allowed_domains'", async () => {
+    // 0.171's own words (allowed_domains ["**.example.com"], denied_domains ["secret.example.com"]): a denied host,
+    // and a listed name the proxy found local or private
+    const text = await readFile(join(SHAPES, "network-proxy-blocked-by-policy.jsonl"), "utf8");
+    const said = async (message: string) => {
+      const lines = text
+        .replaceAll(
+          '\\\\\\"http://notlisted.invalid:80\\\\\\" was blocked by policy.',
+          message.replaceAll('"', '\\\\\\"'),
+        )
+        .replaceAll('\\"http://notlisted.invalid:80\\" was blocked by policy.', message.replaceAll('"', '\\"'))
+        .split("\n")
+        .filter((line) => line !== "");
+      const model = await foldEvents(
+        lines
+          .flatMap((line, index) => normalizeLine(JSON.parse(line), index + 1))
+          .filter((event) => event !== undefined),
+      );
+      const diagnosis = diagnose(model, {
+        sessionId: shapeIdOf(1301),
+        cwd: "/home/user/proj",
+        config: await factsWith(PROXY),
+      });
+      return [diagnosis.failed_commands[0]?.meaning, diagnosis.evidence.at(-1)];
+    };
+    const curl =
+      'blocked: "curl -sS -m 3 http://notlisted.invalid/ ; echo rc2=$?": Codex\'s network proxy refused network access to';
+    expect(
+      await said(
+        '"secret.example.com" was blocked: domain is explicitly denied by policy and cannot be approved from this prompt.',
+      ),
+    ).toEqual([
+      "refused by Codex's network proxy (in its denied_domains); the command never ran",
+      `${curl} secret.example.com (in its denied_domains)`,
+    ]);
+    // before: "(not in its allowed_domains)", though **.example.com lists it
+    expect(
+      await said('"ok.example.com" was blocked: local/private network addresses are blocked by the sandbox policy.'),
+    ).toEqual([
+      "refused by Codex's network proxy (a local or private address); the command never ran",
+      `${curl} ok.example.com (a local or private address)`,
+    ]);
+  });
+
   it("its refusal is a network denial of the proxy's, and the step asks for the host or full access, not -c network_access", async () => {
     expect(
       parseToolOutput(
         'exec_command failed: ProcessFailed { message: "Network access to \\"http://notlisted.invalid:80\\" was blocked by policy." }',
       ).denial,
-    ).toEqual({ kind: "network", target: "http://notlisted.invalid:80", explicit: true, proxied: true });
+    ).toEqual({ kind: "network", target: "http://notlisted.invalid:80", explicit: true, proxied: "not allowed" });
     const text = await readFile(join(SHAPES, "network-proxy-blocked-by-policy.jsonl"), "utf8");
     const lines = text.split("\n").filter((line) => line !== "");
     const model = await foldEvents(
