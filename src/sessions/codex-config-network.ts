@@ -65,6 +65,13 @@ export function proxyAllows(proxy: NetworkProxy, target: string | null): boolean
   return allowed === true && denied === undefined ? undefined : allowed;
 }
 
+/** Why the proxy would refuse `target` by its lists (denied wins), or undefined when it would not or cannot be told. */
+export function listRefusalOf(proxy: NetworkProxy, target: string | null): "denied" | "not allowed" | undefined {
+  const host = hostOf(target);
+  if (host === undefined || proxyAllows(proxy, target) !== false) return undefined;
+  return matches(proxy.deniedDomains ?? [], host) === true ? "denied" : "not allowed";
+}
+
 /** Whether one of `patterns` matches `host`: undefined when none does but one this reader cannot judge might. */
 function matches(patterns: string[], host: string): boolean | undefined {
   let unknown = false;

@@ -4,7 +4,8 @@
 import { shellQuote } from "../shared/shell.js";
 import type { TurnWork } from "./diagnosis-work.js";
 import type { CodexConfigFacts } from "./codex-config.js";
-import { proxyAllows } from "./codex-config-network.js";
+import { listRefusalOf, proxyAllows, type NetworkProxy } from "./codex-config-network.js";
+import type { ProxyRefusal } from "./tool-output.js";
 import { forbidden } from "./codex-config-requirements.js";
 import type { ResumeTarget } from "./resume-command.js";
 import { extraWritableDirs, workspaceWriteAllows } from "./workspace-write-roots.js";
@@ -100,7 +101,7 @@ function widerSandbox(
     };
   return {
     resume: { sandbox: "danger-full-access", prompt: "The sandbox is off now; run the blocked commands again." },
-    how: `${proxy?.blocks && onlyNetwork && mode === "workspace-write" ? `${proxy.words}: have the host added there, or: ` : ""}${networkPinned !== undefined ? `${networkPinned} sets [sandbox_workspace_write] network_access, which Codex 0.171 takes over any \`-c\` (\`-c sandbox_workspace_write.network_access=true\` would not help): have it changed there, or: ` : ""}Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
+    how: `${proxy?.blocks && onlyNetwork && mode === "workspace-write" ? `${proxy.words}: ${proxy.ask}, or: ` : ""}${networkPinned !== undefined ? `${networkPinned} sets [sandbox_workspace_write] network_access, which Codex 0.171 takes over any \`-c\` (\`-c sandbox_workspace_write.network_access=true\` would not help): have it changed there, or: ` : ""}Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
   };
 }
 
@@ -112,7 +113,7 @@ function widerSandbox(
 function proxyNote(
   work: TurnWork,
   config: CodexConfigFacts | undefined,
-): { words: string; blocks: boolean } | undefined {
+): { words: string; blocks: boolean; ask: string } | undefined {
   const proxy = config?.requirements?.networkProxy;
   const network = work.denials.filter((denial) => denial.kind === "network");
   if (proxy === undefined || network.length === 0) return undefined;
@@ -122,7 +123,27 @@ function proxyNote(
   return {
     words: `${config?.requirements?.file ?? "requirements.toml"}'s [${proxy.table}] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains (${listed}; a local or private address only when listed)${denied}`,
     blocks: (work.proxied?.size ?? 0) > 0 || network.some((denial) => proxyAllows(proxy, denial.target) === false),
+    ask: proxyAsk(work, proxy),
   };
+}
+
+/** What to have the requirements' owner change, for each reason the proxy refused (or would refuse) a host for. */
+const PROXY_ASKS: Record<ProxyRefusal, string> = {
+  "not allowed": "have the host added to its allowed_domains",
+  denied: "have the host taken off its denied_domains",
+  local: "have its owner allow local or private addresses there (a listed name that resolves to one is still refused)",
+  policy: "have its owner change the policy that refused it",
+};
+
+function proxyAsk(work: TurnWork, proxy: NetworkProxy): string {
+  const reasons = new Set<ProxyRefusal>(work.proxied?.values() ?? []);
+  for (const denial of work.denials) {
+    const byList =
+      denial.kind === "network" && !work.proxied?.has(denial.call_id) ? listRefusalOf(proxy, denial.target) : undefined;
+    if (byList !== undefined) reasons.add(byList);
+  }
+  if (reasons.size === 0) reasons.add("not allowed");
+  return [...reasons].map((reason) => PROXY_ASKS[reason]).join("; ");
 }
 
 /**

@@ -122,7 +122,7 @@ describe("requirements.toml's network proxy", () => {
       prompt: "The sandbox is off now; run the blocked commands again.",
     });
     expect(step.how).toBe(
-      `${files.requirements}'s [experimental_network] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains ("**.example.com", " Docs.Rs. ", "crates.io:443", "a?.x"; a local or private address only when listed), never its denied_domains ("secret.example.com"): have the host added there, or: Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session full-access). By hand`,
+      `${files.requirements}'s [experimental_network] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains ("**.example.com", " Docs.Rs. ", "crates.io:443", "a?.x"; a local or private address only when listed), never its denied_domains ("secret.example.com"): have the host taken off its denied_domains, or: Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session full-access). By hand`,
     );
   });
 
@@ -164,7 +164,9 @@ describe("requirements.toml's network proxy", () => {
         cwd: "/home/user/proj",
         config: await factsWith(PROXY),
       });
-      return [diagnosis.failed_commands[0]?.meaning, diagnosis.evidence.at(-1)];
+      // the step's ask: what the requirements' owner must change for that reason
+      const ask = /\): (have [^:]*), or: Only running/.exec(diagnosis.next_step ?? "")?.[1];
+      return [diagnosis.failed_commands[0]?.meaning, diagnosis.evidence.at(-1), ask];
     };
     const curl =
       'blocked: "curl -sS -m 3 http://notlisted.invalid/ ; echo rc2=$?": Codex\'s network proxy refused network access to';
@@ -175,6 +177,8 @@ describe("requirements.toml's network proxy", () => {
     ).toEqual([
       "refused by Codex's network proxy (in its denied_domains); the command never ran",
       `${curl} secret.example.com (in its denied_domains)`,
+      // before: "have the host added there", which a denied host does not need
+      "have the host taken off its denied_domains",
     ]);
     // before: "(not in its allowed_domains)", though **.example.com lists it
     expect(
@@ -182,6 +186,7 @@ describe("requirements.toml's network proxy", () => {
     ).toEqual([
       "refused by Codex's network proxy (a local or private address); the command never ran",
       `${curl} ok.example.com (a local or private address)`,
+      "have its owner allow local or private addresses there (a listed name that resolves to one is still refused)",
     ]);
   });
 
@@ -216,7 +221,7 @@ describe("requirements.toml's network proxy", () => {
       'blocked: "curl -sS -m 3 http://notlisted.invalid/ ; echo rc2=$?": Codex\'s network proxy refused network access to http://notlisted.invalid:80 (not in its allowed_domains)',
     );
     expect(diagnosis.next_step).toBe(
-      `${files.requirements}'s [experimental_network] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains ("example.com", "*.pypi.org"; a local or private address only when listed): have the host added there, or: Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session mode "full-access", skip_git_repo_check true). By hand: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check resume ${id} 'The sandbox is off now; run the blocked commands again.'`,
+      `${files.requirements}'s [experimental_network] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains ("example.com", "*.pypi.org"; a local or private address only when listed): have the host added to its allowed_domains, or: Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session mode "full-access", skip_git_repo_check true). By hand: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check resume ${id} 'The sandbox is off now; run the blocked commands again.'`,
     );
   });
 
