@@ -5,6 +5,7 @@
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { shellQuote } from "../../shared/shell.js";
+import { inline } from "../../shared/text.js";
 
 const exists = (path: string): Promise<boolean> =>
   lstat(path).then(
@@ -29,5 +30,5 @@ export async function emptyHomeNote(home: string, task: "report" | "list" = "rep
   const hint = (await exists(join(codexBelow, "sessions")))
     ? ` ${codexBelow} has one: set CODEX_HOME=${shellQuote(codexBelow)} (or unset it: Codex's default is ~/.codex).`
     : " Codex writes it with its first session; if your sessions are elsewhere, point CODEX_HOME at the folder that holds sessions/ (by default ~/.codex).";
-  return `CODEX_HOME ${home} has no sessions/ folder, so there is nothing to ${task}.${hint}`;
+  return `CODEX_HOME ${inline(home)} has no sessions/ folder, so there is nothing to ${task}.${hint}`;
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { connect, textOf } from "../../support/mcp.js";
 import { runCli } from "../../support/report-homes.js";
+import { emptyHomeNote } from "../../../src/sessions/report/empty-home.js";
 
 let root: string;
 beforeAll(async () => {
@@ -97,6 +98,17 @@ describe("the note's CODEX_HOME for a path a shell would split", () => {
     await mcp.close();
     expect((result.structuredContent as { home_note: unknown }).home_note).toBe(
       `CODEX_HOME ${home} has no sessions/ folder, so there is nothing to report. ${home}/.codex has one: set CODEX_HOME='${home}/.codex' (or unset it: Codex's default is ~/.codex).`,
+    );
+  });
+});
+
+describe("the note's home", () => {
+  it("is shown on one line: a newline in CODEX_HOME's name is written \\u000a", async () => {
+    // before: the name went into the note raw, its second half on a line of its own
+    const home = join(root, "two\nlines");
+    await mkdir(home);
+    expect(await emptyHomeNote(home)).toBe(
+      `CODEX_HOME ${root}/two\\u000alines has no sessions/ folder, so there is nothing to report. Codex writes it with its first session; if your sessions are elsewhere, point CODEX_HOME at the folder that holds sessions/ (by default ~/.codex).`,
     );
   });
 });
