@@ -3,6 +3,7 @@
 // or one with `requires_openai_auth = true`. Another provider's key comes from the variable its `env_key`
 // names (a 401 from a `[model_providers.mock]` after `codex login --with-api-key`: no Authorization header sent).
 
+import { inline } from "../shared/text.js";
 import type { ProviderFact } from "./codex-config-providers.js";
 
 /** Codex's provider ids as config keys have them: only such a name is quoted into the step. */
@@ -37,9 +38,10 @@ export function authStep(
   const key = provider.includes(".") ? `"${provider}"` : provider;
   const table = PROVIDER_ID.test(provider) ? `[model_providers.${key}]` : "its [model_providers.<id>] table";
   // the file that defines it: the machine's or a project's is not the user's config.toml
-  const where = fact !== undefined && fact.files.length > 0 ? fact.files.join(" and ") : "config.toml";
+  // a project's path comes from the session's cwd, log text: one line each (inline)
+  const where = fact !== undefined && fact.files.length > 0 ? fact.files.map(inline).join(" and ") : "config.toml";
   if (fact?.ignoredIn !== undefined && fact.files.length === 0)
-    return `The model provider ${named} is defined only in ${fact.ignoredIn.join(" and ")}, whose model_provider and model_providers Codex 0.171 ignores ("Ignored unsupported project-local config keys"): a resume runs with another provider. Move ${table} (and model_provider) to CODEX_HOME's config.toml, then run: ${command}`;
+    return `The model provider ${named} is defined only in ${fact.ignoredIn.map(inline).join(" and ")}, whose model_provider and model_providers Codex 0.171 ignores ("Ignored unsupported project-local config keys"): a resume runs with another provider. Move ${table} (and model_provider) to CODEX_HOME's config.toml, then run: ${command}`;
   const variable =
     fact?.envKey !== undefined ? `${fact.envKey}, the variable its env_key names` : "the variable its env_key names";
   // an env_key wins over requires_openai_auth: 0.171 sent its variable's key, not the login's nor CODEX_API_KEY's
