@@ -147,10 +147,12 @@ export const COMMANDS: Record<string, Command> = {
     options: { limit: { type: "string", short: "n" }, json, help },
     positionals: 0,
     async run(values, _positionals, config) {
-      const runs = await new RunManager(config.runner).registry.recent(positiveInt(values.limit, 20));
-      if (values.json) return print(JSON.stringify({ runs }, null, 2), 0);
-      if (runs.length === 0) return print(`No runs in ${config.runner.stateDir}.`, 0);
-      return print(runsTable(runs), 0);
+      const recent = await new RunManager(config.runner).registry.recent(positiveInt(values.limit, 20));
+      const { runs, unreadable } = recent;
+      if (values.json) return print(JSON.stringify(unreadable.length > 0 ? recent : { runs }, null, 2), 0);
+      if (runs.length === 0 && unreadable.length === 0) return print(`No runs in ${config.runner.stateDir}.`, 0);
+      const notes = unreadable.map(({ run_id, error }) => `${run_id}: could not be looked at: ${error}`);
+      return print([...(runs.length > 0 ? [runsTable(runs)] : []), ...notes].join("\n"), 0);
     },
   },
   status: {

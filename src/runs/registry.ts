@@ -38,10 +38,12 @@ import { LEFTOVERS_GONE_MS } from "../codex/processes.js";
 import { readWorktree } from "../codex/worktree.js";
 import {
   effectiveSettings,
+  lookAtEach,
   viewOfLedgerRun,
   viewOfSnapshot,
   type Effective,
   type OperatorPolicy,
+  type RecentRuns,
   type RunView,
 } from "./run-view.js";
 
@@ -135,11 +137,16 @@ export class RunRegistry {
     return entry && skippedGitCheck(entry.start);
   }
 
-  /** Newest first. */
-  async recent(limit: number): Promise<RunView[]> {
+  /**
+   * Newest first. A run that cannot be looked at (its settle failed: a full disk, a folder planted by a
+   * sandboxed run) is named in `unreadable` with why, and does not hide the others.
+   */
+  async recent(limit: number): Promise<RecentRuns> {
     const entries = (await this.ledger.runs()).slice(-limit).reverse();
-    const views = await Promise.all(entries.map((entry) => this.get(entry.start.run_id)));
-    return views.filter((view): view is RunView => view !== undefined);
+    return lookAtEach(
+      entries.map((entry) => entry.start.run_id),
+      (runId) => this.get(runId),
+    );
   }
 
   /** Waits until the run ends (or names its session, if asked), `ms` pass, or `signal` aborts. */

@@ -77,6 +77,35 @@ export const runViewSchema = runStateSchema
   });
 export type RunView = z.infer<typeof runViewSchema>;
 
+export const unreadableRunSchema = z
+  .object({ run_id: z.string(), error: z.string() })
+  .describe("A run in the ledger that could not be looked at, and why; the other runs are listed as usual.");
+
+/** The recent runs, and those of them that could not be looked at. */
+export interface RecentRuns {
+  runs: RunView[];
+  unreadable: Array<z.infer<typeof unreadableRunSchema>>;
+}
+
+/** Looks at each run; one whose look throws is named with why, and does not hide the others. */
+export async function lookAtEach(
+  runIds: string[],
+  look: (runId: string) => Promise<RunView | undefined>,
+): Promise<RecentRuns> {
+  const recent: RecentRuns = { runs: [], unreadable: [] };
+  const looks = runIds.map((runId) =>
+    look(runId).then(
+      (view) => ({ runId, view, error: undefined }),
+      (error: unknown) => ({ runId, view: undefined, error: error instanceof Error ? error.message : String(error) }),
+    ),
+  );
+  for (const { runId, view, error } of await Promise.all(looks)) {
+    if (error !== undefined) recent.unreadable.push({ run_id: runId, error: error.slice(0, 1000) });
+    else if (view) recent.runs.push(view);
+  }
+  return recent;
+}
+
 /** A run as its supervisor published it, with the ledger's end (when there is one) as the last word. */
 export async function viewOfSnapshot(
   sessions: SessionStore,

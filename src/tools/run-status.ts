@@ -6,7 +6,7 @@ import { approvalAnswerers, askApprovalsOfRun } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
 import { sessionIdInput } from "./schemas.js";
 import { answer, toolError, toolResult, withNote } from "./result.js";
-import { runViewSchema } from "../runs/run-view.js";
+import { runViewSchema, unreadableRunSchema } from "../runs/run-view.js";
 import { MAX_WAIT_MS, noRunAnswer, renderRun, renderRunAndReview, waitForRun } from "./run-result.js";
 import { RUN_ID } from "../contract/index.js";
 
@@ -34,6 +34,10 @@ const inputSchema = z.object({
 const outputSchema = {
   ...runViewSchema.partial().shape,
   runs: z.array(runViewSchema).optional().describe("Without run_id or session_id: the recent runs, newest first."),
+  unreadable: z
+    .array(unreadableRunSchema)
+    .optional()
+    .describe("Without run_id or session_id: recent runs that could not be looked at (only when there are some)."),
 };
 
 export function registerRunStatusTool(server: McpServer, { config, runs, sessions }: ToolContext): void {
@@ -51,9 +55,12 @@ export function registerRunStatusTool(server: McpServer, { config, runs, session
       answer("run_status", async () => {
         if (run_id === undefined && session_id === undefined) {
           const recent = await runs.registry.recent(RECENT);
-          const text =
-            recent.length === 0 ? "No runs yet." : recent.map((view) => renderRun(view).split("\n")[0]).join("\n");
-          return toolResult({ runs: recent }, text);
+          const lines = [
+            ...recent.runs.map((view) => renderRun(view).split("\n")[0]),
+            ...recent.unreadable.map(({ run_id, error }) => `${run_id}: could not be looked at: ${error}`),
+          ];
+          const text = lines.length === 0 ? "No runs yet." : lines.join("\n");
+          return toolResult(recent.unreadable.length > 0 ? recent : { runs: recent.runs }, text);
         }
         if (run_id !== undefined && !RUN_ID.test(run_id))
           return toolError(noRunAnswer(run_id, runs.registry.ledger.path));

@@ -72,7 +72,7 @@ describe("an end record in a run status this version does not know", () => {
     // before: the end was ignored (reported on stderr), the run looked unended, its supervisor gone, and this
     // reader settled it: an end of its own appended ("failed", the supervisor stopped before the run ended)
     expect((await readFile(ledger, "utf8")).split("\n").filter(Boolean)).toHaveLength(6);
-    expect((await registry.recent(10)).map((view) => view.status)).toEqual(["cancelled", "failed", "failed"]);
+    expect((await registry.recent(10)).runs.map((view) => view.status)).toEqual(["cancelled", "failed", "failed"]);
   });
 
   it("leaves an end that says `running` unread: the run is settled by what its supervisor did, not read as ended", async () => {
