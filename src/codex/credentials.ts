@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ExplainedError } from "../shared/errors.js";
 import { tryParseJson } from "../shared/json.js";
 import { readSmallFile } from "../shared/small-file.js";
+import type { Engine } from "./run-modes.js";
 
 export const CREDENTIAL_SOURCES = ["env", "login", "none_needed", "missing"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
@@ -38,6 +39,8 @@ export interface CredentialInputs {
   providerOverride?: string;
   /** The MCP client's name from its initialize request, for a fix in that host's own terms. */
   host?: string;
+  /** How the run drives Codex: the two read different credentials (OPENAI_KEY_VARIABLES). */
+  engine?: Engine;
 }
 
 interface Provider {
@@ -54,8 +57,13 @@ const BUILT_IN: Record<string, Provider> = {
   lmstudio: { baseUrl: "http://localhost:1234/v1", envKey: null, openaiAuth: false },
 };
 
-/** Variables Codex's OpenAI provider reads an API key from. */
-const OPENAI_KEY_VARIABLES = ["OPENAI_API_KEY", "CODEX_API_KEY"];
+/**
+ * The variables a provider with OpenAI auth (the built-in `openai`, or `requires_openai_auth = true`) takes a
+ * key from, by engine. Checked with the 0.171 CLI against a loopback server recording the Authorization header:
+ * `codex exec` sends CODEX_API_KEY, before any login in auth.json; `codex app-server` sends only the login.
+ * Neither reads OPENAI_API_KEY (0.63 and 0.100 did not either): a run with only that one gets a 401.
+ */
+const OPENAI_KEY_VARIABLES: Record<Engine, string[]> = { exec: ["CODEX_API_KEY"], "app-server": [] };
 
 export function assessCredentials(input: CredentialInputs): Credentials {
   const tables = readTables(input.configToml);
@@ -85,7 +93,8 @@ export function assessCredentials(input: CredentialInputs): Credentials {
   }
   const has = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? "").trim() !== "";
   // a key that is the host's placeholder text would reach the provider as the key, and fail there as a 401
-  const candidates = defined.envKey ? [defined.envKey] : defined.openaiAuth ? OPENAI_KEY_VARIABLES : [];
+  const engine = input.engine ?? "exec";
+  const candidates = defined.envKey ? [defined.envKey] : defined.openaiAuth ? OPENAI_KEY_VARIABLES[engine] : [];
   for (const variable of candidates) {
     const value = input.runEnv[variable] ?? "";
     const syntax = placeholderSyntax(value);
@@ -126,24 +135,42 @@ export function assessCredentials(input: CredentialInputs): Credentials {
       fix: null,
     };
 
-  const variable = OPENAI_KEY_VARIABLES.find((name) => has(input.runEnv, name));
+  const variable = OPENAI_KEY_VARIABLES[engine].find((name) => has(input.runEnv, name));
   if (variable)
     return { ...base, source: "env", variable, found: `${variable} is in the environment Codex runs get`, fix: null };
+  const authFile = join(input.codexHome, "auth.json");
   const login = loginKind(input.authJson);
   if (login)
     return {
       ...base,
       source: "login",
       variable: null,
-      found: `Codex's own login (${login}) in ${join(input.codexHome, "auth.json")}`,
+      found: `Codex's own login (${login}) in ${authFile}`,
       fix: null,
     };
+  return { ...base, source: "missing", ...openaiKeyMissing(engine, authFile, input) };
+}
+
+/** No key for an OpenAI-auth provider: what Codex would not send, and the login (or, for exec, CODEX_API_KEY) that it would. */
+function openaiKeyMissing(
+  engine: Engine,
+  authFile: string,
+  input: CredentialInputs,
+): Pick<Credentials, "variable" | "found" | "fix"> {
+  const unread = (input.runEnv.OPENAI_API_KEY ?? "").trim() !== "";
+  const login = unread
+    ? `\`printenv OPENAI_API_KEY | CODEX_HOME=${input.codexHome} codex login --with-api-key\``
+    : `\`CODEX_HOME=${input.codexHome} codex login\` (an API key: \`codex login --with-api-key\`, the key on stdin)`;
+  const found = `no login in ${authFile}${engine === "exec" ? ", and no CODEX_API_KEY in the environment Codex runs get" : ""}`;
   return {
-    ...base,
-    source: "missing",
-    variable: "OPENAI_API_KEY",
-    found: `no OPENAI_API_KEY in the environment Codex runs get, and no login in ${join(input.codexHome, "auth.json")}`,
-    fix: `${keyFix("OPENAI_API_KEY", input)} Or log Codex in once: \`CODEX_HOME=${input.codexHome} codex login\`.`,
+    variable: engine === "exec" ? "CODEX_API_KEY" : null,
+    found: unread
+      ? `${found}; OPENAI_API_KEY is set, but Codex does not send it (${engine === "exec" ? "`codex exec` reads CODEX_API_KEY" : "`codex app-server` reads only a login"})`
+      : found,
+    fix:
+      engine === "exec"
+        ? `Log Codex in once: ${login}. Or pass the key as CODEX_API_KEY: ${keyFix("CODEX_API_KEY", input)}`
+        : `Log Codex in once: ${login}; engine "app-server" reads no key from the environment.`,
   };
 }
 
@@ -161,7 +188,7 @@ export function keyFix(
   if (name.includes("openclaw"))
     return `OpenClaw passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`openclaw mcp add\` (or "${variable}": "\${${variable}}" under the server's env).`;
   if (name.includes("copilot"))
-    return `Copilot CLI passes its environment on, except OPENAI_API_KEY: start it from a shell that has ${variable}, or write the key into the entry, your shell expanding it: \`copilot mcp add codex-control --env ${variable}=$${variable} … -- codex-control-mcp\` (unquoted).`;
+    return `Copilot CLI passes its environment on${variable === "OPENAI_API_KEY" ? ", except OPENAI_API_KEY" : ""}: start it from a shell that has ${variable}, or write the key into the entry, your shell expanding it: \`copilot mcp add codex-control --env ${variable}=$${variable} … -- codex-control-mcp\` (unquoted).`;
   if (name.includes("augment"))
     return `Auggie passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`auggie mcp add\`.`;
   if (name.includes("opencode"))

@@ -151,6 +151,7 @@ export async function doctor(
     serverEnv: process.env,
     codexHome: runner.codexHome,
     host: options.host,
+    engine: runner.engine ?? "exec",
     ...(await readCodexFiles(runner.codexHome)),
   });
   const missingLevel: CheckLevel = config.readOnly ? "warn" : "fail";

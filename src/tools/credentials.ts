@@ -3,11 +3,12 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { requireCredentials } from "../codex/credentials.js";
 import { refuseCallerSettings, RunRefusedError } from "../runs/run-policy.js";
 import type { ServerConfig } from "../config/config.js";
+import type { Engine } from "../codex/run-modes.js";
 
 export function refuseWithoutCredentials(
   server: McpServer,
   config: ServerConfig,
-  call: { profile?: string; config?: Record<string, unknown> },
+  call: { profile?: string; config?: Record<string, unknown>; engine?: Engine },
 ): Promise<void> {
   // settings a caller may not make are refused for that reason first: their credentials are beside the point
   const refusal = refuseCallerSettings(call, config.runner);
@@ -20,5 +21,7 @@ export function refuseWithoutCredentials(
     profile: call.profile,
     providerOverride: typeof override === "string" ? override : undefined,
     host: server.server.getClientVersion()?.name,
+    // the engine the run will use: `codex app-server` reads no key from the environment
+    engine: call.engine ?? config.runner.engine ?? "exec",
   });
 }

@@ -82,7 +82,7 @@ export function registerReviewChangesTool(server: McpServer, { config, runs }: T
         const review: ReviewRequest = { scope, prompt: input.prompt, title: input.title };
         const refusal = refuseReview(review);
         if (refusal !== undefined) return toolError(refusal);
-        await refuseWithoutCredentials(server, config, {});
+        await refuseWithoutCredentials(server, config, { engine: "exec" });
         const runId = await runs.start({
           signal: extra.signal,
           prompt: "",

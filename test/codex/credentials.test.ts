@@ -23,13 +23,13 @@ const assess = (inputs: Partial<CredentialInputs>) =>
   assessCredentials({ runEnv: {}, serverEnv: {}, codexHome: HOME, configToml: "", authJson: null, ...inputs });
 
 describe("assessCredentials", () => {
-  it("OpenAI (no config): a key in the run's environment, else Codex's own login, else missing with both fixes", () => {
-    expect(assess({ runEnv: { OPENAI_API_KEY: "sk-1" } })).toEqual({
+  it("OpenAI (no config): exec's CODEX_API_KEY, else Codex's own login, else missing with both fixes", () => {
+    expect(assess({ runEnv: { CODEX_API_KEY: "sk-1" } })).toEqual({
       provider: "openai",
       source: "env",
-      variable: "OPENAI_API_KEY",
+      variable: "CODEX_API_KEY",
       endpoint: "https://api.openai.com/v1",
-      found: "OPENAI_API_KEY is in the environment Codex runs get",
+      found: "CODEX_API_KEY is in the environment Codex runs get",
       fix: null,
     });
     expect(assess({ authJson: '{"OPENAI_API_KEY":null,"tokens":{"id_token":"x"}}' })).toMatchObject({
@@ -43,10 +43,18 @@ describe("assessCredentials", () => {
     expect(assess({ authJson: "not json" })).toEqual({
       provider: "openai",
       source: "missing",
-      variable: "OPENAI_API_KEY",
+      variable: "CODEX_API_KEY",
       endpoint: "https://api.openai.com/v1",
-      found: "no OPENAI_API_KEY in the environment Codex runs get, and no login in /h/.codex/auth.json",
-      fix: "Add OPENAI_API_KEY to the `env` of this server's entry in your MCP host's configuration (or start the host from a shell that has it). Or log Codex in once: `CODEX_HOME=/h/.codex codex login`.",
+      found: "no login in /h/.codex/auth.json, and no CODEX_API_KEY in the environment Codex runs get",
+      fix: "Log Codex in once: `CODEX_HOME=/h/.codex codex login` (an API key: `codex login --with-api-key`, the key on stdin). Or pass the key as CODEX_API_KEY: Add CODEX_API_KEY to the `env` of this server's entry in your MCP host's configuration (or start the host from a shell that has it).",
+    });
+    // Codex sends no OPENAI_API_KEY (credentials-engines.test.ts), and app-server no CODEX_API_KEY either
+    expect(assess({ runEnv: { OPENAI_API_KEY: "sk-1" } }).source).toBe("missing");
+    expect(assess({ runEnv: { CODEX_API_KEY: "sk-1" }, engine: "app-server" })).toMatchObject({
+      source: "missing",
+      variable: null,
+      found: "no login in /h/.codex/auth.json",
+      fix: 'Log Codex in once: `CODEX_HOME=/h/.codex codex login` (an API key: `codex login --with-api-key`, the key on stdin); engine "app-server" reads no key from the environment.',
     });
   });
 

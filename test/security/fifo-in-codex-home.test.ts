@@ -25,7 +25,7 @@ describe("a FIFO in CODEX_HOME", () => {
   it("at auth.json: four run_codex calls are refused for want of credentials, and list_sessions still answers", async () => {
     const { home, project } = await homeWithFifo("auth.json");
     const config = testConfig({ codexHome: home });
-    const { OPENAI_API_KEY: _key, ...childEnv } = config.runner.childEnv;
+    const { CODEX_API_KEY: _key, ...childEnv } = config.runner.childEnv;
     const mcp = await connect({ ...config, runner: { ...config.runner, childEnv } });
     try {
       const runs = await Promise.all(

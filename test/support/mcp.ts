@@ -45,7 +45,7 @@ export function testConfig({ codexHome, waitMs, ...runner }: TestConfig): Server
       stopRunsOnExit: true,
       ...runner,
       // a key, so that runs pass the credentials gate whatever the test's CODEX_HOME holds
-      childEnv: { ...process.env, OPENAI_API_KEY: "sk-test", CODEX_HOME: codexHome, ...runner.childEnv },
+      childEnv: { ...process.env, CODEX_API_KEY: "sk-test", CODEX_HOME: codexHome, ...runner.childEnv },
     },
   };
 }

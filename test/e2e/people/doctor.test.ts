@@ -76,35 +76,36 @@ describe("a credential variable that holds a placeholder", () => {
   });
 
   it("fails the credentials check with the cause in the calling host's terms", () => {
+    // CODEX_API_KEY: the variable `codex exec` sends as the key (Codex sends no OPENAI_API_KEY)
     const assess = (value: string, host?: string) =>
       assessCredentials({
-        runEnv: { OPENAI_API_KEY: value },
-        serverEnv: { OPENAI_API_KEY: value },
+        runEnv: { CODEX_API_KEY: value },
+        serverEnv: { CODEX_API_KEY: value },
         codexHome: "/h",
         configToml: "",
         authJson: null,
         host,
       });
-    expect(assess("${OPENAI_API_KEY}", "claude-ai")).toEqual({
+    expect(assess("${CODEX_API_KEY}", "claude-ai")).toEqual({
       provider: "openai",
       source: "missing",
-      variable: "OPENAI_API_KEY",
+      variable: "CODEX_API_KEY",
       endpoint: "https://api.openai.com/v1",
       found:
-        'OPENAI_API_KEY is the text "${OPENAI_API_KEY}", a placeholder (${VAR}) the host passed on without expanding it, not a key',
-      fix: "This host does not expand ${OPENAI_API_KEY} (Claude Desktop expands nothing; Gemini CLI expands $VAR, opencode {env:VAR}, OpenClaw ${VAR}, Cursor and VS Code ${env:VAR}; %VAR% is Windows shell syntax no host expands). Write the key itself in the entry, use the syntax this host expands, or start the host from a shell that has OPENAI_API_KEY and leave it out of the entry.",
+        'CODEX_API_KEY is the text "${CODEX_API_KEY}", a placeholder (${VAR}) the host passed on without expanding it, not a key',
+      fix: "This host does not expand ${CODEX_API_KEY} (Claude Desktop expands nothing; Gemini CLI expands $VAR, opencode {env:VAR}, OpenClaw ${VAR}, Cursor and VS Code ${env:VAR}; %VAR% is Windows shell syntax no host expands). Write the key itself in the entry, use the syntax this host expands, or start the host from a shell that has CODEX_API_KEY and leave it out of the entry.",
     });
-    expect(assess("{env:OPENAI_API_KEY}", "gemini-cli-mcp-client").fix).toBe(
-      "Gemini CLI expands `$OPENAI_API_KEY` and `${OPENAI_API_KEY}` in an entry's `env`; it passed {env:OPENAI_API_KEY} on as it was written. Write the key itself in the entry, use the syntax this host expands, or start the host from a shell that has OPENAI_API_KEY and leave it out of the entry.",
+    expect(assess("{env:CODEX_API_KEY}", "gemini-cli-mcp-client").fix).toBe(
+      "Gemini CLI expands `$CODEX_API_KEY` and `${CODEX_API_KEY}` in an entry's `env`; it passed {env:CODEX_API_KEY} on as it was written. Write the key itself in the entry, use the syntax this host expands, or start the host from a shell that has CODEX_API_KEY and leave it out of the entry.",
     );
     expect(
-      assess("$OPENAI_API_KEY", "opencode").fix?.startsWith(
-        "opencode expands `{env:OPENAI_API_KEY}` in an entry's `environment`; it passed $OPENAI_API_KEY on",
+      assess("$CODEX_API_KEY", "opencode").fix?.startsWith(
+        "opencode expands `{env:CODEX_API_KEY}` in an entry's `environment`; it passed $CODEX_API_KEY on",
       ),
     ).toBe(true);
     expect(
-      assess("%OPENAI_API_KEY%", "codex-mcp-client").fix?.startsWith(
-        'Codex expands nothing in `env`: list the variable in `env_vars = ["OPENAI_API_KEY"]` instead; it passed %OPENAI_API_KEY% on',
+      assess("%CODEX_API_KEY%", "codex-mcp-client").fix?.startsWith(
+        'Codex expands nothing in `env`: list the variable in `env_vars = ["CODEX_API_KEY"]` instead; it passed %CODEX_API_KEY% on',
       ),
     ).toBe(true);
     // a login does not rescue it: the variable would still be sent as the key
@@ -120,13 +121,13 @@ describe("a credential variable that holds a placeholder", () => {
     expect(assess("sk-real").source).toBe("env");
     // the client names Copilot CLI and Auggie send (seen in their initialize requests)
     expect(
-      assess("$OPENAI_API_KEY", "copilot-cli").fix?.startsWith(
-        "Copilot CLI expands `${OPENAI_API_KEY}` in an entry's `env`, except `${OPENAI_API_KEY}`, which arrives empty (write the key itself: `copilot mcp add … --env OPENAI_API_KEY=$OPENAI_API_KEY`, unquoted",
+      assess("$CODEX_API_KEY", "copilot-cli").fix?.startsWith(
+        "Copilot CLI expands `${CODEX_API_KEY}` in an entry's `env`, except `${OPENAI_API_KEY}`, which arrives empty (write the key itself: `copilot mcp add … --env CODEX_API_KEY=$CODEX_API_KEY`, unquoted",
       ),
     ).toBe(true);
     expect(
-      assess("{env:OPENAI_API_KEY}", "augment-mcp-client").fix?.startsWith(
-        "Auggie expands `${OPENAI_API_KEY}` in an entry's `env` (`--env 'OPENAI_API_KEY=${OPENAI_API_KEY}'`); it passed {env:OPENAI_API_KEY} on",
+      assess("{env:CODEX_API_KEY}", "augment-mcp-client").fix?.startsWith(
+        "Auggie expands `${CODEX_API_KEY}` in an entry's `env` (`--env 'CODEX_API_KEY=${CODEX_API_KEY}'`); it passed {env:CODEX_API_KEY} on",
       ),
     ).toBe(true);
     const missing = assessCredentials({
@@ -137,11 +138,10 @@ describe("a credential variable that holds a placeholder", () => {
       authJson: null,
       host: "copilot-cli",
     });
-    expect(
-      missing.fix?.startsWith(
-        "Copilot CLI passes its environment on, except OPENAI_API_KEY: start it from a shell that has OPENAI_API_KEY, or write the key into the entry, your shell expanding it: `copilot mcp add codex-control --env OPENAI_API_KEY=$OPENAI_API_KEY … -- codex-control-mcp` (unquoted).",
-      ),
-    ).toBe(true);
+    // Copilot CLI drops only OPENAI_API_KEY, which Codex does not send anyway: CODEX_API_KEY does get through
+    expect(missing.fix).toBe(
+      "Log Codex in once: `CODEX_HOME=/h codex login` (an API key: `codex login --with-api-key`, the key on stdin). Or pass the key as CODEX_API_KEY: Copilot CLI passes its environment on: start it from a shell that has CODEX_API_KEY, or write the key into the entry, your shell expanding it: `copilot mcp add codex-control --env CODEX_API_KEY=$CODEX_API_KEY … -- codex-control-mcp` (unquoted).",
+    );
   });
 
   it("`doctor` exits 1 with FAIL credentials for a provider's env_key given as ${MOCK_KEY}, and passes with a key", async () => {

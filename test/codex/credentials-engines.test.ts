@@ -1,0 +1,131 @@
+// Which key the real Codex CLI 0.171 sends for its built-in `openai` provider, by engine, and the preflight
+// that must say the same: a loopback server records each request's Authorization header (answering 401
+// without one, else passing the request on to the fake model). `codex exec` sends CODEX_API_KEY (before any
+// login), `codex app-server` only the login in auth.json, and neither sends OPENAI_API_KEY. The preflight
+// counted OPENAI_API_KEY for both and CODEX_API_KEY for app-server: it passed runs that then failed with a 401.
+import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunView } from "../../src/runs/run-manager.js";
+import { codexEnv, makeCodexHome } from "../support/codex-home.js";
+import { PINNED_CODEX } from "../support/codex-versions.js";
+import { startFakeModel, type FakeModel } from "../support/fake-model.js";
+import { textOf, withCodexServer } from "../support/mcp.js";
+
+let model: FakeModel;
+let recorder: Server;
+let url = "";
+/** The Authorization header of each request, "-" for none. */
+const seen: string[] = [];
+
+beforeAll(async () => {
+  model = await startFakeModel();
+  recorder = createServer((req, res) => {
+    seen.push(req.headers.authorization ?? "-");
+    if (req.headers.authorization === undefined) {
+      req.resume();
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "no key", type: "invalid_request_error", code: "invalid_api_key" } }));
+      return;
+    }
+    const target = new URL(req.url ?? "/", model.url);
+    const forward = request(target, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+  url = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/v1`;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => recorder.close(() => resolve()));
+  await model.close();
+});
+
+/** A CODEX_HOME on the built-in `openai` provider, its base URL the recorder; `login`: auth.json's API key. */
+async function openaiHome(name: string, login?: string) {
+  const made = await makeCodexHome(model.url, name);
+  await writeFile(
+    `${made.home}/config.toml`,
+    `model = "mock-model"\nopenai_base_url = ${JSON.stringify(url)}\napproval_policy = "never"\n`,
+  );
+  if (login) await writeFile(`${made.home}/auth.json`, JSON.stringify({ OPENAI_API_KEY: login }));
+  return made;
+}
+
+async function runCodex(name: string, engine: "exec" | "app-server", env: Record<string, string>, login?: string) {
+  const { home, workdir } = await openaiHome(name, login);
+  let answer: { isError: boolean; text: string; view: RunView } | undefined;
+  await withCodexServer(home, { childEnv: { OPENAI_API_KEY: "", CODEX_API_KEY: "", ...env } }, async (mcp) => {
+    const result = await mcp.call("run_codex", {
+      cwd: workdir,
+      skip_git_repo_check: true,
+      prompt: "please say hi",
+      mode: "read-only",
+      engine,
+      wait_ms: 60_000,
+    });
+    answer = {
+      isError: result.isError === true,
+      text: textOf(result),
+      view: result.structuredContent as unknown as RunView,
+    };
+  });
+  if (!answer) throw new Error("run_codex gave no answer");
+  return { ...answer, home, workdir };
+}
+
+/** `codex exec` itself, with only the environment given: its exit code. */
+function execDirectly(home: string, workdir: string, env: Record<string, string>): Promise<number | null> {
+  const child = spawn(PINNED_CODEX, ["exec", "--skip-git-repo-check", "-C", workdir, "please say hi"], {
+    env: { ...codexEnv(home), OPENAI_API_KEY: "", ...env },
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+}
+
+describe("credentials of the built-in openai provider (real CLI)", () => {
+  it("exec: OPENAI_API_KEY alone is refused, and Codex really sends no key with it", async () => {
+    seen.length = 0;
+    const { isError, text, home, workdir } = await runCodex("cred-exec-openai", "exec", { OPENAI_API_KEY: "sk-env" });
+    // before: the run started, and failed with a 401 ("Codex's credentials were rejected")
+    expect([isError, text]).toEqual([
+      true,
+      `Codex would have no credentials: no login in ${home}/auth.json, and no CODEX_API_KEY in the environment Codex runs get; OPENAI_API_KEY is set, but Codex does not send it (\`codex exec\` reads CODEX_API_KEY). Log Codex in once: \`printenv OPENAI_API_KEY | CODEX_HOME=${home} codex login --with-api-key\`. Or pass the key as CODEX_API_KEY: Add CODEX_API_KEY to the \`env\` of this server's entry in your MCP host's configuration (or start the host from a shell that has it).`,
+    ]);
+    expect(seen).toEqual([]);
+    expect(await execDirectly(home, workdir, { OPENAI_API_KEY: "sk-env" })).toBe(1);
+    expect(new Set(seen)).toEqual(new Set(["-"]));
+  }, 120_000);
+
+  it("exec: CODEX_API_KEY passes, and is the key Codex sends", async () => {
+    seen.length = 0;
+    const { isError, view } = await runCodex("cred-exec-codex", "exec", { CODEX_API_KEY: "sk-codex" });
+    expect([isError, view.status, view.error]).toEqual([false, "completed", null]);
+    expect(new Set(seen)).toEqual(new Set(["Bearer sk-codex"]));
+  }, 120_000);
+
+  it("app-server: CODEX_API_KEY is refused (it reads only a login), with the login as the fix", async () => {
+    seen.length = 0;
+    const { isError, text, home } = await runCodex("cred-app-codex", "app-server", {
+      CODEX_API_KEY: "sk-codex",
+      OPENAI_API_KEY: "sk-env",
+    });
+    // before: the run started, and its turn failed with a 401
+    expect([isError, text]).toEqual([
+      true,
+      `Codex would have no credentials: no login in ${home}/auth.json; OPENAI_API_KEY is set, but Codex does not send it (\`codex app-server\` reads only a login). Log Codex in once: \`printenv OPENAI_API_KEY | CODEX_HOME=${home} codex login --with-api-key\`; engine "app-server" reads no key from the environment.`,
+    ]);
+    expect(seen).toEqual([]);
+  }, 120_000);
+
+  it("app-server: a login passes, and is the key Codex sends (a CODEX_API_KEY beside it is not)", async () => {
+    seen.length = 0;
+    const { isError, view } = await runCodex("cred-app-login", "app-server", { CODEX_API_KEY: "sk-codex" }, "sk-login");
+    expect([isError, view.status, view.error]).toEqual([false, "completed", null]);
+    expect(new Set(seen)).toEqual(new Set(["Bearer sk-login"]));
+  }, 120_000);
+});
