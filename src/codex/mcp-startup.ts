@@ -3,7 +3,11 @@
 // Failed to initialize session: required MCP servers failed to initialize: <name>: <reason>; <name>: <reason>
 // (code -32603)". Quoted as is, that names neither what kind of failure it is nor where to fix it; the names
 // come from Codex's stderr (a config's keys, a server's own words after them), so only names Codex itself
-// accepts as server names are printed and each reason is bounded.
+// accepts as server names are printed and each reason is bounded. A server's words may carry "; <name>: …"
+// of their own: after the first (Codex's), a name counts only where the run's config declares that server.
+import { join } from "node:path";
+import { parse } from "smol-toml";
+import { readSmallFile } from "../shared/small-file.js";
 
 const MARKER = "required MCP servers failed to initialize: ";
 /** Codex's own rule for server names (config keys), as diagnosis-config-refusals.ts prints them. */
@@ -24,8 +28,11 @@ export interface RequiredMcpFailure {
   timedOut: boolean;
 }
 
-/** The failed required servers a stderr reason names; undefined when it is not that failure. */
-export function requiredMcpFailure(reason: string): RequiredMcpFailure | undefined {
+/**
+ * The failed required servers a stderr reason names; undefined when it is not that failure. `declared`: the
+ * servers the run's config declares (declaredMcpServers); a later part naming another is its reason going on.
+ */
+export function requiredMcpFailure(reason: string, declared: ReadonlySet<string>): RequiredMcpFailure | undefined {
   // the first: Codex's own; a server's error (the server's own words, quoted after its name) may repeat it
   const at = reason.indexOf(MARKER);
   if (at === -1) return undefined;
@@ -37,7 +44,7 @@ export function requiredMcpFailure(reason: string): RequiredMcpFailure | undefin
     const colon = part.indexOf(": ");
     const name = colon === -1 ? part : part.slice(0, colon);
     const last = parts.at(-1);
-    if (!MCP_SERVER_NAME.test(name) && last) last.why += `; ${part}`;
+    if (last && (!MCP_SERVER_NAME.test(name) || !declared.has(name))) last.why += `; ${part}`;
     else parts.push({ name, why: colon === -1 ? "" : part.slice(colon + 2) });
   }
   const servers: RequiredMcpFailure["servers"] = [];
@@ -68,5 +75,41 @@ export function requiredMcpError(failure: RequiredMcpFailure, lead: string): str
   return (
     `${lead}: a config problem, not retryable as is: required MCP server${one ? "" : "s"} ${all} did not start, so Codex wrote no log. ` +
     `Next step: in ${table} of CODEX_HOME's config.toml (or the project's .codex/config.toml), make ${one ? "its" : "each one's"} \`command\` start${failure.timedOut ? " (or, if only slow, raise its `startup_timeout_sec`)" : ""} or drop \`required = true\`, then run again.`
+  );
+}
+
+/**
+ * The MCP servers the config a run's Codex started with declares: `[mcp_servers.<name>]` of CODEX_HOME's
+ * config.toml and of the project's .codex/config.toml (links not followed, at most 1 MiB each), and the names
+ * in `mcp_servers.<name>.…` overrides (`-c` keys). Unreadable files declare nothing.
+ */
+export async function declaredMcpServers(
+  codexHome: string | undefined,
+  cwd: string,
+  overrideKeys: string[],
+): Promise<Set<string>> {
+  const names = new Set<string>();
+  const files = [...(codexHome ? [join(codexHome, "config.toml")] : []), join(cwd, ".codex", "config.toml")];
+  for (const file of files) {
+    const text = await readSmallFile(file, 1024 * 1024);
+    let servers: unknown;
+    try {
+      servers = text === undefined ? undefined : (parse(text) as Record<string, unknown>).mcp_servers;
+    } catch {
+      continue;
+    }
+    if (servers !== null && typeof servers === "object") for (const name of Object.keys(servers)) names.add(name);
+  }
+  for (const key of overrideKeys) {
+    const name = /^mcp_servers\.([A-Za-z0-9_-]{1,64})(?:\.|$)/.exec(key)?.[1];
+    if (name) names.add(name);
+  }
+  return names;
+}
+
+/** The keys of a `codex exec` argv's `-c key=value` overrides. */
+export function overrideKeysOf(argv: string[]): string[] {
+  return argv.flatMap((arg, at) =>
+    argv[at - 1] === "-c" || argv[at - 1] === "--config" ? [arg.split("=")[0] ?? ""] : [],
   );
 }

@@ -13,7 +13,7 @@ import {
   type ApprovalRequest,
   type TurnState,
 } from "../codex/app-server/index.js";
-import { requiredMcpError, requiredMcpFailure } from "../codex/mcp-startup.js";
+import { declaredMcpServers, requiredMcpError, requiredMcpFailure } from "../codex/mcp-startup.js";
 import { killRunLeftovers, withLeftovers } from "../codex/processes.js";
 import { SESSION_UUID, type ApprovalEntry, type Job, type LiveNumbers, type TypedError } from "../contract/index.js";
 import type { TokenTotals } from "../sessions/index.js";
@@ -99,7 +99,12 @@ export class AppServerSupervisedRun extends SupervisedRun {
       // once a stop has begun, the app-server ending before its turn began is the stop's doing
       const lead = "codex app-server did not start the run";
       // thread/start refused for a required MCP server that did not start: a config problem (mcp-startup.ts)
-      const mcp = requiredMcpFailure(messageOf(error));
+      const declared = await declaredMcpServers(
+        job.env.CODEX_HOME,
+        job.workspace.path,
+        Object.keys(thread?.config ?? {}),
+      );
+      const mcp = requiredMcpFailure(messageOf(error), declared);
       this.end({
         status: "failed",
         error: this.stopRequest ? "stopped" : mcp ? requiredMcpError(mcp, lead) : `${lead}: ${messageOf(error)}`,

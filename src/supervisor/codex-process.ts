@@ -4,6 +4,7 @@ import type { ResultPromise } from "execa";
 import type { RunMode } from "../codex/argv.js";
 import { parseExecLine } from "../codex/exec-events.js";
 import { loadExeca } from "../codex/execa.js";
+import { declaredMcpServers, overrideKeysOf } from "../codex/mcp-startup.js";
 import { holdersOf, killRunLeftovers, openFileOf, withLeftovers } from "../codex/processes.js";
 import type { TokenTotals } from "../sessions/index.js";
 import { SESSION_UUID } from "../contract/index.js";
@@ -134,6 +135,11 @@ export class CodexRun extends SupervisedRun {
             stop: this.stopRequest,
             terminalEvents: options.terminalEvents,
             stderrTail: this.stderrTail,
+            // only a failed start reads them: a required MCP server's error may name another after "; "
+            declaredMcpServers:
+              result.exitCode !== 0 && this.sessionId === null
+                ? await declaredMcpServers(options.env.CODEX_HOME, options.cwd, overrideKeysOf(options.argv))
+                : new Set(),
           },
           this.events,
         ),

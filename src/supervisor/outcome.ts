@@ -24,6 +24,8 @@ export interface Ending {
   /** The stream ends a turn with `turn.completed`/`turn.failed` (0.43+). */
   terminalEvents: boolean;
   stderrTail: string;
+  /** The MCP servers the run's config declares (mcp-startup.ts declaredMcpServers). */
+  declaredMcpServers: ReadonlySet<string>;
 }
 
 export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
@@ -41,7 +43,7 @@ export function decideOutcome(ending: Ending, events: RunEvents): RunOutcome {
     const exit = signal ?? `code ${exitCode}`;
     // a required MCP server that did not start: a config problem, said with where to fix it (mcp-startup.ts);
     // only before a session: once one began its servers had started, and such words are another's (a provider's)
-    const mcp = events.sessionId === null ? requiredMcpFailure(reason) : undefined;
+    const mcp = events.sessionId === null ? requiredMcpFailure(reason, ending.declaredMcpServers) : undefined;
     if (mcp) return { ...base, status: "failed", error: requiredMcpError(mcp, `codex exited with ${exit}`) };
     return { ...base, status: "failed", error: `codex exited with ${exit}: ${reason}` };
   }

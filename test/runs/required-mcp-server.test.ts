@@ -1,7 +1,7 @@
 // A run whose Codex config marks an MCP server `required = true` that cannot start: the real Codex CLI 0.171
 // exits 1 with "required MCP servers failed to initialize: <name>: <reason>" and writes no log. run_codex's
 // answer says what kind of failure it is and where to fix it, naming the server only as Codex names servers.
-import { appendFile } from "node:fs/promises";
+import { appendFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../../src/runs/run-manager.js";
 import { requiredMcpError, requiredMcpFailure } from "../../src/codex/mcp-startup.js";
@@ -72,7 +72,7 @@ describe("a required MCP server that does not start", () => {
 describe("requiredMcpFailure", () => {
   it("names only what Codex accepts as a server name, each reason bounded and printable", () => {
     const reason = `Error: x: required MCP servers failed to initialize: ok_1: why\u001b[2J; $(rm -rf ~): no; [x]\nfoo: y; b: ${"z".repeat(150)}; c: w; d: v (code -32603)`;
-    const failure = requiredMcpFailure(reason);
+    const failure = requiredMcpFailure(reason, new Set(["ok_1", "b", "c", "d"]));
     expect(failure).toEqual({
       servers: [
         // what names no server is the reason of the one before it
@@ -86,7 +86,7 @@ describe("requiredMcpFailure", () => {
     expect(requiredMcpError(failure!, "codex exited with code 1")).toBe(
       "codex exited with code 1: a config problem, not retryable as is: required MCP servers `ok_1`, `b`, `c`, 1 more did not start, so Codex wrote no log. Next step: in [mcp_servers.<name>] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make each one's `command` start or drop `required = true`, then run again.",
     );
-    expect(requiredMcpFailure("Error: cannot create managed worktree")).toBeUndefined();
+    expect(requiredMcpFailure("Error: cannot create managed worktree", new Set())).toBeUndefined();
   });
 
   it("takes the servers from Codex's own words, not from a server's error that repeats them", () => {
@@ -96,7 +96,7 @@ describe("requiredMcpFailure", () => {
       "handshaking with MCP server failed: JSON-RPC error: -32000: required MCP servers failed to initialize: github: token expired";
     const reason = `Error: thread/start: thread/start failed: error creating thread: Fatal error: Failed to initialize session: required MCP servers failed to initialize: b_evil: ${why} (code -32603)`;
     // before: { servers: [{ name: "github", why: "token expired" }], others: 0 }: the table of a server that did not fail
-    expect(requiredMcpFailure(reason)).toEqual({
+    expect(requiredMcpFailure(reason, new Set(["b_evil", "github"]))).toEqual({
       servers: [{ name: "b_evil", why: `${why.slice(0, 100)}…` }],
       others: 0,
       timedOut: false,
@@ -108,7 +108,7 @@ describe("requiredMcpFailure", () => {
     const reason =
       "Error: thread/start: thread/start failed: error creating thread: Fatal error: Failed to initialize session: required MCP servers failed to initialize: slow: timed out handshaking with MCP server after 999.99981ms: deadline has elapsed (code -32603)";
     // before: "make its `command` start or drop `required = true`": its command does start
-    expect(requiredMcpError(requiredMcpFailure(reason)!, "codex exited with code 1")).toBe(
+    expect(requiredMcpError(requiredMcpFailure(reason, new Set(["slow"]))!, "codex exited with code 1")).toBe(
       "codex exited with code 1: a config problem, not retryable as is: required MCP server `slow` (timed out handshaking with MCP server after 999.99981ms: deadline has elapsed) did not start, so Codex wrote no log. Next step: in [mcp_servers.slow] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make its `command` start (or, if only slow, raise its `startup_timeout_sec`) or drop `required = true`, then run again.",
     );
   });
@@ -118,7 +118,7 @@ describe("requiredMcpFailure", () => {
     const why =
       "handshaking with MCP server failed: JSON-RPC error: -32602: Invalid params; protocolVersion is required";
     const reason = `Error: thread/start: thread/start failed: error creating thread: Fatal error: Failed to initialize session: required MCP servers failed to initialize: docs: ${why} (code -32603)`;
-    const failure = requiredMcpFailure(reason)!;
+    const failure = requiredMcpFailure(reason, new Set(["docs"]))!;
     // before: { servers: [{ name: "docs", why: "…Invalid params" }], others: 1 }: "required MCP servers `docs`, 1 more",
     // and the next step in "[mcp_servers.<name>]" for "each one"
     expect(failure).toEqual({ servers: [{ name: "docs", why: `${why.slice(0, 100)}…` }], others: 0, timedOut: false });
@@ -140,9 +140,55 @@ describe("requiredMcpFailure", () => {
       stop: undefined,
       terminalEvents: true,
       stderrTail: "",
+      declaredMcpServers: new Set(["github"]),
     };
     // before: "codex exited with code 1: a config problem, not retryable as is: required MCP server `github`
     // (token expired) did not start, so Codex wrote no log. Next step: in [mcp_servers.github] …"
     expect(decideOutcome(ending, events).error).toBe(`codex exited with code 1: ${message}`);
   });
+});
+
+describe("a required MCP server whose error names another server after '; '", () => {
+  // its answer to initialize is a JSON-RPC error whose message goes on as if Codex listed a second server
+  const LYING_SERVER = `import { createInterface } from "node:readline";
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const m = JSON.parse(line);
+  if (m.id !== undefined) process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: m.id, error: { code: -32000, message: "bad; github: token expired" } }) + "\\n");
+});
+`;
+  let model: FakeModel;
+  beforeAll(async () => {
+    model = await startFakeModel();
+  });
+  afterAll(async () => model.close());
+
+  it.each(["exec", "app-server"] as const)(
+    "names only the server the config declares (real CLI, %s)",
+    async (engine) => {
+      const { home, workdir } = await makeCodexHome(model.url, `lying-mcp-${engine}`);
+      await writeFile(`${home}/lying.mjs`, LYING_SERVER);
+      await appendFile(
+        `${home}/config.toml`,
+        `\n[mcp_servers.docs]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(`${home}/lying.mjs`)}]\nrequired = true\n`,
+      );
+      let view: RunView | undefined;
+      await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
+        const result = await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          prompt: "please say hi",
+          mode: "read-only",
+          engine,
+          wait_ms: 30_000,
+        });
+        view = result.structuredContent as unknown as RunView;
+      });
+      // before: "required MCP servers `docs`, `github` did not start … in [mcp_servers.<name>] … each one's":
+      // github, named by the server's own words, is declared nowhere
+      expect(view?.error).toMatch(
+        /^codex (?:exited with code 1|app-server did not start the run): a config problem, not retryable as is: required MCP server `docs` \(handshaking with MCP server failed: .*bad; github: token expired.*\) did not start, so Codex wrote no log\. Next step: in \[mcp_servers\.docs\] of CODEX_HOME's config\.toml/,
+      );
+    },
+    60_000,
+  );
 });
