@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { APPROVAL_DECISIONS } from "../codex/app-server/index.js";
+import { APPROVAL_ID, RUN_ID } from "../contract/index.js";
 import { respondApproval } from "../runs/run-requests.js";
 import { approvalAnswerers } from "./approval-bridge.js";
 import type { ToolContext } from "./context.js";
@@ -30,10 +31,14 @@ export function registerRespondApprovalTool(server: McpServer, { config, runs }:
     },
     ({ run_id, approval_id, decision }) =>
       answer("respond_approval", async () => {
-        if (!config.allowCallerApprovals)
+        if (!config.allowCallerApprovals) {
+          // the ids are the caller's text, and the command is for a person to paste: only ids that are ids go in it
+          const run = RUN_ID.test(run_id) ? run_id : "<run_id>";
+          const approval = APPROVAL_ID.test(approval_id) ? approval_id : "<approval_id>";
           return toolError(
-            `respond_approval is disabled on this server: a run's approvals are answered by a person (the host's dialog, where the host supports MCP elicitation, or \`codex-control-mcp approve ${run_id} ${approval_id} <decision>\` in a terminal), or declined when nobody answers in time. The operator can let calling agents answer by starting the server with --allow-caller-approvals.`,
+            `respond_approval is disabled on this server: a run's approvals are answered by a person (the host's dialog, where the host supports MCP elicitation, or \`codex-control-mcp approve ${run} ${approval} <decision>\` in a terminal), or declined when nobody answers in time. The operator can let calling agents answer by starting the server with --allow-caller-approvals.`,
           );
+        }
         const view = await respondApproval(runs.registry, run_id, approval_id, decision, "caller");
         return toolResult(
           view,
