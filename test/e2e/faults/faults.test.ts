@@ -226,7 +226,7 @@ describe("the server going away while runs are running", () => {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       CODEX_HOME: home,
-      OPENAI_API_KEY: "sk-test",
+      CODEX_API_KEY: "sk-test",
     });
   }
 

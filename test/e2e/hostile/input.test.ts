@@ -206,13 +206,13 @@ describe("operator policy", () => {
     expect(inherited).toMatch(/^CODEX_CONTROL_MCP_RUN=run_/m);
     expect(inherited).toMatch(/^CODEX_CONTROL_MCP_DEPTH=1$/m);
 
-    const config = loadConfig(["--env-allow", "STDIN_FILE", "--env-allow", "OPENAI_API_KEY"], {
+    const config = loadConfig(["--env-allow", "STDIN_FILE", "--env-allow", "CODEX_API_KEY"], {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       CODEX_HOME: home,
       STDIN_FILE: join(work, "stdin.txt"),
       SECRET_TOKEN: "s3cret",
-      OPENAI_API_KEY: "sk-allowed",
+      CODEX_API_KEY: "sk-allowed",
     });
     const narrow = await connect({
       ...config,
@@ -221,7 +221,7 @@ describe("operator policy", () => {
     try {
       await narrow.call("run_codex", { prompt: "x", cwd: work });
       const env = (await readFile(join(work, "env.txt"), "utf8")).split("\n").map((line) => line.split("=")[0]);
-      expect(env).toContain("OPENAI_API_KEY");
+      expect(env).toContain("CODEX_API_KEY");
       expect(env).toContain("CODEX_HOME");
       expect(env).toContain("PATH");
       expect(env).not.toContain("SECRET_TOKEN");
