@@ -5,9 +5,7 @@
 // come from Codex's stderr (a config's keys, a server's own words after them), so only names Codex itself
 // accepts as server names are printed and each reason is bounded. A server's words may carry "; <name>: …"
 // of their own: after the first (Codex's), a name counts only where the run's config declares that server.
-import { join } from "node:path";
-import { parse } from "smol-toml";
-import { readSmallFile } from "../shared/small-file.js";
+import { readCodexConfig, type SystemConfigFiles } from "../sessions/index.js";
 
 const MARKER = "required MCP servers failed to initialize: ";
 /** Codex's own rule for server names (config keys), as diagnosis-config-refusals.ts prints them. */
@@ -79,27 +77,19 @@ export function requiredMcpError(failure: RequiredMcpFailure, lead: string): str
 }
 
 /**
- * The MCP servers the config a run's Codex started with declares: `[mcp_servers.<name>]` of CODEX_HOME's
- * config.toml and of the project's .codex/config.toml (links not followed, at most 1 MiB each), and the names
- * in `mcp_servers.<name>.…` overrides (`-c` keys). Unreadable files declare nothing.
+ * The MCP servers the config a run's Codex started with declares: the layers Codex 0.171 reads (CODEX_HOME's
+ * config.toml, the machine's, a project's .codex/config.toml only where the user trusts that project; each
+ * read as readCodexConfig reads them: no link followed, bounded), and the names in `mcp_servers.<name>.…`
+ * overrides (`-c` keys). A config that cannot be read declares nothing.
  */
 export async function declaredMcpServers(
   codexHome: string | undefined,
   cwd: string,
   overrideKeys: string[],
+  systemFiles?: SystemConfigFiles,
 ): Promise<Set<string>> {
-  const names = new Set<string>();
-  const files = [...(codexHome ? [join(codexHome, "config.toml")] : []), join(cwd, ".codex", "config.toml")];
-  for (const file of files) {
-    const text = await readSmallFile(file, 1024 * 1024);
-    let servers: unknown;
-    try {
-      servers = text === undefined ? undefined : (parse(text) as Record<string, unknown>).mcp_servers;
-    } catch {
-      continue;
-    }
-    if (servers !== null && typeof servers === "object") for (const name of Object.keys(servers)) names.add(name);
-  }
+  const config = codexHome ? await readCodexConfig(codexHome, cwd, systemFiles) : undefined;
+  const names = new Set<string>(config?.mcpServers ?? []);
   for (const key of overrideKeys) {
     const name = /^mcp_servers\.([A-Za-z0-9_-]{1,64})(?:\.|$)/.exec(key)?.[1];
     if (name) names.add(name);
