@@ -35,6 +35,8 @@ export interface CredentialInputs {
   configToml: string;
   authJson: string | null;
   profile?: string;
+  /** `$CODEX_HOME/<profile>.config.toml`, where 0.171 reads a profile (null: none or not read). */
+  profileToml?: string | null;
   /** A `model_provider` override from the call's `config`. */
   providerOverride?: string;
   /** The MCP client's name from its initialize request, for a fix in that host's own terms. */
@@ -68,12 +70,16 @@ const OPENAI_KEY_VARIABLES: Record<Engine, string[]> = { exec: ["CODEX_API_KEY"]
 export function assessCredentials(input: CredentialInputs): Credentials {
   const tables = readTables(input.configToml);
   const top = tables.get("") ?? {};
-  const profileProvider = input.profile ? tables.get(`profiles.${input.profile}`)?.model_provider : undefined;
+  // 0.171 reads a profile from its own file (and refuses `[profiles.<name>]` with --profile); older ones the table
+  const profileTables = input.profileToml ? readTables(input.profileToml) : undefined;
+  const profileTop = profileTables?.get("") ?? {};
+  const profileProvider =
+    profileTop.model_provider ?? (input.profile ? tables.get(`profiles.${input.profile}`)?.model_provider : undefined);
   const provider =
     input.providerOverride ??
     (typeof profileProvider === "string" ? profileProvider : undefined) ??
     (typeof top.model_provider === "string" ? top.model_provider : "openai");
-  const table = tables.get(`model_providers.${provider}`);
+  const table = profileTables?.get(`model_providers.${provider}`) ?? tables.get(`model_providers.${provider}`);
   const defined: Provider | undefined = table
     ? {
         baseUrl: typeof table.base_url === "string" ? table.base_url : (BUILT_IN[provider]?.baseUrl ?? ""),
@@ -146,6 +152,16 @@ export function assessCredentials(input: CredentialInputs): Credentials {
       source: "login",
       variable: null,
       found: `Codex's own login (${login}) in ${authFile}`,
+      fix: null,
+    };
+  // a login kept in the OS keyring is not in auth.json, and this check does not read the keyring
+  const store = profileTop.cli_auth_credentials_store ?? top.cli_auth_credentials_store;
+  if (store === "keyring" || store === "auto")
+    return {
+      ...base,
+      source: "login",
+      variable: null,
+      found: `no login in ${authFile}, but cli_auth_credentials_store = "${store}" keeps Codex's login in the OS keyring, which this check does not read (not checked)`,
       fix: null,
     };
   return { ...base, source: "missing", ...openaiKeyMissing(engine, authFile, input) };
@@ -291,13 +307,21 @@ export function readTables(toml: string): Map<string, Table> {
   return tables;
 }
 
-/** Reads CODEX_HOME's config.toml and auth.json (missing files read as empty). */
-export async function readCodexFiles(codexHome: string): Promise<{ configToml: string; authJson: string | null }> {
-  const [configToml, authJson] = await Promise.all([
+/**
+ * Reads CODEX_HOME's config.toml and auth.json (missing files read as empty), and a profile's
+ * `<profile>.config.toml` when the profile is a plain name (a caller's text never becomes another path).
+ */
+export async function readCodexFiles(
+  codexHome: string,
+  profile?: string,
+): Promise<{ configToml: string; authJson: string | null; profileToml: string | null }> {
+  const plain = profile !== undefined && /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/.test(profile);
+  const [configToml, authJson, profileToml] = await Promise.all([
     readSmallFile(join(codexHome, "config.toml"), 1024 * 1024).then((text) => text ?? ""),
     readSmallFile(join(codexHome, "auth.json"), 1024 * 1024).then((text) => text ?? null),
+    plain ? readSmallFile(join(codexHome, `${profile}.config.toml`), 1024 * 1024).then((text) => text ?? null) : null,
   ]);
-  return { configToml, authJson };
+  return { configToml, authJson, profileToml };
 }
 
 export class CredentialsMissingError extends ExplainedError {
@@ -305,8 +329,10 @@ export class CredentialsMissingError extends ExplainedError {
 }
 
 /** Throws, before any process starts, when the run would fail for want of a key. */
-export async function requireCredentials(options: Omit<CredentialInputs, "configToml" | "authJson">): Promise<void> {
-  const credentials = assessCredentials({ ...options, ...(await readCodexFiles(options.codexHome)) });
+export async function requireCredentials(
+  options: Omit<CredentialInputs, "configToml" | "authJson" | "profileToml">,
+): Promise<void> {
+  const credentials = assessCredentials({ ...options, ...(await readCodexFiles(options.codexHome, options.profile)) });
   if (credentials.source === "missing")
     throw new CredentialsMissingError(
       `Codex would have no credentials: ${credentials.found}. ${credentials.fix ?? ""}`.trim(),
