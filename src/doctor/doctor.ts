@@ -146,16 +146,26 @@ export async function doctor(
     add("codex config.toml", problem.level, problem.found, problem.fix);
 
   const { runner } = config;
-  const credentials = assessCredentials({
+  const inputs = {
     runEnv: runner.childEnv,
     serverEnv: process.env,
     codexHome: runner.codexHome,
     host: options.host,
-    engine: runner.engine ?? "exec",
     ...(await readCodexFiles(runner.codexHome)),
-  });
+  };
+  const engine = runner.engine ?? "exec";
+  const credentials = assessCredentials({ ...inputs, engine });
   const missingLevel: CheckLevel = config.readOnly ? "warn" : "fail";
   add("credentials", credentials.source === "missing" ? missingLevel : "ok", credentials.found, credentials.fix);
+  // a call may still ask for engine "app-server", which reads only a login: CODEX_API_KEY alone passes exec only
+  const appServer = engine === "exec" ? assessCredentials({ ...inputs, engine: "app-server" }) : credentials;
+  if (!config.readOnly && credentials.source !== "missing" && appServer.source === "missing")
+    add(
+      "credentials (app-server)",
+      "warn",
+      `runs with engine "app-server" would be refused: ${appServer.found}`,
+      appServer.fix,
+    );
   const endpoint =
     options.probe === false || credentials.endpoint === "" ? null : await probeEndpoint(credentials.endpoint);
   if (endpoint) {
