@@ -161,7 +161,7 @@ function checkDoctor(structured: unknown, model: FakeModel): void {
     {
       provider: "mock",
       source: "env",
-      variable: "OPENAI_API_KEY",
+      variable: "CODEX_API_KEY",
       endpoint: model.url,
     },
   );
@@ -359,14 +359,14 @@ function chatToolResult(model: FakeModel, before: number): string {
 /** The doctor's credentials line, from the text mirror or structuredContent a host handed on. */
 function assertKeyArrived(text: string): void {
   assert.ok(
-    text.includes('model provider \\"mock\\" reads its key from OPENAI_API_KEY, which Codex runs get') ||
-      text.includes('model provider "mock" reads its key from OPENAI_API_KEY, which Codex runs get'),
+    text.includes('model provider \\"mock\\" reads its key from CODEX_API_KEY, which Codex runs get') ||
+      text.includes('model provider "mock" reads its key from CODEX_API_KEY, which Codex runs get'),
     `doctor did not see the key:\n${text.slice(0, 1500)}`,
   );
 }
 
 async function copilot(exec: Exec, model: FakeModel, codexHome: string, target: Fixture): Promise<string> {
-  await exec(readmeArgv(README_COMMANDS.copilot, codexHome, { OPENAI_API_KEY: USER_KEY }));
+  await exec(readmeArgv(README_COMMANDS.copilot, codexHome, { CODEX_API_KEY: USER_KEY }));
   const listed = await exec(readmeArgv(README_COMMANDS.copilotList, codexHome));
   if (!/codex-control \(local\)/.test(listed))
     throw new Error(`copilot mcp list does not show codex-control:\n${listed}`);
@@ -396,8 +396,8 @@ async function copilot(exec: Exec, model: FakeModel, codexHome: string, target: 
     `Copilot's model got:\n${summary.slice(0, 500)}`,
   );
   checkSummary(parseJson(summary.slice(summary.indexOf('\n{"session_id"') + 1)), target);
-  // Copilot removes OPENAI_API_KEY from what it passes on and expands (`${OPENAI_API_KEY}` arrives empty):
-  // the README's command writes the key into the entry, the shell expanding it
+  // the README's command writes the key into the entry, the shell expanding it (Copilot passes its own
+  // environment on, except OPENAI_API_KEY, and `${OPENAI_API_KEY}` arrives empty)
   assertKeyArrived(await ask("doctor", "{}"));
   return `${listed.trim().split("\n").at(-1)?.trim() ?? ""}; its model (BYOK Chat Completions on loopback) called session_summary and doctor (the key reached the server)`;
 }
@@ -459,13 +459,15 @@ async function main(): Promise<number> {
     // doctor checks the provider's key variable and probes its endpoint: the fake, on loopback
     await writeFile(
       join(codexHome, "config.toml"),
-      codexConfig(model.url).replace("request_max_retries", 'env_key = "OPENAI_API_KEY"\nrequest_max_retries'),
+      codexConfig(model.url).replace("request_max_retries", 'env_key = "CODEX_API_KEY"\nrequest_max_retries'),
     );
     const target = fixtures.at(-1) as Fixture;
     const scratchHome = async () => realpath(await mkdtemp(join(tmpdir(), "ccm-verify-hosts-")));
     const env = async () => ({
       PATH: `${dirname(node)}:${process.env.PATH ?? ""}`,
       HOME: await scratchHome(),
+      // the key of the README's rows; OPENAI_API_KEY stays for Qwen's own model
+      CODEX_API_KEY: USER_KEY,
       OPENAI_API_KEY: USER_KEY,
       NO_COLOR: "1",
       CI: "1",

@@ -252,11 +252,11 @@ describe("Codex as the MCP host: the API key and env_vars", () => {
   beforeAll(async () => {
     model = await startFakeModel();
     host = await makeCodexHome(model.url, "host-key");
-    // the runs' Codex reads its key from OPENAI_API_KEY: without it, Codex fails "Missing environment variable"
+    // the runs' Codex reads its key from CODEX_API_KEY (what the README's rows pass): without it, Codex fails "Missing environment variable"
     runs = await makeCodexHome(model.url, "runs-key");
     await writeFile(
       join(runs.home, "config.toml"),
-      codexConfig(model.url).replace("request_max_retries", 'env_key = "OPENAI_API_KEY"\nrequest_max_retries'),
+      codexConfig(model.url).replace("request_max_retries", 'env_key = "CODEX_API_KEY"\nrequest_max_retries'),
     );
     reader = await connect(testConfig({ codexHome: host.home }));
   });
@@ -296,8 +296,9 @@ describe("Codex as the MCP host: the API key and env_vars", () => {
     return output.slice(output.indexOf("Output:\n") + "Output:\n".length);
   }
 
-  it('without env_vars run_codex refuses at once naming Codex\'s fix; with `env_vars = ["OPENAI_API_KEY"]` the key reaches the server and the run completes', async () => {
-    const env = codexEnv(host.home);
+  it('without env_vars run_codex refuses at once naming Codex\'s fix; with `env_vars = ["CODEX_API_KEY"]` the key reaches the server and the run completes', async () => {
+    // the user's key in the variable the README's row passes on (codexEnv's OPENAI_API_KEY is not it)
+    const env = { ...codexEnv(host.home), CODEX_API_KEY: "sk-fake" };
     const argv = readmeArgv(README_COMMANDS.codex, runs.home);
     argv.splice(argv.indexOf("--"), 0, "--env", `CODEX_CONTROL_STATE_DIR=${STATE_DIR}`);
     await promisify(execFile)(PINNED_CODEX, argv, { env });
@@ -313,15 +314,15 @@ describe("Codex as the MCP host: the API key and env_vars", () => {
 
     const refused = await hostCallsRunCodex(env);
     expect(refused).toBe(
-      'Codex would have no credentials: model provider "mock" reads its key from OPENAI_API_KEY, which is not in the environment Codex runs get. ' +
-        'Codex starts MCP servers with a reduced environment: add `env_vars = ["OPENAI_API_KEY"]` to [mcp_servers.codex-control] in Codex\'s config.toml.',
+      'Codex would have no credentials: model provider "mock" reads its key from CODEX_API_KEY, which is not in the environment Codex runs get. ' +
+        'Codex starts MCP servers with a reduced environment: add `env_vars = ["CODEX_API_KEY"]` to [mcp_servers.codex-control] in Codex\'s config.toml.',
     );
     expect(runRequests()).toHaveLength(0);
 
     const config = await readFile(configPath, "utf8");
     await writeFile(
       configPath,
-      config.replace("[mcp_servers.codex-control]\n", '[mcp_servers.codex-control]\nenv_vars = ["OPENAI_API_KEY"]\n'),
+      config.replace("[mcp_servers.codex-control]\n", '[mcp_servers.codex-control]\nenv_vars = ["CODEX_API_KEY"]\n'),
     );
 
     const ran = JSON.parse(await hostCallsRunCodex(env)) as { status: string; final_message: string | null };

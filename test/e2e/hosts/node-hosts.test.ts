@@ -26,7 +26,7 @@ beforeAll(async () => {
   // doctor probes the model endpoint and checks the key variable: loopback, and a key that must arrive
   await writeFile(
     join(codexHome, "config.toml"),
-    codexConfig(model.url).replace("request_max_retries", 'env_key = "OPENAI_API_KEY"\nrequest_max_retries'),
+    codexConfig(model.url).replace("request_max_retries", 'env_key = "CODEX_API_KEY"\nrequest_max_retries'),
   );
 });
 afterAll(async () => model.close());
@@ -69,7 +69,7 @@ describe("Gemini CLI as the host", () => {
       GEMINI_API_KEY: "fake-gemini-key",
       GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${model.port}`,
       GEMINI_CLI_TRUST_WORKSPACE: "true",
-      OPENAI_API_KEY: "sk-from-the-users-shell",
+      CODEX_API_KEY: "sk-from-the-users-shell",
       NO_COLOR: "1",
     };
     const gemini = (args: string[]) => {
@@ -83,7 +83,7 @@ describe("Gemini CLI as the host", () => {
     expect(settings.mcpServers["codex-control"]).toEqual({
       command: process.execPath,
       args: [CLI],
-      env: { CODEX_HOME: codexHome, OPENAI_API_KEY: "$OPENAI_API_KEY" },
+      env: { CODEX_HOME: codexHome, CODEX_API_KEY: "$CODEX_API_KEY" },
     });
 
     const target = fixtures.at(-1) as Fixture;
@@ -124,7 +124,7 @@ describe("Gemini CLI as the host", () => {
     expect((JSON.parse(doctorOut) as { response: string }).response).toMatch(/^Done\. The tool said: /);
     // Gemini CLI drops *KEY* variables from a server's environment; the entry's env brings it back
     expect(lastToolOutput()).toContain(
-      'ok    credentials        model provider "mock" reads its key from OPENAI_API_KEY, which Codex runs get\n',
+      'ok    credentials        model provider "mock" reads its key from CODEX_API_KEY, which Codex runs get\n',
     );
 
     // the README's undo: a user-scope entry is removed only with -s user
@@ -159,7 +159,7 @@ describe("opencode as the host", () => {
     const server = {
       type: "local",
       command: [process.execPath, CLI],
-      environment: { CODEX_HOME: codexHome, OPENAI_API_KEY: "{env:OPENAI_API_KEY}" },
+      environment: { CODEX_HOME: codexHome, CODEX_API_KEY: "{env:CODEX_API_KEY}" },
     };
     await writeFile(
       join(project, "opencode.json"),
@@ -175,7 +175,7 @@ describe("opencode as the host", () => {
       OPENCODE_DISABLE_AUTOUPDATE: "1",
       OPENCODE_DISABLE_MODELS_FETCH: "1",
       OPENCODE_DISABLE_DEFAULT_PLUGINS: "1",
-      OPENAI_API_KEY: "sk-from-the-users-shell",
+      CODEX_API_KEY: "sk-from-the-users-shell",
       NO_COLOR: "1",
     };
     const opencode = (args: string[]) => {
@@ -219,7 +219,7 @@ describe("opencode as the host", () => {
     expect(doctor.toolResults).toHaveLength(1);
     // the entry's environment brings the key from opencode's own environment
     expect(doctor.toolResults[0]).toContain(
-      'ok    credentials        model provider "mock" reads its key from OPENAI_API_KEY, which Codex runs get\n',
+      'ok    credentials        model provider "mock" reads its key from CODEX_API_KEY, which Codex runs get\n',
     );
   }, 300_000);
 
@@ -228,7 +228,7 @@ describe("opencode as the host", () => {
     const stateDir = await mkdtemp(join(tmpdir(), "ccm-opencode-state-"));
     const environment = {
       CODEX_HOME: codexHome,
-      OPENAI_API_KEY: "{env:OPENAI_API_KEY}",
+      CODEX_API_KEY: "{env:CODEX_API_KEY}",
       CODEX_BIN: PINNED_CODEX,
       CODEX_CONTROL_STATE_DIR: stateDir,
     };
@@ -273,7 +273,7 @@ describe("Continue CLI as the host", () => {
         "",
       ].join("\n"),
     );
-    const env = { PATH: process.env.PATH ?? "", HOME: root, NO_COLOR: "1", OPENAI_API_KEY: "sk-from-the-users-shell" };
+    const env = { PATH: process.env.PATH ?? "", HOME: root, NO_COLOR: "1", CODEX_API_KEY: "sk-from-the-users-shell" };
     const cn = (prompt: string) => {
       const [command, argv] = hostCommand(host, entry, ["-p", "--config", config, "--auto", prompt]);
       return run(command, argv, { env, cwd: project, timeout: 120_000 });
@@ -292,7 +292,7 @@ describe("Continue CLI as the host", () => {
     const messages = (model.otherRequests.at(-1)?.body.messages ?? []) as Array<{ role: string; content: string }>;
     // Continue hands the server its own environment: the key in the user's shell reaches Codex runs
     expect(messages.at(-1)?.content).toContain(
-      'ok    credentials        model provider \\"mock\\" reads its key from OPENAI_API_KEY, which Codex runs get',
+      'ok    credentials        model provider \\"mock\\" reads its key from CODEX_API_KEY, which Codex runs get',
     );
   }, 300_000);
 });

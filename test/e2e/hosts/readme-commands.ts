@@ -6,21 +6,21 @@ export const README_COMMANDS = {
   claude: "claude mcp add codex-control -s user -e CODEX_HOME=$HOME/.codex -- codex-control-mcp",
   claudeList: "claude mcp list",
   gemini:
-    "gemini mcp add -s user -e CODEX_HOME=$HOME/.codex -e 'OPENAI_API_KEY=$OPENAI_API_KEY' codex-control codex-control-mcp",
+    "gemini mcp add -s user -e CODEX_HOME=$HOME/.codex -e 'CODEX_API_KEY=$CODEX_API_KEY' codex-control codex-control-mcp",
   geminiRemove: "gemini mcp remove -s user codex-control",
   codex: "codex mcp add codex-control --env CODEX_HOME=$HOME/.codex -- codex-control-mcp",
   openclaw:
-    "openclaw mcp add codex-control --command codex-control-mcp --env CODEX_HOME=$HOME/.codex --env 'OPENAI_API_KEY=${OPENAI_API_KEY}'",
+    "openclaw mcp add codex-control --command codex-control-mcp --env CODEX_HOME=$HOME/.codex --env 'CODEX_API_KEY=${CODEX_API_KEY}'",
   openclawProbe: "openclaw mcp probe codex-control",
   opencodeList: "opencode mcp list",
   copilot:
-    "copilot mcp add codex-control --env CODEX_HOME=$HOME/.codex --env OPENAI_API_KEY=$OPENAI_API_KEY -- codex-control-mcp",
+    "copilot mcp add codex-control --env CODEX_HOME=$HOME/.codex --env CODEX_API_KEY=$CODEX_API_KEY -- codex-control-mcp",
   copilotList: "copilot mcp list",
   qwen: "qwen mcp add -e CODEX_HOME=$HOME/.codex codex-control codex-control-mcp",
   qwenList: "qwen mcp list",
   amp: "amp mcp add codex-control --env CODEX_HOME=$HOME/.codex -- codex-control-mcp",
   ampDoctor: "amp mcp doctor",
   auggie:
-    "auggie mcp add codex-control --command codex-control-mcp --env CODEX_HOME=$HOME/.codex --env 'OPENAI_API_KEY=${OPENAI_API_KEY}'",
+    "auggie mcp add codex-control --command codex-control-mcp --env CODEX_HOME=$HOME/.codex --env 'CODEX_API_KEY=${CODEX_API_KEY}'",
   auggieList: "auggie mcp list",
 } as const;
