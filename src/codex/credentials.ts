@@ -142,10 +142,21 @@ export function assessCredentials(input: CredentialInputs): Credentials {
     };
 
   const variable = OPENAI_KEY_VARIABLES[engine].find((name) => has(input.runEnv, name));
-  if (variable)
-    return { ...base, source: "env", variable, found: `${variable} is in the environment Codex runs get`, fix: null };
   const authFile = join(input.codexHome, "auth.json");
   const login = loginKind(input.authJson);
+  // 0.171 with forced_login_method = "chatgpt" takes an API key (CODEX_API_KEY first), then refuses it, "Logging
+  // out": it exits 1 and deletes auth.json, a ChatGPT sign-in included (checked with the CLI)
+  const forced = profileTop.forced_login_method ?? top.forced_login_method;
+  if (forced === "chatgpt" && (variable !== undefined || login === "API key"))
+    return {
+      ...base,
+      source: "missing",
+      variable: variable ?? null,
+      found: `forced_login_method = "chatgpt" in config.toml, and ${variable ? `${variable} is in the environment Codex runs get` : `the login in ${authFile} is an API key`}: Codex would refuse that key ("ChatGPT login is required, but an API key is currently being used. Logging out.") and delete ${authFile}`,
+      fix: `${variable ? `Take ${variable} out of the environment Codex runs get (\`--env-allow\` without it, or the server's entry), and sign` : "Sign"} Codex in with ChatGPT: \`CODEX_HOME=${input.codexHome} codex login\`.`,
+    };
+  if (variable)
+    return { ...base, source: "env", variable, found: `${variable} is in the environment Codex runs get`, fix: null };
   if (login)
     return {
       ...base,
