@@ -145,8 +145,17 @@ export function assessCredentials(input: CredentialInputs): Credentials {
   const authFile = join(input.codexHome, "auth.json");
   const login = loginKind(input.authJson);
   // 0.171 with forced_login_method = "chatgpt" takes an API key (CODEX_API_KEY first), then refuses it, "Logging
-  // out": it exits 1 and deletes auth.json, a ChatGPT sign-in included (checked with the CLI)
+  // out": it exits 1 and deletes auth.json, a ChatGPT sign-in included; "api" the same with a ChatGPT sign-in
+  // (both checked with the CLI)
   const forced = profileTop.forced_login_method ?? top.forced_login_method;
+  if (forced === "api" && variable === undefined && login === "ChatGPT sign-in")
+    return {
+      ...base,
+      source: "missing",
+      variable: null,
+      found: `forced_login_method = "api" in config.toml, and the login in ${authFile} is a ChatGPT sign-in: Codex would refuse it ("API key login is required, but ChatGPT is currently being used. Logging out.") and delete ${authFile}`,
+      fix: `Log Codex in with an API key: \`CODEX_HOME=${input.codexHome} codex login --with-api-key\` (the key on stdin)${engine === "exec" ? `, or pass it as CODEX_API_KEY: ${keyFix("CODEX_API_KEY", input)}` : "."}`,
+    };
   if (forced === "chatgpt" && (variable !== undefined || login === "API key"))
     return {
       ...base,

@@ -12,14 +12,14 @@ import { codexEnv } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { writeChatgptLogin } from "../support/fake-chatgpt.js";
 
-async function forcedHome() {
+async function forcedHome(method = "chatgpt") {
   const root = await realpath(await mkdtemp(join(tmpdir(), "cred-forced-")));
   const home = join(root, "home");
   await mkdir(home);
   await mkdir(join(root, "proj"));
   await writeFile(
     join(home, "config.toml"),
-    'model = "m"\nforced_login_method = "chatgpt"\nopenai_base_url = "http://127.0.0.1:9/v1"\nchatgpt_base_url = "http://127.0.0.1:9/backend-api/"\n',
+    `model = "m"\nforced_login_method = "${method}"\nopenai_base_url = "http://127.0.0.1:9/v1"\nchatgpt_base_url = "http://127.0.0.1:9/backend-api/"\n`,
   );
   await writeChatgptLogin(home);
   return { home, workdir: join(root, "proj") };
@@ -50,4 +50,28 @@ describe('forced_login_method = "chatgpt" and CODEX_API_KEY', () => {
       undefined,
     );
   });
+});
+
+describe('forced_login_method = "api" and a ChatGPT sign-in', () => {
+  it("the real CLI deletes the ChatGPT login (the harm), and the check refuses such a run", async () => {
+    const control = await forcedHome("api");
+    const child = spawn(PINNED_CODEX, ["exec", "--skip-git-repo-check", "-C", control.workdir, "hi"], {
+      env: { ...codexEnv(control.home), OPENAI_API_KEY: "", CODEX_API_KEY: "" },
+      stdio: ["ignore", "ignore", "ignore"],
+    });
+    expect(await new Promise((resolve) => child.on("exit", resolve))).toBe(1);
+    expect(existsSync(join(control.home, "auth.json"))).toBe(false);
+
+    const { home } = await forcedHome("api");
+    // before: resolved (a ChatGPT login), and the run started, failed, and logged the user out
+    await expect(
+      requireCredentials({ runEnv: {}, serverEnv: {}, codexHome: home, engine: "app-server" }),
+    ).rejects.toThrow(
+      `Codex would have no credentials: forced_login_method = "api" in config.toml, and the login in ${home}/auth.json is a ChatGPT sign-in: Codex would refuse it ("API key login is required, but ChatGPT is currently being used. Logging out.") and delete ${home}/auth.json. Log Codex in with an API key: \`CODEX_HOME=${home} codex login --with-api-key\` (the key on stdin).`,
+    );
+    // exec: CODEX_API_KEY beside it is the key Codex takes
+    await expect(
+      requireCredentials({ runEnv: { CODEX_API_KEY: "sk-codex" }, serverEnv: {}, codexHome: home, engine: "exec" }),
+    ).resolves.toBe(undefined);
+  }, 60_000);
 });
