@@ -5,7 +5,10 @@
 // come from Codex's stderr (a config's keys, a server's own words after them), so only names Codex itself
 // accepts as server names are printed and each reason is bounded. A server's words may carry "; <name>: …"
 // of their own: after the first (Codex's), a name counts only where the run's config declares that server.
+import { join } from "node:path";
+import { parse } from "smol-toml";
 import { readCodexConfig, type SystemConfigFiles } from "../sessions/index.js";
+import { readSmallFile } from "../shared/small-file.js";
 
 const MARKER = "required MCP servers failed to initialize: ";
 /** Codex's own rule for server names (config keys), as diagnosis-config-refusals.ts prints them. */
@@ -89,12 +92,25 @@ export async function declaredMcpServers(
   systemFiles?: SystemConfigFiles,
 ): Promise<Set<string>> {
   const config = codexHome ? await readCodexConfig(codexHome, cwd, systemFiles) : undefined;
-  const names = new Set<string>(config?.mcpServers ?? []);
+  // unknown there (readCodexConfig reads no file through a link): the user's own file, its link followed as
+  // Codex follows it (a dotfile manager's), never a project's
+  const names = new Set<string>(config?.mcpServers ?? (codexHome ? await ownServers(codexHome) : []));
   for (const key of overrideKeys) {
     const name = /^mcp_servers\.([A-Za-z0-9_-]{1,64})(?:\.|$)/.exec(key)?.[1];
     if (name) names.add(name);
   }
   return names;
+}
+
+/** The `[mcp_servers.<name>]` names of CODEX_HOME's config.toml (at most 1 MiB; unreadable or not TOML: none). */
+async function ownServers(codexHome: string): Promise<string[]> {
+  const text = await readSmallFile(join(codexHome, "config.toml"), 1024 * 1024);
+  try {
+    const servers = text === undefined ? undefined : (parse(text) as Record<string, unknown>).mcp_servers;
+    return servers !== null && typeof servers === "object" ? Object.keys(servers) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The keys of a `codex exec` argv's `-c key=value` overrides. */

@@ -65,3 +65,15 @@ describe("declaredMcpServers", () => {
     expect([...(await declaredMcpServers(home, project, [], NO_MACHINE(root)))]).toEqual([]);
   });
 });
+
+describe("declaredMcpServers and a linked CODEX_HOME config.toml", () => {
+  it("reads the user's own file through its link (a dotfile manager's), as Codex does", async () => {
+    const { root, home, project } = await layout(() => "");
+    const dotfile = join(root, "dotfiles-config.toml");
+    await writeFile(dotfile, '[mcp_servers.docs]\ncommand = "docs-mcp"\n\n[mcp_servers.github]\ncommand = "gh"\n');
+    await rm(join(home, "config.toml"));
+    await symlink(dotfile, join(home, "config.toml"));
+    // before: []: a second server that failed was folded into the first one's reason
+    expect([...(await declaredMcpServers(home, project, [], NO_MACHINE(root)))]).toEqual(["docs", "github"]);
+  });
+});
