@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { ExplainedError } from "../shared/errors.js";
 import { tryParseJson } from "../shared/json.js";
+import { shellQuote } from "../shared/shell.js";
 import { readSmallFile } from "../shared/small-file.js";
 import type { Engine } from "./run-modes.js";
 
@@ -154,7 +155,7 @@ export function assessCredentials(input: CredentialInputs): Credentials {
       source: "missing",
       variable: null,
       found: `forced_login_method = "api" in config.toml, and the login in ${authFile} is a ChatGPT sign-in: Codex would refuse it ("API key login is required, but ChatGPT is currently being used. Logging out.") and delete ${authFile}`,
-      fix: `Log Codex in with an API key: \`CODEX_HOME=${input.codexHome} codex login --with-api-key\` (the key on stdin)${engine === "exec" ? `, or pass it as CODEX_API_KEY: ${keyFix("CODEX_API_KEY", input)}` : "."}`,
+      fix: `Log Codex in with an API key: \`CODEX_HOME=${shellQuote(input.codexHome)} codex login --with-api-key\` (the key on stdin)${engine === "exec" ? `, or pass it as CODEX_API_KEY: ${keyFix("CODEX_API_KEY", input)}` : "."}`,
     };
   if (forced === "chatgpt" && (variable !== undefined || login === "API key"))
     return {
@@ -162,7 +163,7 @@ export function assessCredentials(input: CredentialInputs): Credentials {
       source: "missing",
       variable: variable ?? null,
       found: `forced_login_method = "chatgpt" in config.toml, and ${variable ? `${variable} is in the environment Codex runs get` : `the login in ${authFile} is an API key`}: Codex would refuse that key ("ChatGPT login is required, but an API key is currently being used. Logging out.") and delete ${authFile}`,
-      fix: `${variable ? `Take ${variable} out of the environment Codex runs get (\`--env-allow\` without it, or the server's entry), and sign` : "Sign"} Codex in with ChatGPT: \`CODEX_HOME=${input.codexHome} codex login\`.`,
+      fix: `${variable ? `Take ${variable} out of the environment Codex runs get (\`--env-allow\` without it, or the server's entry), and sign` : "Sign"} Codex in with ChatGPT: \`CODEX_HOME=${shellQuote(input.codexHome)} codex login\`.`,
     };
   if (variable)
     return { ...base, source: "env", variable, found: `${variable} is in the environment Codex runs get`, fix: null };
@@ -195,8 +196,8 @@ function openaiKeyMissing(
 ): Pick<Credentials, "variable" | "found" | "fix"> {
   const unread = (input.runEnv.OPENAI_API_KEY ?? "").trim() !== "";
   const login = unread
-    ? `\`printenv OPENAI_API_KEY | CODEX_HOME=${input.codexHome} codex login --with-api-key\``
-    : `\`CODEX_HOME=${input.codexHome} codex login\` (an API key: \`codex login --with-api-key\`, the key on stdin)`;
+    ? `\`printenv OPENAI_API_KEY | CODEX_HOME=${shellQuote(input.codexHome)} codex login --with-api-key\``
+    : `\`CODEX_HOME=${shellQuote(input.codexHome)} codex login\` (an API key: \`codex login --with-api-key\`, the key on stdin)`;
   const found = `no login in ${authFile}${engine === "exec" ? ", and no CODEX_API_KEY in the environment Codex runs get" : ""}`;
   return {
     variable: engine === "exec" ? "CODEX_API_KEY" : null,

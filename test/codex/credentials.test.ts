@@ -23,6 +23,13 @@ const assess = (inputs: Partial<CredentialInputs>) =>
   assessCredentials({ runEnv: {}, serverEnv: {}, codexHome: HOME, configToml: "", authJson: null, ...inputs });
 
 describe("assessCredentials", () => {
+  it("quotes CODEX_HOME as one shell word in the login it prints (a path with a space, or a `;`)", () => {
+    // before: `CODEX_HOME=/h/my codex; x codex login`, which a shell splits, running what follows the `;`
+    expect(assess({ codexHome: "/h/my codex; x" }).fix).toBe(
+      "Log Codex in once: `CODEX_HOME='/h/my codex; x' codex login` (an API key: `codex login --with-api-key`, the key on stdin). Or pass the key as CODEX_API_KEY: Add CODEX_API_KEY to the `env` of this server's entry in your MCP host's configuration (or start the host from a shell that has it).",
+    );
+  });
+
   it("OpenAI (no config): exec's CODEX_API_KEY, else Codex's own login, else missing with both fixes", () => {
     expect(assess({ runEnv: { CODEX_API_KEY: "sk-1" } })).toEqual({
       provider: "openai",
