@@ -3,7 +3,9 @@
 //
 // The script is read from the newest user prompt, so one server serves every CLI version:
 //   RUN:<shell command>   reason, call the shell tool with the command, then answer "Done. …"
-//   PATCH:<file>          call apply_patch to add <file>, then answer
+//   PATCH:<file>          call apply_patch to add <file>, then answer. Codex 0.171 offers apply_patch only to a model it
+//                         has metadata for: run it with `-m gpt-5.5` (freeform, a `custom_tool_call`); the default
+//                         mock-model gets none and Codex answers "unsupported custom tool call: apply_patch"
 //   MCP:<tool> <json>     call the MCP tool whose name ends with <tool> with the JSON arguments, then answer
 //   FAIL400               answer HTTP 400 with an OpenAI-style error body
 //   HANG                  open the stream and never finish it (timeouts, cancellation)
@@ -11,6 +13,17 @@
 //                         outputs since the prompt picks it): RUN:<command>, ESCALATE:<command> (asks to run it
 //                         outside the sandbox), SAY:<final message>, FAIL:<kind>
 //                         (FAILURES: how the real OpenAI and ChatGPT backends fail); past the last step: "Done."
+//                         Tools beyond the shell (fake-model-tools.ts), as the request offers them:
+//                         PATCH:<file> adds <file>; PATCHBAD:<file> updates it with context it lacks ("Failed to
+//                         find expected lines"); UNPATCH:<file> deletes it (a missing file fails). A path outside
+//                         the writable roots under workspace-write (`exclude_slash_tmp`: /tmp is writable else) or
+//                         any path under read-only is rejected ("patch rejected: …").
+//                         SPAWN:<child prompt> calls multi_agent_v1 spawn_agent (on by default in 0.171); the
+//                         child's own requests come here too, its prompt is its script (RUN:…, or STEPS: with one
+//                         step: `;;` ends the SPAWN step); WAIT calls wait_agent on every agent spawned this turn,
+//                         CLOSE close_agent on the newest. CODE:<JavaScript> calls code mode's `exec`
+//                         (`[features] code_mode = true`; `await tools.exec_command({cmd})` runs a command in it).
+//                         test/support/exec-codex.ts runs one `codex exec` of such a script in a home of its own.
 //   WEBSEARCH:<status>:<query>|…  answer with one `web_search_call` output item per search (OpenAI's own
 //                         tool: no call for Codex to run), then "Searched."
 //   NOHEADERS             send no `x-codex-*` rate-limit headers; LIMITHEADERS: headers with the primary window 100% used
@@ -18,6 +31,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { answerMessages, type MessagesRequest } from "./fake-messages.js";
+import { codeCall, namedCall, patchCall, patchText, spawnedAgentIds, type PatchKind } from "./fake-model-tools.js";
 
 export interface FakeModel {
   url: string;
@@ -247,7 +261,17 @@ export const FAILURES = {
 export type FailureKind = keyof typeof FAILURES;
 
 /** `SILENT`: a response that completes with no output at all (Codex then ends the turn without a final message). */
-type Step = { run: string; escalate?: boolean } | { say: string } | { silent: true } | { fail: FailureKind };
+type Step =
+  | { run: string; escalate?: boolean }
+  | { say: string }
+  | { silent: true }
+  | { fail: FailureKind }
+  | { patch: string; kind: PatchKind }
+  | { spawn: string }
+  | { code: string }
+  | { agent: "wait" | "close" };
+
+const PATCH_STEPS: Record<string, PatchKind> = { PATCH: "add", PATCHBAD: "mismatch", UNPATCH: "delete" };
 
 /** `STEPS: RUN:false ;; SAY:I give up` → the steps; unknown failure kinds are an error in the test itself. */
 export function parseSteps(prompt: string): Step[] | undefined {
@@ -260,6 +284,12 @@ export function parseSteps(prompt: string): Step[] | undefined {
     if (step.startsWith("ESCALATE:")) return { run: step.slice(9).trim(), escalate: true };
     if (step.startsWith("SAY:")) return { say: step.slice(4).trim() };
     if (step === "SILENT") return { silent: true };
+    const patch = /^(PATCH|PATCHBAD|UNPATCH):(.+)$/s.exec(step);
+    if (patch?.[1] && patch[2]) return { patch: patch[2].trim(), kind: PATCH_STEPS[patch[1]] ?? "add" };
+    if (step.startsWith("SPAWN:")) return { spawn: step.slice(6).trim() };
+    if (step.startsWith("CODE:")) return { code: step.slice(5).trim() };
+    if (step === "WAIT") return { agent: "wait" };
+    if (step === "CLOSE") return { agent: "close" };
     const kind = step.startsWith("FAIL:") ? step.slice(5).trim() : "";
     if (kind in FAILURES) return { fail: kind as FailureKind };
     throw new Error(`fake model: unknown step ${JSON.stringify(step)}`);
@@ -411,6 +441,23 @@ export async function startFakeModel(): Promise<FakeModel> {
       if (step && "run" in step) {
         send(outputItemDone(shellCallItem(n, step.run, request.tools ?? [], step.escalate)));
         usage = FAKE_USAGE.toolCall;
+      } else if (step && "patch" in step) {
+        send(outputItemDone(patchCall(n, patchText(step.patch, step.kind), request.tools ?? [])));
+        usage = FAKE_USAGE.toolCall;
+      } else if (step && "spawn" in step) {
+        send(outputItemDone(namedCall(n, "spawn_agent", { message: step.spawn }, request.tools ?? [])));
+        usage = FAKE_USAGE.toolCall;
+      } else if (step && "code" in step) {
+        send(outputItemDone(codeCall(n, step.code)));
+        usage = FAKE_USAGE.toolCall;
+      } else if (step && "agent" in step) {
+        const ids = spawnedAgentIds(request.input ?? []);
+        const args =
+          step.agent === "wait" ? { targets: ids, timeout_ms: 30000 } : { target: ids.at(-1) ?? "no-agent-spawned" };
+        send(
+          outputItemDone(namedCall(n, step.agent === "wait" ? "wait_agent" : "close_agent", args, request.tools ?? [])),
+        );
+        usage = FAKE_USAGE.toolCall;
       } else if (step && "silent" in step) {
         // nothing but the completion
       } else {
@@ -422,7 +469,7 @@ export async function startFakeModel(): Promise<FakeModel> {
       usage = FAKE_USAGE.toolCall;
     } else if (patchFile !== undefined && !answeringToolOutput) {
       send(outputItemDone(reasoningItem(n, `**Editing** I will add \`${patchFile}\`.`)));
-      send(outputItemDone(patchCallItem(n, patchFile, request.tools ?? [])));
+      send(outputItemDone(patchCall(n, patchText(patchFile, "add"), request.tools ?? [])));
       usage = FAKE_USAGE.toolCall;
     } else if (mcp?.[1] !== undefined && !answeringToolOutput) {
       send(outputItemDone(mcpCallItem(n, mcp[1], mcp[2]?.trim() || "{}", request.tools ?? [])));
@@ -548,21 +595,6 @@ function mcpCallItem(n: number, tool: string, args: string, tools: ToolSpec[]): 
     }
   }
   return { ...call, name: tool };
-}
-
-function patchCallItem(n: number, file: string, tools: ToolSpec[]): Record<string, unknown> {
-  const patch = `*** Begin Patch\n*** Add File: ${file}\n+hello from patch\n*** End Patch\n`;
-  const applyPatch = tools.find((tool) => tool.name === "apply_patch");
-  if (applyPatch?.type === "function") {
-    return {
-      type: "function_call",
-      id: `fc_${n}`,
-      call_id: `call_${n}`,
-      name: "apply_patch",
-      arguments: JSON.stringify({ input: patch }),
-    };
-  }
-  return { type: "custom_tool_call", id: `ctc_${n}`, call_id: `call_${n}`, name: "apply_patch", input: patch };
 }
 
 function isGuardianRequest(request: ResponsesRequest): boolean {

@@ -1,0 +1,149 @@
+// The shapes the fake model could not make the real Codex CLI 0.171 write before (apply_patch, sub-agents, code
+// mode), written now by the real CLI and read back: what session_summary and last_function_calls answer for each.
+// 0.171 offers apply_patch only to a model it has metadata for (`-m gpt-5.5`: freeform, as every bundled model);
+// the multi-agent tools (namespace `multi_agent_v1`) are on by default; code mode is `[features] code_mode`.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionCalls, sessionSummary } from "../../src/sessions/index.js";
+import { execCodex } from "../support/exec-codex.js";
+import { startFakeModel, type FakeModel } from "../support/fake-model.js";
+
+let model: FakeModel;
+beforeAll(async () => {
+  model = await startFakeModel();
+});
+afterAll(async () => model.close());
+
+const CODE_MODE = "[features]\ncode_mode = true";
+
+async function read(home: string, id: string) {
+  const summary = await sessionSummary(home, id, { reasoningLimit: 10 });
+  const { calls } = await sessionCalls(home, id, { limit: 10, includeOutput: true, maxOutputChars: 300 });
+  // wall times vary from run to run: the rest of an output is exact
+  const untimed = (output: string | null) => output?.replace(/^(Wall time:?) [\d.]+ seconds$/m, "$1 (time)") ?? null;
+  return {
+    summary,
+    calls: calls.map(({ name, status, exit_code, output }) => ({ name, status, exit_code, output: untimed(output) })),
+  };
+}
+
+const lastStep = (next: string | null) => next?.replace(/^.* resume \S+ /, "");
+
+describe("apply_patch, as 0.171 offers it (freeform) to a model it knows", () => {
+  it("an added file: completed, the file changed; the request offered apply_patch as a custom tool", async () => {
+    const run = await execCodex(model, "STEPS: PATCH:a.txt ;; SAY:added", { args: ["-m", "gpt-5.5"] });
+    const offered = model.requests.at(-1)?.tools?.find((tool) => tool.name === "apply_patch");
+    expect(offered?.type).toBe("custom");
+    expect(run.sessionIds).toHaveLength(1);
+    const { summary, calls } = await read(run.home, run.sessionIds[0] ?? "");
+    expect(summary.diagnosis.category).toBe("completed");
+    expect(summary.files_changed).toEqual([`${run.workdir}/a.txt`]);
+    expect(calls).toEqual([
+      {
+        name: "apply_patch",
+        status: "completed",
+        exit_code: 0,
+        output: "Exit code: 0\nWall time: (time)\nOutput:\nSuccess. Updated the following files:\nA a.txt\n",
+      },
+    ]);
+  }, 60_000);
+
+  it("context that does not match, and a file to delete that is missing: failed calls, nothing changed", async () => {
+    const run = await execCodex(model, "STEPS: PATCHBAD:b.txt ;; UNPATCH:missing.txt ;; SAY:tried", {
+      args: ["-m", "gpt-5.5"],
+      files: { "b.txt": "line one\nline two\n" },
+    });
+    const { summary, calls } = await read(run.home, run.sessionIds[0] ?? "");
+    expect(calls).toEqual([
+      {
+        name: "apply_patch",
+        status: "failed",
+        exit_code: null,
+        output: `apply_patch verification failed: Failed to find expected lines in ${run.workdir}/b.txt:\nthis line is not in the file`,
+      },
+      {
+        name: "apply_patch",
+        status: "failed",
+        exit_code: null,
+        output: `apply_patch verification failed: Failed to read ${run.workdir}/missing.txt: No such file or directory (os error 2)`,
+      },
+    ]);
+    expect(summary.files_changed).toEqual([]);
+    expect(summary.counts.failed_calls).toBe(2);
+    expect(summary.diagnosis.category).toBe("command_failures");
+    expect(lastStep(summary.diagnosis.next_command)).toBe(
+      "'Commands failed in the last turn; fix the cause and run them again.'",
+    );
+  }, 60_000);
+});
+
+describe("sub-agents (multi_agent_v1, on by default in 0.171)", () => {
+  it("spawn, wait, close: the parent's calls completed, the child's log names its parent and ran its own script", async () => {
+    const run = await execCodex(model, "STEPS: SPAWN:RUN:echo child-ran ;; WAIT ;; CLOSE ;; SAY:parent done");
+    expect(run.sessionIds).toHaveLength(2);
+    const [parentId = "", childId = ""] = run.sessionIds;
+    const parent = await read(run.home, parentId);
+    expect(parent.calls.map(({ name, status }) => [name, status])).toEqual([
+      ["multi_agent_v1__spawn_agent", "completed"],
+      ["multi_agent_v1__wait_agent", "completed"],
+      ["multi_agent_v1__close_agent", "completed"],
+    ]);
+    const nickname = (JSON.parse(parent.calls[0]?.output ?? "{}") as { nickname?: string }).nickname;
+    expect(parent.calls[0]?.output).toBe(JSON.stringify({ agent_id: childId, nickname }));
+    expect(parent.summary.diagnosis.category).toBe("completed");
+    expect(parent.summary.last_agent_message).toBe("parent done");
+    const child = await read(run.home, childId);
+    expect(child.summary).toMatchObject({ parent_session_id: parentId, agent_nickname: nickname });
+    expect(child.summary.turns.map((turn) => turn.prompt)).toEqual(["RUN:echo child-ran"]);
+    expect(child.calls.map(({ name, status, exit_code }) => [name, status, exit_code])).toEqual([
+      ["exec_command", "completed", 0],
+    ]);
+    expect(child.summary.diagnosis.category).toBe("completed");
+  }, 60_000);
+
+  it("a child whose model failed: the child is server_error and resumes its parent; the parent names it", async () => {
+    const run = await execCodex(model, "STEPS: SPAWN:STEPS: FAIL:http500 ;; WAIT ;; SAY:parent done");
+    const [parentId = "", childId = ""] = run.sessionIds;
+    const parent = await read(run.home, parentId);
+    expect(parent.summary.diagnosis.category).toBe("completed");
+    expect(parent.summary.diagnosis.evidence).toContain(
+      `sub-agent ${childId} ended failed: see session_summary ${childId}`,
+    );
+    const child = await read(run.home, childId);
+    expect(child.summary.diagnosis.category).toBe("server_error");
+    expect(child.summary.diagnosis.retryable).toBe(true);
+    expect(child.summary.diagnosis.next_command).toContain(` resume ${parentId} `);
+  }, 60_000);
+});
+
+describe("code mode (`[features] code_mode`): one exec script calling several tools", () => {
+  it("the script and the commands it ran, each with its own status; the failed one is the failed command", async () => {
+    const script =
+      'const a = await tools.exec_command({cmd: "echo one"}); const b = await tools.exec_command({cmd: "ls /nonexistent"}); text(a); text(b);';
+    const run = await execCodex(model, `STEPS: CODE:${script} ;; SAY:coded`, { config: CODE_MODE });
+    const { summary, calls } = await read(run.home, run.sessionIds[0] ?? "");
+    expect(calls.map(({ name, status, exit_code }) => [name, status, exit_code])).toEqual([
+      ["exec", "completed", null],
+      ["exec_command", "completed", 0],
+      ["exec_command", "failed", 2],
+    ]);
+    expect(summary.diagnosis.category).toBe("command_failures");
+    expect(summary.diagnosis.failed_commands.map((failed) => failed.command)).toEqual(["ls /nonexistent"]);
+  }, 60_000);
+
+  it("a script that throws: the exec call failed", async () => {
+    const run = await execCodex(model, "STEPS: CODE:text('before'); throw new Error('boom'); ;; SAY:coded", {
+      config: CODE_MODE,
+    });
+    const { summary, calls } = await read(run.home, run.sessionIds[0] ?? "");
+    expect(calls).toEqual([
+      {
+        name: "exec",
+        status: "failed",
+        exit_code: null,
+        output:
+          "Script failed\nWall time (time)\nOutput:\n\nbefore\nScript error:\nError: boom\n    at exec_main.mjs:1:23",
+      },
+    ]);
+    expect(summary.diagnosis.category).toBe("command_failures");
+  }, 60_000);
+});
