@@ -61,7 +61,7 @@ export function addCall(pairing: CallPairing, call: Call): void {
     pairing.byId.set(made, call);
   }
   const output = pairing.orphanOutputs.get(call.callId);
-  if (output) call.output = output;
+  if (output) call.output = withPatchTargets(call, output);
   const result = pairing.orphanResults.get(call.callId);
   if (result) call.result = result;
   pairing.byId.set(call.callId, call);
@@ -75,7 +75,7 @@ export function addOutput(pairing: CallPairing, event: EventOf<"call_output">): 
     return undefined;
   }
   if (call.output) return undefined;
-  call.output = event;
+  call.output = withPatchTargets(call, event);
   if (event.running && event.processId !== undefined && call.polls === undefined)
     pairing.processes.set(event.processId, call);
   if (call.polls !== undefined) settleProcess(pairing, call, event);
@@ -112,4 +112,17 @@ export function addResult(pairing: CallPairing, event: EventOf<"call_result">): 
 /** A result whose call has not been written yet. */
 export function keepForLater(pairing: CallPairing, event: EventOf<"call_result">): void {
   pairing.orphanResults.set(event.callId, event);
+}
+
+/**
+ * A write refusal that names no path, answering a patch (a rejected apply_patch: normalize-patch.ts): the files
+ * the patch would have written are the refused ones.
+ */
+function withPatchTargets(call: Call, event: EventOf<"call_output">): EventOf<"call_output"> {
+  const paths = call.patchPaths;
+  if (event.denial?.kind !== "write" || event.denial.target !== null || !paths?.[0]) return event;
+  return {
+    ...event,
+    denial: { ...event.denial, target: paths[0], ...(paths.length > 1 && { targets: paths.slice(0, 16) }) },
+  };
 }

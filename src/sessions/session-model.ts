@@ -211,7 +211,8 @@ export class SessionFolder {
         const turn = this.model.turns[call.turn - 1];
         if (turn && !turn.ended) turn.lastItem = "call_output";
         if (call.patchPaths && succeeded(call)) addChangedFiles(model.filesChanged, call.patchPaths, contextCwd(model));
-        if (this.options.compact) call.output = compactOutputOf(event, call);
+        // the output as paired (call-pairing.ts may have named a rejected patch's files in it)
+        if (this.options.compact) call.output = compactOutputOf(call.output ?? event, call);
         return;
       }
       case "call_result": {

@@ -76,6 +76,49 @@ describe("apply_patch, as 0.171 offers it (freeform) to a model it knows", () =>
   }, 60_000);
 });
 
+describe("a patch Codex rejects (no approval asked): a failed call, a write the sandbox refused", () => {
+  // /tmp, where the test's root is, stays writable under workspace-write unless config.toml says otherwise
+  const NO_TMP = "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true";
+
+  it("outside the writable roots under workspace-write: sandbox_blocked, resume with --add-dir", async () => {
+    const run = await execCodex(model, "STEPS: PATCH:{ROOT}/outside.txt ;; SAY:tried", {
+      args: ["-m", "gpt-5.5", "-s", "workspace-write"],
+      config: NO_TMP,
+    });
+    const { summary, calls } = await read(run.home, run.sessionIds[0] ?? "");
+    expect(calls).toEqual([
+      {
+        name: "apply_patch",
+        status: "failed",
+        exit_code: null,
+        output: "patch rejected: writing outside of the project; rejected by user approval settings",
+      },
+    ]);
+    expect(summary.diagnosis.category).toBe("sandbox_blocked");
+    // (call ids count the shared fake model's answers)
+    expect(summary.diagnosis.sandbox_denials.map(({ call_id: _, ...denial }) => denial)).toEqual([
+      { command: "apply_patch", kind: "write", target: `${run.root}/outside.txt`, mode: "workspace-write" },
+    ]);
+    expect(summary.diagnosis.next_command).toContain(` --add-dir ${run.root} resume `);
+  }, 60_000);
+
+  it("any file under read-only: sandbox_blocked, resume in workspace-write", async () => {
+    const run = await execCodex(model, "STEPS: PATCH:a.txt ;; SAY:tried", {
+      args: ["-m", "gpt-5.5", "-s", "read-only"],
+    });
+    const { summary, calls } = await read(run.home, run.sessionIds[0] ?? "");
+    expect(calls.map(({ name, status, output }) => [name, status, output])).toEqual([
+      [
+        "apply_patch",
+        "failed",
+        "patch rejected: writing is blocked by read-only sandbox; rejected by user approval settings",
+      ],
+    ]);
+    expect(summary.diagnosis.category).toBe("sandbox_blocked");
+    expect(lastStep(summary.diagnosis.next_command)).toBe("'The sandbox was read-only; do the writes again.'");
+  }, 60_000);
+});
+
 describe("sub-agents (multi_agent_v1, on by default in 0.171)", () => {
   it("spawn, wait, close: the parent's calls completed, the child's log names its parent and ran its own script", async () => {
     const run = await execCodex(model, "STEPS: SPAWN:RUN:echo child-ran ;; WAIT ;; CLOSE ;; SAY:parent done");

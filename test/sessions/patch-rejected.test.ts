@@ -1,0 +1,64 @@
+// A patch Codex refused before applying it (0.171 apply_patch, codex-rs `core/src/safety.rs`: "patch rejected:
+// writing outside of the project; rejected by user approval settings" under workspace-write, "… writing is
+// blocked by read-only sandbox; …" under read-only) was read as a completed call and a completed session with
+// nothing to repair. Both shapes were written by the real CLI (fake model `STEPS: PATCH:<file>`). It is a failed
+// call now, a write the sandbox refused to the patch's files: sandbox_blocked with the same next step a refused
+// shell write gets.
+import { describe, expect, it } from "vitest";
+import { sessionCalls, sessionSummary, SessionStore } from "../../src/sessions/index.js";
+import { shapeHome, shapeIdOf } from "../support/shape-home.js";
+
+const NAMED: Array<[string, number]> = [
+  ["apply-patch-rejected-outside-project", 131],
+  ["apply-patch-rejected-read-only", 132],
+];
+
+async function read(name: string) {
+  const n = NAMED.find(([candidate]) => candidate === name)?.[1] as number;
+  const home = await shapeHome("ccm-patch-rejected-", NAMED, "2026-12-06T04-00");
+  const id = shapeIdOf(n);
+  const summary = await sessionSummary(home, id, { reasoningLimit: 10 });
+  const options = { limit: 10, includeOutput: true, maxOutputChars: 300 };
+  // the first question on a log is read from its end; later ones from the fold: both the same
+  const fromEnd = await sessionCalls(new SessionStore(home, { quickFromBytes: 0 }), id, options);
+  const folded = await sessionCalls(new SessionStore(home, { quickFromBytes: Infinity }), id, options);
+  expect(fromEnd.calls).toEqual(folded.calls);
+  return { summary, calls: folded.calls.map(({ name, status }) => [name, status]) };
+}
+
+const nextStep = (next: string) => next.replace(/ codex exec .*$/, "");
+
+describe("a patch Codex rejected is a write the sandbox refused", () => {
+  it("outside the writable roots (workspace-write): a failed call, sandbox_blocked, resume with --add-dir", async () => {
+    const { summary, calls } = await read("apply-patch-rejected-outside-project");
+    expect(calls).toEqual([["apply_patch", "failed"]]);
+    expect(summary.counts.failed_calls).toBe(1);
+    expect(summary.files_changed).toEqual([]);
+    expect(summary.diagnosis.category).toBe("sandbox_blocked");
+    expect(summary.diagnosis.sandbox_denials).toEqual([
+      {
+        call_id: "call_1",
+        command: "apply_patch",
+        kind: "write",
+        target: "/home/user/outside.txt",
+        mode: "workspace-write",
+      },
+    ]);
+    expect(summary.diagnosis.evidence).toContain(
+      'blocked: "apply_patch": the sandbox (workspace-write) refused a write to /home/user/outside.txt',
+    );
+    expect(summary.diagnosis.next_command).toContain(" --add-dir /home/user resume ");
+  });
+
+  it("under read-only: a failed call, sandbox_blocked, resume in workspace-write", async () => {
+    const { summary, calls } = await read("apply-patch-rejected-read-only");
+    expect(calls).toEqual([["apply_patch", "failed"]]);
+    expect(summary.diagnosis.category).toBe("sandbox_blocked");
+    expect(summary.diagnosis.sandbox_denials).toEqual([
+      { call_id: "call_1", command: "apply_patch", kind: "write", target: "a.txt", mode: "read-only" },
+    ]);
+    expect(nextStep(summary.diagnosis.next_step)).toBe(
+      'Resume with the workspace-write sandbox (resume_session mode "sandboxed", skip_git_repo_check true):',
+    );
+  });
+});
