@@ -173,6 +173,21 @@ describe("code mode (`[features] code_mode`): one exec script calling several to
     expect(summary.diagnosis.failed_commands.map((failed) => failed.command)).toEqual(["ls /nonexistent"]);
   }, 60_000);
 
+  it("a script that hands control back, then the wait that sees it end: the command is the script's", async () => {
+    const script =
+      '// @exec: {"yield_time_ms": 300}\nconst r = await tools.exec_command({cmd: "sleep 1; echo slow-done"}); text(r);';
+    const run = await execCodex(model, `STEPS: CODE:${script} ;; WAITCELL ;; SAY:waited`, { config: CODE_MODE });
+    const { summary, calls } = await read(run.home, run.sessionIds[0] ?? "");
+    expect(calls.map(({ name, status, exit_code }) => [name, status, exit_code])).toEqual([
+      ["exec", "completed", null],
+      ["wait", "completed", null],
+      ["exec_command", "completed", 0],
+    ]);
+    expect(calls[0]?.output).toBe("Script running with cell ID 1\nWall time (time)\nOutput:\n");
+    expect(calls[2]?.output).toBe("slow-done\n");
+    expect(summary.diagnosis.category).toBe("completed");
+  }, 60_000);
+
   it("a script that throws: the exec call failed", async () => {
     const run = await execCodex(model, "STEPS: CODE:text('before'); throw new Error('boom'); ;; SAY:coded", {
       config: CODE_MODE,

@@ -80,3 +80,13 @@ export function spawnedAgentIds(input: InputItemLike[]): string[] {
 export function codeCall(n: number, source: string): Record<string, unknown> {
   return { type: "custom_tool_call", id: `ctc_${n}`, call_id: `call_${n}`, name: "exec", input: source };
 }
+
+/** The cell the newest code-mode output says still runs ("Script running with cell ID <id>"), for `wait`. */
+export function runningCell(input: InputItemLike[]): string | undefined {
+  for (const item of [...input].reverse()) {
+    const text = typeof item.output === "string" ? item.output : JSON.stringify(item.output ?? "");
+    const cell = /Script running with cell ID ([A-Za-z0-9_-]+)/.exec(text)?.[1];
+    if (cell) return cell;
+  }
+  return undefined;
+}

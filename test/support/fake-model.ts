@@ -22,7 +22,9 @@
 //                         child's own requests come here too, its prompt is its script (RUN:…, or STEPS: with one
 //                         step: `;;` ends the SPAWN step); WAIT calls wait_agent on every agent spawned this turn,
 //                         CLOSE close_agent on the newest. CODE:<JavaScript> calls code mode's `exec`
-//                         (`[features] code_mode = true`; `await tools.exec_command({cmd})` runs a command in it).
+//                         (`[features] code_mode = true`; `await tools.exec_command({cmd})` runs a command in it;
+//                         a first line `// @exec: {"yield_time_ms": 200}` hands control back while it runs);
+//                         WAITCELL calls code mode's `wait` on the newest "Script running with cell ID".
 //                         test/support/exec-codex.ts runs one `codex exec` of such a script in a home of its own.
 //   WEBSEARCH:<status>:<query>|…  answer with one `web_search_call` output item per search (OpenAI's own
 //                         tool: no call for Codex to run), then "Searched."
@@ -31,7 +33,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { answerMessages, type MessagesRequest } from "./fake-messages.js";
-import { codeCall, namedCall, patchCall, patchText, spawnedAgentIds, type PatchKind } from "./fake-model-tools.js";
+import {
+  codeCall,
+  namedCall,
+  patchCall,
+  patchText,
+  runningCell,
+  spawnedAgentIds,
+  type PatchKind,
+} from "./fake-model-tools.js";
 
 export interface FakeModel {
   url: string;
@@ -269,7 +279,8 @@ type Step =
   | { patch: string; kind: PatchKind }
   | { spawn: string }
   | { code: string }
-  | { agent: "wait" | "close" };
+  | { agent: "wait" | "close" }
+  | { waitCell: true };
 
 const PATCH_STEPS: Record<string, PatchKind> = { PATCH: "add", PATCHBAD: "mismatch", UNPATCH: "delete" };
 
@@ -289,6 +300,7 @@ export function parseSteps(prompt: string): Step[] | undefined {
     if (step.startsWith("SPAWN:")) return { spawn: step.slice(6).trim() };
     if (step.startsWith("CODE:")) return { code: step.slice(5).trim() };
     if (step === "WAIT") return { agent: "wait" };
+    if (step === "WAITCELL") return { waitCell: true };
     if (step === "CLOSE") return { agent: "close" };
     const kind = step.startsWith("FAIL:") ? step.slice(5).trim() : "";
     if (kind in FAILURES) return { fail: kind as FailureKind };
@@ -449,6 +461,10 @@ export async function startFakeModel(): Promise<FakeModel> {
         usage = FAKE_USAGE.toolCall;
       } else if (step && "code" in step) {
         send(outputItemDone(codeCall(n, step.code)));
+        usage = FAKE_USAGE.toolCall;
+      } else if (step && "waitCell" in step) {
+        const cell = runningCell(request.input ?? []) ?? "no-cell-running";
+        send(outputItemDone(namedCall(n, "wait", { cell_id: cell, yield_time_ms: 30000 }, request.tools ?? [])));
         usage = FAKE_USAGE.toolCall;
       } else if (step && "agent" in step) {
         const ids = spawnedAgentIds(request.input ?? []);
