@@ -1,5 +1,5 @@
 // A patch Codex refused before applying it. apply_patch answers the model with `patch rejected: <reason>` (codex-rs
-// `core/src/safety.rs`; the words of 0.150 – 0.171, checked with the real 0.171 CLI): under workspace-write a
+// `core/src/safety.rs`; the words the real 0.171 CLI writes): under workspace-write a
 // file outside the writable roots, under read-only any file, when the approval policy may not ask. Nothing
 // was written: the call failed, and the sandbox refused a write to the patch's files (the output names none:
 // call-pairing.ts takes them from the patch).
@@ -10,9 +10,18 @@ const REJECTED = /^patch rejected: /;
 const SANDBOX_REASON =
   /^patch rejected: (?:writing outside of the project|writing is blocked by read-only sandbox); rejected by user approval settings/;
 
+/**
+ * Code mode: a script's `tools.apply_patch(…)` that was rejected throws, and its `exec` (or the `wait` that saw it
+ * end) answers `Script failed`, its output, then `Script error:` and the rejection on the next line (0.171): the
+ * last such line, the script may print the words itself.
+ */
+const SCRIPT_ERROR = /^Script failed\n[\s\S]*^Script error:\n/m;
+
 /** The output with what a rejected patch means added; any other output as it was. */
 export function withPatchRejection(parsed: ParsedOutput): ParsedOutput {
-  const text = parsed.text.trimStart();
+  const lead = parsed.text.trimStart();
+  const script = lead.startsWith("Script failed\n") ? SCRIPT_ERROR.exec(lead.slice(0, 100_000)) : null;
+  const text = script ? lead.slice(script.index + script[0].length) : lead;
   if (!REJECTED.test(text)) return parsed;
   return {
     ...parsed,

@@ -102,6 +102,7 @@ const SHAPES = readdirSync(join(FIXTURES, "shapes"))
 const FOLDED_SHAPES = [
   "code-mode-exec-with-nested-calls.jsonl",
   "code-mode-nested-patches.jsonl",
+  "code-mode-patch-rejected-read-only.jsonl",
   "code-mode-script-failed.jsonl",
   "code-mode-script-interrupted.jsonl",
   "code-mode-script-terminated.jsonl",

@@ -3,7 +3,8 @@
 // blocked by read-only sandbox; …" under read-only) was read as a completed call and a completed session with
 // nothing to repair. Both shapes were written by the real CLI (fake model `STEPS: PATCH:<file>`). It is a failed
 // call now, a write the sandbox refused to the patch's files: sandbox_blocked with the same next step a refused
-// shell write gets.
+// shell write gets. So is a code-mode script whose patch was rejected (its `exec` fails with "Script error:" and
+// those words), which read as a failed command to fix and run again, in the same read-only sandbox.
 import { describe, expect, it } from "vitest";
 import { sessionCalls, sessionSummary, SessionStore } from "../../src/sessions/index.js";
 import { shapeHome, shapeIdOf } from "../support/shape-home.js";
@@ -11,6 +12,7 @@ import { shapeHome, shapeIdOf } from "../support/shape-home.js";
 const NAMED: Array<[string, number]> = [
   ["apply-patch-rejected-outside-project", 131],
   ["apply-patch-rejected-read-only", 132],
+  ["code-mode-patch-rejected-read-only", 133],
 ];
 
 async function read(name: string) {
@@ -56,6 +58,19 @@ describe("a patch Codex rejected is a write the sandbox refused", () => {
     expect(summary.diagnosis.category).toBe("sandbox_blocked");
     expect(summary.diagnosis.sandbox_denials).toEqual([
       { call_id: "call_1", command: "apply_patch", kind: "write", target: "a.txt", mode: "read-only" },
+    ]);
+    expect(nextStep(summary.diagnosis.next_step)).toBe(
+      'Resume with the workspace-write sandbox (resume_session mode "sandboxed", skip_git_repo_check true):',
+    );
+  });
+
+  it("a script's patch (code mode) under read-only: its exec failed for the sandbox, not for a command to fix", async () => {
+    const { summary, calls } = await read("code-mode-patch-rejected-read-only");
+    expect(calls).toEqual([["exec", "failed"]]);
+    expect(summary.diagnosis.category).toBe("sandbox_blocked");
+    // the script names its patch's files in a string of its own: no path to name
+    expect(summary.diagnosis.sandbox_denials).toEqual([
+      { call_id: "call_1", command: "exec", kind: "write", target: null, mode: "read-only" },
     ]);
     expect(nextStep(summary.diagnosis.next_step)).toBe(
       'Resume with the workspace-write sandbox (resume_session mode "sandboxed", skip_git_repo_check true):',

@@ -188,6 +188,18 @@ describe("code mode (`[features] code_mode`): one exec script calling several to
     expect(summary.diagnosis.category).toBe("completed");
   }, 60_000);
 
+  it("a script whose patch the read-only sandbox rejected: its exec failed for the sandbox", async () => {
+    const patch = "*** Begin Patch\\n*** Add File: c.txt\\n+c\\n*** End Patch\\n";
+    const run = await execCodex(model, `STEPS: CODE:text(await tools.apply_patch("${patch}")); ;; SAY:coded`, {
+      args: ["-m", "gpt-5.5", "-s", "read-only"],
+      config: CODE_MODE,
+    });
+    const { summary, calls } = await read(run.home, run.sessionIds[0] ?? "");
+    expect(calls.map(({ name, status }) => [name, status])).toEqual([["exec", "failed"]]);
+    expect(summary.diagnosis.category).toBe("sandbox_blocked");
+    expect(lastStep(summary.diagnosis.next_command)).toBe("'The sandbox was read-only; do the writes again.'");
+  }, 60_000);
+
   it("a script that throws: the exec call failed", async () => {
     const run = await execCodex(model, "STEPS: CODE:text('before'); throw new Error('boom'); ;; SAY:coded", {
       config: CODE_MODE,
