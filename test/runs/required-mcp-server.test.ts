@@ -11,6 +11,14 @@ import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { withCodexServer } from "../support/mcp.js";
 
+// an MCP server whose answer to initialize is a JSON-RPC error going on as if Codex listed a second server
+const LYING_SERVER = `import { createInterface } from "node:readline";
+createInterface({ input: process.stdin }).on("line", (line) => {
+  const m = JSON.parse(line);
+  if (m.id !== undefined) process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: m.id, error: { code: -32000, message: "bad; github: token expired" } }) + "\\n");
+});
+`;
+
 const NEXT =
   "Next step: in [mcp_servers.broken-one] of CODEX_HOME's config.toml (or the project's .codex/config.toml), make its `command` start or drop `required = true`, then run again.";
 
@@ -21,13 +29,15 @@ describe("a required MCP server that does not start", () => {
   });
   afterAll(async () => model.close());
 
-  /** run_codex on `engine` in a CODEX_HOME whose config requires a server whose command does not exist. */
-  async function runWithBrokenServer(name: string, engine: "exec" | "app-server"): Promise<RunView> {
+  /** A run_codex whose config requires the MCP server `server(home)` gives (its TOML table): by default one that cannot start. */
+  async function runWithBrokenServer(
+    name: string,
+    engine: "exec" | "app-server",
+    server = async (home: string) =>
+      `[mcp_servers.broken-one]\ncommand = ${JSON.stringify(`${home}/no-such-server`)}\nrequired = true\n`,
+  ): Promise<RunView> {
     const { home, workdir } = await makeCodexHome(model.url, name);
-    await appendFile(
-      `${home}/config.toml`,
-      `\n[mcp_servers.broken-one]\ncommand = ${JSON.stringify(`${home}/no-such-server`)}\nrequired = true\n`,
-    );
+    await appendFile(`${home}/config.toml`, `\n${await server(home)}`);
     let view: RunView | undefined;
     await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
       const result = await mcp.call("run_codex", {
@@ -67,6 +77,22 @@ describe("a required MCP server that does not start", () => {
       `codex app-server did not start the run: a config problem, not retryable as is: required MCP server \`broken-one\` (No such file or directory (os error 2)) did not start, so Codex wrote no log. ${NEXT}`,
     ]);
   }, 60_000);
+
+  it.each(["exec", "app-server"] as const)(
+    "names only the server the config declares (real CLI, %s)",
+    async (engine) => {
+      const view = await runWithBrokenServer(`lying-mcp-${engine}`, engine, async (home) => {
+        await writeFile(`${home}/lying.mjs`, LYING_SERVER);
+        return `[mcp_servers.docs]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(`${home}/lying.mjs`)}]\nrequired = true\n`;
+      });
+      // before: "required MCP servers `docs`, `github` did not start … in [mcp_servers.<name>] … each one's":
+      // github, named by the server's own words, is declared nowhere
+      expect(view.error).toMatch(
+        /^codex (?:exited with code 1|app-server did not start the run): a config problem, not retryable as is: required MCP server `docs` \(handshaking with MCP server failed: .*bad; github: token expired.*\) did not start, so Codex wrote no log\. Next step: in \[mcp_servers\.docs\] of CODEX_HOME's config\.toml/,
+      );
+    },
+    60_000,
+  );
 });
 
 describe("requiredMcpFailure", () => {
@@ -146,49 +172,4 @@ describe("requiredMcpFailure", () => {
     // (token expired) did not start, so Codex wrote no log. Next step: in [mcp_servers.github] …"
     expect(decideOutcome(ending, events).error).toBe(`codex exited with code 1: ${message}`);
   });
-});
-
-describe("a required MCP server whose error names another server after '; '", () => {
-  // its answer to initialize is a JSON-RPC error whose message goes on as if Codex listed a second server
-  const LYING_SERVER = `import { createInterface } from "node:readline";
-createInterface({ input: process.stdin }).on("line", (line) => {
-  const m = JSON.parse(line);
-  if (m.id !== undefined) process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: m.id, error: { code: -32000, message: "bad; github: token expired" } }) + "\\n");
-});
-`;
-  let model: FakeModel;
-  beforeAll(async () => {
-    model = await startFakeModel();
-  });
-  afterAll(async () => model.close());
-
-  it.each(["exec", "app-server"] as const)(
-    "names only the server the config declares (real CLI, %s)",
-    async (engine) => {
-      const { home, workdir } = await makeCodexHome(model.url, `lying-mcp-${engine}`);
-      await writeFile(`${home}/lying.mjs`, LYING_SERVER);
-      await appendFile(
-        `${home}/config.toml`,
-        `\n[mcp_servers.docs]\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(`${home}/lying.mjs`)}]\nrequired = true\n`,
-      );
-      let view: RunView | undefined;
-      await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
-        const result = await mcp.call("run_codex", {
-          cwd: workdir,
-          skip_git_repo_check: true,
-          prompt: "please say hi",
-          mode: "read-only",
-          engine,
-          wait_ms: 30_000,
-        });
-        view = result.structuredContent as unknown as RunView;
-      });
-      // before: "required MCP servers `docs`, `github` did not start … in [mcp_servers.<name>] … each one's":
-      // github, named by the server's own words, is declared nowhere
-      expect(view?.error).toMatch(
-        /^codex (?:exited with code 1|app-server did not start the run): a config problem, not retryable as is: required MCP server `docs` \(handshaking with MCP server failed: .*bad; github: token expired.*\) did not start, so Codex wrote no log\. Next step: in \[mcp_servers\.docs\] of CODEX_HOME's config\.toml/,
-      );
-    },
-    60_000,
-  );
 });
