@@ -41,8 +41,9 @@ it("says why resources/list has nothing on a missing CODEX_HOME or a file, and l
     listed: { code: ErrorCode.InternalError, message: `MCP error -32603: ${fileFix}` },
     after: fileFix,
   });
+  // a folder without sessions/ is a new home (or CODEX_HOME=~): listed as none, list_sessions saying why
   expect(await listAnswer(empty)).toEqual({
     listed: { resources: [] },
-    after: `No sessions found in ${empty}.`,
+    after: `No sessions found in ${empty}.\nCODEX_HOME ${empty} has no sessions/ folder, so there is nothing to list. Codex writes it with its first session; if your sessions are elsewhere, point CODEX_HOME at the folder that holds sessions/ (by default ~/.codex).`,
   });
 });

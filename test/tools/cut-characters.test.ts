@@ -35,10 +35,10 @@ it("answers a refusal that cuts an argument inside a character as well-formed te
       head: message.split(" is not ")[0],
     });
     expect(answers).toEqual([
-      // a session reference is cut between characters (sessions/locate.ts clip); the rest leave U+FFFD
+      // every cut falls between characters (shared/text.ts cutWhole): the half is dropped, the cut marked
       { isError: true, wellFormed: true, head: `"${"a".repeat(79)}…"` },
-      { isError: true, wellFormed: true, head: `cwd "${"a".repeat(199)}\ufffd"` },
-      { isError: true, wellFormed: true, head: `model "${"a".repeat(199)}\ufffd"` },
+      { isError: true, wellFormed: true, head: `cwd "${"a".repeat(199)}…"` },
+      { isError: true, wellFormed: true, head: `model "${"a".repeat(199)}…"` },
       { isError: true, wellFormed: true, head: `MCP error -32602: "${"a".repeat(79)}…"` },
     ]);
   } finally {

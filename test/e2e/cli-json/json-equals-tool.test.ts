@@ -48,6 +48,7 @@ describe("--json is the matching tool's structuredContent", () => {
       "codex_home",
       "sessions",
       "scanned",
+      "home_note",
       "unreadable_folders",
     ]);
   });
