@@ -6,8 +6,10 @@
 // write_stdin output carries the exit code of a still-running command, it is not the call's own output);
 // results (`exec_command_end`, a turn item) merge into the call, later fields over earlier ones; an output
 // or result written before its call (never seen, but order is not promised) waits for the call.
+import { resolvedPath } from "./changed-files.js";
 import type { EventOf } from "./events.js";
 import type { Call } from "./session-model.js";
+import { workspaceWriteAllows } from "./workspace-write-roots.js";
 
 /** A call as the model sees it, before any output: `arguments` kept or not (compact folds keep none). */
 export function callOf(event: EventOf<"call">, turn: number, keepArguments: boolean): Call {
@@ -52,7 +54,7 @@ export const UNNAMED_SEARCH = "web_search@";
  * call already has is numbered in file order (`~2`, `~3`, …); its id stays an alias of it, for the result
  * written on its own line right after it.
  */
-export function addCall(pairing: CallPairing, call: Call): void {
+export function addCall(pairing: CallPairing, call: Call, where?: PatchPlace): void {
   if (call.hosted && call.callId.startsWith(UNNAMED_SEARCH) && pairing.byId.has(call.callId)) {
     const made = call.callId;
     let number = 2;
@@ -61,21 +63,21 @@ export function addCall(pairing: CallPairing, call: Call): void {
     pairing.byId.set(made, call);
   }
   const output = pairing.orphanOutputs.get(call.callId);
-  if (output) call.output = withPatchTargets(call, output);
+  if (output) call.output = withPatchTargets(call, output, where);
   const result = pairing.orphanResults.get(call.callId);
   if (result) call.result = result;
   pairing.byId.set(call.callId, call);
 }
 
 /** The call this output is the own output of (now attached), or undefined: a later output, or no call yet. */
-export function addOutput(pairing: CallPairing, event: EventOf<"call_output">): Call | undefined {
+export function addOutput(pairing: CallPairing, event: EventOf<"call_output">, where?: PatchPlace): Call | undefined {
   const call = pairing.byId.get(event.callId);
   if (!call) {
     pairing.orphanOutputs.set(event.callId, event);
     return undefined;
   }
   if (call.output) return undefined;
-  call.output = withPatchTargets(call, event);
+  call.output = withPatchTargets(call, event, where);
   if (event.running && event.processId !== undefined && call.polls === undefined)
     pairing.processes.set(event.processId, call);
   if (call.polls !== undefined) settleProcess(pairing, call, event);
@@ -114,15 +116,25 @@ export function keepForLater(pairing: CallPairing, event: EventOf<"call_result">
   pairing.orphanResults.set(event.callId, event);
 }
 
+/** Where the turn ran when its output came: the cwd a patch's relative paths name, the sandbox it ran in. */
+export interface PatchPlace {
+  cwd: string | undefined;
+  sandbox: string | undefined;
+  sandboxPolicy: Record<string, unknown> | undefined;
+}
+
 /**
  * A write refusal that names no path, answering a patch (a rejected apply_patch: normalize-patch.ts): the files
- * the patch would have written are the refused ones.
+ * the patch would have written are the refused ones, against the turn's cwd (a patch names them relative to
+ * it); under workspace-write only those outside the writable roots (Codex rejects the whole patch for them).
  */
-function withPatchTargets(call: Call, event: EventOf<"call_output">): EventOf<"call_output"> {
-  const paths = call.patchPaths;
-  if (event.denial?.kind !== "write" || event.denial.target !== null || !paths?.[0]) return event;
+function withPatchTargets(call: Call, event: EventOf<"call_output">, where?: PatchPlace): EventOf<"call_output"> {
+  if (event.denial?.kind !== "write" || event.denial.target !== null || !call.patchPaths?.[0]) return event;
+  const all = call.patchPaths.map((path) => resolvedPath(path, where?.cwd));
+  const outside = all.filter((path) => !workspaceWriteAllows(path, where?.cwd, where?.sandboxPolicy));
+  const paths = where?.sandbox === "workspace-write" && outside.length > 0 ? outside : all;
   return {
     ...event,
-    denial: { ...event.denial, target: paths[0], ...(paths.length > 1 && { targets: paths.slice(0, 16) }) },
+    denial: { ...event.denial, target: paths[0] ?? null, ...(paths.length > 1 && { targets: paths.slice(0, 16) }) },
   };
 }

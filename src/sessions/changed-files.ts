@@ -4,13 +4,13 @@ import { posix, win32 } from "node:path";
 
 export function addChangedFiles(files: string[], paths: string[], cwd: string | undefined): void {
   for (const path of paths) {
-    const named = resolved(path, cwd);
+    const named = resolvedPath(path, cwd);
     if (!files.includes(named)) files.push(named);
   }
 }
 
 /** The path against the cwd it was named in (a relative name is the cwd's at that moment, not a later one's). */
-function resolved(path: string, cwd: string | undefined): string {
+export function resolvedPath(path: string, cwd: string | undefined): string {
   if (cwd === undefined) return path;
   const style = cwd.startsWith("/") ? posix : win32;
   return style.isAbsolute(path) ? style.normalize(path) : style.join(cwd, path);

@@ -6,7 +6,7 @@
 // terminal events (≤0.99) count a turn whose last item is the agent's message as ended.
 import type { EventOf, ReviewTarget, SessionEvent, TokenTotals } from "./events.js";
 import { emptyModel, type Call, type SessionModel, type Turn } from "./session-shape.js";
-import { addCall, addOutput, addResult, callOf, keepForLater, newPairing } from "./call-pairing.js";
+import { addCall, addOutput, addResult, callOf, keepForLater, newPairing, type PatchPlace } from "./call-pairing.js";
 import { addChangedFiles } from "./changed-files.js";
 import { compactEndOf, compactOutputOf } from "./compact-events.js";
 import { LineageTracker } from "./lineage.js";
@@ -193,13 +193,13 @@ export class SessionFolder {
         const turn = this.currentOrNew(event.timestamp);
         turn.lastItem = "call";
         const call = callOf(event, turn.index, !this.options.compact);
-        addCall(this.pairing, call);
+        addCall(this.pairing, call, patchPlace(model));
         model.calls.push(call);
         if (CODE_MODE_TOOLS.has(call.name) && !call.output) this.openExec = call;
         return;
       }
       case "call_output": {
-        const call = addOutput(this.pairing, event);
+        const call = addOutput(this.pairing, event, patchPlace(model));
         if (!call) return;
         // a script that handed control back still runs: what it runs next is its own, until `wait` sees it end
         // (code mode's `wait` answers with the script's state; multi-agent tools have a `wait` of their own)
@@ -345,6 +345,14 @@ function succeeded(call: Call): boolean {
 
 function contextCwd(model: SessionModel): string | undefined {
   return model.lastContext?.cwd ?? model.meta?.cwd;
+}
+
+function patchPlace(model: SessionModel): PatchPlace {
+  return {
+    cwd: contextCwd(model),
+    sandbox: model.lastContext?.sandbox,
+    sandboxPolicy: model.lastContext?.sandboxPolicy,
+  };
 }
 
 export { callDurationMs, callExitCode, callStatus, turnStatus } from "./statuses.js";

@@ -57,7 +57,7 @@ describe("a patch Codex rejected is a write the sandbox refused", () => {
     expect(calls).toEqual([["apply_patch", "failed"]]);
     expect(summary.diagnosis.category).toBe("sandbox_blocked");
     expect(summary.diagnosis.sandbox_denials).toEqual([
-      { call_id: "call_1", command: "apply_patch", kind: "write", target: "a.txt", mode: "read-only" },
+      { call_id: "call_1", command: "apply_patch", kind: "write", target: "/home/user/proj/a.txt", mode: "read-only" },
     ]);
     expect(nextStep(summary.diagnosis.next_step)).toBe(
       'Resume with the workspace-write sandbox (resume_session mode "sandboxed", skip_git_repo_check true):',

@@ -1,0 +1,75 @@
+// A patch Codex rejected outside the writable roots, as the model writes patches (paths relative to the turn's
+// cwd, Codex's own instructions), read back and the printed step pasted: the --add-dir it names must let the
+// same patch through. Real CLI 0.171 with the fake model (`-m gpt-5.5` is offered apply_patch).
+import { access, mkdir } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sessionSummary } from "../../src/sessions/index.js";
+import { codexEnv } from "../support/codex-home.js";
+import { PINNED_CODEX } from "../support/codex-versions.js";
+import { execCodex } from "../support/exec-codex.js";
+import { startFakeModel, type FakeModel } from "../support/fake-model.js";
+import { pasted } from "../support/pasted.js";
+
+let model: FakeModel;
+beforeAll(async () => {
+  model = await startFakeModel();
+});
+afterAll(async () => model.close());
+
+// /tmp, where the test's root is, stays writable under workspace-write unless config.toml says otherwise
+const NO_TMP = "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true";
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * The printed command with the script `prompt` (no single quote) in place of its own last word, run as pasted,
+ * with `-m gpt-5.5` (a resume takes the home's model, the fake home's mock-model, offered no apply_patch).
+ */
+function pasteWith(command: string, prompt: string, home: string) {
+  const again = command
+    .replace(/'[^']*'$/, `'${prompt}'`)
+    .replace(/^codex exec /, `${process.execPath} ${PINNED_CODEX} exec -m gpt-5.5 `);
+  return pasted(again, codexEnv(home));
+}
+
+describe("a rejected patch's relative paths are the turn cwd's", () => {
+  it("../outside.txt: the refused write is the root's file, --add-dir names the root, and then the patch applies", async () => {
+    const script = "STEPS: PATCH:../outside.txt ;; SAY:tried";
+    const run = await execCodex(model, script, { args: ["-m", "gpt-5.5", "-s", "workspace-write"], config: NO_TMP });
+    const id = run.sessionIds[0] ?? "";
+    const { diagnosis } = await sessionSummary(run.home, id, { reasoningLimit: 10 });
+    expect(diagnosis.category).toBe("sandbox_blocked");
+    expect(diagnosis.sandbox_denials.map(({ target }) => target)).toEqual([`${run.root}/outside.txt`]);
+    expect(diagnosis.next_command).toContain(` --add-dir ${run.root} resume ${id} `);
+    const ran = await pasteWith(diagnosis.next_command ?? "", script, run.home);
+    expect(ran.code).toBe(0);
+    expect(await exists(`${run.root}/outside.txt`)).toBe(true);
+  }, 60_000);
+
+  it("a patch to a file inside and two outside (one in a folder with a space): the outside ones, each folder added", async () => {
+    const patch = "PATCH:in.txt\n+x\n*** Add File: ../out dir/o.txt\n+y\n*** Add File: ../other.txt";
+    const script = `STEPS: ${patch} ;; SAY:tried`;
+    const run = await execCodex(model, script, {
+      args: ["-m", "gpt-5.5", "-s", "workspace-write"],
+      config: NO_TMP,
+    });
+    const id = run.sessionIds[0] ?? "";
+    const { diagnosis } = await sessionSummary(run.home, id, { reasoningLimit: 10 });
+    expect(diagnosis.category).toBe("sandbox_blocked");
+    expect(diagnosis.sandbox_denials.map(({ target }) => target)).toEqual([`${run.root}/out dir/o.txt`]);
+    expect(diagnosis.evidence).toContain(
+      `blocked: "apply_patch": the sandbox (workspace-write) refused a write to ${run.root}/out dir/o.txt`,
+    );
+    expect(diagnosis.next_command).toContain(` --add-dir '${run.root}/out dir' --add-dir ${run.root} resume ${id} `);
+    // (0.171 with an --add-dir of a folder that does not exist yet fails the whole patch, "Failed to write file"
+    // in.txt too: the folder is made first; the step names the folder of each refused file as a shell write's)
+    await mkdir(`${run.root}/out dir`);
+    const ran = await pasteWith(diagnosis.next_command ?? "", script, run.home);
+    expect(ran.code).toBe(0);
+    expect(await exists(`${run.root}/out dir/o.txt`)).toBe(true);
+    expect(await exists(`${run.root}/other.txt`)).toBe(true);
+  }, 60_000);
+});
