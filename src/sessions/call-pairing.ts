@@ -8,6 +8,7 @@
 // or result written before its call (never seen, but order is not promised) waits for the call.
 import { resolvedPath } from "./changed-files.js";
 import type { EventOf } from "./events.js";
+import { withPatchRejection } from "./normalize-patch.js";
 import type { Call } from "./session-model.js";
 import { workspaceWriteAllows } from "./workspace-write-roots.js";
 
@@ -63,7 +64,7 @@ export function addCall(pairing: CallPairing, call: Call, where?: PatchPlace): v
     pairing.byId.set(made, call);
   }
   const output = pairing.orphanOutputs.get(call.callId);
-  if (output) call.output = withPatchTargets(call, output, where);
+  if (output) call.output = pairedOutput(call, output, where);
   const result = pairing.orphanResults.get(call.callId);
   if (result) call.result = result;
   pairing.byId.set(call.callId, call);
@@ -77,7 +78,7 @@ export function addOutput(pairing: CallPairing, event: EventOf<"call_output">, w
     return undefined;
   }
   if (call.output) return undefined;
-  call.output = withPatchTargets(call, event, where);
+  call.output = pairedOutput(call, event, where);
   if (event.running && event.processId !== undefined && call.polls === undefined)
     pairing.processes.set(event.processId, call);
   if (call.polls !== undefined) settleProcess(pairing, call, event);
@@ -116,6 +117,8 @@ export function keepForLater(pairing: CallPairing, event: EventOf<"call_result">
   pairing.orphanResults.set(event.callId, event);
 }
 
+const SCRIPT_TOOLS = new Set(["exec", "wait"]);
+
 /** Where the turn ran when its output came: the cwd a patch's relative paths name, the sandbox it ran in. */
 export interface PatchPlace {
   cwd: string | undefined;
@@ -124,11 +127,15 @@ export interface PatchPlace {
 }
 
 /**
- * A write refusal that names no path, answering a patch (a rejected apply_patch: normalize-patch.ts): the files
+ * The output as this call's: a rejected patch is read only in apply_patch's or a script's own answer
+ * (normalize-patch.ts). A write refusal that names no path, answering a patch: the files
  * the patch would have written are the refused ones, against the turn's cwd (a patch names them relative to
  * it); under workspace-write only those outside the writable roots (Codex rejects the whole patch for them).
  */
-function withPatchTargets(call: Call, event: EventOf<"call_output">, where?: PatchPlace): EventOf<"call_output"> {
+function pairedOutput(call: Call, output: EventOf<"call_output">, where?: PatchPlace): EventOf<"call_output"> {
+  // code mode's script (`exec`, or the `wait` that saw it end) throws the rejection of a patch it made
+  const form = call.name === "apply_patch" ? "patch" : SCRIPT_TOOLS.has(call.name) ? "script" : undefined;
+  const event = form === undefined ? output : withPatchRejection(output, form);
   if (event.denial?.kind !== "write" || event.denial.target !== null || !call.patchPaths?.[0]) return event;
   const all = call.patchPaths.map((path) => resolvedPath(path, where?.cwd));
   const outside = all.filter((path) => !workspaceWriteAllows(path, where?.cwd, where?.sandboxPolicy));

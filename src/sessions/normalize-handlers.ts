@@ -3,7 +3,6 @@ import type { SessionEvent } from "./events.js";
 import { isRecord, tryParseJson } from "../shared/json.js";
 import { joinArgv } from "../shared/shell.js";
 import { commandText, contentText, parseToolOutput, patchPaths } from "./tool-output.js";
-import { withPatchRejection } from "./normalize-patch.js";
 import {
   type Json,
   type At,
@@ -310,7 +309,7 @@ export function localShellCall(item: Json, at: At): SessionEvent[] {
 export function toolOutput(item: Json, at: At): SessionEvent[] {
   const callId = str(item.call_id);
   if (!callId) return [];
-  const parsed = withPatchRejection(parseToolOutput(item.output));
+  const parsed = parseToolOutput(item.output);
   return [
     {
       kind: "call_output",

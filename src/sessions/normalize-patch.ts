@@ -17,10 +17,16 @@ const SANDBOX_REASON =
  */
 const SCRIPT_ERROR = /^Script failed\n[\s\S]*^Script error:\n/m;
 
-/** The output with what a rejected patch means added; any other output as it was. */
-export function withPatchRejection(parsed: ParsedOutput): ParsedOutput {
+/**
+ * The output of `form`'s call with what a rejected patch means added; any other output as it was. Only an
+ * apply_patch's own answer, or a code-mode script's own error, says so: the words in another tool's answer (a
+ * page an MCP tool fetched) are that tool's text (call-pairing.ts knows the call).
+ */
+export function withPatchRejection<T extends ParsedOutput>(parsed: T, form: "patch" | "script"): T {
   const lead = parsed.text.trimStart();
-  const script = lead.startsWith("Script failed\n") ? SCRIPT_ERROR.exec(lead.slice(0, 100_000)) : null;
+  const script =
+    form === "script" && lead.startsWith("Script failed\n") ? SCRIPT_ERROR.exec(lead.slice(0, 100_000)) : null;
+  if (form === "script" && !script) return parsed;
   const text = script ? lead.slice(script.index + script[0].length) : lead;
   if (!REJECTED.test(text)) return parsed;
   return {

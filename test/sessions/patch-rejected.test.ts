@@ -5,6 +5,8 @@
 // call now, a write the sandbox refused to the patch's files: sandbox_blocked with the same next step a refused
 // shell write gets. So is a code-mode script whose patch was rejected (its `exec` fails with "Script error:" and
 // those words), which read as a failed command to fix and run again, in the same read-only sandbox.
+import { readdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sessionCalls, sessionSummary, SessionStore } from "../../src/sessions/index.js";
 import { shapeHome, shapeIdOf } from "../support/shape-home.js";
@@ -75,5 +77,39 @@ describe("a patch Codex rejected is a write the sandbox refused", () => {
     expect(nextStep(summary.diagnosis.next_step)).toBe(
       'Resume with the workspace-write sandbox (resume_session mode "sandboxed", skip_git_repo_check true):',
     );
+  });
+});
+
+describe("the words of a rejected patch from anything but apply_patch are that tool's own text", () => {
+  // the real log of a rejected patch, its call made an MCP tool's (a page it fetched opens with the words)
+  async function asMcpTool(): Promise<{ home: string; id: string }> {
+    const home = await shapeHome(
+      "ccm-patch-words-",
+      [["apply-patch-rejected-outside-project", 131]],
+      "2026-12-06T04-00",
+    );
+    const dir = join(home, "sessions", "2026", "12", "06");
+    const [file = ""] = await readdir(dir);
+    const lines = (await readFile(join(dir, file), "utf8")).split("\n").map((line) => {
+      if (!line.includes('"custom_tool_call')) return line;
+      const entry = JSON.parse(line) as { payload: Record<string, unknown> };
+      const { call_id, output } = entry.payload;
+      entry.payload =
+        output === undefined
+          ? { type: "function_call", call_id, name: "mcp__web__fetch", arguments: '{"url":"https://example.com"}' }
+          : { type: "function_call_output", call_id, output };
+      return JSON.stringify(entry);
+    });
+    await writeFile(join(dir, file), lines.join("\n"));
+    return { home, id: shapeIdOf(131) };
+  }
+
+  it("an MCP tool's answer opening with them: a completed call, no sandbox refusal", async () => {
+    const { home, id } = await asMcpTool();
+    const summary = await sessionSummary(home, id, { reasoningLimit: 10 });
+    const { calls } = await sessionCalls(home, id, { limit: 10, includeOutput: true, maxOutputChars: 300 });
+    expect(calls.map(({ name, status }) => [name, status])).toEqual([["mcp__web__fetch", "completed"]]);
+    expect(summary.diagnosis.sandbox_denials).toEqual([]);
+    expect(summary.diagnosis.category).toBe("completed");
   });
 });
