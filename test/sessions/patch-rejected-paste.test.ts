@@ -49,8 +49,8 @@ describe("a rejected patch's relative paths are the turn cwd's", () => {
     expect(await exists(`${run.root}/outside.txt`)).toBe(true);
   }, 60_000);
 
-  it("a patch to a file inside and two outside (one in a folder with a space): the outside ones, each folder added", async () => {
-    const patch = "PATCH:in.txt\n+x\n*** Add File: ../out dir/o.txt\n+y\n*** Add File: ../other.txt";
+  it("a patch to a file inside and two outside (one in a folder with a space and a quote): the outside ones, each folder added", async () => {
+    const patch = 'PATCH:in.txt\n+x\n*** Add File: ../o"q dir/o.txt\n+y\n*** Add File: ../other.txt';
     const script = `STEPS: ${patch} ;; SAY:tried`;
     const run = await execCodex(model, script, {
       args: ["-m", "gpt-5.5", "-s", "workspace-write"],
@@ -59,17 +59,46 @@ describe("a rejected patch's relative paths are the turn cwd's", () => {
     const id = run.sessionIds[0] ?? "";
     const { diagnosis } = await sessionSummary(run.home, id, { reasoningLimit: 10 });
     expect(diagnosis.category).toBe("sandbox_blocked");
-    expect(diagnosis.sandbox_denials.map(({ target }) => target)).toEqual([`${run.root}/out dir/o.txt`]);
+    expect(diagnosis.sandbox_denials.map(({ target }) => target)).toEqual([`${run.root}/o"q dir/o.txt`]);
     expect(diagnosis.evidence).toContain(
-      `blocked: "apply_patch": the sandbox (workspace-write) refused a write to ${run.root}/out dir/o.txt`,
+      `blocked: "apply_patch": the sandbox (workspace-write) refused a write to ${run.root}/o"q dir/o.txt`,
     );
-    expect(diagnosis.next_command).toContain(` --add-dir '${run.root}/out dir' --add-dir ${run.root} resume ${id} `);
+    expect(diagnosis.next_command).toContain(` --add-dir '${run.root}/o"q dir' --add-dir ${run.root} resume ${id} `);
     // (0.171 with an --add-dir of a folder that does not exist yet fails the whole patch, "Failed to write file"
     // in.txt too: the folder is made first; the step names the folder of each refused file as a shell write's)
-    await mkdir(`${run.root}/out dir`);
+    await mkdir(`${run.root}/o"q dir`);
     const ran = await pasteWith(diagnosis.next_command ?? "", script, run.home);
     expect(ran.code).toBe(0);
-    expect(await exists(`${run.root}/out dir/o.txt`)).toBe(true);
+    expect(await exists(`${run.root}/o"q dir/o.txt`)).toBe(true);
     expect(await exists(`${run.root}/other.txt`)).toBe(true);
+  }, 60_000);
+});
+
+describe("a patch rejected under read-only: the printed workspace-write resume lets it through", () => {
+  it("apply_patch", async () => {
+    const script = "STEPS: PATCH:a.txt ;; SAY:tried";
+    const run = await execCodex(model, script, { args: ["-m", "gpt-5.5", "-s", "read-only"] });
+    const id = run.sessionIds[0] ?? "";
+    const { diagnosis } = await sessionSummary(run.home, id, { reasoningLimit: 10 });
+    expect(diagnosis.sandbox_denials.map(({ target }) => target)).toEqual([`${run.workdir}/a.txt`]);
+    expect(diagnosis.next_command).toContain(" --sandbox workspace-write ");
+    const ran = await pasteWith(diagnosis.next_command ?? "", script, run.home);
+    expect(ran.code).toBe(0);
+    expect(await exists(`${run.workdir}/a.txt`)).toBe(true);
+  }, 60_000);
+
+  it("a code-mode script's patch", async () => {
+    const patch = "*** Begin Patch\\n*** Add File: c.txt\\n+c\\n*** End Patch\\n";
+    const script = `STEPS: CODE:text(await tools.apply_patch("${patch}")); ;; SAY:coded`;
+    const run = await execCodex(model, script, {
+      args: ["-m", "gpt-5.5", "-s", "read-only"],
+      config: "[features]\ncode_mode = true",
+    });
+    const id = run.sessionIds[0] ?? "";
+    const { diagnosis } = await sessionSummary(run.home, id, { reasoningLimit: 10 });
+    expect(diagnosis.category).toBe("sandbox_blocked");
+    const ran = await pasteWith(diagnosis.next_command ?? "", script, run.home);
+    expect(ran.code).toBe(0);
+    expect(await exists(`${run.workdir}/c.txt`)).toBe(true);
   }, 60_000);
 });
