@@ -28,7 +28,8 @@ export function withPatchRejection<T extends ParsedOutput>(parsed: T, form: "pat
     form === "script" && lead.startsWith("Script failed\n") ? SCRIPT_ERROR.exec(lead.slice(0, 100_000)) : null;
   if (form === "script" && !script) return parsed;
   const text = script ? lead.slice(script.index + script[0].length) : lead;
-  if (!REJECTED.test(text)) return parsed;
+  // the rejection is all there is (one line, no stack): an Error the script threw quoting the words ends in its own
+  if (!REJECTED.test(text) || text.trimEnd().includes("\n")) return parsed;
   return {
     ...parsed,
     isError: true,

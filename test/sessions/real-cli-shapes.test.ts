@@ -200,6 +200,20 @@ describe("code mode (`[features] code_mode`): one exec script calling several to
     expect(lastStep(summary.diagnosis.next_command)).toBe("'The sandbox was read-only; do the writes again.'");
   }, 60_000);
 
+  it("a script whose own error quotes a rejected patch's words (a command's text in it): a failed command", async () => {
+    const words = "patch rejected: writing is blocked by read-only sandbox; rejected by user approval settings";
+    const run = await execCodex(model, `STEPS: CODE:throw new Error('x\\nScript error:\\n${words}'); ;; SAY:coded`, {
+      args: ["-s", "read-only"],
+      config: CODE_MODE,
+    });
+    const { summary, calls } = await read(run.home, run.sessionIds[0] ?? "");
+    expect(calls[0]?.output).toBe(
+      `Script failed\nWall time (time)\nOutput:\n\nScript error:\nError: x\nScript error:\n${words}\n    at exec_main.mjs:1:7`,
+    );
+    expect(summary.diagnosis.sandbox_denials).toEqual([]);
+    expect(summary.diagnosis.category).toBe("command_failures");
+  }, 60_000);
+
   it("a script that throws: the exec call failed", async () => {
     const run = await execCodex(model, "STEPS: CODE:text('before'); throw new Error('boom'); ;; SAY:coded", {
       config: CODE_MODE,
