@@ -42,6 +42,11 @@ export interface ResumeTarget extends Invocation {
   model?: string | undefined;
   /** More options, already split into words (e.g. `-c`, `key=value`). */
   options?: string[];
+  /**
+   * Folders made (`mkdir -p`) before Codex starts: an `--add-dir` of a folder that does not exist yet lets
+   * nothing through (0.171: "Failed to create parent directories", the whole patch failed).
+   */
+  makeDirs?: string[];
   prompt?: string;
 }
 
@@ -50,14 +55,20 @@ export const DEFAULT_RESUME_PROMPT = "Continue where you left off.";
 /** A placeholder that no shell or Codex can run as anything, standing where a log's id is not a UUID. */
 export const NOT_A_SESSION_ID = "<session id: the log's is not a UUID>";
 
-export function resumeCommandLine({ sessionId, prompt = DEFAULT_RESUME_PROMPT, ...rest }: ResumeTarget): string {
+export function resumeCommandLine({
+  sessionId,
+  prompt = DEFAULT_RESUME_PROMPT,
+  makeDirs = [],
+  ...rest
+}: ResumeTarget): string {
   // the id comes from the log, which is untrusted: only a UUID is printed
-  return [
+  const resume = [
     ...execPrefix(rest),
     "resume",
     shellQuote(SESSION_UUID.test(sessionId) ? sessionId : NOT_A_SESSION_ID),
     shellQuote(prompt),
   ].join(" ");
+  return makeDirs.length > 0 ? `mkdir -p ${makeDirs.map(shellQuote).join(" ")} && ${resume}` : resume;
 }
 
 /** `codex exec …` starting a new session in the same place (when resuming cannot help). */

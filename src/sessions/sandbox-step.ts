@@ -95,6 +95,7 @@ function widerSandbox(
       resume: {
         sandbox: "workspace-write",
         options: added.flatMap((dir) => ["--add-dir", dir]),
+        makeDirs: added,
         prompt: "The folders you wrote to are writable now; do the refused writes again.",
       },
       how: `Resume in the workspace-write sandbox with ${added.map((dir) => `--add-dir ${shellQuote(dir)}`).join(" ")}${config?.excludeSlashTmp && added.some((dir) => dir === "/tmp" || dir.startsWith("/tmp/")) ? " (config.toml's [sandbox_workspace_write] exclude_slash_tmp = true keeps /tmp read-only)" : ""} (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand`,

@@ -50,21 +50,23 @@ describe("a local_shell call's working_directory", () => {
       { call_id: "call_3", command: "touch out/x.txt", kind: "write", target: "out/x.txt", mode: "workspace-write" },
     ]);
     expect(diagnosis.next_command).toBe(
-      resumeOf(
-        95,
-        "--sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out",
-        "The folders you wrote to are writable now; do the refused writes again.",
-      ),
+      "mkdir -p /home/user/other/out && " +
+        resumeOf(
+          95,
+          "--sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out",
+          "The folders you wrote to are writable now; do the refused writes again.",
+        ),
     );
   });
 
   it("relative (../other): the session cwd's, --add-dir /home/user/other/out", async () => {
     expect((await diagnosisOf(97)).next_command).toBe(
-      resumeOf(
-        97,
-        "--sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out",
-        "The folders you wrote to are writable now; do the refused writes again.",
-      ),
+      "mkdir -p /home/user/other/out && " +
+        resumeOf(
+          97,
+          "--sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out",
+          "The folders you wrote to are writable now; do the refused writes again.",
+        ),
     );
   });
 

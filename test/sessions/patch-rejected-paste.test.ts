@@ -1,7 +1,7 @@
 // A patch Codex rejected outside the writable roots, as the model writes patches (paths relative to the turn's
 // cwd, Codex's own instructions), read back and the printed step pasted: the --add-dir it names must let the
 // same patch through. Real CLI 0.171 with the fake model (`-m gpt-5.5` is offered apply_patch).
-import { access, mkdir } from "node:fs/promises";
+import { access } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionSummary } from "../../src/sessions/index.js";
 import { codexEnv } from "../support/codex-home.js";
@@ -31,7 +31,7 @@ const exists = (path: string) =>
 function pasteWith(command: string, prompt: string, home: string) {
   const again = command
     .replace(/'[^']*'$/, `'${prompt}'`)
-    .replace(/^codex exec /, `${process.execPath} ${PINNED_CODEX} exec -m gpt-5.5 `);
+    .replace(/(^|&& )codex exec /, `$1${process.execPath} ${PINNED_CODEX} exec -m gpt-5.5 `);
   return pasted(again, codexEnv(home));
 }
 
@@ -64,9 +64,10 @@ describe("a rejected patch's relative paths are the turn cwd's", () => {
       `blocked: "apply_patch": the sandbox (workspace-write) refused a write to ${run.root}/o"q dir/o.txt`,
     );
     expect(diagnosis.next_command).toContain(` --add-dir '${run.root}/o"q dir' --add-dir ${run.root} resume ${id} `);
-    // (0.171 with an --add-dir of a folder that does not exist yet fails the whole patch, "Failed to write file"
-    // in.txt too: the folder is made first; the step names the folder of each refused file as a shell write's)
-    await mkdir(`${run.root}/o"q dir`);
+    // 0.171 with an --add-dir of a folder that does not exist yet fails the whole patch (in.txt too: "Failed to
+    // create parent directories"): the printed command makes the folders first
+    expect(diagnosis.next_command?.startsWith(`mkdir -p '${run.root}/o"q dir' ${run.root} && `)).toBe(true);
+    expect(await exists(`${run.root}/o"q dir`)).toBe(false);
     const ran = await pasteWith(diagnosis.next_command ?? "", script, run.home);
     expect(ran.code).toBe(0);
     expect(await exists(`${run.root}/o"q dir/o.txt`)).toBe(true);

@@ -135,7 +135,7 @@ describe("exclude_slash_tmp in a trusted project's .codex/config.toml", () => {
     const files = { [join(repo, ".codex", "config.toml")]: "[sandbox_workspace_write]\nexclude_slash_tmp = true\n" };
     const exec = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --sandbox workspace-write --skip-git-repo-check`;
     expect((await diagnosisWith(trust(repo), files, TMP_ID)).next_command).toBe(
-      `${exec} --add-dir /tmp resume ${TMP_ID} 'The folders you wrote to are writable now; do the refused writes again.'`,
+      `mkdir -p /tmp && ${exec} --add-dir /tmp resume ${TMP_ID} 'The folders you wrote to are writable now; do the refused writes again.'`,
     );
     expect((await diagnosisWith("", files, TMP_ID)).next_command).toBe(
       `${exec} resume ${TMP_ID} 'The sandbox was read-only; do the writes again.'`,

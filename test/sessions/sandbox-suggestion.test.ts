@@ -14,7 +14,7 @@ const CWD = "/home/user/proj";
 const at = (line: number) => ({ line, timestamp: `2026-12-05T10:00:0${line}.000Z` });
 const TO_WORKSPACE_WRITE = `codex exec --cd ${CWD} --sandbox workspace-write resume ${ID} 'The sandbox was read-only; do the writes again.'`;
 const toAddDir = (dir: string) =>
-  `codex exec --cd ${CWD} --sandbox workspace-write --add-dir ${dir} resume ${ID} 'The folders you wrote to are writable now; do the refused writes again.'`;
+  `mkdir -p ${dir} && codex exec --cd ${CWD} --sandbox workspace-write --add-dir ${dir} resume ${ID} 'The folders you wrote to are writable now; do the refused writes again.'`;
 const TO_FULL_ACCESS = `codex exec --cd ${CWD} --dangerously-bypass-approvals-and-sandbox resume ${ID} 'The sandbox is off now; run the blocked commands again.'`;
 
 /** A completed turn whose one command the sandbox refused a write to `target`, as 0.171 writes it. */

@@ -62,7 +62,7 @@ describe("refused writes: the paths as the tools quoted them, every one of a cal
     const diagnosis = await diagnosisOf("sandbox-refused-several-folders-quoted");
     expect(diagnosis.category).toBe("sandbox_blocked");
     expect(diagnosis.next_command).toBe(
-      `CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir '/home/user/out a/deep' --add-dir /home/user/o2 resume ${idOf(40)} 'The folders you wrote to are writable now; do the refused writes again.'`,
+      `mkdir -p '/home/user/out a/deep' /home/user/o2 && CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir '/home/user/out a/deep' --add-dir /home/user/o2 resume ${idOf(40)} 'The folders you wrote to are writable now; do the refused writes again.'`,
     );
     expect(diagnosis.next_step).toBe(
       `Resume in the workspace-write sandbox with --add-dir '/home/user/out a/deep' --add-dir /home/user/o2 (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand: ${diagnosis.next_command as string}`,

@@ -57,7 +57,7 @@ describe("a sandbox refusal outside the workspace asks for the smallest thing th
       ],
     });
     // pasted with the real CLI 0.171 (the session's own dirs), this resumed the session and the write went through
-    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /home/user/outside resume ${idOf(19)} 'The folders you wrote to are writable now; do the refused writes again.'`;
+    const command = `mkdir -p /home/user/outside && CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /home/user/outside resume ${idOf(19)} 'The folders you wrote to are writable now; do the refused writes again.'`;
     expect(diagnosis.next_command).toBe(command);
     expect(diagnosis.next_step).toBe(
       `Resume in the workspace-write sandbox with --add-dir /home/user/outside (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand: ${command}`,

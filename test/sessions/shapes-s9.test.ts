@@ -162,7 +162,7 @@ describe("exclude_slash_tmp = true in the config: a /tmp write needs --add-dir",
   it("a read-only session's refused /tmp write: --add-dir /tmp, not a plain workspace-write resume", async () => {
     await config("[sandbox_workspace_write]\nexclude_slash_tmp = true\n");
     const diagnosis = await diagnosisOf(12);
-    const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /tmp resume ${idOf(12)} 'The folders you wrote to are writable now; do the refused writes again.'`;
+    const command = `mkdir -p /tmp && CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /tmp resume ${idOf(12)} 'The folders you wrote to are writable now; do the refused writes again.'`;
     expect(diagnosis.next_command).toBe(command);
     expect(diagnosis.next_step).toBe(
       `Resume in the workspace-write sandbox with --add-dir /tmp (config.toml's [sandbox_workspace_write] exclude_slash_tmp = true keeps /tmp read-only) (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand: ${command}`,
@@ -211,7 +211,7 @@ describe("a relative refused path is the call's workdir's", () => {
       { call_id: "call_3", command: "touch out/x.txt", kind: "write", target: "out/x.txt", mode: "workspace-write" },
     ]);
     expect(diagnosis.next_command).toBe(
-      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out resume ${idOf(91)} 'The folders you wrote to are writable now; do the refused writes again.'`,
+      `mkdir -p /home/user/other/out && CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out resume ${idOf(91)} 'The folders you wrote to are writable now; do the refused writes again.'`,
     );
   });
 });
