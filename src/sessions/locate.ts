@@ -20,6 +20,7 @@ import { eachStated, NewestKept } from "../shared/newest-kept.js";
 import { cutWhole, inline } from "../shared/text.js";
 import { FolderNames, type UnlistableFolder } from "./folder-names.js";
 import { datesOfId } from "./id-dates.js";
+import { namedInside, realOrNearest, within } from "./path-inside.js";
 
 export { datesOfId };
 
@@ -327,7 +328,6 @@ export async function resolveSession(
 }
 
 async function resolvePath(home: string, path: string): Promise<RolloutFile> {
-  let real: string;
   let realHome: string;
   try {
     realHome = await realpath(home);
@@ -336,19 +336,20 @@ async function resolvePath(home: string, path: string): Promise<RolloutFile> {
       `CODEX_HOME (${home}) does not exist: set CODEX_HOME to the folder that holds Codex's sessions.`,
     );
   }
-  try {
-    real = await realpath(path);
-  } catch {
+  const outside = () =>
+    new SessionLookupError(
+      `${clip(path, PATH_SHOWN)} is outside CODEX_HOME (${home}): only rollouts inside CODEX_HOME are read. Pass a session id instead.`,
+    );
+  // refused by its name before the disk is asked: whether a path outside exists is not the caller's to learn
+  if (!namedInside(home, path) && !namedInside(realHome, path)) throw outside();
+  // then by where it resolves: a link inside CODEX_HOME that points out is outside, the file existing or not
+  const { real, exists } = await realOrNearest(path);
+  if (!within(realHome, real, !exists)) throw outside();
+  if (!exists)
     throw new SessionLookupError(
       `no file at ${clip(path, PATH_SHOWN)}: pass an existing rollout path inside CODEX_HOME (${home}), or a session id.`,
     );
-  }
   const inside = relative(realHome, real);
-  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
-    throw new SessionLookupError(
-      `${clip(path, PATH_SHOWN)} is outside CODEX_HOME (${home}): only rollouts inside CODEX_HOME are read. Pass a session id instead.`,
-    );
-  }
   const info = await stat(real);
   const id = sessionIdFromPath(real);
   if (!info.isFile() || !id) {

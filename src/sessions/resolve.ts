@@ -2,8 +2,9 @@
 // operator's allowed roots), for the tools, the resources and the CLI alike.
 import { clip, PATH_SHOWN, resolveSession as resolveInStore, SessionLookupError, type RolloutFile } from "./locate.js";
 import { realpath } from "node:fs/promises";
-import { isAbsolute, sep } from "node:path";
+import { isAbsolute } from "node:path";
 import { codexHomeProblem } from "./codex-home.js";
+import { namedInside, realOrNearest, within } from "./path-inside.js";
 import { SessionStore } from "./store.js";
 
 /** A store, or a CODEX_HOME path read through a throwaway store (no cache kept: one-off reads, tests). */
@@ -28,14 +29,23 @@ export async function resolveSession(source: SessionSource, ref: string): Promis
   }
 }
 
-/** An explicit rollout path outside the allowed roots is refused before anything is read. */
+/**
+ * An explicit rollout path outside the allowed roots is refused before anything is read: first by its name,
+ * without asking the disk (so whether a path outside exists is not told), then by where it resolves (a link
+ * inside a root that points out), from its nearest existing folder when the file itself is missing.
+ */
 export async function mustBeInsideAllowedRoots(roots: readonly string[], ref: string): Promise<void> {
-  if (roots.length === 0 || !isAbsolute(ref.trim())) return;
-  const real = await realpath(ref.trim()).catch(() => undefined);
-  if (real === undefined) return; // the reader says the file does not exist
+  const path = ref.trim();
+  if (roots.length === 0 || !isAbsolute(path)) return;
+  const realRoots: string[] = [];
   for (const root of roots) {
     const realRoot = await realpath(root).catch(() => undefined);
-    if (realRoot !== undefined && (real === realRoot || real.startsWith(`${realRoot}${sep}`))) return;
+    if (realRoot !== undefined) realRoots.push(realRoot);
+  }
+  const named = roots.some((root) => namedInside(root, path)) || realRoots.some((root) => namedInside(root, path));
+  if (named) {
+    const { real } = await realOrNearest(path);
+    if (realRoots.some((root) => within(root, real, true))) return; // a missing file: the reader says so
   }
   throw new SessionLookupError(
     `${clip(ref, PATH_SHOWN)} is outside the allowed roots of this server (${roots.join(", ")}): pass a session id instead.`,

@@ -13,7 +13,7 @@ const RAW = /[\u0000-\u001f\u202e]/;
 describe("a reference repeated in an error", () => {
   it.each([
     ["an id", "\u001b[2J\u202eabc\u0000", '"\\u001b[2J\\u202eabc\\u0000" is not a session id: pass a session UUID'],
-    ["a path", "/tmp/\u202e\u0000x", "no file at /tmp/\\u202e\\u0000x: pass an existing rollout path"],
+    ["a path", "/tmp/\u202e\u0000x", "/tmp/\\u202e\\u0000x is outside CODEX_HOME"],
   ])("%s keeps its control and bidirectional characters escaped", async (_, sessionId, start) => {
     const home = await mkdtemp(join(tmpdir(), "ccm-echoed-"));
     await mkdir(join(home, "sessions"));

@@ -47,7 +47,7 @@ describe("session ids and tool arguments", () => {
     ["../../../etc/passwd", /^"..\/..\/..\/etc\/passwd" is not a session id/],
     ["abc\u0000def", /is not a session id/],
     ["/etc/passwd", /^\/etc\/passwd is outside CODEX_HOME/],
-    ["/etc/passwd\u0000.jsonl", /^no file at \/etc\/passwd/],
+    ["/etc/passwd\u0000.jsonl", /^\/etc\/passwd\\u0000\.jsonl is outside CODEX_HOME/],
     ["x".repeat(5000), /session_id/],
     ["   ", /^session_id is empty/],
   ])("session_id %j is refused with the fix", async (ref, message) => {
