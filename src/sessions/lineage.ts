@@ -228,6 +228,7 @@ export function inheritedView(lineage: Lineage | undefined): InheritedView | nul
     calls: inherited.calls,
     tokens: inherited.tokens,
     charged_to_session_id: inherited.chargedTo ?? null,
+    model: inherited.model ?? null,
   };
 }
 

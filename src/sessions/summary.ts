@@ -5,6 +5,7 @@ import type { TaskOwner } from "./family.js";
 import type { Invocation } from "./resume-command.js";
 import { childEvidence, inheritedView, type ChildView } from "./lineage.js";
 import { callStatus, turnStatus, type SessionModel } from "./session-model.js";
+import { sessionModelOf } from "./report/model-usage.js";
 import { tokenUsage } from "./usage.js";
 import type { SessionSummary, TurnView } from "./views/summary.js";
 
@@ -46,7 +47,6 @@ export function sessionCwd(model: SessionModel): string | null {
 
 export function summarize(model: SessionModel, where: SessionLocation, options: SummaryOptions): SessionSummary {
   const id = model.meta?.id ?? where.id;
-  const lastContext = model.lastContext;
   const cwd = sessionCwd(model);
   const turns = model.turns.slice(-TURNS_SHOWN).map((turn): TurnView => ({
     index: turn.index,
@@ -68,7 +68,8 @@ export function summarize(model: SessionModel, where: SessionLocation, options: 
     inherited: inheritedView(model.lineage),
     children: options.children ?? [],
     cwd,
-    model: lastContext?.model ?? null,
+    // the report's rule (report/model-usage.ts): a child without a turn_context of its own is on its parent's
+    model: sessionModelOf(model),
     cli_version: model.meta?.cliVersion ?? null,
     started_at: model.meta?.startedAt ?? model.meta?.timestamp ?? model.firstTimestamp ?? null,
     last_event_at: model.lastTimestamp ?? where.modifiedAt ?? null,

@@ -9,7 +9,10 @@ export const sessionListingSchema = z.object({
   updated_at: z.string(),
   cwd: z.string().nullable(),
   cli_version: z.string().nullable(),
-  model: z.string().nullable(),
+  model: z
+    .string()
+    .nullable()
+    .describe("The newest turn_context's model; a fork or sub-agent that wrote none of its own runs on its parent's."),
   source: z.string().nullable(),
   kind: sessionKindSchema,
   parent_session_id: z.string().nullable().describe("The session this one was forked or spawned from."),

@@ -41,6 +41,12 @@ export const inheritedViewSchema = z
       .describe(
         "The parent's log is gone and an earlier sibling fork copied the same history (proven counter by counter): that fork is charged with it, this one is not.",
       ),
+    model: z
+      .string()
+      .nullable()
+      .describe(
+        "The model the newest turn_context of the parent's history names: this session's model when it wrote no turn_context of its own.",
+      ),
   })
   .describe("The parent's history found in this file: never counted in this session's turns, calls, files or tokens.");
 export type InheritedView = z.infer<typeof inheritedViewSchema>;
@@ -66,7 +72,12 @@ export const sessionSummarySchema = z.object({
     .array(childViewSchema)
     .describe("Forks and sub-agents of this session found in CODEX_HOME, newest first."),
   cwd: z.string().nullable(),
-  model: z.string().nullable(),
+  model: z
+    .string()
+    .nullable()
+    .describe(
+      "The newest turn_context's model; a fork or sub-agent that wrote none of its own runs on its parent's (inherited.model), as sessions_report counts it.",
+    ),
   cli_version: z.string().nullable(),
   started_at: z.string().nullable(),
   last_event_at: z.string().nullable(),
