@@ -9,8 +9,12 @@ import { z } from "zod";
 import { ExplainedError } from "../shared/errors.js";
 import { tryParseJson } from "../shared/json.js";
 import { shellQuote } from "../shared/shell.js";
+import { keyFix, placeholderFix, placeholderSyntax } from "./credentials-hosts.js";
 import { readSmallFile } from "../shared/small-file.js";
+import type { SystemConfigFiles } from "../sessions/index.js";
 import type { Engine } from "./run-modes.js";
+
+export { keyFix, placeholderSyntax, type PlaceholderSyntax } from "./credentials-hosts.js";
 
 export const CREDENTIAL_SOURCES = ["env", "login", "none_needed", "missing"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
@@ -38,6 +42,10 @@ export interface CredentialInputs {
   profile?: string;
   /** `$CODEX_HOME/<profile>.config.toml`, where 0.171 reads a profile (null: none or not read). */
   profileToml?: string | null;
+  /** /etc/codex/config.toml, under the user's file (null: none or not read). */
+  systemToml?: string | null;
+  /** /etc/codex/managed_config.toml, over every other layer and every `-c` (null: none or not read). */
+  managedToml?: string | null;
   /** A `model_provider` override from the call's `config`. */
   providerOverride?: string;
   /** The MCP client's name from its initialize request, for a fix in that host's own terms. */
@@ -70,17 +78,38 @@ const OPENAI_KEY_VARIABLES: Record<Engine, string[]> = { exec: ["CODEX_API_KEY"]
 
 export function assessCredentials(input: CredentialInputs): Credentials {
   const tables = readTables(input.configToml);
-  const top = tables.get("") ?? {};
   // 0.171 reads a profile from its own file (and refuses `[profiles.<name>]` with --profile); older ones the table
   const profileTables = input.profileToml ? readTables(input.profileToml) : undefined;
-  const profileTop = profileTables?.get("") ?? {};
-  const profileProvider =
-    profileTop.model_provider ?? (input.profile ? tables.get(`profiles.${input.profile}`)?.model_provider : undefined);
+  const legacyProfile = input.profile ? tables.get(`profiles.${input.profile}`) : undefined;
+  // the layers 0.171 merges, lowest first: the machine's config, the user's, the profile's, then the managed
+  // config over all of them and over every `-c` (checked with the CLI: its model_provider won over
+  // `-c model_provider="openai"`); a trusted project's model_provider / model_providers it ignores
+  const layers = [
+    { tables: input.systemToml ? readTables(input.systemToml) : undefined, file: SYSTEM_CONFIG },
+    { tables, file: "config.toml" },
+    { tables: profileTables ?? (legacyProfile ? new Map([["", legacyProfile]]) : undefined), file: "config.toml" },
+    { tables: input.managedToml ? readTables(input.managedToml) : undefined, file: MANAGED_CONFIG },
+  ].flatMap(({ tables: layer, file }) => (layer ? [{ layer, file }] : []));
+  /** A top-level key's value and the file it is from, the highest layer setting it winning. */
+  const setting = (key: string): { value: string | boolean; file: string } | undefined => {
+    for (const { layer, file } of [...layers].reverse()) {
+      const value = layer.get("")?.[key];
+      if (value !== undefined) return { value, file };
+    }
+    return undefined;
+  };
+  const managedProvider = layers.find(({ file }) => file === MANAGED_CONFIG)?.layer.get("")?.model_provider;
+  const chosen = setting("model_provider")?.value;
   const provider =
+    (typeof managedProvider === "string" ? managedProvider : undefined) ??
     input.providerOverride ??
-    (typeof profileProvider === "string" ? profileProvider : undefined) ??
-    (typeof top.model_provider === "string" ? top.model_provider : "openai");
-  const table = profileTables?.get(`model_providers.${provider}`) ?? tables.get(`model_providers.${provider}`);
+    (typeof chosen === "string" ? chosen : "openai");
+  // a provider's table: the layers merged key by key, as Codex merges them
+  const tableLayers = layers.flatMap(({ layer }) => {
+    const found = layer.get(`model_providers.${provider}`);
+    return found ? [found] : [];
+  });
+  const table = tableLayers.length > 0 ? (Object.assign({}, ...tableLayers) as Table) : undefined;
   const defined: Provider | undefined = table
     ? {
         baseUrl: typeof table.base_url === "string" ? table.base_url : (BUILT_IN[provider]?.baseUrl ?? ""),
@@ -148,13 +177,15 @@ export function assessCredentials(input: CredentialInputs): Credentials {
   // 0.171 with forced_login_method = "chatgpt" takes an API key (CODEX_API_KEY first), then refuses it, "Logging
   // out": it exits 1 and deletes auth.json, a ChatGPT sign-in included; "api" the same with a ChatGPT sign-in
   // (both checked with the CLI)
-  const forced = profileTop.forced_login_method ?? top.forced_login_method;
+  const forcedBy = setting("forced_login_method");
+  const forced = forcedBy?.value;
+  const forcedIn = forcedBy?.file ?? "config.toml";
   if (forced === "api" && variable === undefined && login === "ChatGPT sign-in")
     return {
       ...base,
       source: "missing",
       variable: null,
-      found: `forced_login_method = "api" in config.toml, and the login in ${authFile} is a ChatGPT sign-in: Codex would refuse it ("API key login is required, but ChatGPT is currently being used. Logging out.") and delete ${authFile}`,
+      found: `forced_login_method = "api" in ${forcedIn}, and the login in ${authFile} is a ChatGPT sign-in: Codex would refuse it ("API key login is required, but ChatGPT is currently being used. Logging out.") and delete ${authFile}`,
       fix: `Log Codex in with an API key: \`CODEX_HOME=${shellQuote(input.codexHome)} codex login --with-api-key\` (the key on stdin)${engine === "exec" ? `, or pass it as CODEX_API_KEY: ${keyFix("CODEX_API_KEY", input)}` : "."}`,
     };
   if (forced === "chatgpt" && (variable !== undefined || login === "API key"))
@@ -162,7 +193,7 @@ export function assessCredentials(input: CredentialInputs): Credentials {
       ...base,
       source: "missing",
       variable: variable ?? null,
-      found: `forced_login_method = "chatgpt" in config.toml, and ${variable ? `${variable} is in the environment Codex runs get` : `the login in ${authFile} is an API key`}: Codex would refuse that key ("ChatGPT login is required, but an API key is currently being used. Logging out.") and delete ${authFile}`,
+      found: `forced_login_method = "chatgpt" in ${forcedIn}, and ${variable ? `${variable} is in the environment Codex runs get` : `the login in ${authFile} is an API key`}: Codex would refuse that key ("ChatGPT login is required, but an API key is currently being used. Logging out.") and delete ${authFile}`,
       fix: `${variable ? `Take ${variable} out of the environment Codex runs get (\`--env-allow\` without it, or the server's entry), and sign` : "Sign"} Codex in with ChatGPT: \`CODEX_HOME=${shellQuote(input.codexHome)} codex login\`.`,
     };
   if (variable)
@@ -176,7 +207,7 @@ export function assessCredentials(input: CredentialInputs): Credentials {
       fix: null,
     };
   // a login kept in the OS keyring is not in auth.json, and this check does not read the keyring
-  const store = profileTop.cli_auth_credentials_store ?? top.cli_auth_credentials_store;
+  const store = setting("cli_auth_credentials_store")?.value;
   if (store === "keyring" || store === "auto")
     return {
       ...base,
@@ -209,80 +240,6 @@ function openaiKeyMissing(
         ? `Log Codex in once: ${login}. Or pass the key as CODEX_API_KEY: ${keyFix("CODEX_API_KEY", input)}`
         : `Log Codex in once: ${login}; engine "app-server" reads no key from the environment.`,
   };
-}
-
-/** How the key gets to Codex: the narrowing switch if it is that, else the host's own way to pass a variable. */
-export function keyFix(
-  variable: string,
-  { runEnv, serverEnv, host }: Pick<CredentialInputs, "runEnv" | "serverEnv" | "host">,
-): string {
-  if ((serverEnv[variable] ?? "") !== "" && (runEnv[variable] ?? "") === "") {
-    return `This server has ${variable} but hands Codex only allowlisted variables: add \`--env-allow ${variable}\` to the server's arguments.`;
-  }
-  const name = (host ?? "").toLowerCase();
-  if (name.includes("gemini"))
-    return `Gemini CLI removes variables whose names contain KEY from an MCP server's environment unless the entry lists them: add \`"env": {"${variable}": "$${variable}"}\` to the codex-control entry in settings.json (or \`gemini mcp add -e ${variable}=$${variable} …\`).`;
-  if (name.includes("openclaw"))
-    return `OpenClaw passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`openclaw mcp add\` (or "${variable}": "\${${variable}}" under the server's env).`;
-  if (name.includes("copilot"))
-    return `Copilot CLI passes its environment on${variable === "OPENAI_API_KEY" ? ", except OPENAI_API_KEY" : ""}: start it from a shell that has ${variable}, or write the key into the entry, your shell expanding it: \`copilot mcp add codex-control --env ${variable}=$${variable} … -- codex-control-mcp\` (unquoted).`;
-  if (name.includes("augment"))
-    return `Auggie passes only HOME, PATH, SHELL and TERM plus the entry's env: add \`--env '${variable}=\${${variable}}'\` to \`auggie mcp add\`.`;
-  if (name.includes("opencode"))
-    return `Add \`"environment": {"${variable}": "{env:${variable}}"}\` to the codex-control entry under "mcp" in opencode.json.`;
-  if (name.includes("codex"))
-    return `Codex starts MCP servers with a reduced environment: add \`env_vars = ["${variable}"]\` to [mcp_servers.codex-control] in Codex's config.toml.`;
-  if (name.includes("claude-code"))
-    return `Start Claude Code from a shell that has ${variable}, or register the server with \`claude mcp add -s user -e ${variable}=… codex-control -- npx -y codex-control-mcp\`.`;
-  return `Add ${variable} to the \`env\` of this server's entry in your MCP host's configuration (or start the host from a shell that has it).`;
-}
-
-/** The placeholder syntaxes hosts use in their MCP entries; each host expands only its own. */
-const PLACEHOLDERS = [
-  { syntax: "${VAR}", pattern: /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/ },
-  { syntax: "${env:VAR}", pattern: /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/ },
-  { syntax: "$VAR", pattern: /^\$[A-Za-z_][A-Za-z0-9_]*$/ },
-  { syntax: "{env:VAR}", pattern: /^\{env:[A-Za-z_][A-Za-z0-9_]*\}$/ },
-  { syntax: "%VAR%", pattern: /^%[A-Za-z_][A-Za-z0-9_]*%$/ },
-] as const;
-export type PlaceholderSyntax = (typeof PLACEHOLDERS)[number]["syntax"];
-
-/** Which placeholder syntax a variable's whole value is written in, or null for anything else. */
-export function placeholderSyntax(value: string): PlaceholderSyntax | null {
-  const trimmed = value.trim();
-  return PLACEHOLDERS.find(({ pattern }) => pattern.test(trimmed))?.syntax ?? null;
-}
-
-/** The syntax each host does expand in an MCP entry's environment, by the client name it sends. */
-const HOST_SYNTAX: Array<{ name: string; host: string; expands: string }> = [
-  { name: "gemini", host: "Gemini CLI", expands: "`$VAR` and `${VAR}` in an entry's `env`" },
-  { name: "opencode", host: "opencode", expands: "`{env:VAR}` in an entry's `environment`" },
-  { name: "openclaw", host: "OpenClaw", expands: "`${VAR}` in an entry's `env` (`--env 'VAR=${VAR}'`)" },
-  {
-    name: "claude-code",
-    host: "Claude Code",
-    expands:
-      "`${VAR}` in `.mcp.json`; for `claude mcp add -e VAR=$VAR` your shell expands it, so do not quote it there",
-  },
-  { name: "codex", host: "Codex", expands: 'nothing in `env`: list the variable in `env_vars = ["VAR"]` instead' },
-  {
-    name: "copilot",
-    host: "Copilot CLI",
-    expands:
-      "`${VAR}` in an entry's `env`, except `${OPENAI_API_KEY}`, which arrives empty (write the key itself: `copilot mcp add … --env VAR=$VAR`, unquoted, so that your shell expands it)",
-  },
-  { name: "augment", host: "Auggie", expands: "`${VAR}` in an entry's `env` (`--env 'VAR=${VAR}'`)" },
-  { name: "cursor", host: "Cursor", expands: "`${env:VAR}` in `mcp.json`" },
-  { name: "visual studio code", host: "VS Code", expands: "`${env:VAR}` and `${input:…}` in `mcp.json`" },
-];
-
-function placeholderFix(variable: string, syntax: PlaceholderSyntax, host: string | undefined): string {
-  const name = (host ?? "").toLowerCase();
-  const known = HOST_SYNTAX.find((entry) => name.includes(entry.name));
-  const cause = known
-    ? `${known.host} expands ${known.expands.replaceAll("VAR", variable)}; it passed ${syntax.replace("VAR", variable)} on as it was written.`
-    : `This host does not expand ${syntax.replace("VAR", variable)} (Claude Desktop expands nothing; Gemini CLI expands $VAR, opencode {env:VAR}, OpenClaw \${VAR}, Cursor and VS Code \${env:VAR}; %VAR% is Windows shell syntax no host expands).`;
-  return `${cause} Write the key itself in the entry, use the syntax this host expands, or start the host from a shell that has ${variable} and leave it out of the entry.`;
 }
 
 /** What of Codex's `auth.json` says which login it is; anything else in it is not ours to read. */
@@ -328,6 +285,11 @@ export function readTables(toml: string): Map<string, Table> {
   return tables;
 }
 
+/** Where 0.171 reads the machine's config (under the user's) and the managed one (over all), on Unix. */
+const SYSTEM_CONFIG = "/etc/codex/config.toml";
+const MANAGED_CONFIG = "/etc/codex/managed_config.toml";
+export const MACHINE_CONFIG_FILES: SystemConfigFiles = { config: SYSTEM_CONFIG, managed: MANAGED_CONFIG };
+
 /**
  * Reads CODEX_HOME's config.toml and auth.json (missing files read as empty), and a profile's
  * `<profile>.config.toml` when the profile is a plain name (a caller's text never becomes another path).
@@ -335,14 +297,18 @@ export function readTables(toml: string): Map<string, Table> {
 export async function readCodexFiles(
   codexHome: string,
   profile?: string,
-): Promise<{ configToml: string; authJson: string | null; profileToml: string | null }> {
+  machine: Pick<SystemConfigFiles, "config" | "managed"> = MACHINE_CONFIG_FILES,
+): Promise<Pick<CredentialInputs, "configToml" | "authJson" | "profileToml" | "systemToml" | "managedToml">> {
   const plain = profile !== undefined && /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/.test(profile);
-  const [configToml, authJson, profileToml] = await Promise.all([
-    readSmallFile(join(codexHome, "config.toml"), 1024 * 1024).then((text) => text ?? ""),
-    readSmallFile(join(codexHome, "auth.json"), 1024 * 1024).then((text) => text ?? null),
-    plain ? readSmallFile(join(codexHome, `${profile}.config.toml`), 1024 * 1024).then((text) => text ?? null) : null,
+  const read = (path: string) => readSmallFile(path, 1024 * 1024).then((text) => text ?? null);
+  const [configToml, authJson, profileToml, systemToml, managedToml] = await Promise.all([
+    read(join(codexHome, "config.toml")).then((text) => text ?? ""),
+    read(join(codexHome, "auth.json")),
+    plain ? read(join(codexHome, `${profile}.config.toml`)) : null,
+    read(machine.config),
+    read(machine.managed),
   ]);
-  return { configToml, authJson, profileToml };
+  return { configToml, authJson, profileToml, systemToml, managedToml };
 }
 
 export class CredentialsMissingError extends ExplainedError {
@@ -351,9 +317,11 @@ export class CredentialsMissingError extends ExplainedError {
 
 /** Throws, before any process starts, when the run would fail for want of a key. */
 export async function requireCredentials(
-  options: Omit<CredentialInputs, "configToml" | "authJson" | "profileToml">,
+  options: Omit<CredentialInputs, "configToml" | "authJson" | "profileToml" | "systemToml" | "managedToml">,
+  machine?: Pick<SystemConfigFiles, "config" | "managed">,
 ): Promise<void> {
-  const credentials = assessCredentials({ ...options, ...(await readCodexFiles(options.codexHome, options.profile)) });
+  const files = await readCodexFiles(options.codexHome, options.profile, machine);
+  const credentials = assessCredentials({ ...options, ...files });
   if (credentials.source === "missing")
     throw new CredentialsMissingError(
       `Codex would have no credentials: ${credentials.found}. ${credentials.fix ?? ""}`.trim(),

@@ -27,7 +27,14 @@ describe("the credentials check and 0.171's profile files", () => {
 
   it("reads no file for a profile name that is not a plain name", async () => {
     const home = await mkdtemp(join(tmpdir(), "cred-profile-"));
-    expect(await readCodexFiles(home, "../x")).toEqual({ configToml: "", authJson: null, profileToml: null });
+    const machine = { config: join(home, "system.toml"), managed: join(home, "managed.toml") };
+    expect(await readCodexFiles(home, "../x", machine)).toEqual({
+      configToml: "",
+      authJson: null,
+      profileToml: null,
+      systemToml: null,
+      managedToml: null,
+    });
   });
 });
 
