@@ -29,6 +29,8 @@ export interface Credentials {
   endpoint: string;
   found: string;
   fix: string | null;
+  /** Codex would refuse to start with this config at all (a reserved provider ID redefined), keys or not. */
+  startRefused?: true;
 }
 
 export interface CredentialInputs {
@@ -98,6 +100,17 @@ export function assessCredentials(input: CredentialInputs): Credentials {
     }
     return undefined;
   };
+  const reserved = reservedProvider(layers);
+  if (reserved)
+    return {
+      provider: reserved.id,
+      source: "missing",
+      variable: null,
+      endpoint: "",
+      startRefused: true,
+      found: `${reserved.file === "config.toml" ? join(input.codexHome, "config.toml") : reserved.file} defines [model_providers.${reserved.id}], a built-in provider's ID, which Codex 0.171 refuses to start with ("model_providers contains reserved built-in provider IDs: \`${reserved.id}\`. Built-in providers cannot be overridden.")`,
+      fix: `Rename the table (for example [model_providers.${reserved.id}-custom]) and select it with model_provider = "${reserved.id}-custom"${reserved.id === "openai" ? "; or, to send the built-in provider elsewhere, drop the table and set openai_base_url" : ""}.`,
+    };
   const managedProvider = layers.find(({ file }) => file === MANAGED_CONFIG)?.layer.get("")?.model_provider;
   const chosen = setting("model_provider")?.value;
   const provider =
@@ -219,6 +232,23 @@ export function assessCredentials(input: CredentialInputs): Credentials {
   return { ...base, source: "missing", ...openaiKeyMissing(engine, authFile, input) };
 }
 
+/**
+ * The provider IDs 0.171 refuses to see redefined (checked with the CLI: openai, ollama and lmstudio stop it with
+ * "Error loading config.toml: model_providers contains reserved built-in provider IDs"; `oss` is not one).
+ */
+const RESERVED_PROVIDERS = ["openai", "ollama", "lmstudio"] as const;
+
+/** The first reserved provider a layer's `[model_providers.<id>]` (or a table under it) redefines, and its file. */
+function reservedProvider(layers: Array<{ layer: Map<string, Table>; file: string }>) {
+  for (const { layer, file } of layers)
+    for (const id of RESERVED_PROVIDERS)
+      if (
+        [...layer.keys()].some((name) => name === `model_providers.${id}` || name.startsWith(`model_providers.${id}.`))
+      )
+        return { id, file };
+  return undefined;
+}
+
 /** No key for an OpenAI-auth provider: what Codex would not send, and the login (or, for exec, CODEX_API_KEY) that it would. */
 function openaiKeyMissing(
   engine: Engine,
@@ -322,6 +352,10 @@ export async function requireCredentials(
 ): Promise<void> {
   const files = await readCodexFiles(options.codexHome, options.profile, machine);
   const credentials = assessCredentials({ ...options, ...files });
+  if (credentials.startRefused)
+    throw new CredentialsMissingError(
+      `Codex would refuse to start: ${credentials.found}. ${credentials.fix ?? ""}`.trim(),
+    );
   if (credentials.source === "missing")
     throw new CredentialsMissingError(
       `Codex would have no credentials: ${credentials.found}. ${credentials.fix ?? ""}`.trim(),
