@@ -50,6 +50,8 @@ export interface CredentialInputs {
   managedToml?: string | null;
   /** A `model_provider` override from the call's `config`. */
   providerOverride?: string;
+  /** The call's `config`, as the `-c key=value` overrides the run passes (dotted key, value): over the profile. */
+  overrides?: ReadonlyArray<readonly [string, unknown]>;
   /** The MCP client's name from its initialize request, for a fix in that host's own terms. */
   host?: string;
   /** How the run drives Codex: the two read different credentials (OPENAI_KEY_VARIABLES). */
@@ -90,6 +92,7 @@ export function assessCredentials(input: CredentialInputs): Credentials {
     { tables: input.systemToml ? readTables(input.systemToml) : undefined, file: SYSTEM_CONFIG },
     { tables, file: "config.toml" },
     { tables: profileTables ?? (legacyProfile ? new Map([["", legacyProfile]]) : undefined), file: "config.toml" },
+    { tables: input.overrides ? overrideTables(input.overrides) : undefined, file: "the call's config" },
     { tables: input.managedToml ? readTables(input.managedToml) : undefined, file: MANAGED_CONFIG },
   ].flatMap(({ tables: layer, file }) => (layer ? [{ layer, file }] : []));
   /** A top-level key's value and the file it is from, the highest layer setting it winning. */
@@ -230,6 +233,18 @@ export function assessCredentials(input: CredentialInputs): Credentials {
       fix: null,
     };
   return { ...base, source: "missing", ...openaiKeyMissing(engine, authFile, input) };
+}
+
+/** `-c` overrides as the tables readTables makes: `model_providers.mock.env_key` sets env_key of that table. */
+function overrideTables(overrides: ReadonlyArray<readonly [string, unknown]>): Map<string, Table> {
+  const tables = new Map<string, Table>([["", {}]]);
+  for (const [key, value] of overrides) {
+    if (typeof value !== "string" && typeof value !== "boolean") continue;
+    const dot = key.lastIndexOf(".");
+    const name = dot === -1 ? "" : key.slice(0, dot);
+    tables.set(name, { ...tables.get(name), [key.slice(dot + 1)]: value });
+  }
+  return tables;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The credentials gate of run_codex and resume_session, in the calling host's terms.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { requireCredentials } from "../codex/credentials.js";
-import { refuseCallerSettings, RunRefusedError } from "../runs/run-policy.js";
+import { flattenConfig, refuseCallerSettings, RunRefusedError } from "../runs/run-policy.js";
 import type { ServerConfig } from "../config/config.js";
 import type { Engine } from "../codex/run-modes.js";
 
@@ -20,6 +20,8 @@ export function refuseWithoutCredentials(
     codexHome: config.runner.codexHome,
     profile: call.profile,
     providerOverride: typeof override === "string" ? override : undefined,
+    // every key the run passes as `-c`: an operator may allow `model_providers` or `forced_login_method`
+    overrides: flattenConfig(call.config ?? {}),
     host: server.server.getClientVersion()?.name,
     // the engine the run will use: `codex app-server` reads no key from the environment
     engine: call.engine ?? config.runner.engine ?? "exec",
