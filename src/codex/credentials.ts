@@ -10,11 +10,20 @@ import { ExplainedError } from "../shared/errors.js";
 import { tryParseJson } from "../shared/json.js";
 import { shellQuote } from "../shared/shell.js";
 import { keyFix, placeholderFix, placeholderSyntax } from "./credentials-hosts.js";
+import {
+  overrideTables,
+  projectConfigs,
+  projectTables,
+  readTables,
+  reservedProvider,
+  type Table,
+} from "./credentials-layers.js";
 import { readSmallFile } from "../shared/small-file.js";
 import type { SystemConfigFiles } from "../sessions/index.js";
 import type { Engine } from "./run-modes.js";
 
 export { keyFix, placeholderSyntax, type PlaceholderSyntax } from "./credentials-hosts.js";
+export { readTables } from "./credentials-layers.js";
 
 export const CREDENTIAL_SOURCES = ["env", "login", "none_needed", "missing"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
@@ -44,6 +53,8 @@ export interface CredentialInputs {
   profile?: string;
   /** `$CODEX_HOME/<profile>.config.toml`, where 0.171 reads a profile (null: none or not read). */
   profileToml?: string | null;
+  /** Trusted projects' `.codex/config.toml` texts, top level first (projectConfigs): over the user's file. */
+  projectTomls?: string[];
   /** /etc/codex/config.toml, under the user's file (null: none or not read). */
   systemToml?: string | null;
   /** /etc/codex/managed_config.toml, over every other layer and every `-c` (null: none or not read). */
@@ -91,6 +102,12 @@ export function assessCredentials(input: CredentialInputs): Credentials {
   const layers = [
     { tables: input.systemToml ? readTables(input.systemToml) : undefined, file: SYSTEM_CONFIG },
     { tables, file: "config.toml" },
+    // 0.171 takes forced_login_method from a trusted project (checked with the CLI: "ChatGPT login is required")
+    // but ignores its model_provider and model_providers ("Ignored unsupported project-local config keys")
+    ...(input.projectTomls ?? []).map((text) => ({
+      tables: projectTables(text),
+      file: "the project's .codex/config.toml",
+    })),
     { tables: profileTables ?? (legacyProfile ? new Map([["", legacyProfile]]) : undefined), file: "config.toml" },
     { tables: input.overrides ? overrideTables(input.overrides) : undefined, file: "the call's config" },
     { tables: input.managedToml ? readTables(input.managedToml) : undefined, file: MANAGED_CONFIG },
@@ -235,35 +252,6 @@ export function assessCredentials(input: CredentialInputs): Credentials {
   return { ...base, source: "missing", ...openaiKeyMissing(engine, authFile, input) };
 }
 
-/** `-c` overrides as the tables readTables makes: `model_providers.mock.env_key` sets env_key of that table. */
-function overrideTables(overrides: ReadonlyArray<readonly [string, unknown]>): Map<string, Table> {
-  const tables = new Map<string, Table>([["", {}]]);
-  for (const [key, value] of overrides) {
-    if (typeof value !== "string" && typeof value !== "boolean") continue;
-    const dot = key.lastIndexOf(".");
-    const name = dot === -1 ? "" : key.slice(0, dot);
-    tables.set(name, { ...tables.get(name), [key.slice(dot + 1)]: value });
-  }
-  return tables;
-}
-
-/**
- * The provider IDs 0.171 refuses to see redefined (checked with the CLI: openai, ollama and lmstudio stop it with
- * "Error loading config.toml: model_providers contains reserved built-in provider IDs"; `oss` is not one).
- */
-const RESERVED_PROVIDERS = ["openai", "ollama", "lmstudio"] as const;
-
-/** The first reserved provider a layer's `[model_providers.<id>]` (or a table under it) redefines, and its file. */
-function reservedProvider(layers: Array<{ layer: Map<string, Table>; file: string }>) {
-  for (const { layer, file } of layers)
-    for (const id of RESERVED_PROVIDERS)
-      if (
-        [...layer.keys()].some((name) => name === `model_providers.${id}` || name.startsWith(`model_providers.${id}.`))
-      )
-        return { id, file };
-  return undefined;
-}
-
 /** No key for an OpenAI-auth provider: what Codex would not send, and the login (or, for exec, CODEX_API_KEY) that it would. */
 function openaiKeyMissing(
   engine: Engine,
@@ -303,33 +291,6 @@ function loginKind(authJson: string | null): string | null {
   return null;
 }
 
-type Table = Record<string, string | boolean>;
-
-/**
- * Just enough TOML for the keys above: `[a.b]` / `[a."b"]` headers and `key = "string" | true | false`
- * lines. Anything else is ignored (a provider defined in some other TOML form reads as undefined).
- */
-export function readTables(toml: string): Map<string, Table> {
-  const tables = new Map<string, Table>([["", {}]]);
-  let current = tables.get("") as Table;
-  for (const raw of toml.split(/\r?\n/)) {
-    const line = raw.trim();
-    const header = /^\[([^[\]]+)\]\s*(?:#.*)?$/.exec(line);
-    if (header?.[1]) {
-      const name = header[1]
-        .split(".")
-        .map((part) => part.trim().replace(/^"(.*)"$/, "$1"))
-        .join(".");
-      current = tables.get(name) ?? {};
-      tables.set(name, current);
-      continue;
-    }
-    const pair = /^([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(true|false))\s*(?:#.*)?$/.exec(line);
-    if (pair?.[1]) current[pair[1]] = pair[4] !== undefined ? pair[4] === "true" : (pair[2] ?? pair[3] ?? "");
-  }
-  return tables;
-}
-
 /** Where 0.171 reads the machine's config (under the user's) and the managed one (over all), on Unix. */
 const SYSTEM_CONFIG = "/etc/codex/config.toml";
 const MANAGED_CONFIG = "/etc/codex/managed_config.toml";
@@ -362,11 +323,15 @@ export class CredentialsMissingError extends ExplainedError {
 
 /** Throws, before any process starts, when the run would fail for want of a key. */
 export async function requireCredentials(
-  options: Omit<CredentialInputs, "configToml" | "authJson" | "profileToml" | "systemToml" | "managedToml">,
+  options: Omit<CredentialInputs, "configToml" | "authJson" | "profileToml" | "systemToml" | "managedToml"> & {
+    /** The run's folder: its trusted projects' files count. */
+    cwd?: string;
+  },
   machine?: Pick<SystemConfigFiles, "config" | "managed">,
 ): Promise<void> {
   const files = await readCodexFiles(options.codexHome, options.profile, machine);
-  const credentials = assessCredentials({ ...options, ...files });
+  const projectTomls = await projectConfigs(files.configToml, options.cwd);
+  const credentials = assessCredentials({ ...options, ...files, projectTomls });
   if (credentials.startRefused)
     throw new CredentialsMissingError(
       `Codex would refuse to start: ${credentials.found}. ${credentials.fix ?? ""}`.trim(),

@@ -8,7 +8,7 @@ import type { Engine } from "../codex/run-modes.js";
 export function refuseWithoutCredentials(
   server: McpServer,
   config: ServerConfig,
-  call: { profile?: string; config?: Record<string, unknown>; engine?: Engine },
+  call: { profile?: string; config?: Record<string, unknown>; engine?: Engine; cwd?: string },
 ): Promise<void> {
   // settings a caller may not make are refused for that reason first: their credentials are beside the point
   const refusal = refuseCallerSettings(call, config.runner);
@@ -22,6 +22,7 @@ export function refuseWithoutCredentials(
     providerOverride: typeof override === "string" ? override : undefined,
     // every key the run passes as `-c`: an operator may allow `model_providers` or `forced_login_method`
     overrides: flattenConfig(call.config ?? {}),
+    cwd: call.cwd,
     host: server.server.getClientVersion()?.name,
     // the engine the run will use: `codex app-server` reads no key from the environment
     engine: call.engine ?? config.runner.engine ?? "exec",
