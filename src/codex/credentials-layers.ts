@@ -1,10 +1,8 @@
 // The config layers the credentials check (credentials.ts) reads, as the tables it asks of them: just enough
 // TOML for a provider's table and a few top-level keys, a call's `-c` overrides, a project's file without the
 // keys 0.171 ignores there, and the built-in provider IDs 0.171 refuses to see redefined.
-import { lstat } from "node:fs/promises";
-import { posix } from "node:path";
-import { parse } from "smol-toml";
 import { readSmallFile } from "../shared/small-file.js";
+import { trustedProjectFiles } from "../sessions/index.js";
 
 export type Table = Record<string, string | boolean>;
 
@@ -73,38 +71,12 @@ export function reservedProvider(layers: Array<{ layer: Map<string, Table>; file
 
 /**
  * The `.codex/config.toml` texts of the trusted projects a run in `cwd` reads, the repository's top level first
- * (0.171: every folder from the git top level, a `.git` folder or file, down to the cwd; the cwd alone outside a
- * repository), trusted where `[projects."<folder>"]` or the top level's entry says `trust_level = "trusted"`. A
- * file is read only as a regular file reached without a final link, at most 1 MiB; `cwd` not a plain absolute
- * path (or deeper than 64): none. The full walk (a worktree's main repository's trust) is codex-config.ts's.
+ * (found as the debug tools find them, sessions' trustedProjectFiles), each read as a regular file reached without
+ * a final link, at most 1 MiB.
  */
-export async function projectConfigs(userToml: string, cwd: string | undefined): Promise<string[]> {
-  if (cwd === undefined || !cwd.startsWith("/") || cwd.length > 4096 || cwd.includes("\0")) return [];
-  const parts = cwd.split("/").filter((part) => part !== "");
-  if (parts.length > 64 || parts.some((part) => part === "." || part === "..")) return [];
-  const folders = ["/", ...parts.map((_, at) => `/${parts.slice(0, at + 1).join("/")}`)];
-  let projects: Record<string, unknown> = {};
-  try {
-    const table = parse(userToml).projects;
-    if (table !== null && typeof table === "object" && !Array.isArray(table))
-      projects = table as Record<string, unknown>;
-  } catch {
-    return []; // Codex refuses to start with a user config that is not TOML
-  }
-  const trust = (folder: string): unknown => {
-    const entry = Object.hasOwn(projects, folder) ? projects[folder] : undefined;
-    return entry !== null && typeof entry === "object" ? (entry as Record<string, unknown>).trust_level : undefined;
-  };
-  const gits = await Promise.all(folders.map((folder) => lstat(posix.join(folder, ".git")).catch(() => undefined)));
-  const topAt = gits.findLastIndex((info) => info !== undefined && (info.isDirectory() || info.isFile()));
-  const below = topAt === -1 ? [cwd] : folders.slice(topAt);
-  const top = below[0] ?? cwd;
+export async function projectConfigs(codexHome: string, cwd: string | undefined): Promise<string[]> {
   const texts = await Promise.all(
-    below.map((folder) =>
-      (trust(folder) ?? trust(top)) === "trusted"
-        ? readSmallFile(posix.join(folder, ".codex", "config.toml"), 1024 * 1024, { followLinks: false })
-        : undefined,
-    ),
+    (await trustedProjectFiles(codexHome, cwd)).map((file) => readSmallFile(file, 1024 * 1024, { followLinks: false })),
   );
   return texts.filter((text): text is string => text !== undefined);
 }

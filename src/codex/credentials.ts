@@ -330,7 +330,7 @@ export async function requireCredentials(
   machine?: Pick<SystemConfigFiles, "config" | "managed">,
 ): Promise<void> {
   const files = await readCodexFiles(options.codexHome, options.profile, machine);
-  const projectTomls = await projectConfigs(files.configToml, options.cwd);
+  const projectTomls = await projectConfigs(options.codexHome, options.cwd);
   const credentials = assessCredentials({ ...options, ...files, projectTomls });
   if (credentials.startRefused)
     throw new CredentialsMissingError(

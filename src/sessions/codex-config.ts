@@ -288,6 +288,17 @@ function plainFolder(cwd: string | null | undefined): cwd is string {
 const depthOf = (cwd: string) => (cwd === "/" ? 0 : cwd.split("/").length - 1);
 
 /**
+ * The trusted projects' `.codex/config.toml` files a run in `cwd` reads, the repository's top level first, by the
+ * same walk as the facts (trust, a worktree's main repository, no link followed); none where it cannot tell.
+ */
+export async function trustedProjectFiles(codexHome: string, cwd: string | undefined): Promise<string[]> {
+  if (!plainFolder(cwd) || depthOf(cwd) > MAX_CWD_DEPTH) return [];
+  const user = await readToml(join(codexHome, "config.toml"));
+  const project = isTable(user) ? await projectLayers(codexHome, cwd, user) : undefined;
+  return typeof project === "object" ? project.files : [];
+}
+
+/**
  * The trusted project layers a resume in `cwd` adds, nearest the repository's top level first, and the servers
  * untrusted ones define. "not walked": a link on the way (or `.git` a link); undefined: unknown (a trusted file
  * that cannot be read).

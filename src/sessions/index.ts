@@ -30,7 +30,7 @@ import { childrenOf, ownSession } from "./family.js";
 export { resolveSession, type SessionSource } from "./resolve.js";
 export type { SessionListing } from "./list.js";
 export { defaultCodexHome } from "./codex-home.js";
-export { readCodexConfig, type SystemConfigFiles } from "./codex-config.js";
+export { readCodexConfig, trustedProjectFiles, type SystemConfigFiles } from "./codex-config.js";
 export { SessionLookupError, type RolloutFile } from "./locate.js";
 export { SessionStore } from "./store.js";
 export type { SessionSummary } from "./summary.js";

@@ -57,10 +57,10 @@ describe("the credentials check and a trusted project's config", () => {
   it("reads an untrusted project's file not at all, and a trusted one's provider keys not", async () => {
     const provider = 'forced_login_method = "api"\nmodel_provider = "x"\n[model_providers.openai]\nname = "x"\n';
     const untrusted = await projectHome("http://127.0.0.1:9/v1", provider, false);
-    expect(await projectConfigs(`[projects."/elsewhere"]\ntrust_level = "trusted"\n`, untrusted.workdir)).toEqual([]);
+    expect(await projectConfigs(untrusted.home, untrusted.workdir)).toEqual([]);
     const trusted = await projectHome("http://127.0.0.1:9/v1", provider, true);
     const userToml = `model = "m"\n[projects."${trusted.workdir}"]\ntrust_level = "trusted"\n`;
-    const projectTomls = await projectConfigs(userToml, trusted.workdir);
+    const projectTomls = await projectConfigs(trusted.home, trusted.workdir);
     expect(projectTomls).toEqual([provider]);
     expect(
       assessCredentials({
