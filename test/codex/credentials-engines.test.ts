@@ -8,11 +8,10 @@ import { writeFile } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunView } from "../../src/runs/run-manager.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
-import { textOf, withCodexServer } from "../support/mcp.js";
+import { runCodexOnce } from "../support/mcp.js";
 
 let model: FakeModel;
 let recorder: Server;
@@ -58,23 +57,12 @@ async function openaiHome(name: string, login?: string) {
 
 async function runCodex(name: string, engine: "exec" | "app-server", env: Record<string, string>, login?: string) {
   const { home, workdir } = await openaiHome(name, login);
-  let answer: { isError: boolean; text: string; view: RunView } | undefined;
-  await withCodexServer(home, { childEnv: { OPENAI_API_KEY: "", CODEX_API_KEY: "", ...env } }, async (mcp) => {
-    const result = await mcp.call("run_codex", {
-      cwd: workdir,
-      skip_git_repo_check: true,
-      prompt: "please say hi",
-      mode: "read-only",
-      engine,
-      wait_ms: 60_000,
-    });
-    answer = {
-      isError: result.isError === true,
-      text: textOf(result),
-      view: result.structuredContent as unknown as RunView,
-    };
-  });
-  if (!answer) throw new Error("run_codex gave no answer");
+  const answer = await runCodexOnce(
+    home,
+    workdir,
+    { childEnv: { OPENAI_API_KEY: "", CODEX_API_KEY: "", ...env } },
+    { engine },
+  );
   return { ...answer, home, workdir };
 }
 

@@ -3,32 +3,21 @@
 // `model_providers.mock.env_key` made Codex (0.171, real CLI) stop with "Missing environment variable" after
 // the check had passed the run as one whose provider needs no key.
 import { describe, expect, it } from "vitest";
-import type { RunView } from "../../src/runs/run-manager.js";
 import { makeCodexHome } from "../support/codex-home.js";
 import { startFakeModel } from "../support/fake-model.js";
-import { textOf, withCodexServer } from "../support/mcp.js";
+import { runCodexOnce } from "../support/mcp.js";
 
 describe("the credentials check and the call's config overrides (real CLI)", () => {
   it("refuses a run whose provider the call's config gives an env_key that the run does not get", async () => {
     const model = await startFakeModel();
     try {
       const { home, workdir } = await makeCodexHome(model.url, "cred-overrides");
-      let answer: { isError: boolean; text: string; view: RunView } | undefined;
-      await withCodexServer(home, { allowConfigKeys: ["model_providers"] }, async (mcp) => {
-        const result = await mcp.call("run_codex", {
-          cwd: workdir,
-          skip_git_repo_check: true,
-          prompt: "please say hi",
-          mode: "read-only",
-          config: { model_providers: { mock: { env_key: "CCM_TEST_MOCK_KEY" } } },
-          wait_ms: 60_000,
-        });
-        answer = {
-          isError: result.isError === true,
-          text: textOf(result),
-          view: result.structuredContent as unknown as RunView,
-        };
-      });
+      const answer = await runCodexOnce(
+        home,
+        workdir,
+        { allowConfigKeys: ["model_providers"] },
+        { config: { model_providers: { mock: { env_key: "CCM_TEST_MOCK_KEY" } } } },
+      );
       // before: the run started and failed ("Missing environment variable: `CCM_TEST_MOCK_KEY`")
       expect([answer?.isError, answer?.text]).toEqual([
         true,

@@ -10,7 +10,7 @@ import { projectConfigs } from "../../src/codex/credentials-layers.js";
 import { makeCodexHome } from "../support/codex-home.js";
 import { startFakeModel } from "../support/fake-model.js";
 import { gitIn } from "../support/git.js";
-import { textOf, withCodexServer } from "../support/mcp.js";
+import { runCodexOnce } from "../support/mcp.js";
 
 /** A CODEX_HOME on the fake model and a git repository holding `.codex/config.toml`, trusted when asked. */
 async function projectHome(modelUrl: string, projectToml: string, trusted: boolean) {
@@ -33,16 +33,8 @@ describe("the credentials check and a trusted project's config", () => {
     const model = await startFakeModel();
     try {
       const { home, workdir } = await projectHome(model.url, 'forced_login_method = "chatgpt"\n', true);
-      let answer: { isError: boolean; text: string } | undefined;
-      await withCodexServer(home, { childEnv: { CODEX_API_KEY: "sk-codex" } }, async (mcp) => {
-        const result = await mcp.call("run_codex", {
-          cwd: workdir,
-          prompt: "please say hi",
-          mode: "read-only",
-          wait_ms: 60_000,
-        });
-        answer = { isError: result.isError === true, text: textOf(result) };
-      });
+      const { isError, text } = await runCodexOnce(home, workdir, { childEnv: { CODEX_API_KEY: "sk-codex" } });
+      const answer = { isError, text };
       // before: the run started and failed, "codex exited with code 1: ChatGPT login is required, but an API key is
       // currently being used. Logging out."
       expect(answer).toEqual({

@@ -11,7 +11,7 @@ import { assessCredentials } from "../../src/codex/credentials.js";
 import { codexEnv, makeCodexHome } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
-import { textOf, withCodexServer } from "../support/mcp.js";
+import { runCodexOnce } from "../support/mcp.js";
 
 let model: FakeModel;
 beforeAll(async () => {
@@ -44,17 +44,8 @@ describe("a config redefining a built-in provider (real CLI)", () => {
     expect(direct.stderr).toContain(
       "model_providers contains reserved built-in provider IDs: `openai`. Built-in providers cannot be overridden.",
     );
-    let answer: { isError: boolean; text: string } | undefined;
-    await withCodexServer(home, { childEnv: { CODEX_API_KEY: "sk-codex" } }, async (mcp) => {
-      const result = await mcp.call("run_codex", {
-        cwd: workdir,
-        skip_git_repo_check: true,
-        prompt: "please say hi",
-        mode: "read-only",
-        wait_ms: 60_000,
-      });
-      answer = { isError: result.isError === true, text: textOf(result) };
-    });
+    const { isError, text } = await runCodexOnce(home, workdir, { childEnv: { CODEX_API_KEY: "sk-codex" } });
+    const answer = { isError, text };
     // before: the run started and failed, "codex exited with code 1" with Codex's words
     expect(answer).toEqual({
       isError: true,

@@ -7,9 +7,9 @@ import type { RunView } from "../../src/runs/run-manager.js";
 import { requiredMcpError, requiredMcpFailure } from "../../src/codex/mcp-startup.js";
 import { decideOutcome } from "../../src/supervisor/outcome.js";
 import { RunEvents } from "../../src/supervisor/run-events.js";
-import { codexEnv, makeCodexHome } from "../support/codex-home.js";
+import { makeCodexHome } from "../support/codex-home.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
-import { withCodexServer } from "../support/mcp.js";
+import { runCodexOnce } from "../support/mcp.js";
 
 // an MCP server whose answer to initialize is a JSON-RPC error going on as if Codex listed a second server
 const LYING_SERVER = `import { createInterface } from "node:readline";
@@ -38,20 +38,7 @@ describe("a required MCP server that does not start", () => {
   ): Promise<RunView> {
     const { home, workdir } = await makeCodexHome(model.url, name);
     await appendFile(`${home}/config.toml`, `\n${await server(home)}`);
-    let view: RunView | undefined;
-    await withCodexServer(home, { childEnv: codexEnv(home) }, async (mcp) => {
-      const result = await mcp.call("run_codex", {
-        cwd: workdir,
-        skip_git_repo_check: true,
-        prompt: "please say hi",
-        mode: "read-only",
-        engine,
-        wait_ms: 30_000,
-      });
-      view = result.structuredContent as unknown as RunView;
-    });
-    if (!view) throw new Error("run_codex gave no answer");
-    return view;
+    return (await runCodexOnce(home, workdir, {}, { engine, wait_ms: 30_000 })).view;
   }
 
   it("is a config problem with a next step naming its table (real CLI)", async () => {

@@ -5,7 +5,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RunnerConfig } from "../../src/runs/run-manager.js";
+import type { RunnerConfig, RunView } from "../../src/runs/run-manager.js";
 import { loadConfig, type ServerConfig } from "../../src/config/config.js";
 import { createServer } from "../../src/server.js";
 import { codexEnv } from "./codex-home.js";
@@ -99,6 +99,36 @@ export async function withCodexServer(
   } finally {
     await mcp.close();
   }
+}
+
+/**
+ * One `run_codex` ("please say hi", read-only, in `workdir`, waiting up to 60 s; `args` over those) on a server
+ * as withCodexServer makes it: the answer, its text and its run view.
+ */
+export async function runCodexOnce(
+  home: string,
+  workdir: string,
+  settings: Partial<TestConfig>,
+  args: Record<string, unknown> = {},
+): Promise<{ isError: boolean; text: string; view: RunView }> {
+  let answer: { isError: boolean; text: string; view: RunView } | undefined;
+  await withCodexServer(home, settings, async (mcp) => {
+    const result = await mcp.call("run_codex", {
+      cwd: workdir,
+      skip_git_repo_check: true,
+      prompt: "please say hi",
+      mode: "read-only",
+      wait_ms: 60_000,
+      ...args,
+    });
+    answer = {
+      isError: result.isError === true,
+      text: textOf(result),
+      view: result.structuredContent as unknown as RunView,
+    };
+  });
+  if (!answer) throw new Error("run_codex gave no answer");
+  return answer;
 }
 
 /** A completed session the pinned CLI made in `workdir` (tests of resumes and of altered logs start from one). */
