@@ -3,13 +3,12 @@
 // without one, else passing the request on to the fake model). `codex exec` sends CODEX_API_KEY (before any
 // login), `codex app-server` only the login in auth.json, and neither sends OPENAI_API_KEY. The preflight
 // counted OPENAI_API_KEY for both and CODEX_API_KEY for app-server: it passed runs that then failed with a 401.
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codexEnv, makeCodexHome } from "../support/codex-home.js";
-import { PINNED_CODEX } from "../support/codex-versions.js";
+import { makeCodexHome } from "../support/codex-home.js";
+import { execInHome } from "../support/exec-codex.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { runCodexOnce } from "../support/mcp.js";
 
@@ -66,15 +65,6 @@ async function runCodex(name: string, engine: "exec" | "app-server", env: Record
   return { ...answer, home, workdir };
 }
 
-/** `codex exec` itself, with only the environment given: its exit code. */
-function execDirectly(home: string, workdir: string, env: Record<string, string>): Promise<number | null> {
-  const child = spawn(PINNED_CODEX, ["exec", "--skip-git-repo-check", "-C", workdir, "please say hi"], {
-    env: { ...codexEnv(home), OPENAI_API_KEY: "", ...env },
-    stdio: ["ignore", "ignore", "ignore"],
-  });
-  return new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-}
-
 describe("credentials of the built-in openai provider (real CLI)", () => {
   it("exec: OPENAI_API_KEY alone is refused, and Codex really sends no key with it", async () => {
     seen.length = 0;
@@ -85,7 +75,7 @@ describe("credentials of the built-in openai provider (real CLI)", () => {
       `Codex would have no credentials: no login in ${home}/auth.json, and no CODEX_API_KEY in the environment Codex runs get; OPENAI_API_KEY is set, but Codex does not send it (\`codex exec\` reads CODEX_API_KEY). Log Codex in once: \`printenv OPENAI_API_KEY | CODEX_HOME=${home} codex login --with-api-key\`. Or pass the key as CODEX_API_KEY: Add CODEX_API_KEY to the \`env\` of this server's entry in your MCP host's configuration (or start the host from a shell that has it).`,
     ]);
     expect(seen).toEqual([]);
-    expect(await execDirectly(home, workdir, { OPENAI_API_KEY: "sk-env" })).toBe(1);
+    expect((await execInHome(home, workdir, { OPENAI_API_KEY: "sk-env" })).code).toBe(1);
     expect(new Set(seen)).toEqual(new Set(["-"]));
   }, 120_000);
 

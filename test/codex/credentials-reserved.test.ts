@@ -3,13 +3,12 @@
 // `openai`. Built-in providers cannot be overridden. Rename your custom provider (for example, `openai-custom`)."
 // The credentials check took such a table for a provider of its own (no env_key: "needs no API key"), passed
 // the run, and Codex then exited 1. It refuses the run up front, with the table's file and the rename.
-import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assessCredentials } from "../../src/codex/credentials.js";
-import { codexEnv, makeCodexHome } from "../support/codex-home.js";
-import { PINNED_CODEX } from "../support/codex-versions.js";
+import { makeCodexHome } from "../support/codex-home.js";
+import { execInHome } from "../support/exec-codex.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
 import { runCodexOnce } from "../support/mcp.js";
 
@@ -21,17 +20,6 @@ afterAll(async () => {
   await model.close();
 });
 
-/** `codex exec` itself: its exit code and stderr. */
-function execDirectly(home: string, workdir: string): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(PINNED_CODEX, ["exec", "--skip-git-repo-check", "-C", workdir, "please say hi"], {
-    env: { ...codexEnv(home), CODEX_API_KEY: "sk-codex" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stderr })));
-}
-
 describe("a config redefining a built-in provider (real CLI)", () => {
   it("is refused before the run starts, with the table's file and the rename", async () => {
     const { home, workdir } = await makeCodexHome(model.url, "cred-reserved");
@@ -39,7 +27,7 @@ describe("a config redefining a built-in provider (real CLI)", () => {
       join(home, "config.toml"),
       `model = "mock-model"\napproval_policy = "never"\n[model_providers.openai]\nname = "mine"\nbase_url = "${model.url}"\nwire_api = "responses"\n`,
     );
-    const direct = await execDirectly(home, workdir);
+    const direct = await execInHome(home, workdir, { CODEX_API_KEY: "sk-codex" });
     expect(direct.code).toBe(1);
     expect(direct.stderr).toContain(
       "model_providers contains reserved built-in provider IDs: `openai`. Built-in providers cannot be overridden.",

@@ -57,3 +57,21 @@ async function sessionIdsIn(home: string): Promise<string[]> {
     .sort()
     .map((file) => /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/.exec(file)?.[1] ?? file);
 }
+
+/**
+ * `codex exec "please say hi"` in an existing home and folder, with the home's clean environment and `env` over
+ * it: its exit code and stderr (what Codex itself does with a config or credentials, beside our answer).
+ */
+export function execInHome(
+  home: string,
+  workdir: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(PINNED_CODEX, ["exec", "--skip-git-repo-check", "-C", workdir, "please say hi"], {
+    env: { ...codexEnv(home), ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stderr })));
+}
