@@ -34,10 +34,9 @@ describe("the credentials check and a trusted project's config", () => {
     try {
       const { home, workdir } = await projectHome(model.url, 'forced_login_method = "chatgpt"\n', true);
       const { isError, text } = await runCodexOnce(home, workdir, { childEnv: { CODEX_API_KEY: "sk-codex" } });
-      const answer = { isError, text };
       // before: the run started and failed, "codex exited with code 1: ChatGPT login is required, but an API key is
       // currently being used. Logging out."
-      expect(answer).toEqual({
+      expect({ isError, text }).toEqual({
         isError: true,
         text: `Codex would have no credentials: forced_login_method = "chatgpt" in the project's .codex/config.toml, and CODEX_API_KEY is in the environment Codex runs get: Codex would refuse that key ("ChatGPT login is required, but an API key is currently being used. Logging out.") and delete ${home}/auth.json. Take CODEX_API_KEY out of the environment Codex runs get (\`--env-allow\` without it, or the server's entry), and sign Codex in with ChatGPT: \`CODEX_HOME=${home} codex login\`.`,
       });

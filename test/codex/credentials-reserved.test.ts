@@ -33,9 +33,8 @@ describe("a config redefining a built-in provider (real CLI)", () => {
       "model_providers contains reserved built-in provider IDs: `openai`. Built-in providers cannot be overridden.",
     );
     const { isError, text } = await runCodexOnce(home, workdir, { childEnv: { CODEX_API_KEY: "sk-codex" } });
-    const answer = { isError, text };
     // before: the run started and failed, "codex exited with code 1" with Codex's words
-    expect(answer).toEqual({
+    expect({ isError, text }).toEqual({
       isError: true,
       text: `Codex would refuse to start: ${home}/config.toml defines [model_providers.openai], a built-in provider's ID, which Codex 0.171 refuses to start with ("model_providers contains reserved built-in provider IDs: \`openai\`. Built-in providers cannot be overridden."). Rename the table (for example [model_providers.openai-custom]) and select it with model_provider = "openai-custom"; or, to send the built-in provider elsewhere, drop the table and set openai_base_url.`,
     });
