@@ -160,7 +160,7 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
   // folded, so a fork's or sub-agent's first prompt is its own, not its parent's replayed one
   const headModel = await foldEvents(head.events);
   const firstPrompt = headModel.turns.find((turn) => turn.prompt !== undefined)?.prompt;
-  const lastContext = both.findLast((event): event is EventOf<"turn_context"> => event.kind === "turn_context");
+  const lastContext = lastSettings(both);
   // the tail folded after the meta: a fork's or sub-agent's replayed parent history in it is told apart as the
   // summary tells it (lineage.ts), not taken for the session's own last turn
   const model = head.whole ? headModel : await foldEvents(meta ? [meta, ...tail.events] : tail.events);
@@ -191,6 +191,20 @@ async function describeFresh(file: RolloutFile): Promise<SessionListing> {
     status: lastTurn ? turnStatus(lastTurn) : "incomplete",
     archived: file.archived,
   };
+}
+
+/**
+ * The model and folder the session ran with last, as the fold keeps them (session-model.ts): a turn_context
+ * names them all, a later `thread_settings_applied` (0.169+) overrides the fields it names. A `codex exec
+ * review` parent of 0.171 writes no turn_context at all, only the settings.
+ */
+function lastSettings(events: SessionEvent[]): { cwd?: string | undefined; model?: string | undefined } | undefined {
+  let last: { cwd?: string | undefined; model?: string | undefined } | undefined;
+  for (const event of events) {
+    if (event.kind === "turn_context") last = { cwd: event.cwd, model: event.model };
+    else if (event.kind === "settings") last = { cwd: event.cwd ?? last?.cwd, model: event.model ?? last?.model };
+  }
+  return last;
 }
 
 /** A file that could not be read (it vanished, or its permissions changed) still gets its line. */
