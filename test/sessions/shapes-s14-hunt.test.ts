@@ -7,12 +7,23 @@ import { shapeHome, shapeIdOf } from "../support/shape-home.js";
 const NAMED: Array<[string, number]> = [["review-failed-auth", 21]];
 let home: string;
 let mcp: Connected;
+// one session a home: the report's failures are the session's own
+let interrupted: Connected;
 
 beforeAll(async () => {
   home = await shapeHome("ccm-shapes-s14-hunt-", NAMED, "2026-12-05T12-00");
   mcp = await connect(testConfig({ codexHome: home }));
+  const interruptedHome = await shapeHome(
+    "ccm-shapes-s14-hunt-",
+    [["parallel-calls-interrupted-during-one", 1402]],
+    "2026-12-06T06-17",
+  );
+  interrupted = await connect(testConfig({ codexHome: interruptedHome }));
 });
-afterAll(async () => mcp.close());
+afterAll(async () => {
+  await mcp.close();
+  await interrupted.close();
+});
 
 async function listed(id: string): Promise<Record<string, unknown> | undefined> {
   const result = (await mcp.call("list_sessions", { limit: 50 })).structuredContent as {
@@ -25,5 +36,26 @@ describe("list_sessions names the model of a session that never wrote a turn_con
   it("a `codex exec review` parent (0.171: only thread_settings_applied names its model)", async () => {
     // jq truth: the file's one thread_settings_applied says mock-model; session_summary says so too
     expect(await listed(shapeIdOf(21))).toMatchObject({ model: "mock-model", cwd: "/home/user/proj" });
+  });
+});
+
+describe("the report names what ended a session, not a command that failed on the way", () => {
+  it("a turn interrupted (SIGINT) while one of three parallel calls ran, another having exited 2", async () => {
+    // jq truth: turn_aborted reason "interrupted" ends the only turn; `exit 2` failed before, `sleep 20` was killed
+    const report = (await interrupted.call("sessions_report", {})).structuredContent as {
+      total: { categories: Record<string, number> };
+      recurring_failures: Array<Record<string, unknown>>;
+    };
+    expect(report.total.categories).toEqual({ aborted: 1 });
+    expect(report.recurring_failures).toEqual([
+      {
+        category: "aborted",
+        message: "turn <n> was aborted (interrupted)",
+        count: 1,
+        first_seen: "2026-12-06T06:17:29.839Z",
+        last_seen: "2026-12-06T06:17:29.839Z",
+        session_ids: ["01a24a00-0fad-70f1-9065-b78c8e73af80"],
+      },
+    ]);
   });
 });

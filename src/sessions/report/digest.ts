@@ -370,9 +370,24 @@ function turnMs(model: SessionModel, index: number): number {
   return Number.isFinite(start) && Number.isFinite(end) && end > start ? end - start : 0;
 }
 
-/** What the failure signature is made of: the error, else what failed (the command, the denial), else the first evidence. */
+/**
+ * The categories a failed command or a sandbox denial is the cause of. A session that ended otherwise (aborted,
+ * killed, stopped at its timeout, cancelled) is not told by a command that failed on the way: an interrupted turn
+ * whose earlier `exit 2` failed was grouped as "`exit <n>` exited with <n>".
+ */
+const ENDED_BY_WHAT_FAILED: ReadonlySet<DiagnosisCategory> = new Set([
+  "command_failures",
+  "sandbox_blocked",
+  "approval_required",
+]);
+
+/**
+ * What the failure signature is made of: the error, else (a session its commands or the sandbox failed) what
+ * failed, the command or the denial, else the first evidence (what ended it: "turn 1 was aborted (interrupted)").
+ */
 function failureText(diagnosis: Diagnosis): string | null {
   if (diagnosis.error) return diagnosis.error.message;
+  if (!ENDED_BY_WHAT_FAILED.has(diagnosis.category)) return diagnosis.evidence[0] ?? null;
   const command = diagnosis.failed_commands.at(-1);
   if (command)
     return `\`${command.command}\` ${command.meaning ?? (command.exit_code !== null ? `exited with ${command.exit_code}` : "failed")}`;
