@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
 import { shapeHome, shapeIdOf } from "../support/shape-home.js";
 
-const NAMED: Array<[string, number]> = [["review-failed-auth", 21]];
+const NAMED: Array<[string, number]> = [
+  ["review-failed-auth", 21],
+  ["remote-compaction-usage-only-in-records", 1403],
+];
 let home: string;
 let mcp: Connected;
 // one session a home: the report's failures are the session's own
@@ -57,5 +60,25 @@ describe("the report names what ended a session, not a command that failed on th
         session_ids: ["01a24a00-0fad-70f1-9065-b78c8e73af80"],
       },
     ]);
+  });
+});
+
+describe("remote compaction (0.171, the openai provider) is billed, and only the records count it", () => {
+  it("token_usage and session_summary count the in-band compaction request the token_count events leave out", async () => {
+    // jq truth: token_usage_record usage 1,260 (the call) + 1,370 (the `compaction_trigger` request) + 420 (the
+    // answer) = turn_token_usage 3,050; token_count's total_token_usage stops at 1,680 (ccusage 20.0.24 says 1,680)
+    const id = shapeIdOf(1403);
+    const own = { input: 2900, cached_input: 500, output: 150, reasoning_output: 30, total: 3050 };
+    const usage = (await mcp.call("token_usage", { session_id: id })).structuredContent as Record<string, unknown>;
+    expect(usage).toMatchObject({ total: own, per_turn: [{ turn: 1, ...own }] });
+    const summary = (await mcp.call("session_summary", { session_id: id })).structuredContent as Record<
+      string,
+      unknown
+    >;
+    expect(summary).toMatchObject({
+      status: "completed",
+      tokens: own,
+      turns: [{ index: 1, status: "completed", compactions: 1, last_agent_message: "answer after compaction" }],
+    });
   });
 });
