@@ -2,7 +2,7 @@
 // its file and saved in the state dir (digest-files.ts). The fold is the one every tool reads (session-model.ts),
 // compact: no texts beyond what the diagnosis quotes.
 import type { DiagnosisCategory } from "../diagnosis-categories.js";
-import { diagnose, type Diagnosis } from "../diagnosis.js";
+import { diagnose } from "../diagnosis.js";
 import type { TokenTotals } from "../events.js";
 import { needsParentCounters } from "../lineage.js";
 import type { RolloutFile } from "../locate.js";
@@ -25,7 +25,7 @@ import { tryParseJson } from "../../shared/json.js";
 import type { SessionEvent } from "../events.js";
 import { callStatus, SessionFolder, type SessionModel } from "../session-model.js";
 import type { SessionKind } from "../events.js";
-import { failureSignature } from "./signature.js";
+import { failureSignature, failureText } from "./signature.js";
 import { NOT_FAILURES } from "./view.js";
 
 export interface SessionDigest {
@@ -368,33 +368,6 @@ function turnMs(model: SessionModel, index: number): number {
   const start = Date.parse(turn.startedAt ?? "");
   const end = Date.parse(turn.endedAt ?? model.turns[index + 1]?.startedAt ?? model.lastTimestamp ?? "");
   return Number.isFinite(start) && Number.isFinite(end) && end > start ? end - start : 0;
-}
-
-/**
- * The categories a failed command or a sandbox denial is the cause of. A session that ended otherwise (aborted,
- * killed, stopped at its timeout, cancelled) is not told by a command that failed on the way: an interrupted turn
- * whose earlier `exit 2` failed was grouped as "`exit <n>` exited with <n>".
- */
-const ENDED_BY_WHAT_FAILED: ReadonlySet<DiagnosisCategory> = new Set([
-  "command_failures",
-  "sandbox_blocked",
-  "approval_required",
-]);
-
-/**
- * What the failure signature is made of: the error, else (a session its commands or the sandbox failed) what
- * failed, the command or the denial, else the first evidence (what ended it: "turn 1 was aborted (interrupted)").
- */
-function failureText(diagnosis: Diagnosis): string | null {
-  if (diagnosis.error) return diagnosis.error.message;
-  if (!ENDED_BY_WHAT_FAILED.has(diagnosis.category)) return diagnosis.evidence[0] ?? null;
-  const command = diagnosis.failed_commands.at(-1);
-  if (command)
-    return `\`${command.command}\` ${command.meaning ?? (command.exit_code !== null ? `exited with ${command.exit_code}` : "failed")}`;
-  const denial = diagnosis.sandbox_denials.at(-1);
-  if (denial)
-    return `sandbox denied ${denial.kind}${denial.target !== null ? ` ${denial.target}` : ""}: \`${denial.command}\``;
-  return diagnosis.evidence[0] ?? null;
 }
 
 function validTime(text: string | null): string | null {

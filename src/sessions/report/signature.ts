@@ -1,7 +1,9 @@
 // A failure signature: the diagnosis category and the error with what differs from run to run (ids, request
 // ids, paths, URLs, numbers, quoted values, times) replaced by placeholders, so the same failure hitting many
 // sessions is one line with a count. The readable form of a provider's JSON body is used (readableError).
+import type { DiagnosisCategory } from "../diagnosis-categories.js";
 import { readableError } from "../diagnosis-errors.js";
+import type { Diagnosis } from "../diagnosis.js";
 
 const MAX_CHARS = 240;
 
@@ -65,4 +67,31 @@ export function signatureOf(message: string): string {
   for (const [pattern, placeholder] of REPLACEMENTS)
     text = typeof placeholder === "string" ? text.replace(pattern, placeholder) : text.replace(pattern, placeholder);
   return text.length > MAX_CHARS ? `${text.slice(0, MAX_CHARS)}…` : text;
+}
+
+/**
+ * The categories a failed command or a sandbox denial is the cause of. A session that ended otherwise (aborted,
+ * killed, stopped at its timeout, cancelled) is not told by a command that failed on the way: an interrupted turn
+ * whose earlier `exit 2` failed was grouped as "`exit <n>` exited with <n>".
+ */
+const ENDED_BY_WHAT_FAILED: ReadonlySet<DiagnosisCategory> = new Set([
+  "command_failures",
+  "sandbox_blocked",
+  "approval_required",
+]);
+
+/**
+ * What the failure signature is made of: the error, else (a session its commands or the sandbox failed) what
+ * failed, the command or the denial, else the first evidence (what ended it: "turn 1 was aborted (interrupted)").
+ */
+export function failureText(diagnosis: Diagnosis): string | null {
+  if (diagnosis.error) return diagnosis.error.message;
+  if (!ENDED_BY_WHAT_FAILED.has(diagnosis.category)) return diagnosis.evidence[0] ?? null;
+  const command = diagnosis.failed_commands.at(-1);
+  if (command)
+    return `\`${command.command}\` ${command.meaning ?? (command.exit_code !== null ? `exited with ${command.exit_code}` : "failed")}`;
+  const denial = diagnosis.sandbox_denials.at(-1);
+  if (denial)
+    return `sandbox denied ${denial.kind}${denial.target !== null ? ` ${denial.target}` : ""}: \`${denial.command}\``;
+  return diagnosis.evidence[0] ?? null;
 }
