@@ -9,8 +9,9 @@
 // window size with 0 input and 0 output (`set_total_tokens_full`). It is not usage: it is skipped for the
 // numbers and remembered as the fact that the window filled up.
 //
-// `token_usage_record.thread_token_usage` (0.160+) is a second source of the same numbers: each source keeps
-// its own segments, and where a file has records they are the total (never added to the events).
+// `token_usage_record.thread_token_usage` (0.160+) is a second source of the same numbers, and of a request
+// the events leave out (0.171's remote compaction): each source keeps its own segments, and where a file has
+// records they are the total and tell the requests (never added to the events).
 //
 // TokenLedger is fed as the log is folded, so a cached fold answers at once however long the log is.
 import type { EventOf, RateLimits, TokenTotals } from "./events.js";
@@ -111,7 +112,7 @@ export class TokenLedger {
   /** `token_count` events. */
   private readonly events = newSegments();
   /**
-   * `token_usage_record.thread_token_usage` (0.160+): the same numbers as the events, so never added to them.
+   * `token_usage_record.thread_token_usage` (0.160+): the events' numbers and more, so never added to them.
    * Where a file has both, the records are the source: a Desktop 0.153 file's `token_count` restarted at a
    * later turn while its records kept counting the thread.
    */
@@ -180,22 +181,20 @@ export class TokenLedger {
       else this.inheritedBase = undefined;
     }
     const last = event.last;
-    // a counter written again unchanged is the same request, not another one
-    if (event.source !== "record" && last && last.input >= LONG_PROMPT_TOKENS && grew(total, this.events.last)) {
+    const record = event.source === "record";
+    const source = record ? this.records : this.events;
+    // a request is in both sources, its record first: from the first record on the records tell them, with the
+    // one the events leave out (0.171's remote compaction); a counter written again unchanged is no new request
+    if ((record || !this.firstRecord) && last && last.input >= LONG_PROMPT_TOKENS && grew(total, source.last)) {
       this.longPrompts = withRequest(this.longPrompts, last);
       this.longPromptsByTurn.set(turn, withRequest(this.longPromptsByTurn.get(turn), last));
     }
-    if (event.source === "record") {
-      if (!this.firstRecord) {
-        this.firstRecord = total;
-        this.eventsBeforeRecords = counterTotal(this.events);
-      }
-      const cumulative = addCounter(this.records, total, turn);
-      if (event.timestamp) noteDay(this.records, event.timestamp, turn, cumulative);
-    } else {
-      const cumulative = addCounter(this.events, total, turn);
-      if (event.timestamp) noteDay(this.events, event.timestamp, turn, cumulative);
+    if (record && !this.firstRecord) {
+      this.firstRecord = total;
+      this.eventsBeforeRecords = counterTotal(this.events);
     }
+    const cumulative = addCounter(source, total, turn);
+    if (event.timestamp) noteDay(source, event.timestamp, turn, cumulative);
     if (event.last) this.lastUsage = event.last;
     if (event.timestamp) this.observedAt = event.timestamp;
   }

@@ -1,8 +1,10 @@
 // Shapes of Codex 0.171 logs made with the real CLI against the fake model (paths scrubbed to /home/user) that a
 // read answered wrongly: each fixture in test/fixtures/shapes/ is named after what it shows.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, testConfig, type Connected } from "../support/mcp.js";
-import { shapeHome, shapeIdOf } from "../support/shape-home.js";
+import { SHAPES, shapeHome, shapeIdOf } from "../support/shape-home.js";
 
 const NAMED: Array<[string, number]> = [
   ["review-failed-auth", 21],
@@ -80,5 +82,59 @@ describe("remote compaction (0.171, the openai provider) is billed, and only the
       tokens: own,
       turns: [{ index: 1, status: "completed", compactions: 1, last_agent_message: "answer after compaction" }],
     });
+  });
+});
+
+describe("a long remote compaction request is priced at the long-context tier", () => {
+  type Usage = { input_tokens: number; total_tokens: number };
+  /** The shape's session with its compaction request's prompt `more` input tokens longer, in a home of its own. */
+  async function reportWith(more: number, alsoInCounters: boolean): Promise<unknown> {
+    const home = await shapeHome("ccm-shapes-s14-hunt-", [], "2026-12-06T06-37");
+    const lines = (await readFile(join(SHAPES, "remote-compaction-usage-only-in-records.jsonl"), "utf8"))
+      .trimEnd()
+      .split("\n")
+      .flatMap((text) => {
+        const line = JSON.parse(text) as {
+          type: string;
+          timestamp: string;
+          payload: { response_id?: string; usage: Usage; turn_token_usage: Usage; thread_token_usage: Usage };
+        };
+        if (line.type !== "token_usage_record" || line.payload.response_id === "resp_1") return [line];
+        for (const usage of [line.payload.turn_token_usage, line.payload.thread_token_usage])
+          Object.assign(usage, { input_tokens: usage.input_tokens + more, total_tokens: usage.total_tokens + more });
+        if (line.payload.response_id !== "resp_c9") return [line];
+        const { usage } = line.payload;
+        Object.assign(usage, { input_tokens: usage.input_tokens + more, total_tokens: usage.total_tokens + more });
+        // control: the same request also in a token_count, as every other request is
+        const counter = {
+          timestamp: line.timestamp,
+          type: "event_msg",
+          payload: {
+            type: "token_count",
+            info: { total_token_usage: line.payload.thread_token_usage, last_token_usage: usage },
+          },
+        };
+        return alsoInCounters ? [line, counter] : [line];
+      });
+    await writeFile(
+      join(home, "sessions", "2026", "12", "06", `rollout-2026-12-06T06-37-27-${shapeIdOf(1404)}.jsonl`),
+      lines.map((line) => JSON.stringify(line)).join("\n") + "\n",
+    );
+    const client = await connect(testConfig({ codexHome: home }));
+    try {
+      const report = (await client.call("sessions_report", {})).structuredContent as { total: Record<string, unknown> };
+      return [report.total.tokens, report.total.cost];
+    } finally {
+      await client.close();
+    }
+  }
+
+  it("a request with a prompt over 272K tokens that only its token_usage_record counts", async () => {
+    // 298,700 more: the compaction request's prompt is 300,000 tokens (200 cached), the session's 301,600
+    const tokens = { input: 301600, cached_input: 500, output: 150, reasoning_output: 30, total: 301750 };
+    const cost = { priced_sessions: 1, unpriced_sessions: 0, unpriced_models: [] };
+    expect(await reportWith(298_700, false)).toEqual([tokens, { estimate_usd: 3.0104, ...cost }]);
+    // control: the same request, also counted by a token_count, is priced so (not twice)
+    expect(await reportWith(298_700, true)).toEqual([tokens, { estimate_usd: 3.0104, ...cost }]);
   });
 });

@@ -87,3 +87,34 @@ describe("a child whose usage needs its parent's counters", () => {
     ]);
   });
 });
+
+describe("a long request only the records count (0.171's remote compaction, openai provider)", () => {
+  // as 0.171 writes them (remote-compaction-usage-only-in-records): each request's token_usage_record comes
+  // before its token_count, but the in-band compaction request's only in the records
+  const record = (line: number, total: TokenTotals, last: TokenTotals): EventOf<"token_count"> => ({
+    ...counter(line, total, last),
+    source: "record",
+  });
+  const compaction = totals(300_000, 70);
+  const answer = totals(400, 20);
+  const ledgerOf = (compactionCounted: boolean) => {
+    const ledger = new TokenLedger();
+    ledger.count(record(12, totals(1_200, 60), totals(1_200, 60)), 1);
+    ledger.count(counter(15, totals(1_200, 60), totals(1_200, 60)), 1);
+    ledger.count(record(16, totals(301_200, 130), compaction), 1);
+    if (compactionCounted) ledger.count(counter(17, totals(301_200, 130), compaction), 1);
+    ledger.count(record(25, totals(301_600, 150), answer), 1);
+    ledger.count(counter(26, totals(compactionCounted ? 301_600 : 1_600, 150), answer), 1);
+    return ledger;
+  };
+
+  it("is a long request of the session and of its turn", () => {
+    const ledger = ledgerOf(false);
+    expect([ledger.longPrompts, ledger.longPromptsByTurn.get(1)]).toEqual([
+      { tokens: compaction, smallestInput: 300_000 },
+      { tokens: compaction, smallestInput: 300_000 },
+    ]);
+    // control: a long request both sources count is counted once
+    expect(ledgerOf(true).longPrompts).toEqual({ tokens: compaction, smallestInput: 300_000 });
+  });
+});
