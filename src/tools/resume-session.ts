@@ -103,7 +103,8 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         // one session has one writer: a second Codex on it fails ("already has an active writer"), whatever the mode
         const running = await runs.registry.findBySession(sessionId);
         if (running?.status === "running") return toolError(stillRunning(sessionId, running.run_id));
-        await refuseWithoutCredentials(server, config, input);
+        // Codex resumes in the session's cwd: that folder's trusted projects' config is what it reads
+        await refuseWithoutCredentials(server, config, { ...input, cwd });
         const skipGitRepoCheck = input.skip_git_repo_check ?? (await runs.registry.skippedGitCheck(sessionId)) ?? false;
         // a session that ran in the worktree Codex made for a run of this state dir goes on there
         const worktree = isCodexWorktreePath(cwd, config.runner.codexHome)

@@ -82,7 +82,8 @@ export function registerReviewChangesTool(server: McpServer, { config, runs }: T
         const review: ReviewRequest = { scope, prompt: input.prompt, title: input.title };
         const refusal = refuseReview(review);
         if (refusal !== undefined) return toolError(refusal);
-        await refuseWithoutCredentials(server, config, { engine: "exec" });
+        // the folder Codex reviews in: its trusted projects' config (forced_login_method) counts
+        await refuseWithoutCredentials(server, config, { engine: "exec", cwd: input.cwd });
         const runId = await runs.start({
           signal: extra.signal,
           prompt: "",
