@@ -38,15 +38,30 @@ export interface CallerSettings {
   config?: Record<string, unknown> | undefined;
 }
 
+/** The longest model or profile name that goes into Codex's argv (the tools' input schemas say so too). */
+export const MAX_NAME_CHARS = 200;
+
+/**
+ * What is wrong with a model or profile name as a value of Codex's argv, or undefined: a NUL cannot be passed at
+ * all, and no model or profile name is empty, longer than MAX_NAME_CHARS or has a control character. The one test
+ * of a caller's name and of one read from a log (resume-model.ts).
+ */
+export function nameProblem(name: string): string | undefined {
+  if (name.length === 0) return "is empty";
+  if (name.length > MAX_NAME_CHARS) return `is longer than ${MAX_NAME_CHARS} characters`;
+  if (CONTROL_CHARACTER.test(name)) return "contains a control character (a NUL, a line break, …)";
+  return undefined;
+}
+
 /** Why the caller's settings are refused (naming the key and the operator switch), or undefined. */
 export function refuseCallerSettings(settings: CallerSettings, policy: CallerPolicy): string | undefined {
-  // names that go into Codex's argv: a NUL cannot be passed at all, and no model or profile name has a control character
   for (const [what, name] of [
     ["model", settings.model],
     ["profile", settings.profile],
   ] as const) {
-    if (name !== undefined && CONTROL_CHARACTER.test(name))
-      return `${what} ${JSON.stringify(name.slice(0, 200))} contains a control character (a NUL, a line break, …): pass the name as Codex lists it.`;
+    const problem = name === undefined ? undefined : nameProblem(name);
+    if (name !== undefined && problem !== undefined)
+      return `${what} ${JSON.stringify(name.slice(0, MAX_NAME_CHARS))} ${problem}: pass the name as Codex lists it.`;
   }
   if (settings.profile !== undefined && !policy.allowProfile) {
     return `profile ${JSON.stringify(settings.profile.slice(0, 200))} cannot be chosen by a caller: a Codex profile can set anything, including commands Codex starts and the sandbox. The operator can allow profiles with --allow-profile (or CODEX_CONTROL_ALLOW_PROFILE=1).`;

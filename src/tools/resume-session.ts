@@ -1,4 +1,5 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { MODE_OF_SANDBOX } from "../codex/run-modes.js";
 import { isSandboxMode } from "../sessions/views/closed-sets.js";
@@ -19,7 +20,20 @@ import {
 } from "./run-result.js";
 import { sessionIdInput } from "./schemas.js";
 import { SESSION_UUID } from "../shared/ids.js";
+import { MAX_NAME_CHARS } from "../runs/run-policy.js";
+import { resumeModelOf } from "../runs/resume-model.js";
 import { isCodexWorktreePath } from "../codex/worktree.js";
+
+/** The answer: the run, and why it goes on with Codex's default model when it does. */
+const resumeShape = {
+  ...runViewShape,
+  model_note: z
+    .string()
+    .nullable()
+    .describe(
+      "Why the run goes on with Codex's default model though no model was asked: the session's log names none, or not one that can be passed to Codex. null: the model asked, or else the one of the session's last turn, was passed.",
+    ),
+};
 
 /** The input, with the timeout and wait this server's operator set. */
 function inputSchemaOf(config: ServerConfig) {
@@ -27,7 +41,12 @@ function inputSchemaOf(config: ServerConfig) {
     session_id: sessionIdInput,
     prompt: z.string().min(1).max(1_000_000).describe("What Codex should do next in that session."),
     mode: modeInput.optional().describe("Sandbox for the new turn; omitted means the session's previous sandbox."),
-    model: z.string().min(1).max(200).optional().describe("Model for the new turn; omitted means Codex's default."),
+    model: z
+      .string()
+      .min(1)
+      .max(MAX_NAME_CHARS)
+      .optional()
+      .describe("Model for the new turn; omitted means the model of the session's last turn."),
     reasoning_effort: reasoningEffortInput.optional(),
     config: configInput.optional(),
     timeout_ms: timeoutInput(config.runner).optional(),
@@ -53,9 +72,9 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
     {
       title: "Resume a Codex session",
       description:
-        "Continues an existing Codex session with a new prompt (`codex exec resume`), in the session's own working directory and, unless told otherwise, its previous sandbox, and checks afterwards that Codex really continued that session with those settings. Same result and waiting rules as run_codex.",
+        "Continues an existing Codex session with a new prompt (`codex exec resume`), in the session's own working directory and, unless told otherwise, its previous sandbox and model, and checks afterwards that Codex really continued that session with those settings. Same result and waiting rules as run_codex.",
       inputSchema: inputSchemaOf(config).shape,
-      outputSchema: withNote(runViewShape),
+      outputSchema: withNote(resumeShape),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
     },
     (input, extra) =>
@@ -112,6 +131,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           : undefined;
         const inWorktree =
           worktree !== undefined && worktree !== null && (cwd === worktree.path || cwd.startsWith(`${worktree.path}/`));
+        const resumed = resumeModelOf(input.model, context?.model);
         const runId = await runs.start({
           signal: extra.signal,
           prompt: input.prompt,
@@ -121,13 +141,13 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           resumeSessionId: sessionId,
           skipGitRepoCheck,
           allowConcurrent: input.allow_concurrent,
-          model: input.model,
+          model: resumed.model,
           reasoningEffort: input.reasoning_effort,
           config: input.config,
           timeoutMs: input.timeout_ms,
           engine: input.engine,
         });
-        return answerAskingApprovals(
+        const result = await answerAskingApprovals(
           server,
           config,
           runs,
@@ -135,8 +155,24 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           { background: input.background, waitMs: input.wait_ms, began },
           extra,
         );
+        return withModelNote(result, resumed.note);
       }),
   );
+}
+
+/** The run's answer, saying why it goes on with Codex's default model when it does (resume-model.ts). */
+function withModelNote(result: CallToolResult, note: string | null): CallToolResult {
+  if (result.isError === true) return result;
+  return {
+    ...result,
+    structuredContent: { ...result.structuredContent, model_note: note },
+    content:
+      note === null
+        ? result.content
+        : result.content.map((part, index) =>
+            index === 0 && part.type === "text" ? { ...part, text: `${part.text}\nModel: ${note}` } : part,
+          ),
+  };
 }
 
 /** One session has one writer: a second Codex on it fails ("already has an active writer"), whatever the mode. */

@@ -1,0 +1,100 @@
+// resume_session and the session's model. Without `--model`, Codex 0.171 resumes a session on the home's default
+// model ("This session was recorded with model `mock-model-2` but is resuming with `mock-model`"): a session
+// that ran another model went on with a different one. Real CLI, the fake model recording each request's model.
+import { readFile, writeFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunView } from "../../../src/runs/run-manager.js";
+import { RunLedger } from "../../../src/contract/index.js";
+import { readRunState } from "../../../src/runs/registry.js";
+import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
+import { PINNED_CODEX } from "../../support/codex-versions.js";
+import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
+
+let model: FakeModel;
+let mcp: Connected;
+let workdir: string;
+
+beforeAll(async () => {
+  model = await startFakeModel();
+  const made = await makeCodexHome(model.url, "resume-model");
+  workdir = made.workdir;
+  mcp = await connect(testConfig({ codexHome: made.home, codexBin: PINNED_CODEX, childEnv: codexEnv(made.home) }));
+});
+afterAll(async () => {
+  await mcp.close();
+  await model.close();
+});
+
+function viewOf(result: Awaited<ReturnType<Connected["call"]>>): RunView {
+  expect(result.isError, textOf(result)).toBeFalsy();
+  return result.structuredContent as unknown as RunView;
+}
+
+/** A completed session that ran `-m mock-model-2` (the home's default is mock-model). */
+async function sessionOnModel2(engine: "exec" | "app-server"): Promise<RunView> {
+  const view = viewOf(
+    await mcp.call("run_codex", {
+      cwd: workdir,
+      skip_git_repo_check: true,
+      prompt: "please say hi",
+      model: "mock-model-2",
+      engine,
+    }),
+  );
+  expect(view).toMatchObject({ status: "completed", effective: { model: "mock-model-2" } });
+  return view;
+}
+
+describe("resume_session without a model", () => {
+  it("goes on with the session's model, not the home's default (exec)", async () => {
+    const sessionId = (await sessionOnModel2("exec")).session_id;
+    const before = model.requests.length;
+    const result = await mcp.call("resume_session", { session_id: sessionId, prompt: "please say more" });
+    const resumed = viewOf(result);
+    // before: "mock-model", the home's default (Codex warned "recorded with model `mock-model-2` but is resuming")
+    expect(model.requests[before]?.model).toBe("mock-model-2");
+    expect(resumed).toMatchObject({
+      status: "completed",
+      session_id: sessionId,
+      effective: { model: "mock-model-2", mismatch: false },
+    });
+    expect(result.structuredContent?.model_note).toBeNull();
+    const ledger = await new RunLedger(mcp.config.runner.stateDir).find(resumed.run_id);
+    expect(ledger?.start.argv).toContain("--model=mock-model-2");
+    // a model the caller names goes on instead
+    const next = model.requests.length;
+    viewOf(await mcp.call("resume_session", { session_id: sessionId, prompt: "please say hi", model: "mock-model-3" }));
+    expect(model.requests[next]?.model).toBe("mock-model-3");
+  }, 120_000);
+
+  it("goes on with the session's model (app-server: thread/resume's model)", async () => {
+    const sessionId = (await sessionOnModel2("app-server")).session_id;
+    const before = model.requests.length;
+    const resumed = viewOf(
+      await mcp.call("resume_session", { session_id: sessionId, prompt: "please say more", engine: "app-server" }),
+    );
+    // 0.171's app-server already resumed on the recorded model when thread/resume's model was null (this passed
+    // before the fix); it is asked for now all the same, as exec asks for it
+    expect(model.requests[before]?.model).toBe("mock-model-2");
+    expect(resumed).toMatchObject({ status: "completed", engine: "app-server", effective: { model: "mock-model-2" } });
+    expect((await readRunState(mcp.config.runner.stateDir, resumed.run_id))?.model).toBe("mock-model-2");
+  }, 120_000);
+
+  it("passes no model a log names with a control character, and says so", async () => {
+    const { session_id: sessionId, rollout_path: path } = await sessionOnModel2("exec");
+    const text = await readFile(path ?? "", "utf8");
+    // a log whose turn_context says the model is "mock<BEL>model-2"
+    await writeFile(path ?? "", text.replaceAll('"model":"mock-model-2"', '"model":"mock\\u0007model-2"'));
+    const before = model.requests.length;
+    const result = await mcp.call("resume_session", { session_id: sessionId, prompt: "please say more" });
+    const resumed = viewOf(result);
+    expect(model.requests[before]?.model).toBe("mock-model");
+    const ledger = await new RunLedger(mcp.config.runner.stateDir).find(resumed.run_id);
+    expect(ledger?.start.argv.filter((arg) => arg.startsWith("--model"))).toEqual([]);
+    const note =
+      "the session's last turn names model \"mock\\u0007model-2\", which contains a control character (a NUL, a line break, …): it is not passed to Codex, and the session goes on with Codex's default model; pass model to choose one.";
+    expect(result.structuredContent?.model_note).toBe(note);
+    expect(textOf(result).split("\n").at(-1)).toBe(`Model: ${note}`);
+  }, 120_000);
+});
