@@ -22,7 +22,7 @@ import {
   SessionLookupError,
   type SessionStore,
 } from "../sessions/index.js";
-import { policyDifferences, type OperatorPolicy } from "./run-policy.js";
+import { nameProblem, policyDifferences, type OperatorPolicy } from "./run-policy.js";
 import { reviewSchema, type Review } from "./review-output.js";
 
 export type { OperatorPolicy } from "./run-policy.js";
@@ -143,6 +143,7 @@ export async function viewOfSnapshot(
     stderr_tail: end?.stderr_tail || snapshot.stderr_tail,
     resume_command: resumeCommandOf(sessions, entry, codexBin, policy, sessionId, {
       mode: snapshot.mode,
+      model: snapshot.model,
       // a worktree run's session goes on in the worktree Codex made for it, where it ran, as resume_session does
       cwd:
         snapshot.worktree === true && effective?.cwd && isCodexWorktreePath(effective.cwd, sessions.home)
@@ -201,8 +202,8 @@ export async function viewOfLedgerRun(
 const TMP_EXCLUSIONS = ["exclude_slash_tmp", "exclude_tmpdir_env_var"] as const;
 
 /**
- * The pasteable command that resumes the run's session in its cwd, sandbox and approvals (Codex's reviewer for
- * mode "auto-review"): with this process's binary (never one a record names) and the run's recorded git check.
+ * The pasteable command that resumes the run's session in its cwd, sandbox, approvals (Codex's reviewer for
+ * mode "auto-review") and the model it asked for: with this process's binary (never one a record names) and the run's recorded git check.
  * A sandboxed resume is kept out of /tmp and $TMPDIR as resume_session keeps it, where this server's state is
  * there: pasted without them, it could write what the server later believes (and could do what resume_session refuses).
  */
@@ -212,7 +213,7 @@ function resumeCommandOf(
   codexBin: string,
   policy: OperatorPolicy,
   sessionId: string | null,
-  run: { cwd: string; mode: RunMode },
+  run: { cwd: string; mode: RunMode; model?: string | null },
 ): string | null {
   if (!sessionId) return null;
   const config: Record<string, unknown> = run.mode === "auto-review" ? { ...AUTO_REVIEW_CONFIG } : {};
@@ -225,6 +226,9 @@ function resumeCommandOf(
     sessionId,
     cwd: run.cwd,
     sandbox: SANDBOX_OF_MODE[run.mode],
+    // the model the run asked for (resume_session: the session's own, resume-model.ts): pasted without it, 0.171
+    // resumes on the home's default model; a name read from the state file only when a caller could pass it
+    ...(run.model && nameProblem(run.model) === undefined && { model: run.model }),
     options: Object.entries(config).flatMap(([key, value]) => ["-c", `${key}=${tomlValue(value)}`]),
   });
 }

@@ -10,15 +10,17 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
+import { pasted, withPrompt } from "../../support/pasted.js";
 
 let model: FakeModel;
 let mcp: Connected;
 let workdir: string;
+let home: string;
 
 beforeAll(async () => {
   model = await startFakeModel();
   const made = await makeCodexHome(model.url, "resume-model");
-  workdir = made.workdir;
+  ({ workdir, home } = made);
   mcp = await connect(testConfig({ codexHome: made.home, codexBin: PINNED_CODEX, childEnv: codexEnv(made.home) }));
 });
 afterAll(async () => {
@@ -96,5 +98,19 @@ describe("resume_session without a model", () => {
       "the session's last turn names model \"mock\\u0007model-2\", which contains a control character (a NUL, a line break, …): it is not passed to Codex, and the session goes on with Codex's default model; pass model to choose one.";
     expect(result.structuredContent?.model_note).toBe(note);
     expect(textOf(result).split("\n").at(-1)).toBe(`Model: ${note}`);
+  }, 120_000);
+});
+
+describe("the run's printed resume command", () => {
+  it("names the model the run asked for, and pasted goes on with it", async () => {
+    const view = await sessionOnModel2("exec");
+    // before: no --model, and the pasted command resumed on mock-model
+    expect(view.resume_command).toBe(
+      `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check --model mock-model-2 -c sandbox_workspace_write.exclude_slash_tmp=true -c sandbox_workspace_write.exclude_tmpdir_env_var=true resume ${view.session_id} 'Continue where you left off.'`,
+    );
+    const before = model.requests.length;
+    const { code, stderr } = await pasted(withPrompt(view.resume_command ?? "", "please say more"), codexEnv(home));
+    expect(code, stderr).toBe(0);
+    expect(model.requests[before]?.model).toBe("mock-model-2");
   }, 120_000);
 });
