@@ -4,9 +4,8 @@
 // start time and marker, a server starting a run by its pid and start time for a short while. So a crash
 // never keeps a slot, and neither does a forged lease naming pid 1. Leases are counted and taken under one
 // short lock, whose wait honours the queue wait too.
-import { randomUUID } from "node:crypto";
 import type { Stats } from "node:fs";
-import { link, lstat, rename, stat } from "node:fs/promises";
+import { lstat, stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   createExclusive,
@@ -228,32 +227,48 @@ export async function staleOrHolder(
     if (!stale) return lock ? `pid ${lock.holder.pid}` : "a process that has not written its name yet";
   }
   await beforeRemove?.();
-  await removeIfSame(path, info);
-  return undefined;
+  return (await removeIfSame(path, info)) ? undefined : "a process removing it as stale";
 }
 
 /**
- * Removes what is at `path` if it is still the file `seen` (the one judged stale). Removed by name, a lock its
- * holder let go of and another process took meanwhile went in its place (two holders at once): it is moved aside
- * under a name of this process first, in one step, and what was moved is removed only if it is the one seen;
- * another is put back (never over a newer one). Narrower, not closed: a third process that takes the free name
- * while a fresh lock is aside keeps it, and the fresh one is lost (fs has no rename-if-unchanged).
+ * Removes what is at `path` if it is still the file `seen` (the one judged stale); false when another process is
+ * removing it. Removed by name, a lock its holder let go of and another process took meanwhile went in its place
+ * (two holders at once); moved aside first, the name was free while a fresh lock was aside, and a third process
+ * took it (two holders again). So one process at a time removes, holding `<path>.break` (created exclusively,
+ * naming it), and looks again under it: only a removal can free the name of a lock whose holder is gone, and
+ * removals take turns. Left open: a lock judged stale by its age whose live holder lets go of it at that moment,
+ * and two removers once one held the breaker past LOCK_UNREADABLE_MS (it died there, or stalled that long).
  */
-async function removeIfSame(path: string, seen: Stats): Promise<void> {
-  const aside = `${path}.stale-${process.pid}-${randomUUID()}`;
-  const moved = await rename(path, aside).then(
-    () => true,
-    () => false,
-  );
-  if (!moved) return;
-  const now = await lstat(aside).catch(() => undefined);
-  if (now && now.ino === seen.ino && now.dev === seen.dev && now.mtimeMs === seen.mtimeMs) {
-    await removeTree(aside);
-    return;
+async function removeIfSame(path: string, seen: Stats): Promise<boolean> {
+  const breaker = `${path}.break`;
+  if (!(await takeBreaker(breaker))) return false;
+  try {
+    const now = await lstat(path).catch(() => undefined);
+    if (now && now.ino === seen.ino && now.dev === seen.dev && now.mtimeMs === seen.mtimeMs) await removeTree(path);
+  } finally {
+    await removeFile(breaker);
   }
-  // a lock another process took meanwhile goes back; what is not a file is never a live lock
-  if (now?.isFile()) await link(aside, path).catch(() => undefined);
-  await removeTree(aside);
+  return true;
+}
+
+/**
+ * Creates the breaker `path`; false while another live process holds it. One left by a process that died while
+ * removing (or not a file, or held longer than a removal takes) is removed by name first.
+ */
+async function takeBreaker(path: string): Promise<boolean> {
+  const record = JSON.stringify({ holder: await processId(process.pid), at: new Date().toISOString() });
+  if (await createExclusive(path, record)) return true;
+  const info = await lstat(path).catch(() => undefined);
+  if (info?.isFile()) {
+    // held for the milliseconds of a removal; unreadable only while being written (where links are not made)
+    const breaker = await readStateFile(path, lockSchema, STATE_FILES.lock.maxBytes);
+    const held =
+      Date.now() - info.mtimeMs <= LOCK_UNREADABLE_MS &&
+      (breaker === undefined || breaker.holder.started === null || (await stillRunning(breaker.holder)));
+    if (held) return false;
+  }
+  await removeTree(path);
+  return createExclusive(path, record);
 }
 
 /**
