@@ -44,7 +44,7 @@ export const MAX_NAME_CHARS = 200;
 /**
  * What is wrong with a model or profile name as a value of Codex's argv, or undefined: a NUL cannot be passed at
  * all, and no model or profile name is empty, longer than MAX_NAME_CHARS or has a control character. The one test
- * of a caller's name and of one read from a log (resume-model.ts).
+ * of a caller's name and of one read from a log (resume-settings.ts).
  */
 export function nameProblem(name: string): string | undefined {
   if (name.length === 0) return "is empty";

@@ -226,7 +226,7 @@ function resumeCommandOf(
     sessionId,
     cwd: run.cwd,
     sandbox: SANDBOX_OF_MODE[run.mode],
-    // the model the run asked for (resume_session: the session's own, resume-model.ts): pasted without it, 0.171
+    // the model the run asked for (resume_session: the session's own, resume-settings.ts): pasted without it, 0.171
     // resumes on the home's default model; a name read from the state file only when a caller could pass it
     ...(run.model && nameProblem(run.model) === undefined && { model: run.model }),
     options: Object.entries(config).flatMap(([key, value]) => ["-c", `${key}=${tomlValue(value)}`]),

@@ -21,17 +21,17 @@ import {
 import { sessionIdInput } from "./schemas.js";
 import { SESSION_UUID } from "../shared/ids.js";
 import { MAX_NAME_CHARS } from "../runs/run-policy.js";
-import { resumeModelOf } from "../runs/resume-model.js";
+import { resumeSettingsOf } from "../runs/resume-settings.js";
 import { isCodexWorktreePath } from "../codex/worktree.js";
 
-/** The answer: the run, and why it goes on with Codex's default model when it does. */
+/** The answer: the run, and what of the session's settings does not go on. */
 const resumeShape = {
   ...runViewShape,
-  model_note: z
+  resume_note: z
     .string()
     .nullable()
     .describe(
-      "Why the run goes on with Codex's default model though no model was asked: the session's log names none, or not one that can be passed to Codex. null: the model asked, or else the one of the session's last turn, was passed.",
+      "What of the session's model and reasoning effort does not go on, and why: the session's log names no model, or a model or effort that cannot be passed to Codex, so Codex's default is used. null: the ones asked, or else those of the session's last turn, were passed.",
     ),
 };
 
@@ -47,7 +47,9 @@ function inputSchemaOf(config: ServerConfig) {
       .max(MAX_NAME_CHARS)
       .optional()
       .describe("Model for the new turn; omitted means the model of the session's last turn."),
-    reasoning_effort: reasoningEffortInput.optional(),
+    reasoning_effort: reasoningEffortInput
+      .optional()
+      .describe("Reasoning effort for the new turn; omitted means the session's last turn's."),
     config: configInput.optional(),
     timeout_ms: timeoutInput(config.runner).optional(),
     background: z.boolean().default(false).describe("Answer at once and let the run go on; follow it with run_status."),
@@ -72,7 +74,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
     {
       title: "Resume a Codex session",
       description:
-        "Continues an existing Codex session with a new prompt (`codex exec resume`), in the session's own working directory and, unless told otherwise, its previous sandbox and model, and checks afterwards that Codex really continued that session with those settings. Same result and waiting rules as run_codex.",
+        "Continues an existing Codex session with a new prompt (`codex exec resume`), in the session's own working directory and, unless told otherwise, its previous sandbox, model and reasoning effort, and checks afterwards that Codex really continued that session with those settings. Same result and waiting rules as run_codex.",
       inputSchema: inputSchemaOf(config).shape,
       outputSchema: withNote(resumeShape),
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
@@ -131,7 +133,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           : undefined;
         const inWorktree =
           worktree !== undefined && worktree !== null && (cwd === worktree.path || cwd.startsWith(`${worktree.path}/`));
-        const resumed = resumeModelOf(input.model, context?.model);
+        const resumed = resumeSettingsOf({ model: input.model, reasoningEffort: input.reasoning_effort }, context);
         const runId = await runs.start({
           signal: extra.signal,
           prompt: input.prompt,
@@ -142,7 +144,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           skipGitRepoCheck,
           allowConcurrent: input.allow_concurrent,
           model: resumed.model,
-          reasoningEffort: input.reasoning_effort,
+          reasoningEffort: resumed.reasoningEffort,
           config: input.config,
           timeoutMs: input.timeout_ms,
           engine: input.engine,
@@ -155,22 +157,22 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           { background: input.background, waitMs: input.wait_ms, began },
           extra,
         );
-        return withModelNote(result, resumed.note);
+        return withResumeNote(result, resumed.note);
       }),
   );
 }
 
-/** The run's answer, saying why it goes on with Codex's default model when it does (resume-model.ts). */
-function withModelNote(result: CallToolResult, note: string | null): CallToolResult {
+/** The run's answer, saying what of the session's settings does not go on (resume-settings.ts). */
+function withResumeNote(result: CallToolResult, note: string | null): CallToolResult {
   if (result.isError === true) return result;
   return {
     ...result,
-    structuredContent: { ...result.structuredContent, model_note: note },
+    structuredContent: { ...result.structuredContent, resume_note: note },
     content:
       note === null
         ? result.content
         : result.content.map((part, index) =>
-            index === 0 && part.type === "text" ? { ...part, text: `${part.text}\nModel: ${note}` } : part,
+            index === 0 && part.type === "text" ? { ...part, text: `${part.text}\nNote: ${note}` } : part,
           ),
   };
 }

@@ -1,6 +1,7 @@
-// resume_session and the session's model. Without `--model`, Codex 0.171 resumes a session on the home's default
-// model ("This session was recorded with model `mock-model-2` but is resuming with `mock-model`"): a session
-// that ran another model went on with a different one. Real CLI, the fake model recording each request's model.
+// resume_session and the session's model and reasoning effort. Without `--model`, Codex 0.171 resumes a session on
+// the home's default model ("This session was recorded with model `mock-model-2` but is resuming with
+// `mock-model`"), and without an effort on the model's default: a session that ran another model, or at another
+// effort, went on with different ones. Real CLI, the fake model recording each request's model and effort.
 import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../../../src/runs/run-manager.js";
@@ -19,7 +20,7 @@ let home: string;
 
 beforeAll(async () => {
   model = await startFakeModel();
-  const made = await makeCodexHome(model.url, "resume-model");
+  const made = await makeCodexHome(model.url, "resume-settings");
   ({ workdir, home } = made);
   mcp = await connect(testConfig({ codexHome: made.home, codexBin: PINNED_CODEX, childEnv: codexEnv(made.home) }));
 });
@@ -61,7 +62,7 @@ describe("resume_session without a model", () => {
       session_id: sessionId,
       effective: { model: "mock-model-2", mismatch: false },
     });
-    expect(result.structuredContent?.model_note).toBeNull();
+    expect(result.structuredContent?.resume_note).toBeNull();
     const ledger = await new RunLedger(mcp.config.runner.stateDir).find(resumed.run_id);
     expect(ledger?.start.argv).toContain("--model=mock-model-2");
     // a model the caller names goes on instead
@@ -95,10 +96,35 @@ describe("resume_session without a model", () => {
     const ledger = await new RunLedger(mcp.config.runner.stateDir).find(resumed.run_id);
     expect(ledger?.start.argv.filter((arg) => arg.startsWith("--model"))).toEqual([]);
     const note =
-      "the session's last turn names model \"mock\\u0007model-2\", which contains a control character (a NUL, a line break, …): it is not passed to Codex, and the session goes on with Codex's default model; pass model to choose one.";
-    expect(result.structuredContent?.model_note).toBe(note);
-    expect(textOf(result).split("\n").at(-1)).toBe(`Model: ${note}`);
+      "The session's last turn names model \"mock\\u0007model-2\", which contains a control character (a NUL, a line break, …): it is not passed to Codex, and the session goes on with Codex's default model; pass model to choose one.";
+    expect(result.structuredContent?.resume_note).toBe(note);
+    expect(textOf(result).split("\n").at(-1)).toBe(`Note: ${note}`);
   }, 120_000);
+});
+
+describe("resume_session without a reasoning effort", () => {
+  it.each(["exec", "app-server"] as const)(
+    "goes on with the session's effort (%s)",
+    async (engine) => {
+      const view = viewOf(
+        await mcp.call("run_codex", {
+          cwd: workdir,
+          skip_git_repo_check: true,
+          prompt: "please say hi",
+          // a model Codex has metadata for: it sends mock-model no effort
+          model: "gpt-5.5",
+          reasoning_effort: "high",
+          engine,
+        }),
+      );
+      expect(model.requests.at(-1)?.reasoning).toMatchObject({ effort: "high" });
+      const before = model.requests.length;
+      viewOf(await mcp.call("resume_session", { session_id: view.session_id, prompt: "please say more", engine }));
+      // before: "medium", gpt-5.5's default
+      expect(model.requests[before]).toMatchObject({ model: "gpt-5.5", reasoning: { effort: "high" } });
+    },
+    120_000,
+  );
 });
 
 describe("the run's printed resume command", () => {

@@ -1,0 +1,55 @@
+// The model and reasoning effort a resume_session run asks for. Without them (`--model`, `-c
+// model_reasoning_effort=…`, or thread/resume's), Codex 0.171 resumes a session on the home's defaults (it warns
+// "This session was recorded with model `X` but is resuming with `Y`"; the effort goes back to the model's default
+// silently): a session that ran `-m X` at high effort went on with another model, at medium. Unless the caller
+// names them, the session's last turn's go on. They are read from a log: the model reaches Codex's argv only when
+// it is a name a caller could pass (run-policy.ts nameProblem), the effort only when it is one of
+// REASONING_EFFORTS. Pure: tested on plain values.
+import { REASONING_EFFORTS, type ReasoningEffort } from "../codex/run-modes.js";
+import { callerValue } from "../shared/text.js";
+import { nameProblem } from "./run-policy.js";
+
+export interface ResumeSettings {
+  /** What the run passes to Codex; undefined: none, Codex's default. */
+  model: string | undefined;
+  reasoningEffort: ReasoningEffort | undefined;
+  /** What of the session's settings does not go on, and why; null when nothing is left out. */
+  note: string | null;
+}
+
+/** `asked`: the caller's; `recorded`: the session's last turn_context, as the log says. */
+export function resumeSettingsOf(
+  asked: { model?: string | undefined; reasoningEffort?: ReasoningEffort | undefined },
+  recorded: { model?: string | undefined; effort?: string | undefined } | undefined,
+): ResumeSettings {
+  const notes: string[] = [];
+  let model = asked.model;
+  if (model === undefined) {
+    const logged = recorded?.model;
+    const problem = logged === undefined ? undefined : nameProblem(logged);
+    if (logged === undefined)
+      notes.push(
+        "The session's log names no model, so it goes on with Codex's default model; pass model to choose one.",
+      );
+    else if (problem !== undefined)
+      notes.push(
+        `The session's last turn names model "${callerValue(logged, 80)}", which ${problem}: it is not passed to Codex, and the session goes on with Codex's default model; pass model to choose one.`,
+      );
+    else model = logged;
+  }
+  let reasoningEffort = asked.reasoningEffort;
+  // a log naming no effort is a model without reasoning efforts, or a Codex that did not record it: nothing to say
+  const effort = recorded?.effort;
+  if (reasoningEffort === undefined && effort !== undefined) {
+    if (isReasoningEffort(effort)) reasoningEffort = effort;
+    else
+      notes.push(
+        `The session's last turn names reasoning effort "${callerValue(effort, 40)}", not one of ${REASONING_EFFORTS.join(", ")}: it is not passed to Codex, and the session goes on with the model's default effort; pass reasoning_effort to choose one.`,
+      );
+  }
+  return { model, reasoningEffort, note: notes.length > 0 ? notes.join(" ") : null };
+}
+
+function isReasoningEffort(value: string): value is ReasoningEffort {
+  return (REASONING_EFFORTS as readonly string[]).includes(value);
+}

@@ -1,0 +1,62 @@
+// The model and effort a resume asks for, decided on plain values: the caller's, else the session's last turn's
+// when they can be passed to Codex, else none (Codex's defaults) and the reason.
+import { describe, expect, it } from "vitest";
+import { resumeSettingsOf } from "../../src/runs/resume-settings.js";
+
+const defaulted =
+  "it is not passed to Codex, and the session goes on with Codex's default model; pass model to choose one.";
+const logged = (model: string, effort?: string) => ({ model, ...(effort !== undefined && { effort }) });
+
+describe("resumeSettingsOf", () => {
+  it("takes the caller's settings over the session's, and the session's where none is asked", () => {
+    expect(resumeSettingsOf({ model: "gpt-5.5", reasoningEffort: "low" }, logged("mock-model-2", "high"))).toEqual({
+      model: "gpt-5.5",
+      reasoningEffort: "low",
+      note: null,
+    });
+    expect(resumeSettingsOf({}, logged("mock-model-2", "high"))).toEqual({
+      model: "mock-model-2",
+      reasoningEffort: "high",
+      note: null,
+    });
+    // any name a caller could pass, however it looks: `--model=<name>` is one argv entry
+    expect(resumeSettingsOf({}, logged("--help"))).toEqual({ model: "--help", reasoningEffort: undefined, note: null });
+  });
+
+  it.each([
+    ["", 'The session\'s last turn names model "", which is empty: ' + defaulted],
+    [
+      "m".repeat(201),
+      `The session's last turn names model "${"m".repeat(80)}…", which is longer than 200 characters: ${defaulted}`,
+    ],
+    [
+      'a"\nb\u202e',
+      'The session\'s last turn names model "a\\"\\u000ab\\u202e", which contains a control character (a NUL, a line break, …): ' +
+        defaulted,
+    ],
+  ])("passes no model for a logged name %j, and says why", (model, note) => {
+    expect(resumeSettingsOf({}, logged(model))).toEqual({ model: undefined, reasoningEffort: undefined, note });
+  });
+
+  it("passes no effort that is not one of Codex's, and says why", () => {
+    expect(resumeSettingsOf({}, logged("m", "ultra\n"))).toEqual({
+      model: "m",
+      reasoningEffort: undefined,
+      note: "The session's last turn names reasoning effort \"ultra\\u000a\", not one of minimal, low, medium, high, xhigh: it is not passed to Codex, and the session goes on with the model's default effort; pass reasoning_effort to choose one.",
+    });
+    // the caller's effort: the log's is beside the point
+    expect(resumeSettingsOf({ reasoningEffort: "low" }, logged("m", "ultra"))).toEqual({
+      model: "m",
+      reasoningEffort: "low",
+      note: null,
+    });
+  });
+
+  it("says so when the log names no model", () => {
+    expect(resumeSettingsOf({}, undefined)).toEqual({
+      model: undefined,
+      reasoningEffort: undefined,
+      note: "The session's log names no model, so it goes on with Codex's default model; pass model to choose one.",
+    });
+  });
+});
