@@ -7,7 +7,7 @@
 // REASONING_EFFORTS. Pure: tested on plain values.
 import { REASONING_EFFORTS, type ReasoningEffort } from "../codex/run-modes.js";
 import { callerValue } from "../shared/text.js";
-import { nameProblem } from "./run-policy.js";
+import { flattenConfig, nameProblem } from "./run-policy.js";
 
 export interface ResumeSettings {
   /** What the run passes to Codex; undefined: none, Codex's default. */
@@ -17,14 +17,22 @@ export interface ResumeSettings {
   note: string | null;
 }
 
-/** `asked`: the caller's; `recorded`: the session's last turn_context, as the log says. */
+/**
+ * `asked`: the caller's, its `config` included (`model` and `model_reasoning_effort` are keys any caller may set:
+ * `--model` would win over its `-c model=…`); `recorded`: the session's last turn_context, as the log says.
+ */
 export function resumeSettingsOf(
-  asked: { model?: string | undefined; reasoningEffort?: ReasoningEffort | undefined },
+  asked: {
+    model?: string | undefined;
+    reasoningEffort?: ReasoningEffort | undefined;
+    config?: Record<string, unknown> | undefined;
+  },
   recorded: { model?: string | undefined; effort?: string | undefined } | undefined,
 ): ResumeSettings {
+  const configured = new Set(flattenConfig(asked.config ?? {}).map(([key]) => key));
   const notes: string[] = [];
   let model = asked.model;
-  if (model === undefined) {
+  if (model === undefined && !configured.has("model")) {
     const logged = recorded?.model;
     const problem = logged === undefined ? undefined : nameProblem(logged);
     if (logged === undefined)
@@ -40,7 +48,7 @@ export function resumeSettingsOf(
   let reasoningEffort = asked.reasoningEffort;
   // a log naming no effort is a model without reasoning efforts, or a Codex that did not record it: nothing to say
   const effort = recorded?.effort;
-  if (reasoningEffort === undefined && effort !== undefined) {
+  if (reasoningEffort === undefined && effort !== undefined && !configured.has("model_reasoning_effort")) {
     if (isReasoningEffort(effort)) reasoningEffort = effort;
     else
       notes.push(

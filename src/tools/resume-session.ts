@@ -133,7 +133,10 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           : undefined;
         const inWorktree =
           worktree !== undefined && worktree !== null && (cwd === worktree.path || cwd.startsWith(`${worktree.path}/`));
-        const resumed = resumeSettingsOf({ model: input.model, reasoningEffort: input.reasoning_effort }, context);
+        const resumed = resumeSettingsOf(
+          { model: input.model, reasoningEffort: input.reasoning_effort, config: input.config },
+          context,
+        );
         const runId = await runs.start({
           signal: extra.signal,
           prompt: input.prompt,

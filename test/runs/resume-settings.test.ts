@@ -23,6 +23,14 @@ describe("resumeSettingsOf", () => {
     expect(resumeSettingsOf({}, logged("--help"))).toEqual({ model: "--help", reasoningEffort: undefined, note: null });
   });
 
+  it("leaves to the caller's config the settings it names (`--model` would win over its `-c model=…`)", () => {
+    expect(resumeSettingsOf({ config: { model: "x", model_reasoning_effort: "low" } }, logged("m", "high"))).toEqual({
+      model: undefined,
+      reasoningEffort: undefined,
+      note: null,
+    });
+  });
+
   it.each([
     ["", 'The session\'s last turn names model "", which is empty: ' + defaulted],
     [

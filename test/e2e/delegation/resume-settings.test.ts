@@ -65,10 +65,19 @@ describe("resume_session without a model", () => {
     expect(result.structuredContent?.resume_note).toBeNull();
     const ledger = await new RunLedger(mcp.config.runner.stateDir).find(resumed.run_id);
     expect(ledger?.start.argv).toContain("--model=mock-model-2");
-    // a model the caller names goes on instead
+    // a model the caller names goes on instead, as `model` or in `config`
     const next = model.requests.length;
     viewOf(await mcp.call("resume_session", { session_id: sessionId, prompt: "please say hi", model: "mock-model-3" }));
     expect(model.requests[next]?.model).toBe("mock-model-3");
+    const configured = model.requests.length;
+    viewOf(
+      await mcp.call("resume_session", {
+        session_id: sessionId,
+        prompt: "please say hi",
+        config: { model: "mock-model-4" },
+      }),
+    );
+    expect(model.requests[configured]?.model).toBe("mock-model-4");
   }, 120_000);
 
   it("goes on with the session's model (app-server: thread/resume's model)", async () => {
