@@ -6,6 +6,7 @@ import { isAbsolute, relative } from "node:path";
 import { APPROVAL_OF_MODE, SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
 import { CONFIG_KEY } from "../codex/toml.js";
 import { ExplainedError } from "../shared/errors.js";
+import { upward } from "../shared/upward.js";
 
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -134,7 +135,7 @@ export function refuseWorkspace(cwd: string, protectedDirs: readonly ProtectedDi
 /** `path` is `root` or below it (both resolved). */
 export function within(path: string, root: string): boolean {
   const rel = relative(root, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+  return rel === "" || (!upward(rel) && !isAbsolute(rel));
 }
 
 /** What a session's turn_context records about the policy Codex ran with. */

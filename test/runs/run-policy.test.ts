@@ -115,8 +115,17 @@ describe("workspace rule", () => {
     ["/home/u/.codex/sessions", `cwd /home/u/.codex/sessions is inside CODEX_HOME (/home/u/.codex): ${why}`],
     ["/home/u/project", undefined],
     ["/home/u/.codex-other", undefined],
+    // a folder whose name begins with two dots is a folder inside, not a way out
+    ["/home/u/.codex/..x", `cwd /home/u/.codex/..x is inside CODEX_HOME (/home/u/.codex): ${why}`],
+    ["/home/u/.codex/.../y", `cwd /home/u/.codex/.../y is inside CODEX_HOME (/home/u/.codex): ${why}`],
   ])("%s", (cwd, message) => {
     expect(refuseWorkspace(cwd, dirs)).toBe(message);
+  });
+
+  it("a protected directory in a folder named ..x is inside the cwd", () => {
+    expect(refuseWorkspace("/srv/p", [{ what: "the state dir", path: "/srv/p/..x/state", insideToo: true }])).toBe(
+      `cwd /srv/p contains the state dir (/srv/p/..x/state): ${why}`,
+    );
   });
 });
 
@@ -240,6 +249,13 @@ describe("what a sandboxed run could reach", () => {
     expect(rooted.refusal).toBe(
       "the state dir /srv/shared/state is inside the writable root /srv/shared of Codex's config (sandbox_workspace_write.writable_roots), so a sandboxed run could change what the next run executes. Remove that root, or move the state dir out of it (--state-dir, CODEX_HOME); read-only runs are still allowed.",
     );
+  });
+
+  it("a state dir in a folder named ..x under /tmp is under /tmp", () => {
+    expect(
+      stateReach({ codexHome: "/home/u/.codex", stateDir: "/tmp/..x/state", tmpdir: undefined, writableRoots: [] })
+        .exclusions,
+    ).toEqual({ exclude_slash_tmp: true });
   });
 });
 
