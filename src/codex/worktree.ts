@@ -4,6 +4,7 @@
 // recognise one here. Files are read bounded and never through a link.
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { readSmallFile } from "../shared/small-file.js";
+import { upward } from "../shared/upward.js";
 
 export interface Worktree {
   path: string;
@@ -19,7 +20,7 @@ export function isCodexWorktreePath(path: string, codexHome: string): boolean {
 function worktreeRoot(path: string, codexHome: string): string | undefined {
   const base = join(codexHome, "worktrees");
   const rel = relative(base, path);
-  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return undefined;
+  if (rel === "" || upward(rel) || isAbsolute(rel)) return undefined;
   const [id, name] = rel.split("/");
   return id && name ? join(base, id, name) : undefined;
 }

@@ -93,6 +93,9 @@ describe("Codex worktree paths", () => {
     const { isCodexWorktreePath } = await import("../../src/codex/worktree.js");
     expect(isCodexWorktreePath("/h/worktrees/a1/proj", "/h")).toBe(true);
     expect(isCodexWorktreePath("/h/worktrees/a1/proj/sub", "/h")).toBe(true);
+    // names that only begin with two dots are inside
+    expect(isCodexWorktreePath("/h/worktrees/..a1/proj", "/h")).toBe(true);
+    expect(isCodexWorktreePath("/h/worktrees/.../proj", "/h")).toBe(true);
     for (const path of [
       "/h/worktrees/a1",
       "/h/worktrees",
