@@ -48,8 +48,16 @@ export function resumeSettingsOf(
   let reasoningEffort = asked.reasoningEffort;
   // a log naming no effort is a model without reasoning efforts, or a Codex that did not record it: nothing to say
   const effort = recorded?.effort;
+  // the effort was the session's model's: another model may not take it (0.171 sends it as is, and a model
+  // without that effort is refused by the provider), so it goes on at that model's default
+  const other = asked.model ?? (configured.has("model") ? asked.config?.model : undefined);
+  const sameModel = other === undefined ? model !== undefined : other === recorded?.model;
   if (reasoningEffort === undefined && effort !== undefined && !configured.has("model_reasoning_effort")) {
-    if (isReasoningEffort(effort)) reasoningEffort = effort;
+    if (!sameModel)
+      notes.push(
+        `The session's last turn ran ${recorded?.model === undefined ? "its model" : `model "${callerValue(recorded.model, 80)}"`} at reasoning effort "${callerValue(effort, 40)}", which is not passed to ${other === undefined ? "Codex's default model" : `model "${callerValue(String(other), 80)}"`} (another model may not take it): it goes on at that model's default effort; pass reasoning_effort to choose one.`,
+      );
+    else if (isReasoningEffort(effort)) reasoningEffort = effort;
     else
       notes.push(
         `The session's last turn names reasoning effort "${callerValue(effort, 40)}", not one of ${REASONING_EFFORTS.join(", ")}: it is not passed to Codex, and the session goes on with the model's default effort; pass reasoning_effort to choose one.`,

@@ -60,6 +60,29 @@ describe("resumeSettingsOf", () => {
     });
   });
 
+  it("passes the session's effort only to the session's model: another model may not take it", () => {
+    const note =
+      'The session\'s last turn ran model "gpt-5.5" at reasoning effort "xhigh", which is not passed to model "gpt-5.1-codex-mini" (another model may not take it): it goes on at that model\'s default effort; pass reasoning_effort to choose one.';
+    expect(resumeSettingsOf({ model: "gpt-5.1-codex-mini" }, logged("gpt-5.5", "xhigh"))).toEqual({
+      model: "gpt-5.1-codex-mini",
+      reasoningEffort: undefined,
+      note,
+    });
+    expect(resumeSettingsOf({ config: { model: "gpt-5.1-codex-mini" } }, logged("gpt-5.5", "xhigh"))).toEqual({
+      model: undefined,
+      reasoningEffort: undefined,
+      note,
+    });
+    // a logged model that is not passed: Codex's default model goes on, at its default effort
+    expect(resumeSettingsOf({}, logged("a\nb", "xhigh")).reasoningEffort).toBe(undefined);
+    // the session's own model, named by the caller: its effort goes on
+    expect(resumeSettingsOf({ model: "gpt-5.5" }, logged("gpt-5.5", "xhigh"))).toEqual({
+      model: "gpt-5.5",
+      reasoningEffort: "xhigh",
+      note: null,
+    });
+  });
+
   it("says so when the log names no model", () => {
     expect(resumeSettingsOf({}, undefined)).toEqual({
       model: undefined,

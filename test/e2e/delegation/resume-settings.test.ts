@@ -136,6 +136,33 @@ describe("resume_session without a reasoning effort", () => {
   );
 });
 
+describe("resume_session with another model and no reasoning effort", () => {
+  it("does not put the session's effort on that model", async () => {
+    const view = viewOf(
+      await mcp.call("run_codex", {
+        cwd: workdir,
+        skip_git_repo_check: true,
+        prompt: "please say hi",
+        model: "gpt-5.5",
+        reasoning_effort: "xhigh",
+      }),
+    );
+    const before = model.requests.length;
+    const result = await mcp.call("resume_session", {
+      session_id: view.session_id,
+      prompt: "please say more",
+      model: "gpt-5.1-codex-mini",
+    });
+    viewOf(result);
+    // before: effort "xhigh", the session's, which gpt-5.1-codex-mini does not take; now none: its own default
+    expect(model.requests[before]?.model).toBe("gpt-5.1-codex-mini");
+    expect(model.requests[before]?.reasoning).toEqual({ summary: "auto" });
+    expect(result.structuredContent?.resume_note).toBe(
+      'The session\'s last turn ran model "gpt-5.5" at reasoning effort "xhigh", which is not passed to model "gpt-5.1-codex-mini" (another model may not take it): it goes on at that model\'s default effort; pass reasoning_effort to choose one.',
+    );
+  }, 120_000);
+});
+
 describe("the run's printed resume command", () => {
   it("names the model the run asked for, and pasted goes on with it", async () => {
     const view = await sessionOnModel2("exec");
