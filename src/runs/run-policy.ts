@@ -10,6 +10,8 @@ import { upward } from "../shared/upward.js";
 
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+/** Characters that change how the rest of a printed command shows (C1 controls, bidi controls, line separators). */
+const DISPLAY_CONTROL = /[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 /**
  * Settings any caller may set. Each only shapes the model request or what is printed: none starts a
@@ -44,13 +46,17 @@ export const MAX_NAME_CHARS = 200;
 
 /**
  * What is wrong with a model or profile name as a value of Codex's argv, or undefined: a NUL cannot be passed at
- * all, and no model or profile name is empty, longer than MAX_NAME_CHARS or has a control character. The one test
- * of a caller's name and of one read from a log (resume-settings.ts).
+ * all, and no model or profile name is empty, longer than MAX_NAME_CHARS, has a control character or begins with
+ * "-". The one test of a caller's name and of one read from a log (resume-settings.ts).
  */
 export function nameProblem(name: string): string | undefined {
   if (name.length === 0) return "is empty";
   if (name.length > MAX_NAME_CHARS) return `is longer than ${MAX_NAME_CHARS} characters`;
   if (CONTROL_CHARACTER.test(name)) return "contains a control character (a NUL, a line break, …)";
+  // a name is printed in pasteable commands too (run-view.ts resume_command), where it must read as what it is
+  if (DISPLAY_CONTROL.test(name)) return "contains a character that changes how text shows (bidi or C1 control)";
+  // printed as `--model <name>`, 0.171 takes `-x` for an option ("unexpected argument '-x' found")
+  if (name.startsWith("-")) return 'begins with "-" (a pasted `--model <name>` would take it for an option)';
   return undefined;
 }
 

@@ -20,7 +20,11 @@ describe("resumeSettingsOf", () => {
       note: null,
     });
     // any name a caller could pass, however it looks: `--model=<name>` is one argv entry
-    expect(resumeSettingsOf({}, logged("--help"))).toEqual({ model: "--help", reasoningEffort: undefined, note: null });
+    expect(resumeSettingsOf({}, logged("org/m:7b@q4 'x'"))).toEqual({
+      model: "org/m:7b@q4 'x'",
+      reasoningEffort: undefined,
+      note: null,
+    });
   });
 
   it("leaves to the caller's config the settings it names (`--model` would win over its `-c model=…`)", () => {
@@ -41,6 +45,16 @@ describe("resumeSettingsOf", () => {
       'a"\nb\u202e',
       'The session\'s last turn names model "a\\"\\u000ab\\u202e", which contains a control character (a NUL, a line break, …): ' +
         defaulted,
+    ],
+    // pasted, `--model --help` is no model: 0.171 says "unexpected argument '-x' found" to `--model -x`
+    [
+      "--help",
+      `The session's last turn names model "--help", which begins with "-" (a pasted \`--model <name>\` would take it for an option): ${defaulted}`,
+    ],
+    // shown, it would turn the rest of the printed command around
+    [
+      "gpt\u202e5",
+      `The session's last turn names model "gpt\\u202e5", which contains a character that changes how text shows (bidi or C1 control): ${defaulted}`,
     ],
   ])("passes no model for a logged name %j, and says why", (model, note) => {
     expect(resumeSettingsOf({}, logged(model))).toEqual({ model: undefined, reasoningEffort: undefined, note });

@@ -59,6 +59,12 @@ describe("caller config settings", () => {
     );
   });
 
+  it("a model or profile name that begins with - is refused: a printed `--model <name>` would be an option", () => {
+    expect(refuseCallerSettings({ model: "-x" }, strict)).toBe(
+      'model "-x" begins with "-" (a pasted `--model <name>` would take it for an option): pass the name as Codex lists it.',
+    );
+  });
+
   it("keys that are not dotted paths are refused before anything else", () => {
     expect(refuseCallerSettings({ config: { "--yolo": true } }, strict)).toBe(
       'config key "--yolo" is not a dotted config path (letters, digits, _ and -, joined by dots).',
