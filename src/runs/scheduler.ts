@@ -237,7 +237,8 @@ export async function staleOrHolder(
  * took it (two holders again). So one process at a time removes, holding `<path>.break` (created exclusively,
  * naming it), and looks again under it: only a removal can free the name of a lock whose holder is gone, and
  * removals take turns. Left open: a lock judged stale by its age whose live holder lets go of it at that moment,
- * and two removers once one held the breaker past LOCK_UNREADABLE_MS (it died there, or stalled that long).
+ * and two removers once one died holding the breaker (both may take the dead one's place) or stalled past
+ * LOCK_STALE_MS.
  */
 async function removeIfSame(path: string, seen: Stats): Promise<boolean> {
   const breaker = `${path}.break`;
@@ -253,18 +254,22 @@ async function removeIfSame(path: string, seen: Stats): Promise<boolean> {
 
 /**
  * Creates the breaker `path`; false while another live process holds it. One left by a process that died while
- * removing (or not a file, or held longer than a removal takes) is removed by name first.
+ * removing (or not a file, or held past LOCK_STALE_MS) is removed by name first.
  */
 async function takeBreaker(path: string): Promise<boolean> {
   const record = JSON.stringify({ holder: await processId(process.pid), at: new Date().toISOString() });
   if (await createExclusive(path, record)) return true;
   const info = await lstat(path).catch(() => undefined);
   if (info?.isFile()) {
-    // held for the milliseconds of a removal; unreadable only while being written (where links are not made)
+    // held for the milliseconds of a removal; unreadable only while being written (where links are not made). A
+    // live holder that stalled is waited for as long as a lock is (LOCK_STALE_MS): it removes by name when it
+    // goes on, so a second remover let in meanwhile makes two holders again
     const breaker = await readStateFile(path, lockSchema, STATE_FILES.lock.maxBytes);
+    const age = Date.now() - info.mtimeMs;
     const held =
-      Date.now() - info.mtimeMs <= LOCK_UNREADABLE_MS &&
-      (breaker === undefined || breaker.holder.started === null || (await stillRunning(breaker.holder)));
+      breaker === undefined || breaker.holder.started === null
+        ? age <= LOCK_UNREADABLE_MS
+        : age <= LOCK_STALE_MS && (await stillRunning(breaker.holder));
     if (held) return false;
   }
   await removeTree(path);

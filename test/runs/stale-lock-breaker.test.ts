@@ -5,7 +5,7 @@
 // the lock's name is never free while a live lock is there. Deterministic: the other processes are stood in for by
 // a hook run between the look and the removal, and by `rename` taking the name the moment it is freed.
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, unlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -63,6 +63,13 @@ describe("a stale lock's removal", () => {
     const stale = await readFile(path, "utf8");
     // a live remover's breaker: the lock is left to it
     await writeFile(`${path}.break`, JSON.stringify({ holder: await processId(process.pid), at: "now" }));
+    expect(await staleOrHolder(path, 10_000)).toBe("a process removing it as stale");
+    expect(await readFile(path, "utf8")).toBe(stale);
+    // a live remover that stalled a few seconds (a loaded machine, a long pause) between its second look and its
+    // removal: it still removes by name when it goes on, so a second remover let in meanwhile (before: after 1 s)
+    // could have the first remove a lock taken afresh in between
+    const aged = new Date(Date.now() - 3000);
+    await utimes(`${path}.break`, aged, aged);
     expect(await staleOrHolder(path, 10_000)).toBe("a process removing it as stale");
     expect(await readFile(path, "utf8")).toBe(stale);
     // one whose remover died: removed, and the stale lock with it
