@@ -11,11 +11,15 @@ import { tryParseJson } from "../shared/json.js";
 import { shellQuote } from "../shared/shell.js";
 import { keyFix, placeholderFix, placeholderSyntax } from "./credentials-hosts.js";
 import {
-  overrideTables,
+  overrideTable,
+  own,
   projectConfigs,
-  projectTables,
-  readTables,
+  projectTable,
+  readLayer,
   reservedProvider,
+  notTomlRefusal,
+  tableAt,
+  topLevel,
   type Table,
 } from "./credentials-layers.js";
 import { readSmallFile } from "../shared/small-file.js";
@@ -23,7 +27,6 @@ import type { SystemConfigFiles } from "../sessions/index.js";
 import type { Engine } from "./run-modes.js";
 
 export { keyFix, placeholderSyntax, type PlaceholderSyntax } from "./credentials-hosts.js";
-export { readTables } from "./credentials-layers.js";
 
 export const CREDENTIAL_SOURCES = ["env", "login", "none_needed", "missing"] as const;
 export type CredentialSource = (typeof CREDENTIAL_SOURCES)[number];
@@ -53,8 +56,8 @@ export interface CredentialInputs {
   profile?: string;
   /** `$CODEX_HOME/<profile>.config.toml`, where 0.171 reads a profile (null: none or not read). */
   profileToml?: string | null;
-  /** Trusted projects' `.codex/config.toml` texts, top level first (projectConfigs): over the user's file. */
-  projectTomls?: string[];
+  /** Trusted projects' `.codex/config.toml` files and texts, top level first (projectConfigs): over the user's file. */
+  projectTomls?: Array<{ file: string; text: string }>;
   /** /etc/codex/config.toml, under the user's file (null: none or not read). */
   systemToml?: string | null;
   /** /etc/codex/managed_config.toml, over every other layer and every `-c` (null: none or not read). */
@@ -92,30 +95,42 @@ const BUILT_IN: Record<string, Provider> = {
 const OPENAI_KEY_VARIABLES: Record<Engine, string[]> = { exec: ["CODEX_API_KEY"], "app-server": [] };
 
 export function assessCredentials(input: CredentialInputs): Credentials {
-  const tables = readTables(input.configToml);
+  const userFile = join(input.codexHome, "config.toml");
+  // every file as Codex reads it (TOML); one that is not stops Codex before anything else is read
+  const texts = [
+    { text: input.systemToml, path: SYSTEM_CONFIG },
+    { text: input.configToml, path: userFile },
+    ...(input.projectTomls ?? []).map(({ file, text }) => ({ text, path: file })),
+    { text: input.profileToml, path: join(input.codexHome, `${input.profile ?? ""}.config.toml`) },
+    { text: input.managedToml, path: MANAGED_CONFIG },
+  ];
+  const parsed = texts.map(({ text, path }) => ({ path, read: text ? readLayer(text) : undefined }));
+  for (const { path, read } of parsed) if (read && "notToml" in read) return notTomlRefusal(path, read.notToml);
+  const [system, user, ...rest] = parsed.map(({ read }) => (read && "table" in read ? read.table : undefined));
+  const projects = rest.slice(0, -2);
+  const [profileTable, managed] = rest.slice(-2);
   // 0.171 reads a profile from its own file (and refuses `[profiles.<name>]` with --profile); older ones the table
-  const profileTables = input.profileToml ? readTables(input.profileToml) : undefined;
-  const legacyProfile = input.profile ? tables.get(`profiles.${input.profile}`) : undefined;
+  const legacyProfile = input.profile && user ? tableAt(user, "profiles", input.profile) : undefined;
   // the layers 0.171 merges, lowest first: the machine's config, the user's, the profile's, then the managed
   // config over all of them and over every `-c` (checked with the CLI: its model_provider won over
   // `-c model_provider="openai"`); a trusted project's model_provider / model_providers it ignores
   const layers = [
-    { tables: input.systemToml ? readTables(input.systemToml) : undefined, file: SYSTEM_CONFIG },
-    { tables, file: "config.toml" },
+    { tables: system, file: SYSTEM_CONFIG },
+    { tables: user ?? {}, file: "config.toml" },
     // 0.171 takes forced_login_method from a trusted project (checked with the CLI: "ChatGPT login is required")
     // but ignores its model_provider and model_providers ("Ignored unsupported project-local config keys")
-    ...(input.projectTomls ?? []).map((text) => ({
-      tables: projectTables(text),
+    ...projects.map((table) => ({
+      tables: table ? projectTable(table) : undefined,
       file: "the project's .codex/config.toml",
     })),
-    { tables: profileTables ?? (legacyProfile ? new Map([["", legacyProfile]]) : undefined), file: "config.toml" },
-    { tables: input.overrides ? overrideTables(input.overrides) : undefined, file: "the call's config" },
-    { tables: input.managedToml ? readTables(input.managedToml) : undefined, file: MANAGED_CONFIG },
+    { tables: profileTable ?? (legacyProfile ? topLevel(legacyProfile) : undefined), file: "config.toml" },
+    { tables: input.overrides ? overrideTable(input.overrides) : undefined, file: "the call's config" },
+    { tables: managed, file: MANAGED_CONFIG },
   ].flatMap(({ tables: layer, file }) => (layer ? [{ layer, file }] : []));
   /** A top-level key's value and the file it is from, the highest layer setting it winning. */
-  const setting = (key: string): { value: string | boolean; file: string } | undefined => {
+  const setting = (key: string): { value: unknown; file: string } | undefined => {
     for (const { layer, file } of [...layers].reverse()) {
-      const value = layer.get("")?.[key];
+      const value = own(layer, key);
       if (value !== undefined) return { value, file };
     }
     return undefined;
@@ -131,7 +146,7 @@ export function assessCredentials(input: CredentialInputs): Credentials {
       found: `${reserved.file === "config.toml" ? join(input.codexHome, "config.toml") : reserved.file} defines [model_providers.${reserved.id}], a built-in provider's ID, which Codex 0.171 refuses to start with ("model_providers contains reserved built-in provider IDs: \`${reserved.id}\`. Built-in providers cannot be overridden.")`,
       fix: `Rename the table (for example [model_providers.${reserved.id}-custom]) and select it with model_provider = "${reserved.id}-custom"${reserved.id === "openai" ? "; or, to send the built-in provider elsewhere, drop the table and set openai_base_url" : ""}.`,
     };
-  const managedProvider = layers.find(({ file }) => file === MANAGED_CONFIG)?.layer.get("")?.model_provider;
+  const managedProvider = managed ? own(managed, "model_provider") : undefined;
   const chosen = setting("model_provider")?.value;
   const provider =
     (typeof managedProvider === "string" ? managedProvider : undefined) ??
@@ -139,17 +154,19 @@ export function assessCredentials(input: CredentialInputs): Credentials {
     (typeof chosen === "string" ? chosen : "openai");
   // a provider's table: the layers merged key by key, as Codex merges them
   const tableLayers = layers.flatMap(({ layer }) => {
-    const found = layer.get(`model_providers.${provider}`);
+    const found = tableAt(layer, "model_providers", provider);
     return found ? [found] : [];
   });
   const table = tableLayers.length > 0 ? (Object.assign({}, ...tableLayers) as Table) : undefined;
+  // its own entry only: a provider named "constructor" or "__proto__" is no built-in
+  const builtIn = Object.hasOwn(BUILT_IN, provider) ? BUILT_IN[provider] : undefined;
   const defined: Provider | undefined = table
     ? {
-        baseUrl: typeof table.base_url === "string" ? table.base_url : (BUILT_IN[provider]?.baseUrl ?? ""),
+        baseUrl: typeof table.base_url === "string" ? table.base_url : (builtIn?.baseUrl ?? ""),
         envKey: typeof table.env_key === "string" && table.env_key !== "" ? table.env_key : null,
         openaiAuth: table.requires_openai_auth === true,
       }
-    : BUILT_IN[provider];
+    : builtIn;
   const base = { provider, endpoint: defined?.baseUrl ?? "" };
   if (!defined) {
     return {

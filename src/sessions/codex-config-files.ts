@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { constants, type BigIntStats } from "node:fs";
 import { lstat, open } from "node:fs/promises";
-import { parse } from "smol-toml";
+import { parse, TomlError } from "smol-toml";
 import { readSmallFile } from "../shared/small-file.js";
 import { TRUSTED_OWNERS, trustedTarget } from "./codex-config-links.js";
 
@@ -26,6 +26,35 @@ export function mergeTables(base: Table, over: Table): Table {
     merged[key] = isTable(below) && isTable(value) ? mergeTables(below, value) : value;
   }
   return merged;
+}
+
+/** Where a text is not TOML: smol-toml's line and column (1-based, as Codex's own message counts them). */
+export interface NotToml {
+  line: number;
+  column: number;
+  /** What is wrong there, smol-toml's words, one line. */
+  what: string;
+}
+
+/**
+ * Codex 0.171's nesting limit (checked with the CLI: 80 nested arrays or inline tables start, 81 refuse with "cannot
+ * recurse further; max recursion depth met"); smol-toml's maxDepth counts the same way.
+ */
+const MAX_TOML_DEPTH = 80;
+
+/**
+ * A config text as Codex reads it, by the project's one TOML reader (smol-toml): its table, or where it is not
+ * TOML. Nesting deeper than Codex's own limit is not TOML either, as Codex says.
+ */
+export function parseToml(text: string): { table: Table } | { notToml: NotToml } {
+  try {
+    return { table: parse(text, { maxDepth: MAX_TOML_DEPTH }) };
+  } catch (error) {
+    const { line = 0, column = 0, message = "" } = error instanceof TomlError ? error : {};
+    // smol-toml's first line, without its "Invalid TOML document: " prefix (a code frame follows it)
+    const what = (message.split("\n")[0] ?? "").replace(/^Invalid TOML document: /, "").slice(0, 200);
+    return { notToml: { line, column, what } };
+  }
 }
 
 /** A file's table; "absent": no such file; "not TOML"; undefined: unknown (a link, not a regular file, too large). */
@@ -107,12 +136,8 @@ async function readRegular(path: string, expected?: Expected, key = path): Promi
     if (code === "ELOOP") return "link";
     return code === "ENOENT" ? "absent" : undefined;
   }
-  let read: Read;
-  try {
-    read = parse(text);
-  } catch {
-    read = "not TOML";
-  }
+  const parsed = parseToml(text);
+  const read: Read = "table" in parsed ? parsed.table : "not TOML";
   lastReads.delete(key);
   lastReads.set(key, { stamp, digest, read });
   if (lastReads.size > MAX_REMEMBERED) lastReads.delete(lastReads.keys().next().value as string);

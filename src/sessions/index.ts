@@ -31,6 +31,7 @@ export { resolveSession, type SessionSource } from "./resolve.js";
 export type { SessionListing } from "./list.js";
 export { defaultCodexHome } from "./codex-home.js";
 export { readCodexConfig, trustedProjectFiles, type SystemConfigFiles } from "./codex-config.js";
+export { isTable, parseToml, type NotToml, type Table as TomlTable } from "./codex-config-files.js";
 export { SessionLookupError, type RolloutFile } from "./locate.js";
 export { SessionStore } from "./store.js";
 export type { SessionSummary } from "./summary.js";

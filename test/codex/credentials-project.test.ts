@@ -52,7 +52,7 @@ describe("the credentials check and a trusted project's config", () => {
     const trusted = await projectHome("http://127.0.0.1:9/v1", provider, true);
     const userToml = `model = "m"\n[projects."${trusted.workdir}"]\ntrust_level = "trusted"\n`;
     const projectTomls = await projectConfigs(trusted.home, trusted.workdir);
-    expect(projectTomls).toEqual([provider]);
+    expect(projectTomls).toEqual([{ file: join(trusted.workdir, ".codex", "config.toml"), text: provider }]);
     expect(
       assessCredentials({
         runEnv: { CODEX_API_KEY: "k" },
