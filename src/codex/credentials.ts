@@ -5,11 +5,10 @@
 // variables whose names contain KEY, Codex and OpenClaw pass only a few), so the key the user has in
 // their shell never reaches Codex and the run fails minutes later with "Missing environment variable".
 import { join } from "node:path";
-import { z } from "zod";
 import { ExplainedError } from "../shared/errors.js";
-import { tryParseJson } from "../shared/json.js";
 import { shellQuote } from "../shared/shell.js";
 import { keyFix, placeholderFix, placeholderSyntax } from "./credentials-hosts.js";
+import { defaultSessionBus, keyringMayAnswer, loginKind, NO_KEYRING } from "./credentials-store.js";
 import {
   overrideTable,
   own,
@@ -68,6 +67,8 @@ export interface CredentialInputs {
   overrides?: ReadonlyArray<readonly [string, unknown]>;
   /** The MCP client's name from its initialize request, for a fix in that host's own terms. */
   host?: string;
+  /** `/run/user/<uid>/bus` is there (defaultSessionBus; undefined: not looked, taken as there). */
+  defaultBus?: boolean;
   /** How the run drives Codex: the two read different credentials (OPENAI_KEY_VARIABLES). */
   engine?: Engine;
 }
@@ -248,6 +249,15 @@ export function assessCredentials(input: CredentialInputs): Credentials {
     };
   if (variable)
     return { ...base, source: "env", variable, found: `${variable} is in the environment Codex runs get`, fix: null };
+  const keyringOnly = setting("cli_auth_credentials_store");
+  if (keyringOnly?.value === "keyring" && !keyringMayAnswer(input.runEnv, input.defaultBus))
+    return {
+      ...base,
+      source: "missing",
+      variable: null,
+      found: `cli_auth_credentials_store = "keyring" in ${keyringOnly.file}, but ${NO_KEYRING}: Codex reads its login from the keyring alone${login ? ` (not the one in ${authFile})` : ""} and sends no key`,
+      fix: `Set cli_auth_credentials_store = "auto" in ${keyringOnly.file === "config.toml" ? join(input.codexHome, "config.toml") : keyringOnly.file} (Codex then reads ${authFile} where no keyring answers)${login ? "" : ` and log Codex in: \`CODEX_HOME=${shellQuote(input.codexHome)} codex login\``}, or run the server where a Secret Service answers on the session bus.`,
+    };
   if (login)
     return {
       ...base,
@@ -256,15 +266,26 @@ export function assessCredentials(input: CredentialInputs): Credentials {
       found: `Codex's own login (${login}) in ${authFile}`,
       fix: null,
     };
-  // a login kept in the OS keyring is not in auth.json, and this check does not read the keyring
-  const store = setting("cli_auth_credentials_store")?.value;
-  if (store === "keyring" || store === "auto")
+  // a login kept in the OS keyring is not in auth.json, and this check does not read the keyring; where no keyring
+  // can answer, "auto" reads auth.json alone (no login there: no key) and "keyring" nothing (credentials-store.ts)
+  const storeBy = setting("cli_auth_credentials_store");
+  const store = storeBy?.value;
+  const keyring = keyringMayAnswer(input.runEnv, input.defaultBus);
+  if ((store === "keyring" || store === "auto") && keyring)
     return {
       ...base,
       source: "login",
       variable: null,
       found: `no login in ${authFile}, but cli_auth_credentials_store = "${store}" keeps Codex's login in the OS keyring, which this check does not read (not checked)`,
       fix: null,
+    };
+  const missing = openaiKeyMissing(engine, authFile, input);
+  if (store === "auto")
+    return {
+      ...base,
+      source: "missing",
+      ...missing,
+      found: `${missing.found}; cli_auth_credentials_store = "auto" in ${storeBy?.file}, but ${NO_KEYRING}, so Codex reads only ${authFile}`,
     };
   return { ...base, source: "missing", ...openaiKeyMissing(engine, authFile, input) };
 }
@@ -292,22 +313,6 @@ function openaiKeyMissing(
   };
 }
 
-/** What of Codex's `auth.json` says which login it is; anything else in it is not ours to read. */
-const authFileSchema = z.object({
-  OPENAI_API_KEY: z.string().min(1).nullish().catch(null),
-  tokens: z.record(z.string(), z.unknown()).nullish().catch(null),
-});
-
-function loginKind(authJson: string | null): string | null {
-  if (!authJson) return null;
-  // an unreadable or foreign auth.json is no login
-  const auth = authFileSchema.safeParse(tryParseJson(authJson));
-  if (!auth.success) return null;
-  if (auth.data.OPENAI_API_KEY) return "API key";
-  if (auth.data.tokens) return "ChatGPT sign-in";
-  return null;
-}
-
 /** Where 0.171 reads the machine's config (under the user's) and the managed one (over all), on Unix. */
 const SYSTEM_CONFIG = "/etc/codex/config.toml";
 const MANAGED_CONFIG = "/etc/codex/managed_config.toml";
@@ -321,17 +326,20 @@ export async function readCodexFiles(
   codexHome: string,
   profile?: string,
   machine: Pick<SystemConfigFiles, "config" | "managed"> = MACHINE_CONFIG_FILES,
-): Promise<Pick<CredentialInputs, "configToml" | "authJson" | "profileToml" | "systemToml" | "managedToml">> {
+): Promise<
+  Pick<CredentialInputs, "configToml" | "authJson" | "profileToml" | "systemToml" | "managedToml" | "defaultBus">
+> {
   const plain = profile !== undefined && /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/.test(profile);
   const read = (path: string) => readSmallFile(path, 1024 * 1024).then((text) => text ?? null);
-  const [configToml, authJson, profileToml, systemToml, managedToml] = await Promise.all([
+  const [configToml, authJson, profileToml, systemToml, managedToml, defaultBus] = await Promise.all([
     read(join(codexHome, "config.toml")).then((text) => text ?? ""),
     read(join(codexHome, "auth.json")),
     plain ? read(join(codexHome, `${profile}.config.toml`)) : null,
     read(machine.config),
     read(machine.managed),
+    defaultSessionBus(),
   ]);
-  return { configToml, authJson, profileToml, systemToml, managedToml };
+  return { configToml, authJson, profileToml, systemToml, managedToml, defaultBus };
 }
 
 export class CredentialsMissingError extends ExplainedError {
@@ -340,7 +348,10 @@ export class CredentialsMissingError extends ExplainedError {
 
 /** Throws, before any process starts, when the run would fail for want of a key. */
 export async function requireCredentials(
-  options: Omit<CredentialInputs, "configToml" | "authJson" | "profileToml" | "systemToml" | "managedToml"> & {
+  options: Omit<
+    CredentialInputs,
+    "configToml" | "authJson" | "profileToml" | "systemToml" | "managedToml" | "defaultBus"
+  > & {
     /** The run's folder: its trusted projects' files count. */
     cwd?: string;
   },

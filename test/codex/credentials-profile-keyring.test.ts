@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { assessCredentials, readCodexFiles, requireCredentials } from "../../src/codex/credentials.js";
+import { defaultSessionBus } from "../../src/codex/credentials-store.js";
 
 const MOCK = '[model_providers.mock]\nname = "mock"\nbase_url = "http://127.0.0.1:9/v1"\n';
 
@@ -34,6 +35,7 @@ describe("the credentials check and 0.171's profile files", () => {
       profileToml: null,
       systemToml: null,
       managedToml: null,
+      defaultBus: await defaultSessionBus(),
     });
   });
 });

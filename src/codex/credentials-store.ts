@@ -1,0 +1,52 @@
+// Where Codex keeps its login (`cli_auth_credentials_store`), and whether an OS keyring can answer a run at all.
+// 0.171 (codex-rs login/src/auth/storage.rs): "file" reads auth.json; "keyring" reads the keyring only; "auto" tries
+// the keyring, and where it does not answer (on Linux "no secret service provider or dbus session found") or holds
+// nothing, reads auth.json. Checked with the CLI on Linux without a D-Bus session: "auto" with no auth.json sends no
+// key (a 401), with one sends its key; "keyring" sends no key even with auth.json; `codex login` under "auto" writes
+// auth.json there.
+import { lstat } from "node:fs/promises";
+import { z } from "zod";
+import { tryParseJson } from "../shared/json.js";
+
+/**
+ * Whether an OS keyring may answer a Codex run: macOS and Windows always have one; on Linux the Secret Service is
+ * reached over the D-Bus session bus, found as zbus finds it (DBUS_SESSION_BUS_ADDRESS, else `$XDG_RUNTIME_DIR/bus`,
+ * else `/run/user/<uid>/bus`, `defaultBus` here). Without any there is no keyring: Codex falls back or fails.
+ */
+export function keyringMayAnswer(
+  runEnv: NodeJS.ProcessEnv,
+  defaultBus: boolean | undefined,
+  platform: NodeJS.Platform = process.platform,
+): boolean {
+  if (platform !== "linux") return true;
+  const set = (name: string) => (runEnv[name] ?? "").trim() !== "";
+  return set("DBUS_SESSION_BUS_ADDRESS") || set("XDG_RUNTIME_DIR") || defaultBus !== false;
+}
+
+/** Whether the session bus a run without DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR would try is there. */
+export async function defaultSessionBus(path = `/run/user/${process.getuid?.() ?? 0}/bus`): Promise<boolean> {
+  return lstat(path).then(
+    (info) => info.isSocket(),
+    () => false,
+  );
+}
+
+/** How a missing keyring reads in a finding: the variables and the socket Codex would have tried. */
+export const NO_KEYRING =
+  'no OS keyring answers Codex runs here (no D-Bus session: DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR unset and no /run/user/<uid>/bus; Codex: "no secret service provider or dbus session found")';
+
+/** What of Codex's `auth.json` says which login it is; anything else in it is not ours to read. */
+const authFileSchema = z.object({
+  OPENAI_API_KEY: z.string().min(1).nullish().catch(null),
+  tokens: z.record(z.string(), z.unknown()).nullish().catch(null),
+});
+
+export function loginKind(authJson: string | null): string | null {
+  if (!authJson) return null;
+  // an unreadable or foreign auth.json is no login
+  const auth = authFileSchema.safeParse(tryParseJson(authJson));
+  if (!auth.success) return null;
+  if (auth.data.OPENAI_API_KEY) return "API key";
+  if (auth.data.tokens) return "ChatGPT sign-in";
+  return null;
+}
