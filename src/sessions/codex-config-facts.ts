@@ -1,7 +1,6 @@
 // The facts a step needs of a config's merged table (codex-config.ts): its MCP servers, their tool lists and
 // transports, `[sandbox_workspace_write] exclude_slash_tmp`.
-import { parse } from "smol-toml";
-import { isTable, type Table } from "./codex-config-files.js";
+import { isTable, parseToml, type Table } from "./codex-config-files.js";
 import type { CodexConfigFacts, McpToolFilter } from "./codex-config.js";
 import { providerFacts } from "./codex-config-providers.js";
 
@@ -23,13 +22,8 @@ export function userFactsOf(table: Table): CodexConfigFacts {
 
 /** The facts of a config's text; undefined when it is not TOML (Codex itself refuses to start then). */
 export function configFacts(text: string): CodexConfigFacts | undefined {
-  let config: Table;
-  try {
-    config = parse(text);
-  } catch {
-    return undefined;
-  }
-  return factsOf(config);
+  const parsed = parseToml(text);
+  return "table" in parsed ? factsOf(parsed.table) : undefined;
 }
 
 export function factsOf(config: Table): CodexConfigFacts {

@@ -142,3 +142,25 @@ describe("hostile keys", () => {
     expect(({} as Record<string, unknown>).polluted).toBe(undefined);
   });
 });
+
+describe("a profile file that is not TOML", () => {
+  it("is refused naming that file (0.171 with --profile p: 'Error loading config.toml: …/p.config.toml:1:11: …')", () => {
+    // checked with the CLI: `codex exec --profile p` exits 1 with that message; before, the line was skipped
+    expect(
+      assessCredentials({
+        runEnv: {},
+        serverEnv: {},
+        codexHome: "/h",
+        configToml: 'model = "m"\n',
+        authJson: '{"OPENAI_API_KEY":"sk-1"}',
+        profile: "p",
+        profileToml: 'model = "m\n',
+      }),
+    ).toMatchObject({
+      startRefused: true,
+      found:
+        '/h/p.config.toml is not TOML (line 1: control characters are not allowed in strings), which Codex 0.171 refuses to start with ("Error loading config.toml")',
+      fix: "Fix /h/p.config.toml at line 1 (`codex exec` names the line and what is wrong there).",
+    });
+  });
+});
