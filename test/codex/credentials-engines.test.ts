@@ -4,42 +4,27 @@
 // login), `codex app-server` only the login in auth.json, and neither sends OPENAI_API_KEY. The preflight
 // counted OPENAI_API_KEY for both and CODEX_API_KEY for app-server: it passed runs that then failed with a 401.
 import { writeFile } from "node:fs/promises";
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCodexHome } from "../support/codex-home.js";
 import { execInHome } from "../support/exec-codex.js";
 import { startFakeModel, type FakeModel } from "../support/fake-model.js";
+import { startKeyRecorder, type KeyRecorder } from "../support/key-recorder.js";
 import { runCodexOnce } from "../support/mcp.js";
 
 let model: FakeModel;
-let recorder: Server;
+let recorder: KeyRecorder;
 let url = "";
 /** The Authorization header of each request, "-" for none. */
-const seen: string[] = [];
+let seen: string[] = [];
 
 beforeAll(async () => {
   model = await startFakeModel();
-  recorder = createServer((req, res) => {
-    seen.push(req.headers.authorization ?? "-");
-    if (req.headers.authorization === undefined) {
-      req.resume();
-      res.writeHead(401, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { message: "no key", type: "invalid_request_error", code: "invalid_api_key" } }));
-      return;
-    }
-    const target = new URL(req.url ?? "/", model.url);
-    const forward = request(target, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    req.pipe(forward);
-  });
-  await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/v1`;
+  recorder = await startKeyRecorder(model);
+  url = recorder.url;
+  seen = recorder.seen;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => recorder.close(() => resolve()));
+  await recorder.close();
   await model.close();
 });
 

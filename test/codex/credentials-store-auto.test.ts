@@ -37,12 +37,12 @@ async function storeHome(store: string, login?: string) {
 /** No D-Bus session for Codex (none on this machine): the keyring cannot answer. */
 const NO_BUS = { OPENAI_API_KEY: "", CODEX_API_KEY: "", DBUS_SESSION_BUS_ADDRESS: "", XDG_RUNTIME_DIR: "" };
 
-async function runAndCheck(store: string, login?: string) {
+async function runAndCheck(store: string, login?: string, env: Record<string, string> = {}) {
   const home = await storeHome(store, login);
   recorder.seen.length = 0;
-  const run = await execInHome(home.home, home.workdir, NO_BUS);
+  const run = await execInHome(home.home, home.workdir, { ...NO_BUS, ...env });
   const check = assessCredentials({
-    runEnv: NO_BUS,
+    runEnv: { ...NO_BUS, ...env },
     serverEnv: {},
     codexHome: home.home,
     configToml: home.configToml,
@@ -100,6 +100,18 @@ describe.skipIf(busHere)('cli_auth_credentials_store = "keyring" with no OS keyr
       found: `cli_auth_credentials_store = "keyring" in config.toml, but ${NO_KEYRING}: Codex reads its login from the keyring alone (not the one in ${home}/auth.json) and sends no key`,
       fix: `Set cli_auth_credentials_store = "auto" in ${home}/config.toml (Codex then reads ${home}/auth.json where no keyring answers), or run the server where a Secret Service answers on the session bus.`,
     });
+  }, 120_000);
+});
+
+describe.skipIf(busHere)("CODEX_API_KEY beside a store with no OS keyring (real CLI)", () => {
+  it("keyring: Codex sends CODEX_API_KEY (read before any store), and the check passes it", async () => {
+    const { code, seen, check } = await runAndCheck("keyring", undefined, { CODEX_API_KEY: "sk-codex" });
+    expect([code, seen, check.source, check.found]).toEqual([
+      0,
+      ["Bearer sk-codex"],
+      "env",
+      "CODEX_API_KEY is in the environment Codex runs get",
+    ]);
   }, 120_000);
 });
 
