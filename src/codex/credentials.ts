@@ -158,7 +158,8 @@ export function assessCredentials(input: CredentialInputs): Credentials {
     const found = tableAt(layer, "model_providers", provider);
     return found ? [found] : [];
   });
-  const table = tableLayers.length > 0 ? (Object.assign({}, ...tableLayers) as Table) : undefined;
+  // onto a null-prototype object: a sub-table named __proto__ is a key Codex ignores, never this table's prototype
+  const table = tableLayers.length > 0 ? (Object.assign(Object.create(null), ...tableLayers) as Table) : undefined;
   // its own entry only: a provider named "constructor" or "__proto__" is no built-in
   const builtIn = Object.hasOwn(BUILT_IN, provider) ? BUILT_IN[provider] : undefined;
   const defined: Provider | undefined = table
