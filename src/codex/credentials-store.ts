@@ -31,6 +31,16 @@ export async function defaultSessionBus(path = `/run/user/${process.getuid?.() ?
   );
 }
 
+/**
+ * The session-bus variable this server has but its Codex runs do not (`--env-allow` narrowed it away): a `codex login`
+ * in the user's shell then stores the login in a keyring the runs cannot reach, so the fix is to pass the variable on.
+ */
+export function busNarrowedAway(runEnv: NodeJS.ProcessEnv, serverEnv: NodeJS.ProcessEnv): string | undefined {
+  return ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"].find(
+    (name) => (serverEnv[name] ?? "") !== "" && (runEnv[name] ?? "") === "",
+  );
+}
+
 /** How a missing keyring reads in a finding: the variables and the socket Codex would have tried. */
 export const NO_KEYRING =
   'no OS keyring answers Codex runs here (no D-Bus session: DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR unset and no /run/user/<uid>/bus; Codex: "no secret service provider or dbus session found")';

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { ExplainedError } from "../shared/errors.js";
 import { shellQuote } from "../shared/shell.js";
 import { keyFix, placeholderFix, placeholderSyntax } from "./credentials-hosts.js";
-import { defaultSessionBus, keyringMayAnswer, loginKind, NO_KEYRING } from "./credentials-store.js";
+import { busNarrowedAway, defaultSessionBus, keyringMayAnswer, loginKind, NO_KEYRING } from "./credentials-store.js";
 import {
   overrideTable,
   own,
@@ -251,13 +251,16 @@ export function assessCredentials(input: CredentialInputs): Credentials {
   if (variable)
     return { ...base, source: "env", variable, found: `${variable} is in the environment Codex runs get`, fix: null };
   const keyringOnly = setting("cli_auth_credentials_store");
+  const narrowed = busNarrowedAway(input.runEnv, input.serverEnv);
   if (keyringOnly?.value === "keyring" && !keyringMayAnswer(input.runEnv, input.defaultBus))
     return {
       ...base,
       source: "missing",
       variable: null,
       found: `cli_auth_credentials_store = "keyring" in ${keyringOnly.file}, but ${NO_KEYRING}: Codex reads its login from the keyring alone${login ? ` (not the one in ${authFile})` : ""} and sends no key`,
-      fix: `Set cli_auth_credentials_store = "auto" in ${keyringOnly.file === "config.toml" ? join(input.codexHome, "config.toml") : keyringOnly.file} (Codex then reads ${authFile} where no keyring answers)${login ? "" : ` and log Codex in: \`CODEX_HOME=${shellQuote(input.codexHome)} codex login\``}, or run the server where a Secret Service answers on the session bus.`,
+      fix: narrowed
+        ? keyFix(narrowed, input)
+        : `Set cli_auth_credentials_store = "auto" in ${keyringOnly.file === "config.toml" ? join(input.codexHome, "config.toml") : keyringOnly.file} (Codex then reads ${authFile} where no keyring answers)${login ? "" : ` and log Codex in: \`CODEX_HOME=${shellQuote(input.codexHome)} codex login\``}, or run the server where a Secret Service answers on the session bus.`,
     };
   if (login)
     return {
@@ -286,6 +289,7 @@ export function assessCredentials(input: CredentialInputs): Credentials {
       ...base,
       source: "missing",
       ...missing,
+      ...(narrowed ? { fix: `${keyFix(narrowed, input)} ${missing.fix}` } : {}),
       found: `${missing.found}; cli_auth_credentials_store = "auto" in ${storeBy?.file}, but ${NO_KEYRING}, so Codex reads only ${authFile}`,
     };
   return { ...base, source: "missing", ...openaiKeyMissing(engine, authFile, input) };
