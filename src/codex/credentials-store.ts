@@ -5,8 +5,13 @@
 // key (a 401), with one sends its key; "keyring" sends no key even with auth.json; `codex login` under "auto" writes
 // auth.json there.
 import { lstat } from "node:fs/promises";
+import { join } from "node:path";
 import { z } from "zod";
 import { tryParseJson } from "../shared/json.js";
+import { shellQuote } from "../shared/shell.js";
+import type { CredentialInputs, Credentials } from "./credentials.js";
+import { keyFix } from "./credentials-hosts.js";
+import type { Engine } from "./run-modes.js";
 
 /**
  * Whether an OS keyring may answer a Codex run: macOS and Windows always have one; on Linux the Secret Service is
@@ -39,6 +44,41 @@ export function busNarrowedAway(runEnv: NodeJS.ProcessEnv, serverEnv: NodeJS.Pro
   return ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"].find(
     (name) => (serverEnv[name] ?? "") !== "" && (runEnv[name] ?? "") === "",
   );
+}
+
+/** `cli_auth_credentials_store = "keyring"` (set in `file`) where no keyring answers: no login is read at all. */
+export function keyringOnlyStore(
+  file: string,
+  login: string | null,
+  narrowed: string | undefined,
+  input: CredentialInputs,
+): Pick<Credentials, "source" | "variable" | "found" | "fix"> {
+  const authFile = join(input.codexHome, "auth.json");
+  return {
+    source: "missing",
+    variable: null,
+    found: `cli_auth_credentials_store = "keyring" in ${file}, but ${NO_KEYRING}: Codex reads its login from the keyring alone${login ? ` (not the one in ${authFile})` : ""} and sends no key`,
+    fix: narrowed
+      ? keyFix(narrowed, input)
+      : `Set cli_auth_credentials_store = "auto" in ${file === "config.toml" ? join(input.codexHome, "config.toml") : file} (Codex then reads ${authFile} where no keyring answers)${login ? "" : ` and log Codex in: \`CODEX_HOME=${shellQuote(input.codexHome)} codex login\``}, or run the server where a Secret Service answers on the session bus.`,
+  };
+}
+
+/** `cli_auth_credentials_store = "ephemeral"` (set in `file`): no stored login is read, only exec's CODEX_API_KEY. */
+export function ephemeralStore(
+  file: string,
+  login: string | null,
+  engine: Engine,
+  input: CredentialInputs,
+): Pick<Credentials, "source" | "variable" | "found" | "fix"> {
+  const where = file === "config.toml" ? join(input.codexHome, "config.toml") : file;
+  const authFile = join(input.codexHome, "auth.json");
+  return {
+    source: "missing",
+    variable: engine === "exec" ? "CODEX_API_KEY" : null,
+    found: `cli_auth_credentials_store = "ephemeral" in ${file}: Codex keeps its login in memory only${login ? ` and does not read the one in ${authFile}` : ""}, so it sends no key`,
+    fix: `Set cli_auth_credentials_store = "file" (or drop it) in ${where}${engine === "exec" ? `, or pass the key as CODEX_API_KEY: ${keyFix("CODEX_API_KEY", input)}` : "."}`,
+  };
 }
 
 /** How a missing keyring reads in a finding: the variables and the socket Codex would have tried. */

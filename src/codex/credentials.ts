@@ -8,7 +8,15 @@ import { join } from "node:path";
 import { ExplainedError } from "../shared/errors.js";
 import { shellQuote } from "../shared/shell.js";
 import { keyFix, placeholderFix, placeholderSyntax } from "./credentials-hosts.js";
-import { busNarrowedAway, defaultSessionBus, keyringMayAnswer, loginKind, NO_KEYRING } from "./credentials-store.js";
+import {
+  busNarrowedAway,
+  defaultSessionBus,
+  ephemeralStore,
+  keyringMayAnswer,
+  loginKind,
+  keyringOnlyStore,
+  NO_KEYRING,
+} from "./credentials-store.js";
 import {
   overrideTable,
   own,
@@ -250,18 +258,13 @@ export function assessCredentials(input: CredentialInputs): Credentials {
     };
   if (variable)
     return { ...base, source: "env", variable, found: `${variable} is in the environment Codex runs get`, fix: null };
-  const keyringOnly = setting("cli_auth_credentials_store");
+  const storeBy = setting("cli_auth_credentials_store");
+  const store = storeBy?.value;
   const narrowed = busNarrowedAway(input.runEnv, input.serverEnv);
-  if (keyringOnly?.value === "keyring" && !keyringMayAnswer(input.runEnv, input.defaultBus))
-    return {
-      ...base,
-      source: "missing",
-      variable: null,
-      found: `cli_auth_credentials_store = "keyring" in ${keyringOnly.file}, but ${NO_KEYRING}: Codex reads its login from the keyring alone${login ? ` (not the one in ${authFile})` : ""} and sends no key`,
-      fix: narrowed
-        ? keyFix(narrowed, input)
-        : `Set cli_auth_credentials_store = "auto" in ${keyringOnly.file === "config.toml" ? join(input.codexHome, "config.toml") : keyringOnly.file} (Codex then reads ${authFile} where no keyring answers)${login ? "" : ` and log Codex in: \`CODEX_HOME=${shellQuote(input.codexHome)} codex login\``}, or run the server where a Secret Service answers on the session bus.`,
-    };
+  if (store === "keyring" && !keyringMayAnswer(input.runEnv, input.defaultBus))
+    return { ...base, ...keyringOnlyStore(storeBy?.file ?? "", login, narrowed, input) };
+  // "ephemeral": 0.171 keeps the login in memory only and reads no auth.json ("Not logged in" beside one)
+  if (store === "ephemeral") return { ...base, ...ephemeralStore(storeBy?.file ?? "", login, engine, input) };
   if (login)
     return {
       ...base,
@@ -272,8 +275,6 @@ export function assessCredentials(input: CredentialInputs): Credentials {
     };
   // a login kept in the OS keyring is not in auth.json, and this check does not read the keyring; where no keyring
   // can answer, "auto" reads auth.json alone (no login there: no key) and "keyring" nothing (credentials-store.ts)
-  const storeBy = setting("cli_auth_credentials_store");
-  const store = storeBy?.value;
   const keyring = keyringMayAnswer(input.runEnv, input.defaultBus);
   if ((store === "keyring" || store === "auto") && keyring)
     return {
