@@ -37,13 +37,13 @@ export async function defaultSessionBus(path = `/run/user/${process.getuid?.() ?
 }
 
 /**
- * The session-bus variable this server has but its Codex runs do not (`--env-allow` narrowed it away): a `codex login`
- * in the user's shell then stores the login in a keyring the runs cannot reach, so the fix is to pass the variable on.
+ * DBUS_SESSION_BUS_ADDRESS where this server has it but its Codex runs do not (`--env-allow` narrowed it away): a
+ * `codex login` in the user's shell then stores the login in a keyring the runs cannot reach, so the fix is to pass it
+ * on. Not XDG_RUNTIME_DIR: the check gets here only with /run/user/<uid>/bus absent, the socket it names as a rule.
  */
 export function busNarrowedAway(runEnv: NodeJS.ProcessEnv, serverEnv: NodeJS.ProcessEnv): string | undefined {
-  return ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"].find(
-    (name) => (serverEnv[name] ?? "") !== "" && (runEnv[name] ?? "") === "",
-  );
+  const name = "DBUS_SESSION_BUS_ADDRESS";
+  return (serverEnv[name] ?? "") !== "" && (runEnv[name] ?? "") === "" ? name : undefined;
 }
 
 /** `cli_auth_credentials_store = "keyring"` (set in `file`) where no keyring answers: no login is read at all. */

@@ -34,6 +34,12 @@ describe("a session bus narrowed away from Codex runs", () => {
     expect(assess("keyring", BUS, '{"OPENAI_API_KEY":"sk-1"}').fix).toBe(ALLOW);
   });
 
+  it("XDG_RUNTIME_DIR alone is no bus to pass on: with /run/user/<uid>/bus absent, $XDG_RUNTIME_DIR/bus is that path", () => {
+    // zbus tries $XDG_RUNTIME_DIR/bus only without DBUS_SESSION_BUS_ADDRESS; the server's shell has no bus either, so
+    // a `codex login` there writes auth.json, which "auto" reads: the login fix stands
+    expect(assess("auto", { XDG_RUNTIME_DIR: "/run/user/1000" }).fix?.startsWith("Log Codex in once")).toBe(true);
+  });
+
   it("control: a server without a bus of its own keeps the login fixes", () => {
     expect([
       assess("auto", {}).fix?.startsWith("Log Codex in once"),
