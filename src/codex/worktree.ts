@@ -4,7 +4,7 @@
 // recognise one here. Files are read bounded and never through a link.
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { readSmallFile } from "../shared/small-file.js";
-import { upward } from "../shared/upward.js";
+import { upward } from "../shared/path-within.js";
 
 export interface Worktree {
   path: string;

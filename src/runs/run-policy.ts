@@ -2,11 +2,10 @@
 // overrides are an allowlist: Codex's config can start processes (`notify`, `mcp_servers.*.command`), widen
 // the sandbox (`sandbox_workspace_write.*`, `approval_policy`), send credentials elsewhere
 // (`model_providers.*`), or read files (`model_instructions_file`). Pure: every decision is a string to show.
-import { isAbsolute, relative } from "node:path";
 import { APPROVAL_OF_MODE, SANDBOX_OF_MODE, type RunMode } from "../codex/run-modes.js";
 import { CONFIG_KEY } from "../codex/toml.js";
 import { ExplainedError } from "../shared/errors.js";
-import { upward } from "../shared/upward.js";
+import { within } from "../shared/path-within.js";
 
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -132,16 +131,10 @@ export function refuseWorkspace(cwd: string, protectedDirs: readonly ProtectedDi
   if (cwd === "/") return `cwd / is the root directory: ${why}`;
   for (const dir of protectedDirs) {
     if (cwd === dir.path) return `cwd ${cwd} is ${dir.what}: ${why}`;
-    if (dir.insideToo && within(cwd, dir.path)) return `cwd ${cwd} is inside ${dir.what} (${dir.path}): ${why}`;
-    if (within(dir.path, cwd)) return `cwd ${cwd} contains ${dir.what} (${dir.path}): ${why}`;
+    if (dir.insideToo && within(dir.path, cwd, true)) return `cwd ${cwd} is inside ${dir.what} (${dir.path}): ${why}`;
+    if (within(cwd, dir.path, true)) return `cwd ${cwd} contains ${dir.what} (${dir.path}): ${why}`;
   }
   return undefined;
-}
-
-/** `path` is `root` or below it (both resolved). */
-export function within(path: string, root: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (!upward(rel) && !isAbsolute(rel));
 }
 
 /** What a session's turn_context records about the policy Codex ran with. */

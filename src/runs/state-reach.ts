@@ -3,7 +3,7 @@
 // sandbox on the next run) and the state dir (ledger records, leases) must be out of its reach: /tmp and
 // $TMPDIR are taken away from such runs with Codex's own switches; a writable root cannot be, so a run is
 // refused there. Pure: the caller resolves the paths.
-import { within } from "./run-policy.js";
+import { within } from "../shared/path-within.js";
 
 export interface ReachInput {
   /** Resolved. */
@@ -33,19 +33,19 @@ export function stateReach(input: ReachInput): Reach {
     ["CODEX_HOME", input.codexHome],
     ["the state dir", input.stateDir],
   ] as const) {
-    if (within(path, "/tmp")) {
+    if (within("/tmp", path, true)) {
       exclusions.exclude_slash_tmp = true;
       findings.push(
         `${what} ${path} is under /tmp, which sandboxed runs could write: they run with sandbox_workspace_write.exclude_slash_tmp = true`,
       );
     }
-    if (input.tmpdir !== undefined && within(path, input.tmpdir)) {
+    if (input.tmpdir !== undefined && within(input.tmpdir, path, true)) {
       exclusions.exclude_tmpdir_env_var = true;
       findings.push(
         `${what} ${path} is under $TMPDIR (${input.tmpdir}), which sandboxed runs could write: they run with sandbox_workspace_write.exclude_tmpdir_env_var = true`,
       );
     }
-    const root = input.writableRoots.find((candidate) => within(path, candidate));
+    const root = input.writableRoots.find((candidate) => within(candidate, path, true));
     if (root !== undefined) {
       refusal ??= `${what} ${path} is inside the writable root ${root} of Codex's config (sandbox_workspace_write.writable_roots), so a sandboxed run could change what the next run executes. Remove that root, or move ${what} out of it (--state-dir, CODEX_HOME); read-only runs are still allowed.`;
       findings.push(`${what} ${path} is inside the writable root ${root}: sandboxed runs are refused`);

@@ -8,7 +8,8 @@ import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import type { CheckedDirectory } from "../contract/index.js";
 import type { Engine } from "../codex/run-modes.js";
 import { isCodexWorktreePath, readSmall } from "../codex/worktree.js";
-import { refuseWorkspace, RunRefusedError, within, type ProtectedDirectory } from "./run-policy.js";
+import { refuseWorkspace, RunRefusedError, type ProtectedDirectory } from "./run-policy.js";
+import { within } from "../shared/path-within.js";
 
 /**
  * Whether a run skips Codex's trusted-directory check: when the caller asks, and on engine "app-server" in a
@@ -140,7 +141,7 @@ export async function mustBeInsideRoots(realPath: string, roots: readonly string
   if (roots.length === 0) return;
   for (const root of roots) {
     const realRoot = await realpath(root).catch(() => undefined);
-    if (realRoot !== undefined && within(realPath, realRoot)) return;
+    if (realRoot !== undefined && within(realRoot, realPath, true)) return;
   }
   throw new RunRefusedError(
     `${what} ${realPath} is outside the allowed roots of this server (${roots.join(", ")}); the operator sets them with --allowed-root.`,

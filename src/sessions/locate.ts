@@ -20,7 +20,8 @@ import { eachStated, NewestKept } from "../shared/newest-kept.js";
 import { cutWhole, inline } from "../shared/text.js";
 import { FolderNames, type UnlistableFolder } from "./folder-names.js";
 import { datesOfId } from "./id-dates.js";
-import { namedInside, realOrNearest, within } from "./path-inside.js";
+import { namedInside, realOrNearest } from "./path-inside.js";
+import { within } from "../shared/path-within.js";
 
 export { datesOfId };
 

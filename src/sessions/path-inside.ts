@@ -2,26 +2,12 @@
 // first checked as written (no disk touched, so a path outside gets one answer whether it exists or not),
 // then by where the disk resolves it, so a link inside the root that points out is refused too.
 import { realpath } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, resolve } from "node:path";
+import { within } from "../shared/path-within.js";
 
 /** `path` is `root` or below it, by the names alone (`..` folded as written). */
 export function namedInside(root: string, path: string): boolean {
   return within(resolve(root), resolve(path), true);
-}
-
-/** `path` is below (or, with `orEqual`, is) `root`; both already absolute and normalized. */
-export function within(root: string, path: string, orEqual = false): boolean {
-  const inside = relative(root, path);
-  if (inside === "") return orEqual;
-  return !isAbsolute(inside) && !upward(inside);
-}
-
-/**
- * A relative path that climbs out: `..` alone or `..` then a separator. A name that only starts with two dots
- * (a folder `..x` or `...`) is a name inside.
- */
-export function upward(relativePath: string): boolean {
-  return relativePath === ".." || relativePath.startsWith(`..${sep}`);
 }
 
 /**

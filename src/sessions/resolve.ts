@@ -4,7 +4,8 @@ import { clip, PATH_SHOWN, resolveSession as resolveInStore, SessionLookupError,
 import { realpath } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import { codexHomeProblem } from "./codex-home.js";
-import { namedInside, realOrNearest, within } from "./path-inside.js";
+import { namedInside, realOrNearest } from "./path-inside.js";
+import { within } from "../shared/path-within.js";
 import { SessionStore } from "./store.js";
 
 /** A store, or a CODEX_HOME path read through a throwaway store (no cache kept: one-off reads, tests). */

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveSession } from "../../src/sessions/resolve.js";
-import { upward, within } from "../../src/sessions/path-inside.js";
+import { upward, within } from "../../src/shared/path-within.js";
 
 const ID = "019a0000-0000-7000-8000-0000000000d2";
 const NAME = `rollout-2026-01-01T00-00-00-${ID}.jsonl`;
