@@ -3,24 +3,10 @@
 // without the keys 0.171 ignores there, and the built-in provider IDs 0.171 refuses to see redefined.
 import { readSmallFile } from "../shared/small-file.js";
 import type { Credentials } from "./credentials.js";
-import { isTable, parseToml, trustedProjectFiles, type NotToml, type TomlTable } from "../sessions/index.js";
+import { isTable, trustedProjectFiles, type NotToml, type TomlTable } from "../sessions/index.js";
 
 /** A TOML table as parsed: nested tables, strings, booleans, numbers, arrays. */
 export type Table = TomlTable;
-
-/** The last texts parsed, by text: a 1 MiB file of dotted keys takes smol-toml a second, and every run asks. */
-const lastParsed = new Map<string, ReturnType<typeof parseToml>>();
-const MAX_REMEMBERED = 8;
-
-/** A layer's text as Codex reads it: its table, or where it is not TOML (Codex then refuses to start). */
-export function readLayer(text: string): { table: Table } | { notToml: NotToml } {
-  const known = lastParsed.get(text);
-  if (known) return known;
-  const parsed = parseToml(text);
-  lastParsed.set(text, parsed);
-  if (lastParsed.size > MAX_REMEMBERED) lastParsed.delete(lastParsed.keys().next().value as string);
-  return parsed;
-}
 
 /** `table[key]`, its own key only (a file's `__proto__` or `constructor` is a name, never the object's own machinery). */
 export function own(table: unknown, key: string): unknown {

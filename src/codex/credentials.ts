@@ -22,7 +22,6 @@ import {
   own,
   projectConfigs,
   projectTable,
-  readLayer,
   reservedProvider,
   notTomlRefusal,
   tableAt,
@@ -30,7 +29,7 @@ import {
   type Table,
 } from "./credentials-layers.js";
 import { readSmallFile } from "../shared/small-file.js";
-import type { SystemConfigFiles } from "../sessions/index.js";
+import { parseToml, type SystemConfigFiles } from "../sessions/index.js";
 import type { Engine } from "./run-modes.js";
 
 export { keyFix, placeholderSyntax, type PlaceholderSyntax } from "./credentials-hosts.js";
@@ -113,7 +112,7 @@ export function assessCredentials(input: CredentialInputs): Credentials {
     { text: input.profileToml, path: join(input.codexHome, `${input.profile ?? ""}.config.toml`) },
     { text: input.managedToml, path: MANAGED_CONFIG },
   ];
-  const parsed = texts.map(({ text, path }) => ({ path, read: text ? readLayer(text) : undefined }));
+  const parsed = texts.map(({ text, path }) => ({ path, read: text ? parseToml(text) : undefined }));
   for (const { path, read } of parsed) if (read && "notToml" in read) return notTomlRefusal(path, read.notToml);
   const [system, user, ...rest] = parsed.map(({ read }) => (read && "table" in read ? read.table : undefined));
   const projects = rest.slice(0, -2);
