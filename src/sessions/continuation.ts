@@ -18,9 +18,14 @@ export interface ResumedParent {
   missing?: string;
 }
 
+const MODEL_LEFT_OUT =
+  "(The log names the session's model in a form that is not a plain model name, so the command does not repeat it: Codex resumes on the home's default model; put `--model <the session's model>` before `resume` to keep it.)";
+
 export class Continuation {
   /** Set by resume() when it resumes a spawned sub-agent's parent, for the diagnosis to say why. */
   private resumedParent: ResumedParent | undefined;
+  /** Set by resume() when the session's model is known but its name cannot be printed. */
+  private modelLeftOut = false;
 
   constructor(
     private readonly model: SessionModel,
@@ -36,6 +41,12 @@ export class Continuation {
     const spawned = this.spawnedBy();
     const parent: ResumedParent | undefined = spawned ? { id: spawned.id, ...this.ownerOf(spawned.id) } : undefined;
     this.resumedParent = parent;
+    // the session's own model, known but not printable (the target has none then), and no other model asked for
+    this.modelLeftOut =
+      this.model.lastContext?.model !== undefined &&
+      this.target.model === undefined &&
+      !("model" in extra) &&
+      parent?.resumed === undefined;
     if (!this.commandLines) return "";
     // a review that did not finish is run again: resuming it with a prompt asks for ordinary work instead
     const review = this.unfinishedReview();
@@ -48,11 +59,20 @@ export class Continuation {
       const { nickname, id } = spawned.child;
       return resumeCommandLine({
         ...this.merged(extra),
+        // the sub-agent's model is not its parent's (spawn_agent may name one): the parent's is in its own log
+        model: extra.model,
         sessionId: parent.resumed,
         prompt: `Your sub-agent ${nickname ? `${nickname} (${id})` : id} did not finish its task; what stopped it is dealt with now: start a sub-agent on that task again, or do it yourself.`,
       });
     }
     return resumeCommandLine(this.merged(extra));
+  }
+
+  /** What the step says when the last resume() left the session's model out (its name is not printable), once. */
+  takeModelNote(): string[] {
+    const leftOut = this.modelLeftOut;
+    this.modelLeftOut = false;
+    return leftOut ? [MODEL_LEFT_OUT] : [];
   }
 
   /** The parent the last resume() went on in, once: only the diagnosis that made that command says so. */

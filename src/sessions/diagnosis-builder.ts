@@ -18,7 +18,7 @@ import { Continuation } from "./continuation.js";
 import { sandboxStep } from "./sandbox-step.js";
 import { mcpTimeoutStep } from "./mcp-timeout-step.js";
 import { authStep, providerOf } from "./diagnosis-auth.js";
-import { modelErrorStep, serverErrorStep } from "./diagnosis-model.js";
+import { modelErrorStep, plainResumeModel, serverErrorStep } from "./diagnosis-model.js";
 import { reviewStep } from "./diagnosis-review.js";
 import { configRefusals, knownConfig, sandboxRefusal } from "./diagnosis-config-refusals.js";
 import { forbidden } from "./codex-config-requirements.js";
@@ -80,6 +80,7 @@ export class Builder {
     const failed = work?.failed ?? [];
     // only where the next step resumes (the parent), not where it logs in, starts anew or has nothing to run
     const parent = this.continuation.takeResumedParent();
+    const modelNote = this.continuation.takeModelNote();
     // a config 0.171 refuses to start with: every printed command fails until it is fixed
     const refusals = nextCommand !== null ? this.refusals : { evidence: [], steps: [] };
     // a sandbox requirements.toml forbids (a sandbox step says so itself): read-only, or refused
@@ -99,7 +100,7 @@ export class Builder {
         ...refusals.evidence,
         ...narrowed.evidence,
       ],
-      next_step: [nextStep, ...refusals.steps, ...narrowed.steps].join(" "),
+      next_step: [nextStep, ...refusals.steps, ...narrowed.steps, ...(nextCommand !== null ? modelNote : [])].join(" "),
       next_command: nextCommand,
       error: null,
       failed_commands: failed,
@@ -221,7 +222,7 @@ export class Builder {
           : `Codex retried ${details.retries} time(s) before giving up`,
       );
     if (details.retry_after !== null) lines.push(`the server asked to wait ${details.retry_after}`);
-    const command = this.resume();
+    const command = this.resume(plainResumeModel(details.error_info));
     if (category === "usage_limit") {
       const limited = exhaustedLimit(this.model.tokens.rateLimits);
       // the error's own reset time (its body, in Codex's message) is about this limit; a window's is a fallback

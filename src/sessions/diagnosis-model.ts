@@ -2,8 +2,15 @@
 // (an HTTP 404 or 400 whose body's error code is model_not_found: "The model `gpt-nope` does not exist or you do
 // not have access to it."), and a plain resume asks for the same model again: the step says to change it.
 
-/** A model name as Codex writes one (`gpt-5.1-codex`, `org/model:tag`): only such a name is quoted into a step. */
-const MODEL_NAME = /^[A-Za-z0-9._:/-]{1,100}$/;
+import { printableModel } from "./resume-command.js";
+
+/**
+ * The plain resume's model: the session's own, except for a model the provider does not serve, where it runs the
+ * `model` the step says to fix in config.toml (a `--model` of the log's would override that fix).
+ */
+export function plainResumeModel(info: string | null): { model?: undefined } {
+  return info === "model_not_found" ? { model: undefined } : {};
+}
 
 /**
  * `session`: its last turn_context names the model; `command`: the plain resume; `resumeWith`: the resume with
@@ -17,7 +24,7 @@ export function modelErrorStep(
 ): string {
   if (info !== "model_not_found") return `Fix what the error names (model, provider, request), then: ${command}`;
   const model = session.lastContext?.model;
-  const named = model !== undefined && MODEL_NAME.test(model) ? `the model "${model}"` : "the session's model";
+  const named = printableModel(model) !== undefined ? `the model "${model}"` : "the session's model";
   return `The provider does not serve ${named} (model_not_found: a wrong name, or one this account may not use), so resuming as is fails again: resume with a model it serves: ${resumeWith("<a model the provider serves>")} — or fix \`model\` where it is set (config.toml, the profile), then run: ${command}`;
 }
 

@@ -6,7 +6,7 @@ import { classifyErrors } from "./diagnosis-errors.js";
 import { turnWork } from "./diagnosis-work.js";
 import type { RunStatus } from "./views/closed-sets.js";
 import type { Diagnosis } from "./views/diagnosis.js";
-import type { Invocation, ResumeTarget } from "./resume-command.js";
+import { printableModel, type Invocation, type ResumeTarget } from "./resume-command.js";
 import type { CodexConfigFacts } from "./codex-config.js";
 import type { TaskOwner } from "./family.js";
 import { turnStatus, type SessionModel, type Turn } from "./session-model.js";
@@ -129,6 +129,8 @@ function diagnoseLog(model: SessionModel, input: DiagnosisInput): Diagnosis {
     sessionId: input.sessionId,
     cwd: input.cwd,
     sandbox,
+    // the model its last turn ran: a resume without it runs the home's default (a printable name only)
+    model: printableModel(model.lastContext?.model),
     // the extra writable roots it ran with: a resume without them refuses writes there
     options: ownRootOptions(model.lastContext?.sandboxPolicy),
     ...input.invocation,

@@ -38,7 +38,10 @@ export interface ResumeTarget extends Invocation {
   cwd?: string | undefined;
   /** Codex sandbox name: read-only, workspace-write, danger-full-access. */
   sandbox?: string | undefined;
-  /** A model to switch to (`--model`). */
+  /**
+   * The model to resume on (`--model`): the session's own (without it, 0.171 resumes on the home's default and
+   * warns "recorded with model … but is resuming with …"), or another a step switches to.
+   */
   model?: string | undefined;
   /** More options, already split into words (e.g. `-c`, `key=value`). */
   options?: string[];
@@ -48,6 +51,14 @@ export interface ResumeTarget extends Invocation {
    */
   makeDirs?: string[];
   prompt?: string;
+}
+
+/** A model name as Codex writes one (`gpt-5.1-codex`, `org/model:tag`): only such a name is put into a command. */
+const MODEL_NAME = /^[A-Za-z0-9._:/-]{1,100}$/;
+
+/** The log's model name when it may be printed (the log is untrusted), else undefined. */
+export function printableModel(model: string | undefined): string | undefined {
+  return model !== undefined && MODEL_NAME.test(model) && !model.startsWith("-") ? model : undefined;
 }
 
 export const DEFAULT_RESUME_PROMPT = "Continue where you left off.";

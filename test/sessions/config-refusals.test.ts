@@ -48,7 +48,7 @@ const TSRV = '[mcp_servers.tsrv]\ncommand = "node"\nargs = ["server.js"]\n';
 const TRUSTED = () => `[projects."${repo}"]\ntrust_level = "trusted"\n`;
 const RAN_OUT = "The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s)";
 const resume = (options: string) =>
-  `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --dangerously-bypass-approvals-and-sandbox ${options} resume ${ID} 'The MCP tool call timed out; it has more time now: call it again.'`;
+  `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --dangerously-bypass-approvals-and-sandbox --model mock-model ${options} resume ${ID} 'The MCP tool call timed out; it has more time now: call it again.'`;
 const LONGER = () =>
   `${RAN_OUT}; resume with a longer one (\`-c mcp_servers.tsrv.tool_timeout_sec=60\`, or set it in Codex's config.toml): ${resume("-c mcp_servers.tsrv.tool_timeout_sec=60")}`;
 

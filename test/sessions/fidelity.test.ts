@@ -113,7 +113,7 @@ describe("only a failed action can be a sandbox block", () => {
         },
       ],
     });
-    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check resume ${idOf(12)} 'The sandbox was read-only; do the writes again.'`;
+    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --model mock-model resume ${idOf(12)} 'The sandbox was read-only; do the writes again.'`;
     expect(diagnosis.next_command).toBe(command);
     expect(diagnosis.next_step).toBe(
       `Resume with the workspace-write sandbox (resume_session mode "sandboxed", skip_git_repo_check true): ${command}`,
@@ -348,7 +348,7 @@ describe("Codex 0.171's thread_settings_applied", () => {
     const { summary, diagnosis } = await tools("settings-applied-before-first-turn-context");
     expect(summary.turns).toMatchObject([{ index: 1, prompt: "refactor the parser", status: "incomplete" }]);
     expect(diagnosis).toMatchObject({ category: "interrupted" });
-    expect(diagnosis.next_command).toContain("--dangerously-bypass-approvals-and-sandbox resume");
+    expect(diagnosis.next_command).toContain("--dangerously-bypass-approvals-and-sandbox --model gpt-5.5 resume");
   });
 });
 

@@ -42,7 +42,7 @@ const diagnosis = async () =>
 
 describe("a session folder whose parent is gone too", () => {
   it("says which folders are missing and which one above is there, with no command that stops at once", async () => {
-    const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${ID} 'The MCP tool call timed out; it has more time now: call it again.'`;
+    const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --dangerously-bypass-approvals-and-sandbox --model mock-model -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${ID} 'The MCP tool call timed out; it has more time now: call it again.'`;
     const fact = `the session's folder "${cwd}" does not exist here, nor "${join(root, "checkout")}" above it ("${root}" does)`;
     const gone = await diagnosis();
     expect(gone.next_command).toBeNull();

@@ -357,7 +357,7 @@ describe("exact details per generation", () => {
     ]);
     expect(summary.diagnosis.evidence).toEqual(['turn 1 failed: "fake: invalid request" (other)']);
     expect(summary.diagnosis.next_step).toBe(
-      `Fix what the error names (model, provider, request), then: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${id} 'Continue where you left off.'`,
+      `Fix what the error names (model, provider, request), then: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model resume ${id} 'Continue where you left off.'`,
     );
 
     const usage = tokenUsage((await loadSession(FIXTURE_HOME, fixture("0.169.0", "command").session_id)).model);
@@ -396,7 +396,7 @@ describe("exact details per generation", () => {
       'the last call, "sleep 30", never returned: the process was stopped while the tool ran',
     ]);
     expect(summary.diagnosis.next_step).toBe(
-      `If no Codex process is still running this session, resume it: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${id} 'Continue where you left off.'`,
+      `If no Codex process is still running this session, resume it: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model resume ${id} 'Continue where you left off.'`,
     );
   });
 });

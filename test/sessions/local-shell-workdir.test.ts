@@ -53,7 +53,7 @@ describe("a local_shell call's working_directory", () => {
       "mkdir -p /home/user/other/out && " +
         resumeOf(
           95,
-          "--sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out",
+          "--sandbox workspace-write --skip-git-repo-check --model mock-model --add-dir /home/user/other/out",
           "The folders you wrote to are writable now; do the refused writes again.",
         ),
     );
@@ -64,7 +64,7 @@ describe("a local_shell call's working_directory", () => {
       "mkdir -p /home/user/other/out && " +
         resumeOf(
           97,
-          "--sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out",
+          "--sandbox workspace-write --skip-git-repo-check --model mock-model --add-dir /home/user/other/out",
           "The folders you wrote to are writable now; do the refused writes again.",
         ),
     );
@@ -74,7 +74,7 @@ describe("a local_shell call's working_directory", () => {
     expect((await diagnosisOf(96)).next_command).toBe(
       resumeOf(
         96,
-        "--dangerously-bypass-approvals-and-sandbox --skip-git-repo-check",
+        "--dangerously-bypass-approvals-and-sandbox --skip-git-repo-check --model mock-model",
         "The sandbox is off now; run the blocked commands again.",
       ),
     );

@@ -30,7 +30,7 @@ async function diagnosisWith(config: string): Promise<Record<string, unknown>> {
 const TSRV = '[mcp_servers.tsrv]\ncommand = "node"\nargs = ["server.js"]\n';
 const RAN_OUT = "The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s)";
 const resume = (options: string) =>
-  `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox ${options} resume ${ID} 'The MCP tool call timed out; it has more time now: call it again.'`;
+  `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model ${options} resume ${ID} 'The MCP tool call timed out; it has more time now: call it again.'`;
 
 describe("an MCP tool timeout whose tool config.toml leaves out now", () => {
   it("enabled_tools without it: the resume adds it to the list for the run", async () => {

@@ -56,7 +56,7 @@ describe("server_overloaded", () => {
     const resume = (options: string) =>
       `codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox ${options}resume ${id} 'Continue where you left off.'`;
     expect(diagnosis.next_step).toBe(
-      `The provider failed on its side; resume (if it fails again, wait a few minutes): ${resume("")} — the model is at capacity, so another may answer now: ${resume("--model '<another model>' ")}`,
+      `The provider failed on its side; resume (if it fails again, wait a few minutes): ${resume("--model mock-model ")} — the model is at capacity, so another may answer now: ${resume("--model '<another model>' ")}`,
     );
     expect(serverErrorStep("internal_server_error", "C", (m) => m)).toBe(
       "The provider failed on its side; resume (if it fails again, wait a few minutes): C",

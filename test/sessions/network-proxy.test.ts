@@ -221,7 +221,7 @@ describe("requirements.toml's network proxy", () => {
       'blocked: "curl -sS -m 3 http://notlisted.invalid/ ; echo rc2=$?": Codex\'s network proxy refused network access to http://notlisted.invalid:80 (not in its allowed_domains)',
     );
     expect(diagnosis.next_step).toBe(
-      `${files.requirements}'s [experimental_network] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains ("example.com", "*.pypi.org"; a local or private address only when listed): have the host added to its allowed_domains, or: Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session mode "full-access", skip_git_repo_check true). By hand: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check resume ${id} 'The sandbox is off now; run the blocked commands again.'`,
+      `${files.requirements}'s [experimental_network] sends the sandbox's network through Codex's proxy, which reaches only its allowed_domains ("example.com", "*.pypi.org"; a local or private address only when listed): have the host added to its allowed_domains, or: Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session mode "full-access", skip_git_repo_check true). By hand: codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check --model mock-model resume ${id} 'The sandbox is off now; run the blocked commands again.'`,
     );
   });
 

@@ -25,13 +25,13 @@ const exists = (path: string) =>
   );
 
 /**
- * The printed command with the script `prompt` (no single quote) in place of its own last word, run as pasted,
- * with `-m gpt-5.5` (a resume takes the home's model, the fake home's mock-model, offered no apply_patch).
+ * The printed command with the script `prompt` (no single quote) in place of its own last word, run as pasted:
+ * it names the session's `--model gpt-5.5` (offered apply_patch; the fake home's own mock-model is offered none).
  */
 function pasteWith(command: string, prompt: string, home: string) {
   const again = command
     .replace(/'[^']*'$/, `'${prompt}'`)
-    .replace(/(^|&& )codex exec /, `$1${process.execPath} ${PINNED_CODEX} exec -m gpt-5.5 `);
+    .replace(/(^|&& )codex exec /, `$1${process.execPath} ${PINNED_CODEX} exec `);
   return pasted(again, codexEnv(home));
 }
 

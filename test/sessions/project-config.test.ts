@@ -67,7 +67,7 @@ async function diagnosisWith(
 
 const RAN_OUT = "The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s)";
 const resume = (options: string, prompt = "The MCP tool call timed out; it has more time now: call it again.") =>
-  `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --dangerously-bypass-approvals-and-sandbox ${options}${options ? " " : ""}resume ${ID} '${prompt}'`;
+  `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --dangerously-bypass-approvals-and-sandbox --model mock-model ${options}${options ? " " : ""}resume ${ID} '${prompt}'`;
 const PLAIN = () => resume("", "The MCP tool call timed out; call it again.");
 
 describe("an MCP server defined in the project's .codex/config.toml", () => {
@@ -135,10 +135,10 @@ describe("exclude_slash_tmp in a trusted project's .codex/config.toml", () => {
     const files = { [join(repo, ".codex", "config.toml")]: "[sandbox_workspace_write]\nexclude_slash_tmp = true\n" };
     const exec = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --sandbox workspace-write --skip-git-repo-check`;
     expect((await diagnosisWith(trust(repo), files, TMP_ID)).next_command).toBe(
-      `mkdir -p /tmp && ${exec} --add-dir /tmp resume ${TMP_ID} 'The folders you wrote to are writable now; do the refused writes again.'`,
+      `mkdir -p /tmp && ${exec} --model mock-model --add-dir /tmp resume ${TMP_ID} 'The folders you wrote to are writable now; do the refused writes again.'`,
     );
     expect((await diagnosisWith("", files, TMP_ID)).next_command).toBe(
-      `${exec} resume ${TMP_ID} 'The sandbox was read-only; do the writes again.'`,
+      `${exec} --model mock-model resume ${TMP_ID} 'The sandbox was read-only; do the writes again.'`,
     );
   });
 });

@@ -30,7 +30,7 @@ describe("a workspace-write session's own network access", () => {
     const id = shapeIdOf(1303);
     const diagnosis = diagnose(model, { sessionId: id, cwd: "/home/user/proj" });
     expect(diagnosis.next_command).toBe(
-      `codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check -c sandbox_workspace_write.network_access=true resume ${id} 'Continue where you left off.'`,
+      `codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --model mock-model -c sandbox_workspace_write.network_access=true resume ${id} 'Continue where you left off.'`,
     );
   });
 

@@ -58,7 +58,7 @@ async function diagnosisWith(user: string, id = ID): Promise<Record<string, unkn
 
 const TSRV = '[mcp_servers.tsrv]\ncommand = "node"\nargs = ["server.js"]\n';
 const resume = (options: string, prompt: string, cwd = linked, id = ID) =>
-  `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --dangerously-bypass-approvals-and-sandbox ${options}${options ? " " : ""}resume ${id} '${prompt}'`;
+  `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd ${cwd} --dangerously-bypass-approvals-and-sandbox --model mock-model ${options}${options ? " " : ""}resume ${id} '${prompt}'`;
 
 describe("a session folder with a link on the way: the user's config.toml still counts", () => {
   it("a server no config.toml defines: 'define it again', not the -c override 0.171 refuses ('invalid transport')", async () => {

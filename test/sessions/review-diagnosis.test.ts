@@ -64,7 +64,7 @@ async function logsIn(home: string): Promise<string[]> {
 describe("a finished `codex exec review` (real CLI 0.171)", () => {
   it("is its verdict, not the reviewer's failed look at the code nor 'Nothing to repair'", async () => {
     const { home, workdir, parent, child } = await reviewed("patch is incorrect", 1);
-    const again = `codex exec --cd ${workdir} --dangerously-bypass-approvals-and-sandbox review 'STEPS: RUN:git diff; exit 1'`;
+    const again = `codex exec --cd ${workdir} --dangerously-bypass-approvals-and-sandbox --model mock-model review 'STEPS: RUN:git diff; exit 1'`;
     const step = `The review finished with the verdict "patch is incorrect" and 1 finding: that is its outcome, not a failure of the run. Address the findings (the review's answer lists them), then review again: ${again}`;
     expect(parent?.category).toBe("completed");
     expect(parent?.next_step).toBe(step);
@@ -84,7 +84,7 @@ describe("a finished `codex exec review` (real CLI 0.171)", () => {
 
   it("a correct patch: nothing to repair", async () => {
     const { workdir, parent, child } = await reviewed("patch is correct", 0);
-    const again = `codex exec --cd ${workdir} --dangerously-bypass-approvals-and-sandbox review 'STEPS: RUN:git diff; exit 1'`;
+    const again = `codex exec --cd ${workdir} --dangerously-bypass-approvals-and-sandbox --model mock-model review 'STEPS: RUN:git diff; exit 1'`;
     const step = `Nothing to repair: the review finished with the verdict "patch is correct" and no findings. To review again: ${again}`;
     expect([parent?.category, parent?.next_step]).toEqual(["completed", step]);
     expect([child?.category, child?.next_step]).toEqual(["completed", step]);

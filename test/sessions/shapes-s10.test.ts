@@ -230,16 +230,16 @@ describe("a session whose folder was removed: its printed command cannot run the
     expect(diagnosis.next_command).toBeNull();
     expect(diagnosis.evidence.at(-1)).toBe(`the session's folder "${folder}" does not exist here`);
     expect(diagnosis.next_step).toBe(
-      `If no Codex process is still running this session, resume it: CODEX_HOME=${home} codex exec --cd ${folder} --dangerously-bypass-approvals-and-sandbox resume ${shapeIdOf(106)} 'Continue where you left off.' — but the session's folder "${folder}" does not exist here, so that command stops at once ("No such file or directory"). Put the folder back first (a removed git worktree: \`git worktree add ${folder} <branch>\`), or run the command with \`--cd\` naming a folder that exists (the conversation comes along, not the files it worked on).`,
+      `If no Codex process is still running this session, resume it: CODEX_HOME=${home} codex exec --cd ${folder} --dangerously-bypass-approvals-and-sandbox --model mock-model resume ${shapeIdOf(106)} 'Continue where you left off.' — but the session's folder "${folder}" does not exist here, so that command stops at once ("No such file or directory"). Put the folder back first (a removed git worktree: \`git worktree add ${folder} <branch>\`), or run the command with \`--cd\` naming a folder that exists (the conversation comes along, not the files it worked on).`,
     );
   });
 
   it("a folder that is there, or one of another machine (its parent missing too), keeps the command", async () => {
     expect((await summaryOf(107)).diagnosis.next_command).toBe(
-      `CODEX_HOME=${home} codex exec --cd ${join(removed, "there")} --dangerously-bypass-approvals-and-sandbox resume ${shapeIdOf(107)} 'Continue where you left off.'`,
+      `CODEX_HOME=${home} codex exec --cd ${join(removed, "there")} --dangerously-bypass-approvals-and-sandbox --model mock-model resume ${shapeIdOf(107)} 'Continue where you left off.'`,
     );
     expect((await summaryOf(105)).diagnosis.next_command).toBe(
-      `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${shapeIdOf(105)} 'Continue where you left off.'`,
+      `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model resume ${shapeIdOf(105)} 'Continue where you left off.'`,
     );
   });
 });

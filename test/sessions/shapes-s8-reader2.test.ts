@@ -62,7 +62,7 @@ describe("refused writes: the paths as the tools quoted them, every one of a cal
     const diagnosis = await diagnosisOf("sandbox-refused-several-folders-quoted");
     expect(diagnosis.category).toBe("sandbox_blocked");
     expect(diagnosis.next_command).toBe(
-      `mkdir -p '/home/user/out a/deep' /home/user/o2 && CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir '/home/user/out a/deep' --add-dir /home/user/o2 resume ${idOf(40)} 'The folders you wrote to are writable now; do the refused writes again.'`,
+      `mkdir -p '/home/user/out a/deep' /home/user/o2 && CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --model mock-model --add-dir '/home/user/out a/deep' --add-dir /home/user/o2 resume ${idOf(40)} 'The folders you wrote to are writable now; do the refused writes again.'`,
     );
     expect(diagnosis.next_step).toBe(
       `Resume in the workspace-write sandbox with --add-dir '/home/user/out a/deep' --add-dir /home/user/o2 (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand: ${diagnosis.next_command as string}`,
@@ -73,7 +73,7 @@ describe("refused writes: the paths as the tools quoted them, every one of a cal
 describe("a review's sub-agent that failed: the review is run again, not the sub-agent resumed", () => {
   it("next step of the review sub-agent is the parent's review (resumed, 0.171 wrote the JSON into the child only)", async () => {
     const diagnosis = await diagnosisOf("review-subagent-failed-auth");
-    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox review --uncommitted`;
+    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model review --uncommitted`;
     expect(diagnosis).toMatchObject({ category: "auth_error", next_command: command });
     expect(diagnosis.next_step).toBe(
       `The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; \`CODEX_HOME=${home} codex login\` helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: ${command}`,

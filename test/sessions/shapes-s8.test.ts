@@ -57,7 +57,7 @@ describe("a sandbox refusal outside the workspace asks for the smallest thing th
       ],
     });
     // pasted with the real CLI 0.171 (the session's own dirs), this resumed the session and the write went through
-    const command = `mkdir -p /home/user/outside && CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /home/user/outside resume ${idOf(19)} 'The folders you wrote to are writable now; do the refused writes again.'`;
+    const command = `mkdir -p /home/user/outside && CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --model mock-model --add-dir /home/user/outside resume ${idOf(19)} 'The folders you wrote to are writable now; do the refused writes again.'`;
     expect(diagnosis.next_command).toBe(command);
     expect(diagnosis.next_step).toBe(
       `Resume in the workspace-write sandbox with --add-dir /home/user/outside (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand: ${command}`,
@@ -88,7 +88,7 @@ describe("a workspace-write session that ran with --add-dir", () => {
     const diagnosis = await diagnosisOf("workspace-write-session-with-added-dir");
     expect([diagnosis.category, diagnosis.next_command]).toEqual([
       "completed",
-      `CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /home/user/outside resume ${idOf(27)} 'Continue where you left off.'`,
+      `CODEX_HOME=${home} codex exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --model mock-model --add-dir /home/user/outside resume ${idOf(27)} 'Continue where you left off.'`,
     ]);
   });
 
@@ -110,7 +110,7 @@ describe("an MCP tool call Codex gave up on (tool_timeout_sec)", () => {
     const diagnosis = await diagnosisOf("mcp-tool-call-timed-out");
     // pasted with the real CLI 0.171 (the session's own dirs), this resumed the session; the same override let
     // the 20 s tool answer
-    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${idOf(20)} 'The MCP tool call timed out; it has more time now: call it again.'`;
+    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${idOf(20)} 'The MCP tool call timed out; it has more time now: call it again.'`;
     expect(diagnosis).toMatchObject({
       category: "command_failures",
       retryable: false,
@@ -180,7 +180,7 @@ describe("a review (codex exec review) that did not finish", () => {
   it("is run again with the same target: resuming it with a prompt would ask for ordinary work, not a review", async () => {
     const diagnosis = await diagnosisOf("review-failed-auth");
     // pasted with the real CLI 0.171 once the key was fixed, this ran the review again ("No issues found.")
-    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox review --uncommitted`;
+    const command = `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model review --uncommitted`;
     expect(diagnosis).toMatchObject({ category: "auth_error", next_command: command });
     expect(diagnosis.next_step).toBe(
       `The model provider "mock" rejected the credentials: fix the API key it takes, the variable its env_key names in [model_providers.mock] of config.toml (a table without env_key sends no key: add one, and set that variable; \`CODEX_HOME=${home} codex login\` helps only a provider with requires_openai_auth = true, and there a CODEX_API_KEY in the environment is used before the login), then run: ${command}`,

@@ -69,7 +69,7 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
   it("the server is no longer defined: no -c (0.171 refuses to start with it), and the step says why", async () => {
     await config('model = "gpt-5"\n');
     const diagnosis = await diagnosisOf(20);
-    const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${idOf(20)} 'The MCP tool call timed out; call it again.'`;
+    const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model resume ${idOf(20)} 'The MCP tool call timed out; call it again.'`;
     expect(diagnosis.next_command).toBe(command);
     expect(diagnosis.next_step).toBe(
       `The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s). CODEX_HOME's config.toml does not define the server tsrv, so \`-c mcp_servers.tsrv.tool_timeout_sec=60\` makes Codex refuse to start ("invalid transport in \`mcp_servers.tsrv\`"). Define the server again with \`tool_timeout_sec = 60\` in its [mcp_servers.tsrv] table, then: ${command}`,
@@ -88,14 +88,14 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
   it("the server is defined: the -c override, as before", async () => {
     await config(TSRV);
     expect((await diagnosisOf(20)).next_command).toBe(
-      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${idOf(20)} 'The MCP tool call timed out; it has more time now: call it again.'`,
+      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${idOf(20)} 'The MCP tool call timed out; it has more time now: call it again.'`,
     );
   });
 
   it("the server is defined but enabled = false: the resume turns it on too (pasted with 0.171: else no tool offered)", async () => {
     await config(`${TSRV}enabled = false\n`);
     const diagnosis = await diagnosisOf(20);
-    const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.enabled=true -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${idOf(20)} 'The MCP tool call timed out; it has more time now: call it again.'`;
+    const command = `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model -c mcp_servers.tsrv.enabled=true -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${idOf(20)} 'The MCP tool call timed out; it has more time now: call it again.'`;
     expect(diagnosis.next_command).toBe(command);
     expect(diagnosis.next_step).toBe(
       `The MCP tool tsrv/slowtool did not answer within its server's tool_timeout_sec (3s). CODEX_HOME's config.toml has \`enabled = false\` for the server tsrv now, so a resume would not offer its tools at all; this resume turns it on for this run only (\`-c mcp_servers.tsrv.enabled=true\`) with a longer timeout (\`-c mcp_servers.tsrv.tool_timeout_sec=60\`): ${command}`,
@@ -104,7 +104,7 @@ describe("an MCP tool timeout: -c mcp_servers.<name>.… only for a server the c
     // enabled = true (or any other server off) changes nothing
     await config(`${TSRV}enabled = true\n[mcp_servers.other]\nurl = "http://x"\nenabled = false\n`);
     expect((await diagnosisOf(20)).next_command).toContain(
-      " --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.tool_timeout_sec=60 resume",
+      " --dangerously-bypass-approvals-and-sandbox --model mock-model -c mcp_servers.tsrv.tool_timeout_sec=60 resume",
     );
   });
 
@@ -162,7 +162,7 @@ describe("exclude_slash_tmp = true in the config: a /tmp write needs --add-dir",
   it("a read-only session's refused /tmp write: --add-dir /tmp, not a plain workspace-write resume", async () => {
     await config("[sandbox_workspace_write]\nexclude_slash_tmp = true\n");
     const diagnosis = await diagnosisOf(12);
-    const command = `mkdir -p /tmp && CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /tmp resume ${idOf(12)} 'The folders you wrote to are writable now; do the refused writes again.'`;
+    const command = `mkdir -p /tmp && CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --model mock-model --add-dir /tmp resume ${idOf(12)} 'The folders you wrote to are writable now; do the refused writes again.'`;
     expect(diagnosis.next_command).toBe(command);
     expect(diagnosis.next_step).toBe(
       `Resume in the workspace-write sandbox with --add-dir /tmp (config.toml's [sandbox_workspace_write] exclude_slash_tmp = true keeps /tmp read-only) (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand: ${command}`,
@@ -172,7 +172,7 @@ describe("exclude_slash_tmp = true in the config: a /tmp write needs --add-dir",
   it("without it: the plain workspace-write resume, as before", async () => {
     await config(null);
     expect((await diagnosisOf(12)).next_command).toBe(
-      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check resume ${idOf(12)} 'The sandbox was read-only; do the writes again.'`,
+      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --model mock-model resume ${idOf(12)} 'The sandbox was read-only; do the writes again.'`,
     );
   });
 
@@ -211,7 +211,7 @@ describe("a relative refused path is the call's workdir's", () => {
       { call_id: "call_3", command: "touch out/x.txt", kind: "write", target: "out/x.txt", mode: "workspace-write" },
     ]);
     expect(diagnosis.next_command).toBe(
-      `mkdir -p /home/user/other/out && CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --add-dir /home/user/other/out resume ${idOf(91)} 'The folders you wrote to are writable now; do the refused writes again.'`,
+      `mkdir -p /home/user/other/out && CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --sandbox workspace-write --skip-git-repo-check --model mock-model --add-dir /home/user/other/out resume ${idOf(91)} 'The folders you wrote to are writable now; do the refused writes again.'`,
     );
   });
 });
@@ -219,14 +219,14 @@ describe("a relative refused path is the call's workdir's", () => {
 describe("a relative refused path in a command that changes folder", () => {
   it.each(ELSEWHERE)("session %i, `%s`: the folder is not known, so full access as before", async (n) => {
     expect((await diagnosisOf(n)).next_command).toBe(
-      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check resume ${idOf(n)} 'The sandbox is off now; run the blocked commands again.'`,
+      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check --model mock-model resume ${idOf(n)} 'The sandbox is off now; run the blocked commands again.'`,
     );
   });
 
   it("`cd sub && touch out/x.txt`: the folder is not known, so full access as before", async () => {
     const diagnosis = await diagnosisOf(94);
     expect(diagnosis.next_command).toBe(
-      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check resume ${idOf(94)} 'The sandbox is off now; run the blocked commands again.'`,
+      `CODEX_HOME=${home} ${join(home, "no-such-codex")} exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check --model mock-model resume ${idOf(94)} 'The sandbox is off now; run the blocked commands again.'`,
     );
   });
 });

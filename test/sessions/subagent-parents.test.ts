@@ -64,7 +64,7 @@ describe("a failed sub-agent (a whole log) whose parent has no log in CODEX_HOME
   it("is resumed itself: its own log resumes (0.171), the parent's id does not", async () => {
     const diagnosis = await diagnosisOf(44);
     expect(diagnosis.next_command).toBe(
-      `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox resume ${idOf(44)} 'Continue where you left off.'`,
+      `CODEX_HOME=${home} codex exec --cd /home/user/proj --dangerously-bypass-approvals-and-sandbox --model mock-model resume ${idOf(44)} 'Continue where you left off.'`,
     );
     expect(diagnosis.evidence.at(-1)).toBe(
       `a sub-agent of ${idOf(45)}, whose log is not in CODEX_HOME (\`codex exec resume\` would fail: "no rollout found"), so the sub-agent itself is resumed; its answer stays in its own log`,

@@ -26,7 +26,7 @@ const RUN: RunFacts = {
   stderrTail: "",
 };
 // the session ran outside a git repository (its meta records none): a resume there needs the flag
-const RESUME = `codex exec --cd ${CWD} --sandbox workspace-write --skip-git-repo-check resume ${ID} 'Continue where you left off.'`;
+const RESUME = `codex exec --cd ${CWD} --sandbox workspace-write --skip-git-repo-check --model mock-model resume ${ID} 'Continue where you left off.'`;
 
 /** The fixture's first `count` lines (all: the whole run), folded. */
 async function session(count?: number) {

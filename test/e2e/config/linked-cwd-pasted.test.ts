@@ -57,7 +57,7 @@ it("the server gone from config.toml: 'define it again' and a plain resume that 
     diagnosis: { next_command: string; evidence: string[] };
   };
   const resume = (options: string, prompt: string) =>
-    `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${linked} --dangerously-bypass-approvals-and-sandbox ${options}resume ${id} '${prompt}'`;
+    `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${linked} --dangerously-bypass-approvals-and-sandbox --model mock-model ${options}resume ${id} '${prompt}'`;
   expect(summary.diagnosis.next_command).toBe(resume("", "The MCP tool call timed out; call it again."));
   expect(summary.diagnosis.evidence).toContain(
     "CODEX_HOME's config.toml does not define the MCP server tsrv (any more)",

@@ -53,7 +53,7 @@ it("the -c tool_timeout_sec resume, pasted: Codex starts with the project's serv
   const summary = answer.structuredContent as {
     diagnosis: { next_command: string; evidence: string[] };
   };
-  const command = `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${sub} --dangerously-bypass-approvals-and-sandbox -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${id} 'The MCP tool call timed out; it has more time now: call it again.'`;
+  const command = `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${sub} --dangerously-bypass-approvals-and-sandbox --model mock-model -c mcp_servers.tsrv.tool_timeout_sec=60 resume ${id} 'The MCP tool call timed out; it has more time now: call it again.'`;
   expect(summary.diagnosis.next_command).toBe(command);
   // the person's prompt in place of the printed one: the fake model calls the tool again on it
   const resumed = await pasted(command.replace(/'[^']*'$/, `'please MCP:slowtool {"x":"b"}'`), codexEnv(home));

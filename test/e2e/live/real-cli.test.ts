@@ -107,7 +107,7 @@ describe(`real Codex ${CODEX_VERSION}`, () => {
       ["turn 1 completed", "the turn ended without a final message from the agent"],
     ]);
     const command = summary.diagnosis.next_command;
-    expect(command).toContain(`--sandbox workspace-write --skip-git-repo-check resume ${threadId} `);
+    expect(command).toContain(`--sandbox workspace-write --skip-git-repo-check --model mock-model resume ${threadId} `);
     expect(await pasted(command, codexEnv(home))).toMatchObject({ code: 0 });
     // control: without the flag, Codex refuses to resume in a directory that is no git repository
     const refused = await pasted(command.replace(" --skip-git-repo-check", ""), codexEnv(home));

@@ -104,7 +104,9 @@ describe("one style for times, numbers and windows", () => {
     expect(lines[2]).toBe("Diagnosis: command_failures · retrying unchanged will not help");
     const killed = await cli("UTC", "summary", byScenario("0.169.0", "killed").session_id);
     const next = killed.stdout.split("\n").findIndex((line) => line.startsWith("Next step:"));
-    expect(killed.stdout.split("\n")[next]).toContain("--dangerously-bypass-approvals-and-sandbox resume");
+    expect(killed.stdout.split("\n")[next]).toContain(
+      "--dangerously-bypass-approvals-and-sandbox --model mock-model resume",
+    );
     expect(killed.stdout.split("\n")[next + 1]).toBe(
       "Caution: this command runs Codex with full access (no sandbox, no approvals), as the session did: read what it did first, or drop that flag.",
     );
