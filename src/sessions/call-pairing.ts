@@ -11,6 +11,7 @@ import type { EventOf } from "./events.js";
 import { withPatchRejection } from "./normalize-patch.js";
 import type { Call } from "./session-model.js";
 import { workspaceWriteAllows } from "./workspace-write-roots.js";
+import { cutOffByTurn } from "./tool-output.js";
 
 /** A call as the model sees it, before any output: `arguments` kept or not (compact folds keep none). */
 export function callOf(event: EventOf<"call">, turn: number, keepArguments: boolean): Call {
@@ -65,6 +66,7 @@ export function addCall(pairing: CallPairing, call: Call, where?: PatchPlace): v
   }
   const output = pairing.orphanOutputs.get(call.callId);
   if (output) call.output = pairedOutput(call, output, where);
+  if (output && cutOffByTurn(output.text)) call.interrupted = true;
   const result = pairing.orphanResults.get(call.callId);
   if (result) call.result = result;
   pairing.byId.set(call.callId, call);
@@ -79,6 +81,8 @@ export function addOutput(pairing: CallPairing, event: EventOf<"call_output">, w
   }
   if (call.output) return undefined;
   call.output = pairedOutput(call, event, where);
+  // read here, where the output's text is whole (a compact fold keeps none of it)
+  if (cutOffByTurn(event.text)) call.interrupted = true;
   if (event.running && event.processId !== undefined && call.polls === undefined)
     pairing.processes.set(event.processId, call);
   if (call.polls !== undefined) settleProcess(pairing, call, event);

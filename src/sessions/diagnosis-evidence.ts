@@ -18,6 +18,10 @@ export function lastCallEvidence(model: SessionModel, turn: Turn): string[] {
   if (status === "no_output")
     return [`the last call, ${label}, never returned: the process was stopped while the tool ran`];
   if (status === "running") return [`the last call, ${label}, was still running`];
+  if (status === "interrupted")
+    return [
+      `the last call, ${label}, was cut off when its turn was interrupted or aborted (it did not fail on its own)`,
+    ];
   return [];
 }
 

@@ -262,6 +262,8 @@ export class SessionFolder {
       arguments: this.options.compact ? null : (event.arguments ?? null),
       turn: exec.turn,
       parentCallId: exec.callId,
+      // a script cut off with its turn: the command it ran was killed with it (its end: exit -1)
+      ...(exec.interrupted && event.exitCode === -1 && { interrupted: true as const }),
       ...(event.command !== undefined && { command: event.command }),
       ...(event.timestamp && { timestamp: event.timestamp }),
       output: {

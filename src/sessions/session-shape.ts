@@ -67,6 +67,8 @@ export interface Call {
   hosted?: true;
   /** Code mode: how the script this `exec` call started ended, as the first `wait` that saw its end says. */
   scriptEnd?: ScriptEnd;
+  /** Codex cut it off when its turn was interrupted or aborted (its output: `aborted by user`). */
+  interrupted?: true;
 }
 
 export interface SessionModel {

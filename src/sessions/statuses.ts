@@ -23,6 +23,9 @@ function isFailure(error: { message: string }): boolean {
 }
 
 export function callStatus(call: Call): CallStatus {
+  // cut off with its turn, as its output says (0.171 writes the command's end, exit -1, after the turn_aborted;
+  // a -1 alone is no sign of it: a command Codex's network proxy refused ends so too); not the command's failure
+  if (call.interrupted) return "interrupted";
   if (call.polls !== undefined) {
     // a poll returned what the process printed so far; the process's exit is the starting call's
     if (call.result?.status === "failed" || call.output?.isError) return "failed";

@@ -136,15 +136,20 @@ function parseOutputText(raw: string): ParsedOutput {
       result.processId = `cell:${script[2]}`;
     } else result.scriptEnd = script[1] as ScriptEnd;
   }
-  // an interrupted command, a tool call Codex refused to dispatch, or one whose handler answered the model with
-  // its error (the rollout does not keep that output's `success: false`: its words are all there is)
-  if (
-    /^aborted by user/m.test(header) ||
-    /^unsupported (custom )?(tool )?call\b/.test(header) ||
-    HANDLER_ERROR.test(header)
-  )
+  // a call Codex cut off with its turn (0.171 unified exec: "Wall time: 1.6 seconds\naborted by user"), a tool call Codex refused to dispatch, or one whose handler answered the model with its error (the rollout
+  // does not keep that output's `success: false`: its words are all there is)
+  if (cutOff(header) || /^unsupported (custom )?(tool )?call\b/.test(header) || HANDLER_ERROR.test(header))
     result.isError = true;
   return withDenial(result, raw);
+}
+
+const cutOff = (header: string) => /^aborted by user/m.test(header);
+
+/** An output saying Codex cut the call off when its turn was interrupted or aborted (its header, before `Output:`). */
+export function cutOffByTurn(text: string): boolean {
+  const page = text.slice(0, 2000);
+  const outputLine = /^Output:$/m.exec(page);
+  return cutOff(outputLine ? page.slice(0, outputLine.index) : page);
 }
 
 function withDenial(result: ParsedOutput, text: string): ParsedOutput {

@@ -162,7 +162,7 @@ const cases: Array<[version: string, scenario: Scenario, expected: Expected]> = 
       status: "aborted",
       diagnosis: "aborted",
       prompts: SLEEP,
-      calls: [["exec_command", "sleep 30", null, "failed"]],
+      calls: [["exec_command", "sleep 30", null, "interrupted"]],
       tokens: 1260,
       model: "mock-model",
     },
@@ -220,7 +220,7 @@ const cases: Array<[version: string, scenario: Scenario, expected: Expected]> = 
       status: "aborted",
       diagnosis: "aborted",
       prompts: SLEEP,
-      calls: [["exec_command", "sleep 30", null, "failed"]],
+      calls: [["exec_command", "sleep 30", null, "interrupted"]],
       tokens: 1260,
       model: "mock-model",
     },
@@ -381,7 +381,7 @@ describe("exact details per generation", () => {
       call_id: "call_38",
       exit_code: -1,
       duration_ms: 1521,
-      status: "failed",
+      status: "interrupted",
       output: "Wall time: 1.7 seconds\naborted by user",
     });
     expect(model.turns.map((turn) => turn.ended?.outcome)).toEqual(["aborted"]);

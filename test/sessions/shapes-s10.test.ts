@@ -148,8 +148,8 @@ describe("code mode, interrupted (Ctrl-C) while a script's command runs", () => 
     expect(
       calls.map((call) => [call.name, call.status, call.exit_code, call.duration_ms, call.parent_call_id]),
     ).toEqual([
-      ["exec", "failed", null, null, null],
-      ["exec_command", "failed", -1, 2628, "call_exec"],
+      ["exec", "interrupted", null, null, null],
+      ["exec_command", "interrupted", -1, 2628, "call_exec"],
     ]);
   });
 });

@@ -41,9 +41,9 @@ describe("a timeout after a retry", () => {
     expect(diagnosis).toMatchObject({ category: "timeout", retryable: false, error: null, next_command: RESUME });
     expect(diagnosis.evidence).toEqual([
       "turn 1 was aborted (interrupted)",
+      'the last call, "sleep 40", was cut off when its turn was interrupted or aborted (it did not fail on its own)',
       'run run_1 of this server ended timeout: "timed out: no result within 12000 ms"',
       `the run's --json stream reported: ${JSON.stringify(RETRY)}; the model answered after it (the command it asked for was running when the run hit its timeout)`,
-      'failed: "sleep 40" exited with -1 (killed when the turn ended (interrupted or timed out))',
     ]);
     expect(diagnosis.next_step).toBe(
       `The run hit its timeout. Resume it with a larger timeout_ms (or split the task): ${RESUME}`,

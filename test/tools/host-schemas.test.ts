@@ -171,6 +171,7 @@ describe("closed sets", () => {
       "failed",
       "running",
       "no_output",
+      "interrupted",
     ]);
     expect(enumAt(schemaOf("doctor", "outputSchema"), "checks", "[]", "level")).toEqual(["ok", "warn", "fail"]);
     expect(enumAt(schemaOf("doctor", "outputSchema"), "codex", "json_stream")).toEqual([

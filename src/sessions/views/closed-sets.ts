@@ -5,8 +5,11 @@
 export const TURN_STATUSES = ["completed", "failed", "aborted", "incomplete"] as const;
 export type TurnStatus = (typeof TURN_STATUSES)[number];
 
-/** How a tool call ended (no_output: the run was stopped while the tool ran). */
-export const CALL_STATUSES = ["completed", "failed", "running", "no_output"] as const;
+/**
+ * How a tool call ended (no_output: the run was stopped while the tool ran; interrupted: its turn was interrupted
+ * or aborted while it ran, and Codex cut it off: it did not fail on its own).
+ */
+export const CALL_STATUSES = ["completed", "failed", "running", "no_output", "interrupted"] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
 /**
