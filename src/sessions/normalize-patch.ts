@@ -6,6 +6,11 @@
 import type { ParsedOutput } from "./tool-output.js";
 
 const REJECTED = /^patch rejected: /;
+/**
+ * A person declined the patch's approval (codex-rs apply_patch: ReviewDecision::Denied or Abort answers the model
+ * "patch rejected by user"; 0.171 with approval_policy "on-request" and the app-server's approval declined).
+ */
+const DECLINED = /^patch rejected by user\s*$/;
 /** The reasons that are the sandbox's refusal (an empty patch, also "rejected", is the model's own mistake). */
 const SANDBOX_REASON =
   /^patch rejected: (?:writing outside of the project|writing is blocked by read-only sandbox); rejected by user approval settings/;
@@ -28,6 +33,9 @@ export function withPatchRejection<T extends ParsedOutput>(parsed: T, form: "pat
     form === "script" && lead.startsWith("Script failed\n") ? SCRIPT_ERROR.exec(lead.slice(0, 100_000)) : null;
   if (form === "script" && !script) return parsed;
   const text = script ? lead.slice(script.index + script[0].length) : lead;
+  // declined, as a declined command approval reads: an escalation the person refused (nothing was written)
+  if (DECLINED.test(text))
+    return { ...parsed, isError: true, denial: { kind: "escalation" as const, target: null, explicit: true } };
   // the rejection is all there is (one line, no stack): an Error the script threw quoting the words ends in its own
   if (!REJECTED.test(text) || text.trimEnd().includes("\n")) return parsed;
   return {

@@ -183,7 +183,12 @@ export function denialOf(text: string): Denial | undefined {
 /** Internal: denialOf without its word test (tests hold the two equal). */
 export function denialIn(text: string): Denial | undefined {
   // "approval policy is Never; reject command — you cannot ask for escalated permissions …" (0.63 – 0.169)
-  if (/^approval policy is \w+; reject command/m.test(text) || /^(?:exec command )?rejected by user/m.test(text)) {
+  // 0.171 (a command approval declined): `exec_command failed: CreateProcess { message: "Rejected(\"rejected by user\")" }`
+  if (
+    /^approval policy is \w+; reject command/m.test(text) ||
+    /^(?:exec command )?rejected by user/m.test(text) ||
+    /^exec_command failed: CreateProcess \{ message: "Rejected\(\\"rejected by user\\"\)" \}/m.test(text)
+  ) {
     return { kind: "escalation", target: null, explicit: true };
   }
   // macOS Seatbelt could not apply its profile (Codex itself ran inside another sandbox): exit 71, nothing ran
