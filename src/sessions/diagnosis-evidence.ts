@@ -97,7 +97,9 @@ export function commandEvidence(work: TurnWork | undefined): string[] {
       denial.kind === "approval"
         ? "the MCP tool call needed an approval `codex exec` cannot ask for"
         : denial.kind === "escalation"
-          ? "the approval policy rejected running it outside the sandbox"
+          ? work.declined?.has(denial.call_id)
+            ? "a person declined its approval when Codex asked (it did not run)"
+            : "the approval policy rejected running it outside the sandbox"
           : denial.kind === "start"
             ? "the sandbox could not start it (Seatbelt's sandbox_apply was refused, exit 71: Codex itself runs inside another sandbox)"
             : work.proxied?.has(denial.call_id)

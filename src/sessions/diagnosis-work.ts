@@ -21,6 +21,8 @@ export interface TurnWork {
   lastFailedTool?: string;
   /** The calls whose network refusal was Codex's network proxy's, not the sandbox's, by call id: why. */
   proxied?: Map<string, ProxyRefusal>;
+  /** The calls whose escalation a person declined when Codex asked (not the approval policy), by call id. */
+  declined?: Set<string>;
   /** Every path the refused writes name (a command can be refused in several places), null for one naming none. */
   refusedWrites: Array<string | null>;
   /** The last call was an MCP tool call Codex gave up on after the server's `tool_timeout_sec`. */
@@ -60,6 +62,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
   const refusedWrites: Array<string | null> = [];
   const toolCalls = new Set<string>();
   const proxied = new Map<string, ProxyRefusal>();
+  const declined = new Set<string>();
   for (const call of calls) {
     const denial = call.output?.denial;
     const command = call.command ?? call.result?.command ?? call.name;
@@ -74,6 +77,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     if (denial && failedCall && (denial.explicit || sandboxed)) {
       denials.push({ call_id: call.callId, command, kind: denial.kind, target: denial.target, mode });
       if (denial.proxied) proxied.set(call.callId, denial.proxied);
+      if (denial.declined) declined.add(call.callId);
       if (denial.kind === "write")
         refusedWrites.push(...(denial.targets ?? [denial.target]).map((target) => inFolderOf(call, target, model)));
     }
@@ -103,6 +107,7 @@ export function turnWork(model: SessionModel, turn: Turn): TurnWork {
     ...(lastCallFailed && last !== undefined && toolCalls.has(last.callId) && { lastFailedTool: last.name }),
     denials,
     ...(proxied.size > 0 && { proxied }),
+    ...(declined.size > 0 && { declined }),
     refusedWrites,
     gaveUp: message !== undefined && saysItCouldNotFinish(message),
     lastCallFailed,

@@ -35,7 +35,11 @@ export function withPatchRejection<T extends ParsedOutput>(parsed: T, form: "pat
   const text = script ? lead.slice(script.index + script[0].length) : lead;
   // declined, as a declined command approval reads: an escalation the person refused (nothing was written)
   if (DECLINED.test(text))
-    return { ...parsed, isError: true, denial: { kind: "escalation" as const, target: null, explicit: true } };
+    return {
+      ...parsed,
+      isError: true,
+      denial: { kind: "escalation" as const, target: null, explicit: true, declined: true as const },
+    };
   // the rejection is all there is (one line, no stack): an Error the script threw quoting the words ends in its own
   if (!REJECTED.test(text) || text.trimEnd().includes("\n")) return parsed;
   return {

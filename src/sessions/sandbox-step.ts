@@ -100,9 +100,11 @@ function widerSandbox(
       },
       how: `Resume in the workspace-write sandbox with ${added.map((dir) => `--add-dir ${shellQuote(dir)}`).join(" ")}${config?.excludeSlashTmp && added.some((dir) => dir === "/tmp" || dir.startsWith("/tmp/")) ? " (config.toml's [sandbox_workspace_write] exclude_slash_tmp = true keeps /tmp read-only)" : ""} (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand`,
     };
+  // a person said no: running it anyway, without the sandbox, is theirs to allow
+  const declined = work.denials.every((denial) => work.declined?.has(denial.call_id));
   return {
     resume: { sandbox: "danger-full-access", prompt: "The sandbox is off now; run the blocked commands again." },
-    how: `${proxy?.blocks && onlyNetwork && mode === "workspace-write" ? `${proxy.words}: ${proxy.ask}, or: ` : ""}${networkPinned !== undefined ? `${networkPinned} sets [sandbox_workspace_write] network_access, which Codex 0.171 takes over any \`-c\` (\`-c sandbox_workspace_write.network_access=true\` would not help): have it changed there, or: ` : ""}Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
+    how: `${declined ? "A person declined what Codex asked approval for: do it only if they agree now. " : ""}${proxy?.blocks && onlyNetwork && mode === "workspace-write" ? `${proxy.words}: ${proxy.ask}, or: ` : ""}${networkPinned !== undefined ? `${networkPinned} sets [sandbox_workspace_write] network_access, which Codex 0.171 takes over any \`-c\` (\`-c sandbox_workspace_write.network_access=true\` would not help): have it changed there, or: ` : ""}Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
   };
 }
 

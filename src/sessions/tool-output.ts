@@ -37,6 +37,8 @@ export interface Denial {
   explicit: boolean;
   /** Codex's network proxy refused it, not the sandbox's seccomp filter: why, in the words of PROXY_REFUSALS. */
   proxied?: ProxyRefusal;
+  /** An escalation a person declined when Codex asked (approval_policy "on-request"), not one the policy refused. */
+  declined?: true;
 }
 
 /**
@@ -183,14 +185,15 @@ export function denialOf(text: string): Denial | undefined {
 /** Internal: denialOf without its word test (tests hold the two equal). */
 export function denialIn(text: string): Denial | undefined {
   // "approval policy is Never; reject command — you cannot ask for escalated permissions …" (0.63 – 0.169)
-  // 0.171 (a command approval declined): `exec_command failed: CreateProcess { message: "Rejected(\"rejected by user\")" }`
+  if (/^approval policy is \w+; reject command/m.test(text))
+    return { kind: "escalation", target: null, explicit: true };
+  // a person declined it: "exec command rejected by user", 0.171's `exec_command failed: CreateProcess { message:
+  // "Rejected(\"rejected by user\")" }`
   if (
-    /^approval policy is \w+; reject command/m.test(text) ||
     /^(?:exec command )?rejected by user/m.test(text) ||
     /^exec_command failed: CreateProcess \{ message: "Rejected\(\\"rejected by user\\"\)" \}/m.test(text)
-  ) {
-    return { kind: "escalation", target: null, explicit: true };
-  }
+  )
+    return { kind: "escalation", target: null, explicit: true, declined: true };
   // macOS Seatbelt could not apply its profile (Codex itself ran inside another sandbox): exit 71, nothing ran
   if (/^sandbox-exec: sandbox_apply: Operation not permitted/m.test(text))
     return { kind: "start", target: null, explicit: true };

@@ -56,7 +56,13 @@ async function declined(mcp: Connected, prompt: string): Promise<RunView> {
 
 interface Answers {
   calls: Array<{ name: string; output: string | null; status: string }>;
-  diagnosis: { category: string; evidence: string[]; failed_commands: unknown[]; sandbox_denials: unknown[] };
+  diagnosis: {
+    category: string;
+    evidence: string[];
+    next_step: string;
+    failed_commands: unknown[];
+    sandbox_denials: unknown[];
+  };
 }
 
 async function answers(mcp: Connected, sessionId: string): Promise<Answers> {
@@ -102,8 +108,11 @@ describe("an approval a person declined (engine app-server, mode ask)", () => {
     expect(diagnosis.evidence).toEqual([
       "turn 1 completed, but the sandbox (workspace-write) or the approval policy refused 1 action(s)",
       'the agent\'s last message: "tried"',
-      'blocked: "apply_patch": the approval policy rejected running it outside the sandbox',
+      'blocked: "apply_patch": a person declined its approval when Codex asked (it did not run)',
     ]);
+    expect(diagnosis.next_step).toMatch(
+      /^A person declined what Codex asked approval for: do it only if they agree now\. Only running without the sandbox allows this: /,
+    );
   }, 60_000);
 
   it("a log without Codex's FileChange item (its status `declined`): the output alone says it was declined", async () => {
@@ -130,6 +139,9 @@ describe("an approval a person declined (engine app-server, mode ask)", () => {
     expect(existsSync(join(dirname(workdir), "declined-too.txt"))).toBe(false);
     const { calls, diagnosis } = await answers(mcp, view.session_id ?? "");
     expect(calls.map(({ name, status }) => [name, status])).toEqual([["exec_command", "failed"]]);
+    expect(diagnosis.evidence[2]).toBe(
+      'blocked: "touch ../declined-too.txt": a person declined its approval when Codex asked (it did not run)',
+    );
     expect(diagnosis).toMatchObject({
       category: "sandbox_blocked",
       failed_commands: [],
