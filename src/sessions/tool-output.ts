@@ -147,11 +147,15 @@ function parseOutputText(raw: string): ParsedOutput {
 
 const cutOff = (header: string) => /^aborted by user/m.test(header);
 
-/** An output saying Codex cut the call off when its turn was interrupted or aborted (its header, before `Output:`). */
+/**
+ * Codex's own answer for a call it cut off with its turn, the whole output (codex-rs tools/parallel.rs
+ * abort_message): a shell's, and any other tool's. Words a command or an MCP tool wrote itself are no cut-off.
+ */
+const CUT_OFF = /^(?:Wall time: \d+(?:\.\d+)? seconds\naborted by user|aborted by user after \d+(?:\.\d+)?s)$/;
+
+/** An output saying Codex cut the call off when its turn was interrupted or aborted. */
 export function cutOffByTurn(text: string): boolean {
-  const page = text.slice(0, 2000);
-  const outputLine = /^Output:$/m.exec(page);
-  return cutOff(outputLine ? page.slice(0, outputLine.index) : page);
+  return text.length <= 100 && CUT_OFF.test(text);
 }
 
 function withDenial(result: ParsedOutput, text: string): ParsedOutput {
