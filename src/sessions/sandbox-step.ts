@@ -57,6 +57,16 @@ function widerSandbox(
   toolMode: (mode: string) => string,
   config?: CodexConfigFacts,
 ): SandboxStep {
+  // a person said no to all of it: their answer, not a refusal to work around (a wider sandbox or the bypass would
+  // do what they refused, nobody asked); only they can change it, when Codex asks them again
+  if (work.denials.every((denial) => work.declined?.has(denial.call_id)))
+    return {
+      resume: {
+        prompt:
+          "A person declined the approval you asked for: go on without it, and do not do it unless they approve it.",
+      },
+      how: `A person declined what Codex asked approval for: that is their answer, not a sandbox to widen. If they agree now, resume with resume_session engine "app-server" ${toolMode("ask")} and have them approve it when Codex asks again; to go on without it, by hand`,
+    };
   // a resume runs with today's config: /tmp may be read-only now where the log's policy let it be written
   const policy = config ? resumedPolicy(recorded, config) : recorded;
   const onlyNetwork = work.denials.every((denial) => denial.kind === "network");
@@ -100,11 +110,11 @@ function widerSandbox(
       },
       how: `Resume in the workspace-write sandbox with ${added.map((dir) => `--add-dir ${shellQuote(dir)}`).join(" ")}${config?.excludeSlashTmp && added.some((dir) => dir === "/tmp" || dir.startsWith("/tmp/")) ? " (config.toml's [sandbox_workspace_write] exclude_slash_tmp = true keeps /tmp read-only)" : ""} (Codex's flag for more writable folders; resume_session cannot pass it, and it widens what Codex may write: the operator's call). By hand`,
     };
-  // a person said no: running it anyway, without the sandbox, is theirs to allow
-  const declined = work.denials.every((denial) => work.declined?.has(denial.call_id));
+  // a person said no to some of it besides what the sandbox refused: the bypass would run those too
+  const declined = work.denials.some((denial) => work.declined?.has(denial.call_id));
   return {
     resume: { sandbox: "danger-full-access", prompt: "The sandbox is off now; run the blocked commands again." },
-    how: `${declined ? "A person declined what Codex asked approval for: do it only if they agree now. " : ""}${proxy?.blocks && onlyNetwork && mode === "workspace-write" ? `${proxy.words}: ${proxy.ask}, or: ` : ""}${networkPinned !== undefined ? `${networkPinned} sets [sandbox_workspace_write] network_access, which Codex 0.171 takes over any \`-c\` (\`-c sandbox_workspace_write.network_access=true\` would not help): have it changed there, or: ` : ""}Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
+    how: `${declined ? "A person declined some of what Codex asked approval for: do that only if they agree now. " : ""}${proxy?.blocks && onlyNetwork && mode === "workspace-write" ? `${proxy.words}: ${proxy.ask}, or: ` : ""}${networkPinned !== undefined ? `${networkPinned} sets [sandbox_workspace_write] network_access, which Codex 0.171 takes over any \`-c\` (\`-c sandbox_workspace_write.network_access=true\` would not help): have it changed there, or: ` : ""}Only running without the sandbox allows this: it needs the operator's consent (this server: --allow-full-access, then resume_session ${toolMode("full-access")}). By hand`,
   };
 }
 

@@ -13,6 +13,7 @@ import { codexEnv, makeCodexHome } from "../../support/codex-home.js";
 import { PINNED_CODEX } from "../../support/codex-versions.js";
 import { startFakeModel, type FakeModel } from "../../support/fake-model.js";
 import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
+import { pasted } from "../../support/pasted.js";
 
 let model: FakeModel;
 let home: string;
@@ -60,6 +61,7 @@ interface Answers {
     category: string;
     evidence: string[];
     next_step: string;
+    next_command: string;
     failed_commands: unknown[];
     sandbox_denials: unknown[];
   };
@@ -111,8 +113,25 @@ describe("an approval a person declined (engine app-server, mode ask)", () => {
       'blocked: "apply_patch": a person declined its approval when Codex asked (it did not run)',
     ]);
     expect(diagnosis.next_step).toMatch(
-      /^A person declined what Codex asked approval for: do it only if they agree now\. Only running without the sandbox allows this: /,
+      /^A person declined what Codex asked approval for: that is their answer, not a sandbox to widen\. /,
     );
+  }, 60_000);
+
+  // Before: the step said "do it only if they agree now" but its command was the bypass itself
+  // (`--dangerously-bypass-approvals-and-sandbox … 'The sandbox is off now; run the blocked commands again.'`):
+  // an agent acting on next_command did what the person had refused, with no sandbox and nobody asked.
+  it("the step does not go past the person's no: they are asked again (mode ask); by hand, the same sandbox", async () => {
+    const view = await declined(mcp, "STEPS: PATCH:../declined-step.txt ;; SAY:tried");
+    const id = view.session_id ?? "";
+    const { diagnosis } = await answers(mcp, id);
+    const command = `CODEX_HOME=${home} ${PINNED_CODEX} exec --cd ${workdir} --sandbox workspace-write --skip-git-repo-check --model gpt-5.5 resume ${id} 'A person declined the approval you asked for: go on without it, and do not do it unless they approve it.'`;
+    expect([diagnosis.category, diagnosis.next_command]).toEqual(["sandbox_blocked", command]);
+    expect(diagnosis.next_step).toBe(
+      `A person declined what Codex asked approval for: that is their answer, not a sandbox to widen. If they agree now, resume with resume_session engine "app-server" mode "ask", skip_git_repo_check true and have them approve it when Codex asks again; to go on without it, by hand: ${command}`,
+    );
+    const ran = await pasted(command, codexEnv(home));
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(existsSync(join(dirname(workdir), "declined-step.txt"))).toBe(false);
   }, 60_000);
 
   it("a log without Codex's FileChange item (its status `declined`): the output alone says it was declined", async () => {
