@@ -24,7 +24,7 @@ const MODEL_LEFT_OUT =
 export class Continuation {
   /** Set by resume() when it resumes a spawned sub-agent's parent, for the diagnosis to say why. */
   private resumedParent: ResumedParent | undefined;
-  /** Set by resume() when the session's model is known but its name cannot be printed. */
+  /** Set by a resume() that left the session's model out (known, but its name cannot be printed), until taken. */
   private modelLeftOut = false;
 
   constructor(
@@ -41,8 +41,9 @@ export class Continuation {
     const spawned = this.spawnedBy();
     const parent: ResumedParent | undefined = spawned ? { id: spawned.id, ...this.ownerOf(spawned.id) } : undefined;
     this.resumedParent = parent;
-    // the session's own model, known but not printable (the target has none then), and no other model asked for
-    this.modelLeftOut =
+    // the session's own model, known but not printable (the target has none then), and no other model asked for;
+    // kept until taken: a step's second resume naming another model on purpose does not clear the first's
+    this.modelLeftOut ||=
       this.model.lastContext?.model !== undefined &&
       this.target.model === undefined &&
       !("model" in extra) &&
