@@ -15,6 +15,7 @@ import { processId, stillRunning } from "../../src/codex/liveness.js";
 import { RunManager } from "../../src/runs/run-manager.js";
 import { testConfig } from "../support/mcp.js";
 import { stubCodex } from "../support/stub-codex.js";
+import { watchdogPids } from "../support/watchdogs.js";
 
 describe("a settler that crashed after claiming a run", () => {
   it("does not keep the run `running`: the next look takes the claim over and records the end", async () => {
@@ -30,6 +31,10 @@ describe("a settler that crashed after claiming a run", () => {
     settler.kill("SIGKILL");
     await new Promise((resolve) => settler.once("exit", resolve));
     try {
+      // its watchdog would stop the run's Codex first on a loaded machine (the end then names no signal): the
+      // settler taking the claim over is the one to stop it here
+      while ((await watchdogPids(runId)).length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const pid of await watchdogPids(runId)) process.kill(pid, "SIGKILL");
       process.kill(supervisor.pid, "SIGKILL");
       while (await stillRunning(supervisor)) await new Promise((resolve) => setTimeout(resolve, 20));
       const claim = { holder: crashed, at: new Date().toISOString() };
