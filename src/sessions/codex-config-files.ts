@@ -6,6 +6,7 @@ import { constants, type BigIntStats } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 import { parse, TomlError } from "smol-toml";
 import { readSmallFile } from "../shared/small-file.js";
+import { longKeyLine, MAX_KEY_PARTS, tableDepth } from "./codex-config-keys.js";
 import { TRUSTED_OWNERS, trustedTarget } from "./codex-config-links.js";
 
 /** A config larger than this is no hand-written config: unknown. */
@@ -44,11 +45,17 @@ const MAX_TOML_DEPTH = 80;
 
 /**
  * A config text as Codex reads it, by the project's one TOML reader (smol-toml): its table, or where it is not
- * TOML. Nesting deeper than Codex's own limit is not TOML either, as Codex says.
+ * TOML. Nesting deeper than Codex's own limit is not TOML either, as Codex says, nor a key of more parts than
+ * it allows (codex-config-keys.ts): looked for only in a table nested that deep, which such a key makes.
  */
 export function parseToml(text: string): { table: Table } | { notToml: NotToml } {
   try {
-    return { table: parse(text, { maxDepth: MAX_TOML_DEPTH }) };
+    const table = parse(text, { maxDepth: MAX_TOML_DEPTH });
+    const line = tableDepth(table) > MAX_KEY_PARTS ? longKeyLine(text) : undefined;
+    // Codex says "<file>:1:1: recursion limit" wherever the key is; the key's line is the one to fix
+    if (line !== undefined)
+      return { notToml: { line, column: 1, what: `recursion limit: a key of more than ${MAX_KEY_PARTS} parts` } };
+    return { table };
   } catch (error) {
     const { line = 0, column = 0, message = "" } = error instanceof TomlError ? error : {};
     // smol-toml's first line, without its "Invalid TOML document: " prefix (a code frame follows it)
