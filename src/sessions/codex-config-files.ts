@@ -19,14 +19,34 @@ export type Table = Record<string, unknown>;
 export function isTable(value: unknown): value is Table {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
-/** Later layer wins per key; tables merge key by key (codex-rs merge_toml_values), anything else is replaced. */
+/**
+ * Later layer wins per key; tables merge key by key (codex-rs merge_toml_values), anything else is replaced. Onto
+ * objects without a prototype, as smol-toml makes them: a layer's `__proto__` table is a key, where assigned to a
+ * plain object it became the merged table's prototype (its servers and providers seen as the config's own). A
+ * loop, not a recursion: a config Codex starts with nests 6,399 tables deep (80-part keys in 80 inline tables).
+ */
 export function mergeTables(base: Table, over: Table): Table {
-  const merged: Table = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const below = merged[key];
-    merged[key] = isTable(below) && isTable(value) ? mergeTables(below, value) : value;
+  const merged = copyOf(base);
+  const todo: [Table, Table][] = [[merged, over]];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    const [into, from] = next;
+    for (const [key, value] of Object.entries(from)) {
+      const below = Object.hasOwn(into, key) ? into[key] : undefined;
+      if (isTable(below) && isTable(value)) {
+        const table = copyOf(below);
+        into[key] = table;
+        todo.push([table, value]);
+      } else into[key] = value;
+    }
   }
   return merged;
+}
+
+/** A table's own keys on an object without a prototype, where `__proto__` is a key like any other. */
+function copyOf(table: Table): Table {
+  const copy: Table = Object.create(null) as Table;
+  for (const [key, value] of Object.entries(table)) copy[key] = value;
+  return copy;
 }
 
 /** Where a text is not TOML: smol-toml's line and column (1-based, as Codex's own message counts them). */
