@@ -6,6 +6,7 @@ import { APPROVAL_OF_MODE, SANDBOX_OF_MODE, type RunMode } from "../codex/run-mo
 import { CONFIG_KEY } from "../codex/toml.js";
 import { ExplainedError } from "../shared/errors.js";
 import { within } from "../shared/path-within.js";
+import { callerValue } from "../shared/text.js";
 
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
@@ -67,18 +68,18 @@ export function refuseCallerSettings(settings: CallerSettings, policy: CallerPol
   ] as const) {
     const problem = name === undefined ? undefined : nameProblem(name);
     if (name !== undefined && problem !== undefined)
-      return `${what} ${JSON.stringify(name.slice(0, MAX_NAME_CHARS))} ${problem}: pass the name as Codex lists it.`;
+      return `${what} "${callerValue(name, MAX_NAME_CHARS)}" ${problem}: pass the name as Codex lists it.`;
   }
   if (settings.profile !== undefined && !policy.allowProfile) {
-    return `profile ${JSON.stringify(settings.profile.slice(0, 200))} cannot be chosen by a caller: a Codex profile can set anything, including commands Codex starts and the sandbox. The operator can allow profiles with --allow-profile (or CODEX_CONTROL_ALLOW_PROFILE=1).`;
+    return `profile "${callerValue(settings.profile, 200)}" cannot be chosen by a caller: a Codex profile can set anything, including commands Codex starts and the sandbox. The operator can allow profiles with --allow-profile (or CODEX_CONTROL_ALLOW_PROFILE=1).`;
   }
   for (const key of Object.keys(settings.config ?? {})) {
     if (!CONFIG_KEY.test(key))
-      return `config key ${JSON.stringify(key)} is not a dotted config path (letters, digits, _ and -, joined by dots).`;
+      return `config key "${callerValue(key, 200)}" is not a dotted config path (letters, digits, _ and -, joined by dots).`;
   }
   for (const [key, value] of flattenConfig(settings.config ?? {})) {
     if (policy.allowConfigKeys.some((allowed) => key === allowed || key.startsWith(`${allowed}.`))) continue;
-    const shown = JSON.stringify(key.slice(0, 200));
+    const shown = `"${callerValue(key, 200)}"`;
     if (!(CALLER_CONFIG_KEYS as readonly string[]).includes(key)) {
       return `config key ${shown} cannot be set by a caller: only settings that cannot start a process, widen the sandbox, change the model endpoint or credentials, or read a file are allowed (${CALLER_CONFIG_KEYS.join(", ")}). The operator can allow it with --allow-config-key ${key.slice(0, 200)} (or CODEX_CONTROL_ALLOW_CONFIG_KEYS).`;
     }
