@@ -31,7 +31,8 @@ export function providerFacts(
   const all = isTable(merged.model_providers) ? merged.model_providers : {};
   const ids = Object.keys(all).slice(0, MAX_PROVIDERS);
   if (ids.length === 0) return undefined;
-  const facts: Record<string, ProviderFact> = {};
+  // no prototype: a provider named `__proto__` is one like any other (on a plain object it became the prototype)
+  const facts = Object.create(null) as Record<string, ProviderFact>;
   for (const id of ids) {
     const table = all[id];
     if (!isTable(table)) continue;
