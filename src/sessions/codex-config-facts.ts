@@ -48,6 +48,7 @@ export function factsOf(config: Table): CodexConfigFacts {
     mcpToolFilters: filters,
     excludeSlashTmp: sandbox.exclude_slash_tmp === true,
     ...(invalid.length > 0 && { invalidMcpServers: invalid }),
+    ...(typeof config.model_provider === "string" && { selectedProvider: config.model_provider }),
   };
 }
 

@@ -114,6 +114,11 @@ export interface CodexConfigFacts {
   machineLayers?: string[];
   /** `[model_providers.<id>]` by id: the files defining it and its key (absent: no file defines one). */
   modelProviders?: Record<string, ProviderFact>;
+  /**
+   * The `model_provider` the home selects (absent: none, Codex's default openai); a project's is not one (0.171
+   * ignores it). A resume of a session of another provider must name its own (resume-command.ts).
+   */
+  selectedProvider?: string;
 }
 
 /** The files a fact of the merged tables is of, for a step's text: CODEX_HOME's, a project's, the machine's. */
@@ -207,8 +212,11 @@ async function layeredFacts(
   // a project's file cannot define a provider (0.171 ignores its model_providers): the user's and machine's only
   const providers = withProjectProviders(own.modelProviders, projectFiles);
   const untrusted = [...new Set(project.untrusted)].filter((name) => !facts.mcpServers.includes(name)).sort();
+  // a project's model_provider 0.171 ignores: the user's and machine's selection stands
+  const { selectedProvider: _ignored, ...projectFacts } = facts;
   return {
-    ...facts,
+    ...projectFacts,
+    ...(own.selectedProvider !== undefined && { selectedProvider: own.selectedProvider }),
     ...(project.layers.length > 0 && { projectLayers: project.layers.length }),
     ...(untrusted.length > 0 && { untrustedProjectServers: untrusted }),
     ...(own.legacyProfile && { legacyProfile: true as const }),

@@ -3,7 +3,13 @@
 // and checked targets are printed (resume-command.ts).
 import { SESSION_UUID } from "../shared/ids.js";
 import type { ReviewTarget } from "./events.js";
-import { resumeCommandLine, reviewCommandLine, reviewTargetOfPrompt, type ResumeTarget } from "./resume-command.js";
+import {
+  printableProvider,
+  resumeCommandLine,
+  reviewCommandLine,
+  reviewTargetOfPrompt,
+  type ResumeTarget,
+} from "./resume-command.js";
 import type { SessionModel } from "./session-model.js";
 import { turnStatus } from "./statuses.js";
 import type { TaskOwner } from "./family.js";
@@ -21,11 +27,16 @@ export interface ResumedParent {
 const MODEL_LEFT_OUT =
   "(The log names the session's model in a form that is not a plain model name, so the command does not repeat it: Codex resumes on the home's default model; put `--model <the session's model>` before `resume` to keep it.)";
 
+const PROVIDER_LEFT_OUT =
+  "(The log names the session's model provider in a form that is not a plain provider id, so the command does not repeat it: Codex resumes with the provider the home selects, and 0.171 refuses to change a session's provider (\"Cannot change this thread's model provider\"); put `-c model_provider=\"<the session's provider>\"` before `resume`.)";
+
 export class Continuation {
   /** Set by resume() when it resumes a spawned sub-agent's parent, for the diagnosis to say why. */
   private resumedParent: ResumedParent | undefined;
   /** Set by a resume() that left the session's model out (known, but its name cannot be printed), until taken. */
   private modelLeftOut = false;
+  /** Set by a resume() that left the session's provider out (it must be named, but cannot be printed), until taken. */
+  private providerLeftOut = false;
 
   constructor(
     private readonly model: SessionModel,
@@ -48,6 +59,8 @@ export class Continuation {
       this.target.model === undefined &&
       !("model" in extra) &&
       parent?.resumed === undefined;
+    const provider = "provider" in extra ? extra.provider : this.target.provider;
+    this.providerLeftOut ||= provider !== undefined && printableProvider(provider) === undefined;
     if (!this.commandLines) return "";
     // a review that did not finish is run again: resuming it with a prompt asks for ordinary work instead
     const review = this.unfinishedReview();
@@ -69,11 +82,15 @@ export class Continuation {
     return resumeCommandLine(this.merged(extra));
   }
 
-  /** What the step says when the last resume() left the session's model out (its name is not printable), once. */
+  /** What the step says when the last resume() left the session's model or provider out (not printable), once. */
   takeModelNote(): string[] {
-    const leftOut = this.modelLeftOut;
+    const notes = [
+      ...(this.modelLeftOut ? [MODEL_LEFT_OUT] : []),
+      ...(this.providerLeftOut ? [PROVIDER_LEFT_OUT] : []),
+    ];
     this.modelLeftOut = false;
-    return leftOut ? [MODEL_LEFT_OUT] : [];
+    this.providerLeftOut = false;
+    return notes;
   }
 
   /** The parent the last resume() went on in, once: only the diagnosis that made that command says so. */

@@ -6,7 +6,7 @@ import { classifyErrors } from "./diagnosis-errors.js";
 import { turnWork } from "./diagnosis-work.js";
 import type { RunStatus } from "./views/closed-sets.js";
 import type { Diagnosis } from "./views/diagnosis.js";
-import { printableModel, type Invocation, type ResumeTarget } from "./resume-command.js";
+import { printableModel, providerToRepeat, type Invocation, type ResumeTarget } from "./resume-command.js";
 import type { CodexConfigFacts } from "./codex-config.js";
 import type { TaskOwner } from "./family.js";
 import { turnStatus, type SessionModel, type Turn } from "./session-model.js";
@@ -131,6 +131,8 @@ function diagnoseLog(model: SessionModel, input: DiagnosisInput): Diagnosis {
     sandbox,
     // the model its last turn ran: a resume without it runs the home's default (a printable name only)
     model: printableModel(model.lastContext?.model),
+    // its provider, where the home selects another: 0.171 refuses to resume on that one (resume-command.ts)
+    provider: providerToRepeat(model.meta?.modelProvider, input.config),
     // the extra writable roots it ran with: a resume without them refuses writes there
     options: ownRootOptions(model.lastContext?.sandboxPolicy),
     ...input.invocation,

@@ -43,6 +43,12 @@ export interface ResumeTarget extends Invocation {
    * warns "recorded with model … but is resuming with …"), or another a step switches to.
    */
   model?: string | undefined;
+  /**
+   * The session's model provider (session_meta `model_provider`), repeated as `-c model_provider="<id>"`: 0.171
+   * refuses to resume a thread on another provider than its own ("Cannot change this thread's model provider from
+   * `other` to `mock` on resume"), and without it a resume runs the provider the home selects. A plain id only.
+   */
+  provider?: string | undefined;
   /** More options, already split into words (e.g. `-c`, `key=value`). */
   options?: string[];
   /**
@@ -59,6 +65,34 @@ const MODEL_NAME = /^[A-Za-z0-9._:/-]{1,100}$/;
 /** The log's model name when it may be printed (the log is untrusted), else undefined. */
 export function printableModel(model: string | undefined): string | undefined {
   return model !== undefined && MODEL_NAME.test(model) && !model.startsWith("-") ? model : undefined;
+}
+
+/** A provider id as config.toml names one (`mock`, `azure-eu`): only such an id is put into a command. */
+const PROVIDER_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The log's provider id when it may be printed or passed to Codex (the log is untrusted), else undefined. */
+export function printableProvider(provider: string | undefined): string | undefined {
+  return provider !== undefined && PROVIDER_ID.test(provider) && !provider.startsWith("-") ? provider : undefined;
+}
+
+/** The providers built into 0.171 (its reserved ids): selectable without a table of one's own. */
+const BUILT_IN_PROVIDERS: readonly string[] = ["openai", "ollama", "lmstudio"];
+
+/**
+ * The session's provider (as its log says, unchecked) where a resume must name it: the home selects another
+ * (`selectedProvider`: its config.toml's model_provider, Codex's default openai where it names none), and the home
+ * has it (built in, or a table of its user's or machine's config.toml: a project's 0.171 ignores). Undefined where
+ * they agree, where the home's config is not known (nothing says they differ), or where the home has no such
+ * provider (naming it would not start either: the log is another home's, a fixture's).
+ */
+export function providerToRepeat(
+  recorded: string | undefined,
+  home: { selectedProvider?: string | undefined; modelProviders?: Record<string, { files: string[] }> } | undefined,
+): string | undefined {
+  if (recorded === undefined || home === undefined || recorded === (home.selectedProvider ?? "openai"))
+    return undefined;
+  const own = Object.hasOwn(home.modelProviders ?? {}, recorded) ? home.modelProviders?.[recorded] : undefined;
+  return BUILT_IN_PROVIDERS.includes(recorded) || (own?.files.length ?? 0) > 0 ? recorded : undefined;
 }
 
 export const DEFAULT_RESUME_PROMPT = "Continue where you left off.";
@@ -159,6 +193,7 @@ function execPrefix({
   cwd,
   sandbox,
   model,
+  provider,
   options = [],
 }: Omit<ResumeTarget, "sessionId" | "prompt">): string[] {
   const parts: string[] = [codexCommandLine({ codexHome, codexBin }), "exec"];
@@ -167,6 +202,9 @@ function execPrefix({
   else if (sandbox && isSandboxMode(sandbox)) parts.push("--sandbox", sandbox);
   if (skipGitRepoCheck) parts.push("--skip-git-repo-check");
   if (model) parts.push("--model", shellQuote(model));
+  // a TOML string: a bare word would be read as one too, but quoted it cannot be read as anything else
+  const id = printableProvider(provider);
+  if (id) parts.push("-c", shellQuote(`model_provider="${id}"`));
   parts.push(...options.map(shellQuote));
   return parts;
 }
