@@ -21,6 +21,11 @@ export interface ExecRequest {
   outputSchemaFile?: string;
   lastMessageFile?: string;
   images?: string[];
+  /**
+   * A resume's session's own model provider (resume-settings.ts), as `-c model_provider="<id>"` before the caller's
+   * config: 0.171 refuses to resume a thread on another provider. A plain id only (anything else is refused).
+   */
+  sessionProvider?: string;
   /** Resume this session instead of starting a new one (a UUID: anything else is refused). */
   resumeSessionId?: string;
   /** `sandbox_workspace_write.*` switches the server itself sets (state-reach.ts), after the caller's config. */
@@ -30,6 +35,9 @@ export interface ExecRequest {
   /** Run in a new Codex-managed git worktree (`--worktree`). */
   worktree?: boolean;
 }
+
+/** A provider id that cannot be read as anything else (resume-command.ts prints the same shape). */
+export const PROVIDER_ID = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
 
 export class UnsupportedRequestError extends ExplainedError {
   override readonly name = "UnsupportedRequestError";
@@ -63,6 +71,13 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
   }
   if (request.reasoningEffort !== undefined)
     argv.push(`--config=model_reasoning_effort=${tomlValue(request.reasoningEffort)}`);
+  if (request.sessionProvider !== undefined) {
+    if (!PROVIDER_ID.test(request.sessionProvider))
+      throw new UnsupportedRequestError(
+        `${JSON.stringify(request.sessionProvider.slice(0, 80))} is not a model provider id (letters, digits, _ and -).`,
+      );
+    argv.push(`--config=model_provider=${tomlValue(request.sessionProvider)}`);
+  }
   for (const [key, value] of Object.entries(request.config ?? {})) {
     if (!CONFIG_KEY.test(key)) {
       throw new UnsupportedRequestError(

@@ -6,6 +6,7 @@
 // it is a name a caller could pass (run-policy.ts nameProblem), the effort only when it is one of
 // REASONING_EFFORTS. Pure: tested on plain values.
 import { REASONING_EFFORTS, type ReasoningEffort } from "../codex/run-modes.js";
+import { PROVIDER_ID } from "../codex/argv.js";
 import { callerValue } from "../shared/text.js";
 import { flattenConfig, nameProblem } from "./run-policy.js";
 
@@ -13,6 +14,12 @@ export interface ResumeSettings {
   /** What the run passes to Codex; undefined: none, Codex's default. */
   model: string | undefined;
   reasoningEffort: ReasoningEffort | undefined;
+  /**
+   * The session's own model provider (session_meta), passed as `-c model_provider="<id>"`: 0.171 refuses to resume
+   * a thread on another provider than its own ("Cannot change this thread's model provider from `other` to `mock`
+   * on resume"), which is the home's selected one without it. Undefined: the caller names one, or none is known.
+   */
+  provider: string | undefined;
   /** What of the session's settings does not go on, and why; null when nothing is left out. */
   note: string | null;
 }
@@ -28,6 +35,7 @@ export function resumeSettingsOf(
     config?: Record<string, unknown> | undefined;
   },
   recorded: { model?: string | undefined; effort?: string | undefined } | undefined,
+  recordedProvider?: string | undefined,
 ): ResumeSettings {
   const configured = new Set(flattenConfig(asked.config ?? {}).map(([key]) => key));
   const notes: string[] = [];
@@ -63,7 +71,16 @@ export function resumeSettingsOf(
         `The session's last turn names reasoning effort "${callerValue(effort, 40)}", not one of ${REASONING_EFFORTS.join(", ")}: it is not passed to Codex, and the session goes on with the model's default effort; pass reasoning_effort to choose one.`,
       );
   }
-  return { model, reasoningEffort, note: notes.length > 0 ? notes.join(" ") : null };
+  let provider: string | undefined;
+  // a caller's own model_provider wins; the log's id reaches the argv only in a shape no option or TOML can hide in
+  if (!configured.has("model_provider") && recordedProvider !== undefined) {
+    if (PROVIDER_ID.test(recordedProvider)) provider = recordedProvider;
+    else
+      notes.push(
+        `The session's log names model provider "${callerValue(recordedProvider, 80)}", which is not a plain provider id (letters, digits, _ and -): it is not passed to Codex, which resumes with the provider the home selects and refuses if that is another ("Cannot change this thread's model provider"); pass config.model_provider to name it.`,
+      );
+  }
+  return { model, reasoningEffort, provider, note: notes.length > 0 ? notes.join(" ") : null };
 }
 
 function isReasoningEffort(value: string): value is ReasoningEffort {

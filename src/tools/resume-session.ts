@@ -31,7 +31,7 @@ const resumeShape = {
     .string()
     .nullable()
     .describe(
-      "What of the session's model and reasoning effort does not go on, and why: the session's log names no model, or a model or effort that cannot be passed to Codex, so Codex's default is used. null: the ones asked, or else those of the session's last turn, were passed.",
+      "What of the session's model, reasoning effort and model provider does not go on, and why: the session's log names no model, or a model or effort that cannot be passed to Codex, so Codex's default is used. null: the ones asked, or else those of the session's last turn, were passed.",
     ),
 };
 
@@ -136,6 +136,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         const resumed = resumeSettingsOf(
           { model: input.model, reasoningEffort: input.reasoning_effort, config: input.config },
           context,
+          model.meta?.modelProvider,
         );
         const runId = await runs.start({
           signal: extra.signal,
@@ -148,6 +149,7 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           allowConcurrent: input.allow_concurrent,
           model: resumed.model,
           reasoningEffort: resumed.reasoningEffort,
+          sessionProvider: resumed.provider,
           config: input.config,
           timeoutMs: input.timeout_ms,
           engine: input.engine,

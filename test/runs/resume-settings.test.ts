@@ -105,3 +105,16 @@ describe("resumeSettingsOf", () => {
     });
   });
 });
+
+describe("resumeSettingsOf and the session's model provider", () => {
+  it("passes the log's provider when it is a plain id, unless the caller names one; says why it leaves one out", () => {
+    expect(resumeSettingsOf({}, undefined, "other").provider).toBe("other");
+    expect(resumeSettingsOf({ config: { model_provider: "mine" } }, undefined, "other").provider).toBeUndefined();
+    expect(resumeSettingsOf({}, undefined, undefined).provider).toBeUndefined();
+    const bad = resumeSettingsOf({}, { model: "m" }, "-c x");
+    expect([bad.provider, bad.note]).toEqual([
+      undefined,
+      `The session's log names model provider "-c x", which is not a plain provider id (letters, digits, _ and -): it is not passed to Codex, which resumes with the provider the home selects and refuses if that is another ("Cannot change this thread's model provider"); pass config.model_provider to name it.`,
+    ]);
+  });
+});

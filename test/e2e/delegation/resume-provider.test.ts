@@ -1,0 +1,72 @@
+// resume_session of a session run on a provider config.toml defines but does not select (`-c
+// model_provider="other"`): 0.171 resumes on the home's provider without it and refuses ("Cannot change this
+// thread's model provider from `other` to `mock` on resume"). It passes the session's own provider now, unless the
+// caller names one. Real CLI 0.171, two fake model servers recording the requests each gets.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunView } from "../../../src/runs/run-manager.js";
+import { RunLedger } from "../../../src/contract/index.js";
+import { codexEnv } from "../../support/codex-home.js";
+import { PINNED_CODEX } from "../../support/codex-versions.js";
+import { execCodex, type ExecResult } from "../../support/exec-codex.js";
+import { requestInputs, startFakeModel, type FakeModel } from "../../support/fake-model.js";
+import { connect, testConfig, textOf, type Connected } from "../../support/mcp.js";
+
+let home: FakeModel;
+let other: FakeModel;
+let mcp: Connected;
+let run: ExecResult;
+
+beforeAll(async () => {
+  home = await startFakeModel();
+  other = await startFakeModel();
+  run = await execCodex(home, "please say hi", {
+    args: ["-c", 'model_provider="other"', "-m", "llama-other"],
+    config: [
+      "[model_providers.other]",
+      'name = "other"',
+      `base_url = "${other.url}"`,
+      'wire_api = "responses"',
+      "request_max_retries = 0",
+      "stream_max_retries = 0",
+    ].join("\n"),
+  });
+  mcp = await connect(testConfig({ codexHome: run.home, codexBin: PINNED_CODEX, childEnv: codexEnv(run.home) }));
+}, 60_000);
+afterAll(async () => {
+  await mcp.close();
+  await home.close();
+  await other.close();
+});
+
+const resume = (engine: "exec" | "app-server", extra: Record<string, unknown> = {}) =>
+  mcp.call("resume_session", {
+    session_id: run.sessionIds[0] ?? "",
+    prompt: "please say more",
+    mode: "sandboxed",
+    skip_git_repo_check: true,
+    engine,
+    ...extra,
+  });
+
+describe("resume_session of a session on another provider than the home selects", () => {
+  it.each(["exec", "app-server"] as const)(
+    "goes on with the session's provider (%s)",
+    async (engine) => {
+      expect([run.exitCode, run.sessionIds.length]).toEqual([0, 1]);
+      const [homeBefore, otherBefore] = [home.requests.length, other.requests.length];
+      const result = await resume(engine);
+      expect(result.isError, textOf(result)).toBeFalsy();
+      const view = result.structuredContent as unknown as RunView & { resume_note: string | null };
+      // exec before: failed, "Cannot change this thread's model provider from `other` to `mock` on resume"; 0.171's
+      // app-server resumed on the recorded provider already (passed before), and is asked for it all the same
+      expect([view.status, view.resume_note]).toEqual(["completed", null]);
+      expect(other.requests.slice(otherBefore).map((request) => requestInputs(request).model)).toEqual(["llama-other"]);
+      expect(home.requests.length).toBe(homeBefore);
+      if (engine === "exec") {
+        const ledger = await new RunLedger(mcp.config.runner.stateDir).find(view.run_id);
+        expect(ledger?.start.argv).toContain('--config=model_provider="other"');
+      }
+    },
+    120_000,
+  );
+});
