@@ -114,10 +114,7 @@ export interface CodexConfigFacts {
   machineLayers?: string[];
   /** `[model_providers.<id>]` by id: the files defining it and its key (absent: no file defines one). */
   modelProviders?: Record<string, ProviderFact>;
-  /**
-   * The `model_provider` the home selects (absent: none, Codex's default openai); a project's is not one (0.171
-   * ignores it). A resume of a session of another provider must name its own (resume-command.ts).
-   */
+  /** The home's `model_provider` (absent: openai); not a project's, which 0.171 ignores (resume-command.ts). */
   selectedProvider?: string;
 }
 
