@@ -4,33 +4,24 @@
 // login), `codex app-server` only the login in auth.json, and neither sends OPENAI_API_KEY. The preflight
 // counted OPENAI_API_KEY for both and CODEX_API_KEY for app-server: it passed runs that then failed with a 401.
 import { writeFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { makeCodexHome } from "../support/codex-home.js";
 import { execInHome } from "../support/exec-codex.js";
-import { startFakeModel, type FakeModel } from "../support/fake-model.js";
-import { startKeyRecorder, type KeyRecorder } from "../support/key-recorder.js";
+import { useKeyRecorder } from "../support/key-recorder.js";
 import { runCodexOnce } from "../support/mcp.js";
 
-let model: FakeModel;
-let recorder: KeyRecorder;
+const served = useKeyRecorder();
 let url = "";
 /** The Authorization header of each request, "-" for none. */
 let seen: string[] = [];
-
-beforeAll(async () => {
-  model = await startFakeModel();
-  recorder = await startKeyRecorder(model);
-  url = recorder.url;
-  seen = recorder.seen;
-});
-afterAll(async () => {
-  await recorder.close();
-  await model.close();
+beforeAll(() => {
+  url = served.recorder.url;
+  seen = served.recorder.seen;
 });
 
 /** A CODEX_HOME on the built-in `openai` provider, its base URL the recorder; `login`: auth.json's API key. */
 async function openaiHome(name: string, login?: string) {
-  const made = await makeCodexHome(model.url, name);
+  const made = await makeCodexHome(served.model.url, name);
   await writeFile(
     `${made.home}/config.toml`,
     `model = "mock-model"\nopenai_base_url = ${JSON.stringify(url)}\napproval_policy = "never"\n`,

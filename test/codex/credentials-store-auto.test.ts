@@ -4,30 +4,19 @@
 // check passed every such run as "not checked (keyring)": a run with "auto" and no auth.json then failed with a 401.
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { assessCredentials } from "../../src/codex/credentials.js";
 import { defaultSessionBus } from "../../src/codex/credentials-store.js";
 import { makeCodexHome } from "../support/codex-home.js";
 import { execInHome } from "../support/exec-codex.js";
-import { startFakeModel, type FakeModel } from "../support/fake-model.js";
-import { startKeyRecorder, type KeyRecorder } from "../support/key-recorder.js";
+import { useKeyRecorder } from "../support/key-recorder.js";
 
-let model: FakeModel;
-let recorder: KeyRecorder;
-
-beforeAll(async () => {
-  model = await startFakeModel();
-  recorder = await startKeyRecorder(model);
-});
-afterAll(async () => {
-  await recorder.close();
-  await model.close();
-});
+const served = useKeyRecorder();
 
 /** A CODEX_HOME on the built-in openai provider (sent to the recorder) with this store, auth.json's key if given. */
 async function storeHome(store: string, login?: string) {
-  const made = await makeCodexHome(model.url, `store-${store}`);
-  const configToml = `model = "mock-model"\nopenai_base_url = "${recorder.url}"\ncli_auth_credentials_store = "${store}"\n`;
+  const made = await makeCodexHome(served.model.url, `store-${store}`);
+  const configToml = `model = "mock-model"\nopenai_base_url = "${served.recorder.url}"\ncli_auth_credentials_store = "${store}"\n`;
   await writeFile(join(made.home, "config.toml"), configToml);
   if (login) await writeFile(join(made.home, "auth.json"), JSON.stringify({ OPENAI_API_KEY: login }));
   else await rm(join(made.home, "auth.json"), { force: true });
@@ -39,7 +28,7 @@ const NO_BUS = { OPENAI_API_KEY: "", CODEX_API_KEY: "", DBUS_SESSION_BUS_ADDRESS
 
 async function runAndCheck(store: string, login?: string, env: Record<string, string> = {}) {
   const home = await storeHome(store, login);
-  recorder.seen.length = 0;
+  served.recorder.seen.length = 0;
   const run = await execInHome(home.home, home.workdir, { ...NO_BUS, ...env });
   const check = assessCredentials({
     runEnv: { ...NO_BUS, ...env },
@@ -49,7 +38,7 @@ async function runAndCheck(store: string, login?: string, env: Record<string, st
     authJson: home.authJson,
     defaultBus: false,
   });
-  return { home: home.home, code: run.code, stderr: run.stderr, seen: [...new Set(recorder.seen)], check };
+  return { home: home.home, code: run.code, stderr: run.stderr, seen: [...new Set(served.recorder.seen)], check };
 }
 
 /** A machine with a session bus at /run/user/<uid>/bus: Codex would reach its keyring there (not what is tested). */

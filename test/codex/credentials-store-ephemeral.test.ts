@@ -3,32 +3,22 @@
 // CODEX_API_KEY is set. The check read auth.json all the same and passed the run ("Codex's own login").
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { assessCredentials } from "../../src/codex/credentials.js";
 import { makeCodexHome } from "../support/codex-home.js";
 import { execInHome } from "../support/exec-codex.js";
-import { startFakeModel, type FakeModel } from "../support/fake-model.js";
-import { startKeyRecorder, type KeyRecorder } from "../support/key-recorder.js";
+import { useKeyRecorder } from "../support/key-recorder.js";
 
-let model: FakeModel;
-let recorder: KeyRecorder;
-beforeAll(async () => {
-  model = await startFakeModel();
-  recorder = await startKeyRecorder(model);
-});
-afterAll(async () => {
-  await recorder.close();
-  await model.close();
-});
+const served = useKeyRecorder();
 
 const AUTH = JSON.stringify({ OPENAI_API_KEY: "sk-login" });
 
 async function runAndCheck(env: Record<string, string>) {
-  const { home, workdir } = await makeCodexHome(model.url, "store-ephemeral");
-  const configToml = `model = "mock-model"\nopenai_base_url = "${recorder.url}"\ncli_auth_credentials_store = "ephemeral"\n`;
+  const { home, workdir } = await makeCodexHome(served.model.url, "store-ephemeral");
+  const configToml = `model = "mock-model"\nopenai_base_url = "${served.recorder.url}"\ncli_auth_credentials_store = "ephemeral"\n`;
   await writeFile(join(home, "config.toml"), configToml);
   await writeFile(join(home, "auth.json"), AUTH);
-  recorder.seen.length = 0;
+  served.recorder.seen.length = 0;
   const run = await execInHome(home, workdir, { OPENAI_API_KEY: "", CODEX_API_KEY: "", ...env });
   const check = assessCredentials({
     runEnv: env,
@@ -37,7 +27,7 @@ async function runAndCheck(env: Record<string, string>) {
     configToml,
     authJson: AUTH,
   });
-  return { home, code: run.code, seen: [...new Set(recorder.seen)], check };
+  return { home, code: run.code, seen: [...new Set(served.recorder.seen)], check };
 }
 
 describe('cli_auth_credentials_store = "ephemeral" (real CLI)', () => {

@@ -5,24 +5,13 @@
 // through the real CLI first, a loopback server recording the key it sends, then checked.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { assessCredentials } from "../../src/codex/credentials.js";
 import { makeCodexHome } from "../support/codex-home.js";
 import { execInHome } from "../support/exec-codex.js";
-import { startFakeModel, type FakeModel } from "../support/fake-model.js";
-import { startKeyRecorder, type KeyRecorder } from "../support/key-recorder.js";
+import { useKeyRecorder } from "../support/key-recorder.js";
 
-let model: FakeModel;
-let recorder: KeyRecorder;
-
-beforeAll(async () => {
-  model = await startFakeModel();
-  recorder = await startKeyRecorder(model);
-});
-afterAll(async () => {
-  await recorder.close();
-  await model.close();
-});
+const served = useKeyRecorder();
 
 const HEAD = 'model = "mock-model"\napproval_policy = "never"\nmodel_provider = "x"\n';
 const RETRIES = "request_max_retries = 0\nstream_max_retries = 0";
@@ -50,12 +39,12 @@ const FORMS: Record<string, (url: string) => string> = {
 describe("a provider written in any TOML form Codex 0.171 reads", () => {
   for (const [form, config] of Object.entries(FORMS)) {
     it(`${form}: Codex sends X_KEY, and the check names X_KEY`, async () => {
-      const { home, workdir } = await makeCodexHome(model.url, "toml-form");
-      const text = config(recorder.url);
+      const { home, workdir } = await makeCodexHome(served.model.url, "toml-form");
+      const text = config(served.recorder.url);
       await writeFile(join(home, "config.toml"), text);
-      recorder.seen.length = 0;
+      served.recorder.seen.length = 0;
       const run = await execInHome(home, workdir, { X_KEY: "sk-x", OTHER_KEY: "sk-other", OPENAI_API_KEY: "" });
-      expect([run.code, new Set(recorder.seen)]).toEqual([0, new Set(["Bearer sk-x"])]);
+      expect([run.code, new Set(served.recorder.seen)]).toEqual([0, new Set(["Bearer sk-x"])]);
       // before: "x" undefined ("neither defined … nor built in"), keyless ("needs no API key"), or another variable
       expect(
         assessCredentials({
@@ -69,7 +58,7 @@ describe("a provider written in any TOML form Codex 0.171 reads", () => {
         provider: "x",
         source: "env",
         variable: "X_KEY",
-        endpoint: recorder.url,
+        endpoint: served.recorder.url,
         found: 'model provider "x" reads its key from X_KEY, which Codex runs get',
         fix: null,
       });
@@ -94,13 +83,13 @@ describe("a config.toml that is not TOML", () => {
   };
   for (const [form, { config, line, what }] of Object.entries(BROKEN)) {
     it(`${form}: Codex refuses to start naming the line, and so does the check`, async () => {
-      const { home, workdir } = await makeCodexHome(model.url, "toml-broken");
-      const text = config(recorder.url);
+      const { home, workdir } = await makeCodexHome(served.model.url, "toml-broken");
+      const text = config(served.recorder.url);
       await writeFile(join(home, "config.toml"), text);
-      recorder.seen.length = 0;
+      served.recorder.seen.length = 0;
       const run = await execInHome(home, workdir, { X_KEY: "sk-x" });
       const named = `Error loading config.toml:\n${home}/config.toml:${line}:`;
-      expect([run.code, recorder.seen, run.stderr.includes(named)]).toEqual([1, [], true]);
+      expect([run.code, served.recorder.seen, run.stderr.includes(named)]).toEqual([1, [], true]);
       // before: the line was skipped, and the run passed ("reads its key from X_KEY, which Codex runs get")
       expect(
         assessCredentials({

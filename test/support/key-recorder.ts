@@ -2,7 +2,8 @@
 // real Codex CLI sends), answering 401 to a request without one and passing the others on to the fake model.
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { FakeModel } from "./fake-model.js";
+import { afterAll, beforeAll } from "vitest";
+import { startFakeModel, type FakeModel } from "./fake-model.js";
 
 export interface KeyRecorder {
   /** The base URL to give Codex (`…/v1`). */
@@ -35,4 +36,18 @@ export async function startKeyRecorder(model: FakeModel): Promise<KeyRecorder> {
     seen,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A fake model and a key recorder in front of it, started before the file's tests and closed after them. */
+export function useKeyRecorder(): { model: FakeModel; recorder: KeyRecorder } {
+  const served = {} as { model: FakeModel; recorder: KeyRecorder };
+  beforeAll(async () => {
+    served.model = await startFakeModel();
+    served.recorder = await startKeyRecorder(served.model);
+  });
+  afterAll(async () => {
+    await served.recorder.close();
+    await served.model.close();
+  });
+  return served;
 }
