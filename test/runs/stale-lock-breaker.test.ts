@@ -4,7 +4,6 @@
 // lock. The removal is now done under a breaker file, which one process holds while it looks again and removes:
 // the lock's name is never free while a live lock is there. Deterministic: the other processes are stood in for by
 // a hook run between the look and the removal, and by `rename` taking the name the moment it is freed.
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, unlink, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createExclusive } from "../../src/contract/index.js";
 import { processId } from "../../src/codex/liveness.js";
 import { staleOrHolder } from "../../src/runs/scheduler.js";
+import { staleLock } from "../support/stale-lock.js";
 
 /** What a third process does the moment a rename frees the lock's name: take it. */
 const third: { path?: string; took?: boolean } = {};
@@ -27,15 +27,6 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   };
   return { ...fs, default: { ...fs, rename }, rename };
 });
-
-/** A lock naming a process that has exited. */
-async function staleLock(path: string): Promise<void> {
-  const child = spawn("sleep", ["60"], { stdio: "ignore" });
-  const holder = await processId(child.pid!);
-  child.kill("SIGKILL");
-  await new Promise((resolve) => child.once("exit", resolve));
-  await writeFile(path, JSON.stringify({ holder, at: new Date().toISOString() }));
-}
 
 describe("a stale lock's removal", () => {
   it("leaves a lock taken afresh meanwhile where it is: a third process cannot take the name (before: it did)", async () => {

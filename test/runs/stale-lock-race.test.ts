@@ -2,23 +2,14 @@
 // the moment between the look that judged it stale and the removal. Before, the removal went by name and took
 // that fresh lock: two holders at once (the leases' lock, a settle claim, a worktree lock). The other process is
 // stood in for by a hook run in that moment.
-import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createExclusive } from "../../src/contract/index.js";
 import { processId } from "../../src/codex/liveness.js";
 import { staleOrHolder } from "../../src/runs/scheduler.js";
-
-/** A lock naming a process that has exited. */
-async function staleLock(path: string): Promise<void> {
-  const child = spawn("sleep", ["60"], { stdio: "ignore" });
-  const holder = await processId(child.pid!);
-  child.kill("SIGKILL");
-  await new Promise((resolve) => child.once("exit", resolve));
-  await writeFile(path, JSON.stringify({ holder, at: new Date().toISOString() }));
-}
+import { staleLock } from "../support/stale-lock.js";
 
 describe("a stale lock", () => {
   it("is removed, and nothing is left beside it", async () => {
