@@ -43,6 +43,14 @@ export class UnsupportedRequestError extends ExplainedError {
   override readonly name = "UnsupportedRequestError";
 }
 
+/** `id` when it is a plain provider id (it came from a log); anything else is refused. */
+export function plainProvider(id: string): string {
+  if (PROVIDER_ID.test(id)) return id;
+  throw new UnsupportedRequestError(
+    `${JSON.stringify(id.slice(0, 80))} is not a model provider id (letters, digits, _ and -).`,
+  );
+}
+
 export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[] {
   const has = (flag: string) => caps.flags.has(flag);
   const need = (flag: string, what: string) => {
@@ -71,13 +79,8 @@ export function buildExecArgv(request: ExecRequest, caps: Capabilities): string[
   }
   if (request.reasoningEffort !== undefined)
     argv.push(`--config=model_reasoning_effort=${tomlValue(request.reasoningEffort)}`);
-  if (request.sessionProvider !== undefined) {
-    if (!PROVIDER_ID.test(request.sessionProvider))
-      throw new UnsupportedRequestError(
-        `${JSON.stringify(request.sessionProvider.slice(0, 80))} is not a model provider id (letters, digits, _ and -).`,
-      );
-    argv.push(`--config=model_provider=${tomlValue(request.sessionProvider)}`);
-  }
+  if (request.sessionProvider !== undefined)
+    argv.push(`--config=model_provider=${tomlValue(plainProvider(request.sessionProvider))}`);
   for (const [key, value] of Object.entries(request.config ?? {})) {
     if (!CONFIG_KEY.test(key)) {
       throw new UnsupportedRequestError(

@@ -8,12 +8,19 @@ import type { Engine } from "../codex/run-modes.js";
 export function refuseWithoutCredentials(
   server: McpServer,
   config: ServerConfig,
-  call: { profile?: string; config?: Record<string, unknown>; engine?: Engine; cwd?: string },
+  call: {
+    profile?: string;
+    config?: Record<string, unknown>;
+    engine?: Engine;
+    cwd?: string;
+    /** A resume's session's own provider (resume-settings.ts), which the run passes unless its config names one. */
+    sessionProvider?: string | undefined;
+  },
 ): Promise<void> {
   // settings a caller may not make are refused for that reason first: their credentials are beside the point
   const refusal = refuseCallerSettings(call, config.runner);
   if (refusal !== undefined) return Promise.reject(new RunRefusedError(refusal));
-  const override = call.config?.model_provider;
+  const override = call.config?.model_provider ?? call.sessionProvider;
   return requireCredentials({
     runEnv: config.runner.childEnv,
     serverEnv: process.env,

@@ -124,8 +124,14 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
         // one session has one writer: a second Codex on it fails ("already has an active writer"), whatever the mode
         const running = await runs.registry.findBySession(sessionId);
         if (running?.status === "running") return toolError(stillRunning(sessionId, running.run_id));
-        // Codex resumes in the session's cwd: that folder's trusted projects' config is what it reads
-        await refuseWithoutCredentials(server, config, { ...input, cwd });
+        const resumed = resumeSettingsOf(
+          { model: input.model, reasoningEffort: input.reasoning_effort, config: input.config },
+          context,
+          model.meta?.modelProvider,
+        );
+        // Codex resumes in the session's cwd, on its provider: that folder's trusted projects' config is what it
+        // reads, and that provider's key what it sends
+        await refuseWithoutCredentials(server, config, { ...input, cwd, sessionProvider: resumed.provider });
         const skipGitRepoCheck = input.skip_git_repo_check ?? (await runs.registry.skippedGitCheck(sessionId)) ?? false;
         // a session that ran in the worktree Codex made for a run of this state dir goes on there
         const worktree = isCodexWorktreePath(cwd, config.runner.codexHome)
@@ -133,11 +139,6 @@ export function registerResumeSessionTool(server: McpServer, { config, runs, ses
           : undefined;
         const inWorktree =
           worktree !== undefined && worktree !== null && (cwd === worktree.path || cwd.startsWith(`${worktree.path}/`));
-        const resumed = resumeSettingsOf(
-          { model: input.model, reasoningEffort: input.reasoning_effort, config: input.config },
-          context,
-          model.meta?.modelProvider,
-        );
         const runId = await runs.start({
           signal: extra.signal,
           prompt: input.prompt,

@@ -1,6 +1,6 @@
 // What an app-server run asks of its thread, built from the same request `codex exec`'s argv is built from
 // (argv.ts): the sandbox, the approval policy, the model and the config overrides. Pure: tested on plain values.
-import { PROVIDER_ID, UnsupportedRequestError, type ExecRequest } from "../argv.js";
+import { plainProvider, UnsupportedRequestError, type ExecRequest } from "../argv.js";
 import { APPROVAL_OF_MODE, SANDBOX_OF_MODE } from "../run-modes.js";
 import { CONFIG_KEY } from "../toml.js";
 import type { SandboxMode } from "../../sessions/index.js";
@@ -34,13 +34,8 @@ export function threadSettingsOf(request: ExecRequest): ThreadSettings {
   }
   if (request.reasoningEffort !== undefined) config["model_reasoning_effort"] = request.reasoningEffort;
   // the session's own provider (argv.ts), under a caller's own model_provider
-  if (request.sessionProvider !== undefined && !("model_provider" in config)) {
-    if (!PROVIDER_ID.test(request.sessionProvider))
-      throw new UnsupportedRequestError(
-        `${JSON.stringify(request.sessionProvider.slice(0, 80))} is not a model provider id (letters, digits, _ and -).`,
-      );
-    config["model_provider"] = request.sessionProvider;
-  }
+  if (request.sessionProvider !== undefined && !("model_provider" in config))
+    config["model_provider"] = plainProvider(request.sessionProvider);
   // Codex's own reviewer decides, as `--approve-for-me` makes it do for `codex exec`
   if (request.mode === "auto-review") config["approvals_reviewer"] = "auto_review";
   const sandbox = SANDBOX_OF_MODE[request.mode];

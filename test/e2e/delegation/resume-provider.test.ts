@@ -2,6 +2,8 @@
 // model_provider="other"`): 0.171 resumes on the home's provider without it and refuses ("Cannot change this
 // thread's model provider from `other` to `mock` on resume"). It passes the session's own provider now, unless the
 // caller names one. Real CLI 0.171, two fake model servers recording the requests each gets.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunView } from "../../../src/runs/run-manager.js";
 import { RunLedger } from "../../../src/contract/index.js";
@@ -69,4 +71,40 @@ describe("resume_session of a session on another provider than the home selects"
     },
     120_000,
   );
+});
+
+describe("resume_session's credentials check, for a session on another provider than the home selects", () => {
+  it("asks for the session's provider's key, not the home's", async () => {
+    const keyless = await execCodex(home, "please say hi", {
+      args: ["-c", 'model_provider="other"', "-m", "llama-other"],
+      config: ["[model_providers.other]", 'name = "other"', `base_url = "${other.url}"`, 'wire_api = "responses"'].join(
+        "\n",
+      ),
+    });
+    // the home now selects a provider whose key no run has: a run on it would fail, a resume on `other` does not
+    const file = join(keyless.home, "config.toml");
+    const selected = (await readFile(file, "utf8")).replace('model_provider = "mock"', 'model_provider = "keyed"');
+    await writeFile(
+      file,
+      `${selected}\n[model_providers.keyed]\nname = "keyed"\nbase_url = "${home.url}"\nenv_key = "KEYED_TEST_KEY"\n`,
+    );
+    const server = await connect(
+      testConfig({ codexHome: keyless.home, codexBin: PINNED_CODEX, childEnv: codexEnv(keyless.home) }),
+    );
+    try {
+      const before = other.requests.length;
+      const result = await server.call("resume_session", {
+        session_id: keyless.sessionIds[0] ?? "",
+        prompt: "please say more",
+        mode: "sandboxed",
+        skip_git_repo_check: true,
+      });
+      // before: refused, "model provider "keyed" reads its key from KEYED_TEST_KEY, which is not in the environment…"
+      expect(result.isError, textOf(result)).toBeFalsy();
+      expect((result.structuredContent as unknown as RunView).status).toBe("completed");
+      expect(other.requests.slice(before).map((request) => requestInputs(request).model)).toEqual(["llama-other"]);
+    } finally {
+      await server.close();
+    }
+  }, 120_000);
 });
