@@ -7,6 +7,7 @@ import { reviewInvocation, type ReviewRequest } from "./review-argv.js";
 import { CONFIG_KEY, tomlValue } from "./toml.js";
 import { ExplainedError } from "../shared/errors.js";
 import { SESSION_UUID } from "../shared/ids.js";
+import { printableProvider } from "../sessions/index.js";
 
 export { SANDBOX_OF_MODE, type RunMode } from "./run-modes.js";
 
@@ -36,16 +37,13 @@ export interface ExecRequest {
   worktree?: boolean;
 }
 
-/** A provider id that cannot be read as anything else (resume-command.ts prints the same shape). */
-export const PROVIDER_ID = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
-
 export class UnsupportedRequestError extends ExplainedError {
   override readonly name = "UnsupportedRequestError";
 }
 
 /** `id` when it is a plain provider id (it came from a log); anything else is refused. */
 export function plainProvider(id: string): string {
-  if (PROVIDER_ID.test(id)) return id;
+  if (printableProvider(id) !== undefined) return id;
   throw new UnsupportedRequestError(
     `${JSON.stringify(id.slice(0, 80))} is not a model provider id (letters, digits, _ and -).`,
   );

@@ -6,7 +6,7 @@
 // it is a name a caller could pass (run-policy.ts nameProblem), the effort only when it is one of
 // REASONING_EFFORTS. Pure: tested on plain values.
 import { REASONING_EFFORTS, type ReasoningEffort } from "../codex/run-modes.js";
-import { PROVIDER_ID } from "../codex/argv.js";
+import { printableProvider } from "../sessions/index.js";
 import { callerValue } from "../shared/text.js";
 import { flattenConfig, nameProblem } from "./run-policy.js";
 
@@ -74,7 +74,7 @@ export function resumeSettingsOf(
   let provider: string | undefined;
   // a caller's own model_provider wins; the log's id reaches the argv only in a shape no option or TOML can hide in
   if (!configured.has("model_provider") && recordedProvider !== undefined) {
-    if (PROVIDER_ID.test(recordedProvider)) provider = recordedProvider;
+    if (printableProvider(recordedProvider) !== undefined) provider = recordedProvider;
     else
       notes.push(
         `The session's log names model provider "${callerValue(recordedProvider, 80)}", which is not a plain provider id (letters, digits, _ and -): it is not passed to Codex, which resumes with the provider the home selects and refuses if that is another ("Cannot change this thread's model provider"); pass config.model_provider to name it.`,

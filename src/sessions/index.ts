@@ -46,7 +46,7 @@ export type { TokenTotals } from "./events.js";
 export { tokenTotals } from "./normalize.js";
 export { listRolloutFiles, sessionIdFromPath } from "./locate.js";
 export { edgeEvents } from "./rollout-reader.js";
-export { invocationOfRun, resumeCommandLine } from "./resume-command.js";
+export { invocationOfRun, printableProvider, resumeCommandLine } from "./resume-command.js";
 export { RUN_STATUSES, SANDBOX_MODES, type RunStatus, type SandboxMode } from "./views/closed-sets.js";
 export { tokenTotalsSchema } from "./views/tokens.js";
 export {
