@@ -37,7 +37,7 @@ export function registerLastFunctionCallsTool(server: McpServer, { sessions }: T
       description:
         "The newest tool calls Codex made in a session (shell commands, apply_patch, MCP tools), oldest first, each with its arguments, the command as one line, its output (capped), exit code, duration and status (" +
         CALL_STATUSES.join(", ") +
-        "; no_output: the run was stopped while the tool ran). Use it to see what Codex ran last and why it failed.",
+        "; interrupted: Codex cut it off when its turn was interrupted or aborted, not a failure of its own; no_output: the run was stopped while the tool ran). Use it to see what Codex ran last and why it failed.",
       inputSchema: inputSchema.shape,
       outputSchema: withNote(outputSchema),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
