@@ -250,7 +250,7 @@ describe("hostile input to the run tools: a clear refusal naming the fix, nothin
         profile: "p\nq",
       });
       expect(textOf(profile)).toBe(
-        'profile "p\\nq" contains a control character (a NUL, a line break, …): pass the name as Codex lists it.',
+        'profile "p\\u000aq" contains a control character (a NUL, a line break, …): pass the name as Codex lists it.',
       );
       const after = (await mcp.call("run_status", {})).structuredContent as { runs: RunView[] };
       expect(after.runs.length).toBe(before.runs.length);
