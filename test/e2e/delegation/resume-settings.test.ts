@@ -34,17 +34,16 @@ function viewOf(result: Awaited<ReturnType<Connected["call"]>>): RunView {
   return result.structuredContent as unknown as RunView;
 }
 
+/** A session started with these run_codex settings (the prompt "please say hi"); its view. */
+async function sessionWith(settings: Record<string, unknown>): Promise<RunView> {
+  return viewOf(
+    await mcp.call("run_codex", { cwd: workdir, skip_git_repo_check: true, prompt: "please say hi", ...settings }),
+  );
+}
+
 /** A completed session that ran `-m mock-model-2` (the home's default is mock-model). */
 async function sessionOnModel2(engine: "exec" | "app-server"): Promise<RunView> {
-  const view = viewOf(
-    await mcp.call("run_codex", {
-      cwd: workdir,
-      skip_git_repo_check: true,
-      prompt: "please say hi",
-      model: "mock-model-2",
-      engine,
-    }),
-  );
+  const view = await sessionWith({ model: "mock-model-2", engine });
   expect(view).toMatchObject({ status: "completed", effective: { model: "mock-model-2" } });
   return view;
 }
@@ -115,17 +114,8 @@ describe("resume_session without a reasoning effort", () => {
   it.each(["exec", "app-server"] as const)(
     "goes on with the session's effort (%s)",
     async (engine) => {
-      const view = viewOf(
-        await mcp.call("run_codex", {
-          cwd: workdir,
-          skip_git_repo_check: true,
-          prompt: "please say hi",
-          // a model Codex has metadata for: it sends mock-model no effort
-          model: "gpt-5.5",
-          reasoning_effort: "high",
-          engine,
-        }),
-      );
+      // a model Codex has metadata for: it sends mock-model no effort
+      const view = await sessionWith({ model: "gpt-5.5", reasoning_effort: "high", engine });
       expect(model.requests.at(-1)?.reasoning).toMatchObject({ effort: "high" });
       const before = model.requests.length;
       viewOf(await mcp.call("resume_session", { session_id: view.session_id, prompt: "please say more", engine }));
@@ -138,15 +128,7 @@ describe("resume_session without a reasoning effort", () => {
 
 describe("resume_session with another model and no reasoning effort", () => {
   it("does not put the session's effort on that model", async () => {
-    const view = viewOf(
-      await mcp.call("run_codex", {
-        cwd: workdir,
-        skip_git_repo_check: true,
-        prompt: "please say hi",
-        model: "gpt-5.5",
-        reasoning_effort: "xhigh",
-      }),
-    );
+    const view = await sessionWith({ model: "gpt-5.5", reasoning_effort: "xhigh" });
     const before = model.requests.length;
     const result = await mcp.call("resume_session", {
       session_id: view.session_id,
