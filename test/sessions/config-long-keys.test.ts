@@ -3,11 +3,12 @@
 // read it as fine, and a 400k-part key made the layers' merge recurse until "Maximum call stack size exceeded".
 // parseToml refuses such a key now; the real CLI is the control for every text.
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, realpath, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readCodexConfig } from "../../src/sessions/codex-config.js";
+import { projectWith } from "../support/trusted-project.js";
 import { parseToml } from "../../src/sessions/codex-config-files.js";
 import { codexEnv } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
@@ -61,17 +62,8 @@ describe("a config key of more than Codex's 80 parts", () => {
   }, 60_000);
 
   it("a 400,000-part key is a broken config, not a stack overflow", async () => {
-    const root = await realpath(await mkdtemp(join(tmpdir(), "ccm-longkey-")));
-    const home = join(root, "home");
-    const repo = join(root, "repo");
-    await mkdir(join(repo, ".git"), { recursive: true });
-    await mkdir(join(repo, ".codex"), { recursive: true });
-    await mkdir(home);
-    await writeFile(join(repo, ".git", "HEAD"), "ref: refs/heads/main\n");
     const deep = `${"a.".repeat(400_000)}b = 1\n`;
-    await writeFile(join(home, "config.toml"), `${deep}${server}[projects."${repo}"]\ntrust_level = "trusted"\n`);
-    await writeFile(join(repo, ".codex", "config.toml"), deep);
-    const none = { config: join(root, "none.toml"), managed: join(root, "none2.toml") };
+    const { home, repo, none } = await projectWith(`${deep}${server}`, deep);
     const facts = await readCodexConfig(home, repo, none).catch((error: Error) => error.message);
     // before: "Maximum call stack size exceeded" (the user's and the project's layers merged)
     expect(typeof facts === "string" ? facts : [facts?.mcpServers, facts?.brokenUserConfig]).toEqual([[], true]);

@@ -4,28 +4,13 @@
 // config's own (a server "ghost"). And a config Codex starts with nests up to 6,399 tables deep (80 inline tables
 // of 80-part keys under an 80-part header), which the merge's recursion did not survive.
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, realpath, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readCodexConfig } from "../../src/sessions/codex-config.js";
+import { projectWith } from "../support/trusted-project.js";
 import { codexEnv } from "../support/codex-home.js";
 import { PINNED_CODEX } from "../support/codex-versions.js";
-
-/** A CODEX_HOME trusting a git repository whose .codex/config.toml is `project`. */
-async function projectWith(user: string, project: string) {
-  const root = await realpath(await mkdtemp(join(tmpdir(), "ccm-merge-keys-")));
-  const home = join(root, "home");
-  const repo = join(root, "repo");
-  await mkdir(join(repo, ".git"), { recursive: true });
-  await mkdir(join(repo, ".codex"), { recursive: true });
-  await mkdir(home);
-  await writeFile(join(repo, ".git", "HEAD"), "ref: refs/heads/main\n");
-  await writeFile(join(home, "config.toml"), `${user}[projects."${repo}"]\ntrust_level = "trusted"\n`);
-  await writeFile(join(repo, ".codex", "config.toml"), project);
-  const none = { config: join(root, "none.toml"), managed: join(root, "none2.toml") };
-  return { home, repo, none };
-}
 
 /** The servers `codex mcp list` shows, run in the repository. */
 async function codexServers(home: string, repo: string): Promise<string[]> {
