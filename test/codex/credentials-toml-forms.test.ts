@@ -16,6 +16,10 @@ const served = useKeyRecorder();
 const HEAD = 'model = "mock-model"\napproval_policy = "never"\nmodel_provider = "x"\n';
 const RETRIES = "request_max_retries = 0\nstream_max_retries = 0";
 
+/** The check of a home whose config.toml is `text`, for runs that get X_KEY. */
+const checkWithXKey = (home: string, text: string) =>
+  assessCredentials({ runEnv: { X_KEY: "sk-x" }, serverEnv: {}, codexHome: home, configToml: text, authJson: null });
+
 /** Each form's config.toml (URL: the recorder's base URL), every one selecting provider "x" with key X_KEY. */
 const FORMS: Record<string, (url: string) => string> = {
   "dotted keys at the top level": (url) =>
@@ -46,15 +50,7 @@ describe("a provider written in any TOML form Codex 0.171 reads", () => {
       const run = await execInHome(home, workdir, { X_KEY: "sk-x", OTHER_KEY: "sk-other", OPENAI_API_KEY: "" });
       expect([run.code, new Set(served.recorder.seen)]).toEqual([0, new Set(["Bearer sk-x"])]);
       // before: "x" undefined ("neither defined … nor built in"), keyless ("needs no API key"), or another variable
-      expect(
-        assessCredentials({
-          runEnv: { X_KEY: "sk-x" },
-          serverEnv: {},
-          codexHome: home,
-          configToml: text,
-          authJson: null,
-        }),
-      ).toEqual({
+      expect(checkWithXKey(home, text)).toEqual({
         provider: "x",
         source: "env",
         variable: "X_KEY",
@@ -91,15 +87,7 @@ describe("a config.toml that is not TOML", () => {
       const named = `Error loading config.toml:\n${home}/config.toml:${line}:`;
       expect([run.code, served.recorder.seen, run.stderr.includes(named)]).toEqual([1, [], true]);
       // before: the line was skipped, and the run passed ("reads its key from X_KEY, which Codex runs get")
-      expect(
-        assessCredentials({
-          runEnv: { X_KEY: "sk-x" },
-          serverEnv: {},
-          codexHome: home,
-          configToml: text,
-          authJson: null,
-        }),
-      ).toEqual({
+      expect(checkWithXKey(home, text)).toEqual({
         provider: "",
         source: "missing",
         variable: null,
