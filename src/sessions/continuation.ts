@@ -83,7 +83,7 @@ export class Continuation {
   }
 
   /** What the step says when the last resume() left the session's model or provider out (not printable), once. */
-  takeModelNote(): string[] {
+  takeLeftOutNotes(): string[] {
     const notes = [
       ...(this.modelLeftOut ? [MODEL_LEFT_OUT] : []),
       ...(this.providerLeftOut ? [PROVIDER_LEFT_OUT] : []),

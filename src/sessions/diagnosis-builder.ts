@@ -80,7 +80,7 @@ export class Builder {
     const failed = work?.failed ?? [];
     // only where the next step resumes (the parent), not where it logs in, starts anew or has nothing to run
     const parent = this.continuation.takeResumedParent();
-    const modelNote = this.continuation.takeModelNote();
+    const leftOut = this.continuation.takeLeftOutNotes();
     // a config 0.171 refuses to start with: every printed command fails until it is fixed
     const refusals = nextCommand !== null ? this.refusals : { evidence: [], steps: [] };
     // a sandbox requirements.toml forbids (a sandbox step says so itself): read-only, or refused
@@ -100,7 +100,7 @@ export class Builder {
         ...refusals.evidence,
         ...narrowed.evidence,
       ],
-      next_step: [nextStep, ...refusals.steps, ...narrowed.steps, ...(nextCommand !== null ? modelNote : [])].join(" "),
+      next_step: [nextStep, ...refusals.steps, ...narrowed.steps, ...(nextCommand !== null ? leftOut : [])].join(" "),
       next_command: nextCommand,
       error: null,
       failed_commands: failed,
